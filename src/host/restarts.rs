@@ -66,6 +66,12 @@ pub const MIN_STATUS_LOOP_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
 /// second, a shell loop within seconds, Kubernetes backs off up to five minutes; a program
 /// failing less often than that (an hourly job) is not restarted by a supervisor.
 pub const MAX_GAP_NS: i64 = 300 * Timestamp::NANOS_PER_SEC;
+/// How long refusals may go on after the start of a run that ended well (status 0), the
+/// program's failing runs before it, and still be its: that run served nothing.
+pub const RECOVERED_ENDED_WELL_SLACK_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
+/// How long after a run that kept running was known to ([`FAIL_WITHIN_NS`] after its start)
+/// refusals may go on and still be its: a server may take that long to listen (a JVM).
+pub const RECOVERED_START_SLACK_NS: i64 = 30 * Timestamp::NANOS_PER_SEC;
 /// Processes started and not yet ended remembered at most (a busy host runs thousands).
 const MAX_RUNNING: usize = 4096;
 /// Threads of those processes remembered at most (made within [`FAIL_WITHIN_NS`] of their
@@ -235,6 +241,24 @@ impl FailingStart {
     pub fn during(&self, from: Timestamp, to: Timestamp, slack_ns: i64) -> bool {
         self.first.0 <= to.0.saturating_add(slack_ns)
             && self.last.0 >= from.0.saturating_sub(slack_ns)
+    }
+
+    /// Its failing runs were over, by a run that went well, before `t` by more than a
+    /// server's start would take: a run that ended well (status 0) started more than
+    /// [`RECOVERED_ENDED_WELL_SLACK_NS`] before, one that kept running more than
+    /// [`FAIL_WITHIN_NS`] and [`RECOVERED_START_SLACK_NS`] before. Refusals that went on past
+    /// it were not its (a `grep -q` polled every 2 s until its text is there, which then ends
+    /// with status 0, while the port is refused on).
+    #[must_use]
+    pub fn recovered_before(&self, t: Timestamp) -> bool {
+        let Some(r) = self.recovered else {
+            return false;
+        };
+        let slack = match r.how {
+            RecoveredHow::EndedWell => RECOVERED_ENDED_WELL_SLACK_NS,
+            RecoveredHow::KeptRunning => FAIL_WITHIN_NS + RECOVERED_START_SLACK_NS,
+        };
+        t.0 > r.at.0.saturating_add(slack)
     }
 
     /// Its runs failed by their statuses only: no signal killed them and its file loads.

@@ -641,7 +641,7 @@ impl HostState {
             .filter_map(|f| {
                 let link = if listened.contains(&f.program.as_str()) {
                     StartLink::SameProgram
-                } else if its_clients.contains(f.name.as_str()) {
+                } else if its_clients.contains(f.name.as_str()) || f.recovered_before(o.last_seen) {
                     return None;
                 } else {
                     StartLink::Timing
@@ -664,6 +664,18 @@ impl HostState {
                 .then_with(|| a.by_status_only().cmp(&b.by_status_only()))
                 .then_with(|| b.last.cmp(&a.last))
         });
+        // Beside a program with evidence (it listened there, a signal killed it, it cannot
+        // load, it gave up on an endpoint with incidents of its own), one linked by the timing
+        // alone that only ended with statuses other than 0 is a script's check more likely
+        // than the port's server. Regression (the 7211 story live on a busy machine): "While
+        // 7211 was refused, /usr/bin/grep failed to start 4 times ... with exit status 1"
+        // beside the collector that needs its library.
+        let weak = |f: &FailingStart| {
+            f.link == StartLink::Timing && f.by_status_only() && f.connected_to.is_empty()
+        };
+        if out.iter().any(|f| !weak(f)) {
+            out.retain(|f| !weak(f));
+        }
         out.truncate(MAX_FAILING_SHOWN);
         out
     }
@@ -1175,6 +1187,79 @@ mod tests {
             ..HostSample::default()
         });
         assert_eq!(served.report(&[o]).endpoints[0].failing_starts, []);
+    }
+
+    /// A script's check polled with `grep -q` fails by its status too: beside the collector
+    /// that cannot load it is not told, nor where it ended well before the refusals did (the
+    /// port refused on, its runs served nothing); alone and still failing it is, by the
+    /// timing. Regression (the 7211 story live on a busy machine).
+    #[test]
+    fn a_check_failing_by_its_status_is_no_server_beside_evidence_or_once_over() {
+        use crate::host::loader::MissingLibrary;
+        use crate::host::restarts::{Recovered, RecoveredHow};
+        let failing = |program: &str, first: i64, last: i64| FailingStart {
+            program: program.into(),
+            name: program.rsplit('/').next().unwrap_or_default().into(),
+            starts: 4,
+            first: at(first),
+            last: at(last),
+            longest_ns: 835_000_000,
+            exit_status: Some(1),
+            signal: None,
+            killed: 0,
+            oom_killed: 0,
+            missing: Vec::new(),
+            link: StartLink::Timing,
+            connected_to: Vec::new(),
+            recovered: None,
+        };
+        let mut collector = failing("/tmp/story/collector", 2, 40);
+        collector.exit_status = Some(127);
+        collector.missing = vec![MissingLibrary {
+            name: "libzmqfake.so.5".into(),
+            needed_by: collector.program.clone(),
+        }];
+        let mut over = failing("/usr/bin/grep", 6, 12);
+        over.recovered = Some(Recovered {
+            at: at(14),
+            how: RecoveredHow::EndedWell,
+        });
+        let polling = failing("/usr/bin/test", 8, 40);
+        // Refused from second 1 to second 30.
+        let mut stats = crate::engine::offenders::ServiceStats {
+            failed_refused: 2,
+            ..Default::default()
+        };
+        stats.incident(at(1), lo(), &mut Default::default());
+        stats.incident(at(30), lo(), &mut Default::default());
+        let o = stats
+            .offender((lo(), 7211))
+            .expect("an endpoint with incidents");
+        let shown = |failing_starts: Vec<FailingStart>| {
+            let mut state = HostState::new(scope());
+            state.apply(HostSample {
+                at: at(0),
+                listening: Some(Vec::new()),
+                local_addrs: vec![lo()],
+                failing_starts,
+                ..HostSample::default()
+            });
+            let report = state.report(std::slice::from_ref(&o));
+            (report.endpoints[0].failing_starts.iter())
+                .map(|f| f.program.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            shown(vec![over.clone(), collector, polling.clone()]),
+            ["/tmp/story/collector"]
+        );
+        assert_eq!(shown(vec![over.clone(), polling]), ["/usr/bin/test"]);
+        // Ended well within 5 s of the last refusal: it may still be why.
+        over.recovered = Some(Recovered {
+            at: at(26),
+            how: RecoveredHow::EndedWell,
+        });
+        assert_eq!(shown(vec![over]), ["/usr/bin/grep"]);
     }
 
     /// The collector crashed before the capture began: the socket table never shows it, the

@@ -261,6 +261,20 @@ impl FailingStart {
         t.0 > r.at.0.saturating_add(slack)
     }
 
+    /// Its runs show a program that cannot start, not one stopped or checking: its file
+    /// needs a library the loader cannot find, the OOM killer ended runs, or every run was
+    /// killed by the same signal of a crash (SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE,
+    /// SIGTRAP, SIGSYS), not one others send to stop a process (SIGTERM, SIGINT, SIGHUP,
+    /// SIGKILL) or SIGPIPE, which a pipeline's reader gone sends (`... | head -1`).
+    #[must_use]
+    pub fn crashes_or_cannot_load(&self) -> bool {
+        !self.missing.is_empty()
+            || self.oom_killed > 0
+            || self
+                .signal
+                .is_some_and(|sig| matches!(sig, 4 | 5 | 6 | 7 | 8 | 11 | 31))
+    }
+
     /// Its runs failed by their statuses only: no signal killed them and its file loads.
     /// Such a program may be a client that fails its connects (`curl` exits 7 when refused),
     /// where one killed by a signal or unable to load is not.

@@ -664,14 +664,16 @@ impl HostState {
                 .then_with(|| a.by_status_only().cmp(&b.by_status_only()))
                 .then_with(|| b.last.cmp(&a.last))
         });
-        // Beside a program with evidence (it listened there, a signal killed it, it cannot
-        // load, it gave up on an endpoint with incidents of its own), one linked by the timing
-        // alone that only ended with statuses other than 0 is a script's check more likely
-        // than the port's server. Regression (the 7211 story live on a busy machine): "While
-        // 7211 was refused, /usr/bin/grep failed to start 4 times ... with exit status 1"
-        // beside the collector that needs its library.
+        // Beside a program with evidence (it listened there, it crashes or cannot load, it
+        // gave up on an endpoint with incidents of its own), one linked by the timing alone
+        // whose runs only ended with statuses other than 0 or were stopped (SIGTERM, SIGPIPE)
+        // is a script's check, or a program another stopped, more likely than the port's
+        // server. Regression (the 7211 story live on a busy machine): "While 7211 was
+        // refused, /usr/bin/grep failed to start 4 times ... with exit status 1", and a test
+        // run's programs "not all the same way: 4 were killed by a signal", told beside the
+        // collector that needs its library.
         let weak = |f: &FailingStart| {
-            f.link == StartLink::Timing && f.by_status_only() && f.connected_to.is_empty()
+            f.link == StartLink::Timing && !f.crashes_or_cannot_load() && f.connected_to.is_empty()
         };
         if out.iter().any(|f| !weak(f)) {
             out.retain(|f| !weak(f));
@@ -1189,10 +1191,11 @@ mod tests {
         assert_eq!(served.report(&[o]).endpoints[0].failing_starts, []);
     }
 
-    /// A script's check polled with `grep -q` fails by its status too: beside the collector
-    /// that cannot load it is not told, nor where it ended well before the refusals did (the
-    /// port refused on, its runs served nothing); alone and still failing it is, by the
-    /// timing. Regression (the 7211 story live on a busy machine).
+    /// A script's check polled with `grep -q` fails by its status too, and a test's programs
+    /// stopped by it by signals: beside the collector that cannot load (or a crash) they are
+    /// not told, nor a check that ended well before the refusals did (the port refused on,
+    /// its runs served nothing); alone and still failing they are, by the timing.
+    /// Regression (the 7211 story live on a busy machine).
     #[test]
     fn a_check_failing_by_its_status_is_no_server_beside_evidence_or_once_over() {
         use crate::host::loader::MissingLibrary;
@@ -1225,6 +1228,13 @@ mod tests {
             how: RecoveredHow::EndedWell,
         });
         let polling = failing("/usr/bin/test", 8, 40);
+        // A test's programs, stopped by it (SIGTERM), or ended differently.
+        let mut stopped = failing("/var/tmp/t/debug/app", 9, 39);
+        (stopped.exit_status, stopped.signal, stopped.killed) = (None, Some(15), 4);
+        let mut mixed = failing("/var/tmp/t/debug/other", 9, 39);
+        (mixed.exit_status, mixed.killed) = (None, 2);
+        let mut crasher = failing("/opt/c/crasher", 9, 39);
+        (crasher.exit_status, crasher.signal, crasher.killed) = (None, Some(11), 4);
         // Refused from second 1 to second 30.
         let mut stats = crate::engine::offenders::ServiceStats {
             failed_refused: 2,
@@ -1250,9 +1260,20 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            shown(vec![over.clone(), collector, polling.clone()]),
+            shown(vec![
+                over.clone(),
+                collector.clone(),
+                polling.clone(),
+                stopped.clone(),
+                mixed.clone()
+            ]),
             ["/tmp/story/collector"]
         );
+        assert_eq!(
+            shown(vec![stopped.clone(), crasher, mixed.clone()]),
+            ["/opt/c/crasher"]
+        );
+        assert_eq!(shown(vec![mixed, stopped]).len(), 2, "alone, by the timing");
         assert_eq!(shown(vec![over.clone(), polling]), ["/usr/bin/test"]);
         // Ended well within 5 s of the last refusal: it may still be why.
         over.recovered = Some(Recovered {

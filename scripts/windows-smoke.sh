@@ -424,9 +424,13 @@ import -window root "$shot"
 # Ctrl+O: the system's open dialog is owned by the app's window, which it disables while open,
 # as a Windows program's dialogs are (unowned, a click on the window hid the dialog behind it
 # and Open… then did nothing). tests/windows/list-windows.c lists title, owner, enabled.
+# Wine's dialog is slow to get its title on a loaded machine: once, in a CI run beside four
+# other builds, the app's window was disabled and an untitled window listed when 20 s were up.
+# Up to 90 s now, each listing a wine process of its own.
 xdotool windowfocus "$window" key ctrl+o
 dialog=""
-for _ in $(seq 40); do
+deadline=$((SECONDS + 90))
+while [ "$SECONDS" -lt "$deadline" ]; do
   dialog=$(wine "$work/list-windows.exe" | tr -d '\r' | grep '^Open captures'$'\t' || true)
   [ -n "$dialog" ] && break
   sleep 0.5

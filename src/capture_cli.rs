@@ -72,6 +72,8 @@ pub struct CaptureArgs {
     /// processes, the kernel's TCP counters); by default it is sampled once a second.
     #[arg(long)]
     no_host: bool,
+    #[command(flatten)]
+    pub width: crate::WidthArg,
 }
 
 /// List the interfaces live capture can use.
@@ -80,6 +82,8 @@ pub struct InterfacesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LiveFormat::Text)]
     format: LiveFormat,
+    #[command(flatten)]
+    pub width: crate::WidthArg,
 }
 
 /// Output formats of the live commands.
@@ -624,11 +628,13 @@ struct SecondLines {
     /// The failed attempts the lines have counted, to find those counted later in seconds
     /// already printed.
     counted: Counted,
-    /// The lines go to a terminal, whose width is read before each batch of them (it can be
-    /// resized while the capture runs).
-    terminal: bool,
-    /// The terminal's columns, for a second's line to fit (see [`SecondParts::fitted`]);
-    /// none where the lines go to a file or a pipe, which get the whole line.
+    /// The width is read before each batch of lines (a terminal can be resized while the
+    /// capture runs): where they go to standard output, always (see `crate::stdout_width`:
+    /// `--width`, the terminal's, or `COLUMNS` for a pipe), where they go to standard error,
+    /// if it is a terminal. Not in unit tests, which set [`SecondLines::width`].
+    measured: bool,
+    /// The columns a second's line is fitted to (see [`SecondParts::fitted`]); none where
+    /// the lines go to a file or a pipe with no width given, which get the whole line.
     width: Option<usize>,
 }
 
@@ -641,34 +647,32 @@ impl SecondLines {
             start: None,
             told: HashMap::new(),
             counted: Counted::default(),
-            terminal: false,
+            measured: false,
             width: None,
         }
     }
 
-    /// The lines go to a terminal when their stream is one: each second's line then fits its
-    /// width.
+    /// Each batch of lines is fitted to the width of its stream ([`SecondLines::measure`]).
     fn on_terminal(self) -> Self {
         use std::io::IsTerminal;
-        let terminal = if self.to_stderr {
-            io::stderr().is_terminal()
-        } else {
-            io::stdout().is_terminal()
-        };
-        Self { terminal, ..self }
+        let measured = !self.to_stderr || io::stderr().is_terminal();
+        Self { measured, ..self }
     }
 
-    /// Reads the terminal's width, where the lines go to one.
+    /// Reads the width of the lines' stream: standard output's as the report's
+    /// (`capture | less` with `--width 80` or `COLUMNS` set: the lines of 81 columns and
+    /// more that less wrapped at 80, back to column 0, fit), standard error's terminal's.
     fn measure(&mut self) {
-        if !self.terminal {
+        if !self.measured {
             return;
         }
-        let term = if self.to_stderr {
+        self.width = if self.to_stderr {
             console::Term::stderr()
+                .size_checked()
+                .map(|(_, cols)| usize::from(cols))
         } else {
-            console::Term::stdout()
+            crate::stdout_width()
         };
-        self.width = term.size_checked().map(|(_, cols)| usize::from(cols));
     }
 
     /// The lines begin at `second`, the capture's start, rather than at its first packet.

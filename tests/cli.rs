@@ -5,9 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `rstscope ARGS`, its output piped; without `COLUMNS` (which a pipe's text is fitted to),
+/// so that a test run from a shell that exports it gets the whole lines a pipe gets.
 fn rstscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rstscope"))
         .args(args)
+        .env_remove("COLUMNS")
         .output()
         .expect("run rstscope")
 }
@@ -745,6 +748,7 @@ fn rstscope_piped(args: &[&str]) -> std::process::Child {
     use std::process::Stdio;
     Command::new(env!("CARGO_BIN_EXE_rstscope"))
         .args(args)
+        .env_remove("COLUMNS")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -4717,4 +4721,63 @@ fn regression_standard_input_that_is_the_terminal_is_refused_at_once() {
         err.contains("standard input is this terminal, not a capture: pipe one into rstscope"),
         "{err}"
     );
+}
+
+/// Regression (terminal trial): `rstscope analyze F | less` at 80 columns showed the report's
+/// lines whole, 81 columns and more, which less wrapped at its edge back to column 0: a pipe
+/// gets each line whole, for scripts. `COLUMNS` (as ps and systemctl read it where standard
+/// output is no terminal) or `--width N` fit them as a terminal of that width gets them;
+/// `--width 0` leaves them whole even on a terminal; JSON and CSV are the same bytes.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_pipe_gets_the_width_columns_or_width_give() {
+    let story = format!("{}/resources/story-7211.pcapng", env!("CARGO_MANIFEST_DIR"));
+    let with_columns = |columns: Option<&str>, args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rstscope"));
+        cmd.args(["analyze", "--utc", story.as_str()]).args(args);
+        match columns {
+            Some(c) => cmd.env("COLUMNS", c),
+            None => cmd.env_remove("COLUMNS"),
+        };
+        let out = cmd.output().expect("run rstscope");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let whole = with_columns(None, &[]);
+    assert!(whole.lines().any(|l| l.chars().count() > 120), "{whole}");
+    // What a terminal of 60 columns shows.
+    let (mut child, screen, reader) =
+        rstscope_on_terminal(&["analyze", "--utc", story.as_str()], 60);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    let shown = shown_lines(&screen).join("\n");
+    for (columns, args) in [
+        (Some("60"), &[][..]),
+        (None, &["--width", "60"][..]),
+        (Some("200"), &["--width", "60"][..]),
+    ] {
+        let fitted = with_columns(columns, args);
+        assert_eq!(fitted.trim_end(), shown.trim_end(), "{columns:?} {args:?}");
+        for line in fitted.lines().filter(|l| !kept_whole(l)) {
+            assert!(line.chars().count() < 60, "{} columns: {line}", line.len());
+        }
+    }
+    // COLUMNS of no width, and --width 0, leave the lines whole.
+    for columns in ["", "0", "-5", "wide", "80x24"] {
+        assert_eq!(with_columns(Some(columns), &[]), whole, "{columns:?}");
+    }
+    assert_eq!(with_columns(Some("60"), &["--width", "0"]), whole);
+    let (mut child, screen, reader) =
+        rstscope_on_terminal(&["analyze", "--utc", "--width", "0", story.as_str()], 60);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    assert_eq!(shown_lines(&screen).join("\n").trim_end(), whole.trim_end());
+    // JSON and CSV are never fitted.
+    for format in ["json", "csv"] {
+        assert_eq!(
+            with_columns(Some("40"), &["--format", format, "--width", "40"]),
+            with_columns(None, &["--format", format]),
+            "{format}"
+        );
+    }
 }

@@ -4781,3 +4781,116 @@ fn regression_a_pipe_gets_the_width_columns_or_width_give() {
         );
     }
 }
+
+/// The numbers of 5 digits or more written bare on `line`, where a count would be grouped
+/// (`10,500`): not a PID (`pid 27962`), a port (`port 41296`, a scan's range `(1 to 65389)`
+/// and list `25, 70, 113, 31337`),
+/// a byte offset (`at byte 7260`) or a size in bytes (`11360 bytes`), which are looked up or
+/// typed elsewhere as they are, nor anything in a filter or a command line (kept whole, to be
+/// copied), a time (`22:18:38`), an address or a hexadecimal flag (`0x0f000001`).
+fn ungrouped_counts(line: &str) -> Vec<String> {
+    let body = line.trim_start();
+    if ["wireshark:", "bpf:", "bpf (", "command (", "bpf note:"]
+        .iter()
+        .any(|k| body.starts_with(k))
+    {
+        return Vec::new();
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    fn bare(w: &str) -> Option<&str> {
+        let core = w.trim_matches(|c: char| "()[],;:.".contains(c));
+        (core.len() >= 5 && core.bytes().all(|b| b.is_ascii_digit())).then_some(core)
+    }
+    let mut found = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let Some(core) = bare(w) else { continue };
+        let before = |k: usize| {
+            i.checked_sub(k)
+                .map_or("", |j| words[j].trim_start_matches('('))
+        };
+        let after = words.get(i + 1).copied().unwrap_or("");
+        let named = ["pid", "port", "byte", "ports"].contains(&before(1));
+        let range_end = before(1) == "to" && words[i - 2].starts_with('(');
+        let range_start = w.starts_with('(') && after == "to";
+        // A list of numbers alone is of ports (a scan's `refused (closed): 25, 70, 113, 31337`).
+        let listed = before(1)
+            .strip_suffix(',')
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !(named || range_end || range_start || listed || after.starts_with("bytes")) {
+            found.push(format!("{core} in: {line}"));
+        }
+    }
+    found
+}
+
+/// Regression (terminal trial): one report wrote a number two ways (`307,200 frames` in the
+/// packets line, `307200` in the next; a scan `probed 10,500 ports` over `refused 10498`;
+/// `SYN packets 10500`). Every count of the text outputs is grouped now, by the function that
+/// formats counts. Swept: the report, `--scans` and `--series` of every capture of the
+/// fixtures, resources/ and the public captures, and of a capture of 12,000 refusals, which
+/// reaches every count of an offender; what is not a count stays bare (see
+/// [`ungrouped_counts`]). The JSON's numbers are bare.
+#[test]
+fn regression_every_count_of_the_text_outputs_is_grouped() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let mut dirs = vec![
+        root.join("tests/fixtures"),
+        root.join("resources"),
+        root.join("../shared/pcaps"),
+    ];
+    while let Some(d) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if p.is_dir() {
+                dirs.push(p);
+            } else if [
+                ".pcap", ".pcapng", ".cap", ".gz", ".zst", ".xz", ".lz4", ".bz2", ".zip",
+            ]
+            .iter()
+            .any(|x| name.ends_with(x))
+            {
+                files.push(p.display().to_string());
+            }
+        }
+    }
+    let dir = temp_dir("grouped");
+    let many = write(&dir, "refused-12000.pcap", &refused_pcap(12_000));
+    files.push(many.clone());
+    files.sort();
+    assert!(files.len() > 100, "{} captures", files.len());
+    let mut found = Vec::new();
+    for f in &files {
+        for extra in [&[][..], &["--scans"][..], &["--series"][..]] {
+            if !extra.is_empty() && f != &many && !f.contains("scan") {
+                continue;
+            }
+            let mut args = vec!["analyze", "--utc"];
+            args.extend_from_slice(extra);
+            args.push(f);
+            let out = rstscope(&args);
+            for text in [&out.stdout, &out.stderr] {
+                for line in String::from_utf8_lossy(text).lines() {
+                    found.extend(ungrouped_counts(line));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{} bare: {found:#?}", found.len());
+    // The capture of 12,000 refusals: its counts grouped in text, bare in JSON.
+    let text = String::from_utf8(rstscope(&["analyze", "--utc", &many]).stdout).expect("utf-8");
+    for line in [
+        "  packets     24,000 frames: 24,000 TCP, 0 other, 0 not decoded",
+        "  resets           12,000 (refused 12,000, handshake-reset 0, after-close 0, abort 0, stray 0)",
+        "  failed attempts  12,000 of 12,000 connection attempts",
+        "     resets 12,000 (refused 12,000); failed attempts 12,000 of 12,000; clients 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+    let v = json(&rstscope(&["analyze", "--format", "json", &many]));
+    assert_eq!(v["rst_packets"], 12_000, "{}", v["rst_packets"]);
+}

@@ -267,6 +267,20 @@ fn joined(word: &str, next: &str) -> bool {
     {
         return true;
     }
+    // A verb with the count it takes (`tried 3 times`, `saw 6 aborts`, `accepted 11:`,
+    // `probed 10,500 ports`, `failed to start 5 times`), or with `all`/`at least` before it
+    // (`refused all 20 connection attempts`, `probed at least 1,000 ports`), and those with
+    // the count after them: the sweep of every capture's report at 40-100 columns ended lines
+    // in `tried` and `refused all`, the count beginning the next.
+    let counted = |n: &str| {
+        n.trim_start_matches('(')
+            .starts_with(|c: char| c.is_ascii_digit())
+    };
+    if (VERBS_OF_COUNTS.contains(&word) && (counted(next) || next == "all" || next == "at"))
+        || (matches!(word, "all" | "least") && counted(next))
+    {
+        return true;
+    }
     // `not` with what it negates (`not captured`).
     if word == "not" {
         return true;
@@ -296,6 +310,13 @@ fn joined(word: &str, next: &str) -> bool {
     let counter = counter || state;
     (counter || NAMED_NUMBERS.contains(&number)) && next.starts_with(|c: char| c.is_ascii_digit())
 }
+
+/// Verbs the sentences put before a count (`tried 3 times`, `refused all 20 connection
+/// attempts`): each stays on one line with it (see [`joined`]).
+const VERBS_OF_COUNTS: [&str; 13] = [
+    "accepted", "counted", "dropped", "lost", "made", "needs", "probed", "refused", "saw", "sent",
+    "shows", "start", "tried",
+];
 
 /// The units a number is read with (`12.3 KiB`, `18.6 s`).
 const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
@@ -1605,6 +1626,37 @@ mod tests {
         );
         assert!(joined("31", "incidents"));
         assert!(!joined("20", "and"));
+    }
+
+    /// Regression (a sweep of every capture's report at 40-100 columns): a verb was split
+    /// from the count it takes (`tried` ending a line, `3 times` beginning the next;
+    /// `refused all` / `20 connection attempts`). A verb stays with its count, `all` and `at
+    /// least` between them, at every width; a verb before anything else may end a line.
+    #[test]
+    fn regression_a_verb_stays_with_its_count() {
+        let sentence = "127.0.0.1:7211 refused all 20 connection attempts from 1 client \
+                        (2.0/s, 22:18:38-22:18:47) while it accepted 11: nothing was listening. \
+                        Not one of its targets: 113, tried 3 times where the scan tried each \
+                        port once; 10.0.0.1 probed at least 1,000 ports and saw 6 aborts; \
+                        ./collector failed to start 5 times";
+        for width in 30..=100 {
+            let lines = wrapped("     ", sentence, 7, Some(width));
+            for whole in [
+                "refused all 20 connection",
+                "accepted 11:",
+                "tried 3 times",
+                "probed at least 1,000 ports",
+                "saw 6 aborts",
+                "start 5 times",
+            ] {
+                assert!(lines.contains(whole), "{width}: {whole}: {lines}");
+            }
+        }
+        assert!(joined("tried", "3"));
+        assert!(joined("refused", "all"));
+        assert!(joined("all", "20"));
+        assert!(!joined("tried", "each"));
+        assert!(!joined("all", "its"));
     }
 
     /// Regression (terminal trial): `rstscope interfaces` at 50 columns ended the line of `lo`

@@ -4894,3 +4894,52 @@ fn regression_every_count_of_the_text_outputs_is_grouped() {
     let v = json(&rstscope(&["analyze", "--format", "json", &many]));
     assert_eq!(v["rst_packets"], 12_000, "{}", v["rst_packets"]);
 }
+
+/// Regression (terminal trial): SIGTERM to `rstscope analyze F | less` whose pager kept the
+/// terminal (here: its canonical mode cleared and never set again), its report written and
+/// its messages held for after the pager, was heard as a request to stop a read already over,
+/// a second as a quit that waited for the pager again: only a third ended it, and `kill` or
+/// `timeout` left it waiting. It dies of the first SIGTERM (as git dies of the signal its
+/// pager waited for, and as a program that handles none does), nothing drawn over the
+/// pager's screen; Ctrl+C typed in the pager, which reaches it too, does not end it.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_sigterm_ends_a_program_waiting_for_a_pager_that_keeps_the_terminal() {
+    use std::os::unix::process::ExitStatusExt as _;
+    use std::time::Duration;
+    let dir = temp_dir("pager-sigterm");
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..full.len() - 10]);
+    let (slave, screen, reader) = terminal(80);
+    let tty = slave.try_clone().expect("dup");
+    // The pager has taken the terminal, for good.
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", &f])
+        .env_remove("COLUMNS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    assert!(report.contains("  warning     "), "{report}");
+    let pid = i32::try_from(child.id()).expect("pid");
+    let signal = |s| {
+        // SAFETY: kill(2) of our own child.
+        assert_eq!(unsafe { libc::kill(pid, s) }, 0);
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    // Ctrl+C in the pager: for the pager, not for it.
+    signal(libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(child.try_wait().expect("wait").is_none(), "ended by Ctrl+C");
+    signal(libc::SIGTERM);
+    let status = ended_within_20s_or_fail(&mut child, "SIGTERM did not end it");
+    drop(tty);
+    reader.join().expect("reader");
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+    assert_eq!(drawn(&screen), "", "drawn over the pager's screen");
+}

@@ -316,12 +316,13 @@ static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 /// The text output's width as `--width` gives it (`None` where it was not given).
 #[derive(clap::Args, Clone, Copy, Default)]
 pub struct WidthArg {
-    /// Fit the text output to N columns (0: each line whole); default: the terminal's, or
-    /// $COLUMNS for a pipe.
+    /// Fit the text output to N columns (0: each line whole); default: the terminal's, a
+    /// pager's, or $COLUMNS for a pipe.
     ///
-    /// Given, it holds for a terminal, a pipe or a file alike. Without it: the terminal's width; to a pipe or
-    /// a file, $COLUMNS where it is set (`COLUMNS=$COLUMNS rstscope analyze F | less`), else
-    /// each line whole, as scripts read it. JSON and CSV are never fitted.
+    /// Given, it holds for a terminal, a pipe or a file alike. Without it: the terminal's
+    /// width; to a pipe or a file, $COLUMNS where it is set, else the terminal's width where a
+    /// pager reading the pipe has taken it (`| less`), else each line whole, as scripts read
+    /// it (`| grep`). JSON and CSV are never fitted.
     #[arg(long, value_name = "N")]
     width: Option<usize>,
 }
@@ -337,10 +338,11 @@ impl WidthArg {
 
 /// The columns the text reports' lines are fitted to: `--width`'s, else those of the
 /// terminal standard output is, else (a file or a pipe) `COLUMNS`'s where it is set, as ps
-/// and systemctl read it there; none otherwise: each sentence on one line, as scripts read
-/// it (`| grep` finds a sentence whole), as ps and systemctl write whole lines to a pipe.
-/// `analyze F | less` at 80 columns showed lines of 81 and more wrapped by less at its edge,
-/// back to column 0: `COLUMNS=$COLUMNS` or `--width 80` fits them.
+/// and systemctl read it there, else those of the terminal a pager reading the pipe has
+/// taken (`analyze F | less`, `capture | less`: at 80 columns less showed lines of 81 and
+/// more, wrapped at its edge back to column 0); none otherwise: each sentence on one line,
+/// as scripts read it (`| grep` finds a sentence whole), as ps and systemctl write whole
+/// lines to a pipe.
 fn stdout_width() -> Option<usize> {
     use std::io::IsTerminal as _;
     if let Some(&w) = WIDTH.get() {
@@ -352,6 +354,7 @@ fn stdout_width() -> Option<usize> {
             .map(|(_, cols)| usize::from(cols));
     }
     columns_from_env(std::env::var_os("COLUMNS").as_deref())
+        .or_else(rstscope::host::locale::pager_width)
 }
 
 /// The width `COLUMNS` says, where it is a number of columns (not empty, not 0).

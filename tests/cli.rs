@@ -4943,3 +4943,46 @@ fn regression_sigterm_ends_a_program_waiting_for_a_pager_that_keeps_the_terminal
     assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
     assert_eq!(drawn(&screen), "", "drawn over the pager's screen");
 }
+
+/// Regression (terminal trial): `rstscope analyze F | less` at 80 columns showed the report's
+/// lines whole, which less wrapped at its edge back to column 0. Where the program reading
+/// the pipe has taken the terminal standard error is on (a pager, out of canonical mode),
+/// the report is fitted to that terminal's width, as it would be on it; where the reader
+/// leaves the terminal alone (`| grep`), the lines are whole.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_pager_gets_the_report_fitted_to_its_terminal() {
+    let story = format!("{}/resources/story-7211.pcapng", env!("CARGO_MANIFEST_DIR"));
+    let args = ["analyze", "--utc", story.as_str()];
+    let piped = |pager: bool| {
+        let (slave, _screen, reader) = terminal(60);
+        let tty = slave.try_clone().expect("dup");
+        canonical(&tty, !pager);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(args)
+            .env_remove("COLUMNS")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(slave)
+            .spawn()
+            .expect("run rstscope");
+        let mut report = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+            .expect("report");
+        // The pager quits.
+        canonical(&tty, true);
+        assert!(ended_within_20s_or_fail(&mut child, "still waiting").success());
+        drop(tty);
+        reader.join().expect("reader");
+        report
+    };
+    let (mut child, screen, reader) = rstscope_on_terminal(&args, 60);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    let shown = shown_lines(&screen).join("\n");
+    assert_eq!(piped(true).trim_end(), shown.trim_end());
+    assert_eq!(
+        piped(false),
+        String::from_utf8_lossy(&rstscope(&args).stdout)
+    );
+}

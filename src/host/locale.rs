@@ -172,6 +172,19 @@ pub fn stderr_width() -> Option<usize> {
         .map(|(_, cols)| usize::from(cols))
 }
 
+/// The columns of the terminal a pager reading standard output shows it on: where standard
+/// output is a pipe and standard error's terminal has been taken by another program, out of
+/// canonical mode to read each key (`rstscope analyze F | less`), as
+/// [`taken_by_a_pager`] tells it. None where the pipe's reader leaves the terminal alone
+/// (`| grep`, `| tee`: a script's whole lines) or standard error is no terminal.
+pub fn pager_width() -> Option<usize> {
+    use std::io::IsTerminal as _;
+    if !stdout_is_a_pipe() || !std::io::stderr().is_terminal() || stderr_canonical() {
+        return None;
+    }
+    stderr_width()
+}
+
 /// Whether standard output is a pipe or a socket, which a pager may read (Unix; never
 /// elsewhere, where no pager takes the terminal as less does).
 pub fn stdout_is_a_pipe() -> bool {

@@ -220,7 +220,9 @@ pub fn run(args: &AgentArgs) -> Result<(), Failure> {
 pub fn stopped(last: &Analysis) -> Vec<String> {
     std::iter::once(format!(
         "rstscope agent: stopped after {} frames ({} resets, {} failed attempts)",
-        last.capture.frames, last.snapshot.totals.rst_packets, last.snapshot.totals.failed_attempts
+        crate::report::thousands(last.capture.frames),
+        crate::report::thousands(last.snapshot.totals.rst_packets),
+        crate::report::thousands(last.snapshot.totals.failed_attempts)
     ))
     .chain(
         last.capture

@@ -72,6 +72,8 @@ pub struct CaptureArgs {
     /// processes, the kernel's TCP counters); by default it is sampled once a second.
     #[arg(long)]
     no_host: bool,
+    #[command(flatten)]
+    pub width: crate::WidthArg,
 }
 
 /// List the interfaces live capture can use.
@@ -80,6 +82,8 @@ pub struct InterfacesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = LiveFormat::Text)]
     format: LiveFormat,
+    #[command(flatten)]
+    pub width: crate::WidthArg,
 }
 
 /// Output formats of the live commands.
@@ -495,7 +499,7 @@ fn interfaces_json(captured: &[(CapturedInterface, CaptureStats)]) -> Value {
 
 /// `n` and the word for it: "1 copies" read as a slip.
 fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    report::plural(n, one, many)
 }
 
 /// The lines above the report: what was captured and what was lost, on each interface, then
@@ -524,7 +528,10 @@ fn header(
         let counts = if several {
             format!(
                 ": {} captured, dropped kernel {}, interface {}, rstscope {}",
-                c.captured, c.kernel_dropped, c.interface_dropped, c.rstscope_dropped
+                report::grouped(c.captured),
+                report::grouped(c.kernel_dropped),
+                report::grouped(c.interface_dropped),
+                report::grouped(c.rstscope_dropped)
             )
         } else {
             String::new()
@@ -555,11 +562,14 @@ fn header(
     };
     out.push_str(&format!(
         "  frames      {} captured, {} analyzed{copies}\n",
-        s.captured, s.delivered
+        report::grouped(s.captured),
+        report::grouped(s.delivered)
     ));
     out.push_str(&format!(
         "  dropped     kernel {}, interface {}, rstscope {}\n",
-        s.kernel_dropped, s.interface_dropped, s.rstscope_dropped
+        report::grouped(s.kernel_dropped),
+        report::grouped(s.interface_dropped),
+        report::grouped(s.rstscope_dropped)
     ));
     match write {
         Some((w, true)) => out.push_str(&format!("  saved to    {}\n", w.display())),
@@ -624,11 +634,13 @@ struct SecondLines {
     /// The failed attempts the lines have counted, to find those counted later in seconds
     /// already printed.
     counted: Counted,
-    /// The lines go to a terminal, whose width is read before each batch of them (it can be
-    /// resized while the capture runs).
-    terminal: bool,
-    /// The terminal's columns, for a second's line to fit (see [`SecondParts::fitted`]);
-    /// none where the lines go to a file or a pipe, which get the whole line.
+    /// The width is read before each batch of lines (a terminal can be resized while the
+    /// capture runs): where they go to standard output, always (see `crate::stdout_width`:
+    /// `--width`, the terminal's, or `COLUMNS` for a pipe), where they go to standard error,
+    /// if it is a terminal. Not in unit tests, which set [`SecondLines::width`].
+    measured: bool,
+    /// The columns a second's line is fitted to (see [`SecondParts::fitted`]); none where
+    /// the lines go to a file or a pipe with no width given, which get the whole line.
     width: Option<usize>,
 }
 
@@ -641,34 +653,32 @@ impl SecondLines {
             start: None,
             told: HashMap::new(),
             counted: Counted::default(),
-            terminal: false,
+            measured: false,
             width: None,
         }
     }
 
-    /// The lines go to a terminal when their stream is one: each second's line then fits its
-    /// width.
+    /// Each batch of lines is fitted to the width of its stream ([`SecondLines::measure`]).
     fn on_terminal(self) -> Self {
         use std::io::IsTerminal;
-        let terminal = if self.to_stderr {
-            io::stderr().is_terminal()
-        } else {
-            io::stdout().is_terminal()
-        };
-        Self { terminal, ..self }
+        let measured = !self.to_stderr || io::stderr().is_terminal();
+        Self { measured, ..self }
     }
 
-    /// Reads the terminal's width, where the lines go to one.
+    /// Reads the width of the lines' stream: standard output's as the report's
+    /// (`capture | less` with `--width 80` or `COLUMNS` set: the lines of 81 columns and
+    /// more that less wrapped at 80, back to column 0, fit), standard error's terminal's.
     fn measure(&mut self) {
-        if !self.terminal {
+        if !self.measured {
             return;
         }
-        let term = if self.to_stderr {
+        self.width = if self.to_stderr {
             console::Term::stderr()
+                .size_checked()
+                .map(|(_, cols)| usize::from(cols))
         } else {
-            console::Term::stdout()
+            crate::stdout_width()
         };
-        self.width = term.size_checked().map(|(_, cols)| usize::from(cols));
     }
 
     /// The lines begin at `second`, the capture's start, rather than at its first packet.
@@ -1015,7 +1025,7 @@ impl Late {
         let counts: Vec<String> = (0..3)
             .rev()
             .filter(|&i| self.by[i] > 0)
-            .map(|i| format!("+{} {}", self.by[i], kinds[i]))
+            .map(|i| format!("+{} {}", report::grouped(self.by[i]), kinds[i]))
             .collect();
         counts.join(" ")
     }
@@ -1038,7 +1048,7 @@ impl Late {
             if self.endpoints == 1 {
                 format!("to {}", endpoint(addr, port))
             } else {
-                format!("{n} to {}", endpoint(addr, port))
+                format!("{} to {}", report::grouped(n), endpoint(addr, port))
             }
         });
         let inside = match (when, whom) {
@@ -1095,10 +1105,16 @@ fn top_counts(c: &SecondCounts) -> String {
     // Stable: equal counts keep the causes' order.
     parts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     match parts.as_slice() {
-        [] => format!("({} unanswered)", c.incidents),
-        [(cause, _)] => format!("({} {cause})", c.incidents.max(c.rst_total())),
+        [] => format!("({} unanswered)", report::grouped(c.incidents)),
+        [(cause, _)] => format!(
+            "({} {cause})",
+            report::grouped(c.incidents.max(c.rst_total()))
+        ),
         several => {
-            let each: Vec<String> = several.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let each: Vec<String> = several
+                .iter()
+                .map(|(k, n)| format!("{k} {}", report::grouped(*n)))
+                .collect();
             format!("({})", each.join(", "))
         }
     }
@@ -1245,15 +1261,16 @@ enum KernelForm {
 }
 
 impl SecondParts {
-    /// The whole line, as scripts parse it: `14:02:11  resets 2 (refused 2)  failed 2  top
-    /// 127.0.0.1:7211 (2 refused)  kernel AttemptFails 2 OutRsts 2  | 40 frames so far,
-    /// dropped 0`.
+    /// The whole line, as a file or a pipe gets it: `14:02:11  resets 2 (refused 2)  failed 2
+    /// top 127.0.0.1:7211 (2 refused)  kernel AttemptFails 2 OutRsts 2  | 40 frames so far,
+    /// dropped 0`. Its counts are grouped as the report's (`| 307,200 frames so far`, where
+    /// the report says `307,200 frames`); a program reads `--format json`.
     fn full(&self) -> String {
         let mut line = format!(
             "{}  {}  failed {}",
             self.time,
             self.resets_text(self.causes.len()),
-            self.failed
+            report::grouped(self.failed)
         );
         if let Some(late) = &self.late {
             line.push_str(&format!(", {}", late.text));
@@ -1262,11 +1279,16 @@ impl SecondParts {
             line.push_str(&format!("  top {at} {what}"));
         }
         if let Some((fails, rsts)) = self.kernel {
-            line.push_str(&format!("  kernel AttemptFails {fails} OutRsts {rsts}"));
+            line.push_str(&format!(
+                "  kernel AttemptFails {} OutRsts {}",
+                report::grouped(fails),
+                report::grouped(rsts)
+            ));
         }
         line.push_str(&format!(
             "  | {} frames so far, dropped {}",
-            self.frames, self.dropped
+            report::grouped(self.frames),
+            report::grouped(self.dropped)
         ));
         line
     }
@@ -1274,7 +1296,7 @@ impl SecondParts {
     /// `resets 7 (refused 4, abort 2, stray 1)`, naming the `named` largest causes (the first
     /// listed of equal ones) and summing the others as `other N`.
     fn resets_text(&self, named: usize) -> String {
-        let mut text = format!("resets {}", self.resets);
+        let mut text = format!("resets {}", report::grouped(self.resets));
         if named == 0 || self.causes.is_empty() {
             return text;
         }
@@ -1285,13 +1307,13 @@ impl SecondParts {
         let mut other = 0;
         for (i, (cause, n)) in self.causes.iter().enumerate() {
             if largest.contains(&i) {
-                parts.push(format!("{cause} {n}"));
+                parts.push(format!("{cause} {}", report::grouped(*n)));
             } else {
                 other += n;
             }
         }
         if other > 0 {
-            parts.push(format!("other {other}"));
+            parts.push(format!("other {}", report::grouped(other)));
         }
         text.push_str(&format!(" ({})", parts.join(", ")));
         text
@@ -1304,27 +1326,35 @@ impl SecondParts {
             "{}  {}  failed {}",
             self.time,
             self.resets_text(c.causes),
-            self.failed
+            report::grouped(self.failed)
         );
         if let Some(late) = &self.late {
             if c.late_merged {
-                line.push_str(&format!(", +{} late", late.count));
+                line.push_str(&format!(", +{} late", report::grouped(late.count)));
             } else {
                 line.push_str(&format!(", {}", late.kinds));
             }
         }
         match (self.kernel, c.kernel) {
             (Some((fails, rsts)), KernelForm::Named) => {
-                line.push_str(&format!("  AttemptFails {fails} OutRsts {rsts}"));
+                line.push_str(&format!(
+                    "  AttemptFails {} OutRsts {}",
+                    report::grouped(fails),
+                    report::grouped(rsts)
+                ));
             }
             (Some((fails, rsts)), KernelForm::Short) => {
-                line.push_str(&format!("  kernel {fails}/{rsts}"));
+                line.push_str(&format!(
+                    "  kernel {}/{}",
+                    report::grouped(fails),
+                    report::grouped(rsts)
+                ));
             }
             _ => {}
         }
         // Never given up: every drop is shown.
         if self.dropped > 0 {
-            line.push_str(&format!("  dropped {}", self.dropped));
+            line.push_str(&format!("  dropped {}", report::grouped(self.dropped)));
         }
         line
     }
@@ -1416,7 +1446,7 @@ impl SecondParts {
             }
         }
         // Quiet seconds show the capture sees traffic.
-        let frames = format!("  | {} frames", self.frames);
+        let frames = format!("  | {} frames", report::grouped(self.frames));
         if fits(&format!("{line}{frames}")) {
             line.push_str(&frames);
         }

@@ -207,7 +207,10 @@ fn text(ev: &Evidence, clock: Clock) -> String {
             if ev.copies.total() == 1 {
                 "1 frame was a further copy".to_owned()
             } else {
-                format!("{} frames were further copies", ev.copies.total())
+                format!(
+                    "{} frames were further copies",
+                    report::thousands(ev.copies.total())
+                )
             },
             if ev.packets.iter().any(|p| p.copy) {
                 "listed below, each marked copy beside where it was recorded"
@@ -268,15 +271,19 @@ fn text(ev: &Evidence, clock: Clock) -> String {
 
 /// `n` and the word for it: "wrote 1 packets" read as a slip.
 fn noun(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    report::plural(n, one, many)
 }
 
 fn count(shown: usize, more: u64) -> String {
     let total = shown as u64 + more;
     if more > 0 {
-        format!("{total}, first {shown} shown")
+        format!(
+            "{}, first {} shown",
+            report::thousands(total),
+            report::thousands(shown as u64)
+        )
     } else {
-        total.to_string()
+        report::thousands(total)
     }
 }
 

@@ -173,6 +173,8 @@ struct AnalyzeArgs {
     jobs: Option<u16>,
     #[command(flatten)]
     evidence: evidence_cli::EndpointArgs,
+    #[command(flatten)]
+    width: WidthArg,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -308,16 +310,59 @@ fn json_bytes(json: &str) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
-/// The columns of the terminal standard output is, for the text reports' sentences to fit;
-/// none for a file or a pipe, which get each sentence on one line, as scripts read it.
+/// The width the text reports' lines are fitted to, where `--width` gave one (0: none).
+static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// The text output's width as `--width` gives it (`None` where it was not given).
+#[derive(clap::Args, Clone, Copy, Default)]
+pub struct WidthArg {
+    /// Fit the text output to N columns (0: each line whole); default: the terminal's, a
+    /// pager's, or $COLUMNS for a pipe.
+    ///
+    /// Given, it holds for a terminal, a pipe or a file alike. Without it: the terminal's
+    /// width; to a pipe or a file, $COLUMNS where it is set, else the terminal's width where a
+    /// pager reading the pipe has taken it (`| less`), else each line whole, as scripts read
+    /// it (`| grep`). JSON and CSV are never fitted.
+    #[arg(long, value_name = "N")]
+    width: Option<usize>,
+}
+
+impl WidthArg {
+    /// From now on the text output is fitted to the width given, if any (see [`stdout_width`]).
+    pub fn apply(self) {
+        if let Some(w) = self.width {
+            let _ = WIDTH.set(w);
+        }
+    }
+}
+
+/// The columns the text reports' lines are fitted to: `--width`'s, else those of the
+/// terminal standard output is, else (a file or a pipe) `COLUMNS`'s where it is set, as ps
+/// and systemctl read it there, else those of the terminal a pager reading the pipe has
+/// taken (`analyze F | less`, `capture | less`: at 80 columns less showed lines of 81 and
+/// more, wrapped at its edge back to column 0); none otherwise: each sentence on one line,
+/// as scripts read it (`| grep` finds a sentence whole), as ps and systemctl write whole
+/// lines to a pipe.
 fn stdout_width() -> Option<usize> {
     use std::io::IsTerminal as _;
-    if !std::io::stdout().is_terminal() {
-        return None;
+    if let Some(&w) = WIDTH.get() {
+        return (w > 0).then_some(w);
     }
-    console::Term::stdout()
-        .size_checked()
-        .map(|(_, cols)| usize::from(cols))
+    if std::io::stdout().is_terminal() {
+        return console::Term::stdout()
+            .size_checked()
+            .map(|(_, cols)| usize::from(cols));
+    }
+    columns_from_env(std::env::var_os("COLUMNS").as_deref())
+        .or_else(rstscope::host::locale::pager_width)
+}
+
+/// The width `COLUMNS` says, where it is a number of columns (not empty, not 0).
+fn columns_from_env(value: Option<&std::ffi::OsStr>) -> Option<usize> {
+    value
+        .and_then(|v| v.to_str())
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
 }
 
 /// Writes a whole report to stdout.
@@ -349,15 +394,20 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Analyze(mut args)) => {
+            args.width.apply();
             hold_messages_for_a_pager(rstscope::host::locale::Hold::All);
             file_args(std::mem::take(&mut args.files))
                 .and_then(|files| analyze(&AnalyzeArgs { files, ..args }))
         }
         Some(Command::Capture(args)) => {
+            args.width.apply();
             hold_messages_for_a_pager(rstscope::host::locale::Hold::WhilePaged);
             capture_cli::capture(&args)
         }
-        Some(Command::Interfaces(args)) => capture_cli::interfaces(&args),
+        Some(Command::Interfaces(args)) => {
+            args.width.apply();
+            capture_cli::interfaces(&args)
+        }
         Some(Command::Agent(args)) => agent_cli::run(&args),
         None => file_args(cli.files).and_then(desktop),
     };

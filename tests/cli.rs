@@ -5,9 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `rstscope ARGS`, its output piped; without `COLUMNS` (which a pipe's text is fitted to),
+/// so that a test run from a shell that exports it gets the whole lines a pipe gets.
 fn rstscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rstscope"))
         .args(args)
+        .env_remove("COLUMNS")
         .output()
         .expect("run rstscope")
 }
@@ -745,6 +748,7 @@ fn rstscope_piped(args: &[&str]) -> std::process::Child {
     use std::process::Stdio;
     Command::new(env!("CARGO_BIN_EXE_rstscope"))
         .args(args)
+        .env_remove("COLUMNS")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -4716,5 +4720,269 @@ fn regression_standard_input_that_is_the_terminal_is_refused_at_once() {
     assert!(
         err.contains("standard input is this terminal, not a capture: pipe one into rstscope"),
         "{err}"
+    );
+}
+
+/// Regression (terminal trial): `rstscope analyze F | less` at 80 columns showed the report's
+/// lines whole, 81 columns and more, which less wrapped at its edge back to column 0: a pipe
+/// gets each line whole, for scripts. `COLUMNS` (as ps and systemctl read it where standard
+/// output is no terminal) or `--width N` fit them as a terminal of that width gets them;
+/// `--width 0` leaves them whole even on a terminal; JSON and CSV are the same bytes.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_pipe_gets_the_width_columns_or_width_give() {
+    let story = format!("{}/resources/story-7211.pcapng", env!("CARGO_MANIFEST_DIR"));
+    let with_columns = |columns: Option<&str>, args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rstscope"));
+        cmd.args(["analyze", "--utc", story.as_str()]).args(args);
+        match columns {
+            Some(c) => cmd.env("COLUMNS", c),
+            None => cmd.env_remove("COLUMNS"),
+        };
+        let out = cmd.output().expect("run rstscope");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let whole = with_columns(None, &[]);
+    assert!(whole.lines().any(|l| l.chars().count() > 120), "{whole}");
+    // What a terminal of 60 columns shows.
+    let (mut child, screen, reader) =
+        rstscope_on_terminal(&["analyze", "--utc", story.as_str()], 60);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    let shown = shown_lines(&screen).join("\n");
+    for (columns, args) in [
+        (Some("60"), &[][..]),
+        (None, &["--width", "60"][..]),
+        (Some("200"), &["--width", "60"][..]),
+    ] {
+        let fitted = with_columns(columns, args);
+        assert_eq!(fitted.trim_end(), shown.trim_end(), "{columns:?} {args:?}");
+        for line in fitted.lines().filter(|l| !kept_whole(l)) {
+            assert!(line.chars().count() < 60, "{} columns: {line}", line.len());
+        }
+    }
+    // COLUMNS of no width, and --width 0, leave the lines whole.
+    for columns in ["", "0", "-5", "wide", "80x24"] {
+        assert_eq!(with_columns(Some(columns), &[]), whole, "{columns:?}");
+    }
+    assert_eq!(with_columns(Some("60"), &["--width", "0"]), whole);
+    let (mut child, screen, reader) =
+        rstscope_on_terminal(&["analyze", "--utc", "--width", "0", story.as_str()], 60);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    assert_eq!(shown_lines(&screen).join("\n").trim_end(), whole.trim_end());
+    // JSON and CSV are never fitted.
+    for format in ["json", "csv"] {
+        assert_eq!(
+            with_columns(Some("40"), &["--format", format, "--width", "40"]),
+            with_columns(None, &["--format", format]),
+            "{format}"
+        );
+    }
+}
+
+/// The numbers of 5 digits or more written bare on `line`, where a count would be grouped
+/// (`10,500`): not a PID (`pid 27962`), a port (`port 41296`, a scan's range `(1 to 65389)`
+/// and list `25, 70, 113, 31337`),
+/// a byte offset (`at byte 7260`) or a size in bytes (`11360 bytes`), which are looked up or
+/// typed elsewhere as they are, nor anything in a filter or a command line (kept whole, to be
+/// copied), a time (`22:18:38`), an address or a hexadecimal flag (`0x0f000001`).
+fn ungrouped_counts(line: &str) -> Vec<String> {
+    let body = line.trim_start();
+    if ["wireshark:", "bpf:", "bpf (", "command (", "bpf note:"]
+        .iter()
+        .any(|k| body.starts_with(k))
+    {
+        return Vec::new();
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    fn bare(w: &str) -> Option<&str> {
+        let core = w.trim_matches(|c: char| "()[],;:.".contains(c));
+        (core.len() >= 5 && core.bytes().all(|b| b.is_ascii_digit())).then_some(core)
+    }
+    let mut found = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let Some(core) = bare(w) else { continue };
+        let before = |k: usize| {
+            i.checked_sub(k)
+                .map_or("", |j| words[j].trim_start_matches('('))
+        };
+        let after = words.get(i + 1).copied().unwrap_or("");
+        let named = ["pid", "port", "byte", "ports"].contains(&before(1));
+        let range_end = before(1) == "to" && words[i - 2].starts_with('(');
+        let range_start = w.starts_with('(') && after == "to";
+        // A list of numbers alone is of ports (a scan's `refused (closed): 25, 70, 113, 31337`).
+        let listed = before(1)
+            .strip_suffix(',')
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !(named || range_end || range_start || listed || after.starts_with("bytes")) {
+            found.push(format!("{core} in: {line}"));
+        }
+    }
+    found
+}
+
+/// Regression (terminal trial): one report wrote a number two ways (`307,200 frames` in the
+/// packets line, `307200` in the next; a scan `probed 10,500 ports` over `refused 10498`;
+/// `SYN packets 10500`). Every count of the text outputs is grouped now, by the function that
+/// formats counts. Swept: the report, `--scans` and `--series` of every capture of the
+/// fixtures, resources/ and the public captures, and of a capture of 12,000 refusals, which
+/// reaches every count of an offender; what is not a count stays bare (see
+/// [`ungrouped_counts`]). The JSON's numbers are bare.
+#[test]
+fn regression_every_count_of_the_text_outputs_is_grouped() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let mut dirs = vec![
+        root.join("tests/fixtures"),
+        root.join("resources"),
+        root.join("../shared/pcaps"),
+    ];
+    while let Some(d) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if p.is_dir() {
+                dirs.push(p);
+            } else if [
+                ".pcap", ".pcapng", ".cap", ".gz", ".zst", ".xz", ".lz4", ".bz2", ".zip",
+            ]
+            .iter()
+            .any(|x| name.ends_with(x))
+            {
+                files.push(p.display().to_string());
+            }
+        }
+    }
+    let dir = temp_dir("grouped");
+    let many = write(&dir, "refused-12000.pcap", &refused_pcap(12_000));
+    files.push(many.clone());
+    files.sort();
+    assert!(files.len() > 100, "{} captures", files.len());
+    let mut found = Vec::new();
+    for f in &files {
+        for extra in [&[][..], &["--scans"][..], &["--series"][..]] {
+            if !extra.is_empty() && f != &many && !f.contains("scan") {
+                continue;
+            }
+            let mut args = vec!["analyze", "--utc"];
+            args.extend_from_slice(extra);
+            args.push(f);
+            let out = rstscope(&args);
+            for text in [&out.stdout, &out.stderr] {
+                for line in String::from_utf8_lossy(text).lines() {
+                    found.extend(ungrouped_counts(line));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{} bare: {found:#?}", found.len());
+    // The capture of 12,000 refusals: its counts grouped in text, bare in JSON.
+    let text = String::from_utf8(rstscope(&["analyze", "--utc", &many]).stdout).expect("utf-8");
+    for line in [
+        "  packets     24,000 frames: 24,000 TCP, 0 other, 0 not decoded",
+        "  resets           12,000 (refused 12,000, handshake-reset 0, after-close 0, abort 0, stray 0)",
+        "  failed attempts  12,000 of 12,000 connection attempts",
+        "     resets 12,000 (refused 12,000); failed attempts 12,000 of 12,000; clients 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+    let v = json(&rstscope(&["analyze", "--format", "json", &many]));
+    assert_eq!(v["rst_packets"], 12_000, "{}", v["rst_packets"]);
+}
+
+/// Regression (terminal trial): SIGTERM to `rstscope analyze F | less` whose pager kept the
+/// terminal (here: its canonical mode cleared and never set again), its report written and
+/// its messages held for after the pager, was heard as a request to stop a read already over,
+/// a second as a quit that waited for the pager again: only a third ended it, and `kill` or
+/// `timeout` left it waiting. It dies of the first SIGTERM (as git dies of the signal its
+/// pager waited for, and as a program that handles none does), nothing drawn over the
+/// pager's screen; Ctrl+C typed in the pager, which reaches it too, does not end it.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_sigterm_ends_a_program_waiting_for_a_pager_that_keeps_the_terminal() {
+    use std::os::unix::process::ExitStatusExt as _;
+    use std::time::Duration;
+    let dir = temp_dir("pager-sigterm");
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..full.len() - 10]);
+    let (slave, screen, reader) = terminal(80);
+    let tty = slave.try_clone().expect("dup");
+    // The pager has taken the terminal, for good.
+    canonical(&tty, false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", &f])
+        .env_remove("COLUMNS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let mut report = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+        .expect("report");
+    assert!(report.contains("  warning     "), "{report}");
+    let pid = i32::try_from(child.id()).expect("pid");
+    let signal = |s| {
+        // SAFETY: kill(2) of our own child.
+        assert_eq!(unsafe { libc::kill(pid, s) }, 0);
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    // Ctrl+C in the pager: for the pager, not for it.
+    signal(libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(child.try_wait().expect("wait").is_none(), "ended by Ctrl+C");
+    signal(libc::SIGTERM);
+    let status = ended_within_20s_or_fail(&mut child, "SIGTERM did not end it");
+    drop(tty);
+    reader.join().expect("reader");
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+    assert_eq!(drawn(&screen), "", "drawn over the pager's screen");
+}
+
+/// Regression (terminal trial): `rstscope analyze F | less` at 80 columns showed the report's
+/// lines whole, which less wrapped at its edge back to column 0. Where the program reading
+/// the pipe has taken the terminal standard error is on (a pager, out of canonical mode),
+/// the report is fitted to that terminal's width, as it would be on it; where the reader
+/// leaves the terminal alone (`| grep`), the lines are whole.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_pager_gets_the_report_fitted_to_its_terminal() {
+    let story = format!("{}/resources/story-7211.pcapng", env!("CARGO_MANIFEST_DIR"));
+    let args = ["analyze", "--utc", story.as_str()];
+    let piped = |pager: bool| {
+        let (slave, _screen, reader) = terminal(60);
+        let tty = slave.try_clone().expect("dup");
+        canonical(&tty, !pager);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(args)
+            .env_remove("COLUMNS")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(slave)
+            .spawn()
+            .expect("run rstscope");
+        let mut report = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+            .expect("report");
+        // The pager quits.
+        canonical(&tty, true);
+        assert!(ended_within_20s_or_fail(&mut child, "still waiting").success());
+        drop(tty);
+        reader.join().expect("reader");
+        report
+    };
+    let (mut child, screen, reader) = rstscope_on_terminal(&args, 60);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    let shown = shown_lines(&screen).join("\n");
+    assert_eq!(piped(true).trim_end(), shown.trim_end());
+    assert_eq!(
+        piped(false),
+        String::from_utf8_lossy(&rstscope(&args).stdout)
     );
 }

@@ -172,6 +172,19 @@ pub fn stderr_width() -> Option<usize> {
         .map(|(_, cols)| usize::from(cols))
 }
 
+/// The columns of the terminal a pager reading standard output shows it on: where standard
+/// output is a pipe and standard error's terminal has been taken by another program, out of
+/// canonical mode to read each key (`rstscope analyze F | less`), as
+/// [`taken_by_a_pager`] tells it. None where the pipe's reader leaves the terminal alone
+/// (`| grep`, `| tee`: a script's whole lines) or standard error is no terminal.
+pub fn pager_width() -> Option<usize> {
+    use std::io::IsTerminal as _;
+    if !stdout_is_a_pipe() || !std::io::stderr().is_terminal() || stderr_canonical() {
+        return None;
+    }
+    stderr_width()
+}
+
 /// Whether standard output is a pipe or a socket, which a pager may read (Unix; never
 /// elsewhere, where no pager takes the terminal as less does).
 pub fn stdout_is_a_pipe() -> bool {
@@ -409,11 +422,37 @@ fn wait_for_the_terminal(flush: bool) {
     let mut taken = false;
     loop {
         if !stderr_canonical() {
+            if !taken {
+                terminated_by_sigterm_from_now();
+            }
             taken = true;
         } else if taken || gone || start.elapsed() > Duration::from_millis(200) {
             return;
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// From now on SIGTERM and SIGHUP end the program, as they do a program that handles
+/// neither, once it only waits for a pager to give the terminal back ([`wait_for_the_terminal`]):
+/// its work done (its report written, or given up by a second Ctrl+C), there is nothing left
+/// to stop cleanly. SIGTERM to `rstscope analyze F | less` whose pager kept the terminal was
+/// heard as a request to stop a read already over, and a second one as a quit that waited
+/// for the pager again: it took a third (and a pager that never gave the terminal back left
+/// it waiting through `kill` and `timeout`). git, whose pager is its child, waits for it on a
+/// signal and then dies of the signal, writing nothing more; rstscope is the pager's sibling
+/// in the shell's pipeline, which waits for the pager itself, so it dies of the signal at
+/// once (the shell says 143), the messages it held given up rather than drawn over the pager's
+/// screen (the report carries its warnings). SIGINT is still handled: Ctrl+C typed in the
+/// pager (to stop less's F or a search) reaches this program too, and is not for it.
+#[cfg(unix)]
+fn terminated_by_sigterm_from_now() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: signal(2) with the default action, which installs no handler of ours; the
+        // one it replaces (ctrlc's) only writes to its pipe, and no longer needs to hear these.
+        unsafe {
+            libc::signal(signal, libc::SIG_DFL);
+        }
     }
 }
 

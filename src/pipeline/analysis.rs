@@ -1057,8 +1057,8 @@ pub fn wrong_link_type_warnings(
     let mut out = Vec::new();
     for ((labelled, reads_as), those) in mistakes {
         let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
-        let n: u64 = those.iter().map(|(_, n)| n).sum();
-        let frames: u64 = those.iter().map(|(f, _)| f.frames).sum();
+        let n = crate::report::thousands(those.iter().map(|(_, n)| n).sum());
+        let frames = crate::report::thousands(those.iter().map(|(f, _)| f.frames).sum());
         let (name, encap) = (link_type_name(reads_as), editcap_encap(reads_as));
         let paths: Vec<String> = (those.iter())
             .map(|(f, _)| f.path.display().to_string())
@@ -1107,10 +1107,10 @@ pub fn no_times_warning(f: &FileInfo) -> Option<String> {
 pub fn other_endpoints_warning(other: &crate::engine::OtherEndpoints) -> String {
     format!(
         "{} service endpoints were not kept (more than {} were seen; those with the fewest incidents made room): their {} resets and {} failed attempts count in the totals, not in the offenders",
-        other.dropped,
-        crate::engine::offenders::Services::MAX_TRACKED,
-        other.rst_packets(),
-        other.failed_attempts
+        crate::report::thousands(other.dropped),
+        crate::report::thousands(crate::engine::offenders::Services::MAX_TRACKED as u64),
+        crate::report::thousands(other.rst_packets()),
+        crate::report::thousands(other.failed_attempts)
     )
 }
 

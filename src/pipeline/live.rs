@@ -754,7 +754,7 @@ impl Run {
         let why = format!(
             "{}: writing stopped after {} frames: {}",
             path.display(),
-            w.frames(),
+            thousands(w.frames()),
             crate::report::write_error(&path, e)
         );
         w.saved().fail(why.clone());

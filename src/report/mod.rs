@@ -449,7 +449,17 @@ pub fn no_tcp_text(c: &crate::analysis::CaptureInfo) -> String {
     )
 }
 
-/// `1234567` -> `1,234,567`.
+/// A count of any unsigned type as text for people writes it: thousands grouped (`307,200`).
+/// Every count the text outputs show goes through it or [`thousands`] (or [`plural`]): the
+/// same number was written `307,200 frames` in one line and `307200` in the next. Written
+/// bare, as they are looked up or typed elsewhere: ports, PIDs, addresses, times, byte
+/// offsets and sizes in bytes, sequence numbers, link type numbers, a scan's range of ports.
+/// JSON and CSV write every number bare (their sentences, for people, as text does).
+pub fn grouped<N: TryInto<u64>>(n: N) -> String {
+    thousands(n.try_into().unwrap_or(u64::MAX))
+}
+
+/// `1234567` -> `1,234,567` (see [`grouped`]).
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
@@ -537,7 +547,7 @@ pub fn write_error(path: &std::path::Path, e: &std::io::Error) -> String {
 
 /// `n` with the noun that fits it, thousands grouped as the table writes them: "1 reset",
 /// "2 resets", "1,234 resets".
-pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
+pub fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Clock, endpoint, filters, full_diagnosis, rate, thousands, wireshark_filter};
+use super::{Clock, endpoint, filters, full_diagnosis, grouped, rate, thousands, wireshark_filter};
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
 use crate::engine::series::Peak;
@@ -267,6 +267,20 @@ fn joined(word: &str, next: &str) -> bool {
     {
         return true;
     }
+    // A verb with the count it takes (`tried 3 times`, `saw 6 aborts`, `accepted 11:`,
+    // `probed 10,500 ports`, `failed to start 5 times`), or with `all`/`at least` before it
+    // (`refused all 20 connection attempts`, `probed at least 1,000 ports`), and those with
+    // the count after them: the sweep of every capture's report at 40-100 columns ended lines
+    // in `tried` and `refused all`, the count beginning the next.
+    let counted = |n: &str| {
+        n.trim_start_matches('(')
+            .starts_with(|c: char| c.is_ascii_digit())
+    };
+    if (VERBS_OF_COUNTS.contains(&word) && (counted(next) || next == "all" || next == "at"))
+        || (matches!(word, "all" | "least") && counted(next))
+    {
+        return true;
+    }
     // `not` with what it negates (`not captured`).
     if word == "not" {
         return true;
@@ -296,6 +310,13 @@ fn joined(word: &str, next: &str) -> bool {
     let counter = counter || state;
     (counter || NAMED_NUMBERS.contains(&number)) && next.starts_with(|c: char| c.is_ascii_digit())
 }
+
+/// Verbs the sentences put before a count (`tried 3 times`, `refused all 20 connection
+/// attempts`): each stays on one line with it (see [`joined`]).
+const VERBS_OF_COUNTS: [&str; 13] = [
+    "accepted", "counted", "dropped", "lost", "made", "needs", "probed", "refused", "saw", "sent",
+    "shows", "start", "tried",
+];
 
 /// The units a number is read with (`12.3 KiB`, `18.6 s`).
 const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "s", "ms"];
@@ -451,7 +472,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     let links: Vec<String> = cap
         .link_types
         .iter()
-        .map(|(lt, n)| format!("{} ({}): {n}", link_type_name(*lt), lt.0))
+        .map(|(lt, n)| format!("{} ({}): {}", link_type_name(*lt), lt.0, grouped(*n)))
         .collect();
     let links = if links.is_empty() {
         "none".into()
@@ -471,9 +492,9 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     let packets = format!(
         "{}: {} TCP, {} other, {} not decoded{copies}",
         count(cap.frames, "frame", "frames"),
-        t.tcp_packets,
-        cap.other_frames,
-        cap.not_decoded_total()
+        grouped(t.tcp_packets),
+        grouped(cap.other_frames),
+        grouped(cap.not_decoded_total())
     );
     let _ = writeln!(
         out,
@@ -481,7 +502,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         wrapped("  packets     ", &packets, LABEL_HANG, width)
     );
     for (reason, n) in &cap.not_decoded {
-        let _ = writeln!(out, "              not decoded: {n} x {reason}");
+        let _ = writeln!(out, "              not decoded: {} x {reason}", grouped(*n));
     }
     if let (Some(c), Some((start, end))) = (cap.captured, a.span()) {
         // The capture's own time, however quiet: what its averages are over.
@@ -523,9 +544,9 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             count(c.total(), "frame", "frames"),
             count(c.resets, "reset", "resets"),
             count(c.syns, "SYN", "SYNs"),
-            c.by_packet_id,
-            c.by_content,
-            c.repeated
+            grouped(c.by_packet_id),
+            grouped(c.by_content),
+            grouped(c.repeated)
         );
         let _ = writeln!(
             out,
@@ -547,25 +568,26 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     let _ = writeln!(out, "\nTotals");
     let by_cause: Vec<String> = Cause::ALL
         .iter()
-        .map(|c| format!("{} {}", c.as_str(), t.rst_by_cause[c.index()]))
+        .map(|c| format!("{} {}", c.as_str(), grouped(t.rst_by_cause[c.index()])))
         .collect();
-    let resets = format!("{} ({})", t.rst_packets, by_cause.join(", "));
+    let resets = format!("{} ({})", grouped(t.rst_packets), by_cause.join(", "));
     let _ = writeln!(
         out,
         "{}",
         wrapped("  resets           ", &resets, 19, width)
     );
-    let _ = writeln!(out, "  suspect-injected {}", t.suspect_injected);
+    let _ = writeln!(out, "  suspect-injected {}", grouped(t.suspect_injected));
     let _ = writeln!(
         out,
         "  failed attempts  {} of {}",
-        t.failed_attempts,
+        grouped(t.failed_attempts),
         count(t.attempts, "connection attempt", "connection attempts")
     );
     let _ = writeln!(
         out,
         "  SYN packets      {} (SYN-ACK {})",
-        t.syn_packets, t.synack_packets
+        grouped(t.syn_packets),
+        grouped(t.synack_packets)
     );
     let mut states = Vec::new();
     let mut conns = 0;
@@ -573,12 +595,13 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         let n = t.conn_states[st.index()] + s.live_conn_states[st.index()];
         conns += n;
         if n > 0 {
-            states.push(format!("{} {n}", st.as_str()));
+            states.push(format!("{} {}", st.as_str(), grouped(n)));
         }
     }
     let _ = writeln!(
         out,
-        "  connections      {conns}: {}",
+        "  connections      {}: {}",
+        grouped(conns),
         if states.is_empty() {
             "none".into()
         } else {
@@ -637,24 +660,24 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         let causes: Vec<String> = Cause::ALL
             .iter()
             .filter(|c| o.rst_by_cause[c.index()] > 0)
-            .map(|c| format!("{} {}", c.as_str(), o.rst_by_cause[c.index()]))
+            .map(|c| format!("{} {}", c.as_str(), grouped(o.rst_by_cause[c.index()])))
             .collect();
         let _ = writeln!(
             out,
             "     resets {}{}; failed attempts {} of {}; clients {}{}",
-            o.rst_packets,
+            grouped(o.rst_packets),
             if causes.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", causes.join(", "))
             },
-            o.failed_attempts,
-            o.attempts,
+            grouped(o.failed_attempts),
+            grouped(o.attempts),
             if o.clients_at_least { ">=" } else { "" },
-            o.clients
+            grouped(o.clients)
         );
         if o.suspect_injected > 0 {
-            let _ = writeln!(out, "     suspect-injected {}", o.suspect_injected);
+            let _ = writeln!(out, "     suspect-injected {}", grouped(o.suspect_injected));
             for s in &o.suspects {
                 let _ = writeln!(out, "       {}", super::suspect_evidence(o, s, clock));
             }
@@ -664,7 +687,10 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         let retries = match o.refusal_retries {
             0 => String::new(),
             1 => " (the refusal of 1 retry not counted: an attempt counts once)".to_owned(),
-            n => format!(" (the refusals of {n} retries not counted: an attempt counts once)"),
+            n => format!(
+                " (the refusals of {} retries not counted: an attempt counts once)",
+                grouped(n)
+            ),
         };
         // One incident has no rate: "avg 1.0/s peak 1/s; first T last T" read as a second's
         // worth of them.
@@ -673,7 +699,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         } else {
             format!(
                 "incidents {}{retries}: avg {} peak {}/s; first {} last {}",
-                o.incidents,
+                grouped(o.incidents),
                 rate(o.avg_rate),
                 thousands(u64::from(o.peak_rate)),
                 clock.full(o.first_seen),
@@ -705,7 +731,11 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         }
     }
     if own.len() > top {
-        let _ = writeln!(out, "  ... {} more (--top N shows more)", own.len() - top);
+        let _ = writeln!(
+            out,
+            "  ... {} more (--top N shows more)",
+            grouped(own.len() - top)
+        );
     }
     if targets > 0 {
         let _ = writeln!(
@@ -720,10 +750,10 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             out,
             "  ... and {} not kept (more than {} were seen; those with the fewest incidents made room): resets {}, failed attempts {} of {}",
             count(other.dropped, "endpoint", "endpoints"),
-            crate::engine::offenders::Services::MAX_TRACKED,
-            other.rst_packets(),
-            other.failed_attempts,
-            other.attempts
+            grouped(crate::engine::offenders::Services::MAX_TRACKED),
+            grouped(other.rst_packets()),
+            grouped(other.failed_attempts),
+            grouped(other.attempts)
         );
     }
     // The lines not fitted one by one above (counts, headings, the host's counters).
@@ -769,17 +799,20 @@ fn scans(
         let _ = writeln!(
             out,
             "     attempts {}, failed {}; targets {}: open {} (completed {}, half-open {}), refused {}, no answer {}{}",
-            scan.attempts,
-            scan.failed_attempts,
-            scan.targets,
-            scan.open(),
-            scan.completed,
-            scan.half_open,
-            scan.refused,
-            scan.unanswered,
+            grouped(scan.attempts),
+            grouped(scan.failed_attempts),
+            grouped(scan.targets),
+            grouped(scan.open()),
+            grouped(scan.completed),
+            grouped(scan.half_open),
+            grouped(scan.refused),
+            grouped(scan.unanswered),
             match scan.unanswered_at_end {
                 0 => String::new(),
-                n => format!(" ({n} before the capture ended: too soon to tell)"),
+                n => format!(
+                    " ({} before the capture ended: too soon to tell)",
+                    grouped(n)
+                ),
             }
         );
     }
@@ -787,7 +820,7 @@ fn scans(
         let _ = writeln!(
             out,
             "  ... {} more (--top N shows more)",
-            s.scans.len() - top
+            grouped(s.scans.len() - top)
         );
     }
     if let Some(line) = not_held {
@@ -804,11 +837,13 @@ fn scans_not_held(s: &crate::engine::Snapshot) -> Option<String> {
     let held = s.scans.len() as u64;
     (all > held).then(|| {
         format!(
-            "  {all} found in all ({} port {}, {} {}), {held} of them held: the endpoints of the others were dropped (more than 10,000 seen), or they no longer look like scans\n",
-            found.port_scans,
+            "  {} found in all ({} port {}, {} {}), {} of them held: the endpoints of the others were dropped (more than 10,000 seen), or they no longer look like scans\n",
+            grouped(all),
+            grouped(found.port_scans),
             if found.port_scans == 1 { "scan" } else { "scans" },
-            found.sweeps,
+            grouped(found.sweeps),
             if found.sweeps == 1 { "sweep" } else { "sweeps" },
+            grouped(held),
         )
     })
 }
@@ -969,7 +1004,11 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock, width: Option
         );
     }
     if h.gone.len() > 10 {
-        let _ = writeln!(out, "              ... {} more gone", h.gone.len() - 10);
+        let _ = writeln!(
+            out,
+            "              ... {} more gone",
+            grouped(h.gone.len() - 10)
+        );
     }
     for n in &h.notes {
         let _ = writeln!(out, "{}", wrapped("  note        ", n, LABEL_HANG, width));
@@ -1079,7 +1118,7 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
         });
         time_column = rows.iter().map(|(t, _)| t.len()).max().unwrap_or(0).max(4);
         for (i, w) in &mut columns {
-            let widest = rows.iter().map(|(_, c)| c[*i].to_string().len()).max();
+            let widest = rows.iter().map(|(_, c)| grouped(c[*i]).len()).max();
             *w = widest.unwrap_or(0).max(SERIES_COLUMNS[*i].0.len());
         }
         let narrow = time_column + columns.iter().map(|&(_, w)| w + 2).sum::<usize>();
@@ -1112,17 +1151,17 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
     for (time, counts) in &rows {
         let mut line = format!("{time:<time_column$}");
         for &(i, w) in &columns {
-            let _ = write!(line, "{gap}{:>w$}", counts[i]);
+            let _ = write!(line, "{gap}{:>w$}", grouped(counts[i]));
         }
         let _ = writeln!(out, "{line}");
     }
     out
 }
 
-/// `n` and the word for it, as the other counts of the header are written (no thousands
-/// separator): "1 frames left out (0 resets, 1 SYNs)" read as a slip.
+/// `n` and the word for it, grouped as every count of the report ([`grouped`]): "1 frames left
+/// out (0 resets, 1 SYNs)" read as a slip.
 fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    super::plural(n, one, many)
 }
 
 #[cfg(test)]
@@ -1315,7 +1354,7 @@ mod tests {
         );
     }
     /// Regression: the packets line grouped its first count alone, "297,687 frames: 297687
-    /// TCP, 0 other", as if the two were different numbers.
+    /// TCP, 0 other", as if the two were different numbers; every count is grouped now.
     #[test]
     fn the_packets_line_writes_its_counts_alike() {
         let path =
@@ -1326,7 +1365,7 @@ mod tests {
         a.snapshot.totals.tcp_packets = 297_687;
         let text = report(&a, Clock::Utc, 10);
         assert!(
-            text.contains("\n  packets     297687 frames: 297687 TCP, 0 other, 0 not decoded\n"),
+            text.contains("\n  packets     297,687 frames: 297,687 TCP, 0 other, 0 not decoded\n"),
             "{text}"
         );
     }
@@ -1587,6 +1626,37 @@ mod tests {
         );
         assert!(joined("31", "incidents"));
         assert!(!joined("20", "and"));
+    }
+
+    /// Regression (a sweep of every capture's report at 40-100 columns): a verb was split
+    /// from the count it takes (`tried` ending a line, `3 times` beginning the next;
+    /// `refused all` / `20 connection attempts`). A verb stays with its count, `all` and `at
+    /// least` between them, at every width; a verb before anything else may end a line.
+    #[test]
+    fn regression_a_verb_stays_with_its_count() {
+        let sentence = "127.0.0.1:7211 refused all 20 connection attempts from 1 client \
+                        (2.0/s, 22:18:38-22:18:47) while it accepted 11: nothing was listening. \
+                        Not one of its targets: 113, tried 3 times where the scan tried each \
+                        port once; 10.0.0.1 probed at least 1,000 ports and saw 6 aborts; \
+                        ./collector failed to start 5 times";
+        for width in 30..=100 {
+            let lines = wrapped("     ", sentence, 7, Some(width));
+            for whole in [
+                "refused all 20 connection",
+                "accepted 11:",
+                "tried 3 times",
+                "probed at least 1,000 ports",
+                "saw 6 aborts",
+                "start 5 times",
+            ] {
+                assert!(lines.contains(whole), "{width}: {whole}: {lines}");
+            }
+        }
+        assert!(joined("tried", "3"));
+        assert!(joined("refused", "all"));
+        assert!(joined("all", "20"));
+        assert!(!joined("tried", "each"));
+        assert!(!joined("all", "its"));
     }
 
     /// Regression (terminal trial): `rstscope interfaces` at 50 columns ended the line of `lo`

@@ -556,7 +556,10 @@ fn window_refusal(
     let skipped = if frames == 0 {
         String::new()
     } else {
-        format!("; the rest of this file is skipped (the {frames} frames before it are kept)")
+        format!(
+            "; the rest of this file is skipped (the {} frames before it are kept)",
+            crate::report::thousands(frames)
+        )
     };
     let todo = match format {
         _ if zipped => {

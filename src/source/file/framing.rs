@@ -189,7 +189,8 @@ impl Stop {
                 source: io::Error::new(
                     error.kind(),
                     format!(
-                        "{error} (at byte {offset}, after {frames} frames; results up to there are kept)"
+                        "{error} (at byte {offset}, after {} frames; results up to there are kept)",
+                        crate::report::thousands(frames)
                     ),
                 ),
             },

@@ -975,6 +975,7 @@ mod tests {
             link: StartLink::Timing,
             connected_to: Vec::new(),
             recovered: None,
+            elsewhere: None,
         };
         state.apply(HostSample {
             at: at(111),
@@ -1121,6 +1122,7 @@ mod tests {
             link: StartLink::Timing,
             connected_to: Vec::new(),
             recovered: None,
+            elsewhere: None,
         };
         let mut collector = ProcessInfo::bare(4312, "collector");
         collector.exe = Some("/opt/c/collector (deleted)".into());

@@ -830,7 +830,16 @@ impl Restarts {
                     });
                 if stale {
                     let (missing, elsewhere) = read(program);
-                    runs.checked = Some((now, missing, elsewhere));
+                    // A container's file read before is not forgotten when nothing of it is
+                    // left to read it through now (its loop's shell ended after the last run).
+                    let kept = elsewhere.as_ref().is_some_and(|e| !e.file_read)
+                        && runs
+                            .checked
+                            .as_ref()
+                            .is_some_and(|(_, _, e)| e.as_ref().is_some_and(|e| e.file_read));
+                    if !kept {
+                        runs.checked = Some((now, missing, elsewhere));
+                    }
                 }
                 let (lacks, elsewhere) = runs
                     .checked
@@ -1024,6 +1033,46 @@ mod tests {
             failing[0].recovered.map(|rec| rec.at),
             Some(Timestamp(19_700 * MS))
         );
+    }
+
+    /// A container's loop (its shell) starts a program that cannot load, then ends: the file
+    /// read through the shell while it ran is kept, not replaced by "not read" once nothing
+    /// of the container is left. Regression (tried with Podman): a later check, after the
+    /// loop's end, told the program's file not read and its library no more.
+    #[test]
+    fn a_containers_file_read_while_it_ran_is_kept_once_it_is_gone() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let there = |read: bool| Elsewhere {
+            container: None,
+            cgroup: None,
+            file_read: read,
+        };
+        let mut read_now = true;
+        for i in 0..4 {
+            start(
+                &mut r,
+                i * 6000,
+                100 + u32::try_from(i).expect("small"),
+                "/opt/x/collector",
+                50,
+            );
+            end(
+                &mut r,
+                i * 6000 + 1,
+                100 + u32::try_from(i).expect("small"),
+                127,
+            );
+            let f = r.failing_read(Timestamp((i * 6000 + 1) * MS), |p| {
+                let found = if read_now { zmq(p) } else { Vec::new() };
+                (found, Some(there(read_now)))
+            });
+            assert_eq!(f.len(), 1, "{f:?}");
+            assert_eq!(f[0].missing, zmq("/opt/x/collector"), "run {i}");
+            assert_eq!(f[0].elsewhere, Some(there(true)), "run {i}");
+            // Its loop's shell gone after the first run's check.
+            read_now = false;
+        }
     }
 
     #[test]

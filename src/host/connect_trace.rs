@@ -60,7 +60,10 @@
 //!   executable needs a shared library the loader would not find (read from the file, at most
 //!   every 5 s per program; see [`restarts`](crate::host::restarts)), listed by
 //!   [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
-//!   Machine-wide: a run that short leaves no time to read its network namespace. A run's end
+//!   Machine-wide: a run that short leaves no time to read its network namespace. A program
+//!   started in another root (a container's, a chroot's) is read there or not at all, and
+//!   named with its container: see `connect_trace/places.rs` and
+//!   [`container`](crate::host::container). A run's end
 //!   is told whichever of its threads took the signal or made the call (a crash in a worker
 //!   thread, `System.exit()` called from another thread than a Java program's first): the
 //!   threads a run makes in its first 10 s are read from `task:task_newtask` (which gives the

@@ -18,7 +18,9 @@
 //!   is left, its file is not read.
 //!
 //! A program whose forkers were not seen and that left nothing running is taken as the
-//! host's (as before these were read), unless a move of its own was seen.
+//! host's (as before these were read), unless a move of its own was seen. A runtime that
+//! starts its process in the container's cgroup directly (`clone3()`'s `CLONE_INTO_CGROUP`)
+//! gives no attach event: its container is named only from a process of it still running.
 
 use std::collections::{HashMap, VecDeque};
 use std::ffi::CString;

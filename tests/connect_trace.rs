@@ -578,6 +578,123 @@ fn a_program_restarted_by_a_relative_path_is_named_and_read_from_its_directory()
     assert_eq!(f.starts, 3, "{f:?}");
 }
 
+/// The 7211 story in a container: the program that fails to start runs in another root
+/// (here `unshare --mount` and `chroot`, as a runtime's `pivot_root`), where its path names
+/// another file than the host's of the same path. Regression (tried with a container's
+/// restart loop): rstscope read the host's file of that path, which loads (the program was
+/// then not told, or told with a library the container's file does not need), or none.
+///
+/// First, a loop's shell inside the root starts it 3 times and stays: the file is read
+/// through that shell's root and names the library it lacks there, where the host's file of
+/// the same path loads. Then runs each started in a root of their own (`unshare --root`), the
+/// only process there, end at once: nothing is left to read the file through, and the host's
+/// file of the path, which lacks a library, is not read.
+#[test]
+fn a_program_failing_in_another_root_is_read_there_or_not_at_all() {
+    let Some(trace) = start() else {
+        return;
+    };
+    let Some((dir, broken)) = unloadable_copy_of_true("container") else {
+        return;
+    };
+    for tool in ["unshare", "chroot", "ldd"] {
+        let found = std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !found {
+            println!("SKIPPED: no {tool} here");
+            let _ = std::fs::remove_dir_all(&dir);
+            return;
+        }
+    }
+    let root = dir.join("root");
+    // The shell and what it needs to load, at the paths the loader looks for them.
+    let ldd = std::process::Command::new("ldd")
+        .arg("/bin/sh")
+        .output()
+        .expect("ldd");
+    let needs: Vec<String> = String::from_utf8_lossy(&ldd.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with('/')))
+        .map(str::to_owned)
+        .chain(["/bin/sh".to_owned()])
+        .collect();
+    for file in &needs {
+        let to = root.join(file.trim_start_matches('/'));
+        std::fs::create_dir_all(to.parent().expect("a directory")).expect("directory");
+        std::fs::copy(file, &to).expect("copy into the root");
+    }
+    // The program's path: the host's file loads (a copy of /bin/true), the root's lacks
+    // libq.so.6.
+    let inside = dir.join("opt/collector");
+    let path = inside.display().to_string();
+    std::fs::create_dir_all(inside.parent().expect("dir")).expect("directory");
+    std::fs::copy("/bin/true", &inside).expect("the host's file");
+    let in_root = root.join(path.trim_start_matches('/'));
+    std::fs::create_dir_all(in_root.parent().expect("dir")).expect("directory");
+    std::fs::copy(&broken, &in_root).expect("the root's file");
+    let mut shell = std::process::Command::new("unshare")
+        .args(["--mount", "--fork", "chroot"])
+        .arg(&root)
+        .args([
+            "/bin/sh",
+            "-c",
+            &format!("for i in 1 2 3; do {path}; done; read x"),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the loop");
+    let failing = failing_starts_of(&trace, &path);
+    drop(shell.stdin.take());
+    let _ = shell.wait();
+    let f = failing.iter().find(|f| f.program == path);
+    let Some(f) = f else {
+        let _ = std::fs::remove_dir_all(&dir);
+        panic!("{path} not among the failing starts: {failing:?}");
+    };
+    assert_eq!(f.starts, 3, "{f:?}");
+    assert!(
+        f.missing
+            .iter()
+            .any(|m| m.name == "libq.so.6" && m.needed_by == path),
+        "the root's file read: {f:?}"
+    );
+    let e = f.elsewhere.as_ref().expect("told in another root");
+    assert!(e.file_read, "{f:?}");
+
+    // Runs alone in their roots: the host's file now lacks a library, the root's too.
+    let other = dir.join("opt/collector2");
+    let path = other.display().to_string();
+    std::fs::copy(&broken, &other).expect("the host's file");
+    std::fs::copy(&broken, root.join(path.trim_start_matches('/'))).expect("the root's file");
+    // Over 5 s, as a loop of statuses only is told.
+    for i in 0..4 {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(1800));
+        }
+        let status = std::process::Command::new("unshare")
+            .arg("--mount")
+            .arg(format!("--root={}", root.display()))
+            .arg(&path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("start it");
+        assert_eq!(status.code(), Some(127), "the loader ends it");
+    }
+    let failing = failing_starts_of(&trace, &path);
+    let _ = std::fs::remove_dir_all(&dir);
+    let f = failing
+        .iter()
+        .find(|f| f.program == path)
+        .unwrap_or_else(|| panic!("{path} not among the failing starts: {failing:?}"));
+    assert!(f.missing.is_empty(), "the host's file read: {f:?}");
+    let e = f.elsewhere.as_ref().expect("told in another root");
+    assert!(!e.file_read, "{f:?}");
+}
+
 /// `program`'s path with symbolic links followed, as the trace names programs.
 fn canonical(program: &std::path::Path) -> String {
     std::fs::canonicalize(program)

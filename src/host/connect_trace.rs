@@ -60,7 +60,10 @@
 //!   executable needs a shared library the loader would not find (read from the file, at most
 //!   every 5 s per program; see [`restarts`](crate::host::restarts)), listed by
 //!   [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
-//!   Machine-wide: a run that short leaves no time to read its network namespace. A run's end
+//!   Machine-wide: a run that short leaves no time to read its network namespace. A program
+//!   started in another root (a container's, a chroot's) is read there or not at all, and
+//!   named with its container: see `connect_trace/places.rs` and
+//!   [`container`](crate::host::container). A run's end
 //!   is told whichever of its threads took the signal or made the call (a crash in a worker
 //!   thread, `System.exit()` called from another thread than a Java program's first): the
 //!   threads a run makes in its first 10 s are read from `task:task_newtask` (which gives the
@@ -86,6 +89,7 @@ mod execs;
 mod format;
 mod join;
 mod owners;
+mod places;
 mod ring;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -101,11 +105,13 @@ use std::time::Duration;
 
 use self::execs::{Execs, comm_of};
 use self::format::{
-    Exec, ExecEventFormat, Exit, ExitCall, ExitCallEventFormat, ExitEventFormat, PageLayout,
-    StateEventFormat, TaskEvent, TaskEventFormat, TaskEventKind,
+    Exec, ExecEventFormat, Exit, ExitCall, ExitCallEventFormat, ExitEventFormat, Move,
+    MoveEventFormat, MoveKind, PageLayout, StateEventFormat, TaskEvent, TaskEventFormat,
+    TaskEventKind,
 };
 use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
 use self::owners::Owners;
+use self::places::{Moves, Origin, Origins, Place, RootedFiles};
 use super::loader::{RealFiles, missing_libraries};
 use super::program::Script;
 use super::restarts::{FailingStart, Forked, Restarts};
@@ -130,6 +136,16 @@ const TASK_EVENT_DIRS: [(TaskEventKind, &str); 4] = [
     (TaskEventKind::Generate, "events/signal/signal_generate"),
     (TaskEventKind::OomVictim, "events/oom/mark_victim"),
     (TaskEventKind::NewThread, "events/task/task_newtask"),
+];
+/// The events that tell a thread moved to another root or mount namespace, or a process put
+/// into a container's cgroup (relative like [`EVENT_DIR`]): rare, read so that a program
+/// started there is not read from the host's file of its path.
+const MOVE_EVENT_DIRS: [(MoveKind, &str); 5] = [
+    (MoveKind::Unshare, "events/syscalls/sys_enter_unshare"),
+    (MoveKind::Setns, "events/syscalls/sys_enter_setns"),
+    (MoveKind::Chroot, "events/syscalls/sys_exit_chroot"),
+    (MoveKind::PivotRoot, "events/syscalls/sys_exit_pivot_root"),
+    (MoveKind::Attach, "events/cgroup/cgroup_attach_task"),
 ];
 /// Thread exits remembered for naming the connects of processes already gone: the most recent
 /// this many ...
@@ -263,6 +279,18 @@ impl ConnectTrace {
         let exit_call_format = read_text(&call_path).ok().and_then(|text| {
             ExitCallEventFormat::parse(&text, &call_path.display().to_string()).ok()
         });
+        // Optional too: without them, a program started in a container that left no process
+        // running is taken for the host's (see `connect_trace/places.rs`).
+        let move_formats: Vec<(&str, MoveEventFormat)> = MOVE_EVENT_DIRS
+            .iter()
+            .filter_map(|&(kind, dir)| {
+                let path = root.join(dir).join("format");
+                let text = read_text(&path).ok()?;
+                let format =
+                    MoveEventFormat::parse(kind, &text, &path.display().to_string()).ok()?;
+                Some((dir, format))
+            })
+            .collect();
         // Optional too: without them, a run killed by a signal is told without it.
         let task_formats: Vec<(&str, TaskEventFormat)> = TASK_EVENT_DIRS
             .iter()
@@ -339,6 +367,17 @@ impl ConnectTrace {
                 Some(format)
             })
             .collect();
+        let move_formats: Vec<MoveEventFormat> = move_formats
+            .into_iter()
+            .filter(|_| exit_format.is_some() && exec_format.is_some())
+            .filter_map(|(dir, format)| {
+                if let Some(filter) = format.kind.filter() {
+                    instance.write(&format!("{dir}/filter"), filter).ok()?;
+                }
+                instance.write(&format!("{dir}/enable"), "1").ok()?;
+                Some(format)
+            })
+            .collect();
         let thread_gate = task_formats
             .iter()
             .any(|f| f.kind == TaskEventKind::NewThread)
@@ -369,6 +408,10 @@ impl ConnectTrace {
             exec_format,
             exit_call_format,
             task_formats,
+            move_formats,
+            moves: Moves::default(),
+            origins: Origins::default(),
+            own_root: places::own_root(),
             tgids,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),
@@ -597,6 +640,9 @@ impl Instance {
         for (_, dir) in TASK_EVENT_DIRS {
             let _ = fs::write(self.dir.join(dir).join("enable"), "0");
         }
+        for (_, dir) in MOVE_EVENT_DIRS {
+            let _ = fs::write(self.dir.join(dir).join("enable"), "0");
+        }
     }
 }
 
@@ -622,6 +668,15 @@ struct Reader {
     exit_call_format: Option<ExitCallEventFormat>,
     /// The signal and OOM events this kernel gave (none without the exit and exec events).
     task_formats: Vec<TaskEventFormat>,
+    /// The events of moves to another root or mount namespace, and into cgroups, this kernel
+    /// gave (none without the exit and exec events).
+    move_formats: Vec<MoveEventFormat>,
+    /// Threads that moved, and the processes they forked since.
+    moves: Moves,
+    /// Where each program was started last.
+    origins: Origins,
+    /// rstscope's own root directory (device, inode).
+    own_root: Option<(u64, u64)>,
     /// The kernel's thread-to-process table (`saved_tgids`), when `record-tgid` could be set.
     tgids: Option<PathBuf>,
     /// Reads of `tgids` allowed now.
@@ -682,9 +737,12 @@ impl Reader {
             exec_format,
             exit_call_format,
             task_formats,
+            move_formats,
             exited,
             execs,
             restarts,
+            moves,
+            origins,
             owners,
             processes,
             lost,
@@ -719,6 +777,8 @@ impl Reader {
                     } else if let Some(event) = task_formats.iter().find_map(|f| f.decode(record)) {
                         new_threads += u32::from(event.kind == TaskEventKind::NewThread);
                         processes.push((at, ProcessEvent::Task(event)));
+                    } else if let Some(moved) = move_formats.iter().find_map(|f| f.decode(record)) {
+                        processes.push((at, ProcessEvent::Move(moved)));
                     }
                 });
                 let missed = summary.missed + u64::from(summary.malformed);
@@ -744,6 +804,7 @@ impl Reader {
                         owners.forget(exit.tid);
                     }
                     execs.exit(at, exit.tid);
+                    moves.exit(exit.tid);
                     changed |= restarts.exit(at, exit.tid, &exit.name);
                     exited.insert(at, exit);
                 }
@@ -768,20 +829,26 @@ impl Reader {
                     }
                     let run = parent.filter(|&tid| restarts.is_run(tid));
                     restarts.exec_forked(at, exec.pid, &exec.path, Forked { by, run });
+                    origins.started(&exec.path, Origin::of(exec.pid, moves, execs));
                     execs.exec(at, exec);
                 }
                 ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
+                ProcessEvent::Move(Move { kind, tid, cgroup }) => moves.moved(tid, kind, cgroup),
                 ProcessEvent::Task(TaskEvent {
                     kind,
                     tid,
                     sig,
                     child,
+                    mount_ns,
                 }) => match kind {
                     TaskEventKind::Deliver => restarts.signal_delivered(tid, sig),
                     TaskEventKind::Generate => restarts.signal_sent(tid, sig),
                     TaskEventKind::OomVictim => restarts.oom_victim(tid),
                     TaskEventKind::NewThread => restarts.thread_started(at, tid, child),
-                    TaskEventKind::NewProcess => execs.forked(tid, child),
+                    TaskEventKind::NewProcess => {
+                        execs.forked(tid, child);
+                        moves.forked(tid, child, mount_ns);
+                    }
                 },
             }
         }
@@ -796,19 +863,41 @@ impl Reader {
         // program can load read from its file (at most every few seconds per program).
         if changed {
             let now = last.unwrap_or(now);
+            let (origins, exited, own_root) = (&*origins, &*exited, self.own_root);
             let failing = restarts
-                .failing(now, |program| {
-                    // A path still relative is relative to a directory not known here:
-                    // read from this process's own, it would be another file or none.
-                    if program.starts_with('/') {
-                        missing_libraries(&resolved(program), &RealFiles)
-                    } else {
-                        Vec::new()
+                .failing_read(now, |program| {
+                    // Where it ran: a container's path names another file than the host's.
+                    let place = origins.get(program).map_or(Place::Host, |origin| {
+                        places::place(origin, own_root, |tid| exited.name(tid).is_some())
+                    });
+                    match place {
+                        // A path still relative is relative to a directory not known here:
+                        // read from this process's own, it would be another file or none.
+                        Place::Host if program.starts_with('/') => {
+                            (missing_libraries(&resolved(program), &RealFiles), None)
+                        }
+                        Place::Host => (Vec::new(), None),
+                        Place::Elsewhere {
+                            root: Some(root),
+                            elsewhere,
+                        } if program.starts_with('/') => (
+                            missing_libraries(program, &RootedFiles { root: &root }),
+                            Some(elsewhere),
+                        ),
+                        Place::Elsewhere { mut elsewhere, .. } => {
+                            elsewhere.file_read = false;
+                            (Vec::new(), Some(elsewhere))
+                        }
                     }
                 })
                 .into_iter()
                 .map(|f| FailingStart {
-                    program: resolved(&f.program),
+                    // Resolved on the host's file system only: a container's links are its own.
+                    program: if f.elsewhere.is_some() {
+                        f.program.clone()
+                    } else {
+                        resolved(&f.program)
+                    },
                     ..f
                 })
                 .collect();
@@ -937,6 +1026,7 @@ enum ProcessEvent {
     Exec(Exec),
     ExitCall(ExitCall),
     Task(TaskEvent),
+    Move(Move),
 }
 
 /// Filters the threads out of the new-task event for [`NEW_THREADS_PAUSE`] when more than
@@ -1439,6 +1529,10 @@ mod tests {
             ),
             exit_call_format: None,
             task_formats: Vec::new(),
+            move_formats: Vec::new(),
+            moves: Moves::default(),
+            origins: Origins::default(),
+            own_root: places::own_root(),
             tgids: None,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
             exited: Exited::default(),

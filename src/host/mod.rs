@@ -27,6 +27,8 @@ pub mod clients;
 /// Linux: which process made each TCP connect, from the kernel's connect tracepoint (root).
 #[cfg(target_os = "linux")]
 pub mod connect_trace;
+/// The container a process runs in, named from its cgroup's path.
+pub mod container;
 /// Listener history: who listened where, from when until when.
 pub mod history;
 /// Who served a port before rstscope watched: the system journal (Linux, systemd).

@@ -44,6 +44,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use super::container::Container;
 use super::loader::MissingLibrary;
 use crate::packet::Timestamp;
 
@@ -222,6 +223,24 @@ pub struct FailingStart {
     /// by an rstscope before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovered: Option<Recovered>,
+    /// Where its runs ran in another root or mount namespace than the host's (a container, a
+    /// chroot): its path is that file system's, so its file is read there or not at all.
+    /// `None` on the host's (and in a host report saved by an rstscope before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elsewhere: Option<Elsewhere>,
+}
+
+/// Where a program failing to start ran, when not in the host's file system.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Elsewhere {
+    /// The container its cgroup names; `None` where it names none (a chroot, `unshare`).
+    pub container: Option<Container>,
+    /// That cgroup's path, where it was known (`/system.slice/docker-<id>.scope`).
+    pub cgroup: Option<String>,
+    /// Its file was read there, through a process of the same root and mount namespace
+    /// still running (`/proc/PID/root`); `false` where none was left (a container whose
+    /// only process is the program that fails): then it was not read, and no library is told.
+    pub file_read: bool,
 }
 
 /// For serde's `skip_serializing_if`, which passes a reference.
@@ -340,8 +359,9 @@ struct Runs {
     alike: bool,
     killed: u32,
     oom: u32,
-    /// When its file was last read, and what was missing then.
-    checked: Option<(Timestamp, Vec<MissingLibrary>)>,
+    /// When its file was last read, what was missing then, and where it ran when not on the
+    /// host's file system (see [`Restarts::failing_read`]).
+    checked: Option<(Timestamp, Vec<MissingLibrary>, Option<Elsewhere>)>,
     /// A run after these that started well, once they were listed.
     recovered: Option<Recovered>,
     /// The thread that forked its runs, where each was seen forked by the same one (`None`
@@ -371,7 +391,7 @@ impl Runs {
         !self.secondary_only(0)
             && (self.looping()
                 || self.longest_ns < QUICK_NS
-                    && self.checked.as_ref().is_some_and(|(_, m)| !m.is_empty()))
+                    && self.checked.as_ref().is_some_and(|(_, m, _)| !m.is_empty()))
     }
 
     /// Whether a run forked by `forker` is one of these runs' loop: forked by the same
@@ -805,6 +825,18 @@ impl Restarts {
         now: Timestamp,
         mut missing: impl FnMut(&str) -> Vec<MissingLibrary>,
     ) -> Vec<FailingStart> {
+        self.failing_read(now, |program| (missing(program), None))
+    }
+
+    /// [`Self::failing`] where reading a program's file also tells where it ran, when not in
+    /// the host's file system ([`FailingStart::elsewhere`]): `read` gives both. A file not
+    /// read there is read again as soon as one that needs a library is (a later run may have
+    /// a process of its container left to read it through).
+    pub fn failing_read(
+        &mut self,
+        now: Timestamp,
+        mut read: impl FnMut(&str) -> (Vec<MissingLibrary>, Option<Elsewhere>),
+    ) -> Vec<FailingStart> {
         // Failed runs forked by runs not yet ended: a start script's helpers until it ends.
         let mut pending: HashMap<&str, u32> = HashMap::new();
         for (program, _) in self.helped.values().flatten() {
@@ -822,21 +854,35 @@ impl Restarts {
                 if !looping && !at_once {
                     return None;
                 }
-                let stale = runs.checked.as_ref().is_none_or(|(at, missing)| {
-                    let every = if missing.is_empty() {
-                        RECHECK_LOADABLE_NS
-                    } else {
-                        RECHECK_NS
-                    };
-                    runs.last > *at && now.0 - at.0 >= every
-                });
-                if stale {
-                    runs.checked = Some((now, missing(program)));
-                }
-                let lacks = runs
+                let stale = runs
                     .checked
                     .as_ref()
-                    .map(|(_, m)| m.clone())
+                    .is_none_or(|(at, missing, elsewhere)| {
+                        let unread = elsewhere.as_ref().is_some_and(|e| !e.file_read);
+                        let every = if missing.is_empty() && !unread {
+                            RECHECK_LOADABLE_NS
+                        } else {
+                            RECHECK_NS
+                        };
+                        runs.last > *at && now.0 - at.0 >= every
+                    });
+                if stale {
+                    let (missing, elsewhere) = read(program);
+                    // A container's file read before is not forgotten when nothing of it is
+                    // left to read it through now (its loop's shell ended after the last run).
+                    let kept = elsewhere.as_ref().is_some_and(|e| !e.file_read)
+                        && runs
+                            .checked
+                            .as_ref()
+                            .is_some_and(|(_, _, e)| e.as_ref().is_some_and(|e| e.file_read));
+                    if !kept {
+                        runs.checked = Some((now, missing, elsewhere));
+                    }
+                }
+                let (lacks, elsewhere) = runs
+                    .checked
+                    .as_ref()
+                    .map(|(_, m, e)| (m.clone(), e.clone()))
                     .unwrap_or_default();
                 if !looping && lacks.is_empty() {
                     return None;
@@ -863,6 +909,7 @@ impl Restarts {
                     link: StartLink::Timing,
                     connected_to: Vec::new(),
                     recovered: runs.recovered,
+                    elsewhere,
                 })
             })
             .collect();
@@ -1026,6 +1073,46 @@ mod tests {
         );
     }
 
+    /// A container's loop (its shell) starts a program that cannot load, then ends: the file
+    /// read through the shell while it ran is kept, not replaced by "not read" once nothing
+    /// of the container is left. Regression (tried with Podman): a later check, after the
+    /// loop's end, told the program's file not read and its library no more.
+    #[test]
+    fn a_containers_file_read_while_it_ran_is_kept_once_it_is_gone() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let there = |read: bool| Elsewhere {
+            container: None,
+            cgroup: None,
+            file_read: read,
+        };
+        let mut read_now = true;
+        for i in 0..4 {
+            start(
+                &mut r,
+                i * 6000,
+                100 + u32::try_from(i).expect("small"),
+                "/opt/x/collector",
+                50,
+            );
+            end(
+                &mut r,
+                i * 6000 + 1,
+                100 + u32::try_from(i).expect("small"),
+                127,
+            );
+            let f = r.failing_read(Timestamp((i * 6000 + 1) * MS), |p| {
+                let found = if read_now { zmq(p) } else { Vec::new() };
+                (found, Some(there(read_now)))
+            });
+            assert_eq!(f.len(), 1, "{f:?}");
+            assert_eq!(f[0].missing, zmq("/opt/x/collector"), "run {i}");
+            assert_eq!(f[0].elsewhere, Some(there(true)), "run {i}");
+            // Its loop's shell gone after the first run's check.
+            read_now = false;
+        }
+    }
+
     #[test]
     fn a_program_restarted_every_two_seconds_that_cannot_load_is_failing() {
         let mut r = Restarts::default();
@@ -1069,6 +1156,7 @@ mod tests {
                 link: StartLink::Timing,
                 connected_to: Vec::new(),
                 recovered: None,
+                elsewhere: None,
             }]
         );
         assert_eq!(failing[0].every_ns(), Some(2000 * MS));

@@ -989,6 +989,7 @@ mod tests {
             link: StartLink::Timing,
             connected_to: Vec::new(),
             recovered: None,
+            elsewhere: None,
         };
         state.apply(HostSample {
             at: at(111),
@@ -1135,6 +1136,7 @@ mod tests {
             link: StartLink::Timing,
             connected_to: Vec::new(),
             recovered: None,
+            elsewhere: None,
         };
         let mut collector = ProcessInfo::bare(4312, "collector");
         collector.exe = Some("/opt/c/collector (deleted)".into());
@@ -1215,6 +1217,7 @@ mod tests {
             link: StartLink::Timing,
             connected_to: Vec::new(),
             recovered: None,
+            elsewhere: None,
         };
         let mut collector = failing("/tmp/story/collector", 2, 40);
         collector.exit_status = Some(127);

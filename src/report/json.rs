@@ -337,7 +337,7 @@ struct FailingStartOut<'a>(&'a FailingStart);
 impl Serialize for FailingStartOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(16))?;
+        let mut m = serializer.serialize_map(Some(17))?;
         m.serialize_entry("source", "exec-events")?;
         m.serialize_entry("program", &f.program)?;
         m.serialize_entry("name", &f.name)?;
@@ -359,6 +359,19 @@ impl Serialize for FailingStartOut<'_> {
         m.serialize_entry(
             "recovered",
             &f.recovered.map(|r| json!({"at": Secs(r.at), "how": r.how})),
+        )?;
+        m.serialize_entry(
+            "container",
+            &f.elsewhere.as_ref().map(|e| {
+                let c = e.container.as_ref();
+                json!({
+                    "runtime": c.map(|c| &c.runtime),
+                    "id": c.map(|c| &c.id),
+                    "pod": c.and_then(|c| c.pod.as_ref()),
+                    "cgroup": e.cgroup,
+                    "file_read": e.file_read,
+                })
+            }),
         )?;
         m.end()
     }
@@ -1169,6 +1182,7 @@ mod tests {
             link: StartLink::Timing,
             connected_to: Vec::new(),
             recovered: None,
+            elsewhere: None,
         };
         let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f)).expect("json");
         assert!(out(&f).get("recovered").is_some_and(Value::is_null));
@@ -1179,6 +1193,57 @@ mod tests {
         let recovered = &out(&f)["recovered"];
         assert_eq!(recovered["at"].as_f64(), Some(7.5));
         assert_eq!(recovered["how"], "kept-running");
+        assert!(
+            out(&f).get("container").is_some_and(Value::is_null),
+            "the host's"
+        );
+    }
+
+    /// A program that failed in a container says which, and whether its file was read there.
+    #[test]
+    fn a_failing_start_in_a_container_names_it() {
+        use crate::host::container::Container;
+        use crate::host::restarts::{Elsewhere, StartLink};
+        let mut f = FailingStart {
+            program: "/opt/x/collector".into(),
+            name: "collector".into(),
+            starts: 5,
+            first: Timestamp(1_000_000_000),
+            last: Timestamp(5_000_000_000),
+            longest_ns: 1_000_000,
+            exit_status: Some(127),
+            signal: None,
+            killed: 0,
+            oom_killed: 0,
+            missing: Vec::new(),
+            link: StartLink::Timing,
+            connected_to: Vec::new(),
+            recovered: None,
+            elsewhere: Some(Elsewhere {
+                container: Some(Container {
+                    runtime: "docker".into(),
+                    id: "3f2a9c1e0b7d".into(),
+                    pod: None,
+                }),
+                cgroup: Some("/system.slice/docker-3f2a9c1e0b7d.scope".into()),
+                file_read: false,
+            }),
+        };
+        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f)).expect("json");
+        assert_eq!(
+            out(&f)["container"],
+            json!({"runtime": "docker", "id": "3f2a9c1e0b7d", "pod": null,
+                   "cgroup": "/system.slice/docker-3f2a9c1e0b7d.scope", "file_read": false})
+        );
+        f.elsewhere = Some(Elsewhere {
+            container: None,
+            cgroup: None,
+            file_read: true,
+        });
+        assert_eq!(
+            out(&f)["container"],
+            json!({"runtime": null, "id": null, "pod": null, "cgroup": null, "file_read": true})
+        );
     }
 
     /// The analysis of the sample capture shipped in `resources/`.

@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 use crate::engine::{Cause, DiagnosisKind, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
 use crate::host::history::ListenerRecord;
-use crate::host::restarts::{self, FailingStart, Recovered, RecoveredHow, StartLink};
+use crate::host::restarts::{self, Elsewhere, FailingStart, Recovered, RecoveredHow, StartLink};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 
@@ -2163,12 +2163,12 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
     match f.link {
         StartLink::SameProgram => format!(
             "The program that listened on {port}, {}, failed to start {runs}: {ended}.",
-            f.program
+            program_words(f)
         ),
         StartLink::Timing => format!(
             "While {port} was refused, {} failed to start {runs}: {ended}. Whether it \
              would serve {port} cannot be seen ({}): only the timing links them.",
-            f.program,
+            program_words(f),
             if f.missing.is_empty() {
                 "no run was seen listening"
             } else {
@@ -2184,7 +2184,22 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
 /// killed by signal 11 (SIGSEGV); then it started at 10:05:00 and kept running."
 pub fn failing_start_line(f: &FailingStart, clock: Clock) -> String {
     let (runs, ended) = failing_runs_words(f, clock);
-    format!("{} failed to start {runs}: {ended}.", f.program)
+    format!("{} failed to start {runs}: {ended}.", program_words(f))
+}
+
+/// A failing program's path, with where it ran when not on the host's file system (its path
+/// is that file system's): "/opt/x/collector in container 3f2a9c1e0b7d", "/opt/x/collector in
+/// another root (a container or chroot)".
+fn program_words(f: &FailingStart) -> String {
+    match &f.elsewhere {
+        None => f.program.clone(),
+        Some(Elsewhere {
+            container: Some(c), ..
+        }) => format!("{} in {}", f.program, c.label()),
+        Some(Elsewhere {
+            container: None, ..
+        }) => format!("{} in another root (a container or chroot)", f.program),
+    }
 }
 
 /// [`failing_start_sentence`]'s facts, for a row under the diagnosis that tells the sentence
@@ -2194,10 +2209,13 @@ pub fn failing_start_line(f: &FailingStart, clock: Clock) -> String {
 /// story live in the window): the details told the whole sentence twice, in the diagnosis and
 /// again on the row under it, two lines of a small window for nothing new.
 pub fn failing_start_facts(f: &FailingStart, clock: Clock) -> String {
-    let needs = if f.missing.is_empty() {
-        String::new()
-    } else {
+    let needs = if !f.missing.is_empty() {
         format!("needs {} (not found); ", and_list(&missing_names(f)))
+    } else if f.elsewhere.as_ref().is_some_and(|e| !e.file_read) {
+        // The reason is not known: say why, not nothing.
+        "its file not read (nothing of its root left running); ".to_owned()
+    } else {
+        String::new()
     };
     let (runs, each) = match f.starts {
         1 => (format!("1 run at {}", clock.time(f.first)), "it ended"),
@@ -2216,7 +2234,7 @@ pub fn failing_start_facts(f: &FailingStart, clock: Clock) -> String {
     };
     format!(
         "{} — {needs}{runs}, {each} within {}{}{}",
-        f.program,
+        program_words(f),
         within_words(f.longest_ns),
         ended_how(f),
         recovered_words(f, clock)
@@ -2273,6 +2291,16 @@ fn failing_runs_words(f: &FailingStart, clock: Clock) -> (String, String) {
             } else {
                 "their"
             },
+        ));
+    }
+    if f.elsewhere.as_ref().is_some_and(|e| !e.file_read) {
+        libs.push_str(&format!(
+            "; its file is inside the {} and was not read, as no process of it was left \
+             running to read it through (a file of that path on the host is not it)",
+            match f.elsewhere.as_ref().and_then(|e| e.container.as_ref()) {
+                Some(_) => "container",
+                None => "other root",
+            }
         ));
     }
     libs.push_str(&recovered_words(f, clock));
@@ -2567,6 +2595,7 @@ mod failing_start_tests {
             link: StartLink::SameProgram,
             connected_to: Vec::new(),
             recovered: None,
+            elsewhere: None,
         }
     }
 
@@ -2603,6 +2632,66 @@ mod failing_start_tests {
             super::failing_start_line(&killed(3, Some(11), 3, 0), Clock::Utc),
             "/opt/x/bin/collector failed to start 3 times from 00:00:00 to 00:00:04 (every \
              2.0 s): each run ended within 3.1 s, killed by signal 11 (SIGSEGV)."
+        );
+    }
+
+    /// Regression (the 7211 story in a container): the program's path is the container's,
+    /// and its file was read from the host's of the same path, or told nothing. It is named
+    /// with its container, and a file not read says so.
+    #[test]
+    fn a_program_failing_in_a_container_is_named_with_it() {
+        use crate::host::container::Container;
+        use crate::host::loader::MissingLibrary;
+        use crate::host::restarts::Elsewhere;
+        let mut f = killed(5, None, 0, 0);
+        f.program = "/opt/x/collector".into();
+        f.exit_status = Some(127);
+        f.longest_ns = 1_000_000;
+        f.link = StartLink::Timing;
+        f.elsewhere = Some(Elsewhere {
+            container: Some(Container {
+                runtime: "podman".into(),
+                id: "3f2a9c1e0b7d".into(),
+                pod: None,
+            }),
+            cgroup: None,
+            file_read: false,
+        });
+        assert_eq!(
+            super::failing_start_line(&f, Clock::Utc),
+            "/opt/x/collector in container 3f2a9c1e0b7d failed to start 5 times from 00:00:00 \
+             to 00:00:08 (every 2.0 s): each run ended within 1 ms with exit status 127; its \
+             file is inside the container and was not read, as no process of it was left \
+             running to read it through (a file of that path on the host is not it)."
+        );
+        assert_eq!(
+            super::failing_start_facts(&f, Clock::Utc),
+            "/opt/x/collector in container 3f2a9c1e0b7d — its file not read (nothing of its \
+             root left running); 5 runs from 00:00:00 to 00:00:08 (every 2.0 s), each ended \
+             within 1 ms with exit status 127"
+        );
+        f.elsewhere = Some(Elsewhere {
+            container: None,
+            cgroup: None,
+            file_read: true,
+        });
+        f.missing = vec![MissingLibrary {
+            name: "libzmqfake.so.5".into(),
+            needed_by: "/opt/x/collector".into(),
+        }];
+        assert!(
+            failing_start_sentence(7211, &f, Clock::Utc).starts_with(
+                "While 7211 was refused, /opt/x/collector in another root (a container or \
+                 chroot) failed to start 5 times"
+            ),
+            "{}",
+            failing_start_sentence(7211, &f, Clock::Utc)
+        );
+        assert!(
+            failing_start_sentence(7211, &f, Clock::Utc)
+                .contains("with exit status 127, and it needs libzmqfake.so.5, which"),
+            "{}",
+            failing_start_sentence(7211, &f, Clock::Utc)
         );
     }
 

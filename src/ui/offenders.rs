@@ -2292,6 +2292,7 @@ mod tests {
             link: crate::host::restarts::StartLink::Timing,
             connected_to: Vec::new(),
             recovered: None,
+            elsewhere: None,
         };
         h.failing_starts = vec![f.clone()];
         let (text, _) = listener_text(Some(&h), Clock::Utc);

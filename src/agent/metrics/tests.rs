@@ -863,6 +863,7 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         link: StartLink::Timing,
         connected_to: Vec::new(),
         recovered: None,
+        elsewhere: None,
     };
     let report = |failing_starts: Vec<FailingStart>| HostReport {
         samples: 3,

@@ -499,6 +499,9 @@ pub(super) struct TaskEvent {
     pub sig: u8,
     /// The thread or process made by `tid` (0 for the other events).
     pub child: u32,
+    /// A process forked into a mount namespace of its own (`CLONE_NEWNS`, as some container
+    /// runtimes make their first process).
+    pub mount_ns: bool,
 }
 
 impl TaskEventFormat {
@@ -604,9 +607,13 @@ impl TaskEventFormat {
             Some(f) => u32::try_from(f.uint(record)?).ok()?,
             None => 0,
         };
+        let flags = match self.clone_flags {
+            Some(f) => Some(f.uint(record)?),
+            None => None,
+        };
         // CLONE_THREAD: a thread of the same process; without it, a process (a fork).
-        let kind = match self.clone_flags {
-            Some(f) if f.uint(record)? & 0x10000 == 0 => TaskEventKind::NewProcess,
+        let kind = match flags {
+            Some(flags) if flags & 0x10000 == 0 => TaskEventKind::NewProcess,
             _ => self.kind,
         };
         Some(TaskEvent {
@@ -614,9 +621,148 @@ impl TaskEventFormat {
             tid: u32::try_from(self.task.uint(record)?).ok()?,
             sig,
             child,
+            mount_ns: flags.is_some_and(|f| f & CLONE_NEWNS != 0),
         })
     }
 }
+
+/// Which event a [`MoveEventFormat`] reads: a thread that moved to another root or mount
+/// namespace, or a process put into a cgroup. Rare events (a container's start, a service's
+/// sandbox), read so that a program started there, gone before `/proc` could be read, is
+/// known not to be the host's file of its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MoveKind {
+    /// `syscalls:sys_enter_unshare` with `CLONE_NEWNS`: a mount namespace of its own (the
+    /// same files until it mounts others: a container's runtime, systemd's sandboxing).
+    Unshare,
+    /// `syscalls:sys_enter_setns` into a mount namespace (or any, `nstype` 0): another's
+    /// files and root (`nsenter`, `docker exec`).
+    Setns,
+    /// `syscalls:sys_exit_chroot` that succeeded: another root directory.
+    Chroot,
+    /// `syscalls:sys_exit_pivot_root` that succeeded: another root (every container runtime).
+    PivotRoot,
+    /// `cgroup:cgroup_attach_task`: a process put into a cgroup (`pid`, `dst_path`): a
+    /// runtime moves a container's first process into the container's.
+    Attach,
+}
+
+impl MoveKind {
+    /// The kernel event filter that lets through only what moves a thread: without it,
+    /// `setns()` into network namespaces (`ip netns exec`) and failed calls would be read too.
+    pub fn filter(self) -> Option<&'static str> {
+        match self {
+            // CLONE_NEWNS.
+            Self::Unshare => Some("unshare_flags & 0x20000"),
+            Self::Setns => Some("flags == 0 || flags & 0x20000"),
+            Self::Chroot | Self::PivotRoot => Some("ret == 0"),
+            Self::Attach => None,
+        }
+    }
+}
+
+/// The layout of one of the [`MoveKind`] events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct MoveEventFormat {
+    /// The event's ID (`ID:` line), found again in every record's `common_type`.
+    pub id: u64,
+    pub kind: MoveKind,
+    /// The end of the last fixed field used: a shorter record is not one of this event's.
+    min_len: usize,
+    common_type: Field,
+    /// The thread that moved (`common_pid`), or the process put into a cgroup (`pid`).
+    task: Field,
+    /// The call's argument or result the kernel filter tests (checked again here).
+    arg: Option<Field>,
+    /// `dst_path`, a `__data_loc` word (see [`ExecEventFormat`]); only for
+    /// [`MoveKind::Attach`].
+    path: Option<Field>,
+}
+
+/// One decoded move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Move {
+    pub kind: MoveKind,
+    /// The thread (or, for [`MoveKind::Attach`], the process) moved.
+    pub tid: u32,
+    /// The cgroup's path, for [`MoveKind::Attach`] (`/system.slice/docker-<id>.scope`).
+    pub cgroup: Option<String>,
+}
+
+impl MoveEventFormat {
+    /// The layout described by the text of the event's `format` file; `path` only labels
+    /// errors.
+    pub fn parse(kind: MoveKind, text: &str, path: &str) -> Result<Self, HostError> {
+        let id = event_id(text, path)?;
+        let fields = fields(text, path)?;
+        let pick = |name: &str, sizes: &[usize]| pick(&fields, path, name, sizes);
+        let common_type = pick("common_type", &[2])?;
+        let (task, arg, dst) = match kind {
+            MoveKind::Unshare => (
+                pick("common_pid", &[4])?,
+                Some(pick("unshare_flags", &[4, 8])?),
+                None,
+            ),
+            MoveKind::Setns => (
+                pick("common_pid", &[4])?,
+                Some(pick("flags", &[4, 8])?),
+                None,
+            ),
+            MoveKind::Chroot | MoveKind::PivotRoot => {
+                (pick("common_pid", &[4])?, Some(pick("ret", &[4, 8])?), None)
+            }
+            MoveKind::Attach => (pick("pid", &[4])?, None, Some(pick("dst_path", &[4])?)),
+        };
+        let min_len = end_of([common_type, task].iter().chain(&arg).chain(&dst));
+        Ok(Self {
+            id,
+            kind,
+            min_len,
+            common_type,
+            task,
+            arg,
+            path: dst,
+        })
+    }
+
+    /// The move in `record`; `None` for another event, a record too short, or a call that
+    /// moved nothing (where the kernel filter was not taken).
+    pub fn decode(&self, record: &[u8]) -> Option<Move> {
+        if record.len() < self.min_len || self.common_type.uint(record)? != self.id {
+            return None;
+        }
+        let arg = self.arg.and_then(|f| f.uint(record));
+        let moved = match (self.kind, arg) {
+            (MoveKind::Unshare, Some(flags)) => flags & CLONE_NEWNS != 0,
+            (MoveKind::Setns, Some(flags)) => flags & 0xffff_ffff == 0 || flags & CLONE_NEWNS != 0,
+            (MoveKind::Chroot | MoveKind::PivotRoot, Some(ret)) => ret == 0,
+            (MoveKind::Attach, _) => true,
+            _ => false,
+        };
+        if !moved {
+            return None;
+        }
+        let cgroup = match self.path {
+            Some(f) => {
+                let loc = f.uint(record)?;
+                let start = usize::try_from(loc & 0xffff).ok()?;
+                let len = usize::try_from(loc >> 16).ok()?;
+                let bytes = record.get(start..start.checked_add(len)?)?;
+                let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+                Some(String::from_utf8_lossy(&bytes[..end]).into_owned())
+            }
+            None => None,
+        };
+        Some(Move {
+            kind: self.kind,
+            tid: u32::try_from(self.task.uint(record)?).ok()?,
+            cgroup,
+        })
+    }
+}
+
+/// `CLONE_NEWNS`: a new mount namespace (`unshare()`, `clone()`, `setns()`'s `nstype`).
+pub(super) const CLONE_NEWNS: u64 = 0x20000;
 
 /// The `ID:` line of a tracefs format text.
 fn event_id(text: &str, path: &str) -> Result<u64, HostError> {
@@ -707,6 +853,7 @@ pub(super) mod tests {
                 tid: 4312,
                 sig: 11,
                 child: 0,
+                mount_ns: false,
             })
         );
         assert_eq!(deliver.decode(&r[..10]), None, "too short");
@@ -782,6 +929,7 @@ pub(super) mod tests {
                 tid: 4500,
                 sig: 0,
                 child: 4507,
+                mount_ns: false,
             })
         );
         assert_eq!(new_thread.filter(), None, "threads and forks both");
@@ -794,8 +942,12 @@ pub(super) mod tests {
                 tid: 4500,
                 sig: 0,
                 child: 4507,
+                mount_ns: false,
             })
         );
+        // A fork into a mount namespace of its own (a runtime's `clone(CLONE_NEWNS | ...)`).
+        r[32..40].copy_from_slice(&0x0122_0011_u64.to_ne_bytes());
+        assert!(new_thread.decode(&r).expect("decoded").mount_ns);
         // A format without the fields is not taken.
         assert!(TaskEventFormat::parse(TaskEventKind::Generate, EXIT_FORMAT_FIXTURE, "x").is_err());
     }
@@ -1061,5 +1213,78 @@ pub(super) mod tests {
         let message = err.to_string();
         assert!(message.contains("some/format"), "{message}");
         assert!(message.contains("no field skaddr"), "{message}");
+    }
+
+    const UNSHARE_FORMAT_FIXTURE: &str = "name: sys_enter_unshare
+ID: 180
+format:
+\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
+\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
+\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;
+\tfield:unsigned long unshare_flags;\toffset:16;\tsize:8;\tsigned:0;
+";
+
+    const ATTACH_FORMAT_FIXTURE: &str = "name: cgroup_attach_task
+ID: 420
+format:
+\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
+\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
+\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+\tfield:int dst_root;\toffset:8;\tsize:4;\tsigned:1;
+\tfield:int dst_level;\toffset:12;\tsize:4;\tsigned:1;
+\tfield:u64 dst_id;\toffset:16;\tsize:8;\tsigned:0;
+\tfield:int pid;\toffset:24;\tsize:4;\tsigned:1;
+\tfield:__data_loc char[] dst_path;\toffset:28;\tsize:4;\tsigned:0;
+\tfield:__data_loc char[] comm;\toffset:32;\tsize:4;\tsigned:0;
+";
+
+    #[test]
+    fn moves_to_another_mount_namespace_and_cgroup_attaches_are_decoded() {
+        let unshare = MoveEventFormat::parse(MoveKind::Unshare, UNSHARE_FORMAT_FIXTURE, "f")
+            .expect("unshare");
+        let mut r = vec![0_u8; 24];
+        r[..2].copy_from_slice(&180_u16.to_ne_bytes());
+        r[4..8].copy_from_slice(&4600_i32.to_ne_bytes());
+        // CLONE_NEWNS | CLONE_NEWPID, as `unshare --mount --pid` asks.
+        r[16..24].copy_from_slice(&0x2002_0000_u64.to_ne_bytes());
+        assert_eq!(
+            unshare.decode(&r),
+            Some(Move {
+                kind: MoveKind::Unshare,
+                tid: 4600,
+                cgroup: None
+            })
+        );
+        // A network namespace only (`ip netns add`): not a move of its files.
+        r[16..24].copy_from_slice(&0x4000_0000_u64.to_ne_bytes());
+        assert_eq!(unshare.decode(&r), None);
+        assert_eq!(unshare.decode(&r[..20]), None, "too short");
+
+        let attach =
+            MoveEventFormat::parse(MoveKind::Attach, ATTACH_FORMAT_FIXTURE, "f").expect("attach");
+        let path = b"/system.slice/docker-3f2a9c1e0b7d.scope\0";
+        let mut r = vec![0_u8; 36];
+        r[..2].copy_from_slice(&420_u16.to_ne_bytes());
+        r[24..28].copy_from_slice(&4601_i32.to_ne_bytes());
+        let loc = (u32::try_from(path.len()).expect("short") << 16) | 36;
+        r[28..32].copy_from_slice(&loc.to_ne_bytes());
+        r.extend_from_slice(path);
+        assert_eq!(
+            attach.decode(&r),
+            Some(Move {
+                kind: MoveKind::Attach,
+                tid: 4601,
+                cgroup: Some("/system.slice/docker-3f2a9c1e0b7d.scope".to_owned())
+            })
+        );
+        assert!(
+            MoveEventFormat::parse(MoveKind::Chroot, UNSHARE_FORMAT_FIXTURE, "f").is_err(),
+            "no ret field"
+        );
     }
 }

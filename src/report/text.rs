@@ -502,7 +502,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     };
     let dropped = match cap.dropped.frames + cap.dropped.earlier_records {
         0 => String::new(),
-        n => format!(", {n} of packets the host dropped"),
+        n => format!(", {n} records of packets the host dropped"),
     };
     let packets = format!(
         "{}: {} TCP, {} other, {} not decoded{copies}{dropped}",

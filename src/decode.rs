@@ -376,6 +376,7 @@ fn reads_as_tcp_elsewhere(link_type: LinkType, data: &[u8], orig_len: u32) -> Op
             process: None,
             effective_process: None,
             packet_id: None,
+            dropped: None,
             options: Default::default(),
         };
         if !same && matches!(as_labelled(&as_other).0, Decoded::Tcp(_)) {
@@ -1068,6 +1069,7 @@ mod tests {
             process: None,
             effective_process: None,
             packet_id: None,
+            dropped: None,
             options: crate::source::PacketOptions::default(),
         }
     }

@@ -316,6 +316,7 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
             "captured_length": p.data.len(),
             "length": p.orig_len,
             "copy": p.copy,
+            "dropped": p.dropped,
             "line": evidence::tcpdump_line(p, clock),
         })).collect::<Vec<_>>(),
         "more_packets": ev.more,

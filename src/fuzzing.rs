@@ -185,6 +185,7 @@ pub fn frame(data: &[u8]) {
         process: None,
         effective_process: None,
         packet_id: None,
+        dropped: None,
         options: crate::source::PacketOptions::default(),
     };
     if let Decoded::Tcp(p) = decode(&frame) {

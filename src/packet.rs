@@ -160,6 +160,34 @@ pub struct TcpPacket<'a> {
     pub ip_id: Option<u16>,
 }
 
+/// Who dropped a packet the capture recorded at its drop, as the packet block's
+/// `epb_verdict` says (pcapng, draft-ietf-opsawg-pcapng, Enhanced Packet Block options: a
+/// verdict type octet, then its value: 0 hardware, bytes of the hardware's own; 1 Linux eBPF TC, a 64-bit `TC_ACT_*`;
+/// 2 Linux eBPF XDP, a 64-bit `XDP_*` action).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DropKind {
+    /// A Windows pktmon drop event as Microsoft's etl2pcapng writes it: XDP type and
+    /// `XDP_DROP` ("not exact but the best fit for reporting a drop", its source says), on a
+    /// packet block that also carries pktmon's packet id (`epb_packetid`) or its
+    /// process/thread option (code 8), which an XDP capture's blocks do not.
+    Pktmon,
+    /// An XDP program's `XDP_DROP` (1) or `XDP_ABORTED` (0, dropped on an error).
+    Xdp,
+    /// A tc (traffic control) BPF program's `TC_ACT_SHOT` (2).
+    Tc,
+}
+
+impl DropKind {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pktmon => "pktmon",
+            Self::Xdp => "xdp",
+            Self::Tc => "tc",
+        }
+    }
+}
+
 /// How a TCP packet was carried from the start of its frame to its TCP header, as far as a
 /// capture filter must know it to select the same packets: the link type, the shim layers
 /// (VLAN tags, MPLS labels, PPPoE) before IP, where IP starts when the link header is one a

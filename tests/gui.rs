@@ -692,12 +692,12 @@ fn a_failed_save_says_what_to_do_and_the_next_dialog_opens_where_saving_worked()
 }
 
 /// Regression (Windows trial): rstscope's own file dialog gave pktmon.pcapng as "20.2 KB"
-/// where the report and the status bar write sizes in powers of 1024 ("19.7 KiB").
+/// where the report and the status bar write sizes in powers of 1024 ("19.5 KiB").
 #[test]
 fn the_file_dialog_writes_sizes_as_the_report_does() {
     let h = fixtures_in_the_open_dialog("pktmon.pcapng");
     assert!(
-        shows(&h, "pktmon.pcapng  (19.7 KiB)"),
+        shows(&h, "pktmon.pcapng  (19.5 KiB)"),
         "{:?}",
         h.query_all_by_label_contains("pktmon.pcapng")
             .map(|n| n.accesskit_node().label())

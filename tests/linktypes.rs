@@ -227,8 +227,10 @@ fn rstscope(args: &[&str]) -> std::process::Output {
 }
 
 /// pktmon.pcapng: as etl2pcapng writes a pktmon trace, each packet three times (NIC, filter
-/// driver, TCP/IP) with one packet id, one RST a fourth time at a drop. Counted once each, as
-/// tshark counts the 49 distinct packets; the header says so; `--all-copies` lists them all.
+/// driver, TCP/IP) with one packet id, but one RST recorded at the NIC and then at its drop by
+/// the filter driver. Counted once each, as tshark counts the 49 distinct packets, the
+/// dropped RST apart (its NIC record left out with it); the header says so; `--all-copies`
+/// lists them all.
 #[test]
 fn a_pktmon_trace_counts_each_packet_once_and_says_so() {
     let a = analyze("pktmon.pcapng");
@@ -240,17 +242,18 @@ fn a_pktmon_trace_counts_each_packet_once_and_says_so() {
             t.rst_packets,
             t.syn_packets
         ),
-        (148, 49, 15, 15)
+        (146, 48, 14, 15)
     );
     assert_eq!(
         (a.capture.copies.by_packet_id, a.capture.copies.by_content),
-        (99, 0)
+        (96, 0)
     );
+    assert_eq!((t.dropped_packets, t.dropped_rst), (1, 1));
     assert!(
         a.capture
             .warnings
             .iter()
-            .any(|w| w.contains("99 frames were copies") && w.contains("pktmon")),
+            .any(|w| w.contains("96 frames were copies") && w.contains("pktmon")),
         "{:?}",
         a.capture.warnings
     );
@@ -259,13 +262,14 @@ fn a_pktmon_trace_counts_each_packet_once_and_says_so() {
     let f = path.to_str().expect("utf-8 path");
     let text = String::from_utf8_lossy(&rstscope(&["analyze", f]).stdout).to_string();
     assert!(
-        text.contains("copies      99 frames left out") && text.contains("99 by pktmon packet id"),
+        text.contains("copies      96 frames left out") && text.contains("96 by pktmon packet id"),
         "{text}"
     );
     let json: Value = serde_json::from_slice(&rstscope(&["analyze", "--format", "json", f]).stdout)
         .expect("json");
-    assert_eq!(json["copies"]["frames"], 99);
-    assert_eq!(json["tcp_packets"], 49);
+    assert_eq!(json["copies"]["frames"], 96);
+    assert_eq!(json["tcp_packets"], 48);
+    assert_eq!(json["dropped"]["rst_packets"], 1);
     // An offender's filters: one per link type the copies came on (the NIC's Ethernet, TCP/IP's
     // raw IP).
     let o = &json["offenders"][0];
@@ -302,9 +306,15 @@ fn a_pktmon_trace_counts_each_packet_once_and_says_so() {
             .as_array()
             .map_or(0, |p| p.iter().filter(|p| p["copy"] == true).count())
     };
-    assert_eq!((count(&once), copies(&once)), (10, 0));
-    // 10 packets × 3 appearances, and the RST seen again at its drop.
-    assert_eq!((count(&all), copies(&all)), (31, 21));
+    // 10 packets, the dropped RST's record at its drop among them (listed, marked).
+    let dropped = |v: &Value| {
+        v["packets"]
+            .as_array()
+            .map_or(0, |p| p.iter().filter(|p| p["dropped"] == true).count())
+    };
+    assert_eq!((count(&once), copies(&once), dropped(&once)), (11, 0, 1));
+    // 9 packets × 3 appearances, and the RST at the NIC and at its drop.
+    assert_eq!((count(&all), copies(&all), dropped(&all)), (29, 18, 1));
     let text = String::from_utf8_lossy(
         &rstscope(&["analyze", "--endpoint", ep, "--all-copies", f]).stdout,
     )
@@ -315,6 +325,127 @@ fn a_pktmon_trace_counts_each_packet_once_and_says_so() {
         ),
         "{text}"
     );
+}
+
+/// pktmon-drops.pcapng: a real loopback capture laid out as etl2pcapng writes a pktmon trace
+/// in which Windows dropped packets (tests/fixtures/README.md): 8 SYNs to 7400 recorded at
+/// the NIC and the filter driver, then at their drop at TCPIP; 3 RSTs of 7401 recorded at
+/// TCPIP, then at their drop at the filter driver; 7402 refused twice. The dropped packets
+/// count as sent or received nowhere (no attempt to 7400, no refusal at 7401, whose 3
+/// attempts got no answer on the wire), each endpoint says what Windows dropped, and where,
+/// in every output.
+#[test]
+fn a_pktmon_trace_tells_the_syns_and_resets_windows_dropped() {
+    let a = analyze("pktmon-drops.pcapng");
+    let t = &a.snapshot.totals;
+    assert_eq!(
+        (
+            a.capture.frames,
+            t.tcp_packets,
+            t.rst_packets,
+            t.syn_packets
+        ),
+        (51, 7, 2, 5)
+    );
+    assert_eq!(
+        (t.dropped_packets, t.dropped_syn, t.dropped_rst),
+        (11, 8, 3)
+    );
+    let d = a.capture.dropped;
+    assert_eq!(
+        (d.frames, d.tcp, d.earlier_records, d.analyzed_before),
+        (11, 11, 11, 0)
+    );
+    assert_eq!(
+        (t.attempts, t.failed_attempts, t.rst_by_cause[0]),
+        (5, 5, 2)
+    );
+    let by_port = |port: u16| {
+        a.snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == port)
+            .unwrap_or_else(|| panic!("no offender on {port}"))
+    };
+    let syns = by_port(7400);
+    assert_eq!(
+        (
+            syns.attempts,
+            syns.dropped.syn,
+            syns.dropped.inbound,
+            syns.dropped.rst
+        ),
+        (0, 8, 8, 0)
+    );
+    assert_eq!(syns.dropped.places(), [("TCPIP".to_owned(), 8)]);
+    assert_eq!(syns.diagnosis().kind.as_str(), "dropped");
+    let resets = by_port(7401);
+    assert_eq!(
+        (
+            resets.rst_packets,
+            resets.failed_unanswered,
+            resets.dropped.rst,
+            resets.dropped.outbound,
+            resets.dropped.from_server
+        ),
+        (0, 3, 3, 3, 3)
+    );
+    assert_eq!(resets.diagnosis().kind.as_str(), "dropped");
+    let refused = by_port(7402);
+    assert_eq!((refused.failed_refused, refused.dropped.packets), (2, 0));
+    assert_eq!(refused.diagnosis().kind.as_str(), "refused");
+
+    let path = fixture("pktmon-drops.pcapng");
+    let f = path.to_str().expect("utf-8 path");
+    let text = String::from_utf8_lossy(&rstscope(&["analyze", f]).stdout).to_string();
+    for said in [
+        "Windows dropped 8 incoming SYNs to 127.0.0.1:7400 from 1 client",
+        "pktmon drop events, recorded at TCPIP (8)): a firewall rule (Windows Defender Firewall, WFP)",
+        "Windows dropped 3 outgoing RSTs with which 127.0.0.1:7401 answered its clients",
+        "as Windows Firewall's stealth mode does",
+        "3 connection attempts got no answer on the wire",
+        "pktmon etl2txt on the .etl names each drop's reason",
+        "dropped by host 11 packets (8 SYNs, 3 resets)",
+        "127.0.0.1:7402 refused both connection attempts",
+    ] {
+        assert!(
+            text.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains(said),
+            "{said}\n{text}"
+        );
+    }
+    let json: Value = serde_json::from_slice(&rstscope(&["analyze", "--format", "json", f]).stdout)
+        .expect("json");
+    assert_eq!(json["dropped"]["frames"], 11);
+    assert_eq!(json["dropped"]["syn_packets"], 8);
+    assert_eq!(json["dropped"]["earlier_records"], 11);
+    let o = |port: u64| {
+        json["offenders"]
+            .as_array()
+            .and_then(|all| all.iter().find(|o| o["port"] == port))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(o(7400)["dropped"]["syn_packets"], 8);
+    assert_eq!(o(7400)["dropped"]["by"], "pktmon");
+    assert_eq!(o(7400)["dropped"]["places"][0]["name"], "TCPIP");
+    assert_eq!(o(7400)["diagnosis_kind"], "dropped");
+    assert_eq!(o(7401)["dropped"]["rst_packets"], 3);
+    assert_eq!(o(7401)["dropped"]["outbound"], 3);
+    assert_eq!(o(7402)["dropped"]["packets"], 0);
+    assert_eq!(o(7402)["dropped"]["by"], Value::Null);
+    let csv =
+        String::from_utf8_lossy(&rstscope(&["analyze", "--format", "csv", f]).stdout).to_string();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let column = header
+        .iter()
+        .position(|c| *c == "dropped")
+        .expect("a dropped column");
+    let row = lines.find(|l| l.contains(",7400,")).expect("7400's row");
+    assert_eq!(row.split(',').nth(column), Some("8"), "{csv}");
 }
 
 /// ndiscap-lwf.pcapng: a `netsh trace` converted by etl2pcapng, every packet at the NIC and

@@ -392,6 +392,7 @@ impl EvidenceRing {
                 process: None,
                 effective_process: None,
                 packet_id: None,
+                dropped: None,
                 options: crate::source::PacketOptions::default(),
             });
         }
@@ -956,6 +957,7 @@ impl EvidenceTap {
                 process: None,
                 effective_process: None,
                 packet_id: None,
+                dropped: None,
                 options: crate::source::PacketOptions::default(),
             });
         }

@@ -34,7 +34,8 @@ pub mod zeek;
 pub use cause::Cause;
 pub use flow::Failure;
 pub use offenders::{
-    AfterClose, CutOff, Diagnosis, DiagnosisKind, Offender, OtherEndpoints, RstPayload, SuspectRst,
+    AfterClose, CutOff, Diagnosis, DiagnosisKind, DropNote, Dropped, Offender, OtherEndpoints,
+    RstPayload, SuspectRst,
 };
 pub use scans::{Scan, ScanKind, ScansFound};
 pub use zeek::ConnState;
@@ -220,6 +221,13 @@ pub struct Totals {
     /// Times packet time went back more than [`NEW_CAPTURE_BACK_SECS`], each starting
     /// another capture.
     pub new_captures: u64,
+    /// TCP packets the capturing host dropped ([`Engine::dropped`]), in none of the counts
+    /// above.
+    pub dropped_packets: u64,
+    /// Of them, SYNs without ACK.
+    pub dropped_syn: u64,
+    /// Of them, RSTs.
+    pub dropped_rst: u64,
 }
 
 /// What the engine knows at one moment: everything the UI and the reports show.
@@ -440,6 +448,39 @@ impl Engine {
             self.traffic(idx, p, side);
         }
         self.schedule(idx);
+    }
+
+    /// A TCP packet the capturing host dropped (the capture recorded it at its drop): it
+    /// never reached the other side, so it is no packet of its connection (a dropped SYN
+    /// starts no attempt, a dropped RST refuses or ends nothing) but an incident of its
+    /// service endpoint, counted there ([`Offender::dropped`]) and in the totals. The service
+    /// endpoint is the side its connection's SYN went to, where the engine saw that SYN (a
+    /// dropped RST answering a delivered SYN), else as for any packet: a SYN's receiver, a
+    /// SYN-ACK's sender, otherwise the lower port. Its time does not move packet time.
+    pub fn dropped(&mut self, p: &TcpPacket<'_>, drop: &DropNote<'_>) {
+        self.totals.dropped_packets += 1;
+        self.totals.dropped_syn += u64::from(drop.syn);
+        self.totals.dropped_rst += u64::from(drop.rst);
+        let (key, side, hash) = FlowKey::of(p, &self.hasher);
+        let entries = &self.entries;
+        let known = (self.index.find(hash, |i| entries[i as usize].key == key))
+            .and_then(|i| entries[i as usize].conn.as_ref())
+            .map(|c| usize::from(c.server_side));
+        let server_side = known.unwrap_or_else(|| {
+            let (syn, ack) = (p.flags.syn(), p.flags.ack());
+            let to_dst = if syn { !ack } else { p.dport < p.sport };
+            // `side` is the sender's.
+            if to_dst { 1 - side } else { side }
+        });
+        let from_server = server_side == side;
+        let (server, client) = if from_server {
+            ((p.src, p.sport), p.dst)
+        } else {
+            ((p.dst, p.dport), p.src)
+        };
+        if let Some(mut endpoint) = self.services.get(server) {
+            endpoint.dropped(p.ts, client, drop, from_server);
+        }
     }
 
     /// Ends the capture: every pending attempt has failed, every connection finishes with

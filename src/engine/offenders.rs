@@ -10,7 +10,7 @@ use super::scan_tally::ScanTally;
 use super::scans::{self, Scan, ScanCount, ScansFound};
 use super::series::{self, Peak};
 use super::{Cause, SecondCounts};
-use crate::packet::{Encaps, Timestamp};
+use crate::packet::{DropKind, Encaps, Timestamp};
 
 /// Distinct clients counted exactly per endpoint; beyond this the count is a lower bound.
 const MAX_CLIENTS_TRACKED: usize = 65_536;
@@ -27,11 +27,104 @@ pub const RST_PAYLOAD_BYTES: usize = 4 * MAX_PAYLOAD_CHARS;
 /// A service endpoint: the side that received the SYN.
 pub type ServiceKey = (IpAddr, u16);
 
+/// Where one endpoint's dropped packets were recorded, named: a few places, the rest summed.
+const MAX_DROP_PLACES: usize = 8;
+
+/// The packets of one service endpoint that the capturing host dropped: the capture recorded
+/// each at its drop (pcapng `epb_verdict`: a Windows pktmon drop event converted by
+/// etl2pcapng, an XDP or tc program's drop). Such a packet never reached the other side, so
+/// it is in no other count: a dropped SYN starts no attempt, a dropped RST refuses nothing.
+/// Each one is an incident of its endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dropped {
+    /// TCP packets dropped.
+    pub packets: u64,
+    /// Of them, SYNs without ACK (connection attempts that did not get through).
+    pub syn: u64,
+    /// Of them, RSTs.
+    pub rst: u64,
+    /// Of them, those sent by the service endpoint (its SYN-ACKs and RSTs); the rest were its
+    /// clients'.
+    pub from_server: u64,
+    /// Of them, those the capture says were coming in to the capturing host (`epb_flags`).
+    pub inbound: u64,
+    /// Those going out of it.
+    pub outbound: u64,
+    /// By who dropped them, indexed by [`DropKind`] (pktmon, XDP, tc).
+    pub by_kind: [u64; 3],
+    /// Where they were recorded (a pktmon component, an interface), most first once read
+    /// out ([`Dropped::places`]); the first few named, the others in `other_places`.
+    pub places: Vec<(String, u64)>,
+    /// Dropped at places beyond the named ones.
+    pub other_places: u64,
+    /// Distinct clients whose packets (or the answers to whose packets) were dropped.
+    pub clients: u64,
+}
+
+impl Dropped {
+    /// The places, most drops first (then by name).
+    pub fn places(&self) -> Vec<(String, u64)> {
+        let mut places = self.places.clone();
+        places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        places
+    }
+
+    /// The kind of most of the drops.
+    pub fn kind(&self) -> DropKind {
+        let kinds = [DropKind::Pktmon, DropKind::Xdp, DropKind::Tc];
+        let mut best = DropKind::Pktmon;
+        for k in kinds {
+            if self.by_kind[k as usize] > self.by_kind[best as usize] {
+                best = k;
+            }
+        }
+        best
+    }
+
+    fn note(&mut self, drop: &DropNote<'_>, from_server: bool) {
+        self.packets += 1;
+        self.syn += u64::from(drop.syn);
+        self.rst += u64::from(drop.rst);
+        self.from_server += u64::from(from_server);
+        match drop.inbound {
+            Some(true) => self.inbound += 1,
+            Some(false) => self.outbound += 1,
+            None => {}
+        }
+        self.by_kind[drop.kind as usize] += 1;
+        let named = self.places.len();
+        match self.places.iter_mut().find(|(name, _)| name == drop.place) {
+            Some((_, n)) => *n += 1,
+            None if named < MAX_DROP_PLACES => self.places.push((drop.place.to_owned(), 1)),
+            None => self.other_places += 1,
+        }
+    }
+}
+
+/// One packet the capturing host dropped, as [`Engine::dropped`](super::Engine::dropped)
+/// takes it besides the packet.
+#[derive(Debug, Clone, Copy)]
+pub struct DropNote<'a> {
+    /// Who dropped it.
+    pub kind: DropKind,
+    /// Where it was recorded: the capture interface's name (a pktmon component).
+    pub place: &'a str,
+    /// It was coming in to the capturing host (`Some(false)`: going out), where the capture
+    /// says.
+    pub inbound: Option<bool>,
+    /// It is a SYN without ACK.
+    pub syn: bool,
+    /// It is a RST.
+    pub rst: bool,
+}
+
 /// Everything counted for one service endpoint.
 #[derive(Debug, Clone, Default)]
 pub struct ServiceStats {
     /// RST packets in its connections, by cause.
     pub rst_by_cause: [u64; 5],
+    /// Its packets the capturing host dropped.
+    pub dropped: Dropped,
     /// Its connections with at least one RST, by cause (a server's abort answered by the
     /// client's late ACK and a second RST is one connection, two RSTs).
     pub rst_conns_by_cause: [u64; 5],
@@ -363,6 +456,23 @@ impl ServiceStats {
         n - 1
     }
 
+    /// Records a packet of this endpoint that the capturing host dropped (an incident).
+    pub(crate) fn dropped(
+        &mut self,
+        ts: Timestamp,
+        client: IpAddr,
+        drop: &DropNote<'_>,
+        from_server: bool,
+        usage: &mut Usage,
+    ) {
+        self.dropped.note(drop, from_server);
+        let known = self.clients.contains(&client);
+        self.incident(ts, client, usage);
+        if !known && self.clients.contains(&client) {
+            self.dropped.clients += 1;
+        }
+    }
+
     /// Records an incident at `ts` involving `client`.
     pub(crate) fn incident(&mut self, ts: Timestamp, client: IpAddr, usage: &mut Usage) {
         self.second(ts, usage).incidents += 1;
@@ -429,7 +539,7 @@ impl ServiceStats {
     pub fn offender(&self, key: ServiceKey) -> Option<Offender> {
         let rst_packets = self.rst_packets();
         let failed = self.failed_attempts();
-        if rst_packets == 0 && failed == 0 {
+        if rst_packets == 0 && failed == 0 && self.dropped.packets == 0 {
             return None;
         }
         let (first, last) = (self.first_seen?, self.last_seen?);
@@ -475,6 +585,7 @@ impl ServiceStats {
             series_from: self.series_from,
             encaps: Encaps::default(),
             scan: None,
+            dropped: self.dropped.clone(),
         })
     }
 }
@@ -764,6 +875,9 @@ pub struct Offender {
     /// The scan this endpoint is one target of: every attempt and incident here came from
     /// the client that probed many ports of its server (or this port of many servers).
     pub scan: Option<Arc<Scan>>,
+    /// Its packets the capturing host dropped (each also an incident), the capture's whole
+    /// count, also over a time range ([`Offender::restricted`]: not kept per second).
+    pub dropped: Dropped,
 }
 
 impl Offender {
@@ -796,7 +910,7 @@ impl Offender {
         }
         let rst_packets: u64 = rst.iter().sum();
         let failed: u64 = failed_by.iter().sum();
-        if rst_packets == 0 && failed == 0 {
+        if rst_packets == 0 && failed == 0 && (incidents == 0 || self.dropped.packets == 0) {
             return None;
         }
         let with_incidents = || {
@@ -946,6 +1060,12 @@ impl Offender {
         if best == 0 && self.failed_unanswered > 0 {
             kind = DiagnosisKind::Unanswered;
         }
+        // SYNs and RSTs the host dropped explain the attempts that got no answer, and the
+        // refusals the clients never saw.
+        let dropped = self.dropped.syn + self.dropped.rst;
+        if dropped > 0 && (dropped >= best || kind == DiagnosisKind::Unanswered) {
+            kind = DiagnosisKind::Dropped;
+        }
         if self.suspect_injected * 2 > self.rst_packets && self.rst_packets > 0 {
             kind = DiagnosisKind::Injected;
         }
@@ -960,6 +1080,9 @@ pub enum DiagnosisKind {
     Refused,
     /// SYNs never answered.
     Unanswered,
+    /// SYNs or RSTs the capturing host dropped (a Windows pktmon drop event, an XDP or tc
+    /// program's drop): they never reached the other side.
+    Dropped,
     /// Resets during the handshake.
     HandshakeReset,
     /// Established connections aborted.
@@ -978,6 +1101,7 @@ impl DiagnosisKind {
         match self {
             Self::Refused => "refused",
             Self::Unanswered => "unanswered",
+            Self::Dropped => "dropped",
             Self::HandshakeReset => "handshake-reset",
             Self::Abort => "abort",
             Self::AfterClose => "after-close",
@@ -1047,6 +1171,18 @@ impl Endpoint<'_> {
     /// Records an incident at `ts` involving `client`.
     pub fn incident(&mut self, ts: Timestamp, client: IpAddr) {
         self.stats.incident(ts, client, self.usage);
+    }
+
+    /// Records a packet the capturing host dropped, an incident at `ts` involving `client`.
+    pub fn dropped(
+        &mut self,
+        ts: Timestamp,
+        client: IpAddr,
+        drop: &DropNote<'_>,
+        from_server: bool,
+    ) {
+        self.stats
+            .dropped(ts, client, drop, from_server, self.usage);
     }
 }
 
@@ -1369,6 +1505,7 @@ impl Offender {
             series_from: None,
             encaps: Encaps::default(),
             scan: None,
+            dropped: Dropped::default(),
         }
     }
 }

@@ -15,11 +15,11 @@ use crate::decode::{
     link_type_name, may_be_relabelled, relabelled, relabelled_other,
 };
 use crate::engine::offenders::RST_PAYLOAD_BYTES;
-use crate::engine::{ConnRecord, Engine, EngineConfig, Offender, Snapshot};
+use crate::engine::{ConnRecord, DropNote, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
 use crate::host::captured::CapturedHost;
 use crate::host::recorded;
-use crate::packet::{Encap, EncapTally, TcpPacket, Timestamp};
+use crate::packet::{DropKind, Encap, EncapTally, TcpPacket, Timestamp};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
@@ -69,6 +69,10 @@ pub struct CaptureInfo {
     pub encaps: EncapTally,
     /// Frames left out because they were further copies of a packet already counted.
     pub copies: Copies,
+    /// Frames the capture recorded at their drop by the capturing host (pcapng
+    /// `epb_verdict`), left out of the analysis: the TCP ones are counted at their endpoints
+    /// ([`Offender::dropped`](crate::engine::Offender::dropped)).
+    pub dropped: DroppedFrames,
     /// Connections ended early because the table of open ones was full.
     pub ended_early: EndedEarly,
     /// Files that hold the same traffic captured at two points, with how much of it.
@@ -334,6 +338,43 @@ fn round_up(n: usize) -> usize {
     n.div_ceil(unit).saturating_mul(unit)
 }
 
+/// The frames a capture recorded at their drop ([`Frame::dropped`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DroppedFrames {
+    /// Frames recorded at a drop, TCP or not.
+    pub frames: u64,
+    /// Of them, TCP packets (counted at their endpoints and in the totals).
+    pub tcp: u64,
+    /// Of the TCP ones, those whose earlier record at another capture point (the same
+    /// `epb_packetid`: a pktmon trace's component before the one that dropped it) was left
+    /// out of the analysis with it, as it never got through.
+    pub earlier_records: u64,
+    /// Of the TCP ones, those whose earlier record had been analyzed already, as delivered,
+    /// when the drop was read (more than a batch of frames apart).
+    pub analyzed_before: u64,
+}
+
+impl DroppedFrames {
+    fn add(&mut self, other: DroppedFrames) {
+        self.frames += other.frames;
+        self.tcp += other.tcp;
+        self.earlier_records += other.earlier_records;
+        self.analyzed_before += other.analyzed_before;
+    }
+}
+
+/// A packet the capturing host dropped, as the reader hands it to the engine.
+#[derive(Debug, Clone, Copy)]
+struct DropRecord {
+    packet: TcpPacket<'static>,
+    kind: DropKind,
+    inbound: Option<bool>,
+}
+
+/// How many packets with a packet id the reader remembers, the frame that carried each, so
+/// that a drop's earlier record of the same packet is found in the batch and left out.
+const KEPT_IDS: usize = 1024;
+
 /// Decides, frame by frame, whether a frame is a further copy of a packet already delivered:
 /// by packet id when the capture gives one, else by content when the frame's file describes
 /// several interfaces (or is a Linux `any` capture, whose frames name their interface). Copies
@@ -357,6 +398,9 @@ pub struct CopyFilter {
     /// Some capture describes several interfaces, or a Linux `any` interface: frames without a
     /// packet id are compared by content.
     by_content: bool,
+    /// The latest frames kept that carry a packet id: (id, frame number), oldest first, at
+    /// most [`KEPT_IDS`].
+    kept_ids: std::collections::VecDeque<(u64, u64)>,
 }
 
 impl CopyFilter {
@@ -428,6 +472,13 @@ impl CopyFilter {
             .then(|| Copies::repeated(&slots[at]))
     }
 
+    /// The frame number of the frame kept for the packet `id`, if it was one of the latest.
+    fn kept_frame(&self, id: u64) -> Option<u64> {
+        (self.kept_ids.iter().rev())
+            .find(|(kept, _)| *kept == id)
+            .map(|&(_, n)| n)
+    }
+
     /// The slots of [`CopyFilter::repeat_in`] are handed on ([`dedupe::Repeats::hand_on`]).
     pub fn hand_on(&mut self, slots: &[TcpPacket<'_>]) {
         self.repeats.hand_on(slots);
@@ -453,7 +504,14 @@ impl CopyFilter {
             dedupe.remember_for(dedupe::RETAIN);
         }
         if let Some(id) = frame.packet_id {
-            return dedupe.is_copy_of_id(frame, id, capture).then_some(Copies {
+            let copy = dedupe.is_copy_of_id(frame, id, capture);
+            if !copy {
+                if self.kept_ids.len() >= KEPT_IDS {
+                    self.kept_ids.pop_front();
+                }
+                self.kept_ids.push_back((id, frame.number));
+            }
+            return copy.then_some(Copies {
                 by_packet_id: 1,
                 ..Copies::default()
             });
@@ -623,6 +681,8 @@ struct EngineSide {
     /// The interfaces whose SYNs and RSTs named each loopback endpoint: to tell, in a capture
     /// of several machines, whose endpoint it is.
     loopback: LoopbackTally,
+    /// Where drops were recorded, by interface.
+    drop_places: HashMap<u32, String>,
 }
 
 /// Loopback endpoints by the interfaces that carried their SYNs (the endpoint the SYN was
@@ -693,6 +753,7 @@ impl EngineSide {
             syn_fin_rst: false,
             end: None,
             loopback: LoopbackTally::default(),
+            drop_places: HashMap::new(),
         }
     }
 
@@ -707,6 +768,7 @@ impl EngineSide {
             syn_fin_rst,
             end,
             loopback,
+            drop_places,
         } = self;
         let new_captures = engine.new_captures();
         if batch.syn_fin_rst && !*syn_fin_rst {
@@ -719,6 +781,7 @@ impl EngineSide {
         capture.other_frames += batch.other;
         capture.encaps.merge(&batch.encaps);
         capture.copies.add(batch.copies);
+        capture.dropped.add(batch.dropped);
         for &(reason, file, n) in &batch.skipped {
             *capture.not_decoded.entry(reason).or_insert(0) += n;
             let file = file as usize;
@@ -797,6 +860,20 @@ impl EngineSide {
         } else {
             batch.last_ts
         };
+        drop_places.extend(batch.drop_places.iter().cloned());
+        for d in &batch.drops {
+            let place = drop_places.get(&d.packet.interface);
+            engine.dropped(
+                &d.packet,
+                &DropNote {
+                    kind: d.kind,
+                    place: place.map_or("", String::as_str),
+                    inbound: d.inbound,
+                    syn: d.packet.flags.syn() && !d.packet.flags.ack(),
+                    rst: d.packet.flags.rst(),
+                },
+            );
+        }
         if let Some(p) = batch.packets().last() {
             host.settle(p.ts);
         }
@@ -1175,6 +1252,15 @@ struct Batch {
     encaps: EncapTally,
     /// Of its frames, copies of packets already delivered, left out.
     copies: Copies,
+    /// Its packets the capturing host dropped, in the order read.
+    drops: Vec<DropRecord>,
+    /// The number of its first frame.
+    frames_from: u64,
+    /// What its frames recorded at a drop came to.
+    dropped: DroppedFrames,
+    /// The names of the interfaces its drops were recorded at, for those not named in an
+    /// earlier batch.
+    drop_places: Vec<(u32, String)>,
     /// Indices into `packets` of the SYNs and RSTs another file already gave (the same
     /// traffic captured at two points), left out; ascending.
     across: Vec<u32>,
@@ -1207,6 +1293,9 @@ impl Batch {
         self.skipped.clear();
         self.encaps.clear();
         self.copies = Copies::default();
+        self.drops.clear();
+        self.dropped = DroppedFrames::default();
+        self.drop_places.clear();
         self.across.clear();
         self.status = None;
     }
@@ -1224,6 +1313,8 @@ struct Reader {
     two_points: Option<TwoPoints>,
     /// An interface read so far says it was captured with rstscope's SYN/FIN/RST-only filter.
     syn_fin_rst: bool,
+    /// The interfaces whose names went with an earlier batch's drops.
+    places_named: std::collections::HashSet<u32>,
 }
 
 impl Reader {
@@ -1237,6 +1328,7 @@ impl Reader {
             processes_sent: 0,
             copies: CopyFilter::default(),
             syn_fin_rst: false,
+            places_named: Default::default(),
         }
     }
 
@@ -1263,6 +1355,7 @@ impl Reader {
     /// Fills `batch` (cleared first) with the next frames; true at the end of the input.
     fn fill(&mut self, batch: &mut Batch) -> bool {
         batch.clear();
+        batch.frames_from = self.frames + 1;
         let Self { source, copies, .. } = self;
         let mut done = true;
         let mut sink = Taker {
@@ -1298,6 +1391,14 @@ impl Reader {
         }
         self.copies.hand_on(&batch.slots[..batch.len]);
         let source = &mut self.source;
+        for d in &batch.drops {
+            let at = d.packet.interface;
+            if self.places_named.insert(at) {
+                batch
+                    .drop_places
+                    .push((at, place_name(source.interfaces(), at)));
+            }
+        }
         if !batch.skipped.is_empty() {
             by_file(&mut batch.skipped, source.interfaces());
         }
@@ -1397,6 +1498,10 @@ fn take(
     encap: &mut Encap,
 ) -> Option<Carried> {
     batch.frames += 1;
+    if frame.dropped.is_some() {
+        take_dropped(*frame, batch, copies);
+        return None;
+    }
     if copies.may_copy(frame) && take_copy(*frame, batch, copies) {
         return None;
     }
@@ -1568,6 +1673,62 @@ fn take_copy(frame: Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter) -> bo
         _ => batch.copies.add(copy),
     }
     true
+}
+
+/// A frame recorded at its drop by the capturing host ([`Frame::dropped`]): its TCP packet
+/// goes to the engine as dropped, not as traffic, and the packet's earlier record at another
+/// capture point (the same packet id), which got as far as that point only, is taken out of
+/// the batch if it is still there.
+#[cold]
+#[inline(never)]
+fn take_dropped(frame: Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter) {
+    batch.dropped.frames += 1;
+    let Some(kind) = frame.dropped else {
+        return;
+    };
+    let mut packet = BLANK;
+    if decode_into(&frame, &mut packet, &mut Encap::default()).is_err() {
+        return;
+    }
+    batch.dropped.tcp += 1;
+    if let Some(n) = frame.packet_id.and_then(|id| copies.kept_frame(id)) {
+        match batch.slots[..batch.len].iter().rposition(|k| k.frame == n) {
+            Some(at) => {
+                leave_out(batch, at);
+                batch.dropped.earlier_records += 1;
+            }
+            None if n < frame.number && batch.frames_from > n => {
+                batch.dropped.analyzed_before += 1;
+            }
+            None => {}
+        }
+    }
+    batch.drops.push(DropRecord {
+        packet,
+        kind,
+        inbound: frame.direction.map(|d| d == Direction::Inbound),
+    });
+}
+
+/// What a drop recorded on `interface` says of where: the interface's name (a pktmon
+/// component's), else its description, else its number.
+fn place_name(interfaces: &[InterfaceInfo], interface: u32) -> String {
+    let info = interfaces.get(interface as usize);
+    (info.and_then(|i| i.name.clone().or_else(|| i.description.clone())))
+        .unwrap_or_else(|| format!("interface {interface}"))
+}
+
+/// Takes the packet at `at` out of `batch` (with its RST payload and tag).
+fn leave_out(batch: &mut Batch, at: usize) {
+    let rsts_before = batch.slots[..at].iter().filter(|k| k.flags.rst()).count();
+    if batch.slots[at].flags.rst() && rsts_before < batch.rst_payloads.len() {
+        batch.rst_payloads.remove(rsts_before);
+    }
+    if at < batch.tags.len() {
+        batch.tags.remove(at);
+    }
+    batch.slots[at..batch.len].rotate_left(1);
+    batch.len -= 1;
 }
 
 fn progress(source: &FileSource, frames: u64, bytes_total: u64) -> Progress {

@@ -69,7 +69,9 @@ enum Cell {
 /// The offenders table's columns; `first_seen` and `last_seen` hold times. `scan` and
 /// `scan_client` name the scan an endpoint is a target of (its kind and the client that
 /// probed), so that a spreadsheet's filter shows a scan's targets or hides them.
-const OFFENDER_COLUMNS: [&str; 20] = [
+/// `dropped` counts the endpoint's packets the capturing host dropped (a Windows pktmon drop
+/// event, an XDP or tc program's drop: [`Offender::dropped`]).
+const OFFENDER_COLUMNS: [&str; 21] = [
     "address",
     "port",
     "rst_packets",
@@ -81,6 +83,7 @@ const OFFENDER_COLUMNS: [&str; 20] = [
     "suspect_injected",
     "attempts",
     "failed_attempts",
+    "dropped",
     "clients",
     "incidents",
     "first_seen",
@@ -107,6 +110,7 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
         Cell::Count(o.suspect_injected),
         Cell::Count(o.attempts),
         Cell::Count(o.failed_attempts),
+        Cell::Count(o.dropped.packets),
         Cell::Count(o.clients),
         Cell::Count(o.incidents),
         Cell::Time(o.first_seen),

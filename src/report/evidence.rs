@@ -96,6 +96,9 @@ pub struct EvidencePacket {
     /// A further copy of a packet already listed, recorded at another capture point (listed
     /// only when every copy was asked for).
     pub copy: bool,
+    /// The capture recorded it at its drop by the capturing host (pcapng `epb_verdict`:
+    /// a pktmon drop event): listed always, analyzed as neither sent nor received.
+    pub dropped: bool,
     /// What the capture said of the packet beyond its bytes, saved with it.
     pub carried: Carried,
     /// Where a frame of Linux's `any` device was seen (its LINUX_SLL2 header), as
@@ -528,7 +531,13 @@ fn collect_source_watched(
                 break;
             }
         }
-        let mut copy = copies.copy(&frame);
+        // A packet recorded at its drop is listed, marked, however many records of it came
+        // before: the analysis counts it as dropped, not as sent or received.
+        let mut copy = if frame.dropped.is_some() {
+            None
+        } else {
+            copies.copy(&frame)
+        };
         if copy.is_some() && !how.all_copies {
             // Counted as the analysis counts it, by what it is.
             if let (Decoded::Tcp(p), _) = decode_encap(&frame) {
@@ -577,7 +586,7 @@ fn collect_source_watched(
             .process
             .is_some_and(|i| i as usize >= take.programs.learned());
         if across_check.is_none() && !new_process {
-            take.packet(&frame, &p, copy.is_some());
+            take.packet(&frame, &p, copy.is_some() || frame.dropped.is_some());
             continue;
         }
         // Whether the files overlap, and which process the frame names, are the source's to
@@ -763,7 +772,7 @@ impl Take<'_> {
             self.seq_table.base(p)
         };
         let mut packet = EvidencePacket::new(frame, p, self.from_endpoint, seq_base);
-        packet.copy = copy;
+        packet.copy = copy && !packet.dropped;
         match self.latest.as_deref_mut() {
             Some(oldest) if full => {
                 self.ev.packets[*oldest] = packet;
@@ -818,6 +827,7 @@ struct HeldFrame {
     process: Option<u32>,
     effective_process: Option<u32>,
     packet_id: Option<u64>,
+    dropped: Option<crate::source::DropKind>,
     options: Vec<u8>,
     options_big_endian: bool,
 }
@@ -830,6 +840,7 @@ impl HeldFrame {
             (f.ts, f.number, f.link_type.0, f.interface);
         (self.orig_len, self.direction, self.packet_id) = (f.orig_len, f.direction, f.packet_id);
         (self.process, self.effective_process) = (f.process, f.effective_process);
+        self.dropped = f.dropped;
         self.options.clear();
         self.options.extend_from_slice(f.options.bytes());
         self.options_big_endian = f.options.big_endian();
@@ -847,6 +858,7 @@ impl HeldFrame {
             process: self.process,
             effective_process: self.effective_process,
             packet_id: self.packet_id,
+            dropped: self.dropped,
             options: PacketOptions::new(&self.options, self.options_big_endian),
         }
     }
@@ -973,6 +985,7 @@ impl EvidencePacket {
             seq_base,
             tcp_offset: find_tcp_header(frame.data, p),
             copy: false,
+            dropped: frame.dropped.is_some(),
             carried: Carried::of(frame),
             arrival: None,
         }
@@ -1116,7 +1129,7 @@ impl RecordedAt {
             .map(|p| shown(p).map_or(0, |n| n.chars().count()))
             .max()
             .unwrap_or(0);
-        let copies = ev.packets.iter().any(|p| p.copy);
+        let copies = ev.packets.iter().any(|p| p.copy || p.dropped);
         Some(Self {
             names,
             width,
@@ -1125,7 +1138,8 @@ impl RecordedAt {
     }
 
     /// `p`'s cell: the name of where it was recorded, padded to the column, then `copy` for a
-    /// further copy (blank for the first, when the column has copies).
+    /// further copy, `drop` for its record at a drop (blank for the first, when the column
+    /// has copies or drops).
     pub fn cell(&self, p: &EvidencePacket) -> String {
         let name = self
             .names
@@ -1134,7 +1148,11 @@ impl RecordedAt {
             .unwrap_or_else(|| format!("interface {}", p.interface));
         let mut s = format!("{name:<width$}", width = self.width);
         if self.copies {
-            s.push_str(if p.copy { " copy" } else { "     " });
+            s.push_str(match (p.dropped, p.copy) {
+                (true, _) => " drop",
+                (false, true) => " copy",
+                (false, false) => "     ",
+            });
         }
         s
     }

@@ -192,6 +192,7 @@ impl OffenderOut<'_> {
             },
         )?;
         m.field("unanswered_at_end", &o.cut_off_attempts())?;
+        m.field("dropped", &DroppedOut::of(&o.dropped))?;
         m.field("refusal_retries", &o.refusal_retries)?;
         m.field("clients", &o.clients)?;
         m.field("clients_at_least", &o.clients_at_least)?;
@@ -246,6 +247,46 @@ impl OffenderOut<'_> {
                 })
                 .as_str(),
         )
+    }
+}
+
+/// An offender's packets the capturing host dropped (`dropped`).
+#[derive(Serialize)]
+struct DroppedOut {
+    packets: u64,
+    syn_packets: u64,
+    rst_packets: u64,
+    from_server: u64,
+    inbound: u64,
+    outbound: u64,
+    by: Option<&'static str>,
+    clients: u64,
+    places: Vec<PlaceOut>,
+    other_places: u64,
+}
+
+#[derive(Serialize)]
+struct PlaceOut {
+    name: String,
+    packets: u64,
+}
+
+impl DroppedOut {
+    fn of(d: &crate::engine::Dropped) -> Self {
+        Self {
+            packets: d.packets,
+            syn_packets: d.syn,
+            rst_packets: d.rst,
+            from_server: d.from_server,
+            inbound: d.inbound,
+            outbound: d.outbound,
+            by: (d.packets > 0).then(|| d.kind().as_str()),
+            clients: d.clients,
+            places: (d.places().into_iter())
+                .map(|(name, packets)| PlaceOut { name, packets })
+                .collect(),
+            other_places: d.other_places,
+        }
     }
 }
 
@@ -1059,6 +1100,14 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
             "rst_packets": cap.copies.resets,
             "syn_packets": cap.copies.syns,
             "across_files": cap.two_points.iter().map(|p| p.packets).sum::<u64>(),
+        },
+        "dropped": {
+            "frames": cap.dropped.frames,
+            "tcp_packets": t.dropped_packets,
+            "syn_packets": t.dropped_syn,
+            "rst_packets": t.dropped_rst,
+            "earlier_records": cap.dropped.earlier_records,
+            "analyzed_before": cap.dropped.analyzed_before,
         },
         "other_packets": cap.other_frames,
         "evicted_connections": t.evicted,

@@ -6,12 +6,12 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
-use crate::engine::{Cause, DiagnosisKind, Offender, Scan, ScanKind, SuspectRst};
+use crate::engine::{Cause, DiagnosisKind, Dropped, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
 use crate::host::history::ListenerRecord;
 use crate::host::restarts::{self, Elsewhere, FailingStart, Recovered, RecoveredHow, StartLink};
 use crate::host::state::{EndpointHost, HostReport};
-use crate::packet::Timestamp;
+use crate::packet::{DropKind, Timestamp};
 
 /// CSV output.
 pub mod csv;
@@ -706,6 +706,8 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
             c.rst[Cause::Stray.index()]
         }),
         DiagnosisKind::Injected => (o.suspect_injected, |c| c.suspect),
+        // Drops are not counted per second apart from the endpoint's other incidents.
+        DiagnosisKind::Dropped => return None,
     };
     // Per second, the cut-off attempts to leave out.
     let cut = o.cut_off_attempts().min(o.failed_unanswered);
@@ -1011,6 +1013,23 @@ const UNTIL_STARTED_AGAIN: &str =
     "nothing was listening on that port after the service stopped, until it was started again";
 /// What attempts with no answer mean.
 const NO_ANSWER: &str = "a firewall drops them, the host is down, or its listen queue is full";
+/// What SYNs the capturing host dropped on their way in mean.
+const DROPPED_SYNS: &str = "a firewall rule (Windows Defender Firewall, WFP) or a filter driver \
+     drops them before any program sees them, so the clients get no answer and time out";
+/// What SYNs the capturing host dropped on their way out mean.
+const DROPPED_OWN_SYNS: &str = "this host's own connection attempts never left it: an outbound \
+     firewall rule or a filter driver drops them";
+/// What RSTs the capturing host dropped on their way out mean.
+const DROPPED_RSTS: &str = "nothing listens on that port, and the refusals never left this host \
+     (a firewall that drops its resets, as Windows Firewall's stealth mode does), so the clients \
+     get no answer instead of a refusal and wait until they time out";
+/// What RSTs the capturing host dropped on their way in mean.
+const DROPPED_INCOMING_RSTS: &str = "the resets reached this host but not the program they were \
+     for (a firewall or a filter driver dropped them on their way in), so it got no answer \
+     instead of a refusal and waits until it times out";
+/// What a pktmon trace converted by etl2pcapng does not say about its drops.
+const PKTMON_REASON: &str = "The converted file does not say why (etl2pcapng keeps no drop \
+     reason): pktmon etl2txt on the .etl names each drop's reason";
 /// What attempts the capture's end cut off mean (see [`Offender::cut_off`]).
 const TOO_SOON: &str = "too soon to tell a dropped SYN from a slow answer";
 /// What resets during the handshake mean.
@@ -1243,6 +1262,7 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
             format!("no answer before the capture ended: {TOO_SOON}")
         }
         DiagnosisKind::Unanswered => format!("no answer: {NO_ANSWER}"),
+        DiagnosisKind::Dropped => dropped_gist(o),
         DiagnosisKind::HandshakeReset => format!(
             "reset during the handshake by {}: {GAVE_UP}",
             handshake_resetter(o)
@@ -1277,6 +1297,109 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
         .unwrap_or_default()
 }
 
+/// Who dropped an endpoint's packets, as the sentence's subject.
+fn dropper(d: &Dropped) -> &'static str {
+    match d.kind() {
+        DropKind::Pktmon => "Windows",
+        DropKind::Xdp => "An XDP program on the capturing host",
+        DropKind::Tc => "A tc program on the capturing host",
+    }
+}
+
+/// The few words [`diagnosis_gist`] gives an endpoint whose SYNs or RSTs the host dropped.
+fn dropped_gist(o: &Offender) -> String {
+    let d = &o.dropped;
+    let who = dropper(d).to_lowercase().replace("windows", "Windows");
+    if d.syn >= d.rst {
+        format!("{who} dropped the SYNs: {DROPPED_SYNS}")
+    } else {
+        format!("{who} dropped the RSTs this port answered with: {DROPPED_RSTS}")
+    }
+}
+
+/// The sentence of an endpoint whose SYNs or RSTs the capturing host dropped: how many of
+/// each, which way they were going, where they were recorded, and what it means.
+fn dropped_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
+    let d = &o.dropped;
+    // Which way they went, where the capture says and they all went one way.
+    let way = match (d.inbound, d.outbound) {
+        (i, 0) if i == d.packets => "incoming ",
+        (0, o) if o == d.packets => "outgoing ",
+        _ => "",
+    };
+    let mut what = Vec::new();
+    if d.syn > 0 {
+        what.push(format!(
+            "{} to {ep}{from}",
+            plural(d.syn, &format!("{way}SYN"), &format!("{way}SYNs"))
+        ));
+    }
+    if d.rst > 0 {
+        let whose = if d.from_server >= d.rst {
+            format!("with which {ep} answered its clients")
+        } else {
+            "its clients sent".to_owned()
+        };
+        let rsts = plural(d.rst, &format!("{way}RST"), &format!("{way}RSTs"));
+        what.push(format!("{rsts} {whose}"));
+    }
+    let others = d.packets - d.syn - d.rst;
+    if others > 0 {
+        what.push(plural(others, "other packet", "other packets"));
+    }
+    let places: Vec<String> = d
+        .places()
+        .iter()
+        .map(|(name, n)| {
+            let name = if name.is_empty() {
+                "an unnamed interface"
+            } else {
+                name
+            };
+            format!("{name} ({})", thousands(*n))
+        })
+        .collect();
+    let mut at = places.join(", ");
+    if d.other_places > 0 {
+        at.push_str(&format!(", {} elsewhere", thousands(d.other_places)));
+    }
+    let how = match d.kind() {
+        DropKind::Pktmon if d.packets == 1 => "a pktmon drop event, recorded at",
+        DropKind::Pktmon => "pktmon drop events, recorded at",
+        DropKind::Xdp | DropKind::Tc => "recorded at",
+    };
+    let meaning = if d.syn >= d.rst {
+        if d.outbound > d.inbound {
+            DROPPED_OWN_SYNS
+        } else {
+            DROPPED_SYNS
+        }
+    } else if d.inbound > d.outbound {
+        DROPPED_INCOMING_RSTS
+    } else {
+        DROPPED_RSTS
+    };
+    let mut s = format!(
+        "{} dropped {} ({when}; {how} {at}): {meaning}.",
+        dropper(d),
+        what.join(" and "),
+    );
+    if d.kind() == DropKind::Pktmon {
+        s.push_str(&format!(" {PKTMON_REASON}."));
+    }
+    if o.failed_unanswered > 0 && d.rst > 0 {
+        s.push_str(&format!(
+            " {} got no answer on the wire.",
+            plural(
+                o.failed_unanswered,
+                "connection attempt",
+                "connection attempts"
+            )
+        ));
+    }
+    s
+}
+
 /// The diagnosis of the endpoint itself, scan or not.
 fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped) -> String {
     let ep = endpoint(o.addr, o.port);
@@ -1307,7 +1430,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
     let kind = o.diagnosis().kind;
     // The rate and times of what the sentence counts (the refusals, not the aborts of the
     // crash before them), where its series tells them apart.
-    let when = kind_when(o, kind, clock).unwrap_or(all_incidents);
+    let when = kind_when(o, kind, clock).unwrap_or_else(|| all_incidents.clone());
     let mut s = match kind {
         DiagnosisKind::Refused => {
             let attempts = o.attempts.max(o.failed_refused);
@@ -1345,6 +1468,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 )
             }
         }
+        DiagnosisKind::Dropped => dropped_sentence(o, &ep, &from("from"), &when),
         DiagnosisKind::Unanswered => {
             let attempts = |n| plural(n, "connection attempt", "connection attempts");
             let cut = o.cut_off_attempts().min(o.failed_unanswered);
@@ -1439,6 +1563,12 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             s
         }
     };
+    if kind != DiagnosisKind::Dropped && o.dropped.packets > 0 {
+        s.push_str(&format!(
+            " {}",
+            dropped_sentence(o, &ep, &from("from"), &all_incidents)
+        ));
+    }
     if o.refusal_retries > 0 && o.failed_refused > 0 {
         let tries = (o.failed_refused + o.refusal_retries) as f64 / o.failed_refused as f64;
         let times = if (tries - tries.round()).abs() < 0.05 {

@@ -12,6 +12,38 @@ use crate::host::state::HostReport;
 use crate::pipeline::merged::covered_seconds;
 use crate::source::Format;
 
+/// The `dropped` line: the packets the capture recorded at their drop by the capturing host,
+/// left out of every other count.
+fn dropped_line(a: &Analysis) -> String {
+    let (d, t) = (&a.capture.dropped, &a.snapshot.totals);
+    let mut line = format!(
+        "{} recorded at a drop by the capturing host (pcapng epb_verdict: a pktmon drop event \
+         as etl2pcapng writes it, or an XDP or tc program's drop): {} TCP ({}, {}), counted \
+         at their endpoints and not as sent or received",
+        count(d.frames, "frame", "frames"),
+        d.tcp,
+        count(t.dropped_syn, "SYN", "SYNs"),
+        count(t.dropped_rst, "reset", "resets"),
+    );
+    if d.earlier_records > 0 {
+        line.push_str(&format!(
+            "; {} of the same packets at components before the drop left out with them",
+            count(d.earlier_records, "record", "records")
+        ));
+    }
+    if d.analyzed_before > 0 {
+        line.push_str(&format!(
+            "; {} was analyzed as delivered before its drop was read",
+            count(
+                d.analyzed_before,
+                "packet's earlier record",
+                "packets' earlier records"
+            )
+        ));
+    }
+    line
+}
+
 /// Peak and average of one per-second count over the capture's seconds; the peak is the
 /// engine's (exact also where old seconds were folded into minutes).
 fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: Clock) -> String {
@@ -489,8 +521,12 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         0 => String::new(),
         n => format!(", {} left out", count(n, "copy", "copies")),
     };
+    let dropped = match cap.dropped.frames + cap.dropped.earlier_records {
+        0 => String::new(),
+        n => format!(", {} records of packets the host dropped", grouped(n)),
+    };
     let packets = format!(
-        "{}: {} TCP, {} other, {} not decoded{copies}",
+        "{}: {} TCP, {} other, {} not decoded{copies}{dropped}",
         count(cap.frames, "frame", "frames"),
         grouped(t.tcp_packets),
         grouped(cap.other_frames),
@@ -554,6 +590,13 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             wrapped("  copies      ", &copies, LABEL_HANG, width)
         );
     }
+    if cap.dropped.frames > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  dropped     ", &dropped_line(a), LABEL_HANG, width)
+        );
+    }
     // The copies line says it all, with the counts: a file's warning of them, and a live
     // capture's (without the option that lists every copy, as nothing of it is kept).
     let copies_warnings = [cap.copies.warning(), cap.copies.note()];
@@ -589,6 +632,15 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         grouped(t.syn_packets),
         grouped(t.synack_packets)
     );
+    if t.dropped_packets > 0 {
+        let _ = writeln!(
+            out,
+            "  dropped by host  {} ({}, {}): in none of the counts above",
+            count(t.dropped_packets, "packet", "packets"),
+            count(t.dropped_syn, "SYN", "SYNs"),
+            count(t.dropped_rst, "reset", "resets"),
+        );
+    }
     let mut states = Vec::new();
     let mut conns = 0;
     for st in ConnState::ALL {
@@ -662,9 +714,18 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             .filter(|c| o.rst_by_cause[c.index()] > 0)
             .map(|c| format!("{} {}", c.as_str(), grouped(o.rst_by_cause[c.index()])))
             .collect();
+        let dropped = match o.dropped.packets {
+            0 => String::new(),
+            n => format!(
+                "; dropped by host {} ({} SYN, {} RST)",
+                grouped(n),
+                grouped(o.dropped.syn),
+                grouped(o.dropped.rst)
+            ),
+        };
         let _ = writeln!(
             out,
-            "     resets {}{}; failed attempts {} of {}; clients {}{}",
+            "     resets {}{}; failed attempts {} of {}{dropped}; clients {}{}",
             grouped(o.rst_packets),
             if causes.is_empty() {
                 String::new()

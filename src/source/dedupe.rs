@@ -522,6 +522,7 @@ mod tests {
             process: None,
             effective_process: None,
             packet_id: None,
+            dropped: None,
             options: crate::source::PacketOptions::default(),
         }
     }

@@ -259,6 +259,7 @@ impl FileSource {
             process: head.meta.process,
             effective_process: head.meta.effective,
             packet_id: head.meta.packet_id,
+            dropped: head.meta.dropped,
             options: reader.frame_options(),
         })
     }
@@ -767,6 +768,7 @@ impl Run<'_> {
                 process: head.meta.process,
                 effective_process: head.meta.effective,
                 packet_id: head.meta.packet_id,
+                dropped: head.meta.dropped,
                 options: head.options.of(data.get(at..).unwrap_or_default()),
             });
         }
@@ -829,6 +831,7 @@ impl Run<'_> {
                 process: None,
                 effective_process: None,
                 packet_id: None,
+                dropped: None,
                 options: PacketOptions::default(),
             };
             if BIG_ENDIAN {

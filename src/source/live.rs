@@ -668,6 +668,7 @@ impl Batch {
             process: None,
             effective_process: None,
             packet_id: None,
+            dropped: None,
             options: crate::source::PacketOptions::default(),
         })
     }
@@ -726,6 +727,7 @@ impl Batch {
                 process: None,
                 effective_process: None,
                 packet_id: None,
+                dropped: None,
                 options: crate::source::PacketOptions::default(),
             })
         });

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub use crate::packet::DropKind;
 use crate::packet::Timestamp;
 
 /// One count per packet seen on several interfaces (live capture, pktmon and other multi-interface files).
@@ -89,6 +90,10 @@ pub struct Frame<'a> {
     /// another capture point (pcapng `epb_packetid`, which Windows pktmon traces converted by
     /// etl2pcapng carry). `None` where the capture gives none.
     pub packet_id: Option<u64>,
+    /// The capturing host did not deliver the packet (pcapng `epb_verdict`): recorded at a
+    /// drop (a Windows pktmon drop event, an XDP or tc program's drop). `None` where the
+    /// capture says nothing of it or says the packet passed.
+    pub dropped: Option<DropKind>,
     /// The options of the frame's pcapng packet block as the file holds them: what a file
     /// saved of the frame carries on. Empty for pcap files and live capture.
     pub options: PacketOptions<'a>,

@@ -88,6 +88,12 @@ pub mod option {
     pub const EPB_FLAGS: u16 = 2;
     /// `epb_packetid`: one id for every copy of a packet (pktmon's PktGroupId, via etl2pcapng).
     pub const EPB_PACKETID: u16 = 5;
+    /// `epb_verdict`: what the capture point did with the packet (a verdict type, then its
+    /// value); etl2pcapng marks a pktmon drop event with it.
+    pub const EPB_VERDICT: u16 = 7;
+    /// `epb_processid_threadid` (32-bit process id, 32-bit thread id), which etl2pcapng writes
+    /// on pktmon's packets.
+    pub const EPB_PROCESS_THREAD: u16 = 8;
     /// Apple's `PCAPNG_EPB_PIB_INDEX`: the number of the packet's process block within the
     /// section (32 bits).
     pub const EPB_PIB_INDEX: u16 = 0x8001;

@@ -1915,6 +1915,13 @@ fn headline_text(
             ));
         }
     }
+    if t.dropped_packets > 0 {
+        // Not sent or received, so in neither count above: said, or they would go unseen.
+        text.push_str(&format!(
+            "; {} dropped by the host",
+            counted(t.dropped_packets, "packet", "packets")
+        ));
+    }
     text.push_str(&offenders.words());
     text
 }

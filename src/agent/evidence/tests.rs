@@ -262,6 +262,7 @@ fn the_ring_stays_under_its_cap_and_keeps_the_newest() {
                 process: None,
                 effective_process: None,
                 packet_id: None,
+                dropped: None,
                 options: crate::source::PacketOptions::default(),
             };
             let Decoded::Tcp(p) = decode(&f) else {
@@ -382,6 +383,7 @@ fn a_syn_fin_rst_agent_s_evidence_is_analyzed_as_one() {
             process: None,
             effective_process: None,
             packet_id: None,
+            dropped: None,
             options: crate::source::PacketOptions::default(),
         });
     }
@@ -418,6 +420,7 @@ fn frame_at(ms: i64, data: &[u8]) -> Frame<'_> {
         process: None,
         effective_process: None,
         packet_id: None,
+        dropped: None,
         options: crate::source::PacketOptions::default(),
     }
 }

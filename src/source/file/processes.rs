@@ -28,7 +28,7 @@
 use std::hash::BuildHasher;
 
 use super::framing::{u16_at, u32_at};
-use crate::source::{CapturedProcess, CapturedProcessKind, Direction};
+use crate::source::{CapturedProcess, CapturedProcessKind, Direction, DropKind};
 
 /// Distinct processes kept over the whole input. A capture names a few hundred at most; more
 /// than this is taken as a hostile or broken file, and the rest are counted, not kept.
@@ -53,6 +53,8 @@ use crate::source::pcapng::option::{
     // pktmon's PktGroupId there, the same for each appearance of a packet.
     EPB_PACKETID,
     EPB_PIB_INDEX,
+    EPB_PROCESS_THREAD,
+    EPB_VERDICT,
     PIB_NAME,
     PIB_PATH,
     PIB_UUID,
@@ -71,6 +73,8 @@ pub(super) struct PacketMeta {
     pub(super) effective: Option<u32>,
     /// `epb_packetid`, when the block carries one.
     pub(super) packet_id: Option<u64>,
+    /// `epb_verdict`, when it says the packet was dropped ([`verdict`]).
+    pub(super) dropped: Option<DropKind>,
 }
 
 /// The interned processes of the whole input.
@@ -329,6 +333,8 @@ impl SectionProcesses {
     ) -> PacketMeta {
         let mut meta = PacketMeta::default();
         let mut comment = None;
+        // A verdict of XDP type is pktmon's drop where pktmon's own options come with it.
+        let mut pktmon_marks = false;
         for option in OptionList::new(block, start, end, big_endian) {
             let (at, code, value) = match option {
                 Ok(option) => option,
@@ -387,6 +393,11 @@ impl SectionProcesses {
                     }
                     _ => warnings.push(offset, || bad_length("epb_packetid", value)),
                 },
+                EPB_PROCESS_THREAD => pktmon_marks = true,
+                EPB_VERDICT => match verdict(value, big_endian) {
+                    Ok(dropped) => meta.dropped = dropped,
+                    Err(what) => warnings.push(offset, || what),
+                },
                 OPT_COMMENT if comment.is_none() && value.starts_with(PTCPDUMP_PID.as_bytes()) => {
                     comment = Some(value);
                 }
@@ -398,6 +409,9 @@ impl SectionProcesses {
                 _ => {}
             }
         }
+        if meta.dropped == Some(DropKind::Xdp) && (pktmon_marks || meta.packet_id.is_some()) {
+            meta.dropped = Some(DropKind::Pktmon);
+        }
         // A process block, when the packet names one, is the more exact source.
         if meta.process.is_none()
             && let Some(view) = comment.and_then(ptcpdump_comment)
@@ -406,6 +420,43 @@ impl SectionProcesses {
         }
         meta
     }
+}
+
+/// Whether an `epb_verdict` value (its verdict type octet, then the type's own value) says
+/// the packet was dropped: `Some` for an XDP program's `XDP_DROP` (1) or `XDP_ABORTED` (0)
+/// (etl2pcapng's pktmon drop events are told apart by the caller) and a tc program's
+/// `TC_ACT_SHOT` (2); `None` for any other action (passed, redirected, sent back), for a
+/// hardware verdict (bytes only its hardware knows) and for a verdict type pcapng does not
+/// define yet. An XDP or tc verdict whose value is not the 8 bytes of a 64-bit action is an
+/// error, with what was found.
+pub(super) fn verdict(value: &[u8], big_endian: bool) -> Result<Option<DropKind>, String> {
+    const TC: u8 = 1;
+    const XDP: u8 = 2;
+    let Some((&kind, action)) = value.split_first() else {
+        return Err("epb_verdict of 0 bytes (a verdict type and its value expected)".to_owned());
+    };
+    let name = match kind {
+        TC => "a tc (Linux eBPF TC) verdict",
+        XDP => "an XDP (Linux eBPF XDP) verdict",
+        // A hardware verdict's (type 0) bytes mean what its hardware says; a type pcapng does not
+        // define yet means nothing here.
+        _ => return Ok(None),
+    };
+    let action = match action.first_chunk::<8>() {
+        Some(bytes) if action.len() == 8 && big_endian => u64::from_be_bytes(*bytes),
+        Some(bytes) if action.len() == 8 => u64::from_le_bytes(*bytes),
+        _ => {
+            return Err(format!(
+                "epb_verdict: {name} of {} bytes after its type (8 expected: a 64-bit action)",
+                action.len()
+            ));
+        }
+    };
+    Ok(match (kind, action) {
+        (XDP, 0 | 1) => Some(DropKind::Xdp),
+        (TC, 2) => Some(DropKind::Tc),
+        _ => None,
+    })
 }
 
 /// The process of a ptcpdump comment: `PID: <pid>\nCmd: <path>\nArgs: <args>`; the name is the

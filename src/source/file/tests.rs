@@ -6,7 +6,7 @@ use flate2::write::GzEncoder;
 
 use super::framing::{Clock, DPEB, EPB, IDB, ISB, NANOS_PER_SEC, PB, SPB};
 use super::*;
-use crate::source::{CapturedProcessKind, Direction, Packing};
+use crate::source::{CapturedProcessKind, Direction, DropKind, Packing};
 
 // ---- builders -------------------------------------------------------------------------------
 
@@ -1666,6 +1666,7 @@ struct Tagged {
     direction: Option<Direction>,
     process: Option<u32>,
     effective: Option<u32>,
+    dropped: Option<DropKind>,
 }
 
 fn read_tagged(name: &str, bytes: &[u8]) -> (FileSource, Vec<Tagged>) {
@@ -1678,6 +1679,7 @@ fn read_tagged(name: &str, bytes: &[u8]) -> (FileSource, Vec<Tagged>) {
             direction: f.direction,
             process: f.process,
             effective: f.effective_process,
+            dropped: f.dropped,
         });
     }
     (source, out)
@@ -1860,6 +1862,147 @@ fn an_etl2pcapng_pid_is_not_taken_for_the_program() {
             (&b"pktmon"[..], Some(Direction::Inbound), None, None)
         ]
     );
+}
+
+/// An `epb_verdict` value: the verdict type, then its 64-bit value in the section's order.
+fn verdict(kind: u8, value: u64, be: bool) -> Vec<u8> {
+    let mut out = vec![kind];
+    out.extend(if be {
+        value.to_be_bytes()
+    } else {
+        value.to_le_bytes()
+    });
+    out
+}
+
+/// `epb_verdict` as the pcapng specification defines it: a packet dropped by an XDP program
+/// (`XDP_DROP`, `XDP_ABORTED`) or a tc one (`TC_ACT_SHOT`) is read as dropped, whatever the
+/// section's byte order; every other action (passed, redirected, sent back, tc's OK and
+/// STOLEN) and a hardware verdict (bytes only its hardware knows) as delivered. etl2pcapng's
+/// mark of a pktmon drop event (XDP type, `XDP_DROP`, beside pktmon's packet id or its
+/// process/thread option) is told apart from a Linux XDP program's.
+#[test]
+fn verdicts_say_which_packets_were_dropped_and_by_what() {
+    for be in [false, true] {
+        let mut pid_tid = word(4, be);
+        pid_tid.extend(word(200, be));
+        let id = if be {
+            7_u64.to_be_bytes()
+        } else {
+            7_u64.to_le_bytes()
+        };
+        let mut bytes = shb(be);
+        bytes.extend(idb(be, 1, 0, &[]));
+        // A packet's bytes, its options, what its verdict says.
+        type Case<'a> = (&'a [u8], Vec<(u16, Vec<u8>)>, Option<DropKind>);
+        let cases: [Case<'_>; 11] = [
+            (
+                b"xdp-drop",
+                vec![(7, verdict(2, 1, be))],
+                Some(DropKind::Xdp),
+            ),
+            (
+                b"xdp-aborted",
+                vec![(7, verdict(2, 0, be))],
+                Some(DropKind::Xdp),
+            ),
+            (b"xdp-pass", vec![(7, verdict(2, 2, be))], None),
+            (b"xdp-tx", vec![(7, verdict(2, 3, be))], None),
+            (b"tc-shot", vec![(7, verdict(1, 2, be))], Some(DropKind::Tc)),
+            (b"tc-ok", vec![(7, verdict(1, 0, be))], None),
+            (b"tc-stolen", vec![(7, verdict(1, 4, be))], None),
+            (b"hardware", vec![(7, vec![0, 0xde, 0xad])], None),
+            (b"type-9", vec![(7, vec![9, 1])], None),
+            (
+                b"pktmon-id",
+                vec![(5, id.to_vec()), (7, verdict(2, 1, be))],
+                Some(DropKind::Pktmon),
+            ),
+            (
+                b"pktmon-pid",
+                vec![(7, verdict(2, 1, be)), (8, pid_tid.clone())],
+                Some(DropKind::Pktmon),
+            ),
+        ];
+        for (data, options, _) in &cases {
+            let options: Vec<(u16, &[u8])> =
+                options.iter().map(|(c, v)| (*c, v.as_slice())).collect();
+            bytes.extend(epb(be, 0, 1, data, &options));
+        }
+        let (source, frames) = read_tagged("verdicts.pcapng", &bytes);
+        assert!(source.problems().is_empty(), "{:?}", source.problems());
+        let got: Vec<_> = frames
+            .iter()
+            .map(|f| (f.data.as_slice(), f.dropped))
+            .collect();
+        let want: Vec<_> = cases.iter().map(|(d, _, k)| (*d, *k)).collect();
+        assert_eq!(got, want, "big-endian: {be}");
+    }
+}
+
+/// Regression guard: a corrupt or cut `epb_verdict` (no verdict type, an XDP or tc value of
+/// other than 8 bytes, an option running past its block) is a warning with its offset in the
+/// file, the packet is kept and read as delivered, and nothing panics.
+#[test]
+fn corrupt_verdicts_are_warnings_with_offsets_and_the_packets_are_kept() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[]));
+    let empty_at = bytes.len() as u64;
+    bytes.extend(epb_raw(b"empty", &raw_option(7, 0, &[])));
+    let short_at = bytes.len() as u64;
+    bytes.extend(epb_raw(b"short", &raw_option(7, 5, &[2, 1, 0, 0, 0])));
+    let long_at = bytes.len() as u64;
+    bytes.extend(epb_raw(
+        b"long",
+        &raw_option(7, 10, &[1, 2, 0, 0, 0, 0, 0, 0, 0, 0]),
+    ));
+    let past_at = bytes.len() as u64;
+    bytes.extend(epb_raw(b"past", &raw_option(7, 9, &[2, 1, 0])));
+    bytes.extend(epb_raw(b"good", &raw_option(7, 9, &verdict(2, 1, false))));
+    let (source, frames) = read_tagged("bad-verdicts.pcapng", &bytes);
+    let got: Vec<_> = frames
+        .iter()
+        .map(|f| (f.data.as_slice(), f.dropped))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (&b"empty"[..], None),
+            (b"short", None),
+            (b"long", None),
+            (b"past", None),
+            (b"good", Some(DropKind::Xdp)),
+        ]
+    );
+    let problems: Vec<(u64, String)> = (source.problems().iter())
+        .map(|p| match p {
+            SourceError::BadOption { offset, what, .. } => {
+                assert!(p.to_string().contains("bad-verdicts.pcapng"), "{p}");
+                (*offset, what.clone())
+            }
+            other => panic!("{other}"),
+        })
+        .collect();
+    assert_eq!(problems.len(), 4, "{problems:?}");
+    // Each at its option: the block's start, its fixed fields, the data padded to 32 bits.
+    let option_at = |block: u64, data: usize| block + 28 + data.next_multiple_of(4) as u64;
+    assert_eq!(problems[0].0, option_at(empty_at, 5));
+    assert!(
+        problems[0].1.contains("epb_verdict of 0 bytes"),
+        "{problems:?}"
+    );
+    assert_eq!(problems[1].0, option_at(short_at, 5));
+    assert!(
+        problems[1].1.contains("XDP") && problems[1].1.contains("of 4 bytes after its type"),
+        "{problems:?}"
+    );
+    assert_eq!(problems[2].0, option_at(long_at, 4));
+    assert!(
+        problems[2].1.contains("tc") && problems[2].1.contains("of 9 bytes"),
+        "{problems:?}"
+    );
+    assert_eq!(problems[3].0, option_at(past_at, 4));
+    assert!(problems[3].1.contains("has length 9"), "{problems:?}");
 }
 
 /// Raw option bytes, with a length field that may lie.

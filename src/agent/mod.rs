@@ -16,6 +16,8 @@
 
 /// The failure evidence kept on disk, and the tap that chooses it.
 pub mod evidence;
+/// The agent's own process: the standard `process_*` metrics.
+pub mod heap;
 /// The small HTTP server.
 pub mod http;
 /// The listeners seen, saved for the next start.
@@ -24,7 +26,6 @@ pub mod listeners;
 pub mod log;
 /// What `/metrics` shows, and which endpoints get series of their own.
 pub mod metrics;
-/// The agent's own process: the standard `process_*` metrics.
 pub mod own_process;
 /// Linux: the rights the agent drops once its capture is open.
 #[cfg(target_os = "linux")]
@@ -81,13 +82,30 @@ const EVIDENCE_PACKETS_MAX: usize = 1_000_000;
 /// largest answer it served. In the soak benchmark the agent's resident memory kept rising for
 /// ten minutes and more that way. A fixed threshold (glibc's default, 128 KiB) returns every
 /// large block to the system when freed, and two arenas serve the agent's dozen threads.
+///
+/// `RSTSCOPE_AGENT_HEAP` (a diagnostic, for the soak benchmark's side-by-side runs) changes
+/// them: `arenas=N` (glibc's arenas at most), `trim=S` (return the heaps' free pages to the
+/// system every S seconds of updates; 0, the default, only after large answers).
 pub fn tune_allocator() {
+    let mut arenas = 2;
+    for word in std::env::var("RSTSCOPE_AGENT_HEAP")
+        .unwrap_or_default()
+        .split(',')
+    {
+        match word.split_once('=') {
+            Some(("arenas", n)) => arenas = n.parse().unwrap_or(arenas),
+            Some(("trim", s)) => heap::TRIM_EVERY.store(s.parse().unwrap_or(0), Ordering::Relaxed),
+            _ => {}
+        }
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes glibc's allocator parameters; called before other threads.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_ARENA_MAX, arenas);
     }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = arenas;
 }
 
 /// How to run the agent.
@@ -365,6 +383,8 @@ impl Agent {
                 let mut failing = FailingStartsTracker::default();
                 // The last failure to save the listeners, said once until another.
                 let mut save_error = None;
+                let trim_every = heap::TRIM_EVERY.load(Ordering::Relaxed);
+                let mut last_trim = std::time::Instant::now();
                 let mut save = |a: &Analysis, last: bool| {
                     let result = saver.save(a.host.as_deref(), last).err();
                     if let Some(e) = &result
@@ -385,6 +405,11 @@ impl Agent {
                     };
                     for_thread.apply(&a, &job.stats(), &mut selection, &mut scans, &mut failing);
                     save(&a, last);
+                    drop(a);
+                    if trim_every > 0 && last_trim.elapsed().as_secs() >= trim_every {
+                        heap::trim();
+                        last_trim = std::time::Instant::now();
+                    }
                     if last {
                         break;
                     }
@@ -725,13 +750,15 @@ impl Shared {
             ],
         };
         // Written as it is made (as `rstscope analyze --format json` writes it): a busy host's
-        // answer is megabytes, and a tree of values for it took ten times that.
-        let mut body = Vec::new();
-        if let Err(e) = report::json::write_with(&a, clock, true, &extra, &mut body) {
-            return Response::text(500, &format!("rstscope: writing the report: {e}"));
-        }
-        body.push(b'\n');
-        Response::new(200, "application/json", body)
+        // answer is megabytes, and a tree of values for it took ten times that. And written to
+        // the socket as it is made: held whole, six hours' answer (15 MB) was the agent's peak.
+        let write = move |out: &mut dyn io::Write| {
+            report::json::write_with(&a, clock, true, &extra, &mut *out)
+                .map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        };
+        Response::streamed(200, "application/json", write)
+            .unwrap_or_else(|e| Response::text(500, &format!("rstscope: writing the report: {e}")))
     }
 
     /// The `endpoint` parameter, as `/evidence` and `/report` take it: `ADDR:PORT`, or

@@ -55,7 +55,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 50); do grep -q "capturing on" "$work/agent.log" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q "capturing on" "$work/agent.log" && break; sleep 0.1; done
 grep -q "capturing on" "$work/agent.log" || { cat "$work/agent.log" >&2; exit 1; }
 
 # The load: every 100 ms, rate/10 refused connects (bash's /dev/tcp, no process per connect).

@@ -24,8 +24,10 @@ pub struct Heap {
     pub trim_seconds: f64,
 }
 
+/// Seconds between the agent's periodic trims by default.
+pub const DEFAULT_TRIM_EVERY: u64 = 10;
 /// Seconds between the agent's periodic trims (0: none), set by [`super::tune_allocator`].
-pub(crate) static TRIM_EVERY: AtomicU64 = AtomicU64::new(0);
+pub(crate) static TRIM_EVERY: AtomicU64 = AtomicU64::new(DEFAULT_TRIM_EVERY);
 static TRIMS: AtomicU64 = AtomicU64::new(0);
 static TRIM_NANOS: AtomicU64 = AtomicU64::new(0);
 

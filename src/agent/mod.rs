@@ -83,21 +83,19 @@ const EVIDENCE_PACKETS_MAX: usize = 1_000_000;
 /// ten minutes and more that way. A fixed threshold (glibc's default, 128 KiB) returns every
 /// large block to the system when freed, and two arenas serve the agent's dozen threads.
 ///
+/// And the agent gives the heaps' free pages back to the system every
+/// [`heap::DEFAULT_TRIM_EVERY`] seconds (at its next update; and after each answer
+/// of a megabyte or more): glibc returns only what lies at the top of a heap by itself. In the
+/// soak benchmark side by side (docs/benchmarks.md) that kept the resident memory 1.5-4.5 MB
+/// lower at equal minutes, for 5 ms a trim.
+///
 /// `RSTSCOPE_AGENT_HEAP` (a diagnostic, for the soak benchmark's side-by-side runs) changes
-/// them: `arenas=N` (glibc's arenas at most), `trim=S` (return the heaps' free pages to the
-/// system every S seconds of updates; 0, the default, only after large answers).
+/// them: `arenas=N` (glibc's arenas at most), `trim=S` (seconds between trims; 0: only after
+/// large answers), comma-separated.
 pub fn tune_allocator() {
-    let mut arenas = 2;
-    for word in std::env::var("RSTSCOPE_AGENT_HEAP")
-        .unwrap_or_default()
-        .split(',')
-    {
-        match word.split_once('=') {
-            Some(("arenas", n)) => arenas = n.parse().unwrap_or(arenas),
-            Some(("trim", s)) => heap::TRIM_EVERY.store(s.parse().unwrap_or(0), Ordering::Relaxed),
-            _ => {}
-        }
-    }
+    let (arenas, trim_every) =
+        heap_settings(&std::env::var("RSTSCOPE_AGENT_HEAP").unwrap_or_default());
+    heap::TRIM_EVERY.store(trim_every, Ordering::Relaxed);
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes glibc's allocator parameters; called before other threads.
     unsafe {
@@ -106,6 +104,20 @@ pub fn tune_allocator() {
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     let _ = arenas;
+}
+
+/// The arenas and the seconds between trims `RSTSCOPE_AGENT_HEAP` asks for (what it leaves
+/// out, or gives wrong, as by default).
+fn heap_settings(spec: &str) -> (i32, u64) {
+    let mut settings = (2, heap::DEFAULT_TRIM_EVERY);
+    for word in spec.split(',') {
+        match word.trim().split_once('=') {
+            Some(("arenas", n)) => settings.0 = n.parse().unwrap_or(settings.0).max(1),
+            Some(("trim", s)) => settings.1 = s.parse().unwrap_or(settings.1),
+            _ => {}
+        }
+    }
+    settings
 }
 
 /// How to run the agent.
@@ -951,6 +963,15 @@ mod tests {
         let mut bytes = bom.to_vec();
         text.encode_utf16().for_each(|u| bytes.extend(unit(u)));
         bytes
+    }
+
+    /// The allocator's settings by default and as `RSTSCOPE_AGENT_HEAP` changes them.
+    #[test]
+    fn heap_settings_default_to_two_arenas_and_a_trim_every_10_s() {
+        assert_eq!(heap_settings(""), (2, 10));
+        assert_eq!(heap_settings("trim=0"), (2, 0));
+        assert_eq!(heap_settings("arenas=1, trim=30"), (1, 30));
+        assert_eq!(heap_settings("arenas=0,trim=x,other"), (1, 10));
     }
 
     /// Regression: a token file saved by Windows Notepad or PowerShell was refused (UTF-16:

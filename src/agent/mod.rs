@@ -86,8 +86,8 @@ const EVIDENCE_PACKETS_MAX: usize = 1_000_000;
 /// And the agent gives the heaps' free pages back to the system every
 /// [`heap::DEFAULT_TRIM_EVERY`] seconds (at its next update; and after each answer
 /// of a megabyte or more): glibc returns only what lies at the top of a heap by itself. In the
-/// soak benchmark side by side (docs/benchmarks.md) that kept the resident memory 1.5-4.5 MB
-/// lower at equal minutes, for 5 ms a trim.
+/// soak benchmark side by side (docs/benchmarks.md) that kept the resident memory 1.8-8.2 MB
+/// lower at equal minutes over 90 minutes, for 9 ms a trim.
 ///
 /// `RSTSCOPE_AGENT_HEAP` (a diagnostic, for the soak benchmark's side-by-side runs) changes
 /// them: `arenas=N` (glibc's arenas at most), `trim=S` (seconds between trims; 0: only after

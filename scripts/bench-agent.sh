@@ -14,7 +14,10 @@
 # those made (PASS when equal).
 #
 # BENCH_AGENT_OPTS adds options to the agent (e.g. --no-host, to tell the machine's side from
-# the capture's). Needs root (capture on lo); without it it says SKIPPED. Loopback only,
+# the capture's). BENCH_BIN runs that agent binary instead of building one (for runs side by
+# side, each in a network namespace of its own, while the tree changes). On glibc each minute's
+# line also gives the allocator's figures the agent exposes (rstscope_heap_bytes): what the
+# program holds (in use) and what it freed and the allocator keeps (free), of the heaps' size. Needs root (capture on lo); without it it says SKIPPED. Loopback only,
 # bounded in time.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,8 +33,12 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 0
 fi
 command -v curl >/dev/null || { echo "agent soak: needs curl" >&2; exit 1; }
-nice -n 10 cargo build --locked --quiet --release --no-default-features
-bin="$target/release/rstscope"
+if [ -n "${BENCH_BIN:-}" ]; then
+  bin="$BENCH_BIN"
+else
+  nice -n 10 cargo build --locked --quiet --release --no-default-features
+  bin="$target/release/rstscope"
+fi
 work=$(mktemp -d /tmp/rstscope-agent-soak.XXXXXX)
 chmod 755 "$work"   # the agent leaves root for nobody, who must reach its evidence
 port=$(( 20000 + RANDOM % 20000 ))
@@ -48,7 +55,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 50); do grep -q "capturing on" "$work/agent.log" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q "capturing on" "$work/agent.log" && break; sleep 0.1; done
 grep -q "capturing on" "$work/agent.log" || { cat "$work/agent.log" >&2; exit 1; }
 
 # The load: every 100 ms, rate/10 refused connects (bash's /dev/tcp, no process per connect).
@@ -74,7 +81,13 @@ loadpid=$!
 
 # Scraped as a monitoring system would (the values are not summed: an endpoint that loses its
 # series to a busier one takes its count out of the sum, by design: see src/agent/metrics.rs).
-scrape() { curl -s -o /dev/null "http://$addr/metrics"; }
+scrape() { curl -s -o "$work/metrics" "http://$addr/metrics"; }
+# The allocator's figures of the last scrape, in MB: " heap in use X, free Y of Z (mmapped W)".
+heap() {
+  awk '/^rstscope_heap_bytes\{kind="[a-z_]+"\}/ { split($1, k, "\""); v[k[2]] = $2 / 1048576 }
+    END { if ("arena" in v) printf ", heap in use %.1f, free %.1f of %.1f MB (mmapped %.1f)",
+          v["in_use"], v["free"], v["arena"], v["mmapped"] }' "$work/metrics" 2>/dev/null || true
+}
 # Refusals of the benchmark's own ports the agent counted (from /report: other programs may
 # use loopback meanwhile).
 refused_ours() {
@@ -105,7 +118,8 @@ for s in $(seq "$seconds"); do
     awk -v m=$(( s / 60 )) -v rss="${samples[-1]}" -v max="$max" -v cpu=$(( now_cpu - last_cpu )) \
       -v made="$(cat "$work/made" 2>/dev/null || echo 0)" -v counted="$counted" -v r="$report" -v e="$evidence" \
       'BEGIN { printf "minute %3d: RSS %6.1f MB (max %6.1f), CPU %4.1f%%, refused made %s, counted %s, /report %d kB, /evidence %d kB\n",
-               m, rss / 1024, max / 1024, cpu / 60, made, counted, r / 1024, e / 1024 }'
+               m, rss / 1024, max / 1024, cpu / 60, made, counted, r / 1024, e / 1024 }' | tr -d '\n'
+    heap; echo
     last_cpu=$now_cpu
   fi
 done

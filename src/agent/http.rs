@@ -38,9 +38,11 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(50);
 /// How often it looks again at the connections whose request is still coming.
 const PENDING_POLL: Duration = Duration::from_millis(5);
-/// An answer this large (a `/report` of hundreds of endpoints is built as a tree several times
-/// its size) gives the memory it used back to the system once sent; see [`release_freed_memory`].
-const LARGE_ANSWER: usize = 1 << 20;
+/// An answer this large (a `/report` of hundreds of endpoints) gives the memory it used back
+/// to the system once sent ([`super::heap::trim`]).
+const LARGE_ANSWER: u64 = 1 << 20;
+/// What a streamed body is written in, at most, to the socket.
+const STREAM_BUFFER: usize = 64 << 10;
 
 /// How long and how many clients the server waits for.
 #[derive(Debug, Clone, Copy)]
@@ -125,8 +127,38 @@ pub struct Response {
     pub content_type: String,
     /// Other headers.
     pub headers: Vec<(String, String)>,
-    /// The body.
+    /// The body (empty when [`Response::streamed`]).
     pub body: Vec<u8>,
+    streamed: Option<Streamed>,
+}
+
+/// Writes a body.
+pub type BodyWriter = dyn Fn(&mut dyn Write) -> io::Result<()> + Send + Sync;
+
+/// A body written to the socket as it is made, of a length known beforehand.
+#[derive(Clone)]
+struct Streamed {
+    len: u64,
+    write: Arc<BodyWriter>,
+}
+
+impl std::fmt::Debug for Streamed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Streamed({} bytes)", self.len)
+    }
+}
+
+/// Counts what is written, keeping nothing.
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Response {
@@ -137,6 +169,53 @@ impl Response {
             content_type: content_type.to_owned(),
             headers: Vec::new(),
             body: body.into(),
+            streamed: None,
+        }
+    }
+
+    /// A response whose body `write` writes to the socket as it makes it, so that a large answer
+    /// (a six-hour `/report`: 15 MB) is never held whole. `write` runs twice: once here, into a
+    /// counter, for the `Content-Length` (the answer is as it was when buffered, byte for byte;
+    /// a client sees a cut one as cut), then as the body is sent. It must write the same bytes
+    /// both times. Its error here is returned (the caller answers it); when sending, it ends
+    /// the connection.
+    pub fn streamed(
+        status: u16,
+        content_type: &str,
+        write: impl Fn(&mut dyn Write) -> io::Result<()> + Send + Sync + 'static,
+    ) -> io::Result<Self> {
+        let mut counter = Counter(0);
+        write(&mut counter)?;
+        Ok(Self {
+            streamed: Some(Streamed {
+                len: counter.0,
+                write: Arc::new(write),
+            }),
+            ..Self::new(status, content_type, Vec::new())
+        })
+    }
+
+    /// The body's length in bytes.
+    pub fn len(&self) -> u64 {
+        self.streamed
+            .as_ref()
+            .map_or(self.body.len() as u64, |s| s.len)
+    }
+
+    /// True when the body is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The whole body (a streamed one written out): for tests and small answers.
+    pub fn body_bytes(&self) -> io::Result<Vec<u8>> {
+        match &self.streamed {
+            Some(s) => {
+                let mut body = Vec::with_capacity(usize::try_from(s.len).unwrap_or(0));
+                (s.write)(&mut body)?;
+                Ok(body)
+            }
+            None => Ok(self.body.clone()),
         }
     }
 
@@ -446,10 +525,13 @@ fn serve(
     };
     let _ = write_response(stream, &response, head_only, Instant::now() + WRITE_TIMEOUT);
     let _ = stream.shutdown(std::net::Shutdown::Write);
-    let large = response.body.len() >= LARGE_ANSWER;
+    let large = response.len() >= LARGE_ANSWER;
     drop(response);
+    // glibc keeps what a thread frees in that thread's arena for its next use: each of the
+    // server's threads that once built a large answer kept its peak resident (the soak
+    // benchmark: +50 MB at each `/report`) until the free pages are returned.
     if large {
-        release_freed_memory();
+        super::heap::trim();
     }
     // Let the client read the response before the socket closes (a close with unread
     // request bytes would reset the connection), for at most 200 ms however it trickles.
@@ -461,23 +543,6 @@ fn serve(
         && matches!(stream.read(&mut sink), Ok(n) if n > 0)
     {}
 }
-
-/// Returns freed memory to the system. glibc's allocator keeps what a thread frees in that
-/// thread's arena for its next use: each of the server's threads that once built a large answer
-/// kept its peak resident, and the agent's memory crept up over the first scrapes of a busy
-/// host (the soak benchmark: +50 MB at each `/report`). `malloc_trim` releases the free pages of
-/// every arena.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn release_freed_memory() {
-    // SAFETY: malloc_trim only returns free memory of the allocator's arenas to the system.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-/// Other allocators return freed memory themselves.
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn release_freed_memory() {}
 
 enum RequestError {
     TooLarge,
@@ -543,7 +608,7 @@ fn write_response(
         r.status,
         reason(r.status),
         r.content_type,
-        r.body.len()
+        r.len()
     );
     for (name, value) in &r.headers {
         head.push_str(name);
@@ -552,17 +617,70 @@ fn write_response(
         head.push_str("\r\n");
     }
     head.push_str("\r\n");
-    let body: &[u8] = if head_only { &[] } else { &r.body };
-    for chunk in std::iter::once(head.as_bytes()).chain(body.chunks(64 << 10)) {
-        let left = deadline
+    let mut out = Deadline { stream, deadline };
+    out.write_all(head.as_bytes())?;
+    match &r.streamed {
+        _ if head_only => {}
+        None => {
+            for chunk in r.body.chunks(STREAM_BUFFER) {
+                out.write_all(chunk)?;
+            }
+        }
+        Some(s) => {
+            let mut sized = Sized {
+                inner: io::BufWriter::with_capacity(STREAM_BUFFER, &mut out),
+                left: s.len,
+            };
+            (s.write)(&mut sized)?;
+            if sized.left > 0 {
+                return Err(io::Error::other("the body came shorter than its length"));
+            }
+            sized.inner.flush()?;
+        }
+    }
+    out.flush()
+}
+
+/// The socket, each write of which must end by the deadline.
+struct Deadline<'a> {
+    stream: &'a mut TcpStream,
+    deadline: Instant,
+}
+
+impl Write for Deadline<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let left = self
+            .deadline
             .checked_duration_since(Instant::now())
             .filter(|d| !d.is_zero())
             .ok_or(io::ErrorKind::TimedOut)?;
         // On a non-blocking socket (the accept thread's short answers) this fails at once.
-        let _ = stream.set_write_timeout(Some(left));
-        stream.write_all(chunk)?;
+        let _ = self.stream.set_write_timeout(Some(left));
+        self.stream.write(buf)
     }
-    stream.flush()
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+/// A streamed body's writer, which refuses bytes past the length announced.
+struct Sized<W> {
+    inner: W,
+    left: u64,
+}
+
+impl<W: Write> Write for Sized<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.len() as u64 > self.left {
+            return Err(io::Error::other("the body came longer than its length"));
+        }
+        let n = self.inner.write(buf)?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// True when the request carries `Authorization: Bearer TOKEN` with the agent's token.
@@ -641,6 +759,76 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let handler: Arc<Handler> = Arc::new(|_: &Request| Response::text(200, "ok"));
         Server::start_with(listener, None, handler, limits, rejected).expect("start")
+    }
+
+    /// The raw answer (head and body) of a server answering every request with `respond`.
+    fn raw_answer(respond: Arc<Handler>, request: &str) -> Vec<u8> {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let server = Server::start(listener, None, respond).expect("start");
+        let mut s = TcpStream::connect(server.local_addr()).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        s.write_all(request.as_bytes()).expect("send");
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        answer
+    }
+
+    /// A streamed answer (`/report`'s) is the buffered one byte for byte, head (its
+    /// `Content-Length`) and body, over many of the socket's writes; HEAD gets the same head.
+    #[test]
+    fn a_streamed_answer_is_the_buffered_one_byte_for_byte() {
+        let body: Arc<Vec<u8>> = Arc::new((0..300_001u32).map(|i| (i % 251) as u8).collect());
+        let buffered = {
+            let body = Arc::clone(&body);
+            Arc::new(move |_: &Request| Response::new(200, "application/json", body.to_vec()))
+                as Arc<Handler>
+        };
+        let streamed = {
+            let body = Arc::clone(&body);
+            Arc::new(move |_: &Request| {
+                let sent = Arc::clone(&body);
+                let r = Response::streamed(200, "application/json", move |out| {
+                    sent.chunks(1000).try_for_each(|c| out.write_all(c))
+                })
+                .expect("counted");
+                assert_eq!(r.body_bytes().expect("written"), *body);
+                r
+            }) as Arc<Handler>
+        };
+        for request in [
+            "GET /report HTTP/1.1\r\n\r\n",
+            "HEAD /report HTTP/1.1\r\n\r\n",
+        ] {
+            let want = raw_answer(Arc::clone(&buffered), request);
+            let got = raw_answer(Arc::clone(&streamed), request);
+            assert!(
+                String::from_utf8_lossy(&want).contains("Content-Length: 300001\r\n"),
+                "{request}"
+            );
+            assert_eq!(got.len(), want.len(), "{request}");
+            assert!(got == want, "{request}: the answers differ");
+        }
+    }
+
+    /// A streamed body that comes longer when sent than when counted is cut at its length:
+    /// no byte past the `Content-Length` reaches the client, which sees the answer cut.
+    #[test]
+    fn a_streamed_body_longer_than_counted_is_cut_at_its_length() {
+        let calls = Arc::new(AtomicU64::new(0));
+        let growing = Arc::new(move |_: &Request| {
+            let calls = Arc::clone(&calls);
+            Response::streamed(200, "text/plain", move |out| {
+                let n = 1000 * (1 + calls.fetch_add(1, Ordering::SeqCst) as usize);
+                out.write_all(&vec![b'x'; n])
+            })
+            .expect("counted")
+        }) as Arc<Handler>;
+        let answer = raw_answer(growing, "GET / HTTP/1.1\r\n\r\n");
+        let text = String::from_utf8_lossy(&answer);
+        let (head, body) = text.split_once("\r\n\r\n").expect("a head");
+        assert!(head.contains("Content-Length: 1000\r\n"), "{head}");
+        assert!(body.len() < 1000, "{} bytes", body.len());
     }
 
     /// A client that connects and sends the start of a request, and no more.

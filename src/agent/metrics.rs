@@ -892,7 +892,36 @@ fn own_process(
         "process_start_time_seconds",
         "Start time of the process since unix epoch in seconds.",
         started,
-    )
+    )?;
+    if let Some(h) = &p.heap {
+        let mut m = encoder.encode_descriptor(
+            "rstscope_heap_bytes",
+            "The C allocator's heaps (glibc's mallinfo2): arena (taken from the system for the heaps), in_use (of it, what the agent holds), free (of it, what the agent freed and the allocator keeps; pages of it returned by a trim are not resident), mmapped (large blocks mapped on their own)",
+            None,
+            MetricType::Gauge,
+        )?;
+        for (kind, n) in [
+            ("arena", h.arena),
+            ("in_use", h.in_use),
+            ("free", h.free),
+            ("mmapped", h.mmapped),
+        ] {
+            ConstGauge::new(bytes(n)).encode(m.encode_family(&[("kind", kind)])?)?;
+        }
+        ConstCounter::new(h.trims).encode(encoder.encode_descriptor(
+            "rstscope_heap_trims",
+            "Times the agent returned the heaps' free pages to the system (malloc_trim)",
+            None,
+            MetricType::Counter,
+        )?)?;
+        ConstCounter::new(h.trim_seconds).encode(encoder.encode_descriptor(
+            "rstscope_heap_trim_seconds",
+            "Time spent returning the heaps' free pages to the system",
+            None,
+            MetricType::Counter,
+        )?)?;
+    }
+    Ok(())
 }
 
 /// The scans' series: a counter by kind, the clients scanning now, and a gauge per scan for the

@@ -16,6 +16,8 @@
 
 /// The failure evidence kept on disk, and the tap that chooses it.
 pub mod evidence;
+/// The agent's own process: the standard `process_*` metrics.
+pub mod heap;
 /// The small HTTP server.
 pub mod http;
 /// The listeners seen, saved for the next start.
@@ -24,7 +26,6 @@ pub mod listeners;
 pub mod log;
 /// What `/metrics` shows, and which endpoints get series of their own.
 pub mod metrics;
-/// The agent's own process: the standard `process_*` metrics.
 pub mod own_process;
 /// Linux: the rights the agent drops once its capture is open.
 #[cfg(target_os = "linux")]
@@ -81,13 +82,42 @@ const EVIDENCE_PACKETS_MAX: usize = 1_000_000;
 /// largest answer it served. In the soak benchmark the agent's resident memory kept rising for
 /// ten minutes and more that way. A fixed threshold (glibc's default, 128 KiB) returns every
 /// large block to the system when freed, and two arenas serve the agent's dozen threads.
+///
+/// And the agent gives the heaps' free pages back to the system every
+/// [`heap::DEFAULT_TRIM_EVERY`] seconds (at its next update; and after each answer
+/// of a megabyte or more): glibc returns only what lies at the top of a heap by itself. In the
+/// soak benchmark side by side (docs/benchmarks.md) that kept the resident memory 1.8-8.2 MB
+/// lower at equal minutes over 90 minutes, for 9 ms a trim.
+///
+/// `RSTSCOPE_AGENT_HEAP` (a diagnostic, for the soak benchmark's side-by-side runs) changes
+/// them: `arenas=N` (glibc's arenas at most), `trim=S` (seconds between trims; 0: only after
+/// large answers), comma-separated.
 pub fn tune_allocator() {
+    let (arenas, trim_every) =
+        heap_settings(&std::env::var("RSTSCOPE_AGENT_HEAP").unwrap_or_default());
+    heap::TRIM_EVERY.store(trim_every, Ordering::Relaxed);
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes glibc's allocator parameters; called before other threads.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_ARENA_MAX, arenas);
     }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = arenas;
+}
+
+/// The arenas and the seconds between trims `RSTSCOPE_AGENT_HEAP` asks for (what it leaves
+/// out, or gives wrong, as by default).
+fn heap_settings(spec: &str) -> (i32, u64) {
+    let mut settings = (2, heap::DEFAULT_TRIM_EVERY);
+    for word in spec.split(',') {
+        match word.trim().split_once('=') {
+            Some(("arenas", n)) => settings.0 = n.parse().unwrap_or(settings.0).max(1),
+            Some(("trim", s)) => settings.1 = s.parse().unwrap_or(settings.1),
+            _ => {}
+        }
+    }
+    settings
 }
 
 /// How to run the agent.
@@ -365,6 +395,8 @@ impl Agent {
                 let mut failing = FailingStartsTracker::default();
                 // The last failure to save the listeners, said once until another.
                 let mut save_error = None;
+                let trim_every = heap::TRIM_EVERY.load(Ordering::Relaxed);
+                let mut last_trim = std::time::Instant::now();
                 let mut save = |a: &Analysis, last: bool| {
                     let result = saver.save(a.host.as_deref(), last).err();
                     if let Some(e) = &result
@@ -385,6 +417,11 @@ impl Agent {
                     };
                     for_thread.apply(&a, &job.stats(), &mut selection, &mut scans, &mut failing);
                     save(&a, last);
+                    drop(a);
+                    if trim_every > 0 && last_trim.elapsed().as_secs() >= trim_every {
+                        heap::trim();
+                        last_trim = std::time::Instant::now();
+                    }
                     if last {
                         break;
                     }
@@ -725,13 +762,15 @@ impl Shared {
             ],
         };
         // Written as it is made (as `rstscope analyze --format json` writes it): a busy host's
-        // answer is megabytes, and a tree of values for it took ten times that.
-        let mut body = Vec::new();
-        if let Err(e) = report::json::write_with(&a, clock, true, &extra, &mut body) {
-            return Response::text(500, &format!("rstscope: writing the report: {e}"));
-        }
-        body.push(b'\n');
-        Response::new(200, "application/json", body)
+        // answer is megabytes, and a tree of values for it took ten times that. And written to
+        // the socket as it is made: held whole, six hours' answer (15 MB) was the agent's peak.
+        let write = move |out: &mut dyn io::Write| {
+            report::json::write_with(&a, clock, true, &extra, &mut *out)
+                .map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        };
+        Response::streamed(200, "application/json", write)
+            .unwrap_or_else(|e| Response::text(500, &format!("rstscope: writing the report: {e}")))
     }
 
     /// The `endpoint` parameter, as `/evidence` and `/report` take it: `ADDR:PORT`, or
@@ -924,6 +963,15 @@ mod tests {
         let mut bytes = bom.to_vec();
         text.encode_utf16().for_each(|u| bytes.extend(unit(u)));
         bytes
+    }
+
+    /// The allocator's settings by default and as `RSTSCOPE_AGENT_HEAP` changes them.
+    #[test]
+    fn heap_settings_default_to_two_arenas_and_a_trim_every_10_s() {
+        assert_eq!(heap_settings(""), (2, 10));
+        assert_eq!(heap_settings("trim=0"), (2, 0));
+        assert_eq!(heap_settings("arenas=1, trim=30"), (1, 30));
+        assert_eq!(heap_settings("arenas=0,trim=x,other"), (1, 10));
     }
 
     /// Regression: a token file saved by Windows Notepad or PowerShell was refused (UTF-16:

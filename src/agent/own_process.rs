@@ -23,6 +23,8 @@ pub struct OwnProcess {
     pub max_fds: Option<u64>,
     /// Threads.
     pub threads: Option<u64>,
+    /// The C allocator's figures (glibc).
+    pub heap: Option<super::heap::Heap>,
 }
 
 /// Reads [`OwnProcess`]; keeps the OS's process reader between scrapes.
@@ -66,6 +68,7 @@ impl OwnProcessReader {
                 .map(|t| t.len() as u64)
                 .filter(|&n| n > 0)
                 .or_else(threads_of_this_process),
+            heap: super::heap::read(),
         })
     }
 }

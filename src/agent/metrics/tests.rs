@@ -553,6 +553,7 @@ fn the_agents_own_process_is_exposed_as_any_exporters() {
             open_fds: Some(17),
             max_fds: None,
             threads: Some(9),
+            heap: None,
         }),
         ..Exposition::default()
     };
@@ -568,6 +569,10 @@ fn the_agents_own_process_is_exposed_as_any_exporters() {
         assert!(text.contains(line), "{line} in {text}");
     }
     assert!(!text.contains("process_max_fds"), "{text}");
+    assert!(
+        !text.contains("rstscope_heap"),
+        "no allocator figures given: {text}"
+    );
     let om = Format::OpenMetrics.render(e);
     assert!(om.contains("# TYPE process_cpu_seconds counter\n"), "{om}");
     assert!(om.contains("process_cpu_seconds_total 12.25\n"), "{om}");
@@ -575,6 +580,39 @@ fn the_agents_own_process_is_exposed_as_any_exporters() {
     // Without a reading (the OS would not say), none of them.
     let none = Format::Text.render(Exposition::default());
     assert!(!none.contains("process_"), "{none}");
+}
+
+/// The C allocator's figures, when the process reading has them, as a gauge by kind and the
+/// trims as counters.
+#[test]
+fn the_allocators_figures_are_exposed_by_kind() {
+    let e = Exposition {
+        process: Some(OwnProcess {
+            resident_bytes: 58_000_000,
+            heap: Some(crate::agent::heap::Heap {
+                arena: 40_000_000,
+                in_use: 30_000_000,
+                free: 10_000_000,
+                mmapped: 5_000_000,
+                trims: 7,
+                trim_seconds: 0.5,
+            }),
+            ..OwnProcess::default()
+        }),
+        ..Exposition::default()
+    };
+    let text = Format::Text.render(e);
+    for line in [
+        "# TYPE rstscope_heap_bytes gauge\n",
+        "rstscope_heap_bytes{kind=\"arena\"} 40000000\n",
+        "rstscope_heap_bytes{kind=\"in_use\"} 30000000\n",
+        "rstscope_heap_bytes{kind=\"free\"} 10000000\n",
+        "rstscope_heap_bytes{kind=\"mmapped\"} 5000000\n",
+        "rstscope_heap_trims_total 7\n",
+        "rstscope_heap_trim_seconds_total 0.5\n",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
 }
 
 /// A scan by `client` of `targets` ports of 10.0.0.5 (or, with `sweep`, of port 22 on as many

@@ -829,6 +829,28 @@ mod tests {
         Timestamp::from_parts(secs, 0)
     }
 
+    /// `program` failing to start 3 times from second `first` to `last`, each run ending
+    /// within 40 ms with exit status 1, linked by the timing; the tests set what they need.
+    fn failing_start(program: &str, first: i64, last: i64) -> FailingStart {
+        FailingStart {
+            program: program.into(),
+            name: program.rsplit('/').next().unwrap_or_default().into(),
+            starts: 3,
+            first: at(first),
+            last: at(last),
+            longest_ns: 40_000_000,
+            exit_status: Some(1),
+            signal: None,
+            killed: 0,
+            oom_killed: 0,
+            missing: Vec::new(),
+            link: StartLink::Timing,
+            connected_to: Vec::new(),
+            recovered: None,
+            elsewhere: None,
+        }
+    }
+
     fn counters(attempt_fails: u64, out_rsts: u64, overflows: u64) -> TcpCounters {
         TcpCounters::new(vec![
             (ATTEMPT_FAILS, attempt_fails),
@@ -975,21 +997,11 @@ mod tests {
             });
         }
         let failing = |program: &str, status: Option<u8>, signal: Option<u8>| FailingStart {
-            program: program.into(),
-            name: program.rsplit('/').next().unwrap_or_default().into(),
             starts: 4,
-            first: at(2),
-            last: at(8),
-            longest_ns: 40_000_000,
             exit_status: status,
             signal,
             killed: if signal.is_some() { 4 } else { 0 },
-            oom_killed: 0,
-            missing: Vec::new(),
-            link: StartLink::Timing,
-            connected_to: Vec::new(),
-            recovered: None,
-            elsewhere: None,
+            ..failing_start(program, 2, 8)
         };
         state.apply(HostSample {
             at: at(111),
@@ -1119,24 +1131,13 @@ mod tests {
     fn programs_failing_to_start_go_with_the_refused_port_they_may_serve() {
         use crate::host::loader::MissingLibrary;
         let failing = |program: &str, first: i64, last: i64| FailingStart {
-            program: program.into(),
-            name: program.rsplit('/').next().unwrap_or_default().into(),
-            starts: 3,
-            first: at(first),
-            last: at(last),
             longest_ns: 400_000,
             exit_status: Some(127),
-            signal: None,
-            killed: 0,
-            oom_killed: 0,
             missing: vec![MissingLibrary {
                 name: "libzmq.so.5".into(),
                 needed_by: program.into(),
             }],
-            link: StartLink::Timing,
-            connected_to: Vec::new(),
-            recovered: None,
-            elsewhere: None,
+            ..failing_start(program, first, last)
         };
         let mut collector = ProcessInfo::bare(4312, "collector");
         collector.exe = Some("/opt/c/collector (deleted)".into());
@@ -1203,21 +1204,9 @@ mod tests {
         use crate::host::loader::MissingLibrary;
         use crate::host::restarts::{Recovered, RecoveredHow};
         let failing = |program: &str, first: i64, last: i64| FailingStart {
-            program: program.into(),
-            name: program.rsplit('/').next().unwrap_or_default().into(),
             starts: 4,
-            first: at(first),
-            last: at(last),
             longest_ns: 835_000_000,
-            exit_status: Some(1),
-            signal: None,
-            killed: 0,
-            oom_killed: 0,
-            missing: Vec::new(),
-            link: StartLink::Timing,
-            connected_to: Vec::new(),
-            recovered: None,
-            elsewhere: None,
+            ..failing_start(program, first, last)
         };
         let mut collector = failing("/tmp/story/collector", 2, 40);
         collector.exit_status = Some(127);

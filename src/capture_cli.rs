@@ -2227,7 +2227,7 @@ mod tests {
             parts.fitted(None),
             "15:03:17  resets 7 (refused 5, abort 2)  failed 5, +2 unanswered (SYNs of \
              15:03:06-15:03:07 to 127.0.0.1:7400)  top [2001:db8::1]:443 (5 refused)  kernel \
-             AttemptFails 7 OutRsts 5  | 1234567 frames so far, dropped 12"
+             AttemptFails 7 OutRsts 5  | 1,234,567 frames so far, dropped 12"
         );
         let core = "15:03:17  resets 7 (refused 5, abort 2)  failed 5, +2 unanswered  \
                     AttemptFails 7 OutRsts 5  dropped 12";
@@ -2339,7 +2339,7 @@ mod tests {
         };
         assert_eq!(
             drops.fitted(Some(30)),
-            "05:09:50  resets 27  failed 15  dropped 1000000"
+            "05:09:50  resets 27  failed 15  dropped 1,000,000"
         );
     }
 }

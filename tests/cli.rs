@@ -4227,9 +4227,16 @@ fn regression_keys_a_pager_leaves_unread_are_told_how_to_stop() {
     std::thread::sleep(Duration::from_millis(500));
     assert!(drawn(&screen).is_empty(), "{:?}", drawn(&screen));
     keyboard.write_all(b"q").expect("type q");
-    std::thread::sleep(Duration::from_millis(2000));
     let told = "\x1b7\x1b[24;1H\x1b[Krstscope: the pager takes no key before the report: \
                 Ctrl+C stops the read\x1b8";
+    // Told after the key has waited a second unread: waited for, 10 s at most, as a loaded
+    // machine (CI beside other builds) can take longer than the second (it failed at 2 s).
+    for _ in 0..100 {
+        if drawn(&screen) == told {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert_eq!(drawn(&screen), told);
     let pid = i32::try_from(child.id()).expect("pid");
     // SAFETY: kill(2) of our own child.

@@ -4730,6 +4730,84 @@ fn regression_standard_input_that_is_the_terminal_is_refused_at_once() {
     );
 }
 
+/// `rstscope analyze F 2>&1 | less`: standard error is the pipe too, so the pager's terminal
+/// is found as the program's controlling terminal (`/dev/tty`), fitted to as with `| less`;
+/// where nothing has taken it (`2>&1 | grep`), or the program is not in its foreground job
+/// (run in the background while something else has the terminal), the lines are whole.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn a_pager_of_both_streams_gets_the_report_fitted_to_the_controlling_terminal() {
+    use std::os::fd::AsRawFd as _;
+    use std::os::unix::process::CommandExt as _;
+    let story = format!("{}/resources/story-7211.pcapng", env!("CARGO_MANIFEST_DIR"));
+    let args = ["analyze", "--utc", story.as_str()];
+    let piped = |pager: bool, foreground: bool| {
+        let (slave, _screen, reader) = terminal(60);
+        let tty = slave.try_clone().expect("dup");
+        canonical(&tty, !pager);
+        let fd = slave.as_raw_fd();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rstscope"));
+        command
+            .args(args)
+            .env_remove("COLUMNS")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        // SAFETY: only async-signal-safe calls between fork and exec: a session of its own,
+        // the terminal made its controlling one (its foreground job), and for the background
+        // case a child in a process group of its own. The report (3 KiB) fits the pipe while
+        // spawn waits for the session leader (it holds spawn's exec-error pipe).
+        unsafe {
+            command.pre_exec(move || {
+                if libc::setsid() == -1 || libc::ioctl(fd, libc::TIOCSCTTY as _, 0) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if !foreground {
+                    // rstscope in a process group of its own (a background job), the
+                    // terminal's foreground group staying the session leader's, which waits
+                    // for it and ends with its status.
+                    let pid = libc::fork();
+                    if pid == -1 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    if pid > 0 {
+                        let mut status = 0;
+                        libc::waitpid(pid, &raw mut status, 0);
+                        let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+                        libc::_exit(if ok { 0 } else { 1 });
+                    }
+                    if libc::setpgid(0, 0) == -1 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().expect("run rstscope");
+        let mut report = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
+            .expect("report");
+        canonical(&tty, true);
+        assert!(ended_within_20s_or_fail(&mut child, "still running").success());
+        drop((tty, slave));
+        reader.join().expect("reader");
+        report
+    };
+    let (mut child, screen, reader) = rstscope_on_terminal(&args, 60);
+    assert!(child.wait().expect("wait").success());
+    reader.join().expect("reader");
+    let shown = shown_lines(&screen).join("\n");
+    let whole = String::from_utf8_lossy(&rstscope(&args).stdout).into_owned();
+    assert_ne!(
+        shown.trim_end(),
+        whole.trim_end(),
+        "the story fits 60 columns"
+    );
+    assert_eq!(piped(true, true).trim_end(), shown.trim_end());
+    assert_eq!(piped(false, true), whole);
+    assert_eq!(piped(true, false), whole);
+}
+
 /// Regression (terminal trial): `rstscope analyze F | less` at 80 columns showed the report's
 /// lines whole, 81 columns and more, which less wrapped at its edge back to column 0: a pipe
 /// gets each line whole, for scripts. `COLUMNS` (as ps and systemctl read it where standard

@@ -175,14 +175,51 @@ pub fn stderr_width() -> Option<usize> {
 /// The columns of the terminal a pager reading standard output shows it on: where standard
 /// output is a pipe and standard error's terminal has been taken by another program, out of
 /// canonical mode to read each key (`rstscope analyze F | less`), as
-/// [`taken_by_a_pager`] tells it. None where the pipe's reader leaves the terminal alone
-/// (`| grep`, `| tee`: a script's whole lines) or standard error is no terminal.
+/// [`taken_by_a_pager`] tells it. Where standard error is no terminal (`2>&1 | less`, `2>
+/// log | less`), the same of the process's controlling terminal, when this program is in
+/// its foreground job (a pager of a job in the background is not ours). None where the
+/// pipe's reader leaves the terminal alone (`| grep`, `| tee`: a script's whole lines) or
+/// there is no terminal.
 pub fn pager_width() -> Option<usize> {
     use std::io::IsTerminal as _;
-    if !stdout_is_a_pipe() || !std::io::stderr().is_terminal() || stderr_canonical() {
+    if !stdout_is_a_pipe() {
+        return None;
+    }
+    if !std::io::stderr().is_terminal() {
+        return controlling_terminal_pager_width();
+    }
+    if stderr_canonical() {
         return None;
     }
     stderr_width()
+}
+
+/// [`pager_width`] read on the controlling terminal (`/dev/tty`): its columns where it is
+/// out of canonical mode (a pager has it) and this program's process group is its
+/// foreground one.
+fn controlling_terminal_pager_width() -> Option<usize> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd as _;
+        let tty = std::fs::File::open("/dev/tty").ok()?;
+        let fd = tty.as_raw_fd();
+        // SAFETY: plain C structs, zeroed (valid values), filled by the calls on the open
+        // descriptor or left alone where they fail; getpgrp cannot fail.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        if unsafe { libc::tcgetattr(fd, &raw mut t) } != 0 || t.c_lflag & libc::ICANON != 0 {
+            return None;
+        }
+        if unsafe { libc::tcgetpgrp(fd) } != unsafe { libc::getpgrp() } {
+            return None;
+        }
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        if unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &raw mut size) } != 0 || size.ws_col == 0 {
+            return None;
+        }
+        Some(usize::from(size.ws_col))
+    }
+    #[cfg(not(unix))]
+    None
 }
 
 /// Whether standard output is a pipe or a socket, which a pager may read (Unix; never

@@ -321,18 +321,7 @@ pub struct RealFiles;
 
 impl Files for RealFiles {
     fn needs(&self, path: &str) -> Option<Needs> {
-        let mut file = File::open(path).ok()?;
-        if !file.metadata().ok()?.is_file() {
-            return None;
-        }
-        needs(&mut |offset, len| {
-            let mut buf = Vec::with_capacity(len);
-            file.seek(SeekFrom::Start(offset))?;
-            (&mut file).take(len as u64).read_to_end(&mut buf)?;
-            Ok(buf)
-        })
-        .ok()
-        .flatten()
+        file_needs(File::open(path).ok()?)
     }
 
     fn cache(&self) -> HashMap<String, Vec<String>> {
@@ -344,6 +333,22 @@ impl Files for RealFiles {
     fn musl_path(&self, arch: &str) -> Option<String> {
         std::fs::read_to_string(format!("/etc/ld-musl-{arch}.path")).ok()
     }
+}
+
+/// The loading needs of the ELF file open as `file`, however it was opened (on this machine,
+/// inside a container's root); `None` where it is no regular file, unreadable or no ELF file.
+pub fn file_needs(mut file: File) -> Option<Needs> {
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    needs(&mut |offset, len| {
+        let mut buf = Vec::with_capacity(len);
+        file.seek(SeekFrom::Start(offset))?;
+        (&mut file).take(len as u64).read_to_end(&mut buf)?;
+        Ok(buf)
+    })
+    .ok()
+    .flatten()
 }
 
 /// The libraries `program` needs, directly or through its libraries, that the loader would

@@ -25,7 +25,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::ffi::CString;
 use std::fs::{self, File};
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -341,18 +341,7 @@ struct OpenHow {
 
 impl Files for RootedFiles<'_> {
     fn needs(&self, path: &str) -> Option<Needs> {
-        let mut file = self.open(path)?;
-        if !file.metadata().ok()?.is_file() {
-            return None;
-        }
-        loader::needs(&mut |offset, len| {
-            let mut buf = Vec::with_capacity(len);
-            file.seek(SeekFrom::Start(offset))?;
-            (&mut file).take(len as u64).read_to_end(&mut buf)?;
-            Ok(buf)
-        })
-        .ok()
-        .flatten()
+        loader::file_needs(self.open(path)?)
     }
 
     fn cache(&self) -> HashMap<String, Vec<String>> {

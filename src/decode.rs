@@ -8,17 +8,21 @@
 //! goes through `split_first_chunk`/`get`, so a short or hostile frame ends in `Skipped`, never
 //! in a panic, and nothing allocates: this runs once per packet on multi-gigabyte files.
 //!
-//! TCP inside a tunnel (IP-in-IP, GRE, ERSPAN, VXLAN, Geneve) is not analyzed: such a frame
-//! is [`Skip::Tunnelled`](crate::decode::Skip::Tunnelled), counted with what the segment was
-//! (a reset, a connection attempt, other), so that a capture taken under an overlay network
-//! does not look clean while its resets sit inside the tunnels. Other tunnels (Teredo, GTP, ...) are `Other`. ICMP and ICMPv6
+//! TCP inside a tunnel (IP-in-IP, GRE, ERSPAN, VXLAN, Geneve; a tunnel inside one of them
+//! too) is decoded by its inner headers, its carriage recording the tunnel
+//! ([`Encap::tunnel`](crate::packet::Encap::tunnel)): a capture taken on an overlay network's
+//! underlay, or a mirror session received over ERSPAN, holds its resets inside the tunnels.
+//! The walk to the outermost IP finds the tunnel as it did when such TCP was only counted
+//! ([`Skip::Tunnelled`](crate::decode::Skip::Tunnelled), what such a frame whose inner headers
+//! do not decode still is), and the frame is decoded again, out of the per-packet path.
+//! Other tunnels (Teredo, GTP, ...) are `Other`. ICMP and ICMPv6
 //! errors that quote a TCP header are `Other` too: the quoted header is evidence about an
 //! earlier segment, not a segment of its own.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::packet::{Encap, TcpFlags, TcpPacket, Timestamp, V6Ext};
+use crate::packet::{Encap, Guard, TcpFlags, TcpPacket, Timestamp, TunnelAt, V6Ext};
 use crate::source::{Frame, LinkType};
 
 /// The link layer: every link type's way to the IP header, shared with the duplicate checks.
@@ -75,9 +79,9 @@ pub enum Skip {
         /// The one it decodes under.
         reads_as: u16,
     },
-    /// A TCP segment inside a tunnel: rstscope analyzes TCP carried directly in IP (its flows,
-    /// filters and copies are of the outermost addresses), so these are counted, by tunnel and
-    /// by what the segment was, and not analyzed.
+    /// A TCP segment inside a tunnel whose inner headers do not decode (cut short by the
+    /// snaplen, malformed): counted, by tunnel and by what the segment was, and not analyzed.
+    /// The others are decoded by their inner headers.
     Tunnelled {
         /// The outermost tunnel.
         tunnel: Tunnel,
@@ -86,7 +90,7 @@ pub enum Skip {
     },
 }
 
-/// A tunnel whose TCP rstscope counts but does not analyze ([`Skip::Tunnelled`]).
+/// A tunnel rstscope looks into for TCP ([`Encap::tunnel`](crate::packet::Encap::tunnel)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tunnel {
     /// IPv4 or IPv6 straight inside IPv4 or IPv6 (IP protocols 4 and 41: IPIP, 6in4, SIT,
@@ -147,6 +151,11 @@ impl Tunnel {
     /// VXLAN on Linux's port.
     pub fn decode_as(self) -> Option<&'static str> {
         (self == Tunnel::VxlanLinux).then_some("UDP port 8472 as VXLAN")
+    }
+
+    /// [`Tunnel::decode_as`] as tshark's `-d` takes it.
+    pub fn tshark_decode_as(self) -> Option<&'static str> {
+        (self == Tunnel::VxlanLinux).then_some("udp.port==8472,vxlan")
     }
 }
 
@@ -569,9 +578,26 @@ fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<(TcpPacket<'a>, Encap), Stop> {
     Ok((TcpPacket { payload, ..packet }, encap))
 }
 
-/// See [`decode_into`].
+/// See [`decode_into`]. A TCP segment inside a tunnel, which the walk to the outermost IP
+/// finds as such ([`Skip::Tunnelled`]), is decoded again by [`tunnelled_into`], out of the
+/// per-packet path's way.
 #[inline(always)]
 fn tcp_into<'a>(
+    frame: &Frame<'a>,
+    packet: &mut TcpPacket<'_>,
+    encap: &mut Encap,
+) -> Result<(&'a [u8], Carried), Stop> {
+    direct_tcp_into(frame, packet, encap).or_else(|stop| match stop {
+        Stop::Skip(Skip::Tunnelled { .. }) => tunnelled_into(frame, packet, encap)
+            .map(|payload| (payload, Carried::Other))
+            .map_err(|_| stop),
+        stop => Err(stop),
+    })
+}
+
+/// [`tcp_into`] for TCP carried directly in the outermost IP header.
+#[inline(always)]
+fn direct_tcp_into<'a>(
     frame: &Frame<'a>,
     packet: &mut TcpPacket<'_>,
     encap: &mut Encap,
@@ -633,6 +659,7 @@ fn tcp_into_any<'a>(
             Default::default()
         },
         v6_ext: ip.v6_ext,
+        tunnel: None,
     };
     Ok(payload)
 }
@@ -845,6 +872,93 @@ fn tunnelled(protocol: u8, payload: &[u8]) -> Stop {
     match tunnelled_tcp(net, TUNNEL_DEPTH - 1) {
         Some(inner) => Stop::Skip(Skip::Tunnelled { tunnel, inner }),
         None => Stop::Other,
+    }
+}
+
+/// The TCP segment inside the tunnel(s) of `frame`, at most [`TUNNEL_DEPTH`] deep, decoded into
+/// `packet` (its inner addresses and ports: the flow is the one inside the tunnel) and its
+/// carriage into `encap` (by offsets, with the tunnel named and checked by its guards). Fails
+/// where the inner headers do not decode (cut short, malformed, a later fragment): the frame
+/// is then counted as [`Skip::Tunnelled`], not analyzed.
+#[cold]
+#[inline(never)]
+fn tunnelled_into<'a>(
+    frame: &Frame<'a>,
+    packet: &mut TcpPacket<'_>,
+    encap: &mut Encap,
+) -> Result<&'a [u8], Stop> {
+    let mut walk = Walk::default();
+    let mut net = link(frame.link_type, frame.data, &mut walk)?;
+    let at = |bytes: &[u8]| (bytes.as_ptr() as usize).wrapping_sub(frame.data.as_ptr() as usize);
+    let (mut v4_before, mut v6_before) = (0u8, 0u8);
+    let mut outermost: Option<(Tunnel, [Guard; 2])> = None;
+    for depth in 0..=TUNNEL_DEPTH {
+        let b = net.bytes();
+        let ip = match net {
+            Net::V4(b) => ipv4(b, b.len(), packet)?,
+            Net::V6(b) => ipv6_payload(b, b.len(), packet)?,
+        };
+        if ip.protocol == IPPROTO_TCP {
+            let (tunnel, guards) = outermost.ok_or(Stop::Other)?;
+            let payload = tcp(frame, &ip, packet)?;
+            *encap = Encap {
+                link_type: frame.link_type.0,
+                ipv6: matches!(net, Net::V6(_)),
+                shims: walk.shims,
+                raw: true,
+                link_base: u16::try_from(walk.link_base).unwrap_or(u16::MAX),
+                ip_offset: u16::try_from(at(b)).unwrap_or(u16::MAX),
+                guards,
+                v6_ext: ip.v6_ext,
+                tunnel: Some(TunnelAt {
+                    tunnel,
+                    v4_before,
+                    v6_before,
+                }),
+            };
+            return Ok(payload);
+        }
+        if depth == TUNNEL_DEPTH {
+            break;
+        }
+        let (tunnel, inner) = unwrap_tunnel(ip.protocol, ip.bytes).ok_or(Stop::Other)?;
+        if outermost.is_none() {
+            outermost = Some((
+                tunnel,
+                tunnel_guards(frame.data, &walk, at(b), at(ip.bytes), net),
+            ));
+        }
+        match net {
+            Net::V4(_) => v4_before += 1,
+            Net::V6(_) => v6_before += 1,
+        }
+        net = inner;
+    }
+    Err(Stop::Other)
+}
+
+/// The two checks a filter by offsets makes to tell the outermost tunnel's frames: the field
+/// that names the tunnel (the UDP destination port of VXLAN and Geneve, the protocol type of
+/// GRE, ERSPAN's included), and the outer IP header's protocol; for IP-in-IP, the protocol and
+/// the link header's type before the outer IP. `ip_at` and `payload_at` are the outer IP
+/// header's and its payload's offsets in `frame`.
+fn tunnel_guards(
+    frame: &[u8],
+    walk: &Walk,
+    ip_at: usize,
+    payload_at: usize,
+    outer: Net<'_>,
+) -> [Guard; 2] {
+    let protocol_at = match outer {
+        Net::V4(_) => ip_at + 9,
+        Net::V6(_) => ip_at + 6,
+    };
+    let protocol = Guard::of(frame, protocol_at, 1, 0xff);
+    match frame.get(protocol_at) {
+        Some(&(IPPROTO_UDP | IPPROTO_GRE)) => {
+            [Guard::of(frame, payload_at + 2, 2, 0xffff), protocol]
+        }
+        _ => [protocol, walk.guards(frame, ip_at)[1]],
     }
 }
 
@@ -1202,11 +1316,12 @@ mod tests {
 
     // ---- link types
 
-    /// What [`tcp_into`] and the general link walk make of `frame`: equal, whatever the
-    /// frame holds (the shortcut for IP over Ethernet is only a faster way to the same result).
+    /// What [`direct_tcp_into`] and the general link walk make of `frame`: equal, whatever
+    /// the frame holds (the shortcut for IP over Ethernet is only a faster way to the same
+    /// result).
     fn assert_shortcut_agrees(frame: &Frame<'_>) {
         assert_eq!(
-            decoded_by(frame, tcp_into),
+            decoded_by(frame, direct_tcp_into),
             decoded_by(frame, |f, p, e| tcp_into_any(f, p, e)
                 .map(|p| (p, Carried::Other))),
             "frame {} {:02x?}",
@@ -2039,57 +2154,66 @@ mod tests {
         g
     }
 
-    fn tunnelled(tunnel: Tunnel, inner: Inner) -> Decoded<'static> {
-        Decoded::Skipped(Skip::Tunnelled { tunnel, inner })
+    fn tunnelled(tunnel: Tunnel, inner: Inner) -> Option<(Tunnel, Inner)> {
+        Some((tunnel, inner))
     }
 
-    /// TCP inside each tunnel an overlay network or a mirror session uses is counted, by
-    /// tunnel and by what the segment was, and not taken as the outer addresses' TCP.
+    /// The tunnel a frame's TCP segment was decoded from, and what the segment was; `None`
+    /// for a frame not decoded as TCP inside a tunnel.
+    fn inside(link: u32, data: &[u8]) -> Option<(Tunnel, Inner)> {
+        match decode_encap(&frame(link, data)) {
+            (Decoded::Tcp(p), e) => Some((e.tunnel?.tunnel, Inner::of(p.flags))),
+            _ => None,
+        }
+    }
+
+    /// TCP inside each tunnel an overlay network or a mirror session uses is decoded, its
+    /// tunnel named (the outermost one), not taken as the outer addresses' TCP.
     #[test]
-    fn tcp_inside_tunnels_is_counted_by_tunnel_and_kind() {
+    fn tcp_inside_tunnels_is_decoded_with_its_tunnel() {
         let rst = ipv4(&tcp_seg(RST_ACK, &[], &[]));
         let syn = ipv4(&tcp_seg(SYN, &[], &[]));
         let ack = ipv4(&tcp_seg(TcpFlags::ACK, &[], b"data"));
         let rst6 = ipv6(IPPROTO_TCP, &tcp_seg(RST_ACK, &[], &[]));
         let frame_of = |inner: &[u8]| ethernet(0x0800, &ipv4_of(IPPROTO_IPIP, inner));
         assert_eq!(
-            decode_as(1, &frame_of(&rst)),
+            inside(1, &frame_of(&rst)),
             tunnelled(Tunnel::IpInIp, Inner::Reset)
         );
         assert_eq!(
-            decode_as(1, &frame_of(&syn)),
+            inside(1, &frame_of(&syn)),
             tunnelled(Tunnel::IpInIp, Inner::Attempt)
         );
         assert_eq!(
-            decode_as(1, &frame_of(&ack)),
+            inside(1, &frame_of(&ack)),
             tunnelled(Tunnel::IpInIp, Inner::Segment)
         );
         // 6in4, and IPv4 in IPv6.
         let six_in_four = ipv4_of(IPPROTO_IPV6, &rst6);
         assert_eq!(
-            decode_as(101, &six_in_four),
+            inside(101, &six_in_four),
             tunnelled(Tunnel::IpInIp, Inner::Reset)
         );
         assert_eq!(
-            decode_as(229, &ipv6(IPPROTO_IPIP, &rst)),
+            inside(229, &ipv6(IPPROTO_IPIP, &rst)),
             tunnelled(Tunnel::IpInIp, Inner::Reset)
         );
         // GRE: plain, with checksum, key and sequence number, carrying IPv6, and Ethernet.
         for flags in [0, 0x8000, 0x2000, 0x3000, 0xb000] {
             let g = ipv4_of(IPPROTO_GRE, &gre_of(flags, 0x0800, &rst));
             assert_eq!(
-                decode_as(101, &g),
+                inside(101, &g),
                 tunnelled(Tunnel::Gre, Inner::Reset),
                 "flags {flags:#x}"
             );
         }
         let g6 = ipv4_of(IPPROTO_GRE, &gre_of(0, 0x86dd, &rst6));
-        assert_eq!(decode_as(101, &g6), tunnelled(Tunnel::Gre, Inner::Reset));
+        assert_eq!(inside(101, &g6), tunnelled(Tunnel::Gre, Inner::Reset));
         let teb = ipv4_of(
             IPPROTO_GRE,
             &gre_of(0x2000, 0x6558, &ethernet(0x0800, &syn)),
         );
-        assert_eq!(decode_as(101, &teb), tunnelled(Tunnel::Gre, Inner::Attempt));
+        assert_eq!(inside(101, &teb), tunnelled(Tunnel::Gre, Inner::Attempt));
         // ERSPAN type I (no sequence number, no header), II (8 bytes), III (12, and 20 with
         // its platform subheader).
         let mirrored = ethernet(0x0800, &rst);
@@ -2111,7 +2235,7 @@ mod tests {
         );
         for (n, g) in [type_1, type_2, type_3, type_3_sub].iter().enumerate() {
             assert_eq!(
-                decode_as(101, g),
+                inside(101, g),
                 tunnelled(Tunnel::Erspan, Inner::Reset),
                 "ERSPAN {n}"
             );
@@ -2120,16 +2244,13 @@ mod tests {
         let vxlan_header = [0x08, 0, 0, 0, 0, 0, 42, 0];
         let tagged = ethernet(0x8100, &cat(&[&[0, 7, 0x08, 0x00], &syn]));
         let vx = ipv4_of(IPPROTO_UDP, &udp(4789, &cat(&[&vxlan_header, &tagged])));
-        assert_eq!(
-            decode_as(101, &vx),
-            tunnelled(Tunnel::Vxlan, Inner::Attempt)
-        );
+        assert_eq!(inside(101, &vx), tunnelled(Tunnel::Vxlan, Inner::Attempt));
         let vx8472 = ipv6(
             IPPROTO_UDP,
             &udp(8472, &cat(&[&vxlan_header, &ethernet(0x86dd, &rst6)])),
         );
         assert_eq!(
-            decode_as(229, &vx8472),
+            inside(229, &vx8472),
             tunnelled(Tunnel::VxlanLinux, Inner::Reset)
         );
         let geneve = |protocol: u16, body: &[u8]| {
@@ -2138,11 +2259,11 @@ mod tests {
             ipv4_of(IPPROTO_UDP, &udp(6081, &cat(&[&h, &[0xee; 8], body])))
         };
         assert_eq!(
-            decode_as(101, &geneve(0x6558, &ethernet(0x0800, &rst))),
+            inside(101, &geneve(0x6558, &ethernet(0x0800, &rst))),
             tunnelled(Tunnel::Geneve, Inner::Reset)
         );
         assert_eq!(
-            decode_as(101, &geneve(0x0800, &ack)),
+            inside(101, &geneve(0x0800, &ack)),
             tunnelled(Tunnel::Geneve, Inner::Segment)
         );
         // A tunnel inside a tunnel is looked through, once: named by the outer one.
@@ -2150,12 +2271,54 @@ mod tests {
             IPPROTO_GRE,
             &gre_of(0, 0x0800, &ipv4_of(IPPROTO_IPIP, &rst)),
         );
-        assert_eq!(
-            decode_as(101, &nested),
-            tunnelled(Tunnel::Gre, Inner::Reset)
-        );
+        assert_eq!(inside(101, &nested), tunnelled(Tunnel::Gre, Inner::Reset));
         let deeper = ipv4_of(IPPROTO_IPIP, &nested);
         assert_eq!(decode_as(101, &deeper), Decoded::Other);
+    }
+
+    /// The segment inside a VXLAN tunnel is the inner addresses' and ports' (the outer ones
+    /// changed here to tell them apart), its carriage says where the inner IP header is and
+    /// how to tell the tunnel's frames by offsets; an inner header cut short is counted as
+    /// tunnelled TCP not analyzed.
+    #[test]
+    fn a_segment_inside_vxlan_is_the_inner_flow_s() {
+        let inner = ipv4(&tcp_seg(RST_ACK, &[], &[]));
+        let vxlan_header = [0x08, 0, 0, 0, 0, 0, 42, 0];
+        let mut outer = ipv4_of(
+            IPPROTO_UDP,
+            &udp(4789, &cat(&[&vxlan_header, &ethernet(0x0800, &inner)])),
+        );
+        outer[12..20].copy_from_slice(&[192, 168, 0, 10, 192, 168, 0, 11]);
+        let f = ethernet(0x0800, &outer);
+        let (decoded, e) = decode_encap(&frame(1, &f));
+        let Decoded::Tcp(p) = decoded else {
+            panic!("{decoded:?}")
+        };
+        assert_eq!((p.src, p.dst), (IpAddr::from(V4_SRC), IpAddr::from(V4_DST)));
+        assert_eq!((p.sport, p.dport), (40000, 80));
+        assert!(p.flags.rst());
+        // Ethernet 14, IPv4 20, UDP 8, VXLAN 8, Ethernet 14.
+        assert_eq!(usize::from(e.ip_offset), 64);
+        assert!(e.raw && !e.ipv6);
+        assert_eq!(
+            e.tunnel,
+            Some(TunnelAt {
+                tunnel: Tunnel::Vxlan,
+                v4_before: 1,
+                v6_before: 0,
+            })
+        );
+        // The UDP port, then the outer protocol.
+        assert_eq!((e.guards[0].offset, e.guards[0].value), (36, 4789));
+        assert_eq!((e.guards[1].offset, e.guards[1].value), (23, 17));
+        let cut = &f[..f.len() - 4];
+        assert_eq!(
+            decode_as(1, cut),
+            Decoded::Skipped(Skip::Tunnelled {
+                tunnel: Tunnel::Vxlan,
+                inner: Inner::Reset
+            })
+        );
     }
 
     /// What is no tunnel's TCP stays other traffic: other protocols and ports, tunnels holding

@@ -185,7 +185,13 @@ fn text(ev: &Evidence, clock: Clock) -> String {
             report::text::wrapped("  ", &why, 4, width)
         ));
     }
-    s.push_str(&format!("  wireshark: {}\n", wireshark_filter(addr, port)));
+    s.push_str(&format!(
+        "  wireshark: {}\n",
+        wireshark_filter(addr, port, ev.encaps.as_slice())
+    ));
+    if let Some(d) = report::decode_as_words(ev.encaps.as_slice()) {
+        s.push_str(&format!("  decode as: {d}\n"));
+    }
     let filters = bpf_filters(addr, port, ev.encaps.as_slice());
     for f in &filters {
         if filters.len() > 1 {
@@ -299,7 +305,8 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
         "service": services::name(port),
         "diagnosis_kind": ev.offender.as_ref().map(|o| o.diagnosis().kind.as_str()),
         "diagnosis": ev.offender.as_ref().map(|o| full_diagnosis(o, ev.host.as_ref(), clock.stamped())),
-        "wireshark_filter": wireshark_filter(addr, port),
+        "wireshark_filter": wireshark_filter(addr, port, ev.encaps.as_slice()),
+        "wireshark_decode_as": report::wireshark_decode_as(ev.encaps.as_slice()),
         "bpf_filters": bpf_filters(addr, port, ev.encaps.as_slice()).iter().map(|f| json!({
             "link_type": f.link_type.0,
             "name": rstscope::decode::link_type_name(f.link_type),

@@ -214,6 +214,22 @@ pub struct Encap {
     pub guards: [Guard; 2],
     /// The IPv6 extension headers before TCP, when there are any.
     pub v6_ext: Option<V6Ext>,
+    /// The tunnel the TCP segment came in (its IP header, at `ip_offset`, the innermost; the
+    /// filters then go by offsets, `raw`), or none for TCP carried directly in IP.
+    pub tunnel: Option<TunnelAt>,
+}
+
+/// How a TCP segment inside a tunnel was carried: the outermost tunnel, and the IP headers
+/// before the one that carries TCP (for Wireshark's layer operator: the IPv4 header that
+/// carries it is `ip#N` with N one more than the IPv4 headers before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TunnelAt {
+    /// The outermost tunnel.
+    pub tunnel: crate::decode::Tunnel,
+    /// IPv4 headers before the inner one.
+    pub v4_before: u8,
+    /// IPv6 headers before the inner one.
+    pub v6_before: u8,
 }
 
 impl Encap {
@@ -241,6 +257,7 @@ impl Encap {
             && self.guards[0] == other.guards[0]
             && self.guards[1] == other.guards[1]
             && self.v6_ext == other.v6_ext
+            && self.tunnel == other.tunnel
     }
 }
 
@@ -544,6 +561,14 @@ mod tests {
                 v6_ext: Some(V6Ext {
                     fragment_at: Some(40),
                     ..ext
+                }),
+                ..plain
+            },
+            Encap {
+                tunnel: Some(TunnelAt {
+                    tunnel: crate::decode::Tunnel::Vxlan,
+                    v4_before: 1,
+                    v6_before: 0,
                 }),
                 ..plain
             },

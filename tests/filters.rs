@@ -26,7 +26,7 @@ use pcap::{BpfProgram, Capture, Linktype};
 use rstscope::analysis::{Options, analyze_files};
 use rstscope::engine::EngineConfig;
 use rstscope::report::evidence::{Collect, collect_with};
-use rstscope::report::filters::{BpfFilter, bpf_filters, wireshark_filter};
+use rstscope::report::filters::{BpfFilter, bpf_filters, wireshark_decode_as, wireshark_filter};
 use rstscope::source::{FileSource, LinkType};
 
 /// Endpoints checked per capture, at most (offenders first, then other servers).
@@ -240,8 +240,8 @@ fn check_file(path: &Path, tshark: bool, out: &mut Outcome) {
                 .take(3)
                 .any(|(a, p, _)| (*a, *p) == (addr, port))
         {
-            let filter = wireshark_filter(addr, port);
-            match tshark_frames(path, &filter) {
+            let filter = wireshark_filter(addr, port, ev.encaps.as_slice());
+            match tshark_frames(path, &filter, wireshark_decode_as(ev.encaps.as_slice())) {
                 Ok(got) if got == want => out.tshark_checks += 1,
                 Ok(got) => out.failures.push(format!(
                     "{name}: tshark -Y '{filter}' lists {} frames, --endpoint {}; only tshark: {:?}; only --endpoint: {:?}",
@@ -263,8 +263,13 @@ fn tshark_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-fn tshark_frames(path: &Path, filter: &str) -> Result<BTreeSet<u64>, String> {
+fn tshark_frames(
+    path: &Path,
+    filter: &str,
+    decode_as: Option<&str>,
+) -> Result<BTreeSet<u64>, String> {
     let out = Command::new("tshark")
+        .args(decode_as.map(|d| ["-d", d]).into_iter().flatten())
         .args(["-n", "-r"])
         .arg(path)
         .args(["-Y", filter, "-T", "fields", "-e", "frame.number"])

@@ -19,7 +19,7 @@ use crate::engine::{ConnRecord, DropNote, Engine, EngineConfig, Offender, Snapsh
 use crate::host::ProcessSighting;
 use crate::host::captured::CapturedHost;
 use crate::host::recorded;
-use crate::packet::{DropKind, Encap, EncapTally, TcpPacket, Timestamp};
+use crate::packet::{DropKind, Encap, EncapTally, Encaps, TcpPacket, Timestamp};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
@@ -67,6 +67,8 @@ pub struct CaptureInfo {
     /// How the TCP packets were carried (link types, VLAN/MPLS/PPPoE layers, ...): what the
     /// endpoint filters are written for.
     pub encaps: EncapTally,
+    /// The endpoints whose TCP came inside tunnels, and in which.
+    pub tunnelled: TunnelledEndpoints,
     /// Frames left out because they were further copies of a packet already counted.
     pub copies: Copies,
     /// Frames the capture recorded at their drop by the capturing host (pcapng
@@ -170,16 +172,107 @@ impl CaptureInfo {
         }
     }
 
-    /// Gives each offender the encapsulations of its IP version, for its filters.
+    /// Gives each offender the encapsulations of its IP version, for its filters: the ways
+    /// TCP was carried directly in IP, and the tunnels its own packets came in (every tunnel of
+    /// its IP version where too many endpoints came in tunnels to remember each).
     pub fn attach_encaps(&self, offenders: &mut [Offender]) {
         let (v4, v6) = (self.encaps.of_version(false), self.encaps.of_version(true));
         for o in offenders {
-            o.encaps = if o.addr.is_ipv6() {
-                v6.clone()
+            let all = if o.addr.is_ipv6() { &v6 } else { &v4 };
+            let tunnels = all.as_slice().iter().any(|e| e.tunnel.is_some());
+            o.encaps = if !tunnels || self.tunnelled.overflow {
+                all.clone()
             } else {
-                v4.clone()
+                let own = self.tunnelled.of(o.addr, o.port);
+                Encaps(
+                    (all.as_slice().iter())
+                        .filter(|e| e.tunnel.is_none() || own.contains(e))
+                        .copied()
+                        .collect(),
+                )
             };
         }
+    }
+}
+
+impl CaptureInfo {
+    /// The TCP packets that came inside tunnels, by the outermost tunnel (copies included, as
+    /// the encapsulations count them), most first.
+    pub fn tunnelled_tcp(&self) -> Vec<(crate::decode::Tunnel, u64)> {
+        let mut by: BTreeMap<crate::decode::Tunnel, u64> = BTreeMap::new();
+        for (e, n) in self.encaps.kinds() {
+            if let Some(t) = e.tunnel {
+                *by.entry(t.tunnel).or_default() += n;
+            }
+        }
+        let mut v: Vec<_> = by.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+}
+
+/// The endpoints (address and port, either side) whose TCP packets came inside tunnels, each
+/// with the encapsulations it came in: an offender's filters get the clauses of its own
+/// tunnels only. Only tunnelled packets add to it (out of the per-packet path's way).
+#[derive(Debug, Clone, Default)]
+pub struct TunnelledEndpoints {
+    by_endpoint: HashMap<(IpAddr, u16), Vec<Encap>>,
+    /// More endpoints came in tunnels than [`TunnelledEndpoints::MAX`]: not each remembered.
+    pub overflow: bool,
+}
+
+impl TunnelledEndpoints {
+    /// Endpoints remembered; a capture with more (a scan inside a tunnel) gives every offender
+    /// every tunnel's filter clause.
+    pub const MAX: usize = 65_536;
+
+    /// Notes both endpoints of `p`, which came carried as `e` (a tunnel's).
+    #[cold]
+    #[inline(never)]
+    fn add_packet(&mut self, p: &TcpPacket<'_>, e: Encap) {
+        self.add((p.src, p.sport), e);
+        self.add((p.dst, p.dport), e);
+    }
+
+    fn add(&mut self, endpoint: (IpAddr, u16), e: Encap) {
+        if self.overflow {
+            return;
+        }
+        if self.by_endpoint.len() >= Self::MAX && !self.by_endpoint.contains_key(&endpoint) {
+            self.overflow = true;
+            self.by_endpoint = HashMap::new();
+            return;
+        }
+        let kinds = self.by_endpoint.entry(endpoint).or_default();
+        if !kinds.contains(&e) {
+            kinds.push(e);
+        }
+    }
+
+    /// Adds another's endpoints.
+    fn merge(&mut self, other: &TunnelledEndpoints) {
+        if other.overflow {
+            self.overflow = true;
+            self.by_endpoint = HashMap::new();
+        }
+        for (&endpoint, kinds) in &other.by_endpoint {
+            for &e in kinds {
+                self.add(endpoint, e);
+            }
+        }
+    }
+
+    /// Forgets everything (keeps the allocation).
+    fn clear(&mut self) {
+        self.by_endpoint.clear();
+        self.overflow = false;
+    }
+
+    /// The tunnels' encapsulations the endpoint's packets came in.
+    pub fn of(&self, addr: IpAddr, port: u16) -> &[Encap] {
+        self.by_endpoint
+            .get(&(addr, port))
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -780,6 +873,7 @@ impl EngineSide {
         capture.frames += batch.frames;
         capture.other_frames += batch.other;
         capture.encaps.merge(&batch.encaps);
+        capture.tunnelled.merge(&batch.tunnelled);
         capture.copies.add(batch.copies);
         capture.dropped.add(batch.dropped);
         for &(reason, file, n) in &batch.skipped {
@@ -1250,6 +1344,8 @@ struct Batch {
     skipped: Vec<(Skip, u32, u64)>,
     /// How its TCP packets were carried.
     encaps: EncapTally,
+    /// The endpoints of its packets that came inside tunnels.
+    tunnelled: TunnelledEndpoints,
     /// Of its frames, copies of packets already delivered, left out.
     copies: Copies,
     /// Its packets the capturing host dropped, in the order read.
@@ -1292,6 +1388,7 @@ impl Batch {
         self.other = 0;
         self.skipped.clear();
         self.encaps.clear();
+        self.tunnelled.clear();
         self.copies = Copies::default();
         self.drops.clear();
         self.dropped = DroppedFrames::default();
@@ -1527,6 +1624,11 @@ fn take(
             batch.len += 1;
             if carried == Carried::Other {
                 batch.encaps.add(*encap);
+                if encap.tunnel.is_some()
+                    && let Some(p) = batch.slots.get(batch.len - 1)
+                {
+                    batch.tunnelled.add_packet(p, *encap);
+                }
             }
             // Only a RST's payload is read, and only its first bytes (the text kept as
             // evidence): a flood of large RSTs costs no more than small ones.

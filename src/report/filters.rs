@@ -18,20 +18,69 @@ use std::net::IpAddr;
 
 use crate::decode::link_type_name;
 use crate::engine::Offender;
-use crate::packet::{Encap, Guard, Shim, Shims, V6Ext};
+use crate::packet::{Encap, Guard, Shim, Shims, TunnelAt, V6Ext};
 use crate::source::LinkType;
 
 /// The Wireshark display filter for every TCP packet to or from an endpoint (Wireshark 4.0 or
-/// later: it uses the layer operator `#1`).
+/// later: it uses the layer operator `#N`), whose packets came as `encaps` say (the
+/// capture's ways of carrying the endpoint's IP version): TCP carried directly in IP, and TCP
+/// inside tunnels, which rstscope analyzes by the inner addresses.
 ///
-/// Only TCP carried directly in the outermost IP header counts, as for rstscope: Wireshark
-/// also dissects the IP and TCP headers quoted inside ICMP errors, the packets inside tunnels
-/// (GRE, IP-in-IP, 6in4, Teredo) and frames carried inside TCP payloads (OpenFlow), whose
-/// fields would match a plain `ip.src == A && tcp.srcport == P` too. For IPv4 the first IP
-/// header must carry TCP (`ip.proto#1 == 6`) and the first TCP header is then its own; IPv6
-/// has no single field for the protocol after its extension headers, so frames with an IPv4
-/// header (tunnels) or ICMPv6 are left out instead.
-pub fn wireshark_filter(addr: IpAddr, port: u16) -> String {
+/// TCP carried directly in IP: Wireshark also dissects the IP and TCP headers quoted inside
+/// ICMP errors, the packets inside tunnels (GRE, IP-in-IP, 6in4, Teredo) and frames carried
+/// inside TCP payloads (OpenFlow), whose fields would match a plain `ip.src == A &&
+/// tcp.srcport == P` too. For IPv4 the first IP header must carry TCP (`ip.proto#1 == 6`) and
+/// the first TCP header is then its own; IPv6 has no single field for the protocol after its
+/// extension headers, so frames with an IPv4 header (tunnels) or ICMPv6 are left out instead.
+/// Inside a tunnel, the IP header that carries TCP is the one after the tunnel's outer ones
+/// (`ip.proto#2 == 6` in VXLAN over IPv4), and its TCP header the frame's first.
+pub fn wireshark_filter(addr: IpAddr, port: u16, encaps: &[Encap]) -> String {
+    let direct = direct_wireshark_filter(addr, port);
+    let ipv6 = addr.is_ipv6();
+    let mut tunnelled: Vec<TunnelAt> = encaps
+        .iter()
+        .filter(|e| e.ipv6 == ipv6)
+        .filter_map(|e| e.tunnel)
+        .collect();
+    tunnelled.sort_unstable_by_key(|t| (t.v4_before, t.v6_before, t.tunnel));
+    tunnelled.dedup_by_key(|t| (t.v4_before, t.v6_before, ipv6.then_some(t.tunnel)));
+    if tunnelled.is_empty() {
+        return direct;
+    }
+    let a = super::address(addr);
+    let mut clauses = Vec::new();
+    if encaps.iter().any(|e| e.ipv6 == ipv6 && e.tunnel.is_none()) {
+        clauses.push(direct);
+    }
+    for t in tunnelled {
+        clauses.push(match addr {
+            IpAddr::V4(_) => {
+                let k = t.v4_before + 1;
+                format!(
+                    "ip.proto#{k} == 6 && ((ip.src#{k} == {a} && tcp.srcport#1 == {port}) || (ip.dst#{k} == {a} && tcp.dstport#1 == {port}))"
+                )
+            }
+            IpAddr::V6(_) => {
+                let k = t.v6_before + 1;
+                format!(
+                    "{} && !icmpv6 && ((ipv6.src#{k} == {a} && tcp.srcport#1 == {port}) || (ipv6.dst#{k} == {a} && tcp.dstport#1 == {port}))",
+                    t.tunnel.wireshark_filter()
+                )
+            }
+        });
+    }
+    if clauses.len() == 1 {
+        return clauses.remove(0);
+    }
+    clauses
+        .iter()
+        .map(|c| format!("({c})"))
+        .collect::<Vec<_>>()
+        .join(" || ")
+}
+
+/// [`wireshark_filter`] for TCP carried directly in the outermost IP header.
+fn direct_wireshark_filter(addr: IpAddr, port: u16) -> String {
     let a = super::address(addr);
     match addr {
         IpAddr::V4(_) => format!(
@@ -41,6 +90,27 @@ pub fn wireshark_filter(addr: IpAddr, port: u16) -> String {
             "!ip && !icmpv6 && ((ipv6.src#1 == {a} && tcp.srcport#1 == {port}) || (ipv6.dst#1 == {a} && tcp.dstport#1 == {port}))"
         ),
     }
+}
+
+/// [`wireshark_decode_as`] as a report says it: "UDP port 8472 as VXLAN (Wireshark: Analyze >
+/// Decode As; tshark: -d udp.port==8472,vxlan)".
+pub fn decode_as_words(encaps: &[Encap]) -> Option<String> {
+    let t = (encaps.iter().filter_map(|e| e.tunnel)).find(|t| t.tunnel.decode_as().is_some())?;
+    Some(format!(
+        "{} (Wireshark: Analyze > Decode As; tshark: -d {})",
+        t.tunnel.decode_as()?,
+        t.tunnel.tshark_decode_as()?
+    ))
+}
+
+/// What Wireshark must be told before [`wireshark_filter`] finds the packets inside the
+/// tunnels among `encaps`, in tshark's words (`-d udp.port==8472,vxlan`: VXLAN on Linux's
+/// port, Analyze > Decode As in Wireshark); none where it needs nothing.
+pub fn wireshark_decode_as(encaps: &[Encap]) -> Option<&'static str> {
+    encaps
+        .iter()
+        .filter_map(|e| e.tunnel)
+        .find_map(|t| t.tunnel.tshark_decode_as())
 }
 
 /// The BPF filter of one link type.
@@ -444,10 +514,10 @@ mod tests {
     #[test]
     fn wireshark_filters_take_the_outermost_headers() {
         assert_eq!(
-            wireshark_filter(A, 7211),
+            wireshark_filter(A, 7211, &[]),
             "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211) || (ip.dst#1 == 127.0.0.1 && tcp.dstport#1 == 7211))"
         );
-        let f = wireshark_filter(IpAddr::V6(Ipv6Addr::LOCALHOST), 80);
+        let f = wireshark_filter(IpAddr::V6(Ipv6Addr::LOCALHOST), 80, &[]);
         assert!(f.starts_with("!ip && !icmpv6 && ((ipv6.src#1 == ::1 && tcp.srcport#1 == 80)"));
     }
 }

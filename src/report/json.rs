@@ -10,7 +10,7 @@ use serde_json::{Map, Number, Value, json};
 
 use super::{
     BpfFilter, ClientsCounted, Clock, Scope, bpf_filter, bpf_filters, endpoint, full_diagnosis_in,
-    unix_secs, wireshark_filter,
+    unix_secs, wireshark_decode_as, wireshark_filter,
 };
 use crate::analysis::{Analysis, CaptureInfo};
 use crate::decode::link_type_name;
@@ -206,7 +206,14 @@ impl OffenderOut<'_> {
         let payloads: Vec<String> = o.rst_payloads.iter().map(ToString::to_string).collect();
         m.field("rst_payloads", &payloads)?;
         m.field("suspects", &EachOf(&o.suspects, SuspectOut::of))?;
-        m.text("wireshark_filter", &wireshark_filter(o.addr, o.port))?;
+        m.text(
+            "wireshark_filter",
+            &wireshark_filter(o.addr, o.port, o.encaps.as_slice()),
+        )?;
+        m.field(
+            "wireshark_decode_as",
+            &wireshark_decode_as(o.encaps.as_slice()),
+        )?;
         m.text("bpf_filter", &first_filter)?;
         m.field("bpf_filters", &EachOf(&filters, BpfOut::of))?;
         m.text("diagnosis_kind", o.diagnosis().kind.as_str())?;
@@ -1092,6 +1099,11 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         "per_minute_before": s.minutes_before,
         "new_captures": t.new_captures,
         "not_decoded": not_decoded,
+        "tunnelled_tcp": cap
+            .tunnelled_tcp()
+            .iter()
+            .map(|(t, n)| (t.key().to_owned(), json!(n)))
+            .collect::<Map<String, Value>>(),
         "copies": {
             "frames": cap.copies.total(),
             "by_packet_id": cap.copies.by_packet_id,

@@ -64,7 +64,10 @@ pub fn address(addr: IpAddr) -> String {
     }
 }
 
-pub use filters::{BpfFilter, bpf_filter, bpf_filters, bpf_lines, wireshark_filter};
+pub use filters::{
+    BpfFilter, bpf_filter, bpf_filters, bpf_lines, decode_as_words, wireshark_decode_as,
+    wireshark_filter,
+};
 
 /// How times are written for people: local time with its UTC offset, or UTC; and, for a
 /// capture whose packets fall on more than one day, with their date (see

@@ -540,6 +540,23 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     for (reason, n) in &cap.not_decoded {
         let _ = writeln!(out, "              not decoded: {} x {reason}", grouped(*n));
     }
+    let tunnelled = cap.tunnelled_tcp();
+    if !tunnelled.is_empty() {
+        let each: Vec<String> = (tunnelled.iter())
+            .map(|(t, n)| format!("{} {}", t.name(), grouped(*n)))
+            .collect();
+        let all: u64 = tunnelled.iter().map(|(_, n)| n).sum();
+        let line = format!(
+            "{} came inside tunnels ({}), analyzed by their inner addresses",
+            count(all, "TCP packet", "TCP packets"),
+            each.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  tunnels     ", &line, LABEL_HANG, width)
+        );
+    }
     if let (Some(c), Some((start, end))) = (cap.captured, a.span()) {
         // The capture's own time, however quiet: what its averages are over.
         let how = if c.live {
@@ -775,7 +792,14 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         for p in super::other_payloads(o) {
             let _ = writeln!(out, "     other RST payload: {}", p.quoted());
         }
-        let _ = writeln!(out, "     wireshark: {}", wireshark_filter(o.addr, o.port));
+        let _ = writeln!(
+            out,
+            "     wireshark: {}",
+            wireshark_filter(o.addr, o.port, o.encaps.as_slice())
+        );
+        if let Some(d) = super::decode_as_words(o.encaps.as_slice()) {
+            let _ = writeln!(out, "     decode as: {d}");
+        }
         let (bpf, notes) = filters::bpf_lines(o);
         for (label, filter) in bpf {
             match label {

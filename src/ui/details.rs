@@ -1708,11 +1708,14 @@ fn short_filter_name(name: &str) -> &str {
 /// The Wireshark filter and the BPF filters (one per link type the endpoint's packets came
 /// on, as `analyze` prints them), as (name, filter), and the notes on them.
 fn filter_rows(o: &Offender) -> (Vec<(String, String)>, Vec<String>) {
-    let (bpf, notes) = report::bpf_lines(o);
+    let (bpf, mut notes) = report::bpf_lines(o);
     let mut rows = vec![(
         "Wireshark".to_string(),
-        report::wireshark_filter(o.addr, o.port),
+        report::wireshark_filter(o.addr, o.port, o.encaps.as_slice()),
     )];
+    if let Some(d) = report::decode_as_words(o.encaps.as_slice()) {
+        notes.insert(0, format!("The Wireshark filter needs Decode As: {d}"));
+    }
     rows.extend(bpf.into_iter().map(|(link, filter)| {
         let name = link.map_or_else(|| "BPF".to_string(), |link| format!("BPF {link}"));
         (name, filter)

@@ -724,6 +724,16 @@ fn link_types(a: &Analysis) -> String {
     if lines.is_empty() {
         lines.push("no frames".into());
     }
+    let tunnelled = a.capture.tunnelled_tcp();
+    if !tunnelled.is_empty() {
+        let each: Vec<String> = (tunnelled.iter())
+            .map(|(t, n)| format!("{} {}", t.name(), thousands(*n)))
+            .collect();
+        lines.push(format!(
+            "TCP inside tunnels ({}), analyzed by the inner addresses",
+            each.join(", ")
+        ));
+    }
     lines.join("\n")
 }
 

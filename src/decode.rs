@@ -479,8 +479,27 @@ fn as_labelled<'a>(frame: &Frame<'a>) -> (Decoded<'a>, Encap) {
     match tcp_packet(frame) {
         Ok((packet, encap)) => (Decoded::Tcp(packet), encap),
         Err(Stop::Other) => (Decoded::Other, Encap::default()),
+        Err(Stop::Skip(skip @ Skip::Tunnelled { .. })) => {
+            let (mut packet, mut encap) = (BLANK, Encap::default());
+            match decode_tunnelled_into(frame, &mut packet, &mut encap) {
+                Some(payload) => (Decoded::Tcp(TcpPacket { payload, ..packet }), encap),
+                None => (Decoded::Skipped(skip), Encap::default()),
+            }
+        }
         Err(Stop::Skip(skip)) => (Decoded::Skipped(skip), Encap::default()),
     }
+}
+
+/// For a frame [`decode_into`] found to be [`Skip::Tunnelled`]: its TCP segment decoded by
+/// the inner headers into `packet` (the payload returned), its carriage into `encap`. `None`
+/// (the frame stays `Tunnelled`, counted and not analyzed) where the inner headers do not
+/// decode. The per-packet path calls it from its out-of-line branch for frames not decoded.
+pub fn decode_tunnelled_into<'a>(
+    frame: &Frame<'a>,
+    packet: &mut TcpPacket<'_>,
+    encap: &mut Encap,
+) -> Option<&'a [u8]> {
+    tunnelled_into(frame, packet, encap).ok()
 }
 
 /// [`decode_encap`] into the caller's slots, for the per-packet path of file analysis: a TCP
@@ -578,26 +597,11 @@ fn tcp_packet<'a>(frame: &Frame<'a>) -> Result<(TcpPacket<'a>, Encap), Stop> {
     Ok((TcpPacket { payload, ..packet }, encap))
 }
 
-/// See [`decode_into`]. A TCP segment inside a tunnel, which the walk to the outermost IP
-/// finds as such ([`Skip::Tunnelled`]), is decoded again by [`tunnelled_into`], out of the
-/// per-packet path's way.
+/// See [`decode_into`]: TCP carried directly in the outermost IP header. A TCP segment
+/// inside a tunnel, which this walk finds as such ([`Skip::Tunnelled`]), is decoded by
+/// [`decode_tunnelled_into`], out of the per-packet path's way.
 #[inline(always)]
 fn tcp_into<'a>(
-    frame: &Frame<'a>,
-    packet: &mut TcpPacket<'_>,
-    encap: &mut Encap,
-) -> Result<(&'a [u8], Carried), Stop> {
-    direct_tcp_into(frame, packet, encap).or_else(|stop| match stop {
-        Stop::Skip(Skip::Tunnelled { .. }) => tunnelled_into(frame, packet, encap)
-            .map(|payload| (payload, Carried::Other))
-            .map_err(|_| stop),
-        stop => Err(stop),
-    })
-}
-
-/// [`tcp_into`] for TCP carried directly in the outermost IP header.
-#[inline(always)]
-fn direct_tcp_into<'a>(
     frame: &Frame<'a>,
     packet: &mut TcpPacket<'_>,
     encap: &mut Encap,
@@ -1316,12 +1320,11 @@ mod tests {
 
     // ---- link types
 
-    /// What [`direct_tcp_into`] and the general link walk make of `frame`: equal, whatever
-    /// the frame holds (the shortcut for IP over Ethernet is only a faster way to the same
-    /// result).
+    /// What [`tcp_into`] and the general link walk make of `frame`: equal, whatever the
+    /// frame holds (the shortcut for IP over Ethernet is only a faster way to the same result).
     fn assert_shortcut_agrees(frame: &Frame<'_>) {
         assert_eq!(
-            decoded_by(frame, direct_tcp_into),
+            decoded_by(frame, tcp_into),
             decoded_by(frame, |f, p, e| tcp_into_any(f, p, e)
                 .map(|p| (p, Carried::Other))),
             "frame {} {:02x?}",

@@ -1614,44 +1614,16 @@ fn take(
     match decode_into(frame, slot, encap) {
         Ok((payload, carried)) => {
             let rst = slot.flags.rst();
-            if let Some(copy) = copies.repeat_in(frame, &batch.slots, batch.len, payload) {
-                batch.copies.add(copy);
-                if carried == Carried::Other {
-                    batch.encaps.add(*encap);
-                }
-                return Some(carried);
-            }
-            batch.len += 1;
-            if carried == Carried::Other {
-                batch.encaps.add(*encap);
-                if encap.tunnel.is_some()
-                    && let Some(p) = batch.slots.get(batch.len - 1)
-                {
-                    batch.tunnelled.add_packet(p, *encap);
-                }
-            }
-            // Only a RST's payload is read, and only its first bytes (the text kept as
-            // evidence): a flood of large RSTs costs no more than small ones.
-            if rst {
-                let start = batch.payloads.len();
-                let kept = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
-                batch.payloads.extend_from_slice(kept);
-                batch.rst_payloads.push(start..batch.payloads.len());
-            }
-            if frame.process.is_some() || !batch.tags.is_empty() {
-                batch.tags.resize(batch.len - 1, FrameTag::default());
-                batch.tags.push(FrameTag {
-                    direction: frame.direction,
-                    process: frame.process,
-                });
-            }
-            Some(carried)
+            keep(frame, batch, copies, encap, (payload, carried, rst))
         }
         // Other traffic (UDP, ARP, ...) that is no candidate for another link type: counted
         // here, without the call.
         Err(None) if !may_be_relabelled(frame.link_type, frame.data) => {
             batch.other += 1;
             None
+        }
+        Err(Some(skip @ Skip::Tunnelled { .. })) => {
+            take_tunnelled(*frame, skip, batch, copies, encap)
         }
         Err(skipped) => {
             not_tcp(
@@ -1665,6 +1637,80 @@ fn take(
             None
         }
     }
+}
+
+/// The rest of [`take`] for a TCP packet decoded into the batch's next slot (its captured
+/// payload, how it was carried, whether it is a RST): counted as a copy, or kept (its RST
+/// payload, its tags), its encapsulation tallied.
+#[inline(always)]
+fn keep(
+    frame: &Frame<'_>,
+    batch: &mut Batch,
+    copies: &mut CopyFilter,
+    encap: &Encap,
+    (payload, carried, rst): (&[u8], Carried, bool),
+) -> Option<Carried> {
+    if let Some(copy) = copies.repeat_in(frame, &batch.slots, batch.len, payload) {
+        batch.copies.add(copy);
+        if carried == Carried::Other {
+            batch.encaps.add(*encap);
+        }
+        return Some(carried);
+    }
+    batch.len += 1;
+    if carried == Carried::Other {
+        batch.encaps.add(*encap);
+    }
+    // Only a RST's payload is read, and only its first bytes (the text kept as
+    // evidence): a flood of large RSTs costs no more than small ones.
+    if rst {
+        let start = batch.payloads.len();
+        let kept = payload.get(..RST_PAYLOAD_BYTES).unwrap_or(payload);
+        batch.payloads.extend_from_slice(kept);
+        batch.rst_payloads.push(start..batch.payloads.len());
+    }
+    if frame.process.is_some() || !batch.tags.is_empty() {
+        batch.tags.resize(batch.len - 1, FrameTag::default());
+        batch.tags.push(FrameTag {
+            direction: frame.direction,
+            process: frame.process,
+        });
+    }
+    Some(carried)
+}
+
+/// [`take`] for a frame whose TCP segment is inside a tunnel: decoded by its inner headers
+/// into the batch's next slot and kept as any other, its endpoints noted with the tunnel (for
+/// their filters); or counted as tunnelled TCP not analyzed where the inner headers do not
+/// decode. Out of line: the frame by value, as the other rare kinds of frame.
+#[cold]
+#[inline(never)]
+fn take_tunnelled(
+    frame: Frame<'_>,
+    skip: Skip,
+    batch: &mut Batch,
+    copies: &mut CopyFilter,
+    encap: &mut Encap,
+) -> Option<Carried> {
+    let decoded = match batch.slots.get_mut(batch.len) {
+        Some(slot) => crate::decode::decode_tunnelled_into(&frame, slot, encap)
+            .map(|payload| (payload, *slot)),
+        None => None,
+    };
+    let Some((payload, packet)) = decoded else {
+        not_tcp(
+            Some(skip),
+            frame.link_type,
+            frame.data,
+            frame.orig_len,
+            frame.interface,
+            batch,
+        );
+        return None;
+    };
+    batch.tunnelled.add_packet(&packet, *encap);
+    let rst = packet.flags.rst();
+    keep(&frame, batch, copies, encap, (payload, Carried::Other, rst))
 }
 
 /// The warning for TCP resets and connection attempts seen inside tunnels

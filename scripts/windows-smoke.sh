@@ -102,13 +102,20 @@ wincargo() {
     cargo "$@" --locked --quiet --target x86_64-pc-windows-gnu \
     --config 'profile.dev.package.sysinfo.debug-assertions=false'
 }
-wincargo build --bin rstscope --example collector --example reporter
+wincargo build --bin rstscope --bin rstscope-com --example collector --example reporter
 examples="$target_dir/x86_64-pc-windows-gnu/debug/examples"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$work/fake-wpcap.dll" tests/windows/fake-wpcap.c
 x86_64-w64-mingw32-gcc -O2 -o "$work/list-windows.exe" tests/windows/list-windows.c
 x86_64-w64-mingw32-gcc -O2 -o "$work/pipe-output.exe" tests/windows/pipe-output.c
 x86_64-w64-mingw32-gcc -O2 -o "$work/console-start.exe" tests/windows/console-start.c
 exe="$target_dir/x86_64-pc-windows-gnu/debug/rstscope.exe"
+# rstscope.com, what cmd runs for `rstscope` (src/bin/rstscope-com.rs), beside a copy of the
+# exe as the MSI installs them.
+com_dir="$work/com"
+mkdir -p "$com_dir"
+com="$com_dir/rstscope.com"
+cp "$target_dir/x86_64-pc-windows-gnu/debug/rstscope-com.exe" "$com"
+ln -f "$exe" "$com_dir/rstscope.exe" 2>/dev/null || cp "$exe" "$com_dir/rstscope.exe"
 "$objdump" -p "$exe" >"$work/objdump.txt"
 # The import table must not name wpcap.dll (Windows would refuse to start the program without
 # Npcap); pcap's functions must come through the delay-load import library instead. (GNU ld
@@ -120,11 +127,13 @@ x86_64-w64-mingw32-nm "$exe" >"$work/symbols.txt"
   grep -q ' __delayLoadHelper2$' "$work/symbols.txt"; } ||
   fail "$exe does not link wpcap.dll through the delay-load import library"
 grep -q 'Subsystem.*Windows GUI' "$work/objdump.txt" || fail "$exe is not a GUI-subsystem program"
+"$objdump" -p "$com" >"$work/objdump-com.txt"
+grep -q 'Subsystem.*Windows CUI' "$work/objdump-com.txt" || fail "$com is not a console-subsystem program"
 # Resource types at the top of the .rsrc tree: 14 (RT_GROUP_ICON) and 16 (RT_VERSION).
 resource_type() { grep -q "^[0-9a-f]\{3\}   Entry: ID: 0x0000$1," "$work/objdump.txt"; }
 resource_type 0e || fail "$exe has no icon"
 resource_type 10 || fail "$exe has no version information"
-report "Windows exe built: $exe (GUI subsystem, wpcap.dll delay-loaded, icon and version information embedded); test programs collector.exe, reporter.exe and a fake wpcap.dll"
+report "Windows exe built: $exe (GUI subsystem, wpcap.dll delay-loaded, icon and version information embedded), rstscope.com (console subsystem); test programs collector.exe, reporter.exe and a fake wpcap.dll"
 
 # The Linux build's report, for comparison.
 cargo build --locked --quiet --bin rstscope
@@ -232,6 +241,41 @@ set -e
 { [ "$code" -eq 2 ] && LC_ALL=C grep -aq $'no-such-J\x94rg-\*\.pcap: no file matches this pattern.*\r$' "$work/pipe-437.err"; } ||
   fail "standard error through a pipe is not in the console's code page 437 with CRLF: exit $code, $(od -c "$work/pipe-437.err" | head -4)"
 report "standard error through a pipe (2>&1) is in the console's code page too, lines in CRLF: $(iconv -f CP437 -t UTF-8 "$work/pipe-437.err" | tr -d '\r' | cut -c1-70)..."
+# rstscope.com, as cmd runs it for `rstscope` (PATHEXT: .COM before .EXE): rstscope.exe beside
+# it with the same command line, waited for, its exit code passed on, its output on the same
+# handles (here a pipe and a file). Arguments with spaces and quotes reach rstscope.exe as
+# typed: its answers are the same as to the same arguments given to it directly.
+wine "$com" analyze --format json "$sample" >"$work/com.json" || fail "rstscope.com analyze: exit $?"
+cmp -s "$work/linux.json" "$work/com.json" ||
+  fail "rstscope.com analyze --format json differs from Linux's report: diff $work/linux.json $work/com.json"
+wine "$com" analyze "$sample" | tr -d '\r' | grep -q '^Offenders' ||
+  fail "rstscope.com analyze: no text report through a pipe"
+cp "$sample" "$work/trace ü 7211.pcapng"
+wine "$com" analyze --format json "$(winepath -w "$work/trace ü 7211.pcapng")" >"$work/com-space.json" ||
+  fail "rstscope.com analyze of a file with spaces in its name: exit $?"
+grep -q '"path": ".*trace \\u00fc 7211\.pcapng"\|"path": ".*trace ü 7211\.pcapng"' "$work/com-space.json" ||
+  fail "rstscope.com: the file with spaces is not the one analyzed: $(grep '"path"' "$work/com-space.json")"
+same_answer() {
+  local code_exe code_com
+  set +e
+  wine "$exe" "$@" >"$work/direct.out" 2>"$work/direct.err"
+  code_exe=$?
+  wine "$com" "$@" >"$work/com.out" 2>"$work/com.err"
+  code_com=$?
+  set -e
+  [ "$code_exe" -eq "$code_com" ] || fail "rstscope.com $*: exit $code_com, rstscope.exe $code_exe"
+  cmp -s "$work/direct.out" "$work/com.out" && cmp -s "$work/direct.err" "$work/com.err" ||
+    fail "rstscope.com $* answers otherwise than rstscope.exe: $(tr -d '\r' <"$work/com.err" | head -2) / $(tr -d '\r' <"$work/direct.err" | head -2)"
+  echo "$code_com"
+}
+code=$(same_answer analyze 'no "such" file.pcap' '  two  spaces  ')
+[ "$code" -eq 2 ] && grep -qF 'no "such" file.pcap' "$work/com.err" ||
+  fail "rstscope.com analyze 'no \"such\" file.pcap': exit $code, $(tr -d '\r' <"$work/com.err")"
+code=$(same_answer analyze --format nonsense "$sample")
+[ "$code" -eq 2 ] || fail "rstscope.com analyze --format nonsense: exit $code (2 expected)"
+code=$(same_answer analyze --endpoint '127.0.0.1:7211' --format json 'resources/sample-7211.pcap*')
+[ "$code" -eq 0 ] || fail "rstscope.com analyze --endpoint ... with a wildcard: exit $code"
+report "rstscope.com runs rstscope.exe and waits: the same report through a pipe, a file named with spaces, exit codes 0 and 2 passed on, arguments with quotes and spaces answered as rstscope.exe answers them"
 # cmd and PowerShell leave wildcards to the program (src/wildcards.rs): the sample named by a
 # pattern gives the same report (its path written as Windows joins it), and a pattern that
 # matches nothing, or has its wildcard in a folder's name, says so (exit 2), not "Invalid name".
@@ -497,6 +541,17 @@ wineserver -w
 { [ "$code" -eq 0 ] && grep -q 'the program not among them' "$work/console-start.out"; } ||
   fail "the app started from a console stays attached to it: exit $code, $(tr -d '\r' <"$work/console-start.out")"
 report "the app started from a console lets go of it: $(tr -d '\r' <"$work/console-start.out" | paste -sd ';' | sed 's/;/; /g')"
+# Started by rstscope.com (`rstscope FILE` typed in cmd), the desktop app is not waited for:
+# rstscope.com ends, exit 0, once the app lets go of the console to open its window.
+set +e
+timeout 90 wine "$com" "$(winepath -w "$top/$sample")" >"$work/com-app.out" 2>&1
+code=$?
+set -e
+wineserver -k 2>/dev/null || true
+wineserver -w
+[ "$code" -eq 0 ] ||
+  fail "rstscope.com FILE (the desktop app) was waited for or failed: exit $code (124: still waiting after 90 s), $(tr -d '\r' <"$work/com-app.out" | head -3)"
+report "rstscope.com FILE (the desktop app): back at once, exit 0, the app running on"
 # Where its window cannot open (here a display without OpenGL, as the graphics driver of a
 # virtual machine or remote desktop without 3D acceleration), the app started as Explorer and
 # the Start menu start it (`start`: no standard error) says why in a message box and exits 1;
@@ -724,6 +779,7 @@ echo "== windows: MSI with wixl, install and uninstall under wine" >&2
 stage="$work/msi"
 mkdir -p "$stage/bin" "$stage/wix" "$stage/resources/windows"
 ln -f "$exe" "$stage/bin/rstscope.exe" 2>/dev/null || cp "$exe" "$stage/bin/rstscope.exe"
+cp "$com" "$stage/bin/rstscope-com.exe"
 cp wix/README.txt "$stage/wix/"
 cp resources/windows/rstscope.ico "$stage/resources/windows/"
 python3 scripts/windows/wxs-for-wixl.py wix/main.wxs "$stage/main-wixl.wxs" ||
@@ -787,7 +843,7 @@ if ! first_try=$(wine reg add 'HKCR\.pcap' /ve /d WiresharkCaptureFile /f 2>&1);
 fi
 wine msiexec /i "$(winepath -w "$msi")" /qn || fail "msiexec /i $msi /qn failed (status $?)"
 wineserver -w
-for f in "$installed/rstscope.exe" "$installed/README.txt"; do
+for f in "$installed/rstscope.exe" "$installed/rstscope.com" "$installed/README.txt"; do
   [ -e "$f" ] || fail "not installed: $f"
 done
 # Notepad before 2018 (Windows Server 2016 and older) shows LF-only text as one line

@@ -16,6 +16,11 @@
 //! typed there for the next command (which Windows sends to every process attached to the
 //! console) must not end the app, closing the console window must not end it either, and
 //! `exit` must close that window rather than leave it open, empty, until the app ends.
+//!
+//! cmd runs `rstscope.com` for `rstscope` where it is installed beside rstscope.exe (the
+//! MSI): a console program that runs this one, waits for it and ends with its exit code, so
+//! that cmd waits for the terminal commands too ([`detach`] tells it not to wait for the
+//! desktop app).
 
 use windows_sys::Win32::Foundation::{
     CloseHandle, GENERIC_READ, GENERIC_WRITE, HANDLE, INVALID_HANDLE_VALUE,
@@ -27,6 +32,7 @@ use windows_sys::Win32::System::Console::{
     ATTACH_PARENT_PROCESS, AttachConsole, FreeConsole, GetConsoleMode, GetStdHandle,
     STD_ERROR_HANDLE, STD_HANDLE, STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, SetStdHandle,
 };
+use windows_sys::Win32::System::Threading::SetEvent;
 use windows_sys::Win32::UI::WindowsAndMessaging::{MB_ICONERROR, MB_OK, MessageBoxW};
 
 /// Attaches to the parent's console, if it has one, and gives the unredirected standard
@@ -74,6 +80,27 @@ pub fn detach() {
     }
     // SAFETY: FreeConsole takes no arguments; it fails harmlessly without a console.
     unsafe { FreeConsole() };
+    tell_launcher();
+}
+
+/// Tells rstscope.com (src/bin/rstscope-com.rs), when it started this program, that the
+/// desktop app let go of the console: it stops waiting, and cmd's prompt comes back. It names
+/// the event to set, inherited from it, in `RSTSCOPE_CONSOLE_LAUNCHER`.
+fn tell_launcher() {
+    let Some(event) = std::env::var("RSTSCOPE_CONSOLE_LAUNCHER")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&v| v != 0)
+    else {
+        return;
+    };
+    let event = event as HANDLE;
+    // SAFETY: the handle is rstscope.com's event, inherited; a value that is no event (the
+    // variable set by hand) makes SetEvent fail harmlessly. It is closed once, here.
+    unsafe {
+        SetEvent(event);
+        CloseHandle(event);
+    }
 }
 
 /// Shows `text` in a message box titled rstscope when standard error leads nowhere (the

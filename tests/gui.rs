@@ -305,6 +305,56 @@ fn exports_and_saved_packets_are_written_where_the_user_chose() {
     assert_eq!(again.snapshot.totals.rst_by_cause[0], 20);
 }
 
+/// Regression (README, pktmon drops, "not yet right" until s36): the details of an endpoint
+/// whose resets Windows dropped listed three refused (REJ) connections, the drops' earlier
+/// records taken for resets that went on, where its row says the resets were dropped and the
+/// attempts got no answer. The details list the attempts unanswered (S0) and the packets with
+/// each drop marked; its saved packets keep the drops, so they open to the same counts.
+#[test]
+fn the_details_of_an_endpoint_whose_resets_windows_dropped_agree_with_its_row() {
+    let dir = temp_dir("pktmon-drops-details");
+    let file = manifest("tests/fixtures/pktmon-drops.pcapng");
+    let mut h = harness(settings(), vec![file.clone()]);
+    settle(&mut h);
+    select(&mut h, "127.0.0.1:7401");
+    wait_for(&mut h, |h| shows(h, "Connections (3)"));
+    let ev = h.state().evidence().expect("evidence collected").clone();
+    assert!(
+        ev.connections.iter().all(|c| c.state.as_str() == "S0"),
+        "{:?}",
+        ev.connections
+    );
+    assert!(shows(&h, "S0") && !shows(&h, "REJ"), "no refusal listed");
+    assert!(shows(&h, "Packets (9)"));
+    assert!(shows(
+        &h,
+        "21:04:31.103223 WFP Nati…er-0000 drop IP 127.0.0.1.7401 > 127.0.0.1.49940: Flags [R.]"
+    ));
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = dir.join("rstscope-127.0.0.1-7401.pcapng");
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", saved.display())));
+    let offender = |path: &Path| {
+        let a = rstscope::analysis::analyze_files(&[path.to_path_buf()], Default::default())
+            .expect("analyzed");
+        let o = a
+            .snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == 7401)
+            .cloned();
+        o.expect("7401 an offender")
+    };
+    let (was, is) = (offender(&file), offender(&saved));
+    assert_eq!(is.dropped, was.dropped);
+    assert_eq!(
+        (is.failed_attempts, is.rst_by_cause, is.incidents),
+        (was.failed_attempts, was.rst_by_cause, was.incidents)
+    );
+}
+
 /// Regression: "Save these packets…" of a capture saved with the machine's answers (`rstscope
 /// capture --write`) wrote the packets alone: opened again, they no longer named the program
 /// that had served the port nor the one connecting. The saved file says of its endpoint what

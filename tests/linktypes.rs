@@ -399,11 +399,15 @@ fn a_pktmon_trace_tells_the_syns_and_resets_windows_dropped() {
     let f = path.to_str().expect("utf-8 path");
     let text = String::from_utf8_lossy(&rstscope(&["analyze", f]).stdout).to_string();
     for said in [
-        "Windows dropped 8 incoming SYNs to 127.0.0.1:7400 from 1 client",
-        "pktmon drop events, recorded at TCPIP (8)): a firewall rule (Windows Defender Firewall, WFP)",
-        "Windows dropped 3 outgoing RSTs with which 127.0.0.1:7401 answered its clients",
-        "as Windows Firewall's stealth mode does",
-        "3 connection attempts got no answer on the wire",
+        // Loopback: neither incoming nor outgoing (from this host to itself), and no wire.
+        "Windows dropped 8 SYNs to 127.0.0.1:7400 from 1 client",
+        "pktmon drop events, recorded at TCPIP (8)): a firewall rule (Windows Defender Firewall, WFP) \
+         or a filter driver drops them on loopback before any program sees them, so the programs \
+         on this host that connect get no answer and time out",
+        "Windows dropped 3 RSTs with which 127.0.0.1:7401 answered its clients",
+        "the refusals were dropped on loopback (a firewall that drops its resets, as Windows \
+         Firewall's stealth mode does)",
+        "3 connection attempts got no answer.",
         "pktmon etl2txt on the .etl names each drop's reason",
         "dropped by host 11 packets (8 SYNs, 3 resets)",
         "127.0.0.1:7402 refused both connection attempts",
@@ -434,6 +438,16 @@ fn a_pktmon_trace_tells_the_syns_and_resets_windows_dropped() {
     assert_eq!(o(7400)["diagnosis_kind"], "dropped");
     assert_eq!(o(7401)["dropped"]["rst_packets"], 3);
     assert_eq!(o(7401)["dropped"]["outbound"], 3);
+    // The RSTs went to the one client: counted, though its attempts' own incidents came first.
+    assert_eq!(o(7401)["dropped"]["clients"], 1);
+    assert_eq!(o(7400)["dropped"]["clients"], 1);
+    for port in [7400, 7401] {
+        let said = o(port)["diagnosis"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            !said.contains("incoming") && !said.contains("outgoing"),
+            "{said}"
+        );
+    }
     assert_eq!(o(7402)["dropped"]["packets"], 0);
     assert_eq!(o(7402)["dropped"]["by"], Value::Null);
     let csv =

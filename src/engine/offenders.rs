@@ -29,6 +29,8 @@ pub type ServiceKey = (IpAddr, u16);
 
 /// Where one endpoint's dropped packets were recorded, named: a few places, the rest summed.
 const MAX_DROP_PLACES: usize = 8;
+/// Distinct clients of one endpoint's dropped packets counted ([`Dropped::clients`]).
+pub const MAX_DROP_CLIENTS: usize = 64;
 
 /// The packets of one service endpoint that the capturing host dropped: the capture recorded
 /// each at its drop (pcapng `epb_verdict`: a Windows pktmon drop event converted by
@@ -57,7 +59,8 @@ pub struct Dropped {
     pub places: Vec<(String, u64)>,
     /// Dropped at places beyond the named ones.
     pub other_places: u64,
-    /// Distinct clients whose packets (or the answers to whose packets) were dropped.
+    /// Distinct clients whose packets (or the answers to whose packets) were dropped, up to
+    /// [`MAX_DROP_CLIENTS`].
     pub clients: u64,
 }
 
@@ -207,6 +210,10 @@ pub struct ServiceStats {
     /// The first resets flagged suspect-injected, with their evidence (at most
     /// [`MAX_SUSPECTS`]).
     pub suspects: Vec<SuspectRst>,
+    /// The clients of its dropped packets ([`Dropped::clients`]): whether an address was one
+    /// of its clients already does not tell, as the drop may come before or after the
+    /// incidents of its attempts (an unanswered attempt fails 10 s after its last SYN).
+    pub dropped_clients: Vec<IpAddr>,
 }
 
 /// The resets after a FIN of one endpoint (cause after-close), by who sent them and whether
@@ -466,11 +473,12 @@ impl ServiceStats {
         usage: &mut Usage,
     ) {
         self.dropped.note(drop, from_server);
-        let known = self.clients.contains(&client);
-        self.incident(ts, client, usage);
-        if !known && self.clients.contains(&client) {
+        if self.dropped_clients.len() < MAX_DROP_CLIENTS && !self.dropped_clients.contains(&client)
+        {
+            self.dropped_clients.push(client);
             self.dropped.clients += 1;
         }
+        self.incident(ts, client, usage);
     }
 
     /// Records an incident at `ts` involving `client`.

@@ -566,7 +566,7 @@ impl CopyFilter {
     }
 
     /// The frame number of the frame kept for the packet `id`, if it was one of the latest.
-    fn kept_frame(&self, id: u64) -> Option<u64> {
+    pub(crate) fn kept_frame(&self, id: u64) -> Option<u64> {
         (self.kept_ids.iter().rev())
             .find(|(kept, _)| *kept == id)
             .map(|&(_, n)| n)
@@ -1300,8 +1300,9 @@ pub fn series_cut_warning(offenders: &[crate::engine::Offender]) -> Option<Strin
     })
 }
 
-/// Packets per batch handed from the reader to the engine.
-const BATCH: usize = 4096;
+/// Frames per batch handed from the reader to the engine (the evidence holds a batch's
+/// packets back as the batch can take some out: [`crate::report::evidence`]).
+pub(crate) const BATCH: usize = 4096;
 /// Batches in flight between the two threads.
 const BATCHES_IN_FLIGHT: usize = 4;
 /// Batches between two copies of the source's status (files, link types, problems).
@@ -1860,7 +1861,7 @@ fn take_dropped(frame: Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter) {
 
 /// What a drop recorded on `interface` says of where: the interface's name (a pktmon
 /// component's), else its description, else its number.
-fn place_name(interfaces: &[InterfaceInfo], interface: u32) -> String {
+pub(crate) fn place_name(interfaces: &[InterfaceInfo], interface: u32) -> String {
     let info = interfaces.get(interface as usize);
     (info.and_then(|i| i.name.clone().or_else(|| i.description.clone())))
         .unwrap_or_else(|| format!("interface {interface}"))

@@ -33,6 +33,7 @@ use crate::source::{
     CapturedProcess, CapturedProcessKind, FileSource, Frame, InterfaceInfo, LinkType,
     PacketOptions, SourceError,
 };
+use held::HoldBack;
 
 /// Frames between two looks at the cancel flag (and two drains of finished connections).
 const CHECK_EVERY: u64 = 1 << 13;
@@ -180,6 +181,12 @@ pub struct Carried {
     pub effective_process: Option<u32>,
     /// Apple's service class.
     pub service_class: Option<u32>,
+    /// `epb_packetid`: the id every record of the packet carries (a pktmon trace's
+    /// components), which tells the records of one packet apart from another's.
+    pub packet_id: Option<u64>,
+    /// `epb_verdict` said the capturing host dropped it: saved as such, so that the saved
+    /// file is analyzed as the capture was (the drop counted, its earlier record left out).
+    pub dropped: Option<crate::source::DropKind>,
 }
 
 impl Carried {
@@ -189,6 +196,8 @@ impl Carried {
         let mut carried = Self {
             process: frame.process,
             effective_process: frame.effective_process,
+            packet_id: frame.packet_id,
+            dropped: frame.dropped,
             ..Self::default()
         };
         let options = frame.options;
@@ -484,6 +493,7 @@ fn collect_source_watched(
     // With `latest`, where the next packet goes once `max_packets` are kept: over the oldest.
     let mut oldest = 0usize;
     let mut programs = CapturedHost::default();
+    let mut hold = HoldBack::default();
     // A SYN/FIN/RST-only capture (its interface says so) is read as the analysis reads it.
     let syn_fin_rst = CaptureFilter::SynFinRst.bpf();
     let mut filtered = false;
@@ -550,9 +560,12 @@ fn collect_source_watched(
             ev.copies.add(copy.unwrap_or_default());
             continue;
         };
-        if copy.is_none() {
+        // A drop is no repeat of the record before it (the analysis compares only the
+        // packets that went on).
+        let dropped = frame.dropped;
+        if copy.is_none() && dropped.is_none() {
             copy = copies.repeat(&frame, &p, p.payload);
-        } else {
+        } else if copy.is_some() {
             copy = copy.map(|c| c.of_packet(&p));
         }
         if let Some(c) = copy {
@@ -573,25 +586,27 @@ fn collect_source_watched(
             seq_table: &mut seq_table,
             in_range_facts: &mut in_range_facts,
             programs: &mut programs,
+            hold: &mut hold,
             endpoint,
             range,
             max_packets,
             from_endpoint,
             latest: how.latest.then_some(&mut oldest),
         };
+        // A drop reached no other capture point: not looked for in the other files.
         let across_check = two_points
             .as_mut()
-            .filter(|_| copy.is_none() && (p.flags.syn() || p.flags.rst()));
+            .filter(|_| copy.is_none() && dropped.is_none() && (p.flags.syn() || p.flags.rst()));
         let new_process = frame
             .process
             .is_some_and(|i| i as usize >= take.programs.learned());
-        if across_check.is_none() && !new_process {
-            take.packet(&frame, &p, copy.is_some() || frame.dropped.is_some());
+        if across_check.is_none() && !new_process && dropped.is_none() {
+            take.packet(&frame, &p, copy.is_some());
             continue;
         }
-        // Whether the files overlap, and which process the frame names, are the source's to
-        // say: the frame is held apart from the reader's buffer so that the source can be
-        // asked.
+        // Whether the files overlap, which process the frame names and where a drop was
+        // recorded are the source's to say: the frame is held apart from the reader's buffer
+        // so that the source can be asked.
         held.hold(&frame);
         let frame = held.frame();
         let (Decoded::Tcp(p), _) = decode_encap(&frame) else {
@@ -599,6 +614,10 @@ fn collect_source_watched(
         };
         if let Some(new) = source.processes().get(take.programs.learned()..) {
             take.programs.learn(new);
+        }
+        if let Some(kind) = dropped {
+            let earlier = frame.packet_id.and_then(|id| copies.kept_frame(id));
+            take.dropped(&frame, &p, kind, earlier, source.interfaces());
         }
         let copied = across_check.is_some_and(|two_points| {
             let file = source
@@ -609,9 +628,24 @@ fn collect_source_watched(
         });
         across += u64::from(copied);
         if !copied || how.all_copies {
-            take.packet(&frame, &p, copy.is_some() || copied);
+            take.packet(&frame, &p, copy.is_some() || copied || dropped.is_some());
         }
     }
+    // The last batch's packets and drops.
+    Take {
+        engine: &mut engine,
+        ev: &mut ev,
+        seq_table: &mut seq_table,
+        in_range_facts: &mut in_range_facts,
+        programs: &mut programs,
+        hold: &mut hold,
+        endpoint,
+        range,
+        max_packets,
+        from_endpoint: false,
+        latest: None,
+    }
+    .release();
     // The packets kept over the oldest: in capture order again.
     ev.packets.rotate_left(oldest);
     ev.across_files = across;
@@ -736,6 +770,8 @@ struct Take<'a> {
     seq_table: &'a mut TcpdumpSeq,
     in_range_facts: &'a mut RangeFacts,
     programs: &'a mut CapturedHost,
+    /// The packets and drops of the batch being read, where a drop may take some out.
+    hold: &'a mut HoldBack,
     endpoint: (IpAddr, u16),
     range: Option<(i64, i64)>,
     max_packets: usize,
@@ -747,7 +783,7 @@ struct Take<'a> {
 impl Take<'_> {
     fn packet(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, copy: bool) {
         if !copy {
-            self.analyze(frame, p);
+            self.analyze_or_hold(frame, p);
         }
         if self
             .range
@@ -787,14 +823,14 @@ impl Take<'_> {
 impl Take<'_> {
     /// The engine's packet, with the process the capture names for it (where it does) first,
     /// as the full analysis takes them: the incident of this very packet may need it.
-    fn analyze(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>) {
+    fn analyze(
+        &mut self,
+        p: &TcpPacket<'_>,
+        direction: Option<crate::source::Direction>,
+        process: Option<u32>,
+    ) {
         let started = self.programs.started();
-        if frame.process.is_some()
-            && self
-                .programs
-                .sighting(p, frame.direction, frame.process)
-                .is_some()
-            && !started
+        if process.is_some() && self.programs.sighting(p, direction, process).is_some() && !started
         {
             // The range's incidents so far are its own; the programs' count from here on.
             self.in_range_facts
@@ -1495,6 +1531,7 @@ pub fn write_pcapng_with_host(
         )?;
         local.insert(p.interface, id);
     }
+    let packet_ids = PacketIds::of(ev);
     // Apple's process blocks, each before the first packet that refers to it, numbered in
     // the order written as Apple's libpcap numbers them.
     let mut blocks: Vec<Option<u32>> = vec![None; ev.processes.len()];
@@ -1524,6 +1561,8 @@ pub fn write_pcapng_with_host(
             process: block(c.process)?,
             effective_process: block(c.effective_process)?,
             service_class: c.service_class,
+            packet_id: packet_ids.of_packet(ev, p),
+            dropped: c.dropped,
         };
         out.write_packet_with(id, p.ts, &p.data, p.orig_len, &notes)?;
     }
@@ -1535,6 +1574,51 @@ pub fn write_pcapng_with_host(
     }
     out.finish(&[])?;
     Ok(())
+}
+
+/// The packet ids to save: the capture's own, unless packets of several captures (files or
+/// sections given together) carry them, whose ids may be the same for different packets and
+/// are numbered anew in the one section the packets are saved in.
+enum PacketIds {
+    AsCaptured,
+    Renumbered(HashMap<(usize, u32, u64), u64>),
+}
+
+impl PacketIds {
+    fn of(ev: &Evidence) -> Self {
+        let capture = |p: &EvidencePacket| {
+            let info = ev.interfaces.get(p.interface as usize);
+            info.map_or((0, 0), |i| (i.file, i.section))
+        };
+        let mut with_ids = ev.packets.iter().filter(|p| p.carried.packet_id.is_some());
+        let Some(first) = with_ids.next().map(capture) else {
+            return Self::AsCaptured;
+        };
+        if with_ids.all(|p| capture(p) == first) {
+            return Self::AsCaptured;
+        }
+        let mut numbers = HashMap::new();
+        for p in &ev.packets {
+            if let Some(id) = p.carried.packet_id {
+                let (file, section) = capture(p);
+                let next = numbers.len() as u64 + 1;
+                numbers.entry((file, section, id)).or_insert(next);
+            }
+        }
+        Self::Renumbered(numbers)
+    }
+
+    fn of_packet(&self, ev: &Evidence, p: &EvidencePacket) -> Option<u64> {
+        let id = p.carried.packet_id?;
+        match self {
+            Self::AsCaptured => Some(id),
+            Self::Renumbered(numbers) => {
+                let info = ev.interfaces.get(p.interface as usize);
+                let (file, section) = info.map_or((0, 0), |i| (i.file, i.section));
+                numbers.get(&(file, section, id)).copied()
+            }
+        }
+    }
 }
 
 /// The snaplen to declare for an interface: the one its capture states (the agent's ring and
@@ -1562,5 +1646,7 @@ fn snaplen(ev: &Evidence, interface: u32) -> u32 {
     }
 }
 
+/// An analysis batch's packets held back for the drops later in it.
+mod held;
 #[cfg(test)]
 mod tests;

@@ -1030,6 +1030,16 @@ const DROPPED_RSTS: &str = "nothing listens on that port, and the refusals never
 const DROPPED_INCOMING_RSTS: &str = "the resets reached this host but not the program they were \
      for (a firewall or a filter driver dropped them on their way in), so it got no answer \
      instead of a refusal and waits until it times out";
+/// What SYNs to a loopback endpoint that the host dropped mean: they went from this host to
+/// itself, neither in nor out.
+const DROPPED_LOOPBACK_SYNS: &str = "a firewall rule (Windows Defender Firewall, WFP) or a \
+     filter driver drops them on loopback before any program sees them, so the programs on this \
+     host that connect get no answer and time out";
+/// What RSTs of a loopback endpoint that the host dropped mean.
+const DROPPED_LOOPBACK_RSTS: &str = "nothing listens on that port, and the refusals were dropped \
+     on loopback (a firewall that drops its resets, as Windows Firewall's stealth mode does), so \
+     the programs on this host that connect get no answer instead of a refusal and wait until \
+     they time out";
 /// What a pktmon trace converted by etl2pcapng does not say about its drops.
 const PKTMON_REASON: &str = "The converted file does not say why (etl2pcapng keeps no drop \
      reason): pktmon etl2txt on the .etl names each drop's reason";
@@ -1313,10 +1323,14 @@ fn dropper(d: &Dropped) -> &'static str {
 fn dropped_gist(o: &Offender) -> String {
     let d = &o.dropped;
     let who = dropper(d).to_lowercase().replace("windows", "Windows");
-    if d.syn >= d.rst {
-        format!("{who} dropped the SYNs: {DROPPED_SYNS}")
-    } else {
-        format!("{who} dropped the RSTs this port answered with: {DROPPED_RSTS}")
+    let loopback = o.addr.is_loopback();
+    match (d.syn >= d.rst, loopback) {
+        (true, false) => format!("{who} dropped the SYNs: {DROPPED_SYNS}"),
+        (true, true) => format!("{who} dropped the SYNs: {DROPPED_LOOPBACK_SYNS}"),
+        (false, false) => format!("{who} dropped the RSTs this port answered with: {DROPPED_RSTS}"),
+        (false, true) => {
+            format!("{who} dropped the RSTs this port answered with: {DROPPED_LOOPBACK_RSTS}")
+        }
     }
 }
 
@@ -1324,8 +1338,12 @@ fn dropped_gist(o: &Offender) -> String {
 /// each, which way they were going, where they were recorded, and what it means.
 fn dropped_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
     let d = &o.dropped;
-    // Which way they went, where the capture says and they all went one way.
+    // Which way they went, where the capture says and they all went one way. Not on
+    // loopback: a packet from this host to itself is both (the capture's direction is the
+    // recording component's view of it).
+    let loopback = o.addr.is_loopback();
     let way = match (d.inbound, d.outbound) {
+        _ if loopback => "",
         (i, 0) if i == d.packets => "incoming ",
         (0, o) if o == d.packets => "outgoing ",
         _ => "",
@@ -1371,7 +1389,13 @@ fn dropped_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
         DropKind::Pktmon => "pktmon drop events, recorded at",
         DropKind::Xdp | DropKind::Tc => "recorded at",
     };
-    let meaning = if d.syn >= d.rst {
+    let meaning = if loopback {
+        if d.syn >= d.rst {
+            DROPPED_LOOPBACK_SYNS
+        } else {
+            DROPPED_LOOPBACK_RSTS
+        }
+    } else if d.syn >= d.rst {
         if d.outbound > d.inbound {
             DROPPED_OWN_SYNS
         } else {
@@ -1391,8 +1415,10 @@ fn dropped_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
         s.push_str(&format!(" {PKTMON_REASON}."));
     }
     if o.failed_unanswered > 0 && d.rst > 0 {
+        // Loopback has no wire.
+        let wire = if loopback { "" } else { " on the wire" };
         s.push_str(&format!(
-            " {} got no answer on the wire.",
+            " {} got no answer{wire}.",
             plural(
                 o.failed_unanswered,
                 "connection attempt",
@@ -3812,6 +3838,43 @@ mod diagnosis_tests {
             peak_rate: resets as u32,
             ..Offender::blank("10.0.0.1", 80)
         }
+    }
+
+    /// The SYNs a firewall dropped on their way in: "incoming" on a host's own address; not
+    /// on loopback, where a packet goes from this host to itself (pktmon still records a
+    /// direction for it: the recording component's view).
+    #[test]
+    fn dropped_syns_are_incoming_except_on_loopback() {
+        let said = |addr: &str| {
+            let o = Offender {
+                incidents: 8,
+                clients: 3,
+                dropped: crate::engine::Dropped {
+                    packets: 8,
+                    syn: 8,
+                    inbound: 8,
+                    by_kind: [8, 0, 0],
+                    places: vec![("TCPIP".to_owned(), 8)],
+                    clients: 3,
+                    ..crate::engine::Dropped::default()
+                },
+                ..Offender::blank(addr, 445)
+            };
+            diagnosis(&o, Clock::Utc)
+        };
+        let lan = said("10.0.0.5");
+        assert!(
+            lan.starts_with("Windows dropped 8 incoming SYNs to 10.0.0.5:445 from 3 clients"),
+            "{lan}"
+        );
+        assert!(lan.contains(super::DROPPED_SYNS), "{lan}");
+        let lo = said("127.0.0.1");
+        assert!(
+            lo.starts_with("Windows dropped 8 SYNs to 127.0.0.1:445 from 3 clients"),
+            "{lo}"
+        );
+        assert!(lo.contains(super::DROPPED_LOOPBACK_SYNS), "{lo}");
+        assert!(said("::1").starts_with("Windows dropped 8 SYNs to [::1]:445"));
     }
 
     /// A reset judged injected says which packet it was and why (DESIGN: "a flag, with its

@@ -15,7 +15,7 @@
 
 use std::io::{self, Write};
 
-use crate::packet::Timestamp;
+use crate::packet::{DropKind, Timestamp};
 use crate::source::{Frame, LinkType};
 
 /// Section Header Block.
@@ -157,6 +157,25 @@ pub struct PacketNotes<'a> {
     pub effective_process: Option<u32>,
     /// Apple's service class (0x8002).
     pub service_class: Option<u32>,
+    /// `epb_packetid`: the same for every record of one packet (a pktmon trace's components).
+    pub packet_id: Option<u64>,
+    /// The capturing host dropped the packet: written as the `epb_verdict` that says so (an
+    /// XDP program's `XDP_DROP`, as etl2pcapng marks a pktmon drop event, or a tc program's
+    /// `TC_ACT_SHOT`).
+    pub dropped: Option<DropKind>,
+}
+
+/// The `epb_verdict` value that says a packet was dropped by `kind`: the verdict type (1 tc,
+/// 2 XDP), then its 64-bit action (`TC_ACT_SHOT` 2, `XDP_DROP` 1), little-endian as the
+/// writer's section is.
+fn verdict(kind: DropKind) -> [u8; 9] {
+    let (kind, action) = match kind {
+        DropKind::Pktmon | DropKind::Xdp => (2u8, 1u64),
+        DropKind::Tc => (1, 2),
+    };
+    let mut value = [kind; 9];
+    value[1..].copy_from_slice(&action.to_le_bytes());
+    value
 }
 
 /// A process as Apple's process block (Darwin Process Event Block, [`DPEB`]) holds it.
@@ -331,6 +350,14 @@ impl<W: Write> PcapngWriter<W> {
                 self.option(code, &v.to_le_bytes());
                 any = true;
             }
+        }
+        if let Some(id) = notes.packet_id {
+            self.option(option::EPB_PACKETID, &id.to_le_bytes());
+            any = true;
+        }
+        if let Some(kind) = notes.dropped {
+            self.option(option::EPB_VERDICT, &verdict(kind));
+            any = true;
         }
         if any {
             self.end_options();

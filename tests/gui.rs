@@ -11773,3 +11773,139 @@ fn regression_small_windows_show_the_diagnosis_without_scrolling() {
         );
     }
 }
+
+/// Every text the window shows: each widget's label, and each label's text (which AccessKit
+/// keeps as its value).
+fn texts_shown(h: &Harness<'_, RstscopeApp>) -> Vec<String> {
+    h.query_all(egui_kittest::kittest::By::new())
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            match node.role() {
+                egui::accesskit::Role::Label => node.value(),
+                _ => node.label(),
+            }
+        })
+        .collect()
+}
+
+/// The first number of four digits or more in `text` written without its thousands grouped,
+/// as a person reads a count: not a port (after ":"), a time's fraction (after "."), a date's
+/// or a file name's part (beside "-"), nor a time of day (beside ":").
+fn ungrouped_count(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let before = start.checked_sub(1).map(|b| chars[b]);
+        let after = chars.get(i).copied();
+        let words: String = chars[..start].iter().collect();
+        // Looked up or typed elsewhere: a filter's port, a frame's number (Wireshark's Go to
+        // packet), a PID.
+        let named = ["== ", "port ", "frame ", "PID ", "pid "]
+            .iter()
+            .any(|w| words.ends_with(w));
+        let bare = !matches!(before, Some(':' | '.' | ',' | '-' | '/' | '_'))
+            && !matches!(after, Some(':' | ',' | '-' | '_'))
+            && !named;
+        if i - start >= 4 && bare {
+            return Some(chars[start..i].iter().collect());
+        }
+    }
+    None
+}
+
+/// Regression (s35's note: the app showed some counts ungrouped where the terminal groups
+/// every count): a connection's packets in the details' list said "1203" under a table of
+/// "3,000"; the rate axis said "1000" under a legend of "refused 2,000" (plot.rs's unit
+/// test). Every count the window shows, over a capture of thousands with a connection of
+/// more than a thousand packets, is grouped as `report::grouped` writes it; ports, addresses
+/// and times stay bare.
+#[test]
+fn regression_every_count_the_window_shows_is_grouped_as_the_terminal_does() {
+    let path = temp_dir("grouped-counts").join("thousands.pcap");
+    let base = 1_700_000_000u64 * 1_000_000;
+    let (client, server) = ([10, 0, 0, 2], [10, 0, 1, 1]);
+    let (c, s) = (1_000u32, 7u32);
+    // A connection of 1,203 packets to 10.0.1.1:7100 that the client aborts...
+    let mut records = vec![
+        (base, tcp_packet(client, server, 40_000, 7100, c, 0, 0x02)),
+        (
+            base + 1,
+            tcp_packet(server, client, 7100, 40_000, s, c + 1, 0x12),
+        ),
+        (
+            base + 2,
+            tcp_packet(client, server, 40_000, 7100, c + 1, s + 1, 0x10),
+        ),
+    ];
+    // (10 ms apart, each its own: packets alike within 5 ms are copies, counted once.)
+    records.extend((0..1_199u32).map(|i| {
+        let packet = match i % 2 {
+            0 => tcp_packet(client, server, 40_000, 7100, c + 1 + i, s + 1, 0x10),
+            _ => tcp_packet(server, client, 7100, 40_000, s + 1, c + 1 + i, 0x10),
+        };
+        (base + 10_000 * (1 + u64::from(i)), packet)
+    }));
+    let last = c + 1_200;
+    records.push((
+        base + 13_000_000,
+        tcp_packet(client, server, 40_000, 7100, last, s + 1, 0x14),
+    ));
+    // ... and 3,000 refused attempts to 10.0.1.1:7000 over three seconds.
+    records.extend((0..3_000u64).flat_map(|i| {
+        refusal(
+            [10, 0, 0, 1 + (i % 200) as u8],
+            20_000 + i as u16,
+            7000,
+            i as u32,
+            base + 300_000 + i * 1_000,
+        )
+    }));
+    records.sort_by_key(|(t, _)| *t);
+    write_raw_pcap(&path, records);
+    let s = Settings {
+        show_host: true,
+        ..settings()
+    };
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![path]),
+        );
+    settle(&mut h);
+    assert!(shows(&h, "3,000"), "the capture's thousands");
+    for endpoint in ["10.0.1.1:7000", "10.0.1.1:7100"] {
+        select(&mut h, endpoint);
+        let ungrouped: Vec<(String, String)> = texts_shown(&h)
+            .into_iter()
+            .filter_map(|l| ungrouped_count(&l).map(|n| (n, l)))
+            .collect();
+        assert!(
+            ungrouped.is_empty(),
+            "{endpoint} selected: counts written ungrouped: {ungrouped:?}"
+        );
+    }
+    let texts = texts_shown(&h);
+    assert!(
+        texts.iter().any(|l| l == "1,203"),
+        "the connection's packets, grouped: {texts:?}"
+    );
+    assert_eq!(
+        ungrouped_count("10.0.1.1:7000 at 22:13:20.015000 on 2026-12-06"),
+        None
+    );
+    assert_eq!(
+        ungrouped_count("tcp.srcport#1 == 7000, src port 7000, frame 1204"),
+        None
+    );
+    assert_eq!(ungrouped_count("Packets (1203)"), Some("1203".into()));
+}

@@ -1515,9 +1515,9 @@ fn hover_text(
     let rate = |n: u32| {
         let r = f64::from(n) / w;
         if all.width == 1 {
-            format!("{n}")
+            thousands(u64::from(n))
         } else {
-            format!("{r:.2}")
+            grouped_number(format!("{r:.2}"))
         }
     };
     let mut any = false;
@@ -1684,7 +1684,19 @@ fn rate_grid(input: GridInput) -> Vec<GridMark> {
 /// A rate with as many decimals as its grid step needs (`0.5`, `2`, `0.05`).
 fn rate_label(value: f64, step: f64) -> String {
     let decimals = (-step.log10().floor()).max(0.0) as usize;
-    format!("{value:.decimals$}")
+    grouped_number(format!("{value:.decimals$}"))
+}
+
+/// A number written with `format!` ("1000", "-2500.50") with its whole part's thousands
+/// grouped ("1,000", "-2,500.50"), as the legend and the headline write the counts beside it:
+/// the rate axis said "1000" under "refused 2,000".
+fn grouped_number(text: String) -> String {
+    let (sign, digits) = text.split_at(usize::from(text.starts_with('-')));
+    let (whole, fraction) = digits.split_at(digits.find('.').unwrap_or(digits.len()));
+    match whole.parse::<u64>() {
+        Ok(n) => format!("{sign}{}{fraction}", thousands(n)),
+        Err(_) => text,
+    }
 }
 
 /// The smallest of 1, 2, 5 x 10^k that is at least `least`.
@@ -1840,7 +1852,7 @@ impl<'a> Offenders<'a> {
             }
             scans => format!(
                 "{} scans ({} targets)",
-                scans.len(),
+                thousands(scans.len() as u64),
                 thousands(scans.iter().map(|s| s.targets).sum())
             ),
         };
@@ -2567,6 +2579,10 @@ mod tests {
         assert_eq!(rate_label(2.0, 0.5), "2.0");
         assert_eq!(rate_label(20.0, 5.0), "20");
         assert_eq!(rate_label(0.04, 0.02), "0.04");
+        // Grouped as the legend's counts are.
+        assert_eq!(rate_label(1000.0, 500.0), "1,000");
+        assert_eq!(rate_label(12_500.0, 2.5), "12,500.0");
+        assert_eq!(grouped_number("-2500.50".into()), "-2,500.50");
         assert_eq!(nice_step(3.0), 5.0);
         assert_eq!(nice_step(0.011), 0.02);
         assert_eq!(nice_step(10.0), 10.0);

@@ -1418,17 +1418,45 @@ fn gap_text(b: &axis::Break, clock: Clock) -> String {
 }
 
 /// Each break's label over the plot, near its top: the gap's length, with when it ran on hover.
+/// Where breaks lie closer than their labels are wide, the longest gaps are labelled and the
+/// others not (their dashed lines stay, and the plot's hover says each): zeek's ssh.pcap, a
+/// dozen stretches over three years, had "98 119.8 35 6.9 days gap" written over each other.
 fn break_labels(ui: &mut egui::Ui, axis: &TimeAxis, clock: Clock, t: &egui_plot::PlotTransform) {
     let frame = *t.frame();
-    for b in axis.breaks() {
-        let x = |v: f64| t.position_from_point(&egui_plot::PlotPoint::new(v, 0.0)).x;
-        let mid = (x(b.x.0) + x(b.x.1)) / 2.0;
-        if !(frame.left()..=frame.right()).contains(&mid) {
-            continue;
-        }
-        // Under the line where a selected range's label is.
-        label_over_plot(ui, frame, mid, 22.0, &b.label()).on_hover_text(gap_text(&b, clock));
+    let x = |v: f64| t.position_from_point(&egui_plot::PlotPoint::new(v, 0.0)).x;
+    let breaks: Vec<(axis::Break, f32)> = axis
+        .breaks()
+        .map(|b| {
+            let mid = (x(b.x.0) + x(b.x.1)) / 2.0;
+            (b, mid)
+        })
+        .filter(|(_, mid)| (frame.left()..=frame.right()).contains(mid))
+        .collect();
+    // Under the line where a selected range's label is.
+    let rects: Vec<(i64, egui::Rect)> = breaks
+        .iter()
+        .map(|(b, mid)| (b.secs(), label_rect(ui, frame, *mid, 22.0, &b.label())))
+        .collect();
+    for i in labels_apart(&rects) {
+        let (b, mid) = &breaks[i];
+        label_over_plot(ui, frame, *mid, 22.0, &b.label()).on_hover_text(gap_text(b, clock));
     }
+}
+
+/// Which of the labels of gaps (each its gap's seconds and where it would be drawn) are
+/// drawn: the longest gaps' first, none within 4 points of one drawn.
+fn labels_apart(labels: &[(i64, egui::Rect)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(labels[i].0));
+    let mut kept: Vec<usize> = Vec::new();
+    for i in order {
+        let rect = labels[i].1;
+        let near = |j: &usize| labels[*j].1.expand2(egui::vec2(4.0, 0.0)).intersects(rect);
+        if !kept.iter().any(near) {
+            kept.push(i);
+        }
+    }
+    kept
 }
 
 /// "selected" over the selected seconds `(a, b)` near the plot's top, whole and inside the
@@ -1463,13 +1491,7 @@ fn label_over_plot(
     down: f32,
     text: &str,
 ) -> egui::Response {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let size = ui.fonts_mut(|f| {
-        f.layout_no_wrap(text.to_owned(), font, Color32::WHITE)
-            .size()
-    }) + egui::vec2(8.0, 2.0);
-    let left = (mid - size.x / 2.0).clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
-    let rect = egui::Rect::from_min_size(egui::pos2(left, frame.top() + down), size);
+    let rect = label_rect(ui, frame, mid, down, text);
     ui.painter()
         .rect_filled(rect, 3.0, ui.visuals().panel_fill.gamma_multiply(0.9));
     ui.place(
@@ -1478,6 +1500,17 @@ fn label_over_plot(
             .selectable(false)
             .sense(egui::Sense::hover()),
     )
+}
+
+/// Where [`label_over_plot`] puts `text`.
+fn label_rect(ui: &egui::Ui, frame: egui::Rect, mid: f32, down: f32, text: &str) -> egui::Rect {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let size = ui.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_owned(), font, Color32::WHITE)
+            .size()
+    }) + egui::vec2(8.0, 2.0);
+    let left = (mid - size.x / 2.0).clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
+    egui::Rect::from_min_size(egui::pos2(left, frame.top() + down), size)
 }
 
 /// What the hovered bucket holds; `name` is the highlighted endpoint's, with its
@@ -2586,6 +2619,29 @@ mod tests {
         assert_eq!(nice_step(3.0), 5.0);
         assert_eq!(nice_step(0.011), 0.02);
         assert_eq!(nice_step(10.0), 10.0);
+    }
+
+    /// Regression (real-window trial, zeek's ssh.pcap: a dozen stretches over three years):
+    /// the labels of gaps close together were drawn over each other ("98 119.8 35 6.9 days
+    /// gap"); the longest gaps' are drawn, none over another.
+    #[test]
+    fn the_labels_of_gaps_close_together_are_not_drawn_over_each_other() {
+        let at =
+            |left: f32| egui::Rect::from_min_size(egui::pos2(left, 0.0), egui::vec2(90.0, 16.0));
+        let labels = [
+            (98 * 86_400, at(10.0)),
+            (120 * 86_400, at(40.0)),
+            (35 * 86_400, at(70.0)),
+            (7 * 86_400, at(102.0)),
+            (3 * 86_400, at(400.0)),
+        ];
+        let mut kept = labels_apart(&labels);
+        kept.sort_unstable();
+        assert_eq!(
+            kept,
+            [1, 4],
+            "the longest of those close together, and the one apart"
+        );
     }
 
     #[test]

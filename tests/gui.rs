@@ -3022,6 +3022,7 @@ fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
                         loading: true,
                         kernel_note: true,
                         folded: false,
+                        for_room: false,
                     };
                     plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
                     ui.label("under the plot");
@@ -8771,6 +8772,14 @@ fn a_wheel_turn_scrolls_what_was_under_the_pointer_when_it_began() {
         size,
         Refusals::at("wheel-turn/many-offenders.pcap", 4_000, 12),
     );
+    // The window folds its plot for the diagnosis and the first row; shown anyway by its
+    // heading, the results scroll as a whole.
+    assert!(h.query_by_label("Reset view").is_none(), "folded for room");
+    h.get_by_label_contains(&format!("{}: Resets", rstscope::ui::plot::FOLD_LABEL))
+        .click();
+    h.run_steps(2);
+    laid_out(&mut h);
+    assert!(h.query_by_label("Reset view").is_some(), "shown anyway");
     let grip =
         |h: &Harness<'_, RstscopeApp>| h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
     let first = Some(h.state().rows()[0].endpoint.clone());
@@ -11034,8 +11043,9 @@ fn at_640_points_the_legend_keeps_one_line_or_wraps_clear_of_what_is_around_it()
     }
     // Three causes and two with none: one line cannot hold them even so; each is listed, on
     // two lines, between the headline and the plot's line (Reset view), none over another.
+    // (High enough for the plot: at 640x480 it folds for the diagnosis and the first row.)
     let h = opened(
-        [640.0, 480.0],
+        [640.0, 520.0],
         vec![manifest("tests/fixtures/pktmon.pcapng")],
     );
     let items = legend_items(&h);
@@ -11216,11 +11226,12 @@ fn a_live_capture_is_marked_beside_its_controls_until_stopped() {
 #[test]
 fn at_640_points_a_selected_range_is_said_whole_with_its_clear_button() {
     // In local time, as a person has it: the axis's title on that line too ("time (local,
-    // UTC+00:00)"), the plot at its least in this window.
+    // UTC+00:00)"), the plot at its least in this window. (High enough for the plot: at
+    // 640x480 it folds for the diagnosis and the first row.)
     let mut s = settings();
     s.utc = false;
     let mut h = Harness::builder()
-        .with_size([640.0, 480.0])
+        .with_size([640.0, 520.0])
         .with_theme(egui::Theme::Light)
         .build_ui_state(
             |ui, app: &mut RstscopeApp| app.show(ui),
@@ -11771,6 +11782,93 @@ fn regression_small_windows_show_the_diagnosis_without_scrolling() {
             h.query_by_label("Reset view").is_some(),
             "{size:?}: the plot is there"
         );
+    }
+}
+
+/// Regression (real-window trial, s36, 640x400): with the plot shown the selected offender's
+/// diagnosis, the one sentence the window is for, lay below the window's bottom (the results
+/// scrolled as a whole, the plot at its floor); and with the message that a live capture was
+/// kept unsaved (three lines there) and "This machine" open, not one row of the offenders
+/// table was in view. What comes first is the headline and the diagnosis, then the first
+/// rows, then the plot: a window too short for the plot beside them folds it (its legend
+/// stays, and says why), and the messages over the results scroll within two lines rather
+/// than push the table out. From 640x400 to 1280x800 and a tall narrow 500x900, plain and
+/// with the message and the panel: the headline, the first row and its diagnosis in view,
+/// nothing scrolled as a whole, and the plot shown wherever the window has room for it.
+#[test]
+fn regression_the_diagnosis_and_first_rows_come_before_the_plot_and_the_messages() {
+    let path = Refusals::at("priority/many-offenders.pcap", 4_000, 12).write();
+    let kept = temp_dir("priority")
+        .join("home/someone/.local/share/rstscope/unsaved captures/capture-20261206-001216.pcapng");
+    std::fs::create_dir_all(kept.parent().expect("folder")).expect("kept folder");
+    std::fs::copy(manifest("resources/sample-7211.pcapng"), &kept).expect("kept capture");
+    let endpoint = "10.0.1.1:7011";
+    // (size, rows in view, the plot shown) plain, then with the message and the panel.
+    let cases = [
+        ([640.0, 400.0], (1, false), (1, false)),
+        ([800.0, 600.0], (3, true), (1, true)),
+        ([1024.0, 700.0], (3, true), (3, true)),
+        ([1280.0, 800.0], (3, true), (3, true)),
+        ([500.0, 900.0], (3, true), (3, true)),
+    ];
+    for (size, plain, busy) in cases {
+        for (crowded, (rows, plot)) in [(false, plain), (true, busy)] {
+            let mut s = settings();
+            if crowded {
+                s.show_host = true;
+                s.kept_captures = vec![kept.clone()];
+            }
+            let case = format!(
+                "{size:?}{}",
+                if crowded {
+                    " with the message and This machine"
+                } else {
+                    ""
+                }
+            );
+            let mut h = Harness::builder()
+                .with_size(window(size))
+                .with_theme(egui::Theme::Light)
+                .build_ui_state(
+                    |ui, app: &mut RstscopeApp| app.show(ui),
+                    RstscopeApp::new(s, vec![path.clone()]),
+                );
+            settle(&mut h);
+            if crowded {
+                let notice = h.get_by_label_contains("had not been saved").rect();
+                assert!(notice.top() >= 0.0, "{case}: the message {notice:?}");
+            }
+            let bottom = status_top(&h, "4,000 packets");
+            let headline = h.get_by_label_contains("resets and").rect();
+            let row = h
+                .get_by_role_and_label(egui::accesskit::Role::Button, endpoint)
+                .rect();
+            let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+            // (Over the headline, cut short beside "This machine", its whole on hover.)
+            wheel(&mut h, headline.center(), -1000.0);
+            assert_eq!(
+                details_diagnosis(&h, endpoint),
+                Some(sentence),
+                "{case}: the results fit the window: nothing scrolls as a whole"
+            );
+            assert!(headline.top() >= 0.0, "{case}: the headline {headline:?}");
+            assert!(
+                headline.bottom() <= row.top()
+                    && row.bottom() <= sentence.top()
+                    && sentence.bottom() <= bottom,
+                "{case}: the selected row {row:?} and its diagnosis {sentence:?} under the \
+                 headline {headline:?} and above the status bar at {bottom}"
+            );
+            assert!(
+                visible_rows_of(&h, "10.0.1.1:70", bottom) >= rows,
+                "{case}: {rows} rows in the table"
+            );
+            assert_eq!(
+                h.query_by_label("Reset view").is_some(),
+                plot,
+                "{case}: the plot shown: {plot}"
+            );
+        }
     }
 }
 

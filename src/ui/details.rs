@@ -624,6 +624,17 @@ impl DetailsView {
         above + list_row_height(ui)
     }
 
+    /// [`DetailsView::diagnosis_height`] without the lists' heading: the least window's
+    /// (640x400 with a message over the results and "This machine" open), which has room for
+    /// the table's first row and the diagnosis only, the lists scrolled to within the panel.
+    pub fn sentence_height(&self, ui: &egui::Ui) -> f32 {
+        let above = self.lists_at.tight;
+        if above <= 0.0 {
+            return self.diagnosis_height(ui);
+        }
+        above
+    }
+
     /// The height in which the panel in full shows [`LIST_ROWS`] rows of connections, their
     /// lists' margin and sideways bar cut if need be; short of it the panel is compact.
     /// Nothing before connections are listed.

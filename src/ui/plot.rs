@@ -68,6 +68,9 @@ struct LegendForm {
     title: &'static str,
     /// The causes with no reset are one item, [`OTHER_CAUSES`], not a toggle each.
     merged: bool,
+    /// That item is left out: the plot is folded (nothing of theirs drawn to toggle) in a
+    /// width where it would take the legend a second line.
+    others_left_out: bool,
 }
 
 /// A small square of a cause's colour, as in the plot's legend, before a label `height`
@@ -289,6 +292,10 @@ pub struct PlotInput<'a> {
     /// The user folded the plot by its heading ([`PlotView::take_fold_toggle`]): the legend
     /// alone, with its counts by cause, and the time range selected if any; no plot.
     pub folded: bool,
+    /// Folded by the app, not the user: the window is too short for the plot beside the
+    /// table's first rows and the selected offender's diagnosis. The heading says so on
+    /// hover, and a click shows the plot anyway.
+    pub for_room: bool,
 }
 
 impl PlotView {
@@ -721,9 +728,10 @@ impl PlotView {
     /// ("other causes 0": they are not in the plot, and their toggles hide nothing), where
     /// that brings it to one line, with no separator before the failed attempts (their dash
     /// sets them apart): the fold's triangle before the title cost the legend a second line
-    /// at 640 points where it had fitted by some 8 points. Else the whole title and every
-    /// cause, wrapped.
-    fn legend_form(ui: &egui::Ui, totals: &Totals) -> LegendForm {
+    /// at 640 points where it had fitted by some 8 points. Folded (nothing of theirs drawn),
+    /// without that item where only so the legend keeps to one line. Else the whole title
+    /// and every cause, wrapped.
+    fn legend_form(ui: &egui::Ui, totals: &Totals, folded: bool) -> LegendForm {
         let width = |text: String| one_line_width(ui, text, egui::TextStyle::Button);
         let spacing = ui.spacing().item_spacing.x;
         let padding = 2.0 * ui.spacing().button_padding.x;
@@ -751,13 +759,25 @@ impl PlotView {
         let title = |text: &str| heading_width(ui, text) + spacing;
         let room = ui.available_width();
         let (whole, short) = (title(LEGEND_TITLE), title(LEGEND_TITLE_SHORT));
-        let form = |title, merged| LegendForm { title, merged };
+        let form = |title, merged| LegendForm {
+            title,
+            merged,
+            others_left_out: false,
+        };
+        let others = width(OTHER_CAUSES.to_owned()) + spacing;
         if whole + all + rest <= room {
             form(LEGEND_TITLE, false)
         } else if short + all + rest <= room {
             form(LEGEND_TITLE_SHORT, false)
         } else if zeros >= 2 && short + merged + failed + 1.0 <= room {
             form(LEGEND_TITLE_SHORT, true)
+        } else if zeros >= 2 && folded && short + merged - others + failed + 1.0 <= room {
+            // Folded for a short window beside "This machine" (640x400): one line more for
+            // the table's first row and the diagnosis.
+            LegendForm {
+                others_left_out: true,
+                ..form(LEGEND_TITLE_SHORT, true)
+            }
         } else {
             form(LEGEND_TITLE, false)
         }
@@ -774,7 +794,7 @@ impl PlotView {
         range: &mut Option<(i64, i64)>,
     ) {
         let totals = &input.analysis.snapshot.totals;
-        let form = Self::legend_form(ui, totals);
+        let form = Self::legend_form(ui, totals, input.folded);
         let hold = self
             .legend_hold
             .for_layout(input.version.0, ui.available_width());
@@ -782,7 +802,7 @@ impl PlotView {
         let mut note_placing = false;
         let top = ui.cursor().top();
         let lines = ui.horizontal_wrapped(|ui| {
-            if fold_heading(ui, form.title, !input.folded).clicked() {
+            if fold_heading(ui, form.title, !input.folded, input.for_room).clicked() {
                 self.fold_toggled = true;
             }
             for c in Cause::ALL {
@@ -833,7 +853,7 @@ impl PlotView {
                     self.hidden[c.index()] = shown;
                 }
             }
-            if form.merged {
+            if form.merged && !form.others_left_out {
                 let none: Vec<&str> = (Cause::ALL.iter())
                     .filter(|c| totals.rst_by_cause[c.index()] == 0)
                     .map(|c| c.as_str())
@@ -1086,7 +1106,7 @@ fn heading_width(ui: &egui::Ui, title: &str) -> f32 {
 /// section has: a click (or Space and Enter, where Tab brought the keyboard to it) folds the
 /// plot, and unfolds it again. A small window gives the results the plot's height that way
 /// (at 640x480 they scrolled as a whole, the plot squeezed to 48 points).
-fn fold_heading(ui: &mut egui::Ui, title: &str, open: bool) -> egui::Response {
+fn fold_heading(ui: &mut egui::Ui, title: &str, open: bool, for_room: bool) -> egui::Response {
     let text = RichText::new(title).strong();
     let galley = egui::WidgetText::from(text).into_galley(
         ui,
@@ -1131,6 +1151,9 @@ fn fold_heading(ui: &mut egui::Ui, title: &str, open: bool) -> egui::Response {
     }
     response.on_hover_text(if open {
         "fold the plot, for more rows and details in a small window (View > Rate plot)"
+    } else if for_room {
+        "folded for the window's height: the table's first rows and the diagnosis come first; \
+         click to show the plot anyway (the results then scroll), or make the window taller"
     } else {
         "show the plot of resets and failed attempts per second (View > Rate plot)"
     })

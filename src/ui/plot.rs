@@ -2637,7 +2637,7 @@ mod tests {
         assert_eq!(rate_label(0.04, 0.02), "0.04");
         // Grouped as the legend's counts are.
         assert_eq!(rate_label(1000.0, 500.0), "1,000");
-        assert_eq!(rate_label(12_500.0, 2.5), "12,500.0");
+        assert_eq!(rate_label(12_500.0, 0.5), "12,500.0");
         assert_eq!(grouped_number("-2500.50".into()), "-2,500.50");
         assert_eq!(nice_step(3.0), 5.0);
         assert_eq!(nice_step(0.011), 0.02);

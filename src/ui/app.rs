@@ -1334,7 +1334,9 @@ impl RstscopeApp {
                 + crate::ui::layout::SPLITTER
                 + self.details.diagnosis_height(ui);
             let short = plot_least > ui.available_height();
-            let for_room = !self.settings.plot_folded && !self.plot_kept && short;
+            // Not a live capture's: its plot folding as the counts grew, or as its connections
+            // were listed at Stop, moved the table under the pointer (its layout holds still).
+            let for_room = !live && !self.settings.plot_folded && !self.plot_kept && short;
             self.folded_for_room = for_room;
             // Folded, the plot takes no height: its floors are nothing.
             let folded = self.settings.plot_folded || for_room;

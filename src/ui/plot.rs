@@ -794,7 +794,13 @@ impl PlotView {
         range: &mut Option<(i64, i64)>,
     ) {
         let totals = &input.analysis.snapshot.totals;
-        let form = Self::legend_form(ui, totals, input.folded);
+        // (Not with the kernel's line, whose comparison is kept beside it on the line after.)
+        let kernel = input
+            .analysis
+            .host
+            .as_ref()
+            .is_some_and(|h| h.of_this_machine());
+        let form = Self::legend_form(ui, totals, input.folded && !kernel);
         let hold = self
             .legend_hold
             .for_layout(input.version.0, ui.available_width());

@@ -3072,6 +3072,7 @@ fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
                         loading: true,
                         kernel_note: true,
                         folded: false,
+                        for_room: false,
                     };
                     plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
                     ui.label("under the plot");
@@ -8821,6 +8822,14 @@ fn a_wheel_turn_scrolls_what_was_under_the_pointer_when_it_began() {
         size,
         Refusals::at("wheel-turn/many-offenders.pcap", 4_000, 12),
     );
+    // The window folds its plot for the diagnosis and the first row; shown anyway by its
+    // heading, the results scroll as a whole.
+    assert!(h.query_by_label("Reset view").is_none(), "folded for room");
+    h.get_by_label_contains(&format!("{}: Resets", rstscope::ui::plot::FOLD_LABEL))
+        .click();
+    h.run_steps(2);
+    laid_out(&mut h);
+    assert!(h.query_by_label("Reset view").is_some(), "shown anyway");
     let grip =
         |h: &Harness<'_, RstscopeApp>| h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
     let first = Some(h.state().rows()[0].endpoint.clone());
@@ -11084,8 +11093,9 @@ fn at_640_points_the_legend_keeps_one_line_or_wraps_clear_of_what_is_around_it()
     }
     // Three causes and two with none: one line cannot hold them even so; each is listed, on
     // two lines, between the headline and the plot's line (Reset view), none over another.
+    // (High enough for the plot: at 640x480 it folds for the diagnosis and the first row.)
     let h = opened(
-        [640.0, 480.0],
+        [640.0, 520.0],
         vec![manifest("tests/fixtures/pktmon.pcapng")],
     );
     let items = legend_items(&h);
@@ -11266,11 +11276,12 @@ fn a_live_capture_is_marked_beside_its_controls_until_stopped() {
 #[test]
 fn at_640_points_a_selected_range_is_said_whole_with_its_clear_button() {
     // In local time, as a person has it: the axis's title on that line too ("time (local,
-    // UTC+00:00)"), the plot at its least in this window.
+    // UTC+00:00)"), the plot at its least in this window. (High enough for the plot: at
+    // 640x480 it folds for the diagnosis and the first row.)
     let mut s = settings();
     s.utc = false;
     let mut h = Harness::builder()
-        .with_size([640.0, 480.0])
+        .with_size([640.0, 520.0])
         .with_theme(egui::Theme::Light)
         .build_ui_state(
             |ui, app: &mut RstscopeApp| app.show(ui),
@@ -11822,4 +11833,227 @@ fn regression_small_windows_show_the_diagnosis_without_scrolling() {
             "{size:?}: the plot is there"
         );
     }
+}
+
+/// Regression (real-window trial, s36, 640x400): with the plot shown the selected offender's
+/// diagnosis, the one sentence the window is for, lay below the window's bottom (the results
+/// scrolled as a whole, the plot at its floor); and with the message that a live capture was
+/// kept unsaved (three lines there) and "This machine" open, not one row of the offenders
+/// table was in view. What comes first is the headline and the diagnosis, then the first
+/// rows, then the plot: a window too short for the plot beside them folds it (its legend
+/// stays, and says why), and the messages over the results scroll within two lines rather
+/// than push the table out. From 640x400 to 1280x800 and a tall narrow 500x900, plain and
+/// with the message and the panel: the headline, the first row and its diagnosis in view,
+/// nothing scrolled as a whole, and the plot shown wherever the window has room for it.
+#[test]
+fn regression_the_diagnosis_and_first_rows_come_before_the_plot_and_the_messages() {
+    let path = Refusals::at("priority/many-offenders.pcap", 4_000, 12).write();
+    let kept = temp_dir("priority")
+        .join("home/someone/.local/share/rstscope/unsaved captures/capture-20261206-001216.pcapng");
+    std::fs::create_dir_all(kept.parent().expect("folder")).expect("kept folder");
+    std::fs::copy(manifest("resources/sample-7211.pcapng"), &kept).expect("kept capture");
+    let endpoint = "10.0.1.1:7011";
+    // (size, rows in view, the plot shown) plain, then with the message and the panel.
+    let cases = [
+        ([640.0, 400.0], (1, false), (1, false)),
+        ([800.0, 600.0], (3, true), (1, true)),
+        ([1024.0, 700.0], (3, true), (3, true)),
+        ([1280.0, 800.0], (3, true), (3, true)),
+        ([500.0, 900.0], (3, true), (3, true)),
+    ];
+    for (size, plain, busy) in cases {
+        for (crowded, (rows, plot)) in [(false, plain), (true, busy)] {
+            let mut s = settings();
+            if crowded {
+                s.show_host = true;
+                s.kept_captures = vec![kept.clone()];
+            }
+            let case = format!(
+                "{size:?}{}",
+                if crowded {
+                    " with the message and This machine"
+                } else {
+                    ""
+                }
+            );
+            let mut h = Harness::builder()
+                .with_size(window(size))
+                .with_theme(egui::Theme::Light)
+                .build_ui_state(
+                    |ui, app: &mut RstscopeApp| app.show(ui),
+                    RstscopeApp::new(s, vec![path.clone()]),
+                );
+            settle(&mut h);
+            if crowded {
+                let notice = h.get_by_label_contains("had not been saved").rect();
+                assert!(notice.top() >= 0.0, "{case}: the message {notice:?}");
+            }
+            let bottom = status_top(&h, "4,000 packets");
+            let headline = h.get_by_label_contains("resets and").rect();
+            let row = h
+                .get_by_role_and_label(egui::accesskit::Role::Button, endpoint)
+                .rect();
+            let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
+            // (Over the headline, cut short beside "This machine", its whole on hover.)
+            wheel(&mut h, headline.center(), -1000.0);
+            assert_eq!(
+                details_diagnosis(&h, endpoint),
+                Some(sentence),
+                "{case}: the results fit the window: nothing scrolls as a whole"
+            );
+            assert!(headline.top() >= 0.0, "{case}: the headline {headline:?}");
+            assert!(
+                headline.bottom() <= row.top()
+                    && row.bottom() <= sentence.top()
+                    && sentence.bottom() <= bottom,
+                "{case}: the selected row {row:?} and its diagnosis {sentence:?} under the \
+                 headline {headline:?} and above the status bar at {bottom}"
+            );
+            assert!(
+                visible_rows_of(&h, "10.0.1.1:70", bottom) >= rows,
+                "{case}: {rows} rows in the table"
+            );
+            assert_eq!(
+                h.query_by_label("Reset view").is_some(),
+                plot,
+                "{case}: the plot shown: {plot}"
+            );
+        }
+    }
+}
+
+/// Every text the window shows: each widget's label, and each label's text (which AccessKit
+/// keeps as its value).
+fn texts_shown(h: &Harness<'_, RstscopeApp>) -> Vec<String> {
+    h.query_all(egui_kittest::kittest::By::new())
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            match node.role() {
+                egui::accesskit::Role::Label => node.value(),
+                _ => node.label(),
+            }
+        })
+        .collect()
+}
+
+/// The first number of four digits or more in `text` written without its thousands grouped,
+/// as a person reads a count: not a port (after ":"), a time's fraction (after "."), a date's
+/// or a file name's part (beside "-"), nor a time of day (beside ":").
+fn ungrouped_count(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let before = start.checked_sub(1).map(|b| chars[b]);
+        let after = chars.get(i).copied();
+        let words: String = chars[..start].iter().collect();
+        // Looked up or typed elsewhere: a filter's port, a frame's number (Wireshark's Go to
+        // packet), a PID.
+        let named = ["== ", "port ", "frame ", "PID ", "pid "]
+            .iter()
+            .any(|w| words.ends_with(w));
+        let bare = !matches!(before, Some(':' | '.' | ',' | '-' | '/' | '_'))
+            && !matches!(after, Some(':' | ',' | '-' | '_'))
+            && !named;
+        if i - start >= 4 && bare {
+            return Some(chars[start..i].iter().collect());
+        }
+    }
+    None
+}
+
+/// Regression (s35's note: the app showed some counts ungrouped where the terminal groups
+/// every count): a connection's packets in the details' list said "1203" under a table of
+/// "3,000"; the rate axis said "1000" under a legend of "refused 2,000" (plot.rs's unit
+/// test). Every count the window shows, over a capture of thousands with a connection of
+/// more than a thousand packets, is grouped as `report::grouped` writes it; ports, addresses
+/// and times stay bare.
+#[test]
+fn regression_every_count_the_window_shows_is_grouped_as_the_terminal_does() {
+    let path = temp_dir("grouped-counts").join("thousands.pcap");
+    let base = 1_700_000_000u64 * 1_000_000;
+    let (client, server) = ([10, 0, 0, 2], [10, 0, 1, 1]);
+    let (c, s) = (1_000u32, 7u32);
+    // A connection of 1,203 packets to 10.0.1.1:7100 that the client aborts...
+    let mut records = vec![
+        (base, tcp_packet(client, server, 40_000, 7100, c, 0, 0x02)),
+        (
+            base + 1,
+            tcp_packet(server, client, 7100, 40_000, s, c + 1, 0x12),
+        ),
+        (
+            base + 2,
+            tcp_packet(client, server, 40_000, 7100, c + 1, s + 1, 0x10),
+        ),
+    ];
+    // (10 ms apart, each its own: packets alike within 5 ms are copies, counted once.)
+    records.extend((0..1_199u32).map(|i| {
+        let packet = match i % 2 {
+            0 => tcp_packet(client, server, 40_000, 7100, c + 1 + i, s + 1, 0x10),
+            _ => tcp_packet(server, client, 7100, 40_000, s + 1, c + 1 + i, 0x10),
+        };
+        (base + 10_000 * (1 + u64::from(i)), packet)
+    }));
+    let last = c + 1_200;
+    records.push((
+        base + 13_000_000,
+        tcp_packet(client, server, 40_000, 7100, last, s + 1, 0x14),
+    ));
+    // ... and 3,000 refused attempts to 10.0.1.1:7000 over three seconds.
+    records.extend((0..3_000u64).flat_map(|i| {
+        refusal(
+            [10, 0, 0, 1 + (i % 200) as u8],
+            20_000 + i as u16,
+            7000,
+            i as u32,
+            base + 300_000 + i * 1_000,
+        )
+    }));
+    records.sort_by_key(|(t, _)| *t);
+    write_raw_pcap(&path, records);
+    let s = Settings {
+        show_host: true,
+        ..settings()
+    };
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![path]),
+        );
+    settle(&mut h);
+    assert!(shows(&h, "3,000"), "the capture's thousands");
+    for endpoint in ["10.0.1.1:7000", "10.0.1.1:7100"] {
+        select(&mut h, endpoint);
+        let ungrouped: Vec<(String, String)> = texts_shown(&h)
+            .into_iter()
+            .filter_map(|l| ungrouped_count(&l).map(|n| (n, l)))
+            .collect();
+        assert!(
+            ungrouped.is_empty(),
+            "{endpoint} selected: counts written ungrouped: {ungrouped:?}"
+        );
+    }
+    let texts = texts_shown(&h);
+    assert!(
+        texts.iter().any(|l| l == "1,203"),
+        "the connection's packets, grouped: {texts:?}"
+    );
+    assert_eq!(
+        ungrouped_count("10.0.1.1:7000 at 22:13:20.015000 on 2026-12-06"),
+        None
+    );
+    assert_eq!(
+        ungrouped_count("tcp.srcport#1 == 7000, src port 7000, frame 1204"),
+        None
+    );
+    assert_eq!(ungrouped_count("Packets (1203)"), Some("1203".into()));
 }

@@ -752,7 +752,7 @@ impl HostState {
                 "The capture explains the kernel's count: its AttemptFails ({k}) is within \
                  {} of the failed attempts captured from this machine's own clients \
                  ({c}), as once-a-second readings of the counter differ at their edges.",
-                kernel.abs_diff(captured)
+                crate::report::thousands(kernel.abs_diff(captured))
             );
         }
         if kernel > captured {
@@ -814,8 +814,9 @@ fn overflow_note(overflows: u64, offenders: &[Offender], endpoints: &[EndpointHo
         })
         .unwrap_or_default();
     format!(
-        "ListenOverflows rose by {overflows}: SYNs are being dropped because an accept queue is \
-         full (no resets are sent, clients see timeouts){who}."
+        "ListenOverflows rose by {}: SYNs are being dropped because an accept queue is \
+         full (no resets are sent, clients see timeouts){who}.",
+        crate::report::thousands(overflows)
     )
 }
 

@@ -326,6 +326,16 @@ pub struct RstscopeApp {
     plot_chrome: f32,
     /// The same in the last frame it had its axis title under it (not compact).
     full_chrome: f32,
+    /// The same in the last frame the plot was drawn with its axis title above it (compact):
+    /// what the plot would take besides its height in a small window, while it is folded for
+    /// the window's height ([`RstscopeApp::results`]).
+    compact_chrome: f32,
+    /// The user unfolded the plot where the window is too short for it beside the first rows
+    /// and the diagnosis: it stays (the results scroll as a whole) until folded again.
+    plot_kept: bool,
+    /// The plot was folded for the window's height in the last frame (View > Rate plot shows
+    /// it unticked then, and ticked shows it anyway).
+    folded_for_room: bool,
     /// The headline above the plot: its height in the last frame.
     above_plot: f32,
     /// The width the headline was laid out in, in the last frame, and the height it took
@@ -406,6 +416,9 @@ impl RstscopeApp {
             plot: PlotView::default(),
             plot_chrome: 0.0,
             full_chrome: 0.0,
+            compact_chrome: 0.0,
+            plot_kept: false,
+            folded_for_room: false,
             above_plot: 0.0,
             headline_at: (0.0, 0.0),
             stop_hold: None,
@@ -742,6 +755,7 @@ impl RstscopeApp {
     fn forget_layout(&mut self) {
         self.plot_chrome = 0.0;
         self.full_chrome = 0.0;
+        self.compact_chrome = 0.0;
         self.above_plot = 0.0;
         self.headline_at = (0.0, 0.0);
         self.stop_hold = None;
@@ -808,7 +822,7 @@ impl RstscopeApp {
             can_export: self.analysis().is_some(),
             range_selected: self.range.is_some(),
             show_host: self.settings.show_host,
-            show_plot: !self.settings.plot_folded,
+            show_plot: !self.settings.plot_folded && !self.folded_for_room,
             live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
@@ -1222,21 +1236,39 @@ impl RstscopeApp {
         }
     }
 
+    /// The messages over the results, scrolled within a line in the least windows and two in
+    /// short ones (at 640x400 the three lines of "… its packets were kept in …" and "This
+    /// machine" left not one row of the offenders table in view), more where the window is
+    /// taller.
     fn notices_ui(&mut self, ui: &mut egui::Ui) {
+        let line = ui.text_style_height(&egui::TextStyle::Body);
+        let height = ui.ctx().content_rect().height();
+        let lines = if height < 480.0 { 1.0 } else { 2.0 };
+        let most = (lines * line + ui.spacing().item_spacing.y).max(0.25 * height - 100.0);
         let mut dismiss = None;
-        for (i, n) in self.notices.iter().enumerate() {
-            ui.horizontal(|ui| {
-                if ui.small_button("×").on_hover_text("dismiss").clicked() {
-                    dismiss = Some(i);
+        let inner = ui.spacing().scroll;
+        ui.spacing_mut().scroll = crate::ui::offenders::scroll_style();
+        egui::ScrollArea::vertical()
+            .id_salt("notices")
+            .max_height(most)
+            .min_scrolled_height(most)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                ui.spacing_mut().scroll = inner;
+                for (i, n) in self.notices.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        if ui.small_button("×").on_hover_text("dismiss").clicked() {
+                            dismiss = Some(i);
+                        }
+                        let color = if n.error {
+                            ui.visuals().error_fg_color
+                        } else {
+                            ui.visuals().text_color()
+                        };
+                        notice_text(ui, &n.text, color);
+                    });
                 }
-                let color = if n.error {
-                    ui.visuals().error_fg_color
-                } else {
-                    ui.visuals().text_color()
-                };
-                notice_text(ui, &n.text, color);
             });
-        }
         if let Some(i) = dismiss {
             self.notices.remove(i);
         }
@@ -1275,34 +1307,79 @@ impl RstscopeApp {
         });
         let mut action = None;
         let show_host = self.settings.show_host;
-        // Folded by its heading, the plot takes no height: its floors are nothing.
-        let folded = self.settings.plot_folded;
-        let (plot_floor, plot_squeezed) = match folded {
-            true => (0.0, 0.0),
-            false => (
-                crate::ui::layout::PLOT_FLOOR,
-                crate::ui::layout::PLOT_SQUEEZED,
-            ),
-        };
         egui::CentralPanel::default_margins().show(ui, |ui| {
+            // The headline as tall as in the last frame, on one line.
+            let (width, wrapped) = self.headline_at;
+            let above_one_line = self.above_plot - wrapped;
+            // What comes first is the headline and the selected offender's diagnosis, then the
+            // table's first row, then the plot: a window too short for the plot squeezed
+            // beside them folds it, as its heading does, rather than scroll them under the
+            // window's bottom (at 640x400 the diagnosis lay there, the results scrolled as a
+            // whole with the plot at its floor). Measured with the plot as a small window
+            // draws it (its axis title above it), that legend kept while it is folded so that
+            // it does not come and go.
+            let shown_chrome = match self.compact_chrome {
+                0.0 => self.plot_chrome,
+                measured => measured,
+            };
+            let plot_least = above_one_line
+                + crate::ui::layout::PLOT_SQUEEZED
+                + shown_chrome
+                + 4.0
+                + crate::ui::layout::TableNeeds {
+                    fewest: 1,
+                    ..self.table.needs(ui)
+                }
+                .least()
+                + crate::ui::layout::SPLITTER
+                + self.details.diagnosis_height(ui);
+            let short = plot_least > ui.available_height();
+            // Not a live capture's: its plot folding as the counts grew, or as its connections
+            // were listed at Stop, moved the table under the pointer (its layout holds still).
+            let for_room = !live && !self.settings.plot_folded && !self.plot_kept && short;
+            self.folded_for_room = for_room;
+            // Folded, the plot takes no height: its floors are nothing.
+            let folded = self.settings.plot_folded || for_room;
+            let (plot_floor, plot_squeezed) = match folded {
+                true => (0.0, 0.0),
+                false => (
+                    crate::ui::layout::PLOT_FLOOR,
+                    crate::ui::layout::PLOT_SQUEEZED,
+                ),
+            };
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
             // least and what the details need for the selected row and a few connections.
             // The headline as tall as in the last frame, the plot squeezed, the legend and the
             // details' diagnosis beside the table: where its three rows leave no room for
             // them, it keeps the selected row only (see `least_below`).
-            let rest = self.above_plot
-                + plot_squeezed
-                + self.plot_chrome
-                + 4.0
-                + self.details.diagnosis_height(ui);
+            // Where even the first row beside the folded plot leaves no room for the
+            // details' lists' heading under the diagnosis, the diagnosis alone (the lists
+            // scrolled to within the details) before the results scroll as a whole.
+            let rest_with = |diagnosis: f32| {
+                self.above_plot + plot_squeezed + self.plot_chrome + 4.0 + diagnosis
+            };
+            let one_row = crate::ui::layout::TableNeeds {
+                fewest: 1,
+                ..self.table.needs(ui)
+            };
+            let fits_one = |diagnosis: f32| {
+                rest_with(diagnosis) + crate::ui::layout::SPLITTER + one_row.least()
+                    <= ui.available_height()
+            };
+            let diagnosis = match self.details.diagnosis_height(ui) {
+                whole
+                    if folded && !fits_one(whole) && fits_one(self.details.sentence_height(ui)) =>
+                {
+                    self.details.sentence_height(ui)
+                }
+                whole => whole,
+            };
+            let rest = rest_with(diagnosis);
             let needs = self
                 .table
                 .needs(ui)
                 .first_row_only(rest, ui.available_height());
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
-            // The headline as tall as in the last frame, on one line.
-            let (width, wrapped) = self.headline_at;
-            let above_one_line = self.above_plot - wrapped;
             // The details in full where the window has room for them beside the plot at its
             // floor and the table at its least, else compactly with their processes, else
             // tightly (they choose by the height they are given).
@@ -1344,7 +1421,7 @@ impl RstscopeApp {
             // its floor and the table's three rows, the diagnosis under the window's bottom:
             // a small window's plot gives up its height first, then the details their
             // connections, then the table its rows but the selected one.
-            let least_below = table_least + self.details.diagnosis_height(ui);
+            let least_below = table_least + diagnosis;
             // The headline keeps to one line (whole on hover) where its second would leave
             // the details less than they want beside the plot at its floor: at 800x600 beside
             // "This machine" the results scrolled as a whole, and the details' connections lay
@@ -1404,12 +1481,20 @@ impl RstscopeApp {
                         loading: !ready,
                         kernel_note: !note_beside,
                         folded,
+                        for_room,
                     },
                     clock,
                     &mut self.range,
                 );
                 if self.plot.take_fold_toggle() {
-                    self.settings.plot_folded = !folded;
+                    if for_room {
+                        // Shown anyway, at the user's word: the results scroll as a whole.
+                        self.plot_kept = true;
+                    } else if std::mem::take(&mut self.plot_kept) && short {
+                        // Folded again where the window has no room for it: as it was.
+                    } else {
+                        self.settings.plot_folded = !folded;
+                    }
                     ui.ctx().request_repaint();
                 }
                 let chrome = ui.cursor().top() - plot_top - plot_height;
@@ -1419,6 +1504,10 @@ impl RstscopeApp {
                 }
                 if !compact && !folded {
                     self.full_chrome = chrome;
+                }
+                if compact && !folded && (chrome - self.compact_chrome).abs() > 0.5 {
+                    self.compact_chrome = chrome;
+                    ui.ctx().request_repaint();
                 }
                 ui.add_space(4.0);
                 self.offender_keys(ui.ctx(), clock);
@@ -1720,7 +1809,10 @@ impl RstscopeApp {
             Action::ResetPlot => self.plot.reset_view(),
             Action::ClearRange => self.range = None,
             Action::BuiltinDialog(on) => self.settings.builtin_file_dialog = on,
-            Action::ShowPlot(on) => self.settings.plot_folded = !on,
+            Action::ShowPlot(on) => {
+                self.settings.plot_folded = !on;
+                self.plot_kept = on && self.folded_for_room;
+            }
             Action::ShowHost(on) => {
                 self.settings.show_host = on;
                 let live = self

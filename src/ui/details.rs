@@ -624,6 +624,17 @@ impl DetailsView {
         above + list_row_height(ui)
     }
 
+    /// [`DetailsView::diagnosis_height`] without the lists' heading: the least window's
+    /// (640x400 with a message over the results and "This machine" open), which has room for
+    /// the table's first row and the diagnosis only, the lists scrolled to within the panel.
+    pub fn sentence_height(&self, ui: &egui::Ui) -> f32 {
+        let above = self.lists_at.tight;
+        if above <= 0.0 {
+            return self.diagnosis_height(ui);
+        }
+        above
+    }
+
     /// The height in which the panel in full shows [`LIST_ROWS`] rows of connections, their
     /// lists' margin and sideways bar cut if need be; short of it the panel is compact.
     /// Nothing before connections are listed.
@@ -1213,8 +1224,8 @@ fn save_button(
         Some(ev) if ev.more > 0 => format!(
             "a pcapng file of the {} packets listed, for Wireshark ({} more were not kept; \
              `rstscope analyze --endpoint ... --write` saves up to 100,000)",
-            ev.packets.len(),
-            ev.more
+            report::grouped(ev.packets.len()),
+            report::thousands(ev.more)
         ),
         _ => "a pcapng file of just these packets, for Wireshark".to_owned(),
     };
@@ -1259,7 +1270,13 @@ fn save_button(
 /// packets kept, or outside the time range).
 fn of_its_listed(lines: &[usize], c: &ConnRecord) -> Option<String> {
     let listed = lines.len();
-    (listed < c.packets as usize).then(|| format!("{listed} of its {} listed", c.packets))
+    (listed < c.packets as usize).then(|| {
+        format!(
+            "{} of its {} listed",
+            report::grouped(listed),
+            report::grouped(c.packets)
+        )
+    })
 }
 
 /// Beside the packets' heading while one connection's are listed (or, while the capture is
@@ -2280,7 +2297,7 @@ impl ColumnChars {
             let client = report::endpoint(c.orig.0, c.orig.1).len();
             let server = report::endpoint(c.resp.0, c.resp.1).len();
             let history = c.history.chars().count().min(HISTORY_CHARS);
-            let packets = c.packets.to_string().len();
+            let packets = report::grouped(c.packets).len();
             let lasted = duration(c.duration_ns).chars().count();
             for (i, n) in [
                 (DURATION, lasted),
@@ -2479,7 +2496,7 @@ fn connections_table(
                         ui.add(egui::Label::new(text).truncate());
                     }
                 });
-                mono(&mut row, c.packets.to_string());
+                mono(&mut row, report::grouped(c.packets));
                 mono(&mut row, report::endpoint(c.resp.0, c.resp.1));
                 // A right click selects the connection too, as in Wireshark's lists.
                 let response = row.response();

@@ -478,9 +478,11 @@ pub fn unseen_note(n: usize, elevated: bool) -> String {
     } else {
         ("listening sockets belong", "processes")
     };
+    let one = n == 1;
+    let n = crate::report::grouped(n);
     if cfg!(windows) {
         // Windows names every socket's owner to every user; PID 0 is no owner at all.
-        let (sockets, have) = if n == 1 {
+        let (sockets, have) = if one {
             ("listening socket has", "its")
         } else {
             ("listening sockets have", "their")

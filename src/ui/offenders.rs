@@ -337,7 +337,7 @@ impl OffendersView {
                 ui.label(
                     RichText::new(format!(
                         "{} counted only from later seconds in this range",
-                        self.cut_in_range
+                        report::grouped(self.cut_in_range)
                     ))
                     .color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)),
                 )

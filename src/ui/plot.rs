@@ -68,6 +68,9 @@ struct LegendForm {
     title: &'static str,
     /// The causes with no reset are one item, [`OTHER_CAUSES`], not a toggle each.
     merged: bool,
+    /// That item is left out: the plot is folded (nothing of theirs drawn to toggle) in a
+    /// width where it would take the legend a second line.
+    others_left_out: bool,
 }
 
 /// A small square of a cause's colour, as in the plot's legend, before a label `height`
@@ -289,6 +292,10 @@ pub struct PlotInput<'a> {
     /// The user folded the plot by its heading ([`PlotView::take_fold_toggle`]): the legend
     /// alone, with its counts by cause, and the time range selected if any; no plot.
     pub folded: bool,
+    /// Folded by the app, not the user: the window is too short for the plot beside the
+    /// table's first rows and the selected offender's diagnosis. The heading says so on
+    /// hover, and a click shows the plot anyway.
+    pub for_room: bool,
 }
 
 impl PlotView {
@@ -721,9 +728,10 @@ impl PlotView {
     /// ("other causes 0": they are not in the plot, and their toggles hide nothing), where
     /// that brings it to one line, with no separator before the failed attempts (their dash
     /// sets them apart): the fold's triangle before the title cost the legend a second line
-    /// at 640 points where it had fitted by some 8 points. Else the whole title and every
-    /// cause, wrapped.
-    fn legend_form(ui: &egui::Ui, totals: &Totals) -> LegendForm {
+    /// at 640 points where it had fitted by some 8 points. Folded (nothing of theirs drawn),
+    /// without that item where only so the legend keeps to one line. Else the whole title
+    /// and every cause, wrapped.
+    fn legend_form(ui: &egui::Ui, totals: &Totals, folded: bool) -> LegendForm {
         let width = |text: String| one_line_width(ui, text, egui::TextStyle::Button);
         let spacing = ui.spacing().item_spacing.x;
         let padding = 2.0 * ui.spacing().button_padding.x;
@@ -751,13 +759,25 @@ impl PlotView {
         let title = |text: &str| heading_width(ui, text) + spacing;
         let room = ui.available_width();
         let (whole, short) = (title(LEGEND_TITLE), title(LEGEND_TITLE_SHORT));
-        let form = |title, merged| LegendForm { title, merged };
+        let form = |title, merged| LegendForm {
+            title,
+            merged,
+            others_left_out: false,
+        };
+        let others = width(OTHER_CAUSES.to_owned()) + spacing;
         if whole + all + rest <= room {
             form(LEGEND_TITLE, false)
         } else if short + all + rest <= room {
             form(LEGEND_TITLE_SHORT, false)
         } else if zeros >= 2 && short + merged + failed + 1.0 <= room {
             form(LEGEND_TITLE_SHORT, true)
+        } else if zeros >= 2 && folded && short + merged - others + failed + 1.0 <= room {
+            // Folded for a short window beside "This machine" (640x400): one line more for
+            // the table's first row and the diagnosis.
+            LegendForm {
+                others_left_out: true,
+                ..form(LEGEND_TITLE_SHORT, true)
+            }
         } else {
             form(LEGEND_TITLE, false)
         }
@@ -774,7 +794,13 @@ impl PlotView {
         range: &mut Option<(i64, i64)>,
     ) {
         let totals = &input.analysis.snapshot.totals;
-        let form = Self::legend_form(ui, totals);
+        // (Not with the kernel's line, whose comparison is kept beside it on the line after.)
+        let kernel = input
+            .analysis
+            .host
+            .as_ref()
+            .is_some_and(|h| h.of_this_machine());
+        let form = Self::legend_form(ui, totals, input.folded && !kernel);
         let hold = self
             .legend_hold
             .for_layout(input.version.0, ui.available_width());
@@ -782,7 +808,7 @@ impl PlotView {
         let mut note_placing = false;
         let top = ui.cursor().top();
         let lines = ui.horizontal_wrapped(|ui| {
-            if fold_heading(ui, form.title, !input.folded).clicked() {
+            if fold_heading(ui, form.title, !input.folded, input.for_room).clicked() {
                 self.fold_toggled = true;
             }
             for c in Cause::ALL {
@@ -833,7 +859,7 @@ impl PlotView {
                     self.hidden[c.index()] = shown;
                 }
             }
-            if form.merged {
+            if form.merged && !form.others_left_out {
                 let none: Vec<&str> = (Cause::ALL.iter())
                     .filter(|c| totals.rst_by_cause[c.index()] == 0)
                     .map(|c| c.as_str())
@@ -1086,7 +1112,7 @@ fn heading_width(ui: &egui::Ui, title: &str) -> f32 {
 /// section has: a click (or Space and Enter, where Tab brought the keyboard to it) folds the
 /// plot, and unfolds it again. A small window gives the results the plot's height that way
 /// (at 640x480 they scrolled as a whole, the plot squeezed to 48 points).
-fn fold_heading(ui: &mut egui::Ui, title: &str, open: bool) -> egui::Response {
+fn fold_heading(ui: &mut egui::Ui, title: &str, open: bool, for_room: bool) -> egui::Response {
     let text = RichText::new(title).strong();
     let galley = egui::WidgetText::from(text).into_galley(
         ui,
@@ -1131,6 +1157,9 @@ fn fold_heading(ui: &mut egui::Ui, title: &str, open: bool) -> egui::Response {
     }
     response.on_hover_text(if open {
         "fold the plot, for more rows and details in a small window (View > Rate plot)"
+    } else if for_room {
+        "folded for the window's height: the table's first rows and the diagnosis come first; \
+         click to show the plot anyway (the results then scroll), or make the window taller"
     } else {
         "show the plot of resets and failed attempts per second (View > Rate plot)"
     })
@@ -1418,17 +1447,45 @@ fn gap_text(b: &axis::Break, clock: Clock) -> String {
 }
 
 /// Each break's label over the plot, near its top: the gap's length, with when it ran on hover.
+/// Where breaks lie closer than their labels are wide, the longest gaps are labelled and the
+/// others not (their dashed lines stay, and the plot's hover says each): zeek's ssh.pcap, a
+/// dozen stretches over three years, had "98 119.8 35 6.9 days gap" written over each other.
 fn break_labels(ui: &mut egui::Ui, axis: &TimeAxis, clock: Clock, t: &egui_plot::PlotTransform) {
     let frame = *t.frame();
-    for b in axis.breaks() {
-        let x = |v: f64| t.position_from_point(&egui_plot::PlotPoint::new(v, 0.0)).x;
-        let mid = (x(b.x.0) + x(b.x.1)) / 2.0;
-        if !(frame.left()..=frame.right()).contains(&mid) {
-            continue;
-        }
-        // Under the line where a selected range's label is.
-        label_over_plot(ui, frame, mid, 22.0, &b.label()).on_hover_text(gap_text(&b, clock));
+    let x = |v: f64| t.position_from_point(&egui_plot::PlotPoint::new(v, 0.0)).x;
+    let breaks: Vec<(axis::Break, f32)> = axis
+        .breaks()
+        .map(|b| {
+            let mid = (x(b.x.0) + x(b.x.1)) / 2.0;
+            (b, mid)
+        })
+        .filter(|(_, mid)| (frame.left()..=frame.right()).contains(mid))
+        .collect();
+    // Under the line where a selected range's label is.
+    let rects: Vec<(i64, egui::Rect)> = breaks
+        .iter()
+        .map(|(b, mid)| (b.secs(), label_rect(ui, frame, *mid, 22.0, &b.label())))
+        .collect();
+    for i in labels_apart(&rects) {
+        let (b, mid) = &breaks[i];
+        label_over_plot(ui, frame, *mid, 22.0, &b.label()).on_hover_text(gap_text(b, clock));
     }
+}
+
+/// Which of the labels of gaps (each its gap's seconds and where it would be drawn) are
+/// drawn: the longest gaps' first, none within 4 points of one drawn.
+fn labels_apart(labels: &[(i64, egui::Rect)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(labels[i].0));
+    let mut kept: Vec<usize> = Vec::new();
+    for i in order {
+        let rect = labels[i].1;
+        let near = |j: &usize| labels[*j].1.expand2(egui::vec2(4.0, 0.0)).intersects(rect);
+        if !kept.iter().any(near) {
+            kept.push(i);
+        }
+    }
+    kept
 }
 
 /// "selected" over the selected seconds `(a, b)` near the plot's top, whole and inside the
@@ -1463,13 +1520,7 @@ fn label_over_plot(
     down: f32,
     text: &str,
 ) -> egui::Response {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let size = ui.fonts_mut(|f| {
-        f.layout_no_wrap(text.to_owned(), font, Color32::WHITE)
-            .size()
-    }) + egui::vec2(8.0, 2.0);
-    let left = (mid - size.x / 2.0).clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
-    let rect = egui::Rect::from_min_size(egui::pos2(left, frame.top() + down), size);
+    let rect = label_rect(ui, frame, mid, down, text);
     ui.painter()
         .rect_filled(rect, 3.0, ui.visuals().panel_fill.gamma_multiply(0.9));
     ui.place(
@@ -1478,6 +1529,17 @@ fn label_over_plot(
             .selectable(false)
             .sense(egui::Sense::hover()),
     )
+}
+
+/// Where [`label_over_plot`] puts `text`.
+fn label_rect(ui: &egui::Ui, frame: egui::Rect, mid: f32, down: f32, text: &str) -> egui::Rect {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let size = ui.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_owned(), font, Color32::WHITE)
+            .size()
+    }) + egui::vec2(8.0, 2.0);
+    let left = (mid - size.x / 2.0).clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
+    egui::Rect::from_min_size(egui::pos2(left, frame.top() + down), size)
 }
 
 /// What the hovered bucket holds; `name` is the highlighted endpoint's, with its
@@ -1515,9 +1577,9 @@ fn hover_text(
     let rate = |n: u32| {
         let r = f64::from(n) / w;
         if all.width == 1 {
-            format!("{n}")
+            thousands(u64::from(n))
         } else {
-            format!("{r:.2}")
+            grouped_number(format!("{r:.2}"))
         }
     };
     let mut any = false;
@@ -1684,7 +1746,19 @@ fn rate_grid(input: GridInput) -> Vec<GridMark> {
 /// A rate with as many decimals as its grid step needs (`0.5`, `2`, `0.05`).
 fn rate_label(value: f64, step: f64) -> String {
     let decimals = (-step.log10().floor()).max(0.0) as usize;
-    format!("{value:.decimals$}")
+    grouped_number(format!("{value:.decimals$}"))
+}
+
+/// A number written with `format!` ("1000", "-2500.50") with its whole part's thousands
+/// grouped ("1,000", "-2,500.50"), as the legend and the headline write the counts beside it:
+/// the rate axis said "1000" under "refused 2,000".
+fn grouped_number(text: String) -> String {
+    let (sign, digits) = text.split_at(usize::from(text.starts_with('-')));
+    let (whole, fraction) = digits.split_at(digits.find('.').unwrap_or(digits.len()));
+    match whole.parse::<u64>() {
+        Ok(n) => format!("{sign}{}{fraction}", thousands(n)),
+        Err(_) => text,
+    }
 }
 
 /// The smallest of 1, 2, 5 x 10^k that is at least `least`.
@@ -1840,7 +1914,7 @@ impl<'a> Offenders<'a> {
             }
             scans => format!(
                 "{} scans ({} targets)",
-                scans.len(),
+                thousands(scans.len() as u64),
                 thousands(scans.iter().map(|s| s.targets).sum())
             ),
         };
@@ -2567,9 +2641,36 @@ mod tests {
         assert_eq!(rate_label(2.0, 0.5), "2.0");
         assert_eq!(rate_label(20.0, 5.0), "20");
         assert_eq!(rate_label(0.04, 0.02), "0.04");
+        // Grouped as the legend's counts are.
+        assert_eq!(rate_label(1000.0, 500.0), "1,000");
+        assert_eq!(rate_label(12_500.0, 0.5), "12,500.0");
+        assert_eq!(grouped_number("-2500.50".into()), "-2,500.50");
         assert_eq!(nice_step(3.0), 5.0);
         assert_eq!(nice_step(0.011), 0.02);
         assert_eq!(nice_step(10.0), 10.0);
+    }
+
+    /// Regression (real-window trial, zeek's ssh.pcap: a dozen stretches over three years):
+    /// the labels of gaps close together were drawn over each other ("98 119.8 35 6.9 days
+    /// gap"); the longest gaps' are drawn, none over another.
+    #[test]
+    fn the_labels_of_gaps_close_together_are_not_drawn_over_each_other() {
+        let at =
+            |left: f32| egui::Rect::from_min_size(egui::pos2(left, 0.0), egui::vec2(90.0, 16.0));
+        let labels = [
+            (98 * 86_400, at(10.0)),
+            (120 * 86_400, at(40.0)),
+            (35 * 86_400, at(70.0)),
+            (7 * 86_400, at(102.0)),
+            (3 * 86_400, at(400.0)),
+        ];
+        let mut kept = labels_apart(&labels);
+        kept.sort_unstable();
+        assert_eq!(
+            kept,
+            [1, 4],
+            "the longest of those close together, and the one apart"
+        );
     }
 
     #[test]

@@ -142,7 +142,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
         let short = match warnings.len() {
             0 => String::new(),
             1 => "1 warning".to_owned(),
-            n => format!("{n} warnings"),
+            n => format!("{} warnings", thousands(n as u64)),
         };
         // The saved files and "reading…" before the capture's warnings, which are cut to
         // what the row leaves them; the saved files keep the warnings' short form its room.
@@ -384,7 +384,7 @@ impl Fit {
         fixed += match app_warnings(c, s.clock).len() {
             0 => 0.0,
             1 => item("1 warning"),
-            n => item(&format!("{n} warnings")),
+            n => item(&format!("{} warnings", thousands(n as u64))),
         };
         let counts = match &s.capture {
             Some(live) => captured_texts(live),

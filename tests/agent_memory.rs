@@ -420,3 +420,49 @@ impl std::io::Write for CountingSink {
         Ok(())
     }
 }
+
+/// Regression: the evidence of one endpoint (the agent's `/evidence`, `rstscope evidence`)
+/// read its packets with an engine that reserved the whole flow table, 200,000 entries (89.6
+/// MB of address space), for each answer: untouched, so not resident, but a second flow table
+/// beside the agent's own for the length of every answer (valgrind's massif in the soak,
+/// docs/benchmarks.md). Its table now grows as the endpoint's connections need.
+#[test]
+fn the_evidence_of_an_endpoint_does_not_reserve_a_second_flow_table() {
+    let _one = alone();
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refused-v4.pcap");
+    let endpoint = (SERVER, 7300);
+    let (ev, peak) = peak_of(|| {
+        rstscope::report::evidence::collect(&[file], endpoint, None, 100_000, None)
+            .expect("the fixture opens")
+    });
+    eprintln!(
+        "/evidence of a capture of 5 refused connects: {:.2} MB allocated at most (the full \
+         flow table's reservation alone: 89.6 MB)",
+        peak as f64 / MB
+    );
+    assert_eq!(ev.packets.len(), 10, "the fixture's five refused connects");
+    assert!(
+        peak < 16_000_000,
+        "reading one endpoint's evidence took {peak} bytes at once"
+    );
+
+    // And a reading of many connections of the endpoint still keeps them all: the table
+    // grows past its first room (8,192 entries) as they need.
+    let mut e = Engine::growing(EngineConfig {
+        keep_connections: true,
+        ..EngineConfig::default()
+    });
+    let n = 20_000u16;
+    for i in 0..n {
+        // Connects that stay unanswered for now: all in flight at once.
+        e.packet(&packet(
+            (START) * 1_000_000_000 + i64::from(i) * 1000,
+            1024 + i,
+            7300,
+            TcpFlags::SYN,
+            false,
+        ));
+    }
+    assert_eq!(e.snapshot().live_flows, usize::from(n));
+}

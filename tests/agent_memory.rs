@@ -420,3 +420,357 @@ impl std::io::Write for CountingSink {
         Ok(())
     }
 }
+
+/// Regression: the evidence of one endpoint (the agent's `/evidence`, `rstscope evidence`)
+/// read its packets with an engine that reserved the whole flow table, 200,000 entries (89.6
+/// MB of address space), for each answer: untouched, so not resident, but a second flow table
+/// beside the agent's own for the length of every answer (valgrind's massif in the soak,
+/// docs/benchmarks.md). Its table now grows as the endpoint's connections need.
+#[test]
+fn the_evidence_of_an_endpoint_does_not_reserve_a_second_flow_table() {
+    let _one = alone();
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/refused-v4.pcap");
+    let endpoint = (SERVER, 7300);
+    let (ev, peak) = peak_of(|| {
+        rstscope::report::evidence::collect(&[file], endpoint, None, 100_000, None)
+            .expect("the fixture opens")
+    });
+    eprintln!(
+        "/evidence of a capture of 5 refused connects: {:.2} MB allocated at most (the full \
+         flow table's reservation alone: 89.6 MB)",
+        peak as f64 / MB
+    );
+    assert_eq!(ev.packets.len(), 10, "the fixture's five refused connects");
+    assert!(
+        peak < 16_000_000,
+        "reading one endpoint's evidence took {peak} bytes at once"
+    );
+
+    // And a reading of many connections of the endpoint still keeps them all: the table
+    // grows past its first room (8,192 entries) as they need.
+    let mut e = Engine::growing(EngineConfig {
+        keep_connections: true,
+        ..EngineConfig::default()
+    });
+    let n = 20_000u16;
+    for i in 0..n {
+        // Connects that stay unanswered for now: all in flight at once.
+        e.packet(&packet(
+            (START) * 1_000_000_000 + i64::from(i) * 1000,
+            1024 + i,
+            7300,
+            TcpFlags::SYN,
+            false,
+        ));
+    }
+    assert_eq!(e.snapshot().live_flows, usize::from(n));
+}
+
+/// An Ethernet frame of `p` (headers only, as a refused connect's segments are), for the
+/// evidence tap.
+fn frame_bytes(p: &TcpPacket<'_>) -> Vec<u8> {
+    let mut b = vec![0u8; 14 + 20 + 20];
+    b[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
+    b[14] = 0x45;
+    b[16..18].copy_from_slice(&40u16.to_be_bytes());
+    b[22] = 64;
+    b[23] = 6;
+    let (IpAddr::V4(s), IpAddr::V4(d)) = (p.src, p.dst) else {
+        unreachable!("IPv4 here")
+    };
+    b[26..30].copy_from_slice(&s.octets());
+    b[30..34].copy_from_slice(&d.octets());
+    b[34..36].copy_from_slice(&p.sport.to_be_bytes());
+    b[36..38].copy_from_slice(&p.dport.to_be_bytes());
+    b[38..42].copy_from_slice(&p.seq.to_be_bytes());
+    b[42..46].copy_from_slice(&p.ack.to_be_bytes());
+    b[46] = 5 << 4;
+    b[47] = p.flags.0 as u8;
+    b
+}
+
+/// One checkpoint, as the test prints it.
+fn checkpoint((hour, bytes, in_use): Checkpoint) -> String {
+    format!(
+        "hour {hour:3}: the agent's parts hold {:.2} MB; glibc's in use {}",
+        bytes as f64 / MB,
+        in_use.map_or("-".to_owned(), |b| format!("{:.2} MB", b as f64 / MB))
+    )
+}
+
+/// An hour of packet time, the bytes the agent's parts hold by the counting allocator, and
+/// glibc's in-use bytes (`None` off glibc).
+type Checkpoint = (i64, usize, Option<u64>);
+
+/// What the agent holds that time fills: the engine (its flow table, its timers' ring of 512
+/// seconds, the endpoints' series and client sets), its latest snapshot, the agent's running
+/// totals (`window::History`: an hour of seconds, six hours of minutes), the evidence tap
+/// (16,384 recent segments, 65,536 handshakes, the frames held back) and its ring, and the
+/// connecting processes' attribution (sightings expiring four minutes after last seen, 64
+/// programs an endpoint). All are driven together as the agent drives them, over `days` of
+/// packet time: first ten minutes of a flood (1,000 refused connects a second over 500 ports,
+/// 120 handshakes a second left unfinished, 30 segments of data a second) that takes every
+/// cap the soak's load reaches in the first hour or never (the timers' ring to its room of
+/// 1,024 timers a second, the tap's recent segments and handshakes to their caps), then the
+/// soak's mix at a tenth of its rate (20 refused connects a second over the same 500 ports, a
+/// quarter to one hot port that changes every two minutes: every endpoint in every minute)
+/// to the end. Returns what the agent's parts held at each checkpoint (hour, counted bytes,
+/// glibc's in-use bytes), and each part's bytes at the end (by dropping it).
+fn agent_over(days: i64, checkpoints_every: i64) -> (Vec<Checkpoint>, Vec<(&'static str, usize)>) {
+    use rstscope::agent::evidence::{EvidenceRing, EvidenceTap};
+    use rstscope::agent::window::History;
+    use rstscope::host::clients::ClientAttribution;
+    use rstscope::host::{ProcessSighting, SightingSource};
+    use rstscope::pipeline::live::FrameTap;
+    use rstscope::source::{Frame, LinkType};
+    use std::net::SocketAddr;
+
+    let dir = std::env::temp_dir().join(format!("rstscope-agent-memory-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let base = live();
+    let mut e = Engine::new(EngineConfig {
+        retention: Retention::AGENT,
+        keep_incidents: true,
+        ..EngineConfig::default()
+    });
+    let mut latest = e.snapshot();
+    let mut history = History::default();
+    let ring = Arc::new(Mutex::new(
+        EvidenceRing::open(&dir, 4 << 20).expect("the evidence directory"),
+    ));
+    let mut tap = EvidenceTap::new(Arc::clone(&ring));
+    let mut clients = ClientAttribution::new();
+    let mut client_port = 1024u16;
+    let mut pid = 1000u32;
+    let mut number = 0u64;
+    let mut frames = 0u64;
+    let mut held = Vec::new();
+    let end = days * 24 * 3600;
+    let flood_until = 600;
+    let (endpoints, hot_share) = (500u64, 4u64);
+    let mut made = 0u64;
+    let mut feed = |e: &mut Engine, tap: &mut EvidenceTap, p: &TcpPacket<'_>| {
+        number += 1;
+        let data = frame_bytes(p);
+        tap.frame(
+            &Frame {
+                ts: p.ts,
+                number,
+                link_type: LinkType(1),
+                interface: 0,
+                data: &data,
+                orig_len: data.len() as u32,
+                direction: None,
+                process: None,
+                effective_process: None,
+                packet_id: None,
+                dropped: None,
+                options: Default::default(),
+            },
+            Some(p),
+        );
+        e.packet(p);
+    };
+    for second in 0..end {
+        let t0 = (START + second) * 1_000_000_000;
+        let rate = if second < flood_until { 1000 } else { 20 };
+        let hot = (second as u64 / 120) % endpoints;
+        for k in 0..rate {
+            let port = 30_000
+                + if made.is_multiple_of(hot_share) {
+                    hot
+                } else {
+                    made % endpoints
+                } as u16;
+            made += 1;
+            client_port = client_port.checked_add(1).unwrap_or(1024);
+            pid = if pid >= 4_000_000 { 1000 } else { pid + 1 };
+            let ns = t0 + k * (1_000_000_000 / rate);
+            // The connect trace sees the process connect as it does.
+            clients.sighting(&ProcessSighting {
+                at: Timestamp(ns),
+                local: SocketAddr::new(CLIENT, client_port),
+                remote: Some(SocketAddr::new(SERVER, port)),
+                pid,
+                name: "bash".to_owned(),
+                exe: Some("/usr/bin/bash".to_owned()),
+                script: None,
+                source: SightingSource::ConnectTrace,
+            });
+            feed(
+                &mut e,
+                &mut tap,
+                &packet(ns, client_port, port, TcpFlags::SYN, false),
+            );
+            feed(
+                &mut e,
+                &mut tap,
+                &packet(
+                    ns + 100_000,
+                    client_port,
+                    port,
+                    TcpFlags::RST | TcpFlags::ACK,
+                    true,
+                ),
+            );
+        }
+        // Handshakes left unfinished (the tap remembers them, up to its cap) and segments of
+        // data (the tap's recent segments, context for a later reset).
+        let (unfinished, data) = if second < flood_until {
+            (120, 30)
+        } else {
+            (0, 2)
+        };
+        for k in 0..unfinished {
+            client_port = client_port.checked_add(1).unwrap_or(1024);
+            feed(
+                &mut e,
+                &mut tap,
+                &packet(
+                    t0 + 500_000_000 + k * 1000,
+                    client_port,
+                    443,
+                    TcpFlags::SYN | TcpFlags::ACK,
+                    true,
+                ),
+            );
+        }
+        for k in 0..data {
+            let mut p = packet(
+                t0 + 700_000_000 + k * 1000,
+                50_000 + (second % 1000) as u16,
+                443,
+                TcpFlags::ACK,
+                false,
+            );
+            p.payload_len = 100;
+            feed(&mut e, &mut tap, &p);
+        }
+        frames += 2 * rate as u64 + unfinished as u64 + data as u64;
+        for i in e.drain_incidents() {
+            clients.incident(&i);
+        }
+        clients.settle(Some(Timestamp(t0)));
+        ring.lock()
+            .expect("the ring")
+            .tick(Timestamp(t0 + 999_999_999));
+        // The agent records its running totals at each update (five a second; one entry a
+        // second kept): those of its latest snapshot, at this second.
+        let mut totals = latest.totals.clone();
+        totals.last_ts = Some(Timestamp(t0 + 999_999_999));
+        let a = rstscope::analysis::Analysis {
+            capture: rstscope::analysis::CaptureInfo {
+                link_types: vec![(LinkType(1), frames)],
+                frames,
+                tcp_frames: frames,
+                ..Default::default()
+            },
+            snapshot: Snapshot {
+                totals,
+                ..Snapshot::default()
+            },
+            host: None,
+        };
+        history.record(&a);
+        drop(a);
+        if second % 10 == 9 {
+            latest = e.snapshot();
+        }
+        if second == flood_until || (second > 0 && second % checkpoints_every == 0) {
+            let at = (
+                second / 3600,
+                live() - base,
+                rstscope::agent::heap::read().map(|h| h.in_use),
+            );
+            eprintln!("{}", checkpoint(at));
+            held.push(at);
+        }
+    }
+    let mut parts = Vec::new();
+    let mut gone = |name, f: &mut dyn FnMut()| {
+        let before = live();
+        f();
+        parts.push((name, before.saturating_sub(live())));
+    };
+    gone(
+        "the evidence tap (recent segments, handshakes)",
+        &mut || {
+            drop(std::mem::replace(
+                &mut tap,
+                EvidenceTap::new(Arc::clone(&ring)),
+            ))
+        },
+    );
+    drop(tap);
+    gone("the agent's running totals (window::History)", &mut || {
+        history = History::default()
+    });
+    gone("the connecting processes' attribution", &mut || {
+        clients = ClientAttribution::new()
+    });
+    gone(
+        "the latest snapshot (what it shares with the engine aside)",
+        &mut || latest = Snapshot::default(),
+    );
+    gone("the engine (flow table reserved: 89.6 MB)", &mut || {
+        e = Engine::new(EngineConfig {
+            max_flows: 1,
+            ..EngineConfig::default()
+        })
+    });
+    drop(ring);
+    let _ = std::fs::remove_dir_all(&dir);
+    (held, parts)
+}
+
+/// Every part of the agent that time fills stops growing once its caps are reached: over two
+/// days of packet time (see [`agent_over`]), what the parts hold from hour 7 (the series' six
+/// hours of minutes and the hour of seconds full) to the end stays within a megabyte of hour
+/// 7, by the counting allocator and by glibc's own count of what the process holds
+/// (`mallinfo2`, what the agent's `/metrics` shows as `rstscope_heap_bytes{kind="in_use"}`),
+/// and all of it, the flow table's whole reservation counted as if touched, under DESIGN.md's
+/// 150 MB. Minutes in a debug build: run with `--ignored --nocapture` for the figures.
+#[test]
+#[ignore = "minutes in a debug build; run with --ignored --nocapture for the figures"]
+fn every_capped_part_of_the_agent_stops_growing_over_days() {
+    let _one = alone();
+    let (held, parts) = agent_over(2, 3600);
+    for (name, bytes) in &parts {
+        eprintln!("at the end, {name}: {:.2} MB", *bytes as f64 / MB);
+    }
+    // What the parts hold moves up and down within hours (docs/benchmarks.md): the second
+    // day's most is the first's once every cap is reached (hour 7: six hours of minutes and the
+    // hour of seconds full).
+    let most = |from: i64, to: i64| {
+        let of = held.iter().filter(|h| h.0 >= from && h.0 < to);
+        (
+            of.clone().map(|h| h.1).max().unwrap_or(0),
+            of.filter_map(|h| h.2).max().unwrap_or(0),
+        )
+    };
+    let (first, first_in_use) = most(7, 24);
+    let (second, second_in_use) = most(24, 49);
+    eprintln!(
+        "most held, hours 7-23: {:.2} MB (glibc's in use {:.2} MB); hours 24-48: {:.2} MB \
+         ({:.2} MB)",
+        first as f64 / MB,
+        first_in_use as f64 / MB,
+        second as f64 / MB,
+        second_in_use as f64 / MB
+    );
+    assert!(
+        second <= first + 1_000_000,
+        "the agent's parts held {second} bytes at most on the second day, {first} on the first"
+    );
+    assert!(
+        second_in_use <= first_in_use + 1_000_000,
+        "glibc's in use: {second_in_use} bytes at most on the second day, {first_in_use} on \
+         the first"
+    );
+    assert!(
+        first.max(second) < 150_000_000,
+        "{} bytes, the flow table's reservation counted whole",
+        first.max(second)
+    );
+}

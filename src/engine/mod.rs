@@ -335,6 +335,22 @@ impl Engine {
     /// A new engine.
     pub fn new(config: EngineConfig) -> Self {
         let reserved = config.max_flows.min(RESERVED_FLOWS);
+        Self::reserving(config, reserved)
+    }
+
+    /// A new engine whose flow table starts small and grows as the connections in flight
+    /// need, up to `max_flows` as [`Engine::new`]'s: for a short-lived engine that reads one
+    /// endpoint's packets (the evidence of an endpoint), where the whole table's reservation
+    /// (200,000 entries, 89.6 MB of address space) would be taken for the length of a reading
+    /// that holds a few connections. Growing by doubling leaves the smaller copies behind,
+    /// which a long-running capture's engine must not; a reading's ends with it.
+    pub fn growing(config: EngineConfig) -> Self {
+        let reserved = config.max_flows.min(INDEX_START);
+        Self::reserving(config, reserved)
+    }
+
+    /// A new engine with room for `reserved` flow-table entries.
+    fn reserving(config: EngineConfig, reserved: usize) -> Self {
         let fold_from = (config.retention.fold_after).map_or(0, |n| n.saturating_add(1));
         Self {
             config,

@@ -378,6 +378,17 @@ impl Processes {
         for info in infos {
             self.remember(info);
         }
+        // sysinfo keeps every process it found running, ended since or not, until it is asked
+        // of it again (each is asked once): a fresh list past the cap, or on a machine that
+        // starts a process a connect (the agent's soak benchmark: 200 a second) it would hold
+        // one for every PID of the machine's range (up to 4,194,304) found running once.
+        if self
+            .system
+            .as_ref()
+            .is_some_and(|s| s.processes().len() > MAX_REMEMBERED)
+        {
+            self.system = System::new().ok();
+        }
     }
 
     /// Forgets `pid` (it was seen to end), so a later process with the same PID is read anew.
@@ -386,19 +397,45 @@ impl Processes {
     }
 
     fn remember(&mut self, info: ProcessInfo) {
-        if self.known.len() >= MAX_REMEMBERED
-            && let Some(old) = self.order.pop_front()
-        {
-            self.known.remove(&old);
-        }
         self.order.push_back(info.pid);
         self.known.insert(info.pid, info);
+        // The order holds the PIDs forgotten since too ([`Self::forget`] leaves them there):
+        // it is cut to the cap as well, the oldest first (a PID remembered again later stays).
+        // Regression: only `known` was capped, and an agent kept a PID in the order for every
+        // process ever read that ended (each `curl` of a scrape: a few a minute, for weeks).
+        while self.order.len() > MAX_REMEMBERED {
+            if let Some(old) = self.order.pop_front()
+                && !self.order.contains(&old)
+            {
+                self.known.remove(&old);
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Processes read, then seen to end, for longer than the cap: neither the details nor
+    /// their order grow past it (the order kept every PID read, for the agent's weeks).
+    #[test]
+    fn processes_read_and_forgotten_stay_within_the_cap() {
+        let mut p = Processes::new();
+        for pid in 0..(3 * MAX_REMEMBERED as u32) {
+            p.remember(ProcessInfo::bare(100_000 + pid, "curl"));
+            p.forget(100_000 + pid);
+        }
+        assert!(p.known.is_empty());
+        assert!(p.order.len() <= MAX_REMEMBERED, "{}", p.order.len());
+        // Remembered past the cap: the newest are kept, the oldest forgotten.
+        for pid in 0..(MAX_REMEMBERED as u32 + 10) {
+            p.remember(ProcessInfo::bare(pid, "bash"));
+        }
+        assert_eq!(p.known.len(), MAX_REMEMBERED);
+        assert!(p.known.contains_key(&(MAX_REMEMBERED as u32 + 9)));
+        assert!(!p.known.contains_key(&9));
+    }
 
     #[test]
     fn this_process_is_described_with_its_executable() {

@@ -472,7 +472,9 @@ fn collect_source_watched(
     watch: &mut dyn FnMut(&Reading<'_>),
 ) -> Evidence {
     let (addr, port) = endpoint;
-    let mut engine = Engine::new(EngineConfig {
+    // Only the endpoint's packets reach it: a table that grows as they need (the agent's
+    // `/evidence` reserved a second full flow table, 89.6 MB, for each answer).
+    let mut engine = Engine::growing(EngineConfig {
         keep_connections: true,
         // A range's clients are counted from its incidents (the engine counts them per
         // endpoint over the capture, not per second).

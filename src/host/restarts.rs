@@ -215,7 +215,8 @@ pub struct FailingStart {
     /// Other endpoints of the report its processes were seen connecting to (as clients with
     /// incidents there, by its name), `addr:port`, at most 3: a service whose own connects
     /// fail (its database refuses it, and it gives up), or a client failing its connects
-    /// again and again (`curl`, exit status 7). Empty in the machine-wide list.
+    /// again and again (`curl`, exit status 7). In the machine-wide list, the endpoints of
+    /// the report it was seen connecting to (at most 3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub connected_to: Vec<String>,
     /// A later run that started well, after the failed ones: the loop is over, kept so that

@@ -557,6 +557,7 @@ impl HostState {
             .zip(&endpoints)
             .map(|(o, e)| self.failing_for(o, e, &clients))
             .collect();
+        let machine_failing = self.failing_starts(&clients);
         for (e, failing) in endpoints.iter_mut().zip(failing) {
             e.failing_starts = failing;
         }
@@ -587,13 +588,25 @@ impl HostState {
             notes,
             recorded: None,
             ended: self.ended,
-            failing_starts: self.failing_starts(),
+            failing_starts: machine_failing,
         }
     }
 
-    /// Every program seen failing to start, most recent first.
-    fn failing_starts(&self) -> Vec<FailingStart> {
-        let mut all: Vec<FailingStart> = self.failing.values().cloned().collect();
+    /// Every program seen failing to start, most recent first, each with the endpoints of the
+    /// report it was seen connecting to (`clients`: endpoints by program name), at most 3: a
+    /// client whose runs end as its connects are refused (`bash -c 'exec 3<>/dev/tcp/...'`,
+    /// `curl` exiting 7) says so beside its runs, rather than reading as a program that
+    /// cannot start.
+    fn failing_starts(&self, clients: &HashMap<&str, Vec<String>>) -> Vec<FailingStart> {
+        let mut all: Vec<FailingStart> = (self.failing.values())
+            .map(|f| FailingStart {
+                connected_to: (clients.get(f.name.as_str()).into_iter().flatten())
+                    .take(3)
+                    .cloned()
+                    .collect(),
+                ..f.clone()
+            })
+            .collect();
         all.sort_by(|a, b| b.last.cmp(&a.last).then_with(|| a.program.cmp(&b.program)));
         all
     }
@@ -1031,6 +1044,22 @@ mod tests {
         assert_eq!(
             shown(1),
             [
+                ("/opt/c/crasher", Vec::new()),
+                ("/opt/r/retrier", vec!["127.0.0.1:7211".to_owned()])
+            ]
+        );
+        // The machine-wide list: every program, each with the endpoints it connected to (the
+        // retrier, 7211's client, says so there too: a client failing its connects, not a
+        // program that cannot start).
+        let machine: Vec<(&str, Vec<String>)> = (report.failing_starts.iter())
+            .map(|f| (f.program.as_str(), f.connected_to.clone()))
+            .collect();
+        let mut machine_sorted = machine.clone();
+        machine_sorted.sort();
+        assert_eq!(
+            machine_sorted,
+            [
+                ("/opt/c/collector", vec!["127.0.0.1:5432".to_owned()]),
                 ("/opt/c/crasher", Vec::new()),
                 ("/opt/r/retrier", vec!["127.0.0.1:7211".to_owned()])
             ]

@@ -111,7 +111,7 @@ const RECORDED_SLACK_NS: i64 = 24 * 3600 * Timestamp::NANOS_PER_SEC;
 /// file's packets (to within a second either side: a packet can be stamped before the
 /// capture's start was taken), lies within a day of them, and the file's time does not step
 /// back (captures appended to one another). `None` when no file does.
-fn recorded_time(files: &[FileInfo]) -> Option<CaptureTime> {
+pub(crate) fn recorded_time(files: &[FileInfo]) -> Option<CaptureTime> {
     let sound = files.iter().filter_map(|f| {
         let (start, end) = f.recorded?;
         let (first, last) = f.first_ts.zip(f.last_ts)?;

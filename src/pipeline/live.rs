@@ -801,10 +801,10 @@ impl Run {
             .map(|(s, &written)| InterfaceStats {
                 start,
                 end,
-                received: s.kernel_received,
-                interface_dropped: s.interface_dropped,
-                os_dropped: s.kernel_dropped + s.rstscope_dropped,
-                delivered: written,
+                received: Some(s.kernel_received),
+                interface_dropped: Some(s.interface_dropped),
+                os_dropped: Some(s.kernel_dropped + s.rstscope_dropped),
+                delivered: Some(written),
                 comment: Some(format!(
                     "rstscope: kernel dropped {}, rstscope dropped {} (its queue was full); \
                      copies of packets already seen on another interface, left out (whole capture): {}; \

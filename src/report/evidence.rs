@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Clock, endpoint};
-use crate::analysis::{Copies, CopyFilter};
+use crate::analysis::{Copies, CopyFilter, recorded_time};
 use crate::decode::{Decoded, decode_encap};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Incident, Offender};
 use crate::host::captured::CapturedHost;
@@ -28,7 +28,9 @@ use crate::host::state::HostReport;
 use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
 use crate::pipeline::merged::{TwoPoints, fit_rate};
 use crate::source::live::CaptureFilter;
-use crate::source::pcapng::{PacketNotes, PcapngWriter, ProcessBlock, RSTSCOPE_HOST, option};
+use crate::source::pcapng::{
+    InterfaceStats, PacketNotes, PcapngWriter, ProcessBlock, RSTSCOPE_HOST, option,
+};
 use crate::source::{
     CapturedProcess, CapturedProcessKind, FileSource, Frame, InterfaceInfo, LinkType,
     PacketOptions, SourceError,
@@ -283,7 +285,9 @@ pub struct Evidence {
     /// the endpoint's attempts up to there; saved with the packets (in rstscope's host
     /// block, [`recorded::capture_end`]) so that an analysis of the file does too, rather than
     /// end at the endpoint's last packet. A caller that knows the capture went further (the
-    /// agent, whose analysis sees more than its evidence ring keeps) moves it later.
+    /// agent, whose analysis sees more than its evidence ring keeps) moves it later. Saved
+    /// in the file's statistics blocks too, as `isb_endtime`, which every analysis of a
+    /// pcapng file reads (host block or not).
     pub capture_end: Option<Timestamp>,
 }
 
@@ -669,9 +673,11 @@ fn collect_source_watched(
     }
     ev.encaps = encaps.of_version(addr.is_ipv6());
     // The capture ends with its last frame read, as the analysis has it (or where the file's
-    // own capture had got to), not with the endpoint's last packet.
+    // own capture had got to: its statistics blocks, or a file of saved packets' host block),
+    // not with the endpoint's last packet.
     let end = (source.files().iter().filter_map(|f| f.last_ts))
         .chain(recorded::capture_end(source.recorded_host()))
+        .chain(recorded_time(source.files()).map(|c| c.end))
         .max();
     ev.capture_end = end;
     match end {
@@ -1574,8 +1580,29 @@ pub fn write_pcapng_with_host(
             .map_err(io::Error::other)?;
         out.write_block(RSTSCOPE_HOST, &body)?;
     }
-    out.finish(&[])?;
+    out.finish(&saved_span(ev, local.len()))?;
     Ok(())
+}
+
+/// The statistics blocks of a file of saved packets, one an interface: from its first packet
+/// to where the capture they were saved from had got to ([`Evidence::capture_end`]), pcapng's
+/// own place for a capture's end, which an analysis of the file reads ([`recorded_time`]).
+/// Its last attempts are then judged as the capture judged them: given up on unanswered,
+/// not "too soon to tell" because the file holds nothing after them. No counts: the capture
+/// received more than was saved.
+fn saved_span(ev: &Evidence, interfaces: usize) -> Vec<InterfaceStats> {
+    let first = ev.packets.iter().map(|p| p.ts).min();
+    let last = ev.packets.iter().map(|p| p.ts).max();
+    let Some((start, last)) = first.zip(last) else {
+        return Vec::new();
+    };
+    let end = ev.capture_end.map_or(last, |end| end.max(last));
+    let span = InterfaceStats {
+        start,
+        end,
+        ..InterfaceStats::default()
+    };
+    vec![span; interfaces]
 }
 
 /// The packet ids to save: the capture's own, unless packets of several captures (files or

@@ -129,14 +129,15 @@ pub struct InterfaceStats {
     pub start: Timestamp,
     /// End of the capture.
     pub end: Timestamp,
-    /// Frames that passed the filter, as the kernel counts them.
-    pub received: u64,
+    /// Frames that passed the filter, as the kernel counts them (`None`: not written, as for
+    /// packets saved out of a capture, which counted more than it saved).
+    pub received: Option<u64>,
     /// Frames dropped by the interface or driver.
-    pub interface_dropped: u64,
+    pub interface_dropped: Option<u64>,
     /// Frames dropped by the kernel's buffer or by rstscope.
-    pub os_dropped: u64,
+    pub os_dropped: Option<u64>,
     /// Frames written.
-    pub delivered: u64,
+    pub delivered: Option<u64>,
     /// A note for the reader (e.g. how many of the drops were rstscope's).
     pub comment: Option<String>,
 }
@@ -422,10 +423,17 @@ impl<W: Write> PcapngWriter<W> {
             self.timestamp(s.end);
             self.option(option::ISB_STARTTIME, &ts_option(s.start));
             self.option(option::ISB_ENDTIME, &ts_option(s.end));
-            self.option(option::ISB_IFRECV, &s.received.to_le_bytes());
-            self.option(option::ISB_IFDROP, &s.interface_dropped.to_le_bytes());
-            self.option(option::ISB_OSDROP, &s.os_dropped.to_le_bytes());
-            self.option(option::ISB_USRDELIV, &s.delivered.to_le_bytes());
+            let counts = [
+                (option::ISB_IFRECV, s.received),
+                (option::ISB_IFDROP, s.interface_dropped),
+                (option::ISB_OSDROP, s.os_dropped),
+                (option::ISB_USRDELIV, s.delivered),
+            ];
+            for (code, count) in counts {
+                if let Some(n) = count {
+                    self.option(code, &n.to_le_bytes());
+                }
+            }
             if let Some(c) = &s.comment {
                 self.option(option::COMMENT, c.as_bytes());
             }

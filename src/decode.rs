@@ -374,20 +374,7 @@ fn reads_as_tcp_elsewhere(link_type: LinkType, data: &[u8], orig_len: u32) -> Op
     let number = u16::try_from(labelled.0).ok()?;
     for reads_as in RELABELLED_FROM {
         let same = reads_as == labelled || (raw(reads_as) && raw(labelled));
-        let as_other = Frame {
-            ts: Timestamp(0),
-            number: 0,
-            link_type: reads_as,
-            interface: 0,
-            data,
-            orig_len,
-            direction: None,
-            process: None,
-            effective_process: None,
-            packet_id: None,
-            dropped: None,
-            options: Default::default(),
-        };
+        let as_other = Frame::plain(Timestamp(0), 0, reads_as, 0, data, orig_len);
         if !same && matches!(as_labelled(&as_other).0, Decoded::Tcp(_)) {
             return Some(Skip::WrongLinkType {
                 labelled: number,
@@ -1176,20 +1163,14 @@ mod tests {
     const V6_DST: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
 
     fn frame(link: u32, data: &[u8]) -> Frame<'_> {
-        Frame {
-            ts: Timestamp::from_parts(1_700_000_000, 123_456_789),
-            number: 42,
-            link_type: LinkType(link),
-            interface: 3,
+        Frame::plain(
+            Timestamp::from_parts(1_700_000_000, 123_456_789),
+            42,
+            LinkType(link),
+            3,
             data,
-            orig_len: u32::try_from(data.len()).expect("test frame fits u32"),
-            direction: None,
-            process: None,
-            effective_process: None,
-            packet_id: None,
-            dropped: None,
-            options: crate::source::PacketOptions::default(),
-        }
+            u32::try_from(data.len()).expect("test frame fits u32"),
+        )
     }
 
     fn decode_as(link: u32, data: &[u8]) -> Decoded<'_> {

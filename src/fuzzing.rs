@@ -174,20 +174,14 @@ pub fn frame(data: &[u8]) {
     let link_type = u32::from(u16::from_le_bytes([head[0], head[1]]));
     let extra = u32::from(u16::from_le_bytes([head[2], head[3]]));
     let captured = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
-    let frame = Frame {
-        ts: Timestamp::from_parts(1_700_000_000, 0),
-        number: 1,
-        link_type: LinkType(link_type),
-        interface: 0,
-        data: bytes,
-        orig_len: captured.saturating_add(extra),
-        direction: None,
-        process: None,
-        effective_process: None,
-        packet_id: None,
-        dropped: None,
-        options: crate::source::PacketOptions::default(),
-    };
+    let frame = Frame::plain(
+        Timestamp::from_parts(1_700_000_000, 0),
+        1,
+        LinkType(link_type),
+        0,
+        bytes,
+        captured.saturating_add(extra),
+    );
     if let Decoded::Tcp(p) = decode(&frame) {
         assert!(
             p.payload.len() <= bytes.len(),

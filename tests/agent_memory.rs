@@ -554,20 +554,7 @@ fn agent_over(days: i64, checkpoints_every: i64) -> (Vec<Checkpoint>, Vec<(&'sta
         number += 1;
         let data = frame_bytes(p);
         tap.frame(
-            &Frame {
-                ts: p.ts,
-                number,
-                link_type: LinkType(1),
-                interface: 0,
-                data: &data,
-                orig_len: data.len() as u32,
-                direction: None,
-                process: None,
-                effective_process: None,
-                packet_id: None,
-                dropped: None,
-                options: Default::default(),
-            },
+            &Frame::plain(p.ts, number, LinkType(1), 0, &data, data.len() as u32),
             Some(p),
         );
         e.packet(p);

@@ -381,20 +381,14 @@ impl EvidenceRing {
                 break;
             };
             self.written_up_to = Some(self.written_up_to.map_or(h.ts, |w| w.max(h.ts)));
-            self.write_now(&Frame {
-                ts: h.ts,
-                number: h.number,
-                link_type: h.link_type,
-                interface: h.interface,
-                data: &h.data,
-                orig_len: h.orig_len,
-                direction: None,
-                process: None,
-                effective_process: None,
-                packet_id: None,
-                dropped: None,
-                options: crate::source::PacketOptions::default(),
-            });
+            self.write_now(&Frame::plain(
+                h.ts,
+                h.number,
+                h.link_type,
+                h.interface,
+                &h.data,
+                h.orig_len,
+            ));
         }
     }
 
@@ -946,20 +940,14 @@ impl EvidenceTap {
             if r.seq != seq {
                 continue;
             }
-            ring.write_context(&Frame {
-                ts: r.ts,
-                number: r.number,
-                link_type: r.link_type,
-                interface: r.interface,
-                data: &r.data,
-                orig_len: r.orig_len.max(r.data.len() as u32),
-                direction: None,
-                process: None,
-                effective_process: None,
-                packet_id: None,
-                dropped: None,
-                options: crate::source::PacketOptions::default(),
-            });
+            ring.write_context(&Frame::plain(
+                r.ts,
+                r.number,
+                r.link_type,
+                r.interface,
+                &r.data,
+                r.orig_len.max(r.data.len() as u32),
+            ));
         }
     }
 

@@ -511,20 +511,14 @@ mod tests {
     }
 
     fn frame(data: &[u8], ms: i64) -> Frame<'_> {
-        Frame {
-            ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
-            number: 0,
-            link_type: LinkType(LINKTYPE_LINUX_SLL2),
-            interface: 0,
+        Frame::plain(
+            Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
+            0,
+            LinkType(LINKTYPE_LINUX_SLL2),
+            0,
             data,
-            orig_len: data.len() as u32,
-            direction: None,
-            process: None,
-            effective_process: None,
-            packet_id: None,
-            dropped: None,
-            options: crate::source::PacketOptions::default(),
-        }
+            data.len() as u32,
+        )
     }
 
     #[test]

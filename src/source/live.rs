@@ -657,19 +657,15 @@ impl Batch {
 
     /// The frames, in capture order.
     pub fn frames(&self) -> impl Iterator<Item = Frame<'_>> {
-        self.records.iter().map(|r| Frame {
-            ts: r.ts,
-            number: r.number,
-            link_type: r.link_type,
-            interface: r.interface,
-            data: &self.data[r.start as usize..(r.start + r.caplen) as usize],
-            orig_len: r.orig_len,
-            direction: None,
-            process: None,
-            effective_process: None,
-            packet_id: None,
-            dropped: None,
-            options: crate::source::PacketOptions::default(),
+        self.records.iter().map(|r| {
+            Frame::plain(
+                r.ts,
+                r.number,
+                r.link_type,
+                r.interface,
+                &self.data[r.start as usize..(r.start + r.caplen) as usize],
+                r.orig_len,
+            )
         })
     }
 
@@ -716,20 +712,14 @@ impl Batch {
     fn retain(&mut self, mut keep: impl FnMut(&Frame<'_>) -> bool) {
         let data = &self.data;
         self.records.retain(|r| {
-            keep(&Frame {
-                ts: r.ts,
-                number: r.number,
-                link_type: r.link_type,
-                interface: r.interface,
-                data: &data[r.start as usize..(r.start + r.caplen) as usize],
-                orig_len: r.orig_len,
-                direction: None,
-                process: None,
-                effective_process: None,
-                packet_id: None,
-                dropped: None,
-                options: crate::source::PacketOptions::default(),
-            })
+            keep(&Frame::plain(
+                r.ts,
+                r.number,
+                r.link_type,
+                r.interface,
+                &data[r.start as usize..(r.start + r.caplen) as usize],
+                r.orig_len,
+            ))
         });
     }
 }

@@ -99,6 +99,35 @@ pub struct Frame<'a> {
     pub options: PacketOptions<'a>,
 }
 
+impl<'a> Frame<'a> {
+    /// A frame of which the capture says nothing beyond its time, interface and bytes (a live
+    /// capture's, a copy kept in a ring): no direction, process, packet id, drop or options.
+    #[must_use]
+    pub fn plain(
+        ts: Timestamp,
+        number: u64,
+        link_type: LinkType,
+        interface: u32,
+        data: &'a [u8],
+        orig_len: u32,
+    ) -> Self {
+        Self {
+            ts,
+            number,
+            link_type,
+            interface,
+            data,
+            orig_len,
+            direction: None,
+            process: None,
+            effective_process: None,
+            packet_id: None,
+            dropped: None,
+            options: PacketOptions::default(),
+        }
+    }
+}
+
 /// Takes the frames of a run ([`FileSource::frame_run`]). Any `FnMut(Frame)` is one.
 pub trait FrameSink {
     /// One frame, borrowed until the call returns: the frames of most files, inlined into

@@ -251,20 +251,14 @@ fn the_ring_stays_under_its_cap_and_keeps_the_newest() {
             .iter()
             .enumerate()
         {
-            let f = Frame {
-                ts: Timestamp::from_parts(1_700_000_000 + i64::from(i / 100), 0),
-                number: u64::from(i) * 2 + j as u64 + 1,
-                link_type: LinkType(1),
-                interface: 0,
+            let f = Frame::plain(
+                Timestamp::from_parts(1_700_000_000 + i64::from(i / 100), 0),
+                u64::from(i) * 2 + j as u64 + 1,
+                LinkType(1),
+                0,
                 data,
-                orig_len: data.len() as u32,
-                direction: None,
-                process: None,
-                effective_process: None,
-                packet_id: None,
-                dropped: None,
-                options: crate::source::PacketOptions::default(),
-            };
+                data.len() as u32,
+            );
             let Decoded::Tcp(p) = decode(&f) else {
                 panic!("tcp")
             };
@@ -372,20 +366,14 @@ fn a_syn_fin_rst_agent_s_evidence_is_analyzed_as_one() {
         tcp(false, "RA", 501, 101, 0),
     ];
     for (i, data) in frames.iter().enumerate() {
-        ring.lock().expect("lock").write(&Frame {
-            ts: Timestamp::from_parts(1_700_000_000, (i as u32) * 10_000_000),
-            number: i as u64 + 1,
-            link_type: LinkType(1),
-            interface: 0,
+        ring.lock().expect("lock").write(&Frame::plain(
+            Timestamp::from_parts(1_700_000_000, (i as u32) * 10_000_000),
+            i as u64 + 1,
+            LinkType(1),
+            0,
             data,
-            orig_len: data.len() as u32,
-            direction: None,
-            process: None,
-            effective_process: None,
-            packet_id: None,
-            dropped: None,
-            options: crate::source::PacketOptions::default(),
-        });
+            data.len() as u32,
+        ));
     }
     let reader = ring.lock().expect("lock").reader().expect("reader");
     let src = FileSource::from_reader(PathBuf::from("ring"), reader).expect("a capture");
@@ -409,20 +397,14 @@ fn write_at(ring: &Arc<Mutex<EvidenceRing>>, ms: i64, data: &[u8]) {
 
 /// A frame of `data` at `ms` after the tests' time 0.
 fn frame_at(ms: i64, data: &[u8]) -> Frame<'_> {
-    Frame {
-        ts: Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
-        number: 1,
-        link_type: LinkType(1),
-        interface: 0,
+    Frame::plain(
+        Timestamp(1_700_000_000_000_000_000 + ms * 1_000_000),
+        1,
+        LinkType(1),
+        0,
         data,
-        orig_len: data.len() as u32,
-        direction: None,
-        process: None,
-        effective_process: None,
-        packet_id: None,
-        dropped: None,
-        options: crate::source::PacketOptions::default(),
-    }
+        data.len() as u32,
+    )
 }
 
 /// Regression: with the evidence directory removed while the agent ran, `/evidence` answered

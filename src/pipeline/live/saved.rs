@@ -436,20 +436,14 @@ mod tests {
     }
 
     fn frame(data: &[u8], n: u64) -> Frame<'_> {
-        Frame {
-            ts: Timestamp::from_parts(1_700_000_000 + n as i64, 0),
-            number: n,
-            link_type: LinkType(1),
-            interface: 0,
+        Frame::plain(
+            Timestamp::from_parts(1_700_000_000 + n as i64, 0),
+            n,
+            LinkType(1),
+            0,
             data,
-            orig_len: data.len() as u32,
-            direction: None,
-            process: None,
-            effective_process: None,
-            packet_id: None,
-            dropped: None,
-            options: crate::source::PacketOptions::default(),
-        }
+            data.len() as u32,
+        )
     }
 
     #[test]

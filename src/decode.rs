@@ -547,6 +547,26 @@ pub fn network_layer<'a>(frame: &Frame<'a>) -> Option<Net<'a>> {
     link(frame.link_type, frame.data, &mut Walk::default()).ok()
 }
 
+/// [`network_layer`] past the tunnels whose TCP is analyzed by its inner headers (those of
+/// [`decode_tunnelled_into`]): the packet inside, which a copy of the frame captured after
+/// decapsulation (on the overlay's interface, in a Linux `any` capture) starts with. Any
+/// other frame's network layer as it is.
+pub fn innermost_network_layer<'a>(frame: &Frame<'a>) -> Option<Net<'a>> {
+    let mut net = network_layer(frame)?;
+    let mut scratch = BLANK;
+    for _ in 0..TUNNEL_DEPTH {
+        let ip = match net {
+            Net::V4(b) => ipv4(b, b.len(), &mut scratch),
+            Net::V6(b) => ipv6_payload(b, b.len(), &mut scratch),
+        };
+        match ip.ok().and_then(|ip| unwrap_tunnel(ip.protocol, ip.bytes)) {
+            Some((_, inner)) if !inner.bytes().is_empty() => net = inner,
+            _ => break,
+        }
+    }
+    Some(net)
+}
+
 /// Why decoding stopped before a TCP segment: `?` carries it up from any layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stop {

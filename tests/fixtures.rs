@@ -1269,6 +1269,53 @@ fn offenders_rank_by_incidents_not_by_resets_plus_failed_attempts() {
     );
 }
 
+/// Regression: a node's `tcpdump -i any` (tests/fixtures/make-vxlan.sh any) holds each packet
+/// of a tunnel twice, inside its UDP datagram on the underlay's interface and unwrapped on
+/// the VXLAN device: both were analyzed, every refusal counted twice ("resets 6" for 3, and
+/// "each refused attempt was tried 2 times with the same ISN, as a Windows client retries").
+/// The copies check compares a tunnel's packet by the packet inside: the report is the
+/// underlay capture's (tests/fixtures/vxlan.pcap), the copies counted apart.
+#[test]
+fn an_any_capture_of_a_tunnel_and_its_device_counts_each_packet_once() {
+    let (a, conns) = run("tests/fixtures/vxlan-any.pcap");
+    let t = &a.snapshot.totals;
+    // 4 directly in IP, 17 inside the tunnels (the connection to 8080 closed with one packet
+    // more than in vxlan.pcap: tshark counts 21 TCP packets outside UDP, 17 inside VXLAN).
+    assert_eq!((t.tcp_packets, t.rst_packets, t.syn_packets), (21, 7, 8));
+    assert_eq!(
+        states(&conns),
+        ["REJ", "REJ", "REJ", "REJ", "REJ", "REJ", "REJ", "SF"]
+    );
+    let offenders: Vec<(String, u64, u64, u64)> = (a.snapshot.offenders.iter())
+        .map(|o| {
+            let retries = o.refusal_retries;
+            (
+                report::endpoint(o.addr, o.port),
+                o.failed_attempts,
+                o.rst_packets,
+                retries,
+            )
+        })
+        .collect();
+    assert_eq!(
+        offenders,
+        [
+            ("10.42.0.2:7211".to_string(), 3, 3, 0),
+            ("10.84.0.2:7212".to_string(), 2, 2, 0),
+            ("10.99.0.2:7213".to_string(), 2, 2, 0)
+        ]
+    );
+    // The 17 TCP packets of the tunnels, once inside VXLAN and once unwrapped, and the 8
+    // ICMPv6 ones (neighbour discovery; ARP is no IP packet to compare).
+    let copies = a.capture.copies;
+    assert_eq!(
+        (copies.by_content, copies.resets, copies.syns),
+        (25, 5, 6),
+        "{copies:?}"
+    );
+    assert_eq!(a.capture.not_decoded_total(), 0);
+}
+
 /// A capture on an overlay network's underlay (tests/fixtures/make-vxlan.sh): the TCP inside
 /// VXLAN (on UDP 4789 and on Linux's 8472) is analyzed by its inner addresses, as tshark
 /// dissects it, beside the refusals carried directly in IP; each offender's filters select

@@ -1813,11 +1813,15 @@ fn take_copy(frame: Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter) -> bo
     let Some(copy) = copies.copy(&frame) else {
         return false;
     };
-    // Not analyzed again, but a filter must select the copies too.
+    // Not analyzed again, but a filter must select the copies too (a tunnel's, by the tunnel
+    // it came in: a node's `any` capture keeps the copy unwrapped on the overlay, or this).
     match decode_encap(&frame) {
         (Decoded::Tcp(p), encap) => {
             batch.copies.add(copy.of_packet(&p));
             batch.encaps.add(encap);
+            if encap.tunnel.is_some() {
+                batch.tunnelled.add_packet(&p, encap);
+            }
         }
         _ => batch.copies.add(copy),
     }

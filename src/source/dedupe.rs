@@ -27,12 +27,15 @@
 //! The first copy is the one kept, so what is analyzed and what is saved are the same
 //! packets. Where IP starts is found by the decoder's own link-layer walk
 //! ([`network_layer`](crate::decode::network_layer)), so every link type it decodes (VLAN
-//! stacks, MPLS, PPPoE, 802.11, ...) is compared the same way.
+//! stacks, MPLS, PPPoE, 802.11, ...) is compared the same way; a tunnel's packet by the packet
+//! inside ([`innermost_network_layer`](crate::decode::innermost_network_layer)), as its TCP is
+//! analyzed: a node's `any` capture holds it inside VXLAN on the underlay's interface and
+//! again unwrapped on the overlay's.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use crate::decode::network_layer;
+use crate::decode::innermost_network_layer;
 use crate::packet::{TcpPacket, Timestamp};
 use crate::source::Frame;
 
@@ -102,7 +105,7 @@ impl Dedupe {
     /// [`Dedupe::is_duplicate`] among the frames of one `scope` only (a file of several:
     /// copies are looked for within one capture, not across captures merged by the user).
     pub fn is_duplicate_in(&mut self, frame: &Frame<'_>, scope: u32) -> bool {
-        let Some(l3) = network_layer(frame).map(|n| n.bytes()) else {
+        let Some(l3) = innermost_network_layer(frame).map(|n| n.bytes()) else {
             return false;
         };
         let l3 = &l3[..l3.len().min(HASHED_BYTES)];

@@ -465,6 +465,15 @@ pub fn collect_source_with(
     )
 }
 
+/// The evidence stopped by the cancel flag after `frames`, and it says so.
+fn cancelled_after(ev: &mut Evidence, frames: u64) {
+    ev.cancelled = true;
+    ev.warnings.push(format!(
+        "cancelled after {} frames; the evidence covers them only",
+        crate::report::thousands(frames)
+    ));
+}
+
 /// [`collect_watched`] over an opened source.
 fn collect_source_watched(
     mut source: FileSource,
@@ -531,19 +540,21 @@ fn collect_source_watched(
             ));
             break;
         }
+        let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
         let Some(frame) = source.next_frame() else {
+            // Ctrl+C on `zcat x.gz | rstscope analyze --endpoint ... -` ends the pipe too,
+            // most often before the next check: the input ended because of the cancel.
+            if cancelled() {
+                cancelled_after(&mut ev, frames);
+            }
             break;
         };
         frames += 1;
         if frames.is_multiple_of(CHECK_EVERY) {
             keep_connections(&mut ev, &mut engine, range);
             in_range_facts.incidents(&mut engine, endpoint, range);
-            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                ev.cancelled = true;
-                ev.warnings.push(format!(
-                    "cancelled after {} frames; the evidence covers them only",
-                    crate::report::thousands(frames)
-                ));
+            if cancelled() {
+                cancelled_after(&mut ev, frames);
                 break;
             }
         }

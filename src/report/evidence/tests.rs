@@ -309,6 +309,27 @@ fn cancel_stops_the_reading_with_a_warning() {
     assert!(ev.packets.len() as u64 + ev.more < 2 * u64::from(attempts));
 }
 
+/// Regression: Ctrl+C on `zcat x.gz | rstscope analyze --endpoint ... -` ends the pipe as well,
+/// inside a record, most often before the next check of the flag: the evidence said the capture
+/// was cut short and not that it was cancelled (`tests/cli.rs`'s Ctrl+C test, every run with a
+/// read buffer of 128 KiB). Input that ends with the flag set was cancelled, however few frames
+/// came since the last check.
+#[test]
+fn input_ending_after_a_cancel_says_cancelled() {
+    let attempts = (CHECK_EVERY / 30) as u32;
+    let bytes = refused_with_noise(attempts);
+    let f = temp_file("cancel-cut.pcap", &bytes[..bytes.len() - 7]);
+    let cancel = AtomicBool::new(true);
+    let ev = collect(&[f], server(), None, 100, Some(&cancel)).expect("collect");
+    assert!(ev.cancelled);
+    let frames = 3 * u64::from(attempts) - 1;
+    let said = format!(
+        "cancelled after {} frames; the evidence covers them only",
+        crate::report::thousands(frames)
+    );
+    assert!(ev.warnings.contains(&said), "{:?}", ev.warnings);
+}
+
 /// A window lists the connections as the reading finds them: every few thousand frames the
 /// watcher is told the frames read, the part of the file read, and the connections kept so far,
 /// which the evidence lists in the end (the ones found later after them).

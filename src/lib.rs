@@ -24,6 +24,8 @@ pub mod packet;
 pub mod pipeline;
 /// Text, JSON and CSV output of an analysis.
 pub mod report;
+/// What a collection holds at most for a number of entries, for the sums of the caps.
+pub mod room;
 /// TCP service names by port, from the IANA registry.
 pub mod services;
 /// Where frames come from: capture files (pure Rust, no libpcap).

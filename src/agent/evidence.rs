@@ -53,6 +53,24 @@ const HANDSHAKES: usize = 65_536;
 pub const HOLD_NS: i64 = 10_000_000_000;
 /// Frames held back at most (the oldest is written when more come).
 pub const HOLD_FRAMES: usize = 4096;
+/// The most the evidence holds in memory with frames of up to `snaplen` bytes: the tap's
+/// `RECENT` segments (cut to `RECENT_BYTES`) with their lists by connection, its
+/// `HANDSHAKES`, and the ring's [`HOLD_FRAMES`] frames held back (a list by connection
+/// holds a segment's number in room for 4 or twice its numbers). For the sum of every cap of
+/// the agent (tests/agent_memory.rs).
+#[must_use]
+pub const fn most_bytes(snaplen: usize) -> usize {
+    use crate::room::{queue, table};
+    use std::mem::size_of;
+    queue(RECENT, size_of::<Recent>())
+        + RECENT * RECENT_BYTES
+        + table(RECENT, size_of::<(FlowKey, VecDeque<u64>)>())
+        + RECENT * 4 * size_of::<u64>()
+        + table(HANDSHAKES, size_of::<(FlowKey, (IpAddr, u16))>())
+        + queue(HOLD_FRAMES + 1, size_of::<Reverse<Held>>())
+        + HOLD_FRAMES * snaplen
+}
+
 /// Smallest cap on the evidence directory: the ring keeps whole files of at least 64 KiB, and
 /// room for the one being written.
 pub const MIN_BYTES: u64 = 1 << 20;

@@ -27,6 +27,12 @@ const SECONDS_KEPT: usize = 3600;
 /// Per-minute totals kept this long (minutes): as long as the engine's series, and a minute.
 const MINUTES_KEPT: usize = 6 * 60 + 1;
 
+/// The most [`History`] holds: its seconds and minutes, each queue with the room it grows to
+/// (the next power of two). For the sum of every cap of the agent (tests/agent_memory.rs).
+pub const MOST_BYTES: usize =
+    crate::room::queue(SECONDS_KEPT + 1, std::mem::size_of::<(i64, Running)>())
+        + crate::room::queue(MINUTES_KEPT + 1, std::mem::size_of::<(i64, Running)>());
+
 /// The running totals that have no per-second series.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Running {

@@ -1271,6 +1271,36 @@ impl Services {
     const MIN_SERIES_ENTRIES: usize = 20_000;
     const MIN_CLIENTS: usize = 50_000;
 
+    /// The most the flow table and the endpoints' series and client sets hold together, by
+    /// what they are charged ([`Self::SHARED_BYTES`], the flow table's entries included) and
+    /// the room the series and client sets keep whatever the flow table holds: for the sum of
+    /// every cap of the agent (tests/agent_memory.rs).
+    pub const MOST_SHARED_BYTES: usize = Self::SHARED_BYTES
+        + Self::MIN_SERIES_ENTRIES * Self::SERIES_ENTRY_BYTES
+        + Self::MIN_CLIENTS * Self::CLIENT_BYTES;
+    /// The most the endpoints hold besides their series and client sets: [`Self::MAX_TRACKED`]
+    /// of them in their hash table, each with its RST payloads ([`RST_PAYLOAD_BYTES`] read of each), suspect resets, and
+    /// the places and clients of its dropped packets (place names up to 64 bytes). For the
+    /// sum of every cap of the agent (tests/agent_memory.rs).
+    pub const MOST_ENDPOINT_BYTES: usize = crate::room::table(
+        Self::MAX_TRACKED,
+        std::mem::size_of::<(ServiceKey, ServiceStats)>(),
+    ) + Self::MAX_TRACKED
+        * (MAX_PAYLOADS * (std::mem::size_of::<RstPayload>() + RST_PAYLOAD_BYTES)
+            + MAX_SUSPECTS * std::mem::size_of::<SuspectRst>()
+            + (MAX_DROP_PLACES + 1) * (std::mem::size_of::<(String, u64)>() + 64)
+            + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>());
+
+    /// The most an offender's row in a snapshot holds besides its series (counted in
+    /// [`Self::MOST_SHARED_BYTES`]): the row and what it copies of its endpoint's RST payloads,
+    /// suspect resets and dropped packets' places and clients. A snapshot holds
+    /// [`Self::MAX_TRACKED`] rows at most.
+    pub const MOST_ROW_BYTES: usize = std::mem::size_of::<Offender>()
+        + MAX_PAYLOADS * (std::mem::size_of::<RstPayload>() + RST_PAYLOAD_BYTES)
+        + MAX_SUSPECTS * std::mem::size_of::<SuspectRst>()
+        + (MAX_DROP_PLACES + 1) * (std::mem::size_of::<(String, u64)>() + 64)
+        + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>();
+
     /// How many series entries and clients the endpoints may hold together now.
     pub fn limits(&self) -> Usage {
         self.limits

@@ -22,6 +22,11 @@ const RING_SECS: usize = 512;
 /// every second's heap in turn, and the ring must not keep the room of each.
 const KEPT_ROOM: usize = 1024;
 
+/// The most the ring keeps of its seconds' room: `KEPT_ROOM` timers in each of its
+/// `RING_SECS` seconds (a second's heap with more gives it back once the second is left).
+/// For the sum of every cap of the agent (tests/agent_memory.rs).
+pub const MOST_KEPT_BYTES: usize = RING_SECS * KEPT_ROOM * std::mem::size_of::<Reverse<Timer>>();
+
 /// Timers by the second they fall in.
 #[derive(Debug)]
 pub struct TimerQueue {

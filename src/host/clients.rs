@@ -43,8 +43,47 @@ const MAX_PROCESSES: usize = 64;
 /// Process IDs remembered per entry to tell a new process of the same name from one seen
 /// already; more processes of one name than this taking turns are counted more than once.
 const RECENT_PIDS: usize = 8;
-/// Service endpoints with a tally at most; incidents of further ones are counted as dropped.
-const MAX_ENDPOINTS: usize = 100_000;
+/// Service endpoints with a tally at most; incidents of further ones are counted
+/// ([`ClientAttribution::untallied`]).
+pub const MAX_ENDPOINTS: usize = 100_000;
+/// What the programs of all endpoints together may hold: their entries with the names and
+/// scripts they keep (`Tally::bytes`). `MAX_PROCESSES` an endpoint at [`MAX_ENDPOINTS`]
+/// endpoints would be over a gigabyte (a local `nmap -sT` over every port, a new program
+/// connecting now and then, for weeks). Past it, the endpoints involved least recently give
+/// up their lists, down to three quarters of it: their incidents stay counted, in
+/// [`EndpointClients::more`], and the programs given up in
+/// [`ClientAttribution::programs_given_up`].
+pub const PROGRAM_BYTES: usize = 8 << 20;
+/// What a program's entry costs besides its name and script: the entry in its endpoint's
+/// list and the room for its recent process IDs.
+const ENTRY_BYTES: usize =
+    std::mem::size_of::<(Who, Runs)>() + RECENT_PIDS * std::mem::size_of::<u32>();
+/// What the sightings' texts (process names, scripts) may hold together: past it the oldest
+/// sightings go, as at `MAX_SIGHTINGS`. A name is 15 bytes on Linux, but up to 260
+/// characters elsewhere, and a script's texts up to [`MAX_TEXT_BYTES`](super::program::MAX_TEXT_BYTES) each.
+pub const SIGHTING_TEXT_BYTES: usize = 4 << 20;
+/// The most the attribution's tallies hold, their programs included.
+pub const MOST_TALLY_BYTES: usize =
+    crate::room::table(MAX_ENDPOINTS, std::mem::size_of::<((IpAddr, u16), Tally)>())
+        + PROGRAM_BYTES;
+/// The most the attribution holds: `MAX_SIGHTINGS` sightings in their table and their queue
+/// by age, with [`SIGHTING_TEXT_BYTES`] of texts, `MAX_WAITING` incidents waiting and
+/// [`MOST_TALLY_BYTES`]. For the sum of every cap of the agent (tests/agent_memory.rs).
+pub const MOST_BYTES: usize = crate::room::table(
+    MAX_SIGHTINGS,
+    std::mem::size_of::<((IpAddr, u16), Sighting)>(),
+) + crate::room::queue(
+    MAX_SIGHTINGS,
+    std::mem::size_of::<((IpAddr, u16), Timestamp)>(),
+) + SIGHTING_TEXT_BYTES
+    + crate::room::queue(MAX_WAITING, std::mem::size_of::<Incident>())
+    + MOST_TALLY_BYTES;
+/// The sources in [`SightingSource`]'s order: [`Runs::by_source`]'s index.
+const SOURCES: [SightingSource; 3] = [
+    SightingSource::ConnectTrace,
+    SightingSource::SocketTable,
+    SightingSource::Capture,
+];
 
 /// One program that connected to a service endpoint, with how many of its incidents it owned.
 /// Processes of the same name are one entry: a program started again for each connect (a
@@ -166,12 +205,33 @@ enum Who {
     Unnamed(u32),
 }
 
+impl Who {
+    /// What it holds besides itself: its name and its script.
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Who::Named(name, script) => {
+                name.capacity()
+                    + script
+                        .as_ref()
+                        .map_or(0, |s| s.interpreter.capacity() + s.given.capacity())
+            }
+            Who::Unnamed(_) => 0,
+        }
+    }
+
+    /// What its entry in an endpoint's list costs ([`PROGRAM_BYTES`]).
+    fn entry_bytes(&self) -> usize {
+        ENTRY_BYTES + self.heap_bytes()
+    }
+}
+
 /// The incidents of one program (one or more processes of one name).
 #[derive(Debug, Default)]
 struct Runs {
     incidents: u64,
-    /// The incidents by how their process was seen.
-    by_source: BTreeMap<SightingSource, u64>,
+    /// The incidents by how their process was seen, by [`SOURCES`]' order: an array, not a
+    /// map (a map's first entry allocates a node of eleven).
+    by_source: [u64; SOURCES.len()],
     processes: u64,
     /// The latest process IDs, newest last (at most [`RECENT_PIDS`]).
     recent: VecDeque<u32>,
@@ -180,7 +240,7 @@ struct Runs {
 impl Runs {
     fn add(&mut self, pid: u32, source: SightingSource) {
         self.incidents += 1;
-        *self.by_source.entry(source).or_default() += 1;
+        self.by_source[source_index(source)] += 1;
         if self.recent.back() == Some(&pid) {
             return;
         }
@@ -196,6 +256,11 @@ impl Runs {
     }
 }
 
+/// The index of `source` in [`SOURCES`].
+fn source_index(source: SightingSource) -> usize {
+    SOURCES.iter().position(|&s| s == source).unwrap_or(0)
+}
+
 #[derive(Debug, Clone)]
 struct Sighting {
     at: Timestamp,
@@ -204,6 +269,14 @@ struct Sighting {
     name: String,
     script: Option<Script>,
     source: SightingSource,
+}
+
+impl Sighting {
+    /// What its texts hold ([`SIGHTING_TEXT_BYTES`]).
+    fn text_bytes(&self) -> usize {
+        self.name.capacity()
+            + (self.script.as_ref()).map_or(0, |s| s.interpreter.capacity() + s.given.capacity())
+    }
 }
 
 /// See the module documentation.
@@ -217,17 +290,32 @@ pub struct ClientAttribution {
     waiting: VecDeque<Incident>,
     endpoints: HashMap<(IpAddr, u16), Tally>,
     dropped: u64,
+    /// What the endpoints' programs hold together ([`Tally::bytes`] summed).
+    program_bytes: usize,
+    /// Programs given up to keep within [`PROGRAM_BYTES`].
+    programs_given_up: u64,
+    /// Incidents of endpoints past [`MAX_ENDPOINTS`].
+    untallied: u64,
+    /// What the sightings' texts hold ([`Sighting::text_bytes`] summed).
+    sighting_text: usize,
 }
 
 #[derive(Debug, Default)]
 struct Tally {
     /// By program, however its processes were seen: one program seen by the socket table
     /// (connections made before the capture) and by the connect trace (connects since) was
-    /// two entries, and the diagnosis named it twice.
-    by_process: BTreeMap<Who, Runs>,
+    /// two entries, and the diagnosis named it twice. In the order of [`Who`] (as a map's,
+    /// so that the same incidents give the same entries), in a vector of just the room its
+    /// entries need: a map's first entry took a node of eleven.
+    by_process: Vec<(Who, Runs)>,
     not_observed: u64,
     remote: u64,
     more: u64,
+    /// What its programs hold ([`Who::entry_bytes`] summed).
+    bytes: usize,
+    /// Its latest incident decided: endpoints involved least recently give up their
+    /// programs first.
+    last: Timestamp,
 }
 
 impl Tally {
@@ -250,15 +338,13 @@ impl Tally {
                 .map_or(key.clone(), |(k, _)| k.clone());
         }
         // The same process counted before its script was known, alone in its entry.
-        let bare = (self.by_process.iter())
-            .find(|(w, runs)| {
-                matches!(w, Who::Named(n, None) if n == name)
-                    && runs.processes == 1
-                    && runs.recent.back() == Some(&pid)
-            })
-            .map(|(k, _)| k.clone());
-        if let Some(runs) = bare.and_then(|k| self.by_process.remove(&k)) {
-            let into = self.by_process.entry(key.clone()).or_default();
+        let bare = (self.by_process.iter()).position(|(w, runs)| {
+            matches!(w, Who::Named(n, None) if n == name)
+                && runs.processes == 1
+                && runs.recent.back() == Some(&pid)
+        });
+        if let Some(runs) = bare.map(|i| self.remove_at(i)) {
+            let into = self.entry(&key);
             if !into.recent.contains(&pid) {
                 into.processes += 1;
                 into.recent.push_back(pid);
@@ -267,11 +353,47 @@ impl Tally {
                 }
             }
             into.incidents += runs.incidents;
-            for (source, n) in runs.by_source {
-                *into.by_source.entry(source).or_default() += n;
+            for (into, n) in into.by_source.iter_mut().zip(runs.by_source) {
+                *into += n;
             }
         }
         key
+    }
+
+    /// The entry of `who`, made (in its place in the order) if new.
+    fn entry(&mut self, who: &Who) -> &mut Runs {
+        let i = match self.by_process.binary_search_by(|(w, _)| w.cmp(who)) {
+            Ok(i) => i,
+            Err(i) => {
+                if self.by_process.len() == self.by_process.capacity() {
+                    self.by_process.reserve_exact(1);
+                }
+                self.bytes += who.entry_bytes();
+                self.by_process.insert(i, (who.clone(), Runs::default()));
+                i
+            }
+        };
+        &mut self.by_process[i].1
+    }
+
+    /// Takes the entry at `i` out.
+    fn remove_at(&mut self, i: usize) -> Runs {
+        let (who, runs) = self.by_process.remove(i);
+        self.bytes -= who.entry_bytes();
+        runs
+    }
+
+    /// Gives up every program (their incidents counted in `more`); returns how many.
+    fn give_up(&mut self) -> usize {
+        let n = self.by_process.len();
+        self.more += self
+            .by_process
+            .iter()
+            .map(|(_, r)| r.incidents)
+            .sum::<u64>();
+        self.by_process = Vec::new();
+        self.bytes = 0;
+        n
     }
 }
 
@@ -295,6 +417,7 @@ impl ClientAttribution {
             source: s.source,
         };
         if let Some(old) = self.sightings.get_mut(&key) {
+            self.sighting_text -= old.text_bytes();
             if old.pid == s.pid {
                 // The same socket seen again (each second while it lives): only the time
                 // moves, and a connect event is not replaced by a socket-table sample.
@@ -311,13 +434,19 @@ impl ClientAttribution {
                 // earlier: `expire` queues it again with the new time when it gets there.
                 *old = new();
             }
-            return;
+            self.sighting_text += old.text_bytes();
+        } else {
+            if self.sightings.len() >= MAX_SIGHTINGS {
+                self.evict_one();
+            }
+            let new = new();
+            self.sighting_text += new.text_bytes();
+            self.order.push_back((key, s.at));
+            self.sightings.insert(key, new);
         }
-        if self.sightings.len() >= MAX_SIGHTINGS {
+        while self.sighting_text > SIGHTING_TEXT_BYTES && !self.order.is_empty() {
             self.evict_one();
         }
-        self.order.push_back((key, s.at));
-        self.sightings.insert(key, new());
         debug_assert_eq!(self.order.len(), self.sightings.len());
     }
 
@@ -349,7 +478,7 @@ impl ClientAttribution {
     /// The tally of `server`, made if the bound allows (else the incident is counted dropped).
     fn tally(&mut self, server: (IpAddr, u16)) -> Option<&mut Tally> {
         if self.endpoints.len() >= MAX_ENDPOINTS && !self.endpoints.contains_key(&server) {
-            self.dropped += 1;
+            self.untallied += 1;
             return None;
         }
         Some(self.endpoints.entry(server).or_default())
@@ -383,6 +512,7 @@ impl ClientAttribution {
             self.order.pop_front();
             match self.sightings.get(&key) {
                 Some(s) if s.at < cutoff => {
+                    self.sighting_text -= s.text_bytes();
                     self.sightings.remove(&key);
                 }
                 Some(s) => self.order.push_back((key, s.at)),
@@ -409,7 +539,9 @@ impl ClientAttribution {
             .by_process
             .iter()
             .map(|(who, runs)| {
-                let (source, sources) = sources_of(&runs.by_source);
+                let by: BTreeMap<SightingSource, u64> =
+                    SOURCES.iter().copied().zip(runs.by_source).collect();
+                let (source, sources) = sources_of(&by);
                 let (name, script, pid) = match who {
                     Who::Named(name, script) => (
                         name.clone(),
@@ -450,6 +582,34 @@ impl ClientAttribution {
         self.dropped
     }
 
+    /// Programs no longer listed at their endpoint because the programs of all endpoints
+    /// together reached [`PROGRAM_BYTES`] (their endpoints involved least recently gave them
+    /// up; their incidents stay counted, as of other processes).
+    #[must_use]
+    pub fn programs_given_up(&self) -> u64 {
+        self.programs_given_up
+    }
+
+    /// Incidents not tied to processes because their endpoint came after [`MAX_ENDPOINTS`]
+    /// others.
+    #[must_use]
+    pub fn untallied(&self) -> u64 {
+        self.untallied
+    }
+
+    /// What the endpoints' programs hold now ([`PROGRAM_BYTES`] at most, but for the
+    /// incident being decided).
+    #[must_use]
+    pub fn program_bytes(&self) -> usize {
+        self.program_bytes
+    }
+
+    /// The endpoints with a tally now.
+    #[must_use]
+    pub fn endpoints(&self) -> usize {
+        self.endpoints.len()
+    }
+
     fn lookup(&self, i: &Incident) -> Option<&Sighting> {
         let s = self.sightings.get(&(canonical(i.client.0), i.client.1))?;
         let fresh = s.at.0 <= i.at.0.saturating_add(GRACE_NS)
@@ -470,28 +630,58 @@ impl ClientAttribution {
         let Some(tally) = self.tally(i.server) else {
             return;
         };
+        tally.last = tally.last.max(i.at);
+        let before = tally.bytes;
         match found {
             Some((key, source, pid)) => {
                 let key = tally.program_of(key, pid);
-                if !tally.by_process.contains_key(&key) && tally.by_process.len() >= MAX_PROCESSES {
-                    let fewest = tally
-                        .by_process
-                        .iter()
-                        .min_by_key(|(k, runs)| (runs.incidents, std::cmp::Reverse(*k)))
-                        .map(|(k, _)| k.clone());
-                    if let Some(runs) = fewest.and_then(|k| tally.by_process.remove(&k)) {
+                let known = tally.by_process.binary_search_by(|(w, _)| w.cmp(&key));
+                if known.is_err() && tally.by_process.len() >= MAX_PROCESSES {
+                    let fewest = (tally.by_process.iter().enumerate())
+                        .min_by_key(|(_, (k, runs))| (runs.incidents, std::cmp::Reverse(k)))
+                        .map(|(i, _)| i);
+                    if let Some(runs) = fewest.map(|i| tally.remove_at(i)) {
                         tally.more += runs.incidents;
                     }
                 }
-                tally.by_process.entry(key).or_default().add(pid, source);
+                tally.entry(&key).add(pid, source);
             }
             None => tally.not_observed += 1,
+        }
+        let after = tally.bytes;
+        self.program_bytes = self.program_bytes + after - before;
+        if self.program_bytes > PROGRAM_BYTES {
+            self.give_up_programs(i.server);
+        }
+    }
+
+    /// Brings the programs of all endpoints down to three quarters of [`PROGRAM_BYTES`]: the
+    /// endpoints involved least recently (then by endpoint, so that the same incidents give
+    /// the same result) give up theirs, `keep` (the endpoint of the incident just decided)
+    /// last. Rare: a quarter of the budget is freed each time.
+    #[cold]
+    fn give_up_programs(&mut self, keep: (IpAddr, u16)) {
+        let mut order: Vec<(bool, Timestamp, (IpAddr, u16))> = (self.endpoints.iter())
+            .filter(|(_, t)| t.bytes > 0)
+            .map(|(k, t)| (*k == keep, t.last, *k))
+            .collect();
+        order.sort_unstable();
+        for (_, _, key) in order {
+            if self.program_bytes <= PROGRAM_BYTES / 4 * 3 {
+                break;
+            }
+            if let Some(t) = self.endpoints.get_mut(&key) {
+                self.program_bytes -= t.bytes;
+                self.programs_given_up += t.give_up() as u64;
+            }
         }
     }
 
     fn evict_one(&mut self) {
-        if let Some((key, _)) = self.order.pop_front() {
-            self.sightings.remove(&key);
+        if let Some((key, _)) = self.order.pop_front()
+            && let Some(s) = self.sightings.remove(&key)
+        {
+            self.sighting_text -= s.text_bytes();
         }
     }
 }
@@ -514,6 +704,8 @@ mod tests {
 
     use super::*;
     use crate::engine::Failure;
+
+    const MAX_TEXT_BYTES_FOR_TEST: usize = crate::host::program::MAX_TEXT_BYTES;
 
     fn at(ms: i64) -> Timestamp {
         Timestamp(ms * 1_000_000)
@@ -772,6 +964,98 @@ mod tests {
                 .filter(|p| p.name.is_empty())
                 .all(|p| p.processes == 1)
         );
+    }
+
+    /// Regression (s36's reading of the caps): 64 programs an endpoint at up to 100,000
+    /// endpoints, over a gigabyte had a long-running agent ever filled them. Here 1,000
+    /// endpoints each reached by 64 programs, one after the other: what all of them list
+    /// stays within [`PROGRAM_BYTES`] (by each entry's cost, from what they list), the
+    /// endpoints involved least recently gave theirs up, the latest keep theirs whole, and
+    /// every incident is still counted.
+    #[test]
+    fn the_programs_of_all_endpoints_stay_within_their_budget() {
+        let (endpoints, programs) = (1_000u16, 64u16);
+        let server = |e: u16| ("127.0.0.1".parse().expect("ip"), 7000 + e);
+        let mut c = ClientAttribution::new();
+        let mut n = 0u16;
+        for e in 0..endpoints {
+            for p in 0..programs {
+                let ms = i64::from(n);
+                let port = 1024 + n;
+                let mut s = sighting(
+                    ms,
+                    port,
+                    100_000 + u32::from(n),
+                    SightingSource::ConnectTrace,
+                );
+                s.name = format!("tool{p}");
+                s.remote = Some(SocketAddr::new(server(e).0, server(e).1));
+                c.sighting(&s);
+                let mut i = refused(ms, port);
+                i.server = server(e);
+                c.incident(&i);
+                n += 1;
+            }
+            c.settle(Some(at(i64::from(n) + 10_000)));
+        }
+        c.settle(None);
+        let all: Vec<EndpointClients> = (0..endpoints).map(|e| c.endpoint(server(e))).collect();
+        let listed: usize = all.iter().map(|e| e.processes.len()).sum();
+        let bytes: usize = (all.iter().flat_map(|e| &e.processes))
+            .map(|p| ENTRY_BYTES + p.name.len())
+            .sum();
+        assert!(
+            bytes <= PROGRAM_BYTES,
+            "{listed} programs listed, {bytes} bytes (budget {PROGRAM_BYTES})"
+        );
+        assert_eq!(bytes, c.program_bytes());
+        assert!(c.programs_given_up() > 0);
+        assert_eq!(
+            listed as u64 + c.programs_given_up(),
+            u64::from(endpoints) * u64::from(programs)
+        );
+        let counted: u64 = (all.iter())
+            .map(|e| e.processes.iter().map(|p| p.connections).sum::<u64>() + e.more)
+            .sum();
+        assert_eq!(counted, u64::from(endpoints) * u64::from(programs));
+        let (first, last) = (&all[0], &all[all.len() - 1]);
+        assert!(first.processes.is_empty(), "{first:?}");
+        assert_eq!(first.more, u64::from(programs));
+        assert_eq!(last.processes.len(), usize::from(programs));
+        assert_eq!(last.more, 0);
+    }
+
+    /// Sightings whose names and scripts are as long as they may be (a Windows process name,
+    /// a script's path): what their texts hold stays within [`SIGHTING_TEXT_BYTES`], the
+    /// oldest going first, and the latest still explains its incident.
+    #[test]
+    fn long_sighting_texts_stay_within_their_bytes() {
+        let mut c = ClientAttribution::new();
+        let script = Script {
+            interpreter: "p".repeat(MAX_TEXT_BYTES_FOR_TEST),
+            given: "g".repeat(MAX_TEXT_BYTES_FOR_TEST),
+            path: false,
+        };
+        let n = 20_000u16;
+        for i in 0..n {
+            let mut s = sighting(
+                i64::from(i),
+                20_000 + i,
+                u32::from(i),
+                SightingSource::SocketTable,
+            );
+            s.name = format!("{i}{}", "n".repeat(250));
+            s.script = Some(script.clone());
+            c.sighting(&s);
+        }
+        let held: usize = c.sightings.values().map(Sighting::text_bytes).sum();
+        assert_eq!(held, c.sighting_text);
+        assert!(held <= SIGHTING_TEXT_BYTES, "{held} bytes of texts");
+        assert!(c.sightings() < usize::from(n));
+        c.incident(&refused(i64::from(n - 1), 20_000 + n - 1));
+        c.settle(None);
+        let e = c.endpoint(("127.0.0.1".parse().expect("ip"), 7211));
+        assert_eq!(e.processes.len(), 1, "{e:?}");
     }
 
     /// Two simulated hours of 20 connects a second, each from a new process and refused, the

@@ -9,11 +9,16 @@ use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 
 use super::canonical;
-use super::processes::ProcessInfo;
+use super::processes::{MAX_DETAIL_BYTES, ProcessInfo};
 use crate::packet::Timestamp;
 
 /// Records of listeners that have gone, kept most recent first; the oldest are forgotten.
-const MAX_GONE: usize = 4096;
+pub const MAX_GONE: usize = 4096;
+
+/// The most the records of listeners gone hold: [`MAX_GONE`] records in their queue, and
+/// [`MAX_DETAIL_BYTES`] of their processes' texts.
+pub const MOST_GONE_BYTES: usize =
+    crate::room::queue(MAX_GONE, std::mem::size_of::<ListenerRecord>()) + MAX_DETAIL_BYTES;
 
 /// One process listening on one address, and when it was seen doing so.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -42,6 +47,8 @@ pub struct ListenerStatus {
 pub struct ListenerHistory {
     current: HashMap<(SocketAddr, u32), ListenerRecord>,
     gone: VecDeque<ListenerRecord>,
+    /// What `gone`'s processes hold ([`ProcessInfo::heap_bytes`] summed).
+    gone_bytes: usize,
     first_sample: Option<Timestamp>,
     last_sample: Option<Timestamp>,
     /// Records of an earlier run, settled at the first sample ([`Self::carry`]).
@@ -94,11 +101,23 @@ impl ListenerHistory {
         });
         ended.sort_by_key(|r| (r.last_seen, r.process.pid));
         for r in ended {
-            if self.gone.len() == MAX_GONE {
-                self.gone.pop_back();
-            }
-            self.gone.push_front(r);
+            self.push_gone(r);
         }
+    }
+
+    /// Adds a record of a listener gone, most recent first: [`MAX_GONE`] of them and
+    /// [`MAX_DETAIL_BYTES`] of their processes' texts at most, the oldest making room.
+    fn push_gone(&mut self, r: ListenerRecord) {
+        let bytes = r.process.heap_bytes();
+        while self.gone.len() >= MAX_GONE
+            || (!self.gone.is_empty() && self.gone_bytes + bytes > MAX_DETAIL_BYTES)
+        {
+            if let Some(old) = self.gone.pop_back() {
+                self.gone_bytes -= old.process.heap_bytes();
+            }
+        }
+        self.gone_bytes += bytes;
+        self.gone.push_front(r);
     }
 
     /// Moves the records of an earlier run ([`Self::carry`]) to the listeners now or gone.
@@ -117,10 +136,7 @@ impl ListenerHistory {
             if still {
                 self.current.entry(key).or_insert(r);
             } else if !self.gone.contains(&r) {
-                if self.gone.len() == MAX_GONE {
-                    self.gone.pop_back();
-                }
-                self.gone.push_front(r);
+                self.push_gone(r);
             }
         }
     }

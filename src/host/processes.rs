@@ -17,7 +17,16 @@ use super::program::{Program, Script};
 
 /// Most processes remembered; past this the oldest entries are forgotten (their details
 /// stay in the records that already copied them).
-const MAX_REMEMBERED: usize = 4096;
+pub const MAX_REMEMBERED: usize = 4096;
+/// What the details of the processes remembered may hold together ([`ProcessInfo::heap_bytes`]):
+/// past it the oldest are forgotten too. A path is up to 4 KiB and a command line up to
+/// [`MAX_CMDLINE_BYTES`]: 4,096 processes with both that long would hold 34 MB here and as
+/// much again in the host's state ([`crate::host::state`]); with the usual lengths (a few
+/// hundred bytes) the count's cap is reached first.
+pub const MAX_DETAIL_BYTES: usize = 2 << 20;
+/// Bytes kept of a command line (its start): a command line may be megabytes long
+/// (`ARG_MAX`), and the reports show its first 160 characters.
+pub const MAX_CMDLINE_BYTES: usize = 4096;
 
 /// A process as reports show it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -53,6 +62,18 @@ pub struct ProcessInfo {
 }
 
 impl ProcessInfo {
+    /// What it holds besides itself: its texts. What [`MAX_DETAIL_BYTES`] counts.
+    #[must_use]
+    pub fn heap_bytes(&self) -> usize {
+        self.name.capacity()
+            + self.exe.as_ref().map_or(0, String::capacity)
+            + self.cmdline.as_ref().map_or(0, String::capacity)
+            + self.user.as_ref().map_or(0, String::capacity)
+            + self.services.capacity() * std::mem::size_of::<String>()
+            + self.services.iter().map(String::capacity).sum::<usize>()
+            + (self.script.as_ref()).map_or(0, |s| s.interpreter.capacity() + s.given.capacity())
+    }
+
     /// A process known only by PID and name (it ended before its details were read).
     #[must_use]
     pub fn bare(pid: u32, name: &str) -> Self {
@@ -262,6 +283,8 @@ pub struct Processes {
     /// Read on first need; `None` inside when the user list cannot be read.
     users: Option<Option<Users>>,
     known: HashMap<u32, ProcessInfo>,
+    /// What `known`'s details hold ([`ProcessInfo::heap_bytes`] summed).
+    known_bytes: usize,
     order: std::collections::VecDeque<u32>,
     /// This process runs elevated (Windows: as administrator; elsewhere taken as so, as
     /// nothing there is [`ProcessInfo::restricted`]).
@@ -290,6 +313,7 @@ impl Processes {
             system: System::new().ok(),
             users: None,
             known: HashMap::new(),
+            known_bytes: 0,
             order: std::collections::VecDeque::new(),
             #[cfg(windows)]
             elevated: super::windows::elevated(),
@@ -362,7 +386,12 @@ impl Processes {
                 pid: pid.as_u32(),
                 name: p.name().to_string_lossy().into_owned(),
                 exe: p.exe().map(|e| e.display().to_string()),
-                cmdline: (!cmd.is_empty()).then(|| cmd.join(" ")),
+                cmdline: (!cmd.is_empty()).then(|| {
+                    let mut line = cmd.join(" ");
+                    line.truncate(super::program::head(&line, MAX_CMDLINE_BYTES).len());
+                    line.shrink_to_fit();
+                    line
+                }),
                 script: Script::of(cmd.iter().map(String::as_str)),
                 user,
                 started: Some(p.start_time()).filter(|&t| t > 0),
@@ -393,21 +422,29 @@ impl Processes {
 
     /// Forgets `pid` (it was seen to end), so a later process with the same PID is read anew.
     pub fn forget(&mut self, pid: u32) {
-        self.known.remove(&pid);
+        if let Some(p) = self.known.remove(&pid) {
+            self.known_bytes -= p.heap_bytes();
+        }
     }
 
     fn remember(&mut self, info: ProcessInfo) {
         self.order.push_back(info.pid);
-        self.known.insert(info.pid, info);
+        self.known_bytes += info.heap_bytes();
+        if let Some(old) = self.known.insert(info.pid, info) {
+            self.known_bytes -= old.heap_bytes();
+        }
         // The order holds the PIDs forgotten since too ([`Self::forget`] leaves them there):
         // it is cut to the cap as well, the oldest first (a PID remembered again later stays).
         // Regression: only `known` was capped, and an agent kept a PID in the order for every
         // process ever read that ended (each `curl` of a scrape: a few a minute, for weeks).
-        while self.order.len() > MAX_REMEMBERED {
-            if let Some(old) = self.order.pop_front()
-                && !self.order.contains(&old)
+        while self.order.len() > MAX_REMEMBERED || self.known_bytes > MAX_DETAIL_BYTES {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if !self.order.contains(&old)
+                && let Some(p) = self.known.remove(&old)
             {
-                self.known.remove(&old);
+                self.known_bytes -= p.heap_bytes();
             }
         }
     }
@@ -416,6 +453,27 @@ impl Processes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Processes with command lines and paths as long as they may be: what their details
+    /// hold stays within [`MAX_DETAIL_BYTES`], the latest kept.
+    #[test]
+    fn long_process_details_stay_within_their_bytes() {
+        let mut p = Processes::new();
+        for pid in 0..(2 * MAX_REMEMBERED as u32) {
+            p.remember(ProcessInfo {
+                exe: Some(format!("/opt/{}/collector", "d".repeat(4000))),
+                cmdline: Some("x".repeat(MAX_CMDLINE_BYTES)),
+                ..ProcessInfo::bare(100_000 + pid, "collector")
+            });
+        }
+        let held: usize = p.known.values().map(ProcessInfo::heap_bytes).sum();
+        assert_eq!(held, p.known_bytes);
+        assert!(held <= MAX_DETAIL_BYTES, "{held} bytes");
+        assert!(
+            p.known
+                .contains_key(&(100_000 + 2 * MAX_REMEMBERED as u32 - 1))
+        );
+    }
 
     /// Processes read, then seen to end, for longer than the cap: neither the details nor
     /// their order grow past it (the order kept every PID read, for the agent's weeks).

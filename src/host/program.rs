@@ -80,8 +80,14 @@ impl Script {
                 Step::Next { path } => (args.next().filter(|a| *a != "-")?, path),
             };
             return (!given.is_empty()).then(|| Self {
-                interpreter: interpreter.to_owned(),
-                given: given.to_owned(),
+                interpreter: head(interpreter, MAX_TEXT_BYTES).to_owned(),
+                // A path's tail, which names it; anything else from its start.
+                given: if path {
+                    tail(given, MAX_TEXT_BYTES)
+                } else {
+                    head(given, MAX_TEXT_BYTES)
+                }
+                .to_owned(),
                 path,
             });
         }
@@ -105,6 +111,30 @@ impl Script {
             &self.given
         }
     }
+}
+
+/// Bytes kept of a script's interpreter and of what names the script: a file name's most on
+/// Linux (255), so that a path keeps its name whole. An argument may be far longer (up to 128
+/// KiB), and every sighting of the process and every program listed at an endpoint keeps
+/// these: the caps on their numbers bound their memory only with their lengths bounded.
+pub const MAX_TEXT_BYTES: usize = 256;
+
+/// The first `max` bytes of `s` at most, cut at a character's start.
+pub(crate) fn head(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// The last `max` bytes of `s` at most, cut at a character's start.
+fn tail(s: &str, max: usize) -> &str {
+    let mut start = s.len().saturating_sub(max);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    &s[start..]
 }
 
 /// A program as rstscope names it: the process name, or the script it runs and the
@@ -360,6 +390,19 @@ mod tests {
             script: script.as_ref(),
         }
         .text()
+    }
+
+    /// An argument may be 128 KiB long, and each sighting and listed program keeps its
+    /// script: a path keeps its tail (its name whole), anything else its start, 256 bytes.
+    #[test]
+    fn a_long_script_argument_is_cut_and_keeps_its_name() {
+        let deep = format!("/{}/collector.py", "é".repeat(60_000));
+        let s = Script::of(["python3", deep.as_str()]).expect("a script");
+        assert!(s.given.len() <= MAX_TEXT_BYTES, "{}", s.given.len());
+        assert_eq!(s.name(), "collector.py");
+        let module = format!("com.example.{}", "Ü".repeat(60_000));
+        let s = Script::of(["java", "-cp", "x.jar", module.as_str()]).expect("a class");
+        assert!(s.given.len() <= MAX_TEXT_BYTES && s.given.starts_with("com.example."));
     }
 
     #[test]

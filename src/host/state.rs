@@ -13,7 +13,7 @@ use std::net::{IpAddr, SocketAddr};
 use super::clients::{ClientAttribution, ClientProcess, EndpointClients};
 use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
 use super::journal::{FormerOwner, GoneListener, ListenerEnd};
-use super::processes::ProcessInfo;
+use super::processes::{MAX_DETAIL_BYTES, MAX_REMEMBERED, ProcessInfo};
 use super::restarts::{FailingStart, StartLink};
 use super::{CounterSeries, ProcessSighting, TcpCounters, canonical};
 use crate::engine::{Incident, IncidentKind, Offender};
@@ -21,6 +21,9 @@ use crate::packet::Timestamp;
 
 /// Most local addresses remembered (a host with many containers has many).
 const MAX_LOCAL_ADDRS: usize = 4096;
+/// The journal's answers kept, of each kind (former owners by port, endings of listeners by
+/// PID): those of the lowest ports and PIDs make room.
+const MAX_JOURNAL_ANSWERS: usize = 1024;
 /// Distinct notes kept.
 const MAX_NOTES: usize = 32;
 /// Programs failing to start kept ...
@@ -30,6 +33,32 @@ const MAX_FAILING_SHOWN: usize = 3;
 /// How far apart a program's failing starts and an endpoint's incidents may be and still be
 /// told together (a supervisor's restart delay is seconds; systemd's default is 100 ms).
 const FAILING_SLACK_NS: i64 = 30 * Timestamp::NANOS_PER_SEC;
+
+/// What a record of the journal's or of a program failing to start is allowed for its texts
+/// (paths, unit names, a line of the journal): an allowance, not a cap.
+pub const TEXT_ALLOWANCE: usize = 8 << 10;
+/// The most [`HostState`] holds, its parts at their caps: the process details, local
+/// addresses, programs failing to start, the journal's answers, notes, the listeners gone
+/// ([`super::history::MOST_GONE_BYTES`]) and the connecting processes
+/// ([`super::clients::MOST_BYTES`]). Not counted: the kernel's
+/// counters and the local failures and resets by second (kept as long as asked), and the
+/// listeners now (the machine's own). For the sum of every cap of the agent
+/// (tests/agent_memory.rs).
+pub const MOST_BYTES: usize = {
+    use crate::room::{btree, table};
+    use std::mem::size_of;
+    btree(MAX_REMEMBERED, size_of::<(u32, ProcessInfo)>())
+        + MAX_DETAIL_BYTES
+        + table(MAX_LOCAL_ADDRS, size_of::<IpAddr>())
+        + btree(MAX_FAILING, size_of::<(String, FailingStart)>())
+        + MAX_FAILING * TEXT_ALLOWANCE
+        + btree(MAX_JOURNAL_ANSWERS, size_of::<(u16, FormerOwner)>())
+        + btree(MAX_JOURNAL_ANSWERS, size_of::<(u32, ListenerEnd)>())
+        + 2 * MAX_JOURNAL_ANSWERS * TEXT_ALLOWANCE
+        + MAX_NOTES * (size_of::<String>() + TEXT_ALLOWANCE)
+        + super::history::MOST_GONE_BYTES
+        + super::clients::MOST_BYTES
+};
 
 /// The failed connects the kernel counts (Linux, Windows and macOS modules use this name).
 pub const ATTEMPT_FAILS: &str = "AttemptFails";
@@ -296,6 +325,8 @@ pub struct HostState {
     history: ListenerHistory,
     clients: ClientAttribution,
     processes: BTreeMap<u32, ProcessInfo>,
+    /// What `processes` hold ([`ProcessInfo::heap_bytes`] summed).
+    process_bytes: usize,
     local_addrs: HashSet<IpAddr>,
     local_failed: BTreeMap<i64, u64>,
     local_rsts: BTreeMap<i64, u64>,
@@ -353,6 +384,9 @@ impl HostState {
     pub fn former_owner(&mut self, port: u16, answer: Result<Option<FormerOwner>, String>) {
         match answer {
             Ok(Some(owner)) => {
+                if self.owners.len() >= MAX_JOURNAL_ANSWERS && !self.owners.contains_key(&port) {
+                    self.owners.pop_first();
+                }
                 self.owners.insert(port, owner);
             }
             Ok(None) => {}
@@ -368,6 +402,11 @@ impl HostState {
     pub fn listener_end(&mut self, pid: u32, answer: Result<Option<ListenerEnd>, String>) {
         match answer {
             Ok(Some(end)) => {
+                // Each listener seen going is a new PID: a service restarted every few seconds
+                // for weeks would add one for each.
+                if self.ends.len() >= MAX_JOURNAL_ANSWERS && !self.ends.contains_key(&pid) {
+                    self.ends.pop_first();
+                }
                 self.ends.insert(pid, end);
             }
             Ok(None) => {}
@@ -425,10 +464,7 @@ impl HostState {
             }
         }
         for p in sample.processes {
-            if self.processes.len() >= 4096 {
-                self.processes.pop_first();
-            }
-            self.processes.insert(p.pid, p);
+            self.remember(p);
         }
         for s in &sample.sightings {
             self.clients.sighting(s);
@@ -451,6 +487,24 @@ impl HostState {
             self.failing.insert(f.program.clone(), f);
         }
         self.clients.settle(Some(sample.at));
+    }
+
+    /// Keeps the details of process `p`: [`MAX_REMEMBERED`] processes and
+    /// [`MAX_DETAIL_BYTES`] of their texts at most, those of the lowest PIDs making room.
+    fn remember(&mut self, p: ProcessInfo) {
+        if let Some(old) = self.processes.remove(&p.pid) {
+            self.process_bytes -= old.heap_bytes();
+        }
+        let bytes = p.heap_bytes();
+        while self.processes.len() >= MAX_REMEMBERED
+            || (!self.processes.is_empty() && self.process_bytes + bytes > MAX_DETAIL_BYTES)
+        {
+            if let Some((_, old)) = self.processes.pop_first() {
+                self.process_bytes -= old.heap_bytes();
+            }
+        }
+        self.process_bytes += bytes;
+        self.processes.insert(p.pid, p);
     }
 
     /// A process sighting on its own (process information in a capture file).
@@ -572,6 +626,19 @@ impl HostState {
             notes.push(format!(
                 "{} incidents were matched to processes early because too many waited at once",
                 crate::report::thousands(self.clients.dropped())
+            ));
+        }
+        if self.clients.programs_given_up() > 0 {
+            notes.push(format!(
+                "{} connecting programs are no longer listed, to bound memory: those of the endpoints involved least recently (their incidents are counted as of other processes)",
+                crate::report::thousands(self.clients.programs_given_up())
+            ));
+        }
+        if self.clients.untallied() > 0 {
+            notes.push(format!(
+                "{} incidents were not tied to processes: their endpoints came after {} others",
+                crate::report::thousands(self.clients.untallied()),
+                crate::report::thousands(super::clients::MAX_ENDPOINTS as u64)
             ));
         }
         let coverage = self.coverage(offenders, &endpoints);

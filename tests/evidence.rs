@@ -195,15 +195,28 @@ fn check_same_connections(file: &Path) -> usize {
     checked
 }
 
+/// Every capture file under `dir`, its folders included, in name order.
+fn capture_files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut stack = vec![dir.to_path_buf()];
+    let mut files = Vec::new();
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if FileSource::open(std::slice::from_ref(&p)).is_ok() {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 #[test]
 fn connections_are_the_main_analysis_ones_on_every_fixture() {
     let mut files = vec![path(SAMPLE)];
-    for e in std::fs::read_dir(path("tests/fixtures")).expect("fixtures") {
-        let p = e.expect("entry").path();
-        if p.extension().is_some_and(|x| x == "pcap" || x == "pcapng") {
-            files.push(p);
-        }
-    }
+    files.extend(capture_files_in(&path("tests/fixtures")));
     let checked: usize = files.iter().map(|f| check_same_connections(f)).sum();
     assert!(checked >= 7, "{checked} offenders checked");
 }
@@ -215,18 +228,10 @@ fn connections_are_the_main_analysis_ones_on_the_corpus() {
         common::always_show("evidence corpus test SKIPPED: ../shared/pcaps not found");
         return;
     }
-    let mut stack = vec![dir];
-    let mut checked = 0;
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if FileSource::open(std::slice::from_ref(&p)).is_ok() {
-                checked += check_same_connections(&p);
-            }
-        }
-    }
+    let checked: usize = capture_files_in(&dir)
+        .iter()
+        .map(|f| check_same_connections(f))
+        .sum();
     eprintln!("evidence corpus: {checked} offenders checked");
     assert!(checked > 0);
 }
@@ -673,23 +678,6 @@ fn saved_analyzes_the_same(file: &Path, dir: &Path) -> (usize, Vec<String>) {
         }
     }
     (checked, differ)
-}
-
-fn capture_files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut stack = vec![dir.to_path_buf()];
-    let mut files = Vec::new();
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if FileSource::open(std::slice::from_ref(&p)).is_ok() {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// Regression: packets saved out of a capture (`--endpoint --write`, the app's "Save these

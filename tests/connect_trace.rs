@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use rstscope::host::connect_trace::ConnectTrace;
-use rstscope::host::restarts::{FailingStart, RecoveredHow};
+use rstscope::host::restarts::{FailingKind, FailingStart, RecoveredHow};
 use rstscope::host::{HostError, ProcessSighting, SightingSource};
 use socket2::{Domain, Socket, Type};
 
@@ -763,6 +763,57 @@ fn failing_starts_of(trace: &ConnectTrace, path: &str) -> Vec<FailingStart> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// A client restarted by a shell's loop whose every run ends as its connect is refused
+/// (`while :; do bash -c 'exec 3<>/dev/tcp/127.0.0.1/P'; sleep 0.3; done` against a closed
+/// port, bash exiting 1): the trace lists it with its runs' failed connects and where they
+/// went, every run's, so that it is told as a client whose connects failed, not as a program
+/// that cannot start. Regression (s36's trial): "/usr/bin/bash failed to start 30 times ...
+/// with exit status 1".
+#[test]
+fn a_client_whose_runs_end_as_their_connects_are_refused_is_listed_with_those_connects() {
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        println!("SKIPPED: no /bin/bash to run the client");
+        return;
+    }
+    let Some(trace) = start() else {
+        return;
+    };
+    // A copy under a name of our own (a link would read as the bash it links to).
+    let dir = std::env::temp_dir().join(format!("rstscope-refused-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let client = dir.join("refused-client");
+    std::fs::copy(bash, &client).expect("copy bash");
+    let port = closed_port(Ipv4Addr::LOCALHOST.into());
+    // Over 5 s: runs that end by their statuses only make a loop once they went on that long.
+    let status = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "for i in $(seq 18); do {} -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' \
+                 2>/dev/null; sleep 0.3; done; exit 0",
+                client.display()
+            ),
+        ])
+        .status()
+        .expect("start the loop");
+    assert!(status.success(), "{status:?}");
+    let path = canonical(&client);
+    let failing = failing_starts_of(&trace, &path);
+    let _ = std::fs::remove_dir_all(&dir);
+    let f = failing
+        .iter()
+        .find(|f| f.program == path)
+        .unwrap_or_else(|| panic!("{path} not among the failing starts: {failing:?}"));
+    let connects = f
+        .failed_connects
+        .as_ref()
+        .unwrap_or_else(|| panic!("{f:?}"));
+    assert_eq!(connects.runs, f.starts, "every run's connect failed: {f:?}");
+    assert_eq!(connects.to, [format!("127.0.0.1:{port}")], "{f:?}");
+    assert_eq!(f.kind(), FailingKind::ConnectsFailed, "{f:?}");
 }
 
 /// A service that crashes at start, restarted again and again: each run killed by a signal

@@ -2134,7 +2134,7 @@ fn a_program_failing_to_start_is_listed_in_the_this_machine_panel() {
     }
     h.get_by_label("This machine").click();
     h.run_steps(3);
-    assert!(shows(&h, "Failing to start"), "the panel's section");
+    assert!(shows(&h, "Failing again and again"), "the panel's section");
     assert!(
         shows(&h, &said) && shows(&h, "killed by signal 11 (SIGSEGV)"),
         "the panel lists {said:?}"
@@ -2163,6 +2163,107 @@ fn a_program_failing_to_start_is_listed_in_the_this_machine_panel() {
         shows(&h, &said),
         "the panel lists {said:?} after Stop too (the capture's file read back)"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Regression (s36's real-window trial): a shell's loop whose every `bash -c 'exec
+/// 3<>/dev/tcp/127.0.0.1/P'` run exits 1 as its connect is refused was listed in "This
+/// machine" as "/usr/bin/bash failed to start 30 times ... with exit status 1". It is listed
+/// as what it is: runs that exited after their connects were refused, not a program failing
+/// to start; and the refused endpoint's diagnosis does not name it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_client_whose_connects_are_refused_is_listed_as_such_in_the_this_machine_panel() {
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        println!("SKIPPED: no /bin/bash to run the client");
+        return;
+    }
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "a_client_whose_connects_are_refused", |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| r.samples >= 1)
+    }) {
+        return;
+    }
+    // A copy under a name of our own (a link would read as the bash it links to).
+    let dir = temp_dir("refused-client-panel");
+    let client = dir.join("refused-client");
+    std::fs::copy(bash, &client).expect("copy bash");
+    let port = closed_loopback_port();
+    // Over 5 s: runs that end by their statuses only make a loop once they went on that long.
+    let mut shell = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "for i in $(seq 18); do {} -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' \
+                 2>/dev/null; sleep 0.3; done; exit 0",
+                client.display()
+            ),
+        ])
+        .spawn()
+        .expect("start the loop");
+    let path = std::fs::canonicalize(&client).expect("the copy");
+    let path = path.to_string_lossy().into_owned();
+    let listed = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| {
+                r.failing_starts
+                    .iter()
+                    .any(|f| f.program == path && f.failed_connects.is_some())
+            })
+    };
+    let start = Instant::now();
+    while !listed(&h) {
+        if start.elapsed() > Duration::from_secs(15) {
+            let _ = shell.wait();
+            // Not root, or a kernel without the exec and exit events.
+            println!("SKIPPED (a_client_whose_connects_are_refused): no failing runs seen");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    let status = shell.wait().expect("the loop ends");
+    assert!(status.success(), "{status:?}");
+    h.run_steps(3);
+    h.get_by_label("This machine").click();
+    h.run_steps(3);
+    // The count grows while the loop's last runs are read; these words do not.
+    let said = format!("{path} ran ");
+    assert!(shows(&h, &said), "the panel lists {said:?}");
+    let refused = format!(
+        "after its connect to 127.0.0.1:{port} was refused (its connects failed, not its start)"
+    );
+    assert!(shows(&h, &refused), "the panel says {refused:?}");
+    assert!(
+        !shows(&h, &format!("{path} failed to start")),
+        "not told as failing to start"
+    );
+    let endpoint = format!("127.0.0.1:{port}");
+    wait_for(&mut h, |h| {
+        h.state().rows().iter().any(|r| r.endpoint == endpoint)
+    });
+    let row = (h.state().rows().iter())
+        .find(|r| r.endpoint == endpoint)
+        .expect("the refused port is an offender");
+    let named: Vec<&str> = (row.host.iter())
+        .flat_map(|e| e.failing_starts.iter().map(|f| f.program.as_str()))
+        .collect();
+    assert!(
+        !named.contains(&path.as_str()),
+        "its diagnosis does not name its client as its server: {named:?}"
+    );
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -106,10 +106,10 @@ use std::time::Duration;
 use self::execs::{Execs, comm_of};
 use self::format::{
     Exec, ExecEventFormat, Exit, ExitCall, ExitCallEventFormat, ExitEventFormat, Move,
-    MoveEventFormat, MoveKind, PageLayout, StateEventFormat, TaskEvent, TaskEventFormat,
-    TaskEventKind,
+    MoveEventFormat, MoveKind, PageLayout, StateChange, StateEventFormat, TaskEvent,
+    TaskEventFormat, TaskEventKind,
 };
-use self::join::{Joiner, Owner, TCP_SYN_SENT, Timed};
+use self::join::{Joiner, Owner, TCP_CLOSE, TCP_SYN_SENT, Timed};
 use self::owners::Owners;
 use self::places::{Moves, Origin, Origins, Place, RootedFiles};
 use super::loader::{RealFiles, missing_libraries};
@@ -765,6 +765,8 @@ impl Reader {
                     let mono = i64::try_from(ts).unwrap_or(i64::MAX);
                     let at = Timestamp(mono.saturating_add(offset));
                     if let Some(change) = format.decode(record) {
+                        // A run's connect that fails before it ends is told with its end.
+                        processes.push((at, ProcessEvent::Connect(change.clone())));
                         batch.push(Timed { at, change });
                     } else if let Some(exit) = exit_format.as_ref().and_then(|f| f.decode(record)) {
                         processes.push((at, ProcessEvent::Exit(exit)));
@@ -833,6 +835,14 @@ impl Reader {
                     execs.exec(at, exec);
                 }
                 ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
+                ProcessEvent::Connect(change) if change.newstate == TCP_SYN_SENT => {
+                    restarts.connect_started(change.tid, change.skaddr);
+                }
+                ProcessEvent::Connect(change) => restarts.connect_ended(
+                    change.skaddr,
+                    change.remote,
+                    change.newstate == TCP_CLOSE,
+                ),
                 ProcessEvent::Move(Move { kind, tid, cgroup }) => moves.moved(tid, kind, cgroup),
                 ProcessEvent::Task(TaskEvent {
                     kind,
@@ -1027,6 +1037,8 @@ enum ProcessEvent {
     ExitCall(ExitCall),
     Task(TaskEvent),
     Move(Move),
+    /// A socket's change into or out of SYN_SENT (also passed to the joiner).
+    Connect(StateChange),
 }
 
 /// Filters the threads out of the new-task event for [`NEW_THREADS_PAUSE`] when more than

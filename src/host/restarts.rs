@@ -43,6 +43,7 @@
 //! their missing libraries.
 
 use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
 
 use super::container::Container;
 use super::loader::MissingLibrary;
@@ -219,6 +220,13 @@ pub struct FailingStart {
     /// the report it was seen connecting to (at most 3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub connected_to: Vec<String>,
+    /// Its failed runs that ended after a connect of theirs failed (the kernel's socket
+    /// changes: SYN_SENT to CLOSE, a refusal, an unreachable host or a connect given up), where
+    /// any did: a client whose runs end as its connects fail (`bash -c 'exec
+    /// 3<>/dev/tcp/...'` exits 1, `curl` 7), or a service that gives up on its database.
+    /// `None` where none did (and in a host report saved by an rstscope before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_connects: Option<FailedConnects>,
     /// A later run that started well, after the failed ones: the loop is over, kept so that
     /// the admin still sees it happened. `None` while it goes on (and in a host report saved
     /// by an rstscope before it).
@@ -230,6 +238,34 @@ pub struct FailingStart {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elsewhere: Option<Elsewhere>,
 }
+
+/// A failing program's runs that ended after a connect of theirs failed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FailedConnects {
+    /// How many of its failed runs did ([`FailingStart::starts`] where every one did).
+    pub runs: u32,
+    /// The addresses those connects went to, `addr:port`, the first [`MAX_CONNECTS_TOLD`].
+    pub to: Vec<String>,
+    /// One of them is an endpoint of the report that refused connects (set with the report:
+    /// the kernel's socket change does not tell a refusal from a connect given up).
+    #[serde(default)]
+    pub refused: bool,
+}
+
+/// What a failing program's runs were, as far as seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailingKind {
+    /// Runs that ended soon after their start with nothing seen before their end but the
+    /// end itself: a program that cannot start.
+    FailedStart,
+    /// Every run ended after a connect of its own failed: a client whose connects fail
+    /// (refused), or a service that gives up on its database; it started.
+    ConnectsFailed,
+}
+
+/// The addresses of a program's failed connects told at most.
+pub const MAX_CONNECTS_TOLD: usize = 3;
 
 /// Where a program failing to start ran, when not in the host's file system.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -295,6 +331,22 @@ impl FailingStart {
                 .is_some_and(|sig| matches!(sig, 4 | 5 | 6 | 7 | 8 | 11 | 31))
     }
 
+    /// What its runs were: [`FailingKind::ConnectsFailed`] where every one ended after a
+    /// connect of its own failed.
+    #[must_use]
+    pub fn kind(&self) -> FailingKind {
+        match &self.failed_connects {
+            Some(c) if c.runs >= self.starts && self.starts > 0 => FailingKind::ConnectsFailed,
+            _ => FailingKind::FailedStart,
+        }
+    }
+
+    /// Its runs' failed connects went to `endpoint` (`addr:port`): its client there.
+    #[must_use]
+    pub fn failed_connecting_to(&self, endpoint: &str) -> bool {
+        (self.failed_connects.iter()).any(|c| c.to.iter().any(|to| to == endpoint))
+    }
+
     /// Its runs failed by their statuses only: no signal killed them and its file loads.
     /// Such a program may be a client that fails its connects (`curl` exits 7 when refused),
     /// where one killed by a signal or unable to load is not.
@@ -332,6 +384,8 @@ struct Running {
     parent: Option<u32>,
     /// The thread that forked it, where seen.
     forker: Option<u32>,
+    /// Where a connect of its failed last (the peer's address).
+    failed_connect: Option<SocketAddr>,
 }
 
 /// How a process came to be, where its fork was read ([`Restarts::exec_forked`]).
@@ -370,6 +424,10 @@ struct Runs {
     /// streak). Another's good run of the same program (a cron job's `python3` beside a
     /// Python service failing behind its supervisor) does not.
     forker: Option<u32>,
+    /// Of `starts`, the runs that ended after a connect of theirs failed, and where those
+    /// connects went (the first [`MAX_CONNECTS_TOLD`] addresses).
+    connects_failed: u32,
+    connect_to: Vec<SocketAddr>,
     /// Of `starts`, the runs whose failure was another's: forked by a run of another program
     /// that failed too, before that one's latest exec (a start script's helpers, its
     /// `readlink`, `tty -s`, `grep -q`, which end with status 1 as they should, before it execs
@@ -435,6 +493,9 @@ pub struct Restarts {
     threads: HashMap<u32, (u32, Timestamp)>,
     /// `(tid, pid, start)` in the order made, for forgetting the oldest.
     thread_order: VecDeque<(u32, u32, Timestamp)>,
+    /// Sockets connecting, by the kernel's socket address, to the run that began the
+    /// connect (process ID): at most [`MAX_RUNNING`].
+    connecting: HashMap<u64, u32>,
     /// The kernel tells every status other than 0: a run whose end is not told ended well.
     statuses_told: bool,
     /// Only processes' ends are told to [`Self::exit`] (their last thread's), not every
@@ -489,6 +550,7 @@ impl Restarts {
                 oom: false,
                 parent,
                 forker,
+                failed_connect: None,
             },
         );
         self.order.push_back((pid, at));
@@ -589,6 +651,35 @@ impl Restarts {
             run.end = Some(End::Killed(sent));
         } else if run.end.is_none() {
             run.end = Some(End::Elsewhere);
+        }
+    }
+
+    /// Thread `tid` began a connect on socket `socket` (the kernel's socket address; its
+    /// CLOSE to SYN_SENT change): where it belongs to a run, the socket's end is that run's.
+    pub fn connect_started(&mut self, tid: u32, socket: u64) {
+        let Some(pid) = self.process_of(tid) else {
+            return;
+        };
+        if self.connecting.len() >= MAX_RUNNING {
+            // Runs gone since (their connects' ends not seen): forgotten with them.
+            let running = &self.running;
+            self.connecting.retain(|_, pid| running.contains_key(pid));
+            if self.connecting.len() >= MAX_RUNNING {
+                self.connecting.clear();
+            }
+        }
+        self.connecting.insert(socket, pid);
+    }
+
+    /// The connect on socket `socket` to `remote` ended, `failed` (SYN_SENT to CLOSE: refused,
+    /// unreachable, or given up) or not: a run that made it and then ends soon ended after a
+    /// failed connect (a client whose connect is refused, not a program that cannot start).
+    pub fn connect_ended(&mut self, socket: u64, remote: SocketAddr, failed: bool) {
+        let Some(pid) = self.connecting.remove(&socket) else {
+            return;
+        };
+        if failed && let Some(run) = self.running.get_mut(&pid) {
+            run.failed_connect = Some(remote);
         }
     }
 
@@ -800,6 +891,8 @@ impl Restarts {
             checked: None,
             recovered: None,
             forker,
+            connects_failed: 0,
+            connect_to: Vec::new(),
             secondary: 0,
         });
         if runs.forker != forker {
@@ -813,6 +906,12 @@ impl Restarts {
         runs.first = runs.first.min(started);
         runs.last = runs.last.max(started);
         runs.longest_ns = runs.longest_ns.max(lived);
+        if let Some(to) = run.failed_connect {
+            runs.connects_failed += 1;
+            if runs.connect_to.len() < MAX_CONNECTS_TOLD && !runs.connect_to.contains(&to) {
+                runs.connect_to.push(to);
+            }
+        }
         name.clone_into(&mut runs.name);
     }
 
@@ -909,6 +1008,11 @@ impl Restarts {
                     missing: lacks,
                     link: StartLink::Timing,
                     connected_to: Vec::new(),
+                    failed_connects: (runs.connects_failed > 0).then(|| FailedConnects {
+                        runs: runs.connects_failed,
+                        to: runs.connect_to.iter().map(ToString::to_string).collect(),
+                        refused: false,
+                    }),
                     recovered: runs.recovered,
                     elsewhere,
                 })
@@ -1028,6 +1132,61 @@ mod tests {
     /// make it recovered; its own supervisor's next run that keeps running does. Before, the
     /// cron job's run ended the streak before it was ever a loop (tried live: a failing
     /// service behind pyenv was told or not as other Python programs of the machine ran).
+    /// A shell's loop runs `bash -c 'exec 3<>/dev/tcp/127.0.0.1/7211'` against a closed
+    /// port: each run's connect is refused (its socket goes from SYN_SENT to CLOSE, the
+    /// refusal read in softirq under another thread), then it exits 1. Its runs are told as
+    /// ending after their failed connects, and where; a run whose connect went through, or
+    /// whose failed connect was another process's, is not.
+    #[test]
+    fn runs_that_end_after_their_connect_failed_say_so() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let port: SocketAddr = "127.0.0.1:7211".parse().expect("addr");
+        for i in 0..12_u32 {
+            let (pid, ms) = (100 + i, i64::from(i) * 500);
+            start(&mut r, ms, pid, "/usr/bin/bash", 10);
+            r.connect_started(pid, u64::from(pid) << 8);
+            // The refusal, under the loop's shell (any thread but the run's).
+            r.connect_ended(u64::from(pid) << 8, port, true);
+            end(&mut r, ms + 3, pid, 1);
+        }
+        // Another program failing the same way, of which only one run's connect failed (and
+        // one went through): told with that one only.
+        for i in 0..4_u32 {
+            let (pid, ms) = (200 + i, i64::from(i) * 2000);
+            start(&mut r, ms, pid, "/opt/c/collector", 20);
+            if i < 2 {
+                r.connect_started(pid, 0xff00 + u64::from(i));
+                r.connect_ended(0xff00 + u64::from(i), port, i == 0);
+            }
+            end(&mut r, ms + 40, pid, 1);
+        }
+        // A socket whose connect began outside any run: its end is nobody's.
+        r.connect_started(1, 0xaa);
+        r.connect_ended(0xaa, port, true);
+        let failing = r.failing(Timestamp(7000 * MS), |_| Vec::new());
+        let of = |program: &str| {
+            failing
+                .iter()
+                .find(|f| f.program == program)
+                .unwrap_or_else(|| panic!("{program}: {failing:?}"))
+        };
+        let bash = of("/usr/bin/bash");
+        assert_eq!(
+            bash.failed_connects,
+            Some(FailedConnects {
+                runs: 12,
+                to: vec!["127.0.0.1:7211".into()],
+                refused: false
+            })
+        );
+        assert_eq!(bash.kind(), FailingKind::ConnectsFailed);
+        assert!(bash.failed_connecting_to("127.0.0.1:7211"));
+        let collector = of("/opt/c/collector");
+        assert_eq!(collector.failed_connects.as_ref().map(|c| c.runs), Some(1));
+        assert_eq!(collector.kind(), FailingKind::FailedStart);
+    }
+
     #[test]
     fn good_runs_of_the_same_program_forked_by_another_do_not_end_a_loop() {
         let mut r = Restarts::default();
@@ -1156,6 +1315,7 @@ mod tests {
                 missing: zmq(collector),
                 link: StartLink::Timing,
                 connected_to: Vec::new(),
+                failed_connects: None,
                 recovered: None,
                 elsewhere: None,
             }]

@@ -14,9 +14,9 @@ use super::clients::{ClientAttribution, ClientProcess, EndpointClients};
 use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
 use super::journal::{FormerOwner, GoneListener, ListenerEnd};
 use super::processes::{MAX_DETAIL_BYTES, MAX_REMEMBERED, ProcessInfo};
-use super::restarts::{FailingStart, StartLink};
+use super::restarts::{FailedConnects, FailingStart, StartLink};
 use super::{CounterSeries, ProcessSighting, TcpCounters, canonical};
-use crate::engine::{Incident, IncidentKind, Offender};
+use crate::engine::{Cause, Incident, IncidentKind, Offender};
 use crate::packet::Timestamp;
 
 /// Most local addresses remembered (a host with many containers has many).
@@ -606,12 +606,18 @@ impl HostState {
                     .push(SocketAddr::new(e.addr, e.port).to_string());
             }
         }
+        // The endpoints that refused connects: a program's failed connects there were
+        // refused (the kernel's socket change alone does not tell a refusal).
+        let refusing: HashSet<String> = (offenders.iter())
+            .filter(|o| o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0)
+            .map(|o| SocketAddr::new(o.addr, o.port).to_string())
+            .collect();
         let failing: Vec<Vec<FailingStart>> = offenders
             .iter()
             .zip(&endpoints)
-            .map(|(o, e)| self.failing_for(o, e, &clients))
+            .map(|(o, e)| self.failing_for(o, e, &clients, &refusing))
             .collect();
-        let machine_failing = self.failing_starts(&clients);
+        let machine_failing = self.failing_starts(&clients, &refusing);
         for (e, failing) in endpoints.iter_mut().zip(failing) {
             e.failing_starts = failing;
         }
@@ -664,13 +670,19 @@ impl HostState {
     /// client whose runs end as its connects are refused (`bash -c 'exec 3<>/dev/tcp/...'`,
     /// `curl` exiting 7) says so beside its runs, rather than reading as a program that
     /// cannot start.
-    fn failing_starts(&self, clients: &HashMap<&str, Vec<String>>) -> Vec<FailingStart> {
+    fn failing_starts(
+        &self,
+        clients: &HashMap<&str, Vec<String>>,
+        refusing: &HashSet<String>,
+    ) -> Vec<FailingStart> {
         let mut all: Vec<FailingStart> = (self.failing.values())
             .map(|f| FailingStart {
                 connected_to: (clients.get(f.name.as_str()).into_iter().flatten())
+                    .filter(|ep| !f.failed_connecting_to(ep))
                     .take(3)
                     .cloned()
                     .collect(),
+                failed_connects: with_refusals(f, refusing),
                 ..f.clone()
             })
             .collect();
@@ -691,6 +703,7 @@ impl HostState {
         o: &Offender,
         e: &EndpointHost,
         clients: &HashMap<&str, Vec<String>>,
+        refusing: &HashSet<String>,
     ) -> Vec<FailingStart> {
         let refused =
             o.failed_refused > 0 || o.rst_by_cause[crate::engine::Cause::Refused.index()] > 0;
@@ -719,6 +732,11 @@ impl HostState {
             .values()
             .filter(|f| f.during(o.first_seen, o.last_seen, FAILING_SLACK_NS))
             .filter_map(|f| {
+                // Its runs' own connects to this endpoint failed: its client, never its
+                // server, even where it listened there once.
+                if f.failed_connecting_to(&this) {
+                    return None;
+                }
                 let link = if listened.contains(&f.program.as_str()) {
                     StartLink::SameProgram
                 } else if its_clients.contains(f.name.as_str()) || f.recovered_before(o.last_seen) {
@@ -727,13 +745,14 @@ impl HostState {
                     StartLink::Timing
                 };
                 let connected_to = (clients.get(f.name.as_str()).into_iter().flatten())
-                    .filter(|ep| **ep != this)
+                    .filter(|ep| **ep != this && !f.failed_connecting_to(ep))
                     .take(3)
                     .cloned()
                     .collect();
                 Some(FailingStart {
                     link,
                     connected_to,
+                    failed_connects: with_refusals(f, refusing),
                     ..f.clone()
                 })
             })
@@ -753,7 +772,10 @@ impl HostState {
         // run's programs "not all the same way: 4 were killed by a signal", told beside the
         // collector that needs its library.
         let weak = |f: &FailingStart| {
-            f.link == StartLink::Timing && !f.crashes_or_cannot_load() && f.connected_to.is_empty()
+            f.link == StartLink::Timing
+                && !f.crashes_or_cannot_load()
+                && f.connected_to.is_empty()
+                && !f.failed_connects.as_ref().is_some_and(|c| c.refused)
         };
         if out.iter().any(|f| !weak(f)) {
             out.retain(|f| !weak(f));
@@ -900,6 +922,15 @@ fn overflow_note(overflows: u64, offenders: &[Offender], endpoints: &[EndpointHo
     )
 }
 
+/// `f`'s failed connects, told refused where one went to an endpoint of the report that
+/// refused connects (`refusing`, `addr:port`).
+fn with_refusals(f: &FailingStart, refusing: &HashSet<String>) -> Option<FailedConnects> {
+    f.failed_connects.clone().map(|c| FailedConnects {
+        refused: c.to.iter().any(|to| refusing.contains(to)),
+        ..c
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -927,6 +958,7 @@ mod tests {
             missing: Vec::new(),
             link: StartLink::Timing,
             connected_to: Vec::new(),
+            failed_connects: None,
             recovered: None,
             elsewhere: None,
         }
@@ -1143,6 +1175,64 @@ mod tests {
                  seen connecting to 127.0.0.1:5432, an endpoint with incidents of its own."
             ),
             "{sentence}"
+        );
+    }
+
+    /// A client whose runs each end as its connect is refused (`while :; do bash -c 'exec
+    /// 3<>/dev/tcp/127.0.0.1/7211'; sleep 0.5; done` against a closed port), its connects
+    /// seen failing by the kernel's socket changes: never the endpoint's crashed service, even
+    /// where its processes were not named among the endpoint's clients (sightings lost, or
+    /// none: only its runs' own connects tell); in the machine-wide list told as a client whose connects
+    /// were refused, not as a program that cannot start. Regression (s36's trial): "/usr/bin/
+    /// bash failed to start 30 times ... with exit status 1", and alone, with the timing, it
+    /// was told as 7211's would-be server.
+    #[test]
+    fn a_client_whose_runs_end_as_its_connects_are_refused_is_no_failing_start() {
+        let mut state = HostState::new(scope());
+        // No sightings of it: its connects were lost, or only the exec events saw it.
+        case_7211(&mut state, false);
+        for t in [104, 106] {
+            state.incident(&rst(t, 45_000 + u16::try_from(t).expect("port")));
+        }
+        let bash = FailingStart {
+            starts: 30,
+            failed_connects: Some(FailedConnects {
+                runs: 30,
+                to: vec!["127.0.0.1:7211".to_owned()],
+                refused: false,
+            }),
+            ..failing_start("/usr/bin/bash", 2, 8)
+        };
+        state.apply(HostSample {
+            at: at(111),
+            failing_starts: vec![bash],
+            ..HostSample::default()
+        });
+        let o = offender(7211, 0);
+        let report = state.report(std::slice::from_ref(&o));
+        let e = report.endpoint(lo(), 7211).expect("endpoint entry");
+        assert!(e.clients.processes.is_empty(), "{:?}", e.clients);
+        assert_eq!(
+            e.failing_starts,
+            Vec::new(),
+            "7211's client is not its server"
+        );
+        let sentence = crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
+        assert!(!sentence.contains("bash"), "{sentence}");
+        // The machine-wide list: its runs' connects were refused (7211 refused them).
+        let [f] = report.failing_starts.as_slice() else {
+            panic!("{:?}", report.failing_starts);
+        };
+        assert_eq!(f.kind(), crate::host::restarts::FailingKind::ConnectsFailed);
+        assert!(
+            f.failed_connects.as_ref().is_some_and(|c| c.refused),
+            "{f:?}"
+        );
+        assert_eq!(
+            crate::report::failing_start_line(f, crate::report::Clock::Utc),
+            "/usr/bin/bash ran 30 times from 00:00:02 to 00:00:08 (every 0.2 s), each run \
+             exiting with status 1 within 40 ms, after its connect to 127.0.0.1:7211 was \
+             refused (its connects failed, not its start)."
         );
     }
 

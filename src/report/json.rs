@@ -385,8 +385,9 @@ struct FailingStartOut<'a>(&'a FailingStart);
 impl Serialize for FailingStartOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(17))?;
+        let mut m = serializer.serialize_map(Some(19))?;
         m.serialize_entry("source", "exec-events")?;
+        m.serialize_entry("kind", &f.kind())?;
         m.serialize_entry("program", &f.program)?;
         m.serialize_entry("name", &f.name)?;
         m.serialize_entry("starts", &f.starts)?;
@@ -404,6 +405,12 @@ impl Serialize for FailingStartOut<'_> {
         m.serialize_entry("missing_libraries", &missing)?;
         m.serialize_entry("link", &f.link)?;
         m.serialize_entry("connected_to", &f.connected_to)?;
+        m.serialize_entry(
+            "failed_connects",
+            &f.failed_connects
+                .as_ref()
+                .map(|c| json!({"runs": c.runs, "to": c.to, "refused": c.refused})),
+        )?;
         m.serialize_entry(
             "recovered",
             &f.recovered.map(|r| json!({"at": Secs(r.at), "how": r.how})),
@@ -1242,6 +1249,7 @@ mod tests {
             missing: Vec::new(),
             link: StartLink::Timing,
             connected_to: Vec::new(),
+            failed_connects: None,
             recovered: None,
             elsewhere: None,
         };
@@ -1279,6 +1287,7 @@ mod tests {
             missing: Vec::new(),
             link: StartLink::Timing,
             connected_to: Vec::new(),
+            failed_connects: None,
             recovered: None,
             elsewhere: Some(Elsewhere {
                 container: Some(Container {

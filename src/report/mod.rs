@@ -9,7 +9,9 @@ use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 use crate::engine::{Cause, DiagnosisKind, Dropped, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
 use crate::host::history::ListenerRecord;
-use crate::host::restarts::{self, Elsewhere, FailingStart, Recovered, RecoveredHow, StartLink};
+use crate::host::restarts::{
+    self, Elsewhere, FailingKind, FailingStart, Recovered, RecoveredHow, StartLink,
+};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::{DropKind, Timestamp};
 
@@ -2340,10 +2342,56 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
 /// A program that failed to start again and again on this machine, told on its own (the
 /// machine-wide list, "This machine" in the app): "/opt/collector/bin/collector failed to
 /// start 12 times from 10:02:11 to 10:02:33 (every 2.0 s): each run ended within 40 ms,
-/// killed by signal 11 (SIGSEGV); then it started at 10:05:00 and kept running."
+/// killed by signal 11 (SIGSEGV); then it started at 10:05:00 and kept running." One whose
+/// every run ended after a connect of its own failed is told so, not as failing to start:
+/// "/usr/bin/bash ran 30 times from 10:02:11 to 10:02:26 (every 0.5 s), each run exiting with
+/// status 1 within 3 ms, after its connect to 127.0.0.1:7211 was refused (its connects
+/// failed, not its start)." Regression (a `bash -c 'exec 3<>/dev/tcp/...'` loop to a closed port):
+/// "/usr/bin/bash failed to start 30 times ... with exit status 1".
 pub fn failing_start_line(f: &FailingStart, clock: Clock) -> String {
+    if f.kind() == FailingKind::ConnectsFailed {
+        let ending = match (f.exit_status, f.signal) {
+            (Some(status), _) => format!("exiting with status {status}"),
+            (None, Some(_)) => ended_how(f).trim_start_matches(", ").to_owned(),
+            (None, None) => format!("ending{}", ended_how(f)),
+        };
+        let each = if f.starts == 1 { "" } else { "each run " };
+        return format!(
+            "{} ran {}, {each}{ending} within {}, after {} (its connects failed, not its \
+             start){}.",
+            program_words(f),
+            runs_when(f, clock),
+            within_words(f.longest_ns),
+            connects_words(f).unwrap_or_default(),
+            runs_rest(f, clock)
+        );
+    }
     let (runs, ended) = failing_runs_words(f, clock);
     format!("{} failed to start {runs}: {ended}.", program_words(f))
+}
+
+/// Where a failing program's runs' own connects failed: "its connect to 127.0.0.1:7211 was
+/// refused", "its connect to 127.0.0.1:5432 or 127.0.0.1:5433 failed" (refused where one went
+/// to an endpoint of the report that refused), with how many of its runs where not all:
+/// "... was refused (12 of the 30 runs)"; `None` where none failed.
+fn connects_words(f: &FailingStart) -> Option<String> {
+    let c = f.failed_connects.as_ref()?;
+    let to = match c.to.as_slice() {
+        [] => "an address".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    };
+    let was = if c.refused { "was refused" } else { "failed" };
+    let of = if c.runs < f.starts {
+        format!(
+            " ({} of the {} runs)",
+            thousands(u64::from(c.runs)),
+            thousands(u64::from(f.starts))
+        )
+    } else {
+        String::new()
+    };
+    Some(format!("its connect to {to} {was}{of}"))
 }
 
 /// A failing program's path, with where it ran when not on the host's file system (its path
@@ -2370,6 +2418,9 @@ fn program_words(f: &FailingStart) -> String {
 pub fn failing_start_facts(f: &FailingStart, clock: Clock) -> String {
     let needs = if !f.missing.is_empty() {
         format!("needs {} (not found); ", and_list(&missing_names(f)))
+    } else if let Some(connect) = connects_words(f) {
+        // What each run did before it ended: the reason as far as seen.
+        format!("after {connect}; ")
     } else if f.elsewhere.as_ref().is_some_and(|e| !e.file_read) {
         // The reason is not known: say why, not nothing.
         "its file not read (nothing of its root left running); ".to_owned()
@@ -2410,10 +2461,30 @@ fn within_words(longest_ns: i64) -> String {
 }
 
 /// The words of [`failing_start_sentence`] that tell the runs: when ("5 times from 08:22:31
-/// to 08:22:39 (every 2.0 s)"), and how they ended, with the libraries missing, the other
-/// endpoints connected to, and a later start that went well.
+/// to 08:22:39 (every 2.0 s)"), and how they ended, with the connects of theirs that failed
+/// first, the libraries missing, the other endpoints connected to, and a later start that
+/// went well.
 fn failing_runs_words(f: &FailingStart, clock: Clock) -> (String, String) {
-    let runs = match f.starts {
+    let within = format!("within {}", within_words(f.longest_ns));
+    let each = if f.starts == 1 {
+        "it ended"
+    } else {
+        "each run ended"
+    };
+    let mut ended = format!("{each} {within}{}", ended_how(f));
+    if let Some(connect) = connects_words(f) {
+        ended.push_str(&format!(" after {connect}"));
+    }
+    (
+        runs_when(f, clock),
+        format!("{ended}{}", runs_rest(f, clock)),
+    )
+}
+
+/// When a failing program's runs were: "5 times from 08:22:31 to 08:22:39 (every 2.0 s)",
+/// "once, at 08:22:31".
+fn runs_when(f: &FailingStart, clock: Clock) -> String {
+    match f.starts {
         1 => format!("once, at {}", clock.time(f.first)),
         n => format!(
             "{n} times from {} to {}{}",
@@ -2423,14 +2494,13 @@ fn failing_runs_words(f: &FailingStart, clock: Clock) -> (String, String) {
                 .map(|ns| format!(" (every {:.1} s)", ns as f64 / 1e9))
                 .unwrap_or_default()
         ),
-    };
-    let within = format!("within {}", within_words(f.longest_ns));
-    let each = if f.starts == 1 {
-        "it ended"
-    } else {
-        "each run ended"
-    };
-    let ended = format!("{each} {within}{}", ended_how(f));
+    }
+}
+
+/// What else is known of a failing program's runs, after how they ended: the libraries
+/// missing, the other endpoints of the report it was seen connecting to, a file not read in
+/// its container, a later start that went well.
+fn runs_rest(f: &FailingStart, clock: Clock) -> String {
     let mut libs = if f.missing.is_empty() {
         String::new()
     } else {
@@ -2463,7 +2533,7 @@ fn failing_runs_words(f: &FailingStart, clock: Clock) -> (String, String) {
         ));
     }
     libs.push_str(&recovered_words(f, clock));
-    (runs, format!("{ended}{libs}"))
+    libs
 }
 
 /// How a program's failing starts ended, where a later start went well: "; then it started
@@ -2753,6 +2823,7 @@ mod failing_start_tests {
             missing: Vec::new(),
             link: StartLink::SameProgram,
             connected_to: Vec::new(),
+            failed_connects: None,
             recovered: None,
             elsewhere: None,
         }
@@ -2780,6 +2851,63 @@ mod failing_start_tests {
         assert!(
             said(&killed(3, Some(40), 3, 0)).ends_with("killed by signal 40."),
             "a real-time signal has no name"
+        );
+    }
+
+    /// Runs that ended after their connects failed: with the endpoint, each run's end and
+    /// where its connect failed (refused there, or only failed where nothing of the report
+    /// refused it; how many where not every run's did), and the facts row with it; on their
+    /// own, where every run's did, what they were: a program that ran, not one that cannot
+    /// start, killed by a signal here.
+    #[test]
+    fn runs_ended_after_failed_connects_are_told_so() {
+        use crate::host::restarts::FailedConnects;
+        let gave_up = |runs: u32, refused: bool| FailingStart {
+            exit_status: Some(1),
+            signal: None,
+            killed: 0,
+            link: StartLink::Timing,
+            failed_connects: Some(FailedConnects {
+                runs,
+                to: vec!["127.0.0.1:5432".into(), "[::1]:5432".into()],
+                refused,
+            }),
+            ..killed(4, None, 0, 0)
+        };
+        let said = failing_start_sentence(7211, &gave_up(4, true), Clock::Utc);
+        assert!(
+            said.contains(
+                "failed to start 4 times from 00:00:00 to 00:00:06 (every 2.0 s): each run \
+                 ended within 3.1 s with exit status 1 after its connect to 127.0.0.1:5432 or \
+                 [::1]:5432 was refused. Whether"
+            ),
+            "{said}"
+        );
+        assert!(
+            failing_start_sentence(7211, &gave_up(2, false), Clock::Utc).contains(
+                "after its connect to 127.0.0.1:5432 or [::1]:5432 failed (2 of the 4 runs). "
+            ),
+            "only failed where no endpoint of the report refused it"
+        );
+        assert!(
+            super::failing_start_facts(&gave_up(4, true), Clock::Utc).starts_with(
+                "/opt/x/bin/collector — after its connect to 127.0.0.1:5432 or [::1]:5432 was \
+                 refused; 4 runs from"
+            ),
+            "{}",
+            super::failing_start_facts(&gave_up(4, true), Clock::Utc)
+        );
+        let piped = FailingStart {
+            exit_status: None,
+            signal: Some(13),
+            killed: 4,
+            ..gave_up(4, true)
+        };
+        assert_eq!(
+            super::failing_start_line(&piped, Clock::Utc),
+            "/opt/x/bin/collector ran 4 times from 00:00:00 to 00:00:06 (every 2.0 s), each \
+             run killed by signal 13 (SIGPIPE) within 3.1 s, after its connect to \
+             127.0.0.1:5432 or [::1]:5432 was refused (its connects failed, not its start)."
         );
     }
 

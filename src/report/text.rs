@@ -987,7 +987,11 @@ fn commands(out: &mut String, o: &crate::engine::Offender, h: &HostReport) {
     }
 }
 
-/// The machine's section: kernel counters, how they compare, listeners that went away.
+/// The programs failing again and again the machine's section lists at most.
+const MAX_FAILING_LINES: usize = 5;
+
+/// The machine's section: kernel counters, how they compare, listeners that went away, the
+/// programs failing again and again that no endpoint's diagnosis told.
 pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock, width: Option<usize>) {
     if h.samples == 0 {
         // Not sampled: process information came with the capture file.
@@ -1093,6 +1097,31 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock, width: Option
             out,
             "              ... {} more gone",
             grouped(h.gone.len() - 10)
+        );
+    }
+    // The programs failing again and again that no endpoint's diagnosis told: a service
+    // nobody connects to yet, a client whose connects are refused (its endpoint's diagnosis
+    // leaves it out, as its client). Regression (a `bash -c 'exec 3<>/dev/tcp/...'` loop in
+    // the terminal): the app's This machine listed it, the terminal nothing.
+    let told: Vec<&str> = (h.endpoints.iter())
+        .flat_map(|e| e.failing_starts.iter().map(|f| f.program.as_str()))
+        .collect();
+    let untold: Vec<_> = (h.failing_starts.iter())
+        .filter(|f| !told.contains(&f.program.as_str()))
+        .collect();
+    for f in untold.iter().take(MAX_FAILING_LINES) {
+        let line = super::failing_start_line(f, clock);
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  failing     ", &line, LABEL_HANG, width)
+        );
+    }
+    if untold.len() > MAX_FAILING_LINES {
+        let _ = writeln!(
+            out,
+            "              ... {} more failing",
+            grouped(untold.len() - MAX_FAILING_LINES)
         );
     }
     for n in &h.notes {

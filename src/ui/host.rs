@@ -413,9 +413,12 @@ fn history(ui: &mut egui::Ui, gone: &[ListenerRecord], clock: Clock) {
 
 /// The programs that kept failing to start on this machine while it was sampled, whether or
 /// not they would serve an endpoint of the results: a service failing that nobody connects to
-/// yet has no row there. Live only (a one-shot reading sees no starts).
+/// yet has no row there; and the clients whose runs each ended as their connects failed, told
+/// as such. Live only (a one-shot reading sees no starts).
 fn failing_starts(ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f32) {
-    ui.label(RichText::new("Failing to start").strong());
+    // Not "Failing to start": a client whose connects are refused is listed here too, and
+    // its line says it started.
+    ui.label(RichText::new("Failing again and again").strong());
     if h.failing_starts.is_empty() {
         prose(
             ui,

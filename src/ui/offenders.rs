@@ -2291,6 +2291,7 @@ mod tests {
             missing: Vec::new(),
             link: crate::host::restarts::StartLink::Timing,
             connected_to: Vec::new(),
+            failed_connects: None,
             recovered: None,
             elsewhere: None,
         };

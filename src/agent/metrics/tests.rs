@@ -900,6 +900,7 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         missing: Vec::new(),
         link: StartLink::Timing,
         connected_to: Vec::new(),
+        failed_connects: None,
         recovered: None,
         elsewhere: None,
     };

@@ -25,6 +25,8 @@ use crate::packet::Timestamp;
 
 /// `TCP_SYN_SENT` in the kernel's state numbering.
 pub(super) const TCP_SYN_SENT: i32 = 2;
+/// `TCP_CLOSE`: a connect that failed (refused, unreachable, given up) leaves SYN_SENT for it.
+pub(super) const TCP_CLOSE: i32 = 7;
 /// Sockets in SYN_SENT followed at once; a connect that waits longer than this many newer ones
 /// is dropped and counted.
 pub(super) const MAX_CONNECTING: usize = 4096;

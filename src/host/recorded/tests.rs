@@ -129,6 +129,7 @@ fn live_report() -> HostReport {
             }],
             link: crate::host::restarts::StartLink::SameProgram,
             connected_to: Vec::new(),
+            failed_connects: None,
             recovered: None,
             elsewhere: None,
         }],

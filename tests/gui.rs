@@ -12057,3 +12057,97 @@ fn regression_every_count_the_window_shows_is_grouped_as_the_terminal_does() {
     );
     assert_eq!(ungrouped_count("Packets (1203)"), Some("1203".into()));
 }
+
+/// Regression (s36's note, real window at 640x400): a live capture with the message that a
+/// capture was kept unsaved and "This machine" open had the selected offender's diagnosis
+/// below the window's bottom: a file's results fold the plot there (the diagnosis and the
+/// first row come first), a live capture's never did, since its plot folding as the counts
+/// grew moved the table under the pointer. A live capture in a window too short for the plot
+/// beside the diagnosis folds it from its start, before any row is listed, and keeps it so
+/// while the window keeps its size: the diagnosis in view, and the table where it was as the
+/// refusals go on and at Stop.
+#[test]
+fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_its_diagnosis() {
+    let size = [640.0, 400.0];
+    let kept = temp_dir("live-640x400")
+        .join("home/someone/.local/share/rstscope/unsaved captures/capture-20261206-031216.pcapng");
+    std::fs::create_dir_all(kept.parent().expect("folder")).expect("kept folder");
+    std::fs::copy(manifest("resources/sample-7211.pcapng"), &kept).expect("kept capture");
+    let s = Settings {
+        show_host: true,
+        kept_captures: vec![kept],
+        ..settings()
+    };
+    let mut h = Harness::builder()
+        .with_size(window(size))
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(2);
+    let ports: Vec<u16> = (0..3).map(|_| closed_loopback_port()).collect();
+    if !click_start_capture(&mut h, "a_live_capture_at_640x400", |_| true) {
+        return;
+    }
+    assert!(
+        h.query_by_label_contains("had not been saved").is_some(),
+        "the message over the results"
+    );
+    let endpoints = refuse_until_listed(&mut h, &ports, 12);
+    h.run_steps(3);
+    assert_eq!(endpoints.len(), 3);
+    h.run_steps(3);
+    laid_out(&mut h);
+    let status_top = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label_contains("live capture on")
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the status bar's source")
+            .top()
+    };
+    let table_top = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label("Offenders")
+            .map(|n| n.rect().top())
+            .next()
+            .expect("the table's heading")
+    };
+    // The selected offender (the worst, as the ranking goes): its row and its diagnosis.
+    let in_view = |h: &Harness<'_, RstscopeApp>, what: &str| {
+        let bottom = status_top(h);
+        let (ip, port) = h.state().selected().expect("an offender selected");
+        let endpoint = format!("{ip}:{port}");
+        let row = h
+            .get_by_role_and_label(egui::accesskit::Role::Button, &endpoint)
+            .rect();
+        let sentence = details_diagnosis(h, &endpoint).expect("the details' diagnosis");
+        assert!(
+            row.top() >= 0.0 && row.bottom() <= sentence.top() && sentence.bottom() <= bottom,
+            "{what}: the selected row {row:?} and its diagnosis {sentence:?} above the status \
+             bar at {bottom}"
+        );
+    };
+    in_view(&h, "capturing");
+    let top = table_top(&h);
+    // More refusals: the table holds still.
+    for port in ports.iter().cycle().take(30) {
+        let to = std::net::SocketAddr::from(([127, 0, 0, 1], *port));
+        assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
+        h.step();
+    }
+    h.run_steps(5);
+    assert!(
+        (table_top(&h) - top).abs() < 0.5,
+        "the table moved from {top} to {} as the counts grew",
+        table_top(&h)
+    );
+    in_view(&h, "counts grown");
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+    assert!(
+        (table_top(&h) - top).abs() < 0.5,
+        "the table moved from {top} to {} at Stop",
+        table_top(&h)
+    );
+    in_view(&h, "stopped");
+}

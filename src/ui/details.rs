@@ -96,6 +96,13 @@ pub struct DetailsView {
     lists_at: ListsAt,
     /// The last frame's measure of [`DetailsView`]'s `lists_at`.
     lists_measured: ListsAt,
+    /// Each arrangement's height above the lists, the most this source's offenders took at
+    /// the width of the last frame: what the panel needs while the lists are not measured
+    /// (a live capture's, until Stop), for its arrangement and
+    /// [`DetailsView::sentence_height`].
+    tops_alone: ListsAt,
+    /// The last frame's measure of `tops_alone`.
+    tops_measured: ListsAt,
     /// The diagnosis shown in the last frame as Ctrl+C copies it, dated
     /// ([`DetailsView::diagnosis_to_copy`]).
     shown: Option<String>,
@@ -628,11 +635,15 @@ impl DetailsView {
     /// (640x400 with a message over the results and "This machine" open), which has room for
     /// the table's first row and the diagnosis only, the lists scrolled to within the panel.
     pub fn sentence_height(&self, ui: &egui::Ui) -> f32 {
-        let above = self.lists_at.tight;
-        if above <= 0.0 {
-            return self.diagnosis_height(ui);
+        match (self.lists_at.tight, self.tops_alone.tight) {
+            (above, _) if above > 0.0 => above,
+            // A live capture's, before its lists: the diagnosis as the panel shows it. At
+            // 640x400 with a message over the results and "This machine" open the results
+            // scrolled as a whole, the diagnosis under the window's bottom, for the
+            // [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT) a panel with lists needs.
+            (_, top) if top > 0.0 => top,
+            _ => self.diagnosis_height(ui),
         }
-        above
     }
 
     /// The height in which the panel in full shows [`LIST_ROWS`] rows of connections, their
@@ -657,9 +668,20 @@ impl DetailsView {
     pub fn show(&mut self, ui: &mut egui::Ui, input: &DetailsInput<'_>) -> Option<DetailsAction> {
         self.refresh(ui.ctx(), input);
         let view = ui.available_height();
-        let arrangement = if self.full_height(ui) <= view + 1.0 {
+        // Without lists measured (a live capture's until Stop), by what is above them: at
+        // 640x400 beside "This machine" the diagnosis was written out whole under its copy
+        // button, below the window's bottom, where the compact one had room.
+        let alone = self.tops_alone;
+        let (full, compact) = match self.lists_at.full <= 0.0 && alone.tight > 0.0 {
+            true => (alone.full, alone.compact),
+            false => (
+                self.full_height(ui),
+                self.least_height(ui, Arrangement::Compact),
+            ),
+        };
+        let arrangement = if full <= view + 1.0 {
             Arrangement::Full
-        } else if self.least_height(ui, Arrangement::Compact) <= view + 1.0 {
+        } else if compact <= view + 1.0 {
             Arrangement::Compact
         } else {
             Arrangement::Tight
@@ -750,6 +772,34 @@ impl DetailsView {
             shown: 0.0,
             shown_as: arrangement,
         };
+        if !ui.ctx().will_discard() {
+            let now = ListsAt {
+                width,
+                full: tops.full,
+                compact: tops.compact,
+                tight: tops.tight,
+            };
+            // Taken once two frames agree, as `lists_at`: a grid's first pass wraps its text
+            // tall (the filters' rows, 750 points at 800x600).
+            let settled = self.tops_measured.near(now);
+            self.tops_measured = now;
+            let was = match self.tops_alone {
+                was if (was.width - width).abs() > 0.5 => ListsAt::default(),
+                was => was,
+            };
+            let most = ListsAt {
+                width,
+                full: was.full.max(now.full),
+                compact: was.compact.max(now.compact),
+                tight: was.tight.max(now.tight),
+            };
+            if !settled {
+                ui.ctx().request_repaint();
+            } else if most != self.tops_alone {
+                self.tops_alone = most;
+                ui.ctx().request_repaint();
+            }
+        }
         let clicked = top_part.show(ui, arrangement);
         self.arrangement = Some(arrangement);
         let mut shown = ui.cursor().top() - start;

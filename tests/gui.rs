@@ -12151,3 +12151,62 @@ fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_
     );
     in_view(&h, "stopped");
 }
+
+/// The lowest row of the window (in points) with the refused colour between `top` and
+/// `bottom`: the bars' foot, on the plot frame's zero line.
+fn refused_foot(h: &mut Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Option<f32> {
+    let image = h.render().expect("the harness renders");
+    let ppp = h.ctx.pixels_per_point();
+    let red = rstscope::ui::plot::cause_color(rstscope::engine::Cause::Refused);
+    ((top * ppp).ceil() as u32..(bottom * ppp) as u32)
+        .rev()
+        .find(|&py| {
+            (0..image.width()).any(|px| {
+                let p = image.get_pixel(px, py).0;
+                (0..3).all(|i| p[i].abs_diff(red[i]) <= 2)
+            })
+        })
+        .map(|py| (py + 1) as f32 / ppp)
+}
+
+/// Regression (s36's note): in a squeezed plot (800x520 beside "This machine", the plot
+/// given up for the details' connections) the label of a gap left out of the time axis,
+/// drawn 22 points under the frame's top, lay over the time axis's labels under the frame.
+/// It is drawn inside the frame, above the bars' foot, wherever the plot is drawn.
+#[test]
+fn regression_a_gaps_label_stays_inside_a_squeezed_plots_frame() {
+    let mut squeezed = false;
+    for (size, host) in [
+        ([800.0, 520.0], true),
+        ([800.0, 500.0], false),
+        ([800.0, 480.0], false),
+        ([800.0, 460.0], true),
+        ([1280.0, 800.0], false),
+    ] {
+        let s = Settings {
+            show_host: host,
+            ..settings()
+        };
+        let mut h = Harness::builder()
+            .with_size(window(size))
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(s, years_apart_files()),
+            );
+        settle(&mut h);
+        h.remove_cursor();
+        h.run_steps(2);
+        let (top, bottom) = plot_rows(&h);
+        let foot = refused_foot(&mut h, top, bottom).expect("the plot's bars");
+        squeezed |= bottom - top < 80.0;
+        if let Some(gap) = h.query_by_label("6205.0 days gap").map(|n| n.rect()) {
+            assert!(
+                gap.top() >= top && gap.bottom() <= foot + 1.0,
+                "{size:?}: the gap's label {gap:?} inside the frame, above the bars' foot at \
+                 {foot} (the plot {top}..{bottom})"
+            );
+        }
+    }
+    assert!(squeezed, "one of the windows squeezes the plot");
+}

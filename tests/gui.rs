@@ -12210,3 +12210,39 @@ fn regression_a_gaps_label_stays_inside_a_squeezed_plots_frame() {
     }
     assert!(squeezed, "one of the windows squeezes the plot");
 }
+
+/// Regression (s36's note): the compact details (800x600, 640x400) and their Copy Wireshark
+/// button did not say that the filter of packets inside VXLAN on UDP 8472 (tests/fixtures/
+/// vxlan.pcap, 10.84.0.2:7212) needs Decode As, which the full details' filter rows say: a
+/// user who pasted it into Wireshark saw no packet. Beside the button, "needs Decode As", the
+/// whole note on its hover and on the button's.
+#[test]
+fn regression_the_compact_copy_wireshark_button_says_its_filter_needs_decode_as() {
+    for size in [[640.0, 400.0], [800.0, 500.0]] {
+        let mut h = opened(window(size), vec![manifest("tests/fixtures/vxlan.pcap")]);
+        // (The table filtered to it: at 640x400 it keeps its first row only in view.)
+        type_in_filter(&mut h, "7212");
+        h.run_steps(3);
+        select(&mut h, "10.84.0.2:7212");
+        let button = h.get_by_label_contains("Copy Wireshark").rect();
+        let note = h
+            .query_by_label(rstscope::ui::details::NEEDS_DECODE_AS)
+            .unwrap_or_else(|| panic!("{size:?}: the note beside Copy Wireshark"))
+            .rect();
+        assert!(
+            note.left() >= button.right() - 1.0 && note.bottom() <= size[1],
+            "{size:?}: the note {note:?} beside the button {button:?}"
+        );
+        for at in [note.center(), button.center()] {
+            h.hover_at(at);
+            h.run_steps(8);
+            assert!(
+                h.query_by_label_contains("-d udp.port==8472,vxlan")
+                    .is_some(),
+                "{size:?}: the whole note on hover at {at:?}"
+            );
+            h.remove_cursor();
+            h.run_steps(2);
+        }
+    }
+}

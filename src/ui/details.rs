@@ -1609,6 +1609,7 @@ fn copy_buttons(
         clicked = Some(DIAGNOSIS_COPIED);
     }
     let (rows, notes) = filter_rows(o);
+    let decode = decode_as_note(o);
     // The note's least room (see below).
     let note_room = if unknown {
         (text_width(ui, NO_PROCESS_SHORT) + 16.0).min(120.0)
@@ -1621,11 +1622,16 @@ fn copy_buttons(
             hover.push_str("\n\n");
             hover.push_str(WHOLE_CAPTURE_FILTERS);
         }
-        if index > 0 {
-            for note in &notes {
-                hover.push_str("\n\n");
-                hover.push_str(note);
-            }
+        // The Wireshark filter's Decode As note with it, the BPF filters' notes with them:
+        // copied without it, the Wireshark filter of a tunnel's packets found none.
+        let decode = notes.first().filter(|_| decode.is_some());
+        let own: Vec<&String> = match index {
+            0 => decode.into_iter().collect(),
+            _ => notes.iter().skip(usize::from(decode.is_some())).collect(),
+        };
+        for note in own {
+            hover.push_str("\n\n");
+            hover.push_str(note);
         }
         hover
     };
@@ -1655,6 +1661,15 @@ fn copy_buttons(
             .clicked()
         {
             clicked = Some(index);
+        }
+        // In view, not only on hover: a user who pastes the filter into Wireshark without it
+        // sees no packet.
+        if let Some(d) = decode.as_ref().filter(|_| index == 0) {
+            let warn = ui.visuals().warn_fg_color;
+            ui.add(egui::Label::new(
+                RichText::new(NEEDS_DECODE_AS).small().color(warn),
+            ))
+            .on_hover_text(d);
         }
     }
     if unknown {
@@ -1780,8 +1795,8 @@ fn filter_rows(o: &Offender) -> (Vec<(String, String)>, Vec<String>) {
         "Wireshark".to_string(),
         report::wireshark_filter(o.addr, o.port, o.encaps.as_slice()),
     )];
-    if let Some(d) = report::decode_as_words(o.encaps.as_slice()) {
-        notes.insert(0, format!("The Wireshark filter needs Decode As: {d}"));
+    if let Some(d) = decode_as_note(o) {
+        notes.insert(0, d);
     }
     rows.extend(bpf.into_iter().map(|(link, filter)| {
         let name = link.map_or_else(|| "BPF".to_string(), |link| format!("BPF {link}"));
@@ -1789,6 +1804,17 @@ fn filter_rows(o: &Offender) -> (Vec<(String, String)>, Vec<String>) {
     }));
     (rows, notes)
 }
+
+/// What Wireshark must be told before its filter finds the packets inside a tunnel (VXLAN on
+/// UDP 8472, Linux's port: `-d udp.port==8472,vxlan`); none where it needs nothing.
+fn decode_as_note(o: &Offender) -> Option<String> {
+    report::decode_as_words(o.encaps.as_slice())
+        .map(|d| format!("The Wireshark filter needs Decode As: {d}"))
+}
+
+/// Said beside the compact details' Copy Wireshark button where its filter needs Decode As
+/// (the whole note on hover).
+pub const NEEDS_DECODE_AS: &str = "needs Decode As";
 
 /// What a filter's copy button says on hover: where to paste it.
 fn filter_use(index: usize, name: &str) -> String {

@@ -1666,10 +1666,10 @@ fn copy_buttons(
         // sees no packet.
         if let Some(d) = decode.as_ref().filter(|_| index == 0) {
             let warn = ui.visuals().warn_fg_color;
-            ui.add(egui::Label::new(
-                RichText::new(NEEDS_DECODE_AS).small().color(warn),
-            ))
-            .on_hover_text(d);
+            // Whole, on the next line where this one is short of it (at 480 points "needs"
+            // ended the line and "Decode As" began the next).
+            let label = RichText::new(NEEDS_DECODE_AS).small().color(warn);
+            ui.add(egui::Label::new(label).extend()).on_hover_text(d);
         }
     }
     if unknown {

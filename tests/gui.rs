@@ -12158,3 +12158,196 @@ fn regression_every_count_the_window_shows_is_grouped_as_the_terminal_does() {
     );
     assert_eq!(ungrouped_count("Packets (1203)"), Some("1203".into()));
 }
+
+/// Regression (s36's note, real window at 640x400): a live capture with the message that a
+/// capture was kept unsaved and "This machine" open had the selected offender's diagnosis
+/// below the window's bottom: a file's results fold the plot there (the diagnosis and the
+/// first row come first), a live capture's never did, since its plot folding as the counts
+/// grew moved the table under the pointer. A live capture in a window too short for the plot
+/// beside the diagnosis folds it from its start, before any row is listed, and keeps it so
+/// while the window keeps its size: the diagnosis in view, and the table where it was as the
+/// refusals go on and at Stop.
+#[test]
+fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_its_diagnosis() {
+    let size = [640.0, 400.0];
+    let kept = temp_dir("live-640x400")
+        .join("home/someone/.local/share/rstscope/unsaved captures/capture-20261206-031216.pcapng");
+    std::fs::create_dir_all(kept.parent().expect("folder")).expect("kept folder");
+    std::fs::copy(manifest("resources/sample-7211.pcapng"), &kept).expect("kept capture");
+    let s = Settings {
+        show_host: true,
+        kept_captures: vec![kept],
+        ..settings()
+    };
+    let mut h = Harness::builder()
+        .with_size(window(size))
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(2);
+    let ports: Vec<u16> = (0..3).map(|_| closed_loopback_port()).collect();
+    if !click_start_capture(&mut h, "a_live_capture_at_640x400", |_| true) {
+        return;
+    }
+    assert!(
+        h.query_by_label_contains("had not been saved").is_some(),
+        "the message over the results"
+    );
+    let endpoints = refuse_until_listed(&mut h, &ports, 12);
+    h.run_steps(3);
+    assert_eq!(endpoints.len(), 3);
+    h.run_steps(3);
+    laid_out(&mut h);
+    let status_top = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label_contains("live capture on")
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the status bar's source")
+            .top()
+    };
+    let table_top = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label("Offenders")
+            .map(|n| n.rect().top())
+            .next()
+            .expect("the table's heading")
+    };
+    // The selected offender (the worst, as the ranking goes): its row and its diagnosis.
+    let in_view = |h: &Harness<'_, RstscopeApp>, what: &str| {
+        let bottom = status_top(h);
+        let (ip, port) = h.state().selected().expect("an offender selected");
+        let endpoint = format!("{ip}:{port}");
+        let row = h
+            .get_by_role_and_label(egui::accesskit::Role::Button, &endpoint)
+            .rect();
+        let sentence = details_diagnosis(h, &endpoint).expect("the details' diagnosis");
+        assert!(
+            row.top() >= 0.0 && row.bottom() <= sentence.top() && sentence.bottom() <= bottom,
+            "{what}: the selected row {row:?} and its diagnosis {sentence:?} above the status \
+             bar at {bottom}"
+        );
+    };
+    in_view(&h, "capturing");
+    let top = table_top(&h);
+    // More refusals: the table holds still.
+    for port in ports.iter().cycle().take(30) {
+        let to = std::net::SocketAddr::from(([127, 0, 0, 1], *port));
+        assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
+        h.step();
+    }
+    h.run_steps(5);
+    assert!(
+        (table_top(&h) - top).abs() < 0.5,
+        "the table moved from {top} to {} as the counts grew",
+        table_top(&h)
+    );
+    in_view(&h, "counts grown");
+    h.get_by_label("Stop capture").click();
+    settle(&mut h);
+    assert!(
+        (table_top(&h) - top).abs() < 0.5,
+        "the table moved from {top} to {} at Stop",
+        table_top(&h)
+    );
+    in_view(&h, "stopped");
+}
+
+/// The lowest row of the window (in points) with the refused colour between `top` and
+/// `bottom`: the bars' foot, on the plot frame's zero line.
+fn refused_foot(h: &mut Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Option<f32> {
+    let image = h.render().expect("the harness renders");
+    let ppp = h.ctx.pixels_per_point();
+    let red = rstscope::ui::plot::cause_color(rstscope::engine::Cause::Refused);
+    ((top * ppp).ceil() as u32..(bottom * ppp) as u32)
+        .rev()
+        .find(|&py| {
+            (0..image.width()).any(|px| {
+                let p = image.get_pixel(px, py).0;
+                (0..3).all(|i| p[i].abs_diff(red[i]) <= 2)
+            })
+        })
+        .map(|py| (py + 1) as f32 / ppp)
+}
+
+/// Regression (s36's note): in a squeezed plot (800x520 beside "This machine", the plot
+/// given up for the details' connections) the label of a gap left out of the time axis,
+/// drawn 22 points under the frame's top, lay over the time axis's labels under the frame.
+/// It is drawn inside the frame, above the bars' foot, wherever the plot is drawn.
+#[test]
+fn regression_a_gaps_label_stays_inside_a_squeezed_plots_frame() {
+    let mut squeezed = false;
+    for (size, host) in [
+        ([800.0, 520.0], true),
+        ([800.0, 500.0], false),
+        ([800.0, 480.0], false),
+        ([800.0, 460.0], true),
+        ([1280.0, 800.0], false),
+    ] {
+        let s = Settings {
+            show_host: host,
+            ..settings()
+        };
+        let mut h = Harness::builder()
+            .with_size(window(size))
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(s, years_apart_files()),
+            );
+        settle(&mut h);
+        h.remove_cursor();
+        h.run_steps(2);
+        let (top, bottom) = plot_rows(&h);
+        let foot = refused_foot(&mut h, top, bottom).expect("the plot's bars");
+        squeezed |= bottom - top < 80.0;
+        if let Some(gap) = h.query_by_label("6205.0 days gap").map(|n| n.rect()) {
+            assert!(
+                gap.top() >= top && gap.bottom() <= foot + 1.0,
+                "{size:?}: the gap's label {gap:?} inside the frame, above the bars' foot at \
+                 {foot} (the plot {top}..{bottom})"
+            );
+        }
+    }
+    assert!(squeezed, "one of the windows squeezes the plot");
+}
+
+/// Regression (s36's note): the compact details (800x600, 640x400) and their Copy Wireshark
+/// button did not say that the filter of packets inside VXLAN on UDP 8472 (tests/fixtures/
+/// vxlan.pcap, 10.84.0.2:7212) needs Decode As, which the full details' filter rows say: a
+/// user who pasted it into Wireshark saw no packet. Beside the button, "needs Decode As", the
+/// whole note on its hover and on the button's.
+#[test]
+fn regression_the_compact_copy_wireshark_button_says_its_filter_needs_decode_as() {
+    // (480x640: a tiled half of a small laptop, under the least size the window asks for.)
+    for size in [[640.0, 400.0], [800.0, 500.0], [480.0, 640.0]] {
+        let mut h = opened(window(size), vec![manifest("tests/fixtures/vxlan.pcap")]);
+        // (The table filtered to it: at 640x400 it keeps its first row only in view.)
+        type_in_filter(&mut h, "7212");
+        h.run_steps(3);
+        select(&mut h, "10.84.0.2:7212");
+        let button = h.get_by_label_contains("Copy Wireshark").rect();
+        let note = h
+            .query_by_label(rstscope::ui::details::NEEDS_DECODE_AS)
+            .unwrap_or_else(|| panic!("{size:?}: the note beside Copy Wireshark"))
+            .rect();
+        assert!(
+            (note.left() >= button.right() - 1.0 || note.top() >= button.bottom() - 1.0)
+                && note.bottom() <= size[1]
+                && note.height() < 20.0,
+            "{size:?}: the note {note:?} whole on one line, beside the button {button:?} or \
+             under it"
+        );
+        for at in [note.center(), button.center()] {
+            h.hover_at(at);
+            h.run_steps(8);
+            assert!(
+                h.query_by_label_contains("-d udp.port==8472,vxlan")
+                    .is_some(),
+                "{size:?}: the whole note on hover at {at:?}"
+            );
+            h.remove_cursor();
+            h.run_steps(2);
+        }
+    }
+}

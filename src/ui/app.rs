@@ -70,6 +70,24 @@ struct StopHold {
     capture: u64,
     size: egui::Vec2,
     details_least: f32,
+    /// The diagnosis's least height (the table keeps its first row only by it): at 640x400
+    /// the stopped details, their lists measured, wanted more, and the results scrolled as a
+    /// whole with the diagnosis under the window's bottom.
+    diagnosis: f32,
+}
+
+/// Whether a live capture's plot is folded for the window's height, for the capture and the
+/// size it was decided at. Decided while the table lists no row (nothing under the pointer to
+/// move), as if the selected offender's diagnosis were as tall as the details' least before
+/// connections are listed, and then held while the window's height and the results' width
+/// hold: a plot folding as the counts grew, or as the connections were listed at Stop, would
+/// move the table under the pointer. At 640x400 with a message over the results and "This
+/// machine" open the plot never folded, and the diagnosis lay under the window's bottom.
+#[derive(Clone, Copy)]
+struct LiveFold {
+    capture: u64,
+    size: egui::Vec2,
+    folded: bool,
 }
 
 /// What produces a source's results: a file analysis or a live capture.
@@ -343,6 +361,8 @@ pub struct RstscopeApp {
     headline_at: (f32, f32),
     /// What a running live capture's layout gave the details, kept once it stops.
     stop_hold: Option<StopHold>,
+    /// Whether a live capture's plot is folded for the window's height, held.
+    live_fold: Option<LiveFold>,
     table: OffendersView,
     details: DetailsView,
     dialogs: FileDialogs,
@@ -422,6 +442,7 @@ impl RstscopeApp {
             above_plot: 0.0,
             headline_at: (0.0, 0.0),
             stop_hold: None,
+            live_fold: None,
             table: OffendersView::default(),
             details: DetailsView::default(),
             dialogs: FileDialogs::default(),
@@ -759,6 +780,24 @@ impl RstscopeApp {
         self.above_plot = 0.0;
         self.headline_at = (0.0, 0.0);
         self.stop_hold = None;
+        self.live_fold = None;
+    }
+
+    /// Whether a live capture's results are too short for its plot (`short`: by the least
+    /// heights now, the diagnosis as tall as the details' least before connections are
+    /// listed): decided while its table lists no row, then held for `capture` while the
+    /// results keep their `size` ([`LiveFold`]).
+    fn live_short(&mut self, capture: u64, size: egui::Vec2, short: bool) -> bool {
+        let held = self
+            .live_fold
+            .filter(|f| f.capture == capture && f.size == size && !self.table.rows().is_empty());
+        let folded = held.map_or(short, |f| f.folded);
+        self.live_fold = Some(LiveFold {
+            capture,
+            size,
+            folded,
+        });
+        folded
     }
 
     /// One frame of the whole window.
@@ -1331,12 +1370,26 @@ impl RstscopeApp {
                     ..self.table.needs(ui)
                 }
                 .least()
-                + crate::ui::layout::SPLITTER
-                + self.details.diagnosis_height(ui);
-            let short = plot_least > ui.available_height();
-            // Not a live capture's: its plot folding as the counts grew, or as its connections
-            // were listed at Stop, moved the table under the pointer (its layout holds still).
-            let for_room = !live && !self.settings.plot_folded && !self.plot_kept && short;
+                + crate::ui::layout::SPLITTER;
+            let measured = self.details.diagnosis_height(ui);
+            let short = plot_least + measured > ui.available_height();
+            // A live capture's is decided before its table lists a row and held (`LiveFold`):
+            // its plot folding as the counts grew, or as its connections were listed at Stop,
+            // moved the table under the pointer.
+            let short = match live {
+                false => short,
+                true => self.live_short(
+                    version.0,
+                    // The window's size and the results' width (the machine panel open or
+                    // not): a bar over or under the results that grows a line as the
+                    // capture goes on (at 640x480 the status bar, 23 points) does not
+                    // decide again.
+                    egui::vec2(ui.available_width(), ui.ctx().content_rect().height()),
+                    plot_least + measured.max(crate::ui::layout::DETAILS_FIT)
+                        > ui.available_height(),
+                ),
+            };
+            let for_room = !self.settings.plot_folded && !self.plot_kept && short;
             self.folded_for_room = for_room;
             // Folded, the plot takes no height: its floors are nothing.
             let folded = self.settings.plot_folded || for_room;
@@ -1374,6 +1427,10 @@ impl RstscopeApp {
                 }
                 whole => whole,
             };
+            let held = self.stop_hold.filter(|h| {
+                live && !capturing && h.capture == version.0 && h.size == ui.available_size()
+            });
+            let diagnosis = held.map_or(diagnosis, |h| h.diagnosis);
             let rest = rest_with(diagnosis);
             let needs = self
                 .table
@@ -1404,11 +1461,9 @@ impl RstscopeApp {
                     capture: version.0,
                     size,
                     details_least,
+                    diagnosis,
                 });
-            } else if let Some(hold) = self
-                .stop_hold
-                .filter(|h| live && h.capture == version.0 && h.size == size)
-            {
+            } else if let Some(hold) = held {
                 details_least = hold.details_least;
             } else {
                 self.stop_hold = None;

@@ -96,6 +96,13 @@ pub struct DetailsView {
     lists_at: ListsAt,
     /// The last frame's measure of [`DetailsView`]'s `lists_at`.
     lists_measured: ListsAt,
+    /// Each arrangement's height above the lists, the most this source's offenders took at
+    /// the width of the last frame: what the panel needs while the lists are not measured
+    /// (a live capture's, until Stop), for its arrangement and
+    /// [`DetailsView::sentence_height`].
+    tops_alone: ListsAt,
+    /// The last frame's measure of `tops_alone`.
+    tops_measured: ListsAt,
     /// The diagnosis shown in the last frame as Ctrl+C copies it, dated
     /// ([`DetailsView::diagnosis_to_copy`]).
     shown: Option<String>,
@@ -628,11 +635,15 @@ impl DetailsView {
     /// (640x400 with a message over the results and "This machine" open), which has room for
     /// the table's first row and the diagnosis only, the lists scrolled to within the panel.
     pub fn sentence_height(&self, ui: &egui::Ui) -> f32 {
-        let above = self.lists_at.tight;
-        if above <= 0.0 {
-            return self.diagnosis_height(ui);
+        match (self.lists_at.tight, self.tops_alone.tight) {
+            (above, _) if above > 0.0 => above,
+            // A live capture's, before its lists: the diagnosis as the panel shows it. At
+            // 640x400 with a message over the results and "This machine" open the results
+            // scrolled as a whole, the diagnosis under the window's bottom, for the
+            // [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT) a panel with lists needs.
+            (_, top) if top > 0.0 => top,
+            _ => self.diagnosis_height(ui),
         }
-        above
     }
 
     /// The height in which the panel in full shows [`LIST_ROWS`] rows of connections, their
@@ -657,9 +668,20 @@ impl DetailsView {
     pub fn show(&mut self, ui: &mut egui::Ui, input: &DetailsInput<'_>) -> Option<DetailsAction> {
         self.refresh(ui.ctx(), input);
         let view = ui.available_height();
-        let arrangement = if self.full_height(ui) <= view + 1.0 {
+        // Without lists measured (a live capture's until Stop), by what is above them: at
+        // 640x400 beside "This machine" the diagnosis was written out whole under its copy
+        // button, below the window's bottom, where the compact one had room.
+        let alone = self.tops_alone;
+        let (full, compact) = match self.lists_at.full <= 0.0 && alone.tight > 0.0 {
+            true => (alone.full, alone.compact),
+            false => (
+                self.full_height(ui),
+                self.least_height(ui, Arrangement::Compact),
+            ),
+        };
+        let arrangement = if full <= view + 1.0 {
             Arrangement::Full
-        } else if self.least_height(ui, Arrangement::Compact) <= view + 1.0 {
+        } else if compact <= view + 1.0 {
             Arrangement::Compact
         } else {
             Arrangement::Tight
@@ -750,6 +772,34 @@ impl DetailsView {
             shown: 0.0,
             shown_as: arrangement,
         };
+        if !ui.ctx().will_discard() {
+            let now = ListsAt {
+                width,
+                full: tops.full,
+                compact: tops.compact,
+                tight: tops.tight,
+            };
+            // Taken once two frames agree, as `lists_at`: a grid's first pass wraps its text
+            // tall (the filters' rows, 750 points at 800x600).
+            let settled = self.tops_measured.near(now);
+            self.tops_measured = now;
+            let was = match self.tops_alone {
+                was if (was.width - width).abs() > 0.5 => ListsAt::default(),
+                was => was,
+            };
+            let most = ListsAt {
+                width,
+                full: was.full.max(now.full),
+                compact: was.compact.max(now.compact),
+                tight: was.tight.max(now.tight),
+            };
+            if !settled {
+                ui.ctx().request_repaint();
+            } else if most != self.tops_alone {
+                self.tops_alone = most;
+                ui.ctx().request_repaint();
+            }
+        }
         let clicked = top_part.show(ui, arrangement);
         self.arrangement = Some(arrangement);
         let mut shown = ui.cursor().top() - start;
@@ -1559,6 +1609,7 @@ fn copy_buttons(
         clicked = Some(DIAGNOSIS_COPIED);
     }
     let (rows, notes) = filter_rows(o);
+    let decode = decode_as_note(o);
     // The note's least room (see below).
     let note_room = if unknown {
         (text_width(ui, NO_PROCESS_SHORT) + 16.0).min(120.0)
@@ -1571,11 +1622,16 @@ fn copy_buttons(
             hover.push_str("\n\n");
             hover.push_str(WHOLE_CAPTURE_FILTERS);
         }
-        if index > 0 {
-            for note in &notes {
-                hover.push_str("\n\n");
-                hover.push_str(note);
-            }
+        // The Wireshark filter's Decode As note with it, the BPF filters' notes with them:
+        // copied without it, the Wireshark filter of a tunnel's packets found none.
+        let decode = notes.first().filter(|_| decode.is_some());
+        let own: Vec<&String> = match index {
+            0 => decode.into_iter().collect(),
+            _ => notes.iter().skip(usize::from(decode.is_some())).collect(),
+        };
+        for note in own {
+            hover.push_str("\n\n");
+            hover.push_str(note);
         }
         hover
     };
@@ -1605,6 +1661,15 @@ fn copy_buttons(
             .clicked()
         {
             clicked = Some(index);
+        }
+        // In view, not only on hover: a user who pastes the filter into Wireshark without it
+        // sees no packet.
+        if let Some(d) = decode.as_ref().filter(|_| index == 0) {
+            let warn = ui.visuals().warn_fg_color;
+            // Whole, on the next line where this one is short of it (at 480 points "needs"
+            // ended the line and "Decode As" began the next).
+            let label = RichText::new(NEEDS_DECODE_AS).small().color(warn);
+            ui.add(egui::Label::new(label).extend()).on_hover_text(d);
         }
     }
     if unknown {
@@ -1730,8 +1795,8 @@ fn filter_rows(o: &Offender) -> (Vec<(String, String)>, Vec<String>) {
         "Wireshark".to_string(),
         report::wireshark_filter(o.addr, o.port, o.encaps.as_slice()),
     )];
-    if let Some(d) = report::decode_as_words(o.encaps.as_slice()) {
-        notes.insert(0, format!("The Wireshark filter needs Decode As: {d}"));
+    if let Some(d) = decode_as_note(o) {
+        notes.insert(0, d);
     }
     rows.extend(bpf.into_iter().map(|(link, filter)| {
         let name = link.map_or_else(|| "BPF".to_string(), |link| format!("BPF {link}"));
@@ -1739,6 +1804,17 @@ fn filter_rows(o: &Offender) -> (Vec<(String, String)>, Vec<String>) {
     }));
     (rows, notes)
 }
+
+/// What Wireshark must be told before its filter finds the packets inside a tunnel (VXLAN on
+/// UDP 8472, Linux's port: `-d udp.port==8472,vxlan`); none where it needs nothing.
+fn decode_as_note(o: &Offender) -> Option<String> {
+    report::decode_as_words(o.encaps.as_slice())
+        .map(|d| format!("The Wireshark filter needs Decode As: {d}"))
+}
+
+/// Said beside the compact details' Copy Wireshark button where its filter needs Decode As
+/// (the whole note on hover).
+pub const NEEDS_DECODE_AS: &str = "needs Decode As";
 
 /// What a filter's copy button says on hover: where to paste it.
 fn filter_use(index: usize, name: &str) -> String {

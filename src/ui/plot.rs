@@ -1461,15 +1461,35 @@ fn break_labels(ui: &mut egui::Ui, axis: &TimeAxis, clock: Clock, t: &egui_plot:
         })
         .filter(|(_, mid)| (frame.left()..=frame.right()).contains(mid))
         .collect();
-    // Under the line where a selected range's label is.
+    // Under the line where a selected range's label is, inside the frame: in a squeezed plot
+    // (800x520 beside "This machine") they were drawn over the time axis's labels under it.
     let rects: Vec<(i64, egui::Rect)> = breaks
         .iter()
-        .map(|(b, mid)| (b.secs(), label_rect(ui, frame, *mid, 22.0, &b.label())))
+        .map(|(b, mid)| {
+            let rect = label_rect(ui, frame, *mid, 0.0, &b.label());
+            let down = break_label_down(frame.height(), rect.height());
+            (
+                b.secs(),
+                rect.translate(egui::vec2(0.0, down.unwrap_or(0.0))),
+            )
+        })
         .collect();
     for i in labels_apart(&rects) {
         let (b, mid) = &breaks[i];
-        label_over_plot(ui, frame, *mid, 22.0, &b.label()).on_hover_text(gap_text(b, clock));
+        let Some(down) = break_label_down(frame.height(), rects[i].1.height()) else {
+            // No room inside the frame: its dashed lines stay, and the plot's hover says it.
+            continue;
+        };
+        label_over_plot(ui, frame, *mid, down, &b.label()).on_hover_text(gap_text(b, clock));
     }
+}
+
+/// How far under the plot frame's top (`frame` points tall) a gap's label (`label` points
+/// tall) is drawn: under the line of a selected range's label, or as far as the frame lets
+/// it be, never under the frame's bottom (the time axis's labels are there); none in a frame
+/// shorter than the label.
+fn break_label_down(frame: f32, label: f32) -> Option<f32> {
+    (frame >= label).then(|| (frame - label).min(22.0))
 }
 
 /// Which of the labels of gaps (each its gap's seconds and where it would be drawn) are

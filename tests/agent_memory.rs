@@ -560,6 +560,7 @@ fn host_sample(
             connected_to: Vec::new(),
             recovered: None,
             elsewhere: None,
+            failed_connects: None,
         }],
         ..Default::default()
     }

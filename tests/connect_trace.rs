@@ -787,16 +787,7 @@ fn a_client_whose_runs_end_as_their_connects_are_refused_is_listed_with_those_co
     let client = dir.join("refused-client");
     std::fs::copy(bash, &client).expect("copy bash");
     let port = closed_port(Ipv4Addr::LOCALHOST.into());
-    // Over 5 s: runs that end by their statuses only make a loop once they went on that long.
-    let status = std::process::Command::new("sh")
-        .args([
-            "-c",
-            &format!(
-                "for i in $(seq 18); do {} -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' \
-                 2>/dev/null; sleep 0.3; done; exit 0",
-                client.display()
-            ),
-        ])
+    let status = common::refused_client_loop(&client, port)
         .status()
         .expect("start the loop");
     assert!(status.success(), "{status:?}");

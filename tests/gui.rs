@@ -1228,6 +1228,18 @@ fn kernel_compared(h: &Harness<'_, RstscopeApp>) -> bool {
         .is_some_and(|r| r.coverage.is_some())
 }
 
+/// [`click_start_capture`], ready once the machine's side has answered at least once (the
+/// This machine panel's tests).
+fn start_capture_with_this_machine(h: &mut Harness<'_, RstscopeApp>, test: &str) -> bool {
+    click_start_capture(h, test, |h| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| r.samples >= 1)
+    })
+}
+
 /// Clicks the start screen's Start capture (the source bar has one too) and steps frames until
 /// `ready` holds or the window shows why the capture could not start (a notice). True when
 /// the capture started; false (with SKIPPED printed for `test`) only when this process may
@@ -2078,13 +2090,7 @@ fn a_program_failing_to_start_is_listed_in_the_this_machine_panel() {
     };
     let mut h = harness(settings(), Vec::new());
     h.run_steps(2);
-    if !click_start_capture(&mut h, "a_program_failing_to_start_is_listed", |h| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .is_some_and(|r| r.samples >= 1)
-    }) {
+    if !start_capture_with_this_machine(&mut h, "a_program_failing_to_start_is_listed") {
         return;
     }
     let dir = temp_dir("failing-start-panel");
@@ -2181,13 +2187,7 @@ fn a_client_whose_connects_are_refused_is_listed_as_such_in_the_this_machine_pan
     }
     let mut h = harness(settings(), Vec::new());
     h.run_steps(2);
-    if !click_start_capture(&mut h, "a_client_whose_connects_are_refused", |h| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .is_some_and(|r| r.samples >= 1)
-    }) {
+    if !start_capture_with_this_machine(&mut h, "a_client_whose_connects_are_refused") {
         return;
     }
     // A copy under a name of our own (a link would read as the bash it links to).
@@ -2195,16 +2195,7 @@ fn a_client_whose_connects_are_refused_is_listed_as_such_in_the_this_machine_pan
     let client = dir.join("refused-client");
     std::fs::copy(bash, &client).expect("copy bash");
     let port = closed_loopback_port();
-    // Over 5 s: runs that end by their statuses only make a loop once they went on that long.
-    let mut shell = std::process::Command::new("sh")
-        .args([
-            "-c",
-            &format!(
-                "for i in $(seq 18); do {} -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' \
-                 2>/dev/null; sleep 0.3; done; exit 0",
-                client.display()
-            ),
-        ])
+    let mut shell = common::refused_client_loop(&client, port)
         .spawn()
         .expect("start the loop");
     let path = std::fs::canonicalize(&client).expect("the copy");

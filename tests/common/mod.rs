@@ -16,6 +16,23 @@ pub fn always_show(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
+/// A client whose runs end as its connects are refused: `sh -c` running `client` (a copy of
+/// bash under a name of the test's own: a link would read as the bash it links to) 18 times,
+/// 0.3 s apart, each run opening 127.0.0.1:`port` (closed) and exiting 1. Over 5 s: runs that
+/// end by their statuses only make a loop once they went on that long.
+pub fn refused_client_loop(client: &Path, port: u16) -> std::process::Command {
+    let mut sh = std::process::Command::new("sh");
+    sh.args([
+        "-c",
+        &format!(
+            "for i in $(seq 18); do {} -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' 2>/dev/null; \
+             sleep 0.3; done; exit 0",
+            client.display()
+        ),
+    ]);
+    sh
+}
+
 /// A temporary folder of this test process, `rstscope-PREFIX-PID-NAME` in the system's
 /// temporary folder. The folders of earlier runs of the same test program stay until the
 /// next run starts (to look at after a failure) and then go: each run of the suites left

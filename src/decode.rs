@@ -553,6 +553,15 @@ pub fn network_layer<'a>(frame: &Frame<'a>) -> Option<Net<'a>> {
 /// other frame's network layer as it is.
 pub fn innermost_network_layer<'a>(frame: &Frame<'a>) -> Option<Net<'a>> {
     let mut net = network_layer(frame)?;
+    // TCP straight in IP, nearly every frame of a capture of several interfaces, is no
+    // tunnel's: told by its protocol byte alone, without decoding the header.
+    let protocol = match net {
+        Net::V4(b) => b.get(9),
+        Net::V6(b) => b.get(6),
+    };
+    if protocol == Some(&IPPROTO_TCP) {
+        return Some(net);
+    }
     let mut scratch = BLANK;
     for _ in 0..TUNNEL_DEPTH {
         let ip = match net {
@@ -2278,6 +2287,39 @@ mod tests {
         assert_eq!(inside(101, &nested), tunnelled(Tunnel::Gre, Inner::Reset));
         let deeper = ipv4_of(IPPROTO_IPIP, &nested);
         assert_eq!(decode_as(101, &deeper), Decoded::Other);
+    }
+
+    /// The network layer a copy is compared by: a tunnel's packet by the packet inside (the
+    /// same bytes as its copy unwrapped on the tunnel's device), TCP straight in IP and any
+    /// other datagram as they are.
+    #[test]
+    fn the_innermost_network_layer_is_the_packet_inside_a_tunnel() {
+        let inner = ipv4(&tcp_seg(RST_ACK, &[], &[]));
+        let vxlan_header = [0x08, 0, 0, 0, 0, 0, 42, 0];
+        let outer = ipv4_of(
+            IPPROTO_UDP,
+            &udp(4789, &cat(&[&vxlan_header, &ethernet(0x0800, &inner)])),
+        );
+        let wrapped = ethernet(0x0800, &outer);
+        let unwrapped = ethernet(0x0800, &inner);
+        let l3 = |f: &[u8]| innermost_network_layer(&frame(1, f)).map(|n| n.bytes().to_vec());
+        assert_eq!(l3(&wrapped), Some(inner.clone()));
+        assert_eq!(l3(&unwrapped), Some(inner.clone()));
+        // Two deep: IP-in-IP inside the VXLAN.
+        let deeper = ipv4_of(
+            IPPROTO_UDP,
+            &udp(
+                4789,
+                &cat(&[
+                    &vxlan_header,
+                    &ethernet(0x0800, &ipv4_of(IPPROTO_IPIP, &inner)),
+                ]),
+            ),
+        );
+        assert_eq!(l3(&ethernet(0x0800, &deeper)), Some(inner.clone()));
+        // UDP to another port is no tunnel.
+        let dns = ipv4_of(IPPROTO_UDP, &udp(53, &[0; 12]));
+        assert_eq!(l3(&ethernet(0x0800, &dns)), Some(dns.clone()));
     }
 
     /// The segment inside a VXLAN tunnel is the inner addresses' and ports' (the outer ones

@@ -248,7 +248,9 @@ report "standard error through a pipe (2>&1) is in the console's code page too, 
 wine "$com" analyze --format json "$sample" >"$work/com.json" || fail "rstscope.com analyze: exit $?"
 cmp -s "$work/linux.json" "$work/com.json" ||
   fail "rstscope.com analyze --format json differs from Linux's report: diff $work/linux.json $work/com.json"
-wine "$com" analyze "$sample" | tr -d '\r' | grep -q '^Offenders' ||
+# Through a pipe, read whole (grep -q stopping early would fail the pipeline under pipefail).
+wine "$com" analyze "$sample" | cat >"$work/com-text.out" || fail "rstscope.com analyze (text, through a pipe): exit $?"
+tr -d '\r' <"$work/com-text.out" | grep '^Offenders' >/dev/null ||
   fail "rstscope.com analyze: no text report through a pipe"
 cp "$sample" "$work/trace ü 7211.pcapng"
 wine "$com" analyze --format json "$(winepath -w "$work/trace ü 7211.pcapng")" >"$work/com-space.json" ||
@@ -803,8 +805,38 @@ registered() {
 installed="$WINEPREFIX/drive_c/Program Files/rstscope"
 # "Open with": the registry as Explorer reads it (HKCR, Windows' merged view of
 # HKLM\Software\Classes). A value's line, or nothing when the key or value is missing.
-reg_value() { wine reg query "$1" /v "$2" 2>/dev/null | tr -d '\r' | grep -F "$2" || true; }
-reg_default() { wine reg query "$1" /ve 2>/dev/null | tr -d '\r' | grep -F 'REG_SZ' || true; }
+# wine reg query's answer in $reg_answer, CR removed; a key or value not there is an empty
+# answer. Any other failure is asked again after the wine server settles (a CI run of
+# 2026-12-06 read the open command as not what it is, and read it right a moment later for the
+# message), and what each try said is kept for the message when all fail. Called in the
+# script's own shell (never in $(...)), so that its fail ends the script.
+reg_answer=""
+reg_query() {
+  local out status try said=""
+  for try in 1 2 3; do
+    out=$(wine reg query "$@" 2>&1) && status=0 || status=$?
+    reg_answer=$(tr -d '\r' <<<"$out")
+    [ "$status" -ne 0 ] || return 0
+    if grep -qF 'Unable to find' <<<"$reg_answer"; then
+      reg_answer=""
+      return 0
+    fi
+    said+=" [try $try, status $status: $(grep -v wine32 <<<"$reg_answer" | tail -2 | tr '\n' ' ')]"
+    wineserver -w || true
+  done
+  fail "wine reg query $* failed three times:$said"
+}
+# One value's line in $reg_line, or nothing; the key's default value's. (Matched on the whole
+# answer, never on a pipe: grep -q stopping early would fail the pipeline under pipefail.)
+reg_line=""
+reg_value() {
+  reg_query "$1" /v "$2"
+  reg_line=$(grep -F "$2" <<<"$reg_answer" || true)
+}
+reg_default() {
+  reg_query "$1" /ve
+  reg_line=$(grep -F 'REG_SZ' <<<"$reg_answer" || true)
+}
 open_with_entries=(
   'HKCR\.pcap\OpenWithProgids|rstscope.capture'
   'HKCR\.pcapng\OpenWithProgids|rstscope.capture'
@@ -822,12 +854,25 @@ open_with_entries=(
 check_open_with() {
   local entry
   for entry in "${open_with_entries[@]}"; do
-    [ -n "$(reg_value "${entry%|*}" "${entry#*|}")" ] || fail "after install ($1): no ${entry#*|} in ${entry%|*}"
+    reg_value "${entry%|*}" "${entry#*|}"
+    [ -n "$reg_line" ] || fail "after install ($1): no ${entry#*|} in ${entry%|*}"
   done
-  reg_default 'HKCR\rstscope.capture\shell\open\command' | grep -qF '"C:\Program Files\rstscope\rstscope.exe" "%1"' ||
-    fail "after install ($1): the open command is $(reg_default 'HKCR\rstscope.capture\shell\open\command')"
-  reg_default 'HKCR\.pcap' | grep -q 'WiresharkCaptureFile' ||
-    fail "after install ($1): the default program for .pcap changed: $(reg_default 'HKCR\.pcap')"
+  local key='HKCR\rstscope.capture\shell\open\command' command='"C:\Program Files\rstscope\rstscope.exe" "%1"'
+  reg_default "$key"
+  if ! grep -qF "$command" <<<"$reg_line"; then
+    # Read once more after the wine server settles: the CI run of 2026-12-06 failed here with
+    # the right command in the message, read a moment later. Wine's, not the MSI's: msiexec
+    # had ended and the wine server had been waited for. Both answers are kept.
+    local first="$reg_answer"
+    wineserver -w || true
+    reg_default "$key"
+    grep -qF "$command" <<<"$reg_line" ||
+      fail "after install ($1): the open command is $reg_line (first read: ${first:-nothing})"
+    report "after install ($1): the open command read right the second time (the first read gave: ${first:-nothing})"
+  fi
+  reg_default 'HKCR\.pcap'
+  grep -q 'WiresharkCaptureFile' <<<"$reg_line" ||
+    fail "after install ($1): the default program for .pcap changed: $reg_line"
 }
 # Another program's default for .pcap, as Wireshark's installer sets it: it must stay.
 # Once more after the wine server settles. A CI run of 2026-12-01 stopped with status 2 and
@@ -882,10 +927,13 @@ for f in "$installed" "$shortcut"; do
 done
 ! registered "$(product_code "$stage/rstscope-next.msi")" || fail "$next is still registered after uninstall"
 for entry in "${open_with_entries[@]}"; do
-  [ -z "$(reg_value "${entry%|*}" "${entry#*|}")" ] || fail "left after uninstall: ${entry#*|} in ${entry%|*}"
+  reg_value "${entry%|*}" "${entry#*|}"
+  [ -z "$reg_line" ] || fail "left after uninstall: ${entry#*|} in ${entry%|*}"
 done
-[ -z "$(reg_default 'HKCR\rstscope.capture\shell\open\command')" ] || fail "left after uninstall: the rstscope.capture ProgId"
-reg_default 'HKCR\.pcap' | grep -q 'WiresharkCaptureFile' || fail "uninstall changed the default program for .pcap"
+reg_default 'HKCR\rstscope.capture\shell\open\command'
+[ -z "$reg_line" ] || fail "left after uninstall: the rstscope.capture ProgId"
+reg_default 'HKCR\.pcap'
+grep -q 'WiresharkCaptureFile' <<<"$reg_line" || fail "uninstall changed the default program for .pcap"
 report "MSI installed and uninstalled under wine ($(basename "$msi"), $(wc -c <"$msi") bytes): program, README and Start menu shortcut installed, the installed program's analyze output identical, Open with rstscope registered for .pcap, .pcapng, .cap, .gz, .zst, .lz4, .xz and .bz2 beside another program's default (kept), its command opens the sample (screenshot $out_dir/windows-open-with.png), $version upgraded to $next in place (MajorUpgrade), all removed on uninstall, registry entries included"
 
 # 7. macOS-only code, type-checked and linted: the library and the program of the headless

@@ -104,7 +104,7 @@ pub struct CaptureTime {
 /// How far a file's recorded start and end ([`FileInfo::recorded`]) may lie outside its
 /// packets, in nanoseconds, and still be taken: further out they are wrong (a damaged block,
 /// a clock set after the capture), and the packets' times are the capture's.
-const RECORDED_SLACK_NS: i64 = 24 * 3600 * Timestamp::NANOS_PER_SEC;
+pub(crate) const RECORDED_SLACK_NS: i64 = 24 * 3600 * Timestamp::NANOS_PER_SEC;
 
 /// The time the files' writers recorded for their captures ([`FileInfo::recorded`]), from
 /// the earliest start to the latest end, over the files that say it soundly: it holds the

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Clock, endpoint};
-use crate::analysis::{Copies, CopyFilter, recorded_time};
+use crate::analysis::{Copies, CopyFilter, RECORDED_SLACK_NS, recorded_time};
 use crate::decode::{Decoded, decode_encap};
 use crate::engine::{ConnRecord, Engine, EngineConfig, Incident, Offender};
 use crate::host::captured::CapturedHost;
@@ -1600,14 +1600,17 @@ pub fn write_pcapng_with_host(
 /// own place for a capture's end, which an analysis of the file reads ([`recorded_time`]).
 /// Its last attempts are then judged as the capture judged them: given up on unanswered,
 /// not "too soon to tell" because the file holds nothing after them. No counts: the capture
-/// received more than was saved.
+/// received more than was saved. A capture that went on more than a day after the last saved
+/// packet ends here a day after it: further out an analysis takes the end for a wrong one
+/// ([`RECORDED_SLACK_NS`]), and a day is past every wait the analysis judges by.
 fn saved_span(ev: &Evidence, interfaces: usize) -> Vec<InterfaceStats> {
     let first = ev.packets.iter().map(|p| p.ts).min();
     let last = ev.packets.iter().map(|p| p.ts).max();
     let Some((start, last)) = first.zip(last) else {
         return Vec::new();
     };
-    let end = ev.capture_end.map_or(last, |end| end.max(last));
+    let furthest = Timestamp(last.0.saturating_add(RECORDED_SLACK_NS));
+    let end = ev.capture_end.map_or(last, |end| end.clamp(last, furthest));
     let span = InterfaceStats {
         start,
         end,

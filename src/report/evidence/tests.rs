@@ -625,6 +625,34 @@ fn pcapng_round_trips_frames_times_and_link_types() {
     assert_eq!(again.connections.len(), ev.connections.len());
 }
 
+/// Saved packets end where their capture had got to, read back as the capture's end: up to a
+/// day after the last saved packet, where an analysis still takes it (a capture that went on
+/// for days after the endpoint's last packet wrote an end the reader rejected).
+#[test]
+fn saved_packets_end_where_the_capture_did_within_a_day() {
+    let f = temp_file("span.pcap", &refused_with_noise(3));
+    let mut ev = collect(&[f], server(), None, 100, None).expect("collect");
+    let last = ev.packets.iter().map(|p| p.ts).max().expect("packets");
+    let day = 24 * 3600 * Timestamp::NANOS_PER_SEC;
+    for (after, read_back) in [
+        (90 * Timestamp::NANOS_PER_SEC, 90 * Timestamp::NANOS_PER_SEC),
+        (3 * day, day),
+    ] {
+        ev.capture_end = Some(Timestamp(last.0 + after));
+        let mut bytes = Vec::new();
+        write_pcapng_to(&mut bytes, &ev).expect("write");
+        let out = temp_file("span.pcapng", &bytes);
+        let mut src = FileSource::open(&[out]).expect("open written file");
+        while src.next_frame().is_some() {}
+        let recorded = recorded_time(src.files()).expect("the saved file's end is taken");
+        assert_eq!(
+            recorded.end,
+            Timestamp(last.0 + read_back),
+            "{after} ns after"
+        );
+    }
+}
+
 #[test]
 fn pcapng_keeps_interface_names_and_nanoseconds() {
     let f = temp_file("ns.pcap", &refused_with_noise(1));

@@ -39,8 +39,8 @@
 //! series.
 //!
 //! So are programs that keep failing to start ([`FailingStartsTracker`](crate::agent::metrics::FailingStartsTracker)): the
-//! first [`FAILING_PROGRAMS`](crate::agent::metrics::FAILING_PROGRAMS) programs seen get a counter labelled with their
-//! executable, for the agent's life; any later one is counted under `program="other"`.
+//! first [`FAILING_PROGRAMS`](crate::agent::metrics::FAILING_PROGRAMS) series seen get a counter labelled with their
+//! executable and kind, for the agent's life; any later one is counted under `program="other"`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
@@ -55,6 +55,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use crate::agent::own_process::OwnProcess;
 use crate::engine::{Cause, Offender, Scan, ScanKind, ScansFound, Snapshot, Totals};
 use crate::host::journal::UnitNow;
+use crate::host::restarts::FailingKind;
 use crate::host::state::HostReport;
 use crate::report::endpoint;
 
@@ -66,7 +67,8 @@ pub const MIN_HOLD_SECS: i64 = 60;
 pub const REMEMBERED_PER_SLOT: usize = 4;
 /// The label value of everything not selected.
 pub const OTHER: &str = "other";
-/// Programs failing to start that get a series of their own (the first seen).
+/// Series of programs failing to start (a program and kind each) that are their own (the first
+/// seen).
 pub const FAILING_PROGRAMS: usize = 8;
 /// Programs failing to start whose count so far is remembered, to count only their new
 /// failed runs at each update (the least recently failing forgotten first).
@@ -484,25 +486,41 @@ impl ScanTracker {
 }
 
 /// Counts the failed starts of programs that keep failing to start on this machine, for a
-/// counter per program: each update's list ([`HostReport::failing_starts`]) tells each
-/// program's failed runs one after another (`starts`, from `first`); a later `first` is a new
-/// loop, whose runs are added to the earlier ones'. A client failing its connects again and
-/// again by a status (`curl`, exit status 7) counts too: the machine cannot tell it from a
-/// service whose database refuses it.
+/// counter per program and kind: each update's list ([`HostReport::failing_starts`]) tells
+/// each program's failed runs one after another (`starts`, from `first`); a later `first` is
+/// a new loop, whose runs are added to the earlier ones'. Each run new since the last update
+/// is counted under the kind its loop is of then ([`FailingKind`]): a program that cannot
+/// start, or one whose runs end after their connects fail (a client refused again and
+/// again, a service giving up on its database), so that an alert on programs that cannot
+/// start is not raised by a `curl` loop.
 #[derive(Debug, Default)]
 pub struct FailingStartsTracker {
     /// Per program: the loop counted last (its first run, its runs counted) and when it last
     /// failed.
     seen: HashMap<String, (crate::packet::Timestamp, u32, crate::packet::Timestamp)>,
-    /// The counters: the programs with series of their own, in the order first seen.
-    own: Vec<(String, u64)>,
-    other: u64,
+    /// The counters: the programs' series of their own, in the order first seen.
+    own: Vec<FailingRow>,
+    /// The rest, by kind.
+    other: [u64; 2],
 }
 
+/// One counter of failed runs: a program's (or [`OTHER`]) of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailingRow {
+    /// The executable, or [`OTHER`].
+    pub program: String,
+    /// What its runs were.
+    pub kind: FailingKind,
+    /// Its failed runs counted so far.
+    pub runs: u64,
+}
+
+const KINDS: [FailingKind; 2] = [FailingKind::FailedStart, FailingKind::ConnectsFailed];
+
 impl FailingStartsTracker {
-    /// Takes the machine's latest report and gives the counters: the programs with series of
-    /// their own, then `other` (where anything was counted there).
-    pub fn update(&mut self, host: Option<&HostReport>) -> Vec<(String, u64)> {
+    /// Takes the machine's latest report and gives the counters: the programs' series of
+    /// their own, then `other`'s by kind (where anything was counted there).
+    pub fn update(&mut self, host: Option<&HostReport>) -> Vec<FailingRow> {
         let Some(h) = host else {
             return self.rows();
         };
@@ -523,21 +541,33 @@ impl FailingStartsTracker {
             if new == 0 {
                 continue;
             }
-            if let Some((_, n)) = self.own.iter_mut().find(|(p, _)| *p == f.program) {
-                *n += u64::from(new);
+            let kind = f.kind();
+            let own = (self.own.iter_mut()).find(|r| r.program == f.program && r.kind == kind);
+            if let Some(row) = own {
+                row.runs += u64::from(new);
             } else if self.own.len() < FAILING_PROGRAMS {
-                self.own.push((f.program.clone(), u64::from(new)));
+                self.own.push(FailingRow {
+                    program: f.program.clone(),
+                    kind,
+                    runs: u64::from(new),
+                });
             } else {
-                self.other += u64::from(new);
+                self.other[kind as usize] += u64::from(new);
             }
         }
         self.rows()
     }
 
-    fn rows(&self) -> Vec<(String, u64)> {
+    fn rows(&self) -> Vec<FailingRow> {
         let mut rows = self.own.clone();
-        if self.other > 0 {
-            rows.push((OTHER.to_owned(), self.other));
+        for (kind, &runs) in KINDS.into_iter().zip(&self.other) {
+            if runs > 0 {
+                rows.push(FailingRow {
+                    program: OTHER.to_owned(),
+                    kind,
+                    runs,
+                });
+            }
         }
         rows
     }
@@ -633,7 +663,7 @@ pub struct Exposition {
     pub scans: ScanMetrics,
     /// Failed starts of programs that keep failing to start, by program
     /// ([`FailingStartsTracker`]).
-    pub failing_starts: Vec<(String, u64)>,
+    pub failing_starts: Vec<FailingRow>,
     /// Unix time the agent started.
     pub started: f64,
     /// Requests the HTTP server turned away, by why ([`crate::agent::http::Rejected`]), read
@@ -777,12 +807,16 @@ impl Collector for Exposition {
         scan_metrics(&mut encoder, &self.scans)?;
         let mut m = encoder.encode_descriptor(
             "rstscope_failing_starts",
-            "Runs of programs that keep failing to start on this machine (Linux, as root), by executable: runs that ended within 10 s of their exec with a status other than 0 or killed by a signal, 3 or more one after another, or at once for a shared library the loader cannot find. The first 8 programs seen have a series of their own, any later one program=\"other\"",
+            "Runs of programs that keep failing to start on this machine (Linux, as root), by executable and kind: runs that ended within 10 s of their exec with a status other than 0 or killed by a signal, 3 or more one after another, or at once for a shared library the loader cannot find; kind=\"connects-failed\" where each run ended after a connect of its own failed (a client refused again and again, a service giving up on its database), else kind=\"failed-start\". The first 8 programs' series seen are their own, any later one program=\"other\"",
             None,
             MetricType::Counter,
         )?;
-        for (program, n) in &self.failing_starts {
-            ConstCounter::new(*n).encode(m.encode_family(&[("program", program.as_str())])?)?;
+        for row in &self.failing_starts {
+            let labels = [
+                ("program", row.program.as_str()),
+                ("kind", row.kind.label()),
+            ];
+            ConstCounter::new(row.runs).encode(m.encode_family(&labels)?)?;
         }
         gauge(
             &mut encoder,

@@ -264,6 +264,17 @@ pub enum FailingKind {
     ConnectsFailed,
 }
 
+impl FailingKind {
+    /// Its name in JSON and in the agent's metrics' `kind` label.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::FailedStart => "failed-start",
+            Self::ConnectsFailed => "connects-failed",
+        }
+    }
+}
+
 /// The addresses of a program's failed connects told at most.
 pub const MAX_CONNECTS_TOLD: usize = 3;
 

@@ -877,8 +877,8 @@ fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
 }
 
 /// A program in a restart loop counts its failed runs, each once: a loop's runs as the list
-/// grows, a later loop's added on; past the programs with series of their own, the rest is
-/// `other`. The counter renders by program.
+/// grows, a later loop's added on, each run under its loop's kind then; past the series of
+/// their own, the rest is `other`. The counter renders by program and kind.
 #[test]
 fn failing_starts_are_counted_once_each_by_program_within_bounds() {
     use crate::host::SightingSource;
@@ -934,24 +934,36 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         ..HostReport::default()
     };
     let collector = "/opt/x/bin/collector";
+    let row = |program: &str, kind: FailingKind, runs: u64| FailingRow {
+        program: program.to_owned(),
+        kind,
+        runs,
+    };
+    let start = FailingKind::FailedStart;
     let mut t = FailingStartsTracker::default();
     assert_eq!(t.update(None), []);
-    let curl = failing("/usr/bin/curl", 0, 12, None);
+    // curl's runs each ended after its connect was refused: connects failed, not its start.
+    let mut curl = failing("/usr/bin/curl", 0, 12, None);
+    curl.failed_connects = Some(crate::host::restarts::FailedConnects {
+        runs: 12,
+        to: vec!["127.0.0.1:7211".into()],
+        refused: true,
+    });
     let rows = t.update(Some(&report(vec![
         failing(collector, 0, 3, Some(11)),
-        curl,
+        curl.clone(),
     ])));
-    let curl = ("/usr/bin/curl".to_owned(), 12);
-    assert_eq!(rows, [(collector.to_owned(), 3), curl.clone()]);
+    let curl_row = row("/usr/bin/curl", FailingKind::ConnectsFailed, 12);
+    assert_eq!(rows, [row(collector, start, 3), curl_row.clone()]);
     // The same loop, grown to 5 runs; then a loop anew (its first run later) of 4.
     let rows = t.update(Some(&report(vec![failing(collector, 0, 5, Some(11))])));
-    assert_eq!(rows, [(collector.to_owned(), 5), curl.clone()]);
+    assert_eq!(rows, [row(collector, start, 5), curl_row.clone()]);
     let rows = t.update(Some(&report(vec![failing(collector, 100, 4, Some(11))])));
-    assert_eq!(rows, [(collector.to_owned(), 9), curl.clone()]);
+    assert_eq!(rows, [row(collector, start, 9), curl_row.clone()]);
     let rows = t.update(Some(&report(vec![failing(collector, 100, 4, Some(11))])));
     assert_eq!(
         rows,
-        [(collector.to_owned(), 9), curl.clone()],
+        [row(collector, start, 9), curl_row.clone()],
         "nothing new"
     );
     // The loop over (a later start went well): listed still, recovered; nothing counted.
@@ -963,23 +975,38 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
     let rows = t.update(Some(&report(vec![over])));
     assert_eq!(
         rows,
-        [(collector.to_owned(), 9), curl],
+        [row(collector, start, 9), curl_row.clone()],
         "a recovery is no failed run"
     );
-    // Ten more programs: 6 get series of their own, 4 go to other.
+    // curl's loop goes on with 3 runs more, one of them not after a failed connect: those
+    // are counted as failed starts (the loop's kind now), the 12 before stay where they were.
+    curl.starts = 15;
+    curl.last = at(40);
+    let rows = t.update(Some(&report(vec![curl])));
+    assert_eq!(
+        rows,
+        [
+            row(collector, start, 9),
+            curl_row,
+            row("/usr/bin/curl", start, 3)
+        ]
+    );
+    // Ten more programs: 5 get series of their own, 5 go to other.
     let many: Vec<FailingStart> = (0..10)
         .map(|i| failing(&format!("/opt/p{i}"), 200, 3, Some(6)))
         .collect();
     let rows = t.update(Some(&report(many)));
     assert_eq!(rows.len(), FAILING_PROGRAMS + 1);
-    assert_eq!(rows.last(), Some(&(OTHER.to_owned(), 12)));
+    assert_eq!(rows.last(), Some(&row(OTHER, start, 15)));
     let text = Format::Text.render(Exposition {
         failing_starts: rows,
         ..Exposition::default()
     });
-    assert!(
-        text.contains("rstscope_failing_starts_total{program=\"/opt/x/bin/collector\"} 9\n"),
-        "{text}"
-    );
-    assert!(text.contains("rstscope_failing_starts_total{program=\"other\"} 12\n"));
+    for series in [
+        "rstscope_failing_starts_total{program=\"/opt/x/bin/collector\",kind=\"failed-start\"} 9\n",
+        "rstscope_failing_starts_total{program=\"/usr/bin/curl\",kind=\"connects-failed\"} 12\n",
+        "rstscope_failing_starts_total{program=\"other\",kind=\"failed-start\"} 15\n",
+    ] {
+        assert!(text.contains(series), "{series} in {text}");
+    }
 }

@@ -37,6 +37,42 @@ pub type ServiceKey = (IpAddr, u16);
 const MAX_DROP_PLACES: usize = 8;
 /// Distinct clients of one endpoint's dropped packets counted ([`Dropped::clients`]).
 pub const MAX_DROP_CLIENTS: usize = 64;
+/// Names of places where packets were dropped kept for all endpoints together: a capture's
+/// interfaces (pktmon's components), the same names at every endpoint. Drops at a place past
+/// them are counted at their endpoint as at places beyond the named ones
+/// ([`Dropped::other_places`]).
+const MAX_PLACE_NAMES: usize = 256;
+/// Bytes of those names at most.
+const PLACE_NAME_BYTES: usize = 16 << 10;
+
+/// The names of the places where packets were dropped, each kept once for all endpoints:
+/// each endpoint named up to 8 places of its own, 12.8 MB at the caps of its table and of a
+/// snapshot's rows.
+#[derive(Debug, Default)]
+struct PlaceNames {
+    names: Vec<Arc<str>>,
+    bytes: usize,
+}
+
+impl PlaceNames {
+    /// The most the names hold.
+    const MOST_BYTES: usize =
+        MAX_PLACE_NAMES * (std::mem::size_of::<Arc<str>>() + ARC_COUNTS) + PLACE_NAME_BYTES;
+
+    /// The name `place`, kept if new and there is room.
+    fn name(&mut self, place: &str) -> Option<Arc<str>> {
+        if let Some(n) = self.names.iter().find(|n| ***n == *place) {
+            return Some(Arc::clone(n));
+        }
+        if self.names.len() >= MAX_PLACE_NAMES || self.bytes + place.len() > PLACE_NAME_BYTES {
+            return None;
+        }
+        let n: Arc<str> = place.into();
+        self.bytes += place.len();
+        self.names.push(Arc::clone(&n));
+        Some(n)
+    }
+}
 
 /// The packets of one service endpoint that the capturing host dropped: the capture recorded
 /// each at its drop (pcapng `epb_verdict`: a Windows pktmon drop event converted by
@@ -62,7 +98,7 @@ pub struct Dropped {
     pub by_kind: [u64; 3],
     /// Where they were recorded (a pktmon component, an interface), most first once read
     /// out ([`Dropped::places`]); the first few named, the others in `other_places`. The
-    /// names are shared with the copies snapshots hold.
+    /// names are kept once for all endpoints.
     pub places: Vec<(Arc<str>, u64)>,
     /// Dropped at places beyond the named ones.
     pub other_places: u64,
@@ -93,7 +129,7 @@ impl Dropped {
         best
     }
 
-    fn note(&mut self, drop: &DropNote<'_>, from_server: bool) {
+    fn note(&mut self, drop: &DropNote<'_>, from_server: bool, names: &mut PlaceNames) {
         self.packets += 1;
         self.syn += u64::from(drop.syn);
         self.rst += u64::from(drop.rst);
@@ -111,8 +147,10 @@ impl Dropped {
             .find(|(name, _)| **name == *drop.place)
         {
             Some((_, n)) => *n += 1,
-            None if named < MAX_DROP_PLACES => self.places.push((drop.place.into(), 1)),
-            None => self.other_places += 1,
+            None => match names.name(drop.place).filter(|_| named < MAX_DROP_PLACES) {
+                Some(name) => self.places.push((name, 1)),
+                None => self.other_places += 1,
+            },
         }
     }
 }
@@ -486,17 +524,17 @@ impl ServiceStats {
     }
 
     /// Records a packet of this endpoint that the capturing host dropped (an incident).
-    pub(crate) fn dropped(
+    fn dropped(
         &mut self,
         ts: Timestamp,
         client: IpAddr,
         drop: &DropNote<'_>,
         from_server: bool,
-        usage: &mut Usage,
+        (usage, names): (&mut Usage, &mut PlaceNames),
     ) {
         // Copied here once after each snapshot that shares it, not at each drop.
         let dropped = Arc::make_mut(&mut self.dropped);
-        dropped.note(drop, from_server);
+        dropped.note(drop, from_server, names);
         if self.dropped_clients.len() < MAX_DROP_CLIENTS && !self.dropped_clients.contains(&client)
         {
             self.dropped_clients.push(client);
@@ -1190,6 +1228,8 @@ pub struct Services {
     limits: Usage,
     /// The scans found so far, noted before endpoints are dropped (and by the engine).
     scans_counted: ScanCount,
+    /// The names of the places of the endpoints' dropped packets.
+    place_names: PlaceNames,
 }
 
 impl Default for Services {
@@ -1200,6 +1240,7 @@ impl Default for Services {
             usage: Usage::default(),
             limits: Self::limits_for(0),
             scans_counted: ScanCount::default(),
+            place_names: PlaceNames::default(),
         }
     }
 }
@@ -1220,6 +1261,7 @@ pub struct Usage {
 pub struct Endpoint<'a> {
     stats: &'a mut ServiceStats,
     usage: &'a mut Usage,
+    place_names: &'a mut PlaceNames,
 }
 
 impl Endpoint<'_> {
@@ -1241,8 +1283,8 @@ impl Endpoint<'_> {
         drop: &DropNote<'_>,
         from_server: bool,
     ) {
-        self.stats
-            .dropped(ts, client, drop, from_server, self.usage);
+        let kept = (&mut *self.usage, &mut *self.place_names);
+        self.stats.dropped(ts, client, drop, from_server, kept);
     }
 
     /// Keeps a RST's payload as [`ServiceStats::rst_payload`] does, within what the payload
@@ -1345,15 +1387,16 @@ impl Services {
         + MAX_SUSPECTS * std::mem::size_of::<SuspectRst>()
         + std::mem::size_of::<Dropped>()
         + MAX_DROP_PLACES * std::mem::size_of::<(Arc<str>, u64)>();
-    /// The texts an endpoint's lists point to, those of its RST payloads aside (counted all
-    /// together, [`PAYLOAD_TEXT_BYTES`]): each payload's text's counts, and its dropped
-    /// packets' place names (up to 64 bytes).
-    const LIST_TEXTS_BYTES: usize = MAX_PAYLOADS * ARC_COUNTS + MAX_DROP_PLACES * (ARC_COUNTS + 64);
+    /// The texts an endpoint's lists point to besides their bytes (those of all endpoints'
+    /// RST payloads are counted together, [`PAYLOAD_TEXT_BYTES`], and the places' names are
+    /// kept once, `PlaceNames`): each payload's text's counts.
+    const LIST_TEXTS_BYTES: usize = MAX_PAYLOADS * ARC_COUNTS;
 
     /// The most the endpoints hold besides their series and client sets: [`Self::MAX_TRACKED`]
     /// of them in their hash table, each with its RST payloads, suspect resets, and the
-    /// places and clients of its dropped packets, and the payloads' texts of all of them
-    /// ([`PAYLOAD_TEXT_BYTES`]). For the sum of every cap of the agent (tests/agent_memory.rs).
+    /// places and clients of its dropped packets, and the payloads' texts and place names of
+    /// all of them ([`PAYLOAD_TEXT_BYTES`]). For the sum of every cap of the agent
+    /// (tests/agent_memory.rs).
     pub const MOST_ENDPOINT_BYTES: usize = crate::room::table(
         Self::MAX_TRACKED,
         std::mem::size_of::<(ServiceKey, ServiceStats)>(),
@@ -1361,16 +1404,17 @@ impl Services {
         * (Self::SHARED_LISTS_BYTES
             + Self::LIST_TEXTS_BYTES
             + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>())
-        + PAYLOAD_TEXT_BYTES;
+        + PAYLOAD_TEXT_BYTES
+        + PlaceNames::MOST_BYTES;
 
     /// The most the offenders' rows of one snapshot hold besides their series (counted in
     /// [`Self::MOST_SHARED_BYTES`]): [`Self::MAX_TRACKED`] rows. A row shares its endpoint's
     /// lists (RST payloads, suspect resets, dropped packets) until the endpoint changes one:
     /// the engine then makes its own, and the row's is the row's alone (one at most: the
     /// engine's next change replaces its own). An endpoint dropped from the table leaves the
-    /// row the texts too; those of the payloads are at most what the endpoints held when the
-    /// snapshot was made ([`PAYLOAD_TEXT_BYTES`]). Before they were shared, each snapshot
-    /// copied all of them: 70.2 MB at the caps.
+    /// row its payloads' texts too: at most what the endpoints held when the snapshot was made
+    /// ([`PAYLOAD_TEXT_BYTES`]); the places' names stay with the engine. Before they were
+    /// shared, each snapshot copied all of them: 70.2 MB at the caps.
     pub const MOST_ROWS_BYTES: usize = Self::MAX_TRACKED
         * (std::mem::size_of::<Offender>() + Self::SHARED_LISTS_BYTES + Self::LIST_TEXTS_BYTES)
         + PAYLOAD_TEXT_BYTES;
@@ -1414,6 +1458,7 @@ impl Services {
         Some(Endpoint {
             stats: self.map.entry(key).or_default(),
             usage: &mut self.usage,
+            place_names: &mut self.place_names,
         })
     }
 
@@ -1663,6 +1708,44 @@ mod tests {
             (whole.to_string(), whole.is_cut()),
             ("port closed".to_owned(), false)
         );
+    }
+
+    /// The places of dropped packets are named once for all endpoints (each endpoint named up
+    /// to 8 of its own: 12.8 MB at the caps of the table and of a snapshot's rows), and a drop
+    /// at a place past the names kept is counted as one beyond the named places.
+    #[test]
+    fn drop_places_are_named_once_for_all_endpoints() {
+        let mut s = Services::default();
+        let client: IpAddr = "10.0.0.9".parse().expect("ip");
+        let server: IpAddr = "10.0.0.1".parse().expect("ip");
+        let mut drop = |port: u16, place: &str| {
+            let note = DropNote {
+                kind: DropKind::Pktmon,
+                place,
+                inbound: Some(true),
+                syn: true,
+                rst: false,
+            };
+            let mut e = s.get((server, port)).expect("endpoint");
+            e.dropped(at(10), client, &note, false);
+        };
+        for port in 1..=300 {
+            drop(port, "TCPIP");
+            drop(port, &format!("nic{port}"));
+        }
+        let tcpip = |port| Arc::clone(&s.map[&(server, port)].dropped.places[0].0);
+        assert!(Arc::ptr_eq(&tcpip(1), &tcpip(300)), "one name for all");
+        // TCPIP and nic1 to nic255 are named; nic256 and on are not.
+        let places = |port| {
+            let d = &s.map[&(server, port)].dropped;
+            (d.places(), d.other_places, d.packets)
+        };
+        assert_eq!(
+            places(255),
+            (vec![("TCPIP".into(), 1), ("nic255".into(), 1)], 0, 2)
+        );
+        assert_eq!(places(256), (vec![("TCPIP".into(), 1)], 1, 2));
+        assert_eq!(s.place_names.names.len(), MAX_PLACE_NAMES);
     }
 
     #[test]

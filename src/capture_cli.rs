@@ -2093,7 +2093,7 @@ mod tests {
         let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
         let a = rstscope::analysis::analyze_files(&[sample], Default::default()).expect("sample");
         let mut o = a.snapshot.offenders[0].clone();
-        o.rst_payloads = vec!["F5 reset cause: port closed".into()];
+        o.rst_payloads = vec!["F5 reset cause: port closed".into()].into();
         o.clients = 3;
         let first = o.series[0].0;
         let cut = as_of_end(&o, first);

@@ -13,7 +13,8 @@
 //!
 //! The files are in time order, as a capture is: frames are held back in memory for
 //! [`HOLD_NS`](crate::agent::evidence::HOLD_NS) of packet time (at most
-//! [`HOLD_FRAMES`](crate::agent::evidence::HOLD_FRAMES) of them) so that a reset's context,
+//! [`HOLD_FRAMES`](crate::agent::evidence::HOLD_FRAMES) of them, and
+//! [`HOLD_BYTES`](crate::agent::evidence::HOLD_BYTES)) so that a reset's context,
 //! older than frames chosen since, goes in before them; context older than what was written
 //! already is left out (and counted). `/evidence` writes out what is held before it reads.
 //!
@@ -53,11 +54,17 @@ const HANDSHAKES: usize = 65_536;
 pub const HOLD_NS: i64 = 10_000_000_000;
 /// Frames held back at most (the oldest is written when more come).
 pub const HOLD_FRAMES: usize = 4096;
+/// Bytes of frames held back at most (the oldest is written when more come): 4,096 frames of
+/// the default snap length (128 bytes) take a quarter of it; with `--snaplen 65535` it holds
+/// 32 frames of the largest (and as many as [`HOLD_FRAMES`] of SYNs and RSTs without payload).
+/// Counted by frames alone, 4,096 frames of 64 KiB held 268 MB.
+pub const HOLD_BYTES: usize = 2 << 20;
 /// The most the evidence holds in memory with frames of up to `snaplen` bytes: the tap's
 /// `RECENT` segments (cut to `RECENT_BYTES`) with their lists by connection, its
-/// `HANDSHAKES`, and the ring's [`HOLD_FRAMES`] frames held back (a list by connection
-/// holds a segment's number in room for 4 or twice its numbers). For the sum of every cap of
-/// the agent (tests/agent_memory.rs).
+/// `HANDSHAKES`, and the ring's frames held back, [`HOLD_FRAMES`] and [`HOLD_BYTES`] at most
+/// (the last frame taken may pass it: one more) (a list by connection holds a segment's
+/// number in room for 4 or twice its numbers). For the sum of every cap of the agent
+/// (tests/agent_memory.rs).
 #[must_use]
 pub const fn most_bytes(snaplen: usize) -> usize {
     use crate::room::{queue, table};
@@ -68,7 +75,11 @@ pub const fn most_bytes(snaplen: usize) -> usize {
         + RECENT * 4 * size_of::<u64>()
         + table(HANDSHAKES, size_of::<(FlowKey, (IpAddr, u16))>())
         + queue(HOLD_FRAMES + 1, size_of::<Reverse<Held>>())
-        + HOLD_FRAMES * snaplen
+        + if HOLD_FRAMES * snaplen < HOLD_BYTES + snaplen {
+            HOLD_FRAMES * snaplen
+        } else {
+            HOLD_BYTES + snaplen
+        }
 }
 
 /// Smallest cap on the evidence directory: the ring keeps whole files of at least 64 KiB, and
@@ -173,6 +184,8 @@ pub struct EvidenceRing {
     last_error: Option<String>,
     /// Frames held back, oldest first out.
     held: BinaryHeap<Reverse<Held>>,
+    /// Bytes of the frames in `held`.
+    held_bytes: usize,
     held_order: u64,
     /// The newest frame time seen.
     newest: Option<Timestamp>,
@@ -256,6 +269,7 @@ impl EvidenceRing {
             errors: 0,
             last_error: None,
             held: BinaryHeap::new(),
+            held_bytes: 0,
             held_order: 0,
             newest: None,
             written_up_to: None,
@@ -356,6 +370,7 @@ impl EvidenceRing {
             self.check_dir();
         }
         self.newest = Some(self.newest.map_or(frame.ts, |n| n.max(frame.ts)));
+        self.held_bytes += frame.data.len();
         self.held.push(Reverse(Held {
             ts: frame.ts,
             order: self.held_order,
@@ -389,15 +404,18 @@ impl EvidenceRing {
         self.release_before(now.0.saturating_sub(HOLD_NS));
     }
 
-    /// Writes the frames held from before `until` (ns), and the oldest past [`HOLD_FRAMES`].
+    /// Writes the frames held from before `until` (ns), and the oldest past [`HOLD_FRAMES`] or
+    /// [`HOLD_BYTES`].
     fn release_before(&mut self, until: i64) {
         while let Some(Reverse(top)) = self.held.peek() {
-            if !(self.held.len() > HOLD_FRAMES || top.ts.0 < until) {
+            let over = self.held.len() > HOLD_FRAMES || self.held_bytes > HOLD_BYTES;
+            if !(over || top.ts.0 < until) {
                 break;
             }
             let Some(Reverse(h)) = self.held.pop() else {
                 break;
             };
+            self.held_bytes -= h.data.len();
             self.written_up_to = Some(self.written_up_to.map_or(h.ts, |w| w.max(h.ts)));
             self.write_now(&Frame::plain(
                 h.ts,

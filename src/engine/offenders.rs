@@ -16,6 +16,12 @@ use crate::packet::{DropKind, Encaps, Timestamp};
 const MAX_CLIENTS_TRACKED: usize = 65_536;
 /// Distinct RST payload texts kept per endpoint.
 const MAX_PAYLOADS: usize = 5;
+/// Bytes of RST payload texts all endpoints keep together: 2,600 endpoints with five of the
+/// longest (200 characters of four bytes), or some 35,000 texts as F5's (about 60 bytes).
+/// Past it a reset's payload is counted at its endpoint, not kept
+/// ([`ServiceStats::rst_payloads_not_kept`]), until endpoints dropped from the table free
+/// theirs.
+pub const PAYLOAD_TEXT_BYTES: usize = 2 << 20;
 /// Characters kept of one RST payload text.
 const MAX_PAYLOAD_CHARS: usize = 200;
 /// Bytes shown in hex of a RST payload that is no text.
@@ -31,6 +37,42 @@ pub type ServiceKey = (IpAddr, u16);
 const MAX_DROP_PLACES: usize = 8;
 /// Distinct clients of one endpoint's dropped packets counted ([`Dropped::clients`]).
 pub const MAX_DROP_CLIENTS: usize = 64;
+/// Names of places where packets were dropped kept for all endpoints together: a capture's
+/// interfaces (pktmon's components), the same names at every endpoint. Drops at a place past
+/// them are counted at their endpoint as at places beyond the named ones
+/// ([`Dropped::other_places`]).
+const MAX_PLACE_NAMES: usize = 256;
+/// Bytes of those names at most.
+const PLACE_NAME_BYTES: usize = 16 << 10;
+
+/// The names of the places where packets were dropped, each kept once for all endpoints:
+/// each endpoint named up to 8 places of its own, 12.8 MB at the caps of its table and of a
+/// snapshot's rows.
+#[derive(Debug, Default)]
+struct PlaceNames {
+    names: Vec<Arc<str>>,
+    bytes: usize,
+}
+
+impl PlaceNames {
+    /// The most the names hold.
+    const MOST_BYTES: usize =
+        MAX_PLACE_NAMES * (std::mem::size_of::<Arc<str>>() + ARC_COUNTS) + PLACE_NAME_BYTES;
+
+    /// The name `place`, kept if new and there is room.
+    fn name(&mut self, place: &str) -> Option<Arc<str>> {
+        if let Some(n) = self.names.iter().find(|n| ***n == *place) {
+            return Some(Arc::clone(n));
+        }
+        if self.names.len() >= MAX_PLACE_NAMES || self.bytes + place.len() > PLACE_NAME_BYTES {
+            return None;
+        }
+        let n: Arc<str> = place.into();
+        self.bytes += place.len();
+        self.names.push(Arc::clone(&n));
+        Some(n)
+    }
+}
 
 /// The packets of one service endpoint that the capturing host dropped: the capture recorded
 /// each at its drop (pcapng `epb_verdict`: a Windows pktmon drop event converted by
@@ -55,8 +97,9 @@ pub struct Dropped {
     /// By who dropped them, indexed by [`DropKind`] (pktmon, XDP, tc).
     pub by_kind: [u64; 3],
     /// Where they were recorded (a pktmon component, an interface), most first once read
-    /// out ([`Dropped::places`]); the first few named, the others in `other_places`.
-    pub places: Vec<(String, u64)>,
+    /// out ([`Dropped::places`]); the first few named, the others in `other_places`. The
+    /// names are kept once for all endpoints.
+    pub places: Vec<(Arc<str>, u64)>,
     /// Dropped at places beyond the named ones.
     pub other_places: u64,
     /// Distinct clients whose packets (or the answers to whose packets) were dropped, up to
@@ -67,7 +110,9 @@ pub struct Dropped {
 impl Dropped {
     /// The places, most drops first (then by name).
     pub fn places(&self) -> Vec<(String, u64)> {
-        let mut places = self.places.clone();
+        let mut places: Vec<(String, u64)> = (self.places.iter())
+            .map(|(p, n)| (p.to_string(), *n))
+            .collect();
         places.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         places
     }
@@ -84,7 +129,7 @@ impl Dropped {
         best
     }
 
-    fn note(&mut self, drop: &DropNote<'_>, from_server: bool) {
+    fn note(&mut self, drop: &DropNote<'_>, from_server: bool, names: &mut PlaceNames) {
         self.packets += 1;
         self.syn += u64::from(drop.syn);
         self.rst += u64::from(drop.rst);
@@ -96,10 +141,16 @@ impl Dropped {
         }
         self.by_kind[drop.kind as usize] += 1;
         let named = self.places.len();
-        match self.places.iter_mut().find(|(name, _)| name == drop.place) {
+        match self
+            .places
+            .iter_mut()
+            .find(|(name, _)| **name == *drop.place)
+        {
             Some((_, n)) => *n += 1,
-            None if named < MAX_DROP_PLACES => self.places.push((drop.place.to_owned(), 1)),
-            None => self.other_places += 1,
+            None => match names.name(drop.place).filter(|_| named < MAX_DROP_PLACES) {
+                Some(name) => self.places.push((name, 1)),
+                None => self.other_places += 1,
+            },
         }
     }
 }
@@ -126,8 +177,9 @@ pub struct DropNote<'a> {
 pub struct ServiceStats {
     /// RST packets in its connections, by cause.
     pub rst_by_cause: [u64; 5],
-    /// Its packets the capturing host dropped.
-    pub dropped: Dropped,
+    /// Its packets the capturing host dropped; shared with the snapshots' rows until it
+    /// changes (then copied once, see [`ServiceStats::rst_payloads`]).
+    pub dropped: Arc<Dropped>,
     /// Its connections with at least one RST, by cause (a server's abort answered by the
     /// client's late ACK and a second RST is one connection, two RSTs).
     pub rst_conns_by_cause: [u64; 5],
@@ -205,11 +257,16 @@ pub struct ServiceStats {
     /// Set when the endpoint gave up its set of clients to bound memory: how many it held
     /// then. Its count stays there (a lower bound).
     pub clients_given_up: Option<u64>,
-    /// What RST payloads carried (e.g. F5's reset cause), distinct.
-    pub rst_payloads: Vec<RstPayload>,
+    /// What RST payloads carried (e.g. F5's reset cause), distinct. Shared with the rows of
+    /// snapshots, as the series' sealed chunks are: a snapshot of an endpoint whose payloads
+    /// did not change copies none; one that changed makes a new list, the texts shared.
+    pub rst_payloads: Arc<[RstPayload]>,
+    /// Resets whose payload was not kept because the payload texts of all endpoints had
+    /// reached [`PAYLOAD_TEXT_BYTES`].
+    pub rst_payloads_not_kept: u64,
     /// The first resets flagged suspect-injected, with their evidence (at most
-    /// [`MAX_SUSPECTS`]).
-    pub suspects: Vec<SuspectRst>,
+    /// [`MAX_SUSPECTS`]); shared with the snapshots' rows as `rst_payloads` is.
+    pub suspects: Arc<[SuspectRst]>,
     /// The clients of its dropped packets ([`Dropped::clients`]): whether an address was one
     /// of its clients already does not tell, as the drop may come before or after the
     /// incidents of its attempts (an unanswered attempt fails 10 s after its last SYN).
@@ -274,6 +331,9 @@ pub struct CutOff {
 
 /// Suspect-injected resets kept with their evidence per endpoint; further ones are counted.
 pub const MAX_SUSPECTS: usize = 4;
+
+/// What an `Arc` holds before its value: its two counts.
+const ARC_COUNTS: usize = 2 * std::mem::size_of::<usize>();
 
 /// A reset flagged suspect-injected, with the evidence that flagged it: which packet, from
 /// which side, and what about it does not fit the sender's other packets.
@@ -464,19 +524,21 @@ impl ServiceStats {
     }
 
     /// Records a packet of this endpoint that the capturing host dropped (an incident).
-    pub(crate) fn dropped(
+    fn dropped(
         &mut self,
         ts: Timestamp,
         client: IpAddr,
         drop: &DropNote<'_>,
         from_server: bool,
-        usage: &mut Usage,
+        (usage, names): (&mut Usage, &mut PlaceNames),
     ) {
-        self.dropped.note(drop, from_server);
+        // Copied here once after each snapshot that shares it, not at each drop.
+        let dropped = Arc::make_mut(&mut self.dropped);
+        dropped.note(drop, from_server, names);
         if self.dropped_clients.len() < MAX_DROP_CLIENTS && !self.dropped_clients.contains(&client)
         {
             self.dropped_clients.push(client);
-            self.dropped.clients += 1;
+            dropped.clients += 1;
         }
         self.incident(ts, client, usage);
     }
@@ -499,6 +561,11 @@ impl ServiceStats {
         }
     }
 
+    /// Bytes of the RST payload texts it keeps.
+    fn payload_bytes(&self) -> usize {
+        self.rst_payloads.iter().map(|p| p.shown.len()).sum()
+    }
+
     /// Distinct clients counted (a lower bound when `clients_overflow`).
     pub fn client_count(&self) -> u64 {
         self.clients_given_up.unwrap_or(self.clients.len() as u64)
@@ -519,27 +586,41 @@ impl ServiceStats {
     /// the capture holds (up to [`RST_PAYLOAD_BYTES`] of it is looked at), `len` the
     /// payload's length in the packet (its IP length says).
     pub fn rst_payload(&mut self, captured: &[u8], len: u32) {
-        if let Some(p) = RstPayload::of(captured, len)
-            && self.rst_payloads.len() < MAX_PAYLOADS
-            && !self.rst_payloads.iter().any(|k| k.same(&p))
-        {
-            self.rst_payloads.push(p);
+        self.keep_payload(captured, len, usize::MAX);
+    }
+
+    /// [`ServiceStats::rst_payload`] with `room` bytes left for texts: a text longer than
+    /// that is counted in `rst_payloads_not_kept`. Returns the bytes of text kept.
+    fn keep_payload(&mut self, captured: &[u8], len: u32, room: usize) -> usize {
+        let Some(p) = RstPayload::of(captured, len) else {
+            return 0;
+        };
+        if self.rst_payloads.len() >= MAX_PAYLOADS || self.rst_payloads.iter().any(|k| k.same(&p)) {
+            return 0;
         }
+        let bytes = p.shown.len();
+        if bytes > room {
+            self.rst_payloads_not_kept += 1;
+            return 0;
+        }
+        // A new list: the one a snapshot holds stays as it was (the texts are shared).
+        self.rst_payloads = self.rst_payloads.iter().cloned().chain([p]).collect();
+        bytes
     }
 
     /// Keeps a suspect reset's evidence: evidence found later for a reset kept already (its
     /// foreign TTL) is added to it; a further reset is kept while there is room.
     pub fn suspect(&mut self, s: SuspectRst) {
         if s.frame.is_none()
-            && let Some(kept) = self.suspects.iter_mut().find(|k| {
+            && let Some(i) = self.suspects.iter().position(|k| {
                 k.client == s.client && k.from_server == s.from_server && k.suspicion.ttl.is_none()
             })
         {
-            kept.suspicion.ttl = s.suspicion.ttl;
+            Arc::make_mut(&mut self.suspects)[i].suspicion.ttl = s.suspicion.ttl;
             return;
         }
         if self.suspects.len() < MAX_SUSPECTS {
-            self.suspects.push(s);
+            self.suspects = self.suspects.iter().copied().chain([s]).collect();
         }
     }
 
@@ -586,14 +667,15 @@ impl ServiceStats {
             avg_rate: incidents as f64 / span,
             peak_rate: peak,
             peak_second,
-            rst_payloads: self.rst_payloads.clone(),
-            suspects: self.suspects.clone(),
+            rst_payloads: Arc::clone(&self.rst_payloads),
+            rst_payloads_not_kept: self.rst_payloads_not_kept,
+            suspects: Arc::clone(&self.suspects),
             series,
             minutes_before: self.minutes_before,
             series_from: self.series_from,
             encaps: Encaps::default(),
             scan: None,
-            dropped: self.dropped.clone(),
+            dropped: Arc::clone(&self.dropped),
         })
     }
 }
@@ -622,8 +704,8 @@ fn peak(seconds: impl Iterator<Item = (i64, u32)>, default: i64) -> (i64, u32) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RstPayload {
     /// The text, control characters as spaces; for a payload that is no text, its bytes in
-    /// hex (`33 aa 00 01`).
-    pub shown: String,
+    /// hex (`33 aa 00 01`). Shared by the copies of the list ([`ServiceStats::rst_payloads`]).
+    pub shown: Arc<str>,
     /// The payload is no text: `shown` is hex.
     pub binary: bool,
     /// Bytes of payload the packet carried (as its IP length says).
@@ -671,12 +753,12 @@ impl RstPayload {
                 if text.trim().is_empty() {
                     return None;
                 }
-                (text, false, shortened)
+                (text.into(), false, shortened)
             }
             None => {
                 let bytes = looked.get(..MAX_PAYLOAD_HEX).unwrap_or(looked);
                 let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
-                (hex.join(" "), true, bytes.len() < looked.len())
+                (hex.join(" ").into(), true, bytes.len() < looked.len())
             }
         };
         Some(RstPayload {
@@ -764,7 +846,7 @@ impl From<&str> for RstPayload {
     fn from(text: &str) -> Self {
         let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
         RstPayload {
-            shown: text.to_owned(),
+            shown: text.into(),
             binary: false,
             len,
             captured: len,
@@ -861,10 +943,14 @@ pub struct Offender {
     pub peak_rate: u32,
     /// That second.
     pub peak_second: i64,
-    /// What RST payloads carried: texts, or bytes in hex.
-    pub rst_payloads: Vec<RstPayload>,
-    /// The first suspect-injected resets with their evidence.
-    pub suspects: Vec<SuspectRst>,
+    /// What RST payloads carried: texts, or bytes in hex. Shared with the engine's endpoint
+    /// and the rows of other snapshots while it does not change.
+    pub rst_payloads: Arc<[RstPayload]>,
+    /// Resets whose payload was not kept: the payload texts of all endpoints had reached
+    /// their bound ([`PAYLOAD_TEXT_BYTES`]).
+    pub rst_payloads_not_kept: u64,
+    /// The first suspect-injected resets with their evidence (shared as `rst_payloads`).
+    pub suspects: Arc<[SuspectRst]>,
     /// Per-second counts of this endpoint, seconds with nothing left out. Shared: copying an
     /// offender (the app does, per update) does not copy a day of seconds, and a snapshot
     /// shares the folded minutes' chunks with the engine ([`series::SharedSeries`]).
@@ -884,8 +970,9 @@ pub struct Offender {
     /// the client that probed many ports of its server (or this port of many servers).
     pub scan: Option<Arc<Scan>>,
     /// Its packets the capturing host dropped (each also an incident), the capture's whole
-    /// count, also over a time range ([`Offender::restricted`]: not kept per second).
-    pub dropped: Dropped,
+    /// count, also over a time range ([`Offender::restricted`]: not kept per second). Shared
+    /// as `rst_payloads`.
+    pub dropped: Arc<Dropped>,
 }
 
 impl Offender {
@@ -962,7 +1049,8 @@ impl Offender {
             attempts: failed + completed,
             completed,
             refusal_retries: retries,
-            rst_payloads: Vec::new(),
+            rst_payloads: Arc::default(),
+            rst_payloads_not_kept: 0,
             suspects: self
                 .suspects
                 .iter()
@@ -1140,6 +1228,8 @@ pub struct Services {
     limits: Usage,
     /// The scans found so far, noted before endpoints are dropped (and by the engine).
     scans_counted: ScanCount,
+    /// The names of the places of the endpoints' dropped packets.
+    place_names: PlaceNames,
 }
 
 impl Default for Services {
@@ -1150,6 +1240,7 @@ impl Default for Services {
             usage: Usage::default(),
             limits: Self::limits_for(0),
             scans_counted: ScanCount::default(),
+            place_names: PlaceNames::default(),
         }
     }
 }
@@ -1161,6 +1252,8 @@ pub struct Usage {
     pub series_entries: usize,
     /// Client addresses in the endpoints' sets.
     pub clients: usize,
+    /// Bytes of the endpoints' RST payload texts (at most [`PAYLOAD_TEXT_BYTES`]).
+    pub payload_bytes: usize,
 }
 
 /// One endpoint's stats, as [`Services::get`] hands them out: series entries and clients
@@ -1168,6 +1261,7 @@ pub struct Usage {
 pub struct Endpoint<'a> {
     stats: &'a mut ServiceStats,
     usage: &'a mut Usage,
+    place_names: &'a mut PlaceNames,
 }
 
 impl Endpoint<'_> {
@@ -1189,8 +1283,15 @@ impl Endpoint<'_> {
         drop: &DropNote<'_>,
         from_server: bool,
     ) {
-        self.stats
-            .dropped(ts, client, drop, from_server, self.usage);
+        let kept = (&mut *self.usage, &mut *self.place_names);
+        self.stats.dropped(ts, client, drop, from_server, kept);
+    }
+
+    /// Keeps a RST's payload as [`ServiceStats::rst_payload`] does, within what the payload
+    /// texts of all endpoints may hold ([`PAYLOAD_TEXT_BYTES`]).
+    pub fn rst_payload(&mut self, captured: &[u8], len: u32) {
+        let room = PAYLOAD_TEXT_BYTES.saturating_sub(self.usage.payload_bytes);
+        self.usage.payload_bytes += self.stats.keep_payload(captured, len, room);
     }
 }
 
@@ -1278,28 +1379,45 @@ impl Services {
     pub const MOST_SHARED_BYTES: usize = Self::SHARED_BYTES
         + Self::MIN_SERIES_ENTRIES * Self::SERIES_ENTRY_BYTES
         + Self::MIN_CLIENTS * Self::CLIENT_BYTES;
+    /// The lists an endpoint shares with the rows of snapshots ([`ServiceStats::rst_payloads`],
+    /// `suspects`, `dropped`) at their caps, the texts they point to aside: each an `Arc`'s
+    /// two counts and what it holds.
+    const SHARED_LISTS_BYTES: usize = 3 * ARC_COUNTS
+        + MAX_PAYLOADS * std::mem::size_of::<RstPayload>()
+        + MAX_SUSPECTS * std::mem::size_of::<SuspectRst>()
+        + std::mem::size_of::<Dropped>()
+        + MAX_DROP_PLACES * std::mem::size_of::<(Arc<str>, u64)>();
+    /// The texts an endpoint's lists point to besides their bytes (those of all endpoints'
+    /// RST payloads are counted together, [`PAYLOAD_TEXT_BYTES`], and the places' names are
+    /// kept once, `PlaceNames`): each payload's text's counts.
+    const LIST_TEXTS_BYTES: usize = MAX_PAYLOADS * ARC_COUNTS;
+
     /// The most the endpoints hold besides their series and client sets: [`Self::MAX_TRACKED`]
-    /// of them in their hash table, each with its RST payloads ([`RST_PAYLOAD_BYTES`] read of each), suspect resets, and
-    /// the places and clients of its dropped packets (place names up to 64 bytes). For the
-    /// sum of every cap of the agent (tests/agent_memory.rs).
+    /// of them in their hash table, each with its RST payloads, suspect resets, and the
+    /// places and clients of its dropped packets, and the payloads' texts and place names of
+    /// all of them ([`PAYLOAD_TEXT_BYTES`]). For the sum of every cap of the agent
+    /// (tests/agent_memory.rs).
     pub const MOST_ENDPOINT_BYTES: usize = crate::room::table(
         Self::MAX_TRACKED,
         std::mem::size_of::<(ServiceKey, ServiceStats)>(),
     ) + Self::MAX_TRACKED
-        * (MAX_PAYLOADS * (std::mem::size_of::<RstPayload>() + RST_PAYLOAD_BYTES)
-            + MAX_SUSPECTS * std::mem::size_of::<SuspectRst>()
-            + (MAX_DROP_PLACES + 1) * (std::mem::size_of::<(String, u64)>() + 64)
-            + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>());
+        * (Self::SHARED_LISTS_BYTES
+            + Self::LIST_TEXTS_BYTES
+            + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>())
+        + PAYLOAD_TEXT_BYTES
+        + PlaceNames::MOST_BYTES;
 
-    /// The most an offender's row in a snapshot holds besides its series (counted in
-    /// [`Self::MOST_SHARED_BYTES`]): the row and what it copies of its endpoint's RST payloads,
-    /// suspect resets and dropped packets' places and clients. A snapshot holds
-    /// [`Self::MAX_TRACKED`] rows at most.
-    pub const MOST_ROW_BYTES: usize = std::mem::size_of::<Offender>()
-        + MAX_PAYLOADS * (std::mem::size_of::<RstPayload>() + RST_PAYLOAD_BYTES)
-        + MAX_SUSPECTS * std::mem::size_of::<SuspectRst>()
-        + (MAX_DROP_PLACES + 1) * (std::mem::size_of::<(String, u64)>() + 64)
-        + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>();
+    /// The most the offenders' rows of one snapshot hold besides their series (counted in
+    /// [`Self::MOST_SHARED_BYTES`]): [`Self::MAX_TRACKED`] rows. A row shares its endpoint's
+    /// lists (RST payloads, suspect resets, dropped packets) until the endpoint changes one:
+    /// the engine then makes its own, and the row's is the row's alone (one at most: the
+    /// engine's next change replaces its own). An endpoint dropped from the table leaves the
+    /// row its payloads' texts too: at most what the endpoints held when the snapshot was made
+    /// ([`PAYLOAD_TEXT_BYTES`]); the places' names stay with the engine. Before they were
+    /// shared, each snapshot copied all of them: 70.2 MB at the caps.
+    pub const MOST_ROWS_BYTES: usize = Self::MAX_TRACKED
+        * (std::mem::size_of::<Offender>() + Self::SHARED_LISTS_BYTES + Self::LIST_TEXTS_BYTES)
+        + PAYLOAD_TEXT_BYTES;
 
     /// How many series entries and clients the endpoints may hold together now.
     pub fn limits(&self) -> Usage {
@@ -1311,6 +1429,7 @@ impl Services {
         Usage {
             series_entries: (room / 3 * 2 / Self::SERIES_ENTRY_BYTES).max(Self::MIN_SERIES_ENTRIES),
             clients: (room / 3 / Self::CLIENT_BYTES).max(Self::MIN_CLIENTS),
+            payload_bytes: PAYLOAD_TEXT_BYTES,
         }
     }
 
@@ -1339,6 +1458,7 @@ impl Services {
         Some(Endpoint {
             stats: self.map.entry(key).or_default(),
             usage: &mut self.usage,
+            place_names: &mut self.place_names,
         })
     }
 
@@ -1421,6 +1541,7 @@ impl Services {
             if let Some(s) = self.map.remove(&key) {
                 self.usage.series_entries -= s.per_second.len();
                 self.usage.clients -= s.clients.len();
+                self.usage.payload_bytes -= s.payload_bytes();
                 self.other.add(&s);
             }
         }
@@ -1536,14 +1657,15 @@ impl Offender {
             avg_rate: 0.0,
             peak_rate: 0,
             peak_second: 100,
-            rst_payloads: Vec::new(),
-            suspects: Vec::new(),
+            rst_payloads: Arc::default(),
+            rst_payloads_not_kept: 0,
+            suspects: Arc::default(),
             series: Vec::new().into(),
             minutes_before: None,
             series_from: None,
             encaps: Encaps::default(),
             scan: None,
-            dropped: Dropped::default(),
+            dropped: Arc::default(),
         }
     }
 }
@@ -1586,6 +1708,44 @@ mod tests {
             (whole.to_string(), whole.is_cut()),
             ("port closed".to_owned(), false)
         );
+    }
+
+    /// The places of dropped packets are named once for all endpoints (each endpoint named up
+    /// to 8 of its own: 12.8 MB at the caps of the table and of a snapshot's rows), and a drop
+    /// at a place past the names kept is counted as one beyond the named places.
+    #[test]
+    fn drop_places_are_named_once_for_all_endpoints() {
+        let mut s = Services::default();
+        let client: IpAddr = "10.0.0.9".parse().expect("ip");
+        let server: IpAddr = "10.0.0.1".parse().expect("ip");
+        let mut drop = |port: u16, place: &str| {
+            let note = DropNote {
+                kind: DropKind::Pktmon,
+                place,
+                inbound: Some(true),
+                syn: true,
+                rst: false,
+            };
+            let mut e = s.get((server, port)).expect("endpoint");
+            e.dropped(at(10), client, &note, false);
+        };
+        for port in 1..=300 {
+            drop(port, "TCPIP");
+            drop(port, &format!("nic{port}"));
+        }
+        let tcpip = |port| Arc::clone(&s.map[&(server, port)].dropped.places[0].0);
+        assert!(Arc::ptr_eq(&tcpip(1), &tcpip(300)), "one name for all");
+        // TCPIP and nic1 to nic255 are named; nic256 and on are not.
+        let places = |port| {
+            let d = &s.map[&(server, port)].dropped;
+            (d.places(), d.other_places, d.packets)
+        };
+        assert_eq!(
+            places(255),
+            (vec![("TCPIP".into(), 1), ("nic255".into(), 1)], 0, 2)
+        );
+        assert_eq!(places(256), (vec![("TCPIP".into(), 1)], 1, 2));
+        assert_eq!(s.place_names.names.len(), MAX_PLACE_NAMES);
     }
 
     #[test]
@@ -1693,7 +1853,7 @@ mod tests {
         // Four-byte characters: 200 of them are the first 800 bytes.
         let wide = "\u{1F600}".repeat(300);
         s.rst_payload(wide.as_bytes(), 1200);
-        assert_eq!(s.rst_payloads[1].shown, "\u{1F600}".repeat(200));
+        assert_eq!(*s.rst_payloads[1].shown, "\u{1F600}".repeat(200));
         assert!(s.rst_payloads[1].is_cut());
     }
 

@@ -381,7 +381,7 @@ fn injected_rst_in_syn_sent_is_flagged_and_ignored() {
     // the real SYN-ACK came (TTL 49 against the RST's 46).
     let o = &snap.offenders[0];
     assert_eq!(
-        o.suspects,
+        *o.suspects,
         [crate::engine::SuspectRst {
             at: Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + 10_000_000),
             frame: Some(2),

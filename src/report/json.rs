@@ -205,6 +205,7 @@ impl OffenderOut<'_> {
         m.field("series_from", &o.series_from)?;
         let payloads: Vec<String> = o.rst_payloads.iter().map(ToString::to_string).collect();
         m.field("rst_payloads", &payloads)?;
+        m.field("rst_payloads_not_kept", &o.rst_payloads_not_kept)?;
         m.field("suspects", &EachOf(&o.suspects, SuspectOut::of))?;
         m.text(
             "wireshark_filter",
@@ -1381,7 +1382,8 @@ mod tests {
         // Frames its writer counted lost (pcapng statistics blocks).
         a.capture.files[0].lost = 35_854;
         let o = &mut a.snapshot.offenders[0];
-        o.rst_payloads = vec!["HTTP/1.1 400 \"bad\"\r\n\u{1b}[0m ü".into()];
+        o.rst_payloads = vec!["HTTP/1.1 400 \"bad\"\r\n\u{1b}[0m ü".into()].into();
+        o.rst_payloads_not_kept = 3;
         o.suspects = vec![
             SuspectRst {
                 at: at(1),
@@ -1405,7 +1407,8 @@ mod tests {
                     ip_id: None,
                 },
             },
-        ];
+        ]
+        .into();
         o.series_from = Some(1_796_118_990);
         let (addr, port) = (o.addr, o.port);
         // The sample's endpoint as one host of a sweep, every answer present.

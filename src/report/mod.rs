@@ -1625,6 +1625,19 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
         let what = if payload.binary { "" } else { "the text " };
         s.push_str(&format!(" {carry} {what}{}.", payload.quoted()));
     }
+    if o.rst_payloads_not_kept > 0 {
+        let n = o.rst_payloads_not_kept;
+        let (resets, was) = if n == 1 {
+            ("reset", "was")
+        } else {
+            ("resets", "were")
+        };
+        s.push_str(&format!(
+            " The payloads of {} {resets} {was} not kept: those of all endpoints had reached \
+             rstscope's memory bound.",
+            thousands(n)
+        ));
+    }
     s
 }
 
@@ -3982,10 +3995,11 @@ mod diagnosis_tests {
                     syn: 8,
                     inbound: 8,
                     by_kind: [8, 0, 0],
-                    places: vec![("TCPIP".to_owned(), 8)],
+                    places: vec![("TCPIP".into(), 8)],
                     clients: 3,
                     ..crate::engine::Dropped::default()
-                },
+                }
+                .into(),
                 ..Offender::blank(addr, 445)
             };
             diagnosis(&o, Clock::Utc)
@@ -4020,7 +4034,8 @@ mod diagnosis_tests {
                 ttl: Some((46, 49)),
                 ip_id: None,
             },
-        }];
+        }]
+        .into();
         let s = diagnosis(&o, Clock::Utc);
         assert!(
             s.ends_with(
@@ -4032,8 +4047,10 @@ mod diagnosis_tests {
             "{s}"
         );
         // Found only from the sender's later packets: no frame, the time of the finding.
-        o.suspects[0].frame = None;
-        o.suspects[0].suspicion.not_acceptable = false;
+        std::sync::Arc::make_mut(&mut o.suspects)[0].frame = None;
+        std::sync::Arc::make_mut(&mut o.suspects)[0]
+            .suspicion
+            .not_acceptable = false;
         let s = diagnosis(&o, Clock::Utc);
         assert!(
             s.ends_with(
@@ -4223,7 +4240,7 @@ mod diagnosis_tests {
             "{s}"
         );
         let mut stray = offender(Cause::Stray, 1, 0);
-        stray.rst_payloads = vec!["BIG-IP: TCP RST from remote system".into()];
+        stray.rst_payloads = vec!["BIG-IP: TCP RST from remote system".into()].into();
         let s = diagnosis(&stray, Clock::Utc);
         assert!(
             s.ends_with(" The reset carries the text \"BIG-IP: TCP RST from remote system\"."),

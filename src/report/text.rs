@@ -756,7 +756,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         );
         if o.suspect_injected > 0 {
             let _ = writeln!(out, "     suspect-injected {}", grouped(o.suspect_injected));
-            for s in &o.suspects {
+            for s in o.suspects.iter() {
                 let _ = writeln!(out, "       {}", super::suspect_evidence(o, s, clock));
             }
         }

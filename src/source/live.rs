@@ -91,10 +91,11 @@ const BATCH_MAX_AGE: Duration = Duration::from_millis(40);
 /// most, allocated only as the queue fills).
 const CHANNEL_BATCHES: usize = 256;
 /// The most the capture holds in flight for one capture thread: the kernel's buffer and the
-/// batches queued for the engine (their frames' bytes and records; a frame record is at most
-/// 64 bytes). For the sum of every cap of the agent (tests/agent_memory.rs).
-pub const MOST_IN_FLIGHT_BYTES: usize =
-    KERNEL_BUFFER_BYTES as usize + CHANNEL_BATCHES * (BATCH_BYTES + BATCH_FRAMES * 64);
+/// batches queued for the engine (their frames' bytes and records), with frames of up to
+/// a batch's 64 KiB (a larger frame takes a batch of its own, grown to it). For the sum of
+/// every cap of the agent (tests/agent_memory.rs).
+pub const MOST_IN_FLIGHT_BYTES: usize = KERNEL_BUFFER_BYTES as usize
+    + CHANNEL_BATCHES * (BATCH_BYTES + BATCH_FRAMES * std::mem::size_of::<FrameRecord>());
 /// How often each capture thread reads the kernel's counters.
 const STATS_EVERY: Duration = Duration::from_millis(250);
 /// Frames read at most after a stop request (what the kernel had already captured).

@@ -2645,7 +2645,7 @@ mod tests {
             rst_by_cause,
             rst_from_server: 10,
             suspect_injected: 2,
-            suspects: vec![suspect(7), suspect(9)],
+            suspects: vec![suspect(7), suspect(9)].into(),
             ..Offender::blank("10.0.0.1", 80)
         };
         // Ten aborts, two of them suspect: the diagnosis is about the aborts.

@@ -700,7 +700,7 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
     let background = options.background;
     let mut reader = Reader::new(source, bytes_total, cancel);
     let source = if resolve_jobs(options.jobs) <= 1 {
-        let mut batch = Batch::default();
+        let mut batch = Batch::new();
         loop {
             let done = reader.fill(&mut batch);
             let stop = side.batch(&batch, &mut options);
@@ -1301,12 +1301,18 @@ pub fn series_cut_warning(offenders: &[crate::engine::Offender]) -> Option<Strin
 }
 
 /// Frames per batch handed from the reader to the engine (the evidence holds a batch's
-/// packets back as the batch can take some out: [`crate::report::evidence`]).
-pub(crate) const BATCH: usize = 4096;
-/// Batches in flight between the two threads.
-const BATCHES_IN_FLIGHT: usize = 4;
-/// Batches between two copies of the source's status (files, link types, problems).
-const STATUS_EVERY: u64 = 32;
+/// packets back as the batch can take some out: [`crate::report::evidence`]). Each batch costs
+/// the thread that waits for it (or for room) a sleep and a wake-up, some 50-100 µs of CPU
+/// time on the development machine, far more than the call: with 4,096 frames two threads
+/// took 6-10% more CPU time than one, with 16,384 none more (docs/benchmarks.md, s38). The
+/// slots are 1.7 MB a batch.
+pub(crate) const BATCH: usize = 16_384;
+/// Batches in flight between the two threads: enough for either to run on while the other
+/// is held up (more measured the same).
+const BATCHES_IN_FLIGHT: usize = 2;
+/// Batches between two copies of the source's status (files, link types, problems): every
+/// 131,072 frames.
+const STATUS_EVERY: u64 = 8;
 
 /// What the capture said about a packet's frame beyond its bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -1374,6 +1380,14 @@ struct Batch {
 }
 
 impl Batch {
+    /// A batch with its slots' memory taken at once (not grown slot by slot, which copies).
+    fn new() -> Self {
+        Self {
+            slots: Vec::with_capacity(BATCH),
+            ..Self::default()
+        }
+    }
+
     /// The decoded packets.
     fn packets(&self) -> &[TcpPacket<'static>] {
         self.slots.get(..self.len).unwrap_or_default()
@@ -1437,7 +1451,7 @@ impl<'c> Reader<'c> {
     /// Returns the source, for its final file and problem list.
     fn run(mut self, full: &SyncSender<Batch>, empty: &Receiver<Batch>) -> FileSource {
         loop {
-            let mut batch = empty.try_recv().unwrap_or_default();
+            let mut batch = empty.try_recv().unwrap_or_else(|_| Batch::new());
             let done = self.fill(&mut batch);
             if full.send(batch).is_err() || done || self.cancelled() {
                 return self.source;

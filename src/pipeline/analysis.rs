@@ -698,9 +698,9 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
     let mut side = EngineSide::new(&options, &source);
     let cancel = options.cancel;
     let background = options.background;
-    let mut reader = Reader::new(source, bytes_total);
+    let mut reader = Reader::new(source, bytes_total, cancel);
     let source = if resolve_jobs(options.jobs) <= 1 {
-        let mut batch = Batch::default();
+        let mut batch = Batch::new();
         loop {
             let done = reader.fill(&mut batch);
             let stop = side.batch(&batch, &mut options);
@@ -719,7 +719,7 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
                     if background {
                         crate::pipeline::background::lower_this_thread();
                     }
-                    reader.run(&full_tx, &empty_rx, cancel)
+                    reader.run(&full_tx, &empty_rx)
                 });
             // After a cancel the reader stops once its batch in hand is sent; the batches it
             // had read ahead are analyzed too, so that the files' frames (read) and the
@@ -1301,12 +1301,18 @@ pub fn series_cut_warning(offenders: &[crate::engine::Offender]) -> Option<Strin
 }
 
 /// Frames per batch handed from the reader to the engine (the evidence holds a batch's
-/// packets back as the batch can take some out: [`crate::report::evidence`]).
-pub(crate) const BATCH: usize = 4096;
-/// Batches in flight between the two threads.
-const BATCHES_IN_FLIGHT: usize = 4;
-/// Batches between two copies of the source's status (files, link types, problems).
-const STATUS_EVERY: u64 = 32;
+/// packets back as the batch can take some out: [`crate::report::evidence`]). Each batch costs
+/// the thread that waits for it (or for room) a sleep and a wake-up, some 50-100 µs of CPU
+/// time on the development machine, far more than the call: with 4,096 frames two threads
+/// took 6-10% more CPU time than one, with 16,384 none more (docs/benchmarks.md, s38). The
+/// slots are 1.7 MB a batch.
+pub(crate) const BATCH: usize = 16_384;
+/// Batches in flight between the two threads: enough for either to run on while the other
+/// is held up (more measured the same).
+const BATCHES_IN_FLIGHT: usize = 2;
+/// Batches between two copies of the source's status (files, link types, problems): every
+/// 131,072 frames.
+const STATUS_EVERY: u64 = 8;
 
 /// What the capture said about a packet's frame beyond its bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -1374,6 +1380,14 @@ struct Batch {
 }
 
 impl Batch {
+    /// A batch with its slots' memory taken at once (not grown slot by slot, which copies).
+    fn new() -> Self {
+        Self {
+            slots: Vec::with_capacity(BATCH),
+            ..Self::default()
+        }
+    }
+
     /// The decoded packets.
     fn packets(&self) -> &[TcpPacket<'static>] {
         self.slots.get(..self.len).unwrap_or_default()
@@ -1400,8 +1414,10 @@ impl Batch {
 }
 
 /// Frames to decoded batches: the `read` thread's work, or the calling thread's with one job.
-struct Reader {
+struct Reader<'c> {
     source: FileSource,
+    /// The user's cancel: the reader stops after the batch in hand.
+    cancel: Option<&'c AtomicBool>,
     bytes_total: u64,
     frames: u64,
     batches: u64,
@@ -1415,9 +1431,10 @@ struct Reader {
     places_named: std::collections::HashSet<u32>,
 }
 
-impl Reader {
-    fn new(source: FileSource, bytes_total: u64) -> Self {
+impl<'c> Reader<'c> {
+    fn new(source: FileSource, bytes_total: u64, cancel: Option<&'c AtomicBool>) -> Self {
         Self {
+            cancel,
             two_points: (source.files().len() > 1).then(TwoPoints::default),
             source,
             bytes_total,
@@ -1432,22 +1449,18 @@ impl Reader {
 
     /// The `read` thread: batches until the end, a cancel, or the engine side hanging up.
     /// Returns the source, for its final file and problem list.
-    fn run(
-        mut self,
-        full: &SyncSender<Batch>,
-        empty: &Receiver<Batch>,
-        cancel: Option<&AtomicBool>,
-    ) -> FileSource {
+    fn run(mut self, full: &SyncSender<Batch>, empty: &Receiver<Batch>) -> FileSource {
         loop {
-            let mut batch = empty.try_recv().unwrap_or_default();
+            let mut batch = empty.try_recv().unwrap_or_else(|_| Batch::new());
             let done = self.fill(&mut batch);
-            if full.send(batch).is_err()
-                || done
-                || cancel.is_some_and(|c| c.load(Ordering::Relaxed))
-            {
+            if full.send(batch).is_err() || done || self.cancelled() {
                 return self.source;
             }
         }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
     /// Fills `batch` (cleared first) with the next frames; true at the end of the input.
@@ -1482,6 +1495,11 @@ impl Reader {
             }
         }
         let ethernet = sink.ethernet;
+        if done && self.cancelled() {
+            // Ctrl+C on `zcat x.gz | rstscope analyze -` interrupts `zcat` too: where the
+            // pipe then ended inside a record, that is the cancel's, not a file cut short.
+            self.source.ended_by_cancel();
+        }
         for (ipv6, n) in [(false, ethernet[0]), (true, ethernet[1])] {
             if n > 0 {
                 batch.encaps.add_n(Encap::ethernet(ipv6), n);
@@ -2193,7 +2211,7 @@ mod tests {
             Box::new(std::io::Cursor::new(file)),
         )
         .expect("opens");
-        let mut reader = Reader::new(source, 0);
+        let mut reader = Reader::new(source, 0, None);
         let mut batch = Batch::default();
         assert!(reader.fill(&mut batch), "one batch holds the file");
         assert!(
@@ -2236,6 +2254,40 @@ mod tests {
             out.extend_from_slice(&f);
         }
         out
+    }
+
+    /// Ctrl+C on `zcat x.gz | rstscope analyze -` interrupts `zcat` too, whose output then
+    /// ends inside a record: the report said the file was cut short as well as cancelled. An
+    /// input that ends after the cancel was cancelled, with either number of threads; the same
+    /// input read without a cancel was cut short.
+    #[test]
+    fn input_ending_inside_a_record_after_a_cancel_is_no_file_cut_short() {
+        let bytes = syn_pcap(1000);
+        let cut = &bytes[..bytes.len() - 7];
+        for (jobs, cancelled) in [(1, true), (2, true), (1, false), (2, false)] {
+            let source = FileSource::from_reader(
+                PathBuf::from("cut.pcap"),
+                Box::new(std::io::Cursor::new(cut.to_vec())),
+            )
+            .expect("opens");
+            let cancel = AtomicBool::new(cancelled);
+            let a = analyze_source(
+                source,
+                Options {
+                    jobs,
+                    cancel: Some(&cancel),
+                    ..Options::default()
+                },
+            );
+            let w = &a.capture.warnings;
+            let said = |what: &str| w.iter().any(|w| w.contains(what));
+            assert_eq!(a.capture.frames, 999, "jobs {jobs}");
+            assert_eq!(
+                (said("cancelled after 999 frames"), said("cut short")),
+                (cancelled, !cancelled),
+                "jobs {jobs}: {w:?}"
+            );
+        }
     }
 
     /// Regression (terminal trial): after a cancel, the report gave the file's frames as the

@@ -543,8 +543,10 @@ fn collect_source_watched(
         let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
         let Some(frame) = source.next_frame() else {
             // Ctrl+C on `zcat x.gz | rstscope analyze --endpoint ... -` ends the pipe too,
-            // most often before the next check: the input ended because of the cancel.
+            // most often before the next check: the input ended because of the cancel, and
+            // where it ended inside a record, that is no file cut short.
             if cancelled() {
+                source.ended_by_cancel();
                 cancelled_after(&mut ev, frames);
             }
             break;

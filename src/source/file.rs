@@ -101,6 +101,9 @@ pub struct FileSource {
     delivered: Option<usize>,
     /// Frames delivered so far.
     number: u64,
+    /// Of `problems`, the one that ended the input that ended last, where that input is a
+    /// pipe ([`FileSource::ended_by_cancel`]).
+    last_end: Option<usize>,
 }
 
 impl FileSource {
@@ -373,6 +376,20 @@ impl FileSource {
         &self.problems
     }
 
+    /// For a reader whose input ended after the user cancelled: a pipe's end inside a record
+    /// is then the cancel's, not a capture cut short, and is no longer a problem. Ctrl+C on
+    /// `zcat x.gz | rstscope analyze -` interrupts `zcat` too, which stops wherever it was;
+    /// the reader meets the end of the pipe, most often before it looks at the flag. Only
+    /// the end of the input that ended last, which ended the reading, is taken back; a file
+    /// on disk that ends inside a record was cut short, cancel or not.
+    pub fn ended_by_cancel(&mut self) {
+        if let Some(at) = self.last_end.take()
+            && matches!(self.problems.get(at), Some(SourceError::Truncated { .. }))
+        {
+            self.problems.remove(at);
+        }
+    }
+
     /// The capture interfaces met so far, indexed by [`Frame::interface`]. pcapng files can
     /// describe interfaces anywhere, so this list grows while reading.
     pub fn interfaces(&self) -> &[InterfaceInfo] {
@@ -464,6 +481,7 @@ impl FileSource {
             queue: BinaryHeap::new(),
             delivered: None,
             number: 0,
+            last_end: None,
         }
     }
 
@@ -588,6 +606,7 @@ impl FileSource {
             Some(stop) => {
                 let stop = self.readers[index].explain(stop);
                 self.problems.push(stop.into_error(&self.files[index]));
+                self.last_end = (self.readers[index].stream.piped).then(|| self.problems.len() - 1);
             }
             None => {
                 if let Some(ts) = self.advance(index) {
@@ -609,10 +628,15 @@ impl FileSource {
         info.lost = reader.lost;
         take_warnings(&mut reader.warnings, &mut self.problems, info);
         match result {
-            Ok(ts) => ts,
+            Ok(Some(ts)) => Some(ts),
+            Ok(None) => {
+                self.last_end = None;
+                None
+            }
             Err(stop) => {
                 let stop = reader.explain(stop);
                 self.problems.push(stop.into_error(info));
+                self.last_end = reader.stream.piped.then(|| self.problems.len() - 1);
                 None
             }
         }
@@ -1433,6 +1457,7 @@ fn open_input(
         shared: Arc::clone(&shared),
         disk: (on_disk && plain).then(|| path.to_path_buf()),
         known_len: if plain { size } else { None },
+        piped: !on_disk && info.archive.is_none(),
     };
     let input = Input::new(
         Prefixed::new(for_pcap_parser(prefix, kind), pending, rest),

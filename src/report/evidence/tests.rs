@@ -330,6 +330,38 @@ fn input_ending_after_a_cancel_says_cancelled() {
     assert!(ev.warnings.contains(&said), "{:?}", ev.warnings);
 }
 
+/// Ctrl+C on `zcat x.gz | rstscope analyze --endpoint ... -` interrupts `zcat` too, whose
+/// output then ends inside a record: the evidence said the capture was cut short before it
+/// said it was cancelled. A pipe that ends after the cancel was cancelled; without the cancel
+/// it was cut short.
+#[test]
+fn a_pipe_ending_inside_a_record_after_a_cancel_is_no_capture_cut_short() {
+    let bytes = refused_with_noise((CHECK_EVERY / 30) as u32);
+    for cancelled in [true, false] {
+        let source = FileSource::from_reader(
+            PathBuf::from("-"),
+            Box::new(std::io::Cursor::new(bytes[..bytes.len() - 7].to_vec())),
+        )
+        .expect("opens");
+        let cancel = AtomicBool::new(cancelled);
+        let ev = collect_source_with(
+            source,
+            server(),
+            None,
+            100,
+            Some(&cancel),
+            Collect::default(),
+        );
+        let cut = ev.warnings.iter().any(|w| w.contains("cut short"));
+        assert_eq!(
+            (ev.cancelled, cut),
+            (cancelled, !cancelled),
+            "{:?}",
+            ev.warnings
+        );
+    }
+}
+
 /// A window lists the connections as the reading finds them: every few thousand frames the
 /// watcher is told the frames read, the part of the file read, and the connections kept so far,
 /// which the evidence lists in the end (the ones found later after them).

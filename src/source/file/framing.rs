@@ -85,6 +85,9 @@ pub(super) struct Stream {
     pub(super) disk: Option<PathBuf>,
     /// The stream's length when known otherwise (not compressed, size given).
     pub(super) known_len: Option<u64>,
+    /// The stream is a pipe (standard input, a FIFO), not a file on disk nor an archive's
+    /// member: its writer may stop anywhere, as when the user's Ctrl+C interrupts it too.
+    pub(super) piped: bool,
 }
 
 impl Stream {

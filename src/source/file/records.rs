@@ -177,6 +177,11 @@ const NETMON_HEADER: usize = 128;
 /// Network Monitor media types that are no frames: a reassembled payload's header, the list
 /// of adapters, the DNS cache (Wireshark passes them over too).
 const NETMON_METADATA: [u16; 3] = [0xFFFC, 0xFFFD, 0xFFFE];
+/// Network Monitor's media type of an ETW event (`NetEvent`): what a `netsh trace` (an `.etl`)
+/// opened in Network Monitor 3.4 or Message Analyzer and saved as `.cap` holds.
+const NETEVENT: u16 = 0xFFE0;
+/// The interface key of packets taken out of ETW events: this, with their link type.
+const NDIS_KEY: u32 = 0x1_0000;
 /// Distinct media types given an interface each; frames of further ones share the last.
 const MAX_MEDIA: usize = 32;
 /// 100 ns ticks from 1601-01-01 (a Windows FILETIME's origin) to 1970-01-01.
@@ -193,7 +198,7 @@ pub(super) struct NetMon {
     media: u16,
     /// Each media type met, its link type, interface, and whether its frames begin with
     /// Network Monitor's 802.11 header.
-    interfaces: Vec<(u16, LinkType, u32, bool)>,
+    interfaces: Vec<(u32, LinkType, u32, bool)>,
     file: usize,
     /// Frame table: where it lies, and how many frames it lists.
     table_at: u64,
@@ -260,7 +265,7 @@ impl NetMon {
         // The file's own interface first, as a pcap file's: a file of no frames still has it.
         if (major, minor) < (2, 1) {
             netmon
-                .interface(netmon.media, interfaces)
+                .interface(u32::from(netmon.media), interfaces)
                 .map_err(corrupt)?;
         }
         Ok(netmon)
@@ -342,10 +347,29 @@ impl NetMon {
             } else {
                 Timestamp(self.start.0.saturating_add(delta))
             };
-            let (link_type, interface, wifi) = self
-                .interface(media, interfaces)
-                .map_err(|what| corrupt_at(reader, what))?;
             let (mut start, mut len, mut orig_len) = (header_len, caplen as usize, orig_len);
+            let mut key = u32::from(media);
+            if media == NETEVENT {
+                match ndis_packet(data.get(header_len..trailer).unwrap_or_default()) {
+                    NdisEvent::Packet {
+                        at,
+                        bytes,
+                        link_type,
+                    } => {
+                        key = NDIS_KEY | link_type;
+                        (start, len, orig_len) = (header_len + at, bytes, bytes as u32);
+                    }
+                    // The rest of a packet whose first part was a frame of its own.
+                    NdisEvent::Continuation => {
+                        reader.consume_noshift(record_len);
+                        continue;
+                    }
+                    NdisEvent::Other => {}
+                }
+            }
+            let (link_type, interface, wifi) = self
+                .interface(key, interfaces)
+                .map_err(|what| corrupt_at(reader, what))?;
             if wifi {
                 // Network Monitor's own radio header (version 2, its length after it), then
                 // the 802.11 frame; one that is not that stays whole, and is not decoded.
@@ -371,14 +395,15 @@ impl NetMon {
         }
     }
 
-    /// The link type and interface of frames of `media` (and whether they begin with Network
-    /// Monitor's 802.11 header), the interface registered when the type is first met.
+    /// The link type and interface of frames of media type `key` (a packet taken out of an
+    /// ETW event: [`NDIS_KEY`] and its link type), and whether they begin with Network
+    /// Monitor's 802.11 header; the interface registered when the type is first met.
     fn interface(
         &mut self,
-        media: u16,
+        key: u32,
         interfaces: &mut Vec<InterfaceInfo>,
     ) -> Result<(LinkType, u32, bool), String> {
-        if let Some(&(_, lt, id, wifi)) = self.interfaces.iter().find(|i| i.0 == media) {
+        if let Some(&(_, lt, id, wifi)) = self.interfaces.iter().find(|i| i.0 == key) {
             return Ok((lt, id, wifi));
         }
         if self.interfaces.len() >= MAX_MEDIA
@@ -386,10 +411,13 @@ impl NetMon {
         {
             return Ok((lt, id, wifi));
         }
-        let (link_type, wifi) = netmon_link_type(media);
+        let (link_type, wifi) = match u16::try_from(key) {
+            Ok(media) => netmon_link_type(media),
+            Err(_) => (LinkType(key & 0xFFFF), false),
+        };
         let local = self.interfaces.len() as u32;
         let id = register_interface(interfaces, self.file, 0, local, link_type, None, None)?;
-        self.interfaces.push((media, link_type, id, wifi));
+        self.interfaces.push((key, link_type, id, wifi));
         Ok((link_type, id, wifi))
     }
 
@@ -469,6 +497,82 @@ fn netmon_link_type(media: u16) -> (LinkType, bool) {
         m => NETMON_MEDIA | u32::from(m),
     };
     (LinkType(lt), false)
+}
+
+/// What an ETW event frame holds (see [`ndis_packet`]).
+#[derive(Debug, PartialEq, Eq)]
+enum NdisEvent {
+    /// A packet (its first part, when the capture split it): where its bytes lie in the
+    /// event, how many, and their link type.
+    Packet {
+        at: usize,
+        bytes: usize,
+        link_type: u32,
+    },
+    /// A later part of a packet split over several events.
+    Continuation,
+    /// Another event, or one that does not read as a packet.
+    Other,
+}
+
+/// The Windows packet capture provider (ndiscap: `netsh trace start capture=yes`),
+/// Microsoft-Windows-NDIS-PacketCapture, {2ED6006E-4729-4609-B423-3EE7BCD678EF}, as its GUID's
+/// bytes lie in an event header (the first three fields little-endian).
+pub(super) const NDIS_PACKET_CAPTURE: [u8; 16] = [
+    0x6E, 0x00, 0xD6, 0x2E, 0x29, 0x47, 0x09, 0x46, 0xB4, 0x23, 0x3E, 0xE7, 0xBC, 0xD6, 0x78, 0xEF,
+];
+/// Its "Packet Fragment" event: the interface indexes, the fragment's length, the fragment.
+const NDIS_FRAGMENT_EVENT: u16 = 1001;
+/// Its keywords: the adapter's medium, and the first and last part of a packet.
+const KW_MEDIA_WIRELESS_WAN: u64 = 0x200;
+const KW_MEDIA_NATIVE_802_11: u64 = 0x1_0000;
+pub(super) const KW_PACKET_START: u64 = 0x4000_0000;
+/// An event frame's fixed part, up to its user data length (the user data ends the frame).
+const EVENT_HEADER: usize = 88;
+
+/// The packet in the ETW event frame `event` (Network Monitor's layout of an event: its
+/// header as Windows' EVENT_HEADER, the buffer context, the counts of extended data items
+/// and user data bytes, then the items and the user data, which ends it), when the event is
+/// ndiscap's packet fragment on an Ethernet adapter (the frame) or a mobile broadband one
+/// (raw IP). A native 802.11 adapter's frames come with Windows' own receive context before
+/// them, which is not taken off: such events stay events, counted as not decoded.
+fn ndis_packet(event: &[u8]) -> NdisEvent {
+    let (Some(provider), Some(user_len)) = (event.get(24..40), event.get(86..88)) else {
+        return NdisEvent::Other;
+    };
+    let id = u16_at(event, 40, false);
+    if provider != NDIS_PACKET_CAPTURE || id != NDIS_FRAGMENT_EVENT {
+        return NdisEvent::Other;
+    }
+    let keyword = u64::from(u32_at(event, 48, false)) | u64::from(u32_at(event, 52, false)) << 32;
+    if keyword & KW_PACKET_START == 0 {
+        return NdisEvent::Continuation;
+    }
+    let user_len = usize::from(u16::from_le_bytes([user_len[0], user_len[1]]));
+    let Some(user) = event
+        .len()
+        .checked_sub(user_len)
+        .filter(|&at| at >= EVENT_HEADER)
+    else {
+        return NdisEvent::Other;
+    };
+    // MiniportIfIndex, LowerIfIndex, FragmentSize, then the fragment.
+    let bytes = u32_at(event, user + 8, false) as usize;
+    if user_len < 12 || bytes > user_len - 12 {
+        return NdisEvent::Other;
+    }
+    let link_type = if keyword & KW_MEDIA_NATIVE_802_11 != 0 {
+        return NdisEvent::Other;
+    } else if keyword & KW_MEDIA_WIRELESS_WAN != 0 {
+        101
+    } else {
+        1
+    };
+    NdisEvent::Packet {
+        at: user + 12,
+        bytes,
+        link_type,
+    }
 }
 
 /// The capture's start from the file header's SYSTEMTIME (year, month, day; hour, minute,
@@ -596,7 +700,7 @@ fn snoop_link_type(datalink: u32) -> LinkType {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     #[test]
@@ -622,6 +726,79 @@ mod tests {
         );
         assert_eq!(snoop_link_type(4), LinkType(1));
         assert_eq!(snoop_link_type(26), LinkType(SNOOP_LINK | 26));
+    }
+
+    /// An event frame as Network Monitor keeps it: `provider`'s event `id` with `keyword`, no
+    /// extended data, and `user` as its user data.
+    pub(in crate::source::file) fn event(
+        provider: [u8; 16],
+        id: u16,
+        keyword: u64,
+        user: &[u8],
+    ) -> Vec<u8> {
+        let mut out = vec![0u8; EVENT_HEADER + 1];
+        out[24..40].copy_from_slice(&provider);
+        out[40..42].copy_from_slice(&id.to_le_bytes());
+        out[48..56].copy_from_slice(&keyword.to_le_bytes());
+        out[86..88].copy_from_slice(&(user.len() as u16).to_le_bytes());
+        out.extend(user);
+        out
+    }
+
+    /// ndiscap's fragment user data: interface indexes 7 and 0, the fragment's length, it.
+    pub(in crate::source::file) fn fragment(frame: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for v in [7, 0, frame.len() as u32] {
+            out.extend(v.to_le_bytes());
+        }
+        out.extend(frame);
+        out
+    }
+
+    #[test]
+    fn ndiscap_events_give_their_packets() {
+        let start = KW_PACKET_START | 1;
+        let e = event(NDIS_PACKET_CAPTURE, 1001, start, &fragment(b"frame"));
+        assert_eq!(
+            ndis_packet(&e),
+            NdisEvent::Packet {
+                at: EVENT_HEADER + 1 + 12,
+                bytes: 5,
+                link_type: 1
+            }
+        );
+        let wwan = event(
+            NDIS_PACKET_CAPTURE,
+            1001,
+            start | KW_MEDIA_WIRELESS_WAN,
+            &fragment(b"ip"),
+        );
+        assert!(matches!(
+            ndis_packet(&wwan),
+            NdisEvent::Packet { link_type: 101, .. }
+        ));
+        let rest = event(NDIS_PACKET_CAPTURE, 1001, 1, &fragment(b"rest"));
+        assert_eq!(ndis_packet(&rest), NdisEvent::Continuation);
+        let wifi = event(
+            NDIS_PACKET_CAPTURE,
+            1001,
+            start | KW_MEDIA_NATIVE_802_11,
+            &fragment(b"w"),
+        );
+        assert_eq!(ndis_packet(&wifi), NdisEvent::Other);
+        // Another provider, another event, a fragment longer than its event, a cut header.
+        assert_eq!(
+            ndis_packet(&event([1; 16], 1001, start, &fragment(b"x"))),
+            NdisEvent::Other
+        );
+        assert_eq!(
+            ndis_packet(&event(NDIS_PACKET_CAPTURE, 1002, start, &fragment(b"x"))),
+            NdisEvent::Other
+        );
+        let mut long = event(NDIS_PACKET_CAPTURE, 1001, start, &fragment(b"abc"));
+        long.truncate(long.len() - 1);
+        assert_eq!(ndis_packet(&long), NdisEvent::Other);
+        assert_eq!(ndis_packet(&e[..60]), NdisEvent::Other);
     }
 
     #[test]

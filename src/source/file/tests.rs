@@ -2988,3 +2988,55 @@ fn damaged_netmon_and_snoop_files_say_where_and_keep_their_frames() {
     };
     assert!(what.contains("record length 8"), "{what}");
 }
+
+/// A `netsh trace` opened in Network Monitor 3.4 and saved as `.cap`: each packet is an ETW
+/// event of the Windows packet capture provider (ndiscap), media type NetEvent. Its Ethernet
+/// frame is taken out of the event; a later part of a split packet is no frame; another
+/// provider's event stays an event (not decoded).
+#[test]
+fn netmon_netsh_trace_events_give_their_ethernet_frames() {
+    use super::records::tests::{event, fragment};
+    use super::records::{KW_PACKET_START, NDIS_PACKET_CAPTURE};
+    let frame = b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x08\x00ip";
+    let t = FILETIME_1700000000;
+    let records = [
+        netmon_record(
+            3,
+            0,
+            &event(
+                NDIS_PACKET_CAPTURE,
+                1001,
+                KW_PACKET_START | 1,
+                &fragment(frame),
+            ),
+            0xFFE0,
+            t,
+        ),
+        netmon_record(
+            3,
+            0,
+            &event(NDIS_PACKET_CAPTURE, 1001, 1, &fragment(b"rest")),
+            0xFFE0,
+            t + 1,
+        ),
+        netmon_record(3, 0, &event([9; 16], 7, 0, b"other"), 0xFFE0, t + 2),
+    ];
+    let (source, frames) = read_all("netsh.cap", &netmon_file(3, &records, None));
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    let got: Vec<(u32, usize, u32)> = (frames.iter())
+        .map(|f| (f.link_type, f.data.len(), f.orig_len))
+        .collect();
+    let event_len = 89 + 5;
+    assert_eq!(
+        got,
+        [
+            (1, frame.len(), frame.len() as u32),
+            (
+                crate::source::file::NETMON_MEDIA | 0xFFE0,
+                event_len,
+                event_len as u32
+            ),
+        ]
+    );
+    assert_eq!(frames[0].data, frame);
+}

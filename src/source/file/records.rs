@@ -430,7 +430,20 @@ impl NetMon {
         warnings: &mut Warnings,
     ) -> Result<(), Stop> {
         let at = reader.consumed() as u64;
-        if self.frames == 0 || self.table_at < at {
+        if self.frames == 0 {
+            // Network Monitor writes the header's frame table last: a capture whose saving did
+            // not finish lists none, its frames after the header.
+            if ensure(reader, stream, 1)? {
+                warnings.note(at, || {
+                    "its file header lists no frames (an empty frame table), yet data follows \
+                     it: a Network Monitor capture whose saving did not finish; no frame is \
+                     read from it"
+                        .to_string()
+                });
+            }
+            return Ok(());
+        }
+        if self.table_at < at {
             return Ok(());
         }
         // What lies between (user data, comments) is passed over.

@@ -1427,7 +1427,86 @@ fn sample_files() -> Vec<Vec<u8>> {
     ));
     darwin.extend(epb(false, 0, 2_000, b"two", &[(0x8001, &[0, 0, 0, 0])]));
     darwin.extend(epb(false, 0, 3_000, b"three", &[]));
-    vec![pcap_file, ng, gz, darwin]
+    vec![
+        pcap_file,
+        ng,
+        gz,
+        darwin,
+        netmon_sample(),
+        netmon1_sample(),
+        snoop_sample(),
+    ]
+}
+
+/// A Network Monitor 2.3 file of each kind of frame it reads: Ethernet, 802.11 behind the
+/// radio header, the adapter list (no frame), a netsh trace's packet event, and its rest.
+fn netmon_sample() -> Vec<u8> {
+    use super::records::tests::{event, fragment};
+    use super::records::{KW_PACKET_START, NDIS_PACKET_CAPTURE};
+    let mut radio = vec![2u8, 32, 0];
+    radio.resize(32, 0);
+    radio.extend(b"wifi");
+    let t = FILETIME_1700000000;
+    let records = [
+        netmon_record(3, 0, b"ether", 1, t),
+        netmon_record(3, 1, &radio, 6, t + 1),
+        netmon_record(3, 2, b"adapters", 0xFFFD, t + 2),
+        netmon_record(
+            3,
+            3,
+            &event(NDIS_PACKET_CAPTURE, 1001, KW_PACKET_START, &fragment(b"e")),
+            0xFFE0,
+            t + 3,
+        ),
+        netmon_record(
+            3,
+            4,
+            &event(NDIS_PACKET_CAPTURE, 1001, 0, &fragment(b"r")),
+            0xFFE0,
+            t + 4,
+        ),
+    ];
+    netmon_file(3, &records, None)
+}
+
+/// A Network Monitor 1.1 file of three frames.
+fn netmon1_sample() -> Vec<u8> {
+    let mut body = Vec::new();
+    for (ms, data) in [(0u32, &b"one"[..]), (5, b"two"), (9, b"three")] {
+        put32(&mut body, ms, false);
+        put16(&mut body, data.len() as u16, false);
+        put16(&mut body, data.len() as u16, false);
+        body.extend(data);
+    }
+    let mut out = netmon_header(1, 1, 1, 128 + body.len() as u32, 3);
+    out.extend(body);
+    for place in [128u32, 139, 150] {
+        put32(&mut out, place, false);
+    }
+    out
+}
+
+/// A snoop file of three frames, the records padded to 4 bytes, the drops counting up.
+fn snoop_sample() -> Vec<u8> {
+    let mut out = b"snoop\0\0\0".to_vec();
+    put32(&mut out, 2, true);
+    put32(&mut out, 4, true);
+    for (n, data) in [&b"one"[..], b"second", b"z"].into_iter().enumerate() {
+        let len = data.len() as u32;
+        for v in [
+            len,
+            len,
+            (24 + len).next_multiple_of(4),
+            n as u32,
+            1_700_000_000,
+            0,
+        ] {
+            put32(&mut out, v, true);
+        }
+        out.extend(data);
+        out.resize(out.len().next_multiple_of(4), 0);
+    }
+    out
 }
 
 #[test]
@@ -2917,6 +2996,20 @@ fn a_netmon_frame_table_listing_other_places_is_told() {
         panic!("{:?}", source.problems());
     };
     assert!(what.contains("editcap -F pcapng"), "{what}");
+    // A header that lists no frames, frames after it: a capture whose saving did not finish.
+    let mut unfinished = netmon_header(2, 1, 1, 0, 0);
+    unfinished.extend(&records[0]);
+    let (source, frames) = read_all("unfinished.cap", &unfinished);
+    assert!(frames.is_empty());
+    let [
+        SourceError::FormatNote {
+            offset: 128, what, ..
+        },
+    ] = source.problems()
+    else {
+        panic!("{:?}", source.problems());
+    };
+    assert!(what.contains("did not finish"), "{what}");
 }
 
 /// Damage: a header cut short, a version rstscope does not know, a record whose length

@@ -925,7 +925,7 @@ pub enum SourceError {
         frames: u64,
     },
     /// A capture in a format rstscope does not read, which another tool converts (Windows
-    /// admins meet Network Monitor `.cap` files and pktmon or netsh trace `.etl` files).
+    /// admins meet pktmon or netsh trace `.etl` files).
     #[error("{path}: {format}, which rstscope does not read: {convert}")]
     OtherFormat {
         /// The file.

@@ -13,8 +13,13 @@
 //! end of the file header, as Network Monitor and Wireshark's editcap write them, as many as
 //! the table has entries (its length is in the file header), and the table, when it follows
 //! them, is then read through to check that it lists the places they were read at. A file
-//! whose table lists other places is said so ([`SourceError::FormatNote`](crate::source::SourceError::FormatNote)), with how to
-//! convert it; a frame read at the wrong place shows as corrupt at its byte, as in any file.
+//! whose table lists other places is said so
+//! ([`SourceError::FormatNote`](crate::source::SourceError::FormatNote)), with how to convert
+//! it; a frame read at the wrong place shows as corrupt at its byte, as in any file.
+//!
+//! Network Monitor's media types are mapped onto link types as Wireshark's netmon reader maps
+//! them (its source read for the mapping, not copied); an ETW event holding a packet of
+//! Windows' packet capture provider (a `netsh trace` saved as `.cap`) gives its packet.
 
 use std::io::Read;
 

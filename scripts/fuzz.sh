@@ -62,7 +62,8 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
 fi
 
 # Seeds, made fresh each run (the public corpus is not part of this repository).
-captures=(resources/*.pcapng tests/fixtures/*.pcap tests/fixtures/*.pcapng tests/fixtures/compressed/*.{zst,lz4,xz,bz2}
+captures=(resources/*.pcapng tests/fixtures/*.pcap tests/fixtures/*.pcapng tests/fixtures/*.cap
+  tests/fixtures/*.snoop tests/fixtures/compressed/*.{zst,lz4,xz,bz2}
   tests/fixtures/zip/*.zip)
 if [ -d ../shared/pcaps ]; then
   while IFS= read -r -d '' f; do captures+=("$f"); done < <(

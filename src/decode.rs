@@ -23,6 +23,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::packet::{Encap, Guard, TcpFlags, TcpPacket, Timestamp, TunnelAt, V6Ext};
+use crate::source::file::{NETMON_MEDIA, SNOOP_LINK};
 use crate::source::{Frame, LinkType};
 
 /// The link layer: every link type's way to the IP header, shared with the duplicate checks.
@@ -433,6 +434,11 @@ pub fn link_type_name(lt: LinkType) -> &'static str {
         272 => "Nordic BLE",
         274 => "Ethernet (802.3br mPackets)",
         LINKTYPE_LINUX_SLL2 => "Linux SLL2",
+        n if n == NETMON_MEDIA | 0xFFE0 => "Network Monitor event (NetEvent)",
+        n if n == NETMON_MEDIA | 0xFFFB => "Network Monitor adapter list",
+        n if n == NETMON_MEDIA | 0xFFFF => "Network Monitor filter",
+        n if n & 0xFFFF_0000 == NETMON_MEDIA => "Network Monitor media type",
+        n if n & 0xFFFF_0000 == SNOOP_LINK => "snoop link type",
         _ => "unknown",
     }
 }

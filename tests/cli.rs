@@ -1018,7 +1018,7 @@ fn captures_for_jobs(dir: &Path) -> Vec<Vec<String>> {
                 if p.is_dir() {
                     stack.push(p);
                 } else if [
-                    ".pcap", ".pcapng", ".cap", ".gz", ".zst", ".lz4", ".xz", ".bz2",
+                    ".pcap", ".pcapng", ".cap", ".snoop", ".gz", ".zst", ".lz4", ".xz", ".bz2",
                 ]
                 .iter()
                 .any(|x| name.ends_with(x))
@@ -4934,7 +4934,7 @@ fn regression_every_count_of_the_text_outputs_is_grouped() {
             if p.is_dir() {
                 dirs.push(p);
             } else if [
-                ".pcap", ".pcapng", ".cap", ".gz", ".zst", ".xz", ".lz4", ".bz2", ".zip",
+                ".pcap", ".pcapng", ".cap", ".snoop", ".gz", ".zst", ".xz", ".lz4", ".bz2", ".zip",
             ]
             .iter()
             .any(|x| name.ends_with(x))

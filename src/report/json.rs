@@ -22,7 +22,7 @@ use crate::host::journal::{FormerOwner, ListenerEnd, UnitNow, UnitState};
 use crate::host::restarts::FailingStart;
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
-use crate::source::{Compression, Format};
+use crate::source::Compression;
 
 /// The version of the JSON contract; bumped only on incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -1051,7 +1051,7 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
                 .collect();
             json!({
                 "path": f.path.display().to_string(),
-                "format": match f.format { Format::Pcap => "pcap", Format::PcapNanos => "pcap-ns", Format::Pcapng => "pcapng" },
+                "format": f.format.key(),
                 "gzip": f.compression == Some(Compression::Gzip),
                 "compression": f.compression.map(Compression::name),
                 "archive": f.archive.as_ref().map(|a| json!({

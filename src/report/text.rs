@@ -10,7 +10,6 @@ use crate::engine::series::Peak;
 use crate::engine::{Cause, ConnRecord, ConnState, SecondCounts};
 use crate::host::state::HostReport;
 use crate::pipeline::merged::covered_seconds;
-use crate::source::Format;
 
 /// The `dropped` line: the packets the capture recorded at their drop by the capturing host,
 /// left out of every other count.
@@ -466,11 +465,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     let t = &s.totals;
     let _ = writeln!(out, "{FIRST_LINE}");
     for (n, f) in cap.files.iter().enumerate() {
-        let format = match f.format {
-            Format::Pcap => "pcap",
-            Format::PcapNanos => "pcap (ns)",
-            Format::Pcapng => "pcapng",
-        };
+        let format = f.format.name();
         let zipped = f
             .archive
             .as_ref()

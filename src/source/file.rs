@@ -37,11 +37,13 @@ use framing::{
 };
 use input::{Counting, Input, Prefixed, Shared, read_prefix};
 use processes::{ProcessTable, Warnings};
+use records::{Buffered, RecordFraming};
 
 pub use compressed::WINDOW_BUDGET;
 pub use folder::MAX_FOLDER_FILES;
 pub use processes::MAX_PROCESSES;
 pub(crate) use processes::OptionList;
+pub use records::{NETMON_MEDIA, SNOOP_LINK};
 
 /// Decoders of compressed captures, told by their first bytes, their windows within a budget.
 mod compressed;
@@ -53,6 +55,8 @@ mod framing;
 mod input;
 /// Process information in pcapng files: Apple's process blocks, ptcpdump's packet comments.
 mod processes;
+/// Captures of other tools, framed record by record: Network Monitor `.cap` and snoop.
+mod records;
 /// Standard input as a capture: how long its read has waited, and a waiting read stopped.
 pub mod stdin;
 /// Unit tests on hand-built captures, plus a pass over the shared corpus when it is present.
@@ -298,6 +302,10 @@ impl FileSource {
         else {
             return 0;
         };
+        // Network Monitor and snoop records go one by one, through `next_frame`.
+        if matches!(container, Container::Records(..)) {
+            return 0;
+        }
         // Records of old pcap versions (lengths in the old order) go one by one: the loop
         // below stays as short as the usual record needs.
 
@@ -344,6 +352,7 @@ impl FileSource {
                 learn_indexes(run.interfaces, processes);
                 (at, last, n)
             }
+            Container::Records(..) => (0, *first, 0),
         };
         // The record after the last one delivered, when framed, is not framed again.
         reader.framed = run.stopped_at;
@@ -674,6 +683,7 @@ fn learn_indexes(interfaces: &mut [InterfaceInfo], processes: &mut ProcessTable)
 #[inline(always)]
 fn take_warnings(warnings: &mut Warnings, problems: &mut Vec<SourceError>, info: &FileInfo) {
     if !warnings.list.is_empty()
+        || !warnings.notes.is_empty()
         || (warnings.zip_rest.as_ref()).is_some_and(|z| z.rest.get().is_some())
     {
         move_warnings(warnings, problems, info);
@@ -690,6 +700,13 @@ fn move_warnings(warnings: &mut Warnings, problems: &mut Vec<SourceError>, info:
     }
     for (offset, what) in warnings.list.drain(..) {
         problems.push(SourceError::BadOption {
+            path: info.path.clone(),
+            offset,
+            what,
+        });
+    }
+    for (offset, what) in warnings.notes.drain(..) {
+        problems.push(SourceError::FormatNote {
             path: info.path.clone(),
             offset,
             what,
@@ -884,6 +901,8 @@ impl Run<'_> {
 enum Container {
     Pcap(LegacyPcapReader<Input>, PcapFraming),
     Pcapng(PcapNGReader<Input>, NgFraming),
+    /// Network Monitor and snoop, in a buffer of their own.
+    Records(Buffered, RecordFraming),
 }
 
 impl FileReader {
@@ -933,6 +952,7 @@ impl FileReader {
         let data = match container {
             Container::Pcap(r, _) => r.data(),
             Container::Pcapng(r, _) => r.data(),
+            Container::Records(r, _) => r.data(),
         };
         data.get(head.start..head.start + head.len).unwrap_or(&[])
     }
@@ -973,6 +993,10 @@ impl FileReader {
                     framing.whole_packet(r.data(), offset, processes, &mut self.warnings)
                 })
             }
+            Container::Records(r, _) => {
+                r.consume_noshift(consumed);
+                framed
+            }
         };
         if let Some(head) = whole {
             self.last_ts = head.ts;
@@ -993,6 +1017,13 @@ impl FileReader {
                 };
                 framing.next(r, &mut self.stream, context)
             }
+            Container::Records(r, framing) => framing.next(
+                r,
+                &mut self.stream,
+                interfaces,
+                &mut self.warnings,
+                &mut self.lost,
+            ),
         };
         match result {
             Ok(Some(head)) => {
@@ -1432,6 +1463,9 @@ fn open_input(
         Kind::Pcap { nanos: true, .. } => Format::PcapNanos,
         Kind::Pcap { .. } => Format::Pcap,
         Kind::Pcapng => Format::Pcapng,
+        Kind::NetMon { major: 1 } => Format::NetMon1,
+        Kind::NetMon { .. } => Format::NetMon2,
+        Kind::Snoop => Format::Snoop,
     };
     let info = FileInfo {
         path: path.to_path_buf(),
@@ -1464,6 +1498,7 @@ fn open_input(
         shared,
     );
 
+    let mut warnings = Warnings::default();
     let opened = match kind {
         Kind::Pcap {
             big_endian,
@@ -1479,6 +1514,19 @@ fn open_input(
             interfaces,
         ),
         Kind::Pcapng => open_pcapng(input, &mut stream),
+        Kind::NetMon { .. } | Kind::Snoop => {
+            let mut reader = Buffered::new(stream.capacity, input);
+            let netmon = matches!(kind, Kind::NetMon { .. });
+            RecordFraming::open(
+                &mut reader,
+                &mut stream,
+                netmon,
+                file,
+                interfaces,
+                &mut warnings,
+            )
+            .map(|framing| Container::Records(reader, framing))
+        }
     };
     let (container, problem) = match opened {
         Ok(container) => (Some(container), None),
@@ -1490,7 +1538,7 @@ fn open_input(
         head: None,
         framed: None,
         last_ts: Timestamp::default(),
-        warnings: Warnings::default(),
+        warnings,
         recorded: None,
         lost: 0,
         recheck,
@@ -1688,6 +1736,13 @@ enum Kind {
         modified: bool,
     },
     Pcapng,
+    /// Microsoft Network Monitor, of format version `major` (1 or 2; another is told when
+    /// its header is read).
+    NetMon {
+        major: u8,
+    },
+    /// Sun/illumos snoop.
+    Snoop,
 }
 
 fn detect(prefix: &[u8]) -> Option<Kind> {
@@ -1717,6 +1772,14 @@ fn detect(prefix: &[u8]) -> Option<Kind> {
                 (bom == BOM || bom == BOM.swap_bytes()).then_some(Kind::Pcapng)
             }
         },
+        _ if prefix.starts_with(b"GMBU") || prefix.starts_with(b"RTSS") => Some(Kind::NetMon {
+            // The minor version, then the major, follow the magic.
+            major: prefix
+                .get(5)
+                .copied()
+                .unwrap_or(if prefix.starts_with(b"R") { 1 } else { 2 }),
+        }),
+        _ if prefix.starts_with(b"snoop\0\0\0") => Some(Kind::Snoop),
         _ => None,
     }
 }
@@ -1745,9 +1808,6 @@ fn for_pcap_parser(mut prefix: Vec<u8>, kind: Kind) -> Vec<u8> {
 fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static str)> {
     const WIRESHARK: &str = "open it in Wireshark and save it as pcapng (File > Save As), or \
                              convert it with Wireshark's editcap: editcap -F pcapng IN OUT.pcapng";
-    if prefix.starts_with(b"GMBU") || prefix.starts_with(b"RTSS") {
-        return Some(("a Microsoft Network Monitor capture", WIRESHARK));
-    }
     // pcapng's first block type, 0a 0d 0d 0a, is made to show a transfer in text mode, which
     // rewrites line ends: each LF made CRLF (from a Linux server to Windows: 0d 0a 0d 0d 0d 0a)
     // or each CRLF made LF (the other way: 0a 0d 0a). Such a copy was "not a capture file",
@@ -1772,9 +1832,6 @@ fn other_format(prefix: &[u8], path: &Path) -> Option<(&'static str, &'static st
             "an Ixia lcap capture (pcap with a longer file header)",
             WIRESHARK,
         ));
-    }
-    if prefix.starts_with(b"snoop\0\0\0") {
-        return Some(("a snoop capture (Solaris, illumos)", WIRESHARK));
     }
     if prefix.starts_with(b"PK\x07\x08PK\x03\x04") {
         return Some((

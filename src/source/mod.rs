@@ -272,6 +272,39 @@ pub enum Format {
     PcapNanos,
     /// pcapng.
     Pcapng,
+    /// Microsoft Network Monitor 1.x (`.cap`, magic `RTSS`).
+    NetMon1,
+    /// Microsoft Network Monitor 2.x (`.cap`, magic `GMBU`: Network Monitor 2 to 3.4, Message
+    /// Analyzer).
+    NetMon2,
+    /// Sun/illumos snoop (RFC 1761).
+    Snoop,
+}
+
+impl Format {
+    /// The format's name in the text report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Pcap => "pcap",
+            Format::PcapNanos => "pcap (ns)",
+            Format::Pcapng => "pcapng",
+            Format::NetMon1 => "Network Monitor 1.x",
+            Format::NetMon2 => "Network Monitor 2.x",
+            Format::Snoop => "snoop",
+        }
+    }
+
+    /// The format's key in the JSON report (Wireshark's editcap names for the others).
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Pcap => "pcap",
+            Format::PcapNanos => "pcap-ns",
+            Format::Pcapng => "pcapng",
+            Format::NetMon1 => "netmon1",
+            Format::NetMon2 => "netmon2",
+            Format::Snoop => "snoop",
+        }
+    }
 }
 
 /// What is known about one input file.
@@ -892,7 +925,7 @@ pub enum SourceError {
         frames: u64,
     },
     /// A capture in a format rstscope does not read, which another tool converts (Windows
-    /// admins meet Network Monitor `.cap` files and pktmon or netsh trace `.etl` files).
+    /// admins meet pktmon or netsh trace `.etl` files).
     #[error("{path}: {format}, which rstscope does not read: {convert}")]
     OtherFormat {
         /// The file.
@@ -1070,6 +1103,18 @@ pub enum SourceError {
         frames: u64,
         /// It is a member of a zip archive.
         zipped: bool,
+    },
+    /// Something a capture's format leaves in doubt that does not stop its reading (a Network
+    /// Monitor file's start time that is no date, its frame table listing other places than
+    /// where its frames were read).
+    #[error("{path}: at byte {offset}: {what}")]
+    FormatNote {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset (in the uncompressed stream) of what it is about.
+        offset: u64,
+        /// What is in doubt, and what to do.
+        what: String,
     },
     /// An option that cannot be right in a block that is otherwise read (a process block or
     /// process reference with a bad length or index). Reading goes on; only that option is

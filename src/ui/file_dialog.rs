@@ -17,9 +17,10 @@ use eframe::egui::{self, RichText};
 
 use crate::ui::task::Task;
 
-/// File name endings of captures rstscope reads (`zip`: the captures inside a zip archive).
+/// File name endings of captures rstscope reads (`cap`: Network Monitor's, and others'
+/// pcaps; `snoop`: Solaris' and illumos'; `zip`: the captures inside a zip archive).
 pub const CAPTURE_EXTENSIONS: &[&str] = &[
-    "pcap", "pcapng", "cap", "dmp", "gz", "zst", "lz4", "xz", "bz2", "zip",
+    "pcap", "pcapng", "cap", "dmp", "snoop", "gz", "zst", "lz4", "xz", "bz2", "zip",
 ];
 
 /// The open dialog's file type, with the patterns it takes, as Windows programs name theirs
@@ -860,7 +861,7 @@ mod tests {
         }
         assert_eq!(
             name,
-            "Capture files (*.pcap;*.pcapng;*.cap;*.dmp;*.gz;*.zst;*.lz4;*.xz;*.bz2;*.zip)"
+            "Capture files (*.pcap;*.pcapng;*.cap;*.dmp;*.snoop;*.gz;*.zst;*.lz4;*.xz;*.bz2;*.zip)"
         );
     }
 

@@ -201,14 +201,14 @@ impl Stop {
     }
 }
 
-fn stop_at(reader: &impl PcapReaderIterator, kind: StopKind) -> Stop {
+pub(super) fn stop_at(reader: &impl PcapReaderIterator, kind: StopKind) -> Stop {
     Stop {
         offset: reader.consumed() as u64,
         kind,
     }
 }
 
-fn corrupt_at(reader: &impl PcapReaderIterator, what: String) -> Stop {
+pub(super) fn corrupt_at(reader: &impl PcapReaderIterator, what: String) -> Stop {
     stop_at(reader, StopKind::Corrupt(what))
 }
 
@@ -318,7 +318,7 @@ fn failure_at_start(
 ///
 /// The buffer grows by doubling as the record's bytes arrive, not to the announced length at
 /// once, so a corrupt length in a short stream costs no more memory than the stream holds.
-fn ensure<R: PcapReaderIterator>(
+pub(super) fn ensure<R: PcapReaderIterator>(
     reader: &mut R,
     stream: &mut Stream,
     need: usize,
@@ -365,7 +365,7 @@ fn ensure<R: PcapReaderIterator>(
 
 /// Like [`ensure`] for the header of the next record: `Ok(false)` when the stream ends
 /// cleanly before it, a truncation when it ends inside it.
-fn ensure_header<R: PcapReaderIterator>(
+pub(super) fn ensure_header<R: PcapReaderIterator>(
     reader: &mut R,
     stream: &mut Stream,
     need: usize,
@@ -381,7 +381,7 @@ fn ensure_header<R: PcapReaderIterator>(
 }
 
 /// Like [`ensure`] for the rest of a record whose header is read: its end is a truncation.
-fn ensure_record<R: PcapReaderIterator>(
+pub(super) fn ensure_record<R: PcapReaderIterator>(
     reader: &mut R,
     stream: &mut Stream,
     need: usize,
@@ -1410,7 +1410,7 @@ pub(super) fn check_block_len(block_type: u32, len: usize) -> Result<(), String>
     ))
 }
 
-fn check_orig_len(caplen: u32, orig_len: u32) -> Result<(), String> {
+pub(super) fn check_orig_len(caplen: u32, orig_len: u32) -> Result<(), String> {
     if caplen > orig_len.saturating_add(ORIG_LEN_SLACK) {
         Err(format!(
             "captured length {caplen} is far larger than the packet's length on the wire {orig_len}"

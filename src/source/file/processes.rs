@@ -208,6 +208,9 @@ impl ProcessTable {
 pub(super) struct Warnings {
     pub(super) list: Vec<(u64, String)>,
     count: u32,
+    /// What the file's format leaves in doubt (a Network Monitor start time that is no date,
+    /// a frame table that lists other places): (byte offset, what), said once each.
+    pub(super) notes: Vec<(u64, String)>,
     /// A zip read in order: its path, the capture read from it, and the members after that
     /// capture once it is read to its end, to be said left out.
     pub(super) zip_rest: Option<ZipRest>,
@@ -225,6 +228,11 @@ pub(super) struct ZipRest {
 }
 
 impl Warnings {
+    /// Notes what the format leaves in doubt at byte `offset` (see [`Warnings::notes`]).
+    pub(super) fn note(&mut self, offset: u64, what: impl FnOnce() -> String) {
+        self.notes.push((offset, what()));
+    }
+
     pub(super) fn push(&mut self, offset: u64, what: impl FnOnce() -> String) {
         self.count = self.count.saturating_add(1);
         if self.count <= MAX_WARNINGS {

@@ -1278,13 +1278,14 @@ fn merge_goes_on_when_one_file_is_cut_short() {
     assert_eq!(data, vec![b"c7".to_vec(), b"d7".to_vec()]);
 }
 
-/// The case this pins: a Network Monitor `.cap` (which the installer's "Open with" offers
-/// rstscope for) or a pktmon `.etl` was "not a capture file", with advice for other formats;
-/// so was a pcapng copied in text mode (FTP's ASCII mode from a Linux server), which is to be
-/// copied again in binary mode.
+/// The case this pins: a pktmon `.etl` was "not a capture file", with advice for other
+/// formats (as a Network Monitor `.cap` was, before rstscope read them: see
+/// [`netmon_2_3_frames_take_their_own_media_type_and_utc_time`]); so was a pcapng copied in
+/// text mode (FTP's ASCII mode from a Linux server), which is to be copied again in binary
+/// mode.
 #[test]
 fn captures_of_other_formats_are_named_with_how_to_convert_them() {
-    let cases: [(&str, &[u8], &str); 9] = [
+    let cases: [(&str, &[u8], &str); 6] = [
         // A pcapng copied in text mode: each LF made CRLF (Linux server to Windows), each CRLF
         // made LF (the other way).
         (
@@ -1297,17 +1298,6 @@ fn captures_of_other_formats_are_named_with_how_to_convert_them() {
             b"\x0a\x0d\x0a\x1c\x00\x00\x00\x4d",
             "a transfer in text mode",
         ),
-        (
-            "netmon.cap",
-            b"GMBU\x00\x02\x00\x00",
-            "a Microsoft Network Monitor capture",
-        ),
-        (
-            "old.cap",
-            b"RTSS\x01\x01",
-            "a Microsoft Network Monitor capture",
-        ),
-        ("snoop.snoop", b"snoop\0\0\0\0\0\0\x02", "a snoop capture"),
         (
             "PktMon.ETL",
             b"\x00\x00\x01\x00\x00\x00\x01\x00",
@@ -1437,7 +1427,86 @@ fn sample_files() -> Vec<Vec<u8>> {
     ));
     darwin.extend(epb(false, 0, 2_000, b"two", &[(0x8001, &[0, 0, 0, 0])]));
     darwin.extend(epb(false, 0, 3_000, b"three", &[]));
-    vec![pcap_file, ng, gz, darwin]
+    vec![
+        pcap_file,
+        ng,
+        gz,
+        darwin,
+        netmon_sample(),
+        netmon1_sample(),
+        snoop_sample(),
+    ]
+}
+
+/// A Network Monitor 2.3 file of each kind of frame it reads: Ethernet, 802.11 behind the
+/// radio header, the adapter list (no frame), a netsh trace's packet event, and its rest.
+fn netmon_sample() -> Vec<u8> {
+    use super::records::tests::{event, fragment};
+    use super::records::{KW_PACKET_START, NDIS_PACKET_CAPTURE};
+    let mut radio = vec![2u8, 32, 0];
+    radio.resize(32, 0);
+    radio.extend(b"wifi");
+    let t = FILETIME_1700000000;
+    let records = [
+        netmon_record(3, 0, b"ether", 1, t),
+        netmon_record(3, 1, &radio, 6, t + 1),
+        netmon_record(3, 2, b"adapters", 0xFFFD, t + 2),
+        netmon_record(
+            3,
+            3,
+            &event(NDIS_PACKET_CAPTURE, 1001, KW_PACKET_START, &fragment(b"e")),
+            0xFFE0,
+            t + 3,
+        ),
+        netmon_record(
+            3,
+            4,
+            &event(NDIS_PACKET_CAPTURE, 1001, 0, &fragment(b"r")),
+            0xFFE0,
+            t + 4,
+        ),
+    ];
+    netmon_file(3, &records, None)
+}
+
+/// A Network Monitor 1.1 file of three frames.
+fn netmon1_sample() -> Vec<u8> {
+    let mut body = Vec::new();
+    for (ms, data) in [(0u32, &b"one"[..]), (5, b"two"), (9, b"three")] {
+        put32(&mut body, ms, false);
+        put16(&mut body, data.len() as u16, false);
+        put16(&mut body, data.len() as u16, false);
+        body.extend(data);
+    }
+    let mut out = netmon_header(1, 1, 1, 128 + body.len() as u32, 3);
+    out.extend(body);
+    for place in [128u32, 139, 150] {
+        put32(&mut out, place, false);
+    }
+    out
+}
+
+/// A snoop file of three frames, the records padded to 4 bytes, the drops counting up.
+fn snoop_sample() -> Vec<u8> {
+    let mut out = b"snoop\0\0\0".to_vec();
+    put32(&mut out, 2, true);
+    put32(&mut out, 4, true);
+    for (n, data) in [&b"one"[..], b"second", b"z"].into_iter().enumerate() {
+        let len = data.len() as u32;
+        for v in [
+            len,
+            len,
+            (24 + len).next_multiple_of(4),
+            n as u32,
+            1_700_000_000,
+            0,
+        ] {
+            put32(&mut out, v, true);
+        }
+        out.extend(data);
+        out.resize(out.len().next_multiple_of(4), 0);
+    }
+    out
 }
 
 #[test]
@@ -2783,4 +2852,284 @@ fn an_index_named_by_a_packet_comment_joins_the_interface_names() {
     );
     assert_eq!(n, 2);
     assert_eq!(source.interfaces()[0].index_names, want);
+}
+
+/// A Network Monitor file header of version 2.`minor` (128 bytes) whose frame table, of
+/// `frames` entries, lies at `table_at`; start 2024-02-29 12:00:00.250 (local time).
+fn netmon_header(major: u8, minor: u8, media: u16, table_at: u32, frames: u32) -> Vec<u8> {
+    let mut out = if major == 1 {
+        b"RTSS".to_vec()
+    } else {
+        b"GMBU".to_vec()
+    };
+    out.extend([minor, major]);
+    put16(&mut out, media, false);
+    for v in [2024, 2, 4, 29, 12, 0, 0, 250] {
+        put16(&mut out, v, false);
+    }
+    put32(&mut out, table_at, false);
+    put32(&mut out, frames * 4, false);
+    out.resize(128, 0);
+    out
+}
+
+/// A Network Monitor 2.x record: its offset from the start in microseconds, its bytes, and
+/// the trailer of version 2.`minor` (media type, process index, UTC time, time zone).
+fn netmon_record(minor: u8, micros: u64, data: &[u8], media: u16, utc: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend(micros.to_le_bytes());
+    put32(&mut out, data.len() as u32, false);
+    put32(&mut out, data.len() as u32, false);
+    out.extend(data);
+    if minor >= 1 {
+        put16(&mut out, media, false);
+    }
+    if minor >= 2 {
+        put32(&mut out, 0, false);
+    }
+    if minor >= 3 {
+        out.extend(utc.to_le_bytes());
+        out.push(0);
+    }
+    out
+}
+
+/// A Network Monitor 2.`minor` file of `records`, its frame table after them listing where
+/// they are (or `table`'s places, when given).
+fn netmon_file(minor: u8, records: &[Vec<u8>], table: Option<&[u32]>) -> Vec<u8> {
+    let mut body: Vec<u8> = Vec::new();
+    let mut places = Vec::new();
+    for r in records {
+        places.push(128 + body.len() as u32);
+        body.extend(r);
+    }
+    let places = table.map_or(places, <[u32]>::to_vec);
+    let mut out = netmon_header(2, minor, 1, 128 + body.len() as u32, places.len() as u32);
+    out.extend(body);
+    for p in places {
+        put32(&mut out, p, false);
+    }
+    out
+}
+
+/// 2023-11-14 22:13:20 UTC as a FILETIME.
+const FILETIME_1700000000: u64 = 1_700_000_000 * 10_000_000 + 116_444_736_000_000_000;
+
+/// Network Monitor 3.4 and Message Analyzer write 2.3: each frame has its media type and its
+/// UTC time. Ethernet, raw IP, 802.11 behind Network Monitor's radio header (taken off),
+/// a converted pcap's link type (0xE000 + Linux SLL's 113), an ETW event (NetEvent, counted
+/// as not decoded), and the adapter list, which is no frame.
+#[test]
+fn netmon_2_3_frames_take_their_own_media_type_and_utc_time() {
+    let mut radio = vec![2u8, 32, 0];
+    radio.resize(32, 0);
+    radio.extend(b"wifi");
+    let t = FILETIME_1700000000;
+    let records = [
+        netmon_record(3, 0, b"ether", 1, t),
+        netmon_record(3, 5, b"rawip", 9, t + 10),
+        netmon_record(3, 9, &radio, 6, t + 20),
+        netmon_record(3, 9, b"adapters", 0xFFFD, t + 25),
+        netmon_record(3, 9, b"sll", 0xE071, t + 30),
+        netmon_record(3, 9, b"event", 0xFFE0, t + 40),
+    ];
+    let (source, frames) = read_all("v23.cap", &netmon_file(3, &records, None));
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    assert_eq!(source.files()[0].format, Format::NetMon2);
+    let got: Vec<(i64, u32, &[u8])> = (frames.iter())
+        .map(|f| (f.ts, f.link_type, f.data.as_slice()))
+        .collect();
+    let at = |ticks: i64| 1_700_000_000 * 1_000_000_000 + ticks * 100;
+    assert_eq!(
+        got,
+        [
+            (at(0), 1, &b"ether"[..]),
+            (at(10), 101, b"rawip"),
+            (at(20), 105, b"wifi"),
+            (at(30), 113, b"sll"),
+            (at(40), crate::source::file::NETMON_MEDIA | 0xFFE0, b"event"),
+        ]
+    );
+    assert_eq!(frames[2].orig_len, 4);
+    // One interface per media type.
+    assert_eq!(source.interfaces().len(), 5);
+}
+
+/// 2.0 to 2.2: frame times count from the header's start, in this machine's local time; 2.1
+/// and 2.2 have a trailer of 2 and 6 bytes, whose media type is the frame's.
+#[test]
+fn netmon_2_0_to_2_2_count_from_the_start_in_the_headers_local_time() {
+    use chrono::TimeZone;
+    let start = chrono::Local
+        .with_ymd_and_hms(2024, 2, 29, 12, 0, 0)
+        .earliest()
+        .expect("a local time")
+        .timestamp_nanos_opt()
+        .expect("in range")
+        + 250_000_000;
+    for minor in 0..=2 {
+        let records = [
+            netmon_record(minor, 0, b"first", 1, 0),
+            netmon_record(minor, 1_500_000, b"second", 9, 0),
+        ];
+        let name = format!("v2{minor}.cap");
+        let (source, frames) = read_all(&name, &netmon_file(minor, &records, None));
+        assert!(source.problems().is_empty(), "{:?}", source.problems());
+        let got: Vec<(i64, u32)> = frames.iter().map(|f| (f.ts, f.link_type)).collect();
+        // 2.0 has no trailer: the header's Ethernet for both.
+        let second = if minor == 0 { 1 } else { 101 };
+        assert_eq!(got, [(start, 1), (start + 1_500_000_000, second)], "{name}");
+    }
+}
+
+/// A frame table listing other places than where the frames lie one after another (a file
+/// with gaps): the frames read are kept, and the file is said to need converting.
+#[test]
+fn a_netmon_frame_table_listing_other_places_is_told() {
+    let records = [
+        netmon_record(1, 0, b"one", 1, 0),
+        netmon_record(1, 1, b"two", 1, 0),
+    ];
+    let (source, frames) = read_all("gaps.cap", &netmon_file(1, &records, Some(&[128, 200])));
+    assert_eq!(frames.len(), 2);
+    let [SourceError::FormatNote { what, .. }] = source.problems() else {
+        panic!("{:?}", source.problems());
+    };
+    assert!(what.contains("editcap -F pcapng"), "{what}");
+    // A header that lists no frames, frames after it: a capture whose saving did not finish.
+    let mut unfinished = netmon_header(2, 1, 1, 0, 0);
+    unfinished.extend(&records[0]);
+    let (source, frames) = read_all("unfinished.cap", &unfinished);
+    assert!(frames.is_empty());
+    let [
+        SourceError::FormatNote {
+            offset: 128, what, ..
+        },
+    ] = source.problems()
+    else {
+        panic!("{:?}", source.problems());
+    };
+    assert!(what.contains("did not finish"), "{what}");
+}
+
+/// Damage: a header cut short, a version rstscope does not know, a record whose length
+/// cannot be right, frames the table promised that the file lacks: each said with its byte
+/// and the frames kept.
+#[test]
+fn damaged_netmon_and_snoop_files_say_where_and_keep_their_frames() {
+    let whole = netmon_file(1, &[netmon_record(1, 0, b"one", 1, 0)], None);
+    let (source, frames) = read_all("short.cap", &whole[..100]);
+    assert!(frames.is_empty());
+    assert!(
+        matches!(
+            source.problems(),
+            [SourceError::Truncated { offset: 0, .. }]
+        ),
+        "{:?}",
+        source.problems()
+    );
+    let mut v9 = whole.clone();
+    v9[5] = 9;
+    let (source, _) = read_all("v9.cap", &v9);
+    let message = source.problems()[0].to_string();
+    assert!(message.contains("version 9.1"), "{message}");
+    // Two frames promised, one there, then the table (read as a record): cut short there.
+    let records = [
+        netmon_record(1, 0, b"one", 1, 0),
+        netmon_record(1, 1, b"two", 1, 0),
+    ];
+    let mut file = netmon_file(1, &records, None);
+    file.truncate(128 + records[0].len());
+    let (source, frames) = read_all("missing.cap", &file);
+    assert_eq!(frames.len(), 1);
+    assert!(
+        matches!(
+            source.problems(),
+            [SourceError::Truncated {
+                offset: 149,
+                frames: 1,
+                ..
+            }]
+        ),
+        "{:?}",
+        source.problems()
+    );
+    // snoop: a record length shorter than its captured bytes.
+    let mut snoop = b"snoop\0\0\0".to_vec();
+    put32(&mut snoop, 2, true);
+    put32(&mut snoop, 4, true);
+    for (len, rec_len) in [(4u32, 28u32), (4, 8)] {
+        for v in [len, len, rec_len, 3, 1_700_000_000, 5] {
+            put32(&mut snoop, v, true);
+        }
+        snoop.extend(b"abcd");
+    }
+    let (source, frames) = read_all("bad.snoop", &snoop);
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0].ts, 1_700_000_000_000_005_000);
+    assert_eq!(source.files()[0].lost, 3);
+    let [
+        SourceError::Corrupt {
+            offset: 44,
+            frames: 1,
+            what,
+            ..
+        },
+    ] = source.problems()
+    else {
+        panic!("{:?}", source.problems());
+    };
+    assert!(what.contains("record length 8"), "{what}");
+}
+
+/// A `netsh trace` opened in Network Monitor 3.4 and saved as `.cap`: each packet is an ETW
+/// event of the Windows packet capture provider (ndiscap), media type NetEvent. Its Ethernet
+/// frame is taken out of the event; a later part of a split packet is no frame; another
+/// provider's event stays an event (not decoded).
+#[test]
+fn netmon_netsh_trace_events_give_their_ethernet_frames() {
+    use super::records::tests::{event, fragment};
+    use super::records::{KW_PACKET_START, NDIS_PACKET_CAPTURE};
+    let frame = b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x08\x00ip";
+    let t = FILETIME_1700000000;
+    let records = [
+        netmon_record(
+            3,
+            0,
+            &event(
+                NDIS_PACKET_CAPTURE,
+                1001,
+                KW_PACKET_START | 1,
+                &fragment(frame),
+            ),
+            0xFFE0,
+            t,
+        ),
+        netmon_record(
+            3,
+            0,
+            &event(NDIS_PACKET_CAPTURE, 1001, 1, &fragment(b"rest")),
+            0xFFE0,
+            t + 1,
+        ),
+        netmon_record(3, 0, &event([9; 16], 7, 0, b"other"), 0xFFE0, t + 2),
+    ];
+    let (source, frames) = read_all("netsh.cap", &netmon_file(3, &records, None));
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    let got: Vec<(u32, usize, u32)> = (frames.iter())
+        .map(|f| (f.link_type, f.data.len(), f.orig_len))
+        .collect();
+    let event_len = 89 + 5;
+    assert_eq!(
+        got,
+        [
+            (1, frame.len(), frame.len() as u32),
+            (
+                crate::source::file::NETMON_MEDIA | 0xFFE0,
+                event_len,
+                event_len as u32
+            ),
+        ]
+    );
+    assert_eq!(frames[0].data, frame);
 }

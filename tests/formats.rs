@@ -1,0 +1,192 @@
+//! Captures of other tools than libpcap's, read natively: Microsoft Network Monitor `.cap`
+//! (2.x and 1.x) and Sun/illumos snoop, as `rstscope analyze` reads them. The fixtures are one
+//! loopback capture of refused connects (IPv4 and IPv6) and the same packets written by
+//! Wireshark's editcap in each format (tests/fixtures/make-formats.sh): each must give the
+//! report of the pcap it came from.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+mod common;
+
+/// editcap wrote the Network Monitor files' start time in UTC (TZ=UTC), which rstscope reads
+/// as local time, as the format has it: the runs here are in UTC too.
+fn rstscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(args)
+        .env("TZ", "UTC")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("run rstscope")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    common::temp_dir("formats", name)
+}
+
+/// The JSON report of `files`, which must succeed.
+fn report(files: &[&str]) -> Value {
+    let mut args = vec!["analyze", "--format", "json"];
+    args.extend_from_slice(files);
+    let out = rstscope(&args);
+    assert!(
+        out.status.success(),
+        "{files:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+/// The report without what differs by container: the files' own entry (path, format, size,
+/// compression).
+fn analysis(mut v: Value) -> Value {
+    let files = v["files"].as_array_mut().expect("files");
+    for f in files {
+        for key in ["path", "format", "size", "gzip", "compression"] {
+            f.as_object_mut().expect("file").remove(key);
+        }
+    }
+    v
+}
+
+#[test]
+fn netmon2_and_snoop_give_the_report_of_the_pcap_they_were_written_from() {
+    let pcap = analysis(report(&[&fixture("formats.pcap")]));
+    assert_eq!(pcap["rst_packets"], 8);
+    assert_eq!(pcap["failed_attempts"], 8);
+    assert_eq!(pcap["offenders"].as_array().map(Vec::len), Some(2));
+    for (name, format) in [
+        ("formats.netmon2.cap", "netmon2"),
+        ("formats.snoop", "snoop"),
+    ] {
+        let v = report(&[&fixture(name)]);
+        assert_eq!(v["files"][0]["format"], format, "{name}");
+        assert_eq!(analysis(v), pcap, "{name}");
+    }
+}
+
+/// Network Monitor 1.x keeps milliseconds: the same offenders and counts, times to the
+/// millisecond.
+#[test]
+fn netmon1_gives_the_offenders_and_counts_of_the_pcap() {
+    let pcap = report(&[&fixture("formats.pcap")]);
+    let v = report(&[&fixture("formats.netmon1.cap")]);
+    assert_eq!(v["files"][0]["format"], "netmon1");
+    for key in [
+        "packets",
+        "tcp_packets",
+        "rst_packets",
+        "syn_packets",
+        "attempts",
+        "failed_attempts",
+        "rst_by_cause",
+        "conn_states",
+        "not_decoded",
+        "link_types",
+        "warnings",
+    ] {
+        assert_eq!(v[key], pcap[key], "{key}");
+    }
+    let offenders = |v: &Value| -> Vec<Value> {
+        (v["offenders"].as_array().expect("offenders").iter())
+            .map(|o| {
+                let mut o = o.clone();
+                let first = o["first_seen"].as_f64().expect("first_seen");
+                o["first_seen"] = serde_json::json!((first * 1000.0).round() as i64);
+                let last = o["last_seen"].as_f64().expect("last_seen");
+                o["last_seen"] = serde_json::json!((last * 1000.0).round() as i64);
+                o
+            })
+            .collect()
+    };
+    let (theirs, ours) = (offenders(&pcap), offenders(&v));
+    assert_eq!(theirs.len(), ours.len());
+    for (a, b) in theirs.iter().zip(&ours) {
+        for key in [
+            "endpoint",
+            "rst_packets",
+            "rst_by_cause",
+            "failed_attempts",
+            "clients",
+            "diagnosis_kind",
+            "wireshark_filter",
+            "bpf_filter",
+            "first_seen",
+            "last_seen",
+        ] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+    }
+}
+
+/// Read as a stream: gzipped, and from standard input (`rstscope analyze -`).
+#[test]
+fn a_gzipped_netmon_capture_and_a_snoop_from_a_pipe_read_in_full() {
+    let pcap = analysis(report(&[&fixture("formats.pcap")]));
+    let dir = temp_dir("stream");
+    let gz = dir.join("formats.cap.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&std::fs::read(fixture("formats.netmon2.cap")).expect("read"))
+        .expect("gzip");
+    std::fs::write(&gz, enc.finish().expect("gzip")).expect("write");
+    let v = report(&[&gz.display().to_string()]);
+    assert_eq!(v["files"][0]["compression"], "gzip");
+    assert_eq!(analysis(v), pcap);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "--format", "json", "-"])
+        .env("TZ", "UTC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run rstscope");
+    let snoop = std::fs::read(fixture("formats.snoop")).expect("read");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&snoop)
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["files"][0]["format"], "snoop");
+    assert_eq!(analysis(v), pcap);
+}
+
+/// A file cut short says so, naming the file, the byte and the frames read before, and its
+/// frames up to there are analysed.
+#[test]
+fn a_cut_netmon_or_snoop_file_keeps_its_frames_and_says_where_it_ends() {
+    let dir = temp_dir("cut");
+    for (name, at, frames, offset) in [
+        ("formats.netmon2.cap", 700, 7, 698),
+        ("formats.netmon1.cap", 700, 7, 642),
+        ("formats.snoop", 700, 7, 656),
+    ] {
+        let bytes = std::fs::read(fixture(name)).expect("read");
+        let cut = dir.join(name);
+        std::fs::write(&cut, &bytes[..at]).expect("write");
+        let path = cut.display().to_string();
+        let out = rstscope(&["analyze", "--format", "json", &path]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let said = format!(
+            "{path}: file ends inside a record at byte {offset} (after {frames} frames): the \
+             capture was cut short; results up to that point are kept"
+        );
+        assert!(stderr.contains(&said), "{name}: {stderr}");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v["packets"], frames, "{name}");
+    }
+}

@@ -1437,6 +1437,100 @@ fn body_text_width(h: &Harness<'_, RstscopeApp>, text: &str) -> f32 {
     })
 }
 
+/// Regression (s37's note, a real window at 480x640, a tiled half of a small laptop): a
+/// stopped live capture's name was cut to "…" in the toolbar (beside Save capture as…,
+/// export and the views) and to "stopped: live capture on al…" in the status bar (beside its
+/// counts). The toolbar gives it a row of its own, whole; the status bar says it shorter
+/// where the whole has no room ("stopped: all interfaces", "stopped"), never cut, before the
+/// counts that say what was dropped, the whole name on hover. At Stop nothing moves.
+#[test]
+fn regression_a_stopped_live_captures_name_is_whole_or_said_shorter_below_640_points() {
+    let m = harness_margin();
+    let mut h = sized_harness(window([480.0, 640.0]), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "a_stopped_live_captures_name_below_640", |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    }) {
+        return;
+    }
+    let port = closed_loopback_port();
+    for _ in 0..3 {
+        let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
+    }
+    let endpoint = format!("127.0.0.1:{port}");
+    wait_for(&mut h, |h| {
+        h.state().rows().iter().any(|r| r.endpoint == endpoint)
+    });
+    h.run_steps(3);
+    let table = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label(&endpoint)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the offender's row")
+    };
+    let before = table(&h);
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    h.run_steps(3);
+    assert!(
+        (table(&h).top() - before.top()).abs() < 0.5,
+        "the table stays in place at Stop: {before:?}, then {:?}",
+        table(&h)
+    );
+    for size in [[480.0, 640.0], [560.0, 500.0], [600.0, 400.0]] {
+        h.set_size(window(size).into());
+        h.run_steps(4);
+        laid_out(&mut h);
+        let src = h.state().source().expect("the capture stays open");
+        let name = src.shown_label().into_owned();
+        let shorter = src.shorter_labels();
+        assert!(name.starts_with("stopped: live capture on"), "{name}");
+        let named: Vec<egui::Rect> = h.query_all_by_label(&name).map(|n| n.rect()).collect();
+        let toolbar = named
+            .iter()
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the toolbar's name");
+        let whole = body_text_width(&h, &name);
+        assert!(
+            toolbar.width() >= whole - 0.5 && toolbar.right() <= size[0] + m.x + 0.5,
+            "{size:?}: the toolbar's name whole ({whole} points): {toolbar:?}"
+        );
+        // The status bar's: one of its forms, whole.
+        let status = named
+            .iter()
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the status bar's name");
+        assert!(status.top() > size[1] - 30.0, "{size:?}: {status:?}");
+        let said: Vec<&String> = std::iter::once(&name)
+            .chain(&shorter)
+            .filter(|f| (body_text_width(&h, f) - status.width()).abs() < 1.0)
+            .collect();
+        assert!(
+            said.iter().any(|f| f.starts_with("stopped")),
+            "{size:?}: the status bar's name {status:?} one of {name:?}, {shorter:?} whole"
+        );
+        // What was dropped, on the same row.
+        let counts = h
+            .query_all_by_label_contains("dropped")
+            .map(|n| n.rect())
+            .find(|r| (r.center().y - status.center().y).abs() < 2.0);
+        assert!(
+            counts.is_some_and(|r| r.right() <= size[0] + m.x + 0.5),
+            "{size:?}: the drops said beside it: {counts:?}"
+        );
+        if said.iter().all(|f| **f != name) {
+            assert!(
+                tooltips_on_hover(&mut h, *status, &name) >= 1,
+                "{size:?}: the whole name on hover"
+            );
+            h.remove_cursor();
+            h.run_steps(2);
+        }
+    }
+}
+
 /// Regression (real window, 1280x800): a live capture on `lo`, stopped and saved as
 /// lo-refused.pcapng, had its name cut in the toolbar ("stopped: live capture on lo, saved as
 /// lo-refused.…", whole only on hover, in the status bar and the title), while the interface
@@ -3437,6 +3531,7 @@ fn live_status_bar(
                     ui,
                     &rstscope::ui::status::StatusInput {
                         source: "live capture on all interfaces",
+                        shorter: &[],
                         progress: None,
                         analysis: Some(&a),
                         loading: true,
@@ -6297,8 +6392,9 @@ fn a_custom_filters_limitation_is_said_once_while_its_capture_is_shown() {
 /// Regression (real window, 640x400, capture filter "Custom BPF"): the toolbar took four
 /// rows, the controls, the filter's field alone, the capture's name with export and the
 /// views, and the filter's limitation alone, and the results had two table rows left. The
-/// field leads the row of export and the views, the limitation after it (in short, whole on
-/// hover and to a screen reader), the name in the status bar: two rows.
+/// field is beside its picker (the pickers in short) or leads the row of export and the
+/// views, the limitation on that row (in short, whole on hover and to a screen reader), the
+/// name in the status bar: two rows.
 /// Regression (real-window trial): the limitation showed under the toolbar with a file open,
 /// whose packets no capture filter left out. It shows where the filter applies: before a
 /// capture (and with a live one, as a_custom_filters_limitation_is_said_once_while_its_capture_is_shown
@@ -6344,9 +6440,15 @@ fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
                 "no toolbar row between export {export:?} and the headline {headline:?}"
             );
         }
-        let mut on_the_row = vec![("the field", field)];
-        on_the_row.extend(caveat.map(|c| ("the limitation", c)));
-        for (what, r) in on_the_row {
+        // The field beside its picker where the pickers in short leave it room (below 640
+        // points they are in short where, whole, they would wrap), else leading export's row.
+        assert!(
+            ((field.center().y - open.center().y).abs() < 3.0 && field.right() <= size[0])
+                || ((field.center().y - export.center().y).abs() < 3.0
+                    && field.right() <= export.left()),
+            "the field {field:?} on the controls' row {open:?} or before export {export:?}"
+        );
+        if let Some((what, r)) = caveat.map(|c| ("the limitation", c)) {
             assert!(
                 (r.center().y - export.center().y).abs() < 3.0 && r.right() <= export.left(),
                 "{what} {r:?} on export's row, before it {export:?}"

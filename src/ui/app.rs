@@ -253,6 +253,41 @@ impl Source {
         .into()
     }
 
+    /// The longest [`Source::shown_label`] becomes without the user's doing: a running live
+    /// capture's once stopped (`stopped: live capture on lo`), else the name as it is.
+    pub fn widest_label(&self) -> std::borrow::Cow<'_, str> {
+        match self.is_capturing() {
+            true => format!("stopped: {}", self.label).into(),
+            false => self.shown_label(),
+        }
+    }
+
+    /// Its name said shorter, from the longest, for where [`Source::shown_label`] has no room
+    /// whole (the status bar beside a live capture's counts: at 480 points "stopped: live
+    /// capture on al…"): a live capture's without "live capture on" (`stopped: all
+    /// interfaces`), then whether it runs alone (`capturing`, `stopped`), which the counts
+    /// after it complete. None for files, cut where they must be (their start names them).
+    pub fn shorter_labels(&self) -> Vec<String> {
+        if self.capture.is_none() {
+            return Vec::new();
+        }
+        let on = (self.label.strip_prefix("live capture on ")).unwrap_or(&self.label);
+        let word = if self.is_capturing() {
+            "capturing"
+        } else {
+            "stopped"
+        };
+        let mut forms = Vec::new();
+        if let Some(path) = self.saved_as.as_ref().filter(|_| !self.is_capturing()) {
+            let file = crate::ui::file_name(path);
+            forms.push(format!("stopped: {on}, saved as {file}"));
+            forms.push(format!("stopped, saved as {file}"));
+        }
+        forms.push(format!("{word}: {on}"));
+        forms.push(word.to_owned());
+        forms
+    }
+
     /// Its files' paths, one a line, those not read marked so; a stopped live capture once
     /// saved, the file it was saved as: the name's hover gave the temporary file's path under
     /// "…, saved as F.pcapng" (a folder of the app's that goes with the capture).
@@ -848,12 +883,14 @@ impl RstscopeApp {
         }
         let paths = self.source.as_ref().map(Source::shown_paths);
         let label = self.source.as_ref().map(Source::shown_label);
+        let widest = self.source.as_ref().map(Source::widest_label);
         set_title(&ctx, &mut self.title, label.as_deref());
         let shown = self.analysis();
         let bar = BarInput {
             recent: &self.settings.recent,
             source: label.as_deref(),
             source_paths: paths.as_deref(),
+            source_widest: widest.as_deref(),
             loading: self.incoming.is_some()
                 || self.source.as_ref().is_some_and(Source::is_loading),
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)
@@ -909,6 +946,7 @@ impl RstscopeApp {
                 ui,
                 &StatusInput {
                     source: &src.map_or("no capture open".into(), Source::shown_label),
+                    shorter: &src.map(Source::shorter_labels).unwrap_or_default(),
                     progress: src.and_then(|s| s.progress),
                     analysis: src.and_then(|s| s.analysis.as_deref()),
                     loading: src.is_some_and(Source::is_loading),

@@ -8453,6 +8453,57 @@ fn a_clicked_offender_row_stays_under_the_pointer() {
     );
 }
 
+/// Regression (s37's note, 1024x700): selecting an offender whose details ask for more height
+/// (vxlan.pcap's 10.99.0.2:7213, a longer diagnosis; scan-and-retrier.pcap's ports beside
+/// its scan) put the headline on one line or took the plot's height for them: the table moved
+/// up 16 points (32 in the scan's capture) under the pointer that had just clicked a row.
+/// Every row clicked stays under the pointer, and the table's title where it was; the details
+/// scroll within what they had.
+#[test]
+fn regression_selecting_an_offender_with_taller_details_moves_no_row_at_1024x700() {
+    for file in [
+        "tests/fixtures/vxlan.pcap",
+        "tests/fixtures/scan-and-retrier.pcap",
+        "tests/fixtures/pktmon-drops.pcapng",
+    ] {
+        let mut h = opened(window([1024.0, 700.0]), vec![manifest(file)]);
+        let title = |h: &Harness<'_, RstscopeApp>| {
+            h.query_all_by_label_contains("Offenders")
+                .map(|n| n.rect())
+                .min_by(|a, b| a.top().total_cmp(&b.top()))
+                .expect("the table's title")
+        };
+        let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+        let first = title(&h);
+        let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+        let mut clicked = 0;
+        for (addr, port) in keys.iter().rev().chain(keys.first()) {
+            let endpoint = std::net::SocketAddr::new(*addr, *port).to_string();
+            let row = |h: &Harness<'_, RstscopeApp>| {
+                h.query_by_role_and_label(egui::accesskit::Role::Button, &endpoint)
+                    .map(|n| n.rect())
+            };
+            let Some(before) = row(&h).filter(|r| r.bottom() < grip.top()) else {
+                continue;
+            };
+            h.hover_at(before.center());
+            h.run_steps(2);
+            click_at(&mut h, before.center());
+            h.run_steps(3);
+            settle(&mut h);
+            h.run_steps(3);
+            assert_eq!(h.state().selected(), Some((*addr, *port)), "{file}");
+            assert_eq!(
+                (row(&h), title(&h)),
+                (Some(before), first),
+                "{file}: {endpoint}'s row and the table moved under the pointer"
+            );
+            clicked += 1;
+        }
+        assert!(clicked >= 3, "{file}: {clicked} rows clicked");
+    }
+}
+
 /// Regression: a window too short for the table's three rows and the details made the layout
 /// ask egui for a negative height, which panics.
 #[test]

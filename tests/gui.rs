@@ -328,7 +328,7 @@ fn the_details_of_an_endpoint_whose_resets_windows_dropped_agree_with_its_row() 
     assert!(shows(&h, "Packets (9)"));
     assert!(shows(
         &h,
-        "21:04:31.103223 WFP Nati…er-0000 drop IP 127.0.0.1.7401 > 127.0.0.1.49940: Flags [R.]"
+        "21:04:31.103223 WFP Nati…er-0000 drop        IP 127.0.0.1.7401 > 127.0.0.1.49940: Flags [R.]"
     ));
     h.state_mut().settings.last_folder = Some(dir.clone());
     h.get_by_label("Save these packets…").click();
@@ -353,6 +353,65 @@ fn the_details_of_an_endpoint_whose_resets_windows_dropped_agree_with_its_row() 
         (is.failed_attempts, is.rst_by_cause, is.incidents),
         (was.failed_attempts, was.rst_by_cause, was.incidents)
     );
+}
+
+/// Regression (s37's note): the packet list of pktmon-drops.pcapng's 127.0.0.1:7401 listed
+/// each RST's record at TCPIP as any packet sent, while the counts leave it out with its drop
+/// at the filter driver recorded after it: three RSTs listed that the row does not count, and
+/// nothing said why. It is marked "before drop" where it was recorded (as pktmon's own output
+/// tells the drop event from the packet's other records), drawn as the copies left out are,
+/// and says why on hover; the drop's own record says what the counts make of it.
+#[test]
+fn regression_a_packets_record_before_its_drop_is_marked_in_the_packet_list() {
+    let mut h = harness(
+        settings(),
+        vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+    );
+    settle(&mut h);
+    select(&mut h, "127.0.0.1:7401");
+    wait_for(&mut h, |h| shows(h, "Packets (9)"));
+    let before = "21:04:31.103220 TCPIP            before drop IP 127.0.0.1.7401 > 127.0.0.1.49940: Flags [R.]";
+    assert!(shows(&h, before), "the record before the drop marked");
+    // (The lines laid out: those in view.)
+    let lines: Vec<String> = h
+        .query_all_by_label_contains(" IP 127.0.0.1.")
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.value().or(node.label())
+        })
+        .collect();
+    let at_tcpip: Vec<&String> = lines.iter().filter(|l| l.contains(" TCPIP ")).collect();
+    assert!(
+        at_tcpip.len() >= 2
+            && at_tcpip
+                .iter()
+                .all(|l| l.contains(" before drop IP ") && l.contains("Flags [R.]")),
+        "each RST's record at TCPIP marked, no other: {lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains("Flags [S]"))
+            .all(|l| !l.contains("drop")),
+        "the SYNs counted, unmarked: {lines:#?}"
+    );
+    for (line, why) in [
+        (before, "before it was dropped"),
+        (
+            "21:04:31.103223 WFP Nati…er-0000 drop        IP",
+            "where it was dropped: counted as dropped",
+        ),
+    ] {
+        let at = h
+            .query_all_by_label_contains(line)
+            .next()
+            .expect("the line")
+            .rect();
+        h.hover_at(at.left_center() + egui::vec2(20.0, 0.0));
+        wait_for(&mut h, |h| h.query_by_label_contains(why).is_some());
+        h.remove_cursor();
+        h.run_steps(3);
+    }
 }
 
 /// Regression: "Save these packets…" of a capture saved with the machine's answers (`rstscope
@@ -6803,28 +6862,27 @@ fn the_packets_can_list_every_copy_a_pktmon_trace_recorded() {
     assert!(
         shows(
             &h,
-            "13:08:38.100442 TCPIP                 IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S], seq 120029360"
+            "13:08:38.100442 TCPIP                        IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S], seq 120029360"
         ),
         "where each packet was recorded, after its time"
     );
     assert!(shows(
         &h,
-        "13:08:38.100459 Intel(R)… I219-V      IP 127.0.0.1.7300 > 127.0.0.1.47602: Flags [R.]"
+        "13:08:38.100459 Intel(R)… I219-V before drop IP 127.0.0.1.7300 > 127.0.0.1.47602: Flags [R.]"
     ));
     // The RST Windows dropped: its record where it was dropped, marked, beside its packet.
     assert!(shows(
         &h,
-        "13:08:38.100461 WFP Nati…er-0000 drop IP 127.0.0.1.7300 > 127.0.0.1.47602: Flags [R.]"
+        "13:08:38.100461 WFP Nati…er-0000 drop        IP 127.0.0.1.7300 > 127.0.0.1.47602: Flags [R.]"
     ));
-    assert!(!shows(&h, " copy IP"));
+    assert!(!shows(&h, " copy        IP"));
     h.get_by_label("every copy").click();
     wait_for(&mut h, |h| shows(h, "Packets (29)"));
     assert!(shows(
         &h,
-        "13:08:38.100442 TCPIP                 IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]"
+        "13:08:38.100442 TCPIP                        IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]"
     ));
-    let copy =
-        "13:08:38.100444 WFP Nati…er-0000 copy IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]";
+    let copy = "13:08:38.100444 WFP Nati…er-0000 copy        IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]";
     assert!(shows(&h, copy), "a copy is marked before its packet");
     // The whole name of the component on hover.
     let line = h

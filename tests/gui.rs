@@ -328,7 +328,7 @@ fn the_details_of_an_endpoint_whose_resets_windows_dropped_agree_with_its_row() 
     assert!(shows(&h, "Packets (9)"));
     assert!(shows(
         &h,
-        "21:04:31.103223 WFP Nati…er-0000 drop IP 127.0.0.1.7401 > 127.0.0.1.49940: Flags [R.]"
+        "21:04:31.103223 WFP Nati…er-0000 drop        IP 127.0.0.1.7401 > 127.0.0.1.49940: Flags [R.]"
     ));
     h.state_mut().settings.last_folder = Some(dir.clone());
     h.get_by_label("Save these packets…").click();
@@ -353,6 +353,65 @@ fn the_details_of_an_endpoint_whose_resets_windows_dropped_agree_with_its_row() 
         (is.failed_attempts, is.rst_by_cause, is.incidents),
         (was.failed_attempts, was.rst_by_cause, was.incidents)
     );
+}
+
+/// Regression (s37's note): the packet list of pktmon-drops.pcapng's 127.0.0.1:7401 listed
+/// each RST's record at TCPIP as any packet sent, while the counts leave it out with its drop
+/// at the filter driver recorded after it: three RSTs listed that the row does not count, and
+/// nothing said why. It is marked "before drop" where it was recorded (as pktmon's own output
+/// tells the drop event from the packet's other records), drawn as the copies left out are,
+/// and says why on hover; the drop's own record says what the counts make of it.
+#[test]
+fn regression_a_packets_record_before_its_drop_is_marked_in_the_packet_list() {
+    let mut h = harness(
+        settings(),
+        vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+    );
+    settle(&mut h);
+    select(&mut h, "127.0.0.1:7401");
+    wait_for(&mut h, |h| shows(h, "Packets (9)"));
+    let before = "21:04:31.103220 TCPIP            before drop IP 127.0.0.1.7401 > 127.0.0.1.49940: Flags [R.]";
+    assert!(shows(&h, before), "the record before the drop marked");
+    // (The lines laid out: those in view.)
+    let lines: Vec<String> = h
+        .query_all_by_label_contains(" IP 127.0.0.1.")
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.value().or(node.label())
+        })
+        .collect();
+    let at_tcpip: Vec<&String> = lines.iter().filter(|l| l.contains(" TCPIP ")).collect();
+    assert!(
+        at_tcpip.len() >= 2
+            && at_tcpip
+                .iter()
+                .all(|l| l.contains(" before drop IP ") && l.contains("Flags [R.]")),
+        "each RST's record at TCPIP marked, no other: {lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains("Flags [S]"))
+            .all(|l| !l.contains("drop")),
+        "the SYNs counted, unmarked: {lines:#?}"
+    );
+    for (line, why) in [
+        (before, "before it was dropped"),
+        (
+            "21:04:31.103223 WFP Nati…er-0000 drop        IP",
+            "where it was dropped: counted as dropped",
+        ),
+    ] {
+        let at = h
+            .query_all_by_label_contains(line)
+            .next()
+            .expect("the line")
+            .rect();
+        h.hover_at(at.left_center() + egui::vec2(20.0, 0.0));
+        wait_for(&mut h, |h| h.query_by_label_contains(why).is_some());
+        h.remove_cursor();
+        h.run_steps(3);
+    }
 }
 
 /// Regression: "Save these packets…" of a capture saved with the machine's answers (`rstscope
@@ -1435,6 +1494,100 @@ fn body_text_width(h: &Harness<'_, RstscopeApp>, text: &str) -> f32 {
             .size()
             .x
     })
+}
+
+/// Regression (s37's note, a real window at 480x640, a tiled half of a small laptop): a
+/// stopped live capture's name was cut to "…" in the toolbar (beside Save capture as…,
+/// export and the views) and to "stopped: live capture on al…" in the status bar (beside its
+/// counts). The toolbar gives it a row of its own, whole; the status bar says it shorter
+/// where the whole has no room ("stopped: all interfaces", "stopped"), never cut, before the
+/// counts that say what was dropped, the whole name on hover. At Stop nothing moves.
+#[test]
+fn regression_a_stopped_live_captures_name_is_whole_or_said_shorter_below_640_points() {
+    let m = harness_margin();
+    let mut h = sized_harness(window([480.0, 640.0]), Vec::new());
+    h.run_steps(2);
+    if !click_start_capture(&mut h, "a_stopped_live_captures_name_below_640", |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    }) {
+        return;
+    }
+    let port = closed_loopback_port();
+    for _ in 0..3 {
+        let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
+    }
+    let endpoint = format!("127.0.0.1:{port}");
+    wait_for(&mut h, |h| {
+        h.state().rows().iter().any(|r| r.endpoint == endpoint)
+    });
+    h.run_steps(3);
+    let table = |h: &Harness<'_, RstscopeApp>| {
+        h.query_all_by_label(&endpoint)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the offender's row")
+    };
+    let before = table(&h);
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    h.run_steps(3);
+    assert!(
+        (table(&h).top() - before.top()).abs() < 0.5,
+        "the table stays in place at Stop: {before:?}, then {:?}",
+        table(&h)
+    );
+    for size in [[480.0, 640.0], [560.0, 500.0], [600.0, 400.0]] {
+        h.set_size(window(size).into());
+        h.run_steps(4);
+        laid_out(&mut h);
+        let src = h.state().source().expect("the capture stays open");
+        let name = src.shown_label().into_owned();
+        let shorter = src.shorter_labels();
+        assert!(name.starts_with("stopped: live capture on"), "{name}");
+        let named: Vec<egui::Rect> = h.query_all_by_label(&name).map(|n| n.rect()).collect();
+        let toolbar = named
+            .iter()
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the toolbar's name");
+        let whole = body_text_width(&h, &name);
+        assert!(
+            toolbar.width() >= whole - 0.5 && toolbar.right() <= size[0] + m.x + 0.5,
+            "{size:?}: the toolbar's name whole ({whole} points): {toolbar:?}"
+        );
+        // The status bar's: one of its forms, whole.
+        let status = named
+            .iter()
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the status bar's name");
+        assert!(status.top() > size[1] - 30.0, "{size:?}: {status:?}");
+        let said: Vec<&String> = std::iter::once(&name)
+            .chain(&shorter)
+            .filter(|f| (body_text_width(&h, f) - status.width()).abs() < 1.0)
+            .collect();
+        assert!(
+            said.iter().any(|f| f.starts_with("stopped")),
+            "{size:?}: the status bar's name {status:?} one of {name:?}, {shorter:?} whole"
+        );
+        // What was dropped, on the same row.
+        let counts = h
+            .query_all_by_label_contains("dropped")
+            .map(|n| n.rect())
+            .find(|r| (r.center().y - status.center().y).abs() < 2.0);
+        assert!(
+            counts.is_some_and(|r| r.right() <= size[0] + m.x + 0.5),
+            "{size:?}: the drops said beside it: {counts:?}"
+        );
+        if said.iter().all(|f| **f != name) {
+            assert!(
+                tooltips_on_hover(&mut h, *status, &name) >= 1,
+                "{size:?}: the whole name on hover"
+            );
+            h.remove_cursor();
+            h.run_steps(2);
+        }
+    }
 }
 
 /// Regression (real window, 1280x800): a live capture on `lo`, stopped and saved as
@@ -3437,6 +3590,7 @@ fn live_status_bar(
                     ui,
                     &rstscope::ui::status::StatusInput {
                         source: "live capture on all interfaces",
+                        shorter: &[],
                         progress: None,
                         analysis: Some(&a),
                         loading: true,
@@ -6297,8 +6451,9 @@ fn a_custom_filters_limitation_is_said_once_while_its_capture_is_shown() {
 /// Regression (real window, 640x400, capture filter "Custom BPF"): the toolbar took four
 /// rows, the controls, the filter's field alone, the capture's name with export and the
 /// views, and the filter's limitation alone, and the results had two table rows left. The
-/// field leads the row of export and the views, the limitation after it (in short, whole on
-/// hover and to a screen reader), the name in the status bar: two rows.
+/// field is beside its picker (the pickers in short) or leads the row of export and the
+/// views, the limitation on that row (in short, whole on hover and to a screen reader), the
+/// name in the status bar: two rows.
 /// Regression (real-window trial): the limitation showed under the toolbar with a file open,
 /// whose packets no capture filter left out. It shows where the filter applies: before a
 /// capture (and with a live one, as a_custom_filters_limitation_is_said_once_while_its_capture_is_shown
@@ -6344,9 +6499,15 @@ fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
                 "no toolbar row between export {export:?} and the headline {headline:?}"
             );
         }
-        let mut on_the_row = vec![("the field", field)];
-        on_the_row.extend(caveat.map(|c| ("the limitation", c)));
-        for (what, r) in on_the_row {
+        // The field beside its picker where the pickers in short leave it room (below 640
+        // points they are in short where, whole, they would wrap), else leading export's row.
+        assert!(
+            ((field.center().y - open.center().y).abs() < 3.0 && field.right() <= size[0])
+                || ((field.center().y - export.center().y).abs() < 3.0
+                    && field.right() <= export.left()),
+            "the field {field:?} on the controls' row {open:?} or before export {export:?}"
+        );
+        if let Some((what, r)) = caveat.map(|c| ("the limitation", c)) {
             assert!(
                 (r.center().y - export.center().y).abs() < 3.0 && r.right() <= export.left(),
                 "{what} {r:?} on export's row, before it {export:?}"
@@ -6701,28 +6862,27 @@ fn the_packets_can_list_every_copy_a_pktmon_trace_recorded() {
     assert!(
         shows(
             &h,
-            "13:08:38.100442 TCPIP                 IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S], seq 120029360"
+            "13:08:38.100442 TCPIP                        IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S], seq 120029360"
         ),
         "where each packet was recorded, after its time"
     );
     assert!(shows(
         &h,
-        "13:08:38.100459 Intel(R)… I219-V      IP 127.0.0.1.7300 > 127.0.0.1.47602: Flags [R.]"
+        "13:08:38.100459 Intel(R)… I219-V before drop IP 127.0.0.1.7300 > 127.0.0.1.47602: Flags [R.]"
     ));
     // The RST Windows dropped: its record where it was dropped, marked, beside its packet.
     assert!(shows(
         &h,
-        "13:08:38.100461 WFP Nati…er-0000 drop IP 127.0.0.1.7300 > 127.0.0.1.47602: Flags [R.]"
+        "13:08:38.100461 WFP Nati…er-0000 drop        IP 127.0.0.1.7300 > 127.0.0.1.47602: Flags [R.]"
     ));
-    assert!(!shows(&h, " copy IP"));
+    assert!(!shows(&h, " copy        IP"));
     h.get_by_label("every copy").click();
     wait_for(&mut h, |h| shows(h, "Packets (29)"));
     assert!(shows(
         &h,
-        "13:08:38.100442 TCPIP                 IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]"
+        "13:08:38.100442 TCPIP                        IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]"
     ));
-    let copy =
-        "13:08:38.100444 WFP Nati…er-0000 copy IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]";
+    let copy = "13:08:38.100444 WFP Nati…er-0000 copy        IP 127.0.0.1.47602 > 127.0.0.1.7300: Flags [S]";
     assert!(shows(&h, copy), "a copy is marked before its packet");
     // The whole name of the component on hover.
     let line = h
@@ -8349,6 +8509,57 @@ fn a_clicked_offender_row_stays_under_the_pointer() {
         Some(before),
         "the clicked row moved from under the pointer"
     );
+}
+
+/// Regression (s37's note, 1024x700): selecting an offender whose details ask for more height
+/// (vxlan.pcap's 10.99.0.2:7213, a longer diagnosis; scan-and-retrier.pcap's ports beside
+/// its scan) put the headline on one line or took the plot's height for them: the table moved
+/// up 16 points (32 in the scan's capture) under the pointer that had just clicked a row.
+/// Every row clicked stays under the pointer, and the table's title where it was; the details
+/// scroll within what they had.
+#[test]
+fn regression_selecting_an_offender_with_taller_details_moves_no_row_at_1024x700() {
+    for file in [
+        "tests/fixtures/vxlan.pcap",
+        "tests/fixtures/scan-and-retrier.pcap",
+        "tests/fixtures/pktmon-drops.pcapng",
+    ] {
+        let mut h = opened(window([1024.0, 700.0]), vec![manifest(file)]);
+        let title = |h: &Harness<'_, RstscopeApp>| {
+            h.query_all_by_label_contains("Offenders")
+                .map(|n| n.rect())
+                .min_by(|a, b| a.top().total_cmp(&b.top()))
+                .expect("the table's title")
+        };
+        let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+        let first = title(&h);
+        let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+        let mut clicked = 0;
+        for (addr, port) in keys.iter().rev().chain(keys.first()) {
+            let endpoint = std::net::SocketAddr::new(*addr, *port).to_string();
+            let row = |h: &Harness<'_, RstscopeApp>| {
+                h.query_by_role_and_label(egui::accesskit::Role::Button, &endpoint)
+                    .map(|n| n.rect())
+            };
+            let Some(before) = row(&h).filter(|r| r.bottom() < grip.top()) else {
+                continue;
+            };
+            h.hover_at(before.center());
+            h.run_steps(2);
+            click_at(&mut h, before.center());
+            h.run_steps(3);
+            settle(&mut h);
+            h.run_steps(3);
+            assert_eq!(h.state().selected(), Some((*addr, *port)), "{file}");
+            assert_eq!(
+                (row(&h), title(&h)),
+                (Some(before), first),
+                "{file}: {endpoint}'s row and the table moved under the pointer"
+            );
+            clicked += 1;
+        }
+        assert!(clicked >= 3, "{file}: {clicked} rows clicked");
+    }
 }
 
 /// Regression: a window too short for the table's three rows and the details made the layout

@@ -102,6 +102,11 @@ pub struct EvidencePacket {
     /// The capture recorded it at its drop by the capturing host (pcapng `epb_verdict`:
     /// a pktmon drop event): listed always, analyzed as neither sent nor received.
     pub dropped: bool,
+    /// The packet's record before the capturing host dropped it (at an earlier component of
+    /// a pktmon trace; its drop is recorded later, [`EvidencePacket::dropped`]): listed as
+    /// captured, left out of the connections and counts with its drop, as the analysis
+    /// leaves it out.
+    pub before_drop: bool,
     /// What the capture said of the packet beyond its bytes, saved with it.
     pub carried: Carried,
     /// Where a frame of Linux's `any` device was seen (its LINUX_SLL2 header), as
@@ -830,13 +835,21 @@ impl Take<'_> {
         };
         let mut packet = EvidencePacket::new(frame, p, self.from_endpoint, seq_base);
         packet.copy = copy && !packet.dropped;
-        match self.latest.as_deref_mut() {
+        let at = match self.latest.as_deref_mut() {
             Some(oldest) if full => {
-                self.ev.packets[*oldest] = packet;
+                let at = *oldest;
+                self.ev.packets[at] = packet;
                 *oldest = (*oldest + 1) % self.max_packets;
                 self.ev.more += 1;
+                at
             }
-            _ => self.ev.packets.push(packet),
+            _ => {
+                self.ev.packets.push(packet);
+                self.ev.packets.len() - 1
+            }
+        };
+        if !copy {
+            self.listed_at(frame.number, at);
         }
     }
 }
@@ -1043,6 +1056,7 @@ impl EvidencePacket {
             tcp_offset: find_tcp_header(frame.data, p),
             copy: false,
             dropped: frame.dropped.is_some(),
+            before_drop: false,
             carried: Carried::of(frame),
             arrival: None,
         }
@@ -1162,7 +1176,14 @@ pub struct RecordedAt {
     width: usize,
     /// Some packet listed is a further copy: the column has room for `copy`.
     copies: bool,
+    /// Some packet listed is a record before a drop: the column has room for
+    /// [`BEFORE_DROP`].
+    before_drop: bool,
 }
+
+/// The mark of a packet's record before the capturing host dropped it
+/// ([`EvidencePacket::before_drop`]), in the column of where it was recorded.
+pub const BEFORE_DROP: &str = "before drop";
 
 impl RecordedAt {
     /// The column for `ev`'s packets, names longer than `max_name` characters cut in the
@@ -1186,17 +1207,23 @@ impl RecordedAt {
             .map(|p| shown(p).map_or(0, |n| n.chars().count()))
             .max()
             .unwrap_or(0);
-        let copies = ev.packets.iter().any(|p| p.copy || p.dropped);
+        let copies = ev
+            .packets
+            .iter()
+            .any(|p| p.copy || p.dropped || p.before_drop);
+        let before_drop = ev.packets.iter().any(|p| p.before_drop);
         Some(Self {
             names,
             width,
             copies,
+            before_drop,
         })
     }
 
     /// `p`'s cell: the name of where it was recorded, padded to the column, then `copy` for a
-    /// further copy, `drop` for its record at a drop (blank for the first, when the column
-    /// has copies or drops).
+    /// further copy, `drop` for its record at a drop, `before drop` for the packet's record
+    /// before that, left out of the counts with it (blank for the first, when the column has
+    /// copies or drops), padded to the longest mark in the list.
     pub fn cell(&self, p: &EvidencePacket) -> String {
         let name = self
             .names
@@ -1205,11 +1232,18 @@ impl RecordedAt {
             .unwrap_or_else(|| format!("interface {}", p.interface));
         let mut s = format!("{name:<width$}", width = self.width);
         if self.copies {
-            s.push_str(match (p.dropped, p.copy) {
-                (true, _) => " drop",
-                (false, true) => " copy",
-                (false, false) => "     ",
-            });
+            let mark = match (p.dropped, p.before_drop, p.copy) {
+                (true, _, _) => "drop",
+                (false, true, _) => BEFORE_DROP,
+                (false, false, true) => "copy",
+                (false, false, false) => "",
+            };
+            let width = if self.before_drop {
+                BEFORE_DROP.len()
+            } else {
+                4
+            };
+            let _ = write!(s, " {mark:<width$}");
         }
         s
     }

@@ -90,6 +90,27 @@ struct LiveFold {
     folded: bool,
 }
 
+/// What decides where the table lies (the plot folded for the window's height, the headline
+/// on one line, the plot's height and its axis title's place), as a frame laid the results out
+/// for the offender then selected. Where the user selects another offender in the same
+/// capture and window, the next frames keep it (`RstscopeApp::select_hold`): the details of
+/// the one selected ask for more or less height (a longer diagnosis, a scan's lines), and at
+/// 1024x700 the headline went to one line or the plot gave up height for them, so the table
+/// moved up 16 to 32 points under the pointer that had just clicked a row. The details
+/// scroll within what they are given instead; a new size or capture decides again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SelectLayout {
+    /// The capture, the results' size, the user's split and the plot folded by the user
+    /// or kept shown: what, changed, decides the layout again.
+    key: (u64, egui::Vec2, Option<f32>, bool, bool),
+    /// The offender selected when it was laid out.
+    selected: Option<(IpAddr, u16)>,
+    for_room: bool,
+    one_line: bool,
+    compact: bool,
+    plot_height: f32,
+}
+
 /// What produces a source's results: a file analysis or a live capture.
 enum Running {
     /// Reading files.
@@ -253,6 +274,41 @@ impl Source {
         .into()
     }
 
+    /// The longest [`Source::shown_label`] becomes without the user's doing: a running live
+    /// capture's once stopped (`stopped: live capture on lo`), else the name as it is.
+    pub fn widest_label(&self) -> std::borrow::Cow<'_, str> {
+        match self.is_capturing() {
+            true => format!("stopped: {}", self.label).into(),
+            false => self.shown_label(),
+        }
+    }
+
+    /// Its name said shorter, from the longest, for where [`Source::shown_label`] has no room
+    /// whole (the status bar beside a live capture's counts: at 480 points "stopped: live
+    /// capture on al…"): a live capture's without "live capture on" (`stopped: all
+    /// interfaces`), then whether it runs alone (`capturing`, `stopped`), which the counts
+    /// after it complete. None for files, cut where they must be (their start names them).
+    pub fn shorter_labels(&self) -> Vec<String> {
+        if self.capture.is_none() {
+            return Vec::new();
+        }
+        let on = (self.label.strip_prefix("live capture on ")).unwrap_or(&self.label);
+        let word = if self.is_capturing() {
+            "capturing"
+        } else {
+            "stopped"
+        };
+        let mut forms = Vec::new();
+        if let Some(path) = self.saved_as.as_ref().filter(|_| !self.is_capturing()) {
+            let file = crate::ui::file_name(path);
+            forms.push(format!("stopped: {on}, saved as {file}"));
+            forms.push(format!("stopped, saved as {file}"));
+        }
+        forms.push(format!("{word}: {on}"));
+        forms.push(word.to_owned());
+        forms
+    }
+
     /// Its files' paths, one a line, those not read marked so; a stopped live capture once
     /// saved, the file it was saved as: the name's hover gave the temporary file's path under
     /// "…, saved as F.pcapng" (a folder of the app's that goes with the capture).
@@ -363,6 +419,10 @@ pub struct RstscopeApp {
     stop_hold: Option<StopHold>,
     /// Whether a live capture's plot is folded for the window's height, held.
     live_fold: Option<LiveFold>,
+    /// How the last frame laid the results out above the table.
+    layout_seen: Option<SelectLayout>,
+    /// That layout, held since the user selected another offender (see [`SelectLayout`]).
+    select_hold: Option<SelectLayout>,
     table: OffendersView,
     details: DetailsView,
     dialogs: FileDialogs,
@@ -443,6 +503,8 @@ impl RstscopeApp {
             headline_at: (0.0, 0.0),
             stop_hold: None,
             live_fold: None,
+            layout_seen: None,
+            select_hold: None,
             table: OffendersView::default(),
             details: DetailsView::default(),
             dialogs: FileDialogs::default(),
@@ -770,6 +832,27 @@ impl RstscopeApp {
         }
     }
 
+    /// The layout above the table to keep for `key` ([`SelectLayout`]): the last frame's,
+    /// from the first frame after the user selected another offender, until `key` changes.
+    fn select_hold(
+        &mut self,
+        key: (u64, egui::Vec2, Option<f32>, bool, bool),
+    ) -> Option<SelectLayout> {
+        if self.select_hold.is_some_and(|h| h.key != key) {
+            self.select_hold = None;
+        }
+        if self.select_hold.is_none()
+            && !self.follow_worst
+            && let Some(seen) = self.layout_seen
+            && seen.key == key
+            && seen.selected.is_some()
+            && seen.selected != self.selected
+        {
+            self.select_hold = Some(seen);
+        }
+        self.select_hold
+    }
+
     /// Forgets the heights measured for the last capture: its legend (a live capture's
     /// kernel line) made its plot's axis title move above the plot, and the next capture kept
     /// it there where a new window puts it under the plot.
@@ -781,6 +864,8 @@ impl RstscopeApp {
         self.headline_at = (0.0, 0.0);
         self.stop_hold = None;
         self.live_fold = None;
+        self.layout_seen = None;
+        self.select_hold = None;
     }
 
     /// Whether a live capture's results are too short for its plot (`short`: by the least
@@ -848,12 +933,14 @@ impl RstscopeApp {
         }
         let paths = self.source.as_ref().map(Source::shown_paths);
         let label = self.source.as_ref().map(Source::shown_label);
+        let widest = self.source.as_ref().map(Source::widest_label);
         set_title(&ctx, &mut self.title, label.as_deref());
         let shown = self.analysis();
         let bar = BarInput {
             recent: &self.settings.recent,
             source: label.as_deref(),
             source_paths: paths.as_deref(),
+            source_widest: widest.as_deref(),
             loading: self.incoming.is_some()
                 || self.source.as_ref().is_some_and(Source::is_loading),
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)
@@ -909,6 +996,7 @@ impl RstscopeApp {
                 ui,
                 &StatusInput {
                     source: &src.map_or("no capture open".into(), Source::shown_label),
+                    shorter: &src.map(Source::shorter_labels).unwrap_or_default(),
                     progress: src.and_then(|s| s.progress),
                     analysis: src.and_then(|s| s.analysis.as_deref()),
                     loading: src.is_some_and(Source::is_loading),
@@ -1347,6 +1435,14 @@ impl RstscopeApp {
         let mut action = None;
         let show_host = self.settings.show_host;
         egui::CentralPanel::default_margins().show(ui, |ui| {
+            let layout_key = (
+                version.0,
+                ui.available_size(),
+                self.settings.table_share,
+                self.settings.plot_folded,
+                self.plot_kept,
+            );
+            let hold = self.select_hold(layout_key);
             // The headline as tall as in the last frame, on one line.
             let (width, wrapped) = self.headline_at;
             let above_one_line = self.above_plot - wrapped;
@@ -1390,6 +1486,7 @@ impl RstscopeApp {
                 ),
             };
             let for_room = !self.settings.plot_folded && !self.plot_kept && short;
+            let for_room = hold.map_or(for_room, |h| h.for_room);
             self.folded_for_room = for_room;
             // Folded, the plot takes no height: its floors are nothing.
             let folded = self.settings.plot_folded || for_room;
@@ -1489,6 +1586,7 @@ impl RstscopeApp {
             let wrap = PlotView::headline_wrap(ui, a, !ready, width);
             let one_line =
                 live || above_one_line + wrap + plot_floor + below > ui.available_height();
+            let one_line = hold.map_or(one_line, |h| h.one_line);
             let above_plot = above_one_line + if one_line { 0.0 } else { wrap };
             // A window shorter than every part's least (the headline as tall as in the last
             // frame, the plot squeezed, the details' diagnosis, their filters and the rest
@@ -1525,6 +1623,16 @@ impl RstscopeApp {
                     true => 0.0,
                     false => crate::ui::layout::plot_height(room, below),
                 };
+                let (compact, plot_height) =
+                    hold.map_or((compact, plot_height), |h| (h.compact, h.plot_height));
+                self.layout_seen = Some(SelectLayout {
+                    key: layout_key,
+                    selected: self.selected,
+                    for_room,
+                    one_line,
+                    compact,
+                    plot_height,
+                });
                 self.plot.show(
                     ui,
                     &PlotInput {

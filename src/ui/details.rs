@@ -56,8 +56,22 @@ struct PacketLine {
     text: String,
     /// A further copy of a packet listed before it.
     copy: bool,
+    /// What the counts make of it beyond a packet sent or received: its record at a drop, or
+    /// its record before one (left out).
+    drop: Drop,
     /// The whole name of where it was recorded, in a capture with copies.
     at: Option<String>,
+}
+
+/// A packet line's part in a drop the capture recorded ([`PacketLine::drop`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drop {
+    /// None.
+    No,
+    /// The record at the drop.
+    At,
+    /// The packet's record before it was dropped, left out of the counts with it.
+    Before,
 }
 
 /// What the evidence was collected for.
@@ -443,6 +457,11 @@ impl DetailsView {
                 .map(|p| PacketLine {
                     text: evidence::packet_line(p, input.clock, at.as_ref(), date),
                     copy: p.copy,
+                    drop: match (p.dropped, p.before_drop) {
+                        (true, _) => Drop::At,
+                        (false, true) => Drop::Before,
+                        (false, false) => Drop::No,
+                    },
                     at: at
                         .as_ref()
                         .map(|_| evidence::interface_name(ev, p.interface)),
@@ -1389,15 +1408,26 @@ fn packets(
         };
         for line in picked {
             let mut text = RichText::new(&line.text).font(font.clone());
-            if line.copy {
+            // Left out of the counts: drawn as the copies are.
+            if line.copy || line.drop == Drop::Before {
                 text = text.weak();
             }
             let label = ui.add(egui::Label::new(text).extend());
             if let Some(at) = &line.at {
-                label.on_hover_text(if line.copy {
-                    format!("a further copy of a packet listed above, recorded at {at}")
-                } else {
-                    format!("recorded at {at}")
+                label.on_hover_text(match (line.copy, line.drop) {
+                    (true, _) => {
+                        format!("a further copy of a packet listed above, recorded at {at}")
+                    }
+                    (false, Drop::Before) => format!(
+                        "recorded at {at} on its way, before it was dropped (its drop is \
+                         listed after it, marked drop): not counted, as the packet is counted \
+                         once, as dropped, not as sent or received"
+                    ),
+                    (false, Drop::At) => format!(
+                        "recorded at {at}, where it was dropped: counted as dropped, not as \
+                         sent or received"
+                    ),
+                    (false, Drop::No) => format!("recorded at {at}"),
                 });
             }
         }

@@ -64,6 +64,10 @@ pub struct BarInput<'a> {
     pub source: Option<&'a str>,
     /// Its files' full paths, one a line.
     pub source_paths: Option<&'a str>,
+    /// The longest the name becomes without the user's doing: a running capture's at Stop
+    /// (`stopped: live capture on …`). The toolbar gives it room by that, so that nothing
+    /// moves at Stop.
+    pub source_widest: Option<&'a str>,
     /// A file is being read (the capture on screen or one being opened).
     pub loading: bool,
     /// A live capture is running.
@@ -484,29 +488,33 @@ pub fn bar(
     let (left_w, right_w) = ui
         .data(|d| d.get_temp::<(f32, f32)>(id))
         .unwrap_or_default();
-    let rows = Rows::of(left_w, right_w, ui.available_width());
     let mut widths = (0.0, 0.0);
     // The pickers give their choices in short where the capture's name, whole, has no room
     // beside them: at 1280 points a saved live capture's name ("stopped: live capture on all
     // interfaces, saved as lo-refused.pcapng") was cut while the pickers spelt out what only
-    // the next capture uses. The rows are chosen by the pickers' whole width, so that
-    // shortening them never changes the rows.
+    // the next capture uses. The rows are chosen by the pickers' whole width (shortening them
+    // never changes the rows), and in short where that puts the name whole beside the
+    // controls (as it becomes at Stop): at 640 points a live capture's went under them,
+    // cut beside export and the views.
     let spacing = ui.spacing().item_spacing.x;
-    let name = input
-        .source
-        .map_or(0.0, |s| text_width(ui, s, egui::TextStyle::Body));
-    let room = match rows {
-        Rows::One => ui.available_width() - left_w - right_w,
-        Rows::NameLeft => ui.available_width() - left_w,
-        // The pickers are on a row of their own.
-        Rows::NameRight => f32::INFINITY,
+    let width_of = |s: Option<&str>| s.map_or(0.0, |s| text_width(ui, s, egui::TextStyle::Body));
+    let name = width_of(input.source);
+    let widest = width_of(input.source_widest.or(input.source));
+    let saving = shortening(ui, capture, interfaces, input.capture_unavailable.is_none());
+    let bar_width = ui.available_width();
+    let rows_of = |left: f32, right: f32| {
+        let name = if widest > 0.0 { widest + spacing } else { 0.0 };
+        Rows::of(left, right, bar_width, left - saving, name)
     };
-    let short = name > 0.0 && name + spacing > room;
-    let shortened_by = if short {
-        shortening(ui, capture, interfaces, input.capture_unavailable.is_none())
-    } else {
-        0.0
+    let rows = rows_of(left_w, right_w);
+    let short = match rows {
+        Rows::One => name > 0.0 && name + spacing > ui.available_width() - left_w - right_w,
+        Rows::NameLeft => name > 0.0 && name + spacing > ui.available_width() - left_w,
+        // The pickers are on a row of their own: in short where, whole, they would wrap
+        // (at 480 points "All TCP (IPv4 and IPv6)" took a row of its own).
+        Rows::NameRight => left_w > ui.available_width(),
     };
+    let shortened_by = if short { saving } else { 0.0 };
     // Said once: the capture captured with this filter tells it among its warnings (twice,
     // it took two of the results' rows at 800x600). Said only where the filter applies, before
     // a capture and with a live one: under a file's results it told of packets the file has
@@ -525,7 +533,7 @@ pub fn bar(
                 before_right(ui, right_w, |ui| {
                     widths.0 = left_group(ui, input, capture, interfaces, actions, false, short).0
                         + shortened_by;
-                    source_name(ui, input);
+                    source_name(ui, input, false);
                 });
                 widths.1 = at_right(ui, right_w, |ui| right_group(ui, input, actions));
             });
@@ -541,7 +549,7 @@ pub fn bar(
             ui.horizontal(|ui| {
                 widths.0 = left_group(ui, input, capture, interfaces, actions, false, short).0
                     + shortened_by;
-                source_name(ui, input);
+                source_name(ui, input, false);
             });
             ui.horizontal(|ui| {
                 before_right(ui, right_w, |ui| {
@@ -553,23 +561,39 @@ pub fn bar(
             });
         }
         Rows::NameRight => {
-            // Narrower still (a small remote-desktop window): the capture controls alone
-            // (wrapped, in a window narrower than them), the name on the row under them, cut
-            // short before export and the views. A custom filter's field that the controls'
-            // row has no room for leads that row, with the filter's limitation: at 640 points
-            // the field, the name and the limitation took three rows under the controls.
+            // Narrower still (a small remote-desktop window, a tiled half of a small
+            // laptop): the capture controls alone (wrapped, in a window narrower than them),
+            // then the name, then export and the views. A custom filter's field that the
+            // controls' row has no room for leads the last row, with the filter's limitation:
+            // at 640 points the field, the name and the limitation took three rows under the
+            // controls.
             let mut deferred = false;
             ui.horizontal_wrapped(|ui| {
                 let top = ui.cursor().min.y;
-                let width = left_group(ui, input, capture, interfaces, actions, true, false);
+                let width = left_group(ui, input, capture, interfaces, actions, true, short);
                 deferred = width.1;
                 // Wrapped, the width measured is a row's: keep the whole one.
                 widths.0 = if ui.cursor().min.y > top + 1.0 {
                     left_w
                 } else {
-                    width.0
+                    width.0 + shortened_by
                 };
             });
+            // The name beside export and the views where it is whole there (as it becomes at
+            // Stop: nothing moves then), else, in a window narrower than the least it asks
+            // for, on a row of its own, whole (wrapped where longer than the window): at 480
+            // points a stopped live capture's was cut to "…" beside them. In the least window
+            // (640x400) and where a custom filter's field leads that row, the toolbar keeps
+            // its two rows (a third took a row of the results): the name is cut beside them,
+            // whole on hover, or left to the status bar and the window's title.
+            let caveat_least = limitation.map_or(0.0, |_| CAVEAT_LEAST + spacing);
+            let own_row = input.source.is_some()
+                && !deferred
+                && ui.ctx().content_rect().width() < crate::ui::MIN_WINDOW[0]
+                && widest + spacing > ui.available_width() - right_w - caveat_least;
+            if own_row {
+                source_name(ui, input, true);
+            }
             ui.horizontal(|ui| {
                 before_right(ui, right_w, |ui| {
                     let spacing = ui.spacing().item_spacing.x;
@@ -581,8 +605,14 @@ pub fn bar(
                             custom_bpf_field(ui, capture, width);
                         });
                     }
+                    if own_row {
+                        if let Some(limitation) = limitation {
+                            caveat(ui, limitation);
+                        }
+                        return;
+                    }
                     let Some(limitation) = limitation else {
-                        source_name(ui, input);
+                        source_name(ui, input, false);
                         return;
                     };
                     // The name where the limitation keeps its least beside it (the status bar
@@ -592,7 +622,7 @@ pub fn bar(
                         ui.allocate_ui_with_layout(
                             egui::vec2(name, ui.available_height()),
                             egui::Layout::left_to_right(egui::Align::Center),
-                            |ui| source_name(ui, input),
+                            |ui| source_name(ui, input, false),
                         );
                     }
                     caveat(ui, limitation);
@@ -607,9 +637,7 @@ pub fn bar(
         // this pass not shown where egui has a pass left for it. The first frame has no
         // width of the last, and put the group at the window's right edge, out of it: in a
         // debug build that frame stayed on screen for seconds while the next one loaded.
-        if Rows::of(widths.0, widths.1, ui.available_width()) != rows
-            || (widths.1 - right_w).abs() > 0.5
-        {
+        if rows_of(widths.0, widths.1) != rows || (widths.1 - right_w).abs() > 0.5 {
             ui.ctx()
                 .request_discard("the toolbar's groups changed width");
             ui.ctx().request_repaint();
@@ -693,11 +721,13 @@ enum Rows {
 
 impl Rows {
     /// The rows for the groups' widths (`left`: the capture controls, `right`: export and
-    /// the views) in `width` points, each row keeping [`MIN_NAME_WIDTH`] for the name.
-    fn of(left: f32, right: f32, width: f32) -> Self {
+    /// the views) in `width` points, each row keeping [`MIN_NAME_WIDTH`] for the name; or the
+    /// controls with their choices in short (`left_short` points) and the name whole
+    /// (`name` points with its spacing, 0 without a name) on one row.
+    fn of(left: f32, right: f32, width: f32, left_short: f32, name: f32) -> Self {
         if left + right + MIN_NAME_WIDTH <= width {
             Self::One
-        } else if left + MIN_NAME_WIDTH <= width {
+        } else if left + MIN_NAME_WIDTH <= width || (name > 0.0 && left_short + name <= width) {
             Self::NameLeft
         } else {
             Self::NameRight
@@ -705,18 +735,18 @@ impl Rows {
     }
 }
 
-/// The capture's name, cut with an ellipsis in the width left; hovered, its whole name and
-/// its files' full paths.
-fn source_name(ui: &mut egui::Ui, input: &BarInput<'_>) {
+/// The capture's name, cut with an ellipsis in the width left (wrapped to it with `wrap`);
+/// hovered, its whole name and its files' full paths.
+fn source_name(ui: &mut egui::Ui, input: &BarInput<'_>, wrap: bool) {
     let Some(source) = input.source else {
         return;
     };
-    let label = ui.add(
-        egui::Label::new(RichText::new(source).strong())
-            .truncate()
-            // Its own tooltip says it all: one tooltip, not egui's copy of the name beside it.
-            .show_tooltip_when_elided(false),
-    );
+    let label = egui::Label::new(RichText::new(source).strong());
+    let label = ui.add(match wrap {
+        true => label.wrap(),
+        // Its own tooltip says it all: one tooltip, not egui's copy of the name beside it.
+        false => label.truncate().show_tooltip_when_elided(false),
+    });
     let hover = match input.source_paths {
         Some(paths) if paths != source => format!("{source}\n{paths}"),
         _ => source.to_owned(),
@@ -1344,6 +1374,7 @@ mod tests {
             recent: &[],
             source: None,
             source_paths: None,
+            source_widest: None,
             loading: false,
             capturing: false,
             can_export: false,

@@ -15,6 +15,9 @@ use crate::source::live::CaptureStats;
 pub struct StatusInput<'a> {
     /// The source's name.
     pub source: &'a str,
+    /// The source's name said shorter, from the longest ([`crate::ui::app::Source::shorter_labels`]):
+    /// the first that has room is said where the whole has none, the whole on hover.
+    pub shorter: &'a [String],
     /// Reading progress, while loading.
     pub progress: Option<Progress>,
     /// Results so far.
@@ -54,9 +57,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
         let counts = ui.data(|d| d.get_temp::<f32>(id)).unwrap_or(0.0);
         let whole_row = ui.available_width();
         let room = (whole_row - counts).max(LEAST_SOURCE);
-        let name = egui::Label::new(RichText::new(s.source).strong()).truncate();
-        let row = egui::vec2(room, ui.spacing().interact_size.y);
-        ui.allocate_ui(row, |ui| ui.add(name));
+        source_name(ui, s, room);
         let mut measure = Measure::new(ui);
         let Some(a) = s.analysis else {
             if let Some(p) = s.progress {
@@ -178,6 +179,32 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
         }
     });
     clicked
+}
+
+/// The source's name in `room` points: whole, or the first of its shorter forms with room
+/// (a stopped live capture's "stopped: all interfaces", "stopped"), else cut; the whole name
+/// on hover and to a screen reader. Cut, a stopped live capture's read "stopped: live capture
+/// on al…" at 480 points, and nothing said on hover what was captured.
+fn source_name(ui: &mut egui::Ui, s: &StatusInput<'_>, room: f32) {
+    let fits = |text: &str| text_width(ui, text) <= room;
+    let shown = match fits(s.source) {
+        true => s.source,
+        false => (s.shorter.iter())
+            .find(|f| fits(f))
+            .or(s.shorter.last())
+            .map_or(s.source, String::as_str),
+    };
+    let cut = !fits(shown);
+    let name = egui::Label::new(RichText::new(shown).strong())
+        .truncate()
+        .show_tooltip_when_elided(false);
+    let row = egui::vec2(room, ui.spacing().interact_size.y);
+    let response = ui.allocate_ui(row, |ui| ui.add(name)).inner;
+    if shown != s.source || cut {
+        response
+            .on_hover_text(s.source)
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, s.source));
+    }
 }
 
 /// A warning about one of the files open, for the status bar's one line: without the file's

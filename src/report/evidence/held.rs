@@ -30,6 +30,8 @@ struct Held {
     process: Option<u32>,
     /// A drop later in the batch was recorded of the same packet: it got no further.
     left_out: bool,
+    /// Where it is listed among the evidence's packets, if it is.
+    listed: Option<usize>,
 }
 
 /// A packet of the endpoint the capturing host dropped, handed to the engine with its batch.
@@ -114,7 +116,18 @@ impl Take<'_> {
             direction: frame.direction,
             process: frame.process,
             left_out: false,
+            listed: None,
         });
+    }
+
+    /// Frame `number`, just handed to [`Take::analyze_or_hold`], is listed at `at` among the
+    /// evidence's packets: a drop that takes it out marks it there.
+    pub(super) fn listed_at(&mut self, number: u64, at: usize) {
+        if let Some(h) = self.hold.packets.last_mut()
+            && h.packet.frame == number
+        {
+            h.listed = Some(at);
+        }
     }
 
     /// A packet of the endpoint recorded at its drop: handed to the engine as dropped with
@@ -135,6 +148,14 @@ impl Take<'_> {
             && let Some(h) = hold.packets.iter_mut().rev().find(|h| h.packet.frame == n)
         {
             h.left_out = true;
+            // Listed, it says why the counts leave it out (the list of the packets kept last
+            // may have put a later packet in its place).
+            if let Some(p) = (h.listed)
+                .and_then(|at| self.ev.packets.get_mut(at))
+                .filter(|p| p.frame == n)
+            {
+                p.before_drop = true;
+            }
         }
         let place = match hold.places.iter().position(|(i, _)| *i == frame.interface) {
             Some(at) => at,

@@ -73,7 +73,7 @@ pub const FAILING_PROGRAMS: usize = 8;
 const FAILING_REMEMBERED: usize = 256;
 
 /// A service endpoint.
-pub type Key = (IpAddr, u16);
+pub type Key = crate::engine::offenders::ServiceKey;
 
 /// The counters kept per endpoint (and for `other`, and the whole capture).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -258,8 +258,7 @@ impl Selection {
     pub fn update(&mut self, s: &Snapshot) -> (Vec<Row>, Counts) {
         let total = Counts::of_totals(&s.totals);
         let now = s.totals.last_ts.map_or(i64::MIN, |t| t.second());
-        let by_key: HashMap<Key, &Offender> =
-            s.offenders.iter().map(|o| ((o.addr, o.port), o)).collect();
+        let by_key: HashMap<Key, &Offender> = s.offenders.iter().map(|o| (o.key(), o)).collect();
         let recent = |o: &Offender| recent_incidents(o, now);
         for (key, slot) in &mut self.slots {
             if let Some(o) = by_key.get(key) {
@@ -270,7 +269,7 @@ impl Selection {
         let mut candidates: Vec<(u64, &Offender)> = s
             .offenders
             .iter()
-            .filter(|o| !self.slots.contains_key(&(o.addr, o.port)))
+            .filter(|o| !self.slots.contains_key(&o.key()))
             .map(|o| (recent(o), o))
             .filter(|(r, _)| *r > 0)
             .collect();
@@ -339,7 +338,7 @@ impl Selection {
     }
 
     fn promote(&mut self, o: &Offender, now: i64) {
-        let key = (o.addr, o.port);
+        let key = o.key();
         // New since the last snapshot: none of its incidents can have been in `other`.
         let new = self.last_ts.is_none_or(|t| o.first_seen > t);
         let base = self.remembered.remove(&key).map(|(c, _)| c);

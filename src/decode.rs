@@ -2399,6 +2399,79 @@ mod tests {
         assert_eq!(decode_as(101, &deeper), Decoded::Other);
     }
 
+    /// The overlay network a tunnelled segment came in (part of its endpoints' identity: two
+    /// tenants may number their machines alike) is read from its tunnel: VXLAN's VNI on either
+    /// port, Geneve's, GRE's key (after the checksum where there is one); the innermost one
+    /// that names a network where tunnels nest; none for IP-in-IP, keyless GRE, ERSPAN and TCP
+    /// straight in IP. Its bytes are where the filters' check looks, and the packet's line
+    /// names it with the outer addresses.
+    #[test]
+    fn the_overlay_network_is_read_from_the_tunnel() {
+        let rst = ipv4(&tcp_seg(RST_ACK, &[], &[]));
+        let overlay_of = |data: &[u8]| match decode_encap(&frame(101, data)) {
+            (Decoded::Tcp(p), e) => {
+                let t = e.tunnel.expect("a tunnel");
+                assert_eq!(t.overlay, p.overlay);
+                (p.overlay, t.overlay_at)
+            }
+            other => panic!("{other:?}"),
+        };
+        let vni = |kind, id| Overlay { kind, id };
+        let vxlan_header = [0x08, 0, 0, 0, 0, 0x01, 0x02, 0];
+        let vx = ipv4_of(
+            IPPROTO_UDP,
+            &udp(4789, &cat(&[&vxlan_header, &ethernet(0x0800, &rst)])),
+        );
+        let (o, at) = overlay_of(&vx);
+        assert_eq!(o, vni(OverlayKind::Vxlan, 0x0102));
+        // Outer IPv4 20, UDP 8, the VXLAN header's first word 4.
+        assert_eq!(
+            (at.offset, at.len, at.mask, at.value),
+            (32, 4, 0xffff_ff00, 0x0102 << 8)
+        );
+        assert_eq!(o.words(), "VXLAN vni 258");
+        assert_eq!(
+            tunnel_words(&frame(101, &vx)).as_deref(),
+            Some("VXLAN vni 258 192.0.2.1 > 198.51.100.7")
+        );
+        let vx8472 = ipv4_of(
+            IPPROTO_UDP,
+            &udp(8472, &cat(&[&vxlan_header, &ethernet(0x0800, &rst)])),
+        );
+        assert_eq!(overlay_of(&vx8472).0, vni(OverlayKind::Vxlan, 0x0102));
+        let geneve = ipv4_of(
+            IPPROTO_UDP,
+            &udp(6081, &cat(&[&[0, 0, 0x08, 0x00, 0, 0, 7, 0], &rst])),
+        );
+        assert_eq!(overlay_of(&geneve).0, vni(OverlayKind::Geneve, 7));
+        // gre_of writes 0xa5 bytes for each optional field: the key is the word after the
+        // checksum's where both are there.
+        for (flags, key_at) in [(0x2000, 24), (0xa000, 28), (0x3000, 24)] {
+            let g = ipv4_of(IPPROTO_GRE, &gre_of(flags, 0x0800, &rst));
+            let (o, at) = overlay_of(&g);
+            assert_eq!(o, vni(OverlayKind::GreKey, 0xa5a5_a5a5), "flags {flags:#x}");
+            assert_eq!(at.offset, key_at, "flags {flags:#x}");
+        }
+        for plain in [
+            ipv4_of(IPPROTO_GRE, &gre_of(0, 0x0800, &rst)),
+            ipv4_of(IPPROTO_IPIP, &rst),
+        ] {
+            assert_eq!(overlay_of(&plain), (Overlay::NONE, Guard::default()));
+        }
+        assert_eq!(
+            tunnel_words(&frame(101, &ipv4_of(IPPROTO_IPIP, &rst))).as_deref(),
+            Some("IP-in-IP 192.0.2.1 > 198.51.100.7")
+        );
+        // The network nearest TCP: VXLAN inside a keyed GRE tunnel is the VXLAN's.
+        let nested = ipv4_of(IPPROTO_GRE, &gre_of(0x2000, 0x0800, &vx));
+        assert_eq!(overlay_of(&nested).0, vni(OverlayKind::Vxlan, 0x0102));
+        assert_eq!(tunnel_words(&frame(101, &rst)), None);
+        match decode(&frame(101, &rst)) {
+            Decoded::Tcp(p) => assert!(p.overlay.is_none()),
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// The network layer a copy is compared by: a tunnel's packet by the packet inside (the
     /// same bytes as its copy unwrapped on the tunnel's device), TCP straight in IP and any
     /// other datagram as they are.

@@ -2410,3 +2410,73 @@ fn a_sweep_larger_than_the_endpoint_table_is_counted_whole() {
     );
     assert_eq!(sweeps[0].refused, 12_000);
 }
+
+/// Regression: two tenants' overlay networks that number their machines alike (the same
+/// 4-tuple in VXLAN VNI 42 and VNI 43) were one flow and one endpoint: VNI 43's handshake
+/// answered VNI 42's SYN, and the refusal of the one was counted at the other's endpoint.
+/// The overlay is part of the flow key and of the endpoint.
+#[test]
+fn the_same_tuple_in_two_overlay_networks_is_two_flows_and_two_endpoints() {
+    use crate::packet::{Overlay, OverlayKind};
+    let vni = |id| Overlay {
+        kind: OverlayKind::Vxlan,
+        id,
+    };
+    let mut e = Engine::new(EngineConfig {
+        keep_connections: true,
+        ..EngineConfig::default()
+    });
+    let syn = |overlay, ms: i64| TcpPacket {
+        ts: Timestamp(ms * 1_000_000),
+        frame: 1,
+        interface: 0,
+        src: CLIENT,
+        dst: SERVER,
+        sport: 40_000,
+        dport: 7211,
+        seq: 1000,
+        ack: 0,
+        flags: TcpFlags(S),
+        window: 100,
+        window_scale: None,
+        payload_len: 0,
+        payload: &[],
+        ttl: 64,
+        ip_id: None,
+        overlay,
+    };
+    let answer = |overlay, ms, flags, seq| TcpPacket {
+        src: SERVER,
+        dst: CLIENT,
+        sport: 7211,
+        dport: 40_000,
+        seq,
+        ack: 1001,
+        flags: TcpFlags(flags),
+        ..syn(overlay, ms)
+    };
+    // Both SYNs first, then VNI 43 completes its handshake and VNI 42 refuses.
+    e.packet(&syn(vni(42), 0));
+    e.packet(&syn(vni(43), 1));
+    e.packet(&answer(vni(43), 2, S | A, 5000));
+    e.packet(&TcpPacket {
+        flags: TcpFlags(A),
+        seq: 1001,
+        ack: 5001,
+        ..syn(vni(43), 3)
+    });
+    e.packet(&answer(vni(42), 4, R | A, 0));
+    e.finish();
+    let snap = e.snapshot();
+    assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (2, 1));
+    let found: Vec<_> = (snap.offenders.iter())
+        .map(|o| (o.key(), o.attempts, o.failed_refused))
+        .collect();
+    assert_eq!(found, [((SERVER, 7211, vni(42)), 1, 1)]);
+    let mut conns: Vec<_> = e
+        .drain_connections()
+        .map(|c| (c.overlay.id, c.state.as_str()))
+        .collect();
+    conns.sort_unstable();
+    assert_eq!(conns, [(42, "REJ"), (43, "S1")]);
+}

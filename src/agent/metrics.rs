@@ -56,7 +56,7 @@ use crate::agent::own_process::OwnProcess;
 use crate::engine::{Cause, Offender, Scan, ScanKind, ScansFound, Snapshot, Totals};
 use crate::host::journal::UnitNow;
 use crate::host::state::HostReport;
-use crate::report::endpoint;
+use crate::report::endpoint_in;
 
 /// Incidents over this many seconds of packet time rank the endpoints.
 pub const RECENT_SECS: i64 = 300;
@@ -651,7 +651,7 @@ impl Collector for Exposition {
         let endpoints: Vec<(String, &Counts)> = self
             .rows
             .iter()
-            .map(|(r, _)| (endpoint(r.key.0, r.key.1), &r.counts))
+            .map(|(r, _)| (endpoint_in(r.key.0, r.key.1, r.key.2), &r.counts))
             .chain(std::iter::once((OTHER.to_owned(), &self.other)))
             .collect();
 
@@ -692,7 +692,7 @@ impl Collector for Exposition {
             MetricType::Info,
         )?;
         for (row, info) in &self.rows {
-            let ep = endpoint(row.key.0, row.key.1);
+            let ep = endpoint_in(row.key.0, row.key.1, row.key.2);
             let labels = [
                 ("endpoint", ep.as_str()),
                 ("service", info.service.as_str()),
@@ -710,7 +710,7 @@ impl Collector for Exposition {
         )?;
         for (row, info) in &self.rows {
             if let Some(t) = info.former_until {
-                let ep = endpoint(row.key.0, row.key.1);
+                let ep = endpoint_in(row.key.0, row.key.1, row.key.2);
                 let labels = [
                     ("endpoint", ep.as_str()),
                     ("former_listener", info.former_listener.as_str()),

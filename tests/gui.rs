@@ -12304,6 +12304,34 @@ fn regression_a_gaps_label_stays_inside_a_squeezed_plots_frame() {
     assert!(squeezed, "one of the windows squeezes the plot");
 }
 
+/// Regression: two tenants' overlays that number their machines alike
+/// (tests/fixtures/vxlan-tenants.pcap: 10.42.0.2:7211 refuses in VXLAN VNI 42, accepts in VNI
+/// 43) were one row, "3 failed of 5", and the details' packet lines did not say the packets
+/// came inside a tunnel. The row is the VNI 42 machine's, named with its network, and each
+/// packet line says the tunnel first, as tcpdump prints the outer datagram.
+#[test]
+fn an_endpoint_in_an_overlay_network_is_named_with_it_and_its_packets_say_their_tunnel() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/vxlan-tenants.pcap")],
+    );
+    let rows = h.state().rows();
+    let names: Vec<&str> = rows.iter().map(|r| r.endpoint.as_str()).collect();
+    assert_eq!(names, ["10.42.0.2:7211 (VXLAN vni 42)"]);
+    assert_eq!(
+        (rows[0].offender.attempts, rows[0].offender.failed_attempts),
+        (3, 3)
+    );
+    select(&mut h, "10.42.0.2:7211 (VXLAN vni 42)");
+    h.run_steps(4);
+    assert_eq!(
+        packet_lines_with(&h, "in VXLAN vni 42 10.99.0."),
+        6,
+        "the packet lines of the details"
+    );
+    assert_eq!(packet_lines_with(&h, "vni 43"), 0);
+}
+
 /// Regression (s36's note): the compact details (800x600, 640x400) and their Copy Wireshark
 /// button did not say that the filter of packets inside VXLAN on UDP 8472 (tests/fixtures/
 /// vxlan.pcap, 10.84.0.2:7212) needs Decode As, which the full details' filter rows say: a
@@ -12317,7 +12345,7 @@ fn regression_the_compact_copy_wireshark_button_says_its_filter_needs_decode_as(
         // (The table filtered to it: at 640x400 it keeps its first row only in view.)
         type_in_filter(&mut h, "7212");
         h.run_steps(3);
-        select(&mut h, "10.84.0.2:7212");
+        select(&mut h, "10.84.0.2:7212 (VXLAN vni 84)");
         let button = h.get_by_label_contains("Copy Wireshark").rect();
         let note = h
             .query_by_label(rstscope::ui::details::NEEDS_DECODE_AS)

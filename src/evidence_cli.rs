@@ -282,7 +282,7 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     if ev.packets.is_empty() && ev.more == 0 {
         // A mistyped address or port must not read as an endpoint without trouble.
         s.push_str(&format!(
-            "none: no TCP packet to or from {} in this capture (rstscope analyze FILE lists its offenders)\n",
+            "none: no TCP packet to or from {} in this capture (rstscope analyze FILE lists its offenders; one inside a tunnel's overlay network is named with it, as '10.42.0.2:7211 (VXLAN vni 42)')\n",
             endpoint_in(addr, port, ev.endpoint.2)
         ));
     }

@@ -21,7 +21,7 @@ use rstscope::host::state::{ATTEMPT_FAILS, HostReport, OUT_RSTS};
 use rstscope::packet::Timestamp;
 use rstscope::pipeline::Update;
 use rstscope::pipeline::live::{self, LiveOptions, StartError};
-use rstscope::report::{self, Clock, endpoint};
+use rstscope::report::{self, Clock, endpoint, offender_name};
 use rstscope::source::live::{
     ANY, CaptureConfig, CaptureFilter, CaptureStats, CapturedInterface, DEFAULT_SNAPLEN,
     friendly_name, friendly_names, labels, list_interfaces, parse_snaplen, with_friendly_name,
@@ -1157,7 +1157,7 @@ fn second_parts(
         .filter(|c| counts.rst[c.index()] > 0)
         .map(|c| (c.as_str(), counts.rst[c.index()]))
         .collect();
-    let top = top_of_second(s, second).map(|(o, c)| (endpoint(o.addr, o.port), top_counts(&c)));
+    let top = top_of_second(s, second).map(|(o, c)| (offender_name(o), top_counts(&c)));
     let kernel = host.and_then(|h| {
         let at = |name: &str| {
             h.counter(name).map(|k| {
@@ -1875,6 +1875,7 @@ mod tests {
             payload: &[],
             ttl: 64,
             ip_id: None,
+            overlay: rstscope::packet::Overlay::NONE,
         }
     }
 

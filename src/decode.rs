@@ -22,7 +22,9 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::packet::{Encap, Guard, TcpFlags, TcpPacket, Timestamp, TunnelAt, V6Ext};
+use crate::packet::{
+    Encap, Guard, Overlay, OverlayKind, TcpFlags, TcpPacket, Timestamp, TunnelAt, V6Ext,
+};
 use crate::source::file::{NETMON_MEDIA, SNOOP_LINK};
 use crate::source::{Frame, LinkType};
 
@@ -492,7 +494,12 @@ pub fn decode_tunnelled_into<'a>(
     packet: &mut TcpPacket<'_>,
     encap: &mut Encap,
 ) -> Option<&'a [u8]> {
-    tunnelled_into(frame, packet, encap).ok()
+    let payload = tunnelled_into(frame, packet, encap).ok();
+    if payload.is_none() {
+        // The slot may be the per-packet path's, which never writes the overlay.
+        packet.overlay = Overlay::NONE;
+    }
+    payload
 }
 
 /// [`decode_encap`] into the caller's slots, for the per-packet path of file analysis: a TCP
@@ -533,6 +540,7 @@ pub const BLANK: TcpPacket<'static> = TcpPacket {
     payload: &[],
     ttl: 0,
     ip_id: None,
+    overlay: crate::packet::Overlay::NONE,
 };
 
 /// How [`decode_into`] found a TCP packet carried.
@@ -575,11 +583,55 @@ pub fn innermost_network_layer<'a>(frame: &Frame<'a>) -> Option<Net<'a>> {
             Net::V6(b) => ipv6_payload(b, b.len(), &mut scratch),
         };
         match ip.ok().and_then(|ip| unwrap_tunnel(ip.protocol, ip.bytes)) {
-            Some((_, inner)) if !inner.bytes().is_empty() => net = inner,
+            Some((_, inner, _)) if !inner.bytes().is_empty() => net = inner,
             _ => break,
         }
     }
     Some(net)
+}
+
+/// The tunnel a frame's TCP segment came in, in the words a packet line says it with, as
+/// tcpdump prints the outer datagram first: `VXLAN vni 42 10.99.0.1 > 10.99.0.2` (the overlay
+/// network, else the tunnel's name, then the outermost IP header's addresses); `None` for TCP
+/// carried directly in IP. Reads the frame again: for the few packets a details list shows.
+pub fn tunnel_words(frame: &Frame<'_>) -> Option<String> {
+    let net = network_layer(frame)?;
+    let protocol = match net {
+        Net::V4(b) => b.get(9),
+        Net::V6(b) => b.get(6),
+    };
+    if protocol == Some(&IPPROTO_TCP) {
+        return None;
+    }
+    let mut outer = BLANK;
+    let ip = match net {
+        Net::V4(b) => ipv4(b, b.len(), &mut outer),
+        Net::V6(b) => ipv6_payload(b, b.len(), &mut outer),
+    }
+    .ok()?;
+    let (tunnel, mut inner, mut overlay) = unwrap_tunnel(ip.protocol, ip.bytes)?;
+    // The network nearest TCP, as the analysis names it.
+    let mut scratch = BLANK;
+    for _ in 1..TUNNEL_DEPTH {
+        let ip = match inner {
+            Net::V4(b) => ipv4(b, b.len(), &mut scratch),
+            Net::V6(b) => ipv6_payload(b, b.len(), &mut scratch),
+        };
+        match ip.ok().and_then(|ip| unwrap_tunnel(ip.protocol, ip.bytes)) {
+            Some((_, next, o)) => {
+                if !o.is_none() {
+                    overlay = o;
+                }
+                inner = next;
+            }
+            None => break,
+        }
+    }
+    let name = match overlay.is_none() {
+        true => tunnel.name().to_owned(),
+        false => overlay.words(),
+    };
+    Some(format!("{name} {} > {}", outer.src, outer.dst))
 }
 
 /// Why decoding stopped before a TCP segment: `?` carries it up from any layer.
@@ -892,7 +944,7 @@ fn may_be_tunnel(ip: &IpPayload<'_>) -> bool {
 #[cold]
 #[inline(never)]
 fn tunnelled(protocol: u8, payload: &[u8]) -> Stop {
-    let Some((tunnel, net)) = unwrap_tunnel(protocol, payload) else {
+    let Some((tunnel, net, _)) = unwrap_tunnel(protocol, payload) else {
         return Stop::Other;
     };
     match tunnelled_tcp(net, TUNNEL_DEPTH - 1) {
@@ -902,7 +954,8 @@ fn tunnelled(protocol: u8, payload: &[u8]) -> Stop {
 }
 
 /// The TCP segment inside the tunnel(s) of `frame`, at most [`TUNNEL_DEPTH`] deep, decoded into
-/// `packet` (its inner addresses and ports: the flow is the one inside the tunnel) and its
+/// `packet` (its inner addresses and ports: the flow is the one inside the tunnel; its overlay,
+/// the innermost tunnel's that names one, as the tenant's network is the one nearest TCP) and its
 /// carriage into `encap` (by offsets, with the tunnel named and checked by its guards). Fails
 /// where the inner headers do not decode (cut short, malformed, a later fragment): the frame
 /// is then counted as [`Skip::Tunnelled`], not analyzed.
@@ -918,6 +971,8 @@ fn tunnelled_into<'a>(
     let at = |bytes: &[u8]| (bytes.as_ptr() as usize).wrapping_sub(frame.data.as_ptr() as usize);
     let (mut v4_before, mut v6_before) = (0u8, 0u8);
     let mut outermost: Option<(Tunnel, [Guard; 2])> = None;
+    packet.overlay = Overlay::NONE;
+    let mut overlay_at = Guard::default();
     for depth in 0..=TUNNEL_DEPTH {
         let b = net.bytes();
         let ip = match net {
@@ -940,6 +995,8 @@ fn tunnelled_into<'a>(
                     tunnel,
                     v4_before,
                     v6_before,
+                    overlay: packet.overlay,
+                    overlay_at,
                 }),
             };
             return Ok(payload);
@@ -947,7 +1004,11 @@ fn tunnelled_into<'a>(
         if depth == TUNNEL_DEPTH {
             break;
         }
-        let (tunnel, inner) = unwrap_tunnel(ip.protocol, ip.bytes).ok_or(Stop::Other)?;
+        let (tunnel, inner, overlay) = unwrap_tunnel(ip.protocol, ip.bytes).ok_or(Stop::Other)?;
+        if !overlay.is_none() {
+            packet.overlay = overlay;
+            overlay_at = overlay_guard(frame.data, overlay.kind, at(ip.bytes));
+        }
         if outermost.is_none() {
             outermost = Some((
                 tunnel,
@@ -961,6 +1022,24 @@ fn tunnelled_into<'a>(
         net = inner;
     }
     Err(Stop::Other)
+}
+
+/// The check a filter by offsets makes to tell an overlay network's frames from others of the
+/// same tunnel: the VNI (VXLAN, Geneve: the 24 bits after a word of the header, itself after
+/// UDP's 8 bytes) or the GRE key (after the checksum word where there is one), in a tunnel
+/// whose IP payload starts at `payload_at` in `frame`.
+fn overlay_guard(frame: &[u8], kind: OverlayKind, payload_at: usize) -> Guard {
+    match kind {
+        OverlayKind::Vxlan | OverlayKind::Geneve => {
+            Guard::of(frame, payload_at + 8 + 4, 4, 0xffff_ff00)
+        }
+        OverlayKind::GreKey => {
+            let checksum = frame.get(payload_at).is_some_and(|f| f & 0x80 != 0);
+            let at = payload_at + if checksum { 8 } else { 4 };
+            Guard::of(frame, at, 4, 0xffff_ffff)
+        }
+        OverlayKind::None => Guard::default(),
+    }
 }
 
 /// The two checks a filter by offsets makes to tell the outermost tunnel's frames: the field
@@ -988,11 +1067,12 @@ fn tunnel_guards(
     }
 }
 
-/// The tunnel in an IP payload of `protocol`, and the packet it carries.
-fn unwrap_tunnel(protocol: u8, payload: &[u8]) -> Option<(Tunnel, Net<'_>)> {
+/// The tunnel in an IP payload of `protocol`, the packet it carries, and the overlay network
+/// it names (none for IP-in-IP, GRE without a key and ERSPAN).
+fn unwrap_tunnel(protocol: u8, payload: &[u8]) -> Option<(Tunnel, Net<'_>, Overlay)> {
     match protocol {
-        IPPROTO_IPIP => Some((Tunnel::IpInIp, Net::V4(payload))),
-        IPPROTO_IPV6 => Some((Tunnel::IpInIp, Net::V6(payload))),
+        IPPROTO_IPIP => Some((Tunnel::IpInIp, Net::V4(payload), Overlay::NONE)),
+        IPPROTO_IPV6 => Some((Tunnel::IpInIp, Net::V6(payload), Overlay::NONE)),
         IPPROTO_GRE => gre(payload),
         IPPROTO_UDP => udp_tunnel(payload),
         _ => None,
@@ -1014,13 +1094,13 @@ fn tunnelled_tcp(net: Net<'_>, depth: u8) -> Option<Inner> {
             u16::from_be_bytes([h[0], h[1]]) & 0x01ff,
         )));
     }
-    let (_, inner) = unwrap_tunnel(ip.protocol, ip.bytes).filter(|_| depth > 0)?;
+    let (_, inner, _) = unwrap_tunnel(ip.protocol, ip.bytes).filter(|_| depth > 0)?;
     tunnelled_tcp(inner, depth - 1)
 }
 
 /// A GRE packet (version 0: RFC 2784 with RFC 2890's key and sequence number) carrying IP,
 /// Ethernet, or an ERSPAN mirror session's frames (types I, II and III).
-fn gre(b: &[u8]) -> Option<(Tunnel, Net<'_>)> {
+fn gre(b: &[u8]) -> Option<(Tunnel, Net<'_>, Overlay)> {
     const CHECKSUM: u16 = 0x8000;
     const ROUTING: u16 = 0x4000;
     const KEY: u16 = 0x2000;
@@ -1036,14 +1116,30 @@ fn gre(b: &[u8]) -> Option<(Tunnel, Net<'_>)> {
         .filter(|&&bit| flags & bit != 0)
         .count();
     let payload = b.get(4 + 4 * optional..)?;
+    // The key follows the checksum word when there is one.
+    let key = match flags & KEY {
+        0 => Overlay::NONE,
+        _ => {
+            let at = if flags & CHECKSUM != 0 { 8 } else { 4 };
+            let k = b.get(at..at + 4)?;
+            Overlay {
+                kind: OverlayKind::GreKey,
+                id: u32::from_be_bytes([k[0], k[1], k[2], k[3]]),
+            }
+        }
+    };
     match u16::from_be_bytes([h[2], h[3]]) {
-        ETHERTYPE_IPV4 => Some((Tunnel::Gre, Net::V4(payload))),
-        ETHERTYPE_IPV6 => Some((Tunnel::Gre, Net::V6(payload))),
-        ETHERTYPE_TEB => Some((Tunnel::Gre, inner_ethernet(payload)?)),
+        ETHERTYPE_IPV4 => Some((Tunnel::Gre, Net::V4(payload), key)),
+        ETHERTYPE_IPV6 => Some((Tunnel::Gre, Net::V6(payload), key)),
+        ETHERTYPE_TEB => Some((Tunnel::Gre, inner_ethernet(payload)?, key)),
         // Type I has no header of its own and no sequence number; type II an 8-byte header.
         ETHERTYPE_ERSPAN_2 => {
             let header = if flags & SEQUENCE != 0 { 8 } else { 0 };
-            Some((Tunnel::Erspan, inner_ethernet(payload.get(header..)?)?))
+            Some((
+                Tunnel::Erspan,
+                inner_ethernet(payload.get(header..)?)?,
+                Overlay::NONE,
+            ))
         }
         // Type III: 12 bytes, 8 more with its platform-specific subheader (the O bit); frame
         // type 0 is Ethernet.
@@ -1053,17 +1149,23 @@ fn gre(b: &[u8]) -> Option<(Tunnel, Net<'_>)> {
                 return None;
             }
             let header = if e[11] & 0x01 != 0 { 20 } else { 12 };
-            Some((Tunnel::Erspan, inner_ethernet(payload.get(header..)?)?))
+            Some((
+                Tunnel::Erspan,
+                inner_ethernet(payload.get(header..)?)?,
+                Overlay::NONE,
+            ))
         }
         _ => None,
     }
 }
 
 /// A UDP datagram to VXLAN's or Geneve's port, carrying Ethernet (or IP, in Geneve).
-fn udp_tunnel(b: &[u8]) -> Option<(Tunnel, Net<'_>)> {
+fn udp_tunnel(b: &[u8]) -> Option<(Tunnel, Net<'_>, Overlay)> {
     let (udp, data) = b.split_first_chunk::<8>()?;
     let port = u16::from_be_bytes([udp[2], udp[3]]);
     let (h, after) = data.split_first_chunk::<8>()?;
+    // VXLAN's and Geneve's headers both end with the 24-bit network identifier and a byte.
+    let vni = u32::from_be_bytes([0, h[4], h[5], h[6]]);
     match port {
         UDP_VXLAN | UDP_VXLAN_LINUX => {
             // The I flag: the header holds a network identifier.
@@ -1075,7 +1177,11 @@ fn udp_tunnel(b: &[u8]) -> Option<(Tunnel, Net<'_>)> {
             } else {
                 Tunnel::VxlanLinux
             };
-            Some((tunnel, inner_ethernet(after)?))
+            let overlay = Overlay {
+                kind: OverlayKind::Vxlan,
+                id: vni,
+            };
+            Some((tunnel, inner_ethernet(after)?, overlay))
         }
         UDP_GENEVE => {
             if h[0] >> 6 != 0 {
@@ -1088,7 +1194,11 @@ fn udp_tunnel(b: &[u8]) -> Option<(Tunnel, Net<'_>)> {
                 ETHERTYPE_IPV6 => Net::V6(inner),
                 _ => return None,
             };
-            Some((Tunnel::Geneve, net))
+            let overlay = Overlay {
+                kind: OverlayKind::Geneve,
+                id: vni,
+            };
+            Some((Tunnel::Geneve, net, overlay))
         }
         _ => None,
     }
@@ -2295,6 +2405,79 @@ mod tests {
         assert_eq!(decode_as(101, &deeper), Decoded::Other);
     }
 
+    /// The overlay network a tunnelled segment came in (part of its endpoints' identity: two
+    /// tenants may number their machines alike) is read from its tunnel: VXLAN's VNI on either
+    /// port, Geneve's, GRE's key (after the checksum where there is one); the innermost one
+    /// that names a network where tunnels nest; none for IP-in-IP, keyless GRE, ERSPAN and TCP
+    /// straight in IP. Its bytes are where the filters' check looks, and the packet's line
+    /// names it with the outer addresses.
+    #[test]
+    fn the_overlay_network_is_read_from_the_tunnel() {
+        let rst = ipv4(&tcp_seg(RST_ACK, &[], &[]));
+        let overlay_of = |data: &[u8]| match decode_encap(&frame(101, data)) {
+            (Decoded::Tcp(p), e) => {
+                let t = e.tunnel.expect("a tunnel");
+                assert_eq!(t.overlay, p.overlay);
+                (p.overlay, t.overlay_at)
+            }
+            other => panic!("{other:?}"),
+        };
+        let vni = |kind, id| Overlay { kind, id };
+        let vxlan_header = [0x08, 0, 0, 0, 0, 0x01, 0x02, 0];
+        let vx = ipv4_of(
+            IPPROTO_UDP,
+            &udp(4789, &cat(&[&vxlan_header, &ethernet(0x0800, &rst)])),
+        );
+        let (o, at) = overlay_of(&vx);
+        assert_eq!(o, vni(OverlayKind::Vxlan, 0x0102));
+        // Outer IPv4 20, UDP 8, the VXLAN header's first word 4.
+        assert_eq!(
+            (at.offset, at.len, at.mask, at.value),
+            (32, 4, 0xffff_ff00, 0x0102 << 8)
+        );
+        assert_eq!(o.words(), "VXLAN vni 258");
+        assert_eq!(
+            tunnel_words(&frame(101, &vx)).as_deref(),
+            Some("VXLAN vni 258 192.0.2.1 > 198.51.100.7")
+        );
+        let vx8472 = ipv4_of(
+            IPPROTO_UDP,
+            &udp(8472, &cat(&[&vxlan_header, &ethernet(0x0800, &rst)])),
+        );
+        assert_eq!(overlay_of(&vx8472).0, vni(OverlayKind::Vxlan, 0x0102));
+        let geneve = ipv4_of(
+            IPPROTO_UDP,
+            &udp(6081, &cat(&[&[0, 0, 0x08, 0x00, 0, 0, 7, 0], &rst])),
+        );
+        assert_eq!(overlay_of(&geneve).0, vni(OverlayKind::Geneve, 7));
+        // gre_of writes 0xa5 bytes for each optional field: the key is the word after the
+        // checksum's where both are there.
+        for (flags, key_at) in [(0x2000, 24), (0xa000, 28), (0x3000, 24)] {
+            let g = ipv4_of(IPPROTO_GRE, &gre_of(flags, 0x0800, &rst));
+            let (o, at) = overlay_of(&g);
+            assert_eq!(o, vni(OverlayKind::GreKey, 0xa5a5_a5a5), "flags {flags:#x}");
+            assert_eq!(at.offset, key_at, "flags {flags:#x}");
+        }
+        for plain in [
+            ipv4_of(IPPROTO_GRE, &gre_of(0, 0x0800, &rst)),
+            ipv4_of(IPPROTO_IPIP, &rst),
+        ] {
+            assert_eq!(overlay_of(&plain), (Overlay::NONE, Guard::default()));
+        }
+        assert_eq!(
+            tunnel_words(&frame(101, &ipv4_of(IPPROTO_IPIP, &rst))).as_deref(),
+            Some("IP-in-IP 192.0.2.1 > 198.51.100.7")
+        );
+        // The network nearest TCP: VXLAN inside a keyed GRE tunnel is the VXLAN's.
+        let nested = ipv4_of(IPPROTO_GRE, &gre_of(0x2000, 0x0800, &vx));
+        assert_eq!(overlay_of(&nested).0, vni(OverlayKind::Vxlan, 0x0102));
+        assert_eq!(tunnel_words(&frame(101, &rst)), None);
+        match decode(&frame(101, &rst)) {
+            Decoded::Tcp(p) => assert!(p.overlay.is_none()),
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// The network layer a copy is compared by: a tunnel's packet by the packet inside (the
     /// same bytes as its copy unwrapped on the tunnel's device), TCP straight in IP and any
     /// other datagram as they are.
@@ -2358,6 +2541,8 @@ mod tests {
                 tunnel: Tunnel::Vxlan,
                 v4_before: 1,
                 v6_before: 0,
+                overlay: e.tunnel.map(|t| t.overlay).unwrap_or_default(),
+                overlay_at: e.tunnel.map(|t| t.overlay_at).unwrap_or_default(),
             })
         );
         // The UDP port, then the outer protocol.

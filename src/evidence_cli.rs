@@ -9,9 +9,11 @@ use std::sync::atomic::Ordering;
 
 use serde_json::{Value, json};
 
+use rstscope::engine::offenders::ServiceKey;
+use rstscope::packet::Overlay;
 use rstscope::report::evidence::{self, Collect, Evidence};
 use rstscope::report::filters::{bpf_filters, link_label};
-use rstscope::report::{self, Clock, endpoint, full_diagnosis, wireshark_filter};
+use rstscope::report::{self, Clock, endpoint_in, full_diagnosis, wireshark_filter};
 use rstscope::services;
 
 use crate::progress_bar::ProgressBar;
@@ -22,14 +24,16 @@ use rstscope::analysis::Progress;
 #[derive(clap::Args)]
 pub struct EndpointArgs {
     /// Print the connections and packets (tcpdump -n style) of one endpoint, either direction:
-    /// ADDR:PORT, or [v6]:PORT.
+    /// ADDR:PORT, or [v6]:PORT; an endpoint inside a tunnel's overlay network as the report
+    /// names it, with its network after a space: '10.42.0.2:7211 (VXLAN vni 42)' (or
+    /// '10.42.0.2:7211 vxlan:42', 'geneve:7', 'gre:100').
     #[arg(
         long,
         value_name = "ADDR:PORT",
         value_parser = parse_endpoint,
         conflicts_with_all = ["connections", "series"]
     )]
-    pub endpoint: Option<SocketAddr>,
+    pub endpoint: Option<ServiceKey>,
     /// Save the endpoint's packets to a pcapng file (Wireshark, tcpdump and rstscope open it).
     #[arg(long, value_name = "FILE.pcapng", requires = "endpoint", value_parser = crate::save_path)]
     pub write: Option<PathBuf>,
@@ -43,17 +47,27 @@ pub struct EndpointArgs {
     pub all_copies: bool,
 }
 
-fn parse_endpoint(s: &str) -> Result<SocketAddr, String> {
-    s.parse().map_err(|_| {
-        format!("{s:?} is not an endpoint: write ADDR:PORT or [v6]:PORT, e.g. 127.0.0.1:7211 or [::1]:7211")
-    })
+fn parse_endpoint(s: &str) -> Result<ServiceKey, String> {
+    let s = s.trim();
+    let (addr, overlay) = match s.split_once(char::is_whitespace) {
+        Some((addr, rest)) => (addr, Overlay::parse(rest).ok_or(())),
+        None => (s, Ok(Overlay::NONE)),
+    };
+    match (addr.parse::<SocketAddr>(), overlay) {
+        (Ok(a), Ok(overlay)) => Ok((a.ip(), a.port(), overlay)),
+        _ => Err(format!(
+            "{s:?} is not an endpoint: write ADDR:PORT or [v6]:PORT, e.g. 127.0.0.1:7211 or \
+             [::1]:7211, and for one inside a tunnel's overlay network the network after a \
+             space, as the report names it: '10.42.0.2:7211 (VXLAN vni 42)'"
+        )),
+    }
 }
 
 /// Reads the capture again for `ep`'s packets, prints them in `format`, and writes them to
 /// `args.write` when given.
 pub fn run(
     files: &[PathBuf],
-    ep: SocketAddr,
+    ep: ServiceKey,
     args: &EndpointArgs,
     format: OutputFormat,
     clock: Clock,
@@ -77,7 +91,7 @@ pub fn run(
     };
     let ev = evidence::collect_watched(
         files,
-        (ep.ip(), ep.port()),
+        ep,
         None,
         args.max_packets,
         Some(&*cancel),
@@ -105,7 +119,7 @@ pub fn run(
         stderr_line!(
             "rstscope: wrote {} of {} to {}",
             noun(ev.packets.len() as u64, "packet", "packets"),
-            endpoint(ep.ip(), ep.port()),
+            endpoint_in(ep.0, ep.1, ep.2),
             path.display()
         );
         if ev.more > 0 {
@@ -165,16 +179,16 @@ fn bytes_total(files: &[PathBuf]) -> u64 {
 }
 
 fn heading(ev: &Evidence) -> String {
-    let (addr, port) = ev.endpoint;
+    let (addr, port, overlay) = ev.endpoint;
     match services::name(port) {
-        Some(name) => format!("{} ({name})", endpoint(addr, port)),
-        None => endpoint(addr, port),
+        Some(name) => format!("{} ({name})", endpoint_in(addr, port, overlay)),
+        None => endpoint_in(addr, port, overlay),
     }
 }
 
 /// The connections, then the packets as tcpdump -n lines.
 fn text(ev: &Evidence, clock: Clock) -> String {
-    let (addr, port) = ev.endpoint;
+    let (addr, port, _) = ev.endpoint;
     let mut s = format!("Endpoint {}\n", heading(ev));
     if let Some(o) = &ev.offender {
         // Fitted to a terminal as the report's diagnoses are.
@@ -268,8 +282,8 @@ fn text(ev: &Evidence, clock: Clock) -> String {
     if ev.packets.is_empty() && ev.more == 0 {
         // A mistyped address or port must not read as an endpoint without trouble.
         s.push_str(&format!(
-            "none: no TCP packet to or from {} in this capture (rstscope analyze FILE lists its offenders)\n",
-            endpoint(addr, port)
+            "none: no TCP packet to or from {} in this capture (rstscope analyze FILE lists its offenders; one inside a tunnel's overlay network is named with it, as '10.42.0.2:7211 (VXLAN vni 42)')\n",
+            endpoint_in(addr, port, ev.endpoint.2)
         ));
     }
     s
@@ -296,10 +310,10 @@ fn count(shown: usize, more: u64) -> String {
 /// One JSON object: the endpoint, its diagnosis, connections (as `--connections` writes them)
 /// and packets (frame number, time, interface, lengths, the tcpdump line).
 fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
-    let (addr, port) = ev.endpoint;
+    let (addr, port, overlay) = ev.endpoint;
     let time = |ts| serde_json::from_str::<Value>(&report::unix_secs(ts)).unwrap_or(Value::Null);
-    json!({
-        "endpoint": endpoint(addr, port),
+    let mut v = json!({
+        "endpoint": endpoint_in(addr, port, overlay),
         "address": addr.to_string(),
         "port": port,
         "service": services::name(port),
@@ -329,5 +343,12 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
         "more_packets": ev.more,
         "written": args.write.as_ref().map(|p| p.display().to_string()),
         "warnings": ev.warnings_in(clock),
-    })
+    });
+    // Only for an endpoint inside a tunnel's overlay network, as the report's offenders.
+    if !overlay.is_none()
+        && let Some(m) = v.as_object_mut()
+    {
+        m.insert("overlay".into(), Value::String(overlay.key()));
+    }
+    v
 }

@@ -91,7 +91,8 @@ pub fn capture_on_disk(data: &[u8]) {
     let Some(o) = a.snapshot.offenders.first() else {
         return;
     };
-    let Ok(ev) = report::evidence::collect(&paths, (o.addr, o.port), None, 64, None) else {
+    let Ok(ev) = report::evidence::collect(&paths, (o.addr, o.port, o.overlay), None, 64, None)
+    else {
         return;
     };
     for p in &ev.packets {
@@ -421,6 +422,7 @@ pub fn packets(records: &[u8]) -> impl Iterator<Item = TcpPacket<'_>> {
                 payload,
                 ttl: r[16],
                 ip_id: (!v6).then(|| u16_at(17)),
+                overlay: crate::packet::Overlay::NONE,
             }
         })
 }

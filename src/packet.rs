@@ -158,6 +158,112 @@ pub struct TcpPacket<'a> {
     pub ttl: u8,
     /// IPv4 identification; `None` for IPv6.
     pub ip_id: Option<u16>,
+    /// The overlay network of the tunnel the segment came in (a VXLAN or Geneve network
+    /// identifier, a GRE key): part of its connection's and endpoints' identity, since two
+    /// tenants' overlays may number their machines alike. [`Overlay::NONE`] for TCP carried
+    /// directly in IP, which the decoder's per-packet path never writes (it stays as the
+    /// slot holds it: the tunnels' path sets it, and puts it back).
+    pub overlay: Overlay,
+}
+
+/// The overlay network a tunnelled packet belongs to, as its tunnel names it: the 24-bit
+/// network identifier of VXLAN and Geneve (VNI), or GRE's 32-bit key. Tunnels without one
+/// (IP-in-IP, GRE without a key, ERSPAN's mirror sessions) and TCP carried directly in IP
+/// are in [`Overlay::NONE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Overlay {
+    /// Which identifier `id` is.
+    pub kind: OverlayKind,
+    /// The identifier (0 with [`OverlayKind::None`]).
+    pub id: u32,
+}
+
+/// What names an [`Overlay`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum OverlayKind {
+    /// In no overlay with an identifier.
+    #[default]
+    None,
+    /// A VXLAN network identifier (UDP 4789 and 8472 alike).
+    Vxlan,
+    /// A Geneve virtual network identifier.
+    Geneve,
+    /// A GRE key (RFC 2890).
+    GreKey,
+}
+
+impl Overlay {
+    /// No overlay: TCP carried directly in IP, or in a tunnel that names none.
+    pub const NONE: Overlay = Overlay {
+        kind: OverlayKind::None,
+        id: 0,
+    };
+
+    /// True for [`Overlay::NONE`].
+    #[inline(always)]
+    pub fn is_none(self) -> bool {
+        self.kind == OverlayKind::None
+    }
+
+    /// Short words for it, as an endpoint's name ends with them: `VXLAN vni 42`, `Geneve vni
+    /// 7`, `GRE key 100`; empty for [`Overlay::NONE`].
+    pub fn words(self) -> String {
+        match self.kind {
+            OverlayKind::None => String::new(),
+            OverlayKind::Vxlan => format!("VXLAN vni {}", self.id),
+            OverlayKind::Geneve => format!("Geneve vni {}", self.id),
+            OverlayKind::GreKey => format!("GRE key {}", self.id),
+        }
+    }
+
+    /// A stable key for JSON, CSV and metric labels: `vxlan:42`, `geneve:7`, `gre:100`;
+    /// empty for [`Overlay::NONE`].
+    pub fn key(self) -> String {
+        match self.kind {
+            OverlayKind::None => String::new(),
+            OverlayKind::Vxlan => format!("vxlan:{}", self.id),
+            OverlayKind::Geneve => format!("geneve:{}", self.id),
+            OverlayKind::GreKey => format!("gre:{}", self.id),
+        }
+    }
+
+    /// Wireshark's display filter clause for it (`vxlan.vni == 42`, `geneve.vni == 7`,
+    /// `gre.key == 100`); `None` for [`Overlay::NONE`].
+    pub fn wireshark_filter(self) -> Option<String> {
+        let field = match self.kind {
+            OverlayKind::None => return None,
+            OverlayKind::Vxlan => "vxlan.vni",
+            OverlayKind::Geneve => "geneve.vni",
+            OverlayKind::GreKey => "gre.key",
+        };
+        Some(format!("{field} == {}", self.id))
+    }
+
+    /// Reads [`Overlay::words`] or [`Overlay::key`] back (any case, `vni42`, `vni=42` and
+    /// `vxlan 42` too); `None` when `s` is neither.
+    pub fn parse(s: &str) -> Option<Overlay> {
+        let s = s.trim().to_ascii_lowercase();
+        let s = s.trim_start_matches('(').trim_end_matches(')').trim();
+        let (kind, rest) = if let Some(r) = s.strip_prefix("vxlan") {
+            (OverlayKind::Vxlan, r)
+        } else if let Some(r) = s.strip_prefix("geneve") {
+            (OverlayKind::Geneve, r)
+        } else if let Some(r) = s.strip_prefix("gre") {
+            (OverlayKind::GreKey, r)
+        } else if s.starts_with("vni") {
+            (OverlayKind::Vxlan, s)
+        } else {
+            return None;
+        };
+        let rest = rest.trim_start_matches([':', ' ', '=']);
+        let rest = (rest
+            .strip_prefix("vni")
+            .or_else(|| rest.strip_prefix("key")))
+        .unwrap_or(rest)
+        .trim_start_matches([':', ' ', '=']);
+        let id: u32 = rest.parse().ok()?;
+        Some(Overlay { kind, id })
+    }
 }
 
 /// Who dropped a packet the capture recorded at its drop, as the packet block's
@@ -230,6 +336,12 @@ pub struct TunnelAt {
     pub v4_before: u8,
     /// IPv6 headers before the inner one.
     pub v6_before: u8,
+    /// The overlay network the packet came in ([`TcpPacket::overlay`]): an endpoint's filters
+    /// select its own network's packets only.
+    pub overlay: Overlay,
+    /// Where the frame names that network: the VNI's or GRE key's bytes, for filters by
+    /// offsets (no check for [`Overlay::NONE`]).
+    pub overlay_at: Guard,
 }
 
 impl Encap {
@@ -241,6 +353,16 @@ impl Encap {
             ip_offset: 14,
             ..Self::default()
         }
+    }
+
+    /// This carriage without the overlay network its tunnel names: where a capture's overlays
+    /// are not told apart (a capture of several interfaces holds its tunnels' packets
+    /// unwrapped too, in none).
+    pub fn without_overlay(mut self) -> Self {
+        if let Some(t) = &mut self.tunnel {
+            (t.overlay, t.overlay_at) = (Overlay::NONE, Guard::default());
+        }
+        self
     }
 
     /// `self == other`, with the fields that differ most often first and the guards compared
@@ -569,6 +691,26 @@ mod tests {
                     tunnel: crate::decode::Tunnel::Vxlan,
                     v4_before: 1,
                     v6_before: 0,
+                    overlay: Overlay::NONE,
+                    overlay_at: Guard::default(),
+                }),
+                ..plain
+            },
+            Encap {
+                tunnel: Some(TunnelAt {
+                    tunnel: crate::decode::Tunnel::Vxlan,
+                    v4_before: 1,
+                    v6_before: 0,
+                    overlay: Overlay {
+                        kind: OverlayKind::Vxlan,
+                        id: 42,
+                    },
+                    overlay_at: Guard {
+                        offset: 46,
+                        len: 4,
+                        mask: 0xffff_ff00,
+                        value: 42 << 8,
+                    },
                 }),
                 ..plain
             },

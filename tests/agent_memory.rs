@@ -123,6 +123,7 @@ fn packet(ts: i64, sport: u16, dport: u16, flags: u16, from_server: bool) -> Tcp
         payload: &[],
         ttl: 64,
         ip_id: None,
+        overlay: rstscope::packet::Overlay::NONE,
     }
 }
 
@@ -1148,7 +1149,7 @@ fn the_hosts_records_at_their_caps_stay_within_their_sum() {
             });
             incidents.push(Incident {
                 at,
-                server: (SERVER, port),
+                server: (SERVER, port, rstscope::packet::Overlay::NONE),
                 client: (CLIENT, client_port),
                 kind: IncidentKind::Failed(Failure::Refused),
             });

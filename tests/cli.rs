@@ -2246,12 +2246,12 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     assert!(
         lines
             .next()
-            .is_some_and(|h| h.ends_with(",diagnosis,scan,scan_client"))
+            .is_some_and(|h| h.ends_with(",diagnosis,scan,scan_client,overlay"))
     );
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty() && rows.len() <= 10_000, "{}", rows.len());
     assert!(
-        rows.iter().all(|r| r.ends_with(",port-scan,10.0.0.1")),
+        rows.iter().all(|r| r.ends_with(",port-scan,10.0.0.1,")),
         "{}",
         rows[0]
     );
@@ -2351,7 +2351,7 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
         rows.len()
     );
     assert!(
-        rows.iter().all(|r| r.ends_with(",port-scan,127.0.0.1")),
+        rows.iter().all(|r| r.ends_with(",port-scan,127.0.0.1,")),
         "{}",
         rows[0]
     );

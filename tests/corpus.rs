@@ -785,7 +785,11 @@ fn only_the_syn_scan_of_the_corpus_is_a_scan() {
         (scan.completed, scan.half_open, scan.reset_by_client),
         (0, 3, 0)
     );
-    assert_eq!(scan.open_named, [(server, 22), (server, 53), (server, 80)]);
+    let none = rstscope::packet::Overlay::NONE;
+    assert_eq!(
+        scan.open_named,
+        [(server, 22, none), (server, 53, none), (server, 80, none)]
+    );
     assert_eq!((scan.refused, scan.unanswered), (4, 993));
     assert_eq!((scan.attempts, scan.failed_attempts), (1994, 1991));
     assert!(s.offenders.iter().all(|o| o.scan.is_some()));

@@ -144,6 +144,7 @@ fn packets(events: &[Ev], forward: bool) -> Vec<TcpPacket<'static>> {
                 payload: &[],
                 ttl: if e.seq_off % 7 == 3 { 40 } else { 64 },
                 ip_id: Some((frame % 65_536) as u16),
+                overlay: rstscope::packet::Overlay::NONE,
             }
         })
         .collect()

@@ -171,11 +171,11 @@ fn check_same_connections(file: &Path) -> usize {
     let all = main_analysis_connections(file);
     let mut checked = 0;
     for o in a.snapshot.offenders.iter().take(5) {
-        let ep = (o.addr, o.port);
+        let ep = o.key();
         let ev = evidence::collect(&[file.to_path_buf()], ep, None, 10, None).expect("collect");
         let mut want: Vec<ConnRecord> = all
             .iter()
-            .filter(|c| c.orig == ep || c.resp == ep)
+            .filter(|c| (c.orig == (ep.0, ep.1) || c.resp == (ep.0, ep.1)) && c.overlay == ep.2)
             .cloned()
             .collect();
         want.sort_by_key(|c| (c.start, c.first_frame));
@@ -650,10 +650,18 @@ fn saved_analyzes_the_same(file: &Path, dir: &Path) -> (usize, Vec<String>) {
     let (mut checked, mut differ) = (0, Vec::new());
     for o in whole["offenders"].as_array().into_iter().flatten().take(5) {
         let endpoint = o["endpoint"].as_str().expect("endpoint");
-        let ep: std::net::SocketAddr = endpoint.parse().expect("endpoint");
+        let addr: std::net::IpAddr = (o["address"].as_str())
+            .and_then(|a| a.parse().ok())
+            .expect("address");
+        let port = o["port"].as_u64().and_then(|p| u16::try_from(p).ok());
+        // An endpoint inside an overlay network: its network too (`vxlan:42`).
+        let overlay = match o["overlay"].as_str() {
+            Some(key) => rstscope::packet::Overlay::parse(key).expect("overlay"),
+            None => rstscope::packet::Overlay::NONE,
+        };
         let ev = evidence::collect(
             &[file.to_path_buf()],
-            (ep.ip(), ep.port()),
+            (addr, port.expect("port"), overlay),
             None,
             1 << 20,
             None,

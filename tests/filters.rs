@@ -18,7 +18,6 @@ mod common;
 
 use common::always_show;
 use std::collections::{BTreeSet, HashMap};
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -133,15 +132,17 @@ impl Frames {
     }
 }
 
+/// An endpoint: address, port and the overlay network its packets came in.
+type Key = rstscope::engine::offenders::ServiceKey;
 /// An offender of the main report and its BPF filters.
-type OffenderFilters = (IpAddr, u16, Vec<BpfFilter>);
+type OffenderFilters = (Key, Vec<BpfFilter>);
 /// The endpoints to check, and the offenders among them with their filters.
-type Endpoints = (Vec<(IpAddr, u16)>, Vec<OffenderFilters>);
+type Endpoints = (Vec<Key>, Vec<OffenderFilters>);
 
 /// The endpoints checked in one capture: offenders, then responders of connections.
 fn endpoints(path: &Path) -> Result<Endpoints, String> {
     let mut conns = Vec::new();
-    let mut keep = |c: &rstscope::engine::ConnRecord| conns.push(c.resp);
+    let mut keep = |c: &rstscope::engine::ConnRecord| conns.push((c.resp.0, c.resp.1, c.overlay));
     let a = analyze_files(
         &[path.to_path_buf()],
         Options {
@@ -158,15 +159,9 @@ fn endpoints(path: &Path) -> Result<Endpoints, String> {
         .snapshot
         .offenders
         .iter()
-        .map(|o| {
-            (
-                o.addr,
-                o.port,
-                bpf_filters(o.addr, o.port, o.encaps.as_slice()),
-            )
-        })
+        .map(|o| (o.key(), bpf_filters(o.addr, o.port, o.encaps.as_slice())))
         .collect();
-    let mut list: Vec<(IpAddr, u16)> = offenders.iter().map(|(a, p, _)| (*a, *p)).collect();
+    let mut list: Vec<Key> = offenders.iter().map(|(k, _)| *k).collect();
     for c in conns {
         if !list.contains(&c) {
             list.push(c);
@@ -195,11 +190,12 @@ fn check_file(path: &Path, tshark: bool, out: &mut Outcome) {
     };
     let frames = Frames::read(path);
     out.files += 1;
-    for (addr, port) in list {
+    for key in list {
+        let (addr, port, _) = key;
         out.endpoints += 1;
         let ev = match collect_with(
             &[path.to_path_buf()],
-            (addr, port),
+            key,
             None,
             usize::MAX,
             None,
@@ -216,7 +212,7 @@ fn check_file(path: &Path, tshark: bool, out: &mut Outcome) {
         };
         let want: BTreeSet<u64> = ev.packets.iter().map(|p| p.frame).collect();
         let mut sets = vec![("--endpoint", bpf_filters(addr, port, ev.encaps.as_slice()))];
-        if let Some((_, _, f)) = offenders.iter().find(|(a, p, _)| (*a, *p) == (addr, port)) {
+        if let Some((_, f)) = offenders.iter().find(|(k, _)| *k == key) {
             sets.push(("offender", f.clone()));
         }
         for (which, filters) in sets {
@@ -234,12 +230,7 @@ fn check_file(path: &Path, tshark: bool, out: &mut Outcome) {
             }
         }
         // tshark takes a while to start: its checks are for the offenders only.
-        if tshark
-            && offenders
-                .iter()
-                .take(3)
-                .any(|(a, p, _)| (*a, *p) == (addr, port))
-        {
+        if tshark && offenders.iter().take(3).any(|(k, _)| *k == key) {
             let filter = wireshark_filter(addr, port, ev.encaps.as_slice());
             match tshark_frames(path, &filter, wireshark_decode_as(ev.encaps.as_slice())) {
                 Ok(got) if got == want => out.tshark_checks += 1,

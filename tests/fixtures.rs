@@ -1122,7 +1122,13 @@ fn a_syn_scan_of_60_ports_is_one_finding() {
         (58, 2, 2)
     );
     assert_eq!((scan.completed, scan.unanswered), (0, 0));
-    assert_eq!(scan.open_named, [(lo, 7410), (lo, 7433)]);
+    assert_eq!(
+        scan.open_named,
+        [
+            (lo, 7410, rstscope::packet::Overlay::NONE),
+            (lo, 7433, rstscope::packet::Overlay::NONE)
+        ]
+    );
     assert!(scan.is_half_open());
     assert_eq!(s.offenders.len(), 60);
     assert!(s.offenders.iter().all(|o| o.scan.is_some()));
@@ -1202,7 +1208,10 @@ fn a_port_retried_while_another_program_scans_stays_an_offender() {
         (scan.attempts, scan.failed_attempts, scan.refused),
         (100, 100, 100)
     );
-    assert_eq!(scan.refused_named.first(), Some(&(lo, 7500)));
+    assert_eq!(
+        scan.refused_named.first(),
+        Some(&(lo, 7500, rstscope::packet::Overlay::NONE))
+    );
 
     let o = &s.offenders[0];
     assert_eq!(report::endpoint(o.addr, o.port), "127.0.0.1:7211");
@@ -1316,6 +1325,82 @@ fn an_any_capture_of_a_tunnel_and_its_device_counts_each_packet_once() {
     assert_eq!(a.capture.not_decoded_total(), 0);
 }
 
+/// Regression: two tenants' overlay networks that number their machines alike
+/// (tests/fixtures/make-vxlan-tenants.sh: 10.42.0.2:7211 refuses in VXLAN VNI 42 and accepts
+/// in VNI 43) were one endpoint and one flow per 4-tuple: "3 failed of 5 connection
+/// attempts", the VNI 43 machine's completed handshakes counted with the VNI 42 machine's
+/// refusals. Each network's endpoint is its own, named with its network everywhere (the
+/// text, JSON and CSV reports, `--endpoint`), and its filters select its network's packets.
+#[test]
+fn two_tenants_numbered_alike_are_two_endpoints() {
+    let (a, conns) = run("tests/fixtures/vxlan-tenants.pcap");
+    let t = &a.snapshot.totals;
+    assert_eq!((t.attempts, t.failed_attempts, t.rst_packets), (5, 3, 3));
+    assert_eq!(states(&conns), ["REJ", "REJ", "REJ", "SF", "SF"]);
+    let overlays: Vec<String> = conns.iter().map(|c| c.overlay.key()).collect();
+    assert_eq!(
+        overlays,
+        ["vxlan:42", "vxlan:42", "vxlan:42", "vxlan:43", "vxlan:43"]
+    );
+    let offenders: Vec<(String, u64, u64)> = (a.snapshot.offenders.iter())
+        .map(|o| (report::offender_name(o), o.attempts, o.failed_attempts))
+        .collect();
+    assert_eq!(
+        offenders,
+        [("10.42.0.2:7211 (VXLAN vni 42)".to_string(), 3, 3)]
+    );
+    let o = &a.snapshot.offenders[0];
+    let sentence = report::full_diagnosis(o, None, Clock::Utc);
+    assert!(
+        sentence.starts_with("10.42.0.2:7211 (VXLAN vni 42) refused all 3 connection attempts"),
+        "{sentence}"
+    );
+    let mut json = Vec::new();
+    report::json::write(&a, Clock::Utc, true, &mut json).expect("JSON written");
+    let json: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
+    let first = &json["offenders"][0];
+    assert_eq!(first["endpoint"], "10.42.0.2:7211 (VXLAN vni 42)");
+    assert_eq!(first["overlay"], "vxlan:42");
+    assert!(
+        first["wireshark_filter"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("vxlan.vni == 42 && ")),
+        "{first}"
+    );
+    // The other tenant's machine: its own packets, its own connections, no failure.
+    let none = rstscope::packet::Overlay::NONE;
+    let vni43 = rstscope::packet::Overlay::parse("vxlan:43").expect("an overlay");
+    let server = "10.42.0.2".parse().expect("address");
+    let ev = rstscope::report::evidence::collect(
+        &[fixture("tests/fixtures/vxlan-tenants.pcap")],
+        (server, 7211, vni43),
+        None,
+        100,
+        None,
+    )
+    .expect("evidence");
+    assert_eq!((ev.packets.len(), ev.connections.len()), (13, 2));
+    assert!(ev.offender.is_none());
+    assert!(
+        ev.packets.iter().all(|p| p
+            .tunnel
+            .as_deref()
+            .is_some_and(|t| t.starts_with("VXLAN vni 43 10.99.0."))),
+        "{:?}",
+        ev.packets.first().map(|p| &p.tunnel)
+    );
+    // In no overlay: nothing of either.
+    let ev = rstscope::report::evidence::collect(
+        &[fixture("tests/fixtures/vxlan-tenants.pcap")],
+        (server, 7211, none),
+        None,
+        100,
+        None,
+    )
+    .expect("evidence");
+    assert!(ev.packets.is_empty());
+}
+
 /// A capture on an overlay network's underlay (tests/fixtures/make-vxlan.sh): the TCP inside
 /// VXLAN (on UDP 4789 and on Linux's 8472) is analyzed by its inner addresses, as tshark
 /// dissects it, beside the refusals carried directly in IP; each offender's filters select
@@ -1332,13 +1417,13 @@ fn tcp_inside_vxlan_is_analyzed_by_its_inner_addresses() {
         ["REJ", "REJ", "REJ", "REJ", "REJ", "REJ", "REJ", "SF"]
     );
     let offenders: Vec<(String, u64)> = (a.snapshot.offenders.iter())
-        .map(|o| (report::endpoint(o.addr, o.port), o.failed_attempts))
+        .map(|o| (report::offender_name(o), o.failed_attempts))
         .collect();
     assert_eq!(
         offenders,
         [
-            ("10.42.0.2:7211".to_string(), 3),
-            ("10.84.0.2:7212".to_string(), 2),
+            ("10.42.0.2:7211 (VXLAN vni 42)".to_string(), 3),
+            ("10.84.0.2:7212 (VXLAN vni 84)".to_string(), 2),
             ("10.99.0.2:7213".to_string(), 2)
         ]
     );
@@ -1349,8 +1434,8 @@ fn tcp_inside_vxlan_is_analyzed_by_its_inner_addresses() {
     let json: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
     let filter = |i: usize, key: &str| json["offenders"][i][key].clone();
     // Inside the tunnel: the IPv4 header after the outer one; on the underlay: the first.
-    let inner = "ip.proto#2 == 6 && ((ip.src#2 == 10.42.0.2 && tcp.srcport#1 == 7211) || \
-                 (ip.dst#2 == 10.42.0.2 && tcp.dstport#1 == 7211))";
+    let inner = "vxlan.vni == 42 && ip.proto#2 == 6 && ((ip.src#2 == 10.42.0.2 && \
+                 tcp.srcport#1 == 7211) || (ip.dst#2 == 10.42.0.2 && tcp.dstport#1 == 7211))";
     assert!(
         filter(0, "wireshark_filter")
             .as_str()

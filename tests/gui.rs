@@ -5368,7 +5368,7 @@ fn another_offender_lists_every_packet_of_its_own() {
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
     let first = h.state().stream().expect("the first connection").clone();
-    assert_eq!(first.resp, keys[0]);
+    assert_eq!(first.resp, (keys[0].0, keys[0].1));
     // While a connection is selected the arrows are the connections'.
     h.key_press(egui::Key::ArrowDown);
     h.run_steps(2);
@@ -6246,7 +6246,7 @@ fn the_table_keys_work_at_once_in_a_capture_opened_while_the_filter_had_the_keyb
     h.event(egui::Event::Copy);
     h.step();
     let copied = copied_texts(&h);
-    let (addr, port) = keys[1];
+    let (addr, port, _) = keys[1];
     assert!(
         copied.len() == 1 && copied[0].starts_with(&format!("{addr}:{port} refused all")),
         "Ctrl+C copied the selected offender's diagnosis: {copied:?}"
@@ -6748,7 +6748,7 @@ fn a_two_line_diagnosis_at_1024x700_leaves_connection_rows_in_view() {
     );
     let size = [1024.0, 700.0];
     let h = opened(size, vec![path]);
-    let (addr, port) = h.state().selected().expect("the worst offender");
+    let (addr, port, _) = h.state().selected().expect("the worst offender");
     let sentence = h
         .query_all_by_label_contains(&format!("{addr}:{port} refused all"))
         .map(|n| n.rect())
@@ -8447,7 +8447,7 @@ fn arrow_keys_home_and_end_move_the_selected_offender() {
     press(&mut h, egui::Key::ArrowDown);
     assert_eq!(h.state().selected(), Some(keys[2]));
     settle(&mut h);
-    let (addr, port) = keys[2];
+    let (addr, port, _) = keys[2];
     assert!(
         shows(&h, &format!("{addr}:{port} refused all")),
         "the details show the row selected with the keyboard"
@@ -8488,7 +8488,8 @@ fn a_clicked_offender_row_stays_under_the_pointer() {
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
     // The lowest row wholly in view, away from the table's centre.
-    let row = |h: &Harness<'_, RstscopeApp>, (addr, port): (std::net::IpAddr, u16)| {
+    let row = |h: &Harness<'_, RstscopeApp>,
+               (addr, port, _): rstscope::engine::offenders::ServiceKey| {
         h.query_by_role_and_label(egui::accesskit::Role::Button, &format!("{addr}:{port}"))
             .map(|n| n.rect())
     };
@@ -9240,7 +9241,7 @@ fn at_800x500_the_diagnosis_and_its_connections_are_in_view() {
         Some(second),
         "Down selects the next offender"
     );
-    let (addr, port) = second;
+    let (addr, port, _) = second;
     h.event(egui::Event::Copy);
     h.step();
     let copied = copied_texts(&h);
@@ -10427,7 +10428,7 @@ fn a_click_on_any_cells_text_selects_its_row() {
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
-    let endpoint = |k: (std::net::IpAddr, u16)| format!("{}:{}", k.0, k.1);
+    let endpoint = |k: rstscope::engine::offenders::ServiceKey| format!("{}:{}", k.0, k.1);
     let mut clicked = 0;
     // Cells past the rows' bar are out of view (the table scrolls sideways).
     let edge = rows_bar(&h).map_or(f32::INFINITY, |b| b.left());
@@ -11767,7 +11768,7 @@ fn at_640x400_folded_the_headline_the_first_row_and_its_diagnosis_fit_the_window
         assert_eq!(
             h.state()
                 .selected()
-                .map(|(a, p)| format!("{a}:{p}"))
+                .map(|(a, p, _)| format!("{a}:{p}"))
                 .as_deref(),
             Some(endpoint)
         );
@@ -12418,7 +12419,7 @@ fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_
     // The selected offender (the worst, as the ranking goes): its row and its diagnosis.
     let in_view = |h: &Harness<'_, RstscopeApp>, what: &str| {
         let bottom = status_top(h);
-        let (ip, port) = h.state().selected().expect("an offender selected");
+        let (ip, port, _) = h.state().selected().expect("an offender selected");
         let endpoint = format!("{ip}:{port}");
         let row = h
             .get_by_role_and_label(egui::accesskit::Role::Button, &endpoint)
@@ -12514,6 +12515,34 @@ fn regression_a_gaps_label_stays_inside_a_squeezed_plots_frame() {
     assert!(squeezed, "one of the windows squeezes the plot");
 }
 
+/// Regression: two tenants' overlays that number their machines alike
+/// (tests/fixtures/vxlan-tenants.pcap: 10.42.0.2:7211 refuses in VXLAN VNI 42, accepts in VNI
+/// 43) were one row, "3 failed of 5", and the details' packet lines did not say the packets
+/// came inside a tunnel. The row is the VNI 42 machine's, named with its network, and each
+/// packet line says the tunnel first, as tcpdump prints the outer datagram.
+#[test]
+fn an_endpoint_in_an_overlay_network_is_named_with_it_and_its_packets_say_their_tunnel() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/vxlan-tenants.pcap")],
+    );
+    let rows = h.state().rows();
+    let names: Vec<&str> = rows.iter().map(|r| r.endpoint.as_str()).collect();
+    assert_eq!(names, ["10.42.0.2:7211 (VXLAN vni 42)"]);
+    assert_eq!(
+        (rows[0].offender.attempts, rows[0].offender.failed_attempts),
+        (3, 3)
+    );
+    select(&mut h, "10.42.0.2:7211 (VXLAN vni 42)");
+    h.run_steps(4);
+    assert_eq!(
+        packet_lines_with(&h, "in VXLAN vni 42 10.99.0."),
+        6,
+        "the packet lines of the details"
+    );
+    assert_eq!(packet_lines_with(&h, "vni 43"), 0);
+}
+
 /// Regression (s36's note): the compact details (800x600, 640x400) and their Copy Wireshark
 /// button did not say that the filter of packets inside VXLAN on UDP 8472 (tests/fixtures/
 /// vxlan.pcap, 10.84.0.2:7212) needs Decode As, which the full details' filter rows say: a
@@ -12527,7 +12556,7 @@ fn regression_the_compact_copy_wireshark_button_says_its_filter_needs_decode_as(
         // (The table filtered to it: at 640x400 it keeps its first row only in view.)
         type_in_filter(&mut h, "7212");
         h.run_steps(3);
-        select(&mut h, "10.84.0.2:7212");
+        select(&mut h, "10.84.0.2:7212 (VXLAN vni 84)");
         let button = h.get_by_label_contains("Copy Wireshark").rect();
         let note = h
             .query_by_label(rstscope::ui::details::NEEDS_DECODE_AS)

@@ -57,7 +57,7 @@ use crate::engine::{Cause, Offender, Scan, ScanKind, ScansFound, Snapshot, Total
 use crate::host::journal::UnitNow;
 use crate::host::restarts::FailingKind;
 use crate::host::state::HostReport;
-use crate::report::endpoint;
+use crate::report::endpoint_in;
 
 /// Incidents over this many seconds of packet time rank the endpoints.
 pub const RECENT_SECS: i64 = 300;
@@ -75,7 +75,7 @@ pub const FAILING_PROGRAMS: usize = 8;
 const FAILING_REMEMBERED: usize = 256;
 
 /// A service endpoint.
-pub type Key = (IpAddr, u16);
+pub type Key = crate::engine::offenders::ServiceKey;
 
 /// The counters kept per endpoint (and for `other`, and the whole capture).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -260,8 +260,7 @@ impl Selection {
     pub fn update(&mut self, s: &Snapshot) -> (Vec<Row>, Counts) {
         let total = Counts::of_totals(&s.totals);
         let now = s.totals.last_ts.map_or(i64::MIN, |t| t.second());
-        let by_key: HashMap<Key, &Offender> =
-            s.offenders.iter().map(|o| ((o.addr, o.port), o)).collect();
+        let by_key: HashMap<Key, &Offender> = s.offenders.iter().map(|o| (o.key(), o)).collect();
         let recent = |o: &Offender| recent_incidents(o, now);
         for (key, slot) in &mut self.slots {
             if let Some(o) = by_key.get(key) {
@@ -272,7 +271,7 @@ impl Selection {
         let mut candidates: Vec<(u64, &Offender)> = s
             .offenders
             .iter()
-            .filter(|o| !self.slots.contains_key(&(o.addr, o.port)))
+            .filter(|o| !self.slots.contains_key(&o.key()))
             .map(|o| (recent(o), o))
             .filter(|(r, _)| *r > 0)
             .collect();
@@ -341,7 +340,7 @@ impl Selection {
     }
 
     fn promote(&mut self, o: &Offender, now: i64) {
-        let key = (o.addr, o.port);
+        let key = o.key();
         // New since the last snapshot: none of its incidents can have been in `other`.
         let new = self.last_ts.is_none_or(|t| o.first_seen > t);
         let base = self.remembered.remove(&key).map(|(c, _)| c);
@@ -682,7 +681,7 @@ impl Collector for Exposition {
         let endpoints: Vec<(String, &Counts)> = self
             .rows
             .iter()
-            .map(|(r, _)| (endpoint(r.key.0, r.key.1), &r.counts))
+            .map(|(r, _)| (endpoint_in(r.key.0, r.key.1, r.key.2), &r.counts))
             .chain(std::iter::once((OTHER.to_owned(), &self.other)))
             .collect();
 
@@ -723,7 +722,7 @@ impl Collector for Exposition {
             MetricType::Info,
         )?;
         for (row, info) in &self.rows {
-            let ep = endpoint(row.key.0, row.key.1);
+            let ep = endpoint_in(row.key.0, row.key.1, row.key.2);
             let labels = [
                 ("endpoint", ep.as_str()),
                 ("service", info.service.as_str()),
@@ -741,7 +740,7 @@ impl Collector for Exposition {
         )?;
         for (row, info) in &self.rows {
             if let Some(t) = info.former_until {
-                let ep = endpoint(row.key.0, row.key.1);
+                let ep = endpoint_in(row.key.0, row.key.1, row.key.2);
                 let labels = [
                     ("endpoint", ep.as_str()),
                     ("former_listener", info.former_listener.as_str()),

@@ -919,7 +919,7 @@ impl Shared {
         };
         let mut ev = report::evidence::collect_source_with(
             source,
-            (ep.ip(), ep.port()),
+            (ep.ip(), ep.port(), crate::packet::Overlay::NONE),
             range,
             max,
             None,

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use super::Cause;
 use super::cause::{IpIdSequence, Prior, Suspicion, TtlRange};
 use super::zeek::{ZeekConn, known_flags};
-use crate::packet::{TcpPacket, Timestamp};
+use crate::packet::{Overlay, TcpPacket, Timestamp};
 
 /// A 4-tuple in canonical order: side 0 is the lower (address, port), addresses ordered as
 /// `IpAddr` orders them. It is looked up for every packet, so the addresses are kept as
@@ -20,8 +20,11 @@ pub struct FlowKey {
     addr: [[u8; 16]; 2],
     /// Side 0 and side 1 ports.
     pub port: [u16; 2],
-    /// Bit `i` set: side `i`'s address is IPv6.
-    v6: u8,
+    /// Bit `i` (0 or 1) set: side `i`'s address is IPv6. The bits above: the key's overlay
+    /// network as the engine numbers them ([`FlowKey::in_zone`]), 0 for none. In the two bytes
+    /// the key's layout had room for, so a key in no overlay is the one it was: the same size,
+    /// hash and comparison.
+    v6: u16,
 }
 
 impl Hash for FlowKey {
@@ -35,6 +38,23 @@ impl Hash for FlowKey {
 }
 
 impl FlowKey {
+    /// Overlay networks a key can tell apart ([`FlowKey::in_zone`]).
+    pub const ZONES: u16 = 1 << 14;
+
+    /// This key in the overlay network numbered `zone` (below [`FlowKey::ZONES`]; 0 is none):
+    /// two tenants' connections between the same inner addresses and ports are two flows.
+    pub fn in_zone(self, zone: u16) -> Self {
+        Self {
+            v6: (self.v6 & 0b11) | (zone << 2),
+            ..self
+        }
+    }
+
+    /// The overlay network's number ([`FlowKey::in_zone`]), 0 for none.
+    pub fn zone(&self) -> u16 {
+        self.v6 >> 2
+    }
+
     /// The key of a packet, the side (0 or 1) that sent it, and the key's hash by `hasher`.
     #[inline(always)]
     pub fn of(p: &TcpPacket<'_>, hasher: &KeyHasher) -> (Self, usize, u64) {
@@ -94,7 +114,7 @@ impl FlowKey {
         let key = Self {
             addr: [lower.0.1.to_ne_bytes(), upper.0.1.to_ne_bytes()],
             port: [lower.1, upper.1],
-            v6: u8::from(lower.0.0) | (u8::from(upper.0.0) << 1),
+            v6: u16::from(lower.0.0) | (u16::from(upper.0.0) << 1),
         };
         (key, side)
     }
@@ -106,6 +126,48 @@ impl FlowKey {
             IpAddr::V6(Ipv6Addr::from_bits(bits))
         } else {
             IpAddr::V4(Ipv4Addr::from_bits(bits as u32))
+        }
+    }
+}
+
+/// The overlay networks met, numbered from 1 in the order met, for [`FlowKey::in_zone`]: the
+/// key keeps 14 bits of number, not the 5 bytes of the overlay. Beyond
+/// [`FlowKey::ZONES`]` - 1` networks the last number is shared (their flows with the same
+/// inner addresses and ports then meet: a capture with 16,383 tenants' overlays is one the
+/// engine does not tell apart further).
+#[derive(Debug, Clone, Default)]
+pub struct Zones {
+    overlays: Vec<Overlay>,
+    numbers: foldhash::HashMap<Overlay, u16>,
+}
+
+impl Zones {
+    /// The number of `overlay`, 0 for none.
+    pub fn zone_of(&mut self, overlay: Overlay) -> u16 {
+        if overlay.is_none() {
+            return 0;
+        }
+        if let Some(&n) = self.numbers.get(&overlay) {
+            return n;
+        }
+        if self.overlays.len() + 1 >= usize::from(FlowKey::ZONES) {
+            return FlowKey::ZONES - 1;
+        }
+        self.overlays.push(overlay);
+        let n = self.overlays.len() as u16;
+        self.numbers.insert(overlay, n);
+        n
+    }
+
+    /// The overlay numbered `zone` ([`Overlay::NONE`] for 0).
+    pub fn overlay(&self, zone: u16) -> Overlay {
+        match zone {
+            0 => Overlay::NONE,
+            n => self
+                .overlays
+                .get(usize::from(n) - 1)
+                .copied()
+                .unwrap_or(Overlay::NONE),
         }
     }
 }
@@ -646,6 +708,7 @@ mod tests {
                             payload: &[],
                             ttl: 64,
                             ip_id: None,
+                            overlay: crate::packet::Overlay::NONE,
                         };
                         let (key, side, hash) = FlowKey::of(&p, &hasher);
                         assert_eq!(

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+use crate::packet::{Overlay, TcpFlags, TcpPacket, Timestamp};
 
 /// The cause rules, acceptability and injection evidence.
 pub mod cause;
@@ -42,7 +42,7 @@ pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
 use flow::{
-    Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote, SideStats,
+    Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote, SideStats, Zones,
 };
 use index::FlowIndex;
 use offenders::{ServiceKey, Services};
@@ -105,8 +105,8 @@ impl Default for EngineConfig {
 pub struct Incident {
     /// The packet (or timeout) that made it.
     pub at: Timestamp,
-    /// The service endpoint: the side that was connected to.
-    pub server: (IpAddr, u16),
+    /// The service endpoint: the side that was connected to (with its overlay network).
+    pub server: ServiceKey,
     /// The client's address and port.
     pub client: (IpAddr, u16),
     /// What happened.
@@ -168,6 +168,8 @@ pub struct ConnRecord {
     pub orig: (IpAddr, u16),
     /// Responder address and port.
     pub resp: (IpAddr, u16),
+    /// The overlay network of the tunnel it came in, if any.
+    pub overlay: Overlay,
     /// Zeek's conn_state.
     pub state: ConnState,
     /// Zeek's history.
@@ -280,6 +282,8 @@ pub struct Engine {
     /// 38-byte key.
     index: FlowIndex,
     hasher: KeyHasher,
+    /// The overlay networks of tunnelled packets, by the numbers their flow keys carry.
+    zones: Zones,
     /// Where the search for an entry to evict without a timer resumes.
     evict_cursor: usize,
     timers: TimerQueue,
@@ -361,6 +365,7 @@ impl Engine {
             // Grown as the connections in flight need: a small index stays in the cache.
             index: FlowIndex::with_capacity(reserved.min(INDEX_START)),
             hasher: KeyHasher::default(),
+            zones: Zones::default(),
             evict_cursor: 0,
             timers: TimerQueue::default(),
             now: Timestamp(i64::MIN),
@@ -389,7 +394,7 @@ impl Engine {
     /// the packets of the next, whose time does not reach their timeouts. Everything in flight
     /// ends as at the end of a capture ([`Engine::finish`]), and packet time starts over.
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
-        self.one_packet(p);
+        self.one_packet::<true>(p);
     }
 
     /// [`Engine::packet`] for each of `packets` in turn, up to the first with SYN or RST,
@@ -399,20 +404,25 @@ impl Engine {
     /// known connection) runs inline in this loop, without a call and its register saving
     /// per packet, and the flags' test that ends the run is the one the packet's counting
     /// would make.
+    ///
+    /// The packets must be in no overlay network ([`TcpPacket::overlay`], which this loop
+    /// does not read: a batch with tunnelled packets goes to [`Engine::packet`] one by one).
     pub fn packets_until_syn_or_rst(&mut self, packets: &[TcpPacket<'_>]) -> usize {
         for (i, p) in packets.iter().enumerate() {
             if p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) != 0 {
                 return i;
             }
-            self.one_packet(p);
+            debug_assert!(p.overlay.is_none(), "frame {}: in an overlay", p.frame);
+            self.one_packet::<false>(p);
         }
         packets.len()
     }
 
     /// [`Engine::packet`]'s work, inline in both callers: the common case in line, the rest
     /// (a new entry, a packet that may move a deadline earlier) in calls of their own.
+    /// `OVERLAYS`: the packet's overlay network is read (where false, it must have none).
     #[inline(always)]
-    fn one_packet(&mut self, p: &TcpPacket<'_>) {
+    fn one_packet<const OVERLAYS: bool>(&mut self, p: &TcpPacket<'_>) {
         // Packet time moves first: time going forward (nearly always) starts no other
         // capture.
         if p.ts >= self.now {
@@ -432,7 +442,11 @@ impl Engine {
         if self.series_seconds >= self.fold_from {
             self.fold_old_seconds();
         }
-        let (key, side, hash) = FlowKey::of(p, &self.hasher);
+        let (key, side, hash) = if OVERLAYS {
+            self.key_of(p)
+        } else {
+            FlowKey::of(p, &self.hasher)
+        };
         let idx = self.entry_for(key, hash);
         let acks_filtered = self.config.syn_fin_rst_only;
         // The entry looked up once for the common packet's steps, which need nothing else.
@@ -477,7 +491,7 @@ impl Engine {
         self.totals.dropped_packets += 1;
         self.totals.dropped_syn += u64::from(drop.syn);
         self.totals.dropped_rst += u64::from(drop.rst);
-        let (key, side, hash) = FlowKey::of(p, &self.hasher);
+        let (key, side, hash) = self.key_of(p);
         let entries = &self.entries;
         let known = (self.index.find(hash, |i| entries[i as usize].key == key))
             .and_then(|i| entries[i as usize].conn.as_ref())
@@ -490,13 +504,46 @@ impl Engine {
         });
         let from_server = server_side == side;
         let (server, client) = if from_server {
-            ((p.src, p.sport), p.dst)
+            ((p.src, p.sport, p.overlay), p.dst)
         } else {
-            ((p.dst, p.dport), p.src)
+            ((p.dst, p.dport, p.overlay), p.src)
         };
         if let Some(mut endpoint) = self.services.get(server) {
             endpoint.dropped(p.ts, client, drop, from_server);
         }
+    }
+
+    /// [`FlowKey::of`] with the packet's overlay network: a tunnelled packet's key carries
+    /// its number ([`FlowKey::in_zone`]) and is hashed with it.
+    #[inline(always)]
+    fn key_of(&mut self, p: &TcpPacket<'_>) -> (FlowKey, usize, u64) {
+        let (key, side, hash) = FlowKey::of(p, &self.hasher);
+        if p.overlay.is_none() {
+            return (key, side, hash);
+        }
+        self.key_in_overlay(key, side, p.overlay)
+    }
+
+    /// [`Engine::key_of`] for a packet in an overlay network: out of line.
+    #[cold]
+    #[inline(never)]
+    fn key_in_overlay(
+        &mut self,
+        key: FlowKey,
+        side: usize,
+        overlay: Overlay,
+    ) -> (FlowKey, usize, u64) {
+        let key = key.in_zone(self.zones.zone_of(overlay));
+        (key, side, self.hasher.hash(&key))
+    }
+
+    /// The service endpoint on `side` of `key`: its address, port and overlay network.
+    fn endpoint_of(&self, key: &FlowKey, side: usize) -> ServiceKey {
+        (
+            key.addr(side),
+            key.port[side],
+            self.zones.overlay(key.zone()),
+        )
     }
 
     /// Ends the capture: every pending attempt has failed, every connection finishes with
@@ -555,10 +602,7 @@ impl Engine {
     fn cut_off(&mut self, idx: usize, a: &Attempt, end: Timestamp) {
         let key = self.entries[idx].key;
         let server_side = usize::from(1 - a.client_side);
-        if let Some(mut s) = self
-            .services
-            .get((key.addr(server_side), key.port[server_side]))
-        {
+        if let Some(mut s) = self.services.get(self.endpoint_of(&key, server_side)) {
             s.note_cut_off(a.last_syn, a.first_syn(), end);
         }
     }
@@ -988,6 +1032,7 @@ impl Engine {
             self.finished.push(ConnRecord {
                 orig: (key.addr(o), key.port[o]),
                 resp: (key.addr(1 - o), key.port[1 - o]),
+                overlay: self.zones.overlay(key.zone()),
                 state,
                 history: c.zeek.history.as_str().to_string(),
                 rst_count: c.rst_count,
@@ -1010,11 +1055,11 @@ impl Engine {
             if a.status == AttemptStatus::SynAcked {
                 let key = self.entries[idx].key;
                 let server = usize::from(1 - a.client_side);
-                let (addr, port) = (key.addr(server), key.port[server]);
+                let srv = self.endpoint_of(&key, server);
                 let client = key.addr(usize::from(a.client_side));
                 self.scan_tally
-                    .answer(client, addr, port, Answer::HalfOpen, None);
-                if let Some(mut s) = self.services.get((addr, port)) {
+                    .answer(client, srv.0, srv.1, Answer::HalfOpen, None);
+                if let Some(mut s) = self.services.get(srv) {
                     s.synack_left += 1;
                 }
             }
@@ -1066,10 +1111,7 @@ impl Engine {
         self.entries[idx].attempt = Some(Attempt::new(side, isn, at));
         self.totals.attempts += 1;
         let key = self.entries[idx].key;
-        let server = (
-            key.addr(usize::from(1 - side)),
-            key.port[usize::from(1 - side)],
-        );
+        let server = self.endpoint_of(&key, usize::from(1 - side));
         let client = key.addr(usize::from(side));
         // Before the attempt changes what a scan of this client is.
         self.count_scans_each_minute();
@@ -1102,7 +1144,7 @@ impl Engine {
         sec.failed += 1;
         sec.failed_by[how.index()] += 1;
         sec.incidents += 1;
-        let server: ServiceKey = (key.addr(1 - client_side), key.port[1 - client_side]);
+        let server: ServiceKey = self.endpoint_of(&key, 1 - client_side);
         if self.config.keep_incidents {
             self.incidents.push(Incident {
                 at,
@@ -1200,10 +1242,7 @@ impl Engine {
             } else if client_goes_on || (answered && acks_filtered) {
                 a.status = AttemptStatus::Completed;
                 let key = entry.key;
-                let srv = (
-                    key.addr(usize::from(1 - client)),
-                    key.port[usize::from(1 - client)],
-                );
+                let srv = self.endpoint_of(&key, usize::from(1 - client));
                 let client = key.addr(usize::from(client));
                 self.scan_tally
                     .answer(client, srv.0, srv.1, Answer::Completed, None);
@@ -1246,7 +1285,10 @@ impl Engine {
         }
         let key = self.entries[idx].key;
         let at = |side: u8| (key.addr(usize::from(side)), key.port[usize::from(side)]);
-        let (srv, client) = (at(server_side), at(1 - server_side));
+        let (srv, client) = (
+            self.endpoint_of(&key, usize::from(server_side)),
+            at(1 - server_side),
+        );
         if let Some(mut s) = self.services.get(srv) {
             if newly {
                 s.suspect_injected += 1;
@@ -1373,10 +1415,7 @@ impl Engine {
             c.feed_zeek::<false>(p, side);
         }
         let server_side = c.server_side;
-        let server: ServiceKey = (
-            key.addr(usize::from(server_side)),
-            key.port[usize::from(server_side)],
-        );
+        let server: ServiceKey = self.endpoint_of(&key, usize::from(server_side));
         let client_addr = key.addr(usize::from(1 - server_side));
         let client_port = key.port[usize::from(1 - server_side)];
 

@@ -10,7 +10,7 @@ use super::scan_tally::ScanTally;
 use super::scans::{self, Scan, ScanCount, ScansFound};
 use super::series::{self, Peak};
 use super::{Cause, SecondCounts};
-use crate::packet::{DropKind, Encaps, Timestamp};
+use crate::packet::{DropKind, Encaps, Overlay, Timestamp};
 
 /// Distinct clients counted exactly per endpoint; beyond this the count is a lower bound.
 const MAX_CLIENTS_TRACKED: usize = 65_536;
@@ -30,8 +30,10 @@ const MAX_PAYLOAD_HEX: usize = 64;
 /// the rest is never looked at, so the reader need not copy it.
 pub const RST_PAYLOAD_BYTES: usize = 4 * MAX_PAYLOAD_CHARS;
 
-/// A service endpoint: the side that received the SYN.
-pub type ServiceKey = (IpAddr, u16);
+/// A service endpoint: the side that received the SYN, by its address, port and the overlay
+/// network of the tunnel its packets came in (two tenants' overlays may number their
+/// machines alike: 10.42.0.2:7211 in VXLAN 42 and in VXLAN 43 are two machines).
+pub type ServiceKey = (IpAddr, u16, Overlay);
 
 /// Where one endpoint's dropped packets were recorded, named: a few places, the rest summed.
 const MAX_DROP_PLACES: usize = 8;
@@ -345,7 +347,7 @@ pub struct SuspectRst {
     /// Its frame number in the capture, when it was flagged as it came.
     pub frame: Option<u64>,
     /// The client of the connection.
-    pub client: ServiceKey,
+    pub client: (IpAddr, u16),
     /// It claims to come from the service endpoint (else from the client).
     pub from_server: bool,
     /// The evidence.
@@ -642,6 +644,7 @@ impl ServiceStats {
         Some(Offender {
             addr: key.0,
             port: key.1,
+            overlay: key.2,
             rst_packets,
             rst_by_cause: self.rst_by_cause,
             rst_conns_by_cause: Some(self.rst_conns_by_cause),
@@ -884,6 +887,8 @@ pub struct Offender {
     pub addr: IpAddr,
     /// Service port.
     pub port: u16,
+    /// The overlay network its packets came in ([`Overlay::NONE`] for TCP directly in IP).
+    pub overlay: Overlay,
     /// RST packets in its connections.
     pub rst_packets: u64,
     /// RST packets by cause, indexed by [`Cause::index`].
@@ -976,6 +981,11 @@ pub struct Offender {
 }
 
 impl Offender {
+    /// Its identity: address, port and overlay network.
+    pub fn key(&self) -> ServiceKey {
+        (self.addr, self.port, self.overlay)
+    }
+
     /// The same offender counted over the seconds `from..=to` only, or `None` when nothing
     /// happened there. Attempts are those decided in the range (failed or completed there).
     /// Clients are not counted per second: `clients` stays the capture's total (exact for the
@@ -1111,7 +1121,7 @@ impl Offender {
             .is_some()
             .cmp(&b.scan.is_some())
             .then_with(|| b.score().cmp(&a.score()))
-            .then_with(|| (a.addr, a.port).cmp(&(b.addr, b.port)))
+            .then_with(|| a.key().cmp(&b.key()))
     }
 
     /// What most likely happened here, with the numbers that show it.
@@ -1632,6 +1642,7 @@ impl Offender {
         Offender {
             addr: addr.parse().expect("an address"),
             port,
+            overlay: Overlay::NONE,
             rst_packets: 0,
             rst_by_cause: [0; 5],
             rst_conns_by_cause: None,
@@ -1750,7 +1761,11 @@ mod tests {
 
     #[test]
     fn an_unchanged_endpoint_shares_its_series_and_a_change_is_seen_at_once() {
-        let key: ServiceKey = ("127.0.0.1".parse().expect("ip"), 7211);
+        let key: ServiceKey = (
+            "127.0.0.1".parse().expect("ip"),
+            7211,
+            crate::packet::Overlay::NONE,
+        );
         let mut s = ServiceStats {
             failed_refused: 1,
             ..ServiceStats::default()
@@ -1801,7 +1816,9 @@ mod tests {
         );
         assert_eq!(s.keep_latest(), 2);
         assert_eq!((s.series_from, s.dropped_incidents), (Some(170), 7));
-        let o = s.offender((client, 80)).expect("offender");
+        let o = s
+            .offender((client, 80, crate::packet::Overlay::NONE))
+            .expect("offender");
         assert_eq!((o.incidents, o.peak_rate, o.peak_second), (8, 2, 101));
         assert_eq!(o.counted_from(100), Some(170));
         assert_eq!(o.counted_from(170), None);
@@ -1809,7 +1826,11 @@ mod tests {
 
     #[test]
     fn failed_attempts_are_the_diagnosis_beside_more_benign_resets() {
-        let key: ServiceKey = ("127.0.0.1".parse().expect("ip"), 7700);
+        let key: ServiceKey = (
+            "127.0.0.1".parse().expect("ip"),
+            7700,
+            crate::packet::Overlay::NONE,
+        );
         let mut usage = Usage::default();
         let mut kind = |refused: u64, unanswered: u64, after_close: u64, stray: u64| {
             let mut s = ServiceStats {

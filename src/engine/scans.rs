@@ -15,6 +15,7 @@ use std::net::IpAddr;
 
 use super::offenders::{ServiceKey, ServiceStats};
 use super::scan_tally::{self, Group, ScanTally, Tallied};
+use crate::packet::Overlay;
 use crate::packet::Timestamp;
 
 /// Fewest distinct ports of one server (or servers on one port) one client must have probed
@@ -365,11 +366,12 @@ pub fn widen<'a>(
     tally: &ScanTally,
     stats: impl Fn(&ServiceKey) -> Option<&'a ServiceStats>,
 ) {
-    let retried: HashSet<(ScanKind, IpAddr, ServiceKey)> = found
+    // The tally counts endpoints by address and port alone: their overlays are not its.
+    let retried: HashSet<(ScanKind, IpAddr, (IpAddr, u16))> = found
         .iter()
-        .flat_map(|f| f.retried.iter().map(|k| (f.scan.kind, f.scan.client, *k)))
+        .flat_map(|f| (f.retried.iter()).map(|k| (f.scan.kind, f.scan.client, (k.0, k.1))))
         .collect();
-    let is_retried = |g: Group, key: ServiceKey| {
+    let is_retried = |g: Group, key: (IpAddr, u16)| {
         let (kind, client) = kind_of(g);
         !retried.is_empty() && retried.contains(&(kind, client, key))
     };
@@ -390,14 +392,14 @@ pub fn widen<'a>(
         }
     }
     let mut scanned_servers = HashSet::new();
-    let mut scanned: foldhash::HashSet<(IpAddr, ServiceKey)> = Default::default();
+    let mut scanned: foldhash::HashSet<(IpAddr, (IpAddr, u16))> = Default::default();
     for f in found.iter() {
         if let ScanKind::Ports { server } = f.scan.kind {
             scanned_servers.insert((f.scan.client, server));
-            scanned.extend(f.targets.iter().map(|k| (f.scan.client, *k)));
+            scanned.extend(f.targets.iter().map(|k| (f.scan.client, (k.0, k.1))));
         }
     }
-    let excluded = |g: Group, (server, _): ServiceKey| match g {
+    let excluded = |g: Group, (server, _): (IpAddr, u16)| match g {
         Group::Hosts { client, port } => {
             let key = (server, port);
             is_retried(g, key)
@@ -492,8 +494,8 @@ fn from_tally(t: &Tallied, less: &LeftOut) -> Option<Scan> {
     let (kind, client) = kind_of(t.group);
     let key = |target: u16| -> Option<ServiceKey> {
         match kind {
-            ScanKind::Ports { server } => Some((server, target)),
-            ScanKind::Sweep { port } => Some((t.server(target)?, port)),
+            ScanKind::Ports { server } => Some((server, target, Overlay::NONE)),
+            ScanKind::Sweep { port } => Some((t.server(target)?, port, Overlay::NONE)),
         }
     };
     let keys = |targets: &[u16]| targets.iter().filter_map(|&x| key(x)).collect();
@@ -527,7 +529,7 @@ fn from_tally(t: &Tallied, less: &LeftOut) -> Option<Scan> {
 
 /// A scan of `client` over `kind` with nothing counted yet.
 fn empty(kind: ScanKind, client: IpAddr) -> Scan {
-    let nowhere = (client, 0);
+    let nowhere = (client, 0, Overlay::NONE);
     Scan {
         kind,
         client,
@@ -674,6 +676,8 @@ fn min_some(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
 
 #[cfg(test)]
 mod tests {
+    use crate::packet::Overlay;
+    const NONE: Overlay = Overlay::NONE;
     use super::*;
     use crate::engine::offenders::Usage;
 
@@ -703,15 +707,20 @@ mod tests {
     fn one_port_of_many_hosts_is_a_sweep() {
         let c = ip("10.0.0.9");
         let endpoints: Vec<_> = (1..=25u8)
-            .map(|h| ((IpAddr::from([192, 168, 1, h]), 22), refused(c, 1, 100)))
+            .map(|h| {
+                (
+                    (IpAddr::from([192, 168, 1, h]), 22, NONE),
+                    refused(c, 1, 100),
+                )
+            })
             .collect();
         let found = scans_of(&endpoints);
         assert_eq!(found.len(), 1);
         let (scan, targets) = &found[0];
         assert_eq!(scan.kind, ScanKind::Sweep { port: 22 });
         assert_eq!((scan.targets, scan.refused), (25, 25));
-        assert_eq!(scan.lowest, (ip("192.168.1.1"), 22));
-        assert_eq!(scan.highest, (ip("192.168.1.25"), 22));
+        assert_eq!(scan.lowest, (ip("192.168.1.1"), 22, NONE));
+        assert_eq!(scan.highest, (ip("192.168.1.25"), 22, NONE));
         assert_eq!(targets.len(), 25);
     }
 
@@ -723,7 +732,10 @@ mod tests {
         let mut endpoints = Vec::new();
         for h in 1..=21u8 {
             for port in 1..=20u16 {
-                endpoints.push(((IpAddr::from([192, 168, 1, h]), port), refused(c, 1, 100)));
+                endpoints.push((
+                    (IpAddr::from([192, 168, 1, h]), port, NONE),
+                    refused(c, 1, 100),
+                ));
             }
         }
         let found = scans_of(&endpoints);
@@ -742,7 +754,7 @@ mod tests {
         let (c, d) = (ip("10.0.0.9"), ip("10.0.0.10"));
         let server = ip("192.168.1.1");
         let mut endpoints: Vec<_> = (1..=20u16)
-            .map(|p| ((server, p), refused(c, 1, 100)))
+            .map(|p| ((server, p, NONE), refused(c, 1, 100)))
             .collect();
         assert_eq!(scans_of(&endpoints).len(), 1);
         endpoints[0].1.attempt_from(d);
@@ -763,7 +775,7 @@ mod tests {
         let server = ip("192.168.1.1");
         let ports = |n: u16, attempts: u64| -> Vec<(ServiceKey, ServiceStats)> {
             (1..=n)
-                .map(|p| ((server, p), refused(c, attempts, 100)))
+                .map(|p| ((server, p, NONE), refused(c, attempts, 100)))
                 .collect()
         };
         assert_eq!(scans_of(&ports(20, 1)).len(), 1);
@@ -799,11 +811,11 @@ mod tests {
         let c = ip("127.0.0.1");
         let ports = |n: u16, attempts: u64| -> Vec<(ServiceKey, ServiceStats)> {
             (7500..7500 + n)
-                .map(|p| ((c, p), refused(c, attempts, 100)))
+                .map(|p| ((c, p, NONE), refused(c, attempts, 100)))
                 .collect()
         };
         let with = |mut e: Vec<(ServiceKey, ServiceStats)>, attempts: u64| {
-            e.push(((c, 7211), refused(c, attempts, 100)));
+            e.push(((c, 7211, NONE), refused(c, attempts, 100)));
             e
         };
         let found = find(with(ports(20, 1), 3).iter().map(|(k, s)| (k, s)), false);
@@ -816,10 +828,10 @@ mod tests {
         assert_eq!(f.scan.typical_attempts, 1);
         assert_eq!(
             (f.scan.retried, &f.scan.retried_named[..]),
-            (1, &[((c, 7211), 3)][..])
+            (1, &[((c, 7211, NONE), 3)][..])
         );
-        assert_eq!(f.retried, [(c, 7211)]);
-        assert!(!f.targets.contains(&(c, 7211)));
+        assert_eq!(f.retried, [(c, 7211, NONE)]);
+        assert!(!f.targets.contains(&(c, 7211, NONE)));
 
         // Twice where the others had one: a scanner's retry of a silent port; a target.
         let found = scans_of(&with(ports(20, 1), 2));
@@ -838,7 +850,7 @@ mod tests {
     fn counts_are_at_least_when_endpoints_were_dropped() {
         let c = ip("10.0.0.9");
         let endpoints: Vec<_> = (1..=20u16)
-            .map(|p| ((ip("192.168.1.1"), p), refused(c, 1, 100)))
+            .map(|p| ((ip("192.168.1.1"), p, NONE), refused(c, 1, 100)))
             .collect();
         let found = find(endpoints.iter().map(|(k, s)| (k, s)), true);
         assert!(found[0].scan.targets_at_least);

@@ -87,6 +87,7 @@ impl Seq {
                 payload: &[],
                 ttl: q.ttl,
                 ip_id: q.ip_id,
+                overlay: crate::packet::Overlay::NONE,
             };
             self.engine.packet(&p);
         }
@@ -1173,6 +1174,7 @@ fn ipv6_refused_is_refused() {
         payload: &[],
         ttl: 64,
         ip_id: None,
+        overlay: crate::packet::Overlay::NONE,
     };
     e.packet(&base);
     e.packet(&TcpPacket {
@@ -1214,6 +1216,7 @@ fn table_cap_evicts_and_counts() {
             payload: &[],
             ttl: 64,
             ip_id: None,
+            overlay: crate::packet::Overlay::NONE,
         };
         e.packet(&p);
     }
@@ -1399,6 +1402,7 @@ fn refuse(e: &mut Engine, client: IpAddr, port: u16, isn: u32, ms: i64) {
         payload: &[],
         ttl: 64,
         ip_id: None,
+        overlay: crate::packet::Overlay::NONE,
     };
     e.packet(&syn);
     e.packet(&TcpPacket {
@@ -1950,7 +1954,13 @@ fn one_client_probing_many_ports_of_a_server_is_one_port_scan() {
     );
     assert_eq!((scan.refused, scan.unanswered), (38, 20));
     assert!(scan.is_half_open());
-    assert_eq!(scan.open_named, [(SERVER, 1000), (SERVER, 1001)]);
+    assert_eq!(
+        scan.open_named,
+        [
+            (SERVER, 1000, crate::packet::Overlay::NONE),
+            (SERVER, 1001, crate::packet::Overlay::NONE)
+        ]
+    );
     assert_eq!((scan.attempts, scan.failed_attempts), (60, 60));
     // Every offender is one of its targets, and points to it.
     assert_eq!(snap.offenders.len(), 60);
@@ -1985,7 +1995,10 @@ fn a_syn_ack_left_unanswered_is_an_open_port_of_a_half_open_scan() {
     let (snap, _) = s.done();
     let scan = &snap.scans[0];
     assert_eq!((scan.half_open, scan.reset_by_client), (1, 0));
-    assert_eq!(scan.open_named, [(SERVER, 2005)]);
+    assert_eq!(
+        scan.open_named,
+        [(SERVER, 2005, crate::packet::Overlay::NONE)]
+    );
     assert_eq!((scan.refused, scan.targets), (29, 30));
     assert_eq!(snap.offenders.len(), 29, "the open port had no incident");
 }
@@ -2151,7 +2164,13 @@ fn a_scan_of_every_port_is_counted_beyond_the_endpoint_table() {
     );
     assert_eq!((scan.completed, scan.unanswered, scan.other), (0, 0, 0));
     assert_eq!((scan.attempts, scan.failed_attempts), (65_535, 65_535));
-    assert_eq!(scan.open_named, [(SERVER, 22), (SERVER, 80)]);
+    assert_eq!(
+        scan.open_named,
+        [
+            (SERVER, 22, crate::packet::Overlay::NONE),
+            (SERVER, 80, crate::packet::Overlay::NONE)
+        ]
+    );
     assert_eq!(scan.refused_named.len(), scans::MAX_NAMED);
     // The targets the table kept point to it.
     assert!(snap.offenders.iter().all(|o| o.scan.is_some()));
@@ -2202,7 +2221,7 @@ fn a_port_retried_apart_from_a_scan_larger_than_the_table_is_left_out_of_it() {
     );
     assert_eq!(
         (scan.retried, &scan.retried_named[..]),
-        (1, &[((SERVER, 7211), 6)][..])
+        (1, &[((SERVER, 7211, crate::packet::Overlay::NONE), 6)][..])
     );
     let (first, last) = (
         scan.first_seen.expect("first"),
@@ -2390,4 +2409,74 @@ fn a_sweep_larger_than_the_endpoint_table_is_counted_whole() {
         (12_000, false)
     );
     assert_eq!(sweeps[0].refused, 12_000);
+}
+
+/// Regression: two tenants' overlay networks that number their machines alike (the same
+/// 4-tuple in VXLAN VNI 42 and VNI 43) were one flow and one endpoint: VNI 43's handshake
+/// answered VNI 42's SYN, and the refusal of the one was counted at the other's endpoint.
+/// The overlay is part of the flow key and of the endpoint.
+#[test]
+fn the_same_tuple_in_two_overlay_networks_is_two_flows_and_two_endpoints() {
+    use crate::packet::{Overlay, OverlayKind};
+    let vni = |id| Overlay {
+        kind: OverlayKind::Vxlan,
+        id,
+    };
+    let mut e = Engine::new(EngineConfig {
+        keep_connections: true,
+        ..EngineConfig::default()
+    });
+    let syn = |overlay, ms: i64| TcpPacket {
+        ts: Timestamp(ms * 1_000_000),
+        frame: 1,
+        interface: 0,
+        src: CLIENT,
+        dst: SERVER,
+        sport: 40_000,
+        dport: 7211,
+        seq: 1000,
+        ack: 0,
+        flags: TcpFlags(S),
+        window: 100,
+        window_scale: None,
+        payload_len: 0,
+        payload: &[],
+        ttl: 64,
+        ip_id: None,
+        overlay,
+    };
+    let answer = |overlay, ms, flags, seq| TcpPacket {
+        src: SERVER,
+        dst: CLIENT,
+        sport: 7211,
+        dport: 40_000,
+        seq,
+        ack: 1001,
+        flags: TcpFlags(flags),
+        ..syn(overlay, ms)
+    };
+    // Both SYNs first, then VNI 43 completes its handshake and VNI 42 refuses.
+    e.packet(&syn(vni(42), 0));
+    e.packet(&syn(vni(43), 1));
+    e.packet(&answer(vni(43), 2, S | A, 5000));
+    e.packet(&TcpPacket {
+        flags: TcpFlags(A),
+        seq: 1001,
+        ack: 5001,
+        ..syn(vni(43), 3)
+    });
+    e.packet(&answer(vni(42), 4, R | A, 0));
+    e.finish();
+    let snap = e.snapshot();
+    assert_eq!((snap.totals.attempts, snap.totals.failed_attempts), (2, 1));
+    let found: Vec<_> = (snap.offenders.iter())
+        .map(|o| (o.key(), o.attempts, o.failed_refused))
+        .collect();
+    assert_eq!(found, [((SERVER, 7211, vni(42)), 1, 1)]);
+    let mut conns: Vec<_> = e
+        .drain_connections()
+        .map(|c| (c.overlay.id, c.state.as_str()))
+        .collect();
+    conns.sort_unstable();
+    assert_eq!(conns, [(42, "REJ"), (43, "S1")]);
 }

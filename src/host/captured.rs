@@ -215,6 +215,7 @@ mod tests {
             payload: &[],
             ttl: 64,
             ip_id: None,
+            overlay: crate::packet::Overlay::NONE,
         }
     }
 

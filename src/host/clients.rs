@@ -486,7 +486,7 @@ impl ClientAttribution {
         if !counts(i) {
             return;
         }
-        if let Some(t) = self.tally(i.server) {
+        if let Some(t) = self.tally((i.server.0, i.server.1)) {
             t.remote += 1;
         }
     }
@@ -643,7 +643,7 @@ impl ClientAttribution {
             };
             (who, s.source, s.pid)
         });
-        let Some(tally) = self.tally(i.server) else {
+        let Some(tally) = self.tally((i.server.0, i.server.1)) else {
             return;
         };
         tally.last = tally.last.max(i.at);
@@ -667,7 +667,7 @@ impl ClientAttribution {
         let after = tally.bytes;
         self.program_bytes = self.program_bytes + after - before;
         if self.program_bytes > PROGRAM_BYTES {
-            self.give_up_programs(i.server);
+            self.give_up_programs((i.server.0, i.server.1));
         }
     }
 
@@ -743,7 +743,11 @@ mod tests {
     fn refused(ms: i64, port: u16) -> Incident {
         Incident {
             at: at(ms),
-            server: ("127.0.0.1".parse().expect("ip"), 7211),
+            server: (
+                "127.0.0.1".parse().expect("ip"),
+                7211,
+                crate::packet::Overlay::NONE,
+            ),
             client: ("127.0.0.1".parse().expect("ip"), port),
             kind: IncidentKind::Failed(Failure::Refused),
         }
@@ -1008,7 +1012,7 @@ mod tests {
                 s.remote = Some(SocketAddr::new(server(e).0, server(e).1));
                 c.sighting(&s);
                 let mut i = refused(ms, port);
-                i.server = server(e);
+                i.server = (server(e).0, server(e).1, crate::packet::Overlay::NONE);
                 c.incident(&i);
                 n += 1;
             }

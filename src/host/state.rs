@@ -983,14 +983,14 @@ mod tests {
             ..Default::default()
         };
         s.incident(at(1), lo(), &mut Default::default());
-        s.offender((lo(), port))
+        s.offender((lo(), port, crate::packet::Overlay::NONE))
             .expect("an endpoint with an incident")
     }
 
     fn refused(secs: i64, client_port: u16) -> Incident {
         Incident {
             at: at(secs),
-            server: (lo(), 7211),
+            server: (lo(), 7211, crate::packet::Overlay::NONE),
             client: (lo(), client_port),
             kind: IncidentKind::Failed(Failure::Refused),
         }
@@ -1105,7 +1105,7 @@ mod tests {
                 ..HostSample::default()
             });
             state.incident(&Incident {
-                server: (lo(), 5432),
+                server: (lo(), 5432, crate::packet::Overlay::NONE),
                 ..refused(t, port)
             });
         }
@@ -1422,7 +1422,7 @@ mod tests {
         stats.incident(at(1), lo(), &mut Default::default());
         stats.incident(at(30), lo(), &mut Default::default());
         let o = stats
-            .offender((lo(), 7211))
+            .offender((lo(), 7211, crate::packet::Overlay::NONE))
             .expect("an endpoint with incidents");
         let shown = |failing_starts: Vec<FailingStart>| {
             let mut state = HostState::new(scope());
@@ -1612,7 +1612,7 @@ mod tests {
         for (n, client) in ["10.0.0.9", "10.0.0.5"].into_iter().enumerate() {
             state.incident(&Incident {
                 at: at(2),
-                server: (server, 443),
+                server: (server, 443, crate::packet::Overlay::NONE),
                 client: (client.parse().expect("ip"), 50_000 + n as u16),
                 kind: IncidentKind::Failed(Failure::Refused),
             });
@@ -1623,7 +1623,9 @@ mod tests {
             ..Default::default()
         };
         stats.incident(at(2), server, &mut Default::default());
-        let o = stats.offender((server, 443)).expect("offender");
+        let o = stats
+            .offender((server, 443, crate::packet::Overlay::NONE))
+            .expect("offender");
         let report = state.report(&[o]);
         let e = report.endpoint(server, 443).expect("entry");
         assert_eq!((e.clients.remote, e.clients.not_observed), (1, 1));

@@ -14,12 +14,12 @@ use crate::decode::{
     BLANK, Carried, Decoded, Inner, Skip, Tunnel, decode_encap, decode_into, editcap_encap,
     link_type_name, may_be_relabelled, relabelled, relabelled_other,
 };
-use crate::engine::offenders::RST_PAYLOAD_BYTES;
+use crate::engine::offenders::{RST_PAYLOAD_BYTES, ServiceKey};
 use crate::engine::{ConnRecord, DropNote, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
 use crate::host::captured::CapturedHost;
 use crate::host::recorded;
-use crate::packet::{DropKind, Encap, EncapTally, Encaps, TcpPacket, Timestamp};
+use crate::packet::{DropKind, Encap, EncapTally, Encaps, Overlay, TcpPacket, Timestamp};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
@@ -183,7 +183,7 @@ impl CaptureInfo {
             o.encaps = if !tunnels || self.tunnelled.overflow {
                 all.clone()
             } else {
-                let own = self.tunnelled.of(o.addr, o.port);
+                let own = self.tunnelled.of(o.key());
                 Encaps(
                     (all.as_slice().iter())
                         .filter(|e| e.tunnel.is_none() || own.contains(e))
@@ -216,7 +216,7 @@ impl CaptureInfo {
 /// tunnels only. Only tunnelled packets add to it (out of the per-packet path's way).
 #[derive(Debug, Clone, Default)]
 pub struct TunnelledEndpoints {
-    by_endpoint: HashMap<(IpAddr, u16), Vec<Encap>>,
+    by_endpoint: HashMap<ServiceKey, Vec<Encap>>,
     /// More endpoints came in tunnels than [`TunnelledEndpoints::MAX`]: not each remembered.
     pub overflow: bool,
 }
@@ -230,11 +230,11 @@ impl TunnelledEndpoints {
     #[cold]
     #[inline(never)]
     fn add_packet(&mut self, p: &TcpPacket<'_>, e: Encap) {
-        self.add((p.src, p.sport), e);
-        self.add((p.dst, p.dport), e);
+        self.add((p.src, p.sport, p.overlay), e);
+        self.add((p.dst, p.dport, p.overlay), e);
     }
 
-    fn add(&mut self, endpoint: (IpAddr, u16), e: Encap) {
+    fn add(&mut self, endpoint: ServiceKey, e: Encap) {
         if self.overflow {
             return;
         }
@@ -269,10 +269,8 @@ impl TunnelledEndpoints {
     }
 
     /// The tunnels' encapsulations the endpoint's packets came in.
-    pub fn of(&self, addr: IpAddr, port: u16) -> &[Encap] {
-        self.by_endpoint
-            .get(&(addr, port))
-            .map_or(&[], Vec::as_slice)
+    pub fn of(&self, endpoint: ServiceKey) -> &[Encap] {
+        self.by_endpoint.get(&endpoint).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -527,6 +525,12 @@ impl CopyFilter {
             return None;
         }
         self.look_up(frame)
+    }
+
+    /// Frames without a packet id are compared by content: some capture describes several
+    /// interfaces, or a Linux `any` interface.
+    pub fn compares_by_content(&self) -> bool {
+        self.by_content
     }
 
     /// False when [`CopyFilter::copy`] is sure to find `frame` no copy (it has no packet id,
@@ -895,7 +899,7 @@ impl EngineSide {
         // Where a frame may name a process, every packet is handled on its own below; else
         // the runs of packets that need the engine alone (neither SYN nor RST, so neither a
         // payload nor another file's copy nor the loopback tally's) go to it whole.
-        let one_by_one = !batch.tags.is_empty() || host.started();
+        let one_by_one = !batch.tags.is_empty() || host.started() || batch.overlaid;
         let mut next = 0;
         while next < packets.len() {
             if !one_by_one {
@@ -1377,6 +1381,11 @@ struct Batch {
     /// The packets so far come from interfaces one of which says it was captured with
     /// rstscope's SYN/FIN/RST-only filter (its `if_filter`): no final ACK is in the capture.
     syn_fin_rst: bool,
+    /// A slot was given a packet in an overlay network ([`TcpPacket::overlay`]): the batch
+    /// goes to the engine packet by packet (its runs of packets read no overlay), and its
+    /// slots' overlays are put back to none when it is cleared (the per-packet decoder
+    /// never writes them).
+    overlaid: bool,
 }
 
 impl Batch {
@@ -1410,6 +1419,12 @@ impl Batch {
         self.drop_places.clear();
         self.across.clear();
         self.status = None;
+        if self.overlaid {
+            for slot in &mut self.slots {
+                slot.overlay = Overlay::NONE;
+            }
+            self.overlaid = false;
+        }
     }
 }
 
@@ -1716,7 +1731,7 @@ fn take_tunnelled(
             .map(|payload| (payload, *slot)),
         None => None,
     };
-    let Some((payload, packet)) = decoded else {
+    let Some((payload, mut packet)) = decoded else {
         not_tcp(
             Some(skip),
             frame.link_type,
@@ -1727,9 +1742,31 @@ fn take_tunnelled(
         );
         return None;
     };
+    if !packet.overlay.is_none() {
+        if copies.compares_by_content() {
+            // A capture of several interfaces (a node's `-i any`) holds the packet unwrapped on
+            // the tunnel's own device too, in no overlay, and the copy kept is whichever
+            // came first: the overlay would split a connection. Not told there.
+            packet.overlay = Overlay::NONE;
+            if let Some(slot) = batch.slots.get_mut(batch.len) {
+                slot.overlay = Overlay::NONE;
+            }
+            *encap = encap.without_overlay();
+        } else {
+            batch.overlaid = true;
+        }
+    }
     batch.tunnelled.add_packet(&packet, *encap);
     let rst = packet.flags.rst();
-    keep(&frame, batch, copies, encap, (payload, Carried::Other, rst))
+    let len = batch.len;
+    let kept = keep(&frame, batch, copies, encap, (payload, Carried::Other, rst));
+    // A repeat left out: its slot takes the next frame, whose decoder writes no overlay.
+    if batch.len == len
+        && let Some(slot) = batch.slots.get_mut(len)
+    {
+        slot.overlay = Overlay::NONE;
+    }
+    kept
 }
 
 /// The warning for TCP resets and connection attempts seen inside tunnels
@@ -1834,7 +1871,14 @@ fn take_copy(frame: Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter) -> bo
     // Not analyzed again, but a filter must select the copies too (a tunnel's, by the tunnel
     // it came in: a node's `any` capture keeps the copy unwrapped on the overlay, or this).
     match decode_encap(&frame) {
-        (Decoded::Tcp(p), encap) => {
+        (Decoded::Tcp(mut p), encap) => {
+            // As take_tunnelled has it.
+            let encap = if copies.compares_by_content() {
+                p.overlay = Overlay::NONE;
+                encap.without_overlay()
+            } else {
+                encap
+            };
             batch.copies.add(copy.of_packet(&p));
             batch.encaps.add(encap);
             if encap.tunnel.is_some() {
@@ -1900,6 +1944,9 @@ fn leave_out(batch: &mut Batch, at: usize) {
     }
     batch.slots[at..batch.len].rotate_left(1);
     batch.len -= 1;
+    // The packet left out is now in the next free slot, which the decoder fills without
+    // writing the overlay.
+    batch.slots[batch.len].overlay = Overlay::NONE;
 }
 
 fn progress(source: &FileSource, frames: u64, bytes_total: u64) -> Progress {

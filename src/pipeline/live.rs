@@ -1169,6 +1169,7 @@ mod tests {
             payload: &[],
             ttl: 64,
             ip_id: None,
+            overlay: crate::packet::Overlay::NONE,
         }
     }
 

@@ -70,8 +70,10 @@ enum Cell {
 /// `scan_client` name the scan an endpoint is a target of (its kind and the client that
 /// probed), so that a spreadsheet's filter shows a scan's targets or hides them.
 /// `dropped` counts the endpoint's packets the capturing host dropped (a Windows pktmon drop
-/// event, an XDP or tc program's drop: [`Offender::dropped`]).
-const OFFENDER_COLUMNS: [&str; 21] = [
+/// event, an XDP or tc program's drop: [`Offender::dropped`]). `overlay` names the overlay
+/// network of the tunnel the endpoint's packets came in (`vxlan:42`, `geneve:7`, `gre:100`;
+/// empty for TCP carried directly in IP): two tenants' endpoints may share address and port.
+const OFFENDER_COLUMNS: [&str; 22] = [
     "address",
     "port",
     "rst_packets",
@@ -93,6 +95,7 @@ const OFFENDER_COLUMNS: [&str; 21] = [
     "diagnosis",
     "scan",
     "scan_client",
+    "overlay",
 ];
 
 /// One offender's row, in [`OFFENDER_COLUMNS`] order.
@@ -123,6 +126,7 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
         o.scan
             .as_ref()
             .map_or(Cell::Text(String::new()), |s| Cell::Address(s.client)),
+        Cell::Text(o.overlay.key()),
     ]
 }
 
@@ -160,7 +164,7 @@ fn scan_cells(scan: &Scan, clock: Clock) -> Vec<Cell> {
         ScanKind::Ports { server } => (Cell::Address(server), none()),
         ScanKind::Sweep { port } => (none(), Cell::Count(port.into())),
     };
-    let target = |k: (IpAddr, u16)| match scan.kind {
+    let target = |k: crate::engine::offenders::ServiceKey| match scan.kind {
         ScanKind::Ports { .. } => Cell::Count(k.1.into()),
         ScanKind::Sweep { .. } => Cell::Address(k.0),
     };

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::{Clock, endpoint};
 use crate::analysis::{Copies, CopyFilter, RECORDED_SLACK_NS, recorded_time};
 use crate::decode::{Decoded, decode_encap};
+use crate::engine::offenders::ServiceKey;
 use crate::engine::{ConnRecord, Engine, EngineConfig, Incident, Offender};
 use crate::host::captured::CapturedHost;
 use crate::host::recorded;
@@ -112,6 +113,9 @@ pub struct EvidencePacket {
     /// Where a frame of Linux's `any` device was seen (its LINUX_SLL2 header), as
     /// `tcpdump -i any` writes it before the packet.
     pub arrival: Option<Arrival>,
+    /// The tunnel it came in, as its line says it before the packet inside
+    /// ([`crate::decode::tunnel_words`]: `VXLAN vni 42 10.99.0.1 > 10.99.0.2`).
+    pub tunnel: Option<String>,
 }
 
 /// The interface and direction a LINUX_SLL2 frame carries: `lo In`, `eth0 Out`.
@@ -224,7 +228,7 @@ impl Carried {
 #[derive(Debug, Clone)]
 pub struct Evidence {
     /// The endpoint.
-    pub endpoint: (IpAddr, u16),
+    pub endpoint: ServiceKey,
     /// Its packets in capture order, at most `max_packets`: the first, or with
     /// [`Collect::latest`] the last.
     pub packets: Vec<EvidencePacket>,
@@ -318,7 +322,7 @@ impl Evidence {
     }
 
     /// Evidence of `endpoint` with nothing in it yet.
-    pub fn new(endpoint: (IpAddr, u16)) -> Self {
+    pub fn new(endpoint: ServiceKey) -> Self {
         Self {
             endpoint,
             packets: Vec::new(),
@@ -360,13 +364,30 @@ pub struct Collect {
     pub latest: bool,
 }
 
+/// The endpoint evidence is collected for: its address, port and overlay network
+/// ([`ServiceKey`]), made from that or from an address and port alone (in no overlay).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint(pub ServiceKey);
+
+impl From<ServiceKey> for Endpoint {
+    fn from(key: ServiceKey) -> Self {
+        Self(key)
+    }
+}
+
+impl From<(IpAddr, u16)> for Endpoint {
+    fn from((addr, port): (IpAddr, u16)) -> Self {
+        Self((addr, port, crate::packet::Overlay::NONE))
+    }
+}
+
 /// Reads the capture made of `paths` again and collects every TCP packet to or from
 /// `endpoint` whose second is within `range` (Unix seconds, inclusive; `None`: all), keeping
 /// the first `max_packets`. Fails like [`FileSource::open`]; a file found truncated or corrupt
 /// later ends early with a warning.
 pub fn collect(
     paths: &[PathBuf],
-    endpoint: (IpAddr, u16),
+    endpoint: impl Into<Endpoint>,
     range: Option<(i64, i64)>,
     max_packets: usize,
     cancel: Option<&AtomicBool>,
@@ -378,7 +399,7 @@ pub fn collect(
 /// [`collect`], with options.
 pub fn collect_with(
     paths: &[PathBuf],
-    endpoint: (IpAddr, u16),
+    endpoint: impl Into<Endpoint>,
     range: Option<(i64, i64)>,
     max_packets: usize,
     cancel: Option<&AtomicBool>,
@@ -413,7 +434,7 @@ pub struct Reading<'a> {
 /// [`collect_with`], telling `watch` how far it has got every few thousand frames.
 pub fn collect_watched(
     paths: &[PathBuf],
-    endpoint: (IpAddr, u16),
+    endpoint: impl Into<Endpoint>,
     range: Option<(i64, i64)>,
     max_packets: usize,
     cancel: Option<&AtomicBool>,
@@ -423,7 +444,7 @@ pub fn collect_watched(
     let source = FileSource::open(paths)?;
     Ok(collect_source_watched(
         source,
-        endpoint,
+        endpoint.into().0,
         range,
         max_packets,
         cancel,
@@ -435,14 +456,14 @@ pub fn collect_watched(
 /// [`collect`] over an opened source.
 pub fn collect_source(
     source: FileSource,
-    endpoint: (IpAddr, u16),
+    endpoint: impl Into<Endpoint>,
     range: Option<(i64, i64)>,
     max_packets: usize,
     cancel: Option<&AtomicBool>,
 ) -> Evidence {
     collect_source_with(
         source,
-        endpoint,
+        endpoint.into(),
         range,
         max_packets,
         cancel,
@@ -453,7 +474,7 @@ pub fn collect_source(
 /// [`collect_with`] over an opened source.
 pub fn collect_source_with(
     source: FileSource,
-    endpoint: (IpAddr, u16),
+    endpoint: impl Into<Endpoint>,
     range: Option<(i64, i64)>,
     max_packets: usize,
     cancel: Option<&AtomicBool>,
@@ -461,7 +482,7 @@ pub fn collect_source_with(
 ) -> Evidence {
     collect_source_watched(
         source,
-        endpoint,
+        endpoint.into().0,
         range,
         max_packets,
         cancel,
@@ -482,14 +503,14 @@ fn cancelled_after(ev: &mut Evidence, frames: u64) {
 /// [`collect_watched`] over an opened source.
 fn collect_source_watched(
     mut source: FileSource,
-    endpoint: (IpAddr, u16),
+    endpoint: ServiceKey,
     range: Option<(i64, i64)>,
     max_packets: usize,
     cancel: Option<&AtomicBool>,
     how: Collect,
     watch: &mut dyn FnMut(&Reading<'_>),
 ) -> Evidence {
-    let (addr, port) = endpoint;
+    let (addr, port, overlay) = endpoint;
     // Only the endpoint's packets reach it: a table that grows as they need (the agent's
     // `/evidence` reserved a second full flow table, 89.6 MB, for each answer).
     let mut engine = Engine::growing(EngineConfig {
@@ -580,9 +601,17 @@ fn collect_source_watched(
             ev.copies.add(copy.unwrap_or_default());
             continue;
         }
-        let (Decoded::Tcp(p), encap) = decode_encap(&frame) else {
+        let (Decoded::Tcp(mut p), encap) = decode_encap(&frame) else {
             ev.copies.add(copy.unwrap_or_default());
             continue;
+        };
+        // As the analysis has it: no overlay where the packets are compared by content
+        // (`crate::analysis`'s take_tunnelled says why).
+        let encap = if copies.compares_by_content() {
+            p.overlay = crate::packet::Overlay::NONE;
+            encap.without_overlay()
+        } else {
+            encap
         };
         // A drop is no repeat of the record before it (the analysis compares only the
         // packets that went on).
@@ -600,7 +629,7 @@ fn collect_source_watched(
         }
         let from_endpoint = p.src == addr && p.sport == port;
         let to_endpoint = p.dst == addr && p.dport == port;
-        if !(from_endpoint || to_endpoint) {
+        if !(from_endpoint || to_endpoint) || p.overlay != overlay {
             continue;
         }
         encaps.add(encap);
@@ -633,9 +662,12 @@ fn collect_source_watched(
         // so that the source can be asked.
         held.hold(&frame);
         let frame = held.frame();
-        let (Decoded::Tcp(p), _) = decode_encap(&frame) else {
+        let (Decoded::Tcp(mut p), _) = decode_encap(&frame) else {
             continue;
         };
+        if copies.compares_by_content() {
+            p.overlay = crate::packet::Overlay::NONE;
+        }
         if let Some(new) = source.processes().get(take.programs.learned()..) {
             take.programs.learn(new);
         }
@@ -716,7 +748,7 @@ fn collect_source_watched(
         .snapshot()
         .offenders
         .into_iter()
-        .find(|o| o.addr == addr && o.port == port)
+        .find(|o| o.key() == (addr, port, overlay))
         .and_then(|o| match range {
             Some((a, b)) => {
                 ev.counted_from = o.counted_from(a).map(|s| Timestamp::from_parts(s, 0));
@@ -746,7 +778,7 @@ fn collect_source_watched(
     let (host, problems) = recorded::decode_at(
         source.recorded_host(),
         source.recorded_host_at(),
-        &loopback_parts(&ev, endpoint, source.interfaces()),
+        &loopback_parts(&ev, (addr, port), source.interfaces()),
     );
     ev.recorded = host.map(|h| recorded::for_endpoint(&h, addr, port));
     // Combined as the full analysis combines them: rstscope's block answers for the endpoint
@@ -798,7 +830,7 @@ struct Take<'a> {
     programs: &'a mut CapturedHost,
     /// The packets and drops of the batch being read, where a drop may take some out.
     hold: &'a mut HoldBack,
-    endpoint: (IpAddr, u16),
+    endpoint: ServiceKey,
     range: Option<(i64, i64)>,
     max_packets: usize,
     from_endpoint: bool,
@@ -950,7 +982,7 @@ impl RangeFacts {
 
     /// Takes the engine's incidents (kept only when there is a range, or a packet named its
     /// process: then they are handed here one by one).
-    fn incidents(&mut self, engine: &mut Engine, server: (IpAddr, u16), range: Option<(i64, i64)>) {
+    fn incidents(&mut self, engine: &mut Engine, server: ServiceKey, range: Option<(i64, i64)>) {
         if range.is_none() {
             return;
         }
@@ -960,7 +992,7 @@ impl RangeFacts {
     }
 
     /// One incident of the engine: its client counts if it is `server`'s, within `range`.
-    fn incident(&mut self, i: &Incident, server: (IpAddr, u16), range: Option<(i64, i64)>) {
+    fn incident(&mut self, i: &Incident, server: ServiceKey, range: Option<(i64, i64)>) {
         let Some((a, b)) = range else {
             return;
         };
@@ -1059,6 +1091,7 @@ impl EvidencePacket {
             before_drop: false,
             carried: Carried::of(frame),
             arrival: None,
+            tunnel: crate::decode::tunnel_words(frame),
         }
     }
 
@@ -1350,6 +1383,11 @@ pub fn packet_line(
         // As tcpdump pads them: `lo    In  IP ...`.
         let _ = write!(s, " {:<5} {:<3}", a.interface, a.direction);
     }
+    // As tcpdump prints the outer datagram first, briefly: `in VXLAN vni 42 10.99.0.1 >
+    // 10.99.0.2: IP 10.42.0.1.41692 > ...`.
+    if let Some(t) = &p.tunnel {
+        let _ = write!(s, " in {t}:");
+    }
     let ip = if p.src.is_ipv4() { "IP" } else { "IP6" };
     let _ = write!(
         s,
@@ -1622,7 +1660,7 @@ pub fn write_pcapng_with_host(
         out.write_packet_with(id, p.ts, &p.data, p.orig_len, &notes)?;
     }
     if let Some(h) = host.filter(|h| h.recorded.is_some() || h.of_this_machine()) {
-        let (addr, port) = ev.endpoint;
+        let (addr, port, _) = ev.endpoint;
         let body = recorded::encode_for_endpoint_until(h, addr, port, ev.capture_end)
             .map_err(io::Error::other)?;
         out.write_block(RSTSCOPE_HOST, &body)?;

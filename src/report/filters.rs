@@ -42,8 +42,15 @@ pub fn wireshark_filter(addr: IpAddr, port: u16, encaps: &[Encap]) -> String {
         .filter(|e| e.ipv6 == ipv6)
         .filter_map(|e| e.tunnel)
         .collect();
-    tunnelled.sort_unstable_by_key(|t| (t.v4_before, t.v6_before, t.tunnel));
-    tunnelled.dedup_by_key(|t| (t.v4_before, t.v6_before, ipv6.then_some(t.tunnel)));
+    tunnelled.sort_unstable_by_key(|t| (t.v4_before, t.v6_before, t.tunnel, t.overlay));
+    tunnelled.dedup_by_key(|t| {
+        (
+            t.v4_before,
+            t.v6_before,
+            ipv6.then_some(t.tunnel),
+            t.overlay,
+        )
+    });
     if tunnelled.is_empty() {
         return direct;
     }
@@ -53,7 +60,13 @@ pub fn wireshark_filter(addr: IpAddr, port: u16, encaps: &[Encap]) -> String {
         clauses.push(direct);
     }
     for t in tunnelled {
-        clauses.push(match addr {
+        // An endpoint in an overlay network: its network's packets, not another tenant's
+        // machine numbered alike.
+        let network = t
+            .overlay
+            .wireshark_filter()
+            .map_or_else(String::new, |f| format!("{f} && "));
+        clauses.push(network + &match addr {
             IpAddr::V4(_) => {
                 let k = t.v4_before + 1;
                 format!(
@@ -331,6 +344,7 @@ fn raw_clause(addr: IpAddr, port: u16, e: &Encap) -> String {
     let mut parts: Vec<String> = e
         .guards
         .iter()
+        .chain(e.tunnel.as_ref().map(|t| &t.overlay_at))
         .filter(|g| g.is_set() && usize::from(g.offset) >= base)
         .map(|g| guard(g, base))
         .collect();

@@ -10,7 +10,7 @@ use serde_json::{Map, Number, Value, json};
 
 use super::{
     BpfFilter, ClientsCounted, Clock, Scope, bpf_filter, bpf_filters, endpoint, full_diagnosis_in,
-    unix_secs, wireshark_decode_as, wireshark_filter,
+    offender_name, unix_secs, wireshark_decode_as, wireshark_filter,
 };
 use crate::analysis::{Analysis, CaptureInfo};
 use crate::decode::link_type_name;
@@ -114,8 +114,10 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
         ScanKind::Ports { server } => (Some(server.to_string()), None),
         ScanKind::Sweep { port } => (None, Some(port)),
     };
-    let endpoints = |keys: &[(std::net::IpAddr, u16)]| -> Vec<String> {
-        keys.iter().map(|&(a, p)| endpoint(a, p)).collect()
+    let endpoints = |keys: &[crate::engine::offenders::ServiceKey]| -> Vec<String> {
+        keys.iter()
+            .map(|&(a, p, o)| super::endpoint_in(a, p, o))
+            .collect()
     };
     json!({
         "kind": scan.kind.as_str(),
@@ -145,8 +147,8 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
         "refused": endpoints(&scan.refused_named),
         "typical_attempts": scan.typical_attempts,
         "retried_endpoints": scan.retried,
-        "retried": scan.retried_named.iter().map(|&((a, p), attempts)| json!({
-            "endpoint": endpoint(a, p),
+        "retried": scan.retried_named.iter().map(|&((a, p, o), attempts)| json!({
+            "endpoint": super::endpoint_in(a, p, o),
             "attempts": attempts,
         })).collect::<Vec<_>>(),
         "diagnosis": super::scan_sentence(scan, clock.stamped()),
@@ -171,9 +173,14 @@ impl OffenderOut<'_> {
         let first_filter = filters
             .first()
             .map_or_else(|| bpf_filter(o), |f| f.filter.clone());
-        m.text("endpoint", &endpoint(o.addr, o.port))?;
+        m.text("endpoint", &offender_name(o))?;
         m.text("address", &super::address(o.addr))?;
         m.field("port", &o.port)?;
+        // Only for an endpoint inside a tunnel's overlay network: `vxlan:42`, `geneve:7`,
+        // `gre:100` (the endpoint's name ends with it in words).
+        if !o.overlay.is_none() {
+            m.text("overlay", &o.overlay.key())?;
+        }
         m.field("service", &crate::services::name(o.port))?;
         m.field("rst_packets", &o.rst_packets)?;
         m.field("rst_by_cause", &Causes(&o.rst_by_cause))?;
@@ -1417,8 +1424,12 @@ mod tests {
             client: "10.0.0.9".parse().expect("ip"),
             targets: 27,
             targets_at_least: true,
-            lowest: ("10.0.0.1".parse().expect("ip"), port),
-            highest: (addr, port),
+            lowest: (
+                "10.0.0.1".parse().expect("ip"),
+                port,
+                crate::packet::Overlay::NONE,
+            ),
+            highest: (addr, port, crate::packet::Overlay::NONE),
             attempts: 30,
             failed_attempts: 24,
             completed: 1,
@@ -1428,12 +1439,23 @@ mod tests {
             unanswered: 2,
             unanswered_at_end: 1,
             other: 1,
-            open_named: vec![("10.0.0.2".parse().expect("ip"), port)],
-            refused_named: vec![(addr, port)],
+            open_named: vec![(
+                "10.0.0.2".parse().expect("ip"),
+                port,
+                crate::packet::Overlay::NONE,
+            )],
+            refused_named: vec![(addr, port, crate::packet::Overlay::NONE)],
             first_seen: Some(at(0)),
             last_seen: Some(at(3)),
             typical_attempts: 1,
-            retried_named: vec![(("10.0.0.3".parse().expect("ip"), port), 6)],
+            retried_named: vec![(
+                (
+                    "10.0.0.3".parse().expect("ip"),
+                    port,
+                    crate::packet::Overlay::NONE,
+                ),
+                6,
+            )],
             retried: 1,
         });
         o.scan = Some(Arc::clone(&scan));

@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
+use crate::engine::offenders::ServiceKey;
 use crate::engine::{Cause, DiagnosisKind, Dropped, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
 use crate::host::history::ListenerRecord;
@@ -13,7 +14,7 @@ use crate::host::restarts::{
     self, Elsewhere, FailingKind, FailingStart, Recovered, RecoveredHow, StartLink,
 };
 use crate::host::state::{EndpointHost, HostReport};
-use crate::packet::{DropKind, Timestamp};
+use crate::packet::{DropKind, Overlay, Timestamp};
 
 /// CSV output.
 pub mod csv;
@@ -40,6 +41,24 @@ pub fn endpoint(addr: IpAddr, port: u16) -> String {
     s.push_str(close);
     s.push_str(itoa::Buffer::new().format(port));
     s
+}
+
+/// An endpoint's name, the one way every output writes it: [`endpoint`], then the overlay
+/// network of the tunnel its packets came in where there is one (`10.42.0.2:7211 (VXLAN vni
+/// 42)`): two tenants' overlays may number their machines alike.
+pub fn endpoint_in(addr: IpAddr, port: u16, overlay: Overlay) -> String {
+    let mut s = endpoint(addr, port);
+    if !overlay.is_none() {
+        s.push_str(" (");
+        s.push_str(&overlay.words());
+        s.push(')');
+    }
+    s
+}
+
+/// [`endpoint_in`] of an offender.
+pub fn offender_name(o: &Offender) -> String {
+    endpoint_in(o.addr, o.port, o.overlay)
 }
 
 /// `addr` as its `Display` writes it, at a fraction of the cost for IPv4 (the reports write
@@ -832,7 +851,7 @@ fn diagnosis_knowing(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped)
 }
 
 /// A target of a scan: a port, or a server's address in a sweep.
-fn target(kind: ScanKind, key: (IpAddr, u16)) -> String {
+fn target(kind: ScanKind, key: ServiceKey) -> String {
     match kind {
         ScanKind::Ports { .. } => key.1.to_string(),
         ScanKind::Sweep { .. } => key.0.to_string(),
@@ -841,7 +860,7 @@ fn target(kind: ScanKind, key: (IpAddr, u16)) -> String {
 
 /// `n` targets of `kind`, each way they answered with the first of them named.
 fn scan_answers(scan: &Scan) -> String {
-    let named = |keys: &[(IpAddr, u16)], n: u64| {
+    let named = |keys: &[ServiceKey], n: u64| {
         let list: Vec<String> = keys.iter().map(|k| target(scan.kind, *k)).collect();
         let more = n.saturating_sub(keys.len() as u64);
         if more > 0 {
@@ -1433,7 +1452,7 @@ fn dropped_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
 
 /// The diagnosis of the endpoint itself, scan or not.
 fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped) -> String {
-    let ep = endpoint(o.addr, o.port);
+    let ep = offender_name(o);
     // " from 3 clients" / " with 3 clients", or nothing where the number is not known.
     let known = !matches!(
         scope,
@@ -1651,7 +1670,7 @@ pub fn other_payloads(o: &Offender) -> &[crate::engine::RstPayload] {
 /// from 10.0.0.1:80 to 10.0.0.2:40000: not acceptable (...); TTL 46 where the sender's other
 /// packets had 49`.
 pub fn suspect_evidence(o: &Offender, s: &SuspectRst, clock: Clock) -> String {
-    let (server, client) = (endpoint(o.addr, o.port), endpoint(s.client.0, s.client.1));
+    let (server, client) = (offender_name(o), endpoint(s.client.0, s.client.1));
     let (from, to) = if s.from_server {
         (server, client)
     } else {
@@ -2218,7 +2237,7 @@ fn listener_alone(
 ) -> String {
     let started = |r: &ListenerRecord| place.first_sample.is_some_and(|f| r.first_seen > f);
     let port = if place.elsewhere {
-        endpoint(o.addr, o.port)
+        offender_name(o)
     } else {
         o.port.to_string()
     };
@@ -3199,8 +3218,16 @@ mod diagnosis_tests {
             client: "10.0.0.9".parse().expect("ip"),
             targets: 1_000,
             refused: 1_000,
-            lowest: ("10.0.0.1".parse().expect("ip"), 1),
-            highest: ("10.0.0.1".parse().expect("ip"), 1_000),
+            lowest: (
+                "10.0.0.1".parse().expect("ip"),
+                1,
+                crate::packet::Overlay::NONE,
+            ),
+            highest: (
+                "10.0.0.1".parse().expect("ip"),
+                1_000,
+                crate::packet::Overlay::NONE,
+            ),
             attempts: 1_000,
             failed_attempts: 1_000,
             targets_at_least: false,
@@ -3211,7 +3238,11 @@ mod diagnosis_tests {
             unanswered_at_end: 0,
             other: 0,
             open_named: Vec::new(),
-            refused_named: vec![("10.0.0.1".parse().expect("ip"), 1)],
+            refused_named: vec![(
+                "10.0.0.1".parse().expect("ip"),
+                1,
+                crate::packet::Overlay::NONE,
+            )],
             first_seen: None,
             last_seen: None,
             typical_attempts: 1,

@@ -3,7 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::{Clock, endpoint, filters, full_diagnosis, grouped, rate, thousands, wireshark_filter};
+use super::{
+    Clock, endpoint, filters, full_diagnosis, grouped, offender_name, rate, thousands,
+    wireshark_filter,
+};
 use crate::analysis::Analysis;
 use crate::decode::link_type_name;
 use crate::engine::series::Peak;
@@ -715,7 +718,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         let service = crate::services::name(o.port)
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
-        let _ = writeln!(out, "{:>3}. {}{service}", i + 1, endpoint(o.addr, o.port));
+        let _ = writeln!(out, "{:>3}. {}{service}", i + 1, offender_name(o));
         let why = full_diagnosis(o, a.host.as_deref(), clock);
         let _ = writeln!(out, "{}", wrapped("     ", &why, SENTENCE_HANG, width));
         if let Some(h) = a.host.as_deref() {

@@ -3,7 +3,6 @@
 //! happens on other threads (the `analyze` job or a live capture, `evidence`, `export`,
 //! `file-dialog`, `sample`, `capture-start`); this thread only takes their results.
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,7 +19,7 @@ use crate::source::npcap;
 use crate::ui::details::{DetailsAction, DetailsInput, DetailsView};
 use crate::ui::file_dialog::{FileDialogs, Purpose, SaveTag};
 use crate::ui::host::HostPanel;
-use crate::ui::offenders::OffendersView;
+use crate::ui::offenders::{EndpointKey, OffendersView};
 use crate::ui::plot::{PlotInput, PlotView};
 use crate::ui::sample;
 use crate::ui::settings::Settings;
@@ -389,7 +388,7 @@ pub struct RstscopeApp {
     /// Files to open on the first frame (from the command line).
     pending_open: Vec<PathBuf>,
     /// The selected offender.
-    selected: Option<(IpAddr, u16)>,
+    selected: Option<EndpointKey>,
     /// The user has not chosen an offender in this capture: the selection follows the worst
     /// one, so the details tell the story while a file loads or a capture runs.
     follow_worst: bool,
@@ -692,7 +691,7 @@ impl RstscopeApp {
     }
 
     /// The selected offender's endpoint.
-    pub fn selected(&self) -> Option<(IpAddr, u16)> {
+    pub fn selected(&self) -> Option<EndpointKey> {
         self.selected
     }
 
@@ -1073,7 +1072,7 @@ impl RstscopeApp {
                     .as_ref()
                     .and_then(|a| a.snapshot.offenders.first())
             {
-                self.selected = Some((worst.addr, worst.port));
+                self.selected = Some(worst.key());
             }
             // Stopped to be saved ("Stop and save…"): its pcapng is complete now.
             if finished.is_some() && std::mem::take(&mut self.save_on_stop) {
@@ -1081,7 +1080,7 @@ impl RstscopeApp {
             }
             match finished {
                 Some(Ok(a)) if self.selected.is_none() => {
-                    self.selected = a.snapshot.offenders.first().map(|o| (o.addr, o.port));
+                    self.selected = a.snapshot.offenders.first().map(|o| o.key());
                 }
                 Some(Ok(_)) => {}
                 // A file that fails after giving results keeps them; the notice says why.
@@ -1126,7 +1125,7 @@ impl RstscopeApp {
                     if has_results && let Some(src) = self.incoming.take() {
                         self.set_source(ctx, src);
                         if let Some(Ok(a)) = &finished {
-                            self.selected = a.snapshot.offenders.first().map(|o| (o.addr, o.port));
+                            self.selected = a.snapshot.offenders.first().map(|o| o.key());
                         }
                         if let Some(Err(text)) = finished {
                             self.show_notice(Notice {
@@ -1426,12 +1425,9 @@ impl RstscopeApp {
         let selected_row = self.selected.and_then(|k| self.table.row(k)).cloned();
         // The plot brightens the selected offender's series only while the table and the
         // details show it: a filter or a time range that hides its row hides it there too.
-        let whole: Option<&Offender> = selected_row.as_ref().and_then(|r| {
-            a.snapshot
-                .offenders
-                .iter()
-                .find(|o| (o.addr, o.port) == r.key())
-        });
+        let whole: Option<&Offender> = selected_row
+            .as_ref()
+            .and_then(|r| a.snapshot.offenders.iter().find(|o| o.key() == r.key()));
         let mut action = None;
         let show_host = self.settings.show_host;
         egui::CentralPanel::default_margins().show(ui, |ui| {

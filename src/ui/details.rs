@@ -4,7 +4,6 @@
 //! named `evidence` (the analysis keeps no packets). With a time range selected, the evidence
 //! pass also counts the range's clients, so the sentence here is the range's own throughout.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -17,7 +16,7 @@ use crate::packet::Timestamp;
 use crate::report::evidence::{self, Evidence, LineDate};
 use crate::report::{self, Clock, Scope};
 use crate::ui::fonts;
-use crate::ui::offenders::Row;
+use crate::ui::offenders::{EndpointKey, Row};
 use crate::ui::plot::cause_color;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
@@ -80,7 +79,7 @@ struct EvidenceKey {
     /// The capture (`Source::id`): the same paths may hold another capture by now.
     source: u64,
     paths: Vec<PathBuf>,
-    endpoint: (IpAddr, u16),
+    endpoint: EndpointKey,
     range: Option<(i64, i64)>,
     /// Every copy of a packet the capture recorded at several points is listed.
     all_copies: bool,
@@ -1503,7 +1502,7 @@ fn header(
     let compact = arrangement.short();
     ui.horizontal_wrapped(|ui| {
         let endpoint = ui.label(
-            RichText::new(report::endpoint(o.addr, o.port))
+            RichText::new(report::offender_name(o))
                 .monospace()
                 .strong()
                 .size(fonts::HEADLINE),

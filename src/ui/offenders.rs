@@ -3,7 +3,6 @@
 //! the range, the filter or the order change, so that a frame stays cheap with many rows.
 
 use std::cmp::Ordering;
-use std::net::IpAddr;
 
 use eframe::egui::{self, Align, Layout, RichText, Sense};
 use egui_extras::Column;
@@ -24,7 +23,7 @@ use crate::ui::settings::{Sort, SortColumn};
 use crate::ui::wheel;
 
 /// A service endpoint, as rows are selected.
-pub type EndpointKey = (IpAddr, u16);
+pub type EndpointKey = crate::engine::offenders::ServiceKey;
 
 /// One row of the table.
 #[derive(Debug, Clone)]
@@ -48,7 +47,7 @@ pub struct Row {
 impl Row {
     /// The endpoint's key.
     pub fn key(&self) -> EndpointKey {
-        (self.offender.addr, self.offender.port)
+        self.offender.key()
     }
 
     /// What the row's numbers cover, for its diagnosis sentence.
@@ -1626,7 +1625,7 @@ pub fn build_rows(
         .enumerate()
         .map(|(i, (o, clients_known))| Row {
             rank: i + 1,
-            endpoint: report::endpoint(o.addr, o.port),
+            endpoint: report::offender_name(&o),
             service: crate::services::name(o.port),
             host: host.and_then(|h| h.endpoint(o.addr, o.port)).cloned(),
             offender: o,
@@ -1756,7 +1755,7 @@ fn compare(a: &Row, b: &Row, column: SortColumn) -> Ordering {
     let (x, y) = (&a.offender, &b.offender);
     match column {
         SortColumn::Rank => a.rank.cmp(&b.rank),
-        SortColumn::Endpoint => (x.addr, x.port).cmp(&(y.addr, y.port)),
+        SortColumn::Endpoint => x.key().cmp(&y.key()),
         SortColumn::Service => a.service.cmp(&b.service),
         SortColumn::Incidents => x.incidents.cmp(&y.incidents),
         SortColumn::Cause(i) => x.rst_by_cause[i].cmp(&y.rst_by_cause[i]),
@@ -1952,7 +1951,11 @@ mod tests {
         let top = row_top(&h, 7001);
         h.hover_at(egui::pos2(450.0, top.expect("7001 in view") + 5.0));
         h.run();
-        h.state_mut().selected = Some(("10.0.0.1".parse().expect("address"), 7020));
+        h.state_mut().selected = Some((
+            "10.0.0.1".parse().expect("address"),
+            7020,
+            crate::packet::Overlay::NONE,
+        ));
         h.run();
         assert_eq!(row_top(&h, 7001), top, "no scrolling under the pointer");
         assert!(row_top(&h, 7020).is_none());
@@ -1978,7 +1981,11 @@ mod tests {
         h.hover_at(bar.center());
         h.run();
         assert!(h.state().view.pointer_over);
-        h.state_mut().selected = Some(("10.0.0.1".parse().expect("address"), 7020));
+        h.state_mut().selected = Some((
+            "10.0.0.1".parse().expect("address"),
+            7020,
+            crate::packet::Overlay::NONE,
+        ));
         h.run();
         assert_eq!(row_top(&h, 7001), top, "no scrolling under the bar");
         h.hover_at(egui::pos2(450.0, 1.0));

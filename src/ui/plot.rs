@@ -210,7 +210,7 @@ struct BucketsKey {
     width: i64,
     from: i64,
     to: i64,
-    highlight: Option<(std::net::IpAddr, u16)>,
+    highlight: Option<crate::engine::offenders::ServiceKey>,
 }
 
 /// The plot's state between frames.
@@ -447,7 +447,7 @@ impl PlotView {
         let measure = |t: &str| one_line_width(ui, t, egui::TextStyle::Body);
         let per = rate_title(width, frame_height - RATE_TITLE_MARGIN, measure);
         let highlight = &self.highlight;
-        let highlight_name = input.highlight.map(|o| report::endpoint(o.addr, o.port));
+        let highlight_name = input.highlight.map(report::offender_name);
         let highlight_from = input.highlight.and_then(|o| o.series_from);
         let dated = axis_dated(clock, &axis);
         let sample = axis_time(clock, axis.time(v0), &(v0..=v1), dated);
@@ -671,7 +671,7 @@ impl PlotView {
             width,
             from,
             to,
-            highlight: input.highlight.map(|o| (o.addr, o.port)),
+            highlight: input.highlight.map(|o| o.key()),
         };
         if self.key.as_ref() == Some(&key) {
             return;
@@ -1042,7 +1042,7 @@ impl PlotView {
                         ui.label(
                             RichText::new(format!(
                                 "bright: {} · faded: the whole capture",
-                                report::endpoint(o.addr, o.port)
+                                report::offender_name(o)
                             ))
                             .small(),
                         )

@@ -99,7 +99,11 @@ impl World {
 }
 
 fn rows_key(port: u16) -> Key {
-    ("127.0.0.1".parse().expect("ip"), port)
+    (
+        "127.0.0.1".parse().expect("ip"),
+        port,
+        crate::packet::Overlay::NONE,
+    )
 }
 
 fn port_of(rows: &[Row]) -> Vec<u16> {
@@ -400,7 +404,11 @@ fn accept_headers_choose_the_format() {
 
 #[test]
 fn the_exposition_names_the_program_in_both_formats() {
-    let key: Key = ("127.0.0.1".parse().expect("ip"), 7211);
+    let key: Key = (
+        "127.0.0.1".parse().expect("ip"),
+        7211,
+        crate::packet::Overlay::NONE,
+    );
     let e = Exposition {
         rows: vec![(
             Row {
@@ -505,7 +513,11 @@ fn a_listener_known_from_the_journal_is_the_former_listener() {
     use crate::host::journal::{FormerOwner, UnitNow};
     use crate::host::state::{EndpointHost, HostReport};
     use crate::packet::Timestamp;
-    let key: Key = ("127.0.0.1".parse().expect("ip"), 7211);
+    let key: Key = (
+        "127.0.0.1".parse().expect("ip"),
+        7211,
+        crate::packet::Overlay::NONE,
+    );
     let mut owner = FormerOwner::collector(
         Timestamp::from_parts(1_700_000_000, 0),
         Timestamp::from_parts(1_700_000_500, 0),
@@ -629,8 +641,8 @@ fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
         client: client.parse().expect("ip"),
         targets,
         targets_at_least: false,
-        lowest: (server, 1),
-        highest: (server, 1000),
+        lowest: (server, 1, crate::packet::Overlay::NONE),
+        highest: (server, 1000, crate::packet::Overlay::NONE),
         attempts: targets,
         failed_attempts: targets,
         completed: 0,
@@ -836,7 +848,11 @@ fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
     use crate::host::SightingSource;
     use crate::host::clients::{ClientProcess, EndpointClients};
     use crate::host::state::{EndpointHost, HostReport};
-    let key: Key = ("192.0.2.7".parse().expect("ip"), 5432);
+    let key: Key = (
+        "192.0.2.7".parse().expect("ip"),
+        5432,
+        crate::packet::Overlay::NONE,
+    );
     let process = |pid: u32, name: &str, connections: u64| ClientProcess {
         pid,
         name: name.into(),

@@ -179,6 +179,7 @@ impl Refusals {
             payload: &[],
             ttl: 64,
             ip_id: None,
+            overlay: crate::packet::Overlay::NONE,
         };
         let rst = TcpPacket {
             frame: self.frames + 2,

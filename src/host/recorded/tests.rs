@@ -23,7 +23,7 @@ fn offender(port: u16) -> Offender {
         ..Default::default()
     };
     s.incident(at(100), lo(), &mut Default::default());
-    s.offender((lo(), port))
+    s.offender((lo(), port, crate::packet::Overlay::NONE))
         .expect("an endpoint with an incident")
 }
 

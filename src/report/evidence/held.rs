@@ -91,6 +91,7 @@ fn detached(p: &TcpPacket<'_>) -> TcpPacket<'static> {
         payload: &[],
         ttl: p.ttl,
         ip_id: p.ip_id,
+        overlay: crate::packet::Overlay::NONE,
     }
 }
 

@@ -161,7 +161,10 @@ fn server() -> (IpAddr, u16) {
 fn keeps_only_the_endpoints_packets_and_its_connections() {
     let f = temp_file("refused.pcap", &refused_with_noise(5));
     let ev = collect(&[f], server(), None, 100, None).expect("collect");
-    assert_eq!(ev.endpoint, server());
+    assert_eq!(
+        ev.endpoint,
+        (server().0, server().1, crate::packet::Overlay::NONE)
+    );
     assert_eq!(ev.packets.len(), 10);
     assert_eq!(ev.more, 0);
     assert!(
@@ -708,7 +711,7 @@ fn pcapng_keeps_interface_names_and_nanoseconds() {
 
 #[test]
 fn pcapng_of_no_packets_is_a_valid_empty_capture() {
-    let ev = Evidence::new(server());
+    let ev = Evidence::new((server().0, server().1, crate::packet::Overlay::NONE));
     let mut bytes = Vec::new();
     write_pcapng_to(&mut bytes, &ev).expect("write");
     let out = temp_file("empty.pcapng", &bytes);
@@ -722,7 +725,11 @@ fn pcapng_of_no_packets_is_a_valid_empty_capture() {
 /// the date and time in the reader's clock, with the zone.
 #[test]
 fn where_a_ranges_counts_start_is_told_in_the_readers_clock() {
-    let mut ev = Evidence::new(("127.0.0.1".parse().expect("address"), 7211));
+    let mut ev = Evidence::new((
+        "127.0.0.1".parse().expect("address"),
+        7211,
+        crate::packet::Overlay::NONE,
+    ));
     assert!(ev.warnings_in(Clock::Utc).is_empty());
     let since = Timestamp::from_parts(1_795_784_918, 0);
     ev.counted_from = Some(since);

@@ -8536,8 +8536,8 @@ fn regression_selecting_an_offender_with_taller_details_moves_no_row_at_1024x700
         let first = title(&h);
         let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
         let mut clicked = 0;
-        for (addr, port) in keys.iter().rev().chain(keys.first()) {
-            let endpoint = std::net::SocketAddr::new(*addr, *port).to_string();
+        for &(addr, port, overlay) in keys.iter().rev().chain(keys.first()) {
+            let endpoint = rstscope::report::endpoint_in(addr, port, overlay);
             let row = |h: &Harness<'_, RstscopeApp>| {
                 h.query_by_role_and_label(egui::accesskit::Role::Button, &endpoint)
                     .map(|n| n.rect())
@@ -8551,7 +8551,7 @@ fn regression_selecting_an_offender_with_taller_details_moves_no_row_at_1024x700
             h.run_steps(3);
             settle(&mut h);
             h.run_steps(3);
-            assert_eq!(h.state().selected(), Some((*addr, *port)), "{file}");
+            assert_eq!(h.state().selected(), Some((addr, port, overlay)), "{file}");
             assert_eq!(
                 (row(&h), title(&h)),
                 (Some(before), first),

@@ -1737,18 +1737,18 @@ mod tests {
                 syn: true,
                 rst: false,
             };
-            let mut e = s.get((server, port)).expect("endpoint");
+            let mut e = s.get((server, port, Overlay::NONE)).expect("endpoint");
             e.dropped(at(10), client, &note, false);
         };
         for port in 1..=300 {
             drop(port, "TCPIP");
             drop(port, &format!("nic{port}"));
         }
-        let tcpip = |port| Arc::clone(&s.map[&(server, port)].dropped.places[0].0);
+        let tcpip = |port| Arc::clone(&s.map[&(server, port, Overlay::NONE)].dropped.places[0].0);
         assert!(Arc::ptr_eq(&tcpip(1), &tcpip(300)), "one name for all");
         // TCPIP and nic1 to nic255 are named; nic256 and on are not.
         let places = |port| {
-            let d = &s.map[&(server, port)].dropped;
+            let d = &s.map[&(server, port, Overlay::NONE)].dropped;
             (d.places(), d.other_places, d.packets)
         };
         assert_eq!(

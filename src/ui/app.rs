@@ -103,7 +103,7 @@ struct SelectLayout {
     /// or kept shown: what, changed, decides the layout again.
     key: (u64, egui::Vec2, Option<f32>, bool, bool),
     /// The offender selected when it was laid out.
-    selected: Option<(IpAddr, u16)>,
+    selected: Option<EndpointKey>,
     for_room: bool,
     one_line: bool,
     compact: bool,

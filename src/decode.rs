@@ -200,7 +200,7 @@ impl Skip {
     pub fn key(&self) -> String {
         match self {
             Skip::UnsupportedLinkType(lt) => {
-                format!("unsupported-link-type:{} ({})", link_type_name(*lt), lt.0)
+                format!("unsupported-link-type:{}", link_label(*lt))
             }
             Skip::Truncated => "truncated".to_owned(),
             Skip::Fragment => "ip-fragment".to_owned(),
@@ -212,11 +212,9 @@ impl Skip {
             &Skip::WrongLinkType { labelled, reads_as } => {
                 let (labelled, reads_as) = (LinkType(labelled.into()), LinkType(reads_as.into()));
                 format!(
-                    "wrong-link-type:{} ({}) reads as {} ({})",
-                    link_type_name(labelled),
-                    labelled.0,
-                    link_type_name(reads_as),
-                    reads_as.0
+                    "wrong-link-type:{} reads as {}",
+                    link_label(labelled),
+                    link_label(reads_as)
                 )
             }
             Skip::Tunnelled { tunnel, inner } => {
@@ -386,6 +384,20 @@ fn reads_as_tcp_elsewhere(link_type: LinkType, data: &[u8], orig_len: u32) -> Op
         }
     }
     None
+}
+
+/// A link type as messages name it: "Ethernet (1)", its number beside its name. A Network
+/// Monitor or snoop file's own types (numbered by rstscope, not in the registry of link types)
+/// by the number that file gave them: "Network Monitor media type 0x0006", "Network Monitor
+/// event (NetEvent), media type 0xFFE0", "snoop link type 26".
+pub fn link_label(lt: LinkType) -> String {
+    let name = link_type_name(lt);
+    match lt.0 & 0xFFFF_0000 {
+        NETMON_MEDIA if name.ends_with("media type") => format!("{name} 0x{:04X}", lt.0 & 0xFFFF),
+        NETMON_MEDIA => format!("{name}, media type 0x{:04X}", lt.0 & 0xFFFF),
+        SNOOP_LINK => format!("{name} {}", lt.0 & 0xFFFF),
+        _ => format!("{name} ({})", lt.0),
+    }
 }
 
 /// A human name for a link type, for messages and skip keys; "unknown" when not known.
@@ -1306,6 +1318,26 @@ mod tests {
     const V4_DST: [u8; 4] = [198, 51, 100, 7];
     const V6_SRC: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
     const V6_DST: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+
+    /// A link type is named with its number; a Network Monitor or snoop file's own types with
+    /// the number the file gave them, not rstscope's private one ("NetEvent (131040)").
+    #[test]
+    fn link_types_are_labelled_with_the_numbers_their_files_gave_them() {
+        assert_eq!(link_label(LinkType(1)), "Ethernet (1)");
+        assert_eq!(
+            link_label(LinkType(NETMON_MEDIA | 0xFFE0)),
+            "Network Monitor event (NetEvent), media type 0xFFE0"
+        );
+        assert_eq!(
+            link_label(LinkType(NETMON_MEDIA | 6)),
+            "Network Monitor media type 0x0006"
+        );
+        assert_eq!(link_label(LinkType(SNOOP_LINK | 26)), "snoop link type 26");
+        assert_eq!(
+            Skip::UnsupportedLinkType(LinkType(NETMON_MEDIA | 0xFFE0)).key(),
+            "unsupported-link-type:Network Monitor event (NetEvent), media type 0xFFE0"
+        );
+    }
 
     fn frame(link: u32, data: &[u8]) -> Frame<'_> {
         Frame::plain(

@@ -16,7 +16,6 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use crate::decode::link_type_name;
 use crate::engine::Offender;
 use crate::packet::{Encap, Guard, Shim, Shims, TunnelAt, V6Ext};
 use crate::source::LinkType;
@@ -420,10 +419,8 @@ fn guard(g: &Guard, base: usize) -> String {
     }
 }
 
-/// "Ethernet (1)" for headings of several filters.
-pub fn link_label(lt: LinkType) -> String {
-    format!("{} ({})", link_type_name(lt), lt.0)
-}
+/// "Ethernet (1)" for headings of several filters ([`crate::decode::link_label`]).
+pub use crate::decode::link_label;
 
 /// The BPF filters of an offender as a report shows them: `(label, filter)` with no label when
 /// there is one link type, else each labelled with its link type; then the notes.

@@ -8,7 +8,7 @@ use super::{
     wireshark_filter,
 };
 use crate::analysis::Analysis;
-use crate::decode::link_type_name;
+use crate::decode::link_label;
 use crate::engine::series::Peak;
 use crate::engine::{Cause, ConnRecord, ConnState, SecondCounts};
 use crate::host::state::HostReport;
@@ -502,7 +502,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     let links: Vec<String> = cap
         .link_types
         .iter()
-        .map(|(lt, n)| format!("{} ({}): {}", link_type_name(*lt), lt.0, grouped(*n)))
+        .map(|(lt, n)| format!("{}: {}", link_label(*lt), grouped(*n)))
         .collect();
     let links = if links.is_empty() {
         "none".into()

@@ -355,6 +355,24 @@ fn the_details_of_an_endpoint_whose_resets_windows_dropped_agree_with_its_row() 
     );
 }
 
+/// Regression (s38's window trial): an endpoint whose every SYN the capturing host dropped
+/// (pktmon-drops.pcapng's 7400) showed "Connections (0)" over an empty table and nothing
+/// saying why. Its details say the host dropped every packet, so no connection began.
+#[test]
+fn regression_an_endpoint_whose_every_packet_was_dropped_says_why_it_lists_no_connection() {
+    let mut h = harness(
+        settings(),
+        vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+    );
+    settle(&mut h);
+    select(&mut h, "127.0.0.1:7400");
+    wait_for(&mut h, |h| shows(h, "Connections (0)"));
+    assert!(
+        shows(&h, "none: the capturing host dropped every packet of it"),
+        "why none is listed"
+    );
+}
+
 /// Regression (s37's note): the packet list of pktmon-drops.pcapng's 127.0.0.1:7401 listed
 /// each RST's record at TCPIP as any packet sent, while the counts leave it out with its drop
 /// at the filter driver recorded after it: three RSTs listed that the row does not count, and

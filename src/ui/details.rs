@@ -1182,6 +1182,11 @@ impl DetailsView {
                     keyed,
                 };
                 match listed {
+                    Some([]) if ev.is_some() => {
+                        ui.add_space(4.0);
+                        ui.label(RichText::new(no_connections(ev.map(|e| &**e))).weak());
+                        None
+                    }
                     Some(found) => connections(ui, found, &list),
                     None => {
                         ui.add_space(4.0);
@@ -1218,6 +1223,21 @@ const WHEN_LIVE: &str = "connections and packets are listed when the capture sto
 /// connection is handed over once the analysis ends it (seconds of packet time after its last
 /// packet, as Zeek's timers do), so the first rows can come well after its first packets.
 const NONE_FOUND_YET: &str = "none ended yet in the part read: each is listed once it ends";
+
+/// Said where the connections go when the details list none: why, where the packets say it
+/// (pktmon-drops.pcapng's 7400, whose every SYN the capturing host dropped, showed an empty
+/// table and nothing else).
+fn no_connections(ev: Option<&Evidence>) -> &'static str {
+    let packets = ev.map_or(&[][..], |ev| ev.packets.as_slice());
+    if !packets.is_empty() && packets.iter().all(|p| p.dropped || p.before_drop || p.copy) {
+        "none: the capturing host dropped every packet of it (listed beside, marked drop), so \
+         no connection began"
+    } else if packets.is_empty() {
+        "none: no packet of it in the part read"
+    } else {
+        "none began or ended in the part read: its packets are listed beside"
+    }
+}
 
 /// How far the reading for the packets has got, where they go: a spinner, the part read and
 /// the frames; `chosen`: a connection is selected, whose packets alone are to be listed.

@@ -1342,6 +1342,13 @@ fn two_tenants_numbered_alike_are_two_endpoints() {
         overlays,
         ["vxlan:42", "vxlan:42", "vxlan:42", "vxlan:43", "vxlan:43"]
     );
+    // `--connections` in every form says each connection's network, as its endpoint's name.
+    let line = report::text::connection_line(&conns[0], Clock::Utc);
+    assert!(line.ends_with(" overlay=vxlan:42"), "{line}");
+    assert_eq!(report::json::connection(&conns[3])["overlay"], "vxlan:43");
+    let row = report::csv::connection(&conns[3]);
+    assert!(row.ends_with(",vxlan:43"), "{row}");
+    assert!(report::csv::CONNECTIONS_HEADER.ends_with(",overlay"));
     let offenders: Vec<(String, u64, u64)> = (a.snapshot.offenders.iter())
         .map(|o| (report::offender_name(o), o.attempts, o.failed_attempts))
         .collect();

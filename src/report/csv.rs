@@ -304,12 +304,13 @@ fn spreadsheet_table(
 }
 
 /// The header of the connections table.
-pub const CONNECTIONS_HEADER: &str = "orig_h,orig_p,resp_h,resp_p,conn_state,history,rst_count,rst_cause,suspect_injected,start,duration,packets,first_frame";
+pub const CONNECTIONS_HEADER: &str = "orig_h,orig_p,resp_h,resp_p,conn_state,history,rst_count,rst_cause,suspect_injected,start,duration,packets,first_frame,overlay";
 
-/// One connection row.
+/// One connection row; `overlay` (`vxlan:42`) empty where it came in no tunnel that names its
+/// network.
 pub fn connection(c: &ConnRecord) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{},{},{:.6},{},{}",
+        "{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{}",
         c.orig.0,
         c.orig.1,
         c.resp.0,
@@ -322,7 +323,8 @@ pub fn connection(c: &ConnRecord) -> String {
         unix_secs(c.start),
         c.duration_ns as f64 / 1e9,
         c.packets,
-        c.first_frame
+        c.first_frame,
+        c.overlay.key()
     )
 }
 

@@ -612,9 +612,10 @@ fn kernel(h: &HostReport) -> Value {
     )
 }
 
-/// One finished connection, as a line of `--connections --format json` (JSON Lines).
+/// One finished connection, as a line of `--connections --format json` (JSON Lines); with
+/// `overlay` (`vxlan:42`) where it came in a tunnel that names its network, as its endpoint.
 pub fn connection(c: &ConnRecord) -> Value {
-    json!({
+    let mut v = json!({
         "orig_h": c.orig.0.to_string(),
         "orig_p": c.orig.1,
         "resp_h": c.resp.0.to_string(),
@@ -628,7 +629,11 @@ pub fn connection(c: &ConnRecord) -> Value {
         "duration": number(c.duration_ns as f64 / 1e9, 6),
         "packets": c.packets,
         "first_frame": c.first_frame,
-    })
+    });
+    if !c.overlay.is_none() {
+        v["overlay"] = json!(c.overlay.key());
+    }
+    v
 }
 
 /// The whole analysis as one JSON object.

@@ -1127,9 +1127,10 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock, width: Option
     }
 }
 
-/// One `--connections` row for people.
+/// One `--connections` row for people; ` overlay=vxlan:42` at its end where it came in a
+/// tunnel that names its network (two tenants' overlays may number their machines alike).
 pub fn connection_line(c: &ConnRecord, clock: Clock) -> String {
-    format!(
+    let mut line = format!(
         "{} {} -> {} {} {} rst={} cause={} suspect={} {:.3}s",
         clock.full(c.start),
         endpoint(c.orig.0, c.orig.1),
@@ -1140,7 +1141,12 @@ pub fn connection_line(c: &ConnRecord, clock: Clock) -> String {
         c.rst_cause.map_or("-", Cause::as_str),
         c.suspect_injected,
         c.duration_ns as f64 / 1e9
-    )
+    );
+    if !c.overlay.is_none() {
+        line.push_str(" overlay=");
+        line.push_str(&c.overlay.key());
+    }
+    line
 }
 
 /// The `--series` table for people, as a file or a pipe gets it.

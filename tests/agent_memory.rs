@@ -1067,7 +1067,9 @@ fn every_cap_summed() -> usize {
     sum
 }
 
-/// What every cap at once comes to now, by [`every_cap`]: 307.1 MB on 2026-12-06 (s38; 424.2
+/// What every cap at once comes to now, by [`every_cap`]: 308.3 MB on 2026-12-06 (s38: 307.1
+/// MB before the endpoints' and the connecting processes' keys carried their overlay network,
+/// as two tenants' overlays may number their machines alike; 424.2
 /// MB in s37, before the snapshot's rows shared the endpoints' RST payloads, suspect resets
 /// and dropped packets, the payloads' texts of all endpoints were bounded together, the
 /// places' names of dropped packets kept once, the frames held back for the evidence bounded
@@ -1075,13 +1077,16 @@ fn every_cap_summed() -> usize {
 /// capture's frame records counted by their size), far past DESIGN.md's 150 MB
 /// (docs/benchmarks.md lists the parts and what to lower). A cap raised, or a record grown,
 /// past it fails here; lower it as the caps come down.
-const EVERY_CAP_NOW: usize = 308_000_000;
+const EVERY_CAP_NOW: usize = 308_400_000;
 
 /// Every cap at once stays within what it came to when it was last lowered (s38): no cap
 /// raised or record grown since. Regression (s36): the connecting programs (64 an endpoint at
 /// 100,000 endpoints) could pass a gigabyte and nothing summed the caps.
 #[test]
 fn every_cap_of_the_agent_at_once_grows_no_further() {
+    // Alone: a failure here unwinds with a backtrace, whose symbols take megabytes while the
+    // tests that count live bytes count (an update's snapshot "added" 9.6 MB in a CI run).
+    let _one = alone();
     let sum = every_cap_summed();
     assert!(
         sum <= EVERY_CAP_NOW,
@@ -1089,11 +1094,11 @@ fn every_cap_of_the_agent_at_once_grows_no_further() {
     );
 }
 
-/// DESIGN.md's bound: every cap at once within 150 MB. Fails now (307 MB): the flow table's
+/// DESIGN.md's bound: every cap at once within 150 MB. Fails now (308 MB): the flow table's
 /// share with the endpoints' series and clients, the connecting processes' sightings, the
 /// endpoints' table and the capture in flight are each sized for one part alone.
 #[test]
-#[ignore = "fails: every cap at once is 307 MB by construction (docs/benchmarks.md)"]
+#[ignore = "fails: every cap at once is 308 MB by construction (docs/benchmarks.md)"]
 fn every_cap_of_the_agent_at_once_fits_in_150_mb() {
     let sum = every_cap_summed();
     assert!(

@@ -519,12 +519,17 @@ impl ClientAttribution {
 
     /// Forgets the sightings last seen before `cutoff`. A sighting seen again since it was
     /// queued goes to the back of the queue with its new time; the queue is in the order
-    /// sightings came, so the walk stops at the first one queued at or after `cutoff`.
+    /// sightings came, so the walk stops at the first one queued at or after `cutoff`, and
+    /// after one round of the queue at most: a time past the queue's whole seconds (after
+    /// 2106, a corrupt capture's) is queued at their last, before any cutoff after it, and
+    /// went round and round (a fuzzed capture stamped in 2262 hung the details).
     fn expire(&mut self, cutoff: Timestamp) {
+        let mut round = self.order.len();
         while let Some(&(key, queued)) = self.order.front() {
-            if i64::from(queued) * Timestamp::NANOS_PER_SEC >= cutoff.0 {
+            if round == 0 || i64::from(queued) * Timestamp::NANOS_PER_SEC >= cutoff.0 {
                 break;
             }
+            round -= 1;
             self.order.pop_front();
             match self.sightings.get(&key) {
                 Some(s) if s.at < cutoff => {
@@ -1141,6 +1146,30 @@ mod tests {
             },
         );
         assert_eq!(longest, 500, "one entry per client port");
+    }
+
+    /// Regression (the fuzz corpus replayed after agent-s38's queue of whole seconds): a
+    /// sighting stamped after 2106, past the queue's `u32` seconds, was queued again and again
+    /// at the last of them, before the cutoff, and the walk never ended. It ends, and the
+    /// sighting goes once its time is past.
+    #[test]
+    fn a_sighting_stamped_past_the_queues_seconds_expires_without_a_hang() {
+        let year_2262 = 9_223_000_000_000; // ms: within i64 nanoseconds
+        let mut c = ClientAttribution::new();
+        c.sighting(&sighting(
+            year_2262,
+            40_000,
+            5,
+            SightingSource::ConnectTrace,
+        ));
+        c.sighting(&sighting(1_000, 40_001, 6, SightingSource::ConnectTrace));
+        c.settle(Some(at(year_2262 + 1_000)));
+        assert_eq!(c.sightings(), 1, "the old one expired, the recent one kept");
+        c.settle(Some(at(year_2262
+            + 1_000
+            + SIGHTING_EXPIRY_NS / 1_000_000
+            + 1_000)));
+        assert_eq!(c.sightings(), 0);
     }
 
     /// A socket seen once at its connect still explains an unanswered attempt decided two

@@ -1134,10 +1134,10 @@ fn gre(b: &[u8]) -> Option<(Tunnel, Net<'_>, Overlay)> {
         _ => {
             let at = if flags & CHECKSUM != 0 { 8 } else { 4 };
             let k = b.get(at..at + 4)?;
-            Overlay {
-                kind: OverlayKind::GreKey,
-                id: u32::from_be_bytes([k[0], k[1], k[2], k[3]]),
-            }
+            Overlay::of(
+                OverlayKind::GreKey,
+                u32::from_be_bytes([k[0], k[1], k[2], k[3]]),
+            )
         }
     };
     match u16::from_be_bytes([h[2], h[3]]) {
@@ -1189,10 +1189,7 @@ fn udp_tunnel(b: &[u8]) -> Option<(Tunnel, Net<'_>, Overlay)> {
             } else {
                 Tunnel::VxlanLinux
             };
-            let overlay = Overlay {
-                kind: OverlayKind::Vxlan,
-                id: vni,
-            };
+            let overlay = Overlay::of(OverlayKind::Vxlan, vni);
             Some((tunnel, inner_ethernet(after)?, overlay))
         }
         UDP_GENEVE => {
@@ -1206,10 +1203,7 @@ fn udp_tunnel(b: &[u8]) -> Option<(Tunnel, Net<'_>, Overlay)> {
                 ETHERTYPE_IPV6 => Net::V6(inner),
                 _ => return None,
             };
-            let overlay = Overlay {
-                kind: OverlayKind::Geneve,
-                id: vni,
-            };
+            let overlay = Overlay::of(OverlayKind::Geneve, vni);
             Some((Tunnel::Geneve, net, overlay))
         }
         _ => None,
@@ -2454,7 +2448,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         };
-        let vni = |kind, id| Overlay { kind, id };
+        let vni = Overlay::of;
         let vxlan_header = [0x08, 0, 0, 0, 0, 0x01, 0x02, 0];
         let vx = ipv4_of(
             IPPROTO_UDP,

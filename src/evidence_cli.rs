@@ -26,7 +26,9 @@ pub struct EndpointArgs {
     /// Print the connections and packets (tcpdump -n style) of one endpoint, either direction:
     /// ADDR:PORT, or [v6]:PORT; an endpoint inside a tunnel's overlay network as the report
     /// names it, with its network after a space: '10.42.0.2:7211 (VXLAN vni 42)' (or
-    /// '10.42.0.2:7211 vxlan:42', 'geneve:7', 'gre:100').
+    /// '10.42.0.2:7211 vxlan:42', 'geneve:7', 'gre:100'; the networks met after a capture's
+    /// first 16,380: '10.42.0.2:7211 (VXLAN, one of the networks past 16,380)', or
+    /// 'vxlan:past-16380').
     #[arg(
         long,
         value_name = "ADDR:PORT",

@@ -170,12 +170,20 @@ pub struct TcpPacket<'a> {
 /// network identifier of VXLAN and Geneve (VNI), or GRE's 32-bit key. Tunnels without one
 /// (IP-in-IP, GRE without a key, ERSPAN's mirror sessions) and TCP carried directly in IP
 /// are in [`Overlay::NONE`].
+///
+/// A capture's networks are told apart up to [`Overlay::NUMBERED`] of them; the networks met
+/// after those are one network per kind of tunnel, [`Overlay::past`] (their identifiers are
+/// not kept: memory stays bounded whatever a capture holds), which every output names as such,
+/// never as traffic in no overlay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Overlay {
     /// Which identifier `id` is.
     pub kind: OverlayKind,
-    /// The identifier (0 with [`OverlayKind::None`]).
+    /// The identifier (0 with [`OverlayKind::None`] and for [`Overlay::past`]).
     pub id: u32,
+    /// One of the networks of its kind met after the first [`Overlay::NUMBERED`] networks
+    /// ([`Overlay::past`]).
+    pub past: bool,
 }
 
 /// What names an [`Overlay`].
@@ -197,7 +205,43 @@ impl Overlay {
     pub const NONE: Overlay = Overlay {
         kind: OverlayKind::None,
         id: 0,
+        past: false,
     };
+
+    /// The networks a capture's analysis tells apart, each by its own identifier: the flow key
+    /// keeps 14 bits of network number, less the numbers of the networks past these
+    /// ([`Overlay::past`], one per kind) and none (0).
+    pub const NUMBERED: u32 = (1 << 14) - 4;
+
+    /// A network with an identifier: `kind`'s `id`.
+    pub fn of(kind: OverlayKind, id: u32) -> Overlay {
+        Overlay {
+            kind,
+            id,
+            past: false,
+        }
+    }
+
+    /// One of the networks of `kind` met after the capture's first [`Overlay::NUMBERED`]
+    /// networks: told apart from traffic in no overlay and from the networks numbered, not from
+    /// one another.
+    pub fn past(kind: OverlayKind) -> Overlay {
+        Overlay {
+            kind,
+            id: 0,
+            past: kind != OverlayKind::None,
+        }
+    }
+
+    /// The kind's name as the words say it.
+    fn kind_name(self) -> &'static str {
+        match self.kind {
+            OverlayKind::None => "",
+            OverlayKind::Vxlan => "VXLAN",
+            OverlayKind::Geneve => "Geneve",
+            OverlayKind::GreKey => "GRE",
+        }
+    }
 
     /// True for [`Overlay::NONE`].
     #[inline(always)]
@@ -206,8 +250,17 @@ impl Overlay {
     }
 
     /// Short words for it, as an endpoint's name ends with them: `VXLAN vni 42`, `Geneve vni
-    /// 7`, `GRE key 100`; empty for [`Overlay::NONE`].
+    /// 7`, `GRE key 100`, `VXLAN, one of the networks past 16,380` ([`Overlay::past`]);
+    /// empty for [`Overlay::NONE`].
     pub fn words(self) -> String {
+        if self.past {
+            // 16,380, as the reports write counts.
+            let (thousands, rest) = (Self::NUMBERED / 1000, Self::NUMBERED % 1000);
+            return format!(
+                "{}, one of the networks past {thousands},{rest:03}",
+                self.kind_name()
+            );
+        }
         match self.kind {
             OverlayKind::None => String::new(),
             OverlayKind::Vxlan => format!("VXLAN vni {}", self.id),
@@ -216,9 +269,16 @@ impl Overlay {
         }
     }
 
-    /// A stable key for JSON, CSV and metric labels: `vxlan:42`, `geneve:7`, `gre:100`;
-    /// empty for [`Overlay::NONE`].
+    /// A stable key for JSON, CSV and metric labels: `vxlan:42`, `geneve:7`, `gre:100`,
+    /// `vxlan:past-16380` ([`Overlay::past`]); empty for [`Overlay::NONE`].
     pub fn key(self) -> String {
+        if self.past {
+            return format!(
+                "{}:past-{}",
+                self.kind_name().to_ascii_lowercase(),
+                Self::NUMBERED
+            );
+        }
         match self.kind {
             OverlayKind::None => String::new(),
             OverlayKind::Vxlan => format!("vxlan:{}", self.id),
@@ -228,8 +288,13 @@ impl Overlay {
     }
 
     /// Wireshark's display filter clause for it (`vxlan.vni == 42`, `geneve.vni == 7`,
-    /// `gre.key == 100`); `None` for [`Overlay::NONE`].
+    /// `gre.key == 100`); `None` for [`Overlay::NONE`] and for [`Overlay::past`], which
+    /// names no one network (an endpoint's filters then name the networks its packets came
+    /// in, each by its identifier).
     pub fn wireshark_filter(self) -> Option<String> {
+        if self.past {
+            return None;
+        }
         let field = match self.kind {
             OverlayKind::None => return None,
             OverlayKind::Vxlan => "vxlan.vni",
@@ -240,10 +305,31 @@ impl Overlay {
     }
 
     /// Reads [`Overlay::words`] or [`Overlay::key`] back (any case, `vni42`, `vni=42` and
-    /// `vxlan 42` too); `None` when `s` is neither.
+    /// `vxlan 42` too; `vxlan past` for [`Overlay::past`]); `None` when `s` is neither.
     pub fn parse(s: &str) -> Option<Overlay> {
         let s = s.trim().to_ascii_lowercase();
         let s = s.trim_start_matches('(').trim_end_matches(')').trim();
+        let (kind, rest) = Self::parse_kind(s)?;
+        let rest = rest.trim_start_matches([':', ' ', '=', ',']);
+        // The networks past those numbered, as words or key say them (the number, where
+        // given, must be this build's: another's would name other networks).
+        if let Some(after) =
+            (rest.strip_prefix("one of the networks past")).or_else(|| rest.strip_prefix("past"))
+        {
+            let n = after.trim_start_matches([' ', '-']).replace(',', "");
+            return (n.is_empty() || n == Self::NUMBERED.to_string()).then(|| Self::past(kind));
+        }
+        let rest = (rest
+            .strip_prefix("vni")
+            .or_else(|| rest.strip_prefix("key")))
+        .unwrap_or(rest)
+        .trim_start_matches([':', ' ', '=']);
+        let id: u32 = rest.parse().ok()?;
+        Some(Overlay::of(kind, id))
+    }
+
+    /// [`Overlay::parse`]'s kind, and the text after it.
+    fn parse_kind(s: &str) -> Option<(OverlayKind, &str)> {
         let (kind, rest) = if let Some(r) = s.strip_prefix("vxlan") {
             (OverlayKind::Vxlan, r)
         } else if let Some(r) = s.strip_prefix("geneve") {
@@ -255,14 +341,7 @@ impl Overlay {
         } else {
             return None;
         };
-        let rest = rest.trim_start_matches([':', ' ', '=']);
-        let rest = (rest
-            .strip_prefix("vni")
-            .or_else(|| rest.strip_prefix("key")))
-        .unwrap_or(rest)
-        .trim_start_matches([':', ' ', '=']);
-        let id: u32 = rest.parse().ok()?;
-        Some(Overlay { kind, id })
+        Some((kind, rest))
     }
 }
 
@@ -701,10 +780,7 @@ mod tests {
                     tunnel: crate::decode::Tunnel::Vxlan,
                     v4_before: 1,
                     v6_before: 0,
-                    overlay: Overlay {
-                        kind: OverlayKind::Vxlan,
-                        id: 42,
-                    },
+                    overlay: Overlay::of(OverlayKind::Vxlan, 42),
                     overlay_at: Guard {
                         offset: 46,
                         len: 4,

@@ -5078,3 +5078,85 @@ fn regression_a_pager_gets_the_report_fitted_to_its_terminal() {
         String::from_utf8_lossy(&rstscope(&args).stdout)
     );
 }
+
+/// Regression: past 16,382 overlay networks in one capture, the later networks' endpoints were
+/// named as another network's (or as untunnelled ones, "10.0.0.2:7211" without a network).
+/// A synthetic capture (common::vxlan_networks_pcap: 16,386 VXLAN networks, one refused
+/// attempt each, then two refusals carried directly in IP): the networks past the first
+/// 16,380 are one endpoint, named so in the text, JSON, CSV, --connections and --endpoint,
+/// counted and warned of; the untunnelled endpoint stays apart.
+#[test]
+fn regression_networks_past_the_numbered_ones_say_what_they_are() {
+    let mut networks: Vec<(u32, u32)> = (1..=16_383).map(|vni| (vni, 1)).collect();
+    networks.extend([(20_001, 1), (20_002, 1), (20_003, 1)]);
+    let dir = common::temp_dir("cli", "past-networks");
+    let path = dir.join("16386-networks.pcap");
+    std::fs::write(&path, common::vxlan_networks_pcap(&networks, 2)).expect("written");
+    let file = path.to_str().expect("a UTF-8 path");
+    let name = "10.0.0.2:7211 (VXLAN, one of the networks past 16,380)";
+
+    let text = String::from_utf8_lossy(&rstscope(&["analyze", "--utc", file]).stdout).to_string();
+    assert!(text.contains(&format!("  1. {name}\n")), "{text}");
+    assert!(
+        text.contains("12 of them in VXLAN networks past 16,380"),
+        "{text}"
+    );
+    assert!(
+        text.contains("12 TCP packets came in overlay networks met after the first 16,380"),
+        "{text}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&common::analyze_ok(&path, "json")).expect("JSON");
+    assert_eq!(json["past_networks"]["vxlan:past-16380"], 12);
+    let offenders = json["offenders"].as_array().expect("offenders");
+    let past = (offenders.iter())
+        .find(|o| o["overlay"] == "vxlan:past-16380")
+        .expect("the networks past the numbered ones");
+    assert_eq!(past["endpoint"], name);
+    assert_eq!(past["failed_attempts"], 6);
+    let plain = (offenders.iter())
+        .find(|o| o["endpoint"] == "10.0.0.2:7211")
+        .expect("the untunnelled endpoint, apart");
+    assert_eq!(plain["failed_attempts"], 2);
+    assert!(plain.get("overlay").is_none());
+    // No endpoint named by one of the networks past the numbered ones.
+    assert!(
+        (offenders.iter()).all(|o| o["overlay"] != "vxlan:16381" && o["overlay"] != "vxlan:20001")
+    );
+
+    let csv = common::analyze_ok(&path, "csv");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("10.0.0.2,7211,") && l.ends_with(",vxlan:past-16380")),
+        "{csv}"
+    );
+
+    let conns =
+        String::from_utf8_lossy(&rstscope(&["analyze", "--connections", file]).stdout).to_string();
+    assert_eq!(
+        conns.matches(" overlay=vxlan:past-16380").count(),
+        6,
+        "{conns}"
+    );
+
+    // --endpoint by its name or its key: its 12 packets, each line saying its own network.
+    for ep in [name, "10.0.0.2:7211 vxlan:past-16380"] {
+        let out = rstscope(&["analyze", "--utc", "--endpoint", ep, file]);
+        let details = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            details.starts_with(&format!("Endpoint {name}\n")),
+            "{details}"
+        );
+        assert!(details.contains("\nPackets (12)\n"), "{details}");
+        for vni in [16_381, 16_382, 16_383, 20_001, 20_002, 20_003] {
+            assert_eq!(
+                details.matches(&format!(" in VXLAN vni {vni} ")).count(),
+                2,
+                "{details}"
+            );
+        }
+    }
+    let plain = rstscope(&["analyze", "--endpoint", "10.0.0.2:7211", file]);
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("\nPackets (4)\n"));
+}

@@ -343,3 +343,94 @@ fn endpoint_filters_select_the_endpoint_packets_in_the_corpus() {
     report("corpus", &out, tshark);
     assert!(out.failures.is_empty(), "see the differences above");
 }
+
+/// Writes `bytes` as `name` in this test program's temporary folder.
+fn written(name: &str, bytes: &[u8]) -> PathBuf {
+    let path = common::temp_dir("filters", "vxlan-networks").join(name);
+    std::fs::write(&path, bytes).expect("writes the capture");
+    path
+}
+
+/// Regression: the capture-wide tally of how TCP was carried keeps 64 kinds, and each VXLAN
+/// network was a kind of its own: in a capture of more networks than that, an offender of a
+/// network met late lost its tunnel's clause (its filters selected none of its packets). A
+/// synthetic capture (common::vxlan_networks_pcap) of 70 networks, the 70th the top offender:
+/// its `--endpoint` filters and the report's, run by libpcap and tshark, select exactly its
+/// packets.
+#[test]
+fn regression_a_late_network_of_many_keeps_its_filter_clauses() {
+    let mut networks: Vec<(u32, u32)> = (1..70).map(|vni| (vni, 1)).collect();
+    networks.push((70, 3));
+    let path = written(
+        "70-networks.pcap",
+        &common::vxlan_networks_pcap(&networks, 2),
+    );
+    let (_, offenders) = endpoints(&path).expect("analyzed");
+    let late = rstscope::packet::Overlay::parse("vxlan:70").expect("an overlay");
+    assert_eq!(
+        offenders[0].0.2, late,
+        "the top offender is the 70th network's"
+    );
+    let filter = &offenders[0].1;
+    assert!(
+        filter.iter().any(|f| f.filter.contains("0x4600")),
+        "its BPF filter checks its VNI (70 << 8): {filter:?}"
+    );
+    let tshark = tshark_available();
+    let mut out = Outcome::default();
+    check_file(&path, tshark, &mut out);
+    report("70 VXLAN networks", &out, tshark);
+    assert!(out.failures.is_empty(), "see the differences above");
+    assert!(out.endpoints >= 3);
+}
+
+/// Regression: past 16,382 overlay networks in one capture, every later network shared the
+/// last number, and its flows were named as another network's (or as untunnelled). A synthetic
+/// capture of 16,383 networks with one refused attempt each, three more networks with one
+/// each, and two refusals of the same address and port carried directly in IP: the networks
+/// past the first 16,380 are one endpoint, named so, apart from the untunnelled one, and its
+/// filters (written from the networks its packets came in) select exactly its packets.
+#[test]
+fn regression_networks_past_the_numbered_ones_are_their_own_endpoint() {
+    use rstscope::packet::{Overlay, OverlayKind};
+    let mut networks: Vec<(u32, u32)> = (1..=16_383).map(|vni| (vni, 1)).collect();
+    networks.extend([(20_001, 1), (20_002, 1), (20_003, 1)]);
+    let path = written(
+        "16386-networks.pcap",
+        &common::vxlan_networks_pcap(&networks, 2),
+    );
+    let a = analyze_files(std::slice::from_ref(&path), Options::default()).expect("analyzed");
+    let past = Overlay::past(OverlayKind::Vxlan);
+    let of = |overlay| {
+        (a.snapshot.offenders.iter())
+            .find(|o| o.overlay == overlay && o.port == 7211)
+            .unwrap_or_else(|| panic!("an offender in {overlay:?}"))
+    };
+    // 16,381 to 16,383 and the three after.
+    assert_eq!(of(past).failed_refused, 6);
+    assert_eq!(of(Overlay::NONE).failed_refused, 2);
+    assert_eq!(
+        a.capture.past_networks.get(&OverlayKind::Vxlan),
+        Some(&12),
+        "their TCP packets counted"
+    );
+    assert!(
+        (a.snapshot.offenders.iter()).all(|o| o.overlay != Overlay::of(OverlayKind::Vxlan, 16_381)),
+        "no endpoint named by a network past the numbered ones"
+    );
+    let ev = collect_with(
+        std::slice::from_ref(&path),
+        (of(past).addr, 7211, past),
+        None,
+        usize::MAX,
+        None,
+        Collect::default(),
+    )
+    .expect("evidence");
+    assert_eq!(ev.packets.len(), 12);
+    let tshark = tshark_available();
+    let mut out = Outcome::default();
+    check_file(&path, tshark, &mut out);
+    report("16,386 VXLAN networks", &out, tshark);
+    assert!(out.failures.is_empty(), "see the differences above");
+}

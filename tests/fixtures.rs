@@ -1440,16 +1440,12 @@ fn tcp_inside_vxlan_is_analyzed_by_its_inner_addresses() {
     report::json::write(&a, Clock::Utc, true, &mut json).expect("JSON written");
     let json: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
     let filter = |i: usize, key: &str| json["offenders"][i][key].clone();
-    // Inside the tunnel: the IPv4 header after the outer one; on the underlay: the first.
+    // Inside the tunnel: the IPv4 header after the outer one; on the underlay: the first. An
+    // endpoint in an overlay network has no clause of TCP carried directly in IP, which is in
+    // no network: another endpoint's.
     let inner = "vxlan.vni == 42 && ip.proto#2 == 6 && ((ip.src#2 == 10.42.0.2 && \
                  tcp.srcport#1 == 7211) || (ip.dst#2 == 10.42.0.2 && tcp.dstport#1 == 7211))";
-    assert!(
-        filter(0, "wireshark_filter")
-            .as_str()
-            .is_some_and(|f| f.ends_with(&format!("({inner})"))),
-        "{}",
-        filter(0, "wireshark_filter")
-    );
+    assert_eq!(filter(0, "wireshark_filter"), inner);
     assert_eq!(filter(0, "wireshark_decode_as"), serde_json::Value::Null);
     assert_eq!(filter(1, "wireshark_decode_as"), "udp.port==8472,vxlan");
     assert_eq!(

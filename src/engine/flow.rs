@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use super::Cause;
 use super::cause::{IpIdSequence, Prior, Suspicion, TtlRange};
 use super::zeek::{ZeekConn, known_flags};
-use crate::packet::{Overlay, TcpPacket, Timestamp};
+use crate::packet::{Overlay, OverlayKind, TcpPacket, Timestamp};
 
 /// A 4-tuple in canonical order: side 0 is the lower (address, port), addresses ordered as
 /// `IpAddr` orders them. It is looked up for every packet, so the addresses are kept as
@@ -131,10 +131,15 @@ impl FlowKey {
 }
 
 /// The overlay networks met, numbered from 1 in the order met, for [`FlowKey::in_zone`]: the
-/// key keeps 14 bits of number, not the 5 bytes of the overlay. Beyond
-/// [`FlowKey::ZONES`]` - 1` networks the last number is shared (their flows with the same
-/// inner addresses and ports then meet: a capture with 16,383 tenants' overlays is one the
-/// engine does not tell apart further).
+/// key keeps 14 bits of number, not the 5 bytes of the overlay. The first
+/// [`Overlay::NUMBERED`] networks get a number each; the networks met after them share one
+/// number per kind of tunnel, read back as [`Overlay::past`]: told apart from traffic in no
+/// overlay and from the networks numbered (a capture with more tenants' overlays than that is
+/// one the engine does not tell apart further, and says so).
+///
+/// The reading side names each tunnelled packet's network with one of these before anything
+/// else sees it ([`Zones::name`]), in the order the engine meets them, so that the engine, the
+/// filters' tallies and `--endpoint`'s reading agree on which networks are past.
 #[derive(Debug, Clone, Default)]
 pub struct Zones {
     overlays: Vec<Overlay>,
@@ -142,16 +147,30 @@ pub struct Zones {
 }
 
 impl Zones {
-    /// The number of `overlay`, 0 for none.
+    /// The number of [`Overlay::past`] of `kind`: the last numbers of the key's.
+    fn past_zone(kind: OverlayKind) -> u16 {
+        FlowKey::ZONES
+            - match kind {
+                OverlayKind::None | OverlayKind::Vxlan => 3,
+                OverlayKind::Geneve => 2,
+                OverlayKind::GreKey => 1,
+            }
+    }
+
+    /// The number of `overlay`, 0 for none; a network met after the first
+    /// [`Overlay::NUMBERED`] gets its kind's [`Overlay::past`] number.
     pub fn zone_of(&mut self, overlay: Overlay) -> u16 {
         if overlay.is_none() {
             return 0;
         }
+        if overlay.past {
+            return Self::past_zone(overlay.kind);
+        }
         if let Some(&n) = self.numbers.get(&overlay) {
             return n;
         }
-        if self.overlays.len() + 1 >= usize::from(FlowKey::ZONES) {
-            return FlowKey::ZONES - 1;
+        if self.overlays.len() >= Overlay::NUMBERED as usize {
+            return Self::past_zone(overlay.kind);
         }
         self.overlays.push(overlay);
         let n = self.overlays.len() as u16;
@@ -163,11 +182,41 @@ impl Zones {
     pub fn overlay(&self, zone: u16) -> Overlay {
         match zone {
             0 => Overlay::NONE,
+            n if n > Overlay::NUMBERED as u16 => Overlay::past(match FlowKey::ZONES - n {
+                1 => OverlayKind::GreKey,
+                2 => OverlayKind::Geneve,
+                _ => OverlayKind::Vxlan,
+            }),
             n => self
                 .overlays
                 .get(usize::from(n) - 1)
                 .copied()
                 .unwrap_or(Overlay::NONE),
+        }
+    }
+
+    /// What the analysis calls `overlay`, numbering it if it is new and there is room: itself,
+    /// or its kind's [`Overlay::past`] once the numbers are spent.
+    #[inline]
+    pub fn name(&mut self, overlay: Overlay) -> Overlay {
+        if overlay.is_none() || overlay.past {
+            return overlay;
+        }
+        let zone = self.zone_of(overlay);
+        self.overlay(zone)
+    }
+
+    /// [`Zones::name`] without numbering: a network not met before is named as it will be
+    /// when met (itself while there is room), but not numbered (a further copy of a packet
+    /// counted elsewhere, which the engine does not meet).
+    pub fn name_known(&self, overlay: Overlay) -> Overlay {
+        if overlay.is_none() || overlay.past || self.numbers.contains_key(&overlay) {
+            return overlay;
+        }
+        if self.overlays.len() >= Overlay::NUMBERED as usize {
+            Overlay::past(overlay.kind)
+        } else {
+            overlay
         }
     }
 }
@@ -724,5 +773,59 @@ mod tests {
             }
         }
         assert_eq!(checked, 12 * 12 * 6 * 6);
+    }
+
+    /// Regression: past 16,382 networks the last number was shared by every later network and
+    /// read back as the 16,383rd's (or none): a later tenant's flows were named as another's,
+    /// or as untunnelled. The networks past the numbered ones are each kind's own "past"
+    /// network, never none, never a numbered one, and the key carries them apart.
+    #[test]
+    fn networks_past_the_numbered_ones_are_named_so_never_none() {
+        use super::Zones;
+        use crate::packet::{Overlay, OverlayKind};
+        let mut zones = Zones::default();
+        let vxlan = |id| Overlay::of(OverlayKind::Vxlan, id);
+        for id in 1..=Overlay::NUMBERED {
+            let z = zones.zone_of(vxlan(id));
+            assert_eq!(zones.overlay(z), vxlan(id));
+            assert!(z < FlowKey::ZONES);
+        }
+        let later = vxlan(Overlay::NUMBERED + 1);
+        assert_eq!(zones.name_known(later), Overlay::past(OverlayKind::Vxlan));
+        let z = zones.zone_of(later);
+        assert_eq!(zones.overlay(z), Overlay::past(OverlayKind::Vxlan));
+        assert_eq!(
+            zones.name(vxlan(900_000)),
+            Overlay::past(OverlayKind::Vxlan)
+        );
+        // A network numbered before is still itself.
+        assert_eq!(zones.name(vxlan(7)), vxlan(7));
+        // Each kind's past networks apart, and each apart from no overlay.
+        let kinds = [OverlayKind::Vxlan, OverlayKind::Geneve, OverlayKind::GreKey];
+        let past: Vec<u16> = (kinds.iter())
+            .map(|&k| zones.zone_of(Overlay::of(k, 5_000_000)))
+            .collect();
+        for (i, &k) in kinds.iter().enumerate() {
+            assert_eq!(zones.overlay(past[i]), Overlay::past(k));
+            assert_eq!(zones.zone_of(Overlay::past(k)), past[i]);
+            assert!(!zones.overlay(past[i]).is_none());
+            assert!(past[i] < FlowKey::ZONES && past[i] > Overlay::NUMBERED as u16);
+        }
+        assert_eq!(zones.overlay(0), Overlay::NONE);
+        // As the outputs write them, and read back from them.
+        let p = Overlay::past(OverlayKind::Vxlan);
+        assert_eq!(p.words(), "VXLAN, one of the networks past 16,380");
+        assert_eq!(p.key(), "vxlan:past-16380");
+        assert_eq!(p.wireshark_filter(), None);
+        assert_eq!(Overlay::parse(&p.words()), Some(p));
+        assert_eq!(Overlay::parse(&format!("({})", p.words())), Some(p));
+        assert_eq!(Overlay::parse(&p.key()), Some(p));
+        assert_eq!(
+            Overlay::parse("gre:past-16380"),
+            Some(Overlay::past(OverlayKind::GreKey))
+        );
+        // Another count names other networks.
+        assert_eq!(Overlay::parse("vxlan:past-16382"), None);
+        assert_eq!(Overlay::parse("vxlan:42"), Some(vxlan(42)));
     }
 }

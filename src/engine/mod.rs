@@ -32,7 +32,7 @@ pub mod timers;
 pub mod zeek;
 
 pub use cause::Cause;
-pub use flow::Failure;
+pub use flow::{Failure, Zones};
 pub use offenders::{
     AfterClose, CutOff, Diagnosis, DiagnosisKind, DropNote, Dropped, Offender, OtherEndpoints,
     RstPayload, SuspectRst,
@@ -42,7 +42,7 @@ pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
 use flow::{
-    Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote, SideStats, Zones,
+    Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote, SideStats,
 };
 use index::FlowIndex;
 use offenders::{ServiceKey, Services};

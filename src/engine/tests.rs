@@ -2418,10 +2418,7 @@ fn a_sweep_larger_than_the_endpoint_table_is_counted_whole() {
 #[test]
 fn the_same_tuple_in_two_overlay_networks_is_two_flows_and_two_endpoints() {
     use crate::packet::{Overlay, OverlayKind};
-    let vni = |id| Overlay {
-        kind: OverlayKind::Vxlan,
-        id,
-    };
+    let vni = |id| Overlay::of(OverlayKind::Vxlan, id);
     let mut e = Engine::new(EngineConfig {
         keep_connections: true,
         ..EngineConfig::default()

@@ -14,12 +14,15 @@ use crate::decode::{
     BLANK, Carried, Decoded, Inner, Skip, Tunnel, decode_encap, decode_into, editcap_encap,
     link_type_name, may_be_relabelled, relabelled, relabelled_other,
 };
+use crate::engine::Zones;
 use crate::engine::offenders::{RST_PAYLOAD_BYTES, ServiceKey};
 use crate::engine::{ConnRecord, DropNote, Engine, EngineConfig, Offender, Snapshot};
 use crate::host::ProcessSighting;
 use crate::host::captured::CapturedHost;
 use crate::host::recorded;
-use crate::packet::{DropKind, Encap, EncapTally, Encaps, Overlay, TcpPacket, Timestamp};
+use crate::packet::{
+    DropKind, Encap, EncapTally, Encaps, Overlay, OverlayKind, TcpPacket, Timestamp,
+};
 use crate::pipeline::merged::{self, Pair, TwoPoints, apart_warning, two_points_warnings};
 use crate::report::Clock;
 use crate::source::dedupe::{self, Dedupe};
@@ -69,6 +72,10 @@ pub struct CaptureInfo {
     pub encaps: EncapTally,
     /// The endpoints whose TCP came inside tunnels, and in which.
     pub tunnelled: TunnelledEndpoints,
+    /// TCP packets that came in overlay networks met after the first
+    /// [`Overlay::NUMBERED`] (VXLAN, Geneve, GRE), by kind: those networks are not told apart
+    /// from one another ([`Overlay::past`]).
+    pub past_networks: BTreeMap<OverlayKind, u64>,
     /// Frames left out because they were further copies of a packet already counted.
     pub copies: Copies,
     /// Frames the capture recorded at their drop by the capturing host (pcapng
@@ -146,6 +153,7 @@ impl CaptureInfo {
     pub fn warnings_in(&self, clock: Clock) -> Vec<String> {
         let mut all = self.warnings.clone();
         all.extend(tunnelled_warning(&self.not_decoded));
+        all.extend(self.past_networks_warning());
         all.extend(apart_warning(&self.files, clock));
         all.extend(
             (self.files.iter()).filter_map(|f| time_order_warning(f, self.new_captures, clock)),
@@ -173,8 +181,13 @@ impl CaptureInfo {
     }
 
     /// Gives each offender the encapsulations of its IP version, for its filters: the ways
-    /// TCP was carried directly in IP, and the tunnels its own packets came in (every tunnel of
-    /// its IP version where too many endpoints came in tunnels to remember each).
+    /// TCP was carried directly in IP, and the tunnels its own packets came in, each with the
+    /// overlay network it names (every tunnel of its IP version, in any network, where too
+    /// many endpoints came in tunnels to remember each).
+    ///
+    /// The capture-wide tally keeps the tunnels without their networks (so that a capture of
+    /// many tenants' networks does not fill it: its kinds are bounded), and the endpoints'
+    /// own tally with them: an endpoint's tunnel clauses come from its own.
     pub fn attach_encaps(&self, offenders: &mut [Offender]) {
         let (v4, v6) = (self.encaps.of_version(false), self.encaps.of_version(true));
         for o in offenders {
@@ -184,9 +197,12 @@ impl CaptureInfo {
                 all.clone()
             } else {
                 let own = self.tunnelled.of(o.key());
+                // TCP carried directly in IP is in no overlay network: another endpoint's.
+                let direct = o.overlay.is_none();
                 Encaps(
                     (all.as_slice().iter())
-                        .filter(|e| e.tunnel.is_none() || own.contains(e))
+                        .filter(|e| e.tunnel.is_none() && direct)
+                        .chain(own.iter().filter(|e| e.ipv6 == o.addr.is_ipv6()))
                         .copied()
                         .collect(),
                 )
@@ -196,6 +212,29 @@ impl CaptureInfo {
 }
 
 impl CaptureInfo {
+    /// What the packets in overlay networks past the numbered ones
+    /// ([`CaptureInfo::past_networks`]) come to, where there are any: their endpoints and
+    /// connections are not told apart by network, and are named so.
+    pub fn past_networks_warning(&self) -> Option<String> {
+        if self.past_networks.is_empty() {
+            return None;
+        }
+        let all: u64 = self.past_networks.values().sum();
+        let kinds: Vec<String> = (self.past_networks.keys())
+            .map(|&k| format!("'({})'", Overlay::past(k).words()))
+            .collect();
+        let numbered = crate::report::thousands(u64::from(Overlay::NUMBERED));
+        Some(format!(
+            "{} came in overlay networks met after the first {numbered} (tunnels' VNIs or GRE \
+             keys): those networks are not told apart from one another, so their endpoints \
+             and connections are named {} rather than by their own network, and endpoints \
+             numbered alike in two of them are counted as one (the packet lines of \
+             --endpoint say each packet's own network)",
+            crate::report::plural(all, "TCP packet", "TCP packets"),
+            kinds.join(" and ")
+        ))
+    }
+
     /// The TCP packets that came inside tunnels, by the outermost tunnel (copies included, as
     /// the encapsulations count them), most first.
     pub fn tunnelled_tcp(&self) -> Vec<(crate::decode::Tunnel, u64)> {
@@ -225,6 +264,8 @@ impl TunnelledEndpoints {
     /// Endpoints remembered; a capture with more (a scan inside a tunnel) gives every offender
     /// every tunnel's filter clause.
     pub const MAX: usize = 65_536;
+    /// Tunnels (each in its network) remembered per endpoint.
+    pub const NETWORKS_PER_ENDPOINT: usize = 64;
 
     /// Notes both endpoints of `p`, which came carried as `e` (a tunnel's).
     #[cold]
@@ -244,6 +285,17 @@ impl TunnelledEndpoints {
             return;
         }
         let kinds = self.by_endpoint.entry(endpoint).or_default();
+        if kinds.contains(&e) {
+            return;
+        }
+        // An endpoint of the networks past the numbered ones comes in as many networks as
+        // there are: past a few, its filters select the tunnel in any network (a clause
+        // without the network's check), and its list stops growing.
+        let e = if kinds.len() >= Self::NETWORKS_PER_ENDPOINT {
+            e.without_overlay()
+        } else {
+            e
+        };
         if !kinds.contains(&e) {
             kinds.push(e);
         }
@@ -878,6 +930,9 @@ impl EngineSide {
         capture.other_frames += batch.other;
         capture.encaps.merge(&batch.encaps);
         capture.tunnelled.merge(&batch.tunnelled);
+        for (&kind, &n) in &batch.past_networks {
+            *capture.past_networks.entry(kind).or_default() += n;
+        }
         capture.copies.add(batch.copies);
         capture.dropped.add(batch.dropped);
         for &(reason, file, n) in &batch.skipped {
@@ -1357,6 +1412,9 @@ struct Batch {
     encaps: EncapTally,
     /// The endpoints of its packets that came inside tunnels.
     tunnelled: TunnelledEndpoints,
+    /// Its TCP packets in overlay networks past the numbered ones, by kind
+    /// ([`CaptureInfo::past_networks`]).
+    past_networks: BTreeMap<OverlayKind, u64>,
     /// Of its frames, copies of packets already delivered, left out.
     copies: Copies,
     /// Its packets the capturing host dropped, in the order read.
@@ -1413,6 +1471,7 @@ impl Batch {
         self.skipped.clear();
         self.encaps.clear();
         self.tunnelled.clear();
+        self.past_networks.clear();
         self.copies = Copies::default();
         self.drops.clear();
         self.dropped = DroppedFrames::default();
@@ -1438,6 +1497,9 @@ struct Reader<'c> {
     batches: u64,
     processes_sent: usize,
     copies: CopyFilter,
+    /// The overlay networks met, as the engine numbers them: each tunnelled packet's network
+    /// named so ([`Zones::name`]) before the engine and the filters' tallies see it.
+    networks: Zones,
     /// With several files: the SYNs and RSTs two of them hold.
     two_points: Option<TwoPoints>,
     /// An interface read so far says it was captured with rstscope's SYN/FIN/RST-only filter.
@@ -1457,6 +1519,7 @@ impl<'c> Reader<'c> {
             batches: 0,
             processes_sent: 0,
             copies: CopyFilter::default(),
+            networks: Zones::default(),
             syn_fin_rst: false,
             places_named: Default::default(),
         }
@@ -1482,11 +1545,17 @@ impl<'c> Reader<'c> {
     fn fill(&mut self, batch: &mut Batch) -> bool {
         batch.clear();
         batch.frames_from = self.frames + 1;
-        let Self { source, copies, .. } = self;
+        let Self {
+            source,
+            copies,
+            networks,
+            ..
+        } = self;
         let mut done = true;
         let mut sink = Taker {
             batch,
             copies,
+            networks,
             encap: Encap::default(),
             ethernet: [0; 2],
         };
@@ -1565,6 +1634,8 @@ impl<'c> Reader<'c> {
 struct Taker<'a> {
     batch: &'a mut Batch,
     copies: &'a mut CopyFilter,
+    /// [`Reader::networks`].
+    networks: &'a mut Zones,
     /// A packet's encapsulation other than IP straight over Ethernet.
     encap: Encap,
     /// Packets carried as IPv4 and IPv6 straight over Ethernet, tallied at the end.
@@ -1575,9 +1646,12 @@ impl FrameSink for &mut Taker<'_> {
     /// Inlined into the framing loop of the most common format ([`FileSource::frame_run`]).
     #[inline(always)]
     fn frame(&mut self, frame: Frame<'_>) {
-        if let Some(Carried::Ethernet { ipv6 }) =
-            take(&frame, self.batch, self.copies, &mut self.encap)
-        {
+        if let Some(Carried::Ethernet { ipv6 }) = take(
+            &frame,
+            self.batch,
+            (self.copies, self.networks),
+            &mut self.encap,
+        ) {
             self.ethernet[usize::from(ipv6)] += 1;
         }
     }
@@ -1625,7 +1699,7 @@ fn find_two_points(two_points: &mut TwoPoints, source: &FileSource, batch: &mut 
 fn take(
     frame: &Frame<'_>,
     batch: &mut Batch,
-    copies: &mut CopyFilter,
+    (copies, networks): (&mut CopyFilter, &mut Zones),
     encap: &mut Encap,
 ) -> Option<Carried> {
     batch.frames += 1;
@@ -1633,7 +1707,7 @@ fn take(
         take_dropped(*frame, batch, copies);
         return None;
     }
-    if copies.may_copy(frame) && take_copy(*frame, batch, copies) {
+    if copies.may_copy(frame) && take_copy(*frame, batch, copies, networks) {
         return None;
     }
     // Decoded in place, in the batch's next slot: kept if the frame is TCP. The slots stay
@@ -1657,7 +1731,7 @@ fn take(
             None
         }
         Err(Some(skip @ Skip::Tunnelled { .. })) => {
-            take_tunnelled(*frame, skip, batch, copies, encap)
+            take_tunnelled(*frame, skip, batch, (copies, networks), encap)
         }
         Err(skipped) => {
             not_tcp(
@@ -1723,7 +1797,7 @@ fn take_tunnelled(
     frame: Frame<'_>,
     skip: Skip,
     batch: &mut Batch,
-    copies: &mut CopyFilter,
+    (copies, networks): (&mut CopyFilter, &mut Zones),
     encap: &mut Encap,
 ) -> Option<Carried> {
     let decoded = match batch.slots.get_mut(batch.len) {
@@ -1754,12 +1828,23 @@ fn take_tunnelled(
             *encap = encap.without_overlay();
         } else {
             batch.overlaid = true;
+            let named = networks.name(packet.overlay);
+            name_network(&mut packet, batch, named);
         }
     }
     batch.tunnelled.add_packet(&packet, *encap);
     let rst = packet.flags.rst();
     let len = batch.len;
-    let kept = keep(&frame, batch, copies, encap, (payload, Carried::Other, rst));
+    // The capture's tally without the network: its kinds stay few whatever the number of
+    // networks (the endpoints' own tally has them, for their filters).
+    let tallied = encap.without_overlay();
+    let kept = keep(
+        &frame,
+        batch,
+        copies,
+        &tallied,
+        (payload, Carried::Other, rst),
+    );
     // A repeat left out: its slot takes the next frame, whose decoder writes no overlay.
     if batch.len == len
         && let Some(slot) = batch.slots.get_mut(len)
@@ -1767,6 +1852,21 @@ fn take_tunnelled(
         slot.overlay = Overlay::NONE;
     }
     kept
+}
+
+/// Gives the packet decoded into the batch's next slot (`packet`, a copy of it) the network
+/// the analysis names it by, counting those past the numbered ones ([`Overlay::past`]).
+fn name_network(packet: &mut TcpPacket<'static>, batch: &mut Batch, named: Overlay) {
+    if named == packet.overlay {
+        return;
+    }
+    packet.overlay = named;
+    if let Some(slot) = batch.slots.get_mut(batch.len) {
+        slot.overlay = named;
+    }
+    if named.past {
+        *batch.past_networks.entry(named.kind).or_default() += 1;
+    }
 }
 
 /// The warning for TCP resets and connection attempts seen inside tunnels
@@ -1864,7 +1964,12 @@ fn not_tcp(
 /// that need no such check are never written out for it.
 #[cold]
 #[inline(never)]
-fn take_copy(frame: Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter) -> bool {
+fn take_copy(
+    frame: Frame<'_>,
+    batch: &mut Batch,
+    copies: &mut CopyFilter,
+    networks: &Zones,
+) -> bool {
     let Some(copy) = copies.copy(&frame) else {
         return false;
     };
@@ -1877,10 +1982,11 @@ fn take_copy(frame: Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter) -> bo
                 p.overlay = Overlay::NONE;
                 encap.without_overlay()
             } else {
+                p.overlay = networks.name_known(p.overlay);
                 encap
             };
             batch.copies.add(copy.of_packet(&p));
-            batch.encaps.add(encap);
+            batch.encaps.add(encap.without_overlay());
             if encap.tunnel.is_some() {
                 batch.tunnelled.add_packet(&p, encap);
             }

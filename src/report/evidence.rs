@@ -526,6 +526,9 @@ fn collect_source_watched(
     let mut frames = 0u64;
     let mut copies = CopyFilter::default();
     let mut encaps = EncapTally::default();
+    // The overlay networks as the analysis names them, met in the same order: an endpoint in
+    // one of the networks past the numbered ones is theirs, whichever its packets came in.
+    let mut networks = crate::engine::Zones::default();
     // Several files: SYNs and RSTs another file already gave, as the analysis finds them.
     let mut two_points = (source.files().len() > 1).then(TwoPoints::default);
     let mut held = HeldFrame::default();
@@ -611,6 +614,12 @@ fn collect_source_watched(
             p.overlay = crate::packet::Overlay::NONE;
             encap.without_overlay()
         } else {
+            // Numbered as the analysis numbers them: not a copy's or a drop's network.
+            p.overlay = if copy.is_some() || frame.dropped.is_some() {
+                networks.name_known(p.overlay)
+            } else {
+                networks.name(p.overlay)
+            };
             encap
         };
         // A drop is no repeat of the record before it (the analysis compares only the
@@ -667,6 +676,8 @@ fn collect_source_watched(
         };
         if copies.compares_by_content() {
             p.overlay = crate::packet::Overlay::NONE;
+        } else {
+            p.overlay = networks.name_known(p.overlay);
         }
         if let Some(new) = source.processes().get(take.programs.learned()..) {
             take.programs.learn(new);

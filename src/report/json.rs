@@ -21,7 +21,7 @@ use crate::host::history::ListenerRecord;
 use crate::host::journal::{FormerOwner, ListenerEnd, UnitNow, UnitState};
 use crate::host::restarts::FailingStart;
 use crate::host::state::{EndpointHost, HostReport};
-use crate::packet::Timestamp;
+use crate::packet::{Overlay, Timestamp};
 use crate::source::Compression;
 
 /// The version of the JSON contract; bumped only on incompatible change.
@@ -1124,6 +1124,9 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
             .iter()
             .map(|(t, n)| (t.key().to_owned(), json!(n)))
             .collect::<Map<String, Value>>(),
+        "past_networks": (cap.past_networks.iter())
+            .map(|(&k, n)| (Overlay::past(k).key(), json!(n)))
+            .collect::<Map<String, Value>>(),
         "copies": {
             "frames": cap.copies.total(),
             "by_packet_id": cap.copies.by_packet_id,
@@ -1382,6 +1385,7 @@ mod tests {
         let at = |s: i64| Timestamp::from_parts(1_796_119_000 + s, 250_000_000);
         // The file's time steps back twice: its fields, and the warning that says so.
         a.capture.files[0].steps_back = 2;
+        (a.capture.past_networks).insert(crate::packet::OverlayKind::Vxlan, 12);
         a.capture.files[0].first_step_back = Some(crate::source::StepBack {
             frame: 21,
             ts: Timestamp::from_parts(1_795_784_955, 100_000_000),

@@ -544,11 +544,24 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             .map(|(t, n)| format!("{} {}", t.name(), grouped(*n)))
             .collect();
         let all: u64 = tunnelled.iter().map(|(_, n)| n).sum();
-        let line = format!(
+        let mut line = format!(
             "{} came inside tunnels ({}), analyzed by their inner addresses",
             count(all, "TCP packet", "TCP packets"),
             each.join(", ")
         );
+        // Networks past the numbered ones: not told apart (the warnings say what it means).
+        for (&kind, &n) in &cap.past_networks {
+            let _ = write!(
+                line,
+                "; {} of them in {}",
+                grouped(n),
+                crate::packet::Overlay::past(kind).words().replacen(
+                    ", one of the networks",
+                    " networks",
+                    1
+                )
+            );
+        }
         let _ = writeln!(
             out,
             "{}",

@@ -102,6 +102,58 @@ pub fn frame(port: u16, reply: bool, flags: u8, seq: u32, ack: u32) -> Vec<u8> {
     f
 }
 
+/// An Ethernet frame from 10.99.0.1 to 10.99.0.2 carrying `inner` (an Ethernet frame) in
+/// VXLAN (UDP 4789) network `vni`, as a node's underlay carries its overlay's packets.
+pub fn vxlan_frame(vni: u32, inner: &[u8]) -> Vec<u8> {
+    let udp_len = u16::try_from(8 + 8 + inner.len()).expect("a short frame");
+    let ip_len = 20 + udp_len;
+    let mut f = vec![0u8; 14];
+    f[12] = 0x08;
+    f.extend_from_slice(&[0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 17, 0, 0]);
+    f[16..18].copy_from_slice(&ip_len.to_be_bytes());
+    f.extend_from_slice(&[10, 99, 0, 1, 10, 99, 0, 2]);
+    f.extend_from_slice(&50000u16.to_be_bytes());
+    f.extend_from_slice(&4789u16.to_be_bytes());
+    f.extend_from_slice(&udp_len.to_be_bytes());
+    f.extend_from_slice(&[0, 0, 0x08, 0, 0, 0]);
+    f.extend_from_slice(&(vni << 8).to_be_bytes());
+    f.extend_from_slice(inner);
+    f
+}
+
+/// A synthetic capture (written here, packet by packet: no network made it) of refused
+/// attempts to 10.0.0.2:7211: for each `(vni, n)` of `networks`, in order, `n` of them inside
+/// VXLAN network `vni` (a SYN, then 100 µs later the RST/ACK, from a client port of its own),
+/// then `plain` more carried directly in IP, a thousand attempts a second from 1,700,000,000.
+/// Every tenant numbers its machines alike: the network alone tells their endpoints apart.
+pub fn vxlan_networks_pcap(networks: &[(u32, u32)], plain: u32) -> Vec<u8> {
+    let mut records = Vec::new();
+    let mut i = 0u32;
+    let mut attempt = |vni: Option<u32>, records: &mut Vec<(u32, u32, Vec<u8>)>| {
+        let client_port = 10_000 + (i % 50_000) as u16;
+        let isn = 1000 + i;
+        let (secs, micros) = (1_700_000_000 + i / 1000, (i % 1000) * 1000);
+        let mut syn = frame(7211, false, 0x02, isn, 0);
+        syn[34..36].copy_from_slice(&client_port.to_be_bytes());
+        let mut rst = frame(7211, true, 0x14, 0, isn + 1);
+        rst[36..38].copy_from_slice(&client_port.to_be_bytes());
+        for (at, f) in [(micros, syn), (micros + 100, rst)] {
+            let f = vni.map_or_else(|| f.clone(), |v| vxlan_frame(v, &f));
+            records.push((secs, at, f));
+        }
+        i += 1;
+    };
+    for &(vni, n) in networks {
+        for _ in 0..n {
+            attempt(Some(vni), &mut records);
+        }
+    }
+    for _ in 0..plain {
+        attempt(None, &mut records);
+    }
+    pcap(&records)
+}
+
 /// A microsecond little-endian pcap (Ethernet) of `(seconds, microseconds, frame)` records.
 pub fn pcap(records: &[(u32, u32, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();

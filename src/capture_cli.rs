@@ -841,7 +841,7 @@ impl SecondLines {
     ) -> Option<String> {
         // Sampling the machine, the diagnosis waits for the sample that tells who listens
         // on the endpoint, so that it is not printed without it.
-        let known = host.is_none_or(|h| h.samples == 0 || h.endpoint(o.addr, o.port).is_some());
+        let known = host.is_none_or(|h| h.samples == 0 || h.endpoint_at(o.key()).is_some());
         if !known {
             return None;
         }
@@ -883,7 +883,7 @@ struct Story {
 
 impl Story {
     fn of(o: &Offender, host: Option<&HostReport>) -> Self {
-        let e = host.and_then(|h| h.endpoint(o.addr, o.port));
+        let e = host.and_then(|h| h.endpoint_at(o.key()));
         Self {
             kind: o.diagnosis().kind.as_str(),
             accepted: o.completed > 0,

@@ -742,7 +742,7 @@ pub fn for_offenders(
             named
                 .get(&(o.addr, o.port))
                 .copied()
-                .or_else(|| fallback.and_then(|f| f.endpoint(o.addr, o.port)))
+                .or_else(|| fallback.and_then(|f| f.endpoint_at(o.key())))
                 .cloned()
                 .unwrap_or_else(|| EndpointHost {
                     addr: o.addr,

@@ -286,6 +286,21 @@ impl HostReport {
             .find(|e| e.addr == addr && e.port == port)
     }
 
+    /// The entry of the service endpoint `key` (address, port, overlay network): none for an
+    /// endpoint inside a tunnel's overlay network, which is a tenant's machine behind the
+    /// tunnel, not this one (a local process on the same address and port is another
+    /// endpoint, and naming it would be false).
+    #[must_use]
+    pub fn endpoint_at(
+        &self,
+        (addr, port, overlay): crate::engine::offenders::ServiceKey,
+    ) -> Option<&EndpointHost> {
+        if !overlay.is_none() {
+            return None;
+        }
+        self.endpoint(addr, port)
+    }
+
     /// This machine was sampled during the capture: a live capture's report, not one read
     /// from a capture file (whose machine is another, and whose kernel counters are not saved).
     #[must_use]

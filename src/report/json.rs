@@ -167,7 +167,7 @@ impl OffenderOut<'_> {
     /// The offender's fields, in the contract's order.
     fn fields<F: Fields>(&self, m: &mut F) -> Result<(), F::Error> {
         let (o, host) = (self.o, self.host);
-        let e = host.and_then(|h| h.endpoint(o.addr, o.port));
+        let e = host.and_then(|h| h.endpoint_at(o.key()));
         let sampled = host.is_some_and(|h| h.samples > 0);
         let filters = bpf_filters(o.addr, o.port, o.encaps.as_slice());
         let first_filter = filters

@@ -1277,7 +1277,7 @@ fn aborter(o: &Offender) -> &'static str {
 /// `host`, where the machine was read, tells a listener seen to stop (see [`full_diagnosis`]).
 pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
     let stopped = || {
-        host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?)))
+        host.and_then(|h| Some((h, h.endpoint_at(o.key())?)))
             .map_or(Stopped::Unknown, |(h, e)| listener_around(o, e, h))
     };
     let own = match o.diagnosis().kind {
@@ -1703,6 +1703,12 @@ pub fn suspect_evidence(o: &Offender, s: &SuspectRst, clock: Clock) -> String {
     format!("{which}, from {from} to {to}: {}", why.join("; "))
 }
 
+/// What the diagnosis of an endpoint inside a tunnel's overlay network says where the
+/// machine's processes were read: they are not that endpoint's.
+pub const TENANT_NOT_LOCAL: &str = "It is inside a tunnel's overlay network: a machine behind \
+     the tunnel serves it, not the one that captured, whose programs are therefore not named \
+     for it.";
+
 /// The diagnosis with what the machine adds (who listens, who connects), as every report and
 /// the app show it. `host` is `None` for files and when the machine was not sampled.
 pub fn full_diagnosis(o: &Offender, host: Option<&HostReport>, clock: Clock) -> String {
@@ -1716,9 +1722,14 @@ pub fn full_diagnosis_in(
     clock: Clock,
     scope: Scope,
 ) -> String {
-    let host = host.and_then(|h| Some((h, h.endpoint(o.addr, o.port)?)));
+    let tenant = host.is_some() && !o.overlay.is_none();
+    let host = host.and_then(|h| Some((h, h.endpoint_at(o.key())?)));
     let stopped = host.map_or(Stopped::Unknown, |(h, e)| listener_around(o, e, h));
     let mut s = diagnosis_knowing(o, clock, scope, stopped);
+    if tenant {
+        s.push(' ');
+        s.push_str(TENANT_NOT_LOCAL);
+    }
     if let Some((h, e)) = host {
         let facts = facts_in(o, e, h, clock, scope);
         if !facts.is_empty() {
@@ -2082,7 +2093,7 @@ fn listening_elsewhere<'a>(o: &Offender, h: &'a HostReport) -> Option<(&'a Liste
     let elsewhere = |r: &&ListenerRecord| {
         r.addr.port() == o.port && !crate::host::history::serves(r.addr, o.addr, o.port)
     };
-    let e = h.endpoint(o.addr, o.port)?;
+    let e = h.endpoint_at(o.key())?;
     if h.samples == 0 || !e.local || e.listener.now.is_some() {
         return None;
     }
@@ -3255,6 +3266,59 @@ mod diagnosis_tests {
             scan.contains("1,000 refused (closed): 1 and 999 more"),
             "{scan}"
         );
+    }
+
+    /// Regression: the machine's listener on an address and port was named for an endpoint
+    /// numbered alike inside a tunnel's overlay network (a tenant's machine behind the tunnel,
+    /// which no local process serves). The diagnosis says whose it is and names no program.
+    #[test]
+    fn an_endpoint_in_an_overlay_network_is_not_served_by_a_local_process() {
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        use crate::packet::{Overlay, OverlayKind};
+
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let local = Offender {
+            failed_refused: 6,
+            failed_attempts: 6,
+            attempts: 8,
+            completed: 2,
+            first_seen: at(2),
+            last_seen: at(5),
+            ..offender(Cause::Refused, 6, 0)
+        };
+        let was = ListenerRecord {
+            addr: std::net::SocketAddr::new(local.addr, local.port),
+            process: ProcessInfo::bare(4312, "collector"),
+            first_seen: at(0),
+            last_seen: at(1),
+        };
+        let h = sampled_host(
+            &local,
+            ListenerStatus {
+                now: None,
+                earlier: vec![was],
+            },
+            at(0),
+            at(8),
+        );
+        assert!(super::full_diagnosis(&local, Some(&h), Clock::Utc).contains("collector"));
+        for overlay in [
+            Overlay::of(OverlayKind::Vxlan, 42),
+            Overlay::past(OverlayKind::Vxlan),
+        ] {
+            let tenant = Offender {
+                overlay,
+                ..local.clone()
+            };
+            assert!(h.endpoint_at(tenant.key()).is_none());
+            let d = super::full_diagnosis(&tenant, Some(&h), Clock::Utc);
+            assert!(!d.contains("collector"), "{d}");
+            assert!(d.ends_with(super::TENANT_NOT_LOCAL), "{d}");
+            // Without the machine's processes, nothing to say of them.
+            let bare = super::full_diagnosis(&tenant, None, Clock::Utc);
+            assert!(!bare.contains(super::TENANT_NOT_LOCAL), "{bare}");
+        }
     }
 
     /// One client's resets of one cause at 10.0.0.1:80, all in one second.

@@ -951,7 +951,7 @@ const COMMAND_CHARS: usize = 160;
 /// than the name: `python3`, `java` or `bash` (and the interpreter's path) do not tell which
 /// program runs. The app shows them beside the names; the terminal showed none.
 fn commands(out: &mut String, o: &crate::engine::Offender, h: &HostReport) {
-    let Some(e) = h.endpoint(o.addr, o.port) else {
+    let Some(e) = h.endpoint_at(o.key()) else {
         return;
     };
     let mut shown: Vec<(&str, &crate::host::processes::ProcessInfo)> = Vec::new();

@@ -2058,7 +2058,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, lines: P
             ui.horizontal(|ui| add(ui));
         }
     };
-    let e = input.host.and_then(|h| h.endpoint(o.addr, o.port));
+    let e = input.host.and_then(|h| h.endpoint_at(o.key()));
     let weak = |ui: &mut egui::Ui, text: &str| {
         ui.add(egui::Label::new(RichText::new(text).weak().small()).wrap());
     };

@@ -1627,7 +1627,7 @@ pub fn build_rows(
             rank: i + 1,
             endpoint: report::offender_name(&o),
             service: crate::services::name(o.port),
-            host: host.and_then(|h| h.endpoint(o.addr, o.port)).cloned(),
+            host: host.and_then(|h| h.endpoint_at(o.key())).cloned(),
             offender: o,
             clients_known,
         })

@@ -5097,6 +5097,9 @@ fn regression_networks_past_the_numbered_ones_say_what_they_are() {
 
     let text = String::from_utf8_lossy(&rstscope(&["analyze", "--utc", file]).stdout).to_string();
     assert!(text.contains(&format!("  1. {name}\n")), "{text}");
+    // One port of many tenants' machines numbered alike is no port scan of it.
+    assert!(!text.contains("Scans ("), "{text}");
+    assert!(text.contains("  2. 10.0.0.2:7211\n"), "{text}");
     assert!(
         text.contains("12 of them in VXLAN networks past 16,380"),
         "{text}"

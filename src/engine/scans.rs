@@ -307,17 +307,23 @@ pub fn find<'a>(
 ) -> Vec<Found> {
     // foldhash, as the endpoint table: SipHash took most of the time finding scans among
     // 10,000 endpoints, done at each snapshot and before the table drops endpoints.
-    let mut by_server: foldhash::HashMap<(IpAddr, IpAddr), Targets<'a>> = Default::default();
+    // By overlay network too: two tenants' machines numbered alike are other machines, and
+    // one port of a thousand tenants' servers is no scan of a thousand ports.
+    let mut by_server: foldhash::HashMap<(IpAddr, IpAddr, Overlay), Targets<'a>> =
+        Default::default();
     for (key, s) in endpoints {
         if s.attempts > 0
             && let Some(c) = s.sole_client()
         {
-            by_server.entry((c, key.0)).or_default().push((*key, s));
+            by_server
+                .entry((c, key.0, key.2))
+                .or_default()
+                .push((*key, s));
         }
     }
     let mut scans = Vec::new();
-    let mut by_port: foldhash::HashMap<(IpAddr, u16), Targets<'a>> = Default::default();
-    for ((client, server), targets) in by_server {
+    let mut by_port: foldhash::HashMap<(IpAddr, u16, Overlay), Targets<'a>> = Default::default();
+    for ((client, server, _), targets) in by_server {
         // Not a port scan, or a port retried apart from one: its ports may still be part of
         // a sweep.
         let rest = match judge(ScanKind::Ports { server }, client, targets, dropped) {
@@ -328,10 +334,13 @@ pub fn find<'a>(
             Err(targets) => targets,
         };
         for (key, s) in rest {
-            by_port.entry((client, key.1)).or_default().push((key, s));
+            by_port
+                .entry((client, key.1, key.2))
+                .or_default()
+                .push((key, s));
         }
     }
-    for ((client, port), targets) in by_port {
+    for ((client, port, _), targets) in by_port {
         if let Ok((found, _)) = judge(ScanKind::Sweep { port }, client, targets, dropped) {
             scans.push(found);
         }
@@ -701,6 +710,39 @@ mod tests {
             .into_iter()
             .map(|f| (f.scan, f.targets))
             .collect()
+    }
+
+    /// Regression: one port of many tenants' servers numbered alike (each in its own overlay
+    /// network, tried once by its own client numbered alike) was told as a port scan of that
+    /// one port, "7211, 7211, 7211, ...", its targets left out of the offenders; and the
+    /// same in several networks is no sweep either.
+    #[test]
+    fn one_endpoint_in_many_overlay_networks_is_no_scan() {
+        use crate::packet::OverlayKind;
+        let c = ip("10.0.0.1");
+        let tenants = |server: &str| -> Vec<_> {
+            (1..=500u32)
+                .map(|vni| {
+                    (
+                        (ip(server), 7211, Overlay::of(OverlayKind::Vxlan, vni)),
+                        refused(c, 1, 100),
+                    )
+                })
+                .collect()
+        };
+        assert!(scans_of(&tenants("10.0.0.2")).is_empty());
+        // Many ports of one tenant's server still are one.
+        let ports: Vec<_> = (1..=25u16)
+            .map(|p| {
+                (
+                    (ip("10.0.0.2"), p, Overlay::of(OverlayKind::Vxlan, 42)),
+                    refused(c, 1, 100),
+                )
+            })
+            .collect();
+        let found = scans_of(&[tenants("10.0.0.3"), ports].concat());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0.targets, 25);
     }
 
     #[test]

@@ -340,6 +340,7 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
             "length": p.orig_len,
             "copy": p.copy,
             "dropped": p.dropped,
+            "before_drop": p.before_drop,
             "line": evidence::tcpdump_line(p, clock),
         })).collect::<Vec<_>>(),
         "more_packets": ev.more,

@@ -393,6 +393,44 @@ fn cli_endpoint_json() {
     assert_eq!(v["more_packets"], 0);
 }
 
+/// Regression: --endpoint's JSON packets did not say which record was the packet's before
+/// its drop, which the text and the app mark `before drop`: in tests/fixtures/pktmon-drops.pcapng
+/// 127.0.0.1:7401's three RSTs were recorded at TCPIP, then dropped at the filter driver. Each
+/// packet line of the JSON says what the text's mark column does.
+#[test]
+fn cli_endpoint_json_marks_a_packets_record_before_its_drop() {
+    let file = path("tests/fixtures/pktmon-drops.pcapng");
+    let file = file.to_str().expect("a UTF-8 path");
+    let args = ["analyze", "--utc", "--endpoint", "127.0.0.1:7401", file];
+    let text = stdout(&rstscope(&args));
+    let json = rstscope(&[&args[..], &["--format", "json"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON object");
+    let packets = v["packets"].as_array().expect("packets");
+    assert_eq!(packets.len(), 9);
+    let marks: Vec<(bool, bool)> = (packets.iter())
+        .map(|p| {
+            let flag = |f: &str| p[f].as_bool().unwrap_or_else(|| panic!("{f} in {p}"));
+            (flag("before_drop"), flag("dropped"))
+        })
+        .collect();
+    assert_eq!(
+        marks,
+        [(false, false), (true, false), (false, true)].repeat(3),
+        "{text}"
+    );
+    // As the text marks them, line by line.
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Packets ("))
+        .skip(1)
+        .take(9)
+        .collect();
+    for (line, (before, dropped)) in lines.iter().zip(&marks) {
+        assert_eq!(line.contains(" before drop IP "), *before, "{line}");
+        assert_eq!(line.contains(" drop        IP "), *dropped, "{line}");
+    }
+}
+
 #[test]
 fn cli_write_saves_a_pcapng_that_analyzes_the_same() {
     let dir = temp_dir("cli-write");

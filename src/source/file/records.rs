@@ -7,13 +7,16 @@
 //! reads as a file does, in bounded memory, and no frame is copied or allocated.
 //!
 //! A Network Monitor file also has a frame table, written after the frames when the capture
-//! is saved: the place of each frame. Wireshark seeks to each place, as some files are said
-//! to leave gaps between frames. Reading the table first would take a seek (no pipe, no
-//! compressed file) and memory per frame; so the frames are read one after another from the
-//! end of the file header, as Network Monitor and Wireshark's editcap write them, as many as
-//! the table has entries (its length is in the file header), and the table, when it follows
-//! them, is then read through to check that it lists the places they were read at. A file
-//! whose table lists other places is said so
+//! is saved: the place of each frame, which is the truth (Wireshark seeks to each place: a
+//! file may hold other data between its header and its first frame, or between frames). A
+//! file on disk has its table read alongside, a few thousand places at a time through a
+//! handle of its own (memory stays bounded whatever the frames), and the reading skips to
+//! each frame's place. A compressed file or a pipe cannot be read there: its frames are read
+//! one after another from the end of the file header, as Network Monitor and Wireshark's
+//! editcap write them, as many as the table has entries (its length is in the file header);
+//! so are the frames of a table that lists a place the reading has passed. Then the table, when
+//! it follows them, is read through to check that it lists the places they were read at. A
+//! file whose table lists other places is said so
 //! ([`SourceError::FormatNote`](crate::source::SourceError::FormatNote)), with how to convert
 //! it; a frame read at the wrong place shows as corrupt at its byte, as in any file.
 //!
@@ -212,6 +215,63 @@ pub(super) struct NetMon {
     /// of squares, wrapping: the table's order need not be the file's).
     read: u64,
     places: (u64, u64),
+    /// The frame table read alongside the frames, for a file on disk: `None` until the first
+    /// frame, then `Some(None)` where it cannot be read so (the frames are read in order).
+    table: Option<Option<TablePlaces>>,
+}
+
+/// A Network Monitor file's frame table, read a block of places at a time from its own
+/// handle on the file, in the table's order.
+struct TablePlaces {
+    file: std::fs::File,
+    /// Entries not yet read from the file.
+    left: u64,
+    /// Places read, and the next one to give.
+    block: Vec<u32>,
+    next: usize,
+}
+
+impl TablePlaces {
+    /// Places read from the file at once.
+    const BLOCK: u64 = 4096;
+
+    /// The table of `frames` entries at `at` in the file at `path`; `None` when it cannot
+    /// be read there (the file shorter than the header says: a capture cut short).
+    fn open(path: &std::path::Path, at: u64, frames: u64) -> Option<Self> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        if at.checked_add(frames.checked_mul(4)?)? > len {
+            return None;
+        }
+        file.seek(SeekFrom::Start(at)).ok()?;
+        Some(Self {
+            file,
+            left: frames,
+            block: Vec::new(),
+            next: 0,
+        })
+    }
+
+    /// The next frame's place; `None` when the table is read through or cannot be read.
+    fn place(&mut self) -> Option<u64> {
+        if self.next == self.block.len() {
+            let n = self.left.min(Self::BLOCK);
+            if n == 0 {
+                return None;
+            }
+            let mut bytes = vec![0u8; n as usize * 4];
+            self.file.read_exact(&mut bytes).ok()?;
+            self.block.clear();
+            self.block
+                .extend(bytes.chunks_exact(4).map(|e| u32_at(e, 0, false)));
+            self.left -= n;
+            self.next = 0;
+        }
+        let place = self.block.get(self.next).copied()?;
+        self.next += 1;
+        Some(u64::from(place))
+    }
 }
 
 impl NetMon {
@@ -266,6 +326,7 @@ impl NetMon {
             frames: u64::from(table_len / 4),
             read: 0,
             places: (0, 0),
+            table: None,
         };
         // The file's own interface first, as a pcap file's: a file of no frames still has it.
         if (major, minor) < (2, 1) {
@@ -300,6 +361,7 @@ impl NetMon {
                 self.check_table(reader, stream, warnings)?;
                 return Ok(None);
             }
+            self.skip_to_next_place(reader, stream)?;
             if !ensure(reader, stream, header_len)? {
                 // The frame table promised more frames.
                 return Err(stop_at(reader, StopKind::Truncated));
@@ -325,9 +387,10 @@ impl NetMon {
                     self.read + 1,
                     MAX_RECORD >> 20
                 );
-                return Err(corrupt_at(reader, what));
+                return Err(corrupt_at(reader, self.unplaced(stream, what)));
             }
-            check_orig_len(caplen, orig_len).map_err(|what| corrupt_at(reader, what))?;
+            check_orig_len(caplen, orig_len)
+                .map_err(|what| corrupt_at(reader, self.unplaced(stream, what)))?;
             let record_len = header_len + caplen as usize + trailer_len;
             ensure_record(reader, stream, record_len)?;
             let offset = reader.consumed() as u64;
@@ -426,6 +489,43 @@ impl NetMon {
         Ok((link_type, id, wifi))
     }
 
+    /// `what` is wrong with a record, and for a file whose frames cannot be read at the places
+    /// the frame table gives (compressed, piped), that they may lie elsewhere: data before the
+    /// first frame or between frames reads as a bad record.
+    fn unplaced(&self, stream: &Stream, what: String) -> String {
+        if stream.disk.is_some() {
+            return what;
+        }
+        format!(
+            "{what} (a Network Monitor file may hold other data before or between its frames, \
+             which only its frame table, at its end, places: decompress it, or save it to a \
+             file, and read that)"
+        )
+    }
+
+    /// Skips to where the frame table places the next frame, for a file on disk whose table
+    /// can be read (other data between the file header and the first frame, or between
+    /// frames); a place the reading has passed, or none, leaves the reading where it is.
+    fn skip_to_next_place(
+        &mut self,
+        reader: &mut Buffered,
+        stream: &mut Stream,
+    ) -> Result<(), Stop> {
+        let frames = self.frames;
+        let at = self.table_at;
+        let table = self.table.get_or_insert_with(|| {
+            (stream.disk.as_deref()).and_then(|path| TablePlaces::open(path, at, frames))
+        });
+        let Some(place) = table.as_mut().and_then(TablePlaces::place) else {
+            return Ok(());
+        };
+        let here = reader.consumed() as u64;
+        if place > here {
+            skip(reader, stream, place - here)?;
+        }
+        Ok(())
+    }
+
     /// After the last frame: reads the frame table when it follows, and notes in `warnings`
     /// when it does not list the places the frames were read at.
     fn check_table(
@@ -452,18 +552,7 @@ impl NetMon {
             return Ok(());
         }
         // What lies between (user data, comments) is passed over.
-        let mut gap = self.table_at - at;
-        while gap > 0 {
-            if !ensure(reader, stream, 1)? {
-                return Err(stop_at(reader, StopKind::Truncated));
-            }
-            let n = reader
-                .data()
-                .len()
-                .min(usize::try_from(gap).unwrap_or(usize::MAX));
-            reader.consume_noshift(n);
-            gap -= n as u64;
-        }
+        skip(reader, stream, self.table_at - at)?;
         let (mut left, mut sum, mut squares) = (self.frames, 0u64, 0u64);
         while left > 0 {
             if !ensure(reader, stream, 4)? {
@@ -494,6 +583,22 @@ impl NetMon {
         }
         Ok(())
     }
+}
+
+/// Passes over the next `gap` bytes of the stream (cut short: truncated there).
+fn skip(reader: &mut Buffered, stream: &mut Stream, mut gap: u64) -> Result<(), Stop> {
+    while gap > 0 {
+        if !ensure(reader, stream, 1)? {
+            return Err(stop_at(reader, StopKind::Truncated));
+        }
+        let n = reader
+            .data()
+            .len()
+            .min(usize::try_from(gap).unwrap_or(usize::MAX));
+        reader.consume_noshift(n);
+        gap -= n as u64;
+    }
+    Ok(())
 }
 
 /// The link type of Network Monitor's media type `media`, and whether its frames begin with

@@ -2982,15 +2982,69 @@ fn netmon_2_0_to_2_2_count_from_the_start_in_the_headers_local_time() {
     }
 }
 
-/// A frame table listing other places than where the frames lie one after another (a file
-/// with gaps): the frames read are kept, and the file is said to need converting.
+/// Regression: a Network Monitor file whose first frame is not at byte 128 was reported as
+/// corrupt there. Built to the published layout (the 2.x file header's comment data offset
+/// and length at bytes 40 and 44, here a comment between the header and the first frame; a
+/// gap between two frames; the frame table after them listing their places): its frames are
+/// read where the table places them, with nothing to say; and where the file cannot be read
+/// at those places (compressed, piped), it is still said to be corrupt at the comment's byte.
+#[test]
+fn a_netmon_file_is_read_where_its_frame_table_places_the_frames() {
+    let t = FILETIME_1700000000;
+    let records = [
+        netmon_record(3, 0, b"one", 1, t),
+        netmon_record(3, 1, b"two", 1, t + 10),
+        netmon_record(3, 2, b"three", 1, t + 20),
+    ];
+    let comment = b"captured on the collector's host, after the restart";
+    let first = 128 + comment.len();
+    let places = [
+        first,
+        first + records[0].len() + 6,
+        first + records[0].len() + 6 + records[1].len(),
+    ];
+    let mut body = comment.to_vec();
+    body.extend(&records[0]);
+    body.extend([0xAA; 6]);
+    body.extend(&records[1]);
+    body.extend(&records[2]);
+    let mut file = netmon_header(2, 3, 1, (128 + body.len()) as u32, 3);
+    file[40..44].copy_from_slice(&128u32.to_le_bytes());
+    file[44..48].copy_from_slice(&(comment.len() as u32).to_le_bytes());
+    file.extend(&body);
+    for p in places {
+        put32(&mut file, p as u32, false);
+    }
+    let (source, frames) = read_all("comment-first.cap", &file);
+    assert!(source.problems().is_empty(), "{:?}", source.problems());
+    let got: Vec<&[u8]> = frames.iter().map(|f| f.data.as_slice()).collect();
+    assert_eq!(got, [&b"one"[..], b"two", b"three"]);
+    assert_eq!(frames[2].ts, 1_700_000_000 * 1_000_000_000 + 20 * 100);
+    // Gzipped: read in order from the header, where the comment is no frame.
+    let (source, frames) = read_all("comment-first.cap.gz", &gzip(&file));
+    assert!(frames.is_empty());
+    let [
+        SourceError::Corrupt {
+            offset: 128, what, ..
+        },
+    ] = source.problems()
+    else {
+        panic!("{:?}", source.problems());
+    };
+    assert!(what.contains("decompress it"), "{what}");
+}
+
+/// A frame table listing other places than where the frames lie one after another, places a
+/// reading in order has passed: the frames read are kept, and the file is said to need
+/// converting.
 #[test]
 fn a_netmon_frame_table_listing_other_places_is_told() {
     let records = [
         netmon_record(1, 0, b"one", 1, 0),
         netmon_record(1, 1, b"two", 1, 0),
     ];
-    let (source, frames) = read_all("gaps.cap", &netmon_file(1, &records, Some(&[128, 200])));
+    // The second frame placed where the first one is read: a reading in order cannot go back.
+    let (source, frames) = read_all("gaps.cap", &netmon_file(1, &records, Some(&[128, 130])));
     assert_eq!(frames.len(), 2);
     let [SourceError::FormatNote { what, .. }] = source.problems() else {
         panic!("{:?}", source.problems());

@@ -1058,7 +1058,7 @@ impl Engine {
                 let srv = self.endpoint_of(&key, server);
                 let client = key.addr(usize::from(a.client_side));
                 self.scan_tally
-                    .answer(client, srv.0, srv.1, Answer::HalfOpen, None);
+                    .answer_at(client, srv, Answer::HalfOpen, None);
                 if let Some(mut s) = self.services.get(srv) {
                     s.synack_left += 1;
                 }
@@ -1115,7 +1115,7 @@ impl Engine {
         let client = key.addr(usize::from(side));
         // Before the attempt changes what a scan of this client is.
         self.count_scans_each_minute();
-        self.scan_tally.attempt(client, server.0, server.1);
+        self.scan_tally.attempt_at(client, server);
         if let Some(mut s) = self.services.get(server) {
             s.attempt_from(client);
         }
@@ -1161,8 +1161,7 @@ impl Engine {
             Failure::Reset => Answer::Other,
         };
         let client = key.addr(client_side);
-        self.scan_tally
-            .answer(client, server.0, server.1, answer, Some(at));
+        self.scan_tally.answer_at(client, server, answer, Some(at));
         if let Some(mut s) = self.services.get(server) {
             match how {
                 Failure::Refused => s.failed_refused += 1,
@@ -1245,7 +1244,7 @@ impl Engine {
                 let srv = self.endpoint_of(&key, usize::from(1 - client));
                 let client = key.addr(usize::from(client));
                 self.scan_tally
-                    .answer(client, srv.0, srv.1, Answer::Completed, None);
+                    .answer_at(client, srv, Answer::Completed, None);
                 if let Some(mut st) = self.services.get(srv) {
                     st.completed += 1;
                     st.second(p.ts).completed += 1;
@@ -1528,13 +1527,8 @@ impl Engine {
             self.fail_attempt(idx, p.ts, how);
             if answered && how == Failure::Reset && !from_server {
                 // A half-open scan's own reset of the SYN-ACK.
-                self.scan_tally.answer(
-                    client_addr,
-                    server.0,
-                    server.1,
-                    Answer::ResetByClient,
-                    None,
-                );
+                self.scan_tally
+                    .answer_at(client_addr, server, Answer::ResetByClient, None);
             }
         }
     }

@@ -20,7 +20,8 @@
 use std::hash::BuildHasher;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::packet::Timestamp;
+use super::offenders::ServiceKey;
+use crate::packet::{Overlay, Timestamp};
 
 /// Groups tallied at once.
 pub const TRACKED: usize = 32;
@@ -33,7 +34,8 @@ const PLANES: usize = 4;
 /// Bits of the filter of groups some of whose SYNs went uncounted.
 const LOST_BITS: usize = 65_536;
 
-/// What one scan goes over.
+/// What one scan goes over, in one overlay network (two tenants' machines numbered alike are
+/// other machines: their probes are no one scan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Group {
     /// The ports of `server` probed by `client`.
@@ -42,6 +44,8 @@ pub enum Group {
         client: IpAddr,
         /// The server.
         server: IpAddr,
+        /// The overlay network both are in ([`Overlay::NONE`] for none).
+        overlay: Overlay,
     },
     /// The servers `client` probed on `port`.
     Hosts {
@@ -49,7 +53,18 @@ pub enum Group {
         client: IpAddr,
         /// The port.
         port: u16,
+        /// The overlay network they are in.
+        overlay: Overlay,
     },
+}
+
+impl Group {
+    /// The overlay network its client and targets are in.
+    pub fn overlay(self) -> Overlay {
+        match self {
+            Self::Ports { overlay, .. } | Self::Hosts { overlay, .. } => overlay,
+        }
+    }
 }
 
 /// The best answer a target gave, worst first: a target is counted once, by the best.
@@ -213,15 +228,38 @@ fn join(prefix: IpAddr, low: u16) -> IpAddr {
 }
 
 impl ScanTally {
-    /// A connection attempt (its first SYN) from `client` to `server`:`port`.
+    /// A connection attempt (its first SYN) from `client` to `server`:`port`, in no overlay
+    /// network.
     pub fn attempt(&mut self, client: IpAddr, server: IpAddr, port: u16) {
-        let (prefix, low) = split(server);
-        self.probe(Group::Ports { client, server }, port, None);
-        self.probe(Group::Hosts { client, port }, low, Some(prefix));
+        self.attempt_at(client, (server, port, Overlay::NONE));
     }
 
-    /// How the target `server`:`port` of `client` answered; `failed_at` when this ended a
-    /// failed attempt.
+    /// A connection attempt (its first SYN) from `client` to the service endpoint `server`
+    /// (address, port, overlay network).
+    pub fn attempt_at(&mut self, client: IpAddr, (server, port, overlay): ServiceKey) {
+        let (prefix, low) = split(server);
+        self.probe(
+            Group::Ports {
+                client,
+                server,
+                overlay,
+            },
+            port,
+            None,
+        );
+        self.probe(
+            Group::Hosts {
+                client,
+                port,
+                overlay,
+            },
+            low,
+            Some(prefix),
+        );
+    }
+
+    /// How the target `server`:`port` of `client` answered, in no overlay network;
+    /// `failed_at` when this ended a failed attempt.
     pub fn answer(
         &mut self,
         client: IpAddr,
@@ -230,16 +268,35 @@ impl ScanTally {
         answer: Answer,
         failed_at: Option<Timestamp>,
     ) {
+        self.answer_at(client, (server, port, Overlay::NONE), answer, failed_at);
+    }
+
+    /// [`ScanTally::answer`] of the service endpoint `server` (address, port, overlay).
+    pub fn answer_at(
+        &mut self,
+        client: IpAddr,
+        (server, port, overlay): ServiceKey,
+        answer: Answer,
+        failed_at: Option<Timestamp>,
+    ) {
         let (prefix, low) = split(server);
         self.record(
-            Group::Ports { client, server },
+            Group::Ports {
+                client,
+                server,
+                overlay,
+            },
             port,
             None,
             answer,
             failed_at,
         );
         self.record(
-            Group::Hosts { client, port },
+            Group::Hosts {
+                client,
+                port,
+                overlay,
+            },
             low,
             Some(prefix),
             answer,
@@ -599,6 +656,35 @@ mod tests {
         Timestamp::from_parts(s, 0)
     }
 
+    /// Regression: the tally counted a client's probes by address alone, so two tenants'
+    /// clients numbered alike, each probing a few ports of its own server numbered alike (in
+    /// VXLAN networks 1 and 2), made one scan of all their ports. Each network's are apart.
+    #[test]
+    fn probes_in_two_overlay_networks_are_two_groups() {
+        use crate::packet::OverlayKind;
+        let (c, s) = (ip("10.0.0.9"), ip("192.168.1.1"));
+        let mut t = ScanTally::default();
+        for port in 1..=30u16 {
+            let vni = if port <= 15 { 1 } else { 2 };
+            let server = (s, port, Overlay::of(OverlayKind::Vxlan, vni));
+            t.attempt_at(c, server);
+            t.answer_at(c, server, Answer::Refused, Some(at(100)));
+        }
+        assert!(t.summaries(20, |_, _| false, 10).is_empty());
+        let each = t.summaries(15, |_, _| false, 10);
+        let mut groups: Vec<(u64, Overlay)> = (each.iter())
+            .map(|g| (g.targets, g.group.overlay()))
+            .collect();
+        groups.sort();
+        assert_eq!(
+            groups,
+            [
+                (15, Overlay::of(OverlayKind::Vxlan, 1)),
+                (15, Overlay::of(OverlayKind::Vxlan, 2))
+            ]
+        );
+    }
+
     /// Every port of a server, each refused but three: exact, however many.
     #[test]
     fn a_scan_of_every_port_is_counted_exactly() {
@@ -621,7 +707,8 @@ mod tests {
             p.group,
             Group::Ports {
                 client: c,
-                server: s
+                server: s,
+                overlay: Overlay::NONE,
             }
         );
         assert!(p.complete);
@@ -749,6 +836,7 @@ mod tests {
                     == Group::Ports {
                         client: c,
                         server: s,
+                        overlay: Overlay::NONE,
                     }
             })
             .expect("the scan is tallied");
@@ -814,6 +902,7 @@ mod tests {
                     == Group::Ports {
                         client: late,
                         server: s,
+                        overlay: Overlay::NONE,
                     }
             })
             .expect("admitted once it had more SYNs than the weakest place");

@@ -375,14 +375,15 @@ pub fn widen<'a>(
     tally: &ScanTally,
     stats: impl Fn(&ServiceKey) -> Option<&'a ServiceStats>,
 ) {
-    // The tally counts endpoints by address and port alone: their overlays are not its.
-    let retried: HashSet<(ScanKind, IpAddr, (IpAddr, u16))> = found
+    // The tally's groups are in one overlay network each, as the table's scans (their
+    // targets' network).
+    let retried: HashSet<(ScanKind, IpAddr, ServiceKey)> = found
         .iter()
-        .flat_map(|f| (f.retried.iter()).map(|k| (f.scan.kind, f.scan.client, (k.0, k.1))))
+        .flat_map(|f| (f.retried.iter()).map(|k| (f.scan.kind, f.scan.client, *k)))
         .collect();
-    let is_retried = |g: Group, key: (IpAddr, u16)| {
+    let is_retried = |g: Group, (addr, port): (IpAddr, u16)| {
         let (kind, client) = kind_of(g);
-        !retried.is_empty() && retried.contains(&(kind, client, key))
+        !retried.is_empty() && retried.contains(&(kind, client, (addr, port, g.overlay())))
     };
     // What the table's retried endpoints of a scan counted.
     let counts = |f: &Found| {
@@ -401,21 +402,29 @@ pub fn widen<'a>(
         }
     }
     let mut scanned_servers = HashSet::new();
-    let mut scanned: foldhash::HashSet<(IpAddr, (IpAddr, u16))> = Default::default();
+    let mut scanned: foldhash::HashSet<(IpAddr, ServiceKey)> = Default::default();
     for f in found.iter() {
         if let ScanKind::Ports { server } = f.scan.kind {
-            scanned_servers.insert((f.scan.client, server));
-            scanned.extend(f.targets.iter().map(|k| (f.scan.client, (k.0, k.1))));
+            scanned_servers.insert((f.scan.client, server, f.scan.lowest.2));
+            scanned.extend(f.targets.iter().map(|k| (f.scan.client, *k)));
         }
     }
     let excluded = |g: Group, (server, _): (IpAddr, u16)| match g {
-        Group::Hosts { client, port } => {
+        Group::Hosts {
+            client,
+            port,
+            overlay,
+        } => {
             let key = (server, port);
+            let ports = Group::Ports {
+                client,
+                server,
+                overlay,
+            };
             is_retried(g, key)
-                || (scanned_servers.contains(&(client, server))
-                    && (scanned.contains(&(client, key))
-                        || (tally.probed(Group::Ports { client, server }, port)
-                            && !is_retried(Group::Ports { client, server }, key))))
+                || (scanned_servers.contains(&(client, server, overlay))
+                    && (scanned.contains(&(client, (server, port, overlay)))
+                        || (tally.probed(ports, port) && !is_retried(ports, key))))
         }
         Group::Ports { .. } => false,
     };
@@ -447,11 +456,11 @@ struct LeftOut {
 /// the tally left out counted, given the table's scan (or an empty one).
 fn merge(found: &mut Vec<Found>, t: &Tallied, left_out: impl Fn(&Found) -> LeftOut) {
     let (kind, client) = kind_of(t.group);
-    let at = found
-        .iter()
-        .position(|f| f.scan.kind == kind && f.scan.client == client);
+    let overlay = t.group.overlay();
+    let at = (found.iter())
+        .position(|f| f.scan.kind == kind && f.scan.client == client && f.scan.lowest.2 == overlay);
     let none = Found {
-        scan: empty(kind, client),
+        scan: empty(kind, client, overlay),
         targets: Vec::new(),
         retried: Vec::new(),
     };
@@ -492,8 +501,8 @@ fn merge(found: &mut Vec<Found>, t: &Tallied, left_out: impl Fn(&Found) -> LeftO
 /// What a tallied group goes over, and whose it is.
 fn kind_of(g: Group) -> (ScanKind, IpAddr) {
     match g {
-        Group::Ports { client, server } => (ScanKind::Ports { server }, client),
-        Group::Hosts { client, port } => (ScanKind::Sweep { port }, client),
+        Group::Ports { client, server, .. } => (ScanKind::Ports { server }, client),
+        Group::Hosts { client, port, .. } => (ScanKind::Sweep { port }, client),
     }
 }
 
@@ -501,10 +510,11 @@ fn kind_of(g: Group) -> (ScanKind, IpAddr) {
 /// `less` counted.
 fn from_tally(t: &Tallied, less: &LeftOut) -> Option<Scan> {
     let (kind, client) = kind_of(t.group);
+    let overlay = t.group.overlay();
     let key = |target: u16| -> Option<ServiceKey> {
         match kind {
-            ScanKind::Ports { server } => Some((server, target, Overlay::NONE)),
-            ScanKind::Sweep { port } => Some((t.server(target)?, port, Overlay::NONE)),
+            ScanKind::Ports { server } => Some((server, target, overlay)),
+            ScanKind::Sweep { port } => Some((t.server(target)?, port, overlay)),
         }
     };
     let keys = |targets: &[u16]| targets.iter().filter_map(|&x| key(x)).collect();
@@ -532,13 +542,13 @@ fn from_tally(t: &Tallied, less: &LeftOut) -> Option<Scan> {
         refused_named: keys(&t.refused_named),
         first_seen: t.first_seen,
         last_seen: t.last_seen,
-        ..empty(kind, client)
+        ..empty(kind, client, overlay)
     })
 }
 
 /// A scan of `client` over `kind` with nothing counted yet.
-fn empty(kind: ScanKind, client: IpAddr) -> Scan {
-    let nowhere = (client, 0, Overlay::NONE);
+fn empty(kind: ScanKind, client: IpAddr, overlay: Overlay) -> Scan {
+    let nowhere = (client, 0, overlay);
     Scan {
         kind,
         client,
@@ -605,7 +615,7 @@ fn judge<'a>(
         highest,
         typical_attempts: typical,
         retried: retried.len() as u64,
-        ..empty(kind, client)
+        ..empty(kind, client, lowest.2)
     };
     let mut half_open_named = Vec::new();
     for &(key, s) in &targets {

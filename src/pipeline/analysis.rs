@@ -264,8 +264,9 @@ impl TunnelledEndpoints {
     /// Endpoints remembered; a capture with more (a scan inside a tunnel) gives every offender
     /// every tunnel's filter clause.
     pub const MAX: usize = 65_536;
-    /// Tunnels (each in its network) remembered per endpoint.
-    pub const NETWORKS_PER_ENDPOINT: usize = 64;
+    /// Tunnels (each in its network) remembered per endpoint: half the carriage tally's kinds ([`EncapTally::MAX`]), which `--endpoint`'s reading
+    /// counts them in.
+    pub const NETWORKS_PER_ENDPOINT: usize = 32;
 
     /// Notes both endpoints of `p`, which came carried as `e` (a tunnel's).
     #[cold]

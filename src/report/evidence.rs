@@ -26,7 +26,7 @@ use crate::engine::{ConnRecord, Engine, EngineConfig, Incident, Offender};
 use crate::host::captured::CapturedHost;
 use crate::host::recorded;
 use crate::host::state::HostReport;
-use crate::packet::{EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
+use crate::packet::{Encap, EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
 use crate::pipeline::merged::{TwoPoints, fit_rate};
 use crate::source::live::CaptureFilter;
 use crate::source::pcapng::{
@@ -491,6 +491,27 @@ pub fn collect_source_with(
     )
 }
 
+/// `encap` for the endpoint's filters: with its network while the endpoint has come in
+/// fewer than [`TunnelledEndpoints::NETWORKS_PER_ENDPOINT`] networks (an endpoint of the
+/// networks past the numbered ones comes in as many as there are), in any network after that,
+/// as the analysis gives an offender's: the tally of its carriages then stays within its
+/// bound, and no clause is lost.
+///
+/// [`TunnelledEndpoints::NETWORKS_PER_ENDPOINT`]: crate::analysis::TunnelledEndpoints::NETWORKS_PER_ENDPOINT
+fn network_clause(encap: Encap, seen: &mut Vec<crate::packet::Overlay>) -> Encap {
+    let Some(t) = encap.tunnel.filter(|t| !t.overlay.is_none()) else {
+        return encap;
+    };
+    if seen.contains(&t.overlay) {
+        return encap;
+    }
+    if seen.len() < crate::analysis::TunnelledEndpoints::NETWORKS_PER_ENDPOINT {
+        seen.push(t.overlay);
+        return encap;
+    }
+    encap.without_overlay()
+}
+
 /// The evidence stopped by the cancel flag after `frames`, and it says so.
 fn cancelled_after(ev: &mut Evidence, frames: u64) {
     ev.cancelled = true;
@@ -529,6 +550,8 @@ fn collect_source_watched(
     // The overlay networks as the analysis names them, met in the same order: an endpoint in
     // one of the networks past the numbered ones is theirs, whichever its packets came in.
     let mut networks = crate::engine::Zones::default();
+    // The networks the endpoint's tunnelled packets came in, for its filters (bounded).
+    let mut networks_seen: Vec<crate::packet::Overlay> = Vec::new();
     // Several files: SYNs and RSTs another file already gave, as the analysis finds them.
     let mut two_points = (source.files().len() > 1).then(TwoPoints::default);
     let mut held = HeldFrame::default();
@@ -641,7 +664,7 @@ fn collect_source_watched(
         if !(from_endpoint || to_endpoint) || p.overlay != overlay {
             continue;
         }
-        encaps.add(encap);
+        encaps.add(network_clause(encap, &mut networks_seen));
         let mut take = Take {
             engine: &mut engine,
             ev: &mut ev,

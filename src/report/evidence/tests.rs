@@ -1018,3 +1018,48 @@ fn lines_of_an_any_capture_name_the_interfaces_the_capture_named() {
     let again = collect(&[f], server(), None, 100, None).expect("collect again");
     assert_eq!(self::lines(&again), lines);
 }
+
+/// An endpoint of the networks past the numbered ones comes in as many networks as there are:
+/// its filters name the first 32, then select its tunnel in any network, and the tally of its
+/// carriages (64 kinds) never overflows, so no clause is lost.
+#[test]
+fn an_endpoint_in_many_networks_keeps_a_bounded_clause_for_each() {
+    use crate::packet::{Guard, Overlay, OverlayKind, TunnelAt};
+    let of = |vni: u32| Encap {
+        tunnel: Some(TunnelAt {
+            tunnel: crate::decode::Tunnel::Vxlan,
+            v4_before: 1,
+            v6_before: 0,
+            overlay: Overlay::of(OverlayKind::Vxlan, vni),
+            overlay_at: Guard {
+                offset: 46,
+                len: 4,
+                mask: 0xffff_ff00,
+                value: vni << 8,
+            },
+        }),
+        ..Encap::ethernet(false)
+    };
+    let mut seen = Vec::new();
+    let mut tally = EncapTally::default();
+    for vni in 1..=100 {
+        tally.add(super::network_clause(of(vni), &mut seen));
+        // Again: the same network's clause.
+        tally.add(super::network_clause(of(vni), &mut seen));
+    }
+    assert_eq!(tally.overflow, 0);
+    let kinds = tally.of_version(false);
+    assert_eq!(kinds.as_slice().len(), 33);
+    let any = kinds
+        .as_slice()
+        .iter()
+        .filter(|e| e.tunnel.is_some_and(|t| t.overlay.is_none()));
+    assert_eq!(any.count(), 1);
+    let filter = crate::report::filters::wireshark_filter(
+        "10.0.0.2".parse().expect("an address"),
+        7211,
+        kinds.as_slice(),
+    );
+    assert!(filter.contains("vxlan.vni == 32 && "), "{filter}");
+    assert!(!filter.contains("vxlan.vni == 33 "), "{filter}");
+}

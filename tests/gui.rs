@@ -1608,6 +1608,93 @@ fn regression_a_stopped_live_captures_name_is_whole_or_said_shorter_below_640_po
     }
 }
 
+/// Regression (window-s38's note, a real window at 640x400, a live capture on `lo` with a
+/// custom capture filter): stopped, its name was cut to "stoppe…" beside the filter's field,
+/// which said neither what was captured nor that it had stopped. The toolbar says it as the
+/// status bar does where the whole has no room ("stopped: lo", "stopped"), never cut, the whole
+/// name on hover and to a screen reader.
+#[test]
+fn regression_a_stopped_live_captures_name_beside_a_custom_filter_is_said_shorter_not_cut() {
+    use egui_kittest::kittest::By;
+    let port = closed_loopback_port();
+    let mut s = settings();
+    s.capture.interface = Some("lo".into());
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = format!("tcp port {port} or tcp port 9");
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut h = Harness::builder()
+        .with_size(window(size))
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s.clone(), Vec::new()),
+        );
+    h.run_steps(2);
+    if !click_start_capture(
+        &mut h,
+        "a_stopped_live_captures_name_beside_a_custom_filter",
+        |h| h.state().source().is_some_and(|s| s.is_capturing()),
+    ) {
+        return;
+    }
+    let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
+    let endpoint = format!("127.0.0.1:{port}");
+    wait_for(&mut h, |h| {
+        h.state().rows().iter().any(|r| r.endpoint == endpoint)
+    });
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let m = harness_margin();
+    for size in [[640.0, 400.0], [640.0, 480.0], [700.0, 500.0]] {
+        h.set_size(window(size).into());
+        h.run_steps(4);
+        laid_out(&mut h);
+        let src = h.state().source().expect("the capture stays open");
+        let name = src.shown_label().into_owned();
+        let shorter = src.shorter_labels();
+        assert!(name.starts_with("stopped: live capture on lo"), "{name}");
+        let toolbar = h
+            .query_all_by_label(&name)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the toolbar's name");
+        let field = h
+            .get(
+                By::new()
+                    .role(egui::accesskit::Role::TextInput)
+                    .value(s.capture.custom_bpf.as_str()),
+            )
+            .rect();
+        assert!(
+            toolbar.top() < field.bottom() + 30.0,
+            "{size:?}: the name {toolbar:?} in the toolbar, the field at {field:?}"
+        );
+        // One of its forms, whole: the label is as wide as that form's text.
+        let said: Vec<&String> = std::iter::once(&name)
+            .chain(&shorter)
+            .filter(|f| (body_text_width(&h, f) - toolbar.width()).abs() < 1.0)
+            .collect();
+        assert!(
+            said.iter().any(|f| f.starts_with("stopped")),
+            "{size:?}: the toolbar's name {toolbar:?} one of {name:?}, {shorter:?} whole"
+        );
+        assert!(
+            toolbar.right() <= size[0] + m.x + 0.5 && !toolbar.intersects(field),
+            "{size:?}: the name {toolbar:?} in the window, beside the field {field:?}"
+        );
+        if said.iter().all(|f| **f != name) {
+            assert!(
+                tooltips_on_hover(&mut h, toolbar, &name) >= 1,
+                "{size:?}: the whole name on hover"
+            );
+            h.remove_cursor();
+            h.run_steps(2);
+        }
+    }
+}
+
 /// Regression (real window, 1280x800): a live capture on `lo`, stopped and saved as
 /// lo-refused.pcapng, had its name cut in the toolbar ("stopped: live capture on lo, saved as
 /// lo-refused.…", whole only on hover, in the status bar and the title), while the interface

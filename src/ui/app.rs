@@ -933,6 +933,7 @@ impl RstscopeApp {
         let paths = self.source.as_ref().map(Source::shown_paths);
         let label = self.source.as_ref().map(Source::shown_label);
         let widest = self.source.as_ref().map(Source::widest_label);
+        let shorter = self.source.as_ref().map(Source::shorter_labels);
         set_title(&ctx, &mut self.title, label.as_deref());
         let shown = self.analysis();
         let bar = BarInput {
@@ -940,6 +941,7 @@ impl RstscopeApp {
             source: label.as_deref(),
             source_paths: paths.as_deref(),
             source_widest: widest.as_deref(),
+            source_shorter: shorter.as_deref().unwrap_or_default(),
             loading: self.incoming.is_some()
                 || self.source.as_ref().is_some_and(Source::is_loading),
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)

@@ -432,6 +432,59 @@ fn regression_a_packets_record_before_its_drop_is_marked_in_the_packet_list() {
     }
 }
 
+/// Regression (window-s38's note, a real window at 480x640): the packets' column showed each
+/// line's time and where it was recorded, its "before drop" mark past the column's right edge,
+/// and only scrolling sideways told why a packet listed was not counted (at 800 points the
+/// mark was cut to "befor"). The mark of a line whose own lies past the edge is drawn at the
+/// edge, over the line, with the line's hover; scrolled to, it is seen in its place.
+#[test]
+fn regression_a_packets_drop_mark_is_in_view_in_a_narrow_packets_column() {
+    let m = harness_margin();
+    for size in [[480.0, 640.0], [800.0, 600.0]] {
+        let mut h = sized_harness(
+            window(size),
+            vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+        );
+        settle(&mut h);
+        select(&mut h, "127.0.0.1:7401");
+        wait_for(&mut h, |h| shows(h, "Packets (9)") || shows(h, "Packets"));
+        laid_out(&mut h);
+        // The records before the drop, whose marks lie past the edge: pinned on their rows
+        // (the two in view at 480x640 and at 800x600), in the window.
+        let lines: Vec<egui::Rect> = h
+            .query_all_by_label_contains(" before drop IP 127.0.0.1.7401")
+            .map(|n| n.rect())
+            .collect();
+        let pinned: Vec<egui::Rect> = h
+            .query_all_by_label("before drop")
+            .map(|n| n.rect())
+            .collect();
+        assert!(pinned.len() >= 2, "{size:?}: the marks pinned: {pinned:?}");
+        for pin in &pinned {
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| (pin.center().y - l.center().y).abs() < 1.0
+                        && pin.left() > l.left()
+                        && pin.right() < l.right())
+                    && pin.right() <= size[0] + m.x + 0.5,
+                "{size:?}: the mark {pin:?} on a line's row, in the window: {lines:?}"
+            );
+        }
+        let pin = pinned[0];
+        h.hover_at(pin.center());
+        wait_for(&mut h, |h| {
+            h.query_by_label_contains("before it was dropped").is_some()
+        });
+        h.remove_cursor();
+        h.run_steps(2);
+        // The drops' own records, shorter, are whole in their place at 800 points: no copy.
+        if size[0] >= 800.0 {
+            assert_eq!(h.query_all_by_label("drop").count(), 0, "{size:?}");
+        }
+    }
+}
+
 /// Regression: "Save these packets…" of a capture saved with the machine's answers (`rstscope
 /// capture --write`) wrote the packets alone: opened again, they no longer named the program
 /// that had served the port nor the one connecting. The saved file says of its endpoint what

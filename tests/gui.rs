@@ -1322,6 +1322,9 @@ fn the_story_sample_opened_by_name_names_its_programs() {
     the_story_sample_names_its_programs(&h);
 }
 
+/// Regression (real-window trial): the message named pcap and pcapng as the formats read, and
+/// the start screen asked for pcap / pcapng files, once Network Monitor and snoop files opened
+/// too: an admin holding a Network Monitor `.cap` was told to convert it. Both name them.
 #[test]
 fn a_file_that_is_not_a_capture_shows_the_error_and_the_app_goes_on() {
     let dir = temp_dir("not-a-capture");
@@ -1335,9 +1338,19 @@ fn a_file_that_is_not_a_capture_shows_the_error_and_the_app_goes_on() {
         "{notice:?}"
     );
     assert!(shows(&h, "not a capture file"));
+    assert!(
+        notice
+            .text
+            .contains("rstscope reads pcap, pcapng, Network Monitor (.cap) and snoop files"),
+        "{notice:?}"
+    );
     // Back on the start screen, ready for the next file.
     h.get_by_label("Open the sample capture");
     assert!(h.state().source().is_none());
+    assert!(shows(
+        &h,
+        "or drop capture files (pcap, pcapng, .cap, snoop) on this window"
+    ));
 }
 
 /// A loopback port nothing listens on: bound by the system's choice, then closed.

@@ -1876,7 +1876,7 @@ impl RstscopeApp {
                 source_bar::npcap_notice(ui, why, gaps.advice);
             }
             ui.add_space(10.0);
-            ui.label(RichText::new("or drop pcap / pcapng files on this window").weak());
+            ui.label(RichText::new("or drop capture files (pcap, pcapng, .cap, snoop) on this window").weak());
             if !self.settings.recent.is_empty() {
                 ui.add_space(gaps.section);
                 ui.label(RichText::new("Recent").strong());

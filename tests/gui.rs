@@ -1761,6 +1761,62 @@ fn regression_a_stopped_live_captures_name_beside_a_custom_filter_is_said_shorte
     }
 }
 
+/// Regression (real-window trial, 480x640, a capture file open with "Custom BPF…" chosen for
+/// the next capture): the file's name was cut to "…" after the filter's field, on the row of
+/// export and the views. Where less than its least width is left, the name is left to the
+/// status bar and the window's title; where shown, it is whole or cut to at least that.
+#[test]
+fn a_files_name_is_not_cut_to_an_ellipsis_beside_a_custom_filters_field() {
+    use egui_kittest::kittest::By;
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp port 7390 or tcp port 7391".into();
+    let name = "pktmon-drops.pcapng";
+    for size in [[480.0, 640.0], [560.0, 600.0], [640.0, 400.0]] {
+        let mut h = Harness::builder()
+            .with_size(window(size))
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(
+                    s.clone(),
+                    vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+                ),
+            );
+        settle(&mut h);
+        let field = h
+            .get(
+                By::new()
+                    .role(egui::accesskit::Role::TextInput)
+                    .value("tcp port 7390 or tcp port 7391"),
+            )
+            .rect();
+        let whole = body_text_width(&h, name);
+        let in_toolbar: Vec<egui::Rect> = h
+            .query_all_by_label(name)
+            .map(|n| n.rect())
+            .filter(|r| r.top() < field.bottom() + 30.0)
+            .collect();
+        assert!(
+            // (Cut at a glyph's edge, a little short of the room it was given.)
+            in_toolbar
+                .iter()
+                .all(|r| r.width() >= whole.min(80.0) - 15.0),
+            "{size:?}: the toolbar's name cut to less than its least: {in_toolbar:?}"
+        );
+        // The status bar names it whole.
+        let status = h
+            .query_all_by_label(name)
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the status bar's name");
+        assert!(
+            status.top() > size[1] - 30.0 && status.width() >= whole - 0.5,
+            "{size:?}: {status:?}"
+        );
+    }
+}
+
 /// Regression (real window, 1280x800): a live capture on `lo`, stopped and saved as
 /// lo-refused.pcapng, had its name cut in the toolbar ("stopped: live capture on lo, saved as
 /// lo-refused.…", whole only on hover, in the status bar and the title), while the interface

@@ -740,9 +740,10 @@ impl Rows {
 
 /// The capture's name in the width left (wrapped to it with `wrap`): whole, or the first of
 /// its shorter forms with room (a live capture's "stopped: lo", "stopped"), else cut with an
-/// ellipsis; hovered, its whole name and its files' full paths, and the whole name to a
-/// screen reader. At 640 points beside a custom filter's field a stopped live capture's name
-/// was cut to "stoppe…", which said neither what was captured nor that it had stopped.
+/// ellipsis, or left out where less than [`MIN_NAME_WIDTH`] is left for it; hovered, its
+/// whole name and its files' full paths, and the whole name to a screen reader. At 640 points
+/// beside a custom filter's field a stopped live capture's name was cut to "stoppe…", which
+/// said neither what was captured nor that it had stopped.
 fn source_name(ui: &mut egui::Ui, input: &BarInput<'_>, wrap: bool) {
     let Some(source) = input.source else {
         return;
@@ -756,6 +757,11 @@ fn source_name(ui: &mut egui::Ui, input: &BarInput<'_>, wrap: bool) {
             .or(input.source_shorter.last())
             .map_or(source, String::as_str),
     };
+    // Cut to less than its least, the name says nothing ("…" beside a custom filter's field
+    // at 480 points): it is left to the status bar and the window's title.
+    if !wrap && !fits(shown) && room < MIN_NAME_WIDTH {
+        return;
+    }
     let label = egui::Label::new(RichText::new(shown).strong());
     let label = ui.add(match wrap {
         true => label.wrap(),

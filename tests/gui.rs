@@ -3545,6 +3545,7 @@ fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
                         kernel_note: true,
                         folded: false,
                         for_room: false,
+                        live: true,
                     };
                     plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
                     ui.label("under the plot");
@@ -11662,6 +11663,45 @@ fn at_640_points_the_legend_keeps_one_line_or_wraps_clear_of_what_is_around_it()
         "every cause and the failed attempts: {items:?}"
     );
     assert_eq!(lines(&items), 1);
+}
+
+/// Regression (real-window trial, 480x640 beside "This machine"): in the results' 270 points
+/// the legend fell back to its whole title, which took a line of its own, and every cause, the
+/// legend four lines and the table one row. Wrapped, it takes the forms that take the fewest
+/// lines: "Resets:" and the causes with no reset as one item, two lines here.
+#[test]
+fn a_narrow_legend_beside_this_machine_wraps_to_the_fewest_lines() {
+    let lines = |items: &[(String, egui::Rect)]| {
+        let mut tops: Vec<i32> = items.iter().map(|(_, r)| r.center().y as i32).collect();
+        tops.dedup_by(|a, b| (*a - *b).abs() <= 2);
+        tops.len()
+    };
+    let mut s = settings();
+    s.show_host = true;
+    let mut h = Harness::builder()
+        .with_size(window([480.0, 640.0]))
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("resources/story-7211.pcapng")]),
+        );
+    settle(&mut h);
+    let items = legend_items(&h);
+    let names: Vec<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "refused 20",
+            "abort 11",
+            "other causes 0",
+            "— failed attempts 20"
+        ],
+        "the causes with no reset as one item"
+    );
+    assert!(shows(&h, "Resets:"), "the short title");
+    assert!(lines(&items) <= 2, "two lines at most: {items:?}");
+    // Where each cause and the whole title take no more lines, they are kept: the wrapped
+    // pktmon trace at 640 points lists each (at_640_points_the_legend_keeps_one_line_or_...).
 }
 
 /// Regression (keyboard trial, 640x480): Tab along the offenders' column titles drew the

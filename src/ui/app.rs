@@ -1643,6 +1643,7 @@ impl RstscopeApp {
                         kernel_note: !note_beside,
                         folded,
                         for_room,
+                        live,
                     },
                     clock,
                     &mut self.range,

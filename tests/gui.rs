@@ -432,6 +432,59 @@ fn regression_a_packets_record_before_its_drop_is_marked_in_the_packet_list() {
     }
 }
 
+/// Regression (window-s38's note, a real window at 480x640): the packets' column showed each
+/// line's time and where it was recorded, its "before drop" mark past the column's right edge,
+/// and only scrolling sideways told why a packet listed was not counted (at 800 points the
+/// mark was cut to "befor"). The mark of a line whose own lies past the edge is drawn at the
+/// edge, over the line, with the line's hover; scrolled to, it is seen in its place.
+#[test]
+fn regression_a_packets_drop_mark_is_in_view_in_a_narrow_packets_column() {
+    let m = harness_margin();
+    for size in [[480.0, 640.0], [800.0, 600.0]] {
+        let mut h = sized_harness(
+            window(size),
+            vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+        );
+        settle(&mut h);
+        select(&mut h, "127.0.0.1:7401");
+        wait_for(&mut h, |h| shows(h, "Packets (9)") || shows(h, "Packets"));
+        laid_out(&mut h);
+        // The records before the drop, whose marks lie past the edge: pinned on their rows
+        // (the two in view at 480x640 and at 800x600), in the window.
+        let lines: Vec<egui::Rect> = h
+            .query_all_by_label_contains(" before drop IP 127.0.0.1.7401")
+            .map(|n| n.rect())
+            .collect();
+        let pinned: Vec<egui::Rect> = h
+            .query_all_by_label("before drop")
+            .map(|n| n.rect())
+            .collect();
+        assert!(pinned.len() >= 2, "{size:?}: the marks pinned: {pinned:?}");
+        for pin in &pinned {
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| (pin.center().y - l.center().y).abs() < 1.0
+                        && pin.left() > l.left()
+                        && pin.right() < l.right())
+                    && pin.right() <= size[0] + m.x + 0.5,
+                "{size:?}: the mark {pin:?} on a line's row, in the window: {lines:?}"
+            );
+        }
+        let pin = pinned[0];
+        h.hover_at(pin.center());
+        wait_for(&mut h, |h| {
+            h.query_by_label_contains("before it was dropped").is_some()
+        });
+        h.remove_cursor();
+        h.run_steps(2);
+        // The drops' own records, shorter, are whole in their place at 800 points: no copy.
+        if size[0] >= 800.0 {
+            assert_eq!(h.query_all_by_label("drop").count(), 0, "{size:?}");
+        }
+    }
+}
+
 /// Regression: "Save these packets…" of a capture saved with the machine's answers (`rstscope
 /// capture --write`) wrote the packets alone: opened again, they no longer named the program
 /// that had served the port nor the one connecting. The saved file says of its endpoint what
@@ -1269,6 +1322,9 @@ fn the_story_sample_opened_by_name_names_its_programs() {
     the_story_sample_names_its_programs(&h);
 }
 
+/// Regression (real-window trial): the message named pcap and pcapng as the formats read, and
+/// the start screen asked for pcap / pcapng files, once Network Monitor and snoop files opened
+/// too: an admin holding a Network Monitor `.cap` was told to convert it. Both name them.
 #[test]
 fn a_file_that_is_not_a_capture_shows_the_error_and_the_app_goes_on() {
     let dir = temp_dir("not-a-capture");
@@ -1282,9 +1338,19 @@ fn a_file_that_is_not_a_capture_shows_the_error_and_the_app_goes_on() {
         "{notice:?}"
     );
     assert!(shows(&h, "not a capture file"));
+    assert!(
+        notice
+            .text
+            .contains("rstscope reads pcap, pcapng, Network Monitor (.cap) and snoop files"),
+        "{notice:?}"
+    );
     // Back on the start screen, ready for the next file.
     h.get_by_label("Open the sample capture");
     assert!(h.state().source().is_none());
+    assert!(shows(
+        &h,
+        "or drop capture files (pcap, pcapng, .cap, snoop) on this window"
+    ));
 }
 
 /// A loopback port nothing listens on: bound by the system's choice, then closed.
@@ -1605,6 +1671,149 @@ fn regression_a_stopped_live_captures_name_is_whole_or_said_shorter_below_640_po
             h.remove_cursor();
             h.run_steps(2);
         }
+    }
+}
+
+/// Regression (window-s38's note, a real window at 640x400, a live capture on `lo` with a
+/// custom capture filter): stopped, its name was cut to "stoppe…" beside the filter's field,
+/// which said neither what was captured nor that it had stopped. The toolbar says it as the
+/// status bar does where the whole has no room ("stopped: lo", "stopped"), never cut, the whole
+/// name on hover and to a screen reader.
+#[test]
+fn regression_a_stopped_live_captures_name_beside_a_custom_filter_is_said_shorter_not_cut() {
+    use egui_kittest::kittest::By;
+    let port = closed_loopback_port();
+    let mut s = settings();
+    s.capture.interface = Some("lo".into());
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = format!("tcp port {port} or tcp port 9");
+    let size = rstscope::ui::MIN_WINDOW;
+    let mut h = Harness::builder()
+        .with_size(window(size))
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s.clone(), Vec::new()),
+        );
+    h.run_steps(2);
+    if !click_start_capture(
+        &mut h,
+        "a_stopped_live_captures_name_beside_a_custom_filter",
+        |h| h.state().source().is_some_and(|s| s.is_capturing()),
+    ) {
+        return;
+    }
+    let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
+    let endpoint = format!("127.0.0.1:{port}");
+    wait_for(&mut h, |h| {
+        h.state().rows().iter().any(|r| r.endpoint == endpoint)
+    });
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let m = harness_margin();
+    for size in [[640.0, 400.0], [640.0, 480.0], [700.0, 500.0]] {
+        h.set_size(window(size).into());
+        h.run_steps(4);
+        laid_out(&mut h);
+        let src = h.state().source().expect("the capture stays open");
+        let name = src.shown_label().into_owned();
+        let shorter = src.shorter_labels();
+        assert!(name.starts_with("stopped: live capture on lo"), "{name}");
+        let toolbar = h
+            .query_all_by_label(&name)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the toolbar's name");
+        let field = h
+            .get(
+                By::new()
+                    .role(egui::accesskit::Role::TextInput)
+                    .value(s.capture.custom_bpf.as_str()),
+            )
+            .rect();
+        assert!(
+            toolbar.top() < field.bottom() + 30.0,
+            "{size:?}: the name {toolbar:?} in the toolbar, the field at {field:?}"
+        );
+        // One of its forms, whole: the label is as wide as that form's text.
+        let said: Vec<&String> = std::iter::once(&name)
+            .chain(&shorter)
+            .filter(|f| (body_text_width(&h, f) - toolbar.width()).abs() < 1.0)
+            .collect();
+        assert!(
+            said.iter().any(|f| f.starts_with("stopped")),
+            "{size:?}: the toolbar's name {toolbar:?} one of {name:?}, {shorter:?} whole"
+        );
+        assert!(
+            toolbar.right() <= size[0] + m.x + 0.5 && !toolbar.intersects(field),
+            "{size:?}: the name {toolbar:?} in the window, beside the field {field:?}"
+        );
+        if said.iter().all(|f| **f != name) {
+            assert!(
+                tooltips_on_hover(&mut h, toolbar, &name) >= 1,
+                "{size:?}: the whole name on hover"
+            );
+            h.remove_cursor();
+            h.run_steps(2);
+        }
+    }
+}
+
+/// Regression (real-window trial, 480x640, a capture file open with "Custom BPF…" chosen for
+/// the next capture): the file's name was cut to "…" after the filter's field, on the row of
+/// export and the views. Where less than its least width is left, the name is left to the
+/// status bar and the window's title; where shown, it is whole or cut to at least that.
+#[test]
+fn a_files_name_is_not_cut_to_an_ellipsis_beside_a_custom_filters_field() {
+    use egui_kittest::kittest::By;
+    let mut s = settings();
+    s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
+    s.capture.custom_bpf = "tcp port 7390 or tcp port 7391".into();
+    let name = "pktmon-drops.pcapng";
+    for size in [[480.0, 640.0], [560.0, 600.0], [640.0, 400.0]] {
+        let mut h = Harness::builder()
+            .with_size(window(size))
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(
+                    s.clone(),
+                    vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+                ),
+            );
+        settle(&mut h);
+        let field = h
+            .get(
+                By::new()
+                    .role(egui::accesskit::Role::TextInput)
+                    .value("tcp port 7390 or tcp port 7391"),
+            )
+            .rect();
+        let whole = body_text_width(&h, name);
+        let in_toolbar: Vec<egui::Rect> = h
+            .query_all_by_label(name)
+            .map(|n| n.rect())
+            .filter(|r| r.top() < field.bottom() + 30.0)
+            .collect();
+        assert!(
+            // (Cut at a glyph's edge, a little short of the room it was given.)
+            in_toolbar
+                .iter()
+                .all(|r| r.width() >= whole.min(80.0) - 15.0),
+            "{size:?}: the toolbar's name cut to less than its least: {in_toolbar:?}"
+        );
+        // The status bar names it whole.
+        let status = h
+            .query_all_by_label(name)
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the status bar's name");
+        assert!(
+            status.top() > size[1] - 30.0 && status.width() >= whole - 0.5,
+            "{size:?}: {status:?}"
+        );
     }
 }
 
@@ -3336,6 +3545,7 @@ fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
                         kernel_note: true,
                         folded: false,
                         for_room: false,
+                        live: true,
                     };
                     plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
                     ui.label("under the plot");
@@ -11453,6 +11663,45 @@ fn at_640_points_the_legend_keeps_one_line_or_wraps_clear_of_what_is_around_it()
         "every cause and the failed attempts: {items:?}"
     );
     assert_eq!(lines(&items), 1);
+}
+
+/// Regression (real-window trial, 480x640 beside "This machine"): in the results' 270 points
+/// the legend fell back to its whole title, which took a line of its own, and every cause, the
+/// legend four lines and the table one row. Wrapped, it takes the forms that take the fewest
+/// lines: "Resets:" and the causes with no reset as one item, two lines here.
+#[test]
+fn a_narrow_legend_beside_this_machine_wraps_to_the_fewest_lines() {
+    let lines = |items: &[(String, egui::Rect)]| {
+        let mut tops: Vec<i32> = items.iter().map(|(_, r)| r.center().y as i32).collect();
+        tops.dedup_by(|a, b| (*a - *b).abs() <= 2);
+        tops.len()
+    };
+    let mut s = settings();
+    s.show_host = true;
+    let mut h = Harness::builder()
+        .with_size(window([480.0, 640.0]))
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, vec![manifest("resources/story-7211.pcapng")]),
+        );
+    settle(&mut h);
+    let items = legend_items(&h);
+    let names: Vec<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "refused 20",
+            "abort 11",
+            "other causes 0",
+            "— failed attempts 20"
+        ],
+        "the causes with no reset as one item"
+    );
+    assert!(shows(&h, "Resets:"), "the short title");
+    assert!(lines(&items) <= 2, "two lines at most: {items:?}");
+    // Where each cause and the whole title take no more lines, they are kept: the wrapped
+    // pktmon trace at 640 points lists each (at_640_points_the_legend_keeps_one_line_or_...).
 }
 
 /// Regression (keyboard trial, 640x480): Tab along the offenders' column titles drew the

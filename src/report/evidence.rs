@@ -1287,6 +1287,17 @@ impl RecordedAt {
         })
     }
 
+    /// `p`'s mark in its cell ([`RecordedAt::cell`]): `drop`, [`BEFORE_DROP`] or `copy`, none
+    /// for the first record of a packet counted.
+    pub fn mark(&self, p: &EvidencePacket) -> Option<&'static str> {
+        match (p.dropped, p.before_drop, p.copy) {
+            (true, _, _) => Some("drop"),
+            (false, true, _) => Some(BEFORE_DROP),
+            (false, false, true) => Some("copy"),
+            (false, false, false) => None,
+        }
+    }
+
     /// `p`'s cell: the name of where it was recorded, padded to the column, then `copy` for a
     /// further copy, `drop` for its record at a drop, `before drop` for the packet's record
     /// before that, left out of the counts with it (blank for the first, when the column has
@@ -1299,12 +1310,7 @@ impl RecordedAt {
             .unwrap_or_else(|| format!("interface {}", p.interface));
         let mut s = format!("{name:<width$}", width = self.width);
         if self.copies {
-            let mark = match (p.dropped, p.before_drop, p.copy) {
-                (true, _, _) => "drop",
-                (false, true, _) => BEFORE_DROP,
-                (false, false, true) => "copy",
-                (false, false, false) => "",
-            };
+            let mark = self.mark(p).unwrap_or_default();
             let width = if self.before_drop {
                 BEFORE_DROP.len()
             } else {

@@ -687,10 +687,15 @@ fn no_capture_in_folder(files: &[String], folders: &[String]) -> String {
         "the folders in a folder are not read: give the one the capture files are in"
     };
     format!(
-        "no capture file in this folder ({holds}); rstscope reads the pcap and pcapng files in a \
+        "no capture file in this folder ({holds}); rstscope reads the {FORMATS_READ} files in a \
          folder (compressed or not, or in zip archives): {todo}"
     )
 }
+
+/// The capture formats rstscope reads, as its messages about a file it cannot read name them:
+/// they named pcap and pcapng alone once Network Monitor and snoop files were read too, and an
+/// admin holding a `.cap` from Network Monitor was told to convert what opens as it is.
+pub const FORMATS_READ: &str = "pcap, pcapng, Network Monitor (.cap) and snoop";
 
 /// What to do about a file with corrupt data: most captures damaged so were damaged on their
 /// way to this machine (a Windows admin's copy from a Linux server: an FTP or WinSCP transfer
@@ -891,9 +896,11 @@ pub enum SourceError {
         /// The path it was given by first.
         first: PathBuf,
     },
-    /// The file does not start like a pcap, pcapng or gzip file.
+    /// The file does not start like a capture in a format rstscope reads ([`FORMATS_READ`]),
+    /// nor like a compressed file or a zip archive.
     #[error(
-        "{path}: not a capture file (starts with {magic}); rstscope reads pcap and pcapng files, optionally compressed (gzip, zstd, lz4, xz, bzip2) or in a zip archive: save the capture in one of these formats (e.g. tcpdump -w, Wireshark 'Save As pcapng', pktmon etl2pcap)"
+        "{path}: not a capture file (starts with {magic}); rstscope reads {} files, optionally compressed (gzip, zstd, lz4, xz, bzip2) or in a zip archive: save the capture in one of these formats (e.g. tcpdump -w, Wireshark 'Save As pcapng', pktmon etl2pcap)",
+        FORMATS_READ
     )]
     NotACapture {
         /// The file.
@@ -1070,8 +1077,9 @@ pub enum SourceError {
     },
     /// A zip archive without a capture in it.
     #[error(
-        "{path}: a zip archive with no capture in it ({}): rstscope reads the pcap and pcapng files in a zip, compressed or not (e.g. capture.pcap, capture.pcapng.gz); zip the capture file itself",
-        if members.is_empty() { "it holds no file".to_string() } else { format!("it holds {}", names(members)) }
+        "{path}: a zip archive with no capture in it ({}): rstscope reads the {} files in a zip, compressed or not (e.g. capture.pcap, capture.pcapng.gz); zip the capture file itself",
+        if members.is_empty() { "it holds no file".to_string() } else { format!("it holds {}", names(members)) },
+        FORMATS_READ
     )]
     NoCaptureInArchive {
         /// The archive.

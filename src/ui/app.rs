@@ -933,6 +933,7 @@ impl RstscopeApp {
         let paths = self.source.as_ref().map(Source::shown_paths);
         let label = self.source.as_ref().map(Source::shown_label);
         let widest = self.source.as_ref().map(Source::widest_label);
+        let shorter = self.source.as_ref().map(Source::shorter_labels);
         set_title(&ctx, &mut self.title, label.as_deref());
         let shown = self.analysis();
         let bar = BarInput {
@@ -940,6 +941,7 @@ impl RstscopeApp {
             source: label.as_deref(),
             source_paths: paths.as_deref(),
             source_widest: widest.as_deref(),
+            source_shorter: shorter.as_deref().unwrap_or_default(),
             loading: self.incoming.is_some()
                 || self.source.as_ref().is_some_and(Source::is_loading),
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)
@@ -1641,6 +1643,7 @@ impl RstscopeApp {
                         kernel_note: !note_beside,
                         folded,
                         for_room,
+                        live,
                     },
                     clock,
                     &mut self.range,
@@ -1874,7 +1877,7 @@ impl RstscopeApp {
                 source_bar::npcap_notice(ui, why, gaps.advice);
             }
             ui.add_space(10.0);
-            ui.label(RichText::new("or drop pcap / pcapng files on this window").weak());
+            ui.label(RichText::new("or drop capture files (pcap, pcapng, .cap, snoop) on this window").weak());
             if !self.settings.recent.is_empty() {
                 ui.add_space(gaps.section);
                 ui.label(RichText::new("Recent").strong());

@@ -60,6 +60,10 @@ struct PacketLine {
     drop: Drop,
     /// The whole name of where it was recorded, in a capture with copies.
     at: Option<String>,
+    /// Its mark in the column of where it was recorded (`drop`, `before drop`, `copy`), and
+    /// where that ends in `text` (a byte offset): pinned at the list's right edge while it
+    /// lies past it ([`pinned_mark`]).
+    mark: Option<(&'static str, usize)>,
 }
 
 /// A packet line's part in a drop the capture recorded ([`PacketLine::drop`]).
@@ -453,8 +457,19 @@ impl DetailsView {
             let lines = ev
                 .packets
                 .iter()
-                .map(|p| PacketLine {
-                    text: evidence::packet_line(p, input.clock, at.as_ref(), date),
+                .map(|p| {
+                    let text = evidence::packet_line(p, input.clock, at.as_ref(), date);
+                    // The cell follows the time: the mark ends where the cell's text does.
+                    let mark = at.as_ref().and_then(|at| {
+                        let cell = at.cell(p);
+                        let start = text.find(&cell)?;
+                        Some((at.mark(p)?, start + cell.trim_end().len()))
+                    });
+                    (p, text, mark)
+                })
+                .map(|(p, text, mark)| PacketLine {
+                    text,
+                    mark,
                     copy: p.copy,
                     drop: match (p.dropped, p.before_drop) {
                         (true, _) => Drop::At,
@@ -1428,29 +1443,88 @@ fn packets(
         for line in picked {
             let mut text = RichText::new(&line.text).font(font.clone());
             // Left out of the counts: drawn as the copies are.
-            if line.copy || line.drop == Drop::Before {
+            let weak = line.copy || line.drop == Drop::Before;
+            if weak {
                 text = text.weak();
             }
             let label = ui.add(egui::Label::new(text).extend());
-            if let Some(at) = &line.at {
-                label.on_hover_text(match (line.copy, line.drop) {
-                    (true, _) => {
-                        format!("a further copy of a packet listed above, recorded at {at}")
-                    }
-                    (false, Drop::Before) => format!(
-                        "recorded at {at} on its way, before it was dropped (its drop is \
-                         listed after it, marked drop): not counted, as the packet is counted \
-                         once, as dropped, not as sent or received"
-                    ),
-                    (false, Drop::At) => format!(
-                        "recorded at {at}, where it was dropped: counted as dropped, not as \
-                         sent or received"
-                    ),
-                    (false, Drop::No) => format!("recorded at {at}"),
-                });
+            let Some(at) = &line.at else {
+                continue;
+            };
+            let hover = match (line.copy, line.drop) {
+                (true, _) => format!("a further copy of a packet listed above, recorded at {at}"),
+                (false, Drop::Before) => format!(
+                    "recorded at {at} on its way, before it was dropped (its drop is listed \
+                     after it, marked drop): not counted, as the packet is counted once, as \
+                     dropped, not as sent or received"
+                ),
+                (false, Drop::At) => format!(
+                    "recorded at {at}, where it was dropped: counted as dropped, not as sent \
+                     or received"
+                ),
+                (false, Drop::No) => format!("recorded at {at}"),
+            };
+            if let Some(pinned) = pinned_mark(ui, &label, line, &font, weak) {
+                pinned.on_hover_text(&hover);
             }
+            label.on_hover_text(hover);
         }
     });
+}
+
+/// A packet line's mark (`drop`, `before drop`, `copy`: why the counts leave it out or count
+/// it as dropped) drawn again at the right edge of the list's view, over the line, while the
+/// mark itself lies past that edge: at 480 and 800 points the packets' column showed the time
+/// and where the packet was recorded, the mark out of view, and only scrolling sideways told
+/// why a packet listed was not counted. Scrolled to, the mark is seen in its place.
+fn pinned_mark(
+    ui: &mut egui::Ui,
+    label: &egui::Response,
+    line: &PacketLine,
+    font: &egui::FontId,
+    weak: bool,
+) -> Option<egui::Response> {
+    let (mark, end) = line.mark?;
+    let view = ui.clip_rect();
+    let before = line.text.get(..end)?.to_owned();
+    let color = match weak {
+        true => ui.visuals().weak_text_color(),
+        false => ui.visuals().text_color(),
+    };
+    let end_x = label.rect.left()
+        + ui.fonts_mut(|f| f.layout_no_wrap(before, font.clone(), color).size().x);
+    if end_x <= view.right() + 0.5 || !view.intersects(label.rect) {
+        return None;
+    }
+    let width = ui.fonts_mut(|f| {
+        f.layout_no_wrap(mark.to_owned(), font.clone(), color)
+            .size()
+            .x
+    });
+    let pad = ui.spacing().item_spacing.x;
+    let rect = egui::Rect::from_min_max(
+        egui::pos2(
+            (view.right() - width - 2.0 * pad).max(view.left()),
+            label.rect.top(),
+        ),
+        egui::pos2(view.right(), label.rect.bottom()),
+    );
+    let painter = ui.painter().with_clip_rect(view);
+    painter.rect_filled(rect, 0.0, ui.visuals().panel_fill);
+    painter.vline(
+        rect.left(),
+        rect.y_range(),
+        ui.visuals().widgets.noninteractive.bg_stroke,
+    );
+    // A child of its own: the rows' layout goes on under the line as before.
+    let mut pinned = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::right_to_left(egui::Align::Center)),
+    );
+    pinned.set_clip_rect(view.intersect(rect));
+    let text = RichText::new(mark).font(font.clone()).color(color);
+    Some(pinned.add(egui::Label::new(text).selectable(false).extend()))
 }
 
 /// Lines the diagnosis (with the suspect resets and other RST payloads after it) is given in

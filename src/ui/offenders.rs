@@ -411,7 +411,8 @@ impl OffendersView {
             } else if self.range.is_none() && wireshark_operators(&self.filter) {
                 "No offender matches the filter. It takes words that a row matches all of (an \
                  address, a port, a service, a cause, a program); of a Wireshark display filter, \
-                 field == value joined by && (tcp.port == 7211), not || or !=."
+                 field == value joined by && (tcp.port == 7211), not || or != (an endpoint's \
+                 whole filter as its details give it selects that endpoint)."
             } else if self.range.is_none() {
                 "No offender matches the filter."
             } else if self.filter.is_empty() {
@@ -1631,8 +1632,13 @@ pub fn build_rows(
             offender: o,
             clients_known,
         })
-        .filter(|r| words.iter().all(|w| matches(r, w)))
         .collect();
+    match own_filter(filter) {
+        Some(typed) if rows.iter().any(|r| writes(&r.offender, &typed)) => {
+            rows.retain(|r| writes(&r.offender, &typed));
+        }
+        _ => rows.retain(|r| words.iter().all(|w| matches(r, w))),
+    }
     rows.sort_by(|a, b| {
         let ord = compare(a, b, sort.column);
         let ord = if sort.ascending { ord } else { ord.reverse() };
@@ -1707,6 +1713,27 @@ fn filter_words(filter: &str) -> Vec<Word> {
         i += 1;
     }
     words
+}
+
+/// The filter box's text as one of rstscope's own filters for an endpoint would be written
+/// (its whitespace made single spaces), where it could be one: it has an `||` or an `or`,
+/// which the box's words do not take. Pasted from the details' Copy button or a colleague's
+/// ticket (`ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211) || ...)`),
+/// the app's own Wireshark filter matched no row, the table saying it does not take `||`.
+fn own_filter(filter: &str) -> Option<String> {
+    let typed = filter.split_whitespace().collect::<Vec<_>>().join(" ");
+    (typed.contains("||") || typed.contains(" or ")).then_some(typed)
+}
+
+/// Whether `typed` ([`own_filter`]) is the Wireshark display filter or one of the BPF filters
+/// rstscope writes for `o`'s packets.
+fn writes(o: &Offender, typed: &str) -> bool {
+    let same = |f: &str| f.split_whitespace().eq(typed.split(' '));
+    same(&report::wireshark_filter(
+        o.addr,
+        o.port,
+        o.encaps.as_slice(),
+    )) || report::bpf_lines(o).0.iter().any(|(_, f)| same(f))
 }
 
 /// Whether the filter has an operator of Wireshark's display filters that the box does not
@@ -2183,6 +2210,42 @@ mod tests {
         assert!(wireshark_operators("tcp.port == 7211 || tcp.port == 80"));
         assert!(wireshark_operators("tcp.port != 80"));
         assert!(!wireshark_operators("refused 7211"));
+    }
+
+    /// Regression (real-window trial): the Wireshark filter the details copy for an endpoint,
+    /// pasted into the filter box (from a Copy button, or a colleague's ticket), matched no
+    /// row, and the table said the box does not take `||`. An endpoint's whole Wireshark or
+    /// BPF filter, as rstscope writes it (its spacing aside), selects that endpoint's row.
+    #[test]
+    fn an_endpoints_own_filter_pasted_in_the_filter_box_selects_its_row() {
+        let v6 = Offender {
+            addr: "::1".parse().expect("ip"),
+            ..offender(7211, 3, 0, &[100])
+        };
+        let data = [
+            offender(80, 0, 4, &[100]),
+            offender(7211, 20, 0, &[100]),
+            v6.clone(),
+        ];
+        let found = |filter: &str| {
+            build_rows(&data, None, &[], None, filter, Sort::default())
+                .iter()
+                .map(|r| r.endpoint.clone())
+                .collect::<Vec<_>>()
+        };
+        let of = |o: &Offender| report::wireshark_filter(o.addr, o.port, o.encaps.as_slice());
+        assert_eq!(found(&of(&data[1])), ["10.0.0.1:7211"]);
+        assert_eq!(found(&of(&v6)), ["[::1]:7211"]);
+        // Pasted across lines, its spaces doubled.
+        let wrapped = of(&data[0]).replace(" || ", "\n||  ");
+        assert_eq!(found(&wrapped), ["10.0.0.1:80"]);
+        let bpf = &report::bpf_lines(&data[0]).0[0].1;
+        assert!(bpf.contains(" or "), "{bpf}");
+        assert_eq!(found(bpf), ["10.0.0.1:80"]);
+        // Another endpoint's (not in this capture): no row, and the table says why.
+        let other = report::wireshark_filter("10.0.0.9".parse().expect("ip"), 7211, &[]);
+        assert!(found(&other).is_empty());
+        assert!(wireshark_operators(&other));
     }
 
     /// Regression: two files merged from days apart showed First and Last as times of day

@@ -296,6 +296,10 @@ pub struct PlotInput<'a> {
     /// table's first rows and the selected offender's diagnosis. The heading says so on
     /// hover, and a click shows the plot anyway.
     pub for_room: bool,
+    /// A live capture, running or stopped: its legend keeps the form it has always had, its
+    /// lines held while the counts grow and at Stop (its kernel's line comes and goes with
+    /// the machine's readings).
+    pub live: bool,
 }
 
 impl PlotView {
@@ -729,9 +733,11 @@ impl PlotView {
     /// that brings it to one line, with no separator before the failed attempts (their dash
     /// sets them apart): the fold's triangle before the title cost the legend a second line
     /// at 640 points where it had fitted by some 8 points. Folded (nothing of theirs drawn),
-    /// without that item where only so the legend keeps to one line. Else the whole title
-    /// and every cause, wrapped.
-    fn legend_form(ui: &egui::Ui, totals: &Totals, folded: bool) -> LegendForm {
+    /// without that item where only so the legend keeps to one line. Else, wrapped, the whole
+    /// title and every cause, or (not `held`: a live capture's lines, with the kernel's, are
+    /// held while it runs) the short forms where they take fewer lines: at 480 points beside "This
+    /// machine" the whole title took a line of its own and the legend four, the table one row.
+    fn legend_form(ui: &egui::Ui, totals: &Totals, folded: bool, held: bool) -> LegendForm {
         let width = |text: String| one_line_width(ui, text, egui::TextStyle::Button);
         let spacing = ui.spacing().item_spacing.x;
         let padding = 2.0 * ui.spacing().button_padding.x;
@@ -778,8 +784,44 @@ impl PlotView {
                 others_left_out: true,
                 ..form(LEGEND_TITLE_SHORT, true)
             }
-        } else {
+        } else if held {
+            // A live capture's, or with the kernel's counts and comparison after it: their
+            // lines are held while the capture runs and at Stop, laid out as they were.
             form(LEGEND_TITLE, false)
+        } else {
+            // Wrapped: the fewest lines, each cause listed where that costs none.
+            let causes = |merged: bool| -> Vec<f32> {
+                let listed = Cause::ALL
+                    .iter()
+                    .filter(|c| !merged || totals.rst_by_cause[c.index()] > 0)
+                    .map(cause);
+                listed.chain(merged.then_some(others)).collect()
+            };
+            let lines = |title: f32, merged: bool| {
+                wrapped_lines(
+                    std::iter::once(title).chain(causes(merged)).chain([rest]),
+                    room,
+                )
+            };
+            let mut forms = vec![
+                (whole, LEGEND_TITLE, false),
+                (short, LEGEND_TITLE_SHORT, false),
+            ];
+            if zeros >= 2 {
+                forms.push((short, LEGEND_TITLE_SHORT, true));
+            }
+            let fewest = forms
+                .iter()
+                .map(|&(w, _, merged)| lines(w, merged))
+                .min()
+                .unwrap_or(1);
+            forms
+                .into_iter()
+                .find(|&(w, _, merged)| lines(w, merged) == fewest)
+                .map_or_else(
+                    || form(LEGEND_TITLE, false),
+                    |(_, title, merged)| form(title, merged),
+                )
         }
     }
 
@@ -800,7 +842,7 @@ impl PlotView {
             .host
             .as_ref()
             .is_some_and(|h| h.of_this_machine());
-        let form = Self::legend_form(ui, totals, input.folded && !kernel);
+        let form = Self::legend_form(ui, totals, input.folded && !kernel, kernel || input.live);
         let hold = self
             .legend_hold
             .for_layout(input.version.0, ui.available_width());
@@ -1100,6 +1142,22 @@ impl PlotView {
 
 /// What the legend's heading says to a screen reader and to tests, before its title.
 pub const FOLD_LABEL: &str = "Rate plot";
+
+/// The lines items of these `widths` take laid out left to right in `room` points, each that
+/// does not fit after another starting the next.
+fn wrapped_lines(widths: impl IntoIterator<Item = f32>, room: f32) -> usize {
+    let mut lines = 1;
+    let mut x = 0.0;
+    for w in widths {
+        if x > 0.0 && x + w > room {
+            lines += 1;
+            x = w;
+        } else {
+            x += w;
+        }
+    }
+    lines
+}
 
 /// The width of the legend's heading saying `title` ([`fold_heading`]).
 fn heading_width(ui: &egui::Ui, title: &str) -> f32 {

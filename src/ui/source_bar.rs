@@ -68,6 +68,9 @@ pub struct BarInput<'a> {
     /// (`stopped: live capture on …`). The toolbar gives it room by that, so that nothing
     /// moves at Stop.
     pub source_widest: Option<&'a str>,
+    /// The name said shorter, from the longest ([`crate::ui::app::Source::shorter_labels`]):
+    /// a live capture's, where the whole has no room beside what shares its row.
+    pub source_shorter: &'a [String],
     /// A file is being read (the capture on screen or one being opened).
     pub loading: bool,
     /// A live capture is running.
@@ -735,13 +738,31 @@ impl Rows {
     }
 }
 
-/// The capture's name, cut with an ellipsis in the width left (wrapped to it with `wrap`);
-/// hovered, its whole name and its files' full paths.
+/// The capture's name in the width left (wrapped to it with `wrap`): whole, or the first of
+/// its shorter forms with room (a live capture's "stopped: lo", "stopped"), else cut with an
+/// ellipsis, or left out where less than [`MIN_NAME_WIDTH`] is left for it; hovered, its
+/// whole name and its files' full paths, and the whole name to a screen reader. At 640 points
+/// beside a custom filter's field a stopped live capture's name was cut to "stoppe…", which
+/// said neither what was captured nor that it had stopped.
 fn source_name(ui: &mut egui::Ui, input: &BarInput<'_>, wrap: bool) {
     let Some(source) = input.source else {
         return;
     };
-    let label = egui::Label::new(RichText::new(source).strong());
+    let room = ui.available_width();
+    let fits = |text: &str| text_width(ui, text, egui::TextStyle::Body) <= room;
+    let shown = match wrap || fits(source) {
+        true => source,
+        false => (input.source_shorter.iter())
+            .find(|f| fits(f))
+            .or(input.source_shorter.last())
+            .map_or(source, String::as_str),
+    };
+    // Cut to less than its least, the name says nothing ("…" beside a custom filter's field
+    // at 480 points): it is left to the status bar and the window's title.
+    if !wrap && !fits(shown) && room < MIN_NAME_WIDTH {
+        return;
+    }
+    let label = egui::Label::new(RichText::new(shown).strong());
     let label = ui.add(match wrap {
         true => label.wrap(),
         // Its own tooltip says it all: one tooltip, not egui's copy of the name beside it.
@@ -751,7 +772,10 @@ fn source_name(ui: &mut egui::Ui, input: &BarInput<'_>, wrap: bool) {
         Some(paths) if paths != source => format!("{source}\n{paths}"),
         _ => source.to_owned(),
     };
-    label.on_hover_text(hover);
+    let label = label.on_hover_text(hover);
+    if shown != source {
+        label.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, source));
+    }
 }
 
 /// What the disabled capture controls say on hover: why capture cannot work, and that files
@@ -1375,6 +1399,7 @@ mod tests {
             source: None,
             source_paths: None,
             source_widest: None,
+            source_shorter: &[],
             loading: false,
             capturing: false,
             can_export: false,

@@ -401,13 +401,20 @@ impl Repeats {
 /// bucket), mixed so that frames of one connection (one number moving, the other still;
 /// duplicate ACKs with another window; a pure ACK and the data after it) and of many (ports
 /// moving) differ: a bucket shared by frames that are not repeats costs a walk back.
+///
+/// It reads the packet just decoded into its slot, whose fields the decoder stored one by one:
+/// each is read at its own width. Where two neighbouring fields (`seq` and `ack`, the ports)
+/// were combined in the order they lie in memory, or a field shifted to the top of the word
+/// (the window), the compiler read them with one wider load, which the processor cannot take
+/// from the separate stores still in flight: it waited for them to reach the cache, and so
+/// for the slot's lines to come from the other core, on every frame (docs/benchmarks.md, s39).
 #[inline(always)]
 fn bucket(p: &TcpPacket<'_>) -> usize {
-    let numbers = u64::from(p.seq) | u64::from(p.ack) << 32;
-    let small = u64::from(p.sport)
-        | u64::from(p.dport) << 16
-        | u64::from(p.flags.0) << 32
-        | u64::from(p.window) << 48;
+    let numbers = u64::from(p.ack) | u64::from(p.seq) << 32;
+    let small = u64::from(p.dport)
+        | u64::from(p.sport) << 16
+        | u64::from(p.window) << 32
+        | u64::from(p.flags.0) << 48;
     let mixed = numbers ^ small.rotate_left(29) ^ u64::from(p.payload_len) << 7;
     // The top bits of a multiplication by an odd constant depend on every bit of `mixed`.
     (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BUCKETS.trailing_zeros())) as usize

@@ -1596,16 +1596,22 @@ fn regression_a_stopped_live_captures_name_is_whole_or_said_shorter_below_640_po
     }) {
         return;
     }
-    let port = closed_loopback_port();
+    // A port of a loopback address of this test's own, the table filtered to it: other
+    // tests' refused ports, captured at the same time, ranked above or below its row, and
+    // moved it when the table was ranked again at Stop.
+    let ip = own_loopback(2);
+    let port = closed_port_on(ip);
     for _ in 0..3 {
-        let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let to = std::net::SocketAddr::from((ip, port));
         assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
     }
-    let endpoint = format!("127.0.0.1:{port}");
+    let endpoint = format!("{ip}:{port}");
     wait_for(&mut h, |h| {
         h.state().rows().iter().any(|r| r.endpoint == endpoint)
     });
+    type_in_filter(&mut h, &format!("ip.addr == {ip}"));
     h.run_steps(3);
+    assert_eq!(h.state().rows().len(), 1, "the table filtered to its row");
     let table = |h: &Harness<'_, RstscopeApp>| {
         h.query_all_by_label(&endpoint)
             .map(|n| n.rect())
@@ -2423,6 +2429,32 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
     );
 }
 
+/// Held by the tests that start programs failing to start on purpose (written), and by those
+/// whose windows must tell no program but their own (read). The machine's programs failing to
+/// start are told with every port refused on it at the time, linked by the timing (the
+/// details' "Failing to start" row, a sentence more in the diagnosis: a service that dies
+/// at its start leaves its port refused): a crashing copy of `sleep` or a client looping on
+/// a refused port, made by a test running at the same time, took the details' lines of
+/// another test's endpoint, and its filters were out of view (the whole target run at once).
+static FAILING_STARTS: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// [`FAILING_STARTS`] for a test whose programs fail to start on purpose: alone among the
+/// tests that look at their endpoints' details.
+fn making_programs_fail() -> std::sync::RwLockWriteGuard<'static, ()> {
+    // A test that failed holding it has no program left running.
+    FAILING_STARTS
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`FAILING_STARTS`] for a test whose endpoints' details must name no program failing to
+/// start: no test's program fails meanwhile.
+fn no_program_failing() -> std::sync::RwLockReadGuard<'static, ()> {
+    FAILING_STARTS
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Makes `count` connections refused by the closed loopback `ports` in turn (bounded: one
 /// second each at most), stepping the app, then waits, 20 s at most, until the running
 /// capture's table lists each port's endpoint: the endpoints, `127.0.0.1:PORT`.
@@ -2431,7 +2463,43 @@ fn refuse_until_listed(
     ports: &[u16],
     count: usize,
 ) -> Vec<String> {
-    let endpoints: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    refuse_at_until_listed(h, std::net::Ipv4Addr::LOCALHOST, ports, count)
+}
+
+/// A loopback address of this test's own, `127.X.Y.Z` made of this process's id and `test`
+/// (1 to 3), where the system answers on all of 127.0.0.0/8 (Linux): the live captures of
+/// tests running at the same time, in this process and in others on the machine, all see
+/// each other's loopback traffic, and their refused ports ranked above a test's own in its
+/// table and pushed its rows out of view. Elsewhere 127.0.0.1 (macOS answers there alone).
+fn own_loopback(test: u32) -> std::net::Ipv4Addr {
+    assert!((1..=3).contains(&test), "two bits for the test");
+    if cfg!(target_os = "linux") {
+        // Process ids take 22 bits at most (pid_max): with the test's two, never 127.0.0.1.
+        let n = ((std::process::id() << 2) | test) & 0x00ff_ffff;
+        let [_, x, y, z] = n.to_be_bytes();
+        std::net::Ipv4Addr::new(127, x, y, z)
+    } else {
+        std::net::Ipv4Addr::LOCALHOST
+    }
+}
+
+/// A port of loopback address `ip` nothing listens on: bound by the system's choice, then
+/// closed.
+fn closed_port_on(ip: std::net::Ipv4Addr) -> u16 {
+    std::net::TcpListener::bind((ip, 0))
+        .and_then(|l| l.local_addr())
+        .expect("a loopback port")
+        .port()
+}
+
+/// [`refuse_until_listed`] on loopback address `ip`: the endpoints, `IP:PORT`.
+fn refuse_at_until_listed(
+    h: &mut Harness<'_, RstscopeApp>,
+    ip: std::net::Ipv4Addr,
+    ports: &[u16],
+    count: usize,
+) -> Vec<String> {
+    let endpoints: Vec<String> = ports.iter().map(|p| format!("{ip}:{p}")).collect();
     let waiting = Instant::now();
     let mut refused = 0;
     while refused < count
@@ -2443,10 +2511,10 @@ fn refuse_until_listed(
         if refused < count {
             let port = ports[refused % ports.len()];
             let r = std::net::TcpStream::connect_timeout(
-                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                &std::net::SocketAddr::from((ip, port)),
                 Duration::from_secs(1),
             );
-            assert!(r.is_err(), "nothing listens on {port}");
+            assert!(r.is_err(), "nothing listens on {ip}:{port}");
             refused += 1;
         }
         std::thread::sleep(Duration::from_millis(50));
@@ -2468,6 +2536,7 @@ fn a_program_failing_to_start_is_listed_in_the_this_machine_panel() {
         println!("SKIPPED: no /bin/sleep to copy");
         return;
     };
+    let _failing = making_programs_fail();
     let mut h = harness(settings(), Vec::new());
     h.run_steps(2);
     if !start_capture_with_this_machine(&mut h, "a_program_failing_to_start_is_listed") {
@@ -2565,6 +2634,7 @@ fn a_client_whose_connects_are_refused_is_listed_as_such_in_the_this_machine_pan
         println!("SKIPPED: no /bin/bash to run the client");
         return;
     }
+    let _failing = making_programs_fail();
     let mut h = harness(settings(), Vec::new());
     h.run_steps(2);
     if !start_capture_with_this_machine(&mut h, "a_client_whose_connects_are_refused") {
@@ -2614,9 +2684,19 @@ fn a_client_whose_connects_are_refused_is_listed_as_such_in_the_this_machine_pan
         "after its connect to 127.0.0.1:{port} was refused (its connects failed, not its start)"
     );
     assert!(shows(&h, &refused), "the panel says {refused:?}");
+    // In the panel. Another test's port refused at the same time, ranked first and selected,
+    // may be told with this client beside it ("While 127.0.0.1:... was refused, ... failed to
+    // start ... after its connect to ... was refused"), linked by the timing as a service
+    // dying at its start because its database refuses it would be: in the details, not here.
+    let panel = machine_heading_left(&h);
+    let failing = format!("{path} failed to start");
+    let told: Vec<egui::Rect> = (h.query_all_by_label_contains(&failing))
+        .map(|n| n.rect())
+        .filter(|r| r.right() > panel + 1.0)
+        .collect();
     assert!(
-        !shows(&h, &format!("{path} failed to start")),
-        "not told as failing to start"
+        told.is_empty(),
+        "not told as failing to start in the panel (from {panel}): {told:?}"
     );
     let endpoint = format!("127.0.0.1:{port}");
     wait_for(&mut h, |h| {
@@ -2647,18 +2727,28 @@ fn a_client_whose_connects_are_refused_is_listed_as_such_in_the_this_machine_pan
 #[test]
 fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     let size = [800.0, 600.0];
+    let _only_its_own = no_program_failing();
     let mut h = sized_harness(size, Vec::new());
     h.run_steps(2);
-    // Three loopback ports nothing listens on any more.
-    let ports: Vec<u16> = (0..3).map(|_| closed_loopback_port()).collect();
+    // Three ports nothing listens on any more, of a loopback address of this test's own.
+    let ip = own_loopback(1);
+    let ports: Vec<u16> = (0..3).map(|_| closed_port_on(ip)).collect();
     if !click_start_capture(&mut h, "a_live_capture_at_800x600", kernel_compared) {
         return;
     }
-    let endpoints = refuse_until_listed(&mut h, &ports, 12);
+    let endpoints = refuse_at_until_listed(&mut h, ip, &ports, 12);
+    // The table filtered to this test's endpoints, three rows as when it runs alone: other
+    // tests capture on loopback at the same time (one makes ten refusals a port), and their
+    // endpoints ranked above this test's took the rows in view (the click below found no
+    // row of its own), and would show details of their own (their listener and connecting
+    // programs), which this test does not make.
+    type_in_filter(&mut h, &format!("ip.addr == {ip}"));
     h.run_steps(3);
-    // The details of one of this test's endpoints: other tests capture on loopback at the same
-    // time, and an endpoint of theirs at the top would show details of its own (its listener
-    // and connecting programs), which this test does not make.
+    assert_eq!(
+        h.state().rows().len(),
+        3,
+        "the table filtered to this test's endpoints"
+    );
     // (Clicked, not `select`ed: a live capture never ends loading.)
     h.get_by_role_and_label(egui::accesskit::Role::Button, &endpoints[0])
         .click();
@@ -2674,8 +2764,10 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     let in_view = |h: &Harness<'_, RstscopeApp>, r: egui::Rect| {
         r.top() >= 0.0 && r.bottom() <= status_top(h) + 1.0
     };
-    assert!(
-        visible_rows_of(&h, "127.0.0.1:", status_top(&h)) >= 3,
+    let own = format!("{ip}:");
+    assert_eq!(
+        visible_rows_of(&h, &own, status_top(&h)),
+        3,
         "capturing: the table's rows in view"
     );
     // The comparison, once, on one line (cut, whole on hover).
@@ -2702,14 +2794,11 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     h.run_steps(2);
     settle(&mut h);
     h.run_steps(3);
-    assert!(
-        visible_rows_of(&h, "127.0.0.1:", status_top(&h)) >= 3,
+    assert_eq!(
+        visible_rows_of(&h, &own, status_top(&h)),
+        3,
         "stopped: the table's rows in view"
     );
-    // Other tests' endpoints on loopback (one makes ten refusals a port) may have come to rank
-    // above this test's by now, its row out of view: the table filtered to it.
-    type_in_filter(&mut h, &ports[0].to_string());
-    h.run_steps(3);
     select(&mut h, &endpoints[0]);
     let rows = h
         .query_all_by_label("REJ")
@@ -12640,6 +12729,7 @@ fn regression_every_count_the_window_shows_is_grouped_as_the_terminal_does() {
 #[test]
 fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_its_diagnosis() {
     let size = [640.0, 400.0];
+    let _only_its_own = no_program_failing();
     let kept = temp_dir("live-640x400")
         .join("home/someone/.local/share/rstscope/unsaved captures/capture-20261206-031216.pcapng");
     std::fs::create_dir_all(kept.parent().expect("folder")).expect("kept folder");

@@ -705,10 +705,12 @@ impl HostState {
                 crate::report::thousands(self.clients.programs_given_up())
             ));
         }
-        if self.clients.untallied() > 0 {
+        let (endpoints_forgotten, incidents_forgotten) = self.clients.forgotten();
+        if endpoints_forgotten > 0 {
             notes.push(format!(
-                "{} incidents were not tied to processes: their endpoints came after {} others",
-                crate::report::thousands(self.clients.untallied()),
+                "the connecting processes of {} endpoints involved least recently ({} incidents) are no longer listed, to bound memory: more than {} endpoints had incidents",
+                crate::report::thousands(endpoints_forgotten),
+                crate::report::thousands(incidents_forgotten),
                 crate::report::thousands(super::clients::MAX_ENDPOINTS as u64)
             ));
         }

@@ -1495,6 +1495,9 @@ fn the_agents_engine_keeps_its_own_endpoint_and_memory_bounds() {
         50 + u64::from(scanned)
     );
     assert_eq!(s.totals.rst_packets, 50 + u64::from(scanned));
+    // The warning a stopped agent's report gives names its own bound, not an analysis's.
+    let warning = crate::analysis::other_endpoints_warning(&s.other_endpoints, bounds.max_tracked);
+    assert!(warning.contains("(more than 3,584 were seen;"), "{warning}");
 }
 
 /// Regression: a full endpoint table made room by RSTs plus failed attempts, so a client's

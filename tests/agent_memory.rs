@@ -951,13 +951,13 @@ fn agent_over(days: i64, checkpoints_every: i64) -> (Vec<Checkpoint>, Vec<(&'sta
 /// 7, by the counting allocator and by glibc's own count of what the process holds
 /// (`mallinfo2`, what the agent's `/metrics` shows as `rstscope_heap_bytes{kind="in_use"}`),
 /// and all of it, the flow table's whole reservation counted as if touched, under DESIGN.md's
-/// 150 MB. Since the host's records are driven too (s37: process details, listeners gone,
-/// the journal's answers, local addresses, failing starts, the kernel's counters, beside the
-/// connecting processes), the last fails: 147.4-155.6 MB at hours 1 to 6 (docs/benchmarks.md).
-/// Minutes in a debug build (an hour of packet time takes 30 s of CPU): run with `--ignored
-/// --nocapture` for the figures.
+/// 150 MB. With the host's records driven too (s37: process details, listeners gone, the
+/// journal's answers, local addresses, failing starts, the kernel's counters, beside the
+/// connecting processes) the last failed, 147.4-155.6 MB at hours 1 to 6, until the agent's
+/// engine got bounds of its own (s40): 82.4-87.4 MB at hours 1 to 47 (docs/benchmarks.md).
+/// A quarter of an hour in a debug build: run with `--ignored --nocapture` for the figures.
 #[test]
-#[ignore = "fails its 150 MB (155.6 MB at hour 6, s37); run with --ignored --nocapture"]
+#[ignore = "a quarter of an hour in a debug build; run with --ignored --nocapture"]
 fn every_capped_part_of_the_agent_stops_growing_over_days() {
     let _one = alone();
     let (held, parts) = agent_over(2, 3600);

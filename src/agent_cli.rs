@@ -8,8 +8,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rstscope::agent::{self, Agent, AgentConfig, AgentError, AgentLog};
 use rstscope::analysis::Analysis;
-use rstscope::engine::EngineConfig;
-use rstscope::engine::series::Retention;
 use rstscope::pipeline::live::StartError;
 use rstscope::source::live::{ANY, CaptureConfig, CaptureFilter, DEFAULT_SNAPLEN, parse_snaplen};
 
@@ -54,8 +52,10 @@ pub struct AgentArgs {
     /// Bytes kept of each packet.
     #[arg(long, default_value_t = DEFAULT_SNAPLEN, value_parser = parse_snaplen)]
     pub snaplen: u32,
-    /// Most connections tracked at once; beyond it the one nearest its timeout is ended early.
-    #[arg(long, default_value_t = EngineConfig::default().max_flows, value_parser = crate::max_flows)]
+    /// Most connections tracked at once; beyond it the one nearest its timeout is ended early
+    /// (half an analysis's by default, so that every part of the agent at its cap fits in 150
+    /// MB; each one more may take 448 bytes).
+    #[arg(long, default_value_t = agent::MAX_FLOWS, value_parser = crate::max_flows)]
     pub max_flows: usize,
     /// Do not sample this machine (listeners and their processes, connecting processes, the
     /// kernel's TCP counters).
@@ -103,12 +103,7 @@ impl AgentArgs {
                 filter,
                 snaplen: self.snaplen,
             },
-            engine: EngineConfig {
-                max_flows: self.max_flows,
-                // Bounded by design for weeks of running, whatever the traffic.
-                retention: Retention::AGENT,
-                ..EngineConfig::default()
-            },
+            engine: agent::engine_config(self.max_flows),
             host: !self.no_host,
             listen: self.listen,
             token,

@@ -47,8 +47,11 @@ pub const CONTEXT_PACKETS: usize = 3;
 const RECENT: usize = 16_384;
 /// Bytes kept of a context segment (headers; the payload beyond is cut).
 const RECENT_BYTES: usize = 256;
-/// Connections between SYN-ACK and the originator's next segment, at most.
-const HANDSHAKES: usize = 65_536;
+/// Connections between SYN-ACK and the originator's next segment, at most: seven eighths of
+/// a table of 16,384 slots (65,536 took 8 MB). A SYN flood on a listening port fills any
+/// number; past it one of them is forgotten, and its completing segment (if one comes) is
+/// then kept as context like any other: written only if a reset of the connection follows.
+const HANDSHAKES: usize = 14_336;
 /// Packet time a frame is held back before it is written, so that the context of a reset that
 /// comes within it is written in time order (nanoseconds).
 pub const HOLD_NS: i64 = 10_000_000_000;

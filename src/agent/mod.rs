@@ -68,6 +68,42 @@ pub const DEFAULT_PORT: u16 = 9747;
 pub const DEFAULT_TOP: usize = 50;
 /// The cap on the evidence directory, by default.
 pub const DEFAULT_EVIDENCE_MAX: u64 = 256 << 20;
+/// Connections and remembered attempts the agent tracks at once, by default (`--max-flows`):
+/// half an analysis's ([`EngineConfig::default`]), so that every part of the agent at its cap
+/// fits DESIGN.md's 150 MB together (tests/agent_memory.rs `every_cap`). Past it the one
+/// nearest its timeout is ended early and counted (`rstscope_evicted_connections_total`).
+pub const MAX_FLOWS: usize = 100_000;
+/// Endpoints the agent tracks at once, seven eighths of a table of 4,096 slots (an analysis
+/// tracks [`Services::MAX_TRACKED`](crate::engine::offenders::Services::MAX_TRACKED)): past it
+/// the half with the fewest incidents go into the other endpoints' counts, as in an analysis
+/// (`rstscope_dropped_endpoints_total`, `endpoint="other"`), and the scans among them are
+/// counted first.
+pub const MAX_ENDPOINTS: usize = 3_584;
+/// The memory the agent's flow table, endpoints' series and client sets share: a little less
+/// than [`MAX_FLOWS`] entries are charged ([`FLOW_CHARGE`](crate::engine::FLOW_CHARGE), 52 MB),
+/// more than they take (44.8 MB and their index). The series and client sets get what the
+/// flow table does not hold: up to 32 and 16 MB with few connections in flight, their
+/// minimum past 92,000.
+pub const SHARED_BYTES: usize = 48_000_000;
+
+/// The agent's engine, tracking `max_flows` connections at once: the agent's retention
+/// ([`Retention::AGENT`](crate::engine::series::Retention::AGENT)), [`MAX_ENDPOINTS`], and
+/// [`SHARED_BYTES`] for the flow table, the endpoints' series and their client sets (an
+/// analysis's 104 MB).
+#[must_use]
+pub fn engine_config(max_flows: usize) -> EngineConfig {
+    EngineConfig {
+        max_flows,
+        // Bounded by design for weeks of running, whatever the traffic.
+        retention: crate::engine::series::Retention::AGENT,
+        services: crate::engine::offenders::ServiceBounds {
+            max_tracked: MAX_ENDPOINTS,
+            shared_bytes: SHARED_BYTES,
+        },
+        ..EngineConfig::default()
+    }
+}
+
 /// Packets one `/evidence` answer holds by default, and at most.
 const EVIDENCE_PACKETS: usize = 100_000;
 const EVIDENCE_PACKETS_MAX: usize = 1_000_000;

@@ -84,6 +84,9 @@ pub struct EngineConfig {
     pub keep_incidents: bool,
     /// How much of the per-second counts the series keep (see [`series::Retention`]).
     pub retention: series::Retention,
+    /// Endpoints tracked at once, and the memory their series and client sets share with
+    /// the flow table.
+    pub services: offenders::ServiceBounds,
 }
 
 impl Default for EngineConfig {
@@ -96,6 +99,7 @@ impl Default for EngineConfig {
             syn_fin_rst_only: false,
             keep_incidents: false,
             retention: series::Retention::default(),
+            services: offenders::ServiceBounds::default(),
         }
     }
 }
@@ -324,12 +328,12 @@ pub struct Engine {
 
 const NO_TIMER: Timestamp = Timestamp(i64::MAX);
 /// What the memory bound the endpoints share with the flow table
-/// ([`offenders::Services::SHARED_BYTES`]) charges for a flow-table entry and its index slot:
+/// ([`offenders::ServiceBounds::shared_bytes`]) charges for a flow-table entry and its index slot:
 /// 520 bytes, what they took when the endpoints' shares were set and measured (the tests keep
 /// an entry within this). A smaller entry leaves the difference as margin under the 150 MB
 /// target: charging its real size would hand it to the endpoints' series and client sets,
 /// which would change what a large capture's report keeps and spend the memory saved.
-const FLOW_CHARGE: usize = 520;
+pub const FLOW_CHARGE: usize = 520;
 /// Flow-table slots reserved up front (address space only until used).
 const RESERVED_FLOWS: usize = 200_000;
 /// Entries the flow index holds before it first grows.
@@ -356,6 +360,7 @@ impl Engine {
     /// A new engine with room for `reserved` flow-table entries.
     fn reserving(config: EngineConfig, reserved: usize) -> Self {
         let fold_from = (config.retention.fold_after).map_or(0, |n| n.saturating_add(1));
+        let services = Services::new(config.services);
         Self {
             config,
             // Reserved, not touched: growing by doubling would leave the smaller copies behind.
@@ -379,7 +384,7 @@ impl Engine {
             fold_from,
             fold_checked: i64::MIN,
             kept_from: None,
-            services: Services::default(),
+            services,
             scan_tally: ScanTally::default(),
             scans_counted_at: i64::MIN,
             reset_tuples: reset_tuples::ResetTuples::default(),

@@ -1234,23 +1234,41 @@ pub struct Services {
     /// What all endpoints hold together.
     usage: Usage,
     /// What they may hold, given what the flow table holds (its high-water mark): the
-    /// endpoints' series and client sets share [`Services::SHARED_BYTES`] with it.
+    /// endpoints' series and client sets share [`ServiceBounds::shared_bytes`] with it.
     limits: Usage,
     /// The scans found so far, noted before endpoints are dropped (and by the engine).
     scans_counted: ScanCount,
     /// The names of the places of the endpoints' dropped packets.
     place_names: PlaceNames,
+    /// Its bounds: endpoints tracked, memory shared with the flow table.
+    bounds: ServiceBounds,
 }
 
 impl Default for Services {
     fn default() -> Self {
+        Self::new(ServiceBounds::default())
+    }
+}
+
+/// How many endpoints [`Services`] tracks at once, and the memory their series and client
+/// sets share with the flow table: an analysis's ([`ServiceBounds::default`]), or a
+/// long-running agent's, whose other parts (the host's records, the capture in flight, the
+/// evidence) take their share of the same 150 MB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceBounds {
+    /// Endpoints tracked at once; past it the half that matters least goes into
+    /// [`Services::other`] (see [`Services::get`]).
+    pub max_tracked: usize,
+    /// Memory the flow table, the endpoints' series and their client sets share (see
+    /// [`Services::SHARED_BYTES`]).
+    pub shared_bytes: usize,
+}
+
+impl Default for ServiceBounds {
+    fn default() -> Self {
         Self {
-            map: Default::default(),
-            other: OtherEndpoints::default(),
-            usage: Usage::default(),
-            limits: Self::limits_for(0),
-            scans_counted: ScanCount::default(),
-            place_names: PlaceNames::default(),
+            max_tracked: Services::MAX_TRACKED,
+            shared_bytes: Services::SHARED_BYTES,
         }
     }
 }
@@ -1354,11 +1372,26 @@ impl OtherEndpoints {
 }
 
 impl Services {
-    /// The bound on tracked endpoints. Each costs about a kilobyte without its series; past
-    /// the bound the half that matters least goes (see [`Services::get`]).
+    /// The bound on tracked endpoints of an analysis ([`ServiceBounds::max_tracked`]). Each
+    /// costs about a kilobyte without its series; past the bound the half that matters least
+    /// goes (see [`Services::get`]).
     pub const MAX_TRACKED: usize = 10_000;
 
-    /// Memory the flow table, the endpoints' series and their client sets share. Without a
+    /// No endpoint yet, within `bounds`.
+    pub fn new(bounds: ServiceBounds) -> Self {
+        Self {
+            map: Default::default(),
+            other: OtherEndpoints::default(),
+            usage: Usage::default(),
+            limits: Self::limits_for(bounds.shared_bytes, 0),
+            scans_counted: ScanCount::default(),
+            place_names: PlaceNames::default(),
+            bounds,
+        }
+    }
+
+    /// Memory the flow table, the endpoints' series and their client sets share in an
+    /// analysis ([`ServiceBounds::shared_bytes`]). Without a
     /// bound on the last two, 10,000 endpoints with something in every second (a scanner
     /// going over the same ports again and again) would keep an hour of seconds each, 36
     /// million entries, and 10,000 endpoints each reached from hundreds of addresses (a
@@ -1382,13 +1415,15 @@ impl Services {
     const MIN_SERIES_ENTRIES: usize = 20_000;
     const MIN_CLIENTS: usize = 50_000;
 
-    /// The most the flow table and the endpoints' series and client sets hold together, by
-    /// what they are charged ([`Self::SHARED_BYTES`], the flow table's entries included) and
-    /// the room the series and client sets keep whatever the flow table holds: for the sum of
-    /// every cap of the agent (tests/agent_memory.rs).
-    pub const MOST_SHARED_BYTES: usize = Self::SHARED_BYTES
-        + Self::MIN_SERIES_ENTRIES * Self::SERIES_ENTRY_BYTES
-        + Self::MIN_CLIENTS * Self::CLIENT_BYTES;
+    /// The most the flow table and the endpoints' series and client sets hold together within
+    /// `bounds`, by what they are charged ([`ServiceBounds::shared_bytes`], the flow table's
+    /// entries included) and the room the series and client sets keep whatever the flow table
+    /// holds: for the sum of every cap of the agent (tests/agent_memory.rs).
+    pub const fn most_shared_bytes(bounds: ServiceBounds) -> usize {
+        bounds.shared_bytes
+            + Self::MIN_SERIES_ENTRIES * Self::SERIES_ENTRY_BYTES
+            + Self::MIN_CLIENTS * Self::CLIENT_BYTES
+    }
     /// The lists an endpoint shares with the rows of snapshots ([`ServiceStats::rst_payloads`],
     /// `suspects`, `dropped`) at their caps, the texts they point to aside: each an `Arc`'s
     /// two counts and what it holds.
@@ -1402,40 +1437,44 @@ impl Services {
     /// kept once, `PlaceNames`): each payload's text's counts.
     const LIST_TEXTS_BYTES: usize = MAX_PAYLOADS * ARC_COUNTS;
 
-    /// The most the endpoints hold besides their series and client sets: [`Self::MAX_TRACKED`]
-    /// of them in their hash table, each with its RST payloads, suspect resets, and the
-    /// places and clients of its dropped packets, and the payloads' texts and place names of
-    /// all of them ([`PAYLOAD_TEXT_BYTES`]). For the sum of every cap of the agent
-    /// (tests/agent_memory.rs).
-    pub const MOST_ENDPOINT_BYTES: usize = crate::room::table(
-        Self::MAX_TRACKED,
-        std::mem::size_of::<(ServiceKey, ServiceStats)>(),
-    ) + Self::MAX_TRACKED
-        * (Self::SHARED_LISTS_BYTES
-            + Self::LIST_TEXTS_BYTES
-            + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>())
-        + PAYLOAD_TEXT_BYTES
-        + PlaceNames::MOST_BYTES;
+    /// The most the endpoints hold besides their series and client sets within `bounds`:
+    /// [`ServiceBounds::max_tracked`] of them in their hash table, each with its RST payloads,
+    /// suspect resets, and the places and clients of its dropped packets, and the payloads'
+    /// texts and place names of all of them ([`PAYLOAD_TEXT_BYTES`]). For the sum of every cap
+    /// of the agent (tests/agent_memory.rs).
+    pub const fn most_endpoint_bytes(bounds: ServiceBounds) -> usize {
+        crate::room::table(
+            bounds.max_tracked,
+            std::mem::size_of::<(ServiceKey, ServiceStats)>(),
+        ) + bounds.max_tracked
+            * (Self::SHARED_LISTS_BYTES
+                + Self::LIST_TEXTS_BYTES
+                + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>())
+            + PAYLOAD_TEXT_BYTES
+            + PlaceNames::MOST_BYTES
+    }
 
     /// The most the offenders' rows of one snapshot hold besides their series (counted in
-    /// [`Self::MOST_SHARED_BYTES`]): [`Self::MAX_TRACKED`] rows. A row shares its endpoint's
+    /// [`Self::most_shared_bytes`]) within `bounds`: [`ServiceBounds::max_tracked`] rows. A row shares its endpoint's
     /// lists (RST payloads, suspect resets, dropped packets) until the endpoint changes one:
     /// the engine then makes its own, and the row's is the row's alone (one at most: the
     /// engine's next change replaces its own). An endpoint dropped from the table leaves the
     /// row its payloads' texts too: at most what the endpoints held when the snapshot was made
     /// ([`PAYLOAD_TEXT_BYTES`]); the places' names stay with the engine. Before they were
     /// shared, each snapshot copied all of them: 70.2 MB at the caps.
-    pub const MOST_ROWS_BYTES: usize = Self::MAX_TRACKED
-        * (std::mem::size_of::<Offender>() + Self::SHARED_LISTS_BYTES + Self::LIST_TEXTS_BYTES)
-        + PAYLOAD_TEXT_BYTES;
+    pub const fn most_rows_bytes(bounds: ServiceBounds) -> usize {
+        bounds.max_tracked
+            * (std::mem::size_of::<Offender>() + Self::SHARED_LISTS_BYTES + Self::LIST_TEXTS_BYTES)
+            + PAYLOAD_TEXT_BYTES
+    }
 
     /// How many series entries and clients the endpoints may hold together now.
     pub fn limits(&self) -> Usage {
         self.limits
     }
 
-    fn limits_for(flow_bytes: usize) -> Usage {
-        let room = Self::SHARED_BYTES.saturating_sub(flow_bytes);
+    fn limits_for(shared_bytes: usize, flow_bytes: usize) -> Usage {
+        let room = shared_bytes.saturating_sub(flow_bytes);
         Usage {
             series_entries: (room / 3 * 2 / Self::SERIES_ENTRY_BYTES).max(Self::MIN_SERIES_ENTRIES),
             clients: (room / 3 / Self::CLIENT_BYTES).max(Self::MIN_CLIENTS),
@@ -1445,7 +1484,7 @@ impl Services {
 
     /// Tells how many bytes the flow table holds (when it grows).
     pub fn flows_hold(&mut self, bytes: usize) {
-        self.limits = Self::limits_for(bytes);
+        self.limits = Self::limits_for(self.bounds.shared_bytes, bytes);
     }
 
     /// The stats of `key`, created if new. When the table is full, the half of it with the
@@ -1455,8 +1494,9 @@ impl Services {
     /// their [`Services::limits`], the same order decides whose older entries or sets go
     /// (those that gave some up before first), down to half the limit.
     pub fn get(&mut self, key: ServiceKey) -> Option<Endpoint<'_>> {
-        if self.map.len() >= Self::MAX_TRACKED && !self.map.contains_key(&key) {
-            self.drop_least(Self::MAX_TRACKED / 2);
+        let most = self.bounds.max_tracked;
+        if self.map.len() >= most && !self.map.contains_key(&key) {
+            self.drop_least(most / 2);
         }
         let limits = self.limits;
         if self.usage.series_entries > limits.series_entries {

@@ -1446,6 +1446,60 @@ fn a_scan_past_the_endpoint_table_keeps_the_worst_offender_and_counts_the_rest()
     assert_eq!(s.totals.rst_packets, 50 + u64::from(scanned));
 }
 
+/// The agent's engine ([`crate::agent::engine_config`]) keeps its own, smaller bounds: a scan
+/// past its 3,584 endpoints keeps the worst offender and counts the rest as an analysis's
+/// does past 10,000, and its endpoints' series and client sets get what its 48 MB leave, not
+/// an analysis's 104 MB.
+#[test]
+fn the_agents_engine_keeps_its_own_endpoint_and_memory_bounds() {
+    let config = crate::agent::engine_config(crate::agent::MAX_FLOWS);
+    let bounds = config.services;
+    assert_eq!(bounds.max_tracked, crate::agent::MAX_ENDPOINTS);
+    assert_eq!(config.max_flows, 100_000);
+    let mut e = Engine::new(config);
+    let limits = e.services.limits();
+    assert_eq!(limits.series_entries, 48_000_000 / 3 * 2 / 128);
+    assert_eq!(limits.clients, 48_000_000 / 3 / 30);
+    assert!(
+        limits.series_entries
+            < Engine::new(EngineConfig::default())
+                .services
+                .limits()
+                .series_entries
+    );
+    for i in 0..50 {
+        refuse(&mut e, CLIENT, 7211, 1_000 + i * 10, i64::from(i));
+    }
+    let scanned = bounds.max_tracked as u32 + 2_000;
+    for port in 0..scanned {
+        refuse(
+            &mut e,
+            CLIENT,
+            10_000 + port as u16,
+            port,
+            100 + i64::from(port),
+        );
+    }
+    e.finish();
+    let s = e.snapshot();
+    assert_eq!(s.offenders[0].port, 7211);
+    assert!(
+        s.offenders.len() <= bounds.max_tracked,
+        "{}",
+        s.offenders.len()
+    );
+    assert!(s.other_endpoints.dropped >= 2_000);
+    let kept: u64 = s.offenders.iter().map(|o| o.rst_packets).sum();
+    assert_eq!(
+        kept + s.other_endpoints.rst_packets(),
+        50 + u64::from(scanned)
+    );
+    assert_eq!(s.totals.rst_packets, 50 + u64::from(scanned));
+    // The warning a stopped agent's report gives names its own bound, not an analysis's.
+    let warning = crate::analysis::other_endpoints_warning(&s.other_endpoints, bounds.max_tracked);
+    assert!(warning.contains("(more than 3,584 were seen;"), "{warning}");
+}
+
 /// Regression: a full endpoint table made room by RSTs plus failed attempts, so a client's
 /// retries of one refused attempt (4 RSTs, 1 incident) outweighed endpoints that refused two
 /// attempts each (2 incidents), and stayed while they went. It makes room by incidents, the

@@ -19,8 +19,10 @@ pub type Timer = (Timestamp, u32, u32);
 /// Seconds the ring covers: more than the longest usual deadline (five minutes idle).
 const RING_SECS: usize = 512;
 /// A second's heap left behind with more room than this gives it back: a SYN flood fills
-/// every second's heap in turn, and the ring must not keep the room of each.
-const KEPT_ROOM: usize = 1024;
+/// every second's heap in turn, and the ring must not keep the room of each. 256 timers of 16
+/// bytes a second, 2 MiB for the ring (1,024 kept 8 MiB): a busier second grows its heap again
+/// each time the ring comes round to it, a handful of allocations for hundreds of timers.
+const KEPT_ROOM: usize = 256;
 
 /// The most the ring keeps of its seconds' room: `KEPT_ROOM` timers in each of its
 /// `RING_SECS` seconds (a second's heap with more gives it back once the second is left).

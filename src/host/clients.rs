@@ -32,10 +32,13 @@ const SIGHTING_LIFETIME_NS: i64 = 3 * 60 * Timestamp::NANOS_PER_SEC;
 /// its last SYN; packets reach the engine a moment after the samples are taken).
 const SIGHTING_EXPIRY_NS: i64 = SIGHTING_LIFETIME_NS + GRACE_NS + 60 * Timestamp::NANOS_PER_SEC;
 /// Sightings kept at once (by client address and port): a last resort, should sockets come
-/// faster than they expire (about 800 new ones a second for four minutes).
-const MAX_SIGHTINGS: usize = 200_000;
-/// Incidents waiting for a sighting at once.
-const MAX_WAITING: usize = 100_000;
+/// faster than they expire (about 470 new ones a second for four minutes; a live socket is
+/// sighted again at each sample, so what goes first is the oldest socket gone). Seven eighths
+/// of a table of 131,072 slots, which 200,000 took twice of (25 MB with their queue by age).
+const MAX_SIGHTINGS: usize = 114_688;
+/// Incidents waiting for a sighting at once: those of 10,000 a second for the grace's 3 s.
+/// Past it the oldest is decided early and counted ([`ClientAttribution::dropped`]).
+const MAX_WAITING: usize = 32_768;
 /// Programs kept per service endpoint (processes of one name are one entry). Past it the one
 /// with the fewest incidents makes room (its incidents are counted in
 /// [`EndpointClients::more`]), so the table stays bounded for the weeks `rstscope agent` runs.
@@ -43,9 +46,11 @@ const MAX_PROCESSES: usize = 64;
 /// Process IDs remembered per entry to tell a new process of the same name from one seen
 /// already; more processes of one name than this taking turns are counted more than once.
 const RECENT_PIDS: usize = 8;
-/// Service endpoints with a tally at most; incidents of further ones are counted
-/// ([`ClientAttribution::untallied`]).
-pub const MAX_ENDPOINTS: usize = 100_000;
+/// Service endpoints with a tally at most (seven eighths of a table of 16,384 slots, more than
+/// the engine tracks): past it, the quarter involved least recently are forgotten, their
+/// incidents counted ([`ClientAttribution::forgotten`]). 100,000 kept for weeks, never
+/// forgotten, took 11.7 MB, and an endpoint after them was never tallied.
+pub const MAX_ENDPOINTS: usize = 14_336;
 /// What the programs of all endpoints together may hold: their entries with the names and
 /// scripts they keep (`Tally::bytes`). `MAX_PROCESSES` an endpoint at [`MAX_ENDPOINTS`]
 /// endpoints would be over a gigabyte (a local `nmap -sT` over every port, a new program
@@ -53,7 +58,7 @@ pub const MAX_ENDPOINTS: usize = 100_000;
 /// up their lists, down to three quarters of it: their incidents stay counted, in
 /// [`EndpointClients::more`], and the programs given up in
 /// [`ClientAttribution::programs_given_up`].
-pub const PROGRAM_BYTES: usize = 8 << 20;
+pub const PROGRAM_BYTES: usize = 4 << 20;
 /// What a program's entry costs besides its name and script: the entry in its endpoint's
 /// list and the room for its recent process IDs.
 const ENTRY_BYTES: usize =
@@ -310,8 +315,8 @@ pub struct ClientAttribution {
     program_bytes: usize,
     /// Programs given up to keep within [`PROGRAM_BYTES`].
     programs_given_up: u64,
-    /// Incidents of endpoints past [`MAX_ENDPOINTS`].
-    untallied: u64,
+    /// Endpoints forgotten at [`MAX_ENDPOINTS`], and the incidents their tallies had.
+    forgotten: (u64, u64),
     /// What the sightings' texts hold ([`Sighting::text_bytes`] summed).
     sighting_text: usize,
 }
@@ -494,10 +499,27 @@ impl ClientAttribution {
     /// The tally of `server`, made if the bound allows (else the incident is counted dropped).
     fn tally(&mut self, server: (IpAddr, u16)) -> Option<&mut Tally> {
         if self.endpoints.len() >= MAX_ENDPOINTS && !self.endpoints.contains_key(&server) {
-            self.untallied += 1;
-            return None;
+            self.forget_endpoints();
         }
         Some(self.endpoints.entry(server).or_default())
+    }
+
+    /// Forgets the quarter of the endpoints' tallies involved least recently (then by
+    /// endpoint, so that the same incidents give the same result), counting them and their
+    /// incidents. Rare: a quarter of the table is freed each time.
+    #[cold]
+    fn forget_endpoints(&mut self) {
+        let mut order: Vec<(Timestamp, (IpAddr, u16))> =
+            (self.endpoints.iter()).map(|(k, t)| (t.last, *k)).collect();
+        order.sort_unstable();
+        for (_, key) in order.into_iter().take(MAX_ENDPOINTS / 4) {
+            if let Some(t) = self.endpoints.remove(&key) {
+                self.program_bytes -= t.bytes;
+                let incidents: u64 = (t.by_process.iter()).map(|(_, r)| r.incidents).sum();
+                self.forgotten.0 += 1;
+                self.forgotten.1 += incidents + t.not_observed + t.remote + t.more;
+            }
+        }
     }
 
     /// Decides every waiting incident whose grace has passed at `now`; with `now = None`
@@ -611,11 +633,11 @@ impl ClientAttribution {
         self.programs_given_up
     }
 
-    /// Incidents not tied to processes because their endpoint came after [`MAX_ENDPOINTS`]
-    /// others.
+    /// Endpoints whose connecting processes were forgotten at [`MAX_ENDPOINTS`] (those
+    /// involved least recently), and the incidents their tallies had: (endpoints, incidents).
     #[must_use]
-    pub fn untallied(&self) -> u64 {
-        self.untallied
+    pub fn forgotten(&self) -> (u64, u64) {
+        self.forgotten
     }
 
     /// What the endpoints' programs hold now ([`PROGRAM_BYTES`] at most, but for the
@@ -1048,6 +1070,50 @@ mod tests {
         assert_eq!(first.more, u64::from(programs));
         assert_eq!(last.processes.len(), usize::from(programs));
         assert_eq!(last.more, 0);
+    }
+
+    /// More endpoints with incidents than [`MAX_ENDPOINTS`] (a local scan, a week of a
+    /// service's changing ports): those involved least recently are forgotten a quarter at a
+    /// time and counted with their incidents, the latest are listed. Before, the endpoints past
+    /// the cap were never tallied, however long the agent ran after.
+    #[test]
+    fn endpoints_past_their_cap_forget_the_least_recent_and_count_them() {
+        let endpoints = (MAX_ENDPOINTS + MAX_ENDPOINTS / 2) as u16;
+        let server = |e: u16| ("127.0.0.1".parse().expect("ip"), 20_000 + e);
+        let mut c = ClientAttribution::new();
+        for e in 0..endpoints {
+            let ms = i64::from(e);
+            let port = 1024 + e;
+            let mut s = sighting(
+                ms,
+                port,
+                100_000 + u32::from(e),
+                SightingSource::ConnectTrace,
+            );
+            s.remote = Some(SocketAddr::new(server(e).0, server(e).1));
+            c.sighting(&s);
+            let mut i = refused(ms, port);
+            i.server = (server(e).0, server(e).1, crate::packet::Overlay::NONE);
+            c.incident(&i);
+            c.settle(Some(at(ms + 10_000)));
+        }
+        c.settle(None);
+        let listed = (0..endpoints)
+            .filter(|&e| !c.endpoint(server(e)).processes.is_empty())
+            .count();
+        assert!(listed <= MAX_ENDPOINTS, "{listed} endpoints listed");
+        let (forgotten, incidents) = c.forgotten();
+        assert!(forgotten > 0);
+        assert_eq!(listed as u64 + forgotten, u64::from(endpoints));
+        assert_eq!(incidents, forgotten);
+        assert!(c.endpoint(server(0)).processes.is_empty());
+        let last = c.endpoint(server(endpoints - 1));
+        assert_eq!(last.processes.len(), 1, "{last:?}");
+        let held: usize = (0..endpoints)
+            .flat_map(|e| c.endpoint(server(e)).processes)
+            .map(|p| ENTRY_BYTES + p.name.len())
+            .sum();
+        assert_eq!(held, c.program_bytes());
     }
 
     /// Sightings whose names and scripts are as long as they may be (a Windows process name,

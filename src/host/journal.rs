@@ -121,6 +121,11 @@ pub struct ListenerEnd {
 }
 
 impl ListenerEnd {
+    /// What its texts hold, as [`FormerOwner::text_bytes`].
+    pub fn text_bytes(&self) -> usize {
+        text(&self.unit) + self.state.text_bytes()
+    }
+
     /// What the sentence "served by X until T" adds: `, when collector.service failed (exit
     /// status 127: error while loading shared libraries: libzmq.so.5)`; `at` writes a time.
     pub fn words(&self, at: impl Fn(Timestamp) -> String) -> String {
@@ -227,7 +232,40 @@ pub enum UnitNow {
     Stopped,
 }
 
+/// The bytes a text holds (its length: the journal's texts are made to their size).
+fn text(s: &str) -> usize {
+    s.len()
+}
+
+/// The bytes an optional text holds.
+fn maybe(s: &Option<String>) -> usize {
+    s.as_deref().map_or(0, text)
+}
+
+impl UnitState {
+    /// What its texts hold.
+    pub fn text_bytes(&self) -> usize {
+        maybe(&self.last_words)
+            + match &self.now {
+                UnitNow::Failed { result, exit, .. } => maybe(result) + maybe(exit),
+                UnitNow::Restarting { exit, .. } => maybe(exit),
+                UnitNow::Running | UnitNow::Stopped => 0,
+            }
+    }
+}
+
 impl FormerOwner {
+    /// What its texts hold (what the host's state keeps of the journal's answers counts,
+    /// [`JOURNAL_TEXT_BYTES`](super::state::JOURNAL_TEXT_BYTES)).
+    pub fn text_bytes(&self) -> usize {
+        maybe(&self.unit)
+            + maybe(&self.container)
+            + text(&self.process)
+            + maybe(&self.exe)
+            + text(&self.said)
+            + self.state.as_ref().map_or(0, UnitState::text_bytes)
+    }
+
     /// `collector.service (/usr/local/bin/collector)`, `collector.service (collector,
     /// /opt/bin/run.sh)` when the executable has another name, `container web (nginx)`, or
     /// the program and its PID.

@@ -24,6 +24,12 @@ const MAX_LOCAL_ADDRS: usize = 4096;
 /// The journal's answers kept, of each kind (former owners by port, endings of listeners by
 /// PID): those of the lowest ports and PIDs make room.
 const MAX_JOURNAL_ANSWERS: usize = 1024;
+/// What the texts of the journal's answers of each kind may hold together (units, paths, the
+/// message that named the port, a unit's last words): past it, those of the lowest ports and
+/// PIDs make room, as at [`MAX_JOURNAL_ANSWERS`]. An answer's texts are a few hundred bytes,
+/// so the count is the bound that holds; counting each at [`TEXT_ALLOWANCE`] instead made the
+/// two kinds 16.8 MB of the agent's sum of caps.
+pub const JOURNAL_TEXT_BYTES: usize = 512 << 10;
 /// Distinct notes kept.
 const MAX_NOTES: usize = 32;
 /// Programs failing to start kept ...
@@ -52,9 +58,15 @@ pub const MOST_BYTES: usize = {
         + table(MAX_LOCAL_ADDRS, size_of::<IpAddr>())
         + btree(MAX_FAILING, size_of::<(String, FailingStart)>())
         + MAX_FAILING * TEXT_ALLOWANCE
-        + btree(MAX_JOURNAL_ANSWERS, size_of::<(u16, FormerOwner)>())
-        + btree(MAX_JOURNAL_ANSWERS, size_of::<(u32, ListenerEnd)>())
-        + 2 * MAX_JOURNAL_ANSWERS * TEXT_ALLOWANCE
+        + btree(
+            MAX_JOURNAL_ANSWERS,
+            size_of::<(u16, (FormerOwner, usize))>(),
+        )
+        + btree(
+            MAX_JOURNAL_ANSWERS,
+            size_of::<(u32, (ListenerEnd, usize))>(),
+        )
+        + 2 * (JOURNAL_TEXT_BYTES + TEXT_ALLOWANCE)
         + MAX_NOTES * (size_of::<String>() + TEXT_ALLOWANCE)
         + super::history::MOST_GONE_BYTES
         + super::clients::MOST_BYTES
@@ -329,6 +341,48 @@ impl HostReport {
     }
 }
 
+/// The journal's answers of one kind, each with the bytes of its texts: at most
+/// [`MAX_JOURNAL_ANSWERS`] and [`JOURNAL_TEXT_BYTES`] of texts (an answer larger than that on
+/// its own is kept alone), those of the lowest keys making room.
+#[derive(Debug)]
+struct Answers<K, V> {
+    map: BTreeMap<K, (V, usize)>,
+    /// The texts' bytes of those in `map`.
+    bytes: usize,
+}
+
+impl<K, V> Default for Answers<K, V> {
+    fn default() -> Self {
+        Self {
+            map: BTreeMap::new(),
+            bytes: 0,
+        }
+    }
+}
+
+impl<K: Ord, V> Answers<K, V> {
+    /// Keeps `answer` (whose texts hold `bytes`) under `key`, in place of the one there.
+    fn insert(&mut self, key: K, answer: V, bytes: usize) {
+        if let Some((_, old)) = self.map.remove(&key) {
+            self.bytes -= old;
+        }
+        while !self.map.is_empty()
+            && (self.map.len() >= MAX_JOURNAL_ANSWERS || self.bytes + bytes > JOURNAL_TEXT_BYTES)
+        {
+            if let Some((_, (_, gone))) = self.map.pop_first() {
+                self.bytes -= gone;
+            }
+        }
+        self.bytes += bytes;
+        self.map.insert(key, (answer, bytes));
+    }
+
+    /// The answer kept under `key`.
+    fn get(&self, key: &K) -> Option<&V> {
+        self.map.get(key).map(|(answer, _)| answer)
+    }
+}
+
 /// See the module documentation.
 #[derive(Debug, Default)]
 pub struct HostState {
@@ -351,9 +405,9 @@ pub struct HostState {
     events_lost: u64,
     notes: Vec<String>,
     /// The journal's former owners of ports, by port.
-    owners: BTreeMap<u16, FormerOwner>,
+    owners: Answers<u16, FormerOwner>,
     /// The journal's endings of listeners seen going, by PID.
-    ends: BTreeMap<u32, ListenerEnd>,
+    ends: Answers<u32, ListenerEnd>,
     /// Programs seen failing to start, by program (the latest list of the event source, with
     /// those it has forgotten since).
     failing: BTreeMap<String, FailingStart>,
@@ -399,10 +453,8 @@ impl HostState {
     pub fn former_owner(&mut self, port: u16, answer: Result<Option<FormerOwner>, String>) {
         match answer {
             Ok(Some(owner)) => {
-                if self.owners.len() >= MAX_JOURNAL_ANSWERS && !self.owners.contains_key(&port) {
-                    self.owners.pop_first();
-                }
-                self.owners.insert(port, owner);
+                let bytes = owner.text_bytes();
+                self.owners.insert(port, owner, bytes);
             }
             Ok(None) => {}
             Err(e) => self.note(format!(
@@ -419,10 +471,8 @@ impl HostState {
             Ok(Some(end)) => {
                 // Each listener seen going is a new PID: a service restarted every few seconds
                 // for weeks would add one for each.
-                if self.ends.len() >= MAX_JOURNAL_ANSWERS && !self.ends.contains_key(&pid) {
-                    self.ends.pop_first();
-                }
-                self.ends.insert(pid, end);
+                let bytes = end.text_bytes();
+                self.ends.insert(pid, end, bytes);
             }
             Ok(None) => {}
             Err(e) => self.note(format!(
@@ -655,10 +705,12 @@ impl HostState {
                 crate::report::thousands(self.clients.programs_given_up())
             ));
         }
-        if self.clients.untallied() > 0 {
+        let (endpoints_forgotten, incidents_forgotten) = self.clients.forgotten();
+        if endpoints_forgotten > 0 {
             notes.push(format!(
-                "{} incidents were not tied to processes: their endpoints came after {} others",
-                crate::report::thousands(self.clients.untallied()),
+                "the connecting processes of {} endpoints involved least recently ({} incidents) are no longer listed, to bound memory: more than {} endpoints had incidents",
+                crate::report::thousands(endpoints_forgotten),
+                crate::report::thousands(incidents_forgotten),
                 crate::report::thousands(super::clients::MAX_ENDPOINTS as u64)
             ));
         }
@@ -1475,6 +1527,53 @@ mod tests {
             how: RecoveredHow::EndedWell,
         });
         assert_eq!(shown(vec![over]), ["/usr/bin/grep"]);
+    }
+
+    /// The journal's answers stay within their texts' budget, the latest kept: 1,024 former
+    /// owners each saying a line of 4 KiB (a program that logs its whole configuration with
+    /// the port) were all kept before, 4 MiB of texts, and as many endings of listeners with
+    /// their last words.
+    #[test]
+    fn the_journals_answers_stay_within_their_texts_budget() {
+        use crate::host::journal::ListenerEnd;
+        let mut state = HostState::new(scope());
+        let long = "x".repeat(4096);
+        for port in 1..=MAX_JOURNAL_ANSWERS as u16 {
+            let mut owner = journal_collector();
+            owner.said = format!("{port} {long}");
+            state.former_owner(port, Ok(Some(owner)));
+            let mut state_of = journal_collector().state.expect("a unit state");
+            state_of.last_words = Some(long.clone());
+            let end = ListenerEnd {
+                pid: u32::from(port),
+                unit: "collector.service".into(),
+                state: state_of,
+            };
+            state.listener_end(u32::from(port), Ok(Some(end)));
+        }
+        let texts = |bytes: usize, n: usize| (bytes, n);
+        for (bytes, n) in [
+            texts(state.owners.bytes, state.owners.map.len()),
+            texts(state.ends.bytes, state.ends.map.len()),
+        ] {
+            assert!(bytes <= JOURNAL_TEXT_BYTES, "{bytes} bytes in {n} answers");
+            assert!(n >= JOURNAL_TEXT_BYTES / 4300 - 1, "{n} answers kept");
+        }
+        let held: usize = state.owners.map.values().map(|(a, _)| a.text_bytes()).sum();
+        assert_eq!(held, state.owners.bytes);
+        let last = MAX_JOURNAL_ANSWERS as u16;
+        assert!(
+            state
+                .owners
+                .get(&last)
+                .is_some_and(|o| o.said.starts_with(&format!("{last} ")))
+        );
+        assert!(state.ends.get(&u32::from(last)).is_some());
+        assert!(state.owners.get(&1).is_none());
+        // A smaller answer for a port kept replaces it and its bytes.
+        state.former_owner(last, Ok(Some(journal_collector())));
+        let held: usize = state.owners.map.values().map(|(a, _)| a.text_bytes()).sum();
+        assert_eq!(held, state.owners.bytes);
     }
 
     /// The collector crashed before the capture began: the socket table never shows it, the

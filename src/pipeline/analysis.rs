@@ -1138,7 +1138,10 @@ impl EngineSide {
         capture.warnings.extend(capture.ended_early.warning());
         let other = snapshot.other_endpoints;
         if other.dropped > 0 {
-            capture.warnings.push(other_endpoints_warning(&other));
+            let tracked = options.engine.services.max_tracked;
+            capture
+                .warnings
+                .push(other_endpoints_warning(&other, tracked));
         }
         capture
             .warnings
@@ -1334,12 +1337,17 @@ pub fn no_times_warning(f: &FileInfo) -> Option<String> {
     })
 }
 
-/// The warning when service endpoints were dropped from the table.
-pub fn other_endpoints_warning(other: &crate::engine::OtherEndpoints) -> String {
+/// The warning when service endpoints were dropped from a table of `max_tracked`
+/// ([`ServiceBounds::max_tracked`](crate::engine::offenders::ServiceBounds::max_tracked): an
+/// analysis's 10,000, the agent's fewer).
+pub fn other_endpoints_warning(
+    other: &crate::engine::OtherEndpoints,
+    max_tracked: usize,
+) -> String {
     format!(
         "{} service endpoints were not kept (more than {} were seen; those with the fewest incidents made room): their {} resets and {} failed attempts count in the totals, not in the offenders",
         crate::report::thousands(other.dropped),
-        crate::report::thousands(crate::engine::offenders::Services::MAX_TRACKED as u64),
+        crate::report::thousands(max_tracked as u64),
         crate::report::thousands(other.rst_packets()),
         crate::report::thousands(other.failed_attempts)
     )

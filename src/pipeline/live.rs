@@ -304,6 +304,7 @@ pub fn capture_with_tap(
         source,
         engine: Engine::new(engine_config.clone()),
         max_flows: engine_config.max_flows,
+        max_tracked: engine_config.services.max_tracked,
         capture: CaptureInfo::default(),
         link_types: BTreeMap::new(),
         writer,
@@ -347,6 +348,8 @@ struct Run {
     source: LiveSource,
     engine: Engine,
     max_flows: usize,
+    /// The endpoints the engine tracks at once (the agent's fewer than an analysis's).
+    max_tracked: usize,
     capture: CaptureInfo,
     link_types: BTreeMap<LinkType, u64>,
     writer: Option<SaveWriter>,
@@ -628,7 +631,10 @@ impl Run {
         if other.dropped > 0 {
             a.capture
                 .warnings
-                .push(crate::analysis::other_endpoints_warning(&other));
+                .push(crate::analysis::other_endpoints_warning(
+                    &other,
+                    self.max_tracked,
+                ));
         }
         a.capture
             .warnings

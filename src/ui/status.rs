@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use eframe::egui::{self, RichText};
 
 use crate::analysis::{Analysis, CaptureInfo, Progress};
+use crate::engine::offenders::Services;
 use crate::pipeline::live::SavedFiles;
 pub use crate::report::thousands;
 use crate::report::{self, Clock};
@@ -134,7 +135,7 @@ pub fn show(ui: &mut egui::Ui, s: &StatusInput<'_>, saving: Option<Saving<'_>>) 
                 ui,
                 text.clone(),
                 text,
-                &crate::analysis::other_endpoints_warning(&other),
+                &crate::analysis::other_endpoints_warning(&other, Services::MAX_TRACKED),
                 false,
             );
             measure.after(ui);
@@ -535,7 +536,10 @@ pub fn warnings(a: &Analysis, clock: Clock) -> Vec<String> {
     }
     let other = a.snapshot.other_endpoints;
     if other.dropped > 0 {
-        all.push(crate::analysis::other_endpoints_warning(&other));
+        all.push(crate::analysis::other_endpoints_warning(
+            &other,
+            Services::MAX_TRACKED,
+        ));
     }
     all.extend(app_warnings(c, clock));
     all

@@ -852,8 +852,10 @@ impl Run<'_> {
         // of every frame read and wrote their latest time on the stack, 12 instructions a frame.
         let mut before_back = first.ts;
         while number < last_number {
-            let rest = data.get(next..).unwrap_or_default();
-            let Some((ts, bytes, orig_len)) = framing.whole_frame::<BIG_ENDIAN>(rest) else {
+            // A branch rather than an empty slice past the end: fewer instructions a frame.
+            let Some((ts, bytes, orig_len)) =
+                (data.get(next..)).and_then(|rest| framing.whole_frame::<BIG_ENDIAN>(rest))
+            else {
                 break;
             };
             if ts.0 > stop_after {
@@ -1683,7 +1685,7 @@ fn open_pcap(
     let mut framing = PcapFraming {
         header_len: 16,
         big_endian,
-        nanos,
+        frac_unit: framing::frac_unit(nanos),
         interface,
         link_type,
         appended: 0,

@@ -747,6 +747,9 @@ struct FileReader {
 /// See [`FileReader::recheck`].
 type Recheck = Box<dyn Fn() -> Option<String> + Send>;
 
+/// [`QuietSpells::SECS`] in nanoseconds.
+const QUIET_NS: i64 = QuietSpells::SECS * Timestamp::NANOS_PER_SEC;
+
 /// A run of frames of one file: see [`FileSource::frame_run`].
 struct Run<'a> {
     /// The earliest frame of the other files.
@@ -842,9 +845,17 @@ impl Run<'_> {
         // The frames' numbers run from `self.number + 1` to at most `last_number`.
         let (mut number, last_number) = (self.number, self.number + self.limit);
         let (mut at, mut next, mut last_ts) = (0, first.record_len, first.ts);
+        // The file's quiet spells are told only of a frame more than their hour after the one
+        // before it, in time order (rare): one nearer to the frame before is no farther after
+        // the latest time. They are given the latest at such a frame and at the run's end: the
+        // frame before's time, or the latest before a step back (`before_back`). Telling them
+        // of every frame read and wrote their latest time on the stack, 12 instructions a frame.
+        let mut before_back = first.ts;
         while number < last_number {
-            let rest = data.get(next..).unwrap_or_default();
-            let Some((ts, bytes, orig_len)) = framing.whole_frame::<BIG_ENDIAN>(rest) else {
+            // A branch rather than an empty slice past the end: fewer instructions a frame.
+            let Some((ts, bytes, orig_len)) =
+                (data.get(next..)).and_then(|rest| framing.whole_frame::<BIG_ENDIAN>(rest))
+            else {
                 break;
             };
             if ts.0 > stop_after {
@@ -854,16 +865,21 @@ impl Run<'_> {
             }
             number += 1;
             // pcap times, from unsigned 32-bit fields, are never negative: no overflow.
-            if ts.0 + STEP_BACK_TOLERANCE_NS < last_ts.0 {
-                // Rare: the file is not in time order. Told per file when the run ends.
-                self.steps_back.0 += 1;
-                let nth = number - self.number;
-                self.steps_back.1.get_or_insert((nth, ts, last_ts));
+            if ts.0 < last_ts.0 {
+                before_back = before_back.max(last_ts);
+                if ts.0 + STEP_BACK_TOLERANCE_NS < last_ts.0 {
+                    // Rare: the file is not in time order. Told per file when the run ends.
+                    self.steps_back.0 += 1;
+                    let nth = number - self.number;
+                    self.steps_back.1.get_or_insert((nth, ts, last_ts));
+                }
+            } else if ts.0 - last_ts.0 > QUIET_NS {
+                self.quiet.seen(before_back.max(last_ts));
+                self.quiet.frame(ts);
             }
             at = next;
             next = at + framing.header_len + bytes.len();
             last_ts = ts;
-            self.quiet.frame(ts);
             let frame = Frame {
                 ts,
                 number,
@@ -884,6 +900,7 @@ impl Run<'_> {
                 each.frame(frame);
             }
         }
+        self.quiet.seen(before_back.max(last_ts));
         let n = number - self.number;
         // The head of the last record, as `next_frame` would have left it: framed again (the
         // loop framed it whole, so it is there).
@@ -1668,7 +1685,7 @@ fn open_pcap(
     let mut framing = PcapFraming {
         header_len: 16,
         big_endian,
-        nanos,
+        frac_unit: framing::frac_unit(nanos),
         interface,
         link_type,
         appended: 0,

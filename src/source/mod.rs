@@ -422,6 +422,15 @@ impl QuietSpells {
         }
     }
 
+    /// Takes `ts` as the latest time seen where it is later, with no spell before it: for a
+    /// loop over frames that tells [`QuietSpells::frame`] only of those that may end one
+    /// (see `Run::pcap_frames`), and of the latest time it passed over.
+    pub fn seen(&mut self, ts: Timestamp) {
+        if self.latest.is_none_or(|latest| ts > latest) {
+            self.latest = Some(ts);
+        }
+    }
+
     #[cold]
     fn note(&mut self, from: Timestamp, to: Timestamp) {
         self.spells.push((from, to));

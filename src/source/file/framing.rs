@@ -400,7 +400,9 @@ pub(super) struct PcapFraming {
     /// 16, or 24 for the modified format.
     pub(super) header_len: usize,
     pub(super) big_endian: bool,
-    pub(super) nanos: bool,
+    /// Nanoseconds in a unit of a record's time fraction: 1, or 1,000 for microseconds (a
+    /// number rather than a flag: the run loop multiplies by it with no test a frame).
+    pub(super) frac_unit: i64,
     pub(super) interface: u32,
     pub(super) link_type: LinkType,
     /// pcap file headers met after the first (captures appended whole).
@@ -414,6 +416,11 @@ pub(super) struct PcapFraming {
     /// with no test of its own for them (a test there, even once per run, cost the loop 1.5%
     /// of its instructions, measured).
     pub(super) run_max: usize,
+}
+
+/// [`PcapFraming::frac_unit`] for a file of nanosecond times or not.
+pub(super) fn frac_unit(nanos: bool) -> i64 {
+    if nanos { 1 } else { 1000 }
 }
 
 /// Where a pcap record header keeps the captured and the original length. libpcap swapped
@@ -482,7 +489,7 @@ impl OtherLayout {
         };
         // The file's own layout must meet a record its reading would stop at: a file that
         // reads on is read, whatever its fields look like.
-        if framing.nanos || records(own_len, false).is_some() {
+        if framing.frac_unit == 1 || records(own_len, false).is_some() {
             return None;
         }
         let candidates: &[(usize, Self)] = if modified {
@@ -615,8 +622,7 @@ impl PcapFraming {
     /// A record's time: seconds and microseconds, or nanoseconds.
     #[inline(always)]
     fn time(&self, secs: u32, frac: u32) -> Timestamp {
-        let unit = if self.nanos { 1 } else { 1000 };
-        Timestamp(i64::from(secs) * NANOS_PER_SEC + i64::from(frac) * unit)
+        Timestamp(i64::from(secs) * NANOS_PER_SEC + i64::from(frac) * self.frac_unit)
     }
 
     /// The record header at the start of `data` (seconds, fraction, captured and original
@@ -747,7 +753,7 @@ impl PcapFraming {
             i.snaplen = snaplen;
         }
         self.big_endian = big_endian;
-        self.nanos = nanos;
+        self.frac_unit = frac_unit(nanos);
         self.set_layout(
             if modified { 24 } else { 16 },
             Lengths::of_version(major, minor),

@@ -1026,6 +1026,32 @@ fn drain_runs(source: &mut FileSource, limit: u64) -> Vec<Got> {
     out
 }
 
+/// The quiet spells of a file read in runs (whose loop tells them only of the frames that
+/// may end one) are those read frame by frame: gaps of more and of no more than an hour,
+/// before and after times stepping back, and runs starting anywhere.
+#[test]
+fn frame_runs_find_the_quiet_spells_next_frame_finds() {
+    let secs = [
+        0, 1, 7200, 7195, 7201, 7300, 20000, 19990, 19999, 19995, 23600, 27201, 27100, 30802,
+        30801, 40000, 39000, 43600, 43602,
+    ];
+    let recs: Vec<Rec<'_>> = secs.iter().map(|&s| rec(s, 500, &[0u8; 60])).collect();
+    let file = TempFile::new("quiet.pcap", &pcap(false, false, 1, 65535, &recs));
+    let path = std::slice::from_ref(&file.0);
+    let mut one_by_one = FileSource::open(path).expect("opens");
+    drain(&mut one_by_one);
+    let quiet = one_by_one.files()[0].quiet.clone();
+    // 1 to 7200, 7300 to 20000, 23600 to 27201, then 27201 (the latest, not the frame
+    // before) to 30802 and 30802 to 40000; 43600 is an hour after the latest (no spell) and
+    // more after the frame before.
+    assert_eq!(quiet.spells().len(), 5, "{quiet:?}");
+    for limit in [1, 2, 3, 5, 100] {
+        let mut runs = FileSource::open(path).expect("opens");
+        drain_runs(&mut runs, limit);
+        assert_eq!(runs.files()[0].quiet, quiet, "runs of {limit}");
+    }
+}
+
 /// Runs deliver what frame-by-frame reading delivers, in the same order with the same
 /// numbers, and leave the same counts and problems behind: across refills of a 1 MiB buffer,
 /// ties and overlaps between merged files (pcap of both byte orders and resolutions, and

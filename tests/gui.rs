@@ -10243,6 +10243,42 @@ fn a_capture_whose_first_file_was_not_read_is_named_by_one_that_was() {
     assert_eq!(h.state().window_title(), "sample-7211.pcapng — rstscope");
 }
 
+/// Regression (real-window trial): a folder given beside a file (`rstscope caps/ x.pcap`) was
+/// counted as not read, since its captures are read as `caps/NAME`: the toolbar, the status
+/// bar and the window's title said "x.pcap + 1 more (1 not read)", and the name's hover
+/// "caps  (not read)", while the folder's capture was in the report; and a folder given with
+/// a file that does not exist was named "caps + 1 more", not saying that file was not read.
+#[test]
+fn a_folder_given_is_read_where_its_captures_were() {
+    let dir = temp_dir("folder-read");
+    let caps = dir.join("caps");
+    std::fs::create_dir_all(&caps).expect("folder");
+    std::fs::copy(
+        manifest("resources/sample-7211.pcapng"),
+        caps.join("sample-7211.pcapng"),
+    )
+    .expect("copy");
+    std::fs::write(caps.join("README"), "how the capture was made\n").expect("readme");
+    let h = opened(
+        [1024.0, 700.0],
+        vec![caps.clone(), manifest("tests/fixtures/abort-linger0.pcap")],
+    );
+    assert_eq!(
+        h.state().source().expect("the capture").shown_label(),
+        "caps + 1 more"
+    );
+    assert_eq!(h.state().window_title(), "caps + 1 more — rstscope");
+    let h = opened([1024.0, 700.0], vec![caps, dir.join("missing.pcap")]);
+    assert_eq!(
+        h.state().source().expect("the capture").shown_label(),
+        "caps + 1 more (1 not read)"
+    );
+    assert!(
+        shows(&h, "caps + 1 more (1 not read)"),
+        "the toolbar and the status bar say it"
+    );
+}
+
 /// Regression (real window, 800x600): in the compact details, "Copy diagnosis" turned into
 /// the narrower "Copied" when clicked, and the filters' buttons beside it moved some 45 points
 /// left, so that a click meant for "Copy Wireshark filter" could land on the BPF filter's. The

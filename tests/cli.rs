@@ -773,7 +773,8 @@ fn rstscope_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
 
 /// Regression: `tcpdump -w - | rstscope analyze -` (and `zcat F.gz | rstscope analyze -`)
 /// said "-: cannot read: No such file or directory": `-` was taken as a file name, where
-/// tcpdump and tshark read standard input. The piped capture's size was also shown as "0 B".
+/// tcpdump and tshark read standard input. The piped capture's size was also shown as "0 B",
+/// and given as 0 in the JSON (terminal trial).
 #[test]
 fn a_dash_reads_the_capture_from_standard_input() {
     use std::io::Write as _;
@@ -787,6 +788,8 @@ fn a_dash_reads_the_capture_from_standard_input() {
     assert_eq!(v["rst_packets"], 4);
     assert_eq!(v["failed_attempts"], 4);
     assert_eq!(v["files"][0]["path"], "-");
+    // Its size is what was read from it, as in the text report (the JSON said 0).
+    assert_eq!(v["files"][0]["size"], refused_pcap(4).len());
 
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(&refused_pcap(2)).expect("gzip");

@@ -2394,6 +2394,54 @@ fn the_live_commands_help_says_what_rights_capture_needs() {
     assert!(help.contains("each interface's name"), "{help}");
 }
 
+/// Regression (terminal trial): `rstscope --help`, `analyze --help` and the man page named
+/// pcap and pcapng as what `analyze` reads, not the Network Monitor `.cap` and snoop files
+/// nor the zip archives it reads too: a Windows admin handed a `.cap` learned it only by
+/// trying. Each names them.
+#[test]
+fn the_help_and_the_man_page_name_every_format_analyze_reads() {
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let formats = [
+        "pcap",
+        "pcapng",
+        "Network Monitor .cap",
+        "snoop",
+        "zip archive",
+    ];
+    for args in [
+        &["--help"][..],
+        &["analyze", "--help"],
+        &["help", "analyze"],
+    ] {
+        let out = rstscope(args);
+        assert!(out.status.success(), "{args:?}");
+        let help = words(&String::from_utf8_lossy(&out.stdout));
+        for format in formats {
+            assert!(help.contains(format), "{args:?} names no {format}:\n{help}");
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let man = std::fs::read_to_string(root.join("resources/rstscope.1")).expect("man page");
+    // The analyze command's paragraph, its roff requests taken off.
+    let analyze = man
+        .split_once("\n.B analyze\n")
+        .and_then(|(_, rest)| rest.split_once("\n.TP\n"))
+        .map(|(paragraph, _)| {
+            let text: Vec<&str> = paragraph
+                .lines()
+                .map(|l| l.strip_prefix(".I ").unwrap_or(l))
+                .collect();
+            words(&text.join(" ").replace("\\-", "-"))
+        })
+        .expect("the man page's analyze paragraph");
+    for format in formats {
+        assert!(
+            analyze.contains(format),
+            "the man page names no {format}:\n{analyze}"
+        );
+    }
+}
+
 /// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
 /// tcpdump's ipoib.pcap) ended its report with "none: no resets and no failed connection
 /// attempts in this capture", an all-clear for refusals it never read. (These frames are

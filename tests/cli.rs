@@ -706,6 +706,36 @@ fn two_copies_of_a_capture_count_once() {
     );
 }
 
+/// Regression (real-window trial): three captures of the same traffic (a client's, a
+/// firewall's, a server's; here three copies of one) counted the third one's SYNs and resets
+/// again, the first two's once: 6 resets for 3, and pop3.pcap's refused connect "tried 6
+/// times". Each counts once, as with two.
+#[test]
+fn three_copies_of_a_capture_count_once() {
+    let dir = temp_dir("thrice");
+    let files: Vec<String> = ["client", "firewall", "server"]
+        .iter()
+        .map(|n| write(&dir, &format!("{n}.pcap"), &refused_pcap(3)))
+        .collect();
+    let mut args = vec!["analyze", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let v = json(&rstscope(&args));
+    assert_eq!(v["packets"], 18);
+    assert_eq!(v["failed_attempts"], 3);
+    assert_eq!(v["rst_packets"], 3);
+    assert_eq!(v["copies"]["across_files"], 12);
+    // The second and the third each named beside the first.
+    let warnings = v["warnings"].as_array().cloned().unwrap_or_default();
+    for other in &files[1..] {
+        assert!(
+            warnings.iter().any(|w| w.as_str().is_some_and(|w| {
+                w.starts_with(&format!("{} and {other} hold the same traffic", files[0]))
+            })),
+            "{other}: {warnings:?}"
+        );
+    }
+}
+
 #[test]
 fn gzip_capture_is_read() {
     use std::io::Write as _;

@@ -4559,6 +4559,26 @@ fn a_folder_is_read_as_the_capture_files_in_it() {
         String::from_utf8_lossy(&out.stderr).contains("an empty folder"),
         "{out:?}"
     );
+    // Regression (terminal trial, `rstscope analyze /tmp`): a folder whose captures could not
+    // be read said the first problem alone ("cap.tmp: the file is empty"), nothing of the
+    // other captures nor of the files that are not captures. Each is said, as of files given
+    // by name, and that nothing could be read.
+    let unread = dir.join("unread");
+    std::fs::create_dir_all(&unread).expect("folder");
+    write(&unread, "a.pcap", b"");
+    write(&unread, "b.pcap", b"");
+    write(&unread, "notes.txt", b"nothing here\n");
+    let out = rstscope(&["analyze", &unread.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for said in [
+        "a.pcap: the file is empty",
+        "b.pcap: the file is empty",
+        &format!("{}: not captures, skipped: notes.txt", unread.display()),
+        "no packets could be read",
+    ] {
+        assert!(stderr.contains(said), "{said:?} not in {stderr}");
+    }
 }
 
 /// Gives the terminal whose keyboard is `keyboard` (its master side) `rows` rows of 80

@@ -7272,6 +7272,39 @@ fn a_recent_capture_whose_file_is_gone_leaves_recent() {
     assert_eq!(h.state().settings.recent, vec![vec![kept]]);
 }
 
+/// Regression (real-window trial): two Recent entries of several files that began with the
+/// same one read alike on the start screen ("d1 and 1 more", twice), and nothing said which
+/// files each held. An entry of two files names both, one of more says how many, each the
+/// first one's folder, and its hover lists every file.
+#[test]
+fn recent_captures_of_several_files_are_told_apart() {
+    let a = manifest("resources/sample-7211.pcapng");
+    let b = manifest("resources/story-7211.pcapng");
+    let c = manifest("tests/fixtures/abort-linger0.pcap");
+    let mut s = settings();
+    s.recent = vec![
+        vec![a.clone(), b.clone()],
+        vec![a.clone(), c.clone()],
+        vec![a.clone(), b.clone(), c.clone()],
+    ];
+    let mut h = harness(s, Vec::new());
+    h.run_steps(3);
+    let resources = manifest("resources").display().to_string();
+    let labels = [
+        format!("sample-7211.pcapng and story-7211.pcapng  —  {resources}"),
+        format!("sample-7211.pcapng and abort-linger0.pcap  —  {resources}"),
+        format!("sample-7211.pcapng and 2 more  —  {resources}"),
+    ];
+    for label in &labels {
+        assert!(shows(&h, label), "{label}");
+    }
+    let every = [&a, &b, &c].map(|p| p.display().to_string()).join("\n");
+    assert!(!shows(&h, &every), "no hover yet");
+    h.get_by_label(&labels[2]).hover();
+    // The hover lists every file (after egui's tooltip delay).
+    wait_for(&mut h, |h| shows(h, &every));
+}
+
 /// Where the real-window test clicks (scripts/window-test.sh): the Copy buttons, laid out at
 /// the window's size for each capture, written as `file, label, x, y` lines.
 #[test]

@@ -1885,7 +1885,8 @@ impl RstscopeApp {
                 ui.add_space(gaps.section);
                 ui.label(RichText::new("Recent").strong());
                 for paths in &self.settings.recent {
-                    if ui.link(source_bar::recent_label(paths)).clicked() {
+                    let link = ui.link(source_bar::recent_label(paths));
+                    if link.on_hover_text(source_bar::recent_hover(paths)).clicked() {
                         actions.push(Action::Open(paths.clone()));
                     }
                 }

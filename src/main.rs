@@ -82,9 +82,9 @@ const HEADLESS_ABOUT: &str = "Finds failed TCP connections and TCP resets, says 
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyze saved captures (pcap, pcapng; compressed with gzip, zstd, lz4, xz or bzip2 or
-    /// not). Several files, or a folder of them, are merged in time order as one capture
-    /// (rotated tcpdump -C / -G files).
+    /// Analyze saved captures (pcap, pcapng, Network Monitor .cap, snoop; compressed with gzip,
+    /// zstd, lz4, xz or bzip2 or not, or in a zip archive). Several files, or a folder of them,
+    /// are merged in time order as one capture (rotated tcpdump -C / -G files).
     Analyze(AnalyzeArgs),
     /// Capture live on every interface (loopback included) or the ones named with -i; print
     /// a line per second and the full report at the end (--duration) or on Ctrl+C.

@@ -1222,6 +1222,9 @@ fn a_restarted_agent_serves_the_evidence_its_report_counts() {
     };
     let story = format!("127.0.0.1:{}", free_port());
     let series = format!("rstscope_failed_attempts_total{{endpoint=\"{story}\"}}");
+    // And a port refused in the first run only.
+    let gone = format!("127.0.0.1:{}", free_port());
+    refused_connects(&gone, 2, 4);
     refused_connects(&story, 4, 4);
     scrape_until(&first, &series, 4.0);
     let (code, said) = first.stop();
@@ -1269,6 +1272,29 @@ fn a_restarted_agent_serves_the_evidence_its_report_counts() {
             .get(&format!("/evidence?endpoint={story}&earlier=maybe"))
             .status,
         400
+    );
+    // Regression (agent trial): an endpoint this run has no evidence of got a 404 saying to
+    // add &earlier=yes whatever the earlier run held, and that request found nothing either.
+    // It says so where the earlier run's evidence holds the endpoint, and not elsewhere.
+    let ev = second.get(&format!("/evidence?endpoint={gone}"));
+    assert_eq!(ev.status, 404, "{}", ev.text());
+    assert!(ev.text().contains("add &earlier=yes"), "{}", ev.text());
+    assert_eq!(
+        second
+            .get(&format!("/evidence?endpoint={gone}&earlier=yes"))
+            .status,
+        200
+    );
+    let never = format!("127.0.0.1:{}", free_port());
+    let ev = second.get(&format!("/evidence?endpoint={never}"));
+    assert_eq!(ev.status, 404, "{}", ev.text());
+    assert!(
+        !ev.text().contains("earlier=yes")
+            && ev
+                .text()
+                .contains("nor by the earlier run whose evidence is kept"),
+        "{}",
+        ev.text()
     );
     let (code, said) = second.stop();
     assert_eq!(code, Some(0), "{said:?}");

@@ -706,6 +706,36 @@ fn two_copies_of_a_capture_count_once() {
     );
 }
 
+/// Regression (real-window trial): three captures of the same traffic (a client's, a
+/// firewall's, a server's; here three copies of one) counted the third one's SYNs and resets
+/// again, the first two's once: 6 resets for 3, and pop3.pcap's refused connect "tried 6
+/// times". Each counts once, as with two.
+#[test]
+fn three_copies_of_a_capture_count_once() {
+    let dir = temp_dir("thrice");
+    let files: Vec<String> = ["client", "firewall", "server"]
+        .iter()
+        .map(|n| write(&dir, &format!("{n}.pcap"), &refused_pcap(3)))
+        .collect();
+    let mut args = vec!["analyze", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let v = json(&rstscope(&args));
+    assert_eq!(v["packets"], 18);
+    assert_eq!(v["failed_attempts"], 3);
+    assert_eq!(v["rst_packets"], 3);
+    assert_eq!(v["copies"]["across_files"], 12);
+    // The second and the third each named beside the first.
+    let warnings = v["warnings"].as_array().cloned().unwrap_or_default();
+    for other in &files[1..] {
+        assert!(
+            warnings.iter().any(|w| w.as_str().is_some_and(|w| {
+                w.starts_with(&format!("{} and {other} hold the same traffic", files[0]))
+            })),
+            "{other}: {warnings:?}"
+        );
+    }
+}
+
 #[test]
 fn gzip_capture_is_read() {
     use std::io::Write as _;
@@ -773,7 +803,8 @@ fn rstscope_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
 
 /// Regression: `tcpdump -w - | rstscope analyze -` (and `zcat F.gz | rstscope analyze -`)
 /// said "-: cannot read: No such file or directory": `-` was taken as a file name, where
-/// tcpdump and tshark read standard input. The piped capture's size was also shown as "0 B".
+/// tcpdump and tshark read standard input. The piped capture's size was also shown as "0 B",
+/// and given as 0 in the JSON (terminal trial).
 #[test]
 fn a_dash_reads_the_capture_from_standard_input() {
     use std::io::Write as _;
@@ -787,6 +818,8 @@ fn a_dash_reads_the_capture_from_standard_input() {
     assert_eq!(v["rst_packets"], 4);
     assert_eq!(v["failed_attempts"], 4);
     assert_eq!(v["files"][0]["path"], "-");
+    // Its size is what was read from it, as in the text report (the JSON said 0).
+    assert_eq!(v["files"][0]["size"], refused_pcap(4).len());
 
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(&refused_pcap(2)).expect("gzip");
@@ -2389,6 +2422,54 @@ fn the_live_commands_help_says_what_rights_capture_needs() {
     let help = words(&out);
     assert!(!help.contains("dropped"), "{help}");
     assert!(help.contains("each interface's name"), "{help}");
+}
+
+/// Regression (terminal trial): `rstscope --help`, `analyze --help` and the man page named
+/// pcap and pcapng as what `analyze` reads, not the Network Monitor `.cap` and snoop files
+/// nor the zip archives it reads too: a Windows admin handed a `.cap` learned it only by
+/// trying. Each names them.
+#[test]
+fn the_help_and_the_man_page_name_every_format_analyze_reads() {
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let formats = [
+        "pcap",
+        "pcapng",
+        "Network Monitor .cap",
+        "snoop",
+        "zip archive",
+    ];
+    for args in [
+        &["--help"][..],
+        &["analyze", "--help"],
+        &["help", "analyze"],
+    ] {
+        let out = rstscope(args);
+        assert!(out.status.success(), "{args:?}");
+        let help = words(&String::from_utf8_lossy(&out.stdout));
+        for format in formats {
+            assert!(help.contains(format), "{args:?} names no {format}:\n{help}");
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let man = std::fs::read_to_string(root.join("resources/rstscope.1")).expect("man page");
+    // The analyze command's paragraph, its roff requests taken off.
+    let analyze = man
+        .split_once("\n.B analyze\n")
+        .and_then(|(_, rest)| rest.split_once("\n.TP\n"))
+        .map(|(paragraph, _)| {
+            let text: Vec<&str> = paragraph
+                .lines()
+                .map(|l| l.strip_prefix(".I ").unwrap_or(l))
+                .collect();
+            words(&text.join(" ").replace("\\-", "-"))
+        })
+        .expect("the man page's analyze paragraph");
+    for format in formats {
+        assert!(
+            analyze.contains(format),
+            "the man page names no {format}:\n{analyze}"
+        );
+    }
 }
 
 /// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
@@ -4478,6 +4559,26 @@ fn a_folder_is_read_as_the_capture_files_in_it() {
         String::from_utf8_lossy(&out.stderr).contains("an empty folder"),
         "{out:?}"
     );
+    // Regression (terminal trial, `rstscope analyze /tmp`): a folder whose captures could not
+    // be read said the first problem alone ("cap.tmp: the file is empty"), nothing of the
+    // other captures nor of the files that are not captures. Each is said, as of files given
+    // by name, and that nothing could be read.
+    let unread = dir.join("unread");
+    std::fs::create_dir_all(&unread).expect("folder");
+    write(&unread, "a.pcap", b"");
+    write(&unread, "b.pcap", b"");
+    write(&unread, "notes.txt", b"nothing here\n");
+    let out = rstscope(&["analyze", &unread.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for said in [
+        "a.pcap: the file is empty",
+        "b.pcap: the file is empty",
+        &format!("{}: not captures, skipped: notes.txt", unread.display()),
+        "no packets could be read",
+    ] {
+        assert!(stderr.contains(said), "{said:?} not in {stderr}");
+    }
 }
 
 /// Gives the terminal whose keyboard is `keyboard` (its master side) `rows` rows of 80

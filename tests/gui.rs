@@ -7290,6 +7290,39 @@ fn a_recent_capture_whose_file_is_gone_leaves_recent() {
     assert_eq!(h.state().settings.recent, vec![vec![kept]]);
 }
 
+/// Regression (real-window trial): two Recent entries of several files that began with the
+/// same one read alike on the start screen ("d1 and 1 more", twice), and nothing said which
+/// files each held. An entry of two files names both, one of more says how many, each the
+/// first one's folder, and its hover lists every file.
+#[test]
+fn recent_captures_of_several_files_are_told_apart() {
+    let a = manifest("resources/sample-7211.pcapng");
+    let b = manifest("resources/story-7211.pcapng");
+    let c = manifest("tests/fixtures/abort-linger0.pcap");
+    let mut s = settings();
+    s.recent = vec![
+        vec![a.clone(), b.clone()],
+        vec![a.clone(), c.clone()],
+        vec![a.clone(), b.clone(), c.clone()],
+    ];
+    let mut h = harness(s, Vec::new());
+    h.run_steps(3);
+    let resources = manifest("resources").display().to_string();
+    let labels = [
+        format!("sample-7211.pcapng and story-7211.pcapng  —  {resources}"),
+        format!("sample-7211.pcapng and abort-linger0.pcap  —  {resources}"),
+        format!("sample-7211.pcapng and 2 more  —  {resources}"),
+    ];
+    for label in &labels {
+        assert!(shows(&h, label), "{label}");
+    }
+    let every = [&a, &b, &c].map(|p| p.display().to_string()).join("\n");
+    assert!(!shows(&h, &every), "no hover yet");
+    h.get_by_label(&labels[2]).hover();
+    // The hover lists every file (after egui's tooltip delay).
+    wait_for(&mut h, |h| shows(h, &every));
+}
+
 /// Where the real-window test clicks (scripts/window-test.sh): the Copy buttons, laid out at
 /// the window's size for each capture, written as `file, label, x, y` lines.
 #[test]
@@ -10259,6 +10292,42 @@ fn a_capture_whose_first_file_was_not_read_is_named_by_one_that_was() {
         "sample-7211.pcapng"
     );
     assert_eq!(h.state().window_title(), "sample-7211.pcapng — rstscope");
+}
+
+/// Regression (real-window trial): a folder given beside a file (`rstscope caps/ x.pcap`) was
+/// counted as not read, since its captures are read as `caps/NAME`: the toolbar, the status
+/// bar and the window's title said "x.pcap + 1 more (1 not read)", and the name's hover
+/// "caps  (not read)", while the folder's capture was in the report; and a folder given with
+/// a file that does not exist was named "caps + 1 more", not saying that file was not read.
+#[test]
+fn a_folder_given_is_read_where_its_captures_were() {
+    let dir = temp_dir("folder-read");
+    let caps = dir.join("caps");
+    std::fs::create_dir_all(&caps).expect("folder");
+    std::fs::copy(
+        manifest("resources/sample-7211.pcapng"),
+        caps.join("sample-7211.pcapng"),
+    )
+    .expect("copy");
+    std::fs::write(caps.join("README"), "how the capture was made\n").expect("readme");
+    let h = opened(
+        [1024.0, 700.0],
+        vec![caps.clone(), manifest("tests/fixtures/abort-linger0.pcap")],
+    );
+    assert_eq!(
+        h.state().source().expect("the capture").shown_label(),
+        "caps + 1 more"
+    );
+    assert_eq!(h.state().window_title(), "caps + 1 more — rstscope");
+    let h = opened([1024.0, 700.0], vec![caps, dir.join("missing.pcap")]);
+    assert_eq!(
+        h.state().source().expect("the capture").shown_label(),
+        "caps + 1 more (1 not read)"
+    );
+    assert!(
+        shows(&h, "caps + 1 more (1 not read)"),
+        "the toolbar and the status bar say it"
+    );
 }
 
 /// Regression (real window, 800x600): in the compact details, "Copy diagnosis" turned into

@@ -826,6 +826,26 @@ impl Shared {
             .transpose()
     }
 
+    /// Whether the evidence an earlier run of the agent left in its directory (read with this
+    /// run's, which holds none of it here) has a packet of `ep` in `range`.
+    fn earlier_run_holds(&self, ep: SocketAddr, range: Option<(i64, i64)>) -> bool {
+        let Ok(reader) = lock(&self.ring).reader_of(true) else {
+            return false;
+        };
+        let Ok(source) = FileSource::from_reader(PathBuf::from("evidence ring"), reader) else {
+            return false;
+        };
+        let ev = report::evidence::collect_source_with(
+            source,
+            (ep.ip(), ep.port(), crate::packet::Overlay::NONE),
+            range,
+            1,
+            None,
+            report::evidence::Collect::default(),
+        );
+        !ev.packets.is_empty()
+    }
+
     fn evidence(&self, req: &Request) -> Response {
         let ep = match Self::endpoint(req) {
             Ok(Some(ep)) => ep,
@@ -918,7 +938,19 @@ impl Shared {
                 );
             }
         };
+        let range = since.map(|s| (s, i64::MAX));
         let none = || {
+            // Where an earlier run left evidence, whether it holds this endpoint's decides what
+            // to say: the 404 said to add &earlier=yes whatever the endpoint, and that request
+            // found nothing either where the earlier run had none of it.
+            let earlier_run = match earlier_files > 0 && !earlier {
+                false => "",
+                true if self.earlier_run_holds(ep, range) => {
+                    " by this run of the agent (an earlier run's evidence holds some: add \
+                     &earlier=yes)"
+                }
+                true => " by this run of the agent nor by the earlier run whose evidence is kept",
+            };
             Response::text(
                 404,
                 &format!(
@@ -929,12 +961,7 @@ impl Shared {
                     } else {
                         ""
                     },
-                    if earlier_files > 0 && !earlier {
-                        " by this run of the agent (an earlier run's evidence is kept too: add \
-                         &earlier=yes)"
-                    } else {
-                        ""
-                    },
+                    earlier_run,
                     removed.map_or(String::new(), |t| format!(
                         "; the evidence directory {} was removed or moved while the agent ran, \
                          and the evidence kept up to {} went with it",
@@ -947,7 +974,6 @@ impl Shared {
         let Ok(source) = FileSource::from_reader(PathBuf::from("evidence ring"), reader) else {
             return none();
         };
-        let range = since.map(|s| (s, i64::MAX));
         // The newest packets when there are more than `max`: those of the failures asked about.
         let how = report::evidence::Collect {
             latest: true,

@@ -285,13 +285,17 @@ const WINDOW_NANOS: i64 = 60 * Timestamp::NANOS_PER_SEC;
 const MAX_REMEMBERED: usize = 1 << 16;
 /// No file in a slot.
 const NONE: u32 = u32::MAX;
+/// Files one SYN or RST is counted in: a client's, a firewall's and a server's capture of the
+/// same connections, and one more. Two were: a third file's copies were counted again (three
+/// captures of one refused connect tried 3 times: "tried 6 times", 6 resets for 3).
+const CAPTURE_POINTS: usize = 4;
 
 /// One SYN or RST as seen so far: in which files, how often.
 #[derive(Debug, Clone, Copy)]
 struct Seen {
     first: Timestamp,
-    /// Up to two files and how often each had this segment.
-    files: [(u32, u32); 2],
+    /// Up to [`CAPTURE_POINTS`] files and how often each had this segment.
+    files: [(u32, u32); CAPTURE_POINTS],
 }
 
 /// Two files that hold the same traffic, and how much of it.
@@ -349,16 +353,19 @@ impl TwoPoints {
         let ip_id = p.ip_id.filter(|&id| opening && id != 0);
         let key = key(p, ip_id);
         let file32 = u32::try_from(file).unwrap_or(NONE - 1);
-        let Some((other, first_time)) = self.count(key, file32, p.ts) else {
+        let Some((others, first_time)) = self.count(key, file32, p.ts) else {
             return false;
         };
         let connection = connection_key(p, file);
-        let copy = ip_id.is_some()
-            || (!opening && self.copied.contains_key(&connection))
-            || overlap(files, file, other);
-        if !copy {
+        let copy = ip_id.is_some() || (!opening && self.copied.contains_key(&connection));
+        // Of the files that had it as often, the first that makes it a copy.
+        let Some(other) = (others.into_iter())
+            .take_while(|&o| o != NONE)
+            .map(|o| o as usize)
+            .find(|&other| copy || overlap(files, file, other))
+        else {
             return false;
-        }
+        };
         // A connection is its addresses, ports and ISN; a SYN tried again is the same one.
         let new_connection = opening && self.copied.get(&connection) != Some(&p.seq);
         if new_connection && self.copied.insert(connection, p.seq).is_none() {
@@ -375,17 +382,23 @@ impl TwoPoints {
         true
     }
 
-    /// Counts one more of segment `key` in `file`: when another file has had it at least as
-    /// often, that file and the time the segment was first seen.
-    fn count(&mut self, key: u64, file: u32, ts: Timestamp) -> Option<(usize, Timestamp)> {
+    /// Counts one more of segment `key` in `file`: when other files have had it at least as
+    /// often, those files (in the order they first had it, [`NONE`] after the last) and the
+    /// time the segment was first seen.
+    fn count(
+        &mut self,
+        key: u64,
+        file: u32,
+        ts: Timestamp,
+    ) -> Option<([u32; CAPTURE_POINTS], Timestamp)> {
         let seen = self.seen.entry(key).or_insert_with(|| {
             self.order.push_back((ts, key));
             Seen {
                 first: ts,
-                files: [(NONE, 0); 2],
+                files: [(NONE, 0); CAPTURE_POINTS],
             }
         });
-        // A third file with it is left alone.
+        // A file past the first CAPTURE_POINTS with it is left alone.
         let mine = seen
             .files
             .iter()
@@ -393,8 +406,15 @@ impl TwoPoints {
             .or_else(|| seen.files.iter().position(|&(f, _)| f == NONE))?;
         seen.files[mine].0 = file;
         seen.files[mine].1 += 1;
-        let (other, other_count) = seen.files[1 - mine];
-        (other != NONE && seen.files[mine].1 <= other_count).then_some((other as usize, seen.first))
+        let count = seen.files[mine].1;
+        let mut others = [NONE; CAPTURE_POINTS];
+        let as_often = (seen.files.iter().enumerate())
+            .filter(|&(i, &(f, n))| i != mine && f != NONE && n >= count)
+            .map(|(_, &(f, _))| f);
+        for (slot, f) in others.iter_mut().zip(as_often) {
+            *slot = f;
+        }
+        (others[0] != NONE).then_some((others, seen.first))
     }
 
     /// The files that held the same traffic, with how much.
@@ -713,6 +733,42 @@ mod tests {
             );
             assert_eq!(pair.offset, skew * 1_000_000);
         }
+    }
+
+    /// Regression (real-window trial): three captures of the same traffic (a client's, a
+    /// firewall's, a server's) counted the third one's SYNs and resets again: a client's three
+    /// tries of a refused connect were "tried 6 times", with 6 resets. Each is counted once,
+    /// however many of the files (up to four) hold it.
+    #[test]
+    fn the_same_refused_tries_in_three_or_four_files_count_once() {
+        let files = [
+            file("client", 0, 2, &[]),
+            file("firewall", 0, 2, &[0]),
+            file("server", 0, 2, &[0, 1]),
+            file("router", 0, 2, &[0, 1, 2]),
+        ];
+        let mut packets = Vec::new();
+        for (i, id) in [100u16, 101, 102].into_iter().enumerate() {
+            let ms = i as i64 * 500;
+            for f in 0..4 {
+                packets.push((f, syn(110, 7, id, ms)));
+                packets.push((f, refusal(110, 7, ms + 1)));
+            }
+        }
+        let (copies, pairs) = judge(&files, &packets);
+        let kept: Vec<usize> = (copies.iter().zip(&packets))
+            .filter(|(copy, _)| !**copy)
+            .map(|(_, (f, _))| *f)
+            .collect();
+        assert_eq!(kept, [0; 6], "the first file's tries and refusals alone");
+        // Each of the others is paired with the first, which had it first.
+        let paired: Vec<_> = (pairs.iter())
+            .map(|p| (p.files, p.connections, p.resets, p.packets))
+            .collect();
+        assert_eq!(
+            paired,
+            [((0, 1), 1, 3, 6), ((0, 2), 1, 3, 6), ((0, 3), 1, 3, 6)]
+        );
     }
 
     /// A rotated set: a SYN retransmitted (a new IP ID) and refused again across the rotation

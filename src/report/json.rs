@@ -1071,7 +1071,8 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
                     "member": a.member,
                     "method": a.method,
                 })),
-                "size": f.size,
+                // A pipe has no size: what was read from it is, as the text report says.
+                "size": f.size.max(f.bytes_read),
                 "frames": f.frames,
                 "first_packet": f.first_ts.map(time),
                 "last_packet": f.last_ts.map(time),

@@ -196,8 +196,12 @@ impl FileSource {
         for folder in folders {
             folder.tell(&mut source.problems);
         }
-        // One folder given, and nothing in it read: the error is why.
-        if a_folder && given.len() == 1 && source.files.is_empty() && !source.problems.is_empty() {
+        // One folder given, and nothing in it read: the error is why, where there is one (no
+        // capture in it, or its one capture unreadable). Where there are several (captures
+        // empty or damaged, files that are not captures beside them), each is said, as of
+        // files given by name: the first alone was (`analyze /tmp` said one of its empty files
+        // was empty, and nothing of the rest).
+        if a_folder && given.len() == 1 && source.files.is_empty() && source.problems.len() == 1 {
             return Err(source.problems.swap_remove(0));
         }
         Ok(source)

@@ -216,8 +216,9 @@ pub struct Source {
 impl Source {
     /// The files given that were not read, once the capture is read: refused (a
     /// decompression window over its share, not a capture), each then named in the
-    /// warnings. Empty while reading, for a live capture, and where none was read at all (the
-    /// error says why).
+    /// warnings. A folder given is read where one of its files was (they are read as
+    /// `FOLDER/NAME`, a zip among them as its members). Empty while reading, for a live
+    /// capture, and where none was read at all (the error says why).
     fn unread(&self) -> Vec<&PathBuf> {
         let Some(a) = self.analysis.as_ref().filter(|_| !self.is_loading()) else {
             return Vec::new();
@@ -229,9 +230,11 @@ impl Source {
         self.paths
             .iter()
             .filter(|p| {
+                // The file itself, or (a folder given) a file read from it.
+                let from = |read: &Path| read == p.as_path() || read.parent() == Some(p.as_path());
                 !read
                     .iter()
-                    .any(|f| f.path == **p || f.archive.as_ref().is_some_and(|z| z.archive == **p))
+                    .any(|f| from(&f.path) || f.archive.as_ref().is_some_and(|z| from(&z.archive)))
             })
             .collect()
     }
@@ -1882,7 +1885,8 @@ impl RstscopeApp {
                 ui.add_space(gaps.section);
                 ui.label(RichText::new("Recent").strong());
                 for paths in &self.settings.recent {
-                    if ui.link(source_bar::recent_label(paths)).clicked() {
+                    let link = ui.link(source_bar::recent_label(paths));
+                    if link.on_hover_text(source_bar::recent_hover(paths)).clicked() {
                         actions.push(Action::Open(paths.clone()));
                     }
                 }

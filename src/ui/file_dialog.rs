@@ -23,6 +23,30 @@ pub const CAPTURE_EXTENSIONS: &[&str] = &[
     "pcap", "pcapng", "cap", "dmp", "snoop", "gz", "zst", "lz4", "xz", "bz2", "zip",
 ];
 
+/// The endings of captures that `tcpdump -C` numbers: its files after the first are the name
+/// given with their number after it (`trace.pcap`, `trace.pcap1`, `trace.pcap2`, ...).
+const NUMBERED_EXTENSIONS: &[&str] = &["pcap", "pcapng", "cap"];
+
+/// The patterns of the system's open dialog: [`CAPTURE_EXTENSIONS`], and those of
+/// [`NUMBERED_EXTENSIONS`] with more after them, since the dialogs' patterns (Windows', GTK's,
+/// the portal's) have `*` and `?` but no class of digits: without them a rotated set's later
+/// files were not listed, and were not opened with the first.
+fn open_patterns() -> Vec<String> {
+    let numbered = NUMBERED_EXTENSIONS
+        .iter()
+        .filter(|e| {
+            !NUMBERED_EXTENSIONS
+                .iter()
+                .any(|f| f != *e && e.starts_with(f))
+        })
+        .map(|e| format!("{e}?*"));
+    CAPTURE_EXTENSIONS
+        .iter()
+        .map(|e| e.to_string())
+        .chain(numbered)
+        .collect()
+}
+
 /// The open dialog's file type, with the patterns it takes, as Windows programs name theirs
 /// ("Capture files (*.pcap;*.pcapng;*.cap;*.dmp;*.gz;...)"): the Windows dialog shows the name
 /// only, and it named three of the five.
@@ -199,7 +223,7 @@ fn native_dialog(
     match purpose {
         Purpose::OpenCapture => d
             .set_title("Open captures")
-            .add_filter(capture_filter_name(), CAPTURE_EXTENSIONS)
+            .add_filter(capture_filter_name(), &open_patterns())
             .add_filter("All files", &["*"])
             .pick_files(),
         Purpose::Save {
@@ -238,12 +262,15 @@ fn with_extension(path: PathBuf, ext: &str) -> PathBuf {
     }
 }
 
-/// True for a file name rstscope can probably read.
+/// True for a file name rstscope can probably read: one of [`CAPTURE_EXTENSIONS`], or a
+/// numbered file of a rotated set (`trace.pcap1`, as `tcpdump -C` names them).
 pub fn is_capture_name(name: &str) -> bool {
     let lower = name.to_lowercase();
-    CAPTURE_EXTENSIONS
-        .iter()
-        .any(|e| lower.ends_with(&format!(".{e}")))
+    let unnumbered = lower.trim_end_matches(|c: char| c.is_ascii_digit());
+    let ends =
+        |name: &str, endings: &[&str]| endings.iter().any(|e| name.ends_with(&format!(".{e}")));
+    ends(&lower, CAPTURE_EXTENSIONS)
+        || (unnumbered.len() < lower.len() && ends(unnumbered, NUMBERED_EXTENSIONS))
 }
 
 /// A place the dialog offers beside its path field: a button that goes there.
@@ -895,6 +922,52 @@ mod tests {
         assert!(is_capture_name("archived.pcapng.zst"));
         assert!(is_capture_name("mailed.zip"));
         assert!(!is_capture_name("notes.txt"));
+    }
+
+    /// Regression (real-window trial): the files `tcpdump -C 100 -w trace.pcap` writes after
+    /// the first (`trace.pcap1`, `trace.pcap2`) were not listed by the open dialog unless "show
+    /// all files" was ticked, nor by the system's dialog's capture filter, so a rotated set,
+    /// which rstscope merges as one capture, was opened as its first file alone. Each is
+    /// listed, by rstscope's dialog and by a pattern of the system's.
+    #[test]
+    fn the_open_dialog_lists_the_numbered_files_of_a_rotated_set() {
+        let patterns = open_patterns();
+        // The dialogs' glob: `*` any run of characters, `?` one, case aside.
+        fn glob(pattern: &[u8], name: &[u8]) -> bool {
+            match (pattern.first(), name.first()) {
+                (None, None) => true,
+                (Some(b'*'), _) => {
+                    glob(&pattern[1..], name) || (!name.is_empty() && glob(pattern, &name[1..]))
+                }
+                (Some(b'?'), Some(_)) => glob(&pattern[1..], &name[1..]),
+                (Some(p), Some(n)) => p.eq_ignore_ascii_case(n) && glob(&pattern[1..], &name[1..]),
+                _ => false,
+            }
+        }
+        let listed = |name: &str| {
+            patterns
+                .iter()
+                .any(|p| glob(format!("*.{p}").as_bytes(), name.as_bytes()))
+        };
+        for name in [
+            "trace.pcap",
+            "trace.pcap1",
+            "trace.pcap2",
+            "trace.pcap10",
+            "TRACE.PCAP3",
+            "ring.pcapng4",
+            "netmon.cap1",
+            "trace.pcap1.gz",
+        ] {
+            assert!(
+                is_capture_name(name),
+                "{name}: not listed by rstscope's dialog"
+            );
+            assert!(listed(name), "{name}: in no pattern of {patterns:?}");
+        }
+        for name in ["notes.txt", "notes.txt1", "trace.pcapx", "trace1"] {
+            assert!(!is_capture_name(name), "{name}");
+        }
     }
 
     /// Up never leaves a Windows drive: the dialog offers each drive that exists, after the

@@ -1636,8 +1636,10 @@ fn hover_text(
     let t = Timestamp::from_parts(s, 0);
     let end = Timestamp::from_parts(s + all.width - 1, 0);
     let day = |t: Timestamp| clock.full(t).get(..11).unwrap_or_default().to_owned();
-    // `clock.range` has the dates of a range across midnight already.
-    let date = if dated && day(t) == day(end) {
+    // `clock.range` has the dates of a range across midnight already, and a dated clock (a
+    // capture whose first and last packets fall on different days) dates every time itself:
+    // "2013-08-22 2013-08-22 20:00:36" was written there.
+    let date = if dated && !clock.is_dated() && day(t) == day(end) {
         day(t)
     } else {
         String::new()
@@ -2520,6 +2522,31 @@ mod tests {
         let text = text.expect("inside");
         assert!(text.starts_with("2026-11-27 13:08:38 +00:00"), "{text}");
         assert!(text.contains("refused resets: 5"), "{text}");
+    }
+
+    /// Regression (real-window trial, two captures years apart merged into one file): the
+    /// app's clock for such a capture dates every time (its first and last packet fall on
+    /// different days), and hovering a second after the break said "2026-11-27 2026-11-27
+    /// 13:08:38 +00:00", the date twice; so did a bucket of several seconds. Once each.
+    #[test]
+    fn a_dated_clock_dates_the_hovered_time_once() {
+        let axis = years_apart();
+        let stretch = axis.stretches()[1];
+        let at = (OLD + 2) as f64 + 0.5;
+        for clock in [Clock::Utc, Clock::UtcDated] {
+            let b = Buckets::new(&[(OLD + YEARS, counts(5, 5))], 1, OLD + YEARS, OLD + YEARS)
+                .shifted(stretch.shift);
+            let text = hover_text(&b, None, None, clock, true, at).expect("inside");
+            assert!(text.starts_with("2026-11-27 13:08:38 +00:00"), "{text}");
+            let wide = Buckets::new(&[(OLD + YEARS, counts(5, 5))], 10, OLD + YEARS, OLD + YEARS)
+                .shifted(stretch.shift);
+            let start = wide.x(0);
+            let text = hover_text(&wide, None, None, clock, true, start + 0.5).expect("inside");
+            assert!(
+                text.starts_with("2026-11-27 13:08:30-13:08:39 (10 s)"),
+                "{clock:?}: {text}"
+            );
+        }
     }
 
     /// Regression (real window): rank-by-incidents.pcap (70 s of 2023) and refused-v4.pcap (a

@@ -271,7 +271,8 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                     ui.label(RichText::new("nothing yet").weak());
                 }
                 for paths in input.recent {
-                    if ui.button(recent_label(paths)).clicked() {
+                    let button = ui.button(recent_label(paths));
+                    if button.on_hover_text(recent_hover(paths)).clicked() {
                         actions.push(Action::Open(paths.clone()));
                     }
                 }
@@ -1237,17 +1238,34 @@ pub fn progress(
 /// A recent capture as a menu entry: its file name(s).
 pub fn recent_label(paths: &[PathBuf]) -> String {
     let name = |p: &PathBuf| crate::ui::file_name(p);
+    // Where the first file is: two entries of several files that began with the same file
+    // read alike ("d1 and 1 more", twice), so the second is named too where there are two.
+    let folder = |p: &PathBuf| {
+        p.parent()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default()
+    };
     match paths {
         [] => String::new(),
-        [one] => format!(
-            "{}  —  {}",
-            name(one),
-            one.parent()
-                .map(|d| d.display().to_string())
-                .unwrap_or_default()
+        [one] => format!("{}  —  {}", name(one), folder(one)),
+        [first, second] => format!("{} and {}  —  {}", name(first), name(second), folder(first)),
+        [first, rest @ ..] => format!(
+            "{} and {} more  —  {}",
+            name(first),
+            rest.len(),
+            folder(first)
         ),
-        [first, rest @ ..] => format!("{} and {} more", name(first), rest.len()),
     }
+}
+
+/// A Recent entry's hover: every file of it, one a line, as the capture's name's hover gives
+/// them.
+pub fn recent_hover(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]

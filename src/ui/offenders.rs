@@ -83,6 +83,9 @@ pub struct OffendersView {
     /// Some TCP packet was read: with none, an empty table says nothing of the capture's
     /// resets (a link type rstscope does not decode can hide them).
     tcp_read: bool,
+    /// The digits of a second the capture's times are written with on hover and in Copy
+    /// row ([`CaptureInfo::time_digits`]).
+    time_digits: u8,
     /// Endpoints the selected range counts only from a later second, or not at all: they
     /// gave up older seconds to bound memory ([`Offender::series_from`]).
     cut_in_range: usize,
@@ -151,7 +154,7 @@ impl OffendersView {
         let r = self.row(key)?;
         let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
         let columns = columns(&self.rows, sampled);
-        let times = Times::of(&self.rows, clock);
+        let times = Times::of(&self.rows, clock, self.time_digits);
         Some(row_text(
             &columns,
             r,
@@ -202,6 +205,7 @@ impl OffendersView {
                     && (&k.range, &k.filter, &k.sort) == (&key.range, &key.filter, &key.sort)
             });
         self.tcp_read = capture.tcp_frames > 0;
+        self.time_digits = capture.time_digits();
         let mut rows = build_rows(
             offenders,
             host.map(Arc::as_ref),
@@ -619,7 +623,7 @@ impl OffendersView {
         let rows = &self.rows;
         let host = self.host.as_deref();
         let range = self.range;
-        let times = Times::of(rows, clock);
+        let times = Times::of(rows, clock, self.time_digits);
         let mut clicked: Option<EndpointKey> = None;
         // Where the Endpoint column was laid out: its header, and each row's cell.
         let mut pin = Pinned::default();
@@ -1221,10 +1225,12 @@ struct Times {
     dated: bool,
     /// The rows' times lie in different years: the year too.
     years: bool,
+    /// The digits of a second whole times are written with ([`Clock::full_to`]).
+    digits: u8,
 }
 
 impl Times {
-    fn of(rows: &[Row], clock: Clock) -> Self {
+    fn of(rows: &[Row], clock: Clock, digits: u8) -> Self {
         use chrono::Datelike;
         let first = rows.iter().map(|r| r.offender.first_seen).min();
         let last = rows.iter().map(|r| r.offender.last_seen).max();
@@ -1239,6 +1245,7 @@ impl Times {
             clock,
             dated: clock.is_dated() || days,
             years,
+            digits,
         }
     }
 
@@ -1323,11 +1330,11 @@ fn cell(
         }
         SortColumn::FirstSeen => {
             ui.label(times.text(o.first_seen))
-                .on_hover_text(clock.full(o.first_seen));
+                .on_hover_text(clock.full_to(o.first_seen, times.digits));
         }
         SortColumn::LastSeen => {
             ui.label(times.text(o.last_seen))
-                .on_hover_text(clock.full(o.last_seen));
+                .on_hover_text(clock.full_to(o.last_seen, times.digits));
         }
         SortColumn::Diagnosis => {
             // What it most likely means first, in a few words: the sentence, with its counts
@@ -1403,7 +1410,7 @@ fn row_text(
     // "22:18:44.000000" read as a time before the last incident (22:18:44.625).
     let seen = |t: Timestamp| match range {
         Some(_) => format!("{} {}", clock.date_time(t), clock.offset(t)),
-        None => clock.full(t),
+        None => clock.full_to(t, times.digits),
     };
     let cells: Vec<String> = columns
         .iter()

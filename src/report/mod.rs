@@ -56,6 +56,18 @@ pub fn endpoint_in(addr: IpAddr, port: u16, overlay: Overlay) -> String {
     s
 }
 
+/// A machine's address with the overlay network it is in, as [`endpoint_in`] names an
+/// endpoint: `10.42.0.1 (VXLAN vni 42)`; the address alone outside tunnels.
+pub fn host_in(addr: IpAddr, overlay: Overlay) -> String {
+    let mut s = address(addr);
+    if !overlay.is_none() {
+        s.push_str(" (");
+        s.push_str(&overlay.words());
+        s.push(')');
+    }
+    s
+}
+
 /// [`endpoint_in`] of an offender.
 pub fn offender_name(o: &Offender) -> String {
     endpoint_in(o.addr, o.port, o.overlay)
@@ -961,8 +973,15 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
         target(scan.kind, scan.lowest),
         target(scan.kind, scan.highest)
     );
+    // A scan is found within one overlay network, which its targets carry: its client and
+    // server are named in it, as the endpoints are ("10.42.0.2:7211 (VXLAN vni 42)"): two
+    // tenants may number their machines alike.
+    let network = scan.lowest.2;
     let (what, unit) = match scan.kind {
-        ScanKind::Ports { server } => (format!("{count} ports {range} of {server}"), "ports"),
+        ScanKind::Ports { server } => (
+            format!("{count} ports {range} of {}", host_in(server, network)),
+            "ports",
+        ),
         ScanKind::Sweep { port } => {
             let service = crate::services::name(port)
                 .map(|n| format!(" ({n})"))
@@ -995,7 +1014,7 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
     };
     format!(
         "{} probed {what}{when}: {kind}. {}.{}",
-        scan.client,
+        host_in(scan.client, network),
         scan_answers(scan),
         scan_retried(scan)
     )

@@ -1629,37 +1629,15 @@ fn regression_a_stopped_live_captures_name_is_whole_or_said_shorter_below_640_po
         table(&h)
     );
     for size in [[480.0, 640.0], [560.0, 500.0], [600.0, 400.0]] {
-        h.set_size(window(size).into());
-        h.run_steps(4);
-        laid_out(&mut h);
-        let src = h.state().source().expect("the capture stays open");
-        let name = src.shown_label().into_owned();
-        let shorter = src.shorter_labels();
-        assert!(name.starts_with("stopped: live capture on"), "{name}");
-        let named: Vec<egui::Rect> = h.query_all_by_label(&name).map(|n| n.rect()).collect();
-        let toolbar = named
-            .iter()
-            .min_by(|a, b| a.top().total_cmp(&b.top()))
-            .expect("the toolbar's name");
-        let whole = body_text_width(&h, &name);
+        let said = stopped_name_at(&mut h, size, "stopped: live capture on");
+        let (name, toolbar, status) = (&said.name, said.toolbar, said.status);
+        let whole = body_text_width(&h, name);
         assert!(
             toolbar.width() >= whole - 0.5 && toolbar.right() <= size[0] + m.x + 0.5,
             "{size:?}: the toolbar's name whole ({whole} points): {toolbar:?}"
         );
         // The status bar's: one of its forms, whole.
-        let status = named
-            .iter()
-            .max_by(|a, b| a.top().total_cmp(&b.top()))
-            .expect("the status bar's name");
         assert!(status.top() > size[1] - 30.0, "{size:?}: {status:?}");
-        let said: Vec<&String> = std::iter::once(&name)
-            .chain(&shorter)
-            .filter(|f| (body_text_width(&h, f) - status.width()).abs() < 1.0)
-            .collect();
-        assert!(
-            said.iter().any(|f| f.starts_with("stopped")),
-            "{size:?}: the status bar's name {status:?} one of {name:?}, {shorter:?} whole"
-        );
         // What was dropped, on the same row.
         let counts = h
             .query_all_by_label_contains("dropped")
@@ -1669,49 +1647,72 @@ fn regression_a_stopped_live_captures_name_is_whole_or_said_shorter_below_640_po
             counts.is_some_and(|r| r.right() <= size[0] + m.x + 0.5),
             "{size:?}: the drops said beside it: {counts:?}"
         );
-        if said.iter().all(|f| **f != name) {
-            assert!(
-                tooltips_on_hover(&mut h, *status, &name) >= 1,
-                "{size:?}: the whole name on hover"
-            );
-            h.remove_cursor();
-            h.run_steps(2);
-        }
+        said.whole_there(&mut h, status, size, "the status bar's");
     }
 }
 
-/// Regression (s39's note): a Network Monitor 1.x capture records its times in milliseconds,
-/// and the details' packet lines wrote them to the microsecond ("06:22:10.100000 IP ..."),
-/// digits the file does not have. They say the milliseconds the file has; the pcap the
-/// file was made from keeps its microseconds.
-#[test]
-fn a_netmon1_captures_packet_lines_say_its_milliseconds() {
-    for (file, line) in [
-        (
-            "tests/fixtures/formats.netmon1.cap",
-            "06:22:10.100 IP 127.0.0.1.45832 > 127.0.0.1.7330: Flags [S]",
-        ),
-        ("tests/fixtures/formats.pcap", "06:22:10.100"),
-    ] {
-        let mut h = harness(settings(), vec![manifest(file)]);
-        settle(&mut h);
-        select(&mut h, "127.0.0.1:7330");
-        wait_for(&mut h, |h| shows(h, "Packets (10)"));
-        let lines: Vec<String> = h
-            .query_all_by_label_contains(" > 127.0.0.1.7330: Flags [S]")
-            .filter_map(|n| n.accesskit_node().label().or(n.accesskit_node().value()))
+/// A stopped live capture's name as the window, resized to `size`, says it: the name and
+/// its shorter forms, and where the toolbar (the topmost) and the status bar (the lowest) say
+/// it (their labels carry the whole name, whichever form they show).
+struct SaidName {
+    name: String,
+    shorter: Vec<String>,
+    toolbar: egui::Rect,
+    status: egui::Rect,
+}
+
+/// [`SaidName`] of the open capture, whose name starts with `prefix`, at `size`.
+fn stopped_name_at(h: &mut Harness<'_, RstscopeApp>, size: [f32; 2], prefix: &str) -> SaidName {
+    h.set_size(window(size).into());
+    h.run_steps(4);
+    laid_out(h);
+    let src = h.state().source().expect("the capture stays open");
+    let name = src.shown_label().into_owned();
+    let shorter = src.shorter_labels();
+    assert!(name.starts_with(prefix), "{size:?}: {name}");
+    let named: Vec<egui::Rect> = h.query_all_by_label(&name).map(|n| n.rect()).collect();
+    let toolbar = (named.iter().copied())
+        .min_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the toolbar's name");
+    let status = (named.iter().copied())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the status bar's name");
+    SaidName {
+        name,
+        shorter,
+        toolbar,
+        status,
+    }
+}
+
+impl SaidName {
+    /// `rect` (`what`: the toolbar's, the status bar's) says one of the name's forms, whole
+    /// (its label as wide as that form's text), one that says it stopped; where that is not
+    /// the whole name, the whole is on hover.
+    fn whole_there(
+        &self,
+        h: &mut Harness<'_, RstscopeApp>,
+        rect: egui::Rect,
+        size: [f32; 2],
+        what: &str,
+    ) {
+        let said: Vec<&String> = std::iter::once(&self.name)
+            .chain(&self.shorter)
+            .filter(|f| (body_text_width(h, f) - rect.width()).abs() < 1.0)
             .collect();
-        assert!(!lines.is_empty(), "{file}: the packet lines");
-        let first = &lines[0];
-        if file.ends_with(".cap") {
-            assert!(first.starts_with(line), "{file}: {first:?}");
-        } else {
-            // "06:22:10.100487 IP ...": the microseconds the pcap has.
-            let time = first.split(' ').next().unwrap_or_default();
+        assert!(
+            said.iter().any(|f| f.starts_with("stopped")),
+            "{size:?}: {what} name {rect:?} one of {:?}, {:?} whole",
+            self.name,
+            self.shorter
+        );
+        if said.iter().all(|f| **f != self.name) {
             assert!(
-                time.starts_with(line) && time.len() == 15,
-                "{file}: {first:?}"
+                tooltips_on_hover(h, rect, &self.name) >= 1,
+                "{size:?}: the whole name on hover of {what}"
             );
+            h.remove_cursor();
+            h.run_steps(2);
         }
     }
 }
@@ -1853,18 +1854,8 @@ fn regression_a_stopped_live_captures_name_beside_a_custom_filter_is_said_shorte
     settle(&mut h);
     let m = harness_margin();
     for size in [[640.0, 400.0], [640.0, 480.0], [700.0, 500.0]] {
-        h.set_size(window(size).into());
-        h.run_steps(4);
-        laid_out(&mut h);
-        let src = h.state().source().expect("the capture stays open");
-        let name = src.shown_label().into_owned();
-        let shorter = src.shorter_labels();
-        assert!(name.starts_with("stopped: live capture on lo"), "{name}");
-        let toolbar = h
-            .query_all_by_label(&name)
-            .map(|n| n.rect())
-            .min_by(|a, b| a.top().total_cmp(&b.top()))
-            .expect("the toolbar's name");
+        let said = stopped_name_at(&mut h, size, "stopped: live capture on lo");
+        let toolbar = said.toolbar;
         let field = h
             .get(
                 By::new()
@@ -1876,27 +1867,11 @@ fn regression_a_stopped_live_captures_name_beside_a_custom_filter_is_said_shorte
             toolbar.top() < field.bottom() + 30.0,
             "{size:?}: the name {toolbar:?} in the toolbar, the field at {field:?}"
         );
-        // One of its forms, whole: the label is as wide as that form's text.
-        let said: Vec<&String> = std::iter::once(&name)
-            .chain(&shorter)
-            .filter(|f| (body_text_width(&h, f) - toolbar.width()).abs() < 1.0)
-            .collect();
-        assert!(
-            said.iter().any(|f| f.starts_with("stopped")),
-            "{size:?}: the toolbar's name {toolbar:?} one of {name:?}, {shorter:?} whole"
-        );
         assert!(
             toolbar.right() <= size[0] + m.x + 0.5 && !toolbar.intersects(field),
             "{size:?}: the name {toolbar:?} in the window, beside the field {field:?}"
         );
-        if said.iter().all(|f| **f != name) {
-            assert!(
-                tooltips_on_hover(&mut h, toolbar, &name) >= 1,
-                "{size:?}: the whole name on hover"
-            );
-            h.remove_cursor();
-            h.run_steps(2);
-        }
+        said.whole_there(&mut h, toolbar, size, "the toolbar's");
     }
 }
 

@@ -5079,50 +5079,6 @@ fn regression_a_pager_gets_the_report_fitted_to_its_terminal() {
     );
 }
 
-/// Regression (s39's note): a port scan inside a tenant's overlay network was told as
-/// "10.0.0.1 probed 25 ports (7000 to 7024) of 10.0.0.2", in no network, where its targets
-/// were named in theirs ("10.0.0.2:7000 (VXLAN vni 42)"), and two tenants numbering their
-/// machines alike made two such sentences alike. A synthetic capture (written here: no network
-/// made it) of two tenants, VXLAN networks 42 and 43, in each 10.0.0.1 probing 25 closed ports
-/// of 10.0.0.2: each scan's sentence names its client and server in its network, in the text
-/// and the JSON (with the scan's `overlay`).
-#[test]
-fn regression_a_scan_inside_an_overlay_network_is_said_in_that_network() {
-    let mut records = Vec::new();
-    for (n, vni) in [42u32, 43].into_iter().enumerate() {
-        for k in 0..25u16 {
-            let (port, isn) = (7000 + k, 1000 + u32::from(k));
-            let secs = 1_700_000_000 + n as u32;
-            let micros = u32::from(k) * 1000;
-            let syn = common::frame(port, false, 0x02, isn, 0);
-            let rst = common::frame(port, true, 0x14, 0, isn + 1);
-            records.push((secs, micros, common::vxlan_frame(vni, &syn)));
-            records.push((secs, micros + 100, common::vxlan_frame(vni, &rst)));
-        }
-    }
-    let dir = common::temp_dir("cli", "overlay-scans");
-    let path = dir.join("two-tenants-scanned.pcap");
-    std::fs::write(&path, common::pcap(&records)).expect("written");
-    let file = path.to_str().expect("a UTF-8 path");
-    let text = String::from_utf8_lossy(&rstscope(&["analyze", "--utc", file]).stdout).to_string();
-    let json: serde_json::Value =
-        serde_json::from_str(&common::analyze_ok(&path, "json")).expect("JSON");
-    let scans = json["scans"].as_array().expect("scans");
-    assert_eq!(scans.len(), 2, "{json}");
-    for vni in [42, 43] {
-        let sentence = format!(
-            "10.0.0.1 (VXLAN vni {vni}) probed 25 ports (7000 to 7024) of 10.0.0.2 (VXLAN vni \
-             {vni})"
-        );
-        assert!(text.contains(&sentence), "{sentence:?} in {text}");
-        let scan = (scans.iter())
-            .find(|s| s["overlay"] == format!("vxlan:{vni}"))
-            .unwrap_or_else(|| panic!("the scan in VXLAN {vni}: {scans:?}"));
-        let diagnosis = scan["diagnosis"].as_str().expect("its sentence");
-        assert!(diagnosis.starts_with(&sentence), "{diagnosis}");
-    }
-}
-
 /// Regression: past 16,382 overlay networks in one capture, the later networks' endpoints were
 /// named as another network's (or as untunnelled ones, "10.0.0.2:7211" without a network).
 /// A synthetic capture (common::vxlan_networks_pcap: 16,386 VXLAN networks, one refused

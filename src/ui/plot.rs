@@ -299,9 +299,9 @@ pub struct PlotInput<'a> {
     /// table's first rows and the selected offender's diagnosis. The heading says so on
     /// hover, and a click shows the plot anyway.
     pub for_room: bool,
-    /// A live capture, running or stopped: its legend keeps the form it has always had, its
-    /// lines held while the counts grow and at Stop (its kernel's line comes and goes with
-    /// the machine's readings).
+    /// A live capture, running or stopped: its legend's wrapped form is chosen once for the
+    /// capture and the width, its kernel's counts counted in its lines, and held while the
+    /// counts grow and at Stop, as its lines are.
     pub live: bool,
 }
 

@@ -246,7 +246,11 @@ fn text(ev: &Evidence, clock: Clock) -> String {
         count(ev.connections.len(), ev.more_connections)
     ));
     for c in &ev.connections {
-        s.push_str(&report::text::connection_line(c, clock));
+        s.push_str(&report::text::connection_line_to(
+            c,
+            clock,
+            ev.time_digits(),
+        ));
         s.push('\n');
     }
     if ev.more_connections > 0 {

@@ -1408,6 +1408,39 @@ fn two_tenants_numbered_alike_are_two_endpoints() {
     assert!(ev.packets.is_empty());
 }
 
+/// Regression (s39's note): a port scan inside a tenant's overlay network was told as
+/// "10.42.0.1 probed 25 ports (7000 to 7024) of 10.42.0.2", in no network, where its targets
+/// were named in theirs ("10.42.0.2:7000 (VXLAN vni 42)"), and two tenants numbering their
+/// machines alike made two sentences alike (tests/fixtures/make-vxlan-scans.sh: in VXLAN VNI 42
+/// and in VNI 43, 10.42.0.1 tries 25 closed ports of 10.42.0.2). Each scan's sentence names its
+/// client and server in its network, in the text and the JSON (with the scan's `overlay`).
+#[test]
+fn a_scan_inside_an_overlay_network_is_said_in_that_network() {
+    let (a, _) = run("tests/fixtures/vxlan-scans.pcap");
+    let text = report::text::report(&a, Clock::Utc, 10);
+    let mut json = Vec::new();
+    report::json::write(&a, Clock::Utc, true, &mut json).expect("JSON written");
+    let json: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
+    let scans = json["scans"].as_array().expect("scans");
+    assert_eq!(scans.len(), 2, "{json}");
+    for vni in [42, 43] {
+        let sentence = format!(
+            "10.42.0.1 (VXLAN vni {vni}) probed 25 ports (7000 to 7024) of 10.42.0.2 (VXLAN vni \
+             {vni})"
+        );
+        assert!(text.contains(&sentence), "{sentence:?} in {text}");
+        let scan = (scans.iter())
+            .find(|s| s["overlay"] == format!("vxlan:{vni}"))
+            .unwrap_or_else(|| panic!("the scan in VXLAN {vni}: {scans:?}"));
+        let diagnosis = scan["diagnosis"].as_str().expect("its sentence");
+        assert!(diagnosis.starts_with(&sentence), "{diagnosis}");
+        assert_eq!(
+            scan["refused"][0],
+            format!("10.42.0.2:7000 (VXLAN vni {vni})")
+        );
+    }
+}
+
 /// A capture on an overlay network's underlay (tests/fixtures/make-vxlan.sh): the TCP inside
 /// VXLAN (on UDP 4789 and on Linux's 8472) is analyzed by its inner addresses, as tshark
 /// dissects it, beside the refusals carried directly in IP; each offender's filters select

@@ -130,6 +130,86 @@ fn netmon1_gives_the_offenders_and_counts_of_the_pcap() {
     }
 }
 
+/// Regression (s39's note): a Network Monitor 1.x file records each frame's time in
+/// milliseconds, and the text report, `--endpoint`'s connections and packet lines wrote them
+/// to the microsecond ("06:22:10.100000"), digits the file does not have. They are written to
+/// the millisecond, as the file records them; the pcap they were made from keeps its
+/// microseconds, and the JSON its six decimals (docs/json.md).
+#[test]
+fn netmon1_times_are_written_to_the_millisecond_the_file_records() {
+    let text = |args: &[&str]| {
+        let out = rstscope(args);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let ms = fractions_of_dated_times(&text(&[
+        "analyze",
+        "--utc",
+        &fixture("formats.netmon1.cap"),
+    ]));
+    let us = fractions_of_dated_times(&text(&["analyze", "--utc", &fixture("formats.pcap")]));
+    assert!(!ms.is_empty() && ms.iter().all(|d| *d == 3), "{ms:?}");
+    assert!(!us.is_empty() && us.iter().all(|d| *d == 6), "{us:?}");
+    let endpoint = "127.0.0.1:7330";
+    let netmon = text(&[
+        "analyze",
+        "--utc",
+        &fixture("formats.netmon1.cap"),
+        "--endpoint",
+        endpoint,
+    ]);
+    let pcap = text(&[
+        "analyze",
+        "--utc",
+        &fixture("formats.pcap"),
+        "--endpoint",
+        endpoint,
+    ]);
+    let packets = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains(" IP ") || l.contains(" IP6 "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (ours, theirs) = (packets(&netmon), packets(&pcap));
+    assert_eq!(ours.len(), 10, "{netmon}");
+    assert_eq!(ours.len(), theirs.len());
+    for (ms, us) in ours.iter().zip(&theirs) {
+        // "06:22:10.100 IP ..." where the pcap says "06:22:10.100487 IP ...".
+        let (time, rest) = ms.split_once(' ').expect("a time");
+        assert!(
+            time.len() == "06:22:10.100".len() && us.ends_with(rest),
+            "{ms:?} beside {us:?}"
+        );
+    }
+    let connections = |t: &str| -> Vec<usize> {
+        t.lines()
+            .filter(|l| l.contains(" -> "))
+            .filter_map(|l| l.split(' ').nth(1))
+            .map(|time| time.split_once('.').map_or(0, |(_, f)| f.len()))
+            .collect()
+    };
+    assert_eq!(connections(&netmon), [3; 5], "{netmon}");
+    assert_eq!(connections(&pcap), [6; 5], "{pcap}");
+    // The JSON keeps its six decimals (the milliseconds, zeros after them).
+    let v = report(&[&fixture("formats.netmon1.cap")]);
+    let first = v["offenders"][0]["first_seen"].to_string();
+    assert!(first.ends_with("100000"), "{first}");
+}
+
+/// The digits after the second of each time of day with its date (`2026-12-06 06:22:10.100`)
+/// in a report.
+fn fractions_of_dated_times(text: &str) -> Vec<usize> {
+    text.split(' ')
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| w[0].len() == 10 && w[0].as_bytes()[4] == b'-' && w[0].as_bytes()[7] == b'-')
+        .filter_map(|w| w[1].split_once('.'))
+        .filter(|(hms, _)| hms.len() == 8 && hms.as_bytes()[2] == b':')
+        .map(|(_, f)| f.chars().take_while(char::is_ascii_digit).count())
+        .collect()
+}
+
 /// Read as a stream: gzipped, and from standard input (`rstscope analyze -`).
 #[test]
 fn a_gzipped_netmon_capture_and_a_snoop_from_a_pipe_read_in_full() {

@@ -93,6 +93,9 @@ pub struct CaptureInfo {
     /// included, where it is known; `None` for files that know only their packets' times.
     /// See [`Analysis::span`].
     pub captured: Option<CaptureTime>,
+    /// The most digits of a second its files' interfaces record times to
+    /// ([`InterfaceInfo::time_digits`]); `None` for a live capture (libpcap's microseconds).
+    pub recorded_digits: Option<u8>,
 }
 
 /// The capture's own time: see [`CaptureInfo::captured`].
@@ -138,6 +141,13 @@ pub(crate) fn recorded_time(files: &[FileInfo]) -> Option<CaptureTime> {
 }
 
 impl CaptureInfo {
+    /// The digits of a second the capture's times are written with ([`Clock::full_to`]):
+    /// those of its finest file (3 where every file records milliseconds), 6 for a live
+    /// capture.
+    pub fn time_digits(&self) -> u8 {
+        self.recorded_digits.unwrap_or(6)
+    }
+
     /// Why nothing at all could be read, where that is so: not one frame, and a problem with
     /// the input (a file cut short or corrupt before its first packet). Such a capture is
     /// unusable input, as a file that is not a capture is; a well-formed capture that holds
@@ -2101,6 +2111,7 @@ struct SourceStatus {
     problems: Vec<String>,
     processes_not_kept: u64,
     two_points: Vec<Pair>,
+    recorded_digits: Option<u8>,
 }
 
 impl SourceStatus {
@@ -2111,6 +2122,7 @@ impl SourceStatus {
             problems: source.problems().iter().map(|p| p.to_string()).collect(),
             processes_not_kept: source.processes_not_kept(),
             two_points: Vec::new(),
+            recorded_digits: source.interfaces().iter().map(|i| i.time_digits).max(),
         }
     }
 
@@ -2129,6 +2141,7 @@ impl SourceStatus {
             .extend(two_points_warnings(&self.two_points, &self.files));
         c.files = self.files.clone();
         c.captured = recorded_time(&c.files);
+        c.recorded_digits = self.recorded_digits;
         c.link_types = self.link_types.clone();
         c.two_points = self.two_points.clone();
         c

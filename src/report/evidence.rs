@@ -116,6 +116,10 @@ pub struct EvidencePacket {
     /// The tunnel it came in, as its line says it before the packet inside
     /// ([`crate::decode::tunnel_words`]: `VXLAN vni 42 10.99.0.1 > 10.99.0.2`).
     pub tunnel: Option<String>,
+    /// The digits of a second its file records its time to
+    /// ([`InterfaceInfo::time_digits`](crate::source::InterfaceInfo::time_digits)): its line
+    /// writes no more (a Network Monitor 1.x file's milliseconds as `.234`, not `.234000`).
+    pub time_digits: u8,
 }
 
 /// The interface and direction a LINUX_SLL2 frame carries: `lo In`, `eth0 Out`.
@@ -301,6 +305,12 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// The digits of a second its times are written with: those of its finest interface
+    /// ([`InterfaceInfo::time_digits`]), 6 where it has none.
+    pub fn time_digits(&self) -> u8 {
+        (self.interfaces.iter().map(|i| i.time_digits).max()).unwrap_or(6)
+    }
+
     /// Every warning as a person reads it, times in `clock` with the date and the zone said
     /// (the app's Local time / UTC choice, the terminal's `--utc`).
     pub fn warnings_in(&self, clock: Clock) -> Vec<String> {
@@ -802,6 +812,7 @@ fn collect_source_watched(
     for p in &mut ev.packets {
         let info = ev.interfaces.get(p.interface as usize);
         p.arrival = Arrival::of_sll2(p.link_type, &p.data, |index| sll2_name(info, index));
+        p.time_digits = info.map_or(6, |i| i.time_digits);
     }
     let files = source.files();
     ev.span = (files.iter().filter_map(|f| f.first_ts).min())
@@ -1126,6 +1137,7 @@ impl EvidencePacket {
             carried: Carried::of(frame),
             arrival: None,
             tunnel: crate::decode::tunnel_words(frame),
+            time_digits: 6,
         }
     }
 
@@ -1351,7 +1363,8 @@ fn cut_middle(name: &str, max: usize) -> String {
 
 /// The packet as `tcpdump -n` prints it, e.g. `13:09:12.250341 IP 127.0.0.1.39446 >
 /// 127.0.0.1.7211: Flags [S], seq 3134553372, win 65495, options [mss 65495,...], length 0`:
-/// time of day with microseconds (local or UTC per `clock`), `IP` or `IP6`, relative sequence
+/// time of day with microseconds, or the fewer digits its file records
+/// ([`EvidencePacket::time_digits`]), local or UTC per `clock`, `IP` or `IP6`, relative sequence
 /// numbers as tcpdump computes them over the packets shown, the common TCP options.
 pub fn tcpdump_line(p: &EvidencePacket, clock: Clock) -> String {
     packet_line(p, clock, None, LineDate::None)
@@ -1385,14 +1398,25 @@ impl LineDate {
         }
     }
 
-    /// The `chrono` format of a time to `decimals` (3 or 6) with this date.
+    /// `ts` in `clock` with this date, to `digits` of the second at most 6
+    /// ([`crate::report::fraction`]): `11-15 13:09:12.250341`, `13:09:12.234`.
+    pub fn time(self, clock: Clock, ts: Timestamp, digits: u8) -> String {
+        let mut s = clock.datetime(ts).format(&self.format(0)).to_string();
+        s.push_str(&crate::report::fraction(ts, digits));
+        s
+    }
+
+    /// The `chrono` format of a time to `decimals` (3 or 6; 0: whole seconds) with this date.
     pub fn format(self, decimals: usize) -> String {
         let date = match self {
             LineDate::None => "",
             LineDate::Day => "%m-%d ",
             LineDate::Year => "%Y-%m-%d ",
         };
-        format!("{date}%H:%M:%S%.{decimals}f")
+        match decimals {
+            0 => format!("{date}%H:%M:%S"),
+            _ => format!("{date}%H:%M:%S%.{decimals}f"),
+        }
     }
 }
 
@@ -1414,7 +1438,7 @@ pub fn packet_line(
     } else {
         date
     };
-    let mut s = clock.datetime(p.ts).format(&date.format(6)).to_string();
+    let mut s = date.time(clock, p.ts, p.time_digits);
     if let Some(at) = at {
         s.push(' ');
         s.push_str(&at.cell(p));

@@ -119,7 +119,7 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
             .map(|&(a, p, o)| super::endpoint_in(a, p, o))
             .collect()
     };
-    json!({
+    let mut v = json!({
         "kind": scan.kind.as_str(),
         "client": scan.client.to_string(),
         "server": server,
@@ -152,7 +152,13 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
             "attempts": attempts,
         })).collect::<Vec<_>>(),
         "diagnosis": super::scan_sentence(scan, clock.stamped()),
-    })
+    });
+    // The overlay network it was found in (its targets', as an endpoint's `overlay`).
+    let network = scan.lowest.2;
+    if !network.is_none() {
+        v["overlay"] = json!(network.key());
+    }
+    v
 }
 
 impl Serialize for OffenderOut<'_> {

@@ -56,6 +56,18 @@ pub fn endpoint_in(addr: IpAddr, port: u16, overlay: Overlay) -> String {
     s
 }
 
+/// A machine's address with the overlay network it is in, as [`endpoint_in`] names an
+/// endpoint: `10.42.0.1 (VXLAN vni 42)`; the address alone outside tunnels.
+pub fn host_in(addr: IpAddr, overlay: Overlay) -> String {
+    let mut s = address(addr);
+    if !overlay.is_none() {
+        s.push_str(" (");
+        s.push_str(&overlay.words());
+        s.push(')');
+    }
+    s
+}
+
 /// [`endpoint_in`] of an offender.
 pub fn offender_name(o: &Offender) -> String {
     endpoint_in(o.addr, o.port, o.overlay)
@@ -186,9 +198,20 @@ impl Clock {
 
     /// `2024-05-01 15:13:13.123456 +02:00`.
     pub fn full(self, ts: Timestamp) -> String {
-        self.datetime(ts)
-            .format("%Y-%m-%d %H:%M:%S%.6f %:z")
-            .to_string()
+        self.full_to(ts, 6)
+    }
+
+    /// [`Clock::full`] to `digits` of the second ([`fraction`]): `2024-05-01 15:13:13.123
+    /// +02:00` in a capture whose files record milliseconds
+    /// ([`crate::analysis::CaptureInfo::time_digits`]).
+    pub fn full_to(self, ts: Timestamp, digits: u8) -> String {
+        let d = self.datetime(ts);
+        format!(
+            "{}{} {}",
+            d.format("%Y-%m-%d %H:%M:%S"),
+            fraction(ts, digits),
+            d.format("%:z")
+        )
     }
 
     /// `15:13:13`; `2024-05-01 15:13:13` when dated (stamped: `2024-05-01T15:13:13+02:00`).
@@ -326,6 +349,20 @@ impl Clock {
 pub fn clock_for(a: &crate::analysis::Analysis, clock: Clock) -> Clock {
     let t = &a.snapshot.totals;
     clock.for_capture(t.first_ts, t.last_ts)
+}
+
+/// The fraction of the second of `ts` to `digits`, at most 6 (microseconds, as tcpdump and
+/// the JSON write times), cut: `.234` to 3 digits, `.234567` to 6, nothing to 0. A file that
+/// records milliseconds (Network Monitor 1.x, a pcapng `if_tsresol` of 3) knows no more: its
+/// times written to the microsecond (`.234000`) said digits it does not have.
+pub fn fraction(ts: Timestamp, digits: u8) -> String {
+    let digits = u32::from(digits.min(6));
+    if digits == 0 {
+        return String::new();
+    }
+    let nanos = ts.0.rem_euclid(Timestamp::NANOS_PER_SEC);
+    let part = nanos / 10i64.pow(9 - digits);
+    format!(".{part:0width$}", width = digits as usize)
 }
 
 /// Unix seconds with 6 decimals, as JSON and CSV write times: the nanoseconds cut (toward
@@ -936,8 +973,15 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
         target(scan.kind, scan.lowest),
         target(scan.kind, scan.highest)
     );
+    // A scan is found within one overlay network, which its targets carry: its client and
+    // server are named in it, as the endpoints are ("10.42.0.2:7211 (VXLAN vni 42)"): two
+    // tenants may number their machines alike.
+    let network = scan.lowest.2;
     let (what, unit) = match scan.kind {
-        ScanKind::Ports { server } => (format!("{count} ports {range} of {server}"), "ports"),
+        ScanKind::Ports { server } => (
+            format!("{count} ports {range} of {}", host_in(server, network)),
+            "ports",
+        ),
         ScanKind::Sweep { port } => {
             let service = crate::services::name(port)
                 .map(|n| format!(" ({n})"))
@@ -970,7 +1014,7 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
     };
     format!(
         "{} probed {what}{when}: {kind}. {}.{}",
-        scan.client,
+        host_in(scan.client, network),
         scan_answers(scan),
         scan_retried(scan)
     )
@@ -2766,6 +2810,21 @@ mod dated_range_tests {
 pub(crate) mod tests {
     use super::Clock;
     use crate::packet::Timestamp;
+
+    /// A time's fraction is written to the digits its file records, at most six, cut (not
+    /// rounded: .2349 of a millisecond file is still .234), before 1970 too.
+    #[test]
+    fn fractions_to_the_digits_recorded() {
+        let ts = Timestamp::from_parts(1_700_000_000, 234_567_891);
+        let said: Vec<String> = [0, 1, 3, 6, 9]
+            .iter()
+            .map(|&d| super::fraction(ts, d))
+            .collect();
+        assert_eq!(said, ["", ".2", ".234", ".234567", ".234567"]);
+        assert_eq!(super::fraction(Timestamp(-1), 3), ".999");
+        assert_eq!(Clock::Utc.full_to(ts, 3), "2023-11-14 22:13:20.234 +00:00");
+        assert_eq!(Clock::Utc.full(ts), "2023-11-14 22:13:20.234567 +00:00");
+    }
 
     #[test]
     fn addresses_and_endpoints_are_written_as_display_writes_them() {

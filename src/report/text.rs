@@ -577,8 +577,8 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         };
         let time = format!(
             "{} to {} ({}{how})",
-            clock.full(start),
-            clock.full(end),
+            clock.full_to(start, cap.time_digits()),
+            clock.full_to(end, cap.time_digits()),
             super::capture_span(start, end)
         );
         let _ = writeln!(
@@ -589,8 +589,8 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     } else if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
         let time = format!(
             "{} to {} ({})",
-            clock.full(first),
-            clock.full(last),
+            clock.full_to(first, cap.time_digits()),
+            clock.full_to(last, cap.time_digits()),
             super::capture_span(first, last)
         );
         let _ = writeln!(
@@ -782,17 +782,21 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             ),
         };
         // One incident has no rate: "avg 1.0/s peak 1/s; first T last T" read as a second's
-        // worth of them.
+        // worth of them. Its times to the digits the capture's files record.
+        let digits = a.capture.time_digits();
         let incidents = if o.incidents == 1 {
-            format!("incidents 1{retries}: at {}", clock.full(o.first_seen))
+            format!(
+                "incidents 1{retries}: at {}",
+                clock.full_to(o.first_seen, digits)
+            )
         } else {
             format!(
                 "incidents {}{retries}: avg {} peak {}/s; first {} last {}",
                 grouped(o.incidents),
                 rate(o.avg_rate),
                 thousands(u64::from(o.peak_rate)),
-                clock.full(o.first_seen),
-                clock.full(o.last_seen)
+                clock.full_to(o.first_seen, digits),
+                clock.full_to(o.last_seen, digits)
             )
         };
         let _ = writeln!(
@@ -1143,9 +1147,16 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock, width: Option
 /// One `--connections` row for people; ` overlay=vxlan:42` at its end where it came in a
 /// tunnel that names its network (two tenants' overlays may number their machines alike).
 pub fn connection_line(c: &ConnRecord, clock: Clock) -> String {
+    connection_line_to(c, clock, 6)
+}
+
+/// [`connection_line`] with its start to `digits` of the second, those its capture's files
+/// record ([`Clock::full_to`]): `06:22:10.100` of a Network Monitor 1.x file, not
+/// `06:22:10.100000`.
+pub fn connection_line_to(c: &ConnRecord, clock: Clock, digits: u8) -> String {
     let mut line = format!(
         "{} {} -> {} {} {} rst={} cause={} suspect={} {:.3}s",
-        clock.full(c.start),
+        clock.full_to(c.start, digits),
         endpoint(c.orig.0, c.orig.1),
         endpoint(c.resp.0, c.resp.1),
         c.state.as_str(),

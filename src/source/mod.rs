@@ -261,6 +261,26 @@ pub struct InterfaceInfo {
     pub index_names: Vec<(u32, String)>,
     /// Frames delivered from it so far.
     pub frames: u64,
+    /// The digits of a second its frames' times are recorded to: 6 for microseconds (classic
+    /// pcap, snoop, Network Monitor 2.x), 9 for nanoseconds, 3 for Network Monitor 1.x's
+    /// milliseconds, a pcapng interface's `if_tsresol` ([`time_digits`]). Times are shown
+    /// with no more digits than these ([`crate::report::Clock::fraction`]): where only
+    /// ".234" is known, ".234000" said more than the file did.
+    pub time_digits: u8,
+}
+
+/// The digits of a second a pcapng `if_tsresol` records (a power of 10, or of 2 with the
+/// high bit set: 2^-10 s to 3 digits, 2^-20 to 6, 2^-30 to 9), at most 9 (rstscope keeps
+/// nanoseconds).
+pub fn time_digits(tsresol: u8) -> u8 {
+    let exponent = tsresol & 0x7F;
+    let digits = if tsresol & 0x80 != 0 {
+        // log10(2) = 0.30103: to the nearest digit.
+        ((u32::from(exponent) * 30_103 + 50_000) / 100_000) as u8
+    } else {
+        exponent
+    };
+    digits.min(9)
 }
 
 /// The container format of a capture file.

@@ -1779,7 +1779,8 @@ impl RstscopeApp {
         // `rstscope analyze --connections` prints it), else the offender's diagnosis.
         if let Some(c) = self.details.stream() {
             let clock = self.settings.clock();
-            ctx.copy_text(crate::report::text::connection_line(c, clock));
+            let digits = (self.details.evidence()).map_or(6, |e| e.time_digits());
+            ctx.copy_text(crate::report::text::connection_line_to(c, clock, digits));
         } else if let Some(text) = self.details.diagnosis_to_copy() {
             ctx.copy_text(text.to_owned());
         }

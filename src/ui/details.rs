@@ -1190,6 +1190,7 @@ impl DetailsView {
                 let list = ConnectionList {
                     clock: input.clock,
                     date,
+                    digits: ev.map_or(6, |e| e.time_digits()),
                     widths: &widths,
                     height,
                     from_start,
@@ -2323,6 +2324,9 @@ struct ConnectionList<'a> {
     clock: Clock,
     /// The connections span days (or years): their starts carry the date.
     date: LineDate,
+    /// The digits of a second their capture records ([`Evidence::time_digits`]): Copy row
+    /// writes their starts with no more.
+    digits: u8,
     /// Each column's starting width.
     widths: &'a [f32; 8],
     height: f32,
@@ -2629,6 +2633,7 @@ fn connections_table(
     list: &ConnectionList<'_>,
 ) -> (egui::scroll_area::ScrollAreaOutput<()>, Option<usize>) {
     let (clock, widths, height) = (list.clock, list.widths, list.height);
+    let digits = list.digits;
     let row_height = list_row_height(ui);
     // The table's own width, so that the scroll area around it knows to scroll sideways.
     let spacing = ui.spacing().item_spacing.x;
@@ -2712,7 +2717,8 @@ fn connections_table(
                         )
                         .clicked()
                     {
-                        ui.ctx().copy_text(report::text::connection_line(c, clock));
+                        ui.ctx()
+                            .copy_text(report::text::connection_line_to(c, clock, digits));
                         ui.close();
                     }
                 });

@@ -83,6 +83,9 @@ pub struct OffendersView {
     /// Some TCP packet was read: with none, an empty table says nothing of the capture's
     /// resets (a link type rstscope does not decode can hide them).
     tcp_read: bool,
+    /// The digits of a second the capture's times are written with on hover and in Copy
+    /// row ([`CaptureInfo::time_digits`]).
+    time_digits: u8,
     /// Endpoints the selected range counts only from a later second, or not at all: they
     /// gave up older seconds to bound memory ([`Offender::series_from`]).
     cut_in_range: usize,
@@ -151,7 +154,7 @@ impl OffendersView {
         let r = self.row(key)?;
         let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
         let columns = columns(&self.rows, sampled);
-        let times = Times::of(&self.rows, clock);
+        let times = Times::of(&self.rows, clock, self.time_digits);
         Some(row_text(
             &columns,
             r,
@@ -202,6 +205,7 @@ impl OffendersView {
                     && (&k.range, &k.filter, &k.sort) == (&key.range, &key.filter, &key.sort)
             });
         self.tcp_read = capture.tcp_frames > 0;
+        self.time_digits = capture.time_digits();
         let mut rows = build_rows(
             offenders,
             host.map(Arc::as_ref),
@@ -619,7 +623,7 @@ impl OffendersView {
         let rows = &self.rows;
         let host = self.host.as_deref();
         let range = self.range;
-        let times = Times::of(rows, clock);
+        let times = Times::of(rows, clock, self.time_digits);
         let mut clicked: Option<EndpointKey> = None;
         // Where the Endpoint column was laid out: its header, and each row's cell.
         let mut pin = Pinned::default();
@@ -1221,10 +1225,12 @@ struct Times {
     dated: bool,
     /// The rows' times lie in different years: the year too.
     years: bool,
+    /// The digits of a second whole times are written with ([`Clock::full_to`]).
+    digits: u8,
 }
 
 impl Times {
-    fn of(rows: &[Row], clock: Clock) -> Self {
+    fn of(rows: &[Row], clock: Clock, digits: u8) -> Self {
         use chrono::Datelike;
         let first = rows.iter().map(|r| r.offender.first_seen).min();
         let last = rows.iter().map(|r| r.offender.last_seen).max();
@@ -1239,6 +1245,7 @@ impl Times {
             clock,
             dated: clock.is_dated() || days,
             years,
+            digits,
         }
     }
 
@@ -1323,11 +1330,11 @@ fn cell(
         }
         SortColumn::FirstSeen => {
             ui.label(times.text(o.first_seen))
-                .on_hover_text(clock.full(o.first_seen));
+                .on_hover_text(clock.full_to(o.first_seen, times.digits));
         }
         SortColumn::LastSeen => {
             ui.label(times.text(o.last_seen))
-                .on_hover_text(clock.full(o.last_seen));
+                .on_hover_text(clock.full_to(o.last_seen, times.digits));
         }
         SortColumn::Diagnosis => {
             // What it most likely means first, in a few words: the sentence, with its counts
@@ -1403,7 +1410,7 @@ fn row_text(
     // "22:18:44.000000" read as a time before the last incident (22:18:44.625).
     let seen = |t: Timestamp| match range {
         Some(_) => format!("{} {}", clock.date_time(t), clock.offset(t)),
-        None => clock.full(t),
+        None => clock.full_to(t, times.digits),
     };
     let cells: Vec<String> = columns
         .iter()
@@ -1633,11 +1640,18 @@ pub fn build_rows(
             clients_known,
         })
         .collect();
-    match own_filter(filter) {
-        Some(typed) if rows.iter().any(|r| writes(&r.offender, &typed)) => {
-            rows.retain(|r| writes(&r.offender, &typed));
+    // Each row's own filters are built once: asked whether any row writes the pasted
+    // filter, then which, they were built twice per rebuild (the whole table's, where none
+    // does), at each key typed and each live update.
+    let written: Option<Vec<bool>> = own_filter(filter)
+        .map(|typed| (rows.iter().map(|r| writes(&r.offender, &typed))).collect())
+        .filter(|w: &Vec<bool>| w.contains(&true));
+    match written {
+        Some(written) => {
+            let mut written = written.into_iter();
+            rows.retain(|_| written.next().unwrap_or(false));
         }
-        _ => rows.retain(|r| words.iter().all(|w| matches(r, w))),
+        None => rows.retain(|r| words.iter().all(|w| matches(r, w))),
     }
     rows.sort_by(|a, b| {
         let ord = compare(a, b, sort.column);
@@ -1728,6 +1742,8 @@ fn own_filter(filter: &str) -> Option<String> {
 /// Whether `typed` ([`own_filter`]) is the Wireshark display filter or one of the BPF filters
 /// rstscope writes for `o`'s packets.
 fn writes(o: &Offender, typed: &str) -> bool {
+    #[cfg(test)]
+    tests::FILTERS_BUILT.with(|n| n.set(n.get() + 1));
     let same = |f: &str| f.split_whitespace().eq(typed.split(' '));
     same(&report::wireshark_filter(
         o.addr,
@@ -1812,6 +1828,38 @@ fn listener_name(r: &Row) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    thread_local! {
+        /// Offenders whose own filters [`super::writes`] built, on this test's thread.
+        pub(super) static FILTERS_BUILT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Regression (s39's note): the filter box's match of a pasted endpoint filter built each
+    /// row's filters twice per rebuild of the rows (whether any row writes it, then which).
+    /// With 10,000 rows they are built once each, for a filter a row writes and for one none
+    /// does (the rows then matched by its words), and the row found is the same.
+    #[test]
+    fn a_pasted_filter_builds_each_rows_filters_once() {
+        // The row of the filter pasted ranked last (the fewest refusals): asked whether any
+        // row writes it, every row's filters were built before it was found.
+        let data: Vec<Offender> = (0..10_000u16)
+            .map(|i| offender(10_000 + i, if i == 7 { 1 } else { 2 }, 0, &[100]))
+            .collect();
+        let all = build_rows(&data, None, &[], None, "", Sort::default());
+        assert_eq!(all.last().map(|r| r.offender.port), Some(10_007));
+        let own = report::wireshark_filter(data[7].addr, data[7].port, &[]);
+        let other = report::wireshark_filter("10.0.0.9".parse().expect("ip"), 7211, &[]);
+        for (filter, found) in [(&own, vec!["10.0.0.1:10007"]), (&other, vec![])] {
+            FILTERS_BUILT.with(|n| n.set(0));
+            let start = std::time::Instant::now();
+            let rows = build_rows(&data, None, &[], None, filter, Sort::default());
+            let took = start.elapsed();
+            let built = FILTERS_BUILT.with(std::cell::Cell::get);
+            println!("10,000 rows, {filter}: rebuilt in {took:?}, {built} filters built");
+            let names: Vec<&str> = rows.iter().map(|r| r.endpoint.as_str()).collect();
+            assert_eq!(names, found, "{filter}");
+            assert_eq!(built, 10_000, "{filter}");
+        }
+    }
     use super::*;
     use crate::engine::SecondCounts;
     use crate::packet::Timestamp;

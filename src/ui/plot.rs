@@ -255,6 +255,9 @@ struct LegendHold {
     height: f32,
     /// The kernel's comparison has had its place in the legend: its line was chosen then.
     note_placed: bool,
+    /// A live capture's wrapped form, chosen where the legend first wrapped: its items then
+    /// keep their places while the counts grow and at Stop.
+    form: Option<LegendForm>,
 }
 
 impl LegendHold {
@@ -296,9 +299,9 @@ pub struct PlotInput<'a> {
     /// table's first rows and the selected offender's diagnosis. The heading says so on
     /// hover, and a click shows the plot anyway.
     pub for_room: bool,
-    /// A live capture, running or stopped: its legend keeps the form it has always had, its
-    /// lines held while the counts grow and at Stop (its kernel's line comes and goes with
-    /// the machine's readings).
+    /// A live capture, running or stopped: its legend's wrapped form is chosen once for the
+    /// capture and the width, its kernel's counts counted in its lines, and held while the
+    /// counts grow and at Stop, as its lines are.
     pub live: bool,
 }
 
@@ -733,11 +736,18 @@ impl PlotView {
     /// that brings it to one line, with no separator before the failed attempts (their dash
     /// sets them apart): the fold's triangle before the title cost the legend a second line
     /// at 640 points where it had fitted by some 8 points. Folded (nothing of theirs drawn),
-    /// without that item where only so the legend keeps to one line. Else, wrapped, the whole
-    /// title and every cause, or (not `held`: a live capture's lines, with the kernel's, are
-    /// held while it runs) the short forms where they take fewer lines: at 480 points beside "This
-    /// machine" the whole title took a line of its own and the legend four, the table one row.
-    fn legend_form(ui: &egui::Ui, totals: &Totals, folded: bool, held: bool) -> LegendForm {
+    /// without that item where only so the legend keeps to one line. Else, wrapped (the second
+    /// value true), the form of the fewest lines, each cause listed where that costs none: at
+    /// 480 points beside "This machine" the whole title took a line of its own and the legend
+    /// four (five with the kernel's counts), the table one row. `tail`: the width of what a
+    /// live capture's legend has after the failed attempts (the kernel's counts, the note's
+    /// least room), counted in its lines.
+    fn legend_form(
+        ui: &egui::Ui,
+        totals: &Totals,
+        folded: bool,
+        tail: &[f32],
+    ) -> (LegendForm, bool) {
         let width = |text: String| one_line_width(ui, text, egui::TextStyle::Button);
         let spacing = ui.spacing().item_spacing.x;
         let padding = 2.0 * ui.spacing().button_padding.x;
@@ -772,22 +782,19 @@ impl PlotView {
         };
         let others = width(OTHER_CAUSES.to_owned()) + spacing;
         if whole + all + rest <= room {
-            form(LEGEND_TITLE, false)
+            (form(LEGEND_TITLE, false), false)
         } else if short + all + rest <= room {
-            form(LEGEND_TITLE_SHORT, false)
+            (form(LEGEND_TITLE_SHORT, false), false)
         } else if zeros >= 2 && short + merged + failed + 1.0 <= room {
-            form(LEGEND_TITLE_SHORT, true)
+            (form(LEGEND_TITLE_SHORT, true), false)
         } else if zeros >= 2 && folded && short + merged - others + failed + 1.0 <= room {
             // Folded for a short window beside "This machine" (640x400): one line more for
             // the table's first row and the diagnosis.
-            LegendForm {
+            let form = LegendForm {
                 others_left_out: true,
                 ..form(LEGEND_TITLE_SHORT, true)
-            }
-        } else if held {
-            // A live capture's, or with the kernel's counts and comparison after it: their
-            // lines are held while the capture runs and at Stop, laid out as they were.
-            form(LEGEND_TITLE, false)
+            };
+            (form, false)
         } else {
             // Wrapped: the fewest lines, each cause listed where that costs none.
             let causes = |merged: bool| -> Vec<f32> {
@@ -799,7 +806,10 @@ impl PlotView {
             };
             let lines = |title: f32, merged: bool| {
                 wrapped_lines(
-                    std::iter::once(title).chain(causes(merged)).chain([rest]),
+                    std::iter::once(title)
+                        .chain(causes(merged))
+                        .chain([rest])
+                        .chain(tail.iter().copied()),
                     room,
                 )
             };
@@ -815,14 +825,28 @@ impl PlotView {
                 .map(|&(w, _, merged)| lines(w, merged))
                 .min()
                 .unwrap_or(1);
-            forms
+            let chosen = forms
                 .into_iter()
                 .find(|&(w, _, merged)| lines(w, merged) == fewest)
                 .map_or_else(
                     || form(LEGEND_TITLE, false),
                     |(_, title, merged)| form(title, merged),
-                )
+                );
+            (chosen, true)
         }
+    }
+
+    /// The widths of what a live capture's legend has after the failed attempts, as
+    /// [`PlotView::legend`] lays them out: the kernel's counts (`fails`, `rsts`), and the
+    /// note's least room beside them where the legend says it (`note`).
+    fn legend_tail(ui: &egui::Ui, fails: u64, rsts: u64, note: bool) -> Vec<f32> {
+        let spacing = ui.spacing().item_spacing.x;
+        let counts = one_line_width(ui, kernel_counts(fails, rsts), egui::TextStyle::Body);
+        let mut tail = vec![counts + spacing];
+        if note {
+            tail.push(LEAST_NOTE + spacing);
+        }
+        tail
     }
 
     /// One toggle per cause with its total (struck through when hidden), the failed-attempts
@@ -842,10 +866,39 @@ impl PlotView {
             .host
             .as_ref()
             .is_some_and(|h| h.of_this_machine());
-        let form = Self::legend_form(ui, totals, input.folded && !kernel, kernel || input.live);
+        let host = input.analysis.host.as_ref().filter(|h| h.of_this_machine());
+        let kernel_total = |name| {
+            host.and_then(|h| h.counter(name))
+                .map_or(0, |k: &crate::host::state::KernelCounter| k.total)
+        };
+        let (fails, rsts) = (
+            kernel_total(crate::host::state::ATTEMPT_FAILS),
+            kernel_total(crate::host::state::OUT_RSTS),
+        );
         let hold = self
             .legend_hold
             .for_layout(input.version.0, ui.available_width());
+        // A live capture's wrapped form is chosen once for the capture and the width, its
+        // kernel's counts (to come where not read yet) counted in its lines: chosen afresh in
+        // each frame, a count grown by a digit or a cause's first reset could change it, and
+        // the toggles under the user's pointer moved, at Stop too; and the whole title and
+        // every cause, held before, took five lines at 480 points beside "This machine".
+        let form = match hold.form {
+            Some(form) => form,
+            None => {
+                let live = kernel || input.live;
+                let tail = match live {
+                    true => Self::legend_tail(ui, fails, rsts, input.kernel_note),
+                    false => Vec::new(),
+                };
+                let folded = input.folded && !kernel;
+                let (form, wrapped) = Self::legend_form(ui, totals, folded, &tail);
+                if live && wrapped {
+                    hold.form = Some(form);
+                }
+                form
+            }
+        };
         let (held, note_placed) = (hold.height, hold.note_placed);
         let mut note_placing = false;
         let top = ui.cursor().top();
@@ -901,11 +954,13 @@ impl PlotView {
                     self.hidden[c.index()] = shown;
                 }
             }
-            if form.merged && !form.others_left_out {
-                let none: Vec<&str> = (Cause::ALL.iter())
-                    .filter(|c| totals.rst_by_cause[c.index()] == 0)
-                    .map(|c| c.as_str())
-                    .collect();
+            let none: Vec<&str> = (Cause::ALL.iter())
+                .filter(|c| totals.rst_by_cause[c.index()] == 0)
+                .map(|c| c.as_str())
+                .collect();
+            // (A live capture's form is held while causes get their first resets: with every
+            // cause listed, no "other causes 0" is left to say.)
+            if form.merged && !form.others_left_out && !none.is_empty() {
                 let text = RichText::new(OTHER_CAUSES).color(ui.visuals().weak_text_color());
                 ui.add(egui::Label::new(text).extend())
                     .on_hover_text(format!(
@@ -940,23 +995,13 @@ impl PlotView {
             {
                 self.hide_failed = !self.hide_failed;
             }
-            if let Some(h) = input.analysis.host.as_ref().filter(|h| h.of_this_machine()) {
-                let total = |name| h.counter(name).map_or(0, |k| k.total);
-                let fails = total(crate::host::state::ATTEMPT_FAILS);
-                let rsts = total(crate::host::state::OUT_RSTS);
+            if let Some(h) = host {
                 // Whole, on the next line where it does not fit on this one: cut in two, its
                 // second half read as the start of the comparison after it.
                 let counts = ui
                     .add(
-                        egui::Label::new(
-                            RichText::new(format!(
-                                "··· kernel AttemptFails {} · OutRsts {}",
-                                thousands(fails),
-                                thousands(rsts)
-                            ))
-                            .color(color),
-                        )
-                        .extend(),
+                        egui::Label::new(RichText::new(kernel_counts(fails, rsts)).color(color))
+                            .extend(),
                     )
                     .on_hover_text(
                         "this machine's kernel counters (/proc/net/snmp), sampled each second: \
@@ -1346,6 +1391,15 @@ fn coverage_note(
             }
         },
     );
+}
+
+/// What the legend says of the kernel's counters.
+fn kernel_counts(fails: u64, rsts: u64) -> String {
+    format!(
+        "··· kernel AttemptFails {} · OutRsts {}",
+        thousands(fails),
+        thousands(rsts)
+    )
 }
 
 /// The least room on the line of the kernel's counts in which the legend's note is laid

@@ -3213,3 +3213,49 @@ fn netmon_netsh_trace_events_give_their_ethernet_frames() {
     );
     assert_eq!(frames[0].data, frame);
 }
+
+/// Regression (s39's note): times were written to the microsecond whatever the file recorded.
+/// Each interface says the digits of a second its frames' times have: a pcapng interface's
+/// `if_tsresol` (milliseconds, microseconds by default, nanoseconds, powers of two), classic
+/// pcap's two magic numbers, Network Monitor 1.x's milliseconds; its times are exact in each.
+#[test]
+fn each_interface_says_the_digits_its_times_are_recorded_to() {
+    let mut bytes = shb(false);
+    bytes.extend(idb(false, 1, 0, &[(9, &[3])]));
+    bytes.extend(idb(false, 1, 0, &[]));
+    bytes.extend(idb(false, 1, 0, &[(9, &[9])]));
+    bytes.extend(idb(false, 1, 0, &[(9, &[0x80 | 10])]));
+    bytes.extend(idb(false, 1, 0, &[(9, &[0x80 | 20])]));
+    bytes.extend(idb(false, 1, 0, &[(9, &[12])]));
+    bytes.extend(epb(false, 0, 1_600_000_000_234, b"ms", &[]));
+    bytes.extend(epb(false, 2, 1_600_000_000_234_567_891, b"ns", &[]));
+    let (source, frames) = read_all("resolutions.pcapng", &bytes);
+    let digits: Vec<u8> = source.interfaces().iter().map(|i| i.time_digits).collect();
+    assert_eq!(digits, [3, 6, 9, 3, 6, 9]);
+    assert_eq!(frames[0].ts, 1_600_000_000 * S + 234_000_000);
+    assert_eq!(frames[1].ts, 1_600_000_000 * S + 234_567_891);
+    for (nanos, digits) in [(false, 6), (true, 9)] {
+        let (source, _) = read_all(
+            "one.pcap",
+            &pcap(false, nanos, 1, 65535, &[rec(1, 0, b"a")]),
+        );
+        assert_eq!(source.interfaces()[0].time_digits, digits, "nanos {nanos}");
+    }
+    let netmon1 = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/formats.netmon1.cap"
+    );
+    let netmon2 = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/formats.netmon2.cap"
+    );
+    for (path, digits) in [(netmon1, 3), (netmon2, 6)] {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let (source, _) = read_all(name, &std::fs::read(path).expect("read"));
+        let said: Vec<u8> = source.interfaces().iter().map(|i| i.time_digits).collect();
+        assert!(
+            !said.is_empty() && said.iter().all(|&d| d == digits),
+            "{path}: {said:?}"
+        );
+    }
+}

@@ -491,8 +491,31 @@ fn desktop(files: Vec<PathBuf>) -> Result<(), Failure> {
     // The console of the shell it was started from is the user's again (see windows_console).
     #[cfg(windows)]
     windows_console::detach();
-    let hint = analyze_command(&files);
-    rstscope::ui::run(files).map_err(|e| Failure::Window(no_window(&e.to_string(), hint)))
+    let hint = no_window_hint(&files);
+    rstscope::ui::run(files).map_err(|e| Failure::Window(hint(&e.to_string())))
+}
+
+/// What to say when the window cannot open for `files`: `no_window`'s sentence with the
+/// analysis of the files that exist, and the names of those that do not (terminal trial:
+/// `rstscope missing.pcap` without a display said to type `rstscope analyze missing.pcap`,
+/// which only fails next). A wildcard is left to the command (Windows' programs expand their
+/// own), as is `-`.
+#[cfg_attr(not(feature = "gui"), allow(dead_code))]
+fn no_window_hint(files: &[PathBuf]) -> impl FnOnce(&str) -> String + use<> {
+    let (found, missing): (Vec<PathBuf>, Vec<PathBuf>) = files.iter().cloned().partition(|f| {
+        let text = f.to_string_lossy();
+        text == "-" || text.contains(['*', '?']) || f.exists()
+    });
+    let hint = analyze_command(&found);
+    move |error| {
+        let mut said = no_window(error, hint);
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|f| f.display().to_string()).collect();
+            let verb = if missing.len() == 1 { "does" } else { "do" };
+            said.push_str(&format!(" ({} {verb} not exist)", names.join(", ")));
+        }
+        said
+    }
 }
 
 /// Why the window did not open (without the structures a library printed whole in it), and
@@ -1198,6 +1221,32 @@ mod tests {
             "this build has no desktop app (it was built without the `gui` feature); use \
              `rstscope analyze trace.pcap`, or `rstscope --help`"
         );
+    }
+
+    /// Regression (terminal trial): without a display, `rstscope missing.pcap` said to type
+    /// `rstscope analyze missing.pcap`; the command names the files that exist, and those that
+    /// do not are said not to.
+    #[test]
+    fn regression_no_window_leaves_out_files_that_do_not_exist() {
+        let dir = std::env::temp_dir().join(format!("rstscope-no-window-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a folder of its own");
+        let there = dir.join("there.pcap");
+        std::fs::write(&there, b"").expect("a file");
+        let gone = dir.join("missing.pcap");
+        let winit = "neither WAYLAND_DISPLAY nor WAYLAND_SOCKET nor DISPLAY is set";
+        let said = no_window_hint(&[there.clone(), gone.clone()])(winit);
+        let command = analyze_command(std::slice::from_ref(&there)).expect("a command");
+        assert!(said.contains(&command), "{said}");
+        assert!(
+            said.ends_with(&format!(" ({} does not exist)", gone.display())),
+            "{said}"
+        );
+        let said = no_window_hint(&[gone.clone(), dir.join("also-missing.pcap")])(winit);
+        assert!(said.contains(" `rstscope analyze FILE`"), "{said}");
+        assert!(said.ends_with(" do not exist)"), "{said}");
+        let said = no_window_hint(&[there.clone(), PathBuf::from("*.pcap")])(winit);
+        assert!(!said.contains("not exist"), "{said}");
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     /// Regression (terminal trial): the desktop build without a display said "use `rstscope

@@ -1605,13 +1605,7 @@ fn regression_a_stopped_live_captures_name_is_whole_or_said_shorter_below_640_po
     // A port of a loopback address of this test's own, the table filtered to it: other
     // tests' refused ports, captured at the same time, ranked above or below its row, and
     // moved it when the table was ranked again at Stop.
-    let ip = own_loopback(2);
-    let port = closed_port_on(ip);
-    for _ in 0..3 {
-        let to = std::net::SocketAddr::from((ip, port));
-        assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
-    }
-    let endpoint = format!("{ip}:{port}");
+    let (ip, endpoint) = refused_thrice_on_own_loopback(2);
     wait_for(&mut h, |h| {
         h.state().rows().iter().any(|r| r.endpoint == endpoint)
     });
@@ -1746,13 +1740,7 @@ fn a_live_legend_beside_this_machine_at_480_points_is_short_and_stays_at_stop() 
     }
     // Refusals of a loopback address of this test's own, the table filtered to them (other
     // tests' refusals, captured at the same time, are ranked with them).
-    let ip = own_loopback(3);
-    let port = closed_port_on(ip);
-    for _ in 0..3 {
-        let to = std::net::SocketAddr::from((ip, port));
-        assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
-    }
-    let endpoint = format!("{ip}:{port}");
+    let (ip, endpoint) = refused_thrice_on_own_loopback(3);
     wait_for(&mut h, |h| {
         h.state().rows().iter().any(|r| r.endpoint == endpoint)
             && h.query_by_label_contains("kernel AttemptFails").is_some()
@@ -2622,6 +2610,18 @@ fn closed_port_on(ip: std::net::Ipv4Addr) -> u16 {
         .and_then(|l| l.local_addr())
         .expect("a loopback port")
         .port()
+}
+
+/// Three connects refused by a closed port of this test's own loopback address
+/// ([`own_loopback`]): the address and the endpoint, `IP:PORT`.
+fn refused_thrice_on_own_loopback(test: u32) -> (std::net::Ipv4Addr, String) {
+    let ip = own_loopback(test);
+    let port = closed_port_on(ip);
+    for _ in 0..3 {
+        let to = std::net::SocketAddr::from((ip, port));
+        assert!(std::net::TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_err());
+    }
+    (ip, format!("{ip}:{port}"))
 }
 
 /// [`refuse_until_listed`] on loopback address `ip`: the endpoints, `IP:PORT`.

@@ -26,7 +26,7 @@ const MAX_LOCAL_ADDRS: usize = 4096;
 const MAX_JOURNAL_ANSWERS: usize = 1024;
 /// What the texts of the journal's answers of each kind may hold together (units, paths, the
 /// message that named the port, a unit's last words): past it, those of the lowest ports and
-/// PIDs make room, as at [`MAX_JOURNAL_ANSWERS`]. An answer's texts are a few hundred bytes,
+/// PIDs make room, as at `MAX_JOURNAL_ANSWERS`. An answer's texts are a few hundred bytes,
 /// so the count is the bound that holds; counting each at [`TEXT_ALLOWANCE`] instead made the
 /// two kinds 16.8 MB of the agent's sum of caps.
 pub const JOURNAL_TEXT_BYTES: usize = 512 << 10;

@@ -264,7 +264,7 @@ pub struct InterfaceInfo {
     /// The digits of a second its frames' times are recorded to: 6 for microseconds (classic
     /// pcap, snoop, Network Monitor 2.x), 9 for nanoseconds, 3 for Network Monitor 1.x's
     /// milliseconds, a pcapng interface's `if_tsresol` ([`time_digits`]). Times are shown
-    /// with no more digits than these ([`crate::report::Clock::fraction`]): where only
+    /// with no more digits than these ([`crate::report::fraction`]): where only
     /// ".234" is known, ".234000" said more than the file did.
     pub time_digits: u8,
 }

@@ -189,7 +189,7 @@ impl SoFar {
             done: 0.0,
             connections: Vec::new(),
             more: 0,
-            column_chars: ColumnChars::of(&[]),
+            column_chars: ColumnChars::of(&[], 6),
         };
         (so_far, tx)
     }
@@ -428,7 +428,7 @@ impl DetailsView {
             self.reading = None;
             match result {
                 Ok(ev) => {
-                    self.column_chars = ColumnChars::of(&ev.connections);
+                    self.column_chars = ColumnChars::of(&ev.connections, ev.time_digits());
                     self.evidence = Some(Arc::new(ev));
                     // The connection chosen while it was read: its packets are in now.
                     if let Some(frame) = self.chosen.take() {
@@ -2451,13 +2451,30 @@ fn start_text(ts: Timestamp, clock: Clock, date: LineDate) -> String {
 
 /// A connection's duration as its column writes it, in the unit that keeps it short and
 /// exact enough to compare: `9 µs` (a refusal on loopback), `1.2 ms`, `0.503 s`, `75.250 s`,
-/// and from 100 seconds on `1:02:03` (hours, minutes, seconds).
-fn duration(ns: i64) -> String {
+/// and from 100 seconds on `1:02:03` (hours, minutes, seconds). With no more digits than
+/// the capture's times have (`digits` of a second, [`Evidence::time_digits`]): a Network
+/// Monitor 1.x file records milliseconds, so a refusal whose two packets share one is `< 1
+/// ms`, not `0 µs`, and a longer one `3 ms`, not `3.0 ms`.
+fn duration(ns: i64, digits: u8) -> String {
     let ns = ns.max(0);
+    let digits = digits.min(6);
+    // The file's tick: the least time its clock tells apart.
+    let tick = 10i64.pow(9 - u32::from(digits));
+    if ns < tick && digits < 6 {
+        return match tick {
+            t if t < 1_000_000 => format!("< {} µs", t / 1_000),
+            t if t < 1_000_000_000 => format!("< {} ms", t / 1_000_000),
+            t => format!("< {} s", t / 1_000_000_000),
+        };
+    }
     match ns {
         n if n < 999_500 => format!("{:.0} µs", n as f64 / 1e3),
-        n if n < 100_000_000 => format!("{:.1} ms", n as f64 / 1e6),
-        n if n < 100_000_000_000 => format!("{:.3} s", n as f64 / 1e9),
+        n if n < 100_000_000 && digits >= 4 => format!("{:.1} ms", n as f64 / 1e6),
+        n if n < 100_000_000 => format!("{:.0} ms", n as f64 / 1e6),
+        n if n < 100_000_000_000 => {
+            let decimals = usize::from(digits.min(3));
+            format!("{:.*} s", decimals, n as f64 / 1e9)
+        }
         n => {
             let s = n / 1_000_000_000;
             format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
@@ -2478,14 +2495,17 @@ struct ColumnChars {
     cause: &'static str,
     /// The first and the last connection's start.
     starts: Option<(Timestamp, Timestamp)>,
+    /// The digits of a second the capture's times have, as their durations are written.
+    digits: u8,
 }
 
 impl ColumnChars {
-    fn of(connections: &[ConnRecord]) -> Self {
+    fn of(connections: &[ConnRecord], digits: u8) -> Self {
         let mut chars = Self {
             chars: [START_CHARS, 0, 0, 0, 0, 0, 0, 0],
             cause: "",
             starts: None,
+            digits,
         };
         chars.add(connections);
         chars
@@ -2501,7 +2521,7 @@ impl ColumnChars {
             let server = report::endpoint(c.resp.0, c.resp.1).len();
             let history = c.history.chars().count().min(HISTORY_CHARS);
             let packets = report::grouped(c.packets).len();
-            let lasted = duration(c.duration_ns).chars().count();
+            let lasted = duration(c.duration_ns, self.digits).chars().count();
             for (i, n) in [
                 (DURATION, lasted),
                 (2, client),
@@ -2689,7 +2709,7 @@ fn connections_table(
                     });
                 };
                 mono(&mut row, start);
-                mono(&mut row, duration(c.duration_ns));
+                mono(&mut row, duration(c.duration_ns, digits));
                 mono(&mut row, report::endpoint(c.orig.0, c.orig.1));
                 mono(&mut row, c.state.as_str().to_owned());
                 mono(&mut row, c.history.clone());
@@ -2797,12 +2817,56 @@ mod tests {
     /// microseconds, a session seconds or hours.
     #[test]
     fn durations_are_written_short_in_their_unit() {
-        assert_eq!(duration(12_680), "13 µs");
-        assert_eq!(duration(999_700), "1.0 ms");
-        assert_eq!(duration(1_234_567), "1.2 ms");
-        assert_eq!(duration(503_000_000), "0.503 s");
-        assert_eq!(duration(75_250_000_000), "75.250 s");
-        assert_eq!(duration(3_723_000_000_000), "1:02:03");
-        assert_eq!(duration(-5), "0 µs");
+        assert_eq!(duration(12_680, 6), "13 µs");
+        assert_eq!(duration(999_700, 6), "1.0 ms");
+        assert_eq!(duration(1_234_567, 6), "1.2 ms");
+        assert_eq!(duration(503_000_000, 6), "0.503 s");
+        assert_eq!(duration(75_250_000_000, 6), "75.250 s");
+        assert_eq!(duration(3_723_000_000_000, 6), "1:02:03");
+        assert_eq!(duration(-5, 6), "0 µs");
+    }
+
+    /// Regression: a Network Monitor 1.x file's times are milliseconds, and its refusals
+    /// (both packets in one millisecond) lasted "0 µs", a precision the file does not have.
+    #[test]
+    fn durations_have_no_more_digits_than_the_capture() {
+        let table = |digits| {
+            [
+                12_680,
+                999_700,
+                1_000_000,
+                3_000_000,
+                503_000_000,
+                3_723_000_000_000,
+            ]
+            .map(|ns| duration(ns, digits))
+        };
+        assert_eq!(
+            table(6),
+            ["13 µs", "1.0 ms", "1.0 ms", "3.0 ms", "0.503 s", "1:02:03"]
+        );
+        assert_eq!(
+            table(9),
+            table(6),
+            "nanoseconds are written to the microsecond"
+        );
+        assert_eq!(
+            table(3),
+            ["< 1 ms", "< 1 ms", "1 ms", "3 ms", "0.503 s", "1:02:03"]
+        );
+        assert_eq!(
+            table(4),
+            [
+                "< 100 µs",
+                "1.0 ms",
+                "1.0 ms",
+                "3.0 ms",
+                "0.503 s",
+                "1:02:03"
+            ]
+        );
+        assert_eq!(duration(500_000_000, 1), "0.5 s");
+        assert_eq!(duration(50_000_000, 1), "< 100 ms");
+        assert_eq!(duration(0, 0), "< 1 s");
     }
 }

@@ -1717,6 +1717,49 @@ impl SaidName {
     }
 }
 
+/// Regression (s39's note): a Network Monitor 1.x capture records its times in milliseconds,
+/// and the details' packet lines wrote them to the microsecond ("06:22:10.100000 IP ..."),
+/// digits the file does not have. They say the milliseconds the file has; the pcap the
+/// file was made from keeps its microseconds. The connections' durations likewise.
+#[test]
+fn a_netmon1_captures_packet_lines_say_its_milliseconds() {
+    for (file, line) in [
+        (
+            "tests/fixtures/formats.netmon1.cap",
+            "06:22:10.100 IP 127.0.0.1.45832 > 127.0.0.1.7330: Flags [S]",
+        ),
+        ("tests/fixtures/formats.pcap", "06:22:10.100"),
+    ] {
+        let mut h = harness(settings(), vec![manifest(file)]);
+        settle(&mut h);
+        select(&mut h, "127.0.0.1:7330");
+        wait_for(&mut h, |h| shows(h, "Packets (10)"));
+        let lines: Vec<String> = h
+            .query_all_by_label_contains(" > 127.0.0.1.7330: Flags [S]")
+            .filter_map(|n| n.accesskit_node().label().or(n.accesskit_node().value()))
+            .collect();
+        assert!(!lines.is_empty(), "{file}: the packet lines");
+        let first = &lines[0];
+        if file.ends_with(".cap") {
+            assert!(first.starts_with(line), "{file}: {first:?}");
+            // Its refusals' two packets share a millisecond: their durations say so, not
+            // "0 µs" (lead's real-window look at the merged build).
+            assert!(
+                h.query_all_by_label("< 1 ms").next().is_some()
+                    && h.query_all_by_label("0 µs").next().is_none(),
+                "{file}: the connections' durations in the file's milliseconds"
+            );
+        } else {
+            // "06:22:10.100487 IP ...": the microseconds the pcap has.
+            let time = first.split(' ').next().unwrap_or_default();
+            assert!(
+                time.starts_with(line) && time.len() == 15,
+                "{file}: {first:?}"
+            );
+        }
+    }
+}
+
 /// Regression (real-window trial, 480x640 with "This machine" open, a live capture of
 /// refusals): the legend took five lines, its whole title alone on the first and every cause
 /// listed, two a line, then the kernel's counts: the plot at its floor and two rows less of

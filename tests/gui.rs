@@ -12460,6 +12460,56 @@ fn ctrl_w_closes_the_capture_and_ctrl_s_saves_a_live_one_as_in_wireshark() {
     );
 }
 
+/// Regression (real-window trial, keyboard only): Ctrl+W and Ctrl+S did nothing while a
+/// button or a row had the keyboard, as it always has for someone without a mouse (the
+/// shortcuts were held back for any widget with the keyboard, not only a text field): the
+/// first Tab after a capture opens lands on its offender's row, and there Ctrl+W left the
+/// capture open; a live capture stopped with Enter on Stop capture (the button keeps the
+/// keyboard) was not saved by Ctrl+S.
+#[test]
+fn ctrl_w_and_ctrl_s_work_where_tab_left_the_keyboard_on_a_button_or_row() {
+    let mut h = opened_with(
+        [1280.0, 800.0],
+        Refusals::at("ctrl-w-focused/two-offenders.pcap", 40, 2),
+    );
+    let ctrl = egui::Modifiers::CTRL | egui::Modifiers::COMMAND;
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert!(
+        h.ctx.memory(|m| m.focused().is_some()) && !h.ctx.text_edit_focused(),
+        "Tab gives a widget, not a text field, the keyboard"
+    );
+    h.key_press_modifiers(ctrl, egui::Key::W);
+    h.run_steps(2);
+    assert!(h.state().source().is_none(), "Ctrl+W closes the capture");
+    assert!(shows(&h, "Open a capture…"), "the start screen");
+
+    let test = "ctrl_w_and_ctrl_s_work_where_tab_left_the_keyboard_on_a_button_or_row";
+    if !click_start_capture(&mut h, test, |h| {
+        h.state().source().is_some_and(|s| s.is_capturing())
+    }) {
+        return;
+    }
+    // Stopped from the keyboard: the button has it, and keeps it as it becomes Start capture.
+    h.get_by_label("Stop capture").focus();
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(
+        !h.state().source().is_some_and(|s| s.is_capturing()),
+        "Enter on Stop capture stops it"
+    );
+    assert!(
+        h.ctx.memory(|m| m.focused().is_some()),
+        "a button has the keyboard"
+    );
+    h.key_press_modifiers(ctrl, egui::Key::S);
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    assert!(h.state().is_file_dialog_open(), "Ctrl+S: the save dialog");
+    assert!(shows(&h, "Save the capture as pcapng"));
+}
+
 /// Whether a ring ([`rstscope::ui::focus::ring`]) is drawn around `rect`.
 fn ringed(h: &Harness<'_, RstscopeApp>, rect: egui::Rect) -> bool {
     let ring = rect.expand(rstscope::ui::focus::RING_MARGIN);

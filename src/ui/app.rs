@@ -1307,10 +1307,14 @@ impl RstscopeApp {
             actions.push(Action::OpenDialog);
         }
         // Wireshark's File > Close and Save; not while typing (Ctrl+W deletes a word there)
-        // nor behind a dialog.
+        // nor behind a dialog. Typing is a text field with the keyboard, not any widget with
+        // it (egui's `egui_wants_keyboard_input`): a button or row that Tab or the arrows
+        // brought the keyboard to, as it always is for someone without a mouse, took both
+        // shortcuts away (real-window trial, keyboard only: Stop capture by Enter, then
+        // Ctrl+S and Ctrl+W did nothing).
         let dialog =
             ctx.memory(|m| m.top_modal_layer()).is_some() || self.dialogs.is_builtin_open();
-        if !ctx.egui_wants_keyboard_input() && !dialog {
+        if !ctx.text_edit_focused() && !dialog {
             if self.source.is_some()
                 && ctx.input_mut(|i| i.consume_shortcut(&source_bar::close_shortcut()))
             {

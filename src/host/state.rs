@@ -16,7 +16,7 @@ use super::journal::{FormerOwner, GoneListener, ListenerEnd};
 use super::processes::{MAX_DETAIL_BYTES, MAX_REMEMBERED, ProcessInfo};
 use super::restarts::{FailedConnects, FailingStart, StartLink};
 use super::{CounterSeries, ProcessSighting, TcpCounters, canonical};
-use crate::engine::{Cause, Incident, IncidentKind, Offender};
+use crate::engine::{Cause, Failure, Incident, IncidentKind, Offender};
 use crate::packet::Timestamp;
 
 /// Most local addresses remembered (a host with many containers has many).
@@ -194,6 +194,17 @@ pub struct MachineOf {
 
 /// A listener's executable as the program's path: `/proc/PID/exe` of a process whose file
 /// was replaced since it started (a new build installed) reads `PATH (deleted)`.
+/// The last second in which `o` refused a connection attempt (or sent a refusing RST), by
+/// its series; `None` where it refused none.
+fn last_refused_second(o: &Offender) -> Option<i64> {
+    (o.series.iter())
+        .filter(|(_, c)| {
+            c.failed_by[Failure::Refused.index()] > 0 || c.rst[Cause::Refused.index()] > 0
+        })
+        .map(|&(second, _)| second)
+        .max()
+}
+
 fn program_path(exe: &str) -> &str {
     exe.strip_suffix(" (deleted)").unwrap_or(exe)
 }
@@ -785,6 +796,17 @@ impl HostState {
         {
             return Vec::new();
         }
+        // Served again after its last refusal, by a listener since gone (restarted, then
+        // stopped again): a program whose failing runs began only then did not leave the port
+        // refused. Regression (terminal trial, the story live): a test program crashing 8 s
+        // after the service was back, and 20 s before its second stop's resets, was told
+        // "While 7312 was refused, ... failed to start".
+        let served_again = last_refused_second(o).and_then(|last| {
+            (e.listener.earlier.iter().chain(&e.listener.now))
+                .map(|r| r.first_seen)
+                .filter(|seen| seen.second() > last)
+                .min()
+        });
         let listened: Vec<&str> = (e.listener.earlier.iter().chain(&e.listener.now))
             .filter_map(|r| r.process.exe.as_deref())
             .chain(e.former_owner.as_ref().and_then(|f| f.exe.as_deref()))
@@ -798,6 +820,7 @@ impl HostState {
             .failing
             .values()
             .filter(|f| f.during(o.first_seen, o.last_seen, FAILING_SLACK_NS))
+            .filter(|f| served_again.is_none_or(|t| f.first < t))
             .filter_map(|f| {
                 // Its runs' own connects to this endpoint failed: its client, never its
                 // server, even where it listened there once.
@@ -1446,6 +1469,64 @@ mod tests {
             ..HostSample::default()
         });
         assert_eq!(served.report(&[o]).endpoints[0].failing_starts, []);
+    }
+
+    /// Regression (terminal trial, the story live): the service crashed (refusals from second
+    /// 1 to 3), came back at 10 and was stopped again at 38 (its connections' resets at 40);
+    /// a program failing at 20, while the port was served, was told "While 7312 was refused,
+    /// ... failed to start", the sentence's span being every incident's. One failing during
+    /// the refusals still is.
+    #[test]
+    fn a_program_failing_only_after_the_port_was_served_again_is_not_told_with_its_refusals() {
+        let mut s = crate::engine::offenders::ServiceStats {
+            failed_refused: 3,
+            attempts: 13,
+            completed: 10,
+            ..Default::default()
+        };
+        let mut usage = Default::default();
+        for secs in 1..=3 {
+            s.second(at(secs), &mut usage).failed_by[Failure::Refused.index()] += 1;
+            s.incident(at(secs), lo(), &mut usage);
+        }
+        s.rst_by_cause[Cause::AfterClose.index()] = 10;
+        s.second(at(40), &mut usage).rst[Cause::AfterClose.index()] += 10;
+        s.incident(at(40), lo(), &mut usage);
+        let o = s
+            .offender((lo(), 7312, crate::packet::Overlay::NONE))
+            .expect("an endpoint with incidents");
+        let addr: SocketAddr = "127.0.0.1:7312".parse().expect("addr");
+        let mut state = HostState::new(scope());
+        let sample = |secs, listening: Vec<(SocketAddr, ProcessInfo)>, failing| HostSample {
+            at: at(secs),
+            listening: Some(listening),
+            failing_starts: failing,
+            ..HostSample::default()
+        };
+        state.apply(sample(
+            0,
+            vec![(addr, ProcessInfo::bare(4312, "billingd"))],
+            vec![],
+        ));
+        state.apply(sample(5, vec![], vec![]));
+        state.apply(sample(
+            10,
+            vec![(addr, ProcessInfo::bare(4400, "billingd"))],
+            vec![],
+        ));
+        state.apply(sample(
+            38,
+            vec![],
+            vec![
+                failing_start("/usr/local/bin/during", 1, 4),
+                failing_start("/opt/t/crashing-indexer", 20, 21),
+            ],
+        ));
+        let report = state.report(std::slice::from_ref(&o));
+        let shown: Vec<&str> = (report.endpoints[0].failing_starts.iter())
+            .map(|f| f.program.as_str())
+            .collect();
+        assert_eq!(shown, ["/usr/local/bin/during"]);
     }
 
     /// A script's check polled with `grep -q` fails by its status too, and a test's programs

@@ -787,8 +787,12 @@ impl Shared {
                 ),
                 (
                     "agent".into(),
+                    // The machine's name, as the evidence's host block names it: a report
+                    // saved from one of many hosts' agents (the alert's Report link) said
+                    // nowhere which host it was of.
                     json!({
                         "version": env!("CARGO_PKG_VERSION"),
+                        "machine": crate::host::recorded::this_machine(),
                         "started": (unix_f64(self.started) * 1e6).round() / 1e6,
                         "interfaces": self.interfaces,
                         "filter": self.filter,

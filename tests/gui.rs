@@ -5460,6 +5460,44 @@ fn a_selected_connection_narrows_the_packets_to_its_own_until_escape() {
     assert!(shows(&h, "Packets (40)"));
 }
 
+/// Regression (real-window trial, keyboard only): the first Tab after a capture opens lands
+/// on its offender's row, and Enter there did nothing (the row pressed selected what was
+/// selected); the connections are no Tab stop, so without a mouse no connection could be
+/// followed. Enter on the selected row goes on into its connections: the first is selected,
+/// the arrows move along them, Tab goes on to the packets' first control.
+#[test]
+fn enter_on_the_offender_row_tab_reached_follows_its_first_connection() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    let row = h.get_by_role_and_label(egui::accesskit::Role::Button, "127.0.0.1:7211");
+    assert!(row.accesskit_node().is_focused(), "Tab lands on the row");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert_eq!(h.state().stream().map(|c| c.orig.1), Some(39446));
+    assert!(shows(&h, "Packets (2 of 40)"));
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(2);
+    let second = h.state().stream().map(|c| c.orig.1);
+    assert!(
+        second.is_some_and(|port| port != 39446),
+        "the arrows move along the connections: {second:?}"
+    );
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert!(
+        h.get_by_label("× All packets")
+            .accesskit_node()
+            .is_focused(),
+        "Tab goes on to the packets' first control"
+    );
+    // Escape lists every packet again; Enter on a button still presses it.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.state().stream().is_none());
+}
+
 /// Regression (real-window trial): Enter in the toolbar's custom capture filter, to be done
 /// typing it, also selected the first connection of the details (their packets narrowed to
 /// it), and Escape there listed every packet again: the field gives up the keyboard as it is

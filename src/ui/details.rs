@@ -567,13 +567,25 @@ impl DetailsView {
             return false;
         };
         let Some(now) = self.selected_at() else {
-            // Enter on nothing else: a focused button takes its own Enter.
-            let free = ctx.memory(|m| m.focused().is_none());
+            // Enter on nothing else: a focused button takes its own Enter. On the selected
+            // offender's row, where Tab brings the keyboard to the results, Enter goes on into
+            // its connections (pressed, the row selected what is selected already): with the
+            // keyboard alone there was no way to them, the list being no Tab stop and the
+            // keyboard never on nothing (real-window trial).
+            let focused = ctx.memory(egui::Memory::focused);
+            let on_row = focused.filter(|&id| crate::ui::focus::is_selected_row(ctx, id));
+            let free = focused.is_none() || on_row.is_some();
             let enter =
                 free && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
             if enter {
                 self.choose(Some(0));
                 self.stream_keyed = true;
+                if let Some(row) = on_row {
+                    // The arrows then move along the connections, not egui's keyboard from
+                    // the row, and Tab goes on from the packets beside them, as after a click.
+                    ctx.memory_mut(|m| m.surrender_focus(row));
+                    crate::ui::focus::connection_clicked(ctx);
+                }
             }
             return enter;
         };

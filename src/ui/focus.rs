@@ -65,6 +65,12 @@ pub fn selected_row(ctx: &egui::Context, id: Id) {
     ctx.data_mut(|d| d.insert_temp(content_stop(), id));
 }
 
+/// Whether `id` is the selected offender's row as drawn in the last frame: where the first
+/// Tab after a capture opens lands, and from where Enter goes on into its connections.
+pub fn is_selected_row(ctx: &egui::Context, id: Id) -> bool {
+    ctx.data(|d| d.get_temp::<Id>(content_stop())) == Some(id)
+}
+
 /// Notes the packets' first control ("× All packets", else "Save these packets…"), drawn in
 /// this frame as `id`.
 pub fn packets_control(ctx: &egui::Context, id: Id) {

@@ -5498,6 +5498,47 @@ fn enter_on_the_offender_row_tab_reached_follows_its_first_connection() {
     assert!(h.state().stream().is_none());
 }
 
+/// Regression (real-window trial, keyboard only): a dialog opened from a control that had
+/// the keyboard gave it back to nothing as it closed, and Tab started again from the File
+/// menu (a live capture stopped from the keyboard and saved with Ctrl+S, then Tab opened the
+/// File menu). The keyboard goes back to the control, as in a Windows program; after a click
+/// on it, Tab goes on from it.
+#[test]
+fn a_dialog_closed_gives_the_keyboard_back_to_the_control_that_opened_it() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    let focused = |h: &Harness<'_, RstscopeApp>| focused_label(h);
+    h.get_by_label("Open…").focus();
+    h.run_steps(2);
+    assert_eq!(focused(&h).as_deref(), Some("Open…"));
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, |h| h.state().is_file_dialog_open());
+    h.run_steps(2);
+    assert_ne!(focused(&h).as_deref(), Some("Open…"), "the dialog has it");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(!h.state().is_file_dialog_open());
+    assert_eq!(
+        focused(&h).as_deref(),
+        Some("Open…"),
+        "back on the control that opened the dialog"
+    );
+    // Clicked, not focused: Tab goes on from it once the dialog is closed.
+    h.get_by_label("Open…").click();
+    wait_for(&mut h, |h| h.state().is_file_dialog_open());
+    h.run_steps(2);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert!(!h.state().is_file_dialog_open());
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(
+        focused(&h).as_deref(),
+        Some("Start capture"),
+        "Tab goes on from the control clicked"
+    );
+}
+
 /// Regression (real-window trial): Enter in the toolbar's custom capture filter, to be done
 /// typing it, also selected the first connection of the details (their packets narrowed to
 /// it), and Escape there listed every packet again: the field gives up the keyboard as it is

@@ -930,7 +930,10 @@ impl RstscopeApp {
         // Behind a dialog (a modal: Open, About, the warnings) the window takes no input, and
         // shows no tooltip: egui keeps one open while the pointer stays on its widget, so the
         // pointer resting on Open… as Ctrl+O opened the dialog left Open…'s drawn over it.
-        if ctx.memory(|m| m.top_modal_layer()).is_some() || self.dialogs.is_builtin_open() {
+        let dialog =
+            ctx.memory(|m| m.top_modal_layer()).is_some() || self.dialogs.is_builtin_open();
+        crate::ui::focus::dialog(&ctx, dialog);
+        if dialog {
             ui.disable();
         }
         let paths = self.source.as_ref().map(Source::shown_paths);

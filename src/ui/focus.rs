@@ -45,6 +45,70 @@ fn lists_stop() -> Id {
 /// is no place to go on from in this one).
 pub fn capture_opened(ctx: &egui::Context) {
     lands_next_on(ctx, content_stop());
+    // Not back to the control that opened the dialog it came from: to its results.
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<DialogFocus>(dialog_focus())
+            .before = None
+    });
+}
+
+/// Where the keyboard was as a dialog opened (a file dialog, a question, About), and whether
+/// one was open in the last frame.
+#[derive(Clone, Copy, Default)]
+struct DialogFocus {
+    open: bool,
+    /// Where it was in the last frame without a dialog, then as the dialog opened.
+    before: Option<Stop>,
+}
+
+/// A control the keyboard goes back to.
+#[derive(Clone, Copy)]
+enum Stop {
+    /// It had the keyboard.
+    Focused(Id),
+    /// It was clicked last (kept as where Tab goes on from, see the module's documentation).
+    Clicked(Id),
+}
+
+fn dialog_focus() -> Id {
+    Id::unique("focus-dialog")
+}
+
+/// Called each frame with whether a dialog is open over the window: as one closes, the
+/// keyboard goes back to the control that had it when the dialog opened (or Tab goes on from
+/// the control clicked to open it), as a Windows program gives it back; it went nowhere, and
+/// Tab started again from the File menu (real-window trial: a live capture stopped from the
+/// keyboard and saved with Ctrl+S, then Tab opened the File menu's round again). Not after a
+/// capture opened from the dialog ([`capture_opened`]: its results are where Tab goes), nor
+/// to a control no longer drawn.
+pub fn dialog(ctx: &egui::Context, open: bool) {
+    let mut state = ctx
+        .data(|d| d.get_temp::<DialogFocus>(dialog_focus()))
+        .unwrap_or_default();
+    match (state.open, open) {
+        (false, false) => {
+            let focused = ctx.memory(egui::Memory::focused);
+            let clicked = ctx
+                .data(|d| d.get_temp::<Option<Id>>(clicked_last()))
+                .flatten();
+            state.before = focused.map(Stop::Focused).or(clicked.map(Stop::Clicked));
+        }
+        (true, false) => match state.before.take() {
+            Some(Stop::Focused(id)) if ctx.read_response(id).is_some() => {
+                ctx.memory_mut(|m| m.request_focus(id));
+            }
+            Some(Stop::Clicked(id)) if ctx.read_response(id).is_some() => {
+                if let Some(on) = ctx.memory(egui::Memory::focused) {
+                    ctx.memory_mut(|m| m.surrender_focus(on));
+                }
+                ctx.data_mut(|d| d.insert_temp(clicked_last(), Some(id)));
+            }
+            _ => {}
+        },
+        (false, true) | (true, true) => {}
+    }
+    state.open = open;
+    ctx.data_mut(|d| d.insert_temp(dialog_focus(), state));
 }
 
 /// A connection of the details was clicked: the next Tab with nothing holding the keyboard

@@ -173,7 +173,7 @@ pub struct IpIdSequence {
     last: u16,
     /// The time of `last`.
     at: IdClock,
-    /// IDs in the sequence so far, counted up to [`IP_ID_MIN_RUN`] (all `breaks` asks).
+    /// IDs in the sequence so far, counted up to `IP_ID_MIN_RUN` (all `breaks` asks).
     run: u8,
     broken: bool,
 }

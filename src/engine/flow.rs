@@ -70,7 +70,7 @@ impl FlowKey {
     #[inline(always)]
     pub fn is(&self, ends: &V4Ends) -> bool {
         // An IPv4 address's bits above its 32 are 0 in every key ([`V4Ends::key`],
-        // [`FlowKey::of_any`]), so its low 64 bits are the address.
+        // `FlowKey::of_any`), so its low 64 bits are the address.
         let low = |side: usize| u128::from_ne_bytes(self.addr[side]) as u64;
         self.v6 == 0
             && low(0) == ends.lower >> 16
@@ -130,7 +130,7 @@ impl FlowKey {
 }
 
 /// The two ends of a packet IPv4 at both ends, as its flow key orders them (most packets):
-/// each end's address and port in one 48-bit integer, which orders them as [`FlowKey::of_any`]
+/// each end's address and port in one 48-bit integer, which orders them as `FlowKey::of_any`
 /// does in one comparison; the side that sent it and the key's hash. The lookup of a known
 /// connection's packet compares these with the entry's key ([`FlowKey::is`]) without making
 /// the key ([`V4Ends::key`]).

@@ -166,12 +166,14 @@ impl TtlRange {
 ///
 /// Six bytes, as many as without the time: both sides of every connection in the flow table
 /// keep one, in the entry's hot part, and a byte more would cost each entry a cache line. So
-/// the run saturates in a byte and the time is kept in two bytes (`IdClock`).
+/// the run is counted in a byte (up to what `breaks` asks) and the time is kept in two bytes
+/// (`IdClock`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IpIdSequence {
     last: u16,
     /// The time of `last`.
     at: IdClock,
+    /// IDs in the sequence so far, counted up to `IP_ID_MIN_RUN` (all `breaks` asks).
     run: u8,
     broken: bool,
 }
@@ -227,15 +229,13 @@ impl IpIdSequence {
             // Never evidence again (`breaks`): nothing more to keep.
             return;
         }
-        if self.run == 0 {
-            self.run = 1;
-        } else {
-            let step = id.wrapping_sub(self.last);
-            if (1..=IP_ID_STEP).contains(&step) {
-                self.run = self.run.saturating_add(1);
-            } else {
-                self.broken = true;
-            }
+        let step = id.wrapping_sub(self.last);
+        if !(1..=IP_ID_STEP).contains(&step) && self.run > 0 {
+            self.broken = true;
+        } else if self.run < IP_ID_MIN_RUN {
+            // Counted up to what `breaks` asks of a run, no further: a run that long only
+            // goes on or breaks, and most packets come later in one.
+            self.run += 1;
         }
         self.last = id;
         self.at = IdClock::of(t);

@@ -58,25 +58,24 @@ impl FlowKey {
     /// The key of a packet, the side (0 or 1) that sent it, and the key's hash by `hasher`.
     #[inline(always)]
     pub fn of(p: &TcpPacket<'_>, hasher: &KeyHasher) -> (Self, usize, u64) {
-        if let (IpAddr::V4(s), IpAddr::V4(d)) = (p.src, p.dst) {
-            // Most packets: (address, port) as one integer orders both ends as the general
-            // case below does, in one comparison.
-            let src = (u64::from(s.to_bits()) << 16) | u64::from(p.sport);
-            let dst = (u64::from(d.to_bits()) << 16) | u64::from(p.dport);
-            let (side, lower, upper) = if src <= dst {
-                (0, src, dst)
-            } else {
-                (1, dst, src)
-            };
-            let addr = |end: u64| u128::from(end >> 16).to_ne_bytes();
-            let key = Self {
-                addr: [addr(lower), addr(upper)],
-                port: [lower as u16, upper as u16],
-                v6: 0,
-            };
-            return (key, side, hasher.ipv4(lower, upper));
+        if let Some(ends) = V4Ends::of(p, hasher) {
+            return (ends.key(), ends.side, ends.hash);
         }
         Self::of_others(p, hasher)
+    }
+
+    /// Whether this is the key of `ends`: IPv4 at both ends and in no overlay network, the
+    /// same addresses and ports. Four integer comparisons with what the packet's lookup holds
+    /// in registers, where comparing whole keys stored the packet's to the stack first.
+    #[inline(always)]
+    pub fn is(&self, ends: &V4Ends) -> bool {
+        // An IPv4 address's bits above its 32 are 0 in every key ([`V4Ends::key`],
+        // `FlowKey::of_any`), so its low 64 bits are the address.
+        let low = |side: usize| u128::from_ne_bytes(self.addr[side]) as u64;
+        self.v6 == 0
+            && low(0) == ends.lower >> 16
+            && low(1) == ends.upper >> 16
+            && self.port == [ends.lower as u16, ends.upper as u16]
     }
 
     /// [`FlowKey::of`] for a packet not IPv4 at both ends.
@@ -126,6 +125,55 @@ impl FlowKey {
             IpAddr::V6(Ipv6Addr::from_bits(bits))
         } else {
             IpAddr::V4(Ipv4Addr::from_bits(bits as u32))
+        }
+    }
+}
+
+/// The two ends of a packet IPv4 at both ends, as its flow key orders them (most packets):
+/// each end's address and port in one 48-bit integer, which orders them as `FlowKey::of_any`
+/// does in one comparison; the side that sent it and the key's hash. The lookup of a known
+/// connection's packet compares these with the entry's key ([`FlowKey::is`]) without making
+/// the key ([`V4Ends::key`]).
+#[derive(Debug, Clone, Copy)]
+pub struct V4Ends {
+    lower: u64,
+    upper: u64,
+    /// The side (0 or 1) that sent the packet.
+    pub side: usize,
+    /// The key's hash.
+    pub hash: u64,
+}
+
+impl V4Ends {
+    /// The ends of `p`, if it is IPv4 at both ends.
+    #[inline(always)]
+    pub fn of(p: &TcpPacket<'_>, hasher: &KeyHasher) -> Option<Self> {
+        let (IpAddr::V4(s), IpAddr::V4(d)) = (p.src, p.dst) else {
+            return None;
+        };
+        let src = (u64::from(s.to_bits()) << 16) | u64::from(p.sport);
+        let dst = (u64::from(d.to_bits()) << 16) | u64::from(p.dport);
+        let (side, lower, upper) = if src <= dst {
+            (0, src, dst)
+        } else {
+            (1, dst, src)
+        };
+        Some(Self {
+            lower,
+            upper,
+            side,
+            hash: hasher.ipv4(lower, upper),
+        })
+    }
+
+    /// Their flow key.
+    #[inline(always)]
+    pub fn key(&self) -> FlowKey {
+        let addr = |end: u64| u128::from(end >> 16).to_ne_bytes();
+        FlowKey {
+            addr: [addr(self.lower), addr(self.upper)],
+            port: [self.lower as u16, self.upper as u16],
+            v6: 0,
         }
     }
 }
@@ -706,14 +754,15 @@ pub struct Entry {
 
 #[cfg(test)]
 mod tests {
-    use super::{FlowKey, KeyHasher};
+    use super::{FlowKey, KeyHasher, V4Ends};
     use crate::packet::{TcpFlags, TcpPacket, Timestamp};
     use std::net::IpAddr;
 
     /// The IPv4 and IPv6 shortcuts order the ends, and so number the sides, as the general
     /// case does, and hash the key as the index hashes it again (growing, releasing):
     /// equal addresses with either port order, addresses differing in any byte, ports at
-    /// their ends, and an IPv4 end against an IPv6 one.
+    /// their ends, and an IPv4 end against an IPv6 one. The lookup's comparison of an IPv4
+    /// packet's ends with a key ([`FlowKey::is`]) says what comparing the keys says.
     #[test]
     fn shortcuts_key_as_the_general_case() {
         let addrs: Vec<IpAddr> = [
@@ -736,6 +785,8 @@ mod tests {
         let ports = [0u16, 1, 80, 443, 7211, 65535];
         let hasher = KeyHasher::default();
         let mut checked = 0;
+        // The latest keys, each also in an overlay network (the same tuple, another flow).
+        let mut seen: Vec<FlowKey> = Vec::new();
         for &src in &addrs {
             for &dst in &addrs {
                 for &sport in &ports {
@@ -767,6 +818,18 @@ mod tests {
                         );
                         assert_eq!(hash, hasher.hash(&key), "{src}:{sport} > {dst}:{dport}");
                         assert_eq!((key.addr(side), key.port[side]), (src, sport));
+                        // The lookup's comparison of an IPv4 packet's ends is the keys'.
+                        if let Some(ends) = V4Ends::of(&p, &hasher) {
+                            assert_eq!((ends.key(), ends.side, ends.hash), (key, side, hash));
+                            for other in &seen {
+                                assert_eq!(other.is(&ends), *other == key, "{other:?} {key:?}");
+                            }
+                        }
+                        seen.push(key);
+                        seen.push(key.in_zone(3));
+                        if seen.len() > 40 {
+                            seen.drain(..2);
+                        }
                         checked += 1;
                     }
                 }

@@ -42,7 +42,7 @@ pub use zeek::ConnState;
 
 use cause::{Suspicion, classify, seq_in_window};
 use flow::{
-    Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote, SideStats,
+    Attempt, AttemptStatus, Conn, Entry, FlowKey, KeyHasher, RST_NOTES, RstNote, SideStats, V4Ends,
 };
 use index::FlowIndex;
 use offenders::{ServiceKey, Services};
@@ -447,12 +447,28 @@ impl Engine {
         if self.series_seconds >= self.fold_from {
             self.fold_old_seconds();
         }
-        let (key, side, hash) = if OVERLAYS {
-            self.key_of(p)
+        let (found, side) = if !OVERLAYS && let Some(ends) = V4Ends::of(p, &self.hasher) {
+            // Most packets: compared with the entry's key without making the packet's.
+            let entries = &self.entries;
+            let found = self
+                .index
+                .find(ends.hash, |i| entries[i as usize].key.is(&ends));
+            (found, ends.side)
         } else {
-            FlowKey::of(p, &self.hasher)
+            let (key, side, hash) = if OVERLAYS {
+                self.key_of(p)
+            } else {
+                FlowKey::of(p, &self.hasher)
+            };
+            let entries = &self.entries;
+            let found = self.index.find(hash, |i| entries[i as usize].key == key);
+            (found, side)
         };
-        let idx = self.entry_for(key, hash);
+        let Some(idx) = found else {
+            self.first_of_tuple::<OVERLAYS>(p);
+            return;
+        };
+        let idx = idx as usize;
         let acks_filtered = self.config.syn_fin_rst_only;
         // The entry looked up once for the common packet's steps, which need nothing else.
         let entry = &mut self.entries[idx];
@@ -468,6 +484,19 @@ impl Engine {
             );
             return;
         }
+        self.other_packet(idx, p, side);
+    }
+
+    /// A packet of a tuple without an entry: the entry made (its key made again, out of the
+    /// loop), then the packet, which has no connection to go to yet ([`Engine::other_packet`]).
+    #[inline(never)]
+    fn first_of_tuple<const OVERLAYS: bool>(&mut self, p: &TcpPacket<'_>) {
+        let (key, side, hash) = if OVERLAYS {
+            self.key_of(p)
+        } else {
+            FlowKey::of(p, &self.hasher)
+        };
+        let idx = self.new_entry(key, hash);
         self.other_packet(idx, p, side);
     }
 
@@ -920,16 +949,6 @@ impl Engine {
             due = due.min(d.max(now));
         }
         due
-    }
-
-    /// The slot for `key`, creating it (and evicting when full).
-    #[inline(always)]
-    fn entry_for(&mut self, key: FlowKey, hash: u64) -> usize {
-        let entries = &self.entries;
-        if let Some(i) = self.index.find(hash, |i| entries[i as usize].key == key) {
-            return i as usize;
-        }
-        self.new_entry(key, hash)
     }
 
     /// A new slot for `key` (not in the index), evicting when full.

@@ -251,13 +251,6 @@ impl Endpoint {
         self.last_seq = seq;
     }
 
-    fn update_ack_seq_value(&mut self, seq: u32) {
-        if seq < self.ack_seq {
-            self.ack_wraps += 1;
-        }
-        self.ack_seq = seq;
-    }
-
     fn full(seq: u32, wraps: u32) -> u64 {
         (u64::from(wraps) << 32) | u64::from(seq)
     }
@@ -738,15 +731,20 @@ impl ZeekConn {
                 // Nothing new, or a broken ack rather than a wrap landing on 0.
                 return;
             }
-            let underflow =
-                peer.ack_wraps == 0 && ack >= peer.ack_seq && seq_delta(ack, peer.start_seq) < 0;
             debug_assert_eq!(
-                underflow,
+                peer.ack_wraps == 0 && ack >= peer.ack_seq && seq_delta(ack, peer.start_seq) < 0,
                 relative_seq(peer, ack, peer.ack_seq, peer.ack_wraps).1
             );
-            if !underflow {
-                peer.update_ack_seq_value(ack);
+            // Zeek's `update_ack_seq_value` after the underflow test, in branches: the number
+            // went down (a wrap, never an underflow), or it went up and underflows only
+            // without a wrap so far, before the start. Written as one condition, the compiler
+            // computed it without branches, through the stack, for most packets.
+            if ack < peer.ack_seq {
+                peer.ack_wraps += 1;
+            } else if peer.ack_wraps == 0 && seq_delta(ack, peer.start_seq) < 0 {
+                return;
             }
+            peer.ack_seq = ack;
         }
     }
 

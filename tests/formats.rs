@@ -197,6 +197,106 @@ fn netmon1_times_are_written_to_the_millisecond_the_file_records() {
     assert!(first.ends_with("100000"), "{first}");
 }
 
+/// formats.pcap made a nanosecond pcap as `editcap -F nsecpcap` makes one (magic
+/// `a1b23c4d`, each record's microseconds as nanoseconds), with `extra` nanoseconds added to
+/// every time: to see the last three digits said.
+fn as_nanosecond_pcap(extra: u32) -> PathBuf {
+    let mut bytes = std::fs::read(fixture("formats.pcap")).expect("read");
+    assert_eq!(bytes[..4], [0xd4, 0xc3, 0xb2, 0xa1], "a little-endian pcap");
+    bytes[..4].copy_from_slice(&0xa1b2_3c4du32.to_le_bytes());
+    let mut at = 24;
+    while at + 16 <= bytes.len() {
+        let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        let nanos = word(at + 4) * 1000 + extra;
+        let caplen = word(at + 8) as usize;
+        bytes[at + 4..at + 8].copy_from_slice(&nanos.to_le_bytes());
+        at += 16 + caplen;
+    }
+    let path = temp_dir("nanoseconds").join(format!("formats-ns-{extra}.pcap"));
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+/// A nanosecond pcap's times are written to the nanosecond (they were cut to the
+/// microsecond, as tcpdump without `--nano` cuts them): the text report's, `--endpoint`'s
+/// connections and packet lines (as `tcpdump --nano`), and the JSON packets' `line`; the
+/// JSON `time` keeps its six decimals (docs/json.md). The microsecond pcap they were made of
+/// keeps its six digits.
+#[test]
+fn nanosecond_times_are_written_to_the_nanosecond_the_file_records() {
+    let text = |args: &[&str]| {
+        let out = rstscope(args);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let ns_file = as_nanosecond_pcap(7);
+    let ns_path = ns_file.display().to_string();
+    let ns = fractions_of_dated_times(&text(&["analyze", "--utc", &ns_path]));
+    assert!(!ns.is_empty() && ns.iter().all(|d| *d == 9), "{ns:?}");
+    let endpoint = "127.0.0.1:7330";
+    let of = |file: &str| text(&["analyze", "--utc", file, "--endpoint", endpoint]);
+    let (nano, micro) = (of(&ns_path), of(&fixture("formats.pcap")));
+    let packets = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains(" IP "))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (ours, theirs) = (packets(&nano), packets(&micro));
+    assert_eq!(ours.len(), 10, "{nano}");
+    assert_eq!(ours.len(), theirs.len());
+    for (ns, us) in ours.iter().zip(&theirs) {
+        // "06:22:10.100487007 IP ..." where the microsecond pcap says "06:22:10.100487 IP ...".
+        let (time, rest) = us.split_once(' ').expect("a time");
+        assert_eq!(*ns, format!("{time}007 {rest}"));
+    }
+    let connections = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains(" -> "))
+            .filter_map(|l| l.split(' ').nth(1).map(str::to_owned))
+            .collect()
+    };
+    let (ours, theirs) = (connections(&nano), connections(&micro));
+    assert_eq!(ours.len(), 5, "{nano}");
+    for (ns, us) in ours.iter().zip(&theirs) {
+        assert_eq!(*ns, format!("{us}007"));
+    }
+    // JSON: the line to the nanosecond, the time to the microsecond.
+    let out = rstscope(&[
+        "analyze",
+        "--utc",
+        &ns_path,
+        "--endpoint",
+        endpoint,
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let first = &v["packets"][0];
+    let line = first["line"].as_str().expect("line");
+    assert_eq!(
+        line.split(' ').next(),
+        ours_first_packet_time(&nano).as_deref()
+    );
+    assert!(
+        line.split(' ')
+            .next()
+            .is_some_and(|t| t.len() == "06:22:10.100487007".len())
+    );
+    let time = first["time"].to_string();
+    assert_eq!(
+        time.split_once('.').map(|(_, f)| f.len()),
+        Some(6),
+        "{time}"
+    );
+}
+
+/// The time of the first packet line of `--endpoint`'s text.
+fn ours_first_packet_time(text: &str) -> Option<String> {
+    let line = text.lines().find(|l| l.contains(" IP "))?;
+    line.split(' ').next().map(str::to_owned)
+}
+
 /// The digits after the second of each time of day with its date (`2026-12-06 06:22:10.100`)
 /// in a report.
 fn fractions_of_dated_times(text: &str) -> Vec<usize> {

@@ -1717,6 +1717,23 @@ impl SaidName {
     }
 }
 
+/// A nanosecond capture's packet lines say its nanoseconds (refused-v6.pcap, as `tcpdump
+/// --nano` prints them): they were cut to the microsecond, as if the file had no more.
+#[test]
+fn a_nanosecond_captures_packet_lines_say_its_nanoseconds() {
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/refused-v6.pcap")]);
+    settle(&mut h);
+    select(&mut h, "[::1]:7301");
+    wait_for(&mut h, |h| shows(h, "Packets (10)"));
+    assert!(
+        shows(
+            &h,
+            "13:08:43.100340306 IP6 ::1.56398 > ::1.7301: Flags [S], seq 598063603"
+        ),
+        "the first packet's line, to the nanosecond"
+    );
+}
+
 /// Regression (s39's note): a Network Monitor 1.x capture records its times in milliseconds,
 /// and the details' packet lines wrote them to the microsecond ("06:22:10.100000 IP ..."),
 /// digits the file does not have. They say the milliseconds the file has; the pcap the
@@ -5536,16 +5553,26 @@ fn right_click(h: &mut Harness<'_, RstscopeApp>, rect: egui::Rect) {
 /// A row copied as text, as in a packet list: Ctrl+C copies the connection selected (as
 /// `rstscope analyze --connections` prints it), the diagnosis again once Escape lists every
 /// packet; "Copy row" in a row's context menu copies an offender's row under its titles, or a
-/// connection's line.
+/// connection's line. Their times, and the First and Last cells' hover, have the digits the
+/// file records: the sample's nanoseconds (dumpcap's), which were cut to the microsecond.
 #[test]
 fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
     let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
     settle(&mut h);
+    let last = h.get_by_label("13:09:21").rect();
+    h.hover_at(last.center());
+    h.run_steps(8);
+    assert!(
+        shows(&h, "2026-11-27 13:09:21.750388822 +00:00"),
+        "the Last cell's hover, to the nanosecond"
+    );
+    h.remove_cursor();
+    h.run_steps(2);
     click_connection(&mut h, "127.0.0.1:35998");
     h.event(egui::Event::Copy);
     h.step();
-    let line = "2026-11-27 13:09:12.750420 +00:00 127.0.0.1:35998 -> 127.0.0.1:7211 REJ Sr rst=1 \
-                cause=refused suspect=0 0.000s";
+    let line = "2026-11-27 13:09:12.750420451 +00:00 127.0.0.1:35998 -> 127.0.0.1:7211 REJ Sr \
+                rst=1 cause=refused suspect=0 0.000s";
     assert_eq!(copied_texts(&h), [line]);
     h.key_press(egui::Key::Escape);
     h.run_steps(2);
@@ -5574,7 +5601,7 @@ fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
     assert!(
         row.starts_with(
             "1\t127.0.0.1:7211\t\t127.0.0.1:7211 refused all 20 connection attempts from 1 client"
-        ) && row.ends_with("\t20\t20\t20\t1\t2.000\t2\t2026-11-27 13:09:12.250354 +00:00\t2026-11-27 13:09:21.750388 +00:00"),
+        ) && row.ends_with("\t20\t20\t20\t1\t2.000\t2\t2026-11-27 13:09:12.250354481 +00:00\t2026-11-27 13:09:21.750388822 +00:00"),
         "{row}"
     );
     h.run_steps(2);

@@ -181,7 +181,7 @@ fn pcapng_round_trips_through_filesource() {
 /// The connections of one endpoint, as the main analysis finds them, in evidence order.
 fn main_analysis_connections(file: &Path) -> Vec<ConnRecord> {
     let mut conns = Vec::new();
-    let mut keep = |c: &ConnRecord| conns.push(c.clone());
+    let mut keep = |c: &ConnRecord, _: u8| conns.push(c.clone());
     let options = Options {
         engine: EngineConfig {
             keep_connections: true,

@@ -291,6 +291,56 @@ fn nanosecond_times_are_written_to_the_nanosecond_the_file_records() {
     );
 }
 
+/// Regression: `analyze --connections` wrote its connections' lines, streamed as they
+/// end, to the microsecond whatever the file records, where the rest of the report writes the
+/// file's digits. Each file's resolution is known from its header (pcap's magic, Network
+/// Monitor's version, a pcapng interface's `if_tsresol` in the block before its packets)
+/// before its first connection is written: the lines have the file's digits.
+#[test]
+fn streamed_connections_have_the_digits_their_file_records() {
+    let dir = temp_dir("streamed");
+    // A pcapng of millisecond `if_tsresol`: the Network Monitor 1.x file's packets saved.
+    let ms_pcapng = dir.join("netmon1.pcapng");
+    let _ = std::fs::remove_file(&ms_pcapng);
+    let out = rstscope(&[
+        "analyze",
+        &fixture("formats.netmon1.cap"),
+        "--endpoint",
+        "127.0.0.1:7330",
+        "--write",
+        &ms_pcapng.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let ns_pcap = as_nanosecond_pcap(7);
+    for (file, digits) in [
+        (fixture("formats.netmon1.cap"), 3),
+        (ms_pcapng.display().to_string(), 3),
+        (fixture("formats.pcap"), 6),
+        (ns_pcap.display().to_string(), 9),
+        (
+            format!(
+                "{}/resources/sample-7211.pcapng",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+            9,
+        ),
+    ] {
+        let out = rstscope(&["analyze", "--utc", "--connections", &file]);
+        assert!(out.status.success(), "{file}");
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        let fractions: Vec<usize> = text
+            .lines()
+            .filter(|l| l.contains(" -> "))
+            .filter_map(|l| l.split(' ').nth(1))
+            .map(|time| time.split_once('.').map_or(0, |(_, f)| f.len()))
+            .collect();
+        assert!(
+            !fractions.is_empty() && fractions.iter().all(|&d| d == digits),
+            "{file}: {fractions:?}\n{text}"
+        );
+    }
+}
+
 /// The time of the first packet line of `--endpoint`'s text.
 fn ours_first_packet_time(text: &str) -> Option<String> {
     let line = text.lines().find(|l| l.contains(" IP "))?;

@@ -35,13 +35,7 @@ fn settings() -> Settings {
 }
 
 fn harness(settings: Settings, files: Vec<PathBuf>) -> Harness<'static, RstscopeApp> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(settings, files),
-        )
+    sized_harness_with([1280.0, 800.0], settings, files)
 }
 
 /// Steps frames until the capture is read and the details' evidence collected, then until
@@ -1787,13 +1781,7 @@ fn a_netmon1_captures_packet_lines_say_its_milliseconds() {
 fn a_live_legend_beside_this_machine_at_480_points_is_short_and_stays_at_stop() {
     let mut s = settings();
     s.show_host = true;
-    let mut h = Harness::builder()
-        .with_size(window([480.0, 640.0]))
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, Vec::new()),
-        );
+    let mut h = sized_harness_with(window([480.0, 640.0]), s, Vec::new());
     h.run_steps(2);
     if !start_capture_with_this_machine(&mut h, "a_live_legend_beside_this_machine_at_480") {
         return;
@@ -1882,13 +1870,7 @@ fn regression_a_stopped_live_captures_name_beside_a_custom_filter_is_said_shorte
     s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
     s.capture.custom_bpf = format!("tcp port {port} or tcp port 9");
     let size = rstscope::ui::MIN_WINDOW;
-    let mut h = Harness::builder()
-        .with_size(window(size))
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s.clone(), Vec::new()),
-        );
+    let mut h = sized_harness_with(window(size), s.clone(), Vec::new());
     h.run_steps(2);
     if !click_start_capture(
         &mut h,
@@ -1941,16 +1923,11 @@ fn a_files_name_is_not_cut_to_an_ellipsis_beside_a_custom_filters_field() {
     s.capture.custom_bpf = "tcp port 7390 or tcp port 7391".into();
     let name = "pktmon-drops.pcapng";
     for size in [[480.0, 640.0], [560.0, 600.0], [640.0, 400.0]] {
-        let mut h = Harness::builder()
-            .with_size(window(size))
-            .with_theme(egui::Theme::Light)
-            .build_ui_state(
-                |ui, app: &mut RstscopeApp| app.show(ui),
-                RstscopeApp::new(
-                    s.clone(),
-                    vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
-                ),
-            );
+        let mut h = sized_harness_with(
+            window(size),
+            s.clone(),
+            vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+        );
         settle(&mut h);
         let field = h
             .get(
@@ -1996,13 +1973,7 @@ fn a_saved_live_captures_name_is_whole_in_the_toolbar_at_1280_points() {
     use egui_kittest::kittest::By;
     let mut s = settings();
     s.capture.interface = Some("lo".into());
-    let mut h = Harness::builder()
-        .with_size(window([1280.0, 800.0]))
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, Vec::new()),
-        );
+    let mut h = sized_harness_with(window([1280.0, 800.0]), s, Vec::new());
     h.run_steps(2);
     if !click_start_capture(&mut h, "a_saved_live_captures_name_is_whole", |h| {
         h.state().source().is_some_and(|s| s.is_capturing())
@@ -3410,13 +3381,7 @@ fn while_the_packets_are_read_a_chosen_connections_heading_steps_down_to_all() {
     let mut s = settings();
     s.show_host = true;
     s.host_width = Some(size[0]);
-    let mut h = Harness::builder()
-        .with_size(window(size))
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![path]),
-        );
+    let mut h = sized_harness_with(window(size), s, vec![path]);
     let first = "10.0.0.1:20000";
     wait_for(&mut h, |h| {
         h.state().is_collecting_evidence() && h.query_by_label(first).is_some()
@@ -3693,13 +3658,7 @@ fn a_connections_packets_heading_stays_on_one_line_in_a_narrow_column() {
             let mut s = settings();
             s.show_host = host;
             s.host_width = host.then_some(size[0]);
-            let mut h = Harness::builder()
-                .with_size(window(size))
-                .with_theme(egui::Theme::Light)
-                .build_ui_state(
-                    |ui, app: &mut RstscopeApp| app.show(ui),
-                    RstscopeApp::new(s, vec![path.clone()]),
-                );
+            let mut h = sized_harness_with(window(size), s, vec![path.clone()]);
             settle(&mut h);
             let lists = h.get_by_label_contains("Connections (").rect().bottom();
             let first = h
@@ -4686,13 +4645,7 @@ fn save_these_packets_stays_on_one_line_beside_connections_of_several_days() {
         let mut s = settings();
         s.show_host = host;
         s.host_width = host.then_some(size[0]);
-        let mut h = Harness::builder()
-            .with_size(size)
-            .with_theme(egui::Theme::Light)
-            .build_ui_state(
-                |ui, app: &mut RstscopeApp| app.show(ui),
-                RstscopeApp::new(s, vec![path.clone()]),
-            );
+        let mut h = sized_harness_with(size, s, vec![path.clone()]);
         settle(&mut h);
         let save = h
             .query_by_label(rstscope::ui::details::SAVE_PACKETS)
@@ -4723,13 +4676,11 @@ fn the_plot_hints_are_never_drawn_over_the_legend() {
     s.host_width = Some(800.0);
     // Local time: the axis's title, on this row in a short window, is its longest then.
     s.utc = false;
-    let mut h = Harness::builder()
-        .with_size([800.0, 600.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("tests/fixtures/refused-v4.pcap")]),
-        );
+    let mut h = sized_harness_with(
+        [800.0, 600.0],
+        s,
+        vec![manifest("tests/fixtures/refused-v4.pcap")],
+    );
     settle(&mut h);
     let legend = h.get_by_label_contains("faded: the whole capture").rect();
     let reset = h.get_by_label("Reset view").rect();
@@ -4774,13 +4725,11 @@ fn wrapped_legend() -> (
     let mut s = settings();
     s.show_host = true;
     s.host_width = Some(800.0);
-    let mut h = Harness::builder()
-        .with_size([800.0, 600.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
-        );
+    let mut h = sized_harness_with(
+        [800.0, 600.0],
+        s,
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
     settle(&mut h);
     let names = [
         (Cause::Refused, "refused 9"),
@@ -6026,13 +5975,11 @@ fn exports_and_filters_say_they_are_the_whole_capture_while_a_range_is_selected(
 /// window with room gives it to the cut columns.
 #[test]
 fn a_wide_window_gives_its_room_to_the_listener_column() {
-    let mut h = Harness::builder()
-        .with_size([1920.0, 1080.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(settings(), vec![manifest("resources/story-7211.pcapng")]),
-        );
+    let mut h = sized_harness_with(
+        [1920.0, 1080.0],
+        settings(),
+        vec![manifest("resources/story-7211.pcapng")],
+    );
     settle(&mut h);
     let header = h.get_by_label("Diagnosis").rect();
     let (text, rect) = h
@@ -6929,13 +6876,7 @@ fn a_custom_filters_limitation_is_said_once_while_its_capture_is_shown() {
     let mut s = settings();
     s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
     s.capture.custom_bpf = "tcp and host 127.0.0.1".into();
-    let mut h = Harness::builder()
-        .with_size(size)
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, Vec::new()),
-        );
+    let mut h = sized_harness_with(size, s, Vec::new());
     h.run_steps(2);
     let limitation = rstscope::source::live::CaptureFilter::Custom(String::new())
         .limitation()
@@ -7006,13 +6947,7 @@ fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
         .limitation()
         .expect("a custom filter has a limitation");
     for file in [None, Some(manifest("tests/fixtures/pktmon.pcapng"))] {
-        let mut h = Harness::builder()
-            .with_size(size)
-            .with_theme(egui::Theme::Light)
-            .build_ui_state(
-                |ui, app: &mut RstscopeApp| app.show(ui),
-                RstscopeApp::new(s.clone(), file.clone().into_iter().collect()),
-            );
+        let mut h = sized_harness_with(size, s.clone(), file.clone().into_iter().collect());
         settle(&mut h);
         let open = h.get_by_label("Open…").rect();
         let export = h.get_by_label("Export").rect();
@@ -7071,13 +7006,7 @@ fn regression_a_custom_filter_with_a_short_interface_name_settles_at_640_points(
     let mut s = settings();
     s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
     s.capture.interface = Some("lo".into());
-    let mut h = Harness::builder()
-        .with_size(size)
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
-        );
+    let mut h = sized_harness_with(size, s, vec![manifest("tests/fixtures/pktmon.pcapng")]);
     settle(&mut h);
     assert!(h.try_run().is_ok(), "the window settles");
     let field = h
@@ -7179,12 +7108,21 @@ fn opened(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, RstscopeApp> 
 }
 
 fn sized_harness(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, RstscopeApp> {
+    sized_harness_with(size, settings(), files)
+}
+
+/// The app with `settings` and `files` in a window of `size` (points), light theme.
+fn sized_harness_with(
+    size: impl Into<egui::Vec2>,
+    settings: Settings,
+    files: Vec<PathBuf>,
+) -> Harness<'static, RstscopeApp> {
     Harness::builder()
         .with_size(size)
         .with_theme(egui::Theme::Light)
         .build_ui_state(
             |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(settings(), files),
+            RstscopeApp::new(settings, files),
         )
 }
 
@@ -8086,13 +8024,7 @@ fn an_idle_live_capture_does_not_redraw_the_window_at_every_refresh() {
     // A filter nothing on this machine matches: idle, whatever other tests send on loopback.
     s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
     s.capture.custom_bpf = "tcp and host 192.0.2.77".into();
-    let mut h = Harness::builder()
-        .with_size([1024.0, 700.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, Vec::new()),
-        );
+    let mut h = sized_harness_with([1024.0, 700.0], s, Vec::new());
     h.run_steps(2);
     if !click_start_capture(
         &mut h,
@@ -8384,13 +8316,11 @@ fn the_selected_offender_is_scrolled_into_view_after_a_new_capture_and_a_sort() 
         column: rstscope::ui::settings::SortColumn::AvgRate,
         ascending: true,
     };
-    let mut h = Harness::builder()
-        .with_size([1366.0, 768.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("tests/fixtures/pktmon.pcapng")]),
-        );
+    let mut h = sized_harness_with(
+        [1366.0, 768.0],
+        s,
+        vec![manifest("tests/fixtures/pktmon.pcapng")],
+    );
     // The pointer rests where the table comes, as after a click in the Open dialog.
     h.hover_at(egui::pos2(600.0, 400.0));
     settle(&mut h);
@@ -9453,13 +9383,11 @@ fn at_800x600_the_rate_axis_title_stays_along_the_plots_frame() {
 fn the_plots_line_keeps_room_for_reset_view_as_it_is_drawn() {
     let mut s = settings();
     s.utc = false;
-    let mut h = Harness::builder()
-        .with_size([640.0, 480.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("resources/sample-7211.pcapng")]),
-        );
+    let mut h = sized_harness_with(
+        [640.0, 480.0],
+        s,
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
     settle(&mut h);
     let first = h.state().rows()[0].offender.first_seen.second();
     h.state_mut().set_range(Some((first + 1, first + 5)));
@@ -9971,13 +9899,7 @@ fn the_start_screen_scrolls_to_its_last_recent_capture_in_the_smallest_window() 
     let last = manifest("resources/sample-7211.pcapng");
     s.recent[rstscope::ui::settings::MAX_RECENT - 1] = vec![last.clone()];
     let size = rstscope::ui::MIN_WINDOW;
-    let mut h = Harness::builder()
-        .with_size(size)
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, Vec::new()),
-        );
+    let mut h = sized_harness_with(size, s, Vec::new());
     h.run_steps(3);
     let bottom = h.get_by_label("no capture open").rect().top();
     let link =
@@ -10014,13 +9936,7 @@ fn at_640x480_the_start_screen_shows_its_first_recent_capture() {
         vec![manifest("tests/fixtures/refused-v6.pcap")],
     ];
     let harness = |size: [f32; 2]| {
-        let mut h = Harness::builder()
-            .with_size(size)
-            .with_theme(egui::Theme::Light)
-            .build_ui_state(
-                |ui, app: &mut RstscopeApp| app.show(ui),
-                RstscopeApp::new(s.clone(), Vec::new()),
-            );
+        let mut h = sized_harness_with(size, s.clone(), Vec::new());
         h.run_steps(3);
         h
     };
@@ -10120,13 +10036,7 @@ fn at_the_least_size_the_start_screen_shows_recent_captures_unscrolled() {
         vec![manifest("tests/fixtures/refused-v6.pcap")],
     ];
     let size = rstscope::ui::MIN_WINDOW;
-    let mut h = Harness::builder()
-        .with_size(size)
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, Vec::new()),
-        );
+    let mut h = sized_harness_with(size, s, Vec::new());
     h.run_steps(3);
     let bottom = h.get_by_label("no capture open").rect().top();
     let first = h.get_by_label_contains("sample-7211.pcapng  —").rect();
@@ -10356,13 +10266,11 @@ fn the_machine_panel_can_be_dragged_wider_in_an_800_point_window() {
 fn story_at(size: [f32; 2], machine: bool) -> Harness<'static, RstscopeApp> {
     let mut s = settings();
     s.show_host = machine;
-    let mut h = Harness::builder()
-        .with_size(window(size))
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("resources/story-7211.pcapng")]),
-        );
+    let mut h = sized_harness_with(
+        window(size),
+        s,
+        vec![manifest("resources/story-7211.pcapng")],
+    );
     settle(&mut h);
     h
 }
@@ -12056,13 +11964,11 @@ fn a_narrow_legend_beside_this_machine_wraps_to_the_fewest_lines() {
     };
     let mut s = settings();
     s.show_host = true;
-    let mut h = Harness::builder()
-        .with_size(window([480.0, 640.0]))
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("resources/story-7211.pcapng")]),
-        );
+    let mut h = sized_harness_with(
+        window([480.0, 640.0]),
+        s,
+        vec![manifest("resources/story-7211.pcapng")],
+    );
     settle(&mut h);
     let items = legend_items(&h);
     let names: Vec<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
@@ -12229,13 +12135,11 @@ fn at_640_points_a_selected_range_is_said_whole_with_its_clear_button() {
     // 640x480 it folds for the diagnosis and the first row.)
     let mut s = settings();
     s.utc = false;
-    let mut h = Harness::builder()
-        .with_size([640.0, 520.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![manifest("resources/sample-7211.pcapng")]),
-        );
+    let mut h = sized_harness_with(
+        [640.0, 520.0],
+        s,
+        vec![manifest("resources/sample-7211.pcapng")],
+    );
     settle(&mut h);
     assert!(
         shows(&h, "time (local, UTC"),
@@ -12358,13 +12262,7 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
         plot_folded: true,
         ..settings()
     };
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(kept, vec![path]),
-        );
+    let mut h = sized_harness_with([1280.0, 800.0], kept, vec![path]);
     settle(&mut h);
     assert!(h.query_by_label("Reset view").is_none(), "starts folded");
     plot_heading(&h);
@@ -12385,13 +12283,7 @@ fn at_640x400_folded_the_headline_the_first_row_and_its_diagnosis_fit_the_window
             plot_folded: true,
             ..settings()
         };
-        let mut h = Harness::builder()
-            .with_size(window(size))
-            .with_theme(egui::Theme::Light)
-            .build_ui_state(
-                |ui, app: &mut RstscopeApp| app.show(ui),
-                RstscopeApp::new(folded, vec![path.clone()]),
-            );
+        let mut h = sized_harness_with(window(size), folded, vec![path.clone()]);
         settle(&mut h);
         let bottom = status_top(&h, "4,000 packets");
         let headline = h.get_by_label_contains("resets and").rect();
@@ -12825,13 +12717,7 @@ fn regression_the_diagnosis_and_first_rows_come_before_the_plot_and_the_messages
                     ""
                 }
             );
-            let mut h = Harness::builder()
-                .with_size(window(size))
-                .with_theme(egui::Theme::Light)
-                .build_ui_state(
-                    |ui, app: &mut RstscopeApp| app.show(ui),
-                    RstscopeApp::new(s, vec![path.clone()]),
-                );
+            let mut h = sized_harness_with(window(size), s, vec![path.clone()]);
             settle(&mut h);
             if crowded {
                 let notice = h.get_by_label_contains("had not been saved").rect();
@@ -12971,13 +12857,7 @@ fn regression_every_count_the_window_shows_is_grouped_as_the_terminal_does() {
         show_host: true,
         ..settings()
     };
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, vec![path]),
-        );
+    let mut h = sized_harness_with([1280.0, 800.0], s, vec![path]);
     settle(&mut h);
     assert!(shows(&h, "3,000"), "the capture's thousands");
     for endpoint in ["10.0.1.1:7000", "10.0.1.1:7100"] {
@@ -13028,13 +12908,7 @@ fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_
         kept_captures: vec![kept],
         ..settings()
     };
-    let mut h = Harness::builder()
-        .with_size(window(size))
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, Vec::new()),
-        );
+    let mut h = sized_harness_with(window(size), s, Vec::new());
     h.run_steps(2);
     // Three ports nothing listens on any more, of a loopback address of this test's own.
     let ip = own_loopback(4);
@@ -13157,13 +13031,7 @@ fn regression_a_gaps_label_stays_inside_a_squeezed_plots_frame() {
             show_host: host,
             ..settings()
         };
-        let mut h = Harness::builder()
-            .with_size(window(size))
-            .with_theme(egui::Theme::Light)
-            .build_ui_state(
-                |ui, app: &mut RstscopeApp| app.show(ui),
-                RstscopeApp::new(s, years_apart_files()),
-            );
+        let mut h = sized_harness_with(window(size), s, years_apart_files());
         settle(&mut h);
         h.remove_cursor();
         h.run_steps(2);

@@ -165,13 +165,7 @@ fn netmon1_times_are_written_to_the_millisecond_the_file_records() {
         "--endpoint",
         endpoint,
     ]);
-    let packets = |t: &str| -> Vec<String> {
-        t.lines()
-            .filter(|l| l.contains(" IP ") || l.contains(" IP6 "))
-            .map(str::to_owned)
-            .collect()
-    };
-    let (ours, theirs) = (packets(&netmon), packets(&pcap));
+    let (ours, theirs) = (packet_lines(&netmon), packet_lines(&pcap));
     assert_eq!(ours.len(), 10, "{netmon}");
     assert_eq!(ours.len(), theirs.len());
     for (ms, us) in ours.iter().zip(&theirs) {
@@ -182,15 +176,10 @@ fn netmon1_times_are_written_to_the_millisecond_the_file_records() {
             "{ms:?} beside {us:?}"
         );
     }
-    let connections = |t: &str| -> Vec<usize> {
-        t.lines()
-            .filter(|l| l.contains(" -> "))
-            .filter_map(|l| l.split(' ').nth(1))
-            .map(|time| time.split_once('.').map_or(0, |(_, f)| f.len()))
-            .collect()
-    };
-    assert_eq!(connections(&netmon), [3; 5], "{netmon}");
-    assert_eq!(connections(&pcap), [6; 5], "{pcap}");
+    let digits =
+        |t: &str| -> Vec<usize> { connection_times(t).iter().map(|t| digits_of(t)).collect() };
+    assert_eq!(digits(&netmon), [3; 5], "{netmon}");
+    assert_eq!(digits(&pcap), [6; 5], "{pcap}");
     // The JSON keeps its six decimals (the milliseconds, zeros after them).
     let v = report(&[&fixture("formats.netmon1.cap")]);
     let first = v["offenders"][0]["first_seen"].to_string();
@@ -236,13 +225,7 @@ fn nanosecond_times_are_written_to_the_nanosecond_the_file_records() {
     let endpoint = "127.0.0.1:7330";
     let of = |file: &str| text(&["analyze", "--utc", file, "--endpoint", endpoint]);
     let (nano, micro) = (of(&ns_path), of(&fixture("formats.pcap")));
-    let packets = |t: &str| -> Vec<String> {
-        t.lines()
-            .filter(|l| l.contains(" IP "))
-            .map(str::to_owned)
-            .collect()
-    };
-    let (ours, theirs) = (packets(&nano), packets(&micro));
+    let (ours, theirs) = (packet_lines(&nano), packet_lines(&micro));
     assert_eq!(ours.len(), 10, "{nano}");
     assert_eq!(ours.len(), theirs.len());
     for (ns, us) in ours.iter().zip(&theirs) {
@@ -250,13 +233,7 @@ fn nanosecond_times_are_written_to_the_nanosecond_the_file_records() {
         let (time, rest) = us.split_once(' ').expect("a time");
         assert_eq!(*ns, format!("{time}007 {rest}"));
     }
-    let connections = |t: &str| -> Vec<String> {
-        t.lines()
-            .filter(|l| l.contains(" -> "))
-            .filter_map(|l| l.split(' ').nth(1).map(str::to_owned))
-            .collect()
-    };
-    let (ours, theirs) = (connections(&nano), connections(&micro));
+    let (ours, theirs) = (connection_times(&nano), connection_times(&micro));
     assert_eq!(ours.len(), 5, "{nano}");
     for (ns, us) in ours.iter().zip(&theirs) {
         assert_eq!(*ns, format!("{us}007"));
@@ -273,22 +250,11 @@ fn nanosecond_times_are_written_to_the_nanosecond_the_file_records() {
     ]);
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let first = &v["packets"][0];
+    // The text's first packet line, whose time has nine digits.
     let line = first["line"].as_str().expect("line");
-    assert_eq!(
-        line.split(' ').next(),
-        ours_first_packet_time(&nano).as_deref()
-    );
-    assert!(
-        line.split(' ')
-            .next()
-            .is_some_and(|t| t.len() == "06:22:10.100487007".len())
-    );
+    assert_eq!(Some(line), packet_lines(&nano).first().map(String::as_str));
     let time = first["time"].to_string();
-    assert_eq!(
-        time.split_once('.').map(|(_, f)| f.len()),
-        Some(6),
-        "{time}"
-    );
+    assert_eq!(digits_of(&time), 6, "{time}");
 }
 
 /// Regression: `analyze --connections` wrote its connections' lines, streamed as they
@@ -328,11 +294,9 @@ fn streamed_connections_have_the_digits_their_file_records() {
         let out = rstscope(&["analyze", "--utc", "--connections", &file]);
         assert!(out.status.success(), "{file}");
         let text = String::from_utf8(out.stdout).expect("UTF-8");
-        let fractions: Vec<usize> = text
-            .lines()
-            .filter(|l| l.contains(" -> "))
-            .filter_map(|l| l.split(' ').nth(1))
-            .map(|time| time.split_once('.').map_or(0, |(_, f)| f.len()))
+        let fractions: Vec<usize> = connection_times(&text)
+            .iter()
+            .map(|t| digits_of(t))
             .collect();
         assert!(
             !fractions.is_empty() && fractions.iter().all(|&d| d == digits),
@@ -341,10 +305,26 @@ fn streamed_connections_have_the_digits_their_file_records() {
     }
 }
 
-/// The time of the first packet line of `--endpoint`'s text.
-fn ours_first_packet_time(text: &str) -> Option<String> {
-    let line = text.lines().find(|l| l.contains(" IP "))?;
-    line.split(' ').next().map(str::to_owned)
+/// The packet lines of `--endpoint`'s text (`06:22:10.100 IP ...`).
+fn packet_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.contains(" IP ") || l.contains(" IP6 "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The times of day of the connection lines of `--endpoint`'s or `--connections`' text
+/// (`2026-12-06 06:22:10.100 +00:00 127.0.0.1:45832 -> ...`).
+fn connection_times(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.contains(" -> "))
+        .filter_map(|l| l.split(' ').nth(1).map(str::to_owned))
+        .collect()
+}
+
+/// The digits after the second of a time of day (`06:22:10.100`: 3).
+fn digits_of(time: &str) -> usize {
+    time.split_once('.').map_or(0, |(_, f)| f.len())
 }
 
 /// The digits after the second of each time of day with its date (`2026-12-06 06:22:10.100`)

@@ -732,7 +732,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         }
     };
     let width = stdout_width();
-    let mut on_conn = |c: &rstscope::engine::ConnRecord| {
+    let mut on_conn = |c: &rstscope::engine::ConnRecord, digits: u8| {
         if write_error.is_some() {
             return;
         }
@@ -742,10 +742,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
             OutputFormat::Json => (report::json::connection(c).to_string(), "\n"),
             // On a terminal each connection's line broken to its width, under a hanging
             // indent: at 80 columns they wrapped back to column 0, one record running into
-            // the next.
+            // the next. Its time to the digits the file records, as the report's.
             OutputFormat::Text => (
                 text_lines(report::text::fitted(
-                    &report::text::connection_line(c, clock),
+                    &report::text::connection_line_to(c, clock, digits),
                     width,
                 )),
                 NEWLINE,

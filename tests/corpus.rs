@@ -127,7 +127,7 @@ struct Run {
 impl Run {
     fn of(dir: &Path, path: &str) -> Self {
         let mut conns = Vec::new();
-        let mut keep = |c: &ConnRecord| conns.push(c.clone());
+        let mut keep = |c: &ConnRecord, _: u8| conns.push(c.clone());
         let analysis = analyze_files(
             &[dir.join(path)],
             Options {

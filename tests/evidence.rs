@@ -49,49 +49,79 @@ fn sample_7211_gives_40_packets_and_20_refused_connections() {
     assert!(ev.warnings.is_empty());
 }
 
-/// `tcpdump -n -r resources/sample-7211.pcapng` (tcpdump 4.99.3, TZ=UTC), first packets.
+/// `tcpdump --nano -n -r resources/sample-7211.pcapng` (tcpdump 4.99.3, TZ=UTC), first
+/// packets: dumpcap recorded nanoseconds.
 #[test]
 fn sample_lines_are_tcpdumps() {
     let ev = collect(SAMPLE, "127.0.0.1:7211", 1000);
     assert_eq!(
         lines(&ev, 4),
         [
-            "13:09:12.250341 IP 127.0.0.1.39446 > 127.0.0.1.7211: Flags [S], seq 3134553372, win 65495, options [mss 65495,sackOK,TS val 869084820 ecr 0,nop,wscale 10], length 0",
-            "13:09:12.250354 IP 127.0.0.1.7211 > 127.0.0.1.39446: Flags [R.], seq 0, ack 3134553373, win 0, length 0",
-            "13:09:12.750420 IP 127.0.0.1.35998 > 127.0.0.1.7211: Flags [S], seq 3843377725, win 65495, options [mss 65495,sackOK,TS val 2990298688 ecr 0,nop,wscale 10], length 0",
-            "13:09:12.750432 IP 127.0.0.1.7211 > 127.0.0.1.35998: Flags [R.], seq 0, ack 3843377726, win 0, length 0",
+            "13:09:12.250341801 IP 127.0.0.1.39446 > 127.0.0.1.7211: Flags [S], seq 3134553372, win 65495, options [mss 65495,sackOK,TS val 869084820 ecr 0,nop,wscale 10], length 0",
+            "13:09:12.250354481 IP 127.0.0.1.7211 > 127.0.0.1.39446: Flags [R.], seq 0, ack 3134553373, win 0, length 0",
+            "13:09:12.750420451 IP 127.0.0.1.35998 > 127.0.0.1.7211: Flags [S], seq 3843377725, win 65495, options [mss 65495,sackOK,TS val 2990298688 ecr 0,nop,wscale 10], length 0",
+            "13:09:12.750432744 IP 127.0.0.1.7211 > 127.0.0.1.35998: Flags [R.], seq 0, ack 3843377726, win 0, length 0",
         ]
     );
 }
 
-/// `tcpdump -n -r tests/fixtures/http-mix.pcapng`: relative sequence numbers after the
-/// handshake, as tcpdump counts them.
+/// `tcpdump --nano -n -r tests/fixtures/http-mix.pcapng` (nanoseconds recorded): relative
+/// sequence numbers after the handshake, as tcpdump counts them.
 #[test]
 fn http_mix_lines_are_tcpdumps_with_relative_sequence_numbers() {
     let ev = collect("tests/fixtures/http-mix.pcapng", "127.0.0.1:7304", 1000);
     assert_eq!(
         lines(&ev, 5),
         [
-            "13:09:06.148086 IP 127.0.0.1.51914 > 127.0.0.1.7304: Flags [S], seq 3991382302, win 65495, options [mss 65495,sackOK,TS val 2899882128 ecr 0,nop,wscale 10], length 0",
-            "13:09:06.148102 IP 127.0.0.1.7304 > 127.0.0.1.51914: Flags [S.], seq 2054015981, ack 3991382303, win 65483, options [mss 65495,sackOK,TS val 4284037202 ecr 2899882128,nop,wscale 10], length 0",
-            "13:09:06.148119 IP 127.0.0.1.51914 > 127.0.0.1.7304: Flags [.], ack 1, win 64, options [nop,nop,TS val 2899882128 ecr 4284037202], length 0",
-            "13:09:06.148160 IP 127.0.0.1.51914 > 127.0.0.1.7304: Flags [P.], seq 1:68, ack 1, win 64, options [nop,nop,TS val 2899882128 ecr 4284037202], length 67",
-            "13:09:06.148165 IP 127.0.0.1.7304 > 127.0.0.1.51914: Flags [.], ack 68, win 64, options [nop,nop,TS val 4284037202 ecr 2899882128], length 0",
+            "13:09:06.148086948 IP 127.0.0.1.51914 > 127.0.0.1.7304: Flags [S], seq 3991382302, win 65495, options [mss 65495,sackOK,TS val 2899882128 ecr 0,nop,wscale 10], length 0",
+            "13:09:06.148102239 IP 127.0.0.1.7304 > 127.0.0.1.51914: Flags [S.], seq 2054015981, ack 3991382303, win 65483, options [mss 65495,sackOK,TS val 4284037202 ecr 2899882128,nop,wscale 10], length 0",
+            "13:09:06.148119041 IP 127.0.0.1.51914 > 127.0.0.1.7304: Flags [.], ack 1, win 64, options [nop,nop,TS val 2899882128 ecr 4284037202], length 0",
+            "13:09:06.148160063 IP 127.0.0.1.51914 > 127.0.0.1.7304: Flags [P.], seq 1:68, ack 1, win 64, options [nop,nop,TS val 2899882128 ecr 4284037202], length 67",
+            "13:09:06.148165792 IP 127.0.0.1.7304 > 127.0.0.1.51914: Flags [.], ack 68, win 64, options [nop,nop,TS val 4284037202 ecr 2899882128], length 0",
         ]
     );
 }
 
-/// `tcpdump -n -r tests/fixtures/refused-v6.pcap` (a nanosecond pcap).
+/// `tcpdump --nano -n -r tests/fixtures/refused-v6.pcap` (a nanosecond pcap: its times to the
+/// nanosecond, as recorded; they were cut to the microsecond).
 #[test]
 fn refused_v6_lines_are_tcpdumps() {
     let ev = collect("tests/fixtures/refused-v6.pcap", "[::1]:7301", 1000);
     assert_eq!(
         lines(&ev, 2),
         [
-            "13:08:43.100340 IP6 ::1.56398 > ::1.7301: Flags [S], seq 598063603, win 65476, options [mss 65476,sackOK,TS val 807373822 ecr 0,nop,wscale 10], length 0",
-            "13:08:43.100352 IP6 ::1.7301 > ::1.56398: Flags [R.], seq 0, ack 598063604, win 0, length 0",
+            "13:08:43.100340306 IP6 ::1.56398 > ::1.7301: Flags [S], seq 598063603, win 65476, options [mss 65476,sackOK,TS val 807373822 ecr 0,nop,wscale 10], length 0",
+            "13:08:43.100352096 IP6 ::1.7301 > ::1.56398: Flags [R.], seq 0, ack 598063604, win 0, length 0",
         ]
     );
+}
+
+/// Saved packets record their times to their file's resolution (`if_tsresol`): a nanosecond
+/// pcap's as 9, a microsecond pcap's as 6, a Network Monitor 1.x file's milliseconds as 3
+/// (every saved file said 9), and read back with the same times and as many digits.
+#[test]
+fn saved_packets_record_their_times_to_their_files_resolution() {
+    for (name, ep, tsresol) in [
+        ("tests/fixtures/refused-v6.pcap", "[::1]:7301", 9),
+        ("tests/fixtures/refused-v4.pcap", "127.0.0.1:7300", 6),
+        ("tests/fixtures/formats.netmon1.cap", "127.0.0.1:7330", 3),
+    ] {
+        let ev = collect(name, ep, 1000);
+        let out = temp_dir("resolution").join(format!("{tsresol}.pcapng"));
+        evidence::write_pcapng(&out, &ev, None).expect("write");
+        let mut src = FileSource::open(std::slice::from_ref(&out)).expect("open");
+        let mut times = Vec::new();
+        while let Some(f) = src.next_frame() {
+            times.push(f.ts);
+        }
+        let original: Vec<_> = ev.packets.iter().map(|p| p.ts).collect();
+        assert_eq!(times, original, "{name}: the times read back");
+        let i = &src.interfaces()[0];
+        assert_eq!((i.tsresol, i.time_digits), (tsresol, tsresol), "{name}");
+        let again = evidence::collect(std::slice::from_ref(&out), ev.endpoint, None, 1000, None)
+            .expect("collect again");
+        assert_eq!(lines(&again, 4), lines(&ev, 4), "{name}: the lines");
+    }
 }
 
 #[test]
@@ -151,7 +181,7 @@ fn pcapng_round_trips_through_filesource() {
 /// The connections of one endpoint, as the main analysis finds them, in evidence order.
 fn main_analysis_connections(file: &Path) -> Vec<ConnRecord> {
     let mut conns = Vec::new();
-    let mut keep = |c: &ConnRecord| conns.push(c.clone());
+    let mut keep = |c: &ConnRecord, _: u8| conns.push(c.clone());
     let options = Options {
         engine: EngineConfig {
             keep_connections: true,
@@ -281,7 +311,7 @@ fn cli_endpoint_prints_connections_then_tcpdump_lines() {
     assert!(conns < packets);
     assert_eq!(text.matches(" REJ Sr ").count(), 20);
     assert!(text.contains(
-        "\n13:09:12.250354 IP 127.0.0.1.7211 > 127.0.0.1.39446: Flags [R.], seq 0, ack 3134553373, win 0, length 0\n"
+        "\n13:09:12.250354481 IP 127.0.0.1.7211 > 127.0.0.1.39446: Flags [R.], seq 0, ack 3134553373, win 0, length 0\n"
     ));
     assert_eq!(text.matches(": Flags [").count(), 40);
 }

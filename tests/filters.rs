@@ -142,7 +142,8 @@ type Endpoints = (Vec<Key>, Vec<OffenderFilters>);
 /// The endpoints checked in one capture: offenders, then responders of connections.
 fn endpoints(path: &Path) -> Result<Endpoints, String> {
     let mut conns = Vec::new();
-    let mut keep = |c: &rstscope::engine::ConnRecord| conns.push((c.resp.0, c.resp.1, c.overlay));
+    let mut keep =
+        |c: &rstscope::engine::ConnRecord, _: u8| conns.push((c.resp.0, c.resp.1, c.overlay));
     let a = analyze_files(
         &[path.to_path_buf()],
         Options {

@@ -21,7 +21,7 @@ fn run(name: &str) -> (Analysis, Vec<ConnRecord>) {
 /// [`run`] on files given together.
 fn run_files(files: &[PathBuf]) -> (Analysis, Vec<ConnRecord>) {
     let mut conns = Vec::new();
-    let mut keep = |c: &ConnRecord| conns.push(c.clone());
+    let mut keep = |c: &ConnRecord, _: u8| conns.push(c.clone());
     let options = Options {
         engine: EngineConfig {
             keep_connections: true,

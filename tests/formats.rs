@@ -165,13 +165,7 @@ fn netmon1_times_are_written_to_the_millisecond_the_file_records() {
         "--endpoint",
         endpoint,
     ]);
-    let packets = |t: &str| -> Vec<String> {
-        t.lines()
-            .filter(|l| l.contains(" IP ") || l.contains(" IP6 "))
-            .map(str::to_owned)
-            .collect()
-    };
-    let (ours, theirs) = (packets(&netmon), packets(&pcap));
+    let (ours, theirs) = (packet_lines(&netmon), packet_lines(&pcap));
     assert_eq!(ours.len(), 10, "{netmon}");
     assert_eq!(ours.len(), theirs.len());
     for (ms, us) in ours.iter().zip(&theirs) {
@@ -182,19 +176,155 @@ fn netmon1_times_are_written_to_the_millisecond_the_file_records() {
             "{ms:?} beside {us:?}"
         );
     }
-    let connections = |t: &str| -> Vec<usize> {
-        t.lines()
-            .filter(|l| l.contains(" -> "))
-            .filter_map(|l| l.split(' ').nth(1))
-            .map(|time| time.split_once('.').map_or(0, |(_, f)| f.len()))
-            .collect()
-    };
-    assert_eq!(connections(&netmon), [3; 5], "{netmon}");
-    assert_eq!(connections(&pcap), [6; 5], "{pcap}");
+    let digits =
+        |t: &str| -> Vec<usize> { connection_times(t).iter().map(|t| digits_of(t)).collect() };
+    assert_eq!(digits(&netmon), [3; 5], "{netmon}");
+    assert_eq!(digits(&pcap), [6; 5], "{pcap}");
     // The JSON keeps its six decimals (the milliseconds, zeros after them).
     let v = report(&[&fixture("formats.netmon1.cap")]);
     let first = v["offenders"][0]["first_seen"].to_string();
     assert!(first.ends_with("100000"), "{first}");
+}
+
+/// formats.pcap made a nanosecond pcap as `editcap -F nsecpcap` makes one (magic
+/// `a1b23c4d`, each record's microseconds as nanoseconds), with `extra` nanoseconds added to
+/// every time: to see the last three digits said.
+fn as_nanosecond_pcap(extra: u32) -> PathBuf {
+    let mut bytes = std::fs::read(fixture("formats.pcap")).expect("read");
+    assert_eq!(bytes[..4], [0xd4, 0xc3, 0xb2, 0xa1], "a little-endian pcap");
+    bytes[..4].copy_from_slice(&0xa1b2_3c4du32.to_le_bytes());
+    let mut at = 24;
+    while at + 16 <= bytes.len() {
+        let word = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
+        let nanos = word(at + 4) * 1000 + extra;
+        let caplen = word(at + 8) as usize;
+        bytes[at + 4..at + 8].copy_from_slice(&nanos.to_le_bytes());
+        at += 16 + caplen;
+    }
+    let path = temp_dir("nanoseconds").join(format!("formats-ns-{extra}.pcap"));
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+/// A nanosecond pcap's times are written to the nanosecond (they were cut to the
+/// microsecond, as tcpdump without `--nano` cuts them): the text report's, `--endpoint`'s
+/// connections and packet lines (as `tcpdump --nano`), and the JSON packets' `line`; the
+/// JSON `time` keeps its six decimals (docs/json.md). The microsecond pcap they were made of
+/// keeps its six digits.
+#[test]
+fn nanosecond_times_are_written_to_the_nanosecond_the_file_records() {
+    let text = |args: &[&str]| {
+        let out = rstscope(args);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let ns_file = as_nanosecond_pcap(7);
+    let ns_path = ns_file.display().to_string();
+    let ns = fractions_of_dated_times(&text(&["analyze", "--utc", &ns_path]));
+    assert!(!ns.is_empty() && ns.iter().all(|d| *d == 9), "{ns:?}");
+    let endpoint = "127.0.0.1:7330";
+    let of = |file: &str| text(&["analyze", "--utc", file, "--endpoint", endpoint]);
+    let (nano, micro) = (of(&ns_path), of(&fixture("formats.pcap")));
+    let (ours, theirs) = (packet_lines(&nano), packet_lines(&micro));
+    assert_eq!(ours.len(), 10, "{nano}");
+    assert_eq!(ours.len(), theirs.len());
+    for (ns, us) in ours.iter().zip(&theirs) {
+        // "06:22:10.100487007 IP ..." where the microsecond pcap says "06:22:10.100487 IP ...".
+        let (time, rest) = us.split_once(' ').expect("a time");
+        assert_eq!(*ns, format!("{time}007 {rest}"));
+    }
+    let (ours, theirs) = (connection_times(&nano), connection_times(&micro));
+    assert_eq!(ours.len(), 5, "{nano}");
+    for (ns, us) in ours.iter().zip(&theirs) {
+        assert_eq!(*ns, format!("{us}007"));
+    }
+    // JSON: the line to the nanosecond, the time to the microsecond.
+    let out = rstscope(&[
+        "analyze",
+        "--utc",
+        &ns_path,
+        "--endpoint",
+        endpoint,
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let first = &v["packets"][0];
+    // The text's first packet line, whose time has nine digits.
+    let line = first["line"].as_str().expect("line");
+    assert_eq!(Some(line), packet_lines(&nano).first().map(String::as_str));
+    let time = first["time"].to_string();
+    assert_eq!(digits_of(&time), 6, "{time}");
+}
+
+/// Regression: `analyze --connections` wrote its connections' lines, streamed as they
+/// end, to the microsecond whatever the file records, where the rest of the report writes the
+/// file's digits. Each file's resolution is known from its header (pcap's magic, Network
+/// Monitor's version, a pcapng interface's `if_tsresol` in the block before its packets)
+/// before its first connection is written: the lines have the file's digits.
+#[test]
+fn streamed_connections_have_the_digits_their_file_records() {
+    let dir = temp_dir("streamed");
+    // A pcapng of millisecond `if_tsresol`: the Network Monitor 1.x file's packets saved.
+    let ms_pcapng = dir.join("netmon1.pcapng");
+    let _ = std::fs::remove_file(&ms_pcapng);
+    let out = rstscope(&[
+        "analyze",
+        &fixture("formats.netmon1.cap"),
+        "--endpoint",
+        "127.0.0.1:7330",
+        "--write",
+        &ms_pcapng.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let ns_pcap = as_nanosecond_pcap(7);
+    for (file, digits) in [
+        (fixture("formats.netmon1.cap"), 3),
+        (ms_pcapng.display().to_string(), 3),
+        (fixture("formats.pcap"), 6),
+        (ns_pcap.display().to_string(), 9),
+        (
+            format!(
+                "{}/resources/sample-7211.pcapng",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+            9,
+        ),
+    ] {
+        let out = rstscope(&["analyze", "--utc", "--connections", &file]);
+        assert!(out.status.success(), "{file}");
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        let fractions: Vec<usize> = connection_times(&text)
+            .iter()
+            .map(|t| digits_of(t))
+            .collect();
+        assert!(
+            !fractions.is_empty() && fractions.iter().all(|&d| d == digits),
+            "{file}: {fractions:?}\n{text}"
+        );
+    }
+}
+
+/// The packet lines of `--endpoint`'s text (`06:22:10.100 IP ...`).
+fn packet_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.contains(" IP ") || l.contains(" IP6 "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The times of day of the connection lines of `--endpoint`'s or `--connections`' text
+/// (`2026-12-06 06:22:10.100 +00:00 127.0.0.1:45832 -> ...`).
+fn connection_times(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.contains(" -> "))
+        .filter_map(|l| l.split(' ').nth(1).map(str::to_owned))
+        .collect()
+}
+
+/// The digits after the second of a time of day (`06:22:10.100`: 3).
+fn digits_of(time: &str) -> usize {
+    time.split_once('.').map_or(0, |(_, f)| f.len())
 }
 
 /// The digits after the second of each time of day with its date (`2026-12-06 06:22:10.100`)

@@ -585,14 +585,7 @@ impl EvidenceRing {
         // Its interface blocks name every index named so far.
         self.unannounced.clear();
         for i in &self.interfaces {
-            writer.add_indexed_interface(
-                i.link_type,
-                i.snaplen,
-                Some(&i.name),
-                i.description.as_deref(),
-                self.filter.as_deref(),
-                &i.index_names,
-            )?;
+            writer.add_described_interface(&i.block(self.filter.as_deref()))?;
         }
         self.current = Some(Current {
             path,

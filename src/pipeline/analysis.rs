@@ -716,6 +716,10 @@ impl Analysis {
     }
 }
 
+/// What [`Options::on_connection`] calls: a finished connection, and the digits of a second
+/// its capture's times are recorded to as far as it has been read.
+pub type OnConnection<'a> = dyn FnMut(&ConnRecord, u8) + 'a;
+
 /// How to run an analysis.
 #[derive(Default)]
 pub struct Options<'a> {
@@ -725,8 +729,11 @@ pub struct Options<'a> {
     pub progress: Option<&'a mut dyn FnMut(Progress)>,
     /// Set to stop early; what was read so far is analyzed.
     pub cancel: Option<&'a AtomicBool>,
-    /// Called with each finished connection (needs `engine.keep_connections`).
-    pub on_connection: Option<&'a mut dyn FnMut(&ConnRecord)>,
+    /// Called with each finished connection (needs `engine.keep_connections`), and the
+    /// digits of a second the capture's times are recorded to, as far as it has been read
+    /// ([`CaptureInfo::time_digits`]: each file's header, or a pcapng interface's block,
+    /// comes before its packets), which its line is written with.
+    pub on_connection: Option<&'a mut OnConnection<'a>>,
     /// Called with the results so far, at most every `snapshot_every` of wall-clock time
     /// (results appear while a large file loads). The final result is returned, not sent.
     pub on_snapshot: Option<&'a mut dyn FnMut(Analysis)>,
@@ -1046,7 +1053,8 @@ impl EngineSide {
             *status = st.clone();
         }
         if let Some(cb) = options.on_connection.as_mut() {
-            engine.drain_connections().for_each(|c| cb(&c));
+            let digits = status.recorded_digits.unwrap_or(6);
+            engine.drain_connections().for_each(|c| cb(&c, digits));
         }
         if let Some(cb) = options.progress.as_mut() {
             cb(batch.progress);
@@ -1120,7 +1128,8 @@ impl EngineSide {
         }
         host.finish();
         if let Some(cb) = options.on_connection.as_mut() {
-            engine.drain_connections().for_each(|c| cb(&c));
+            let digits = status.recorded_digits.unwrap_or(6);
+            engine.drain_connections().for_each(|c| cb(&c, digits));
         }
         match source {
             Some(source) => {
@@ -1527,10 +1536,14 @@ struct Reader<'c> {
     syn_fin_rst: bool,
     /// The interfaces whose names went with an earlier batch's drops.
     places_named: std::collections::HashSet<u32>,
+    /// The source's interfaces as the last status sent had them.
+    interfaces_told: usize,
 }
 
 impl<'c> Reader<'c> {
     fn new(source: FileSource, bytes_total: u64, cancel: Option<&'c AtomicBool>) -> Self {
+        // Those the engine side's first status has (`EngineSide::new`).
+        let interfaces_told = source.interfaces().len();
         Self {
             cancel,
             two_points: (source.files().len() > 1).then(TwoPoints::default),
@@ -1543,6 +1556,7 @@ impl<'c> Reader<'c> {
             networks: Zones::default(),
             syn_fin_rst: false,
             places_named: Default::default(),
+            interfaces_told,
         }
     }
 
@@ -1659,7 +1673,11 @@ impl<'c> Reader<'c> {
         self.frames += batch.frames;
         self.batches += 1;
         batch.progress = progress(source, self.frames, self.bytes_total);
-        if done || self.batches.is_multiple_of(STATUS_EVERY) {
+        // With every new interface too: its resolution is the digits the connections handed
+        // on from this batch on are written with (`analyze --connections`).
+        let interfaces = source.interfaces().len();
+        if done || self.batches.is_multiple_of(STATUS_EVERY) || interfaces != self.interfaces_told {
+            self.interfaces_told = interfaces;
             let mut status = SourceStatus::of(source);
             if let Some(two_points) = &self.two_points {
                 status.two_points = two_points.pairs().to_vec();
@@ -2432,6 +2450,18 @@ mod tests {
         assert_eq!(payloads, [&b"reason"[..], &b"bye"[..]]);
     }
 
+    /// The Ethernet frame of SYN number `i` from 10.0.0.1 to 10.0.0.2:7211.
+    fn syn_frame(i: u32) -> Vec<u8> {
+        let mut f = vec![0u8; 12];
+        f.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0]);
+        f.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+        f.extend_from_slice(&(40_000 + (i % 20_000) as u16).to_be_bytes());
+        f.extend_from_slice(&7211u16.to_be_bytes());
+        f.extend_from_slice(&i.to_be_bytes());
+        f.extend_from_slice(&[0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0]);
+        f
+    }
+
     /// A pcap of `n` SYNs from 10.0.0.1 to 10.0.0.2:7211, a millisecond apart.
     fn syn_pcap(n: u32) -> Vec<u8> {
         let mut out = Vec::new();
@@ -2439,13 +2469,7 @@ mod tests {
             out.extend_from_slice(&v.to_le_bytes());
         }
         for i in 0..n {
-            let mut f = vec![0u8; 12];
-            f.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0]);
-            f.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
-            f.extend_from_slice(&(40_000 + (i % 20_000) as u16).to_be_bytes());
-            f.extend_from_slice(&7211u16.to_be_bytes());
-            f.extend_from_slice(&i.to_be_bytes());
-            f.extend_from_slice(&[0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0]);
+            let f = syn_frame(i);
             let (secs, usecs) = (1_700_000_000 + i / 1000, (i % 1000) * 1000);
             for v in [secs, usecs, f.len() as u32, f.len() as u32] {
                 out.extend_from_slice(&v.to_le_bytes());
@@ -2453,6 +2477,54 @@ mod tests {
             out.extend_from_slice(&f);
         }
         out
+    }
+
+    /// Regression: `analyze --connections` wrote the connections it streamed with the digits
+    /// of the last status the reader had sent (every 8 batches), so that those after a
+    /// capture's interface of another resolution came (an appended capture's section of
+    /// nanoseconds after one of microseconds) were written with the earlier digits. The
+    /// batch in which an interface comes carries the status that says its digits.
+    #[test]
+    fn a_new_interfaces_digits_come_with_its_first_batch() {
+        use crate::source::pcapng::{InterfaceBlock, PcapngWriter};
+        // Two sections, as appended captures: microseconds for two batches' worth, then
+        // nanoseconds.
+        let mut bytes = Vec::new();
+        for (tsresol, frames, from) in [
+            (6u8, 2 * BATCH as u32, 0u32),
+            (9, 2 * BATCH as u32, 1 << 20),
+        ] {
+            let mut w = PcapngWriter::new(Vec::new(), None).expect("section");
+            w.add_described_interface(&InterfaceBlock {
+                tsresol,
+                ..InterfaceBlock::new(LinkType(1), 0)
+            })
+            .expect("interface");
+            for i in from..from + frames {
+                let ts = Timestamp(1_700_000_000_000_000_000 + i64::from(i) * 1_000_000);
+                let f = syn_frame(i);
+                w.write_packet(0, ts, &f, f.len() as u32).expect("frame");
+            }
+            bytes.extend(w.finish(&[]).expect("written"));
+        }
+        let size = bytes.len() as u64;
+        let source =
+            FileSource::from_reader("two.pcapng".into(), Box::new(std::io::Cursor::new(bytes)))
+                .expect("opens");
+        let mut reader = Reader::new(source, size, None);
+        let mut batch = Batch::new();
+        let mut digits = Vec::new();
+        loop {
+            let done = reader.fill(&mut batch, BATCH as u64);
+            let told = batch.status.as_ref().map(|s| s.recorded_digits);
+            digits.push((reader.source.interfaces().len(), told));
+            if done {
+                break;
+            }
+        }
+        // The batch that met the second interface says its nine digits.
+        let met = digits.iter().find(|(n, _)| *n == 2).map(|&(_, told)| told);
+        assert_eq!(met, Some(Some(Some(9))), "{digits:?}");
     }
 
     /// The engine's thread analyzes the last batch alone, after the reading has ended: the

@@ -30,7 +30,8 @@ use crate::packet::{Encap, EncapTally, Encaps, TcpFlags, TcpPacket, Timestamp};
 use crate::pipeline::merged::{TwoPoints, fit_rate};
 use crate::source::live::CaptureFilter;
 use crate::source::pcapng::{
-    InterfaceStats, PacketNotes, PcapngWriter, ProcessBlock, RSTSCOPE_HOST, option,
+    InterfaceBlock, InterfaceStats, NANOSECONDS, PacketNotes, PcapngWriter, ProcessBlock,
+    RSTSCOPE_HOST, option,
 };
 use crate::source::{
     CapturedProcess, CapturedProcessKind, FileSource, Frame, InterfaceInfo, LinkType,
@@ -1363,7 +1364,7 @@ fn cut_middle(name: &str, max: usize) -> String {
 
 /// The packet as `tcpdump -n` prints it, e.g. `13:09:12.250341 IP 127.0.0.1.39446 >
 /// 127.0.0.1.7211: Flags [S], seq 3134553372, win 65495, options [mss 65495,...], length 0`:
-/// time of day with microseconds, or the fewer digits its file records
+/// time of day with microseconds, or the digits its file records (nine of nanoseconds)
 /// ([`EvidencePacket::time_digits`]), local or UTC per `clock`, `IP` or `IP6`, relative sequence
 /// numbers as tcpdump computes them over the packets shown, the common TCP options.
 pub fn tcpdump_line(p: &EvidencePacket, clock: Clock) -> String {
@@ -1398,7 +1399,7 @@ impl LineDate {
         }
     }
 
-    /// `ts` in `clock` with this date, to `digits` of the second at most 6
+    /// `ts` in `clock` with this date, to `digits` of the second at most 9
     /// ([`crate::report::fraction`]): `11-15 13:09:12.250341`, `13:09:12.234`.
     pub fn time(self, clock: Clock, ts: Timestamp, digits: u8) -> String {
         let mut s = clock.datetime(ts).format(&self.format(0)).to_string();
@@ -1678,14 +1679,16 @@ pub fn write_pcapng_with_host(
         let info = ev.interfaces.get(p.interface as usize);
         // With the capture's filter, so that a SYN/FIN/RST-only capture's packets are analyzed
         // as such again.
-        let id = out.add_indexed_interface(
-            p.link_type,
-            snaplen(ev, p.interface),
-            info.and_then(|i| i.name.as_deref()),
-            info.and_then(|i| i.description.as_deref()),
-            info.and_then(|i| i.filter.as_deref()),
-            info.map_or(&[], |i| &i.index_names),
-        )?;
+        // Its times recorded to the resolution of the file they come from: the file saved
+        // says as many digits of them as that one ([`InterfaceInfo::time_digits`]).
+        let id = out.add_described_interface(&InterfaceBlock {
+            name: info.and_then(|i| i.name.as_deref()),
+            description: info.and_then(|i| i.description.as_deref()),
+            filter: info.and_then(|i| i.filter.as_deref()),
+            indexes: info.map_or(&[], |i| &i.index_names),
+            tsresol: info.map_or(NANOSECONDS, |i| i.tsresol),
+            ..InterfaceBlock::new(p.link_type, snaplen(ev, p.interface))
+        })?;
         local.insert(p.interface, id);
     }
     let packet_ids = PacketIds::of(ev);

@@ -351,12 +351,14 @@ pub fn clock_for(a: &crate::analysis::Analysis, clock: Clock) -> Clock {
     clock.for_capture(t.first_ts, t.last_ts)
 }
 
-/// The fraction of the second of `ts` to `digits`, at most 6 (microseconds, as tcpdump and
-/// the JSON write times), cut: `.234` to 3 digits, `.234567` to 6, nothing to 0. A file that
-/// records milliseconds (Network Monitor 1.x, a pcapng `if_tsresol` of 3) knows no more: its
-/// times written to the microsecond (`.234000`) said digits it does not have.
+/// The fraction of the second of `ts` to `digits`, at most 9 (nanoseconds, as `tcpdump
+/// --nano` writes them), cut: `.234` to 3 digits, `.234567` to 6, `.234567891` to 9, nothing
+/// to 0. A file that records milliseconds (Network Monitor 1.x, a pcapng `if_tsresol` of 3)
+/// knows no more: its times written to the microsecond (`.234000`) said digits it does not
+/// have; one that records nanoseconds, its times cut to the microsecond, hid three it has.
+/// (JSON and CSV times keep microseconds: [`unix_secs`].)
 pub fn fraction(ts: Timestamp, digits: u8) -> String {
-    let digits = u32::from(digits.min(6));
+    let digits = u32::from(digits.min(9));
     if digits == 0 {
         return String::new();
     }
@@ -2811,18 +2813,26 @@ pub(crate) mod tests {
     use super::Clock;
     use crate::packet::Timestamp;
 
-    /// A time's fraction is written to the digits its file records, at most six, cut (not
-    /// rounded: .2349 of a millisecond file is still .234), before 1970 too.
+    /// A time's fraction is written to the digits its file records, nine of a nanosecond
+    /// file's, cut (not rounded: .2349 of a millisecond file is still .234), before 1970 too.
     #[test]
     fn fractions_to_the_digits_recorded() {
         let ts = Timestamp::from_parts(1_700_000_000, 234_567_891);
-        let said: Vec<String> = [0, 1, 3, 6, 9]
+        let said: Vec<String> = [0, 1, 3, 6, 9, 12]
             .iter()
             .map(|&d| super::fraction(ts, d))
             .collect();
-        assert_eq!(said, ["", ".2", ".234", ".234567", ".234567"]);
+        assert_eq!(
+            said,
+            ["", ".2", ".234", ".234567", ".234567891", ".234567891"]
+        );
         assert_eq!(super::fraction(Timestamp(-1), 3), ".999");
+        assert_eq!(super::fraction(Timestamp(-1), 9), ".999999999");
         assert_eq!(Clock::Utc.full_to(ts, 3), "2023-11-14 22:13:20.234 +00:00");
+        assert_eq!(
+            Clock::Utc.full_to(ts, 9),
+            "2023-11-14 22:13:20.234567891 +00:00"
+        );
         assert_eq!(Clock::Utc.full(ts), "2023-11-14 22:13:20.234567 +00:00");
     }
 

@@ -1685,7 +1685,7 @@ fn open_pcap(
         })?;
     if let Some(i) = interfaces.get_mut(interface as usize) {
         i.snaplen = snaplen;
-        i.time_digits = if nanos { 9 } else { 6 };
+        i.set_tsresol(if nanos { 9 } else { 6 });
     }
     let mut framing = PcapFraming {
         header_len: 16,

@@ -378,6 +378,19 @@ pub struct CapturedInterface {
 }
 
 impl CapturedInterface {
+    /// Its interface block in a pcapng file of its frames, captured with `filter`: its times
+    /// in microseconds, as libpcap gives them.
+    pub fn block<'a>(&'a self, filter: Option<&'a str>) -> pcapng::InterfaceBlock<'a> {
+        pcapng::InterfaceBlock {
+            name: Some(&self.name),
+            description: self.description.as_deref(),
+            filter,
+            indexes: &self.index_names,
+            tsresol: pcapng::MICROSECONDS,
+            ..pcapng::InterfaceBlock::new(self.link_type, self.snaplen)
+        }
+    }
+
     /// How the interface is named to the user: on Windows the adapter's description (its
     /// name is a `\Device\NPF_{GUID}`), elsewhere its name.
     pub fn label(&self) -> &str {

@@ -267,6 +267,20 @@ pub struct InterfaceInfo {
     /// with no more digits than these ([`crate::report::fraction`]): where only
     /// ".234" is known, ".234000" said more than the file did.
     pub time_digits: u8,
+    /// The resolution its frames' times are recorded to, as a pcapng `if_tsresol` says it
+    /// (6 for microseconds, 9 for nanoseconds, 3 for milliseconds, a pcapng interface's own,
+    /// [`pcapng::kept_tsresol`]): a file saved of its packets records their times so, and
+    /// says as many digits as this one ([`InterfaceInfo::set_tsresol`]).
+    pub tsresol: u8,
+}
+
+impl InterfaceInfo {
+    /// Its frames' times are recorded to `tsresol` (a pcapng `if_tsresol`): its
+    /// [`InterfaceInfo::tsresol`] and [`InterfaceInfo::time_digits`].
+    pub fn set_tsresol(&mut self, tsresol: u8) {
+        self.tsresol = pcapng::kept_tsresol(tsresol);
+        self.time_digits = time_digits(tsresol);
+    }
 }
 
 /// The digits of a second a pcapng `if_tsresol` records (a power of 10, or of 2 with the

@@ -4,8 +4,10 @@
 //! packets", `--endpoint --write`) share.
 //!
 //! What is written: a section header (with `shb_userappl` and an optional comment), one
-//! interface description per interface (link type, snaplen, name, description, `if_tsresol`
-//! 9: nanosecond timestamps, as rstscope keeps them), an enhanced packet block per frame (with,
+//! interface description per interface (link type, snaplen, name, description, and the
+//! `if_tsresol` its times were recorded to: 6 for a live capture's microseconds, a saved
+//! packet's own file's; [`NANOSECONDS`] where the caller says nothing), an enhanced packet
+//! block per frame (with,
 //! for a packet saved from a capture, the options that capture gave it: comments, `epb_flags`,
 //! Apple's process references, and Apple's process blocks before the packets that refer to
 //! them), and optionally at the end rstscope's host block (a live capture's answers about processes:
@@ -42,6 +44,41 @@ pub const DPEB: u32 = 0x8000_0001;
 pub const RSTSCOPE_HOST: u32 = 0x8052_5354;
 /// The byte-order magic, as a little-endian writer writes it and a little-endian read sees it.
 pub const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
+
+/// The `if_tsresol` of microseconds: libpcap's live captures (and classic pcap files).
+pub const MICROSECONDS: u8 = 6;
+/// The `if_tsresol` of nanoseconds, the finest packet time rstscope keeps.
+pub const NANOSECONDS: u8 = 9;
+
+/// The `if_tsresol` that keeps times read at resolution `tsresol` (a pcapng `if_tsresol`: a
+/// power of 10, or of 2 with the high bit set) as rstscope holds them: `tsresol` itself,
+/// or [`NANOSECONDS`] where it is finer than the nanosecond (rstscope's packet time cut
+/// them to that).
+pub fn kept_tsresol(tsresol: u8) -> u8 {
+    let exponent = tsresol & 0x7F;
+    // 2^-30 s is 0.93 ns.
+    let finer = match tsresol & 0x80 {
+        0 => exponent > 9,
+        _ => exponent >= 30,
+    };
+    if finer { NANOSECONDS } else { tsresol }
+}
+
+/// `ts` in units of `tsresol` (an `if_tsresol` [`kept_tsresol`] returns), as a pcapng
+/// timestamp holds it; times before 1970, which pcapng cannot hold, as 0. A time between
+/// two units is cut to the one before (a live capture's times are whole microseconds); a
+/// power of 2 is rounded up, to the unit that rstscope's reader (which cuts to the
+/// nanosecond) turns back into `ts`.
+fn ticks(ts: Timestamp, tsresol: u8) -> u64 {
+    let nanos = u64::try_from(ts.0).unwrap_or(0);
+    let exponent = u32::from(tsresol & 0x7F);
+    if tsresol & 0x80 != 0 {
+        let ticks = (u128::from(nanos) << exponent.min(29)).div_ceil(1_000_000_000);
+        u64::try_from(ticks).unwrap_or(u64::MAX)
+    } else {
+        nanos / 10u64.pow(9 - exponent.min(9))
+    }
+}
 
 /// How an interface comment written by rstscope starts when it names the interface indexes of
 /// a Linux `any` capture: `rstscope interface indexes: 1 lo, 2 eth0, 3 wlan0`. Wireshark shows
@@ -120,6 +157,45 @@ pub mod option {
     pub const ISB_OSDROP: u16 = 7;
     /// `isb_usrdeliv`: packets delivered to the user.
     pub const ISB_USRDELIV: u16 = 8;
+}
+
+/// What an interface description block says (see [`PcapngWriter::add_described_interface`]).
+#[derive(Debug, Clone, Copy)]
+pub struct InterfaceBlock<'a> {
+    /// Link type of its frames.
+    pub link_type: LinkType,
+    /// The longest frame kept; 0 means no limit.
+    pub snaplen: u32,
+    /// `if_name`.
+    pub name: Option<&'a str>,
+    /// `if_description`.
+    pub description: Option<&'a str>,
+    /// The BPF expression it was captured with (`if_filter`), which Wireshark shows and
+    /// `rstscope analyze` reads (a SYN/FIN/RST-only capture is analyzed as one).
+    pub filter: Option<&'a str>,
+    /// The names of the interface indexes its LINUX_SLL2 frames carry (Linux's `any`
+    /// device), written as a comment of the interface ([`index_comment`]): a reader
+    /// elsewhere, or later, names them as the machine did.
+    pub indexes: &'a [(u32, String)],
+    /// `if_tsresol`: the resolution its times were recorded to, and are written to
+    /// ([`MICROSECONDS`] for a live capture, the packets' own file's for saved ones; see
+    /// [`kept_tsresol`]): a reader shows no more digits than were recorded.
+    pub tsresol: u8,
+}
+
+impl<'a> InterfaceBlock<'a> {
+    /// An interface of `link_type` and `snaplen` with nanosecond times, nothing else said.
+    pub fn new(link_type: LinkType, snaplen: u32) -> Self {
+        Self {
+            link_type,
+            snaplen,
+            name: None,
+            description: None,
+            filter: None,
+            indexes: &[],
+            tsresol: NANOSECONDS,
+        }
+    }
 }
 
 /// What one interface's statistics block says.
@@ -201,6 +277,9 @@ pub struct PcapngWriter<W: Write> {
     interfaces: u32,
     frames: u64,
     process_blocks: u32,
+    /// Each interface's `if_tsresol`, by id: its packets' and statistics' times are written
+    /// in its units.
+    resolutions: Vec<u8>,
 }
 
 impl<W: Write> PcapngWriter<W> {
@@ -218,6 +297,7 @@ impl<W: Write> PcapngWriter<W> {
             interfaces: 0,
             frames: 0,
             process_blocks: 0,
+            resolutions: Vec::new(),
         };
         w.begin(SHB);
         w.u32(BYTE_ORDER_MAGIC);
@@ -236,8 +316,9 @@ impl<W: Write> PcapngWriter<W> {
         Ok(w)
     }
 
-    /// Describes the next interface; returns its id (from 0, in the order described), which
-    /// [`PcapngWriter::write_packet`] takes. `snaplen` 0 means no limit.
+    /// Describes the next interface, its times in nanoseconds; returns its id (from 0, in the
+    /// order described), which [`PcapngWriter::write_packet`] takes. `snaplen` 0 means no
+    /// limit. [`PcapngWriter::add_described_interface`] says more of it.
     pub fn add_interface(
         &mut self,
         link_type: LinkType,
@@ -245,66 +326,48 @@ impl<W: Write> PcapngWriter<W> {
         name: Option<&str>,
         description: Option<&str>,
     ) -> io::Result<u32> {
-        self.add_filtered_interface(link_type, snaplen, name, description, None)
+        self.add_described_interface(&InterfaceBlock {
+            name,
+            description,
+            ..InterfaceBlock::new(link_type, snaplen)
+        })
     }
 
-    /// [`PcapngWriter::add_interface`], with the BPF expression it was captured with
-    /// (`if_filter`), which Wireshark shows and `rstscope analyze` reads (a SYN/FIN/RST-only
-    /// capture is analyzed as one).
-    pub fn add_filtered_interface(
-        &mut self,
-        link_type: LinkType,
-        snaplen: u32,
-        name: Option<&str>,
-        description: Option<&str>,
-        filter: Option<&str>,
-    ) -> io::Result<u32> {
-        self.add_indexed_interface(link_type, snaplen, name, description, filter, &[])
-    }
-
-    /// [`PcapngWriter::add_filtered_interface`], with the names of the interface indexes its
-    /// LINUX_SLL2 frames carry (Linux's `any` device), as a comment of the interface
-    /// ([`index_comment`]): a reader elsewhere, or later, names them as the machine did.
-    pub fn add_indexed_interface(
-        &mut self,
-        link_type: LinkType,
-        snaplen: u32,
-        name: Option<&str>,
-        description: Option<&str>,
-        filter: Option<&str>,
-        indexes: &[(u32, String)],
-    ) -> io::Result<u32> {
-        let link = u16::try_from(link_type.0).map_err(|_| {
+    /// Describes the next interface as `block` says; returns its id (from 0, in the order
+    /// described), which [`PcapngWriter::write_packet`] takes.
+    pub fn add_described_interface(&mut self, block: &InterfaceBlock<'_>) -> io::Result<u32> {
+        let link = u16::try_from(block.link_type.0).map_err(|_| {
             invalid(format!(
                 "link type {} does not fit a pcapng interface",
-                link_type.0
+                block.link_type.0
             ))
         })?;
         self.begin(IDB);
         self.u16(link);
         self.u16(0);
-        self.u32(snaplen);
-        if let Some(n) = name {
+        self.u32(block.snaplen);
+        if let Some(n) = block.name {
             self.option(option::IF_NAME, n.as_bytes());
         }
-        if let Some(d) = description {
+        if let Some(d) = block.description {
             self.option(option::IF_DESCRIPTION, d.as_bytes());
         }
-        if let Some(f) = filter {
+        if let Some(f) = block.filter {
             let mut value = Vec::with_capacity(f.len() + 1);
             value.push(0);
             value.extend_from_slice(f.as_bytes());
             self.option(option::IF_FILTER, &value);
         }
-        if !indexes.is_empty() {
-            self.option(option::COMMENT, index_comment(indexes).as_bytes());
+        if !block.indexes.is_empty() {
+            self.option(option::COMMENT, index_comment(block.indexes).as_bytes());
         }
-        // Nanosecond timestamps, as rstscope keeps them.
-        self.option(option::IF_TSRESOL, &[9]);
+        let tsresol = kept_tsresol(block.tsresol);
+        self.option(option::IF_TSRESOL, &[tsresol]);
         self.end_options();
         self.end()?;
         let id = self.interfaces;
         self.interfaces += 1;
+        self.resolutions.push(tsresol);
         Ok(id)
     }
 
@@ -332,7 +395,7 @@ impl<W: Write> PcapngWriter<W> {
         let caplen = u32::try_from(data.len()).map_err(|_| invalid("frame too large".into()))?;
         self.begin(EPB);
         self.u32(interface);
-        self.timestamp(ts);
+        self.timestamp(ts, self.resolution(interface));
         self.u32(caplen);
         self.u32(orig_len.max(caplen));
         self.padded(data);
@@ -418,11 +481,13 @@ impl<W: Write> PcapngWriter<W> {
     /// output.
     pub fn finish(mut self, stats: &[InterfaceStats]) -> io::Result<W> {
         for (id, s) in stats.iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            let tsresol = self.resolution(id);
             self.begin(ISB);
-            self.u32(u32::try_from(id).unwrap_or(u32::MAX));
-            self.timestamp(s.end);
-            self.option(option::ISB_STARTTIME, &ts_option(s.start));
-            self.option(option::ISB_ENDTIME, &ts_option(s.end));
+            self.u32(id);
+            self.timestamp(s.end, tsresol);
+            self.option(option::ISB_STARTTIME, &ts_option(s.start, tsresol));
+            self.option(option::ISB_ENDTIME, &ts_option(s.end, tsresol));
             let counts = [
                 (option::ISB_IFRECV, s.received),
                 (option::ISB_IFDROP, s.interface_dropped),
@@ -463,9 +528,14 @@ impl<W: Write> PcapngWriter<W> {
         self.u16(0);
     }
 
-    /// A timestamp in the interfaces' resolution (nanoseconds): high and low 32 bits.
-    fn timestamp(&mut self, ts: Timestamp) {
-        self.block.extend_from_slice(&ts_option(ts));
+    /// The `if_tsresol` of interface `id` (nanoseconds for one not described).
+    fn resolution(&self, id: u32) -> u8 {
+        (self.resolutions.get(id as usize).copied()).unwrap_or(NANOSECONDS)
+    }
+
+    /// A timestamp in units of `tsresol`: high and low 32 bits.
+    fn timestamp(&mut self, ts: Timestamp, tsresol: u8) {
+        self.block.extend_from_slice(&ts_option(ts, tsresol));
     }
 
     fn option(&mut self, code: u16, value: &[u8]) {
@@ -490,13 +560,13 @@ impl<W: Write> PcapngWriter<W> {
     }
 }
 
-/// A nanosecond timestamp as pcapng writes it: high then low 32 bits (times before 1970,
-/// which pcapng cannot hold, as 0).
-fn ts_option(ts: Timestamp) -> [u8; 8] {
-    let nanos = u64::try_from(ts.0).unwrap_or(0);
+/// A timestamp as pcapng writes it, in units of `tsresol` ([`ticks`]): high then low 32
+/// bits.
+fn ts_option(ts: Timestamp, tsresol: u8) -> [u8; 8] {
+    let ticks = ticks(ts, tsresol);
     let mut v = [0u8; 8];
-    v[..4].copy_from_slice(&((nanos >> 32) as u32).to_le_bytes());
-    v[4..].copy_from_slice(&(nanos as u32).to_le_bytes());
+    v[..4].copy_from_slice(&((ticks >> 32) as u32).to_le_bytes());
+    v[4..].copy_from_slice(&(ticks as u32).to_le_bytes());
     v
 }
 
@@ -566,6 +636,90 @@ mod tests {
         let names: Vec<_> = src.interfaces().iter().map(|i| i.name.clone()).collect();
         assert_eq!(names, [Some("any".to_string()), Some("lo".to_string())]);
         assert!(src.problems().is_empty(), "{:?}", src.problems());
+    }
+
+    /// Each interface records its times to the resolution it is described with, in its
+    /// packets and its statistics block: a live capture's microseconds as 6 (they were 9,
+    /// whatever the source, and nanosecond files' times could not be told from others), a
+    /// millisecond file's saved packets as 3, a power of 2 as itself; a resolution finer
+    /// than rstscope's nanoseconds as 9. Read back, the times are the same to the
+    /// nanosecond, and each interface says its digits.
+    #[test]
+    fn each_interface_records_its_times_to_its_own_resolution() {
+        // 2^-20 s units: 1,700,000,000.25 s and 7 units, as the reader turns them into
+        // nanoseconds (cut).
+        let binary = (1_700_000_000u128 << 20) + (1 << 18) + 7;
+        let binary_ns = i64::try_from((binary * 1_000_000_000) >> 20).expect("ns");
+        let cases: [(u8, u8, i64, u8); 5] = [
+            (MICROSECONDS, MICROSECONDS, 1_700_000_000_123_456_000, 6),
+            (NANOSECONDS, NANOSECONDS, 1_700_000_000_123_456_789, 9),
+            (3, 3, 1_700_000_000_123_000_000, 3),
+            (0x80 | 20, 0x80 | 20, binary_ns, 6),
+            (12, NANOSECONDS, 1_700_000_000_123_456_789, 9),
+        ];
+        let mut w = PcapngWriter::new(Vec::new(), None).expect("header");
+        for (tsresol, ..) in cases {
+            w.add_described_interface(&InterfaceBlock {
+                tsresol,
+                ..InterfaceBlock::new(LinkType(1), 0)
+            })
+            .expect("interface");
+        }
+        for (id, &(.., ns, _)) in cases.iter().enumerate() {
+            w.write_packet(id as u32, Timestamp(ns), &[0; 14], 14)
+                .expect("frame");
+        }
+        let stats: Vec<InterfaceStats> = cases
+            .iter()
+            .map(|&(.., ns, _)| InterfaceStats {
+                start: Timestamp(ns),
+                end: Timestamp(ns),
+                ..InterfaceStats::default()
+            })
+            .collect();
+        let bytes = w.finish(&stats).expect("finish");
+        let mut src =
+            FileSource::from_reader("mem.pcapng".into(), Box::new(std::io::Cursor::new(bytes)))
+                .expect("opens");
+        let mut times = Vec::new();
+        while let Some(f) = src.next_frame() {
+            times.push(f.ts.0);
+        }
+        assert!(src.problems().is_empty(), "{:?}", src.problems());
+        let read: Vec<(u8, u8)> = (src.interfaces().iter())
+            .map(|i| (i.tsresol, i.time_digits))
+            .collect();
+        let expected: Vec<(u8, u8)> = cases.iter().map(|&(_, r, _, d)| (r, d)).collect();
+        assert_eq!(read, expected, "each interface's resolution and digits");
+        let written: Vec<i64> = cases.iter().map(|&(.., ns, _)| ns).collect();
+        assert_eq!(times, written, "the times, to the nanosecond");
+        // The statistics blocks' start and end, on the same clocks.
+        let span = (written.iter().min().copied()).zip(written.iter().max().copied());
+        assert_eq!(
+            src.files()[0].recorded,
+            span.map(|(a, b)| (Timestamp(a), Timestamp(b)))
+        );
+    }
+
+    /// A time between two units of the interface's resolution is cut to the one before; a
+    /// power of 2 goes to the unit the reader turns back into the same nanoseconds.
+    #[test]
+    fn times_in_units_of_a_resolution() {
+        let ts = Timestamp(1_700_000_000_123_456_789);
+        assert_eq!(ticks(ts, 9), 1_700_000_000_123_456_789);
+        assert_eq!(ticks(ts, 6), 1_700_000_000_123_456);
+        assert_eq!(ticks(ts, 3), 1_700_000_000_123);
+        assert_eq!(ticks(ts, 0), 1_700_000_000);
+        assert_eq!(ticks(Timestamp(-5), 6), 0, "before 1970");
+        for units in [0u64, 1, 2, 1_048_575, 1_782_580_000_000_000] {
+            let ns = (u128::from(units) * 1_000_000_000) >> 20;
+            let back = ticks(Timestamp(ns as i64), 0x80 | 20);
+            assert_eq!(back, units);
+        }
+        assert_eq!(kept_tsresol(6), 6);
+        assert_eq!(kept_tsresol(10), NANOSECONDS);
+        assert_eq!(kept_tsresol(0x80 | 29), 0x80 | 29);
+        assert_eq!(kept_tsresol(0x80 | 30), NANOSECONDS);
     }
 
     #[test]

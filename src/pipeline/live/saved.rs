@@ -390,17 +390,11 @@ fn open(
     };
     // One interface block per captured interface, in id order, so that `Frame::interface` is
     // the pcapng interface id; each with the capture filter, so that an analysis of the file
-    // knows what was left out (a SYN/FIN/RST-only capture has no final ACKs).
+    // knows what was left out (a SYN/FIN/RST-only capture has no final ACKs); each in
+    // libpcap's microseconds, as captured.
     let mut writer = PcapngWriter::new(out, None)?;
     for i in interfaces {
-        writer.add_indexed_interface(
-            i.link_type,
-            i.snaplen,
-            Some(&i.name),
-            i.description.as_deref(),
-            filter,
-            &i.index_names,
-        )?;
+        writer.add_described_interface(&i.block(filter))?;
     }
     Ok((writer, bytes))
 }
@@ -567,6 +561,28 @@ mod tests {
             source.next_frame().is_some(),
             "the new piece, not the old bytes"
         );
+        drop(source);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A live capture's file records its times in microseconds, as libpcap gave them: it
+    /// said nanoseconds (`if_tsresol` 9), and its times were shown as a nanosecond file's.
+    #[test]
+    fn a_live_capture_records_its_times_in_microseconds() {
+        let dir = std::env::temp_dir().join(format!("rstscope-saved-us-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("out.pcapng");
+        let mut w = SaveWriter::create(&path, &interfaces(), None, None, false).expect("create");
+        let ts = Timestamp::from_parts(1_700_000_000, 123_456_000);
+        let data = [1u8; 60];
+        w.write_frame(&Frame::plain(ts, 1, LinkType(1), 0, &data, 60))
+            .expect("write");
+        w.finish(&[]).expect("finish");
+        let mut source =
+            crate::source::FileSource::open(std::slice::from_ref(&path)).expect("open");
+        assert_eq!(source.next_frame().map(|f| f.ts), Some(ts));
+        let i = &source.interfaces()[0];
+        assert_eq!((i.tsresol, i.time_digits), (6, 6));
         drop(source);
         let _ = std::fs::remove_dir_all(dir);
     }

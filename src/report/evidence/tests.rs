@@ -688,12 +688,18 @@ fn saved_packets_end_where_the_capture_did_within_a_day() {
     }
 }
 
+/// Saved packets keep their interface's names and, from a file that records nanoseconds,
+/// their nanoseconds (`if_tsresol` 9); from one that records microseconds, its
+/// microseconds (6), which its times are.
 #[test]
-fn pcapng_keeps_interface_names_and_nanoseconds() {
+fn pcapng_keeps_interface_names_and_a_nanosecond_files_nanoseconds() {
     let f = temp_file("ns.pcap", &refused_with_noise(1));
     let mut ev = collect(&[f], server(), None, 100, None).expect("collect");
+    let us = ev.clone();
     ev.interfaces[0].name = Some("lo".into());
     ev.interfaces[0].description = Some("Loopback ループバック".into());
+    // As a nanosecond file's interface.
+    ev.interfaces[0].set_tsresol(9);
     ev.packets[1].ts = Timestamp(ev.packets[1].ts.0 + 123);
     let mut bytes = Vec::new();
     write_pcapng_to(&mut bytes, &ev).expect("write");
@@ -707,6 +713,13 @@ fn pcapng_keeps_interface_names_and_nanoseconds() {
     let i = &src.interfaces()[0];
     assert_eq!(i.name.as_deref(), Some("lo"));
     assert_eq!(i.description.as_deref(), Some("Loopback ループバック"));
+    assert_eq!((i.tsresol, i.time_digits), (9, 9));
+    let mut bytes = Vec::new();
+    write_pcapng_to(&mut bytes, &us).expect("write");
+    let mut src = FileSource::open(&[temp_file("us.pcapng", &bytes)]).expect("open");
+    while src.next_frame().is_some() {}
+    let i = &src.interfaces()[0];
+    assert_eq!((i.tsresol, i.time_digits), (6, 6), "a microsecond file's");
 }
 
 #[test]
@@ -983,8 +996,12 @@ fn lines_of_an_any_capture_name_the_interfaces_the_capture_named() {
     {
         let mut w = PcapngWriter::new(&mut file, None).expect("writer");
         let names = [(1, "lo".to_owned()), (7, "eth0".to_owned())];
-        w.add_indexed_interface(LinkType(276), 128, Some("any"), None, None, &names)
-            .expect("interface");
+        w.add_described_interface(&InterfaceBlock {
+            name: Some("any"),
+            indexes: &names,
+            ..InterfaceBlock::new(LinkType(276), 128)
+        })
+        .expect("interface");
         let ts = |us: i64| Timestamp(i64::from(T0) * 1_000_000_000 + us * 1000);
         w.write_packet(0, ts(0), &sll2(&syn, 7, 4), 74)
             .expect("packet");

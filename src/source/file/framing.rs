@@ -751,7 +751,7 @@ impl PcapFraming {
         self.link_type = link_type;
         if let Some(i) = interfaces.get_mut(self.interface as usize) {
             i.snaplen = snaplen;
-            i.time_digits = if nanos { 9 } else { 6 };
+            i.set_tsresol(if nanos { 9 } else { 6 });
         }
         self.big_endian = big_endian;
         self.frac_unit = frac_unit(nanos);
@@ -1184,7 +1184,7 @@ impl NgFraming {
             i.filter = d.filter;
             i.snaplen = d.snaplen;
             i.index_names = d.index_names;
-            i.time_digits = crate::source::time_digits(d.tsresol);
+            i.set_tsresol(d.tsresol);
         }
         self.interfaces.push(NgInterface {
             global,
@@ -1321,6 +1321,7 @@ pub(super) fn register_interface(
         index_names: Vec::new(),
         frames: 0,
         time_digits: 6,
+        tsresol: crate::source::pcapng::MICROSECONDS,
     });
     Ok(id)
 }

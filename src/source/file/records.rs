@@ -487,7 +487,7 @@ impl NetMon {
         let id = register_interface(interfaces, self.file, 0, local, link_type, None, None)?;
         if let Some(i) = interfaces.get_mut(id as usize) {
             // Version 1 records each frame's time in milliseconds, 2 in microseconds.
-            i.time_digits = if self.major == 1 { 3 } else { 6 };
+            i.set_tsresol(if self.major == 1 { 3 } else { 6 });
         }
         self.interfaces.push((key, link_type, id, wifi));
         Ok((link_type, id, wifi))

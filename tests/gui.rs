@@ -379,6 +379,33 @@ fn regression_an_endpoint_whose_every_packet_was_dropped_says_why_it_lists_no_co
     );
 }
 
+/// Regression (s41): the plot drew nothing for pktmon-drops.pcapng's 127.0.0.1:7400, whose
+/// incidents are 8 SYNs Windows dropped, beside a sentence saying it lost packets: the
+/// seconds had no count of drops, and the legend no entry. The drops are bars of their own
+/// colour with a toggle in the legend, as a cause's; a capture without drops has no such entry.
+#[test]
+fn regression_the_packets_the_host_dropped_are_drawn_with_their_legend_entry() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    assert!(!shows(&h, "dropped 0"), "no entry without drops");
+    drop_file(&mut h, manifest("tests/fixtures/pktmon-drops.pcapng"));
+    settle(&mut h);
+    select(&mut h, "127.0.0.1:7400");
+    const ENTRY: &str = "dropped 11";
+    assert_eq!(h.get_all_by_label(ENTRY).count(), 1, "the legend's entry");
+    assert!(!shows(&h, "Some causes hidden"));
+    h.get_by_label(ENTRY).click();
+    h.run_steps(2);
+    assert!(shows(&h, ENTRY), "its count stays in the legend");
+    assert!(
+        shows(&h, "Some causes hidden: dropped"),
+        "a note by the plot says so"
+    );
+    h.get_by_label_contains("Some causes hidden").click();
+    h.run_steps(2);
+    assert!(!shows(&h, "Some causes hidden"), "shown again");
+}
+
 /// Regression (s37's note): the packet list of pktmon-drops.pcapng's 127.0.0.1:7401 listed
 /// each RST's record at TCPIP as any packet sent, while the counts leave it out with its drop
 /// at the filter driver recorded after it: three RSTs listed that the row does not count, and

@@ -156,6 +156,10 @@ pub struct SecondCounts {
     /// Refused RSTs of an attempt already refused, i.e. client retries (an endpoint's series
     /// only).
     pub refusal_retries: u32,
+    /// TCP packets the capturing host dropped ([`Engine::dropped`]): each an incident, in
+    /// none of the counts above, so that an endpoint whose incidents are drops has something
+    /// in its seconds to draw.
+    pub dropped: u32,
 }
 
 impl SecondCounts {
@@ -488,7 +492,8 @@ impl Engine {
     /// A TCP packet the capturing host dropped (the capture recorded it at its drop): it
     /// never reached the other side, so it is no packet of its connection (a dropped SYN
     /// starts no attempt, a dropped RST refuses or ends nothing) but an incident of its
-    /// service endpoint, counted there ([`Offender::dropped`]) and in the totals. The service
+    /// service endpoint, counted there ([`Offender::dropped`]), in the totals and in the
+    /// seconds of both ([`SecondCounts::dropped`]). The service
     /// endpoint is the side its connection's SYN went to, where the engine saw that SYN (a
     /// dropped RST answering a delivered SYN), else as for any packet: a SYN's receiver, a
     /// SYN-ACK's sender, otherwise the lower port. Its time does not move packet time.
@@ -513,6 +518,14 @@ impl Engine {
         } else {
             ((p.dst, p.dport, p.overlay), p.src)
         };
+        let sec = global_second(
+            &mut self.series,
+            &mut self.series_seconds,
+            self.minutes_before,
+            p.ts,
+        );
+        sec.dropped += 1;
+        sec.incidents += 1;
         if let Some(mut endpoint) = self.services.get(server) {
             endpoint.dropped(p.ts, client, drop, from_server);
         }

@@ -164,6 +164,7 @@ pub fn add(into: &mut SecondCounts, c: &SecondCounts) {
     into.completed = into.completed.saturating_add(c.completed);
     into.rst_from_server = into.rst_from_server.saturating_add(c.rst_from_server);
     into.refusal_retries = into.refusal_retries.saturating_add(c.refusal_retries);
+    into.dropped = into.dropped.saturating_add(c.dropped);
 }
 
 /// One entry of an endpoint's series: a second (or a folded minute, keyed by its first

@@ -48,6 +48,13 @@ pub fn cause_color(c: Cause) -> Color32 {
     }
 }
 
+/// The colour of the packets the capturing host dropped, apart from the causes' (those
+/// packets are no resets) and the failed attempts' line.
+pub const DROPPED_COLOR: Color32 = Color32::from_rgb(0x9c, 0x9c, 0x1e);
+
+/// The legend's item of the packets the capturing host dropped, before its count.
+const DROPPED: &str = "dropped";
+
 /// The side of a [`swatch`], in points.
 pub const SWATCH: f32 = 10.0;
 
@@ -106,6 +113,8 @@ pub struct Buckets {
     pub rst: Vec<[u32; 5]>,
     /// Failed attempts per bucket.
     pub failed: Vec<u32>,
+    /// TCP packets the capturing host dropped, per bucket.
+    pub dropped: Vec<u32>,
     /// Incidents per bucket.
     pub incidents: Vec<u32>,
     /// The kernel's failed connects (AttemptFails) per bucket, when the machine was sampled.
@@ -126,6 +135,7 @@ impl Buckets {
             width,
             rst: vec![[0; 5]; n],
             failed: vec![0; n],
+            dropped: vec![0; n],
             incidents: vec![0; n],
             kernel_failed: None,
             kernel_rsts: None,
@@ -137,6 +147,7 @@ impl Buckets {
                 *t += v;
             }
             b.failed[i] += c.failed;
+            b.dropped[i] += c.dropped;
             b.incidents[i] += c.incidents;
         }
         b
@@ -234,6 +245,8 @@ pub struct PlotView {
     hidden: [bool; 5],
     /// The failed-attempts line is hidden; for this capture only.
     hide_failed: bool,
+    /// The dropped packets' bars are hidden; for this capture only.
+    hide_dropped: bool,
     /// How the legend was laid out for this capture at this width.
     legend_hold: LegendHold,
     /// The height of the plot's frame, along which the rate axis's title is written, as the
@@ -316,6 +329,7 @@ impl PlotView {
         self.reset_view();
         self.hidden = [false; 5];
         self.hide_failed = false;
+        self.hide_dropped = false;
     }
 
     fn cause_shown(&self, c: Cause) -> bool {
@@ -423,14 +437,15 @@ impl PlotView {
         // steady band of refusals stays visible.
         let top = all
             .iter()
-            .flat_map(|b| b.rst.iter().zip(&b.failed))
-            .map(|(r, &f)| {
+            .flat_map(|b| b.rst.iter().zip(&b.failed).zip(&b.dropped))
+            .map(|((r, &f), &d)| {
                 let shown: u32 = Cause::ALL
                     .iter()
                     .filter(|c| self.cause_shown(**c))
                     .map(|c| r[c.index()])
                     .sum();
-                shown.max(f)
+                let dropped = if self.hide_dropped { 0 } else { d };
+                (shown + dropped).max(f)
             })
             .max()
             .unwrap_or(0);
@@ -519,10 +534,13 @@ impl PlotView {
         if std::mem::take(&mut self.reset) {
             plot = plot.reset();
         }
-        let shown: Vec<Cause> = Cause::ALL
-            .into_iter()
-            .filter(|c| self.cause_shown(*c))
-            .collect();
+        let shown = Stacked {
+            causes: Cause::ALL
+                .into_iter()
+                .filter(|c| self.cause_shown(*c))
+                .collect(),
+            dropped: !self.hide_dropped,
+        };
         let hide_failed = self.hide_failed;
         let mut drag_from = self.drag_from;
         let mut new_range = *range;
@@ -755,7 +773,12 @@ impl PlotView {
             let n = totals.rst_by_cause[c.index()];
             SWATCH + spacing + width(format!("{} {}", c.as_str(), thousands(n))) + padding + spacing
         };
-        let all: f32 = Cause::ALL.iter().map(cause).sum();
+        // The packets the capturing host dropped, an item after the causes where there are any.
+        let dropped = match totals.dropped_packets {
+            0 => 0.0,
+            n => SWATCH + spacing + width(dropped_text(n)) + padding + spacing,
+        };
+        let all: f32 = Cause::ALL.iter().map(cause).sum::<f32>() + dropped;
         let zeros = Cause::ALL
             .iter()
             .filter(|c| totals.rst_by_cause[c.index()] == 0)
@@ -764,6 +787,7 @@ impl PlotView {
             .filter(|c| totals.rst_by_cause[c.index()] > 0)
             .map(cause)
             .sum::<f32>()
+            + dropped
             + width(OTHER_CAUSES.to_owned())
             + spacing;
         let failed = width(format!(
@@ -802,7 +826,11 @@ impl PlotView {
                     .iter()
                     .filter(|c| !merged || totals.rst_by_cause[c.index()] > 0)
                     .map(cause);
-                listed.chain(merged.then_some(others)).collect()
+                let dropped = (dropped > 0.0).then_some(dropped);
+                listed
+                    .chain(dropped)
+                    .chain(merged.then_some(others))
+                    .collect()
             };
             let lines = |title: f32, merged: bool| {
                 wrapped_lines(
@@ -954,6 +982,9 @@ impl PlotView {
                     self.hidden[c.index()] = shown;
                 }
             }
+            if totals.dropped_packets > 0 {
+                self.dropped_toggle(ui, totals.dropped_packets);
+            }
             let none: Vec<&str> = (Cause::ALL.iter())
                 .filter(|c| totals.rst_by_cause[c.index()] == 0)
                 .map(|c| c.as_str())
@@ -1103,6 +1134,7 @@ impl PlotView {
                         .iter()
                         .filter(|c| !self.cause_shown(**c))
                         .map(|c| c.as_str())
+                        .chain(self.hide_dropped.then_some(DROPPED))
                         .chain(self.hide_failed.then_some("failed attempts"))
                         .collect();
                     if !hidden.is_empty() {
@@ -1123,6 +1155,7 @@ impl PlotView {
                         {
                             self.hidden = [false; 5];
                             self.hide_failed = false;
+                            self.hide_dropped = false;
                         }
                     }
                     if let Some(o) = input.highlight {
@@ -1183,6 +1216,57 @@ impl PlotView {
             });
         });
     }
+}
+
+impl PlotView {
+    /// The legend's toggle of the packets the capturing host dropped (`n`), with its swatch,
+    /// as a cause's: on the next line, swatch and all, where both do not fit on this one.
+    fn dropped_toggle(&mut self, ui: &mut egui::Ui, n: u64) {
+        let shown = !self.hide_dropped;
+        let color = if shown {
+            DROPPED_COLOR
+        } else {
+            ui.visuals().weak_text_color()
+        };
+        let mut text = RichText::new(dropped_text(n)).color(color);
+        if !shown {
+            text = text.strikethrough();
+        }
+        let label = egui::WidgetText::from(text.clone())
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Button,
+            )
+            .size();
+        let padding = ui.spacing().button_padding;
+        let needed = SWATCH + ui.spacing().item_spacing.x + label.x + 2.0 * padding.x;
+        if ui.available_size_before_wrap().x < needed {
+            ui.end_row();
+        }
+        let height = (label.y + 2.0 * padding.y).max(ui.spacing().interact_size.y);
+        swatch(ui, color, height);
+        const MEANING: &str = "TCP packets the capturing host dropped (a pktmon drop event, an \
+                               XDP or tc program's verdict): they never reached the other side";
+        let hint = if shown {
+            format!("{MEANING}; click to hide them in the plot")
+        } else {
+            format!("{MEANING}; hidden in the plot: click to show them")
+        };
+        if ui
+            .selectable_label(false, text)
+            .on_hover_text(hint)
+            .clicked()
+        {
+            self.hide_dropped = shown;
+        }
+    }
+}
+
+/// The legend's item of `n` packets the capturing host dropped.
+fn dropped_text(n: u64) -> String {
+    format!("{DROPPED} {}", thousands(n))
 }
 
 /// What the legend's heading says to a screen reader and to tests, before its title.
@@ -1277,30 +1361,45 @@ fn axis_title(clock: Clock, first: Timestamp) -> String {
     }
 }
 
-/// Stacked bars of the shown causes, bottom to top in rule order.
+/// What the plot stacks in its bars: the causes shown, and the packets the capturing host
+/// dropped over them unless hidden.
+struct Stacked {
+    causes: Vec<Cause>,
+    dropped: bool,
+}
+
+/// The bars of `b`: the resets of each cause `shown`, stacked in the causes' order, and the
+/// packets the capturing host dropped on top (an endpoint whose incidents are drops had an
+/// empty plot beside a sentence saying it lost packets).
 fn add_stacked(
     p: &mut egui_plot::PlotUi<'_>,
     b: &Buckets,
-    shown: &[Cause],
+    shown: &Stacked,
     faded: bool,
     prefix: &str,
     piece: usize,
 ) {
     let w = b.width as f64;
     let mut base = vec![0.0f64; b.rst.len()];
-    for &c in shown {
+    let causes = shown.causes.iter().map(|&c| {
+        let counts: Vec<u32> = b.rst.iter().map(|r| r[c.index()]).collect();
+        (c.as_str(), cause_color(c), counts)
+    });
+    let dropped = shown
+        .dropped
+        .then(|| (DROPPED, DROPPED_COLOR, b.dropped.clone()));
+    for (what, color, counts) in causes.chain(dropped) {
         let color = if faded {
-            cause_color(c).gamma_multiply(0.35)
+            color.gamma_multiply(0.35)
         } else {
-            cause_color(c)
+            color
         };
-        let bars: Vec<Bar> = b
-            .rst
+        let bars: Vec<Bar> = counts
             .iter()
             .enumerate()
-            .filter(|(_, r)| r[c.index()] > 0)
-            .map(|(i, r)| {
-                let h = f64::from(r[c.index()]) / w;
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, &n)| {
+                let h = f64::from(n) / w;
                 let bar = Bar::new(b.x(i) + w / 2.0, h)
                     .base_offset(base[i])
                     .width(w * 0.8)
@@ -1314,9 +1413,9 @@ fn add_stacked(
             continue;
         }
         let name = if prefix.is_empty() {
-            c.as_str().to_owned()
+            what.to_owned()
         } else {
-            format!("{prefix} {}", c.as_str())
+            format!("{prefix} {what}")
         };
         let id = (name.clone(), piece);
         p.bar_chart(
@@ -1726,6 +1825,11 @@ fn hover_text(
     }
     if all.failed[i] > 0 {
         text.push_str(&format!("\nfailed attempts: {}", rate(all.failed[i])));
+        any = true;
+    }
+    if all.dropped[i] > 0 {
+        let what = "packets dropped by the capturing host";
+        text.push_str(&format!("\n{what}: {}", rate(all.dropped[i])));
         any = true;
     }
     if let Some(k) = all.kernel_failed.as_ref().and_then(|k| k.get(i))
@@ -2403,6 +2507,29 @@ mod tests {
         assert_eq!(b.index_of(105.0), Some(1));
         assert_eq!(b.index_of(99.0), None);
         assert_eq!(b.index_of(110.0), None);
+    }
+
+    /// Regression (s41): pktmon-drops.pcapng's 127.0.0.1:7400, whose incidents are SYNs the
+    /// capturing host dropped, had an empty plot: the buckets had no count of drops to draw.
+    /// They sum them as the other counts, and hovering a second says them.
+    #[test]
+    fn buckets_count_the_packets_the_host_dropped_and_the_hover_says_them() {
+        let drops = |n: u32| SecondCounts {
+            dropped: n,
+            incidents: n,
+            ..SecondCounts::default()
+        };
+        let series = [(100, drops(3)), (101, drops(1)), (104, drops(2))];
+        let b = Buckets::new(&series, 1, 100, 104);
+        assert_eq!(b.dropped, [3, 1, 0, 0, 2]);
+        let b5 = Buckets::new(&series, 5, 100, 104);
+        assert_eq!(b5.dropped, [6]);
+        let text = hover_text(&b, None, None, Clock::Utc, false, 100.4).expect("inside");
+        assert!(
+            text.ends_with("packets dropped by the capturing host: 3"),
+            "{text}"
+        );
+        assert!(!text.contains("no resets"), "{text}");
     }
 
     /// Regression: a capture with one reset (chrissanders-packets/http_espn_fail.pcapng)

@@ -391,6 +391,13 @@ fn regression_the_packets_the_host_dropped_are_drawn_with_their_legend_entry() {
     drop_file(&mut h, manifest("tests/fixtures/pktmon-drops.pcapng"));
     settle(&mut h);
     select(&mut h, "127.0.0.1:7400");
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let colour = rstscope::ui::plot::DROPPED_COLOR;
+    let bars = colour_columns(&mut h, top, bottom, colour);
+    // Its drops fell in 7 seconds (21:04:32 to 21:04:38), each a bar of its own.
+    assert_eq!(bars.len(), 7, "its drops drawn bright: {bars:?}");
     const ENTRY: &str = "dropped 11";
     assert_eq!(h.get_all_by_label(ENTRY).count(), 1, "the legend's entry");
     assert!(!shows(&h, "Some causes hidden"));
@@ -401,6 +408,9 @@ fn regression_the_packets_the_host_dropped_are_drawn_with_their_legend_entry() {
         shows(&h, "Some causes hidden: dropped"),
         "a note by the plot says so"
     );
+    h.remove_cursor();
+    h.run_steps(2);
+    assert_eq!(colour_columns(&mut h, top, bottom, colour), [], "hidden");
     h.get_by_label_contains("Some causes hidden").click();
     h.run_steps(2);
     assert!(!shows(&h, "Some causes hidden"), "shown again");
@@ -4848,9 +4858,20 @@ fn plot_rows(h: &Harness<'_, RstscopeApp>) -> (f32, f32) {
 /// The runs of window columns (in points, left to right) where some pixel between `top` and
 /// `bottom` has the refused colour: the refused bars as drawn.
 fn refused_columns(h: &mut Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Vec<(f32, f32)> {
+    let red = rstscope::ui::plot::cause_color(rstscope::engine::Cause::Refused);
+    colour_columns(h, top, bottom, red)
+}
+
+/// The runs of window columns (in points, left to right) where some pixel between `top` and
+/// `bottom` has the colour `red` (within 2 of each channel).
+fn colour_columns(
+    h: &mut Harness<'_, RstscopeApp>,
+    top: f32,
+    bottom: f32,
+    red: egui::Color32,
+) -> Vec<(f32, f32)> {
     let image = h.render().expect("the harness renders");
     let ppp = h.ctx.pixels_per_point();
-    let red = rstscope::ui::plot::cause_color(rstscope::engine::Cause::Refused);
     let rows = (top * ppp).ceil() as u32..(bottom * ppp) as u32;
     let mut runs: Vec<(f32, f32)> = Vec::new();
     for px in 0..image.width() {
@@ -5006,6 +5027,53 @@ fn a_short_last_stretch_after_a_long_gap_has_room_for_its_time_label() {
         "the label centred on the later second at {later:?} fits before the plot's edge at \
          {right}: {label} points wide"
     );
+}
+
+/// Regression (s41, real window): a stretch of capture narrower than a time label between
+/// two gaps had no label, its label left out where it would run into a break (zeek's
+/// ssh.pcap at 1280x800: the reset bar of 2014-12-31 said nothing of when it was). A second
+/// of refused-v4.pcap moved five years back, before rank-by-incidents.pcap's 70 s, is such a
+/// stretch: its bar has its time under it, at 1280 and 800 points.
+#[test]
+fn regression_a_short_stretch_between_gaps_says_when_it_is() {
+    let dir = temp_dir("short-stretch");
+    let bytes = std::fs::read(manifest("tests/fixtures/refused-v4.pcap")).expect("fixture");
+    let back = -5 * 365 * 86_400;
+    let old = dir.join("old.pcap");
+    std::fs::write(&old, common::pcap_rewritten(&bytes, |_| true, back)).expect("write");
+    let files = vec![manifest("tests/fixtures/rank-by-incidents.pcap"), old];
+    let second = 1_795_784_918 + back;
+    let full =
+        rstscope::report::Clock::Utc.full(rstscope::packet::Timestamp::from_parts(second, 0));
+    let said = &full[..19];
+    for size in [[1280.0, 800.0], [800.0, 600.0]] {
+        let mut h = opened(size, files.clone());
+        // Its offender selected: its bar drawn bright, in the refused colour.
+        select(&mut h, "127.0.0.1:7300");
+        h.remove_cursor();
+        h.run_steps(4);
+        let (top, bottom) = plot_rows(&h);
+        let bar = *refused_columns(&mut h, top, bottom)
+            .first()
+            .expect("the old second's bar");
+        // (The table's First and Last say it too, further down.)
+        let label = h
+            .query_all_by_label(said)
+            .map(|n| n.rect())
+            .find(|r| r.bottom() <= bottom)
+            .unwrap_or_else(|| panic!("{size:?}: no label {said} under the bar at {bar:?}"));
+        assert!(
+            label.left() <= bar.1
+                && bar.0 <= label.right()
+                && top < label.top()
+                && label.bottom() <= bottom,
+            "{size:?}: the label {label:?} is under the bar {bar:?}"
+        );
+        assert!(
+            label.left() >= 0.0 && label.right() <= size[0],
+            "{size:?}: whole in the window: {label:?}"
+        );
+    }
 }
 
 /// Regression (real window): refused-v4.pcap opened with a copy of it 17 years older listed

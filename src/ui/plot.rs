@@ -247,6 +247,9 @@ pub struct PlotView {
     hide_failed: bool,
     /// The dropped packets' bars are hidden; for this capture only.
     hide_dropped: bool,
+    /// Where the last frame put the time labels of stretches between gaps that the axis gave
+    /// none ([`stretch_labels`]), in x: the axis leaves its own labels out of there.
+    stretch_label_room: Vec<(f64, f64)>,
     /// How the legend was laid out for this capture at this width.
     legend_hold: LegendHold,
     /// The height of the plot's frame, along which the rate axis's title is written, as the
@@ -481,6 +484,10 @@ impl PlotView {
             axis: &axis,
             clock,
         };
+        // The time labels given to the axis, which draws those with room (see
+        // `drawn_time_labels`): a stretch with bars and none of them gets one of its own.
+        let axis_marks = std::cell::RefCell::new(Vec::new());
+        let stretch_room = std::mem::take(&mut self.stretch_label_room);
         let mut plot = Plot::new("rates")
             .height(input.height)
             // Clicks and drags select, zoom and pan; no Tab stop (egui_plot's default is one),
@@ -508,12 +515,18 @@ impl PlotView {
                 // would run into a break or the next stretch's labels.
                 let span = range.end() - range.start();
                 let label = label_width * span / (width_points * 0.95).max(1.0);
+                let (a, b) = (mark.value - label / 2.0, mark.value + label / 2.0);
                 if cut_at_the_right(mark.value, range, label)
                     || near_a_break(&axis, mark.value, label)
+                    || stretch_room.iter().any(|&(l, r)| a < r && l < b)
                 {
                     String::new()
                 } else {
-                    axis_time(clock, axis.time(mark.value), range, dated)
+                    let text = axis_time(clock, axis.time(mark.value), range, dated);
+                    axis_marks
+                        .borrow_mut()
+                        .push((mark.value, mark.step_size, text.clone()));
+                    text
                 }
             })
             .label_formatter(|pos| {
@@ -663,6 +676,16 @@ impl PlotView {
         ))
         .filter(|r| r.width() > 0.0);
         break_labels(ui, &axis, clock, &response.transform);
+        if !axis.is_plain() {
+            let drawn = drawn_time_labels(ui, &response.transform, axis_marks.into_inner());
+            let (lo, hi) = (response.inner.0.min()[0], response.inner.0.max()[0]);
+            let text = |second: i64| axis_time(clock, second as f64, &(lo..=hi), dated);
+            let room = stretch_labels(ui, &axis, all, &drawn, text, &response.transform);
+            if room != stretch_room {
+                ui.ctx().request_repaint();
+            }
+            self.stretch_label_room = room;
+        }
         if let Some(selected) = new_range {
             selected_label(ui, &axis, selected, &response.transform);
         }
@@ -1693,6 +1716,112 @@ fn break_labels(ui: &mut egui::Ui, axis: &TimeAxis, clock: Clock, t: &egui_plot:
         };
         label_over_plot(ui, frame, *mid, down, &b.label()).on_hover_text(gap_text(b, clock));
     }
+}
+
+/// The time labels the plot's axis drew, each where it drew it, of the `marks` it was given
+/// (their value, step and text): as egui_plot does, those whose marks are more than 60
+/// points apart and at least as far apart as the label is wide.
+fn drawn_time_labels(
+    ui: &egui::Ui,
+    t: &egui_plot::PlotTransform,
+    marks: Vec<(f64, f64, String)>,
+) -> Vec<egui::Rect> {
+    let frame = *t.frame();
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    marks
+        .into_iter()
+        .filter_map(|(value, step, text)| {
+            let spacing = (t.dpos_dvalue_x() * step).abs() as f32;
+            let size =
+                ui.fonts_mut(|f| f.layout_no_wrap(text, font.clone(), Color32::WHITE).size());
+            let x = t
+                .position_from_point(&egui_plot::PlotPoint::new(value, 0.0))
+                .x;
+            (spacing > 60.0 && spacing >= size.x).then(|| {
+                egui::Rect::from_min_size(egui::pos2(x - size.x / 2.0, frame.bottom()), size)
+            })
+        })
+        .collect()
+}
+
+/// A time label under each stretch of time with something drawn (a bar, a failed attempt)
+/// that the axis left without one: a stretch narrower than its label between two gaps (a
+/// reset of 2014-12-31 between gaps of 119 days and 35 hours in zeek's ssh.pcap) said
+/// nothing of when it was. It gives the time of the stretch's first second with counts,
+/// centred under it, or ending or starting there where centred it would be drawn over
+/// another label. Where it would be drawn over one all three ways, the axis leaves its own
+/// labels out of its room (centred) from the next frame on. Returns each one's room, in x.
+fn stretch_labels(
+    ui: &mut egui::Ui,
+    axis: &TimeAxis,
+    pieces: &[Buckets],
+    drawn: &[egui::Rect],
+    text: impl Fn(i64) -> String,
+    t: &egui_plot::PlotTransform,
+) -> Vec<(f64, f64)> {
+    let frame = *t.frame();
+    let x = |v: f64| t.position_from_point(&egui_plot::PlotPoint::new(v, 0.0)).x;
+    let x_of = |p: f32| t.value_from_position(egui::pos2(p, frame.bottom())).x;
+    let mut taken: Vec<egui::Rect> = drawn.to_vec();
+    let mut room = Vec::new();
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    for b in pieces {
+        let counted =
+            |i: &usize| b.rst[*i].iter().any(|&n| n > 0) || b.failed[*i] > 0 || b.dropped[*i] > 0;
+        let Some(i) = (0..b.failed.len()).find(counted) else {
+            continue;
+        };
+        // (The piece's own stretch: its first bucket may begin before the stretch, on a
+        // whole multiple of the bucket's width.)
+        let Some(stretch) = axis.stretches().iter().find(|s| s.shift == b.shift) else {
+            continue;
+        };
+        let from = b.x(i).max(stretch.x_from());
+        let to = (b.x(i) + b.width as f64).min(stretch.x_end());
+        let (left_end, right_end) = (x(stretch.x_from()), x(stretch.x_end()));
+        let mid = (x(from) + x(to)) / 2.0;
+        if !(frame.left()..=frame.right()).contains(&mid)
+            || drawn
+                .iter()
+                .any(|r| (left_end..=right_end).contains(&r.center().x))
+        {
+            continue;
+        }
+        let label = text(b.second(i).max(stretch.from));
+        let size = ui.fonts_mut(|f| {
+            f.layout_no_wrap(label.clone(), font.clone(), Color32::WHITE)
+                .size()
+        });
+        let clamp =
+            |left: f32| left.clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
+        let place = [mid - size.x / 2.0, mid + 4.0 - size.x, mid - 4.0]
+            .into_iter()
+            .map(|left| egui::Rect::from_min_size(egui::pos2(clamp(left), frame.bottom()), size))
+            .find(|r| {
+                !taken
+                    .iter()
+                    .any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(*r))
+            });
+        let Some(rect) = place else {
+            // Its room for the next frame, whose axis leaves its labels out of it.
+            let centred = mid - size.x / 2.0;
+            room.push((x_of(clamp(centred)), x_of(clamp(centred) + size.x)));
+            continue;
+        };
+        taken.push(rect);
+        room.push((x_of(rect.left()), x_of(rect.right())));
+        ui.place(
+            rect,
+            egui::Label::new(RichText::new(label).color(ui.visuals().text_color()))
+                .selectable(false)
+                .sense(egui::Sense::hover()),
+        )
+        .on_hover_text(
+            "the first second with resets, failed attempts or drops of this stretch of \
+             capture, between gaps left out of the time axis",
+        );
+    }
+    room
 }
 
 /// How far under the plot frame's top (`frame` points tall) a gap's label (`label` points

@@ -1686,6 +1686,7 @@ impl RstscopeApp {
                     .zip(totals.last_ts)
                     .is_some_and(|(first, last)| clock.spans_days(first, last));
                 let selectable = !table.rows().is_empty();
+                let filter = table.filter.clone();
                 crate::ui::layout::table_and_details(
                     ui,
                     needs,
@@ -1708,6 +1709,7 @@ impl RstscopeApp {
                                     live,
                                     host: a.host.as_deref(),
                                     selectable,
+                                    filter: &filter,
                                 },
                             )
                         });

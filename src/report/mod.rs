@@ -1364,7 +1364,9 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
                 ScanKind::Ports { .. } => "a port scan",
                 ScanKind::Sweep { .. } => "a sweep",
             };
-            format!("{kind} by {}; {own}", scan.client)
+            // The client in the scan's overlay network, as the sentence names it: the row's
+            // endpoint carries the network, and two tenants may number their machines alike.
+            format!("{kind} by {}; {own}", host_in(scan.client, scan.lowest.2))
         }
         None => own,
     };

@@ -679,7 +679,17 @@ impl PlotView {
         if !axis.is_plain() {
             let drawn = drawn_time_labels(ui, &response.transform, axis_marks.into_inner());
             let (lo, hi) = (response.inner.0.min()[0], response.inner.0.max()[0]);
-            let text = |second: i64| axis_time(clock, second as f64, &(lo..=hi), dated);
+            // The first second with counts among the bucket's (of 30 s, say), not its start.
+            let series = &input.analysis.snapshot.series;
+            let text = |from: i64, to: i64| {
+                let at = series.partition_point(|(s, _)| *s < from);
+                let counted = |c: &SecondCounts| c.rst_total() > 0 || c.failed > 0 || c.dropped > 0;
+                let second = (series[at..].iter())
+                    .take_while(|(s, _)| *s < to)
+                    .find(|(_, c)| counted(c))
+                    .map_or(from, |(s, _)| *s);
+                axis_time(clock, second as f64, &(lo..=hi), dated)
+            };
             let room = stretch_labels(ui, &axis, all, &drawn, text, &response.transform);
             if room != stretch_room {
                 ui.ctx().request_repaint();
@@ -1747,7 +1757,8 @@ fn drawn_time_labels(
 /// A time label under each stretch of time with something drawn (a bar, a failed attempt)
 /// that the axis left without one: a stretch narrower than its label between two gaps (a
 /// reset of 2014-12-31 between gaps of 119 days and 35 hours in zeek's ssh.pcap) said
-/// nothing of when it was. It gives the time of the stretch's first second with counts,
+/// nothing of when it was. It gives the time of the stretch's first second with counts
+/// (`text` of the seconds of its first bucket with any, the first with counts among them),
 /// centred under it, or ending or starting there where centred it would be drawn over
 /// another label. Where it would be drawn over one all three ways, the axis leaves its own
 /// labels out of its room (centred) from the next frame on. Returns each one's room, in x.
@@ -1756,7 +1767,7 @@ fn stretch_labels(
     axis: &TimeAxis,
     pieces: &[Buckets],
     drawn: &[egui::Rect],
-    text: impl Fn(i64) -> String,
+    text: impl Fn(i64, i64) -> String,
     t: &egui_plot::PlotTransform,
 ) -> Vec<(f64, f64)> {
     let frame = *t.frame();
@@ -1787,7 +1798,8 @@ fn stretch_labels(
         {
             continue;
         }
-        let label = text(b.second(i).max(stretch.from));
+        let first = b.second(i).max(stretch.from);
+        let label = text(first, (b.second(i) + b.width).min(stretch.to + 1));
         let size = ui.fonts_mut(|f| {
             f.layout_no_wrap(label.clone(), font.clone(), Color32::WHITE)
                 .size()

@@ -690,7 +690,8 @@ impl PlotView {
                     .map_or(from, |(s, _)| *s);
                 axis_time(clock, second as f64, &(lo..=hi), dated)
             };
-            let room = stretch_labels(ui, &axis, all, &drawn, text, &response.transform);
+            let t = &response.transform;
+            let room = stretch_labels(ui, &axis, all, &drawn, &stretch_room, text, t);
             if room != stretch_room {
                 ui.ctx().request_repaint();
             }
@@ -1761,12 +1762,14 @@ fn drawn_time_labels(
 /// (`text` of the seconds of its first bucket with any, the first with counts among them),
 /// centred under it, or ending or starting there where centred it would be drawn over
 /// another label. Where it would be drawn over one all three ways, the axis leaves its own
-/// labels out of its room (centred) from the next frame on. Returns each one's room, in x.
+/// labels out of its room (centred) from the next frame on. Returns each one's room, in x,
+/// for the next frame, which keeps a label where `kept` (the last frame's rooms) has it.
 fn stretch_labels(
     ui: &mut egui::Ui,
     axis: &TimeAxis,
     pieces: &[Buckets],
     drawn: &[egui::Rect],
+    kept: &[(f64, f64)],
     text: impl Fn(i64, i64) -> String,
     t: &egui_plot::PlotTransform,
 ) -> Vec<(f64, f64)> {
@@ -1806,8 +1809,13 @@ fn stretch_labels(
         });
         let clamp =
             |left: f32| left.clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
-        let place = [mid - size.x / 2.0, mid + 4.0 - size.x, mid - 4.0]
-            .into_iter()
+        // Where the last frame put it first, where the axis now leaves room for it: a place
+        // chosen afresh could give back the room of an axis label that takes the new one's.
+        let before = (kept.iter())
+            .find(|&&(l, r)| l <= x_of(mid) && x_of(mid) <= r)
+            .map(|&(l, _)| x(l));
+        let place = (before.into_iter())
+            .chain([mid - size.x / 2.0, mid + 4.0 - size.x, mid - 4.0])
             .map(|left| egui::Rect::from_min_size(egui::pos2(clamp(left), frame.bottom()), size))
             .find(|r| {
                 !taken

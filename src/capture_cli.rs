@@ -965,7 +965,7 @@ impl Counted {
             .iter()
             .take_while(|&&(sec, _)| sec <= until)
         {
-            if c.failed > 0 {
+            if c.failed() > 0 {
                 self.seconds.insert(sec, c.failed_by);
             }
         }
@@ -981,7 +981,7 @@ impl Counted {
     fn absorb(&mut self, s: &Snapshot, upto: i64) {
         self.seconds.clear();
         for &(sec, c) in s.series.iter().take_while(|&&(sec, _)| sec < upto) {
-            if c.failed > 0 {
+            if c.failed() > 0 {
                 self.seconds.insert(sec, c.failed_by);
             }
         }
@@ -997,7 +997,7 @@ fn from_on(o: &Offender, second: i64) -> u64 {
     let start = o.series.partition_point(|&(sec, _)| sec < second);
     o.series
         .range(start..)
-        .map(|(_, c)| u64::from(c.failed))
+        .map(|(_, c)| u64::from(c.failed()))
         .sum()
 }
 
@@ -1172,7 +1172,7 @@ fn second_parts(
         time: clock.time(Timestamp::from_parts(second, 0)),
         resets: counts.rst_total(),
         causes,
-        failed: counts.failed,
+        failed: counts.failed(),
         late: late.filter(|l| l.count() > 0).map(|l| LateParts {
             text: l.text(clock),
             kinds: l.kinds(),

@@ -74,7 +74,7 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
     assert!(
         series
             .iter()
-            .all(|(_, c)| c.rst[Cause::Refused.index()] == 2 && c.failed == 2)
+            .all(|(_, c)| c.rst[Cause::Refused.index()] == 2 && c.failed() == 2)
     );
     assert_eq!(a.snapshot.offenders.len(), 1);
     // One client retrying one closed port is no scan: the diagnosis is the port's own.

@@ -139,11 +139,10 @@ pub enum IncidentKind {
 pub struct SecondCounts {
     /// RSTs by cause, indexed by [`Cause::index`].
     pub rst: [u32; 5],
-    /// Failed attempts (counted in the second of the packet that ended them).
-    pub failed: u32,
     /// RSTs flagged suspect-injected.
     pub suspect: u32,
-    /// Failed attempts by how they failed: refused, reset during the handshake, unanswered.
+    /// Failed attempts (counted in the second of the packet that ended them) by how they
+    /// failed: refused, reset during the handshake, unanswered ([`SecondCounts::failed`]).
     pub failed_by: [u32; 3],
     /// Incidents: failed attempts plus RSTs that were not part of a failed attempt.
     pub incidents: u32,
@@ -166,6 +165,15 @@ impl SecondCounts {
     /// RSTs of all causes.
     pub fn rst_total(&self) -> u32 {
         self.rst.iter().sum()
+    }
+
+    /// Failed attempts (counted in the second of the packet that ended them): the sum of
+    /// `failed_by`, not a count of its own, so that an entry of an endpoint's series stays
+    /// 64 bytes with [`SecondCounts::dropped`] (six hours of them per endpoint in the agent).
+    pub fn failed(&self) -> u32 {
+        self.failed_by
+            .iter()
+            .fold(0u32, |sum, &n| sum.saturating_add(n))
     }
 }
 
@@ -668,7 +676,7 @@ impl Engine {
         let recent = self.series.range(self.minutes_before.unwrap_or(i64::MIN)..);
         for (&sec, c) in recent {
             peaks[0].offer(sec, c.rst_total());
-            peaks[1].offer(sec, c.failed);
+            peaks[1].offer(sec, c.failed());
         }
         let (offenders, scans) = self.services.offenders(&self.scan_tally);
         let scans_found = self.services.scans_found(&scans);
@@ -714,7 +722,7 @@ impl Engine {
         let peaks = &mut self.folded_peaks;
         series::fold(&mut self.series, self.minutes_before, boundary, |sec, c| {
             peaks[0].offer(sec, c.rst_total());
-            peaks[1].offer(sec, c.failed);
+            peaks[1].offer(sec, c.failed());
         });
         self.services.fold(boundary);
         self.minutes_before = Some(boundary);
@@ -1159,7 +1167,6 @@ impl Engine {
         let client_side = usize::from(a.client_side);
         self.totals.failed_attempts += 1;
         let sec = self.second_mut(at);
-        sec.failed += 1;
         sec.failed_by[how.index()] += 1;
         sec.incidents += 1;
         let server: ServiceKey = self.endpoint_of(&key, 1 - client_side);
@@ -1190,7 +1197,6 @@ impl Engine {
                 s.synack_reset += 1;
             }
             let sec = s.second(at);
-            sec.failed += 1;
             sec.failed_by[how.index()] += 1;
             s.incident(at, key.addr(client_side));
         }

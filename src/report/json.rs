@@ -1136,7 +1136,7 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         "suspect_injected": t.suspect_injected,
         "conn_states": states,
         "rst_per_second": per_second(&s.series, SecondCounts::rst_total),
-        "failed_per_second": per_second(&s.series, |c| c.failed),
+        "failed_per_second": per_second(&s.series, |c| c.failed()),
         "dropped_per_second": per_second(&s.series, |c| c.dropped),
         "per_minute_before": s.minutes_before,
         "new_captures": t.new_captures,

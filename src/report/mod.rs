@@ -3850,7 +3850,7 @@ mod diagnosis_tests {
         let second = |s: i64, abort: u32, refused: u32| {
             let mut c = SecondCounts {
                 incidents: abort + refused,
-                failed: refused,
+                failed_by: [refused, 0, 0],
                 ..SecondCounts::default()
             };
             c.rst[Cause::Abort.index()] = abort;
@@ -4161,7 +4161,6 @@ mod diagnosis_tests {
     fn attempts_given_up_on_have_their_own_times_beside_those_cut_off() {
         use crate::engine::{CutOff, SecondCounts};
         let unanswered = |n: u32| SecondCounts {
-            failed: n,
             failed_by: [0, 0, n],
             incidents: n,
             ..SecondCounts::default()
@@ -4393,7 +4392,6 @@ mod diagnosis_tests {
                 base + s,
                 SecondCounts {
                     rst: [2, 0, 0, 0, 0],
-                    failed: 2,
                     failed_by: [2, 0, 0],
                     incidents: 2,
                     ..SecondCounts::default()
@@ -4447,7 +4445,6 @@ mod diagnosis_tests {
         let base = 1_700_000_000;
         let refused = |n: u32| SecondCounts {
             rst: [n, 0, 0, 0, 0],
-            failed: n,
             failed_by: [n, 0, 0],
             incidents: n,
             ..SecondCounts::default()

@@ -146,7 +146,7 @@ impl Buckets {
             for (t, v) in b.rst[i].iter_mut().zip(c.rst) {
                 *t += v;
             }
-            b.failed[i] += c.failed;
+            b.failed[i] += c.failed();
             b.dropped[i] += c.dropped;
             b.incidents[i] += c.incidents;
         }
@@ -683,7 +683,8 @@ impl PlotView {
             let series = &input.analysis.snapshot.series;
             let text = |from: i64, to: i64| {
                 let at = series.partition_point(|(s, _)| *s < from);
-                let counted = |c: &SecondCounts| c.rst_total() > 0 || c.failed > 0 || c.dropped > 0;
+                let counted =
+                    |c: &SecondCounts| c.rst_total() > 0 || c.failed() > 0 || c.dropped > 0;
                 let second = (series[at..].iter())
                     .take_while(|(s, _)| *s < to)
                     .find(|(_, c)| counted(c))
@@ -2406,7 +2407,7 @@ fn last_minute(a: &Analysis) -> Option<f64> {
     let start = series.partition_point(|&(second, _)| second < from);
     let failed: u64 = (series.get(start..).unwrap_or_default().iter())
         .take_while(|&&(second, _)| second <= last.second())
-        .map(|(_, c)| u64::from(c.failed))
+        .map(|(_, c)| u64::from(c.failed()))
         .sum();
     Some(failed as f64 / LAST_MINUTE as f64)
 }
@@ -2458,7 +2459,7 @@ mod tests {
             (from..to)
                 .map(|s| {
                     let c = SecondCounts {
-                        failed: 2,
+                        failed_by: [2, 0, 0],
                         ..SecondCounts::default()
                     };
                     (t0 + s, c)
@@ -2466,7 +2467,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let headline = |series: Vec<(i64, SecondCounts)>, seconds: i64, running: bool| {
-            let failed = series.iter().map(|(_, c)| u64::from(c.failed)).sum();
+            let failed = series.iter().map(|(_, c)| u64::from(c.failed())).sum();
             let totals = Totals {
                 failed_attempts: failed,
                 first_ts: Some(Timestamp::from_parts(t0 + 1, 0)),
@@ -2630,7 +2631,7 @@ mod tests {
 
     fn counts(refused: u32, failed: u32) -> SecondCounts {
         let mut c = SecondCounts {
-            failed,
+            failed_by: [failed, 0, 0],
             incidents: refused.max(failed),
             ..SecondCounts::default()
         };

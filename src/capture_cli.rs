@@ -1728,9 +1728,11 @@ mod tests {
             gists,
             [
                 ("07:43:22", "nothing was listening on that port."),
+                // With the refusals before the crash, which its words do not count (s41).
                 (
                     "07:43:25",
-                    "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy."
+                    "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout \
+                     policy. It also saw 3 refusals of connection attempts."
                 ),
                 (
                     "07:43:26",

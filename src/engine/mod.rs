@@ -144,7 +144,8 @@ pub struct SecondCounts {
     /// Failed attempts (counted in the second of the packet that ended them) by how they
     /// failed: refused, reset during the handshake, unanswered ([`SecondCounts::failed`]).
     pub failed_by: [u32; 3],
-    /// Incidents: failed attempts plus RSTs that were not part of a failed attempt.
+    /// Incidents: failed attempts plus RSTs that were not part of a failed attempt, plus
+    /// packets the capturing host dropped.
     pub incidents: u32,
     /// Attempts whose handshake completed in this second (an endpoint's series only), so that
     /// a time range's diagnosis can tell "refused all" from "refused some".

@@ -965,7 +965,7 @@ impl Counted {
             .iter()
             .take_while(|&&(sec, _)| sec <= until)
         {
-            if c.failed > 0 {
+            if c.failed() > 0 {
                 self.seconds.insert(sec, c.failed_by);
             }
         }
@@ -981,7 +981,7 @@ impl Counted {
     fn absorb(&mut self, s: &Snapshot, upto: i64) {
         self.seconds.clear();
         for &(sec, c) in s.series.iter().take_while(|&&(sec, _)| sec < upto) {
-            if c.failed > 0 {
+            if c.failed() > 0 {
                 self.seconds.insert(sec, c.failed_by);
             }
         }
@@ -997,7 +997,7 @@ fn from_on(o: &Offender, second: i64) -> u64 {
     let start = o.series.partition_point(|&(sec, _)| sec < second);
     o.series
         .range(start..)
-        .map(|(_, c)| u64::from(c.failed))
+        .map(|(_, c)| u64::from(c.failed()))
         .sum()
 }
 
@@ -1172,7 +1172,7 @@ fn second_parts(
         time: clock.time(Timestamp::from_parts(second, 0)),
         resets: counts.rst_total(),
         causes,
-        failed: counts.failed,
+        failed: counts.failed(),
         late: late.filter(|l| l.count() > 0).map(|l| LateParts {
             text: l.text(clock),
             kinds: l.kinds(),
@@ -1728,9 +1728,11 @@ mod tests {
             gists,
             [
                 ("07:43:22", "nothing was listening on that port."),
+                // With the refusals before the crash, which its words do not count (s41).
                 (
                     "07:43:25",
-                    "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy."
+                    "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout \
+                     policy. It also saw 3 refusals of connection attempts."
                 ),
                 (
                     "07:43:26",

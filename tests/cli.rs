@@ -2844,7 +2844,8 @@ fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
 /// RST came 18 s later (frame 78), an answer to a connection the client had already reset.
 /// Port 1577's start was not captured (its first packet is the server's FIN). The client's
 /// abort leads the sentence (an abort tells more than stray resets), and it was "sent by the
-/// server", who sent 2 of the endpoint's 3 resets, but not the abort.
+/// server", who sent 2 of the endpoint's 3 resets, but not the abort. Its two stray resets
+/// were left out of it (s41): the sentence says them after the abort.
 #[test]
 fn a_late_reset_of_a_connection_already_reset_is_not_said_to_begin_before_the_capture() {
     let Some(teredo) = corpus_capture("zeek/tunnels/Teredo.pcap") else {
@@ -2856,7 +2857,8 @@ fn a_late_reset_of_a_connection_already_reset_is_not_said_to_begin_before_the_ca
         o["diagnosis"],
         "75.126.203.78:80 saw 1 abort of an established connection with 1 client (at \
          2008-05-16T15:50:58Z), sent by its client: an abortive close (SO_LINGER 0 or unread \
-         data), a crash, or an idle-timeout policy."
+         data), a crash, or an idle-timeout policy. It also saw 1 reset for a connection whose \
+         start was not captured and 1 for a connection its client had already reset."
     );
     assert_eq!(o["rst_by_cause"]["stray"], 2);
     assert_eq!(o["rst_from_server"], 2);

@@ -74,7 +74,7 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
     assert!(
         series
             .iter()
-            .all(|(_, c)| c.rst[Cause::Refused.index()] == 2 && c.failed == 2)
+            .all(|(_, c)| c.rst[Cause::Refused.index()] == 2 && c.failed() == 2)
     );
     assert_eq!(a.snapshot.offenders.len(), 1);
     // One client retrying one closed port is no scan: the diagnosis is the port's own.
@@ -1437,6 +1437,20 @@ fn a_scan_inside_an_overlay_network_is_said_in_that_network() {
         assert_eq!(
             scan["refused"][0],
             format!("10.42.0.2:7000 (VXLAN vni {vni})")
+        );
+        // Regression (s41): the table's few words named the client in no network ("A port
+        // scan by 10.42.0.1; ..."), beside the row's endpoint in its own.
+        let target = (a.snapshot.offenders.iter())
+            .find(|o| {
+                o.port == 7000
+                    && o.overlay
+                        == rstscope::packet::Overlay::of(rstscope::packet::OverlayKind::Vxlan, vni)
+            })
+            .unwrap_or_else(|| panic!("7000 in VXLAN {vni}"));
+        let gist = report::diagnosis_gist(target, None);
+        assert!(
+            gist.starts_with(&format!("A port scan by 10.42.0.1 (VXLAN vni {vni}); ")),
+            "{gist}"
         );
     }
 }

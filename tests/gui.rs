@@ -373,6 +373,43 @@ fn regression_an_endpoint_whose_every_packet_was_dropped_says_why_it_lists_no_co
     );
 }
 
+/// Regression (s41): the plot drew nothing for pktmon-drops.pcapng's 127.0.0.1:7400, whose
+/// incidents are 8 SYNs Windows dropped, beside a sentence saying it lost packets: the
+/// seconds had no count of drops, and the legend no entry. The drops are bars of their own
+/// colour with a toggle in the legend, as a cause's; a capture without drops has no such entry.
+#[test]
+fn regression_the_packets_the_host_dropped_are_drawn_with_their_legend_entry() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    assert!(!shows(&h, "dropped 0"), "no entry without drops");
+    drop_file(&mut h, manifest("tests/fixtures/pktmon-drops.pcapng"));
+    settle(&mut h);
+    select(&mut h, "127.0.0.1:7400");
+    h.remove_cursor();
+    h.run_steps(2);
+    let (top, bottom) = plot_rows(&h);
+    let colour = rstscope::ui::plot::DROPPED_COLOR;
+    let bars = colour_columns(&mut h, top, bottom, colour);
+    // Its drops fell in 7 seconds (21:04:32 to 21:04:38), each a bar of its own.
+    assert_eq!(bars.len(), 7, "its drops drawn bright: {bars:?}");
+    const ENTRY: &str = "dropped 11";
+    assert_eq!(h.get_all_by_label(ENTRY).count(), 1, "the legend's entry");
+    assert!(!shows(&h, "Some causes hidden"));
+    h.get_by_label(ENTRY).click();
+    h.run_steps(2);
+    assert!(shows(&h, ENTRY), "its count stays in the legend");
+    assert!(
+        shows(&h, "Some causes hidden: dropped"),
+        "a note by the plot says so"
+    );
+    h.remove_cursor();
+    h.run_steps(2);
+    assert_eq!(colour_columns(&mut h, top, bottom, colour), [], "hidden");
+    h.get_by_label_contains("Some causes hidden").click();
+    h.run_steps(2);
+    assert!(!shows(&h, "Some causes hidden"), "shown again");
+}
+
 /// Regression (s37's note): the packet list of pktmon-drops.pcapng's 127.0.0.1:7401 listed
 /// each RST's record at TCPIP as any packet sent, while the counts leave it out with its drop
 /// at the filter driver recorded after it: three RSTs listed that the row does not count, and
@@ -4800,9 +4837,20 @@ fn plot_rows(h: &Harness<'_, RstscopeApp>) -> (f32, f32) {
 /// The runs of window columns (in points, left to right) where some pixel between `top` and
 /// `bottom` has the refused colour: the refused bars as drawn.
 fn refused_columns(h: &mut Harness<'_, RstscopeApp>, top: f32, bottom: f32) -> Vec<(f32, f32)> {
+    let red = rstscope::ui::plot::cause_color(rstscope::engine::Cause::Refused);
+    colour_columns(h, top, bottom, red)
+}
+
+/// The runs of window columns (in points, left to right) where some pixel between `top` and
+/// `bottom` has the colour `red` (within 2 of each channel).
+fn colour_columns(
+    h: &mut Harness<'_, RstscopeApp>,
+    top: f32,
+    bottom: f32,
+    red: egui::Color32,
+) -> Vec<(f32, f32)> {
     let image = h.render().expect("the harness renders");
     let ppp = h.ctx.pixels_per_point();
-    let red = rstscope::ui::plot::cause_color(rstscope::engine::Cause::Refused);
     let rows = (top * ppp).ceil() as u32..(bottom * ppp) as u32;
     let mut runs: Vec<(f32, f32)> = Vec::new();
     for px in 0..image.width() {
@@ -4958,6 +5006,53 @@ fn a_short_last_stretch_after_a_long_gap_has_room_for_its_time_label() {
         "the label centred on the later second at {later:?} fits before the plot's edge at \
          {right}: {label} points wide"
     );
+}
+
+/// Regression (s41, real window): a stretch of capture narrower than a time label between
+/// two gaps had no label, its label left out where it would run into a break (zeek's
+/// ssh.pcap at 1280x800: the reset bar of 2014-12-31 said nothing of when it was). A second
+/// of refused-v4.pcap moved five years back, before rank-by-incidents.pcap's 70 s, is such a
+/// stretch: its bar has its time under it, at 1280 and 800 points.
+#[test]
+fn regression_a_short_stretch_between_gaps_says_when_it_is() {
+    let dir = temp_dir("short-stretch");
+    let bytes = std::fs::read(manifest("tests/fixtures/refused-v4.pcap")).expect("fixture");
+    let back = -5 * 365 * 86_400;
+    let old = dir.join("old.pcap");
+    std::fs::write(&old, common::pcap_rewritten(&bytes, |_| true, back)).expect("write");
+    let files = vec![manifest("tests/fixtures/rank-by-incidents.pcap"), old];
+    let second = 1_795_784_918 + back;
+    let full =
+        rstscope::report::Clock::Utc.full(rstscope::packet::Timestamp::from_parts(second, 0));
+    let said = &full[..19];
+    for size in [[1280.0, 800.0], [800.0, 600.0]] {
+        let mut h = opened(size, files.clone());
+        // Its offender selected: its bar drawn bright, in the refused colour.
+        select(&mut h, "127.0.0.1:7300");
+        h.remove_cursor();
+        h.run_steps(4);
+        let (top, bottom) = plot_rows(&h);
+        let bar = *refused_columns(&mut h, top, bottom)
+            .first()
+            .expect("the old second's bar");
+        // (The table's First and Last say it too, further down.)
+        let label = h
+            .query_all_by_label(said)
+            .map(|n| n.rect())
+            .find(|r| r.bottom() <= bottom)
+            .unwrap_or_else(|| panic!("{size:?}: no label {said} under the bar at {bar:?}"));
+        assert!(
+            label.left() <= bar.1
+                && bar.0 <= label.right()
+                && top < label.top()
+                && label.bottom() <= bottom,
+            "{size:?}: the label {label:?} is under the bar {bar:?}"
+        );
+        assert!(
+            label.left() >= 0.0 && label.right() <= size[0],
+            "{size:?}: whole in the window: {label:?}"
+        );
+    }
 }
 
 /// Regression (real window): refused-v4.pcap opened with a copy of it 17 years older listed
@@ -10049,6 +10144,56 @@ fn at_640x480_the_start_screen_shows_its_first_recent_capture() {
         h.state().source().map(|s| s.paths.clone()),
         Some(vec![manifest("resources/sample-7211.pcapng")])
     );
+}
+
+/// Regression (s41): at 480 points with "This machine" open, the start screen's buttons (360
+/// points) and its save-limit row were wider than the room beside the panel, and centred there
+/// they were cut on the left ("the latest [1000 MiB] of packets for the details" with "keeps"
+/// out of the window), the text after them wider too. Each is whole between the window's left
+/// edge and the panel's.
+#[test]
+fn at_480_points_beside_this_machine_the_start_screen_is_whole() {
+    let mut s = settings();
+    s.show_host = true;
+    s.recent = vec![vec![manifest("resources/sample-7211.pcapng")]];
+    let mut h = Harness::builder()
+        .with_size([480.0, 640.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(6);
+    // The panel's heading (the toolbar's button says it too, higher up).
+    let panel = h
+        .get_all_by_label("This machine")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the panel's heading");
+    let start = h
+        .get_all_by_label("Start capture")
+        .map(|n| n.rect())
+        .max_by(|a, b| a.top().total_cmp(&b.top()))
+        .expect("the start screen's Start capture");
+    let mut rects = vec![("Start capture", start)];
+    for text in [
+        "Open a capture…",
+        "Open the sample capture",
+        "keeps the latest",
+        "of packets for the details and Export",
+        "Recent",
+    ] {
+        rects.push((text, h.get_by_label(text).rect()));
+    }
+    for text in ["Finds failed TCP connections", "or drop capture files"] {
+        rects.push((text, h.get_by_label_contains(text).rect()));
+    }
+    for (text, r) in rects {
+        assert!(
+            r.left() >= 0.0 && r.right() <= panel.left(),
+            "{text} at {r:?}, the panel's heading at {panel:?}"
+        );
+    }
 }
 
 /// Regression (the Windows build under wine at 800x600, 640x480 and 640x400): on Windows

@@ -331,6 +331,47 @@ fn a_pktmon_trace_counts_each_packet_once_and_says_so() {
     );
 }
 
+/// Regression (s41): the per-second counts had no field for the packets the capturing host
+/// dropped, so pktmon-drops.pcapng's 127.0.0.1:7400, whose incidents are 8 SYNs Windows
+/// dropped, had nothing in its seconds: the app drew an empty plot beside a sentence saying it
+/// lost packets. Its seconds (and the capture's) count them, in the second of each drop, and
+/// the JSON says them per second as it says the resets and the failed attempts.
+#[test]
+fn regression_the_seconds_count_the_packets_the_host_dropped() {
+    let a = analyze("pktmon-drops.pcapng");
+    let dropped = |series: &[(i64, rstscope::engine::SecondCounts)]| -> Vec<(i64, u32)> {
+        series
+            .iter()
+            .filter(|(_, c)| c.dropped > 0)
+            .map(|&(s, c)| (s, c.dropped))
+            .collect()
+    };
+    let all = dropped(&a.snapshot.series);
+    assert_eq!(all.iter().map(|(_, n)| n).sum::<u32>(), 11, "{all:?}");
+    let syns = (a.snapshot.offenders.iter())
+        .find(|o| o.port == 7400)
+        .expect("7400");
+    let own = dropped(&syns.series.to_vec());
+    assert_eq!(own.iter().map(|(_, n)| n).sum::<u32>(), 8, "{own:?}");
+    // Each an incident of its second, as the endpoint's count has it.
+    let incidents: u32 = syns.series.iter().map(|(_, c)| c.incidents).sum();
+    assert_eq!(u64::from(incidents), syns.incidents);
+    let path = fixture("pktmon-drops.pcapng");
+    let f = path.to_str().expect("utf-8 path");
+    let json: Value = serde_json::from_slice(&rstscope(&["analyze", "--format", "json", f]).stdout)
+        .expect("json");
+    let listed: Vec<(i64, u32)> = json["dropped_per_second"]
+        .as_array()
+        .expect("a per-second list")
+        .iter()
+        .map(|p| {
+            let n = |i: usize| p[i].as_i64().expect("a number");
+            (n(0), n(1) as u32)
+        })
+        .collect();
+    assert_eq!(listed, all);
+}
+
 /// pktmon-drops.pcapng: a real loopback capture laid out as etl2pcapng writes a pktmon trace
 /// in which Windows dropped packets (tests/fixtures/README.md): 8 SYNs to 7400 recorded at
 /// the NIC and the filter driver, then at their drop at TCPIP; 3 RSTs of 7401 recorded at

@@ -164,7 +164,7 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
         *r = sum(&|c| u64::from(c.rst[i]));
     }
     t.rst_packets = t.rst_by_cause.iter().sum();
-    t.failed_attempts = sum(&|c| u64::from(c.failed));
+    t.failed_attempts = sum(&|c| u64::from(c.failed()));
     t.suspect_injected = sum(&|c| u64::from(c.suspect));
     let b = &before.totals;
     t.tcp_packets = now.tcp_packets.saturating_sub(b.tcp_packets);

@@ -139,13 +139,13 @@ pub enum IncidentKind {
 pub struct SecondCounts {
     /// RSTs by cause, indexed by [`Cause::index`].
     pub rst: [u32; 5],
-    /// Failed attempts (counted in the second of the packet that ended them).
-    pub failed: u32,
     /// RSTs flagged suspect-injected.
     pub suspect: u32,
-    /// Failed attempts by how they failed: refused, reset during the handshake, unanswered.
+    /// Failed attempts (counted in the second of the packet that ended them) by how they
+    /// failed: refused, reset during the handshake, unanswered ([`SecondCounts::failed`]).
     pub failed_by: [u32; 3],
-    /// Incidents: failed attempts plus RSTs that were not part of a failed attempt.
+    /// Incidents: failed attempts plus RSTs that were not part of a failed attempt, plus
+    /// packets the capturing host dropped.
     pub incidents: u32,
     /// Attempts whose handshake completed in this second (an endpoint's series only), so that
     /// a time range's diagnosis can tell "refused all" from "refused some".
@@ -156,12 +156,25 @@ pub struct SecondCounts {
     /// Refused RSTs of an attempt already refused, i.e. client retries (an endpoint's series
     /// only).
     pub refusal_retries: u32,
+    /// TCP packets the capturing host dropped ([`Engine::dropped`]): each an incident, in
+    /// none of the counts above, so that an endpoint whose incidents are drops has something
+    /// in its seconds to draw.
+    pub dropped: u32,
 }
 
 impl SecondCounts {
     /// RSTs of all causes.
     pub fn rst_total(&self) -> u32 {
         self.rst.iter().sum()
+    }
+
+    /// Failed attempts (counted in the second of the packet that ended them): the sum of
+    /// `failed_by`, not a count of its own, so that an entry of an endpoint's series stays
+    /// 64 bytes with [`SecondCounts::dropped`] (six hours of them per endpoint in the agent).
+    pub fn failed(&self) -> u32 {
+        self.failed_by
+            .iter()
+            .fold(0u32, |sum, &n| sum.saturating_add(n))
     }
 }
 
@@ -517,7 +530,8 @@ impl Engine {
     /// A TCP packet the capturing host dropped (the capture recorded it at its drop): it
     /// never reached the other side, so it is no packet of its connection (a dropped SYN
     /// starts no attempt, a dropped RST refuses or ends nothing) but an incident of its
-    /// service endpoint, counted there ([`Offender::dropped`]) and in the totals. The service
+    /// service endpoint, counted there ([`Offender::dropped`]), in the totals and in the
+    /// seconds of both ([`SecondCounts::dropped`]). The service
     /// endpoint is the side its connection's SYN went to, where the engine saw that SYN (a
     /// dropped RST answering a delivered SYN), else as for any packet: a SYN's receiver, a
     /// SYN-ACK's sender, otherwise the lower port. Its time does not move packet time.
@@ -542,6 +556,14 @@ impl Engine {
         } else {
             ((p.dst, p.dport, p.overlay), p.src)
         };
+        let sec = global_second(
+            &mut self.series,
+            &mut self.series_seconds,
+            self.minutes_before,
+            p.ts,
+        );
+        sec.dropped += 1;
+        sec.incidents += 1;
         if let Some(mut endpoint) = self.services.get(server) {
             endpoint.dropped(p.ts, client, drop, from_server);
         }
@@ -684,7 +706,7 @@ impl Engine {
         let recent = self.series.range(self.minutes_before.unwrap_or(i64::MIN)..);
         for (&sec, c) in recent {
             peaks[0].offer(sec, c.rst_total());
-            peaks[1].offer(sec, c.failed);
+            peaks[1].offer(sec, c.failed());
         }
         let (offenders, scans) = self.services.offenders(&self.scan_tally);
         let scans_found = self.services.scans_found(&scans);
@@ -730,7 +752,7 @@ impl Engine {
         let peaks = &mut self.folded_peaks;
         series::fold(&mut self.series, self.minutes_before, boundary, |sec, c| {
             peaks[0].offer(sec, c.rst_total());
-            peaks[1].offer(sec, c.failed);
+            peaks[1].offer(sec, c.failed());
         });
         self.services.fold(boundary);
         self.minutes_before = Some(boundary);
@@ -1165,7 +1187,6 @@ impl Engine {
         let client_side = usize::from(a.client_side);
         self.totals.failed_attempts += 1;
         let sec = self.second_mut(at);
-        sec.failed += 1;
         sec.failed_by[how.index()] += 1;
         sec.incidents += 1;
         let server: ServiceKey = self.endpoint_of(&key, 1 - client_side);
@@ -1196,7 +1217,6 @@ impl Engine {
                 s.synack_reset += 1;
             }
             let sec = s.second(at);
-            sec.failed += 1;
             sec.failed_by[how.index()] += 1;
             s.incident(at, key.addr(client_side));
         }

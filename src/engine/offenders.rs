@@ -542,6 +542,7 @@ impl ServiceStats {
             self.dropped_clients.push(client);
             dropped.clients += 1;
         }
+        self.second(ts, usage).dropped += 1;
         self.incident(ts, client, usage);
     }
 

@@ -152,12 +152,12 @@ fn refused_twice_a_second_is_refused_and_failed() {
     );
     assert_eq!(o.peak_rate, 2);
     assert_eq!(o.diagnosis().kind, DiagnosisKind::Refused);
-    let per_second: u32 = snap.series.iter().map(|(_, c)| c.failed).sum();
+    let per_second: u32 = snap.series.iter().map(|(_, c)| c.failed()).sum();
     assert_eq!(per_second, 20);
     assert!(
         snap.series
             .iter()
-            .all(|(_, c)| c.rst[0] == 2 && c.failed == 2)
+            .all(|(_, c)| c.rst[0] == 2 && c.failed() == 2)
     );
 }
 
@@ -964,7 +964,7 @@ fn unanswered_syns_fail_once_ten_seconds_after_the_last() {
     }]);
     let snap = s.engine.snapshot();
     assert_eq!(snap.totals.failed_attempts, 2);
-    let first = snap.series.first().map(|(sec, c)| (*sec, c.failed));
+    let first = snap.series.first().map(|(sec, c)| (*sec, c.failed()));
     assert_eq!(
         first,
         Some((1_700_000_007, 1)),
@@ -1338,7 +1338,7 @@ fn a_syn_older_than_the_packet_time_fails_and_is_forgotten_at_once() {
     assert_eq!(snap.totals.attempts, 3);
     assert_eq!(snap.totals.failed_attempts, 3);
     assert_eq!(snap.totals.time_reversals, 2);
-    let failed: Vec<(i64, u32)> = snap.series.iter().map(|&(s, c)| (s, c.failed)).collect();
+    let failed: Vec<(i64, u32)> = snap.series.iter().map(|&(s, c)| (s, c.failed())).collect();
     assert_eq!(failed, [(1_700_000_000, 2), (1_700_000_400, 1)]);
     // Going 400 s back starts another capture: the first SYN's connection ends there.
     assert_eq!(snap.totals.new_captures, 1);
@@ -1689,7 +1689,7 @@ fn old_seconds_fold_into_minutes_with_exact_sums_and_peaks() {
     let minutes = snap.series.iter().filter(|(sec, _)| *sec < b).count();
     assert!(minutes <= 121, "{minutes} entries before the boundary");
     assert!(snap.series.len() <= 121 + series::FOLD_AFTER_SECONDS);
-    let failed: u32 = snap.series.iter().map(|(_, c)| c.failed).sum();
+    let failed: u32 = snap.series.iter().map(|(_, c)| c.failed()).sum();
     assert_eq!(u64::from(failed), snap.totals.failed_attempts);
     assert_eq!(snap.totals.failed_attempts, 10_804);
     assert_eq!(snap.peak_failed.0, Some((1_700_000_100, 5)));

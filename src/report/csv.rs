@@ -350,7 +350,7 @@ pub fn series(a: &Analysis) -> String {
             c.rst[3],
             c.rst[4],
             c.rst_total(),
-            c.failed,
+            c.failed(),
             c.suspect
         );
     }

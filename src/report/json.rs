@@ -1103,6 +1103,20 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         .iter()
         .map(|(k, n)| (k.key(), json!(n)))
         .collect();
+    // Made apart: within the one `json!` below, it took the macro past its recursion limit.
+    let coverage = a
+        .host
+        .as_deref()
+        .and_then(|h| h.coverage.as_ref())
+        .map(|c| {
+            json!({
+                "kernel_failed": c.kernel_failed,
+                "captured_failed": c.captured_failed,
+                "kernel_rsts": c.kernel_rsts,
+                "captured_rsts": c.captured_rsts,
+                "note": c.note,
+            })
+        });
     json!({
         "schema_version": SCHEMA_VERSION,
         "files": files,
@@ -1122,7 +1136,8 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         "suspect_injected": t.suspect_injected,
         "conn_states": states,
         "rst_per_second": per_second(&s.series, SecondCounts::rst_total),
-        "failed_per_second": per_second(&s.series, |c| c.failed),
+        "failed_per_second": per_second(&s.series, |c| c.failed()),
+        "dropped_per_second": per_second(&s.series, |c| c.dropped),
         "per_minute_before": s.minutes_before,
         "new_captures": t.new_captures,
         "not_decoded": not_decoded,
@@ -1168,13 +1183,7 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         },
         "offenders": Value::Null,
         "kernel": this_machine(a).filter(|_| kernel_points).map(kernel),
-        "coverage": a.host.as_deref().and_then(|h| h.coverage.as_ref()).map(|c| json!({
-            "kernel_failed": c.kernel_failed,
-            "captured_failed": c.captured_failed,
-            "kernel_rsts": c.kernel_rsts,
-            "captured_rsts": c.captured_rsts,
-            "note": c.note,
-        })),
+        "coverage": coverage,
         "host_notes": a.host.as_deref().map(|h| h.notes.clone()).unwrap_or_default(),
     })
 }
@@ -1392,6 +1401,10 @@ mod tests {
         let at = |s: i64| Timestamp::from_parts(1_796_119_000 + s, 250_000_000);
         // The file's time steps back twice: its fields, and the warning that says so.
         a.capture.files[0].steps_back = 2;
+        // A packet the capturing host dropped, in its second.
+        if let Some((_, c)) = a.snapshot.series.last_mut() {
+            c.dropped = 1;
+        }
         (a.capture.past_networks).insert(crate::packet::OverlayKind::Vxlan, 12);
         a.capture.files[0].first_step_back = Some(crate::source::StepBack {
             frame: 21,

@@ -1366,7 +1366,9 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
                 ScanKind::Ports { .. } => "a port scan",
                 ScanKind::Sweep { .. } => "a sweep",
             };
-            format!("{kind} by {}; {own}", scan.client)
+            // The client in the scan's overlay network, as the sentence names it: the row's
+            // endpoint carries the network, and two tenants may number their machines alike.
+            format!("{kind} by {}; {own}", host_in(scan.client, scan.lowest.2))
         }
         None => own,
     };
@@ -1659,6 +1661,12 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             s
         }
     };
+    if let Some(rest) = other_kinds(o, kind) {
+        // "It" where the sentence began with the endpoint, not where it began with its
+        // connections or the host that dropped its packets.
+        let subject = if s.starts_with(&ep) { "It" } else { &ep };
+        s.push_str(&format!(" {subject} also saw {rest}."));
+    }
     if kind != DiagnosisKind::Dropped && o.dropped.packets > 0 {
         s.push_str(&format!(
             " {}",
@@ -1704,6 +1712,103 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
         ));
     }
     s
+}
+
+/// The incidents of `o` that the sentence of its `kind` does not count, each kind with its
+/// count ("2 resets for a connection its client had already reset"), or `None` where it
+/// counts them all: the Teredo endpoint 75.126.203.78:80 (zeek's tunnels/Teredo.pcap) has an
+/// abort and two stray resets, and its sentence told the abort alone. The kinds told apart
+/// elsewhere stay there: drops (their own sentence follows) and injected resets (counted
+/// among all the resets by their sentence); and so do the resets a stopped service's
+/// connections got, which its refusals' sentence tells.
+fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
+    if kind == DiagnosisKind::Injected {
+        return None;
+    }
+    let by = |c: Cause| o.rst_by_cause[c.index()];
+    // A service that stopped while it had connections open (it accepted some) reset them:
+    // its sentence ("... while it accepted 11: nothing was listening on that port after the
+    // service stopped") tells the aborts and the stray resets of its crash too.
+    let stopped = o.completed > 0;
+    let told = |c: Cause| match kind {
+        DiagnosisKind::Refused => {
+            c == Cause::Refused || (stopped && matches!(c, Cause::Abort | Cause::Stray))
+        }
+        DiagnosisKind::HandshakeReset => c == Cause::HandshakeReset,
+        DiagnosisKind::Abort => c == Cause::Abort,
+        DiagnosisKind::AfterClose => c == Cause::AfterClose,
+        DiagnosisKind::Stray => c == Cause::Stray,
+        DiagnosisKind::Unanswered | DiagnosisKind::Dropped | DiagnosisKind::Injected => false,
+    };
+    let mut rest = Vec::new();
+    for c in Cause::ALL.into_iter().filter(|&c| by(c) > 0 && !told(c)) {
+        let n = by(c);
+        rest.push(match c {
+            Cause::Refused => plural(
+                n,
+                "refusal of a connection attempt",
+                "refusals of connection attempts",
+            ),
+            Cause::HandshakeReset => {
+                format!("{} during the handshake", plural(n, "reset", "resets"))
+            }
+            Cause::AfterClose => format!("{} after a FIN", plural(n, "reset", "resets")),
+            Cause::Abort => plural(
+                n,
+                "abort of an established connection",
+                "aborts of established connections",
+            ),
+            Cause::Stray => stray_words(o, n),
+        });
+    }
+    // Unanswered attempts are told by their own sentence, by a refusals' sentence where
+    // nothing was accepted, and by the drops' sentence where the host dropped the answers.
+    let unanswered_told = kind == DiagnosisKind::Unanswered
+        || (kind == DiagnosisKind::Refused && o.completed == 0)
+        || o.dropped.rst > 0;
+    if o.failed_unanswered > 0 && !unanswered_told {
+        rest.push(format!(
+            "{} that got no answer",
+            plural(
+                o.failed_unanswered,
+                "connection attempt",
+                "connection attempts"
+            )
+        ));
+    }
+    (!rest.is_empty()).then(|| and_list(&rest))
+}
+
+/// `n` stray resets, as [`stray_diagnosis`] tells them apart: for connections whose start
+/// was not captured, or for a connection one side had already reset.
+fn stray_words(o: &Offender, n: u64) -> String {
+    let [by_client, by_server] = o.stray_after_reset;
+    let after = (by_client + by_server).min(n);
+    let who = if by_client >= by_server {
+        "its client"
+    } else {
+        "the server"
+    };
+    let already = |k: u64| match k {
+        1 => format!("a connection {who} had already reset"),
+        _ => format!("connections {who} had already reset"),
+    };
+    let unseen = |k: u64| match k {
+        1 => "a connection whose start was not captured",
+        _ => "connections whose start was not captured",
+    };
+    let resets = |k: u64| plural(k, "reset", "resets");
+    match after {
+        0 => format!("{} for {}", resets(n), unseen(n)),
+        _ if after == n => format!("{} for {}", resets(n), already(n)),
+        _ => format!(
+            "{} for {} and {} for {}",
+            resets(n - after),
+            unseen(n - after),
+            thousands(after),
+            already(after)
+        ),
+    }
 }
 
 /// The RST payload texts the diagnosis sentence does not quote: it quotes the first, so
@@ -3755,7 +3860,7 @@ mod diagnosis_tests {
         let second = |s: i64, abort: u32, refused: u32| {
             let mut c = SecondCounts {
                 incidents: abort + refused,
-                failed: refused,
+                failed_by: [refused, 0, 0],
                 ..SecondCounts::default()
             };
             c.rst[Cause::Abort.index()] = abort;
@@ -4066,7 +4171,6 @@ mod diagnosis_tests {
     fn attempts_given_up_on_have_their_own_times_beside_those_cut_off() {
         use crate::engine::{CutOff, SecondCounts};
         let unanswered = |n: u32| SecondCounts {
-            failed: n,
             failed_by: [0, 0, n],
             incidents: n,
             ..SecondCounts::default()
@@ -4142,6 +4246,58 @@ mod diagnosis_tests {
             avg_rate: resets as f64,
             peak_rate: resets as u32,
             ..Offender::blank("10.0.0.1", 80)
+        }
+    }
+
+    /// Regression (s41): zeek's tunnels/Teredo.pcap's 75.126.203.78:80 had an abort and two
+    /// stray resets, and its sentence told the abort alone. A sentence says the kinds its own
+    /// words leave out, each with its count; one whose words count every incident says no more.
+    #[test]
+    fn the_diagnosis_accounts_for_every_kind_of_incident_the_endpoint_has() {
+        let mut teredo = offender(Cause::Abort, 1, 0);
+        teredo.rst_by_cause[Cause::Stray.index()] = 2;
+        teredo.rst_packets = 3;
+        // One of them after its client had reset the connection.
+        teredo.stray_after_reset = [1, 0];
+        let said = diagnosis(&teredo, Clock::Utc);
+        assert!(
+            said.ends_with(
+                "an idle-timeout policy. It also saw 1 reset for a connection whose start was \
+                 not captured and 1 for a connection its client had already reset."
+            ),
+            "{said}"
+        );
+        // Led by its connections: the endpoint named again, with attempts unanswered too.
+        let mut mixed = offender(Cause::HandshakeReset, 2, 0);
+        mixed.rst_by_cause[Cause::AfterClose.index()] = 1;
+        mixed.rst_by_cause[Cause::Abort.index()] = 1;
+        mixed.failed_unanswered = 1;
+        let said = diagnosis(&mixed, Clock::Utc);
+        assert!(
+            said.ends_with(
+                " 10.0.0.1:80 also saw 1 reset after a FIN, 1 abort of an established \
+                 connection and 1 connection attempt that got no answer."
+            ),
+            "{said}"
+        );
+        // A service that stopped with connections open: its sentence tells their aborts and
+        // stray resets (the sample's collector crashed), not a reset after a FIN.
+        let mut stopped = offender(Cause::Refused, 20, 0);
+        stopped.rst_by_cause[Cause::Abort.index()] = 11;
+        stopped.rst_by_cause[Cause::Stray.index()] = 4;
+        (stopped.failed_refused, stopped.attempts, stopped.completed) = (20, 31, 11);
+        let said = diagnosis(&stopped, Clock::Utc);
+        assert!(!said.contains("also saw"), "{said}");
+        stopped.rst_by_cause[Cause::AfterClose.index()] = 1;
+        let said = diagnosis(&stopped, Clock::Utc);
+        assert!(
+            said.ends_with("(the service stopped or restarted). It also saw 1 reset after a FIN."),
+            "{said}"
+        );
+        // One kind alone: nothing more.
+        for cause in Cause::ALL {
+            let said = diagnosis(&offender(cause, 2, 0), Clock::Utc);
+            assert!(!said.contains("also saw"), "{said}");
         }
     }
 
@@ -4246,7 +4402,6 @@ mod diagnosis_tests {
                 base + s,
                 SecondCounts {
                     rst: [2, 0, 0, 0, 0],
-                    failed: 2,
                     failed_by: [2, 0, 0],
                     incidents: 2,
                     ..SecondCounts::default()
@@ -4300,7 +4455,6 @@ mod diagnosis_tests {
         let base = 1_700_000_000;
         let refused = |n: u32| SecondCounts {
             rst: [n, 0, 0, 0, 0],
-            failed: n,
             failed_by: [n, 0, 0],
             incidents: n,
             ..SecondCounts::default()

@@ -696,7 +696,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
     let _ = writeln!(
         out,
         "  failed/s         {}",
-        peak_avg(a, |c| c.failed, a.snapshot.peak_failed, clock)
+        peak_avg(a, |c| c.failed(), a.snapshot.peak_failed, clock)
     );
 
     if let Some(h) = &a.host {
@@ -1233,7 +1233,7 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
                 u64::from(c.rst[2]),
                 u64::from(c.rst[3]),
                 u64::from(c.rst[4]),
-                u64::from(c.failed),
+                u64::from(c.failed()),
                 u64::from(c.suspect),
             ];
             (time, counts)

@@ -1693,6 +1693,7 @@ impl RstscopeApp {
                     .zip(totals.last_ts)
                     .is_some_and(|(first, last)| clock.spans_days(first, last));
                 let selectable = !table.rows().is_empty();
+                let filter = table.filter.clone();
                 crate::ui::layout::table_and_details(
                     ui,
                     needs,
@@ -1715,6 +1716,7 @@ impl RstscopeApp {
                                     live,
                                     host: a.host.as_deref(),
                                     selectable,
+                                    filter: &filter,
                                 },
                             )
                         });
@@ -1862,7 +1864,8 @@ impl RstscopeApp {
                 ui.label(format!("Reading {}…", src.label));
                 let p = src.progress.unwrap_or_default();
                 let f = if p.bytes_total > 0 { p.bytes_read as f32 / p.bytes_total as f32 } else { 0.0 };
-                ui.add(egui::ProgressBar::new(f).desired_width(360.0).show_percentage().animate(true));
+                let width = ui.available_width().min(360.0);
+                ui.add(egui::ProgressBar::new(f).desired_width(width).show_percentage().animate(true));
                 return;
             }
             if self.sample_task.is_some() {
@@ -1880,7 +1883,10 @@ impl RstscopeApp {
                     start_buttons(ui, gaps, width, why, actions);
                 });
             } else {
-                start_buttons(ui, gaps, 360.0, why, actions);
+                // As wide as the room beside "This machine" at 480 points (some 260), not
+                // 360 and cut on the left by the centring.
+                let width = ui.available_width().min(360.0);
+                start_buttons(ui, gaps, width, why, actions);
             }
             let limit = self.settings.capture.save_limit_mb.get_or_insert(1_000);
             status::save_limit_row(ui, "keeps the latest", limit, "of packets for the details and Export");

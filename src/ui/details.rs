@@ -114,10 +114,14 @@ pub struct DetailsView {
     /// The last frame's measure of [`DetailsView`]'s `lists_at`.
     lists_measured: ListsAt,
     /// Each arrangement's height above the lists, the most this source's offenders took at
-    /// the width of the last frame: what the panel needs while the lists are not measured
-    /// (a live capture's, until Stop), for its arrangement and
-    /// [`DetailsView::sentence_height`].
+    /// the width of the last frame and under the table's filter of `tops_filter`: what the
+    /// panel needs while the lists are not measured (a live capture's, until Stop), for its
+    /// arrangement and [`DetailsView::sentence_height`].
     tops_alone: ListsAt,
+    /// The table's filter `tops_alone` was measured under: another filter shows other
+    /// offenders, and one long offender's height, held for the rest of the capture, kept the
+    /// details compact for every other.
+    tops_filter: String,
     /// The last frame's measure of `tops_alone`.
     tops_measured: ListsAt,
     /// The diagnosis shown in the last frame as Ctrl+C copies it, dated
@@ -345,6 +349,8 @@ pub struct DetailsInput<'a> {
     pub host: Option<&'a HostReport>,
     /// The table has rows to select; without any, it says why itself.
     pub selectable: bool,
+    /// The table's filter as typed: the heights held for the offenders shown go with it.
+    pub filter: &'a str,
 }
 
 /// What the user asked for in the panel.
@@ -828,8 +834,11 @@ impl DetailsView {
             // tall (the filters' rows, 750 points at 800x600).
             let settled = self.tops_measured.near(now);
             self.tops_measured = now;
+            // Held for the offenders shown at this width: afresh for another width or filter,
+            // the old heights kept until the new one's are taken (no frame with none).
+            let filtered = self.tops_filter != input.filter;
             let was = match self.tops_alone {
-                was if (was.width - width).abs() > 0.5 => ListsAt::default(),
+                was if (was.width - width).abs() > 0.5 || filtered => ListsAt::default(),
                 was => was,
             };
             let most = ListsAt {
@@ -840,8 +849,9 @@ impl DetailsView {
             };
             if !settled {
                 ui.ctx().request_repaint();
-            } else if most != self.tops_alone {
+            } else if most != self.tops_alone || filtered {
                 self.tops_alone = most;
+                self.tops_filter = input.filter.to_owned();
                 ui.ctx().request_repaint();
             }
         }
@@ -2823,6 +2833,103 @@ mod tests {
         o.rst_from_server = 2;
         assert_eq!(suspect_lines(&o, Clock::Utc).len(), 1);
         assert!(suspect_lines(&o, Clock::Utc)[0].contains("frame 9"));
+    }
+
+    /// Regression (s41): a live capture's details held, for its whole run, the most height any
+    /// offender shown at the width had needed above its lists (so that the table does not
+    /// move as the selection does): after one long offender (four suspect resets' lines) the
+    /// panel stayed compact for every other, whatever the table was filtered to. The heights
+    /// are held for the offenders shown under the table's filter: another filter takes them
+    /// afresh, the old ones kept until the new ones are measured.
+    #[test]
+    fn a_live_captures_details_hold_their_heights_for_the_table_filter_only() {
+        use super::{DetailsInput, DetailsView, ListsAt};
+        use crate::ui::offenders::Row;
+        struct State {
+            view: DetailsView,
+            row: Row,
+            filter: String,
+        }
+        let row = |o: Offender| Row {
+            rank: 1,
+            endpoint: crate::report::offender_name(&o),
+            service: None,
+            host: None,
+            clients_known: true,
+            offender: o,
+        };
+        let suspect = |frame: u64| SuspectRst {
+            at: Timestamp::from_parts(100, 0),
+            frame: Some(frame),
+            client: ("10.0.0.2".parse().expect("address"), 40000),
+            from_server: true,
+            suspicion: Suspicion {
+                not_acceptable: false,
+                ttl: None,
+                ip_id: Some((30000, 503)),
+            },
+        };
+        let aborts = |port: u16, suspects: Vec<SuspectRst>| {
+            let mut rst_by_cause = [0; 5];
+            rst_by_cause[Cause::Abort.index()] = 10;
+            Offender {
+                rst_packets: 10,
+                rst_by_cause,
+                rst_from_server: 10,
+                incidents: 10,
+                suspect_injected: suspects.len() as u64,
+                suspects: suspects.into(),
+                ..Offender::blank("10.0.0.1", port)
+            }
+        };
+        let long = row(aborts(80, (1..=4).map(suspect).collect()));
+        let short = row(aborts(81, Vec::new()));
+        let paths = Vec::new();
+        let mut h = egui_kittest::Harness::builder()
+            .with_size([700.0, 500.0])
+            .with_max_steps(20)
+            .build_ui_state(
+                |ui, s: &mut State| {
+                    s.view.show(
+                        ui,
+                        &DetailsInput {
+                            source: 1,
+                            paths: &paths,
+                            row: Some(&s.row),
+                            range: None,
+                            clock: Clock::Utc,
+                            dated: false,
+                            ready: false,
+                            frames: None,
+                            live: true,
+                            host: None,
+                            selectable: true,
+                            filter: &s.filter,
+                        },
+                    );
+                },
+                State {
+                    view: DetailsView::default(),
+                    row: short.clone(),
+                    filter: String::new(),
+                },
+            );
+        h.run();
+        let short_alone = h.state().view.tops_alone;
+        assert!(short_alone.full > 0.0, "measured: {short_alone:?}");
+        h.state_mut().row = long;
+        h.run();
+        let held = h.state().view.tops_alone;
+        assert!(held.full > short_alone.full + 40.0, "{held:?}");
+        // Back to the short one: held, the table does not move.
+        h.state_mut().row = short.clone();
+        h.run();
+        assert_eq!(h.state().view.tops_alone, held);
+        // Filtered to it: its own heights.
+        h.state_mut().filter = "10.0.0.1:81".into();
+        h.run();
+        let ListsAt { full, compact, .. } = h.state().view.tops_alone;
+        assert_eq!((full, compact), (short_alone.full, short_alone.compact));
     }
 
     /// A connection's duration in the unit that keeps it short: a refusal on loopback lasts

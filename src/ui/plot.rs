@@ -48,6 +48,13 @@ pub fn cause_color(c: Cause) -> Color32 {
     }
 }
 
+/// The colour of the packets the capturing host dropped, apart from the causes' (those
+/// packets are no resets) and the failed attempts' line.
+pub const DROPPED_COLOR: Color32 = Color32::from_rgb(0x9c, 0x9c, 0x1e);
+
+/// The legend's item of the packets the capturing host dropped, before its count.
+const DROPPED: &str = "dropped";
+
 /// The side of a [`swatch`], in points.
 pub const SWATCH: f32 = 10.0;
 
@@ -106,6 +113,8 @@ pub struct Buckets {
     pub rst: Vec<[u32; 5]>,
     /// Failed attempts per bucket.
     pub failed: Vec<u32>,
+    /// TCP packets the capturing host dropped, per bucket.
+    pub dropped: Vec<u32>,
     /// Incidents per bucket.
     pub incidents: Vec<u32>,
     /// The kernel's failed connects (AttemptFails) per bucket, when the machine was sampled.
@@ -126,6 +135,7 @@ impl Buckets {
             width,
             rst: vec![[0; 5]; n],
             failed: vec![0; n],
+            dropped: vec![0; n],
             incidents: vec![0; n],
             kernel_failed: None,
             kernel_rsts: None,
@@ -136,7 +146,8 @@ impl Buckets {
             for (t, v) in b.rst[i].iter_mut().zip(c.rst) {
                 *t += v;
             }
-            b.failed[i] += c.failed;
+            b.failed[i] += c.failed();
+            b.dropped[i] += c.dropped;
             b.incidents[i] += c.incidents;
         }
         b
@@ -234,6 +245,11 @@ pub struct PlotView {
     hidden: [bool; 5],
     /// The failed-attempts line is hidden; for this capture only.
     hide_failed: bool,
+    /// The dropped packets' bars are hidden; for this capture only.
+    hide_dropped: bool,
+    /// Where the last frame put the time labels of stretches between gaps that the axis gave
+    /// none ([`stretch_labels`]), in x: the axis leaves its own labels out of there.
+    stretch_label_room: Vec<(f64, f64)>,
     /// How the legend was laid out for this capture at this width.
     legend_hold: LegendHold,
     /// The height of the plot's frame, along which the rate axis's title is written, as the
@@ -316,6 +332,7 @@ impl PlotView {
         self.reset_view();
         self.hidden = [false; 5];
         self.hide_failed = false;
+        self.hide_dropped = false;
     }
 
     fn cause_shown(&self, c: Cause) -> bool {
@@ -423,14 +440,15 @@ impl PlotView {
         // steady band of refusals stays visible.
         let top = all
             .iter()
-            .flat_map(|b| b.rst.iter().zip(&b.failed))
-            .map(|(r, &f)| {
+            .flat_map(|b| b.rst.iter().zip(&b.failed).zip(&b.dropped))
+            .map(|((r, &f), &d)| {
                 let shown: u32 = Cause::ALL
                     .iter()
                     .filter(|c| self.cause_shown(**c))
                     .map(|c| r[c.index()])
                     .sum();
-                shown.max(f)
+                let dropped = if self.hide_dropped { 0 } else { d };
+                (shown + dropped).max(f)
             })
             .max()
             .unwrap_or(0);
@@ -466,6 +484,10 @@ impl PlotView {
             axis: &axis,
             clock,
         };
+        // The time labels given to the axis, which draws those with room (see
+        // `drawn_time_labels`): a stretch with bars and none of them gets one of its own.
+        let axis_marks = std::cell::RefCell::new(Vec::new());
+        let stretch_room = std::mem::take(&mut self.stretch_label_room);
         let mut plot = Plot::new("rates")
             .height(input.height)
             // Clicks and drags select, zoom and pan; no Tab stop (egui_plot's default is one),
@@ -493,12 +515,18 @@ impl PlotView {
                 // would run into a break or the next stretch's labels.
                 let span = range.end() - range.start();
                 let label = label_width * span / (width_points * 0.95).max(1.0);
+                let (a, b) = (mark.value - label / 2.0, mark.value + label / 2.0);
                 if cut_at_the_right(mark.value, range, label)
                     || near_a_break(&axis, mark.value, label)
+                    || stretch_room.iter().any(|&(l, r)| a < r && l < b)
                 {
                     String::new()
                 } else {
-                    axis_time(clock, axis.time(mark.value), range, dated)
+                    let text = axis_time(clock, axis.time(mark.value), range, dated);
+                    axis_marks
+                        .borrow_mut()
+                        .push((mark.value, mark.step_size, text.clone()));
+                    text
                 }
             })
             .label_formatter(|pos| {
@@ -519,10 +547,13 @@ impl PlotView {
         if std::mem::take(&mut self.reset) {
             plot = plot.reset();
         }
-        let shown: Vec<Cause> = Cause::ALL
-            .into_iter()
-            .filter(|c| self.cause_shown(*c))
-            .collect();
+        let shown = Stacked {
+            causes: Cause::ALL
+                .into_iter()
+                .filter(|c| self.cause_shown(*c))
+                .collect(),
+            dropped: !self.hide_dropped,
+        };
         let hide_failed = self.hide_failed;
         let mut drag_from = self.drag_from;
         let mut new_range = *range;
@@ -645,6 +676,28 @@ impl PlotView {
         ))
         .filter(|r| r.width() > 0.0);
         break_labels(ui, &axis, clock, &response.transform);
+        if !axis.is_plain() {
+            let drawn = drawn_time_labels(ui, &response.transform, axis_marks.into_inner());
+            let (lo, hi) = (response.inner.0.min()[0], response.inner.0.max()[0]);
+            // The first second with counts among the bucket's (of 30 s, say), not its start.
+            let series = &input.analysis.snapshot.series;
+            let text = |from: i64, to: i64| {
+                let at = series.partition_point(|(s, _)| *s < from);
+                let counted =
+                    |c: &SecondCounts| c.rst_total() > 0 || c.failed() > 0 || c.dropped > 0;
+                let second = (series[at..].iter())
+                    .take_while(|(s, _)| *s < to)
+                    .find(|(_, c)| counted(c))
+                    .map_or(from, |(s, _)| *s);
+                axis_time(clock, second as f64, &(lo..=hi), dated)
+            };
+            let t = &response.transform;
+            let room = stretch_labels(ui, &axis, all, &drawn, &stretch_room, text, t);
+            if room != stretch_room {
+                ui.ctx().request_repaint();
+            }
+            self.stretch_label_room = room;
+        }
         if let Some(selected) = new_range {
             selected_label(ui, &axis, selected, &response.transform);
         }
@@ -755,7 +808,12 @@ impl PlotView {
             let n = totals.rst_by_cause[c.index()];
             SWATCH + spacing + width(format!("{} {}", c.as_str(), thousands(n))) + padding + spacing
         };
-        let all: f32 = Cause::ALL.iter().map(cause).sum();
+        // The packets the capturing host dropped, an item after the causes where there are any.
+        let dropped = match totals.dropped_packets {
+            0 => 0.0,
+            n => SWATCH + spacing + width(dropped_text(n)) + padding + spacing,
+        };
+        let all: f32 = Cause::ALL.iter().map(cause).sum::<f32>() + dropped;
         let zeros = Cause::ALL
             .iter()
             .filter(|c| totals.rst_by_cause[c.index()] == 0)
@@ -764,6 +822,7 @@ impl PlotView {
             .filter(|c| totals.rst_by_cause[c.index()] > 0)
             .map(cause)
             .sum::<f32>()
+            + dropped
             + width(OTHER_CAUSES.to_owned())
             + spacing;
         let failed = width(format!(
@@ -802,7 +861,11 @@ impl PlotView {
                     .iter()
                     .filter(|c| !merged || totals.rst_by_cause[c.index()] > 0)
                     .map(cause);
-                listed.chain(merged.then_some(others)).collect()
+                let dropped = (dropped > 0.0).then_some(dropped);
+                listed
+                    .chain(dropped)
+                    .chain(merged.then_some(others))
+                    .collect()
             };
             let lines = |title: f32, merged: bool| {
                 wrapped_lines(
@@ -954,6 +1017,9 @@ impl PlotView {
                     self.hidden[c.index()] = shown;
                 }
             }
+            if totals.dropped_packets > 0 {
+                self.dropped_toggle(ui, totals.dropped_packets);
+            }
             let none: Vec<&str> = (Cause::ALL.iter())
                 .filter(|c| totals.rst_by_cause[c.index()] == 0)
                 .map(|c| c.as_str())
@@ -1103,6 +1169,7 @@ impl PlotView {
                         .iter()
                         .filter(|c| !self.cause_shown(**c))
                         .map(|c| c.as_str())
+                        .chain(self.hide_dropped.then_some(DROPPED))
                         .chain(self.hide_failed.then_some("failed attempts"))
                         .collect();
                     if !hidden.is_empty() {
@@ -1123,6 +1190,7 @@ impl PlotView {
                         {
                             self.hidden = [false; 5];
                             self.hide_failed = false;
+                            self.hide_dropped = false;
                         }
                     }
                     if let Some(o) = input.highlight {
@@ -1183,6 +1251,57 @@ impl PlotView {
             });
         });
     }
+}
+
+impl PlotView {
+    /// The legend's toggle of the packets the capturing host dropped (`n`), with its swatch,
+    /// as a cause's: on the next line, swatch and all, where both do not fit on this one.
+    fn dropped_toggle(&mut self, ui: &mut egui::Ui, n: u64) {
+        let shown = !self.hide_dropped;
+        let color = if shown {
+            DROPPED_COLOR
+        } else {
+            ui.visuals().weak_text_color()
+        };
+        let mut text = RichText::new(dropped_text(n)).color(color);
+        if !shown {
+            text = text.strikethrough();
+        }
+        let label = egui::WidgetText::from(text.clone())
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Button,
+            )
+            .size();
+        let padding = ui.spacing().button_padding;
+        let needed = SWATCH + ui.spacing().item_spacing.x + label.x + 2.0 * padding.x;
+        if ui.available_size_before_wrap().x < needed {
+            ui.end_row();
+        }
+        let height = (label.y + 2.0 * padding.y).max(ui.spacing().interact_size.y);
+        swatch(ui, color, height);
+        const MEANING: &str = "TCP packets the capturing host dropped (a pktmon drop event, an \
+                               XDP or tc program's verdict): they never reached the other side";
+        let hint = if shown {
+            format!("{MEANING}; click to hide them in the plot")
+        } else {
+            format!("{MEANING}; hidden in the plot: click to show them")
+        };
+        if ui
+            .selectable_label(false, text)
+            .on_hover_text(hint)
+            .clicked()
+        {
+            self.hide_dropped = shown;
+        }
+    }
+}
+
+/// The legend's item of `n` packets the capturing host dropped.
+fn dropped_text(n: u64) -> String {
+    format!("{DROPPED} {}", thousands(n))
 }
 
 /// What the legend's heading says to a screen reader and to tests, before its title.
@@ -1277,30 +1396,45 @@ fn axis_title(clock: Clock, first: Timestamp) -> String {
     }
 }
 
-/// Stacked bars of the shown causes, bottom to top in rule order.
+/// What the plot stacks in its bars: the causes shown, and the packets the capturing host
+/// dropped over them unless hidden.
+struct Stacked {
+    causes: Vec<Cause>,
+    dropped: bool,
+}
+
+/// The bars of `b`: the resets of each cause `shown`, stacked in the causes' order, and the
+/// packets the capturing host dropped on top (an endpoint whose incidents are drops had an
+/// empty plot beside a sentence saying it lost packets).
 fn add_stacked(
     p: &mut egui_plot::PlotUi<'_>,
     b: &Buckets,
-    shown: &[Cause],
+    shown: &Stacked,
     faded: bool,
     prefix: &str,
     piece: usize,
 ) {
     let w = b.width as f64;
     let mut base = vec![0.0f64; b.rst.len()];
-    for &c in shown {
+    let causes = shown.causes.iter().map(|&c| {
+        let counts: Vec<u32> = b.rst.iter().map(|r| r[c.index()]).collect();
+        (c.as_str(), cause_color(c), counts)
+    });
+    let dropped = shown
+        .dropped
+        .then(|| (DROPPED, DROPPED_COLOR, b.dropped.clone()));
+    for (what, color, counts) in causes.chain(dropped) {
         let color = if faded {
-            cause_color(c).gamma_multiply(0.35)
+            color.gamma_multiply(0.35)
         } else {
-            cause_color(c)
+            color
         };
-        let bars: Vec<Bar> = b
-            .rst
+        let bars: Vec<Bar> = counts
             .iter()
             .enumerate()
-            .filter(|(_, r)| r[c.index()] > 0)
-            .map(|(i, r)| {
-                let h = f64::from(r[c.index()]) / w;
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, &n)| {
+                let h = f64::from(n) / w;
                 let bar = Bar::new(b.x(i) + w / 2.0, h)
                     .base_offset(base[i])
                     .width(w * 0.8)
@@ -1314,9 +1448,9 @@ fn add_stacked(
             continue;
         }
         let name = if prefix.is_empty() {
-            c.as_str().to_owned()
+            what.to_owned()
         } else {
-            format!("{prefix} {}", c.as_str())
+            format!("{prefix} {what}")
         };
         let id = (name.clone(), piece);
         p.bar_chart(
@@ -1596,6 +1730,121 @@ fn break_labels(ui: &mut egui::Ui, axis: &TimeAxis, clock: Clock, t: &egui_plot:
     }
 }
 
+/// The time labels the plot's axis drew, each where it drew it, of the `marks` it was given
+/// (their value, step and text): as egui_plot does, those whose marks are more than 60
+/// points apart and at least as far apart as the label is wide.
+fn drawn_time_labels(
+    ui: &egui::Ui,
+    t: &egui_plot::PlotTransform,
+    marks: Vec<(f64, f64, String)>,
+) -> Vec<egui::Rect> {
+    let frame = *t.frame();
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    marks
+        .into_iter()
+        .filter_map(|(value, step, text)| {
+            let spacing = (t.dpos_dvalue_x() * step).abs() as f32;
+            let size =
+                ui.fonts_mut(|f| f.layout_no_wrap(text, font.clone(), Color32::WHITE).size());
+            let x = t
+                .position_from_point(&egui_plot::PlotPoint::new(value, 0.0))
+                .x;
+            (spacing > 60.0 && spacing >= size.x).then(|| {
+                egui::Rect::from_min_size(egui::pos2(x - size.x / 2.0, frame.bottom()), size)
+            })
+        })
+        .collect()
+}
+
+/// A time label under each stretch of time with something drawn (a bar, a failed attempt)
+/// that the axis left without one: a stretch narrower than its label between two gaps (a
+/// reset of 2014-12-31 between gaps of 119 days and 35 hours in zeek's ssh.pcap) said
+/// nothing of when it was. It gives the time of the stretch's first second with counts
+/// (`text` of the seconds of its first bucket with any, the first with counts among them),
+/// centred under it, or ending or starting there where centred it would be drawn over
+/// another label. Where it would be drawn over one all three ways, the axis leaves its own
+/// labels out of its room (centred) from the next frame on. Returns each one's room, in x,
+/// for the next frame, which keeps a label where `kept` (the last frame's rooms) has it.
+fn stretch_labels(
+    ui: &mut egui::Ui,
+    axis: &TimeAxis,
+    pieces: &[Buckets],
+    drawn: &[egui::Rect],
+    kept: &[(f64, f64)],
+    text: impl Fn(i64, i64) -> String,
+    t: &egui_plot::PlotTransform,
+) -> Vec<(f64, f64)> {
+    let frame = *t.frame();
+    let x = |v: f64| t.position_from_point(&egui_plot::PlotPoint::new(v, 0.0)).x;
+    let x_of = |p: f32| t.value_from_position(egui::pos2(p, frame.bottom())).x;
+    let mut taken: Vec<egui::Rect> = drawn.to_vec();
+    let mut room = Vec::new();
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    for b in pieces {
+        let counted =
+            |i: &usize| b.rst[*i].iter().any(|&n| n > 0) || b.failed[*i] > 0 || b.dropped[*i] > 0;
+        let Some(i) = (0..b.failed.len()).find(counted) else {
+            continue;
+        };
+        // (The piece's own stretch: its first bucket may begin before the stretch, on a
+        // whole multiple of the bucket's width.)
+        let Some(stretch) = axis.stretches().iter().find(|s| s.shift == b.shift) else {
+            continue;
+        };
+        let from = b.x(i).max(stretch.x_from());
+        let to = (b.x(i) + b.width as f64).min(stretch.x_end());
+        let (left_end, right_end) = (x(stretch.x_from()), x(stretch.x_end()));
+        let mid = (x(from) + x(to)) / 2.0;
+        if !(frame.left()..=frame.right()).contains(&mid)
+            || drawn
+                .iter()
+                .any(|r| (left_end..=right_end).contains(&r.center().x))
+        {
+            continue;
+        }
+        let first = b.second(i).max(stretch.from);
+        let label = text(first, (b.second(i) + b.width).min(stretch.to + 1));
+        let size = ui.fonts_mut(|f| {
+            f.layout_no_wrap(label.clone(), font.clone(), Color32::WHITE)
+                .size()
+        });
+        let clamp =
+            |left: f32| left.clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
+        // Where the last frame put it first, where the axis now leaves room for it: a place
+        // chosen afresh could give back the room of an axis label that takes the new one's.
+        let before = (kept.iter())
+            .find(|&&(l, r)| l <= x_of(mid) && x_of(mid) <= r)
+            .map(|&(l, _)| x(l));
+        let place = (before.into_iter())
+            .chain([mid - size.x / 2.0, mid + 4.0 - size.x, mid - 4.0])
+            .map(|left| egui::Rect::from_min_size(egui::pos2(clamp(left), frame.bottom()), size))
+            .find(|r| {
+                !taken
+                    .iter()
+                    .any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(*r))
+            });
+        let Some(rect) = place else {
+            // Its room for the next frame, whose axis leaves its labels out of it.
+            let centred = mid - size.x / 2.0;
+            room.push((x_of(clamp(centred)), x_of(clamp(centred) + size.x)));
+            continue;
+        };
+        taken.push(rect);
+        room.push((x_of(rect.left()), x_of(rect.right())));
+        ui.place(
+            rect,
+            egui::Label::new(RichText::new(label).color(ui.visuals().text_color()))
+                .selectable(false)
+                .sense(egui::Sense::hover()),
+        )
+        .on_hover_text(
+            "the first second with resets, failed attempts or drops of this stretch of \
+             capture, between gaps left out of the time axis",
+        );
+    }
+    room
+}
+
 /// How far under the plot frame's top (`frame` points tall) a gap's label (`label` points
 /// tall) is drawn: under the line of a selected range's label, or as far as the frame lets
 /// it be, never under the frame's bottom (the time axis's labels are there); none in a frame
@@ -1726,6 +1975,11 @@ fn hover_text(
     }
     if all.failed[i] > 0 {
         text.push_str(&format!("\nfailed attempts: {}", rate(all.failed[i])));
+        any = true;
+    }
+    if all.dropped[i] > 0 {
+        let what = "packets dropped by the capturing host";
+        text.push_str(&format!("\n{what}: {}", rate(all.dropped[i])));
         any = true;
     }
     if let Some(k) = all.kernel_failed.as_ref().and_then(|k| k.get(i))
@@ -2153,7 +2407,7 @@ fn last_minute(a: &Analysis) -> Option<f64> {
     let start = series.partition_point(|&(second, _)| second < from);
     let failed: u64 = (series.get(start..).unwrap_or_default().iter())
         .take_while(|&&(second, _)| second <= last.second())
-        .map(|(_, c)| u64::from(c.failed))
+        .map(|(_, c)| u64::from(c.failed()))
         .sum();
     Some(failed as f64 / LAST_MINUTE as f64)
 }
@@ -2205,7 +2459,7 @@ mod tests {
             (from..to)
                 .map(|s| {
                     let c = SecondCounts {
-                        failed: 2,
+                        failed_by: [2, 0, 0],
                         ..SecondCounts::default()
                     };
                     (t0 + s, c)
@@ -2213,7 +2467,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let headline = |series: Vec<(i64, SecondCounts)>, seconds: i64, running: bool| {
-            let failed = series.iter().map(|(_, c)| u64::from(c.failed)).sum();
+            let failed = series.iter().map(|(_, c)| u64::from(c.failed())).sum();
             let totals = Totals {
                 failed_attempts: failed,
                 first_ts: Some(Timestamp::from_parts(t0 + 1, 0)),
@@ -2377,7 +2631,7 @@ mod tests {
 
     fn counts(refused: u32, failed: u32) -> SecondCounts {
         let mut c = SecondCounts {
-            failed,
+            failed_by: [failed, 0, 0],
             incidents: refused.max(failed),
             ..SecondCounts::default()
         };
@@ -2403,6 +2657,29 @@ mod tests {
         assert_eq!(b.index_of(105.0), Some(1));
         assert_eq!(b.index_of(99.0), None);
         assert_eq!(b.index_of(110.0), None);
+    }
+
+    /// Regression (s41): pktmon-drops.pcapng's 127.0.0.1:7400, whose incidents are SYNs the
+    /// capturing host dropped, had an empty plot: the buckets had no count of drops to draw.
+    /// They sum them as the other counts, and hovering a second says them.
+    #[test]
+    fn buckets_count_the_packets_the_host_dropped_and_the_hover_says_them() {
+        let drops = |n: u32| SecondCounts {
+            dropped: n,
+            incidents: n,
+            ..SecondCounts::default()
+        };
+        let series = [(100, drops(3)), (101, drops(1)), (104, drops(2))];
+        let b = Buckets::new(&series, 1, 100, 104);
+        assert_eq!(b.dropped, [3, 1, 0, 0, 2]);
+        let b5 = Buckets::new(&series, 5, 100, 104);
+        assert_eq!(b5.dropped, [6]);
+        let text = hover_text(&b, None, None, Clock::Utc, false, 100.4).expect("inside");
+        assert!(
+            text.ends_with("packets dropped by the capturing host: 3"),
+            "{text}"
+        );
+        assert!(!text.contains("no resets"), "{text}");
     }
 
     /// Regression: a capture with one reset (chrissanders-packets/http_espn_fail.pcapng)

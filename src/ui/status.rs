@@ -711,24 +711,32 @@ fn saved_texts(saved: Option<&SavedFiles>) -> SavedTexts {
 }
 
 /// `before [1000 MiB] after` on a row of its own, centred: the save limit where a capture is
-/// started (the start screen).
+/// started (the start screen). Where the row is wider than the room (480 points beside "This
+/// machine"), `after` goes to a line of its own under it, wrapped, rather than both ends cut.
 pub fn save_limit_row(ui: &mut egui::Ui, before: &str, limit_mb: &mut u64, after: &str) {
     // The field's width is the one unknown: the texts' plus a generous guess for it.
     let spacing = ui.spacing().item_spacing.x;
-    let width = text_width(ui, before) + text_width(ui, after) + 72.0 + 2.0 * spacing;
-    let row = egui::vec2(
-        width.min(ui.available_width()),
-        ui.spacing().interact_size.y,
-    );
+    let field = 72.0 + spacing;
+    let first = text_width(ui, before) + field;
+    let whole = first + text_width(ui, after) + spacing;
+    let room = ui.available_width();
+    let one_row = whole <= room;
+    let width = if one_row { whole } else { first.min(room) };
+    let row = egui::vec2(width, ui.spacing().interact_size.y);
     ui.allocate_ui_with_layout(
         row,
         egui::Layout::left_to_right(egui::Align::Center),
         |ui| {
             ui.label(RichText::new(before).weak());
             save_limit(ui, limit_mb);
-            ui.label(RichText::new(after).weak());
+            if one_row {
+                ui.label(RichText::new(after).weak());
+            }
         },
     );
+    if !one_row {
+        ui.add(egui::Label::new(RichText::new(after).weak()).wrap());
+    }
 }
 
 /// The most a live capture saves in the temporary folder, in MiB, as a field.

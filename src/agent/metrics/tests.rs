@@ -53,7 +53,7 @@ impl World {
                         s,
                         SecondCounts {
                             rst: [n, 0, 0, 0, 0],
-                            failed: n,
+                            failed_by: [n, 0, 0],
                             incidents: n,
                             ..SecondCounts::default()
                         },

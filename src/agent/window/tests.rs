@@ -261,7 +261,7 @@ fn twelve_hours_of_refusals_keep_the_agents_history_bounded_and_windows_consiste
         .snapshot
         .series
         .iter()
-        .map(|(_, c)| u64::from(c.failed))
+        .map(|(_, c)| u64::from(c.failed()))
         .sum();
     assert_eq!(w.snapshot.totals.failed_attempts, in_series);
     assert_eq!(w.snapshot.totals.failed_attempts, 2 * (now - kept) as u64);

@@ -6,13 +6,15 @@
 //! What is written: a section header (with `shb_userappl` and an optional comment), one
 //! interface description per interface (link type, snaplen, name, description, and the
 //! `if_tsresol` its times were recorded to: 6 for a live capture's microseconds, a saved
-//! packet's own file's; [`NANOSECONDS`] where the caller says nothing), an enhanced packet
-//! block per frame (with,
-//! for a packet saved from a capture, the options that capture gave it: comments, `epb_flags`,
-//! Apple's process references, and Apple's process blocks before the packets that refer to
-//! them), and optionally at the end rstscope's host block (a live capture's answers about processes:
+//! packet's own file's; [`NANOSECONDS`](crate::source::pcapng::NANOSECONDS) where the caller
+//! says nothing), an enhanced packet block per frame (with, for a packet saved from a capture,
+//! the options that capture gave it: comments, `epb_flags`, Apple's process references, and
+//! Apple's process blocks before the packets that refer to them), and optionally at the end
+//! rstscope's host block (a live capture's answers about processes:
 //! [`RSTSCOPE_HOST`](crate::source::pcapng::RSTSCOPE_HOST)) and interface statistics blocks
-//! (the counts of what was received and dropped). Wireshark, tshark, tcpdump (one link type) and rstscope's own reader open it.
+//! (the counts of what was received and dropped). Wireshark, tshark, tcpdump (one link type)
+//! and rstscope's own reader open it.
+//!
 //! Sources: the pcapng specification (draft-ietf-opsawg-pcapng), §4 and §10.
 
 use std::io::{self, Write};

@@ -6777,6 +6777,41 @@ fn the_offenders_filter_typed_for_one_capture_goes_with_the_next() {
     shows_capture_of(&h, "127.0.0.1:7300", 5);
 }
 
+/// Regression (live GUI tests, 24 at once): with a filter typed and no row chosen, the
+/// details told the capture's worst offender, a row the filter hid. Until the user picks a
+/// row, the selection follows the worst of the rows shown, none where none is, and the
+/// capture's worst again once the filter is cleared.
+#[test]
+fn with_a_filter_typed_the_details_follow_the_worst_row_shown() {
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/http-mix.pcapng")]);
+    settle(&mut h);
+    assert_eq!(h.state().selected().map(|k| k.1), Some(7305), "the worst");
+    type_in_filter(&mut h, "7304");
+    h.run_steps(3);
+    laid_out(&mut h);
+    assert!(shows(&h, "1 of 2"), "the filter keeps 7304's row alone");
+    assert_eq!(
+        h.state().selected().map(|k| k.1),
+        Some(7304),
+        "the worst row shown, not the hidden 7305"
+    );
+    assert!(!shows(&h, "127.0.0.1:7305"), "nothing tells the hidden row");
+    type_in_filter(&mut h, "9");
+    h.run_steps(3);
+    assert_eq!(h.state().selected(), None, "no row shown, none selected");
+    for _ in 0.."73049".len() {
+        h.key_press(egui::Key::Backspace);
+        h.run_steps(1);
+    }
+    h.run_steps(3);
+    assert_eq!(filter_box(&h).value().as_deref(), Some(""));
+    assert_eq!(
+        h.state().selected().map(|k| k.1),
+        Some(7305),
+        "the capture's worst again"
+    );
+}
+
 /// Regression: typing in the offenders' filter box while another capture loads, the box lost
 /// the keyboard as the loading progress row appeared above it (the box's id followed the
 /// widgets laid out before it), and the next letters went nowhere.

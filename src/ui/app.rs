@@ -1073,21 +1073,24 @@ impl RstscopeApp {
         if let Some(src) = &mut self.source {
             let finished = poll_source(src);
             // The worst offender is selected, so the first screen tells the story; until the
-            // user picks one, it follows the worst as results come (a live capture's too).
+            // user picks one, it follows the worst as results come (a live capture's too):
+            // of the rows shown, where a filter or a time range leaves some out. Regression
+            // (live GUI tests): with a filter typed, the details told the capture's worst
+            // offender, a row the table hid.
             if self.follow_worst
-                && let Some(worst) = src
-                    .analysis
-                    .as_ref()
-                    .and_then(|a| a.snapshot.offenders.first())
+                && let Some(a) = &src.analysis
             {
-                self.selected = Some(worst.key());
+                self.selected = match self.table.narrowed() {
+                    true => self.table.worst_shown(),
+                    false => a.snapshot.offenders.first().map(|o| o.key()),
+                };
             }
             // Stopped to be saved ("Stop and save…"): its pcapng is complete now.
             if finished.is_some() && std::mem::take(&mut self.save_on_stop) {
                 self.open_capture_save(ctx);
             }
             match finished {
-                Some(Ok(a)) if self.selected.is_none() => {
+                Some(Ok(a)) if self.selected.is_none() && !self.table.narrowed() => {
                     self.selected = a.snapshot.offenders.first().map(|o| o.key());
                 }
                 Some(Ok(_)) => {}

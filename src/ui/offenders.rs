@@ -143,6 +143,18 @@ impl OffendersView {
         &self.rows
     }
 
+    /// Whether the rows shown are cut to a filter or a time range: the capture's worst
+    /// offender may not be among them.
+    pub fn narrowed(&self) -> bool {
+        (self.key.as_ref()).is_some_and(|k| !k.filter.is_empty() || k.range.is_some())
+    }
+
+    /// The worst offender of the rows shown, whatever their order: the one the report ranks
+    /// first of those the filter and the time range leave; `None` where they leave none.
+    pub fn worst_shown(&self) -> Option<EndpointKey> {
+        self.rows.iter().min_by_key(|r| r.rank).map(Row::key)
+    }
+
     /// The row of `key`, if it is shown.
     pub fn row(&self, key: EndpointKey) -> Option<&Row> {
         self.rows.iter().find(|r| r.key() == key)

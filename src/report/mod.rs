@@ -1127,27 +1127,36 @@ const AFTER_RESET: &str = "a late answer from the other side, sent before it lea
 /// What resets of connections whose start was not captured mean.
 const MID_CONNECTION: &str = "the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout";
 
+/// Of `n` stray resets of `o`, how many came for connections one side had already reset, and
+/// the side that had reset most of them ("its client", "the server").
+fn stray_after_reset(o: &Offender, n: u64) -> (u64, &'static str) {
+    let [by_client, by_server] = o.stray_after_reset;
+    let who = if by_client >= by_server {
+        "its client"
+    } else {
+        "the server"
+    };
+    ((by_client + by_server).min(n), who)
+}
+
+/// "a connection its client had already reset", or `k` of them ("connections ...").
+fn already_reset(k: u64, who: &str) -> String {
+    let what = if k == 1 {
+        "a connection"
+    } else {
+        "connections"
+    };
+    format!("{what} {who} had already reset")
+}
+
 /// The sentence of `o`'s stray resets: of connections whose start was not captured, and of
 /// connections already reset, whose start was captured (a late answer: zeek/tunnels/
 /// Teredo.pcap's server resets 18 s after its client did). `with` is " with 1 client" or
 /// nothing, `when` their rate and times.
 fn stray_diagnosis(o: &Offender, ep: &str, with: &str, when: &str) -> String {
     let n = o.rst_by_cause[Cause::Stray.index()];
-    let [by_client, by_server] = o.stray_after_reset;
-    let after = (by_client + by_server).min(n);
-    let who = if by_client >= by_server {
-        "its client"
-    } else {
-        "the server"
-    };
-    let already = |k: u64| {
-        let what = if k == 1 {
-            "a connection"
-        } else {
-            "connections"
-        };
-        format!("{what} {who} had already reset")
-    };
+    let (after, who) = stray_after_reset(o, n);
+    let already = |k: u64| already_reset(k, who);
     // `with` after the resets, which it counts the clients of: after the connections, it
     // read as theirs ("... whose start was not captured with 1 client").
     if after == n {
@@ -1782,17 +1791,8 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
 /// `n` stray resets, as [`stray_diagnosis`] tells them apart: for connections whose start
 /// was not captured, or for a connection one side had already reset.
 fn stray_words(o: &Offender, n: u64) -> String {
-    let [by_client, by_server] = o.stray_after_reset;
-    let after = (by_client + by_server).min(n);
-    let who = if by_client >= by_server {
-        "its client"
-    } else {
-        "the server"
-    };
-    let already = |k: u64| match k {
-        1 => format!("a connection {who} had already reset"),
-        _ => format!("connections {who} had already reset"),
-    };
+    let (after, who) = stray_after_reset(o, n);
+    let already = |k: u64| already_reset(k, who);
     let unseen = |k: u64| match k {
         1 => "a connection whose start was not captured",
         _ => "connections whose start was not captured",

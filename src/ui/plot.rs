@@ -975,45 +975,8 @@ impl PlotView {
                     continue;
                 }
                 let shown = self.cause_shown(c);
-                let color = if shown && n > 0 {
-                    cause_color(c)
-                } else {
-                    ui.visuals().weak_text_color()
-                };
-                let mut text =
-                    RichText::new(format!("{} {}", c.as_str(), thousands(n))).color(color);
-                if !shown {
-                    text = text.strikethrough();
-                }
-                // The swatch and its cause on one line: where both do not fit in what is left
-                // of this one (a narrow window, "This machine" open), they start the next, so
-                // that no colour is read as the next line's cause.
-                let label = egui::WidgetText::from(text.clone())
-                    .into_galley(
-                        ui,
-                        Some(egui::TextWrapMode::Extend),
-                        f32::INFINITY,
-                        egui::TextStyle::Button,
-                    )
-                    .size();
-                let padding = ui.spacing().button_padding;
-                let needed = SWATCH + ui.spacing().item_spacing.x + label.x + 2.0 * padding.x;
-                if ui.available_size_before_wrap().x < needed {
-                    ui.end_row();
-                }
-                // As high as the label beside it (a selectable label is a button).
-                let height = (label.y + 2.0 * padding.y).max(ui.spacing().interact_size.y);
-                swatch(ui, if shown { cause_color(c) } else { color }, height);
-                let hint = if shown {
-                    format!("{}; click to hide it in the plot", c.meaning())
-                } else {
-                    format!("{}; hidden in the plot: click to show it", c.meaning())
-                };
-                if ui
-                    .selectable_label(false, text)
-                    .on_hover_text(hint)
-                    .clicked()
-                {
+                let text = format!("{} {}", c.as_str(), thousands(n));
+                if legend_toggle(ui, text, cause_color(c), n > 0, shown, c.meaning(), "it") {
                     self.hidden[c.index()] = shown;
                 }
             }
@@ -1257,46 +1220,67 @@ impl PlotView {
     /// The legend's toggle of the packets the capturing host dropped (`n`), with its swatch,
     /// as a cause's: on the next line, swatch and all, where both do not fit on this one.
     fn dropped_toggle(&mut self, ui: &mut egui::Ui, n: u64) {
-        let shown = !self.hide_dropped;
-        let color = if shown {
-            DROPPED_COLOR
-        } else {
-            ui.visuals().weak_text_color()
-        };
-        let mut text = RichText::new(dropped_text(n)).color(color);
-        if !shown {
-            text = text.strikethrough();
-        }
-        let label = egui::WidgetText::from(text.clone())
-            .into_galley(
-                ui,
-                Some(egui::TextWrapMode::Extend),
-                f32::INFINITY,
-                egui::TextStyle::Button,
-            )
-            .size();
-        let padding = ui.spacing().button_padding;
-        let needed = SWATCH + ui.spacing().item_spacing.x + label.x + 2.0 * padding.x;
-        if ui.available_size_before_wrap().x < needed {
-            ui.end_row();
-        }
-        let height = (label.y + 2.0 * padding.y).max(ui.spacing().interact_size.y);
-        swatch(ui, color, height);
         const MEANING: &str = "TCP packets the capturing host dropped (a pktmon drop event, an \
                                XDP or tc program's verdict): they never reached the other side";
-        let hint = if shown {
-            format!("{MEANING}; click to hide them in the plot")
-        } else {
-            format!("{MEANING}; hidden in the plot: click to show them")
-        };
-        if ui
-            .selectable_label(false, text)
-            .on_hover_text(hint)
-            .clicked()
-        {
+        let shown = !self.hide_dropped;
+        if legend_toggle(
+            ui,
+            dropped_text(n),
+            DROPPED_COLOR,
+            true,
+            shown,
+            MEANING,
+            "them",
+        ) {
             self.hide_dropped = shown;
         }
     }
+}
+
+/// A legend item that shows or hides its bars in the plot, `text` beside a swatch of the bars'
+/// `color` (both greyed while hidden, the text also where none are `counted`); a click on the
+/// text toggles it. The swatch and its text on one line: where both do not fit in what is left
+/// of this one (a narrow window, "This machine" open), they start the next, so that no colour
+/// is read as the next line's item. The hover gives `meaning` and what a click does to `them`
+/// ("it", "them"). True when clicked.
+fn legend_toggle(
+    ui: &mut egui::Ui,
+    text: String,
+    color: egui::Color32,
+    counted: bool,
+    shown: bool,
+    meaning: &str,
+    them: &str,
+) -> bool {
+    let weak = ui.visuals().weak_text_color();
+    let mut text = RichText::new(text).color(if shown && counted { color } else { weak });
+    if !shown {
+        text = text.strikethrough();
+    }
+    let label = egui::WidgetText::from(text.clone())
+        .into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            egui::TextStyle::Button,
+        )
+        .size();
+    let padding = ui.spacing().button_padding;
+    let needed = SWATCH + ui.spacing().item_spacing.x + label.x + 2.0 * padding.x;
+    if ui.available_size_before_wrap().x < needed {
+        ui.end_row();
+    }
+    // As high as the label beside it (a selectable label is a button).
+    let height = (label.y + 2.0 * padding.y).max(ui.spacing().interact_size.y);
+    swatch(ui, if shown { color } else { weak }, height);
+    let hint = if shown {
+        format!("{meaning}; click to hide {them} in the plot")
+    } else {
+        format!("{meaning}; hidden in the plot: click to show {them}")
+    };
+    ui.selectable_label(false, text)
+        .on_hover_text(hint)
+        .clicked()
 }
 
 /// The legend's item of `n` packets the capturing host dropped.

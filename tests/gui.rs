@@ -11640,7 +11640,8 @@ fn at_800x600_the_results_fit_the_window_without_scrolling_it() {
 /// Regression (real window trial): with the selected offender's row hidden by the filter box,
 /// the details said to select an offender while the plot still drew that offender's series
 /// bright ("bright: 64.13.134.52:42"), telling of a selection the screen no longer showed.
-/// The plot follows the table: the highlight goes with the row and comes back with it.
+/// The plot follows the table: the highlight goes with the row and comes back with it. (The
+/// row is the user's choice: one the window chose follows the rows shown.)
 #[test]
 fn the_plot_highlights_the_selected_offender_only_while_its_row_is_shown() {
     let mut h = opened_with(
@@ -11650,6 +11651,11 @@ fn the_plot_highlights_the_selected_offender_only_while_its_row_is_shown() {
     let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
     let bright = |h: &Harness<'_, RstscopeApp>| shows(h, "bright: ");
     assert!(bright(&h), "the top offender is drawn bright");
+    let top = h.state().rows()[0].endpoint.clone();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, &top)
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.state().selected(), Some(keys[0]), "the top row picked");
     let other = keys.last().expect("several offenders").1;
     type_in_filter(&mut h, &other.to_string());
     h.run_steps(3);

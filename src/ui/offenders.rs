@@ -372,8 +372,10 @@ impl OffendersView {
                     .hint_text("filter: address, port, service, cause")
                     .desired_width(260.0),
             );
-            // Keys a search box answers: Enter shows the first row found (unless the selected
-            // one is among the rows), Escape clears what was typed.
+            // Keys a search box answers: Enter takes the row found, the first unless the
+            // selected one is among the rows (the worst shown, followed while none was
+            // picked), as the user's choice that stays when the filter goes; Escape clears
+            // what was typed.
             if edit.lost_focus() {
                 let (enter, escape) = ui.input(|i| {
                     (
@@ -382,11 +384,10 @@ impl OffendersView {
                     )
                 });
                 let shown = selected.is_some_and(|k| self.rows.iter().any(|r| r.key() == k));
-                if enter
-                    && !shown
-                    && let Some(first) = self.rows.first()
-                {
-                    *selected = Some(first.key());
+                if enter && let Some(first) = self.rows.first() {
+                    if !shown {
+                        *selected = Some(first.key());
+                    }
                     self.chosen = true;
                     self.reveal_selected();
                 }

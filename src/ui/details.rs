@@ -2794,11 +2794,9 @@ mod tests {
     use crate::packet::Timestamp;
     use crate::report::Clock;
 
-    /// Each suspect-injected reset kept is told with its evidence under the diagnosis, but
-    /// for the one a diagnosis about them tells already.
-    #[test]
-    fn suspect_resets_are_listed_with_their_evidence_once() {
-        let suspect = |frame: u64| SuspectRst {
+    /// A reset from the server at frame `frame`, suspect by its IP ID alone.
+    fn suspect(frame: u64) -> SuspectRst {
+        SuspectRst {
             at: Timestamp::from_parts(100, 0),
             frame: Some(frame),
             client: ("10.0.0.2".parse().expect("address"), 40000),
@@ -2808,7 +2806,13 @@ mod tests {
                 ttl: None,
                 ip_id: Some((30000, 503)),
             },
-        };
+        }
+    }
+
+    /// Each suspect-injected reset kept is told with its evidence under the diagnosis, but
+    /// for the one a diagnosis about them tells already.
+    #[test]
+    fn suspect_resets_are_listed_with_their_evidence_once() {
         let mut rst_by_cause = [0; 5];
         rst_by_cause[Cause::Abort.index()] = 10;
         let mut o = Offender {
@@ -2857,17 +2861,6 @@ mod tests {
             host: None,
             clients_known: true,
             offender: o,
-        };
-        let suspect = |frame: u64| SuspectRst {
-            at: Timestamp::from_parts(100, 0),
-            frame: Some(frame),
-            client: ("10.0.0.2".parse().expect("address"), 40000),
-            from_server: true,
-            suspicion: Suspicion {
-                not_acceptable: false,
-                ttl: None,
-                ip_id: Some((30000, 503)),
-            },
         };
         let aborts = |port: u16, suspects: Vec<SuspectRst>| {
             let mut rst_by_cause = [0; 5];

@@ -7905,6 +7905,65 @@ fn enter_on_a_file_tab_reached_in_the_open_dialog_opens_it() {
     shows_capture_of(&h, "[::1]:7301", 5);
 }
 
+/// Regression (real-window trial, a day of rotated files): a double click on a folder in
+/// rstscope's own open dialog entered it at its first click, and its second click, landing on
+/// the file the new listing put under the pointer, opened that file (`day/` double-clicked
+/// opened `day/day.pcap`, a capture never chosen). The double click enters the folder alone.
+#[test]
+fn a_double_click_on_a_folder_in_the_open_dialog_opens_no_file_of_it() {
+    let dir = temp_dir("double-click-folder");
+    let day = dir.join("day");
+    std::fs::create_dir_all(&day).expect("mkdir");
+    std::fs::copy(
+        manifest("tests/fixtures/refused-v4.pcap"),
+        day.join("day.pcap"),
+    )
+    .expect("copy");
+    let mut s = settings();
+    s.last_folder = Some(dir);
+    // Frames a millisecond apart, so that the two clicks, with the frames between them that
+    // the new listing takes to come, are a double click for egui (within 0.3 s).
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_step_dt(0.001)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut RstscopeApp| app.show(ui),
+            RstscopeApp::new(s, Vec::new()),
+        );
+    h.run_steps(2);
+    h.get_by_label("Open a capture…").click();
+    wait_for(&mut h, |h| shows(h, "day/"));
+    // Half a second after the click on "Open a capture…", or egui takes the double click
+    // for the end of a triple one.
+    h.run_steps(500);
+    let folder = h.get_by_label("day/").rect().center();
+    h.event(egui::Event::PointerMoved(folder));
+    h.step();
+    click_at(&mut h, folder);
+    let start = Instant::now();
+    while h.query_by_label_contains("day.pcap").is_none() {
+        assert!(start.elapsed() < WAIT, "the folder's listing never came");
+        std::thread::sleep(Duration::from_millis(2));
+        h.step();
+    }
+    let file = h.get_by_label_contains("day.pcap").rect();
+    assert!(
+        file.contains(folder),
+        "the folder's file is where the folder was"
+    );
+    click_at(&mut h, folder);
+    h.run_steps(3);
+    assert!(
+        shows(&h, "show all files") && !h.state().is_loading() && h.state().rows().is_empty(),
+        "the double click on day/ opened day/day.pcap"
+    );
+    assert!(
+        h.get_by_label("Open").accesskit_node().is_disabled(),
+        "the double click on day/ selected day/day.pcap"
+    );
+}
+
 /// Regression: a saved capture without process information said so in small grey text under
 /// the diagnosis, which users read past. It is a note now: body-sized text (the advice not
 /// weakened) that says what to do, capture on that host or run the agent there, on one line

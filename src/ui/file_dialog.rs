@@ -446,6 +446,9 @@ struct Browser {
     /// The folder being listed, and its listing.
     task: Option<Task<(PathBuf, Listing)>>,
     selected: BTreeSet<PathBuf>,
+    /// The folder listed was entered by a click on it: the second click of a double click,
+    /// which lands on whatever the new listing put under the pointer, was aimed at the folder.
+    entered_by_click: bool,
     all_files: bool,
     save_name: String,
     /// A typed path being looked at.
@@ -495,6 +498,7 @@ impl Browser {
             listing: None,
             task: None,
             selected: BTreeSet::new(),
+            entered_by_click: false,
             all_files: false,
             save_name,
             typed: None,
@@ -523,6 +527,7 @@ impl Browser {
         self.dir = dir.clone();
         self.listing = None;
         self.selected.clear();
+        self.entered_by_click = false;
         self.task = Some(Task::spawn("file-dialog", ctx, move |_| {
             let listing = list(&dir);
             (dir, listing)
@@ -627,6 +632,18 @@ impl Browser {
         outcome
     }
 
+    /// A click on the file `path` with `modifiers`: Ctrl (or Shift) adds or removes it, a plain
+    /// click selects it alone.
+    fn select(&mut self, path: PathBuf, modifiers: egui::Modifiers) {
+        if modifiers.command || modifiers.shift {
+            if !self.selected.remove(&path) {
+                self.selected.insert(path);
+            }
+        } else {
+            self.selected = [path].into();
+        }
+    }
+
     /// Saves to `path` (with the type's extension when typed without one) once it is looked
     /// at: at once if it is new, after "Replace it?" if it is a file.
     fn save_to(&mut self, ctx: &egui::Context, path: PathBuf) {
@@ -686,7 +703,7 @@ impl Browser {
             ui.colored_label(ui.visuals().error_fg_color, why);
         }
         let save = matches!(self.purpose, Purpose::Save { .. });
-        let mut double_clicked: Option<(PathBuf, bool)> = None;
+        let mut click: Option<RowClick> = None;
         // The listing gets what the window leaves the rest of the dialog (the least window,
         // 640x400, had the title and the buttons out of view), from three entries up.
         let above = ui.cursor().top() - ui.min_rect().top();
@@ -719,33 +736,45 @@ impl Browser {
                             && r.clicked()
                             && r.has_focus()
                             && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                        if r.double_clicked() || entered {
-                            double_clicked = Some((e.path.clone(), e.dir));
-                        } else if r.clicked() {
-                            if e.dir {
-                                go_to = Some(e.path.clone());
-                            } else if save {
-                                self.save_name.clone_from(&e.name);
-                            } else if ui.input(|i| i.modifiers.command || i.modifiers.shift) {
-                                if !self.selected.remove(&e.path) {
-                                    self.selected.insert(e.path.clone());
-                                }
-                            } else {
-                                self.selected = [e.path.clone()].into();
-                            }
+                        if r.clicked() || r.double_clicked() {
+                            click = Some(RowClick {
+                                path: e.path.clone(),
+                                dir: e.dir,
+                                opens: r.double_clicked() || entered,
+                                // (A third click soon after is a triple click for egui.)
+                                double: r.double_clicked() || r.triple_clicked(),
+                                modifiers: ui.input(|i| i.modifiers),
+                            });
                         }
                     }
                 }
             });
-        if let Some((p, dir)) = double_clicked {
-            if dir {
-                go_to = Some(p);
-            } else if !save {
-                return BrowserOutcome::Chosen(vec![p]);
+        let mut entered_by_click = false;
+        if let Some(c) = click {
+            // A double click on a folder entered it at its first click; its second click then
+            // landed on the entry the new listing put under the pointer, and opened that file
+            // (or entered that folder). It belongs to the folder, already entered.
+            let of_the_folder = std::mem::take(&mut self.entered_by_click) && c.double;
+            if !of_the_folder {
+                if c.dir {
+                    go_to = Some(c.path);
+                    entered_by_click = !c.opens;
+                } else if c.opens {
+                    if !save {
+                        return BrowserOutcome::Chosen(vec![c.path]);
+                    }
+                } else if save {
+                    if let Some(name) = c.path.file_name() {
+                        self.save_name = name.to_string_lossy().into_owned();
+                    }
+                } else {
+                    self.select(c.path, c.modifiers);
+                }
             }
         }
         if let Some(dir) = go_to {
             self.go(&ctx, dir);
+            self.entered_by_click = entered_by_click;
         }
         let mut outcome = BrowserOutcome::Open;
         let below_top = ui.cursor().top();
@@ -816,6 +845,17 @@ impl Browser {
         }
         outcome
     }
+}
+
+/// A click (or Enter) on an entry of the listing.
+struct RowClick {
+    path: PathBuf,
+    dir: bool,
+    /// A double click, or Enter: opens the file, enters the folder.
+    opens: bool,
+    /// The second click (or third) of a quick series.
+    double: bool,
+    modifiers: egui::Modifiers,
 }
 
 /// The text of the button that replaces a file that exists.

@@ -7964,6 +7964,64 @@ fn a_double_click_on_a_folder_in_the_open_dialog_opens_no_file_of_it() {
     );
 }
 
+/// A day of rotated files is opened as one capture from rstscope's own open dialog as from
+/// Windows' and GTK's: Shift+click selects the files from the one clicked before to the one
+/// clicked (it added the one clicked alone, as Ctrl+click does), Ctrl+A selects them all.
+#[test]
+fn shift_click_and_ctrl_a_select_a_rotated_set_in_the_open_dialog() {
+    let dir = temp_dir("shift-click");
+    let names = ["day.pcap", "day.pcap1", "day.pcap2", "day.pcap3"];
+    for (name, fixture) in names.iter().zip([
+        "refused-v4.pcap",
+        "refused-v6.pcap",
+        "handshake-reset.pcap",
+        "abort-linger0.pcap",
+    ]) {
+        std::fs::copy(
+            manifest(&format!("tests/fixtures/{fixture}")),
+            dir.join(name),
+        )
+        .expect("copy");
+    }
+    let mut s = settings();
+    s.last_folder = Some(dir.clone());
+    let mut h = harness(s, Vec::new());
+    h.run_steps(2);
+    let open_with = |h: &mut Harness<'static, RstscopeApp>,
+                     pick: &dyn Fn(&mut Harness<'static, RstscopeApp>)| {
+        wait_for(h, |h| shows(h, "day.pcap3"));
+        pick(h);
+        h.run_steps(2);
+        h.get_by_label("Open").click();
+        h.run_steps(2);
+        settle(h);
+        h.state().settings.recent[0]
+            .iter()
+            .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    h.get_by_label("Open a capture…").click();
+    let opened = open_with(&mut h, &|h| {
+        h.get_by_label_contains("day.pcap1").click();
+        h.run_steps(2);
+        h.get_by_label_contains("day.pcap3")
+            .click_modifiers(egui::Modifiers::SHIFT);
+    });
+    assert_eq!(
+        opened,
+        ["day.pcap1", "day.pcap2", "day.pcap3"],
+        "Shift+click"
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    h.run_steps(3);
+    let opened = open_with(&mut h, &|h| {
+        h.get_by_label_contains("day.pcap2").click();
+        h.run_steps(2);
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    });
+    assert_eq!(opened, names, "Ctrl+A");
+}
+
 /// Regression: a saved capture without process information said so in small grey text under
 /// the diagnosis, which users read past. It is a note now: body-sized text (the advice not
 /// weakened) that says what to do, capture on that host or run the agent there, on one line

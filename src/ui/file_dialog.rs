@@ -446,6 +446,9 @@ struct Browser {
     /// The folder being listed, and its listing.
     task: Option<Task<(PathBuf, Listing)>>,
     selected: BTreeSet<PathBuf>,
+    /// The file a Shift+click selects from: the last one clicked without Shift, as in the
+    /// Windows and GTK dialogs.
+    anchor: Option<PathBuf>,
     /// The folder listed was entered by a click on it: the second click of a double click,
     /// which lands on whatever the new listing put under the pointer, was aimed at the folder.
     entered_by_click: bool,
@@ -498,6 +501,7 @@ impl Browser {
             listing: None,
             task: None,
             selected: BTreeSet::new(),
+            anchor: None,
             entered_by_click: false,
             all_files: false,
             save_name,
@@ -527,6 +531,7 @@ impl Browser {
         self.dir = dir.clone();
         self.listing = None;
         self.selected.clear();
+        self.anchor = None;
         self.entered_by_click = false;
         self.task = Some(Task::spawn("file-dialog", ctx, move |_| {
             let listing = list(&dir);
@@ -632,16 +637,33 @@ impl Browser {
         outcome
     }
 
-    /// A click on the file `path` with `modifiers`: Ctrl (or Shift) adds or removes it, a plain
-    /// click selects it alone.
-    fn select(&mut self, path: PathBuf, modifiers: egui::Modifiers) {
-        if modifiers.command || modifiers.shift {
+    /// A click on the file `path` of `files` (the files listed, in order) with `modifiers`, as
+    /// in the Windows and GTK dialogs: Ctrl adds or removes it, Shift selects the files from
+    /// the last one clicked without Shift to it (Ctrl+Shift adds them), a plain click selects
+    /// it alone.
+    fn select(&mut self, files: &[PathBuf], path: PathBuf, modifiers: egui::Modifiers) {
+        let at = |p: &PathBuf| files.iter().position(|f| f == p);
+        let range = match (&self.anchor, modifiers.shift) {
+            (Some(anchor), true) => at(anchor).zip(at(&path)),
+            _ => None,
+        };
+        if let Some((a, b)) = range {
+            let range = files[a.min(b)..=a.max(b)].iter().cloned();
+            if modifiers.command {
+                self.selected.extend(range);
+            } else {
+                self.selected = range.collect();
+            }
+            return;
+        }
+        if modifiers.command {
             if !self.selected.remove(&path) {
-                self.selected.insert(path);
+                self.selected.insert(path.clone());
             }
         } else {
-            self.selected = [path].into();
+            self.selected = [path.clone()].into();
         }
+        self.anchor = Some(path);
     }
 
     /// Saves to `path` (with the type's extension when typed without one) once it is looked
@@ -704,6 +726,8 @@ impl Browser {
         }
         let save = matches!(self.purpose, Purpose::Save { .. });
         let mut click: Option<RowClick> = None;
+        // The files listed, in their order: what a Shift+click's range and Ctrl+A select.
+        let mut files: Vec<PathBuf> = Vec::new();
         // The listing gets what the window leaves the rest of the dialog (the least window,
         // 640x400, had the title and the buttons out of view), from three entries up.
         let above = ui.cursor().top() - ui.min_rect().top();
@@ -722,6 +746,9 @@ impl Browser {
                     for e in entries {
                         if !e.dir && !self.lists(&e.name) {
                             continue;
+                        }
+                        if !e.dir {
+                            files.push(e.path.clone());
                         }
                         let label = if e.dir {
                             format!("{}/", e.name)
@@ -749,6 +776,14 @@ impl Browser {
                     }
                 }
             });
+        // Ctrl+A selects every file listed, as in the Windows and GTK dialogs, unless the path
+        // field has the keyboard (where it selects the path's text).
+        if !save
+            && !ctx.text_edit_focused()
+            && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::A))
+        {
+            self.selected = files.iter().cloned().collect();
+        }
         let mut entered_by_click = false;
         if let Some(c) = click {
             // A double click on a folder entered it at its first click; its second click then
@@ -768,7 +803,7 @@ impl Browser {
                         self.save_name = name.to_string_lossy().into_owned();
                     }
                 } else {
-                    self.select(c.path, c.modifiers);
+                    self.select(&files, c.path, c.modifiers);
                 }
             }
         }
@@ -814,9 +849,11 @@ impl Browser {
                 let all = ui.checkbox(&mut self.all_files, "show all files");
                 crate::ui::focus::ring(ui, &all);
                 ui.label(
-                    RichText::new("Ctrl+click: several files (merged as one capture)")
-                        .weak()
-                        .small(),
+                    RichText::new(
+                        "Ctrl+click, Shift+click, Ctrl+A: several files (merged as one capture)",
+                    )
+                    .weak()
+                    .small(),
                 );
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

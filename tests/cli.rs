@@ -253,6 +253,52 @@ fn a_file_given_twice_is_read_once() {
     assert!(!err.contains("two points"), "{err}");
 }
 
+/// Regression (terminal trial, a day of rotated files and their gzip copies): a capture and
+/// its compressed copy given together (`day.pcap day.pcap.gz`, or a folder of both, as `gzip
+/// -k` leaves them) were said to "hold the same traffic captured at two points", and every
+/// packet but the SYNs and resets counted twice. The copy is read once, with a warning; a
+/// compressed file of the same name that holds another capture is still read.
+#[test]
+fn a_compressed_copy_given_beside_its_capture_is_read_once() {
+    let dir = temp_dir("compressed-copy");
+    let copy = |from: &str, to: &str| {
+        std::fs::copy(fixture(from), dir.join(to)).expect("copy");
+        dir.join(to).display().to_string()
+    };
+    let gzip = |from: &str, to: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut e, &std::fs::read(fixture(from)).expect("read"))
+            .expect("gzip");
+        write(&dir, to, &e.finish().expect("gzip"))
+    };
+    let mix = copy("http-mix.pcapng", "http-mix.pcapng");
+    let mix_zst = copy("compressed/http-mix.pcapng.zst", "http-mix.pcapng.zst");
+    let refused = copy("refused-v4.pcap", "refused-v4.pcap");
+    let refused_gz = gzip("refused-v4.pcap", "refused-v4.pcap.gz");
+    // Another capture under the name of one given: a rotated set written again.
+    let reset = copy("handshake-reset.pcap", "handshake-reset.pcap");
+    let other_gz = gzip("refused-v6.pcap", "handshake-reset.pcap.gz");
+    let (expected, _, _) = report_of(&[&mix, &refused, &reset, &other_gz]);
+    let folder = dir.display().to_string();
+    for args in [
+        vec![&mix, &mix_zst, &refused, &refused_gz, &reset, &other_gz],
+        vec![&folder],
+    ] {
+        let (v, files, err) = report_of(&args.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+        assert!(v == expected, "{args:?}: read as the captures alone: {err}");
+        assert_eq!(files.as_array().map(Vec::len), Some(4), "{args:?}");
+        for (copy, of) in [(&mix_zst, &mix), (&refused_gz, &refused)] {
+            assert!(
+                err.contains(&format!(
+                    "warning: {copy}: the same capture as {of}, compressed: it is read once"
+                )),
+                "{args:?}: {err}"
+            );
+        }
+        assert!(!err.contains("two points"), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn empty_and_missing_files_exit_2() {
     let dir = temp_dir("empty");

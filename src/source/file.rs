@@ -137,11 +137,16 @@ impl FileSource {
         // A file given twice (`a.pcap a.pcap`, `./a.pcap` and `a.pcap`) was read twice, as
         // the same traffic captured at two points.
         let mut given_first = std::collections::HashMap::new();
+        let canonical: Vec<Option<PathBuf>> = paths
+            .iter()
+            .map(|(path, _)| match is_stdin(path) {
+                true => None,
+                false => std::fs::canonicalize(path).ok(),
+            })
+            .collect();
         for (n, (path, _)) in paths.iter().enumerate() {
-            if !is_stdin(path)
-                && let Ok(file) = std::fs::canonicalize(path)
-            {
-                let first = *given_first.entry(file).or_insert(n);
+            if let Some(file) = &canonical[n] {
+                let first = *given_first.entry(file.clone()).or_insert(n);
                 if first != n {
                     source.problems.push(SourceError::GivenTwice {
                         path: path.clone(),
@@ -149,6 +154,16 @@ impl FileSource {
                     });
                     continue;
                 }
+            }
+            // A capture and its compressed copy given together (`day.pcap day.pcap.gz`, a
+            // folder of both, as `gzip -k` leaves them) were read as the same traffic captured
+            // at two points, every packet but the SYNs and resets counted twice.
+            if let Some(plain) = compressed_copy_of(path, &canonical) {
+                source.problems.push(SourceError::CompressedCopy {
+                    path: path.clone(),
+                    first: paths[plain].0.clone(),
+                });
+                continue;
             }
             match look(path, &mut stdin_taken) {
                 Ok(l) => looked.push((l, n)),
@@ -1170,6 +1185,19 @@ fn read_folders(given: &[PathBuf], problems: &mut Vec<SourceError>) -> Result<In
         });
     }
     Ok((paths, folders))
+}
+
+/// The input (an index of `canonical`, the inputs' canonical paths) that the file at `path` is
+/// a compressed copy of: named as it is without its compression's extension (`day.pcap` for
+/// `day.pcap.gz`), and the bytes it decompresses to (see [`compressed::decompresses_to`]).
+fn compressed_copy_of(path: &Path, canonical: &[Option<PathBuf>]) -> Option<usize> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    if !compressed::COMPRESSED_EXTENSIONS.contains(&extension.as_str()) {
+        return None;
+    }
+    let plain = std::fs::canonicalize(path.with_extension("")).ok()?;
+    let n = canonical.iter().position(|c| c.as_ref() == Some(&plain))?;
+    compressed::decompresses_to(path, &plain).then_some(n)
 }
 
 /// The name of the file at `path`, for a list of a folder's files.

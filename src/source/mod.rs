@@ -939,6 +939,15 @@ pub enum SourceError {
         /// The path it was given by first.
         first: PathBuf,
     },
+    /// A compressed copy of another file given (`day.pcap.gz` beside `day.pcap`): the same
+    /// capture, read once.
+    #[error("{path}: the same capture as {first}, compressed: it is read once")]
+    CompressedCopy {
+        /// The compressed copy, not read.
+        path: PathBuf,
+        /// The file it is a copy of, read.
+        first: PathBuf,
+    },
     /// The file does not start like a capture in a format rstscope reads ([`FORMATS_READ`]),
     /// nor like a compressed file or a zip archive.
     #[error(

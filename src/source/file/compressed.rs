@@ -771,6 +771,57 @@ impl<R: Read + Send> ReadSource<R> for bzip2::read::MultiBzDecoder<Source<R>> {
     }
 }
 
+/// The extensions of the compressed files a capture is copied to (`gzip -k`, `zstd`, `xz -k`,
+/// `bzip2 -k`, `lz4`), lower-case.
+pub(super) const COMPRESSED_EXTENSIONS: &[&str] = &["gz", "zst", "lz4", "xz", "bz2"];
+
+/// Whether the file at `compressed` is compressed and decompresses to the bytes of the file at
+/// `plain`, every one to the last: a copy of that capture (`day.pcap.gz` beside `day.pcap`,
+/// as `gzip -k` leaves it). Any failure to read either is a no. The two are read side by side
+/// and the reading stops at the first byte that differs, which for another capture of the same
+/// name (a rotated set written again) is among its first frames.
+pub(super) fn decompresses_to(compressed: &std::path::Path, plain: &std::path::Path) -> bool {
+    let (Ok(mut packed), Ok(plain)) = (std::fs::File::open(compressed), std::fs::File::open(plain))
+    else {
+        return false;
+    };
+    let (first, error) = super::input::read_prefix(&mut packed);
+    let Some(compression) = Compression::detect(&first) else {
+        return false;
+    };
+    let mut unpacked = decoder(
+        compression,
+        Prefixed::new(first, error, packed),
+        Window::alone(),
+    );
+    let mut plain = BufReader::new(plain);
+    let (mut a, mut b) = (vec![0; 64 << 10], vec![0; 64 << 10]);
+    loop {
+        match (fill(&mut unpacked, &mut a), fill(&mut plain, &mut b)) {
+            (Ok(n), Ok(m)) if n == m && a[..n] == b[..m] => {
+                if n == 0 {
+                    return true;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Reads into `buf` until it is full or the stream ends; how many bytes were read.
+fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8022,6 +8022,68 @@ fn shift_click_and_ctrl_a_select_a_rotated_set_in_the_open_dialog() {
     assert_eq!(opened, names, "Ctrl+A");
 }
 
+/// A capture still being written (`tcpdump -w` running) opened in the window ends inside a
+/// record, and the message says to read it again once the capture has stopped; the window had
+/// no way to but File > Open or Recent, which also dropped the filter typed and the row picked.
+/// File > Reload (Ctrl+R, as Wireshark's) reads the files again, the filter and the row kept.
+#[test]
+fn reload_reads_a_growing_capture_again_keeping_the_filter_and_the_row() {
+    let dir = temp_dir("reload");
+    let path = dir.join("growing.pcapng");
+    let whole = std::fs::read(manifest("tests/fixtures/http-mix.pcapng")).expect("read");
+    // Cut inside a record, as a file tcpdump still writes reads: 7305's third reset is not
+    // written yet.
+    std::fs::write(&path, &whole[..9000]).expect("write");
+    let mut h = harness(settings(), vec![path.clone()]);
+    settle(&mut h);
+    let resets = |h: &Harness<'_, RstscopeApp>, endpoint: &str| {
+        h.state()
+            .rows()
+            .iter()
+            .find(|r| r.endpoint == endpoint)
+            .map(|r| r.offender.rst_packets)
+    };
+    assert_eq!(resets(&h, "127.0.0.1:7305"), Some(2), "the part written");
+    assert!(
+        shows(&h, "file ends inside a record"),
+        "the file is said cut short"
+    );
+    type_in_filter(&mut h, "127.0.0.1");
+    h.run_steps(2);
+    select(&mut h, "127.0.0.1:7304");
+    // The writer goes on; the keyboard is the table's, not the filter's.
+    std::fs::write(&path, &whole).expect("write");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
+    h.run_steps(2);
+    settle(&mut h);
+    assert_eq!(
+        resets(&h, "127.0.0.1:7305"),
+        Some(3),
+        "read again to its end"
+    );
+    assert!(!shows(&h, "file ends inside a record"), "{:?}", path);
+    assert_eq!(
+        filter_box(&h).value().as_deref(),
+        Some("127.0.0.1"),
+        "the filter is kept"
+    );
+    assert_eq!(
+        h.state()
+            .selected()
+            .map(|k| rstscope::report::endpoint(k.0, k.1)),
+        Some("127.0.0.1:7304".to_owned()),
+        "the row picked stays selected"
+    );
+    // And from the File menu.
+    std::fs::write(&path, &whole[..9000]).expect("write");
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Reload").click();
+    h.run_steps(2);
+    settle(&mut h);
+    assert_eq!(resets(&h, "127.0.0.1:7305"), Some(2), "File > Reload");
+}
+
 /// Regression: a saved capture without process information said so in small grey text under
 /// the diagnosis, which users read past. It is a note now: body-sized text (the advice not
 /// weakened) that says what to do, capture on that host or run the agent there, on one line

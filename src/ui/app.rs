@@ -343,10 +343,28 @@ impl Source {
         self.job.is_some()
     }
 
+    /// Whether its files can be read again (File > Reload): not a live capture's, nor
+    /// standard input.
+    fn is_reloadable(&self) -> bool {
+        self.capture.is_none()
+            && !self.paths.is_empty()
+            && !self.paths.iter().any(|p| crate::source::file::is_stdin(p))
+    }
+
     /// A live capture that is running.
     pub fn is_capturing(&self) -> bool {
         matches!(self.job, Some(Running::Live(_)))
     }
+}
+
+/// What File > Reload keeps of the view of the capture it reads again.
+struct KeptView {
+    /// The files read again: another capture opened meanwhile keeps nothing of this one.
+    paths: Vec<PathBuf>,
+    /// The offenders table's filter.
+    filter: String,
+    /// The row the user picked (none where the selection followed the worst offender).
+    picked: Option<EndpointKey>,
 }
 
 /// A message at the top of the window.
@@ -397,6 +415,8 @@ pub struct RstscopeApp {
     follow_worst: bool,
     /// The selected time range, whole seconds.
     range: Option<(i64, i64)>,
+    /// What File > Reload keeps of the view for the capture it reads again.
+    reloading: Option<KeptView>,
     plot: PlotView,
     /// The plot's legend and axis: what it took in the last frame besides its height.
     plot_chrome: f32,
@@ -495,6 +515,7 @@ impl RstscopeApp {
             selected: None,
             follow_worst: true,
             range: None,
+            reloading: None,
             plot: PlotView::default(),
             plot_chrome: 0.0,
             full_chrome: 0.0,
@@ -743,6 +764,24 @@ impl RstscopeApp {
         self.open_capture(ctx, paths, false);
     }
 
+    /// Reads the capture's files again (File > Reload), as Wireshark's Reload: a file still
+    /// being written (`tcpdump -w` running) has grown since it was read, and the message of
+    /// a file that ends inside a record says to read it again. The table's filter and the row
+    /// the user picked are kept; the capture on screen stays until the new reading gives
+    /// results, as for any capture opened.
+    fn reload(&mut self, ctx: &egui::Context) {
+        let Some(src) = self.source.as_ref().filter(|s| s.is_reloadable()) else {
+            return;
+        };
+        let (paths, is_sample) = (src.paths.clone(), !src.remember);
+        self.reloading = Some(KeptView {
+            paths: paths.clone(),
+            filter: self.table.filter.clone(),
+            picked: self.selected.filter(|_| !self.follow_worst),
+        });
+        self.open_capture(ctx, paths, is_sample);
+    }
+
     /// Opens files; the bundled sample (a temporary copy) is named so and not remembered.
     fn open_capture(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>, is_sample: bool) {
         if paths.is_empty() {
@@ -824,6 +863,16 @@ impl RstscopeApp {
         // Typed for the last capture's endpoints: kept, it hid this one's rows, its worst
         // offender (selected) among them.
         self.table.filter.clear();
+        // Read again (File > Reload): the same files, grown since, seen as they were.
+        if let Some(kept) = self.reloading.take()
+            && kept.paths == self.source.as_ref().map_or(&[][..], |s| &s.paths[..])
+        {
+            self.table.filter = kept.filter;
+            if let Some(picked) = kept.picked {
+                self.selected = Some(picked);
+                self.follow_worst = false;
+            }
+        }
         self.details = DetailsView::default();
         self.plot.new_capture();
         self.forget_layout();
@@ -952,6 +1001,7 @@ impl RstscopeApp {
                 || self.source.as_ref().is_some_and(Source::is_loading),
             capturing: self.source.as_ref().is_some_and(Source::is_capturing)
                 || self.capture_task.is_some(),
+            reloadable: self.source.as_ref().is_some_and(Source::is_reloadable),
             can_export: self.analysis().is_some(),
             range_selected: self.range.is_some(),
             show_host: self.settings.show_host,
@@ -1135,7 +1185,9 @@ impl RstscopeApp {
                 finished => {
                     if has_results && let Some(src) = self.incoming.take() {
                         self.set_source(ctx, src);
-                        if let Some(Ok(a)) = &finished {
+                        if let Some(Ok(a)) = &finished
+                            && self.follow_worst
+                        {
                             self.selected = a.snapshot.offenders.first().map(|o| o.key());
                         }
                         if let Some(Err(text)) = finished {
@@ -1325,6 +1377,11 @@ impl RstscopeApp {
                 && ctx.input_mut(|i| i.consume_shortcut(&source_bar::close_shortcut()))
             {
                 actions.push(Action::Close);
+            }
+            if self.source.as_ref().is_some_and(Source::is_reloadable)
+                && ctx.input_mut(|i| i.consume_shortcut(&source_bar::reload_shortcut()))
+            {
+                actions.push(Action::Reload);
             }
             let saveable = self
                 .source
@@ -1939,6 +1996,7 @@ impl RstscopeApp {
                 }
             }
             Action::Open(paths) => self.open(ctx, paths),
+            Action::Reload => self.reload(ctx),
             Action::StartCapture => self.start_capture(ctx),
             Action::About => self.about_open = true,
             Action::Cancel => {

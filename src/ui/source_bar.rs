@@ -30,6 +30,9 @@ pub enum Action {
     OpenSample,
     /// Open these files as one capture.
     Open(Vec<PathBuf>),
+    /// Read the capture's files again (a file still being written has grown since), keeping
+    /// the table's filter and the row picked.
+    Reload,
     /// Start a live capture.
     StartCapture,
     /// Stop reading.
@@ -75,6 +78,9 @@ pub struct BarInput<'a> {
     pub loading: bool,
     /// A live capture is running.
     pub capturing: bool,
+    /// The capture on screen is of files that can be read again (File > Reload): not a live
+    /// capture, nor standard input.
+    pub reloadable: bool,
     /// Results exist to export.
     pub can_export: bool,
     /// A time range is selected in the plot: the exports, of the whole capture, say so.
@@ -293,6 +299,14 @@ pub fn menu(ui: &mut egui::Ui, input: &BarInput<'_>, actions: &mut Vec<Action>) 
                 save_capture_button(ui, input, actions, Some(save_shortcut()));
             }
             ui.separator();
+            let reload = entry_with_shortcut(ui, RELOAD, &reload_shortcut(), input.reloadable)
+                .on_hover_text(
+                    "read the capture's files again: a file still being written has grown since",
+                )
+                .on_disabled_hover_text("no capture file is open");
+            if reload.clicked() {
+                actions.push(Action::Reload);
+            }
             let open = input.source.is_some();
             if entry_with_shortcut(ui, "Close capture", &close_shortcut(), open).clicked() {
                 actions.push(Action::Close);
@@ -459,6 +473,15 @@ fn entry_with_shortcut(
     ui.ctx()
         .accesskit_node_builder(response.id, |node| node.set_keyboard_shortcut(keys.clone()));
     response
+}
+
+/// File > Reload's words.
+pub const RELOAD: &str = "Reload";
+
+/// Ctrl+R (Cmd+R on macOS): Reload, as Wireshark's View > Reload. Not while a text field has
+/// the keyboard.
+pub fn reload_shortcut() -> egui::KeyboardShortcut {
+    egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::R)
 }
 
 /// Ctrl+W (Cmd+W on macOS): Close capture, as Wireshark's File > Close. Not while a text
@@ -1420,6 +1443,7 @@ mod tests {
             source_shorter: &[],
             loading: false,
             capturing: false,
+            reloadable: false,
             can_export: false,
             range_selected: false,
             show_host: false,

@@ -28,6 +28,14 @@ fn refused_pcap(n: u32) -> Vec<u8> {
     refused_to(7211, n)
 }
 
+/// The capture `pcap` as another capture point's file holds the same packets: its file
+/// header's snapshot length differs by `n`, so that the two files are not copies of one
+/// (byte for byte the same, they are read once).
+fn at_point(mut pcap: Vec<u8>, n: u32) -> Vec<u8> {
+    pcap[16..20].copy_from_slice(&(65535 - n).to_le_bytes());
+    pcap
+}
+
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     let p = dir.join(name);
     std::fs::write(&p, bytes).expect("write capture");
@@ -257,7 +265,8 @@ fn a_file_given_twice_is_read_once() {
 /// its compressed copy given together (`day.pcap day.pcap.gz`, or a folder of both, as `gzip
 /// -k` leaves them) were said to "hold the same traffic captured at two points", and every
 /// packet but the SYNs and resets counted twice. The copy is read once, with a warning; a
-/// compressed file of the same name that holds another capture is still read.
+/// compressed file of the same name that holds another capture is still read. So is a copy
+/// under another name (`refused-v4 (1).pcap`, a capture downloaded twice).
 #[test]
 fn a_compressed_copy_given_beside_its_capture_is_read_once() {
     let dir = temp_dir("compressed-copy");
@@ -275,13 +284,22 @@ fn a_compressed_copy_given_beside_its_capture_is_read_once() {
     let mix_zst = copy("compressed/http-mix.pcapng.zst", "http-mix.pcapng.zst");
     let refused = copy("refused-v4.pcap", "refused-v4.pcap");
     let refused_gz = gzip("refused-v4.pcap", "refused-v4.pcap.gz");
+    let downloaded = copy("refused-v4.pcap", "refused-v4 (1).pcap");
     // Another capture under the name of one given: a rotated set written again.
     let reset = copy("handshake-reset.pcap", "handshake-reset.pcap");
     let other_gz = gzip("refused-v6.pcap", "handshake-reset.pcap.gz");
     let (expected, _, _) = report_of(&[&mix, &refused, &reset, &other_gz]);
     let folder = dir.display().to_string();
     for args in [
-        vec![&mix, &mix_zst, &refused, &refused_gz, &reset, &other_gz],
+        vec![
+            &mix,
+            &mix_zst,
+            &refused,
+            &refused_gz,
+            &downloaded,
+            &reset,
+            &other_gz,
+        ],
         vec![&folder],
     ] {
         let (v, files, err) = report_of(&args.iter().map(|s| s.as_str()).collect::<Vec<_>>());
@@ -295,6 +313,16 @@ fn a_compressed_copy_given_beside_its_capture_is_read_once() {
                 "{args:?}: {err}"
             );
         }
+        // Whichever comes first is read: in the folder, `refused-v4 (1).pcap`.
+        let copies = |a: &str, b: &str| {
+            err.contains(&format!(
+                "warning: {a}: the same bytes as {b} (a copy): it is read once"
+            ))
+        };
+        assert!(
+            copies(&downloaded, &refused) || copies(&refused, &downloaded),
+            "{args:?}: {err}"
+        );
         assert!(!err.contains("two points"), "{args:?}: {err}");
     }
 }
@@ -549,9 +577,12 @@ fn compressed_captures_give_the_plain_files_report() {
 fn compressed_captures_over_their_share_of_the_window_budget_are_refused_and_the_rest_read() {
     let dir = temp_dir("window-budget");
     let xz = std::fs::read(fixture("compressed/http-mix.pcapng.xz")).expect("fixture");
+    // Three captures, not one given thrice (read once): the stream once, twice and three
+    // times (as `cat a.xz b.xz` makes).
     let copies: Vec<String> = ["a", "b", "c"]
         .iter()
-        .map(|n| write(&dir, &format!("{n}.pcapng.xz"), &xz))
+        .zip(1..)
+        .map(|(n, times)| write(&dir, &format!("{n}.pcapng.xz"), &xz.repeat(times)))
         .collect();
     let plain = write(&dir, "refused.pcap", &refused_pcap(3));
     let refusal = |path: &str| {
@@ -737,7 +768,7 @@ fn two_files_are_merged_in_time_order() {
 fn two_copies_of_a_capture_count_once() {
     let dir = temp_dir("twice");
     let a = write(&dir, "a.pcap", &refused_pcap(3));
-    let b = write(&dir, "b.pcap", &refused_pcap(3));
+    let b = write(&dir, "b.pcap", &at_point(refused_pcap(3), 1));
     let v = json(&rstscope(&["analyze", "--format", "json", &a, &b]));
     assert_eq!(v["packets"], 12);
     assert_eq!(v["failed_attempts"], 3);
@@ -761,7 +792,14 @@ fn three_copies_of_a_capture_count_once() {
     let dir = temp_dir("thrice");
     let files: Vec<String> = ["client", "firewall", "server"]
         .iter()
-        .map(|n| write(&dir, &format!("{n}.pcap"), &refused_pcap(3)))
+        .zip(0..)
+        .map(|(n, point)| {
+            write(
+                &dir,
+                &format!("{n}.pcap"),
+                &at_point(refused_pcap(3), point),
+            )
+        })
         .collect();
     let mut args = vec!["analyze", "--format", "json"];
     args.extend(files.iter().map(String::as_str));

@@ -10806,11 +10806,14 @@ fn the_details_keep_their_processes_lines_until_the_window_is_too_short_for_them
 fn a_capture_whose_first_file_was_not_read_is_named_by_one_that_was() {
     let dir = temp_dir("not-read");
     let xz = std::fs::read(manifest("tests/fixtures/compressed/http-mix.pcapng.xz")).expect("xz");
+    // Three captures, not one given thrice (read once): the stream once, twice and three
+    // times (as `cat a.xz b.xz` makes).
     let mut paths: Vec<PathBuf> = ["a", "b", "c"]
         .iter()
-        .map(|n| {
+        .zip(1..)
+        .map(|(n, times)| {
             let p = dir.join(format!("{n}.pcapng.xz"));
-            std::fs::write(&p, &xz).expect("written");
+            std::fs::write(&p, xz.repeat(times)).expect("written");
             p
         })
         .collect();

@@ -530,16 +530,22 @@ fn a_netsh_trace_with_a_filter_driver_counts_each_packet_once() {
 
 /// Copies of a frame by its headers within 5 ms are looked for within one file only (two
 /// hosts' clocks differ by more); across files given together only SYNs, SYN-ACKs and RSTs
-/// are (pipeline::merged). The same netsh trace in two files (a copy: the same file given
-/// twice is read once): its 98 copies within each file, then its 15 SYNs, 5 SYN-ACKs and 15
-/// RSTs once; its other 14 packets twice.
+/// are (pipeline::merged). The same netsh trace in two files (not a copy: the same file given
+/// twice, or a byte copy of it, is read once): its 98 copies within each file, then its 15
+/// SYNs, 5 SYN-ACKs and 15 RSTs once; its other 14 packets twice.
 #[test]
 fn copies_are_looked_for_by_the_frame_within_a_file_and_by_syn_and_rst_across_files() {
     let copy = std::env::temp_dir().join(format!(
         "rstscope-linktypes-{}-ndiscap-copy.pcapng",
         std::process::id()
     ));
-    std::fs::copy(fixture("ndiscap-lwf.pcapng"), &copy).expect("a copy");
+    // The same packets in a file that is no byte copy: its section's length written in its
+    // section header, where the trace says "unknown" (-1).
+    let mut other = std::fs::read(fixture("ndiscap-lwf.pcapng")).expect("fixture");
+    assert_eq!(other[16..24], [0xff; 8], "the section's length is unknown");
+    let section = u64::try_from(other.len() - 28).expect("small");
+    other[16..24].copy_from_slice(&section.to_le_bytes());
+    std::fs::write(&copy, &other).expect("a copy");
     let a = analyze_files(
         &[fixture("ndiscap-lwf.pcapng"), copy.clone()],
         Options::default(),

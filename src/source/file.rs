@@ -144,6 +144,8 @@ impl FileSource {
                 false => std::fs::canonicalize(path).ok(),
             })
             .collect();
+        // The files on disk read so far (their index in `paths`), with their sizes.
+        let mut on_disk: Vec<(usize, u64)> = Vec::new();
         for (n, (path, _)) in paths.iter().enumerate() {
             if let Some(file) = &canonical[n] {
                 let first = *given_first.entry(file.clone()).or_insert(n);
@@ -164,6 +166,29 @@ impl FileSource {
                     first: paths[plain].0.clone(),
                 });
                 continue;
+            }
+            // So were two copies of one file under two names (`trace.pcapng` and `trace
+            // (1).pcapng`, downloaded twice): files of the same size are compared, up to their
+            // first byte that differs.
+            let size = canonical[n]
+                .as_ref()
+                .and_then(|_| std::fs::metadata(path).ok())
+                .filter(std::fs::Metadata::is_file)
+                .map(|m| m.len())
+                // Empty files are each said to be empty.
+                .filter(|&size| size > 0);
+            if let Some(size) = size {
+                let copied = on_disk
+                    .iter()
+                    .find(|&&(m, other)| other == size && input::same_files(&paths[m].0, path));
+                if let Some(&(first, _)) = copied {
+                    source.problems.push(SourceError::CopyOf {
+                        path: path.clone(),
+                        first: paths[first].0.clone(),
+                    });
+                    continue;
+                }
+                on_disk.push((n, size));
             }
             match look(path, &mut stdin_taken) {
                 Ok(l) => looked.push((l, n)),

@@ -948,6 +948,15 @@ pub enum SourceError {
         /// The file it is a copy of, read.
         first: PathBuf,
     },
+    /// A copy of another file given under another name (`trace (1).pcapng` beside
+    /// `trace.pcapng`): the same bytes, read once (whichever was given first).
+    #[error("{path}: the same bytes as {first} (a copy): it is read once")]
+    CopyOf {
+        /// The copy, not read.
+        path: PathBuf,
+        /// The file it is a copy of, read.
+        first: PathBuf,
+    },
     /// The file does not start like a capture in a format rstscope reads ([`FORMATS_READ`]),
     /// nor like a compressed file or a zip archive.
     #[error(

@@ -794,32 +794,7 @@ pub(super) fn decompresses_to(compressed: &std::path::Path, plain: &std::path::P
         Prefixed::new(first, error, packed),
         Window::alone(),
     );
-    let mut plain = BufReader::new(plain);
-    let (mut a, mut b) = (vec![0; 64 << 10], vec![0; 64 << 10]);
-    loop {
-        match (fill(&mut unpacked, &mut a), fill(&mut plain, &mut b)) {
-            (Ok(n), Ok(m)) if n == m && a[..n] == b[..m] => {
-                if n == 0 {
-                    return true;
-                }
-            }
-            _ => return false,
-        }
-    }
-}
-
-/// Reads into `buf` until it is full or the stream ends; how many bytes were read.
-fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
+    super::input::same_streams(&mut unpacked, &mut BufReader::new(plain))
 }
 
 #[cfg(test)]

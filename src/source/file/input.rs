@@ -194,3 +194,41 @@ pub(super) fn read_up_to(reader: &mut impl Read, len: usize) -> (Vec<u8>, Option
     buf.truncate(filled);
     (buf, None)
 }
+
+/// Whether the files at `a` and `b` hold the same bytes, every one to the last (read side by
+/// side, stopping at the first that differs). Any failure to read either is a no.
+pub(super) fn same_files(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::File::open(a), std::fs::File::open(b)) {
+        (Ok(a), Ok(b)) => same_streams(&mut io::BufReader::new(a), &mut io::BufReader::new(b)),
+        _ => false,
+    }
+}
+
+/// Whether the streams `a` and `b` give the same bytes to their ends. Any read error is a no.
+pub(super) fn same_streams(a: &mut impl Read, b: &mut impl Read) -> bool {
+    let (mut x, mut y) = (vec![0; 64 << 10], vec![0; 64 << 10]);
+    loop {
+        match (fill(a, &mut x), fill(b, &mut y)) {
+            (Ok(n), Ok(m)) if n == m && x[..n] == y[..m] => {
+                if n == 0 {
+                    return true;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Reads into `buf` until it is full or the stream ends; how many bytes were read.
+fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}

@@ -2728,7 +2728,11 @@ fn window_refusals(source: &FileSource) -> Vec<String> {
 #[test]
 fn xz_captures_over_their_share_of_the_window_budget_are_refused_and_the_rest_read() {
     let xz = xz9();
-    let copies: Vec<TempFile> = (0..3).map(|_| TempFile::new("c.pcapng.xz", &xz)).collect();
+    // Three captures, not one given thrice (which is read once): the stream once, twice (as
+    // `cat a.xz b.xz` makes), three times.
+    let copies: Vec<TempFile> = (1..=3)
+        .map(|n| TempFile::new("c.pcapng.xz", &xz.repeat(n)))
+        .collect();
     let plain = TempFile::new(
         "plain.pcap",
         &pcap(false, false, 1, 65535, &[rec(1, 0, &[0; 60])]),
@@ -2775,8 +2779,14 @@ fn a_later_frame_over_the_share_ends_the_file_keeping_its_frames() {
         std::fs::read(dir.join("compressed/http-mix-2frames.pcapng.zst")).expect("fixture");
     // A frame header: no single segment, a window descriptor of 2^26 (64 MiB).
     zstd.extend_from_slice(&[0x28, 0xb5, 0x2f, 0xfd, 0x00, 16 << 3, 0, 0, 0]);
-    let copies: Vec<TempFile> = (0..3)
-        .map(|_| TempFile::new("c.pcapng.zst", &zstd))
+    // Three files, not one given thrice (which is read once): each begins with a skippable
+    // frame of its own, as pzstd's do.
+    let copies: Vec<TempFile> = (0..3u8)
+        .map(|n| {
+            let mut file = vec![0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, n, n, n, n];
+            file.extend_from_slice(&zstd);
+            TempFile::new("c.pcapng.zst", &file)
+        })
         .collect();
     let paths: Vec<PathBuf> = copies.iter().map(|f| f.0.clone()).collect();
     let mut source = FileSource::open(&paths).expect("opens");
@@ -2811,7 +2821,18 @@ fn zip_members_of_xz_and_lzma_over_their_share_are_refused() {
         ("http-mix-lzma.zip", "LZMA", "8.0 MiB", 13),
     ] {
         let zip = std::fs::read(dir.join(name)).expect("fixture");
-        let copies: Vec<TempFile> = (0..refused_by).map(|_| TempFile::new(name, &zip)).collect();
+        // Archives that differ, not one given many times (which is read once): each with a
+        // comment of its own at the end of its directory.
+        assert_eq!(zip[zip.len() - 2..], [0, 0], "{name} has no comment");
+        let copies: Vec<TempFile> = (0..refused_by)
+            .map(|n| {
+                let mut zip = zip.clone();
+                let at = zip.len() - 2;
+                zip[at] = 1;
+                zip.push(b'a' + u8::try_from(n).expect("few"));
+                TempFile::new(name, &zip)
+            })
+            .collect();
         let paths: Vec<PathBuf> = copies.iter().map(|f| f.0.clone()).collect();
         let fits = FileSource::open(&paths[1..]).expect("opens");
         assert_eq!(

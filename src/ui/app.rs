@@ -1921,11 +1921,10 @@ impl RstscopeApp {
             );
             ui.add_space(gaps.section);
             if let Some(src) = self.incoming.as_ref().or(self.source.as_ref()) {
-                ui.label(format!("Reading {}…", src.label));
-                let p = src.progress.unwrap_or_default();
-                let f = if p.bytes_total > 0 { p.bytes_read as f32 / p.bytes_total as f32 } else { 0.0 };
+                let f = source_bar::read_fraction(&src.progress.unwrap_or_default());
+                ui.label(format!("Reading {}… {}", src.label, source_bar::percent(f)));
                 let width = ui.available_width().min(360.0);
-                ui.add(egui::ProgressBar::new(f).desired_width(width).show_percentage().animate(true));
+                ui.add(source_bar::reading_bar(f, width));
                 return;
             }
             if self.sample_task.is_some() {

@@ -146,6 +146,8 @@ impl FileSource {
             .collect();
         // The files on disk read so far (their index in `paths`), with their sizes.
         let mut on_disk: Vec<(usize, u64)> = Vec::new();
+        // The copies not read, each with the file read in its place.
+        let mut read_instead = std::collections::HashMap::new();
         for (n, (path, _)) in paths.iter().enumerate() {
             if let Some(file) = &canonical[n] {
                 let first = *given_first.entry(file.clone()).or_insert(n);
@@ -182,6 +184,7 @@ impl FileSource {
                     .iter()
                     .find(|&&(m, other)| other == size && input::same_files(&paths[m].0, path));
                 if let Some(&(first, _)) = copied {
+                    read_instead.insert(path.clone(), paths[first].0.clone());
                     source.problems.push(SourceError::CopyOf {
                         path: path.clone(),
                         first: paths[first].0.clone(),
@@ -195,6 +198,16 @@ impl FileSource {
                 // `-` twice is a mistake in the command, not a bad input.
                 Err(error) if several && !is_stdin(path) => source.problems.push(error),
                 Err(error) => return Err(error),
+            }
+        }
+        // A compressed copy names the file read in its place: in a folder of `day.pcap`, `day
+        // (1).pcap` and `day.pcap.gz`, the `.gz` is the same capture as `day (1).pcap`, read,
+        // not as `day.pcap`, left out as its copy.
+        for problem in &mut source.problems {
+            if let SourceError::CompressedCopy { first, .. } = problem
+                && let Some(read) = read_instead.get(first)
+            {
+                first.clone_from(read);
             }
         }
         let window = Window::shared_by(looked.iter().map(|(l, _)| l.windows).sum());

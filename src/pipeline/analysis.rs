@@ -618,7 +618,8 @@ impl CopyFilter {
     }
 
     /// [`CopyFilter::repeat`] for a frame decoded into `slots[at]`, after the TCP packets
-    /// kept since the last [`CopyFilter::hand_on`] ([`dedupe::Repeats::is_repeat_in`]).
+    /// kept since the last [`CopyFilter::hand_on`] ([`dedupe::Repeats::is_repeat_in`]);
+    /// `records`: the run of records the frame lies in, until [`CopyFilter::run_end`].
     #[inline(always)]
     pub fn repeat_in(
         &mut self,
@@ -626,10 +627,18 @@ impl CopyFilter {
         slots: &[TcpPacket<'_>],
         at: usize,
         payload: &[u8],
+        records: Option<&[u8]>,
     ) -> Option<Copies> {
         self.repeats
-            .is_repeat_in(frame, slots, at, payload)
+            .is_repeat_in(frame, slots, at, payload, records)
             .then(|| Copies::repeated(&slots[at]))
+    }
+
+    /// The run of records [`CopyFilter::repeat_in`] was given ends
+    /// ([`dedupe::Repeats::run_end`]).
+    #[inline]
+    pub fn run_end(&mut self, records: &[u8]) {
+        self.repeats.run_end(records);
     }
 
     /// The frame number of the frame kept for the packet `id`, if it was one of the latest.
@@ -1709,9 +1718,30 @@ impl FrameSink for &mut Taker<'_> {
             self.batch,
             (self.copies, self.networks),
             &mut self.encap,
+            None,
         ) {
             self.ethernet[usize::from(ipv6)] += 1;
         }
+    }
+
+    /// The copy check reads the frame's bytes around its payload only where a later frame
+    /// of the run may repeat it ([`CopyFilter::repeat_in`]).
+    #[inline(always)]
+    fn frame_of_run(&mut self, frame: Frame<'_>, records: &[u8]) {
+        if let Some(Carried::Ethernet { ipv6 }) = take(
+            &frame,
+            self.batch,
+            (self.copies, self.networks),
+            &mut self.encap,
+            Some(records),
+        ) {
+            self.ethernet[usize::from(ipv6)] += 1;
+        }
+    }
+
+    #[inline]
+    fn run_end(&mut self, records: &[u8]) {
+        self.copies.run_end(records);
     }
 }
 
@@ -1759,6 +1789,7 @@ fn take(
     batch: &mut Batch,
     (copies, networks): (&mut CopyFilter, &mut Zones),
     encap: &mut Encap,
+    records: Option<&[u8]>,
 ) -> Option<Carried> {
     batch.frames += 1;
     if frame.dropped.is_some() {
@@ -1780,7 +1811,14 @@ fn take(
     match decode_into(frame, slot, encap) {
         Ok((payload, carried)) => {
             let rst = slot.flags.rst();
-            keep(frame, batch, copies, encap, (payload, carried, rst))
+            keep(
+                frame,
+                batch,
+                copies,
+                encap,
+                (payload, carried, rst),
+                records,
+            )
         }
         // Other traffic (UDP, ARP, ...) that is no candidate for another link type: counted
         // here, without the call.
@@ -1789,7 +1827,7 @@ fn take(
             None
         }
         Err(Some(skip @ Skip::Tunnelled { .. })) => {
-            take_tunnelled(*frame, skip, batch, (copies, networks), encap)
+            take_tunnelled(*frame, skip, batch, (copies, networks), encap, records)
         }
         Err(skipped) => {
             not_tcp(
@@ -1815,8 +1853,9 @@ fn keep(
     copies: &mut CopyFilter,
     encap: &Encap,
     (payload, carried, rst): (&[u8], Carried, bool),
+    records: Option<&[u8]>,
 ) -> Option<Carried> {
-    if let Some(copy) = copies.repeat_in(frame, &batch.slots, batch.len, payload) {
+    if let Some(copy) = copies.repeat_in(frame, &batch.slots, batch.len, payload, records) {
         batch.copies.add(copy);
         if carried == Carried::Other {
             batch.encaps.add(*encap);
@@ -1857,6 +1896,7 @@ fn take_tunnelled(
     batch: &mut Batch,
     (copies, networks): (&mut CopyFilter, &mut Zones),
     encap: &mut Encap,
+    records: Option<&[u8]>,
 ) -> Option<Carried> {
     let decoded = match batch.slots.get_mut(batch.len) {
         Some(slot) => crate::decode::decode_tunnelled_into(&frame, slot, encap)
@@ -1902,6 +1942,7 @@ fn take_tunnelled(
         copies,
         &tallied,
         (payload, Carried::Other, rst),
+        records,
     );
     // A repeat left out: its slot takes the next frame, whose decoder writes no overlay.
     if batch.len == len

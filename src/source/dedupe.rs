@@ -210,7 +210,9 @@ fn hash(l3: &[u8]) -> u64 {
 /// ([`Repeats::is_repeat_in`]): what the decoded packet holds is read there when a bucket
 /// matches, and only what it lacks (lengths, interface, the bytes around the payload) is
 /// kept for each frame; the last ones' packets are copied out when the batch is handed on
-/// ([`Repeats::hand_on`]). Frame by frame ([`Repeats::is_repeat`]: live capture, evidence)
+/// ([`Repeats::hand_on`]). In a run of records, which stay in the reader's buffer until
+/// it ends, even the bytes around the payload are left there (`Later`) and read only when
+/// a walk back compares them, or the run ends ([`Repeats::run_end`]). Frame by frame ([`Repeats::is_repeat`]: live capture, evidence)
 /// all of it is kept. Both compare the same, so both find the same repeats.
 #[derive(Debug)]
 pub struct Repeats {
@@ -222,8 +224,40 @@ pub struct Repeats {
     extra: [Extra; REPEAT_RING],
     /// What the decoded packet holds, by ring place, of the frames not in the caller's slots.
     fields: [Fields; REPEAT_RING],
+    /// By ring place, where a frame kept from a run of records lies in the run's buffer
+    /// while its [`Extra::bytes`] are not read yet ([`Repeats::is_repeat_in`]).
+    later: [Option<Later>; REPEAT_RING],
     /// Frames kept so far: the newest is at ring place `(kept - 1) % REPEAT_RING`.
     kept: usize,
+}
+
+/// Where a kept frame's bytes lie in the buffer of the run of records it came in, until the
+/// run ends: its [`Extra::bytes`] are read there only when a later frame's bucket sends the
+/// walk back to it, or the run ends with it among the last ones. Addresses, not references:
+/// the buffer is the reader's, and each use finds the bytes in the run's `records` slice
+/// by their offset there (bounds-checked), while the run lasts.
+#[derive(Debug, Clone, Copy)]
+struct Later {
+    /// The address of the frame's first byte.
+    data: usize,
+    /// The frame's captured length.
+    len: usize,
+    /// Where its payload starts, from its first byte ([`extra`]).
+    offset: usize,
+}
+
+impl Later {
+    /// The frame's [`Extra::bytes`], read in `records`.
+    #[cold]
+    fn bytes(self, records: &[u8]) -> [u64; 3] {
+        let at = self.data.wrapping_sub(records.as_ptr() as usize);
+        let data = records.get(at..at.wrapping_add(self.len));
+        debug_assert!(
+            data.is_some(),
+            "a frame kept later lies in its run's records"
+        );
+        extra_bytes(data.unwrap_or_default(), self.offset)
+    }
 }
 
 impl Default for Repeats {
@@ -232,6 +266,7 @@ impl Default for Repeats {
             newest: [0; BUCKETS],
             extra: [Extra::default(); REPEAT_RING],
             fields: [Fields::default(); REPEAT_RING],
+            later: [None; REPEAT_RING],
             kept: 0,
         }
     }
@@ -301,17 +336,24 @@ impl Repeats {
     #[inline]
     pub fn is_repeat(&mut self, frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8]) -> bool {
         let bucket = bucket(p);
-        if self.check(bucket, frame, p, payload, &[]) {
+        if self.check(bucket, frame, p, payload, &[], None) {
             return true;
         }
         self.fields[self.kept % REPEAT_RING] = frame_fields(frame, p);
-        self.keep(bucket, frame, payload);
+        self.keep(bucket, frame, payload, None);
         false
     }
 
     /// [`Repeats::is_repeat`] for a frame decoded into `slots[at]`, after the frames kept
     /// since the last [`Repeats::hand_on`] (`slots[..at]`, in order): a frame that is not a
     /// repeat is remembered, its decoded packet left in its slot, and must be kept there.
+    ///
+    /// `records`: the buffer of the run of records the frame lies in, where the frames kept
+    /// from it stay until [`Repeats::run_end`] (which must come before the buffer changes):
+    /// their bytes around the payload are read there only if needed. Read for every frame,
+    /// they cost a fifth of the reading thread's wall time that the check cost: past the
+    /// headers the decoder reads, often in the frame's next cache line (docs/benchmarks.md,
+    /// s42). `None`: read now.
     #[inline(always)]
     pub fn is_repeat_in(
         &mut self,
@@ -319,14 +361,26 @@ impl Repeats {
         slots: &[TcpPacket<'_>],
         at: usize,
         payload: &[u8],
+        records: Option<&[u8]>,
     ) -> bool {
         let p = &slots[at];
         let (bucket, earlier) = (bucket(p), slots.get(..at).unwrap_or_default());
-        if self.check(bucket, frame, p, payload, earlier) {
+        if self.check(bucket, frame, p, payload, earlier, records) {
             return true;
         }
-        self.keep(bucket, frame, payload);
+        self.keep(bucket, frame, payload, records);
         false
+    }
+
+    /// The run of records [`Repeats::is_repeat_in`] was given ends: the bytes of its frames
+    /// among the last [`REPEAT_RING`] kept are read from `records` before they go.
+    pub fn run_end(&mut self, records: &[u8]) {
+        for back in 1..=REPEAT_RING.min(self.kept) {
+            let place = (self.kept - back) % REPEAT_RING;
+            if let Some(later) = self.later[place].take() {
+                self.extra[place].bytes = later.bytes(records);
+            }
+        }
     }
 
     /// The slots of [`Repeats::is_repeat_in`], all of the frames kept since the last call, are
@@ -346,28 +400,52 @@ impl Repeats {
         p: &TcpPacket<'_>,
         payload: &[u8],
         slots: &[TcpPacket<'_>],
+        records: Option<&[u8]>,
     ) -> bool {
         // How many frames back the newest of this bucket was kept: 1 for the last one.
         let back = usize::from((self.kept as u16).wrapping_sub(self.newest[bucket]));
         (1..=REPEAT_RING).contains(&back)
-            && self.repeats((&frame_fields(frame, p), &extra(frame, payload)), slots)
+            && self.repeats(
+                (&frame_fields(frame, p), &extra(frame, payload)),
+                slots,
+                records,
+            )
     }
 
     /// Remembers a frame that is no repeat (its fields are kept by the caller).
     #[inline(always)]
-    fn keep(&mut self, bucket: usize, frame: &Frame<'_>, payload: &[u8]) {
+    fn keep(&mut self, bucket: usize, frame: &Frame<'_>, payload: &[u8], records: Option<&[u8]>) {
         let place = self.kept % REPEAT_RING;
         // Cut to 16 bits, as the field says.
         self.newest[bucket] = self.kept as u16;
-        // Built in its slot, not moved there.
-        self.extra[place] = extra(frame, payload);
+        if records.is_some() {
+            let (data, lengths) = (frame.data, [frame.data.len() as u32, frame.orig_len]);
+            // The bytes stay where they are until needed: `Extra::bytes` is read from
+            // `later` meanwhile.
+            self.extra[place].lengths = lengths;
+            self.extra[place].origin = origin(frame);
+            self.later[place] = Some(Later {
+                data: data.as_ptr() as usize,
+                len: data.len(),
+                offset: payload_offset(data, payload),
+            });
+        } else {
+            // Built in its slot, not moved there.
+            self.extra[place] = extra(frame, payload);
+            self.later[place] = None;
+        }
         self.kept = self.kept.wrapping_add(1);
     }
 
     /// The walk back from the newest frame, once some frame has the same bucket. `slots`: the
     /// newest frames kept, whose fields are read there.
     #[cold]
-    fn repeats(&self, frame: (&Fields, &Extra), slots: &[TcpPacket<'_>]) -> bool {
+    fn repeats(
+        &self,
+        frame: (&Fields, &Extra),
+        slots: &[TcpPacket<'_>],
+        records: Option<&[u8]>,
+    ) -> bool {
         let window = i64::try_from(WINDOW.as_nanos()).unwrap_or(i64::MAX);
         let back = frame.0.ports.rotate_left(16);
         for n in 1..=REPEAT_RING {
@@ -384,7 +462,15 @@ impl Repeats {
             if frame.0.ts.saturating_sub(seen.ts).saturating_abs() >= window {
                 return false;
             }
-            if same((seen, &self.extra[place]), frame) {
+            let mut extra = self.extra[place];
+            if let Some(later) = self.later[place] {
+                debug_assert!(
+                    records.is_some(),
+                    "bytes left for later are read in their run"
+                );
+                extra.bytes = later.bytes(records.unwrap_or_default());
+            }
+            if same((seen, &extra), frame) {
                 return true;
             }
             if seen.ports == back && back != frame.0.ports {
@@ -452,11 +538,27 @@ fn frame_fields(frame: &Frame<'_>, p: &TcpPacket<'_>) -> Fields {
 #[inline(always)]
 fn extra(frame: &Frame<'_>, payload: &[u8]) -> Extra {
     let data = frame.data;
-    let offset = (payload.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
+    Extra {
+        bytes: extra_bytes(data, payload_offset(data, payload)),
+        lengths: [data.len() as u32, frame.orig_len],
+        origin: origin(frame),
+    }
+}
+
+/// Where `payload` starts in `data`, the frame it is a slice of: past its end for an empty
+/// payload that is no slice of it.
+#[inline(always)]
+fn payload_offset(data: &[u8], payload: &[u8]) -> usize {
+    (payload.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize)
+}
+
+/// [`Extra::bytes`] of the frame `data`, whose payload starts at `offset` ([`payload_offset`]).
+#[inline(always)]
+fn extra_bytes(data: &[u8], offset: usize) -> [u64; 3] {
     let start = offset.min(data.len());
     // Most frames have the 16 bytes before the payload (a start below 16 wraps and fails
     // the check); the 8 after it are missing where the payload is shorter (a pure ACK).
-    let bytes = match data.get(start.wrapping_sub(16)..start) {
+    match data.get(start.wrapping_sub(16)..start) {
         Some(before) => {
             let at = |i: usize| {
                 u64::from_le_bytes([
@@ -473,11 +575,6 @@ fn extra(frame: &Frame<'_>, payload: &[u8]) -> Extra {
             [at(0), at(8), word(data, start)]
         }
         None => short_start(data, start),
-    };
-    Extra {
-        bytes,
-        lengths: [data.len() as u32, frame.orig_len],
-        origin: origin(frame),
     }
 }
 
@@ -783,11 +880,23 @@ mod tests {
                 ((x >> 16) as usize % packets.len(), k / 3)
             })
             .collect();
+        // The frames lie one after the other in one buffer, as a run of records does.
+        let records: Vec<u8> = order
+            .iter()
+            .flat_map(|&(i, _)| packets[i].0.clone())
+            .collect();
+        let mut start = 0;
+        let mut places = Vec::new();
         let frames: Vec<Frame<'_>> = order
             .iter()
-            .map(|&(i, ms)| Frame {
-                interface: packets[i].1,
-                ..frame(&packets[i].0, ms)
+            .map(|&(i, ms)| {
+                let len = packets[i].0.len();
+                places.push(start..start + len);
+                start += len;
+                Frame {
+                    interface: packets[i].1,
+                    ..frame(&records[start - len..start], ms)
+                }
             })
             .collect();
         let decoded: Vec<TcpPacket<'_>> = frames
@@ -802,16 +911,45 @@ mod tests {
             .map(|(f, p)| one.is_repeat(f, p, p.payload))
             .collect();
         assert!(expected.iter().any(|&r| r) && expected.iter().any(|&r| !r));
-        for batch in [1, 2, 5, 15, 16, 17, 40, 1000] {
+        // Runs of records (their bytes read only where needed, each run given its own part
+        // of the buffer: a frame of an earlier run is read from what the run's end kept), or
+        // none (every frame's bytes read at once).
+        let runs = [
+            None,
+            Some(1),
+            Some(3),
+            Some(16),
+            Some(17),
+            Some(50),
+            Some(1000),
+        ];
+        for (batch, run) in [1, 2, 5, 15, 16, 17, 40, 1000]
+            .into_iter()
+            .flat_map(|batch| runs.map(|run| (batch, run)))
+        {
             let mut r = Repeats::default();
             let mut slots: Vec<TcpPacket<'_>> = Vec::new();
             let mut in_batch = 0;
+            let run_of = |n: usize| {
+                run.map(|run: usize| {
+                    let (first, last) = (n / run * run, ((n / run + 1) * run).min(frames.len()));
+                    &records[places[first].start..places[last - 1].end]
+                })
+            };
             for (n, (f, p)) in frames.iter().zip(&decoded).enumerate() {
                 slots.truncate(in_batch);
                 slots.push(*p);
-                let repeat = r.is_repeat_in(f, &slots, in_batch, p.payload);
-                assert_eq!(repeat, expected[n], "frame {n}, batches of {batch}");
+                let repeat = r.is_repeat_in(f, &slots, in_batch, p.payload, run_of(n));
+                assert_eq!(
+                    repeat, expected[n],
+                    "frame {n}, batches of {batch}, runs {run:?}"
+                );
                 in_batch += usize::from(!repeat);
+                if let (Some(run), Some(records)) = (run, run_of(n))
+                    && ((n + 1) % run == 0 || n + 1 == frames.len())
+                {
+                    r.run_end(records);
+                }
                 if (n + 1) % batch == 0 {
                     // Handed on: the next batch's slots hold none of these packets.
                     r.hand_on(&slots[..in_batch]);

@@ -954,9 +954,10 @@ impl Run<'_> {
             if BIG_ENDIAN {
                 each.frame_called(frame);
             } else {
-                each.frame(frame);
+                each.frame_of_run(frame, data);
             }
         }
+        each.run_end(data);
         self.quiet.seen(before_back.max(last_ts));
         let n = number - self.number;
         // The head of the last record, as `next_frame` would have left it: framed again (the

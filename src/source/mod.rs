@@ -140,6 +140,23 @@ pub trait FrameSink {
     fn frame_called(&mut self, frame: Frame<'_>) {
         self.frame(frame);
     }
+
+    /// [`FrameSink::frame`] for a frame of a run of classic pcap records, which all lie in
+    /// `records` (the reader's buffer) until [`FrameSink::run_end`]: what the sink would read
+    /// of the frame's bytes may be read there later in the run, for the few frames that need
+    /// it.
+    #[inline(always)]
+    fn frame_of_run(&mut self, frame: Frame<'_>, records: &[u8]) {
+        let _ = records;
+        self.frame(frame);
+    }
+
+    /// The run of [`FrameSink::frame_of_run`] ends: its records are still in `records`, and
+    /// then no longer.
+    #[inline]
+    fn run_end(&mut self, records: &[u8]) {
+        let _ = records;
+    }
 }
 
 impl<F: FnMut(Frame<'_>)> FrameSink for F {

@@ -13431,3 +13431,53 @@ fn regression_the_compact_copy_wireshark_button_says_its_filter_needs_decode_as(
         }
     }
 }
+
+/// Regression (real-window trial, 1280x800): after a live capture was saved, its message over
+/// the results and the details in full (a diagnosis of five lines, the programs that served
+/// and connected) took the plot down to some 60 points for three rows of connections. The
+/// plot keeps a useful height ([`rstscope::ui::layout::plot_useful`]): 110 points at
+/// 1280x800, with a message and This machine or without, the details giving way (compact,
+/// tight, their connections scrolled to within them), their diagnosis in view. (A smaller
+/// window's plot still gives up height for the details' first connections: 1024x700 is
+/// checked for the diagnosis in view.)
+#[test]
+fn the_plot_keeps_a_useful_height_beside_a_message_and_long_details() {
+    let kept = temp_dir("useful-plot")
+        .join("home/someone/.local/share/rstscope/unsaved captures/capture-20261206-001216.pcapng");
+    std::fs::create_dir_all(kept.parent().expect("folder")).expect("kept folder");
+    std::fs::copy(manifest("resources/sample-7211.pcapng"), &kept).expect("kept capture");
+    let least = |size: [f32; 2]| match size[1] {
+        800.0 => rstscope::ui::layout::PLOT_MIN,
+        _ => rstscope::ui::layout::PLOT_SQUEEZED,
+    };
+    for file in ["story-restarting.pcapng", "story-fixed.pcapng"] {
+        for size in [[1280.0, 800.0], [1024.0, 700.0]] {
+            for crowded in [false, true] {
+                let mut s = settings();
+                if crowded {
+                    s.show_host = true;
+                    s.kept_captures = vec![kept.clone()];
+                }
+                let mut h = sized_harness_with(
+                    window(size),
+                    s,
+                    vec![manifest(&format!("tests/fixtures/{file}"))],
+                );
+                settle(&mut h);
+                let case = format!("{file} at {size:?}, message and This machine {crowded}");
+                let plot = h.state().plot_height().expect("results shown");
+                assert!(plot >= least(size), "{case}: the plot {plot} points");
+                let bottom = h.get_by_label("0 not decoded").rect().top();
+                let sentence = h
+                    .query_all_by_label_contains("127.0.0.1:7211 refused")
+                    .map(|n| n.rect())
+                    .max_by(|a, b| a.top().total_cmp(&b.top()))
+                    .expect("the details' diagnosis");
+                assert!(
+                    sentence.top() < bottom,
+                    "{case}: the diagnosis {sentence:?} in view above {bottom}"
+                );
+            }
+        }
+    }
+}

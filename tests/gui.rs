@@ -13392,6 +13392,49 @@ fn an_endpoint_in_an_overlay_network_is_named_with_it_and_its_packets_say_their_
     assert_eq!(packet_lines_with(&h, "vni 43"), 0);
 }
 
+/// Regression (window trial, tests/fixtures/vxlan-scans.pcap): the details' connections named
+/// their client and server without the overlay network they are in ("10.42.0.1:52220"),
+/// where the offenders' rows and the scan's words carry it ("A port scan by 10.42.0.1 (VXLAN
+/// vni 42)"): the same client scanned in VNI 42 and in VNI 43. Both ends are named as the
+/// rows name an endpoint, in the other tenant's rows too.
+#[test]
+fn the_connections_name_their_ends_with_their_overlay_network() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/vxlan-scans.pcap")],
+    );
+    for vni in [42, 43] {
+        let server = format!("10.42.0.2:7000 (VXLAN vni {vni})");
+        select(&mut h, &server);
+        settle(&mut h);
+        let details = h
+            .get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
+            .rect()
+            .bottom();
+        let clients: Vec<String> = h
+            .query_all_by_label_contains("10.42.0.1:")
+            .filter_map(|n| {
+                let node = n.accesskit_node();
+                node.label().or(node.value())
+            })
+            .filter(|l| l.starts_with("10.42.0.1:"))
+            .collect();
+        assert_eq!(clients.len(), 1, "the one connection's client: {clients:?}");
+        assert!(
+            clients[0].ends_with(&format!(" (VXLAN vni {vni})")),
+            "{clients:?}"
+        );
+        let servers = h
+            .query_all_by_label(&server)
+            .filter(|n| n.rect().top() > details)
+            .count();
+        assert!(
+            servers >= 2,
+            "the details' endpoint and its connection's server: {servers}"
+        );
+    }
+}
+
 /// Regression (s36's note): the compact details (800x600, 640x400) and their Copy Wireshark
 /// button did not say that the filter of packets inside VXLAN on UDP 8472 (tests/fixtures/
 /// vxlan.pcap, 10.84.0.2:7212) needs Decode As, which the full details' filter rows say: a

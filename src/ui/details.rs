@@ -2539,8 +2539,8 @@ impl ColumnChars {
             self.starts = Some(self.starts.map_or((c.start, c.start), |(a, b)| {
                 (a.min(c.start), b.max(c.start))
             }));
-            let client = report::endpoint(c.orig.0, c.orig.1).len();
-            let server = report::endpoint(c.resp.0, c.resp.1).len();
+            let client = report::endpoint_in(c.orig.0, c.orig.1, c.overlay).len();
+            let server = report::endpoint_in(c.resp.0, c.resp.1, c.overlay).len();
             let history = c.history.chars().count().min(HISTORY_CHARS);
             let packets = report::grouped(c.packets).len();
             let lasted = duration(c.duration_ns, self.digits).chars().count();
@@ -2732,7 +2732,10 @@ fn connections_table(
                 };
                 mono(&mut row, start);
                 mono(&mut row, duration(c.duration_ns, digits));
-                mono(&mut row, report::endpoint(c.orig.0, c.orig.1));
+                // Each end with the overlay network it is in, as the offenders' rows and the
+                // scans' words name them: two tenants' overlays may number their machines
+                // alike (vxlan-scans.pcap's 10.42.0.1 scanned in VNI 42 and in VNI 43).
+                mono(&mut row, report::endpoint_in(c.orig.0, c.orig.1, c.overlay));
                 mono(&mut row, c.state.as_str().to_owned());
                 mono(&mut row, c.history.clone());
                 row.col(|ui| {
@@ -2743,7 +2746,7 @@ fn connections_table(
                     }
                 });
                 mono(&mut row, report::grouped(c.packets));
-                mono(&mut row, report::endpoint(c.resp.0, c.resp.1));
+                mono(&mut row, report::endpoint_in(c.resp.0, c.resp.1, c.overlay));
                 // A right click selects the connection too, as in Wireshark's lists.
                 let response = row.response();
                 if response.clicked() || response.container_secondary_clicked() {

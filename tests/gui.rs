@@ -5055,6 +5055,46 @@ fn regression_a_short_stretch_between_gaps_says_when_it_is() {
     }
 }
 
+/// Regression (window trial, zeek's ssh.pcap of the public corpus at 800 and 700 points): a
+/// stretch's own time label (the 2014-12-31 reset's, between two gaps) took the room of the
+/// next stretch's one axis label, "2015-01-07 00:00:00", and that half-hour of capture said
+/// nothing of when it was. The axis's only label of a stretch wins.
+#[test]
+fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
+    let ssh = manifest("../shared/pcaps/zeek/ssh/ssh.pcap");
+    if !ssh.exists() {
+        println!(
+            "SKIPPED: {} not found (the public corpus, see README)",
+            ssh.display()
+        );
+        return;
+    }
+    for size in [[800.0, 600.0], [700.0, 600.0]] {
+        let mut h = opened(window(size), vec![ssh.clone()]);
+        h.remove_cursor();
+        h.run_steps(6);
+        let (top, bottom) = plot_rows(&h);
+        let mut texts = Vec::new();
+        let mut shapes: Vec<&egui::Shape> = h.output().shapes.iter().map(|c| &c.shape).collect();
+        while let Some(shape) = shapes.pop() {
+            match shape {
+                egui::Shape::Vec(v) => shapes.extend(v),
+                egui::Shape::Text(t) => {
+                    let rect = t.galley.rect.translate(t.pos.to_vec2());
+                    if top < rect.top() && rect.bottom() <= bottom {
+                        texts.push(t.galley.text().to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            texts.iter().any(|t| t.starts_with("2015-01-07 ")),
+            "{size:?}: the 2015-01-07 stretch's time under the plot: {texts:?}"
+        );
+    }
+}
+
 /// Regression (real window): refused-v4.pcap opened with a copy of it 17 years older listed
 /// the connections' starts and the packets' times as "12-01 13:08:38.100" (2009) and then
 /// "11-27 13:08:38.100" (2026): time going back, to read. Across years they carry the year.

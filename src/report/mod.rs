@@ -1752,7 +1752,7 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
     let mut rest = Vec::new();
     for c in Cause::ALL.into_iter().filter(|&c| by(c) > 0 && !told(c)) {
         let n = by(c);
-        rest.push(match c {
+        let mut words = match c {
             Cause::Refused => plural(
                 n,
                 "refusal of a connection attempt",
@@ -1768,7 +1768,9 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
                 "aborts of established connections",
             ),
             Cause::Stray => stray_words(o, n),
-        });
+        };
+        words.push_str(&suspects_among(o, c, n));
+        rest.push(words);
     }
     // Unanswered attempts are told by their own sentence, by a refusals' sentence where
     // nothing was accepted, and by the drops' sentence where the host dropped the answers.
@@ -1786,6 +1788,27 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
         ));
     }
     (!rest.is_empty()).then(|| and_list(&rest))
+}
+
+/// Which of `o`'s `n` resets of cause `c` were flagged suspect-injected, by the suspects kept
+/// with their cause: " (flagged suspect-injected)" for the one, " (2 of them flagged
+/// suspect-injected)", " (at least 1 of them ...)" where more were flagged than kept
+/// ([`MAX_SUSPECTS`](crate::engine::offenders::MAX_SUSPECTS)); nothing where none was.
+/// Regression (zeek's rst-inject-rae.pcap, 1.2.0.3:6649): "It also saw 1 reset during the
+/// handshake" did not say that it was the injected one its evidence lines tell.
+fn suspects_among(o: &Offender, c: Cause, n: u64) -> String {
+    let k = o.suspects.iter().filter(|s| s.cause == c).count() as u64;
+    let exact = o.suspect_injected <= o.suspects.len() as u64;
+    match (k, exact) {
+        (0, _) => String::new(),
+        (k, true) if k == n && n == 1 => " (flagged suspect-injected)".to_owned(),
+        (k, true) if k == n => format!(" (all {} flagged suspect-injected)", thousands(n)),
+        (k, true) => format!(" ({} of them flagged suspect-injected)", thousands(k)),
+        (k, false) => format!(
+            " (at least {} of them flagged suspect-injected)",
+            thousands(k)
+        ),
+    }
 }
 
 /// `n` stray resets, as [`stray_diagnosis`] tells them apart: for connections whose start
@@ -4378,6 +4401,7 @@ mod diagnosis_tests {
             frame: Some(2),
             client: ("10.0.0.2".parse().expect("address"), 40000),
             from_server: true,
+            cause: Cause::HandshakeReset,
             suspicion: crate::engine::cause::Suspicion {
                 not_acceptable: true,
                 ttl: Some((46, 49)),
@@ -4408,6 +4432,57 @@ mod diagnosis_tests {
             ),
             "{s}"
         );
+    }
+
+    /// The kinds a sentence leaves out say which of their resets were flagged suspect-injected
+    /// (zeek's rst-inject-rae.pcap, 1.2.0.3:6649: its aborts' sentence, then "It also saw 1
+    /// reset during the handshake", the injected one unsaid).
+    #[test]
+    fn the_other_kinds_say_their_suspect_resets() {
+        let mut o = offender(Cause::Abort, 2, 1);
+        o.rst_by_cause[Cause::HandshakeReset.index()] = 1;
+        o.rst_packets = 3;
+        o.suspect_injected = 1;
+        let suspect = |cause| crate::engine::SuspectRst {
+            at: Timestamp::from_parts(100, 10_000_000),
+            frame: Some(2),
+            client: ("10.0.0.2".parse().expect("address"), 40000),
+            from_server: true,
+            cause,
+            suspicion: crate::engine::cause::Suspicion {
+                not_acceptable: true,
+                ttl: None,
+                ip_id: None,
+            },
+        };
+        o.suspects = vec![suspect(Cause::HandshakeReset)].into();
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("It also saw 1 reset during the handshake (flagged suspect-injected)."),
+            "{s}"
+        );
+        // Of several, how many; more flagged than kept: at least those kept.
+        o.rst_by_cause[Cause::Abort.index()] = 5;
+        o.rst_by_cause[Cause::HandshakeReset.index()] = 3;
+        o.rst_packets = 8;
+        o.suspect_injected = 2;
+        o.suspects = vec![suspect(Cause::HandshakeReset), suspect(Cause::Abort)].into();
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("3 resets during the handshake (1 of them flagged suspect-injected)"),
+            "{s}"
+        );
+        o.suspects = vec![suspect(Cause::HandshakeReset)].into();
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("(at least 1 of them flagged suspect-injected)"),
+            "{s}"
+        );
+        // None of them: nothing said.
+        o.suspects = vec![suspect(Cause::Abort)].into();
+        o.suspect_injected = 1;
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(s.contains("3 resets during the handshake."), "{s}");
     }
 
     /// A sentence about refusals gives their rate and times, not the endpoint's: the story's

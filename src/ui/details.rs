@@ -2814,6 +2814,7 @@ mod tests {
             frame: Some(frame),
             client: ("10.0.0.2".parse().expect("address"), 40000),
             from_server: true,
+            cause: Cause::Abort,
             suspicion: Suspicion {
                 not_acceptable: false,
                 ttl: None,

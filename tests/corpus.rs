@@ -844,16 +844,25 @@ fn only_the_injected_reset_of_the_corpus_is_suspect_injected() {
         .map(|(p, a)| (p.as_str(), a.snapshot.totals.suspect_injected))
         .collect();
     assert_eq!(names, [("zeek/tcp/rst-inject-rae.pcap", 1)]);
-    let suspects = &flagged[0].1.snapshot.offenders[0].suspects;
-    let evidence: Vec<_> = suspects
+    let o = &flagged[0].1.snapshot.offenders[0];
+    let evidence: Vec<_> = o
+        .suspects
         .iter()
-        .map(|s| (s.frame, s.from_server, s.suspicion))
+        .map(|s| (s.frame, s.from_server, s.cause, s.suspicion))
         .collect();
+    // Regression: 1.2.0.3:6649's sentence, about its aborts, said "It also saw 1 reset during
+    // the handshake" without saying it was the injected one.
+    let said = rstscope::report::full_diagnosis(o, None, rstscope::report::Clock::Utc);
+    assert!(
+        said.contains("It also saw 1 reset during the handshake (flagged suspect-injected)."),
+        "{said}"
+    );
     assert_eq!(
         evidence,
         [(
             Some(2),
             true,
+            rstscope::engine::Cause::HandshakeReset,
             rstscope::engine::cause::Suspicion {
                 not_acceptable: true,
                 ttl: Some((46, 49)),

@@ -5055,6 +5055,46 @@ fn regression_a_short_stretch_between_gaps_says_when_it_is() {
     }
 }
 
+/// Regression (window trial, zeek's ssh.pcap of the public corpus at 800 and 700 points): a
+/// stretch's own time label (the 2014-12-31 reset's, between two gaps) took the room of the
+/// next stretch's one axis label, "2015-01-07 00:00:00", and that half-hour of capture said
+/// nothing of when it was. The axis's only label of a stretch wins.
+#[test]
+fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
+    let ssh = manifest("../shared/pcaps/zeek/ssh/ssh.pcap");
+    if !ssh.exists() {
+        println!(
+            "SKIPPED: {} not found (the public corpus, see README)",
+            ssh.display()
+        );
+        return;
+    }
+    for size in [[800.0, 600.0], [700.0, 600.0]] {
+        let mut h = opened(window(size), vec![ssh.clone()]);
+        h.remove_cursor();
+        h.run_steps(6);
+        let (top, bottom) = plot_rows(&h);
+        let mut texts = Vec::new();
+        let mut shapes: Vec<&egui::Shape> = h.output().shapes.iter().map(|c| &c.shape).collect();
+        while let Some(shape) = shapes.pop() {
+            match shape {
+                egui::Shape::Vec(v) => shapes.extend(v),
+                egui::Shape::Text(t) => {
+                    let rect = t.galley.rect.translate(t.pos.to_vec2());
+                    if top < rect.top() && rect.bottom() <= bottom {
+                        texts.push(t.galley.text().to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert!(
+            texts.iter().any(|t| t.starts_with("2015-01-07 ")),
+            "{size:?}: the 2015-01-07 stretch's time under the plot: {texts:?}"
+        );
+    }
+}
+
 /// Regression (real window): refused-v4.pcap opened with a copy of it 17 years older listed
 /// the connections' starts and the packets' times as "12-01 13:08:38.100" (2009) and then
 /// "11-27 13:08:38.100" (2026): time going back, to read. Across years they carry the year.
@@ -13574,6 +13614,49 @@ fn an_endpoint_in_an_overlay_network_is_named_with_it_and_its_packets_say_their_
     assert_eq!(packet_lines_with(&h, "vni 43"), 0);
 }
 
+/// Regression (window trial, tests/fixtures/vxlan-scans.pcap): the details' connections named
+/// their client and server without the overlay network they are in ("10.42.0.1:52220"),
+/// where the offenders' rows and the scan's words carry it ("A port scan by 10.42.0.1 (VXLAN
+/// vni 42)"): the same client scanned in VNI 42 and in VNI 43. Both ends are named as the
+/// rows name an endpoint, in the other tenant's rows too.
+#[test]
+fn the_connections_name_their_ends_with_their_overlay_network() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/vxlan-scans.pcap")],
+    );
+    for vni in [42, 43] {
+        let server = format!("10.42.0.2:7000 (VXLAN vni {vni})");
+        select(&mut h, &server);
+        settle(&mut h);
+        let details = h
+            .get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
+            .rect()
+            .bottom();
+        let clients: Vec<String> = h
+            .query_all_by_label_contains("10.42.0.1:")
+            .filter_map(|n| {
+                let node = n.accesskit_node();
+                node.label().or(node.value())
+            })
+            .filter(|l| l.starts_with("10.42.0.1:"))
+            .collect();
+        assert_eq!(clients.len(), 1, "the one connection's client: {clients:?}");
+        assert!(
+            clients[0].ends_with(&format!(" (VXLAN vni {vni})")),
+            "{clients:?}"
+        );
+        let servers = h
+            .query_all_by_label(&server)
+            .filter(|n| n.rect().top() > details)
+            .count();
+        assert!(
+            servers >= 2,
+            "the details' endpoint and its connection's server: {servers}"
+        );
+    }
+}
+
 /// Regression (s36's note): the compact details (800x600, 640x400) and their Copy Wireshark
 /// button did not say that the filter of packets inside VXLAN on UDP 8472 (tests/fixtures/
 /// vxlan.pcap, 10.84.0.2:7212) needs Decode As, which the full details' filter rows say: a
@@ -13610,6 +13693,56 @@ fn regression_the_compact_copy_wireshark_button_says_its_filter_needs_decode_as(
             );
             h.remove_cursor();
             h.run_steps(2);
+        }
+    }
+}
+
+/// Regression (real-window trial, 1280x800): after a live capture was saved, its message over
+/// the results and the details in full (a diagnosis of five lines, the programs that served
+/// and connected) took the plot down to some 60 points for three rows of connections. The
+/// plot keeps a useful height ([`rstscope::ui::layout::plot_useful`]): 110 points at
+/// 1280x800, with a message and This machine or without, the details giving way (compact,
+/// tight, their connections scrolled to within them), their diagnosis in view. (A smaller
+/// window's plot still gives up height for the details' first connections: 1024x700 is
+/// checked for the diagnosis in view.)
+#[test]
+fn the_plot_keeps_a_useful_height_beside_a_message_and_long_details() {
+    let kept = temp_dir("useful-plot")
+        .join("home/someone/.local/share/rstscope/unsaved captures/capture-20261206-001216.pcapng");
+    std::fs::create_dir_all(kept.parent().expect("folder")).expect("kept folder");
+    std::fs::copy(manifest("resources/sample-7211.pcapng"), &kept).expect("kept capture");
+    let least = |size: [f32; 2]| match size[1] {
+        800.0 => rstscope::ui::layout::PLOT_MIN,
+        _ => rstscope::ui::layout::PLOT_SQUEEZED,
+    };
+    for file in ["story-restarting.pcapng", "story-fixed.pcapng"] {
+        for size in [[1280.0, 800.0], [1024.0, 700.0]] {
+            for crowded in [false, true] {
+                let mut s = settings();
+                if crowded {
+                    s.show_host = true;
+                    s.kept_captures = vec![kept.clone()];
+                }
+                let mut h = sized_harness_with(
+                    window(size),
+                    s,
+                    vec![manifest(&format!("tests/fixtures/{file}"))],
+                );
+                settle(&mut h);
+                let case = format!("{file} at {size:?}, message and This machine {crowded}");
+                let plot = h.state().plot_height().expect("results shown");
+                assert!(plot >= least(size), "{case}: the plot {plot} points");
+                let bottom = h.get_by_label("0 not decoded").rect().top();
+                let sentence = h
+                    .query_all_by_label_contains("127.0.0.1:7211 refused")
+                    .map(|n| n.rect())
+                    .max_by(|a, b| a.top().total_cmp(&b.top()))
+                    .expect("the details' diagnosis");
+                assert!(
+                    sentence.top() < bottom,
+                    "{case}: the diagnosis {sentence:?} in view above {bottom}"
+                );
+            }
         }
     }
 }

@@ -1305,7 +1305,8 @@ impl Engine {
                     && let Some(note) = note
                 {
                     let newly = newly & (1 << i) != 0;
-                    self.suspect_found(idx, server, s, p.ts, note.suspicion(), newly);
+                    let found = (note.cause, note.suspicion());
+                    self.suspect_found(idx, server, s, p.ts, found, newly);
                 }
             }
         }
@@ -1319,7 +1320,7 @@ impl Engine {
         server_side: u8,
         side: u8,
         t: Timestamp,
-        suspicion: Suspicion,
+        (cause, suspicion): (Cause, Suspicion),
         newly: bool,
     ) {
         if newly {
@@ -1342,6 +1343,7 @@ impl Engine {
                 frame: None,
                 client,
                 from_server: side == server_side,
+                cause,
                 suspicion,
             });
         }
@@ -1546,6 +1548,7 @@ impl Engine {
                     frame: Some(p.frame),
                     client: (client_addr, client_port),
                     from_server,
+                    cause,
                     suspicion,
                 });
             }

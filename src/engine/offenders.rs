@@ -350,6 +350,11 @@ pub struct SuspectRst {
     pub client: (IpAddr, u16),
     /// It claims to come from the service endpoint (else from the client).
     pub from_server: bool,
+    /// Its cause, as the reset is counted among the endpoint's resets by cause: the diagnosis
+    /// says which of those it tells were the suspect ones (rst-inject-rae.pcap's 1.2.0.3:6649:
+    /// "It also saw 1 reset during the handshake" was the injected one, unsaid). In the
+    /// struct's padding: the agent's endpoints keep their size.
+    pub cause: Cause,
     /// The evidence.
     pub suspicion: super::cause::Suspicion,
 }
@@ -1728,6 +1733,14 @@ mod tests {
 
     fn at(secs: i64) -> Timestamp {
         Timestamp::from_parts(secs, 0)
+    }
+
+    /// A kept suspect reset is 56 bytes with its cause as without it (the cause fits the
+    /// struct's padding): the agent's endpoints keep [`MAX_SUSPECTS`] of them each, within
+    /// its memory sum (docs/benchmarks.md, "The agent").
+    #[test]
+    fn a_suspect_reset_kept_is_56_bytes_with_its_cause() {
+        assert_eq!(std::mem::size_of::<SuspectRst>(), 56);
     }
 
     /// A payload rstscope shows only the start of says so, and why: the capture's snap length,

@@ -388,6 +388,7 @@ fn injected_rst_in_syn_sent_is_flagged_and_ignored() {
             frame: Some(2),
             client: (CLIENT, 40000),
             from_server: true,
+            cause: crate::engine::Cause::HandshakeReset,
             suspicion: crate::engine::cause::Suspicion {
                 not_acceptable: true,
                 ttl: Some((46, 49)),

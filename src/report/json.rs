@@ -1426,6 +1426,7 @@ mod tests {
                 frame: Some(7),
                 client: ("127.0.0.1".parse().expect("ip"), 40_001),
                 from_server: true,
+                cause: crate::engine::Cause::Refused,
                 suspicion: Suspicion {
                     not_acceptable: true,
                     ttl: Some((64, 57)),
@@ -1437,6 +1438,7 @@ mod tests {
                 frame: None,
                 client: ("::1".parse().expect("ip"), 40_002),
                 from_server: false,
+                cause: crate::engine::Cause::Refused,
                 suspicion: Suspicion {
                     not_acceptable: false,
                     ttl: None,

@@ -1752,7 +1752,7 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
     let mut rest = Vec::new();
     for c in Cause::ALL.into_iter().filter(|&c| by(c) > 0 && !told(c)) {
         let n = by(c);
-        rest.push(match c {
+        let mut words = match c {
             Cause::Refused => plural(
                 n,
                 "refusal of a connection attempt",
@@ -1768,7 +1768,9 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
                 "aborts of established connections",
             ),
             Cause::Stray => stray_words(o, n),
-        });
+        };
+        words.push_str(&suspects_among(o, c, n));
+        rest.push(words);
     }
     // Unanswered attempts are told by their own sentence, by a refusals' sentence where
     // nothing was accepted, and by the drops' sentence where the host dropped the answers.
@@ -1786,6 +1788,27 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
         ));
     }
     (!rest.is_empty()).then(|| and_list(&rest))
+}
+
+/// Which of `o`'s `n` resets of cause `c` were flagged suspect-injected, by the suspects kept
+/// with their cause: " (flagged suspect-injected)" for the one, " (2 of them flagged
+/// suspect-injected)", " (at least 1 of them ...)" where more were flagged than kept
+/// ([`MAX_SUSPECTS`](crate::engine::offenders::MAX_SUSPECTS)); nothing where none was.
+/// Regression (zeek's rst-inject-rae.pcap, 1.2.0.3:6649): "It also saw 1 reset during the
+/// handshake" did not say that it was the injected one its evidence lines tell.
+fn suspects_among(o: &Offender, c: Cause, n: u64) -> String {
+    let k = o.suspects.iter().filter(|s| s.cause == c).count() as u64;
+    let exact = o.suspect_injected <= o.suspects.len() as u64;
+    match (k, exact) {
+        (0, _) => String::new(),
+        (k, true) if k == n && n == 1 => " (flagged suspect-injected)".to_owned(),
+        (k, true) if k == n => format!(" (all {} flagged suspect-injected)", thousands(n)),
+        (k, true) => format!(" ({} of them flagged suspect-injected)", thousands(k)),
+        (k, false) => format!(
+            " (at least {} of them flagged suspect-injected)",
+            thousands(k)
+        ),
+    }
 }
 
 /// `n` stray resets, as [`stray_diagnosis`] tells them apart: for connections whose start
@@ -2513,16 +2536,29 @@ fn listener_alone(
 /// which port it would serve. Regression (a trial of the 7211 story without a journal, the
 /// capture begun after the crash): the report said only "nothing did during this capture",
 /// while the collector's restarts failed every 2 s.
+///
+/// One whose every run ended after a connect of its own failed (a service giving up on its
+/// database) is told as the machine-wide list tells it ([`failing_start_line`]): "... ran 4
+/// times from ..., each run exiting with status 1 within 3.1 s, after its connect to
+/// 127.0.0.1:5432 was refused (its connects failed, not its start)". Regression (terminal
+/// trial, the story live): `capture`'s lines said such a program "failed to start" where the
+/// final report's list said its connects failed, not its start.
 pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> String {
-    let (runs, ended) = failing_runs_words(f, clock);
+    let what = match f.kind() {
+        FailingKind::ConnectsFailed => connects_failed_words(f, clock),
+        FailingKind::FailedStart => {
+            let (runs, ended) = failing_runs_words(f, clock);
+            format!("failed to start {runs}: {ended}")
+        }
+    };
     match f.link {
         StartLink::SameProgram => format!(
-            "The program that listened on {port}, {}, failed to start {runs}: {ended}.",
+            "The program that listened on {port}, {}, {what}.",
             program_words(f)
         ),
         StartLink::Timing => format!(
-            "While {port} was refused, {} failed to start {runs}: {ended}. Whether it \
-             would serve {port} cannot be seen ({}): only the timing links them.",
+            "While {port} was refused, {} {what}. Whether it would serve {port} cannot be \
+             seen ({}): only the timing links them.",
             program_words(f),
             if f.missing.is_empty() {
                 "no run was seen listening"
@@ -2544,24 +2580,30 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
 /// "/usr/bin/bash failed to start 30 times ... with exit status 1".
 pub fn failing_start_line(f: &FailingStart, clock: Clock) -> String {
     if f.kind() == FailingKind::ConnectsFailed {
-        let ending = match (f.exit_status, f.signal) {
-            (Some(status), _) => format!("exiting with status {status}"),
-            (None, Some(_)) => ended_how(f).trim_start_matches(", ").to_owned(),
-            (None, None) => format!("ending{}", ended_how(f)),
-        };
-        let each = if f.starts == 1 { "" } else { "each run " };
-        return format!(
-            "{} ran {}, {each}{ending} within {}, after {} (its connects failed, not its \
-             start){}.",
-            program_words(f),
-            runs_when(f, clock),
-            within_words(f.longest_ns),
-            connects_words(f).unwrap_or_default(),
-            runs_rest(f, clock)
-        );
+        return format!("{} {}.", program_words(f), connects_failed_words(f, clock));
     }
     let (runs, ended) = failing_runs_words(f, clock);
     format!("{} failed to start {runs}: {ended}.", program_words(f))
+}
+
+/// What the runs of a program whose every run ended after a connect of its own failed were,
+/// after its name: "ran 30 times from 10:02:11 to 10:02:26 (every 0.5 s), each run exiting
+/// with status 1 within 3 ms, after its connect to 127.0.0.1:7211 was refused (its connects
+/// failed, not its start)", and how its loop ended where it did.
+fn connects_failed_words(f: &FailingStart, clock: Clock) -> String {
+    let ending = match (f.exit_status, f.signal) {
+        (Some(status), _) => format!("exiting with status {status}"),
+        (None, Some(_)) => ended_how(f).trim_start_matches(", ").to_owned(),
+        (None, None) => format!("ending{}", ended_how(f)),
+    };
+    let each = if f.starts == 1 { "" } else { "each run " };
+    format!(
+        "ran {}, {each}{ending} within {}, after {} (its connects failed, not its start){}",
+        runs_when(f, clock),
+        within_words(f.longest_ns),
+        connects_words(f).unwrap_or_default(),
+        runs_rest(f, clock)
+    )
 }
 
 /// Where a failing program's runs' own connects failed: "its connect to 127.0.0.1:7211 was
@@ -3091,14 +3133,24 @@ mod failing_start_tests {
             }),
             ..killed(4, None, 0, 0)
         };
+        // The endpoint's sentence tells them as the machine-wide list does: a program that
+        // ran, its connects failing, not one that cannot start.
         let said = failing_start_sentence(7211, &gave_up(4, true), Clock::Utc);
+        assert_eq!(
+            said,
+            "While 7211 was refused, /opt/x/bin/collector ran 4 times from 00:00:00 to \
+             00:00:06 (every 2.0 s), each run exiting with status 1 within 3.1 s, after its \
+             connect to 127.0.0.1:5432 or [::1]:5432 was refused (its connects failed, not \
+             its start). Whether it would serve 7211 cannot be seen (no run was seen \
+             listening): only the timing links them."
+        );
         assert!(
             said.contains(
-                "failed to start 4 times from 00:00:00 to 00:00:06 (every 2.0 s): each run \
-                 ended within 3.1 s with exit status 1 after its connect to 127.0.0.1:5432 or \
-                 [::1]:5432 was refused. Whether"
+                &super::failing_start_line(&gave_up(4, true), Clock::Utc)
+                    .trim_end_matches('.')
+                    .replacen("/opt/x/bin/collector ", "", 1)
             ),
-            "{said}"
+            "the same words as the list's: {said}"
         );
         assert!(
             failing_start_sentence(7211, &gave_up(2, false), Clock::Utc).contains(
@@ -4349,6 +4401,7 @@ mod diagnosis_tests {
             frame: Some(2),
             client: ("10.0.0.2".parse().expect("address"), 40000),
             from_server: true,
+            cause: Cause::HandshakeReset,
             suspicion: crate::engine::cause::Suspicion {
                 not_acceptable: true,
                 ttl: Some((46, 49)),
@@ -4379,6 +4432,57 @@ mod diagnosis_tests {
             ),
             "{s}"
         );
+    }
+
+    /// The kinds a sentence leaves out say which of their resets were flagged suspect-injected
+    /// (zeek's rst-inject-rae.pcap, 1.2.0.3:6649: its aborts' sentence, then "It also saw 1
+    /// reset during the handshake", the injected one unsaid).
+    #[test]
+    fn the_other_kinds_say_their_suspect_resets() {
+        let mut o = offender(Cause::Abort, 2, 1);
+        o.rst_by_cause[Cause::HandshakeReset.index()] = 1;
+        o.rst_packets = 3;
+        o.suspect_injected = 1;
+        let suspect = |cause| crate::engine::SuspectRst {
+            at: Timestamp::from_parts(100, 10_000_000),
+            frame: Some(2),
+            client: ("10.0.0.2".parse().expect("address"), 40000),
+            from_server: true,
+            cause,
+            suspicion: crate::engine::cause::Suspicion {
+                not_acceptable: true,
+                ttl: None,
+                ip_id: None,
+            },
+        };
+        o.suspects = vec![suspect(Cause::HandshakeReset)].into();
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("It also saw 1 reset during the handshake (flagged suspect-injected)."),
+            "{s}"
+        );
+        // Of several, how many; more flagged than kept: at least those kept.
+        o.rst_by_cause[Cause::Abort.index()] = 5;
+        o.rst_by_cause[Cause::HandshakeReset.index()] = 3;
+        o.rst_packets = 8;
+        o.suspect_injected = 2;
+        o.suspects = vec![suspect(Cause::HandshakeReset), suspect(Cause::Abort)].into();
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("3 resets during the handshake (1 of them flagged suspect-injected)"),
+            "{s}"
+        );
+        o.suspects = vec![suspect(Cause::HandshakeReset)].into();
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("(at least 1 of them flagged suspect-injected)"),
+            "{s}"
+        );
+        // None of them: nothing said.
+        o.suspects = vec![suspect(Cause::Abort)].into();
+        o.suspect_injected = 1;
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(s.contains("3 resets during the handshake."), "{s}");
     }
 
     /// A sentence about refusals gives their rate and times, not the endpoint's: the story's

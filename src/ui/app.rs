@@ -68,7 +68,8 @@ struct StartGaps {
 struct StopHold {
     capture: u64,
     size: egui::Vec2,
-    details_least: f32,
+    /// The height the details are given room for (see `layout::table_height`).
+    details_room: f32,
     /// The diagnosis's least height (the table keeps its first row only by it): at 640x400
     /// the stopped details, their lists measured, wanted more, and the results scrolled as a
     /// whole with the diagnosis under the window's bottom.
@@ -757,6 +758,12 @@ impl RstscopeApp {
     /// How the details told the selected offender in the last frame, if they did.
     pub fn details_arrangement(&self) -> Option<crate::ui::details::Arrangement> {
         self.details.arrangement()
+    }
+
+    /// The plot's height in the last frame's layout (points; nothing where it is folded), if
+    /// results were shown.
+    pub fn plot_height(&self) -> Option<f32> {
+        self.layout_seen.as_ref().map(|l| l.plot_height)
     }
 
     /// Opens files as one capture, replacing the current one.
@@ -1558,11 +1565,12 @@ impl RstscopeApp {
             self.folded_for_room = for_room;
             // Folded, the plot takes no height: its floors are nothing.
             let folded = self.settings.plot_folded || for_room;
-            let (plot_floor, plot_squeezed) = match folded {
-                true => (0.0, 0.0),
+            let (plot_floor, plot_squeezed, plot_useful) = match folded {
+                true => (0.0, 0.0, 0.0),
                 false => (
                     crate::ui::layout::PLOT_FLOOR,
                     crate::ui::layout::PLOT_SQUEEZED,
+                    crate::ui::layout::plot_useful(ui.available_height()),
                 ),
             };
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
@@ -1603,38 +1611,59 @@ impl RstscopeApp {
                 .first_row_only(rest, ui.available_height());
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
             // The details in full where the window has room for them beside the plot at its
-            // floor and the table at its least, else compactly with their processes, else
-            // tightly (they choose by the height they are given).
+            // useful height and the table at its least, else compactly with their processes,
+            // else tightly (they choose by the height they are given), else, in a roomy
+            // window, with their lists' first row, the rest scrolled to within them: there
+            // their connections never take the plot under its useful height (at 1280x800 a
+            // saved live capture's message and a long diagnosis with its programs left it some
+            // 60 points for three rows).
             let fits = |details: f32| {
                 above_one_line
-                    + plot_floor
+                    + plot_useful
                     + table_least
                     + crate::ui::layout::details_wanted(details, self.settings.table_share)
                     <= ui.available_height()
             };
             use crate::ui::details::Arrangement;
-            let mut details_least = if fits(self.details.full_height(ui)) {
-                self.details.least_height(ui, Arrangement::Full)
+            let tight = self.details.least_height(ui, Arrangement::Tight);
+            let share = self.settings.table_share;
+            let wanted = |least: f32| crate::ui::layout::details_wanted(least, share);
+            let roomy = plot_useful > crate::ui::layout::PLOT_FLOOR;
+            let full = self.details.least_height(ui, Arrangement::Full);
+            let mut details_room = if fits(full) {
+                wanted(full)
+            } else if fits(self.details.full_height(ui)) {
+                // In full where they fit with their lists' margin cut: in a roomy window the
+                // lists give up the margin (a row), elsewhere the plot does.
+                wanted(match roomy {
+                    true => self.details.full_height(ui),
+                    false => full,
+                })
             } else if fits(self.details.least_height(ui, Arrangement::Compact)) {
-                self.details.least_height(ui, Arrangement::Compact)
+                wanted(self.details.least_height(ui, Arrangement::Compact))
+            } else if fits(tight) || tight <= 0.0 || share.is_some() || !roomy {
+                // (A small window's plot gives up height for their first connections.)
+                wanted(tight)
             } else {
-                self.details.least_height(ui, Arrangement::Tight)
+                // What the plot at its useful height leaves them, their first connection at
+                // least: the rest scroll within them.
+                let left = ui.available_height() - above_one_line - plot_useful - table_least;
+                left.clamp(self.details.fit_height(ui), wanted(tight))
             };
             let size = ui.available_size();
             if capturing {
                 self.stop_hold = Some(StopHold {
                     capture: version.0,
                     size,
-                    details_least,
+                    details_room,
                     diagnosis,
                 });
             } else if let Some(hold) = held {
-                details_least = hold.details_least;
+                details_room = hold.details_room;
             } else {
                 self.stop_hold = None;
             }
-            let below = table_least
-                + crate::ui::layout::details_wanted(details_least, self.settings.table_share);
+            let below = table_least + details_room;
             // What must be in view without scrolling: the selected offender's diagnosis (the
             // answer the window is for) and the lists' heading, the connections scrolled to
             // within the details. At 640x480 the results scrolled as a whole with the plot at
@@ -1757,7 +1786,7 @@ impl RstscopeApp {
                 crate::ui::layout::table_and_details(
                     ui,
                     needs,
-                    details_least,
+                    details_room,
                     &mut self.settings.table_share,
                     |ui| table.show(ui, sort, clock, selected),
                     |ui| {

@@ -107,10 +107,14 @@ pub struct DetailsView {
     /// and when (egui time).
     copied: Option<(usize, f64)>,
     /// How far below the panel's top the connections and packets lists begin, in each
-    /// arrangement: the most of this capture's rows at this width (the diagnosis wraps to it),
-    /// so that the table does not change height as the selection moves. For
-    /// [`DetailsView::least_height`].
+    /// arrangement: the most of this capture's rows shown under the table's filter of
+    /// `lists_filter` at this width (the diagnosis wraps to it), so that the table does not
+    /// change height as the selection moves. For [`DetailsView::least_height`].
     lists_at: ListsAt,
+    /// The table's filter `lists_at` was measured under, as `tops_filter` is `tops_alone`'s:
+    /// one long offender's height, held for the rest of the file, kept the details compact
+    /// (or the plot squeezed) for every other row, filtered out or not.
+    lists_filter: String,
     /// The last frame's measure of [`DetailsView`]'s `lists_at`.
     lists_measured: ListsAt,
     /// Each arrangement's height above the lists, the most this source's offenders took at
@@ -1136,10 +1140,14 @@ impl DetailsView {
             let settled = self.lists_measured.near(now);
             self.lists_measured = now;
             let was = self.lists_at;
+            // Held for the rows shown under the table's filter: afresh for another filter, the
+            // old heights kept until the new row's are taken (no frame with none). The table
+            // moves then, as its rows change, not while the user reads the rows shown.
+            let filtered = self.lists_filter != input.filter;
             let at = if !settled {
                 ui.ctx().request_repaint();
                 was
-            } else if (now.width - was.width).abs() > 0.5 {
+            } else if (now.width - was.width).abs() > 0.5 || filtered {
                 now
             } else {
                 ListsAt {
@@ -1154,8 +1162,10 @@ impl DetailsView {
                 || grew(at.compact, was.compact)
                 || grew(at.tight, was.tight)
                 || at.width != was.width
+                || (filtered && settled)
             {
                 self.lists_at = at;
+                self.lists_filter = input.filter.to_owned();
                 // The layout gives the details their height from this: lay it out again now.
                 ui.ctx().request_repaint();
             }
@@ -2539,8 +2549,8 @@ impl ColumnChars {
             self.starts = Some(self.starts.map_or((c.start, c.start), |(a, b)| {
                 (a.min(c.start), b.max(c.start))
             }));
-            let client = report::endpoint(c.orig.0, c.orig.1).len();
-            let server = report::endpoint(c.resp.0, c.resp.1).len();
+            let client = report::endpoint_in(c.orig.0, c.orig.1, c.overlay).len();
+            let server = report::endpoint_in(c.resp.0, c.resp.1, c.overlay).len();
             let history = c.history.chars().count().min(HISTORY_CHARS);
             let packets = report::grouped(c.packets).len();
             let lasted = duration(c.duration_ns, self.digits).chars().count();
@@ -2732,7 +2742,10 @@ fn connections_table(
                 };
                 mono(&mut row, start);
                 mono(&mut row, duration(c.duration_ns, digits));
-                mono(&mut row, report::endpoint(c.orig.0, c.orig.1));
+                // Each end with the overlay network it is in, as the offenders' rows and the
+                // scans' words name them: two tenants' overlays may number their machines
+                // alike (vxlan-scans.pcap's 10.42.0.1 scanned in VNI 42 and in VNI 43).
+                mono(&mut row, report::endpoint_in(c.orig.0, c.orig.1, c.overlay));
                 mono(&mut row, c.state.as_str().to_owned());
                 mono(&mut row, c.history.clone());
                 row.col(|ui| {
@@ -2743,7 +2756,7 @@ fn connections_table(
                     }
                 });
                 mono(&mut row, report::grouped(c.packets));
-                mono(&mut row, report::endpoint(c.resp.0, c.resp.1));
+                mono(&mut row, report::endpoint_in(c.resp.0, c.resp.1, c.overlay));
                 // A right click selects the connection too, as in Wireshark's lists.
                 let response = row.response();
                 if response.clicked() || response.container_secondary_clicked() {
@@ -2801,6 +2814,7 @@ mod tests {
             frame: Some(frame),
             client: ("10.0.0.2".parse().expect("address"), 40000),
             from_server: true,
+            cause: Cause::Abort,
             suspicion: Suspicion {
                 not_acceptable: false,
                 ttl: None,
@@ -2923,6 +2937,93 @@ mod tests {
         h.run();
         let ListsAt { full, compact, .. } = h.state().view.tops_alone;
         assert_eq!((full, compact), (short_alone.full, short_alone.compact));
+    }
+
+    /// Regression (s41's leftover): a file's details held, for the whole file, the most height
+    /// any offender at the width had needed above their lists (so that the table does not
+    /// move as the selection does), whatever the table was filtered to: after one long
+    /// offender (four suspect resets' lines) every other was laid out as tall, as a live
+    /// capture's were until s41. The heights are held for the rows shown under the table's
+    /// filter: selecting back and forth holds them, another filter takes them afresh.
+    #[test]
+    fn a_files_details_hold_their_heights_for_the_table_filter_only() {
+        use super::{DetailsInput, DetailsView};
+        use crate::ui::offenders::Row;
+        struct State {
+            view: DetailsView,
+            row: Row,
+            filter: String,
+        }
+        let row = |o: Offender| Row {
+            rank: 1,
+            endpoint: crate::report::offender_name(&o),
+            service: None,
+            host: None,
+            clients_known: true,
+            offender: o,
+        };
+        let aborts = |port: u16, suspects: Vec<SuspectRst>| {
+            let mut rst_by_cause = [0; 5];
+            rst_by_cause[Cause::Abort.index()] = 10;
+            Offender {
+                rst_packets: 10,
+                rst_by_cause,
+                rst_from_server: 10,
+                incidents: 10,
+                suspect_injected: suspects.len() as u64,
+                suspects: suspects.into(),
+                ..Offender::blank("10.0.0.1", port)
+            }
+        };
+        let long = row(aborts(80, (1..=4).map(suspect).collect()));
+        let short = row(aborts(81, Vec::new()));
+        let paths = Vec::new();
+        let mut h = egui_kittest::Harness::builder()
+            .with_size([700.0, 500.0])
+            .with_max_steps(20)
+            .build_ui_state(
+                |ui, s: &mut State| {
+                    s.view.show(
+                        ui,
+                        &DetailsInput {
+                            source: 1,
+                            paths: &paths,
+                            row: Some(&s.row),
+                            range: None,
+                            clock: Clock::Utc,
+                            dated: false,
+                            // Still being read: the lists are measured under their headings.
+                            ready: false,
+                            frames: None,
+                            live: false,
+                            host: None,
+                            selectable: true,
+                            filter: &s.filter,
+                        },
+                    );
+                },
+                State {
+                    view: DetailsView::default(),
+                    row: short.clone(),
+                    filter: String::new(),
+                },
+            );
+        h.run();
+        let short_at = h.state().view.lists_at;
+        assert!(short_at.full > 0.0, "measured: {short_at:?}");
+        h.state_mut().row = long;
+        h.run();
+        let held = h.state().view.lists_at;
+        assert!(held.full > short_at.full + 40.0, "{held:?}");
+        // Back to the short one: held, the table does not move.
+        h.state_mut().row = short.clone();
+        h.run();
+        assert_eq!(h.state().view.lists_at, held);
+        // Filtered to it: its own heights.
+        h.state_mut().filter = "10.0.0.1:81".into();
+        h.run();
+        let at = h.state().view.lists_at;
+        assert_eq!((at.full, at.compact), (short_at.full, short_at.compact));
     }
 
     /// A connection's duration in the unit that keeps it short: a refusal on loopback lasts

@@ -48,11 +48,34 @@ pub const PLOT_FLOOR: f32 = 80.0;
 /// rows and showed one connection.
 pub const PLOT_SQUEEZED: f32 = 48.0;
 
+/// The results' least height (the central panel's, under the messages) where the plot keeps
+/// [`PLOT_MIN`] whatever the details would show with it ([`plot_useful`]): 1280x800 with a
+/// message over the results has 660.
+pub const ROOMY_RESULTS: f32 = 640.0;
+
+/// The least height the plot keeps in results `height` points tall before the details give
+/// up anything: in a roomy window ([`ROOMY_RESULTS`]) [`PLOT_MIN`], the details' connections
+/// and then their arrangement giving way to it (they scroll within what is left); at
+/// 1280x800 a saved live capture's message and a diagnosis of five lines with its programs
+/// took the plot down to some 60 points for three rows of connections, an overview of
+/// nothing. A smaller window keeps [`PLOT_FLOOR`], and its plot gives up height below it for
+/// the details' first connections (down to [`PLOT_SQUEEZED`]), as the small windows' tests
+/// ask (800x500, 800x600 beside This machine).
+pub fn plot_useful(height: f32) -> f32 {
+    if height >= ROOMY_RESULTS {
+        PLOT_MIN
+    } else {
+        PLOT_FLOOR
+    }
+}
+
 /// The plot's height for `available` points of the central panel, of which `below` are
 /// wanted under it (its legend and axis, the table's least and what the details need): its
 /// share of a large window, less in a small one, down to [`PLOT_FLOOR`], and down to
-/// [`PLOT_SQUEEZED`] where even that leaves less than `below`. (A window short of every part's
-/// least scrolls as a whole, in a height that has the plot at its floor.)
+/// [`PLOT_SQUEEZED`] where even that leaves less than `below` (a small window's, for the
+/// details' first connections: a roomy one gives them less, [`plot_useful`]). (A window
+/// short of every part's least scrolls as a whole, in a height that has the plot at its
+/// floor.)
 pub fn plot_height(available: f32, below: f32) -> f32 {
     let floor = (available - below).clamp(PLOT_SQUEEZED, PLOT_FLOOR);
     (available * 0.26)
@@ -106,13 +129,14 @@ impl TableNeeds {
 /// the user's share (or the default), never more than the rows need, never fewer than
 /// [`MIN_ROWS`] rows, and never so much that the details get less than [`DETAILS_MIN`]
 /// (unless the screen is too small for both, when the table's minimum wins). Until the user
-/// drags the splitter the details get what they need too (`details`: the selected row's
-/// diagnosis and a few connections), the table's minimum still first.
+/// drags the splitter the details get what they need too (`details`: the height they are
+/// given room for, [`details_wanted`] of the selected row's diagnosis and a few connections,
+/// or less where the plot keeps its useful height), the table's minimum still first.
 pub fn table_height(available: f32, needs: TableNeeds, share: Option<f32>, details: f32) -> f32 {
     let wanted = available * share.unwrap_or(DEFAULT_SHARE);
     let all = needs.height(needs.rows);
     let least = needs.least();
-    let most = (available - details_wanted(details, share)).max(least);
+    let most = (available - details).max(least);
     wanted.min(all).clamp(least.min(most), most)
 }
 
@@ -126,19 +150,19 @@ pub fn details_wanted(details: f32, share: Option<f32>) -> f32 {
 }
 
 /// Lays out the table, the splitter and the details in the rest of `ui`'s height. `share` is
-/// the user's split (changed when the splitter is dragged); `details_least` what the details
-/// need.
+/// the user's split (changed when the splitter is dragged); `details_room` the height the
+/// details are given room for ([`table_height`]).
 pub fn table_and_details(
     ui: &mut egui::Ui,
     needs: TableNeeds,
-    details_least: f32,
+    details_room: f32,
     share: &mut Option<f32>,
     table: impl FnOnce(&mut egui::Ui),
     details: impl FnOnce(&mut egui::Ui),
 ) {
     let full = ui.available_rect_before_wrap();
     let shared = (full.height() - SPLITTER).max(0.0);
-    let table_h = table_height(shared, needs, *share, details_least);
+    let table_h = table_height(shared, needs, *share, details_room);
     let table_rect = Rect::from_min_size(full.min, vec2(full.width(), table_h));
     region(ui, table_rect, table);
     let grip = Rect::from_min_size(table_rect.left_bottom(), vec2(full.width(), SPLITTER));
@@ -279,14 +303,17 @@ mod tests {
     #[test]
     fn the_table_keeps_three_rows_and_the_details_their_diagnosis() {
         // A 1024x700 window leaves about 340 points below the plot.
-        let h = table_height(340.0, NEEDS, None, 0.0);
+        let h = table_height(340.0, NEEDS, None, details_wanted(0.0, None));
         assert!(h >= NEEDS.height(3), "{h}");
         assert!(340.0 - h >= DETAILS_MIN, "{h}");
         // Dragged to the top: still three rows.
-        assert_eq!(table_height(340.0, NEEDS, Some(0.0), 0.0), NEEDS.height(3));
+        assert_eq!(
+            table_height(340.0, NEEDS, Some(0.0), details_wanted(0.0, Some(0.0))),
+            NEEDS.height(3)
+        );
         // Dragged to the bottom: the details keep their least height.
         assert_eq!(
-            table_height(340.0, NEEDS, Some(1.0), 0.0),
+            table_height(340.0, NEEDS, Some(1.0), details_wanted(0.0, Some(1.0))),
             340.0 - DETAILS_MIN
         );
     }
@@ -294,12 +321,15 @@ mod tests {
     #[test]
     fn details_that_need_more_than_their_least_get_it_from_the_table_not_its_three_rows() {
         // The details need 260 points for a two-line diagnosis and three connections.
-        let h = table_height(400.0, NEEDS, None, 260.0);
+        let h = table_height(400.0, NEEDS, None, details_wanted(260.0, None));
         assert_eq!(h, 400.0 - 260.0);
-        assert_eq!(table_height(300.0, NEEDS, None, 260.0), NEEDS.least());
+        assert_eq!(
+            table_height(300.0, NEEDS, None, details_wanted(260.0, None)),
+            NEEDS.least()
+        );
         // Once the user drags the splitter, only the diagnosis is kept.
         assert_eq!(
-            table_height(400.0, NEEDS, Some(1.0), 260.0),
+            table_height(400.0, NEEDS, Some(1.0), details_wanted(260.0, Some(1.0))),
             400.0 - DETAILS_MIN
         );
     }
@@ -332,6 +362,14 @@ mod tests {
     }
 
     #[test]
+    fn a_roomy_window_keeps_a_useful_plot() {
+        assert_eq!(plot_useful(700.0), PLOT_MIN, "1280x800");
+        assert_eq!(plot_useful(660.0), PLOT_MIN, "1280x800 with a message");
+        assert_eq!(plot_useful(600.0), PLOT_FLOOR, "1024x700");
+        assert_eq!(plot_useful(400.0), PLOT_FLOOR, "640x480");
+    }
+
+    #[test]
     fn in_a_window_too_short_for_three_rows_the_table_keeps_its_first() {
         let rest = 200.0;
         let three = rest + SPLITTER + NEEDS.height(3);
@@ -352,8 +390,14 @@ mod tests {
     #[test]
     fn a_short_table_gives_its_room_to_the_details() {
         let one = TableNeeds { rows: 1, ..NEEDS };
-        assert_eq!(table_height(500.0, one, None, 0.0), one.height(1));
-        assert_eq!(table_height(500.0, one, Some(0.9), 0.0), one.height(1));
+        assert_eq!(
+            table_height(500.0, one, None, details_wanted(0.0, None)),
+            one.height(1)
+        );
+        assert_eq!(
+            table_height(500.0, one, Some(0.9), details_wanted(0.0, Some(0.9))),
+            one.height(1)
+        );
     }
 
     #[test]
@@ -374,6 +418,9 @@ mod tests {
 
     #[test]
     fn a_window_too_small_for_both_keeps_the_table_minimum() {
-        assert_eq!(table_height(200.0, NEEDS, None, 0.0), NEEDS.height(3));
+        assert_eq!(
+            table_height(200.0, NEEDS, None, details_wanted(0.0, None)),
+            NEEDS.height(3)
+        );
     }
 }

@@ -487,6 +487,8 @@ impl PlotView {
         // The time labels given to the axis, which draws those with room (see
         // `drawn_time_labels`): a stretch with bars and none of them gets one of its own.
         let axis_marks = std::cell::RefCell::new(Vec::new());
+        // Those it left out for a stretch's own label's room (see `stretch_labels`).
+        let yielded_marks = std::cell::RefCell::new(Vec::new());
         let stretch_room = std::mem::take(&mut self.stretch_label_room);
         let mut plot = Plot::new("rates")
             .height(input.height)
@@ -518,8 +520,13 @@ impl PlotView {
                 let (a, b) = (mark.value - label / 2.0, mark.value + label / 2.0);
                 if cut_at_the_right(mark.value, range, label)
                     || near_a_break(&axis, mark.value, label)
-                    || stretch_room.iter().any(|&(l, r)| a < r && l < b)
                 {
+                    String::new()
+                } else if stretch_room.iter().any(|&(l, r)| a < r && l < b) {
+                    let text = axis_time(clock, axis.time(mark.value), range, dated);
+                    yielded_marks
+                        .borrow_mut()
+                        .push((mark.value, mark.step_size, text));
                     String::new()
                 } else {
                     let text = axis_time(clock, axis.time(mark.value), range, dated);
@@ -678,6 +685,7 @@ impl PlotView {
         break_labels(ui, &axis, clock, &response.transform);
         if !axis.is_plain() {
             let drawn = drawn_time_labels(ui, &response.transform, axis_marks.into_inner());
+            let yielded = drawn_time_labels(ui, &response.transform, yielded_marks.into_inner());
             let (lo, hi) = (response.inner.0.min()[0], response.inner.0.max()[0]);
             // The first second with counts among the bucket's (of 30 s, say), not its start.
             let series = &input.analysis.snapshot.series;
@@ -692,7 +700,11 @@ impl PlotView {
                 axis_time(clock, second as f64, &(lo..=hi), dated)
             };
             let t = &response.transform;
-            let room = stretch_labels(ui, &axis, all, &drawn, &stretch_room, text, t);
+            let axis_labels = AxisLabels {
+                drawn: &drawn,
+                yielded: &yielded,
+            };
+            let room = stretch_labels(ui, &axis, all, axis_labels, &stretch_room, text, t);
             if room != stretch_room {
                 ui.ctx().request_repaint();
             }
@@ -1740,6 +1752,16 @@ fn drawn_time_labels(
         .collect()
 }
 
+/// The time axis's labels in a frame, where they are drawn ([`drawn_time_labels`]).
+#[derive(Clone, Copy)]
+struct AxisLabels<'a> {
+    /// Those the axis drew.
+    drawn: &'a [egui::Rect],
+    /// Those it left out for the room of a stretch's own label ([`stretch_labels`]), where
+    /// they would have been drawn.
+    yielded: &'a [egui::Rect],
+}
+
 /// A time label under each stretch of time with something drawn (a bar, a failed attempt)
 /// that the axis left without one: a stretch narrower than its label between two gaps (a
 /// reset of 2014-12-31 between gaps of 119 days and 35 hours in zeek's ssh.pcap) said
@@ -1747,13 +1769,17 @@ fn drawn_time_labels(
 /// (`text` of the seconds of its first bucket with any, the first with counts among them),
 /// centred under it, or ending or starting there where centred it would be drawn over
 /// another label. Where it would be drawn over one all three ways, the axis leaves its own
-/// labels out of its room (centred) from the next frame on. Returns each one's room, in x,
-/// for the next frame, which keeps a label where `kept` (the last frame's rooms) has it.
+/// labels out of its room (centred) from the next frame on, unless one of them is the only
+/// label of its stretch: that one wins, and the stretch's own label is left out (ssh.pcap at
+/// 800 points: the 2014-12-31 reset's label took the room of "2015-01-07 00:00:00", the one
+/// label of the next stretch, a half-hour without resets, which then said nothing of when it
+/// was). Returns each one's room, in x, for the next frame, which keeps a label where `kept`
+/// (the last frame's rooms) has it.
 fn stretch_labels(
     ui: &mut egui::Ui,
     axis: &TimeAxis,
     pieces: &[Buckets],
-    drawn: &[egui::Rect],
+    labels: AxisLabels<'_>,
     kept: &[(f64, f64)],
     text: impl Fn(i64, i64) -> String,
     t: &egui_plot::PlotTransform,
@@ -1761,7 +1787,23 @@ fn stretch_labels(
     let frame = *t.frame();
     let x = |v: f64| t.position_from_point(&egui_plot::PlotPoint::new(v, 0.0)).x;
     let x_of = |p: f32| t.value_from_position(egui::pos2(p, frame.bottom())).x;
+    let drawn = labels.drawn;
+    // The axis's labels that are the only one of their stretch, drawn or left out for a
+    // stretch label's room in this frame: never covered, nor given up for one.
+    let stretch_of = |r: &egui::Rect| {
+        (axis.stretches().iter())
+            .position(|s| (x(s.x_from())..=x(s.x_end())).contains(&r.center().x))
+    };
+    let every: Vec<egui::Rect> = drawn.iter().chain(labels.yielded).copied().collect();
+    let alone: Vec<egui::Rect> = (every.iter())
+        .filter(|r| {
+            let own = stretch_of(r);
+            own.is_some() && every.iter().filter(|o| stretch_of(o) == own).count() == 1
+        })
+        .copied()
+        .collect();
     let mut taken: Vec<egui::Rect> = drawn.to_vec();
+    taken.extend(labels.yielded.iter().filter(|r| alone.contains(r)));
     let mut room = Vec::new();
     let font = egui::TextStyle::Body.resolve(ui.style());
     for b in pieces {
@@ -1808,9 +1850,13 @@ fn stretch_labels(
                     .any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(*r))
             });
         let Some(rect) = place else {
-            // Its room for the next frame, whose axis leaves its labels out of it.
+            // Its room for the next frame, whose axis leaves its labels out of it; none where
+            // that would leave a stretch without its one label.
             let centred = mid - size.x / 2.0;
-            room.push((x_of(clamp(centred)), x_of(clamp(centred) + size.x)));
+            let there = egui::Rect::from_min_size(egui::pos2(clamp(centred), frame.bottom()), size);
+            if !(alone.iter()).any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(there)) {
+                room.push((x_of(clamp(centred)), x_of(clamp(centred) + size.x)));
+            }
             continue;
         };
         taken.push(rect);

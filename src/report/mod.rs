@@ -3043,6 +3043,7 @@ mod failing_start_tests {
             failed_connects: None,
             recovered: None,
             elsewhere: None,
+            net_ns: Vec::new(),
         }
     }
 

@@ -919,6 +919,7 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         failed_connects: None,
         recovered: None,
         elsewhere: None,
+        net_ns: Vec::new(),
     };
     let report = |failing_starts: Vec<FailingStart>| HostReport {
         samples: 3,

@@ -132,6 +132,7 @@ fn live_report() -> HostReport {
             failed_connects: None,
             recovered: None,
             elsewhere: None,
+            net_ns: Vec::new(),
         }],
         ..served.clone()
     };

@@ -693,6 +693,13 @@ impl RstscopeApp {
         &self.host.filter
     }
 
+    /// Whether the selection follows the worst offender shown: no row was picked by the user
+    /// since the capture was opened.
+    #[must_use]
+    pub fn follows_worst(&self) -> bool {
+        self.follow_worst
+    }
+
     /// The selected offender's endpoint.
     pub fn selected(&self) -> Option<EndpointKey> {
         self.selected

@@ -1535,6 +1535,26 @@ fn the_report_of_one_endpoint_holds_its_offender_alone() {
     // an alert's Report link said nowhere which host it was of; the agent names its machine.
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").expect("the host name");
     assert_eq!(whole["agent"]["machine"], host.trim(), "{}", whole["agent"]);
+    // Two hosts of one host name (clones of an image, two sites' labutil01) are told apart
+    // by the machine ID, in the report and in the metrics' one info series.
+    let id = ["/etc/machine-id", "/var/lib/dbus/machine-id"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|id| id.trim().to_owned())
+        .filter(|id| id.len() == 32);
+    assert_eq!(
+        whole["agent"]["machine_id"].as_str(),
+        id.as_deref(),
+        "{}",
+        whole["agent"]
+    );
+    let metrics = agent.get("/metrics").text();
+    let info = format!(
+        "rstscope_machine_info{{machine=\"{}\",machine_id=\"{}\"}} 1",
+        host.trim(),
+        id.as_deref().unwrap_or_default()
+    );
+    assert!(metrics.contains(&info), "{info} in {metrics}");
 
     for query in [
         format!("endpoint={ea}"),

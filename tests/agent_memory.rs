@@ -678,6 +678,7 @@ fn host_sample(
             connected_to: Vec::new(),
             recovered: None,
             elsewhere: None,
+            net_ns: Vec::new(),
             failed_connects: None,
         }],
         ..Default::default()

@@ -578,6 +578,68 @@ fn a_program_restarted_by_a_relative_path_is_named_and_read_from_its_directory()
     assert_eq!(f.starts, 3, "{f:?}");
 }
 
+/// Runs that end within a millisecond (the loader's), started by a loop's shell in another
+/// network namespace (`ip netns exec`: `setns()` of the network, then the shell), and by one
+/// in this process's: each program is told with the namespace its runs ran in, a run gone
+/// before it was read being told by the shell that forked it. With it, a report leaves out a
+/// program of another namespace than the capture's (another container, another test run)
+/// from the refusals it captured.
+#[test]
+fn a_program_failing_in_another_network_namespace_is_told_with_that_namespace() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(trace) = start() else {
+        return;
+    };
+    let elsewhere = match common::Netns::new("failing") {
+        Ok(ns) => ns,
+        Err(e) => {
+            println!("SKIPPED: no network namespace of the test's own: {e}");
+            return;
+        }
+    };
+    let Some((dir, program)) = unloadable_copy_of_true("netns") else {
+        return;
+    };
+    let there = dir.join("collector-elsewhere");
+    std::fs::copy(&program, &there).expect("a second copy");
+    // The loops' shells stay (a supervisor does) until the trace has listed the runs: a
+    // shell that ends well within moments made its runs a script's helpers.
+    let start_loop = |command: &mut std::process::Command, program: &std::path::Path| {
+        command
+            .args(["sh", "-c"])
+            .arg(format!(
+                "for i in 1 2 3; do '{}'; sleep 0.1; done; read x",
+                program.display()
+            ))
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the loop")
+    };
+    let mut loops = [
+        start_loop(&mut std::process::Command::new("env"), &program),
+        start_loop(
+            std::process::Command::new("ip").args(["netns", "exec", &elsewhere.name]),
+            &there,
+        ),
+    ];
+    let (path, there) = (canonical(&program), canonical(&there));
+    let here = failing_start_missing_libq(&trace, &path);
+    let failing = failing_starts_of(&trace, &there);
+    for l in &mut loops {
+        drop(l.stdin.take());
+        let _ = l.wait();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let inode = |file: &str| std::fs::metadata(file).expect("a namespace").ino();
+    assert_eq!(here.net_ns, [inode("/proc/self/ns/net")], "{here:?}");
+    let f = (failing.iter().find(|f| f.program == there))
+        .unwrap_or_else(|| panic!("{there} not among {failing:?}"));
+    let theirs = inode(&format!("/var/run/netns/{}", elsewhere.name));
+    assert_eq!(f.net_ns, [theirs], "{f:?}");
+    assert!(here.longest_ns < 1_000_000_000 && f.longest_ns < 1_000_000_000);
+}
+
 /// The 7211 story in a container: the program that fails to start runs in another root
 /// (here `unshare --mount` and `chroot`, as a runtime's `pivot_root`), where its path names
 /// another file than the host's of the same path. Regression (tried with a container's

@@ -975,3 +975,108 @@ fn no_host_captures_without_sampling_the_machine() {
     assert_eq!(v["coverage"], serde_json::Value::Null);
     assert_eq!(v["host_notes"], serde_json::json!([]));
 }
+
+/// A port refused in this network namespace while a program crash-loops in another (another
+/// container, another test run) and a second one crash-loops in this one: the capture knows
+/// its namespace and the trace each run's, so only this namespace's program is told with the
+/// port, the other's only in the machine's list. Both are copies of `/bin/sleep`, each run
+/// killed by SIGSEGV 0.2 s in by a shell's loop (started in the other namespace by `ip
+/// netns exec`). Before, "While 7312 was refused, X failed to start ... only the timing
+/// links them" named X of any namespace, which could not have served it.
+#[test]
+fn a_program_failing_in_another_network_namespace_is_not_told_with_a_refused_port() {
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let Ok(original) = std::fs::read("/bin/sleep") else {
+        println!("SKIPPED: no /bin/sleep to copy");
+        return;
+    };
+    let elsewhere = match common::Netns::new("crashing") {
+        Ok(ns) => ns,
+        Err(e) => {
+            println!("SKIPPED: no network namespace of the test's own: {e}");
+            return;
+        }
+    };
+    let Some(mut job) = start("a program failing in another network namespace") else {
+        return;
+    };
+    wait_samples(&mut job, 1);
+    let dir = common::temp_dir("host-capture", "netns-crash");
+    let copy = |name: &str| {
+        let program = dir.join(name);
+        std::fs::write(&program, &original).expect("write the program");
+        std::fs::set_permissions(
+            &program,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("make it executable");
+        std::fs::canonicalize(&program).expect("the copy")
+    };
+    let (here, there) = (copy("crasher-here"), copy("crasher-elsewhere"));
+    // Each run killed 0.2 s in, 4 runs; no core files.
+    let script = "ulimit -c 0; for i in 1 2 3 4; do \"$1\" 5 & p=$!; sleep 0.2; \
+                  kill -SEGV $p; wait $p; sleep 0.2; done";
+    let looping = |program: &std::path::Path, netns: Option<&str>| {
+        let mut c = match netns {
+            Some(ns) => {
+                let mut c = std::process::Command::new("ip");
+                c.args(["netns", "exec", ns, "sh"]);
+                c
+            }
+            None => std::process::Command::new("sh"),
+        };
+        c.args(["-c", script, "sh"])
+            .arg(program)
+            .current_dir(&dir)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the loop")
+    };
+    let mut loops = [looping(&here, None), looping(&there, Some(&elsewhere.name))];
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("an ephemeral port")
+        .port();
+    let addr = std::net::SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+    refuse(addr, 6, Duration::from_millis(300));
+    for l in &mut loops {
+        assert!(l.wait().expect("the loop ends").success());
+    }
+    // The trace reads its events every 0.1 s, the machine is sampled every second.
+    let listed = |a: &Analysis| {
+        a.host.as_ref().is_some_and(|h| {
+            [&here, &there]
+                .iter()
+                .all(|p| (h.failing_starts.iter()).any(|f| f.program == *p.to_string_lossy()))
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = false;
+    while !seen && Instant::now() < deadline {
+        if let Some(Update::Partial(a)) = job.wait(Duration::from_millis(100)) {
+            seen = listed(&a);
+        }
+    }
+    let a = finish(&mut job);
+    let _ = std::fs::remove_dir_all(&dir);
+    if !seen && !listed(&a) {
+        // A kernel without the exec and signal events.
+        common::always_show("no failing starts seen: SKIPPED");
+        return;
+    }
+    let told: Vec<&str> = (endpoint(&a, port).failing_starts.iter())
+        .map(|f| f.program.as_str())
+        .collect();
+    let (here, there) = (here.to_string_lossy(), there.to_string_lossy());
+    assert!(told.contains(&&*here), "{told:?}");
+    assert!(!told.contains(&&*there), "{told:?}");
+    let o = common::offender_on(&a, port, "refused");
+    let sentence = full_diagnosis(o, a.host.as_deref(), Clock::Utc);
+    assert!(
+        sentence.contains(&format!(
+            "While {port} was refused, {here} failed to start 4 times"
+        )),
+        "{sentence}"
+    );
+    assert!(!sentence.contains(&*there), "{sentence}");
+}

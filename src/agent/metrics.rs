@@ -665,6 +665,10 @@ pub struct Exposition {
     pub failing_starts: Vec<FailingRow>,
     /// Unix time the agent started.
     pub started: f64,
+    /// The agent's machine: its host name and its machine ID, where known
+    /// ([`this_machine`](crate::host::recorded::this_machine),
+    /// [`this_machine_id`](crate::host::recorded::this_machine_id)).
+    pub machine: (Option<String>, Option<String>),
     /// Requests the HTTP server turned away, by why ([`crate::agent::http::Rejected`]), read
     /// at the scrape.
     pub http_rejected: [u64; 3],
@@ -866,6 +870,20 @@ impl Collector for Exposition {
             MetricType::Info,
         )?;
         m.encode_info(&[("version", env!("CARGO_PKG_VERSION"))])?;
+        // One series per agent: joined in where two hosts of one host name must be told apart
+        // and `instance` does not (a target relabelled to the host name, two sites' Prometheus
+        // behind one Alertmanager). Not a label of every series: the rules' sums would drop it.
+        let mut m = encoder.encode_descriptor(
+            "rstscope_machine",
+            "The agent's machine: its host name (machine) and its machine ID (machine_id: Linux's /etc/machine-id; empty where unknown), which tells apart hosts of the same name",
+            None,
+            MetricType::Info,
+        )?;
+        let (name, id) = &self.machine;
+        m.encode_info(&[
+            ("machine", name.as_deref().unwrap_or_default()),
+            ("machine_id", id.as_deref().unwrap_or_default()),
+        ])?;
         if let Some(p) = &self.process {
             own_process(&mut encoder, p, self.started)?;
         }

@@ -344,6 +344,8 @@ struct Shared {
     /// The agent's log: the capture's warnings and failures to keep evidence, said once.
     said: Said,
     started: SystemTime,
+    /// Its host name and machine ID, read at its start (see [`Exposition::machine`]).
+    machine: (Option<String>, Option<String>),
     /// The interfaces' names, as the JSON of /report has them.
     interfaces: Vec<String>,
     /// How they are named to people: see [`crate::source::live::labels`].
@@ -402,10 +404,15 @@ impl Agent {
             live::capture_with_tap(options, Some(Box::new(tap)), || {}).map_err(service_way)?;
         let stop = job.stop_handle();
         let started = SystemTime::now();
+        let machine = (
+            crate::host::recorded::this_machine(),
+            crate::host::recorded::this_machine_id(),
+        );
         let shared = Arc::new(Shared {
             latest: Mutex::new(Arc::new(Analysis::default())),
             exposition: Mutex::new(Exposition {
                 started: unix_f64(started),
+                machine: machine.clone(),
                 ..Exposition::default()
             }),
             scrapes: AtomicU64::new(0),
@@ -416,6 +423,7 @@ impl Agent {
             rejected: Arc::default(),
             said: Said::new(config.log.clone()),
             started,
+            machine,
             interfaces: job.interfaces().iter().map(|i| i.name.clone()).collect(),
             interface_labels: crate::source::live::labels(job.interfaces()),
             filter: job.filter().bpf(),
@@ -650,6 +658,7 @@ impl Shared {
             evidence_errors: ring.errors,
             evidence_late_context: ring.late_context,
             started: unix_f64(self.started),
+            machine: self.machine.clone(),
             http_rejected: Default::default(),
             process: None,
         };
@@ -792,7 +801,8 @@ impl Shared {
                     // nowhere which host it was of.
                     json!({
                         "version": env!("CARGO_PKG_VERSION"),
-                        "machine": crate::host::recorded::this_machine(),
+                        "machine": self.machine.0,
+                        "machine_id": self.machine.1,
                         "started": (unix_f64(self.started) * 1e6).round() / 1e6,
                         "interfaces": self.interfaces,
                         "filter": self.filter,

@@ -37,7 +37,9 @@ pub type ServiceKey = (IpAddr, u16, Overlay);
 
 /// Where one endpoint's dropped packets were recorded, named: a few places, the rest summed.
 const MAX_DROP_PLACES: usize = 8;
-/// Distinct clients of one endpoint's dropped packets counted ([`Dropped::clients`]).
+/// Distinct clients of one endpoint's dropped packets counted ([`Dropped::clients`]). A
+/// capture file's only: a live capture records no dropped packet (see [`Dropped`]), so the
+/// agent's endpoints never fill them, though its sum of caps counts them.
 pub const MAX_DROP_CLIENTS: usize = 64;
 /// Names of places where packets were dropped kept for all endpoints together: a capture's
 /// interfaces (pktmon's components), the same names at every endpoint. Drops at a place past
@@ -81,6 +83,18 @@ impl PlaceNames {
 /// etl2pcapng, an XDP or tc program's drop). Such a packet never reached the other side, so
 /// it is in no other count: a dropped SYN starts no attempt, a dropped RST refuses nothing.
 /// Each one is an incident of its endpoint.
+///
+/// Files only: a live capture never fills it, for any endpoint. The packet capture of every
+/// OS (libpcap on a Linux packet socket, BPF on macOS, Npcap) hands over the packets the host
+/// delivered or sent, and of those it did not only counts (the kernel's buffer full, the
+/// interface's drops: the status line's and the agent's `rstscope_dropped_packets_total`),
+/// never which packet, so no endpoint or client. A packet dropped before the capture's copy
+/// (by an XDP program, or an outgoing one by a firewall or a tc program) is never captured;
+/// one dropped after it (an incoming one a firewall or a tc program drops) is captured as
+/// delivered, with no verdict. rstscope's own drops (batches it could not queue for the
+/// analysis) were delivered on the wire, and are counted apart. Linux's drop tracepoint
+/// (`skb:kfree_skb`) names a reason and a kernel location but not the packet's addresses,
+/// which only an eBPF program could read, and rstscope reads tracefs only (no eBPF).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dropped {
     /// TCP packets dropped.

@@ -60,7 +60,11 @@
 //!   executable needs a shared library the loader would not find (read from the file, at most
 //!   every 5 s per program; see [`restarts`](crate::host::restarts)), listed by
 //!   [`ConnectTrace::failing_starts`](crate::host::connect_trace::ConnectTrace::failing_starts).
-//!   Machine-wide: a run that short leaves no time to read its network namespace. A program
+//!   Machine-wide, each with the network namespaces its runs ran in: read at each exec from
+//!   `/proc/PID/ns/net`, the run's own or, gone already (a run of milliseconds), its nearest
+//!   forker's with no move to another namespace seen between (a loop's shell; `unshare()` and
+//!   `setns()` of a network namespace, and `clone()` into one, are read as moves), a forker
+//!   read once for its runs; unknown where none is left. A program
 //!   started in another root (a container's, a chroot's) is read there or not at all, and
 //!   named with its container: see `connect_trace/places.rs` and
 //!   [`container`](crate::host::container). A run's end
@@ -111,7 +115,7 @@ use self::format::{
 };
 use self::join::{Joiner, Owner, TCP_CLOSE, TCP_SYN_SENT, Timed};
 use self::owners::Owners;
-use self::places::{Moves, Origin, Origins, Place, RootedFiles};
+use self::places::{Moves, NetNamespaces, Origin, Origins, Place, RootedFiles};
 use super::loader::{RealFiles, missing_libraries};
 use super::program::Script;
 use super::restarts::{FailingStart, Forked, Restarts};
@@ -411,6 +415,7 @@ impl ConnectTrace {
             move_formats,
             moves: Moves::default(),
             origins: Origins::default(),
+            net_namespaces: NetNamespaces::default(),
             own_root: places::own_root(),
             tgids,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
@@ -675,6 +680,8 @@ struct Reader {
     moves: Moves,
     /// Where each program was started last.
     origins: Origins,
+    /// The network namespaces of the processes that started programs lately.
+    net_namespaces: NetNamespaces,
     /// rstscope's own root directory (device, inode).
     own_root: Option<(u64, u64)>,
     /// The kernel's thread-to-process table (`saved_tgids`), when `record-tgid` could be set.
@@ -743,6 +750,7 @@ impl Reader {
             restarts,
             moves,
             origins,
+            net_namespaces,
             owners,
             processes,
             lost,
@@ -807,6 +815,7 @@ impl Reader {
                     }
                     execs.exit(at, exit.tid);
                     moves.exit(exit.tid);
+                    net_namespaces.forget(exit.tid);
                     changed |= restarts.exit(at, exit.tid, &exit.name);
                     exited.insert(at, exit);
                 }
@@ -830,7 +839,13 @@ impl Reader {
                         }
                     }
                     let run = parent.filter(|&tid| restarts.is_run(tid));
-                    restarts.exec_forked(at, exec.pid, &exec.path, Forked { by, run });
+                    // Read now, while the run or its forker lives: a refused port of another
+                    // namespace is not served by it.
+                    let lineage = moves.net_lineage(exec.pid, execs);
+                    let net_ns = net_namespaces
+                        .of(at, &lineage, |tid| netns_of(&format!("/proc/{tid}/ns/net")));
+                    let forked = Forked { by, run, net_ns };
+                    restarts.exec_forked(at, exec.pid, &exec.path, forked);
                     origins.started(&exec.path, Origin::of(exec.pid, moves, execs));
                     execs.exec(at, exec);
                 }
@@ -843,13 +858,28 @@ impl Reader {
                     change.remote,
                     change.newstate == TCP_CLOSE,
                 ),
-                ProcessEvent::Move(Move { kind, tid, cgroup }) => moves.moved(tid, kind, cgroup),
+                ProcessEvent::Move(Move {
+                    kind,
+                    tid,
+                    cgroup,
+                    files,
+                    net,
+                }) => {
+                    if files {
+                        moves.moved(tid, kind, cgroup);
+                    }
+                    if net {
+                        moves.net_moved(tid);
+                        net_namespaces.forget(tid);
+                    }
+                }
                 ProcessEvent::Task(TaskEvent {
                     kind,
                     tid,
                     sig,
                     child,
                     mount_ns,
+                    net_ns,
                 }) => match kind {
                     TaskEventKind::Deliver => restarts.signal_delivered(tid, sig),
                     TaskEventKind::Generate => restarts.signal_sent(tid, sig),
@@ -857,7 +887,7 @@ impl Reader {
                     TaskEventKind::NewThread => restarts.thread_started(at, tid, child),
                     TaskEventKind::NewProcess => {
                         execs.forked(tid, child);
-                        moves.forked(tid, child, mount_ns);
+                        moves.forked(tid, child, mount_ns, net_ns);
                     }
                 },
             }
@@ -1314,7 +1344,7 @@ fn located(given: &str, pid: u32, execs: &mut Execs) -> Option<String> {
 
 /// The network namespace `link` (a `/proc/<pid>/ns/net`) stands for: the inode number in its
 /// target, `net:[4026531840]`; `None` when it cannot be read (the process is gone).
-fn netns_of(link: &str) -> Option<u64> {
+pub(crate) fn netns_of(link: &str) -> Option<u64> {
     let target = fs::read_link(link).ok()?;
     parse_netns(target.to_str()?)
 }
@@ -1544,6 +1574,7 @@ mod tests {
             move_formats: Vec::new(),
             moves: Moves::default(),
             origins: Origins::default(),
+            net_namespaces: NetNamespaces::default(),
             own_root: places::own_root(),
             tgids: None,
             tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),

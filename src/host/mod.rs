@@ -354,6 +354,21 @@ pub fn connect_events() -> Result<Box<dyn ConnectEvents>, HostError> {
     }
 }
 
+/// The network namespace this process runs in, where the OS has them and it can be read
+/// (Linux: the inode number of `/proc/self/ns/net`): a live capture's, whose interfaces are
+/// that namespace's.
+#[must_use]
+pub fn own_net_ns() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        connect_trace::netns_of("/proc/self/ns/net")
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
 /// Reads the kernel's TCP counters now (Linux: `/proc/net/snmp` and `/proc/net/netstat`;
 /// Windows: `GetTcpStatisticsEx`; macOS: the `net.inet.tcp.stats` sysctl).
 ///

@@ -197,6 +197,36 @@ pub fn this_machine() -> Option<String> {
     sysinfo::System::host_name().ok().filter(|n| !n.is_empty())
 }
 
+/// This machine's ID, which tells apart machines of the same host name (clones of one
+/// image, two sites' `labutil01`): systemd's `/etc/machine-id` (or D-Bus's
+/// `/var/lib/dbus/machine-id`) on Linux; `None` elsewhere, and where neither holds one.
+#[must_use]
+pub fn this_machine_id() -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        ["/etc/machine-id", "/var/lib/dbus/machine-id"]
+            .iter()
+            .find_map(|p| machine_id_in(&std::fs::read_to_string(p).ok()?))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+/// The machine ID a `machine-id` file's text holds: 32 lowercase hexadecimal digits and a
+/// newline. `None` for anything else: empty (an image not yet booted), `uninitialized` (the
+/// first boot's), a file damaged.
+#[must_use]
+pub fn machine_id_in(text: &str) -> Option<String> {
+    let id = text.trim();
+    (id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then(|| id.to_owned())
+}
+
 /// The host report saved in a capture file's rstscope blocks (`bodies` in the order read),
 /// with the problems met reading them. Several blocks (files given together) are merged:
 /// each endpoint's answer is the last block's that has it. `None` when no block is rstscope's.

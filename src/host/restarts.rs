@@ -237,7 +237,17 @@ pub struct FailingStart {
     /// `None` on the host's (and in a host report saved by an rstscope before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elsewhere: Option<Elsewhere>,
+    /// The network namespaces its failed runs ran in (the inode numbers of their
+    /// `/proc/PID/ns/net`, as [`Forked::net_ns`] gives each), at most [`MAX_NET_NS`]; empty
+    /// where any run's was not known. Only this boot's processes are named by these numbers:
+    /// not saved with a capture, nor told in a report.
+    #[serde(skip)]
+    pub net_ns: Vec<u64>,
 }
+
+/// The network namespaces of a program's failed runs told at most: more, and which it ran
+/// in is not told (a program run in a container of each of many test runs).
+pub const MAX_NET_NS: usize = 8;
 
 /// A failing program's runs that ended after a connect of theirs failed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -352,6 +362,13 @@ impl FailingStart {
         }
     }
 
+    /// Its runs ran in other network namespaces than `net_ns` only, as far as known: where
+    /// any run's namespace was not known, `false`.
+    #[must_use]
+    pub fn only_in_other_net_ns(&self, net_ns: u64) -> bool {
+        !self.net_ns.is_empty() && !self.net_ns.contains(&net_ns)
+    }
+
     /// Its runs' failed connects went to `endpoint` (`addr:port`): its client there.
     #[must_use]
     pub fn failed_connecting_to(&self, endpoint: &str) -> bool {
@@ -397,6 +414,8 @@ struct Running {
     forker: Option<u32>,
     /// Where a connect of its failed last (the peer's address).
     failed_connect: Option<SocketAddr>,
+    /// Its network namespace, where read ([`Forked::net_ns`]).
+    net_ns: Option<u64>,
 }
 
 /// How a process came to be, where its fork was read ([`Restarts::exec_forked`]).
@@ -407,6 +426,10 @@ pub struct Forked {
     /// The run it was forked by: the thread's process, or the one that forked the subshell
     /// that forked it, where that is a run.
     pub run: Option<u32>,
+    /// The network namespace it runs in (the inode number of its `/proc/PID/ns/net`, or of a
+    /// forker's with no move to another seen between), where read: a refused port of one
+    /// namespace is not served by a program failing in another.
+    pub net_ns: Option<u64>,
 }
 
 /// One program's failed runs, one after another.
@@ -446,6 +469,10 @@ struct Runs {
     /// and waited for failed (`tini`, `sh -c`, a script without `exec`). A program all of whose
     /// runs were such is not listed: the one whose failure it was is.
     secondary: u32,
+    /// The network namespaces its runs ran in ([`FailingStart::net_ns`]), and whether any
+    /// run's was not known (or there were more than [`MAX_NET_NS`]).
+    net_ns: Vec<u64>,
+    net_ns_unknown: bool,
 }
 
 impl Runs {
@@ -546,9 +573,12 @@ impl Restarts {
     /// [`Self::failing`] for it; a good run ends only a loop of runs forked by the same thread.
     pub fn exec_forked(&mut self, at: Timestamp, pid: u32, program: &str, forked: Forked) {
         // A process that execs again (a script execs its program) keeps how it came to be.
-        let (parent, forker) = self.running.get(&pid).map_or_else(
-            || (forked.run.and_then(|tid| self.process_of(tid)), forked.by),
-            |r| (r.parent, r.forker),
+        let (parent, forker, net_ns) = self.running.get(&pid).map_or_else(
+            || {
+                let parent = forked.run.and_then(|tid| self.process_of(tid));
+                (parent, forked.by, forked.net_ns)
+            },
+            |r| (r.parent, r.forker, forked.net_ns.or(r.net_ns)),
         );
         let parent = parent.filter(|&p| p != pid);
         self.running.insert(
@@ -562,6 +592,7 @@ impl Restarts {
                 parent,
                 forker,
                 failed_connect: None,
+                net_ns,
             },
         );
         self.order.push_back((pid, at));
@@ -905,6 +936,8 @@ impl Restarts {
             connects_failed: 0,
             connect_to: Vec::new(),
             secondary: 0,
+            net_ns: Vec::new(),
+            net_ns_unknown: false,
         });
         if runs.forker != forker {
             runs.forker = None;
@@ -922,6 +955,11 @@ impl Restarts {
             if runs.connect_to.len() < MAX_CONNECTS_TOLD && !runs.connect_to.contains(&to) {
                 runs.connect_to.push(to);
             }
+        }
+        match run.net_ns {
+            Some(ns) if runs.net_ns.contains(&ns) => {}
+            Some(ns) if runs.net_ns.len() < MAX_NET_NS => runs.net_ns.push(ns),
+            _ => runs.net_ns_unknown = true,
         }
         name.clone_into(&mut runs.name);
     }
@@ -1026,6 +1064,11 @@ impl Restarts {
                     }),
                     recovered: runs.recovered,
                     elsewhere,
+                    net_ns: if runs.net_ns_unknown {
+                        Vec::new()
+                    } else {
+                        runs.net_ns.clone()
+                    },
                 })
             })
             .collect();
@@ -1045,6 +1088,7 @@ mod tests {
         Forked {
             by: Some(tid),
             run: Some(tid),
+            net_ns: None,
         }
     }
 
@@ -1206,10 +1250,12 @@ mod tests {
         let supervisor = Forked {
             by: Some(1),
             run: None,
+            ..Forked::default()
         };
         let cron = Forked {
             by: Some(700),
             run: None,
+            ..Forked::default()
         };
         // Another of its supervisor's services in Python, started long before and running.
         r.exec_forked(Timestamp(0), 50, python, supervisor);
@@ -1228,6 +1274,7 @@ mod tests {
         let other = Forked {
             by: Some(800),
             run: None,
+            ..Forked::default()
         };
         r.exec_forked(Timestamp(9_500 * MS), 60, python, other);
         assert!(!r.settle(Timestamp(19_600 * MS)), "the other service's run");
@@ -1329,6 +1376,7 @@ mod tests {
                 failed_connects: None,
                 recovered: None,
                 elsewhere: None,
+                net_ns: Vec::new(),
             }]
         );
         assert_eq!(failing[0].every_ns(), Some(2000 * MS));
@@ -1717,5 +1765,58 @@ mod tests {
             r.programs
                 .contains_key(&format!("/opt/p{}", 2 * MAX_PROGRAMS - 1))
         );
+    }
+
+    /// The network namespaces a program's failed runs ran in are told where each run's was
+    /// read, and not at all where any was not (a run gone before it, with no forker of its
+    /// namespace left): a report then cannot leave it out as another namespace's.
+    #[test]
+    fn the_network_namespaces_of_a_programs_runs_are_told_where_each_run_s_was_read() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let mut pid = 100;
+        let mut run = |r: &mut Restarts, i: i64, program: &str, net_ns: Option<u64>| {
+            pid += 1;
+            let at = Timestamp(i * 3000 * MS);
+            let forked = Forked {
+                by: Some(1),
+                run: None,
+                net_ns,
+            };
+            r.exec_forked(at, pid, program, forked);
+            r.exit_status(pid, 1);
+            r.exit(Timestamp(at.0 + 40 * MS), pid, "run");
+        };
+        for i in 0..3 {
+            run(&mut r, i, "/opt/a/collector", Some(4_026_532_001));
+            run(
+                &mut r,
+                i,
+                "/opt/b/collector",
+                (i != 1).then_some(4_026_532_001),
+            );
+            run(
+                &mut r,
+                i,
+                "/opt/c/collector",
+                Some(4_026_532_001 + (i % 2) as u64),
+            );
+        }
+        let failing = r.failing(Timestamp(10_000 * MS), |_| Vec::new());
+        let net = |program: &str| {
+            (failing.iter().find(|f| f.program == program))
+                .map(|f| f.net_ns.clone())
+                .unwrap_or_else(|| panic!("{program} in {failing:?}"))
+        };
+        assert_eq!(net("/opt/a/collector"), [4_026_532_001]);
+        assert_eq!(
+            net("/opt/b/collector"),
+            [] as [u64; 0],
+            "one run's not read"
+        );
+        assert_eq!(net("/opt/c/collector"), [4_026_532_001, 4_026_532_002]);
+        let a = (failing.iter().find(|f| f.program == "/opt/a/collector")).expect("listed");
+        assert!(a.only_in_other_net_ns(4_026_531_840));
+        assert!(!a.only_in_other_net_ns(4_026_532_001));
     }
 }

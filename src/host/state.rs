@@ -111,6 +111,10 @@ pub struct CaptureScope {
     pub loopback: bool,
     /// A BPF filter narrower than "all TCP", as the user gave it.
     pub narrow_filter: Option<String>,
+    /// The network namespace captured in (a live capture's own: the inode number of its
+    /// `/proc/self/ns/net`), where known: its interfaces are that namespace's, and so are its
+    /// local endpoints' refusals. `None`: not known (not Linux, not read).
+    pub net_ns: Option<u64>,
 }
 
 /// One kernel counter over the capture.
@@ -769,7 +773,8 @@ impl HostState {
     }
 
     /// The programs failing to start that go with offender `o`, refused on this machine while
-    /// nothing listened: those whose starts overlap its incidents, linked as
+    /// nothing listened: those whose starts overlap its incidents, of the capture's network
+    /// namespace where both its and theirs are known, linked as
     /// [`StartLink::SameProgram`] where the same executable was seen listening on its port
     /// (by this capture, or in the journal), else by [`StartLink::Timing`] alone. Not by the
     /// timing a program seen connecting to it: its client (`curl` exits 7 again and again
@@ -821,6 +826,14 @@ impl HostState {
             .values()
             .filter(|f| f.during(o.first_seen, o.last_seen, FAILING_SLACK_NS))
             .filter(|f| served_again.is_none_or(|t| f.first < t))
+            // Its runs were all in other network namespaces (another container, another test
+            // run): a port of this one was not theirs to serve, whatever the timing says.
+            .filter(|f| {
+                !self
+                    .scope
+                    .net_ns
+                    .is_some_and(|ns| f.only_in_other_net_ns(ns))
+            })
             .filter_map(|f| {
                 // Its runs' own connects to this endpoint failed: its client, never its
                 // server, even where it listened there once.
@@ -1051,6 +1064,7 @@ mod tests {
             failed_connects: None,
             recovered: None,
             elsewhere: None,
+            net_ns: Vec::new(),
         }
     }
 
@@ -1471,6 +1485,62 @@ mod tests {
         assert_eq!(served.report(&[o]).endpoints[0].failing_starts, []);
     }
 
+    /// A program crash-looping in another network namespace (another container, another test
+    /// run) cannot have served a port refused in the capture's: where both namespaces are
+    /// known it is left out, and one of the capture's namespace named; where either is not
+    /// known, as before. Each stays in the machine's list. Before, "While 7312 was refused,
+    /// X failed to start ..." named X of any namespace, by the timing alone.
+    #[test]
+    fn a_program_failing_in_another_network_namespace_is_not_told_with_a_refused_port() {
+        const OURS: u64 = 4_026_532_001;
+        const THEIRS: u64 = 4_026_532_002;
+        let failing = |program: &str, net_ns: Vec<u64>| FailingStart {
+            signal: Some(11),
+            killed: 3,
+            exit_status: None,
+            net_ns,
+            ..failing_start(program, 2, 6)
+        };
+        let sample = || HostSample {
+            at: at(8),
+            listening: Some(Vec::new()),
+            failing_starts: vec![
+                failing("/opt/theirs/crasher", vec![THEIRS]),
+                failing("/opt/ours/crasher", vec![OURS]),
+                failing("/opt/both/crasher", vec![THEIRS, OURS]),
+                failing("/opt/unknown/crasher", Vec::new()),
+            ],
+            ..HostSample::default()
+        };
+        let told = |net_ns: Option<u64>| {
+            let mut state = HostState::new(CaptureScope { net_ns, ..scope() });
+            state.apply(sample());
+            let report = state.report(&[offender(7211, 0)]);
+            assert_eq!(
+                report.failing_starts.len(),
+                4,
+                "the machine's list has them all"
+            );
+            let mut told: Vec<String> = (report.endpoints[0].failing_starts.iter())
+                .map(|f| f.program.clone())
+                .collect();
+            told.sort();
+            told
+        };
+        assert_eq!(
+            told(Some(OURS)),
+            [
+                "/opt/both/crasher",
+                "/opt/ours/crasher",
+                "/opt/unknown/crasher"
+            ]
+        );
+        // Not known where the capture was: every one, as before (3 at most).
+        assert_eq!(told(None).len(), 3);
+        assert!(told(Some(THEIRS)).contains(&"/opt/theirs/crasher".to_owned()));
+        assert!(!told(Some(THEIRS)).contains(&"/opt/ours/crasher".to_owned()));
+    }
+
     /// Regression (terminal trial, the story live): the service crashed (refusals from second
     /// 1 to 3), came back at 10 and was stopped again at 38 (its connections' resets at 40);
     /// a program failing at 20, while the port was served, was told "While 7312 was refused,
@@ -1776,6 +1846,7 @@ mod tests {
             interfaces: vec!["eth0".into()],
             loopback: false,
             narrow_filter: None,
+            net_ns: None,
         });
         case_7211(&mut state, false);
         let c = state.report(&[]).coverage.expect("coverage");

@@ -498,6 +498,7 @@ fn host_side(
             CaptureFilter::Custom(f) => Some(f.clone()),
             _ => None,
         },
+        net_ns: crate::host::own_net_ns(),
     });
     state.carry_listeners(former_listeners);
     let monitor = match HostMonitor::start(Duration::from_secs(1), crate::host::connect_events()) {

@@ -1284,6 +1284,7 @@ mod tests {
             failed_connects: None,
             recovered: None,
             elsewhere: None,
+            net_ns: Vec::new(),
         };
         let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f)).expect("json");
         assert!(out(&f).get("recovered").is_some_and(Value::is_null));
@@ -1330,6 +1331,7 @@ mod tests {
                 cgroup: Some("/system.slice/docker-3f2a9c1e0b7d.scope".into()),
                 file_read: false,
             }),
+            net_ns: Vec::new(),
         };
         let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f)).expect("json");
         assert_eq!(

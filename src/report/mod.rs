@@ -3085,6 +3085,7 @@ mod failing_start_tests {
             failed_connects: None,
             recovered: None,
             elsewhere: None,
+            net_ns: Vec::new(),
         }
     }
 

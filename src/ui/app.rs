@@ -715,6 +715,13 @@ impl RstscopeApp {
         &self.host.filter
     }
 
+    /// Whether the selection follows the worst offender shown: no row was picked by the user
+    /// since the capture was opened.
+    #[must_use]
+    pub fn follows_worst(&self) -> bool {
+        self.follow_worst
+    }
+
     /// The selected offender's endpoint.
     pub fn selected(&self) -> Option<EndpointKey> {
         self.selected
@@ -800,9 +807,10 @@ impl RstscopeApp {
         } else {
             source_label(&paths)
         };
-        let repaint = ctx.clone();
+        // Asked of the `repaint` thread: the analysis never waits on the window.
+        let repaint = crate::ui::repaint::Repaint::new(ctx);
         let job = pipeline::analyze_files(paths.clone(), EngineConfig::default(), move || {
-            repaint.request_repaint();
+            repaint.request();
         });
         // The capture on screen stays until this one gives results (a file that is not a
         // capture must not cost the user the analysis they have open). Dropping an earlier
@@ -2131,7 +2139,7 @@ impl RstscopeApp {
             });
             return;
         }
-        let repaint = ctx.clone();
+        let repaint = crate::ui::repaint::Repaint::new(ctx);
         self.capture_task = Some(Task::spawn("capture-start", ctx, move |_| {
             let dir = std::env::temp_dir().join(format!("rstscope-{}", std::process::id()));
             let path =
@@ -2152,7 +2160,7 @@ impl RstscopeApp {
                 journal: crate::host::journal::Journal::default(),
                 former_listeners: Vec::new(),
             };
-            pipeline::live::capture(options, move || repaint.request_repaint())
+            pipeline::live::capture(options, move || repaint.request())
                 .map(|job| (job, path.clone()))
                 .inspect_err(|_| {
                     // The name taken is free again.

@@ -207,7 +207,7 @@ impl SoFar {
     /// for yet (it has not drawn the last) is sent with the next.
     fn watch(
         tx: SyncSender<ReadingNews>,
-        ctx: egui::Context,
+        repaint: crate::ui::repaint::Repaint,
     ) -> impl FnMut(&evidence::Reading<'_>) {
         let mut sent = 0;
         let mut last: Option<std::time::Instant> = None;
@@ -225,7 +225,7 @@ impl SoFar {
             if tx.try_send(news).is_ok() {
                 sent = r.connections.len();
                 last = Some(std::time::Instant::now());
-                ctx.request_repaint();
+                repaint.request();
             }
         }
     }
@@ -410,7 +410,7 @@ impl DetailsView {
             self.task = wanted.filter(|_| once.is_none()).map(|k| {
                 let (so_far, tx) = SoFar::new();
                 self.reading = Some(so_far);
-                let mut watch = SoFar::watch(tx, ctx.clone());
+                let mut watch = SoFar::watch(tx, crate::ui::repaint::Repaint::new(ctx));
                 Task::spawn("evidence", ctx, move |cancel| {
                     let how = evidence::Collect {
                         all_copies: k.all_copies,

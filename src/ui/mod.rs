@@ -34,6 +34,8 @@ pub mod offenders;
 pub mod plot;
 /// Naming a process so that two of one name can be told apart.
 pub mod process;
+/// Background threads' repaint requests, made on a thread of their own.
+pub mod repaint;
 /// A sideways-scrolled table's vertical bar, kept in view at the region's right edge.
 pub mod rows_bar;
 /// The bundled sample capture.

@@ -2425,6 +2425,7 @@ mod tests {
             failed_connects: None,
             recovered: None,
             elsewhere: None,
+            net_ns: Vec::new(),
         };
         h.failing_starts = vec![f.clone()];
         let (text, _) = listener_text(Some(&h), Clock::Utc);

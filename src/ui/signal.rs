@@ -24,8 +24,9 @@ pub struct EndRequest(Arc<Shared>);
 struct Shared {
     /// Signals received.
     signals: AtomicU32,
-    /// The window's context, once it exists: a signal wakes it.
-    ctx: OnceLock<egui::Context>,
+    /// The window's context, once it exists: a signal wakes it (through the `repaint` thread:
+    /// the signals' thread does not wait on the window).
+    ctx: OnceLock<crate::ui::repaint::Repaint>,
 }
 
 impl EndRequest {
@@ -40,8 +41,8 @@ impl EndRequest {
         let handled = crate::stop_signals::handle(
             move || {
                 shared.signals.fetch_add(1, Ordering::SeqCst);
-                if let Some(ctx) = shared.ctx.get() {
-                    ctx.request_repaint();
+                if let Some(repaint) = shared.ctx.get() {
+                    repaint.request();
                 }
             },
             || {
@@ -57,14 +58,14 @@ impl EndRequest {
 
     /// The window's context, woken by a signal to end.
     pub fn attach(&self, ctx: &egui::Context) {
-        let _ = self.0.ctx.set(ctx.clone());
+        let _ = self.0.ctx.set(crate::ui::repaint::Repaint::new(ctx));
     }
 
     /// Asks the app to end, as a signal does.
     pub fn ask(&self) {
         self.0.signals.fetch_add(1, Ordering::SeqCst);
-        if let Some(ctx) = self.0.ctx.get() {
-            ctx.request_repaint();
+        if let Some(repaint) = self.0.ctx.get() {
+            repaint.request();
         }
     }
 

@@ -1,6 +1,7 @@
 //! One-shot background work of the UI (a file dialog, listing a folder, saving a file,
 //! collecting evidence): a named thread whose result comes back over a channel, with a
-//! repaint request, so that the UI thread never waits on files.
+//! repaint request (made by [`repaint`](crate::ui::repaint), which the thread does not wait
+//! for), so that the UI thread never waits on files.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,14 +27,14 @@ impl<T: Send + 'static> Task<T> {
         let (tx, rx) = sync_channel(1);
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancel);
-        let ctx = ctx.clone();
+        let repaint = crate::ui::repaint::Repaint::new(ctx);
         let spawned = std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(move || {
                 let result = work(&flag);
                 // The receiver may be gone (task dropped): nothing to deliver then.
                 let _ = tx.send(result);
-                ctx.request_repaint();
+                repaint.request();
             });
         Self {
             rx,

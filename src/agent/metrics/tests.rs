@@ -723,6 +723,31 @@ fn scans_are_counted_as_the_engine_found_them_and_only_the_largest_get_series() 
     assert_eq!(text.matches("rstscope_scan_targets{").count(), 2);
 }
 
+/// The machine is one info series, its ID beside its host name (two hosts of one name told
+/// apart), each empty where not known; no other series carries it.
+#[test]
+fn the_machine_is_one_info_series_with_its_name_and_id() {
+    let text = Format::Text.render(Exposition {
+        machine: (
+            Some("labutil01".into()),
+            Some("3d1219c7c4c5404aaa1f6d2a48adfda4".into()),
+        ),
+        ..Exposition::default()
+    });
+    assert!(
+        text.contains(
+            "rstscope_machine_info{machine=\"labutil01\",machine_id=\"3d1219c7c4c5404aaa1f6d2a48adfda4\"} 1\n"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("labutil01").count(), 1, "{text}");
+    let text = Format::Text.render(Exposition::default());
+    assert!(
+        text.contains("rstscope_machine_info{machine=\"\",machine_id=\"\"} 1\n"),
+        "{text}"
+    );
+}
+
 /// What Prometheus makes of the series it scrapes: `increase()` over the whole run, which
 /// counts each series from its first value seen, never that value itself.
 #[derive(Default)]
@@ -919,6 +944,7 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         failed_connects: None,
         recovered: None,
         elsewhere: None,
+        net_ns: Vec::new(),
     };
     let report = |failing_starts: Vec<FailingStart>| HostReport {
         samples: 3,

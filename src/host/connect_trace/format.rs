@@ -502,6 +502,8 @@ pub(super) struct TaskEvent {
     /// A process forked into a mount namespace of its own (`CLONE_NEWNS`, as some container
     /// runtimes make their first process).
     pub mount_ns: bool,
+    /// A process forked into a network namespace of its own (`CLONE_NEWNET`).
+    pub net_ns: bool,
 }
 
 impl TaskEventFormat {
@@ -622,21 +624,25 @@ impl TaskEventFormat {
             sig,
             child,
             mount_ns: flags.is_some_and(|f| f & CLONE_NEWNS != 0),
+            net_ns: flags.is_some_and(|f| f & CLONE_NEWNET != 0),
         })
     }
 }
 
-/// Which event a [`MoveEventFormat`] reads: a thread that moved to another root or mount
-/// namespace, or a process put into a cgroup. Rare events (a container's start, a service's
-/// sandbox), read so that a program started there, gone before `/proc` could be read, is
-/// known not to be the host's file of its path.
+/// Which event a [`MoveEventFormat`] reads: a thread that moved to another root, mount or
+/// network namespace, or a process put into a cgroup. Rare events (a container's start, a
+/// service's sandbox, `ip netns exec`), read so that a program started there, gone before
+/// `/proc` could be read, is known not to be the host's file of its path, nor of the
+/// network namespace of the process that forked it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum MoveKind {
     /// `syscalls:sys_enter_unshare` with `CLONE_NEWNS`: a mount namespace of its own (the
-    /// same files until it mounts others: a container's runtime, systemd's sandboxing).
+    /// same files until it mounts others: a container's runtime, systemd's sandboxing); or
+    /// with `CLONE_NEWNET`, a network namespace of its own.
     Unshare,
     /// `syscalls:sys_enter_setns` into a mount namespace (or any, `nstype` 0): another's
-    /// files and root (`nsenter`, `docker exec`).
+    /// files and root (`nsenter`, `docker exec`); or into a network namespace (`ip netns
+    /// exec`).
     Setns,
     /// `syscalls:sys_exit_chroot` that succeeded: another root directory.
     Chroot,
@@ -649,12 +655,13 @@ pub(super) enum MoveKind {
 
 impl MoveKind {
     /// The kernel event filter that lets through only what moves a thread: without it,
-    /// `setns()` into network namespaces (`ip netns exec`) and failed calls would be read too.
+    /// `unshare()` and `setns()` of other namespaces (user, PID, UTS) and failed calls would
+    /// be read too.
     pub fn filter(self) -> Option<&'static str> {
         match self {
-            // CLONE_NEWNS.
-            Self::Unshare => Some("unshare_flags & 0x20000"),
-            Self::Setns => Some("flags == 0 || flags & 0x20000"),
+            // CLONE_NEWNS | CLONE_NEWNET.
+            Self::Unshare => Some("unshare_flags & 0x40020000"),
+            Self::Setns => Some("flags == 0 || flags & 0x40020000"),
             Self::Chroot | Self::PivotRoot => Some("ret == 0"),
             Self::Attach => None,
         }
@@ -687,6 +694,12 @@ pub(super) struct Move {
     pub tid: u32,
     /// The cgroup's path, for [`MoveKind::Attach`] (`/system.slice/docker-<id>.scope`).
     pub cgroup: Option<String>,
+    /// It moved its files: another root or mount namespace, or a cgroup (every kind but an
+    /// `unshare()` or `setns()` of a network namespace alone).
+    pub files: bool,
+    /// It moved to another network namespace (`unshare()` or `setns()` of one, or `setns()`
+    /// with `nstype` 0, which may be any).
+    pub net: bool,
 }
 
 impl MoveEventFormat {
@@ -732,14 +745,22 @@ impl MoveEventFormat {
             return None;
         }
         let arg = self.arg.and_then(|f| f.uint(record));
-        let moved = match (self.kind, arg) {
-            (MoveKind::Unshare, Some(flags)) => flags & CLONE_NEWNS != 0,
-            (MoveKind::Setns, Some(flags)) => flags & 0xffff_ffff == 0 || flags & CLONE_NEWNS != 0,
-            (MoveKind::Chroot | MoveKind::PivotRoot, Some(ret)) => ret == 0,
-            (MoveKind::Attach, _) => true,
-            _ => false,
+        let (files, net) = match (self.kind, arg) {
+            (MoveKind::Unshare, Some(flags)) => {
+                (flags & CLONE_NEWNS != 0, flags & CLONE_NEWNET != 0)
+            }
+            (MoveKind::Setns, Some(flags)) => {
+                let any = flags & 0xffff_ffff == 0;
+                (
+                    any || flags & CLONE_NEWNS != 0,
+                    any || flags & CLONE_NEWNET != 0,
+                )
+            }
+            (MoveKind::Chroot | MoveKind::PivotRoot, Some(ret)) => (ret == 0, false),
+            (MoveKind::Attach, _) => (true, false),
+            _ => (false, false),
         };
-        if !moved {
+        if !files && !net {
             return None;
         }
         let cgroup = match self.path {
@@ -757,12 +778,16 @@ impl MoveEventFormat {
             kind: self.kind,
             tid: u32::try_from(self.task.uint(record)?).ok()?,
             cgroup,
+            files,
+            net,
         })
     }
 }
 
 /// `CLONE_NEWNS`: a new mount namespace (`unshare()`, `clone()`, `setns()`'s `nstype`).
 pub(super) const CLONE_NEWNS: u64 = 0x20000;
+/// `CLONE_NEWNET`: a new network namespace (the same calls).
+pub(super) const CLONE_NEWNET: u64 = 0x4000_0000;
 
 /// The `ID:` line of a tracefs format text.
 fn event_id(text: &str, path: &str) -> Result<u64, HostError> {
@@ -854,6 +879,7 @@ pub(super) mod tests {
                 sig: 11,
                 child: 0,
                 mount_ns: false,
+                net_ns: false,
             })
         );
         assert_eq!(deliver.decode(&r[..10]), None, "too short");
@@ -930,6 +956,7 @@ pub(super) mod tests {
                 sig: 0,
                 child: 4507,
                 mount_ns: false,
+                net_ns: false,
             })
         );
         assert_eq!(new_thread.filter(), None, "threads and forks both");
@@ -943,11 +970,16 @@ pub(super) mod tests {
                 sig: 0,
                 child: 4507,
                 mount_ns: false,
+                net_ns: false,
             })
         );
         // A fork into a mount namespace of its own (a runtime's `clone(CLONE_NEWNS | ...)`).
         r[32..40].copy_from_slice(&0x0122_0011_u64.to_ne_bytes());
         assert!(new_thread.decode(&r).expect("decoded").mount_ns);
+        // And into a network namespace of its own (`clone(CLONE_NEWNET | ...)`), not a mount one.
+        r[32..40].copy_from_slice(&0x4120_0011_u64.to_ne_bytes());
+        let net = new_thread.decode(&r).expect("decoded");
+        assert!(net.net_ns && !net.mount_ns, "{net:?}");
         // A format without the fields is not taken.
         assert!(TaskEventFormat::parse(TaskEventKind::Generate, EXIT_FORMAT_FIXTURE, "x").is_err());
     }
@@ -1257,11 +1289,20 @@ format:
             Some(Move {
                 kind: MoveKind::Unshare,
                 tid: 4600,
-                cgroup: None
+                cgroup: None,
+                files: true,
+                net: false,
             })
         );
-        // A network namespace only (`ip netns add`): not a move of its files.
+        // A network namespace only (`ip netns add`, `unshare --net`): not a move of its files,
+        // a move of its network.
         r[16..24].copy_from_slice(&0x4000_0000_u64.to_ne_bytes());
+        assert_eq!(
+            unshare.decode(&r).map(|m| (m.files, m.net)),
+            Some((false, true))
+        );
+        // Neither (`unshare --user`): no move.
+        r[16..24].copy_from_slice(&0x1000_0000_u64.to_ne_bytes());
         assert_eq!(unshare.decode(&r), None);
         assert_eq!(unshare.decode(&r[..20]), None, "too short");
 
@@ -1279,7 +1320,9 @@ format:
             Some(Move {
                 kind: MoveKind::Attach,
                 tid: 4601,
-                cgroup: Some("/system.slice/docker-3f2a9c1e0b7d.scope".to_owned())
+                cgroup: Some("/system.slice/docker-3f2a9c1e0b7d.scope".to_owned()),
+                files: true,
+                net: false,
             })
         );
         assert!(

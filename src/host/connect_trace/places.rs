@@ -36,6 +36,7 @@ use super::format::MoveKind;
 use crate::host::container;
 use crate::host::loader::{self, Files, Needs};
 use crate::host::restarts::Elsewhere;
+use crate::packet::Timestamp;
 
 /// Threads with a move remembered at most (every process a container's shell forks inherits
 /// its move, until it ends).
@@ -54,6 +55,9 @@ struct Mark {
     root: bool,
     /// The cgroup it was put into last, where seen.
     cgroup: Option<Arc<str>>,
+    /// Which move to another network namespace (0: none seen): processes of the same one
+    /// share a network namespace.
+    net: u64,
 }
 
 /// See the [module](self) documentation.
@@ -75,12 +79,14 @@ impl Moves {
                 serial: old.as_ref().map_or(0, |m| m.serial),
                 root: old.as_ref().is_some_and(|m| m.root),
                 cgroup: cgroup.map(Arc::from),
+                net: old.as_ref().map_or(0, |m| m.net),
             },
             MoveKind::Unshare | MoveKind::Setns | MoveKind::Chroot | MoveKind::PivotRoot => {
                 self.serials += 1;
                 Mark {
                     serial: self.serials,
                     root: kind != MoveKind::Unshare || old.as_ref().is_some_and(|m| m.root),
+                    net: old.as_ref().map_or(0, |m| m.net),
                     cgroup: old.and_then(|m| m.cgroup),
                 }
             }
@@ -88,9 +94,27 @@ impl Moves {
         self.marks.insert(tid, mark);
     }
 
+    /// Thread `tid` moved to another network namespace (`unshare()` or `setns()` of one):
+    /// its forkers' is no longer its own.
+    pub fn net_moved(&mut self, tid: u32) {
+        if self.marks.len() >= MAX_MARKS && !self.marks.contains_key(&tid) {
+            return;
+        }
+        self.serials += 1;
+        let net = self.serials;
+        let mark = self.marks.entry(tid).or_insert(Mark {
+            serial: 0,
+            root: false,
+            cgroup: None,
+            net,
+        });
+        mark.net = net;
+    }
+
     /// Thread `parent` forked process `child`, into a mount namespace of its own where
-    /// `mount_ns`: the child is where its parent is.
-    pub fn forked(&mut self, parent: u32, child: u32, mount_ns: bool) {
+    /// `mount_ns`, into a network namespace of its own where `net_ns`: the child is where its
+    /// parent is.
+    pub fn forked(&mut self, parent: u32, child: u32, mount_ns: bool, net_ns: bool) {
         let mut mark = self.marks.get(&parent).cloned();
         if mount_ns {
             self.serials += 1;
@@ -98,8 +122,19 @@ impl Moves {
             mark = Some(Mark {
                 serial: self.serials,
                 root: old.as_ref().is_some_and(|m| m.root),
+                net: old.as_ref().map_or(0, |m| m.net),
                 cgroup: old.and_then(|m| m.cgroup),
             });
+        }
+        if net_ns {
+            self.serials += 1;
+            let m = mark.get_or_insert(Mark {
+                serial: 0,
+                root: false,
+                cgroup: None,
+                net: 0,
+            });
+            m.net = self.serials;
         }
         match mark {
             Some(mark) if self.marks.len() < MAX_MARKS => {
@@ -118,6 +153,25 @@ impl Moves {
 
     fn serial(&self, tid: u32) -> u64 {
         self.marks.get(&tid).map_or(0, |m| m.serial)
+    }
+
+    fn net_serial(&self, tid: u32) -> u64 {
+        self.marks.get(&tid).map_or(0, |m| m.net)
+    }
+
+    /// Process `pid` and its forkers, nearest first, as far as they share its network
+    /// namespace (no move to another seen between): whose `/proc/PID/ns/net` tells its.
+    pub fn net_lineage(&self, pid: u32, execs: &Execs) -> Vec<u32> {
+        let net = self.net_serial(pid);
+        let mut lineage = vec![pid];
+        while lineage.len() < MAX_LINEAGE
+            && let Some(up) = lineage.last().and_then(|&p| execs.parent(p))
+            && self.net_serial(up) == net
+            && !lineage.contains(&up)
+        {
+            lineage.push(up);
+        }
+        lineage
     }
 }
 
@@ -181,6 +235,54 @@ impl Origins {
     /// Where `program` was last started.
     pub fn get(&self, program: &str) -> Option<&Origin> {
         self.by_program.get(program)
+    }
+}
+
+/// Network namespaces read lately, by thread: a loop's shell forks every run of a program
+/// that fails, and is read once for all of them rather than at each run. An entry goes with
+/// its thread's end or move, or once older than [`NET_NS_KEEP_NS`] (a thread whose end was
+/// not read: only processes' ends are, where the kernel filters them).
+#[derive(Debug, Default)]
+pub(super) struct NetNamespaces {
+    read: HashMap<u32, (u64, Timestamp)>,
+}
+
+/// How long a thread's network namespace read is taken for its own (see [`NetNamespaces`]).
+const NET_NS_KEEP_NS: i64 = 10 * Timestamp::NANOS_PER_SEC;
+/// Threads whose network namespace is remembered at most.
+const MAX_NET_NS_READ: usize = MAX_EXECS;
+
+impl NetNamespaces {
+    /// The network namespace of the process that starts a program at `at`, `lineage` being
+    /// it and its forkers of the same namespace ([`Moves::net_lineage`]): a forker's read
+    /// lately, else the first of them that `read` can read now (the process itself first: a
+    /// run gone already is told by its forker, a loop's shell). `None` where none can be read.
+    pub fn of(
+        &mut self,
+        at: Timestamp,
+        lineage: &[u32],
+        read: impl Fn(u32) -> Option<u64>,
+    ) -> Option<u64> {
+        let fresh = |seen: Timestamp| at.0.saturating_sub(seen.0) < NET_NS_KEEP_NS;
+        if let Some(&(ns, _)) = (lineage.iter().skip(1))
+            .find_map(|tid| self.read.get(tid).filter(|(_, seen)| fresh(*seen)))
+        {
+            return Some(ns);
+        }
+        let (tid, ns) = lineage.iter().find_map(|&tid| Some((tid, read(tid)?)))?;
+        if self.read.len() >= MAX_NET_NS_READ {
+            self.read.retain(|_, (_, seen)| fresh(*seen));
+            if self.read.len() >= MAX_NET_NS_READ {
+                self.read.clear();
+            }
+        }
+        self.read.insert(tid, (ns, at));
+        Some(ns)
+    }
+
+    /// Thread `tid` ended, or moved to another network namespace.
+    pub fn forget(&mut self, tid: u32) {
+        self.read.remove(&tid);
     }
 }
 
@@ -375,17 +477,17 @@ mod tests {
         execs.forked(100, 200);
         moves.moved(200, MoveKind::Unshare, None);
         execs.forked(200, 201);
-        moves.forked(200, 201, false);
+        moves.forked(200, 201, false, false);
         moves.moved(201, MoveKind::Chroot, None);
         // 201 execs the loop's shell, which forks the runs.
         execs.forked(201, 202);
-        moves.forked(201, 202, false);
+        moves.forked(201, 202, false, false);
         let o = Origin::of(202, &moves, &execs);
         assert_eq!(o.lineage, [202, 201], "up to the chroot, not past it");
         assert!(o.moved);
         // A process that moved by itself: nothing of its forkers is where it is.
         execs.forked(100, 300);
-        moves.forked(100, 300, false);
+        moves.forked(100, 300, false, false);
         moves.moved(300, MoveKind::PivotRoot, None);
         moves.moved(
             300,
@@ -398,17 +500,85 @@ mod tests {
         assert_eq!(o.cgroup.as_deref(), Some("/system.slice/docker-x.scope"));
         // A sandbox's mount namespace of its own (systemd's PrivateTmp=): the same root.
         execs.forked(1, 400);
-        moves.forked(1, 400, true);
+        moves.forked(1, 400, true, false);
         let o = Origin::of(400, &moves, &execs);
         assert_eq!(o.lineage, [400]);
         assert!(!o.moved, "files of the host's root");
         // The host's own: its forkers all.
         execs.forked(100, 500);
-        moves.forked(100, 500, false);
+        moves.forked(100, 500, false, false);
         assert_eq!(Origin::of(500, &moves, &execs).lineage, [500, 100]);
         // Ends forget.
         moves.exit(300);
         assert!(!Origin::of(300, &moves, &execs).moved);
+    }
+
+    /// A loop's shell is read once for the runs it forks, while it lives; a run is read
+    /// itself where no forker was read lately, and a forker is read again after its end.
+    #[test]
+    fn a_forker_s_network_namespace_is_read_once_for_its_runs() {
+        let reads = std::cell::RefCell::new(Vec::new());
+        let read = |ns: Option<u64>| {
+            let reads = &reads;
+            move |tid: u32| {
+                reads.borrow_mut().push(tid);
+                ns
+            }
+        };
+        let at = |s: i64| Timestamp::from_parts(s, 0);
+        let mut n = NetNamespaces::default();
+        // The run itself is read first; its forker gets nothing read.
+        assert_eq!(n.of(at(0), &[201, 200], read(Some(7))), Some(7));
+        // Gone (nothing read for it): its forker is, and kept.
+        assert_eq!(
+            n.of(at(1), &[202, 200], |tid| (tid == 200).then_some(8)),
+            Some(8)
+        );
+        assert_eq!(n.of(at(2), &[203, 200], read(Some(9))), Some(8), "kept");
+        assert_eq!(*reads.borrow(), [201]);
+        // Its end forgets it; so does time.
+        n.forget(200);
+        assert_eq!(n.of(at(3), &[204, 200], read(None)), None);
+        assert_eq!(
+            n.of(at(4), &[205, 200], |tid| (tid == 200).then_some(8)),
+            Some(8)
+        );
+        assert_eq!(
+            n.of(at(20), &[206, 200], read(Some(9))),
+            Some(9),
+            "read again"
+        );
+    }
+
+    #[test]
+    fn a_move_to_another_network_namespace_ends_the_network_lineage_only() {
+        let mut moves = Moves::default();
+        let mut execs = Execs::default();
+        // The host's shell (100) runs `ip netns exec other sh -c 'loop'` (200: `setns()` of
+        // the network, `unshare()` of the mounts, exec of the loop's shell), which forks runs.
+        execs.forked(100, 200);
+        moves.forked(100, 200, false, false);
+        moves.net_moved(200);
+        moves.moved(200, MoveKind::Unshare, None);
+        execs.forked(200, 201);
+        moves.forked(200, 201, false, false);
+        assert_eq!(moves.net_lineage(201, &execs), [201, 200]);
+        // `unshare --net` alone: its files are the host's, its network is not.
+        execs.forked(100, 300);
+        moves.forked(100, 300, false, false);
+        moves.net_moved(300);
+        execs.forked(300, 301);
+        moves.forked(300, 301, false, false);
+        assert_eq!(moves.net_lineage(301, &execs), [301, 300]);
+        assert_eq!(Origin::of(301, &moves, &execs).lineage, [301, 300, 100]);
+        // A runtime's `clone(CLONE_NEWNET)`: the child is elsewhere from its start.
+        execs.forked(100, 400);
+        moves.forked(100, 400, false, true);
+        assert_eq!(moves.net_lineage(400, &execs), [400]);
+        // The host's own: its forkers all.
+        execs.forked(100, 500);
+        moves.forked(100, 500, false, false);
+        assert_eq!(moves.net_lineage(500, &execs), [500, 100]);
     }
 
     #[test]

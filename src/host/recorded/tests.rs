@@ -132,6 +132,7 @@ fn live_report() -> HostReport {
             failed_connects: None,
             recovered: None,
             elsewhere: None,
+            net_ns: Vec::new(),
         }],
         ..served.clone()
     };
@@ -617,4 +618,23 @@ fn one_machines_blocks_are_merged_without_a_warning() {
     let (read, problems) = decode_at(&bodies, &[(0, 0), (1, 0)], &seen);
     assert!(problems.is_empty(), "{problems:?}");
     assert!(read.expect("merged").endpoint(lo(), 7211).is_some());
+}
+
+/// A machine ID is systemd's 32 hexadecimal digits; an image's empty file, the first boot's
+/// `uninitialized` or anything else is none.
+#[test]
+fn a_machine_id_is_32_hexadecimal_digits() {
+    assert_eq!(
+        machine_id_in("3d1219c7c4c5404aaa1f6d2a48adfda4\n").as_deref(),
+        Some("3d1219c7c4c5404aaa1f6d2a48adfda4")
+    );
+    for bad in [
+        "",
+        "\n",
+        "uninitialized\n",
+        "3d1219c7c4c5404aaa1f6d2a48adfda",
+        "3D1219C7C4C5404AAA1F6D2A48ADFDA4",
+    ] {
+        assert_eq!(machine_id_in(bad), None, "{bad:?}");
+    }
 }

@@ -2861,82 +2861,7 @@ mod tests {
     /// afresh, the old ones kept until the new ones are measured.
     #[test]
     fn a_live_captures_details_hold_their_heights_for_the_table_filter_only() {
-        use super::{DetailsInput, DetailsView, ListsAt};
-        use crate::ui::offenders::Row;
-        struct State {
-            view: DetailsView,
-            row: Row,
-            filter: String,
-        }
-        let row = |o: Offender| Row {
-            rank: 1,
-            endpoint: crate::report::offender_name(&o),
-            service: None,
-            host: None,
-            clients_known: true,
-            offender: o,
-        };
-        let aborts = |port: u16, suspects: Vec<SuspectRst>| {
-            let mut rst_by_cause = [0; 5];
-            rst_by_cause[Cause::Abort.index()] = 10;
-            Offender {
-                rst_packets: 10,
-                rst_by_cause,
-                rst_from_server: 10,
-                incidents: 10,
-                suspect_injected: suspects.len() as u64,
-                suspects: suspects.into(),
-                ..Offender::blank("10.0.0.1", port)
-            }
-        };
-        let long = row(aborts(80, (1..=4).map(suspect).collect()));
-        let short = row(aborts(81, Vec::new()));
-        let paths = Vec::new();
-        let mut h = egui_kittest::Harness::builder()
-            .with_size([700.0, 500.0])
-            .with_max_steps(20)
-            .build_ui_state(
-                |ui, s: &mut State| {
-                    s.view.show(
-                        ui,
-                        &DetailsInput {
-                            source: 1,
-                            paths: &paths,
-                            row: Some(&s.row),
-                            range: None,
-                            clock: Clock::Utc,
-                            dated: false,
-                            ready: false,
-                            frames: None,
-                            live: true,
-                            host: None,
-                            selectable: true,
-                            filter: &s.filter,
-                        },
-                    );
-                },
-                State {
-                    view: DetailsView::default(),
-                    row: short.clone(),
-                    filter: String::new(),
-                },
-            );
-        h.run();
-        let short_alone = h.state().view.tops_alone;
-        assert!(short_alone.full > 0.0, "measured: {short_alone:?}");
-        h.state_mut().row = long;
-        h.run();
-        let held = h.state().view.tops_alone;
-        assert!(held.full > short_alone.full + 40.0, "{held:?}");
-        // Back to the short one: held, the table does not move.
-        h.state_mut().row = short.clone();
-        h.run();
-        assert_eq!(h.state().view.tops_alone, held);
-        // Filtered to it: its own heights.
-        h.state_mut().filter = "10.0.0.1:81".into();
-        h.run();
-        let ListsAt { full, compact, .. } = h.state().view.tops_alone;
-        assert_eq!((full, compact), (short_alone.full, short_alone.compact));
+        heights_held_for_the_table_filter(true, |view| view.tops_alone);
     }
 
     /// Regression (s41's leftover): a file's details held, for the whole file, the most height
@@ -2947,6 +2872,17 @@ mod tests {
     /// filter: selecting back and forth holds them, another filter takes them afresh.
     #[test]
     fn a_files_details_hold_their_heights_for_the_table_filter_only() {
+        heights_held_for_the_table_filter(false, |view| view.lists_at);
+    }
+
+    /// Shows a short offender, a long one (four suspect resets' lines) and the short one
+    /// again, then filters the table to the short one: the heights `held` (a live capture's
+    /// and a file's keep theirs apart) stay while the selection moves, and are the short
+    /// one's own once filtered.
+    fn heights_held_for_the_table_filter(
+        live: bool,
+        held: fn(&super::DetailsView) -> super::ListsAt,
+    ) {
         use super::{DetailsInput, DetailsView};
         use crate::ui::offenders::Row;
         struct State {
@@ -2995,7 +2931,7 @@ mod tests {
                             // Still being read: the lists are measured under their headings.
                             ready: false,
                             frames: None,
-                            live: false,
+                            live,
                             host: None,
                             selectable: true,
                             filter: &s.filter,
@@ -3009,20 +2945,20 @@ mod tests {
                 },
             );
         h.run();
-        let short_at = h.state().view.lists_at;
+        let short_at = held(&h.state().view);
         assert!(short_at.full > 0.0, "measured: {short_at:?}");
         h.state_mut().row = long;
         h.run();
-        let held = h.state().view.lists_at;
-        assert!(held.full > short_at.full + 40.0, "{held:?}");
+        let long_at = held(&h.state().view);
+        assert!(long_at.full > short_at.full + 40.0, "{long_at:?}");
         // Back to the short one: held, the table does not move.
         h.state_mut().row = short.clone();
         h.run();
-        assert_eq!(h.state().view.lists_at, held);
+        assert_eq!(held(&h.state().view), long_at);
         // Filtered to it: its own heights.
         h.state_mut().filter = "10.0.0.1:81".into();
         h.run();
-        let at = h.state().view.lists_at;
+        let at = held(&h.state().view);
         assert_eq!((at.full, at.compact), (short_at.full, short_at.compact));
     }
 

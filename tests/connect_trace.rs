@@ -456,12 +456,8 @@ fn a_connect_made_in_another_network_namespace_is_not_passed_on() {
     let Some(mut trace) = start() else {
         return;
     };
-    let elsewhere = match common::Netns::new("elsewhere") {
-        Ok(ns) => ns,
-        Err(e) => {
-            println!("SKIPPED: no network namespace of the test's own: {e}");
-            return;
-        }
+    let Some(elsewhere) = common::Netns::or_skip("elsewhere", "connect trace test") else {
+        return;
     };
     let dir = std::env::temp_dir().join(format!("rstscope-netns-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary directory");
@@ -590,12 +586,8 @@ fn a_program_failing_in_another_network_namespace_is_told_with_that_namespace() 
     let Some(trace) = start() else {
         return;
     };
-    let elsewhere = match common::Netns::new("failing") {
-        Ok(ns) => ns,
-        Err(e) => {
-            println!("SKIPPED: no network namespace of the test's own: {e}");
-            return;
-        }
+    let Some(elsewhere) = common::Netns::or_skip("failing", "connect trace test") else {
+        return;
     };
     let Some((dir, program)) = unloadable_copy_of_true("netns") else {
         return;

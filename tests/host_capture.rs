@@ -511,14 +511,8 @@ fn the_journals_former_owner_is_saved_with_the_capture() {
 /// test's connects.
 #[test]
 fn the_kernel_counts_fall_on_the_seconds_of_the_captured_refusals() {
-    let netns = match common::Netns::new("kernel-seconds") {
-        Ok(ns) => ns,
-        Err(why) => {
-            common::always_show(&format!(
-                "host capture test SKIPPED (kernel seconds): no network namespace: {why}"
-            ));
-            return;
-        }
+    let Some(netns) = common::Netns::or_skip("kernel-seconds", "host capture test") else {
+        return;
     };
     // Started in the second half of a second, where the old sampling went wrong.
     let phase = |at: f64| at - at.floor();
@@ -580,14 +574,8 @@ fn the_kernel_counts_fall_on_the_seconds_of_the_captured_refusals() {
 #[test]
 fn connects_to_this_machines_own_address_and_to_a_service_bound_elsewhere() {
     let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
-    let netns = match common::Netns::new("elsewhere") {
-        Ok(ns) => ns,
-        Err(why) => {
-            common::always_show(&format!(
-                "host capture test SKIPPED (bound elsewhere): no network namespace: {why}"
-            ));
-            return;
-        }
+    let Some(netns) = common::Netns::or_skip("elsewhere", "host capture test") else {
+        return;
     };
     let ip = |args: &[&str]| {
         let out = std::process::Command::new("ip")
@@ -700,14 +688,8 @@ fn a_short_lived_client_is_named_by_its_program_path_live_and_in_the_saved_captu
         common::always_show("host capture test SKIPPED (program path): no /bin/bash");
         return;
     }
-    let netns = match common::Netns::new("exec-path") {
-        Ok(ns) => ns,
-        Err(why) => {
-            common::always_show(&format!(
-                "host capture test SKIPPED (program path): no network namespace: {why}"
-            ));
-            return;
-        }
+    let Some(netns) = common::Netns::or_skip("exec-path", "host capture test") else {
+        return;
     };
     let dir = common::temp_dir("host-capture", "program-path").join("健康检查 probe");
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -818,14 +800,8 @@ fn scripts_are_named_by_their_script_live_and_in_the_saved_capture() {
             return;
         }
     }
-    let netns = match common::Netns::new("scripts") {
-        Ok(ns) => ns,
-        Err(why) => {
-            common::always_show(&format!(
-                "host capture test SKIPPED (scripts): no network namespace: {why}"
-            ));
-            return;
-        }
+    let Some(netns) = common::Netns::or_skip("scripts", "host capture test") else {
+        return;
     };
     let dir = common::temp_dir("host-capture", "scripts");
     std::fs::write(
@@ -990,12 +966,8 @@ fn a_program_failing_in_another_network_namespace_is_not_told_with_a_refused_por
         println!("SKIPPED: no /bin/sleep to copy");
         return;
     };
-    let elsewhere = match common::Netns::new("crashing") {
-        Ok(ns) => ns,
-        Err(e) => {
-            println!("SKIPPED: no network namespace of the test's own: {e}");
-            return;
-        }
+    let Some(elsewhere) = common::Netns::or_skip("crashing", "host capture test") else {
+        return;
     };
     let Some(mut job) = start("a program failing in another network namespace") else {
         return;

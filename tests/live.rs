@@ -1586,14 +1586,8 @@ fn json_offender<'a>(report: &'a serde_json::Value, endpoint: &str) -> &'a serde
 #[test]
 fn regression_the_capture_lines_tell_syns_left_unanswered_when_they_are_judged() {
     let _serial = serial();
-    let netns = match common::Netns::new("unanswered") {
-        Ok(ns) => ns,
-        Err(why) => {
-            common::always_show(&format!(
-                "live capture test SKIPPED (unanswered): no network namespace: {why}"
-            ));
-            return;
-        }
+    let Some(netns) = common::Netns::or_skip("unanswered", "live capture test") else {
+        return;
     };
     let more = ["--no-host".as_ref()];
     let Some((child, rest)) =
@@ -1694,14 +1688,8 @@ fn inject_on_lo(frames: &[Vec<u8>]) {
 #[test]
 fn regression_a_frame_repeated_on_one_interface_counts_once_live() {
     let _serial = serial();
-    let netns = match common::Netns::new("repeats") {
-        Ok(ns) => ns,
-        Err(why) => {
-            common::always_show(&format!(
-                "live capture test SKIPPED (repeats): no network namespace: {why}"
-            ));
-            return;
-        }
+    let Some(netns) = common::Netns::or_skip("repeats", "live capture test") else {
+        return;
     };
     let dir = common::temp_dir("live", "repeats");
     let saved = dir.join("repeats.pcapng");
@@ -1763,14 +1751,8 @@ fn regression_a_frame_repeated_on_one_interface_counts_once_live() {
 #[test]
 fn regression_unanswered_attempts_are_judged_while_no_packet_comes() {
     let _serial = serial();
-    let netns = match common::Netns::new("quiet") {
-        Ok(ns) => ns,
-        Err(why) => {
-            common::always_show(&format!(
-                "live capture test SKIPPED (quiet): no network namespace: {why}"
-            ));
-            return;
-        }
+    let Some(netns) = common::Netns::or_skip("quiet", "live capture test") else {
+        return;
     };
     let saved = std::env::temp_dir().join(format!("rstscope-quiet-{}.pcapng", std::process::id()));
     let more = ["--no-host".as_ref(), "--write".as_ref(), saved.as_os_str()];

@@ -462,6 +462,18 @@ impl Netns {
         Ok(ns)
     }
 
+    /// A new namespace, or `None` after saying that the test `what` (e.g. "live capture
+    /// test") is skipped, and why, where it cannot have one (not root, no `ip`).
+    pub fn or_skip(tag: &str, what: &str) -> Option<Self> {
+        Self::new(tag)
+            .map_err(|why| {
+                always_show(&format!(
+                    "{what} SKIPPED ({tag}): no network namespace: {why}"
+                ))
+            })
+            .ok()
+    }
+
     /// Moves the calling thread into the namespace (its sockets are then made there); for a
     /// thread of its own, as it does not move back.
     pub fn enter(&self) {

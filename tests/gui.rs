@@ -13431,3 +13431,23 @@ fn regression_the_compact_copy_wireshark_button_says_its_filter_needs_decode_as(
         }
     }
 }
+
+/// A capture of two interfaces: the details of an offender say where its packets were seen,
+/// one interface or both, and a capture of one interface says nothing of it.
+#[test]
+fn the_details_say_the_interfaces_an_offender_was_seen_on() {
+    let mut h = harness(
+        settings(),
+        vec![manifest("tests/fixtures/two-interfaces.pcapng")],
+    );
+    settle(&mut h);
+    select(&mut h, "10.99.0.1:7213");
+    assert!(shows(&h, "seen on lo and if-a"));
+    select(&mut h, "127.0.0.1:7211");
+    assert!(shows(&h, "seen on lo") && !shows(&h, "seen on lo and"));
+
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    select(&mut h, "127.0.0.1:7211");
+    assert!(!shows(&h, "seen on"));
+}

@@ -35,7 +35,7 @@ pub use cause::Cause;
 pub use flow::{Failure, Zones};
 pub use offenders::{
     AfterClose, CutOff, Diagnosis, DiagnosisKind, DropNote, Dropped, Offender, OtherEndpoints,
-    RstPayload, SuspectRst,
+    RstPayload, SeenOn, SuspectRst,
 };
 pub use scans::{Scan, ScanKind, ScansFound};
 pub use zeek::ConnState;
@@ -566,6 +566,7 @@ impl Engine {
         sec.incidents += 1;
         if let Some(mut endpoint) = self.services.get(server) {
             endpoint.dropped(p.ts, client, drop, from_server);
+            endpoint.seen_on.note(p.interface);
         }
     }
 
@@ -1143,12 +1144,12 @@ impl Engine {
             a.add_syn(p.ts);
             return;
         }
-        self.start_attempt(idx, side, p.seq, p.ts);
+        self.start_attempt(idx, side, p.seq, (p.ts, p.interface));
     }
 
-    /// Starts the entry's attempt of the SYN from `side` with `isn` at `at`, the attempt
-    /// before it given up on if it was still waiting.
-    fn start_attempt(&mut self, idx: usize, side: u8, isn: u32, at: Timestamp) {
+    /// Starts the entry's attempt of the SYN from `side` with `isn` at `at`, seen on capture
+    /// interface `interface`, the attempt before it given up on if it was still waiting.
+    fn start_attempt(&mut self, idx: usize, side: u8, isn: u32, (at, interface): (Timestamp, u32)) {
         if let Some(old) = self.entries[idx].attempt
             && old.status == AttemptStatus::Pending
         {
@@ -1164,6 +1165,7 @@ impl Engine {
         self.scan_tally.attempt_at(client, server);
         if let Some(mut s) = self.services.get(server) {
             s.attempt_from(client);
+            s.seen_on.note(interface);
         }
     }
 
@@ -1348,9 +1350,9 @@ impl Engine {
     }
 
     /// The attempt of a SYN from `client_side` with `isn` that the capture lost and a refusal
-    /// at `at` shows ([`refuses_lost_syn`]): the entry's attempt if it is that SYN's (refused
+    /// at `at` (its time and capture interface) shows ([`refuses_lost_syn`]): the entry's attempt if it is that SYN's (refused
     /// again: a retransmission), else a new one.
-    fn attempt_of_lost_syn(&mut self, idx: usize, client_side: u8, isn: u32, at: Timestamp) {
+    fn attempt_of_lost_syn(&mut self, idx: usize, client_side: u8, isn: u32, at: (Timestamp, u32)) {
         if self.entries[idx]
             .attempt
             .is_some_and(|a| a.client_side == client_side && a.isn == isn)
@@ -1463,7 +1465,7 @@ impl Engine {
         let client_port = key.port[usize::from(1 - server_side)];
 
         if lost_syn {
-            self.attempt_of_lost_syn(idx, 1 - s, p.ack.wrapping_sub(1), p.ts);
+            self.attempt_of_lost_syn(idx, 1 - s, p.ack.wrapping_sub(1), (p.ts, p.interface));
         }
         // The attempt this RST ends, if any.
         let mut charged_to_attempt = false;
@@ -1554,6 +1556,7 @@ impl Engine {
                 st.second(p.ts).refusal_retries += 1;
             }
             st.rst_payload(p.payload, p.payload_len);
+            st.seen_on.note(p.interface);
             if !charged_to_attempt {
                 st.incident(p.ts, client_addr);
             } else if st.first_seen.is_none() {

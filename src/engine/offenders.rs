@@ -35,6 +35,47 @@ pub const RST_PAYLOAD_BYTES: usize = 4 * MAX_PAYLOAD_CHARS;
 /// machines alike: 10.42.0.2:7211 in VXLAN 42 and in VXLAN 43 are two machines).
 pub type ServiceKey = (IpAddr, u16, Overlay);
 
+/// The capture interfaces an endpoint's packets were seen on, by their
+/// [`Frame::interface`](crate::source::Frame::interface) numbers: bit `n` for interface `n`
+/// below [`SeenOn::LATER`], that bit for any interface from there on. 32 bits, not a list: it
+/// is kept for each of the thousands of endpoints and each row of a snapshot (the agent's sum
+/// of every cap, tests/agent_memory.rs, had 0.05 MB left: 64 bits grew the rows by 8 bytes
+/// each, 32 fit where the endpoint had room), and set where an attempt, a reset or a drop of
+/// the endpoint is counted, not per packet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SeenOn(u32);
+
+impl SeenOn {
+    /// The bit of every interface numbered this or higher: such are not told apart.
+    pub const LATER: u32 = 31;
+
+    /// Notes a packet seen on `interface`.
+    #[inline]
+    pub fn note(&mut self, interface: u32) {
+        self.0 |= 1 << interface.min(Self::LATER);
+    }
+
+    /// The interfaces below [`SeenOn::LATER`] it was seen on, in number order.
+    pub fn interfaces(self) -> impl Iterator<Item = u32> {
+        (0..Self::LATER).filter(move |&i| self.0 & (1 << i) != 0)
+    }
+
+    /// Seen on some interface numbered [`SeenOn::LATER`] or higher (which, not known).
+    pub fn later(self) -> bool {
+        self.0 & (1 << Self::LATER) != 0
+    }
+
+    /// Seen on no interface yet (no attempt, reset or drop counted).
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Seen on more than one interface (the one [`SeenOn::LATER`] bit counted as one).
+    pub fn several(self) -> bool {
+        self.0.count_ones() > 1
+    }
+}
+
 /// Where one endpoint's dropped packets were recorded, named: a few places, the rest summed.
 const MAX_DROP_PLACES: usize = 8;
 /// Distinct clients of one endpoint's dropped packets counted ([`Dropped::clients`]).
@@ -273,6 +314,9 @@ pub struct ServiceStats {
     /// of its clients already does not tell, as the drop may come before or after the
     /// incidents of its attempts (an unanswered attempt fails 10 s after its last SYN).
     pub dropped_clients: Vec<IpAddr>,
+    /// The capture interfaces its attempts' first SYNs, its resets and its dropped packets
+    /// were seen on.
+    pub seen_on: SeenOn,
 }
 
 /// The resets after a FIN of one endpoint (cause after-close), by who sent them and whether
@@ -680,6 +724,7 @@ impl ServiceStats {
             encaps: Encaps::default(),
             scan: None,
             dropped: Arc::clone(&self.dropped),
+            seen_on: self.seen_on,
         })
     }
 }
@@ -979,6 +1024,10 @@ pub struct Offender {
     /// count, also over a time range ([`Offender::restricted`]: not kept per second). Shared
     /// as `rst_payloads`.
     pub dropped: Arc<Dropped>,
+    /// The capture interfaces its attempts, resets and dropped packets were seen on: the
+    /// capture's whole, also over a time range ([`Offender::restricted`]: not kept per
+    /// second).
+    pub seen_on: SeenOn,
 }
 
 impl Offender {
@@ -1684,6 +1733,7 @@ impl Offender {
             addr: addr.parse().expect("an address"),
             port,
             overlay: Overlay::NONE,
+            seen_on: SeenOn::default(),
             rst_packets: 0,
             rst_by_cause: [0; 5],
             rst_conns_by_cause: None,

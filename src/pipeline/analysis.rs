@@ -50,6 +50,9 @@ pub struct CaptureInfo {
     pub files: Vec<FileInfo>,
     /// Frames per link type.
     pub link_types: Vec<(LinkType, u64)>,
+    /// The capture's interfaces by [`Frame::interface`] number: each one's name (its file's
+    /// where it has none and files were given together, else `interface N`) and frames.
+    pub interfaces: Vec<(String, u64)>,
     /// Frames read.
     pub frames: u64,
     /// Frames carrying TCP.
@@ -2121,11 +2124,29 @@ fn progress(source: &FileSource, frames: u64, bytes_total: u64) -> Progress {
     }
 }
 
+/// [`CaptureInfo::interfaces`] of the files read so far: named as the evidence's packet lines
+/// name them ([`crate::report::evidence::interface_name`]).
+fn interface_names(source: &FileSource) -> Vec<(String, u64)> {
+    let files = source.files();
+    (source.interfaces().iter())
+        .map(|i| {
+            let name = (i.name.clone().filter(|n| !n.is_empty()))
+                .or_else(|| {
+                    let file = files.get(i.file).filter(|_| files.len() > 1)?;
+                    Some(file.path.file_name()?.to_string_lossy().into_owned())
+                })
+                .unwrap_or_else(|| format!("interface {}", i.id));
+            (name, i.frames)
+        })
+        .collect()
+}
+
 /// What the source says of itself: files with their progress, link types, problems so far.
 #[derive(Debug, Clone, Default)]
 struct SourceStatus {
     files: Vec<FileInfo>,
     link_types: Vec<(LinkType, u64)>,
+    interfaces: Vec<(String, u64)>,
     problems: Vec<String>,
     processes_not_kept: u64,
     two_points: Vec<Pair>,
@@ -2137,6 +2158,7 @@ impl SourceStatus {
         Self {
             files: source.files().to_vec(),
             link_types: source.link_types(),
+            interfaces: interface_names(source),
             problems: source.problems().iter().map(|p| p.to_string()).collect(),
             processes_not_kept: source.processes_not_kept(),
             two_points: Vec::new(),
@@ -2161,6 +2183,7 @@ impl SourceStatus {
         c.captured = recorded_time(&c.files);
         c.recorded_digits = self.recorded_digits;
         c.link_types = self.link_types.clone();
+        c.interfaces = self.interfaces.clone();
         c.two_points = self.two_points.clone();
         c
     }

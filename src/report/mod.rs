@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
+use crate::analysis::CaptureInfo;
 use crate::engine::offenders::ServiceKey;
 use crate::engine::{Cause, DiagnosisKind, Dropped, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
@@ -41,6 +42,63 @@ pub fn endpoint(addr: IpAddr, port: u16) -> String {
     s.push_str(close);
     s.push_str(itoa::Buffer::new().format(port));
     s
+}
+
+/// Interfaces named at most in [`seen_on_words`]; the rest are counted.
+pub const SEEN_ON_NAMED: usize = 3;
+
+/// The capture's interfaces that had frames, where there are several; empty for a capture
+/// of one interface (whose offenders were all seen on it: nothing to say).
+pub fn capture_interfaces(cap: &CaptureInfo) -> Vec<(&str, u64)> {
+    let with_frames: Vec<(&str, u64)> = (cap.interfaces.iter())
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| (name.as_str(), *n))
+        .collect();
+    if with_frames.len() > 1 {
+        with_frames
+    } else {
+        Vec::new()
+    }
+}
+
+/// The names of the interfaces `o`'s attempts, resets and dropped packets were seen on, in
+/// the capture's order, where the capture has several with frames ([`capture_interfaces`]);
+/// empty otherwise. Interfaces past [`SeenOn::LATER`](crate::engine::SeenOn::LATER) are not
+/// told apart: one entry says them.
+pub fn seen_on(o: &Offender, cap: &CaptureInfo) -> Vec<String> {
+    if capture_interfaces(cap).is_empty() {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = (o.seen_on.interfaces())
+        .map(|i| {
+            (cap.interfaces.get(i as usize))
+                .map_or_else(|| format!("interface {i}"), |(name, _)| name.clone())
+        })
+        .collect();
+    if o.seen_on.later() {
+        names.push(format!(
+            "interfaces {} and later",
+            crate::engine::SeenOn::LATER
+        ));
+    }
+    names
+}
+
+/// [`seen_on`] in words, `seen on lo`, `seen on eth0 and docker0`, `seen on eth0, docker0,
+/// veth1 and 2 more` (at most [`SEEN_ON_NAMED`] named); `None` where there is nothing to say.
+pub fn seen_on_words(o: &Offender, cap: &CaptureInfo) -> Option<String> {
+    let names = seen_on(o, cap);
+    let (named, more) = names.split_at(names.len().min(SEEN_ON_NAMED));
+    let list = match (named, more.len()) {
+        ([], _) => return None,
+        ([one], 0) => one.clone(),
+        (named, 0) => {
+            let (last, rest) = named.split_last()?;
+            format!("{} and {last}", rest.join(", "))
+        }
+        (named, n) => format!("{} and {n} more", named.join(", ")),
+    };
+    Some(format!("seen on {list}"))
 }
 
 /// An endpoint's name, the one way every output writes it: [`endpoint`], then the overlay
@@ -4787,5 +4845,71 @@ mod os_error_tests {
             written.ends_with("(The system cannot find the file specified)"),
             "{written}"
         );
+    }
+}
+
+#[cfg(test)]
+mod seen_on_tests {
+    use super::{CaptureInfo, seen_on, seen_on_words};
+    use crate::engine::{Offender, SeenOn};
+
+    /// A capture of `n` interfaces, `eth0`, `eth1`, ..., each with `frames` frames.
+    fn capture(n: u32, frames: u64) -> CaptureInfo {
+        CaptureInfo {
+            interfaces: (0..n).map(|i| (format!("eth{i}"), frames)).collect(),
+            ..CaptureInfo::default()
+        }
+    }
+
+    fn seen(interfaces: &[u32]) -> Offender {
+        let mut o = Offender::blank("10.0.0.1", 80);
+        o.seen_on = SeenOn::default();
+        for &i in interfaces {
+            o.seen_on.note(i);
+        }
+        o
+    }
+
+    #[test]
+    fn one_two_and_many_interfaces_in_words() {
+        let cap = capture(70, 5);
+        assert_eq!(
+            seen_on_words(&seen(&[3]), &cap).as_deref(),
+            Some("seen on eth3")
+        );
+        assert_eq!(
+            seen_on_words(&seen(&[4, 1]), &cap).as_deref(),
+            Some("seen on eth1 and eth4")
+        );
+        assert_eq!(
+            seen_on_words(&seen(&[0, 1, 2]), &cap).as_deref(),
+            Some("seen on eth0, eth1 and eth2")
+        );
+        assert_eq!(
+            seen_on_words(&seen(&[0, 1, 2, 5, 9]), &cap).as_deref(),
+            Some("seen on eth0, eth1, eth2 and 2 more")
+        );
+        // Interfaces past the bit set's are one entry, not told apart.
+        let late = seen(&[2, 31, 69]);
+        assert_eq!(seen_on(&late, &cap), ["eth2", "interfaces 31 and later"]);
+        assert_eq!(
+            seen_on_words(&late, &cap).as_deref(),
+            Some("seen on eth2 and interfaces 31 and later")
+        );
+        assert_eq!(
+            seen_on_words(&seen(&[30]), &cap).as_deref(),
+            Some("seen on eth30")
+        );
+    }
+
+    /// One interface with frames (a file's others empty, as a pktmon trace's unused
+    /// components): nothing to say, nor for an offender seen nowhere yet.
+    #[test]
+    fn a_capture_of_one_interface_says_nothing() {
+        let mut cap = capture(3, 0);
+        cap.interfaces[1].1 = 40;
+        assert_eq!(seen_on_words(&seen(&[1]), &cap), None);
+        assert!(seen_on(&seen(&[1]), &cap).is_empty());
+        assert_eq!(seen_on_words(&seen(&[]), &capture(2, 1)), None);
     }
 }

@@ -1536,7 +1536,7 @@ fn each_offender_says_the_interfaces_it_was_seen_on() {
 
     let json = report::json::to_value(&a, Clock::Utc);
     assert_eq!(
-        json["interfaces"],
+        json["interface_frames"],
         serde_json::json!([{"name": "lo", "frames": 10}, {"name": "if-a", "frames": 8}])
     );
     let seen: Vec<(String, serde_json::Value)> = (json["offenders"].as_array().expect("offenders"))
@@ -1569,7 +1569,7 @@ fn each_offender_says_the_interfaces_it_was_seen_on() {
     );
     let json = report::json::to_value(&a, Clock::Utc);
     assert_eq!(json["offenders"][0]["seen_on"], serde_json::json!([]));
-    assert_eq!(json["interfaces"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["interface_frames"].as_array().map(Vec::len), Some(1));
 }
 
 /// pktmon's components are its interfaces: a packet counted once, where it was first
@@ -1586,4 +1586,38 @@ fn a_pktmon_traces_offenders_say_their_components() {
         "{text}"
     );
     assert!(text.contains("\n     seen on TCPIP\n"), "{text}");
+}
+
+/// A Linux `any` capture (`tcpdump -i any`, LINUX_SLL2) is one capture interface, but each
+/// frame says the interface it was seen on: each offender says those, named as the packet
+/// lines name them where the capture gives no names (`if1`). Before, nothing said where.
+#[test]
+fn a_linux_any_captures_offenders_say_the_interface_index_they_were_seen_on() {
+    let (a, _) = run("tests/fixtures/any-sll2.pcap");
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(text.contains("\n     seen on if1\n"), "{text}");
+    let json = report::json::to_value(&a, Clock::Utc);
+    assert_eq!(json["offenders"][0]["seen_on"], serde_json::json!(["if1"]));
+
+    // VXLAN over a veth pair: the inner endpoints' packets on the underlay (if2) and, taken
+    // out of the tunnel, on the overlay's interface of each tenant (if3, if4).
+    let (a, _) = run("tests/fixtures/vxlan-any.pcap");
+    let json = report::json::to_value(&a, Clock::Utc);
+    let seen: Vec<(String, serde_json::Value)> = (json["offenders"].as_array().expect("offenders"))
+        .iter()
+        .map(|o| {
+            (
+                o["address"].as_str().unwrap_or("").to_owned(),
+                o["seen_on"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("10.42.0.2".to_owned(), serde_json::json!(["if2", "if3"])),
+            ("10.84.0.2".to_owned(), serde_json::json!(["if2", "if4"])),
+            ("10.99.0.2".to_owned(), serde_json::json!(["if2"])),
+        ]
+    );
 }

@@ -35,9 +35,10 @@ pub const RST_PAYLOAD_BYTES: usize = 4 * MAX_PAYLOAD_CHARS;
 /// machines alike: 10.42.0.2:7211 in VXLAN 42 and in VXLAN 43 are two machines).
 pub type ServiceKey = (IpAddr, u16, Overlay);
 
-/// The capture interfaces an endpoint's packets were seen on, by their
-/// [`Frame::interface`](crate::source::Frame::interface) numbers: bit `n` for interface `n`
-/// below [`SeenOn::LATER`], that bit for any interface from there on. 32 bits, not a list: it
+/// The capture interfaces an endpoint's packets were seen on: bit `n` for the engine's `n`th
+/// place ([`Snapshot::places`](super::Snapshot::places): a capture interface, with the
+/// interface index of a Linux `any` capture's frames) below [`SeenOn::LATER`], that bit for
+/// any place met after those. 32 bits, not a list: it
 /// is kept for each of the thousands of endpoints and each row of a snapshot (the agent's sum
 /// of every cap, tests/agent_memory.rs, had 0.05 MB left: 64 bits grew the rows by 8 bytes
 /// each, 32 fit where the endpoint had room), and set where an attempt, a reset or a drop of
@@ -46,33 +47,23 @@ pub type ServiceKey = (IpAddr, u16, Overlay);
 pub struct SeenOn(u32);
 
 impl SeenOn {
-    /// The bit of every interface numbered this or higher: such are not told apart.
+    /// The bit of every place met after the first this many: such are not told apart.
     pub const LATER: u32 = 31;
 
-    /// Notes a packet seen on `interface`.
+    /// Notes a packet seen at place `place`.
     #[inline]
-    pub fn note(&mut self, interface: u32) {
-        self.0 |= 1 << interface.min(Self::LATER);
+    pub fn note(&mut self, place: u32) {
+        self.0 |= 1 << place.min(Self::LATER);
     }
 
-    /// The interfaces below [`SeenOn::LATER`] it was seen on, in number order.
-    pub fn interfaces(self) -> impl Iterator<Item = u32> {
+    /// The places below [`SeenOn::LATER`] it was seen at, in number order.
+    pub fn places(self) -> impl Iterator<Item = u32> {
         (0..Self::LATER).filter(move |&i| self.0 & (1 << i) != 0)
     }
 
-    /// Seen on some interface numbered [`SeenOn::LATER`] or higher (which, not known).
+    /// Seen at some place numbered [`SeenOn::LATER`] or higher (which, not known).
     pub fn later(self) -> bool {
         self.0 & (1 << Self::LATER) != 0
-    }
-
-    /// Seen on no interface yet (no attempt, reset or drop counted).
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// Seen on more than one interface (the one [`SeenOn::LATER`] bit counted as one).
-    pub fn several(self) -> bool {
-        self.0.count_ones() > 1
     }
 }
 

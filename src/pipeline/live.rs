@@ -726,6 +726,9 @@ impl Run {
                 if let Some(t) = &mut self.tap {
                     t.frame(f, Some(&p));
                 }
+                // Linux `any`: where its attempts and resets were seen (`seen on lo`).
+                self.engine
+                    .set_link_index(crate::decode::linux_any_index(f));
                 self.engine.packet(&p);
                 if let Some(h) = &mut self.host {
                     for i in self.engine.drain_incidents() {
@@ -856,6 +859,9 @@ impl Run {
         capture.copies = copies(&self.source.stats());
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
         capture.interfaces = self.by_interface.clone();
+        capture.index_names = (self.source.interfaces().iter())
+            .flat_map(|i| (i.index_names.iter()).map(|(x, name)| (i.id, *x, name.clone())))
+            .collect();
         capture.warnings = self.warnings();
         let mut snapshot = self.engine.snapshot();
         if self.source.stats().dropped() > 0 {

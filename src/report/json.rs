@@ -660,7 +660,7 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
                     host: a.host.as_deref(),
                     clock,
                     scan: scan_index(o, &a.snapshot.scans),
-                    seen_on: crate::report::seen_on(o, &a.capture),
+                    seen_on: crate::report::seen_on(o, a),
                 })
             })
             .collect();
@@ -772,7 +772,7 @@ fn offenders<W: std::io::Write>(
             host: a.host.as_deref(),
             clock,
             scan: scan_index(o, &a.snapshot.scans),
-            seen_on: crate::report::seen_on(o, &a.capture),
+            seen_on: crate::report::seen_on(o, a),
         }
         .fields(&mut m)?;
         m.end()?;
@@ -1126,7 +1126,8 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         "schema_version": SCHEMA_VERSION,
         "files": files,
         "link_types": link_types,
-        "interfaces": cap.interfaces.iter()
+        // Not `interfaces`: `rstscope capture`'s JSON has its own, of libpcap's counts.
+        "interface_frames": cap.interfaces.iter()
             .map(|(name, frames)| json!({"name": name, "frames": frames}))
             .collect::<Vec<_>>(),
         "first_packet": t.first_ts.map(time),

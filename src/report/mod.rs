@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
-use crate::analysis::CaptureInfo;
+use crate::analysis::{Analysis, CaptureInfo};
 use crate::engine::offenders::ServiceKey;
 use crate::engine::{Cause, DiagnosisKind, Dropped, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
@@ -61,23 +61,41 @@ pub fn capture_interfaces(cap: &CaptureInfo) -> Vec<(&str, u64)> {
     }
 }
 
+/// The name of a place of [`Snapshot::places`](crate::engine::Snapshot::places): its capture
+/// interface's, or for a Linux `any` capture's interface index, the name the capturing machine
+/// gave it where the capture says ([`CaptureInfo::index_names`]), else `if3`, as its packet
+/// lines name it.
+fn place_name(cap: &CaptureInfo, (interface, index): (u32, u32)) -> String {
+    if index == 0 {
+        return (cap.interfaces.get(interface as usize)).map_or_else(
+            || format!("interface {interface}"),
+            |(name, _)| name.clone(),
+        );
+    }
+    (cap.index_names.iter())
+        .find(|(i, x, _)| (*i, *x) == (interface, index))
+        .map_or_else(|| format!("if{index}"), |(_, _, name)| name.clone())
+}
+
 /// The names of the interfaces `o`'s attempts, resets and dropped packets were seen on, in
-/// the capture's order, where the capture has several with frames ([`capture_interfaces`]);
-/// empty otherwise. Interfaces past [`SeenOn::LATER`](crate::engine::SeenOn::LATER) are not
-/// told apart: one entry says them.
-pub fn seen_on(o: &Offender, cap: &CaptureInfo) -> Vec<String> {
-    if capture_interfaces(cap).is_empty() {
+/// the capture's order, where the capture has several with frames ([`capture_interfaces`]) or
+/// is a Linux `any` capture (whose frames say the interface each was seen on); empty
+/// otherwise. Places past [`SeenOn::LATER`](crate::engine::SeenOn::LATER) are not told apart:
+/// one entry says them.
+pub fn seen_on(o: &Offender, a: &Analysis) -> Vec<String> {
+    let (cap, places) = (&a.capture, &a.snapshot.places);
+    let any = places.iter().any(|&(_, index)| index != 0);
+    if !any && capture_interfaces(cap).is_empty() {
         return Vec::new();
     }
-    let mut names: Vec<String> = (o.seen_on.interfaces())
-        .map(|i| {
-            (cap.interfaces.get(i as usize))
-                .map_or_else(|| format!("interface {i}"), |(name, _)| name.clone())
-        })
+    let mut seen: Vec<(u32, u32)> = (o.seen_on.places())
+        .filter_map(|i| places.get(i as usize).copied())
         .collect();
+    seen.sort_unstable();
+    let mut names: Vec<String> = seen.into_iter().map(|p| place_name(cap, p)).collect();
     if o.seen_on.later() {
         names.push(format!(
-            "interfaces {} and later",
+            "interfaces past the first {}",
             crate::engine::SeenOn::LATER
         ));
     }
@@ -86,8 +104,8 @@ pub fn seen_on(o: &Offender, cap: &CaptureInfo) -> Vec<String> {
 
 /// [`seen_on`] in words, `seen on lo`, `seen on eth0 and docker0`, `seen on eth0, docker0,
 /// veth1 and 2 more` (at most [`SEEN_ON_NAMED`] named); `None` where there is nothing to say.
-pub fn seen_on_words(o: &Offender, cap: &CaptureInfo) -> Option<String> {
-    let names = seen_on(o, cap);
+pub fn seen_on_words(o: &Offender, a: &Analysis) -> Option<String> {
+    let names = seen_on(o, a);
     let (named, more) = names.split_at(names.len().min(SEEN_ON_NAMED));
     let list = match (named, more.len()) {
         ([], _) => return None,
@@ -4850,21 +4868,29 @@ mod os_error_tests {
 
 #[cfg(test)]
 mod seen_on_tests {
-    use super::{CaptureInfo, seen_on, seen_on_words};
-    use crate::engine::{Offender, SeenOn};
+    use super::{Analysis, CaptureInfo, seen_on, seen_on_words};
+    use crate::engine::{Offender, SeenOn, Snapshot};
 
-    /// A capture of `n` interfaces, `eth0`, `eth1`, ..., each with `frames` frames.
-    fn capture(n: u32, frames: u64) -> CaptureInfo {
-        CaptureInfo {
-            interfaces: (0..n).map(|i| (format!("eth{i}"), frames)).collect(),
-            ..CaptureInfo::default()
+    /// A capture of `n` interfaces, `eth0`, `eth1`, ..., each with `frames` frames, whose
+    /// engine met them in that order (place `i` is interface `i`).
+    fn capture(n: u32, frames: u64) -> Analysis {
+        Analysis {
+            capture: CaptureInfo {
+                interfaces: (0..n).map(|i| (format!("eth{i}"), frames)).collect(),
+                ..CaptureInfo::default()
+            },
+            snapshot: Snapshot {
+                places: (0..n.min(SeenOn::LATER)).map(|i| (i, 0)).collect(),
+                ..Snapshot::default()
+            },
+            host: None,
         }
     }
 
-    fn seen(interfaces: &[u32]) -> Offender {
+    fn seen(places: &[u32]) -> Offender {
         let mut o = Offender::blank("10.0.0.1", 80);
         o.seen_on = SeenOn::default();
-        for &i in interfaces {
+        for &i in places {
             o.seen_on.note(i);
         }
         o
@@ -4872,33 +4898,56 @@ mod seen_on_tests {
 
     #[test]
     fn one_two_and_many_interfaces_in_words() {
-        let cap = capture(70, 5);
+        let a = capture(70, 5);
         assert_eq!(
-            seen_on_words(&seen(&[3]), &cap).as_deref(),
+            seen_on_words(&seen(&[3]), &a).as_deref(),
             Some("seen on eth3")
         );
         assert_eq!(
-            seen_on_words(&seen(&[4, 1]), &cap).as_deref(),
+            seen_on_words(&seen(&[4, 1]), &a).as_deref(),
             Some("seen on eth1 and eth4")
         );
         assert_eq!(
-            seen_on_words(&seen(&[0, 1, 2]), &cap).as_deref(),
+            seen_on_words(&seen(&[0, 1, 2]), &a).as_deref(),
             Some("seen on eth0, eth1 and eth2")
         );
         assert_eq!(
-            seen_on_words(&seen(&[0, 1, 2, 5, 9]), &cap).as_deref(),
+            seen_on_words(&seen(&[0, 1, 2, 5, 9]), &a).as_deref(),
             Some("seen on eth0, eth1, eth2 and 2 more")
         );
-        // Interfaces past the bit set's are one entry, not told apart.
+        // Places past the bit set's are one entry, not told apart.
         let late = seen(&[2, 31, 69]);
-        assert_eq!(seen_on(&late, &cap), ["eth2", "interfaces 31 and later"]);
+        assert_eq!(seen_on(&late, &a), ["eth2", "interfaces past the first 31"]);
         assert_eq!(
-            seen_on_words(&late, &cap).as_deref(),
-            Some("seen on eth2 and interfaces 31 and later")
-        );
-        assert_eq!(
-            seen_on_words(&seen(&[30]), &cap).as_deref(),
+            seen_on_words(&seen(&[30]), &a).as_deref(),
             Some("seen on eth30")
+        );
+    }
+
+    /// In the capture's order, whatever order the engine met them in.
+    #[test]
+    fn in_the_captures_order() {
+        let mut a = capture(3, 5);
+        a.snapshot.places = vec![(2, 0), (0, 0), (1, 0)];
+        assert_eq!(seen_on(&seen(&[0, 1]), &a), ["eth0", "eth2"]);
+    }
+
+    /// A Linux `any` capture is one capture interface; its frames' interface indexes are
+    /// named as the capturing machine named them, else as its packet lines do (`if3`), even
+    /// where one index only had attempts or resets.
+    #[test]
+    fn a_linux_any_captures_interfaces_by_their_index() {
+        let mut a = capture(1, 100);
+        a.capture.index_names = vec![(0, 1, "lo".into())];
+        a.snapshot.places = vec![(0, 3), (0, 1)];
+        assert_eq!(
+            seen_on_words(&seen(&[0, 1]), &a).as_deref(),
+            Some("seen on lo and if3")
+        );
+        a.snapshot.places = vec![(0, 1)];
+        assert_eq!(
+            seen_on_words(&seen(&[0]), &a).as_deref(),
+            Some("seen on lo")
         );
     }
 
@@ -4906,10 +4955,10 @@ mod seen_on_tests {
     /// components): nothing to say, nor for an offender seen nowhere yet.
     #[test]
     fn a_capture_of_one_interface_says_nothing() {
-        let mut cap = capture(3, 0);
-        cap.interfaces[1].1 = 40;
-        assert_eq!(seen_on_words(&seen(&[1]), &cap), None);
-        assert!(seen_on(&seen(&[1]), &cap).is_empty());
+        let mut a = capture(3, 0);
+        a.capture.interfaces[1].1 = 40;
+        assert_eq!(seen_on_words(&seen(&[1]), &a), None);
+        assert!(seen_on(&seen(&[1]), &a).is_empty());
         assert_eq!(seen_on_words(&seen(&[]), &capture(2, 1)), None);
     }
 }

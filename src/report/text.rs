@@ -777,7 +777,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             if o.clients_at_least { ">=" } else { "" },
             grouped(o.clients)
         );
-        if let Some(seen) = super::seen_on_words(o, cap) {
+        if let Some(seen) = super::seen_on_words(o, a) {
             let _ = writeln!(out, "{}", wrapped("     ", &seen, SENTENCE_HANG, width));
         }
         if o.suspect_injected > 0 {

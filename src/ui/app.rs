@@ -1698,7 +1698,7 @@ impl RstscopeApp {
                 let selectable = !table.rows().is_empty();
                 let filter = table.filter.clone();
                 let seen_on = (selected_row.as_ref())
-                    .and_then(|r| crate::report::seen_on_words(&r.offender, &a.capture));
+                    .and_then(|r| crate::report::seen_on_words(&r.offender, a));
                 crate::ui::layout::table_and_details(
                     ui,
                     needs,

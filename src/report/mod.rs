@@ -83,16 +83,29 @@ fn place_name(cap: &CaptureInfo, (interface, index): (u32, u32)) -> String {
 /// otherwise. Places past [`SeenOn::LATER`](crate::engine::SeenOn::LATER) are not told apart:
 /// one entry says them.
 pub fn seen_on(o: &Offender, a: &Analysis) -> Vec<String> {
-    let (cap, places) = (&a.capture, &a.snapshot.places);
+    let several = !capture_interfaces(&a.capture).is_empty();
+    seen_on_named(o, &a.snapshot.places, several, |p| {
+        place_name(&a.capture, p)
+    })
+}
+
+/// [`seen_on`] with the engine's `places`, whether the capture has `several` interfaces with
+/// frames, and each place named by `name`: also for `--endpoint`'s own reading.
+pub fn seen_on_named(
+    o: &Offender,
+    places: &[(u32, u32)],
+    several: bool,
+    name: impl Fn((u32, u32)) -> String,
+) -> Vec<String> {
     let any = places.iter().any(|&(_, index)| index != 0);
-    if !any && capture_interfaces(cap).is_empty() {
+    if !any && !several {
         return Vec::new();
     }
     let mut seen: Vec<(u32, u32)> = (o.seen_on.places())
         .filter_map(|i| places.get(i as usize).copied())
         .collect();
     seen.sort_unstable();
-    let mut names: Vec<String> = seen.into_iter().map(|p| place_name(cap, p)).collect();
+    let mut names: Vec<String> = seen.into_iter().map(name).collect();
     if o.seen_on.later() {
         names.push(format!(
             "interfaces past the first {}",
@@ -105,7 +118,11 @@ pub fn seen_on(o: &Offender, a: &Analysis) -> Vec<String> {
 /// [`seen_on`] in words, `seen on lo`, `seen on eth0 and docker0`, `seen on eth0, docker0,
 /// veth1 and 2 more` (at most [`SEEN_ON_NAMED`] named); `None` where there is nothing to say.
 pub fn seen_on_words(o: &Offender, a: &Analysis) -> Option<String> {
-    let names = seen_on(o, a);
+    seen_on_listed(&seen_on(o, a))
+}
+
+/// [`seen_on_words`] of a list of names.
+pub fn seen_on_listed(names: &[String]) -> Option<String> {
     let (named, more) = names.split_at(names.len().min(SEEN_ON_NAMED));
     let list = match (named, more.len()) {
         ([], _) => return None,

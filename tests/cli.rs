@@ -5288,10 +5288,10 @@ fn endpoint_says_the_interfaces_it_was_seen_on() {
     ]);
     assert_eq!(json(&out)["seen_on"], serde_json::json!(["lo"]));
 
-    let any = fixture("any-sll2.pcap");
-    let text = rstscope(&["analyze", "--utc", "--endpoint", "127.0.0.1:7212", &any]);
+    let any = fixture("vxlan-any.pcap");
+    let text = rstscope(&["analyze", "--utc", "--endpoint", "10.42.0.2:7211", &any]);
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("\n  seen on if1\n"), "{text}");
+    assert!(text.contains("\n  seen on if2 and if3\n"), "{text}");
 
     let one = fixture("refused-v4.pcap");
     let text = rstscope(&["analyze", "--utc", "--endpoint", "127.0.0.1:7300", &one]);

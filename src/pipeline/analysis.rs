@@ -2159,9 +2159,14 @@ fn progress(source: &FileSource, frames: u64, bytes_total: u64) -> Progress {
 /// machines' `lo`, captures appended with `cat`), the later ones say their file or section.
 fn interface_names(source: &FileSource) -> Vec<(String, u64)> {
     let files = source.files();
+    // A zip's member by its own name, as the same file given alone is.
     let file_name = |i: &InterfaceInfo| {
         let file = files.get(i.file)?;
-        Some(file.path.file_name()?.to_string_lossy().into_owned())
+        let path = file
+            .archive
+            .as_ref()
+            .map_or(file.path.as_path(), |a| std::path::Path::new(&a.member));
+        Some(path.file_name()?.to_string_lossy().into_owned())
     };
     let interfaces = source.interfaces();
     let named: Vec<String> = (interfaces.iter())

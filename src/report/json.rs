@@ -1415,6 +1415,15 @@ mod tests {
             c.dropped = 1;
         }
         (a.capture.past_networks).insert(crate::packet::OverlayKind::Vxlan, 12);
+        // Two interfaces, a Linux `any` capture's among them: its offender seen on both, the
+        // `any` capture's by the interface index its frames carry, named.
+        a.capture.interfaces = vec![("any".into(), 30), ("eth0".into(), 10)];
+        a.capture.index_names = vec![(0, 1, "lo".into())];
+        a.snapshot.places = vec![(1, 0), (0, 1)];
+        for o in &mut a.snapshot.offenders {
+            o.seen_on.note(0);
+            o.seen_on.note(1);
+        }
         a.capture.files[0].first_step_back = Some(crate::source::StepBack {
             frame: 21,
             ts: Timestamp::from_parts(1_795_784_955, 100_000_000),

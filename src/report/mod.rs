@@ -79,8 +79,8 @@ fn place_name(cap: &CaptureInfo, (interface, index): (u32, u32)) -> String {
 
 /// The names of the interfaces `o`'s attempts, resets and dropped packets were seen on, in
 /// the capture's order, where the capture has several with frames ([`capture_interfaces`]) or
-/// is a Linux `any` capture (whose frames say the interface each was seen on); empty
-/// otherwise. Places past [`SeenOn::LATER`](crate::engine::SeenOn::LATER) are not told apart:
+/// is a Linux `any` capture (whose frames say the interface each was seen on) whose attempts
+/// and resets came on several; empty otherwise. Places past [`SeenOn::LATER`](crate::engine::SeenOn::LATER) are not told apart:
 /// one entry says them.
 pub fn seen_on(o: &Offender, a: &Analysis) -> Vec<String> {
     let several = !capture_interfaces(&a.capture).is_empty();
@@ -97,8 +97,9 @@ pub fn seen_on_named(
     several: bool,
     name: impl Fn((u32, u32)) -> String,
 ) -> Vec<String> {
-    let any = places.iter().any(|&(_, index)| index != 0);
-    if !any && !several {
+    // One capture interface with frames: something to say only where it is a Linux `any`
+    // capture whose attempts and resets came on several of its interfaces.
+    if !several && places.len() < 2 {
         return Vec::new();
     }
     let mut seen: Vec<(u32, u32)> = (o.seen_on.places())
@@ -4950,8 +4951,7 @@ mod seen_on_tests {
     }
 
     /// A Linux `any` capture is one capture interface; its frames' interface indexes are
-    /// named as the capturing machine named them, else as its packet lines do (`if3`), even
-    /// where one index only had attempts or resets.
+    /// named as the capturing machine named them, else as its packet lines do (`if3`).
     #[test]
     fn a_linux_any_captures_interfaces_by_their_index() {
         let mut a = capture(1, 100);
@@ -4961,11 +4961,9 @@ mod seen_on_tests {
             seen_on_words(&seen(&[0, 1]), &a).as_deref(),
             Some("seen on lo and if3")
         );
+        // All on one of them: as a capture of one interface, nothing to say.
         a.snapshot.places = vec![(0, 1)];
-        assert_eq!(
-            seen_on_words(&seen(&[0]), &a).as_deref(),
-            Some("seen on lo")
-        );
+        assert_eq!(seen_on_words(&seen(&[0]), &a), None);
     }
 
     /// One interface with frames (a file's others empty, as a pktmon trace's unused
@@ -4974,8 +4972,9 @@ mod seen_on_tests {
     fn a_capture_of_one_interface_says_nothing() {
         let mut a = capture(3, 0);
         a.capture.interfaces[1].1 = 40;
-        assert_eq!(seen_on_words(&seen(&[1]), &a), None);
-        assert!(seen_on(&seen(&[1]), &a).is_empty());
+        a.snapshot.places = vec![(1, 0)];
+        assert_eq!(seen_on_words(&seen(&[0]), &a), None);
+        assert!(seen_on(&seen(&[0]), &a).is_empty());
         assert_eq!(seen_on_words(&seen(&[]), &capture(2, 1)), None);
     }
 }

@@ -457,6 +457,18 @@ pub fn link_type_name(lt: LinkType) -> &'static str {
     }
 }
 
+/// The interface index a Linux `any` capture's frame carries in its LINUX_SLL2 header (the
+/// kernel's ifindex, never 0: `tcpdump -r` prints it, named, before the packet); 0 for a frame
+/// of another link type or too short to say.
+pub fn linux_any_index(frame: &Frame<'_>) -> u32 {
+    match frame.data.get(4..8) {
+        Some(&[a, b, c, d]) if frame.link_type.0 == LINKTYPE_LINUX_SLL2 => {
+            u32::from_be_bytes([a, b, c, d])
+        }
+        _ => 0,
+    }
+}
+
 /// Decodes one frame.
 pub fn decode<'a>(frame: &Frame<'a>) -> Decoded<'a> {
     decode_encap(frame).0

@@ -201,6 +201,9 @@ fn text(ev: &Evidence, clock: Clock) -> String {
             report::text::wrapped("  ", &why, 4, width)
         ));
     }
+    if let Some(seen) = report::seen_on_listed(&ev.seen_on) {
+        s.push_str(&format!("  {seen}\n"));
+    }
     s.push_str(&format!(
         "  wireshark: {}\n",
         wireshark_filter(addr, port, ev.encaps.as_slice())
@@ -325,6 +328,7 @@ fn to_json(ev: &Evidence, args: &EndpointArgs, clock: Clock) -> Value {
         "service": services::name(port),
         "diagnosis_kind": ev.offender.as_ref().map(|o| o.diagnosis().kind.as_str()),
         "diagnosis": ev.offender.as_ref().map(|o| full_diagnosis(o, ev.host.as_ref(), clock.stamped())),
+        "seen_on": ev.seen_on,
         "wireshark_filter": wireshark_filter(addr, port, ev.encaps.as_slice()),
         "wireshark_decode_as": report::wireshark_decode_as(ev.encaps.as_slice()),
         "bpf_filters": bpf_filters(addr, port, ev.encaps.as_slice()).iter().map(|f| json!({

@@ -5357,3 +5357,43 @@ fn regression_networks_past_the_numbered_ones_say_what_they_are() {
     let plain = rstscope(&["analyze", "--endpoint", "10.0.0.2:7211", file]);
     assert!(String::from_utf8_lossy(&plain.stdout).contains("\nPackets (4)\n"));
 }
+
+/// `--endpoint` says where the endpoint's packets were seen in a capture of several
+/// interfaces (`dumpcap -i lo -i if-a`) and in a Linux `any` capture, under its diagnosis and
+/// in its JSON; a capture of one interface says nothing of it.
+#[test]
+fn endpoint_says_the_interfaces_it_was_seen_on() {
+    let two = fixture("two-interfaces.pcapng");
+    let text = rstscope(&["analyze", "--utc", "--endpoint", "10.99.0.1:7213", &two]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.get(2), Some(&"  seen on lo and if-a"), "{text}");
+    let out = rstscope(&[
+        "analyze",
+        "--format",
+        "json",
+        "--endpoint",
+        "127.0.0.1:7211",
+        &two,
+    ]);
+    assert_eq!(json(&out)["seen_on"], serde_json::json!(["lo"]));
+
+    let any = fixture("vxlan-any.pcap");
+    let text = rstscope(&["analyze", "--utc", "--endpoint", "10.42.0.2:7211", &any]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("\n  seen on if2 and if3\n"), "{text}");
+
+    let one = fixture("refused-v4.pcap");
+    let text = rstscope(&["analyze", "--utc", "--endpoint", "127.0.0.1:7300", &one]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(!text.contains("seen on"), "{text}");
+    let out = rstscope(&[
+        "analyze",
+        "--format",
+        "json",
+        "--endpoint",
+        "127.0.0.1:7300",
+        &one,
+    ]);
+    assert_eq!(json(&out)["seen_on"], serde_json::json!([]));
+}

@@ -703,10 +703,19 @@ fn regression_saved_packets_of_a_pktmon_trace_keep_its_drops() {
 /// saves them and the saved file analyzed again: the offender's JSON row is the capture's,
 /// field by field, but for what is of the whole capture rather than of the endpoint: the
 /// filters (written for every link type and tunnel the capture holds, where the file holds
-/// the endpoint's) and a port scan's context (the other ports' packets are not saved).
+/// the endpoint's), a port scan's context (the other ports' packets are not saved) and the
+/// interfaces it was seen on (the saved file's are the endpoint's, in the order met).
 /// Returns the offenders checked, and each difference as "file endpoint field: was -> is".
 fn saved_analyzes_the_same(file: &Path, dir: &Path) -> (usize, Vec<String>) {
-    const OF_THE_CAPTURE: [&str; 4] = ["bpf_filter", "bpf_filters", "wireshark_filter", "scan"];
+    // `seen_on` names the interfaces of the file: a saved one holds those of the endpoint's
+    // packets only (without the copies, one of a pktmon trace's components), in the order met.
+    const OF_THE_CAPTURE: [&str; 5] = [
+        "bpf_filter",
+        "bpf_filters",
+        "wireshark_filter",
+        "scan",
+        "seen_on",
+    ];
     let f = file.display().to_string();
     let whole = rstscope(&["analyze", "--format", "json", &f]);
     // (A file no packet can be read from, which says so, has nothing to save.)

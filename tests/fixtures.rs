@@ -1501,3 +1501,125 @@ fn tcp_inside_vxlan_is_analyzed_by_its_inner_addresses() {
          (ip.dst#1 == 10.99.0.2 && tcp.dstport#1 == 7213))"
     );
 }
+
+/// A capture of two interfaces (`dumpcap -i lo -i if-a`): each offender says where its
+/// packets were seen, one interface or both, and the capture's summary lists the interfaces
+/// with their frames, in the text report and in the JSON; a capture of one interface says
+/// neither.
+#[test]
+fn each_offender_says_the_interfaces_it_was_seen_on() {
+    let (a, _) = run("tests/fixtures/two-interfaces.pcapng");
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(text.contains("\n  interfaces  lo: 10, if-a: 8\n"), "{text}");
+    // The offender's block: its header, then its lines indented by five.
+    let block = |endpoint: &str| -> String {
+        let header = format!(". {endpoint}");
+        let mut lines = text.lines().skip_while(|l| !l.ends_with(&header));
+        let first = lines.next().expect(endpoint);
+        let rest = lines.take_while(|l| l.starts_with("     "));
+        std::iter::once(first)
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    };
+    assert!(
+        block("127.0.0.1:7211").contains("\n     seen on lo\n"),
+        "{text}"
+    );
+    assert!(
+        block("10.99.0.1:7212").contains("\n     seen on if-a\n"),
+        "{text}"
+    );
+    let both = block("10.99.0.1:7213");
+    assert!(both.contains("\n     seen on lo and if-a\n"), "{both}");
+
+    let json = report::json::to_value(&a, Clock::Utc);
+    assert_eq!(
+        json["interface_frames"],
+        serde_json::json!([{"name": "lo", "frames": 10}, {"name": "if-a", "frames": 8}])
+    );
+    let seen: Vec<(String, serde_json::Value)> = (json["offenders"].as_array().expect("offenders"))
+        .iter()
+        .map(|o| {
+            (
+                o["endpoint"].as_str().unwrap_or("").to_owned(),
+                o["seen_on"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("10.99.0.1:7212".to_owned(), serde_json::json!(["if-a"])),
+            (
+                "10.99.0.1:7213".to_owned(),
+                serde_json::json!(["lo", "if-a"])
+            ),
+            ("127.0.0.1:7211".to_owned(), serde_json::json!(["lo"])),
+        ]
+    );
+
+    // One interface: nothing new said.
+    let (a, _) = run("tests/fixtures/refused-v4.pcap");
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(
+        !text.contains("seen on") && !text.contains("  interfaces  "),
+        "{text}"
+    );
+    let json = report::json::to_value(&a, Clock::Utc);
+    assert_eq!(json["offenders"][0]["seen_on"], serde_json::json!([]));
+    assert_eq!(json["interface_frames"].as_array().map(Vec::len), Some(1));
+}
+
+/// pktmon's components are its interfaces: a packet counted once, where it was first
+/// recorded (its copies at the other components left out), and the offenders seen at more
+/// than three components name the first three and count the rest.
+#[test]
+fn a_pktmon_traces_offenders_say_their_components() {
+    let (a, _) = run("tests/fixtures/pktmon.pcapng");
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(
+        text.contains(
+            "\n  interfaces  Intel(R) Ethernet Connection (7) I219-V: 49, WFP Native MAC Layer LightWeight Filter-0000: 49, TCPIP: 48\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\n     seen on TCPIP\n"), "{text}");
+}
+
+/// A Linux `any` capture (`tcpdump -i any`, LINUX_SLL2) is one capture interface, but each
+/// frame says the interface it was seen on: where its attempts and resets came on several,
+/// each offender says which, named as the packet lines name them where the capture gives no
+/// names (`if3`). Before, nothing said where.
+#[test]
+fn a_linux_any_captures_offenders_say_the_interface_index_they_were_seen_on() {
+    // Every attempt and reset on `lo` (index 1): as a capture of one interface, nothing said.
+    let (a, _) = run("tests/fixtures/any-sll2.pcap");
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(!text.contains("seen on"), "{text}");
+    let json = report::json::to_value(&a, Clock::Utc);
+    assert_eq!(json["offenders"][0]["seen_on"], serde_json::json!([]));
+
+    // VXLAN over a veth pair: the inner endpoints' packets on the underlay (if2) and, taken
+    // out of the tunnel, on the overlay's interface of each tenant (if3, if4).
+    let (a, _) = run("tests/fixtures/vxlan-any.pcap");
+    let json = report::json::to_value(&a, Clock::Utc);
+    let seen: Vec<(String, serde_json::Value)> = (json["offenders"].as_array().expect("offenders"))
+        .iter()
+        .map(|o| {
+            (
+                o["address"].as_str().unwrap_or("").to_owned(),
+                o["seen_on"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("10.42.0.2".to_owned(), serde_json::json!(["if2", "if3"])),
+            ("10.84.0.2".to_owned(), serde_json::json!(["if2", "if4"])),
+            ("10.99.0.2".to_owned(), serde_json::json!(["if2"])),
+        ]
+    );
+}

@@ -13762,3 +13762,23 @@ fn the_plot_keeps_a_useful_height_beside_a_message_and_long_details() {
         }
     }
 }
+
+/// A capture of two interfaces: the details of an offender say where its packets were seen,
+/// one interface or both, and a capture of one interface says nothing of it.
+#[test]
+fn the_details_say_the_interfaces_an_offender_was_seen_on() {
+    let mut h = harness(
+        settings(),
+        vec![manifest("tests/fixtures/two-interfaces.pcapng")],
+    );
+    settle(&mut h);
+    select(&mut h, "10.99.0.1:7213");
+    assert!(shows(&h, "seen on lo and if-a"));
+    select(&mut h, "127.0.0.1:7211");
+    assert!(shows(&h, "seen on lo") && !shows(&h, "seen on lo and"));
+
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    select(&mut h, "127.0.0.1:7211");
+    assert!(!shows(&h, "seen on"));
+}

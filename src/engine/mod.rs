@@ -35,7 +35,7 @@ pub use cause::Cause;
 pub use flow::{Failure, Zones};
 pub use offenders::{
     AfterClose, CutOff, Diagnosis, DiagnosisKind, DropNote, Dropped, Offender, OtherEndpoints,
-    RstPayload, SuspectRst,
+    RstPayload, SeenOn, SuspectRst,
 };
 pub use scans::{Scan, ScanKind, ScansFound};
 pub use zeek::ConnState;
@@ -285,11 +285,21 @@ pub struct Snapshot {
     pub other_endpoints: OtherEndpoints,
     /// Live flow-table entries.
     pub live_flows: usize,
+    /// What each bit of the offenders' [`SeenOn`] stands for: a capture interface
+    /// ([`TcpPacket::interface`]) and, in a Linux `any` capture, the interface index its
+    /// LINUX_SLL2 header gives (0 where the frame has none), in the order first met.
+    pub places: Vec<(u32, u32)>,
 }
 
 /// The analysis state. See the module documentation.
 pub struct Engine {
     config: EngineConfig,
+    /// The interface index of the packet being analyzed where its frame is LINUX_SLL2 (a
+    /// Linux `any` capture), else 0: set by the caller ([`Engine::set_link_index`]) for the
+    /// packets that can count an attempt or a reset, which are analyzed one at a time.
+    link_index: u32,
+    /// [`Snapshot::places`], at most [`SeenOn::LATER`] of them.
+    places: Vec<(u32, u32)>,
     entries: Vec<Entry>,
     /// The most entries `entries` has held.
     entries_held: usize,
@@ -376,6 +386,8 @@ impl Engine {
         let services = Services::new(config.services);
         Self {
             config,
+            link_index: 0,
+            places: Vec::new(),
             // Reserved, not touched: growing by doubling would leave the smaller copies behind.
             entries: Vec::with_capacity(reserved),
             entries_held: 0,
@@ -564,8 +576,10 @@ impl Engine {
         );
         sec.dropped += 1;
         sec.incidents += 1;
+        let place = self.place(p.interface);
         if let Some(mut endpoint) = self.services.get(server) {
             endpoint.dropped(p.ts, client, drop, from_server);
+            endpoint.seen_on.note(place);
         }
     }
 
@@ -723,7 +737,30 @@ impl Engine {
             scans_found,
             other_endpoints: self.services.other,
             live_flows: self.index.len(),
+            places: self.places.clone(),
         }
+    }
+
+    /// The LINUX_SLL2 interface index of the packets given next (0: none, the frame is of
+    /// another link type), until set again: where their attempts and resets are noted as seen
+    /// ([`Offender::seen_on`]). Only SYNs and RSTs need it.
+    pub fn set_link_index(&mut self, index: u32) {
+        self.link_index = index;
+    }
+
+    /// The [`SeenOn`] bit of a packet seen on capture interface `interface` (with the
+    /// [`Engine::set_link_index`] in force): where an attempt, a reset or a drop is counted,
+    /// not per packet.
+    fn place(&mut self, interface: u32) -> u32 {
+        let place = (interface, self.link_index);
+        if let Some(at) = self.places.iter().position(|&p| p == place) {
+            return at as u32;
+        }
+        if self.places.len() < SeenOn::LATER as usize {
+            self.places.push(place);
+            return (self.places.len() - 1) as u32;
+        }
+        SeenOn::LATER
     }
 
     /// Folds the seconds older than the per-second window into minutes, here and at every
@@ -1143,12 +1180,12 @@ impl Engine {
             a.add_syn(p.ts);
             return;
         }
-        self.start_attempt(idx, side, p.seq, p.ts);
+        self.start_attempt(idx, side, p.seq, (p.ts, p.interface));
     }
 
-    /// Starts the entry's attempt of the SYN from `side` with `isn` at `at`, the attempt
-    /// before it given up on if it was still waiting.
-    fn start_attempt(&mut self, idx: usize, side: u8, isn: u32, at: Timestamp) {
+    /// Starts the entry's attempt of the SYN from `side` with `isn` at `at`, seen on capture
+    /// interface `interface`, the attempt before it given up on if it was still waiting.
+    fn start_attempt(&mut self, idx: usize, side: u8, isn: u32, (at, interface): (Timestamp, u32)) {
         if let Some(old) = self.entries[idx].attempt
             && old.status == AttemptStatus::Pending
         {
@@ -1162,8 +1199,10 @@ impl Engine {
         // Before the attempt changes what a scan of this client is.
         self.count_scans_each_minute();
         self.scan_tally.attempt_at(client, server);
+        let place = self.place(interface);
         if let Some(mut s) = self.services.get(server) {
             s.attempt_from(client);
+            s.seen_on.note(place);
         }
     }
 
@@ -1350,9 +1389,9 @@ impl Engine {
     }
 
     /// The attempt of a SYN from `client_side` with `isn` that the capture lost and a refusal
-    /// at `at` shows ([`refuses_lost_syn`]): the entry's attempt if it is that SYN's (refused
+    /// at `at` (its time and capture interface) shows ([`refuses_lost_syn`]): the entry's attempt if it is that SYN's (refused
     /// again: a retransmission), else a new one.
-    fn attempt_of_lost_syn(&mut self, idx: usize, client_side: u8, isn: u32, at: Timestamp) {
+    fn attempt_of_lost_syn(&mut self, idx: usize, client_side: u8, isn: u32, at: (Timestamp, u32)) {
         if self.entries[idx]
             .attempt
             .is_some_and(|a| a.client_side == client_side && a.isn == isn)
@@ -1465,7 +1504,7 @@ impl Engine {
         let client_port = key.port[usize::from(1 - server_side)];
 
         if lost_syn {
-            self.attempt_of_lost_syn(idx, 1 - s, p.ack.wrapping_sub(1), p.ts);
+            self.attempt_of_lost_syn(idx, 1 - s, p.ack.wrapping_sub(1), (p.ts, p.interface));
         }
         // The attempt this RST ends, if any.
         let mut charged_to_attempt = false;
@@ -1520,6 +1559,7 @@ impl Engine {
         if !charged_to_attempt {
             sec.incidents += 1;
         }
+        let place = self.place(p.interface);
         if let Some(mut st) = self.services.get(server) {
             st.rst_by_cause[cause.index()] += 1;
             st.rst_conns_by_cause[cause.index()] += u64::from(first_of_cause);
@@ -1557,6 +1597,7 @@ impl Engine {
                 st.second(p.ts).refusal_retries += 1;
             }
             st.rst_payload(p.payload, p.payload_len);
+            st.seen_on.note(place);
             if !charged_to_attempt {
                 st.incident(p.ts, client_addr);
             } else if st.first_seen.is_none() {

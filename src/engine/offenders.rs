@@ -35,6 +35,38 @@ pub const RST_PAYLOAD_BYTES: usize = 4 * MAX_PAYLOAD_CHARS;
 /// machines alike: 10.42.0.2:7211 in VXLAN 42 and in VXLAN 43 are two machines).
 pub type ServiceKey = (IpAddr, u16, Overlay);
 
+/// The capture interfaces an endpoint's packets were seen on: bit `n` for the engine's `n`th
+/// place ([`Snapshot::places`](super::Snapshot::places): a capture interface, with the
+/// interface index of a Linux `any` capture's frames) below [`SeenOn::LATER`], that bit for
+/// any place met after those. 32 bits, not a list: it
+/// is kept for each of the thousands of endpoints and each row of a snapshot (the agent's sum
+/// of every cap, tests/agent_memory.rs, had 0.05 MB left: 64 bits grew the rows by 8 bytes
+/// each, 32 fit where the endpoint had room), and set where an attempt, a reset or a drop of
+/// the endpoint is counted, not per packet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SeenOn(u32);
+
+impl SeenOn {
+    /// The bit of every place met after the first this many: such are not told apart.
+    pub const LATER: u32 = 31;
+
+    /// Notes a packet seen at place `place`.
+    #[inline]
+    pub fn note(&mut self, place: u32) {
+        self.0 |= 1 << place.min(Self::LATER);
+    }
+
+    /// The places below [`SeenOn::LATER`] it was seen at, in number order.
+    pub fn places(self) -> impl Iterator<Item = u32> {
+        (0..Self::LATER).filter(move |&i| self.0 & (1 << i) != 0)
+    }
+
+    /// Seen at some place numbered [`SeenOn::LATER`] or higher (which, not known).
+    pub fn later(self) -> bool {
+        self.0 & (1 << Self::LATER) != 0
+    }
+}
+
 /// Where one endpoint's dropped packets were recorded, named: a few places, the rest summed.
 const MAX_DROP_PLACES: usize = 8;
 /// Distinct clients of one endpoint's dropped packets counted ([`Dropped::clients`]). A
@@ -287,6 +319,9 @@ pub struct ServiceStats {
     /// of its clients already does not tell, as the drop may come before or after the
     /// incidents of its attempts (an unanswered attempt fails 10 s after its last SYN).
     pub dropped_clients: Vec<IpAddr>,
+    /// The capture interfaces its attempts' first SYNs, its resets and its dropped packets
+    /// were seen on.
+    pub seen_on: SeenOn,
 }
 
 /// The resets after a FIN of one endpoint (cause after-close), by who sent them and whether
@@ -699,6 +734,7 @@ impl ServiceStats {
             encaps: Encaps::default(),
             scan: None,
             dropped: Arc::clone(&self.dropped),
+            seen_on: self.seen_on,
         })
     }
 }
@@ -998,6 +1034,10 @@ pub struct Offender {
     /// count, also over a time range ([`Offender::restricted`]: not kept per second). Shared
     /// as `rst_payloads`.
     pub dropped: Arc<Dropped>,
+    /// The capture interfaces its attempts, resets and dropped packets were seen on: the
+    /// capture's whole, also over a time range ([`Offender::restricted`]: not kept per
+    /// second).
+    pub seen_on: SeenOn,
 }
 
 impl Offender {
@@ -1703,6 +1743,7 @@ impl Offender {
             addr: addr.parse().expect("an address"),
             port,
             overlay: Overlay::NONE,
+            seen_on: SeenOn::default(),
             rst_packets: 0,
             rst_by_cause: [0; 5],
             rst_conns_by_cause: None,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::decode::{
     BLANK, Carried, Decoded, Inner, Skip, Tunnel, decode_encap, decode_into, editcap_encap,
-    link_type_name, may_be_relabelled, relabelled, relabelled_other,
+    link_type_name, linux_any_index, may_be_relabelled, relabelled, relabelled_other,
 };
 use crate::engine::Zones;
 use crate::engine::offenders::{RST_PAYLOAD_BYTES, ServiceKey};
@@ -50,6 +50,13 @@ pub struct CaptureInfo {
     pub files: Vec<FileInfo>,
     /// Frames per link type.
     pub link_types: Vec<(LinkType, u64)>,
+    /// The capture's interfaces by [`Frame::interface`] number: each one's name (its file's
+    /// where it has none and files were given together, else `interface N`) and frames.
+    pub interfaces: Vec<(String, u64)>,
+    /// The names the capturing machine gave the interface indexes of a Linux `any` capture's
+    /// LINUX_SLL2 frames, where the capture says them (rstscope's own captures do): each
+    /// `(interface, index, name)`, `interface` as [`CaptureInfo::interfaces`] numbers it.
+    pub index_names: Vec<(u32, u32, String)>,
     /// Frames read.
     pub frames: u64,
     /// Frames carrying TCP.
@@ -1024,6 +1031,10 @@ impl EngineSide {
                     cb(&sighting);
                 }
             }
+            // Where its attempt or reset was seen: a Linux `any` capture's interface index.
+            if !batch.link_indexes.is_empty() {
+                engine.set_link_index(batch.link_indexes.get(i).copied().unwrap_or(0));
+            }
             loopback.packet(packet);
             engine.packet(packet);
             if host.started() {
@@ -1031,6 +1042,9 @@ impl EngineSide {
                     host.incident(&i);
                 }
             }
+        }
+        if !batch.link_indexes.is_empty() {
+            engine.set_link_index(0);
         }
         // The end of the capture: its latest frame, or, where the batch started another
         // capture (time stepped back), the batch's last: the capture before may have ended
@@ -1435,6 +1449,10 @@ struct Batch {
     /// Each packet's frame tag, by index in `packets`; empty (and shorter than `packets`)
     /// until a frame with a process comes, as files without process information have none.
     tags: Vec<FrameTag>,
+    /// Each packet's Linux `any` interface index ([`linux_any_index`]), by index in `packets`;
+    /// empty (and shorter than `packets`) until a LINUX_SLL2 frame comes: the engine notes
+    /// where attempts and resets were seen by it.
+    link_indexes: Vec<u32>,
     /// Processes the source met since the previous batch (its table only grows), so that the
     /// engine side can name the processes the tags point at.
     new_processes: Vec<CapturedProcess>,
@@ -1503,6 +1521,7 @@ impl Batch {
         self.len = 0;
         self.rst_payloads.clear();
         self.tags.clear();
+        self.link_indexes.clear();
         self.new_processes.clear();
         self.payloads.clear();
         self.frames = 0;
@@ -1865,6 +1884,10 @@ fn keep(
     batch.len += 1;
     if carried == Carried::Other {
         batch.encaps.add(*encap);
+        // Not Ethernet: the one kind of frame that says its interface index may be one.
+        if frame.link_type.0 == LINKTYPE_LINUX_SLL2 {
+            link_index(frame, batch);
+        }
     }
     // Only a RST's payload is read, and only its first bytes (the text kept as
     // evidence): a flood of large RSTs costs no more than small ones.
@@ -1882,6 +1905,13 @@ fn keep(
         });
     }
     Some(carried)
+}
+
+/// Notes the Linux `any` interface index of the batch's last packet, whose frame is `frame`.
+#[inline(never)]
+fn link_index(frame: &Frame<'_>, batch: &mut Batch) {
+    batch.link_indexes.resize(batch.len - 1, 0);
+    batch.link_indexes.push(linux_any_index(frame));
 }
 
 /// [`take`] for a frame whose TCP segment is inside a tunnel: decoded by its inner headers
@@ -2147,6 +2177,9 @@ fn leave_out(batch: &mut Batch, at: usize) {
     if at < batch.tags.len() {
         batch.tags.remove(at);
     }
+    if at < batch.link_indexes.len() {
+        batch.link_indexes.remove(at);
+    }
     batch.slots[at..batch.len].rotate_left(1);
     batch.len -= 1;
     // The packet left out is now in the next free slot, which the decoder fills without
@@ -2162,11 +2195,54 @@ fn progress(source: &FileSource, frames: u64, bytes_total: u64) -> Progress {
     }
 }
 
+/// [`CaptureInfo::interfaces`] of the files read so far: named as the evidence's packet lines
+/// name them ([`crate::report::evidence::interface_name`]); where two share a name (two
+/// machines' `lo`, captures appended with `cat`), the later ones say their file or section.
+fn interface_names(source: &FileSource) -> Vec<(String, u64)> {
+    let files = source.files();
+    // A zip's member by its own name, as the same file given alone is.
+    let file_name = |i: &InterfaceInfo| {
+        let file = files.get(i.file)?;
+        let path = file
+            .archive
+            .as_ref()
+            .map_or(file.path.as_path(), |a| std::path::Path::new(&a.member));
+        Some(path.file_name()?.to_string_lossy().into_owned())
+    };
+    let interfaces = source.interfaces();
+    let named: Vec<String> = (interfaces.iter())
+        .map(|i| {
+            (i.name.clone().filter(|n| !n.is_empty()))
+                .or_else(|| file_name(i).filter(|_| files.len() > 1))
+                .unwrap_or_else(|| format!("interface {}", i.id))
+        })
+        .collect();
+    (interfaces.iter().zip(&named).enumerate())
+        .map(|(n, (i, name))| {
+            let Some(first) = named
+                .iter()
+                .position(|other| other == name)
+                .filter(|&f| f < n)
+            else {
+                return (name.clone(), i.frames);
+            };
+            let first = &interfaces[first];
+            let name = match file_name(i) {
+                Some(file) if first.file != i.file => format!("{name} ({file})"),
+                _ => format!("{name} (section {})", i.section + 1),
+            };
+            (name, i.frames)
+        })
+        .collect()
+}
+
 /// What the source says of itself: files with their progress, link types, problems so far.
 #[derive(Debug, Clone, Default)]
 struct SourceStatus {
     files: Vec<FileInfo>,
     link_types: Vec<(LinkType, u64)>,
+    interfaces: Vec<(String, u64)>,
+    index_names: Vec<(u32, u32, String)>,
     problems: Vec<String>,
     processes_not_kept: u64,
     two_points: Vec<Pair>,
@@ -2178,6 +2254,10 @@ impl SourceStatus {
         Self {
             files: source.files().to_vec(),
             link_types: source.link_types(),
+            interfaces: interface_names(source),
+            index_names: (source.interfaces().iter())
+                .flat_map(|i| (i.index_names.iter()).map(|(x, name)| (i.id, *x, name.clone())))
+                .collect(),
             problems: source.problems().iter().map(|p| p.to_string()).collect(),
             processes_not_kept: source.processes_not_kept(),
             two_points: Vec::new(),
@@ -2202,6 +2282,8 @@ impl SourceStatus {
         c.captured = recorded_time(&c.files);
         c.recorded_digits = self.recorded_digits;
         c.link_types = self.link_types.clone();
+        c.interfaces = self.interfaces.clone();
+        c.index_names = self.index_names.clone();
         c.two_points = self.two_points.clone();
         c
     }

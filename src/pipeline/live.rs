@@ -301,6 +301,9 @@ pub fn capture_with_tap(
     engine_config.syn_fin_rst_only |= matches!(filter, CaptureFilter::SynFinRst);
     let run = Run {
         written: vec![0; interfaces.len()],
+        by_interface: (crate::source::live::labels(&interfaces).into_iter())
+            .map(|label| (label, 0))
+            .collect(),
         source,
         engine: Engine::new(engine_config.clone()),
         max_flows: engine_config.max_flows,
@@ -352,6 +355,8 @@ struct Run {
     max_tracked: usize,
     capture: CaptureInfo,
     link_types: BTreeMap<LinkType, u64>,
+    /// Each interface's label and frames ([`CaptureInfo::interfaces`]).
+    by_interface: Vec<(String, u64)>,
     writer: Option<SaveWriter>,
     written: Vec<u64>,
     problems: Vec<String>,
@@ -712,6 +717,9 @@ impl Run {
         }
         self.capture.frames += 1;
         *self.link_types.entry(f.link_type).or_insert(0) += 1;
+        if let Some((_, n)) = self.by_interface.get_mut(f.interface as usize) {
+            *n += 1;
+        }
         match decoded {
             Decoded::Tcp(p) => {
                 self.capture.tcp_frames += 1;
@@ -719,6 +727,9 @@ impl Run {
                 if let Some(t) = &mut self.tap {
                     t.frame(f, Some(&p));
                 }
+                // Linux `any`: where its attempts and resets were seen (`seen on lo`).
+                self.engine
+                    .set_link_index(crate::decode::linux_any_index(f));
                 self.engine.packet(&p);
                 if let Some(h) = &mut self.host {
                     for i in self.engine.drain_incidents() {
@@ -848,6 +859,10 @@ impl Run {
         let mut capture = self.capture.clone();
         capture.copies = copies(&self.source.stats());
         capture.link_types = self.link_types.iter().map(|(&l, &n)| (l, n)).collect();
+        capture.interfaces = self.by_interface.clone();
+        capture.index_names = (self.source.interfaces().iter())
+            .flat_map(|i| (i.index_names.iter()).map(|(x, name)| (i.id, *x, name.clone())))
+            .collect();
         capture.warnings = self.warnings();
         let mut snapshot = self.engine.snapshot();
         if self.source.stats().dropped() > 0 {

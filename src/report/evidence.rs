@@ -253,6 +253,9 @@ pub struct Evidence {
     /// The endpoint as an offender (over the time range, when one was given), if it had
     /// resets or failed attempts as a service endpoint.
     pub offender: Option<Offender>,
+    /// The interfaces its attempts, resets and dropped packets came on, as the report's
+    /// offender says them ([`crate::report::seen_on`]): empty for a capture of one interface.
+    pub seen_on: Vec<String>,
     /// The interfaces of the source, indexed by [`EvidencePacket::interface`].
     pub interfaces: Vec<InterfaceInfo>,
     /// The source's files (several when files were given together).
@@ -343,6 +346,7 @@ impl Evidence {
             connections: Vec::new(),
             more_connections: 0,
             offender: None,
+            seen_on: Vec::new(),
             interfaces: Vec::new(),
             files: Vec::new(),
             warnings: Vec::new(),
@@ -789,8 +793,9 @@ fn collect_source_watched(
     programs.finish();
     in_range_facts.incidents(&mut engine, endpoint, range);
     ev.connections.sort_by_key(|c| (c.start, c.first_frame));
-    ev.offender = engine
-        .snapshot()
+    let snapshot = engine.snapshot();
+    let places = snapshot.places;
+    ev.offender = snapshot
         .offenders
         .into_iter()
         .find(|o| o.key() == (addr, port, overlay))
@@ -820,6 +825,16 @@ fn collect_source_watched(
         .zip(files.iter().filter_map(|f| f.last_ts).max());
     keep_processes(&mut ev, source.processes());
     ev.files = source.files().iter().map(|f| f.path.clone()).collect();
+    if let Some(o) = &ev.offender {
+        let several = ev.interfaces.iter().filter(|i| i.frames > 0).count() > 1;
+        ev.seen_on = crate::report::seen_on_named(o, &places, several, |(interface, index)| {
+            if index == 0 {
+                return interface_name(&ev, interface);
+            }
+            sll2_name(ev.interfaces.get(interface as usize), index)
+                .unwrap_or_else(|| format!("if{index}"))
+        });
+    }
     // The host block ends the file: read once every frame was (not after a cancel).
     let (host, problems) = recorded::decode_at(
         source.recorded_host(),

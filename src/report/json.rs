@@ -100,6 +100,8 @@ struct OffenderOut<'a> {
     clock: Clock,
     /// Its scan's place in `scans`.
     scan: Option<usize>,
+    /// The interfaces it was seen on ([`crate::report::seen_on`]).
+    seen_on: Vec<String>,
 }
 
 /// Where the scan `o` is a target of stands in `scans`.
@@ -209,6 +211,7 @@ impl OffenderOut<'_> {
         m.field("refusal_retries", &o.refusal_retries)?;
         m.field("clients", &o.clients)?;
         m.field("clients_at_least", &o.clients_at_least)?;
+        m.field("seen_on", &self.seen_on)?;
         m.field("incidents", &o.incidents)?;
         m.time("first_seen", o.first_seen)?;
         m.time("last_seen", o.last_seen)?;
@@ -657,6 +660,7 @@ pub fn to_value(a: &Analysis, clock: Clock) -> Value {
                     host: a.host.as_deref(),
                     clock,
                     scan: scan_index(o, &a.snapshot.scans),
+                    seen_on: crate::report::seen_on(o, a),
                 })
             })
             .collect();
@@ -768,6 +772,7 @@ fn offenders<W: std::io::Write>(
             host: a.host.as_deref(),
             clock,
             scan: scan_index(o, &a.snapshot.scans),
+            seen_on: crate::report::seen_on(o, a),
         }
         .fields(&mut m)?;
         m.end()?;
@@ -1121,6 +1126,10 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         "schema_version": SCHEMA_VERSION,
         "files": files,
         "link_types": link_types,
+        // Not `interfaces`: `rstscope capture`'s JSON has its own, of libpcap's counts.
+        "interface_frames": cap.interfaces.iter()
+            .map(|(name, frames)| json!({"name": name, "frames": frames}))
+            .collect::<Vec<_>>(),
         "first_packet": t.first_ts.map(time),
         "last_packet": t.last_ts.map(time),
         "live": own_time(cap, true),
@@ -1408,6 +1417,15 @@ mod tests {
             c.dropped = 1;
         }
         (a.capture.past_networks).insert(crate::packet::OverlayKind::Vxlan, 12);
+        // Two interfaces, a Linux `any` capture's among them: its offender seen on both, the
+        // `any` capture's by the interface index its frames carry, named.
+        a.capture.interfaces = vec![("any".into(), 30), ("eth0".into(), 10)];
+        a.capture.index_names = vec![(0, 1, "lo".into())];
+        a.snapshot.places = vec![(1, 0), (0, 1)];
+        for o in &mut a.snapshot.offenders {
+            o.seen_on.note(0);
+            o.seen_on.note(1);
+        }
         a.capture.files[0].first_step_back = Some(crate::source::StepBack {
             frame: 21,
             ts: Timestamp::from_parts(1_795_784_955, 100_000_000),

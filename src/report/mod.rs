@@ -6,6 +6,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, FixedOffset, Local, TimeZone, Utc};
 
+use crate::analysis::{Analysis, CaptureInfo};
 use crate::engine::offenders::ServiceKey;
 use crate::engine::{Cause, DiagnosisKind, Dropped, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
@@ -41,6 +42,99 @@ pub fn endpoint(addr: IpAddr, port: u16) -> String {
     s.push_str(close);
     s.push_str(itoa::Buffer::new().format(port));
     s
+}
+
+/// Interfaces named at most in [`seen_on_words`]; the rest are counted.
+pub const SEEN_ON_NAMED: usize = 3;
+
+/// The capture's interfaces that had frames, where there are several; empty for a capture
+/// of one interface (whose offenders were all seen on it: nothing to say).
+pub fn capture_interfaces(cap: &CaptureInfo) -> Vec<(&str, u64)> {
+    let with_frames: Vec<(&str, u64)> = (cap.interfaces.iter())
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| (name.as_str(), *n))
+        .collect();
+    if with_frames.len() > 1 {
+        with_frames
+    } else {
+        Vec::new()
+    }
+}
+
+/// The name of a place of [`Snapshot::places`](crate::engine::Snapshot::places): its capture
+/// interface's, or for a Linux `any` capture's interface index, the name the capturing machine
+/// gave it where the capture says ([`CaptureInfo::index_names`]), else `if3`, as its packet
+/// lines name it.
+fn place_name(cap: &CaptureInfo, (interface, index): (u32, u32)) -> String {
+    if index == 0 {
+        return (cap.interfaces.get(interface as usize)).map_or_else(
+            || format!("interface {interface}"),
+            |(name, _)| name.clone(),
+        );
+    }
+    (cap.index_names.iter())
+        .find(|(i, x, _)| (*i, *x) == (interface, index))
+        .map_or_else(|| format!("if{index}"), |(_, _, name)| name.clone())
+}
+
+/// The names of the interfaces `o`'s attempts, resets and dropped packets were seen on, in
+/// the capture's order, where the capture has several with frames ([`capture_interfaces`]) or
+/// is a Linux `any` capture (whose frames say the interface each was seen on) whose attempts
+/// and resets came on several; empty otherwise. Places past [`SeenOn::LATER`](crate::engine::SeenOn::LATER) are not told apart:
+/// one entry says them.
+pub fn seen_on(o: &Offender, a: &Analysis) -> Vec<String> {
+    let several = !capture_interfaces(&a.capture).is_empty();
+    seen_on_named(o, &a.snapshot.places, several, |p| {
+        place_name(&a.capture, p)
+    })
+}
+
+/// [`seen_on`] with the engine's `places`, whether the capture has `several` interfaces with
+/// frames, and each place named by `name`: also for `--endpoint`'s own reading.
+pub fn seen_on_named(
+    o: &Offender,
+    places: &[(u32, u32)],
+    several: bool,
+    name: impl Fn((u32, u32)) -> String,
+) -> Vec<String> {
+    // One capture interface with frames: something to say only where it is a Linux `any`
+    // capture whose attempts and resets came on several of its interfaces.
+    if !several && places.len() < 2 {
+        return Vec::new();
+    }
+    let mut seen: Vec<(u32, u32)> = (o.seen_on.places())
+        .filter_map(|i| places.get(i as usize).copied())
+        .collect();
+    seen.sort_unstable();
+    let mut names: Vec<String> = seen.into_iter().map(name).collect();
+    if o.seen_on.later() {
+        names.push(format!(
+            "interfaces past the first {}",
+            crate::engine::SeenOn::LATER
+        ));
+    }
+    names
+}
+
+/// [`seen_on`] in words, `seen on lo`, `seen on eth0 and docker0`, `seen on eth0, docker0,
+/// veth1 and 2 more` (at most [`SEEN_ON_NAMED`] named); `None` where there is nothing to say.
+pub fn seen_on_words(o: &Offender, a: &Analysis) -> Option<String> {
+    seen_on_listed(&seen_on(o, a))
+}
+
+/// [`seen_on_words`] of a list of names.
+pub fn seen_on_listed(names: &[String]) -> Option<String> {
+    let (named, more) = names.split_at(names.len().min(SEEN_ON_NAMED));
+    let list = match (named, more.len()) {
+        ([], _) => return None,
+        ([one], 0) => one.clone(),
+        (named, 0) => {
+            let (last, rest) = named.split_last()?;
+            format!("{} and {last}", rest.join(", "))
+        }
+        (named, n) => format!("{} and {n} more", named.join(", ")),
+    };
+    Some(format!("seen on {list}"))
 }
 
 /// An endpoint's name, the one way every output writes it: [`endpoint`], then the overlay
@@ -4892,5 +4986,100 @@ mod os_error_tests {
             written.ends_with("(The system cannot find the file specified)"),
             "{written}"
         );
+    }
+}
+
+#[cfg(test)]
+mod seen_on_tests {
+    use super::{Analysis, CaptureInfo, seen_on, seen_on_words};
+    use crate::engine::{Offender, SeenOn, Snapshot};
+
+    /// A capture of `n` interfaces, `eth0`, `eth1`, ..., each with `frames` frames, whose
+    /// engine met them in that order (place `i` is interface `i`).
+    fn capture(n: u32, frames: u64) -> Analysis {
+        Analysis {
+            capture: CaptureInfo {
+                interfaces: (0..n).map(|i| (format!("eth{i}"), frames)).collect(),
+                ..CaptureInfo::default()
+            },
+            snapshot: Snapshot {
+                places: (0..n.min(SeenOn::LATER)).map(|i| (i, 0)).collect(),
+                ..Snapshot::default()
+            },
+            host: None,
+        }
+    }
+
+    fn seen(places: &[u32]) -> Offender {
+        let mut o = Offender::blank("10.0.0.1", 80);
+        o.seen_on = SeenOn::default();
+        for &i in places {
+            o.seen_on.note(i);
+        }
+        o
+    }
+
+    #[test]
+    fn one_two_and_many_interfaces_in_words() {
+        let a = capture(70, 5);
+        assert_eq!(
+            seen_on_words(&seen(&[3]), &a).as_deref(),
+            Some("seen on eth3")
+        );
+        assert_eq!(
+            seen_on_words(&seen(&[4, 1]), &a).as_deref(),
+            Some("seen on eth1 and eth4")
+        );
+        assert_eq!(
+            seen_on_words(&seen(&[0, 1, 2]), &a).as_deref(),
+            Some("seen on eth0, eth1 and eth2")
+        );
+        assert_eq!(
+            seen_on_words(&seen(&[0, 1, 2, 5, 9]), &a).as_deref(),
+            Some("seen on eth0, eth1, eth2 and 2 more")
+        );
+        // Places past the bit set's are one entry, not told apart.
+        let late = seen(&[2, 31, 69]);
+        assert_eq!(seen_on(&late, &a), ["eth2", "interfaces past the first 31"]);
+        assert_eq!(
+            seen_on_words(&seen(&[30]), &a).as_deref(),
+            Some("seen on eth30")
+        );
+    }
+
+    /// In the capture's order, whatever order the engine met them in.
+    #[test]
+    fn in_the_captures_order() {
+        let mut a = capture(3, 5);
+        a.snapshot.places = vec![(2, 0), (0, 0), (1, 0)];
+        assert_eq!(seen_on(&seen(&[0, 1]), &a), ["eth0", "eth2"]);
+    }
+
+    /// A Linux `any` capture is one capture interface; its frames' interface indexes are
+    /// named as the capturing machine named them, else as its packet lines do (`if3`).
+    #[test]
+    fn a_linux_any_captures_interfaces_by_their_index() {
+        let mut a = capture(1, 100);
+        a.capture.index_names = vec![(0, 1, "lo".into())];
+        a.snapshot.places = vec![(0, 3), (0, 1)];
+        assert_eq!(
+            seen_on_words(&seen(&[0, 1]), &a).as_deref(),
+            Some("seen on lo and if3")
+        );
+        // All on one of them: as a capture of one interface, nothing to say.
+        a.snapshot.places = vec![(0, 1)];
+        assert_eq!(seen_on_words(&seen(&[0]), &a), None);
+    }
+
+    /// One interface with frames (a file's others empty, as a pktmon trace's unused
+    /// components): nothing to say, nor for an offender seen nowhere yet.
+    #[test]
+    fn a_capture_of_one_interface_says_nothing() {
+        let mut a = capture(3, 0);
+        a.capture.interfaces[1].1 = 40;
+        a.snapshot.places = vec![(1, 0)];
+        assert_eq!(seen_on_words(&seen(&[0]), &a), None);
+        assert!(seen_on(&seen(&[0]), &a).is_empty());
+        assert_eq!(seen_on_words(&seen(&[]), &capture(2, 1)), None);
     }
 }

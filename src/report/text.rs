@@ -514,6 +514,18 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         "{}",
         wrapped("  link types  ", &links, LABEL_HANG, width)
     );
+    // A capture of several interfaces (dumpcap -i lo -i eth0, pktmon's components): each
+    // one's frames, as capinfos lists them, so that "seen on lo" below can be weighed.
+    let interfaces: Vec<String> = (super::capture_interfaces(cap).iter())
+        .map(|(name, n)| format!("{name}: {}", grouped(*n)))
+        .collect();
+    if !interfaces.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            wrapped("  interfaces  ", &interfaces.join(", "), LABEL_HANG, width)
+        );
+    }
     // Copies left out are among the frames: said here too, so that the parts add up.
     let copies = match cap.copies.total() {
         0 => String::new(),
@@ -765,6 +777,9 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             if o.clients_at_least { ">=" } else { "" },
             grouped(o.clients)
         );
+        if let Some(seen) = super::seen_on_words(o, a) {
+            let _ = writeln!(out, "{}", wrapped("     ", &seen, SENTENCE_HANG, width));
+        }
         if o.suspect_injected > 0 {
             let _ = writeln!(out, "     suspect-injected {}", grouped(o.suspect_injected));
             for s in o.suspects.iter() {

@@ -1791,6 +1791,8 @@ impl RstscopeApp {
                     .is_some_and(|(first, last)| clock.spans_days(first, last));
                 let selectable = !table.rows().is_empty();
                 let filter = table.filter.clone();
+                let seen_on = (selected_row.as_ref())
+                    .and_then(|r| crate::report::seen_on_words(&r.offender, a));
                 crate::ui::layout::table_and_details(
                     ui,
                     needs,
@@ -1814,6 +1816,7 @@ impl RstscopeApp {
                                     host: a.host.as_deref(),
                                     selectable,
                                     filter: &filter,
+                                    seen_on: seen_on.as_deref(),
                                 },
                             )
                         });

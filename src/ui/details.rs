@@ -355,6 +355,9 @@ pub struct DetailsInput<'a> {
     pub selectable: bool,
     /// The table's filter as typed: the heights held for the offenders shown go with it.
     pub filter: &'a str,
+    /// The interfaces the offender was seen on, in words, where the capture has several
+    /// ([`report::seen_on_words`]).
+    pub seen_on: Option<&'a str>,
 }
 
 /// What the user asked for in the panel.
@@ -1647,7 +1650,7 @@ fn header(
             egui::Tooltip::for_enabled(&endpoint)
                 .width(width)
                 .show(|ui| {
-                    ui.horizontal_wrapped(|ui| counts(ui, o, scope));
+                    ui.horizontal_wrapped(|ui| counts(ui, o, scope, input.seen_on));
                     if tight && (input.host.is_some() || input.live) {
                         processes(ui, o, input, ProcessLines::Wrapped);
                     }
@@ -1677,7 +1680,7 @@ fn header(
         }
         ui.add_space(8.0);
         if !compact {
-            counts(ui, o, scope);
+            counts(ui, o, scope, input.seen_on);
             ui.add_space(8.0);
         }
         end(ui);
@@ -2052,9 +2055,10 @@ fn suspect_lines(o: &Offender, clock: report::Clock) -> Vec<String> {
         .collect()
 }
 
-/// RSTs by cause, failed attempts, clients, rates; counts with their thousands grouped, as the
-/// headline writes them ("40,000", not "40000").
-fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
+/// RSTs by cause, failed attempts, clients, rates, and the interfaces it was seen on where the
+/// capture has several (`seen_on`); counts with their thousands grouped, as the headline
+/// writes them ("40,000", not "40000").
+fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope, seen_on: Option<&str>) {
     use report::thousands;
     ui.spacing_mut().item_spacing.x = 10.0;
     // Where the line is full, a count goes whole to the next one: wrapped, a live capture's
@@ -2121,6 +2125,12 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope) {
          incident is a failed attempt, or a reset that was not part of one (a refused attempt \
          counts once)",
     );
+    if let Some(seen) = seen_on {
+        ui.label(seen).on_hover_text(
+            "the capture interfaces its connection attempts, resets and dropped packets were \
+             seen on, over the whole capture",
+        );
+    }
     if o.suspect_injected > 0 {
         ui.label(
             RichText::new(format!(
@@ -2935,6 +2945,7 @@ mod tests {
                             host: None,
                             selectable: true,
                             filter: &s.filter,
+                            seen_on: None,
                         },
                     );
                 },

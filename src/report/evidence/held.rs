@@ -102,6 +102,9 @@ impl Take<'_> {
         self.release_before(frame.number);
         let hold = &mut *self.hold;
         if frame.packet_id.is_none() && hold.packets.is_empty() {
+            // Where its attempt or reset was seen: a Linux `any` capture's interface index.
+            self.engine
+                .set_link_index(crate::decode::linux_any_index(frame));
             self.analyze(p, frame.direction, frame.process);
             return;
         }
@@ -187,6 +190,8 @@ impl Take<'_> {
     /// no other packet in between.
     pub(super) fn release(&mut self) {
         let mut hold = std::mem::take(&mut *self.hold);
+        // Held: frames with packet ids (pktmon's), none of Linux `any`.
+        self.engine.set_link_index(0);
         for h in hold.packets.iter().filter(|h| !h.left_out) {
             let p = TcpPacket {
                 payload: hold.payloads.get(h.payload.clone()).unwrap_or_default(),

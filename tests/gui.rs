@@ -13746,3 +13746,38 @@ fn the_plot_keeps_a_useful_height_beside_a_message_and_long_details() {
         }
     }
 }
+
+/// Regression (real-window trial: Stop capture clicked, the save dialog then open): Start
+/// capture, which takes Stop's place under the pointer, said on hover "a file is being read:
+/// wait, or Cancel it", though nothing was read: behind a dialog the window is disabled, and
+/// a disabled Start told only of a reading. It says the dialog holds it back, whichever dialog
+/// (here Open's, from the keyboard, the pointer resting on Start capture).
+#[test]
+fn start_capture_behind_a_dialog_says_the_dialog_holds_it_back() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(temp_dir("start-behind-dialog"));
+    let start = h.get_by_label("Start capture").rect();
+    h.hover_at(start.center());
+    wait_for(&mut h, |h| {
+        shows(h, "capture the chosen interfaces with the chosen filter")
+    });
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    wait_for(&mut h, |h| h.state().is_file_dialog_open());
+    h.hover_at(start.center() + egui::vec2(1.0, 0.0));
+    for _ in 0..40 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        !shows(&h, "a file is being read"),
+        "nothing is read behind the dialog"
+    );
+    assert!(
+        shows(
+            &h,
+            "a dialog is open: finish it or cancel it, then start a capture"
+        ),
+        "Start capture's hover says what holds it back"
+    );
+}

@@ -1016,6 +1016,7 @@ impl RstscopeApp {
             live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
+            dialog_open: dialog || self.dialogs.is_open() || self.asking.is_some(),
             capture_unavailable: self.capture_library.as_ref().err(),
             warned: shown
                 .as_ref()

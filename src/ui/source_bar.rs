@@ -95,6 +95,9 @@ pub struct BarInput<'a> {
     pub utc: bool,
     /// The built-in file dialog is chosen.
     pub builtin_dialog: bool,
+    /// A file dialog (open or save, rstscope's own or the system's) or a question is open:
+    /// Start capture waits for it, and says so.
+    pub dialog_open: bool,
     /// Why live capture cannot work here (Windows without a usable Npcap): its controls are
     /// shown disabled, saying so.
     pub capture_unavailable: Option<&'a npcap::NpcapError>,
@@ -812,6 +815,19 @@ pub fn unavailable_hover(why: &npcap::NpcapError) -> String {
     )
 }
 
+/// Why Start capture is not offered, as its hover says. A dialog comes before a reading: with
+/// the save dialog open after Stop it said "a file is being read" though nothing was read
+/// (real-window trial; the window is disabled under rstscope's own dialog, so the button was).
+fn start_refused(input: &BarInput<'_>) -> String {
+    if let Some(why) = input.capture_unavailable {
+        unavailable_hover(why)
+    } else if input.dialog_open {
+        "a dialog is open: finish it or cancel it, then start a capture".to_owned()
+    } else {
+        "a file is being read: wait, or Cancel it".to_owned()
+    }
+}
+
 /// Open, Start/Stop capture, the capture options (their choices in short with `short`).
 /// Returns their width, a custom filter's field counted at its least width wherever it went.
 /// With `may_defer`, a custom filter's field that the row has no room for is left out, and
@@ -843,16 +859,13 @@ fn left_group(
         }
     } else if ui
         .add_enabled(
-            !input.loading && input.capture_unavailable.is_none(),
+            !input.loading && !input.dialog_open && input.capture_unavailable.is_none(),
             egui::Button::new("Start capture"),
         )
         .on_hover_text(
             "capture the chosen interfaces with the chosen filter (needs capture rights)",
         )
-        .on_disabled_hover_text(input.capture_unavailable.map_or_else(
-            || "a file is being read: wait, or Cancel it".to_owned(),
-            unavailable_hover,
-        ))
+        .on_disabled_hover_text(start_refused(input))
         .clicked()
     {
         actions.push(Action::StartCapture);
@@ -1528,6 +1541,7 @@ mod tests {
             live_source: false,
             utc: false,
             builtin_dialog: false,
+            dialog_open: false,
             capture_unavailable: None,
             warned: &[],
         };

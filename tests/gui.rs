@@ -13781,3 +13781,51 @@ fn start_capture_behind_a_dialog_says_the_dialog_holds_it_back() {
         "Start capture's hover says what holds it back"
     );
 }
+
+/// File > Reload kept the filter and the row picked but dropped the time range selected on
+/// the plot. It keeps it now where the capture read again covers it (a file that grew); a file
+/// replaced by another capture meanwhile does not: the range goes, and a message says which.
+#[test]
+fn reload_keeps_the_time_range_while_the_capture_covers_it() {
+    let dir = temp_dir("reload-range");
+    let path = dir.join("growing.pcapng");
+    let whole = std::fs::read(manifest("tests/fixtures/http-mix.pcapng")).expect("read");
+    std::fs::write(&path, &whole[..9000]).expect("write");
+    let mut h = harness(settings(), vec![path.clone()]);
+    settle(&mut h);
+    let first = |h: &Harness<'_, RstscopeApp>| {
+        let a = h.state().source().and_then(|s| s.analysis.clone());
+        let a = a.expect("results");
+        let t = &a.snapshot.totals;
+        (
+            t.first_ts.expect("a first").second(),
+            t.last_ts.expect("a last").second(),
+        )
+    };
+    let (from, to) = first(&h);
+    h.state_mut().set_range(Some((from, to)));
+    h.run_steps(2);
+    std::fs::write(&path, &whole).expect("write");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(first(&h).1 >= to, "the file grew");
+    assert_eq!(h.state().range(), Some((from, to)), "the range is kept");
+    assert!(!shows(&h, "selected before Reload"));
+    // Another capture written over it, of another day: the range is not in it.
+    let other = std::fs::read(manifest("tests/fixtures/refused-v4.pcap")).expect("read");
+    std::fs::write(&path, &other).expect("write");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
+    h.run_steps(2);
+    settle(&mut h);
+    let (new_from, new_to) = first(&h);
+    assert!(
+        to < new_from || new_to < from,
+        "another time: {new_from}..{new_to}"
+    );
+    assert_eq!(h.state().range(), None, "the range goes");
+    assert!(
+        shows(&h, "The time range selected before Reload ("),
+        "and a message says so"
+    );
+}

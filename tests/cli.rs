@@ -1624,6 +1624,51 @@ fn a_capture_without_packet_times_says_so_once() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("time 0"));
 }
 
+/// Regression: a pcapng of Simple Packet Blocks (pcapng's record without a time, by the
+/// format's design) was said to have "every packet has the time 0 ...: the program that wrote
+/// the capture recorded no packet times, or the clock ... was not set", which sends the user
+/// after a fault that is not there; in a file mixing them with timed packets they took the time
+/// of the packet before them, unsaid. Both say what the blocks are, the mixed one how many.
+#[test]
+fn simple_packet_blocks_are_said_to_carry_no_time() {
+    let all = fixture("variants/simple-packets.pcapng");
+    let out = rstscope(&["analyze", &all]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let said = format!(
+        "rstscope: warning: {all}: its 10 packets are all in pcapng Simple Packet Blocks, which \
+         carry no time by the format's design"
+    );
+    assert_eq!(err.matches(&said).count(), 1, "{err}");
+    assert!(
+        !err.contains("the program that wrote the capture recorded no"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the counts (packets, resets, connections) still hold"),
+        "{err}"
+    );
+    let report = json(&rstscope(&["analyze", "--format", "json", &all]));
+    assert_eq!(report["rst_by_cause"]["refused"], 5);
+    assert_eq!(report["failed_attempts"], 5);
+    let mixed = fixture("variants/simple-packets-mixed.pcapng");
+    let out = rstscope(&["analyze", "--format", "json", &mixed]);
+    let report = json(&out);
+    assert_eq!(report["rst_by_cause"]["refused"], 5);
+    let warnings = report["warnings"].to_string();
+    assert_eq!(
+        warnings
+            .matches(&format!(
+                "{mixed}: 5 of its 10 packets are in pcapng Simple Packet Blocks, which carry no \
+                 time by the format's design: each is given the time of the packet before it"
+            ))
+            .count(),
+        1,
+        "{warnings}"
+    );
+    assert!(!warnings.contains("time 0 ("), "{warnings}");
+}
+
 /// Regression: captures appended whole, as `cat a.pcap b.pcap > all.pcap` or `zcat
 /// a.pcap.gz b.pcap.gz > all.pcap` make them (or the .gz files catted, read as one stream), were
 /// read up to the second capture's file header, which made a frame in 2055 (its magic number

@@ -697,9 +697,11 @@ impl FileSource {
             Ok(Some(ts)) => Some(ts),
             Ok(None) => {
                 self.last_end = None;
+                info.simple_packets = reader.simple_packets;
                 None
             }
             Err(stop) => {
+                info.simple_packets = reader.simple_packets;
                 let stop = reader.explain(stop);
                 self.problems.push(stop.into_error(info));
                 self.last_end = reader.stream.piped.then(|| self.problems.len() - 1);
@@ -794,6 +796,8 @@ struct FileReader {
     recorded: Option<(Timestamp, Timestamp)>,
     /// See [`FileInfo::lost`]: kept here as `recorded` is.
     lost: u64,
+    /// See [`FileInfo::simple_packets`]: counted by the pcapng framing, told at the end.
+    simple_packets: u64,
     /// For a zip member: reads it again whole to its CRC-32 check, and says why it fails.
     recheck: Option<Recheck>,
     /// A classic pcap (whose damage by a transfer in text mode [`FileReader::explain`] looks
@@ -1089,6 +1093,7 @@ impl FileReader {
                     last_ts: self.last_ts,
                     recorded: &mut self.recorded,
                     lost: &mut self.lost,
+                    simple_packets: &mut self.simple_packets,
                 };
                 framing.next(r, &mut self.stream, context)
             }
@@ -1571,6 +1576,7 @@ fn open_input(
         first_step_back: None,
         recorded: None,
         lost: 0,
+        simple_packets: 0,
     };
     // A zip member's size is what the archive claims, which a cut archive does not hold.
     let plain = compression.is_none() && info.archive.is_none();
@@ -1629,6 +1635,7 @@ fn open_input(
         warnings,
         recorded: None,
         lost: 0,
+        simple_packets: 0,
         recheck,
         pcap: matches!(kind, Kind::Pcap { .. }),
     };

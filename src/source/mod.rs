@@ -402,6 +402,10 @@ pub struct FileInfo {
     /// statistics blocks' `isb_ifdrop` and `isb_osdrop`; of each interface the most any of
     /// its blocks states, as the counts run on from block to block).
     pub lost: u64,
+    /// Its frames in pcapng Simple Packet Blocks, which carry no time by the format's design:
+    /// each takes the time of the frame before it in the file (0 before any). Set when the
+    /// file ends.
+    pub simple_packets: u64,
 }
 
 /// How far a file's time may go back from one frame to the next without counting as a step

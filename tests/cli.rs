@@ -461,6 +461,39 @@ fn a_capture_cut_before_its_first_packet_keeps_no_results_and_says_so() {
     assert!(!err.contains("results up to that point are kept"), "{err}");
 }
 
+/// Regression: a pcapng cut in the middle of a block said "file ends inside a record at byte
+/// N", the word of pcap files; pcapng's records are blocks (its specification's word, and
+/// Wireshark's). A pcap still says "record".
+#[test]
+fn a_pcapng_cut_short_says_it_ends_inside_a_block() {
+    let dir = temp_dir("cut-pcapng");
+    let whole = std::fs::read(fixture("http-mix.pcapng")).expect("fixture");
+    let f = write(&dir, "cut.pcapng", &whole[..9000]);
+    let out = rstscope(&["analyze", &f]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{f}: file ends inside a block at byte ")),
+        "{err}"
+    );
+    assert!(err.contains("; results up to that point are kept"), "{err}");
+    assert!(!err.contains("record"), "{err}");
+    // Inside its interface description, before any packet.
+    let f = write(&dir, "cut-early.pcapng", &whole[..212]);
+    let err = String::from_utf8_lossy(&rstscope(&["analyze", &f]).stderr).into_owned();
+    assert!(
+        err.contains(&format!(
+            "{f}: file ends inside a block at byte 192: the capture was cut short, before its \
+             first packet"
+        )),
+        "{err}"
+    );
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..full.len() - 10]);
+    let err = String::from_utf8_lossy(&rstscope(&["analyze", &f]).stderr).into_owned();
+    assert!(err.contains("file ends inside a record at byte "), "{err}");
+}
+
 #[test]
 fn truncated_capture_keeps_results_and_warns() {
     let dir = temp_dir("trunc");

@@ -8085,7 +8085,7 @@ fn reload_reads_a_growing_capture_again_keeping_the_filter_and_the_row() {
     };
     assert_eq!(resets(&h, "127.0.0.1:7305"), Some(2), "the part written");
     assert!(
-        shows(&h, "file ends inside a record"),
+        shows(&h, "file ends inside a block"),
         "the file is said cut short"
     );
     type_in_filter(&mut h, "127.0.0.1");
@@ -8101,7 +8101,7 @@ fn reload_reads_a_growing_capture_again_keeping_the_filter_and_the_row() {
         Some(3),
         "read again to its end"
     );
-    assert!(!shows(&h, "file ends inside a record"), "{:?}", path);
+    assert!(!shows(&h, "file ends inside a block"), "{:?}", path);
     assert_eq!(
         filter_box(&h).value().as_deref(),
         Some("127.0.0.1"),

@@ -131,6 +131,7 @@ impl Stop {
     pub(super) fn into_error(self, info: &FileInfo) -> SourceError {
         let path = info.path.clone();
         let (offset, frames) = (self.offset, info.frames);
+        let blocks = info.format == crate::source::Format::Pcapng;
         let packing = match (&info.archive, info.compression) {
             (Some(_), _) => Packing::Zipped,
             (None, Some(c)) => Packing::Compressed(c),
@@ -142,11 +143,13 @@ impl Stop {
                 offset,
                 frames,
                 packing,
+                blocks,
             },
             StopKind::CompressedCut => SourceError::Truncated {
                 path,
                 offset,
                 frames,
+                blocks,
                 packing: match (packing, info.compression) {
                     (Packing::Zipped, _) => Packing::ZippedCut,
                     (_, Some(c)) => Packing::CompressedCut(c),
@@ -283,11 +286,13 @@ fn failure_at_start(
     let path = path.to_path_buf();
     let (offset, frames) = (0, 0);
     match failure(error) {
+        // At the file's start: "its file header", whatever the format.
         StopKind::CompressedCut | StopKind::Truncated => SourceError::Truncated {
             path,
             offset,
             frames,
             packing: cut,
+            blocks: false,
         },
         StopKind::Corrupt(what) => SourceError::Corrupt {
             path,

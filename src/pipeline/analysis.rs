@@ -762,13 +762,21 @@ pub struct Options<'a> {
     /// for a connection the process made, the server's end for one it accepted (the capture
     /// does not tell the two apart; the SYN does).
     pub on_process: Option<&'a mut dyn FnMut(&ProcessSighting)>,
+    /// Called as files that may be copies of each other begin to be compared, before the
+    /// reading (see [`crate::source::OpenWatch`]): the file given later, and the one it is
+    /// compared with. `cancel` stops the comparisons too.
+    pub comparing: Option<&'a mut crate::source::OnComparing<'a>>,
 }
 
 /// Analyzes the capture made of `paths` (several files are merged in time order).
 /// Fails only when a file cannot be opened or is not a capture at all; a file that turns out
 /// truncated or corrupt ends early with a warning and its frames so far count.
-pub fn analyze_files(paths: &[PathBuf], options: Options<'_>) -> Result<Analysis, SourceError> {
-    let source = FileSource::open(paths)?;
+pub fn analyze_files(paths: &[PathBuf], mut options: Options<'_>) -> Result<Analysis, SourceError> {
+    let watch = crate::source::OpenWatch {
+        cancel: options.cancel,
+        comparing: options.comparing.take(),
+    };
+    let source = FileSource::open_watched(paths, watch)?;
     Ok(analyze_source(source, options))
 }
 

@@ -54,7 +54,7 @@ pub(crate) fn test_captures() -> Vec<PathBuf> {
     files
 }
 
-pub use file::{FileSource, MAX_PROCESSES};
+pub use file::{FileSource, MAX_PROCESSES, OnComparing, OpenWatch};
 
 /// A link-layer type as numbered by tcpdump.org's LINKTYPE_ registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -198,6 +198,9 @@ pub struct Source {
     pub saved: Option<SavedFiles>,
     /// How far reading has got.
     pub progress: Option<Progress>,
+    /// Before the reading, the files being compared (a copy is read once): `b.pcap with
+    /// a.pcap`, until the reading's progress comes.
+    pub comparing: Option<String>,
     /// Results so far (final once the job is gone).
     pub analysis: Option<Arc<Analysis>>,
     /// Changes with every new result, for the panels' caches.
@@ -866,6 +869,7 @@ impl RstscopeApp {
             capture,
             saved: None,
             progress: None,
+            comparing: None,
             analysis: None,
             generation: 0,
             dropped_updates: 0,
@@ -1086,7 +1090,12 @@ impl RstscopeApp {
         if let Some(src) = reading {
             let replacing = self.incoming.is_some() && self.source.is_some();
             egui::Panel::top("progress").show(ui, |ui| {
-                source_bar::progress(ui, &src.label, src.progress, replacing, &mut actions);
+                let reading = source_bar::Reading {
+                    label: &src.label,
+                    progress: src.progress,
+                    comparing: src.comparing.as_deref(),
+                };
+                source_bar::progress(ui, &reading, replacing, &mut actions);
             });
         }
         if !self.notices.is_empty() {
@@ -2007,7 +2016,10 @@ impl RstscopeApp {
             ui.add_space(gaps.section);
             if let Some(src) = self.incoming.as_ref().or(self.source.as_ref()) {
                 let f = source_bar::read_fraction(&src.progress.unwrap_or_default());
-                ui.label(format!("Reading {}… {}", src.label, source_bar::percent(f)));
+                ui.label(match &src.comparing {
+                    Some(files) => format!("Comparing {files}…"),
+                    None => format!("Reading {}… {}", src.label, source_bar::percent(f)),
+                });
                 let width = ui.available_width().min(360.0);
                 ui.add(source_bar::reading_bar(f, width));
                 return;
@@ -2430,7 +2442,14 @@ fn poll_source(src: &mut Source) -> Option<Result<Arc<Analysis>, String>> {
     let mut finished = None;
     for u in job.poll() {
         match u {
-            Update::Progress(p) => src.progress = Some(p),
+            Update::Progress(p) => {
+                src.progress = Some(p);
+                src.comparing = None;
+            }
+            Update::Comparing(later, first) => {
+                let name = |p: &std::path::Path| crate::ui::file_name(p);
+                src.comparing = Some(format!("{} with {}", name(&later), name(&first)));
+            }
             Update::Partial(a) => {
                 src.analysis = Some(a);
                 src.generation += 1;

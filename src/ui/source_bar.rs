@@ -1250,17 +1250,29 @@ pub fn percent(fraction: f32) -> String {
     format!("{}%", (fraction.clamp(0.0, 1.0) * 100.0) as u32)
 }
 
+/// What [`progress`] tells of a capture being opened.
+pub struct Reading<'a> {
+    /// The capture's name.
+    pub label: &'a str,
+    /// How far its reading has got.
+    pub progress: Option<Progress>,
+    /// Before the reading, the files being compared (`b.pcap with a.pcap`): files of one size
+    /// given together are compared byte for byte, a copy read once, which takes seconds for
+    /// large ones, and the row said "reading" at 0% all along.
+    pub comparing: Option<&'a str>,
+}
+
 /// The row under the source bar while a file is read: what is read, the progress bar with
 /// bytes and packets, and Cancel. `replacing`: another capture is on screen until this one
 /// gives results.
 pub fn progress(
     ui: &mut egui::Ui,
-    label: &str,
-    p: Option<Progress>,
+    reading: &Reading<'_>,
     replacing: bool,
     actions: &mut Vec<Action>,
 ) {
-    let p = p.unwrap_or_default();
+    let label = reading.label;
+    let p = reading.progress.unwrap_or_default();
     let fraction = read_fraction(&p);
     ui.horizontal(|ui| {
         if ui
@@ -1278,10 +1290,14 @@ pub fn progress(
             bytes(p.bytes_total),
             thousands(p.frames)
         ));
-        let what = if replacing {
-            format!("opening {label} (the capture on screen stays until it gives results)")
-        } else {
-            format!("reading {label}")
+        let what = match (reading.comparing, replacing) {
+            (Some(files), _) => {
+                format!("comparing {files} (files of one size: a copy is read once)")
+            }
+            (None, true) => {
+                format!("opening {label} (the capture on screen stays until it gives results)")
+            }
+            (None, false) => format!("reading {label}"),
         };
         ui.add(egui::Label::new(RichText::new(what).weak()).truncate());
     });
@@ -1326,6 +1342,29 @@ mod tests {
 
     use super::*;
 
+    /// Regression: before the reading, files of one size given together are compared byte
+    /// for byte (a copy is read once): two copies of 1 GB took seconds, the row saying
+    /// "reading" at 0%. It says which files are compared.
+    #[test]
+    fn the_reading_row_says_which_files_are_compared() {
+        let mut h = egui_kittest::Harness::new_ui_state(
+            |ui, actions: &mut Vec<Action>| {
+                let reading = Reading {
+                    label: "2 files",
+                    progress: None,
+                    comparing: Some("trace (1).pcapng with trace.pcapng"),
+                };
+                progress(ui, &reading, false, actions);
+            },
+            Vec::new(),
+        );
+        h.run_steps(2);
+        h.get_by_label(
+            "comparing trace (1).pcapng with trace.pcapng (files of one size: a copy is read once)",
+        );
+        assert!(h.query_by_label("reading 2 files").is_none());
+    }
+
     /// Regression (real-window trial, a 634 MiB capture opened): for the first 15% of every
     /// reading, egui's moving arc at the end of the bar's filled part was drawn over the
     /// percentage written in the bar ("12%" under a circle). The percentage is beside the bar.
@@ -1337,7 +1376,14 @@ mod tests {
             bytes_total: 100,
         };
         let mut h = egui_kittest::Harness::new_ui_state(
-            |ui, actions: &mut Vec<Action>| progress(ui, "big.pcap.gz", Some(p), false, actions),
+            |ui, actions: &mut Vec<Action>| {
+                let reading = Reading {
+                    label: "big.pcap.gz",
+                    progress: Some(p),
+                    comparing: None,
+                };
+                progress(ui, &reading, false, actions);
+            },
             Vec::new(),
         );
         h.run_steps(3);

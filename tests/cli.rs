@@ -461,6 +461,39 @@ fn a_capture_cut_before_its_first_packet_keeps_no_results_and_says_so() {
     assert!(!err.contains("results up to that point are kept"), "{err}");
 }
 
+/// Regression: a pcapng cut in the middle of a block said "file ends inside a record at byte
+/// N", the word of pcap files; pcapng's records are blocks (its specification's word, and
+/// Wireshark's). A pcap still says "record".
+#[test]
+fn a_pcapng_cut_short_says_it_ends_inside_a_block() {
+    let dir = temp_dir("cut-pcapng");
+    let whole = std::fs::read(fixture("http-mix.pcapng")).expect("fixture");
+    let f = write(&dir, "cut.pcapng", &whole[..9000]);
+    let out = rstscope(&["analyze", &f]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{f}: file ends inside a block at byte ")),
+        "{err}"
+    );
+    assert!(err.contains("; results up to that point are kept"), "{err}");
+    assert!(!err.contains("record"), "{err}");
+    // Inside its interface description, before any packet.
+    let f = write(&dir, "cut-early.pcapng", &whole[..212]);
+    let err = String::from_utf8_lossy(&rstscope(&["analyze", &f]).stderr).into_owned();
+    assert!(
+        err.contains(&format!(
+            "{f}: file ends inside a block at byte 192: the capture was cut short, before its \
+             first packet"
+        )),
+        "{err}"
+    );
+    let full = refused_pcap(4);
+    let f = write(&dir, "cut.pcap", &full[..full.len() - 10]);
+    let err = String::from_utf8_lossy(&rstscope(&["analyze", &f]).stderr).into_owned();
+    assert!(err.contains("file ends inside a record at byte "), "{err}");
+}
+
 #[test]
 fn truncated_capture_keeps_results_and_warns() {
     let dir = temp_dir("trunc");
@@ -1622,6 +1655,51 @@ fn a_capture_without_packet_times_says_so_once() {
     let timed = write(&dir, "timed.pcap", &refused_pcap(5));
     let out = rstscope(&["analyze", &timed]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("time 0"));
+}
+
+/// Regression: a pcapng of Simple Packet Blocks (pcapng's record without a time, by the
+/// format's design) was said to have "every packet has the time 0 ...: the program that wrote
+/// the capture recorded no packet times, or the clock ... was not set", which sends the user
+/// after a fault that is not there; in a file mixing them with timed packets they took the time
+/// of the packet before them, unsaid. Both say what the blocks are, the mixed one how many.
+#[test]
+fn simple_packet_blocks_are_said_to_carry_no_time() {
+    let all = fixture("variants/simple-packets.pcapng");
+    let out = rstscope(&["analyze", &all]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let said = format!(
+        "rstscope: warning: {all}: its 10 packets are all in pcapng Simple Packet Blocks, which \
+         carry no time by the format's design"
+    );
+    assert_eq!(err.matches(&said).count(), 1, "{err}");
+    assert!(
+        !err.contains("the program that wrote the capture recorded no"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the counts (packets, resets, connections) still hold"),
+        "{err}"
+    );
+    let report = json(&rstscope(&["analyze", "--format", "json", &all]));
+    assert_eq!(report["rst_by_cause"]["refused"], 5);
+    assert_eq!(report["failed_attempts"], 5);
+    let mixed = fixture("variants/simple-packets-mixed.pcapng");
+    let out = rstscope(&["analyze", "--format", "json", &mixed]);
+    let report = json(&out);
+    assert_eq!(report["rst_by_cause"]["refused"], 5);
+    let warnings = report["warnings"].to_string();
+    assert_eq!(
+        warnings
+            .matches(&format!(
+                "{mixed}: 5 of its 10 packets are in pcapng Simple Packet Blocks, which carry no \
+                 time by the format's design: each is given the time of the packet before it"
+            ))
+            .count(),
+        1,
+        "{warnings}"
+    );
+    assert!(!warnings.contains("time 0 ("), "{warnings}");
 }
 
 /// Regression: captures appended whole, as `cat a.pcap b.pcap > all.pcap` or `zcat

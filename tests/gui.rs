@@ -8085,7 +8085,7 @@ fn reload_reads_a_growing_capture_again_keeping_the_filter_and_the_row() {
     };
     assert_eq!(resets(&h, "127.0.0.1:7305"), Some(2), "the part written");
     assert!(
-        shows(&h, "file ends inside a record"),
+        shows(&h, "file ends inside a block"),
         "the file is said cut short"
     );
     type_in_filter(&mut h, "127.0.0.1");
@@ -8101,7 +8101,7 @@ fn reload_reads_a_growing_capture_again_keeping_the_filter_and_the_row() {
         Some(3),
         "read again to its end"
     );
-    assert!(!shows(&h, "file ends inside a record"), "{:?}", path);
+    assert!(!shows(&h, "file ends inside a block"), "{:?}", path);
     assert_eq!(
         filter_box(&h).value().as_deref(),
         Some("127.0.0.1"),
@@ -13781,4 +13781,87 @@ fn the_details_say_the_interfaces_an_offender_was_seen_on() {
     settle(&mut h);
     select(&mut h, "127.0.0.1:7211");
     assert!(!shows(&h, "seen on"));
+}
+
+/// Regression (real-window trial: Stop capture clicked, the save dialog then open): Start
+/// capture, which takes Stop's place under the pointer, said on hover "a file is being read:
+/// wait, or Cancel it", though nothing was read: behind a dialog the window is disabled, and
+/// a disabled Start told only of a reading. It says the dialog holds it back, whichever dialog
+/// (here Open's, from the keyboard, the pointer resting on Start capture).
+#[test]
+fn start_capture_behind_a_dialog_says_the_dialog_holds_it_back() {
+    let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    h.state_mut().settings.last_folder = Some(temp_dir("start-behind-dialog"));
+    let start = h.get_by_label("Start capture").rect();
+    h.hover_at(start.center());
+    wait_for(&mut h, |h| {
+        shows(h, "capture the chosen interfaces with the chosen filter")
+    });
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    wait_for(&mut h, |h| h.state().is_file_dialog_open());
+    h.hover_at(start.center() + egui::vec2(1.0, 0.0));
+    for _ in 0..40 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        !shows(&h, "a file is being read"),
+        "nothing is read behind the dialog"
+    );
+    assert!(
+        shows(
+            &h,
+            "a dialog is open: finish it or cancel it, then start a capture"
+        ),
+        "Start capture's hover says what holds it back"
+    );
+}
+
+/// File > Reload kept the filter and the row picked but dropped the time range selected on
+/// the plot. It keeps it now where the capture read again covers it (a file that grew); a file
+/// replaced by another capture meanwhile does not: the range goes, and a message says which.
+#[test]
+fn reload_keeps_the_time_range_while_the_capture_covers_it() {
+    let dir = temp_dir("reload-range");
+    let path = dir.join("growing.pcapng");
+    let whole = std::fs::read(manifest("tests/fixtures/http-mix.pcapng")).expect("read");
+    std::fs::write(&path, &whole[..9000]).expect("write");
+    let mut h = harness(settings(), vec![path.clone()]);
+    settle(&mut h);
+    let first = |h: &Harness<'_, RstscopeApp>| {
+        let a = h.state().source().and_then(|s| s.analysis.clone());
+        let a = a.expect("results");
+        let t = &a.snapshot.totals;
+        (
+            t.first_ts.expect("a first").second(),
+            t.last_ts.expect("a last").second(),
+        )
+    };
+    let (from, to) = first(&h);
+    h.state_mut().set_range(Some((from, to)));
+    h.run_steps(2);
+    std::fs::write(&path, &whole).expect("write");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
+    h.run_steps(2);
+    settle(&mut h);
+    assert!(first(&h).1 >= to, "the file grew");
+    assert_eq!(h.state().range(), Some((from, to)), "the range is kept");
+    assert!(!shows(&h, "selected before Reload"));
+    // Another capture written over it, of another day: the range is not in it.
+    let other = std::fs::read(manifest("tests/fixtures/refused-v4.pcap")).expect("read");
+    std::fs::write(&path, &other).expect("write");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::R);
+    h.run_steps(2);
+    settle(&mut h);
+    let (new_from, new_to) = first(&h);
+    assert!(
+        to < new_from || new_to < from,
+        "another time: {new_from}..{new_to}"
+    );
+    assert_eq!(h.state().range(), None, "the range goes");
+    assert!(
+        shows(&h, "The time range selected before Reload ("),
+        "and a message says so"
+    );
 }

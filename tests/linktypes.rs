@@ -595,6 +595,12 @@ fn the_pcap_variants_are_what_make_pcap_variants_writes() {
     check_generator("make-pcap-variants.py");
 }
 
+/// The pcapng files of Simple Packet Blocks (tests/cli.rs reads them) likewise.
+#[test]
+fn the_simple_packet_files_are_what_make_simple_packets_writes() {
+    check_generator("make-simple-packets.py");
+}
+
 /// The captures damaged by a transfer in text mode (tests/cli.rs reads them) likewise.
 #[test]
 fn the_text_mode_copies_are_what_make_text_mode_writes() {

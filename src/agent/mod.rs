@@ -455,7 +455,7 @@ impl Agent {
                         Some(Update::Partial(a)) => (a, false),
                         Some(Update::Finished(Ok(a))) => (a, true),
                         Some(Update::Finished(Err(_))) => break,
-                        Some(Update::Progress(_)) => continue,
+                        Some(Update::Progress(_) | Update::Comparing(..)) => continue,
                         None if job.is_finished() => break,
                         None => continue,
                     };

@@ -769,13 +769,21 @@ pub struct Options<'a> {
     /// for a connection the process made, the server's end for one it accepted (the capture
     /// does not tell the two apart; the SYN does).
     pub on_process: Option<&'a mut dyn FnMut(&ProcessSighting)>,
+    /// Called as files that may be copies of each other begin to be compared, before the
+    /// reading (see [`crate::source::OpenWatch`]): the file given later, and the one it is
+    /// compared with. `cancel` stops the comparisons too.
+    pub comparing: Option<&'a mut crate::source::OnComparing<'a>>,
 }
 
 /// Analyzes the capture made of `paths` (several files are merged in time order).
 /// Fails only when a file cannot be opened or is not a capture at all; a file that turns out
 /// truncated or corrupt ends early with a warning and its frames so far count.
-pub fn analyze_files(paths: &[PathBuf], options: Options<'_>) -> Result<Analysis, SourceError> {
-    let source = FileSource::open(paths)?;
+pub fn analyze_files(paths: &[PathBuf], mut options: Options<'_>) -> Result<Analysis, SourceError> {
+    let watch = crate::source::OpenWatch {
+        cancel: options.cancel,
+        comparing: options.comparing.take(),
+    };
+    let source = FileSource::open_watched(paths, watch)?;
     Ok(analyze_source(source, options))
 }
 
@@ -1362,19 +1370,42 @@ pub fn wrong_link_type_warnings(
 
 /// The warning when every packet of the file `f` has the time 0 (1970-01-01 00:00:00 UTC):
 /// its writer recorded no times, and the report's times and rates, all in that one second,
-/// would otherwise be taken at their word.
+/// would otherwise be taken at their word. Packets in pcapng Simple Packet Blocks have no
+/// time by the format's design, which it says instead of blaming the writer or the clock:
+/// all of them (their time 0), or some, each given the time of the packet before it.
 pub fn no_times_warning(f: &FileInfo) -> Option<String> {
+    let path = f.path.display();
+    if f.simple_packets > 0 && f.simple_packets >= f.frames {
+        return Some(format!(
+            "{path}: its {} packets are all in pcapng Simple Packet Blocks, which carry no time \
+             by the format's design (its smallest packet record, for captures that keep only \
+             the bytes): every packet has the time 0 (1970-01-01 00:00:00 UTC), and the times, \
+             durations and per-second rates shown mean nothing, while the counts (packets, \
+             resets, connections) still hold. For times and rates, capture to a file that \
+             records each packet's time (tcpdump -w, Wireshark's pcapng)",
+            crate::report::thousands(f.frames)
+        ));
+    }
+    if f.simple_packets > 0 {
+        return Some(format!(
+            "{path}: {} of its {} packets are in pcapng Simple Packet Blocks, which carry no \
+             time by the format's design: each is given the time of the packet before it in \
+             the file (1970-01-01 00:00:00 UTC before the first with a time), so their times, \
+             and the per-second rates of their stretches, are approximate",
+            crate::report::thousands(f.simple_packets),
+            crate::report::thousands(f.frames)
+        ));
+    }
     // From its first frame to its last at 0, and never back: every frame at 0.
     let zero = Some(Timestamp(0));
     (f.first_ts == zero && f.last_ts == zero && f.steps_back == 0).then(|| {
         format!(
-            "{}: every packet has the time 0 (1970-01-01 00:00:00 UTC): the program that wrote \
+            "{path}: every packet has the time 0 (1970-01-01 00:00:00 UTC): the program that wrote \
              the capture recorded no packet times, or the clock of the machine that captured \
              was not set; the times, durations and per-second rates shown mean nothing, while \
              the counts (packets, resets, connections) still hold. For times \
              and rates, capture again with the clock set and a program that records each \
              packet's time (tcpdump -w, Wireshark)",
-            f.path.display()
         )
     })
 }
@@ -2377,6 +2408,7 @@ mod tests {
             first_step_back: None,
             recorded: recorded.map(|(s, e)| (at(s), at(e))),
             lost: 0,
+            simple_packets: 0,
         }
     }
 

@@ -561,6 +561,7 @@ mod tests {
             first_step_back: None,
             recorded: None,
             lost: 0,
+            simple_packets: 0,
         }
     }
 

@@ -34,6 +34,9 @@ const SNAPSHOT_EVERY: Duration = Duration::from_millis(250);
 pub enum Update {
     /// How far it has got.
     Progress(Progress),
+    /// Before the reading: the file given later is being compared with the one given first,
+    /// byte for byte (a copy is read once), which takes seconds for large files.
+    Comparing(PathBuf, PathBuf),
     /// Results so far.
     Partial(Arc<Analysis>),
     /// The end: the final results, or why there are none.
@@ -135,11 +138,15 @@ pub fn analyze_files(
             background::lower_this_thread();
             let mut progress = |p: Progress| sender.offer(Update::Progress(p));
             let mut partial = |a: Analysis| sender.offer(Update::Partial(Arc::new(a)));
+            let mut comparing = |later: &std::path::Path, first: &std::path::Path| {
+                sender.offer(Update::Comparing(later.to_path_buf(), first.to_path_buf()));
+            };
             let options = Options {
                 engine,
                 progress: Some(&mut progress),
                 cancel: Some(&stop),
                 on_snapshot: Some(&mut partial),
+                comparing: Some(&mut comparing),
                 snapshot_every: SNAPSHOT_EVERY,
                 background: true,
                 ..Options::default()
@@ -178,6 +185,42 @@ mod tests {
             .expect("finished")
             .expect_err("a missing file is an error");
         assert!(err.to_string().contains("x.pcap"));
+    }
+
+    /// The window's job says which files it compares before reading them (a copy is read
+    /// once), then reads: the comparison of two copies of 1 GB took seconds with no word.
+    #[test]
+    fn a_job_tells_the_comparison_of_copies_before_reading() {
+        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/sample-7211.pcapng");
+        let dir = std::env::temp_dir().join(format!("rstscope-job-copies-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let copy = dir.join("sample-7211 (1).pcapng");
+        std::fs::copy(&sample, &copy).expect("copy");
+        let mut job = analyze_files(
+            vec![sample.clone(), copy.clone()],
+            EngineConfig::default(),
+            || {},
+        );
+        let mut seen = Vec::new();
+        while let Some(u) = job.wait(Duration::from_secs(10)) {
+            match u {
+                Update::Comparing(later, first) => {
+                    seen.push(format!("comparing {later:?} {first:?}"))
+                }
+                Update::Finished(r) => {
+                    let a = r.expect("reads");
+                    assert_eq!(a.snapshot.totals.rst_packets, 20, "the copy read once");
+                    seen.push("finished".into());
+                    break;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            seen,
+            [format!("comparing {copy:?} {sample:?}"), "finished".into()]
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -343,6 +343,10 @@ struct SuspectOut {
     not_acceptable: bool,
     ttl: Option<TtlOut>,
     ip_id: Option<IpIdOut>,
+    /// The cause it is counted under, as `rst_by_cause` and the text report name it: which
+    /// of the endpoint's resets by cause were the suspect ones (added after the rest, at the
+    /// object's end, so the fields before keep their order).
+    cause: &'static str,
 }
 
 impl SuspectOut {
@@ -361,6 +365,7 @@ impl SuspectOut {
                 .suspicion
                 .ip_id
                 .map(|(reset, sequence_at)| IpIdOut { reset, sequence_at }),
+            cause: s.cause.as_str(),
         }
     }
 }
@@ -1458,7 +1463,7 @@ mod tests {
                 frame: None,
                 client: ("::1".parse().expect("ip"), 40_002),
                 from_server: false,
-                cause: crate::engine::Cause::Refused,
+                cause: crate::engine::Cause::HandshakeReset,
                 suspicion: Suspicion {
                     not_acceptable: false,
                     ttl: None,

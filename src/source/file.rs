@@ -21,6 +21,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
@@ -121,6 +122,12 @@ impl FileSource {
     /// `tcpdump -w - | rstscope analyze -` and `zcat x.pcap.gz | rstscope analyze -` work on
     /// every OS (Windows has no `/dev/stdin`).
     pub fn open(given: &[PathBuf]) -> Result<Self, SourceError> {
+        Self::open_watched(given, OpenWatch::default())
+    }
+
+    /// [`FileSource::open`], telling `watch` of the comparisons of files that may be copies
+    /// of each other, and stopping them at its cancel.
+    pub fn open_watched(given: &[PathBuf], mut watch: OpenWatch<'_>) -> Result<Self, SourceError> {
         let mut source = Self::empty();
         // A folder is read as the files in it, those that are not captures named together.
         let (paths, mut folders) = read_folders(given, &mut source.problems)?;
@@ -162,7 +169,7 @@ impl FileSource {
             // A capture and its compressed copy given together (`day.pcap day.pcap.gz`, a
             // folder of both, as `gzip -k` leaves them) were read as the same traffic captured
             // at two points, every packet but the SYNs and resets counted twice.
-            if let Some(plain) = compressed_copy_of(path, &canonical) {
+            if let Some(plain) = compressed_copy_of(path, &canonical, paths, &mut watch) {
                 source.problems.push(SourceError::CompressedCopy {
                     path: path.clone(),
                     first: paths[plain].0.clone(),
@@ -182,7 +189,7 @@ impl FileSource {
             if let Some(size) = size {
                 let copied = on_disk
                     .iter()
-                    .find(|&&(m, other)| other == size && input::same_files(&paths[m].0, path));
+                    .find(|&&(m, other)| other == size && watch.same(path, &paths[m].0));
                 if let Some(&(first, _)) = copied {
                     read_instead.insert(path.clone(), paths[first].0.clone());
                     source.problems.push(SourceError::CopyOf {
@@ -697,9 +704,11 @@ impl FileSource {
             Ok(Some(ts)) => Some(ts),
             Ok(None) => {
                 self.last_end = None;
+                info.simple_packets = reader.simple_packets;
                 None
             }
             Err(stop) => {
+                info.simple_packets = reader.simple_packets;
                 let stop = reader.explain(stop);
                 self.problems.push(stop.into_error(info));
                 self.last_end = reader.stream.piped.then(|| self.problems.len() - 1);
@@ -794,6 +803,8 @@ struct FileReader {
     recorded: Option<(Timestamp, Timestamp)>,
     /// See [`FileInfo::lost`]: kept here as `recorded` is.
     lost: u64,
+    /// See [`FileInfo::simple_packets`]: counted by the pcapng framing, told at the end.
+    simple_packets: u64,
     /// For a zip member: reads it again whole to its CRC-32 check, and says why it fails.
     recheck: Option<Recheck>,
     /// A classic pcap (whose damage by a transfer in text mode [`FileReader::explain`] looks
@@ -1089,6 +1100,7 @@ impl FileReader {
                     last_ts: self.last_ts,
                     recorded: &mut self.recorded,
                     lost: &mut self.lost,
+                    simple_packets: &mut self.simple_packets,
                 };
                 framing.next(r, &mut self.stream, context)
             }
@@ -1226,17 +1238,62 @@ fn read_folders(given: &[PathBuf], problems: &mut Vec<SourceError>) -> Result<In
     Ok((paths, folders))
 }
 
-/// The input (an index of `canonical`, the inputs' canonical paths) that the file at `path` is
-/// a compressed copy of: named as it is without its compression's extension (`day.pcap` for
-/// `day.pcap.gz`), and the bytes it decompresses to (see [`compressed::decompresses_to`]).
-fn compressed_copy_of(path: &Path, canonical: &[Option<PathBuf>]) -> Option<usize> {
+/// Called as two files begin to be compared: the file given later, and the one given first.
+pub type OnComparing<'a> = dyn FnMut(&Path, &Path) + 'a;
+
+/// What [`FileSource::open_watched`] tells and honours while it compares files before their
+/// reading (a copy under another name, a capture beside its compressed copy: read once). Two
+/// copies of 1 GB take seconds to compare, which went by with no word and deaf to Ctrl+C.
+#[derive(Default)]
+pub struct OpenWatch<'a> {
+    /// The user's cancel: the comparison under way stops (within 64 KiB) and no other begins;
+    /// the files are then taken as different, for an analysis cancelled too.
+    pub cancel: Option<&'a AtomicBool>,
+    /// Told as each comparison begins: the file given later, and the one it is compared with.
+    pub comparing: Option<&'a mut OnComparing<'a>>,
+}
+
+impl OpenWatch<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// Tells of the comparison of `path` with `first`, unless cancelled.
+    fn begin(&mut self, path: &Path, first: &Path) -> bool {
+        if self.cancelled() {
+            return false;
+        }
+        if let Some(tell) = self.comparing.as_mut() {
+            tell(path, first);
+        }
+        true
+    }
+
+    /// Whether `path` holds the bytes of `first`, byte for byte.
+    fn same(&mut self, path: &Path, first: &Path) -> bool {
+        self.begin(path, first) && input::same_files(first, path, self.cancel)
+    }
+}
+
+/// The input (an index of `canonical`, the inputs' canonical paths; `paths` as given) that the
+/// file at `path` is a compressed copy of: named as it is without its compression's extension
+/// (`day.pcap` for `day.pcap.gz`), and the bytes it decompresses to (see
+/// [`compressed::decompresses_to`]).
+fn compressed_copy_of(
+    path: &Path,
+    canonical: &[Option<PathBuf>],
+    paths: &[(PathBuf, Option<usize>)],
+    watch: &mut OpenWatch<'_>,
+) -> Option<usize> {
     let extension = path.extension()?.to_str()?.to_ascii_lowercase();
     if !compressed::COMPRESSED_EXTENSIONS.contains(&extension.as_str()) {
         return None;
     }
     let plain = std::fs::canonicalize(path.with_extension("")).ok()?;
     let n = canonical.iter().position(|c| c.as_ref() == Some(&plain))?;
-    compressed::decompresses_to(path, &plain).then_some(n)
+    let first = &paths.get(n)?.0;
+    (watch.begin(path, first) && compressed::decompresses_to(path, &plain, watch.cancel))
+        .then_some(n)
 }
 
 /// The name of the file at `path`, for a list of a folder's files.
@@ -1571,6 +1628,7 @@ fn open_input(
         first_step_back: None,
         recorded: None,
         lost: 0,
+        simple_packets: 0,
     };
     // A zip member's size is what the archive claims, which a cut archive does not hold.
     let plain = compression.is_none() && info.archive.is_none();
@@ -1629,6 +1687,7 @@ fn open_input(
         warnings,
         recorded: None,
         lost: 0,
+        simple_packets: 0,
         recheck,
         pcap: matches!(kind, Kind::Pcap { .. }),
     };

@@ -54,7 +54,7 @@ pub(crate) fn test_captures() -> Vec<PathBuf> {
     files
 }
 
-pub use file::{FileSource, MAX_PROCESSES};
+pub use file::{FileSource, MAX_PROCESSES, OnComparing, OpenWatch};
 
 /// A link-layer type as numbered by tcpdump.org's LINKTYPE_ registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -402,6 +402,10 @@ pub struct FileInfo {
     /// statistics blocks' `isb_ifdrop` and `isb_osdrop`; of each interface the most any of
     /// its blocks states, as the counts run on from block to block).
     pub lost: u64,
+    /// Its frames in pcapng Simple Packet Blocks, which carry no time by the format's design:
+    /// each takes the time of the frame before it in the file (0 before any). Set when the
+    /// file ends.
+    pub simple_packets: u64,
 }
 
 /// How far a file's time may go back from one frame to the next without counting as a step
@@ -612,8 +616,10 @@ fn cut_out(path: &Path, offset: u64, packing: Packing) -> String {
     )
 }
 
-/// Where and how a file ends early (before [`kept`]).
-fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
+/// Where and how a file ends early (before [`kept`]); `blocks`: its records are pcapng's
+/// blocks, and said so (Wireshark and the format's specification call them blocks).
+fn truncated(packing: Packing, offset: u64, frames: u64, blocks: bool) -> String {
+    let record = if blocks { "block" } else { "record" };
     match packing {
         Packing::CompressedCut(c) if offset == 0 => format!(
             "its {}-compressed data ends before the capture's file header: the file was cut short",
@@ -635,12 +641,18 @@ fn truncated(packing: Packing, offset: u64, frames: u64) -> String {
         ),
         // Before the end of its file header: nothing said it was a capture yet.
         _ if offset == 0 => "file ends inside its file header: the capture was cut short".into(),
+        // A pcapng's first blocks describe the capture (its section, its interfaces): the
+        // one cut may be any of them ([`kept`] says that no packet came before).
+        _ if frames == 0 && blocks => format!(
+            "file ends inside a block at byte {offset}{}: the capture was cut short",
+            decompressed(packing)
+        ),
         _ if frames == 0 => format!(
             "file ends inside its first record at byte {offset}{}: the capture was cut short",
             decompressed(packing)
         ),
         _ => format!(
-            "file ends inside a record at byte {offset}{} ({}): the capture was cut short",
+            "file ends inside a {record} at byte {offset}{} ({}): the capture was cut short",
             decompressed(packing),
             after(frames)
         ),
@@ -1045,7 +1057,7 @@ pub enum SourceError {
     /// The file ends inside a header or record.
     #[error(
         "{path}: {}{}{}{}",
-        truncated(*packing, *offset, *frames),
+        truncated(*packing, *offset, *frames, *blocks),
         kept(*frames),
         copy_again(*frames),
         read_again(path, *packing, *frames)
@@ -1059,6 +1071,8 @@ pub enum SourceError {
         frames: u64,
         /// Whether the file was compressed, and its compressed data whole.
         packing: Packing,
+        /// The file is a pcapng, whose records are blocks: the message says "block".
+        blocks: bool,
     },
     /// A header or record that cannot be right (absurd length, bad block structure). What to
     /// do is said as for a file cut short: a capture damaged on its way (a copy, a download, a

@@ -198,6 +198,9 @@ pub struct Source {
     pub saved: Option<SavedFiles>,
     /// How far reading has got.
     pub progress: Option<Progress>,
+    /// Before the reading, the files being compared (a copy is read once): `b.pcap with
+    /// a.pcap`, until the reading's progress comes.
+    pub comparing: Option<String>,
     /// Results so far (final once the job is gone).
     pub analysis: Option<Arc<Analysis>>,
     /// Changes with every new result, for the panels' caches.
@@ -366,6 +369,8 @@ struct KeptView {
     filter: String,
     /// The row the user picked (none where the selection followed the worst offender).
     picked: Option<EndpointKey>,
+    /// The time range selected on the plot.
+    range: Option<(i64, i64)>,
 }
 
 /// A message at the top of the window.
@@ -418,6 +423,9 @@ pub struct RstscopeApp {
     range: Option<(i64, i64)>,
     /// What File > Reload keeps of the view for the capture it reads again.
     reloading: Option<KeptView>,
+    /// A time range kept by File > Reload, to be checked against the capture read again once
+    /// its reading ends: a file replaced by another capture (not grown) may not cover it.
+    range_to_check: bool,
     plot: PlotView,
     /// The plot's legend and axis: what it took in the last frame besides its height.
     plot_chrome: f32,
@@ -517,6 +525,7 @@ impl RstscopeApp {
             follow_worst: true,
             range: None,
             reloading: None,
+            range_to_check: false,
             plot: PlotView::default(),
             plot_chrome: 0.0,
             full_chrome: 0.0,
@@ -780,8 +789,8 @@ impl RstscopeApp {
 
     /// Reads the capture's files again (File > Reload), as Wireshark's Reload: a file still
     /// being written (`tcpdump -w` running) has grown since it was read, and the message of
-    /// a file that ends inside a record says to read it again. The table's filter and the row
-    /// the user picked are kept; the capture on screen stays until the new reading gives
+    /// a file that ends inside a record says to read it again. The table's filter, the row
+    /// the user picked and the time range selected are kept; the capture on screen stays until the new reading gives
     /// results, as for any capture opened.
     fn reload(&mut self, ctx: &egui::Context) {
         let Some(src) = self.source.as_ref().filter(|s| s.is_reloadable()) else {
@@ -792,8 +801,40 @@ impl RstscopeApp {
             paths: paths.clone(),
             filter: self.table.filter.clone(),
             picked: self.selected.filter(|_| !self.follow_worst),
+            range: self.range,
         });
         self.open_capture(ctx, paths, is_sample);
+    }
+
+    /// Keeps the time range that File > Reload carried over where the capture read again
+    /// covers it (a file that grew does); a file replaced meanwhile by another capture may
+    /// not: the range is dropped, and a message says which it was, as it would otherwise
+    /// vanish unsaid (clamped by the plot to seconds of its own, it would show another).
+    fn range_after_reload(&mut self, a: &Analysis) {
+        let Some((from, to)) = self.range else {
+            return;
+        };
+        let totals = &a.snapshot.totals;
+        let covered = totals
+            .first_ts
+            .zip(totals.last_ts)
+            .is_some_and(|(first, last)| first.second() <= from && to <= last.second());
+        if covered {
+            return;
+        }
+        self.range = None;
+        let clock = report::clock_for(a, self.settings.clock());
+        let at = |s| crate::packet::Timestamp::from_parts(s, 0);
+        let (from, to) = (at(from), at(to));
+        self.show_notice(Notice {
+            error: false,
+            text: format!(
+                "The time range selected before Reload ({}) is not all in the capture read \
+                 again: it shows the whole capture. Drag on the plot to select a range again.",
+                clock.dated_range(from, to)
+            ),
+            about: About::Shown,
+        });
     }
 
     /// Opens files; the bundled sample (a temporary copy) is named so and not remembered.
@@ -836,6 +877,7 @@ impl RstscopeApp {
             capture,
             saved: None,
             progress: None,
+            comparing: None,
             analysis: None,
             generation: 0,
             dropped_updates: 0,
@@ -887,6 +929,12 @@ impl RstscopeApp {
                 self.selected = Some(picked);
                 self.follow_worst = false;
             }
+            // The seconds the user chose, as the plot clamps them to the capture; whether the
+            // capture read again still has them is known when its reading ends (`poll`).
+            self.range = kept.range;
+            self.range_to_check = kept.range.is_some();
+        } else {
+            self.range_to_check = false;
         }
         self.details = DetailsView::default();
         self.plot.new_capture();
@@ -1024,6 +1072,7 @@ impl RstscopeApp {
             live_source: self.source.as_ref().is_some_and(|s| s.capture.is_some()),
             utc: self.settings.utc,
             builtin_dialog: self.settings.builtin_file_dialog,
+            dialog_open: dialog || self.dialogs.is_open() || self.asking.is_some(),
             capture_unavailable: self.capture_library.as_ref().err(),
             warned: shown
                 .as_ref()
@@ -1049,7 +1098,12 @@ impl RstscopeApp {
         if let Some(src) = reading {
             let replacing = self.incoming.is_some() && self.source.is_some();
             egui::Panel::top("progress").show(ui, |ui| {
-                source_bar::progress(ui, &src.label, src.progress, replacing, &mut actions);
+                let reading = source_bar::Reading {
+                    label: &src.label,
+                    progress: src.progress,
+                    comparing: src.comparing.as_deref(),
+                };
+                source_bar::progress(ui, &reading, replacing, &mut actions);
             });
         }
         if !self.notices.is_empty() {
@@ -1150,6 +1204,11 @@ impl RstscopeApp {
                     false => a.snapshot.offenders.first().map(|o| o.key()),
                 };
             }
+            if let Some(Ok(a)) = &finished
+                && std::mem::take(&mut self.range_to_check)
+            {
+                self.range_after_reload(a);
+            }
             // Stopped to be saved ("Stop and save…"): its pcapng is complete now.
             if finished.is_some() && std::mem::take(&mut self.save_on_stop) {
                 self.open_capture_save(ctx);
@@ -1204,6 +1263,12 @@ impl RstscopeApp {
                             && self.follow_worst
                         {
                             self.selected = a.snapshot.offenders.first().map(|o| o.key());
+                        }
+                        // Read whole before its first results were shown (a small file).
+                        if let Some(Ok(a)) = &finished
+                            && std::mem::take(&mut self.range_to_check)
+                        {
+                            self.range_after_reload(a);
                         }
                         if let Some(Err(text)) = finished {
                             self.show_notice(Notice {
@@ -1962,7 +2027,10 @@ impl RstscopeApp {
             ui.add_space(gaps.section);
             if let Some(src) = self.incoming.as_ref().or(self.source.as_ref()) {
                 let f = source_bar::read_fraction(&src.progress.unwrap_or_default());
-                ui.label(format!("Reading {}… {}", src.label, source_bar::percent(f)));
+                ui.label(match &src.comparing {
+                    Some(files) => format!("Comparing {files}…"),
+                    None => format!("Reading {}… {}", src.label, source_bar::percent(f)),
+                });
                 let width = ui.available_width().min(360.0);
                 ui.add(source_bar::reading_bar(f, width));
                 return;
@@ -2385,7 +2453,14 @@ fn poll_source(src: &mut Source) -> Option<Result<Arc<Analysis>, String>> {
     let mut finished = None;
     for u in job.poll() {
         match u {
-            Update::Progress(p) => src.progress = Some(p),
+            Update::Progress(p) => {
+                src.progress = Some(p);
+                src.comparing = None;
+            }
+            Update::Comparing(later, first) => {
+                let name = |p: &std::path::Path| crate::ui::file_name(p);
+                src.comparing = Some(format!("{} with {}", name(&later), name(&first)));
+            }
             Update::Partial(a) => {
                 src.analysis = Some(a);
                 src.generation += 1;

@@ -95,6 +95,9 @@ pub struct BarInput<'a> {
     pub utc: bool,
     /// The built-in file dialog is chosen.
     pub builtin_dialog: bool,
+    /// A file dialog (open or save, rstscope's own or the system's) or a question is open:
+    /// Start capture waits for it, and says so.
+    pub dialog_open: bool,
     /// Why live capture cannot work here (Windows without a usable Npcap): its controls are
     /// shown disabled, saying so.
     pub capture_unavailable: Option<&'a npcap::NpcapError>,
@@ -812,6 +815,19 @@ pub fn unavailable_hover(why: &npcap::NpcapError) -> String {
     )
 }
 
+/// Why Start capture is not offered, as its hover says. A dialog comes before a reading: with
+/// the save dialog open after Stop it said "a file is being read" though nothing was read
+/// (real-window trial; the window is disabled under rstscope's own dialog, so the button was).
+fn start_refused(input: &BarInput<'_>) -> String {
+    if let Some(why) = input.capture_unavailable {
+        unavailable_hover(why)
+    } else if input.dialog_open {
+        "a dialog is open: finish it or cancel it, then start a capture".to_owned()
+    } else {
+        "a file is being read: wait, or Cancel it".to_owned()
+    }
+}
+
 /// Open, Start/Stop capture, the capture options (their choices in short with `short`).
 /// Returns their width, a custom filter's field counted at its least width wherever it went.
 /// With `may_defer`, a custom filter's field that the row has no room for is left out, and
@@ -843,16 +859,13 @@ fn left_group(
         }
     } else if ui
         .add_enabled(
-            !input.loading && input.capture_unavailable.is_none(),
+            !input.loading && !input.dialog_open && input.capture_unavailable.is_none(),
             egui::Button::new("Start capture"),
         )
         .on_hover_text(
             "capture the chosen interfaces with the chosen filter (needs capture rights)",
         )
-        .on_disabled_hover_text(input.capture_unavailable.map_or_else(
-            || "a file is being read: wait, or Cancel it".to_owned(),
-            unavailable_hover,
-        ))
+        .on_disabled_hover_text(start_refused(input))
         .clicked()
     {
         actions.push(Action::StartCapture);
@@ -1237,17 +1250,29 @@ pub fn percent(fraction: f32) -> String {
     format!("{}%", (fraction.clamp(0.0, 1.0) * 100.0) as u32)
 }
 
+/// What [`progress`] tells of a capture being opened.
+pub struct Reading<'a> {
+    /// The capture's name.
+    pub label: &'a str,
+    /// How far its reading has got.
+    pub progress: Option<Progress>,
+    /// Before the reading, the files being compared (`b.pcap with a.pcap`): files of one size
+    /// given together are compared byte for byte, a copy read once, which takes seconds for
+    /// large ones, and the row said "reading" at 0% all along.
+    pub comparing: Option<&'a str>,
+}
+
 /// The row under the source bar while a file is read: what is read, the progress bar with
 /// bytes and packets, and Cancel. `replacing`: another capture is on screen until this one
 /// gives results.
 pub fn progress(
     ui: &mut egui::Ui,
-    label: &str,
-    p: Option<Progress>,
+    reading: &Reading<'_>,
     replacing: bool,
     actions: &mut Vec<Action>,
 ) {
-    let p = p.unwrap_or_default();
+    let label = reading.label;
+    let p = reading.progress.unwrap_or_default();
     let fraction = read_fraction(&p);
     ui.horizontal(|ui| {
         if ui
@@ -1258,17 +1283,22 @@ pub fn progress(
             actions.push(Action::Cancel);
         }
         ui.add(reading_bar(fraction, 220.0));
-        ui.label(format!(
-            "{} · {} of {} · {} packets",
-            percent(fraction),
-            bytes(p.bytes_read),
-            bytes(p.bytes_total),
-            thousands(p.frames)
-        ));
-        let what = if replacing {
-            format!("opening {label} (the capture on screen stays until it gives results)")
-        } else {
-            format!("reading {label}")
+        // Nothing is read while files are compared: "0% · 0 B of 0 B · 0 packets" told nothing.
+        if reading.comparing.is_none() {
+            ui.label(format!(
+                "{} · {} of {} · {} packets",
+                percent(fraction),
+                bytes(p.bytes_read),
+                bytes(p.bytes_total),
+                thousands(p.frames)
+            ));
+        }
+        let what = match (reading.comparing, replacing) {
+            (Some(files), _) => format!("comparing {files} (a copy is read once)"),
+            (None, true) => {
+                format!("opening {label} (the capture on screen stays until it gives results)")
+            }
+            (None, false) => format!("reading {label}"),
         };
         ui.add(egui::Label::new(RichText::new(what).weak()).truncate());
     });
@@ -1313,6 +1343,31 @@ mod tests {
 
     use super::*;
 
+    /// Regression: before the reading, files of one size given together are compared byte
+    /// for byte (a copy is read once): two copies of 1 GB took seconds, the row saying
+    /// "reading" at 0%. It says which files are compared.
+    #[test]
+    fn the_reading_row_says_which_files_are_compared() {
+        let mut h = egui_kittest::Harness::new_ui_state(
+            |ui, actions: &mut Vec<Action>| {
+                let reading = Reading {
+                    label: "2 files",
+                    progress: None,
+                    comparing: Some("trace (1).pcapng with trace.pcapng"),
+                };
+                progress(ui, &reading, false, actions);
+            },
+            Vec::new(),
+        );
+        h.run_steps(2);
+        h.get_by_label("comparing trace (1).pcapng with trace.pcapng (a copy is read once)");
+        assert!(h.query_by_label("reading 2 files").is_none());
+        assert!(
+            h.query_by_label_contains(" packets").is_none(),
+            "nothing read yet"
+        );
+    }
+
     /// Regression (real-window trial, a 634 MiB capture opened): for the first 15% of every
     /// reading, egui's moving arc at the end of the bar's filled part was drawn over the
     /// percentage written in the bar ("12%" under a circle). The percentage is beside the bar.
@@ -1324,7 +1379,14 @@ mod tests {
             bytes_total: 100,
         };
         let mut h = egui_kittest::Harness::new_ui_state(
-            |ui, actions: &mut Vec<Action>| progress(ui, "big.pcap.gz", Some(p), false, actions),
+            |ui, actions: &mut Vec<Action>| {
+                let reading = Reading {
+                    label: "big.pcap.gz",
+                    progress: Some(p),
+                    comparing: None,
+                };
+                progress(ui, &reading, false, actions);
+            },
             Vec::new(),
         );
         h.run_steps(3);
@@ -1528,6 +1590,7 @@ mod tests {
             live_source: false,
             utc: false,
             builtin_dialog: false,
+            dialog_open: false,
             capture_unavailable: None,
             warned: &[],
         };

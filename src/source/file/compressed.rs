@@ -779,8 +779,13 @@ pub(super) const COMPRESSED_EXTENSIONS: &[&str] = &["gz", "zst", "lz4", "xz", "b
 /// `plain`, every one to the last: a copy of that capture (`day.pcap.gz` beside `day.pcap`,
 /// as `gzip -k` leaves it). Any failure to read either is a no. The two are read side by side
 /// and the reading stops at the first byte that differs, which for another capture of the same
-/// name (a rotated set written again) is among its first frames.
-pub(super) fn decompresses_to(compressed: &std::path::Path, plain: &std::path::Path) -> bool {
+/// name (a rotated set written again) is among its first frames. The user's cancel (`cancel`
+/// set) stops it, as a no (see [`super::input::same_streams`]).
+pub(super) fn decompresses_to(
+    compressed: &std::path::Path,
+    plain: &std::path::Path,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> bool {
     let (Ok(mut packed), Ok(plain)) = (std::fs::File::open(compressed), std::fs::File::open(plain))
     else {
         return false;
@@ -794,7 +799,7 @@ pub(super) fn decompresses_to(compressed: &std::path::Path, plain: &std::path::P
         Prefixed::new(first, error, packed),
         Window::alone(),
     );
-    super::input::same_streams(&mut unpacked, &mut BufReader::new(plain))
+    super::input::same_streams(&mut unpacked, &mut BufReader::new(plain), cancel)
 }
 
 #[cfg(test)]

@@ -131,6 +131,7 @@ impl Stop {
     pub(super) fn into_error(self, info: &FileInfo) -> SourceError {
         let path = info.path.clone();
         let (offset, frames) = (self.offset, info.frames);
+        let blocks = info.format == crate::source::Format::Pcapng;
         let packing = match (&info.archive, info.compression) {
             (Some(_), _) => Packing::Zipped,
             (None, Some(c)) => Packing::Compressed(c),
@@ -142,11 +143,13 @@ impl Stop {
                 offset,
                 frames,
                 packing,
+                blocks,
             },
             StopKind::CompressedCut => SourceError::Truncated {
                 path,
                 offset,
                 frames,
+                blocks,
                 packing: match (packing, info.compression) {
                     (Packing::Zipped, _) => Packing::ZippedCut,
                     (_, Some(c)) => Packing::CompressedCut(c),
@@ -283,11 +286,13 @@ fn failure_at_start(
     let path = path.to_path_buf();
     let (offset, frames) = (0, 0);
     match failure(error) {
+        // At the file's start: "its file header", whatever the format.
         StopKind::CompressedCut | StopKind::Truncated => SourceError::Truncated {
             path,
             offset,
             frames,
             packing: cut,
+            blocks: false,
         },
         StopKind::Corrupt(what) => SourceError::Corrupt {
             path,
@@ -803,6 +808,8 @@ pub(super) struct NgContext<'a> {
     /// The frames the file's statistics blocks count lost, grown by each one met (see
     /// [`FileInfo::lost`]).
     pub(super) lost: &'a mut u64,
+    /// The frames of Simple Packet Blocks, counted (see [`FileInfo::simple_packets`]).
+    pub(super) simple_packets: &'a mut u64,
 }
 
 impl NgFraming {
@@ -829,6 +836,7 @@ impl NgFraming {
             last_ts,
             recorded,
             lost,
+            simple_packets,
         } = context;
         loop {
             // Every block is at least 12 bytes; 12 reach the byte-order magic of a section header.
@@ -861,20 +869,25 @@ impl NgFraming {
             }
             let offset = reader.consumed() as u64;
             match block_type {
-                EPB | PB | SPB => {
+                EPB | PB => {
                     let block = BlockAt {
                         data,
                         block_type,
                         len,
                         offset,
                     };
-                    let head = if self.big_endian {
-                        self.packet_record::<true>(block, last_ts, processes, warnings)
-                    } else {
-                        self.packet_record::<false>(block, last_ts, processes, warnings)
+                    return self.packet_at(reader, block, last_ts, processes, warnings);
+                }
+                // Counted in an arm of its own: the other packets pay nothing for it.
+                SPB => {
+                    *simple_packets += 1;
+                    let block = BlockAt {
+                        data,
+                        block_type,
+                        len,
+                        offset,
                     };
-                    let head = head.map_err(|what| corrupt_at(reader, what))?;
-                    return Ok(Some(head));
+                    return self.packet_at(reader, block, last_ts, processes, warnings);
                 }
                 SHB => self.section_header(reader)?,
                 IDB => self.interface_description(reader, interfaces, file, warnings)?,
@@ -901,6 +914,26 @@ impl NgFraming {
             }
             reader.consume_noshift(len);
         }
+    }
+
+    /// The packet block `block`, at the reader's position, with what its options say; a
+    /// block that is not sound stops the file there. Inlined: the packets that are not whole
+    /// in the buffer take this path, as they did before it was shared by two arms.
+    #[inline(always)]
+    fn packet_at<R: PcapReaderIterator>(
+        &mut self,
+        reader: &R,
+        block: BlockAt<'_>,
+        last_ts: Timestamp,
+        processes: &mut ProcessTable,
+        warnings: &mut Warnings,
+    ) -> Result<Option<Head>, Stop> {
+        let head = if self.big_endian {
+            self.packet_record::<true>(block, last_ts, processes, warnings)
+        } else {
+            self.packet_record::<false>(block, last_ts, processes, warnings)
+        };
+        head.map(Some).map_err(|what| corrupt_at(reader, what))
     }
 
     /// The Enhanced Packet Block at the start of `data` (the stream's bytes from `offset`)

@@ -1,5 +1,5 @@
 use std::io::{Cursor, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -3279,4 +3279,80 @@ fn each_interface_says_the_digits_its_times_are_recorded_to() {
             "{path}: {said:?}"
         );
     }
+}
+
+/// A reader of `total` zero bytes that counts what it gave, and sets `cancel` (the user's
+/// Ctrl+C) once it has given `cancel_at`.
+struct ZerosCancelling<'a> {
+    total: u64,
+    given: u64,
+    cancel_at: u64,
+    cancel: &'a AtomicBool,
+}
+
+impl Read for ZerosCancelling<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = (buf.len() as u64).min(self.total - self.given) as usize;
+        buf[..n].fill(0);
+        self.given += n as u64;
+        if self.given >= self.cancel_at {
+            self.cancel.store(true, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+/// Regression: files of one size given together are compared byte for byte before the reading
+/// (a copy is read once); two copies of 1 GB took seconds, deaf to Ctrl+C. A cancel stops the
+/// comparison within 64 KiB, as a no.
+#[test]
+fn comparing_copies_stops_at_a_cancel() {
+    let cancel = AtomicBool::new(false);
+    let mut a = ZerosCancelling {
+        total: 1 << 30,
+        given: 0,
+        cancel_at: 1 << 20,
+        cancel: &cancel,
+    };
+    let mut b = io::repeat(0).take(1 << 30);
+    assert!(!input::same_streams(&mut a, &mut b, Some(&cancel)));
+    assert!(
+        a.given <= (1 << 20) + (64 << 10),
+        "{} bytes read after the cancel",
+        a.given - (1 << 20)
+    );
+    // Without a cancel the same bytes are the same.
+    let mut a = io::repeat(7).take(1 << 20);
+    let mut b = io::repeat(7).take(1 << 20);
+    assert!(input::same_streams(&mut a, &mut b, None));
+}
+
+/// Each comparison of copies is told as it begins (the window's progress says so: "comparing
+/// b with a"), and after a cancel none begins: the copies are then both opened, for an
+/// analysis cancelled too.
+#[test]
+fn the_comparison_of_copies_is_told_and_none_begins_after_a_cancel() {
+    let bytes = pcap(false, false, 1, 65535, &[rec(1, 0, &[0u8; 60])]);
+    let a = TempFile::new("compared-a.pcap", &bytes);
+    let b = TempFile::new("compared-b.pcap", &bytes);
+    let given = [a.0.clone(), b.0.clone()];
+    let mut told = Vec::new();
+    let mut tell = |later: &Path, first: &Path| told.push((later.to_owned(), first.to_owned()));
+    let watch = OpenWatch {
+        cancel: None,
+        comparing: Some(&mut tell),
+    };
+    let source = FileSource::open_watched(&given, watch).expect("opens");
+    assert_eq!(source.files().len(), 1, "the copy is read once");
+    assert_eq!(told, [(b.0.clone(), a.0.clone())]);
+    let cancel = AtomicBool::new(true);
+    let mut told = 0;
+    let mut tell = |_: &Path, _: &Path| told += 1;
+    let watch = OpenWatch {
+        cancel: Some(&cancel),
+        comparing: Some(&mut tell),
+    };
+    let source = FileSource::open_watched(&given, watch).expect("opens");
+    assert_eq!(source.files().len(), 2);
+    assert_eq!(told, 0);
 }

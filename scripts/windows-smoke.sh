@@ -204,8 +204,10 @@ wait_wine_server() {
     fail "the wine server did not end $where, even 30 s after wineserver -k: $(wine_programs)"
   report "the wine server did not end within $seconds s $where; ended what was left (${left:-no program of this prefix}) and went on"
 }
+# -noreset: an X server resets itself when its last client leaves and refuses connections
+# meanwhile (window-test.sh says more); wine's programs come and go here.
 exec 3>"$work/display"
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset >/dev/null 2>&1 &
 xvfb_pid=$!
 exec 3>&-
 for _ in $(seq 50); do [ -s "$work/display" ] && break; sleep 0.1; done
@@ -575,7 +577,7 @@ report "rstscope.com FILE (the desktop app): back at once, exit 0, the app runni
 # the Start menu start it (`start`: no standard error) says why in a message box and exits 1;
 # it vanished without a word.
 exec 3>"$work/display-no-gl"
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp -extension GLX >/dev/null 2>&1 &
+Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp -extension GLX -noreset >/dev/null 2>&1 &
 xvfb_no_gl=$!
 exec 3>&-
 for _ in $(seq 50); do [ -s "$work/display-no-gl" ] && break; sleep 0.1; done

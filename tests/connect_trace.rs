@@ -25,14 +25,6 @@ fn unix_ns() -> i64 {
     i64::try_from(since.as_nanos()).expect("before 2262")
 }
 
-/// A loopback port nobody listens on: bound, then released.
-fn closed_port(ip: std::net::IpAddr) -> u16 {
-    TcpListener::bind((ip, 0))
-        .and_then(|l| l.local_addr())
-        .expect("bind a loopback port")
-        .port()
-}
-
 /// This process's sightings to `remote`, waiting up to 2 s for them (bounded in count too).
 fn wait_for(
     trace: &mut ConnectTrace,
@@ -121,15 +113,19 @@ fn connects_from_this_process_are_seen_with_its_pid() {
     let before = unix_ns();
 
     // (a) IPv4, refused, unbound: the port is chosen inside connect(), after the PID is seen.
-    let refused_v4 =
-        SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let refused_v4 = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        common::closed_port(Ipv4Addr::LOCALHOST.into()),
+    ));
     let err = TcpStream::connect_timeout(&refused_v4, Duration::from_secs(2))
         .expect_err("nothing listens there");
     assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
 
     // (b) IPv6, refused, bound first so the local port is known to compare with.
-    let refused_v6 =
-        SocketAddr::from((Ipv6Addr::LOCALHOST, closed_port(Ipv6Addr::LOCALHOST.into())));
+    let refused_v6 = SocketAddr::from((
+        Ipv6Addr::LOCALHOST,
+        common::closed_port(Ipv6Addr::LOCALHOST.into()),
+    ));
     let client_v6 = Socket::new(Domain::IPV6, Type::STREAM, None).expect("IPv6 socket");
     client_v6
         .bind(&SocketAddr::from((Ipv6Addr::LOCALHOST, 0)).into())
@@ -215,7 +211,10 @@ fn a_program_gone_before_its_connect_is_read_is_still_named() {
     let _ = std::fs::remove_file(&program);
     std::os::unix::fs::symlink(bash, &program).expect("link to bash");
 
-    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let refused = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        common::closed_port(Ipv4Addr::LOCALHOST.into()),
+    ));
     let mut pids = Vec::new();
     for _ in 0..3 {
         let status = std::process::Command::new(&program)
@@ -252,7 +251,10 @@ fn a_thread_gone_before_its_connect_is_read_is_named_by_its_process() {
     let Some(mut trace) = start() else {
         return;
     };
-    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let refused = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        common::closed_port(Ipv4Addr::LOCALHOST.into()),
+    ));
     let mut threads = Vec::new();
     for _ in 0..3 {
         let worker = std::thread::spawn(move || {
@@ -313,7 +315,10 @@ fn a_program_gone_before_its_connect_is_read_is_named_by_its_path() {
         .expect("the copy")
         .display()
         .to_string();
-    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let refused = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        common::closed_port(Ipv4Addr::LOCALHOST.into()),
+    ));
     let script = dir.join("check.sh");
     std::fs::write(
         &script,
@@ -378,7 +383,10 @@ fn a_process_that_connects_again_after_exec_is_named_after_its_new_program() {
         std::os::unix::fs::symlink(bash, &program).expect("link to bash");
         program
     });
-    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let refused = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        common::closed_port(Ipv4Addr::LOCALHOST.into()),
+    ));
     let port = refused.port();
     // Each connect is read while its program still runs (the trace reads every 0.1 s); `true`
     // last, or bash would run `sleep` in its own process (exec) rather than a child.
@@ -465,7 +473,10 @@ fn a_connect_made_in_another_network_namespace_is_not_passed_on() {
     let _ = std::fs::remove_file(&program);
     std::os::unix::fs::symlink(bash, &program).expect("link to bash");
 
-    let refused = SocketAddr::from((Ipv4Addr::LOCALHOST, closed_port(Ipv4Addr::LOCALHOST.into())));
+    let refused = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        common::closed_port(Ipv4Addr::LOCALHOST.into()),
+    ));
     // The other namespace's client: the same address and port there, refused too; `:` opens
     // the socket in the shell itself (no fork), which then waits for the trace to read it.
     let mut other = std::process::Command::new("ip")
@@ -840,7 +851,7 @@ fn a_client_whose_runs_end_as_their_connects_are_refused_is_listed_with_those_co
     std::fs::create_dir_all(&dir).expect("temporary directory");
     let client = dir.join("refused-client");
     std::fs::copy(bash, &client).expect("copy bash");
-    let port = closed_port(Ipv4Addr::LOCALHOST.into());
+    let port = common::closed_port(Ipv4Addr::LOCALHOST.into());
     let status = common::refused_client_loop(&client, port)
         .status()
         .expect("start the loop");

@@ -2681,13 +2681,9 @@ fn own_loopback(test: u32) -> std::net::Ipv4Addr {
     }
 }
 
-/// A port of loopback address `ip` nothing listens on: bound by the system's choice, then
-/// closed.
+/// A port of loopback address `ip` nothing listens on ([`common::closed_port`]).
 fn closed_port_on(ip: std::net::Ipv4Addr) -> u16 {
-    std::net::TcpListener::bind((ip, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a loopback port")
-        .port()
+    common::closed_port(ip.into())
 }
 
 /// Three connects refused by a closed port of this test's own loopback address

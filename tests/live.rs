@@ -46,21 +46,6 @@ fn start_on_lo(test: &str, write: Option<PathBuf>) -> Option<LiveJob> {
     )
 }
 
-/// A port on `ip` that nothing listens on: found free by binding, then checked closed.
-fn closed_port(ip: IpAddr) -> u16 {
-    for _ in 0..20 {
-        let port = TcpListener::bind(SocketAddr::new(ip, 0))
-            .and_then(|l| l.local_addr())
-            .expect("bind an ephemeral port")
-            .port();
-        match TcpStream::connect_timeout(&SocketAddr::new(ip, port), Duration::from_secs(1)) {
-            Err(e) if e.kind() == ErrorKind::ConnectionRefused => return port,
-            _ => continue,
-        }
-    }
-    panic!("no closed port found on {ip}");
-}
-
 /// `n` connects to a closed port, each refused.
 fn refused_connects(addr: SocketAddr, n: usize) {
     for _ in 0..n {
@@ -134,8 +119,8 @@ fn loopback_capture_sees_exactly_the_refusals_and_the_abort_and_saves_them() {
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
     let with_v6 = ipv6_loopback_works();
-    let p4 = closed_port(v4);
-    let p6 = if with_v6 { closed_port(v6) } else { 0 };
+    let p4 = common::closed_port(v4);
+    let p6 = if with_v6 { common::closed_port(v6) } else { 0 };
     let Some(mut job) = start_on_lo("loopback traffic", Some(saved.clone())) else {
         return;
     };
@@ -226,7 +211,7 @@ fn a_live_capture_missing_packets_judges_causes_from_what_it_saw_as_its_saved_fi
     let lo = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("listen");
     let port = listener.local_addr().expect("address").port();
-    let closed = closed_port(lo);
+    let closed = common::closed_port(lo);
     let cport = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .expect("bind an ephemeral port")
@@ -363,7 +348,7 @@ fn dropping_a_running_job_stops_and_joins_it() {
 fn the_capture_command_reports_six_refusals_as_json() {
     let _serial = serial();
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let port = closed_port(v4);
+    let port = common::closed_port(v4);
     let dir = common::temp_dir("live", "six-refusals");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
@@ -418,7 +403,7 @@ fn the_capture_command_reports_six_refusals_as_json() {
 fn the_syn_fin_rst_limitation_is_told_once_on_stderr_and_kept_in_the_report() {
     let _serial = serial();
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let port = closed_port(v4);
+    let port = common::closed_port(v4);
     let Some((child, rest)) = common::capture_json_on_lo_with(
         "capture --syn-fin-rst",
         "2s",
@@ -455,7 +440,7 @@ fn the_syn_fin_rst_limitation_is_told_once_on_stderr_and_kept_in_the_report() {
 fn the_capture_command_writes_its_offenders_as_csv_on_stdout_alone() {
     let _serial = serial();
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let port = closed_port(v4);
+    let port = common::closed_port(v4);
     let Some((child, rest)) = common::capture_on_lo("capture command, csv", "3s", None, "csv", &[])
     else {
         return;
@@ -529,7 +514,7 @@ fn sigterm_stops_the_capture_command_with_its_report_and_says_so() {
 fn regression_a_capture_held_up_takes_no_step_of_the_clock() {
     let _serial = serial();
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let port = closed_port(v4);
+    let port = common::closed_port(v4);
     let Some((child, rest)) = common::capture_json_on_lo("capture command, held up", "20s") else {
         return;
     };
@@ -593,7 +578,7 @@ fn a_capture_killed_mid_way_leaves_a_saved_file_that_reads_up_to_the_kill() {
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("killed.pcapng");
     // Found (by a refused connect of its own) before the capture starts.
-    let port = closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let port = common::closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
     let Some((mut child, rest)) = common::capture_json_on_lo_with(
         "capture command, killed",
         "60s",
@@ -717,7 +702,7 @@ fn a_second_stop_signal_quits_at_once_and_says_what_the_saved_file_lacks() {
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("quit.pcapng");
     let ports: Vec<u16> = (0..40)
-        .map(|_| closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST)))
+        .map(|_| common::closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST)))
         .collect();
     let (mut reader, writer) = std::io::pipe().expect("a pipe");
     // SAFETY: F_SETPIPE_SZ on a pipe this process owns; a failure only leaves it larger.
@@ -871,7 +856,7 @@ fn regression_a_capture_without_tcp_shows_its_seconds_from_the_start() {
 #[test]
 fn regression_the_lines_tell_again_who_served_the_port_once_it_went() {
     let _serial = serial();
-    let port = closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let port = common::closed_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let filter = format!("tcp port {port}");
     let more = ["--filter".as_ref(), filter.as_ref(), "--utc".as_ref()];
@@ -952,7 +937,7 @@ fn a_closed_pipe_on_the_per_second_lines_stops_the_capture_quietly() {
     // The reader of the lines goes away before the first line.
     drop(child.stdout.take());
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let addr = SocketAddr::new(v4, closed_port(v4));
+    let addr = SocketAddr::new(v4, common::closed_port(v4));
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(10) {
         if child.try_wait().expect("wait").is_some() {
@@ -1454,7 +1439,7 @@ fn regression_the_last_packets_of_a_burst_reach_the_analysis_without_a_next_pack
     // returning: frames read into a batch waited there for the next packet to arrive.
     let _serial = serial();
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let port = closed_port(v4);
+    let port = common::closed_port(v4);
     let Some(mut job) = start_on_lo("last packets", None) else {
         return;
     };
@@ -1479,7 +1464,7 @@ fn regression_the_last_packets_of_a_burst_reach_the_analysis_without_a_next_pack
 fn a_size_limited_saved_capture_keeps_its_latest_packets_and_is_removed_at_the_end() {
     let _serial = serial();
     let v4 = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let port = closed_port(v4);
+    let port = common::closed_port(v4);
     let dir = std::env::temp_dir().join(format!("rstscope-live-ring-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let limit = 24_000;

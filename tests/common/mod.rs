@@ -16,6 +16,36 @@ pub fn always_show(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
+/// A port of `ip` that nothing listens on, nor comes to listen on while the test uses it: one
+/// below the system's range of ephemeral ports (where every `bind` to port 0 of the tests
+/// running beside it lands), found free by binding it. A port
+/// of the system's choice, bound and released, can be handed to another test's listener the
+/// next moment: a live GUI test run with 23 others at once once saw its "closed" port accept.
+pub fn closed_port(ip: std::net::IpAddr) -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // Linux says where its range starts; elsewhere IANA's dynamic ports (macOS, Windows).
+    let ephemeral = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(49_152);
+    // From 10,000 up: below it are the ports the tests use by number (7211 and its like).
+    let span = ephemeral.saturating_sub(10_000).max(1);
+    for _ in 0..200 {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        // Spread by the process's id, so that test programs running at once start apart.
+        let offset = std::process::id()
+            .wrapping_mul(7_919)
+            .wrapping_add(n.wrapping_mul(104_729));
+        let port = u16::try_from(10_000 + offset % span).expect("below the ephemeral range");
+        // Not checked by a connect: a live capture running already would count it.
+        if std::net::TcpListener::bind((ip, port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no closed port on {ip} below {ephemeral} in 200 tries");
+}
+
 /// A client whose runs end as its connects are refused: `sh -c` running `client` (a copy of
 /// bash under a name of the test's own: a link would read as the bash it links to) 18 times,
 /// 0.3 s apart, each run opening 127.0.0.1:`port` (closed) and exiting 1. Over 5 s: runs that

@@ -438,9 +438,12 @@ impl Engine {
     /// The packets must be in no overlay network ([`TcpPacket::overlay`], which this loop
     /// does not read: a batch with tunnelled packets goes to [`Engine::packet`] one by one).
     pub fn packets_until_syn_or_rst(&mut self, packets: &[TcpPacket<'_>]) -> usize {
-        for (i, p) in packets.iter().enumerate() {
+        // The place is worked out from what is left once the run ends, rather than counted
+        // a packet at a time (a register the loop is short of, kept on the stack).
+        let mut left = packets.iter();
+        while let Some(p) = left.next() {
             if p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) != 0 {
-                return i;
+                return packets.len() - left.len() - 1;
             }
             debug_assert!(p.overlay.is_none(), "frame {}: in an overlay", p.frame);
             self.one_packet::<false>(p);
@@ -472,12 +475,11 @@ impl Engine {
         if self.series_seconds >= self.fold_from {
             self.fold_old_seconds();
         }
+        let acks_filtered = self.config.syn_fin_rst_only;
+        // The entry looked up once for the common packet's steps, which need nothing else.
         let (found, side) = if !OVERLAYS && let Some(ends) = V4Ends::of(p, &self.hasher) {
             // Most packets: compared with the entry's key without making the packet's.
-            let entries = &self.entries;
-            let found = self
-                .index
-                .find(ends.hash, |i| entries[i as usize].key.is(&ends));
+            let found = (self.index).find_in(ends.hash, &mut self.entries, |e| e.key.is(&ends));
             (found, ends.side)
         } else {
             let (key, side, hash) = if OVERLAYS {
@@ -485,18 +487,13 @@ impl Engine {
             } else {
                 FlowKey::of(p, &self.hasher)
             };
-            let entries = &self.entries;
-            let found = self.index.find(hash, |i| entries[i as usize].key == key);
+            let found = (self.index).find_in(hash, &mut self.entries, |e| e.key == key);
             (found, side)
         };
-        let Some(idx) = found else {
+        let Some((idx, entry)) = found else {
             self.first_of_tuple::<OVERLAYS>(p);
             return;
         };
-        let idx = idx as usize;
-        let acks_filtered = self.config.syn_fin_rst_only;
-        // The entry looked up once for the common packet's steps, which need nothing else.
-        let entry = &mut self.entries[idx];
         if deadlines_only_later(entry, p) {
             // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
             // starts an attempt (`track_attempt_syn`); without RST it is traffic.

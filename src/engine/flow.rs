@@ -15,8 +15,9 @@ use crate::packet::{Overlay, OverlayKind, TcpPacket, Timestamp};
 /// integers and compares as bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowKey {
-    /// Side 0 and side 1 addresses: an IPv6 address's bits, or an IPv4 address's in the low
-    /// 32 bits, in native byte order.
+    /// Side 0 and side 1 addresses: an IPv6 address's bits, or an IPv4 address's with its port
+    /// below it (`address << 16 | port`, the end as [`V4Ends`] has it), in native byte order:
+    /// the lookup of an IPv4 packet compares its ends with these as they are.
     addr: [[u8; 16]; 2],
     /// Side 0 and side 1 ports.
     pub port: [u16; 2],
@@ -69,13 +70,10 @@ impl FlowKey {
     /// in registers, where comparing whole keys stored the packet's to the stack first.
     #[inline(always)]
     pub fn is(&self, ends: &V4Ends) -> bool {
-        // An IPv4 address's bits above its 32 are 0 in every key ([`V4Ends::key`],
-        // `FlowKey::of_any`), so its low 64 bits are the address.
+        // An IPv4 end's bits above its 48 are 0 in every key ([`V4Ends::key`],
+        // `FlowKey::of_any`), so its low 64 bits are the end, its port among them.
         let low = |side: usize| u128::from_ne_bytes(self.addr[side]) as u64;
-        self.v6 == 0
-            && low(0) == ends.lower >> 16
-            && low(1) == ends.upper >> 16
-            && self.port == [ends.lower as u16, ends.upper as u16]
+        self.v6 == 0 && low(0) == ends.lower && low(1) == ends.upper
     }
 
     /// [`FlowKey::of`] for a packet not IPv4 at both ends.
@@ -110,8 +108,16 @@ impl FlowKey {
         } else {
             (1, dst, src)
         };
+        // An IPv4 address is kept with its port below it ([`FlowKey::is`]).
+        let bits = |((v6, bits), port): ((bool, u128), u16)| {
+            if v6 {
+                bits
+            } else {
+                (bits << 16) | u128::from(port)
+            }
+        };
         let key = Self {
-            addr: [lower.0.1.to_ne_bytes(), upper.0.1.to_ne_bytes()],
+            addr: [bits(lower).to_ne_bytes(), bits(upper).to_ne_bytes()],
             port: [lower.1, upper.1],
             v6: u16::from(lower.0.0) | (u16::from(upper.0.0) << 1),
         };
@@ -124,7 +130,7 @@ impl FlowKey {
         if (self.v6 >> side) & 1 == 1 {
             IpAddr::V6(Ipv6Addr::from_bits(bits))
         } else {
-            IpAddr::V4(Ipv4Addr::from_bits(bits as u32))
+            IpAddr::V4(Ipv4Addr::from_bits((bits >> 16) as u32))
         }
     }
 }
@@ -169,7 +175,7 @@ impl V4Ends {
     /// Their flow key.
     #[inline(always)]
     pub fn key(&self) -> FlowKey {
-        let addr = |end: u64| u128::from(end >> 16).to_ne_bytes();
+        let addr = |end: u64| u128::from(end).to_ne_bytes();
         FlowKey {
             addr: [addr(self.lower), addr(self.upper)],
             port: [self.lower as u16, self.upper as u16],
@@ -309,8 +315,8 @@ impl KeyHasher {
         let a = u128::from_ne_bytes(key.addr[0]);
         let b = u128::from_ne_bytes(key.addr[1]);
         if key.v6 == 0 {
-            let end = |addr: u128, port: u16| ((addr as u64) << 16) | u64::from(port);
-            return self.ipv4(end(a, key.port[0]), end(b, key.port[1]));
+            // Each end as the key keeps it: the address with its port below it.
+            return self.ipv4(a as u64, b as u64);
         }
         let x = folded_multiply((a as u64) ^ s0, ((a >> 64) as u64) ^ s1);
         let y = folded_multiply((b as u64) ^ s2, ((b >> 64) as u64) ^ s3);

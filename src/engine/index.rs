@@ -70,6 +70,33 @@ impl FlowIndex {
         }
     }
 
+    /// [`FlowIndex::find`] over the entries themselves: the entry with this hash for which
+    /// `is_it` holds, with its number. The caller goes on with the entry found, bounds-checked
+    /// once, where taking it again by its number would test its bounds a second time.
+    #[inline]
+    pub fn find_in<'a, T>(
+        &self,
+        hash: u64,
+        entries: &'a mut [T],
+        mut is_it: impl FnMut(&T) -> bool,
+    ) -> Option<(usize, &'a mut T)> {
+        let hash32 = hash as u32;
+        let mut pos = self.home(hash32);
+        loop {
+            let slot = self.slots[pos];
+            if slot == 0 {
+                return None;
+            }
+            if (slot >> 32) as u32 == hash32 {
+                let idx = (slot as u32).wrapping_sub(1) as usize;
+                if entries.get(idx).is_some_and(&mut is_it) {
+                    return entries.get_mut(idx).map(|e| (idx, e));
+                }
+            }
+            pos = (pos + 1) & self.mask;
+        }
+    }
+
     /// Adds entry `idx` (not indexed yet) under `hash`. Growing recomputes every indexed
     /// entry's hash with `hash_of`.
     pub fn insert(&mut self, hash: u64, idx: u32, hash_of: impl Fn(u32) -> u64) {
@@ -163,6 +190,11 @@ mod tests {
             let h = hash(key);
             let found = index.find(h, |i| keys[i as usize] == key);
             assert_eq!(found, model.get(&key).copied(), "key {key}");
+            let found_in = index.find_in(h, &mut keys, |&k| k == key);
+            assert_eq!(
+                found_in.map(|(i, &mut k)| (i as u32, k)),
+                found.map(|i| (i, key))
+            );
             match found {
                 Some(i) if rng & 0x100 != 0 => {
                     assert!(index.remove(h, i));

@@ -424,7 +424,7 @@ impl Engine {
     /// the packets of the next, whose time does not reach their timeouts. Everything in flight
     /// ends as at the end of a capture ([`Engine::finish`]), and packet time starts over.
     pub fn packet(&mut self, p: &TcpPacket<'_>) {
-        self.one_packet::<true>(p);
+        self.one_packet::<true, false>(p);
     }
 
     /// [`Engine::packet`] for each of `packets` in turn, up to the first with SYN or RST,
@@ -438,21 +438,39 @@ impl Engine {
     /// The packets must be in no overlay network ([`TcpPacket::overlay`], which this loop
     /// does not read: a batch with tunnelled packets goes to [`Engine::packet`] one by one).
     pub fn packets_until_syn_or_rst(&mut self, packets: &[TcpPacket<'_>]) -> usize {
-        for (i, p) in packets.iter().enumerate() {
+        let mut left = packets.iter();
+        if self.totals.tcp_packets == 0 {
+            // The capture's first packet is counted as it is analyzed, as one alone is: its
+            // time is told by the count being one ([`Engine::count`]). The run's others are
+            // counted once it ends.
+            match left.next() {
+                Some(p) if p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) == 0 => self.packet(p),
+                _ => return 0,
+            }
+        }
+        // The place is worked out from what is left once the run ends, rather than counted
+        // a packet at a time (a register the loop is short of, kept on the stack), and the
+        // packets taken are counted then too.
+        let uncounted = left.len();
+        while let Some(p) = left.next() {
             if p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) != 0 {
-                return i;
+                self.totals.tcp_packets += (uncounted - left.len() - 1) as u64;
+                return packets.len() - left.len() - 1;
             }
             debug_assert!(p.overlay.is_none(), "frame {}: in an overlay", p.frame);
-            self.one_packet::<false>(p);
+            self.one_packet::<false, true>(p);
         }
+        self.totals.tcp_packets += uncounted as u64;
         packets.len()
     }
 
     /// [`Engine::packet`]'s work, inline in both callers: the common case in line, the rest
     /// (a new entry, a packet that may move a deadline earlier) in calls of their own.
     /// `OVERLAYS`: the packet's overlay network is read (where false, it must have none).
+    /// `IN_RUN`: the packet is one of a run, which counts its packets once it ends
+    /// ([`Engine::packets_until_syn_or_rst`]); never the capture's first.
     #[inline(always)]
-    fn one_packet<const OVERLAYS: bool>(&mut self, p: &TcpPacket<'_>) {
+    fn one_packet<const OVERLAYS: bool, const IN_RUN: bool>(&mut self, p: &TcpPacket<'_>) {
         // Packet time moves first: time going forward (nearly always) starts no other
         // capture.
         if p.ts >= self.now {
@@ -465,19 +483,18 @@ impl Engine {
         {
             self.start_another_capture(p.ts);
         }
-        self.count(p);
+        self.count::<IN_RUN>(p);
         if self.timers.any_due(self.now) {
             self.fire_due();
         }
         if self.series_seconds >= self.fold_from {
             self.fold_old_seconds();
         }
+        let acks_filtered = self.config.syn_fin_rst_only;
+        // The entry looked up once for the common packet's steps, which need nothing else.
         let (found, side) = if !OVERLAYS && let Some(ends) = V4Ends::of(p, &self.hasher) {
             // Most packets: compared with the entry's key without making the packet's.
-            let entries = &self.entries;
-            let found = self
-                .index
-                .find(ends.hash, |i| entries[i as usize].key.is(&ends));
+            let found = (self.index).find_in(ends.hash, &mut self.entries, |e| e.key.is(&ends));
             (found, ends.side)
         } else {
             let (key, side, hash) = if OVERLAYS {
@@ -485,18 +502,13 @@ impl Engine {
             } else {
                 FlowKey::of(p, &self.hasher)
             };
-            let entries = &self.entries;
-            let found = self.index.find(hash, |i| entries[i as usize].key == key);
+            let found = (self.index).find_in(hash, &mut self.entries, |e| e.key == key);
             (found, side)
         };
-        let Some(idx) = found else {
+        let Some((idx, entry)) = found else {
             self.first_of_tuple::<OVERLAYS>(p);
             return;
         };
-        let idx = idx as usize;
-        let acks_filtered = self.config.syn_fin_rst_only;
-        // The entry looked up once for the common packet's steps, which need nothing else.
-        let entry = &mut self.entries[idx];
         if deadlines_only_later(entry, p) {
             // Most packets. Without SYN it neither replaces the connection (`is_reuse`) nor
             // starts an attempt (`track_attempt_syn`); without RST it is traffic.
@@ -829,9 +841,13 @@ impl Engine {
         )
     }
 
-    fn count(&mut self, p: &TcpPacket<'_>) {
+    /// Counts `p` in the totals; `IN_RUN`: but for the packet count, which its run adds
+    /// ([`Engine::one_packet`]).
+    fn count<const IN_RUN: bool>(&mut self, p: &TcpPacket<'_>) {
         let t = &mut self.totals;
-        t.tcp_packets += 1;
+        if !IN_RUN {
+            t.tcp_packets += 1;
+        }
         // One test for most packets, which have neither flag.
         if p.flags.0 & (TcpFlags::SYN | TcpFlags::RST) != 0 {
             if p.flags.rst() {
@@ -850,15 +866,17 @@ impl Engine {
             self.last_ts = p.ts;
             return;
         }
-        self.count_first_or_earlier(p.ts);
+        // A packet of a run is never the capture's first: the count says which is.
+        let first = !IN_RUN && self.totals.tcp_packets == 1;
+        self.count_first_or_earlier(p.ts, first);
     }
 
     /// [`Engine::count`]'s times for the capture's first packet or one stamped before the
     /// latest. The first packet comes here as `last_ts` starts at the end of time; one
     /// stamped there itself took the first time's place already, `first_ts` starting there too.
-    fn count_first_or_earlier(&mut self, ts: Timestamp) {
+    fn count_first_or_earlier(&mut self, ts: Timestamp, first: bool) {
         self.first_ts = self.first_ts.min(ts);
-        if self.totals.tcp_packets == 1 {
+        if first {
             self.last_ts = ts;
         } else if ts.0 < self.last_ts.0.saturating_sub(Timestamp::NANOS_PER_SEC) {
             self.totals.time_reversals += 1;

@@ -2532,3 +2532,101 @@ fn the_same_tuple_in_two_overlay_networks_is_two_flows_and_two_endpoints() {
     conns.sort_unstable();
     assert_eq!(conns, [(42, "REJ"), (43, "S1")]);
 }
+
+/// The runs of packets without SYN or RST (`packets_until_syn_or_rst`, as a file's batches go
+/// to the engine) count and time what the packets one at a time do: the capture's first
+/// packet in a run or alone, time going back by more than a second (a reversal), back far
+/// enough to start another capture, and SYNs and RSTs between the runs. A run counts its
+/// packets once it ends, and its first packet of the capture as it is analyzed.
+#[test]
+fn runs_count_and_time_as_packets_one_at_a_time() {
+    let make = |ms: i64, from_client: bool, flags: u16, cport: u16, frame: u64| {
+        let (src, dst, sp, dp) = if from_client {
+            (CLIENT, SERVER, cport, 7211)
+        } else {
+            (SERVER, CLIENT, 7211, cport)
+        };
+        TcpPacket {
+            ts: Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + ms * 1_000_000),
+            frame,
+            interface: 0,
+            src,
+            dst,
+            sport: sp,
+            dport: dp,
+            seq: 1000 + frame as u32,
+            ack: 5000,
+            flags: TcpFlags(flags),
+            window: 65535,
+            window_scale: None,
+            payload_len: 10,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+            overlay: crate::packet::Overlay::NONE,
+        }
+    };
+    let back = NEW_CAPTURE_BACK_SECS * 1000 + 5_000;
+    // (ms, from the client, flags, client port)
+    let plans: [&[(i64, bool, u16, u16)]; 3] = [
+        // The capture's first packet plain, in a run.
+        &[
+            (0, true, A, 1),
+            (10, false, A, 1),
+            (20, true, S, 2),
+            (30, false, S | A, 2),
+            (40, true, A, 2),
+            (50, true, A, 1),
+            (-2_000, true, A, 1),
+            (60, false, A, 2),
+            (70, false, R, 2),
+            (80, true, A, 1),
+            (back, true, A, 1),
+            (back + 10, false, A, 1),
+            (90, true, A, 3),
+            (100, false, A, 3),
+        ],
+        // The capture's first packet a SYN, taken alone; time back within a second.
+        &[
+            (0, true, S, 1),
+            (10, false, S | A, 1),
+            (20, true, A, 1),
+            (-500, true, A, 1),
+            (30, false, A, 1),
+            (-1_500, false, A, 1),
+            (40, true, F | A, 1),
+        ],
+        // A run that is all of the capture.
+        &[(5, true, A, 9), (6, false, A, 9), (1, true, A, 9)],
+    ];
+    for (n, plan) in plans.iter().enumerate() {
+        let packets: Vec<TcpPacket<'_>> = (plan.iter().enumerate())
+            .map(|(i, &(ms, c, f, port))| make(ms, c, f, 40_000 + port, i as u64 + 1))
+            .collect();
+        let config = || EngineConfig {
+            keep_connections: true,
+            ..EngineConfig::default()
+        };
+        let mut alone = Engine::new(config());
+        for p in &packets {
+            alone.packet(p);
+        }
+        let mut runs = Engine::new(config());
+        let mut next = 0;
+        while next < packets.len() {
+            next += runs.packets_until_syn_or_rst(&packets[next..]);
+            if let Some(p) = packets.get(next) {
+                runs.packet(p);
+                next += 1;
+            }
+        }
+        for e in [&mut alone, &mut runs] {
+            e.finish();
+        }
+        let (a, r) = (alone.snapshot(), runs.snapshot());
+        assert_eq!(a.totals, r.totals, "plan {n}");
+        assert_eq!(a.totals.tcp_packets, packets.len() as u64, "plan {n}");
+        let conns = |e: &mut Engine| e.drain_connections().collect::<Vec<_>>();
+        assert_eq!(conns(&mut alone), conns(&mut runs), "plan {n}");
+    }
+}

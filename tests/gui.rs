@@ -1202,6 +1202,8 @@ fn restarts_that_cannot_load_show_in_the_listener_cell_and_the_details() {
 /// whic…" at 1280x800, "…each run ended within 1 ms with e…" at 1024x700, the missing library
 /// not on screen at all. Where the details tell everything whole (their full arrangement), the
 /// row is whole, wrapped, in the window, and the connections are still listed under it.
+/// (At 1024x700 the details are compact beside the plot at its useful height: the row keeps
+/// to its line there, the reason, first, in view.)
 /// Regression (the 7211 story live in the window): the row repeated the diagnosis' sentence
 /// word for word, two lines more; it gives the facts, the reason first, the sentence told once.
 #[test]
@@ -1215,11 +1217,17 @@ fn the_failing_start_row_is_whole_in_the_full_details_and_the_sentence_told_once
             window(size),
             vec![manifest("tests/fixtures/story-restarting.pcapng")],
         );
+        use rstscope::ui::details::Arrangement;
+        let arrangement = match size[1] {
+            800.0 => Arrangement::Full,
+            _ => Arrangement::Compact,
+        };
         assert_eq!(
             h.state().details_arrangement(),
-            Some(rstscope::ui::details::Arrangement::Full),
+            Some(arrangement),
             "{size:?}"
         );
+        assert_useful_plot(&h, &format!("{size:?}"));
         let texts: Vec<_> = h
             .output()
             .shapes
@@ -1238,8 +1246,19 @@ fn the_failing_start_row_is_whole_in_the_full_details_and_the_sentence_told_once
         let drawn: Vec<_> = texts.iter().filter(|(t, ..)| t == facts).collect();
         assert_eq!(drawn.len(), 1, "{size:?}: the row's facts: {texts:?}");
         let (_, elided, rect) = drawn[0];
+        let full = arrangement == Arrangement::Full;
+        // Compact, the row keeps to its line: the reason, first, is in view.
+        let reason = "/opt/rstscope-sample/bin/collector — needs libzmq.so.5 (not found)";
+        let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+        let width = h.ctx.fonts_mut(|f| {
+            f.layout_no_wrap(reason.to_owned(), font, egui::Color32::WHITE)
+                .size()
+                .x
+        });
         assert!(
-            !elided && rect.right() <= window(size)[0],
+            (!elided || !full)
+                && rect.right() <= window(size)[0]
+                && rect.left() + width <= window(size)[0],
             "{size:?}: cut ({elided}) at {rect:?}"
         );
         let bottom = status_top(&h, "36 packets");
@@ -3004,10 +3023,16 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     );
     // The details' diagnosis and both filters, as for a file at this size (their lists are
     // filled when the capture stops).
+    // (Compact beside the plot at its useful height: the filters on their copy buttons.)
     for line in ["Copy diagnosis", "Wireshark", "BPF"] {
-        let at = h.get_by_label(line).rect();
+        let copy = format!("Copy {line}");
+        let at = (h.query_by_label(line))
+            .or_else(|| h.query_by_label_contains(&copy))
+            .unwrap_or_else(|| panic!("capturing: {line} shown"))
+            .rect();
         assert!(in_view(&h, at), "capturing: {line} in view: {at:?}");
     }
+    assert_useful_plot(&h, "capturing at 800x600");
     h.get_by_label("Stop capture").click();
     h.run_steps(2);
     settle(&mut h);
@@ -3243,7 +3268,8 @@ fn a_click_with_a_slow_frame_between_press_and_release_opens_this_machine() {
 /// headline wrapped to a second line, the results were taller than the window and scrolled as
 /// a whole, and the details' connections lay under the window's bottom until scrolled.
 /// The headline keeps to one line there (whole on hover): connection rows are in view
-/// unscrolled.
+/// unscrolled, beside the plot at its useful height (the first of them at least: the rest
+/// give way to the plot, scrolled to within the details).
 #[test]
 fn beside_this_machine_the_headline_leaves_connection_rows_in_view() {
     let mut h = opened_with(
@@ -3267,9 +3293,10 @@ fn beside_this_machine_the_headline_leaves_connection_rows_in_view() {
     assert!(whole.x > drawn.width(), "{whole:?} in {drawn:?}");
     let (status_top, rows) = connection_rows_above(&h, "refusals.pcap");
     assert!(
-        rows >= 2,
+        rows >= 1,
         "{rows} connection rows in view above {status_top}"
     );
+    assert_useful_plot(&h, "800x600 beside This machine");
     // On one line, the whole sentence on hover (and to a screen reader).
     assert!(
         drawn.height() < whole.y + 1.0,
@@ -3377,7 +3404,8 @@ fn at_800x600_the_connections_are_listed_in_view_while_the_packets_are_read() {
 /// Regression (real window, 800x600 with "This machine" open, a file cut short): the
 /// details said the capture's problem whole, in four lines, and no connection row was in view
 /// (the results scrolled as a whole). Where the details are short, each problem keeps to one
-/// line, whole on hover (the status bar says it too): connection rows are in view.
+/// line, whole on hover (the status bar says it too): connection rows are in view, the first
+/// at least beside the plot at its useful height.
 #[test]
 fn a_capture_cut_short_leaves_connection_rows_in_view_beside_this_machine() {
     let path = Refusals::at("cut-short-beside-host/refusals.pcap", 40_000, 12).write();
@@ -3401,9 +3429,10 @@ fn a_capture_cut_short_leaves_connection_rows_in_view_beside_this_machine() {
     );
     let (status_top, rows) = connection_rows_above(&h, "refusals.pcap");
     assert!(
-        rows >= 2,
+        rows >= 1,
         "{rows} connection rows in view above {status_top}"
     );
+    assert_useful_plot(&h, "800x600 beside This machine, a problem said");
 }
 
 /// While the details read the capture for its packets, a connection chosen in a narrow packets
@@ -7307,6 +7336,17 @@ fn connection_rows_above(h: &Harness<'_, RstscopeApp>, status: &str) -> (f32, us
     (top, rows)
 }
 
+/// The rule of a small window's height: the plot keeps its useful height
+/// ([`rstscope::ui::layout::PLOT_MIN`]) and the details' connection rows give way to it, down
+/// to their first (the rest scrolled to within the details, their heading saying how many).
+fn assert_useful_plot(h: &Harness<'_, RstscopeApp>, case: &str) {
+    let plot = h.state().plot_height().expect("results shown");
+    assert!(
+        plot >= rstscope::ui::layout::PLOT_MIN,
+        "{case}: the plot {plot} points"
+    );
+}
+
 fn connection_row_drawn(h: &Harness<'_, RstscopeApp>, rect: egui::Rect) -> bool {
     rstscope::ui::details::connection_rows_view(&h.ctx)
         .is_some_and(|view| view.expand(0.5).contains_rect(rect))
@@ -7451,8 +7491,8 @@ fn small_windows_show_three_rows_and_the_diagnosis_and_every_toolbar_button() {
 
 /// Regression: at 1024x700, with a diagnosis of two lines, the details' Connections list
 /// showed its header and no row (the table took its default share and the plot its own). The
-/// table gives up rows down to three, the plot height down to its least, so that some
-/// connections are in view without dragging the splitter.
+/// table gives up rows down to three, the plot height down to its useful height (no lower),
+/// so that some connections are in view without dragging the splitter.
 #[test]
 fn a_two_line_diagnosis_at_1024x700_leaves_connection_rows_in_view() {
     let path = temp_dir("two-lines").join("retried-refusals.pcap");
@@ -7488,9 +7528,10 @@ fn a_two_line_diagnosis_at_1024x700_leaves_connection_rows_in_view() {
         .filter(|n| n.rect().top() > sentence.bottom() && n.rect().bottom() <= size[1] - 40.0)
         .count();
     assert!(
-        rows >= 3,
+        rows >= 2,
         "{rows} connection rows in view under the diagnosis at {sentence:?}"
     );
+    assert_useful_plot(&h, "1024x700");
     assert!(
         visible_rows_of(&h, "10.0.1.1:70", size[1]) >= 3,
         "the table's three rows"
@@ -10776,7 +10817,8 @@ fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
 /// was just short of the full arrangement and showed no program. As the window shrinks, the
 /// details go from full (the filters written out) to compact with the processes' lines, and
 /// only where those would leave no connection row, to tight, the processes on the endpoint's
-/// hover; each shows connection rows.
+/// hover; each shows connection rows. The plot keeps its useful height all along (below it,
+/// folded for room: the details then have room again).
 #[test]
 fn the_details_keep_their_processes_lines_until_the_window_is_too_short_for_them() {
     use rstscope::ui::details::Arrangement;
@@ -10789,7 +10831,12 @@ fn the_details_keep_their_processes_lines_until_the_window_is_too_short_for_them
             rows >= 1,
             "{height}: {arrangement:?}, {rows} connection rows drawn"
         );
-        if seen.last() != Some(&arrangement) {
+        let plot = h.state().plot_height().expect("results shown");
+        assert!(
+            plot == 0.0 || plot >= rstscope::ui::layout::PLOT_MIN,
+            "{height}: the plot {plot} points"
+        );
+        if plot > 0.0 && seen.last() != Some(&arrangement) {
             seen.push(arrangement);
         }
     }
@@ -11974,7 +12021,8 @@ fn connection_rows_in_view(h: &Harness<'_, RstscopeApp>) -> usize {
 /// line, and "every copy" wrapped under the packets' heading; the details showed one
 /// connection row, cut. The buttons say their filters in short, the BPF ones in a menu, where
 /// their whole text would not leave the line room for the note, and Save says "Save…" beside
-/// "every copy"; beside the table's three rows, two connections are in view.
+/// "every copy"; beside the table's three rows, connections are in view (the first at least:
+/// the plot keeps its useful height, and the rest are scrolled to within the details).
 /// Regression (real-window trial, the same at 800x600): two and a half connection rows, the
 /// plot's legend on two lines for "— failed attempts" alone. The legend's title is "Resets:"
 /// where the whole one would wrap it: three rows.
@@ -11985,17 +12033,19 @@ fn a_small_window_shows_connections_without_scrolling() {
     for (file, rows, full) in [
         (manifest("resources/sample-7211.pcapng"), 3, true),
         (two_offenders_tried_thrice(), 2, true),
-        (manifest("tests/fixtures/pktmon.pcapng"), 3, false),
+        (manifest("tests/fixtures/pktmon.pcapng"), 1, false),
     ] {
         let h = opened([800.0, 600.0], vec![file.clone()]);
         assert!(
             connection_rows_in_view(&h) >= rows,
             "{rows} connections in view at 800x600 in {file:?}"
         );
+        assert_useful_plot(&h, &format!("800x600 in {file:?}"));
         assert!(shows(&h, "Copy Wireshark"), "compact");
         // The real window's 1024x700: the harness draws the app inside a margin.
         let h = opened(window([1024.0, 700.0]), vec![file.clone()]);
         assert!(connection_rows_in_view(&h) >= 3, "at 1024x700 in {file:?}");
+        assert_useful_plot(&h, &format!("1024x700 in {file:?}"));
         if full {
             assert!(!shows(&h, "Copy Wireshark"), "in full");
             assert!(shows(&h, "ip.proto#1 == 6"), "the filters in full");
@@ -12674,11 +12724,12 @@ fn plot_heading(h: &Harness<'_, RstscopeApp>) -> egui::Rect {
 
 /// Regression (real-window trial, 640x480, the smallest remote-desktop session): the results
 /// needed some 425 points where the window has 357 even with the plot squeezed to 48, and
-/// scrolled as a whole, the details' connections below the window's bottom. The legend's
-/// heading folds the plot (its counts by cause stay): the table's three rows, the details'
-/// diagnosis and their first connection then fit the window, nothing scrolled. The choice is kept
-/// in the settings (a window opened with it starts folded), and the keyboard reaches it: Space
-/// on the heading, and View > Rate plot.
+/// scrolled as a whole, the details' connections below the window's bottom. The plot, which
+/// would have less than its useful height there, is folded for room (its counts by cause stay):
+/// the table's rows, the details' diagnosis and their first connection then fit the window,
+/// nothing scrolled. The legend's heading folds the plot by the user's choice in any window;
+/// the choice is kept in the settings (a window opened with it starts folded), and the
+/// keyboard reaches it: Space on the heading, and View > Rate plot.
 #[test]
 fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
     let mut h = opened_with(
@@ -12688,21 +12739,8 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
     let endpoint = "10.0.1.1:7011";
     let bottom = status_top(&h, "4,000 packets");
     let headline = h.get_by_label_contains("resets and").rect();
-    // Unfolded, the plot squeezed and the table keeping the selected row only leave the
-    // diagnosis in view (regression_small_windows_show_the_diagnosis_without_scrolling).
-    let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
-    assert!(
-        sentence.bottom() <= bottom,
-        "unfolded, the diagnosis {sentence:?} above the status bar at {bottom}"
-    );
-    assert!(!h.state().settings.plot_folded);
-
-    let at = plot_heading(&h).center();
-    h.hover_at(at);
-    h.step();
-    click_at(&mut h, at);
-    settle(&mut h);
-    assert!(h.state().settings.plot_folded, "the heading folds the plot");
+    assert_eq!(h.state().plot_height(), Some(0.0), "folded for room");
+    assert!(!h.state().settings.plot_folded, "not the user's choice");
     assert!(
         h.query_by_label("Reset view").is_none(),
         "no plot (nor its controls)"
@@ -12718,8 +12756,8 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
         "folded, the results fit the window: nothing scrolls"
     );
     assert!(
-        visible_rows_of(&h, "10.0.1.1:70", bottom) >= 3,
-        "three rows in the table"
+        visible_rows_of(&h, "10.0.1.1:70", bottom) >= 1,
+        "the table's rows"
     );
     let sentence = details_diagnosis(&h, endpoint).expect("the details' diagnosis");
     assert!(
@@ -12728,6 +12766,23 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
     );
     let (_, rows) = connection_rows_above(&h, "4,000 packets");
     assert!(rows >= 1, "{rows} connection rows in view");
+
+    // The user's fold, in a window with room for the plot: the heading folds it.
+    let mut h = opened_with(
+        window([800.0, 600.0]),
+        Refusals::at("fold-640x480/many-offenders.pcap", 4_000, 12),
+    );
+    assert_useful_plot(&h, "800x600");
+    let at = plot_heading(&h).center();
+    h.hover_at(at);
+    h.step();
+    click_at(&mut h, at);
+    settle(&mut h);
+    assert!(h.state().settings.plot_folded, "the heading folds the plot");
+    assert!(
+        h.query_by_label("Reset view").is_none(),
+        "no plot (nor its controls)"
+    );
 
     // The keyboard: Space on the heading unfolds it, View > Rate plot folds it again.
     h.get_by_label_contains(&format!("{}: Resets", rstscope::ui::plot::FOLD_LABEL))
@@ -13182,10 +13237,11 @@ fn regression_a_window_shrunk_in_steps_keeps_the_selected_offender_in_its_view()
 /// unfolded the results scrolled as a whole, the plot at 80 points and the table's three rows
 /// above the details, and the selected offender's diagnosis, the answer the window is for, lay
 /// under the window's bottom, a line of it in view (at 800x500 too). In a small window the
-/// plot gives up its height first (down to 48 points), then the details their connections
-/// (listed under the diagnosis, scrolled to within the details), then the table its rows but
-/// the selected one, before the results scroll as a whole: the headline, the selected row and
-/// the whole diagnosis are in view without scrolling. (At the least size, 640x400, the results
+/// details give up their connections but the first (listed under the diagnosis, scrolled to
+/// within the details), then the table its rows but the selected one, then the plot, which
+/// keeps its useful height or is folded for room (squeezed to 48 points it was an overview of
+/// nothing), before the results scroll as a whole: the headline, the selected row and the
+/// whole diagnosis are in view without scrolling. (At the least size, 640x400, the results
 /// still scroll unless the plot is folded: at_640x400_folded_the_headline_the_first_row_and_its_diagnosis_fit_the_window.)
 #[test]
 fn regression_small_windows_show_the_diagnosis_without_scrolling() {
@@ -13206,9 +13262,11 @@ fn regression_small_windows_show_the_diagnosis_without_scrolling() {
             "{size:?}: the selected row {row:?} and its diagnosis {sentence:?} above the \
              status bar at {bottom}"
         );
+        let plot = h.state().plot_height().expect("results shown");
         assert!(
-            h.query_by_label("Reset view").is_some(),
-            "{size:?}: the plot is there"
+            (plot == 0.0 && h.query_by_label("Reset view").is_none())
+                || plot >= rstscope::ui::layout::PLOT_MIN,
+            "{size:?}: the plot at {plot} points"
         );
     }
 }
@@ -13716,23 +13774,21 @@ fn regression_the_compact_copy_wireshark_button_says_its_filter_needs_decode_as(
 /// Regression (real-window trial, 1280x800): after a live capture was saved, its message over
 /// the results and the details in full (a diagnosis of five lines, the programs that served
 /// and connected) took the plot down to some 60 points for three rows of connections. The
-/// plot keeps a useful height ([`rstscope::ui::layout::plot_useful`]): 110 points at
-/// 1280x800, with a message and This machine or without, the details giving way (compact,
-/// tight, their connections scrolled to within them), their diagnosis in view. (A smaller
-/// window's plot still gives up height for the details' first connections: 1024x700 is
-/// checked for the diagnosis in view.)
+/// plot keeps a useful height ([`rstscope::ui::layout::PLOT_MIN`]): 110 points at 1280x800,
+/// with a message and This machine or without, the details giving way (compact, tight, their
+/// connections scrolled to within them), their diagnosis in view. Regression (s43, the app's
+/// default size, 1024x700, and 800x600): the plot still gave way there to the details' first
+/// three connections, down to 48 points beside a saved live capture's message. It keeps its
+/// useful height at those sizes too.
 #[test]
 fn the_plot_keeps_a_useful_height_beside_a_message_and_long_details() {
     let kept = temp_dir("useful-plot")
         .join("home/someone/.local/share/rstscope/unsaved captures/capture-20261206-001216.pcapng");
     std::fs::create_dir_all(kept.parent().expect("folder")).expect("kept folder");
     std::fs::copy(manifest("resources/sample-7211.pcapng"), &kept).expect("kept capture");
-    let least = |size: [f32; 2]| match size[1] {
-        800.0 => rstscope::ui::layout::PLOT_MIN,
-        _ => rstscope::ui::layout::PLOT_SQUEEZED,
-    };
+    let least = |_: [f32; 2]| rstscope::ui::layout::PLOT_MIN;
     for file in ["story-restarting.pcapng", "story-fixed.pcapng"] {
-        for size in [[1280.0, 800.0], [1024.0, 700.0]] {
+        for size in [[1280.0, 800.0], [1024.0, 700.0], [800.0, 600.0]] {
             for crowded in [false, true] {
                 let mut s = settings();
                 if crowded {

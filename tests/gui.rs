@@ -13830,6 +13830,17 @@ fn the_details_say_the_interfaces_an_offender_was_seen_on() {
     settle(&mut h);
     select(&mut h, "10.99.0.1:7213");
     assert!(shows(&h, "seen on lo and if-a"));
+    // Each packet line says where it was seen, after its time.
+    settle(&mut h);
+    assert!(
+        h.query_all_by_label_contains(" if-a IP 10.99.0.2.37662 > 10.99.0.1.7213")
+            .next()
+            .is_some()
+            && (h.query_all_by_label_contains(" lo   IP 10.99.0.1.56038 > 10.99.0.1.7213"))
+                .next()
+                .is_some(),
+        "the packet lines name their interface"
+    );
     select(&mut h, "127.0.0.1:7211");
     assert!(shows(&h, "seen on lo") && !shows(&h, "seen on lo and"));
 

@@ -5088,6 +5088,10 @@ fn regression_a_short_stretch_between_gaps_says_when_it_is() {
 /// stretch's own time label (the 2014-12-31 reset's, between two gaps) took the room of the
 /// next stretch's one axis label, "2015-01-07 00:00:00", and that half-hour of capture said
 /// nothing of when it was. The axis's only label of a stretch wins.
+/// Regression (s43, the same trial): that label, centred on its mark just after the break,
+/// lay under the 2014-12-31 reset's bar, whose own label gave way: it read as that bar's
+/// date. A label that would reach back over a break starts where its stretch does: nothing
+/// of 2015 is drawn under the 2014 bar.
 #[test]
 fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
     let ssh = manifest("../shared/pcaps/zeek/ssh/ssh.pcap");
@@ -5103,6 +5107,11 @@ fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
         h.remove_cursor();
         h.run_steps(6);
         let (top, bottom) = plot_rows(&h);
+        // The 2014-12-31 resets (after-close): the first bar in that colour.
+        let grey = rstscope::ui::plot::cause_color(rstscope::engine::Cause::AfterClose);
+        let bar = *colour_columns(&mut h, top, bottom, grey)
+            .first()
+            .expect("the 2014-12-31 bar");
         let mut texts = Vec::new();
         let mut shapes: Vec<&egui::Shape> = h.output().shapes.iter().map(|c| &c.shape).collect();
         while let Some(shape) = shapes.pop() {
@@ -5112,14 +5121,23 @@ fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
                     let rect = t.galley.rect.translate(t.pos.to_vec2());
                     if top < rect.top() && rect.bottom() <= bottom {
                         texts.push(t.galley.text().to_owned());
+                        assert!(
+                            !t.galley.text().starts_with("2015-")
+                                || rect.left() > bar.1
+                                || rect.right() < bar.0,
+                            "{size:?}: {:?} at {rect:?} under the 2014-12-31 bar at {bar:?}",
+                            t.galley.text()
+                        );
                     }
                 }
                 _ => {}
             }
         }
         assert!(
-            texts.iter().any(|t| t.starts_with("2015-01-07 ")),
-            "{size:?}: the 2015-01-07 stretch's time under the plot: {texts:?}"
+            texts
+                .iter()
+                .any(|t| t.starts_with("2015-01-07 ") || t.starts_with("2015-01-06 23:")),
+            "{size:?}: the stretch's time (it begins 2015-01-06 23:55) under the plot: {texts:?}"
         );
     }
 }

@@ -1284,12 +1284,14 @@ pub const BEFORE_DROP: &str = "before drop";
 impl RecordedAt {
     /// The column for `ev`'s packets, names longer than `max_name` characters cut in the
     /// middle (their ends tell components apart: `...Filter-0000`, `...Filter-0001`); `None`
-    /// for a capture of one interface that holds no copies (within a file or, for files given
-    /// together that hold the same traffic, across them). A capture of several interfaces has
-    /// it for every packet: its endpoint said "seen on lo and if-a" over packet lines that did
-    /// not say which was seen where.
+    /// for a capture that holds no copies (within a file or, for files given together that
+    /// hold the same traffic, across them) and no file of several interfaces. A file of
+    /// several interfaces (`dumpcap -i lo -i if-a`) has it for every packet: its endpoint said
+    /// "seen on lo and if-a" over packet lines that did not say which was seen where.
     pub fn new(ev: &Evidence, max_name: Option<usize>) -> Option<Self> {
-        if ev.copies.total() == 0 && ev.across_files == 0 && ev.interfaces.len() < 2 {
+        let several = (ev.interfaces.iter().enumerate())
+            .any(|(i, a)| ev.interfaces[..i].iter().any(|b| b.file == a.file));
+        if ev.copies.total() == 0 && ev.across_files == 0 && !several {
             return None;
         }
         let names: Vec<String> = (0..ev.interfaces.len())

@@ -477,7 +477,7 @@ fn regression_a_packets_record_before_its_drop_is_marked_in_the_packet_list() {
 #[test]
 fn regression_a_packets_drop_mark_is_in_view_in_a_narrow_packets_column() {
     let m = harness_margin();
-    for size in [[480.0, 720.0], [800.0, 600.0]] {
+    for size in [[480.0, 720.0], [800.0, 700.0]] {
         let mut h = sized_harness(
             window(size),
             vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
@@ -487,7 +487,7 @@ fn regression_a_packets_drop_mark_is_in_view_in_a_narrow_packets_column() {
         wait_for(&mut h, |h| shows(h, "Packets (9)") || shows(h, "Packets"));
         laid_out(&mut h);
         // The records before the drop, whose marks lie past the edge: pinned on their rows
-        // (those in view at 480x720 and at 800x600: one at least, the lists giving way to the
+        // (those in view at 480x720 and at 800x700: one at least, the lists giving way to the
         // plot at its useful height), in the window.
         let lines: Vec<egui::Rect> = h
             .query_all_by_label_contains(" before drop IP 127.0.0.1.7401")

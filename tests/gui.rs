@@ -3784,7 +3784,8 @@ fn a_connections_packets_heading_stays_on_one_line_in_a_narrow_column() {
 /// once they had grown ("20" to "3,020"), and the plot and the table moved down a line under
 /// the user's pointer: a click meant for a row landed on the one above it. The legend keeps
 /// the lines it took for the capture, the comparison cut shorter as the counts grow; at
-/// 800x600 it shares the kernel's line (a line of its own would be a row of results less).
+/// 800x600 it shares the kernel's line (a line of its own would be a row of results less);
+/// at 640x480, whose plot is folded for room, it may take its own.
 #[test]
 fn the_table_holds_still_while_a_live_captures_counts_grow() {
     for size in [[640.0, 480.0], [1280.0, 800.0], [800.0, 600.0]] {
@@ -3980,7 +3981,9 @@ fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
     }
     laid_out(&mut h);
     let line = said(&h).expect("the comparison").center().y;
-    if size[0] <= 800.0 {
+    // (Where the plot is shown: folded for room, at 640x480, the legend has the line.)
+    let shown = h.state().plot_height().is_some_and(|p| p > 0.0);
+    if size[0] <= 800.0 && shown {
         let counts = kernel(&h).expect("the kernel's counts").center().y;
         assert!(
             (line - counts).abs() < 2.0,

@@ -5440,7 +5440,10 @@ fn regression_networks_past_the_numbered_ones_say_what_they_are() {
 
 /// `--endpoint` says where the endpoint's packets were seen in a capture of several
 /// interfaces (`dumpcap -i lo -i if-a`) and in a Linux `any` capture, under its diagnosis and
-/// in its JSON; a capture of one interface says nothing of it.
+/// in its JSON; a capture of one interface says nothing of it. Regression: the packet lines
+/// of a capture of several interfaces did not say which packet was seen where, under "seen on
+/// lo and if-a"; each says its interface after its time, where `tcpdump -i any` puts it (a
+/// capture of one interface unchanged).
 #[test]
 fn endpoint_says_the_interfaces_it_was_seen_on() {
     let two = fixture("two-interfaces.pcapng");
@@ -5448,6 +5451,19 @@ fn endpoint_says_the_interfaces_it_was_seen_on() {
     let text = String::from_utf8_lossy(&text.stdout);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.get(2), Some(&"  seen on lo and if-a"), "{text}");
+    let packets: Vec<&str> = (text.split("\nPackets (6)\n").nth(1))
+        .expect("the packets")
+        .lines()
+        .collect();
+    let on = |iface: &str| {
+        (packets.iter())
+            .filter(|l| {
+                l.split_once(' ')
+                    .is_some_and(|(_, rest)| rest.starts_with(iface))
+            })
+            .count()
+    };
+    assert_eq!((on("lo   IP "), on("if-a IP ")), (4, 2), "{text}");
     let out = rstscope(&[
         "analyze",
         "--format",
@@ -5467,6 +5483,12 @@ fn endpoint_says_the_interfaces_it_was_seen_on() {
     let text = rstscope(&["analyze", "--utc", "--endpoint", "127.0.0.1:7300", &one]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(!text.contains("seen on"), "{text}");
+    let packets = text.split("\nPackets (").nth(1).expect("the packets");
+    assert!(
+        (packets.lines().skip(1))
+            .all(|l| l.split_once(' ').is_some_and(|(_, r)| r.starts_with("IP "))),
+        "one interface: no column: {text}"
+    );
     let out = rstscope(&[
         "analyze",
         "--format",

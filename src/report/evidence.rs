@@ -1260,9 +1260,10 @@ fn loopback_parts(
 }
 
 /// Where each packet of a capture that holds copies of packets (recorded at several points: a
-/// pktmon trace's components, a bridge and its port) was recorded: a column after the time of
-/// its line, where `tcpdump -i any` puts the interface, with `copy` on each further copy of a
-/// packet. At the start of the line, not the end, so that it is seen without scrolling.
+/// pktmon trace's components, a bridge and its port) or of several interfaces (a pcapng of
+/// `lo` and `eth0`, files given together) was recorded: a column after the time of its line,
+/// where `tcpdump -i any` puts the interface, with `copy` on each further copy of a packet. At
+/// the start of the line, not the end, so that it is seen without scrolling.
 #[derive(Debug, Clone)]
 pub struct RecordedAt {
     /// Each interface's name as the column shows it, by [`EvidencePacket::interface`].
@@ -1284,9 +1285,13 @@ impl RecordedAt {
     /// The column for `ev`'s packets, names longer than `max_name` characters cut in the
     /// middle (their ends tell components apart: `...Filter-0000`, `...Filter-0001`); `None`
     /// for a capture that holds no copies (within a file or, for files given together that
-    /// hold the same traffic, across them).
+    /// hold the same traffic, across them) and no file of several interfaces. A file of
+    /// several interfaces (`dumpcap -i lo -i if-a`) has it for every packet: its endpoint said
+    /// "seen on lo and if-a" over packet lines that did not say which was seen where.
     pub fn new(ev: &Evidence, max_name: Option<usize>) -> Option<Self> {
-        if ev.copies.total() == 0 && ev.across_files == 0 {
+        let several = (ev.interfaces.iter().enumerate())
+            .any(|(i, a)| ev.interfaces[..i].iter().any(|b| b.file == a.file));
+        if ev.copies.total() == 0 && ev.across_files == 0 && !several {
             return None;
         }
         let names: Vec<String> = (0..ev.interfaces.len())

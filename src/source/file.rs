@@ -169,12 +169,21 @@ impl FileSource {
             // A capture and its compressed copy given together (`day.pcap day.pcap.gz`, a
             // folder of both, as `gzip -k` leaves them) were read as the same traffic captured
             // at two points, every packet but the SYNs and resets counted twice.
-            if let Some(plain) = compressed_copy_of(path, &canonical, paths, &mut watch) {
-                source.problems.push(SourceError::CompressedCopy {
-                    path: path.clone(),
-                    first: paths[plain].0.clone(),
-                });
-                continue;
+            match compressed_copy_of(path, &canonical, paths, &mut watch) {
+                Some((plain, Compared::Same)) => {
+                    source.problems.push(SourceError::CompressedCopy {
+                        path: path.clone(),
+                        first: paths[plain].0.clone(),
+                    });
+                    continue;
+                }
+                Some((plain, Compared::CutShort)) => {
+                    source.problems.push(SourceError::NotCompared {
+                        path: path.clone(),
+                        first: paths[plain].0.clone(),
+                    });
+                }
+                Some((_, Compared::Different)) | None => {}
             }
             // So were two copies of one file under two names (`trace.pcapng` and `trace
             // (1).pcapng`, downloaded twice): files of the same size are compared, up to their
@@ -187,10 +196,24 @@ impl FileSource {
                 // Empty files are each said to be empty.
                 .filter(|&size| size > 0);
             if let Some(size) = size {
-                let copied = on_disk
-                    .iter()
-                    .find(|&&(m, other)| other == size && watch.same(path, &paths[m].0));
-                if let Some(&(first, _)) = copied {
+                let mut copied = None;
+                for &(m, _) in on_disk.iter().filter(|&&(_, other)| other == size) {
+                    match watch.same(path, &paths[m].0) {
+                        Compared::Same => {
+                            copied = Some(m);
+                            break;
+                        }
+                        // Cancelled before the comparison ended (or began): whether it is a
+                        // copy is not known, and the report says so rather than list both
+                        // files, each with no frames, as if they were different.
+                        Compared::CutShort => source.problems.push(SourceError::NotCompared {
+                            path: path.clone(),
+                            first: paths[m].0.clone(),
+                        }),
+                        Compared::Different => {}
+                    }
+                }
+                if let Some(first) = copied {
                     read_instead.insert(path.clone(), paths[first].0.clone());
                     source.problems.push(SourceError::CopyOf {
                         path: path.clone(),
@@ -1270,21 +1293,42 @@ impl OpenWatch<'_> {
     }
 
     /// Whether `path` holds the bytes of `first`, byte for byte.
-    fn same(&mut self, path: &Path, first: &Path) -> bool {
-        self.begin(path, first) && input::same_files(first, path, self.cancel)
+    fn same(&mut self, path: &Path, first: &Path) -> Compared {
+        let same = self.begin(path, first) && input::same_files(first, path, self.cancel);
+        self.compared(same)
+    }
+
+    /// What a comparison that said `same` found: a no after the user's cancel is no answer.
+    fn compared(&self, same: bool) -> Compared {
+        match (same, self.cancelled()) {
+            (true, _) => Compared::Same,
+            (false, true) => Compared::CutShort,
+            (false, false) => Compared::Different,
+        }
     }
 }
 
+/// What the comparison of two files that may be copies found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compared {
+    /// The same capture: the later one is not read.
+    Same,
+    /// Different files: both are read.
+    Different,
+    /// The user cancelled before the comparison ended (or began): not known.
+    CutShort,
+}
+
 /// The input (an index of `canonical`, the inputs' canonical paths; `paths` as given) that the
-/// file at `path` is a compressed copy of: named as it is without its compression's extension
-/// (`day.pcap` for `day.pcap.gz`), and the bytes it decompresses to (see
-/// [`compressed::decompresses_to`]).
+/// file at `path` may be a compressed copy of, named as it is without its compression's
+/// extension (`day.pcap` for `day.pcap.gz`), and whether it is: the bytes it decompresses to
+/// (see [`compressed::decompresses_to`]).
 fn compressed_copy_of(
     path: &Path,
     canonical: &[Option<PathBuf>],
     paths: &[(PathBuf, Option<usize>)],
     watch: &mut OpenWatch<'_>,
-) -> Option<usize> {
+) -> Option<(usize, Compared)> {
     let extension = path.extension()?.to_str()?.to_ascii_lowercase();
     if !compressed::COMPRESSED_EXTENSIONS.contains(&extension.as_str()) {
         return None;
@@ -1292,8 +1336,8 @@ fn compressed_copy_of(
     let plain = std::fs::canonicalize(path.with_extension("")).ok()?;
     let n = canonical.iter().position(|c| c.as_ref() == Some(&plain))?;
     let first = &paths.get(n)?.0;
-    (watch.begin(path, first) && compressed::decompresses_to(path, &plain, watch.cancel))
-        .then_some(n)
+    let same = watch.begin(path, first) && compressed::decompresses_to(path, &plain, watch.cancel);
+    Some((n, watch.compared(same)))
 }
 
 /// The name of the file at `path`, for a list of a folder's files.

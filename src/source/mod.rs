@@ -986,6 +986,18 @@ pub enum SourceError {
         /// The file it is a copy of, read.
         first: PathBuf,
     },
+    /// Two files given together that may be copies of each other (of one size, or a capture
+    /// and its compressed copy) whose comparison the user cancelled before it ended: both are
+    /// listed, and whether one is a copy is not known.
+    #[error(
+        "{path}: not known whether it is a copy of {first}: the analysis was cancelled while they were compared (a copy is read once); open them again to compare them to the end"
+    )]
+    NotCompared {
+        /// The file given later.
+        path: PathBuf,
+        /// The file it was compared with.
+        first: PathBuf,
+    },
     /// The file does not start like a capture in a format rstscope reads ([`FORMATS_READ`]),
     /// nor like a compressed file or a zip archive.
     #[error(

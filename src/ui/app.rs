@@ -1595,8 +1595,8 @@ impl RstscopeApp {
             let (width, wrapped) = self.headline_at;
             let above_one_line = self.above_plot - wrapped;
             // What comes first is the headline and the selected offender's diagnosis, then the
-            // table's first row, then the plot: a window too short for the plot squeezed
-            // beside them folds it, as its heading does, rather than scroll them under the
+            // table's first row and the details' first connection, then the plot: a window too
+            // short for the plot at its useful height beside them folds it, as its heading does, rather than scroll them under the
             // window's bottom (at 640x400 the diagnosis lay there, the results scrolled as a
             // whole with the plot at its floor). Measured with the plot as a small window
             // draws it (its axis title above it), that legend kept while it is folded so that
@@ -1606,7 +1606,7 @@ impl RstscopeApp {
                 measured => measured,
             };
             let plot_least = above_one_line
-                + crate::ui::layout::PLOT_SQUEEZED
+                + crate::ui::layout::PLOT_FLOOR
                 + shown_chrome
                 + 4.0
                 + crate::ui::layout::TableNeeds {
@@ -1615,7 +1615,7 @@ impl RstscopeApp {
                 }
                 .least()
                 + crate::ui::layout::SPLITTER;
-            let measured = self.details.diagnosis_height(ui);
+            let measured = self.details.fit_height(ui);
             let short = plot_least + measured > ui.available_height();
             // A live capture's is decided before its table lists a row and held (`LiveFold`):
             // its plot folding as the counts grew, or as its connections were listed at Stop,
@@ -1638,25 +1638,20 @@ impl RstscopeApp {
             self.folded_for_room = for_room;
             // Folded, the plot takes no height: its floors are nothing.
             let folded = self.settings.plot_folded || for_room;
-            let (plot_floor, plot_squeezed, plot_useful) = match folded {
-                true => (0.0, 0.0, 0.0),
-                false => (
-                    crate::ui::layout::PLOT_FLOOR,
-                    crate::ui::layout::PLOT_SQUEEZED,
-                    crate::ui::layout::plot_useful(ui.available_height()),
-                ),
+            let plot_floor = match folded {
+                true => 0.0,
+                false => crate::ui::layout::PLOT_FLOOR,
             };
             // Under the plot: its legend and axis (as tall as in the last frame), the table's
             // least and what the details need for the selected row and a few connections.
-            // The headline as tall as in the last frame, the plot squeezed, the legend and the
-            // details' diagnosis beside the table: where its three rows leave no room for
+            // The headline as tall as in the last frame, the plot at its least, the legend and
+            // the details' diagnosis and first connection beside the table: where its three rows leave no room for
             // them, it keeps the selected row only (see `least_below`).
             // Where even the first row beside the folded plot leaves no room for the
             // details' lists' heading under the diagnosis, the diagnosis alone (the lists
             // scrolled to within the details) before the results scroll as a whole.
-            let rest_with = |diagnosis: f32| {
-                self.above_plot + plot_squeezed + self.plot_chrome + 4.0 + diagnosis
-            };
+            let rest_with =
+                |diagnosis: f32| self.above_plot + plot_floor + self.plot_chrome + 4.0 + diagnosis;
             let one_row = crate::ui::layout::TableNeeds {
                 fewest: 1,
                 ..self.table.needs(ui)
@@ -1665,7 +1660,7 @@ impl RstscopeApp {
                 rest_with(diagnosis) + crate::ui::layout::SPLITTER + one_row.least()
                     <= ui.available_height()
             };
-            let diagnosis = match self.details.diagnosis_height(ui) {
+            let diagnosis = match self.details.fit_height(ui) {
                 whole
                     if folded && !fits_one(whole) && fits_one(self.details.sentence_height(ui)) =>
                 {
@@ -1685,14 +1680,15 @@ impl RstscopeApp {
             let table_least = self.plot_chrome + 4.0 + needs.least() + crate::ui::layout::SPLITTER;
             // The details in full where the window has room for them beside the plot at its
             // useful height and the table at its least, else compactly with their processes,
-            // else tightly (they choose by the height they are given), else, in a roomy
-            // window, with their lists' first row, the rest scrolled to within them: there
-            // their connections never take the plot under its useful height (at 1280x800 a
-            // saved live capture's message and a long diagnosis with its programs left it some
-            // 60 points for three rows).
+            // else tightly (they choose by the height they are given), else with their lists'
+            // first row, the rest scrolled to within them: their connections never take the
+            // plot under its useful height (at 1280x800 a saved live capture's message and a
+            // long diagnosis with its programs left it some 60 points for three rows, and
+            // 1024x700 and 800x600 squeezed it to 48).
+            let roomy = !folded;
             let fits = |details: f32| {
                 above_one_line
-                    + plot_useful
+                    + plot_floor
                     + table_least
                     + crate::ui::layout::details_wanted(details, self.settings.table_share)
                     <= ui.available_height()
@@ -1701,7 +1697,6 @@ impl RstscopeApp {
             let tight = self.details.least_height(ui, Arrangement::Tight);
             let share = self.settings.table_share;
             let wanted = |least: f32| crate::ui::layout::details_wanted(least, share);
-            let roomy = plot_useful > crate::ui::layout::PLOT_FLOOR;
             let full = self.details.least_height(ui, Arrangement::Full);
             let mut details_room = if fits(full) {
                 wanted(full)
@@ -1715,12 +1710,12 @@ impl RstscopeApp {
             } else if fits(self.details.least_height(ui, Arrangement::Compact)) {
                 wanted(self.details.least_height(ui, Arrangement::Compact))
             } else if fits(tight) || tight <= 0.0 || share.is_some() || !roomy {
-                // (A small window's plot gives up height for their first connections.)
+                // (Beside a folded plot, or the user's split.)
                 wanted(tight)
             } else {
                 // What the plot at its useful height leaves them, their first connection at
                 // least: the rest scroll within them.
-                let left = ui.available_height() - above_one_line - plot_useful - table_least;
+                let left = ui.available_height() - above_one_line - plot_floor - table_least;
                 left.clamp(self.details.fit_height(ui), wanted(tight))
             };
             let size = ui.available_size();
@@ -1759,12 +1754,12 @@ impl RstscopeApp {
             let one_line = hold.map_or(one_line, |h| h.one_line);
             let above_plot = above_one_line + if one_line { 0.0 } else { wrap };
             // A window shorter than every part's least (the headline as tall as in the last
-            // frame, the plot squeezed, the details' diagnosis, their filters and the rest
+            // frame, the plot at its least, the details' diagnosis, their filters and the rest
             // scrolled within them) scrolls as a whole, the details given what they need
-            // then, the plot no more than its floor: none squeezed to nothing, and as much of
+            // then, the plot no more than its least: none squeezed to nothing, and as much of
             // the details in view as can be.
             let heights = crate::ui::layout::Least {
-                shown: above_plot + plot_squeezed + least_below,
+                shown: above_plot + plot_floor + least_below,
                 scrolled: above_plot + plot_floor + below,
             };
             crate::ui::layout::scrolled_when_short(ui, "results", heights, |ui, height| {

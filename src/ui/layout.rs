@@ -1,16 +1,19 @@
 //! How the results screen shares its height: the headline and plot on top, then the offenders
-//! table and the details with a splitter between them that the user drags. The table keeps at
-//! least three rows and the details enough for the selected row's diagnosis, and until the
-//! user drags the splitter a few of its connections too (the plot gives up height for them in
-//! a small window, down to a floor, and its axis title's line), so a laptop screen (1024x700,
-//! or 1093x614 at 125%, there with the details compact) shows all of it without scrolling;
-//! the user's split is kept between runs. Where the details in full do not fit beside the plot's floor and the table's least
-//! (800x600), they are compact (the diagnosis in two lines, the filters on their copy buttons'
-//! hover) and given what that needs, so that connections are in view; the details scroll
-//! within what is left of them; a window too short for that (800x500; see
+//! table and the details with a splitter between them that the user drags. The plot keeps its
+//! useful height ([`PLOT_MIN`]) at every size: the first thing a user sees is the capture's
+//! seconds, not a squashed strip. The table keeps at least three rows and the details enough
+//! for the selected row's diagnosis, and until the user drags the splitter a few of its
+//! connections too: in a small window they give way to the plot down to the first (the
+//! others scrolled to within the details, their heading saying how many), and the table then
+//! gives way down to its selected row; a window too short even for that folds the plot for
+//! room (640x480), its legend's counts kept. The user's split is kept between runs. Where the
+//! details in full do not fit beside the plot and the table's least (1024x700 with a long
+//! story, 800x600), they are compact (the diagnosis in two lines, the filters on their copy
+//! buttons' hover) and given what that needs, so that connections are in view; the details
+//! scroll within what is left of them; a window too short for that (800x500; see
 //! [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT)) scrolls as a whole, the details given
 //! what they need. A plot folded by its heading (the user's choice, kept between runs) takes
-//! no height but its legend's: at 640x480 the results then fit without scrolling.
+//! no height but its legend's.
 
 use eframe::egui::{self, CursorIcon, Rect, Sense, Stroke, UiBuilder, vec2};
 
@@ -35,53 +38,23 @@ pub const SPLITTER_LABEL: &str =
 /// The plot's height where the window has room: below it, its axis title goes to the line
 /// above it ([`crate::ui::plot::PlotInput::compact`]).
 pub const PLOT_MIN: f32 = 110.0;
-/// The plot's least height: an overview of the capture's seconds still. A small window's plot
-/// gives up height down to it before the details' connections do (at 1093x614, a 1366x768
-/// laptop at 125%, the details showed one connection), and the results scroll as a whole
-/// rather than take it lower.
-pub const PLOT_FLOOR: f32 = 80.0;
-
-/// The plot's height where the window has room for every part's least with the plot at its
-/// floor (so the results do not scroll as a whole) but not for the details' first
-/// connections: the plot gives up more for them, down to this. At 800x600 beside "This
-/// machine" (the legend on two lines there) the details were 32 points short of their three
-/// rows and showed one connection.
-pub const PLOT_SQUEEZED: f32 = 48.0;
-
-/// The results' least height (the central panel's, under the messages) where the plot keeps
-/// [`PLOT_MIN`] whatever the details would show with it ([`plot_useful`]): 1280x800 with a
-/// message over the results has 660.
-pub const ROOMY_RESULTS: f32 = 640.0;
-
-/// The least height the plot keeps in results `height` points tall before the details give
-/// up anything: in a roomy window ([`ROOMY_RESULTS`]) [`PLOT_MIN`], the details' connections
-/// and then their arrangement giving way to it (they scroll within what is left); at
-/// 1280x800 a saved live capture's message and a diagnosis of five lines with its programs
-/// took the plot down to some 60 points for three rows of connections, an overview of
-/// nothing. A smaller window keeps [`PLOT_FLOOR`], and its plot gives up height below it for
-/// the details' first connections (down to [`PLOT_SQUEEZED`]), as the small windows' tests
-/// ask (800x500, 800x600 beside This machine).
-pub fn plot_useful(height: f32) -> f32 {
-    if height >= ROOMY_RESULTS {
-        PLOT_MIN
-    } else {
-        PLOT_FLOOR
-    }
-}
+/// The plot's least height: its useful one, [`PLOT_MIN`]. It gave up height down to 80
+/// points, and to 48 for the details' first three connections, in a small window or beside
+/// a message (1024x700 beside a saved live capture's, 800x600): the first thing a user saw
+/// was a squashed plot, an overview of nothing. The connections beyond the first give way to
+/// it now (scrolled to within the details), then the table's rows but the selected one; a
+/// window too short for it beside them folds it for room.
+pub const PLOT_FLOOR: f32 = PLOT_MIN;
 
 /// The plot's height for `available` points of the central panel, of which `below` are
 /// wanted under it (its legend and axis, the table's least and what the details need): its
-/// share of a large window, less in a small one, down to [`PLOT_FLOOR`], and down to
-/// [`PLOT_SQUEEZED`] where even that leaves less than `below` (a small window's, for the
-/// details' first connections: a roomy one gives them less, [`plot_useful`]). (A window
-/// short of every part's least scrolls as a whole, in a height that has the plot at its
-/// floor.)
+/// share of a large window, less in a small one, never below [`PLOT_FLOOR`] (a window short
+/// of every part's least beside it scrolls as a whole, or folds the plot for room).
 pub fn plot_height(available: f32, below: f32) -> f32 {
-    let floor = (available - below).clamp(PLOT_SQUEEZED, PLOT_FLOOR);
     (available * 0.26)
         .clamp(PLOT_MIN, 300.0)
         .min(available - below)
-        .max(floor)
+        .max(PLOT_FLOOR)
 }
 
 /// What the table needs: its title row and header (`chrome`), and each row's height.
@@ -335,38 +308,21 @@ mod tests {
     }
 
     #[test]
-    fn a_small_window_shrinks_the_plot_for_what_is_below_it() {
+    fn a_small_window_shrinks_the_plot_for_what_is_below_it_down_to_its_useful_height() {
         assert_eq!(plot_height(1000.0, 300.0), 260.0, "room: its share");
         assert_eq!(plot_height(600.0, 470.0), 130.0, "less than its share");
-        assert_eq!(
-            plot_height(600.0, 500.0),
-            100.0,
-            "below its share, for the details' connections"
-        );
-        // 1093x614: 494 points for the plot and below it, 410 wanted below it.
+        // 1093x614: 494 points for the plot and below it, 410 wanted below it; the details'
+        // connections give way (scrolled to within them), not the plot.
         assert_eq!(
             plot_height(494.0, 410.0),
-            84.0,
-            "the details' connections first"
-        );
-        assert_eq!(
-            plot_height(450.0, 400.0),
-            50.0,
-            "the details' connections first, below its floor"
+            PLOT_MIN,
+            "never below its useful height"
         );
         assert_eq!(
             plot_height(400.0, 445.5),
-            PLOT_SQUEEZED,
-            "never below its squeezed least"
+            PLOT_MIN,
+            "nor where nothing is left"
         );
-    }
-
-    #[test]
-    fn a_roomy_window_keeps_a_useful_plot() {
-        assert_eq!(plot_useful(700.0), PLOT_MIN, "1280x800");
-        assert_eq!(plot_useful(660.0), PLOT_MIN, "1280x800 with a message");
-        assert_eq!(plot_useful(600.0), PLOT_FLOOR, "1024x700");
-        assert_eq!(plot_useful(400.0), PLOT_FLOOR, "640x480");
     }
 
     #[test]

@@ -489,6 +489,9 @@ impl PlotView {
         let axis_marks = std::cell::RefCell::new(Vec::new());
         // Those it left out for a stretch's own label's room (see `stretch_labels`).
         let yielded_marks = std::cell::RefCell::new(Vec::new());
+        // Those it left out for reaching back over a break, drawn from the break's end (see
+        // `shifted_labels`).
+        let shifted_marks = std::cell::RefCell::new(Vec::new());
         let stretch_room = std::mem::take(&mut self.stretch_label_room);
         let mut plot = Plot::new("rates")
             .height(input.height)
@@ -527,6 +530,10 @@ impl PlotView {
                     yielded_marks
                         .borrow_mut()
                         .push((mark.value, mark.step_size, text));
+                    String::new()
+                } else if let Some(from) = back_over_a_break(&axis, mark.value, label) {
+                    let text = axis_time(clock, axis.time(mark.value), range, dated);
+                    shifted_marks.borrow_mut().push((mark.value, from, text));
                     String::new()
                 } else {
                     let text = axis_time(clock, axis.time(mark.value), range, dated);
@@ -684,7 +691,10 @@ impl PlotView {
         .filter(|r| r.width() > 0.0);
         break_labels(ui, &axis, clock, &response.transform);
         if !axis.is_plain() {
-            let drawn = drawn_time_labels(ui, &response.transform, axis_marks.into_inner());
+            let mut drawn = drawn_time_labels(ui, &response.transform, axis_marks.into_inner());
+            let shifted =
+                shifted_labels(ui, &response.transform, shifted_marks.into_inner(), &drawn);
+            drawn.extend(shifted);
             let yielded = drawn_time_labels(ui, &response.transform, yielded_marks.into_inner());
             let (lo, hi) = (response.inner.0.min()[0], response.inner.0.max()[0]);
             // The first second with counts among the bucket's (of 30 s, say), not its start.
@@ -1752,6 +1762,49 @@ fn drawn_time_labels(
         .collect()
 }
 
+/// Draws the time labels the axis left out for reaching back over a break (each its mark's
+/// value, the break's end and its text: [`back_over_a_break`]), each starting at the break's
+/// end, where its own stretch begins, rather than centred on its mark: centred, zeek's
+/// ssh.pcap's "2015-01-07 00:00:00" lay under the 2014-12-31 reset's bar before the break, at
+/// 800 and 700 points, and read as that bar's date. Where that would be drawn over a label the
+/// axis drew, it is drawn centred as the axis would have drawn it. Returns where each is.
+fn shifted_labels(
+    ui: &mut egui::Ui,
+    t: &egui_plot::PlotTransform,
+    marks: Vec<(f64, f64, String)>,
+    drawn: &[egui::Rect],
+) -> Vec<egui::Rect> {
+    let frame = *t.frame();
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let x = |v: f64| t.position_from_point(&egui_plot::PlotPoint::new(v, 0.0)).x;
+    let mut placed: Vec<egui::Rect> = Vec::new();
+    for (value, from, text) in marks {
+        let size = ui.fonts_mut(|f| {
+            f.layout_no_wrap(text.clone(), font.clone(), Color32::WHITE)
+                .size()
+        });
+        let at = |left: f32| egui::Rect::from_min_size(egui::pos2(left, frame.bottom()), size);
+        let clear = |r: &egui::Rect| {
+            r.right() <= frame.right()
+                && !(drawn.iter().chain(&placed))
+                    .any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(*r))
+        };
+        let Some(rect) = [at(x(from) + 2.0), at(x(value) - size.x / 2.0)]
+            .into_iter()
+            .find(|r| clear(r))
+        else {
+            continue;
+        };
+        placed.push(rect);
+        ui.place(
+            rect,
+            egui::Label::new(RichText::new(text).color(ui.visuals().text_color()))
+                .selectable(false),
+        );
+    }
+    placed
+}
+
 /// The time axis's labels in a frame, where they are drawn ([`drawn_time_labels`]).
 #[derive(Clone, Copy)]
 struct AxisLabels<'a> {
@@ -2113,6 +2166,17 @@ fn cut_at_the_right(x: f64, range: &RangeInclusive<f64>, width: f64) -> bool {
 /// where the first label after it may be.
 fn near_a_break(axis: &TimeAxis, x: f64, width: f64) -> bool {
     axis.breaks().any(|b| x > b.x.1 - width && x <= b.x.0)
+}
+
+/// Where a time label `width` wide (in x) centred at `x` would reach back over a break into
+/// the stretch before it: that break's end (the start of the label's own stretch).
+fn back_over_a_break(axis: &TimeAxis, x: f64, width: f64) -> Option<f64> {
+    // The nearest break before the label: its own stretch's start.
+    let start = (axis.breaks())
+        .map(|b| b.x.1)
+        .filter(|&end| end <= x)
+        .max_by(f64::total_cmp)?;
+    (x - width / 2.0 < start).then_some(start)
 }
 
 /// The clock's offset from UTC at `t`, in seconds, so grid lines fall on local minutes/hours.

@@ -3356,3 +3356,73 @@ fn the_comparison_of_copies_is_told_and_none_begins_after_a_cancel() {
     assert_eq!(source.files().len(), 2);
     assert_eq!(told, 0);
 }
+
+/// Regression: after a cancel during the comparison of two files that may be copies, both
+/// were listed, each with no frames, and nothing said that one may be a copy of the other or
+/// that the comparison was cut short. A problem says so, for a cancel as the comparison
+/// begins (here, told of it) and for one before it, of files of one size and of a capture
+/// beside its compressed copy; the files compared to the end say nothing of it.
+#[test]
+fn a_comparison_cut_short_by_a_cancel_is_told() {
+    let bytes = pcap(false, false, 1, 65535, &[rec(1, 0, &[0u8; 60])]);
+    let dir = std::env::temp_dir().join(format!(
+        "rstscope-file-test-{}-compare-cancelled",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let a = dir.join("trace.pcap");
+    let b = dir.join("trace (1).pcap");
+    let gz = dir.join("trace.pcap.gz");
+    std::fs::write(&a, &bytes).expect("write");
+    std::fs::write(&b, &bytes).expect("write");
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+    encoder.write_all(&bytes).expect("gzip");
+    std::fs::write(&gz, encoder.finish().expect("gzip")).expect("write");
+    let not_known = |source: &FileSource| -> Vec<(PathBuf, PathBuf)> {
+        (source.problems().iter())
+            .filter_map(|p| match p {
+                SourceError::NotCompared { path, first } => Some((path.clone(), first.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    for given in [vec![a.clone(), b.clone()], vec![a.clone(), gz.clone()]] {
+        let later = given[1].clone();
+        // Cancelled as the comparison begins.
+        let cancel = AtomicBool::new(false);
+        let mut tell = |_: &Path, _: &Path| cancel.store(true, Ordering::Relaxed);
+        let watch = OpenWatch {
+            cancel: Some(&cancel),
+            comparing: Some(&mut tell),
+        };
+        let source = FileSource::open_watched(&given, watch).expect("opens");
+        assert_eq!(
+            not_known(&source),
+            [(later.clone(), a.clone())],
+            "{given:?}"
+        );
+        let told = source.problems()[0].to_string();
+        assert!(
+            told.contains("not known whether it is a copy of")
+                && told.contains("cancelled while they were compared"),
+            "{told}"
+        );
+        // Cancelled before it.
+        let cancel = AtomicBool::new(true);
+        let watch = OpenWatch {
+            cancel: Some(&cancel),
+            comparing: None,
+        };
+        let source = FileSource::open_watched(&given, watch).expect("opens");
+        assert_eq!(
+            not_known(&source),
+            [(later.clone(), a.clone())],
+            "{given:?}"
+        );
+        // Compared to the end: a copy, read once, and nothing of the kind.
+        let source = FileSource::open(&given).expect("opens");
+        assert_eq!(source.files().len(), 1);
+        assert!(not_known(&source).is_empty());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

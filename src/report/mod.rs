@@ -1211,6 +1211,8 @@ const GAVE_UP: &str = "a client that gave up or timed out, a scanner, or a SYN-A
 /// What aborts of established connections mean.
 const ABORTIVE: &str =
     "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy";
+/// What aborts answered as to connections unknown mean, in a few words.
+const FORGOTTEN: &str = "a restart lost them, or a firewall or NAT forgot them (idle timeout)";
 /// What resets after the resetting side's own FIN mean.
 const CLOSED: &str = "data arrived for a socket that had already closed; often benign";
 /// What resets answering the peer's FIN, from a side that sent no FIN, mean.
@@ -1408,6 +1410,71 @@ fn after_close_gist(o: &Offender) -> String {
     }
 }
 
+/// Of the aborts of `o` by its main aborter ([`aborter`]), how many answered as to a
+/// connection unknown ([`Offender::aborts_unknown`]) and of how many, where they are most.
+fn unknown_aborts(o: &Offender) -> Option<(u64, u64)> {
+    let [clients, server] = senders(o, Cause::Abort);
+    let side = usize::from(server >= clients);
+    let (unknown, all) = (o.aborts_unknown[side], [clients, server][side]);
+    (unknown * 2 > all).then_some((unknown, all))
+}
+
+/// What the aborts of `o` mean, after "sent by WHO" in its sentence: an abortive close, or,
+/// where most answered as to a connection unknown, a side or a middlebox that lost it.
+fn abort_meaning(o: &Offender) -> String {
+    let Some((unknown, all)) = unknown_aborts(o) else {
+        return format!(": {ABORTIVE}");
+    };
+    let [clients, server] = senders(o, Cause::Abort);
+    let one_client = o.clients == 1 && !o.clients_at_least;
+    let (peer, who, it, its, restarted) = match (server >= clients, one_client) {
+        (true, true) => (
+            "its client's",
+            "the server",
+            "it",
+            "its",
+            "it or its host restarted",
+        ),
+        (true, false) => (
+            "its clients'",
+            "the server",
+            "it",
+            "its",
+            "it or its host restarted",
+        ),
+        (false, true) => (
+            "the server's",
+            "the client",
+            "it",
+            "its",
+            "it or its host restarted",
+        ),
+        (false, false) => (
+            "the server's",
+            "the clients",
+            "they",
+            "their",
+            "they or their hosts restarted",
+        ),
+    };
+    let one = unknown == 1;
+    let which = if unknown < all {
+        format!("{unknown} of the {all} ")
+    } else {
+        String::new()
+    };
+    let (packets, conn, resets, them) = if one {
+        ("packet", "a connection", "a reset", "it")
+    } else {
+        ("packets", "connections", "resets", "them")
+    };
+    format!(
+        ", {which}in answer to {peer} {packets} as to {conn} {it} did not know ({resets} without \
+         ACK, unlike an abortive close): {who} lost {them} ({restarted}), or a firewall or NAT \
+         on the way forgot {them} (an idle timeout) and reset {them} in {its} name"
+    )
+}
+
 /// Who aborted the connections of `o`, mostly.
 fn aborter(o: &Offender) -> &'static str {
     let [clients, server] = senders(o, Cause::Abort);
@@ -1450,7 +1517,13 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
             "reset during the handshake by {}: {GAVE_UP}",
             handshake_resetter(o)
         ),
-        DiagnosisKind::Abort => format!("aborted by {}: {ABORTIVE}", aborter(o)),
+        DiagnosisKind::Abort => match unknown_aborts(o) {
+            Some(_) => format!(
+                "aborted by {} as unknown connections: {FORGOTTEN}",
+                aborter(o)
+            ),
+            None => format!("aborted by {}: {ABORTIVE}", aborter(o)),
+        },
         DiagnosisKind::AfterClose => after_close_gist(o),
         DiagnosisKind::Stray
             if o.stray_after_reset.iter().sum::<u64>() >= o.rst_by_cause[Cause::Stray.index()] =>
@@ -1723,8 +1796,9 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 _ => format!("{} aborts of established connections", thousands(n)),
             };
             format!(
-                "{ep} saw {what}{} ({when}), sent by {who}: {ABORTIVE}.",
-                from("with")
+                "{ep} saw {what}{} ({when}), sent by {who}{}.",
+                from("with"),
+                abort_meaning(o)
             )
         }
         DiagnosisKind::AfterClose => format!(

@@ -87,7 +87,8 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
     assert_eq!(
         sentence,
         "127.0.0.1:7211 refused all 20 connection attempts from 1 client (2.0/s, 13:09:12-13:09:21): \
-         nothing was listening on that port."
+         nothing was listening on that port, or a firewall rejected with a reset \
+         (a capture shows both alike)."
     );
     // Where the sentence does not fit (the app's table), its conclusion in a few words.
     assert_eq!(

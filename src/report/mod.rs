@@ -969,7 +969,7 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
 /// [`diagnosis`] of an offender counted over `scope`. A scan's target is told as the scan
 /// first ([`scan_sentence`]): the port alone would be one arbitrary piece of it.
 pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
-    diagnosis_knowing(o, clock, scope, Stopped::Unknown)
+    diagnosis_knowing(o, clock, scope, Stopped::Unseen)
 }
 
 /// [`diagnosis_in`]; `stopped`: the machine saw the listener stop before the refusals, and
@@ -1159,6 +1159,21 @@ fn scan_retried(scan: &Scan) -> String {
 
 /// What a refusal of every attempt means: the end of its sentence, and its gist.
 const NOTHING_LISTENING: &str = "nothing was listening on that port";
+/// The same where the machine that captured did not tell what listened there: a firewall that
+/// rejects with a reset (iptables' and nftables' `reject with tcp-reset`, a network firewall's
+/// reject action) answers a SYN as a closed port does.
+const NOTHING_LISTENING_UNSEEN: &str = "nothing was listening on that port, or a firewall \
+     rejected with a reset (a capture shows both alike)";
+/// What refusals of every attempt mean, as far as the machine that captured told
+/// (`stopped`).
+fn nothing_listening(stopped: Stopped) -> &'static str {
+    if stopped == Stopped::Unseen {
+        NOTHING_LISTENING_UNSEEN
+    } else {
+        NOTHING_LISTENING
+    }
+}
+
 /// What refusals among accepted connections mean.
 const PART_OF_THE_TIME: &str =
     "nothing was listening on that port part of the time (the service stopped or restarted)";
@@ -1715,19 +1730,20 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                     _ => format!("all {} connection attempts", thousands(attempts)),
                 };
                 format!(
-                    "{ep} refused {all}{} ({when}): {NOTHING_LISTENING}.",
-                    from("from")
+                    "{ep} refused {all}{} ({when}): {}.",
+                    from("from"),
+                    nothing_listening(stopped)
                 )
             } else if o.completed == 0 {
                 // Nothing was accepted: the port was closed all along, and the other attempts
                 // failed otherwise (typically the last SYN of a capture that ended before its
                 // RST) or are still waiting.
                 format!(
-                    "{ep} refused {} of {} connection attempts{} ({when}): \
-                     {NOTHING_LISTENING}; {}.",
+                    "{ep} refused {} of {} connection attempts{} ({when}): {}; {}.",
                     thousands(o.failed_refused),
                     thousands(attempts),
                     from("from"),
+                    nothing_listening(stopped),
                     other_attempts(o, attempts - o.failed_refused)
                 )
             } else {
@@ -2066,7 +2082,7 @@ pub fn full_diagnosis_in(
 ) -> String {
     let tenant = host.is_some() && !o.overlay.is_none();
     let host = host.and_then(|h| Some((h, h.endpoint_at(o.key())?)));
-    let stopped = host.map_or(Stopped::Unknown, |(h, e)| listener_around(o, e, h));
+    let stopped = host.map_or(Stopped::Unseen, |(h, e)| listener_around(o, e, h));
     let mut s = diagnosis_knowing(o, clock, scope, stopped);
     if tenant {
         s.push(' ');
@@ -2197,6 +2213,10 @@ fn first_refusal(o: &Offender) -> Timestamp {
 enum Stopped {
     /// Not seen to stop for good: "the service stopped or restarted".
     Unknown,
+    /// The machine that captured was not read, or its sockets say nothing of the endpoint
+    /// (another machine's): "the service stopped or restarted", and refusals of every attempt
+    /// may be a firewall's as well.
+    Unseen,
     /// Seen to stop before the refusals, nothing listening after.
     After,
     /// Seen to start after the first refusals, and to stop before the last.
@@ -2212,7 +2232,7 @@ impl Stopped {
     /// What the refusals among accepted connections mean.
     fn meaning(self) -> &'static str {
         match self {
-            Self::Unknown => PART_OF_THE_TIME,
+            Self::Unknown | Self::Unseen => PART_OF_THE_TIME,
             Self::After => AFTER_IT_STOPPED,
             Self::BeforeAndAfter => BEFORE_AND_AFTER,
             Self::Before => BEFORE_IT_STARTED,
@@ -4285,7 +4305,8 @@ mod diagnosis_tests {
         assert!(
             d.contains(
                 "refused 1 of 3 connection attempts from 1 client (at 00:01:40): nothing was \
-                 listening on that port; the other 2 got no answer before the capture ended."
+                 listening on that port, or a firewall rejected with a reset \
+                 (a capture shows both alike); the other 2 got no answer before the capture ended."
             ),
             "{d}"
         );

@@ -561,8 +561,7 @@ fn regression_resets_of_a_restarted_server_are_not_told_as_an_abortive_close() {
     assert_eq!(o.aborts_unknown, [0, 2]);
     assert_eq!(
         report::diagnosis_gist(o, None),
-        "Aborted by the server as unknown connections: a restart lost them, or a firewall or \
-         NAT forgot them (idle timeout)"
+        "A restart of the server, or a firewall's idle timeout (resets of connections unknown)"
     );
     let sentence = report::diagnosis(o, Clock::Utc);
     assert!(

@@ -1226,8 +1226,6 @@ const GAVE_UP: &str = "a client that gave up or timed out, a scanner, or a SYN-A
 /// What aborts of established connections mean.
 const ABORTIVE: &str =
     "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy";
-/// What aborts answered as to connections unknown mean, in a few words.
-const FORGOTTEN: &str = "a restart lost them, or a firewall or NAT forgot them (idle timeout)";
 /// What resets after the resetting side's own FIN mean.
 const CLOSED: &str = "data arrived for a socket that had already closed; often benign";
 /// What resets answering the peer's FIN, from a side that sent no FIN, mean.
@@ -1533,8 +1531,9 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
             handshake_resetter(o)
         ),
         DiagnosisKind::Abort => match unknown_aborts(o) {
+            // What it likely means first: a table's cell shows some 40 characters.
             Some(_) => format!(
-                "aborted by {} as unknown connections: {FORGOTTEN}",
+                "a restart of {}, or a firewall's idle timeout (resets of connections unknown)",
                 aborter(o)
             ),
             None => format!("aborted by {}: {ABORTIVE}", aborter(o)),

@@ -1753,7 +1753,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                     thousands(attempts),
                     from("from"),
                     thousands(o.completed),
-                    stopped.meaning()
+                    refusals_among_accepted(o, stopped, clock)
                 )
             }
         }
@@ -2203,6 +2203,47 @@ fn first_refusal(o: &Offender) -> Timestamp {
             Timestamp::from_parts(second, 0).max(o.first_seen)
         }
         _ => o.first_seen,
+    }
+}
+
+/// What refusals among accepted connections mean. Where the machine that captured did not
+/// see the listener come or go, the capture's own order tells where it does: every accepted
+/// connection before the first refusal (a crash, a service stopped) or every refusal before
+/// the first accepted one (a service started late), each second apart; refusals and
+/// acceptances that alternate stay "stopped or restarted".
+fn refusals_among_accepted(o: &Offender, stopped: Stopped, clock: Clock) -> String {
+    if !matches!(stopped, Stopped::Unknown | Stopped::Unseen) || o.series_from.is_some() {
+        return stopped.meaning().to_owned();
+    }
+    let refused = |c: &crate::engine::SecondCounts| {
+        c.rst[Cause::Refused.index()] > 0
+            || c.failed_by[crate::engine::Failure::Refused.index()] > 0
+    };
+    let seconds = |pick: &dyn Fn(&crate::engine::SecondCounts) -> bool| {
+        let mut it = o.series.iter().filter(|(_, c)| pick(c)).map(|&(s, _)| s);
+        let first = it.next()?;
+        Some((first, it.last().unwrap_or(first)))
+    };
+    let (Some((first_refused, last_refused)), Some((first_accepted, last_accepted))) =
+        (seconds(&refused), seconds(&|c| c.completed > 0))
+    else {
+        return stopped.meaning().to_owned();
+    };
+    let at = |second: i64| clock.time(Timestamp::from_parts(second, 0));
+    if last_accepted < first_refused {
+        format!(
+            "{AFTER_IT_STOPPED} (connections accepted until {}, refused from {})",
+            at(last_accepted),
+            at(first_refused)
+        )
+    } else if last_refused < first_accepted {
+        format!(
+            "{BEFORE_IT_STARTED} (connections refused until {}, accepted from {})",
+            at(last_refused),
+            at(first_accepted)
+        )
+    } else {
+        stopped.meaning().to_owned()
     }
 }
 
@@ -4801,6 +4842,85 @@ mod diagnosis_tests {
         };
         let s = diagnosis(&o, Clock::Utc);
         assert!(s.contains("(0.7/s, 22:13:20-22:13:35)"), "{s}");
+    }
+
+    /// Regression (real-failure trial: a server killed under its clients, captured with
+    /// tcpdump on the client's side): connections accepted, then every later attempt refused,
+    /// said "nothing was listening on that port part of the time (the service stopped or
+    /// restarted)" where the capture's own order tells which: accepted until a second, refused
+    /// from a later one. Refused before the first accepted one is a service started late; the
+    /// two alternating stay "stopped or restarted".
+    #[test]
+    fn refusals_after_or_before_every_accepted_connection_say_so() {
+        use crate::engine::SecondCounts;
+        let base = 1_700_000_000;
+        let refused = SecondCounts {
+            rst: [2, 0, 0, 0, 0],
+            failed_by: [2, 0, 0],
+            incidents: 2,
+            ..SecondCounts::default()
+        };
+        let served = SecondCounts {
+            completed: 2,
+            ..SecondCounts::default()
+        };
+        let at = |seconds: &[(i64, SecondCounts)]| {
+            let o = Offender {
+                rst_packets: 4,
+                rst_by_cause: [4, 0, 0, 0, 0],
+                rst_from_server: 4,
+                attempts: 8,
+                completed: 4,
+                failed_attempts: 4,
+                failed_refused: 4,
+                incidents: 4,
+                first_seen: Timestamp::from_parts(base, 0),
+                last_seen: Timestamp::from_parts(base + 5, 0),
+                avg_rate: 1.0,
+                series: seconds.to_vec().into(),
+                ..Offender::blank("10.43.2.1", 7005)
+            };
+            diagnosis(&o, Clock::Utc)
+        };
+        let crashed = at(&[
+            (base, served),
+            (base + 1, served),
+            (base + 3, refused),
+            (base + 4, refused),
+        ]);
+        assert!(
+            crashed.ends_with(
+                "while it accepted 4: nothing was listening on that port after the service \
+                 stopped (connections accepted until 22:13:21, refused from 22:13:23)."
+            ),
+            "{crashed}"
+        );
+        let started = at(&[
+            (base, refused),
+            (base + 1, refused),
+            (base + 2, served),
+            (base + 3, served),
+        ]);
+        assert!(
+            started.ends_with(
+                "nothing was listening on that port before the service started (connections \
+                 refused until 22:13:21, accepted from 22:13:22)."
+            ),
+            "{started}"
+        );
+        let alternating = at(&[
+            (base, served),
+            (base + 1, refused),
+            (base + 2, served),
+            (base + 3, refused),
+        ]);
+        assert!(
+            alternating.ends_with(
+                "nothing was listening on that port part of the time (the service stopped or \
+                 restarted)."
+            ),
+            "{alternating}"
+        );
     }
 
     /// Two refused attempts are "both", not "all 2" (seen on corpus captures).

@@ -4923,6 +4923,37 @@ mod diagnosis_tests {
         );
     }
 
+    /// Aborts answered as to connections unknown (see [`Offender::aborts_unknown`]) are told
+    /// so where they are most of their sender's, with how many where not all, and of the
+    /// side that sent them; fewer than half keep the abortive close's words.
+    #[test]
+    fn aborts_of_connections_unknown_name_their_sender_and_count() {
+        let mut o = offender(Cause::Abort, 3, 0);
+        o.clients = 1;
+        o.rst_senders_by_cause[Cause::Abort.index()] = [3, 0];
+        o.aborts_unknown = [2, 0];
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains(
+                "sent by its client, 2 of the 3 in answer to the server's packets as to \
+                 connections it did not know (resets without ACK, unlike an abortive close): the \
+                 client lost them (it or its host restarted), or a firewall or NAT on the way \
+                 forgot them (an idle timeout) and reset them in its name."
+            ),
+            "{s}"
+        );
+        assert_eq!(
+            super::diagnosis_gist(&o, None),
+            "A restart of its client, or a firewall's idle timeout (resets of connections unknown)"
+        );
+        o.aborts_unknown = [1, 0];
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.ends_with(&format!("sent by its client: {}.", super::ABORTIVE)),
+            "{s}"
+        );
+    }
+
     /// Two refused attempts are "both", not "all 2" (seen on corpus captures).
     #[test]
     fn two_refused_attempts_are_both() {

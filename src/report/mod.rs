@@ -952,13 +952,27 @@ fn conns(o: &Offender, cause: Cause) -> Option<u64> {
 }
 
 /// The diagnosis of one offender as it is copied out of the app into a ticket: its sentence
-/// ([`full_diagnosis_in`]) and when it was seen with the date and the zone, which the
-/// sentence's bare times leave to the screen around it.
-pub fn diagnosis_to_copy(sentence: &str, o: &Offender, clock: Clock) -> String {
-    format!(
-        "{sentence} Seen {}.",
-        clock.dated_range(o.first_seen, o.last_seen)
-    )
+/// ([`full_diagnosis_in`]), when it was seen with the date and the zone, which the sentence's
+/// bare times leave to the screen around it, and in which capture (`capture`, its files'
+/// names; empty for a live capture), which a ticket's reader cannot see either.
+pub fn diagnosis_to_copy(sentence: &str, o: &Offender, clock: Clock, capture: &str) -> String {
+    let seen = clock.dated_range(o.first_seen, o.last_seen);
+    if capture.is_empty() {
+        format!("{sentence} Seen {seen}.")
+    } else {
+        format!("{sentence} Seen {seen} in {capture}.")
+    }
+}
+
+/// A capture's files as a copied diagnosis names them ([`diagnosis_to_copy`]): `trace.pcap`,
+/// `a.pcap and b.pcap`, `a.pcap and 3 more files`; empty for none (a live capture).
+pub fn capture_files(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, second] => format!("{first} and {second}"),
+        [first, rest @ ..] => format!("{first} and {} more files", rest.len()),
+    }
 }
 
 /// The diagnosis of one offender in one plain sentence, with its evidence.
@@ -4952,6 +4966,20 @@ mod diagnosis_tests {
             s.ends_with(&format!("sent by its client: {}.", super::ABORTIVE)),
             "{s}"
         );
+    }
+
+    /// A copied diagnosis names its capture's files, none for a live capture.
+    #[test]
+    fn a_copied_diagnosis_names_the_capture() {
+        let o = offender(Cause::Refused, 1, 0);
+        let names = |n: &[&str]| n.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let copy = |files: &[&str]| {
+            super::diagnosis_to_copy("S.", &o, Clock::Utc, &super::capture_files(&names(files)))
+        };
+        assert_eq!(copy(&[]), "S. Seen at 1970-01-01 00:01:40 (UTC).");
+        assert!(copy(&["a.pcap"]).ends_with("(UTC) in a.pcap."));
+        assert!(copy(&["a.pcap", "b.pcap"]).ends_with("(UTC) in a.pcap and b.pcap."));
+        assert!(copy(&["a.pcap", "b", "c", "d"]).ends_with("(UTC) in a.pcap and 3 more files."));
     }
 
     /// Two refused attempts are "both", not "all 2" (seen on corpus captures).

@@ -1591,7 +1591,8 @@ impl Engine {
                 st.after_close.note(from_server, own_fin);
             }
             if unknown {
-                st.aborts_unknown[usize::from(from_server)] += 1;
+                let n = &mut st.aborts_unknown[usize::from(from_server)];
+                *n = n.saturating_add(1);
             }
             if suspicion.any() {
                 st.suspect_injected += 1;

@@ -246,7 +246,7 @@ pub struct ServiceStats {
     pub after_close: AfterClose,
     /// Of its abort RSTs, those that answered as to a connection unknown (see
     /// [`Offender::aborts_unknown`]): sent by its clients, by itself.
-    pub aborts_unknown: [u64; 2],
+    pub aborts_unknown: [u32; 2],
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u64,
     /// Connection attempts (distinct SYN ISNs) to it.
@@ -979,8 +979,9 @@ pub struct Offender {
     /// also over a time range ([`Offender::restricted`]). An abortive close of a socket
     /// (SO_LINGER 0, unread data at close) carries ACK on Linux, Windows and the BSDs; these
     /// come from a side that lost the connection (its host or service restarted) or from a
-    /// firewall or NAT on the way that forgot it and answered in its name.
-    pub aborts_unknown: [u64; 2],
+    /// firewall or NAT on the way that forgot it and answered in its name. Counted to
+    /// `u32::MAX` (saturating): four bytes each keep the record small at the caps.
+    pub aborts_unknown: [u32; 2],
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u64,
     /// Connection attempts to it.

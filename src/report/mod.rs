@@ -1442,7 +1442,7 @@ fn after_close_gist(o: &Offender) -> String {
 fn unknown_aborts(o: &Offender) -> Option<(u64, u64)> {
     let [clients, server] = senders(o, Cause::Abort);
     let side = usize::from(server >= clients);
-    let (unknown, all) = (o.aborts_unknown[side], [clients, server][side]);
+    let (unknown, all) = (u64::from(o.aborts_unknown[side]), [clients, server][side]);
     (unknown * 2 > all).then_some((unknown, all))
 }
 

@@ -1727,7 +1727,11 @@ mod tests {
         assert_eq!(
             gists,
             [
-                ("07:43:22", "nothing was listening on that port."),
+                (
+                    "07:43:22",
+                    "nothing was listening on that port, or a firewall rejected with a reset \
+                     (a capture shows both alike)."
+                ),
                 // With the refusals before the crash, which its words do not count (s41).
                 (
                     "07:43:25",
@@ -1772,7 +1776,8 @@ mod tests {
         assert_eq!(
             printed[1].trim_start(),
             "127.0.0.1:7211 refused both connection attempts from 1 client (at 13:09:12): \
-             nothing was listening on that port."
+             nothing was listening on that port, or a firewall rejected with a reset \
+             (a capture shows both alike)."
         );
         // A second later it covers both seconds: 4 at 2.0/s, as the two lines say.
         let o = &a.snapshot.offenders[0];

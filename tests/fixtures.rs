@@ -87,7 +87,8 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
     assert_eq!(
         sentence,
         "127.0.0.1:7211 refused all 20 connection attempts from 1 client (2.0/s, 13:09:12-13:09:21): \
-         nothing was listening on that port."
+         nothing was listening on that port, or a firewall rejected with a reset \
+         (a capture shows both alike)."
     );
     // Where the sentence does not fit (the app's table), its conclusion in a few words.
     assert_eq!(
@@ -537,6 +538,39 @@ fn abort_with_so_linger_zero_from_either_side() {
     let sentence = report::diagnosis(o, Clock::Utc);
     assert!(
         sentence.ends_with("sent by its client: an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy."),
+        "{sentence}"
+    );
+    // A socket's abortive close carries ACK: none answered as to a connection unknown.
+    assert_eq!(o.aborts_unknown, [0, 0]);
+}
+
+/// Regression (a real-failure trial: a server's machine restarted, a stateful firewall
+/// flushed): a client's packets on connections the server's host no longer had were answered
+/// by RSTs without ACK (RFC 9293's answer to a segment of no connection), and the sentence
+/// said "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy",
+/// sending the admin to the server program's code; a socket's abortive close carries ACK.
+#[test]
+fn regression_resets_of_a_restarted_server_are_not_told_as_an_abortive_close() {
+    let (a, conns) = run("tests/fixtures/restarted-server.pcap");
+    check_counts(&a, 28, 3, 2, 0);
+    assert_eq!(causes(&a), [0, 0, 0, 2, 0]);
+    assert_eq!(states(&conns), ["RSTR", "RSTR", "SF"]);
+    let o = &a.snapshot.offenders[0];
+    assert_eq!(report::endpoint(o.addr, o.port), "192.0.2.2:7312");
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Abort);
+    assert_eq!(o.aborts_unknown, [0, 2]);
+    assert_eq!(
+        report::diagnosis_gist(o, None),
+        "A restart of the server, or a firewall's idle timeout (resets of connections unknown)"
+    );
+    let sentence = report::diagnosis(o, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            "sent by the server, in answer to its client's packets as to connections it did not \
+             know (resets without ACK, unlike an abortive close): the server lost them (it or its \
+             host restarted), or a firewall or NAT on the way forgot them (an idle timeout) and \
+             reset them in its name."
+        ),
         "{sentence}"
     );
 }

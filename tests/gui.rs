@@ -9993,9 +9993,10 @@ fn ctrl_c_copies_the_selected_offenders_diagnosis_with_its_date_and_zone() {
     assert_eq!(copied.len(), 1, "{copied:?}");
     assert!(
         copied[0].starts_with(
-            "127.0.0.1:7211 refused all 20 connection attempts from 1 client (2.0/s, 13:09:12-13:09:21): nothing was listening on that port."
+            "127.0.0.1:7211 refused all 20 connection attempts from 1 client (2.0/s, 13:09:12-13:09:21): nothing was listening on that port, or a firewall rejected with a reset (a capture shows both alike)."
         ) && copied[0].ends_with(
-            "nothing was listening on that port. Seen 2026-11-27 13:09:12 to 13:09:21 (UTC)."
+            "(a capture shows both alike). Seen 2026-11-27 13:09:12 to 13:09:21 (UTC) in \
+             sample-7211.pcapng."
         ),
         "{copied:?}"
     );

@@ -1453,6 +1453,15 @@ impl Engine {
         // After a FIN: did the resetting side close itself, or answer its peer's FIN?
         let own_fin = c.prior.fin_sides & (1 << s) != 0;
         let sender = &c.sides[usize::from(s)];
+        // An abort without ACK whose sequence number is what the peer acknowledged: the
+        // answer of a TCP to a segment of a connection it does not have (RFC 9293
+        // §3.10.7.1), where a socket's own abortive close carries ACK.
+        let peer = &c.sides[usize::from(1 - s)];
+        let unknown = cause == Cause::Abort
+            && acceptable
+            && !p.flags.ack()
+            && peer.has_ack()
+            && p.seq == peer.max_ack;
         // Evidence must hold with packets missing from the capture. A real reset's numbers
         // are never behind what its receiver had acknowledged (or, to a SYN, behind ISN+1);
         // they may be past what was captured, where the capture lost the packets between
@@ -1598,6 +1607,10 @@ impl Engine {
             }
             if cause == Cause::AfterClose {
                 st.after_close.note(from_server, own_fin);
+            }
+            if unknown {
+                let n = &mut st.aborts_unknown[usize::from(from_server)];
+                *n = n.saturating_add(1);
             }
             if suspicion.any() {
                 st.suspect_injected += 1;

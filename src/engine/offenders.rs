@@ -244,6 +244,9 @@ pub struct ServiceStats {
     pub rst_senders_by_cause: [[u64; 2]; 5],
     /// Its after-close RSTs by who sent them and who had sent a FIN.
     pub after_close: AfterClose,
+    /// Of its abort RSTs, those that answered as to a connection unknown (see
+    /// [`Offender::aborts_unknown`]): sent by its clients, by itself.
+    pub aborts_unknown: [u32; 2],
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u64,
     /// Connection attempts (distinct SYN ISNs) to it.
@@ -708,6 +711,7 @@ impl ServiceStats {
             rst_from_client: self.rst_from_client,
             rst_senders_by_cause: self.rst_senders_by_cause,
             after_close: self.after_close,
+            aborts_unknown: self.aborts_unknown,
             suspect_injected: self.suspect_injected,
             attempts: self.attempts,
             completed: self.completed,
@@ -969,6 +973,15 @@ pub struct Offender {
     /// count, also over a time range ([`Offender::restricted`]: not kept per second), where
     /// it tells what the range's after-close resets most likely were.
     pub after_close: AfterClose,
+    /// Of its abort RSTs, those that answered the other side's segment as a TCP answers one
+    /// of a connection it does not have (RFC 9293 §3.10.7.1: no ACK flag, the sequence number
+    /// the segment acknowledged), sent by its clients, by itself: the capture's whole count,
+    /// also over a time range ([`Offender::restricted`]). An abortive close of a socket
+    /// (SO_LINGER 0, unread data at close) carries ACK on Linux, Windows and the BSDs; these
+    /// come from a side that lost the connection (its host or service restarted) or from a
+    /// firewall or NAT on the way that forgot it and answered in its name. Counted to
+    /// `u32::MAX` (saturating): four bytes each keep the record small at the caps.
+    pub aborts_unknown: [u32; 2],
     /// RSTs flagged suspect-injected.
     pub suspect_injected: u64,
     /// Connection attempts to it.
@@ -1752,6 +1765,7 @@ impl Offender {
             rst_from_client: 0,
             rst_senders_by_cause: [[0; 2]; 5],
             after_close: AfterClose::default(),
+            aborts_unknown: [0; 2],
             suspect_injected: 0,
             attempts: 0,
             completed: 0,

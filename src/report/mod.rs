@@ -952,13 +952,27 @@ fn conns(o: &Offender, cause: Cause) -> Option<u64> {
 }
 
 /// The diagnosis of one offender as it is copied out of the app into a ticket: its sentence
-/// ([`full_diagnosis_in`]) and when it was seen with the date and the zone, which the
-/// sentence's bare times leave to the screen around it.
-pub fn diagnosis_to_copy(sentence: &str, o: &Offender, clock: Clock) -> String {
-    format!(
-        "{sentence} Seen {}.",
-        clock.dated_range(o.first_seen, o.last_seen)
-    )
+/// ([`full_diagnosis_in`]), when it was seen with the date and the zone, which the sentence's
+/// bare times leave to the screen around it, and in which capture (`capture`, its files'
+/// names; empty for a live capture), which a ticket's reader cannot see either.
+pub fn diagnosis_to_copy(sentence: &str, o: &Offender, clock: Clock, capture: &str) -> String {
+    let seen = clock.dated_range(o.first_seen, o.last_seen);
+    if capture.is_empty() {
+        format!("{sentence} Seen {seen}.")
+    } else {
+        format!("{sentence} Seen {seen} in {capture}.")
+    }
+}
+
+/// A capture's files as a copied diagnosis names them ([`diagnosis_to_copy`]): `trace.pcap`,
+/// `a.pcap and b.pcap`, `a.pcap and 3 more files`; empty for none (a live capture).
+pub fn capture_files(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, second] => format!("{first} and {second}"),
+        [first, rest @ ..] => format!("{first} and {} more files", rest.len()),
+    }
 }
 
 /// The diagnosis of one offender in one plain sentence, with its evidence.
@@ -969,7 +983,7 @@ pub fn diagnosis(o: &Offender, clock: Clock) -> String {
 /// [`diagnosis`] of an offender counted over `scope`. A scan's target is told as the scan
 /// first ([`scan_sentence`]): the port alone would be one arbitrary piece of it.
 pub fn diagnosis_in(o: &Offender, clock: Clock, scope: Scope) -> String {
-    diagnosis_knowing(o, clock, scope, Stopped::Unknown)
+    diagnosis_knowing(o, clock, scope, Stopped::Unseen)
 }
 
 /// [`diagnosis_in`]; `stopped`: the machine saw the listener stop before the refusals, and
@@ -1159,6 +1173,21 @@ fn scan_retried(scan: &Scan) -> String {
 
 /// What a refusal of every attempt means: the end of its sentence, and its gist.
 const NOTHING_LISTENING: &str = "nothing was listening on that port";
+/// The same where the machine that captured did not tell what listened there: a firewall that
+/// rejects with a reset (iptables' and nftables' `reject with tcp-reset`, a network firewall's
+/// reject action) answers a SYN as a closed port does.
+const NOTHING_LISTENING_UNSEEN: &str = "nothing was listening on that port, or a firewall \
+     rejected with a reset (a capture shows both alike)";
+/// What refusals of every attempt mean, as far as the machine that captured told
+/// (`stopped`).
+fn nothing_listening(stopped: Stopped) -> &'static str {
+    if stopped == Stopped::Unseen {
+        NOTHING_LISTENING_UNSEEN
+    } else {
+        NOTHING_LISTENING
+    }
+}
+
 /// What refusals among accepted connections mean.
 const PART_OF_THE_TIME: &str =
     "nothing was listening on that port part of the time (the service stopped or restarted)";
@@ -1408,6 +1437,71 @@ fn after_close_gist(o: &Offender) -> String {
     }
 }
 
+/// Of the aborts of `o` by its main aborter ([`aborter`]), how many answered as to a
+/// connection unknown ([`Offender::aborts_unknown`]) and of how many, where they are most.
+fn unknown_aborts(o: &Offender) -> Option<(u64, u64)> {
+    let [clients, server] = senders(o, Cause::Abort);
+    let side = usize::from(server >= clients);
+    let (unknown, all) = (u64::from(o.aborts_unknown[side]), [clients, server][side]);
+    (unknown * 2 > all).then_some((unknown, all))
+}
+
+/// What the aborts of `o` mean, after "sent by WHO" in its sentence: an abortive close, or,
+/// where most answered as to a connection unknown, a side or a middlebox that lost it.
+fn abort_meaning(o: &Offender) -> String {
+    let Some((unknown, all)) = unknown_aborts(o) else {
+        return format!(": {ABORTIVE}");
+    };
+    let [clients, server] = senders(o, Cause::Abort);
+    let one_client = o.clients == 1 && !o.clients_at_least;
+    let (peer, who, it, its, restarted) = match (server >= clients, one_client) {
+        (true, true) => (
+            "its client's",
+            "the server",
+            "it",
+            "its",
+            "it or its host restarted",
+        ),
+        (true, false) => (
+            "its clients'",
+            "the server",
+            "it",
+            "its",
+            "it or its host restarted",
+        ),
+        (false, true) => (
+            "the server's",
+            "the client",
+            "it",
+            "its",
+            "it or its host restarted",
+        ),
+        (false, false) => (
+            "the server's",
+            "the clients",
+            "they",
+            "their",
+            "they or their hosts restarted",
+        ),
+    };
+    let one = unknown == 1;
+    let which = if unknown < all {
+        format!("{unknown} of the {all} ")
+    } else {
+        String::new()
+    };
+    let (packets, conn, resets, them) = if one {
+        ("packet", "a connection", "a reset", "it")
+    } else {
+        ("packets", "connections", "resets", "them")
+    };
+    format!(
+        ", {which}in answer to {peer} {packets} as to {conn} {it} did not know ({resets} without \
+         ACK, unlike an abortive close): {who} lost {them} ({restarted}), or a firewall or NAT \
+         on the way forgot {them} (an idle timeout) and reset {them} in {its} name"
+    )
+}
+
 /// Who aborted the connections of `o`, mostly.
 fn aborter(o: &Offender) -> &'static str {
     let [clients, server] = senders(o, Cause::Abort);
@@ -1450,7 +1544,14 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
             "reset during the handshake by {}: {GAVE_UP}",
             handshake_resetter(o)
         ),
-        DiagnosisKind::Abort => format!("aborted by {}: {ABORTIVE}", aborter(o)),
+        DiagnosisKind::Abort => match unknown_aborts(o) {
+            // What it likely means first: a table's cell shows some 40 characters.
+            Some(_) => format!(
+                "a restart of {}, or a firewall's idle timeout (resets of connections unknown)",
+                aborter(o)
+            ),
+            None => format!("aborted by {}: {ABORTIVE}", aborter(o)),
+        },
         DiagnosisKind::AfterClose => after_close_gist(o),
         DiagnosisKind::Stray
             if o.stray_after_reset.iter().sum::<u64>() >= o.rst_by_cause[Cause::Stray.index()] =>
@@ -1642,19 +1743,20 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                     _ => format!("all {} connection attempts", thousands(attempts)),
                 };
                 format!(
-                    "{ep} refused {all}{} ({when}): {NOTHING_LISTENING}.",
-                    from("from")
+                    "{ep} refused {all}{} ({when}): {}.",
+                    from("from"),
+                    nothing_listening(stopped)
                 )
             } else if o.completed == 0 {
                 // Nothing was accepted: the port was closed all along, and the other attempts
                 // failed otherwise (typically the last SYN of a capture that ended before its
                 // RST) or are still waiting.
                 format!(
-                    "{ep} refused {} of {} connection attempts{} ({when}): \
-                     {NOTHING_LISTENING}; {}.",
+                    "{ep} refused {} of {} connection attempts{} ({when}): {}; {}.",
                     thousands(o.failed_refused),
                     thousands(attempts),
                     from("from"),
+                    nothing_listening(stopped),
                     other_attempts(o, attempts - o.failed_refused)
                 )
             } else {
@@ -1665,7 +1767,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                     thousands(attempts),
                     from("from"),
                     thousands(o.completed),
-                    stopped.meaning()
+                    refusals_among_accepted(o, stopped, clock)
                 )
             }
         }
@@ -1723,8 +1825,9 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 _ => format!("{} aborts of established connections", thousands(n)),
             };
             format!(
-                "{ep} saw {what}{} ({when}), sent by {who}: {ABORTIVE}.",
-                from("with")
+                "{ep} saw {what}{} ({when}), sent by {who}{}.",
+                from("with"),
+                abort_meaning(o)
             )
         }
         DiagnosisKind::AfterClose => format!(
@@ -1992,7 +2095,7 @@ pub fn full_diagnosis_in(
 ) -> String {
     let tenant = host.is_some() && !o.overlay.is_none();
     let host = host.and_then(|h| Some((h, h.endpoint_at(o.key())?)));
-    let stopped = host.map_or(Stopped::Unknown, |(h, e)| listener_around(o, e, h));
+    let stopped = host.map_or(Stopped::Unseen, |(h, e)| listener_around(o, e, h));
     let mut s = diagnosis_knowing(o, clock, scope, stopped);
     if tenant {
         s.push(' ');
@@ -2117,12 +2220,57 @@ fn first_refusal(o: &Offender) -> Timestamp {
     }
 }
 
+/// What refusals among accepted connections mean. Where the machine that captured did not
+/// see the listener come or go, the capture's own order tells where it does: every accepted
+/// connection before the first refusal (a crash, a service stopped) or every refusal before
+/// the first accepted one (a service started late), each second apart; refusals and
+/// acceptances that alternate stay "stopped or restarted".
+fn refusals_among_accepted(o: &Offender, stopped: Stopped, clock: Clock) -> String {
+    if !matches!(stopped, Stopped::Unknown | Stopped::Unseen) || o.series_from.is_some() {
+        return stopped.meaning().to_owned();
+    }
+    let refused = |c: &crate::engine::SecondCounts| {
+        c.rst[Cause::Refused.index()] > 0
+            || c.failed_by[crate::engine::Failure::Refused.index()] > 0
+    };
+    let seconds = |pick: &dyn Fn(&crate::engine::SecondCounts) -> bool| {
+        let mut it = o.series.iter().filter(|(_, c)| pick(c)).map(|&(s, _)| s);
+        let first = it.next()?;
+        Some((first, it.last().unwrap_or(first)))
+    };
+    let (Some((first_refused, last_refused)), Some((first_accepted, last_accepted))) =
+        (seconds(&refused), seconds(&|c| c.completed > 0))
+    else {
+        return stopped.meaning().to_owned();
+    };
+    let at = |second: i64| clock.time(Timestamp::from_parts(second, 0));
+    if last_accepted < first_refused {
+        format!(
+            "{AFTER_IT_STOPPED} (connections accepted until {}, refused from {})",
+            at(last_accepted),
+            at(first_refused)
+        )
+    } else if last_refused < first_accepted {
+        format!(
+            "{BEFORE_IT_STARTED} (connections refused until {}, accepted from {})",
+            at(last_refused),
+            at(first_accepted)
+        )
+    } else {
+        stopped.meaning().to_owned()
+    }
+}
+
 /// What the machine saw of the listener around an endpoint's refusals among accepted
 /// connections ([`listener_around`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stopped {
     /// Not seen to stop for good: "the service stopped or restarted".
     Unknown,
+    /// The machine that captured was not read, or its sockets say nothing of the endpoint
+    /// (another machine's): "the service stopped or restarted", and refusals of every attempt
+    /// may be a firewall's as well.
+    Unseen,
     /// Seen to stop before the refusals, nothing listening after.
     After,
     /// Seen to start after the first refusals, and to stop before the last.
@@ -2138,7 +2286,7 @@ impl Stopped {
     /// What the refusals among accepted connections mean.
     fn meaning(self) -> &'static str {
         match self {
-            Self::Unknown => PART_OF_THE_TIME,
+            Self::Unknown | Self::Unseen => PART_OF_THE_TIME,
             Self::After => AFTER_IT_STOPPED,
             Self::BeforeAndAfter => BEFORE_AND_AFTER,
             Self::Before => BEFORE_IT_STARTED,
@@ -4211,7 +4359,8 @@ mod diagnosis_tests {
         assert!(
             d.contains(
                 "refused 1 of 3 connection attempts from 1 client (at 00:01:40): nothing was \
-                 listening on that port; the other 2 got no answer before the capture ended."
+                 listening on that port, or a firewall rejected with a reset \
+                 (a capture shows both alike); the other 2 got no answer before the capture ended."
             ),
             "{d}"
         );
@@ -4707,6 +4856,130 @@ mod diagnosis_tests {
         };
         let s = diagnosis(&o, Clock::Utc);
         assert!(s.contains("(0.7/s, 22:13:20-22:13:35)"), "{s}");
+    }
+
+    /// Regression (real-failure trial: a server killed under its clients, captured with
+    /// tcpdump on the client's side): connections accepted, then every later attempt refused,
+    /// said "nothing was listening on that port part of the time (the service stopped or
+    /// restarted)" where the capture's own order tells which: accepted until a second, refused
+    /// from a later one. Refused before the first accepted one is a service started late; the
+    /// two alternating stay "stopped or restarted".
+    #[test]
+    fn refusals_after_or_before_every_accepted_connection_say_so() {
+        use crate::engine::SecondCounts;
+        let base = 1_700_000_000;
+        let refused = SecondCounts {
+            rst: [2, 0, 0, 0, 0],
+            failed_by: [2, 0, 0],
+            incidents: 2,
+            ..SecondCounts::default()
+        };
+        let served = SecondCounts {
+            completed: 2,
+            ..SecondCounts::default()
+        };
+        let at = |seconds: &[(i64, SecondCounts)]| {
+            let o = Offender {
+                rst_packets: 4,
+                rst_by_cause: [4, 0, 0, 0, 0],
+                rst_from_server: 4,
+                attempts: 8,
+                completed: 4,
+                failed_attempts: 4,
+                failed_refused: 4,
+                incidents: 4,
+                first_seen: Timestamp::from_parts(base, 0),
+                last_seen: Timestamp::from_parts(base + 5, 0),
+                avg_rate: 1.0,
+                series: seconds.to_vec().into(),
+                ..Offender::blank("10.43.2.1", 7005)
+            };
+            diagnosis(&o, Clock::Utc)
+        };
+        let crashed = at(&[
+            (base, served),
+            (base + 1, served),
+            (base + 3, refused),
+            (base + 4, refused),
+        ]);
+        assert!(
+            crashed.ends_with(
+                "while it accepted 4: nothing was listening on that port after the service \
+                 stopped (connections accepted until 22:13:21, refused from 22:13:23)."
+            ),
+            "{crashed}"
+        );
+        let started = at(&[
+            (base, refused),
+            (base + 1, refused),
+            (base + 2, served),
+            (base + 3, served),
+        ]);
+        assert!(
+            started.ends_with(
+                "nothing was listening on that port before the service started (connections \
+                 refused until 22:13:21, accepted from 22:13:22)."
+            ),
+            "{started}"
+        );
+        let alternating = at(&[
+            (base, served),
+            (base + 1, refused),
+            (base + 2, served),
+            (base + 3, refused),
+        ]);
+        assert!(
+            alternating.ends_with(
+                "nothing was listening on that port part of the time (the service stopped or \
+                 restarted)."
+            ),
+            "{alternating}"
+        );
+    }
+
+    /// Aborts answered as to connections unknown (see [`Offender::aborts_unknown`]) are told
+    /// so where they are most of their sender's, with how many where not all, and of the
+    /// side that sent them; fewer than half keep the abortive close's words.
+    #[test]
+    fn aborts_of_connections_unknown_name_their_sender_and_count() {
+        let mut o = offender(Cause::Abort, 3, 0);
+        o.clients = 1;
+        o.rst_senders_by_cause[Cause::Abort.index()] = [3, 0];
+        o.aborts_unknown = [2, 0];
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains(
+                "sent by its client, 2 of the 3 in answer to the server's packets as to \
+                 connections it did not know (resets without ACK, unlike an abortive close): the \
+                 client lost them (it or its host restarted), or a firewall or NAT on the way \
+                 forgot them (an idle timeout) and reset them in its name."
+            ),
+            "{s}"
+        );
+        assert_eq!(
+            super::diagnosis_gist(&o, None),
+            "A restart of its client, or a firewall's idle timeout (resets of connections unknown)"
+        );
+        o.aborts_unknown = [1, 0];
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.ends_with(&format!("sent by its client: {}.", super::ABORTIVE)),
+            "{s}"
+        );
+    }
+
+    /// A copied diagnosis names its capture's files, none for a live capture.
+    #[test]
+    fn a_copied_diagnosis_names_the_capture() {
+        let o = offender(Cause::Refused, 1, 0);
+        let names = |n: &[&str]| n.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let copy = |files: &[&str]| {
+            super::diagnosis_to_copy("S.", &o, Clock::Utc, &super::capture_files(&names(files)))
+        };
+        assert_eq!(copy(&[]), "S. Seen at 1970-01-01 00:01:40 (UTC).");
+        assert!(copy(&["a.pcap"]).ends_with("(UTC) in a.pcap."));
+        assert!(copy(&["a.pcap", "b.pcap"]).ends_with("(UTC) in a.pcap and b.pcap."));
+        assert!(copy(&["a.pcap", "b", "c", "d"]).ends_with("(UTC) in a.pcap and 3 more files."));
     }
 
     /// Two refused attempts are "both", not "all 2" (seen on corpus captures).

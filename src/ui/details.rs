@@ -790,7 +790,18 @@ impl DetailsView {
         let o = o.clone();
         let mut action = None;
         let diagnosis = report::full_diagnosis_in(&o, input.host, input.clock, scope);
-        let to_copy = report::diagnosis_to_copy(&diagnosis, &o, input.clock);
+        // A live capture's files are its own pieces, no name a ticket's reader knows.
+        let names: Vec<String> = if input.live {
+            Vec::new()
+        } else {
+            input
+                .paths
+                .iter()
+                .map(|p| crate::ui::file_name(p))
+                .collect()
+        };
+        let to_copy =
+            report::diagnosis_to_copy(&diagnosis, &o, input.clock, &report::capture_files(&names));
         let now = ui.input(|i| i.time);
         let copied = self
             .copied

@@ -1283,8 +1283,10 @@ pub fn progress(
             actions.push(Action::Cancel);
         }
         ui.add(reading_bar(fraction, 220.0));
-        // Nothing is read while files are compared: "0% · 0 B of 0 B · 0 packets" told nothing.
-        if reading.comparing.is_none() {
+        // Nothing is read while files are compared, nor before the reading's first report (a
+        // file opened while another still reads waits for that reading to stop): "0% · 0 B of
+        // 0 B · 0 packets" told nothing.
+        if reading.comparing.is_none() && reading.progress.is_some() {
             ui.label(format!(
                 "{} · {} of {} · {} packets",
                 percent(fraction),
@@ -1362,6 +1364,33 @@ mod tests {
         h.run_steps(2);
         h.get_by_label("comparing trace (1).pcapng with trace.pcapng (a copy is read once)");
         assert!(h.query_by_label("reading 2 files").is_none());
+        assert!(
+            h.query_by_label_contains(" packets").is_none(),
+            "nothing read yet"
+        );
+    }
+
+    /// Regression (real-window trial: a 2.4 KiB capture opened while a 200 MiB one was read):
+    /// for the seconds the first reading took to stop, the row said "0% · 0 B of 0 B · 0
+    /// packets opening restarted-server.pcap (...)", as if the small file were empty. Before
+    /// the reading's first report it says what is opened, no counts.
+    #[test]
+    fn the_opening_row_tells_no_counts_before_the_reading_reports() {
+        let mut h = egui_kittest::Harness::new_ui_state(
+            |ui, actions: &mut Vec<Action>| {
+                let reading = Reading {
+                    label: "restarted-server.pcap",
+                    progress: None,
+                    comparing: None,
+                };
+                progress(ui, &reading, true, actions);
+            },
+            Vec::new(),
+        );
+        h.run_steps(2);
+        h.get_by_label(
+            "opening restarted-server.pcap (the capture on screen stays until it gives results)",
+        );
         assert!(
             h.query_by_label_contains(" packets").is_none(),
             "nothing read yet"

@@ -9,7 +9,8 @@
 #      PowerShell reads it) is in the console's code page, and `capture` must say Npcap is
 #      missing;
 #      and runs the unit tests of the Windows-only code under wine (TCP counters, the socket
-#      table's owners and their names, the services of a process, the wpcap.dll checks, the CSV
+#      table's owners and their names, the services of a process, the machine ID (the
+#      registry's MachineGuid), the wpcap.dll checks, the CSV
 #      export's separators in a German locale),
 #      and `analyze --format excel` in that locale;
 #   3. starts the desktop app under wine (Xvfb), still without wpcap.dll, takes a screenshot
@@ -413,6 +414,11 @@ report "socket owners under wine: $(grep -o "owner of this test's listener: .*\|
 wine "$test_exe" --nocapture --exact host::processes::tests::a_running_services_process_is_described_with_its_services \
   >"$work/services-test.out" 2>&1 || fail "the services test under wine: $(tail -5 "$work/services-test.out")"
 report "a wine service's process $(grep -o 'described with its services: .*' "$work/services-test.out" | tr -d '\r')"
+# The machine ID the agent gives (/metrics' rstscope_machine_info, /report's agent.machine_id):
+# the registry's MachineGuid, as `reg query` prints it (wine's prefix has one of its own).
+wine "$test_exe" --nocapture --exact host::windows::tests::the_machine_id_is_the_registrys_machine_guid \
+  >"$work/machine-id-test.out" 2>&1 || fail "the machine ID under wine: $(tail -5 "$work/machine-id-test.out")"
+report "the machine ID under wine: $(grep -o 'the machine ID: .*' "$work/machine-id-test.out" | tr -d '\r')"
 # The CSV export's separators (src/host/locale.rs: GetLocaleInfoEx, LOCALE_SLIST and
 # LOCALE_SDECIMAL) in a German locale, where Excel splits a CSV at ';' and reads '2,4': wine
 # takes the user's locale from the Unix one (LC_ALL), made here by localedef, and writes it to

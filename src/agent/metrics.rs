@@ -875,7 +875,7 @@ impl Collector for Exposition {
         // behind one Alertmanager). Not a label of every series: the rules' sums would drop it.
         let mut m = encoder.encode_descriptor(
             "rstscope_machine",
-            "The agent's machine: its host name (machine) and its machine ID (machine_id: Linux's /etc/machine-id; empty where unknown), which tells apart hosts of the same name",
+            "The agent's machine: its host name (machine) and its machine ID (machine_id: Linux's /etc/machine-id, Windows' MachineGuid, macOS's IOPlatformUUID; empty where unknown), which tells apart hosts of the same name",
             None,
             MetricType::Info,
         )?;

@@ -16,6 +16,8 @@
 //!
 //! There is no counter of RSTs sent (`OutRsts`): BSD counts them in `tcps_sndctrl` together
 //! with SYNs and FINs, so it is left out rather than given a misleading number.
+//!
+//! Also the machine's hardware UUID (`gethostuuid`), its ID in the agent's reports.
 
 use std::ffi::CStr;
 use std::io;
@@ -96,6 +98,23 @@ fn pick(words: &[u32]) -> Result<TcpCounters, HostError> {
         })
         .collect::<Result<Vec<_>, _>>()
         .map(TcpCounters::new)
+}
+
+/// The hardware's UUID (`IOPlatformUUID`, what `ioreg` and System Information show) from
+/// `gethostuuid`, its 16 bytes; `None` when the call fails. Type-checked in CI, never run
+/// there: no macOS machine runs the tests.
+pub(super) fn host_uuid() -> Option<[u8; 16]> {
+    let mut id = [0u8; 16];
+    // A bound on the wait: the UUID comes from a daemon that answers at once, but a wait of
+    // zero would mean waiting for ever.
+    let wait = libc::timespec {
+        tv_sec: 1,
+        tv_nsec: 0,
+    };
+    // SAFETY: `id` is a uuid_t (16 bytes), exclusively borrowed for the call, which writes
+    // exactly 16 bytes to it; `wait` is a local that lives across the call.
+    let rc = unsafe { libc::gethostuuid(id.as_mut_ptr(), &wait) };
+    (rc == 0).then_some(id)
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ mod linux;
 pub mod loader;
 /// The list and decimal separators of the user's regional settings, for CSV a spreadsheet opens.
 pub mod locale;
-/// macOS: the `net.inet.tcp.stats` sysctl, mapped to the nearest Linux names.
+/// macOS: the `net.inet.tcp.stats` sysctl, mapped to the nearest Linux names; the hardware UUID.
 #[cfg(target_os = "macos")]
 mod macos;
 /// The `host-monitor` thread sampling the machine during a live capture.
@@ -64,7 +64,7 @@ pub mod state;
 // Compiled under `cfg(test)` everywhere too, so its error path is checked where CI runs.
 #[cfg(any(not(any(target_os = "linux", target_os = "macos", windows)), test))]
 mod unsupported;
-/// Windows: `GetTcpStatisticsEx` for IPv4 and IPv6, summed, under Linux's names; the socket table with its owners.
+/// Windows: `GetTcpStatisticsEx` for IPv4 and IPv6, summed, under Linux's names; the socket table with its owners; the MachineGuid.
 #[cfg(windows)]
 mod windows;
 

@@ -198,8 +198,12 @@ pub fn this_machine() -> Option<String> {
 }
 
 /// This machine's ID, which tells apart machines of the same host name (clones of one
-/// image, two sites' `labutil01`): systemd's `/etc/machine-id` (or D-Bus's
-/// `/var/lib/dbus/machine-id`) on Linux; `None` elsewhere, and where neither holds one.
+/// image, two sites' `labutil01`), as the system itself shows it: systemd's `/etc/machine-id`
+/// (or D-Bus's `/var/lib/dbus/machine-id`) on Linux, 32 lowercase hexadecimal digits; the
+/// registry's `HKLM\SOFTWARE\Microsoft\Cryptography\MachineGuid` on Windows, a GUID in
+/// lowercase as `reg query` prints it; the hardware's `IOPlatformUUID` on macOS
+/// (`gethostuuid`), a UUID in uppercase as `ioreg` prints it. `None` elsewhere, and where the
+/// system holds none or one not of its form.
 #[must_use]
 pub fn this_machine_id() -> Option<String> {
     #[cfg(target_os = "linux")]
@@ -208,10 +212,55 @@ pub fn this_machine_id() -> Option<String> {
             .iter()
             .find_map(|p| machine_id_in(&std::fs::read_to_string(p).ok()?))
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(windows)]
+    {
+        machine_guid_in(&super::windows::machine_guid()?)
+    }
+    #[cfg(target_os = "macos")]
+    {
+        super::macos::host_uuid().and_then(|bytes| platform_uuid(&bytes))
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
     {
         None
     }
+}
+
+/// Windows's `MachineGuid` as the registry holds it: a GUID of 36 characters, hexadecimal
+/// digits in groups of 8-4-4-4-12 (lowercase on every Windows; uppercase taken and lowered, so
+/// that one machine has one ID). `None` for anything else (braces, a value an image tool
+/// damaged) and for the all-zero GUID.
+#[must_use]
+pub fn machine_guid_in(text: &str) -> Option<String> {
+    let id = text
+        .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+        .to_ascii_lowercase();
+    let form = id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    (form && id.bytes().any(|b| b != b'0' && b != b'-')).then_some(id)
+}
+
+/// The text of macOS's `IOPlatformUUID` from its 16 bytes (`gethostuuid`'s `uuid_t`): uppercase
+/// in groups of 8-4-4-4-12, as `ioreg -rd1 -c IOPlatformExpertDevice` and System Information
+/// show it. `None` for all zeros (no UUID).
+#[must_use]
+pub fn platform_uuid(bytes: &[u8; 16]) -> Option<String> {
+    if bytes.iter().all(|&b| b == 0) {
+        return None;
+    }
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{b:02X}");
+    }
+    Some(text)
 }
 
 /// The machine ID a `machine-id` file's text holds: 32 lowercase hexadecimal digits and a

@@ -24,7 +24,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use windows_sys::Win32::Foundation::{
-    CloseHandle, ERROR_INSUFFICIENT_BUFFER, INVALID_HANDLE_VALUE, NO_ERROR,
+    CloseHandle, ERROR_INSUFFICIENT_BUFFER, ERROR_SUCCESS, INVALID_HANDLE_VALUE, NO_ERROR,
 };
 use windows_sys::Win32::NetworkManagement::IpHelper::{
     GetExtendedTcpTable, GetTcpStatisticsEx, MIB_TCPSTATS_LH, TCP_TABLE_OWNER_PID_ALL,
@@ -36,6 +36,7 @@ use windows_sys::Win32::Security::{
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW, TH32CS_SNAPPROCESS,
 };
+use windows_sys::Win32::System::Registry::{HKEY_LOCAL_MACHINE, RRF_RT_REG_SZ, RegGetValueW};
 use windows_sys::Win32::System::Threading::{
     GetCurrentProcess, OpenProcess, OpenProcessToken, PROCESS_NAME_WIN32,
     PROCESS_QUERY_LIMITED_INFORMATION, QueryFullProcessImageNameW,
@@ -324,6 +325,39 @@ pub(super) fn elevated() -> bool {
     // SAFETY: `token` was opened above and is not used after this.
     unsafe { CloseHandle(token) };
     ok != 0 && elevation.TokenIsElevated != 0
+}
+
+/// The registry's `HKLM\SOFTWARE\Microsoft\Cryptography\MachineGuid`, which Windows Setup
+/// writes once per installation (and sysprep anew per clone): the text as stored, `None` where
+/// it cannot be read. The 64-bit program reads the 64-bit view, where the value is.
+pub(super) fn machine_guid() -> Option<String> {
+    let key: Vec<u16> = "SOFTWARE\\Microsoft\\Cryptography\0"
+        .encode_utf16()
+        .collect();
+    let value: Vec<u16> = "MachineGuid\0".encode_utf16().collect();
+    // A GUID is 36 characters and a NUL; room to spare for a value longer than it should be,
+    // which the caller then refuses.
+    let mut buf = [0u16; 128];
+    let mut bytes = u32::try_from(std::mem::size_of_val(&buf)).unwrap_or(0);
+    // SAFETY: the key and value names are NUL-terminated UTF-16 that live across the call;
+    // `buf` is exclusively borrowed and `bytes` gives its size in bytes, which the call never
+    // writes past (it fails with ERROR_MORE_DATA instead); the type pointer may be null.
+    let status = unsafe {
+        RegGetValueW(
+            HKEY_LOCAL_MACHINE,
+            key.as_ptr(),
+            value.as_ptr(),
+            RRF_RT_REG_SZ,
+            std::ptr::null_mut(),
+            buf.as_mut_ptr().cast(),
+            &mut bytes,
+        )
+    };
+    if status != ERROR_SUCCESS {
+        return None;
+    }
+    let units = buf.get(..bytes as usize / 2)?;
+    Some(wide_array(units))
 }
 
 /// A fixed-size UTF-16 field up to its first NUL.
@@ -1030,5 +1064,34 @@ mod tests {
         // Counters only grow between the readings (barring a wrap).
         let at_least = u64::from(v4.dwActiveOpens) + u64::from(v6.dwActiveOpens);
         assert!(sum.get("ActiveOpens").expect("named") >= at_least);
+    }
+
+    /// The machine ID is the registry's MachineGuid as `reg query` (another reader of the same
+    /// value) prints it: two Windows hosts of one name are then told apart in the agent's
+    /// /metrics and /report. Printed, so the smoke test's log shows it.
+    #[test]
+    fn the_machine_id_is_the_registrys_machine_guid() {
+        let out = std::process::Command::new("reg")
+            .args([
+                "query",
+                r"HKLM\SOFTWARE\Microsoft\Cryptography",
+                "/v",
+                "MachineGuid",
+            ])
+            .output()
+            .expect("reg runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let listed = text
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("MachineGuid")?
+                    .split_whitespace()
+                    .nth(1)
+            })
+            .expect("reg query prints MachineGuid");
+        let id = crate::host::recorded::this_machine_id();
+        println!("the machine ID: {id:?}, reg query's MachineGuid: {listed}");
+        assert_eq!(id.as_deref(), Some(listed.to_ascii_lowercase().as_str()));
     }
 }

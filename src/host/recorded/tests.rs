@@ -638,3 +638,46 @@ fn a_machine_id_is_32_hexadecimal_digits() {
         assert_eq!(machine_id_in(bad), None, "{bad:?}");
     }
 }
+
+/// Windows's MachineGuid is a GUID of 8-4-4-4-12 hexadecimal digits, kept in lowercase (one
+/// machine, one ID); braces, a short or damaged value and the all-zero GUID are none.
+#[test]
+fn a_windows_machine_guid_is_a_guid_in_lowercase() {
+    for (text, id) in [
+        (
+            "7e2b4f3a-91c5-4d0e-b6a8-3f1c2d9e8a17",
+            "7e2b4f3a-91c5-4d0e-b6a8-3f1c2d9e8a17",
+        ),
+        (
+            "7E2B4F3A-91C5-4D0E-B6A8-3F1C2D9E8A17\0",
+            "7e2b4f3a-91c5-4d0e-b6a8-3f1c2d9e8a17",
+        ),
+    ] {
+        assert_eq!(machine_guid_in(text).as_deref(), Some(id), "{text:?}");
+    }
+    for bad in [
+        "",
+        "{7e2b4f3a-91c5-4d0e-b6a8-3f1c2d9e8a17}",
+        "7e2b4f3a-91c5-4d0e-b6a8-3f1c2d9e8a1",
+        "7e2b4f3a91c54d0eb6a83f1c2d9e8a17",
+        "7e2b4f3a-91c5-4d0e-b6a8-3f1c2d9e8a1g",
+        "00000000-0000-0000-0000-000000000000",
+    ] {
+        assert_eq!(machine_guid_in(bad), None, "{bad:?}");
+    }
+}
+
+/// macOS's IOPlatformUUID from gethostuuid's 16 bytes reads as ioreg prints it; all zeros is
+/// none.
+#[test]
+fn a_macos_platform_uuid_reads_as_ioreg_prints_it() {
+    let bytes = [
+        0x56, 0x4d, 0x7a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f, 0x60, 0x71, 0x82, 0x93, 0xa4, 0xb5, 0xc6,
+        0xd7,
+    ];
+    assert_eq!(
+        platform_uuid(&bytes).as_deref(),
+        Some("564D7A1B-2C3D-4E5F-6071-8293A4B5C6D7")
+    );
+    assert_eq!(platform_uuid(&[0; 16]), None);
+}

@@ -2849,6 +2849,118 @@ fn a_program_failing_to_start_is_listed_in_the_this_machine_panel() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The "This machine" panel marks a program that kept failing to start in another network
+/// namespace than the capture's (another container, another test run): the diagnoses leave
+/// it out (none of the captured ports was its to serve), and its line there said nothing of
+/// why, reading as a failure beside the capture's refusals. Two copies of `/bin/sleep`
+/// crash-loop during a live capture, each run killed by SIGSEGV 0.2 s in, one in this
+/// namespace and one in a second (`ip netns exec`): only the second's line is marked.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_program_failing_in_another_network_namespace_is_marked_in_the_this_machine_panel() {
+    let Ok(original) = std::fs::read("/bin/sleep") else {
+        println!("SKIPPED: no /bin/sleep to copy");
+        return;
+    };
+    let _failing = making_programs_fail();
+    let Some(elsewhere) = common::Netns::or_skip("gui-crashing", "live GUI test") else {
+        return;
+    };
+    let mut h = harness(settings(), Vec::new());
+    h.run_steps(2);
+    if !start_capture_with_this_machine(&mut h, "a_program_failing_in_another_network_namespace") {
+        return;
+    }
+    let dir = temp_dir("failing-start-netns");
+    let copy = |name: &str| {
+        let program = dir.join(name);
+        std::fs::write(&program, &original).expect("write the program");
+        std::fs::set_permissions(
+            &program,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("make it executable");
+        std::fs::canonicalize(&program).expect("the copy")
+    };
+    let (here, there) = (copy("crasher-here"), copy("crasher-elsewhere"));
+    // Each run killed 0.2 s in, 3 runs; no core files.
+    let script = "ulimit -c 0; for i in 1 2 3; do \"$1\" 5 & p=$!; sleep 0.2; \
+                  kill -SEGV $p; wait $p; sleep 0.2; done";
+    let looping = |program: &std::path::Path, netns: Option<&str>| {
+        let mut c = match netns {
+            Some(ns) => {
+                let mut c = std::process::Command::new("ip");
+                c.args(["netns", "exec", ns, "sh"]);
+                c
+            }
+            None => std::process::Command::new("sh"),
+        };
+        c.args(["-c", script, "sh"])
+            .arg(program)
+            .current_dir(&dir)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the loop")
+    };
+    let mut loops = [looping(&here, None), looping(&there, Some(&elsewhere.name))];
+    for l in &mut loops {
+        while l.try_wait().expect("the loop").is_none() {
+            std::thread::sleep(Duration::from_millis(20));
+            h.step();
+        }
+    }
+    let (here, there) = (here.to_string_lossy(), there.to_string_lossy());
+    let listed = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .is_some_and(|r| {
+                [&here, &there]
+                    .iter()
+                    .all(|p| r.failing_starts.iter().any(|f| f.program == ***p))
+            })
+    };
+    let start = Instant::now();
+    while !listed(&h) {
+        if start.elapsed() > Duration::from_secs(10) {
+            // Not root, or a kernel without the exec and signal events.
+            println!(
+                "SKIPPED (a_program_failing_in_another_network_namespace): no failing starts seen"
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.get_by_label("This machine").click();
+    h.run_steps(3);
+    let line = |program: &str| -> String {
+        let said = format!("{program} failed to start 3 times from ");
+        // A wrapped label's text is its value.
+        let labels: Vec<String> = h
+            .query_all_by_label_contains(&said)
+            .filter_map(|n| n.accesskit_node().label().or(n.accesskit_node().value()))
+            .collect();
+        assert_eq!(
+            labels.len(),
+            1,
+            "one line in the panel for {said:?}: {labels:?}"
+        );
+        labels[0].clone()
+    };
+    let mark = "It ran in another network namespace than the capture's: none of the ports \
+                captured was its to serve.";
+    let (line_here, line_there) = (line(&here), line(&there));
+    assert!(line_there.ends_with(mark), "{line_there}");
+    assert!(!line_here.contains("network namespace"), "{line_here}");
+    h.get_by_label("Stop capture").click();
+    h.run_steps(2);
+    settle(&mut h);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Regression (s36's real-window trial): a shell's loop whose every `bash -c 'exec
 /// 3<>/dev/tcp/127.0.0.1/P'` run exits 1 as its connect is refused was listed in "This
 /// machine" as "/usr/bin/bash failed to start 30 times ... with exit status 1". It is listed

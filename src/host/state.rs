@@ -302,9 +302,23 @@ pub struct HostReport {
     /// machine" panel lists them while the capture runs and after Stop.
     #[serde(skip)]
     pub failing_starts: Vec<FailingStart>,
+    /// The network namespace the live capture captured in ([`CaptureScope::net_ns`]), where
+    /// known: a program of `failing_starts` whose runs were all in others
+    /// ([`FailingStart::only_in_other_net_ns`]) served none of its ports, and the panel says
+    /// so. Live only, as `failing_starts`.
+    #[serde(skip)]
+    pub net_ns: Option<u64>,
 }
 
 impl HostReport {
+    /// True when every run of the failing program `f` was in another network namespace than
+    /// the capture's, as far as known (the capture's namespace and the runs' read): none of
+    /// this capture's ports was its to serve, and the diagnoses leave it out.
+    #[must_use]
+    pub fn failing_elsewhere(&self, f: &FailingStart) -> bool {
+        self.net_ns.is_some_and(|ns| f.only_in_other_net_ns(ns))
+    }
+
     /// The entry of offender `addr:port`.
     #[must_use]
     pub fn endpoint(&self, addr: IpAddr, port: u16) -> Option<&EndpointHost> {
@@ -744,6 +758,7 @@ impl HostState {
             recorded: None,
             ended: self.ended,
             failing_starts: machine_failing,
+            net_ns: self.scope.net_ns,
         }
     }
 

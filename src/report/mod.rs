@@ -2811,6 +2811,23 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
     }
 }
 
+/// [`failing_start_line`] as the machine-wide list of a capture tells it (`h`, "This machine"
+/// in the app, the terminal's report): with "It ran in another network namespace ..." where
+/// all its runs were in other namespaces than the capture's (another container, another test
+/// run's `ip netns exec`), so that a program the diagnoses leave out says why, rather than
+/// reading as a failure beside the capture's refused ports.
+pub fn failing_start_line_of(h: &HostReport, f: &FailingStart, clock: Clock) -> String {
+    let line = failing_start_line(f, clock);
+    if h.failing_elsewhere(f) {
+        format!(
+            "{line} It ran in another network namespace than the capture's: none of the ports \
+             captured was its to serve."
+        )
+    } else {
+        line
+    }
+}
+
 /// A program that failed to start again and again on this machine, told on its own (the
 /// machine-wide list, "This machine" in the app): "/opt/collector/bin/collector failed to
 /// start 12 times from 10:02:11 to 10:02:33 (every 2.0 s): each run ended within 40 ms,
@@ -3328,6 +3345,44 @@ mod failing_start_tests {
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
+        }
+    }
+
+    /// The machine-wide list marks a program whose runs were all in other network namespaces
+    /// than the capture's (the diagnoses leave it out), and only where both are known: a
+    /// program of the capture's namespace, of several with the capture's among them, of
+    /// unknown namespaces or beside a capture whose namespace is unknown is told as before.
+    #[test]
+    fn a_program_failing_only_in_another_network_namespace_says_so_in_the_machines_list() {
+        let mark = "It ran in another network namespace than the capture's";
+        let line = |capture: Option<u64>, runs: &[u64]| {
+            let h = super::HostReport {
+                net_ns: capture,
+                ..super::HostReport::default()
+            };
+            let f = FailingStart {
+                net_ns: runs.to_vec(),
+                ..killed(3, Some(11), 3, 0)
+            };
+            super::failing_start_line_of(&h, &f, Clock::Utc)
+        };
+        let elsewhere = line(Some(4_026_531_840), &[4_026_532_001]);
+        assert!(
+            elsewhere.starts_with(&super::failing_start_line(
+                &killed(3, Some(11), 3, 0),
+                Clock::Utc
+            )) && elsewhere.ends_with(&format!(
+                " {mark}: none of the ports captured was its to serve."
+            )),
+            "{elsewhere}"
+        );
+        for (capture, runs) in [
+            (Some(4_026_531_840), &[4_026_531_840][..]),
+            (Some(4_026_531_840), &[4_026_532_001, 4_026_531_840][..]),
+            (Some(4_026_531_840), &[][..]),
+            (None, &[4_026_532_001][..]),
+        ] {
+            assert!(!line(capture, runs).contains(mark), "{capture:?} {runs:?}");
         }
     }
 

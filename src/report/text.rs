@@ -1140,7 +1140,7 @@ pub(crate) fn host(out: &mut String, h: &HostReport, clock: Clock, width: Option
         .filter(|f| !told.contains(&f.program.as_str()))
         .collect();
     for f in untold.iter().take(MAX_FAILING_LINES) {
-        let line = super::failing_start_line(f, clock);
+        let line = super::failing_start_line_of(h, f, clock);
         let _ = writeln!(
             out,
             "{}",

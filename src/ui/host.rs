@@ -431,7 +431,7 @@ fn failing_starts(ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f32)
         );
     }
     for f in &h.failing_starts {
-        let text = RichText::new(report::failing_start_line(f, clock));
+        let text = RichText::new(report::failing_start_line_of(h, f, clock));
         // One going on is a warning; one over is history.
         let text = if f.recovered.is_none() {
             text.color(ui.visuals().warn_fg_color)

@@ -1571,7 +1571,10 @@ fn each_offender_says_the_interfaces_it_was_seen_on() {
     let json = report::json::to_value(&a, Clock::Utc);
     assert_eq!(
         json["interface_frames"],
-        serde_json::json!([{"name": "lo", "frames": 10}, {"name": "if-a", "frames": 8}])
+        serde_json::json!([
+            {"name": "lo", "frames": 10, "indexes": []},
+            {"name": "if-a", "frames": 8, "indexes": []}
+        ])
     );
     let seen: Vec<(String, serde_json::Value)> = (json["offenders"].as_array().expect("offenders"))
         .iter()
@@ -1655,5 +1658,48 @@ fn a_linux_any_captures_offenders_say_the_interface_index_they_were_seen_on() {
             ("10.84.0.2".to_owned(), serde_json::json!(["if2", "if4"])),
             ("10.99.0.2".to_owned(), serde_json::json!(["if2"])),
         ]
+    );
+}
+
+/// A Linux `any` capture's frames say the interface index each was seen on: the Capture
+/// section counts them by index, as it counts a pcapng file's interfaces (`interfaces  lo:
+/// 10, if-a: 8`), so that "seen on if3" can be weighed. Before, a capture of `any` was one
+/// interface, its frames not counted by any. tshark's `sll.ifindex` gives the same counts
+/// (vxlan-any.pcap: 36 on 2, the veth, 18 and 11 on 3 and 4, the VXLAN devices; any-sll2.pcap:
+/// 6 on 1, its loopback).
+#[test]
+fn a_linux_any_capture_counts_its_frames_by_interface_index() {
+    let (a, _) = run("tests/fixtures/vxlan-any.pcap");
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(
+        text.contains("\n  interfaces  if2: 36, if3: 18, if4: 11\n"),
+        "{text}"
+    );
+    let json = report::json::to_value(&a, Clock::Utc);
+    let index =
+        |i: u32, n: u64| serde_json::json!({"index": i, "name": format!("if{i}"), "frames": n});
+    assert_eq!(
+        json["interface_frames"],
+        serde_json::json!([{
+            "name": "interface 0",
+            "frames": 65,
+            "indexes": [index(2, 36), index(3, 18), index(4, 11)],
+        }])
+    );
+    // One index: nothing to weigh, as a capture of one interface.
+    let (a, _) = run("tests/fixtures/any-sll2.pcap");
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(!text.contains("interfaces  "), "{text}");
+    let json = report::json::to_value(&a, Clock::Utc);
+    assert_eq!(
+        json["interface_frames"][0]["indexes"],
+        serde_json::json!([index(1, 6)])
+    );
+    // Another link type: no indexes.
+    let (a, _) = run("tests/fixtures/vxlan.pcap");
+    let json = report::json::to_value(&a, Clock::Utc);
+    assert_eq!(
+        json["interface_frames"][0]["indexes"],
+        serde_json::json!([])
     );
 }

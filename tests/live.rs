@@ -1288,6 +1288,7 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
     let (a, _) = wait_finished(&mut job, Instant::now());
     let stats = job.stats();
     drop(job);
+    let (bridge, port) = (bridged.bridge.clone(), bridged.port());
     drop(bridged);
     let o = offender(&a, peer, 7211).expect("the refusals found");
     assert_eq!(
@@ -1296,6 +1297,23 @@ fn a_packet_seen_on_a_bridge_and_its_port_counts_once() {
         "{o:?}"
     );
     assert_eq!(a.snapshot.totals.syn_packets, 4, "each SYN once");
+    // Every frame twice, once on each: the Capture section counts `any`'s frames by the
+    // interface each was seen on, named as the machine named them when the capture began.
+    let by_index = rstscope::report::interface_frames(&a.capture);
+    let mut names: Vec<&str> = by_index.iter().map(|(name, _)| name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, [bridge.as_str(), port.as_str()], "{by_index:?}");
+    assert_eq!(by_index[0].1, by_index[1].1, "{by_index:?}");
+    assert_eq!(by_index[0].1 * 2, a.capture.frames, "{by_index:?}");
+    let text = rstscope::report::text::report(&a, rstscope::report::Clock::Utc, 10);
+    let (first, second) = (&by_index[0], &by_index[1]);
+    assert!(
+        text.contains(&format!(
+            "\n  interfaces  {}: {}, {}: {}\n",
+            first.0, first.1, second.0, second.1
+        )),
+        "{text}"
+    );
     assert_eq!(
         stats.duplicates, 8,
         "each SYN and RST seen twice: {stats:?}"

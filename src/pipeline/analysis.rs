@@ -57,6 +57,15 @@ pub struct CaptureInfo {
     /// LINUX_SLL2 frames, where the capture says them (rstscope's own captures do): each
     /// `(interface, index, name)`, `interface` as [`CaptureInfo::interfaces`] numbers it.
     pub index_names: Vec<(u32, u32, String)>,
+    /// A Linux `any` capture's frames by the interface index their LINUX_SLL2 header gives:
+    /// `((interface, index), frames)`, `interface` as [`CaptureInfo::interfaces`] numbers it,
+    /// in that order, then by index (whatever the batches' bounds were), the frames counted as
+    /// [`CaptureInfo::interfaces`] counts them (a file's copies of a packet seen on another
+    /// interface included); empty for other captures. At most [`MAX_INDEX_FRAMES`] places:
+    /// the frames of those met once so many were counted are in `other_index_frames`.
+    pub index_frames: Vec<((u32, u32), u64)>,
+    /// LINUX_SLL2 frames of the interface indexes met past the first [`MAX_INDEX_FRAMES`].
+    pub other_index_frames: u64,
     /// Frames read.
     pub frames: u64,
     /// Frames carrying TCP.
@@ -103,6 +112,32 @@ pub struct CaptureInfo {
     /// The most digits of a second its files' interfaces record times to
     /// ([`InterfaceInfo::time_digits`]); `None` for a live capture (libpcap's microseconds).
     pub recorded_digits: Option<u8>,
+}
+
+/// The most Linux `any` interface indexes whose frames are counted apart
+/// ([`CaptureInfo::index_frames`]): a node's `any` capture has one per interface (hundreds on a
+/// node of many containers); a damaged file's indexes could be any, and memory stays bounded.
+pub const MAX_INDEX_FRAMES: usize = 256;
+
+impl CaptureInfo {
+    /// Adds a batch's LINUX_SLL2 frames by interface index ([`CaptureInfo::index_frames`]).
+    fn add_index_frames(&mut self, counted: &[((u32, u32), u64)], other: u64) {
+        self.other_index_frames += other;
+        for &(place, n) in counted {
+            self.add_index_frame(place, n);
+        }
+    }
+
+    /// Adds `n` LINUX_SLL2 frames of `(interface, index)` ([`CaptureInfo::index_frames`]).
+    pub(crate) fn add_index_frame(&mut self, place: (u32, u32), n: u64) {
+        match self.index_frames.binary_search_by_key(&place, |&(p, _)| p) {
+            Ok(at) => self.index_frames[at].1 += n,
+            Err(at) if self.index_frames.len() < MAX_INDEX_FRAMES => {
+                self.index_frames.insert(at, (place, n));
+            }
+            Err(_) => self.other_index_frames += n,
+        }
+    }
 }
 
 /// The capture's own time: see [`CaptureInfo::captured`].
@@ -976,6 +1011,9 @@ impl EngineSide {
             *capture.past_networks.entry(kind).or_default() += n;
         }
         capture.copies.add(batch.copies);
+        if !batch.index_frames.is_empty() || batch.other_index_frames > 0 {
+            capture.add_index_frames(&batch.index_frames, batch.other_index_frames);
+        }
         capture.dropped.add(batch.dropped);
         for &(reason, file, n) in &batch.skipped {
             *capture.not_decoded.entry(reason).or_insert(0) += n;
@@ -1484,6 +1522,10 @@ struct Batch {
     /// empty (and shorter than `packets`) until a LINUX_SLL2 frame comes: the engine notes
     /// where attempts and resets were seen by it.
     link_indexes: Vec<u32>,
+    /// Its LINUX_SLL2 frames by `(interface, index)` ([`CaptureInfo::index_frames`]), at most
+    /// [`MAX_INDEX_FRAMES`] places, the frames of others in `other_index_frames`.
+    index_frames: Vec<((u32, u32), u64)>,
+    other_index_frames: u64,
     /// Processes the source met since the previous batch (its table only grows), so that the
     /// engine side can name the processes the tags point at.
     new_processes: Vec<CapturedProcess>,
@@ -1553,6 +1595,8 @@ impl Batch {
         self.rst_payloads.clear();
         self.tags.clear();
         self.link_indexes.clear();
+        self.index_frames.clear();
+        self.other_index_frames = 0;
         self.new_processes.clear();
         self.payloads.clear();
         self.frames = 0;
@@ -2130,6 +2174,12 @@ fn take_copy(
     copies: &mut CopyFilter,
     networks: &Zones,
 ) -> bool {
+    // Every frame of a Linux `any` capture comes here (its frames are compared by content),
+    // copies or not: its frames are counted by interface index here, and no frame of another
+    // kind pays for it.
+    if frame.link_type.0 == LINKTYPE_LINUX_SLL2 {
+        count_index(&frame, batch);
+    }
     let Some(copy) = copies.copy(&frame) else {
         return false;
     };
@@ -2154,6 +2204,29 @@ fn take_copy(
         _ => batch.copies.add(copy),
     }
     true
+}
+
+/// Counts a LINUX_SLL2 frame by its interface and interface index ([`Batch::index_frames`]).
+/// A node's `any` capture interleaves its interfaces' frames, but a run of one interface's
+/// is common: the place of the frame before is tried first.
+fn count_index(frame: &Frame<'_>, batch: &mut Batch) {
+    let place = (frame.interface, linux_any_index(frame));
+    if let Some((p, n)) = batch.index_frames.last_mut()
+        && *p == place
+    {
+        *n += 1;
+        return;
+    }
+    match batch.index_frames.iter().position(|(p, _)| *p == place) {
+        Some(at) => {
+            batch.index_frames[at].1 += 1;
+            // To the end, where the next frame of the run finds it first.
+            let last = batch.index_frames.len() - 1;
+            batch.index_frames.swap(at, last);
+        }
+        None if batch.index_frames.len() < MAX_INDEX_FRAMES => batch.index_frames.push((place, 1)),
+        None => batch.other_index_frames += 1,
+    }
 }
 
 /// A frame recorded at its drop by the capturing host ([`Frame::dropped`]): its TCP packet

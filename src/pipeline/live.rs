@@ -697,7 +697,14 @@ impl Run {
             return;
         }
         // An interface made since the start: named in the saved file where first met.
-        let named = self.source.name_new_index(f);
+        let named = match self.source.sll2_index(f) {
+            Some((index, name)) => {
+                // Linux `any`: the frames of each interface index, as a file's are counted.
+                self.capture.add_index_frame((f.interface, index), 1);
+                name.map(|name| (index, name))
+            }
+            None => None,
+        };
         if let (Some(t), Some((index, name))) = (&mut self.tap, &named) {
             t.interface_named(f.interface, *index, name);
         }

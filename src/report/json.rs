@@ -1061,6 +1061,23 @@ fn this_machine(a: &Analysis) -> Option<&HostReport> {
 
 /// Everything of [`to_value`] but the offenders (`null` in their place); the kernel
 /// counters too when `kernel_points` is false (`null`: [`write_kernel`] writes them).
+/// `interface_frames`: each capture interface's frames, with a Linux `any` interface's by the
+/// interface index its frames carry (`indexes`, empty for other interfaces).
+fn interface_frames(cap: &CaptureInfo) -> Value {
+    (0u32..)
+        .zip(&cap.interfaces)
+        .map(|(i, (name, frames))| {
+            let indexes: Vec<Value> = (cap.index_frames.iter())
+                .filter(|((at, _), _)| *at == i)
+                .map(|&(place, n)| {
+                    json!({"index": place.1, "name": super::place_name(cap, place), "frames": n})
+                })
+                .collect();
+            json!({"name": name, "frames": frames, "indexes": indexes})
+        })
+        .collect()
+}
+
 fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
     let s = &a.snapshot;
     let t = &s.totals;
@@ -1132,9 +1149,7 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         "files": files,
         "link_types": link_types,
         // Not `interfaces`: `rstscope capture`'s JSON has its own, of libpcap's counts.
-        "interface_frames": cap.interfaces.iter()
-            .map(|(name, frames)| json!({"name": name, "frames": frames}))
-            .collect::<Vec<_>>(),
+        "interface_frames": interface_frames(cap),
         "first_packet": t.first_ts.map(time),
         "last_packet": t.last_ts.map(time),
         "live": own_time(cap, true),
@@ -1426,6 +1441,8 @@ mod tests {
         // `any` capture's by the interface index its frames carry, named.
         a.capture.interfaces = vec![("any".into(), 30), ("eth0".into(), 10)];
         a.capture.index_names = vec![(0, 1, "lo".into())];
+        // Its frames by interface index: 1 named, 4 not.
+        a.capture.index_frames = vec![((0, 1), 22), ((0, 4), 8)];
         a.snapshot.places = vec![(1, 0), (0, 1)];
         for o in &mut a.snapshot.offenders {
             o.seen_on.note(0);

@@ -61,6 +61,33 @@ pub fn capture_interfaces(cap: &CaptureInfo) -> Vec<(&str, u64)> {
     }
 }
 
+/// The capture's interfaces with their frames as the Capture section lists them, where there
+/// are several ([`capture_interfaces`]), or where a Linux `any` capture's frames name several
+/// interface indexes: such an interface is listed by its indexes ([`CaptureInfo::index_frames`]),
+/// each named as its offenders' `seen on` names it (the capturing machine's name, else `if3`),
+/// and the indexes past the ones counted apart together last. Empty where there is one.
+pub fn interface_frames(cap: &CaptureInfo) -> Vec<(String, u64)> {
+    let mut listed = Vec::new();
+    for (i, (name, frames)) in (0u32..).zip(&cap.interfaces) {
+        let mut by_index = (cap.index_frames.iter()).filter(|((at, _), _)| *at == i);
+        if by_index.clone().next().is_none() {
+            if *frames > 0 {
+                listed.push((name.clone(), *frames));
+            }
+            continue;
+        }
+        listed.extend(
+            by_index
+                .by_ref()
+                .map(|(place, n)| (place_name(cap, *place), *n)),
+        );
+    }
+    if cap.other_index_frames > 0 {
+        listed.push(("other interface indexes".to_owned(), cap.other_index_frames));
+    }
+    if listed.len() > 1 { listed } else { Vec::new() }
+}
+
 /// The name of a place of [`Snapshot::places`](crate::engine::Snapshot::places): its capture
 /// interface's, or for a Linux `any` capture's interface index, the name the capturing machine
 /// gave it where the capture says ([`CaptureInfo::index_names`]), else `if3`, as its packet

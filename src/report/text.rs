@@ -514,9 +514,10 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         "{}",
         wrapped("  link types  ", &links, LABEL_HANG, width)
     );
-    // A capture of several interfaces (dumpcap -i lo -i eth0, pktmon's components): each
-    // one's frames, as capinfos lists them, so that "seen on lo" below can be weighed.
-    let interfaces: Vec<String> = (super::capture_interfaces(cap).iter())
+    // A capture of several interfaces (dumpcap -i lo -i eth0, pktmon's components, Linux's
+    // `any`): each one's frames, as capinfos lists them, so that "seen on lo" below can be
+    // weighed.
+    let interfaces: Vec<String> = (super::interface_frames(cap).iter())
         .map(|(name, n)| format!("{name}: {}", grouped(*n)))
         .collect();
     if !interfaces.is_empty() {

@@ -108,7 +108,7 @@ const LINKTYPE_LINUX_SLL2: i32 = 276;
 
 /// This machine's interfaces by index (Linux: /sys/class/net/NAME/ifindex), in index order;
 /// empty where it cannot tell. Read at the start, and again when a frame comes from an index
-/// not named yet ([`LiveSource::name_new_index`]).
+/// not named yet ([`LiveSource::sll2_index`]).
 fn interface_indexes() -> Vec<(u32, String)> {
     let Ok(dir) = std::fs::read_dir("/sys/class/net") else {
         return Vec::new();
@@ -938,17 +938,24 @@ impl LiveSource {
         &self.interfaces
     }
 
-    /// The name of the interface index `f` carries (Linux's `any`: LINUX_SLL2 frames say
-    /// where each was seen) when `f` is the first frame of an interface made after the
-    /// capture began: looked up once, then named in [`LiveSource::interfaces`] as those there
-    /// at the start are. `None` for every other frame; an index whose interface is gone by
-    /// then stays unnamed (`ifN`).
-    pub fn name_new_index(&mut self, f: &Frame<'_>) -> Option<(u32, String)> {
+    /// The interface index `f` carries (Linux's `any`: LINUX_SLL2 frames say where each was
+    /// seen), and its name when `f` is the first frame of an interface made after the capture
+    /// began: looked up once, then named in [`LiveSource::interfaces`] as those there at the
+    /// start are. `None` for frames of other link types (and too short to say); the name
+    /// `None` for every other frame, and for an index whose interface is gone by then (it
+    /// stays unnamed, `ifN`).
+    pub fn sll2_index(&mut self, f: &Frame<'_>) -> Option<(u32, Option<String>)> {
         if f.link_type.0 != LINKTYPE_LINUX_SLL2 as u32 {
             return None;
         }
         let index = u32::from_be_bytes(*f.data.get(4..8)?.first_chunk::<4>()?);
-        let id = f.interface as usize;
+        Some((index, self.name_new_index(f.interface, index)))
+    }
+
+    /// The name of the interface index `index` of the capture's interface `id`, the first
+    /// time it is met and has one ([`LiveSource::sll2_index`]).
+    fn name_new_index(&mut self, id: u32, index: u32) -> Option<String> {
+        let id = id as usize;
         let last = self.last_index.get_mut(id)?;
         if *last == Some(index) {
             return None;
@@ -968,7 +975,7 @@ impl LiveSource {
             return None;
         };
         info.index_names.insert(at, (index, name.clone()));
-        Some((index, name))
+        Some(name)
     }
 
     /// The filter in force.

@@ -8,10 +8,11 @@
 //! a window that starts further back starts at the next whole minute, and one that starts more
 //! than six hours back starts six hours back (the report's warnings say so). What the engine
 //! keeps only as running totals (packets, SYNs, connection attempts, connection states,
-//! evictions, frames by link type) is the total now less the total at the window's start, from
-//! [`History`](crate::agent::window::History): the running totals as they stood each second
-//! for the last hour and each minute for the six hours kept. Clients of an offender stay its
-//! total over the whole run, as in the app's time-range selection.
+//! evictions, frames by link type and by capture interface) is the total now less the total
+//! at the window's start, from [`History`](crate::agent::window::History): the running totals
+//! as they stood each second for the last hour and each minute for the six hours kept. Clients
+//! of an offender stay its total over the whole run, as in the app's time-range selection. A
+//! Linux `any` capture's frames by interface index are not kept so: a window has none.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -44,20 +45,45 @@ pub struct Running {
     pub tcp_frames: u64,
     /// Frames without TCP.
     pub other_frames: u64,
-    /// Frames by link type (a few: one per kind of interface captured).
-    pub link_types: Vec<(LinkType, u64)>,
+    /// Frames by link type (a few: one per kind of interface captured) and, where the capture
+    /// has several interfaces (those given with `-i`), by interface; one interface's frames
+    /// are `frames`. In one list, so that an entry of the history is no larger for them.
+    pub frames_of: Vec<(FramesOf, u64)>,
+}
+
+/// What an entry of [`Running::frames_of`] counts the frames of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FramesOf {
+    /// A link type's.
+    LinkType(LinkType),
+    /// A capture interface's, by its number ([`crate::source::Frame::interface`]).
+    Interface(u32),
 }
 
 impl Running {
     /// The running totals of an analysis.
     pub fn of(a: &Analysis) -> Self {
+        let c = &a.capture;
+        let link_types = (c.link_types.iter()).map(|&(lt, n)| (FramesOf::LinkType(lt), n));
+        let several = c.interfaces.len() > 1;
+        let interfaces = (0u32..)
+            .zip(&c.interfaces)
+            .filter(|_| several)
+            .map(|(i, &(_, n))| (FramesOf::Interface(i), n));
         Self {
             totals: a.snapshot.totals.clone(),
-            frames: a.capture.frames,
-            tcp_frames: a.capture.tcp_frames,
-            other_frames: a.capture.other_frames,
-            link_types: a.capture.link_types.clone(),
+            frames: c.frames,
+            tcp_frames: c.tcp_frames,
+            other_frames: c.other_frames,
+            frames_of: link_types.chain(interfaces).collect(),
         }
+    }
+
+    /// The frames of `of` counted so far (0 where none were).
+    fn frames_of(&self, of: FramesOf) -> u64 {
+        (self.frames_of.iter())
+            .find(|(o, _)| *o == of)
+            .map_or(0, |(_, n)| *n)
     }
 }
 
@@ -194,11 +220,27 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
         .link_types
         .iter()
         .map(|&(lt, n)| {
-            let had = before.link_types.iter().find(|(b, _)| *b == lt);
-            (lt, n.saturating_sub(had.map_or(0, |(_, k)| *k)))
+            (
+                lt,
+                n.saturating_sub(before.frames_of(FramesOf::LinkType(lt))),
+            )
         })
         .filter(|&(_, n)| n > 0)
         .collect();
+    // Frames by interface in the window, likewise; one interface's are the window's frames.
+    let several = a.capture.interfaces.len() > 1;
+    for (i, (_, n)) in (0u32..).zip(out.capture.interfaces.iter_mut()) {
+        let had = if several {
+            before.frames_of(FramesOf::Interface(i))
+        } else {
+            before.frames
+        };
+        *n = n.saturating_sub(had);
+    }
+    // A Linux `any` capture's frames by interface index are not kept per second (a node has
+    // hundreds of interfaces): the window gives none rather than the whole run's.
+    out.capture.index_frames.clear();
+    out.capture.other_index_frames = 0;
     if moved.is_some() {
         out.capture.warnings.push(kept_note(from));
     }

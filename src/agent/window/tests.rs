@@ -122,6 +122,45 @@ fn a_window_names_its_link_types() {
     assert_eq!(whole.capture.link_types, [(LinkType(1), all)]);
 }
 
+/// Regression: `/report?since=...` gave each interface's frames over the whole run, more than
+/// the window's frames: they are the window's, as its frames by link type are. A Linux `any`
+/// capture's frames by interface index, not kept per second, are left out of a window.
+#[test]
+fn a_window_counts_its_interfaces_frames() {
+    let mut a = sample();
+    let first = a.snapshot.totals.first_ts.expect("packets").second();
+    let all = a.capture.frames;
+    // One interface: its frames are the window's.
+    let h = history_of(&a);
+    a.capture.interfaces = vec![("any".into(), all)];
+    a.capture.index_frames = vec![((0, 1), all)];
+    let w = cut(&a, first + 6, &h);
+    assert!(w.capture.frames > 0 && w.capture.frames < all);
+    assert_eq!(w.capture.interfaces, [("any".to_owned(), w.capture.frames)]);
+    assert!(w.capture.index_frames.is_empty());
+    // Two, each half of the frames as the run went.
+    let mut h = History::default();
+    let (from, last) = (first, a.snapshot.totals.last_ts.expect("packets").second());
+    for s in from..=last {
+        let done = (s - from + 1) as u64 * 10;
+        let mut part = a.clone();
+        part.capture.frames = done * 2;
+        part.capture.interfaces = vec![("lo".into(), done), ("eth0".into(), done)];
+        part.snapshot.totals.last_ts = Some(Timestamp::from_parts(s, 900_000_000));
+        h.record(&part);
+    }
+    let total = (last - from + 1) as u64 * 10;
+    a.capture.frames = total * 2;
+    a.capture.interfaces = vec![("lo".into(), total), ("eth0".into(), total)];
+    let w = cut(&a, first + 6, &h);
+    let half = total - 60;
+    assert_eq!(w.capture.frames, half * 2);
+    assert_eq!(
+        w.capture.interfaces,
+        [("lo".to_owned(), half), ("eth0".to_owned(), half)]
+    );
+}
+
 #[test]
 fn history_stays_bounded() {
     let mut h = History::default();

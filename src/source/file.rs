@@ -46,6 +46,10 @@ pub use processes::MAX_PROCESSES;
 pub(crate) use processes::OptionList;
 pub use records::{NETMON_MEDIA, SNOOP_LINK};
 
+// The balanced reading of one classic pcap by chunks is not switched on yet: its guess of a
+// chunk's first record stands here, tested, for it.
+#[allow(dead_code)]
+pub(crate) mod chunks;
 /// Decoders of compressed captures, told by their first bytes, their windows within a budget.
 mod compressed;
 /// A folder given as an input: its files, in the order their numbers run.

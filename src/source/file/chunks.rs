@@ -13,6 +13,36 @@
 //! not always: a caller uses the guess only where framing from a known record start confirms
 //! it, and reads on in order where it does not.
 
+use std::fs::File;
+use std::io;
+
+/// `pread`: the file's bytes at `at`, its position untouched.
+#[cfg(unix)]
+pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+/// `pread`'s counterpart: the file's bytes at `at` (the position moves, which nothing else
+/// reads).
+#[cfg(windows)]
+pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+/// The bytes of `file` from `at`, up to `len` of them (fewer at its end).
+pub(crate) fn read_window(file: &File, at: u64, len: usize) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0; len];
+    let mut got = 0;
+    while got < len {
+        match read_at(file, &mut buf[got..], at + got as u64)? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    buf.truncate(got);
+    Ok(buf)
+}
+
 /// What the guess needs of the file's header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PcapLayout {

@@ -594,9 +594,10 @@ impl Read<'_, '_> {
             *networks = chunk.networks;
         }
         self.feed(chunk.batches, before);
-        match overlays {
-            true => Taken::Rest,
-            false => Taken::Whole,
+        match (overlays, chunk.end) {
+            (_, None) => Taken::End,
+            (true, _) => Taken::Rest,
+            (false, _) => Taken::Whole,
         }
     }
 

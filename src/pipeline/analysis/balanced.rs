@@ -348,6 +348,9 @@ struct Shared<'p> {
     changed: Condvar,
     /// The balancing ended (a cancel, a chunk read in order to the end): decode no more.
     stop: AtomicBool,
+    /// The reading thread has ended (or failed): the chunks it took and did not put are
+    /// not coming.
+    gone: AtomicBool,
     /// Batches the engine has taken, for the next chunks: a new batch's slots are memory
     /// the kernel must map (1.7 MB a batch, the process's system time).
     spare: Mutex<Vec<Batch>>,
@@ -364,6 +367,18 @@ impl Shared<'_> {
     /// The reading thread: the next chunk not taken, once it is at most [`AHEAD`] past the
     /// one the engine takes, until none is left or the balancing ends.
     fn read_ahead(&self, file: &File) {
+        /// Tells the engine's thread that this one has ended, however it ends: a chunk it
+        /// took and did not put is then read in order, never waited for.
+        struct Gone<'s, 'p>(&'s Shared<'p>);
+        impl Drop for Gone<'_, '_> {
+            fn drop(&mut self) {
+                self.0.gone.store(true, Ordering::Relaxed);
+                // Under the lock, so that a wait that checked the flag before is woken.
+                drop(self.0.decoded.lock());
+                self.0.changed.notify_all();
+            }
+        }
+        let _gone = Gone(self);
         loop {
             let k = self.next.fetch_add(1, Ordering::Relaxed);
             if k >= self.plan.chunks {
@@ -416,6 +431,10 @@ impl Shared<'_> {
                 return None;
             };
             if !d.chunks.contains_key(&k) {
+                if self.gone.load(Ordering::Relaxed) {
+                    // Taken by the reading thread, which ended without it.
+                    return None;
+                }
                 // The reading thread has it: wait for it.
                 let _unused = self.changed.wait(d);
             }
@@ -449,6 +468,7 @@ pub(super) fn analyze(
         decoded: Mutex::new(Decoded::default()),
         changed: Condvar::new(),
         stop: AtomicBool::new(false),
+        gone: AtomicBool::new(false),
         spare: Mutex::new(Vec::new()),
     };
     let mut so_far = SoFar {

@@ -829,13 +829,16 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
     // Saturating: a zip member's size is what its directory claims (up to 2^64 - 1 each).
     let bytes_total = (source.files().iter()).fold(0u64, |n, f| n.saturating_add(f.size));
     let mut side = EngineSide::new(&options, &source);
+    if let Some(plan) = balanced::Plan::of(&source, options.jobs) {
+        return balanced::analyze(source, plan, side, bytes_total, options);
+    }
     let cancel = options.cancel;
     let background = options.background;
     let mut reader = Reader::new(source, bytes_total, cancel);
     let source = if resolve_jobs(options.jobs) <= 1 {
         let mut batch = Batch::new();
         loop {
-            let done = reader.fill(&mut batch, BATCH as u64);
+            let done = reader.fill(&mut batch, BATCH as u64, None);
             let stop = side.batch(&batch, &mut options);
             if done || stop {
                 break;
@@ -843,32 +846,46 @@ pub fn analyze_source(source: FileSource, mut options: Options<'_>) -> Analysis 
         }
         Some(reader.source)
     } else {
-        let (full_tx, full_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
-        let (empty_tx, empty_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT + 1);
-        std::thread::scope(|scope| {
-            let read = std::thread::Builder::new()
-                .name("read".into())
-                .spawn_scoped(scope, move || {
-                    if background {
-                        crate::pipeline::background::lower_this_thread();
-                    }
-                    reader.run(&full_tx, &empty_rx)
-                });
-            // After a cancel the reader stops once its batch in hand is sent; the batches it
-            // had read ahead are analyzed too, so that the files' frames (read) and the
-            // packets analyzed are the same frames. They are a few thousand frames at most
-            // ([`BATCHES_IN_FLIGHT`]), and the reader's batch in hand was waited for anyway.
-            for batch in &full_rx {
-                side.batch(&batch, &mut options);
-                // A full return channel only means the reader has enough buffers.
-                let _ = empty_tx.try_send(batch);
-            }
-            drop(full_rx);
-            read.ok().and_then(|r| r.join().ok())
-        })
+        read_to_end(reader, &mut side, &mut options, background)
     };
     side.finish(source.as_ref(), bytes_total, &mut options)
 }
+
+/// Reads `reader`'s source to its end (or a cancel) on a thread named `read`, the engine
+/// taking its batches on the calling thread; returns the source, `None` where the reading
+/// thread failed.
+fn read_to_end(
+    reader: Reader<'_>,
+    side: &mut EngineSide,
+    options: &mut Options<'_>,
+    background: bool,
+) -> Option<FileSource> {
+    let (full_tx, full_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+    let (empty_tx, empty_rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT + 1);
+    std::thread::scope(|scope| {
+        let read = std::thread::Builder::new()
+            .name("read".into())
+            .spawn_scoped(scope, move || {
+                if background {
+                    crate::pipeline::background::lower_this_thread();
+                }
+                reader.run(&full_tx, &empty_rx)
+            });
+        // After a cancel the reader stops once its batch in hand is sent; the batches it
+        // had read ahead are analyzed too, so that the files' frames (read) and the
+        // packets analyzed are the same frames. They are a few thousand frames at most
+        // ([`BATCHES_IN_FLIGHT`]), and the reader's batch in hand was waited for anyway.
+        for batch in &full_rx {
+            side.batch(&batch, options);
+            // A full return channel only means the reader has enough buffers.
+            let _ = empty_tx.try_send(batch);
+        }
+        drop(full_rx);
+        read.ok().and_then(|r| r.join().ok())
+    })
+}
+
+mod balanced;
 
 /// What a file whose interface says it was captured with rstscope's SYN/FIN/RST-only filter
 /// cannot tell, for the analysis' warnings and the evidence's.
@@ -1669,7 +1686,7 @@ impl<'c> Reader<'c> {
         loop {
             let mut batch = empty.try_recv().unwrap_or_else(|_| Batch::new());
             let limit = self.batch_frames();
-            let done = self.fill(&mut batch, limit);
+            let done = self.fill(&mut batch, limit, None);
             if full.send(batch).is_err() || done || self.cancelled() {
                 return self.source;
             }
@@ -1698,8 +1715,14 @@ impl<'c> Reader<'c> {
     }
 
     /// Fills `batch` (cleared first) with the next frames, `limit` at most; true at the end
-    /// of the input.
-    fn fill(&mut self, batch: &mut Batch, limit: u64) -> bool {
+    /// of the input. `opening`: the first frames of a chunk read on its own are taken one by
+    /// one and recorded there, until it is complete ([`balanced::Opening`]).
+    fn fill(
+        &mut self,
+        batch: &mut Batch,
+        limit: u64,
+        mut opening: Option<&mut balanced::Opening>,
+    ) -> bool {
         batch.clear();
         batch.frames_from = self.frames + 1;
         let Self {
@@ -1718,18 +1741,24 @@ impl<'c> Reader<'c> {
         };
         loop {
             sink.copies.learn(source.interfaces());
+            let recording = opening.as_deref_mut().filter(|o| !o.complete());
             // Most frames come in runs of one file's records (no call per frame)...
-            let room = limit.saturating_sub(sink.batch.frames);
-            source.frame_run(room, &mut sink);
-            if sink.batch.frames >= limit {
-                done = false;
-                break;
+            if recording.is_none() {
+                let room = limit.saturating_sub(sink.batch.frames);
+                source.frame_run(room, &mut sink);
+                if sink.batch.frames >= limit {
+                    done = false;
+                    break;
+                }
             }
             // ...the others, and what ends a run, one by one.
             let Some(frame) = source.next_frame() else {
                 break;
             };
-            (&mut sink).frame_called(frame);
+            match recording {
+                Some(opening) => opening.take(frame, &mut sink),
+                None => (&mut sink).frame_called(frame),
+            }
             if sink.batch.frames >= limit {
                 done = false;
                 break;
@@ -1792,7 +1821,7 @@ impl<'c> Reader<'c> {
 }
 
 /// What [`Reader::fill`] hands its frames to: each [`take`]n into the batch.
-struct Taker<'a> {
+pub(super) struct Taker<'a> {
     batch: &'a mut Batch,
     copies: &'a mut CopyFilter,
     /// [`Reader::networks`].
@@ -2656,7 +2685,7 @@ mod tests {
         let mut reader = Reader::new(source, 0, None);
         let mut batch = Batch::default();
         assert!(
-            reader.fill(&mut batch, BATCH as u64),
+            reader.fill(&mut batch, BATCH as u64, None),
             "one batch holds the file"
         );
         assert!(
@@ -2743,7 +2772,7 @@ mod tests {
         let mut batch = Batch::new();
         let mut digits = Vec::new();
         loop {
-            let done = reader.fill(&mut batch, BATCH as u64);
+            let done = reader.fill(&mut batch, BATCH as u64, None);
             let told = batch.status.as_ref().map(|s| s.recorded_digits);
             digits.push((reader.source.interfaces().len(), told));
             if done {
@@ -2773,7 +2802,7 @@ mod tests {
         let mut sizes = Vec::new();
         loop {
             let limit = reader.batch_frames();
-            let done = reader.fill(&mut batch, limit);
+            let done = reader.fill(&mut batch, limit, None);
             sizes.push(batch.frames);
             if done {
                 break;

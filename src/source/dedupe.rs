@@ -214,7 +214,7 @@ fn hash(l3: &[u8]) -> u64 {
 /// it ends, even the bytes around the payload are left there (`Later`) and read only when
 /// a walk back compares them, or the run ends ([`Repeats::run_end`]). Frame by frame ([`Repeats::is_repeat`]: live capture, evidence)
 /// all of it is kept. Both compare the same, so both find the same repeats.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Repeats {
     /// By [`bucket`], the number of the newest frame kept with it (the count of frames kept
     /// before it, cut to 16 bits: a bucket last used 65,536 frames ago may look recent, which
@@ -329,7 +329,56 @@ fn same(a: (&Fields, &Extra), b: (&Fields, &Extra)) -> bool {
     Fields { ts: 0, ..*a.0 } == Fields { ts: 0, ..*b.0 } && a.1 == b.1
 }
 
+/// A frame as [`Repeats`] compared it, and what it decided: what a reader that began inside
+/// a capture (a chunk of a file read on its own) hands on of its first frames, for the
+/// decisions of the state the capture's earlier frames left ([`Repeats::replay`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Checked {
+    fields: Fields,
+    extra: Extra,
+    /// It was found a repeat.
+    pub repeat: bool,
+}
+
+impl Checked {
+    /// `frame`, whose TCP packet is `p` with the captured payload `payload` (a slice of the
+    /// frame), found a repeat or not.
+    pub fn of(frame: &Frame<'_>, p: &TcpPacket<'_>, payload: &[u8], repeat: bool) -> Self {
+        Self {
+            fields: frame_fields(frame, p),
+            extra: extra(frame, payload),
+            repeat,
+        }
+    }
+}
+
 impl Repeats {
+    /// Frames kept so far.
+    pub fn kept(&self) -> usize {
+        self.kept
+    }
+
+    /// Decides `frame` as [`Repeats::is_repeat`] would have in this state (true: a repeat),
+    /// remembering it if it is not. A decision depends only on the last [`REPEAT_RING`]
+    /// frames kept: once a reader that began inside the capture has kept that many frames
+    /// whose decisions this state's replay shares, its state decides as this one would.
+    pub fn replay(&mut self, frame: &Checked) -> bool {
+        let bucket = bucket_of(&frame.fields);
+        let back = usize::from((self.kept as u16).wrapping_sub(self.newest[bucket]));
+        if (1..=REPEAT_RING).contains(&back)
+            && self.repeats((&frame.fields, &frame.extra), &[], None)
+        {
+            return true;
+        }
+        let place = self.kept % REPEAT_RING;
+        self.newest[bucket] = self.kept as u16;
+        self.fields[place] = frame.fields;
+        self.extra[place] = frame.extra;
+        self.later[place] = None;
+        self.kept = self.kept.wrapping_add(1);
+        false
+    }
+
     /// True when `frame`, whose TCP packet is `p` with the captured payload `payload` (a slice
     /// of the frame), repeats a frame seen just before it on the same interface (see
     /// [`Repeats`]). A frame that is not a repeat is remembered, all of it.
@@ -503,6 +552,17 @@ fn bucket(p: &TcpPacket<'_>) -> usize {
         | u64::from(p.flags.0) << 48;
     let mixed = numbers ^ small.rotate_left(29) ^ u64::from(p.payload_len) << 7;
     // The top bits of a multiplication by an odd constant depend on every bit of `mixed`.
+    (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BUCKETS.trailing_zeros())) as usize
+}
+
+/// [`bucket`] of a frame by what [`Repeats`] kept of it: the same numbers, mixed the same way.
+fn bucket_of(f: &Fields) -> usize {
+    let numbers = f.numbers.rotate_left(32);
+    let small = u64::from(f.ports & 0xffff)
+        | u64::from(f.ports >> 16) << 16
+        | (f.header >> 16 & 0xffff) << 32
+        | (f.header & 0xffff) << 48;
+    let mixed = numbers ^ small.rotate_left(29) ^ u64::from(f.payload_len) << 7;
     (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BUCKETS.trailing_zeros())) as usize
 }
 
@@ -856,6 +916,79 @@ mod tests {
 
     /// The file pipeline's way (packets in a batch's slots, the batch handed on now and then)
     /// finds the same repeats as the frame-by-frame one, wherever the batches end.
+    #[test]
+    fn a_replay_decides_as_the_check_from_the_state_before() {
+        // Two connections both ways, repeated at all distances, a little apart in time.
+        let packets: Vec<Vec<u8>> = (0..12u8)
+            .map(|i| {
+                let (sport, dport) = match i % 4 {
+                    0 | 1 => (40000, 7211),
+                    2 => (7211, 40000),
+                    _ => (40001, 80),
+                };
+                sll2(1, &v4_ports(i / 3, sport, dport))
+            })
+            .collect();
+        let mut x = 11u32;
+        let order: Vec<(usize, i64)> = (0..300)
+            .map(|k| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                ((x >> 16) as usize % packets.len(), k / 3)
+            })
+            .collect();
+        let frames: Vec<Frame<'_>> = order
+            .iter()
+            .map(|&(i, ms)| frame(&packets[i], ms))
+            .collect();
+        let decoded: Vec<TcpPacket<'_>> = frames
+            .iter()
+            .map(|f| match crate::decode::decode(f) {
+                crate::decode::Decoded::Tcp(p) => p,
+                other => panic!("not TCP: {other:?}"),
+            })
+            .collect();
+        for p in &decoded {
+            assert_eq!(
+                bucket_of(&fields(p)),
+                bucket(p),
+                "the bucket from the fields kept"
+            );
+        }
+        let mut one = Repeats::default();
+        let expected: Vec<bool> = (frames.iter().zip(&decoded))
+            .map(|(f, p)| one.is_repeat(f, p, p.payload))
+            .collect();
+        let checked: Vec<Checked> = (frames.iter().zip(&decoded).zip(&expected))
+            .map(|((f, p), &repeat)| Checked::of(f, p, p.payload, repeat))
+            .collect();
+        // From every point, the state the frames before it left replays the rest as the check
+        // decided them; a state that knows nothing of them decides some differently.
+        let mut fresh_differs = 0;
+        for split in 0..frames.len() {
+            let mut before = Repeats::default();
+            for (f, p) in frames.iter().zip(&decoded).take(split) {
+                before.is_repeat(f, p, p.payload);
+            }
+            for (n, c) in checked.iter().enumerate().skip(split) {
+                assert_eq!(
+                    before.replay(c),
+                    expected[n],
+                    "frame {n} replayed from {split}"
+                );
+            }
+            let mut fresh = Repeats::default();
+            let differs = checked
+                .iter()
+                .skip(split)
+                .any(|c| fresh.replay(c) != c.repeat);
+            fresh_differs += usize::from(differs);
+        }
+        assert!(
+            fresh_differs > 50,
+            "{fresh_differs} starts where a fresh state differs"
+        );
+    }
+
     #[test]
     fn repeats_found_in_batches_are_those_found_frame_by_frame() {
         // Packets of two connections, both ways, some on another interface.

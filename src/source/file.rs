@@ -46,6 +46,8 @@ pub use processes::MAX_PROCESSES;
 pub(crate) use processes::OptionList;
 pub use records::{NETMON_MEDIA, SNOOP_LINK};
 
+/// Where a record of a classic pcap starts, found from any offset: chunks read on their own.
+pub(crate) mod chunks;
 /// Decoders of compressed captures, told by their first bytes, their windows within a budget.
 mod compressed;
 /// A folder given as an input: its files, in the order their numbers run.
@@ -257,6 +259,7 @@ impl FileSource {
                     archive: None,
                     recheck: None,
                     window,
+                    base: 0,
                 }),
             };
             let folder = paths[n].1.and_then(|f| folders.get_mut(f));
@@ -304,8 +307,77 @@ impl FileSource {
             archive: None,
             recheck: None,
             window: Window::alone(),
+            base: 0,
         })?;
         Ok(source)
+    }
+
+    /// Opens a part of the classic pcap file `path` on its own: its file header `header`,
+    /// then its bytes from `from`, where a record starts, to `to` (where the part ends), or to
+    /// its end (`None`: the file read on from there, as a whole file's reading would, as it
+    /// grows too). Offsets in its problems are the file's; its reading's counts are the part's
+    /// until [`FileSource::carry_on`] gives those of the file before it.
+    pub(crate) fn open_part(
+        path: &Path,
+        header: [u8; 24],
+        from: u64,
+        to: Option<u64>,
+    ) -> Result<Self, SourceError> {
+        let io_error = |source| SourceError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::open(path).map_err(io_error)?;
+        let size = file.metadata().map_err(io_error)?.len();
+        let mut source = Self::empty();
+        source.add(Opening {
+            path,
+            raw: Box::new(Part {
+                file,
+                header,
+                header_read: 0,
+                at: from,
+                to,
+            }),
+            size: Some(to.unwrap_or(size)),
+            on_disk: to.is_none(),
+            buffer: BUFFER_SIZE,
+            archive: None,
+            recheck: None,
+            window: Window::alone(),
+            base: from.saturating_sub(24),
+        })?;
+        Ok(source)
+    }
+
+    /// Takes `so_far` as what the reading of this source's one file counts, its interface's
+    /// frames `interface_frames`: a part read after the file's earlier parts counts on from
+    /// theirs ([`FileSource::open_part`]), and a file read by parts ends with their sum.
+    pub(crate) fn carry_on(&mut self, so_far: &FileInfo, interface_frames: u64) {
+        if let Some(info) = self.files.first_mut() {
+            info.frames = so_far.frames;
+            info.first_ts = so_far.first_ts;
+            info.last_ts = so_far.last_ts;
+            info.quiet = so_far.quiet.clone();
+            info.steps_back = so_far.steps_back;
+            info.first_step_back = so_far.first_step_back;
+            info.bytes_read = info.bytes_read.max(so_far.bytes_read);
+        }
+        if let Some(interface) = self.interfaces.first_mut() {
+            interface.frames = interface_frames;
+        }
+        self.number = so_far.frames;
+    }
+
+    /// Ends the reading of this source's one file with another reading's problems (the part
+    /// that read its end: [`FileSource::open_part`]).
+    pub(crate) fn take_problems(&mut self, problems: Vec<SourceError>) {
+        self.problems = problems;
+    }
+
+    /// Takes the source's problems out, for [`FileSource::take_problems`].
+    pub(crate) fn problems_taken(&mut self) -> Vec<SourceError> {
+        std::mem::take(&mut self.problems)
     }
 
     /// The next frame in time order, or `None` at the end of every file. A file that turns
@@ -458,7 +530,7 @@ impl FileSource {
         }
         info.frames += n;
         info.last_ts = Some(last.ts);
-        info.bytes_read = reader.stream.shared.bytes();
+        info.bytes_read = reader.stream.shared.bytes() + reader.stream.base;
         n
     }
 
@@ -637,6 +709,7 @@ impl FileSource {
                 }),
                 recheck: Some(recheck(path, entry, window)),
                 window,
+                base: 0,
             };
             match self.add(opening) {
                 Ok(()) => opened += 1,
@@ -719,7 +792,7 @@ impl FileSource {
         let (reader, info) = (self.readers.get_mut(index)?, self.files.get_mut(index)?);
         let result = reader.advance(&mut self.interfaces, &mut self.processes, index);
         learn_indexes(&mut self.interfaces, &mut self.processes);
-        info.bytes_read = reader.stream.shared.bytes();
+        info.bytes_read = reader.stream.shared.bytes() + reader.stream.base;
         info.recorded = reader.recorded;
         info.lost = reader.lost;
         take_warnings(&mut reader.warnings, &mut self.problems, info);
@@ -1020,6 +1093,11 @@ impl FileReader {
     /// classic pcap on disk that stopped as cut short or corrupt (or, at its first records, as
     /// another layout) where its bytes show the transfer in text mode that damaged it.
     fn explain(&self, stop: Stop) -> Stop {
+        // A part of a file read on its own says where in the file it stopped.
+        let stop = Stop {
+            offset: stop.offset + self.stream.base,
+            ..stop
+        };
         if let (Some(path), true) = (&self.stream.disk, self.pcap)
             && matches!(
                 stop.kind,
@@ -1471,6 +1549,9 @@ struct Opening<'a> {
     recheck: Option<Recheck>,
     /// What its decoder's window may take.
     window: Window,
+    /// Where the input's bytes after a classic pcap file's header lie in the file: a part of
+    /// it read on its own ([`FileSource::open_part`]) gives its offsets in the file, 0 else.
+    base: u64,
 }
 
 /// What to do with a split zip archive, whose parts rstscope does not put together.
@@ -1586,6 +1667,7 @@ fn open_input(
         archive,
         recheck,
         window,
+        base,
     } = opening;
     let io_error = |source| SourceError::Io {
         path: path.to_path_buf(),
@@ -1661,7 +1743,7 @@ fn open_input(
         format,
         compression,
         size: size.unwrap_or(0),
-        bytes_read: shared.bytes(),
+        bytes_read: shared.bytes() + base,
         frames: 0,
         first_ts: None,
         last_ts: None,
@@ -1680,8 +1762,13 @@ fn open_input(
         capacity: buffer,
         shared: Arc::clone(&shared),
         disk: (on_disk && plain).then(|| path.to_path_buf()),
-        known_len: if plain { size } else { None },
-        piped: !on_disk && info.archive.is_none(),
+        known_len: if plain {
+            size.map(|s| s.saturating_sub(base))
+        } else {
+            None
+        },
+        piped: !on_disk && info.archive.is_none() && base == 0,
+        base,
     };
     let input = Input::new(
         Prefixed::new(for_pcap_parser(prefix, kind), pending, rest),
@@ -1813,6 +1900,7 @@ fn open_zip_in_order(
         // A pipe cannot be read again.
         recheck: None,
         window,
+        base: 0,
     };
     let (info, mut reader, problem) = open_input(opening, file, interfaces, problems)?;
     reader.warnings.zip_rest = Some(zip_rest);
@@ -1871,7 +1959,11 @@ fn open_pcap(
         if modified { 24 } else { 16 },
         Lengths::of_version(version.0, version.1),
     );
-    if let Some(layout) = OtherLayout::of(reader.data(), &framing) {
+    // A part of a file read on its own ([`FileSource::open_part`]) starts at a record the
+    // file's own reading took: its layout was the file's.
+    if stream.base == 0
+        && let Some(layout) = OtherLayout::of(reader.data(), &framing)
+    {
         return Err(layout.stop(0));
     }
     Ok(Container::Pcap(reader, framing))
@@ -2090,4 +2182,38 @@ fn describe_start(prefix: &[u8], compression: Option<Compression>) -> String {
         })
         .collect();
     format!("{what}{} \"{text}\"", hex.join(" "))
+}
+
+/// The bytes of a part of a classic pcap file read on its own ([`FileSource::open_part`]):
+/// the file's header, then the part's, each read where it lies (`pread`), so that two parts
+/// read on two threads share no position.
+struct Part {
+    file: File,
+    header: [u8; 24],
+    header_read: usize,
+    at: u64,
+    to: Option<u64>,
+}
+
+impl Read for Part {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(header) = self.header.get(self.header_read..)
+            && !header.is_empty()
+        {
+            let n = header.len().min(buf.len());
+            buf[..n].copy_from_slice(&header[..n]);
+            self.header_read += n;
+            return Ok(n);
+        }
+        let left = self.to.map_or(usize::MAX, |to| {
+            usize::try_from(to.saturating_sub(self.at)).unwrap_or(usize::MAX)
+        });
+        let n = left.min(buf.len());
+        if n == 0 {
+            return Ok(0);
+        }
+        let read = chunks::read_at(&self.file, &mut buf[..n], self.at)?;
+        self.at += read as u64;
+        Ok(read)
+    }
 }

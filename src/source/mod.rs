@@ -503,6 +503,19 @@ impl QuietSpells {
         &self.spells
     }
 
+    /// Followed by the frames of `later`, a reading of the same file's next part on its
+    /// own, whose first frame was at `first`, no earlier than the latest time here: its spells
+    /// are those this reading would have found, after the one its first frame may end.
+    pub(crate) fn then(&mut self, first: Timestamp, later: &QuietSpells) {
+        self.frame(first);
+        for &(from, to) in &later.spells {
+            self.note(from, to);
+        }
+        if let Some(latest) = later.latest {
+            self.seen(latest);
+        }
+    }
+
     /// The latest frame time seen.
     pub fn latest(&self) -> Option<Timestamp> {
         self.latest

@@ -88,6 +88,10 @@ pub(super) struct Stream {
     /// The stream is a pipe (standard input, a FIFO), not a file on disk nor an archive's
     /// member: its writer may stop anywhere, as when the user's Ctrl+C interrupts it too.
     pub(super) piped: bool,
+    /// Where the stream's bytes after a classic pcap header lie in the file, for a part of it
+    /// read on its own ([`super::FileSource::open_part`]): its offsets are the file's with it
+    /// added. 0 for every other stream.
+    pub(super) base: u64,
 }
 
 impl Stream {
@@ -98,7 +102,7 @@ impl Stream {
             .disk
             .as_ref()
             .and_then(|path| std::fs::metadata(path).ok());
-        on_disk.map(|meta| meta.len()).or(self.known_len)
+        (on_disk.map(|meta| meta.len().saturating_sub(self.base))).or(self.known_len)
     }
 }
 

@@ -1402,6 +1402,7 @@ fn read_stream(bytes: &[u8]) -> Option<usize> {
         archive: None,
         recheck: None,
         window: Window::alone(),
+        base: 0,
     };
     source.add(opening).ok()?;
     let mut n = 0;
@@ -2350,6 +2351,7 @@ fn read_buffered(bytes: &[u8], buffer: usize) -> Vec<String> {
         archive: None,
         recheck: None,
         window: Window::alone(),
+        base: 0,
     };
     if let Err(e) = source.add(opening) {
         return vec![format!("open: {e}")];

@@ -1,0 +1,910 @@
+//! One classic pcap file on disk read by chunks on two threads, the engine's thread among them:
+//! the wall time of reading and decoding, which was the slower of the two threads' work,
+//! shared between them (docs/benchmarks.md, s43).
+//!
+//! The file is cut into chunks of a fixed size, each chunk's first record guessed
+//! ([`chunks::record_start`]). A reading thread and the engine's thread decode chunks whole,
+//! each from its own copy of the file's bytes (`pread`), each chunk with a reader of its own
+//! that begins knowing nothing of the chunks before it; the engine's thread takes a chunk
+//! whenever the one it needs next is not decoded yet. The engine takes the chunks' batches in
+//! order, and a chunk's work counts only where it is exactly what reading the file in order
+//! would have made:
+//! - its start is confirmed: the chunk before it, read from a record's start, ended exactly
+//!   there, with no problem (a record cut at its end would say the guess was wrong);
+//! - its file statistics follow on from those before it without a step back in time, so that
+//!   the counts, the first and last times, the steps back and the quiet spells add up
+//!   ([`merge`]);
+//! - the repeat check ([`dedupe::Repeats`]) decided its first frames as the state the frames
+//!   before it left decides them, until it had kept [`REPEAT_RING`] frames: from there its
+//!   decisions are the same (they depend only on the last frames kept);
+//! - no overlay network was met before it (the networks are numbered in the order met).
+//!
+//! A chunk that is whole and sound but fails the last three (a repeat across its start, a
+//! step back in time there) is read again in order, on the engine's thread, from where the
+//! reading stands, with everything the reading before it left; a chunk with any problem (a
+//! record cut short or corrupt, a guess that was no record's start, captures appended, an
+//! overlay network) ends the balancing: the rest of the file is read in order from where the
+//! reading stands, as today's reading would, so that its messages, offsets and results are
+//! today's. Correctness never rests on the guess.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+
+use super::{
+    Analysis, BATCH, Batch, EngineSide, Options, Reader, SourceStatus, Taker, resolve_jobs,
+};
+use crate::decode::{BLANK, decode_into};
+use crate::engine::Zones;
+use crate::packet::Encap;
+use crate::source::dedupe::{self, Checked, REPEAT_RING};
+use crate::source::file::chunks::{self, PcapLayout};
+use crate::source::{FileInfo, FileSource, Format, Frame, FrameSink, QuietSpells, SourceError};
+
+/// The least size of a chunk: each costs a reader of its own and the guess of its start
+/// (some 270,000 instructions, docs/benchmarks.md s43).
+const MIN_CHUNK: u64 = 2 << 20;
+/// The largest: a chunk is decoded whole before the engine takes it, and [`AHEAD`] of them
+/// may wait (about 5 MB of batches for 16 MiB of small frames).
+const MAX_CHUNK: u64 = 16 << 20;
+/// A file of fewer chunks is read as today: the start and the end, on one thread, weigh
+/// more there.
+const MIN_CHUNKS: u64 = 4;
+/// Chunks decoded ahead of the one the engine takes.
+const AHEAD: usize = 3;
+/// Batches kept for reuse: those of a few chunks.
+const SPARE: usize = 32;
+/// Bytes read for the guess of a chunk's start, and, where no start is found in them, the
+/// most read.
+const GUESS_BYTES: [usize; 2] = [64 << 10, 4 << 20];
+/// Sets the chunk size, in bytes, for tests: so that small captures (the fixtures) are read
+/// by chunks too. Read only here.
+const CHUNK_VARIABLE: &str = "RSTSCOPE_TEST_CHUNK_BYTES";
+
+/// How one file is read by chunks.
+pub(super) struct Plan {
+    /// The file as opened, before its first frame.
+    info: FileInfo,
+    path: PathBuf,
+    header: [u8; 24],
+    layout: PcapLayout,
+    size: u64,
+    chunk: u64,
+    chunks: usize,
+}
+
+impl Plan {
+    /// The plan for `source`, where it applies: one classic pcap file on disk (either byte
+    /// order, microseconds or nanoseconds, record headers of 16 bytes), not compressed nor in
+    /// an archive, opened without a problem, of one interface and not a Linux `any` capture
+    /// (so that no frame is compared by content: only the repeat check spans chunks), larger than
+    /// [`MIN_CHUNKS`] chunks, with more than one job.
+    pub(super) fn of(source: &FileSource, jobs: usize) -> Option<Self> {
+        if resolve_jobs(jobs) <= 1 {
+            return None;
+        }
+        let [info] = source.files() else {
+            return None;
+        };
+        let plain = info.compression.is_none() && info.archive.is_none();
+        let pcap = matches!(info.format, Format::Pcap | Format::PcapNanos);
+        if !plain
+            || !pcap
+            || crate::source::file::is_stdin(&info.path)
+            || !source.problems().is_empty()
+            || source.interfaces().len() != 1
+            // A Linux `any` capture's frames name their interface, and are compared by
+            // content across them ([`super::CopyFilter`]): over any span, not across a
+            // chunk's start alone.
+            || source.interfaces().iter().any(|i| i.link_type.0 == super::LINKTYPE_LINUX_SLL2)
+        {
+            return None;
+        }
+        let file = File::open(&info.path).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let size = meta.len();
+        let header: [u8; 24] = chunks::read_window(&file, 0, 24).ok()?.try_into().ok()?;
+        let layout = PcapLayout::of(&header)?;
+        let chunk = chunk_size(size);
+        let chunks = size.saturating_sub(24) / chunk;
+        (chunks >= MIN_CHUNKS).then(|| Self {
+            info: info.clone(),
+            path: info.path.clone(),
+            header,
+            layout,
+            size,
+            chunk,
+            chunks: usize::try_from(chunks).unwrap_or(usize::MAX),
+        })
+    }
+
+    /// Where chunk `k` starts, guessed: the file's first record for the first chunk; `None`
+    /// where no record start was found near its nominal start.
+    fn start(&self, file: &File, k: usize) -> Option<u64> {
+        if k == 0 {
+            return Some(24);
+        }
+        let at = 24 + k as u64 * self.chunk;
+        for len in GUESS_BYTES {
+            let data = chunks::read_window(file, at, len).ok()?;
+            let ends_file = at + data.len() as u64 >= self.size;
+            if let Some(found) = chunks::record_start(&data, self.layout, ends_file) {
+                return Some(at + found as u64);
+            }
+            if ends_file {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Where chunk `k` starts, and where it ends (`None`: at the file's end, as it grows).
+    fn bounds(&self, file: &File, k: usize) -> Option<(u64, Option<u64>)> {
+        let start = self.start(file, k)?;
+        let end = match k + 1 < self.chunks {
+            true => Some(self.start(file, k + 1)?),
+            false => None,
+        };
+        (end.is_none_or(|end| end > start)).then_some((start, end))
+    }
+}
+
+/// A chunk's size for a file of `size` bytes: about a 32nd of it (the start and the end of the
+/// reading, on one thread, weigh less in smaller chunks: in the prototype's rounds on 100 MiB
+/// chunks of about a 30th did best), within [`MIN_CHUNK`] and [`MAX_CHUNK`]; the tests' size
+/// where they set it.
+fn chunk_size(size: u64) -> u64 {
+    #[cfg(test)]
+    if let Some(bytes) = tests::CHUNK.get() {
+        return bytes;
+    }
+    let forced = std::env::var(CHUNK_VARIABLE).ok();
+    match forced.and_then(|v| v.parse::<u64>().ok()) {
+        Some(bytes) => bytes.max(1),
+        None => (size / 32).clamp(MIN_CHUNK, MAX_CHUNK),
+    }
+}
+
+/// The first frames of a chunk read on its own, as the repeat check decided them, until it
+/// has kept [`REPEAT_RING`] of them: what [`Chunk::follows`] replays.
+#[derive(Default)]
+pub(super) struct Opening {
+    checked: Vec<Checked>,
+    kept: usize,
+    /// A frame the replay cannot take (inside a tunnel) was met: the chunk is read again.
+    unreplayable: bool,
+}
+
+impl Opening {
+    /// Enough is recorded.
+    pub(super) fn complete(&self) -> bool {
+        self.kept >= REPEAT_RING || self.unreplayable
+    }
+
+    /// Takes `frame` into the batch as [`Reader::fill`] does, recording the repeat check's
+    /// decision of it, if it had one.
+    pub(super) fn take(&mut self, frame: Frame<'_>, sink: &mut Taker<'_>) {
+        let (len, repeated) = (sink.batch.len, sink.batch.copies.repeated);
+        let mut taker = &mut *sink;
+        taker.frame_called(frame);
+        let kept = sink.batch.len > len;
+        if !kept && sink.batch.copies.repeated == repeated {
+            return;
+        }
+        // What the check compared, decoded again (a few frames a chunk).
+        let (mut p, mut encap) = (BLANK, Encap::default());
+        match decode_into(&frame, &mut p, &mut encap) {
+            Ok((payload, _)) => self.checked.push(Checked::of(&frame, &p, payload, !kept)),
+            Err(_) => self.unreplayable = true,
+        }
+        self.kept += usize::from(kept);
+    }
+}
+
+/// A chunk decoded on its own.
+struct Chunk {
+    /// The file's first chunk, which starts with it.
+    first: bool,
+    start: u64,
+    end: Option<u64>,
+    batches: Vec<Batch>,
+    /// The chunk's reading's counts, from its first frame.
+    info: FileInfo,
+    interface_frames: u64,
+    /// Read from its start to its end without a problem, on the file's one interface.
+    sound: bool,
+    opening: Opening,
+    /// The repeat check's state at its end.
+    repeats: dedupe::Repeats,
+    /// Some packet came in an overlay network, numbered by `networks`.
+    overlays: bool,
+    networks: Zones,
+}
+
+impl Chunk {
+    /// Decodes chunk `k` of `plan`; `None` where its bounds are not found or it cannot be
+    /// opened, or `stop` was set meanwhile.
+    fn read(plan: &Plan, file: &File, k: usize, shared: &Shared<'_>) -> Option<Self> {
+        let (start, end) = plan.bounds(file, k)?;
+        let source = FileSource::open_part(&plan.path, plan.header, start, end).ok()?;
+        let mut reader = Reader::new(source, 0, None);
+        let mut opening = Opening::default();
+        let mut batches = Vec::new();
+        loop {
+            let spare = shared.spare.lock().ok().and_then(|mut s| s.pop());
+            // With its slots' memory taken at once (not the default's, grown slot by slot).
+            let mut batch = match spare {
+                Some(batch) => batch,
+                None => Batch::new(),
+            };
+            // The first chunk begins with the file: its decisions are the file's.
+            let record = (k > 0).then_some(&mut opening);
+            let done = reader.fill(&mut batch, BATCH as u64, record);
+            batches.push(batch);
+            if shared.stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            if done {
+                break;
+            }
+        }
+        let source = &reader.source;
+        let info = source.files().first()?.clone();
+        let interface_frames = source.interfaces().first().map_or(0, |i| i.frames);
+        Some(Self {
+            first: k == 0,
+            start,
+            end,
+            sound: source.problems().is_empty() && source.interfaces().len() == 1,
+            overlays: batches.iter().any(|b| b.overlaid),
+            batches,
+            info,
+            interface_frames,
+            opening,
+            repeats: reader.copies.repeats.clone(),
+            networks: reader.networks,
+        })
+    }
+
+    /// The repeat check's state after this chunk, where its decisions are those of `before`,
+    /// the state the frames before it left; `None` where some differ, or its first frames
+    /// could not be replayed.
+    fn follows(&self, before: &dedupe::Repeats) -> Option<dedupe::Repeats> {
+        if self.first {
+            return Some(self.repeats.clone());
+        }
+        if self.opening.unreplayable {
+            return None;
+        }
+        let mut replayed = before.clone();
+        for c in &self.opening.checked {
+            if replayed.replay(c) != c.repeat {
+                return None;
+            }
+        }
+        // Kept as many frames as the check looks back over, each decided alike: the states
+        // decide alike from there. Else the opening was the whole chunk, and the replay is
+        // where the file's reading stands.
+        Some(match self.opening.kept >= REPEAT_RING {
+            true => self.repeats.clone(),
+            false => replayed,
+        })
+    }
+}
+
+/// Where the reading of the file stands, in file order.
+struct SoFar {
+    info: FileInfo,
+    interface_frames: u64,
+    repeats: dedupe::Repeats,
+    /// Where the next chunk starts.
+    at: u64,
+}
+
+/// `so_far` followed by a chunk read on its own whose counts are `part`, where they add up
+/// exactly: its first frame no earlier than the latest before it (no step back in time
+/// across its start), and its quiet spells fewer than the most kept (none left out).
+fn merge(so_far: &FileInfo, part: &FileInfo) -> Option<FileInfo> {
+    let first = part.first_ts?;
+    if part.quiet.spells().len() >= QuietSpells::MAX || so_far.quiet.latest() > Some(first) {
+        return None;
+    }
+    let mut info = so_far.clone();
+    if info.frames == 0 {
+        info.first_ts = Some(first);
+    }
+    info.quiet.then(first, &part.quiet);
+    info.first_step_back = so_far.first_step_back.or_else(|| {
+        (part.first_step_back).map(|s| crate::source::StepBack {
+            frame: s.frame + so_far.frames,
+            ..s
+        })
+    });
+    info.steps_back += part.steps_back;
+    info.frames += part.frames;
+    info.last_ts = part.last_ts;
+    info.bytes_read = part.bytes_read;
+    Some(info)
+}
+
+/// The chunks decoded, by number, and how far the engine has taken them.
+#[derive(Default)]
+struct Decoded {
+    chunks: BTreeMap<usize, Option<Chunk>>,
+    taken: usize,
+}
+
+/// What the two threads share.
+struct Shared<'p> {
+    plan: &'p Plan,
+    /// The next chunk no thread has taken to decode.
+    next: AtomicUsize,
+    decoded: Mutex<Decoded>,
+    changed: Condvar,
+    /// The balancing ended (a cancel, a chunk read in order to the end): decode no more.
+    stop: AtomicBool,
+    /// The reading thread has ended (or failed): the chunks it took and did not put are
+    /// not coming.
+    gone: AtomicBool,
+    /// Batches the engine has taken, for the next chunks: a new batch's slots are memory
+    /// the kernel must map (1.7 MB a batch, the process's system time).
+    spare: Mutex<Vec<Batch>>,
+}
+
+impl Shared<'_> {
+    fn put(&self, k: usize, chunk: Option<Chunk>) {
+        if let Ok(mut d) = self.decoded.lock() {
+            d.chunks.insert(k, chunk);
+        }
+        self.changed.notify_all();
+    }
+
+    /// The reading thread: the next chunk not taken, once it is at most [`AHEAD`] past the
+    /// one the engine takes, until none is left or the balancing ends.
+    fn read_ahead(&self, file: &File) {
+        /// Tells the engine's thread that this one has ended, however it ends: a chunk it
+        /// took and did not put is then read in order, never waited for.
+        struct Gone<'s, 'p>(&'s Shared<'p>);
+        impl Drop for Gone<'_, '_> {
+            fn drop(&mut self) {
+                self.0.gone.store(true, Ordering::Relaxed);
+                // Under the lock, so that a wait that checked the flag before is woken.
+                drop(self.0.decoded.lock());
+                self.0.changed.notify_all();
+            }
+        }
+        let _gone = Gone(self);
+        loop {
+            let k = self.next.fetch_add(1, Ordering::Relaxed);
+            if k >= self.plan.chunks {
+                return;
+            }
+            let Ok(mut d) = self.decoded.lock() else {
+                return;
+            };
+            while k > d.taken + AHEAD && !self.stop.load(Ordering::Relaxed) {
+                let Ok(later) = self.changed.wait(d) else {
+                    return;
+                };
+                d = later;
+            }
+            drop(d);
+            if self.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let chunk = Chunk::read(self.plan, file, k, self);
+            self.put(k, chunk);
+        }
+    }
+
+    /// Chunk `k` for the engine: decoded by this thread where no thread has taken it yet,
+    /// and meanwhile, while the reading thread decodes it, the next chunks not taken.
+    fn take(&self, file: &File, k: usize) -> Option<Chunk> {
+        loop {
+            if let Ok(mut d) = self.decoded.lock()
+                && let Some(chunk) = d.chunks.remove(&k)
+            {
+                d.taken = k;
+                drop(d);
+                self.changed.notify_all();
+                return chunk;
+            }
+            // A chunk no thread has taken, not too far ahead: decoded here.
+            let next = self.next.load(Ordering::Relaxed);
+            if next < self.plan.chunks
+                && next <= k + AHEAD
+                && self
+                    .next
+                    .compare_exchange(next, next + 1, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                let chunk = Chunk::read(self.plan, file, next, self);
+                self.put(next, chunk);
+                continue;
+            }
+            let Ok(d) = self.decoded.lock() else {
+                return None;
+            };
+            if !d.chunks.contains_key(&k) {
+                if self.gone.load(Ordering::Relaxed) {
+                    // Taken by the reading thread, which ended without it.
+                    return None;
+                }
+                // The reading thread has it: wait for it.
+                let _unused = self.changed.wait(d);
+            }
+        }
+    }
+}
+
+/// What the reading of a chunk comes to.
+enum Taken {
+    /// Its work counts: the next chunk follows.
+    Whole,
+    /// The rest of the file is read in order from where the reading stands.
+    Rest,
+    /// The file has been read to its end.
+    End,
+}
+
+/// Analyzes the file of `plan` (`source`, opened) by chunks; see the module's comment.
+pub(super) fn analyze(
+    mut source: FileSource,
+    plan: Plan,
+    mut side: EngineSide,
+    bytes_total: u64,
+    mut options: Options<'_>,
+) -> Analysis {
+    let cancel = options.cancel;
+    let background = options.background;
+    let shared = Shared {
+        plan: &plan,
+        next: AtomicUsize::new(0),
+        decoded: Mutex::new(Decoded::default()),
+        changed: Condvar::new(),
+        stop: AtomicBool::new(false),
+        gone: AtomicBool::new(false),
+        spare: Mutex::new(Vec::new()),
+    };
+    let mut so_far = SoFar {
+        info: plan.info.clone(),
+        interface_frames: 0,
+        repeats: dedupe::Repeats::default(),
+        at: 24,
+    };
+    let mut networks = Zones::default();
+    let mut problems = Vec::new();
+    let mut taken = Taken::Rest;
+    if let Ok(file) = File::open(&plan.path) {
+        std::thread::scope(|scope| {
+            let reading = std::thread::Builder::new()
+                .name("read".into())
+                .spawn_scoped(scope, || {
+                    if background {
+                        crate::pipeline::background::lower_this_thread();
+                    }
+                    if let Ok(file) = File::open(&plan.path) {
+                        shared.read_ahead(&file);
+                    }
+                });
+            if reading.is_err() {
+                return;
+            }
+            for k in 0..plan.chunks {
+                let chunk = shared.take(&file, k);
+                taken = match chunk {
+                    Some(chunk) if chunk.start == so_far.at && chunk.sound => {
+                        let last = k + 1 == plan.chunks;
+                        let mut read = Read {
+                            spare: &shared.spare,
+                            so_far: &mut so_far,
+                            side: &mut side,
+                            options: &mut options,
+                            bytes_total,
+                        };
+                        match read.chunk(&plan, chunk, &mut networks, &mut problems) {
+                            Taken::Whole if last => Taken::End,
+                            taken => taken,
+                        }
+                    }
+                    _ => Taken::Rest,
+                };
+                #[cfg(test)]
+                tests::TAKEN.with_borrow_mut(|t| t.push(taken_name(&taken)));
+                side.status = status(&source, &so_far);
+                if let Ok(mut d) = shared.decoded.lock() {
+                    d.taken = k + 1;
+                }
+                shared.changed.notify_all();
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    // The chunk's batches were all taken (its frames are counted read): the
+                    // analysis stops after them, as today's after the batches read ahead.
+                    side.capture.cancelled = true;
+                    break;
+                }
+                if !matches!(taken, Taken::Whole) {
+                    break;
+                }
+            }
+            shared.stop.store(true, Ordering::Relaxed);
+            shared.changed.notify_all();
+        });
+    }
+    let cancelled = cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    if matches!(taken, Taken::Rest) && !cancelled {
+        // The rest in order, as today's reading, with what the reading so far left.
+        match FileSource::open_part(&plan.path, plan.header, so_far.at, None) {
+            Ok(mut part) => {
+                part.carry_on(&so_far.info, so_far.interface_frames);
+                let mut reader = Reader::new(part, bytes_total, cancel);
+                reader.copies.repeats = so_far.repeats.clone();
+                reader.networks = networks;
+                reader.frames = so_far.info.frames;
+                if let Some(mut part) =
+                    super::read_to_end(reader, &mut side, &mut options, background)
+                {
+                    so_far.counts(&part);
+                    problems = part.problems_taken();
+                }
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    source.carry_on(&so_far.info, so_far.interface_frames);
+    source.take_problems(problems);
+    side.finish(Some(&source), bytes_total, &mut options)
+}
+
+impl SoFar {
+    /// Takes the counts of `part`, a reading of the file that carried on from this one's.
+    fn counts(&mut self, part: &FileSource) {
+        if let Some(read) = part.files().first() {
+            let info = &mut self.info;
+            info.frames = read.frames;
+            info.first_ts = read.first_ts;
+            info.last_ts = read.last_ts;
+            info.quiet = read.quiet.clone();
+            info.steps_back = read.steps_back;
+            info.first_step_back = read.first_step_back;
+            info.bytes_read = read.bytes_read;
+        }
+        self.interface_frames = part.interfaces().first().map_or(0, |i| i.frames);
+    }
+}
+
+/// The engine's side of the reading by chunks.
+struct Read<'a, 'o> {
+    /// Where the batches taken go back.
+    spare: &'a Mutex<Vec<Batch>>,
+    so_far: &'a mut SoFar,
+    side: &'a mut EngineSide,
+    options: &'a mut Options<'o>,
+    bytes_total: u64,
+}
+
+impl Read<'_, '_> {
+    /// Takes `chunk`, read soundly from where the reading stands: its batches where they
+    /// follow on from the reading before it, else it read again in order.
+    fn chunk(
+        &mut self,
+        plan: &Plan,
+        chunk: Chunk,
+        networks: &mut Zones,
+        problems: &mut Vec<SourceError>,
+    ) -> Taken {
+        let follows = merge(&self.so_far.info, &chunk.info)
+            .zip(chunk.follows(&self.so_far.repeats))
+            // Networks are numbered in the order met: the first chunk's are the file's.
+            .filter(|_| chunk.first || !chunk.overlays);
+        let Some((info, repeats)) = follows else {
+            return self.again(plan, &chunk, networks, problems);
+        };
+        let before = self.so_far.info.frames;
+        self.so_far.info = info;
+        self.so_far.interface_frames += chunk.interface_frames;
+        self.so_far.repeats = repeats;
+        self.so_far.at = chunk.end.unwrap_or(u64::MAX);
+        let overlays = chunk.overlays;
+        if overlays {
+            *networks = chunk.networks;
+        }
+        self.feed(chunk.batches, before);
+        match (overlays, chunk.end) {
+            (_, None) => Taken::End,
+            (true, _) => Taken::Rest,
+            (false, _) => Taken::Whole,
+        }
+    }
+
+    /// `chunk`, whole and sound but not following on from the reading before it (a repeat
+    /// or a step back in time across its start), read again in order from its start with
+    /// what that reading left.
+    fn again(
+        &mut self,
+        plan: &Plan,
+        chunk: &Chunk,
+        networks: &mut Zones,
+        problems: &mut Vec<SourceError>,
+    ) -> Taken {
+        #[cfg(test)]
+        tests::TAKEN.with_borrow_mut(|t| t.push("again"));
+        let Ok(mut part) = FileSource::open_part(&plan.path, plan.header, chunk.start, chunk.end)
+        else {
+            return Taken::Rest;
+        };
+        part.carry_on(&self.so_far.info, self.so_far.interface_frames);
+        let mut reader = Reader::new(part, self.bytes_total, None);
+        reader.copies.repeats = self.so_far.repeats.clone();
+        reader.frames = self.so_far.info.frames;
+        let mut batch = Batch::new();
+        let mut overlays = false;
+        loop {
+            let done = reader.fill(&mut batch, BATCH as u64, None);
+            overlays |= batch.overlaid;
+            batch.status = None;
+            self.side.batch(&batch, self.options);
+            if done {
+                break;
+            }
+        }
+        self.so_far.counts(&reader.source);
+        self.so_far.repeats = reader.copies.repeats.clone();
+        self.so_far.at = chunk.end.unwrap_or(u64::MAX);
+        *networks = reader.networks;
+        let mut part = reader.source;
+        if !part.problems().is_empty() {
+            // The same bytes read soundly on their own: the file changed meanwhile. Its
+            // reading ends there, as it would have.
+            *problems = part.problems_taken();
+            return Taken::End;
+        }
+        match (overlays, chunk.end) {
+            (_, None) => Taken::End,
+            (true, _) => Taken::Rest,
+            (false, _) => Taken::Whole,
+        }
+    }
+
+    /// Hands a chunk's batches to the engine, numbered on from the `before` frames before it.
+    fn feed(&mut self, batches: Vec<Batch>, before: u64) {
+        for mut batch in batches {
+            // The chunk's reader numbered its frames from its start.
+            batch.frames_from += before;
+            for p in batch.slots.iter_mut().take(batch.len) {
+                p.frame += before;
+            }
+            batch.progress.frames += before;
+            batch.progress.bytes_total = self.bytes_total;
+            batch.status = None;
+            self.side.batch(&batch, self.options);
+            if let Ok(mut spare) = self.spare.lock()
+                && spare.len() < SPARE
+            {
+                spare.push(batch);
+            }
+        }
+    }
+}
+
+/// The status the engine's side shows while the file is read by chunks: the source's, with
+/// the reading's counts so far.
+fn status(source: &FileSource, so_far: &SoFar) -> SourceStatus {
+    let mut status = SourceStatus::of(source);
+    if let Some(info) = status.files.first_mut() {
+        *info = so_far.info.clone();
+    }
+    for lt in &mut status.link_types {
+        lt.1 = so_far.interface_frames;
+    }
+    if let Some(i) = status.interfaces.first_mut() {
+        i.1 = so_far.interface_frames;
+    }
+    status
+}
+
+/// What became of a chunk, for the tests.
+#[cfg(test)]
+fn taken_name(taken: &Taken) -> &'static str {
+    match taken {
+        Taken::Whole => "whole",
+        Taken::Rest => "rest",
+        Taken::End => "end",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::path::{Path, PathBuf};
+
+    use super::super::{Options, analyze_files};
+    use crate::report::Clock;
+
+    thread_local! {
+        /// The chunk size a test sets (the analysis plans on the calling thread).
+        pub(super) static CHUNK: Cell<Option<u64>> = const { Cell::new(None) };
+        /// What became of each chunk the engine took, in order ("again": read again in
+        /// order, then what followed).
+        pub(super) static TAKEN: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        std::fs::read(dir.join(name)).expect("the fixture")
+    }
+
+    /// The records of a classic pcap (little-endian): each record's bytes, header included.
+    fn records(file: &[u8]) -> Vec<&[u8]> {
+        let (mut out, mut at) = (Vec::new(), 24);
+        while at + 16 <= file.len() {
+            let caplen =
+                u32::from_le_bytes(file[at + 8..at + 12].try_into().expect("a record header"))
+                    as usize;
+            out.push(&file[at..at + 16 + caplen]);
+            at += 16 + caplen;
+        }
+        out
+    }
+
+    /// The JSON report of `path` read with `jobs` jobs and chunks of `chunk` bytes (`None`:
+    /// the default), and what became of the chunks.
+    fn report(path: &Path, jobs: usize, chunk: Option<u64>) -> (String, Vec<&'static str>) {
+        CHUNK.set(chunk);
+        TAKEN.with_borrow_mut(Vec::clear);
+        let options = Options {
+            jobs,
+            ..Options::default()
+        };
+        let analysis = analyze_files(&[path.to_path_buf()], options).expect("a capture");
+        CHUNK.set(None);
+        let json = crate::report::json::to_value(&analysis, Clock::Utc);
+        let json = serde_json::to_string_pretty(&json).expect("JSON");
+        (json, TAKEN.with_borrow_mut(std::mem::take))
+    }
+
+    fn write(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("rstscope-balanced-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a folder");
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("written");
+        path
+    }
+
+    /// A capture of a fixture's frames, every third TCP frame repeated at once (a mirror
+    /// port's way in and way out: the repeat check's copies), so that repeats lie across
+    /// many chunk starts at small chunk sizes, with records of every size the fixture has.
+    fn with_repeats() -> Vec<u8> {
+        let source = fixture("scan-and-retrier.pcap");
+        let mut out = source[..24].to_vec();
+        for (i, record) in records(&source).into_iter().enumerate() {
+            out.extend_from_slice(record);
+            if i % 3 == 1 {
+                out.extend_from_slice(record);
+            }
+        }
+        out
+    }
+
+    /// Every chunk size from a few records to a few hundred gives the report of one thread,
+    /// byte for byte, on a capture with repeats across chunk starts: the chunks whose first
+    /// frames repeat the chunk before's are read again in order, the others taken whole.
+    #[test]
+    fn chunks_with_repeats_across_their_starts_give_the_report_of_one_thread() {
+        let path = write("repeats.pcap", &with_repeats());
+        let (one, taken) = report(&path, 1, Some(1000));
+        assert!(taken.is_empty(), "one job reads in order");
+        assert!(
+            one.contains("\"repeated\""),
+            "the report counts repeats: {one}"
+        );
+        let (mut whole, mut again) = (0, 0);
+        for chunk in [300, 457, 1000, 1499, 2048, 3001] {
+            let (two, taken) = report(&path, 2, Some(chunk));
+            assert_eq!(two, one, "chunks of {chunk} bytes: {taken:?}");
+            assert!(
+                !taken.contains(&"rest"),
+                "chunks of {chunk} bytes: {taken:?}"
+            );
+            whole += taken.iter().filter(|&&t| t == "whole").count();
+            again += taken.iter().filter(|&&t| t == "again").count();
+        }
+        assert!(
+            whole > 10 && again > 10,
+            "{whole} chunks taken whole, {again} read again"
+        );
+    }
+
+    /// A corrupt record header in a later chunk, and a file cut inside its last record: the
+    /// same messages (offsets, frames before) and results as one thread's, the rest read in
+    /// order from the chunk where the reading stopped.
+    #[test]
+    fn a_corrupt_record_or_a_cut_end_reads_as_with_one_thread() {
+        let capture = with_repeats();
+        let starts: Vec<usize> = records(&capture)
+            .iter()
+            .scan(24, |at, r| {
+                let start = *at;
+                *at += r.len();
+                Some(start)
+            })
+            .collect();
+        // Corrupt: a captured length beyond any limit, two thirds in.
+        let mut corrupt = capture.clone();
+        let at = starts[starts.len() * 2 / 3];
+        corrupt[at + 8..at + 12].copy_from_slice(&0x7fff_fff0u32.to_le_bytes());
+        // Cut: the last record without its last 5 bytes.
+        let cut = &capture[..capture.len() - 5];
+        for (name, bytes, says) in [
+            ("corrupt.pcap", &corrupt[..], "corrupt"),
+            ("cut.pcap", cut, "cut short"),
+        ] {
+            let path = write(name, bytes);
+            let (one, _) = report(&path, 1, None);
+            assert!(one.contains(says), "{name}: {one}");
+            for chunk in [700, 1500] {
+                let (two, taken) = report(&path, 2, Some(chunk));
+                assert_eq!(two, one, "{name}, chunks of {chunk} bytes: {taken:?}");
+                assert!(taken.contains(&"whole"), "{name}: {taken:?}");
+            }
+        }
+    }
+
+    /// A cancel stops the reading after the chunk whose batch saw it: the frames read and
+    /// those analyzed are the same, fewer than the file's, and the report says so.
+    #[test]
+    fn a_cancel_stops_after_the_chunk_under_way() {
+        let path = write("cancel.pcap", &with_repeats());
+        let (all, _) = report(&path, 1, None);
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let mut told = Vec::new();
+        let mut progress = |p: super::super::Progress| {
+            told.push(p.frames);
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        };
+        CHUNK.set(Some(2000));
+        TAKEN.with_borrow_mut(Vec::clear);
+        let options = Options {
+            jobs: 2,
+            cancel: Some(&cancel),
+            progress: Some(&mut progress),
+            ..Options::default()
+        };
+        let a = analyze_files(std::slice::from_ref(&path), options).expect("a capture");
+        CHUNK.set(None);
+        let taken = TAKEN.with_borrow_mut(std::mem::take);
+        assert_eq!(taken, ["whole"], "the first chunk, then the cancel");
+        assert!(a.capture.cancelled);
+        let files = &a.capture.files;
+        assert_eq!(
+            files[0].frames, a.capture.frames,
+            "frames read are those analyzed"
+        );
+        assert!(
+            a.capture.frames > 0 && !all.contains(&format!("\"packets\": {},", a.capture.frames))
+        );
+        assert!(
+            told.windows(2).all(|w| w[0] <= w[1]),
+            "progress runs on: {told:?}"
+        );
+        assert!(
+            (a.capture.warnings.iter()).any(|w| w.starts_with("cancelled after")),
+            "{:?}",
+            a.capture.warnings
+        );
+    }
+
+    /// A file of too few chunks, and one job, are read as today.
+    #[test]
+    fn small_files_and_one_job_are_read_in_order() {
+        let path = write("small.pcap", &with_repeats());
+        let (_, taken) = report(&path, 2, None);
+        assert!(taken.is_empty(), "{taken:?}");
+        let (_, taken) = report(&path, 1, Some(500));
+        assert!(taken.is_empty(), "{taken:?}");
+    }
+}

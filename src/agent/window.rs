@@ -51,7 +51,7 @@ pub struct Running {
     pub frames_of: Vec<(FramesOf, u64)>,
 }
 
-/// What an entry of [`Running::frames_of`] counts the frames of.
+/// What an entry of the running totals' `frames_of` counts the frames of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FramesOf {
     /// A link type's.

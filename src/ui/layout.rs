@@ -1,7 +1,7 @@
 //! How the results screen shares its height: the headline and plot on top, then the offenders
 //! table and the details with a splitter between them that the user drags. The plot keeps its
-//! useful height ([`PLOT_MIN`]) at every size: the first thing a user sees is the capture's
-//! seconds, not a squashed strip. The table keeps at least three rows and the details enough
+//! useful height ([`PLOT_MIN`](crate::ui::layout::PLOT_MIN)) at every size: the first thing
+//! a user sees is the capture's seconds, not a squashed strip. The table keeps at least three rows and the details enough
 //! for the selected row's diagnosis, and until the user drags the splitter a few of its
 //! connections too: in a small window they give way to the plot down to the first (the
 //! others scrolled to within the details, their heading saying how many), and the table then

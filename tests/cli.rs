@@ -4668,6 +4668,45 @@ fn regression_capture_s_lines_on_standard_error_wait_until_the_pager_has_quit() 
     assert!(drawn(&screen).contains("resets"), "{:?}", drawn(&screen));
 }
 
+/// Regression (the whole CI run, after the chunked reading): `analyze` of a named pipe waited for
+/// ever, the check whether the file could be read by chunks opening the pipe a second time,
+/// after its writer had gone. Ends within a minute, or the test fails (the process killed).
+#[cfg(unix)]
+#[test]
+fn a_capture_from_a_named_pipe_is_analyzed_and_the_analysis_ends() {
+    let dir = temp_dir("named-pipe");
+    let pipe = dir.join("capture.pipe");
+    let fifo = std::ffi::CString::new(pipe.display().to_string()).expect("path");
+    // SAFETY: mkfifo(3) of a NUL-terminated path that lives for the call.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let writer = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || {
+            let bytes = std::fs::read(fixture("refused-v4.pcap")).expect("fixture");
+            std::fs::write(&pipe, bytes).expect("written into the pipe");
+        })
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "--format", "json", &pipe.display().to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("rstscope started");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("waited").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("analyze of a named pipe still running after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    writer.join().expect("the pipe's writer");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(json(&out)["offenders"][0]["endpoint"], "127.0.0.1:7300");
+}
+
 /// A folder given (`rstscope analyze /var/log/caps/`) was refused: "this is a folder; give the
 /// capture files in it". It is read as its files, as `DIR/*` gives them (not those whose name
 /// begins with a dot, nor its folders): the same report as the files given by name, and the

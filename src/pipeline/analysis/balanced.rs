@@ -102,6 +102,12 @@ impl Plan {
         {
             return None;
         }
+        // Asked of the path before it is opened again: opening a named pipe waits for a writer,
+        // and its writer has gone once the source's own opening read it (the analysis of a
+        // capture from a pipe hung here).
+        if !std::fs::metadata(&info.path).ok()?.is_file() {
+            return None;
+        }
         let file = File::open(&info.path).ok()?;
         let meta = file.metadata().ok()?;
         if !meta.is_file() {

@@ -603,8 +603,8 @@ pub fn innermost_network_layer<'a>(frame: &Frame<'a>) -> Option<Net<'a>> {
     let mut scratch = BLANK;
     for _ in 0..TUNNEL_DEPTH {
         let ip = match net {
-            Net::V4(b) => ipv4(b, b.len(), &mut scratch),
-            Net::V6(b) => ipv6_payload(b, b.len(), &mut scratch),
+            Net::V4(b) => ipv4(b, Wire::CAPTURED, &mut scratch),
+            Net::V6(b) => ipv6_payload(b, Wire::CAPTURED, &mut scratch),
         };
         match ip.ok().and_then(|ip| unwrap_tunnel(ip.protocol, ip.bytes)) {
             Some((_, inner, _)) if !inner.bytes().is_empty() => net = inner,
@@ -629,8 +629,8 @@ pub fn tunnel_words(frame: &Frame<'_>) -> Option<String> {
     }
     let mut outer = BLANK;
     let ip = match net {
-        Net::V4(b) => ipv4(b, b.len(), &mut outer),
-        Net::V6(b) => ipv6_payload(b, b.len(), &mut outer),
+        Net::V4(b) => ipv4(b, Wire::CAPTURED, &mut outer),
+        Net::V6(b) => ipv6_payload(b, Wire::CAPTURED, &mut outer),
     }
     .ok()?;
     let (tunnel, mut inner, mut overlay) = unwrap_tunnel(ip.protocol, ip.bytes)?;
@@ -638,8 +638,8 @@ pub fn tunnel_words(frame: &Frame<'_>) -> Option<String> {
     let mut scratch = BLANK;
     for _ in 1..TUNNEL_DEPTH {
         let ip = match inner {
-            Net::V4(b) => ipv4(b, b.len(), &mut scratch),
-            Net::V6(b) => ipv6_payload(b, b.len(), &mut scratch),
+            Net::V4(b) => ipv4(b, Wire::CAPTURED, &mut scratch),
+            Net::V6(b) => ipv6_payload(b, Wire::CAPTURED, &mut scratch),
         };
         match ip.ok().and_then(|ip| unwrap_tunnel(ip.protocol, ip.bytes)) {
             Some((_, next, o)) => {
@@ -714,9 +714,9 @@ fn tcp_into<'a>(
             _ => return tcp_into_any(frame, packet, encap).map(|p| (p, Carried::Other)),
         };
         let ip = if ipv6 {
-            ipv6_payload(l3, wire_len(frame, ETHERNET_HEADER_LEN, l3), packet)?
+            ipv6_payload(l3, Wire::of(frame, ETHERNET_HEADER_LEN), packet)?
         } else {
-            ipv4(l3, wire_len(frame, ETHERNET_HEADER_LEN, l3), packet)?
+            ipv4(l3, Wire::of(frame, ETHERNET_HEADER_LEN), packet)?
         };
         let payload = tcp(frame, &ip, packet)?;
         if ip.v6_ext.is_none() {
@@ -742,8 +742,8 @@ fn tcp_into_any<'a>(
     let net = link(frame.link_type, frame.data, &mut walk)?;
     let link_len = frame.data.len().saturating_sub(net.bytes().len());
     let ip = match net {
-        Net::V4(bytes) => ipv4(bytes, wire_len(frame, link_len, bytes), packet)?,
-        Net::V6(bytes) => ipv6_payload(bytes, wire_len(frame, link_len, bytes), packet)?,
+        Net::V4(bytes) => ipv4(bytes, Wire::of(frame, link_len), packet)?,
+        Net::V6(bytes) => ipv6_payload(bytes, Wire::of(frame, link_len), packet)?,
     };
     let payload = tcp(frame, &ip, packet)?;
     let ip_offset = link_len;
@@ -766,26 +766,47 @@ fn tcp_into_any<'a>(
     Ok(payload)
 }
 
-/// The length on the wire of `l3`, the tail of `frame.data` after its `link_len` bytes of
-/// link headers: the frame's original length less the link headers. Only used where the IP
-/// header leaves its length to the frame (TSO).
-#[inline(always)]
-fn wire_len(frame: &Frame<'_>, link_len: usize, l3: &[u8]) -> usize {
-    let orig = usize::try_from(frame.orig_len).unwrap_or(usize::MAX);
-    orig.saturating_sub(link_len).max(l3.len())
+/// What the length on the wire of a frame's IP packet is worked out from: the frame's
+/// original length less its `link_len` bytes of link headers. Only read where the IP header
+/// leaves its length to the frame (TSO), so it is worked out there ([`Wire::len`]) and not
+/// for every frame (6 instructions a frame of the reading thread's, docs/benchmarks.md s44).
+#[derive(Debug, Clone, Copy)]
+struct Wire {
+    orig_len: u32,
+    link_len: usize,
+}
+
+impl Wire {
+    /// A packet whose length on the wire is its captured length (a tunnel's inner packet).
+    const CAPTURED: Self = Self {
+        orig_len: 0,
+        link_len: 0,
+    };
+
+    #[inline(always)]
+    fn of(frame: &Frame<'_>, link_len: usize) -> Self {
+        Self {
+            orig_len: frame.orig_len,
+            link_len,
+        }
+    }
+
+    /// The length on the wire of `l3`, the IP packet after the link headers: never less than
+    /// what was captured of it.
+    #[inline(always)]
+    fn len(self, l3: &[u8]) -> usize {
+        let orig = usize::try_from(self.orig_len).unwrap_or(usize::MAX);
+        orig.saturating_sub(self.link_len).max(l3.len())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Network layer
 
-/// `wire_len`: this packet's length on the wire, used when the total length field is 0. The
+/// `wire`: this packet's length on the wire, used when the total length field is 0. The
 /// addresses, TTL and ID are written to `out`.
 #[inline(always)]
-fn ipv4<'a>(
-    data: &'a [u8],
-    wire_len: usize,
-    out: &mut TcpPacket<'_>,
-) -> Result<IpPayload<'a>, Stop> {
+fn ipv4<'a>(data: &'a [u8], wire: Wire, out: &mut TcpPacket<'_>) -> Result<IpPayload<'a>, Stop> {
     let h = data.first_chunk::<20>().ok_or(TRUNCATED)?;
     if h[0] >> 4 != 4 {
         return Err(MALFORMED);
@@ -794,7 +815,7 @@ fn ipv4<'a>(
     let total_len = match u16::from_be_bytes([h[2], h[3]]) {
         // TCP segmentation offload: the stack leaves the length to the NIC, and the capture
         // sees 0. Wireshark then takes the frame's length; so do we.
-        0 => wire_len,
+        0 => wire.len(data),
         n => usize::from(n),
     };
     if header_len < 20 || total_len < header_len {
@@ -834,11 +855,11 @@ fn fragment(protocol: u8) -> Stop {
 
 const IPV6_HEADER_LEN: usize = 40;
 
-/// `wire_len`: this packet's length on the wire, used when the payload length field is 0. The
+/// `wire`: this packet's length on the wire, used when the payload length field is 0. The
 /// addresses and hop limit are written to `out`.
 fn ipv6_payload<'a>(
     data: &'a [u8],
-    wire_len: usize,
+    wire: Wire,
     out: &mut TcpPacket<'_>,
 ) -> Result<IpPayload<'a>, Stop> {
     let (h, after_header) = data
@@ -849,7 +870,7 @@ fn ipv6_payload<'a>(
     }
     let payload_len = match u16::from_be_bytes([h[4], h[5]]) {
         // A jumbogram (RFC 2675) or a TSO/GSO segment: the frame tells the length.
-        0 => wire_len.saturating_sub(IPV6_HEADER_LEN),
+        0 => wire.len(data).saturating_sub(IPV6_HEADER_LEN),
         n => usize::from(n),
     };
     let (protocol, ext_len, v6_ext) = ipv6_extensions(h[6], after_header)?;
@@ -1000,8 +1021,8 @@ fn tunnelled_into<'a>(
     for depth in 0..=TUNNEL_DEPTH {
         let b = net.bytes();
         let ip = match net {
-            Net::V4(b) => ipv4(b, b.len(), packet)?,
-            Net::V6(b) => ipv6_payload(b, b.len(), packet)?,
+            Net::V4(b) => ipv4(b, Wire::CAPTURED, packet)?,
+            Net::V6(b) => ipv6_payload(b, Wire::CAPTURED, packet)?,
         };
         if ip.protocol == IPPROTO_TCP {
             let (tunnel, guards) = outermost.ok_or(Stop::Other)?;
@@ -1108,8 +1129,8 @@ fn unwrap_tunnel(protocol: u8, payload: &[u8]) -> Option<(Tunnel, Net<'_>, Overl
 fn tunnelled_tcp(net: Net<'_>, depth: u8) -> Option<Inner> {
     let mut scratch = BLANK;
     let ip = match net {
-        Net::V4(b) => ipv4(b, b.len(), &mut scratch),
-        Net::V6(b) => ipv6_payload(b, b.len(), &mut scratch),
+        Net::V4(b) => ipv4(b, Wire::CAPTURED, &mut scratch),
+        Net::V6(b) => ipv6_payload(b, Wire::CAPTURED, &mut scratch),
     }
     .ok()?;
     if ip.protocol == IPPROTO_TCP {

@@ -1990,7 +1990,7 @@ fn keep(
         batch.encaps.add(*encap);
         // Not Ethernet: the one kind of frame that says its interface index may be one.
         if frame.link_type.0 == LINKTYPE_LINUX_SLL2 {
-            link_index(frame, batch);
+            link_index(*frame, batch);
         }
     }
     // Only a RST's payload is read, and only its first bytes (the text kept as
@@ -2012,10 +2012,13 @@ fn keep(
 }
 
 /// Notes the Linux `any` interface index of the batch's last packet, whose frame is `frame`.
+/// The frame by value, as the other calls out of [`take`] have it: a reference, the one use
+/// of the frame's address, made the framing loop write each frame whole to the stack, every
+/// field of it (18 instructions a frame of the reading thread's, docs/benchmarks.md s44).
 #[inline(never)]
-fn link_index(frame: &Frame<'_>, batch: &mut Batch) {
+fn link_index(frame: Frame<'_>, batch: &mut Batch) {
     batch.link_indexes.resize(batch.len - 1, 0);
-    batch.link_indexes.push(linux_any_index(frame));
+    batch.link_indexes.push(linux_any_index(&frame));
 }
 
 /// [`take`] for a frame whose TCP segment is inside a tunnel: decoded by its inner headers

@@ -383,7 +383,14 @@ impl FileSource {
     /// The next frame in time order, or `None` at the end of every file. A file that turns
     /// out truncated or corrupt ends early; its error is kept in [`FileSource::problems`].
     pub fn next_frame(&mut self) -> Option<Frame<'_>> {
-        let index = match self.delivered.take() {
+        self.next_frame_of_file().map(|(frame, _)| frame)
+    }
+
+    /// [`FileSource::next_frame`], with the file that holds it (an index into
+    /// [`FileSource::files`]).
+    pub fn next_frame_of_file(&mut self) -> Option<(Frame<'_>, usize)> {
+        let previous = self.delivered.take();
+        let index = match previous {
             // The file just delivered usually holds the next frame too (one file, or rotated
             // files that do not overlap): it goes on without passing through the queue unless
             // another file's frame comes first (ties: the file given first), as a push and a
@@ -400,11 +407,12 @@ impl FileSource {
             None => self.queue.pop()?.0.1,
         };
         self.delivered = Some(index);
+        if self.files.get(index)?.frames == 0 {
+            let ts = self.readers.get(index)?.head?.ts;
+            self.first_frame_of(index, ts, previous);
+        }
         let head = self.readers.get(index)?.head?;
         self.number += 1;
-        if self.files.get(index)?.frames == 0 {
-            self.first_frame_of(index, head.ts);
-        }
         if let Some(info) = self.files.get_mut(index) {
             info.frames += 1;
             if let Some(prev) = info.last_ts {
@@ -417,7 +425,7 @@ impl FileSource {
         if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
             interface.frames += 1;
         }
-        Some(Frame {
+        let frame = Frame {
             ts: head.ts,
             number: self.number,
             link_type: head.link_type,
@@ -430,7 +438,14 @@ impl FileSource {
             packet_id: head.meta.packet_id,
             dropped: head.meta.dropped,
             options: reader.frame_options(),
-        })
+        };
+        Some((frame, index))
+    }
+
+    /// The file whose frame was delivered last, whose frames [`FileSource::frame_run`]
+    /// delivers.
+    pub fn delivering(&self) -> Option<usize> {
+        self.delivered
     }
 
     /// Hands `each` up to `limit` further frames of the file that delivered the last frame,
@@ -625,17 +640,82 @@ impl FileSource {
         done as f64 / total as f64
     }
 
-    /// Notes the first frame of file `index`, at `ts`, and which files were being read then.
+    /// Notes the first frame of file `index`, at `ts`, and which files were being read then;
+    /// where none was, and `previous` gave the frame before, whether this file continues its
+    /// capture ([`FileSource::continue_capture`]).
     #[cold]
-    fn first_frame_of(&mut self, index: usize, ts: Timestamp) {
+    fn first_frame_of(&mut self, index: usize, ts: Timestamp, previous: Option<usize>) {
         let open: Vec<usize> = (self.files.iter().zip(&self.readers))
             .enumerate()
             .filter(|&(i, (info, reader))| i != index && info.frames > 0 && !reader.ended())
             .map(|(i, _)| i)
             .collect();
+        if open.is_empty()
+            && let Some(previous) = previous.filter(|&p| p != index)
+        {
+            self.continue_capture(previous, index);
+        }
         if let Some(info) = self.files.get_mut(index) {
             info.first_ts = Some(ts);
             info.open_at_start = open;
+        }
+    }
+
+    /// File `later`, whose first frame comes after every frame of the files before it (the
+    /// last of them `earlier`'s, which has ended), continues `earlier`'s capture where it
+    /// describes the interfaces of `earlier`'s last capture (its last pcapng section or pcap
+    /// part) alike, one for one ([`InterfaceInfo::same_point`]): a rotated set, each file
+    /// beginning where the one before ended. Its frames are then delivered as those
+    /// interfaces' ([`InterfaceInfo::continues`]), so that the set is one capture point, as
+    /// its packets read as one file are: one interface in the report, offenders not "seen on"
+    /// each file, the repeat check and the copy check running on across the files. Files that
+    /// overlap in time (two interfaces captured at once, `eth0.pcap` and `lo.pcap`) never get
+    /// here: each stays a capture point of its own.
+    fn continue_capture(&mut self, earlier: usize, later: usize) {
+        let last_section = (self.interfaces.iter())
+            .filter(|i| i.file == earlier)
+            .map(|i| i.section)
+            .max();
+        let before: Vec<&InterfaceInfo> = (self.interfaces.iter())
+            .filter(|i| i.file == earlier && Some(i.section) == last_section)
+            .collect();
+        let after: Vec<&InterfaceInfo> = (self.interfaces.iter())
+            .filter(|i| i.file == later)
+            .collect();
+        let alike = !after.is_empty()
+            && after.len() == before.len()
+            && (before.iter().zip(&after))
+                .all(|(b, a)| a.section == 0 && a.local_id == b.local_id && b.same_point(a));
+        // Network Monitor and snoop files number their interfaces by media type as met: not
+        // continued.
+        let framed = matches!(
+            self.readers.get(later).and_then(|r| r.container.as_ref()),
+            Some(Container::Pcap(..) | Container::Pcapng(..))
+        );
+        if !alike || !framed {
+            return;
+        }
+        let pairs: Vec<(u32, u32)> = (before.iter().zip(&after))
+            .map(|(b, a)| (a.id, b.continues.unwrap_or(b.id)))
+            .collect();
+        for (from, to) in pairs {
+            let names = match self.interfaces.get_mut(from as usize) {
+                Some(i) => {
+                    i.continues = Some(to);
+                    std::mem::take(&mut i.index_names)
+                }
+                None => continue,
+            };
+            if let Some(kept) = self.interfaces.get_mut(to as usize) {
+                for (index, name) in names {
+                    if !kept.index_names.iter().any(|(i, _)| *i == index) {
+                        kept.index_names.push((index, name));
+                    }
+                }
+            }
+            if let Some(reader) = self.readers.get_mut(later) {
+                reader.deliver_as(from, to);
+            }
         }
     }
 
@@ -1129,6 +1209,23 @@ impl FileReader {
 
     fn ended(&self) -> bool {
         self.container.is_none()
+    }
+
+    /// Delivers the frames of interface `from` as interface `to`'s, from the frame in `head`
+    /// on ([`FileSource::continue_capture`]).
+    fn deliver_as(&mut self, from: u32, to: u32) {
+        match &mut self.container {
+            Some(Container::Pcap(_, framing)) if framing.interface == from => {
+                framing.interface = to;
+            }
+            Some(Container::Pcapng(_, framing)) => framing.deliver_as(from, to),
+            _ => {}
+        }
+        for head in [&mut self.head, &mut self.framed].into_iter().flatten() {
+            if head.interface == from {
+                head.interface = to;
+            }
+        }
     }
 
     /// The bytes of the frame in `head`.

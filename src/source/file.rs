@@ -351,22 +351,106 @@ impl FileSource {
     }
 
     /// Takes `so_far` as what the reading of this source's one file counts, its interface's
-    /// frames `interface_frames`: a part read after the file's earlier parts counts on from
-    /// theirs ([`FileSource::open_part`]), and a file read by parts ends with their sum.
-    pub(crate) fn carry_on(&mut self, so_far: &FileInfo, interface_frames: u64) {
+    /// frames `interface_frames`, the frames before its next `number`: a part read after the
+    /// file's earlier parts counts on from theirs ([`FileSource::open_part`]), and a file read
+    /// by parts ends with their sum.
+    pub(crate) fn carry_on(&mut self, so_far: &FileInfo, interface_frames: u64, number: u64) {
         if let Some(info) = self.files.first_mut() {
-            info.frames = so_far.frames;
-            info.first_ts = so_far.first_ts;
-            info.last_ts = so_far.last_ts;
-            info.quiet = so_far.quiet.clone();
-            info.steps_back = so_far.steps_back;
-            info.first_step_back = so_far.first_step_back;
-            info.bytes_read = info.bytes_read.max(so_far.bytes_read);
+            carry_counts(info, so_far);
         }
         if let Some(interface) = self.interfaces.first_mut() {
             interface.frames = interface_frames;
         }
-        self.number = so_far.frames;
+        self.number = number;
+    }
+
+    /// Takes `read` as what the reading of this source's files (a rotated set of classic pcap
+    /// files, each of one interface, read one after the other by parts) counts, the first
+    /// file's interface's frames `interface_frames` (the set's: each later file continued it,
+    /// as [`FileSource::continue_capture`] decides at each one's first frame); the files not
+    /// in `read` are not read yet.
+    pub(crate) fn carry_on_set(&mut self, read: &[FileInfo], interface_frames: u64) {
+        for (info, so_far) in self.files.iter_mut().zip(read) {
+            carry_counts(info, so_far);
+        }
+        for interface in self.interfaces.iter_mut().take(read.len()) {
+            if interface.file > 0 {
+                interface.continues = Some(0);
+                interface.frames = 0;
+            } else {
+                interface.frames = interface_frames;
+            }
+        }
+        self.number = read.iter().map(|f| f.frames).sum();
+    }
+
+    /// The rest of a rotated set of classic pcap files (`set`: each one's path, file header
+    /// and size) read one after the other, from byte `from` of file `at` on, as its reading
+    /// in order would go on: the files before it read (`read`, their counts), file `at`'s
+    /// reading so far `so_far`, the set's interface's frames so far `interface_frames` (see
+    /// [`FileSource::carry_on_set`]). The files keep their places (the frames not decoded, the
+    /// SYNs and resets of files given together are told by file), the files after it open
+    /// whole, each one's first frame deciding whether it continues the capture as it does in
+    /// a reading in order, and their problems are those of that reading.
+    pub(crate) fn open_rest(
+        set: &[(PathBuf, [u8; 24], u64)],
+        at: usize,
+        from: u64,
+        read: &[FileInfo],
+        so_far: &FileInfo,
+        interface_frames: u64,
+    ) -> Result<Self, SourceError> {
+        let mut source = Self::empty();
+        for (i, (path, header, size)) in set.iter().enumerate() {
+            // The files read: at their end (they delivered their frames), nothing left.
+            let (start, to) = match i.cmp(&at) {
+                std::cmp::Ordering::Less => (*size, Some(*size)),
+                std::cmp::Ordering::Equal => (from, None),
+                std::cmp::Ordering::Greater => (24, None),
+            };
+            let part = Self::open_part(path, *header, start, to)?;
+            source.add_part(part);
+        }
+        let mut before: Vec<FileInfo> = read.to_vec();
+        if so_far.frames > 0 {
+            before.push(so_far.clone());
+        }
+        source.carry_on_set(&before, interface_frames);
+        if so_far.frames > 0 {
+            // File `at` continues the capture from its own frames read before.
+            if at > 0
+                && let Some(reader) = source.readers.get_mut(at)
+            {
+                reader.deliver_as(at as u32, 0);
+            }
+        } else if at > 0 {
+            // Its first frame comes after the frames of the files before: the file that gave
+            // the last of them is the one it may continue (its reader has ended).
+            source.delivered = Some(at - 1);
+        }
+        Ok(source)
+    }
+
+    /// Takes the one file of `part` ([`FileSource::open_part`]) as this source's next.
+    fn add_part(&mut self, mut part: FileSource) {
+        let index = self.files.len();
+        let base = self.interfaces.len() as u32;
+        for mut interface in part.interfaces.drain(..) {
+            interface.id += base;
+            interface.file = index;
+            self.interfaces.push(interface);
+        }
+        for (mut info, mut reader) in part.files.drain(..).zip(part.readers.drain(..)) {
+            // Its interface numbered on from those before.
+            reader.renumber(base);
+            if let Some(head) = reader.head {
+                self.queue.push(Reverse((head.ts, index)));
+            }
+            info.open_at_start.clear();
+            self.files.push(info);
+            self.readers.push(reader);
+        }
+        self.problems.append(&mut part.problems);
     }
 
     /// Ends the reading of this source's one file with another reading's problems (the part
@@ -894,6 +978,18 @@ impl FileSource {
     }
 }
 
+/// Takes the counts of `so_far`, the reading of the same file before (see
+/// [`FileSource::carry_on`]).
+fn carry_counts(info: &mut FileInfo, so_far: &FileInfo) {
+    info.frames = so_far.frames;
+    info.first_ts = so_far.first_ts;
+    info.last_ts = so_far.last_ts;
+    info.quiet = so_far.quiet.clone();
+    info.steps_back = so_far.steps_back;
+    info.first_step_back = so_far.first_step_back;
+    info.bytes_read = info.bytes_read.max(so_far.bytes_read);
+}
+
 /// Interface indexes named per interface at most: a machine has far fewer; a file naming more
 /// is broken or hostile, and the rest are left unnamed (`ifN`).
 const MAX_INDEX_NAMES: usize = 4096;
@@ -1209,6 +1305,13 @@ impl FileReader {
 
     fn ended(&self) -> bool {
         self.container.is_none()
+    }
+
+    /// Numbers its interfaces on from `base` (its file taken into a source of several).
+    fn renumber(&mut self, base: u32) {
+        if base > 0 {
+            self.deliver_as(0, base);
+        }
     }
 
     /// Delivers the frames of interface `from` as interface `to`'s, from the frame in `head`

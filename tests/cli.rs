@@ -5583,6 +5583,31 @@ fn a_rotated_set_reads_as_its_packets_read_as_one_file() {
         assert_eq!(v["files"].as_array().map(Vec::len), Some(4), "{files:?}");
         assert_eq!(without_files(v), piped, "{files:?}");
     }
+    // A frame not decoded is told in the file that holds it, not the first file's (whose
+    // interface the later files' frames come on).
+    let mut third = std::fs::read(&set[2]).expect("fixture");
+    let caplen = u32::from_le_bytes(third[32..36].try_into().expect("a record header"));
+    third[32..36].copy_from_slice(&30u32.to_le_bytes());
+    third.drain(24 + 16 + 30..24 + 16 + caplen as usize);
+    let dir = temp_dir("rotated");
+    let cut = write(&dir, "rotated.pcap2", &third);
+    // Read in order (one job) and by chunks (the default, where the files are large enough).
+    for jobs in ["1", "2"] {
+        let v = json(&rstscope(&[
+            "analyze", "--jobs", jobs, "--format", "json", &set[0], &set[1], &cut, &set[3],
+        ]));
+        let not_decoded: Vec<_> = (v["files"].as_array().expect("files").iter())
+            .map(|f| f["not_decoded"].clone())
+            .collect();
+        let none = serde_json::json!({});
+        let truncated = serde_json::json!({"truncated": 1});
+        assert_eq!(
+            not_decoded,
+            [none.clone(), none.clone(), truncated, none],
+            "--jobs {jobs}"
+        );
+        assert_eq!(v["interface_frames"].as_array().map(Vec::len), Some(1));
+    }
     let out = rstscope(&["analyze", "--utc", &folder]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(

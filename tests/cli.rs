@@ -5539,3 +5539,114 @@ fn endpoint_says_the_interfaces_it_was_seen_on() {
     ]);
     assert_eq!(json(&out)["seen_on"], serde_json::json!([]));
 }
+
+/// A rotated set given together (tests/fixtures/rotated: `tcpdump -G 1` of 8 refusals, the
+/// files named as `tcpdump -C` names them) is one capture point: in any order, and as a
+/// folder, its report is the one of its packets read as one file through a pipe (its first
+/// file whole, then the others' records), its files aside: one interface, not listed, its
+/// offender not "seen on" each file (it was "seen on rotated.pcap, rotated.pcap1,
+/// rotated.pcap2 and 1 more"). Two captures of the same time (two-points-client.pcap and
+/// two-points-server.pcap) stay two interfaces, each offender seen on both.
+#[test]
+fn a_rotated_set_reads_as_its_packets_read_as_one_file() {
+    let set: Vec<String> = ["", "1", "2", "3"]
+        .iter()
+        .map(|n| fixture(&format!("rotated/rotated.pcap{n}")))
+        .collect();
+    let mut one = std::fs::read(&set[0]).expect("fixture");
+    for later in &set[1..] {
+        one.extend_from_slice(&std::fs::read(later).expect("fixture")[24..]);
+    }
+    let without_files = |mut v: serde_json::Value| {
+        v.as_object_mut().expect("an object").remove("files");
+        v
+    };
+    let piped = rstscope_with_stdin(&["analyze", "--format", "json", "-"], &one);
+    assert!(piped.status.success());
+    let piped = without_files(json(&piped));
+    assert_eq!(piped["packets"], 16);
+    assert_eq!(
+        piped["interface_frames"],
+        serde_json::json!([{"name": "interface 0", "frames": 16, "indexes": []}])
+    );
+    let shuffled = [&set[2], &set[0], &set[3], &set[1]];
+    let folder = fixture("rotated");
+    let given: [Vec<&str>; 3] = [
+        set.iter().map(String::as_str).collect(),
+        shuffled.iter().map(|s| s.as_str()).collect(),
+        vec![folder.as_str()],
+    ];
+    for files in given {
+        let mut args = vec!["analyze", "--format", "json"];
+        args.extend(&files);
+        let v = json(&rstscope(&args));
+        assert_eq!(v["files"].as_array().map(Vec::len), Some(4), "{files:?}");
+        assert_eq!(without_files(v), piped, "{files:?}");
+    }
+    // A frame not decoded is told in the file that holds it, not the first file's (whose
+    // interface the later files' frames come on).
+    let mut third = std::fs::read(&set[2]).expect("fixture");
+    let caplen = u32::from_le_bytes(third[32..36].try_into().expect("a record header"));
+    third[32..36].copy_from_slice(&30u32.to_le_bytes());
+    third.drain(24 + 16 + 30..24 + 16 + caplen as usize);
+    let dir = temp_dir("rotated");
+    let cut = write(&dir, "rotated.pcap2", &third);
+    // Read in order (one job) and by chunks (the default, where the files are large enough).
+    for jobs in ["1", "2"] {
+        let v = json(&rstscope(&[
+            "analyze", "--jobs", jobs, "--format", "json", &set[0], &set[1], &cut, &set[3],
+        ]));
+        let not_decoded: Vec<_> = (v["files"].as_array().expect("files").iter())
+            .map(|f| f["not_decoded"].clone())
+            .collect();
+        let none = serde_json::json!({});
+        let truncated = serde_json::json!({"truncated": 1});
+        assert_eq!(
+            not_decoded,
+            [none.clone(), none.clone(), truncated, none],
+            "--jobs {jobs}"
+        );
+        assert_eq!(v["interface_frames"].as_array().map(Vec::len), Some(1));
+    }
+    let out = rstscope(&["analyze", "--utc", &folder]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("seen on") && !text.contains("interfaces  "),
+        "{text}"
+    );
+    assert!(
+        text.contains("rotated.pcap3 (pcap, 344 B, 4 frames)"),
+        "{text}"
+    );
+    let out = rstscope(&["analyze", "--utc", "--endpoint", "127.0.0.1:7330", &folder]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Packets (16)") && !text.contains("seen on"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(" rotated.pcap1 "),
+        "no column of files: {text}"
+    );
+
+    let (client, server) = (
+        fixture("two-points-client.pcap"),
+        fixture("two-points-server.pcap"),
+    );
+    let v = json(&rstscope(&[
+        "analyze", "--format", "json", &client, &server,
+    ]));
+    assert_eq!(
+        v["interface_frames"],
+        serde_json::json!([
+            {"name": "two-points-client.pcap", "frames": 12, "indexes": []},
+            {"name": "two-points-server.pcap", "frames": 12, "indexes": []},
+        ])
+    );
+    let both = serde_json::json!(["two-points-client.pcap", "two-points-server.pcap"]);
+    let offenders = v["offenders"].as_array().expect("offenders");
+    assert!(
+        !offenders.is_empty() && offenders.iter().all(|o| o["seen_on"] == both),
+        "{offenders:?}"
+    );
+}

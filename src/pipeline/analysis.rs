@@ -53,6 +53,10 @@ pub struct CaptureInfo {
     /// The capture's interfaces by [`Frame::interface`] number: each one's name (its file's
     /// where it has none and files were given together, else `interface N`) and frames.
     pub interfaces: Vec<(String, u64)>,
+    /// Of [`CaptureInfo::interfaces`], by number, those of files that continue the capture of
+    /// the file before them (a rotated set: [`InterfaceInfo::continues`]): their frames are
+    /// counted as that capture's interface's, and they are no interface of the capture.
+    pub continued: Vec<u32>,
     /// The names the capturing machine gave the interface indexes of a Linux `any` capture's
     /// LINUX_SLL2 frames, where the capture says them (rstscope's own captures do): each
     /// `(interface, index, name)`, `interface` as [`CaptureInfo::interfaces`] numbers it.
@@ -559,6 +563,14 @@ impl DroppedFrames {
     }
 }
 
+/// Where the frames of one file begin in a [`Batch`]: [`Batch::files`].
+#[derive(Debug, Clone, Copy)]
+struct FileRun {
+    slots: usize,
+    skipped: usize,
+    file: Option<usize>,
+}
+
 /// A packet the capturing host dropped, as the reader hands it to the engine.
 #[derive(Debug, Clone, Copy)]
 struct DropRecord {
@@ -970,12 +982,15 @@ impl LoopbackTally {
         }
     }
 
-    /// The tally by capture part (file, section) rather than interface.
+    /// The tally by capture part (file, section) rather than interface: an interface that
+    /// later files continued ([`InterfaceInfo::continues`]) by each of their parts too, as
+    /// their frames were counted as its.
     fn by_part(&self, interfaces: &[InterfaceInfo]) -> recorded::LoopbackSeen {
         (self.seen.iter())
             .map(|(&key, ifs)| {
-                let mut parts: Vec<(usize, u32)> = (ifs.iter())
-                    .filter_map(|&i| interfaces.get(i as usize).map(|i| (i.file, i.section)))
+                let mut parts: Vec<(usize, u32)> = (interfaces.iter())
+                    .filter(|i| ifs.contains(&i.continues.unwrap_or(i.id)))
+                    .map(|i| (i.file, i.section))
                     .collect();
                 parts.sort_unstable();
                 parts.dedup();
@@ -1553,8 +1568,12 @@ struct Batch {
     /// Of them, well-formed frames without TCP.
     other: u64,
     /// Of them, frames not decoded, by reason and interface, then (once the batch is full:
-    /// [`Reader::fill`]) by reason and the file that interface belongs to.
+    /// [`Reader::fill`]) by reason and the file that held them.
     skipped: Vec<(Skip, u32, u64)>,
+    /// The files its frames came from, in turn: where each one's packets (in `slots`) and
+    /// frames not decoded (in `skipped`) begin. A frame's file is not its interface's where a
+    /// later file continued the capture of an earlier one ([`InterfaceInfo::continues`]).
+    files: Vec<FileRun>,
     /// How its TCP packets were carried.
     encaps: EncapTally,
     /// The endpoints of its packets that came inside tunnels.
@@ -1594,6 +1613,28 @@ struct Batch {
 }
 
 impl Batch {
+    /// The frames of `file` begin here.
+    fn file_from(&mut self, file: Option<usize>) {
+        let (slots, skipped) = (self.len, self.skipped.len());
+        match self.files.last_mut() {
+            // The file before gave nothing kept: its place is this one's.
+            Some(last) if (last.slots, last.skipped) == (slots, skipped) => last.file = file,
+            _ => self.files.push(FileRun {
+                slots,
+                skipped,
+                file,
+            }),
+        }
+    }
+
+    /// The file that held the packet in slot `at`, or the frame not decoded of entry `at` of
+    /// `skipped` (`of_skipped`), where known.
+    fn file_of(&self, at: usize, of_skipped: bool) -> Option<usize> {
+        let start = |f: &FileRun| if of_skipped { f.skipped } else { f.slots };
+        let after = self.files.partition_point(|f| start(f) <= at);
+        after.checked_sub(1).and_then(|i| self.files[i].file)
+    }
+
     /// A batch with its slots' memory taken at once (not grown slot by slot, which copies).
     fn new() -> Self {
         Self {
@@ -1619,6 +1660,7 @@ impl Batch {
         self.frames = 0;
         self.other = 0;
         self.skipped.clear();
+        self.files.clear();
         self.encaps.clear();
         self.tunnelled.clear();
         self.past_networks.clear();
@@ -1732,6 +1774,10 @@ impl<'c> Reader<'c> {
             ..
         } = self;
         let mut done = true;
+        // The file whose frames are being taken: frames not decoded are counted by file, and
+        // the SYNs and RSTs of files given together compared by file.
+        let mut file = source.delivering();
+        batch.file_from(file);
         let mut sink = Taker {
             batch,
             copies,
@@ -1752,9 +1798,13 @@ impl<'c> Reader<'c> {
                 }
             }
             // ...the others, and what ends a run, one by one.
-            let Some(frame) = source.next_frame() else {
+            let Some((frame, of)) = source.next_frame_of_file() else {
                 break;
             };
+            if file != Some(of) {
+                file = Some(of);
+                sink.batch.file_from(file);
+            }
             match recording {
                 Some(opening) => opening.take(frame, &mut sink),
                 None => (&mut sink).frame_called(frame),
@@ -1786,7 +1836,7 @@ impl<'c> Reader<'c> {
             }
         }
         if !batch.skipped.is_empty() {
-            by_file(&mut batch.skipped, source.interfaces());
+            by_file(batch, source.interfaces());
         }
         if !self.syn_fin_rst {
             let bpf = CaptureFilter::SynFinRst.bpf();
@@ -1868,15 +1918,20 @@ impl FrameSink for &mut Taker<'_> {
     }
 }
 
-/// Turns the interfaces of frames not decoded (`skipped`, by reason and interface) into the
-/// files they belong to, each reason and file once. Out of line: most batches have none.
+/// Turns the interfaces of the batch's frames not decoded (`skipped`, by reason and
+/// interface) into the files that held them ([`Batch::skipped_files`]), each reason and file
+/// once. Out of line: most batches have none.
 #[cold]
 #[inline(never)]
-fn by_file(skipped: &mut Vec<(Skip, u32, u64)>, interfaces: &[InterfaceInfo]) {
-    for (_, at, _) in skipped.iter_mut() {
-        let file = interfaces.get(*at as usize).map_or(0, |i| i.file);
-        *at = u32::try_from(file).unwrap_or(u32::MAX);
+fn by_file(batch: &mut Batch, interfaces: &[InterfaceInfo]) {
+    for n in 0..batch.skipped.len() {
+        let of = batch.file_of(n, true);
+        let at = &mut batch.skipped[n].1;
+        // (Every frame's file is known; the interface's, else.)
+        let file = of.or_else(|| interfaces.get(*at as usize).map(|i| i.file));
+        *at = u32::try_from(file.unwrap_or(0)).unwrap_or(u32::MAX);
     }
+    let skipped = &mut batch.skipped;
     skipped.sort_unstable_by_key(|&(reason, file, _)| (reason, file));
     skipped.dedup_by(|later, first| {
         let same = (later.0, later.1) == (first.0, first.1);
@@ -1896,7 +1951,10 @@ fn find_two_points(two_points: &mut TwoPoints, source: &FileSource, batch: &mut 
         if !(p.flags.syn() || p.flags.rst()) {
             continue;
         }
-        let file = interfaces.get(p.interface as usize).map_or(0, |f| f.file);
+        // The packet's own file: two capture points whose clocks set them one after the
+        // other are a rotated set to the source, one interface.
+        let file = (batch.file_of(i, false))
+            .unwrap_or_else(|| interfaces.get(p.interface as usize).map_or(0, |f| f.file));
         if two_points.is_copy(p, file, files) {
             batch.across.push(u32::try_from(i).unwrap_or(u32::MAX));
         }
@@ -2189,7 +2247,9 @@ fn not_tcp(
         batch.other += 1;
         return;
     };
-    match (batch.skipped.iter_mut()).find(|(r, i, _)| (*r, *i) == (reason, interface)) {
+    let from = batch.files.last().map_or(0, |f| f.skipped);
+    let of_this_file = batch.skipped.get_mut(from..).unwrap_or_default();
+    match (of_this_file.iter_mut()).find(|(r, i, _)| (*r, *i) == (reason, interface)) {
         Some((_, _, n)) => *n += 1,
         None => batch.skipped.push((reason, interface, 1)),
     }
@@ -2300,8 +2360,12 @@ fn take_dropped(frame: Frame<'_>, batch: &mut Batch, copies: &mut CopyFilter) {
 /// component's), else its description, else its number.
 pub(crate) fn place_name(interfaces: &[InterfaceInfo], interface: u32) -> String {
     let info = interfaces.get(interface as usize);
-    (info.and_then(|i| i.name.clone().or_else(|| i.description.clone())))
-        .unwrap_or_else(|| format!("interface {interface}"))
+    (info.and_then(|i| i.name.clone().or_else(|| i.description.clone()))).unwrap_or_else(|| {
+        format!(
+            "interface {}",
+            crate::source::interface_number(interfaces, interface)
+        )
+    })
 }
 
 /// Takes the packet at `at` out of `batch` (with its RST payload and tag).
@@ -2346,19 +2410,26 @@ fn interface_names(source: &FileSource) -> Vec<(String, u64)> {
         Some(path.file_name()?.to_string_lossy().into_owned())
     };
     let interfaces = source.interfaces();
+    // Files given together that are not one rotated set.
+    let several = crate::source::from_several_files(interfaces);
     let named: Vec<String> = (interfaces.iter())
         .map(|i| {
             (i.name.clone().filter(|n| !n.is_empty()))
-                .or_else(|| file_name(i).filter(|_| files.len() > 1))
-                .unwrap_or_else(|| format!("interface {}", i.id))
+                .or_else(|| file_name(i).filter(|_| several))
+                .unwrap_or_else(|| {
+                    format!(
+                        "interface {}",
+                        crate::source::interface_number(interfaces, i.id)
+                    )
+                })
         })
         .collect();
     (interfaces.iter().zip(&named).enumerate())
         .map(|(n, (i, name))| {
-            let Some(first) = named
-                .iter()
-                .position(|other| other == name)
-                .filter(|&f| f < n)
+            // An interface continued by a later file's is no other interface of that name.
+            let Some(first) = (named.iter().zip(interfaces))
+                .position(|(other, o)| other == name && o.continues.is_none())
+                .filter(|&f| f < n && i.continues.is_none())
             else {
                 return (name.clone(), i.frames);
             };
@@ -2378,6 +2449,7 @@ struct SourceStatus {
     files: Vec<FileInfo>,
     link_types: Vec<(LinkType, u64)>,
     interfaces: Vec<(String, u64)>,
+    continued: Vec<u32>,
     index_names: Vec<(u32, u32, String)>,
     problems: Vec<String>,
     processes_not_kept: u64,
@@ -2391,6 +2463,10 @@ impl SourceStatus {
             files: source.files().to_vec(),
             link_types: source.link_types(),
             interfaces: interface_names(source),
+            continued: (source.interfaces().iter())
+                .filter(|i| i.continues.is_some())
+                .map(|i| i.id)
+                .collect(),
             index_names: (source.interfaces().iter())
                 .flat_map(|i| (i.index_names.iter()).map(|(x, name)| (i.id, *x, name.clone())))
                 .collect(),
@@ -2419,6 +2495,7 @@ impl SourceStatus {
         c.recorded_digits = self.recorded_digits;
         c.link_types = self.link_types.clone();
         c.interfaces = self.interfaces.clone();
+        c.continued = self.continued.clone();
         c.index_names = self.index_names.clone();
         c.two_points = self.two_points.clone();
         c

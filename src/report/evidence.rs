@@ -68,6 +68,10 @@ pub struct EvidencePacket {
     pub ts: Timestamp,
     /// Capture interface, an index into [`Evidence::interfaces`].
     pub interface: u32,
+    /// The file that held it, an index into [`Evidence::files`]: not its interface's where a
+    /// later file continued an earlier one's capture
+    /// ([`InterfaceInfo::continues`](crate::source::InterfaceInfo::continues)).
+    pub file: usize,
     /// Link type of the frame.
     pub link_type: LinkType,
     /// The frame's length on the wire.
@@ -608,7 +612,7 @@ fn collect_source_watched(
             break;
         }
         let cancelled = || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-        let Some(frame) = source.next_frame() else {
+        let Some((frame, file)) = source.next_frame_of_file() else {
             // Ctrl+C on `zcat x.gz | rstscope analyze --endpoint ... -` ends the pipe too,
             // most often before the next check: the input ended because of the cancel, and
             // where it ended inside a record, that is no file cut short.
@@ -692,6 +696,7 @@ fn collect_source_watched(
             max_packets,
             from_endpoint,
             latest: how.latest.then_some(&mut oldest),
+            file,
         };
         // A drop reached no other capture point: not looked for in the other files.
         let across_check = two_points
@@ -724,13 +729,10 @@ fn collect_source_watched(
             let earlier = frame.packet_id.and_then(|id| copies.kept_frame(id));
             take.dropped(&frame, &p, kind, earlier, source.interfaces());
         }
-        let copied = across_check.is_some_and(|two_points| {
-            let file = source
-                .interfaces()
-                .get(frame.interface as usize)
-                .map_or(0, |i| i.file);
-            two_points.is_copy(&p, file, source.files())
-        });
+        // The packet's own file: two capture points whose clocks set them one after the other
+        // are a rotated set to the source, one interface.
+        let copied =
+            across_check.is_some_and(|two_points| two_points.is_copy(&p, file, source.files()));
         across += u64::from(copied);
         if !copied || how.all_copies {
             take.packet(&frame, &p, copy.is_some() || copied || dropped.is_some());
@@ -749,6 +751,7 @@ fn collect_source_watched(
         max_packets,
         from_endpoint: false,
         latest: None,
+        file: 0,
     }
     .release();
     // The packets kept over the oldest: in capture order again.
@@ -897,6 +900,8 @@ struct Take<'a> {
     from_endpoint: bool,
     /// Keep the last packets: where the next goes once `max_packets` are kept.
     latest: Option<&'a mut usize>,
+    /// The file that holds the frame.
+    file: usize,
 }
 
 impl Take<'_> {
@@ -927,6 +932,7 @@ impl Take<'_> {
             self.seq_table.base(p)
         };
         let mut packet = EvidencePacket::new(frame, p, self.from_endpoint, seq_base);
+        packet.file = self.file;
         packet.copy = copy && !packet.dropped;
         let at = match self.latest.as_deref_mut() {
             Some(oldest) if full => {
@@ -1132,6 +1138,7 @@ impl EvidencePacket {
             frame: frame.number,
             ts: frame.ts,
             interface: frame.interface,
+            file: 0,
             link_type: frame.link_type,
             orig_len: frame.orig_len,
             data: frame.data.to_vec(),
@@ -1268,6 +1275,11 @@ fn loopback_parts(
 pub struct RecordedAt {
     /// Each interface's name as the column shows it, by [`EvidencePacket::interface`].
     names: Vec<String>,
+    /// Where a packet is named by its own file rather than its interface: for files given
+    /// together that hold the same traffic, where one's frames came on another's interface (a
+    /// rotated set to the source: [`InterfaceInfo::continues`](crate::source::InterfaceInfo::continues)),
+    /// each file's name, and whether each interface is such.
+    by_file: Option<(Vec<String>, Vec<bool>)>,
     /// The longest name among the packets listed, in characters.
     width: usize,
     /// Some packet listed is a further copy: the column has room for `copy`.
@@ -1300,7 +1312,30 @@ impl RecordedAt {
                 max_name.map_or_else(|| name.clone(), |max| cut_middle(&name, max))
             })
             .collect();
-        let shown = |p: &EvidencePacket| names.get(p.interface as usize).map(String::as_str);
+        // A capture point continued by another's file (their clocks set one after the other)
+        // names each packet by its file, as two capture points' packets are named.
+        let by_file = (ev.across_files > 0).then(|| {
+            let files: Vec<String> = (ev.files.iter())
+                .map(|f| {
+                    f.file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into())
+                })
+                .map(|name| max_name.map_or_else(|| name.clone(), |max| cut_middle(&name, max)))
+                .collect();
+            let continued: Vec<bool> = (ev.interfaces.iter())
+                .map(|i| {
+                    i.name.is_none()
+                        && (ev.interfaces.iter()).any(|other| other.continues == Some(i.id))
+                })
+                .collect();
+            (files, continued)
+        });
+        let shown = |p: &EvidencePacket| match &by_file {
+            Some((files, continued)) if continued.get(p.interface as usize) == Some(&true) => {
+                files.get(p.file).map(String::as_str)
+            }
+            _ => names.get(p.interface as usize).map(String::as_str),
+        };
         let width = ev
             .packets
             .iter()
@@ -1314,6 +1349,7 @@ impl RecordedAt {
         let before_drop = ev.packets.iter().any(|p| p.before_drop);
         Some(Self {
             names,
+            by_file,
             width,
             copies,
             before_drop,
@@ -1336,9 +1372,13 @@ impl RecordedAt {
     /// before that, left out of the counts with it (blank for the first, when the column has
     /// copies or drops), padded to the longest mark in the list.
     pub fn cell(&self, p: &EvidencePacket) -> String {
-        let name = self
-            .names
-            .get(p.interface as usize)
+        let name = match &self.by_file {
+            Some((files, continued)) if continued.get(p.interface as usize) == Some(&true) => {
+                files.get(p.file)
+            }
+            _ => self.names.get(p.interface as usize),
+        };
+        let name = name
             .cloned()
             .unwrap_or_else(|| format!("interface {}", p.interface));
         let mut s = format!("{name:<width$}", width = self.width);
@@ -1360,12 +1400,17 @@ impl RecordedAt {
 pub fn interface_name(ev: &Evidence, index: u32) -> String {
     let info = ev.interfaces.get(index as usize);
     info.and_then(|i| i.name.clone())
-        // Files given together: an interface without a name (every pcap file's) is its file's.
+        // Files given together (not one rotated set): an interface without a name (every pcap
+        // file's) is its file's.
         .or_else(|| {
-            let file = ev.files.get(info?.file).filter(|_| ev.files.len() > 1)?;
+            let several = crate::source::from_several_files(&ev.interfaces);
+            let file = ev.files.get(info?.file).filter(|_| several)?;
             Some(file.file_name()?.to_string_lossy().into_owned())
         })
-        .unwrap_or_else(|| format!("interface {index}"))
+        .unwrap_or_else(|| {
+            let n = crate::source::interface_number(&ev.interfaces, index);
+            format!("interface {n}")
+        })
 }
 
 /// `name` in at most `max` characters: its start and end around `…`.

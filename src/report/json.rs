@@ -1066,6 +1066,8 @@ fn this_machine(a: &Analysis) -> Option<&HostReport> {
 fn interface_frames(cap: &CaptureInfo) -> Value {
     (0u32..)
         .zip(&cap.interfaces)
+        // A file continuing an earlier one's capture (a rotated set) is no interface of its own.
+        .filter(|(i, _)| !cap.continued.contains(i))
         .map(|(i, (name, frames))| {
             let indexes: Vec<Value> = (cap.index_frames.iter())
                 .filter(|((at, _), _)| *at == i)

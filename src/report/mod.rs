@@ -69,6 +69,10 @@ pub fn capture_interfaces(cap: &CaptureInfo) -> Vec<(&str, u64)> {
 pub fn interface_frames(cap: &CaptureInfo) -> Vec<(String, u64)> {
     let mut listed = Vec::new();
     for (i, (name, frames)) in (0u32..).zip(&cap.interfaces) {
+        // A file continuing an earlier one's capture (a rotated set): no frames of its own.
+        if cap.continued.contains(&i) {
+            continue;
+        }
         let mut by_index = (cap.index_frames.iter()).filter(|((at, _), _)| *at == i);
         if by_index.clone().next().is_none() {
             if *frames > 0 {

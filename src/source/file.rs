@@ -351,22 +351,106 @@ impl FileSource {
     }
 
     /// Takes `so_far` as what the reading of this source's one file counts, its interface's
-    /// frames `interface_frames`: a part read after the file's earlier parts counts on from
-    /// theirs ([`FileSource::open_part`]), and a file read by parts ends with their sum.
-    pub(crate) fn carry_on(&mut self, so_far: &FileInfo, interface_frames: u64) {
+    /// frames `interface_frames`, the frames before its next `number`: a part read after the
+    /// file's earlier parts counts on from theirs ([`FileSource::open_part`]), and a file read
+    /// by parts ends with their sum.
+    pub(crate) fn carry_on(&mut self, so_far: &FileInfo, interface_frames: u64, number: u64) {
         if let Some(info) = self.files.first_mut() {
-            info.frames = so_far.frames;
-            info.first_ts = so_far.first_ts;
-            info.last_ts = so_far.last_ts;
-            info.quiet = so_far.quiet.clone();
-            info.steps_back = so_far.steps_back;
-            info.first_step_back = so_far.first_step_back;
-            info.bytes_read = info.bytes_read.max(so_far.bytes_read);
+            carry_counts(info, so_far);
         }
         if let Some(interface) = self.interfaces.first_mut() {
             interface.frames = interface_frames;
         }
-        self.number = so_far.frames;
+        self.number = number;
+    }
+
+    /// Takes `read` as what the reading of this source's files (a rotated set of classic pcap
+    /// files, each of one interface, read one after the other by parts) counts, the first
+    /// file's interface's frames `interface_frames` (the set's: each later file continued it,
+    /// as [`FileSource::continue_capture`] decides at each one's first frame); the files not
+    /// in `read` are not read yet.
+    pub(crate) fn carry_on_set(&mut self, read: &[FileInfo], interface_frames: u64) {
+        for (info, so_far) in self.files.iter_mut().zip(read) {
+            carry_counts(info, so_far);
+        }
+        for interface in self.interfaces.iter_mut().take(read.len()) {
+            if interface.file > 0 {
+                interface.continues = Some(0);
+                interface.frames = 0;
+            } else {
+                interface.frames = interface_frames;
+            }
+        }
+        self.number = read.iter().map(|f| f.frames).sum();
+    }
+
+    /// The rest of a rotated set of classic pcap files (`set`: each one's path, file header
+    /// and size) read one after the other, from byte `from` of file `at` on, as its reading
+    /// in order would go on: the files before it read (`read`, their counts), file `at`'s
+    /// reading so far `so_far`, the set's interface's frames so far `interface_frames` (see
+    /// [`FileSource::carry_on_set`]). The files keep their places (the frames not decoded, the
+    /// SYNs and resets of files given together are told by file), the files after it open
+    /// whole, each one's first frame deciding whether it continues the capture as it does in
+    /// a reading in order, and their problems are those of that reading.
+    pub(crate) fn open_rest(
+        set: &[(PathBuf, [u8; 24], u64)],
+        at: usize,
+        from: u64,
+        read: &[FileInfo],
+        so_far: &FileInfo,
+        interface_frames: u64,
+    ) -> Result<Self, SourceError> {
+        let mut source = Self::empty();
+        for (i, (path, header, size)) in set.iter().enumerate() {
+            // The files read: at their end (they delivered their frames), nothing left.
+            let (start, to) = match i.cmp(&at) {
+                std::cmp::Ordering::Less => (*size, Some(*size)),
+                std::cmp::Ordering::Equal => (from, None),
+                std::cmp::Ordering::Greater => (24, None),
+            };
+            let part = Self::open_part(path, *header, start, to)?;
+            source.add_part(part);
+        }
+        let mut before: Vec<FileInfo> = read.to_vec();
+        if so_far.frames > 0 {
+            before.push(so_far.clone());
+        }
+        source.carry_on_set(&before, interface_frames);
+        if so_far.frames > 0 {
+            // File `at` continues the capture from its own frames read before.
+            if at > 0
+                && let Some(reader) = source.readers.get_mut(at)
+            {
+                reader.deliver_as(at as u32, 0);
+            }
+        } else if at > 0 {
+            // Its first frame comes after the frames of the files before: the file that gave
+            // the last of them is the one it may continue (its reader has ended).
+            source.delivered = Some(at - 1);
+        }
+        Ok(source)
+    }
+
+    /// Takes the one file of `part` ([`FileSource::open_part`]) as this source's next.
+    fn add_part(&mut self, mut part: FileSource) {
+        let index = self.files.len();
+        let base = self.interfaces.len() as u32;
+        for mut interface in part.interfaces.drain(..) {
+            interface.id += base;
+            interface.file = index;
+            self.interfaces.push(interface);
+        }
+        for (mut info, mut reader) in part.files.drain(..).zip(part.readers.drain(..)) {
+            // Its interface numbered on from those before.
+            reader.renumber(base);
+            if let Some(head) = reader.head {
+                self.queue.push(Reverse((head.ts, index)));
+            }
+            info.open_at_start.clear();
+            self.files.push(info);
+            self.readers.push(reader);
+        }
+        self.problems.append(&mut part.problems);
     }
 
     /// Ends the reading of this source's one file with another reading's problems (the part
@@ -383,7 +467,14 @@ impl FileSource {
     /// The next frame in time order, or `None` at the end of every file. A file that turns
     /// out truncated or corrupt ends early; its error is kept in [`FileSource::problems`].
     pub fn next_frame(&mut self) -> Option<Frame<'_>> {
-        let index = match self.delivered.take() {
+        self.next_frame_of_file().map(|(frame, _)| frame)
+    }
+
+    /// [`FileSource::next_frame`], with the file that holds it (an index into
+    /// [`FileSource::files`]).
+    pub fn next_frame_of_file(&mut self) -> Option<(Frame<'_>, usize)> {
+        let previous = self.delivered.take();
+        let index = match previous {
             // The file just delivered usually holds the next frame too (one file, or rotated
             // files that do not overlap): it goes on without passing through the queue unless
             // another file's frame comes first (ties: the file given first), as a push and a
@@ -400,11 +491,12 @@ impl FileSource {
             None => self.queue.pop()?.0.1,
         };
         self.delivered = Some(index);
+        if self.files.get(index)?.frames == 0 {
+            let ts = self.readers.get(index)?.head?.ts;
+            self.first_frame_of(index, ts, previous);
+        }
         let head = self.readers.get(index)?.head?;
         self.number += 1;
-        if self.files.get(index)?.frames == 0 {
-            self.first_frame_of(index, head.ts);
-        }
         if let Some(info) = self.files.get_mut(index) {
             info.frames += 1;
             if let Some(prev) = info.last_ts {
@@ -417,7 +509,7 @@ impl FileSource {
         if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
             interface.frames += 1;
         }
-        Some(Frame {
+        let frame = Frame {
             ts: head.ts,
             number: self.number,
             link_type: head.link_type,
@@ -430,7 +522,14 @@ impl FileSource {
             packet_id: head.meta.packet_id,
             dropped: head.meta.dropped,
             options: reader.frame_options(),
-        })
+        };
+        Some((frame, index))
+    }
+
+    /// The file whose frame was delivered last, whose frames [`FileSource::frame_run`]
+    /// delivers.
+    pub fn delivering(&self) -> Option<usize> {
+        self.delivered
     }
 
     /// Hands `each` up to `limit` further frames of the file that delivered the last frame,
@@ -625,17 +724,82 @@ impl FileSource {
         done as f64 / total as f64
     }
 
-    /// Notes the first frame of file `index`, at `ts`, and which files were being read then.
+    /// Notes the first frame of file `index`, at `ts`, and which files were being read then;
+    /// where none was, and `previous` gave the frame before, whether this file continues its
+    /// capture ([`FileSource::continue_capture`]).
     #[cold]
-    fn first_frame_of(&mut self, index: usize, ts: Timestamp) {
+    fn first_frame_of(&mut self, index: usize, ts: Timestamp, previous: Option<usize>) {
         let open: Vec<usize> = (self.files.iter().zip(&self.readers))
             .enumerate()
             .filter(|&(i, (info, reader))| i != index && info.frames > 0 && !reader.ended())
             .map(|(i, _)| i)
             .collect();
+        if open.is_empty()
+            && let Some(previous) = previous.filter(|&p| p != index)
+        {
+            self.continue_capture(previous, index);
+        }
         if let Some(info) = self.files.get_mut(index) {
             info.first_ts = Some(ts);
             info.open_at_start = open;
+        }
+    }
+
+    /// File `later`, whose first frame comes after every frame of the files before it (the
+    /// last of them `earlier`'s, which has ended), continues `earlier`'s capture where it
+    /// describes the interfaces of `earlier`'s last capture (its last pcapng section or pcap
+    /// part) alike, one for one ([`InterfaceInfo::same_point`]): a rotated set, each file
+    /// beginning where the one before ended. Its frames are then delivered as those
+    /// interfaces' ([`InterfaceInfo::continues`]), so that the set is one capture point, as
+    /// its packets read as one file are: one interface in the report, offenders not "seen on"
+    /// each file, the repeat check and the copy check running on across the files. Files that
+    /// overlap in time (two interfaces captured at once, `eth0.pcap` and `lo.pcap`) never get
+    /// here: each stays a capture point of its own.
+    fn continue_capture(&mut self, earlier: usize, later: usize) {
+        let last_section = (self.interfaces.iter())
+            .filter(|i| i.file == earlier)
+            .map(|i| i.section)
+            .max();
+        let before: Vec<&InterfaceInfo> = (self.interfaces.iter())
+            .filter(|i| i.file == earlier && Some(i.section) == last_section)
+            .collect();
+        let after: Vec<&InterfaceInfo> = (self.interfaces.iter())
+            .filter(|i| i.file == later)
+            .collect();
+        let alike = !after.is_empty()
+            && after.len() == before.len()
+            && (before.iter().zip(&after))
+                .all(|(b, a)| a.section == 0 && a.local_id == b.local_id && b.same_point(a));
+        // Network Monitor and snoop files number their interfaces by media type as met: not
+        // continued.
+        let framed = matches!(
+            self.readers.get(later).and_then(|r| r.container.as_ref()),
+            Some(Container::Pcap(..) | Container::Pcapng(..))
+        );
+        if !alike || !framed {
+            return;
+        }
+        let pairs: Vec<(u32, u32)> = (before.iter().zip(&after))
+            .map(|(b, a)| (a.id, b.continues.unwrap_or(b.id)))
+            .collect();
+        for (from, to) in pairs {
+            let names = match self.interfaces.get_mut(from as usize) {
+                Some(i) => {
+                    i.continues = Some(to);
+                    std::mem::take(&mut i.index_names)
+                }
+                None => continue,
+            };
+            if let Some(kept) = self.interfaces.get_mut(to as usize) {
+                for (index, name) in names {
+                    if !kept.index_names.iter().any(|(i, _)| *i == index) {
+                        kept.index_names.push((index, name));
+                    }
+                }
+            }
+            if let Some(reader) = self.readers.get_mut(later) {
+                reader.deliver_as(from, to);
+            }
         }
     }
 
@@ -812,6 +976,18 @@ impl FileSource {
             }
         }
     }
+}
+
+/// Takes the counts of `so_far`, the reading of the same file before (see
+/// [`FileSource::carry_on`]).
+fn carry_counts(info: &mut FileInfo, so_far: &FileInfo) {
+    info.frames = so_far.frames;
+    info.first_ts = so_far.first_ts;
+    info.last_ts = so_far.last_ts;
+    info.quiet = so_far.quiet.clone();
+    info.steps_back = so_far.steps_back;
+    info.first_step_back = so_far.first_step_back;
+    info.bytes_read = info.bytes_read.max(so_far.bytes_read);
 }
 
 /// Interface indexes named per interface at most: a machine has far fewer; a file naming more
@@ -1129,6 +1305,30 @@ impl FileReader {
 
     fn ended(&self) -> bool {
         self.container.is_none()
+    }
+
+    /// Numbers its interfaces on from `base` (its file taken into a source of several).
+    fn renumber(&mut self, base: u32) {
+        if base > 0 {
+            self.deliver_as(0, base);
+        }
+    }
+
+    /// Delivers the frames of interface `from` as interface `to`'s, from the frame in `head`
+    /// on ([`FileSource::continue_capture`]).
+    fn deliver_as(&mut self, from: u32, to: u32) {
+        match &mut self.container {
+            Some(Container::Pcap(_, framing)) if framing.interface == from => {
+                framing.interface = to;
+            }
+            Some(Container::Pcapng(_, framing)) => framing.deliver_as(from, to),
+            _ => {}
+        }
+        for head in [&mut self.head, &mut self.framed].into_iter().flatten() {
+            if head.interface == from {
+                head.interface = to;
+            }
+        }
     }
 
     /// The bytes of the frame in `head`.

@@ -278,6 +278,14 @@ pub struct InterfaceInfo {
     pub index_names: Vec<(u32, String)>,
     /// Frames delivered from it so far.
     pub frames: u64,
+    /// Where its file continues the capture of the file read just before it, the interface
+    /// of that capture (the first file's) its frames are delivered as: a rotated set
+    /// (`tcpdump -C` / `-G`, a Wireshark ring buffer) is one capture point, as its packets read
+    /// as one file are. Set at the file's first frame, when every file before it has ended
+    /// (its first frame no earlier than their last) and the file that gave the frame before
+    /// describes its last capture's interfaces alike ([`InterfaceInfo::same_point`]). Such an
+    /// interface counts no frames of its own and is not listed as one of the capture's.
+    pub continues: Option<u32>,
     /// The digits of a second its frames' times are recorded to: 6 for microseconds (classic
     /// pcap, snoop, Network Monitor 2.x), 9 for nanoseconds, 3 for Network Monitor 1.x's
     /// milliseconds, a pcapng interface's `if_tsresol` ([`time_digits`]). Times are shown
@@ -292,12 +300,49 @@ pub struct InterfaceInfo {
 }
 
 impl InterfaceInfo {
+    /// Whether `later`, an interface of a file read after this one's file ended, describes the
+    /// same capture point: the same link type, snapshot length, time resolution, name,
+    /// description and capture filter (all a pcap file says of its interface; a pcapng's
+    /// interface block says the rest).
+    pub fn same_point(&self, later: &InterfaceInfo) -> bool {
+        self.link_type == later.link_type
+            && self.snaplen == later.snaplen
+            && self.tsresol == later.tsresol
+            && self.name == later.name
+            && self.description == later.description
+            && self.filter == later.filter
+    }
+
     /// Its frames' times are recorded to `tsresol` (a pcapng `if_tsresol`): its
     /// [`InterfaceInfo::tsresol`] and [`InterfaceInfo::time_digits`].
     pub fn set_tsresol(&mut self, tsresol: u8) {
         self.tsresol = pcapng::kept_tsresol(tsresol);
         self.time_digits = time_digits(tsresol);
     }
+}
+
+/// Whether the capture's interfaces come from more than one file: files given together that
+/// are not one rotated set ([`InterfaceInfo::continues`]). An interface without a name of its
+/// own (every pcap file's) is then named by its file.
+pub fn from_several_files(interfaces: &[InterfaceInfo]) -> bool {
+    let mut files = (interfaces.iter())
+        .filter(|i| i.continues.is_none())
+        .map(|i| i.file);
+    let first = files.next();
+    files.any(|f| Some(f) != first)
+}
+
+/// The number `interface N` names interface `id` by where it has no name: its place among the
+/// capture's interfaces, those of files that continue another's capture left out (the
+/// interface they continue is theirs), so that a rotated set given in any order is
+/// `interface 0`, as its packets read as one file are.
+pub fn interface_number(interfaces: &[InterfaceInfo], id: u32) -> u32 {
+    let root = (interfaces.get(id as usize)).map_or(id, |i| i.continues.unwrap_or(id));
+    let before = (interfaces.iter())
+        .take(root as usize)
+        .filter(|i| i.continues.is_none())
+        .count();
+    u32::try_from(before).unwrap_or(root)
 }
 
 /// The digits of a second a pcapng `if_tsresol` records (a power of 10, or of 2 with the

@@ -1,6 +1,16 @@
-//! One classic pcap file on disk read by chunks on two threads, the engine's thread among them:
-//! the wall time of reading and decoding, which was the slower of the two threads' work,
-//! shared between them (docs/benchmarks.md, s43).
+//! One classic pcap file on disk, or a rotated set of them (`tcpdump -C` / `-G`: files one after
+//! the other in time, each of one interface described alike), read by chunks on two threads, the
+//! engine's thread among them: the wall time of reading and decoding, which was the slower of the
+//! two threads' work, shared between them (docs/benchmarks.md, s43 and s44).
+//!
+//! A set is read as its reading in order would deliver it: each file's chunks in turn, the
+//! files in the order given, which must be their time order (each file's first record no
+//! earlier than the one before's). A file's first chunk counts only where it follows the
+//! files before it as the merge in time order would: every frame of theirs no later than its
+//! first (the previous file's end then confirms nothing more: each file's first chunk starts
+//! at its first record); then the file continues the set's one interface, the repeat check's
+//! state runs on across it, and its SYNs and resets are compared with the other files' as
+//! files given together are ([`TwoPoints`]), on the engine's thread, in order.
 //!
 //! The file is cut into chunks of a fixed size, each chunk's first record guessed
 //! ([`chunks::record_start`]). A reading thread and the engine's thread decode chunks whole,
@@ -23,9 +33,10 @@
 //! step back in time there) is read again in order, on the engine's thread, from where the
 //! reading stands, with everything the reading before it left; a chunk with any problem (a
 //! record cut short or corrupt, a guess that was no record's start, captures appended, an
-//! overlay network) ends the balancing: the rest of the file is read in order from where the
-//! reading stands, as today's reading would, so that its messages, offsets and results are
-//! today's. Correctness never rests on the guess.
+//! overlay network, a file that does not follow on in time) ends the balancing: the rest of the
+//! file, and the files after it, are read in order from where the reading stands, as today's
+//! reading would, so that their messages, offsets and results are today's. Correctness never
+//! rests on the guess.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -38,7 +49,8 @@ use super::{
 };
 use crate::decode::{BLANK, decode_into};
 use crate::engine::Zones;
-use crate::packet::Encap;
+use crate::packet::{Encap, Timestamp};
+use crate::pipeline::merged::TwoPoints;
 use crate::source::dedupe::{self, Checked, REPEAT_RING};
 use crate::source::file::chunks::{self, PcapLayout};
 use crate::source::{FileInfo, FileSource, Format, Frame, FrameSink, QuietSpells, SourceError};
@@ -49,7 +61,7 @@ const MIN_CHUNK: u64 = 2 << 20;
 /// The largest: a chunk is decoded whole before the engine takes it, and [`AHEAD`] of them
 /// may wait (about 5 MB of batches for 16 MiB of small frames).
 const MAX_CHUNK: u64 = 16 << 20;
-/// A file of fewer chunks is read as today: the start and the end, on one thread, weigh
+/// Input of fewer chunks is read as today: the start and the end, on one thread, weigh
 /// more there.
 const MIN_CHUNKS: u64 = 4;
 /// Chunks decoded ahead of the one the engine takes.
@@ -63,83 +75,138 @@ const GUESS_BYTES: [usize; 2] = [64 << 10, 4 << 20];
 /// by chunks too. Read only here.
 const CHUNK_VARIABLE: &str = "RSTSCOPE_TEST_CHUNK_BYTES";
 
-/// How one file is read by chunks.
+/// How the input is read by chunks.
 pub(super) struct Plan {
+    /// Its files, in the order given, which is their time order.
+    files: Vec<PlanFile>,
+    chunk: u64,
+    /// Chunks over all files.
+    chunks: usize,
+}
+
+/// One file of a [`Plan`].
+struct PlanFile {
     /// The file as opened, before its first frame.
     info: FileInfo,
     path: PathBuf,
     header: [u8; 24],
     layout: PcapLayout,
     size: u64,
-    chunk: u64,
+    /// Its chunks, and the number of its first over all files.
     chunks: usize,
+    first_chunk: usize,
+    /// The bytes of the files before it.
+    bytes_before: u64,
+    /// The time of its first record, where it is one of several.
+    first_time: Option<Timestamp>,
 }
 
 impl Plan {
-    /// The plan for `source`, where it applies: one classic pcap file on disk (either byte
-    /// order, microseconds or nanoseconds, record headers of 16 bytes), not compressed nor in
-    /// an archive, opened without a problem, of one interface and not a Linux `any` capture
-    /// (so that no frame is compared by content: only the repeat check spans chunks), larger than
-    /// [`MIN_CHUNKS`] chunks, with more than one job.
+    /// The plan for `source`, where it applies: one classic pcap file on disk, or several read
+    /// one after the other (either byte order, microseconds or nanoseconds, record headers of
+    /// 16 bytes), not compressed nor in an archive, opened without a problem, each of one
+    /// interface, not a Linux `any` capture (so that no frame is compared by content: only
+    /// the repeat check spans chunks), several files each describing it as the first does and
+    /// given in time order (each one's first record no earlier than the one before's), more
+    /// than [`MIN_CHUNKS`] chunks in all, with more than one job.
     pub(super) fn of(source: &FileSource, jobs: usize) -> Option<Self> {
         if resolve_jobs(jobs) <= 1 {
             return None;
         }
-        let [info] = source.files() else {
-            return None;
-        };
-        let plain = info.compression.is_none() && info.archive.is_none();
-        let pcap = matches!(info.format, Format::Pcap | Format::PcapNanos);
-        if !plain
-            || !pcap
-            || crate::source::file::is_stdin(&info.path)
-            || !source.problems().is_empty()
-            || source.interfaces().len() != 1
-            // A Linux `any` capture's frames name their interface, and are compared by
-            // content across them ([`super::CopyFilter`]): over any span, not across a
-            // chunk's start alone.
-            || source.interfaces().iter().any(|i| i.link_type.0 == super::LINKTYPE_LINUX_SLL2)
-        {
+        let infos = source.files();
+        let interfaces = source.interfaces();
+        if infos.is_empty() || !source.problems().is_empty() || interfaces.len() != infos.len() {
             return None;
         }
-        // Asked of the path before it is opened again: opening a named pipe waits for a writer,
-        // and its writer has gone once the source's own opening read it (the analysis of a
-        // capture from a pipe hung here).
-        if !std::fs::metadata(&info.path).ok()?.is_file() {
-            return None;
+        let first = interfaces.first()?;
+        let mut opened = Vec::with_capacity(infos.len());
+        let mut first_time = None;
+        for (n, (info, interface)) in infos.iter().zip(interfaces).enumerate() {
+            let plain = info.compression.is_none() && info.archive.is_none();
+            let pcap = matches!(info.format, Format::Pcap | Format::PcapNanos);
+            if !plain
+                || !pcap
+                || crate::source::file::is_stdin(&info.path)
+                || interface.file != n
+                // A Linux `any` capture's frames name their interface, and are compared by
+                // content across them ([`super::CopyFilter`]): over any span, not across a
+                // chunk's start alone.
+                || interface.link_type.0 == super::LINKTYPE_LINUX_SLL2
+                // The set's one interface, as the reading in order makes it.
+                || !first.same_point(interface)
+            {
+                return None;
+            }
+            // Asked of the path before it is opened again: opening a named pipe waits for a
+            // writer, and its writer has gone once the source's own opening read it (the
+            // analysis of a capture from a pipe hung here).
+            if !std::fs::metadata(&info.path).ok()?.is_file() {
+                return None;
+            }
+            let file = File::open(&info.path).ok()?;
+            let meta = file.metadata().ok()?;
+            if !meta.is_file() {
+                return None;
+            }
+            let size = meta.len();
+            let header: [u8; 24] = chunks::read_window(&file, 0, 24).ok()?.try_into().ok()?;
+            let layout = PcapLayout::of(&header)?;
+            if infos.len() > 1 {
+                // A file of several without a record is no part of a set read in turn; a set
+                // given out of its time order is read as today.
+                let record = chunks::read_window(&file, 24, 16).ok()?;
+                let time = Some(record_time(&record, layout)?);
+                if time < first_time {
+                    return None;
+                }
+                first_time = time;
+            }
+            opened.push((info, header, layout, size, first_time));
         }
-        let file = File::open(&info.path).ok()?;
-        let meta = file.metadata().ok()?;
-        if !meta.is_file() {
-            return None;
+        let total: u64 = opened.iter().map(|o| o.3).sum();
+        let chunk = chunk_size(total);
+        let (mut files, mut chunks, mut bytes_before) = (Vec::new(), 0, 0);
+        for (info, header, layout, size, first_time) in opened {
+            let n = (size.saturating_sub(24) / chunk).max(1);
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            files.push(PlanFile {
+                info: info.clone(),
+                path: info.path.clone(),
+                header,
+                layout,
+                size,
+                chunks: n,
+                first_chunk: chunks,
+                bytes_before,
+                first_time,
+            });
+            chunks = chunks.saturating_add(n);
+            bytes_before += size;
         }
-        let size = meta.len();
-        let header: [u8; 24] = chunks::read_window(&file, 0, 24).ok()?.try_into().ok()?;
-        let layout = PcapLayout::of(&header)?;
-        let chunk = chunk_size(size);
-        let chunks = size.saturating_sub(24) / chunk;
-        (chunks >= MIN_CHUNKS).then(|| Self {
-            info: info.clone(),
-            path: info.path.clone(),
-            header,
-            layout,
-            size,
+        (chunks as u64 >= MIN_CHUNKS).then_some(Self {
+            files,
             chunk,
-            chunks: usize::try_from(chunks).unwrap_or(usize::MAX),
+            chunks,
         })
     }
 
-    /// Where chunk `k` starts, guessed: the file's first record for the first chunk; `None`
-    /// where no record start was found near its nominal start.
-    fn start(&self, file: &File, k: usize) -> Option<u64> {
+    /// The file of chunk `k` (over all files), and its number within it.
+    fn locate(&self, k: usize) -> (usize, usize) {
+        let j = (self.files.partition_point(|f| f.first_chunk <= k)).saturating_sub(1);
+        (j, k - self.files[j].first_chunk)
+    }
+
+    /// Where chunk `k` of file `f` starts, guessed: the file's first record for its first
+    /// chunk; `None` where no record start was found near its nominal start.
+    fn start(&self, f: &PlanFile, file: &File, k: usize) -> Option<u64> {
         if k == 0 {
             return Some(24);
         }
         let at = 24 + k as u64 * self.chunk;
         for len in GUESS_BYTES {
             let data = chunks::read_window(file, at, len).ok()?;
-            let ends_file = at + data.len() as u64 >= self.size;
-            if let Some(found) = chunks::record_start(&data, self.layout, ends_file) {
+            let ends_file = at + data.len() as u64 >= f.size;
+            if let Some(found) = chunks::record_start(&data, f.layout, ends_file) {
                 return Some(at + found as u64);
             }
             if ends_file {
@@ -149,18 +216,41 @@ impl Plan {
         None
     }
 
-    /// Where chunk `k` starts, and where it ends (`None`: at the file's end, as it grows).
-    fn bounds(&self, file: &File, k: usize) -> Option<(u64, Option<u64>)> {
-        let start = self.start(file, k)?;
-        let end = match k + 1 < self.chunks {
-            true => Some(self.start(file, k + 1)?),
+    /// Where chunk `k` of file `f` starts, and where it ends (`None`: at the file's end, as it
+    /// grows).
+    fn bounds(&self, f: &PlanFile, file: &File, k: usize) -> Option<(u64, Option<u64>)> {
+        let start = self.start(f, file, k)?;
+        let end = match k + 1 < f.chunks {
+            true => Some(self.start(f, file, k + 1)?),
             false => None,
         };
         (end.is_none_or(|end| end > start)).then_some((start, end))
     }
+
+    /// Each file's path, header and size, for [`FileSource::open_rest`].
+    fn set(&self) -> Vec<(PathBuf, [u8; 24], u64)> {
+        (self.files.iter())
+            .map(|f| (f.path.clone(), f.header, f.size))
+            .collect()
+    }
 }
 
-/// A chunk's size for a file of `size` bytes: about a 32nd of it (the start and the end of the
+/// The time of the classic pcap record whose header is `record`.
+fn record_time(record: &[u8], layout: PcapLayout) -> Option<Timestamp> {
+    let field = |at: usize| {
+        let b: [u8; 4] = record.get(at..at + 4)?.try_into().ok()?;
+        Some(i64::from(match layout.big_endian {
+            true => u32::from_be_bytes(b),
+            false => u32::from_le_bytes(b),
+        }))
+    };
+    let unit = if layout.nanos { 1 } else { 1000 };
+    Some(Timestamp(
+        field(0)? * Timestamp::NANOS_PER_SEC + field(4)? * unit,
+    ))
+}
+
+/// A chunk's size for input of `size` bytes: about a 32nd of it (the start and the end of the
 /// reading, on one thread, weigh less in smaller chunks: in the prototype's rounds on 100 MiB
 /// chunks of about a 30th did best), within [`MIN_CHUNK`] and [`MAX_CHUNK`]; the tests' size
 /// where they set it.
@@ -214,8 +304,10 @@ impl Opening {
 
 /// A chunk decoded on its own.
 struct Chunk {
-    /// The file's first chunk, which starts with it.
+    /// The input's first chunk, which starts with it.
     first: bool,
+    /// Its file's first chunk.
+    file_first: bool,
     start: u64,
     end: Option<u64>,
     batches: Vec<Batch>,
@@ -233,11 +325,14 @@ struct Chunk {
 }
 
 impl Chunk {
-    /// Decodes chunk `k` of `plan`; `None` where its bounds are not found or it cannot be
-    /// opened, or `stop` was set meanwhile.
-    fn read(plan: &Plan, file: &File, k: usize, shared: &Shared<'_>) -> Option<Self> {
-        let (start, end) = plan.bounds(file, k)?;
-        let source = FileSource::open_part(&plan.path, plan.header, start, end).ok()?;
+    /// Decodes chunk `k` (over all files) of `plan`; `None` where its bounds are not found or
+    /// it cannot be opened, or `stop` was set meanwhile.
+    fn read(plan: &Plan, k: usize, shared: &Shared<'_>) -> Option<Self> {
+        let (j, kk) = plan.locate(k);
+        let f = &plan.files[j];
+        let file = File::open(&f.path).ok()?;
+        let (start, end) = plan.bounds(f, &file, kk)?;
+        let source = FileSource::open_part(&f.path, f.header, start, end).ok()?;
         let mut reader = Reader::new(source, 0, None);
         let mut opening = Opening::default();
         let mut batches = Vec::new();
@@ -248,7 +343,7 @@ impl Chunk {
                 Some(batch) => batch,
                 None => Batch::new(),
             };
-            // The first chunk begins with the file: its decisions are the file's.
+            // The first chunk begins with the input: its decisions are the input's.
             let record = (k > 0).then_some(&mut opening);
             let done = reader.fill(&mut batch, BATCH as u64, record);
             batches.push(batch);
@@ -264,6 +359,7 @@ impl Chunk {
         let interface_frames = source.interfaces().first().map_or(0, |i| i.frames);
         Some(Self {
             first: k == 0,
+            file_first: kk == 0,
             start,
             end,
             sound: source.problems().is_empty() && source.interfaces().len() == 1,
@@ -295,7 +391,7 @@ impl Chunk {
         }
         // Kept as many frames as the check looks back over, each decided alike: the states
         // decide alike from there. Else the opening was the whole chunk, and the replay is
-        // where the file's reading stands.
+        // where the reading stands.
         Some(match self.opening.kept >= REPEAT_RING {
             true => self.repeats.clone(),
             false => replayed,
@@ -303,13 +399,45 @@ impl Chunk {
     }
 }
 
-/// Where the reading of the file stands, in file order.
+/// Where the reading of the input stands, in order.
 struct SoFar {
+    /// The files read to their end, in order.
+    read: Vec<FileInfo>,
+    /// The file under way, and its reading's counts.
+    file: usize,
     info: FileInfo,
     interface_frames: u64,
     repeats: dedupe::Repeats,
-    /// Where the next chunk starts.
+    /// Where its next chunk starts.
     at: u64,
+    /// The latest frame time of the files read to their end.
+    latest: Option<Timestamp>,
+    /// The files' SYNs and RSTs compared, where there are several.
+    two_points: Option<TwoPoints>,
+}
+
+impl SoFar {
+    /// Frames read so far, over all files.
+    fn frames(&self) -> u64 {
+        self.read.iter().map(|f| f.frames).sum::<u64>() + self.info.frames
+    }
+
+    /// The file under way has been read to its end: `next`'s reading begins.
+    fn next_file(&mut self, next: &PlanFile, j: usize) {
+        let latest = self.info.quiet.latest().max(self.info.last_ts);
+        self.latest = self.latest.max(latest);
+        let info = std::mem::replace(&mut self.info, next.info.clone());
+        self.read.push(info);
+        self.file = j;
+        self.at = 24;
+    }
+
+    /// The files' counts so far: those read, then the one under way.
+    fn infos(&self) -> Vec<FileInfo> {
+        let mut infos = self.read.clone();
+        infos.push(self.info.clone());
+        infos
+    }
 }
 
 /// `so_far` followed by a chunk read on its own whose counts are `part`, where they add up
@@ -372,7 +500,7 @@ impl Shared<'_> {
 
     /// The reading thread: the next chunk not taken, once it is at most [`AHEAD`] past the
     /// one the engine takes, until none is left or the balancing ends.
-    fn read_ahead(&self, file: &File) {
+    fn read_ahead(&self) {
         /// Tells the engine's thread that this one has ended, however it ends: a chunk it
         /// took and did not put is then read in order, never waited for.
         struct Gone<'s, 'p>(&'s Shared<'p>);
@@ -403,14 +531,14 @@ impl Shared<'_> {
             if self.stop.load(Ordering::Relaxed) {
                 return;
             }
-            let chunk = Chunk::read(self.plan, file, k, self);
+            let chunk = Chunk::read(self.plan, k, self);
             self.put(k, chunk);
         }
     }
 
     /// Chunk `k` for the engine: decoded by this thread where no thread has taken it yet,
     /// and meanwhile, while the reading thread decodes it, the next chunks not taken.
-    fn take(&self, file: &File, k: usize) -> Option<Chunk> {
+    fn take(&self, k: usize) -> Option<Chunk> {
         loop {
             if let Ok(mut d) = self.decoded.lock()
                 && let Some(chunk) = d.chunks.remove(&k)
@@ -429,7 +557,7 @@ impl Shared<'_> {
                     .compare_exchange(next, next + 1, Ordering::Relaxed, Ordering::Relaxed)
                     .is_ok()
             {
-                let chunk = Chunk::read(self.plan, file, next, self);
+                let chunk = Chunk::read(self.plan, next, self);
                 self.put(next, chunk);
                 continue;
             }
@@ -452,13 +580,13 @@ impl Shared<'_> {
 enum Taken {
     /// Its work counts: the next chunk follows.
     Whole,
-    /// The rest of the file is read in order from where the reading stands.
+    /// The rest of the input is read in order from where the reading stands.
     Rest,
-    /// The file has been read to its end.
+    /// Its file has been read to its end.
     End,
 }
 
-/// Analyzes the file of `plan` (`source`, opened) by chunks; see the module's comment.
+/// Analyzes the input of `plan` (`source`, opened) by chunks; see the module's comment.
 pub(super) fn analyze(
     mut source: FileSource,
     plan: Plan,
@@ -478,109 +606,117 @@ pub(super) fn analyze(
         spare: Mutex::new(Vec::new()),
     };
     let mut so_far = SoFar {
-        info: plan.info.clone(),
+        read: Vec::new(),
+        file: 0,
+        info: plan.files[0].info.clone(),
         interface_frames: 0,
         repeats: dedupe::Repeats::default(),
         at: 24,
+        latest: None,
+        two_points: (plan.files.len() > 1).then(TwoPoints::default),
     };
+    // The files as the reading in order has them when it compares SYNs and RSTs: none
+    // overlaps another.
+    let files = source.files().to_vec();
     let mut networks = Zones::default();
     let mut problems = Vec::new();
     let mut taken = Taken::Rest;
-    if let Ok(file) = File::open(&plan.path) {
-        std::thread::scope(|scope| {
-            let reading = std::thread::Builder::new()
-                .name("read".into())
-                .spawn_scoped(scope, || {
-                    if background {
-                        crate::pipeline::background::lower_this_thread();
-                    }
-                    if let Ok(file) = File::open(&plan.path) {
-                        shared.read_ahead(&file);
-                    }
-                });
-            if reading.is_err() {
-                return;
+    std::thread::scope(|scope| {
+        let reading = std::thread::Builder::new()
+            .name("read".into())
+            .spawn_scoped(scope, || {
+                if background {
+                    crate::pipeline::background::lower_this_thread();
+                }
+                shared.read_ahead();
+            });
+        if reading.is_err() {
+            return;
+        }
+        for k in 0..plan.chunks {
+            let (j, _) = plan.locate(k);
+            if j != so_far.file {
+                so_far.next_file(&plan.files[j], j);
             }
-            for k in 0..plan.chunks {
-                let chunk = shared.take(&file, k);
-                taken = match chunk {
-                    Some(chunk) if chunk.start == so_far.at && chunk.sound => {
-                        let last = k + 1 == plan.chunks;
-                        let mut read = Read {
-                            spare: &shared.spare,
-                            so_far: &mut so_far,
-                            side: &mut side,
-                            options: &mut options,
-                            bytes_total,
-                        };
-                        match read.chunk(&plan, chunk, &mut networks, &mut problems) {
-                            Taken::Whole if last => Taken::End,
-                            taken => taken,
-                        }
-                    }
-                    _ => Taken::Rest,
-                };
-                #[cfg(test)]
-                tests::TAKEN.with_borrow_mut(|t| t.push(taken_name(&taken)));
-                side.status = status(&source, &so_far);
-                if let Ok(mut d) = shared.decoded.lock() {
-                    d.taken = k + 1;
+            let chunk = shared.take(k);
+            taken = match chunk {
+                Some(chunk)
+                    if chunk.start == so_far.at
+                        && chunk.sound
+                        // A file's first frame after every frame of the files before it.
+                        && (!chunk.file_first || so_far.latest <= chunk.info.first_ts) =>
+                {
+                    let mut read = Read {
+                        spare: &shared.spare,
+                        so_far: &mut so_far,
+                        side: &mut side,
+                        options: &mut options,
+                        bytes_total,
+                        files: &files,
+                    };
+                    read.chunk(&plan, chunk, &mut networks, &mut problems)
                 }
-                shared.changed.notify_all();
-                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                    // The chunk's batches were all taken (its frames are counted read): the
-                    // analysis stops after them, as today's after the batches read ahead.
-                    side.capture.cancelled = true;
-                    break;
-                }
-                if !matches!(taken, Taken::Whole) {
-                    break;
-                }
+                _ => Taken::Rest,
+            };
+            #[cfg(test)]
+            tests::TAKEN.with_borrow_mut(|t| t.push(taken_name(&taken)));
+            side.status = status(&mut source, &so_far);
+            if let Ok(mut d) = shared.decoded.lock() {
+                d.taken = k + 1;
             }
-            shared.stop.store(true, Ordering::Relaxed);
             shared.changed.notify_all();
-        });
-    }
+            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                // The chunk's batches were all taken (its frames are counted read): the
+                // analysis stops after them, as today's after the batches read ahead.
+                side.capture.cancelled = true;
+                break;
+            }
+            match taken {
+                Taken::Rest => break,
+                // The last file read to its end: all read.
+                Taken::End if j + 1 == plan.files.len() => break,
+                Taken::End | Taken::Whole => {}
+            }
+        }
+        shared.stop.store(true, Ordering::Relaxed);
+        shared.changed.notify_all();
+    });
     let cancelled = cancel.is_some_and(|c| c.load(Ordering::Relaxed));
     if matches!(taken, Taken::Rest) && !cancelled {
         // The rest in order, as today's reading, with what the reading so far left.
-        match FileSource::open_part(&plan.path, plan.header, so_far.at, None) {
-            Ok(mut part) => {
-                part.carry_on(&so_far.info, so_far.interface_frames);
-                let mut reader = Reader::new(part, bytes_total, cancel);
+        let rest = FileSource::open_rest(
+            &plan.set(),
+            so_far.file,
+            so_far.at,
+            &so_far.read,
+            &so_far.info,
+            so_far.interface_frames,
+        );
+        match rest {
+            Ok(rest) => {
+                let mut reader = Reader::new(rest, bytes_total, cancel);
                 reader.copies.repeats = so_far.repeats.clone();
                 reader.networks = networks;
-                reader.frames = so_far.info.frames;
-                if let Some(mut part) =
+                reader.frames = so_far.frames();
+                if so_far.two_points.is_some() {
+                    reader.two_points = so_far.two_points.take();
+                }
+                if let Some(mut rest) =
                     super::read_to_end(reader, &mut side, &mut options, background)
                 {
-                    so_far.counts(&part);
-                    problems = part.problems_taken();
+                    // Its files' problems, after those of the files read by chunks.
+                    let mut read = rest.problems_taken();
+                    problems.append(&mut read);
+                    rest.take_problems(problems);
+                    return side.finish(Some(&rest), bytes_total, &mut options);
                 }
             }
             Err(e) => problems.push(e),
         }
     }
-    source.carry_on(&so_far.info, so_far.interface_frames);
+    source.carry_on_set(&so_far.infos(), so_far.interface_frames);
     source.take_problems(problems);
     side.finish(Some(&source), bytes_total, &mut options)
-}
-
-impl SoFar {
-    /// Takes the counts of `part`, a reading of the file that carried on from this one's.
-    fn counts(&mut self, part: &FileSource) {
-        if let Some(read) = part.files().first() {
-            let info = &mut self.info;
-            info.frames = read.frames;
-            info.first_ts = read.first_ts;
-            info.last_ts = read.last_ts;
-            info.quiet = read.quiet.clone();
-            info.steps_back = read.steps_back;
-            info.first_step_back = read.first_step_back;
-            info.bytes_read = read.bytes_read;
-        }
-        self.interface_frames = part.interfaces().first().map_or(0, |i| i.frames);
-    }
 }
 
 /// The engine's side of the reading by chunks.
@@ -591,6 +727,8 @@ struct Read<'a, 'o> {
     side: &'a mut EngineSide,
     options: &'a mut Options<'o>,
     bytes_total: u64,
+    /// The input's files, for the comparison of their SYNs and RSTs.
+    files: &'a [FileInfo],
 }
 
 impl Read<'_, '_> {
@@ -603,14 +741,22 @@ impl Read<'_, '_> {
         networks: &mut Zones,
         problems: &mut Vec<SourceError>,
     ) -> Taken {
+        // Every frame of a file no later than the next file's first (ties go to the file
+        // given first), or the reading in order would take some of the next file's frames
+        // among them: its files overlap in time, and are read in order from here.
+        let next = plan.files.get(self.so_far.file + 1);
+        let latest = chunk.info.quiet.latest().max(chunk.info.last_ts);
+        if next.is_some_and(|next| latest > next.first_time) {
+            return Taken::Rest;
+        }
         let follows = merge(&self.so_far.info, &chunk.info)
             .zip(chunk.follows(&self.so_far.repeats))
-            // Networks are numbered in the order met: the first chunk's are the file's.
+            // Networks are numbered in the order met: the first chunk's are the input's.
             .filter(|_| chunk.first || !chunk.overlays);
         let Some((info, repeats)) = follows else {
             return self.again(plan, &chunk, networks, problems);
         };
-        let before = self.so_far.info.frames;
+        let before = self.so_far.frames();
         self.so_far.info = info;
         self.so_far.interface_frames += chunk.interface_frames;
         self.so_far.repeats = repeats;
@@ -619,7 +765,7 @@ impl Read<'_, '_> {
         if overlays {
             *networks = chunk.networks;
         }
-        self.feed(chunk.batches, before);
+        self.feed(plan, chunk.batches, before);
         match (overlays, chunk.end) {
             (_, None) => Taken::End,
             (true, _) => Taken::Rest,
@@ -639,35 +785,43 @@ impl Read<'_, '_> {
     ) -> Taken {
         #[cfg(test)]
         tests::TAKEN.with_borrow_mut(|t| t.push("again"));
-        let Ok(mut part) = FileSource::open_part(&plan.path, plan.header, chunk.start, chunk.end)
-        else {
+        let f = &plan.files[self.so_far.file];
+        let Ok(mut part) = FileSource::open_part(&f.path, f.header, chunk.start, chunk.end) else {
             return Taken::Rest;
         };
-        part.carry_on(&self.so_far.info, self.so_far.interface_frames);
+        let before = self.so_far.frames();
+        part.carry_on(&self.so_far.info, self.so_far.interface_frames, before);
         let mut reader = Reader::new(part, self.bytes_total, None);
         reader.copies.repeats = self.so_far.repeats.clone();
-        reader.frames = self.so_far.info.frames;
+        reader.networks = std::mem::take(networks);
+        reader.frames = before;
         let mut batch = Batch::new();
         let mut overlays = false;
         loop {
             let done = reader.fill(&mut batch, BATCH as u64, None);
             overlays |= batch.overlaid;
             batch.status = None;
+            self.of_file(&mut batch, f);
             self.side.batch(&batch, self.options);
             if done {
                 break;
             }
         }
-        self.so_far.counts(&reader.source);
+        let read = reader.source.files().first().cloned();
+        if let Some(read) = read {
+            self.so_far.info = read;
+        }
+        self.so_far.interface_frames = reader.source.interfaces().first().map_or(0, |i| i.frames);
         self.so_far.repeats = reader.copies.repeats.clone();
         self.so_far.at = chunk.end.unwrap_or(u64::MAX);
         *networks = reader.networks;
         let mut part = reader.source;
         if !part.problems().is_empty() {
             // The same bytes read soundly on their own: the file changed meanwhile. Its
-            // reading ends there, as it would have.
-            *problems = part.problems_taken();
-            return Taken::End;
+            // reading ends there, as it would have, and the files after it are read in order.
+            problems.append(&mut part.problems_taken());
+            self.so_far.at = u64::MAX;
+            return Taken::Rest;
         }
         match (overlays, chunk.end) {
             (_, None) => Taken::End,
@@ -676,8 +830,29 @@ impl Read<'_, '_> {
         }
     }
 
+    /// What a batch of a chunk of file `f`, read on its own as a file of one, says of the
+    /// input: its frames not decoded are `f`'s, its progress counts the files before, and,
+    /// among several files, its SYNs and RSTs that another file already gave are left out
+    /// ([`TwoPoints`], as [`super::find_two_points`] does in a reading in order).
+    fn of_file(&mut self, batch: &mut Batch, f: &PlanFile) {
+        let file = self.so_far.file;
+        for skipped in &mut batch.skipped {
+            skipped.1 = u32::try_from(file).unwrap_or(u32::MAX);
+        }
+        batch.progress.bytes_read += f.bytes_before;
+        batch.progress.bytes_total = self.bytes_total;
+        if let Some(two_points) = &mut self.so_far.two_points {
+            for (i, p) in batch.slots.iter().take(batch.len).enumerate() {
+                if (p.flags.syn() || p.flags.rst()) && two_points.is_copy(p, file, self.files) {
+                    batch.across.push(u32::try_from(i).unwrap_or(u32::MAX));
+                }
+            }
+        }
+    }
+
     /// Hands a chunk's batches to the engine, numbered on from the `before` frames before it.
-    fn feed(&mut self, batches: Vec<Batch>, before: u64) {
+    fn feed(&mut self, plan: &Plan, batches: Vec<Batch>, before: u64) {
+        let f = &plan.files[self.so_far.file];
         for mut batch in batches {
             // The chunk's reader numbered its frames from its start.
             batch.frames_from += before;
@@ -685,8 +860,8 @@ impl Read<'_, '_> {
                 p.frame += before;
             }
             batch.progress.frames += before;
-            batch.progress.bytes_total = self.bytes_total;
             batch.status = None;
+            self.of_file(&mut batch, f);
             self.side.batch(&batch, self.options);
             if let Ok(mut spare) = self.spare.lock()
                 && spare.len() < SPARE
@@ -697,18 +872,13 @@ impl Read<'_, '_> {
     }
 }
 
-/// The status the engine's side shows while the file is read by chunks: the source's, with
+/// The status the engine's side shows while the input is read by chunks: the source's, with
 /// the reading's counts so far.
-fn status(source: &FileSource, so_far: &SoFar) -> SourceStatus {
+fn status(source: &mut FileSource, so_far: &SoFar) -> SourceStatus {
+    source.carry_on_set(&so_far.infos(), so_far.interface_frames);
     let mut status = SourceStatus::of(source);
-    if let Some(info) = status.files.first_mut() {
-        *info = so_far.info.clone();
-    }
-    for lt in &mut status.link_types {
-        lt.1 = so_far.interface_frames;
-    }
-    if let Some(i) = status.interfaces.first_mut() {
-        i.1 = so_far.interface_frames;
+    if let Some(two_points) = &so_far.two_points {
+        status.two_points = two_points.pairs().to_vec();
     }
     status
 }
@@ -760,13 +930,22 @@ mod tests {
     /// The JSON report of `path` read with `jobs` jobs and chunks of `chunk` bytes (`None`:
     /// the default), and what became of the chunks.
     fn report(path: &Path, jobs: usize, chunk: Option<u64>) -> (String, Vec<&'static str>) {
+        report_of(&[path.to_path_buf()], jobs, chunk)
+    }
+
+    /// [`report`] of the files `paths` given together.
+    fn report_of(
+        paths: &[PathBuf],
+        jobs: usize,
+        chunk: Option<u64>,
+    ) -> (String, Vec<&'static str>) {
         CHUNK.set(chunk);
         TAKEN.with_borrow_mut(Vec::clear);
         let options = Options {
             jobs,
             ..Options::default()
         };
-        let analysis = analyze_files(&[path.to_path_buf()], options).expect("a capture");
+        let analysis = analyze_files(paths, options).expect("a capture");
         CHUNK.set(None);
         let json = crate::report::json::to_value(&analysis, Clock::Utc);
         let json = serde_json::to_string_pretty(&json).expect("JSON");
@@ -912,5 +1091,130 @@ mod tests {
         assert!(taken.is_empty(), "{taken:?}");
         let (_, taken) = report(&path, 1, Some(500));
         assert!(taken.is_empty(), "{taken:?}");
+    }
+
+    /// The capture `bytes` cut into files at the records numbered `cuts` (each file its own
+    /// header), as `tcpdump -C` cuts a capture: a rotated set.
+    fn rotated(name: &str, bytes: &[u8], cuts: &[usize]) -> Vec<PathBuf> {
+        let recs = records(bytes);
+        let mut bounds = vec![0];
+        bounds.extend_from_slice(cuts);
+        bounds.push(recs.len());
+        (bounds.windows(2).enumerate())
+            .map(|(i, w)| {
+                let mut file = bytes[..24].to_vec();
+                for r in &recs[w[0]..w[1]] {
+                    file.extend_from_slice(r);
+                }
+                let suffix = if i == 0 { String::new() } else { i.to_string() };
+                write(&format!("{name}.pcap{suffix}"), &file)
+            })
+            .collect()
+    }
+
+    /// A rotated set read by chunks, each file's in turn, gives the report of one thread, byte
+    /// for byte, and the report of its packets as one file but for the files: cut between a
+    /// frame and its repeat (the repeat check runs on across the files), at every chunk size;
+    /// a set given out of its time order is read as today.
+    #[test]
+    fn a_rotated_set_by_chunks_gives_the_report_of_one_thread() {
+        let capture = with_repeats();
+        let n = records(&capture).len();
+        // Record 2 is repeated as record 3 (every third TCP frame of the fixture, at once).
+        let set = rotated("set", &capture, &[3, n / 3, n / 2, n / 2 + 1]);
+        let one = write("set-one.pcap", &capture);
+        let (single, _) = report(&one, 1, None);
+        let without_files = |json: &str| {
+            let mut v: serde_json::Value = serde_json::from_str(json).expect("JSON");
+            v.as_object_mut().expect("an object").remove("files");
+            v
+        };
+        let (in_order, taken) = report_of(&set, 1, Some(1000));
+        assert!(taken.is_empty(), "one job reads in order");
+        assert_eq!(without_files(&in_order), without_files(&single));
+        let (mut whole, mut again) = (0, 0);
+        for chunk in [300, 457, 1000, 2048, 3001] {
+            let (two, taken) = report_of(&set, 2, Some(chunk));
+            assert_eq!(two, in_order, "chunks of {chunk} bytes: {taken:?}");
+            assert!(
+                !taken.contains(&"rest"),
+                "chunks of {chunk} bytes: {taken:?}"
+            );
+            whole += taken.iter().filter(|&&t| t == "whole").count();
+            again += taken.iter().filter(|&&t| t == "again").count();
+            assert_eq!(
+                taken.iter().filter(|&&t| t == "end").count(),
+                set.len(),
+                "each file read to its end: {taken:?}"
+            );
+        }
+        assert!(whole > 10 && again > 10, "{whole} whole, {again} again");
+        // Out of time order: read as today, and the same report.
+        let shuffled = [
+            set[1].clone(),
+            set[0].clone(),
+            set[2].clone(),
+            set[3].clone(),
+        ];
+        let (today, _) = report_of(&shuffled, 1, None);
+        let (two, taken) = report_of(&shuffled, 2, Some(1000));
+        assert!(taken.is_empty(), "{taken:?}");
+        assert_eq!(two, today);
+    }
+
+    /// Bad input in a later file of a set (a record cut short, a corrupt record header), and a
+    /// later file whose first frame comes before the last of the one before (the files overlap
+    /// in time): read as with one thread, the same messages, offsets and partial results; the
+    /// files before it by chunks, it and the rest in order.
+    #[test]
+    fn bad_input_in_a_later_file_of_a_set_reads_as_with_one_thread() {
+        let capture = with_repeats();
+        let n = records(&capture).len();
+        let set = rotated("bad", &capture, &[n / 3, 2 * n / 3]);
+        let middle = std::fs::read(&set[1]).expect("written");
+        let cut = write("bad-cut.pcap1", &middle[..middle.len() - 7]);
+        let mut corrupt = middle.clone();
+        let at = 24
+            + records(&middle)[..records(&middle).len() / 2]
+                .iter()
+                .map(|r| r.len())
+                .sum::<usize>();
+        corrupt[at + 8..at + 12].copy_from_slice(&0x7fff_fff0u32.to_le_bytes());
+        let corrupt = write("bad-corrupt.pcap1", &corrupt);
+        // The third file's first record a second before the second file's last.
+        let mut early = std::fs::read(&set[2]).expect("written");
+        let last_secs = {
+            let recs = records(&middle);
+            let last = recs.last().expect("records");
+            u32::from_le_bytes(last[..4].try_into().expect("a time"))
+        };
+        early[24..28].copy_from_slice(&(last_secs - 1).to_le_bytes());
+        let early = write("bad-early.pcap2", &early);
+        for (name, files, says) in [
+            ("cut", [set[0].clone(), cut, set[2].clone()], "cut short"),
+            (
+                "corrupt",
+                [set[0].clone(), corrupt, set[2].clone()],
+                "corrupt",
+            ),
+            ("overlapping", [set[0].clone(), set[1].clone(), early], ""),
+        ] {
+            let (one, _) = report_of(&files, 1, None);
+            assert!(one.contains(says), "{name}: {one}");
+            for chunk in [700, 1500] {
+                let (two, taken) = report_of(&files, 2, Some(chunk));
+                let differ: Vec<(&str, &str)> = (two.lines().zip(one.lines()))
+                    .filter(|(a, b)| a != b)
+                    .collect();
+                assert_eq!(
+                    two, one,
+                    "{name}, chunks of {chunk} bytes: {taken:?}: {differ:?}"
+                );
+                assert!(
+                    taken.contains(&"end") && taken.last() == Some(&"rest"),
+                    "{name}: {taken:?}"
+                );
+            }
+        }
     }
 }

@@ -1235,6 +1235,17 @@ impl NgFraming {
 }
 
 impl NgFraming {
+    /// The frames of interface `from` (a global number) are delivered as interface `to`'s
+    /// from now on: the file continues the capture of an earlier file
+    /// ([`InterfaceInfo::continues`]).
+    pub(super) fn deliver_as(&mut self, from: u32, to: u32) {
+        for interface in &mut self.interfaces {
+            if interface.global == from {
+                interface.global = to;
+            }
+        }
+    }
+
     /// Notes in `recorded` the capture's start and end that the Interface Statistics Block
     /// `block` (whole, its length checked) states, `isb_starttime` and `isb_endtime`, widening
     /// what blocks before it said. dumpcap and rstscope write them when a capture to one file
@@ -1357,6 +1368,7 @@ pub(super) fn register_interface(
         snaplen: 0,
         index_names: Vec::new(),
         frames: 0,
+        continues: None,
         time_digits: 6,
         tsresol: crate::source::pcapng::MICROSECONDS,
     });

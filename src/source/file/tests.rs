@@ -1261,6 +1261,87 @@ fn files_keep_their_times_and_which_files_they_overlap() {
     }
 }
 
+/// A rotated set (each file's first frame no earlier than the last of the one before, its
+/// interface described alike) is one capture point: the later files' frames come on the first
+/// file's interface, which counts them all, and each file keeps its own frames and times.
+/// Files that overlap in time, and a file after another that describes its interface
+/// otherwise (another link type, another snapshot length), stay interfaces of their own;
+/// frame by frame and in runs alike.
+#[test]
+fn a_rotated_set_is_one_interface_and_overlapping_files_are_not() {
+    let one = |name, link: u32, snaplen: u32, times: &[u32]| {
+        let recs: Vec<Rec<'_>> = times.iter().map(|&t| rec(t, 0, b"x")).collect();
+        TempFile::new(name, &pcap(false, false, link, snaplen, &recs))
+    };
+    let a = one("a.pcap", 1, 65535, &[10, 11, 12]);
+    let a1 = one("a.pcap1", 1, 65535, &[12, 13]);
+    let a2 = one("a.pcap2", 1, 65535, &[14, 15, 16]);
+    let overlapping = one("lo.pcap", 1, 65535, &[11, 14]);
+    let other_snaplen = one("b.pcap", 1, 262144, &[20]);
+    let other_link = one("c.pcap", 113, 65535, &[30]);
+    for runs in [false, true] {
+        let read = |set: &[&TempFile]| {
+            let paths: Vec<PathBuf> = set.iter().map(|f| f.0.clone()).collect();
+            let mut source = FileSource::open(&paths).expect("opens");
+            let got = match runs {
+                true => drain_runs(&mut source, 2),
+                false => drain(&mut source),
+            };
+            let on: Vec<u32> = got.iter().map(|g| g.interface).collect();
+            (source, on)
+        };
+        // Given in any order, the set is read in time order, one interface.
+        let (source, on) = read(&[&a2, &a, &a1]);
+        assert_eq!(on, [1; 8], "runs: {runs}");
+        let continues: Vec<_> = source.interfaces().iter().map(|i| i.continues).collect();
+        assert_eq!(continues, [Some(1), None, Some(1)], "runs: {runs}");
+        let frames: Vec<_> = source.interfaces().iter().map(|i| i.frames).collect();
+        assert_eq!(frames, [0, 8, 0]);
+        let by_file: Vec<_> = source.files().iter().map(|f| f.frames).collect();
+        assert_eq!(by_file, [3, 3, 2]);
+        assert!(!crate::source::from_several_files(source.interfaces()));
+        assert_eq!(source.link_types(), [(LinkType(1), 8)]);
+        // Captured at the same time: two interfaces. The first file's next one begins while
+        // the other capture is under way: which of the two it continues is not told (pcap
+        // files name no interface), and it stays one of its own.
+        let (source, on) = read(&[&a, &overlapping, &a1]);
+        assert_eq!(on, [0, 0, 1, 0, 2, 2, 1], "runs: {runs}");
+        let continues: Vec<_> = source.interfaces().iter().map(|i| i.continues).collect();
+        assert_eq!(continues, [None, None, None], "runs: {runs}");
+        assert!(crate::source::from_several_files(source.interfaces()));
+        // One after the other, but not described alike.
+        for later in [&other_snaplen, &other_link] {
+            let (source, on) = read(&[&a, later]);
+            assert_eq!(on, [0, 0, 0, 1], "runs: {runs}");
+            assert_eq!(source.interfaces()[1].continues, None);
+        }
+    }
+}
+
+/// A rotated pcapng set (a Wireshark ring buffer of two interfaces): each later file's
+/// interfaces continue the first file's, one for one, by their descriptions.
+#[test]
+fn a_rotated_pcapng_set_continues_each_interface() {
+    let file = |times: &[(u32, u64)]| {
+        let mut out = shb(false);
+        out.extend(idb(false, 1, 262144, &[(2, b"lo")]));
+        out.extend(idb(false, 1, 262144, &[(2, b"eth0")]));
+        for &(interface, t) in times {
+            out.extend(epb(false, interface, t * 1_000_000, b"x", &[]));
+        }
+        out
+    };
+    let a = TempFile::new("ring_00001.pcapng", &file(&[(0, 10), (1, 11), (0, 12)]));
+    let b = TempFile::new("ring_00002.pcapng", &file(&[(1, 13), (0, 14)]));
+    let mut source = FileSource::open(&[a.0.clone(), b.0.clone()]).expect("opens");
+    let on: Vec<u32> = drain(&mut source).iter().map(|g| g.interface).collect();
+    assert_eq!(on, [0, 1, 0, 1, 0]);
+    let continues: Vec<_> = source.interfaces().iter().map(|i| i.continues).collect();
+    assert_eq!(continues, [None, None, Some(0), Some(1)]);
+    let frames: Vec<_> = source.interfaces().iter().map(|i| i.frames).collect();
+    assert_eq!(frames, [3, 2, 0, 0]);
+}
+
 #[test]
 fn merge_goes_on_when_one_file_is_cut_short() {
     let full = pcap(

@@ -355,13 +355,7 @@ impl FileSource {
     /// theirs ([`FileSource::open_part`]), and a file read by parts ends with their sum.
     pub(crate) fn carry_on(&mut self, so_far: &FileInfo, interface_frames: u64) {
         if let Some(info) = self.files.first_mut() {
-            info.frames = so_far.frames;
-            info.first_ts = so_far.first_ts;
-            info.last_ts = so_far.last_ts;
-            info.quiet = so_far.quiet.clone();
-            info.steps_back = so_far.steps_back;
-            info.first_step_back = so_far.first_step_back;
-            info.bytes_read = info.bytes_read.max(so_far.bytes_read);
+            info.take_counts(so_far);
         }
         if let Some(interface) = self.interfaces.first_mut() {
             interface.frames = interface_frames;

@@ -570,14 +570,8 @@ impl SoFar {
     /// Takes the counts of `part`, a reading of the file that carried on from this one's.
     fn counts(&mut self, part: &FileSource) {
         if let Some(read) = part.files().first() {
-            let info = &mut self.info;
-            info.frames = read.frames;
-            info.first_ts = read.first_ts;
-            info.last_ts = read.last_ts;
-            info.quiet = read.quiet.clone();
-            info.steps_back = read.steps_back;
-            info.first_step_back = read.first_step_back;
-            info.bytes_read = read.bytes_read;
+            // The part read on from `self.at`: its bytes read are past this reading's.
+            self.info.take_counts(read);
         }
         self.interface_frames = part.interfaces().first().map_or(0, |i| i.frames);
     }

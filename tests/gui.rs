@@ -1982,12 +1982,11 @@ fn a_files_name_is_not_cut_to_an_ellipsis_beside_a_custom_filters_field() {
     s.capture.custom_bpf = "tcp port 7390 or tcp port 7391".into();
     let name = "pktmon-drops.pcapng";
     for size in [[480.0, 640.0], [560.0, 600.0], [640.0, 400.0]] {
-        let mut h = sized_harness_with(
+        let h = opened_in(
             window(size),
             s.clone(),
             vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
         );
-        settle(&mut h);
         let field = h
             .get(
                 By::new()
@@ -3809,8 +3808,7 @@ fn a_connections_packets_heading_stays_on_one_line_in_a_narrow_column() {
             let mut s = settings();
             s.show_host = host;
             s.host_width = host.then_some(size[0]);
-            let mut h = sized_harness_with(window(size), s, vec![path.clone()]);
-            settle(&mut h);
+            let mut h = opened_in(window(size), s, vec![path.clone()]);
             let lists = h.get_by_label_contains("Connections (").rect().bottom();
             let first = h
                 .query_all_by_label(client)
@@ -4799,8 +4797,7 @@ fn save_these_packets_stays_on_one_line_beside_connections_of_several_days() {
         let mut s = settings();
         s.show_host = host;
         s.host_width = host.then_some(size[0]);
-        let mut h = sized_harness_with(size, s, vec![path.clone()]);
-        settle(&mut h);
+        let h = opened_in(size, s, vec![path.clone()]);
         let save = h
             .query_by_label(rstscope::ui::details::SAVE_PACKETS)
             .or_else(|| h.query_by_label("Save…"))
@@ -4830,12 +4827,11 @@ fn the_plot_hints_are_never_drawn_over_the_legend() {
     s.host_width = Some(800.0);
     // Local time: the axis's title, on this row in a short window, is its longest then.
     s.utc = false;
-    let mut h = sized_harness_with(
+    let h = opened_in(
         [800.0, 600.0],
         s,
         vec![manifest("tests/fixtures/refused-v4.pcap")],
     );
-    settle(&mut h);
     let legend = h.get_by_label_contains("faded: the whole capture").rect();
     let reset = h.get_by_label("Reset view").rect();
     assert!(legend.right() <= reset.left(), "{legend:?} {reset:?}");
@@ -4879,12 +4875,11 @@ fn wrapped_legend() -> (
     let mut s = settings();
     s.show_host = true;
     s.host_width = Some(800.0);
-    let mut h = sized_harness_with(
+    let h = opened_in(
         [800.0, 600.0],
         s,
         vec![manifest("tests/fixtures/pktmon.pcapng")],
     );
-    settle(&mut h);
     let names = [
         (Cause::Refused, "refused 9"),
         (Cause::HandshakeReset, "handshake-reset 3"),
@@ -6324,12 +6319,11 @@ fn exports_and_filters_say_they_are_the_whole_capture_while_a_range_is_selected(
 /// window with room gives it to the cut columns.
 #[test]
 fn a_wide_window_gives_its_room_to_the_listener_column() {
-    let mut h = sized_harness_with(
+    let h = opened_in(
         [1920.0, 1080.0],
         settings(),
         vec![manifest("resources/story-7211.pcapng")],
     );
-    settle(&mut h);
     let header = h.get_by_label("Diagnosis").rect();
     let (text, rect) = h
         .query_all_by_label_contains("collector (27962)")
@@ -7331,8 +7325,7 @@ fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
         .limitation()
         .expect("a custom filter has a limitation");
     for file in [None, Some(manifest("tests/fixtures/pktmon.pcapng"))] {
-        let mut h = sized_harness_with(size, s.clone(), file.clone().into_iter().collect());
-        settle(&mut h);
+        let mut h = opened_in(size, s.clone(), file.clone().into_iter().collect());
         let open = h.get_by_label("Open…").rect();
         let export = h.get_by_label("Export").rect();
         let field = h
@@ -7390,8 +7383,7 @@ fn regression_a_custom_filter_with_a_short_interface_name_settles_at_640_points(
     let mut s = settings();
     s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
     s.capture.interface = Some("lo".into());
-    let mut h = sized_harness_with(size, s, vec![manifest("tests/fixtures/pktmon.pcapng")]);
-    settle(&mut h);
+    let mut h = opened_in(size, s, vec![manifest("tests/fixtures/pktmon.pcapng")]);
     assert!(h.try_run().is_ok(), "the window settles");
     let field = h
         .query_all_by_role(egui::accesskit::Role::TextInput)
@@ -7497,7 +7489,17 @@ fn opened_with(size: [f32; 2], capture: Refusals) -> Harness<'static, RstscopeAp
 
 /// [`sized_harness`] with its files read ([`settle`]): a capture open in a window of `size`.
 fn opened(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, RstscopeApp> {
-    let mut h = sized_harness(size, files);
+    opened_in(size, settings(), files)
+}
+
+/// [`opened`] with `settings`: the window's setup of the layout tests, which try one capture
+/// at several sizes, with This machine or a message beside the results or not.
+fn opened_in(
+    size: [f32; 2],
+    settings: Settings,
+    files: Vec<PathBuf>,
+) -> Harness<'static, RstscopeApp> {
+    let mut h = sized_harness_with(size, settings, files);
     settle(&mut h);
     h
 }
@@ -9958,12 +9960,11 @@ fn at_800x600_the_rate_axis_title_stays_along_the_plots_frame() {
 fn the_plots_line_keeps_room_for_reset_view_as_it_is_drawn() {
     let mut s = settings();
     s.utc = false;
-    let mut h = sized_harness_with(
+    let mut h = opened_in(
         [640.0, 480.0],
         s,
         vec![manifest("resources/sample-7211.pcapng")],
     );
-    settle(&mut h);
     let first = h.state().rows()[0].offender.first_seen.second();
     h.state_mut().set_range(Some((first + 1, first + 5)));
     let gap = h.ctx.style_of(egui::Theme::Light).spacing.item_spacing.x;
@@ -10897,13 +10898,11 @@ fn the_machine_panel_can_be_dragged_wider_in_an_800_point_window() {
 fn story_at(size: [f32; 2], machine: bool) -> Harness<'static, RstscopeApp> {
     let mut s = settings();
     s.show_host = machine;
-    let mut h = sized_harness_with(
+    opened_in(
         window(size),
         s,
         vec![manifest("resources/story-7211.pcapng")],
-    );
-    settle(&mut h);
-    h
+    )
 }
 
 /// The story's connection rows (their client cells, `127.0.0.1:35…`) drawn whole between the
@@ -12614,12 +12613,11 @@ fn a_narrow_legend_beside_this_machine_wraps_to_the_fewest_lines() {
     };
     let mut s = settings();
     s.show_host = true;
-    let mut h = sized_harness_with(
+    let h = opened_in(
         window([480.0, 640.0]),
         s,
         vec![manifest("resources/story-7211.pcapng")],
     );
-    settle(&mut h);
     let items = legend_items(&h);
     let names: Vec<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(
@@ -12786,12 +12784,11 @@ fn at_640_points_a_selected_range_is_said_whole_with_its_clear_button() {
     // below its useful height; it is under the plot now.)
     let mut s = settings();
     s.utc = false;
-    let mut h = sized_harness_with(
+    let mut h = opened_in(
         [640.0, 600.0],
         s,
         vec![manifest("resources/sample-7211.pcapng")],
     );
-    settle(&mut h);
     let plot = h.state().plot_height().expect("results shown");
     assert!(
         plot >= rstscope::ui::layout::PLOT_MIN,
@@ -12919,8 +12916,7 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
         plot_folded: true,
         ..settings()
     };
-    let mut h = sized_harness_with([1280.0, 800.0], kept, vec![path]);
-    settle(&mut h);
+    let h = opened_in([1280.0, 800.0], kept, vec![path]);
     assert!(h.query_by_label("Reset view").is_none(), "starts folded");
     plot_heading(&h);
 }
@@ -12940,8 +12936,7 @@ fn at_640x400_folded_the_headline_the_first_row_and_its_diagnosis_fit_the_window
             plot_folded: true,
             ..settings()
         };
-        let mut h = sized_harness_with(window(size), folded, vec![path.clone()]);
-        settle(&mut h);
+        let mut h = opened_in(window(size), folded, vec![path.clone()]);
         let bottom = status_top(&h, "4,000 packets");
         let headline = h.get_by_label_contains("resets and").rect();
         wheel(&mut h, headline.center(), -1000.0);
@@ -13427,8 +13422,7 @@ fn regression_the_diagnosis_and_first_rows_come_before_the_plot_and_the_messages
                     ""
                 }
             );
-            let mut h = sized_harness_with(window(size), s, vec![path.clone()]);
-            settle(&mut h);
+            let mut h = opened_in(window(size), s, vec![path.clone()]);
             if crowded {
                 let notice = h.get_by_label_contains("had not been saved").rect();
                 assert!(notice.top() >= 0.0, "{case}: the message {notice:?}");
@@ -13567,8 +13561,7 @@ fn regression_every_count_the_window_shows_is_grouped_as_the_terminal_does() {
         show_host: true,
         ..settings()
     };
-    let mut h = sized_harness_with([1280.0, 800.0], s, vec![path]);
-    settle(&mut h);
+    let mut h = opened_in([1280.0, 800.0], s, vec![path]);
     assert!(shows(&h, "3,000"), "the capture's thousands");
     for endpoint in ["10.0.1.1:7000", "10.0.1.1:7100"] {
         select(&mut h, endpoint);
@@ -13761,8 +13754,7 @@ fn regression_a_gaps_label_stays_inside_a_squeezed_plots_frame() {
             show_host: host,
             ..settings()
         };
-        let mut h = sized_harness_with(window(size), s, years_apart_files());
-        settle(&mut h);
+        let mut h = opened_in(window(size), s, years_apart_files());
         h.remove_cursor();
         h.run_steps(2);
         let plot = h.state().plot_height().expect("results shown");
@@ -13924,12 +13916,11 @@ fn the_plot_keeps_a_useful_height_beside_a_message_and_long_details() {
                     s.show_host = true;
                     s.kept_captures = vec![kept.clone()];
                 }
-                let mut h = sized_harness_with(
+                let h = opened_in(
                     window(size),
                     s,
                     vec![manifest(&format!("tests/fixtures/{file}"))],
                 );
-                settle(&mut h);
                 let case = format!("{file} at {size:?}, message and This machine {crowded}");
                 let plot = h.state().plot_height().expect("results shown");
                 assert!(plot >= least(size), "{case}: the plot {plot} points");

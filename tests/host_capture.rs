@@ -1025,4 +1025,16 @@ fn a_program_failing_in_another_network_namespace_is_not_told_with_a_refused_por
         "{sentence}"
     );
     assert!(!sentence.contains(&*there), "{sentence}");
+    // The JSON says where its runs ran: all in the capture's network namespace.
+    let v = rstscope::report::json::to_value(&a, Clock::Utc);
+    let offender = (v["offenders"].as_array().expect("offenders").iter())
+        .find(|o| o["port"] == port)
+        .expect("the refused port's offender");
+    let starts = offender["listener"]["failing_starts"]
+        .as_array()
+        .expect("its failing starts");
+    let ours = (starts.iter())
+        .find(|f| f["program"] == *here)
+        .expect("the program failing here");
+    assert_eq!(ours["net_ns"], "capture", "{ours}");
 }

@@ -5175,6 +5175,11 @@ fn regression_a_short_stretch_between_gaps_says_when_it_is() {
 /// lay under the 2014-12-31 reset's bar, whose own label gave way: it read as that bar's
 /// date. A label that would reach back over a break starts where its stretch does: nothing
 /// of 2015 is drawn under the 2014 bar.
+/// Regression (s44, the same trial): the 2014-12-31 bar then had no date at all (its own
+/// label, by the frame's left edge, had no room beside the moved one), and the moved label
+/// read as a plain one, the time where it begins. Where the whole time has no room the bar's
+/// label says its date, "2014-12-31" (the time on hover); the moved label is drawn a little
+/// lower, a caret over it under its own mark.
 #[test]
 fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
     let ssh = manifest("../shared/pcaps/zeek/ssh/ssh.pcap");
@@ -5190,20 +5195,36 @@ fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
         h.remove_cursor();
         h.run_steps(6);
         let (top, bottom) = plot_rows(&h);
-        // The 2014-12-31 resets (after-close): the first bar in that colour.
+        // The 2014-12-31 resets (after-close): the first bar in that colour right of the
+        // rate axis's labels (the axis's title, in a grey alike, is left of them).
         let grey = rstscope::ui::plot::cause_color(rstscope::engine::Cause::AfterClose);
+        let rates = (h.output().shapes.iter())
+            .filter_map(|c| match &c.shape {
+                egui::Shape::Text(t) if t.galley.text() == "0.00" => {
+                    Some(t.galley.rect.translate(t.pos.to_vec2()).right())
+                }
+                _ => None,
+            })
+            .fold(0.0, f32::max);
         let bar = *colour_columns(&mut h, top, bottom, grey)
-            .first()
+            .iter()
+            .find(|c| c.0 > rates)
             .expect("the 2014-12-31 bar");
         let mut texts = Vec::new();
+        let mut placed = Vec::new();
+        let mut carets = Vec::new();
         let mut shapes: Vec<&egui::Shape> = h.output().shapes.iter().map(|c| &c.shape).collect();
         while let Some(shape) = shapes.pop() {
             match shape {
                 egui::Shape::Vec(v) => shapes.extend(v),
+                egui::Shape::Path(p) if p.points.len() == 3 && p.closed => {
+                    carets.push(p.visual_bounding_rect());
+                }
                 egui::Shape::Text(t) => {
                     let rect = t.galley.rect.translate(t.pos.to_vec2());
                     if top < rect.top() && rect.bottom() <= bottom {
                         texts.push(t.galley.text().to_owned());
+                        placed.push((t.galley.text().to_owned(), rect));
                         assert!(
                             !t.galley.text().starts_with("2015-")
                                 || rect.left() > bar.1
@@ -5221,6 +5242,24 @@ fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
                 .iter()
                 .any(|t| t.starts_with("2015-01-07 ") || t.starts_with("2015-01-06 23:")),
             "{size:?}: the stretch's time (it begins 2015-01-06 23:55) under the plot: {texts:?}"
+        );
+        // The bar's date, under it.
+        assert!(
+            (placed.iter()).any(|(t, r)| t.starts_with("2014-12-31")
+                && r.left() <= bar.1
+                && r.right() >= bar.0),
+            "{size:?}: the 2014-12-31 bar at {bar:?} has its date under it: {placed:?}"
+        );
+        // The 2015 label moved to where its stretch begins: a caret over it, under its mark.
+        let moved = (placed.iter()).find(|(t, r)| {
+            t.starts_with("2015-01-0")
+                && carets
+                    .iter()
+                    .any(|c| r.x_range().contains(c.center().x) && c.bottom() <= r.top() + 1.0)
+        });
+        assert!(
+            moved.is_some(),
+            "{size:?}: a caret over the moved 2015 label: {carets:?} {placed:?}"
         );
     }
 }

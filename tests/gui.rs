@@ -10945,9 +10945,10 @@ fn story_at(size: [f32; 2], machine: bool) -> Harness<'static, RstscopeApp> {
 }
 
 /// The story's connection rows (their client cells, `127.0.0.1:35…`) drawn whole between the
-/// details' "Connections (31)" and the status bar.
+/// details' "Connections (31)" (followed by the rows in view where not all are) and the
+/// status bar.
 fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
-    let top = h.get_by_label("Connections (31)").rect().bottom();
+    let top = connections_heading(h).1.bottom();
     let bottom = status_top(h, "106 packets");
     h.query_all_by_label_contains("127.0.0.1:35")
         .filter(|n| {
@@ -10959,6 +10960,72 @@ fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
         .filter(|n| n.rect().top() >= top && n.rect().bottom() <= bottom)
         .filter(|n| connection_row_drawn(h, n.rect()))
         .count()
+}
+
+/// The details' connections heading: its text and where it is.
+fn connections_heading(h: &Harness<'_, RstscopeApp>) -> (String, egui::Rect) {
+    let node = h.get_by_label_contains("Connections (");
+    let node_text = node.accesskit_node();
+    let text = (node_text.label().or(node_text.value())).expect("the heading's text");
+    (text, node.rect())
+}
+
+/// Real-window trial (s44, 800x600 and the rule of s43: the connection rows give way to the
+/// plot, down to the first): the details' heading said "Connections (31)" over two rows, and
+/// nothing said that 29 more lay under them, nor how to see them. Where not every row is in
+/// view it says which are, "Connections (31) · rows 1–2 in view", follows the list as it
+/// scrolls, and says on hover how to see the rest; where every row is in view, the count
+/// alone.
+#[test]
+fn the_connections_heading_says_which_rows_are_in_view_where_they_give_way() {
+    let mut h = story_at([800.0, 600.0], false);
+    let rows = story_connection_rows(&h);
+    assert!((1..31).contains(&rows), "{rows} connection rows in view");
+    let first = match rows {
+        1 => "Connections (31) · row 1 in view".to_owned(),
+        _ => format!("Connections (31) · rows 1–{rows} in view"),
+    };
+    let (text, at) = connections_heading(&h);
+    assert_eq!(text, first, "{rows} rows in view");
+    h.hover_at(at.center());
+    h.run_steps(8);
+    assert!(
+        h.query_by_label_contains("in view of the 31 listed: scroll the list for the rest")
+            .is_some(),
+        "the heading's hover says how to see the rest"
+    );
+    // The wheel over the rows: the heading follows.
+    let view = rstscope::ui::details::connection_rows_view(&h.ctx).expect("rows drawn");
+    h.hover_at(view.center());
+    h.step();
+    for _ in 0..3 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, -1.0),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        h.step();
+    }
+    h.run_steps(10);
+    let (scrolled, _) = connections_heading(&h);
+    let rows = story_connection_rows(&h);
+    assert!(
+        scrolled != first
+            && scrolled.starts_with("Connections (31) · row")
+            && scrolled.ends_with(" in view")
+            && rows >= 1,
+        "the heading follows the scrolled list: {scrolled:?} ({rows} rows in view)"
+    );
+    // A list whose rows are all in view: its count alone.
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+    );
+    select(&mut h, "127.0.0.1:7401");
+    wait_for(&mut h, |h| shows(h, "Connections (3)"));
+    assert_eq!(connections_heading(&h).0, "Connections (3)");
 }
 
 /// Regression (real-window trial): the details told the connecting and listening programs

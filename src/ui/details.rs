@@ -2833,22 +2833,35 @@ fn connections_table(
     handles.after();
     // What of the rows' view is drawn, cut by the panel and the results around it.
     let view = body.inner_rect.intersect(ui.clip_rect());
-    // The rows whole in it: row i lies from the content's top (the body's, less its scrolling)
-    // at i row strides.
+    // The rows in it, their text whole: row i lies from the content's top (the body's, less
+    // its scrolling) at i row strides.
     let stride = row_height + ui.spacing().item_spacing.y;
     let origin = body.inner_rect.top() - body.state.clamped_offset().y;
     let n = connections.len();
-    let first = ((view.top() - 0.5 - origin) / stride).ceil().max(0.0) as usize;
-    let end = (((view.bottom() + 0.5 - origin - row_height) / stride).floor() + 1.0).max(0.0);
+    let slack = ROW_SEEN_SLACK;
+    let first = ((view.top() - slack - origin) / stride).ceil().max(0.0) as usize;
+    let end = (((view.bottom() + slack - origin - row_height) / stride).floor() + 1.0).max(0.0);
     let rows = first.min(n)..(end as usize).min(n).max(first.min(n));
     let pass = ui.ctx().cumulative_pass_nr();
     let seen = RowsInView { view, rows, of: n };
+    // The heading above, drawn before the rows, says them from the last pass: another pass
+    // where they changed (the window resized, the list scrolled), or it would say the old
+    // ones until the next event.
+    let before = connection_rows_in_view(ui.ctx());
+    if before.is_none_or(|b| b.rows != seen.rows || b.of != seen.of) {
+        ui.ctx().request_repaint();
+    }
     ui.ctx()
         .data_mut(|d| d.insert_temp(egui::Id::unique(ROWS_VIEW), (pass, seen)));
     (body, clicked)
 }
 
 const ROWS_VIEW: &str = "details-connection-rows-view";
+
+/// How much of a connection row may be cut at the list's top or bottom for the heading to
+/// count it in view, in points: its text, centred in it, is still whole (at 640x480 the
+/// fourth row, cut by a point or two, read whole while the heading said "rows 1–3").
+pub const ROW_SEEN_SLACK: f32 = 3.0;
 
 /// The connection rows the details showed in a pass.
 #[derive(Clone, Debug, PartialEq)]

@@ -819,10 +819,13 @@ pub fn analyze_files(paths: &[PathBuf], mut options: Options<'_>) -> Result<Anal
         comparing: options.comparing.take(),
     };
     let source = FileSource::open_watched(paths, watch)?;
-    // Cancelled while files that may be copies were compared (or while the files opened):
-    // nothing is read. The reading takes a whole batch before it looks at the cancel, and
-    // the report said "cancelled after 16,384 frames" of a cancel made before the first.
-    if options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+    // Cancelled while files that may be copies were compared: nothing is read. The reading
+    // takes a whole batch before it looks at the cancel, and the report said "cancelled after
+    // 16,384 frames" of a cancel made before the first. (A cancel while a file opened, a
+    // pipe that stalled in its first records, is the reading's: what came is analyzed.)
+    let cut_short = (source.problems().iter())
+        .any(|p| matches!(p, crate::source::SourceError::NotCompared { .. }));
+    if cut_short && options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
         return Ok(cancelled_before_reading(&source, options));
     }
     Ok(analyze_source(source, options))

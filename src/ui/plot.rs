@@ -1783,26 +1783,33 @@ fn shifted_labels(
             f.layout_no_wrap(text.clone(), font.clone(), Color32::WHITE)
                 .size()
         });
-        // A caret's height lower than the axis's labels: the caret over it points to its mark.
-        let down = frame.bottom() + SHIFTED_CARET + 1.0;
-        let at = |left: f32| egui::Rect::from_min_size(egui::pos2(left, down), size);
+        let mark = x(value);
+        // Centred as the axis would draw it, where the text as laid out (narrower than the
+        // axis's reckoning) does not reach back over the break after all; else from the
+        // break's end, a caret's height lower than the axis's labels, the caret over it under
+        // its mark (a label moved to where its stretch begins read as the time there).
+        let centred = mark - size.x / 2.0;
+        let moved = centred < x(from) + 2.0;
+        let at = |left: f32, down: f32| {
+            egui::Rect::from_min_size(egui::pos2(left, frame.bottom() + down), size)
+        };
         let clear = |r: &egui::Rect| {
             r.right() <= frame.right()
                 && !(drawn.iter().chain(&placed))
                     .any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(*r))
         };
-        let Some(rect) = [at(x(from) + 2.0), at(x(value) - size.x / 2.0)]
-            .into_iter()
-            .find(|r| clear(r))
-        else {
+        let places = if moved {
+            vec![at(x(from) + 2.0, SHIFTED_CARET + 1.0), at(centred, 0.0)]
+        } else {
+            vec![at(centred, 0.0)]
+        };
+        let Some(rect) = places.into_iter().find(|r| clear(r)) else {
             continue;
         };
         placed.push(rect);
         let colour = ui.visuals().text_color();
-        let mark = x(value);
-        // Not centred on its mark, it says which mark is its own: a caret under the mark,
-        // over the label (a label moved to where its stretch begins read as the time there).
-        if rect.x_range().contains(mark) {
+        let lowered = rect.top() > frame.bottom() + 0.5;
+        if lowered {
             let top = frame.bottom() + 0.5;
             ui.painter().add(egui::Shape::convex_polygon(
                 vec![
@@ -1814,17 +1821,19 @@ fn shifted_labels(
                 egui::Stroke::NONE,
             ));
         }
-        ui.place(
+        let label = ui.place(
             rect,
             egui::Label::new(RichText::new(text.clone()).color(colour))
                 .selectable(false)
                 .sense(egui::Sense::hover()),
-        )
-        .on_hover_text(format!(
-            "{text}: the time at the mark ▲ over this label; the label starts where its \
-             stretch of capture does, after the gap left out of the time axis, rather than \
-             centred under its mark, where it would lie under the time before the gap"
-        ));
+        );
+        if lowered {
+            label.on_hover_text(format!(
+                "{text}: the time at the mark ▲ over this label; the label starts where its \
+                 stretch of capture does, after the gap left out of the time axis, rather \
+                 than centred under its mark, where it would lie under the time before the gap"
+            ));
+        }
     }
     placed
 }
@@ -1939,26 +1948,35 @@ fn stretch_labels(
                         .any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(*r))
                 })
         };
-        // Where the whole time has no room, its date alone: a stretch near the plot's edge
-        // beside another's label (zeek's ssh.pcap at 800 and 700 points: the 2014-12-31
-        // reset's bar, by the frame's left, said no date at all). The whole on hover.
-        let day = (whole.split_once(' ')).and_then(|(day, _)| day.contains('-').then_some(day));
-        let place = place_of(&whole).map(|r| (r, whole.as_str())).or_else(|| {
-            let day = day?;
-            place_of(day).map(|r| (r, day))
-        });
-        let Some((rect, label)) = place else {
-            // Its room for the next frame, whose axis leaves its labels out of it; none where
-            // that would leave a stretch without its one label.
-            let centred = clamp(mid - size.x / 2.0, size);
-            let there = egui::Rect::from_min_size(egui::pos2(centred, frame.bottom()), size);
-            if !(alone.iter()).any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(there)) {
-                room.push((x_of(centred), x_of(centred + size.x)));
+        let place = match place_of(&whole) {
+            Some(rect) => Some((rect, whole.as_str())),
+            None => {
+                // Its room for the next frame, whose axis leaves its labels out of it; none
+                // where that would leave a stretch without its one label.
+                let centred = clamp(mid - size.x / 2.0, size);
+                let there = egui::Rect::from_min_size(egui::pos2(centred, frame.bottom()), size);
+                if !(alone.iter()).any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(there)) {
+                    room.push((x_of(centred), x_of(centred + size.x)));
+                    continue;
+                }
+                // Else its date alone, where that has room: a stretch near the plot's edge
+                // beside another's only label (zeek's ssh.pcap at 800 and 700 points: the
+                // 2014-12-31 reset's bar, by the frame's left, said no date at all). The
+                // whole time on hover.
+                let day =
+                    (whole.split_once(' ')).and_then(|(day, _)| day.contains('-').then_some(day));
+                day.and_then(|day| place_of(day).map(|rect| (rect, day)))
             }
+        };
+        let Some((rect, label)) = place else {
             continue;
         };
         taken.push(rect);
-        room.push((x_of(rect.left()), x_of(rect.right())));
+        // The date alone takes what room is left: asking the axis for room too would change
+        // which labels are alone from frame to frame.
+        if label == whole {
+            room.push((x_of(rect.left()), x_of(rect.right())));
+        }
         let about = "the first second with resets, failed attempts or drops of this stretch of \
                      capture, between gaps left out of the time axis";
         ui.place(

@@ -2861,17 +2861,17 @@ const ROWS_VIEW: &str = "details-connection-rows-view";
 /// How much of a connection row may be cut at the list's top or bottom for the heading to
 /// count it in view, in points: its text, centred in it, is still whole (at 640x480 the
 /// fourth row, cut by a point or two, read whole while the heading said "rows 1–3").
-pub const ROW_SEEN_SLACK: f32 = 3.0;
+const ROW_SEEN_SLACK: f32 = 3.0;
 
 /// The connection rows the details showed in a pass.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RowsInView {
+struct RowsInView {
     /// Where the rows were drawn, cut by what is around them.
-    pub view: egui::Rect,
-    /// The rows lying whole in it (indices into the list).
-    pub rows: std::ops::Range<usize>,
+    view: egui::Rect,
+    /// The rows in it, their text whole (indices into the list).
+    rows: std::ops::Range<usize>,
     /// The rows listed.
-    pub of: usize,
+    of: usize,
 }
 
 impl RowsInView {

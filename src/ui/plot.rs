@@ -1840,7 +1840,7 @@ fn shifted_labels(
 
 /// Half the width of the caret that points a moved time label to its mark ([`shifted_labels`]),
 /// and its height, in points.
-pub const SHIFTED_CARET: f32 = 3.5;
+const SHIFTED_CARET: f32 = 3.5;
 
 /// The time axis's labels in a frame, where they are drawn ([`drawn_time_labels`]).
 #[derive(Clone, Copy)]

@@ -1324,13 +1324,12 @@ fn own_time(cap: &CaptureInfo, live: bool) -> Value {
 mod tests {
     use super::*;
 
-    /// A loop over is told with the start that went well; one going on with null.
-    #[test]
-    fn a_failing_start_says_when_it_recovered() {
-        use crate::host::restarts::{Recovered, RecoveredHow, StartLink};
-        let mut f = FailingStart {
-            program: "/opt/x/bin/collector".into(),
-            name: "collector".into(),
+    /// `program` (its name the file's) failed to start 3 times from 1 s to 5 s, each run
+    /// killed by SIGSEGV within 40 ms, linked by the timing alone; nothing else known.
+    fn failing_start(program: &str) -> FailingStart {
+        FailingStart {
+            program: program.into(),
+            name: program.rsplit('/').next().unwrap_or(program).into(),
             starts: 3,
             first: Timestamp(1_000_000_000),
             last: Timestamp(5_000_000_000),
@@ -1340,13 +1339,20 @@ mod tests {
             killed: 3,
             oom_killed: 0,
             missing: Vec::new(),
-            link: StartLink::Timing,
+            link: crate::host::restarts::StartLink::Timing,
             connected_to: Vec::new(),
             failed_connects: None,
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
-        };
+        }
+    }
+
+    /// A loop over is told with the start that went well; one going on with null.
+    #[test]
+    fn a_failing_start_says_when_it_recovered() {
+        use crate::host::restarts::{Recovered, RecoveredHow};
+        let mut f = failing_start("/opt/x/bin/collector");
         let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f, None)).expect("json");
         assert!(out(&f).get("recovered").is_some_and(Value::is_null));
         f.recovered = Some(Recovered {
@@ -1367,25 +1373,9 @@ mod tests {
     /// file keeps neither: the numbers are this boot's).
     #[test]
     fn a_failing_start_says_whether_it_ran_in_another_network_namespace() {
-        use crate::host::restarts::StartLink;
         let mut f = FailingStart {
-            program: "/opt/x/crasher".into(),
-            name: "crasher".into(),
-            starts: 3,
-            first: Timestamp(1_000_000_000),
-            last: Timestamp(2_000_000_000),
-            longest_ns: 200_000_000,
-            exit_status: None,
-            signal: Some(11),
-            killed: 3,
-            oom_killed: 0,
-            missing: Vec::new(),
-            link: StartLink::Timing,
-            connected_to: Vec::new(),
-            failed_connects: None,
-            recovered: None,
-            elsewhere: None,
             net_ns: vec![4026531840],
+            ..failing_start("/opt/x/crasher")
         };
         let out = |f: &FailingStart, capture: Option<u64>| {
             serde_json::to_value(FailingStartOut(f, capture)).expect("json")["net_ns"].clone()
@@ -1405,23 +1395,13 @@ mod tests {
     #[test]
     fn a_failing_start_in_a_container_names_it() {
         use crate::host::container::Container;
-        use crate::host::restarts::{Elsewhere, StartLink};
+        use crate::host::restarts::Elsewhere;
         let mut f = FailingStart {
-            program: "/opt/x/collector".into(),
-            name: "collector".into(),
             starts: 5,
-            first: Timestamp(1_000_000_000),
-            last: Timestamp(5_000_000_000),
             longest_ns: 1_000_000,
             exit_status: Some(127),
             signal: None,
             killed: 0,
-            oom_killed: 0,
-            missing: Vec::new(),
-            link: StartLink::Timing,
-            connected_to: Vec::new(),
-            failed_connects: None,
-            recovered: None,
             elsewhere: Some(Elsewhere {
                 container: Some(Container {
                     runtime: "docker".into(),
@@ -1431,7 +1411,7 @@ mod tests {
                 cgroup: Some("/system.slice/docker-3f2a9c1e0b7d.scope".into()),
                 file_read: false,
             }),
-            net_ns: Vec::new(),
+            ..failing_start("/opt/x/collector")
         };
         let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f, None)).expect("json");
         assert_eq!(

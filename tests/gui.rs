@@ -1982,12 +1982,11 @@ fn a_files_name_is_not_cut_to_an_ellipsis_beside_a_custom_filters_field() {
     s.capture.custom_bpf = "tcp port 7390 or tcp port 7391".into();
     let name = "pktmon-drops.pcapng";
     for size in [[480.0, 640.0], [560.0, 600.0], [640.0, 400.0]] {
-        let mut h = sized_harness_with(
+        let h = opened_in(
             window(size),
             s.clone(),
             vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
         );
-        settle(&mut h);
         let field = h
             .get(
                 By::new()
@@ -2872,37 +2871,11 @@ fn a_program_failing_in_another_network_namespace_is_marked_in_the_this_machine_
         return;
     }
     let dir = temp_dir("failing-start-netns");
-    let copy = |name: &str| {
-        let program = dir.join(name);
-        std::fs::write(&program, &original).expect("write the program");
-        std::fs::set_permissions(
-            &program,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .expect("make it executable");
-        std::fs::canonicalize(&program).expect("the copy")
-    };
-    let (here, there) = (copy("crasher-here"), copy("crasher-elsewhere"));
-    // Each run killed 0.2 s in, 3 runs; no core files.
-    let script = "ulimit -c 0; for i in 1 2 3; do \"$1\" 5 & p=$!; sleep 0.2; \
-                  kill -SEGV $p; wait $p; sleep 0.2; done";
-    let looping = |program: &std::path::Path, netns: Option<&str>| {
-        let mut c = match netns {
-            Some(ns) => {
-                let mut c = std::process::Command::new("ip");
-                c.args(["netns", "exec", ns, "sh"]);
-                c
-            }
-            None => std::process::Command::new("sh"),
-        };
-        c.args(["-c", script, "sh"])
-            .arg(program)
-            .current_dir(&dir)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start the loop")
-    };
-    let mut loops = [looping(&here, None), looping(&there, Some(&elsewhere.name))];
+    let common::CrashLoops {
+        here,
+        there,
+        mut loops,
+    } = common::crash_loops(&original, &dir, 3, &elsewhere);
     for l in &mut loops {
         while l.try_wait().expect("the loop").is_none() {
             std::thread::sleep(Duration::from_millis(20));
@@ -3835,8 +3808,7 @@ fn a_connections_packets_heading_stays_on_one_line_in_a_narrow_column() {
             let mut s = settings();
             s.show_host = host;
             s.host_width = host.then_some(size[0]);
-            let mut h = sized_harness_with(window(size), s, vec![path.clone()]);
-            settle(&mut h);
+            let mut h = opened_in(window(size), s, vec![path.clone()]);
             let lists = h.get_by_label_contains("Connections (").rect().bottom();
             let first = h
                 .query_all_by_label(client)
@@ -4825,8 +4797,7 @@ fn save_these_packets_stays_on_one_line_beside_connections_of_several_days() {
         let mut s = settings();
         s.show_host = host;
         s.host_width = host.then_some(size[0]);
-        let mut h = sized_harness_with(size, s, vec![path.clone()]);
-        settle(&mut h);
+        let h = opened_in(size, s, vec![path.clone()]);
         let save = h
             .query_by_label(rstscope::ui::details::SAVE_PACKETS)
             .or_else(|| h.query_by_label("Save…"))
@@ -4856,12 +4827,11 @@ fn the_plot_hints_are_never_drawn_over_the_legend() {
     s.host_width = Some(800.0);
     // Local time: the axis's title, on this row in a short window, is its longest then.
     s.utc = false;
-    let mut h = sized_harness_with(
+    let h = opened_in(
         [800.0, 600.0],
         s,
         vec![manifest("tests/fixtures/refused-v4.pcap")],
     );
-    settle(&mut h);
     let legend = h.get_by_label_contains("faded: the whole capture").rect();
     let reset = h.get_by_label("Reset view").rect();
     assert!(legend.right() <= reset.left(), "{legend:?} {reset:?}");
@@ -4905,12 +4875,11 @@ fn wrapped_legend() -> (
     let mut s = settings();
     s.show_host = true;
     s.host_width = Some(800.0);
-    let mut h = sized_harness_with(
+    let h = opened_in(
         [800.0, 600.0],
         s,
         vec![manifest("tests/fixtures/pktmon.pcapng")],
     );
-    settle(&mut h);
     let names = [
         (Cause::Refused, "refused 9"),
         (Cause::HandshakeReset, "handshake-reset 3"),
@@ -5206,6 +5175,11 @@ fn regression_a_short_stretch_between_gaps_says_when_it_is() {
 /// lay under the 2014-12-31 reset's bar, whose own label gave way: it read as that bar's
 /// date. A label that would reach back over a break starts where its stretch does: nothing
 /// of 2015 is drawn under the 2014 bar.
+/// Regression (s44, the same trial): the 2014-12-31 bar then had no date at all (its own
+/// label, by the frame's left edge, had no room beside the moved one), and the moved label
+/// read as a plain one, the time where it begins. Where the whole time has no room the bar's
+/// label says its date, "2014-12-31" (the time on hover); the moved label is drawn a little
+/// lower, a caret over it under its own mark.
 #[test]
 fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
     let ssh = manifest("../shared/pcaps/zeek/ssh/ssh.pcap");
@@ -5221,20 +5195,36 @@ fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
         h.remove_cursor();
         h.run_steps(6);
         let (top, bottom) = plot_rows(&h);
-        // The 2014-12-31 resets (after-close): the first bar in that colour.
+        // The 2014-12-31 resets (after-close): the first bar in that colour right of the
+        // rate axis's labels (the axis's title, in a grey alike, is left of them).
         let grey = rstscope::ui::plot::cause_color(rstscope::engine::Cause::AfterClose);
+        let rates = (h.output().shapes.iter())
+            .filter_map(|c| match &c.shape {
+                egui::Shape::Text(t) if t.galley.text() == "0.00" => {
+                    Some(t.galley.rect.translate(t.pos.to_vec2()).right())
+                }
+                _ => None,
+            })
+            .fold(0.0, f32::max);
         let bar = *colour_columns(&mut h, top, bottom, grey)
-            .first()
+            .iter()
+            .find(|c| c.0 > rates)
             .expect("the 2014-12-31 bar");
         let mut texts = Vec::new();
+        let mut placed = Vec::new();
+        let mut carets = Vec::new();
         let mut shapes: Vec<&egui::Shape> = h.output().shapes.iter().map(|c| &c.shape).collect();
         while let Some(shape) = shapes.pop() {
             match shape {
                 egui::Shape::Vec(v) => shapes.extend(v),
+                egui::Shape::Path(p) if p.points.len() == 3 && p.closed => {
+                    carets.push(p.visual_bounding_rect());
+                }
                 egui::Shape::Text(t) => {
                     let rect = t.galley.rect.translate(t.pos.to_vec2());
                     if top < rect.top() && rect.bottom() <= bottom {
                         texts.push(t.galley.text().to_owned());
+                        placed.push((t.galley.text().to_owned(), rect));
                         assert!(
                             !t.galley.text().starts_with("2015-")
                                 || rect.left() > bar.1
@@ -5252,6 +5242,26 @@ fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
                 .iter()
                 .any(|t| t.starts_with("2015-01-07 ") || t.starts_with("2015-01-06 23:")),
             "{size:?}: the stretch's time (it begins 2015-01-06 23:55) under the plot: {texts:?}"
+        );
+        // The bar's date, under it.
+        assert!(
+            (placed.iter()).any(|(t, r)| t.starts_with("2014-12-31")
+                && r.left() <= bar.1
+                && r.right() >= bar.0),
+            "{size:?}: the 2014-12-31 bar at {bar:?} has its date under it: {placed:?}"
+        );
+        // The 2015 label moved to where its stretch begins: a caret over it, under its mark.
+        let moved = (placed.iter()).find(|(t, r)| {
+            t.starts_with("2015-01-0")
+                // (Its mark may be right at the break's end, where the label starts.)
+                && carets.iter().any(|c| {
+                    (r.left() - 4.0..=r.right()).contains(&c.center().x)
+                        && c.bottom() <= r.top() + 1.0
+                })
+        });
+        assert!(
+            moved.is_some(),
+            "{size:?}: a caret over the moved 2015 label: {carets:?} {placed:?}"
         );
     }
 }
@@ -6350,12 +6360,11 @@ fn exports_and_filters_say_they_are_the_whole_capture_while_a_range_is_selected(
 /// window with room gives it to the cut columns.
 #[test]
 fn a_wide_window_gives_its_room_to_the_listener_column() {
-    let mut h = sized_harness_with(
+    let h = opened_in(
         [1920.0, 1080.0],
         settings(),
         vec![manifest("resources/story-7211.pcapng")],
     );
-    settle(&mut h);
     let header = h.get_by_label("Diagnosis").rect();
     let (text, rect) = h
         .query_all_by_label_contains("collector (27962)")
@@ -7357,8 +7366,7 @@ fn at_640_points_a_custom_filter_keeps_the_toolbar_to_two_rows() {
         .limitation()
         .expect("a custom filter has a limitation");
     for file in [None, Some(manifest("tests/fixtures/pktmon.pcapng"))] {
-        let mut h = sized_harness_with(size, s.clone(), file.clone().into_iter().collect());
-        settle(&mut h);
+        let mut h = opened_in(size, s.clone(), file.clone().into_iter().collect());
         let open = h.get_by_label("Open…").rect();
         let export = h.get_by_label("Export").rect();
         let field = h
@@ -7416,8 +7424,7 @@ fn regression_a_custom_filter_with_a_short_interface_name_settles_at_640_points(
     let mut s = settings();
     s.capture.filter = rstscope::ui::settings::FilterChoice::Custom;
     s.capture.interface = Some("lo".into());
-    let mut h = sized_harness_with(size, s, vec![manifest("tests/fixtures/pktmon.pcapng")]);
-    settle(&mut h);
+    let mut h = opened_in(size, s, vec![manifest("tests/fixtures/pktmon.pcapng")]);
     assert!(h.try_run().is_ok(), "the window settles");
     let field = h
         .query_all_by_role(egui::accesskit::Role::TextInput)
@@ -7523,7 +7530,17 @@ fn opened_with(size: [f32; 2], capture: Refusals) -> Harness<'static, RstscopeAp
 
 /// [`sized_harness`] with its files read ([`settle`]): a capture open in a window of `size`.
 fn opened(size: [f32; 2], files: Vec<PathBuf>) -> Harness<'static, RstscopeApp> {
-    let mut h = sized_harness(size, files);
+    opened_in(size, settings(), files)
+}
+
+/// [`opened`] with `settings`: the window's setup of the layout tests, which try one capture
+/// at several sizes, with This machine or a message beside the results or not.
+fn opened_in(
+    size: [f32; 2],
+    settings: Settings,
+    files: Vec<PathBuf>,
+) -> Harness<'static, RstscopeApp> {
+    let mut h = sized_harness_with(size, settings, files);
     settle(&mut h);
     h
 }
@@ -9984,12 +10001,11 @@ fn at_800x600_the_rate_axis_title_stays_along_the_plots_frame() {
 fn the_plots_line_keeps_room_for_reset_view_as_it_is_drawn() {
     let mut s = settings();
     s.utc = false;
-    let mut h = sized_harness_with(
+    let mut h = opened_in(
         [640.0, 480.0],
         s,
         vec![manifest("resources/sample-7211.pcapng")],
     );
-    settle(&mut h);
     let first = h.state().rows()[0].offender.first_seen.second();
     h.state_mut().set_range(Some((first + 1, first + 5)));
     let gap = h.ctx.style_of(egui::Theme::Light).spacing.item_spacing.x;
@@ -10923,19 +10939,18 @@ fn the_machine_panel_can_be_dragged_wider_in_an_800_point_window() {
 fn story_at(size: [f32; 2], machine: bool) -> Harness<'static, RstscopeApp> {
     let mut s = settings();
     s.show_host = machine;
-    let mut h = sized_harness_with(
+    opened_in(
         window(size),
         s,
         vec![manifest("resources/story-7211.pcapng")],
-    );
-    settle(&mut h);
-    h
+    )
 }
 
 /// The story's connection rows (their client cells, `127.0.0.1:35…`) drawn whole between the
-/// details' "Connections (31)" and the status bar.
+/// details' "Connections (31)" (followed by the rows in view where not all are) and the
+/// status bar.
 fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
-    let top = h.get_by_label("Connections (31)").rect().bottom();
+    let top = connections_heading(h).1.bottom();
     let bottom = status_top(h, "106 packets");
     h.query_all_by_label_contains("127.0.0.1:35")
         .filter(|n| {
@@ -10947,6 +10962,96 @@ fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
         .filter(|n| n.rect().top() >= top && n.rect().bottom() <= bottom)
         .filter(|n| connection_row_drawn(h, n.rect()))
         .count()
+}
+
+/// The details' connections heading: its text and where it is.
+fn connections_heading(h: &Harness<'_, RstscopeApp>) -> (String, egui::Rect) {
+    let node = h.get_by_label_contains("Connections (");
+    let node_text = node.accesskit_node();
+    let text = (node_text.label().or(node_text.value())).expect("the heading's text");
+    (text, node.rect())
+}
+
+/// Real-window trial (s44, 800x600 and the rule of s43: the connection rows give way to the
+/// plot, down to the first): the details' heading said "Connections (31)" over two rows, and
+/// nothing said that 29 more lay under them, nor how to see them. Where not every row is in
+/// view it says which are, "Connections (31) · rows 1–2 in view", follows the list as it
+/// scrolls, and says on hover how to see the rest; where every row is in view, the count
+/// alone.
+#[test]
+fn the_connections_heading_says_which_rows_are_in_view_where_they_give_way() {
+    // The rows whose text is whole (a client cell's text where the list draws): cut by a
+    // point or two, a row still reads whole.
+    let seen = |h: &Harness<'_, RstscopeApp>| {
+        let view = rstscope::ui::details::connection_rows_view(&h.ctx).expect("rows drawn");
+        h.query_all_by_label_contains("127.0.0.1:35")
+            .filter(|n| view.expand(0.5).contains_rect(n.rect()))
+            .count()
+    };
+    // (640x480 in the real window: its fourth row cut by a point or two, whole to read, the
+    // heading said three.)
+    for size in [
+        [640.0, 480.0],
+        [700.0, 560.0],
+        [800.0, 560.0],
+        [1024.0, 600.0],
+    ] {
+        let h = story_at(size, false);
+        let rows = seen(&h);
+        assert_eq!(
+            connections_heading(&h).0,
+            format!("Connections (31) · rows 1–{rows} in view"),
+            "{size:?}"
+        );
+    }
+    let mut h = story_at([800.0, 600.0], false);
+    let rows = seen(&h);
+    assert!((1..31).contains(&rows), "{rows} connection rows in view");
+    let first = match rows {
+        1 => "Connections (31) · row 1 in view".to_owned(),
+        _ => format!("Connections (31) · rows 1–{rows} in view"),
+    };
+    let (text, at) = connections_heading(&h);
+    assert_eq!(text, first, "{rows} rows in view");
+    h.hover_at(at.center());
+    h.run_steps(8);
+    assert!(
+        h.query_by_label_contains("in view of the 31 listed: scroll the list for the rest")
+            .is_some(),
+        "the heading's hover says how to see the rest"
+    );
+    // The wheel over the rows: the heading follows.
+    let view = rstscope::ui::details::connection_rows_view(&h.ctx).expect("rows drawn");
+    h.hover_at(view.center());
+    h.step();
+    for _ in 0..3 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, -1.0),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        h.step();
+    }
+    h.run_steps(10);
+    let (scrolled, _) = connections_heading(&h);
+    let rows = seen(&h);
+    assert!(
+        scrolled != first
+            && scrolled.starts_with("Connections (31) · row")
+            && scrolled.ends_with(" in view")
+            && rows >= 1,
+        "the heading follows the scrolled list: {scrolled:?} ({rows} rows in view)"
+    );
+    // A list whose rows are all in view: its count alone.
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/pktmon-drops.pcapng")],
+    );
+    select(&mut h, "127.0.0.1:7401");
+    wait_for(&mut h, |h| shows(h, "Connections (3)"));
+    assert_eq!(connections_heading(&h).0, "Connections (3)");
 }
 
 /// Regression (real-window trial): the details told the connecting and listening programs
@@ -12640,12 +12745,11 @@ fn a_narrow_legend_beside_this_machine_wraps_to_the_fewest_lines() {
     };
     let mut s = settings();
     s.show_host = true;
-    let mut h = sized_harness_with(
+    let h = opened_in(
         window([480.0, 640.0]),
         s,
         vec![manifest("resources/story-7211.pcapng")],
     );
-    settle(&mut h);
     let items = legend_items(&h);
     let names: Vec<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(
@@ -12812,12 +12916,11 @@ fn at_640_points_a_selected_range_is_said_whole_with_its_clear_button() {
     // below its useful height; it is under the plot now.)
     let mut s = settings();
     s.utc = false;
-    let mut h = sized_harness_with(
+    let mut h = opened_in(
         [640.0, 600.0],
         s,
         vec![manifest("resources/sample-7211.pcapng")],
     );
-    settle(&mut h);
     let plot = h.state().plot_height().expect("results shown");
     assert!(
         plot >= rstscope::ui::layout::PLOT_MIN,
@@ -12945,8 +13048,7 @@ fn at_640x480_the_plot_folds_by_its_heading_and_the_results_fit_the_window() {
         plot_folded: true,
         ..settings()
     };
-    let mut h = sized_harness_with([1280.0, 800.0], kept, vec![path]);
-    settle(&mut h);
+    let h = opened_in([1280.0, 800.0], kept, vec![path]);
     assert!(h.query_by_label("Reset view").is_none(), "starts folded");
     plot_heading(&h);
 }
@@ -12966,8 +13068,7 @@ fn at_640x400_folded_the_headline_the_first_row_and_its_diagnosis_fit_the_window
             plot_folded: true,
             ..settings()
         };
-        let mut h = sized_harness_with(window(size), folded, vec![path.clone()]);
-        settle(&mut h);
+        let mut h = opened_in(window(size), folded, vec![path.clone()]);
         let bottom = status_top(&h, "4,000 packets");
         let headline = h.get_by_label_contains("resets and").rect();
         wheel(&mut h, headline.center(), -1000.0);
@@ -13453,8 +13554,7 @@ fn regression_the_diagnosis_and_first_rows_come_before_the_plot_and_the_messages
                     ""
                 }
             );
-            let mut h = sized_harness_with(window(size), s, vec![path.clone()]);
-            settle(&mut h);
+            let mut h = opened_in(window(size), s, vec![path.clone()]);
             if crowded {
                 let notice = h.get_by_label_contains("had not been saved").rect();
                 assert!(notice.top() >= 0.0, "{case}: the message {notice:?}");
@@ -13593,8 +13693,7 @@ fn regression_every_count_the_window_shows_is_grouped_as_the_terminal_does() {
         show_host: true,
         ..settings()
     };
-    let mut h = sized_harness_with([1280.0, 800.0], s, vec![path]);
-    settle(&mut h);
+    let mut h = opened_in([1280.0, 800.0], s, vec![path]);
     assert!(shows(&h, "3,000"), "the capture's thousands");
     for endpoint in ["10.0.1.1:7000", "10.0.1.1:7100"] {
         select(&mut h, endpoint);
@@ -13787,8 +13886,7 @@ fn regression_a_gaps_label_stays_inside_a_squeezed_plots_frame() {
             show_host: host,
             ..settings()
         };
-        let mut h = sized_harness_with(window(size), s, years_apart_files());
-        settle(&mut h);
+        let mut h = opened_in(window(size), s, years_apart_files());
         h.remove_cursor();
         h.run_steps(2);
         let plot = h.state().plot_height().expect("results shown");
@@ -13950,12 +14048,11 @@ fn the_plot_keeps_a_useful_height_beside_a_message_and_long_details() {
                     s.show_host = true;
                     s.kept_captures = vec![kept.clone()];
                 }
-                let mut h = sized_harness_with(
+                let h = opened_in(
                     window(size),
                     s,
                     vec![manifest(&format!("tests/fixtures/{file}"))],
                 );
-                settle(&mut h);
                 let case = format!("{file} at {size:?}, message and This machine {crowded}");
                 let plot = h.state().plot_height().expect("results shown");
                 assert!(plot >= least(size), "{case}: the plot {plot} points");

@@ -974,37 +974,11 @@ fn a_program_failing_in_another_network_namespace_is_not_told_with_a_refused_por
     };
     wait_samples(&mut job, 1);
     let dir = common::temp_dir("host-capture", "netns-crash");
-    let copy = |name: &str| {
-        let program = dir.join(name);
-        std::fs::write(&program, &original).expect("write the program");
-        std::fs::set_permissions(
-            &program,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .expect("make it executable");
-        std::fs::canonicalize(&program).expect("the copy")
-    };
-    let (here, there) = (copy("crasher-here"), copy("crasher-elsewhere"));
-    // Each run killed 0.2 s in, 4 runs; no core files.
-    let script = "ulimit -c 0; for i in 1 2 3 4; do \"$1\" 5 & p=$!; sleep 0.2; \
-                  kill -SEGV $p; wait $p; sleep 0.2; done";
-    let looping = |program: &std::path::Path, netns: Option<&str>| {
-        let mut c = match netns {
-            Some(ns) => {
-                let mut c = std::process::Command::new("ip");
-                c.args(["netns", "exec", ns, "sh"]);
-                c
-            }
-            None => std::process::Command::new("sh"),
-        };
-        c.args(["-c", script, "sh"])
-            .arg(program)
-            .current_dir(&dir)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start the loop")
-    };
-    let mut loops = [looping(&here, None), looping(&there, Some(&elsewhere.name))];
+    let common::CrashLoops {
+        here,
+        there,
+        mut loops,
+    } = common::crash_loops(&original, &dir, 4, &elsewhere);
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("an ephemeral port")
@@ -1051,4 +1025,16 @@ fn a_program_failing_in_another_network_namespace_is_not_told_with_a_refused_por
         "{sentence}"
     );
     assert!(!sentence.contains(&*there), "{sentence}");
+    // The JSON says where its runs ran: all in the capture's network namespace.
+    let v = rstscope::report::json::to_value(&a, Clock::Utc);
+    let offender = (v["offenders"].as_array().expect("offenders").iter())
+        .find(|o| o["port"] == port)
+        .expect("the refused port's offender");
+    let starts = offender["listener"]["failing_starts"]
+        .as_array()
+        .expect("its failing starts");
+    let ours = (starts.iter())
+        .find(|f| f["program"] == *here)
+        .expect("the program failing here");
+    assert_eq!(ours["net_ns"], "capture", "{ours}");
 }

@@ -831,7 +831,25 @@ pub fn analyze_files(paths: &[PathBuf], mut options: Options<'_>) -> Result<Anal
         comparing: options.comparing.take(),
     };
     let source = FileSource::open_watched(paths, watch)?;
+    // Cancelled while files that may be copies were compared: nothing is read. The reading
+    // takes a whole batch before it looks at the cancel, and the report said "cancelled after
+    // 16,384 frames" of a cancel made before the first. (A cancel while a file opened, a
+    // pipe that stalled in its first records, is the reading's: what came is analyzed.)
+    let cut_short = (source.problems().iter())
+        .any(|p| matches!(p, crate::source::SourceError::NotCompared { .. }));
+    if cut_short && options.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+        return Ok(cancelled_before_reading(&source, options));
+    }
     Ok(analyze_source(source, options))
+}
+
+/// The analysis of `source` cancelled before its first frame was read: its files as opened
+/// (their problems, such as a comparison cut short), no frame, and the cancel said.
+fn cancelled_before_reading(source: &FileSource, mut options: Options<'_>) -> Analysis {
+    let bytes_total = (source.files().iter()).fold(0u64, |n, f| n.saturating_add(f.size));
+    let mut side = EngineSide::new(&options, source);
+    side.capture.cancelled = true;
+    side.finish(Some(source), bytes_total, &mut options)
 }
 
 /// Analyzes an opened source to its end. Reading and decoding run on a thread named `read`
@@ -898,6 +916,11 @@ fn read_to_end(
 }
 
 mod balanced;
+
+/// Said of an analysis cancelled before its first frame was read (while files that may be
+/// copies were compared, say).
+pub const CANCELLED_BEFORE_READING: &str =
+    "cancelled before any frame was read: nothing was analyzed";
 
 /// What a file whose interface says it was captured with rstscope's SYN/FIN/RST-only filter
 /// cannot tell, for the analysis' warnings and the evidence's.
@@ -1213,7 +1236,9 @@ impl EngineSide {
         }
         // Said once the frames are all counted: the files' counts, read from the source
         // below, are of the same frames.
-        if capture.cancelled {
+        if capture.cancelled && capture.frames == 0 {
+            capture.warnings.push(CANCELLED_BEFORE_READING.to_owned());
+        } else if capture.cancelled {
             capture.warnings.push(format!(
                 "cancelled after {} frames; results cover them only",
                 crate::report::thousands(capture.frames)
@@ -2931,6 +2956,60 @@ mod tests {
                 "jobs {jobs}: {w:?}"
             );
         }
+    }
+
+    /// Regression (s43's trial): a cancel while two files of the same size given together were
+    /// compared (copies are read once) said "cancelled after 16,384 frames": the comparison
+    /// stopped, then the reading took its first batch before it looked at the cancel. Nothing
+    /// is read after such a cancel, and the report says so, and that the files were not
+    /// compared to the end.
+    #[test]
+    fn a_cancel_while_files_are_compared_reads_no_frame() {
+        let dir =
+            std::env::temp_dir().join(format!("rstscope-cancel-comparing-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let first = dir.join("a.pcap");
+        let later = dir.join("b.pcap");
+        let bytes = syn_pcap(40_000);
+        std::fs::write(&first, &bytes).expect("write");
+        // The same size, different from the first byte of the last record on.
+        let mut other = bytes.clone();
+        let last = other.len() - 1;
+        other[last] ^= 0xFF;
+        std::fs::write(&later, &other).expect("write");
+        for jobs in [1, 2] {
+            let cancel = AtomicBool::new(false);
+            // The user's Ctrl+C as the comparison begins.
+            let mut comparing = |_: &std::path::Path, _: &std::path::Path| {
+                cancel.store(true, Ordering::Relaxed);
+            };
+            let a = analyze_files(
+                &[first.clone(), later.clone()],
+                Options {
+                    jobs,
+                    cancel: Some(&cancel),
+                    comparing: Some(&mut comparing),
+                    ..Options::default()
+                },
+            )
+            .expect("opens");
+            let c = &a.capture;
+            assert!(c.cancelled, "jobs {jobs}");
+            assert_eq!(c.frames, 0, "jobs {jobs}: {:?}", c.warnings);
+            assert_eq!(a.snapshot.totals.syn_packets, 0, "jobs {jobs}");
+            assert!(
+                c.warnings.iter().any(|w| w == CANCELLED_BEFORE_READING)
+                    && !c.warnings.iter().any(|w| w.starts_with("cancelled after")),
+                "jobs {jobs}: {:?}",
+                c.warnings
+            );
+            assert!(
+                (c.warnings.iter()).any(|w| w.contains("not known whether it is a copy of")),
+                "jobs {jobs}: {:?}",
+                c.warnings
+            );
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     /// Regression (terminal trial): after a cancel, the report gave the file's frames as the

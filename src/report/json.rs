@@ -246,7 +246,10 @@ impl OffenderOut<'_> {
                 earlier: EachOf(&e.listener.earlier, ListenerRecordOut),
                 former_owner: e.former_owner.as_ref().map(FormerOwnerOut),
                 ending: e.listener_end.as_ref().map(ListenerEndOut),
-                failing_starts: EachOf(&e.failing_starts, FailingStartOut),
+                failing_starts: FailingStartsOut {
+                    starts: &e.failing_starts,
+                    capture_net_ns: host.and_then(|h| h.net_ns),
+                },
             }),
         )?;
         m.field(
@@ -398,16 +401,44 @@ struct ListenerOut<'a> {
     earlier: EachOf<'a, ListenerRecord, ListenerRecordOut<'a>>,
     former_owner: Option<FormerOwnerOut<'a>>,
     ending: Option<ListenerEndOut<'a>>,
-    failing_starts: EachOf<'a, FailingStart, FailingStartOut<'a>>,
+    failing_starts: FailingStartsOut<'a>,
 }
 
-/// A program that failed to start again and again while the endpoint was refused.
-struct FailingStartOut<'a>(&'a FailingStart);
+/// The programs that failed to start again and again while the endpoint was refused, with the
+/// network namespace the live capture captured in, where known ([`HostReport::net_ns`]).
+struct FailingStartsOut<'a> {
+    starts: &'a [FailingStart],
+    capture_net_ns: Option<u64>,
+}
+
+impl Serialize for FailingStartsOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer
+            .collect_seq((self.starts.iter()).map(|f| FailingStartOut(f, self.capture_net_ns)))
+    }
+}
+
+/// A program that failed to start again and again while the endpoint was refused, and the
+/// capture's network namespace, where known.
+struct FailingStartOut<'a>(&'a FailingStart, Option<u64>);
+
+/// Where the runs of `f` ran, as to network namespaces: all in the capture's (`capture`),
+/// some in others too (`capture-and-others`), all in others (`others`); `None` where the
+/// capture's namespace or any run's is not known (a file, a namespace not read).
+fn net_ns_of(f: &FailingStart, capture: Option<u64>) -> Option<&'static str> {
+    let capture = capture.filter(|_| !f.net_ns.is_empty())?;
+    let others = f.net_ns.iter().any(|&ns| ns != capture);
+    Some(match (f.net_ns.contains(&capture), others) {
+        (true, false) => "capture",
+        (true, true) => "capture-and-others",
+        (false, _) => "others",
+    })
+}
 
 impl Serialize for FailingStartOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(19))?;
+        let mut m = serializer.serialize_map(Some(20))?;
         m.serialize_entry("source", "exec-events")?;
         m.serialize_entry("kind", &f.kind())?;
         m.serialize_entry("program", &f.program)?;
@@ -450,6 +481,7 @@ impl Serialize for FailingStartOut<'_> {
                 })
             }),
         )?;
+        m.serialize_entry("net_ns", &net_ns_of(f, self.1))?;
         m.end()
     }
 }
@@ -1294,13 +1326,12 @@ fn own_time(cap: &CaptureInfo, live: bool) -> Value {
 mod tests {
     use super::*;
 
-    /// A loop over is told with the start that went well; one going on with null.
-    #[test]
-    fn a_failing_start_says_when_it_recovered() {
-        use crate::host::restarts::{Recovered, RecoveredHow, StartLink};
-        let mut f = FailingStart {
-            program: "/opt/x/bin/collector".into(),
-            name: "collector".into(),
+    /// `program` (its name the file's) failed to start 3 times from 1 s to 5 s, each run
+    /// killed by SIGSEGV within 40 ms, linked by the timing alone; nothing else known.
+    fn failing_start(program: &str) -> FailingStart {
+        FailingStart {
+            program: program.into(),
+            name: program.rsplit('/').next().unwrap_or(program).into(),
             starts: 3,
             first: Timestamp(1_000_000_000),
             last: Timestamp(5_000_000_000),
@@ -1310,14 +1341,21 @@ mod tests {
             killed: 3,
             oom_killed: 0,
             missing: Vec::new(),
-            link: StartLink::Timing,
+            link: crate::host::restarts::StartLink::Timing,
             connected_to: Vec::new(),
             failed_connects: None,
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
-        };
-        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f)).expect("json");
+        }
+    }
+
+    /// A loop over is told with the start that went well; one going on with null.
+    #[test]
+    fn a_failing_start_says_when_it_recovered() {
+        use crate::host::restarts::{Recovered, RecoveredHow};
+        let mut f = failing_start("/opt/x/bin/collector");
+        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f, None)).expect("json");
         assert!(out(&f).get("recovered").is_some_and(Value::is_null));
         f.recovered = Some(Recovered {
             at: Timestamp(7_500_000_000),
@@ -1332,27 +1370,40 @@ mod tests {
         );
     }
 
+    /// A program's runs say the network namespaces they ran in against the live capture's:
+    /// all in it, in others too, in others only, or null where either is not known (a saved
+    /// file keeps neither: the numbers are this boot's).
+    #[test]
+    fn a_failing_start_says_whether_it_ran_in_another_network_namespace() {
+        let mut f = FailingStart {
+            net_ns: vec![4026531840],
+            ..failing_start("/opt/x/crasher")
+        };
+        let out = |f: &FailingStart, capture: Option<u64>| {
+            serde_json::to_value(FailingStartOut(f, capture)).expect("json")["net_ns"].clone()
+        };
+        assert_eq!(out(&f, Some(4026531840)), "capture");
+        assert_eq!(out(&f, Some(4026532999)), "others");
+        assert_eq!(out(&f, None), Value::Null, "the capture's not known");
+        f.net_ns.push(4026532999);
+        assert_eq!(out(&f, Some(4026531840)), "capture-and-others");
+        assert_eq!(out(&f, Some(4026532999)), "capture-and-others");
+        assert_eq!(out(&f, Some(4026533000)), "others");
+        f.net_ns.clear();
+        assert_eq!(out(&f, Some(4026531840)), Value::Null, "a run's not known");
+    }
+
     /// A program that failed in a container says which, and whether its file was read there.
     #[test]
     fn a_failing_start_in_a_container_names_it() {
         use crate::host::container::Container;
-        use crate::host::restarts::{Elsewhere, StartLink};
+        use crate::host::restarts::Elsewhere;
         let mut f = FailingStart {
-            program: "/opt/x/collector".into(),
-            name: "collector".into(),
             starts: 5,
-            first: Timestamp(1_000_000_000),
-            last: Timestamp(5_000_000_000),
             longest_ns: 1_000_000,
             exit_status: Some(127),
             signal: None,
             killed: 0,
-            oom_killed: 0,
-            missing: Vec::new(),
-            link: StartLink::Timing,
-            connected_to: Vec::new(),
-            failed_connects: None,
-            recovered: None,
             elsewhere: Some(Elsewhere {
                 container: Some(Container {
                     runtime: "docker".into(),
@@ -1362,9 +1413,9 @@ mod tests {
                 cgroup: Some("/system.slice/docker-3f2a9c1e0b7d.scope".into()),
                 file_read: false,
             }),
-            net_ns: Vec::new(),
+            ..failing_start("/opt/x/collector")
         };
-        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f)).expect("json");
+        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f, None)).expect("json");
         assert_eq!(
             out(&f)["container"],
             json!({"runtime": "docker", "id": "3f2a9c1e0b7d", "pod": null,

@@ -356,7 +356,7 @@ impl FileSource {
     /// by parts ends with their sum.
     pub(crate) fn carry_on(&mut self, so_far: &FileInfo, interface_frames: u64, number: u64) {
         if let Some(info) = self.files.first_mut() {
-            carry_counts(info, so_far);
+            info.take_counts(so_far);
         }
         if let Some(interface) = self.interfaces.first_mut() {
             interface.frames = interface_frames;
@@ -371,7 +371,7 @@ impl FileSource {
     /// in `read` are not read yet.
     pub(crate) fn carry_on_set(&mut self, read: &[FileInfo], interface_frames: u64) {
         for (info, so_far) in self.files.iter_mut().zip(read) {
-            carry_counts(info, so_far);
+            info.take_counts(so_far);
         }
         for interface in self.interfaces.iter_mut().take(read.len()) {
             if interface.file > 0 {
@@ -976,18 +976,6 @@ impl FileSource {
             }
         }
     }
-}
-
-/// Takes the counts of `so_far`, the reading of the same file before (see
-/// [`FileSource::carry_on`]).
-fn carry_counts(info: &mut FileInfo, so_far: &FileInfo) {
-    info.frames = so_far.frames;
-    info.first_ts = so_far.first_ts;
-    info.last_ts = so_far.last_ts;
-    info.quiet = so_far.quiet.clone();
-    info.steps_back = so_far.steps_back;
-    info.first_step_back = so_far.first_step_back;
-    info.bytes_read = info.bytes_read.max(so_far.bytes_read);
 }
 
 /// Interface indexes named per interface at most: a machine has far fewer; a file naming more

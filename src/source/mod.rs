@@ -469,6 +469,21 @@ pub struct StepBack {
 }
 
 impl FileInfo {
+    /// Takes `other`'s running counts (frames, first and last time, quiet spells, steps back,
+    /// bytes read), `other` being another reading of the same file: one part of it read after
+    /// another (`FileSource::open_part`). The bytes read are the further of the two, as each
+    /// reading counts them from the file's start; what the file is (path, format, size...) and
+    /// what only its end sets stay this reading's.
+    pub(crate) fn take_counts(&mut self, other: &FileInfo) {
+        self.frames = other.frames;
+        self.first_ts = other.first_ts;
+        self.last_ts = other.last_ts;
+        self.quiet.clone_from(&other.quiet);
+        self.steps_back = other.steps_back;
+        self.first_step_back = other.first_step_back;
+        self.bytes_read = self.bytes_read.max(other.bytes_read);
+    }
+
     /// Notes that the file's frame number `frame`, at `ts`, came after a frame at `prev`, if
     /// that is a step back.
     #[inline]

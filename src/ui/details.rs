@@ -991,12 +991,28 @@ impl DetailsView {
             share,
             |ui| {
                 ui.horizontal(|ui| {
+                    // The rows the list showed whole in the last pass, where they were not all
+                    // (the rows give way to the plot in a small window): the heading says
+                    // which, so that the rest are known to be there.
+                    let in_view = listed.and_then(|l| {
+                        connection_rows_in_view(ui.ctx())
+                            .filter(|v| v.of == l.len() && v.rows.len() < l.len())
+                    });
                     let text = match (ev, listed) {
-                        (Some(ev), _) => format!(
-                            "Connections ({}{})",
-                            report::thousands(ev.connections.len() as u64),
-                            more(ev.more_connections)
-                        ),
+                        // The count first, as where every row is in view.
+                        (Some(ev), _) => match &in_view {
+                            Some(v) => format!(
+                                "Connections ({}{}) · {} in view",
+                                report::thousands(ev.connections.len() as u64),
+                                more(ev.more_connections),
+                                v.range_text(),
+                            ),
+                            None => format!(
+                                "Connections ({}{})",
+                                report::thousands(ev.connections.len() as u64),
+                                more(ev.more_connections)
+                            ),
+                        },
                         // Those found beyond the ones listed counted too, as the evidence
                         // counts them.
                         (None, Some(found)) => match so_far.map_or(0, |r| r.more) {
@@ -1016,13 +1032,27 @@ impl DetailsView {
                         ev.more_connections > 0
                     });
                     let heading = ui.label(RichText::new(text).strong());
+                    let mut hover = Vec::new();
+                    if let Some(v) = &in_view {
+                        hover.push(format!(
+                            "{} in view of the {} listed: scroll the list for the rest (the \
+                             wheel over it, its bar at the right, or the arrow keys once a \
+                             row is selected), or drag the bar above the details up to give \
+                             it more room",
+                            v.rows_text(),
+                            report::thousands(v.of as u64)
+                        ));
+                    }
                     if capped {
-                        heading.on_hover_text(format!(
+                        hover.push(format!(
                             "the details list the first {} connections to end and count \
                              the rest; `rstscope analyze --connections` lists every \
                              connection of the capture",
                             report::thousands(evidence::MAX_CONNECTIONS as u64)
                         ));
+                    }
+                    if !hover.is_empty() {
+                        heading.on_hover_text(hover.join("\n"));
                     }
                 });
             },
@@ -2803,21 +2833,87 @@ fn connections_table(
     handles.after();
     // What of the rows' view is drawn, cut by the panel and the results around it.
     let view = body.inner_rect.intersect(ui.clip_rect());
+    // The rows in it, their text whole: row i lies from the content's top (the body's, less
+    // its scrolling) at i row strides.
+    let stride = row_height + ui.spacing().item_spacing.y;
+    let origin = body.inner_rect.top() - body.state.clamped_offset().y;
+    let n = connections.len();
+    let slack = ROW_SEEN_SLACK;
+    let first = ((view.top() - slack - origin) / stride).ceil().max(0.0) as usize;
+    let end = (((view.bottom() + slack - origin - row_height) / stride).floor() + 1.0).max(0.0);
+    let rows = first.min(n)..(end as usize).min(n).max(first.min(n));
     let pass = ui.ctx().cumulative_pass_nr();
+    let seen = RowsInView { view, rows, of: n };
+    // The heading above, drawn before the rows, says them from the last pass: another pass
+    // where they changed (the window resized, the list scrolled), or it would say the old
+    // ones until the next event.
+    let before = connection_rows_in_view(ui.ctx());
+    if before.is_none_or(|b| b.rows != seen.rows || b.of != seen.of) {
+        ui.ctx().request_repaint();
+    }
     ui.ctx()
-        .data_mut(|d| d.insert_temp(egui::Id::unique(ROWS_VIEW), (pass, view)));
+        .data_mut(|d| d.insert_temp(egui::Id::unique(ROWS_VIEW), (pass, seen)));
     (body, clicked)
 }
 
 const ROWS_VIEW: &str = "details-connection-rows-view";
 
+/// How much of a connection row may be cut at the list's top or bottom for the heading to
+/// count it in view, in points: its text, centred in it, is still whole (at 640x480 the
+/// fourth row, cut by a point or two, read whole while the heading said "rows 1–3").
+const ROW_SEEN_SLACK: f32 = 3.0;
+
+/// The connection rows the details showed in a pass.
+#[derive(Clone, Debug, PartialEq)]
+struct RowsInView {
+    /// Where the rows were drawn, cut by what is around them.
+    view: egui::Rect,
+    /// The rows in it, their text whole (indices into the list).
+    rows: std::ops::Range<usize>,
+    /// The rows listed.
+    of: usize,
+}
+
+impl RowsInView {
+    /// The rows in view as the heading says them, counted from 1: "rows 1–3", "row 7".
+    fn range_text(&self) -> String {
+        match self.rows.len() {
+            0 => "no row".to_owned(),
+            1 => format!("row {}", report::thousands(self.rows.start as u64 + 1)),
+            _ => format!(
+                "rows {}–{}",
+                report::thousands(self.rows.start as u64 + 1),
+                report::thousands(self.rows.end as u64)
+            ),
+        }
+    }
+
+    /// The same in words: "rows 1 to 3", "row 7", "no row".
+    fn rows_text(&self) -> String {
+        match self.rows.len() {
+            0 => "no row".to_owned(),
+            1 => format!("row {}", report::thousands(self.rows.start as u64 + 1)),
+            _ => format!(
+                "rows {} to {}",
+                report::thousands(self.rows.start as u64 + 1),
+                report::thousands(self.rows.end as u64)
+            ),
+        }
+    }
+}
+
+/// The details' connection rows of the last pass, where it drew some.
+fn connection_rows_in_view(ctx: &egui::Context) -> Option<RowsInView> {
+    let (pass, seen) =
+        ctx.data(|d| d.get_temp::<(u64, RowsInView)>(egui::Id::unique(ROWS_VIEW)))?;
+    (pass + 1 >= ctx.cumulative_pass_nr()).then_some(seen)
+}
+
 /// Where the details drew connection rows in the last pass, cut by what is around them (the
 /// panel's and the results' scrolling, the window): a row lies whole in it to be seen. `None`
 /// when the last pass drew no connections.
 pub fn connection_rows_view(ctx: &egui::Context) -> Option<egui::Rect> {
-    let (pass, view) =
-        ctx.data(|d| d.get_temp::<(u64, egui::Rect)>(egui::Id::unique(ROWS_VIEW)))?;
-    (pass + 1 >= ctx.cumulative_pass_nr()).then_some(view)
+    connection_rows_in_view(ctx).map(|seen| seen.view)
 }
 
 #[cfg(test)]

@@ -1783,27 +1783,64 @@ fn shifted_labels(
             f.layout_no_wrap(text.clone(), font.clone(), Color32::WHITE)
                 .size()
         });
-        let at = |left: f32| egui::Rect::from_min_size(egui::pos2(left, frame.bottom()), size);
+        let mark = x(value);
+        // Centred as the axis would draw it, where the text as laid out (narrower than the
+        // axis's reckoning) does not reach back over the break after all; else from the
+        // break's end, a caret's height lower than the axis's labels, the caret over it under
+        // its mark (a label moved to where its stretch begins read as the time there).
+        let centred = mark - size.x / 2.0;
+        let moved = centred < x(from) + 2.0;
+        let at = |left: f32, down: f32| {
+            egui::Rect::from_min_size(egui::pos2(left, frame.bottom() + down), size)
+        };
         let clear = |r: &egui::Rect| {
             r.right() <= frame.right()
                 && !(drawn.iter().chain(&placed))
                     .any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(*r))
         };
-        let Some(rect) = [at(x(from) + 2.0), at(x(value) - size.x / 2.0)]
-            .into_iter()
-            .find(|r| clear(r))
-        else {
+        let places = if moved {
+            vec![at(x(from) + 2.0, SHIFTED_CARET + 1.0), at(centred, 0.0)]
+        } else {
+            vec![at(centred, 0.0)]
+        };
+        let Some(rect) = places.into_iter().find(|r| clear(r)) else {
             continue;
         };
         placed.push(rect);
-        ui.place(
+        let colour = ui.visuals().text_color();
+        let lowered = rect.top() > frame.bottom() + 0.5;
+        if lowered {
+            let top = frame.bottom() + 0.5;
+            ui.painter().add(egui::Shape::convex_polygon(
+                vec![
+                    egui::pos2(mark, top),
+                    egui::pos2(mark + SHIFTED_CARET, top + SHIFTED_CARET),
+                    egui::pos2(mark - SHIFTED_CARET, top + SHIFTED_CARET),
+                ],
+                colour,
+                egui::Stroke::NONE,
+            ));
+        }
+        let label = ui.place(
             rect,
-            egui::Label::new(RichText::new(text).color(ui.visuals().text_color()))
-                .selectable(false),
+            egui::Label::new(RichText::new(text.clone()).color(colour))
+                .selectable(false)
+                .sense(egui::Sense::hover()),
         );
+        if lowered {
+            label.on_hover_text(format!(
+                "{text}: the time at the mark ▲ over this label; the label starts where its \
+                 stretch of capture does, after the gap left out of the time axis, rather \
+                 than centred under its mark, where it would lie under the time before the gap"
+            ));
+        }
     }
     placed
 }
+
+/// Half the width of the caret that points a moved time label to its mark ([`shifted_labels`]),
+/// and its height, in points.
+const SHIFTED_CARET: f32 = 3.5;
 
 /// The time axis's labels in a frame, where they are drawn ([`drawn_time_labels`]).
 #[derive(Clone, Copy)]
@@ -1882,48 +1919,77 @@ fn stretch_labels(
             continue;
         }
         let first = b.second(i).max(stretch.from);
-        let label = text(first, (b.second(i) + b.width).min(stretch.to + 1));
-        let size = ui.fonts_mut(|f| {
-            f.layout_no_wrap(label.clone(), font.clone(), Color32::WHITE)
-                .size()
-        });
-        let clamp =
-            |left: f32| left.clamp(frame.left(), (frame.right() - size.x).max(frame.left()));
+        let whole = text(first, (b.second(i) + b.width).min(stretch.to + 1));
+        let width_of = |text: &str| {
+            ui.fonts_mut(|f| {
+                f.layout_no_wrap(text.to_owned(), font.clone(), Color32::WHITE)
+                    .size()
+            })
+        };
+        let size = width_of(&whole);
+        let clamp = |left: f32, size: egui::Vec2| {
+            left.clamp(frame.left(), (frame.right() - size.x).max(frame.left()))
+        };
         // Where the last frame put it first, where the axis now leaves room for it: a place
         // chosen afresh could give back the room of an axis label that takes the new one's.
         let before = (kept.iter())
             .find(|&&(l, r)| l <= x_of(mid) && x_of(mid) <= r)
             .map(|&(l, _)| x(l));
-        let place = (before.into_iter())
-            .chain([mid - size.x / 2.0, mid + 4.0 - size.x, mid - 4.0])
-            .map(|left| egui::Rect::from_min_size(egui::pos2(clamp(left), frame.bottom()), size))
-            .find(|r| {
-                !taken
-                    .iter()
-                    .any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(*r))
-            });
-        let Some(rect) = place else {
-            // Its room for the next frame, whose axis leaves its labels out of it; none where
-            // that would leave a stretch without its one label.
-            let centred = mid - size.x / 2.0;
-            let there = egui::Rect::from_min_size(egui::pos2(clamp(centred), frame.bottom()), size);
-            if !(alone.iter()).any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(there)) {
-                room.push((x_of(clamp(centred)), x_of(clamp(centred) + size.x)));
+        let place_of = |text: &str| {
+            let size = width_of(text);
+            (before.into_iter())
+                .chain([mid - size.x / 2.0, mid + 4.0 - size.x, mid - 4.0])
+                .map(|left| {
+                    egui::Rect::from_min_size(egui::pos2(clamp(left, size), frame.bottom()), size)
+                })
+                .find(|r| {
+                    !taken
+                        .iter()
+                        .any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(*r))
+                })
+        };
+        let place = match place_of(&whole) {
+            Some(rect) => Some((rect, whole.as_str())),
+            None => {
+                // Its room for the next frame, whose axis leaves its labels out of it; none
+                // where that would leave a stretch without its one label.
+                let centred = clamp(mid - size.x / 2.0, size);
+                let there = egui::Rect::from_min_size(egui::pos2(centred, frame.bottom()), size);
+                if !(alone.iter()).any(|o| o.expand2(egui::vec2(4.0, 0.0)).intersects(there)) {
+                    room.push((x_of(centred), x_of(centred + size.x)));
+                    continue;
+                }
+                // Else its date alone, where that has room: a stretch near the plot's edge
+                // beside another's only label (zeek's ssh.pcap at 800 and 700 points: the
+                // 2014-12-31 reset's bar, by the frame's left, said no date at all). The
+                // whole time on hover.
+                let day =
+                    (whole.split_once(' ')).and_then(|(day, _)| day.contains('-').then_some(day));
+                day.and_then(|day| place_of(day).map(|rect| (rect, day)))
             }
+        };
+        let Some((rect, label)) = place else {
             continue;
         };
         taken.push(rect);
-        room.push((x_of(rect.left()), x_of(rect.right())));
+        // The date alone takes what room is left: asking the axis for room too would change
+        // which labels are alone from frame to frame.
+        if label == whole {
+            room.push((x_of(rect.left()), x_of(rect.right())));
+        }
+        let about = "the first second with resets, failed attempts or drops of this stretch of \
+                     capture, between gaps left out of the time axis";
         ui.place(
             rect,
             egui::Label::new(RichText::new(label).color(ui.visuals().text_color()))
                 .selectable(false)
                 .sense(egui::Sense::hover()),
         )
-        .on_hover_text(
-            "the first second with resets, failed attempts or drops of this stretch of \
-             capture, between gaps left out of the time axis",
-        );
+        .on_hover_text(if label == whole {
+            about.to_owned()
+        } else {
+            format!("{whole}: {about}")
+        });
     }
     room
 }

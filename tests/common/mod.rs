@@ -650,3 +650,58 @@ pub fn offender_on<'a>(
         .find(|o| o.port == port)
         .unwrap_or_else(|| panic!("no offender on port {port}: {why}"))
 }
+
+/// Programs that keep failing to start, one in this network namespace and one in another:
+/// see [`crash_loops`].
+#[cfg(target_os = "linux")]
+pub struct CrashLoops {
+    /// The program crash-looping here (a copy of `/bin/sleep`, its path canonical, as the
+    /// machine's list names it).
+    pub here: PathBuf,
+    /// The one crash-looping in the other namespace.
+    pub there: PathBuf,
+    /// The two shells' loops, this namespace's first: each ends after its runs.
+    pub loops: [std::process::Child; 2],
+}
+
+/// Starts two copies of `original` (`/bin/sleep`'s bytes) written to `dir` crash-looping
+/// `runs` times each, every run killed by SIGSEGV 0.2 s in and 0.2 s apart, no core files:
+/// `crasher-here` in this network namespace, `crasher-elsewhere` in `elsewhere` (through
+/// `ip netns exec`). What a host capture sees of a program failing again and again, here or
+/// in another container.
+#[cfg(target_os = "linux")]
+pub fn crash_loops(original: &[u8], dir: &Path, runs: u32, elsewhere: &Netns) -> CrashLoops {
+    let copy = |name: &str| {
+        let program = dir.join(name);
+        std::fs::write(&program, original).expect("write the program");
+        std::fs::set_permissions(
+            &program,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("make it executable");
+        std::fs::canonicalize(&program).expect("the copy")
+    };
+    let (here, there) = (copy("crasher-here"), copy("crasher-elsewhere"));
+    let script = format!(
+        "ulimit -c 0; i=0; while [ $i -lt {runs} ]; do i=$((i+1)); \"$1\" 5 & p=$!; \
+         sleep 0.2; kill -SEGV $p; wait $p; sleep 0.2; done"
+    );
+    let looping = |program: &Path, netns: Option<&str>| {
+        let mut c = match netns {
+            Some(ns) => {
+                let mut c = std::process::Command::new("ip");
+                c.args(["netns", "exec", ns, "sh"]);
+                c
+            }
+            None => std::process::Command::new("sh"),
+        };
+        c.args(["-c", &script, "sh"])
+            .arg(program)
+            .current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the loop")
+    };
+    let loops = [looping(&here, None), looping(&there, Some(&elsewhere.name))];
+    CrashLoops { here, there, loops }
+}

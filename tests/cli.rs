@@ -2981,6 +2981,9 @@ fn corpus_capture(rel: &str) -> Option<String> {
 /// measured from the last retransmission. In activeosfingerprinting.pcapng the SYN to
 /// 172.16.16.150:41296, first sent at 21:43:30.737 and repeated 3 times, was "0.8 s after its
 /// SYN" where the capture ended at 21:43:32.112.
+///
+/// Regression (a real-failure trial): the sentence did not say the SYNs were sent again, the
+/// client's retries that are the evidence of a drop on the way or a host that is down.
 #[test]
 fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
     let Some(espn) = corpus_capture("chrissanders-packets/http_espn_fail.pcapng") else {
@@ -2991,7 +2994,8 @@ fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
         o["diagnosis"],
         "9 connection attempts to 203.0.113.94:80 from 1 client got no answer (0.1/s, \
          2016-01-08T20:59:34Z to 2016-01-08T21:00:50Z): a firewall drops them, the host is down, or its listen queue is \
-         full."
+         full. Their SYNs were sent again 72 times in all, each attempt's over up to 19.1 s: \
+         its client kept retrying and nothing ever came back."
     );
     assert_eq!(o["failed_by"]["unanswered"], 9);
     assert_eq!(o["unanswered_at_end"], 0);

@@ -1703,3 +1703,64 @@ fn a_linux_any_capture_counts_its_frames_by_interface_index() {
         serde_json::json!([])
     );
 }
+
+/// Regression (a real-failure trial: a server listening with a backlog of 1 that accepted
+/// nothing for 4 s): its kernel dropped the SYNs that came while its queue was full, the
+/// clients sent them again, and the connections were established seconds late or given up
+/// on; rstscope reported nothing (no reset, and the attempts given up on were told as "a
+/// firewall drops them, the host is down, or its listen queue is full"). Now the endpoint
+/// says its listen queue overflowed, with the SYNs resent and how late the connections came,
+/// and a port whose SYNs a firewall dropped (never any answer) says how long its client kept
+/// retrying.
+#[test]
+fn regression_a_full_listen_queue_is_told_apart_from_a_firewall_that_drops() {
+    let (a, _) = run("tests/fixtures/listen-backlog.pcap");
+    check_counts(&a, 63, 28, 0, 4);
+    let by_port = |port: u16| {
+        a.snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == port)
+            .unwrap_or_else(|| panic!("no offender on port {port}"))
+    };
+    let queue = by_port(7420);
+    assert_eq!(queue.diagnosis().kind, DiagnosisKind::LateAnswer);
+    assert_eq!(
+        (queue.attempts, queue.completed, queue.failed_unanswered),
+        (7, 5, 2)
+    );
+    let r = queue.resends;
+    assert_eq!((r.syns, r.late, r.late_at_once), (13, 2, 2));
+    assert_eq!((r.late_ms.0 / 100, r.late_ms.1 / 100), (41, 51));
+    assert_eq!(
+        (r.unanswered_resent, r.unanswered_longest_ms / 100),
+        (2, 20)
+    );
+    assert_eq!(
+        report::diagnosis_gist(queue, None),
+        "Not accepting fast enough: its listen queue overflowed (SYNs dropped, then resent)"
+    );
+    let sentence = report::diagnosis(queue, Clock::Utc);
+    assert!(
+        sentence.starts_with(
+            "192.0.2.2:7420 answered 2 of 7 connection attempts from 1 client only after their \
+             SYNs were sent again (1.0/s, 00:35:27-00:35:30), and 2 more got no answer at all \
+             and were given up on: the service is not accepting connections fast enough, its \
+             listen queue overflowed (13 SYNs resent in all; connections established 4.1 to \
+             5.1 s after their first SYN, each SYN-ACK right after a SYN sent again; those \
+             given up on resent over up to 2.0 s)."
+        ),
+        "{sentence}"
+    );
+    let dropped = by_port(7421);
+    assert_eq!(dropped.diagnosis().kind, DiagnosisKind::Unanswered);
+    let sentence = report::diagnosis(dropped, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            "got no answer (at 00:35:28): a firewall drops them, the host is down, or its listen \
+             queue is full. Their SYNs were sent again 6 times in all, each attempt's over up to \
+             3.0 s: its client kept retrying and nothing ever came back."
+        ),
+        "{sentence}"
+    );
+}

@@ -14,6 +14,8 @@ use crate::packet::{DropKind, Encaps, Overlay, Timestamp};
 
 /// Distinct clients counted exactly per endpoint; beyond this the count is a lower bound.
 const MAX_CLIENTS_TRACKED: usize = 65_536;
+/// Clients an offender names ([`Offender::few_clients`]): more are counted only.
+pub const FEW_CLIENTS: usize = 3;
 /// Distinct RST payload texts kept per endpoint.
 const MAX_PAYLOADS: usize = 5;
 /// Bytes of RST payload texts all endpoints keep together: 2,600 endpoints with five of the
@@ -703,6 +705,26 @@ impl ServiceStats {
         self.rst_payloads.iter().map(|p| p.shown.len()).sum()
     }
 
+    /// Its clients' addresses, lowest first, where there are at most [`FEW_CLIENTS`] and all
+    /// are known ([`Offender::few_clients`]).
+    fn few_clients(&self) -> [Option<IpAddr>; FEW_CLIENTS] {
+        let mut few = [None; FEW_CLIENTS];
+        if self.clients_overflow
+            || self.clients_given_up.is_some()
+            || self.clients.len() > FEW_CLIENTS
+        {
+            return few;
+        }
+        for (slot, &a) in few.iter_mut().zip(&self.clients) {
+            *slot = Some(a);
+        }
+        few.sort_unstable_by(|a, b| match (a, b) {
+            (Some(a), Some(b)) => a.cmp(b),
+            _ => b.is_some().cmp(&a.is_some()),
+        });
+        few
+    }
+
     /// Distinct clients counted (a lower bound when `clients_overflow`).
     pub fn client_count(&self) -> u64 {
         self.clients_given_up.unwrap_or(self.clients.len() as u64)
@@ -804,6 +826,7 @@ impl ServiceStats {
             refusal_retries: self.refusal_retries,
             resends: self.resends,
             clients: self.client_count(),
+            few_clients: self.few_clients(),
             clients_at_least: self.clients_overflow,
             incidents,
             first_seen: first,
@@ -1088,6 +1111,10 @@ pub struct Offender {
     pub resends: Resends,
     /// Distinct client addresses.
     pub clients: u64,
+    /// Those addresses, lowest first, where there are at most [`FEW_CLIENTS`] of them and
+    /// all are known (else all `None`): the diagnosis names them. Inline, not a list: a row
+    /// of each snapshot, with no allocation of its own.
+    pub few_clients: [Option<IpAddr>; FEW_CLIENTS],
     /// `clients` is a lower bound.
     pub clients_at_least: bool,
     /// Failed attempts plus RSTs that were not part of one.
@@ -1880,6 +1907,7 @@ impl Offender {
             refusal_retries: 0,
             resends: Resends::default(),
             clients: 1,
+            few_clients: [None; FEW_CLIENTS],
             clients_at_least: false,
             incidents: 0,
             first_seen: Timestamp::from_parts(100, 0),

@@ -265,7 +265,7 @@ fn connections_with_resets_are_counted_once_per_cause() {
     );
     assert!(
         crate::report::diagnosis(o, crate::report::Clock::Utc)
-            .contains("saw 1 established connection aborted (2 resets) with 1 client"),
+            .contains("saw 1 established connection aborted (2 resets) with client 10.0.0.1"),
         "{}",
         crate::report::diagnosis(o, crate::report::Clock::Utc)
     );

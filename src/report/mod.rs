@@ -771,12 +771,30 @@ impl Scope {
     }
 }
 
+/// The clients of `o` as its sentence says them after "from" or "with": "client 127.0.0.1",
+/// "clients 10.0.0.1 and 10.0.0.2" where it knows them all and they are few
+/// ([`Offender::few_clients`]), else their count, "3 clients", "at least 65,536 clients"; a
+/// sentence of one kind of several says the clients are counted over all the incidents.
 fn clients(o: &Offender) -> String {
-    let n = plural(o.clients, "client", "clients");
-    let n = if o.clients_at_least {
-        format!("at least {n}")
+    let named: Vec<String> = o
+        .few_clients
+        .iter()
+        .flatten()
+        .map(|&a| address(a))
+        .collect();
+    let n = if !named.is_empty() && named.len() as u64 == o.clients && !o.clients_at_least {
+        if named.len() == 1 {
+            format!("client {}", named[0])
+        } else {
+            format!("clients {}", and_list(&named))
+        }
     } else {
-        n
+        let n = plural(o.clients, "client", "clients");
+        if o.clients_at_least {
+            format!("at least {n}")
+        } else {
+            n
+        }
     };
     // Clients are counted over all the endpoint's incidents, not per kind: say so when the
     // sentence names one kind of several.
@@ -3419,6 +3437,50 @@ mod dated_range_tests {
 pub(crate) mod tests {
     use super::Clock;
     use crate::packet::Timestamp;
+
+    /// Regression (a real-failure trial): "from 1 client" never said which client, which an
+    /// admin then looked up in the capture. A few clients, all known, are named, lowest first;
+    /// more, or a count that is a lower bound, are counted as before.
+    #[test]
+    fn a_few_clients_are_named() {
+        use crate::engine::offenders::Offender;
+        let addr = |a: &str| Some(a.parse().expect("an address"));
+        let refused = |clients: u64, few| Offender {
+            failed_refused: 4,
+            failed_attempts: 4,
+            attempts: 4,
+            rst_packets: 4,
+            rst_by_cause: [4, 0, 0, 0, 0],
+            incidents: 4,
+            clients,
+            few_clients: few,
+            ..Offender::blank("10.0.0.9", 80)
+        };
+        let said = |o: &Offender| super::diagnosis(o, Clock::Utc);
+        let one = refused(1, [addr("10.0.0.1"), None, None]);
+        assert!(
+            said(&one).starts_with(
+                "10.0.0.9:80 refused all 4 connection attempts from client 10.0.0.1 ("
+            ),
+            "{}",
+            said(&one)
+        );
+        let three = refused(3, [addr("10.0.0.1"), addr("10.0.0.2"), addr("::1")]);
+        assert!(
+            said(&three).contains("from clients 10.0.0.1, 10.0.0.2 and ::1 ("),
+            "{}",
+            said(&three)
+        );
+        let four = refused(4, [None; 3]);
+        assert!(said(&four).contains("from 4 clients ("), "{}", said(&four));
+        let mut many = refused(3, [addr("10.0.0.1"), addr("10.0.0.2"), addr("10.0.0.3")]);
+        many.clients_at_least = true;
+        assert!(
+            said(&many).contains("from at least 3 clients ("),
+            "{}",
+            said(&many)
+        );
+    }
 
     /// A time's fraction is written to the digits its file records, nine of a nanosecond
     /// file's, cut (not rounded: .2349 of a millisecond file is still .234), before 1970 too.

@@ -1688,7 +1688,7 @@ mod tests {
         );
         assert!(
             told[1].1.starts_with(
-                "127.0.0.1:7211 refused 12 of 23 connection attempts from 1 client (2.0/s, \
+                "127.0.0.1:7211 refused 12 of 23 connection attempts from client 127.0.0.1 (2.0/s, \
                  22:18:38-22:18:43) while it accepted 11: nothing was listening on that port \
                  after the service stopped."
             ),
@@ -1747,7 +1747,7 @@ mod tests {
         );
         assert!(
             told[2].1.starts_with(
-                "127.0.0.1:7211 refused 5 of 9 connection attempts from 1 client (2 at \
+                "127.0.0.1:7211 refused 5 of 9 connection attempts from client 127.0.0.1 (2 at \
                  07:43:26; 3 earlier, 07:43:22-07:43:23) while it accepted 4"
             ),
             "{}",
@@ -1775,7 +1775,7 @@ mod tests {
         );
         assert_eq!(
             printed[1].trim_start(),
-            "127.0.0.1:7211 refused both connection attempts from 1 client (at 13:09:12): \
+            "127.0.0.1:7211 refused both connection attempts from client 127.0.0.1 (at 13:09:12): \
              nothing was listening on that port, or a firewall rejected with a reset \
              (a capture shows both alike)."
         );
@@ -1784,7 +1784,7 @@ mod tests {
         let why = report::full_diagnosis(&as_of_end(o, first + 1), None, Clock::Utc);
         assert!(
             why.contains(
-                "refused all 4 connection attempts from 1 client (2.0/s, 13:09:12-13:09:13)"
+                "refused all 4 connection attempts from client 127.0.0.1 (2.0/s, 13:09:12-13:09:13)"
             ),
             "{why}"
         );
@@ -1963,7 +1963,7 @@ mod tests {
         );
         assert!(
             why.trim_start().starts_with(
-                "1 connection attempt to 10.0.0.2:80 from 1 client got no answer (at 22:13:20)"
+                "1 connection attempt to 10.0.0.2:80 from client 10.0.0.1 got no answer (at 22:13:20)"
             ),
             "{why}"
         );

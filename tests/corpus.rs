@@ -1005,7 +1005,7 @@ fn ssh_pcaps_times_carry_their_date_in_a_capture_of_days() {
     assert!(text.contains("peak 2/s at 2014-12-31 03:24:26,"), "{text}");
     assert!(
         text.contains(
-            "192.168.2.158:2200 saw 2 resets after a FIN with 1 client (at 2014-12-31 03:24:26)"
+            "192.168.2.158:2200 saw 2 resets after a FIN with client 192.168.2.1 (at 2014-12-31 03:24:26)"
         ),
         "{text}"
     );

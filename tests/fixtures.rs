@@ -86,7 +86,7 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
     let sentence = report::diagnosis(o, Clock::Utc);
     assert_eq!(
         sentence,
-        "127.0.0.1:7211 refused all 20 connection attempts from 1 client (2.0/s, 13:09:12-13:09:21): \
+        "127.0.0.1:7211 refused all 20 connection attempts from client 127.0.0.1 (2.0/s, 13:09:12-13:09:21): \
          nothing was listening on that port, or a firewall rejected with a reset \
          (a capture shows both alike)."
     );
@@ -98,15 +98,15 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
 }
 
 /// The story sample's offender sentence (`rstscope analyze --utc`), as the README shows it.
-const STORY_SENTENCE: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from 1 client \
+const STORY_SENTENCE: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from client 127.0.0.1 \
      (2.0/s, 22:18:38-22:18:47) while it accepted 11: nothing was listening on that port after the \
      service stopped. Nothing listened on 7211 when the capture ended (22:18:49); it was served by collector (pid 27962, /opt/rstscope-sample/bin/collector) from \
      22:18:33 until 22:18:37. Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents \
      (connect-trace).";
 
 /// [`STORY_SENTENCE`] as the JSON writes it (`--utc`): each time whole, RFC 3339.
-const STORY_SENTENCE_STAMPED: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from 1 \
-     client (2.0/s, 2026-12-02T22:18:38Z to 2026-12-02T22:18:47Z) while it accepted 11: nothing was \
+const STORY_SENTENCE_STAMPED: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from \
+     client 127.0.0.1 (2.0/s, 2026-12-02T22:18:38Z to 2026-12-02T22:18:47Z) while it accepted 11: nothing was \
      listening on that port after the service stopped. Nothing listened on 7211 when the capture \
      ended (2026-12-02T22:18:49Z); it was served by collector (pid 27962, \
      /opt/rstscope-sample/bin/collector) from 2026-12-02T22:18:33Z until 2026-12-02T22:18:37Z. \
@@ -224,7 +224,7 @@ fn regression_a_capture_started_again_keeps_the_first_files_listener_and_clients
     let sentence = report::full_diagnosis(o, Some(host), Clock::Utc);
     assert_eq!(
         sentence,
-        "127.0.0.1:7211 refused 11 of 17 connection attempts from 1 client (1.6/s, \
+        "127.0.0.1:7211 refused 11 of 17 connection attempts from client 127.0.0.1 (1.6/s, \
          06:57:11-06:57:17) while it accepted 6: nothing was listening on that port after the \
          service stopped. Nothing listened on 7211 when the capture ended (06:57:18); it was \
          served by collector (pid 23364, /opt/rstscope-sample/bin/collector) from 06:57:09 until 06:57:11. \
@@ -262,7 +262,7 @@ fn regression_restarts_that_cannot_load_are_told_without_a_journal() {
     let host = a.host.as_deref().expect("the file's host block is read");
     assert_eq!(
         report::full_diagnosis(o, Some(host), Clock::Utc),
-        "127.0.0.1:7211 refused all 18 connection attempts from 1 client (1.8/s, \
+        "127.0.0.1:7211 refused all 18 connection attempts from client 127.0.0.1 (1.8/s, \
          09:22:48-09:22:57): nothing was listening on that port. Nothing listened on 7211 when \
          the capture ended (09:22:58) and nothing did during this capture. While 7211 was \
          refused, /opt/rstscope-sample/bin/collector failed to start 5 times from 09:22:49 to \
@@ -304,7 +304,7 @@ fn restarts_killed_by_a_signal_are_told_with_the_signal() {
     let host = a.host.as_deref().expect("the file's host block is read");
     assert_eq!(
         report::full_diagnosis(o, Some(host), Clock::Utc),
-        "127.0.0.1:7211 refused all 17 connection attempts from 1 client (1.9/s, \
+        "127.0.0.1:7211 refused all 17 connection attempts from client 127.0.0.1 (1.9/s, \
          11:50:43-11:50:51): nothing was listening on that port. Nothing listened on 7211 when \
          the capture ended (11:50:52) and nothing did during this capture. While 7211 was \
          refused, /opt/rstscope-sample/bin/collector failed to start 5 times from 11:50:43 to \
@@ -351,7 +351,7 @@ fn regression_a_program_seen_two_ways_is_named_once() {
     let host = a.host.as_deref().expect("the file's host block is read");
     assert_eq!(
         report::full_diagnosis(o, Some(host), Clock::Utc),
-        "127.0.0.1:7211 refused 6 of 12 connection attempts from 1 client (2.0/s, \
+        "127.0.0.1:7211 refused 6 of 12 connection attempts from client 127.0.0.1 (2.0/s, \
          05:14:57-05:14:59) while it accepted 6: nothing was listening on that port after the \
          service stopped. Nothing listened on 7211 when the capture ended (05:15:01); it was \
          served by collector (pid 23187, /opt/rstscope-sample/bin/collector) until 05:14:57. \
@@ -391,7 +391,7 @@ fn regression_a_service_fixed_after_its_crash_names_the_one_before_too() {
     let host = a.host.as_deref().expect("the file's host block is read");
     assert_eq!(
         report::full_diagnosis(o, Some(host), Clock::Utc),
-        "127.0.0.1:7211 refused 9 of 40 connection attempts from 1 client (1.8/s, \
+        "127.0.0.1:7211 refused 9 of 40 connection attempts from client 127.0.0.1 (1.8/s, \
          05:35:00-05:35:04) while it accepted 31: nothing was listening on that port after the \
          service stopped, until it was started again. It was served by collector (pid 13982, \
          /opt/rstscope-sample/bin/collector) from 05:34:59 until 05:35:00; collector (pid \
@@ -1059,8 +1059,9 @@ fn two_points_are_not_a_windows_client_retrying() {
         assert_eq!(o.refusal_retries, 0, "shift {shift}");
         let sentence = report::diagnosis(o, Clock::Utc);
         assert!(
-            sentence.starts_with("192.0.2.2:7310 refused all 3 connection attempts from 1 client")
-                && !sentence.contains("Windows"),
+            sentence.starts_with(
+                "192.0.2.2:7310 refused all 3 connection attempts from client 192.0.2.1"
+            ) && !sentence.contains("Windows"),
             "{sentence}"
         );
     }
@@ -1253,8 +1254,9 @@ fn a_port_retried_while_another_program_scans_stays_an_offender() {
     assert_eq!((o.attempts, o.failed_refused, o.rst_packets), (6, 6, 6));
     assert_eq!(o.diagnosis().kind, DiagnosisKind::Refused);
     assert!(
-        report::diagnosis(o, Clock::Utc)
-            .starts_with("127.0.0.1:7211 refused all 6 connection attempts from 1 client (2.0/s, "),
+        report::diagnosis(o, Clock::Utc).starts_with(
+            "127.0.0.1:7211 refused all 6 connection attempts from client 127.0.0.1 (2.0/s, "
+        ),
         "{}",
         report::diagnosis(o, Clock::Utc)
     );
@@ -1701,5 +1703,66 @@ fn a_linux_any_capture_counts_its_frames_by_interface_index() {
     assert_eq!(
         json["interface_frames"][0]["indexes"],
         serde_json::json!([])
+    );
+}
+
+/// Regression (a real-failure trial: a server listening with a backlog of 1 that accepted
+/// nothing for 4 s): its kernel dropped the SYNs that came while its queue was full, the
+/// clients sent them again, and the connections were established seconds late or given up
+/// on; rstscope reported nothing (no reset, and the attempts given up on were told as "a
+/// firewall drops them, the host is down, or its listen queue is full"). Now the endpoint
+/// says its listen queue overflowed, with the SYNs resent and how late the connections came,
+/// and a port whose SYNs a firewall dropped (never any answer) says how long its client kept
+/// retrying.
+#[test]
+fn regression_a_full_listen_queue_is_told_apart_from_a_firewall_that_drops() {
+    let (a, _) = run("tests/fixtures/listen-backlog.pcap");
+    check_counts(&a, 63, 28, 0, 4);
+    let by_port = |port: u16| {
+        a.snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == port)
+            .unwrap_or_else(|| panic!("no offender on port {port}"))
+    };
+    let queue = by_port(7420);
+    assert_eq!(queue.diagnosis().kind, DiagnosisKind::LateAnswer);
+    assert_eq!(
+        (queue.attempts, queue.completed, queue.failed_unanswered),
+        (7, 5, 2)
+    );
+    let r = queue.resends;
+    assert_eq!((r.syns, r.late, r.late_at_once), (13, 2, 2));
+    assert_eq!((r.late_ms.0 / 100, r.late_ms.1 / 100), (41, 51));
+    assert_eq!(
+        (r.unanswered_resent, r.unanswered_longest_ms / 100),
+        (2, 20)
+    );
+    assert_eq!(
+        report::diagnosis_gist(queue, None),
+        "Not accepting fast enough: its listen queue overflowed (SYNs dropped, then resent)"
+    );
+    let sentence = report::diagnosis(queue, Clock::Utc);
+    assert!(
+        sentence.starts_with(
+            "192.0.2.2:7420 answered 2 of 7 connection attempts from client 192.0.2.1 only after their \
+             SYNs were sent again (1.0/s, 00:35:27-00:35:30), and 2 more got no answer at all \
+             and were given up on: the service is not accepting connections fast enough, its \
+             listen queue overflowed (13 SYNs resent in all; connections established 4.1 to \
+             5.1 s after their first SYN, each SYN-ACK right after a SYN sent again; those \
+             given up on resent over up to 2.0 s)."
+        ),
+        "{sentence}"
+    );
+    let dropped = by_port(7421);
+    assert_eq!(dropped.diagnosis().kind, DiagnosisKind::Unanswered);
+    let sentence = report::diagnosis(dropped, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            "got no answer (at 00:35:28): a firewall drops them, the host is down, or its listen \
+             queue is full. Their SYNs were sent again 6 times in all, each attempt's over up to \
+             3.0 s: its client kept retrying and nothing ever came back."
+        ),
+        "{sentence}"
     );
 }

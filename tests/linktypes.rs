@@ -445,7 +445,7 @@ fn a_pktmon_trace_tells_the_syns_and_resets_windows_dropped() {
     let text = String::from_utf8_lossy(&rstscope(&["analyze", f]).stdout).to_string();
     for said in [
         // Loopback: neither incoming nor outgoing (from this host to itself), and no wire.
-        "Windows dropped 8 SYNs to 127.0.0.1:7400 from 1 client",
+        "Windows dropped 8 SYNs to 127.0.0.1:7400 from client 127.0.0.1",
         "pktmon drop events, recorded at TCPIP (8)): a firewall rule (Windows Defender Firewall, WFP) \
          or a filter driver drops them on loopback before any program sees them, so the programs \
          on this host that connect get no answer and time out",

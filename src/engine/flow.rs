@@ -701,6 +701,11 @@ impl Attempt {
         self.syn_span_ms = u16::try_from(span).unwrap_or(u16::MAX);
     }
 
+    /// Its SYN was sent again (a millisecond or more after the first).
+    pub fn resent(&self) -> bool {
+        self.syn_span_ms > 0
+    }
+
     /// When its first SYN came, within a millisecond; past a span of [`u16::MAX`] ms, that
     /// long before the last SYN.
     pub fn first_syn(&self) -> Timestamp {

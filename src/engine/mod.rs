@@ -1196,9 +1196,40 @@ impl Engine {
             && a.isn == p.seq
         {
             a.add_syn(p.ts);
+            if a.status == AttemptStatus::Pending {
+                self.syn_resent(idx, side);
+            }
             return;
         }
         self.start_attempt(idx, side, p.seq, (p.ts, p.interface));
+    }
+
+    /// Counts at its endpoint a SYN the client on `side` of the entry sent again, its attempt
+    /// not answered yet. Apart and cold: only a SYN sent again comes here.
+    #[cold]
+    #[inline(never)]
+    fn syn_resent(&mut self, idx: usize, side: u8) {
+        let key = self.entries[idx].key;
+        let server = self.endpoint_of(&key, usize::from(1 - side));
+        if let Some(mut s) = self.services.get(server) {
+            s.resends.syns = s.resends.syns.saturating_add(1);
+        }
+    }
+
+    /// Notes at its endpoint that the entry's attempt `a` was answered by a SYN-ACK at `at`
+    /// only after its SYN was sent again: an incident of its own (the client waited), told
+    /// by the diagnosis as a listen queue that overflowed or a slow path. Cold: only such an
+    /// attempt's SYN-ACK comes here.
+    #[cold]
+    #[inline(never)]
+    fn answered_late(&mut self, idx: usize, a: Attempt, at: Timestamp) {
+        let key = self.entries[idx].key;
+        let server = self.endpoint_of(&key, usize::from(1 - a.client_side));
+        let client = key.addr(usize::from(a.client_side));
+        if let Some(mut s) = self.services.get(server) {
+            s.resends.answered_late(a.first_syn(), a.last_syn, at);
+            s.incident(at, client);
+        }
     }
 
     /// Starts the entry's attempt of the SYN from `side` with `isn` at `at`, seen on capture
@@ -1240,6 +1271,7 @@ impl Engine {
             return;
         }
         let answered = a.status == AttemptStatus::SynAcked;
+        let first_syn = a.first_syn();
         a.status = AttemptStatus::Failed(how);
         let client_side = usize::from(a.client_side);
         self.totals.failed_attempts += 1;
@@ -1269,6 +1301,9 @@ impl Engine {
                 Failure::Refused => s.failed_refused += 1,
                 Failure::Reset => s.failed_reset += 1,
                 Failure::Unanswered => s.failed_unanswered += 1,
+            }
+            if how == Failure::Unanswered && !cut_off {
+                s.resends.given_up(first_syn, at);
             }
             if answered && how == Failure::Reset {
                 s.synack_reset += 1;
@@ -1337,6 +1372,8 @@ impl Engine {
             let answered =
                 s != client && flags.syn() && flags.ack() && p.ack == a.isn.wrapping_add(1);
             let client_goes_on = s == client && !flags.syn() && (flags.ack() || p.payload_len > 0);
+            // Answered only after its SYN was sent again: told at its endpoint below.
+            let late = (answered && a.status == AttemptStatus::Pending && a.resent()).then_some(*a);
             if answered && !acks_filtered && a.status == AttemptStatus::Pending {
                 a.status = AttemptStatus::SynAcked;
             } else if client_goes_on || (answered && acks_filtered) {
@@ -1350,6 +1387,9 @@ impl Engine {
                     st.completed += 1;
                     st.second(p.ts).completed += 1;
                 }
+            }
+            if let Some(a) = late {
+                self.answered_late(idx, a, p.ts);
             }
         }
         if grown != 0 {

@@ -14,6 +14,8 @@ use crate::packet::{DropKind, Encaps, Overlay, Timestamp};
 
 /// Distinct clients counted exactly per endpoint; beyond this the count is a lower bound.
 const MAX_CLIENTS_TRACKED: usize = 65_536;
+/// Clients an offender names ([`Offender::few_clients`]): more are counted only.
+pub const FEW_CLIENTS: usize = 3;
 /// Distinct RST payload texts kept per endpoint.
 const MAX_PAYLOADS: usize = 5;
 /// Bytes of RST payload texts all endpoints keep together: 2,600 endpoints with five of the
@@ -263,6 +265,8 @@ pub struct ServiceStats {
     pub cut_off: Vec<CutOff>,
     /// Refused RSTs that hit an attempt that had already been refused (client retries).
     pub refusal_retries: u64,
+    /// SYNs its clients sent again before any answer, and what became of those attempts.
+    pub resends: Resends,
     /// Attempts answered by a SYN-ACK and then reset before the client's ACK (a half-open
     /// SYN scan's open port, when the client sends the reset).
     pub synack_reset: u64,
@@ -422,6 +426,81 @@ pub enum AttemptClient {
     One(IpAddr),
     /// Attempts came from several addresses.
     Several,
+}
+
+/// What an endpoint's clients' SYNs sent again before any answer tell. A client resends its
+/// SYN when nothing came back (Linux after 1 s, then on its own schedule): a SYN answered only
+/// after that, with a SYN-ACK right after the SYN sent again, had its earlier SYNs dropped
+/// where they arrived, by a listen queue that was full (Linux drops a SYN while the listening
+/// socket's accept queue is full, the program not accepting fast enough) or a rate limit on
+/// the way; one answered long after its last SYN met a slow path or a slow host. One late
+/// answer alone is as likely a SYN lost on its way: several clients waiting at once
+/// (`late_together`) tell a queue. Attempts resent until they were given up on are a
+/// firewall's drops, or a host that is down. 48 bytes: each of the thousands of endpoints
+/// keeps one, and each row of a snapshot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resends {
+    /// SYNs sent again by attempts not answered yet (a retransmission of a SYN already
+    /// answered or refused is not counted: its SYN-ACK or refusal was lost on its way).
+    pub syns: u32,
+    /// Attempts answered by a SYN-ACK only after their SYN was sent again.
+    pub late: u32,
+    /// Of them, those whose SYN-ACK came right after the last SYN (within a quarter of the
+    /// time since the first, and within a second): the SYNs before it got no answer at all,
+    /// rather than a slow one.
+    pub late_at_once: u32,
+    /// The shortest and longest time from a late attempt's first SYN to its SYN-ACK, in
+    /// milliseconds.
+    pub late_ms: (u32, u32),
+    /// Late answers whose attempt waited while the latest late one before it still did (its
+    /// first SYN after that one's, before that one's answer): clients kept waiting at once,
+    /// as a full listen queue keeps them. One SYN lost on its way makes a late answer alone.
+    pub late_together: u32,
+    /// The latest late answer's wait: its first SYN's time and its answer's, in nanoseconds.
+    pub last_late: (i64, i64),
+    /// Attempts given up on unanswered (not those the capture's end cut off) whose SYN was
+    /// sent again.
+    pub unanswered_resent: u32,
+    /// The longest time from the first SYN to the last of those, in milliseconds.
+    pub unanswered_longest_ms: u32,
+}
+
+impl Resends {
+    /// Notes an attempt whose first SYN came at `first` and last at `last`, answered by a
+    /// SYN-ACK at `answer`.
+    pub fn answered_late(&mut self, first: Timestamp, last: Timestamp, answer: Timestamp) {
+        let ms = |from: Timestamp| {
+            u32::try_from(answer.0.saturating_sub(from.0).max(0) / 1_000_000).unwrap_or(u32::MAX)
+        };
+        let (waited, since_last) = (ms(first), ms(last));
+        // Strictly after the earlier one's first SYN: a copy of the same attempt (a capture
+        // appended to itself) did not wait beside it.
+        let (before_first, before_answer) = self.last_late;
+        if self.late > 0 && first.0 > before_first && first.0 <= before_answer {
+            self.late_together = self.late_together.saturating_add(1);
+        }
+        self.last_late = (first.0, answer.0);
+        let span = waited.saturating_sub(since_last);
+        self.late_ms = if self.late == 0 {
+            (waited, waited)
+        } else {
+            (self.late_ms.0.min(waited), self.late_ms.1.max(waited))
+        };
+        self.late = self.late.saturating_add(1);
+        if since_last < 1_000 && since_last.saturating_mul(4) <= span {
+            self.late_at_once = self.late_at_once.saturating_add(1);
+        }
+    }
+
+    /// Notes an attempt given up on unanswered whose SYNs went from `first` to `last`.
+    pub fn given_up(&mut self, first: Timestamp, last: Timestamp) {
+        let span =
+            u32::try_from(last.0.saturating_sub(first.0).max(0) / 1_000_000).unwrap_or(u32::MAX);
+        if span > 0 {
+            self.unanswered_resent = self.unanswered_resent.saturating_add(1);
+            self.unanswered_longest_ms = self.unanswered_longest_ms.max(span);
+        }
+    }
 }
 
 impl ServiceStats {
@@ -626,6 +705,26 @@ impl ServiceStats {
         self.rst_payloads.iter().map(|p| p.shown.len()).sum()
     }
 
+    /// Its clients' addresses, lowest first, where there are at most [`FEW_CLIENTS`] and all
+    /// are known ([`Offender::few_clients`]).
+    fn few_clients(&self) -> [Option<IpAddr>; FEW_CLIENTS] {
+        let mut few = [None; FEW_CLIENTS];
+        if self.clients_overflow
+            || self.clients_given_up.is_some()
+            || self.clients.len() > FEW_CLIENTS
+        {
+            return few;
+        }
+        for (slot, &a) in few.iter_mut().zip(&self.clients) {
+            *slot = Some(a);
+        }
+        few.sort_unstable_by(|a, b| match (a, b) {
+            (Some(a), Some(b)) => a.cmp(b),
+            _ => b.is_some().cmp(&a.is_some()),
+        });
+        few
+    }
+
     /// Distinct clients counted (a lower bound when `clients_overflow`).
     pub fn client_count(&self) -> u64 {
         self.clients_given_up.unwrap_or(self.clients.len() as u64)
@@ -688,7 +787,11 @@ impl ServiceStats {
     pub fn offender(&self, key: ServiceKey) -> Option<Offender> {
         let rst_packets = self.rst_packets();
         let failed = self.failed_attempts();
-        if rst_packets == 0 && failed == 0 && self.dropped.packets == 0 {
+        if rst_packets == 0
+            && failed == 0
+            && self.dropped.packets == 0
+            && self.resends.late_together == 0
+        {
             return None;
         }
         let (first, last) = (self.first_seen?, self.last_seen?);
@@ -721,7 +824,9 @@ impl ServiceStats {
             failed_unanswered: self.failed_unanswered,
             cut_off: self.cut_off.clone(),
             refusal_retries: self.refusal_retries,
+            resends: self.resends,
             clients: self.client_count(),
+            few_clients: self.few_clients(),
             clients_at_least: self.clients_overflow,
             incidents,
             first_seen: first,
@@ -1001,8 +1106,15 @@ pub struct Offender {
     pub cut_off: Vec<CutOff>,
     /// Refusals of an already refused attempt (same ISN tried again).
     pub refusal_retries: u64,
+    /// SYNs its clients sent again before an answer, and the attempts answered only after
+    /// that or given up on ([`Resends`]). The whole capture's, also for a time range.
+    pub resends: Resends,
     /// Distinct client addresses.
     pub clients: u64,
+    /// Those addresses, lowest first, where there are at most [`FEW_CLIENTS`] of them and
+    /// all are known (else all `None`): the diagnosis names them. Inline, not a list: a row
+    /// of each snapshot, with no allocation of its own.
+    pub few_clients: [Option<IpAddr>; FEW_CLIENTS],
     /// `clients` is a lower bound.
     pub clients_at_least: bool,
     /// Failed attempts plus RSTs that were not part of one.
@@ -1213,6 +1325,20 @@ impl Offender {
                 self.failed_unanswered
                     .saturating_sub(self.cut_off_attempts()),
             ),
+            // Attempts answered only after their SYNs were sent again; where the SYN-ACKs
+            // came right after a SYN sent again (the SYNs before it dropped, as a full listen
+            // queue drops them), the attempts given up on unanswered meanwhile are that
+            // queue's too, and told with them.
+            (
+                DiagnosisKind::LateAnswer,
+                u64::from(self.resends.late) * u64::from(self.resends.late_together > 0)
+                    + if self.resends.late_together > 0 && self.resends.late_at_once > 0 {
+                        self.failed_unanswered
+                            .saturating_sub(self.cut_off_attempts())
+                    } else {
+                        0
+                    },
+            ),
             (DiagnosisKind::HandshakeReset, by(Cause::HandshakeReset)),
             (DiagnosisKind::Abort, by(Cause::Abort)),
             (DiagnosisKind::AfterClose, by(Cause::AfterClose)),
@@ -1259,6 +1385,9 @@ pub enum DiagnosisKind {
     Refused,
     /// SYNs never answered.
     Unanswered,
+    /// Attempts answered only after their SYNs were sent again: a listen queue that
+    /// overflowed (the SYN-ACKs right after a SYN sent again), or a slow path or host.
+    LateAnswer,
     /// SYNs or RSTs the capturing host dropped (a Windows pktmon drop event, an XDP or tc
     /// program's drop): they never reached the other side.
     Dropped,
@@ -1280,6 +1409,7 @@ impl DiagnosisKind {
         match self {
             Self::Refused => "refused",
             Self::Unanswered => "unanswered",
+            Self::LateAnswer => "late-answer",
             Self::Dropped => "dropped",
             Self::HandshakeReset => "handshake-reset",
             Self::Abort => "abort",
@@ -1775,7 +1905,9 @@ impl Offender {
             failed_unanswered: 0,
             cut_off: Vec::new(),
             refusal_retries: 0,
+            resends: Resends::default(),
             clients: 1,
+            few_clients: [None; FEW_CLIENTS],
             clients_at_least: false,
             incidents: 0,
             first_seen: Timestamp::from_parts(100, 0),

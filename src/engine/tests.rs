@@ -265,7 +265,7 @@ fn connections_with_resets_are_counted_once_per_cause() {
     );
     assert!(
         crate::report::diagnosis(o, crate::report::Clock::Utc)
-            .contains("saw 1 established connection aborted (2 resets) with 1 client"),
+            .contains("saw 1 established connection aborted (2 resets) with client 10.0.0.1"),
         "{}",
         crate::report::diagnosis(o, crate::report::Clock::Utc)
     );
@@ -2629,4 +2629,115 @@ fn runs_count_and_time_as_packets_one_at_a_time() {
         let conns = |e: &mut Engine| e.drain_connections().collect::<Vec<_>>();
         assert_eq!(conns(&mut alone), conns(&mut runs), "plan {n}");
     }
+}
+
+/// A full listen queue: the server's kernel drops SYNs while the program has not accepted
+/// the connections before them, so an attempt is answered only after its SYN was sent again,
+/// the SYN-ACK right after that SYN. Counted at its endpoint (an incident: the client waited)
+/// with the SYNs sent again and how long it waited; an offender whose diagnosis is a late
+/// answer, where before it was no offender at all (no reset, no failed attempt).
+#[test]
+fn a_syn_answered_right_after_it_was_sent_again_is_a_late_answer() {
+    let one = [
+        pkt(0, true, S, 100, 0),
+        pkt(1000, true, S, 100, 0),
+        pkt(2000, true, S, 100, 0),
+        pkt(2001, false, S | A, 900, 101),
+        pkt(2002, true, A, 101, 901),
+    ];
+    // One late answer alone is as likely a SYN lost on its way: counted, no offender.
+    let (snap, _) = Seq::new().feed(&one).done();
+    assert!(snap.offenders.is_empty());
+    // Another client waiting at the same time, answered right after its third SYN too.
+    let mut other = one.map(|mut p| {
+        p.ms += 500;
+        p.cport = 40001;
+        p
+    });
+    other[3].ms = other[2].ms + 2;
+    other[4].ms = other[2].ms + 3;
+    let mut both = [one, other].concat();
+    both.sort_by_key(|p| p.ms);
+    let (snap, _) = Seq::new().feed(&both).done();
+    let o = &snap.offenders[0];
+    assert_eq!((o.attempts, o.completed, o.failed_attempts), (2, 2, 0));
+    let r = o.resends;
+    assert_eq!(
+        (r.syns, r.late, r.late_at_once, r.late_together, r.late_ms),
+        (4, 2, 2, 1, (2001, 2002))
+    );
+    assert_eq!((r.unanswered_resent, r.unanswered_longest_ms), (0, 0));
+    assert_eq!(o.incidents, 2);
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::LateAnswer);
+}
+
+/// A slow path: the SYN-ACK comes long after the last SYN (1.5 s after the first, the SYN
+/// sent again at 1 s): a late answer, but not one right after a SYN sent again; a SYN sent
+/// again after its SYN-ACK (that SYN-ACK lost) is not counted, nor is an attempt answered at
+/// once.
+#[test]
+fn a_syn_answered_long_after_its_last_is_late_but_not_at_once() {
+    let slow = |cport: u16, at: i64| {
+        [
+            pkt(at, true, S, 100, 0),
+            pkt(at + 1000, true, S, 100, 0),
+            pkt(at + 1500, false, S | A, 900, 101),
+            pkt(at + 1510, true, A, 101, 901),
+        ]
+        .map(|mut p| {
+            p.cport = cport;
+            p
+        })
+    };
+    let mut resent_after_answer = [
+        pkt(3000, true, S, 500, 0),
+        pkt(3010, false, S | A, 700, 501),
+        pkt(4000, true, S, 500, 0),
+        pkt(4010, false, S | A, 700, 501),
+        pkt(4020, true, A, 501, 701),
+    ];
+    for p in &mut resent_after_answer {
+        p.cport = 40002;
+    }
+    let mut all = [slow(40000, 0), slow(40001, 200)].concat();
+    all.sort_by_key(|p| p.ms);
+    let (snap, _) = Seq::new().feed(&all).feed(&resent_after_answer).done();
+    let o = &snap.offenders[0];
+    assert_eq!(o.attempts, 3);
+    let r = o.resends;
+    assert_eq!(
+        (r.syns, r.late, r.late_at_once, r.late_together, r.late_ms),
+        (2, 2, 0, 1, (1500, 1500))
+    );
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::LateAnswer);
+}
+
+/// Attempts given up on unanswered tell how long their SYNs were sent again; one the
+/// capture's end cut off does not.
+#[test]
+fn unanswered_attempts_resent_tell_how_long() {
+    let mut later: Vec<Pkt> = [20_000, 21_000]
+        .iter()
+        .map(|&ms| pkt(ms, true, S, 300, 0))
+        .collect();
+    for p in &mut later {
+        p.cport = 40002;
+    }
+    let (snap, _) = Seq::new()
+        .feed(
+            &[0, 1000, 2000, 3000]
+                .iter()
+                .map(|&ms| pkt(ms, true, S, 100, 0))
+                .collect::<Vec<_>>(),
+        )
+        .feed(&later)
+        .done();
+    let o = &snap.offenders[0];
+    assert_eq!((o.failed_unanswered, o.cut_off_attempts()), (2, 1));
+    let r = o.resends;
+    assert_eq!(
+        (r.syns, r.unanswered_resent, r.unanswered_longest_ms, r.late),
+        (4, 1, 3000, 0)
+    );
+    assert_eq!(o.diagnosis().kind, DiagnosisKind::Unanswered);
 }

@@ -209,6 +209,7 @@ impl OffenderOut<'_> {
         m.field("unanswered_at_end", &o.cut_off_attempts())?;
         m.field("dropped", &DroppedOut::of(&o.dropped))?;
         m.field("refusal_retries", &o.refusal_retries)?;
+        m.field("resends", &ResendsOut::of(&o.resends))?;
         m.field("clients", &o.clients)?;
         m.field("clients_at_least", &o.clients_at_least)?;
         m.field("seen_on", &self.seen_on)?;
@@ -313,6 +314,38 @@ impl DroppedOut {
                 .map(|(name, packets)| PlaceOut { name, packets })
                 .collect(),
             other_places: d.other_places,
+        }
+    }
+}
+
+/// An offender's SYNs sent again ([`crate::engine::offenders::Resends`]), durations in
+/// seconds.
+#[derive(Serialize)]
+struct ResendsOut {
+    syns: u32,
+    late_answers: u32,
+    late_answers_right_after_resend: u32,
+    late_answers_waiting_together: u32,
+    late_wait_least: Option<Value>,
+    late_wait_most: Option<Value>,
+    given_up_resent: u32,
+    given_up_longest: Option<Value>,
+}
+
+impl ResendsOut {
+    fn of(r: &crate::engine::offenders::Resends) -> Self {
+        // Milliseconds kept: three decimals, as written whatever the float's digits.
+        let secs = |ms: u32| number(f64::from(ms) / 1000.0, 3);
+        let late = r.late > 0;
+        Self {
+            syns: r.syns,
+            late_answers: r.late,
+            late_answers_right_after_resend: r.late_at_once,
+            late_answers_waiting_together: r.late_together,
+            late_wait_least: late.then(|| secs(r.late_ms.0)),
+            late_wait_most: late.then(|| secs(r.late_ms.1)),
+            given_up_resent: r.unanswered_resent,
+            given_up_longest: (r.unanswered_resent > 0).then(|| secs(r.unanswered_longest_ms)),
         }
     }
 }
@@ -1515,6 +1548,18 @@ mod tests {
         let o = &mut a.snapshot.offenders[0];
         o.rst_payloads = vec!["HTTP/1.1 400 \"bad\"\r\n\u{1b}[0m ü".into()].into();
         o.rst_payloads_not_kept = 3;
+        // One attempt answered only after its SYN was sent again, one given up on after it:
+        // every field of `resends` present.
+        o.resends = crate::engine::offenders::Resends {
+            syns: 3,
+            late: 2,
+            late_at_once: 2,
+            late_ms: (2_001, 3_002),
+            late_together: 1,
+            last_late: (0, 0),
+            unanswered_resent: 1,
+            unanswered_longest_ms: 3_000,
+        };
         o.suspects = vec![
             SuspectRst {
                 at: at(1),

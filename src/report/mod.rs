@@ -775,12 +775,30 @@ impl Scope {
     }
 }
 
+/// The clients of `o` as its sentence says them after "from" or "with": "client 127.0.0.1",
+/// "clients 10.0.0.1 and 10.0.0.2" where it knows them all and they are few
+/// ([`Offender::few_clients`]), else their count, "3 clients", "at least 65,536 clients"; a
+/// sentence of one kind of several says the clients are counted over all the incidents.
 fn clients(o: &Offender) -> String {
-    let n = plural(o.clients, "client", "clients");
-    let n = if o.clients_at_least {
-        format!("at least {n}")
+    let named: Vec<String> = o
+        .few_clients
+        .iter()
+        .flatten()
+        .map(|&a| address(a))
+        .collect();
+    let n = if !named.is_empty() && named.len() as u64 == o.clients && !o.clients_at_least {
+        if named.len() == 1 {
+            format!("client {}", named[0])
+        } else {
+            format!("clients {}", and_list(&named))
+        }
     } else {
-        n
+        let n = plural(o.clients, "client", "clients");
+        if o.clients_at_least {
+            format!("at least {n}")
+        } else {
+            n
+        }
     };
     // Clients are counted over all the endpoint's incidents, not per kind: say so when the
     // sentence names one kind of several.
@@ -894,8 +912,9 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
             c.rst[Cause::Stray.index()]
         }),
         DiagnosisKind::Injected => (o.suspect_injected, |c| c.suspect),
-        // Drops are not counted per second apart from the endpoint's other incidents.
-        DiagnosisKind::Dropped => return None,
+        // Drops and late answers are not counted per second apart from the endpoint's other
+        // incidents.
+        DiagnosisKind::Dropped | DiagnosisKind::LateAnswer => return None,
     };
     // Per second, the cut-off attempts to leave out.
     let cut = o.cut_off_attempts().min(o.failed_unanswered);
@@ -1237,6 +1256,15 @@ const UNTIL_STARTED_AGAIN: &str =
     "nothing was listening on that port after the service stopped, until it was started again";
 /// What attempts with no answer mean.
 const NO_ANSWER: &str = "a firewall drops them, the host is down, or its listen queue is full";
+/// What attempts answered right after a SYN sent again mean, in a few words.
+const QUEUE_OVERFLOWED: &str = "its listen queue overflowed";
+/// Why a full listen queue drops SYNs, to end its sentence.
+const QUEUE_WHY: &str = "A listening socket's kernel drops SYNs while its queue of \
+     connections not yet accepted is full (the program does not call accept() fast enough, or \
+     its backlog is too small for the bursts); a SYN rate limit on the way drops them alike";
+/// What attempts answered long after their last SYN mean.
+const SLOW_ANSWER: &str = "a slow path or a slow host (the SYN-ACKs came long after the last \
+     SYN, not right after a SYN sent again: the SYNs were answered slowly rather than dropped)";
 /// What SYNs the capturing host dropped on their way in mean.
 const DROPPED_SYNS: &str = "a firewall rule (Windows Defender Firewall, WFP) or a filter driver \
      drops them before any program sees them, so the clients get no answer and time out";
@@ -1570,6 +1598,10 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
             format!("no answer before the capture ended: {TOO_SOON}")
         }
         DiagnosisKind::Unanswered => format!("no answer: {NO_ANSWER}"),
+        DiagnosisKind::LateAnswer if queue_overflowed(o) => {
+            format!("not accepting fast enough: {QUEUE_OVERFLOWED} (SYNs dropped, then resent)")
+        }
+        DiagnosisKind::LateAnswer => format!("answered late: {SLOW_ANSWER}"),
         DiagnosisKind::Dropped => dropped_gist(o),
         DiagnosisKind::HandshakeReset => format!(
             "reset during the handshake by {}: {GAVE_UP}",
@@ -1636,6 +1668,144 @@ fn dropped_gist(o: &Offender) -> String {
             format!("{who} dropped the RSTs this port answered with: {DROPPED_LOOPBACK_RSTS}")
         }
     }
+}
+
+/// Milliseconds as seconds to a tenth, cut rather than rounded: "11.2 s".
+fn tenths_of(ms: u32) -> String {
+    format!("{}.{} s", ms / 1000, ms % 1000 / 100)
+}
+
+/// Most of `o`'s late answers came right after a SYN sent again, and clients waited at once
+/// ([`QUEUE_OVERFLOWED`]).
+fn queue_overflowed(o: &Offender) -> bool {
+    let r = &o.resends;
+    r.late_together > 0 && r.late_at_once > 0 && r.late_at_once * 2 >= r.late
+}
+
+/// The sentence of an endpoint whose attempts were answered only after their SYNs were sent
+/// again: a listen queue that overflowed, with the attempts given up on meanwhile, or a slow
+/// path. `from` is " from 1 client" or nothing, `when` the rate and times of its incidents.
+fn late_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
+    let r = &o.resends;
+    let late = u64::from(r.late);
+    let attempts = o.attempts.max(late);
+    let (least, most) = r.late_ms;
+    let waited = if least / 100 == most / 100 {
+        tenths_of(most)
+    } else {
+        format!(
+            "{} to {}",
+            tenths_of(least).trim_end_matches(" s"),
+            tenths_of(most)
+        )
+    };
+    let their = if late == 1 { "its" } else { "their" };
+    let what = if late == attempts {
+        match late {
+            1 => "the only connection attempt".to_owned(),
+            2 => "both connection attempts".to_owned(),
+            n => format!("all {} connection attempts", thousands(n)),
+        }
+    } else {
+        format!(
+            "{} of {} connection attempts",
+            thousands(late),
+            thousands(attempts)
+        )
+    };
+    let resent = format!(
+        "{} in all",
+        plural(u64::from(r.syns), "SYN resent", "SYNs resent")
+    );
+    let established = if late == 1 {
+        "the connection established"
+    } else {
+        "connections established"
+    };
+    if !queue_overflowed(o) {
+        return format!(
+            "{ep} answered {what}{from} only after {their} SYNs were sent again ({when}): \
+             {SLOW_ANSWER} ({resent}; {established} {waited} after {their} first SYN)."
+        );
+    }
+    let given_up = o.failed_unanswered.saturating_sub(o.cut_off_attempts());
+    let and_given_up = if given_up > 0 {
+        format!(
+            ", and {} no answer at all and {} given up on",
+            plural(given_up, "more got", "more got"),
+            if given_up == 1 { "was" } else { "were" },
+        )
+    } else {
+        String::new()
+    };
+    let right_after = if r.late_at_once == r.late && late == 1 {
+        "its SYN-ACK right after a SYN sent again"
+    } else if r.late_at_once == r.late {
+        "each SYN-ACK right after a SYN sent again"
+    } else {
+        "most SYN-ACKs right after a SYN sent again"
+    };
+    format!(
+        "{ep} answered {what}{from} only after {their} SYNs were sent again ({when}){and_given_up}: \
+         the service is not accepting connections fast enough, {QUEUE_OVERFLOWED} ({resent}; \
+         {established} {waited} after {their} first SYN, {right_after}{}). {QUEUE_WHY}.",
+        given_up_over(o, given_up)
+    )
+}
+
+/// "; the one given up on resent over 2.0 s", "; those given up on resent over up to 2.0
+/// s": how long the `given_up` attempts of `o` given up on unanswered were tried; nothing
+/// where none was resent.
+fn given_up_over(o: &Offender, given_up: u64) -> String {
+    let r = &o.resends;
+    let over = tenths_of(r.unanswered_longest_ms);
+    match (r.unanswered_resent, given_up) {
+        (0, _) | (_, 0) => String::new(),
+        (_, 1) => format!("; the one given up on resent over {over}"),
+        (1, _) => format!("; of those given up on, one resent over {over}"),
+        _ => format!("; those given up on resent over up to {over}"),
+    }
+}
+
+/// What the SYNs resent by `o`'s `given_up` attempts that got no answer say: " Their SYNs
+/// were sent again 6 times in all, each attempt's over up to 3.0 s: its client kept retrying
+/// and nothing ever came back." The client's retries are the evidence that its SYNs left it
+/// and were lost on the way or at the host, not a client that gave up at once. Nothing where
+/// none was resent (a client that tries once).
+fn resent_unanswered(o: &Offender, given_up: u64) -> String {
+    let r = &o.resends;
+    let resent = u64::from(r.unanswered_resent);
+    if resent == 0 {
+        return String::new();
+    }
+    let over = tenths_of(r.unanswered_longest_ms);
+    let times = plural(u64::from(r.syns), "time", "times");
+    let mut s = match (resent == given_up, given_up) {
+        (true, 1) => format!(" Its SYN was sent again {times}, over {over}"),
+        (true, _) => {
+            format!(" Their SYNs were sent again {times} in all, each attempt's over up to {over}")
+        }
+        (false, _) if resent == 1 => {
+            format!(" The SYN of 1 of them was sent again ({times}, over {over})")
+        }
+        (false, _) => format!(
+            " The SYNs of {} of them were sent again ({times} in all, each attempt's over up \
+             to {over})",
+            thousands(resent)
+        ),
+    };
+    // Where the endpoint never answered anyone, the retries are the whole story; answers to
+    // others say its SYNs were not all dropped.
+    if o.completed == 0 && r.late == 0 {
+        let who = if o.clients == 1 && !o.clients_at_least {
+            "its client kept"
+        } else {
+            "the clients kept"
+        };
+        s.push_str(&format!(": {who} retrying and nothing ever came back"));
+    }
+    s.push('.');
+    s
 }
 
 /// The sentence of an endpoint whose SYNs or RSTs the capturing host dropped: how many of
@@ -1803,6 +1973,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
             }
         }
         DiagnosisKind::Dropped => dropped_sentence(o, &ep, &from("from"), &when),
+        DiagnosisKind::LateAnswer => late_sentence(o, &ep, &from("from"), &when),
         DiagnosisKind::Unanswered => {
             let attempts = |n| plural(n, "connection attempt", "connection attempts");
             let cut = o.cut_off_attempts().min(o.failed_unanswered);
@@ -1821,6 +1992,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                     attempts(given_up),
                     from("from")
                 );
+                s.push_str(&resent_unanswered(o, given_up));
                 if cut > 0 {
                     s.push_str(&format!(
                         " {} more got none before the capture ended, {}: {TOO_SOON}.",
@@ -1975,7 +2147,10 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
         DiagnosisKind::Abort => c == Cause::Abort,
         DiagnosisKind::AfterClose => c == Cause::AfterClose,
         DiagnosisKind::Stray => c == Cause::Stray,
-        DiagnosisKind::Unanswered | DiagnosisKind::Dropped | DiagnosisKind::Injected => false,
+        DiagnosisKind::Unanswered
+        | DiagnosisKind::LateAnswer
+        | DiagnosisKind::Dropped
+        | DiagnosisKind::Injected => false,
     };
     let mut rest = Vec::new();
     for c in Cause::ALL.into_iter().filter(|&c| by(c) > 0 && !told(c)) {
@@ -2003,6 +2178,7 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
     // Unanswered attempts are told by their own sentence, by a refusals' sentence where
     // nothing was accepted, and by the drops' sentence where the host dropped the answers.
     let unanswered_told = kind == DiagnosisKind::Unanswered
+        || (kind == DiagnosisKind::LateAnswer && queue_overflowed(o))
         || (kind == DiagnosisKind::Refused && o.completed == 0)
         || o.dropped.rst > 0;
     if o.failed_unanswered > 0 && !unanswered_told {
@@ -2013,6 +2189,22 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
                 "connection attempt",
                 "connection attempts"
             )
+        ));
+    }
+    // Attempts answered late are told by their own sentence only.
+    if o.resends.late > 0 && kind != DiagnosisKind::LateAnswer {
+        rest.push(format!(
+            "{} only after {} sent again",
+            plural(
+                u64::from(o.resends.late),
+                "connection attempt answered",
+                "connection attempts answered"
+            ),
+            if o.resends.late == 1 {
+                "its SYN was"
+            } else {
+                "their SYNs were"
+            }
         ));
     }
     (!rest.is_empty()).then(|| and_list(&rest))
@@ -3249,6 +3441,50 @@ mod dated_range_tests {
 pub(crate) mod tests {
     use super::Clock;
     use crate::packet::Timestamp;
+
+    /// Regression (a real-failure trial): "from 1 client" never said which client, which an
+    /// admin then looked up in the capture. A few clients, all known, are named, lowest first;
+    /// more, or a count that is a lower bound, are counted as before.
+    #[test]
+    fn a_few_clients_are_named() {
+        use crate::engine::offenders::Offender;
+        let addr = |a: &str| Some(a.parse().expect("an address"));
+        let refused = |clients: u64, few| Offender {
+            failed_refused: 4,
+            failed_attempts: 4,
+            attempts: 4,
+            rst_packets: 4,
+            rst_by_cause: [4, 0, 0, 0, 0],
+            incidents: 4,
+            clients,
+            few_clients: few,
+            ..Offender::blank("10.0.0.9", 80)
+        };
+        let said = |o: &Offender| super::diagnosis(o, Clock::Utc);
+        let one = refused(1, [addr("10.0.0.1"), None, None]);
+        assert!(
+            said(&one).starts_with(
+                "10.0.0.9:80 refused all 4 connection attempts from client 10.0.0.1 ("
+            ),
+            "{}",
+            said(&one)
+        );
+        let three = refused(3, [addr("10.0.0.1"), addr("10.0.0.2"), addr("::1")]);
+        assert!(
+            said(&three).contains("from clients 10.0.0.1, 10.0.0.2 and ::1 ("),
+            "{}",
+            said(&three)
+        );
+        let four = refused(4, [None; 3]);
+        assert!(said(&four).contains("from 4 clients ("), "{}", said(&four));
+        let mut many = refused(3, [addr("10.0.0.1"), addr("10.0.0.2"), addr("10.0.0.3")]);
+        many.clients_at_least = true;
+        assert!(
+            said(&many).contains("from at least 3 clients ("),
+            "{}",
+            said(&many)
+        );
+    }
 
     /// A time's fraction is written to the digits its file records, nine of a nanosecond
     /// file's, cut (not rounded: .2349 of a millisecond file is still .234), before 1970 too.

@@ -764,6 +764,16 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
                 grouped(o.dropped.rst)
             ),
         };
+        // Attempts answered only after their SYNs were sent again: no failure, but each an
+        // incident (its client waited).
+        let dropped = match o.resends.late {
+            0 => dropped,
+            n => format!(
+                "{dropped}; answered late {} ({} resent)",
+                grouped(n),
+                super::plural(u64::from(o.resends.syns), "SYN", "SYNs")
+            ),
+        };
         let _ = writeln!(
             out,
             "     resets {}{}; failed attempts {} of {}{dropped}; clients {}{}",

@@ -885,7 +885,7 @@ fn read_to_end(
     })
 }
 
-mod balanced;
+pub(crate) mod balanced;
 
 /// What a file whose interface says it was captured with rstscope's SYN/FIN/RST-only filter
 /// cannot tell, for the analysis' warnings and the evidence's.

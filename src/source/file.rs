@@ -369,6 +369,13 @@ impl FileSource {
         self.number = so_far.frames;
     }
 
+    /// Takes the interfaces of `part`, the reading that read this source's one file on to its
+    /// end ([`FileSource::open_part`], its counts carried on from the reading before it):
+    /// captures appended there added theirs, as this source's own reading would have.
+    pub(crate) fn take_interfaces(&mut self, part: &FileSource) {
+        self.interfaces = part.interfaces.clone();
+    }
+
     /// Ends the reading of this source's one file with another reading's problems (the part
     /// that read its end: [`FileSource::open_part`]).
     pub(crate) fn take_problems(&mut self, problems: Vec<SourceError>) {

@@ -548,6 +548,7 @@ pub(super) fn analyze(
         });
     }
     let cancelled = cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+    let mut rest = None;
     if matches!(taken, Taken::Rest) && !cancelled {
         // The rest in order, as today's reading, with what the reading so far left.
         match FileSource::open_part(&plan.path, plan.header, so_far.at, None) {
@@ -562,12 +563,17 @@ pub(super) fn analyze(
                 {
                     so_far.counts(&part);
                     problems = part.problems_taken();
+                    // Captures appended in the rest add interfaces of their own.
+                    rest = Some(part);
                 }
             }
             Err(e) => problems.push(e),
         }
     }
     source.carry_on(&so_far.info, so_far.interface_frames);
+    if let Some(rest) = &rest {
+        source.take_interfaces(rest);
+    }
     source.take_problems(problems);
     side.finish(Some(&source), bytes_total, &mut options)
 }

@@ -3,7 +3,9 @@
 //! themselves, cut to 256 KiB), `OUT_DIR/file` (the same, and zip archives made here of the
 //! small fixtures: several members, nested, zip64, damaged or missing central directories),
 //! `OUT_DIR/decode` (distinct frames with their link type) and `OUT_DIR/engine` (each file's
-//! TCP packets in the engine target's form).
+//! TCP packets in the engine target's form) and `OUT_DIR/chunks` (each classic pcap file, cut
+//! to 64 KiB, behind the two bytes that pick the chunk size; the same with every third record
+//! repeated, and followed by itself, header included, as captures appended to each other).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,6 +14,9 @@ use rstscope::fuzzing::seeds_from_capture;
 
 /// Longest reader seed: libFuzzer mutates small inputs faster.
 const MAX_READER_SEED: usize = 256 << 10;
+/// Longest chunks seed: the target reads each input twice, and chunks of at most 4 KiB make
+/// many chunks of it.
+const MAX_CHUNKS_SEED: usize = 64 << 10;
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args_os().skip(1);
@@ -19,16 +24,22 @@ fn main() -> std::io::Result<()> {
         eprintln!("usage: fuzz_seeds OUT_DIR FILE...");
         std::process::exit(2);
     };
-    let dirs = ["reader", "decode", "engine", "file"].map(|d| out.join(d));
+    let dirs = ["reader", "decode", "engine", "file", "chunks"].map(|d| out.join(d));
     for d in &dirs {
         std::fs::create_dir_all(d)?;
     }
-    let (mut frames, mut sequences) = (0, 0);
+    let (mut frames, mut sequences, mut pcaps) = (0, 0, 0);
     for (n, file) in args.map(PathBuf::from).enumerate() {
         let name = seed_name(n, &file);
         let mut bytes = std::fs::read(&file)?;
         bytes.truncate(MAX_READER_SEED);
         std::fs::write(dirs[0].join(&name), &bytes)?;
+        if let Some(seeds) = chunks_seeds(&bytes) {
+            for (i, seed) in seeds.iter().enumerate() {
+                std::fs::write(dirs[4].join(format!("{name}-{i}")), seed)?;
+            }
+            pcaps += 1;
+        }
         std::fs::write(dirs[3].join(&name), bytes)?;
         let (decode, engine) = seeds_from_capture(&file, 64, 2000);
         for (i, f) in decode.iter().enumerate() {
@@ -42,12 +53,59 @@ fn main() -> std::io::Result<()> {
     }
     let zips = zip_seeds(&dirs[3])?;
     eprintln!(
-        "fuzz_seeds: {zips} zip archives, {} frames, {} packet sequences under {}",
+        "fuzz_seeds: {zips} zip archives, {} frames, {} packet sequences, {} classic pcaps under {}",
         frames,
         sequences,
+        pcaps,
         out.display()
     );
     Ok(())
+}
+
+/// The chunks target's seeds of a capture, where it is a classic pcap (either byte order,
+/// microseconds or nanoseconds): the file cut to [`MAX_CHUNKS_SEED`]; the same with every
+/// third record repeated at once (repeats across chunk starts); the file followed by itself,
+/// its header included (captures appended, time stepping back). Each behind two bytes that
+/// pick a chunk size, a different one each.
+fn chunks_seeds(file: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let big_endian = match file.get(..4)? {
+        [0xd4, 0xc3, 0xb2, 0xa1] | [0x4d, 0x3c, 0xb2, 0xa1] => false,
+        [0xa1, 0xb2, 0xc3, 0xd4] | [0xa1, 0xb2, 0x3c, 0x4d] => true,
+        _ => return None,
+    };
+    let file = &file[..file.len().min(MAX_CHUNKS_SEED)];
+    let mut records = Vec::new();
+    let mut at = 24;
+    while let Some(len) = file.get(at + 8..at + 12) {
+        let len: [u8; 4] = len.try_into().ok()?;
+        let len = match big_endian {
+            true => u32::from_be_bytes(len),
+            false => u32::from_le_bytes(len),
+        } as usize;
+        let Some(record) = file.get(at..at + 16 + len) else {
+            break;
+        };
+        records.push(record);
+        at += 16 + len;
+    }
+    let mut repeats = file.get(..24)?.to_vec();
+    for (i, record) in records.iter().enumerate() {
+        repeats.extend_from_slice(record);
+        if i % 3 == 1 {
+            repeats.extend_from_slice(record);
+        }
+    }
+    repeats.truncate(MAX_CHUNKS_SEED);
+    let half = &file[..file.len().min(MAX_CHUNKS_SEED / 2)];
+    let appended = [half, half].concat();
+    let seeds = [file.to_vec(), repeats, appended];
+    Some(
+        seeds
+            .into_iter()
+            .zip([100u16, 700, 2000])
+            .map(|(seed, chunk)| [&chunk.to_le_bytes()[..], &seed].concat())
+            .collect(),
+    )
 }
 
 /// A file name for the seeds of `file`: its number and name, so seeds of files with the same

@@ -8,9 +8,10 @@
 # or not, in a zip or not, end to end with every report), file (a capture file on disk, as
 # `rstscope analyze FILE` opens it: a zip listed from its central directory and its members
 # opened by offset, the file's size and name, the file given twice, an offender's packets read
-# again), decode (one frame of any link type), engine (arbitrary TCP packet sequences with
+# again), chunks (a classic pcap file read by chunks on two threads, its reports compared byte
+# for byte with reading it in order; the input's first two bytes pick the chunk size), decode (one frame of any link type), engine (arbitrary TCP packet sequences with
 # arbitrary times, the engine's invariants checked), elf (a program's ELF file and the loader's
-# cache, read for the libraries the loader would not find). Default: all five, 1800 s each.
+# cache, read for the libraries the loader would not find). Default: all six, 1800 s each.
 #
 # Seeds are made at run time (examples/fuzz_seeds.rs) from resources/*.pcapng, tests/fixtures
 # and, when present, the public corpus in ../shared/pcaps; the saved corpus fuzz/corpus/TARGET
@@ -21,7 +22,7 @@
 # name that says what it pins, once fixed. --save merges what was found into fuzz/corpus/TARGET
 # (libFuzzer -merge=1: the fewest inputs that keep the coverage), then, should that exceed the
 # target's budget (RSTSCOPE_FUZZ_SAVE_KB; by default 3,000 KB for reader, 1,500 for file and
-# engine, 500 for decode, so the repository and CI's replay stay small), drops the largest inputs
+# engine, 1,000 for chunks, 500 for decode, so the repository and CI's replay stay small), drops the largest inputs
 # until it fits, saying how many.
 #
 # Needs the nightly toolchain and cargo-fuzz; it installs both (rustup, cargo install) when
@@ -42,11 +43,11 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --time) time_each="$2"; shift 2 ;;
     --save) save=1; shift ;;
-    reader|file|decode|engine|elf) targets+=("$1"); shift ;;
-    *) say "unknown argument $1 (targets: reader file decode engine elf)"; exit 2 ;;
+    reader|file|chunks|decode|engine|elf) targets+=("$1"); shift ;;
+    *) say "unknown argument $1 (targets: reader file chunks decode engine elf)"; exit 2 ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(reader file decode engine elf)
+[ ${#targets[@]} -gt 0 ] || targets=(reader file chunks decode engine elf)
 
 work="${RSTSCOPE_FUZZ_DIR:-${TMPDIR:-/tmp}/rstscope-fuzz}"
 timeout_each="${RSTSCOPE_FUZZ_TIMEOUT:-10}"
@@ -84,9 +85,9 @@ done
 
 # libFuzzer's longest input per target: capture files need room, frames and packet
 # sequences less.
-declare -A MAX_LEN=([reader]=262144 [file]=262144 [decode]=65540 [engine]=65537 [elf]=65536)
+declare -A MAX_LEN=([reader]=262144 [file]=262144 [chunks]=131074 [decode]=65540 [engine]=65537 [elf]=65536)
 # What --save may keep per target, in KB.
-declare -A SAVE_KB=([reader]=3000 [file]=1500 [decode]=500 [engine]=1500 [elf]=500)
+declare -A SAVE_KB=([reader]=3000 [file]=1500 [chunks]=1000 [decode]=500 [engine]=1500 [elf]=500)
 
 for t in "${targets[@]}"; do
   mkdir -p "$work/corpus/$t" "$work/artifacts/$t" "fuzz/corpus/$t"

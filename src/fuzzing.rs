@@ -103,6 +103,76 @@ pub fn capture_on_disk(data: &[u8]) {
     let _ = report::evidence::write_pcapng_to(&mut saved, &ev);
 }
 
+/// Chunks target: `data` as one classic pcap file on disk, read by chunks on two threads
+/// (`--jobs 2`, [`crate::analysis`]'s balanced reading) and read in order (`--jobs 1`): the
+/// reports must be the same byte for byte (JSON, text, the offenders' CSV), messages and
+/// offsets of bad input included, whatever the bytes (a record cut at a chunk's start, a
+/// guess that chains across it, time stepping back there, repeats across it, records of
+/// odd or no length, a snapshot length the records exceed, captures appended).
+///
+/// The first two bytes pick the chunk size (little-endian, from [`CHUNK_BYTES`]`.0` to
+/// [`CHUNK_BYTES`]`.1` bytes), so that a small input makes many chunks; the rest is the file,
+/// its own 24-byte header included.
+pub fn chunked_pcap(data: &[u8]) {
+    let Some((head, file)) = data.split_first_chunk::<2>() else {
+        return;
+    };
+    let (least, most) = CHUNK_BYTES;
+    let chunk = least + u64::from(u16::from_le_bytes(*head)) % (most - least + 1);
+    let Ok(file) = TempFile::new("chunks.pcap", file) else {
+        return;
+    };
+    let [in_order, by_chunks] = [1, 2].map(|jobs| {
+        let _chunk = ChunkSize::set((jobs > 1).then_some(chunk));
+        let options = Options {
+            engine: EngineConfig {
+                max_flows: 512,
+                ..EngineConfig::default()
+            },
+            jobs,
+            ..Options::default()
+        };
+        match analysis::analyze_files(std::slice::from_ref(&file.0), options) {
+            Ok(a) => {
+                let json = report::json::to_value(&a, Clock::Utc);
+                let json = serde_json::to_string_pretty(&json).unwrap_or_default();
+                let text = report::text::report(&a, Clock::Utc, 10);
+                let csv = report::csv::offenders(&a, Clock::Utc);
+                let warnings = a.capture.warnings.join("\n");
+                [json, text, csv, warnings]
+            }
+            Err(e) => [e.to_string(), String::new(), String::new(), String::new()],
+        }
+    });
+    let names = ["JSON report", "text report", "offenders' CSV", "warnings"];
+    for ((name, one), two) in names.iter().zip(&in_order).zip(&by_chunks) {
+        assert!(
+            one == two,
+            "chunks of {chunk} bytes: the {name} differs from reading in order\n--- in order\n{one}\n--- by chunks\n{two}"
+        );
+    }
+}
+
+/// The least and the most chunk size [`chunked_pcap`] reads its file by, in bytes: from less
+/// than a full-size frame's record to a few of them.
+pub const CHUNK_BYTES: (u64, u64) = (64, 4096);
+
+/// The balanced reading's chunk size on this thread, set while it lives.
+struct ChunkSize;
+
+impl ChunkSize {
+    fn set(bytes: Option<u64>) -> Self {
+        crate::analysis::balanced::CHUNK.set(bytes);
+        Self
+    }
+}
+
+impl Drop for ChunkSize {
+    fn drop(&mut self) {
+        crate::analysis::balanced::CHUNK.set(None);
+    }
+}
+
 /// The names [`capture_on_disk`] gives its file: each way the name matters (a Windows event
 /// trace is told by its extension; a zip by its content, whatever its name) and one that is
 /// not ASCII, as the reports print it.

@@ -73,6 +73,11 @@ fn file_corpus_and_regressions_replay() {
 }
 
 #[test]
+fn chunks_corpus_and_regressions_replay() {
+    replay_target("chunks", rstscope::fuzzing::chunked_pcap);
+}
+
+#[test]
 fn elf_corpus_and_regressions_replay() {
     replay_target("elf", rstscope::fuzzing::elf);
 }

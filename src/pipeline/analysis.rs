@@ -915,7 +915,7 @@ fn read_to_end(
     })
 }
 
-mod balanced;
+pub(crate) mod balanced;
 
 /// Said of an analysis cancelled before its first frame was read (while files that may be
 /// copies were compared, say).

@@ -75,6 +75,13 @@ const GUESS_BYTES: [usize; 2] = [64 << 10, 4 << 20];
 /// by chunks too. Read only here.
 const CHUNK_VARIABLE: &str = "RSTSCOPE_TEST_CHUNK_BYTES";
 
+thread_local! {
+    /// The chunk size a test or the chunks' fuzz target ([`crate::fuzzing::chunked_pcap`])
+    /// sets, on the thread that plans the reading: unlike [`CHUNK_VARIABLE`], it leaves the
+    /// readings of other threads of the process (the tests beside it) alone.
+    pub(crate) static CHUNK: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
 /// How the input is read by chunks.
 pub(super) struct Plan {
     /// Its files, in the order given, which is their time order.
@@ -255,9 +262,8 @@ fn record_time(record: &[u8], layout: PcapLayout) -> Option<Timestamp> {
 /// chunks of about a 30th did best), within [`MIN_CHUNK`] and [`MAX_CHUNK`]; the tests' size
 /// where they set it.
 fn chunk_size(size: u64) -> u64 {
-    #[cfg(test)]
-    if let Some(bytes) = tests::CHUNK.get() {
-        return bytes;
+    if let Some(bytes) = CHUNK.get() {
+        return bytes.max(1);
     }
     let forced = std::env::var(CHUNK_VARIABLE).ok();
     match forced.and_then(|v| v.parse::<u64>().ok()) {
@@ -895,15 +901,14 @@ fn taken_name(taken: &Taken) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::{Cell, RefCell};
+    use std::cell::RefCell;
     use std::path::{Path, PathBuf};
 
     use super::super::{Options, analyze_files};
+    use super::CHUNK;
     use crate::report::Clock;
 
     thread_local! {
-        /// The chunk size a test sets (the analysis plans on the calling thread).
-        pub(super) static CHUNK: Cell<Option<u64>> = const { Cell::new(None) };
         /// What became of each chunk the engine took, in order ("again": read again in
         /// order, then what followed).
         pub(super) static TAKEN: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };

@@ -91,8 +91,10 @@ impl ScansFound {
 }
 
 /// What makes a scan the same one from one finding to the next: its kind with its server (a
-/// port scan) or port (a sweep), and its client. It grows, but stays one scan.
-pub type ScanId = (ScanKind, IpAddr);
+/// port scan) or port (a sweep), its client, and its targets' overlay network (two tenants'
+/// machines numbered alike are other machines, as [`find`] groups them). It grows, but stays
+/// one scan.
+pub type ScanId = (ScanKind, IpAddr, Overlay);
 
 /// Scans remembered as counted, the oldest forgotten first: one found again after it was
 /// forgotten is counted again. Far more than are ever found at once (a scan has at least
@@ -118,7 +120,7 @@ impl ScanCount {
     /// Counts the scans of `found` not counted yet.
     pub fn note(&mut self, found: &[Found]) {
         for f in found {
-            let id = (f.scan.kind, f.scan.client);
+            let id = (f.scan.kind, f.scan.client, f.scan.lowest.2);
             if self.seen.insert(id) {
                 self.counted.add(id.0);
                 self.order.push_back(id);
@@ -136,7 +138,7 @@ impl ScanCount {
         let mut found = self.counted;
         let mut new = HashSet::new();
         for s in now {
-            let id = (s.kind, s.client);
+            let id = (s.kind, s.client, s.lowest.2);
             if !self.seen.contains(&id) && new.insert(id) {
                 found.add(s.kind);
             }

@@ -9290,18 +9290,13 @@ fn the_offenders_rows_bar_stays_in_view_scrolled_sideways_and_drags_the_rows() {
         "the last row in view after a press at the track's end: {end:?}"
     );
     // The wheel over the bar scrolls back up.
-    h.hover_at(egui::pos2(x, bar.center().y));
-    h.step();
-    for _ in 0..10 {
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Line,
-            delta: egui::vec2(0.0, 3.0),
-            modifiers: egui::Modifiers::NONE,
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Wheel,
-        });
-        h.step();
-    }
+    wheel_notches(
+        &mut h,
+        egui::pos2(x, bar.center().y),
+        egui::MouseWheelUnit::Line,
+        10,
+        3.0,
+    );
     h.run_steps(10);
     let up = endpoints_in_view(&h, bar.top(), bar.bottom());
     assert_eq!(
@@ -9523,18 +9518,7 @@ fn the_next_capture_shows_its_selected_offender_wherever_the_table_was_scrolled(
     };
     let row = cell(&h).expect("the worst offender in view");
     // The wheel over the rows, then the pointer away from them.
-    h.hover_at(row.center());
-    h.step();
-    for _ in 0..10 {
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Line,
-            delta: egui::vec2(0.0, -3.0),
-            modifiers: egui::Modifiers::NONE,
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Wheel,
-        });
-        h.step();
-    }
+    wheel_notches(&mut h, row.center(), egui::MouseWheelUnit::Line, 10, -3.0);
     h.hover_at(egui::pos2(500.0, 60.0));
     h.run_steps(10);
     assert!(cell(&h).is_none(), "the table is scrolled down");
@@ -10174,34 +10158,42 @@ fn a_cut_short_connecting_cell_shows_one_tooltip() {
 /// The mouse wheel turned over `at` by `dy` points (negative: the content moves up, showing
 /// what is below), and the frames of egui's smooth scrolling.
 fn wheel(h: &mut Harness<'_, RstscopeApp>, at: egui::Pos2, dy: f32) {
-    h.hover_at(at);
-    h.step();
-    h.event(egui::Event::MouseWheel {
-        unit: egui::MouseWheelUnit::Point,
-        delta: egui::vec2(0.0, dy),
-        phase: egui::TouchPhase::Move,
-        source: egui::MouseWheelSource::Wheel,
-        modifiers: egui::Modifiers::NONE,
-    });
-    h.run_steps(30);
+    wheel_by(h, at, egui::vec2(0.0, dy));
 }
 
 /// A turn of the wheel at `at`: `notches` events of `dy` points, a frame apart (a quarter of
 /// a second in the harness: one turn), then the frames that smooth it out.
 fn wheel_turn(h: &mut Harness<'_, RstscopeApp>, at: egui::Pos2, notches: usize, dy: f32) {
+    wheel_notches(h, at, egui::MouseWheelUnit::Point, notches, dy);
+    h.run_steps(10);
+}
+
+/// The pointer over `at`, then `notches` wheel events of `dy` (in `unit`s), a frame apart; the
+/// frames that smooth the scrolling out are the caller's (some move the pointer away first).
+fn wheel_notches(
+    h: &mut Harness<'_, RstscopeApp>,
+    at: egui::Pos2,
+    unit: egui::MouseWheelUnit,
+    notches: usize,
+    dy: f32,
+) {
     h.hover_at(at);
     h.step();
     for _ in 0..notches {
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, dy),
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Wheel,
-            modifiers: egui::Modifiers::NONE,
-        });
+        wheel_event(h, unit, egui::vec2(0.0, dy));
         h.step();
     }
-    h.run_steps(10);
+}
+
+/// One event of the mouse wheel (not a trackpad's) moved by `delta` `unit`s.
+fn wheel_event(h: &mut Harness<'_, RstscopeApp>, unit: egui::MouseWheelUnit, delta: egui::Vec2) {
+    h.event(egui::Event::MouseWheel {
+        unit,
+        delta,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+        modifiers: egui::Modifiers::NONE,
+    });
 }
 
 /// The offenders table's first row in its own view, wherever the results have scrolled the
@@ -11025,18 +11017,7 @@ fn the_connections_heading_says_which_rows_are_in_view_where_they_give_way() {
     );
     // The wheel over the rows: the heading follows.
     let view = rstscope::ui::details::connection_rows_view(&h.ctx).expect("rows drawn");
-    h.hover_at(view.center());
-    h.step();
-    for _ in 0..3 {
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Line,
-            delta: egui::vec2(0.0, -1.0),
-            modifiers: egui::Modifiers::NONE,
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Wheel,
-        });
-        h.step();
-    }
+    wheel_notches(&mut h, view.center(), egui::MouseWheelUnit::Line, 3, -1.0);
     h.run_steps(10);
     let (scrolled, _) = connections_heading(&h);
     let rows = seen(&h);
@@ -11990,13 +11971,7 @@ fn regression_tab_to_the_first_row_shows_its_endpoint_clear_of_the_pinned_column
 fn wheel_by(h: &mut Harness<'_, RstscopeApp>, at: egui::Pos2, delta: egui::Vec2) {
     h.hover_at(at);
     h.step();
-    h.event(egui::Event::MouseWheel {
-        unit: egui::MouseWheelUnit::Point,
-        delta,
-        phase: egui::TouchPhase::Move,
-        source: egui::MouseWheelSource::Wheel,
-        modifiers: egui::Modifiers::NONE,
-    });
+    wheel_event(h, egui::MouseWheelUnit::Point, delta);
     h.run_steps(30);
 }
 

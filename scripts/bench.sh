@@ -18,7 +18,9 @@
 #
 # Each command runs $RSTSCOPE_BENCH_RUNS times (default 3) from the page cache (every file is
 # read once before timing); the median wall time, CPU time (user+sys) and peak RSS are printed,
-# then every target's ratio with PASS or MISS. Not timed, also checked: rstscope's counts equal
+# then every target's ratio with PASS or MISS. How the 1 GiB captures sit in the page cache
+# (the share of their pages in large folios, scripts/page-cache.py: root only) is printed from
+# before and after the timings, since it moves `cat`, the anchor of the wall target, fourfold. Not timed, also checked: rstscope's counts equal
 # the generator's truth (what the generator wrote: frames, RSTs by cause, SYNs, attempts,
 # failed attempts) on every capture; `--jobs 1` and the default print the same report; the
 # rotated files give the same report as the same packets read as one file (through a pipe).
@@ -142,6 +144,17 @@ done
 sync # no writeback of the new files while timing
 cat "${rotated[@]}" "$small" "$large.gz" "$small.gz" "$dir"/*-"$prefix_size"-seed"$seed".pcap >/dev/null
 mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.0f", b / 1e6 }'; }
+# How the 1 GiB captures sit in the page cache (resident, in large folios or in 4 KiB pages):
+# reading the same file costs up to four times more in one state than in the other, for `cat`
+# most of all, so each run says which it measured, before and after the timings.
+page_cache() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 "$top/scripts/page-cache.py" "$large" "$small" | sed "s|^$dir/|  |"
+  else
+    echo "  unknown (python3 is missing)"
+  fi
+}
+cache_before="$(page_cache)"
 
 # --- measuring ---------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -198,6 +211,8 @@ rot_mb=$(cat "${rotated[@]}" | wc -c | awk '{ printf "%.0f", $1 / 1e6 }')
 measure cat_rot "cat F F1 ... >/dev/null ($nfiles rotated files)" "$rot_mb" cat "${rotated[@]}"
 measure rst_rot "rstscope analyze --format json F F1 ... ($nfiles files)" "$rot_mb" \
   "$rstscope" analyze --format json "${rotated[@]}"
+
+cache_after="$(page_cache)"
 
 # --- checks (not timed) ------------------------------------------------------------------
 say "checking the counts against the generator's truth, and that the reports agree..."
@@ -266,6 +281,11 @@ for row in "${rows[@]}"; do
   rate=$(awk -v m="$fmb" -v t="${WALL[$key]}" 'BEGIN { printf "%.0f", m / t }')
   printf '%-70s %6s %7s %7s %7s %7s %5s\n' "$label" "$fmb" "${WALL[$key]}" "${CPU[$key]}" "$rate" "${RSS[$key]}" "${LOAD[$key]}"
 done
+echo
+echo "The page cache before the timings:"
+echo "$cache_before"
+echo "and after them:"
+echo "$cache_after"
 echo
 echo "Resets in the large $prefix_size prefix: rstscope $rst_prefix, tcpdump $tcpdump_all (IPv4 and IPv6; its IPv4-only filter: $tcpdump_v4)"
 echo

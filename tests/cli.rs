@@ -5549,6 +5549,91 @@ fn endpoint_says_the_interfaces_it_was_seen_on() {
     assert_eq!(json(&out)["seen_on"], serde_json::json!([]));
 }
 
+/// Two rotated sets captured at once (tests/fixtures/two-rotated: the loopbacks of two
+/// namespaces, one rotated every second, the other every 2 seconds, refusals on 7331 in the
+/// first and 7332 in the second) given together, as a folder or file by file in any order:
+/// two capture points, each set's files one, each offender seen on its own set only, as each
+/// set read alone gives it. Before, each file beginning while the other set's was still being
+/// written stayed a capture point of its own, and one that began when the other set's file
+/// had just given a frame was taken as that file's next: 7331 was "seen on
+/// lo0-1796614107.pcap, lo0-1796614109.pcap, lo1-1796614106.pcap and 1 more".
+#[test]
+fn two_rotated_sets_captured_at_once_are_two_capture_points() {
+    let folder = fixture("two-rotated");
+    let mut files: Vec<String> = (std::fs::read_dir(&folder).expect("the fixture's folder"))
+        .map(|e| e.expect("an entry").path().to_string_lossy().into_owned())
+        .filter(|p| p.ends_with(".pcap"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 7);
+    let of_set = |set: &str| -> Vec<&str> {
+        (files.iter())
+            .filter(|f| f.contains(&format!("/{set}-")))
+            .map(String::as_str)
+            .collect()
+    };
+    let alone = |set: &str| {
+        let mut args = vec!["analyze", "--format", "json"];
+        args.extend(of_set(set));
+        json(&rstscope(&args))
+    };
+    let offender = |v: &serde_json::Value, port: u16| {
+        let mut o = (v["offenders"].as_array().expect("offenders").iter())
+            .find(|o| o["port"] == port)
+            .unwrap_or_else(|| panic!("no offender on {port}: {v}"))
+            .clone();
+        o.as_object_mut().expect("an object").remove("seen_on");
+        o
+    };
+    let (lo0, lo1) = (alone("lo0"), alone("lo1"));
+    for (v, frames) in [(&lo0, 16), (&lo1, 16)] {
+        assert_eq!(
+            v["interface_frames"].as_array().map(Vec::len),
+            Some(1),
+            "{v}"
+        );
+        assert_eq!(v["interface_frames"][0]["frames"], frames);
+    }
+    let reversed: Vec<&str> = files.iter().rev().map(String::as_str).collect();
+    let interleaved: Vec<&str> = (of_set("lo1").into_iter())
+        .zip(of_set("lo0"))
+        .flat_map(|(a, b)| [a, b])
+        .chain(of_set("lo0").into_iter().skip(of_set("lo1").len()))
+        .collect();
+    let given = [vec![folder.as_str()], reversed, interleaved];
+    for (files, jobs) in given.iter().flat_map(|g| [(g, "1"), (g, "2")]) {
+        let mut args = vec!["analyze", "--jobs", jobs, "--format", "json"];
+        args.extend(files);
+        let v = json(&rstscope(&args));
+        assert_eq!(v["files"].as_array().map(Vec::len), Some(7), "{files:?}");
+        let first = |set: &str| {
+            let f = of_set(set)[0];
+            f.rsplit('/').next().expect("a name").to_string()
+        };
+        // In the order the sets' files were given.
+        let mut interfaces = v["interface_frames"]
+            .as_array()
+            .expect("interfaces")
+            .clone();
+        interfaces.sort_by_key(|i| i["name"].to_string());
+        assert_eq!(
+            interfaces,
+            [
+                serde_json::json!({"name": first("lo0"), "frames": 16, "indexes": []}),
+                serde_json::json!({"name": first("lo1"), "frames": 16, "indexes": []}),
+            ],
+            "{files:?}, --jobs {jobs}"
+        );
+        for (port, set, own) in [(7331, "lo0", &lo0), (7332, "lo1", &lo1)] {
+            let o = (v["offenders"].as_array().expect("offenders").iter())
+                .find(|o| o["port"] == port)
+                .expect("the offender");
+            assert_eq!(o["seen_on"], serde_json::json!([first(set)]), "{files:?}");
+            assert_eq!(offender(&v, port), offender(own, port), "{files:?}");
+        }
+    }
+}
+
 /// A rotated set given together (tests/fixtures/rotated: `tcpdump -G 1` of 8 refusals, the
 /// files named as `tcpdump -C` names them) is one capture point: in any order, and as a
 /// folder, its report is the one of its packets read as one file through a pipe (its first

@@ -111,6 +111,9 @@ pub struct FileSource {
     /// Of `problems`, the one that ended the input that ended last, where that input is a
     /// pipe ([`FileSource::ended_by_cancel`]).
     last_end: Option<usize>,
+    /// The files another file continues the capture of ([`FileSource::continue_capture`]):
+    /// a rotated file has one successor.
+    continued: Vec<usize>,
 }
 
 impl FileSource {
@@ -493,7 +496,7 @@ impl FileSource {
         self.delivered = Some(index);
         if self.files.get(index)?.frames == 0 {
             let ts = self.readers.get(index)?.head?.ts;
-            self.first_frame_of(index, ts, previous);
+            self.first_frame_of(index, ts);
         }
         let head = self.readers.get(index)?.head?;
         self.number += 1;
@@ -724,20 +727,18 @@ impl FileSource {
         done as f64 / total as f64
     }
 
-    /// Notes the first frame of file `index`, at `ts`, and which files were being read then;
-    /// where none was, and `previous` gave the frame before, whether this file continues its
-    /// capture ([`FileSource::continue_capture`]).
+    /// Notes the first frame of file `index`, at `ts`, which files were being read then, and
+    /// whether this file continues the capture of one that has ended
+    /// ([`FileSource::continued_file`], [`FileSource::continue_capture`]).
     #[cold]
-    fn first_frame_of(&mut self, index: usize, ts: Timestamp, previous: Option<usize>) {
+    fn first_frame_of(&mut self, index: usize, ts: Timestamp) {
         let open: Vec<usize> = (self.files.iter().zip(&self.readers))
             .enumerate()
             .filter(|&(i, (info, reader))| i != index && info.frames > 0 && !reader.ended())
             .map(|(i, _)| i)
             .collect();
-        if open.is_empty()
-            && let Some(previous) = previous.filter(|&p| p != index)
-        {
-            self.continue_capture(previous, index);
+        if let Some(earlier) = self.continued_file(index, open.is_empty()) {
+            self.continue_capture(earlier, index);
         }
         if let Some(info) = self.files.get_mut(index) {
             info.first_ts = Some(ts);
@@ -753,35 +754,13 @@ impl FileSource {
     /// interfaces' ([`InterfaceInfo::continues`]), so that the set is one capture point, as
     /// its packets read as one file are: one interface in the report, offenders not "seen on"
     /// each file, the repeat check and the copy check running on across the files. Files that
-    /// overlap in time (two interfaces captured at once, `eth0.pcap` and `lo.pcap`) never get
-    /// here: each stays a capture point of its own.
+    /// overlap in time (two interfaces captured at once, `eth0.pcap` and `lo.pcap`) are not
+    /// continued: each stays a capture point of its own ([`FileSource::continued_file`]).
     fn continue_capture(&mut self, earlier: usize, later: usize) {
-        let last_section = (self.interfaces.iter())
-            .filter(|i| i.file == earlier)
-            .map(|i| i.section)
-            .max();
-        let before: Vec<&InterfaceInfo> = (self.interfaces.iter())
-            .filter(|i| i.file == earlier && Some(i.section) == last_section)
-            .collect();
-        let after: Vec<&InterfaceInfo> = (self.interfaces.iter())
-            .filter(|i| i.file == later)
-            .collect();
-        let alike = !after.is_empty()
-            && after.len() == before.len()
-            && (before.iter().zip(&after))
-                .all(|(b, a)| a.section == 0 && a.local_id == b.local_id && b.same_point(a));
-        // Network Monitor and snoop files number their interfaces by media type as met: not
-        // continued.
-        let framed = matches!(
-            self.readers.get(later).and_then(|r| r.container.as_ref()),
-            Some(Container::Pcap(..) | Container::Pcapng(..))
-        );
-        if !alike || !framed {
+        let Some(pairs) = self.continued_pairs(earlier, later) else {
             return;
-        }
-        let pairs: Vec<(u32, u32)> = (before.iter().zip(&after))
-            .map(|(b, a)| (a.id, b.continues.unwrap_or(b.id)))
-            .collect();
+        };
+        self.continued.push(earlier);
         for (from, to) in pairs {
             let names = match self.interfaces.get_mut(from as usize) {
                 Some(i) => {
@@ -803,6 +782,100 @@ impl FileSource {
         }
     }
 
+    /// The file whose capture file `later` continues, if any: of the files that have ended
+    /// and have no successor yet, one whose last capture's interfaces `later` describes alike
+    /// ([`InterfaceInfo::same_point`]). Where `later` begins `alone` (no other file being read)
+    /// and one such file is there, that one: a rotated set, whatever its files are called.
+    /// Otherwise (two rotated sets captured at once, `tcpdump -i eth0 -G 3600 -w eth0-%H.pcap`
+    /// beside `-i lo ... -w lo-%H.pcap`, given together), the one of them whose name is
+    /// `later`'s but for its digits (`eth0-03.pcap` after `eth0-02.pcap`, `eth0.pcap1` after
+    /// `eth0.pcap`; not `lo-02.pcap`) and shares the longest start with it (`eth0-01.pcap`,
+    /// not `eth1-01.pcap`), or where the interfaces have names of their own (a pcapng's
+    /// `if_name`), which tell the capture points apart already, the one such file. Two files
+    /// equally near: which one it continues is not told, and it stays a capture point of its
+    /// own.
+    fn continued_file(&self, later: usize, alone: bool) -> Option<usize> {
+        let alike: Vec<usize> = (0..self.files.len())
+            .filter(|&earlier| {
+                earlier != later
+                    && self.files[earlier].frames > 0
+                    && self.readers.get(earlier).is_some_and(FileReader::ended)
+                    && !self.continued.contains(&earlier)
+                    && self.continued_pairs(earlier, later).is_some()
+            })
+            .collect();
+        if let [earlier] = alike[..]
+            && alone
+        {
+            return Some(earlier);
+        }
+        let named = (self.interfaces.iter())
+            .filter(|i| i.file == later)
+            .all(|i| i.name.as_deref().is_some_and(|n| !n.is_empty()));
+        if named {
+            let mut alike = alike.into_iter();
+            let earlier = alike.next()?;
+            return alike.next().is_none().then_some(earlier);
+        }
+        let name = |file: usize| {
+            (self.files.get(file)?.path.file_name()).map(|n| n.to_string_lossy().into_owned())
+        };
+        let later_name = name(later)?;
+        let stem = |name: &str| name.replace(|c: char| c.is_ascii_digit(), "");
+        // Of the same name but for the digits, the one sharing the longest start with it:
+        // `eth0-02.pcap` continues `eth0-01.pcap`, not `eth1-01.pcap`.
+        let shared = |earlier: &str| {
+            (earlier.chars().zip(later_name.chars()))
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let mut same: Vec<(usize, usize)> = (alike.into_iter())
+            .filter_map(|earlier| {
+                let earlier_name = name(earlier)?;
+                (stem(&earlier_name) == stem(&later_name)).then(|| (shared(&earlier_name), earlier))
+            })
+            .collect();
+        same.sort_unstable_by(|a, b| b.cmp(a));
+        match same[..] {
+            [(_, earlier)] => Some(earlier),
+            [(most, earlier), (next, _), ..] if most > next => Some(earlier),
+            _ => None,
+        }
+    }
+
+    /// What [`FileSource::continue_capture`] delivers file `later`'s interfaces as (each
+    /// interface, the one it continues), where `later` continues `earlier`'s capture.
+    fn continued_pairs(&self, earlier: usize, later: usize) -> Option<Vec<(u32, u32)>> {
+        let last_section = (self.interfaces.iter())
+            .filter(|i| i.file == earlier)
+            .map(|i| i.section)
+            .max();
+        let before: Vec<&InterfaceInfo> = (self.interfaces.iter())
+            .filter(|i| i.file == earlier && Some(i.section) == last_section)
+            .collect();
+        let after: Vec<&InterfaceInfo> = (self.interfaces.iter())
+            .filter(|i| i.file == later)
+            .collect();
+        let alike = !after.is_empty()
+            && after.len() == before.len()
+            && (before.iter().zip(&after))
+                .all(|(b, a)| a.section == 0 && a.local_id == b.local_id && b.same_point(a));
+        // Network Monitor and snoop files number their interfaces by media type as met: not
+        // continued.
+        let framed = matches!(
+            self.readers.get(later).and_then(|r| r.container.as_ref()),
+            Some(Container::Pcap(..) | Container::Pcapng(..))
+        );
+        if !alike || !framed {
+            return None;
+        }
+        Some(
+            (before.iter().zip(&after))
+                .map(|(b, a)| (a.id, b.continues.unwrap_or(b.id)))
+                .collect(),
+        )
+    }
+
     fn empty() -> Self {
         Self {
             files: Vec::new(),
@@ -814,6 +887,7 @@ impl FileSource {
             delivered: None,
             number: 0,
             last_end: None,
+            continued: Vec::new(),
         }
     }
 

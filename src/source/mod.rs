@@ -281,10 +281,12 @@ pub struct InterfaceInfo {
     /// Where its file continues the capture of the file read just before it, the interface
     /// of that capture (the first file's) its frames are delivered as: a rotated set
     /// (`tcpdump -C` / `-G`, a Wireshark ring buffer) is one capture point, as its packets read
-    /// as one file are. Set at the file's first frame, when every file before it has ended
-    /// (its first frame no earlier than their last) and the file that gave the frame before
-    /// describes its last capture's interfaces alike ([`InterfaceInfo::same_point`]). Such an
-    /// interface counts no frames of its own and is not listed as one of the capture's.
+    /// as one file are. Set at the file's first frame, where a file that has ended (its last
+    /// frame no later than this one's first) describes its last capture's interfaces alike
+    /// ([`InterfaceInfo::same_point`]) and is the one this file continues (the only such, or,
+    /// beside another capture's files, the one of its name but for the digits:
+    /// `FileSource::continued_file`). Such an interface counts no frames of its own and is not
+    /// listed as one of the capture's.
     pub continues: Option<u32>,
     /// The digits of a second its frames' times are recorded to: 6 for microseconds (classic
     /// pcap, snoop, Network Monitor 2.x), 9 for nanoseconds, 3 for Network Monitor 1.x's

@@ -1302,13 +1302,23 @@ fn a_rotated_set_is_one_interface_and_overlapping_files_are_not() {
         assert!(!crate::source::from_several_files(source.interfaces()));
         assert_eq!(source.link_types(), [(LinkType(1), 8)]);
         // Captured at the same time: two interfaces. The first file's next one begins while
-        // the other capture is under way: which of the two it continues is not told (pcap
-        // files name no interface), and it stays one of its own.
+        // the other capture is under way: it continues the file of its name but for the
+        // digits (`a.pcap1` after `a.pcap`, as `tcpdump -C` names them), which has ended;
+        // the other capture stays one of its own.
         let (source, on) = read(&[&a, &overlapping, &a1]);
+        assert_eq!(on, [0, 0, 1, 0, 0, 0, 1], "runs: {runs}");
+        let continues: Vec<_> = source.interfaces().iter().map(|i| i.continues).collect();
+        assert_eq!(continues, [None, None, Some(0)], "runs: {runs}");
+        assert!(crate::source::from_several_files(source.interfaces()));
+        let frames: Vec<_> = source.interfaces().iter().map(|i| i.frames).collect();
+        assert_eq!(frames, [5, 2, 0]);
+        // Of another name, it stays one of its own: pcap files name no interface, and which
+        // capture it continues is not told.
+        let b1 = one("b.pcap1", 1, 65535, &[12, 13]);
+        let (source, on) = read(&[&a, &overlapping, &b1]);
         assert_eq!(on, [0, 0, 1, 0, 2, 2, 1], "runs: {runs}");
         let continues: Vec<_> = source.interfaces().iter().map(|i| i.continues).collect();
         assert_eq!(continues, [None, None, None], "runs: {runs}");
-        assert!(crate::source::from_several_files(source.interfaces()));
         // One after the other, but not described alike.
         for later in [&other_snaplen, &other_link] {
             let (source, on) = read(&[&a, later]);
@@ -1316,6 +1326,98 @@ fn a_rotated_set_is_one_interface_and_overlapping_files_are_not() {
             assert_eq!(source.interfaces()[1].continues, None);
         }
     }
+}
+
+/// Two rotated sets captured at once (`tcpdump -i eth0 -G ... -w eth0-%H.pcap` beside `-i lo
+/// ... -w lo-%H.pcap`) given together, in any order: two capture points, each file continuing
+/// the one of its name before it, though the other set's file is still being read at its
+/// first frame. Before, each later file stayed a capture point of its own ("seen on
+/// eth0-01.pcap, eth0-02.pcap, lo-02.pcap and 3 more"). Where two ended files of the name
+/// could be continued, neither is.
+#[test]
+fn two_rotated_sets_captured_at_once_are_two_interfaces() {
+    // The files' own names matter here: a folder of this test's own.
+    let dir = std::env::temp_dir().join(format!("rstscope-two-sets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let one = |name: &str, times: &[u32]| {
+        let recs: Vec<Rec<'_>> = times.iter().map(|&t| rec(t, 0, b"x")).collect();
+        let path = dir.join(name);
+        std::fs::write(&path, pcap(false, false, 1, 65535, &recs)).expect("write");
+        path
+    };
+    let eth_times = [10, 12, 14, 15, 17, 19, 20, 22].map(|t| i64::from(t) * 1_000_000_000);
+    for other in ["lo", "eth1"] {
+        let eth = [
+            one("eth0-01.pcap", &[10, 12, 14]),
+            one("eth0-02.pcap", &[15, 17, 19]),
+            one("eth0-03.pcap", &[20, 22]),
+        ];
+        // The third file of the other set begins when every other file has ended: it
+        // continues the set's second, not eth0-03.pcap, whose frame came just before.
+        let others = [
+            one(&format!("{other}-01.pcap"), &[11, 13, 16]),
+            one(&format!("{other}-02.pcap"), &[18, 21]),
+            one(&format!("{other}-03.pcap"), &[23, 24]),
+        ];
+        for runs in [false, true] {
+            let given = [
+                &others[2], &eth[1], &others[0], &eth[2], &others[1], &eth[0],
+            ];
+            let paths: Vec<PathBuf> = given.iter().map(|&p| p.clone()).collect();
+            let mut source = FileSource::open(&paths).expect("opens");
+            let got = match runs {
+                true => drain_runs(&mut source, 2),
+                false => drain(&mut source),
+            };
+            assert_eq!(got.len(), 15);
+            let roots: Vec<u32> = (source.interfaces().iter())
+                .filter(|i| i.continues.is_none())
+                .map(|i| i.id)
+                .collect();
+            assert_eq!(
+                roots.len(),
+                2,
+                "{other}, runs: {runs}: {:?}",
+                source.interfaces()
+            );
+            // Every frame on its set's interface: eth0's on one, the other's on the other.
+            let eth_root = got[0].interface;
+            for g in &got {
+                assert!(
+                    roots.contains(&g.interface),
+                    "delivered as the set's: {g:?}"
+                );
+                let on_eth = eth_times.contains(&g.ts);
+                assert_eq!(
+                    g.interface == eth_root,
+                    on_eth,
+                    "{other}, runs: {runs}: {g:?}"
+                );
+            }
+            let frames: Vec<u64> = (roots.iter())
+                .map(|&r| source.interfaces()[r as usize].frames)
+                .collect();
+            assert_eq!(
+                frames,
+                [7, 8],
+                "the other set given first: {other}, runs: {runs}"
+            );
+            assert!(crate::source::from_several_files(source.interfaces()));
+        }
+    }
+    // Two ended files of the name, equally near, when the third begins (two hosts' captures,
+    // say): which it continues is not told.
+    let paths = [
+        one("h1.pcap", &[10, 11]),
+        one("h2.pcap", &[10, 12]),
+        one("h3.pcap", &[14, 15]),
+        one("lo.pcap", &[10, 20]),
+    ];
+    let mut source = FileSource::open(&paths).expect("opens");
+    drain(&mut source);
+    let continues: Vec<_> = source.interfaces().iter().map(|i| i.continues).collect();
+    assert_eq!(continues, [None, None, None, None]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A rotated pcapng set (a Wireshark ring buffer of two interfaces): each later file's

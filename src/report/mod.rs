@@ -2987,6 +2987,16 @@ fn listener_alone(
             now.process.label(),
             thousands(place.overflows)
         ),
+        // Answered only after SYNs were resent while the kernel counted overflows: the
+        // machine's own count confirms what the capture's resends suggest.
+        (Some(now), _) if o.resends.late > 0 && place.overflows > 0 => format!(
+            "Served by {}, and the kernel's ListenOverflows rose by {} during the capture: its \
+             listen queue overflowed, and the SYNs that found it full were dropped until the \
+             program accepted the connections before them (it does not accept connections fast \
+             enough, or its backlog is too small).",
+            now.process.label(),
+            thousands(place.overflows)
+        ),
         (Some(now), _) => format!("Served by {}.", now.process.label()),
     }
 }
@@ -4369,6 +4379,36 @@ mod diagnosis_tests {
         );
         h.kernel.clear();
         let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(text.contains("Served by fullq.py (pid 4312)."), "{text}");
+        // Answered late, none given up: the kernel's count confirms the full queue. Before,
+        // only "Served by fullq.py (pid 4312)." followed the late answers' sentence.
+        let late = Offender {
+            failed_unanswered: 0,
+            failed_attempts: 0,
+            completed: 12,
+            resends: crate::engine::offenders::Resends {
+                syns: 14,
+                late: 7,
+                late_ms: (1000, 3100),
+                ..Default::default()
+            },
+            ..o.clone()
+        };
+        h.kernel.push(KernelCounter {
+            name: LISTEN_OVERFLOWS,
+            total: 14,
+            per_second: Vec::new().into(),
+        });
+        let text = super::full_diagnosis(&late, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "Served by fullq.py (pid 4312), and the kernel's ListenOverflows rose by 14 \
+                 during the capture: its listen queue overflowed"
+            ),
+            "{text}"
+        );
+        h.kernel.clear();
+        let text = super::full_diagnosis(&late, Some(&h), Clock::Utc);
         assert!(text.contains("Served by fullq.py (pid 4312)."), "{text}");
     }
 

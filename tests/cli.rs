@@ -5677,13 +5677,22 @@ fn a_rotated_set_reads_as_its_packets_read_as_one_file() {
         assert_eq!(v["files"].as_array().map(Vec::len), Some(4), "{files:?}");
         assert_eq!(without_files(v), piped, "{files:?}");
     }
+    // With the empty file `tcpdump -G` leaves first where no packet came within its first
+    // period (a file header alone) the report is the same. Before, that file's interface was
+    // listed with 0 frames and the set's named by its file, as if two points were given.
+    let dir = temp_dir("rotated");
+    let empty = write(&dir, "rotated.pcap0", &one[..24]);
+    let mut args = vec!["analyze", "--format", "json", &empty];
+    args.extend(set.iter().map(String::as_str));
+    let v = json(&rstscope(&args));
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(5));
+    assert_eq!(without_files(v), piped);
     // A frame not decoded is told in the file that holds it, not the first file's (whose
     // interface the later files' frames come on).
     let mut third = std::fs::read(&set[2]).expect("fixture");
     let caplen = u32::from_le_bytes(third[32..36].try_into().expect("a record header"));
     third[32..36].copy_from_slice(&30u32.to_le_bytes());
     third.drain(24 + 16 + 30..24 + 16 + caplen as usize);
-    let dir = temp_dir("rotated");
     let cut = write(&dir, "rotated.pcap2", &third);
     // Read in order (one job) and by chunks (the default, where the files are large enough).
     for jobs in ["1", "2"] {

@@ -55,7 +55,9 @@ pub struct CaptureInfo {
     pub interfaces: Vec<(String, u64)>,
     /// Of [`CaptureInfo::interfaces`], by number, those of files that continue the capture of
     /// the file before them (a rotated set: [`InterfaceInfo::continues`]): their frames are
-    /// counted as that capture's interface's, and they are no interface of the capture.
+    /// counted as that capture's interface's, and they are no interface of the capture. So
+    /// are those of a file that gave no frame where others did (the empty first file of a
+    /// `tcpdump -G` set, opened before its first packet came: [`no_interface_of_its_own`]).
     pub continued: Vec<u32>,
     /// The names the capturing machine gave the interface indexes of a Linux `any` capture's
     /// LINUX_SLL2 frames, where the capture says them (rstscope's own captures do): each
@@ -2449,12 +2451,14 @@ fn interface_names(source: &FileSource) -> Vec<(String, u64)> {
                 })
         })
         .collect();
+    // An interface continued by a later file's is no other interface of that name, nor is one
+    // of a file that gave no frame where others did ([`no_interface_of_its_own`]).
+    let not_listed = no_interface_of_its_own(source);
     (interfaces.iter().zip(&named).enumerate())
         .map(|(n, (i, name))| {
-            // An interface continued by a later file's is no other interface of that name.
             let Some(first) = (named.iter().zip(interfaces))
-                .position(|(other, o)| other == name && o.continues.is_none())
-                .filter(|&f| f < n && i.continues.is_none())
+                .position(|(other, o)| other == name && !not_listed.contains(&o.id))
+                .filter(|&f| f < n && !not_listed.contains(&i.id))
             else {
                 return (name.clone(), i.frames);
             };
@@ -2465,6 +2469,24 @@ fn interface_names(source: &FileSource) -> Vec<(String, u64)> {
             };
             (name, i.frames)
         })
+        .collect()
+}
+
+/// The interfaces of `source` that are no interface of the capture ([`CaptureInfo::continued`]):
+/// those of files that continue an earlier file's capture, and, once a file has given a frame,
+/// those of the files that gave none (a header alone: `tcpdump -G` opens its first file at the
+/// start, and writes its first packet into the next where none came within the first period).
+/// Before, such a file's interface was listed with 0 frames, and the set's interface was named
+/// by its file as if two capture points had been given.
+fn no_interface_of_its_own(source: &FileSource) -> Vec<u32> {
+    let files = source.files();
+    let any_frames = files.iter().any(|f| f.frames > 0);
+    (source.interfaces().iter())
+        .filter(|i| {
+            i.continues.is_some()
+                || (any_frames && i.frames == 0 && files.get(i.file).is_some_and(|f| f.frames == 0))
+        })
+        .map(|i| i.id)
         .collect()
 }
 
@@ -2488,10 +2510,7 @@ impl SourceStatus {
             files: source.files().to_vec(),
             link_types: source.link_types(),
             interfaces: interface_names(source),
-            continued: (source.interfaces().iter())
-                .filter(|i| i.continues.is_some())
-                .map(|i| i.id)
-                .collect(),
+            continued: no_interface_of_its_own(source),
             index_names: (source.interfaces().iter())
                 .flat_map(|i| (i.index_names.iter()).map(|(x, name)| (i.id, *x, name.clone())))
                 .collect(),

@@ -325,10 +325,12 @@ impl InterfaceInfo {
 
 /// Whether the capture's interfaces come from more than one file: files given together that
 /// are not one rotated set ([`InterfaceInfo::continues`]). An interface without a name of its
-/// own (every pcap file's) is then named by its file.
+/// own (every pcap file's) is then named by its file. Interfaces that gave no frame are left
+/// out: an empty file beside a rotated set (`tcpdump -G`'s first, opened before any packet
+/// came) does not make its interface another's.
 pub fn from_several_files(interfaces: &[InterfaceInfo]) -> bool {
     let mut files = (interfaces.iter())
-        .filter(|i| i.continues.is_none())
+        .filter(|i| i.continues.is_none() && i.frames > 0)
         .map(|i| i.file);
     let first = files.next();
     files.any(|f| Some(f) != first)
@@ -340,9 +342,16 @@ pub fn from_several_files(interfaces: &[InterfaceInfo]) -> bool {
 /// `interface 0`, as its packets read as one file are.
 pub fn interface_number(interfaces: &[InterfaceInfo], id: u32) -> u32 {
     let root = (interfaces.get(id as usize)).map_or(id, |i| i.continues.unwrap_or(id));
+    // Where some file gave frames, the files that gave none are not counted either (the empty
+    // first file of a `tcpdump -G` set, opened before its first packet came): the set is
+    // still `interface 0`.
+    let gave: Vec<usize> = (interfaces.iter())
+        .filter(|i| i.frames > 0)
+        .map(|i| i.file)
+        .collect();
     let before = (interfaces.iter())
         .take(root as usize)
-        .filter(|i| i.continues.is_none())
+        .filter(|i| i.continues.is_none() && (gave.is_empty() || gave.contains(&i.file)))
         .count();
     u32::try_from(before).unwrap_or(root)
 }

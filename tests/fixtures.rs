@@ -1769,3 +1769,49 @@ fn regression_a_full_listen_queue_is_told_apart_from_a_firewall_that_drops() {
         "{sentence}"
     );
 }
+
+/// Regression (a real-failure trial: a router's nftables `reject with tcp reset` between a
+/// client and a server, beside a port nothing listens on): both ports' refusals read "nothing
+/// was listening on that port, or a firewall rejected with a reset (a capture shows both
+/// alike)", though the capture shows them apart: the router's resets come one hop nearer
+/// (TTL 64) than the server's answers (63), the closed port's with the server's own TTL.
+#[test]
+fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
+    let (a, _) = run("tests/fixtures/firewall-reject.pcap");
+    check_counts(&a, 24, 6, 4, 4);
+    let by_port = |port: u16| {
+        a.snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == port)
+            .unwrap_or_else(|| panic!("no offender on port {port}"))
+    };
+    let firewall = by_port(7431);
+    assert_eq!(firewall.refusal_ttl.bounds(), Some((64, 64)));
+    assert_eq!(firewall.host_ttl.bounds(), Some((63, 63)));
+    let sentence = report::diagnosis(firewall, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            "a firewall on the way rejected them with a reset (the resets came with TTL 64, where \
+             the server's host answers with 63 in its connections: made elsewhere than on that \
+             host, not by a closed port there)."
+        ),
+        "{sentence}"
+    );
+    assert_eq!(
+        report::diagnosis_gist(firewall, None),
+        "A firewall on the way rejected them with a reset"
+    );
+    let closed = by_port(7432);
+    let sentence = report::diagnosis(closed, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            "nothing was listening on that port (the resets came with TTL 63, as the server's \
+             host's answers in its connections: made on that host, by its TCP or a firewall of \
+             its own, not on the way)."
+        ),
+        "{sentence}"
+    );
+    // The served port refused nothing: no offender.
+    assert!(a.snapshot.offenders.iter().all(|o| o.port != 7430));
+}

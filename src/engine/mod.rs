@@ -1378,6 +1378,12 @@ impl Engine {
                 a.status = AttemptStatus::SynAcked;
             } else if client_goes_on || (answered && acks_filtered) {
                 a.status = AttemptStatus::Completed;
+                // What the server sent with so far (its SYN-ACK), for its refusals to be
+                // compared with.
+                let answer_ttl = entry
+                    .conn
+                    .as_ref()
+                    .map(|c| c.sides[usize::from(c.server_side)].ttl);
                 let key = entry.key;
                 let srv = self.endpoint_of(&key, usize::from(1 - client));
                 let client = key.addr(usize::from(client));
@@ -1386,6 +1392,9 @@ impl Engine {
                 if let Some(mut st) = self.services.get(srv) {
                     st.completed += 1;
                     st.second(p.ts).completed += 1;
+                    if let Some(t) = answer_ttl {
+                        st.answer_ttl.merge(t);
+                    }
                 }
             }
             if let Some(a) = late {
@@ -1651,6 +1660,9 @@ impl Engine {
             if unknown {
                 let n = &mut st.aborts_unknown[usize::from(from_server)];
                 *n = n.saturating_add(1);
+            }
+            if cause == Cause::Refused && from_server {
+                st.refusal_ttl.add(p.ttl);
             }
             if suspicion.any() {
                 st.suspect_injected += 1;

@@ -267,6 +267,12 @@ pub struct ServiceStats {
     pub refusal_retries: u64,
     /// SYNs its clients sent again before any answer, and what became of those attempts.
     pub resends: Resends,
+    /// The TTLs (hop limits) of its answers in connections whose handshake completed, and of
+    /// the resets with which it refused attempts: a refusal that came from the server's host
+    /// has the TTL of its other answers, one a firewall on the way made has another.
+    pub answer_ttl: super::cause::TtlRange,
+    /// See `answer_ttl`.
+    pub refusal_ttl: super::cause::TtlRange,
     /// Attempts answered by a SYN-ACK and then reset before the client's ACK (a half-open
     /// SYN scan's open port, when the client sends the reset).
     pub synack_reset: u64,
@@ -825,6 +831,8 @@ impl ServiceStats {
             cut_off: self.cut_off.clone(),
             refusal_retries: self.refusal_retries,
             resends: self.resends,
+            refusal_ttl: self.refusal_ttl,
+            host_ttl: self.answer_ttl,
             clients: self.client_count(),
             few_clients: self.few_clients(),
             clients_at_least: self.clients_overflow,
@@ -1109,6 +1117,12 @@ pub struct Offender {
     /// SYNs its clients sent again before an answer, and the attempts answered only after
     /// that or given up on ([`Resends`]). The whole capture's, also for a time range.
     pub resends: Resends,
+    /// The TTLs (hop limits) of the resets with which it refused attempts.
+    pub refusal_ttl: super::cause::TtlRange,
+    /// The TTLs of the answers (SYN-ACKs and what followed) of every endpoint at its address
+    /// in its overlay network, itself included, in connections whose handshake completed:
+    /// what the server's host sends with, to which its refusals' are compared.
+    pub host_ttl: super::cause::TtlRange,
     /// Distinct client addresses.
     pub clients: u64,
     /// Those addresses, lowest first, where there are at most [`FEW_CLIENTS`] of them and
@@ -1872,6 +1886,26 @@ impl Services {
                 Some(o)
             })
             .collect();
+        // What the hosts of the endpoints that refused answer with, from all their
+        // endpoints' completed connections: a pass over the table, only where some refusal
+        // has a TTL to compare.
+        if rows.iter().any(|o| o.refusal_ttl.bounds().is_some()) {
+            let mut hosts: foldhash::HashMap<(IpAddr, Overlay), super::cause::TtlRange> =
+                Default::default();
+            for o in rows.iter().filter(|o| o.refusal_ttl.bounds().is_some()) {
+                hosts.insert((o.addr, o.overlay), Default::default());
+            }
+            for ((addr, _, overlay), s) in &self.map {
+                if let Some(t) = hosts.get_mut(&(*addr, *overlay)) {
+                    t.merge(s.answer_ttl);
+                }
+            }
+            for o in &mut rows {
+                if let Some(t) = hosts.get(&(o.addr, o.overlay)) {
+                    o.host_ttl = *t;
+                }
+            }
+        }
         rows.sort_by(Offender::rank);
         (rows, scans)
     }
@@ -1906,6 +1940,8 @@ impl Offender {
             cut_off: Vec::new(),
             refusal_retries: 0,
             resends: Resends::default(),
+            refusal_ttl: super::cause::TtlRange::default(),
+            host_ttl: super::cause::TtlRange::default(),
             clients: 1,
             few_clients: [None; FEW_CLIENTS],
             clients_at_least: false,

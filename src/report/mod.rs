@@ -1228,13 +1228,65 @@ const NOTHING_LISTENING: &str = "nothing was listening on that port";
 /// reject action) answers a SYN as a closed port does.
 const NOTHING_LISTENING_UNSEEN: &str = "nothing was listening on that port, or a firewall \
      rejected with a reset (a capture shows both alike)";
-/// What refusals of every attempt mean, as far as the machine that captured told
-/// (`stopped`).
-fn nothing_listening(stopped: Stopped) -> &'static str {
-    if stopped == Stopped::Unseen {
-        NOTHING_LISTENING_UNSEEN
+
+/// What refusals mean whose resets came with another TTL than the server's host's answers.
+const FIREWALL_ON_THE_WAY: &str = "a firewall on the way rejected them with a reset";
+
+/// Where `o`'s refusals came from, as their TTL (hop limit) tells against the answers of
+/// its host's endpoints in connections that completed ([`Offender::host_ttl`]); `None` where
+/// either is unknown, or the refusals' TTLs are of both kinds.
+enum RefusedBy {
+    /// Within the host's answers' TTLs: made on that host, by its TCP or a firewall of its
+    /// own.
+    TheHost { ttl: u8 },
+    /// All outside them: made by something else on the way. A router or firewall one hop
+    /// before the server sends with the same initial TTL one hop fewer: a difference of 1
+    /// is the usual one, where an injected reset's evidence asks 2 (a path's length can
+    /// change within a connection, a host's hops to a client do not between two of its
+    /// ports).
+    OnTheWay { ttl: u8, host: u8 },
+}
+
+fn refusals_from(o: &Offender) -> Option<RefusedBy> {
+    let (least, most) = o.refusal_ttl.bounds()?;
+    let (host_least, host_most) = o.host_ttl.bounds()?;
+    if least >= host_least && most <= host_most {
+        Some(RefusedBy::TheHost { ttl: most })
+    } else if most < host_least {
+        Some(RefusedBy::OnTheWay {
+            ttl: most,
+            host: host_least,
+        })
+    } else if least > host_most {
+        Some(RefusedBy::OnTheWay {
+            ttl: least,
+            host: host_most,
+        })
     } else {
-        NOTHING_LISTENING
+        None
+    }
+}
+
+/// What refusals of every attempt of `o` mean, as far as the machine that captured told
+/// (`stopped`) and, where it told nothing, as the resets' TTL tells: a closed port's reset
+/// comes from the server's host, with the TTL of its other answers; a firewall's on the way
+/// with another (tests/fixtures/firewall-reject.pcap).
+fn refusals_meaning(o: &Offender, stopped: Stopped) -> String {
+    if stopped != Stopped::Unseen {
+        return NOTHING_LISTENING.to_owned();
+    }
+    match refusals_from(o) {
+        Some(RefusedBy::TheHost { ttl }) => format!(
+            "{NOTHING_LISTENING} (the resets came with TTL {ttl}, as the server's host's answers \
+             in its connections: made on that host, by its TCP or a firewall of its own, not on \
+             the way)"
+        ),
+        Some(RefusedBy::OnTheWay { ttl, host }) => format!(
+            "{FIREWALL_ON_THE_WAY} (the resets came with TTL {ttl}, where the server's host \
+             answers with {host} in its connections: made elsewhere than on that host, not by a \
+             closed port there)"
+        ),
+        None => NOTHING_LISTENING_UNSEEN.to_owned(),
     }
 }
 
@@ -1592,7 +1644,10 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
                 o.port,
                 r.addr.ip()
             ),
-            None => NOTHING_LISTENING.to_owned(),
+            None => match refusals_from(o) {
+                Some(RefusedBy::OnTheWay { .. }) => FIREWALL_ON_THE_WAY.to_owned(),
+                _ => NOTHING_LISTENING.to_owned(),
+            },
         },
         DiagnosisKind::Unanswered if o.cut_off_attempts() >= o.failed_unanswered => {
             format!("no answer before the capture ended: {TOO_SOON}")
@@ -1946,7 +2001,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 format!(
                     "{ep} refused {all}{} ({when}): {}.",
                     from("from"),
-                    nothing_listening(stopped)
+                    refusals_meaning(o, stopped)
                 )
             } else if o.completed == 0 {
                 // Nothing was accepted: the port was closed all along, and the other attempts
@@ -1957,7 +2012,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                     thousands(o.failed_refused),
                     thousands(attempts),
                     from("from"),
-                    nothing_listening(stopped),
+                    refusals_meaning(o, stopped),
                     other_attempts(o, attempts - o.failed_refused)
                 )
             } else {

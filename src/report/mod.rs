@@ -1248,6 +1248,10 @@ enum RefusedBy {
 }
 
 fn refusals_from(o: &Offender) -> Option<RefusedBy> {
+    // Loopback has no way between: its resets are the host's own, which says nothing new.
+    if o.addr.is_loopback() {
+        return None;
+    }
     let (least, most) = o.refusal_ttl.bounds()?;
     let (host_least, host_most) = o.host_ttl.bounds()?;
     if least >= host_least && most <= host_most {

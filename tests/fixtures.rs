@@ -1774,7 +1774,8 @@ fn regression_a_full_listen_queue_is_told_apart_from_a_firewall_that_drops() {
 /// client and a server, beside a port nothing listens on): both ports' refusals read "nothing
 /// was listening on that port, or a firewall rejected with a reset (a capture shows both
 /// alike)", though the capture shows them apart: the router's resets come one hop nearer
-/// (TTL 64) than the server's answers (63), the closed port's with the server's own TTL.
+/// (TTL 64) than the server's SYN-ACKs (63, on port 7430), the closed port's with the
+/// server's own TTL.
 #[test]
 fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
     let (a, _) = run("tests/fixtures/firewall-reject.pcap");
@@ -1793,8 +1794,8 @@ fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
     assert!(
         sentence.ends_with(
             "a firewall on the way rejected them with a reset (the resets came with TTL 64, where \
-             the server's host answers with 63 in its connections: made elsewhere than on that \
-             host, not by a closed port there)."
+             the server host's SYN-ACKs on any port came with 63: made 1 hop nearer the capture \
+             than that host, not by a closed port there)."
         ),
         "{sentence}"
     );
@@ -1806,9 +1807,9 @@ fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
     let sentence = report::diagnosis(closed, Clock::Utc);
     assert!(
         sentence.ends_with(
-            "nothing was listening on that port (the resets came with TTL 63, as the server's \
-             host's answers in its connections: made on that host, by its TCP or a firewall of \
-             its own, not on the way)."
+            "nothing was listening on that port (the resets came with TTL 63, as the server \
+             host's SYN-ACKs on any port: made on that host, by its TCP or a firewall of its \
+             own, not on the way)."
         ),
         "{sentence}"
     );

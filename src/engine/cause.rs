@@ -140,6 +140,16 @@ impl Default for TtlRange {
 }
 
 impl TtlRange {
+    /// The range of one TTL.
+    pub fn of(ttl: u8) -> Self {
+        Self { min: ttl, max: ttl }
+    }
+
+    /// The range from `min` to `max` (empty where `min > max`).
+    pub fn between(min: u8, max: u8) -> Self {
+        Self { min, max }
+    }
+
     /// Adds one packet's TTL.
     pub fn add(&mut self, ttl: u8) {
         self.min = self.min.min(ttl);

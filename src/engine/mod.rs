@@ -427,6 +427,13 @@ impl Engine {
         self.one_packet::<true, false>(p);
     }
 
+    /// `addr` (in `overlay`) answered SYNs with `ttls` where this engine does not see it: what
+    /// a file of one endpoint's packets says of its host's SYN-ACKs on the capture's other
+    /// ports ([`offenders::HostAnswers`]).
+    pub fn host_answered(&mut self, addr: IpAddr, overlay: Overlay, ttls: cause::TtlRange) {
+        self.services.host_answers.merge(addr, overlay, ttls);
+    }
+
     /// [`Engine::packet`] for each of `packets` in turn, up to the first with SYN or RST,
     /// which is left to the caller: how many were taken. The engine's side of a file analysis
     /// hands over its batches this way, as it handles each SYN and RST on its own (a RST's
@@ -856,6 +863,10 @@ impl Engine {
             if p.flags.syn() {
                 if p.flags.ack() {
                     t.synack_packets += 1;
+                    // What its host answers SYNs with, for its refusals to be compared with.
+                    if !p.flags.rst() {
+                        self.services.host_answers.add(p.src, p.overlay, p.ttl);
+                    }
                 } else {
                     t.syn_packets += 1;
                 }
@@ -1378,12 +1389,6 @@ impl Engine {
                 a.status = AttemptStatus::SynAcked;
             } else if client_goes_on || (answered && acks_filtered) {
                 a.status = AttemptStatus::Completed;
-                // What the server sent with so far (its SYN-ACK), for its refusals to be
-                // compared with.
-                let answer_ttl = entry
-                    .conn
-                    .as_ref()
-                    .map(|c| c.sides[usize::from(c.server_side)].ttl);
                 let key = entry.key;
                 let srv = self.endpoint_of(&key, usize::from(1 - client));
                 let client = key.addr(usize::from(client));
@@ -1392,9 +1397,6 @@ impl Engine {
                 if let Some(mut st) = self.services.get(srv) {
                     st.completed += 1;
                     st.second(p.ts).completed += 1;
-                    if let Some(t) = answer_ttl {
-                        st.answer_ttl.merge(t);
-                    }
                 }
             }
             if let Some(a) = late {

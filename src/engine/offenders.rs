@@ -267,11 +267,9 @@ pub struct ServiceStats {
     pub refusal_retries: u64,
     /// SYNs its clients sent again before any answer, and what became of those attempts.
     pub resends: Resends,
-    /// The TTLs (hop limits) of its answers in connections whose handshake completed, and of
-    /// the resets with which it refused attempts: a refusal that came from the server's host
-    /// has the TTL of its other answers, one a firewall on the way made has another.
-    pub answer_ttl: super::cause::TtlRange,
-    /// See `answer_ttl`.
+    /// The TTLs (hop limits) of the resets with which it refused attempts: a refusal that
+    /// came from the server's host has the TTL of its SYN-ACKs ([`HostAnswers`]), one a
+    /// firewall on the way made has another.
     pub refusal_ttl: super::cause::TtlRange,
     /// Attempts answered by a SYN-ACK and then reset before the client's ACK (a half-open
     /// SYN scan's open port, when the client sends the reset).
@@ -832,7 +830,8 @@ impl ServiceStats {
             refusal_retries: self.refusal_retries,
             resends: self.resends,
             refusal_ttl: self.refusal_ttl,
-            host_ttl: self.answer_ttl,
+            // Set for the rows that refused, from [`Services::host_answers`].
+            host_ttl: super::cause::TtlRange::default(),
             clients: self.client_count(),
             few_clients: self.few_clients(),
             clients_at_least: self.clients_overflow,
@@ -1119,9 +1118,9 @@ pub struct Offender {
     pub resends: Resends,
     /// The TTLs (hop limits) of the resets with which it refused attempts.
     pub refusal_ttl: super::cause::TtlRange,
-    /// The TTLs of the answers (SYN-ACKs and what followed) of every endpoint at its address
-    /// in its overlay network, itself included, in connections whose handshake completed:
-    /// what the server's host sends with, to which its refusals' are compared.
+    /// The TTLs (hop limits) of the SYN-ACKs its address sent in its overlay network, on any
+    /// port ([`HostAnswers`]): what the server's host answers a SYN with, to which its
+    /// refusals' are compared. Known only for an endpoint that refused (empty otherwise).
     pub host_ttl: super::cause::TtlRange,
     /// Distinct client addresses.
     pub clients: u64,
@@ -1459,6 +1458,59 @@ pub struct Services {
     place_names: PlaceNames,
     /// Its bounds: endpoints tracked, memory shared with the flow table.
     bounds: ServiceBounds,
+    /// The TTLs each address answered SYNs with.
+    pub host_answers: HostAnswers,
+}
+
+/// The TTLs (IPv6 hop limits) of the SYN-ACKs each address sent, on any port, in each
+/// overlay network: what a server's host answers a SYN with. A closed port's reset is its
+/// host's TCP answering a SYN too, with the same initial TTL over the same path, so it comes
+/// with the TTL of its host's SYN-ACKs; a firewall's `reject with tcp reset` on the way comes
+/// from a router nearer the client (one hop fewer, 64 where the server's come with 63) or
+/// another system (another initial TTL). Taken from every SYN-ACK without RST, whatever its
+/// connection (so the packets of one endpoint saved apart carry the whole capture's range as
+/// a figure, [`crate::report::evidence`]): one look-up per SYN-ACK, none for other packets.
+/// At most [`HostAnswers::MOST`] addresses: past it a new address is not kept (its refusals
+/// then say the capture cannot tell, as where it holds no SYN-ACK of their host).
+#[derive(Debug, Clone, Default)]
+pub struct HostAnswers {
+    map: foldhash::HashMap<(IpAddr, Overlay), super::cause::TtlRange>,
+}
+
+impl HostAnswers {
+    /// Addresses kept: 7/8 of 4,096 slots, the most a hash table of that many holds.
+    pub const MOST: usize = 3_584;
+
+    /// A SYN-ACK `addr` sent with `ttl` in `overlay`.
+    pub fn add(&mut self, addr: IpAddr, overlay: Overlay, ttl: u8) {
+        self.merge(addr, overlay, super::cause::TtlRange::of(ttl));
+    }
+
+    /// The SYN-ACKs' TTLs of `addr` as known from elsewhere (a file of one endpoint's packets
+    /// says those of the capture it was saved from).
+    pub fn merge(&mut self, addr: IpAddr, overlay: Overlay, ttls: super::cause::TtlRange) {
+        if ttls.bounds().is_none() {
+            return;
+        }
+        let full = self.map.len() >= Self::MOST;
+        if let Some(range) = self.map.get_mut(&(addr, overlay)) {
+            range.merge(ttls);
+        } else if !full {
+            self.map.insert((addr, overlay), ttls);
+        }
+    }
+
+    /// The TTLs `addr` answered SYNs with in `overlay` (empty where it sent no SYN-ACK).
+    pub fn of(&self, addr: IpAddr, overlay: Overlay) -> super::cause::TtlRange {
+        self.map.get(&(addr, overlay)).copied().unwrap_or_default()
+    }
+
+    /// The most its table holds at [`HostAnswers::MOST`] addresses: for the sum of every
+    /// cap of the agent (tests/agent_memory.rs).
+    pub const MOST_BYTES: usize = crate::room::table(
+        Self::MOST,
+        std::mem::size_of::<((IpAddr, Overlay), super::cause::TtlRange)>(),
+    );
 }
 
 impl Default for Services {
@@ -1604,6 +1656,7 @@ impl Services {
             scans_counted: ScanCount::default(),
             place_names: PlaceNames::default(),
             bounds,
+            host_answers: HostAnswers::default(),
         }
     }
 
@@ -1669,6 +1722,7 @@ impl Services {
                 + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>())
             + PAYLOAD_TEXT_BYTES
             + PlaceNames::MOST_BYTES
+            + HostAnswers::MOST_BYTES
     }
 
     /// The most the offenders' rows of one snapshot hold besides their series (counted in
@@ -1886,25 +1940,10 @@ impl Services {
                 Some(o)
             })
             .collect();
-        // What the hosts of the endpoints that refused answer with, from all their
-        // endpoints' completed connections: a pass over the table, only where some refusal
-        // has a TTL to compare.
-        if rows.iter().any(|o| o.refusal_ttl.bounds().is_some()) {
-            let mut hosts: foldhash::HashMap<(IpAddr, Overlay), super::cause::TtlRange> =
-                Default::default();
-            for o in rows.iter().filter(|o| o.refusal_ttl.bounds().is_some()) {
-                hosts.insert((o.addr, o.overlay), Default::default());
-            }
-            for ((addr, _, overlay), s) in &self.map {
-                if let Some(t) = hosts.get_mut(&(*addr, *overlay)) {
-                    t.merge(s.answer_ttl);
-                }
-            }
-            for o in &mut rows {
-                if let Some(t) = hosts.get(&(o.addr, o.overlay)) {
-                    o.host_ttl = *t;
-                }
-            }
+        // What the hosts of the endpoints that refused answer SYNs with, to compare their
+        // refusals' TTLs with: a look-up a row that refused.
+        for o in rows.iter_mut().filter(|o| o.refusal_ttl.bounds().is_some()) {
+            o.host_ttl = self.host_answers.of(o.addr, o.overlay);
         }
         rows.sort_by(Offender::rank);
         (rows, scans)

@@ -1283,11 +1283,12 @@ fn initial_ttl(ttl: u8) -> u8 {
     [32, 64, 128].into_iter().find(|&i| ttl <= i).unwrap_or(255)
 }
 
-/// "1 hop nearer than that host", as far as two TTLs of one initial TTL tell.
-fn hops_apart(ttl: u8, host: u8) -> String {
+/// "1 hop nearer the capture than that host", as far as two TTLs of one initial TTL tell
+/// (`what`: "TTL", or IPv6's "hop limit").
+fn hops_apart(ttl: u8, host: u8, what: &str) -> String {
     if initial_ttl(ttl) != initial_ttl(host) {
         return format!(
-            "by another system than that host (another initial TTL: {} where it sends with {})",
+            "by another system than that host (another initial {what}: {} where it sends with {})",
             initial_ttl(ttl),
             initial_ttl(host)
         );
@@ -1329,7 +1330,7 @@ fn refusals_meaning(o: &Offender, stopped: Stopped) -> String {
         Some(RefusedBy::OnTheWay { ttl: t, host }) => format!(
             "{FIREWALL_ON_THE_WAY} (the resets came with {ttl} {t}, where the server host's \
              SYN-ACKs on any port came with {host}: made {}, not by a closed port there)",
-            hops_apart(t, host)
+            hops_apart(t, host, ttl)
         ),
         Some(RefusedBy::Unclear { resets, host }) => {
             let which = match (resets.0 != resets.1, host.0 != host.1) {

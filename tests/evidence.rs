@@ -846,6 +846,10 @@ fn regression_saved_refusals_of_a_firewall_are_told_by_ttl_as_in_the_capture() {
     assert_eq!(v["synack_packets"], 0, "{v}");
     let said = v["offenders"][0]["diagnosis"].as_str().unwrap_or_default();
     assert!(said.ends_with(firewall), "{said}");
+    assert_eq!(
+        v["offenders"][0]["refusal_ttl"],
+        serde_json::json!({"resets": [64, 64], "host_synacks": [63, 63], "made": "on-the-way"})
+    );
     let bytes = std::fs::read(&out_file).expect("saved file");
     let comment = "rstscope evidence: 192.0.2.130 sent its SYN-ACKs with TTL 63 in the capture";
     assert!(
@@ -872,4 +876,57 @@ fn regression_saved_refusals_of_a_firewall_are_told_by_ttl_as_in_the_capture() {
         said.ends_with("or a firewall rejected with a reset (a capture shows both alike)."),
         "{said}"
     );
+    assert_eq!(
+        v["offenders"][0]["refusal_ttl"],
+        serde_json::json!({"resets": [64, 64], "host_synacks": null, "made": null})
+    );
+}
+
+/// The JSON says what the TTLs told of each refusing endpoint (`refusal_ttl`), as the
+/// sentence does: firewall-reject.pcap's five, and the sample's loopback endpoint, whose
+/// resets are not compared (`made` null).
+#[test]
+fn json_refusal_ttl_says_what_the_ttls_told() {
+    let capture = path("tests/fixtures/firewall-reject.pcap")
+        .display()
+        .to_string();
+    let v: serde_json::Value =
+        serde_json::from_slice(&rstscope(&["analyze", "--format", "json", &capture]).stdout)
+            .expect("json");
+    let made = |endpoint: &str| {
+        let o = (v["offenders"].as_array().into_iter().flatten())
+            .find(|o| o["endpoint"] == endpoint)
+            .unwrap_or_else(|| panic!("no offender {endpoint}"));
+        o["refusal_ttl"].clone()
+    };
+    use serde_json::json;
+    let of = |resets: [u8; 2], host: [u8; 2], made: &str| json!({"resets": resets, "host_synacks": host, "made": made});
+    assert_eq!(
+        made("192.0.2.130:7431"),
+        of([64, 64], [63, 63], "on-the-way")
+    );
+    assert_eq!(made("192.0.2.130:7432"), of([63, 63], [63, 63], "host"));
+    assert_eq!(
+        made("192.0.2.131:7432"),
+        of([63, 63], [59, 63], "cannot-tell")
+    );
+    assert_eq!(
+        made("[2001:db8:1::130]:7431"),
+        of([64, 64], [63, 63], "on-the-way")
+    );
+    assert_eq!(
+        made("[2001:db8:1::130]:7432"),
+        of([63, 63], [63, 63], "host")
+    );
+    let sample = rstscope(&[
+        "analyze",
+        "--format",
+        "json",
+        &path(SAMPLE).display().to_string(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&sample.stdout).expect("json");
+    let o = &v["offenders"][0];
+    assert_eq!(o["failed_by"]["refused"], 20);
+    // Loopback: the resets' TTL is kept, nothing compared.
+    assert_eq!(o["refusal_ttl"]["made"], serde_json::Value::Null, "{o}");
 }

@@ -1276,6 +1276,17 @@ fn refusals_from(o: &Offender) -> Option<RefusedBy> {
     })
 }
 
+/// What the TTLs of `o`'s refusals tell against its host's SYN-ACKs, as the JSON's
+/// `refusal_ttl.made` says it: `host`, `on-the-way`, `cannot-tell` (more than one TTL of
+/// either), `None` where there is nothing to compare (no SYN-ACK of its host, loopback).
+pub(crate) fn refusals_made(o: &Offender) -> Option<&'static str> {
+    Some(match refusals_from(o)? {
+        RefusedBy::TheHost { .. } => "host",
+        RefusedBy::OnTheWay { .. } => "on-the-way",
+        RefusedBy::Unclear { .. } => "cannot-tell",
+    })
+}
+
 /// The initial TTL a sender most likely used for a packet that arrived with `ttl`: the
 /// nearest of the usual ones (Linux and macOS 64, Windows 128, network devices 255) at or
 /// above it.

@@ -1253,6 +1253,10 @@ enum RefusedBy {
     /// path's length can change within a connection, a host's hops to a client do not
     /// between two of its ports).
     OnTheWay { ttl: u8, host: u8 },
+    /// One TTL, lower than the host's SYN-ACKs' one of the same initial TTL: made farther
+    /// from the capture than what answers SYNs for that address, not on the way to it (a
+    /// backend behind a load balancer or SYN proxy that answers the SYNs itself).
+    Farther { ttl: u8, host: u8 },
     /// The resets or the SYN-ACKs came with more than one TTL: the TTL cannot tell.
     Unclear { resets: (u8, u8), host: (u8, u8) },
 }
@@ -1268,6 +1272,8 @@ fn refusals_from(o: &Offender) -> Option<RefusedBy> {
         ((ttl, most), (answer, host_most)) if ttl == most && answer == host_most => {
             if ttl == answer {
                 RefusedBy::TheHost { ttl }
+            } else if ttl < answer && initial_ttl(ttl) == initial_ttl(answer) {
+                RefusedBy::Farther { ttl, host: answer }
             } else {
                 RefusedBy::OnTheWay { ttl, host: answer }
             }
@@ -1283,6 +1289,7 @@ pub(crate) fn refusals_made(o: &Offender) -> Option<&'static str> {
     Some(match refusals_from(o)? {
         RefusedBy::TheHost { .. } => "host",
         RefusedBy::OnTheWay { .. } => "on-the-way",
+        RefusedBy::Farther { .. } => "farther",
         RefusedBy::Unclear { .. } => "cannot-tell",
     })
 }
@@ -1294,8 +1301,8 @@ fn initial_ttl(ttl: u8) -> u8 {
     [32, 64, 128].into_iter().find(|&i| ttl <= i).unwrap_or(255)
 }
 
-/// "1 hop nearer the capture than that host", as far as two TTLs of one initial TTL tell
-/// (`what`: "TTL", or IPv6's "hop limit").
+/// "1 hop nearer the capture than that host" (`ttl` above `host`), as far as two TTLs of one
+/// initial TTL tell (`what`: "TTL", or IPv6's "hop limit").
 fn hops_apart(ttl: u8, host: u8, what: &str) -> String {
     if initial_ttl(ttl) != initial_ttl(host) {
         return format!(
@@ -1306,11 +1313,7 @@ fn hops_apart(ttl: u8, host: u8, what: &str) -> String {
     }
     let n = ttl.abs_diff(host);
     let hops = if n == 1 { "hop" } else { "hops" };
-    if ttl > host {
-        format!("{n} {hops} nearer the capture than that host")
-    } else {
-        format!("{n} {hops} farther from the capture than that host")
-    }
+    format!("{n} {hops} nearer the capture than that host")
 }
 
 /// `63`, or `62 to 64`.
@@ -1343,6 +1346,16 @@ fn refusals_meaning(o: &Offender, stopped: Stopped) -> String {
              SYN-ACKs on any port came with {host}: made {}, not by a closed port there)",
             hops_apart(t, host, ttl)
         ),
+        Some(RefusedBy::Farther { ttl: t, host }) => {
+            let n = host - t;
+            format!(
+                "{NOTHING_LISTENING_UNSEEN_SHORT} (the resets came with {ttl} {t}, {n} {} \
+                 farther from the capture than the server host's SYN-ACKs on any port, with \
+                 {host}: made behind what answers the SYNs for that address, as a load \
+                 balancer's or SYN proxy's backend, not by a firewall on the way)",
+                if n == 1 { "hop" } else { "hops" }
+            )
+        }
         Some(RefusedBy::Unclear { resets, host }) => {
             let which = match (resets.0 != resets.1, host.0 != host.1) {
                 (true, true) => "both",
@@ -5024,6 +5037,16 @@ mod diagnosis_tests {
                  with 64)"
             ),
             "{device}"
+        );
+        let behind = said(&refused_with("192.0.2.130", (61, 61), Some((63, 63))));
+        assert!(
+            behind.ends_with(
+                ": nothing was listening on that port, or a firewall rejected with a reset (the \
+                 resets came with TTL 61, 2 hops farther from the capture than the server host's SYN-ACKs on any port, with 63: made behind what \
+                 answers the SYNs for that address, as a load balancer's or SYN proxy's backend, \
+                 not by a firewall on the way)."
+            ),
+            "{behind}"
         );
         let varied = said(&refused_with("192.0.2.130", (64, 64), Some((62, 64))));
         assert!(

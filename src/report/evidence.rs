@@ -5,7 +5,7 @@
 //! [`MAX_CONNECTIONS`](crate::report::evidence::MAX_CONNECTIONS) connection records) whatever the capture size, and a frame that is not
 //! the endpoint's costs a decode and two comparisons, no allocation (and a test of its flags:
 //! the SYN-ACKs of the endpoint's address on other ports are the figure its refusals are
-//! compared with, [`Evidence::host_answers`]).
+//! compared with, [`Evidence::host_answers`](crate::report::evidence::Evidence::host_answers)).
 //!
 //! The connections come from a fresh [`Engine`](crate::engine::Engine) fed with every packet of the endpoint (not only
 //! the packets kept for display), so their states and causes are the ones the main analysis

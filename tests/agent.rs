@@ -527,6 +527,7 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
         "failed_attempts",
         "failed_by",
         "refusal_retries",
+        "refusal_ttl",
         "clients",
         "incidents",
         "first_seen",

@@ -804,3 +804,129 @@ fn saved_packets_analyze_as_the_capture_did_on_the_corpus() {
     assert!(differ.is_empty(), "{}", differ.join("\n"));
     assert!(checked > 0);
 }
+
+/// Regression (s45): a firewall's refusals saved apart (`--endpoint --write`, "Save these
+/// packets") read "nothing was listening on that port, or a firewall rejected with a reset (a
+/// capture shows both alike)" where the capture's analysis told the firewall by the resets'
+/// TTL: the file holds 192.0.2.130:7431's four packets, no SYN-ACK of the host's port 7430
+/// that the TTL was compared with. The file now carries the figure (a block of rstscope's
+/// own and a section comment); a file without it (another tool rewrote it and dropped
+/// rstscope's block) says the capture cannot tell, as a third-party capture of the same four
+/// packets would.
+#[test]
+fn regression_saved_refusals_of_a_firewall_are_told_by_ttl_as_in_the_capture() {
+    let dir = temp_dir("firewall-saved");
+    let out_file = dir.join("firewall.pcapng");
+    let out_arg = out_file.display().to_string();
+    let capture = path("tests/fixtures/firewall-reject.pcap")
+        .display()
+        .to_string();
+    let out = rstscope(&[
+        "analyze",
+        "--endpoint",
+        "192.0.2.130:7431",
+        "--write",
+        &out_arg,
+        &capture,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let firewall = "a firewall on the way rejected them with a reset (the resets came with TTL \
+                    64, where the server host's SYN-ACKs on any port came with 63: made 1 hop \
+                    nearer the capture than that host, not by a closed port there).";
+    // The listing says what the capture's analysis says.
+    assert!(stdout(&out).contains(firewall), "{}", stdout(&out));
+    let again = rstscope(&["analyze", "--format", "json", &out_arg]);
+    let v: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
+    // No SYN-ACK in the file: the figure is the file's own saying.
+    assert_eq!(v["packets"], 4);
+    assert_eq!(v["synack_packets"], 0, "{v}");
+    let said = v["offenders"][0]["diagnosis"].as_str().unwrap_or_default();
+    assert!(said.ends_with(firewall), "{said}");
+    assert_eq!(
+        v["offenders"][0]["refusal_ttl"],
+        serde_json::json!({"resets": [64, 64], "host_synacks": [63, 63], "made": "on-the-way"})
+    );
+    let bytes = std::fs::read(&out_file).expect("saved file");
+    let comment = "rstscope evidence: 192.0.2.130 sent its SYN-ACKs with TTL 63 in the capture";
+    assert!(
+        bytes
+            .windows(comment.len())
+            .any(|w| w == comment.as_bytes()),
+        "the section comment is missing"
+    );
+
+    // The same packets without the figure.
+    let mut ev = collect(
+        "tests/fixtures/firewall-reject.pcap",
+        "192.0.2.130:7431",
+        100,
+    );
+    assert_eq!(ev.host_answers.bounds(), Some((63, 63)));
+    ev.host_answers = Default::default();
+    let bare = dir.join("bare.pcapng");
+    evidence::write_pcapng(&bare, &ev, None).expect("write");
+    let again = rstscope(&["analyze", "--format", "json", &bare.display().to_string()]);
+    let v: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
+    let said = v["offenders"][0]["diagnosis"].as_str().unwrap_or_default();
+    assert!(
+        said.ends_with("or a firewall rejected with a reset (a capture shows both alike)."),
+        "{said}"
+    );
+    assert_eq!(
+        v["offenders"][0]["refusal_ttl"],
+        serde_json::json!({"resets": [64, 64], "host_synacks": null, "made": null})
+    );
+}
+
+/// The JSON says what the TTLs told of each refusing endpoint (`refusal_ttl`), as the
+/// sentence does: firewall-reject.pcap's five, and the sample's loopback endpoint, whose
+/// resets are not compared (`made` null).
+#[test]
+fn json_refusal_ttl_says_what_the_ttls_told() {
+    let capture = path("tests/fixtures/firewall-reject.pcap")
+        .display()
+        .to_string();
+    let v: serde_json::Value =
+        serde_json::from_slice(&rstscope(&["analyze", "--format", "json", &capture]).stdout)
+            .expect("json");
+    let made = |endpoint: &str| {
+        let o = (v["offenders"].as_array().into_iter().flatten())
+            .find(|o| o["endpoint"] == endpoint)
+            .unwrap_or_else(|| panic!("no offender {endpoint}"));
+        o["refusal_ttl"].clone()
+    };
+    use serde_json::json;
+    let of = |resets: [u8; 2], host: [u8; 2], made: &str| json!({"resets": resets, "host_synacks": host, "made": made});
+    assert_eq!(
+        made("192.0.2.130:7431"),
+        of([64, 64], [63, 63], "on-the-way")
+    );
+    assert_eq!(made("192.0.2.130:7432"), of([63, 63], [63, 63], "host"));
+    assert_eq!(
+        made("192.0.2.131:7432"),
+        of([63, 63], [59, 63], "cannot-tell")
+    );
+    assert_eq!(
+        made("[2001:db8:1::130]:7431"),
+        of([64, 64], [63, 63], "on-the-way")
+    );
+    assert_eq!(
+        made("[2001:db8:1::130]:7432"),
+        of([63, 63], [63, 63], "host")
+    );
+    let sample = rstscope(&[
+        "analyze",
+        "--format",
+        "json",
+        &path(SAMPLE).display().to_string(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&sample.stdout).expect("json");
+    let o = &v["offenders"][0];
+    assert_eq!(o["failed_by"]["refused"], 20);
+    // Loopback: the resets' TTL is kept, nothing compared.
+    assert_eq!(o["refusal_ttl"]["made"], serde_json::Value::Null, "{o}");
+}

@@ -1769,3 +1769,96 @@ fn regression_a_full_listen_queue_is_told_apart_from_a_firewall_that_drops() {
         "{sentence}"
     );
 }
+
+/// Regression (a real-failure trial: a router's nftables `reject with tcp reset` between a
+/// client and a server, beside a port nothing listens on): both ports' refusals read "nothing
+/// was listening on that port, or a firewall rejected with a reset (a capture shows both
+/// alike)", though the capture shows them apart: the router's resets come one hop nearer
+/// (TTL 64) than the server's SYN-ACKs (63, on port 7430), the closed port's with the
+/// server's own TTL. The same over IPv6 (hop limits); and where the address's SYN-ACKs came
+/// with two TTLs (192.0.2.131, whose 7433 listener sets IP_TTL 60), its closed port's resets
+/// cannot be told by theirs, and the sentence says so with the figures.
+#[test]
+fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
+    let (a, _) = run("tests/fixtures/firewall-reject.pcap");
+    check_counts(&a, 85, 18, 10, 10);
+    let of = |endpoint: &str| {
+        let ep: std::net::SocketAddr = endpoint.parse().expect("endpoint");
+        a.snapshot
+            .offenders
+            .iter()
+            .find(|o| o.addr == ep.ip() && o.port == ep.port())
+            .unwrap_or_else(|| panic!("no offender {endpoint}"))
+    };
+    let firewall = of("192.0.2.130:7431");
+    assert_eq!(firewall.refusal_ttl.bounds(), Some((64, 64)));
+    assert_eq!(firewall.host_ttl.bounds(), Some((63, 63)));
+    let sentence = report::diagnosis(firewall, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            "a firewall on the way rejected them with a reset (the resets came with TTL 64, where \
+             the server host's SYN-ACKs on any port came with 63: made 1 hop nearer the capture \
+             than that host, not by a closed port there)."
+        ),
+        "{sentence}"
+    );
+    assert_eq!(
+        report::diagnosis_gist(firewall, None),
+        "A firewall on the way rejected them with a reset"
+    );
+    let closed = of("192.0.2.130:7432");
+    let sentence = report::diagnosis(closed, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            "nothing was listening on that port (the resets came with TTL 63, as the server \
+             host's SYN-ACKs on any port: made on that host, by its TCP or a firewall of its \
+             own, not on the way)."
+        ),
+        "{sentence}"
+    );
+    let firewall_v6 = report::diagnosis(of("[2001:db8:1::130]:7431"), Clock::Utc);
+    assert!(
+        firewall_v6.ends_with(
+            "a firewall on the way rejected them with a reset (the resets came with hop limit 64, \
+             where the server host's SYN-ACKs on any port came with 63: made 1 hop nearer the \
+             capture than that host, not by a closed port there)."
+        ),
+        "{firewall_v6}"
+    );
+    let closed_v6 = report::diagnosis(of("[2001:db8:1::130]:7432"), Clock::Utc);
+    assert!(
+        closed_v6.ends_with(
+            "nothing was listening on that port (the resets came with hop limit 63, as the server \
+             host's SYN-ACKs on any port: made on that host, by its TCP or a firewall of its \
+             own, not on the way)."
+        ),
+        "{closed_v6}"
+    );
+    let varied = of("192.0.2.131:7432");
+    assert_eq!(varied.host_ttl.bounds(), Some((59, 63)));
+    let sentence = report::diagnosis(varied, Clock::Utc);
+    assert!(
+        sentence.ends_with(
+            "nothing was listening on that port, or a firewall rejected with a reset (the resets \
+             came with TTL 63, the server host's SYN-ACKs on any port with 59 to 63: with the \
+             SYN-ACKs of more than one TTL, as over paths of different lengths or from several \
+             hosts behind one address, the TTL cannot tell them apart)."
+        ),
+        "{sentence}"
+    );
+    assert_eq!(
+        report::diagnosis_gist(varied, None),
+        "Nothing was listening on that port"
+    );
+    // The served ports refused nothing: no offender.
+    assert!(
+        (a.snapshot.offenders.iter()).all(|o| o.port != 7430 && o.port != 7433),
+        "{:?}",
+        a.snapshot
+            .offenders
+            .iter()
+            .map(|o| o.key())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(a.snapshot.offenders.len(), 5);
+}

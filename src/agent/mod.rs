@@ -1012,6 +1012,12 @@ impl Shared {
         // SYNs, FINs, RSTs and context it keeps. An attempt /report gave up on unanswered is
         // then unanswered in the file too, not "too soon to tell" at the file's last packet.
         ev.capture_end = ev.capture_end.max(latest.snapshot.totals.last_ts);
+        // And what its host's SYN-ACKs on every port came with, which /report compared the
+        // endpoint's refusals with: the ring keeps the endpoint's own at most.
+        let key = (ep.ip(), ep.port(), crate::packet::Overlay::NONE);
+        if let Some(o) = latest.snapshot.offenders.iter().find(|o| o.key() == key) {
+            ev.host_answers.merge(o.host_ttl);
+        }
         let mut body = Vec::new();
         if let Err(e) =
             report::evidence::write_pcapng_with_host(&mut body, &ev, latest.host.as_deref())

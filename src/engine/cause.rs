@@ -124,7 +124,7 @@ impl Suspicion {
 /// The TTLs seen from one sender in one connection, RSTs excluded: the least and the
 /// greatest. None seen yet is `min > max` (no TTL makes it so), which keeps the range to two
 /// bytes: both sides of every connection in the flow table keep one.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TtlRange {
     min: u8,
     max: u8,
@@ -140,10 +140,31 @@ impl Default for TtlRange {
 }
 
 impl TtlRange {
+    /// The range of one TTL.
+    pub fn of(ttl: u8) -> Self {
+        Self { min: ttl, max: ttl }
+    }
+
+    /// The range from `min` to `max` (empty where `min > max`).
+    pub fn between(min: u8, max: u8) -> Self {
+        Self { min, max }
+    }
+
     /// Adds one packet's TTL.
     pub fn add(&mut self, ttl: u8) {
         self.min = self.min.min(ttl);
         self.max = self.max.max(ttl);
+    }
+
+    /// Adds every TTL of another range.
+    pub fn merge(&mut self, other: TtlRange) {
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    /// The least and the greatest TTL, `None` where none was seen.
+    pub fn bounds(&self) -> Option<(u8, u8)> {
+        (self.min <= self.max).then_some((self.min, self.max))
     }
 
     /// When `ttl` differs by 2 or more from every TTL in the range: the nearest of them.

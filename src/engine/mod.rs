@@ -427,6 +427,13 @@ impl Engine {
         self.one_packet::<true, false>(p);
     }
 
+    /// `addr` (in `overlay`) answered SYNs with `ttls` where this engine does not see it: what
+    /// a file of one endpoint's packets says of its host's SYN-ACKs on the capture's other
+    /// ports ([`offenders::HostAnswers`]).
+    pub fn host_answered(&mut self, addr: IpAddr, overlay: Overlay, ttls: cause::TtlRange) {
+        self.services.host_answers.merge(addr, overlay, ttls);
+    }
+
     /// [`Engine::packet`] for each of `packets` in turn, up to the first with SYN or RST,
     /// which is left to the caller: how many were taken. The engine's side of a file analysis
     /// hands over its batches this way, as it handles each SYN and RST on its own (a RST's
@@ -856,6 +863,10 @@ impl Engine {
             if p.flags.syn() {
                 if p.flags.ack() {
                     t.synack_packets += 1;
+                    // What its host answers SYNs with, for its refusals to be compared with.
+                    if !p.flags.rst() {
+                        self.services.host_answers.add(p.src, p.overlay, p.ttl);
+                    }
                 } else {
                     t.syn_packets += 1;
                 }
@@ -1651,6 +1662,9 @@ impl Engine {
             if unknown {
                 let n = &mut st.aborts_unknown[usize::from(from_server)];
                 *n = n.saturating_add(1);
+            }
+            if cause == Cause::Refused && from_server {
+                st.refusal_ttl.add(p.ttl);
             }
             if suspicion.any() {
                 st.suspect_injected += 1;

@@ -267,6 +267,10 @@ pub struct ServiceStats {
     pub refusal_retries: u64,
     /// SYNs its clients sent again before any answer, and what became of those attempts.
     pub resends: Resends,
+    /// The TTLs (hop limits) of the resets with which it refused attempts: a refusal that
+    /// came from the server's host has the TTL of its SYN-ACKs ([`HostAnswers`]), one a
+    /// firewall on the way made has another.
+    pub refusal_ttl: super::cause::TtlRange,
     /// Attempts answered by a SYN-ACK and then reset before the client's ACK (a half-open
     /// SYN scan's open port, when the client sends the reset).
     pub synack_reset: u64,
@@ -825,6 +829,9 @@ impl ServiceStats {
             cut_off: self.cut_off.clone(),
             refusal_retries: self.refusal_retries,
             resends: self.resends,
+            refusal_ttl: self.refusal_ttl,
+            // Set for the rows that refused, from [`Services::host_answers`].
+            host_ttl: super::cause::TtlRange::default(),
             clients: self.client_count(),
             few_clients: self.few_clients(),
             clients_at_least: self.clients_overflow,
@@ -1109,6 +1116,12 @@ pub struct Offender {
     /// SYNs its clients sent again before an answer, and the attempts answered only after
     /// that or given up on ([`Resends`]). The whole capture's, also for a time range.
     pub resends: Resends,
+    /// The TTLs (hop limits) of the resets with which it refused attempts.
+    pub refusal_ttl: super::cause::TtlRange,
+    /// The TTLs (hop limits) of the SYN-ACKs its address sent in its overlay network, on any
+    /// port ([`HostAnswers`]): what the server's host answers a SYN with, to which its
+    /// refusals' are compared. Known only for an endpoint that refused (empty otherwise).
+    pub host_ttl: super::cause::TtlRange,
     /// Distinct client addresses.
     pub clients: u64,
     /// Those addresses, lowest first, where there are at most [`FEW_CLIENTS`] of them and
@@ -1445,6 +1458,59 @@ pub struct Services {
     place_names: PlaceNames,
     /// Its bounds: endpoints tracked, memory shared with the flow table.
     bounds: ServiceBounds,
+    /// The TTLs each address answered SYNs with.
+    pub host_answers: HostAnswers,
+}
+
+/// The TTLs (IPv6 hop limits) of the SYN-ACKs each address sent, on any port, in each
+/// overlay network: what a server's host answers a SYN with. A closed port's reset is its
+/// host's TCP answering a SYN too, with the same initial TTL over the same path, so it comes
+/// with the TTL of its host's SYN-ACKs; a firewall's `reject with tcp reset` on the way comes
+/// from a router nearer the client (one hop fewer, 64 where the server's come with 63) or
+/// another system (another initial TTL). Taken from every SYN-ACK without RST, whatever its
+/// connection (so the packets of one endpoint saved apart carry the whole capture's range as
+/// a figure, [`crate::report::evidence`]): one look-up per SYN-ACK, none for other packets.
+/// At most [`HostAnswers::MOST`] addresses: past it a new address is not kept (its refusals
+/// then say the capture cannot tell, as where it holds no SYN-ACK of their host).
+#[derive(Debug, Clone, Default)]
+pub struct HostAnswers {
+    map: foldhash::HashMap<(IpAddr, Overlay), super::cause::TtlRange>,
+}
+
+impl HostAnswers {
+    /// Addresses kept: 7/8 of 4,096 slots, the most a hash table of that many holds.
+    pub const MOST: usize = 3_584;
+
+    /// A SYN-ACK `addr` sent with `ttl` in `overlay`.
+    pub fn add(&mut self, addr: IpAddr, overlay: Overlay, ttl: u8) {
+        self.merge(addr, overlay, super::cause::TtlRange::of(ttl));
+    }
+
+    /// The SYN-ACKs' TTLs of `addr` as known from elsewhere (a file of one endpoint's packets
+    /// says those of the capture it was saved from).
+    pub fn merge(&mut self, addr: IpAddr, overlay: Overlay, ttls: super::cause::TtlRange) {
+        if ttls.bounds().is_none() {
+            return;
+        }
+        let full = self.map.len() >= Self::MOST;
+        if let Some(range) = self.map.get_mut(&(addr, overlay)) {
+            range.merge(ttls);
+        } else if !full {
+            self.map.insert((addr, overlay), ttls);
+        }
+    }
+
+    /// The TTLs `addr` answered SYNs with in `overlay` (empty where it sent no SYN-ACK).
+    pub fn of(&self, addr: IpAddr, overlay: Overlay) -> super::cause::TtlRange {
+        self.map.get(&(addr, overlay)).copied().unwrap_or_default()
+    }
+
+    /// The most its table holds at [`HostAnswers::MOST`] addresses: for the sum of every
+    /// cap of the agent (tests/agent_memory.rs).
+    pub const MOST_BYTES: usize = crate::room::table(
+        Self::MOST,
+        std::mem::size_of::<((IpAddr, Overlay), super::cause::TtlRange)>(),
+    );
 }
 
 impl Default for Services {
@@ -1590,6 +1656,7 @@ impl Services {
             scans_counted: ScanCount::default(),
             place_names: PlaceNames::default(),
             bounds,
+            host_answers: HostAnswers::default(),
         }
     }
 
@@ -1655,6 +1722,7 @@ impl Services {
                 + MAX_DROP_CLIENTS * std::mem::size_of::<IpAddr>())
             + PAYLOAD_TEXT_BYTES
             + PlaceNames::MOST_BYTES
+            + HostAnswers::MOST_BYTES
     }
 
     /// The most the offenders' rows of one snapshot hold besides their series (counted in
@@ -1872,6 +1940,11 @@ impl Services {
                 Some(o)
             })
             .collect();
+        // What the hosts of the endpoints that refused answer SYNs with, to compare their
+        // refusals' TTLs with: a look-up a row that refused.
+        for o in rows.iter_mut().filter(|o| o.refusal_ttl.bounds().is_some()) {
+            o.host_ttl = self.host_answers.of(o.addr, o.overlay);
+        }
         rows.sort_by(Offender::rank);
         (rows, scans)
     }
@@ -1906,6 +1979,8 @@ impl Offender {
             cut_off: Vec::new(),
             refusal_retries: 0,
             resends: Resends::default(),
+            refusal_ttl: super::cause::TtlRange::default(),
+            host_ttl: super::cause::TtlRange::default(),
             clients: 1,
             few_clients: [None; FEW_CLIENTS],
             clients_at_least: false,

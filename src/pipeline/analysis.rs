@@ -1232,6 +1232,13 @@ impl EngineSide {
         // whose SYN came 10 s before that was given up on, as the capture itself judged it,
         // not "too soon to tell" because no packet came after it.
         let end = end.max(source.and_then(|s| recorded_time(s.files())).map(|c| c.end));
+        // A file of one endpoint's packets says what its host's SYN-ACKs on the capture's
+        // other ports came with, to compare its refusals with as the capture's analysis did.
+        for (addr, overlay, ttls) in source.map_or_else(Vec::new, |s| {
+            crate::report::evidence::answers::read(s.recorded_host())
+        }) {
+            engine.host_answered(addr, overlay, ttls);
+        }
         match end {
             Some(end) => engine.finish_at(end),
             None => engine.finish(),

@@ -3,7 +3,9 @@
 //!
 //! The files are re-read rather than kept: memory holds at most `max_packets` packets (and
 //! [`MAX_CONNECTIONS`](crate::report::evidence::MAX_CONNECTIONS) connection records) whatever the capture size, and a frame that is not
-//! the endpoint's costs a decode and two comparisons, no allocation.
+//! the endpoint's costs a decode and two comparisons, no allocation (and a test of its flags:
+//! the SYN-ACKs of the endpoint's address on other ports are the figure its refusals are
+//! compared with, [`Evidence::host_answers`](crate::report::evidence::Evidence::host_answers)).
 //!
 //! The connections come from a fresh [`Engine`](crate::engine::Engine) fed with every packet of the endpoint (not only
 //! the packets kept for display), so their states and causes are the ones the main analysis
@@ -310,6 +312,11 @@ pub struct Evidence {
     /// in the file's statistics blocks too, as `isb_endtime`, which every analysis of a
     /// pcapng file reads (host block or not).
     pub capture_end: Option<Timestamp>,
+    /// The TTLs (hop limits) the endpoint's address sent its SYN-ACKs with in the capture, on
+    /// any port (and as a file of saved packets says its own capture's were: [`answers`]):
+    /// what the endpoint's refusals are compared with ([`Offender::host_ttl`]). Saved with
+    /// the packets, which hold the endpoint's SYN-ACKs only.
+    pub host_answers: crate::engine::cause::TtlRange,
 }
 
 impl Evidence {
@@ -364,6 +371,7 @@ impl Evidence {
             span: None,
             processes: Vec::new(),
             capture_end: None,
+            host_answers: crate::engine::cause::TtlRange::default(),
         }
     }
 }
@@ -678,6 +686,18 @@ fn collect_source_watched(
                 continue;
             }
         }
+        // The address's SYN-ACKs on every port, as the analysis takes them (not a copy's, not
+        // a drop's): a flags test for other packets.
+        if p.flags.syn()
+            && p.flags.ack()
+            && !p.flags.rst()
+            && p.src == addr
+            && p.overlay == overlay
+            && copy.is_none()
+            && dropped.is_none()
+        {
+            ev.host_answers.add(p.ttl);
+        }
         let from_endpoint = p.src == addr && p.sport == port;
         let to_endpoint = p.dst == addr && p.dport == port;
         if !(from_endpoint || to_endpoint) || p.overlay != overlay {
@@ -798,6 +818,8 @@ fn collect_source_watched(
     ev.connections.sort_by_key(|c| (c.start, c.first_frame));
     let snapshot = engine.snapshot();
     let places = snapshot.places;
+    // A file of saved packets says what its own capture's were.
+    (ev.host_answers).merge(answers::of(source.recorded_host(), addr, overlay));
     ev.offender = snapshot
         .offenders
         .into_iter()
@@ -812,6 +834,11 @@ fn collect_source_watched(
         .map(|mut o| {
             // Files far apart: the rate over the time they cover, not over the gap.
             fit_rate(source.files(), &mut o);
+            // Compared with the host's SYN-ACKs on every port, as in the analysis (the engine
+            // here saw the endpoint's own only).
+            if o.refusal_ttl.bounds().is_some() {
+                o.host_ttl = ev.host_answers;
+            }
             Offender {
                 encaps: ev.encaps.clone(),
                 ..o
@@ -1733,6 +1760,8 @@ pub fn write_pcapng_with_host(
             )
         });
     }
+    let (addr, _, overlay) = ev.endpoint;
+    comments.extend(answers::comment(addr, overlay, ev.host_answers));
     comments.extend(ev.notes.iter().cloned());
     let mut out = PcapngWriter::with_comments(w, &comments)?;
     // Interfaces in order of first use; pcapng numbers them from 0 in the section.
@@ -1795,6 +1824,11 @@ pub fn write_pcapng_with_host(
         let (addr, port, _) = ev.endpoint;
         let body = recorded::encode_for_endpoint_until(h, addr, port, ev.capture_end)
             .map_err(io::Error::other)?;
+        out.write_block(RSTSCOPE_HOST, &body)?;
+    }
+    // Whoever wrote the capture: a tcpdump file has no host block, and its saved packets
+    // need the figure all the same.
+    if let Some(body) = answers::encode(addr, overlay, ev.host_answers) {
         out.write_block(RSTSCOPE_HOST, &body)?;
     }
     out.finish(&saved_span(ev, local.len()))?;
@@ -1895,6 +1929,8 @@ fn snaplen(ev: &Evidence, interface: u32) -> u32 {
     }
 }
 
+/// The host's SYN-ACKs' TTLs a file of saved packets carries.
+pub mod answers;
 /// An analysis batch's packets held back for the drops later in it.
 mod held;
 #[cfg(test)]

@@ -209,6 +209,7 @@ impl OffenderOut<'_> {
         m.field("unanswered_at_end", &o.cut_off_attempts())?;
         m.field("dropped", &DroppedOut::of(&o.dropped))?;
         m.field("refusal_retries", &o.refusal_retries)?;
+        m.field("refusal_ttl", &RefusalTtlOut::of(o))?;
         m.field("resends", &ResendsOut::of(&o.resends))?;
         m.field("clients", &o.clients)?;
         m.field("clients_at_least", &o.clients_at_least)?;
@@ -315,6 +316,25 @@ impl DroppedOut {
                 .collect(),
             other_places: d.other_places,
         }
+    }
+}
+
+/// The TTLs (hop limits) of an offender's refusals and of its host's SYN-ACKs on any port,
+/// and what they tell (`None`: it refused nothing).
+#[derive(Serialize)]
+struct RefusalTtlOut {
+    resets: (u8, u8),
+    host_synacks: Option<(u8, u8)>,
+    made: Option<&'static str>,
+}
+
+impl RefusalTtlOut {
+    fn of(o: &Offender) -> Option<Self> {
+        Some(Self {
+            resets: o.refusal_ttl.bounds()?,
+            host_synacks: o.host_ttl.bounds(),
+            made: super::refusals_made(o),
+        })
     }
 }
 

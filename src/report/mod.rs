@@ -1228,13 +1228,150 @@ const NOTHING_LISTENING: &str = "nothing was listening on that port";
 /// reject action) answers a SYN as a closed port does.
 const NOTHING_LISTENING_UNSEEN: &str = "nothing was listening on that port, or a firewall \
      rejected with a reset (a capture shows both alike)";
-/// What refusals of every attempt mean, as far as the machine that captured told
-/// (`stopped`).
-fn nothing_listening(stopped: Stopped) -> &'static str {
-    if stopped == Stopped::Unseen {
-        NOTHING_LISTENING_UNSEEN
+/// The same where the capture holds resets and SYN-ACKs to compare, but their TTLs do not tell
+/// ([`RefusedBy::Unclear`]): followed by what they were.
+const NOTHING_LISTENING_UNSEEN_SHORT: &str =
+    "nothing was listening on that port, or a firewall rejected with a reset";
+
+/// What refusals mean whose resets came with another TTL than the server's host's answers.
+const FIREWALL_ON_THE_WAY: &str = "a firewall on the way rejected them with a reset";
+
+/// Where `o`'s refusals came from, as their TTL (hop limit) tells against the TTLs of its
+/// host's SYN-ACKs on any port ([`Offender::host_ttl`]). A host's TCP answers a SYN with one
+/// initial TTL over one path, whether with a SYN-ACK or a closed port's reset; a firewall on
+/// the way answers from elsewhere. Where either kind came with more than one TTL (ECMP paths
+/// of different lengths, several hosts or a load balancer behind one address), one hop more
+/// or less is no evidence: the TTL cannot tell.
+enum RefusedBy {
+    /// The one TTL of the host's SYN-ACKs: made on that host, by its TCP or a firewall of
+    /// its own.
+    TheHost { ttl: u8 },
+    /// One TTL, not the one of the host's SYN-ACKs: made by something else. A router or
+    /// firewall on the way sends with the same initial TTL from fewer hops (one fewer: 64
+    /// where the server's come with 63), another system with another initial TTL. A
+    /// difference of 1 is the usual one, where an injected reset's evidence asks 2 (a
+    /// path's length can change within a connection, a host's hops to a client do not
+    /// between two of its ports).
+    OnTheWay { ttl: u8, host: u8 },
+    /// One TTL, lower than the host's SYN-ACKs' one of the same initial TTL: made farther
+    /// from the capture than what answers SYNs for that address, not on the way to it (a
+    /// backend behind a load balancer or SYN proxy that answers the SYNs itself).
+    Farther { ttl: u8, host: u8 },
+    /// The resets or the SYN-ACKs came with more than one TTL: the TTL cannot tell.
+    Unclear { resets: (u8, u8), host: (u8, u8) },
+}
+
+fn refusals_from(o: &Offender) -> Option<RefusedBy> {
+    // Loopback has no way between: its resets are the host's own, which says nothing new.
+    if o.addr.is_loopback() {
+        return None;
+    }
+    let resets = o.refusal_ttl.bounds()?;
+    let host = o.host_ttl.bounds()?;
+    Some(match (resets, host) {
+        ((ttl, most), (answer, host_most)) if ttl == most && answer == host_most => {
+            if ttl == answer {
+                RefusedBy::TheHost { ttl }
+            } else if ttl < answer && initial_ttl(ttl) == initial_ttl(answer) {
+                RefusedBy::Farther { ttl, host: answer }
+            } else {
+                RefusedBy::OnTheWay { ttl, host: answer }
+            }
+        }
+        _ => RefusedBy::Unclear { resets, host },
+    })
+}
+
+/// What the TTLs of `o`'s refusals tell against its host's SYN-ACKs, as the JSON's
+/// `refusal_ttl.made` says it: `host`, `on-the-way`, `cannot-tell` (more than one TTL of
+/// either), `None` where there is nothing to compare (no SYN-ACK of its host, loopback).
+pub(crate) fn refusals_made(o: &Offender) -> Option<&'static str> {
+    Some(match refusals_from(o)? {
+        RefusedBy::TheHost { .. } => "host",
+        RefusedBy::OnTheWay { .. } => "on-the-way",
+        RefusedBy::Farther { .. } => "farther",
+        RefusedBy::Unclear { .. } => "cannot-tell",
+    })
+}
+
+/// The initial TTL a sender most likely used for a packet that arrived with `ttl`: the
+/// nearest of the usual ones (Linux and macOS 64, Windows 128, network devices 255) at or
+/// above it.
+fn initial_ttl(ttl: u8) -> u8 {
+    [32, 64, 128].into_iter().find(|&i| ttl <= i).unwrap_or(255)
+}
+
+/// "1 hop nearer the capture than that host" (`ttl` above `host`), as far as two TTLs of one
+/// initial TTL tell (`what`: "TTL", or IPv6's "hop limit").
+fn hops_apart(ttl: u8, host: u8, what: &str) -> String {
+    if initial_ttl(ttl) != initial_ttl(host) {
+        return format!(
+            "by another system than that host (another initial {what}: {} where it sends with {})",
+            initial_ttl(ttl),
+            initial_ttl(host)
+        );
+    }
+    let n = ttl.abs_diff(host);
+    let hops = if n == 1 { "hop" } else { "hops" };
+    format!("{n} {hops} nearer the capture than that host")
+}
+
+/// `63`, or `62 to 64`.
+fn ttls((least, most): (u8, u8)) -> String {
+    if least == most {
+        least.to_string()
     } else {
-        NOTHING_LISTENING
+        format!("{least} to {most}")
+    }
+}
+
+/// What refusals of every attempt of `o` mean, as far as the machine that captured told
+/// (`stopped`) and, where it told nothing, as the resets' TTL tells against the host's
+/// SYN-ACKs: a closed port's reset comes from the server's host, with the TTL of its
+/// SYN-ACKs; a firewall's on the way with another (tests/fixtures/firewall-reject.pcap). The
+/// sentence says what it rests on.
+fn refusals_meaning(o: &Offender, stopped: Stopped) -> String {
+    if stopped != Stopped::Unseen {
+        return NOTHING_LISTENING.to_owned();
+    }
+    // IPv6 has no TTL but a hop limit, counted the same way.
+    let ttl = if o.addr.is_ipv6() { "hop limit" } else { "TTL" };
+    match refusals_from(o) {
+        Some(RefusedBy::TheHost { ttl: t }) => format!(
+            "{NOTHING_LISTENING} (the resets came with {ttl} {t}, as the server host's SYN-ACKs \
+             on any port: made on that host, by its TCP or a firewall of its own, not on the way)"
+        ),
+        Some(RefusedBy::OnTheWay { ttl: t, host }) => format!(
+            "{FIREWALL_ON_THE_WAY} (the resets came with {ttl} {t}, where the server host's \
+             SYN-ACKs on any port came with {host}: made {}, not by a closed port there)",
+            hops_apart(t, host, ttl)
+        ),
+        Some(RefusedBy::Farther { ttl: t, host }) => {
+            let n = host - t;
+            format!(
+                "{NOTHING_LISTENING_UNSEEN_SHORT} (the resets came with {ttl} {t}, {n} {} \
+                 farther from the capture than the server host's SYN-ACKs on any port, with \
+                 {host}: made behind what answers the SYNs for that address, as a load \
+                 balancer's or SYN proxy's backend, not by a firewall on the way)",
+                if n == 1 { "hop" } else { "hops" }
+            )
+        }
+        Some(RefusedBy::Unclear { resets, host }) => {
+            let which = match (resets.0 != resets.1, host.0 != host.1) {
+                (true, true) => "both",
+                (true, false) => "the resets",
+                _ => "the SYN-ACKs",
+            };
+            format!(
+                "{NOTHING_LISTENING_UNSEEN_SHORT} (the resets came with {ttl} {}, the server \
+                 host's SYN-ACKs on any port with {}: with {which} of more than one {ttl}, as \
+                 over paths of different lengths or from several hosts behind one address, the \
+                 {ttl} cannot tell them apart)",
+                ttls(resets),
+                ttls(host)
+            )
+        }
+        None => NOTHING_LISTENING_UNSEEN.to_owned(),
     }
 }
 
@@ -1592,7 +1729,10 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
                 o.port,
                 r.addr.ip()
             ),
-            None => NOTHING_LISTENING.to_owned(),
+            None => match refusals_from(o) {
+                Some(RefusedBy::OnTheWay { .. }) => FIREWALL_ON_THE_WAY.to_owned(),
+                _ => NOTHING_LISTENING.to_owned(),
+            },
         },
         DiagnosisKind::Unanswered if o.cut_off_attempts() >= o.failed_unanswered => {
             format!("no answer before the capture ended: {TOO_SOON}")
@@ -1946,7 +2086,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 format!(
                     "{ep} refused {all}{} ({when}): {}.",
                     from("from"),
-                    nothing_listening(stopped)
+                    refusals_meaning(o, stopped)
                 )
             } else if o.completed == 0 {
                 // Nothing was accepted: the port was closed all along, and the other attempts
@@ -1957,7 +2097,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                     thousands(o.failed_refused),
                     thousands(attempts),
                     from("from"),
-                    nothing_listening(stopped),
+                    refusals_meaning(o, stopped),
                     other_attempts(o, attempts - o.failed_refused)
                 )
             } else {
@@ -4889,6 +5029,91 @@ mod diagnosis_tests {
             }],
             ..crate::host::state::HostReport::default()
         }
+    }
+
+    /// An endpoint whose every attempt was refused with resets of TTLs `resets`, its host's
+    /// SYN-ACKs on any port of TTLs `host` (None: none in the capture).
+    fn refused_with(addr: &str, resets: (u8, u8), host: Option<(u8, u8)>) -> Offender {
+        use crate::engine::cause::TtlRange;
+        Offender {
+            failed_refused: 2,
+            failed_attempts: 2,
+            refusal_ttl: TtlRange::between(resets.0, resets.1),
+            host_ttl: host.map_or_else(TtlRange::default, |(a, b)| TtlRange::between(a, b)),
+            addr: addr.parse().expect("address"),
+            ..offender(Cause::Refused, 2, 0)
+        }
+    }
+
+    /// A closed port's reset has its host's TTL, a firewall's on the way another; where either
+    /// kind came with more than one TTL (ECMP, several hosts behind one address), one hop is
+    /// no evidence and the sentence says the capture cannot tell, with the figures; IPv6 says
+    /// hop limit; a device with another initial TTL is said so.
+    #[test]
+    fn refusals_are_told_by_their_ttl_only_where_the_host_answers_with_one() {
+        let said = |o: &Offender| diagnosis(o, Clock::Utc);
+        let closed = said(&refused_with("192.0.2.130", (63, 63), Some((63, 63))));
+        assert!(
+            closed.ends_with(
+                ": nothing was listening on that port (the resets came with TTL 63, as the server \
+                 host's SYN-ACKs on any port: made on that host, by its TCP or a firewall of its \
+                 own, not on the way)."
+            ),
+            "{closed}"
+        );
+        let firewall = said(&refused_with("192.0.2.130", (64, 64), Some((63, 63))));
+        assert!(
+            firewall.ends_with(
+                ": a firewall on the way rejected them with a reset (the resets came with TTL 64, \
+                 where the server host's SYN-ACKs on any port came with 63: made 1 hop nearer the \
+                 capture than that host, not by a closed port there)."
+            ),
+            "{firewall}"
+        );
+        let device = said(&refused_with("192.0.2.130", (250, 250), Some((57, 57))));
+        assert!(
+            device.contains(
+                "made by another system than that host (another initial TTL: 255 where it sends \
+                 with 64)"
+            ),
+            "{device}"
+        );
+        let behind = said(&refused_with("192.0.2.130", (61, 61), Some((63, 63))));
+        assert!(
+            behind.ends_with(
+                ": nothing was listening on that port, or a firewall rejected with a reset (the \
+                 resets came with TTL 61, 2 hops farther from the capture than the server host's SYN-ACKs on any port, with 63: made behind what \
+                 answers the SYNs for that address, as a load balancer's or SYN proxy's backend, \
+                 not by a firewall on the way)."
+            ),
+            "{behind}"
+        );
+        let varied = said(&refused_with("192.0.2.130", (64, 64), Some((62, 64))));
+        assert!(
+            varied.ends_with(
+                ": nothing was listening on that port, or a firewall rejected with a reset (the \
+                 resets came with TTL 64, the server host's SYN-ACKs on any port with 62 to 64: \
+                 with the SYN-ACKs of more than one TTL, as over paths of different lengths or \
+                 from several hosts behind one address, the TTL cannot tell them apart)."
+            ),
+            "{varied}"
+        );
+        let mixed = said(&refused_with("2001:db8::2", (63, 64), Some((63, 63))));
+        assert!(
+            mixed.contains(
+                "(the resets came with hop limit 63 to 64, the server host's SYN-ACKs on any port \
+                 with 63: with the resets of more than one hop limit,"
+            ),
+            "{mixed}"
+        );
+        let unseen = said(&refused_with("192.0.2.130", (64, 64), None));
+        assert!(
+            unseen.ends_with("(a capture shows both alike)."),
+            "{unseen}"
+        );
+        // Loopback's resets are its host's own: nothing to compare.
+        let lo = said(&refused_with("127.0.0.1", (64, 64), Some((64, 64))));
+        assert!(lo.ends_with("(a capture shows both alike)."), "{lo}");
     }
 
     fn offender(cause: Cause, resets: u64, suspect: u64) -> Offender {

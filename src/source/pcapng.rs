@@ -41,8 +41,10 @@ pub const DPEB: u32 = 0x8000_0001;
 /// saved capture names the same programs (`host::recorded`). A block type with its top bit
 /// set is "reserved for local use by the application" (pcapng): other readers (Wireshark,
 /// tshark, libpcap) skip it.
-/// Its body is UTF-8 JSON that says what it is (`"format": "rstscope-host"`), padded with
-/// NULs to 32 bits.
+/// Its body is UTF-8 JSON that says what it is, padded with NULs to 32 bits: `"format":
+/// "rstscope-host"`, or in a file of one endpoint's packets also `"rstscope-answers"`, the
+/// TTLs of its host's SYN-ACKs in the capture they come from
+/// ([`crate::report::evidence::answers`]), whoever wrote that capture.
 pub const RSTSCOPE_HOST: u32 = 0x8052_5354;
 /// The byte-order magic, as a little-endian writer writes it and a little-endian read sees it.
 pub const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;

@@ -435,6 +435,13 @@ fn regression_the_attempts_answered_late_are_drawn_counted_and_found_in_a_range(
     assert_eq!(h.get_all_by_label(ENTRY).count(), 2);
     assert!(shows(&h, "failed attempts 2 of 7"));
     assert!(!shows(&h, "Some causes hidden"));
+    // The late answers' bars in their colour, beside the attempts given up on's line.
+    h.remove_cursor();
+    h.run_steps(2);
+    h.snapshot_options(
+        "main_listen_backlog",
+        &SnapshotOptions::new().threshold(1.0).max_failed_pixels(600),
+    );
     h.get_all_by_label(ENTRY)
         .next()
         .expect("the legend's")

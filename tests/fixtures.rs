@@ -1718,6 +1718,8 @@ fn a_linux_any_capture_counts_its_frames_by_interface_index() {
 #[test]
 fn regression_late_answers_are_counted_per_second_and_a_range_of_them_alone_has_its_offender() {
     let (a, _) = run("tests/fixtures/listen-backlog.pcap");
+    // The series sum to the totals, each offender's to its late answers.
+    rstscope::fuzzing::check_invariants(&a.snapshot, EngineConfig::default().max_flows);
     let late = |series: &[(i64, rstscope::engine::SecondCounts)]| -> Vec<(i64, u32)> {
         series
             .iter()

@@ -354,14 +354,16 @@ pub fn check_invariants(s: &Snapshot, max_flows: usize) {
         );
     }
     let mut rst = [0u64; 5];
-    let (mut failed, mut suspect) = (0u64, 0u64);
+    let (mut failed, mut suspect, mut late) = (0u64, 0u64, 0u64);
     for (_, c) in &s.series {
         for (sum, n) in rst.iter_mut().zip(c.rst) {
             *sum += u64::from(n);
         }
         failed += u64::from(c.failed());
         suspect += u64::from(c.suspect);
+        late += u64::from(c.late);
     }
+    assert_eq!(late, t.late_answers, "the series sums to the late answers");
     assert_eq!(rst, t.rst_by_cause, "the series sums to the RSTs by cause");
     assert_eq!(failed, t.failed_attempts, "the series sums to the failures");
     assert_eq!(
@@ -377,14 +379,20 @@ pub fn check_invariants(s: &Snapshot, max_flows: usize) {
     let mut offenders_failed = 0u64;
     for o in &s.offenders {
         let mut rst = [0u64; 5];
-        let mut failed = 0u64;
+        let (mut failed, mut late) = (0u64, 0u64);
         for (_, c) in o.series.iter() {
             for (sum, n) in rst.iter_mut().zip(c.rst) {
                 *sum += u64::from(n);
             }
             failed += u64::from(c.failed());
+            late += u64::from(c.late);
         }
         if o.series_from.is_none() {
+            assert_eq!(
+                late,
+                u64::from(o.resends.late),
+                "an offender's series sums to its late answers"
+            );
             assert_eq!(rst, o.rst_by_cause, "an offender's series sums to its RSTs");
             assert_eq!(
                 failed, o.failed_attempts,
@@ -399,6 +407,10 @@ pub fn check_invariants(s: &Snapshot, max_flows: usize) {
             assert!(
                 failed <= o.failed_attempts,
                 "a cut series holds at most the offender's failures"
+            );
+            assert!(
+                late <= u64::from(o.resends.late),
+                "a cut series holds at most the offender's late answers"
             );
         }
         for (sum, n) in offenders_rst.iter_mut().zip(o.rst_by_cause) {

@@ -5753,3 +5753,68 @@ fn a_rotated_set_reads_as_its_packets_read_as_one_file() {
         "{offenders:?}"
     );
 }
+
+/// Regression (s45): listen-backlog.pcap's per-second views had nothing of its 2 attempts
+/// answered late (the listen queue that overflowed): `--series` listed the seconds of the
+/// attempts given up on only, as the CSV did, and the JSON had no per-second count of them.
+/// The text table has a `late` column where a capture has late answers (and only then: a
+/// capture without keeps its table), the CSV a `late_answers` column after its others, the
+/// JSON `late_answers` and `late_answers_per_second`, and the totals say them.
+#[test]
+fn regression_the_per_second_views_count_the_attempts_answered_late() {
+    let stdout = |out: Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let f = fixture("listen-backlog.pcap");
+    let text = stdout(rstscope(&["analyze", "--utc", "--series", &f]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "Resets, failed attempts and attempts answered late per second, 2026-12-07 00:35:27 to 00:35:30 (UTC)",
+            "time         resets  refused  handshake    after  abort  stray  failed  suspect  late",
+            "00:35:27          0        0          0        0      0      0       2        0     0",
+            "00:35:28          0        0          0        0      0      0       2        0     0",
+            "00:35:29          0        0          0        0      0      0       0        0     1",
+            "00:35:30          0        0          0        0      0      0       0        0     1",
+        ],
+        "{text}"
+    );
+    let csv = stdout(rstscope(&["analyze", "--series", "--format", "csv", &f]));
+    assert_eq!(
+        csv,
+        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers\n\
+         1796603727,0,0,0,0,0,0,2,0,1,0\n\
+         1796603728,0,0,0,0,0,0,2,0,1,0\n\
+         1796603729,0,0,0,0,0,0,0,0,1,1\n\
+         1796603730,0,0,0,0,0,0,0,0,1,1\n"
+    );
+    let report = json(&rstscope(&["analyze", "--format", "json", &f]));
+    assert_eq!(report["late_answers"], 2);
+    assert_eq!(
+        report["late_answers_per_second"],
+        serde_json::json!([[1_796_603_729, 1], [1_796_603_730, 1]])
+    );
+    let text = stdout(rstscope(&["analyze", "--utc", &f]));
+    assert!(
+        text.contains(
+            "\n  answered late    2 of 9 connection attempts: only after their SYNs were sent again\n"
+        ),
+        "{text}"
+    );
+    // A capture without late answers: no such column, line or count.
+    let other = fixture("refused-v4.pcap");
+    let text = stdout(rstscope(&["analyze", "--utc", "--series", &other]));
+    assert!(
+        text.starts_with("Resets and failed attempts per second, "),
+        "{text}"
+    );
+    assert!(!text.contains("late"), "{text}");
+    let text = stdout(rstscope(&["analyze", "--utc", &other]));
+    assert!(!text.contains("answered late"), "{text}");
+}

@@ -1709,6 +1709,84 @@ fn a_linux_any_capture_counts_its_frames_by_interface_index() {
     );
 }
 
+/// Regression: listen-backlog.pcap's late answers were counted at their endpoint but in no
+/// second, so the plot of that capture (the whole's and the endpoint's) had nothing of the
+/// listen queue that overflowed, and a time range holding only them (00:35:29-00:35:30) had no
+/// offender at all. Each late answer is now counted in the second of its SYN-ACK, in the
+/// capture's series and the endpoint's, and a range of them alone finds the endpoint with its
+/// late-answer sentence, counting the range's late answers.
+#[test]
+fn regression_late_answers_are_counted_per_second_and_a_range_of_them_alone_has_its_offender() {
+    let (a, _) = run("tests/fixtures/listen-backlog.pcap");
+    // The series sum to the totals, each offender's to its late answers.
+    rstscope::fuzzing::check_invariants(&a.snapshot, EngineConfig::default().max_flows);
+    let late = |series: &[(i64, rstscope::engine::SecondCounts)]| -> Vec<(i64, u32)> {
+        series
+            .iter()
+            .filter(|(_, c)| c.late > 0)
+            .map(|&(s, c)| (s, c.late))
+            .collect()
+    };
+    let seconds = vec![(1_796_603_729, 1), (1_796_603_730, 1)];
+    assert_eq!(late(&a.snapshot.series), seconds);
+    assert_eq!(a.snapshot.totals.late_answers, 2);
+    let queue = (a.snapshot.offenders.iter())
+        .find(|o| o.port == 7420)
+        .expect("the queue's endpoint");
+    assert_eq!(late(&queue.series.to_vec()), seconds);
+    assert_eq!(queue.answered_late(), 2);
+    // Each late answer is an incident of its second, in the capture's series too.
+    let incidents = |from: i64| {
+        (a.snapshot.series.iter())
+            .filter(|(s, _)| *s >= from)
+            .map(|(_, c)| c.incidents)
+            .sum::<u32>()
+    };
+    assert_eq!(incidents(1_796_603_729), 2);
+
+    let range = queue
+        .restricted(1_796_603_729, 1_796_603_730)
+        .expect("the late answers' range has its endpoint");
+    assert_eq!(range.diagnosis().kind, DiagnosisKind::LateAnswer);
+    assert_eq!(
+        (
+            range.incidents,
+            range.failed_attempts,
+            range.answered_late()
+        ),
+        (2, 0, 2)
+    );
+    let sentence = report::diagnosis(&range, Clock::Utc);
+    assert!(
+        sentence.starts_with(
+            "192.0.2.2:7420 answered both connection attempts from client 192.0.2.1 only after \
+             their SYNs were sent again (1.0/s, 00:35:29-00:35:30): the service is not \
+             accepting connections fast enough, its listen queue overflowed (13 SYNs resent in \
+             the whole capture; connections established 4.1 to 5.1 s after their first SYN, \
+             each SYN-ACK right after a SYN sent again)."
+        ),
+        "{sentence}"
+    );
+    // One of them: counted as one, the waits still the whole capture's.
+    let one = queue
+        .restricted(1_796_603_730, 1_796_603_730)
+        .expect("the last late answer's second");
+    assert_eq!((one.incidents, one.answered_late()), (1, 1));
+    let sentence = report::diagnosis(&one, Clock::Utc);
+    assert!(
+        sentence.starts_with("192.0.2.2:7420 answered the only connection attempt from client"),
+        "{sentence}"
+    );
+    // The attempts given up on alone: no late answer in the range, so no late-answer sentence.
+    let given_up = queue
+        .restricted(1_796_603_727, 1_796_603_727)
+        .expect("the attempts given up on");
+    assert_eq!(given_up.answered_late(), 0);
+    assert_eq!(given_up.diagnosis().kind, DiagnosisKind::Unanswered);
+    // A range of nothing: still none.
+    assert!(queue.restricted(1_796_603_731, 1_796_603_736).is_none());
+}
+
 /// Regression (a real-failure trial: a server listening with a backlog of 1 that accepted
 /// nothing for 4 s): its kernel dropped the SYNs that came while its queue was full, the
 /// clients sent them again, and the connections were established seconds late or given up

@@ -413,6 +413,89 @@ fn regression_the_packets_the_host_dropped_are_drawn_with_their_legend_entry() {
     assert!(!shows(&h, "Some causes hidden"), "shown again");
 }
 
+/// Regression (s45): listen-backlog.pcap's 192.0.2.2:7420, whose listen queue overflowed, is
+/// a late-answer offender in the terminal; the window drew none of its late answers (a plot of
+/// the 2 attempts given up on alone), headed its details "failed attempts 2 of 7" with nothing
+/// of the 2 answered late its sentence is about, and a time range holding only them
+/// (00:35:29-00:35:30) had no offender. They are bars of their own colour with a legend toggle,
+/// in the headline and the details' counts, and the range has the endpoint with its sentence;
+/// a capture opened after it keeps nothing of them, and it has them again when opened back.
+#[test]
+fn regression_the_attempts_answered_late_are_drawn_counted_and_found_in_a_range() {
+    const BACKLOG: &str = "tests/fixtures/listen-backlog.pcap";
+    let mut h = harness(settings(), vec![manifest(BACKLOG)]);
+    settle(&mut h);
+    assert!(
+        shows(&h, "4 failed connection attempts and 2 answered late"),
+        "the headline"
+    );
+    select(&mut h, "192.0.2.2:7420");
+    const ENTRY: &str = "answered late 2";
+    // The legend's toggle and the details' count.
+    assert_eq!(h.get_all_by_label(ENTRY).count(), 2);
+    assert!(shows(&h, "failed attempts 2 of 7"));
+    assert!(!shows(&h, "Some causes hidden"));
+    // The late answers' bars in their colour, beside the attempts given up on's line.
+    h.remove_cursor();
+    h.run_steps(2);
+    h.snapshot_options(
+        "main_listen_backlog",
+        &SnapshotOptions::new().threshold(1.0).max_failed_pixels(600),
+    );
+    h.get_all_by_label(ENTRY)
+        .next()
+        .expect("the legend's")
+        .click();
+    h.run_steps(2);
+    assert_eq!(
+        h.get_all_by_label(ENTRY).count(),
+        2,
+        "its count stays in the legend"
+    );
+    assert!(
+        shows(&h, "Some causes hidden: answered late"),
+        "a note by the plot says so"
+    );
+    h.get_by_label_contains("Some causes hidden").click();
+    h.run_steps(2);
+    assert!(!shows(&h, "Some causes hidden"), "shown again");
+
+    // The late answers' seconds alone.
+    h.state_mut()
+        .set_range(Some((1_796_603_729, 1_796_603_730)));
+    h.run_steps(3);
+    settle(&mut h);
+    let rows = h.state().rows();
+    assert_eq!(
+        rows.iter().map(|r| r.endpoint.as_str()).collect::<Vec<_>>(),
+        ["192.0.2.2:7420"],
+        "the range's one offender"
+    );
+    assert!(
+        shows(
+            &h,
+            "192.0.2.2:7420 answered both connection attempts from client 192.0.2.1 only after their SYNs were sent again"
+        ),
+        "its late-answer sentence, its client counted in the range"
+    );
+    assert!(shows(&h, "13 SYNs resent in the whole capture"));
+    assert!(shows(&h, "failed attempts 0 of 2"), "the range's counts");
+    assert!(shows(&h, "clients 1"));
+
+    // Another capture: nothing of the late answers stays.
+    drop_file(&mut h, manifest("resources/sample-7211.pcapng"));
+    settle(&mut h);
+    assert_eq!(h.state().range(), None);
+    assert!(!shows(&h, "answered late"), "nothing of the first capture");
+    assert!(!shows(&h, "192.0.2.2"));
+    // And back: all of them again.
+    drop_file(&mut h, manifest(BACKLOG));
+    settle(&mut h);
+    select(&mut h, "192.0.2.2:7420");
+    assert_eq!(h.get_all_by_label(ENTRY).count(), 2);
+    assert!(!shows(&h, "Some causes hidden"));
+}
+
 /// Regression (s37's note): the packet list of pktmon-drops.pcapng's 127.0.0.1:7401 listed
 /// each RST's record at TCPIP as any packet sent, while the counts leave it out with its drop
 /// at the filter driver recorded after it: three RSTs listed that the row does not count, and

@@ -192,6 +192,7 @@ pub fn cut(a: &Analysis, from: i64, history: &History) -> Analysis {
     t.rst_packets = t.rst_by_cause.iter().sum();
     t.failed_attempts = sum(&|c| u64::from(c.failed()));
     t.suspect_injected = sum(&|c| u64::from(c.suspect));
+    t.late_answers = sum(&|c| u64::from(c.late));
     let b = &before.totals;
     t.tcp_packets = now.tcp_packets.saturating_sub(b.tcp_packets);
     t.syn_packets = now.syn_packets.saturating_sub(b.syn_packets);

@@ -132,6 +132,9 @@ pub enum IncidentKind {
         /// incidents, skip this one.
         part_of_attempt: bool,
     },
+    /// An attempt answered by a SYN-ACK only after its SYN was sent again: its client waited
+    /// ([`SecondCounts::late`]).
+    AnsweredLate,
 }
 
 /// Per-second counts.
@@ -160,6 +163,12 @@ pub struct SecondCounts {
     /// none of the counts above, so that an endpoint whose incidents are drops has something
     /// in its seconds to draw.
     pub dropped: u32,
+    /// Attempts answered by a SYN-ACK only after their SYN was sent again
+    /// ([`crate::engine::offenders::Resends`]), in the second of that SYN-ACK: each an
+    /// incident (its client waited), in none of the counts above, so that an endpoint whose
+    /// listen queue overflowed has something in its seconds to draw and a time range of its
+    /// late answers alone finds it.
+    pub late: u32,
 }
 
 impl SecondCounts {
@@ -247,6 +256,9 @@ pub struct Totals {
     pub dropped_syn: u64,
     /// Of them, RSTs.
     pub dropped_rst: u64,
+    /// Attempts answered by a SYN-ACK only after their SYN was sent again (each an incident
+    /// of its endpoint, [`SecondCounts::late`]).
+    pub late_answers: u64,
 }
 
 /// What the engine knows at one moment: everything the UI and the reports show.
@@ -1237,8 +1249,21 @@ impl Engine {
         let key = self.entries[idx].key;
         let server = self.endpoint_of(&key, usize::from(1 - a.client_side));
         let client = key.addr(usize::from(a.client_side));
+        self.totals.late_answers += 1;
+        if self.config.keep_incidents {
+            self.incidents.push(Incident {
+                at,
+                server,
+                client: (client, key.port[usize::from(a.client_side)]),
+                kind: IncidentKind::AnsweredLate,
+            });
+        }
+        let sec = self.second_mut(at);
+        sec.late += 1;
+        sec.incidents += 1;
         if let Some(mut s) = self.services.get(server) {
             s.resends.answered_late(a.first_syn(), a.last_syn, at);
+            s.second(at).late += 1;
             s.incident(at, client);
         }
     }

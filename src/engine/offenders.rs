@@ -1198,8 +1198,10 @@ impl Offender {
         let mut failed_by = [0u64; 3];
         let (mut incidents, mut suspect) = (0u64, 0u64);
         let (mut completed, mut from_server, mut retries) = (0u64, 0u64, 0u64);
+        let mut late = 0u64;
         for (_, c) in &series {
             completed += u64::from(c.completed);
+            late += u64::from(c.late);
             from_server += u64::from(c.rst_from_server);
             retries += u64::from(c.refusal_retries);
             for (t, n) in rst.iter_mut().zip(c.rst) {
@@ -1213,7 +1215,14 @@ impl Offender {
         }
         let rst_packets: u64 = rst.iter().sum();
         let failed: u64 = failed_by.iter().sum();
-        if rst_packets == 0 && failed == 0 && (incidents == 0 || self.dropped.packets == 0) {
+        // Late answers make an offender where clients waited at once ([`Resends`]), as over
+        // the whole capture: a range of them alone is that endpoint's.
+        let late_told = late > 0 && self.resends.late_together > 0;
+        if rst_packets == 0
+            && failed == 0
+            && !late_told
+            && (incidents == 0 || self.dropped.packets == 0)
+        {
             return None;
         }
         let with_incidents = || {
@@ -1285,6 +1294,17 @@ impl Offender {
         })
     }
 
+    /// Attempts answered only after their SYNs were sent again, in what its counts cover:
+    /// the whole capture's ([`Resends::late`]), or a time range's, counted from its seconds
+    /// ([`Offender::restricted`]: the rest of `resends` stays the whole capture's).
+    pub fn answered_late(&self) -> u64 {
+        if self.rst_conns_by_cause.is_some() {
+            u64::from(self.resends.late)
+        } else {
+            self.series.iter().map(|(_, c)| u64::from(c.late)).sum()
+        }
+    }
+
     /// Where a time range starting at `from` really starts counting this endpoint, when that
     /// is later because its older series entries were dropped to bound memory.
     pub fn counted_from(&self, from: i64) -> Option<i64> {
@@ -1344,7 +1364,7 @@ impl Offender {
             // queue's too, and told with them.
             (
                 DiagnosisKind::LateAnswer,
-                u64::from(self.resends.late) * u64::from(self.resends.late_together > 0)
+                self.answered_late() * u64::from(self.resends.late_together > 0)
                     + if self.resends.late_together > 0 && self.resends.late_at_once > 0 {
                         self.failed_unanswered
                             .saturating_sub(self.cut_off_attempts())
@@ -1673,12 +1693,12 @@ impl Services {
     /// they had stays, as a lower bound). With everything full (gen_load's sweep) the
     /// analysis peaked at 146-149 MB (scripts/bench-memory.sh).
     pub const SHARED_BYTES: usize = 104_000_000;
-    /// What a series entry (a second or a minute of one endpoint) costs at most: 64 bytes in
-    /// the series and as many in the copy snapshots share. A folded minute sealed into a
-    /// chunk ([`series::ChunkedSeries`]) costs 64 bytes once (snapshots share its chunk); the
+    /// What a series entry (a second or a minute of one endpoint) costs at most: its size in
+    /// the series and as much in the copy snapshots share. A folded minute sealed into a
+    /// chunk ([`series::ChunkedSeries`]) costs its size once (snapshots share its chunk); the
     /// bound still counts it twice, so that it stays what it was (and the endpoints' series
-    /// give up their past at the same point).
-    const SERIES_ENTRY_BYTES: usize = 128;
+    /// give up their past at the same point). 144 bytes since the late answers' count.
+    const SERIES_ENTRY_BYTES: usize = 2 * std::mem::size_of::<series::Entry>();
     /// What a client address costs in a set.
     const CLIENT_BYTES: usize = 30;
     /// Room kept whatever the flow table holds (about 2.6 and 1.5 MB).

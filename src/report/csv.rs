@@ -329,10 +329,12 @@ pub fn connection(c: &ConnRecord) -> String {
 }
 
 /// The per-second series; `seconds` is 60 for a row that sums a minute (rows older than the
-/// last hour of packet time in a capture with more than 7,200 seconds of incidents).
+/// last hour of packet time in a capture with more than 7,200 seconds of incidents);
+/// `late_answers` (attempts answered only after their SYNs were sent again) comes last, after
+/// `seconds`, so that the columns a reader already takes by their place keep it.
 pub fn series(a: &Analysis) -> String {
     let mut out = String::from(
-        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds\n",
+        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers\n",
     );
     let minutes_before = a.snapshot.minutes_before;
     for (sec, c) in &a.snapshot.series {
@@ -343,7 +345,7 @@ pub fn series(a: &Analysis) -> String {
         };
         let _ = writeln!(
             out,
-            "{sec},{},{},{},{},{},{},{},{},{seconds}",
+            "{sec},{},{},{},{},{},{},{},{},{seconds},{}",
             c.rst[0],
             c.rst[1],
             c.rst[2],
@@ -351,7 +353,8 @@ pub fn series(a: &Analysis) -> String {
             c.rst[4],
             c.rst_total(),
             c.failed(),
-            c.suspect
+            c.suspect,
+            c.late
         );
     }
     out

@@ -1254,6 +1254,8 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         "rst_per_second": per_second(&s.series, SecondCounts::rst_total),
         "failed_per_second": per_second(&s.series, |c| c.failed()),
         "dropped_per_second": per_second(&s.series, |c| c.dropped),
+        "late_answers": t.late_answers,
+        "late_answers_per_second": per_second(&s.series, |c| c.late),
         "per_minute_before": s.minutes_before,
         "new_captures": t.new_captures,
         "not_decoded": not_decoded,
@@ -1538,10 +1540,13 @@ mod tests {
         let at = |s: i64| Timestamp::from_parts(1_796_119_000 + s, 250_000_000);
         // The file's time steps back twice: its fields, and the warning that says so.
         a.capture.files[0].steps_back = 2;
-        // A packet the capturing host dropped, in its second.
+        // A packet the capturing host dropped, in its second, and an attempt answered late
+        // (the offender's `resends` below count two).
         if let Some((_, c)) = a.snapshot.series.last_mut() {
             c.dropped = 1;
+            c.late = 1;
         }
+        a.snapshot.totals.late_answers = 2;
         (a.capture.past_networks).insert(crate::packet::OverlayKind::Vxlan, 12);
         // Two interfaces, a Linux `any` capture's among them: its offender seen on both, the
         // `any` capture's by the interface index its frames carry, named.

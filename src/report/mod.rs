@@ -1827,7 +1827,9 @@ fn queue_overflowed(o: &Offender) -> bool {
 /// path. `from` is " from 1 client" or nothing, `when` the rate and times of its incidents.
 fn late_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
     let r = &o.resends;
-    let late = u64::from(r.late);
+    // The late answers of what the counts cover (a time range's, where one was cut); the
+    // SYNs resent and the waits are the whole capture's, and said to be in a range.
+    let late = o.answered_late();
     let attempts = o.attempts.max(late);
     let (least, most) = r.late_ms;
     let waited = if least / 100 == most / 100 {
@@ -1853,19 +1855,24 @@ fn late_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
             thousands(attempts)
         )
     };
+    let in_all = match Scope::of(o) {
+        Scope::Whole => "in all",
+        Scope::Range { .. } => "in the whole capture",
+    };
     let resent = format!(
-        "{} in all",
+        "{} {in_all}",
         plural(u64::from(r.syns), "SYN resent", "SYNs resent")
     );
-    let established = if late == 1 {
-        "the connection established"
+    // The waits are the whole capture's: said of its late answers.
+    let (established, their_first) = if r.late <= 1 {
+        ("the connection established", "its")
     } else {
-        "connections established"
+        ("connections established", "their")
     };
     if !queue_overflowed(o) {
         return format!(
             "{ep} answered {what}{from} only after {their} SYNs were sent again ({when}): \
-             {SLOW_ANSWER} ({resent}; {established} {waited} after {their} first SYN)."
+             {SLOW_ANSWER} ({resent}; {established} {waited} after {their_first} first SYN)."
         );
     }
     let given_up = o.failed_unanswered.saturating_sub(o.cut_off_attempts());
@@ -1878,7 +1885,7 @@ fn late_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
     } else {
         String::new()
     };
-    let right_after = if r.late_at_once == r.late && late == 1 {
+    let right_after = if r.late_at_once == r.late && r.late == 1 {
         "its SYN-ACK right after a SYN sent again"
     } else if r.late_at_once == r.late {
         "each SYN-ACK right after a SYN sent again"
@@ -1888,7 +1895,7 @@ fn late_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
     format!(
         "{ep} answered {what}{from} only after {their} SYNs were sent again ({when}){and_given_up}: \
          the service is not accepting connections fast enough, {QUEUE_OVERFLOWED} ({resent}; \
-         {established} {waited} after {their} first SYN, {right_after}{}). {QUEUE_WHY}.",
+         {established} {waited} after {their_first} first SYN, {right_after}{}). {QUEUE_WHY}.",
         given_up_over(o, given_up)
     )
 }
@@ -2332,15 +2339,16 @@ fn other_kinds(o: &Offender, kind: DiagnosisKind) -> Option<String> {
         ));
     }
     // Attempts answered late are told by their own sentence only.
-    if o.resends.late > 0 && kind != DiagnosisKind::LateAnswer {
+    let late = o.answered_late();
+    if late > 0 && kind != DiagnosisKind::LateAnswer {
         rest.push(format!(
             "{} only after {} sent again",
             plural(
-                u64::from(o.resends.late),
+                late,
                 "connection attempt answered",
                 "connection attempts answered"
             ),
-            if o.resends.late == 1 {
+            if late == 1 {
                 "its SYN was"
             } else {
                 "their SYNs were"

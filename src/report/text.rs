@@ -667,6 +667,16 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         grouped(t.failed_attempts),
         count(t.attempts, "connection attempt", "connection attempts")
     );
+    if t.late_answers > 0 {
+        // Not failures, but each an incident (its client waited): what the `late` column of
+        // `--series` counts.
+        let _ = writeln!(
+            out,
+            "  answered late    {} of {}: only after their SYNs were sent again",
+            grouped(t.late_answers),
+            count(t.attempts, "connection attempt", "connection attempts")
+        );
+    }
     let _ = writeln!(
         out,
         "  SYN packets      {} (SYN-ACK {})",
@@ -766,7 +776,7 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         };
         // Attempts answered only after their SYNs were sent again: no failure, but each an
         // incident (its client waited).
-        let dropped = match o.resends.late {
+        let dropped = match o.answered_late() {
             0 => dropped,
             n => format!(
                 "{dropped}; answered late {} ({} resent)",
@@ -1205,7 +1215,7 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
 }
 
 /// The `--series` table's columns: heading and width as a file or a pipe gets them.
-const SERIES_COLUMNS: [(&str, usize); 8] = [
+const SERIES_COLUMNS: [(&str, usize); 9] = [
     ("resets", 8),
     ("refused", 8),
     ("handshake", 10),
@@ -1214,7 +1224,13 @@ const SERIES_COLUMNS: [(&str, usize); 8] = [
     ("stray", 6),
     ("failed", 7),
     ("suspect", 8),
+    ("late", 5),
 ];
+
+/// The column of [`SERIES_COLUMNS`] of attempts answered only after their SYNs were sent
+/// again: only in a capture that has any (a listen queue that overflowed, whose seconds had
+/// nothing in the other columns).
+const LATE_COLUMN: usize = 8;
 
 /// [`series`] fitted to `width` columns where it is given (a terminal's) and the table is as
 /// wide or wider (a dated capture's rows are 88 columns; at 50 columns every row wrapped,
@@ -1229,14 +1245,16 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
     let time_width = if clock.is_dated() { 19 } else { 10 };
     if let (Some(first), Some(last)) = (a.snapshot.series.first(), a.snapshot.series.last()) {
         let at = |sec: i64| crate::packet::Timestamp::from_parts(sec, 0);
-        let title = format!(
-            "Resets and failed attempts per second, {}",
-            clock.dated_range(at(first.0), at(last.0))
-        );
+        let what = if a.snapshot.totals.late_answers > 0 {
+            "Resets, failed attempts and attempts answered late per second"
+        } else {
+            "Resets and failed attempts per second"
+        };
+        let title = format!("{what}, {}", clock.dated_range(at(first.0), at(last.0)));
         let _ = writeln!(out, "{}", fitted(&title, width));
     }
     let minutes_before = a.snapshot.minutes_before;
-    let rows: Vec<(String, [u64; 8])> = a
+    let rows: Vec<(String, [u64; 9])> = a
         .snapshot
         .series
         .iter()
@@ -1261,14 +1279,17 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
                 u64::from(c.rst[4]),
                 u64::from(c.failed()),
                 u64::from(c.suspect),
+                u64::from(c.late),
             ];
             (time, counts)
         })
         .collect();
     // Each column: shown, and how wide. The resets and failed attempts always.
+    let late = rows.iter().any(|(_, c)| c[LATE_COLUMN] > 0);
     let mut columns: Vec<(usize, usize)> = SERIES_COLUMNS
         .iter()
         .enumerate()
+        .filter(|&(i, _)| i != LATE_COLUMN || late)
         .map(|(i, &(_, w))| (i, w))
         .collect();
     let mut time_column = time_width;

@@ -2137,6 +2137,30 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope, seen_on: Option<&str>) 
             thousands(attempts)
         ));
     }
+    // Attempts answered only after their SYNs were sent again: no failure, but each an
+    // incident, in the plot's colour for them (a listen queue that overflowed read "failed
+    // attempts 2 of 7" and nothing of the 2 answered late the sentence is about).
+    let late = o.answered_late();
+    if late > 0 {
+        let text = RichText::new(format!("answered late {}", thousands(late)))
+            .color(crate::ui::plot::LATE_COLOR);
+        let width = one_line_width(ui, text.clone(), egui::TextStyle::Body);
+        let started = ui.cursor().left() > ui.max_rect().left();
+        if started && ui.available_size_before_wrap().x < crate::ui::plot::SWATCH + 10.0 + width {
+            ui.end_row();
+        }
+        let height = ui.text_style_height(&egui::TextStyle::Body);
+        crate::ui::plot::swatch(ui, crate::ui::plot::LATE_COLOR, height);
+        let syns = report::plural(u64::from(o.resends.syns), "SYN", "SYNs");
+        let whole = match scope {
+            Scope::Whole => "",
+            Scope::Range { .. } => " over the whole capture",
+        };
+        ui.label(text).on_hover_text(format!(
+            "connection attempts answered by a SYN-ACK only after their SYNs were sent again: \
+             their clients waited ({syns} resent{whole})"
+        ));
+    }
     if scope
         == (Scope::Range {
             clients_known: false,
@@ -2163,8 +2187,8 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope, seen_on: Option<&str>) 
     ))
     .on_hover_text(
         "incidents a second, from this endpoint's first incident's second to its last: an \
-         incident is a failed attempt, or a reset that was not part of one (a refused attempt \
-         counts once)",
+         incident is a failed attempt, a reset that was not part of one (a refused attempt \
+         counts once), or an attempt answered only after its SYN was sent again",
     );
     if let Some(seen) = seen_on {
         ui.label(seen).on_hover_text(

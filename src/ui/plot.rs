@@ -55,6 +55,13 @@ pub const DROPPED_COLOR: Color32 = Color32::from_rgb(0x9c, 0x9c, 0x1e);
 /// The legend's item of the packets the capturing host dropped, before its count.
 const DROPPED: &str = "dropped";
 
+/// The colour of the attempts answered only after their SYNs were sent again, apart from the
+/// causes' (they are no resets), the drops' and the failed attempts' line.
+pub const LATE_COLOR: Color32 = Color32::from_rgb(0xc8, 0x4b, 0x9e);
+
+/// The legend's item of the attempts answered late, before its count.
+const LATE: &str = "answered late";
+
 /// The side of a [`swatch`], in points.
 pub const SWATCH: f32 = 10.0;
 
@@ -115,6 +122,8 @@ pub struct Buckets {
     pub failed: Vec<u32>,
     /// TCP packets the capturing host dropped, per bucket.
     pub dropped: Vec<u32>,
+    /// Attempts answered only after their SYNs were sent again, per bucket.
+    pub late: Vec<u32>,
     /// Incidents per bucket.
     pub incidents: Vec<u32>,
     /// The kernel's failed connects (AttemptFails) per bucket, when the machine was sampled.
@@ -136,6 +145,7 @@ impl Buckets {
             rst: vec![[0; 5]; n],
             failed: vec![0; n],
             dropped: vec![0; n],
+            late: vec![0; n],
             incidents: vec![0; n],
             kernel_failed: None,
             kernel_rsts: None,
@@ -148,6 +158,7 @@ impl Buckets {
             }
             b.failed[i] += c.failed();
             b.dropped[i] += c.dropped;
+            b.late[i] += c.late;
             b.incidents[i] += c.incidents;
         }
         b
@@ -247,6 +258,8 @@ pub struct PlotView {
     hide_failed: bool,
     /// The dropped packets' bars are hidden; for this capture only.
     hide_dropped: bool,
+    /// The late answers' bars are hidden; for this capture only.
+    hide_late: bool,
     /// Where the last frame put the time labels of stretches between gaps that the axis gave
     /// none ([`stretch_labels`]), in x: the axis leaves its own labels out of there.
     stretch_label_room: Vec<(f64, f64)>,
@@ -333,6 +346,7 @@ impl PlotView {
         self.hidden = [false; 5];
         self.hide_failed = false;
         self.hide_dropped = false;
+        self.hide_late = false;
     }
 
     fn cause_shown(&self, c: Cause) -> bool {
@@ -440,15 +454,16 @@ impl PlotView {
         // steady band of refusals stays visible.
         let top = all
             .iter()
-            .flat_map(|b| b.rst.iter().zip(&b.failed).zip(&b.dropped))
-            .map(|((r, &f), &d)| {
+            .flat_map(|b| b.rst.iter().zip(&b.failed).zip(&b.dropped).zip(&b.late))
+            .map(|(((r, &f), &d), &l)| {
                 let shown: u32 = Cause::ALL
                     .iter()
                     .filter(|c| self.cause_shown(**c))
                     .map(|c| r[c.index()])
                     .sum();
                 let dropped = if self.hide_dropped { 0 } else { d };
-                (shown + dropped).max(f)
+                let late = if self.hide_late { 0 } else { l };
+                (shown + dropped + late).max(f)
             })
             .max()
             .unwrap_or(0);
@@ -567,6 +582,7 @@ impl PlotView {
                 .filter(|c| self.cause_shown(*c))
                 .collect(),
             dropped: !self.hide_dropped,
+            late: !self.hide_late,
         };
         let hide_failed = self.hide_failed;
         let mut drag_from = self.drag_from;
@@ -701,8 +717,9 @@ impl PlotView {
             let series = &input.analysis.snapshot.series;
             let text = |from: i64, to: i64| {
                 let at = series.partition_point(|(s, _)| *s < from);
-                let counted =
-                    |c: &SecondCounts| c.rst_total() > 0 || c.failed() > 0 || c.dropped > 0;
+                let counted = |c: &SecondCounts| {
+                    c.rst_total() > 0 || c.failed() > 0 || c.dropped > 0 || c.late > 0
+                };
                 let second = (series[at..].iter())
                     .take_while(|(s, _)| *s < to)
                     .find(|(_, c)| counted(c))
@@ -831,11 +848,17 @@ impl PlotView {
             SWATCH + spacing + width(format!("{} {}", c.as_str(), thousands(n))) + padding + spacing
         };
         // The packets the capturing host dropped, an item after the causes where there are any.
+        let item = |text: String| SWATCH + spacing + width(text) + padding + spacing;
         let dropped = match totals.dropped_packets {
             0 => 0.0,
-            n => SWATCH + spacing + width(dropped_text(n)) + padding + spacing,
+            n => item(dropped_text(n)),
         };
-        let all: f32 = Cause::ALL.iter().map(cause).sum::<f32>() + dropped;
+        // The attempts answered late, an item after them where there are any.
+        let late = match totals.late_answers {
+            0 => 0.0,
+            n => item(late_text(n)),
+        };
+        let all: f32 = Cause::ALL.iter().map(cause).sum::<f32>() + dropped + late;
         let zeros = Cause::ALL
             .iter()
             .filter(|c| totals.rst_by_cause[c.index()] == 0)
@@ -845,6 +868,7 @@ impl PlotView {
             .map(cause)
             .sum::<f32>()
             + dropped
+            + late
             + width(OTHER_CAUSES.to_owned())
             + spacing;
         let failed = width(format!(
@@ -884,8 +908,10 @@ impl PlotView {
                     .filter(|c| !merged || totals.rst_by_cause[c.index()] > 0)
                     .map(cause);
                 let dropped = (dropped > 0.0).then_some(dropped);
+                let late = (late > 0.0).then_some(late);
                 listed
                     .chain(dropped)
+                    .chain(late)
                     .chain(merged.then_some(others))
                     .collect()
             };
@@ -1004,6 +1030,9 @@ impl PlotView {
             }
             if totals.dropped_packets > 0 {
                 self.dropped_toggle(ui, totals.dropped_packets);
+            }
+            if totals.late_answers > 0 {
+                self.late_toggle(ui, totals.late_answers);
             }
             let none: Vec<&str> = (Cause::ALL.iter())
                 .filter(|c| totals.rst_by_cause[c.index()] == 0)
@@ -1155,6 +1184,7 @@ impl PlotView {
                         .filter(|c| !self.cause_shown(**c))
                         .map(|c| c.as_str())
                         .chain(self.hide_dropped.then_some(DROPPED))
+                        .chain(self.hide_late.then_some(LATE))
                         .chain(self.hide_failed.then_some("failed attempts"))
                         .collect();
                     if !hidden.is_empty() {
@@ -1176,6 +1206,7 @@ impl PlotView {
                             self.hidden = [false; 5];
                             self.hide_failed = false;
                             self.hide_dropped = false;
+                            self.hide_late = false;
                         }
                     }
                     if let Some(o) = input.highlight {
@@ -1257,6 +1288,17 @@ impl PlotView {
             self.hide_dropped = shown;
         }
     }
+
+    /// The legend's toggle of the attempts answered only after their SYNs were sent again
+    /// (`n`), as [`PlotView::dropped_toggle`]: a listen queue that overflowed drew an empty
+    /// plot beside a sentence saying so, as its attempts did not fail.
+    fn late_toggle(&mut self, ui: &mut egui::Ui, n: u64) {
+        const MEANING: &str = "connection attempts answered by a SYN-ACK only after their SYNs                                were sent again, in the second of that SYN-ACK: their clients                                waited (a listen queue that overflowed, or a slow path)";
+        let shown = !self.hide_late;
+        if legend_toggle(ui, late_text(n), LATE_COLOR, true, shown, MEANING, "them") {
+            self.hide_late = shown;
+        }
+    }
 }
 
 /// A legend item that shows or hides its bars in the plot, `text` beside a swatch of the bars'
@@ -1308,6 +1350,11 @@ fn legend_toggle(
 /// The legend's item of `n` packets the capturing host dropped.
 fn dropped_text(n: u64) -> String {
     format!("{DROPPED} {}", thousands(n))
+}
+
+/// The legend's item of `n` attempts answered late.
+fn late_text(n: u64) -> String {
+    format!("{LATE} {}", thousands(n))
 }
 
 /// What the legend's heading says to a screen reader and to tests, before its title.
@@ -1403,15 +1450,17 @@ fn axis_title(clock: Clock, first: Timestamp) -> String {
 }
 
 /// What the plot stacks in its bars: the causes shown, and the packets the capturing host
-/// dropped over them unless hidden.
+/// dropped and the attempts answered late over them unless hidden.
 struct Stacked {
     causes: Vec<Cause>,
     dropped: bool,
+    late: bool,
 }
 
-/// The bars of `b`: the resets of each cause `shown`, stacked in the causes' order, and the
+/// The bars of `b`: the resets of each cause `shown`, stacked in the causes' order, the
 /// packets the capturing host dropped on top (an endpoint whose incidents are drops had an
-/// empty plot beside a sentence saying it lost packets).
+/// empty plot beside a sentence saying it lost packets), and the attempts answered late on
+/// top of those (as had a listen queue that overflowed).
 fn add_stacked(
     p: &mut egui_plot::PlotUi<'_>,
     b: &Buckets,
@@ -1429,7 +1478,8 @@ fn add_stacked(
     let dropped = shown
         .dropped
         .then(|| (DROPPED, DROPPED_COLOR, b.dropped.clone()));
-    for (what, color, counts) in causes.chain(dropped) {
+    let late = shown.late.then(|| (LATE, LATE_COLOR, b.late.clone()));
+    for (what, color, counts) in causes.chain(dropped).chain(late) {
         let color = if faded {
             color.gamma_multiply(0.35)
         } else {
@@ -1897,8 +1947,12 @@ fn stretch_labels(
     let mut room = Vec::new();
     let font = egui::TextStyle::Body.resolve(ui.style());
     for b in pieces {
-        let counted =
-            |i: &usize| b.rst[*i].iter().any(|&n| n > 0) || b.failed[*i] > 0 || b.dropped[*i] > 0;
+        let counted = |i: &usize| {
+            b.rst[*i].iter().any(|&n| n > 0)
+                || b.failed[*i] > 0
+                || b.dropped[*i] > 0
+                || b.late[*i] > 0
+        };
         let Some(i) = (0..b.failed.len()).find(counted) else {
             continue;
         };
@@ -2129,6 +2183,11 @@ fn hover_text(
     if all.dropped[i] > 0 {
         let what = "packets dropped by the capturing host";
         text.push_str(&format!("\n{what}: {}", rate(all.dropped[i])));
+        any = true;
+    }
+    if all.late[i] > 0 {
+        let what = "attempts answered late (after SYNs resent)";
+        text.push_str(&format!("\n{what}: {}", rate(all.late[i])));
         any = true;
     }
     if let Some(k) = all.kernel_failed.as_ref().and_then(|k| k.get(i))
@@ -2506,15 +2565,21 @@ fn headline_text(
     let counted = |n: u64, one: &str, many: &str| {
         format!("{} {}", thousands(n), if n == 1 { one } else { many })
     };
-    let mut text = format!(
-        "{} and {}",
+    let (resets, failed) = (
         counted(t.rst_packets, "reset", "resets"),
         counted(
             t.failed_attempts,
             "failed connection attempt",
-            "failed connection attempts"
-        )
+            "failed connection attempts",
+        ),
     );
+    // Attempts answered only after their SYNs were sent again, where there are any: a listen
+    // queue that overflowed was headed "0 resets and 4 failed connection attempts" over a
+    // plot of its failures alone.
+    let mut text = match t.late_answers {
+        0 => format!("{resets} and {failed}"),
+        n => format!("{resets}, {failed} and {} answered late", thousands(n)),
+    };
     // The rate over the seconds captured; none where nothing failed ("(failed: 0.00/s)"
     // beside a capture of resets only read as a measurement of something).
     let over = match covered {
@@ -2840,6 +2905,59 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("no resets"), "{text}");
+    }
+
+    /// Regression (s45): listen-backlog.pcap's 192.0.2.2:7420, whose listen queue overflowed,
+    /// had a quiet plot: its late answers are no reset and no failure, and the buckets had no
+    /// count of them. They sum them as the other counts, and hovering a second says them.
+    #[test]
+    fn buckets_count_the_attempts_answered_late_and_the_hover_says_them() {
+        let late = |n: u32| SecondCounts {
+            late: n,
+            incidents: n,
+            ..SecondCounts::default()
+        };
+        let series = [(100, late(2)), (101, late(1)), (104, late(4))];
+        let b = Buckets::new(&series, 1, 100, 104);
+        assert_eq!(b.late, [2, 1, 0, 0, 4]);
+        let b5 = Buckets::new(&series, 5, 100, 104);
+        assert_eq!(b5.late, [7]);
+        let text = hover_text(&b, None, None, Clock::Utc, false, 100.4).expect("inside");
+        assert!(
+            text.ends_with("attempts answered late (after SYNs resent): 2"),
+            "{text}"
+        );
+        assert!(!text.contains("no resets"), "{text}");
+        let text = hover_text(&b5, None, None, Clock::Utc, false, 101.0).expect("inside");
+        assert!(
+            text.ends_with("attempts answered late (after SYNs resent): 1.40"),
+            "{text}"
+        );
+    }
+
+    /// Regression (s45): listen-backlog.pcap was headed "0 resets and 4 failed connection
+    /// attempts", nothing of the 2 attempts answered late its offender is about.
+    #[test]
+    fn the_headline_says_the_attempts_answered_late() {
+        let t = Totals {
+            failed_attempts: 4,
+            late_answers: 2,
+            ..Totals::default()
+        };
+        let text = headline_text(&t, None, &plain(1), None);
+        assert!(
+            text.starts_with("0 resets, 4 failed connection attempts and 2 answered late"),
+            "{text}"
+        );
+        let none = Totals {
+            late_answers: 0,
+            ..t
+        };
+        let text = headline_text(&none, None, &plain(1), None);
+        assert!(
+            text.starts_with("0 resets and 4 failed connection attempts"),
+            "{text}"
+        );
     }
 
     /// Regression: a capture with one reset (chrissanders-packets/http_espn_fail.pcapng)

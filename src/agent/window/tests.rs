@@ -357,3 +357,28 @@ fn a_window_says_which_endpoints_it_counts_only_from_their_series_from() {
             .any(|w| w.contains("series_from"))
     );
 }
+
+/// Regression (s45): `/report?since=` over listen-backlog.pcap's last seconds, where its
+/// only incidents are the 2 attempts answered late (a listen queue that overflowed), had no
+/// offender and no count of them. The window has the endpoint with its late-answer diagnosis
+/// and counts the late answers of its seconds.
+#[test]
+fn a_window_of_late_answers_alone_has_their_endpoint() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/listen-backlog.pcap");
+    let a = crate::analysis::analyze_files(&[path], Default::default()).expect("fixture");
+    let h = history_of(&a);
+    // The late answers came at 00:35:29 and 00:35:30; the attempts given up on before.
+    let w = cut(&a, 1_796_603_729, &h);
+    assert_eq!(w.snapshot.totals.failed_attempts, 0);
+    assert_eq!(w.snapshot.totals.late_answers, 2);
+    let keys: Vec<u16> = w.snapshot.offenders.iter().map(|o| o.port).collect();
+    assert_eq!(keys, [7420]);
+    let o = &w.snapshot.offenders[0];
+    assert_eq!(
+        o.diagnosis().kind,
+        crate::engine::offenders::DiagnosisKind::LateAnswer
+    );
+    assert_eq!((o.incidents, o.answered_late()), (2, 2));
+    let late = cut(&a, 1_796_603_730, &h);
+    assert_eq!(late.snapshot.totals.late_answers, 1);
+}

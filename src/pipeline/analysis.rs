@@ -621,6 +621,26 @@ impl CopyFilter {
         }
     }
 
+    /// As new ([`CopyFilter::default`]), keeping the memory of its tables.
+    fn restart(&mut self) {
+        let Self {
+            dedupe,
+            repeats,
+            capture_of,
+            captures,
+            per_capture,
+            by_content,
+            kept_ids,
+        } = self;
+        *dedupe = None;
+        repeats.restart();
+        capture_of.clear();
+        captures.clear();
+        per_capture.clear();
+        *by_content = false;
+        kept_ids.clear();
+    }
+
     fn learn_new(&mut self, interfaces: &[InterfaceInfo]) {
         for i in interfaces.iter().skip(self.capture_of.len()) {
             let next = u32::try_from(self.captures.len()).unwrap_or(u32::MAX);
@@ -1745,6 +1765,24 @@ impl<'c> Reader<'c> {
             places_named: Default::default(),
             interfaces_told,
         }
+    }
+
+    /// Begins again on `source`, as [`Reader::new`] with no size and no cancel would, keeping
+    /// the memory of its tables: the reading of one chunk after another on a thread
+    /// ([`balanced`]).
+    fn restart(&mut self, source: FileSource) {
+        self.interfaces_told = source.interfaces().len();
+        self.two_points = (source.files().len() > 1).then(TwoPoints::default);
+        self.source = source;
+        self.cancel = None;
+        self.bytes_total = 0;
+        self.frames = 0;
+        self.batches = 0;
+        self.processes_sent = 0;
+        self.copies.restart();
+        self.networks = Zones::default();
+        self.syn_fin_rst = false;
+        self.places_named.clear();
     }
 
     /// The `read` thread: batches until the end, a cancel, or the engine side hanging up.

@@ -59,8 +59,11 @@ use crate::source::{FileInfo, FileSource, Format, Frame, FrameSink, QuietSpells,
 /// (some 270,000 instructions, docs/benchmarks.md s43).
 const MIN_CHUNK: u64 = 2 << 20;
 /// The largest: a chunk is decoded whole before the engine takes it, and [`AHEAD`] of them
-/// may wait (about 5 MB of batches for 16 MiB of small frames).
-const MAX_CHUNK: u64 = 16 << 20;
+/// may wait (about 1.3 MB of batches for 4 MiB of small frames). Its batches are best still
+/// in the caches when the engine takes them: chunks of 4 MiB took 6-8% less wall and CPU
+/// time than chunks of 16 MiB on 1 GiB of small frames, 3% less CPU on large ones, where 2
+/// MiB cost more CPU for their chunks' own work (docs/benchmarks.md, s45).
+const MAX_CHUNK: u64 = 4 << 20;
 /// Input of fewer chunks is read as today: the start and the end, on one thread, weigh
 /// more there.
 const MIN_CHUNKS: u64 = 4;

@@ -1769,20 +1769,34 @@ impl<'c> Reader<'c> {
 
     /// Begins again on `source`, as [`Reader::new`] with no size and no cancel would, keeping
     /// the memory of its tables: the reading of one chunk after another on a thread
-    /// ([`balanced`]).
+    /// ([`balanced`]). Every field is named, so that a field added is reset here too.
     fn restart(&mut self, source: FileSource) {
-        self.interfaces_told = source.interfaces().len();
-        self.two_points = (source.files().len() > 1).then(TwoPoints::default);
-        self.source = source;
-        self.cancel = None;
-        self.bytes_total = 0;
-        self.frames = 0;
-        self.batches = 0;
-        self.processes_sent = 0;
-        self.copies.restart();
-        self.networks = Zones::default();
-        self.syn_fin_rst = false;
-        self.places_named.clear();
+        let Self {
+            source: reading,
+            cancel,
+            bytes_total,
+            frames,
+            batches,
+            processes_sent,
+            copies,
+            networks,
+            two_points,
+            syn_fin_rst,
+            places_named,
+            interfaces_told,
+        } = self;
+        *interfaces_told = source.interfaces().len();
+        *two_points = (source.files().len() > 1).then(TwoPoints::default);
+        *reading = source;
+        *cancel = None;
+        *bytes_total = 0;
+        *frames = 0;
+        *batches = 0;
+        *processes_sent = 0;
+        copies.restart();
+        *networks = Zones::default();
+        *syn_fin_rst = false;
+        places_named.clear();
     }
 
     /// The `read` thread: batches until the end, a cancel, or the engine side hanging up.

@@ -623,6 +623,26 @@ impl CopyFilter {
         }
     }
 
+    /// As new ([`CopyFilter::default`]), keeping the memory of its tables.
+    fn restart(&mut self) {
+        let Self {
+            dedupe,
+            repeats,
+            capture_of,
+            captures,
+            per_capture,
+            by_content,
+            kept_ids,
+        } = self;
+        *dedupe = None;
+        repeats.restart();
+        capture_of.clear();
+        captures.clear();
+        per_capture.clear();
+        *by_content = false;
+        kept_ids.clear();
+    }
+
     fn learn_new(&mut self, interfaces: &[InterfaceInfo]) {
         for i in interfaces.iter().skip(self.capture_of.len()) {
             let next = u32::try_from(self.captures.len()).unwrap_or(u32::MAX);
@@ -1754,6 +1774,38 @@ impl<'c> Reader<'c> {
             places_named: Default::default(),
             interfaces_told,
         }
+    }
+
+    /// Begins again on `source`, as [`Reader::new`] with no size and no cancel would, keeping
+    /// the memory of its tables: the reading of one chunk after another on a thread
+    /// ([`balanced`]). Every field is named, so that a field added is reset here too.
+    fn restart(&mut self, source: FileSource) {
+        let Self {
+            source: reading,
+            cancel,
+            bytes_total,
+            frames,
+            batches,
+            processes_sent,
+            copies,
+            networks,
+            two_points,
+            syn_fin_rst,
+            places_named,
+            interfaces_told,
+        } = self;
+        *interfaces_told = source.interfaces().len();
+        *two_points = (source.files().len() > 1).then(TwoPoints::default);
+        *reading = source;
+        *cancel = None;
+        *bytes_total = 0;
+        *frames = 0;
+        *batches = 0;
+        *processes_sent = 0;
+        copies.restart();
+        *networks = Zones::default();
+        *syn_fin_rst = false;
+        places_named.clear();
     }
 
     /// The `read` thread: batches until the end, a cancel, or the engine side hanging up.

@@ -226,6 +226,7 @@ fn hash(l3: &[u8]) -> u64 {
 /// a walk back compares them, or the run ends ([`Repeats::run_end`]). Frame by frame ([`Repeats::is_repeat`]: live capture, evidence)
 /// all of it is kept. Both compare the same, so both find the same repeats.
 #[derive(Debug, Clone)]
+#[cfg_attr(test, derive(PartialEq))]
 pub struct Repeats {
     /// By [`bucket`], the number of the newest frame kept with it (the count of frames kept
     /// before it, cut to 16 bits: a bucket last used 65,536 frames ago may look recent, which
@@ -248,6 +249,7 @@ pub struct Repeats {
 /// the buffer is the reader's, and each use finds the bytes in the run's `records` slice
 /// by their offset there (bounds-checked), while the run lasts.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(test, derive(PartialEq))]
 struct Later {
     /// The address of the frame's first byte.
     data: usize,
@@ -364,6 +366,22 @@ impl Checked {
 }
 
 impl Repeats {
+    /// As new ([`Repeats::default`]), in place: no 10 KiB state built and moved in.
+    pub fn restart(&mut self) {
+        let Self {
+            newest,
+            extra,
+            fields,
+            later,
+            kept,
+        } = self;
+        newest.fill(0);
+        extra.fill(Extra::default());
+        fields.fill(Fields::default());
+        later.fill(None);
+        *kept = 0;
+    }
+
     /// Frames kept so far.
     pub fn kept(&self) -> usize {
         self.kept

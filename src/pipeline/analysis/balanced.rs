@@ -38,7 +38,7 @@
 //! reading would, so that their messages, offsets and results are today's. Correctness never
 //! rests on the guess.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -59,8 +59,11 @@ use crate::source::{FileInfo, FileSource, Format, Frame, FrameSink, QuietSpells,
 /// (some 270,000 instructions, docs/benchmarks.md s43).
 const MIN_CHUNK: u64 = 2 << 20;
 /// The largest: a chunk is decoded whole before the engine takes it, and [`AHEAD`] of them
-/// may wait (about 5 MB of batches for 16 MiB of small frames).
-const MAX_CHUNK: u64 = 16 << 20;
+/// may wait (about 1.3 MB of batches for 4 MiB of small frames). Its batches are best still
+/// in the caches when the engine takes them: chunks of 4 MiB took 6-8% less wall and CPU
+/// time than chunks of 16 MiB on 1 GiB of small frames, 3% less CPU on large ones, where 2
+/// MiB cost more CPU for their chunks' own work (docs/benchmarks.md, s45).
+const MAX_CHUNK: u64 = 4 << 20;
 /// Input of fewer chunks is read as today: the start and the end, on one thread, weigh
 /// more there.
 const MIN_CHUNKS: u64 = 4;
@@ -68,9 +71,12 @@ const MIN_CHUNKS: u64 = 4;
 const AHEAD: usize = 3;
 /// Batches kept for reuse: those of a few chunks.
 const SPARE: usize = 32;
-/// Bytes read for the guess of a chunk's start, and, where no start is found in them, the
-/// most read.
-const GUESS_BYTES: [usize; 2] = [64 << 10, 4 << 20];
+/// Bytes read for the guess of a chunk's start, and, where no start is found in them, more:
+/// the first are enough for [`chunks::CHAIN`] records of a full Ethernet frame (1,514 bytes)
+/// and the offset to the first, the next for jumbo frames, the last for 64 KiB ones: each
+/// guess's bytes are copied out of the page cache, once a chunk (64 KiB twice a chunk
+/// before, docs/benchmarks.md s45).
+const GUESS_BYTES: [usize; 3] = [32 << 10, 256 << 10, 4 << 20];
 /// Sets the chunk size, in bytes, for tests: so that small captures (the fixtures) are read
 /// by chunks too. Read only here.
 const CHUNK_VARIABLE: &str = "RSTSCOPE_TEST_CHUNK_BYTES";
@@ -203,17 +209,18 @@ impl Plan {
         (j, k - self.files[j].first_chunk)
     }
 
-    /// Where chunk `k` of file `f` starts, guessed: the file's first record for its first
-    /// chunk; `None` where no record start was found near its nominal start.
-    fn start(&self, f: &PlanFile, file: &File, k: usize) -> Option<u64> {
+    /// Where chunk `k` of file `f` starts, guessed (read in `window`): the file's first
+    /// record for its first chunk; `None` where no record start was found near its nominal
+    /// start.
+    fn start(&self, f: &PlanFile, file: &File, k: usize, window: &mut Vec<u8>) -> Option<u64> {
         if k == 0 {
             return Some(24);
         }
         let at = 24 + k as u64 * self.chunk;
         for len in GUESS_BYTES {
-            let data = chunks::read_window(file, at, len).ok()?;
+            let data = chunks::read_window_into(file, at, len, window).ok()?;
             let ends_file = at + data.len() as u64 >= f.size;
-            if let Some(found) = chunks::record_start(&data, f.layout, ends_file) {
+            if let Some(found) = chunks::record_start(data, f.layout, ends_file) {
                 return Some(at + found as u64);
             }
             if ends_file {
@@ -223,12 +230,22 @@ impl Plan {
         None
     }
 
-    /// Where chunk `k` of file `f` starts, and where it ends (`None`: at the file's end, as it
-    /// grows).
-    fn bounds(&self, f: &PlanFile, file: &File, k: usize) -> Option<(u64, Option<u64>)> {
-        let start = self.start(f, file, k)?;
-        let end = match k + 1 < f.chunks {
-            true => Some(self.start(f, file, k + 1)?),
+    /// Where chunk `kk` of file `f` starts, and where it ends (`None`: at the file's end, as
+    /// it grows); `k` is its number over all files. Each start between two chunks is guessed
+    /// once for both ([`Guesses`]).
+    fn bounds(
+        &self,
+        (f, kk, k): (&PlanFile, usize, usize),
+        file: &File,
+        guesses: &Guesses,
+        window: &mut Vec<u8>,
+    ) -> Option<(u64, Option<u64>)> {
+        let start = match kk {
+            0 => 24,
+            _ => guesses.start(k, || self.start(f, file, kk, window))?,
+        };
+        let end = match kk + 1 < f.chunks {
+            true => Some(guesses.start(k + 1, || self.start(f, file, kk + 1, window))?),
             false => None,
         };
         (end.is_none_or(|end| end > start)).then_some((start, end))
@@ -239,6 +256,60 @@ impl Plan {
         (self.files.iter())
             .map(|f| (f.path.clone(), f.header, f.size))
             .collect()
+    }
+}
+
+/// Chunk starts one chunk's reading guessed and the other's has not taken yet: each start
+/// after a file's first chunk is both that chunk's start and the end of the chunk before,
+/// which the two threads may read in either order. Each is taken twice, then forgotten: the
+/// starts kept are those of the chunks in flight.
+#[derive(Default)]
+struct Guesses(Mutex<HashMap<usize, Option<u64>>>);
+
+impl Guesses {
+    /// The start of chunk `k` (over all files): the guess the other use of it made, else
+    /// `guess()`'s, kept for that other use. Both guessing at once each take their own (the
+    /// same, unless the file changed meanwhile, which the chunks' checks then find).
+    fn start(&self, k: usize, guess: impl FnOnce() -> Option<u64>) -> Option<u64> {
+        if let Some(found) = self.0.lock().ok().and_then(|mut g| g.remove(&k)) {
+            return found;
+        }
+        let found = guess();
+        if let Ok(mut g) = self.0.lock()
+            && g.remove(&k).is_none()
+        {
+            g.insert(k, found);
+        }
+        found
+    }
+}
+
+/// What one thread keeps from chunk to chunk, so that a chunk costs no new memory for them:
+/// the reader, with its repeat check's tables (a new one was some 10 KiB zeroed and moved a few
+/// times a chunk), the window the chunks' starts are guessed in, and the file being read.
+#[derive(Default)]
+struct Scratch {
+    reader: Option<Reader<'static>>,
+    window: Vec<u8>,
+    file: Option<(usize, File)>,
+}
+
+impl Scratch {
+    /// File `j` of `plan`, opened once for the chunks of it this thread reads.
+    fn file(&mut self, plan: &Plan, j: usize) -> Option<&File> {
+        if self.file.as_ref().is_none_or(|(at, _)| *at != j) {
+            self.file = Some((j, File::open(&plan.files[j].path).ok()?));
+        }
+        self.file.as_ref().map(|(_, file)| file)
+    }
+
+    /// The thread's reader, begun on `source`.
+    fn reader(&mut self, source: FileSource) -> Option<&mut Reader<'static>> {
+        match &mut self.reader {
+            Some(reader) => reader.restart(source),
+            None => self.reader = Some(Reader::new(source, 0, None)),
+        }
+        self.reader.as_mut()
     }
 }
 
@@ -331,15 +402,24 @@ struct Chunk {
 }
 
 impl Chunk {
-    /// Decodes chunk `k` (over all files) of `plan`; `None` where its bounds are not found or
-    /// it cannot be opened, or `stop` was set meanwhile.
-    fn read(plan: &Plan, k: usize, shared: &Shared<'_>) -> Option<Self> {
+    /// Decodes chunk `k` (over all files) of `plan` with the thread's `scratch`; `None` where
+    /// its bounds are not found or it cannot be opened, or `stop` was set meanwhile. Boxed: a
+    /// chunk holds the repeat check's state (10 KiB), and is moved from thread to thread.
+    fn read(
+        plan: &Plan,
+        k: usize,
+        shared: &Shared<'_>,
+        scratch: &mut Scratch,
+    ) -> Option<Box<Self>> {
         let (j, kk) = plan.locate(k);
         let f = &plan.files[j];
-        let file = File::open(&f.path).ok()?;
-        let (start, end) = plan.bounds(f, &file, kk)?;
+        let mut window = std::mem::take(&mut scratch.window);
+        let bounds = (scratch.file(plan, j))
+            .and_then(|file| plan.bounds((f, kk, k), file, &shared.guesses, &mut window));
+        scratch.window = window;
+        let (start, end) = bounds?;
         let source = FileSource::open_part(&f.path, f.header, start, end).ok()?;
-        let mut reader = Reader::new(source, 0, None);
+        let reader = scratch.reader(source)?;
         let mut opening = Opening::default();
         let mut batches = Vec::new();
         loop {
@@ -363,7 +443,7 @@ impl Chunk {
         let source = &reader.source;
         let info = source.files().first()?.clone();
         let interface_frames = source.interfaces().first().map_or(0, |i| i.frames);
-        Some(Self {
+        Some(Box::new(Self {
             first: k == 0,
             file_first: kk == 0,
             start,
@@ -375,33 +455,37 @@ impl Chunk {
             interface_frames,
             opening,
             repeats: reader.copies.repeats.clone(),
-            networks: reader.networks,
-        })
+            networks: std::mem::take(&mut reader.networks),
+        }))
     }
 
-    /// The repeat check's state after this chunk, where its decisions are those of `before`,
-    /// the state the frames before it left; `None` where some differ, or its first frames
-    /// could not be replayed.
-    fn follows(&self, before: &dedupe::Repeats) -> Option<dedupe::Repeats> {
+    /// Whether the repeat check decided this chunk's first frames as `state`, the state the
+    /// frames before it left, decides them; if so, `state` becomes the state after the chunk.
+    /// False where some differ, or its first frames could not be replayed (`state` as it
+    /// was). `replay`: where they are replayed, kept from chunk to chunk. In place: the state
+    /// is 10 KiB, which returning it moved a few times a chunk.
+    fn follows(&mut self, state: &mut dedupe::Repeats, replay: &mut dedupe::Repeats) -> bool {
         if self.first {
-            return Some(self.repeats.clone());
+            std::mem::swap(state, &mut self.repeats);
+            return true;
         }
         if self.opening.unreplayable {
-            return None;
+            return false;
         }
-        let mut replayed = before.clone();
+        replay.clone_from(state);
         for c in &self.opening.checked {
-            if replayed.replay(c) != c.repeat {
-                return None;
+            if replay.replay(c) != c.repeat {
+                return false;
             }
         }
         // Kept as many frames as the check looks back over, each decided alike: the states
         // decide alike from there. Else the opening was the whole chunk, and the replay is
         // where the reading stands.
-        Some(match self.opening.kept >= REPEAT_RING {
-            true => self.repeats.clone(),
-            false => replayed,
-        })
+        match self.opening.kept >= REPEAT_RING {
+            true => std::mem::swap(state, &mut self.repeats),
+            false => std::mem::swap(state, replay),
+        }
+        true
     }
 }
 
@@ -475,7 +559,7 @@ fn merge(so_far: &FileInfo, part: &FileInfo) -> Option<FileInfo> {
 /// The chunks decoded, by number, and how far the engine has taken them.
 #[derive(Default)]
 struct Decoded {
-    chunks: BTreeMap<usize, Option<Chunk>>,
+    chunks: BTreeMap<usize, Option<Box<Chunk>>>,
     taken: usize,
 }
 
@@ -494,10 +578,24 @@ struct Shared<'p> {
     /// Batches the engine has taken, for the next chunks: a new batch's slots are memory
     /// the kernel must map (1.7 MB a batch, the process's system time).
     spare: Mutex<Vec<Batch>>,
+    guesses: Guesses,
 }
 
-impl Shared<'_> {
-    fn put(&self, k: usize, chunk: Option<Chunk>) {
+impl<'p> Shared<'p> {
+    fn new(plan: &'p Plan) -> Self {
+        Self {
+            plan,
+            next: AtomicUsize::new(0),
+            decoded: Mutex::new(Decoded::default()),
+            changed: Condvar::new(),
+            stop: AtomicBool::new(false),
+            gone: AtomicBool::new(false),
+            spare: Mutex::new(Vec::new()),
+            guesses: Guesses::default(),
+        }
+    }
+
+    fn put(&self, k: usize, chunk: Option<Box<Chunk>>) {
         if let Ok(mut d) = self.decoded.lock() {
             d.chunks.insert(k, chunk);
         }
@@ -519,6 +617,7 @@ impl Shared<'_> {
             }
         }
         let _gone = Gone(self);
+        let mut scratch = Scratch::default();
         loop {
             let k = self.next.fetch_add(1, Ordering::Relaxed);
             if k >= self.plan.chunks {
@@ -537,14 +636,15 @@ impl Shared<'_> {
             if self.stop.load(Ordering::Relaxed) {
                 return;
             }
-            let chunk = Chunk::read(self.plan, k, self);
+            let chunk = Chunk::read(self.plan, k, self, &mut scratch);
             self.put(k, chunk);
         }
     }
 
-    /// Chunk `k` for the engine: decoded by this thread where no thread has taken it yet,
-    /// and meanwhile, while the reading thread decodes it, the next chunks not taken.
-    fn take(&self, k: usize) -> Option<Chunk> {
+    /// Chunk `k` for the engine: decoded by this thread (with its `scratch`) where no thread
+    /// has taken it yet, and meanwhile, while the reading thread decodes it, the next chunks
+    /// not taken.
+    fn take(&self, k: usize, scratch: &mut Scratch) -> Option<Box<Chunk>> {
         loop {
             if let Ok(mut d) = self.decoded.lock()
                 && let Some(chunk) = d.chunks.remove(&k)
@@ -563,7 +663,7 @@ impl Shared<'_> {
                     .compare_exchange(next, next + 1, Ordering::Relaxed, Ordering::Relaxed)
                     .is_ok()
             {
-                let chunk = Chunk::read(self.plan, next, self);
+                let chunk = Chunk::read(self.plan, next, self, scratch);
                 self.put(next, chunk);
                 continue;
             }
@@ -602,15 +702,7 @@ pub(super) fn analyze(
 ) -> Analysis {
     let cancel = options.cancel;
     let background = options.background;
-    let shared = Shared {
-        plan: &plan,
-        next: AtomicUsize::new(0),
-        decoded: Mutex::new(Decoded::default()),
-        changed: Condvar::new(),
-        stop: AtomicBool::new(false),
-        gone: AtomicBool::new(false),
-        spare: Mutex::new(Vec::new()),
-    };
+    let shared = Shared::new(&plan);
     let mut so_far = SoFar {
         read: Vec::new(),
         file: 0,
@@ -627,6 +719,8 @@ pub(super) fn analyze(
     let mut networks = Zones::default();
     let mut problems = Vec::new();
     let mut taken = Taken::Rest;
+    let mut scratch = Scratch::default();
+    let mut replay = dedupe::Repeats::default();
     std::thread::scope(|scope| {
         let reading = std::thread::Builder::new()
             .name("read".into())
@@ -644,7 +738,7 @@ pub(super) fn analyze(
             if j != so_far.file {
                 so_far.next_file(&plan.files[j], j);
             }
-            let chunk = shared.take(k);
+            let chunk = shared.take(k, &mut scratch);
             taken = match chunk {
                 Some(chunk)
                     if chunk.start == so_far.at
@@ -659,6 +753,7 @@ pub(super) fn analyze(
                         options: &mut options,
                         bytes_total,
                         files: &files,
+                        replay: &mut replay,
                     };
                     read.chunk(&plan, chunk, &mut networks, &mut problems)
                 }
@@ -735,6 +830,8 @@ struct Read<'a, 'o> {
     bytes_total: u64,
     /// The input's files, for the comparison of their SYNs and RSTs.
     files: &'a [FileInfo],
+    /// Where a chunk's first frames are replayed ([`Chunk::follows`]).
+    replay: &'a mut dedupe::Repeats,
 }
 
 impl Read<'_, '_> {
@@ -743,7 +840,7 @@ impl Read<'_, '_> {
     fn chunk(
         &mut self,
         plan: &Plan,
-        chunk: Chunk,
+        mut chunk: Box<Chunk>,
         networks: &mut Zones,
         problems: &mut Vec<SourceError>,
     ) -> Taken {
@@ -756,16 +853,16 @@ impl Read<'_, '_> {
             return Taken::Rest;
         }
         let follows = merge(&self.so_far.info, &chunk.info)
-            .zip(chunk.follows(&self.so_far.repeats))
             // Networks are numbered in the order met: the first chunk's are the input's.
-            .filter(|_| chunk.first || !chunk.overlays);
-        let Some((info, repeats)) = follows else {
+            .filter(|_| chunk.first || !chunk.overlays)
+            // Last: it takes the chunk's repeat check's state where it follows on.
+            .filter(|_| chunk.follows(&mut self.so_far.repeats, self.replay));
+        let Some(info) = follows else {
             return self.again(plan, &chunk, networks, problems);
         };
         let before = self.so_far.frames();
         self.so_far.info = info;
         self.so_far.interface_frames += chunk.interface_frames;
-        self.so_far.repeats = repeats;
         self.so_far.at = chunk.end.unwrap_or(u64::MAX);
         let overlays = chunk.overlays;
         if overlays {
@@ -905,8 +1002,9 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::super::{Options, analyze_files};
-    use super::CHUNK;
+    use super::{CHUNK, Chunk, Guesses, Plan, Scratch, Shared};
     use crate::report::Clock;
+    use crate::source::FileSource;
 
     thread_local! {
         /// What became of each chunk the engine took, in order ("again": read again in
@@ -1086,6 +1184,84 @@ mod tests {
             "{:?}",
             a.capture.warnings
         );
+    }
+
+    /// A thread's reader begun again on chunk after chunk decodes each as a new reader does:
+    /// the same packets and counts, the same repeat decisions of its first frames and the same
+    /// repeat check's state at its end, whatever chunk it read before (chunks of a capture
+    /// with repeats, read out of order, so that the state it begins again from is never a new
+    /// one's).
+    #[test]
+    fn a_reader_begun_again_decodes_a_chunk_as_a_new_one() {
+        let path = write("begun-again.pcap", &with_repeats());
+        CHUNK.set(Some(1000));
+        let source = FileSource::open(std::slice::from_ref(&path)).expect("a capture");
+        let plan = Plan::of(&source, 2).expect("read by chunks");
+        CHUNK.set(None);
+        assert!(plan.chunks > 8, "{} chunks", plan.chunks);
+        let shared = Shared::new(&plan);
+        let seen = |c: &Chunk| {
+            let packets: Vec<_> = (c.batches.iter())
+                .flat_map(|b| b.packets().to_vec())
+                .collect();
+            let decided: Vec<bool> = c.opening.checked.iter().map(|x| x.repeat).collect();
+            let counts = (
+                c.info.frames,
+                c.info.first_ts,
+                c.info.last_ts,
+                c.interface_frames,
+            );
+            (
+                c.start,
+                c.end,
+                c.sound,
+                packets,
+                counts,
+                decided,
+                c.repeats.clone(),
+            )
+        };
+        let mut kept = Scratch::default();
+        let order = (0..plan.chunks).rev().chain([3, 1, 2, 0, 5]);
+        for k in order {
+            let again = Chunk::read(&plan, k, &shared, &mut kept).expect("a chunk");
+            let new = Chunk::read(&plan, k, &shared, &mut Scratch::default()).expect("a chunk");
+            assert!(!again.batches.is_empty(), "chunk {k}");
+            assert!(seen(&again) == seen(&new), "chunk {k}");
+        }
+    }
+
+    /// Each start between two chunks is guessed once for its two uses (one chunk's start and
+    /// the end of the chunk before), by whichever thread comes first, then forgotten; two
+    /// guessing at once leave nothing behind either.
+    #[test]
+    fn a_chunk_start_is_guessed_once_for_both_its_uses() {
+        let guesses = Guesses::default();
+        let made = std::cell::Cell::new(0);
+        let guess = |at: u64| {
+            made.set(made.get() + 1);
+            Some(at)
+        };
+        assert_eq!(guesses.start(7, || guess(1000)), Some(1000));
+        assert_eq!(
+            guesses.start(7, || guess(2000)),
+            Some(1000),
+            "the first guess"
+        );
+        assert_eq!(made.get(), 1);
+        assert_eq!(
+            guesses.start(7, || guess(3000)),
+            Some(3000),
+            "forgotten once taken"
+        );
+        // The other use guessing while this one did: each its own, none kept.
+        let both = guesses.start(9, || {
+            assert_eq!(guesses.start(9, || Some(500)), Some(500));
+            Some(500)
+        });
+        assert_eq!(both, Some(500));
+        let left = guesses.0.lock().expect("not poisoned").len();
+        assert_eq!(left, 1, "only chunk 7's last guess waits for its other use");
     }
 
     /// A file of too few chunks, and one job, are read as today.

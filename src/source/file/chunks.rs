@@ -31,16 +31,31 @@ pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize>
 
 /// The bytes of `file` from `at`, up to `len` of them (fewer at its end).
 pub(crate) fn read_window(file: &File, at: u64, len: usize) -> io::Result<Vec<u8>> {
-    let mut buf = vec![0; len];
+    let mut buf = Vec::new();
+    let got = read_window_into(file, at, len, &mut buf)?.len();
+    buf.truncate(got);
+    Ok(buf)
+}
+
+/// [`read_window`] into `buf`, which keeps its memory from call to call: a thread that reads
+/// many windows (the guess of each chunk's start) zeroes and maps it once, not once a window.
+pub(crate) fn read_window_into<'b>(
+    file: &File,
+    at: u64,
+    len: usize,
+    buf: &'b mut Vec<u8>,
+) -> io::Result<&'b [u8]> {
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
     let mut got = 0;
     while got < len {
-        match read_at(file, &mut buf[got..], at + got as u64)? {
+        match read_at(file, &mut buf[got..len], at + got as u64)? {
             0 => break,
             n => got += n,
         }
     }
-    buf.truncate(got);
-    Ok(buf)
+    Ok(&buf[..got])
 }
 
 /// What the guess needs of the file's header.

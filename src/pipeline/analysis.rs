@@ -1153,6 +1153,10 @@ impl EngineSide {
                 for i in engine.drain_incidents() {
                     host.incident(&i);
                 }
+                // The incidents that waited their grace for a sighting are decided at this
+                // packet's time: decided where the batch ended, one could be looked up after
+                // its client's port had gone to another process.
+                host.settle(packet.ts);
             }
         }
         if !batch.link_indexes.is_empty() {
@@ -1172,9 +1176,6 @@ impl EngineSide {
                     rst: d.packet.flags.rst(),
                 },
             );
-        }
-        if let Some(p) = batch.packets().last() {
-            host.settle(p.ts);
         }
         capture.tcp_frames += (batch.packets().len() - batch.across.len()) as u64;
         if let Some(st) = &batch.status {
@@ -3204,5 +3205,92 @@ mod tests {
             }
         }
         assert!(differ.is_empty(), "{}", differ.join("\n"));
+    }
+
+    /// An Ethernet frame of one IPv4 TCP segment from 10.0.0.2:80 to 10.0.0.1:`dport`, with
+    /// `flags` and acknowledging `ack`.
+    fn server_frame(dport: u16, flags: u8, ack: u32) -> Vec<u8> {
+        let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];
+        f.extend_from_slice(&[0x45, 0, 0, 40]);
+        f.extend_from_slice(&[0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1]);
+        f.extend_from_slice(&80u16.to_be_bytes());
+        f.extend_from_slice(&dport.to_be_bytes());
+        f.extend_from_slice(&[0, 0, 0, 0]);
+        f.extend_from_slice(&ack.to_be_bytes());
+        f.extend_from_slice(&[0x50, flags, 0, 0, 0, 0, 0, 0]);
+        f
+    }
+
+    /// The capture's process information decides each incident's client program once the
+    /// incident has waited its grace for a sighting, in packet time, not where a batch ends:
+    /// it was decided when the batch ended, so that in one batch the refusal of curl's
+    /// connection from port 1001 was looked up after wget's socket had taken the port 5 s
+    /// later, and counted with no program seen (in batches of a frame, with curl).
+    #[test]
+    fn incidents_take_their_program_in_packet_time_wherever_batches_end() {
+        let mut file = block(
+            0x0A0D_0D0A,
+            &[
+                0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            ],
+        );
+        file.extend(block(1, &[1, 0, 0, 0, 0, 0, 0, 0]));
+        for (pid, name) in [(7u32, b"curl"), (8, b"wget")] {
+            let mut dpeb = pid.to_le_bytes().to_vec();
+            dpeb.extend_from_slice(&[2, 0, 4, 0]);
+            dpeb.extend_from_slice(name);
+            dpeb.extend_from_slice(&[0, 0, 0, 0]);
+            file.extend(block(0x8000_0001, &dpeb));
+        }
+        // curl's SYN from port 1001, refused; wget's from the same port 5 s later (its own
+        // ISN), refused; a packet of another connection 10 s on.
+        file.extend(epb(1_000_000, &tcp_frame(1001, 0x02, &[]), Some(0)));
+        file.extend(epb(1_000_500, &server_frame(1001, 0x14, 2), None));
+        let mut again = tcp_frame(1001, 0x02, &[]);
+        again[38..42].copy_from_slice(&100u32.to_be_bytes());
+        file.extend(epb(6_000_000, &again, Some(1)));
+        file.extend(epb(6_000_500, &server_frame(1001, 0x14, 101), None));
+        file.extend(epb(16_000_000, &tcp_frame(2002, 0x10, b"data"), None));
+        let dir = std::env::temp_dir().join(format!("rstscope-grace-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        let path = dir.join("two-programs.pcapng");
+        std::fs::write(&path, &file).expect("written");
+        let report = |most: Option<u64>| {
+            BATCH_FRAMES.set(most);
+            let options = Options {
+                jobs: 1,
+                ..Options::default()
+            };
+            let a = analyze_files(std::slice::from_ref(&path), options).expect("a capture");
+            BATCH_FRAMES.set(None);
+            crate::report::json::to_value(&a, crate::report::Clock::Utc)
+        };
+        let whole = report(None);
+        let _ = std::fs::remove_dir_all(&dir);
+        let offender = &whole["offenders"][0];
+        assert_eq!(offender["port"], 80, "{whole:#}");
+        let programs: Vec<(&str, &serde_json::Value)> = (offender["client_processes"].as_array())
+            .into_iter()
+            .flatten()
+            .map(|p| (p["name"].as_str().unwrap_or_default(), &p["connections"]))
+            .collect();
+        assert_eq!(
+            programs,
+            [
+                ("curl", &serde_json::json!(1)),
+                ("wget", &serde_json::json!(1))
+            ],
+            "{offender:#}"
+        );
+        std::fs::create_dir_all(&dir).expect("temporary folder");
+        std::fs::write(&path, &file).expect("written");
+        for most in 1..=5 {
+            let other = report(Some(most));
+            assert!(
+                other == whole,
+                "batches of {most}: {other:#}\n--- in one: {whole:#}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -111,19 +111,29 @@ pub fn capture_on_disk(data: &[u8]) {
 /// odd or no length, a snapshot length the records exceed, captures appended).
 ///
 /// The first two bytes pick the chunk size (little-endian, from [`CHUNK_BYTES`]`.0` to
-/// [`CHUNK_BYTES`]`.1` bytes), so that a small input makes many chunks; the rest is the file,
-/// its own 24-byte header included.
+/// [`CHUNK_BYTES`]`.1` bytes), so that a small input makes many chunks, and the reading in
+/// order's batches (what is left of the number once the chunk size is taken from it: 1 to 8
+/// make batches of 1, 2, 4 ... 128 frames, 0 and more the full batch, as the inputs found
+/// before batches were picked were read), since a report must not depend on where batches
+/// end either; the rest is the file, its own 24-byte header included. Both analyses must
+/// keep the engine's invariants ([`check_invariants`]).
 pub fn chunked_pcap(data: &[u8]) {
     let Some((head, file)) = data.split_first_chunk::<2>() else {
         return;
     };
     let (least, most) = CHUNK_BYTES;
-    let chunk = least + u64::from(u16::from_le_bytes(*head)) % (most - least + 1);
+    let head = u64::from(u16::from_le_bytes(*head));
+    let chunk = least + head % (most - least + 1);
+    let batch = match head / (most - least + 1) {
+        n @ 1..=8 => Some(1 << (n - 1)),
+        _ => None,
+    };
     let Ok(file) = TempFile::new("chunks.pcap", file) else {
         return;
     };
     let [in_order, by_chunks] = [1, 2].map(|jobs| {
         let _chunk = ChunkSize::set((jobs > 1).then_some(chunk));
+        let _batch = BatchFrames::set((jobs == 1).then_some(batch).flatten());
         let options = Options {
             engine: EngineConfig {
                 max_flows: 512,
@@ -134,6 +144,7 @@ pub fn chunked_pcap(data: &[u8]) {
         };
         match analysis::analyze_files(std::slice::from_ref(&file.0), options) {
             Ok(a) => {
+                check_invariants(&a.snapshot, 512);
                 let json = report::json::to_value(&a, Clock::Utc);
                 let json = serde_json::to_string_pretty(&json).unwrap_or_default();
                 let text = report::text::report(&a, Clock::Utc, 10);
@@ -145,10 +156,13 @@ pub fn chunked_pcap(data: &[u8]) {
         }
     });
     let names = ["JSON report", "text report", "offenders' CSV", "warnings"];
+    let batches = batch.map_or("a full batch".to_owned(), |n| {
+        format!("batches of {n} frames")
+    });
     for ((name, one), two) in names.iter().zip(&in_order).zip(&by_chunks) {
         assert!(
             one == two,
-            "chunks of {chunk} bytes: the {name} differs from reading in order\n--- in order\n{one}\n--- by chunks\n{two}"
+            "chunks of {chunk} bytes: the {name} differs from reading in order ({batches})\n--- in order\n{one}\n--- by chunks\n{two}"
         );
     }
 }
@@ -170,6 +184,22 @@ impl ChunkSize {
 impl Drop for ChunkSize {
     fn drop(&mut self) {
         crate::analysis::balanced::CHUNK.set(None);
+    }
+}
+
+/// The reading in order's most frames a batch on this thread, set while it lives.
+struct BatchFrames;
+
+impl BatchFrames {
+    fn set(frames: Option<u64>) -> Self {
+        crate::analysis::BATCH_FRAMES.set(frames);
+        Self
+    }
+}
+
+impl Drop for BatchFrames {
+    fn drop(&mut self) {
+        crate::analysis::BATCH_FRAMES.set(None);
     }
 }
 

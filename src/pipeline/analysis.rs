@@ -1812,6 +1812,8 @@ impl<'c> Reader<'c> {
             syn_fin_rst,
             places_named,
             interfaces_told,
+            // Kept: read once on this thread ([`BATCH_FRAMES`]), the same for its next chunk.
+            most: _,
         } = self;
         *interfaces_told = source.interfaces().len();
         *two_points = (source.files().len() > 1).then(TwoPoints::default);

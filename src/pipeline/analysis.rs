@@ -57,7 +57,7 @@ pub struct CaptureInfo {
     /// the file before them (a rotated set: [`InterfaceInfo::continues`]): their frames are
     /// counted as that capture's interface's, and they are no interface of the capture. So
     /// are those of a file that gave no frame where others did (the empty first file of a
-    /// `tcpdump -G` set, opened before its first packet came: [`no_interface_of_its_own`]).
+    /// `tcpdump -G` set, opened before its first packet came: `no_interface_of_its_own`).
     pub continued: Vec<u32>,
     /// The names the capturing machine gave the interface indexes of a Linux `any` capture's
     /// LINUX_SLL2 frames, where the capture says them (rstscope's own captures do): each

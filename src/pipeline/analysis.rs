@@ -2826,6 +2826,18 @@ mod tests {
         b
     }
 
+    /// A pcapng file's section header and one Ethernet interface, its blocks to follow.
+    fn pcapng_head() -> Vec<u8> {
+        let mut file = block(
+            0x0A0D_0D0A,
+            &[
+                0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            ],
+        );
+        file.extend(block(1, &[1, 0, 0, 0, 0, 0, 0, 0]));
+        file
+    }
+
     /// An Ethernet frame of one IPv4 TCP segment from port `sport` with `flags` and `payload`.
     fn tcp_frame(sport: u16, flags: u8, payload: &[u8]) -> Vec<u8> {
         let total = u16::try_from(40 + payload.len()).expect("small");
@@ -2862,13 +2874,7 @@ mod tests {
     /// step with its packets.
     #[test]
     fn batch_tags_and_rst_payloads_follow_their_packets() {
-        let mut file = block(
-            0x0A0D_0D0A,
-            &[
-                0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-            ],
-        );
-        file.extend(block(1, &[1, 0, 0, 0, 0, 0, 0, 0]));
+        let mut file = pcapng_head();
         let mut dpeb = 7u32.to_le_bytes().to_vec();
         dpeb.extend_from_slice(&[2, 0, 4, 0]);
         dpeb.extend_from_slice(b"curl");
@@ -3308,13 +3314,7 @@ mod tests {
     /// later, and counted with no program seen (in batches of a frame, with curl).
     #[test]
     fn incidents_take_their_program_in_packet_time_wherever_batches_end() {
-        let mut file = block(
-            0x0A0D_0D0A,
-            &[
-                0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-            ],
-        );
-        file.extend(block(1, &[1, 0, 0, 0, 0, 0, 0, 0]));
+        let mut file = pcapng_head();
         for (pid, name) in [(7u32, b"curl"), (8, b"wget")] {
             let mut dpeb = pid.to_le_bytes().to_vec();
             dpeb.extend_from_slice(&[2, 0, 4, 0]);

@@ -42,6 +42,16 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     p.display().to_string()
 }
 
+/// The standard output of a run that must have succeeded (its standard error where not).
+fn stdout(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON object")
 }
@@ -1825,14 +1835,6 @@ fn series_and_endpoint_lines_carry_their_date_in_a_capture_of_days() {
     let dated = |line: &str| {
         let b = line.as_bytes();
         b.len() > 19 && line.starts_with("2026-11-2") && b[10] == b' ' && b[13] == b':'
-    };
-    let stdout = |out: Output| {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
     };
     // --series: one row per second with refusals, each with its day.
     let text = stdout(rstscope(&["analyze", "--utc", "--series", &today, &before]));
@@ -5762,14 +5764,6 @@ fn a_rotated_set_reads_as_its_packets_read_as_one_file() {
 /// JSON `late_answers` and `late_answers_per_second`, and the totals say them.
 #[test]
 fn regression_the_per_second_views_count_the_attempts_answered_late() {
-    let stdout = |out: Output| {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
     let f = fixture("listen-backlog.pcap");
     let text = stdout(rstscope(&["analyze", "--utc", "--series", &f]));
     let lines: Vec<&str> = text.lines().collect();

@@ -161,6 +161,25 @@ mod tests {
         assert!(encode(addr("192.0.2.130"), Overlay::NONE, TtlRange::default()).is_none());
     }
 
+    /// The body's bytes, as every rstscope since the block's version 1 wrote them (the order
+    /// of the fields included).
+    #[test]
+    fn the_body_is_written_as_version_1_wrote_it() {
+        let vxlan = Overlay::parse("vxlan:42").expect("overlay");
+        let body = |addr: &str, overlay, ttls| {
+            String::from_utf8(encode(self::addr(addr), overlay, ttls).expect("body"))
+                .expect("UTF-8")
+        };
+        assert_eq!(
+            body("192.0.2.130", Overlay::NONE, TtlRange::of(63)),
+            r#"{"format":"rstscope-answers","version":1,"hosts":[{"address":"192.0.2.130","ttl":[63,63]}]}"#
+        );
+        assert_eq!(
+            body("2001:db8::2", vxlan, TtlRange::between(60, 64)),
+            r#"{"format":"rstscope-answers","version":1,"hosts":[{"address":"2001:db8::2","overlay":"vxlan:42","ttl":[60,64]}]}"#
+        );
+    }
+
     #[test]
     fn an_unsound_range_is_left_out() {
         let body = br#"{"format": "rstscope-answers", "hosts": [{"address": "192.0.2.1", "ttl": [64, 63]}]}"#;

@@ -34,6 +34,7 @@ use super::restarts::{FailingStart, StartLink};
 use super::state::{EndpointHost, HostReport, MachineOf};
 use crate::engine::Offender;
 use crate::packet::Timestamp;
+use crate::source::pcapng;
 
 /// The `format` of the block's JSON.
 pub const FORMAT: &str = "rstscope-host";
@@ -57,12 +58,9 @@ pub struct Recorded {
     pub listening_of: Option<String>,
 }
 
-/// The block's body.
+/// The block's fields after its format and version ([`pcapng::own_block`]).
 #[derive(Serialize, Deserialize)]
 struct Block {
-    format: String,
-    #[serde(default)]
-    version: u32,
     #[serde(default)]
     machine: Option<String>,
     /// See [`Recorded::while_capturing`]; absent (false) in a capture's own file.
@@ -76,11 +74,9 @@ struct Block {
     report: HostReport,
 }
 
-/// Enough of a body to tell whether it is rstscope's, and where its capture ended.
+/// Enough of a block to tell where its capture ended.
 #[derive(Deserialize)]
-struct Probe {
-    #[serde(default)]
-    format: Option<String>,
+struct CaptureEnd {
     #[serde(default)]
     capture_end: Option<Timestamp>,
 }
@@ -100,9 +96,7 @@ fn block(
     while_capturing: bool,
     capture_end: Option<Timestamp>,
 ) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&Block {
-        format: FORMAT.to_owned(),
-        version: VERSION,
+    let block = Block {
         machine,
         while_capturing,
         capture_end,
@@ -110,7 +104,8 @@ fn block(
             recorded: None,
             ..report.clone()
         },
-    })
+    };
+    pcapng::own_block(FORMAT, VERSION, &block)
 }
 
 /// What `report` says that concerns endpoint `addr:port` alone: its entry, the listeners on
@@ -183,11 +178,10 @@ pub fn capture_end(bodies: &[Vec<u8>]) -> Option<Timestamp> {
     bodies
         .iter()
         .filter_map(|body| {
-            let end = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-            serde_json::from_slice::<Probe>(body.get(..end).unwrap_or_default()).ok()
+            pcapng::read_own_block::<CaptureEnd>(body, FORMAT)?
+                .ok()?
+                .capture_end
         })
-        .filter(|p| p.format.as_deref() == Some(FORMAT))
-        .filter_map(|p| p.capture_end)
         .max()
 }
 
@@ -390,16 +384,7 @@ impl Machine {
 
 /// One block's report, or `None` for another program's block (or a broken one, said).
 fn read_block(body: &[u8], problems: &mut Vec<String>) -> Option<HostReport> {
-    let end = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-    let body = body.get(..end).unwrap_or_default();
-    let ours = serde_json::from_slice::<Probe>(body)
-        .ok()
-        .and_then(|p| p.format)
-        .is_some_and(|f| f == FORMAT);
-    if !ours {
-        return None;
-    }
-    match serde_json::from_slice::<Block>(body) {
+    match pcapng::read_own_block::<Block>(body, FORMAT)? {
         Ok(block) => {
             let mut report = block.report;
             // Files saved before a program seen two ways (the socket table, the connect

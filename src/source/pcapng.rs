@@ -19,6 +19,9 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use crate::packet::{DropKind, Timestamp};
 use crate::source::{Frame, LinkType};
 
@@ -161,6 +164,53 @@ pub mod option {
     pub const ISB_OSDROP: u16 = 7;
     /// `isb_usrdeliv`: packets delivered to the user.
     pub const ISB_USRDELIV: u16 = 8;
+}
+
+/// The body of an [`RSTSCOPE_HOST`] block of `format`: `{"format": ..., "version": ...}`
+/// and then the fields of `fields` (a struct), in that order.
+///
+/// # Errors
+/// Where serde_json cannot write `fields` (a map whose keys are not strings).
+pub fn own_block<T: Serialize>(
+    format: &str,
+    version: u32,
+    fields: &T,
+) -> serde_json::Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Body<'a, T> {
+        format: &'a str,
+        version: u32,
+        // Written only: serde reads a flattened struct through a buffer of its own, where
+        // serde_json's arbitrary_precision numbers (Cargo.toml) do not read back as numbers.
+        // A reader takes the fields alone (`read_own_block`).
+        #[serde(flatten)]
+        fields: &'a T,
+    }
+    serde_json::to_vec(&Body {
+        format,
+        version,
+        fields,
+    })
+}
+
+/// An [`RSTSCOPE_HOST`] block's body (as read: padded with NULs to 32 bits) read as `T`
+/// where its JSON's `format` is `format`. `None` for a body of another format, and for one
+/// that is not JSON (a local-use block type may be another program's too); an error for one
+/// of `format` that `T` cannot read. Its `version` is not looked at: a reader takes what it
+/// knows of later ones (unknown fields ignored, missing ones as `T` defaults them).
+pub fn read_own_block<T: DeserializeOwned>(
+    body: &[u8],
+    format: &str,
+) -> Option<serde_json::Result<T>> {
+    #[derive(serde::Deserialize)]
+    struct Format {
+        #[serde(default)]
+        format: Option<String>,
+    }
+    let end = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let json = body.get(..end).unwrap_or_default();
+    let head = serde_json::from_slice::<Format>(json).ok()?;
+    (head.format.as_deref() == Some(format)).then(|| serde_json::from_slice(json))
 }
 
 /// What an interface description block says (see [`PcapngWriter::add_described_interface`]).

@@ -681,3 +681,32 @@ fn a_macos_platform_uuid_reads_as_ioreg_prints_it() {
     );
     assert_eq!(platform_uuid(&[0; 16]), None);
 }
+
+/// The block's bytes, as every rstscope since the block's version 1 wrote them (the order of
+/// the fields included): a capture's own file, and one endpoint's packets saved from a
+/// capture that went on.
+#[test]
+fn the_block_is_written_as_version_1_wrote_it() {
+    let empty = HostReport::default();
+    let report = r#""report":{"sampled":null,"samples":0,"listening":[],"listening_port":null,"gone":[],"endpoints":[],"notes":[],"recorded":null,"ended":false}}"#;
+    assert_eq!(
+        String::from_utf8_lossy(&encode(&empty, Some("labutil01".into())).expect("encodes")),
+        format!(r#"{{"format":"rstscope-host","version":1,"machine":"labutil01",{report}"#)
+    );
+    let read = HostReport {
+        recorded: Some(Recorded {
+            machine: Some("labutil01".into()),
+            while_capturing: true,
+            listening_of: None,
+        }),
+        ..HostReport::default()
+    };
+    let saved = encode_for_endpoint_until(&read, lo(), 7211, Some(at(5))).expect("encodes");
+    assert_eq!(
+        String::from_utf8_lossy(&saved),
+        format!(
+            r#"{{"format":"rstscope-host","version":1,"machine":"labutil01","while_capturing":true,"capture_end":5000000000,{}"#,
+            report.replace(r#""listening_port":null"#, r#""listening_port":7211"#)
+        )
+    );
+}

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::cause::TtlRange;
 use crate::packet::Overlay;
+use crate::source::pcapng;
 
 /// The `format` of the block's JSON.
 pub const FORMAT: &str = "rstscope-answers";
@@ -29,11 +30,9 @@ const VERSION: u32 = 1;
 /// Hosts read from one file at most (a file rstscope writes names one).
 const MOST_HOSTS: usize = 64;
 
+/// The block's fields after its format and version ([`pcapng::own_block`]).
 #[derive(Serialize, Deserialize)]
 struct Block {
-    format: String,
-    #[serde(default)]
-    version: u32,
     #[serde(default)]
     hosts: Vec<Host>,
 }
@@ -51,15 +50,13 @@ struct Host {
 pub fn encode(addr: IpAddr, overlay: Overlay, ttls: TtlRange) -> Option<Vec<u8>> {
     let ttl = ttls.bounds()?;
     let block = Block {
-        format: FORMAT.to_owned(),
-        version: VERSION,
         hosts: vec![Host {
             address: addr,
             overlay: (!overlay.is_none()).then(|| overlay.key()),
             ttl,
         }],
     };
-    serde_json::to_vec(&block).ok()
+    pcapng::own_block(FORMAT, VERSION, &block).ok()
 }
 
 /// The section comment that says the same to a person.
@@ -89,13 +86,9 @@ pub fn comment(addr: IpAddr, overlay: Overlay, ttls: TtlRange) -> Option<String>
 pub fn read(bodies: &[Vec<u8>]) -> Vec<(IpAddr, Overlay, TtlRange)> {
     let mut hosts = Vec::new();
     for body in bodies {
-        let end = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-        let Ok(block) = serde_json::from_slice::<Block>(body.get(..end).unwrap_or_default()) else {
+        let Some(Ok(block)) = pcapng::read_own_block::<Block>(body, FORMAT) else {
             continue;
         };
-        if block.format != FORMAT {
-            continue;
-        }
         for h in block.hosts {
             let overlay = match h.overlay.as_deref() {
                 None => Overlay::NONE,
@@ -159,6 +152,25 @@ mod tests {
         );
         // Nothing to carry where the host sent no SYN-ACK.
         assert!(encode(addr("192.0.2.130"), Overlay::NONE, TtlRange::default()).is_none());
+    }
+
+    /// The body's bytes, as every rstscope since the block's version 1 wrote them (the order
+    /// of the fields included).
+    #[test]
+    fn the_body_is_written_as_version_1_wrote_it() {
+        let vxlan = Overlay::parse("vxlan:42").expect("overlay");
+        let body = |addr: &str, overlay, ttls| {
+            String::from_utf8(encode(self::addr(addr), overlay, ttls).expect("body"))
+                .expect("UTF-8")
+        };
+        assert_eq!(
+            body("192.0.2.130", Overlay::NONE, TtlRange::of(63)),
+            r#"{"format":"rstscope-answers","version":1,"hosts":[{"address":"192.0.2.130","ttl":[63,63]}]}"#
+        );
+        assert_eq!(
+            body("2001:db8::2", vxlan, TtlRange::between(60, 64)),
+            r#"{"format":"rstscope-answers","version":1,"hosts":[{"address":"2001:db8::2","overlay":"vxlan:42","ttl":[60,64]}]}"#
+        );
     }
 
     #[test]

@@ -17,18 +17,21 @@
 # the tshark prefix.
 #
 # Each command runs $RSTSCOPE_BENCH_RUNS times (default 3) from the page cache (every file is
-# read once before timing); the median wall time, CPU time (user+sys) and peak RSS are printed,
-# then every target's ratio with PASS or MISS. How the 1 GiB captures sit in the page cache
-# (the share of their pages in large folios, scripts/page-cache.py: root only) is printed from
-# before and after the timings, since it moves `cat`, the anchor of the wall target, fourfold. Not timed, also checked: rstscope's counts equal
-# the generator's truth (what the generator wrote: frames, RSTs by cause, SYNs, attempts,
-# failed attempts) on every capture; `--jobs 1` and the default print the same report; the
+# read once before timing), in rounds: rstscope and its anchors one after the other, then
+# again, so that each round measures them in the same conditions. Each run is timed around the
+# child alone (examples/bench_time.rs: wall by the monotonic clock, CPU by the kernel's account
+# in microseconds). The median wall time, CPU time (user+sys) and peak RSS are printed, then
+# every target's ratio with PASS or MISS. How the 1 GiB captures sit in the page cache (the
+# share of their pages in large folios, scripts/page-cache.py: root only) is printed from
+# before and after the timings, since it moves `cat`, the anchor of the wall target, fourfold.
+# Not timed, also checked: rstscope's counts equal the generator's truth (what the generator
+# wrote: frames, RSTs by cause, SYNs, attempts, failed attempts) on every capture; `--jobs 1` and the default print the same report; the
 # rotated files give the same report as the same packets read as one file (through a pipe).
 # The app's loading (first intermediate result and the final one, through the library the app
 # uses) is measured by `cargo bench --bench file_load`.
 #
-# It installs tcpdump, tshark, gzip and GNU time with apt-get when they are missing (as root or
-# through sudo), saying so. It reports, it does not gate: it exits 0 once measured. Timings are
+# It installs tcpdump, tshark, gzip, python3 and jq with apt-get when they are missing (as
+# root or through sudo), saying so. It reports, it does not gate: it exits 0 once measured. Timings are
 # only meaningful on an otherwise idle machine: it prints the load average beside them.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
@@ -54,24 +57,25 @@ bytes_of() { # 1G -> bytes (K/M/G are powers of 1024)
 declare -A TOOLS=(
   [tcpdump]="the anchor rstscope must beat (tcpdump -r F 'tcp[tcpflags]&tcp-rst!=0')"
   [tshark]="the anchor rstscope must beat 200x (tshark -Y tcp.flags.reset==1 -T fields -e frame.time_epoch)"
-  [time]="GNU time (/usr/bin/time): CPU time and peak memory of each run"
+  [python3]="tells how the captures sit in the page cache (scripts/page-cache.py)"
   [gzip]="the compressed captures, and zcat, the anchor of the .gz target"
   [jq]="compares rstscope's JSON with the generator's truth"
 )
 missing=()
-for pkg in tcpdump tshark time gzip jq; do
-  bin="$pkg"; [ "$pkg" = time ] && bin=/usr/bin/time
-  command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
+for pkg in tcpdump tshark python3 gzip jq; do
+  command -v "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 install_packages TOOLS "${missing[@]}"
 
 # --- build -------------------------------------------------------------------------------
-say "building rstscope, the capture generator and the load timer (release)..."
-cargo build --release --locked --quiet --bin rstscope --example gen_capture
+say "building rstscope, the capture generator, the timer and the load timer (release)..."
+cargo build --release --locked --quiet --bin rstscope --example gen_capture --example bench_time
 cargo bench --locked --quiet --bench file_load --no-run 2>/dev/null
 target="${CARGO_TARGET_DIR:-$top/target}"
 rstscope="$target/release/rstscope"
 gen="$target/release/examples/gen_capture"
+# shellcheck disable=SC2034 # used in the commands `rounds` evaluates
+timer="$target/release/examples/bench_time"
 
 # --- captures ----------------------------------------------------------------------------
 mkdir -p "$dir"
@@ -147,70 +151,86 @@ mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.0f", b / 1e6 }'; }
 # How the 1 GiB captures sit in the page cache (resident, in large folios or in 4 KiB pages):
 # reading the same file costs up to four times more in one state than in the other, for `cat`
 # most of all, so each run says which it measured, before and after the timings.
-page_cache() {
-  if command -v python3 >/dev/null 2>&1; then
-    python3 "$top/scripts/page-cache.py" "$large" "$small" | sed "s|^$dir/|  |"
-  else
-    echo "  unknown (python3 is missing)"
-  fi
-}
+page_cache() { python3 "$top/scripts/page-cache.py" "$large" "$small" | sed "s|^$dir/|  |"; }
 cache_before="$(page_cache)"
 
 # --- measuring ---------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 rows=()
-declare -A WALL CPU RSS LOAD
-# measure KEY LABEL MB COMMAND...: runs it $runs times; medians into WALL/CPU/RSS[KEY].
-measure() {
-  local key="$1" label="$2" megabytes="$3"; shift 3
-  local walls=() cpus=() rsss=() out t0 t1 i
-  out="$(mktemp)"
+declare -A WALL CPU RSS LOAD LABEL MBS CMD
+queued=()
+# queue KEY LABEL MB COMMAND...: a command for the next `rounds`.
+queue() {
+  local key="$1"
+  LABEL[$key]="$2"
+  MBS[$key]="$3"
+  shift 3
+  CMD[$key]="$(printf '%q ' "$@")"
+  queued+=("$key")
+}
+# rounds: runs the queued commands one after the other, then again, $runs rounds in all, so
+# that a command and its anchors are measured under the same conditions (the page cache's state
+# and the host's load drift over minutes; blocks of runs of one command would each see their
+# own); the medians go into WALL/CPU/RSS[KEY]. Each run is timed by examples/bench_time.rs: the
+# child alone, CPU times to the microsecond (GNU time's hundredths are a tenth of a run here).
+rounds() {
+  local i key line w u s m err
+  declare -A walls cpus rsss
+  err="$(mktemp)"
   for ((i = 1; i <= runs; i++)); do
-    t0=$(date +%s%N)
-    /usr/bin/time -o "$out" -f '%U %S %M' "$@" >/dev/null 2>"$out.err" \
-      || { say "$label failed:"; cat "$out.err" >&2; exit 1; }
-    t1=$(date +%s%N)
-    walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
-    cpus+=("$(awk '{ printf "%.3f", $1 + $2 }' "$out")")
-    rsss+=("$(awk '{ printf "%.1f", $3 / 1024 }' "$out")")
-    say "  $label, run $i: ${walls[-1]} s wall, ${cpus[-1]} s cpu, ${rsss[-1]} MB peak RSS"
+    for key in "${queued[@]}"; do
+      line=$(eval "\"\$timer\" ${CMD[$key]}" 2>"$err") \
+        || { say "${LABEL[$key]} failed:"; cat "$err" >&2; exit 1; }
+      read -r w u s m <<<"$line"
+      walls[$key]+="$w "
+      cpus[$key]+="$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.4f", u + s }') "
+      rsss[$key]+="$m "
+      say "  ${LABEL[$key]}, round $i: $w s wall, $u + $s s cpu, $m MB peak RSS"
+    done
   done
-  rm -f "$out" "$out.err"
-  WALL[$key]=$(printf '%s\n' "${walls[@]}" | median)
-  CPU[$key]=$(printf '%s\n' "${cpus[@]}" | median)
-  RSS[$key]=$(printf '%s\n' "${rsss[@]}" | median)
-  LOAD[$key]=$(cut -d' ' -f1 /proc/loadavg)
-  rows+=("$key|$label|$megabytes")
+  rm -f "$err"
+  for key in "${queued[@]}"; do
+    WALL[$key]=$(tr ' ' '\n' <<<"${walls[$key]}" | grep . | median)
+    CPU[$key]=$(tr ' ' '\n' <<<"${cpus[$key]}" | grep . | median)
+    RSS[$key]=$(tr ' ' '\n' <<<"${rsss[$key]}" | grep . | median)
+    LOAD[$key]=$(cut -d' ' -f1 /proc/loadavg)
+    rows+=("$key|${LABEL[$key]}|${MBS[$key]}")
+  done
+  queued=()
 }
 
 rst_filter='tcp[tcpflags]&tcp-rst!=0'
-say "measuring, $runs runs each..."
+say "measuring, $runs rounds of each group..."
 for mix in large small; do
   f="$large"; [ "$mix" = small ] && f="$small"
   p="$dir/$mix-$prefix_size-seed$seed.pcap"
-  measure "cat_$mix" "cat F >/dev/null ($mix frames)" "$(mb "$f")" cat "$f"
-  measure "tcpdump_$mix" "tcpdump -r F '$rst_filter' -w /dev/null ($mix)" "$(mb "$f")" \
+  queue "cat_$mix" "cat F >/dev/null ($mix frames)" "$(mb "$f")" cat "$f"
+  queue "tcpdump_$mix" "tcpdump -r F '$rst_filter' -w /dev/null ($mix)" "$(mb "$f")" \
     tcpdump -r "$f" "$rst_filter" -w /dev/null
-  measure "rst_$mix" "rstscope analyze --format json F ($mix)" "$(mb "$f")" \
+  queue "rst_$mix" "rstscope analyze --format json F ($mix)" "$(mb "$f")" \
     "$rstscope" analyze --format json "$f"
-  measure "rst1_$mix" "rstscope analyze --jobs 1 --format json F ($mix)" "$(mb "$f")" \
+  queue "rst1_$mix" "rstscope analyze --jobs 1 --format json F ($mix)" "$(mb "$f")" \
     "$rstscope" analyze --jobs 1 --format json "$f"
-  measure "zcat_$mix" "zcat F.gz >/dev/null ($mix)" "$(mb "$f.gz")" zcat "$f.gz"
-  measure "rstgz_$mix" "rstscope analyze --format json F.gz ($mix)" "$(mb "$f.gz")" \
+  rounds
+  queue "zcat_$mix" "zcat F.gz >/dev/null ($mix)" "$(mb "$f.gz")" zcat "$f.gz"
+  queue "rstgz_$mix" "rstscope analyze --format json F.gz ($mix)" "$(mb "$f.gz")" \
     "$rstscope" analyze --format json "$f.gz"
+  rounds
   # The issue's own tshark command (the reset times as text), and one that writes the resets
   # to a file instead (faster: tshark then builds less of each packet's tree).
-  measure "tshark_$mix" "tshark -r P -Y tcp.flags.reset==1 -T fields -e frame.time_epoch ($mix, $prefix_size)" "$(mb "$p")" \
+  queue "tshark_$mix" "tshark -r P -Y tcp.flags.reset==1 -T fields -e frame.time_epoch ($mix, $prefix_size)" "$(mb "$p")" \
     tshark -n -r "$p" -Y tcp.flags.reset==1 -T fields -e frame.time_epoch
-  measure "tsharkw_$mix" "tshark -r P -Y tcp.flags.reset==1 -w /dev/null ($mix, $prefix_size prefix)" "$(mb "$p")" \
+  queue "tsharkw_$mix" "tshark -r P -Y tcp.flags.reset==1 -w /dev/null ($mix, $prefix_size prefix)" "$(mb "$p")" \
     tshark -n -r "$p" -Y tcp.flags.reset==1 -w /dev/null
-  measure "rstp_$mix" "rstscope analyze --format json P ($mix, $prefix_size prefix)" "$(mb "$p")" \
+  queue "rstp_$mix" "rstscope analyze --format json P ($mix, $prefix_size prefix)" "$(mb "$p")" \
     "$rstscope" analyze --format json "$p"
+  rounds
 done
 rot_mb=$(cat "${rotated[@]}" | wc -c | awk '{ printf "%.0f", $1 / 1e6 }')
-measure cat_rot "cat F F1 ... >/dev/null ($nfiles rotated files)" "$rot_mb" cat "${rotated[@]}"
-measure rst_rot "rstscope analyze --format json F F1 ... ($nfiles files)" "$rot_mb" \
+queue cat_rot "cat F F1 ... >/dev/null ($nfiles rotated files)" "$rot_mb" cat "${rotated[@]}"
+queue rst_rot "rstscope analyze --format json F F1 ... ($nfiles files)" "$rot_mb" \
   "$rstscope" analyze --format json "${rotated[@]}"
+rounds
 
 cache_after="$(page_cache)"
 

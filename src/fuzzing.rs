@@ -384,7 +384,7 @@ pub fn check_invariants(s: &Snapshot, max_flows: usize) {
         );
     }
     let mut rst = [0u64; 5];
-    let (mut failed, mut suspect, mut late) = (0u64, 0u64, 0u64);
+    let (mut failed, mut suspect, mut late, mut dropped) = (0u64, 0u64, 0u64, 0u64);
     for (_, c) in &s.series {
         for (sum, n) in rst.iter_mut().zip(c.rst) {
             *sum += u64::from(n);
@@ -392,8 +392,10 @@ pub fn check_invariants(s: &Snapshot, max_flows: usize) {
         failed += u64::from(c.failed());
         suspect += u64::from(c.suspect);
         late += u64::from(c.late);
+        dropped += u64::from(c.dropped);
     }
     assert_eq!(late, t.late_answers, "the series sums to the late answers");
+    assert_eq!(dropped, t.dropped_packets, "the series sums to the drops");
     assert_eq!(rst, t.rst_by_cause, "the series sums to the RSTs by cause");
     assert_eq!(failed, t.failed_attempts, "the series sums to the failures");
     assert_eq!(

@@ -2333,3 +2333,150 @@ fn evidence_after_the_ring_dropped_old_files_says_it_is_incomplete() {
         "the file says it is incomplete"
     );
 }
+
+/// The frames of a little-endian microsecond pcap file (tcpdump's), with their time from the
+/// first frame.
+fn pcap_frames(file: &Path) -> Vec<(Duration, Vec<u8>)> {
+    let bytes = std::fs::read(file).expect("the capture");
+    assert_eq!(bytes[..4], [0xd4, 0xc3, 0xb2, 0xa1], "a microsecond pcap");
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    let (mut at, mut frames, mut first) = (24, Vec::new(), None);
+    while at + 16 <= bytes.len() {
+        let ts = Duration::from_secs(u64::from(u32_at(at)))
+            + Duration::from_micros(u64::from(u32_at(at + 4)));
+        let len = u32_at(at + 8) as usize;
+        let first = *first.get_or_insert(ts);
+        frames.push((ts - first, bytes[at + 16..at + 16 + len].to_vec()));
+        at += 16 + len;
+    }
+    frames
+}
+
+/// Where the TCP header of an Ethernet frame of IPv4 or IPv6 (no extension header) begins.
+fn tcp_at(frame: &[u8]) -> usize {
+    match frame[12..14] {
+        [0x08, 0x00] => 14 + usize::from(frame[14] & 0x0f) * 4,
+        [0x86, 0xdd] => 14 + 40,
+        _ => panic!("not IPv4 or IPv6 over Ethernet"),
+    }
+}
+
+/// The source and destination ports of an Ethernet frame of TCP.
+fn ports(frame: &[u8]) -> [u16; 2] {
+    let at = tcp_at(frame);
+    let port = |at: usize| u16::from_be_bytes([frame[at], frame[at + 1]]);
+    [port(at), port(at + 2)]
+}
+
+/// Regression (s46): `/evidence` of a firewall's refusals adds what the agent's analysis
+/// compared them with, the TTL of the server host's SYN-ACKs on every port, which its ring of
+/// failure evidence may no longer hold: without it the evidence of 192.0.2.130:7431 read
+/// "nothing was listening on that port, or a firewall rejected with a reset (a capture shows
+/// both alike)" where `/report` told the firewall by the resets' TTL. firewall-reject.pcap's
+/// frames are sent into a veth pair whose other end the agent captures: first its accepted
+/// connections (the SYN-ACKs of ports 7430 and 7433), then more refusals of another address
+/// than a 1 MiB ring keeps, so that its oldest files, with those SYN-ACKs, go, then the
+/// refusals at their pace; the file an alert links to is analyzed as its user would.
+#[test]
+fn the_evidence_of_a_firewalls_refusals_tells_them_by_ttl_as_the_report_does() {
+    let _lo = take_lo();
+    let name = format!("rsfw{}", std::process::id() % 100_000);
+    if let Err(why) = veth(&name) {
+        common::always_show(&format!(
+            "agent test SKIPPED (firewall evidence): cannot make a veth pair: {why}"
+        ));
+        return;
+    }
+    let Some(agent) = start_agent("firewall-evidence", &["-i", &name, "--evidence-max", "1M"])
+    else {
+        let _ = ip(&["link", "del", &name]);
+        return;
+    };
+    let peer = format!("{name}p");
+    let mut out = pcap::Capture::from_device(peer.as_str())
+        .and_then(|c| c.open())
+        .expect("send on the veth's other end");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/firewall-reject.pcap");
+    let (accepted, refused): (Vec<_>, Vec<_>) = pcap_frames(&fixture)
+        .into_iter()
+        .partition(|(_, f)| ports(f).iter().any(|p| [7430, 7433].contains(p)));
+    assert_eq!(accepted.len() + refused.len(), 85);
+    for (_, frame) in &accepted {
+        out.sendpacket(frame.as_slice()).expect("frame sent");
+    }
+    // 192.0.2.131:7432's first refusal, from 8,000 client ports: some 1.4 MiB of evidence.
+    let of_131_7432 = |(_, f): &&(Duration, Vec<u8>)| {
+        let ipv4 = f[12..14] == [0x08, 0x00];
+        let [from, to] = ports(f);
+        ipv4 && ((to == 7432 && f[30..34] == [192, 0, 2, 131])
+            || (from == 7432 && f[26..30] == [192, 0, 2, 131]))
+    };
+    let mut other = refused.iter().filter(of_131_7432).map(|(_, f)| f.clone());
+    let (syn, rst) = (
+        other.next().expect("a SYN"),
+        other.next().expect("its reset"),
+    );
+    for client in 20_000u16..28_000 {
+        let (mut syn, mut rst) = (syn.clone(), rst.clone());
+        let (s, r) = (tcp_at(&syn), tcp_at(&rst));
+        syn[s..s + 2].copy_from_slice(&client.to_be_bytes());
+        rst[r + 2..r + 4].copy_from_slice(&client.to_be_bytes());
+        out.sendpacket(syn.as_slice()).expect("frame sent");
+        out.sendpacket(rst.as_slice()).expect("frame sent");
+        if client % 500 == 0 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let start = Instant::now();
+    let first = refused.first().map_or(Duration::ZERO, |(at, _)| *at);
+    for (at, frame) in &refused {
+        if let Some(wait) = (start + (*at - first)).checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        out.sendpacket(frame.as_slice()).expect("frame sent");
+    }
+    let story = "192.0.2.130:7431";
+    scrape_until(
+        &agent,
+        &format!("rstscope_failed_attempts_total{{endpoint=\"{story}\"}}"),
+        2.0,
+    );
+    let firewall = "a firewall on the way rejected them with a reset (the resets came with TTL \
+                    64, where the server host's SYN-ACKs on any port came with 63: made 1 hop \
+                    nearer the capture than that host, not by a closed port there).";
+    let told =
+        serde_json::json!({"resets": [64, 64], "host_synacks": [63, 63], "made": "on-the-way"});
+    let offender = |r: &Value| {
+        r["offenders"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["endpoint"] == story).cloned())
+            .unwrap_or_else(|| panic!("no {story} in {r}"))
+    };
+    let live = offender(&agent.get("/report").json());
+    let said = live["diagnosis"].as_str().unwrap_or_default();
+    assert!(said.contains(firewall), "{said}");
+    assert_eq!(live["refusal_ttl"], told, "{live}");
+    // The ring no longer holds the host's SYN-ACKs.
+    let gone = agent.get("/evidence?endpoint=192.0.2.130:7430");
+    assert_eq!(gone.status, 404, "{}", gone.text());
+
+    let ev = agent.get(&format!("/evidence?endpoint={story}"));
+    assert_eq!(ev.status, 200, "{}", ev.text());
+    assert_eq!(
+        ev.headers.get("x-rstscope-packets").map(String::as_str),
+        Some("4")
+    );
+    let file = agent.dir.join("evidence-firewall.pcapng");
+    std::fs::write(&file, &ev.body).expect("save the evidence");
+    let offline = analyze_json(&file);
+    let from_file = offender(&offline);
+    assert_eq!(from_file["refusal_ttl"], told, "{from_file}");
+    let said = from_file["diagnosis"].as_str().unwrap_or_default();
+    assert!(said.contains(firewall), "{said}");
+    let (ok, text, err) = run(Command::new(BIN).arg("analyze").arg(&file));
+    assert!(ok, "{text}{err}");
+    assert!(text.contains(firewall), "{text}");
+    let (code, said) = agent.stop();
+    let _ = ip(&["link", "del", &name]);
+    assert_eq!(code, Some(0), "{said:?}");
+}

@@ -5782,11 +5782,11 @@ fn regression_the_per_second_views_count_the_attempts_answered_late() {
     let csv = stdout(rstscope(&["analyze", "--series", "--format", "csv", &f]));
     assert_eq!(
         csv,
-        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers\n\
-         1796603727,0,0,0,0,0,0,2,0,1,0\n\
-         1796603728,0,0,0,0,0,0,2,0,1,0\n\
-         1796603729,0,0,0,0,0,0,0,0,1,1\n\
-         1796603730,0,0,0,0,0,0,0,0,1,1\n"
+        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers,dropped\n\
+         1796603727,0,0,0,0,0,0,2,0,1,0,0\n\
+         1796603728,0,0,0,0,0,0,2,0,1,0,0\n\
+         1796603729,0,0,0,0,0,0,0,0,1,1,0\n\
+         1796603730,0,0,0,0,0,0,0,0,1,1,0\n"
     );
     let report = json(&rstscope(&["analyze", "--format", "json", &f]));
     assert_eq!(report["late_answers"], 2);
@@ -5811,4 +5811,66 @@ fn regression_the_per_second_views_count_the_attempts_answered_late() {
     assert!(!text.contains("late"), "{text}");
     let text = stdout(rstscope(&["analyze", "--utc", &other]));
     assert!(!text.contains("answered late"), "{text}");
+}
+
+/// Regression (s46): pktmon-drops.pcapng's per-second views had nothing of the 11 TCP packets
+/// the capturing host dropped, though the JSON gives them per second (`dropped_per_second`)
+/// and the plot draws them: the seconds 21:04:32 to 21:04:38 were rows of zeros in
+/// `--series` and its CSV, whose drops were their only incidents. The CSV has a `dropped`
+/// column after its others, the text table a `dropped` column where a capture has drops
+/// (and only then), and both sum to the totals' drops, second by second as the JSON.
+#[test]
+fn regression_the_per_second_views_count_the_packets_the_host_dropped() {
+    let f = fixture("pktmon-drops.pcapng");
+    let csv = stdout(rstscope(&["analyze", "--series", "--format", "csv", &f]));
+    assert_eq!(
+        csv,
+        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers,dropped\n\
+         1796504671,0,0,0,0,0,0,3,0,1,0,3\n\
+         1796504672,0,0,0,0,0,0,0,0,1,0,1\n\
+         1796504673,0,0,0,0,0,0,0,0,1,0,1\n\
+         1796504674,0,0,0,0,0,0,0,0,1,0,1\n\
+         1796504675,0,0,0,0,0,0,0,0,1,0,2\n\
+         1796504676,0,0,0,0,0,0,0,0,1,0,1\n\
+         1796504677,0,0,0,0,0,0,0,0,1,0,1\n\
+         1796504678,0,0,0,0,0,0,0,0,1,0,1\n\
+         1796504683,2,0,0,0,0,2,2,0,1,0,0\n"
+    );
+    // The same seconds and counts as the JSON's, which sum to its drops.
+    let report = json(&rstscope(&["analyze", "--format", "json", &f]));
+    let from_csv: Vec<serde_json::Value> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cells: Vec<i64> = l.split(',').map(|c| c.parse().expect("a number")).collect();
+            let dropped = *cells.last()?;
+            (dropped > 0).then(|| serde_json::json!([cells[0], dropped]))
+        })
+        .collect();
+    assert_eq!(report["dropped_per_second"], serde_json::json!(from_csv));
+    assert_eq!(report["dropped"]["tcp_packets"], 11);
+    let text = stdout(rstscope(&["analyze", "--utc", "--series", &f]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "Resets, failed attempts and packets the host dropped per second, 2026-12-05 21:04:31 to 21:04:43 (UTC)",
+            "time         resets  refused  handshake    after  abort  stray  failed  suspect  dropped",
+            "21:04:31          0        0          0        0      0      0       3        0        3",
+            "21:04:32          0        0          0        0      0      0       0        0        1",
+        ],
+        "{text}"
+    );
+    assert_eq!(lines.len(), 11, "{text}");
+    // A capture without drops: no such column, in the text (the CSV has it, all 0).
+    let other = fixture("refused-v4.pcap");
+    let text = stdout(rstscope(&["analyze", "--utc", "--series", &other]));
+    assert!(!text.contains("dropped"), "{text}");
+    let csv = stdout(rstscope(&[
+        "analyze", "--series", "--format", "csv", &other,
+    ]));
+    assert!(
+        csv.lines().skip(1).all(|l| l.ends_with(",0")) && csv.lines().count() > 1,
+        "{csv}"
+    );
 }

@@ -646,6 +646,55 @@ fn saved_packets_of_a_capture_with_its_programs_name_them() {
     assert_eq!(sentence(&saved), shown);
 }
 
+/// A user's walk (s46, a real window): firewall-reject.pcap open, the firewall's IPv6 row
+/// selected, "Save these packets…", the saved file opened in the same window. It says of its
+/// one endpoint what the capture said, by the resets' TTL against the server host's SYN-ACKs,
+/// which the saved file holds none of (their figure goes with its packets), with the same
+/// counts.
+#[test]
+fn saved_refusals_of_a_firewall_opened_again_in_the_window_say_what_the_capture_said() {
+    let dir = temp_dir("saved-firewall");
+    let endpoint = "[2001:db8:1::130]:7431";
+    let mut h = harness(
+        settings(),
+        vec![manifest("tests/fixtures/firewall-reject.pcap")],
+    );
+    settle(&mut h);
+    select(&mut h, endpoint);
+    let firewall = "a firewall on the way rejected them with a reset (the resets came with hop \
+                    limit 64, where the server host's SYN-ACKs on any port came with 63: made 1 \
+                    hop nearer the capture than that host, not by a closed port there).";
+    let counts = "failed attempts 2 of 2";
+    let said = |h: &Harness<'_, RstscopeApp>| {
+        (h.state().rows().iter())
+            .find(|r| r.endpoint == endpoint)
+            .map(|r| {
+                rstscope::report::full_diagnosis(&r.offender, None, rstscope::report::Clock::Utc)
+            })
+            .unwrap_or_else(|| panic!("no {endpoint} row"))
+    };
+    let before = said(&h);
+    assert!(before.ends_with(firewall), "{before}");
+    assert!(shows(&h, counts));
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = dir.join("rstscope-2001_db8_1__130-7431.pcapng");
+    wait_for(&mut h, |h| shows(h, &format!("saved {}", saved.display())));
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![saved]);
+    settle(&mut h);
+    assert_eq!(h.state().rows().len(), 1, "the saved endpoint alone");
+    assert!(shows(&h, "4 packets"), "its four packets");
+    assert!(shows(&h, counts));
+    assert!(shows(
+        &h,
+        "A firewall on the way rejected them with a reset"
+    ));
+    assert_eq!(said(&h), before);
+}
+
 /// How the journal told the collector (pid `pid`) of refused-v4's saved capture ended: its
 /// unit failed, exit status 127 after 5 restarts, for want of a library.
 fn collector_failed(pid: u32) -> rstscope::host::journal::ListenerEnd {

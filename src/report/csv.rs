@@ -330,11 +330,14 @@ pub fn connection(c: &ConnRecord) -> String {
 
 /// The per-second series; `seconds` is 60 for a row that sums a minute (rows older than the
 /// last hour of packet time in a capture with more than 7,200 seconds of incidents);
-/// `late_answers` (attempts answered only after their SYNs were sent again) comes last, after
-/// `seconds`, so that the columns a reader already takes by their place keep it.
+/// `late_answers` (attempts answered only after their SYNs were sent again) comes after
+/// `seconds`, and `dropped` (TCP packets the capturing host dropped: a pktmon trace's drop
+/// events, an XDP or tc program's, the JSON's `dropped_per_second`) last, so that the columns
+/// a reader already takes by their place keep it. A live capture's losses (the kernel's,
+/// the interface's, rstscope's queue's) are counts without a time, in no second.
 pub fn series(a: &Analysis) -> String {
     let mut out = String::from(
-        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers\n",
+        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers,dropped\n",
     );
     let minutes_before = a.snapshot.minutes_before;
     for (sec, c) in &a.snapshot.series {
@@ -345,7 +348,7 @@ pub fn series(a: &Analysis) -> String {
         };
         let _ = writeln!(
             out,
-            "{sec},{},{},{},{},{},{},{},{},{seconds},{}",
+            "{sec},{},{},{},{},{},{},{},{},{seconds},{},{}",
             c.rst[0],
             c.rst[1],
             c.rst[2],
@@ -354,7 +357,8 @@ pub fn series(a: &Analysis) -> String {
             c.rst_total(),
             c.failed(),
             c.suspect,
-            c.late
+            c.late,
+            c.dropped
         );
     }
     out

@@ -2528,6 +2528,10 @@ fn attributed(c: &EndpointClients) -> u64 {
 /// saw the listener start after the last refusal, with nothing listening before it, and it
 /// listens still: what the refusals came before.
 fn listener_around(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
+    // Another machine's endpoint: this one's sockets say nothing of what listened there.
+    if !e.local {
+        return Stopped::Unseen;
+    }
     let sampled_from = h.sampled.map(|(first, _)| first);
     let started_during =
         |r: &ListenerRecord| sampled_from.is_some_and(|first| r.first_seen > first);
@@ -5122,6 +5126,37 @@ mod diagnosis_tests {
         // Loopback's resets are its host's own: nothing to compare.
         let lo = said(&refused_with("127.0.0.1", (64, 64), Some((64, 64))));
         assert!(lo.ends_with("(a capture shows both alike)."), "{lo}");
+    }
+
+    /// Regression (s46, a live trial of firewall-reject.pcap's frames): with the machine that
+    /// captured sampled (live, `/report`, a capture saved with its host block), a refusing
+    /// endpoint of another machine read "nothing was listening on that port", its resets'
+    /// TTL not compared: the endpoint was taken as seen by this machine's sockets, which say
+    /// nothing of another's. It is told as a capture file tells it; a local endpoint where
+    /// nothing was seen listening still reads "nothing was listening on that port".
+    #[test]
+    fn refusals_of_another_machine_are_told_by_ttl_where_this_one_was_sampled() {
+        use crate::report::full_diagnosis;
+        let at = |s: i64| Timestamp::from_parts(1_000 + s, 0);
+        let o = refused_with("192.0.2.130", (64, 64), Some((63, 63)));
+        let mut h = sampled_host(&o, Default::default(), at(0), at(9));
+        h.endpoints[0].local = false;
+        let firewall = "a firewall on the way rejected them with a reset (the resets came with \
+                        TTL 64, where the server host's SYN-ACKs on any port came with 63: made \
+                        1 hop nearer the capture than that host, not by a closed port there).";
+        let said = full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(said.contains(firewall), "{said}");
+        assert_eq!(said, full_diagnosis(&o, None, Clock::Utc));
+        let unseen = refused_with("192.0.2.130", (64, 64), None);
+        let said = full_diagnosis(&unseen, Some(&h), Clock::Utc);
+        assert!(said.ends_with("(a capture shows both alike)."), "{said}");
+        // This machine's own port with nothing seen listening: its sockets tell.
+        h.endpoints[0].local = true;
+        let said = full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            said.contains("): nothing was listening on that port."),
+            "{said}"
+        );
     }
 
     fn offender(cause: Cause, resets: u64, suspect: u64) -> Offender {

@@ -1215,7 +1215,7 @@ pub fn series(a: &Analysis, clock: Clock) -> String {
 }
 
 /// The `--series` table's columns: heading and width as a file or a pipe gets them.
-const SERIES_COLUMNS: [(&str, usize); 9] = [
+const SERIES_COLUMNS: [(&str, usize); 10] = [
     ("resets", 8),
     ("refused", 8),
     ("handshake", 10),
@@ -1225,12 +1225,18 @@ const SERIES_COLUMNS: [(&str, usize); 9] = [
     ("failed", 7),
     ("suspect", 8),
     ("late", 5),
+    ("dropped", 8),
 ];
 
 /// The column of [`SERIES_COLUMNS`] of attempts answered only after their SYNs were sent
 /// again: only in a capture that has any (a listen queue that overflowed, whose seconds had
 /// nothing in the other columns).
 const LATE_COLUMN: usize = 8;
+
+/// The column of [`SERIES_COLUMNS`] of TCP packets the capturing host dropped (a pktmon
+/// trace's drop events, an XDP or tc program's): only in a capture that has any, whose
+/// seconds of drops had nothing in the other columns.
+const DROPPED_COLUMN: usize = 9;
 
 /// [`series`] fitted to `width` columns where it is given (a terminal's) and the table is as
 /// wide or wider (a dated capture's rows are 88 columns; at 50 columns every row wrapped,
@@ -1245,16 +1251,20 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
     let time_width = if clock.is_dated() { 19 } else { 10 };
     if let (Some(first), Some(last)) = (a.snapshot.series.first(), a.snapshot.series.last()) {
         let at = |sec: i64| crate::packet::Timestamp::from_parts(sec, 0);
-        let what = if a.snapshot.totals.late_answers > 0 {
-            "Resets, failed attempts and attempts answered late per second"
-        } else {
-            "Resets and failed attempts per second"
+        let t = &a.snapshot.totals;
+        let what = match (t.late_answers > 0, t.dropped_packets > 0) {
+            (true, true) => {
+                "Resets, failed attempts, attempts answered late and packets the host dropped per second"
+            }
+            (true, false) => "Resets, failed attempts and attempts answered late per second",
+            (false, true) => "Resets, failed attempts and packets the host dropped per second",
+            (false, false) => "Resets and failed attempts per second",
         };
         let title = format!("{what}, {}", clock.dated_range(at(first.0), at(last.0)));
         let _ = writeln!(out, "{}", fitted(&title, width));
     }
     let minutes_before = a.snapshot.minutes_before;
-    let rows: Vec<(String, [u64; 9])> = a
+    let rows: Vec<(String, [u64; 10])> = a
         .snapshot
         .series
         .iter()
@@ -1280,16 +1290,19 @@ pub fn series_fitted(a: &Analysis, clock: Clock, width: Option<usize>) -> String
                 u64::from(c.failed()),
                 u64::from(c.suspect),
                 u64::from(c.late),
+                u64::from(c.dropped),
             ];
             (time, counts)
         })
         .collect();
-    // Each column: shown, and how wide. The resets and failed attempts always.
-    let late = rows.iter().any(|(_, c)| c[LATE_COLUMN] > 0);
+    // Each column: shown, and how wide. The resets and failed attempts always; the late
+    // answers and the drops where the capture has any.
+    let any = |column: usize| rows.iter().any(|(_, c)| c[column] > 0);
+    let (late, dropped) = (any(LATE_COLUMN), any(DROPPED_COLUMN));
     let mut columns: Vec<(usize, usize)> = SERIES_COLUMNS
         .iter()
         .enumerate()
-        .filter(|&(i, _)| i != LATE_COLUMN || late)
+        .filter(|&(i, _)| (i != LATE_COLUMN || late) && (i != DROPPED_COLUMN || dropped))
         .map(|(i, &(_, w))| (i, w))
         .collect();
     let mut time_column = time_width;

@@ -1882,7 +1882,7 @@ fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
     );
     assert_eq!(
         report::diagnosis_gist(firewall, None),
-        "A firewall on the way rejected them with a reset"
+        "Rejected by a firewall on the way"
     );
     let closed = of("192.0.2.130:7432");
     let sentence = report::diagnosis(closed, Clock::Utc);
@@ -1928,7 +1928,7 @@ fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
     // listening on that port").
     assert_eq!(
         report::diagnosis_gist(varied, None),
-        "Nothing listening or a firewall: the TTLs cannot tell"
+        "Closed port or firewall: TTLs cannot tell"
     );
     assert_eq!(
         report::diagnosis_gist(closed, None),

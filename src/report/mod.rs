@@ -1236,13 +1236,15 @@ const NOTHING_LISTENING_UNSEEN_SHORT: &str =
 /// What refusals mean whose resets came with another TTL than the server's host's answers.
 const FIREWALL_ON_THE_WAY: &str = "a firewall on the way rejected them with a reset";
 /// [`NOTHING_LISTENING_UNSEEN`] in a few words, for a table's cell: the sentence's "or" kept,
-/// since nothing in the capture tells the two apart.
-const NOTHING_LISTENING_UNSEEN_GIST: &str =
-    "nothing listening or a firewall: a capture shows both alike";
+/// since nothing in the capture tells the two apart. The few words of refusals are whole in
+/// the Diagnosis column's least width (some 42 characters: a window of 800 or 1024 points).
+const NOTHING_LISTENING_UNSEEN_GIST: &str = "closed port or firewall: cannot tell which";
+/// [`FIREWALL_ON_THE_WAY`] in a few words.
+const FIREWALL_ON_THE_WAY_GIST: &str = "rejected by a firewall on the way";
 /// What refusals mean, in a few words, whose resets came from farther than the SYN-ACKs of
 /// their address ([`RefusedBy::Farther`]): behind what answers the SYNs there (a load
 /// balancer's or SYN proxy's backend), whether a closed port or a firewall there made them.
-const REFUSED_BEHIND: &str = "refused behind the address, not by a firewall on the way";
+const REFUSED_BEHIND: &str = "refused behind the address, not on the way";
 
 /// Where `o`'s refusals came from, as their TTL (hop limit) tells against the TTLs of its
 /// host's SYN-ACKs on any port ([`Offender::host_ttl`]). A host's TCP answers a SYN with one
@@ -1394,7 +1396,7 @@ fn refusals_gist(o: &Offender, stopped: Stopped) -> String {
     }
     match refusals_from(o) {
         Some(RefusedBy::TheHost { .. }) => NOTHING_LISTENING.to_owned(),
-        Some(RefusedBy::OnTheWay { .. }) => FIREWALL_ON_THE_WAY.to_owned(),
+        Some(RefusedBy::OnTheWay { .. }) => FIREWALL_ON_THE_WAY_GIST.to_owned(),
         Some(RefusedBy::Farther { .. }) => REFUSED_BEHIND.to_owned(),
         Some(RefusedBy::Unclear { .. }) => {
             let ttls = if o.addr.is_ipv6() {
@@ -1402,7 +1404,7 @@ fn refusals_gist(o: &Offender, stopped: Stopped) -> String {
             } else {
                 "TTLs"
             };
-            format!("nothing listening or a firewall: the {ttls} cannot tell")
+            format!("closed port or firewall: {ttls} cannot tell")
         }
         None if o.addr.is_loopback() => NOTHING_LISTENING.to_owned(),
         None => NOTHING_LISTENING_UNSEEN_GIST.to_owned(),
@@ -5179,35 +5181,38 @@ mod diagnosis_tests {
         );
         assert_eq!(
             gist("192.0.2.130", (64, 64), Some((63, 63))),
-            "A firewall on the way rejected them with a reset"
+            "Rejected by a firewall on the way"
         );
         assert_eq!(
             gist("192.0.2.130", (61, 61), Some((63, 63))),
-            "Refused behind the address, not by a firewall on the way"
+            "Refused behind the address, not on the way"
         );
         assert_eq!(
             gist("192.0.2.130", (64, 64), Some((62, 64))),
-            "Nothing listening or a firewall: the TTLs cannot tell"
+            "Closed port or firewall: TTLs cannot tell"
         );
         assert_eq!(
             gist("2001:db8::2", (63, 64), Some((63, 63))),
-            "Nothing listening or a firewall: the hop limits cannot tell"
+            "Closed port or firewall: hop limits cannot tell"
         );
         assert_eq!(
             gist("192.0.2.130", (64, 64), None),
-            "Nothing listening or a firewall: a capture shows both alike"
+            "Closed port or firewall: cannot tell which"
         );
         // Loopback's resets are its host's own, as a closed port's with its host's TTL.
         assert_eq!(
             gist("127.0.0.1", (64, 64), Some((64, 64))),
             "Nothing was listening on that port"
         );
-        // Short enough for the table's cell, whole beside an endpoint at 1280 points.
-        for (resets, host) in [((61, 61), Some((63, 63))), ((64, 64), Some((62, 64)))] {
-            for addr in ["192.0.2.130", "2001:db8::2"] {
-                let g = gist(addr, resets, host);
-                assert!(g.chars().count() <= 60, "{g}");
-            }
+        // Whole in the Diagnosis column's least width (an IPv6 endpoint's hop limits aside).
+        for (resets, host) in [
+            ((61, 61), Some((63, 63))),
+            ((64, 64), Some((62, 64))),
+            ((64, 64), Some((63, 63))),
+            ((64, 64), None),
+        ] {
+            let g = gist("192.0.2.130", resets, host);
+            assert!(g.chars().count() <= 42, "{g}");
         }
     }
 
@@ -5229,7 +5234,7 @@ mod diagnosis_tests {
         );
         assert_eq!(
             super::diagnosis_gist(&o, Some(&h)),
-            "A firewall on the way rejected them with a reset"
+            "Rejected by a firewall on the way"
         );
         // This machine's own endpoint: its sockets tell that nothing listened there.
         h.endpoints[0].local = true;

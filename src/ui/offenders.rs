@@ -1107,7 +1107,7 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
             "Late",
             "connection attempts answered only after their SYNs were sent again (a full listen \
              queue drops SYNs, or they were lost on the way): not failed, but each client \
-             waited a second or more; each is an incident",
+             waited for a SYN sent again; each is an incident",
         ),
         SortColumn::Clients => ("Clients", "distinct client addresses"),
         SortColumn::AvgRate => (

@@ -2456,12 +2456,12 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     assert!(
         lines
             .next()
-            .is_some_and(|h| h.ends_with(",diagnosis,scan,scan_client,overlay"))
+            .is_some_and(|h| h.ends_with(",diagnosis,scan,scan_client,overlay,answered_late"))
     );
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty() && rows.len() <= 10_000, "{}", rows.len());
     assert!(
-        rows.iter().all(|r| r.ends_with(",port-scan,10.0.0.1,")),
+        rows.iter().all(|r| r.ends_with(",port-scan,10.0.0.1,,0")),
         "{}",
         rows[0]
     );
@@ -2561,7 +2561,7 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
         rows.len()
     );
     assert!(
-        rows.iter().all(|r| r.ends_with(",port-scan,127.0.0.1,")),
+        rows.iter().all(|r| r.ends_with(",port-scan,127.0.0.1,,0")),
         "{}",
         rows[0]
     );
@@ -5456,7 +5456,7 @@ fn regression_networks_past_the_numbered_ones_say_what_they_are() {
     let csv = common::analyze_ok(&path, "csv");
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("10.0.0.2,7211,") && l.ends_with(",vxlan:past-16380")),
+            .any(|l| l.starts_with("10.0.0.2,7211,") && l.ends_with(",vxlan:past-16380,0")),
         "{csv}"
     );
 
@@ -5872,5 +5872,76 @@ fn regression_the_per_second_views_count_the_packets_the_host_dropped() {
     assert!(
         csv.lines().skip(1).all(|l| l.ends_with(",0")) && csv.lines().count() > 1,
         "{csv}"
+    );
+}
+
+/// Regression (s46): the offenders tables had no count of the attempts answered only after
+/// their SYNs were resent (a full listen queue's), though the ranking counts each as an
+/// incident: listen-backlog.pcap's 192.0.2.2:7420 without the two attempts its queue gave up
+/// on is an offender for its 2 late answers alone, ranked by them between an endpoint of 3
+/// refusals and one of 1 attempt unanswered, with 0 failed attempts in every table. The
+/// CSV's `answered_late` column, after the others (a program reading them by their place
+/// still can), and the text's count beside the failed attempts say them.
+#[test]
+fn regression_an_endpoint_answered_late_alone_is_ranked_and_counted_in_the_tables() {
+    let backlog = std::fs::read(fixture("listen-backlog.pcap")).expect("the fixture");
+    // Frames 8, 10, 14, 16, 20 and 22: 7420's attempts given up on (client ports 45506 and
+    // 45518); 11, 17, 23 and 27: 7421's second one (40856).
+    let left_out = [8, 10, 11, 14, 16, 17, 20, 22, 23, 27];
+    let late_alone = common::pcap_rewritten(&backlog, |i| !left_out.contains(&i), 0);
+    // Then 3 refused attempts to 10.0.0.2:7211, a second apart.
+    let mut records = Vec::new();
+    for i in 0..3u32 {
+        let isn = 1000 + i * 100;
+        let at = 1_796_603_740 + i;
+        records.push((at, 0, common::frame(7211, false, 0x02, isn, 0)));
+        records.push((at, 100, common::frame(7211, true, 0x14, 0, isn + 1)));
+    }
+    let refused = common::pcap(&records);
+    let mut bytes = late_alone;
+    bytes.extend_from_slice(&refused[24..]);
+    let dir = temp_dir("late-alone");
+    let f = write(&dir, "late-alone.pcap", &bytes);
+
+    let csv = stdout(rstscope(&["analyze", "--format", "csv", &f]));
+    let mut lines = csv.lines();
+    let titles: Vec<&str> = lines.next().expect("the header").split(',').collect();
+    assert_eq!(titles.last(), Some(&"answered_late"), "{titles:?}");
+    assert_eq!(titles[titles.len() - 2], "overlay");
+    let at = |t: &str| titles.iter().position(|&c| c == t).expect(t);
+    // The diagnosis is quoted and holds commas: the row's cells read from both ends.
+    let rows: Vec<(String, String, String)> = lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            let from_end = |t: &str| cells[cells.len() - (titles.len() - at(t))].to_owned();
+            (
+                format!("{}:{}", cells[at("address")], cells[at("port")]),
+                cells[at("failed_attempts")].to_owned(),
+                from_end("answered_late"),
+            )
+        })
+        .collect();
+    let row =
+        |e: &str, failed: &str, late: &str| (e.to_owned(), failed.to_owned(), late.to_owned());
+    assert_eq!(
+        rows,
+        [
+            row("10.0.0.2:7211", "3", "0"),
+            row("192.0.2.2:7420", "0", "2"),
+            row("192.0.2.2:7421", "1", "0"),
+        ],
+        "{csv}"
+    );
+
+    let text = stdout(rstscope(&["analyze", "--utc", &f]));
+    assert!(
+        text.contains("\n  2. 192.0.2.2:7420\n"),
+        "second in the ranking: {text}"
+    );
+    assert!(
+        text.contains(
+            "\n     resets 0; failed attempts 0 of 5; answered late 2 (9 SYNs resent); clients 1\n"
+        ),
+        "{text}"
     );
 }

@@ -1882,7 +1882,7 @@ fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
     );
     assert_eq!(
         report::diagnosis_gist(firewall, None),
-        "A firewall on the way rejected them with a reset"
+        "Rejected by a firewall on the way"
     );
     let closed = of("192.0.2.130:7432");
     let sentence = report::diagnosis(closed, Clock::Utc);
@@ -1924,8 +1924,14 @@ fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
         ),
         "{sentence}"
     );
+    // The table's few words claim no more than the sentence (they said "Nothing was
+    // listening on that port").
     assert_eq!(
         report::diagnosis_gist(varied, None),
+        "Closed port or firewall: TTLs cannot tell"
+    );
+    assert_eq!(
+        report::diagnosis_gist(closed, None),
         "Nothing was listening on that port"
     );
     // The served ports refused nothing: no offender.

@@ -496,6 +496,85 @@ fn regression_the_attempts_answered_late_are_drawn_counted_and_found_in_a_range(
     assert!(!shows(&h, "Some causes hidden"));
 }
 
+/// Regression (s46): listen-backlog.pcap's 192.0.2.2:7420 ranks first by its 4 incidents,
+/// 2 attempts given up on and 2 answered only after their SYNs were resent (its full listen
+/// queue), but the table counted the 2 failed alone: nothing in its counts said the other
+/// 2, nor let the rows be sorted by them. A Late column beside Failed counts them (a capture
+/// without late answers has none), sorts the rows, says what it counts on hover, and "Copy
+/// row" carries it.
+#[test]
+fn regression_the_offenders_table_counts_the_attempts_answered_late() {
+    let mut h = opened(
+        [1280.0, 800.0],
+        vec![manifest("tests/fixtures/listen-backlog.pcap")],
+    );
+    let button = egui::accesskit::Role::Button;
+    let header = h.get_by_role_and_label(button, "Late").rect();
+    let failed = h.get_by_role_and_label(button, "Failed").rect();
+    assert!(failed.right() <= header.left(), "beside Failed, after it");
+    // The cell under a header, in the row of `endpoint`.
+    let cell = |h: &Harness<'_, RstscopeApp>, title: &str, endpoint: &str| {
+        let column = h.get_by_role_and_label(button, title).rect().x_range();
+        let row = h.get_by_role_and_label(button, endpoint).rect().y_range();
+        let texts: Vec<String> = h
+            .query_all_by_role(egui::accesskit::Role::Label)
+            .filter(|n| {
+                let r = n.rect();
+                column.contains(r.center().x) && row.contains(r.center().y)
+            })
+            .filter_map(|n| n.accesskit_node().value())
+            .collect();
+        texts.join("|")
+    };
+    assert_eq!(cell(&h, "Late", "192.0.2.2:7420"), "2");
+    assert_eq!(cell(&h, "Failed", "192.0.2.2:7420"), "2");
+    assert_eq!(
+        cell(&h, "Late", "192.0.2.2:7421"),
+        "·",
+        "none answered late"
+    );
+    assert_eq!(cell(&h, "Failed", "192.0.2.2:7421"), "2");
+    // What it counts, on hover.
+    h.hover_at(header.center());
+    wait_for(&mut h, |h| {
+        shows(h, "answered only after their SYNs were sent again")
+    });
+    h.remove_cursor();
+    h.run_steps(2);
+    // Sorted by it: most first, then fewest first.
+    let order = |h: &Harness<'_, RstscopeApp>| {
+        (h.state().rows().iter())
+            .map(|r| r.endpoint.clone())
+            .collect::<Vec<_>>()
+    };
+    h.get_by_role_and_label(button, "Late").click();
+    h.run_steps(2);
+    assert_eq!(order(&h), ["192.0.2.2:7420", "192.0.2.2:7421"]);
+    h.get_by_role_and_label(button, "Late ▼").click();
+    h.run_steps(2);
+    assert_eq!(order(&h), ["192.0.2.2:7421", "192.0.2.2:7420"]);
+    // Its row copied under its titles.
+    let endpoint = h.get_by_role_and_label(button, "192.0.2.2:7420").rect();
+    right_click(&mut h, endpoint);
+    h.get_by_label("Copy row").click();
+    h.step();
+    let copied = copied_texts(&h);
+    let mut lines = copied[0].lines();
+    let titles: Vec<&str> = lines.next().expect("titles").split('\t').collect();
+    let row: Vec<&str> = lines.next().expect("the row").split('\t').collect();
+    let at = |t: &str| titles.iter().position(|&c| c == t).expect(t);
+    assert_eq!(at("Late"), at("Failed") + 1, "{titles:?}");
+    assert_eq!((row[at("Failed")], row[at("Late")]), ("2", "2"), "{row:?}");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+
+    // A capture without late answers has no such column.
+    drop_file(&mut h, manifest("resources/sample-7211.pcapng"));
+    settle(&mut h);
+    assert!(h.query_by_role_and_label(button, "Late").is_none());
+    assert!(h.query_by_role_and_label(button, "Failed").is_some());
+}
+
 /// Regression (s37's note): the packet list of pktmon-drops.pcapng's 127.0.0.1:7401 listed
 /// each RST's record at TCPIP as any packet sent, while the counts leave it out with its drop
 /// at the filter driver recorded after it: three RSTs listed that the row does not count, and

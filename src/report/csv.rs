@@ -73,7 +73,10 @@ enum Cell {
 /// event, an XDP or tc program's drop: [`Offender::dropped`]). `overlay` names the overlay
 /// network of the tunnel the endpoint's packets came in (`vxlan:42`, `geneve:7`, `gre:100`;
 /// empty for TCP carried directly in IP): two tenants' endpoints may share address and port.
-const OFFENDER_COLUMNS: [&str; 22] = [
+/// `answered_late` counts its attempts answered only after their SYNs were sent again (a full
+/// listen queue's: [`Offender::answered_late`]), which are no failed attempts; last, since it
+/// came after the others, so that a program that reads the columns by their place still can.
+const OFFENDER_COLUMNS: [&str; 23] = [
     "address",
     "port",
     "rst_packets",
@@ -96,6 +99,7 @@ const OFFENDER_COLUMNS: [&str; 22] = [
     "scan",
     "scan_client",
     "overlay",
+    "answered_late",
 ];
 
 /// One offender's row, in [`OFFENDER_COLUMNS`] order.
@@ -127,6 +131,7 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
             .as_ref()
             .map_or(Cell::Text(String::new()), |s| Cell::Address(s.client)),
         Cell::Text(o.overlay.key()),
+        Cell::Count(o.answered_late()),
     ]
 }
 

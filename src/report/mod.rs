@@ -1235,6 +1235,16 @@ const NOTHING_LISTENING_UNSEEN_SHORT: &str =
 
 /// What refusals mean whose resets came with another TTL than the server's host's answers.
 const FIREWALL_ON_THE_WAY: &str = "a firewall on the way rejected them with a reset";
+/// [`NOTHING_LISTENING_UNSEEN`] in a few words, for a table's cell: the sentence's "or" kept,
+/// since nothing in the capture tells the two apart. The few words of refusals are whole in
+/// the Diagnosis column's least width (some 42 characters: a window of 800 or 1024 points).
+const NOTHING_LISTENING_UNSEEN_GIST: &str = "closed port or firewall: cannot tell which";
+/// [`FIREWALL_ON_THE_WAY`] in a few words.
+const FIREWALL_ON_THE_WAY_GIST: &str = "rejected by a firewall on the way";
+/// What refusals mean, in a few words, whose resets came from farther than the SYN-ACKs of
+/// their address ([`RefusedBy::Farther`]): behind what answers the SYNs there (a load
+/// balancer's or SYN proxy's backend), whether a closed port or a firewall there made them.
+const REFUSED_BEHIND: &str = "refused behind the address, not on the way";
 
 /// Where `o`'s refusals came from, as their TTL (hop limit) tells against the TTLs of its
 /// host's SYN-ACKs on any port ([`Offender::host_ttl`]). A host's TCP answers a SYN with one
@@ -1372,6 +1382,32 @@ fn refusals_meaning(o: &Offender, stopped: Stopped) -> String {
             )
         }
         None => NOTHING_LISTENING_UNSEEN.to_owned(),
+    }
+}
+
+/// What refusals of every attempt of `o` mean, in a few words: the conclusion of
+/// [`refusals_meaning`], claiming no more than it does. Where the TTLs cannot tell a closed
+/// port from a firewall, neither does this ("Nothing was listening on that port" was the
+/// short form of "... or a firewall rejected with a reset ..., the TTL cannot tell them
+/// apart"). Loopback's resets are the host's own, as [`RefusedBy::TheHost`]'s are.
+fn refusals_gist(o: &Offender, stopped: Stopped) -> String {
+    if stopped != Stopped::Unseen {
+        return NOTHING_LISTENING.to_owned();
+    }
+    match refusals_from(o) {
+        Some(RefusedBy::TheHost { .. }) => NOTHING_LISTENING.to_owned(),
+        Some(RefusedBy::OnTheWay { .. }) => FIREWALL_ON_THE_WAY_GIST.to_owned(),
+        Some(RefusedBy::Farther { .. }) => REFUSED_BEHIND.to_owned(),
+        Some(RefusedBy::Unclear { .. }) => {
+            let ttls = if o.addr.is_ipv6() {
+                "hop limits"
+            } else {
+                "TTLs"
+            };
+            format!("closed port or firewall: {ttls} cannot tell")
+        }
+        None if o.addr.is_loopback() => NOTHING_LISTENING.to_owned(),
+        None => NOTHING_LISTENING_UNSEEN_GIST.to_owned(),
     }
 }
 
@@ -1715,10 +1751,7 @@ fn aborter(o: &Offender) -> &'static str {
 /// `Nothing was listening on that port`, `Aborted by the server: an abortive close ...`.
 /// `host`, where the machine was read, tells a listener seen to stop (see [`full_diagnosis`]).
 pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
-    let stopped = || {
-        host.and_then(|h| Some((h, h.endpoint_at(o.key())?)))
-            .map_or(Stopped::Unknown, |(h, e)| listener_around(o, e, h))
-    };
+    let stopped = || listener_told(o, host);
     let own = match o.diagnosis().kind {
         DiagnosisKind::Refused if o.failed_refused < o.attempts && o.completed > 0 => {
             stopped().meaning().to_owned()
@@ -1729,10 +1762,7 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
                 o.port,
                 r.addr.ip()
             ),
-            None => match refusals_from(o) {
-                Some(RefusedBy::OnTheWay { .. }) => FIREWALL_ON_THE_WAY.to_owned(),
-                _ => NOTHING_LISTENING.to_owned(),
-            },
+            None => refusals_gist(o, stopped()),
         },
         DiagnosisKind::Unanswered if o.cut_off_attempts() >= o.failed_unanswered => {
             format!("no answer before the capture ended: {TOO_SOON}")
@@ -2465,8 +2495,8 @@ pub fn full_diagnosis_in(
     scope: Scope,
 ) -> String {
     let tenant = host.is_some() && !o.overlay.is_none();
+    let stopped = listener_told(o, host);
     let host = host.and_then(|h| Some((h, h.endpoint_at(o.key())?)));
-    let stopped = host.map_or(Stopped::Unseen, |(h, e)| listener_around(o, e, h));
     let mut s = diagnosis_knowing(o, clock, scope, stopped);
     if tenant {
         s.push(' ');
@@ -2523,15 +2553,21 @@ fn attributed(c: &EndpointClients) -> u64 {
     c.processes.iter().map(|p| p.connections).sum::<u64>() + c.more + c.not_observed + c.remote
 }
 
+/// What the machine that captured told of `o`'s listener, the sentence's and the gist's
+/// alike: [`Stopped::Unseen`] where it was not read or its sockets say nothing of the
+/// endpoint (another machine's, which this one connected to: what refused there, a closed
+/// port or a firewall on the way, only the capture tells), else [`listener_around`].
+fn listener_told(o: &Offender, host: Option<&HostReport>) -> Stopped {
+    host.and_then(|h| Some((h, h.endpoint_at(o.key())?)))
+        .filter(|(_, e)| e.local)
+        .map_or(Stopped::Unseen, |(h, e)| listener_around(o, e, h))
+}
+
 /// The machine saw `o`'s listener stop no later than the last refusal, and nothing listen on
 /// the port after it (up to now, or to the capture's end): what the refusals follow. Or it
 /// saw the listener start after the last refusal, with nothing listening before it, and it
 /// listens still: what the refusals came before.
 fn listener_around(o: &Offender, e: &EndpointHost, h: &HostReport) -> Stopped {
-    // Another machine's endpoint: this one's sockets say nothing of what listened there.
-    if !e.local {
-        return Stopped::Unseen;
-    }
     let sampled_from = h.sampled.map(|(first, _)| first);
     let started_during =
         |r: &ListenerRecord| sampled_from.is_some_and(|first| r.first_seen > first);
@@ -5156,6 +5192,91 @@ mod diagnosis_tests {
         assert!(
             said.contains("): nothing was listening on that port."),
             "{said}"
+        );
+    }
+
+    /// Regression: the table's few words for refusals the TTLs cannot tell ("the resets came
+    /// with TTL 64, the server host's SYN-ACKs on any port with 62 to 64: ... the TTL cannot
+    /// tell them apart") read "Nothing was listening on that port", claiming what the
+    /// sentence does not; so did those from farther than the SYN-ACKs (a backend's) and
+    /// those with no SYN-ACK of their host to compare ("... or a firewall rejected with a
+    /// reset (a capture shows both alike)"). Each gist now says no more than its sentence.
+    #[test]
+    fn a_refusals_gist_claims_no_more_than_its_ttls_tell() {
+        let gist = |addr: &str, resets, host| {
+            super::diagnosis_gist(&refused_with(addr, resets, host), None)
+        };
+        assert_eq!(
+            gist("192.0.2.130", (63, 63), Some((63, 63))),
+            "Nothing was listening on that port"
+        );
+        assert_eq!(
+            gist("192.0.2.130", (64, 64), Some((63, 63))),
+            "Rejected by a firewall on the way"
+        );
+        assert_eq!(
+            gist("192.0.2.130", (61, 61), Some((63, 63))),
+            "Refused behind the address, not on the way"
+        );
+        assert_eq!(
+            gist("192.0.2.130", (64, 64), Some((62, 64))),
+            "Closed port or firewall: TTLs cannot tell"
+        );
+        assert_eq!(
+            gist("2001:db8::2", (63, 64), Some((63, 63))),
+            "Closed port or firewall: hop limits cannot tell"
+        );
+        assert_eq!(
+            gist("192.0.2.130", (64, 64), None),
+            "Closed port or firewall: cannot tell which"
+        );
+        // Loopback's resets are its host's own, as a closed port's with its host's TTL.
+        assert_eq!(
+            gist("127.0.0.1", (64, 64), Some((64, 64))),
+            "Nothing was listening on that port"
+        );
+        // Whole in the Diagnosis column's least width (an IPv6 endpoint's hop limits aside).
+        for (resets, host) in [
+            ((61, 61), Some((63, 63))),
+            ((64, 64), Some((62, 64))),
+            ((64, 64), Some((63, 63))),
+            ((64, 64), None),
+        ] {
+            let g = gist("192.0.2.130", resets, host);
+            assert!(g.chars().count() <= 42, "{g}");
+        }
+    }
+
+    /// Regression: where the machine that captured was read, an endpoint of another machine
+    /// (one this machine connected to, whose sockets it cannot see) was said to refuse
+    /// because "nothing was listening on that port", its resets' TTL not looked at, though a
+    /// firewall on the way made them; its gist said the firewall. The machine tells nothing
+    /// of another's listener: the TTLs tell, in the sentence and its gist alike.
+    #[test]
+    fn another_machines_refusals_are_told_by_their_ttl_where_this_one_was_read() {
+        let o = refused_with("192.0.2.130", (64, 64), Some((63, 63)));
+        let first = Timestamp::from_parts(100, 0);
+        let mut h = sampled_host(&o, Default::default(), first, o.last_seen);
+        h.endpoints[0].local = false;
+        let sentence = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            sentence.contains(": a firewall on the way rejected them with a reset (the resets"),
+            "{sentence}"
+        );
+        assert_eq!(
+            super::diagnosis_gist(&o, Some(&h)),
+            "Rejected by a firewall on the way"
+        );
+        // This machine's own endpoint: its sockets tell that nothing listened there.
+        h.endpoints[0].local = true;
+        let sentence = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            sentence.contains(": nothing was listening on that port."),
+            "{sentence}"
+        );
+        assert_eq!(
+            super::diagnosis_gist(&o, Some(&h)),
+            "Nothing was listening on that port"
         );
     }
 

@@ -775,18 +775,18 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             ),
         };
         // Attempts answered only after their SYNs were sent again: no failure, but each an
-        // incident (its client waited).
-        let dropped = match o.answered_late() {
-            0 => dropped,
+        // incident (its client waited), beside the failed attempts as the app's Late column.
+        let late = match o.answered_late() {
+            0 => String::new(),
             n => format!(
-                "{dropped}; answered late {} ({} resent)",
+                "; answered late {} ({} resent)",
                 grouped(n),
                 super::plural(u64::from(o.resends.syns), "SYN", "SYNs")
             ),
         };
         let _ = writeln!(
             out,
-            "     resets {}{}; failed attempts {} of {}{dropped}; clients {}{}",
+            "     resets {}{}; failed attempts {} of {}{late}{dropped}; clients {}{}",
             grouped(o.rst_packets),
             if causes.is_empty() {
                 String::new()

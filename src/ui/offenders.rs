@@ -935,8 +935,14 @@ fn columns(rows: &[Row], sampled: bool) -> Vec<SortColumn> {
             cols.push(SortColumn::Cause(i));
         }
     }
+    cols.push(SortColumn::Failed);
+    // Beside the failed attempts, where some row has attempts answered late (a full listen
+    // queue's): not failures, but each an incident its client waited for, which the ranking
+    // counts and a reader of the counts would otherwise not find.
+    if rows.iter().any(|r| r.offender.answered_late() > 0) {
+        cols.push(SortColumn::Late);
+    }
     cols.extend([
-        SortColumn::Failed,
         SortColumn::Clients,
         SortColumn::AvgRate,
         SortColumn::PeakRate,
@@ -953,6 +959,7 @@ fn column_set_id(cols: &[SortColumn]) -> u8 {
             SortColumn::Cause(i) => Some(1u8 << i),
             SortColumn::Listener => Some(1 << 5),
             SortColumn::Connecting => Some(1 << 6),
+            SortColumn::Late => Some(1 << 7),
             _ => None,
         })
         .sum()
@@ -1092,10 +1099,16 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
             "Incidents",
             "incidents: each failed connection attempt counts once (a refused SYN and its RST \
              are one incident, however often retried), plus each RST that ended no attempt \
-             (an abort, a reset after close, a stray reset)",
+             (an abort, a reset after close, a stray reset) and each attempt answered late",
         ),
         SortColumn::Cause(i) => (Cause::ALL[i].as_str(), Cause::ALL[i].meaning()),
         SortColumn::Failed => ("Failed", "failed connection attempts"),
+        SortColumn::Late => (
+            "Late",
+            "connection attempts answered only after their SYNs were sent again (a full listen \
+             queue drops SYNs, or they were lost on the way): not failed, but each client \
+             waited for a SYN sent again; each is an incident",
+        ),
         SortColumn::Clients => ("Clients", "distinct client addresses"),
         SortColumn::AvgRate => (
             "Avg",
@@ -1323,6 +1336,7 @@ fn cell(
         },
         SortColumn::Cause(i) => number(ui, o.rst_by_cause[i]),
         SortColumn::Failed => number(ui, o.failed_attempts),
+        SortColumn::Late => number(ui, o.answered_late()),
         SortColumn::Clients => {
             if r.clients_known {
                 let at_least = if o.clients_at_least { "≥" } else { "" };
@@ -1438,6 +1452,7 @@ fn row_text(
             },
             SortColumn::Cause(i) => o.rst_by_cause[*i].to_string(),
             SortColumn::Failed => o.failed_attempts.to_string(),
+            SortColumn::Late => o.answered_late().to_string(),
             SortColumn::Clients => {
                 let prefix = match (r.clients_known, o.clients_at_least) {
                     (false, _) => "≤",
@@ -1816,6 +1831,7 @@ fn compare(a: &Row, b: &Row, column: SortColumn) -> Ordering {
         SortColumn::Incidents => x.incidents.cmp(&y.incidents),
         SortColumn::Cause(i) => x.rst_by_cause[i].cmp(&y.rst_by_cause[i]),
         SortColumn::Failed => x.failed_attempts.cmp(&y.failed_attempts),
+        SortColumn::Late => x.answered_late().cmp(&y.answered_late()),
         SortColumn::Clients => x.clients.cmp(&y.clients),
         SortColumn::AvgRate => x.avg_rate.total_cmp(&y.avg_rate),
         SortColumn::PeakRate => x.peak_rate.cmp(&y.peak_rate),

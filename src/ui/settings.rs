@@ -44,6 +44,8 @@ pub enum SortColumn {
     Listener,
     /// The processes that connected.
     Connecting,
+    /// Connection attempts answered only after their SYNs were sent again.
+    Late,
 }
 
 /// How the offenders table is sorted.

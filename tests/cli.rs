@@ -2456,7 +2456,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     assert!(
         lines
             .next()
-            .is_some_and(|h| h.ends_with(",diagnosis,scan,scan_client,overlay,answered_late"))
+            .is_some_and(|h| h.ends_with(",diagnosis,scan,scan_client,overlay,late_answers"))
     );
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty() && rows.len() <= 10_000, "{}", rows.len());
@@ -5880,7 +5880,7 @@ fn regression_the_per_second_views_count_the_packets_the_host_dropped() {
 /// incident: listen-backlog.pcap's 192.0.2.2:7420 without the two attempts its queue gave up
 /// on is an offender for its 2 late answers alone, ranked by them between an endpoint of 3
 /// refusals and one of 1 attempt unanswered, with 0 failed attempts in every table. The
-/// CSV's `answered_late` column, after the others (a program reading them by their place
+/// CSV's `late_answers` column, after the others (a program reading them by their place
 /// still can), and the text's count beside the failed attempts say them.
 #[test]
 fn regression_an_endpoint_answered_late_alone_is_ranked_and_counted_in_the_tables() {
@@ -5906,7 +5906,7 @@ fn regression_an_endpoint_answered_late_alone_is_ranked_and_counted_in_the_table
     let csv = stdout(rstscope(&["analyze", "--format", "csv", &f]));
     let mut lines = csv.lines();
     let titles: Vec<&str> = lines.next().expect("the header").split(',').collect();
-    assert_eq!(titles.last(), Some(&"answered_late"), "{titles:?}");
+    assert_eq!(titles.last(), Some(&"late_answers"), "{titles:?}");
     assert_eq!(titles[titles.len() - 2], "overlay");
     let at = |t: &str| titles.iter().position(|&c| c == t).expect(t);
     // The diagnosis is quoted and holds commas: the row's cells read from both ends.
@@ -5917,7 +5917,7 @@ fn regression_an_endpoint_answered_late_alone_is_ranked_and_counted_in_the_table
             (
                 format!("{}:{}", cells[at("address")], cells[at("port")]),
                 cells[at("failed_attempts")].to_owned(),
-                from_end("answered_late"),
+                from_end("late_answers"),
             )
         })
         .collect();

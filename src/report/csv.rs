@@ -73,7 +73,7 @@ enum Cell {
 /// event, an XDP or tc program's drop: [`Offender::dropped`]). `overlay` names the overlay
 /// network of the tunnel the endpoint's packets came in (`vxlan:42`, `geneve:7`, `gre:100`;
 /// empty for TCP carried directly in IP): two tenants' endpoints may share address and port.
-/// `answered_late` counts its attempts answered only after their SYNs were sent again (a full
+/// `late_answers` counts its attempts answered only after their SYNs were sent again (a full
 /// listen queue's: [`Offender::answered_late`]), which are no failed attempts; last, since it
 /// came after the others, so that a program that reads the columns by their place still can.
 const OFFENDER_COLUMNS: [&str; 23] = [
@@ -99,7 +99,7 @@ const OFFENDER_COLUMNS: [&str; 23] = [
     "scan",
     "scan_client",
     "overlay",
-    "answered_late",
+    "late_answers",
 ];
 
 /// One offender's row, in [`OFFENDER_COLUMNS`] order.

@@ -4426,7 +4426,7 @@ fn regression_a_second_ctrl_c_keeps_the_messages_held_for_a_pager() {
 #[cfg(any(target_os = "linux", target_os = "macos"))]
 #[test]
 fn regression_the_spinner_is_ascii_in_a_locale_not_utf8() {
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
     let dir = temp_dir("locale-spinner");
     let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(20_000))).expect("read");
     let spin = |locale: &str| {
@@ -4442,7 +4442,19 @@ fn regression_the_spinner_is_ascii_in_a_locale_not_utf8() {
             .expect("run rstscope");
         let stdin = child.stdin.take().expect("stdin");
         let (done, writer) = slow_input(stdin, bytes.clone(), 200);
-        std::thread::sleep(Duration::from_millis(2500));
+        // Stopped once the spinner has turned (20 s at most), not after a fixed time: its news
+        // come with a batch of frames, and at load 9 (CI beside other builds) the first batch
+        // was not read after the 2.5 s this test waited, Ctrl+C came before any spinner (12 of
+        // 12 runs beside `stress-ng --cpu 4`).
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !drawn(&screen).contains(" packets") {
+            assert!(
+                Instant::now() < deadline,
+                "{locale}: no spinner after 20 s: {:?}",
+                drawn(&screen)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let pid = i32::try_from(child.id()).expect("pid");
         // SAFETY: kill(2) of our own child.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);

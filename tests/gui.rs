@@ -3284,6 +3284,9 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
         3,
         "the table filtered to this test's endpoints"
     );
+    // What the table showed when its row was clicked, for the message of a failure below.
+    let own = format!("{ip}:");
+    let at_click = rows_seen(&h, &own, f32::INFINITY);
     // (Clicked, not `select`ed: a live capture never ends loading.)
     h.get_by_role_and_label(egui::accesskit::Role::Button, &endpoints[0])
         .click();
@@ -3299,11 +3302,11 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     let in_view = |h: &Harness<'_, RstscopeApp>, r: egui::Rect| {
         r.top() >= 0.0 && r.bottom() <= status_top(h) + 1.0
     };
-    let own = format!("{ip}:");
     assert_eq!(
         visible_rows_of(&h, &own, status_top(&h)),
         3,
-        "capturing: the table's rows in view"
+        "capturing: the table's rows in view: {}",
+        rows_seen(&h, &own, status_top(&h))
     );
     // The comparison, once, on one line (cut, whole on hover).
     let note = h
@@ -3338,7 +3341,9 @@ fn a_live_capture_at_800x600_shows_its_rows_and_connections_unscrolled() {
     assert_eq!(
         visible_rows_of(&h, &own, status_top(&h)),
         3,
-        "stopped: the table's rows in view"
+        "stopped: the table's rows in view: {}, {} selected; at the click {at_click}",
+        rows_seen(&h, &own, status_top(&h)),
+        endpoints[0]
     );
     select(&mut h, &endpoints[0]);
     let rows = h
@@ -7807,6 +7812,27 @@ fn visible_rows_of(h: &Harness<'_, RstscopeApp>, prefix: &str, height: f32) -> u
         })
         .filter(|n| n.rect().bottom() <= height && n.rect().top() >= 0.0)
         .count()
+}
+
+/// What a test that counts the table's rows of endpoints starting with `prefix` above
+/// `height` saw: the table's rows in their order (endpoint, rank, incidents), and each
+/// endpoint cell laid out with its rectangle (laid out is not in view: a cell under the
+/// table's scroll bar is laid out too).
+fn rows_seen(h: &Harness<'_, RstscopeApp>, prefix: &str, height: f32) -> String {
+    let rows: Vec<(&str, usize, u64)> = h
+        .state()
+        .rows()
+        .iter()
+        .map(|r| (r.endpoint.as_str(), r.rank, r.offender.score()))
+        .collect();
+    let cells: Vec<(String, egui::Rect)> = h
+        .query_all_by_role(egui::accesskit::Role::Button)
+        .filter_map(|n| {
+            let label = n.accesskit_node().label()?;
+            label.starts_with(prefix).then(|| (label, n.rect()))
+        })
+        .collect();
+    format!("rows {rows:?}, cells {cells:?}, in view above {height}")
 }
 
 /// A laptop's window: at 1024x700 the table shows at least three offenders and the details the

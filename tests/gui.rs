@@ -767,10 +767,10 @@ fn saved_refusals_of_a_firewall_opened_again_in_the_window_say_what_the_capture_
     assert_eq!(h.state().rows().len(), 1, "the saved endpoint alone");
     assert!(shows(&h, "4 packets"), "its four packets");
     assert!(shows(&h, counts));
-    assert!(shows(
-        &h,
-        "A firewall on the way rejected them with a reset"
-    ));
+    assert!(
+        shows(&h, "Rejected by a firewall on the way"),
+        "the row's few words"
+    );
     assert_eq!(said(&h), before);
 }
 

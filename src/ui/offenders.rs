@@ -119,8 +119,9 @@ pub struct OffendersView {
     /// The pointer was over the rows in the last frame: new results keep the rows where they
     /// are (so that a click lands on the row aimed at), and rank them when it leaves.
     pointer_over: bool,
-    /// The pointer has not moved since another capture came: resting where a click in the
-    /// Open dialog left it, it aims at no row, and holds none (a big file's results came
+    /// The pointer has not moved since the capture shown came (the window's first, or
+    /// another): resting where a click on the start screen or in the Open dialog left it, it
+    /// aims at no row, and holds none (a big file's results came
     /// over several frames, and the worst offender selected ended out of view).
     pointer_resting: bool,
     /// The rows are in an order held for the pointer, not ranked.
@@ -193,9 +194,10 @@ impl OffendersView {
             filter: self.filter.clone(),
             sort,
         };
-        if self.key.as_ref().is_some_and(|k| k.version.0 != version.0) {
-            // Another capture: its selected row is brought into view, wherever the table was,
-            // and it starts at its left edge.
+        if self.key.as_ref().is_none_or(|k| k.version.0 != version.0) {
+            // The window's first capture, or another: its selected row is brought into view,
+            // wherever the table was, and it starts at its left edge; the pointer rests where
+            // the start screen's or the Open dialog's button left it.
             self.revealed = None;
             self.to_left_edge = true;
             // Its selected row is shown even under the pointer: every row changed there.
@@ -2053,6 +2055,10 @@ mod tests {
         // pointer is over the rows: they stay where they are; when it leaves, that row is
         // brought into view.
         let top = row_top(&h, 7001);
+        // The pointer comes to the rows from elsewhere (one resting since the results came
+        // holds nothing).
+        h.hover_at(egui::pos2(450.0, 1.0));
+        h.run();
         h.hover_at(egui::pos2(450.0, top.expect("7001 in view") + 5.0));
         h.run();
         h.state_mut().selected = Some((
@@ -2133,6 +2139,8 @@ mod tests {
             h.get_by_role(egui::accesskit::Role::TextInput).rect()
         };
         let before = filter(&h);
+        h.hover_at(egui::pos2(450.0, 1.0));
+        h.run();
         h.hover_at(egui::pos2(
             450.0,
             row_top(&h, 443).expect("443 in view") + 5.0,
@@ -2144,6 +2152,31 @@ mod tests {
         assert!(h.state().view.held());
         assert!(h.query_by_label("order held under the pointer").is_some());
         assert_eq!(filter(&h), before);
+    }
+
+    /// Regression (s46, the 800x600 live capture's test failing under load): the window's
+    /// first results held their rows unranked while the pointer rested where the start
+    /// screen's Start capture button had been (over the rows to come) until it moved; at Stop
+    /// they were ranked at last and moved under it. As for another capture's results, a
+    /// pointer that has not moved since they came holds nothing.
+    #[test]
+    fn regression_the_first_results_are_ranked_under_a_pointer_resting_since_they_came() {
+        let mut h = table_harness(vec![
+            offender(80, 10, 0, &[100]),
+            offender(443, 5, 0, &[100]),
+        ]);
+        h.run();
+        // The pointer is there, unmoved since the results came (no earlier position).
+        h.hover_at(egui::pos2(
+            450.0,
+            row_top(&h, 443).expect("443 in view") + 5.0,
+        ));
+        h.run();
+        h.state_mut().offenders[1] = offender(443, 30, 0, &[100]);
+        h.state_mut().version = 2;
+        h.run();
+        assert!(!h.state().view.held(), "ranked under a resting pointer");
+        assert_eq!(ports(h.state().view.rows()), [443, 80]);
     }
 
     #[test]

@@ -1946,3 +1946,38 @@ fn regression_a_firewalls_reset_is_told_from_a_closed_ports_by_its_ttl() {
     );
     assert_eq!(a.snapshot.offenders.len(), 5);
 }
+
+/// Regression (s46, a real-window walk): firewall-reject.pcap's first ten frames (a connection
+/// to 7430, whose SYN-ACK has the host's TTL 63, then one attempt at 7431 the router refused)
+/// read "refused the only connection attempt ...: a firewall on the way rejected them with a
+/// reset (the resets came with TTL 64 ...)", of one attempt and one reset. Now "it" and "the
+/// reset", in the sentence and the table's few words.
+#[test]
+fn regression_one_refusal_by_a_firewall_is_told_in_the_singular() {
+    let dir = common::temp_dir("fixtures", "firewall-reject-one");
+    let file = dir.join("firewall-reject-one.pcap");
+    let bytes = std::fs::read(fixture("tests/fixtures/firewall-reject.pcap")).expect("fixture");
+    std::fs::write(&file, common::pcap_rewritten(&bytes, |i| i < 10, 0)).expect("write");
+    let (a, _) = run_files(&[file]);
+    let o = a
+        .snapshot
+        .offenders
+        .iter()
+        .find(|o| o.port == 7431)
+        .expect("192.0.2.130:7431");
+    assert_eq!((o.attempts, o.failed_refused), (1, 1));
+    let sentence = report::diagnosis(o, Clock::Utc);
+    assert!(
+        sentence.contains(
+            "refused the only connection attempt from client 192.0.2.1 (at 03:34:05): a \
+             firewall on the way rejected it with a reset (the reset came with TTL 64, where the \
+             server host's SYN-ACKs on any port came with 63: made 1 hop nearer the capture \
+             than that host, not by a closed port there)."
+        ),
+        "{sentence}"
+    );
+    assert_eq!(
+        report::diagnosis_gist(o, None),
+        "Rejected by a firewall on the way"
+    );
+}

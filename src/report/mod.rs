@@ -1245,6 +1245,17 @@ const FIREWALL_ON_THE_WAY_GIST: &str = "rejected by a firewall on the way";
 /// their address ([`RefusedBy::Farther`]): behind what answers the SYNs there (a load
 /// balancer's or SYN proxy's backend), whether a closed port or a firewall there made them.
 const REFUSED_BEHIND: &str = "refused behind the address, not on the way";
+/// The same of the one refusal of an endpoint.
+const FIREWALL_ON_THE_WAY_ONCE: &str = "a firewall on the way rejected it with a reset";
+
+/// [`FIREWALL_ON_THE_WAY`] of `n` refusals.
+fn firewall_on_the_way(n: u64) -> &'static str {
+    if n == 1 {
+        FIREWALL_ON_THE_WAY_ONCE
+    } else {
+        FIREWALL_ON_THE_WAY
+    }
+}
 
 /// Where `o`'s refusals came from, as their TTL (hop limit) tells against the TTLs of its
 /// host's SYN-ACKs on any port ([`Offender::host_ttl`]). A host's TCP answers a SYN with one
@@ -1346,20 +1357,27 @@ fn refusals_meaning(o: &Offender, stopped: Stopped) -> String {
     }
     // IPv6 has no TTL but a hop limit, counted the same way.
     let ttl = if o.addr.is_ipv6() { "hop limit" } else { "TTL" };
+    // One refusal's reset, or several (a SYN sent again may be refused twice).
+    let came = if o.rst_by_cause[Cause::Refused.index()] == 1 {
+        "the reset came"
+    } else {
+        "the resets came"
+    };
     match refusals_from(o) {
         Some(RefusedBy::TheHost { ttl: t }) => format!(
-            "{NOTHING_LISTENING} (the resets came with {ttl} {t}, as the server host's SYN-ACKs \
-             on any port: made on that host, by its TCP or a firewall of its own, not on the way)"
+            "{NOTHING_LISTENING} ({came} with {ttl} {t}, as the server host's SYN-ACKs on any \
+             port: made on that host, by its TCP or a firewall of its own, not on the way)"
         ),
         Some(RefusedBy::OnTheWay { ttl: t, host }) => format!(
-            "{FIREWALL_ON_THE_WAY} (the resets came with {ttl} {t}, where the server host's \
-             SYN-ACKs on any port came with {host}: made {}, not by a closed port there)",
+            "{} ({came} with {ttl} {t}, where the server host's SYN-ACKs on any port came with \
+             {host}: made {}, not by a closed port there)",
+            firewall_on_the_way(o.failed_refused),
             hops_apart(t, host, ttl)
         ),
         Some(RefusedBy::Farther { ttl: t, host }) => {
             let n = host - t;
             format!(
-                "{NOTHING_LISTENING_UNSEEN_SHORT} (the resets came with {ttl} {t}, {n} {} \
+                "{NOTHING_LISTENING_UNSEEN_SHORT} ({came} with {ttl} {t}, {n} {} \
                  farther from the capture than the server host's SYN-ACKs on any port, with \
                  {host}: made behind what answers the SYNs for that address, as a load \
                  balancer's or SYN proxy's backend, not by a firewall on the way)",
@@ -1373,7 +1391,7 @@ fn refusals_meaning(o: &Offender, stopped: Stopped) -> String {
                 _ => "the SYN-ACKs",
             };
             format!(
-                "{NOTHING_LISTENING_UNSEEN_SHORT} (the resets came with {ttl} {}, the server \
+                "{NOTHING_LISTENING_UNSEEN_SHORT} ({came} with {ttl} {}, the server \
                  host's SYN-ACKs on any port with {}: with {which} of more than one {ttl}, as \
                  over paths of different lengths or from several hosts behind one address, the \
                  {ttl} cannot tell them apart)",
@@ -1429,6 +1447,13 @@ const UNTIL_STARTED_AGAIN: &str =
     "nothing was listening on that port after the service stopped, until it was started again";
 /// What attempts with no answer mean.
 const NO_ANSWER: &str = "a firewall drops them, the host is down, or its listen queue is full";
+/// The same of one attempt.
+const NO_ANSWER_ONCE: &str = "a firewall drops it, the host is down, or its listen queue is full";
+
+/// [`NO_ANSWER`] of `n` attempts.
+fn no_answer(n: u64) -> &'static str {
+    if n == 1 { NO_ANSWER_ONCE } else { NO_ANSWER }
+}
 /// What attempts answered right after a SYN sent again mean, in a few words.
 const QUEUE_OVERFLOWED: &str = "its listen queue overflowed";
 /// Why a full listen queue drops SYNs, to end its sentence.
@@ -1767,7 +1792,10 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
         DiagnosisKind::Unanswered if o.cut_off_attempts() >= o.failed_unanswered => {
             format!("no answer before the capture ended: {TOO_SOON}")
         }
-        DiagnosisKind::Unanswered => format!("no answer: {NO_ANSWER}"),
+        DiagnosisKind::Unanswered => format!(
+            "no answer: {}",
+            no_answer(o.failed_unanswered - o.cut_off_attempts().min(o.failed_unanswered))
+        ),
         DiagnosisKind::LateAnswer if queue_overflowed(o) => {
             format!("not accepting fast enough: {QUEUE_OVERFLOWED} (SYNs dropped, then resent)")
         }
@@ -2165,9 +2193,10 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
                 )
             } else {
                 let mut s = format!(
-                    "{} to {ep}{} got no answer ({when}): {NO_ANSWER}.",
+                    "{} to {ep}{} got no answer ({when}): {}.",
                     attempts(given_up),
-                    from("from")
+                    from("from"),
+                    no_answer(given_up)
                 );
                 s.push_str(&resent_unanswered(o, given_up));
                 if cut > 0 {
@@ -5162,6 +5191,97 @@ mod diagnosis_tests {
         // Loopback's resets are its host's own: nothing to compare.
         let lo = said(&refused_with("127.0.0.1", (64, 64), Some((64, 64))));
         assert!(lo.ends_with("(a capture shows both alike)."), "{lo}");
+    }
+
+    /// Regression (s46, a real-window walk): a sentence about one refused attempt said "a
+    /// firewall on the way rejected them" and "the resets came with TTL 64", and one attempt
+    /// with no answer "a firewall drops them" (a time range of one attempt, a file with one).
+    /// Each says "it" and "the reset" of one, in the sentence and in the table's few words;
+    /// one refusal of several attempts too.
+    #[test]
+    fn one_attempt_is_told_in_the_singular() {
+        use super::diagnosis_gist;
+        let one = |resets, host| Offender {
+            attempts: 1,
+            failed_attempts: 1,
+            failed_refused: 1,
+            incidents: 1,
+            ..refused_with("192.0.2.130", resets, host)
+        };
+        let one = |resets, host| {
+            let mut o = one(resets, host);
+            o.rst_by_cause[Cause::Refused.index()] = 1;
+            o.rst_packets = 1;
+            o
+        };
+        let firewall = one((64, 64), Some((63, 63)));
+        assert_eq!(
+            diagnosis(&firewall, Clock::Utc),
+            "192.0.2.130:80 refused the only connection attempt from 1 client (at 00:01:40): \
+             a firewall on the way rejected it with a reset (the reset came with TTL 64, where \
+             the server host's SYN-ACKs on any port came with 63: made 1 hop nearer the capture \
+             than that host, not by a closed port there)."
+        );
+        assert_eq!(
+            diagnosis_gist(&firewall, None),
+            "Rejected by a firewall on the way"
+        );
+        let closed = diagnosis(&one((63, 63), Some((63, 63))), Clock::Utc);
+        assert!(
+            closed.ends_with(
+                ": nothing was listening on that port (the reset came with TTL 63, as the server \
+                 host's SYN-ACKs on any port: made on that host, by its TCP or a firewall of its \
+                 own, not on the way)."
+            ),
+            "{closed}"
+        );
+        let behind = diagnosis(&one((61, 61), Some((63, 63))), Clock::Utc);
+        assert!(
+            behind.contains("(the reset came with TTL 61, 2 hops farther"),
+            "{behind}"
+        );
+        let varied = diagnosis(&one((64, 64), Some((62, 64))), Clock::Utc);
+        assert!(
+            varied.contains("(the reset came with TTL 64, the server host's"),
+            "{varied}"
+        );
+        // One attempt refused twice (its SYN sent again and refused again): two resets.
+        let mut twice = one((64, 64), Some((63, 63)));
+        twice.rst_by_cause[Cause::Refused.index()] = 2;
+        let said = diagnosis(&twice, Clock::Utc);
+        assert!(
+            said.contains("rejected it with a reset (the resets came with TTL 64,"),
+            "{said}"
+        );
+        // One refused of two attempts, the other not completed.
+        let some = Offender {
+            attempts: 2,
+            ..firewall.clone()
+        };
+        let said = diagnosis(&some, Clock::Utc);
+        assert!(
+            said.contains("refused 1 of 2 connection attempts")
+                && said
+                    .contains(": a firewall on the way rejected it with a reset (the reset came"),
+            "{said}"
+        );
+        // One attempt with no answer, in its sentence and its few words.
+        let silent = Offender {
+            attempts: 1,
+            failed_attempts: 1,
+            failed_unanswered: 1,
+            incidents: 1,
+            ..Offender::blank("10.0.0.1", 443)
+        };
+        assert_eq!(
+            diagnosis(&silent, Clock::Utc),
+            "1 connection attempt to 10.0.0.1:443 from 1 client got no answer (at 00:01:40): a \
+             firewall drops it, the host is down, or its listen queue is full."
+        );
+        assert_eq!(
+            diagnosis_gist(&silent, None),
+            "No answer: a firewall drops it, the host is down, or its listen queue is full"
+        );
     }
 
     /// Regression (s46, a live trial of firewall-reject.pcap's frames): with the machine that

@@ -92,8 +92,14 @@ pub enum SaveTag {
     Capture,
 }
 
-/// A system dialog running on its thread: what for, since when, its answer to come.
-type NativeDialog = (Purpose, Instant, Task<Option<Vec<PathBuf>>>);
+/// A system dialog running on its thread: what for, since when, the folder it started in
+/// (where rstscope's own starts if the system's never appeared), its answer to come.
+type NativeDialog = (
+    Purpose,
+    Instant,
+    Option<PathBuf>,
+    Task<Option<Vec<PathBuf>>>,
+);
 
 /// The file dialogs, native or built in; at most one is open.
 #[derive(Default)]
@@ -152,15 +158,15 @@ impl FileDialogs {
             self.builtin = Some(Browser::new(ctx, purpose, start));
             return;
         }
-        let p = purpose.clone();
+        let (p, dir) = (purpose.clone(), start.clone());
         let owner = self.owner.clone();
-        let task = Task::spawn("file-dialog", ctx, move |_| native_dialog(owner, &p, start));
-        self.native = Some((purpose, Instant::now(), task));
+        let task = Task::spawn("file-dialog", ctx, move |_| native_dialog(owner, &p, dir));
+        self.native = Some((purpose, Instant::now(), start, task));
     }
 
     /// Shows the built-in dialog and collects a finished choice: the purpose and the paths.
     pub fn show(&mut self, ctx: &egui::Context) -> Option<(Purpose, Vec<PathBuf>)> {
-        if let Some((purpose, started, task)) = &mut self.native {
+        if let Some((purpose, started, _, task)) = &mut self.native {
             match task.poll() {
                 Some(Some(paths)) if !paths.is_empty() => {
                     let purpose = purpose.clone();
@@ -170,10 +176,10 @@ impl FileDialogs {
                 Some(_) => {
                     // Cancelled, or the dialog never appeared: tell them apart by time.
                     let failed = started.elapsed() < TOO_FAST;
-                    let (purpose, _, _) = self.native.take()?;
+                    let (purpose, _, start, _) = self.native.take()?;
                     if failed {
                         self.native_failed = true;
-                        let start = None;
+                        // In the folder the system's was to start in: the last one used.
                         self.builtin = Some(Browser::new(ctx, purpose, start));
                     }
                 }
@@ -954,6 +960,37 @@ fn ask_replace(ctx: &egui::Context, path: &Path) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (s46, a real-window walk): where the system's dialog never appeared (a
+    /// session bus named that does not answer), rstscope's own stood in for it in the current
+    /// folder (the home folder, started from a menu), not in the last folder used by an open
+    /// or a save, which the system's was given.
+    #[test]
+    fn the_dialog_standing_in_for_a_failed_system_one_starts_in_the_last_folder() {
+        let ctx = egui::Context::default();
+        let last = std::env::temp_dir();
+        let mut dialogs = FileDialogs {
+            native: Some((
+                Purpose::OpenCapture,
+                Instant::now(),
+                Some(last.clone()),
+                Task::spawn("file-dialog", &ctx, |_| None),
+            )),
+            ..FileDialogs::default()
+        };
+        for _ in 0..500 {
+            if dialogs.builtin.is_some() {
+                break;
+            }
+            assert!(dialogs.show(&ctx).is_none());
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(
+            dialogs.native_failed,
+            "the system's dialog was taken as failed"
+        );
+        assert_eq!(dialogs.builtin.as_ref().map(|b| &b.dir), Some(&last));
+    }
 
     /// Regression: the open dialog's file type read "Captures (pcap, pcapng, gzip)" while it
     /// also listed .cap and .dmp files; the Windows dialog shows that name, not the patterns.

@@ -157,7 +157,7 @@ cache_before="$(page_cache)"
 # --- measuring ---------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 rows=()
-declare -A WALL CPU RSS LOAD LABEL MBS CMD
+declare -A WALL CPU RSS LOAD LABEL MBS CMD SPREAD
 queued=()
 # queue KEY LABEL MB COMMAND...: a command for the next `rounds`.
 queue() {
@@ -191,6 +191,9 @@ rounds() {
   rm -f "$err"
   for key in "${queued[@]}"; do
     WALL[$key]=$(tr ' ' '\n' <<<"${walls[$key]}" | grep . | median)
+    # The fastest and the slowest run: a run that is bimodal (two threads' placement on the
+    # host's cores, s46) shows as a wide spread beside its median.
+    SPREAD[$key]=$(tr ' ' '\n' <<<"${walls[$key]}" | grep . | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f", lo, hi }')
     CPU[$key]=$(tr ' ' '\n' <<<"${cpus[$key]}" | grep . | median)
     RSS[$key]=$(tr ' ' '\n' <<<"${rsss[$key]}" | grep . | median)
     LOAD[$key]=$(cut -d' ' -f1 /proc/loadavg)
@@ -295,11 +298,11 @@ load_full=$(echo "$load" | awk '{ print $2 }')
 echo
 echo "Offline analysis benchmark: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml || echo '+uncommitted'), median of $runs runs"
 echo "$("$rstscope" --version), $(tcpdump --version 2>&1 | head -1), $(tshark --version 2>/dev/null | head -1), $(gzip --version | head -1)"
-printf '%-70s %6s %7s %7s %7s %7s %5s\n' command MB "wall s" "cpu s" "MB/s" "RSS MB" load
+printf '%-70s %6s %7s %13s %7s %7s %7s %5s\n' command MB "wall s" "wall range" "cpu s" "MB/s" "RSS MB" load
 for row in "${rows[@]}"; do
   IFS='|' read -r key label fmb <<<"$row"
   rate=$(awk -v m="$fmb" -v t="${WALL[$key]}" 'BEGIN { printf "%.0f", m / t }')
-  printf '%-70s %6s %7s %7s %7s %7s %5s\n' "$label" "$fmb" "${WALL[$key]}" "${CPU[$key]}" "$rate" "${RSS[$key]}" "${LOAD[$key]}"
+  printf '%-70s %6s %7s %13s %7s %7s %7s %5s\n' "$label" "$fmb" "${WALL[$key]}" "${SPREAD[$key]}" "${CPU[$key]}" "$rate" "${RSS[$key]}" "${LOAD[$key]}"
 done
 echo
 echo "The page cache before the timings:"

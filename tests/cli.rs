@@ -3327,7 +3327,7 @@ fn a_syn_the_capture_ends_with_is_too_soon_to_tell() {
     assert!(
         given_up["diagnosis"].as_str().is_some_and(|d| d.ends_with(
             "got no answer (at 2023-11-14T22:13:20Z): a firewall drops \
-                 them, the host is down, or its listen queue is full."
+                 it, the host is down, or its listen queue is full."
         )),
         "{given_up}"
     );

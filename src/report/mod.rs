@@ -1407,7 +1407,11 @@ fn refusals_meaning(o: &Offender, stopped: Stopped) -> String {
 /// [`refusals_meaning`], claiming no more than it does. Where the TTLs cannot tell a closed
 /// port from a firewall, neither does this ("Nothing was listening on that port" was the
 /// short form of "... or a firewall rejected with a reset ..., the TTL cannot tell them
-/// apart"). Loopback's resets are the host's own, as [`RefusedBy::TheHost`]'s are.
+/// apart"). Loopback's too: its resets are the host's own, but whether its TCP made them for
+/// a closed port or a firewall rule of its own (`reject with tcp-reset` on `lo`) the sentence
+/// cannot tell, and says so ("a capture shows both alike"). Regression (s47, the sample
+/// capture in the app): its row read "Nothing was listening on that port" beside that
+/// sentence.
 fn refusals_gist(o: &Offender, stopped: Stopped) -> String {
     if stopped != Stopped::Unseen {
         return NOTHING_LISTENING.to_owned();
@@ -1424,7 +1428,6 @@ fn refusals_gist(o: &Offender, stopped: Stopped) -> String {
             };
             format!("closed port or firewall: {ttls} cannot tell")
         }
-        None if o.addr.is_loopback() => NOTHING_LISTENING.to_owned(),
         None => NOTHING_LISTENING_UNSEEN_GIST.to_owned(),
     }
 }
@@ -1970,9 +1973,9 @@ fn tenths_of(ms: u32) -> String {
 /// What an endpoint's count of attempts answered late means, with its figures: the app's
 /// hover of that count (the offenders table's Late cell, the details' "answered late"). "2 of
 /// 7 connection attempts were answered by a SYN-ACK only after their SYNs were sent again: not
-/// failed, but their clients waited 4.1 to 5.1 s after their first SYN (13 SYNs resent)"; of
-/// one, "its SYN was", "its client waited". In a time range the waits and the SYNs resent are
-/// the whole capture's, and said to be. Empty where none was answered late.
+/// failed, but their clients waited 4.1 to 5.1 s after their first SYN (13 SYNs resent in
+/// all)"; of one, "its SYN was", "its client waited". In a time range the waits and the SYNs
+/// resent are the whole capture's, and said to be. Empty where none was answered late.
 pub fn late_words(o: &Offender, scope: Scope) -> String {
     let late = o.answered_late();
     if late == 0 {
@@ -2008,11 +2011,11 @@ pub fn late_words(o: &Offender, scope: Scope) -> String {
         )
     };
     let figures = match (scope, r.late > 0) {
-        (Scope::Whole, true) => format!(" {waited} after {their} first SYN ({resent})"),
+        (Scope::Whole, true) => format!(" {waited} after {their} first SYN ({resent} in all)"),
         (Scope::Range { .. }, true) => {
             format!(" (in the whole capture: {waited} after the first SYN, {resent})")
         }
-        (Scope::Whole, false) => format!(" ({resent})"),
+        (Scope::Whole, false) => format!(" ({resent} in all)"),
         (Scope::Range { .. }, false) => format!(" ({resent} in the whole capture)"),
     };
     let mut s = format!(
@@ -2027,7 +2030,8 @@ pub fn late_words(o: &Offender, scope: Scope) -> String {
 
 /// What an endpoint's failed attempts were, with its figures: the app's hover of that count
 /// (the offenders table's Failed cell). "3 of 7 connection attempts failed: 2 refused, 1 got
-/// no answer"; "The only connection attempt failed: 1 refused". Empty where none failed.
+/// no answer"; "All 20 connection attempts failed: all refused"; "The only connection attempt
+/// failed: refused". Empty where none failed.
 pub fn failed_words(o: &Offender) -> String {
     let failed = o.failed_attempts;
     if failed == 0 {
@@ -2045,7 +2049,7 @@ pub fn failed_words(o: &Offender) -> String {
         ),
     };
     let cut = o.cut_off_attempts().min(o.failed_unanswered);
-    let parts: Vec<String> = [
+    let parts: Vec<(u64, &str)> = [
         (o.failed_refused, "refused"),
         (o.failed_unanswered - cut, "got no answer"),
         (
@@ -2056,12 +2060,23 @@ pub fn failed_words(o: &Offender) -> String {
     ]
     .into_iter()
     .filter(|&(n, _)| n > 0)
-    .map(|(n, how)| format!("{} {how}", thousands(n)))
     .collect();
-    if parts.is_empty() {
-        return what;
+    match parts[..] {
+        [] => what,
+        // One kind of failure: said once ("20 refused" after "All 20 ... failed" said it twice).
+        [(_, how)] => match failed {
+            1 => format!("{what}: {how}"),
+            2 => format!("{what}: both {how}"),
+            _ => format!("{what}: all {how}"),
+        },
+        _ => {
+            let parts: Vec<String> = parts
+                .iter()
+                .map(|(n, how)| format!("{} {how}", thousands(*n)))
+                .collect();
+            format!("{what}: {}", parts.join(", "))
+        }
     }
-    format!("{what}: {}", parts.join(", "))
 }
 
 /// Most of `o`'s late answers came right after a SYN sent again, and clients waited at once
@@ -5745,7 +5760,7 @@ mod diagnosis_tests {
             late_words(&o, Scope::Whole),
             "2 of 7 connection attempts were answered by a SYN-ACK only after their SYNs were \
              sent again: not failed, but their clients waited 4.1 to 5.1 s after their first \
-             SYN (13 SYNs resent)"
+             SYN (13 SYNs resent in all)"
         );
         o.resends.late = 1;
         o.resends.late_ms = (4100, 4100);
@@ -5768,12 +5783,19 @@ mod diagnosis_tests {
         ) = (1, 1, 1, 0);
         assert_eq!(
             failed_words(&o),
-            "The only connection attempt failed: 1 refused"
+            "The only connection attempt failed: refused"
         );
+        (o.attempts, o.failed_attempts, o.failed_refused) = (20, 20, 20);
+        assert_eq!(
+            failed_words(&o),
+            "All 20 connection attempts failed: all refused"
+        );
+        (o.attempts, o.failed_attempts, o.failed_refused) = (1, 1, 1);
         assert_eq!(
             late_words(&o, Scope::Whole),
             "The only connection attempt was answered by a SYN-ACK only after its SYN was sent \
-             again: not failed, but its client waited 4.1 s after its first SYN (13 SYNs resent)"
+             again: not failed, but its client waited 4.1 s after its first SYN (13 SYNs resent in \
+             all)"
         );
         o.resends.late = 0;
         o.failed_attempts = 0;
@@ -5849,10 +5871,18 @@ mod diagnosis_tests {
             gist("192.0.2.130", (64, 64), None),
             "Closed port or firewall: cannot tell which"
         );
-        // Loopback's resets are its host's own, as a closed port's with its host's TTL.
+        // Loopback's resets are its host's own, but its sentence cannot tell a closed port
+        // from a firewall rule of that host (s47: the sample capture's row said "Nothing was
+        // listening on that port" beside "... (a capture shows both alike)").
+        let lo = refused_with("127.0.0.1", (64, 64), Some((64, 64)));
+        assert!(
+            super::diagnosis(&lo, Clock::Utc).ends_with("(a capture shows both alike)."),
+            "{}",
+            super::diagnosis(&lo, Clock::Utc)
+        );
         assert_eq!(
             gist("127.0.0.1", (64, 64), Some((64, 64))),
-            "Nothing was listening on that port"
+            "Closed port or firewall: cannot tell which"
         );
         // Whole in the Diagnosis column's least width (an IPv6 endpoint's hop limits aside).
         for (resets, host) in [

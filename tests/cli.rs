@@ -5977,3 +5977,121 @@ fn regression_an_endpoint_answered_late_alone_is_ranked_and_counted_in_the_table
         "{text}"
     );
 }
+
+/// Regression (s47): a real capture cut down to one packet of a kind told its one in the
+/// plural. pktmon-drops.pcapng's first attempt at 7401 (its RST dropped at the filter) and
+/// first SYN to 7400 (dropped at TCPIP), each with its records at the components before:
+/// "Windows dropped 1 SYN ...: ... drops them on loopback before any program sees them, so
+/// the programs on this host that connect get no answer and time out", and "1 RST with which
+/// 127.0.0.1:7401 answered its clients ...: ... the refusals were dropped ...". The whole
+/// file, eight SYNs and three RSTs, says them as before.
+#[test]
+fn one_packet_windows_dropped_is_told_in_the_singular() {
+    let bytes = std::fs::read(fixture("pktmon-drops.pcapng")).expect("the fixture");
+    // Records 0-4: 7401's first SYN at three components, its RST at two (dropped at the
+    // filter); 15-17: 7400's first SYN at three (dropped at TCPIP).
+    let one = common::pcapng_rewritten(&bytes, |i| i <= 4 || (15..=17).contains(&i));
+    let dir = temp_dir("pktmon-one");
+    let one = write(&dir, "pktmon-one.pcapng", &one);
+    let offenders = offenders_utc(&one);
+    let said = |o: &std::collections::BTreeMap<String, serde_json::Value>, e: &str| {
+        o[e]["diagnosis"].as_str().unwrap_or_default().to_owned()
+    };
+    let syn = said(&offenders, "127.0.0.1:7400");
+    assert!(
+        syn.starts_with(
+            "Windows dropped 1 SYN to 127.0.0.1:7400 from client 127.0.0.1 (at \
+             2026-12-05T21:04:32Z; a pktmon drop event, recorded at TCPIP (1)): a firewall rule \
+             (Windows Defender Firewall, WFP) or a filter driver drops it on loopback before \
+             any program sees it, so the program on this host that connects gets no answer \
+             and times out."
+        ),
+        "{syn}"
+    );
+    let rst = said(&offenders, "127.0.0.1:7401");
+    assert!(
+        rst.starts_with(
+            "Windows dropped 1 RST with which 127.0.0.1:7401 answered its client (at \
+             2026-12-05T21:04:31Z; a pktmon drop event, recorded at WFP Native MAC Layer \
+             LightWeight Filter-0000 (1)): nothing listens on that port, and the refusal was \
+             dropped on loopback (a firewall that drops its resets, as Windows Firewall's \
+             stealth mode does), so the program on this host that connects gets no answer \
+             instead of a refusal and waits until it times out."
+        ),
+        "{rst}"
+    );
+    // The whole trace: several of each, in the plural as before.
+    let all = offenders_utc(&fixture("pktmon-drops.pcapng"));
+    let syns = said(&all, "127.0.0.1:7400");
+    assert!(
+        syns.contains(
+            "): a firewall rule (Windows Defender Firewall, WFP) or a filter driver drops them on \
+             loopback before any program sees them, so the programs on this host that connect \
+             get no answer and time out."
+        ),
+        "{syns}"
+    );
+    let rsts = said(&all, "127.0.0.1:7401");
+    assert!(
+        rsts.contains(
+            " answered its clients (at 2026-12-05T21:04:31Z; pktmon drop events, recorded at WFP \
+             Native MAC Layer LightWeight Filter-0000 (3)): nothing listens on that port, and the \
+             refusals were dropped on loopback"
+        ),
+        "{rsts}"
+    );
+}
+
+/// Regression (s47): listen-backlog.pcap cut down to one attempt answered late (client port
+/// 45476: its SYN sent four times, answered right after the fifth) said in the text report's
+/// totals "answered late    1 of 1 connection attempt: only after their SYNs were sent
+/// again". The whole file's two late answers keep "their SYNs were".
+#[test]
+fn one_attempt_answered_late_is_told_in_the_singular() {
+    let bytes = std::fs::read(fixture("listen-backlog.pcap")).expect("the fixture");
+    let frames = [6, 12, 18, 24, 33, 34, 35, 45, 46, 47, 48, 49];
+    let one = common::pcap_rewritten(&bytes, |i| frames.contains(&i), 0);
+    let dir = temp_dir("late-one");
+    let one = write(&dir, "late-one.pcap", &one);
+    let text = stdout(rstscope(&["analyze", "--utc", &one]));
+    assert!(
+        text.contains(
+            "\n  answered late    1 of 1 connection attempt: only after its SYN was sent again\n"
+        ),
+        "{text}"
+    );
+    let text = stdout(rstscope(&[
+        "analyze",
+        "--utc",
+        &fixture("listen-backlog.pcap"),
+    ]));
+    assert!(
+        text.contains(
+            "\n  answered late    2 of 9 connection attempts: only after their SYNs were sent \
+             again\n"
+        ),
+        "{text}"
+    );
+}
+
+/// Regression (s47): abort-linger0.pcap cut down to the server's abort of its first
+/// connection (frame 8 alone: a reset whose connection's start the capture does not hold)
+/// said "... for a connection whose start was not captured ...: the capture began
+/// mid-connection, or connections were left half-open by a reboot or a NAT timeout".
+#[test]
+fn one_reset_of_a_connection_not_seen_starting_is_told_in_the_singular() {
+    let bytes = std::fs::read(fixture("abort-linger0.pcap")).expect("the fixture");
+    let dir = temp_dir("stray-one");
+    let one = write(
+        &dir,
+        "stray-one.pcap",
+        &common::pcap_rewritten(&bytes, |i| i == 7, 0),
+    );
+    let offenders = offenders_utc(&one);
+    assert_eq!(
+        offenders["127.0.0.1:7302"]["diagnosis"],
+        "127.0.0.1:7302 saw 1 reset with client 127.0.0.1 for a connection whose start was not \
+         captured (at 2026-11-27T13:08:48Z): the capture began mid-connection, or the \
+         connection was left half-open by a reboot or a NAT timeout."
+    );
+}

@@ -90,10 +90,12 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
          nothing was listening on that port, or a firewall rejected with a reset \
          (a capture shows both alike)."
     );
-    // Where the sentence does not fit (the app's table), its conclusion in a few words.
+    // Where the sentence does not fit (the app's table), its conclusion in a few words,
+    // claiming no more than it: loopback's resets are the host's own, a closed port's or a
+    // firewall rule's of that host alike (they said "Nothing was listening on that port").
     assert_eq!(
         report::diagnosis_gist(o, None),
-        "Nothing was listening on that port"
+        "Closed port or firewall: cannot tell which"
     );
 }
 

@@ -6137,7 +6137,9 @@ fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
         "the diagnosis again: {copied:?}"
     );
     // The offender's row, from its context menu.
-    let cell = h.get_by_label("Nothing was listening on that port").rect();
+    let cell = h
+        .get_by_label("Closed port or firewall: cannot tell which")
+        .rect();
     right_click(&mut h, cell);
     h.get_by_label("Copy row").click();
     h.step();
@@ -6147,7 +6149,7 @@ fn rows_are_copied_as_text_by_ctrl_c_and_their_context_menu() {
     assert_eq!(
         lines.next(),
         Some(
-            "#\tEndpoint\tService\tDiagnosis\tIncidents\trefused\tFailed\tClients\tAvg (/s)\tPeak (/s)\tFirst\tLast"
+            "#\tEndpoint\tService\tDiagnosis\tIncidents\tRefused\tFailed\tClients\tAvg (/s)\tPeak (/s)\tFirst\tLast"
         )
     );
     let row = lines.next().expect("the row under its titles");
@@ -6398,7 +6400,7 @@ fn copy_row_writes_counts_and_rates_as_plain_numbers() {
             .unwrap_or_else(|| panic!("{title} in {titles:?}"));
         cells[i]
     };
-    assert_eq!(column("refused"), top.offender.rst_by_cause[0].to_string());
+    assert_eq!(column("Refused"), top.offender.rst_by_cause[0].to_string());
     for rate in ["Avg (/s)", "Peak (/s)"] {
         assert!(
             column(rate).parse::<f64>().is_ok(),
@@ -6436,7 +6438,7 @@ fn a_right_click_selects_the_offender_whose_row_it_copies() {
     assert_eq!(
         copied,
         [
-            "#\tEndpoint\tService\tConnecting\tDiagnosis\tIncidents\trefused\tabort\tFailed\tClients\tAvg (/s)\tPeak (/s)\tFirst\tLast\n\
+            "#\tEndpoint\tService\tConnecting\tDiagnosis\tIncidents\tRefused\tAbort\tFailed\tClients\tAvg (/s)\tPeak (/s)\tFirst\tLast\n\
              2\t127.0.0.1:7302\t\tabort_linger0.py (python3, 3001) ×4\t127.0.0.1:7302 saw 4 aborts of established \
              connections with client 127.0.0.1 (2.0/s, 13:08:48-13:08:49), sent by its client: an abortive \
              close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy. Connecting: \
@@ -7382,9 +7384,51 @@ fn the_table_keys_work_at_once_in_a_capture_opened_while_the_filter_had_the_keyb
 fn a_cut_short_diagnosis_shows_its_whole_sentence_once_on_hover() {
     let mut h = harness(settings(), vec![manifest("resources/sample-7211.pcapng")]);
     settle(&mut h);
-    let cell = h.get_by_label("Nothing was listening on that port").rect();
+    let cell = h
+        .get_by_label("Closed port or firewall: cannot tell which")
+        .rect();
     let tooltips = tooltips_on_hover(&mut h, cell, "nothing was listening on that port");
     assert_eq!(tooltips, 1, "one tooltip with the whole sentence");
+}
+
+/// Regression (s47, a real window at 800x600): the Late count had no hover, nor had the
+/// Failed count: a reader of "2" under Late was not told what late means or what the 2 were.
+/// Each says it on hover of its cell (not of its digits only), with the endpoint's figures.
+#[test]
+fn the_failed_and_late_counts_say_what_they_were_on_hover() {
+    let mut h = opened(
+        [1280.0, 800.0],
+        vec![manifest("tests/fixtures/listen-backlog.pcap")],
+    );
+    let row = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "192.0.2.2:7420")
+        .rect();
+    // Beside the digits, which begin at the title's left: the cell's right end.
+    let in_cell = |h: &Harness<'_, RstscopeApp>, title: &str| {
+        let column = h.get_by_label(title).rect();
+        egui::Rect::from_center_size(
+            egui::pos2(column.right() - 4.0, row.center().y),
+            egui::vec2(1.0, 1.0),
+        )
+    };
+    let late = in_cell(&h, "Late");
+    let tooltips = tooltips_on_hover(
+        &mut h,
+        late,
+        "2 of 7 connection attempts were answered by a SYN-ACK only after their SYNs were sent \
+         again: not failed, but their clients waited 4.1 to 5.1 s after their first SYN (13 SYNs \
+         resent in all)",
+    );
+    assert_eq!(tooltips, 1, "the Late cell's hover");
+    h.hover_at(egui::pos2(1.0, 1.0));
+    h.run_steps(3);
+    let failed = in_cell(&h, "Failed");
+    let tooltips = tooltips_on_hover(
+        &mut h,
+        failed,
+        "2 of 7 connection attempts failed: both got no answer",
+    );
+    assert_eq!(tooltips, 1, "the Failed cell's hover");
 }
 
 /// Hovers `at` and counts the tooltips that came with text containing `ending`.
@@ -9676,7 +9720,7 @@ fn at_1024x700_the_connections_show_what_happened_and_the_filters_are_whole() {
 fn at_1024x700_the_offenders_diagnosis_is_read_without_scrolling_sideways() {
     let size = [1024.0, 700.0];
     let h = opened(size, vec![manifest("resources/sample-7211.pcapng")]);
-    let gist = "Nothing was listening on that port";
+    let gist = "Closed port or firewall: cannot tell which";
     let drawn: Vec<_> = h
         .output()
         .shapes
@@ -12109,7 +12153,7 @@ fn headers_in_view_at(size: [f32; 2]) {
         }
     }
     assert!(
-        ["#", "Endpoint", "refused", "abort", "Failed", "Last"]
+        ["#", "Endpoint", "Refused", "Abort", "Failed", "Last"]
             .iter()
             .all(|t| stops.iter().any(|s| s.starts_with(t))),
         "every header reached: {stops:?}"
@@ -13058,7 +13102,7 @@ fn a_column_titles_keyboard_ring_is_clear_of_its_letters_and_in_view() {
         checked.push(label);
     }
     assert!(
-        ["#", "Endpoint", "refused", "abort", "Failed", "Last"]
+        ["#", "Endpoint", "Refused", "Abort", "Failed", "Last"]
             .iter()
             .all(|t| checked.iter().any(|s| s.starts_with(t))),
         "every title reached: {checked:?}"

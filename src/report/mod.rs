@@ -1407,7 +1407,11 @@ fn refusals_meaning(o: &Offender, stopped: Stopped) -> String {
 /// [`refusals_meaning`], claiming no more than it does. Where the TTLs cannot tell a closed
 /// port from a firewall, neither does this ("Nothing was listening on that port" was the
 /// short form of "... or a firewall rejected with a reset ..., the TTL cannot tell them
-/// apart"). Loopback's resets are the host's own, as [`RefusedBy::TheHost`]'s are.
+/// apart"). Loopback's too: its resets are the host's own, but whether its TCP made them for
+/// a closed port or a firewall rule of its own (`reject with tcp-reset` on `lo`) the sentence
+/// cannot tell, and says so ("a capture shows both alike"). Regression (s47, the sample
+/// capture in the app): its row read "Nothing was listening on that port" beside that
+/// sentence.
 fn refusals_gist(o: &Offender, stopped: Stopped) -> String {
     if stopped != Stopped::Unseen {
         return NOTHING_LISTENING.to_owned();
@@ -1424,7 +1428,6 @@ fn refusals_gist(o: &Offender, stopped: Stopped) -> String {
             };
             format!("closed port or firewall: {ttls} cannot tell")
         }
-        None if o.addr.is_loopback() => NOTHING_LISTENING.to_owned(),
         None => NOTHING_LISTENING_UNSEEN_GIST.to_owned(),
     }
 }
@@ -1463,30 +1466,93 @@ const QUEUE_WHY: &str = "A listening socket's kernel drops SYNs while its queue 
 /// What attempts answered long after their last SYN mean.
 const SLOW_ANSWER: &str = "a slow path or a slow host (the SYN-ACKs came long after the last \
      SYN, not right after a SYN sent again: the SYNs were answered slowly rather than dropped)";
+/// The same of one attempt (a time range's, as the whole capture's may be many).
+const SLOW_ANSWER_ONCE: &str = "a slow path or a slow host (the SYN-ACK came long after the \
+     last SYN, not right after a SYN sent again: the SYN was answered slowly rather than dropped)";
+
+/// [`SLOW_ANSWER`] of `n` attempts.
+fn slow_answer(n: u64) -> &'static str {
+    if n == 1 {
+        SLOW_ANSWER_ONCE
+    } else {
+        SLOW_ANSWER
+    }
+}
 /// What SYNs the capturing host dropped on their way in mean.
 const DROPPED_SYNS: &str = "a firewall rule (Windows Defender Firewall, WFP) or a filter driver \
      drops them before any program sees them, so the clients get no answer and time out";
+/// The same of one SYN.
+const DROPPED_SYN: &str = "a firewall rule (Windows Defender Firewall, WFP) or a filter driver \
+     drops it before any program sees it, so the client gets no answer and times out";
 /// What SYNs the capturing host dropped on their way out mean.
 const DROPPED_OWN_SYNS: &str = "this host's own connection attempts never left it: an outbound \
      firewall rule or a filter driver drops them";
+/// The same of one SYN: one attempt.
+const DROPPED_OWN_SYN: &str = "this host's own connection attempt never left the host: an \
+     outbound firewall rule or a filter driver drops it";
 /// What RSTs the capturing host dropped on their way out mean.
 const DROPPED_RSTS: &str = "nothing listens on that port, and the refusals never left this host \
      (a firewall that drops its resets, as Windows Firewall's stealth mode does), so the clients \
      get no answer instead of a refusal and wait until they time out";
+/// The same of one RST.
+const DROPPED_RST: &str = "nothing listens on that port, and the refusal never left this host \
+     (a firewall that drops its resets, as Windows Firewall's stealth mode does), so the client \
+     gets no answer instead of a refusal and waits until it times out";
 /// What RSTs the capturing host dropped on their way in mean.
 const DROPPED_INCOMING_RSTS: &str = "the resets reached this host but not the program they were \
      for (a firewall or a filter driver dropped them on their way in), so it got no answer \
+     instead of a refusal and waits until it times out";
+/// The same of one RST.
+const DROPPED_INCOMING_RST: &str = "the reset reached this host but not the program it was for \
+     (a firewall or a filter driver dropped it on its way in), so the program got no answer \
      instead of a refusal and waits until it times out";
 /// What SYNs to a loopback endpoint that the host dropped mean: they went from this host to
 /// itself, neither in nor out.
 const DROPPED_LOOPBACK_SYNS: &str = "a firewall rule (Windows Defender Firewall, WFP) or a \
      filter driver drops them on loopback before any program sees them, so the programs on this \
      host that connect get no answer and time out";
+/// The same of one SYN.
+const DROPPED_LOOPBACK_SYN: &str = "a firewall rule (Windows Defender Firewall, WFP) or a \
+     filter driver drops it on loopback before any program sees it, so the program on this \
+     host that connects gets no answer and times out";
 /// What RSTs of a loopback endpoint that the host dropped mean.
 const DROPPED_LOOPBACK_RSTS: &str = "nothing listens on that port, and the refusals were dropped \
      on loopback (a firewall that drops its resets, as Windows Firewall's stealth mode does), so \
      the programs on this host that connect get no answer instead of a refusal and wait until \
      they time out";
+/// The same of one RST.
+const DROPPED_LOOPBACK_RST: &str = "nothing listens on that port, and the refusal was dropped \
+     on loopback (a firewall that drops its resets, as Windows Firewall's stealth mode does), so \
+     the program on this host that connects gets no answer instead of a refusal and waits until \
+     it times out";
+
+/// What the packets the capturing host dropped of `o` mean, of the kind it dropped most
+/// (SYNs or RSTs), which way they went, and how many: each constant of several, and of one.
+/// Regression (s47): "Windows dropped 1 SYN ...: ... drops them before any program sees
+/// them, so the programs ... time out".
+fn dropped_meaning(o: &Offender) -> &'static str {
+    let d = &o.dropped;
+    let syns = d.syn >= d.rst;
+    let one = if syns { d.syn == 1 } else { d.rst == 1 };
+    let (several, single) = if o.addr.is_loopback() {
+        if syns {
+            (DROPPED_LOOPBACK_SYNS, DROPPED_LOOPBACK_SYN)
+        } else {
+            (DROPPED_LOOPBACK_RSTS, DROPPED_LOOPBACK_RST)
+        }
+    } else if syns {
+        if d.outbound > d.inbound {
+            (DROPPED_OWN_SYNS, DROPPED_OWN_SYN)
+        } else {
+            (DROPPED_SYNS, DROPPED_SYN)
+        }
+    } else if d.inbound > d.outbound {
+        (DROPPED_INCOMING_RSTS, DROPPED_INCOMING_RST)
+    } else {
+        (DROPPED_RSTS, DROPPED_RST)
+    };
+    if one { single } else { several }
+}
 /// What a pktmon trace converted by etl2pcapng does not say about its drops.
 const PKTMON_REASON: &str = "The converted file does not say why (etl2pcapng keeps no drop \
      reason): pktmon etl2txt on the .etl names each drop's reason";
@@ -1506,6 +1572,8 @@ const AFTER_RESET: &str = "a late answer from the other side, sent before it lea
                            reset or when its own timeout fired; often benign";
 /// What resets of connections whose start was not captured mean.
 const MID_CONNECTION: &str = "the capture began mid-connection, or connections were left half-open by a reboot or a NAT timeout";
+/// The same of one connection.
+const MID_CONNECTION_ONCE: &str = "the capture began mid-connection, or the connection was left half-open by a reboot or a NAT timeout";
 
 /// Of `n` stray resets of `o`, how many came for connections one side had already reset, and
 /// the side that had reset most of them ("its client", "the server").
@@ -1529,6 +1597,20 @@ fn already_reset(k: u64, who: &str) -> String {
     format!("{what} {who} had already reset")
 }
 
+/// The connections of `o`'s `n` stray resets whose start was not captured (`after` of them
+/// came for connections already reset): "a connection", "3 connections", or "connections"
+/// where their number is not known.
+fn unseen_starts(o: &Offender, n: u64, after: u64) -> String {
+    match conns(o, Cause::Stray) {
+        _ if after > 0 && n - after == 1 => "a connection".to_string(),
+        _ if after > 0 => "connections".to_string(),
+        Some(1) => "a connection".to_string(),
+        Some(k) if k < n => format!("{} connections", thousands(k)),
+        _ if n == 1 => "a connection".to_string(),
+        _ => "connections".to_string(),
+    }
+}
+
 /// The sentence of `o`'s stray resets: of connections whose start was not captured, and of
 /// connections already reset, whose start was captured (a late answer: zeek/tunnels/
 /// Teredo.pcap's server resets 18 s after its client did). `with` is " with 1 client" or
@@ -1546,24 +1628,21 @@ fn stray_diagnosis(o: &Offender, ep: &str, with: &str, when: &str) -> String {
             already(after)
         );
     }
-    let unseen = match conns(o, Cause::Stray) {
-        _ if after > 0 && n - after == 1 => "a connection".to_string(),
-        _ if after > 0 => "connections".to_string(),
-        Some(1) => "a connection".to_string(),
-        Some(k) if k < n => format!("{} connections", thousands(k)),
-        _ if n == 1 => "a connection".to_string(),
-        _ => "connections".to_string(),
+    let unseen = unseen_starts(o, n, after);
+    let mid = if unseen == "a connection" {
+        MID_CONNECTION_ONCE
+    } else {
+        MID_CONNECTION
     };
     if after == 0 {
         return format!(
-            "{ep} saw {}{with} for {unseen} whose start was not captured ({when}): \
-             {MID_CONNECTION}.",
+            "{ep} saw {}{with} for {unseen} whose start was not captured ({when}): {mid}.",
             plural(n, "reset", "resets"),
         );
     }
     format!(
-        "{ep} saw {}{with} ({when}): {} for {unseen} whose start was not captured \
-         ({MID_CONNECTION}), {} for {} ({AFTER_RESET}).",
+        "{ep} saw {}{with} ({when}): {} for {unseen} whose start was not captured ({mid}), {} \
+         for {} ({AFTER_RESET}).",
         plural(n, "reset", "resets"),
         thousands(n - after),
         thousands(after),
@@ -1799,7 +1878,7 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
         DiagnosisKind::LateAnswer if queue_overflowed(o) => {
             format!("not accepting fast enough: {QUEUE_OVERFLOWED} (SYNs dropped, then resent)")
         }
-        DiagnosisKind::LateAnswer => format!("answered late: {SLOW_ANSWER}"),
+        DiagnosisKind::LateAnswer => format!("answered late: {}", slow_answer(o.answered_late())),
         DiagnosisKind::Dropped => dropped_gist(o),
         DiagnosisKind::HandshakeReset => format!(
             "reset during the handshake by {}: {GAVE_UP}",
@@ -1819,7 +1898,19 @@ pub fn diagnosis_gist(o: &Offender, host: Option<&HostReport>) -> String {
         {
             format!("reset after the connection was reset: {AFTER_RESET}")
         }
-        DiagnosisKind::Stray => format!("start not captured: {MID_CONNECTION}"),
+        DiagnosisKind::Stray => {
+            let n = o.rst_by_cause[Cause::Stray.index()];
+            let (after, _) = stray_after_reset(o, n);
+            let mid = if unseen_starts(o, n, after) == "a connection" {
+                MID_CONNECTION_ONCE
+            } else {
+                MID_CONNECTION
+            };
+            format!("start not captured: {mid}")
+        }
+        DiagnosisKind::Injected if o.suspect_injected == 1 => {
+            "reset looks injected: a middlebox or an attacker sent it, not the endpoint".to_owned()
+        }
         DiagnosisKind::Injected => {
             "resets look injected: a middlebox or an attacker sent them, not the endpoint"
                 .to_owned()
@@ -1857,20 +1948,135 @@ fn dropper(d: &Dropped) -> &'static str {
 fn dropped_gist(o: &Offender) -> String {
     let d = &o.dropped;
     let who = dropper(d).to_lowercase().replace("windows", "Windows");
-    let loopback = o.addr.is_loopback();
-    match (d.syn >= d.rst, loopback) {
-        (true, false) => format!("{who} dropped the SYNs: {DROPPED_SYNS}"),
-        (true, true) => format!("{who} dropped the SYNs: {DROPPED_LOOPBACK_SYNS}"),
-        (false, false) => format!("{who} dropped the RSTs this port answered with: {DROPPED_RSTS}"),
-        (false, true) => {
-            format!("{who} dropped the RSTs this port answered with: {DROPPED_LOOPBACK_RSTS}")
-        }
-    }
+    // Of one packet, its sentence's singular: "the SYN: ... drops it". What it means, as
+    // the sentence says it: which way they went too (the few words of this host's own SYNs
+    // dropped on their way out said "so the clients get no answer").
+    let one = if d.syn >= d.rst {
+        d.syn == 1
+    } else {
+        d.rst == 1
+    };
+    let what = match (d.syn >= d.rst, one) {
+        (true, false) => "the SYNs",
+        (true, true) => "the SYN",
+        (false, false) => "the RSTs this port answered with",
+        (false, true) => "the RST this port answered with",
+    };
+    format!("{who} dropped {what}: {}", dropped_meaning(o))
 }
 
 /// Milliseconds as seconds to a tenth, cut rather than rounded: "11.2 s".
 fn tenths_of(ms: u32) -> String {
     format!("{}.{} s", ms / 1000, ms % 1000 / 100)
+}
+
+/// What an endpoint's count of attempts answered late means, with its figures: the app's
+/// hover of that count (the offenders table's Late cell, the details' "answered late"). "2 of
+/// 7 connection attempts were answered by a SYN-ACK only after their SYNs were sent again: not
+/// failed, but their clients waited 4.1 to 5.1 s after their first SYN (13 SYNs resent in
+/// all)"; of one, "its SYN was", "its client waited". In a time range the waits and the SYNs
+/// resent are the whole capture's, and said to be. Empty where none was answered late.
+pub fn late_words(o: &Offender, scope: Scope) -> String {
+    let late = o.answered_late();
+    if late == 0 {
+        return String::new();
+    }
+    let r = &o.resends;
+    let attempts = o.attempts.max(late);
+    let what = match (late == attempts, late) {
+        (true, 1) => "the only connection attempt was".to_owned(),
+        (true, 2) => "both connection attempts were".to_owned(),
+        (true, n) => format!("all {} connection attempts were", thousands(n)),
+        (false, n) => format!(
+            "{} of {} connection attempts {}",
+            thousands(n),
+            thousands(attempts),
+            if n == 1 { "was" } else { "were" }
+        ),
+    };
+    let (syns, client, their) = if late == 1 {
+        ("its SYN was", "its client", "its")
+    } else {
+        ("their SYNs were", "their clients", "their")
+    };
+    let resent = plural(u64::from(r.syns), "SYN resent", "SYNs resent");
+    let (least, most) = r.late_ms;
+    let waited = if least / 100 == most / 100 {
+        tenths_of(most)
+    } else {
+        format!(
+            "{} to {}",
+            tenths_of(least).trim_end_matches(" s"),
+            tenths_of(most)
+        )
+    };
+    let figures = match (scope, r.late > 0) {
+        (Scope::Whole, true) => format!(" {waited} after {their} first SYN ({resent} in all)"),
+        (Scope::Range { .. }, true) => {
+            format!(" (in the whole capture: {waited} after the first SYN, {resent})")
+        }
+        (Scope::Whole, false) => format!(" ({resent} in all)"),
+        (Scope::Range { .. }, false) => format!(" ({resent} in the whole capture)"),
+    };
+    let mut s = format!(
+        "{what} answered by a SYN-ACK only after {syns} sent again: not failed, but {client} \
+         waited{figures}"
+    );
+    if let Some(c) = s.get(..1) {
+        s.replace_range(..1, &c.to_uppercase());
+    }
+    s
+}
+
+/// What an endpoint's failed attempts were, with its figures: the app's hover of that count
+/// (the offenders table's Failed cell). "3 of 7 connection attempts failed: 2 refused, 1 got
+/// no answer"; "All 20 connection attempts failed: all refused"; "The only connection attempt
+/// failed: refused". Empty where none failed.
+pub fn failed_words(o: &Offender) -> String {
+    let failed = o.failed_attempts;
+    if failed == 0 {
+        return String::new();
+    }
+    let attempts = o.attempts.max(failed);
+    let what = match (failed == attempts, failed) {
+        (true, 1) => "The only connection attempt failed".to_owned(),
+        (true, 2) => "Both connection attempts failed".to_owned(),
+        (true, n) => format!("All {} connection attempts failed", thousands(n)),
+        (false, n) => format!(
+            "{} of {} connection attempts failed",
+            thousands(n),
+            thousands(attempts)
+        ),
+    };
+    let cut = o.cut_off_attempts().min(o.failed_unanswered);
+    let parts: Vec<(u64, &str)> = [
+        (o.failed_refused, "refused"),
+        (o.failed_unanswered - cut, "got no answer"),
+        (
+            cut,
+            "got no answer before the capture ended (too soon to tell)",
+        ),
+        (o.failed_reset, "reset during the handshake"),
+    ]
+    .into_iter()
+    .filter(|&(n, _)| n > 0)
+    .collect();
+    match parts[..] {
+        [] => what,
+        // One kind of failure: said once ("20 refused" after "All 20 ... failed" said it twice).
+        [(_, how)] => match failed {
+            1 => format!("{what}: {how}"),
+            2 => format!("{what}: both {how}"),
+            _ => format!("{what}: all {how}"),
+        },
+        _ => {
+            let parts: Vec<String> = parts
+                .iter()
+                .map(|(n, how)| format!("{} {how}", thousands(*n)))
+                .collect();
+            format!("{what}: {}", parts.join(", "))
+        }
+    }
 }
 
 /// Most of `o`'s late answers came right after a SYN sent again, and clients waited at once
@@ -1899,7 +2105,11 @@ fn late_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
             tenths_of(most)
         )
     };
-    let their = if late == 1 { "its" } else { "their" };
+    let their_syns = if late == 1 {
+        "its SYN was"
+    } else {
+        "their SYNs were"
+    };
     let what = if late == attempts {
         match late {
             1 => "the only connection attempt".to_owned(),
@@ -1929,8 +2139,9 @@ fn late_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
     };
     if !queue_overflowed(o) {
         return format!(
-            "{ep} answered {what}{from} only after {their} SYNs were sent again ({when}): \
-             {SLOW_ANSWER} ({resent}; {established} {waited} after {their_first} first SYN)."
+            "{ep} answered {what}{from} only after {their_syns} sent again ({when}): {} \
+             ({resent}; {established} {waited} after {their_first} first SYN).",
+            slow_answer(late)
         );
     }
     let given_up = o.failed_unanswered.saturating_sub(o.cut_off_attempts());
@@ -1951,7 +2162,7 @@ fn late_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
         "most SYN-ACKs right after a SYN sent again"
     };
     format!(
-        "{ep} answered {what}{from} only after {their} SYNs were sent again ({when}){and_given_up}: \
+        "{ep} answered {what}{from} only after {their_syns} sent again ({when}){and_given_up}: \
          the service is not accepting connections fast enough, {QUEUE_OVERFLOWED} ({resent}; \
          {established} {waited} after {their_first} first SYN, {right_after}{}). {QUEUE_WHY}.",
         given_up_over(o, given_up)
@@ -2035,10 +2246,16 @@ fn dropped_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
         ));
     }
     if d.rst > 0 {
-        let whose = if d.from_server >= d.rst {
-            format!("with which {ep} answered its clients")
+        // One RST went to (or came from) one client.
+        let clients = if d.rst == 1 {
+            "its client"
         } else {
-            "its clients sent".to_owned()
+            "its clients"
+        };
+        let whose = if d.from_server >= d.rst {
+            format!("with which {ep} answered {clients}")
+        } else {
+            format!("{clients} sent")
         };
         let rsts = plural(d.rst, &format!("{way}RST"), &format!("{way}RSTs"));
         what.push(format!("{rsts} {whose}"));
@@ -2068,23 +2285,7 @@ fn dropped_sentence(o: &Offender, ep: &str, from: &str, when: &str) -> String {
         DropKind::Pktmon => "pktmon drop events, recorded at",
         DropKind::Xdp | DropKind::Tc => "recorded at",
     };
-    let meaning = if loopback {
-        if d.syn >= d.rst {
-            DROPPED_LOOPBACK_SYNS
-        } else {
-            DROPPED_LOOPBACK_RSTS
-        }
-    } else if d.syn >= d.rst {
-        if d.outbound > d.inbound {
-            DROPPED_OWN_SYNS
-        } else {
-            DROPPED_SYNS
-        }
-    } else if d.inbound > d.outbound {
-        DROPPED_INCOMING_RSTS
-    } else {
-        DROPPED_RSTS
-    };
+    let meaning = dropped_meaning(o);
     let mut s = format!(
         "{} dropped {} ({when}; {how} {at}): {meaning}.",
         dropper(d),
@@ -3109,6 +3310,13 @@ fn listener_alone(
         o.port.to_string()
     };
     let refused = o.failed_refused > 0 || o.rst_by_cause[Cause::Refused.index()] > 0;
+    // One refusal (one attempt refused once), or several.
+    let (the_refusals, have) = if o.failed_refused.max(o.rst_by_cause[Cause::Refused.index()]) == 1
+    {
+        ("the refusal", "has")
+    } else {
+        ("the refusals", "have")
+    };
     let (when, listens) = (as_of.words(clock), as_of.listens());
     // "collector (pid 4312, ...) until 15:08:12", with how it ended where the journal told.
     let served_by = |was: &ListenerRecord| {
@@ -3156,18 +3364,18 @@ fn listener_alone(
         (Some(now), None) if refused && now.first_seen > o.last_seen && started(now) => match as_of
         {
             AsOf::Now => format!(
-                "{} listens on {port} since {}: it started after the refusals.",
+                "{} listens on {port} since {}: it started after {the_refusals}.",
                 now.process.label(),
                 clock.time(now.first_seen)
             ),
             // Only the last sample saw it: one time, said once.
             AsOf::End(_) | AsOf::Saved(_) if now.first_seen == now.last_seen => format!(
                 "{} {listens} on {port}{when}, and only the last sample (once a second) saw \
-                 it: it started after the refusals.",
+                 it: it started after {the_refusals}.",
                 now.process.label(),
             ),
             AsOf::End(_) | AsOf::Saved(_) => format!(
-                "{} started listening on {port} at {}, after the refusals, and still \
+                "{} started listening on {port} at {}, after {the_refusals}, and still \
                      {listens}{when}.",
                 now.process.label(),
                 clock.time(now.first_seen)
@@ -3185,7 +3393,7 @@ fn listener_alone(
             }
         }
         (Some(now), _) if refused => format!(
-            "{} {listens} on {port}{}, so the refusals have another cause (a full or closing \
+            "{} {listens} on {port}{}, so {the_refusals} {have} another cause (a full or closing \
              listen queue, a firewall REJECT rule, or a connect to another address).",
             now.process.label(),
             if as_of == AsOf::Now {
@@ -4525,6 +4733,45 @@ mod diagnosis_tests {
             ),
             "{text}"
         );
+        // One refusal (s47: "it started after the refusals", "so the refusals have"). The
+        // listener seen by the last sample only, then one seen all along.
+        let mut once = Offender {
+            failed_refused: 1,
+            failed_attempts: 1,
+            attempts: 1,
+            ..refused.clone()
+        };
+        once.rst_by_cause[Cause::Refused.index()] = 1;
+        let listening = |r: &ListenerRecord| ListenerStatus {
+            now: Some(r.clone()),
+            earlier: Vec::new(),
+        };
+        let h = sampled_host(&once, listening(&last), at(0), at(9));
+        let text = super::full_diagnosis(&once, Some(&h), Clock::Utc);
+        assert!(
+            text.ends_with("saw it: it started after the refusal."),
+            "{text}"
+        );
+        let all_along = ListenerRecord {
+            first_seen: at(0),
+            last_seen: at(9),
+            ..last.clone()
+        };
+        let h = sampled_host(&once, listening(&all_along), at(0), at(9));
+        let text = super::full_diagnosis(&once, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "listened on 80 when the capture ended (22:13:29), so the refusal has another \
+                 cause (a full or closing listen queue"
+            ),
+            "{text}"
+        );
+        let h = sampled_host(&refused, listening(&all_along), at(0), at(9));
+        let text = super::full_diagnosis(&refused, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(", so the refusals have another cause ("),
+            "{text}"
+        );
         let again = ListenerStatus {
             now: Some(last),
             earlier: vec![ListenerRecord {
@@ -5284,6 +5531,280 @@ mod diagnosis_tests {
         );
     }
 
+    /// Regression (s47): of one SYN or one RST the capturing host dropped, its sentence said
+    /// "... drops them before any program sees them, so the programs ... time out" and its
+    /// few words "dropped the SYNs"; one attempt answered late "only after its SYNs were sent
+    /// again: ... (the SYN-ACKs came long after ...)"; one stray reset "connections were left
+    /// half-open"; one injected reset's few words "resets look injected". Each now agrees with
+    /// its count, and every sentence of several is as it was.
+    #[test]
+    fn one_packet_dropped_late_stray_or_injected_is_told_in_the_singular() {
+        use super::diagnosis_gist;
+        let dropped = |addr: &str, syn: u64, rst: u64, inbound: bool| {
+            let packets = syn + rst;
+            let (inbound, outbound) = if inbound { (packets, 0) } else { (0, packets) };
+            Offender {
+                incidents: packets,
+                clients: 1,
+                dropped: crate::engine::Dropped {
+                    packets,
+                    syn,
+                    rst,
+                    from_server: rst,
+                    inbound,
+                    outbound,
+                    by_kind: [packets, 0, 0],
+                    places: vec![("TCPIP".into(), packets)],
+                    clients: 1,
+                    ..crate::engine::Dropped::default()
+                }
+                .into(),
+                ..Offender::blank(addr, 445)
+            }
+        };
+        // (addr, SYNs, RSTs, inbound): the sentence's meaning of one, of two, the few words.
+        let cases = [
+            (
+                "10.0.0.5",
+                1,
+                0,
+                true,
+                super::DROPPED_SYN,
+                super::DROPPED_SYNS,
+                "the SYN:",
+            ),
+            (
+                "10.0.0.5",
+                1,
+                0,
+                false,
+                super::DROPPED_OWN_SYN,
+                super::DROPPED_OWN_SYNS,
+                "",
+            ),
+            (
+                "10.0.0.5",
+                0,
+                1,
+                false,
+                super::DROPPED_RST,
+                super::DROPPED_RSTS,
+                "the RST this",
+            ),
+            (
+                "10.0.0.5",
+                0,
+                1,
+                true,
+                super::DROPPED_INCOMING_RST,
+                super::DROPPED_INCOMING_RSTS,
+                "",
+            ),
+            (
+                "127.0.0.1",
+                1,
+                0,
+                true,
+                super::DROPPED_LOOPBACK_SYN,
+                super::DROPPED_LOOPBACK_SYNS,
+                "the SYN:",
+            ),
+            (
+                "127.0.0.1",
+                0,
+                1,
+                false,
+                super::DROPPED_LOOPBACK_RST,
+                super::DROPPED_LOOPBACK_RSTS,
+                "the RST this",
+            ),
+        ];
+        for (addr, syn, rst, inbound, one, several, gist) in cases {
+            let o = dropped(addr, syn, rst, inbound);
+            let said = diagnosis(&o, Clock::Utc);
+            assert!(said.contains(&format!(": {one}.")), "{said}");
+            let few = diagnosis_gist(&o, None);
+            assert!(few.contains(gist) && few.ends_with(one), "{few}");
+            let two = dropped(addr, syn * 2, rst * 2, inbound);
+            let said = diagnosis(&two, Clock::Utc);
+            assert!(said.contains(&format!(": {several}.")), "{said}");
+            assert!(!said.contains(one), "{said}");
+            // The few words say what the sentence says (this host's own SYNs' said "so the
+            // clients get no answer").
+            let few = diagnosis_gist(&two, None);
+            assert!(few.ends_with(several), "{few}");
+        }
+        assert!(
+            diagnosis(&dropped("10.0.0.5", 0, 1, false), Clock::Utc).starts_with(
+                "Windows dropped 1 outgoing RST with which 10.0.0.5:445 answered its client ("
+            ),
+        );
+        assert_eq!(
+            diagnosis_gist(&dropped("127.0.0.1", 1, 0, true), None),
+            "Windows dropped the SYN: a firewall rule (Windows Defender Firewall, WFP) or a \
+             filter driver drops it on loopback before any program sees it, so the program on \
+             this host that connects gets no answer and times out"
+        );
+
+        // One attempt answered late of four (a time range's, the queue the whole capture's),
+        // and one of a slow path.
+        let late = |late: u32, at_once: u32| Offender {
+            attempts: 4,
+            completed: 4,
+            incidents: u64::from(late),
+            rst_conns_by_cause: Some([0; 5]),
+            resends: crate::engine::offenders::Resends {
+                syns: 3,
+                late,
+                late_at_once: at_once,
+                late_together: 1,
+                late_ms: (3000, 3000),
+                ..Default::default()
+            },
+            ..Offender::blank("10.0.0.1", 80)
+        };
+        let queue = diagnosis(&late(1, 1), Clock::Utc);
+        assert!(
+            queue.starts_with(
+                "10.0.0.1:80 answered 1 of 4 connection attempts from 1 client only after its \
+                 SYN was sent again (at 00:01:40): the service is not accepting"
+            ),
+            "{queue}"
+        );
+        let slow = diagnosis(&late(1, 0), Clock::Utc);
+        assert!(
+            slow.contains(
+                "only after its SYN was sent again (at 00:01:40): a slow path or a slow host (the \
+                 SYN-ACK came long after the last SYN, not right after a SYN sent again: the SYN \
+                 was answered slowly rather than dropped) (3 SYNs resent in all;"
+            ),
+            "{slow}"
+        );
+        assert_eq!(
+            diagnosis_gist(&late(1, 0), None),
+            format!("Answered late: {}", super::SLOW_ANSWER_ONCE)
+        );
+        let slow = diagnosis(&late(2, 0), Clock::Utc);
+        assert!(
+            slow.contains(&format!(
+                "only after their SYNs were sent again (at 00:01:40): {} (3 SYNs",
+                super::SLOW_ANSWER
+            )),
+            "{slow}"
+        );
+
+        // One stray reset, in its sentence and its few words; two as before.
+        let stray = |n: u64| {
+            let mut o = offender(Cause::Stray, n, 0);
+            o.rst_conns_by_cause = Some([0, 0, 0, 0, n]);
+            o
+        };
+        let said = diagnosis(&stray(1), Clock::Utc);
+        assert!(
+            said.ends_with(&format!(
+                "for a connection whose start was not captured (at 00:01:40): {}.",
+                super::MID_CONNECTION_ONCE
+            )),
+            "{said}"
+        );
+        assert_eq!(
+            diagnosis_gist(&stray(1), None),
+            "Start not captured: the capture began mid-connection, or the connection was left \
+             half-open by a reboot or a NAT timeout"
+        );
+        let said = diagnosis(&stray(2), Clock::Utc);
+        assert!(
+            said.ends_with(&format!(": {}.", super::MID_CONNECTION)),
+            "{said}"
+        );
+
+        // One injected reset's few words.
+        assert_eq!(
+            diagnosis_gist(&offender(Cause::HandshakeReset, 1, 1), None),
+            "Reset looks injected: a middlebox or an attacker sent it, not the endpoint"
+        );
+        assert_eq!(
+            diagnosis_gist(&offender(Cause::HandshakeReset, 3, 2), None),
+            "Resets look injected: a middlebox or an attacker sent them, not the endpoint"
+        );
+    }
+
+    /// The hovers of the offenders table's Failed and Late counts (and the details' count of
+    /// late answers): what the count was made of, with the endpoint's figures, of one in the
+    /// singular.
+    #[test]
+    fn failed_and_late_counts_say_what_they_were() {
+        use super::{Scope, failed_words, late_words};
+        let mut o = Offender {
+            attempts: 7,
+            completed: 4,
+            failed_attempts: 3,
+            failed_refused: 2,
+            failed_unanswered: 1,
+            rst_conns_by_cause: Some([0; 5]),
+            resends: crate::engine::offenders::Resends {
+                syns: 13,
+                late: 2,
+                late_at_once: 2,
+                late_together: 1,
+                late_ms: (4100, 5150),
+                ..Default::default()
+            },
+            ..Offender::blank("192.0.2.2", 7420)
+        };
+        assert_eq!(
+            failed_words(&o),
+            "3 of 7 connection attempts failed: 2 refused, 1 got no answer"
+        );
+        assert_eq!(
+            late_words(&o, Scope::Whole),
+            "2 of 7 connection attempts were answered by a SYN-ACK only after their SYNs were \
+             sent again: not failed, but their clients waited 4.1 to 5.1 s after their first \
+             SYN (13 SYNs resent in all)"
+        );
+        o.resends.late = 1;
+        o.resends.late_ms = (4100, 4100);
+        assert_eq!(
+            late_words(
+                &o,
+                Scope::Range {
+                    clients_known: true
+                }
+            ),
+            "1 of 7 connection attempts was answered by a SYN-ACK only after its SYN was sent \
+             again: not failed, but its client waited (in the whole capture: 4.1 s after the \
+             first SYN, 13 SYNs resent)"
+        );
+        (
+            o.attempts,
+            o.failed_attempts,
+            o.failed_refused,
+            o.failed_unanswered,
+        ) = (1, 1, 1, 0);
+        assert_eq!(
+            failed_words(&o),
+            "The only connection attempt failed: refused"
+        );
+        (o.attempts, o.failed_attempts, o.failed_refused) = (20, 20, 20);
+        assert_eq!(
+            failed_words(&o),
+            "All 20 connection attempts failed: all refused"
+        );
+        (o.attempts, o.failed_attempts, o.failed_refused) = (1, 1, 1);
+        assert_eq!(
+            late_words(&o, Scope::Whole),
+            "The only connection attempt was answered by a SYN-ACK only after its SYN was sent \
+             again: not failed, but its client waited 4.1 s after its first SYN (13 SYNs resent in \
+             all)"
+        );
+        o.resends.late = 0;
+        o.failed_attempts = 0;
+        assert_eq!(
+            (failed_words(&o), late_words(&o, Scope::Whole)),
+            (String::new(), String::new())
+        );
+    }
+
     /// Regression (s46, a live trial of firewall-reject.pcap's frames): with the machine that
     /// captured sampled (live, `/report`, a capture saved with its host block), a refusing
     /// endpoint of another machine read "nothing was listening on that port", its resets'
@@ -5350,10 +5871,18 @@ mod diagnosis_tests {
             gist("192.0.2.130", (64, 64), None),
             "Closed port or firewall: cannot tell which"
         );
-        // Loopback's resets are its host's own, as a closed port's with its host's TTL.
+        // Loopback's resets are its host's own, but its sentence cannot tell a closed port
+        // from a firewall rule of that host (s47: the sample capture's row said "Nothing was
+        // listening on that port" beside "... (a capture shows both alike)").
+        let lo = refused_with("127.0.0.1", (64, 64), Some((64, 64)));
+        assert!(
+            super::diagnosis(&lo, Clock::Utc).ends_with("(a capture shows both alike)."),
+            "{}",
+            super::diagnosis(&lo, Clock::Utc)
+        );
         assert_eq!(
             gist("127.0.0.1", (64, 64), Some((64, 64))),
-            "Nothing was listening on that port"
+            "Closed port or firewall: cannot tell which"
         );
         // Whole in the Diagnosis column's least width (an IPv6 endpoint's hop limits aside).
         for (resets, host) in [

@@ -672,9 +672,14 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
         // `--series` counts.
         let _ = writeln!(
             out,
-            "  answered late    {} of {}: only after their SYNs were sent again",
+            "  answered late    {} of {}: only after {} sent again",
             grouped(t.late_answers),
-            count(t.attempts, "connection attempt", "connection attempts")
+            count(t.attempts, "connection attempt", "connection attempts"),
+            if t.late_answers == 1 {
+                "its SYN was"
+            } else {
+                "their SYNs were"
+            }
         );
     }
     let _ = writeln!(

@@ -2151,15 +2151,7 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope, seen_on: Option<&str>) 
         }
         let height = ui.text_style_height(&egui::TextStyle::Body);
         crate::ui::plot::swatch(ui, crate::ui::plot::LATE_COLOR, height);
-        let syns = report::plural(u64::from(o.resends.syns), "SYN", "SYNs");
-        let whole = match scope {
-            Scope::Whole => "",
-            Scope::Range { .. } => " over the whole capture",
-        };
-        ui.label(text).on_hover_text(format!(
-            "connection attempts answered by a SYN-ACK only after their SYNs were sent again: \
-             their clients waited ({syns} resent{whole})"
-        ));
+        ui.label(text).on_hover_text(report::late_words(o, scope));
     }
     if scope
         == (Scope::Range {

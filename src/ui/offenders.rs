@@ -1089,6 +1089,17 @@ fn title_width(ui: &egui::Ui, c: SortColumn) -> f32 {
     text + 2.0 * ui.spacing().button_padding.x + 2.0
 }
 
+/// The cause columns' titles, in [`Cause::ALL`]'s order: the product's words for the causes
+/// (`refused`, `handshake-reset`, ...), capitalized as the other titles are ("refused" stood
+/// lowercase between "Incidents" and "Failed").
+const CAUSE_TITLES: [&str; 5] = [
+    "Refused",
+    "Handshake-reset",
+    "After-close",
+    "Abort",
+    "Stray",
+];
+
 fn title(c: SortColumn) -> (&'static str, &'static str) {
     match c {
         SortColumn::Rank => ("#", "rank in the report: incidents, most first"),
@@ -1103,7 +1114,7 @@ fn title(c: SortColumn) -> (&'static str, &'static str) {
              are one incident, however often retried), plus each RST that ended no attempt \
              (an abort, a reset after close, a stray reset) and each attempt answered late",
         ),
-        SortColumn::Cause(i) => (Cause::ALL[i].as_str(), Cause::ALL[i].meaning()),
+        SortColumn::Cause(i) => (CAUSE_TITLES[i], Cause::ALL[i].meaning()),
         SortColumn::Failed => ("Failed", "failed connection attempts"),
         SortColumn::Late => (
             "Late",
@@ -1308,7 +1319,7 @@ fn cell(
         } else {
             RichText::new(report::thousands(n))
         };
-        ui.label(text);
+        ui.label(text)
     };
     match c {
         SortColumn::Rank => {
@@ -1334,11 +1345,27 @@ fn cell(
                         clock.time(Timestamp::from_parts(since, 0))
                     ));
             }
-            None => number(ui, o.incidents),
+            None => {
+                number(ui, o.incidents);
+            }
         },
-        SortColumn::Cause(i) => number(ui, o.rst_by_cause[i]),
-        SortColumn::Failed => number(ui, o.failed_attempts),
-        SortColumn::Late => number(ui, o.answered_late()),
+        SortColumn::Cause(i) => {
+            number(ui, o.rst_by_cause[i]);
+        }
+        // What the count was made of, with the endpoint's figures, on hover of its cell
+        // (the digits alone, "2", were a target a few points wide).
+        SortColumn::Failed => {
+            let count = number(ui, o.failed_attempts);
+            if o.failed_attempts > 0 {
+                count_hover(ui, &count, report::failed_words(o));
+            }
+        }
+        SortColumn::Late => {
+            let count = number(ui, o.answered_late());
+            if o.answered_late() > 0 {
+                count_hover(ui, &count, report::late_words(o, r.scope(range)));
+            }
+        }
         SortColumn::Clients => {
             if r.clients_known {
                 let at_least = if o.clients_at_least { "≥" } else { "" };
@@ -1405,6 +1432,13 @@ fn cell(
         }
     }
     false
+}
+
+/// Shows `text` on hover of a count's cell, the whole cell's width and not the digits only.
+fn count_hover(ui: &mut egui::Ui, count: &egui::Response, text: String) {
+    let cell = ui.max_rect().intersect(ui.clip_rect());
+    ui.interact(cell, count.id.with("cell"), egui::Sense::hover())
+        .on_hover_text(text);
 }
 
 /// The row as text, for "Copy row": the titles of `columns` and under them the row's cells,

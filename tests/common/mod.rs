@@ -551,6 +551,35 @@ pub fn pcap_rewritten(bytes: &[u8], keep: impl Fn(usize) -> bool, shift_secs: i6
     out
 }
 
+/// A copy of a little-endian pcapng file (`bytes`) with only the packet records (Enhanced and
+/// Simple Packet Blocks) `keep` takes, by index in the file; every other block kept as it is
+/// (section headers, interfaces, statistics).
+pub fn pcapng_rewritten(bytes: &[u8], keep: impl Fn(usize) -> bool) -> Vec<u8> {
+    assert_eq!(
+        bytes.get(8..12),
+        Some(&[0x4d, 0x3c, 0x2b, 0x1a][..]),
+        "a little-endian pcapng"
+    );
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut at, mut index) = (0, 0);
+    while at + 12 <= bytes.len() {
+        let field =
+            |i: usize| u32::from_le_bytes(bytes[at + i..at + i + 4].try_into().expect("field"));
+        let (kind, len) = (field(0), field(4) as usize);
+        assert!(
+            len >= 12 && at + len <= bytes.len(),
+            "a whole block at {at}"
+        );
+        let packet = kind == 6 || kind == 3;
+        if !packet || keep(index) {
+            out.extend_from_slice(&bytes[at..at + len]);
+        }
+        index += usize::from(packet);
+        at += len;
+    }
+    out
+}
+
 /// The journal of the 7211 story (tests/fixtures/journal/collector-story.export) with the
 /// collector listening on `port` instead, written into journal files in a temporary folder
 /// by `systemd-journal-remote`; `None` (SKIPPED printed) where that is not installed.

@@ -4474,6 +4474,72 @@ fn regression_the_spinner_is_ascii_in_a_locale_not_utf8() {
     assert!(!spin("C.UTF-8").is_ascii(), "the braille spinner");
 }
 
+/// Regression (flaky trial of a slow pipe): a capture read from a pipe that gives it slowly
+/// (`ssh host cat cap.pcap | rstscope analyze -` over a slow link) showed nothing, no packet
+/// counted, until 16,384 frames had come (a batch ended only once full): minutes of a blank
+/// terminal for a capture of short frames on a slow link. A batch that holds frames now goes
+/// after a tenth of a second, or as soon as the pipe has nothing more: the frames that came are
+/// counted on the bar while the rest is still on its way (here the first half of a real
+/// capture, 43 of its 85 frames, one every 30 ms, the rest held back until they are shown).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_slow_pipe_shows_the_frames_it_gave_before_the_rest_comes() {
+    use std::io::Write as _;
+    use std::time::{Duration, Instant};
+    let bytes = std::fs::read(fixture("firewall-reject.pcap")).expect("the fixture");
+    // Where the first 43 records end (classic pcap, little-endian, 16-byte record headers).
+    let mut at = 24;
+    for _ in 0..43 {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes"));
+        at += 16 + len as usize;
+    }
+    let (slave, screen, reader) = terminal(100);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", "-"])
+        .env("TERM", "xterm")
+        .env("LC_ALL", "C.UTF-8")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // A record every 30 ms, as a slow link gives them (the bar comes after half a second).
+    stdin.write_all(&bytes[..24]).expect("the file header");
+    let mut from = 24;
+    while from < at {
+        let len = u32::from_le_bytes(bytes[from + 8..from + 12].try_into().expect("4 bytes"));
+        let to = from + 16 + len as usize;
+        stdin.write_all(&bytes[from..to]).expect("a record");
+        from = to;
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    // Then nothing, until they are shown: 20 s at most under load.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !drawn(&screen).contains(" 43 packets") {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!(
+                "the 43 frames given were not counted after 20 s, the rest held back: {:?}",
+                drawn(&screen)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    stdin.write_all(&bytes[at..]).expect("the rest");
+    drop(stdin);
+    let mut report = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().expect("stdout"), &mut report)
+        .expect("the report");
+    let status = ended_within_20s_or_fail(&mut child, "the read did not end");
+    reader.join().expect("reader");
+    assert!(status.success(), "{status:?}: {report}");
+    // The report of the whole capture given at once, whatever the batches were.
+    let whole = rstscope_with_stdin(&["analyze", "-"], &bytes);
+    assert_eq!(report, String::from_utf8_lossy(&whole.stdout));
+    assert!(report.contains("firewall"), "{report}");
+}
+
 /// Regression (terminal trial): less before version 617 (Debian 12 has 590) takes no key
 /// until it has a screenful or the end of its input, so `q` in `rstscope analyze big.pcap |
 /// less` (and `capture --format json | less`) did nothing until the report came, on a blank

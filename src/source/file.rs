@@ -22,6 +22,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
@@ -533,6 +534,20 @@ impl FileSource {
     /// delivers.
     pub fn delivering(&self) -> Option<usize> {
         self.delivered
+    }
+
+    /// Whether more of the input being read comes within `wait`: false only where that input
+    /// is standard input (a pipe) that stays empty that long ([`stdin::comes_within`]). Files
+    /// on disk, and standard input where it cannot be asked, say true.
+    pub fn input_within(&self, wait: Duration) -> bool {
+        !self.reading_stdin() || stdin::comes_within(wait).unwrap_or(true)
+    }
+
+    /// The file being read is standard input.
+    pub fn reading_stdin(&self) -> bool {
+        (self.delivered)
+            .and_then(|index| self.files.get(index))
+            .is_some_and(|f| is_stdin(&f.path))
     }
 
     /// Hands `each` up to `limit` further frames of the file that delivered the last frame,
@@ -2032,10 +2047,25 @@ fn open_input(
         piped: !on_disk && info.archive.is_none() && base == 0,
         base,
     };
-    let input = Input::new(
+    let mut input = Input::new(
         Prefixed::new(for_pcap_parser(prefix, kind), pending, rest),
         shared,
     );
+    if is_stdin(path) {
+        // What pcap-parser parses from its first read.
+        let header = match kind {
+            Kind::Pcap { .. } => Some(24),
+            Kind::Pcapng => {
+                let peek = input.peek();
+                let big_endian = u32_at(peek, 8, false) != BOM;
+                (peek.len() >= 12).then(|| u32_at(peek, 4, big_endian) as usize)
+            }
+            Kind::NetMon { .. } | Kind::Snoop => None,
+        };
+        if let Some(header) = header {
+            input.read_what_comes(header);
+        }
+    }
 
     let mut warnings = Warnings::default();
     let opened = match kind {

@@ -4,6 +4,7 @@
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 /// What the file's reader keeps in common with the input that pcap-parser's reader owns.
 #[derive(Default)]
@@ -94,12 +95,17 @@ impl<R: Read> Read for Prefixed<R> {
 }
 
 /// What pcap-parser reads from. Fills the whole buffer on each read (a gzip decoder hands
-/// out little at a time, and pcap-parser reads once per refill), retries interrupted reads,
-/// and keeps the error of a failed read in [`Shared`].
+/// out little at a time, and pcap-parser reads once per refill), but for standard input
+/// ([`Input::read_what_comes`]), retries interrupted reads, and keeps
+/// the error of a failed read in [`Shared`].
 pub(super) struct Input {
     inner: Prefixed<Box<dyn Read + Send>>,
     shared: Arc<Shared>,
     failed: bool,
+    /// Set for standard input: a read hands out what has come once the pipe has nothing more
+    /// at hand and it holds at least these bytes (the file's header on the first read, any
+    /// after it).
+    eager: Option<usize>,
 }
 
 impl Input {
@@ -108,7 +114,18 @@ impl Input {
             inner,
             shared,
             failed: false,
+            eager: None,
         }
+    }
+
+    /// Reads of standard input hand out what has come as soon as the pipe has nothing more at
+    /// hand, the first one once it holds `header` bytes (what pcap-parser parses from its
+    /// first read: the file header, the section header block): a capture given slowly (`ssh
+    /// host cat cap.pcap | rstscope analyze -`) is read as it comes, where each read waited
+    /// for a whole buffer (128 KiB) first. Where standard input cannot be asked whether more
+    /// is at hand (not Unix), reads fill the buffer as before.
+    pub(super) fn read_what_comes(&mut self, header: usize) {
+        self.eager = Some(header);
     }
 
     /// The detection bytes not yet handed out.
@@ -154,7 +171,14 @@ impl Read for Input {
         while let Some(rest) = buf.get_mut(filled..).filter(|rest| !rest.is_empty()) {
             match self.inner.read(rest) {
                 Ok(0) => break,
-                Ok(n) => filled += n.min(rest.len()),
+                Ok(n) => {
+                    filled += n.min(rest.len());
+                    if self.eager.is_some_and(|least| filled >= least.max(1))
+                        && super::stdin::comes_within(Duration::ZERO) == Some(false)
+                    {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     // Hand out what was read; the error comes with the next read.
@@ -166,6 +190,10 @@ impl Read for Input {
                     break;
                 }
             }
+        }
+        // The file's header was in the first read.
+        if let Some(least) = &mut self.eager {
+            *least = 0;
         }
         Ok(filled)
     }

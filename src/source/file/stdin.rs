@@ -137,6 +137,31 @@ fn ready(fd: libc::c_int, stop: &AtomicBool) -> io::Result<()> {
     }
 }
 
+/// Whether standard input has bytes (or its end) to read within `wait`; `None` where that
+/// cannot be asked (not Unix). A reader holding frames asks before a read that could wait
+/// long for more, so that it hands on what it has first.
+#[must_use]
+pub fn comes_within(wait: Duration) -> Option<bool> {
+    #[cfg(unix)]
+    {
+        let timeout = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+        let mut polled = libc::pollfd {
+            fd: STDIN,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: poll(2) of one pollfd, alive for the call.
+        let n = unsafe { libc::poll(&raw mut polled, 1, timeout) };
+        // Interrupted or failed: the read itself will say.
+        Some(n != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = wait;
+        None
+    }
+}
+
 /// Elsewhere the read blocks as it did.
 #[cfg(not(unix))]
 fn ready(_fd: i32, _stop: &AtomicBool) -> io::Result<()> {

@@ -5834,6 +5834,27 @@ fn a_rotated_set_reads_as_its_packets_read_as_one_file() {
     );
 }
 
+/// `analyze --utc --series` of `f`: the per-second table.
+fn series_text(f: &str) -> String {
+    stdout(rstscope(&["analyze", "--utc", "--series", f]))
+}
+
+/// `analyze --series --format csv` of `f`: the per-second CSV.
+fn series_csv(f: &str) -> String {
+    stdout(rstscope(&["analyze", "--series", "--format", "csv", f]))
+}
+
+/// The per-second CSV of `rows` (each second's cells) under its header, whose columns the
+/// rows' cells follow: the late answers and the host's drops last.
+fn series_csv_of(rows: &[&str]) -> String {
+    std::iter::once(
+        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers,dropped",
+    )
+    .chain(rows.iter().copied())
+    .map(|l| format!("{l}\n"))
+    .collect()
+}
+
 /// Regression (s45): listen-backlog.pcap's per-second views had nothing of its 2 attempts
 /// answered late (the listen queue that overflowed): `--series` listed the seconds of the
 /// attempts given up on only, as the CSV did, and the JSON had no per-second count of them.
@@ -5843,7 +5864,7 @@ fn a_rotated_set_reads_as_its_packets_read_as_one_file() {
 #[test]
 fn regression_the_per_second_views_count_the_attempts_answered_late() {
     let f = fixture("listen-backlog.pcap");
-    let text = stdout(rstscope(&["analyze", "--utc", "--series", &f]));
+    let text = series_text(&f);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines,
@@ -5857,14 +5878,14 @@ fn regression_the_per_second_views_count_the_attempts_answered_late() {
         ],
         "{text}"
     );
-    let csv = stdout(rstscope(&["analyze", "--series", "--format", "csv", &f]));
     assert_eq!(
-        csv,
-        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers,dropped\n\
-         1796603727,0,0,0,0,0,0,2,0,1,0,0\n\
-         1796603728,0,0,0,0,0,0,2,0,1,0,0\n\
-         1796603729,0,0,0,0,0,0,0,0,1,1,0\n\
-         1796603730,0,0,0,0,0,0,0,0,1,1,0\n"
+        series_csv(&f),
+        series_csv_of(&[
+            "1796603727,0,0,0,0,0,0,2,0,1,0,0",
+            "1796603728,0,0,0,0,0,0,2,0,1,0,0",
+            "1796603729,0,0,0,0,0,0,0,0,1,1,0",
+            "1796603730,0,0,0,0,0,0,0,0,1,1,0",
+        ])
     );
     let report = json(&rstscope(&["analyze", "--format", "json", &f]));
     assert_eq!(report["late_answers"], 2);
@@ -5881,7 +5902,7 @@ fn regression_the_per_second_views_count_the_attempts_answered_late() {
     );
     // A capture without late answers: no such column, line or count.
     let other = fixture("refused-v4.pcap");
-    let text = stdout(rstscope(&["analyze", "--utc", "--series", &other]));
+    let text = series_text(&other);
     assert!(
         text.starts_with("Resets and failed attempts per second, "),
         "{text}"
@@ -5900,19 +5921,20 @@ fn regression_the_per_second_views_count_the_attempts_answered_late() {
 #[test]
 fn regression_the_per_second_views_count_the_packets_the_host_dropped() {
     let f = fixture("pktmon-drops.pcapng");
-    let csv = stdout(rstscope(&["analyze", "--series", "--format", "csv", &f]));
+    let csv = series_csv(&f);
     assert_eq!(
         csv,
-        "second,refused,handshake_reset,after_close,abort,stray,rst_total,failed_attempts,suspect_injected,seconds,late_answers,dropped\n\
-         1796504671,0,0,0,0,0,0,3,0,1,0,3\n\
-         1796504672,0,0,0,0,0,0,0,0,1,0,1\n\
-         1796504673,0,0,0,0,0,0,0,0,1,0,1\n\
-         1796504674,0,0,0,0,0,0,0,0,1,0,1\n\
-         1796504675,0,0,0,0,0,0,0,0,1,0,2\n\
-         1796504676,0,0,0,0,0,0,0,0,1,0,1\n\
-         1796504677,0,0,0,0,0,0,0,0,1,0,1\n\
-         1796504678,0,0,0,0,0,0,0,0,1,0,1\n\
-         1796504683,2,0,0,0,0,2,2,0,1,0,0\n"
+        series_csv_of(&[
+            "1796504671,0,0,0,0,0,0,3,0,1,0,3",
+            "1796504672,0,0,0,0,0,0,0,0,1,0,1",
+            "1796504673,0,0,0,0,0,0,0,0,1,0,1",
+            "1796504674,0,0,0,0,0,0,0,0,1,0,1",
+            "1796504675,0,0,0,0,0,0,0,0,1,0,2",
+            "1796504676,0,0,0,0,0,0,0,0,1,0,1",
+            "1796504677,0,0,0,0,0,0,0,0,1,0,1",
+            "1796504678,0,0,0,0,0,0,0,0,1,0,1",
+            "1796504683,2,0,0,0,0,2,2,0,1,0,0",
+        ])
     );
     // The same seconds and counts as the JSON's, which sum to its drops.
     let report = json(&rstscope(&["analyze", "--format", "json", &f]));
@@ -5927,7 +5949,7 @@ fn regression_the_per_second_views_count_the_packets_the_host_dropped() {
         .collect();
     assert_eq!(report["dropped_per_second"], serde_json::json!(from_csv));
     assert_eq!(report["dropped"]["tcp_packets"], 11);
-    let text = stdout(rstscope(&["analyze", "--utc", "--series", &f]));
+    let text = series_text(&f);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[..4],
@@ -5942,11 +5964,9 @@ fn regression_the_per_second_views_count_the_packets_the_host_dropped() {
     assert_eq!(lines.len(), 11, "{text}");
     // A capture without drops: no such column, in the text (the CSV has it, all 0).
     let other = fixture("refused-v4.pcap");
-    let text = stdout(rstscope(&["analyze", "--utc", "--series", &other]));
+    let text = series_text(&other);
     assert!(!text.contains("dropped"), "{text}");
-    let csv = stdout(rstscope(&[
-        "analyze", "--series", "--format", "csv", &other,
-    ]));
+    let csv = series_csv(&other);
     assert!(
         csv.lines().skip(1).all(|l| l.ends_with(",0")) && csv.lines().count() > 1,
         "{csv}"

@@ -2127,28 +2127,50 @@ mod tests {
         assert_eq!(bar(&h), None, "two rows fit again");
     }
 
-    #[test]
-    fn the_filter_box_stays_put_when_the_order_is_held() {
-        use egui_kittest::kittest::Queryable;
+    /// How the pointer came over a row.
+    enum Pointer {
+        /// From the table's top edge, as a user's comes.
+        Moved,
+        /// It is there since the results came, unmoved (no earlier position).
+        Resting,
+    }
+
+    /// The table of two rows, 80 (10 refusals) above 443 (5), drawn once.
+    fn two_row_table() -> egui_kittest::Harness<'static, Table> {
         let mut h = table_harness(vec![
             offender(80, 10, 0, &[100]),
             offender(443, 5, 0, &[100]),
         ]);
         h.run();
-        let filter = |h: &egui_kittest::Harness<'_, Table>| {
-            h.get_by_role(egui::accesskit::Role::TextInput).rect()
-        };
-        let before = filter(&h);
-        h.hover_at(egui::pos2(450.0, 1.0));
-        h.run();
+        h
+    }
+
+    /// The pointer over 443's row of [`two_row_table`], then new results in which 443
+    /// overtakes 80 (30 refusals), drawn.
+    fn rise_443_under_the_pointer(h: &mut egui_kittest::Harness<'_, Table>, pointer: Pointer) {
+        if let Pointer::Moved = pointer {
+            h.hover_at(egui::pos2(450.0, 1.0));
+            h.run();
+        }
         h.hover_at(egui::pos2(
             450.0,
-            row_top(&h, 443).expect("443 in view") + 5.0,
+            row_top(h, 443).expect("443 in view") + 5.0,
         ));
         h.run();
         h.state_mut().offenders[1] = offender(443, 30, 0, &[100]);
         h.state_mut().version = 2;
         h.run();
+    }
+
+    #[test]
+    fn the_filter_box_stays_put_when_the_order_is_held() {
+        use egui_kittest::kittest::Queryable;
+        let mut h = two_row_table();
+        let filter = |h: &egui_kittest::Harness<'_, Table>| {
+            h.get_by_role(egui::accesskit::Role::TextInput).rect()
+        };
+        let before = filter(&h);
+        rise_443_under_the_pointer(&mut h, Pointer::Moved);
         assert!(h.state().view.held());
         assert!(h.query_by_label("order held under the pointer").is_some());
         assert_eq!(filter(&h), before);
@@ -2161,20 +2183,8 @@ mod tests {
     /// pointer that has not moved since they came holds nothing.
     #[test]
     fn regression_the_first_results_are_ranked_under_a_pointer_resting_since_they_came() {
-        let mut h = table_harness(vec![
-            offender(80, 10, 0, &[100]),
-            offender(443, 5, 0, &[100]),
-        ]);
-        h.run();
-        // The pointer is there, unmoved since the results came (no earlier position).
-        h.hover_at(egui::pos2(
-            450.0,
-            row_top(&h, 443).expect("443 in view") + 5.0,
-        ));
-        h.run();
-        h.state_mut().offenders[1] = offender(443, 30, 0, &[100]);
-        h.state_mut().version = 2;
-        h.run();
+        let mut h = two_row_table();
+        rise_443_under_the_pointer(&mut h, Pointer::Resting);
         assert!(!h.state().view.held(), "ranked under a resting pointer");
         assert_eq!(ports(h.state().view.rows()), [443, 80]);
     }

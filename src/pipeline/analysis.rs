@@ -1923,14 +1923,14 @@ impl<'c> Reader<'c> {
                     break;
                 }
                 // Before the reading may wait for more input, a batch that holds frames goes
-                // once it has waited its patience, or at once where standard input (a pipe)
-                // has nothing more within what is left of it.
+                // once it has waited its patience, or at once where a pipe (standard input, a
+                // named pipe) has nothing more within what is left of it.
                 runs_unlooked += 1;
                 if let Some((begun, patience)) = begun
                     && sink.batch.frames > 0
                     && (ran >= u64::from(LOOK_EVERY)
                         || runs_unlooked >= LOOK_EVERY
-                        || source.reading_stdin())
+                        || source.reading_a_pipe())
                 {
                     runs_unlooked = 0;
                     let left = patience.saturating_sub(begun.elapsed());

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use super::stdin::Pipe;
+
 /// What the file's reader keeps in common with the input that pcap-parser's reader owns.
 #[derive(Default)]
 pub(super) struct Shared {
@@ -13,9 +15,23 @@ pub(super) struct Shared {
     file_bytes: AtomicU64,
     /// The read error behind pcap-parser's `ReadError`, which does not carry it.
     error: Mutex<Option<io::Error>>,
+    /// The input is a pipe that can be asked whether more came ([`Input::read_what_comes`]).
+    pipe: Option<Pipe>,
 }
 
 impl Shared {
+    pub(super) fn new(pipe: Option<Pipe>) -> Self {
+        Self {
+            pipe,
+            ..Self::default()
+        }
+    }
+
+    /// The pipe the input is, where it can be asked whether more came.
+    pub(super) fn pipe(&self) -> Option<&Pipe> {
+        self.pipe.as_ref()
+    }
+
     /// Bytes read from the file so far.
     pub(super) fn bytes(&self) -> u64 {
         self.file_bytes.load(Ordering::Relaxed)
@@ -102,9 +118,9 @@ pub(super) struct Input {
     inner: Prefixed<Box<dyn Read + Send>>,
     shared: Arc<Shared>,
     failed: bool,
-    /// Set for standard input: a read hands out what has come once the pipe has nothing more
-    /// at hand and it holds at least these bytes (the file's header on the first read, any
-    /// after it).
+    /// Set for a pipe ([`Shared::pipe`]): a read hands out what has come once the pipe has
+    /// nothing more at hand and it holds at least these bytes (the file's header on the first
+    /// read, any after it).
     eager: Option<usize>,
 }
 
@@ -118,12 +134,12 @@ impl Input {
         }
     }
 
-    /// Reads of standard input hand out what has come as soon as the pipe has nothing more at
-    /// hand, the first one once it holds `header` bytes (what pcap-parser parses from its
-    /// first read: the file header, the section header block): a capture given slowly (`ssh
-    /// host cat cap.pcap | rstscope analyze -`) is read as it comes, where each read waited
-    /// for a whole buffer (128 KiB) first. Where standard input cannot be asked whether more
-    /// is at hand (not Unix), reads fill the buffer as before.
+    /// Reads of a pipe (standard input, a named pipe: [`Shared::pipe`]) hand out what has
+    /// come as soon as it has nothing more at hand, the first one once it holds `header` bytes
+    /// (what pcap-parser parses from its first read: the file header, the section header
+    /// block): a capture given slowly (`ssh host cat cap.pcap | rstscope analyze -`) is read
+    /// as it comes, where each read waited for a whole buffer (128 KiB) first. Where the pipe
+    /// cannot be asked whether more is at hand, reads fill the buffer as before.
     pub(super) fn read_what_comes(&mut self, header: usize) {
         self.eager = Some(header);
     }
@@ -174,7 +190,9 @@ impl Read for Input {
                 Ok(n) => {
                     filled += n.min(rest.len());
                     if self.eager.is_some_and(|least| filled >= least.max(1))
-                        && super::stdin::comes_within(Duration::ZERO) == Some(false)
+                        && (self.shared.pipe.as_ref())
+                            .and_then(|pipe| pipe.comes_within(Duration::ZERO))
+                            == Some(false)
                     {
                         break;
                     }

@@ -137,24 +137,55 @@ fn ready(fd: libc::c_int, stop: &AtomicBool) -> io::Result<()> {
     }
 }
 
+/// An input that may give its bytes slowly, and can be asked whether more came: standard
+/// input, a named pipe (`mkfifo`, a shell's `<(ssh host cat cap.pcap)`). Its reader holding
+/// frames asks before a read that could wait long for more, so that it hands on what it has
+/// first.
+#[derive(Debug)]
+pub(super) enum Pipe {
+    Stdin,
+    /// A named pipe's descriptor (a copy of the one read).
+    #[cfg(unix)]
+    Named(std::os::fd::OwnedFd),
+}
+
+impl Pipe {
+    /// Whether the pipe has bytes (or its end) to read within `wait`; `None` where that
+    /// cannot be asked.
+    pub(super) fn comes_within(&self, wait: Duration) -> Option<bool> {
+        match self {
+            Self::Stdin => comes_within(wait),
+            #[cfg(unix)]
+            Self::Named(fd) => {
+                use std::os::fd::AsRawFd as _;
+                Some(poll_within(fd.as_raw_fd(), wait))
+            }
+        }
+    }
+}
+
+/// Whether `fd` has bytes (or its end) to read within `wait`; an interrupted or failed
+/// poll says yes (the read itself then tells).
+#[cfg(unix)]
+fn poll_within(fd: libc::c_int, wait: Duration) -> bool {
+    let timeout = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    let mut polled = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: poll(2) of one pollfd, alive for the call.
+    let n = unsafe { libc::poll(&raw mut polled, 1, timeout) };
+    n != 0
+}
+
 /// Whether standard input has bytes (or its end) to read within `wait`; `None` where that
-/// cannot be asked (on Windows, standard input that is no pipe: a file, the console). A
-/// reader holding frames asks before a read that could wait long for more, so that it hands
-/// on what it has first.
+/// cannot be asked (on Windows, standard input that is no pipe: a file, the console).
 #[must_use]
 pub fn comes_within(wait: Duration) -> Option<bool> {
     #[cfg(unix)]
     {
-        let timeout = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
-        let mut polled = libc::pollfd {
-            fd: STDIN,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: poll(2) of one pollfd, alive for the call.
-        let n = unsafe { libc::poll(&raw mut polled, 1, timeout) };
-        // Interrupted or failed: the read itself will say.
-        Some(n != 0)
+        Some(poll_within(STDIN, wait))
     }
     #[cfg(windows)]
     {

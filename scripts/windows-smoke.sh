@@ -382,7 +382,7 @@ for line in sys.stdin:
 [ -n "$test_exe" ] || fail "no unit-test program for x86_64-pc-windows-gnu"
 wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_process \
   host::sockets::tests::a_listener_this_test_opens_is_never_missing_from_the_table ui::process \
-  source::file::tests::a_folder_is_named_as_a_folder \
+  source::file::tests::a_folder_is_named_as_a_folder source::file::stdin::windows_tests \
   source::file::tests::a_file_held_open_by_another_program_says_so \
   source::file::tests::a_file_on_a_drive_not_there_says_to_connect_it \
   report::write_error_tests::a_file_held_open_by_another_program_is_said_so ui::settings \
@@ -390,7 +390,7 @@ wine "$test_exe" --quiet host::windows host::processes source::npcap agent::own_
   agent::evidence::tests::a_second_ring_in_the_same_directory_is_refused_naming_the_first_ones_pid \
   >"$work/host-tests.out" 2>&1 ||
   fail "Windows-only unit tests under wine: $(tail -20 "$work/host-tests.out")"
-report "TCP counters (GetTcpStatisticsEx), the socket table's owners named by PID in UTF-16, a listener without owner (PID 0) kept and never named (GetExtendedTcpTable, the process list), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder, a file held open (opened and saved over) and a drive not there, Recent, the file dialog's drives, the CSV export's separators, the agent's own process, its log, its hints and the lock of its evidence folder (LockFileEx) under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/ui/process.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs, src/agent/log.rs, src/agent/mod.rs, src/agent/evidence/windows.rs)"
+report "TCP counters (GetTcpStatisticsEx), the socket table's owners named by PID in UTF-16, a listener without owner (PID 0) kept and never named (GetExtendedTcpTable, the process list), services of a process (EnumServicesStatusExW), wpcap.dll checks, the messages for a folder, a file held open (opened and saved over) and a drive not there, Recent, the file dialog's drives, the CSV export's separators, the agent's own process, its log, its hints and the lock of its evidence folder (LockFileEx), whether standard input's pipe has bytes (PeekNamedPipe) under wine: $(grep -o '[0-9]* passed' "$work/host-tests.out") (src/host/windows.rs, src/host/processes.rs, src/ui/process.rs, src/source/npcap.rs, src/source/file/tests.rs, src/report/mod.rs, src/ui/settings.rs, src/ui/file_dialog.rs, src/host/locale.rs, src/agent/own_process.rs, src/agent/log.rs, src/agent/mod.rs, src/agent/evidence/windows.rs, src/source/file/stdin.rs)"
 # What wine's GetExtendedTcpTable gives as owners: PID 0 for the test program's own sockets
 # (wine's server holds them), the PID of a program that holds its socket's Unix descriptor
 # (examples/story/wine.rs), here the copy named rstscope-Jörg-捕獲.exe.

@@ -1288,6 +1288,22 @@ fn analyze_with_a_bar_as(
     std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
     std::thread::JoinHandle<()>,
 ) {
+    analyze_with_a_bar_written(args, bytes).0
+}
+
+/// What [`analyze_with_a_bar_as`] gives: the program, its standard input, what its terminal
+/// showed and the thread that reads the terminal.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+type WithABar = (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+);
+
+/// [`analyze_with_a_bar_as`], and how many of `bytes` it wrote.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn analyze_with_a_bar_written(args: &[&str], bytes: &[u8]) -> (WithABar, usize) {
     use std::io::Write as _;
     use std::time::{Duration, Instant};
     let (slave, screen, reader) = terminal(100);
@@ -1302,16 +1318,31 @@ fn analyze_with_a_bar_as(
     let mut stdin = child.stdin.take().expect("stdin");
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut pieces = bytes.chunks(bytes.len() / 40);
+    let mut written = 0;
     while !drawn(&screen).contains(" packets") {
         assert!(Instant::now() < deadline, "no bar: {:?}", drawn(&screen));
         if pieces.len() > 1 {
-            stdin
-                .write_all(pieces.next().expect("a piece"))
-                .expect("write");
+            let piece = pieces.next().expect("a piece");
+            stdin.write_all(piece).expect("write");
+            written += piece.len();
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    (child, stdin, screen, reader)
+    ((child, stdin, screen, reader), written)
+}
+
+/// `n` as the progress bar writes a count: 12,345.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A terminal of `cols` columns (a pty): its side for the program to write on, what it has
@@ -1493,13 +1524,38 @@ fn ctrl_c_clears_the_progress_bar_and_reports_what_was_read() {
 }
 
 /// A second Ctrl+C (half a second or more after the first) quits at once, without the report,
-/// where the first one's stop is slow to come (here a read that waits for more input).
+/// where the first one's stop is slow to come (here a read of a named pipe that waits for more
+/// input, every frame given before handed on: a pipe's frames go on a tenth of a second after
+/// it goes quiet, and a reading that still held some stopped at the first Ctrl+C, 1 run in 6
+/// under load).
 #[cfg(any(target_os = "linux", target_os = "macos"))]
 #[test]
 fn a_second_ctrl_c_quits_at_once() {
+    use std::time::{Duration, Instant};
     let dir = temp_dir("bar-ctrl-c-twice");
     let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
-    let (mut child, stdin, screen, reader) = analyze_with_a_bar(&bytes);
+    let args = ["analyze", "--format", "json", "/dev/stdin"];
+    let ((mut child, stdin, screen, reader), written) = analyze_with_a_bar_written(&args, &bytes);
+    // Every whole record written so far counted: the reading holds none and waits.
+    let (mut at, mut records) = (24, 0u64);
+    while at + 16 <= written {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes"));
+        if at + 16 + len as usize > written {
+            break;
+        }
+        at += 16 + len as usize;
+        records += 1;
+    }
+    let counted = format!(" {} packets", grouped(records));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !drawn(&screen).contains(&counted) {
+        assert!(
+            Instant::now() < deadline,
+            "{counted:?} not drawn after 20 s: {:?}",
+            drawn(&screen)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     interrupt_until_erased(&child, &screen);
     // Later than a copy of the first signal comes (`timeout`'s to the group, a script's).
     std::thread::sleep(std::time::Duration::from_millis(700));
@@ -4472,6 +4528,112 @@ fn regression_the_spinner_is_ascii_in_a_locale_not_utf8() {
     );
     assert!(shown.is_ascii(), "{:?}", String::from_utf8_lossy(&shown));
     assert!(!spin("C.UTF-8").is_ascii(), "the braille spinner");
+}
+
+/// Regression (flaky trial of a slow pipe): a capture read from a pipe that gives it slowly
+/// (`ssh host cat cap.pcap | rstscope analyze -` over a slow link, or the same as a named pipe:
+/// `rstscope analyze <(ssh host cat cap.pcap)`) showed nothing, no packet counted, until 128 KiB
+/// and 16,384 frames had come (each read waited to fill the buffer, and a batch ended only once
+/// full): minutes of a blank terminal for a capture of short frames on a slow link. A pipe is
+/// now read as it comes, and a batch that holds frames goes after a tenth of a second, or as
+/// soon as the pipe has nothing more: the frames that came are counted on the bar while the
+/// rest is still on its way (here the first half of a real capture, 43 of its 85 frames, one
+/// every 30 ms, the rest held back until they are shown).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+#[test]
+fn regression_a_slow_pipe_shows_the_frames_it_gave_before_the_rest_comes() {
+    let bytes = std::fs::read(fixture("firewall-reject.pcap")).expect("the fixture");
+    // The report of the whole capture given at once, whatever the batches were.
+    let whole = rstscope_with_stdin(&["analyze", "-"], &bytes);
+    let whole = String::from_utf8_lossy(&whole.stdout).into_owned();
+    assert!(whole.contains("firewall"), "{whole}");
+    assert_eq!(slowly(&bytes, None), whole, "standard input");
+    let dir = temp_dir("slow-named-pipe");
+    let fifo = std::ffi::CString::new(dir.join("slow.pipe").into_os_string().into_encoded_bytes())
+        .expect("path");
+    // SAFETY: mkfifo(3) of a NUL-terminated path that lives for the call.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let fifo = dir.join("slow.pipe");
+    // Named by its path, the report's header names it, which the one of standard input does not.
+    let named = slowly(&bytes, Some(&fifo));
+    let body = |report: &str| -> String {
+        report
+            .lines()
+            .skip_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(body(&whole).contains("resets"), "{whole}");
+    assert_eq!(body(&named), body(&whole), "{named}");
+}
+
+/// The report of `rstscope analyze` of `bytes` (a classic pcap file) given slowly through
+/// standard input, or through the named pipe `fifo`: the first 43 records one every 30 ms,
+/// the rest once the terminal's bar counts them.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn slowly(bytes: &[u8], fifo: Option<&Path>) -> String {
+    use std::io::Write as _;
+    use std::time::{Duration, Instant};
+    // Where the first 43 records end (little-endian, 16-byte record headers).
+    let mut at = 24;
+    for _ in 0..43 {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes"));
+        at += 16 + len as usize;
+    }
+    let (slave, screen, reader) = terminal(100);
+    let input = fifo.map_or_else(|| "-".to_owned(), |f| f.display().to_string());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(["analyze", &input])
+        .env("TERM", "xterm")
+        .env("LC_ALL", "C.UTF-8")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(slave)
+        .spawn()
+        .expect("run rstscope");
+    let mut pipe: Box<dyn std::io::Write> = match fifo {
+        // Opened once rstscope opens it to read.
+        Some(fifo) => Box::new(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(fifo)
+                .expect("the named pipe"),
+        ),
+        None => Box::new(child.stdin.take().expect("stdin")),
+    };
+    // A record every 30 ms, as a slow link gives them (the bar comes after half a second).
+    pipe.write_all(&bytes[..24]).expect("the file header");
+    let mut from = 24;
+    while from < at {
+        let len = u32::from_le_bytes(bytes[from + 8..from + 12].try_into().expect("4 bytes"));
+        let to = from + 16 + len as usize;
+        pipe.write_all(&bytes[from..to]).expect("a record");
+        from = to;
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    // Then nothing, until they are shown: 20 s at most under load.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !drawn(&screen).contains(" 43 packets") {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!(
+                "{input}: the 43 frames given were not counted after 20 s, the rest held back: \
+                 {:?}",
+                drawn(&screen)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    pipe.write_all(&bytes[at..]).expect("the rest");
+    drop(pipe);
+    drop(child.stdin.take());
+    let mut report = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().expect("stdout"), &mut report)
+        .expect("the report");
+    let status = ended_within_20s_or_fail(&mut child, "the read did not end");
+    reader.join().expect("reader");
+    assert!(status.success(), "{input}: {status:?}: {report}");
+    report
 }
 
 /// Regression (terminal trial): less before version 617 (Debian 12 has 590) takes no key

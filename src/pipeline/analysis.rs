@@ -1590,6 +1590,16 @@ thread_local! {
 const BATCHES_IN_FLIGHT: usize = 2;
 /// The least frames a batch near the end of the input takes (see [`Reader::batch_frames`]).
 const LAST_BATCHES: u64 = 512;
+/// How long a batch that holds frames waits for more before it goes to the engine: a pipe or
+/// a network share that gives the capture slowly (`ssh host cat cap.pcap | rstscope analyze
+/// -`) shows its progress and first results at this pace, where a batch ended only once full
+/// (16,384 short frames: many seconds of a slow link with nothing to show). A file read at the
+/// page cache's speed fills its batches in a few milliseconds: they still end full.
+const BATCH_PATIENCE: Duration = Duration::from_millis(100);
+/// Runs of frames between two looks at the clock for [`BATCH_PATIENCE`] where each run is
+/// short (frames read one by one: Network Monitor, snoop, files merged in time order frame by
+/// frame); a run of this many frames or more looks each time (a reader's buffer of records).
+const LOOK_EVERY: u32 = 16;
 /// Batches between two copies of the source's status (files, link types, problems): every
 /// 131,072 frames.
 const STATUS_EVERY: u64 = 8;
@@ -1770,6 +1780,10 @@ struct Reader<'c> {
     /// The most frames a batch takes: [`BATCH`], or fewer where a test set
     /// [`BATCH_FRAMES`].
     most: u64,
+    /// How long a batch holding frames waits for more ([`BATCH_PATIENCE`]); none for the
+    /// chunks of a file on disk read whole on two threads ([`balanced`]), whose batches end
+    /// full or with the chunk.
+    patience: Option<Duration>,
 }
 
 impl<'c> Reader<'c> {
@@ -1792,6 +1806,7 @@ impl<'c> Reader<'c> {
             most: BATCH_FRAMES
                 .get()
                 .map_or(BATCH as u64, |n| n.clamp(1, BATCH as u64)),
+            patience: Some(BATCH_PATIENCE),
         }
     }
 
@@ -1814,7 +1829,9 @@ impl<'c> Reader<'c> {
             interfaces_told,
             // Kept: read once on this thread ([`BATCH_FRAMES`]), the same for its next chunk.
             most: _,
+            patience,
         } = self;
+        *patience = None;
         *interfaces_told = source.interfaces().len();
         *two_points = (source.files().len() > 1).then(TwoPoints::default);
         *reading = source;
@@ -1874,6 +1891,8 @@ impl<'c> Reader<'c> {
     ) -> bool {
         batch.clear();
         batch.frames_from = self.frames + 1;
+        let begun = self.patience.map(|p| (Instant::now(), p));
+        let mut runs_unlooked = 0u32;
         let Self {
             source,
             copies,
@@ -1898,10 +1917,27 @@ impl<'c> Reader<'c> {
             // Most frames come in runs of one file's records (no call per frame)...
             if recording.is_none() {
                 let room = limit.saturating_sub(sink.batch.frames);
-                source.frame_run(room, &mut sink);
+                let ran = source.frame_run(room, &mut sink);
                 if sink.batch.frames >= limit {
                     done = false;
                     break;
+                }
+                // Before the reading may wait for more input, a batch that holds frames goes
+                // once it has waited its patience, or at once where a pipe (standard input, a
+                // named pipe) has nothing more within what is left of it.
+                runs_unlooked += 1;
+                if let Some((begun, patience)) = begun
+                    && sink.batch.frames > 0
+                    && (ran >= u64::from(LOOK_EVERY)
+                        || runs_unlooked >= LOOK_EVERY
+                        || source.reading_a_pipe())
+                {
+                    runs_unlooked = 0;
+                    let left = patience.saturating_sub(begun.elapsed());
+                    if left.is_zero() || !source.input_within(left) {
+                        done = false;
+                        break;
+                    }
                 }
             }
             // ...the others, and what ends a run, one by one.
@@ -3008,6 +3044,9 @@ mod tests {
         let source = FileSource::open(std::slice::from_ref(&path)).expect("opens");
         let size = source.files()[0].size;
         let mut reader = Reader::new(source, size, None);
+        // Batches that end by their size only (a loaded machine's debug build may take longer
+        // than their patience to fill one).
+        reader.patience = None;
         let mut batch = Batch::new();
         let mut sizes = Vec::new();
         loop {
@@ -3027,6 +3066,34 @@ mod tests {
         // Halving, then batches of the least size, the last of what the read-ahead left.
         let shrink = |w: &[u64]| w[1] <= w[0].max(2 * LAST_BATCHES);
         assert!(sizes.windows(2).all(shrink), "{sizes:?}");
+    }
+
+    /// A batch that holds frames goes to the engine once it has waited its patience for more
+    /// (a file on a slow network share, a pipe): with none left, each batch ends after the
+    /// first run of records in the reader's buffer, not full; every frame is in one of them.
+    #[test]
+    fn a_batch_goes_once_it_has_waited_its_patience() {
+        let total = 3 * BATCH as u32;
+        let bytes = syn_pcap(total);
+        let size = bytes.len() as u64;
+        let source =
+            FileSource::from_reader("syns.pcap".into(), Box::new(std::io::Cursor::new(bytes)))
+                .expect("opens");
+        let mut reader = Reader::new(source, size, None);
+        reader.patience = Some(Duration::ZERO);
+        let mut batch = Batch::new();
+        let mut sizes = Vec::new();
+        loop {
+            let done = reader.fill(&mut batch, BATCH as u64, None);
+            sizes.push(batch.frames);
+            if done {
+                break;
+            }
+        }
+        assert_eq!(sizes.iter().sum::<u64>(), u64::from(total), "{sizes:?}");
+        // A buffer's run of these frames (128 KiB: some 1,900) at most.
+        assert!(sizes.iter().all(|&n| n <= 2_048), "{sizes:?}");
+        assert!(sizes.len() > 3 * BATCH / 2_048, "{sizes:?}");
     }
 
     /// Ctrl+C on `zcat x.gz | rstscope analyze -` interrupts `zcat` too, whose output then

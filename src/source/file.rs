@@ -22,6 +22,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
@@ -39,6 +40,7 @@ use framing::{
 use input::{Counting, Input, Prefixed, Shared, read_prefix};
 use processes::{ProcessTable, Warnings};
 use records::{Buffered, RecordFraming};
+use stdin::Pipe;
 
 pub use compressed::WINDOW_BUDGET;
 pub use folder::MAX_FOLDER_FILES;
@@ -249,10 +251,11 @@ impl FileSource {
         for (Looked { path, found, .. }, n) in looked {
             let added = match found {
                 Found::Zip(listing) => source.add_zip(path, &listing, paths.len(), window),
-                Found::Stream { raw, size } => source.add(Opening {
+                Found::Stream { raw, size, pipe } => source.add(Opening {
                     path,
                     raw,
                     size,
+                    pipe,
                     on_disk: size.is_some(),
                     // A small file needs no more buffer than its size.
                     buffer: size.map_or(buffer, |size| {
@@ -311,6 +314,7 @@ impl FileSource {
             recheck: None,
             window: Window::alone(),
             base: 0,
+            pipe: None,
         })?;
         Ok(source)
     }
@@ -349,6 +353,7 @@ impl FileSource {
             recheck: None,
             window: Window::alone(),
             base: from.saturating_sub(24),
+            pipe: None,
         })?;
         Ok(source)
     }
@@ -533,6 +538,25 @@ impl FileSource {
     /// delivers.
     pub fn delivering(&self) -> Option<usize> {
         self.delivered
+    }
+
+    /// Whether more of the input being read comes within `wait`: false only where that input
+    /// is a pipe (standard input, a named pipe) that stays empty that long. Files on disk, and
+    /// pipes that cannot be asked, say true.
+    pub fn input_within(&self, wait: Duration) -> bool {
+        (self.reading_pipe()).is_none_or(|pipe| pipe.comes_within(wait).unwrap_or(true))
+    }
+
+    /// The pipe being read (standard input, a named pipe), which may give its bytes slowly.
+    fn reading_pipe(&self) -> Option<&Pipe> {
+        let reader = self.readers.get(self.delivered?)?;
+        reader.stream.shared.pipe()
+    }
+
+    /// The input being read is a pipe (standard input, a named pipe): [`FileSource::input_within`]
+    /// can tell whether more of it came.
+    pub fn reading_a_pipe(&self) -> bool {
+        self.reading_pipe().is_some()
     }
 
     /// Hands `each` up to `limit` further frames of the file that delivered the last frame,
@@ -948,6 +972,7 @@ impl FileSource {
                 recheck: Some(recheck(path, entry, window)),
                 window,
                 base: 0,
+                pipe: None,
             };
             match self.add(opening) {
                 Ok(()) => opened += 1,
@@ -1509,6 +1534,8 @@ enum Found {
         raw: Box<dyn Read + Send>,
         /// The size of a file on disk.
         size: Option<u64>,
+        /// Standard input or a named pipe, which may give its bytes slowly.
+        pipe: Option<Pipe>,
     },
     /// A zip archive on disk.
     Zip(zip::Listing),
@@ -1703,17 +1730,20 @@ fn look<'a>(path: &'a Path, stdin_taken: &mut bool) -> Result<Looked<'a>, Source
                 "standard input is given more than once; it can be read only once",
             )));
         }
-        return Ok(Looked::stream(path, Box::new(stdin::Watched::new()), None));
+        let watched = Box::new(stdin::Watched::new());
+        return Ok(Looked::stream(path, watched, None, Some(Pipe::Stdin)));
     }
     let mut file = File::open(path).map_err(io_error)?;
     let meta = file.metadata().map_err(io_error)?;
     // A named pipe or a device has no size to go by.
     let regular = meta.is_file();
     if !(regular && starts_zip(&mut file).map_err(io_error)?) {
+        let pipe = named_pipe(&file, &meta);
         return Ok(Looked::stream(
             path,
             Box::new(file),
             regular.then_some(meta.len()),
+            pipe,
         ));
     }
     let listing = zip::list(&mut file, meta.len())
@@ -1729,9 +1759,33 @@ fn look<'a>(path: &'a Path, stdin_taken: &mut bool) -> Result<Looked<'a>, Source
     })
 }
 
+/// `file` as a [`Pipe`] where it is a named pipe (`mkfifo`, a shell's `<(...)`): a copy of
+/// its descriptor, to ask whether more came.
+fn named_pipe(file: &File, meta: &std::fs::Metadata) -> Option<Pipe> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        meta.file_type()
+            .is_fifo()
+            .then(|| file.try_clone().ok())
+            .flatten()
+            .map(|copy| Pipe::Named(copy.into()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, meta);
+        None
+    }
+}
+
 impl<'a> Looked<'a> {
     /// The stream `raw`, its compression told by its first bytes.
-    fn stream(path: &'a Path, mut raw: Box<dyn Read + Send>, size: Option<u64>) -> Self {
+    fn stream(
+        path: &'a Path,
+        mut raw: Box<dyn Read + Send>,
+        size: Option<u64>,
+        pipe: Option<Pipe>,
+    ) -> Self {
         let (first, error) = read_prefix(&mut raw);
         let windows = match Compression::detect(&first) {
             Some(compression) => usize::from(compression.has_window()),
@@ -1743,6 +1797,7 @@ impl<'a> Looked<'a> {
             found: Found::Stream {
                 raw: Box::new(Prefixed::new(first, error, raw)),
                 size,
+                pipe,
             },
             windows,
         }
@@ -1814,6 +1869,8 @@ struct Opening<'a> {
     /// Where the input's bytes after a classic pcap file's header lie in the file: a part of
     /// it read on its own ([`FileSource::open_part`]) gives its offsets in the file, 0 else.
     base: u64,
+    /// Standard input or a named pipe, which may give its bytes slowly.
+    pipe: Option<Pipe>,
 }
 
 /// What to do with a split zip archive, whose parts rstscope does not put together.
@@ -1930,12 +1987,13 @@ fn open_input(
         recheck,
         window,
         base,
+        pipe,
     } = opening;
     let io_error = |source| SourceError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let shared = Arc::new(Shared::default());
+    let shared = Arc::new(Shared::new(pipe));
     let mut counted = Counting::new(raw, Arc::clone(&shared));
 
     let (first, error) = read_prefix(&mut counted);
@@ -2032,10 +2090,26 @@ fn open_input(
         piped: !on_disk && info.archive.is_none() && base == 0,
         base,
     };
-    let input = Input::new(
+    let pipe = shared.pipe().is_some();
+    let mut input = Input::new(
         Prefixed::new(for_pcap_parser(prefix, kind), pending, rest),
         shared,
     );
+    if pipe {
+        // What pcap-parser parses from its first read.
+        let header = match kind {
+            Kind::Pcap { .. } => Some(24),
+            Kind::Pcapng => {
+                let peek = input.peek();
+                let big_endian = u32_at(peek, 8, false) != BOM;
+                (peek.len() >= 12).then(|| u32_at(peek, 4, big_endian) as usize)
+            }
+            Kind::NetMon { .. } | Kind::Snoop => None,
+        };
+        if let Some(header) = header {
+            input.read_what_comes(header);
+        }
+    }
 
     let mut warnings = Warnings::default();
     let opened = match kind {
@@ -2163,6 +2237,7 @@ fn open_zip_in_order(
         recheck: None,
         window,
         base: 0,
+        pipe: None,
     };
     let (info, mut reader, problem) = open_input(opening, file, interfaces, problems)?;
     reader.warnings.zip_rest = Some(zip_rest);

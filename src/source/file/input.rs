@@ -4,6 +4,9 @@
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use super::stdin::Pipe;
 
 /// What the file's reader keeps in common with the input that pcap-parser's reader owns.
 #[derive(Default)]
@@ -12,9 +15,23 @@ pub(super) struct Shared {
     file_bytes: AtomicU64,
     /// The read error behind pcap-parser's `ReadError`, which does not carry it.
     error: Mutex<Option<io::Error>>,
+    /// The input is a pipe that can be asked whether more came ([`Input::read_what_comes`]).
+    pipe: Option<Pipe>,
 }
 
 impl Shared {
+    pub(super) fn new(pipe: Option<Pipe>) -> Self {
+        Self {
+            pipe,
+            ..Self::default()
+        }
+    }
+
+    /// The pipe the input is, where it can be asked whether more came.
+    pub(super) fn pipe(&self) -> Option<&Pipe> {
+        self.pipe.as_ref()
+    }
+
     /// Bytes read from the file so far.
     pub(super) fn bytes(&self) -> u64 {
         self.file_bytes.load(Ordering::Relaxed)
@@ -94,12 +111,17 @@ impl<R: Read> Read for Prefixed<R> {
 }
 
 /// What pcap-parser reads from. Fills the whole buffer on each read (a gzip decoder hands
-/// out little at a time, and pcap-parser reads once per refill), retries interrupted reads,
-/// and keeps the error of a failed read in [`Shared`].
+/// out little at a time, and pcap-parser reads once per refill), but for standard input
+/// ([`Input::read_what_comes`]), retries interrupted reads, and keeps
+/// the error of a failed read in [`Shared`].
 pub(super) struct Input {
     inner: Prefixed<Box<dyn Read + Send>>,
     shared: Arc<Shared>,
     failed: bool,
+    /// Set for a pipe ([`Shared::pipe`]): a read hands out what has come once the pipe has
+    /// nothing more at hand and it holds at least these bytes (the file's header on the first
+    /// read, any after it).
+    eager: Option<usize>,
 }
 
 impl Input {
@@ -108,7 +130,18 @@ impl Input {
             inner,
             shared,
             failed: false,
+            eager: None,
         }
+    }
+
+    /// Reads of a pipe (standard input, a named pipe: [`Shared::pipe`]) hand out what has
+    /// come as soon as it has nothing more at hand, the first one once it holds `header` bytes
+    /// (what pcap-parser parses from its first read: the file header, the section header
+    /// block): a capture given slowly (`ssh host cat cap.pcap | rstscope analyze -`) is read
+    /// as it comes, where each read waited for a whole buffer (128 KiB) first. Where the pipe
+    /// cannot be asked whether more is at hand, reads fill the buffer as before.
+    pub(super) fn read_what_comes(&mut self, header: usize) {
+        self.eager = Some(header);
     }
 
     /// The detection bytes not yet handed out.
@@ -154,7 +187,16 @@ impl Read for Input {
         while let Some(rest) = buf.get_mut(filled..).filter(|rest| !rest.is_empty()) {
             match self.inner.read(rest) {
                 Ok(0) => break,
-                Ok(n) => filled += n.min(rest.len()),
+                Ok(n) => {
+                    filled += n.min(rest.len());
+                    if self.eager.is_some_and(|least| filled >= least.max(1))
+                        && (self.shared.pipe.as_ref())
+                            .and_then(|pipe| pipe.comes_within(Duration::ZERO))
+                            == Some(false)
+                    {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     // Hand out what was read; the error comes with the next read.
@@ -166,6 +208,10 @@ impl Read for Input {
                     break;
                 }
             }
+        }
+        // The file's header was in the first read.
+        if let Some(least) = &mut self.eager {
+            *least = 0;
         }
         Ok(filled)
     }

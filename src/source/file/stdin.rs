@@ -137,6 +137,98 @@ fn ready(fd: libc::c_int, stop: &AtomicBool) -> io::Result<()> {
     }
 }
 
+/// An input that may give its bytes slowly, and can be asked whether more came: standard
+/// input, a named pipe (`mkfifo`, a shell's `<(ssh host cat cap.pcap)`). Its reader holding
+/// frames asks before a read that could wait long for more, so that it hands on what it has
+/// first.
+#[derive(Debug)]
+pub(super) enum Pipe {
+    Stdin,
+    /// A named pipe's descriptor (a copy of the one read).
+    #[cfg(unix)]
+    Named(std::os::fd::OwnedFd),
+}
+
+impl Pipe {
+    /// Whether the pipe has bytes (or its end) to read within `wait`; `None` where that
+    /// cannot be asked.
+    pub(super) fn comes_within(&self, wait: Duration) -> Option<bool> {
+        match self {
+            Self::Stdin => comes_within(wait),
+            #[cfg(unix)]
+            Self::Named(fd) => {
+                use std::os::fd::AsRawFd as _;
+                Some(poll_within(fd.as_raw_fd(), wait))
+            }
+        }
+    }
+}
+
+/// Whether `fd` has bytes (or its end) to read within `wait`; an interrupted or failed
+/// poll says yes (the read itself then tells).
+#[cfg(unix)]
+fn poll_within(fd: libc::c_int, wait: Duration) -> bool {
+    let timeout = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    let mut polled = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: poll(2) of one pollfd, alive for the call.
+    let n = unsafe { libc::poll(&raw mut polled, 1, timeout) };
+    n != 0
+}
+
+/// Whether standard input has bytes (or its end) to read within `wait`; `None` where that
+/// cannot be asked (on Windows, standard input that is no pipe: a file, the console).
+#[must_use]
+pub fn comes_within(wait: Duration) -> Option<bool> {
+    #[cfg(unix)]
+    {
+        Some(poll_within(STDIN, wait))
+    }
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Console::{GetStdHandle, STD_INPUT_HANDLE};
+        use windows_sys::Win32::System::Pipes::PeekNamedPipe;
+        // A pipe cannot be waited on as poll(2) waits: looked at every few milliseconds.
+        const LOOK: Duration = Duration::from_millis(5);
+        let until = Instant::now() + wait;
+        // SAFETY: GetStdHandle takes a constant and no pointers.
+        let handle = unsafe { GetStdHandle(STD_INPUT_HANDLE) };
+        loop {
+            let mut bytes = 0u32;
+            // SAFETY: PeekNamedPipe with no buffer (size 0) writes only the count of bytes
+            // available, to a u32 alive for the call; any handle is allowed (it fails on one
+            // that is no pipe).
+            let peeked = unsafe {
+                PeekNamedPipe(
+                    handle,
+                    std::ptr::null_mut(),
+                    0,
+                    std::ptr::null_mut(),
+                    &raw mut bytes,
+                    std::ptr::null_mut(),
+                )
+            };
+            // No pipe, or its writer gone (the read then says the end).
+            if peeked == 0 {
+                return None;
+            }
+            let now = Instant::now();
+            if bytes > 0 || now >= until {
+                return Some(bytes > 0);
+            }
+            std::thread::sleep(LOOK.min(until - now));
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = wait;
+        None
+    }
+}
+
 /// Elsewhere the read blocks as it did.
 #[cfg(not(unix))]
 fn ready(_fd: i32, _stop: &AtomicBool) -> io::Result<()> {
@@ -188,5 +280,56 @@ mod tests {
         unsafe {
             libc::close(r);
         }
+    }
+}
+
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use super::*;
+    use windows_sys::Win32::Foundation::CloseHandle;
+    use windows_sys::Win32::Storage::FileSystem::WriteFile;
+    use windows_sys::Win32::System::Console::{GetStdHandle, STD_INPUT_HANDLE, SetStdHandle};
+    use windows_sys::Win32::System::Pipes::CreatePipe;
+
+    /// Standard input that is a pipe tells whether bytes came, having waited for them as
+    /// long as asked (`type cap.pcap | rstscope analyze -`, OpenSSH's `ssh host cat
+    /// cap.pcap | rstscope analyze -`): a reader holding frames hands them on first.
+    #[test]
+    fn a_pipe_on_standard_input_tells_whether_bytes_came() {
+        let (mut read, mut write) = (std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: CreatePipe fills the two handles, default security, default size.
+        assert_ne!(
+            unsafe { CreatePipe(&raw mut read, &raw mut write, std::ptr::null(), 0) },
+            0
+        );
+        // SAFETY: GetStdHandle takes a constant; SetStdHandle a constant and a live handle.
+        let before = unsafe { GetStdHandle(STD_INPUT_HANDLE) };
+        assert_ne!(unsafe { SetStdHandle(STD_INPUT_HANDLE, read) }, 0);
+        let start = Instant::now();
+        let empty = comes_within(Duration::from_millis(60));
+        let waited = start.elapsed();
+        let mut written = 0u32;
+        // SAFETY: WriteFile of one byte from a live buffer, its count to a live u32, no
+        // overlapped I/O.
+        let wrote = unsafe {
+            WriteFile(
+                write,
+                b"x".as_ptr(),
+                1,
+                &raw mut written,
+                std::ptr::null_mut(),
+            )
+        };
+        let came = comes_within(Duration::from_secs(5));
+        // SAFETY: the handle saved above back in its place; the pipe's handles closed once.
+        unsafe {
+            SetStdHandle(STD_INPUT_HANDLE, before);
+            CloseHandle(write);
+            CloseHandle(read);
+        }
+        assert_eq!(empty, Some(false));
+        assert!(waited >= Duration::from_millis(50), "{waited:?}");
+        assert!(wrote != 0 && written == 1);
+        assert_eq!(came, Some(true));
     }
 }

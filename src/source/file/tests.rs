@@ -1586,6 +1586,7 @@ fn read_stream(bytes: &[u8]) -> Option<usize> {
         recheck: None,
         window: Window::alone(),
         base: 0,
+        pipe: None,
     };
     source.add(opening).ok()?;
     let mut n = 0;
@@ -2535,6 +2536,7 @@ fn read_buffered(bytes: &[u8], buffer: usize) -> Vec<String> {
         recheck: None,
         window: Window::alone(),
         base: 0,
+        pipe: None,
     };
     if let Err(e) = source.add(opening) {
         return vec![format!("open: {e}")];

@@ -1250,6 +1250,26 @@ pub fn percent(fraction: f32) -> String {
     format!("{}%", (fraction.clamp(0.0, 1.0) * 100.0) as u32)
 }
 
+/// How far a reading has got, in words: `12% · 120.0 MiB of 1.0 GiB · 212,992 packets`; of a
+/// pipe, whose size is not known, what came: `3.3 KiB read · 37 packets` (a named pipe given
+/// slowly said "0% · 3.3 KiB of 0 B" while its frames came in).
+fn read_so_far(p: &Progress) -> String {
+    if p.bytes_total == 0 {
+        return format!(
+            "{} read · {} packets",
+            bytes(p.bytes_read),
+            thousands(p.frames)
+        );
+    }
+    format!(
+        "{} · {} of {} · {} packets",
+        percent(read_fraction(p)),
+        bytes(p.bytes_read),
+        bytes(p.bytes_total),
+        thousands(p.frames)
+    )
+}
+
 /// What [`progress`] tells of a capture being opened.
 pub struct Reading<'a> {
     /// The capture's name.
@@ -1287,13 +1307,7 @@ pub fn progress(
         // file opened while another still reads waits for that reading to stop): "0% · 0 B of
         // 0 B · 0 packets" told nothing.
         if reading.comparing.is_none() && reading.progress.is_some() {
-            ui.label(format!(
-                "{} · {} of {} · {} packets",
-                percent(fraction),
-                bytes(p.bytes_read),
-                bytes(p.bytes_total),
-                thousands(p.frames)
-            ));
+            ui.label(read_so_far(&p));
         }
         let what = match (reading.comparing, replacing) {
             (Some(files), _) => format!("comparing {files} (a copy is read once)"),
@@ -1395,6 +1409,37 @@ mod tests {
             h.query_by_label_contains(" packets").is_none(),
             "nothing read yet"
         );
+    }
+
+    /// Regression (real-window trial, a capture given slowly through a named pipe, whose
+    /// frames now come in as they arrive): the row said "0% · 3.3 KiB of 0 B · 37 packets". A
+    /// pipe's size is not known: it says what came.
+    #[test]
+    fn a_pipe_being_read_tells_what_came_not_a_share_of_nothing() {
+        let pipe = Progress {
+            frames: 37,
+            bytes_read: 3_380,
+            bytes_total: 0,
+        };
+        assert_eq!(read_so_far(&pipe), "3.3 KiB read · 37 packets");
+        let file = Progress {
+            bytes_total: 13_520,
+            ..pipe
+        };
+        assert_eq!(read_so_far(&file), "25% · 3.3 KiB of 13.2 KiB · 37 packets");
+        let mut h = egui_kittest::Harness::new_ui_state(
+            |ui, actions: &mut Vec<Action>| {
+                let reading = Reading {
+                    label: "slow.pipe",
+                    progress: Some(pipe),
+                    comparing: None,
+                };
+                progress(ui, &reading, false, actions);
+            },
+            Vec::new(),
+        );
+        h.run_steps(2);
+        h.get_by_label("3.3 KiB read · 37 packets");
     }
 
     /// Regression (real-window trial, a 634 MiB capture opened): for the first 15% of every

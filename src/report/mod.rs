@@ -2187,7 +2187,10 @@ fn given_up_over(o: &Offender, given_up: u64) -> String {
 /// were sent again 6 times in all, each attempt's over up to 3.0 s: its client kept retrying
 /// and nothing ever came back." The client's retries are the evidence that its SYNs left it
 /// and were lost on the way or at the host, not a client that gave up at once. Nothing where
-/// none was resent (a client that tries once).
+/// none was resent (a client that tries once). How many times is said only where every SYN
+/// resent to the endpoint was one of theirs ([`Resends::syns`](crate::engine::offenders::Resends::syns) counts those of every attempt
+/// not answered yet: of attempts answered late, refused, reset or cut off by the capture's
+/// end too, and the whole capture's in a time range).
 fn resent_unanswered(o: &Offender, given_up: u64) -> String {
     let r = &o.resends;
     let resent = u64::from(r.unanswered_resent);
@@ -2195,18 +2198,34 @@ fn resent_unanswered(o: &Offender, given_up: u64) -> String {
         return String::new();
     }
     let over = tenths_of(r.unanswered_longest_ms);
+    let theirs_alone = o.rst_conns_by_cause.is_some()
+        && r.late == 0
+        && o.failed_refused == 0
+        && o.failed_reset == 0
+        && o.failed_unanswered == given_up;
     let times = plural(u64::from(r.syns), "time", "times");
-    let mut s = match (resent == given_up, given_up) {
-        (true, 1) => format!(" Its SYN was sent again {times}, over {over}"),
-        (true, _) => {
+    let mut s = match (resent == given_up, given_up, theirs_alone) {
+        (true, 1, true) => format!(" Its SYN was sent again {times}, over {over}"),
+        (true, 1, false) => format!(" Its SYN was sent again, over {over}"),
+        (true, _, true) => {
             format!(" Their SYNs were sent again {times} in all, each attempt's over up to {over}")
         }
-        (false, _) if resent == 1 => {
+        (true, _, false) => {
+            format!(" Their SYNs were sent again, each attempt's over up to {over}")
+        }
+        (false, _, true) if resent == 1 => {
             format!(" The SYN of 1 of them was sent again ({times}, over {over})")
         }
-        (false, _) => format!(
+        (false, _, false) if resent == 1 => {
+            format!(" The SYN of 1 of them was sent again (over {over})")
+        }
+        (false, _, true) => format!(
             " The SYNs of {} of them were sent again ({times} in all, each attempt's over up \
              to {over})",
+            thousands(resent)
+        ),
+        (false, _, false) => format!(
+            " The SYNs of {} of them were sent again (each attempt's over up to {over})",
             thousands(resent)
         ),
     };
@@ -5324,6 +5343,51 @@ mod diagnosis_tests {
              is full. 3 more got none before the capture ended, 5.0 to 5.1 s after their first \
              SYN: too soon to tell a dropped SYN from a slow answer."
         );
+    }
+
+    /// Regression (words trial): an endpoint whose attempts went unanswered while another was
+    /// answered late said "Their SYNs were sent again 6 times in all" of the 2 given up on,
+    /// which had resent 2: the count is of every attempt's SYNs sent again, the late one's
+    /// too. It is said only where every SYN resent was one of those given up on.
+    #[test]
+    fn syns_resent_are_counted_only_where_all_were_the_given_up_attempts() {
+        use crate::engine::offenders::Resends;
+        let whole = |late: u32| Offender {
+            attempts: 3,
+            failed_attempts: 2,
+            failed_unanswered: 2,
+            incidents: 2,
+            rst_conns_by_cause: Some([0; 5]),
+            resends: Resends {
+                syns: 6,
+                late,
+                unanswered_resent: 2,
+                unanswered_longest_ms: 2_000,
+                ..Resends::default()
+            },
+            ..Offender::blank("10.0.0.1", 80)
+        };
+        let told = |o: &Offender| super::resent_unanswered(o, 2);
+        assert_eq!(
+            told(&whole(0)),
+            " Their SYNs were sent again 6 times in all, each attempt's over up to 2.0 s: its \
+             client kept retrying and nothing ever came back."
+        );
+        assert_eq!(
+            told(&whole(1)),
+            " Their SYNs were sent again, each attempt's over up to 2.0 s."
+        );
+        // A time range's counts, the resends the whole capture's.
+        let range = Offender {
+            rst_conns_by_cause: None,
+            ..whole(0)
+        };
+        assert!(!told(&range).contains("6 times"), "{}", told(&range));
+        let refused_too = Offender {
+            failed_refused: 1,
+            ..whole(0)
+        };
+        assert!(!told(&refused_too).contains("6 times"));
     }
 
     /// The report of a machine sampled once a second from `first` to `last`, the capture

@@ -3001,7 +3001,7 @@ fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
         o["diagnosis"],
         "9 connection attempts to 203.0.113.94:80 from client 172.16.16.154 got no answer (0.1/s, \
          2016-01-08T20:59:34Z to 2016-01-08T21:00:50Z): a firewall drops them, the host is down, or its listen queue is \
-         full. Their SYNs were sent again 72 times in all, each attempt's over up to 19.1 s: \
+         full. Their SYNs were sent again 84 times in all, each attempt's over up to 67.4 s: \
          its client kept retrying and nothing ever came back."
     );
     assert_eq!(o["failed_by"]["unanswered"], 9);

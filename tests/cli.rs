@@ -2981,6 +2981,36 @@ fn corpus_capture(rel: &str) -> Option<String> {
     None
 }
 
+/// Regression (trial on the public captures): zeek/tls/https-to-http.pcap's client resets its
+/// connection to 127.0.0.1:80 right after the server's FIN, with no FIN of its own, and the
+/// sentence said it "closed abortively on the peer's close ..., as some servers do": the
+/// client did. Each side is named as the one that closes so; the server's sentence stays.
+#[test]
+fn a_clients_abortive_close_on_the_servers_fin_is_not_said_of_servers() {
+    let Some(file) = corpus_capture("zeek/tls/https-to-http.pcap") else {
+        return;
+    };
+    let d = &offenders_utc(&file)["127.0.0.1:80"]["diagnosis"];
+    assert_eq!(
+        d,
+        "127.0.0.1:80 saw 1 reset after a FIN with client 127.0.0.1 (at 2025-02-27T09:53:14Z), \
+         sent by the client right after the server's FIN, with no FIN of its own: it closed \
+         abortively on the peer's close (SO_LINGER 0 or unread data at close), as some clients \
+         do; usually benign."
+    );
+    let Some(file) = corpus_capture("zeek/http/http-to-ssh.pcap") else {
+        return;
+    };
+    let d = offenders_utc(&file)["127.0.0.1:22"]["diagnosis"].clone();
+    assert!(
+        d.as_str().is_some_and(
+            |d| d.contains("sent by the server right after the client's FIN")
+                && d.ends_with("as some servers do; usually benign.")
+        ),
+        "{d}"
+    );
+}
+
 /// Regression: http_espn_fail.pcapng said "6 connection attempts to 203.0.113.94:80 from 1
 /// client got no answer (0.1/s, 20:59:34-21:00:50) ... 3 more got none before the capture
 /// ended, less than 0.1 s after their SYN: too soon to tell". The 3 (ports 64892-64894) sent

@@ -3037,6 +3037,36 @@ fn corpus_capture(rel: &str) -> Option<String> {
     None
 }
 
+/// Regression (trial on the public captures): zeek/tls/https-to-http.pcap's client resets its
+/// connection to 127.0.0.1:80 right after the server's FIN, with no FIN of its own, and the
+/// sentence said it "closed abortively on the peer's close ..., as some servers do": the
+/// client did. Each side is named as the one that closes so; the server's sentence stays.
+#[test]
+fn a_clients_abortive_close_on_the_servers_fin_is_not_said_of_servers() {
+    let Some(file) = corpus_capture("zeek/tls/https-to-http.pcap") else {
+        return;
+    };
+    let d = &offenders_utc(&file)["127.0.0.1:80"]["diagnosis"];
+    assert_eq!(
+        d,
+        "127.0.0.1:80 saw 1 reset after a FIN with client 127.0.0.1 (at 2025-02-27T09:53:14Z), \
+         sent by the client right after the server's FIN, with no FIN of its own: it closed \
+         abortively on the peer's close (SO_LINGER 0 or unread data at close), as some clients \
+         do; usually benign."
+    );
+    let Some(file) = corpus_capture("zeek/http/http-to-ssh.pcap") else {
+        return;
+    };
+    let d = offenders_utc(&file)["127.0.0.1:22"]["diagnosis"].clone();
+    assert!(
+        d.as_str().is_some_and(
+            |d| d.contains("sent by the server right after the client's FIN")
+                && d.ends_with("as some servers do; usually benign.")
+        ),
+        "{d}"
+    );
+}
+
 /// Regression: http_espn_fail.pcapng said "6 connection attempts to 203.0.113.94:80 from 1
 /// client got no answer (0.1/s, 20:59:34-21:00:50) ... 3 more got none before the capture
 /// ended, less than 0.1 s after their SYN: too soon to tell". The 3 (ports 64892-64894) sent
@@ -3057,7 +3087,7 @@ fn syns_retransmitted_up_to_the_end_wait_from_their_first_syn() {
         o["diagnosis"],
         "9 connection attempts to 203.0.113.94:80 from client 172.16.16.154 got no answer (0.1/s, \
          2016-01-08T20:59:34Z to 2016-01-08T21:00:50Z): a firewall drops them, the host is down, or its listen queue is \
-         full. Their SYNs were sent again 72 times in all, each attempt's over up to 19.1 s: \
+         full. Their SYNs were sent again 84 times in all, each attempt's over up to 67.4 s: \
          its client kept retrying and nothing ever came back."
     );
     assert_eq!(o["failed_by"]["unanswered"], 9);

@@ -1084,3 +1084,45 @@ fn rst_payloads_cut_by_the_capture_or_not_text_are_said_so() {
         serde_json::json!(["hex: 33 aa 00 01 00 00 00 00 (8 bytes, not text)"])
     );
 }
+
+/// Regression (real-window trial on the public captures): in
+/// chrissanders-packets/http_espn_fail.pcapng a Windows client tries 9 connects to
+/// 203.0.113.94:80 that nothing answers, each SYN sent 11 times (6 of them; the other 3 until
+/// the capture ends), the last two 16 and 32 s after the one before: 84 retransmissions over
+/// up to 67.4 s, as Wireshark's `tcp.analysis.retransmission` counts them. The sentence said
+/// "sent again 72 times in all, each attempt's over up to 19.1 s": the SYNs after an attempt
+/// was given up on (10 s without one) were counted neither in the number nor in the time.
+#[test]
+fn syns_sent_again_after_an_attempt_was_given_up_on_are_counted() {
+    let dir = corpus_dir();
+    let path = dir.join("chrissanders-packets/http_espn_fail.pcapng");
+    if !path.is_file() {
+        always_show("corpus http_espn_fail test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let a = analyze_files(&[path], Options::default()).expect("http_espn_fail analyzed");
+    let o = a
+        .snapshot
+        .offenders
+        .iter()
+        .find(|o| o.port == 80 && o.addr.to_string() == "203.0.113.94")
+        .expect("the unanswered endpoint is an offender");
+    assert_eq!(
+        (o.failed_attempts, o.incidents),
+        (9, 9),
+        "each counted once"
+    );
+    let r = &o.resends;
+    assert_eq!(
+        (r.syns, r.unanswered_resent, r.unanswered_longest_ms),
+        (84, 9, 67_403)
+    );
+    let sentence = rstscope::report::diagnosis(o, rstscope::report::Clock::Utc);
+    assert!(
+        sentence.contains(
+            "Their SYNs were sent again 84 times in all, each attempt's over up to 67.4 s: its \
+             client kept retrying and nothing ever came back."
+        ),
+        "{sentence}"
+    );
+}

@@ -6002,6 +6002,72 @@ fn enter_on_the_offender_row_tab_reached_follows_its_first_connection() {
     assert!(h.state().stream().is_none());
 }
 
+/// Regression (real-window trial on public captures, keyboard only): Tab to the offenders,
+/// Down to the next one, then Tab went to the File menu, a tour of the toolbar away from the
+/// table (the arrows took the keyboard off the rows, to keep egui's ring from straying, and
+/// left it nowhere); and Enter there, which follows the first connection, then Tab went to
+/// the File menu too, not to "× All packets" beside the packets as after Enter on the row.
+/// The keyboard goes with the selection: on the row the arrows selected, from where Tab and
+/// Enter go on; and Enter with nothing holding the keyboard sends the next Tab to the
+/// packets, as Enter on the row does.
+#[test]
+fn the_keyboard_stays_on_the_offender_row_the_arrows_select() {
+    let mut h = opened_with(
+        [1280.0, 800.0],
+        Refusals::at("keys-stay/many-offenders.pcap", 400, 8),
+    );
+    let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+    let endpoint = |i: usize| {
+        let (addr, port, _) = keys[i];
+        format!("{addr}:{port}")
+    };
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(focused_label(&h), Some(endpoint(0)), "Tab lands on the row");
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(3);
+    assert_eq!(h.state().selected(), Some(keys[1]));
+    assert_eq!(
+        focused_label(&h),
+        Some(endpoint(1)),
+        "the keyboard is on the row the arrow selected"
+    );
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(3);
+    assert_eq!(h.state().selected(), Some(keys[2]));
+    assert_eq!(focused_label(&h), Some(endpoint(2)), "one row a press");
+    // Tab goes on from there, to the next row: not round to the menu.
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(focused_label(&h), Some(endpoint(3)));
+    // Back on the selected row, Enter follows its first connection, Tab goes to the packets.
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(focused_label(&h), Some(endpoint(2)));
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(h.state().stream().is_some(), "a connection followed");
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(focused_label(&h).as_deref(), Some("× All packets"));
+    // Escape there lists every packet again; Enter with nothing holding the keyboard follows
+    // the first connection again, and Tab goes to the packets from there too.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    if let Some(id) = h.ctx.memory(egui::Memory::focused) {
+        h.ctx.memory_mut(|m| m.surrender_focus(id));
+    }
+    h.run_steps(2);
+    assert!(h.state().stream().is_none(), "every packet listed again");
+    assert_eq!(focused_label(&h), None, "nothing holds the keyboard");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(h.state().stream().is_some(), "Enter followed a connection");
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    assert_eq!(focused_label(&h).as_deref(), Some("× All packets"));
+}
+
 /// Regression (real-window trial, keyboard only): a dialog opened from a control that had
 /// the keyboard gave it back to nothing as it closed, and Tab started again from the File
 /// menu (a live capture stopped from the keyboard and saved with Ctrl+S, then Tab opened the

@@ -706,6 +706,12 @@ impl Attempt {
         self.syn_span_ms > 0
     }
 
+    /// Its SYNs span [`u16::MAX`] ms or more: [`Attempt::first_syn`] is no longer its first
+    /// SYN's time.
+    pub fn span_capped(&self) -> bool {
+        self.syn_span_ms == u16::MAX
+    }
+
     /// When its first SYN came, within a millisecond; past a span of [`u16::MAX`] ms, that
     /// long before the last SYN.
     pub fn first_syn(&self) -> Timestamp {

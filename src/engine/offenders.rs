@@ -498,10 +498,18 @@ impl Resends {
 
     /// Notes an attempt given up on unanswered whose SYNs went from `first` to `last`.
     pub fn given_up(&mut self, first: Timestamp, last: Timestamp) {
+        self.resent_after_giving_up(first, last, false);
+    }
+
+    /// Notes a SYN sent again at `last` by an attempt given up on unanswered whose first SYN
+    /// came at `first`; `resent`: it is counted among those resent already.
+    pub fn resent_after_giving_up(&mut self, first: Timestamp, last: Timestamp, resent: bool) {
         let span =
             u32::try_from(last.0.saturating_sub(first.0).max(0) / 1_000_000).unwrap_or(u32::MAX);
         if span > 0 {
-            self.unanswered_resent = self.unanswered_resent.saturating_add(1);
+            if !resent {
+                self.unanswered_resent = self.unanswered_resent.saturating_add(1);
+            }
             self.unanswered_longest_ms = self.unanswered_longest_ms.max(span);
         }
     }

@@ -1565,8 +1565,15 @@ const ABORTIVE: &str =
     "an abortive close (SO_LINGER 0 or unread data), a crash, or an idle-timeout policy";
 /// What resets after the resetting side's own FIN mean.
 const CLOSED: &str = "data arrived for a socket that had already closed; often benign";
-/// What resets answering the peer's FIN, from a side that sent no FIN, mean.
-const ABORTIVE_ON_CLOSE: &str = "closed abortively on the peer's close (SO_LINGER 0 or unread data at close), as some servers do; usually benign";
+/// What resets answering the peer's FIN, from a side that sent no FIN, mean: `who` (servers,
+/// clients, programs) close so. The clients' said "as some servers do" (zeek's
+/// https-to-http.pcap, a client's reset on the server's FIN).
+fn abortive_on_close(who: &str) -> String {
+    format!(
+        "closed abortively on the peer's close (SO_LINGER 0 or unread data at close), as some \
+         {who} do; usually benign"
+    )
+}
 /// What resets of connections already reset mean.
 const AFTER_RESET: &str = "a late answer from the other side, sent before it learned of the \
                            reset or when its own timeout fired; often benign";
@@ -1743,15 +1750,18 @@ fn after_close_meaning(o: &Offender) -> String {
         }
         (false, true, false) => format!(
             ", {share}sent by the server right after {clients_own} FIN, with no FIN of its own: \
-             it {ABORTIVE_ON_CLOSE}"
+             it {}",
+            abortive_on_close("servers")
         ),
         (false, false, _) => format!(
             ", {share}sent by {clients} right after the server's FIN, with no FIN of {their} own: \
-             {they} {ABORTIVE_ON_CLOSE}"
+             {they} {}",
+            abortive_on_close("clients")
         ),
         (false, true, true) => format!(
             ", {share}sent right after the peer's FIN by the side that sent no FIN ({both}): \
-             it {ABORTIVE_ON_CLOSE}"
+             it {}",
+            abortive_on_close("programs")
         ),
     }
 }

@@ -593,12 +593,13 @@ impl DetailsView {
             if enter {
                 self.choose(Some(0));
                 self.stream_keyed = true;
+                // The arrows then move along the connections, not egui's keyboard from the
+                // row, and Tab goes on from the packets beside them, as after a click; from
+                // nothing too (it went round to the File menu).
                 if let Some(row) = on_row {
-                    // The arrows then move along the connections, not egui's keyboard from
-                    // the row, and Tab goes on from the packets beside them, as after a click.
                     ctx.memory_mut(|m| m.surrender_focus(row));
-                    crate::ui::focus::connection_clicked(ctx);
                 }
+                crate::ui::focus::connection_clicked(ctx);
             }
             return enter;
         };

@@ -14,6 +14,11 @@
 //! left nothing to go on from either, and Tab went back to the File menu; the next Tab lands
 //! on the packets' first control instead ("× All packets", or "Save these packets…"), the
 //! stop the list's neighbour offers.
+//!
+//! The arrows move the selected offender, and the keyboard goes with it, to the row selected,
+//! as in a list of any desktop program: they took it off the rows (egui's own move of it
+//! with the arrows strays from the selection) and left it nowhere, so that Tab after them
+//! went round to the File menu, and Enter's connection left Tab nothing to go on from.
 
 use eframe::egui::{self, Id, Key};
 
@@ -124,6 +129,52 @@ fn lands_next_on(ctx: &egui::Context, stop: Id) {
     });
 }
 
+/// Where the frames left for the keyboard to reach the row the arrows selected are kept.
+fn row_takes_keyboard() -> Id {
+    Id::unique("focus-row-takes-keyboard")
+}
+
+/// Frames in which the row the arrows selected may take the keyboard: the table scrolls to
+/// it over a few, laying it out in view.
+const ROW_TAKES_KEYBOARD_FRAMES: u8 = 30;
+
+/// The arrows (Page Up and Down, Home, End) moved the selected offender: the keyboard leaves
+/// where it was, where egui would move it on from, and goes to the row selected once that is
+/// laid out in view ([`selected_row_in_view`]).
+pub fn selection_moved(ctx: &egui::Context) {
+    ctx.memory_mut(|m| {
+        if let Some(id) = m.focused() {
+            m.surrender_focus(id);
+        }
+    });
+    ctx.data_mut(|d| {
+        d.remove_temp::<Option<Id>>(clicked_last());
+        d.remove_temp::<Option<Id>>(content_next());
+        d.insert_temp(row_takes_keyboard(), ROW_TAKES_KEYBOARD_FRAMES);
+    });
+}
+
+/// The selected offender's row ([`selected_row`]) is laid out whole in the table's view in
+/// this frame: if the arrows selected it, it takes the keyboard, unless the keyboard went
+/// somewhere since.
+pub fn selected_row_in_view(ctx: &egui::Context) {
+    if ctx
+        .data_mut(|d| d.remove_temp::<u8>(row_takes_keyboard()))
+        .is_none()
+        || ctx.memory(|m| m.focused().is_some())
+    {
+        return;
+    }
+    if let Some(row) = ctx.data(|d| d.get_temp::<Id>(content_stop())) {
+        ctx.memory_mut(|m| {
+            m.request_focus(row);
+            // Not on from it: the arrow's move is already taken from the key.
+            m.move_focus(egui::FocusDirection::None);
+        });
+        ctx.request_repaint();
+    }
+}
+
 /// Notes the selected offender's row, drawn in this frame as `id`.
 pub fn selected_row(ctx: &egui::Context, id: Id) {
     ctx.data_mut(|d| d.insert_temp(content_stop(), id));
@@ -145,6 +196,15 @@ pub fn packets_control(ctx: &egui::Context, id: Id) {
 /// a Tab or Shift+Tab with nothing holding the keyboard starts from the control noted, if it
 /// was drawn in the last frame.
 pub fn begin_pass(ctx: &egui::Context) {
+    // The row the arrows selected takes the keyboard within a few frames, or not at all.
+    ctx.data_mut(|d| match d.get_temp::<u8>(row_takes_keyboard()) {
+        Some(0) => d.remove_temp::<u8>(row_takes_keyboard()),
+        Some(left) => {
+            d.insert_temp(row_takes_keyboard(), left - 1);
+            None
+        }
+        None => None,
+    });
     if let Some(id) = ctx.interaction_snapshot(|s| s.clicked)
         && ctx
             .read_response(id)

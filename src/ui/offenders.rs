@@ -307,12 +307,9 @@ impl OffendersView {
                 None => last,
             }
         };
-        // The focus ring egui moves with the arrows would stray from the selected row.
-        ctx.memory_mut(|m| {
-            if let Some(id) = m.focused() {
-                m.surrender_focus(id);
-            }
-        });
+        // The keyboard goes with the selection, to the row selected, not where egui's own
+        // move of it with the arrows would take it.
+        crate::ui::focus::selection_moved(ctx);
         *selected = Some(self.rows[to].key());
         self.chosen = true;
         self.reveal_selected();
@@ -751,6 +748,11 @@ impl OffendersView {
             .and_then(|i| selected_cell(&pin.cells, i, pitch))
             .filter(|c| c.top() >= body.inner_rect.top() - 1.0)
             .filter(|c| c.bottom() <= body.inner_rect.bottom() + 1.0);
+        // Laid out in this frame and whole in view: the keyboard the arrows moved goes to it.
+        let laid_out = chosen.is_some_and(|i| pin.cells.iter().any(|&(_, j)| j == i));
+        if laid_out && self.selected_cell.is_some() {
+            crate::ui::focus::selected_row_in_view(ui.ctx());
+        }
         pin.body = Some(body.inner_rect);
         if let Some(k) = pin.show(ui, rows, sort, *selected) {
             clicked = Some(k);

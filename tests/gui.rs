@@ -2757,12 +2757,11 @@ fn a_stopped_listener_is_named_in_the_top_row_of_a_live_capture() {
         std::thread::sleep(Duration::from_millis(200));
     }
     // Let the next sample see the listener gone and count the failures: at least 1.5 s, and on
-    // a busy machine until the refusals have reached the table (at most 20 s).
+    // a busy machine until the refusals have reached the table (at most WAIT).
     let endpoint = format!("127.0.0.1:{}", addr.port());
     let waiting = Instant::now();
     while waiting.elapsed() < Duration::from_millis(1500)
-        || (!h.state().rows().iter().any(|r| r.endpoint == endpoint)
-            && waiting.elapsed() < Duration::from_secs(20))
+        || (!h.state().rows().iter().any(|r| r.endpoint == endpoint) && waiting.elapsed() < WAIT)
     {
         std::thread::sleep(Duration::from_millis(20));
         h.step();
@@ -9106,7 +9105,7 @@ fn the_endpoints_stay_in_view_when_the_offenders_scroll_sideways() {
     h.run_steps(2);
     // Its hover text, not that of the cell scrolled under it.
     let start = Instant::now();
-    while !shows(&h, "127.0.0.1:7302: select to see") && start.elapsed() < Duration::from_secs(5) {
+    while !shows(&h, "127.0.0.1:7302: select to see") && start.elapsed() < WAIT {
         std::thread::sleep(Duration::from_millis(20));
         h.step();
     }

@@ -126,7 +126,23 @@ fn start_agent_kept(
             stderr: Some(rest),
         });
     }
-    let status = child.wait().expect("exit");
+    // It ends, having said why it cannot start; one that runs, having said something else
+    // first, is ended (a wait for its end hung the suite).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "rstscope agent runs, its first line not the start's: {first:?}, then {:?}",
+                rest.join()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     if first.contains("cannot capture") && first.contains("setcap") {
         assert_eq!(status.code(), Some(2), "{first}");
         common::always_show(&format!("agent test SKIPPED ({test}): {first}"));
@@ -263,19 +279,56 @@ fn collector(dir: &Path, addr: &str) -> Child {
     child
 }
 
-/// The collector listens long enough to be sampled (the agent samples once a second), then
-/// crashes (SIGKILL); returns once a sample after its end has had time to happen.
-fn collector_crashes(dir: &Path) {
-    collector_crashes_on(dir, STORY);
+/// The collector listens until `agent` has sampled it (the agent samples once a second), then
+/// crashes (SIGKILL); returns once the agent has sampled the machine after its end.
+fn collector_crashes(agent: &AgentProc) {
+    collector_crashes_on(agent, STORY);
 }
 
 /// [`collector_crashes`] on `addr`.
-fn collector_crashes_on(dir: &Path, addr: &str) {
-    let mut c = collector(dir, addr);
-    std::thread::sleep(Duration::from_millis(2500));
+fn collector_crashes_on(agent: &AgentProc, addr: &str) {
+    let mut c = collector(&agent.dir, addr);
+    sampled_from_now(agent, "with the collector listening");
     c.kill().expect("kill the collector");
     c.wait().expect("reap");
-    std::thread::sleep(Duration::from_millis(1500));
+    sampled_from_now(agent, "after the collector's end");
+}
+
+/// The kernel's count of connections accepted (`PassiveOpens`) in this network namespace.
+fn passive_opens() -> f64 {
+    let snmp = std::fs::read_to_string("/proc/net/snmp").expect("/proc/net/snmp");
+    let mut tcp = snmp.lines().filter(|l| l.starts_with("Tcp:"));
+    let (names, values) = (
+        tcp.next().expect("Tcp names"),
+        tcp.next().expect("Tcp values"),
+    );
+    names
+        .split_whitespace()
+        .zip(values.split_whitespace())
+        .find(|(name, _)| *name == "PassiveOpens")
+        .and_then(|(_, v)| v.parse().ok())
+        .expect("PassiveOpens")
+}
+
+/// Waits (up to 30 s) until `agent` has sampled the machine after this call: its reading of
+/// the kernel's `PassiveOpens` counts a connection accepted since (its own accept of the
+/// scrape that asks), and each sample reads the socket table with the counters. A fixed wait
+/// for the once-a-second sample missed it on a loaded machine.
+fn sampled_from_now(agent: &AgentProc, what: &str) {
+    let before = passive_opens();
+    let series = "rstscope_kernel_tcp_total{counter=\"PassiveOpens\"}";
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = agent.get("/metrics").text();
+        if sample(&text, series).is_some_and(|n| n > before) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no sample of the machine {what} in 30 s (PassiveOpens {before} before):\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// `n` connects to `addr`, `per_second` a second, each refused.
@@ -368,7 +421,7 @@ fn the_7211_story_is_scraped_reported_and_its_evidence_opens_in_rstscope_and_tsh
     let Some(agent) = start_agent("story", &[]) else {
         return;
     };
-    collector_crashes(&agent.dir);
+    collector_crashes(&agent);
     refused_connects(STORY, 20, 2);
 
     // Metrics: every refusal, its cause, and who listened there before.
@@ -1072,7 +1125,7 @@ fn the_evidence_of_an_alert_names_the_former_listener_and_the_connecting_process
     };
     let port = free_port();
     let story = format!("127.0.0.1:{port}");
-    collector_crashes_on(&agent.dir, &story);
+    collector_crashes_on(&agent, &story);
     refused_connects(&story, 6, 2);
     let ep = format!("endpoint=\"{story}\"");
     scrape_until(
@@ -1170,7 +1223,7 @@ fn a_restarted_agent_still_names_the_listener_that_went_before_the_restart() {
     };
     let port = free_port();
     let story = format!("127.0.0.1:{port}");
-    collector_crashes_on(&first.dir, &story);
+    collector_crashes_on(&first, &story);
     let (code, said) = first.stop();
     assert_eq!(code, Some(0), "{said:?}");
 
@@ -1648,7 +1701,7 @@ fn a_real_prometheus_scrapes_the_agent_and_fires_the_7211_alert_naming_the_progr
     let dir = agent.dir.join("prometheus");
     std::fs::create_dir_all(&dir).expect("dir");
     let prom = Prometheus::start(&prometheus, &dir, agent.addr);
-    collector_crashes(&agent.dir);
+    collector_crashes(&agent);
     let client = std::thread::spawn(|| refused_connects(STORY, 20, 2));
 
     // While the client is refused: the rate by endpoint, and the alert.

@@ -3964,6 +3964,89 @@ fn rstscope_with_messages_on_terminal(
     (child, screen, reader)
 }
 
+/// Waits (up to 20 s) until `child` only waits for the pager that has its terminal to give it
+/// back, its report written: it then leaves SIGTERM to its default action, having caught it
+/// until then (`host::locale`), which `/proc` shows (Linux; elsewhere there is nothing to
+/// wait on). A check that nothing was drawn on the terminal is a check from then on: the
+/// program has got past where it would have drawn; before, on a loaded machine, it may not
+/// have got there yet.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn waiting_for_the_pager(child: &std::process::Child) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::time::{Duration, Instant};
+        let status = format!("/proc/{}/status", child.id());
+        let term = 1_u64 << (libc::SIGTERM - 1);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = std::fs::read_to_string(&status).unwrap_or_default();
+            let caught = (text.lines())
+                .find_map(|l| l.strip_prefix("SigCgt:"))
+                .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok());
+            if caught.is_some_and(|mask| mask & term == 0) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still catching SIGTERM after 20 s, not waiting for the pager: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = child;
+}
+
+/// Waits (up to 20 s) until `child` runs a thread named `name` (Linux; elsewhere there is
+/// nothing to wait on): a sign that it got to what starts that thread (a second Ctrl+C's
+/// `quit`).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn runs_a_thread_named(child: &std::process::Child, name: &str) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::time::{Duration, Instant};
+        let tasks = format!("/proc/{}/task", child.id());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let names: Vec<String> = std::fs::read_dir(&tasks)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+                .map(|n| n.trim_end().to_owned())
+                .collect();
+            if names.iter().any(|n| n == name) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no thread {name} after 20 s: {names:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (child, name);
+}
+
+/// Bytes written to the pipe `input` that its reader has not read yet (Linux; elsewhere
+/// `None`).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn unread_in(input: &impl std::os::fd::AsRawFd) -> Option<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD on an open descriptor writes one int, alive for the call.
+        let got = unsafe { libc::ioctl(input.as_raw_fd(), libc::FIONREAD, &raw mut n) };
+        (got == 0).then(|| usize::try_from(n).unwrap_or(0))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = input;
+        None
+    }
+}
+
 /// Sets or clears canonical mode on the terminal `tty`, as a pager does when it starts
 /// (to read each key) and when it quits.
 #[cfg(any(target_os = "linux", target_os = "macos"))]
@@ -4051,7 +4134,9 @@ fn regression_a_warning_waits_until_the_pager_has_quit() {
     std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut report)
         .expect("report");
     assert!(report.contains("  warning     "), "{report}");
-    std::thread::sleep(Duration::from_millis(500));
+    // Its report whole, it waits: the warning would have come by now, were it not held.
+    waiting_for_the_pager(&child);
+    std::thread::sleep(Duration::from_millis(100));
     assert!(
         !drawn(&screen).contains("warning"),
         "written over the pager's screen: {:?}",
@@ -4237,7 +4322,8 @@ fn regression_capture_to_a_pager_tells_its_start_once_the_pager_has_quit() {
     let mut lines = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut lines).expect("lines");
     assert!(lines.contains("Live capture"), "{lines}");
-    std::thread::sleep(Duration::from_millis(300));
+    waiting_for_the_pager(&child);
+    std::thread::sleep(Duration::from_millis(100));
     assert!(
         !drawn(&screen).contains("capturing on"),
         "{:?}",
@@ -4344,25 +4430,83 @@ fn ended_within_20s_or_fail(
 /// or when the program no longer reads.
 #[cfg(any(target_os = "linux", target_os = "macos"))]
 fn slow_input(
-    mut stdin: std::process::ChildStdin,
+    stdin: std::process::ChildStdin,
     bytes: Vec<u8>,
     pieces: usize,
 ) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    let (done, writer, _) = slow_input_counted(stdin, bytes, pieces);
+    (done, writer)
+}
+
+/// [`slow_input`], and the bytes handed to the program so far: those the pipe took, all but
+/// the pipe's capacity (64 KiB on Linux) read by the program.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn slow_input_counted(
+    mut stdin: std::process::ChildStdin,
+    bytes: Vec<u8>,
+    pieces: usize,
+) -> (
+    std::sync::mpsc::Sender<()>,
+    std::thread::JoinHandle<()>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
     use std::io::Write as _;
+    use std::sync::atomic::Ordering;
     use std::time::Duration;
     let (done, until) = std::sync::mpsc::channel::<()>();
+    let handed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&handed);
     let writer = std::thread::spawn(move || {
         let all: Vec<&[u8]> = bytes.chunks(bytes.len() / pieces).collect();
         for piece in &all[..all.len() - 1] {
             if until.try_recv().is_ok() || stdin.write_all(piece).is_err() {
                 return;
             }
+            counted.fetch_add(piece.len(), Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = until.recv_timeout(Duration::from_secs(60));
     });
-    (done, writer)
+    (done, writer, handed)
 }
+
+/// Waits (up to 60 s) until `handed` ([`slow_input_counted`]) is `at_least`: the program has
+/// read that much of its input, less the pipe's capacity. `what` says what that shows.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn handed_at_least(handed: &std::sync::atomic::AtomicUsize, at_least: usize, what: &str) {
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let n = handed.load(std::sync::atomic::Ordering::SeqCst);
+        if n >= at_least {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: {n} bytes handed to the program in 60 s, {at_least} wanted"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits until rstscope, fed by [`slow_input_counted`] (`handed`), has updated its progress
+/// bar with frames read past the bar's half second: it has started reading (more handed than
+/// the pipe holds), half a second has passed, and [`AHEAD_OF_THE_BAR`] more has been handed.
+/// Until then, a check that no bar was drawn proves nothing on a loaded machine.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn bar_updated_past_its_delay(handed: &std::sync::atomic::AtomicUsize) {
+    handed_at_least(handed, 64 * 1024 + 1, "the read did not start");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let at = handed.load(std::sync::atomic::Ordering::SeqCst);
+    handed_at_least(handed, at + AHEAD_OF_THE_BAR, "the read stalled");
+}
+
+/// Bytes of `refused_pcap`'s frames in the batches rstscope's reading thread may run ahead of
+/// the progress bar's updates (its batch of 16,384 frames being filled, two in flight, one
+/// being analyzed), with the pipe's 64 KiB: once that much more has been handed to the
+/// program, the bar has been updated with frames handed after.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+const AHEAD_OF_THE_BAR: usize = 4 * 16_384 * 70 + 64 * 1024;
 
 /// Regression (terminal trial): `rstscope analyze big.pcap | less` drew its progress bar over
 /// less's screen, four times a second, for the whole read. Where a pager reading the report
@@ -4373,7 +4517,8 @@ fn slow_input(
 fn regression_the_progress_bar_does_not_draw_over_a_pager() {
     use std::time::Duration;
     let dir = temp_dir("bar-pager");
-    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(60_000))).expect("read");
+    // 16 MB: read on for seconds after the checks below (in pieces 20 ms apart).
+    let bytes = std::fs::read(write(&dir, "big.pcap", &refused_pcap(120_000))).expect("read");
     let (slave, screen, reader) = terminal(100);
     let tty = slave.try_clone().expect("dup");
     // less has the terminal from the start.
@@ -4386,9 +4531,8 @@ fn regression_the_progress_bar_does_not_draw_over_a_pager() {
         .spawn()
         .expect("run rstscope");
     let stdin = child.stdin.take().expect("stdin");
-    let (done, writer) = slow_input(stdin, bytes.clone(), 200);
-    // Well past the bar's half second.
-    std::thread::sleep(Duration::from_millis(2000));
+    let (done, writer, handed) = slow_input_counted(stdin, bytes.clone(), 200);
+    bar_updated_past_its_delay(&handed);
     assert!(
         drawn(&screen).is_empty(),
         "drawn over the pager: {:?}",
@@ -4417,22 +4561,23 @@ fn regression_the_progress_bar_does_not_draw_over_a_pager() {
         .spawn()
         .expect("run rstscope");
     let stdin = child.stdin.take().expect("stdin");
-    let (done, writer) = slow_input(stdin, bytes, 400);
+    let (done, writer, handed) = slow_input_counted(stdin, bytes, 400);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !drawn(&screen).contains(" packets") {
         assert!(std::time::Instant::now() < deadline, "no bar");
         std::thread::sleep(Duration::from_millis(20));
     }
     canonical(&tty, false);
-    // A draw under way when the pager came may still land.
-    std::thread::sleep(Duration::from_millis(300));
+    let taken = drawn(&screen).len();
+    // The bar updated with frames read after the pager came: it would have drawn by now.
+    let at = handed.load(std::sync::atomic::Ordering::SeqCst);
+    handed_at_least(&handed, at + AHEAD_OF_THE_BAR, "the read stalled");
     let before = drawn(&screen).len();
-    std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(
-        drawn(&screen).len(),
-        before,
+    // A draw under way when the pager came may still have landed; no other.
+    assert!(
+        drawn(&screen)[taken..].matches(" packets").count() <= 1,
         "drawn over the pager: {:?}",
-        &drawn(&screen)[before..]
+        &drawn(&screen)[taken..]
     );
     drop(child.stdout.take());
     canonical(&tty, true);
@@ -4471,8 +4616,12 @@ fn regression_a_second_ctrl_c_keeps_the_messages_held_for_a_pager() {
         .spawn()
         .expect("run rstscope");
     let stdin = child.stdin.take().expect("stdin");
-    let (done, writer) = slow_input(stdin, bytes, 200);
+    let (done, writer, handed) = slow_input_counted(stdin, bytes, 200);
     std::thread::sleep(Duration::from_millis(1000));
+    // The read under way (more handed than the pipe holds), so with Ctrl+C's handler: on a
+    // loaded machine the program may not have got there in a second, and Ctrl+C then ended
+    // it as it ends any program.
+    handed_at_least(&handed, 64 * 1024 + 1, "the read did not start");
     let pid = i32::try_from(child.id()).expect("pid");
     // SAFETY: kill(2) of our own child.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
@@ -4485,7 +4634,9 @@ fn regression_a_second_ctrl_c_keeps_the_messages_held_for_a_pager() {
     std::thread::sleep(Duration::from_millis(700));
     // SAFETY: kill(2) of our own child.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
-    std::thread::sleep(Duration::from_millis(300));
+    // Taken as the second: it quits, once the pager gives the terminal back.
+    runs_a_thread_named(&child, "quit");
+    std::thread::sleep(Duration::from_millis(100));
     assert!(
         drawn(&screen).is_empty(),
         "drawn over the pager: {:?}",
@@ -5150,6 +5301,12 @@ fn regression_a_stalled_pipe_is_told_and_ctrl_c_stops_its_read() {
 
     let (mut child, stdin, screen, reader, tty, keyboard) = start(80, &refused_pcap(4));
     std::thread::sleep(Duration::from_secs(3));
+    // Read by now (on a loaded machine it may not have been within 3 s): it waits, untold.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while unread_in(&stdin).is_some_and(|n| n > 0) {
+        assert!(Instant::now() < deadline, "the capture unread");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(
         drawn(&screen).is_empty(),
         "told too soon: {:?}",

@@ -17,6 +17,11 @@ use rstscope::host::restarts::{FailingKind, FailingStart, RecoveredHow};
 use rstscope::host::{HostError, ProcessSighting, SightingSource};
 use socket2::{Domain, Socket, Type};
 
+/// How long a test waits at most for the trace to have read what it looks for: its reader
+/// reads every 0.1 s, and on a loaded machine (CI's two cores, other builds beside it) it,
+/// and the runs it follows, may wait seconds for a core. Waits end as soon as the trace has it.
+const WAIT: Duration = Duration::from_secs(30);
+
 /// Now, in Unix nanoseconds.
 fn unix_ns() -> i64 {
     let since = std::time::SystemTime::now()
@@ -25,7 +30,7 @@ fn unix_ns() -> i64 {
     i64::try_from(since.as_nanos()).expect("before 2262")
 }
 
-/// This process's sightings to `remote`, waiting up to 2 s for them (bounded in count too).
+/// This process's sightings to `remote`, waiting up to [`WAIT`] for them.
 fn wait_for(
     trace: &mut ConnectTrace,
     seen: &mut Vec<ProcessSighting>,
@@ -42,11 +47,11 @@ fn wait_for_each(
     remotes: &[SocketAddr],
     each: usize,
 ) -> Vec<ProcessSighting> {
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + WAIT;
     let ours = |s: &ProcessSighting| {
         s.pid == std::process::id() && s.remote.is_some_and(|r| remotes.contains(&r))
     };
-    for _ in 0..40 {
+    loop {
         trace.drain(seen);
         if remotes.iter().all(|r| {
             seen.iter()
@@ -62,22 +67,22 @@ fn wait_for_each(
     seen.iter().filter(|s| ours(s)).cloned().collect()
 }
 
-/// The sightings of `pids`' connects to `remote`, waiting up to 2 s for one each (bounded in
-/// count too), and every sighting read meanwhile.
+/// The sightings of `pids`' connects to `remote`, waiting up to [`WAIT`] for one each, and
+/// every sighting read meanwhile.
 fn wait_for_pids(
     trace: &mut ConnectTrace,
     remote: SocketAddr,
     pids: &[u32],
 ) -> (Vec<ProcessSighting>, Vec<ProcessSighting>) {
     let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + WAIT;
     let theirs = |seen: &[ProcessSighting]| -> Vec<ProcessSighting> {
         seen.iter()
             .filter(|s| s.remote == Some(remote) && pids.contains(&s.pid))
             .cloned()
             .collect()
     };
-    for _ in 0..40 {
+    loop {
         trace.drain(&mut seen);
         if theirs(&seen).len() == pids.len() || Instant::now() >= deadline {
             break;
@@ -411,7 +416,7 @@ fn a_process_that_connects_again_after_exec_is_named_after_its_new_program() {
             .cloned()
             .collect()
     };
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + WAIT;
     while theirs(&seen).len() < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
         trace.drain(&mut seen);
@@ -772,10 +777,8 @@ fn canonical(program: &std::path::Path) -> String {
 /// need `libq.so.6` ([`unloadable_copy_of_true`]).
 fn failing_start_missing_libq(trace: &ConnectTrace, path: &str) -> FailingStart {
     let failing = failing_starts_of(trace, path);
-    let f = failing
-        .into_iter()
-        .find(|f| f.program == path)
-        .unwrap_or_else(|| panic!("{path} not among the failing starts"));
+    let f = (failing.iter().find(|f| f.program == path).cloned())
+        .unwrap_or_else(|| panic!("{path} not among the failing starts: {failing:?}"));
     assert!(
         f.missing
             .iter()
@@ -818,12 +821,27 @@ fn unloadable_copy_of_true(what: &str) -> Option<(std::path::PathBuf, std::path:
     Some((dir, program))
 }
 
-/// The trace's failing starts once `path` has failed 3 times, or after 3 s.
+/// The trace's failing starts once `path` has failed 3 times, or after [`WAIT`].
 fn failing_starts_of(trace: &ConnectTrace, path: &str) -> Vec<FailingStart> {
-    let deadline = Instant::now() + Duration::from_secs(3);
+    listed_when(trace, |failing| {
+        failing.iter().any(|f| f.program == path && f.starts >= 3)
+    })
+}
+
+/// The trace's failing starts once they are `complete`, or after [`WAIT`] (the caller's
+/// checks then say what was listed; this says how many events the trace lost).
+fn listed_when(
+    trace: &ConnectTrace,
+    complete: impl Fn(&[FailingStart]) -> bool,
+) -> Vec<FailingStart> {
+    let deadline = Instant::now() + WAIT;
     loop {
         let failing = trace.failing_starts();
-        if failing.iter().any(|f| f.program == path && f.starts >= 3) || Instant::now() > deadline {
+        if complete(&failing) {
+            return failing;
+        }
+        if Instant::now() > deadline {
+            println!("not listed after {WAIT:?}; the trace lost {}", trace.lost());
             return failing;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -852,12 +870,14 @@ fn a_client_whose_runs_end_as_their_connects_are_refused_is_listed_with_those_co
     let client = dir.join("refused-client");
     std::fs::copy(bash, &client).expect("copy bash");
     let port = common::closed_port(Ipv4Addr::LOCALHOST.into());
-    let status = common::refused_client_loop(&client, port)
-        .status()
+    let mut shell = common::refused_client_loop(&client, port)
+        .spawn()
         .expect("start the loop");
-    assert!(status.success(), "{status:?}");
     let path = canonical(&client);
     let failing = failing_starts_of(&trace, &path);
+    drop(shell.stdin.take());
+    let status = shell.wait().expect("the loop ends");
+    assert!(status.success(), "{status:?}");
     let _ = std::fs::remove_dir_all(&dir);
     let f = failing
         .iter()
@@ -930,19 +950,13 @@ fn a_program_killed_by_a_signal_at_each_start_is_named_with_the_signal() {
         paths.push((path.display().to_string(), signal));
     }
     let listed = |recovered: bool| {
-        let deadline = Instant::now() + Duration::from_secs(3);
-        loop {
-            let failing = trace.failing_starts();
-            let all = paths.iter().all(|(p, _)| {
+        listed_when(&trace, |failing| {
+            paths.iter().all(|(p, _)| {
                 failing
                     .iter()
                     .any(|f| &f.program == p && f.starts >= 3 && f.recovered.is_some() == recovered)
-            });
-            if all || Instant::now() > deadline {
-                break failing;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+            })
+        })
     };
     let failing = listed(false);
     // Fixed: each starts once more and ends well (`sleep 0`, exit status 0). The loops are
@@ -1218,17 +1232,11 @@ fn a_run_ended_by_another_of_its_threads_is_told() {
                 .to_string()
         })
         .collect();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    let failing = loop {
-        let failing = trace.failing_starts();
-        let all = paths
+    let failing = listed_when(&trace, |failing| {
+        paths
             .iter()
-            .all(|p| failing.iter().any(|f| &f.program == p && f.starts >= 3));
-        if all || Instant::now() > deadline {
-            break failing;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+            .all(|p| failing.iter().any(|f| &f.program == p && f.starts >= 3))
+    });
     let _ = std::fs::remove_dir_all(&dir);
     let told = |path: &str| {
         let f = failing
@@ -1362,14 +1370,7 @@ fn a_program_the_oom_killer_ends_at_each_start_is_told_so() {
         .expect("the link")
         .display()
         .to_string();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    let failing = loop {
-        let failing = trace.failing_starts();
-        if failing.iter().any(|f| f.program == path && f.starts >= 3) || Instant::now() > deadline {
-            break failing;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let failing = failing_starts_of(&trace, &path);
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir(&group);
     assert_eq!(ends, [Some(libc::SIGKILL); 3], "each run killed");

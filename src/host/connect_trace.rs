@@ -963,6 +963,11 @@ impl Reader {
         self.unnamed = unnamed;
         // Buffers are per CPU: a connect and its end may come from two of them.
         batch.sort_by_key(|timed| timed.at);
+        // Those since the round began wait for the next, as its exits and execs do: the exec
+        // a process made just before its connect, on a CPU read earlier in the round, is
+        // applied only then (the client a script execs was named after the script, on a
+        // loaded machine).
+        let held = batch.split_off(batch.partition_point(|timed| timed.at < horizon));
         // Connecting threads already gone: their processes, from the kernel's record.
         let saved = self.gone_threads(batch);
         let (exited, execs) = (&self.exited, &self.execs);
@@ -1014,6 +1019,7 @@ impl Reader {
                 return None;
             }
         }
+        batch.extend(held);
         let dropped = self.joiner.dropped();
         self.lost
             .fetch_add(dropped - self.joiner_dropped, Ordering::Relaxed);
@@ -1558,40 +1564,7 @@ mod tests {
                 .and_then(|mut f| f.write_all(page))
                 .expect("append a page");
         };
-        let layout = PageLayout::parse(HEADER_PAGE_FIXTURE, "fixture").expect("layout");
-        let (tx, rx) = sync_channel(16);
-        let mut reader = Reader {
-            cpus,
-            page: vec![0; layout.page_size()],
-            layout,
-            format: StateEventFormat::parse(FORMAT_FIXTURE, "fixture").expect("format"),
-            exit_format: None,
-            exec_format: Some(
-                ExecEventFormat::parse(EXEC_FORMAT_FIXTURE, "fixture").expect("exec"),
-            ),
-            exit_call_format: None,
-            task_formats: Vec::new(),
-            move_formats: Vec::new(),
-            moves: Moves::default(),
-            origins: Origins::default(),
-            net_namespaces: NetNamespaces::default(),
-            own_root: places::own_root(),
-            tgids: None,
-            tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
-            exited: Exited::default(),
-            execs: Execs::default(),
-            restarts: Restarts::default(),
-            thread_gate: None,
-            failing: Arc::new(Mutex::new(Vec::new())),
-            owners: Some(Owners::default()),
-            processes: Vec::new(),
-            unnamed: Vec::new(),
-            joiner: Joiner::new(None),
-            joiner_dropped: 0,
-            tx,
-            lost: Arc::new(AtomicU64::new(0)),
-            stop: Arc::new(AtomicBool::new(false)),
-        };
+        let (mut reader, rx) = fixture_reader(cpus);
         // Processes no /proc has (gone before the reader looks them up): `nc`, and `moved`,
         // which `env` started and which exec'd its client, its two execs on two CPUs, the later
         // on the CPU read first.
@@ -1653,6 +1626,121 @@ mod tests {
             (moved, "check-client")
         );
         assert_eq!(seen[1].exe.as_deref(), Some(client), "{seen:?}");
+    }
+
+    /// A reader of the fixtures' formats (connects and execs) from the buffers `cpus`, and
+    /// where its sightings go.
+    fn fixture_reader(cpus: Vec<File>) -> (Reader, std::sync::mpsc::Receiver<ProcessSighting>) {
+        let layout = PageLayout::parse(HEADER_PAGE_FIXTURE, "fixture").expect("layout");
+        let (tx, rx) = sync_channel(16);
+        let reader = Reader {
+            cpus,
+            page: vec![0; layout.page_size()],
+            layout,
+            format: StateEventFormat::parse(FORMAT_FIXTURE, "fixture").expect("format"),
+            exit_format: None,
+            exec_format: Some(
+                ExecEventFormat::parse(EXEC_FORMAT_FIXTURE, "fixture").expect("exec"),
+            ),
+            exit_call_format: None,
+            task_formats: Vec::new(),
+            move_formats: Vec::new(),
+            moves: Moves::default(),
+            origins: Origins::default(),
+            net_namespaces: NetNamespaces::default(),
+            own_root: places::own_root(),
+            tgids: None,
+            tgid_scans: Budget::new(TGID_SCANS, TGID_SCAN_EVERY),
+            exited: Exited::default(),
+            execs: Execs::default(),
+            restarts: Restarts::default(),
+            thread_gate: None,
+            failing: Arc::new(Mutex::new(Vec::new())),
+            owners: Some(Owners::default()),
+            processes: Vec::new(),
+            unnamed: Vec::new(),
+            joiner: Joiner::new(None),
+            joiner_dropped: 0,
+            tx,
+            lost: Arc::new(AtomicU64::new(0)),
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        (reader, rx)
+    }
+
+    /// Regression (tests/connect_trace.rs beside stress-ng, 1 of 20 runs): a short-lived
+    /// client a script exec'd was named after the script (`check.sh`), where the client's exec
+    /// and its connect both came while a round read the buffers, the exec on a CPU read before
+    /// the connect's: the exec waited for the next round, as those after a round's start do,
+    /// and the connect did not. It waits too.
+    #[test]
+    fn a_connect_made_while_a_round_reads_waits_for_the_exec_before_it() {
+        let dir = std::env::temp_dir().join(format!("rstscope-late-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("temporary directory");
+        let paths = [dir.join("cpu0"), dir.join("cpu1")];
+        let cpus: Vec<File> = paths
+            .iter()
+            .map(|p| {
+                File::create(p).expect("create a buffer file");
+                File::open(p).expect("open it for reading")
+            })
+            .collect();
+        let append = |cpu: usize, page: &[u8]| {
+            use std::io::Write as _;
+            File::options()
+                .append(true)
+                .open(&paths[cpu])
+                .and_then(|mut f| f.write_all(page))
+                .expect("append a page");
+        };
+        let (mut reader, rx) = fixture_reader(cpus);
+        // A process no /proc has: started by a script, which exec'd its client just before
+        // the client's connect, both after the round below begins (their times ahead of it).
+        let pid = 0x7fff_fff2_u32;
+        let (script, client) = ("/opt/probe/check.sh", "/opt/probe/check-client");
+        let tid = i32::try_from(pid).expect("fits");
+        let server = "127.0.0.1:9".parse().expect("addr");
+        let any_port = "127.0.0.1:0".parse().expect("addr");
+        let ms = 1_000_000;
+        let now = u64::try_from(clock_ns(libc::CLOCK_MONOTONIC)).expect("after boot");
+        append(
+            1,
+            &PageBuilder::new(now - 50 * ms)
+                .long(0, &exec_record(pid, script))
+                .build(),
+        );
+        append(
+            0,
+            &PageBuilder::new(now + 100 * ms)
+                .long(0, &exec_record(pid, client))
+                .build(),
+        );
+        append(
+            1,
+            &PageBuilder::new(now + 101 * ms)
+                .small(0, &record(tid, 0xe0, 7, 2, any_port, server))
+                .small(30, &record(0, 0xe0, 2, 7, port_of(45678), server))
+                .build(),
+        );
+        let mut batch = Vec::new();
+        assert!(reader.round(&mut batch).is_some());
+        let early: Vec<ProcessSighting> = rx.try_iter().collect();
+        assert!(
+            early.is_empty(),
+            "told before its exec was applied: {early:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        assert!(reader.round(&mut batch).is_some());
+        let _ = fs::remove_dir_all(&dir);
+        let seen: Vec<ProcessSighting> = rx.try_iter().collect();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(seen[0].name, "check-client", "{seen:?}");
+        assert_eq!(seen[0].exe.as_deref(), Some(client), "{seen:?}");
+    }
+
+    /// 127.0.0.1:`port`.
+    fn port_of(port: u16) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], port))
     }
 
     /// Regression (a terminal trial): a venv's Python server and its client, started by the

@@ -1992,18 +1992,11 @@ pub fn late_words(o: &Offender, scope: Scope) -> String {
         return String::new();
     }
     let r = &o.resends;
-    let attempts = o.attempts.max(late);
-    let what = match (late == attempts, late) {
-        (true, 1) => "the only connection attempt was".to_owned(),
-        (true, 2) => "both connection attempts were".to_owned(),
-        (true, n) => format!("all {} connection attempts were", thousands(n)),
-        (false, n) => format!(
-            "{} of {} connection attempts {}",
-            thousands(n),
-            thousands(attempts),
-            if n == 1 { "was" } else { "were" }
-        ),
-    };
+    let what = format!(
+        "{} {}",
+        attempts_of(late, o.attempts),
+        if late == 1 { "was" } else { "were" }
+    );
     let (syns, client, their) = if late == 1 {
         ("its SYN was", "its client", "its")
     } else {
@@ -2038,6 +2031,23 @@ pub fn late_words(o: &Offender, scope: Scope) -> String {
     s
 }
 
+/// `n` of an endpoint's `attempts` connection attempts, in words: "the only connection
+/// attempt", "both connection attempts", "all 20 connection attempts", "2 of 7 connection
+/// attempts" (`attempts` taken as at least `n`).
+fn attempts_of(n: u64, attempts: u64) -> String {
+    let attempts = attempts.max(n);
+    match (n == attempts, n) {
+        (true, 1) => "the only connection attempt".to_owned(),
+        (true, 2) => "both connection attempts".to_owned(),
+        (true, n) => format!("all {} connection attempts", thousands(n)),
+        (false, n) => format!(
+            "{} of {} connection attempts",
+            thousands(n),
+            thousands(attempts)
+        ),
+    }
+}
+
 /// What an endpoint's failed attempts were, with its figures: the app's hover of that count
 /// (the offenders table's Failed cell). "3 of 7 connection attempts failed: 2 refused, 1 got
 /// no answer"; "All 20 connection attempts failed: all refused"; "The only connection attempt
@@ -2047,17 +2057,10 @@ pub fn failed_words(o: &Offender) -> String {
     if failed == 0 {
         return String::new();
     }
-    let attempts = o.attempts.max(failed);
-    let what = match (failed == attempts, failed) {
-        (true, 1) => "The only connection attempt failed".to_owned(),
-        (true, 2) => "Both connection attempts failed".to_owned(),
-        (true, n) => format!("All {} connection attempts failed", thousands(n)),
-        (false, n) => format!(
-            "{} of {} connection attempts failed",
-            thousands(n),
-            thousands(attempts)
-        ),
-    };
+    let mut what = format!("{} failed", attempts_of(failed, o.attempts));
+    if let Some(c) = what.get(..1) {
+        what.replace_range(..1, &c.to_uppercase());
+    }
     let cut = o.cut_off_attempts().min(o.failed_unanswered);
     let parts: Vec<(u64, &str)> = [
         (o.failed_refused, "refused"),

@@ -1547,23 +1547,7 @@ mod tests {
     fn a_client_whose_execs_were_on_two_cpus_is_named_after_the_later() {
         let dir = std::env::temp_dir().join(format!("rstscope-round-{}", std::process::id()));
         fs::create_dir_all(&dir).expect("temporary directory");
-        // Two CPUs' buffers: files read to their end each round, as trace_pipe_raw is.
-        let paths = [dir.join("cpu0"), dir.join("cpu1")];
-        let cpus: Vec<File> = paths
-            .iter()
-            .map(|p| {
-                File::create(p).expect("create a buffer file");
-                File::open(p).expect("open it for reading")
-            })
-            .collect();
-        let append = |cpu: usize, page: &[u8]| {
-            use std::io::Write as _;
-            File::options()
-                .append(true)
-                .open(&paths[cpu])
-                .and_then(|mut f| f.write_all(page))
-                .expect("append a page");
-        };
+        let (cpus, append) = two_cpu_buffers(&dir);
         let (mut reader, rx) = fixture_reader(cpus);
         // Processes no /proc has (gone before the reader looks them up): `nc`, and `moved`,
         // which `env` started and which exec'd its client, its two execs on two CPUs, the later
@@ -1628,6 +1612,28 @@ mod tests {
         assert_eq!(seen[1].exe.as_deref(), Some(client), "{seen:?}");
     }
 
+    /// Two CPUs' buffers in `dir`: files read to their end each round, as trace_pipe_raw is,
+    /// opened for reading, and how to append a page to the buffer of CPU 0 or 1.
+    fn two_cpu_buffers(dir: &Path) -> (Vec<File>, impl Fn(usize, &[u8])) {
+        let paths = [dir.join("cpu0"), dir.join("cpu1")];
+        let cpus: Vec<File> = paths
+            .iter()
+            .map(|p| {
+                File::create(p).expect("create a buffer file");
+                File::open(p).expect("open it for reading")
+            })
+            .collect();
+        let append = move |cpu: usize, page: &[u8]| {
+            use std::io::Write as _;
+            File::options()
+                .append(true)
+                .open(&paths[cpu])
+                .and_then(|mut f| f.write_all(page))
+                .expect("append a page");
+        };
+        (cpus, append)
+    }
+
     /// A reader of the fixtures' formats (connects and execs) from the buffers `cpus`, and
     /// where its sightings go.
     fn fixture_reader(cpus: Vec<File>) -> (Reader, std::sync::mpsc::Receiver<ProcessSighting>) {
@@ -1677,22 +1683,7 @@ mod tests {
     fn a_connect_made_while_a_round_reads_waits_for_the_exec_before_it() {
         let dir = std::env::temp_dir().join(format!("rstscope-late-{}", std::process::id()));
         fs::create_dir_all(&dir).expect("temporary directory");
-        let paths = [dir.join("cpu0"), dir.join("cpu1")];
-        let cpus: Vec<File> = paths
-            .iter()
-            .map(|p| {
-                File::create(p).expect("create a buffer file");
-                File::open(p).expect("open it for reading")
-            })
-            .collect();
-        let append = |cpu: usize, page: &[u8]| {
-            use std::io::Write as _;
-            File::options()
-                .append(true)
-                .open(&paths[cpu])
-                .and_then(|mut f| f.write_all(page))
-                .expect("append a page");
-        };
+        let (cpus, append) = two_cpu_buffers(&dir);
         let (mut reader, rx) = fixture_reader(cpus);
         // A process no /proc has: started by a script, which exec'd its client just before
         // the client's connect, both after the round below begins (their times ahead of it).

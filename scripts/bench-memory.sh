@@ -29,6 +29,7 @@ dir="${RSTSCOPE_BENCH_DIR:-${TMPDIR:-/tmp}/rstscope-bench}"
 limit_kb=$((150 * 1000))
 mkdir -p "$dir"
 
+# shellcheck disable=SC2034 # install_packages reads it by name
 declare -A TOOLS=([time]="GNU time (/usr/bin/time): the peak memory of each run")
 if [ ! -x /usr/bin/time ]; then
   install_packages TOOLS time

@@ -54,6 +54,7 @@ bytes_of() { # 1G -> bytes (K/M/G are powers of 1024)
 }
 
 # --- tools -------------------------------------------------------------------------------
+# shellcheck disable=SC2034 # install_packages reads it by name
 declare -A TOOLS=(
   [tcpdump]="the anchor rstscope must beat (tcpdump -r F 'tcp[tcpflags]&tcp-rst!=0')"
   [tshark]="the anchor rstscope must beat 200x (tshark -Y tcp.flags.reset==1 -T fields -e frame.time_epoch)"

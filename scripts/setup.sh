@@ -33,6 +33,7 @@ declare -A WANTED=(
   [man-db]="man: systemd-analyze verify looks up the unit's man page"
   [iproute2]="ip: the live tests (as root) make network namespaces of their own with it"
   [procps]="kill: the live tests stop a capture with SIGTERM and SIGINT"
+  [shellcheck]="lints the project's shell scripts (test.sh's first stage)"
   [systemd-journal-remote]="turns the test journal (tests/fixtures/journal) into journal files that journalctl reads, for the test of who served a port before the capture"
 )
 

@@ -10,6 +10,9 @@ cd "$top"
 stage() { printf '== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 stage "cargo fmt --check"
 cargo fmt --all -- --check
+stage "shellcheck (the scripts and the fixture makers; warnings and errors)"
+shellcheck --external-sources --source-path=SCRIPTDIR --severity=warning \
+  scripts/*.sh scripts/windows/*.sh tests/fixtures/*.sh tests/fixtures/*/make-*.sh .ci/run
 # Lints: clippy compiles this crate in every build below (the compiler, with its lints, as
 # `cargo clippy` runs it), and warnings are errors. A separate `cargo clippy` would check every
 # dependency once more, for each feature set and target: 20 of a cold run's minutes on 2

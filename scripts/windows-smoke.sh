@@ -213,7 +213,8 @@ xvfb_pid=$!
 exec 3>&-
 for _ in $(seq 50); do [ -s "$work/display" ] && break; sleep 0.1; done
 [ -s "$work/display" ] || fail "Xvfb did not start"
-export DISPLAY=":$(cat "$work/display")"
+DISPLAY=":$(cat "$work/display")"
+export DISPLAY
 echo "== windows: a wine prefix without Npcap" >&2
 wineboot -i >/dev/null 2>&1
 wineserver -w

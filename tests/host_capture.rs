@@ -332,6 +332,90 @@ fn the_capture_command_names_the_former_listener_and_the_connecting_process() {
     );
 }
 
+/// The machine's side as a whole in `rstscope capture --format json` (`host`), for a
+/// monitoring system reading the JSON: what the terminal's "This machine" section tells.
+/// Regression: the JSON had the listener that went and the program failing at every start
+/// only where an endpoint's diagnosis told them; a service crashing at each start that nobody
+/// connects to yet, and a listener that went with nobody refused, were nowhere in it. Here a
+/// listener of this process goes, and a copy of `/bin/sleep` is killed by SIGSEGV at each of
+/// 4 starts, no port refused: both are in `host`.
+#[test]
+fn the_capture_commands_json_lists_the_machine_wide_side() {
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let Ok(original) = std::fs::read("/bin/sleep") else {
+        println!("SKIPPED: no /bin/sleep to copy");
+        return;
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
+    let addr = listener.local_addr().expect("address");
+    let Some((child, rest)) = common::capture_json_on_lo("machine-wide side", "6s") else {
+        return;
+    };
+    // Two samples with the listener up, then it goes.
+    std::thread::sleep(Duration::from_millis(2200));
+    drop(listener);
+    let dir = common::temp_dir("host-capture", "machine-wide");
+    let program = dir.join("crashing-indexer");
+    std::fs::write(&program, &original).expect("write the program");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("make it executable");
+    let program = std::fs::canonicalize(&program).expect("the copy");
+    let looped = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -c 0; i=0; while [ $i -lt 4 ]; do i=$((i+1)); \"$1\" 5 & p=$!; \
+             sleep 0.2; kill -SEGV $p; wait $p; sleep 0.2; done",
+            "sh",
+        ])
+        .arg(&program)
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run the loop");
+    assert!(looped.success());
+    let out = child.wait_with_output().expect("rstscope ends");
+    let err = rest.join().unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let host = &v["host"];
+    assert!(
+        host["sampled"]["samples"].as_u64().is_some_and(|n| n >= 2),
+        "{host}"
+    );
+    // The capture is over: who listens is as of its last sample.
+    assert_eq!(host["listening_at"], host["sampled"]["last"], "{host}");
+    assert!(host["listening"].is_array(), "{host}");
+    let gone = (host["gone"].as_array().expect("gone").iter())
+        .find(|g| g["address"] == addr.to_string())
+        .unwrap_or_else(|| panic!("{addr} among the listeners gone: {host}"));
+    assert_eq!(gone["pid"], u64::from(std::process::id()), "{gone}");
+    let traced = v["host_notes"].as_array().is_some_and(|n| {
+        n.iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("connect events (")))
+    });
+    let failing = host["failing_starts"].as_array().expect("failing_starts");
+    let ours = failing
+        .iter()
+        .find(|f| f["program"] == *program.to_string_lossy());
+    match ours {
+        Some(f) => {
+            assert_eq!(f["starts"], 4, "{f}");
+            assert_eq!(f["signal"], 11, "{f}");
+            assert_eq!(f["net_ns"], "capture", "{f}");
+        }
+        // A kernel without the exec and signal events.
+        None if !traced => common::always_show(&format!(
+            "no connect events here ({}): failing starts not checked",
+            v["host_notes"]
+        )),
+        None => panic!("{} among the failing starts: {host}", program.display()),
+    }
+}
+
 /// The capture a Linux server saved, opened later elsewhere: `rstscope capture --write F`
 /// while a listener accepts once and goes, then a client (both this test process) is refused
 /// again and again; `rstscope analyze F` gives the offender the same listener, connecting

@@ -696,6 +696,36 @@ fn program(p: &crate::host::processes::ProcessInfo) -> Option<String> {
     (!unseen && (!p.name.is_empty() || p.script.is_some())).then(|| p.program().text())
 }
 
+/// The `host` object: the machine's side as a whole, where it was sampled (a live capture,
+/// the agent's, or a capture saved by one): when, who listened at the last sample, who went
+/// during the capture, and every program seen failing to start again and again (live only:
+/// a saved capture keeps its endpoints' own). What the terminal's "This machine" section
+/// and the app's panel tell, for a monitoring system reading the JSON; `None` (null) where
+/// the machine was not sampled (a capture file of another tool, `--no-host`).
+fn host(h: &HostReport) -> Option<Value> {
+    let records = |r: &[ListenerRecord]| -> Vec<Value> {
+        r.iter().map(|r| json!(ListenerRecordOut(r))).collect()
+    };
+    (h.samples > 0 || h.recorded.is_some()).then(|| {
+        json!({
+            "machine": h.recorded.as_ref().and_then(|r| r.machine.as_deref()),
+            "sampled": h.sampled.map(|(first, last)| json!({
+                "first": time(first),
+                "last": time(last),
+                "samples": h.samples,
+            })),
+            "listening_at": h.ended_at().map(time),
+            "listening_port": h.listening_port,
+            "listening": records(&h.listening),
+            "gone": records(&h.gone),
+            "failing_starts": FailingStartsOut {
+                starts: &h.failing_starts,
+                capture_net_ns: h.net_ns,
+            },
+        })
+    })
+}
+
 /// The `kernel` object: each counter by the OS's own name.
 fn kernel(h: &HostReport) -> Value {
     Value::Object(
@@ -1303,6 +1333,7 @@ fn head(a: &Analysis, clock: Clock, kernel_points: bool) -> Value {
         "kernel": this_machine(a).filter(|_| kernel_points).map(kernel),
         "coverage": coverage,
         "host_notes": a.host.as_deref().map(|h| h.notes.clone()).unwrap_or_default(),
+        "host": a.host.as_deref().and_then(host),
     })
 }
 
@@ -1730,6 +1761,15 @@ mod tests {
                 note: "one failure was not captured".into(),
             }),
             notes: vec!["a note".into()],
+            listening: vec![record(4_400, 6, 9)],
+            gone: vec![record(4_312, 0, 3)],
+            // The machine-wide list: a program no endpoint's diagnosis told, its runs in the
+            // capture's network namespace.
+            failing_starts: vec![FailingStart {
+                net_ns: vec![4_026_531_840],
+                ..failing_start("/opt/x/bin/indexer")
+            }],
+            net_ns: Some(4_026_531_840),
             ..Default::default()
         };
         a.host = Some(std::sync::Arc::new(host));

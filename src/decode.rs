@@ -708,9 +708,13 @@ fn tcp_into<'a>(
     if frame.link_type.0 == LINKTYPE_ETHERNET
         && let Some((h, l3)) = frame.data.split_first_chunk::<ETHERNET_HEADER_LEN>()
     {
-        let ipv6 = match u16::from_be_bytes([h[12], h[13]]) {
-            ETHERTYPE_IPV4 => false,
-            ETHERTYPE_IPV6 => true,
+        // The EtherType compared as its bytes lie, with the constants in that order, rather
+        // than put in the machine's order for every frame.
+        const IPV4_AS_SENT: u16 = ETHERTYPE_IPV4.to_be();
+        const IPV6_AS_SENT: u16 = ETHERTYPE_IPV6.to_be();
+        let ipv6 = match u16::from_ne_bytes([h[12], h[13]]) {
+            IPV4_AS_SENT => false,
+            IPV6_AS_SENT => true,
             _ => return tcp_into_any(frame, packet, encap).map(|p| (p, Carried::Other)),
         };
         let ip = if ipv6 {

@@ -609,11 +609,16 @@ impl FileSource {
         let (at, last, n) = match container {
             Container::Pcap(r, framing) => {
                 let data = r.data();
-                // The byte order chosen once: a loop for each.
+                // The byte order chosen once: a loop for each, and for the little-endian
+                // files' usual link type, Ethernet, one more, whose frames say so as a
+                // constant: the decoder's and the repeat check's tests of the link type fold
+                // away in it.
                 let (at, last, n) = if framing.big_endian {
-                    run.pcap_frames::<true>(data, *first, *framing, each)
+                    run.pcap_frames::<true, false>(data, *first, *framing, each)
+                } else if framing.link_type == LinkType::ETHERNET {
+                    run.pcap_frames::<false, true>(data, *first, *framing, each)
                 } else {
-                    run.pcap_frames::<false>(data, *first, *framing, each)
+                    run.pcap_frames::<false, false>(data, *first, *framing, each)
                 };
                 r.consume_noshift(at);
                 // One interface: its frames counted once for the run.
@@ -1252,9 +1257,10 @@ impl Run<'_> {
     /// [`Run::frames`] for the records of a classic pcap file of this byte order: the
     /// frames of most files, so the loop keeps only what a record has (its time, bytes and
     /// original length; the rest is the file's), and hands a little-endian file's frames to
-    /// [`FrameSink::frame`], inlined, a big-endian one's through a call.
+    /// [`FrameSink::frame`], inlined, a big-endian one's through a call. `ETHERNET`: the
+    /// file's link type is Ethernet, and its frames carry it as a constant.
     #[inline(always)]
-    fn pcap_frames<const BIG_ENDIAN: bool>(
+    fn pcap_frames<const BIG_ENDIAN: bool, const ETHERNET: bool>(
         &mut self,
         data: &[u8],
         first: Head,
@@ -1310,7 +1316,11 @@ impl Run<'_> {
             let frame = Frame {
                 ts,
                 number,
-                link_type: framing.link_type,
+                link_type: if ETHERNET {
+                    LinkType::ETHERNET
+                } else {
+                    framing.link_type
+                },
                 interface: framing.interface,
                 data: bytes,
                 orig_len,

@@ -60,6 +60,11 @@ pub use file::{FileSource, MAX_PROCESSES, OnComparing, OpenWatch};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LinkType(pub u32);
 
+impl LinkType {
+    /// Ethernet (LINKTYPE_ETHERNET), the link type of most captures.
+    pub const ETHERNET: LinkType = LinkType(1);
+}
+
 /// One captured frame, borrowed from the reader's buffer until the next call.
 #[derive(Debug, Clone, Copy)]
 pub struct Frame<'a> {

@@ -2705,17 +2705,17 @@ fn the_help_and_the_man_page_name_every_format_analyze_reads() {
     }
 }
 
-/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
-/// tcpdump's ipoib.pcap) ended its report with "none: no resets and no failed connection
+/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand then, as
+/// tcpdump's ipoib.pcap; Token Ring here) ended its report with "none: no resets and no failed connection
 /// attempts in this capture", an all-clear for refusals it never read. (These frames are
-/// Ethernet under InfiniBand's number, and are said to be.)
+/// Ethernet under Token Ring's number, and are said to be.)
 #[test]
 fn a_capture_of_a_link_type_not_decoded_is_not_reported_free_of_resets() {
     let dir = temp_dir("link-type-not-decoded");
     let mut bytes = refused_pcap(3);
-    // The file header's link type: IP over InfiniBand.
-    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
-    let f = write(&dir, "refused-ipoib.pcap", &bytes);
+    // The file header's link type: Token Ring, which rstscope does not decode.
+    bytes[20..24].copy_from_slice(&6u32.to_le_bytes());
+    let f = write(&dir, "refused-token-ring.pcap", &bytes);
     let out = rstscope(&["analyze", &f]);
     assert!(
         out.status.success(),
@@ -2726,7 +2726,7 @@ fn a_capture_of_a_link_type_not_decoded_is_not_reported_free_of_resets() {
     assert!(
         text.contains(
             "No TCP packets could be read in this capture: none of its 6 frames could be \
-             decoded (labelled IP over InfiniBand (242) but decode as Ethernet: the file's link \
+             decoded (labelled Token Ring (6) but decode as Ethernet: the file's link \
              type is likely wrong (relabel it: editcap -T ether IN OUT)), so resets and failed \
              connections in them are not counted."
         ),

@@ -8221,6 +8221,43 @@ fn a_recent_capture_whose_file_is_gone_leaves_recent() {
     assert_eq!(h.state().settings.recent, vec![vec![kept]]);
 }
 
+/// Regression (real-window trial): a capture opened with files that were not captures kept
+/// them in File > Recent ("pop3.pcap and 2 more", two of them text files), to be read and
+/// refused again each time. Recent keeps the files read; an entry whose files are gone or
+/// unreadable since is reopened with a notice that says which and what Recent keeps.
+#[test]
+fn recent_keeps_the_files_of_a_capture_that_were_read() {
+    let dir = temp_dir("recent-read");
+    let capture = manifest("tests/fixtures/refused-v4.pcap");
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "how the capture was made\n").expect("notes");
+    let h = opened([1280.0, 800.0], vec![capture.clone(), notes.clone()]);
+    assert_eq!(h.state().settings.recent, vec![vec![capture.clone()]]);
+    assert!(
+        notice_texts(&h).is_empty(),
+        "opened, not reopened: the source bar says what was not read {:?}",
+        notice_texts(&h)
+    );
+    // An entry of earlier days: a capture deleted since, a text file.
+    let deleted = dir.join("deleted.pcap");
+    let mut s = settings();
+    s.recent = vec![vec![capture.clone(), deleted.clone(), notes.clone()]];
+    let mut h = harness(s, Vec::new());
+    h.run_steps(3);
+    h.get_by_label_contains("refused-v4.pcap and 2 more  —")
+        .click();
+    settle(&mut h);
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+    assert_eq!(
+        notice_texts(&h),
+        [
+            "Of this capture's files, deleted.pcap is gone (moved or deleted) and notes.txt could \
+          not be read (the warnings say why): File > Recent keeps refused-v4.pcap alone."
+        ]
+    );
+    assert_eq!(h.state().settings.recent, vec![vec![capture]]);
+}
+
 /// Regression (real-window trial): two Recent entries of several files that began with the
 /// same one read alike on the start screen ("d1 and 1 more", twice), and nothing said which
 /// files each held. An entry of two files names both, one of more says how many, each the

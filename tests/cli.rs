@@ -2745,6 +2745,50 @@ fn a_capture_without_tcp_says_what_it_holds() {
     assert!(text.contains("No packets in this capture."), "{text}");
 }
 
+/// Regression (real-window trial): an endpoint's saved packets (`--write`, the app's "Save
+/// these packets") opened again with the time of the capture they were saved from, to its
+/// end ("1.1 s" of packets said "3 min", and averaged over it). Their file says their own
+/// time; where the capture had got to after them is kept apart, to judge their attempts by.
+#[test]
+fn saved_packets_are_opened_again_with_their_own_time() {
+    let dir = temp_dir("saved-span");
+    let mut records = Vec::new();
+    for i in 0..2 {
+        let isn = 1000 + i * 100;
+        let frame = |server, flags, seq, ack| common::frame(7211, server, flags, seq, ack);
+        records.push((1_700_000_000 + i, 0, frame(false, 0x02, isn, 0)));
+        records.push((1_700_000_000 + i, 100, frame(true, 0x14, 0, isn + 1)));
+    }
+    // Another endpoint's SYN three minutes on: the capture goes on past the packets saved.
+    records.push((1_700_000_180, 0, common::frame(7300, false, 0x02, 5000, 0)));
+    let f = write(&dir, "longer.pcap", &common::pcap(&records));
+    let saved = dir.join("saved.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &f,
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--write",
+        &saved,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = rstscope(&["analyze", "--utc", &saved]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "time        2023-11-14 22:13:20.000000 +00:00 to 2023-11-14 22:13:21.000100 +00:00 \
+             (1.0 s:"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("3 min"), "{text}");
+    assert!(text.contains("failed attempts  2 of 2"), "{text}");
+}
+
 /// Regression: `--write` into a folder that does not exist said "cannot write the output:
 /// F: No such file or directory (os error 2)": not what to do, and "the output" is the report.
 #[test]

@@ -527,7 +527,7 @@ impl PlotView {
             .y_axis_label(per.clone())
             .x_axis_label(axis_label)
             .y_axis_min_width(36.0)
-            .y_grid_spacer(rate_grid)
+            .y_grid_spacer(move |g| rate_grid(g, width == 1))
             .y_axis_formatter(|mark, _| rate_label(mark.value, mark.step_size))
             .x_grid_spacer(|g| stretch_grid(g, offset, &axis, label_width))
             .x_axis_formatter(|mark, range| {
@@ -2318,17 +2318,24 @@ fn utc_offset_secs(clock: Clock, t: Timestamp) -> i64 {
 
 /// Rates on the y axis: steps of 1, 2 or 5 times a power of ten, at least 30 points apart so
 /// that every one is labelled (egui_plot's own spacer may leave only "0" labelled on a short
-/// plot of a high rate), with unlabelled lines between them.
-fn rate_grid(input: GridInput) -> Vec<GridMark> {
+/// plot of a high rate), with unlabelled lines between them. `whole`: the bars are counts of
+/// one second each, whole numbers: no step under 1, no line between two whole numbers (a
+/// plot of 1 or 2 resets a second was marked 0.5, 1.0, 1.5, 2.0).
+fn rate_grid(input: GridInput, whole: bool) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     // `base_step_size` is egui_plot's least spacing (8 points) in plot units.
     let per_point = input.base_step_size / 8.0;
     if !(per_point.is_finite() && per_point > 0.0 && hi > lo) {
         return Vec::new();
     }
-    let step = nice_step((per_point * 30.0).max((hi - lo) / 8.0));
+    let mut step = nice_step((per_point * 30.0).max((hi - lo) / 8.0));
+    if whole {
+        step = step.max(1.0);
+    }
+    let minor = step / 5.0;
+    let minors = (!whole || minor.fract() == 0.0).then_some((minor, true));
     let mut marks = Vec::new();
-    for (s, minor) in [(step, false), (step / 5.0, true)] {
+    for (s, minor) in std::iter::once((step, false)).chain(minors) {
         // Rates are never negative: no mark under the axis's zero.
         let mut k = (lo.max(0.0) / s).ceil();
         while k * s <= hi && marks.len() < 200 {
@@ -3341,10 +3348,13 @@ mod tests {
     fn the_rate_axis_always_has_two_labelled_ticks() {
         // 140 points for 0..100 per second (egui_plot's base step: 8 points in plot units).
         for (top, height) in [(100.0, 140.0), (2.4, 110.0), (0.05, 110.0), (5000.0, 300.0)] {
-            let marks = rate_grid(GridInput {
-                bounds: (0.0, top),
-                base_step_size: top / height * 8.0,
-            });
+            let marks = rate_grid(
+                GridInput {
+                    bounds: (0.0, top),
+                    base_step_size: top / height * 8.0,
+                },
+                false,
+            );
             let labelled: Vec<&GridMark> = marks
                 .iter()
                 .filter(|m| m.step_size / top * height >= 30.0)
@@ -3362,6 +3372,35 @@ mod tests {
         assert_eq!(nice_step(3.0), 5.0);
         assert_eq!(nice_step(0.011), 0.02);
         assert_eq!(nice_step(10.0), 10.0);
+    }
+
+    /// Regression (real-window trial): a plot of 1 or 2 resets a second was marked 0.5, 1.0,
+    /// 1.5, 2.0, as if counts of a second could be halves. Seconds' counts get whole marks
+    /// (every one labelled, as before); averages over longer bars keep their fractions.
+    #[test]
+    fn counts_of_a_second_are_marked_in_whole_numbers() {
+        for (top, height) in [(2.4, 110.0), (2.4, 300.0), (1.2, 60.0), (12.0, 300.0)] {
+            let input = GridInput {
+                bounds: (0.0, top),
+                base_step_size: top / height * 8.0,
+            };
+            let marks = rate_grid(input, true);
+            assert!(
+                marks.iter().all(|m| m.value.fract() == 0.0),
+                "{top}/s on {height} points: {marks:?}"
+            );
+            let labels: Vec<String> = (marks.iter())
+                .filter(|m| m.step_size / top * height >= 30.0)
+                .map(|m| rate_label(m.value, m.step_size))
+                .collect();
+            assert!(labels.len() >= 2, "{top}/s on {height} points: {labels:?}");
+            assert!(labels.iter().all(|l| !l.contains('.')), "{labels:?}");
+        }
+        let input = GridInput {
+            bounds: (0.0, 2.4),
+            base_step_size: 2.4 / 300.0 * 8.0,
+        };
+        assert!(rate_grid(input, false).iter().any(|m| m.value == 0.5));
     }
 
     /// Regression (real-window trial, zeek's ssh.pcap: a dozen stretches over three years):

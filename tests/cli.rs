@@ -2789,6 +2789,49 @@ fn saved_packets_are_opened_again_with_their_own_time() {
     assert!(text.contains("failed attempts  2 of 2"), "{text}");
 }
 
+/// Regression (real-window trial): a capture of 12 ms lasted "0.0 s", and its averages were
+/// per second over the one second it touched ("average 3.0/s over 1 s"), as the app headed
+/// it "in 0.0 s (failed: 1.0/s)". It lasted 12 ms; its peaks (counts in one second) stay,
+/// and no average per second is made of less than a second.
+#[test]
+fn a_capture_under_a_second_is_told_in_milliseconds_without_averages() {
+    let dir = temp_dir("under-a-second");
+    let mut records = Vec::new();
+    for (i, micros) in [200_000, 206_000, 212_000].into_iter().enumerate() {
+        let isn = 1000 + 100 * i as u32;
+        records.push((
+            1_700_000_000,
+            micros,
+            common::frame(7211, false, 0x02, isn, 0),
+        ));
+        let rst = common::frame(7211, true, 0x14, 0, isn + 1);
+        records.push((1_700_000_000, micros + 50, rst));
+    }
+    let f = write(&dir, "12ms.pcap", &common::pcap(&records));
+    let out = rstscope(&["analyze", "--utc", &f]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "time        2023-11-14 22:13:20.200000 +00:00 to 2023-11-14 22:13:20.212050 +00:00 \
+             (12 ms)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "resets/s         peak 3/s at 22:13:20; no average: the capture lasted 12 ms"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "failed/s         peak 3/s at 22:13:20; no average: the capture lasted 12 ms"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("0.0 s"), "{text}");
+}
+
 /// Regression: `--write` into a folder that does not exist said "cannot write the output:
 /// F: No such file or directory (os error 2)": not what to do, and "the output" is the report.
 #[test]

@@ -2568,6 +2568,9 @@ fn headline_text(
         Some((f, l)) => (l.second() - f.second() + 1, report::capture_span(f, l)),
         None => (0, String::new()),
     };
+    // Under a second, the counts say it: a rate per second would say what a second would
+    // hold (a 12 ms capture with 3 refusals of one attempt was "(failed: 1.0/s)").
+    let short = time.is_some_and(|(f, l)| report::under_a_second(f, l));
     // Numbers grouped by thousands, as the status bar writes them.
     let counted = |n: u64, one: &str, many: &str| {
         format!("{} {}", thousands(n), if n == 1 { one } else { many })
@@ -2602,7 +2605,7 @@ fn headline_text(
     };
     if let Some((words, seconds)) = over {
         text.push_str(&words);
-        if t.failed_attempts > 0 {
+        if t.failed_attempts > 0 && !short {
             text.push_str(&format!(
                 " (failed: {})",
                 report::rate(t.failed_attempts as f64 / seconds as f64)
@@ -2994,8 +2997,10 @@ mod tests {
 
     /// Regression (window trial, tcpdump's tcp_rst_data.pcap): a capture of one reset and no
     /// failed attempt was headed "... in 1 s (failed: 0.00/s), 1 offender"; a rate of nothing
-    /// is left out. (A capture of one instant lasted 0.0 s, as the text report says; its rate
-    /// is over the one second it touched.)
+    /// is left out. Regression (real-window trial): a capture of one instant was headed "in
+    /// 0.0 s (failed: 3.0/s)", and one of 12 ms "in 0.0 s (failed: 1.0/s)": a rate per second
+    /// of less than a second's capture, over the one second it touched. It lasted 0 ms, or
+    /// 12 ms, as the text report says too, and its counts are the figures.
     #[test]
     fn the_headline_gives_no_rate_of_no_failed_attempt() {
         let t0 = Timestamp::from_parts(1_361_916_199, 0);
@@ -3008,7 +3013,7 @@ mod tests {
         };
         assert_eq!(
             headline_text(&totals, packets(&totals), &plain(1), None),
-            "1 reset and 0 failed connection attempts in 0.0 s, 1 offender"
+            "1 reset and 0 failed connection attempts in 0 ms, 1 offender"
         );
         let failed = Totals {
             failed_attempts: 3,
@@ -3016,7 +3021,26 @@ mod tests {
         };
         assert_eq!(
             headline_text(&failed, packets(&failed), &plain(1), None),
-            "1 reset and 3 failed connection attempts in 0.0 s (failed: 3.0/s), 1 offender"
+            "1 reset and 3 failed connection attempts in 0 ms, 1 offender"
+        );
+        let short = Totals {
+            failed_attempts: 1,
+            rst_packets: 3,
+            last_ts: Some(Timestamp(t0.0 + 12_050_000)),
+            ..totals
+        };
+        assert_eq!(
+            headline_text(&short, packets(&short), &plain(1), None),
+            "3 resets and 1 failed connection attempt in 12 ms, 1 offender"
+        );
+        // From a second on, the rate is over the seconds touched, as before.
+        let second = Totals {
+            last_ts: Some(Timestamp(t0.0 + 1_000_000_000)),
+            ..short
+        };
+        assert_eq!(
+            headline_text(&second, packets(&second), &plain(1), None),
+            "3 resets and 1 failed connection attempt in 1.0 s (failed: 0.5/s), 1 offender"
         );
     }
 

@@ -521,7 +521,7 @@ impl PlotView {
             .pan_pointer_button(egui::PointerButton::Middle)
             .allow_boxed_zoom(true)
             .include_y(0.0)
-            .include_y(top * 1.2)
+            .include_y(rate_top(top, width == 1) * 1.2)
             // Room at both ends for the first and last time labels.
             .set_margin_fraction(egui::vec2(0.04, 0.05))
             .y_axis_label(per.clone())
@@ -2357,6 +2357,13 @@ fn rate_grid(input: GridInput, whole: bool) -> Vec<GridMark> {
     marks
 }
 
+/// The highest rate the plot makes room for: its bars' and line's highest, and for counts of
+/// a second (`whole`) at least 1, so that a plot of nothing but zeros reads 0 and 1 from its
+/// bottom (it was marked 0 alone, its line across the middle, once marks were whole).
+fn rate_top(top: f64, whole: bool) -> f64 {
+    if whole { top.max(1.0) } else { top }
+}
+
 /// A rate with as many decimals as its grid step needs (`0.5`, `2`, `0.05`).
 fn rate_label(value: f64, step: f64) -> String {
     let decimals = (-step.log10().floor()).max(0.0) as usize;
@@ -3425,6 +3432,10 @@ mod tests {
             base_step_size: 2.4 / 300.0 * 8.0,
         };
         assert!(rate_grid(input, false).iter().any(|m| m.value == 0.5));
+        // A plot of zeros alone: room up to 1, so that its marks are 0 and 1.
+        assert_eq!(rate_top(0.0, true), 1.0);
+        assert_eq!(rate_top(3.0, true), 3.0);
+        assert_eq!(rate_top(0.2, false), 0.2);
     }
 
     /// Regression (real-window trial, zeek's ssh.pcap: a dozen stretches over three years):

@@ -273,7 +273,8 @@ impl fmt::Display for Skip {
 /// The link types rstscope reads, as messages list them.
 pub const SUPPORTED_LINK_TYPES: &str = "Ethernet (with 802.1Q, QinQ, MPLS, PPPoE), Linux \
      cooked (SLL, SLL2), raw IP (IPv4, IPv6), BSD and OpenBSD loopback (NULL, LOOP), PPP, Cisco \
-     HDLC, FDDI, IEEE 802.11 (bare, radiotap, PPI), NFLOG, Apple PKTAP and Endace ERF";
+     HDLC, FDDI, IEEE 802.11 (bare, radiotap, PPI), NFLOG, Apple PKTAP, Endace ERF and IP over \
+     InfiniBand";
 
 /// The name Wireshark's `editcap -T` gives the link types a capture is relabelled to.
 pub fn editcap_encap(lt: LinkType) -> &'static str {
@@ -437,7 +438,7 @@ pub fn link_type_name(lt: LinkType) -> &'static str {
         LINKTYPE_IPV6 => "raw IPv6",
         LINKTYPE_NFLOG => "NFLOG",
         240 | 241 => "netANALYZER",
-        242 => "IP over InfiniBand",
+        LINKTYPE_IPOIB => "IP over InfiniBand",
         243 => "MPEG-2 TS",
         249 => "USBPcap",
         251 => "Bluetooth LE",
@@ -2907,6 +2908,30 @@ mod tests {
         assert_eq!(
             decode_as(258, &cat(&[&pktap(108, 1, 258), &seg])),
             Decoded::Skipped(Skip::Malformed)
+        );
+    }
+
+    /// IP over InfiniBand as Linux writes it (tcpdump's ipoib.pcap): 40 bytes of addresses,
+    /// then the protocol type and 2 reserved bytes.
+    #[test]
+    fn ipoib_after_its_addresses() {
+        let ipoib = |protocol: u16, payload: &[u8]| {
+            cat(&[&[0; 40], &protocol.to_be_bytes(), &[0, 0], payload])
+        };
+        let seg = ipv4(&tcp_seg(SYN, &[], &[]));
+        assert_v4_segment(&expect_tcp(242, &ipoib(0x0800, &seg)), SYN, &[]);
+        let e = encap_of(242, &ipoib(0x0800, &seg));
+        assert_eq!((e.raw, usize::from(e.ip_offset)), (true, 44));
+        let v6 = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        assert_v6_segment(&expect_tcp(242, &ipoib(0x86dd, &v6)), SYN, &[]);
+        assert_eq!(decode_as(242, &ipoib(0x0806, &[0; 28])), Decoded::Other);
+        assert_eq!(
+            decode_as(242, &ipoib(0x4500, &seg)),
+            Decoded::Skipped(Skip::UnknownProtocol)
+        );
+        assert_eq!(
+            decode_as(242, &ipoib(0x0800, &seg)[..43]),
+            Decoded::Skipped(Skip::Truncated)
         );
     }
 

@@ -2705,17 +2705,17 @@ fn the_help_and_the_man_page_name_every_format_analyze_reads() {
     }
 }
 
-/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
-/// tcpdump's ipoib.pcap) ended its report with "none: no resets and no failed connection
+/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand then, as
+/// tcpdump's ipoib.pcap; Token Ring here) ended its report with "none: no resets and no failed connection
 /// attempts in this capture", an all-clear for refusals it never read. (These frames are
-/// Ethernet under InfiniBand's number, and are said to be.)
+/// Ethernet under Token Ring's number, and are said to be.)
 #[test]
 fn a_capture_of_a_link_type_not_decoded_is_not_reported_free_of_resets() {
     let dir = temp_dir("link-type-not-decoded");
     let mut bytes = refused_pcap(3);
-    // The file header's link type: IP over InfiniBand.
-    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
-    let f = write(&dir, "refused-ipoib.pcap", &bytes);
+    // The file header's link type: Token Ring, which rstscope does not decode.
+    bytes[20..24].copy_from_slice(&6u32.to_le_bytes());
+    let f = write(&dir, "refused-token-ring.pcap", &bytes);
     let out = rstscope(&["analyze", &f]);
     assert!(
         out.status.success(),
@@ -2726,7 +2726,7 @@ fn a_capture_of_a_link_type_not_decoded_is_not_reported_free_of_resets() {
     assert!(
         text.contains(
             "No TCP packets could be read in this capture: none of its 6 frames could be \
-             decoded (labelled IP over InfiniBand (242) but decode as Ethernet: the file's link \
+             decoded (labelled Token Ring (6) but decode as Ethernet: the file's link \
              type is likely wrong (relabel it: editcap -T ether IN OUT)), so resets and failed \
              connections in them are not counted."
         ),
@@ -2743,6 +2743,93 @@ fn a_capture_without_tcp_says_what_it_holds() {
     let out = rstscope(&["analyze", &empty]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("No packets in this capture."), "{text}");
+}
+
+/// Regression (real-window trial): an endpoint's saved packets (`--write`, the app's "Save
+/// these packets") opened again with the time of the capture they were saved from, to its
+/// end ("1.1 s" of packets said "3 min", and averaged over it). Their file says their own
+/// time; where the capture had got to after them is kept apart, to judge their attempts by.
+#[test]
+fn saved_packets_are_opened_again_with_their_own_time() {
+    let dir = temp_dir("saved-span");
+    let mut records = Vec::new();
+    for i in 0..2 {
+        let isn = 1000 + i * 100;
+        let frame = |server, flags, seq, ack| common::frame(7211, server, flags, seq, ack);
+        records.push((1_700_000_000 + i, 0, frame(false, 0x02, isn, 0)));
+        records.push((1_700_000_000 + i, 100, frame(true, 0x14, 0, isn + 1)));
+    }
+    // Another endpoint's SYN three minutes on: the capture goes on past the packets saved.
+    records.push((1_700_000_180, 0, common::frame(7300, false, 0x02, 5000, 0)));
+    let f = write(&dir, "longer.pcap", &common::pcap(&records));
+    let saved = dir.join("saved.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &f,
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--write",
+        &saved,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = rstscope(&["analyze", "--utc", &saved]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "time        2023-11-14 22:13:20.000000 +00:00 to 2023-11-14 22:13:21.000100 +00:00 \
+             (1.0 s:"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("3 min"), "{text}");
+    assert!(text.contains("failed attempts  2 of 2"), "{text}");
+}
+
+/// Regression (real-window trial): a capture of 12 ms lasted "0.0 s", and its averages were
+/// per second over the one second it touched ("average 3.0/s over 1 s"), as the app headed
+/// it "in 0.0 s (failed: 1.0/s)". It lasted 12 ms; its peaks (counts in one second) stay,
+/// and no average per second is made of less than a second.
+#[test]
+fn a_capture_under_a_second_is_told_in_milliseconds_without_averages() {
+    let dir = temp_dir("under-a-second");
+    let mut records = Vec::new();
+    for (i, micros) in [200_000, 206_000, 212_000].into_iter().enumerate() {
+        let isn = 1000 + 100 * i as u32;
+        records.push((
+            1_700_000_000,
+            micros,
+            common::frame(7211, false, 0x02, isn, 0),
+        ));
+        let rst = common::frame(7211, true, 0x14, 0, isn + 1);
+        records.push((1_700_000_000, micros + 50, rst));
+    }
+    let f = write(&dir, "12ms.pcap", &common::pcap(&records));
+    let out = rstscope(&["analyze", "--utc", &f]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "time        2023-11-14 22:13:20.200000 +00:00 to 2023-11-14 22:13:20.212050 +00:00 \
+             (12 ms)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "resets/s         peak 3/s at 22:13:20; no average: the capture lasted 12 ms"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "failed/s         peak 3/s at 22:13:20; no average: the capture lasted 12 ms"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("0.0 s"), "{text}");
 }
 
 /// Regression: `--write` into a folder that does not exist said "cannot write the output:

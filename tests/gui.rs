@@ -6878,18 +6878,18 @@ fn a_capture_cut_short_before_its_first_packet_leaves_the_open_analysis() {
     );
 }
 
-/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand, as
-/// tcpdump's ipoib.pcap) said "No TCP packets yet." once read, and "No resets or failed
+/// Regression: a capture of a link type rstscope does not decode (IP over InfiniBand then, as
+/// tcpdump's ipoib.pcap; Token Ring here) said "No TCP packets yet." once read, and "No resets or failed
 /// connection attempts in this capture." under it, the refusals it holds unread; only the
 /// status bar said that its frames were not decoded. (These frames are Ethernet under
-/// InfiniBand's number, and are said to be, with the command that relabels the file.)
+/// Token Ring's number, and are said to be, with the command that relabels the file.)
 #[test]
 fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
     let dir = temp_dir("link-type-not-decoded");
-    let path = dir.join("refused-ipoib.pcap");
+    let path = dir.join("refused-token-ring.pcap");
     let mut bytes = common::refused_pcap(7000, 3);
-    // The file header's link type: IP over InfiniBand.
-    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    // The file header's link type: Token Ring, which rstscope does not decode.
+    bytes[20..24].copy_from_slice(&6u32.to_le_bytes());
     std::fs::write(&path, bytes).expect("write");
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
@@ -6904,29 +6904,29 @@ fn a_capture_of_a_link_type_not_decoded_is_not_said_to_have_no_resets() {
     assert!(shows(
         &h,
         "No TCP packets could be read in this capture: none of its 6 frames could be decoded \
-         (labelled IP over InfiniBand (242) but decode as Ethernet: the file's link type is \
+         (labelled Token Ring (6) but decode as Ethernet: the file's link type is \
          likely wrong (relabel it: editcap -T ether IN OUT))"
     ));
     assert!(shows(&h, "No offenders: no TCP packet was read"));
     // The status bar says it in the same words (it showed the JSON key,
-    // "unsupported-link-type:IP over InfiniBand (242)").
+    // "unsupported-link-type:Token Ring (6)").
     assert!(shows(
         &h,
-        "6 not decoded: labelled IP over InfiniBand (242) but decode as Ethernet"
+        "6 not decoded: labelled Token Ring (6) but decode as Ethernet"
     ));
     assert!(!shows(&h, "wrong-link-type"));
 }
 
 /// Regression (real-window trial): a capture without a TCP packet that could be read (UDP only,
-/// or tcpdump's ipoib.pcap, whose link type is not decoded) was headed "0 resets and 0 failed
+/// or tcpdump's ipoib.pcap, whose link type was not decoded; Token Ring here) was headed "0 resets and 0 failed
 /// connection attempts, no offender" above the sentence that said why nothing was counted:
 /// zeros read as an all-clear. The explanation is the headline, once, and no legend of zeros.
 #[test]
 fn a_capture_without_tcp_is_headed_by_why_not_by_zeros() {
     let dir = temp_dir("no-tcp-headline");
-    let ipoib = dir.join("refused-ipoib.pcap");
+    let ipoib = dir.join("refused-token-ring.pcap");
     let mut bytes = common::refused_pcap(7000, 3);
-    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    bytes[20..24].copy_from_slice(&6u32.to_le_bytes());
     std::fs::write(&ipoib, bytes).expect("write");
     for (path, why) in [
         (
@@ -7589,12 +7589,12 @@ fn the_status_bar_cuts_the_source_name_to_keep_its_counts_on_one_row() {
 #[test]
 fn a_warning_amid_the_counts_keeps_them_on_the_row_in_its_short_form() {
     let dir = temp_dir("not-decoded-narrow");
-    let path = dir.join("refused-ipoib.pcap");
+    let path = dir.join("refused-token-ring.pcap");
     let mut bytes = common::refused_pcap(7000, 3);
-    // The file header's link type: IP over InfiniBand. Its frames made to decode as neither
+    // The file header's link type: Token Ring, which rstscope does not decode. Its frames made to decode as neither
     // Ethernet nor raw IP (an Ethernet type of no IP), so that frames not decoded are the only
     // warning: frames that do are named in a warning of the capture's as well.
-    bytes[20..24].copy_from_slice(&242u32.to_le_bytes());
+    bytes[20..24].copy_from_slice(&6u32.to_le_bytes());
     let mut at = 24;
     while let Some(header) = bytes.get(at..at + 16) {
         let caplen = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes")) as usize;
@@ -8219,6 +8219,43 @@ fn a_recent_capture_whose_file_is_gone_leaves_recent() {
     h.get_by_label_contains("deleted.pcap  —").click();
     wait_for(&mut h, |h| shows(h, "(removed from Recent)"));
     assert_eq!(h.state().settings.recent, vec![vec![kept]]);
+}
+
+/// Regression (real-window trial): a capture opened with files that were not captures kept
+/// them in File > Recent ("pop3.pcap and 2 more", two of them text files), to be read and
+/// refused again each time. Recent keeps the files read; an entry whose files are gone or
+/// unreadable since is reopened with a notice that says which and what Recent keeps.
+#[test]
+fn recent_keeps_the_files_of_a_capture_that_were_read() {
+    let dir = temp_dir("recent-read");
+    let capture = manifest("tests/fixtures/refused-v4.pcap");
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "how the capture was made\n").expect("notes");
+    let h = opened([1280.0, 800.0], vec![capture.clone(), notes.clone()]);
+    assert_eq!(h.state().settings.recent, vec![vec![capture.clone()]]);
+    assert!(
+        notice_texts(&h).is_empty(),
+        "opened, not reopened: the source bar says what was not read {:?}",
+        notice_texts(&h)
+    );
+    // An entry of earlier days: a capture deleted since, a text file.
+    let deleted = dir.join("deleted.pcap");
+    let mut s = settings();
+    s.recent = vec![vec![capture.clone(), deleted.clone(), notes.clone()]];
+    let mut h = harness(s, Vec::new());
+    h.run_steps(3);
+    h.get_by_label_contains("refused-v4.pcap and 2 more  —")
+        .click();
+    settle(&mut h);
+    shows_capture_of(&h, "127.0.0.1:7300", 5);
+    assert_eq!(
+        notice_texts(&h),
+        [
+            "Of this capture's files, deleted.pcap is gone (moved or deleted) and notes.txt could \
+          not be read (the warnings say why): File > Recent keeps refused-v4.pcap alone."
+        ]
+    );
+    assert_eq!(h.state().settings.recent, vec![vec![capture]]);
 }
 
 /// Regression (real-window trial): two Recent entries of several files that began with the

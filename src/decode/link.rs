@@ -7,11 +7,12 @@
 //! that identify the layout. The endpoint filters of `report::filters` are written from it.
 //!
 //! Sources for the layouts: tcpdump.org's LINKTYPE_ registry pages (NULL, LOOP, SLL, SLL2,
-//! PPP, PPP_HDLC, C_HDLC, IEEE802_11, IEEE802_11_RADIOTAP, PPI, NFLOG, PKTAP, ERF, FDDI), IEEE 802.11-2020 §9.2 (MAC frame format), radiotap.org (header, field alignment,
+//! PPP, PPP_HDLC, C_HDLC, IEEE802_11, IEEE802_11_RADIOTAP, PPI, NFLOG, PKTAP, ERF, FDDI, IPOIB), IEEE 802.11-2020 §9.2 (MAC frame format), radiotap.org (header, field alignment,
 //! the Flags field), the PPI specification (CACE Technologies), Linux's
 //! `include/uapi/linux/netfilter/nfnetlink_log.h` (NFLOG TLVs), Apple's `net/pktap.h` (the
 //! PKTAP header) and Endace's ERF types document (record types, extension headers, the 2-byte
-//! pad before Ethernet).
+//! pad before Ethernet). IP over InfiniBand: RFC 4391 §6 (the 4-byte encapsulation header) and
+//! how tcpdump and Wireshark read LINKTYPE_IPOIB files (a 40-byte address header before it).
 
 use super::{MALFORMED, Skip, Stop, TRUNCATED};
 use crate::packet::{Guard, Shim, Shims};
@@ -38,6 +39,7 @@ pub(super) const LINKTYPE_ERF: u32 = 197;
 pub(super) const LINKTYPE_IPV4: u32 = 228;
 pub(super) const LINKTYPE_IPV6: u32 = 229;
 pub(super) const LINKTYPE_NFLOG: u32 = 239;
+pub(super) const LINKTYPE_IPOIB: u32 = 242;
 pub(super) const LINKTYPE_PKTAP: u32 = 258;
 pub(super) const LINKTYPE_LINUX_SLL2: u32 = 276;
 
@@ -157,6 +159,7 @@ pub(super) fn link<'a>(lt: LinkType, data: &'a [u8], walk: &mut Walk) -> Result<
         LINKTYPE_NFLOG => nflog(data, walk),
         LINKTYPE_PKTAP => pktap(data, walk),
         LINKTYPE_ERF => erf(data, walk),
+        LINKTYPE_IPOIB => ipoib(data, walk),
         _ => Err(Stop::Skip(Skip::UnsupportedLinkType(lt))),
     }
 }
@@ -560,6 +563,30 @@ fn pktap<'a>(data: &'a [u8], walk: &mut Walk) -> Result<Net<'a>, Stop> {
     walk.link_base = 0;
     walk.guard = Some((0, 4, 0xffff_ffff));
     Ok(net)
+}
+
+/// The InfiniBand addresses before the IPoIB header of a LINKTYPE_IPOIB frame.
+const IPOIB_ADDRESSES_LEN: usize = 40;
+
+/// IP over InfiniBand as Linux captures it (LINKTYPE_IPOIB): 40 bytes of addresses (the
+/// destination's queue pair and GID for unicast, with zeros before them; a global route
+/// header for multicast), then RFC 4391's encapsulation header: a 16-bit protocol type (the
+/// Ethernet numbering) and 2 reserved bytes. libpcap has no keywords for this link type ("not
+/// implemented"), so filters find IP by its offset, checking the protocol type first.
+fn ipoib<'a>(data: &'a [u8], walk: &mut Walk) -> Result<Net<'a>, Stop> {
+    let (h, rest) = data
+        .split_first_chunk::<{ IPOIB_ADDRESSES_LEN + 4 }>()
+        .ok_or(TRUNCATED)?;
+    walk.raw = true;
+    walk.guard = Some((IPOIB_ADDRESSES_LEN, 2, 0xffff));
+    let protocol = u16::from_be_bytes([h[IPOIB_ADDRESSES_LEN], h[IPOIB_ADDRESSES_LEN + 1]]);
+    match protocol {
+        ETHERTYPE_IPV4 => Ok(Net::V4(rest)),
+        ETHERTYPE_IPV6 => Ok(Net::V6(rest)),
+        // ARP (RFC 4391 §4), RARP.
+        t if is_known_non_ip_ethertype(t) => Err(Stop::Other),
+        _ => Err(UNKNOWN_PROTOCOL),
+    }
 }
 
 /// An ERF record (Endace): 16-byte header (timestamp, type, flags, lengths), extension headers

@@ -74,8 +74,13 @@ struct Block {
     report: HostReport,
 }
 
+/// The `format` of the block a file of one endpoint's packets says where its capture had got
+/// to with, whoever wrote that capture (a tcpdump file has no host report to say it in):
+/// `{"format": "rstscope-saved", "version": 1, "capture_end": ...}`.
+pub const SAVED_FORMAT: &str = "rstscope-saved";
+
 /// Enough of a block to tell where its capture ended.
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct CaptureEnd {
     #[serde(default)]
     capture_end: Option<Timestamp>,
@@ -175,14 +180,26 @@ pub fn encode_for_endpoint_until(
 /// file ends where its capture did (a capture's own file, or one saved before this field).
 #[must_use]
 pub fn capture_end(bodies: &[Vec<u8>]) -> Option<Timestamp> {
-    bodies
-        .iter()
-        .filter_map(|body| {
-            pcapng::read_own_block::<CaptureEnd>(body, FORMAT)?
-                .ok()?
-                .capture_end
-        })
+    let read = |body: &Vec<u8>, format| {
+        pcapng::read_own_block::<CaptureEnd>(body, format)?
+            .ok()?
+            .capture_end
+    };
+    (bodies.iter())
+        .filter_map(|body| read(body, FORMAT).or_else(|| read(body, SAVED_FORMAT)))
         .max()
+}
+
+/// The body of the block that says where the capture a file of one endpoint's packets was
+/// saved from had got to ([`SAVED_FORMAT`], read by [`capture_end`]). The file's statistics
+/// blocks say its own packets' time: a reader takes those for its span (a file of 6 packets
+/// over a second is not "3 min"), this block for how long its attempts were waited on.
+///
+/// # Errors
+/// As [`encode`].
+pub fn encode_capture_end(capture_end: Timestamp) -> serde_json::Result<Vec<u8>> {
+    let capture_end = Some(capture_end);
+    pcapng::own_block(SAVED_FORMAT, VERSION, &CaptureEnd { capture_end })
 }
 
 /// The name of this machine, to say where a saved capture's answers come from.

@@ -309,8 +309,9 @@ pub struct Evidence {
     /// block, [`recorded::capture_end`]) so that an analysis of the file does too, rather than
     /// end at the endpoint's last packet. A caller that knows the capture went further (the
     /// agent, whose analysis sees more than its evidence ring keeps) moves it later. Saved
-    /// in the file's statistics blocks too, as `isb_endtime`, which every analysis of a
-    /// pcapng file reads (host block or not).
+    /// in a block of its own too ([`recorded::encode_capture_end`]), for a file saved from a
+    /// capture without a host report (tcpdump's); not as the statistics blocks' `isb_endtime`,
+    /// which says the file's own time: a file of 6 packets over a second opened as "3 min".
     pub capture_end: Option<Timestamp>,
     /// The TTLs (hop limits) the endpoint's address sent its SYN-ACKs with in the capture, on
     /// any port (and as a file of saved packets says its own capture's were: [`answers`]):
@@ -1831,32 +1832,41 @@ pub fn write_pcapng_with_host(
     if let Some(body) = answers::encode(addr, overlay, ev.host_answers) {
         out.write_block(RSTSCOPE_HOST, &body)?;
     }
-    out.finish(&saved_span(ev, local.len()))?;
+    let (span, capture_end) = saved_span(ev);
+    if let Some(end) = capture_end {
+        let body = recorded::encode_capture_end(end).map_err(io::Error::other)?;
+        out.write_block(RSTSCOPE_HOST, &body)?;
+    }
+    let spans = span.map_or_else(Vec::new, |span| vec![span; local.len()]);
+    out.finish(&spans)?;
     Ok(())
 }
 
-/// The statistics blocks of a file of saved packets, one an interface: from its first packet
-/// to where the capture they were saved from had got to ([`Evidence::capture_end`]), pcapng's
-/// own place for a capture's end, which an analysis of the file reads ([`recorded_time`]).
-/// Its last attempts are then judged as the capture judged them: given up on unanswered,
-/// not "too soon to tell" because the file holds nothing after them. No counts: the capture
-/// received more than was saved. A capture that went on more than a day after the last saved
-/// packet ends here a day after it: further out an analysis takes the end for a wrong one
-/// ([`RECORDED_SLACK_NS`]), and a day is past every wait the analysis judges by.
-fn saved_span(ev: &Evidence, interfaces: usize) -> Vec<InterfaceStats> {
+/// The statistics block of a file of saved packets (one an interface): from its first packet
+/// to its last, the file's own time, which an analysis of it reads as its span
+/// ([`recorded_time`]); no counts: the capture received more than was saved. And where the
+/// capture they were saved from had got to after them ([`Evidence::capture_end`]), for the
+/// block that says it: the file's last attempts are then judged as the capture judged them,
+/// given up on unanswered, not "too soon to tell" because the file holds nothing after them.
+/// A capture that went on more than a day after the last saved packet ends there a day after
+/// it, as an analysis takes a file's recorded end ([`RECORDED_SLACK_NS`]): a day is past
+/// every wait the analysis judges by.
+fn saved_span(ev: &Evidence) -> (Option<InterfaceStats>, Option<Timestamp>) {
     let first = ev.packets.iter().map(|p| p.ts).min();
     let last = ev.packets.iter().map(|p| p.ts).max();
     let Some((start, last)) = first.zip(last) else {
-        return Vec::new();
+        return (None, None);
     };
     let furthest = Timestamp(last.0.saturating_add(RECORDED_SLACK_NS));
-    let end = ev.capture_end.map_or(last, |end| end.clamp(last, furthest));
+    let capture_end = (ev.capture_end)
+        .map(|end| end.min(furthest))
+        .filter(|&end| end > last);
     let span = InterfaceStats {
         start,
-        end,
+        end: last,
         ..InterfaceStats::default()
     };
-    vec![span; interfaces]
+    (Some(span), capture_end)
 }
 
 /// The packet ids to save: the capture's own, unless packets of several captures (files or

@@ -6,7 +6,8 @@
 //! A BPF filter is compiled for one link type, and libpcap's keywords only reach IP through
 //! the layers they know: `vlan`, `mpls` and `pppoes` step over one layer each and shift every
 //! later offset of the expression (so layers are written as one nested chain, never as
-//! siblings); some link types have no such keyword at all (NFLOG, PKTAP, ERF). So the filter is written from the encapsulations the capture actually used
+//! siblings); some link types have no such keyword at all (NFLOG, PKTAP, ERF, IP over
+//! InfiniBand). So the filter is written from the encapsulations the capture actually used
 //! ([`Encap`](crate::packet::Encap), gathered by the decoder): per link type, the common shapes with libpcap's own
 //! keywords (`tcp and ((src host A and src port P) or ...)`, under `vlan and (...)` and so on),
 //! the rest by byte offsets from the link header (`link[18 + ((link[18] & 0xf) << 2):2] ==

@@ -539,16 +539,34 @@ pub fn rate(r: f64) -> String {
 }
 
 /// How long a capture lasted, from `first` to `last` packet: `15.0 s` (tenths, under two
-/// minutes), else as [`approx_duration`] rounds it. Its span, not the seconds it touched (a
-/// capture from 22:13:20.9 to 22:13:35.9 lasted 15.0 s, though it touched 16 seconds): the
-/// text report's time line and the app's headline say the same.
+/// minutes), else as [`approx_duration`] rounds it; under a second in milliseconds (`12 ms`,
+/// `2.5 ms`, `under 1 ms`, `0 ms` for one instant: "0.0 s" read as no time at all). Its
+/// span, not the seconds it touched (a capture from 22:13:20.9 to 22:13:35.9 lasted 15.0 s,
+/// though it touched 16 seconds): the text report's time line and the app's headline say
+/// the same.
 pub fn capture_span(first: Timestamp, last: Timestamp) -> String {
     let secs = (i128::from(last.0) - i128::from(first.0)) as f64 / 1e9;
-    if secs < 120.0 {
+    let ms = secs * 1000.0;
+    if secs <= 0.0 {
+        "0 ms".to_owned()
+    } else if ms < 1.0 {
+        "under 1 ms".to_owned()
+    } else if ms < 9.95 {
+        format!("{ms:.1} ms")
+    } else if ms < 999.5 {
+        format!("{ms:.0} ms")
+    } else if secs < 120.0 {
         format!("{secs:.1} s")
     } else {
         approx_duration(secs as i64)
     }
+}
+
+/// Whether a capture from `first` to `last` lasted less than a second: too short for a rate
+/// per second, which would say what a second of it would hold (a 12 ms capture of one failed
+/// attempt is not "1.0/s"; the counts in it are said instead).
+pub fn under_a_second(first: Timestamp, last: Timestamp) -> bool {
+    i128::from(last.0) - i128::from(first.0) < i128::from(Timestamp::NANOS_PER_SEC)
 }
 
 /// A span for people: `10 s`, `12 min`, `3.5 h`, `2.1 days`.
@@ -3798,7 +3816,7 @@ fn missing_names(f: &FailingStart) -> Vec<String> {
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
+pub(crate) fn and_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -4376,7 +4394,7 @@ mod bytes_tests {
 
 #[cfg(test)]
 mod rate_tests {
-    use super::{approx_duration, rate};
+    use super::{Timestamp, approx_duration, capture_span, rate, under_a_second};
 
     #[test]
     fn spans_are_given_in_the_unit_that_reads_best() {
@@ -4384,6 +4402,23 @@ mod rate_tests {
         assert_eq!(approx_duration(3700), "62 min");
         assert_eq!(approx_duration(9000), "2.5 h");
         assert_eq!(approx_duration(345_066), "4.0 days");
+    }
+
+    /// Regression (real-window trial): a capture of 12 ms lasted "0.0 s", as one of a
+    /// single packet did.
+    #[test]
+    fn a_capture_under_a_second_lasted_milliseconds() {
+        let t0 = Timestamp::from_parts(1_700_000_000, 200_000_000);
+        let after = |ns: i64| capture_span(t0, Timestamp(t0.0 + ns));
+        assert_eq!(after(0), "0 ms");
+        assert_eq!(after(400_000), "under 1 ms");
+        assert_eq!(after(2_500_000), "2.5 ms");
+        assert_eq!(after(12_050_000), "12 ms");
+        assert_eq!(after(999_000_000), "999 ms");
+        assert_eq!(after(1_000_000_000), "1.0 s");
+        assert_eq!(after(15_000_000_000), "15.0 s");
+        assert!(under_a_second(t0, Timestamp(t0.0 + 999_999_999)));
+        assert!(!under_a_second(t0, Timestamp(t0.0 + 1_000_000_000)));
     }
 
     #[test]

@@ -60,6 +60,16 @@ fn peak_avg(a: &Analysis, f: impl Fn(&SecondCounts) -> u32, peak: Peak, clock: C
         return "none".into();
     };
     let at = crate::packet::Timestamp::from_parts(sec, 0);
+    // Under a second, no average per second (what a second would hold): the peak, a count
+    // in one second, is the figure, as the app's headline gives its counts alone.
+    if crate::report::under_a_second(first, last) {
+        return format!(
+            "peak {}/s at {}; no average: the capture lasted {}",
+            thousands(u64::from(peak)),
+            clock.time(at),
+            crate::report::capture_span(first, last)
+        );
+    }
     // Files far apart in time, or a file with long gaps: the average over the time captured,
     // not over the gaps.
     let (over, what) = match covered_seconds(&a.capture.files) {

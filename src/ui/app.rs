@@ -210,6 +210,9 @@ pub struct Source {
     /// Put in File > Recent once it has given results (not the bundled sample, not a live
     /// capture's temporary file).
     remember: bool,
+    /// Opened as a capture File > Recent listed (its files, in its order): once read, a
+    /// notice tells of the files of the entry that were not read.
+    reopened: bool,
     /// A live capture whose packets were not saved ("Save capture as…"): they are only in a
     /// temporary file, so the window asks before it goes.
     unsaved: bool,
@@ -837,6 +840,63 @@ impl RstscopeApp {
         });
     }
 
+    /// Once a capture of files is read: File > Recent keeps the files that were read, not
+    /// those given with them that were not (not captures, gone since), which could only fail
+    /// again from there ("pop3.pcap and 2 more", two of them text files). A file on a drive or
+    /// share out of reach now stays: it may be back. Where the entry came from Recent, a
+    /// notice says which of its files were not read and what Recent keeps.
+    fn keep_read_files_in_recent(&mut self) {
+        let Some(src) = self.source.as_ref().filter(|s| s.remember) else {
+            return;
+        };
+        let unread = src.unread();
+        let gone_for_good = |p: &&PathBuf| crate::ui::settings::gone_for_good(p);
+        let out_of_reach = |p: &&PathBuf| !p.exists() && !gone_for_good(p);
+        let dropped: Vec<&PathBuf> = unread.into_iter().filter(|p| !out_of_reach(p)).collect();
+        if dropped.is_empty() {
+            return;
+        }
+        let kept: Vec<PathBuf> = (src.paths.iter())
+            .filter(|p| !dropped.contains(p))
+            .cloned()
+            .collect();
+        let names = |paths: &[&&PathBuf]| {
+            let names: Vec<String> = paths.iter().map(|p| crate::ui::file_name(p)).collect();
+            report::and_list(&names)
+        };
+        let (gone, unreadable): (Vec<&&PathBuf>, Vec<&&PathBuf>) =
+            dropped.iter().partition(|p| gone_for_good(p));
+        let mut why = Vec::new();
+        if !gone.is_empty() {
+            let is = if gone.len() == 1 { "is" } else { "are" };
+            why.push(format!("{} {is} gone (moved or deleted)", names(&gone)));
+        }
+        if !unreadable.is_empty() {
+            why.push(format!(
+                "{} could not be read (the warnings say why)",
+                names(&unreadable)
+            ));
+        }
+        let keeps = match kept.as_slice() {
+            [one] => format!("{} alone", crate::ui::file_name(one)),
+            many => format!("the {} files read", many.len()),
+        };
+        let text = format!(
+            "Of this capture's files, {}: File > Recent keeps {keeps}.",
+            why.join(" and ")
+        );
+        let (given, reopened) = (src.paths.clone(), src.reopened);
+        self.settings.forget(&given);
+        self.settings.remember(&kept);
+        if reopened {
+            self.show_notice(Notice {
+                error: false,
+                text,
+                about: About::Shown,
+            });
+        }
+    }
+
     /// Opens files; the bundled sample (a temporary copy) is named so and not remembered.
     fn open_capture(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>, is_sample: bool) {
         if paths.is_empty() {
@@ -882,6 +942,7 @@ impl RstscopeApp {
             generation: 0,
             dropped_updates: 0,
             remember,
+            reopened: false,
             unsaved: false,
             saved_as: None,
         }
@@ -889,7 +950,7 @@ impl RstscopeApp {
 
     /// Makes a capture the window's source, starting the views afresh: it is remembered in
     /// File > Recent, and the errors of captures that could not be opened go away.
-    fn set_source(&mut self, ctx: &egui::Context, src: Source) {
+    fn set_source(&mut self, ctx: &egui::Context, mut src: Source) {
         // Text selected in the last capture's diagnosis is not this one's.
         ctx.plugin::<egui::text_selection::LabelSelectionState>()
             .lock()
@@ -900,6 +961,7 @@ impl RstscopeApp {
             ctx.memory_mut(egui::Memory::stop_text_input);
         }
         if src.remember {
+            src.reopened = self.settings.is_recent(&src.paths);
             // A kept capture opened from File > Recent: its folder is the app's own.
             let kept = (src.paths.first().and_then(|p| p.parent()))
                 .zip(self.kept_folder.as_deref())
@@ -1213,6 +1275,9 @@ impl RstscopeApp {
             if finished.is_some() && std::mem::take(&mut self.save_on_stop) {
                 self.open_capture_save(ctx);
             }
+            if let Some(Ok(_)) = &finished {
+                self.keep_read_files_in_recent();
+            }
             match finished {
                 Some(Ok(a)) if self.selected.is_none() && !self.table.narrowed() => {
                     self.selected = a.snapshot.offenders.first().map(|o| o.key());
@@ -1269,6 +1334,9 @@ impl RstscopeApp {
                             && std::mem::take(&mut self.range_to_check)
                         {
                             self.range_after_reload(a);
+                        }
+                        if let Some(Ok(_)) = &finished {
+                            self.keep_read_files_in_recent();
                         }
                         if let Some(Err(text)) = finished {
                             self.show_notice(Notice {

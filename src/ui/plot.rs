@@ -521,13 +521,13 @@ impl PlotView {
             .pan_pointer_button(egui::PointerButton::Middle)
             .allow_boxed_zoom(true)
             .include_y(0.0)
-            .include_y(top * 1.2)
+            .include_y(rate_top(top, width == 1) * 1.2)
             // Room at both ends for the first and last time labels.
             .set_margin_fraction(egui::vec2(0.04, 0.05))
             .y_axis_label(per.clone())
             .x_axis_label(axis_label)
             .y_axis_min_width(36.0)
-            .y_grid_spacer(rate_grid)
+            .y_grid_spacer(move |g| rate_grid(g, width == 1))
             .y_axis_formatter(|mark, _| rate_label(mark.value, mark.step_size))
             .x_grid_spacer(|g| stretch_grid(g, offset, &axis, label_width))
             .x_axis_formatter(|mark, range| {
@@ -2318,17 +2318,24 @@ fn utc_offset_secs(clock: Clock, t: Timestamp) -> i64 {
 
 /// Rates on the y axis: steps of 1, 2 or 5 times a power of ten, at least 30 points apart so
 /// that every one is labelled (egui_plot's own spacer may leave only "0" labelled on a short
-/// plot of a high rate), with unlabelled lines between them.
-fn rate_grid(input: GridInput) -> Vec<GridMark> {
+/// plot of a high rate), with unlabelled lines between them. `whole`: the bars are counts of
+/// one second each, whole numbers: no step under 1, no line between two whole numbers (a
+/// plot of 1 or 2 resets a second was marked 0.5, 1.0, 1.5, 2.0).
+fn rate_grid(input: GridInput, whole: bool) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     // `base_step_size` is egui_plot's least spacing (8 points) in plot units.
     let per_point = input.base_step_size / 8.0;
     if !(per_point.is_finite() && per_point > 0.0 && hi > lo) {
         return Vec::new();
     }
-    let step = nice_step((per_point * 30.0).max((hi - lo) / 8.0));
+    let mut step = nice_step((per_point * 30.0).max((hi - lo) / 8.0));
+    if whole {
+        step = step.max(1.0);
+    }
+    let minor = step / 5.0;
+    let minors = (!whole || minor.fract() == 0.0).then_some((minor, true));
     let mut marks = Vec::new();
-    for (s, minor) in [(step, false), (step / 5.0, true)] {
+    for (s, minor) in std::iter::once((step, false)).chain(minors) {
         // Rates are never negative: no mark under the axis's zero.
         let mut k = (lo.max(0.0) / s).ceil();
         while k * s <= hi && marks.len() < 200 {
@@ -2348,6 +2355,13 @@ fn rate_grid(input: GridInput) -> Vec<GridMark> {
     }
     marks.sort_by(|a, b| a.value.total_cmp(&b.value));
     marks
+}
+
+/// The highest rate the plot makes room for: its bars' and line's highest, and for counts of
+/// a second (`whole`) at least 1, so that a plot of nothing but zeros reads 0 and 1 from its
+/// bottom (it was marked 0 alone, its line across the middle, once marks were whole).
+fn rate_top(top: f64, whole: bool) -> f64 {
+    if whole { top.max(1.0) } else { top }
 }
 
 /// A rate with as many decimals as its grid step needs (`0.5`, `2`, `0.05`).
@@ -2561,6 +2575,9 @@ fn headline_text(
         Some((f, l)) => (l.second() - f.second() + 1, report::capture_span(f, l)),
         None => (0, String::new()),
     };
+    // Under a second, the counts say it: a rate per second would say what a second would
+    // hold (a 12 ms capture with 3 refusals of one attempt was "(failed: 1.0/s)").
+    let short = time.is_some_and(|(f, l)| report::under_a_second(f, l));
     // Numbers grouped by thousands, as the status bar writes them.
     let counted = |n: u64, one: &str, many: &str| {
         format!("{} {}", thousands(n), if n == 1 { one } else { many })
@@ -2595,7 +2612,7 @@ fn headline_text(
     };
     if let Some((words, seconds)) = over {
         text.push_str(&words);
-        if t.failed_attempts > 0 {
+        if t.failed_attempts > 0 && !short {
             text.push_str(&format!(
                 " (failed: {})",
                 report::rate(t.failed_attempts as f64 / seconds as f64)
@@ -2987,8 +3004,10 @@ mod tests {
 
     /// Regression (window trial, tcpdump's tcp_rst_data.pcap): a capture of one reset and no
     /// failed attempt was headed "... in 1 s (failed: 0.00/s), 1 offender"; a rate of nothing
-    /// is left out. (A capture of one instant lasted 0.0 s, as the text report says; its rate
-    /// is over the one second it touched.)
+    /// is left out. Regression (real-window trial): a capture of one instant was headed "in
+    /// 0.0 s (failed: 3.0/s)", and one of 12 ms "in 0.0 s (failed: 1.0/s)": a rate per second
+    /// of less than a second's capture, over the one second it touched. It lasted 0 ms, or
+    /// 12 ms, as the text report says too, and its counts are the figures.
     #[test]
     fn the_headline_gives_no_rate_of_no_failed_attempt() {
         let t0 = Timestamp::from_parts(1_361_916_199, 0);
@@ -3001,7 +3020,7 @@ mod tests {
         };
         assert_eq!(
             headline_text(&totals, packets(&totals), &plain(1), None),
-            "1 reset and 0 failed connection attempts in 0.0 s, 1 offender"
+            "1 reset and 0 failed connection attempts in 0 ms, 1 offender"
         );
         let failed = Totals {
             failed_attempts: 3,
@@ -3009,7 +3028,26 @@ mod tests {
         };
         assert_eq!(
             headline_text(&failed, packets(&failed), &plain(1), None),
-            "1 reset and 3 failed connection attempts in 0.0 s (failed: 3.0/s), 1 offender"
+            "1 reset and 3 failed connection attempts in 0 ms, 1 offender"
+        );
+        let short = Totals {
+            failed_attempts: 1,
+            rst_packets: 3,
+            last_ts: Some(Timestamp(t0.0 + 12_050_000)),
+            ..totals
+        };
+        assert_eq!(
+            headline_text(&short, packets(&short), &plain(1), None),
+            "3 resets and 1 failed connection attempt in 12 ms, 1 offender"
+        );
+        // From a second on, the rate is over the seconds touched, as before.
+        let second = Totals {
+            last_ts: Some(Timestamp(t0.0 + 1_000_000_000)),
+            ..short
+        };
+        assert_eq!(
+            headline_text(&second, packets(&second), &plain(1), None),
+            "3 resets and 1 failed connection attempt in 1.0 s (failed: 0.5/s), 1 offender"
         );
     }
 
@@ -3341,10 +3379,13 @@ mod tests {
     fn the_rate_axis_always_has_two_labelled_ticks() {
         // 140 points for 0..100 per second (egui_plot's base step: 8 points in plot units).
         for (top, height) in [(100.0, 140.0), (2.4, 110.0), (0.05, 110.0), (5000.0, 300.0)] {
-            let marks = rate_grid(GridInput {
-                bounds: (0.0, top),
-                base_step_size: top / height * 8.0,
-            });
+            let marks = rate_grid(
+                GridInput {
+                    bounds: (0.0, top),
+                    base_step_size: top / height * 8.0,
+                },
+                false,
+            );
             let labelled: Vec<&GridMark> = marks
                 .iter()
                 .filter(|m| m.step_size / top * height >= 30.0)
@@ -3362,6 +3403,39 @@ mod tests {
         assert_eq!(nice_step(3.0), 5.0);
         assert_eq!(nice_step(0.011), 0.02);
         assert_eq!(nice_step(10.0), 10.0);
+    }
+
+    /// Regression (real-window trial): a plot of 1 or 2 resets a second was marked 0.5, 1.0,
+    /// 1.5, 2.0, as if counts of a second could be halves. Seconds' counts get whole marks
+    /// (every one labelled, as before); averages over longer bars keep their fractions.
+    #[test]
+    fn counts_of_a_second_are_marked_in_whole_numbers() {
+        for (top, height) in [(2.4, 110.0), (2.4, 300.0), (1.2, 60.0), (12.0, 300.0)] {
+            let input = GridInput {
+                bounds: (0.0, top),
+                base_step_size: top / height * 8.0,
+            };
+            let marks = rate_grid(input, true);
+            assert!(
+                marks.iter().all(|m| m.value.fract() == 0.0),
+                "{top}/s on {height} points: {marks:?}"
+            );
+            let labels: Vec<String> = (marks.iter())
+                .filter(|m| m.step_size / top * height >= 30.0)
+                .map(|m| rate_label(m.value, m.step_size))
+                .collect();
+            assert!(labels.len() >= 2, "{top}/s on {height} points: {labels:?}");
+            assert!(labels.iter().all(|l| !l.contains('.')), "{labels:?}");
+        }
+        let input = GridInput {
+            bounds: (0.0, 2.4),
+            base_step_size: 2.4 / 300.0 * 8.0,
+        };
+        assert!(rate_grid(input, false).iter().any(|m| m.value == 0.5));
+        // A plot of zeros alone: room up to 1, so that its marks are 0 and 1.
+        assert_eq!(rate_top(0.0, true), 1.0);
+        assert_eq!(rate_top(3.0, true), 3.0);
+        assert_eq!(rate_top(0.2, false), 0.2);
     }
 
     /// Regression (real-window trial, zeek's ssh.pcap: a dozen stretches over three years):

@@ -219,6 +219,15 @@ impl Settings {
         Some(first)
     }
 
+    /// Whether Recent lists the capture of `paths` (made absolute), in that order.
+    pub fn is_recent(&self, paths: &[PathBuf]) -> bool {
+        let paths: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+            .collect();
+        (self.recent.iter()).any(|r| same_capture(r, &paths, PATHS_IGNORE_CASE))
+    }
+
     /// Takes `paths` out of Recent; whether they were in it.
     pub fn forget(&mut self, paths: &[PathBuf]) -> bool {
         let paths: Vec<PathBuf> = paths

@@ -897,11 +897,11 @@ mod tests {
         let mut a = Analysis::default();
         a.capture
             .not_decoded
-            .insert(Skip::UnsupportedLinkType(crate::source::LinkType(242)), 30);
+            .insert(Skip::UnsupportedLinkType(crate::source::LinkType(6)), 30);
         assert_eq!(
             warnings(&a, Clock::Utc),
             [format!(
-                "30 frames not decoded: link type IP over InfiniBand (242) is not one rstscope \
+                "30 frames not decoded: link type Token Ring (6) is not one rstscope \
                  reads (it reads {})",
                 crate::decode::SUPPORTED_LINK_TYPES
             )]

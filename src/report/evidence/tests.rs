@@ -662,7 +662,9 @@ fn pcapng_round_trips_frames_times_and_link_types() {
 
 /// Saved packets end where their capture had got to, read back as the capture's end: up to a
 /// day after the last saved packet, where an analysis still takes it (a capture that went on
-/// for days after the endpoint's last packet wrote an end the reader rejected).
+/// for days after the endpoint's last packet wrote an end the reader rejected). Their file's
+/// own time (its statistics blocks) is theirs, first to last: regression (real-window trial),
+/// the saved packets of 1.1 s of pop3.pcap reopened as "3 min", to the original's end.
 #[test]
 fn saved_packets_end_where_the_capture_did_within_a_day() {
     let f = temp_file("span.pcap", &refused_with_noise(3));
@@ -679,11 +681,17 @@ fn saved_packets_end_where_the_capture_did_within_a_day() {
         let out = temp_file("span.pcapng", &bytes);
         let mut src = FileSource::open(&[out]).expect("open written file");
         while src.next_frame().is_some() {}
-        let recorded = recorded_time(src.files()).expect("the saved file's end is taken");
         assert_eq!(
-            recorded.end,
-            Timestamp(last.0 + read_back),
+            recorded::capture_end(src.recorded_host()),
+            Some(Timestamp(last.0 + read_back)),
             "{after} ns after"
+        );
+        let recorded = recorded_time(src.files()).expect("the saved file's time is taken");
+        let first = ev.packets.iter().map(|p| p.ts).min().expect("packets");
+        assert_eq!(
+            (recorded.start, recorded.end),
+            (first, last),
+            "its own time"
         );
     }
 }

@@ -14281,7 +14281,8 @@ fn the_connections_name_their_ends_with_their_overlay_network() {
     );
     for vni in [42, 43] {
         let server = format!("10.42.0.2:7000 (VXLAN vni {vni})");
-        select(&mut h, &server);
+        // The scan's row of each network (its 25 ports are one row).
+        select(&mut h, &format!("10.42.0.1 (VXLAN vni {vni}) → 10.42.0.2"));
         settle(&mut h);
         let details = h
             .get_by_label(rstscope::ui::layout::SPLITTER_LABEL)
@@ -14295,19 +14296,16 @@ fn the_connections_name_their_ends_with_their_overlay_network() {
             })
             .filter(|l| l.starts_with("10.42.0.1:"))
             .collect();
-        assert_eq!(clients.len(), 1, "the one connection's client: {clients:?}");
+        assert!(!clients.is_empty(), "the connections' client");
         assert!(
-            clients[0].ends_with(&format!(" (VXLAN vni {vni})")),
+            (clients.iter()).all(|c| c.ends_with(&format!(" (VXLAN vni {vni})"))),
             "{clients:?}"
         );
         let servers = h
             .query_all_by_label(&server)
             .filter(|n| n.rect().top() > details)
             .count();
-        assert!(
-            servers >= 2,
-            "the details' endpoint and its connection's server: {servers}"
-        );
+        assert!(servers >= 1, "the first connection's server: {servers}");
     }
 }
 
@@ -14510,4 +14508,185 @@ fn reload_keeps_the_time_range_while_the_capture_covers_it() {
         shows(&h, "The time range selected before Reload ("),
         "and a message says so"
     );
+}
+
+/// The filter box's text made `text`: what was typed there taken back first.
+fn retype_filter(h: &mut Harness<'_, RstscopeApp>, text: &str) {
+    filter_box(h).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(1);
+    filter_box(h).type_text(text);
+    h.run_steps(3);
+}
+
+/// The row of a scan in the table of `h`, if one is shown.
+fn scan_row(h: &Harness<'_, RstscopeApp>) -> Option<rstscope::ui::offenders::Row> {
+    h.state().rows().iter().find(|r| r.scan.is_some()).cloned()
+}
+
+/// Regression (s48, synscan.pcapng's 997 rows): the table listed every target of a port scan as
+/// an offender of its own, each with the scan's sentence, where the report and the headline
+/// tell the scan as one finding. tests/fixtures/syn-scan.pcap (60 ports of 127.0.0.1): one
+/// row, "127.0.0.1 → 127.0.0.1", selected as the worst; the details tell the scan's sentence,
+/// its targets by answer (each answer's list copied whole by its button), filters of the
+/// client and server's packets, and those packets, every probe's connection.
+#[test]
+fn a_port_scan_is_one_row_whose_details_list_its_targets_by_answer() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/syn-scan.pcap")],
+    );
+    let rows = h.state().rows().to_vec();
+    assert_eq!(
+        rows.len(),
+        1,
+        "one row, the scan's: {:?}",
+        rows.iter().map(|r| &r.endpoint).collect::<Vec<_>>()
+    );
+    let row = &rows[0];
+    let scan = row.scan.as_ref().expect("the scan's row");
+    assert_eq!(row.endpoint, "127.0.0.1 → 127.0.0.1");
+    assert_eq!(
+        scan.targets.len(),
+        60,
+        "every port probed, the open ones too"
+    );
+    assert_eq!(
+        row.offender.failed_attempts, 60,
+        "its targets' counts together"
+    );
+    assert!(shows(&h, "1 of 1"), "the table's count: one row in all");
+    assert!(
+        shows(&h, "port scan of 60 ports: 2 open, 58 refused"),
+        "the diagnosis cell's gist"
+    );
+    // Selected as the worst: the whole sentence and the targets by answer.
+    assert_eq!(h.state().selected_row(), Some(row.id()));
+    assert!(shows(
+        &h,
+        "127.0.0.1 probed 60 ports (7400 to 7459) of 127.0.0.1"
+    ));
+    assert!(shows(&h, "2 open") && shows(&h, "58 refused (closed)"));
+    h.get_by_label("7410, 7433");
+    // The refused ports' button copies all 58.
+    let refused: Vec<String> = (7400..7460)
+        .filter(|p| ![7410, 7433].contains(p))
+        .map(|p| p.to_string())
+        .collect();
+    let line = h.get_by_label("58 refused (closed)").rect();
+    h.query_all_by_label("Copy")
+        .find(|n| (n.rect().center().y - line.center().y).abs() < 4.0)
+        .expect("the refused ports' Copy button")
+        .click();
+    h.run_steps(1);
+    let copied = copied_texts(&h);
+    h.run_steps(2);
+    assert_eq!(copied, vec![refused.join(",")]);
+    // The filters select the client's and the server's packets, every port.
+    h.get_by_label(
+        "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && ip.dst#1 == 127.0.0.1) || (ip.src#1 == 127.0.0.1 && ip.dst#1 == 127.0.0.1))",
+    );
+    let ev = h.state().evidence().expect("the scan's packets").clone();
+    assert_eq!(ev.scan, Some(row.sides()));
+    let ports: std::collections::BTreeSet<u16> = ev.connections.iter().map(|c| c.resp.1).collect();
+    assert_eq!(ports.len(), 60, "a connection of every probe");
+    assert!(shows(&h, "Connections (60)"));
+    assert!(shows(&h, rstscope::ui::details::SAVE_PACKETS));
+}
+
+/// A scan's row among endpoints with problems of their own (tests/fixtures/
+/// scan-and-retrier.pcap: 100 refused ports scanned, and 127.0.0.1:7211 refused six times
+/// apart from them): two rows, ranked by their incidents, the scan's 100 first; the arrows
+/// go from one to the other; the filter box finds the scan by a target's port, its kind, its
+/// address, and by its own Wireshark filter pasted; a second capture opened after it keeps
+/// nothing of it.
+#[test]
+fn a_scans_row_ranks_among_the_offenders_and_the_keys_and_filter_find_it() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/scan-and-retrier.pcap")],
+    );
+    let names: Vec<String> = h
+        .state()
+        .rows()
+        .iter()
+        .map(|r| r.endpoint.clone())
+        .collect();
+    assert_eq!(names, ["127.0.0.1 → 127.0.0.1", "127.0.0.1:7211"]);
+    let ids: Vec<_> = h.state().rows().iter().map(|r| r.id()).collect();
+    assert_eq!(
+        h.state().selected_row(),
+        Some(ids[0]),
+        "the worst, the scan"
+    );
+    assert!(shows(&h, "2 of 2"));
+    // The arrows, as over any rows.
+    h.key_press(egui::Key::ArrowDown);
+    h.run_steps(3);
+    settle(&mut h);
+    assert_eq!(h.state().selected_row(), Some(ids[1]));
+    assert!(shows(&h, "refused all 6 connection attempts"));
+    h.key_press(egui::Key::ArrowUp);
+    h.run_steps(3);
+    settle(&mut h);
+    assert_eq!(h.state().selected_row(), Some(ids[0]));
+    assert!(shows(&h, "100 refused (closed)"));
+    // The filter box: a target's port, the kind, the address; 7211 is no target.
+    for (typed, rows) in [
+        ("7542", vec![ids[0]]),
+        ("tcp.port == 7542", vec![ids[0]]),
+        ("scan", vec![ids[0]]),
+        ("7211", vec![ids[1]]),
+        ("127.0.0.1", ids.clone()),
+    ] {
+        retype_filter(&mut h, typed);
+        let shown: Vec<_> = h.state().rows().iter().map(|r| r.id()).collect();
+        assert_eq!(shown, rows, "{typed}");
+    }
+    let wireshark = rstscope::report::filters::wireshark_filter_of(
+        scan_row(&h).expect("the scan").sides(),
+        &[],
+    );
+    retype_filter(&mut h, &wireshark);
+    let shown: Vec<_> = h.state().rows().iter().map(|r| r.id()).collect();
+    assert_eq!(shown, vec![ids[0]], "its own Wireshark filter pasted");
+    retype_filter(&mut h, "");
+    // Another capture: nothing of the scan stays.
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .open(&ctx, vec![manifest("resources/sample-7211.pcapng")]);
+    settle(&mut h);
+    assert!(scan_row(&h).is_none());
+    assert_eq!(h.state().rows().len(), 1);
+    assert_eq!(h.state().selected().map(|k| k.1), Some(7211));
+    assert!(
+        !shows(&h, "refused (closed)"),
+        "no scan's targets in the details"
+    );
+}
+
+/// A scan's row in a time range counts its targets' incidents in the range; the plot draws
+/// the selected scan's series over the whole capture ("bright: 127.0.0.1 → 127.0.0.1").
+#[test]
+fn a_scans_row_counts_a_time_range_and_is_drawn_bright_in_the_plot() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/scan-and-retrier.pcap")],
+    );
+    assert!(shows(&h, "bright: 127.0.0.1 → 127.0.0.1"));
+    let whole = scan_row(&h).expect("the scan").offender.incidents;
+    let first = scan_row(&h).expect("the scan").offender.first_seen.second();
+    h.state_mut().set_range(Some((first, first)));
+    h.run_steps(3);
+    settle(&mut h);
+    let row = scan_row(&h).expect("the scan in the range");
+    assert!(
+        row.offender.incidents > 0 && row.offender.incidents < whole,
+        "{} of {whole}",
+        row.offender.incidents
+    );
+    assert_eq!(h.state().selected_row(), Some(row.id()), "still selected");
+    assert!(shows(&h, "bright: 127.0.0.1 → 127.0.0.1"));
 }

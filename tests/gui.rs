@@ -14584,9 +14584,9 @@ fn a_port_scan_is_one_row_whose_details_list_its_targets_by_answer() {
     let copied = copied_texts(&h);
     h.run_steps(2);
     assert_eq!(copied, vec![refused.join(",")]);
-    // The filters select the client's and the server's packets, every port.
+    // The filters select the packets between the client and the server's ports probed.
     h.get_by_label(
-        "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && ip.dst#1 == 127.0.0.1) || (ip.src#1 == 127.0.0.1 && ip.dst#1 == 127.0.0.1))",
+        "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 >= 7400 && tcp.srcport#1 <= 7459 && ip.dst#1 == 127.0.0.1) || (ip.src#1 == 127.0.0.1 && ip.dst#1 == 127.0.0.1 && tcp.dstport#1 >= 7400 && tcp.dstport#1 <= 7459))",
     );
     let ev = h.state().evidence().expect("the scan's packets").clone();
     assert_eq!(ev.scan, Some(row.sides()));
@@ -14633,6 +14633,13 @@ fn a_scans_row_ranks_among_the_offenders_and_the_keys_and_filter_find_it() {
     settle(&mut h);
     assert_eq!(h.state().selected_row(), Some(ids[0]));
     assert!(shows(&h, "100 refused (closed)"));
+    settle(&mut h);
+    let ev = h.state().evidence().expect("the scan's packets");
+    assert_eq!(
+        ev.connections.len(),
+        100,
+        "its ports' connections, not those of 7211 (on loopback too: client and server alike)"
+    );
     // The filter box: a target's port, the kind, the address; 7211 is no target.
     for (typed, rows) in [
         ("7542", vec![ids[0]]),
@@ -14689,4 +14696,61 @@ fn a_scans_row_counts_a_time_range_and_is_drawn_bright_in_the_plot() {
     );
     assert_eq!(h.state().selected_row(), Some(row.id()), "still selected");
     assert!(shows(&h, "bright: 127.0.0.1 → 127.0.0.1"));
+}
+
+/// A sweep (one client, one port, many servers) is one row too: 10.0.0.1 refused on port 22 by
+/// 30 servers (10.0.1.1 to 10.0.1.30) in a capture written here, beside 10.0.0.2:7211 refused
+/// three times. The sweep's row is "10.0.0.1 → port 22" (ssh), ranked first; its details list
+/// the servers that refused, and its filters select the client's packets to and from port 22.
+#[test]
+fn a_sweep_is_one_row_whose_filters_select_its_client_and_port() {
+    let mut records = Vec::new();
+    for i in 0..30u8 {
+        let isn = 1000 + u32::from(i) * 100;
+        let client_port = 41000 + u16::from(i);
+        let mut syn = common::frame(22, false, 0x02, isn, 0);
+        syn[30..34].copy_from_slice(&[10, 0, 1, i + 1]);
+        syn[34..36].copy_from_slice(&client_port.to_be_bytes());
+        let mut rst = common::frame(22, true, 0x14, 0, isn + 1);
+        rst[26..30].copy_from_slice(&[10, 0, 1, i + 1]);
+        rst[36..38].copy_from_slice(&client_port.to_be_bytes());
+        let micros = u32::from(i) * 10_000;
+        records.push((1_700_000_000, micros, syn));
+        records.push((1_700_000_000, micros + 100, rst));
+    }
+    for i in 0..3u32 {
+        let isn = 90_000 + i * 100;
+        records.push((
+            1_700_000_001 + i,
+            0,
+            common::frame(7211, false, 0x02, isn, 0),
+        ));
+        records.push((
+            1_700_000_001 + i,
+            100,
+            common::frame(7211, true, 0x14, 0, isn + 1),
+        ));
+    }
+    let file = temp_dir("sweep").join("sweep.pcap");
+    std::fs::write(&file, common::pcap(&records)).expect("written");
+    let h = opened(window([1280.0, 800.0]), vec![file]);
+    let names: Vec<String> = h
+        .state()
+        .rows()
+        .iter()
+        .map(|r| r.endpoint.clone())
+        .collect();
+    assert_eq!(names, ["10.0.0.1 → port 22", "10.0.0.2:7211"]);
+    let row = scan_row(&h).expect("the sweep's row");
+    assert_eq!(row.service, Some("ssh"));
+    assert_eq!(h.state().selected_row(), Some(row.id()));
+    assert!(shows(&h, "sweep of 30 hosts: 30 refused"));
+    assert!(shows(&h, "30 refused (closed)"));
+    assert!(shows(&h, "10.0.1.1, 10.0.1.2, 10.0.1.3"));
+    h.get_by_label(
+        "tcp and ((src port 22 and dst host 10.0.0.1) or (src host 10.0.0.1 and dst port 22))",
+    );
+    let ev = h.state().evidence().expect("the sweep's packets");
+    assert_eq!(ev.connections.len(), 30, "one a server, none of 7211's");
+    assert_eq!(ev.packets.len(), 60);
 }

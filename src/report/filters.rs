@@ -106,23 +106,60 @@ fn direct_wireshark_filter(sides: Sides) -> String {
     }
 }
 
-/// One side of the packets a filter selects: an address, a port, or both.
+/// One side of the packets a filter selects: an address, a port (or a range of them), or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Side {
     /// The side's address, if the filter names it.
     pub addr: Option<IpAddr>,
-    /// The side's port, if the filter names it.
-    pub port: Option<u16>,
+    /// The side's ports, first and last (one port: both the same), if the filter names them.
+    pub ports: Option<(u16, u16)>,
+}
+
+impl Side {
+    /// Any packet of `addr`.
+    pub fn host(addr: IpAddr) -> Self {
+        Self {
+            addr: Some(addr),
+            ports: None,
+        }
+    }
+
+    /// Any address on `port`.
+    pub fn port(port: u16) -> Self {
+        Self {
+            addr: None,
+            ports: Some((port, port)),
+        }
+    }
+
+    /// Anyone.
+    pub const ANY: Self = Self {
+        addr: None,
+        ports: None,
+    };
+
+    /// The ports' parts of a filter: `one(port)` for one, `range(first, last)` for a range.
+    fn ports_part(
+        self,
+        one: impl Fn(u16) -> String,
+        range: impl Fn(u16, u16) -> String,
+    ) -> Option<String> {
+        self.ports.map(|(first, last)| match first == last {
+            true => one(first),
+            false => range(first, last),
+        })
+    }
 }
 
 /// The packets a filter selects: those from `a` to `b` and from `b` to `a`. An endpoint's are
-/// between its address and port and anyone; a port scan's between its client and its server
-/// (any ports); a sweep's between its client and any server on its port.
+/// between its address and port and anyone; a port scan's between its client and its server's
+/// ports from the lowest it probed to the highest; a sweep's between its client and any
+/// server on its port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sides {
-    /// One side.
+    /// One side: the endpoint, the scan's server (or port).
     pub a: Side,
-    /// The other.
+    /// The other: anyone, or the scan's client.
     pub b: Side,
 }
 
@@ -132,46 +169,43 @@ impl Sides {
         Self {
             a: Side {
                 addr: Some(addr),
-                port: Some(port),
+                ports: Some((port, port)),
             },
-            b: Side {
-                addr: None,
-                port: None,
-            },
+            b: Side::ANY,
         }
     }
 
-    /// Every packet of `scan`: between its client and its server (a port scan), or between its
-    /// client and any address on its port (a sweep).
+    /// Every packet of `scan`: between its client and its server's ports from the lowest it
+    /// probed to the highest (a port scan: on loopback, where client and server are one
+    /// address, not the ports its client tried apart from the scan, as often as not outside
+    /// that range), or between its client and any address on its port (a sweep).
     pub fn of_scan(scan: &crate::engine::Scan) -> Self {
-        let client = Side {
-            addr: Some(scan.client),
-            port: None,
-        };
         let a = match scan.kind {
             crate::engine::ScanKind::Ports { server } => Side {
                 addr: Some(server),
-                port: None,
+                ports: Some((scan.lowest.1, scan.highest.1)),
             },
-            crate::engine::ScanKind::Sweep { port } => Side {
-                addr: None,
-                port: Some(port),
-            },
+            crate::engine::ScanKind::Sweep { port } => Side::port(port),
         };
-        Self { a, b: client }
+        Self {
+            a,
+            b: Side::host(scan.client),
+        }
     }
 
-    /// The packets in words: "between 172.16.0.8 and 64.13.134.52", "between 10.0.0.5 and
-    /// port 22 of any address", "to or from 10.0.0.1:80".
+    /// The packets in words: "between 172.16.0.8 and 64.13.134.52 ports 1 to 65389", "between
+    /// 10.0.0.5 and port 22 of any address", "to or from 10.0.0.1:80".
     pub fn words(self) -> String {
-        let side = |s: Side| match (s.addr, s.port) {
-            (Some(a), Some(p)) => super::endpoint(a, p),
+        let side = |s: Side| match (s.addr, s.ports) {
+            (Some(a), Some((p, q))) if p == q => super::endpoint(a, p),
+            (Some(a), Some((p, q))) => format!("{} ports {p} to {q}", super::address(a)),
             (Some(a), None) => super::address(a).to_string(),
-            (None, Some(p)) => format!("port {p} of any address"),
+            (None, Some((p, q))) if p == q => format!("port {p} of any address"),
+            (None, Some((p, q))) => format!("ports {p} to {q} of any address"),
             (None, None) => "any address".to_owned(),
         };
-        match (self.b.addr, self.b.port) {
-            (None, None) => format!("to or from {}", side(self.a)),
+        match self.b {
+            Side::ANY => format!("to or from {}", side(self.a)),
             _ => format!("between {} and {}", side(self.b), side(self.a)),
         }
     }
@@ -185,7 +219,7 @@ impl Sides {
     /// when it comes from side `a` (the endpoint, the scan's server side).
     pub fn direction(self, src: (IpAddr, u16), dst: (IpAddr, u16)) -> Option<bool> {
         let is = |s: Side, (addr, port): (IpAddr, u16)| {
-            s.addr.is_none_or(|a| a == addr) && s.port.is_none_or(|p| p == port)
+            s.addr.is_none_or(|a| a == addr) && s.ports.is_none_or(|(p, q)| (p..=q).contains(&port))
         };
         if is(self.a, src) && is(self.b, dst) {
             Some(true)
@@ -204,20 +238,22 @@ impl Sides {
 
     /// The Wireshark condition with the IP layer `ip` (or `ipv6`) number `k`.
     fn wireshark(self, ip: &str, k: impl std::fmt::Display) -> String {
+        let port = |dir: &str, s: Side| {
+            s.ports_part(
+                |p| format!("tcp.{dir}port#1 == {p}"),
+                |p, q| format!("tcp.{dir}port#1 >= {p} && tcp.{dir}port#1 <= {q}"),
+            )
+        };
         self.either(" && ", " || ", |from, to| {
             let mut parts = Vec::new();
             if let Some(a) = from.addr {
                 parts.push(format!("{ip}.src#{k} == {}", super::address(a)));
             }
-            if let Some(p) = from.port {
-                parts.push(format!("tcp.srcport#1 == {p}"));
-            }
+            parts.extend(port("src", from));
             if let Some(a) = to.addr {
                 parts.push(format!("{ip}.dst#{k} == {}", super::address(a)));
             }
-            if let Some(p) = to.port {
-                parts.push(format!("tcp.dstport#1 == {p}"));
-            }
+            parts.extend(port("dst", to));
             parts
         })
     }
@@ -225,24 +261,26 @@ impl Sides {
     /// The BPF condition with libpcap's keywords, the ports at `ports` (`None`: its `port`
     /// keywords; else `ip6[N:2]` loads of the source port, the destination's after it).
     fn bpf(self, ports: Option<u32>) -> String {
+        let port = |dir: &str, at: u32, s: Side| match ports {
+            None => s.ports_part(
+                |p| format!("{dir} port {p}"),
+                |p, q| format!("{dir} portrange {p}-{q}"),
+            ),
+            Some(o) => s.ports_part(
+                |p| format!("ip6[{}:2] == {p}", o + at),
+                |p, q| format!("ip6[{0}:2] >= {p} and ip6[{0}:2] <= {q}", o + at),
+            ),
+        };
         self.either(" and ", " or ", |from, to| {
             let mut parts = Vec::new();
-            let port = |parts: &mut Vec<String>, dir: &str, p: u16, at: u32| match ports {
-                None => parts.push(format!("{dir} port {p}")),
-                Some(o) => parts.push(format!("ip6[{}:2] == {p}", o + at)),
-            };
             if let Some(a) = from.addr {
                 parts.push(format!("src host {}", super::address(a)));
             }
-            if let Some(p) = from.port {
-                port(&mut parts, "src", p, 0);
-            }
+            parts.extend(port("src", 0, from));
             if let Some(a) = to.addr {
                 parts.push(format!("dst host {}", super::address(a)));
             }
-            if let Some(p) = to.port {
-                port(&mut parts, "dst", p, 2);
-            }
+            parts.extend(port("dst", 2, to));
             parts
         })
     }
@@ -255,20 +293,22 @@ impl Sides {
         (sport, dport): (&str, &str),
         addr_at: impl Fn(IpAddr, usize) -> String,
     ) -> String {
+        let port = |at: &str, s: Side| {
+            s.ports_part(
+                |p| format!("link[{at}:2] == {p}"),
+                |p, q| format!("link[{at}:2] >= {p} and link[{at}:2] <= {q}"),
+            )
+        };
         self.either(" and ", " or ", |from, to| {
             let mut parts = Vec::new();
             if let Some(a) = from.addr {
                 parts.push(addr_at(a, src));
             }
-            if let Some(p) = from.port {
-                parts.push(format!("link[{sport}:2] == {p}"));
-            }
+            parts.extend(port(sport, from));
             if let Some(a) = to.addr {
                 parts.push(addr_at(a, dst));
             }
-            if let Some(p) = to.port {
-                parts.push(format!("link[{dport}:2] == {p}"));
-            }
+            parts.extend(port(dport, to));
             parts
         })
     }
@@ -697,6 +737,70 @@ mod tests {
         let link_types: Vec<u32> = f.iter().map(|f| f.link_type.0).collect();
         assert_eq!(link_types, [276, 101]);
         assert!(bpf_filters(A, 80, &[]).is_empty());
+    }
+
+    /// A scan's packets: between two hosts on any port (a port scan), or between a client and
+    /// a port on any address (a sweep); through keywords, a VLAN chain, offsets and IPv6
+    /// extension headers alike, each compiled by libpcap.
+    #[test]
+    fn a_scans_filters_select_both_hosts_or_the_client_and_its_port() {
+        use Shim::*;
+        let (server, client): (IpAddr, IpAddr) = (A, "10.0.0.1".parse().expect("ip"));
+        let hosts = Sides {
+            a: Side::host(server),
+            b: Side::host(client),
+        };
+        let sweep = Sides {
+            a: Side::port(22),
+            b: Side::host(client),
+        };
+        let range = Sides {
+            a: Side {
+                addr: Some(server),
+                ports: Some((7500, 7599)),
+            },
+            b: Side::host(client),
+        };
+        assert_eq!(
+            plain(hosts),
+            "tcp and ((src host 127.0.0.1 and dst host 10.0.0.1) or (src host 10.0.0.1 and dst host 127.0.0.1))"
+        );
+        assert_eq!(
+            plain(sweep),
+            "tcp and ((src port 22 and dst host 10.0.0.1) or (src host 10.0.0.1 and dst port 22))"
+        );
+        assert_eq!(
+            wireshark_filter_of(sweep, &[]),
+            "ip.proto#1 == 6 && ((tcp.srcport#1 == 22 && ip.dst#1 == 10.0.0.1) || (ip.src#1 == 10.0.0.1 && tcp.dstport#1 == 22))"
+        );
+        assert_eq!(
+            plain(range),
+            "tcp and ((src host 127.0.0.1 and src portrange 7500-7599 and dst host 10.0.0.1) or (src host 10.0.0.1 and dst host 127.0.0.1 and dst portrange 7500-7599))"
+        );
+        assert_eq!(range.direction((A, 7599), (client, 1)), Some(true));
+        assert_eq!(range.direction((client, 1), (A, 7211)), None);
+        let mut mpls = encap(1, &[Mpls, Mpls]);
+        mpls.ip_offset = 22;
+        let encaps = [encap(1, &[]), encap(1, &[Vlan]), mpls];
+        for sides in [hosts, sweep, range] {
+            let f = &bpf_filters_of(sides, &encaps)[0].filter;
+            assert!(compiles(1, f), "{f}");
+            assert!(f.contains("link[22] & 0xf0 == 0x40"), "by offsets: {f}");
+        }
+        assert_eq!(hosts.direction((A, 80), (client, 40000)), Some(true));
+        assert_eq!(hosts.direction((client, 40000), (A, 7)), Some(false));
+        assert_eq!(hosts.direction((client, 40000), (client, 7)), None);
+        assert_eq!(
+            sweep.direction(("10.9.9.9".parse().expect("ip"), 22), (client, 1)),
+            Some(true)
+        );
+        assert_eq!(
+            sweep.direction((client, 1), ("10.9.9.9".parse().expect("ip"), 23)),
+            None
+        );
+        assert_eq!(hosts.words(), "between 10.0.0.1 and 127.0.0.1");
+        assert_eq!(sweep.words(), "between 10.0.0.1 and port 22 of any address");
+        assert_eq!(Sides::endpoint(A, 80).words(), "to or from 127.0.0.1:80");
     }
 
     #[test]

@@ -2142,6 +2142,63 @@ mod tests {
         Timestamp::from_parts(secs, 0)
     }
 
+    /// A scan's targets folded into one offender (the app's row of the scan): their counts
+    /// summed, their series added second by second, their first and last incidents, the
+    /// scan's client its one client; at the scan's server, port 0, pointing to the scan.
+    #[test]
+    fn a_scans_targets_fold_into_one_offender() {
+        let target = |port: u16, seconds: &[i64]| {
+            let mut o = Offender::blank("10.0.0.2", port);
+            o.failed_refused = seconds.len() as u64;
+            o.failed_attempts = o.failed_refused;
+            o.attempts = o.failed_refused;
+            o.incidents = o.failed_refused;
+            o.rst_by_cause[Cause::Refused.index()] = o.failed_refused;
+            o.first_seen = at(seconds[0]);
+            o.last_seen = at(seconds[seconds.len() - 1]);
+            let series: Vec<(i64, SecondCounts)> = (seconds.iter())
+                .map(|&s| {
+                    let c = SecondCounts {
+                        incidents: 1,
+                        failed_by: [1, 0, 0],
+                        ..SecondCounts::default()
+                    };
+                    (s, c)
+                })
+                .collect();
+            o.series = series.into();
+            o
+        };
+        let (a, b, c) = (
+            target(22, &[100, 101]),
+            target(23, &[101]),
+            target(25, &[103]),
+        );
+        let scan = Arc::new(Scan {
+            targets: 3,
+            lowest: a.key(),
+            highest: c.key(),
+            ..scans::tests_scan(
+                scans::ScanKind::Ports { server: a.addr },
+                "10.0.0.1".parse().expect("ip"),
+            )
+        });
+        assert!(Offender::folded(&scan, &[]).is_none());
+        let o = Offender::folded(&scan, &[&a, &b, &c]).expect("folded");
+        assert_eq!((o.addr, o.port), (a.addr, 0));
+        assert_eq!(
+            (o.attempts, o.failed_refused, o.incidents, o.rst_by_cause[0]),
+            (4, 4, 4, 4)
+        );
+        assert_eq!((o.first_seen, o.last_seen), (at(100), at(103)));
+        let per_second: Vec<(i64, u32)> = o.series.iter().map(|(s, c)| (*s, c.incidents)).collect();
+        assert_eq!(per_second, [(100, 1), (101, 2), (103, 1)]);
+        assert_eq!((o.peak_second, o.peak_rate), (101, 2));
+        assert_eq!(o.avg_rate, 1.0, "4 incidents over 4 seconds");
+        assert_eq!((o.clients, o.few_clients[0]), (1, Some(scan.client)));
+        assert!(o.scan.as_ref().is_some_and(|s| Arc::ptr_eq(s, &scan)));
+    }
+
     /// A kept suspect reset is 56 bytes with its cause as without it (the cause fits the
     /// struct's padding): the agent's endpoints keep [`MAX_SUSPECTS`] of them each, within
     /// its memory sum (docs/benchmarks.md, "The agent").

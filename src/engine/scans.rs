@@ -555,6 +555,12 @@ fn from_tally(t: &Tallied, less: &LeftOut) -> Option<Scan> {
     })
 }
 
+/// [`empty`], for tests elsewhere in the engine.
+#[cfg(test)]
+pub(crate) fn tests_scan(kind: ScanKind, client: IpAddr) -> Scan {
+    empty(kind, client, Overlay::NONE)
+}
+
 /// A scan of `client` over `kind` with nothing counted yet.
 fn empty(kind: ScanKind, client: IpAddr, overlay: Overlay) -> Scan {
     let nowhere = (client, 0, overlay);

@@ -9988,10 +9988,12 @@ fn regression_selecting_an_offender_with_taller_details_moves_no_row_at_1024x700
         };
         let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
         let first = title(&h);
-        let keys: Vec<_> = h.state().rows().iter().map(|r| r.key()).collect();
+        // (A scan's row is named by its client and server: scan-and-retrier.pcap's first.)
+        let keys: Vec<_> = (h.state().rows().iter())
+            .map(|r| (r.key(), r.endpoint.clone()))
+            .collect();
         let mut clicked = 0;
-        for &(addr, port, overlay) in keys.iter().rev().chain(keys.first()) {
-            let endpoint = rstscope::report::endpoint_in(addr, port, overlay);
+        for ((addr, port, overlay), endpoint) in keys.iter().rev().chain(keys.first()).cloned() {
             let row = |h: &Harness<'_, RstscopeApp>| {
                 h.query_by_role_and_label(egui::accesskit::Role::Button, &endpoint)
                     .map(|n| n.rect())

@@ -14756,3 +14756,27 @@ fn a_sweep_is_one_row_whose_filters_select_its_client_and_port() {
     assert_eq!(ev.connections.len(), 30, "one a server, none of 7211's");
     assert_eq!(ev.packets.len(), 60);
 }
+
+/// In the compact details (800x500), which have no room for a scan's targets listed, "Copy
+/// targets…" beside the filters' buttons copies each answer's targets (where the endpoint's
+/// programs note was: a scan's are none of its targets').
+#[test]
+fn the_compact_details_copy_a_scans_targets_by_answer() {
+    let mut h = opened(
+        window([800.0, 500.0]),
+        vec![manifest("tests/fixtures/syn-scan.pcap")],
+    );
+    assert!(scan_row(&h).is_some());
+    assert!(
+        (h.state().details_arrangement())
+            .is_some_and(|a| a != rstscope::ui::details::Arrangement::Full),
+        "{:?}",
+        h.state().details_arrangement()
+    );
+    assert!(!shows(&h, "Programs: not in this file"));
+    h.get_by_label(rstscope::ui::details::TARGETS_MENU).click();
+    h.run_steps(2);
+    h.get_by_label("2 open").click();
+    h.run_steps(1);
+    assert_eq!(copied_texts(&h), ["7410,7433"]);
+}

@@ -1652,7 +1652,8 @@ impl Top<'_> {
         let copied = |n: usize| self.copied == Some(n);
         let mut clicked = None;
         if arrangement.short() {
-            let unknown = input.host.is_none() && !input.live;
+            // A scan's programs are none of its targets' endpoints: no note of them.
+            let unknown = input.host.is_none() && !input.live && scan.is_none();
             header(ui, o, input, self.scope, arrangement, |ui| {
                 clicked = copy_buttons(
                     ui,
@@ -1661,6 +1662,9 @@ impl Top<'_> {
                     unknown,
                     input.range.is_some(),
                 );
+                if let Some(s) = scan {
+                    targets_menu(ui, s);
+                }
             });
             diagnosis_lines(ui, o, input.clock, self.diagnosis);
             // Tight, the processes' lines are the endpoint's hover: the diagnosis names them,
@@ -2141,6 +2145,48 @@ fn sides_of(input: &DetailsInput<'_>, o: &Offender) -> Sides {
 /// Most targets listed for one answer; the rest are counted, and copied with them.
 pub const TARGETS_LISTED: usize = 60;
 
+/// A scan's targets by how they answered, as its sentence names them (ports, or addresses in
+/// a sweep): each answer that some gave, with them.
+fn targets_by_answer(s: &ScanRow) -> Vec<(Answer, Vec<String>)> {
+    Answer::ALL
+        .into_iter()
+        .map(|answer| {
+            let all = (s.answered(answer))
+                .map(|k| report::scan_target(s.scan.kind, k))
+                .collect::<Vec<_>>();
+            (answer, all)
+        })
+        .filter(|(_, all)| !all.is_empty())
+        .collect()
+}
+
+/// The label of the compact details' menu that copies a scan's targets.
+pub const TARGETS_MENU: &str = "Copy targets…";
+
+/// The compact details' menu of a scan's targets: an entry for each answer that copies its
+/// targets, comma-separated (the full details list them).
+fn targets_menu(ui: &mut egui::Ui, s: &ScanRow) {
+    let by_answer = targets_by_answer(s);
+    let counts: Vec<String> = (by_answer.iter())
+        .map(|(answer, all)| format!("{} {}", report::thousands(all.len() as u64), answer.words()))
+        .collect();
+    let button = egui::Button::new(TARGETS_MENU)
+        .small()
+        .wrap_mode(egui::TextWrapMode::Extend);
+    let menu = egui::containers::menu::MenuButton::from_button(button).ui(ui, |ui| {
+        for ((_, all), count) in by_answer.iter().zip(&counts) {
+            if ui.button(count).clicked() {
+                ui.ctx().copy_text(all.join(","));
+                ui.close();
+            }
+        }
+    });
+    menu.0.on_hover_text(format!(
+        "copy the scan's targets of one answer, comma-separated: {}",
+        counts.join(", ")
+    ));
+}
+
 /// A scan's targets by how they answered: a line for each answer with its count and its
 /// targets (selectable, the first [`TARGETS_LISTED`]), and a button that copies them all.
 fn scan_targets(ui: &mut egui::Ui, s: &ScanRow) {
@@ -2149,14 +2195,7 @@ fn scan_targets(ui: &mut egui::Ui, s: &ScanRow) {
         .num_columns(3)
         .spacing([8.0, 2.0])
         .show(ui, |ui| {
-            for answer in Answer::ALL {
-                let all: Vec<String> = s
-                    .answered(answer)
-                    .map(|k| report::scan_target(kind, k))
-                    .collect();
-                if all.is_empty() {
-                    continue;
-                }
+            for (answer, all) in targets_by_answer(s) {
                 ui.label(
                     RichText::new(format!(
                         "{} {}",

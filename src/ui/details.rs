@@ -1655,11 +1655,14 @@ impl Top<'_> {
             // A scan's programs are none of its targets' endpoints: no note of them.
             let unknown = input.host.is_none() && !input.live && scan.is_none();
             header(ui, o, input, self.scope, arrangement, |ui| {
+                // Room for the targets' menu after the filters' buttons, which are labelled
+                // shorter for it (at 800x600 it went to a line of its own, a connection row's).
+                let menu = scan.map_or(0.0, |_| button_width(ui, TARGETS_MENU) + 8.0);
                 clicked = copy_buttons(
                     ui,
                     (o, sides_of(input, o)),
                     self.copied,
-                    unknown,
+                    (unknown, menu),
                     input.range.is_some(),
                 );
                 if let Some(s) = scan {
@@ -1843,13 +1846,14 @@ fn diagnosis_lines(ui: &mut egui::Ui, o: &Offender, clock: Clock, diagnosis: &st
 
 /// The compact arrangement's line of copy buttons: the diagnosis, the Wireshark filter and
 /// each BPF filter, each filter whole on its button's hover; then, for a file without process
-/// information (`unknown`), the note that says so, cut to the rest of the line. The button
-/// clicked, as [`Top::show`] tells it.
+/// information (`unknown`), the note that says so, cut to the rest of the line; `after`: the
+/// room the caller's widgets take after them on the line. The button clicked, as
+/// [`Top::show`] tells it.
 fn copy_buttons(
     ui: &mut egui::Ui,
     (o, sides): (&Offender, Sides),
     copied: Option<usize>,
-    unknown: bool,
+    (unknown, after): (bool, f32),
     ranged: bool,
 ) -> Option<usize> {
     let mut clicked = None;
@@ -1858,12 +1862,12 @@ fn copy_buttons(
     }
     let (rows, notes) = filter_rows(o, sides);
     let decode = decode_as_note(o);
-    // The note's least room (see below).
+    // The note's least room (see below), and what the caller puts after the buttons.
     let note_room = if unknown {
         (text_width(ui, NO_PROCESS_SHORT) + 16.0).min(120.0)
     } else {
         0.0
-    };
+    } + after;
     let hover = |index: usize, name: &str, filter: &str| {
         let mut hover = format!("{filter}\n\n{}", filter_use(index, name));
         if ranged {

@@ -3263,6 +3263,22 @@ mod tests {
 
     /// A connection's duration in the unit that keeps it short: a refusal on loopback lasts
     /// microseconds, a session seconds or hours.
+    /// Saved packets of a scan's row are named after the scan: its kind, client and server
+    /// (a sweep: its port), not after its folded offender's port 0.
+    #[test]
+    fn a_scans_saved_packets_are_named_after_it() {
+        let client: std::net::IpAddr = "10.0.0.1".parse().expect("ip");
+        let server: std::net::IpAddr = "10.0.0.2".parse().expect("ip");
+        let o = Offender::blank("10.0.0.2", 0);
+        use crate::engine::ScanKind;
+        let ports = crate::engine::scans::tests_scan(ScanKind::Ports { server }, client);
+        let sweep = crate::engine::scans::tests_scan(ScanKind::Sweep { port: 22 }, client);
+        let name = |scan| super::packets_file_name(&o, scan, None, Clock::Utc);
+        assert_eq!(name(Some(&ports)), "rstscope-scan-10.0.0.1-10.0.0.2.pcapng");
+        assert_eq!(name(Some(&sweep)), "rstscope-sweep-10.0.0.1-22.pcapng");
+        assert_eq!(name(None), "rstscope-10.0.0.2-0.pcapng");
+    }
+
     #[test]
     fn durations_are_written_short_in_their_unit() {
         assert_eq!(duration(12_680, 6), "13 µs");

@@ -435,3 +435,76 @@ fn regression_networks_past_the_numbered_ones_are_their_own_endpoint() {
     report("16,386 VXLAN networks", &out, tshark);
     assert!(out.failures.is_empty(), "see the differences above");
 }
+
+/// A scan's filters (the app's details give them for a scan's row: every TCP packet between its
+/// client and its server, or between its client and its port on any address) select exactly
+/// the packets its evidence collects, with libpcap and with tshark where installed; in overlay
+/// networks too (vxlan-scans.pcap: the same client scanned the same server in VNI 42 and 43).
+/// Those are every probe's: a connection of each target at least.
+#[test]
+fn scan_filters_select_the_scans_packets() {
+    use rstscope::report::filters::{Sides, bpf_filters_of, wireshark_filter_of};
+    let mut files: Vec<PathBuf> = ["syn-scan.pcap", "scan-and-retrier.pcap", "vxlan-scans.pcap"]
+        .iter()
+        .map(|f| fixtures().join(f))
+        .collect();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/pcaps/chrissanders-packets/synscan.pcapng");
+    if corpus.exists() {
+        files.push(corpus);
+    }
+    let tshark = tshark_available();
+    let mut scans = 0;
+    for path in files {
+        let name = path.display().to_string();
+        let a = analyze_files(std::slice::from_ref(&path), Options::default()).expect("analyzed");
+        assert!(!a.snapshot.scans.is_empty(), "{name}: a scan");
+        let frames = Frames::read(&path);
+        for scan in &a.snapshot.scans {
+            scans += 1;
+            let sides = Sides::of_scan(scan);
+            let ev = collect_with(
+                std::slice::from_ref(&path),
+                scan.lowest,
+                None,
+                usize::MAX,
+                None,
+                Collect {
+                    all_copies: true,
+                    scan: Some(sides),
+                    ..Collect::default()
+                },
+            )
+            .expect("evidence");
+            let targets: BTreeSet<u16> = ev.connections.iter().map(|c| c.resp.1).collect();
+            assert!(
+                targets.len() as u64 >= scan.targets,
+                "{name}: {} ports of {} targets",
+                targets.len(),
+                scan.targets
+            );
+            let want: BTreeSet<u64> = ev.packets.iter().map(|p| p.frame).collect();
+            let filters = bpf_filters_of(sides, ev.encaps.as_slice());
+            assert_eq!(
+                frames.selected(&filters).expect("compiles"),
+                want,
+                "{name}: {:?}",
+                filters.iter().map(|f| &f.filter).collect::<Vec<_>>()
+            );
+            if tshark {
+                let filter = wireshark_filter_of(sides, ev.encaps.as_slice());
+                let got = tshark_frames(&path, &filter, wireshark_decode_as(ev.encaps.as_slice()))
+                    .expect("tshark");
+                assert_eq!(got, want, "{name}: tshark -Y '{filter}'");
+            }
+        }
+    }
+    always_show(&format!(
+        "filters of {scans} scans select their evidence's frames (BPF{})",
+        if tshark {
+            " and tshark"
+        } else {
+            "; tshark SKIPPED"
+        }
+    ));
+}

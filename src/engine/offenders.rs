@@ -1302,6 +1302,109 @@ impl Offender {
         })
     }
 
+    /// A scan's targets (their offenders, each restricted to a time range where the caller
+    /// has one) as one offender: their counts summed, their series added second by second,
+    /// their first and last incidents, the scan's client as its one client. What the app's
+    /// table shows as the scan's row, so that its counts, rates, times and plotted series are
+    /// the targets' together. At the scan's server (a port scan) or its client (a sweep),
+    /// port 0: no endpoint of its own. `None` without targets (a scan only the tally found).
+    pub fn folded(scan: &Arc<Scan>, targets: &[&Offender]) -> Option<Offender> {
+        let (first, rest) = targets.split_first()?;
+        let mut o = (*first).clone();
+        let mut by_second: std::collections::BTreeMap<i64, SecondCounts> =
+            first.series.iter().copied().collect();
+        let sum = |a: &mut u64, b: u64| *a = a.saturating_add(b);
+        // Most often one list, shared by every offender of the snapshot.
+        let mut encaps: Vec<crate::packet::Encap> = first.encaps.as_slice().to_vec();
+        for t in rest {
+            sum(&mut o.rst_packets, t.rst_packets);
+            for (a, b) in o.rst_by_cause.iter_mut().zip(t.rst_by_cause) {
+                sum(a, b);
+            }
+            for (a, b) in o.stray_after_reset.iter_mut().zip(t.stray_after_reset) {
+                sum(a, b);
+            }
+            for (a, b) in (o.rst_senders_by_cause.iter_mut()).zip(t.rst_senders_by_cause) {
+                for (a, b) in a.iter_mut().zip(b) {
+                    sum(a, b);
+                }
+            }
+            sum(&mut o.rst_from_server, t.rst_from_server);
+            sum(&mut o.rst_from_client, t.rst_from_client);
+            sum(&mut o.suspect_injected, t.suspect_injected);
+            sum(&mut o.attempts, t.attempts);
+            sum(&mut o.completed, t.completed);
+            sum(&mut o.failed_attempts, t.failed_attempts);
+            sum(&mut o.failed_refused, t.failed_refused);
+            sum(&mut o.failed_reset, t.failed_reset);
+            sum(&mut o.failed_unanswered, t.failed_unanswered);
+            sum(&mut o.refusal_retries, t.refusal_retries);
+            sum(&mut o.incidents, t.incidents);
+            o.cut_off.extend(t.cut_off.iter().copied());
+            o.first_seen = o.first_seen.min(t.first_seen);
+            o.last_seen = o.last_seen.max(t.last_seen);
+            o.minutes_before = o.minutes_before.max(t.minutes_before);
+            o.series_from = o.series_from.max(t.series_from);
+            if !Arc::ptr_eq(&t.encaps.0, &first.encaps.0) {
+                for e in t.encaps.as_slice() {
+                    if !encaps.contains(e) && encaps.len() < crate::packet::EncapTally::MAX {
+                        encaps.push(*e);
+                    }
+                }
+            }
+            for place in t.seen_on.places() {
+                o.seen_on.note(place);
+            }
+            if t.seen_on.later() {
+                o.seen_on.note(SeenOn::LATER);
+            }
+            for (second, c) in t.series.iter() {
+                series::add(by_second.entry(*second).or_default(), c);
+            }
+        }
+        if encaps.len() > first.encaps.as_slice().len() {
+            o.encaps = Encaps(encaps.into());
+        }
+        if !rest.is_empty() {
+            o.suspects = (targets.iter())
+                .flat_map(|t| t.suspects.iter().copied())
+                .collect();
+        }
+        let folded = |s: i64| o.minutes_before.is_some_and(|b| s < b);
+        let (peak_second, peak_rate) = peak(
+            by_second.iter().map(|(&s, c)| {
+                let n = if folded(s) {
+                    c.incidents.div_ceil(60)
+                } else {
+                    c.incidents
+                };
+                (s, n)
+            }),
+            o.first_seen.second(),
+        );
+        let span = (o.last_seen.second() - o.first_seen.second() + 1).max(1);
+        let (addr, port) = match scan.kind {
+            scans::ScanKind::Ports { server } => (server, 0),
+            scans::ScanKind::Sweep { .. } => (scan.client, 0),
+        };
+        let series: Vec<(i64, SecondCounts)> = by_second.into_iter().collect();
+        Some(Offender {
+            addr,
+            port,
+            // Counted by connection per cause only over the whole capture of one endpoint.
+            rst_conns_by_cause: None,
+            clients: 1,
+            few_clients: std::array::from_fn(|i| (i == 0).then_some(scan.client)),
+            clients_at_least: false,
+            avg_rate: o.incidents as f64 / span as f64,
+            peak_rate,
+            peak_second,
+            series: series.into(),
+            scan: Some(Arc::clone(scan)),
+            ..o
+        })
+    }
+
     /// Attempts answered only after their SYNs were sent again, in what its counts cover:
     /// the whole capture's ([`Resends::late`]), or a time range's, counted from its seconds
     /// ([`Offender::restricted`]: the rest of `resends` stays the whole capture's).
@@ -2037,6 +2140,63 @@ mod tests {
 
     fn at(secs: i64) -> Timestamp {
         Timestamp::from_parts(secs, 0)
+    }
+
+    /// A scan's targets folded into one offender (the app's row of the scan): their counts
+    /// summed, their series added second by second, their first and last incidents, the
+    /// scan's client its one client; at the scan's server, port 0, pointing to the scan.
+    #[test]
+    fn a_scans_targets_fold_into_one_offender() {
+        let target = |port: u16, seconds: &[i64]| {
+            let mut o = Offender::blank("10.0.0.2", port);
+            o.failed_refused = seconds.len() as u64;
+            o.failed_attempts = o.failed_refused;
+            o.attempts = o.failed_refused;
+            o.incidents = o.failed_refused;
+            o.rst_by_cause[Cause::Refused.index()] = o.failed_refused;
+            o.first_seen = at(seconds[0]);
+            o.last_seen = at(seconds[seconds.len() - 1]);
+            let series: Vec<(i64, SecondCounts)> = (seconds.iter())
+                .map(|&s| {
+                    let c = SecondCounts {
+                        incidents: 1,
+                        failed_by: [1, 0, 0],
+                        ..SecondCounts::default()
+                    };
+                    (s, c)
+                })
+                .collect();
+            o.series = series.into();
+            o
+        };
+        let (a, b, c) = (
+            target(22, &[100, 101]),
+            target(23, &[101]),
+            target(25, &[103]),
+        );
+        let scan = Arc::new(Scan {
+            targets: 3,
+            lowest: a.key(),
+            highest: c.key(),
+            ..scans::tests_scan(
+                scans::ScanKind::Ports { server: a.addr },
+                "10.0.0.1".parse().expect("ip"),
+            )
+        });
+        assert!(Offender::folded(&scan, &[]).is_none());
+        let o = Offender::folded(&scan, &[&a, &b, &c]).expect("folded");
+        assert_eq!((o.addr, o.port), (a.addr, 0));
+        assert_eq!(
+            (o.attempts, o.failed_refused, o.incidents, o.rst_by_cause[0]),
+            (4, 4, 4, 4)
+        );
+        assert_eq!((o.first_seen, o.last_seen), (at(100), at(103)));
+        let per_second: Vec<(i64, u32)> = o.series.iter().map(|(s, c)| (*s, c.incidents)).collect();
+        assert_eq!(per_second, [(100, 1), (101, 2), (103, 1)]);
+        assert_eq!((o.peak_second, o.peak_rate), (101, 2));
+        assert_eq!(o.avg_rate, 1.0, "4 incidents over 4 seconds");
+        assert_eq!((o.clients, o.few_clients[0]), (1, Some(scan.client)));
+        assert!(o.scan.as_ref().is_some_and(|s| Arc::ptr_eq(s, &scan)));
     }
 
     /// A kept suspect reset is 56 bytes with its cause as without it (the cause fits the

@@ -191,6 +191,12 @@ pub struct Scan {
     pub open_named: Vec<ServiceKey>,
     /// The first targets (lowest first) that refused.
     pub refused_named: Vec<ServiceKey>,
+    /// Every target that answered (lowest first), of the endpoint table: what tells a
+    /// target's row in the app open from one refused or left unanswered past the first
+    /// [`MAX_NAMED`]. A scan has at most one open target in five ([`MAX_COMPLETED_SHARE`]
+    /// counts those completed; a SYN scan's half-open ones are as few where most ports are
+    /// closed). Empty for a scan only the tally found.
+    pub open_targets: Vec<ServiceKey>,
     /// First and last failed attempt or reset among the targets.
     pub first_seen: Option<Timestamp>,
     /// See `first_seen`.
@@ -488,6 +494,7 @@ fn merge(found: &mut Vec<Found>, t: &Tallied, left_out: impl Fn(&Found) -> LeftO
             }
             scan.typical_attempts = table.typical_attempts;
             scan.retried_named = table.retried_named.clone();
+            scan.open_targets = table.open_targets.clone();
             scan.retried = table.retried;
             found[i].scan = scan;
         }
@@ -548,6 +555,12 @@ fn from_tally(t: &Tallied, less: &LeftOut) -> Option<Scan> {
     })
 }
 
+/// [`empty`], for tests elsewhere in the engine.
+#[cfg(test)]
+pub(crate) fn tests_scan(kind: ScanKind, client: IpAddr) -> Scan {
+    empty(kind, client, Overlay::NONE)
+}
+
 /// A scan of `client` over `kind` with nothing counted yet.
 fn empty(kind: ScanKind, client: IpAddr, overlay: Overlay) -> Scan {
     let nowhere = (client, 0, overlay);
@@ -569,6 +582,7 @@ fn empty(kind: ScanKind, client: IpAddr, overlay: Overlay) -> Scan {
         other: 0,
         open_named: Vec::new(),
         refused_named: Vec::new(),
+        open_targets: Vec::new(),
         first_seen: None,
         last_seen: None,
         typical_attempts: 0,
@@ -629,9 +643,11 @@ fn judge<'a>(
             Answer::Completed => {
                 scan.completed += 1;
                 push_named(&mut scan.open_named, key);
+                scan.open_targets.push(key);
             }
             Answer::HalfOpen => {
                 scan.half_open += 1;
+                scan.open_targets.push(key);
                 if s.synack_reset > 0 && s.rst_from_client > 0 {
                     scan.reset_by_client += 1;
                 }

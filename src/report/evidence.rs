@@ -20,6 +20,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::filters::Sides;
 use super::{Clock, endpoint};
 use crate::analysis::{Copies, CopyFilter, RECORDED_SLACK_NS, recorded_time};
 use crate::decode::{Decoded, decode_encap};
@@ -240,6 +241,9 @@ impl Carried {
 pub struct Evidence {
     /// The endpoint.
     pub endpoint: ServiceKey,
+    /// The packets collected are a scan's, between these sides ([`Collect::scan`]), not the
+    /// endpoint's: its address and overlay network are the scan's side `a`'s.
+    pub scan: Option<Sides>,
     /// Its packets in capture order, at most `max_packets`: the first, or with
     /// [`Collect::latest`] the last.
     pub packets: Vec<EvidencePacket>,
@@ -351,6 +355,7 @@ impl Evidence {
     pub fn new(endpoint: ServiceKey) -> Self {
         Self {
             endpoint,
+            scan: None,
             packets: Vec::new(),
             more: 0,
             latest: false,
@@ -390,6 +395,10 @@ pub struct Collect {
     /// Keep the last `max_packets` packets rather than the first (the agent's `/evidence`: the
     /// newest failures are the ones asked about).
     pub latest: bool,
+    /// Collect a scan's packets: those between these sides ([`Sides::of_scan`]) in the
+    /// endpoint's overlay network, rather than the endpoint's. A scan is no offender: the
+    /// evidence then has no [`Evidence::offender`] and no programs of the endpoint.
+    pub scan: Option<Sides>,
 }
 
 /// The endpoint evidence is collected for: its address, port and overlay network
@@ -571,6 +580,7 @@ fn collect_source_watched(
     });
     let mut in_range_facts = RangeFacts::default();
     let mut ev = Evidence::new(endpoint);
+    ev.scan = how.scan;
     let mut seq_table = TcpdumpSeq::default();
     let mut frames = 0u64;
     let mut copies = CopyFilter::default();
@@ -699,11 +709,15 @@ fn collect_source_watched(
         {
             ev.host_answers.add(p.ttl);
         }
-        let from_endpoint = p.src == addr && p.sport == port;
-        let to_endpoint = p.dst == addr && p.dport == port;
-        if !(from_endpoint || to_endpoint) || p.overlay != overlay {
+        let from_endpoint = match how.scan {
+            None if p.src == addr && p.sport == port => Some(true),
+            None if p.dst == addr && p.dport == port => Some(false),
+            None => None,
+            Some(sides) => sides.direction((p.src, p.sport), (p.dst, p.dport)),
+        };
+        let Some(from_endpoint) = from_endpoint.filter(|_| p.overlay == overlay) else {
             continue;
-        }
+        };
         encaps.add(network_clause(encap, &mut networks_seen));
         let mut take = Take {
             engine: &mut engine,
@@ -821,9 +835,8 @@ fn collect_source_watched(
     let places = snapshot.places;
     // A file of saved packets says what its own capture's were.
     (ev.host_answers).merge(answers::of(source.recorded_host(), addr, overlay));
-    ev.offender = snapshot
-        .offenders
-        .into_iter()
+    ev.offender = (snapshot.offenders.into_iter())
+        .filter(|_| how.scan.is_none())
         .find(|o| o.key() == (addr, port, overlay))
         .and_then(|o| match range {
             Some((a, b)) => {
@@ -872,7 +885,8 @@ fn collect_source_watched(
         source.recorded_host_at(),
         &loopback_parts(&ev, (addr, port), source.interfaces()),
     );
-    ev.recorded = host.map(|h| recorded::for_endpoint(&h, addr, port));
+    ev.recorded =
+        (host.filter(|_| how.scan.is_none())).map(|h| recorded::for_endpoint(&h, addr, port));
     // Combined as the full analysis combines them: rstscope's block answers for the endpoint
     // when it names it, the packets' own process information otherwise.
     let captured = programs.report(ev.offender.as_slice());
@@ -1744,8 +1758,14 @@ pub fn write_pcapng_with_host(
     ev: &Evidence,
     host: Option<&HostReport>,
 ) -> io::Result<()> {
-    let ep = endpoint(ev.endpoint.0, ev.endpoint.1);
-    let mut comments = vec![format!("rstscope evidence: TCP packets to or from {ep}")];
+    let ep = match ev.scan {
+        None => endpoint(ev.endpoint.0, ev.endpoint.1),
+        Some(sides) => sides.words(),
+    };
+    let mut comments = vec![match ev.scan {
+        None => format!("rstscope evidence: TCP packets to or from {ep}"),
+        Some(_) => format!("rstscope evidence: TCP packets {ep}"),
+    }];
     if ev.more > 0 {
         let (kept, all) = (ev.packets.len(), ev.packets.len() as u64 + ev.more);
         comments.push(if ev.latest {
@@ -1821,7 +1841,9 @@ pub fn write_pcapng_with_host(
         };
         out.write_packet_with(id, p.ts, &p.data, p.orig_len, &notes)?;
     }
-    if let Some(h) = host.filter(|h| h.recorded.is_some() || h.of_this_machine()) {
+    if let Some(h) =
+        host.filter(|h| ev.scan.is_none() && (h.recorded.is_some() || h.of_this_machine()))
+    {
         let (addr, port, _) = ev.endpoint;
         let body = recorded::encode_for_endpoint_until(h, addr, port, ev.capture_end)
             .map_err(io::Error::other)?;

@@ -35,8 +35,14 @@ use crate::source::LinkType;
 /// Inside a tunnel, the IP header that carries TCP is the one after the tunnel's outer ones
 /// (`ip.proto#2 == 6` in VXLAN over IPv4), and its TCP header the frame's first.
 pub fn wireshark_filter(addr: IpAddr, port: u16, encaps: &[Encap]) -> String {
-    let direct = direct_wireshark_filter(addr, port);
-    let ipv6 = addr.is_ipv6();
+    wireshark_filter_of(Sides::endpoint(addr, port), encaps)
+}
+
+/// [`wireshark_filter`] for the packets between `sides` (an endpoint's, or a scan's:
+/// [`Sides::of_scan`]).
+pub fn wireshark_filter_of(sides: Sides, encaps: &[Encap]) -> String {
+    let direct = direct_wireshark_filter(sides);
+    let ipv6 = sides.ipv6();
     let mut tunnelled: Vec<TunnelAt> = encaps
         .iter()
         .filter(|e| e.ipv6 == ipv6)
@@ -54,7 +60,6 @@ pub fn wireshark_filter(addr: IpAddr, port: u16, encaps: &[Encap]) -> String {
     if tunnelled.is_empty() {
         return direct;
     }
-    let a = super::address(addr);
     let mut clauses = Vec::new();
     if encaps.iter().any(|e| e.ipv6 == ipv6 && e.tunnel.is_none()) {
         clauses.push(direct);
@@ -66,21 +71,23 @@ pub fn wireshark_filter(addr: IpAddr, port: u16, encaps: &[Encap]) -> String {
             .overlay
             .wireshark_filter()
             .map_or_else(String::new, |f| format!("{f} && "));
-        clauses.push(network + &match addr {
-            IpAddr::V4(_) => {
-                let k = t.v4_before + 1;
-                format!(
-                    "ip.proto#{k} == 6 && ((ip.src#{k} == {a} && tcp.srcport#1 == {port}) || (ip.dst#{k} == {a} && tcp.dstport#1 == {port}))"
-                )
-            }
-            IpAddr::V6(_) => {
-                let k = t.v6_before + 1;
-                format!(
-                    "{} && !icmpv6 && ((ipv6.src#{k} == {a} && tcp.srcport#1 == {port}) || (ipv6.dst#{k} == {a} && tcp.dstport#1 == {port}))",
-                    t.tunnel.wireshark_filter()
-                )
-            }
-        });
+        clauses.push(
+            network
+                + &match ipv6 {
+                    false => {
+                        let k = t.v4_before + 1;
+                        format!("ip.proto#{k} == 6 && {}", sides.wireshark("ip", k))
+                    }
+                    true => {
+                        let k = t.v6_before + 1;
+                        format!(
+                            "{} && !icmpv6 && {}",
+                            t.tunnel.wireshark_filter(),
+                            sides.wireshark("ipv6", k)
+                        )
+                    }
+                },
+        );
     }
     if clauses.len() == 1 {
         return clauses.remove(0);
@@ -93,15 +100,218 @@ pub fn wireshark_filter(addr: IpAddr, port: u16, encaps: &[Encap]) -> String {
 }
 
 /// [`wireshark_filter`] for TCP carried directly in the outermost IP header.
-fn direct_wireshark_filter(addr: IpAddr, port: u16) -> String {
-    let a = super::address(addr);
-    match addr {
-        IpAddr::V4(_) => format!(
-            "ip.proto#1 == 6 && ((ip.src#1 == {a} && tcp.srcport#1 == {port}) || (ip.dst#1 == {a} && tcp.dstport#1 == {port}))"
-        ),
-        IpAddr::V6(_) => format!(
-            "!ip && !icmpv6 && ((ipv6.src#1 == {a} && tcp.srcport#1 == {port}) || (ipv6.dst#1 == {a} && tcp.dstport#1 == {port}))"
-        ),
+fn direct_wireshark_filter(sides: Sides) -> String {
+    match sides.ipv6() {
+        false => format!("ip.proto#1 == 6 && {}", sides.wireshark("ip", 1)),
+        true => format!("!ip && !icmpv6 && {}", sides.wireshark("ipv6", 1)),
+    }
+}
+
+/// One side of the packets a filter selects: an address, a port (or a range of them), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Side {
+    /// The side's address, if the filter names it.
+    pub addr: Option<IpAddr>,
+    /// The side's ports, first and last (one port: both the same), if the filter names them.
+    pub ports: Option<(u16, u16)>,
+}
+
+impl Side {
+    /// Any packet of `addr`.
+    pub fn host(addr: IpAddr) -> Self {
+        Self {
+            addr: Some(addr),
+            ports: None,
+        }
+    }
+
+    /// Any address on `port`.
+    pub fn port(port: u16) -> Self {
+        Self {
+            addr: None,
+            ports: Some((port, port)),
+        }
+    }
+
+    /// Anyone.
+    pub const ANY: Self = Self {
+        addr: None,
+        ports: None,
+    };
+
+    /// The ports' parts of a filter: `one(port)` for one, `range(first, last)` for a range.
+    fn ports_part(
+        self,
+        one: impl Fn(u16) -> String,
+        range: impl Fn(u16, u16) -> String,
+    ) -> Option<String> {
+        self.ports.map(|(first, last)| match first == last {
+            true => one(first),
+            false => range(first, last),
+        })
+    }
+}
+
+/// The packets a filter selects: those from `a` to `b` and from `b` to `a`. An endpoint's are
+/// between its address and port and anyone; a port scan's between its client and its server's
+/// ports from the lowest it probed to the highest; a sweep's between its client and any
+/// server on its port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sides {
+    /// One side: the endpoint, the scan's server (or port).
+    pub a: Side,
+    /// The other: anyone, or the scan's client.
+    pub b: Side,
+}
+
+impl Sides {
+    /// Every packet from or to `addr` and `port`.
+    pub fn endpoint(addr: IpAddr, port: u16) -> Self {
+        Self {
+            a: Side {
+                addr: Some(addr),
+                ports: Some((port, port)),
+            },
+            b: Side::ANY,
+        }
+    }
+
+    /// Every packet of `scan`: between its client and its server's ports from the lowest it
+    /// probed to the highest (a port scan: on loopback, where client and server are one
+    /// address, not the ports its client tried apart from the scan, as often as not outside
+    /// that range), or between its client and any address on its port (a sweep).
+    pub fn of_scan(scan: &crate::engine::Scan) -> Self {
+        let a = match scan.kind {
+            crate::engine::ScanKind::Ports { server } => Side {
+                addr: Some(server),
+                ports: Some((scan.lowest.1, scan.highest.1)),
+            },
+            crate::engine::ScanKind::Sweep { port } => Side::port(port),
+        };
+        Self {
+            a,
+            b: Side::host(scan.client),
+        }
+    }
+
+    /// The packets in words: "between 172.16.0.8 and 64.13.134.52 ports 1 to 65389", "between
+    /// 10.0.0.5 and port 22 of any address", "to or from 10.0.0.1:80".
+    pub fn words(self) -> String {
+        let side = |s: Side| match (s.addr, s.ports) {
+            (Some(a), Some((p, q))) if p == q => super::endpoint(a, p),
+            (Some(a), Some((p, q))) => format!("{} ports {p} to {q}", super::address(a)),
+            (Some(a), None) => super::address(a).to_string(),
+            (None, Some((p, q))) if p == q => format!("port {p} of any address"),
+            (None, Some((p, q))) => format!("ports {p} to {q} of any address"),
+            (None, None) => "any address".to_owned(),
+        };
+        match self.b {
+            Side::ANY => format!("to or from {}", side(self.a)),
+            _ => format!("between {} and {}", side(self.b), side(self.a)),
+        }
+    }
+
+    /// Whether the addresses are IPv6 ones.
+    pub fn ipv6(self) -> bool {
+        (self.a.addr.or(self.b.addr)).is_some_and(|a| a.is_ipv6())
+    }
+
+    /// Whether a packet from `src`, `sport` to `dst`, `dport` is one of them; `Some(true)`
+    /// when it comes from side `a` (the endpoint, the scan's server side).
+    pub fn direction(self, src: (IpAddr, u16), dst: (IpAddr, u16)) -> Option<bool> {
+        let is = |s: Side, (addr, port): (IpAddr, u16)| {
+            s.addr.is_none_or(|a| a == addr) && s.ports.is_none_or(|(p, q)| (p..=q).contains(&port))
+        };
+        if is(self.a, src) && is(self.b, dst) {
+            Some(true)
+        } else if is(self.b, src) && is(self.a, dst) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// The two directions as one expression, each made of `term(from side, to side)`'s parts.
+    fn either(self, join: &str, or: &str, term: impl Fn(Side, Side) -> Vec<String>) -> String {
+        let one = |from, to| term(from, to).join(join);
+        format!("(({}){or}({}))", one(self.a, self.b), one(self.b, self.a))
+    }
+
+    /// The Wireshark condition with the IP layer `ip` (or `ipv6`) number `k`.
+    fn wireshark(self, ip: &str, k: impl std::fmt::Display) -> String {
+        let port = |dir: &str, s: Side| {
+            s.ports_part(
+                |p| format!("tcp.{dir}port#1 == {p}"),
+                |p, q| format!("tcp.{dir}port#1 >= {p} && tcp.{dir}port#1 <= {q}"),
+            )
+        };
+        self.either(" && ", " || ", |from, to| {
+            let mut parts = Vec::new();
+            if let Some(a) = from.addr {
+                parts.push(format!("{ip}.src#{k} == {}", super::address(a)));
+            }
+            parts.extend(port("src", from));
+            if let Some(a) = to.addr {
+                parts.push(format!("{ip}.dst#{k} == {}", super::address(a)));
+            }
+            parts.extend(port("dst", to));
+            parts
+        })
+    }
+
+    /// The BPF condition with libpcap's keywords, the ports at `ports` (`None`: its `port`
+    /// keywords; else `ip6[N:2]` loads of the source port, the destination's after it).
+    fn bpf(self, ports: Option<u32>) -> String {
+        let port = |dir: &str, at: u32, s: Side| match ports {
+            None => s.ports_part(
+                |p| format!("{dir} port {p}"),
+                |p, q| format!("{dir} portrange {p}-{q}"),
+            ),
+            Some(o) => s.ports_part(
+                |p| format!("ip6[{}:2] == {p}", o + at),
+                |p, q| format!("ip6[{0}:2] >= {p} and ip6[{0}:2] <= {q}", o + at),
+            ),
+        };
+        self.either(" and ", " or ", |from, to| {
+            let mut parts = Vec::new();
+            if let Some(a) = from.addr {
+                parts.push(format!("src host {}", super::address(a)));
+            }
+            parts.extend(port("src", 0, from));
+            if let Some(a) = to.addr {
+                parts.push(format!("dst host {}", super::address(a)));
+            }
+            parts.extend(port("dst", 2, to));
+            parts
+        })
+    }
+
+    /// The BPF condition by `link[]` loads: the source address at `src`, the destination's at
+    /// `dst`, the ports at `sport` and `dport` (expressions), an address written by `addr_at`.
+    fn raw(
+        self,
+        (src, dst): (usize, usize),
+        (sport, dport): (&str, &str),
+        addr_at: impl Fn(IpAddr, usize) -> String,
+    ) -> String {
+        let port = |at: &str, s: Side| {
+            s.ports_part(
+                |p| format!("link[{at}:2] == {p}"),
+                |p, q| format!("link[{at}:2] >= {p} and link[{at}:2] <= {q}"),
+            )
+        };
+        self.either(" and ", " or ", |from, to| {
+            let mut parts = Vec::new();
+            if let Some(a) = from.addr {
+                parts.push(addr_at(a, src));
+            }
+            parts.extend(port(sport, from));
+            if let Some(a) = to.addr {
+                parts.push(addr_at(a, dst));
+            }
+            parts.extend(port(dport, to));
+            parts
+        })
     }
 }
 
@@ -140,20 +350,27 @@ pub struct BpfFilter {
 /// The BPF filter of an offender for the link type most of its packets' kind came on (the
 /// capture's own link type, for captures of one interface). See [`bpf_filters`] for all.
 pub fn bpf_filter(o: &Offender) -> String {
-    bpf_filters(o.addr, o.port, o.encaps.as_slice())
+    let sides = Sides::endpoint(o.addr, o.port);
+    bpf_filters_of(sides, o.encaps.as_slice())
         .into_iter()
         .next()
-        .map_or_else(|| plain(o.addr, o.port), |f| f.filter)
+        .map_or_else(|| plain(sides), |f| f.filter)
 }
 
 /// One BPF filter per link type among `encaps` (the ways the endpoint's packets were carried,
 /// most packets first), each selecting the endpoint's TCP packets in frames of that link type.
 /// With no encapsulation known, one link-type-free filter.
 pub fn bpf_filters(addr: IpAddr, port: u16, encaps: &[Encap]) -> Vec<BpfFilter> {
+    bpf_filters_of(Sides::endpoint(addr, port), encaps)
+}
+
+/// [`bpf_filters`] for the packets between `sides` (an endpoint's, or a scan's:
+/// [`Sides::of_scan`]).
+pub fn bpf_filters_of(sides: Sides, encaps: &[Encap]) -> Vec<BpfFilter> {
     let encaps: Vec<Encap> = encaps
         .iter()
         .copied()
-        .filter(|e| e.ipv6 == addr.is_ipv6())
+        .filter(|e| e.ipv6 == sides.ipv6())
         .collect();
     let mut link_types: Vec<u32> = Vec::new();
     for e in &encaps {
@@ -172,7 +389,7 @@ pub fn bpf_filters(addr: IpAddr, port: u16, encaps: &[Encap]) -> Vec<BpfFilter> 
                 .copied()
                 .filter(|e| e.link_type == lt)
                 .collect();
-            let (filter, note) = for_link_type(addr, port, &of_link);
+            let (filter, note) = for_link_type(sides, &of_link);
             BpfFilter {
                 link_type: LinkType(lt),
                 filter,
@@ -184,11 +401,8 @@ pub fn bpf_filters(addr: IpAddr, port: u16, encaps: &[Encap]) -> Vec<BpfFilter> 
 
 /// `tcp and ((src host A and src port P) or (dst host A and dst port P))`: TCP right after
 /// the IP header, on any link type libpcap can parse.
-fn plain(addr: IpAddr, port: u16) -> String {
-    let addr = super::address(addr);
-    format!(
-        "tcp and ((src host {addr} and src port {port}) or (dst host {addr} and dst port {port}))"
-    )
+fn plain(sides: Sides) -> String {
+    format!("tcp and {}", sides.bpf(None))
 }
 
 /// Link types whose IP header libpcap finds by itself (`tcp`, `host` and `port` work).
@@ -218,7 +432,7 @@ fn native(e: &Encap) -> bool {
 
 /// The filter of one link type's encapsulations (all of the endpoint's IP version), and what
 /// it cannot select.
-fn for_link_type(addr: IpAddr, port: u16, encaps: &[Encap]) -> (String, Option<String>) {
+fn for_link_type(sides: Sides, encaps: &[Encap]) -> (String, Option<String>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut chain: Vec<Encap> = Vec::new();
     let mut by_offset: Vec<Encap> = Vec::new();
@@ -243,20 +457,20 @@ fn for_link_type(addr: IpAddr, port: u16, encaps: &[Encap]) -> (String, Option<S
     // before the keywords spoils them (one after them runs only when they failed). `link[]`
     // offsets are from the link header and do not move with `vlan` and the like.
     if !chain.is_empty() {
-        clauses.push(native_chain(addr, port, &chain, Shims::default()));
+        clauses.push(native_chain(sides, &chain, Shims::default()));
     }
     // A BPF load past the end of a packet rejects the packet at once, whatever the clauses
     // after it would say: so the clauses that read less come first (a packet of a clause is
     // long enough for those before it, and each clause tests its guards before reading on).
     by_offset.sort_by_key(|e| (e.ip_offset.saturating_sub(e.link_base), e.v6_ext));
     for e in &by_offset {
-        let clause = raw_clause(addr, port, e);
+        let clause = raw_clause(sides, e);
         if !clauses.contains(&clause) {
             clauses.push(clause);
         }
     }
     let filter = match clauses.len() {
-        0 => plain(addr, port),
+        0 => plain(sides),
         1 => clauses.remove(0),
         _ => clauses
             .iter()
@@ -280,15 +494,15 @@ fn extends_chain(chain: &[Encap], e: &Encap) -> bool {
 
 /// The nested native expression for the encapsulations of `chain` whose layers start with
 /// `at`: those ending there, then `shim and (...)` for the deeper ones.
-fn native_chain(addr: IpAddr, port: u16, chain: &[Encap], at: Shims) -> String {
+fn native_chain(sides: Sides, chain: &[Encap], at: Shims) -> String {
     let depth = at.len();
     let mut terms: Vec<String> = Vec::new();
     let mut deeper: Option<Shim> = None;
     for e in chain.iter().filter(|e| e.shims.prefix(depth) == at) {
         if e.shims.len() == depth {
             let term = match e.v6_ext {
-                None => plain(addr, port),
-                Some(x) => v6_ext_clause(addr, port, &x),
+                None => plain(sides),
+                Some(x) => v6_ext_clause(sides, &x),
             };
             if !terms.contains(&term) {
                 terms.push(term);
@@ -307,7 +521,7 @@ fn native_chain(addr: IpAddr, port: u16, chain: &[Encap], at: Shims) -> String {
         };
         terms.push(format!(
             "{keyword} and ({})",
-            native_chain(addr, port, chain, next)
+            native_chain(sides, chain, next)
         ));
     }
     if terms.len() == 1 {
@@ -322,23 +536,18 @@ fn native_chain(addr: IpAddr, port: u16, chain: &[Encap], at: Shims) -> String {
 
 /// IPv6 with extension headers before TCP, with libpcap's `ip6[]` offsets: its `port` only
 /// looks right after the fixed header.
-fn v6_ext_clause(addr: IpAddr, port: u16, x: &V6Ext) -> String {
+fn v6_ext_clause(sides: Sides, x: &V6Ext) -> String {
     let mut s = format!("ip6[6] == {} and ip6[{}] == 6", x.first, x.last_at);
     if let Some(f) = x.fragment_at {
         let _ = write!(s, " and ip6[{}:2] & 0xfff8 == 0", u32::from(f) + 2);
     }
-    let _ = write!(
-        s,
-        " and ((src host {addr} and ip6[{}:2] == {port}) or (dst host {addr} and ip6[{}:2] == {port}))",
-        x.tcp_at,
-        u32::from(x.tcp_at) + 2
-    );
+    let _ = write!(s, " and {}", sides.bpf(Some(u32::from(x.tcp_at))));
     s
 }
 
 /// A clause by byte offsets from libpcap's link header (`link[]`), for a layout its keywords
 /// cannot reach: the guards that identify the layout, then IP and TCP at the offset seen.
-fn raw_clause(addr: IpAddr, port: u16, e: &Encap) -> String {
+fn raw_clause(sides: Sides, e: &Encap) -> String {
     let base = usize::from(e.link_base);
     let o = usize::from(e.ip_offset).saturating_sub(base);
     let mut parts: Vec<String> = e
@@ -348,29 +557,30 @@ fn raw_clause(addr: IpAddr, port: u16, e: &Encap) -> String {
         .filter(|g| g.is_set() && usize::from(g.offset) >= base)
         .map(|g| guard(g, base))
         .collect();
-    match addr {
-        IpAddr::V4(a) => {
-            let a = u32::from(a);
+    match sides.ipv6() {
+        false => {
             let header = format!("((link[{o}] & 0xf) << 2)");
             parts.push(format!("link[{o}] & 0xf0 == 0x40"));
             parts.push(format!("link[{}] == 6", o + 9));
             parts.push(format!("link[{}:2] & 0x1fff == 0", o + 6));
-            parts.push(format!(
-                "((link[{}:4] == {a:#010x} and link[{o} + {header}:2] == {port}) or (link[{}:4] == {a:#010x} and link[{} + {header}:2] == {port}))",
-                o + 12,
-                o + 16,
-                o + 2
+            let addr_at = |a: IpAddr, at: usize| match a {
+                IpAddr::V4(a) => format!("link[{at}:4] == {:#010x}", u32::from(a)),
+                IpAddr::V6(_) => String::new(),
+            };
+            parts.push(sides.raw(
+                (o + 12, o + 16),
+                (&format!("{o} + {header}"), &format!("{} + {header}", o + 2)),
+                addr_at,
             ));
         }
-        IpAddr::V6(a) => {
-            let words: Vec<u32> = a
-                .octets()
-                .chunks(4)
-                .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
-            let addr_at = |at: usize| {
-                words
-                    .iter()
+        true => {
+            let addr_at = |a: IpAddr, at: usize| {
+                let IpAddr::V6(a) = a else {
+                    return String::new();
+                };
+                a.octets()
+                    .chunks(4)
+                    .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
                     .enumerate()
                     .map(|(i, w)| format!("link[{}:4] == {w:#010x}", at + 4 * i))
                     .collect::<Vec<_>>()
@@ -391,11 +601,10 @@ fn raw_clause(addr: IpAddr, port: u16, e: &Encap) -> String {
                     o + usize::from(x.tcp_at)
                 }
             };
-            parts.push(format!(
-                "(({} and link[{tcp_at}:2] == {port}) or ({} and link[{}:2] == {port}))",
-                addr_at(o + 8),
-                addr_at(o + 24),
-                tcp_at + 2
+            parts.push(sides.raw(
+                (o + 8, o + 24),
+                (&tcp_at.to_string(), &(tcp_at + 2).to_string()),
+                addr_at,
             ));
         }
     }
@@ -426,9 +635,17 @@ pub use crate::decode::link_label;
 /// The BPF filters of an offender as a report shows them: `(label, filter)` with no label when
 /// there is one link type, else each labelled with its link type; then the notes.
 pub fn bpf_lines(o: &Offender) -> (Vec<(Option<String>, String)>, Vec<String>) {
-    let filters = bpf_filters(o.addr, o.port, o.encaps.as_slice());
+    bpf_lines_of(Sides::endpoint(o.addr, o.port), o.encaps.as_slice())
+}
+
+/// [`bpf_lines`] of the packets between `sides`, carried as `encaps` say.
+pub fn bpf_lines_of(
+    sides: Sides,
+    encaps: &[Encap],
+) -> (Vec<(Option<String>, String)>, Vec<String>) {
+    let filters = bpf_filters_of(sides, encaps);
     if filters.is_empty() {
-        return (vec![(None, plain(o.addr, o.port))], Vec::new());
+        return (vec![(None, plain(sides))], Vec::new());
     }
     let several = filters.len() > 1;
     let notes = filters.iter().filter_map(|f| f.note.clone()).collect();
@@ -521,6 +738,70 @@ mod tests {
         let link_types: Vec<u32> = f.iter().map(|f| f.link_type.0).collect();
         assert_eq!(link_types, [276, 101]);
         assert!(bpf_filters(A, 80, &[]).is_empty());
+    }
+
+    /// A scan's packets: between two hosts on any port (a port scan), or between a client and
+    /// a port on any address (a sweep); through keywords, a VLAN chain, offsets and IPv6
+    /// extension headers alike, each compiled by libpcap.
+    #[test]
+    fn a_scans_filters_select_both_hosts_or_the_client_and_its_port() {
+        use Shim::*;
+        let (server, client): (IpAddr, IpAddr) = (A, "10.0.0.1".parse().expect("ip"));
+        let hosts = Sides {
+            a: Side::host(server),
+            b: Side::host(client),
+        };
+        let sweep = Sides {
+            a: Side::port(22),
+            b: Side::host(client),
+        };
+        let range = Sides {
+            a: Side {
+                addr: Some(server),
+                ports: Some((7500, 7599)),
+            },
+            b: Side::host(client),
+        };
+        assert_eq!(
+            plain(hosts),
+            "tcp and ((src host 127.0.0.1 and dst host 10.0.0.1) or (src host 10.0.0.1 and dst host 127.0.0.1))"
+        );
+        assert_eq!(
+            plain(sweep),
+            "tcp and ((src port 22 and dst host 10.0.0.1) or (src host 10.0.0.1 and dst port 22))"
+        );
+        assert_eq!(
+            wireshark_filter_of(sweep, &[]),
+            "ip.proto#1 == 6 && ((tcp.srcport#1 == 22 && ip.dst#1 == 10.0.0.1) || (ip.src#1 == 10.0.0.1 && tcp.dstport#1 == 22))"
+        );
+        assert_eq!(
+            plain(range),
+            "tcp and ((src host 127.0.0.1 and src portrange 7500-7599 and dst host 10.0.0.1) or (src host 10.0.0.1 and dst host 127.0.0.1 and dst portrange 7500-7599))"
+        );
+        assert_eq!(range.direction((A, 7599), (client, 1)), Some(true));
+        assert_eq!(range.direction((client, 1), (A, 7211)), None);
+        let mut mpls = encap(1, &[Mpls, Mpls]);
+        mpls.ip_offset = 22;
+        let encaps = [encap(1, &[]), encap(1, &[Vlan]), mpls];
+        for sides in [hosts, sweep, range] {
+            let f = &bpf_filters_of(sides, &encaps)[0].filter;
+            assert!(compiles(1, f), "{f}");
+            assert!(f.contains("link[22] & 0xf0 == 0x40"), "by offsets: {f}");
+        }
+        assert_eq!(hosts.direction((A, 80), (client, 40000)), Some(true));
+        assert_eq!(hosts.direction((client, 40000), (A, 7)), Some(false));
+        assert_eq!(hosts.direction((client, 40000), (client, 7)), None);
+        assert_eq!(
+            sweep.direction(("10.9.9.9".parse().expect("ip"), 22), (client, 1)),
+            Some(true)
+        );
+        assert_eq!(
+            sweep.direction((client, 1), ("10.9.9.9".parse().expect("ip"), 23)),
+            None
+        );
+        assert_eq!(hosts.words(), "between 10.0.0.1 and 127.0.0.1");
+        assert_eq!(sweep.words(), "between 10.0.0.1 and port 22 of any address");
+        assert_eq!(Sides::endpoint(A, 80).words(), "to or from 127.0.0.1:80");
     }
 
     #[test]

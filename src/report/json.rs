@@ -1672,6 +1672,7 @@ mod tests {
                 crate::packet::Overlay::NONE,
             )],
             refused_named: vec![(addr, port, crate::packet::Overlay::NONE)],
+            open_targets: Vec::new(),
             first_seen: Some(at(0)),
             last_seen: Some(at(3)),
             typical_attempts: 1,

@@ -1198,6 +1198,57 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
     )
 }
 
+/// A scan as one row names it: its client and server ("172.16.0.8 → 64.13.134.52", a port
+/// scan) or its client and port ("10.0.0.5 → port 22", a sweep), with their overlay network.
+pub fn scan_name(scan: &Scan) -> String {
+    let network = scan.lowest.2;
+    let client = host_in(scan.client, network);
+    match scan.kind {
+        ScanKind::Ports { server } => format!("{client} → {}", address(server)),
+        ScanKind::Sweep { port } => format!("{client} → port {port}"),
+    }
+}
+
+/// A scan's kind in words: "port scan", "sweep".
+pub fn scan_kind_words(kind: ScanKind) -> &'static str {
+    match kind {
+        ScanKind::Ports { .. } => "port scan",
+        ScanKind::Sweep { .. } => "sweep",
+    }
+}
+
+/// A target of a scan as its sentence names it: a port, or a server's address in a sweep.
+pub fn scan_target(kind: ScanKind, key: ServiceKey) -> String {
+    target(kind, key)
+}
+
+/// [`scan_sentence`] in a few words, for a table's cell: "port scan of 1,000 ports: 3 open,
+/// 4 refused, 993 no answer".
+pub fn scan_gist(scan: &Scan) -> String {
+    let at_least = if scan.targets_at_least { "≥" } else { "" };
+    let unit = match scan.kind {
+        ScanKind::Ports { .. } => "ports",
+        ScanKind::Sweep { .. } => "hosts",
+    };
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (scan.open(), "open"),
+        (scan.refused, "refused"),
+        (scan.unanswered, "no answer"),
+        (scan.other, "given up"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{} {what}", thousands(n)));
+        }
+    }
+    format!(
+        "{} of {at_least}{} {unit}: {}",
+        scan_kind_words(scan.kind),
+        thousands(scan.targets),
+        parts.join(", ")
+    )
+}
+
 /// The endpoints a scan left out because its client tried them again and again (with a
 /// leading space), or nothing: why a port of the scan's range is an offender of its own.
 fn scan_retried(scan: &Scan) -> String {
@@ -4547,6 +4598,7 @@ mod diagnosis_tests {
                 1,
                 crate::packet::Overlay::NONE,
             )],
+            open_targets: Vec::new(),
             first_seen: None,
             last_seen: None,
             typical_attempts: 1,

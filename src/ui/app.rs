@@ -19,7 +19,7 @@ use crate::source::npcap;
 use crate::ui::details::{DetailsAction, DetailsInput, DetailsView};
 use crate::ui::file_dialog::{FileDialogs, Purpose, SaveTag};
 use crate::ui::host::HostPanel;
-use crate::ui::offenders::{EndpointKey, OffendersView};
+use crate::ui::offenders::{OffendersView, RowKey};
 use crate::ui::plot::{PlotInput, PlotView};
 use crate::ui::sample;
 use crate::ui::settings::Settings;
@@ -104,7 +104,7 @@ struct SelectLayout {
     /// or kept shown: what, changed, decides the layout again.
     key: (u64, egui::Vec2, Option<f32>, bool, bool),
     /// The offender selected when it was laid out.
-    selected: Option<EndpointKey>,
+    selected: Option<RowKey>,
     for_room: bool,
     one_line: bool,
     compact: bool,
@@ -371,7 +371,7 @@ struct KeptView {
     /// The offenders table's filter.
     filter: String,
     /// The row the user picked (none where the selection followed the worst offender).
-    picked: Option<EndpointKey>,
+    picked: Option<RowKey>,
     /// The time range selected on the plot.
     range: Option<(i64, i64)>,
 }
@@ -418,7 +418,7 @@ pub struct RstscopeApp {
     /// Files to open on the first frame (from the command line).
     pending_open: Vec<PathBuf>,
     /// The selected offender.
-    selected: Option<EndpointKey>,
+    selected: Option<RowKey>,
     /// The user has not chosen an offender in this capture: the selection follows the worst
     /// one, so the details tell the story while a file loads or a capture runs.
     follow_worst: bool,
@@ -734,8 +734,13 @@ impl RstscopeApp {
         self.follow_worst
     }
 
-    /// The selected offender's endpoint.
-    pub fn selected(&self) -> Option<EndpointKey> {
+    /// The selected row's offender's endpoint (a scan's row: [`RowKey::endpoint`]).
+    pub fn selected(&self) -> Option<crate::ui::offenders::EndpointKey> {
+        self.selected.map(RowKey::endpoint)
+    }
+
+    /// The selected row: an endpoint's or a scan's.
+    pub fn selected_row(&self) -> Option<RowKey> {
         self.selected
     }
 
@@ -1263,7 +1268,7 @@ impl RstscopeApp {
             {
                 self.selected = match self.table.narrowed() {
                     true => self.table.worst_shown(),
-                    false => a.snapshot.offenders.first().map(|o| o.key()),
+                    false => crate::ui::offenders::worst(&a.snapshot.offenders),
                 };
             }
             if let Some(Ok(a)) = &finished
@@ -1280,7 +1285,7 @@ impl RstscopeApp {
             }
             match finished {
                 Some(Ok(a)) if self.selected.is_none() && !self.table.narrowed() => {
-                    self.selected = a.snapshot.offenders.first().map(|o| o.key());
+                    self.selected = crate::ui::offenders::worst(&a.snapshot.offenders);
                 }
                 Some(Ok(_)) => {}
                 // A file that fails after giving results keeps them; the notice says why.
@@ -1327,7 +1332,7 @@ impl RstscopeApp {
                         if let Some(Ok(a)) = &finished
                             && self.follow_worst
                         {
-                            self.selected = a.snapshot.offenders.first().map(|o| o.key());
+                            self.selected = crate::ui::offenders::worst(&a.snapshot.offenders);
                         }
                         // Read whole before its first results were shown (a small file).
                         if let Some(Ok(a)) = &finished
@@ -1645,9 +1650,13 @@ impl RstscopeApp {
         let selected_row = self.selected.and_then(|k| self.table.row(k)).cloned();
         // The plot brightens the selected offender's series only while the table and the
         // details show it: a filter or a time range that hides its row hides it there too.
-        let whole: Option<&Offender> = selected_row
+        // A scan's row: its targets folded into one, over the whole capture (a copy: the table
+        // is drawn below).
+        let whole: Option<Offender> = (selected_row.as_ref())
+            .and_then(|r| self.table.whole(r.id(), &a.snapshot.offenders).cloned());
+        let whole = whole
             .as_ref()
-            .and_then(|r| a.snapshot.offenders.iter().find(|o| o.key() == r.key()));
+            .zip(selected_row.as_ref().map(|r| r.endpoint.as_str()));
         let mut action = None;
         let show_host = self.settings.show_host;
         egui::CentralPanel::default_margins().show(ui, |ui| {

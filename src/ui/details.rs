@@ -11,12 +11,14 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use eframe::egui::{self, RichText};
 
 use crate::engine::{Cause, ConnRecord, Offender};
+use crate::engine::{Scan, ScanKind};
 use crate::host::state::HostReport;
 use crate::packet::Timestamp;
 use crate::report::evidence::{self, Evidence, LineDate};
+use crate::report::filters::Sides;
 use crate::report::{self, Clock, Scope};
 use crate::ui::fonts;
-use crate::ui::offenders::{EndpointKey, Row};
+use crate::ui::offenders::{Answer, EndpointKey, Row, ScanRow};
 use crate::ui::plot::cause_color;
 use crate::ui::process;
 use crate::ui::rows_bar::{Rows, RowsBar};
@@ -84,6 +86,8 @@ struct EvidenceKey {
     source: u64,
     paths: Vec<PathBuf>,
     endpoint: EndpointKey,
+    /// A scan's row: the packets between these sides ([`evidence::Collect::scan`]).
+    scan: Option<Sides>,
     range: Option<(i64, i64)>,
     /// Every copy of a packet the capture recorded at several points is listed.
     all_copies: bool,
@@ -388,7 +392,8 @@ impl DetailsView {
         let wanted = input.row.filter(|_| input.ready).map(|r| EvidenceKey {
             source: input.source,
             paths: input.paths.to_vec(),
-            endpoint: r.key(),
+            endpoint: r.offender.key(),
+            scan: r.scan.as_ref().map(|_| r.sides()),
             range: input.range,
             all_copies: self.all_copies,
             frames: input.frames,
@@ -419,6 +424,7 @@ impl DetailsView {
                         all_copies: k.all_copies,
                         frames: k.frames,
                         latest: false,
+                        scan: k.scan,
                     };
                     evidence::collect_watched(
                         &k.paths,
@@ -790,7 +796,10 @@ impl DetailsView {
         };
         let o = o.clone();
         let mut action = None;
-        let diagnosis = report::full_diagnosis_in(&o, input.host, input.clock, scope);
+        let diagnosis = match input.row.and_then(|r| r.scan.as_ref()) {
+            Some(s) => report::scan_sentence(&s.scan, input.clock),
+            None => report::full_diagnosis_in(&o, input.host, input.clock, scope),
+        };
         // A live capture's files are its own pieces, no name a ticket's reader knows.
         let names: Vec<String> = if input.live {
             Vec::new()
@@ -881,7 +890,7 @@ impl DetailsView {
             let text = if index == DIAGNOSIS_COPIED {
                 to_copy.clone()
             } else {
-                filter_rows(&o).0.swap_remove(index).1
+                filter_rows(&o, sides_of(input, &o)).0.swap_remove(index).1
             };
             ui.ctx().copy_text(text);
             self.copied = Some((index, now));
@@ -1146,7 +1155,8 @@ impl DetailsView {
                             .unwrap_or_else(|| "Packets".to_owned());
                         ui.label(RichText::new(shown).strong()).on_hover_text(text);
                     }
-                    *action = save_button(ui, o, ev, stream.as_ref(), input.clock, after);
+                    let scan = input.row.and_then(|r| r.scan.as_ref()).map(|s| &*s.scan);
+                    *action = save_button(ui, (o, scan), ev, stream.as_ref(), input.clock, after);
                     if copies {
                         let copies_box = ui.checkbox(all_copies, COPIES_BOX);
                         crate::ui::focus::ring(ui, &copies_box);
@@ -1359,8 +1369,17 @@ pub const SAVE_PACKETS: &str = "Save these packets…";
 /// selected. With its start, no two connections share a name: a Windows client retrying a
 /// refused SYN makes connections of one 4-tuple half a second apart (pop3.pcap), and the
 /// second one saved replaced the first.
-fn packets_file_name(o: &Offender, connection: Option<&ConnRecord>, clock: Clock) -> String {
-    let mut name = format!("rstscope-{}-{}", o.addr, o.port);
+fn packets_file_name(
+    o: &Offender,
+    scan: Option<&Scan>,
+    connection: Option<&ConnRecord>,
+    clock: Clock,
+) -> String {
+    let mut name = match scan.map(|s| s.kind) {
+        None => format!("rstscope-{}-{}", o.addr, o.port),
+        Some(ScanKind::Ports { server }) => format!("rstscope-scan-{}-{server}", s_client(scan)),
+        Some(ScanKind::Sweep { port }) => format!("rstscope-sweep-{}-{port}", s_client(scan)),
+    };
     if let Some(c) = connection {
         let client = if c.resp == (o.addr, o.port) {
             c.orig
@@ -1371,6 +1390,11 @@ fn packets_file_name(o: &Offender, connection: Option<&ConnRecord>, clock: Clock
         name.push_str(&format!("-{}-{}-{start}", client.0, client.1));
     }
     format!("{name}.pcapng").replace([':', '[', ']'], "_")
+}
+
+/// The client of `scan` (none: empty), for a file name.
+fn s_client(scan: Option<&Scan>) -> String {
+    scan.map_or_else(String::new, |s| s.client.to_string())
 }
 
 /// The box under the packets' heading that lists each copy of a packet recorded.
@@ -1386,7 +1410,7 @@ fn checkbox_width(ui: &egui::Ui, text: &str) -> f32 {
 /// for what follows the button.
 fn save_button(
     ui: &mut egui::Ui,
-    o: &Offender,
+    (o, scan): (&Offender, Option<&Scan>),
     ev: Option<&Arc<Evidence>>,
     stream: Option<&(Vec<usize>, ConnRecord)>,
     clock: Clock,
@@ -1396,7 +1420,7 @@ fn save_button(
         Some((lines, _)) => !lines.is_empty(),
         None => !e.packets.is_empty(),
     });
-    let name = packets_file_name(o, stream.map(|(_, c)| c), clock);
+    let name = packets_file_name(o, scan, stream.map(|(_, c)| c), clock);
     let hint = match packets {
         Some(_) if stream.is_some() => {
             "a pcapng file of just the selected connection's packets listed, for Wireshark"
@@ -1624,18 +1648,32 @@ impl Top<'_> {
     /// Lays it out; the copy button clicked: [`DIAGNOSIS_COPIED`] or a filter's row.
     fn show(&self, ui: &mut egui::Ui, arrangement: Arrangement) -> Option<usize> {
         let (o, input) = (self.o, self.input);
+        let scan = input.row.and_then(|r| r.scan.as_ref());
         let copied = |n: usize| self.copied == Some(n);
         let mut clicked = None;
         if arrangement.short() {
-            let unknown = input.host.is_none() && !input.live;
+            // A scan's programs are none of its targets' endpoints: no note of them.
+            let unknown = input.host.is_none() && !input.live && scan.is_none();
             header(ui, o, input, self.scope, arrangement, |ui| {
-                clicked = copy_buttons(ui, o, self.copied, unknown, input.range.is_some());
+                // Room for the targets' menu after the filters' buttons, which are labelled
+                // shorter for it (at 800x600 it went to a line of its own, a connection row's).
+                let menu = scan.map_or(0.0, |_| button_width(ui, TARGETS_MENU) + 8.0);
+                clicked = copy_buttons(
+                    ui,
+                    (o, sides_of(input, o)),
+                    self.copied,
+                    (unknown, menu),
+                    input.range.is_some(),
+                );
+                if let Some(s) = scan {
+                    targets_menu(ui, s);
+                }
             });
             diagnosis_lines(ui, o, input.clock, self.diagnosis);
             // Tight, the processes' lines are the endpoint's hover: the diagnosis names them,
             // the table's row shows them, and at 800x600 their lines took the connection
             // rows' place.
-            if arrangement == Arrangement::Compact && !unknown {
+            if arrangement == Arrangement::Compact && !unknown && scan.is_none() {
                 processes(ui, o, input, ProcessLines::Cut);
             }
             return clicked;
@@ -1653,9 +1691,14 @@ impl Top<'_> {
         for line in suspect_lines(o, input.clock) {
             ui.add(egui::Label::new(RichText::new(line).color(warn)).wrap());
         }
-        processes(ui, o, input, ProcessLines::Full);
+        if let Some(s) = scan {
+            scan_targets(ui, s);
+        } else {
+            processes(ui, o, input, ProcessLines::Full);
+        }
         ui.add_space(2.0);
-        clicked = filters(ui, o, self.copied, input.range.is_some()).or(clicked);
+        let ranged = input.range.is_some();
+        clicked = filters(ui, (o, sides_of(input, o)), self.copied, ranged).or(clicked);
         clicked
     }
 }
@@ -1673,8 +1716,11 @@ fn header(
 ) {
     let compact = arrangement.short();
     ui.horizontal_wrapped(|ui| {
+        let name = input
+            .row
+            .map_or_else(|| report::offender_name(o), |r| r.endpoint.clone());
         let endpoint = ui.label(
-            RichText::new(report::offender_name(o))
+            RichText::new(name)
                 .monospace()
                 .strong()
                 .size(fonts::HEADLINE),
@@ -1693,7 +1739,8 @@ fn header(
                 .width(width)
                 .show(|ui| {
                     ui.horizontal_wrapped(|ui| counts(ui, o, scope, input.seen_on));
-                    if tight && (input.host.is_some() || input.live) {
+                    let scan = input.row.is_some_and(|r| r.scan.is_some());
+                    if tight && (input.host.is_some() || input.live) && !scan {
                         processes(ui, o, input, ProcessLines::Wrapped);
                     }
                 });
@@ -1701,7 +1748,10 @@ fn header(
         if let Some(name) = crate::services::name(o.port) {
             ui.label(RichText::new(name).strong());
         }
-        let kind = o.diagnosis().kind.as_str();
+        let kind = match input.row.and_then(|r| r.scan.as_ref()) {
+            Some(s) => report::scan_kind_words(s.scan.kind),
+            None => o.diagnosis().kind.as_str(),
+        };
         ui.label(
             RichText::new(kind)
                 .color(ui.visuals().warn_fg_color)
@@ -1796,27 +1846,28 @@ fn diagnosis_lines(ui: &mut egui::Ui, o: &Offender, clock: Clock, diagnosis: &st
 
 /// The compact arrangement's line of copy buttons: the diagnosis, the Wireshark filter and
 /// each BPF filter, each filter whole on its button's hover; then, for a file without process
-/// information (`unknown`), the note that says so, cut to the rest of the line. The button
-/// clicked, as [`Top::show`] tells it.
+/// information (`unknown`), the note that says so, cut to the rest of the line; `after`: the
+/// room the caller's widgets take after them on the line. The button clicked, as
+/// [`Top::show`] tells it.
 fn copy_buttons(
     ui: &mut egui::Ui,
-    o: &Offender,
+    (o, sides): (&Offender, Sides),
     copied: Option<usize>,
-    unknown: bool,
+    (unknown, after): (bool, f32),
     ranged: bool,
 ) -> Option<usize> {
     let mut clicked = None;
     if diagnosis_button(ui, copied == Some(DIAGNOSIS_COPIED), true) {
         clicked = Some(DIAGNOSIS_COPIED);
     }
-    let (rows, notes) = filter_rows(o);
+    let (rows, notes) = filter_rows(o, sides);
     let decode = decode_as_note(o);
-    // The note's least room (see below).
+    // The note's least room (see below), and what the caller puts after the buttons.
     let note_room = if unknown {
         (text_width(ui, NO_PROCESS_SHORT) + 16.0).min(120.0)
     } else {
         0.0
-    };
+    } + after;
     let hover = |index: usize, name: &str, filter: &str| {
         let mut hover = format!("{filter}\n\n{}", filter_use(index, name));
         if ranged {
@@ -1990,11 +2041,12 @@ fn short_filter_name(name: &str) -> &str {
 
 /// The Wireshark filter and the BPF filters (one per link type the endpoint's packets came
 /// on, as `analyze` prints them), as (name, filter), and the notes on them.
-fn filter_rows(o: &Offender) -> (Vec<(String, String)>, Vec<String>) {
-    let (bpf, mut notes) = report::bpf_lines(o);
+fn filter_rows(o: &Offender, sides: Sides) -> (Vec<(String, String)>, Vec<String>) {
+    let encaps = o.encaps.as_slice();
+    let (bpf, mut notes) = report::filters::bpf_lines_of(sides, encaps);
     let mut rows = vec![(
         "Wireshark".to_string(),
-        report::wireshark_filter(o.addr, o.port, o.encaps.as_slice()),
+        report::filters::wireshark_filter_of(sides, encaps),
     )];
     if let Some(d) = decode_as_note(o) {
         notes.insert(0, d);
@@ -2038,8 +2090,13 @@ pub const WHOLE_CAPTURE_FILTERS: &str = "These filters select the endpoint's pac
 /// The filters of [`filter_rows`], selectable, with Copy buttons that put them on the system
 /// clipboard and say "Copied" (the row of `copied`); `ranged` while a time range is selected,
 /// which they do not cut to. The row whose button was clicked.
-fn filters(ui: &mut egui::Ui, o: &Offender, copied: Option<usize>, ranged: bool) -> Option<usize> {
-    let (rows, notes) = filter_rows(o);
+fn filters(
+    ui: &mut egui::Ui,
+    (o, sides): (&Offender, Sides),
+    copied: Option<usize>,
+    ranged: bool,
+) -> Option<usize> {
+    let (rows, notes) = filter_rows(o, sides);
     let mut clicked = None;
     egui::Grid::new("filters")
         .num_columns(3)
@@ -2079,6 +2136,112 @@ fn filters(ui: &mut egui::Ui, o: &Offender, copied: Option<usize>, ranged: bool)
         ui.label(RichText::new(WHOLE_CAPTURE_FILTERS).small().weak());
     }
     clicked
+}
+
+/// What the filters of the selected row select: its endpoint's packets, or its scan's (`o`:
+/// the row's offender).
+fn sides_of(input: &DetailsInput<'_>, o: &Offender) -> Sides {
+    input
+        .row
+        .map_or_else(|| Sides::endpoint(o.addr, o.port), Row::sides)
+}
+
+/// Most targets listed for one answer; the rest are counted, and copied with them.
+pub const TARGETS_LISTED: usize = 60;
+
+/// A scan's targets by how they answered, as its sentence names them (ports, or addresses in
+/// a sweep): each answer that some gave, with them.
+fn targets_by_answer(s: &ScanRow) -> Vec<(Answer, Vec<String>)> {
+    Answer::ALL
+        .into_iter()
+        .map(|answer| {
+            let all = (s.answered(answer))
+                .map(|k| report::scan_target(s.scan.kind, k))
+                .collect::<Vec<_>>();
+            (answer, all)
+        })
+        .filter(|(_, all)| !all.is_empty())
+        .collect()
+}
+
+/// The label of the compact details' menu that copies a scan's targets.
+pub const TARGETS_MENU: &str = "Copy targets…";
+
+/// The compact details' menu of a scan's targets: an entry for each answer that copies its
+/// targets, comma-separated (the full details list them).
+fn targets_menu(ui: &mut egui::Ui, s: &ScanRow) {
+    let by_answer = targets_by_answer(s);
+    let counts: Vec<String> = (by_answer.iter())
+        .map(|(answer, all)| format!("{} {}", report::thousands(all.len() as u64), answer.words()))
+        .collect();
+    let button = egui::Button::new(TARGETS_MENU)
+        .small()
+        .wrap_mode(egui::TextWrapMode::Extend);
+    let menu = egui::containers::menu::MenuButton::from_button(button).ui(ui, |ui| {
+        for ((_, all), count) in by_answer.iter().zip(&counts) {
+            if ui.button(count).clicked() {
+                ui.ctx().copy_text(all.join(","));
+                ui.close();
+            }
+        }
+    });
+    menu.0.on_hover_text(format!(
+        "copy the scan's targets of one answer, comma-separated: {}",
+        counts.join(", ")
+    ));
+}
+
+/// A scan's targets by how they answered: a line for each answer with its count and its
+/// targets (selectable, the first [`TARGETS_LISTED`]), and a button that copies them all.
+fn scan_targets(ui: &mut egui::Ui, s: &ScanRow) {
+    let kind = s.scan.kind;
+    egui::Grid::new("scan-targets")
+        .num_columns(3)
+        .spacing([8.0, 2.0])
+        .show(ui, |ui| {
+            for (answer, all) in targets_by_answer(s) {
+                ui.label(
+                    RichText::new(format!(
+                        "{} {}",
+                        report::thousands(all.len() as u64),
+                        answer.words()
+                    ))
+                    .strong(),
+                );
+                let copy = ui
+                    .add(egui::Button::new("Copy").min_size(egui::vec2(58.0, 0.0)))
+                    .on_hover_text(format!(
+                        "copy these {} {}, comma-separated",
+                        report::thousands(all.len() as u64),
+                        match kind {
+                            ScanKind::Ports { .. } => "ports",
+                            ScanKind::Sweep { .. } => "addresses",
+                        }
+                    ));
+                if copy.clicked() {
+                    ui.ctx().copy_text(all.join(","));
+                }
+                let mut shown = all
+                    .iter()
+                    .take(TARGETS_LISTED)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if all.len() > TARGETS_LISTED {
+                    shown.push_str(&format!(
+                        " … and {} more (Copy takes them all)",
+                        report::thousands((all.len() - TARGETS_LISTED) as u64)
+                    ));
+                }
+                let font = egui::FontId::monospace(fonts::PACKET_LINES);
+                ui.add(
+                    egui::Label::new(RichText::new(shown).font(font))
+                        .selectable(true)
+                        .wrap(),
+                );
+                ui.end_row();
+            }
+        });
 }
 
 /// The suspect-injected resets kept with their evidence, a line each, but for the one the
@@ -3031,6 +3194,7 @@ mod tests {
             host: None,
             clients_known: true,
             offender: o,
+            scan: None,
         };
         let aborts = |port: u16, suspects: Vec<SuspectRst>| {
             let mut rst_by_cause = [0; 5];
@@ -3099,6 +3263,22 @@ mod tests {
 
     /// A connection's duration in the unit that keeps it short: a refusal on loopback lasts
     /// microseconds, a session seconds or hours.
+    /// Saved packets of a scan's row are named after the scan: its kind, client and server
+    /// (a sweep: its port), not after its folded offender's port 0.
+    #[test]
+    fn a_scans_saved_packets_are_named_after_it() {
+        let client: std::net::IpAddr = "10.0.0.1".parse().expect("ip");
+        let server: std::net::IpAddr = "10.0.0.2".parse().expect("ip");
+        let o = Offender::blank("10.0.0.2", 0);
+        use crate::engine::ScanKind;
+        let ports = crate::engine::scans::tests_scan(ScanKind::Ports { server }, client);
+        let sweep = crate::engine::scans::tests_scan(ScanKind::Sweep { port: 22 }, client);
+        let name = |scan| super::packets_file_name(&o, scan, None, Clock::Utc);
+        assert_eq!(name(Some(&ports)), "rstscope-scan-10.0.0.1-10.0.0.2.pcapng");
+        assert_eq!(name(Some(&sweep)), "rstscope-sweep-10.0.0.1-22.pcapng");
+        assert_eq!(name(None), "rstscope-10.0.0.2-0.pcapng");
+    }
+
     #[test]
     fn durations_are_written_short_in_their_unit() {
         assert_eq!(duration(12_680, 6), "13 µs");

@@ -3,6 +3,7 @@
 //! the range, the filter or the order change, so that a frame stays cheap with many rows.
 
 use std::cmp::Ordering;
+use std::net::IpAddr;
 
 use eframe::egui::{self, Align, Layout, RichText, Sense};
 use egui_extras::Column;
@@ -10,7 +11,8 @@ use egui_extras::Column;
 use std::sync::Arc;
 
 use crate::analysis::CaptureInfo;
-use crate::engine::{Cause, Offender};
+use crate::engine::scans::ScanId;
+use crate::engine::{Cause, Offender, Scan, ScanKind};
 use crate::host::restarts::StartLink;
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
@@ -22,8 +24,109 @@ use crate::ui::rows_bar::{Rows, RowsBar};
 use crate::ui::settings::{Sort, SortColumn};
 use crate::ui::wheel;
 
-/// A service endpoint, as rows are selected.
+/// A service endpoint.
 pub type EndpointKey = crate::engine::offenders::ServiceKey;
+
+/// What a row is, as rows are selected: a service endpoint, or a scan (its targets folded
+/// into the one row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RowKey {
+    /// An endpoint with a problem of its own.
+    Endpoint(EndpointKey),
+    /// A port scan or a sweep: its kind, its client and its overlay network.
+    Scan(ScanId),
+}
+
+impl RowKey {
+    /// The scan's key.
+    pub fn of_scan(scan: &Scan) -> Self {
+        Self::Scan((scan.kind, scan.client, scan.lowest.2))
+    }
+
+    /// The key of the row's offender: the endpoint's, or the one a scan's targets are folded
+    /// into ([`Offender::folded`]: at the server of a port scan, the client of a sweep, port
+    /// 0).
+    pub fn endpoint(self) -> EndpointKey {
+        match self {
+            Self::Endpoint(k) => k,
+            Self::Scan((ScanKind::Ports { server }, _, overlay)) => (server, 0, overlay),
+            Self::Scan((ScanKind::Sweep { .. }, client, overlay)) => (client, 0, overlay),
+        }
+    }
+}
+
+/// How one target of a scan answered (the best answer it gave), as the scan's sentence counts
+/// it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Answer {
+    /// A SYN-ACK: an open port (a completed handshake, or a half-open one).
+    Open,
+    /// A refusal: a closed port.
+    Refused,
+    /// Silence: filtered, or a host that is down.
+    NoAnswer,
+    /// The client reset its own SYN before any answer.
+    GivenUp,
+}
+
+impl Answer {
+    /// Every answer, in the order the details list them.
+    pub const ALL: [Answer; 4] = [
+        Answer::Open,
+        Answer::Refused,
+        Answer::NoAnswer,
+        Answer::GivenUp,
+    ];
+
+    /// How `o`, a target of `scan`, answered.
+    fn of(scan: &Scan, o: &Offender) -> Self {
+        if o.completed > 0 || scan.open_targets.binary_search(&o.key()).is_ok() {
+            Answer::Open
+        } else if o.failed_refused > 0 {
+            Answer::Refused
+        } else if o.failed_unanswered > 0 {
+            Answer::NoAnswer
+        } else {
+            Answer::GivenUp
+        }
+    }
+
+    /// Its words in the details: "open", "refused (closed)", ...
+    pub fn words(self) -> &'static str {
+        match self {
+            Answer::Open => "open",
+            Answer::Refused => "refused (closed)",
+            Answer::NoAnswer => "no answer (filtered)",
+            Answer::GivenUp => "given up by the client",
+        }
+    }
+}
+
+/// A scan's row: the scan, and its targets with how each answered.
+#[derive(Debug, Clone)]
+pub struct ScanRow {
+    /// The scan, as the analysis found it over the whole capture.
+    pub scan: Arc<Scan>,
+    /// Its targets the row counts (those with something in the time range, where one is
+    /// selected), in endpoint order, each with its answer.
+    pub targets: Vec<(EndpointKey, Answer)>,
+}
+
+impl ScanRow {
+    /// The targets that answered `answer`, in endpoint order.
+    pub fn answered(&self, answer: Answer) -> impl Iterator<Item = EndpointKey> + '_ {
+        (self.targets.iter())
+            .filter(move |(_, a)| *a == answer)
+            .map(|(k, _)| *k)
+    }
+
+    /// Whether `word` is one of its targets' ports (a port scan) or addresses (a sweep).
+    fn has_target(&self, port: Option<u16>, addr: Option<IpAddr>) -> bool {
+        self.targets
+            .iter()
+            .any(|((a, p, _), _)| port == Some(*p) || addr == Some(*a))
+    }
+}
 
 /// One row of the table.
 #[derive(Debug, Clone)]
@@ -42,12 +145,62 @@ pub struct Row {
     /// capture, in a time range only when the capture has one client (clients are not counted
     /// per second).
     pub clients_known: bool,
+    /// The row is a scan's: `offender` is its targets folded into one
+    /// ([`Offender::folded`]), `endpoint` names its client and server (or port).
+    pub scan: Option<ScanRow>,
 }
 
 impl Row {
-    /// The endpoint's key.
+    /// The row's key, as rows are selected.
+    pub fn id(&self) -> RowKey {
+        match &self.scan {
+            Some(s) => RowKey::of_scan(&s.scan),
+            None => RowKey::Endpoint(self.offender.key()),
+        }
+    }
+
+    /// Its offender's key: the endpoint's, or for a scan's row its folded offender's
+    /// ([`RowKey::endpoint`]).
     pub fn key(&self) -> EndpointKey {
         self.offender.key()
+    }
+
+    /// The diagnosis sentence of the row (the scan's, for a scan's row).
+    pub fn sentence(
+        &self,
+        host: Option<&HostReport>,
+        clock: Clock,
+        range: Option<(i64, i64)>,
+    ) -> String {
+        match &self.scan {
+            Some(s) => report::scan_sentence(&s.scan, clock),
+            None => report::full_diagnosis_in(&self.offender, host, clock, self.scope(range)),
+        }
+    }
+
+    /// The diagnosis in a few words, for its cell.
+    pub fn gist(&self, host: Option<&HostReport>) -> String {
+        match &self.scan {
+            Some(s) => report::scan_gist(&s.scan),
+            None => report::diagnosis_gist(&self.offender, host),
+        }
+    }
+
+    /// Its diagnosis's kind, as the filter box and the Diagnosis column's order take it.
+    pub fn kind(&self) -> &'static str {
+        match &self.scan {
+            Some(s) => s.scan.kind.as_str(),
+            None => self.offender.diagnosis().kind.as_str(),
+        }
+    }
+
+    /// What the row's filters and saved packets select: the endpoint's packets, or those
+    /// between the scan's client and its server (or its port).
+    pub fn sides(&self) -> report::filters::Sides {
+        match &self.scan {
+            Some(s) => report::filters::Sides::of_scan(&s.scan),
+            None => report::filters::Sides::endpoint(self.offender.addr, self.offender.port),
+        }
     }
 
     /// What the row's numbers cover, for its diagnosis sentence.
@@ -91,6 +244,9 @@ pub struct OffendersView {
     cut_in_range: usize,
     /// The machine's report the rows were built with, for the diagnosis sentences.
     host: Option<Arc<HostReport>>,
+    /// With a time range, each scan's targets over the whole capture folded into one (the
+    /// rows' are the range's), for the plot to draw the selected scan's row over the capture.
+    whole_scans: Vec<(RowKey, Offender)>,
     /// The time range the rows were cut to.
     range: Option<(i64, i64)>,
     /// The keyboard moved the selection: the next frame centres it.
@@ -101,7 +257,7 @@ pub struct OffendersView {
     /// table scrolls just enough to show it, but not under the pointer. Without the height, a
     /// new capture's row was shown in its first frame's taller table, and left a sliver under
     /// the sideways bar once the details took their height.
-    revealed: Option<(EndpointKey, usize, i32)>,
+    revealed: Option<(RowKey, usize, i32)>,
     /// The window's size when the table was last drawn: one that grew shows the rows from
     /// the first (see [`OffendersView::show`]).
     window: Option<egui::Vec2>,
@@ -152,18 +308,30 @@ impl OffendersView {
 
     /// The worst offender of the rows shown, whatever their order: the one the report ranks
     /// first of those the filter and the time range leave; `None` where they leave none.
-    pub fn worst_shown(&self) -> Option<EndpointKey> {
-        self.rows.iter().min_by_key(|r| r.rank).map(Row::key)
+    pub fn worst_shown(&self) -> Option<RowKey> {
+        self.rows.iter().min_by_key(|r| r.rank).map(Row::id)
     }
 
     /// The row of `key`, if it is shown.
-    pub fn row(&self, key: EndpointKey) -> Option<&Row> {
-        self.rows.iter().find(|r| r.key() == key)
+    pub fn row(&self, key: RowKey) -> Option<&Row> {
+        self.rows.iter().find(|r| r.id() == key)
+    }
+
+    /// The offender of row `key` over the whole capture (the rows' `offenders`): the
+    /// endpoint's, or the scan's targets folded into one.
+    pub fn whole<'a>(&'a self, key: RowKey, offenders: &'a [Offender]) -> Option<&'a Offender> {
+        match key {
+            RowKey::Endpoint(k) => offenders.iter().find(|o| o.key() == k),
+            RowKey::Scan(_) if self.range.is_none() => self.row(key).map(|r| &r.offender),
+            RowKey::Scan(_) => (self.whole_scans.iter())
+                .find(|(k, _)| *k == key)
+                .map(|(_, o)| o),
+        }
     }
 
     /// The row of `key` as "Copy row" in its context menu copies it (the table drawn with
     /// `clock`), for the keyboard's copy of the selected row.
-    pub fn row_copied(&self, key: EndpointKey, clock: Clock) -> Option<String> {
+    pub fn row_copied(&self, key: RowKey, clock: Clock) -> Option<String> {
         let r = self.row(key)?;
         let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
         let columns = columns(&self.rows, sampled);
@@ -230,16 +398,16 @@ impl OffendersView {
         );
         self.held = false;
         if hold {
-            let before: std::collections::HashMap<EndpointKey, usize> = self
+            let before: std::collections::HashMap<RowKey, usize> = self
                 .rows
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (r.key(), i))
+                .map(|(i, r)| (r.id(), i))
                 .collect();
-            let ranked: std::collections::HashMap<EndpointKey, usize> =
-                rows.iter().enumerate().map(|(i, r)| (r.key(), i)).collect();
+            let ranked: std::collections::HashMap<RowKey, usize> =
+                rows.iter().enumerate().map(|(i, r)| (r.id(), i)).collect();
             // Stable: the new rows keep their ranked order after the old ones.
-            rows.sort_by_key(|r| before.get(&r.key()).copied().unwrap_or(usize::MAX));
+            rows.sort_by_key(|r| before.get(&r.id()).copied().unwrap_or(usize::MAX));
             // Said only when a row in view is not where the ranking would put it: in a busy
             // capture, ranks far below the view change all the time.
             let (from, to) = self.visible.unwrap_or((0, rows.len()));
@@ -248,12 +416,25 @@ impl OffendersView {
                 .enumerate()
                 .take(to)
                 .skip(from)
-                .any(|(i, r)| ranked.get(&r.key()) != Some(&i));
+                .any(|(i, r)| ranked.get(&r.id()) != Some(&i));
         }
         self.rows = rows;
         self.host = host.cloned();
         self.range = range;
-        self.total = offenders.len();
+        self.whole_scans = match range {
+            None => Vec::new(),
+            Some(_) => with_scans_folded(
+                (offenders.iter())
+                    .filter(|o| o.scan.is_some())
+                    .map(|o| (o.clone(), true))
+                    .collect(),
+                None,
+            )
+            .into_iter()
+            .map(|r| (r.id(), r.offender))
+            .collect(),
+        };
+        self.total = rows_in_all(offenders);
         // Endpoints that gave up their older seconds to bound memory are counted in a range
         // that starts earlier only from then on (or not at all): say how many.
         self.cut_in_range = range.map_or(0, |(from, _)| {
@@ -282,7 +463,7 @@ impl OffendersView {
     /// Page Up and Page Down ten, Home and End to the first and the last; the table scrolls
     /// to it. Nothing selected: Down, Page Down or Home selects the first row, Up, Page Up or
     /// End the last. The caller hands the keys over only when no text field or dialog has them.
-    pub fn keyboard(&mut self, ctx: &egui::Context, selected: &mut Option<EndpointKey>) {
+    pub fn keyboard(&mut self, ctx: &egui::Context, selected: &mut Option<RowKey>) {
         let Some(last) = self.rows.len().checked_sub(1) else {
             return;
         };
@@ -295,7 +476,7 @@ impl OffendersView {
         if step == 0 && !home && !end {
             return;
         }
-        let now = selected.and_then(|k| self.rows.iter().position(|r| r.key() == k));
+        let now = selected.and_then(|k| self.rows.iter().position(|r| r.id() == k));
         let to = if home {
             0
         } else if end {
@@ -310,7 +491,7 @@ impl OffendersView {
         // The keyboard goes with the selection, to the row selected, not where egui's own
         // move of it with the arrows would take it.
         crate::ui::focus::selection_moved(ctx);
-        *selected = Some(self.rows[to].key());
+        *selected = Some(self.rows[to].id());
         self.chosen = true;
         self.reveal_selected();
         self.in_window = IN_WINDOW_FRAMES;
@@ -337,7 +518,7 @@ impl OffendersView {
         ui: &mut egui::Ui,
         sort: &mut Sort,
         clock: Clock,
-        selected: &mut Option<EndpointKey>,
+        selected: &mut Option<RowKey>,
     ) {
         ui.horizontal(|ui| {
             ui.label(RichText::new("Offenders").strong());
@@ -346,7 +527,10 @@ impl OffendersView {
                 report::thousands(self.rows.len() as u64),
                 report::thousands(self.total as u64)
             ))
-            .on_hover_text("service endpoints shown / with resets or failed attempts");
+            .on_hover_text(
+                "rows shown / in all: service endpoints with resets or failed attempts, and \
+                 each scan one row with its targets",
+            );
             if self.cut_in_range > 0 {
                 ui.label(
                     RichText::new(format!(
@@ -382,10 +566,10 @@ impl OffendersView {
                         i.key_pressed(egui::Key::Escape),
                     )
                 });
-                let shown = selected.is_some_and(|k| self.rows.iter().any(|r| r.key() == k));
+                let shown = selected.is_some_and(|k| self.rows.iter().any(|r| r.id() == k));
                 if enter && let Some(first) = self.rows.first() {
                     if !shown {
-                        *selected = Some(first.key());
+                        *selected = Some(first.id());
                     }
                     self.chosen = true;
                     self.reveal_selected();
@@ -538,7 +722,7 @@ impl OffendersView {
         bar: Rows,
         sort: &mut Sort,
         clock: Clock,
-        selected: &mut Option<EndpointKey>,
+        selected: &mut Option<RowKey>,
     ) -> egui::scroll_area::ScrollAreaOutput<()> {
         // A file's process information is no reading of this machine's listeners.
         let sampled = self.host.as_ref().is_some_and(|h| h.samples > 0);
@@ -619,7 +803,7 @@ impl OffendersView {
             table = table.vertical_scroll_offset(0.0).animate_scrolling(false);
         }
         let at = selected
-            .and_then(|k| (self.rows.iter().position(|r| r.key() == k)).map(|i| (k, i, height)));
+            .and_then(|k| (self.rows.iter().position(|r| r.id() == k)).map(|i| (k, i, height)));
         let keyed = std::mem::take(&mut self.scroll_to_selected);
         let resized = self.revealed.is_some_and(|r| r.2 != height);
         if let Some((_, i, _)) = at {
@@ -636,7 +820,7 @@ impl OffendersView {
         let host = self.host.as_deref();
         let range = self.range;
         let times = Times::of(rows, clock, self.time_digits);
-        let mut clicked: Option<EndpointKey> = None;
+        let mut clicked: Option<RowKey> = None;
         // Where the Endpoint column was laid out: its header, and each row's cell.
         let mut pin = Pinned::default();
         let mut drawn: Option<(usize, usize)> = None;
@@ -672,7 +856,7 @@ impl OffendersView {
                         (a.min(i), b.max(i + 1))
                     }));
                     let r = &rows[i];
-                    let is_selected = *selected == Some(r.key());
+                    let is_selected = *selected == Some(r.id());
                     row.set_selected(is_selected);
                     for c in &columns {
                         let (_, at) = row.col(|ui| {
@@ -680,7 +864,7 @@ impl OffendersView {
                             // does: selectable text would take the click for itself.
                             ui.style_mut().interaction.selectable_labels = false;
                             if cell(ui, *c, r, host, times, is_selected, range) {
-                                clicked = Some(r.key());
+                                clicked = Some(r.id());
                             }
                         });
                         if *c == SortColumn::Endpoint {
@@ -693,7 +877,7 @@ impl OffendersView {
                     // pinned over the row included.
                     let response = row.response();
                     if response.clicked() || response.container_secondary_clicked() {
-                        clicked = Some(r.key());
+                        clicked = Some(r.id());
                     }
                     response.container_context_menu(|ui| {
                         if ui
@@ -741,7 +925,7 @@ impl OffendersView {
             ui.scroll_to_rect_animation(column, None, at_once);
         }
         self.visible = drawn;
-        let chosen = selected.and_then(|k| rows.iter().position(|r| r.key() == k));
+        let chosen = selected.and_then(|k| rows.iter().position(|r| r.id() == k));
         self.rows_clip = Some(ui.clip_rect());
         let pitch = row_height + ui.spacing().item_spacing.y;
         self.selected_cell = chosen
@@ -760,7 +944,7 @@ impl OffendersView {
         if let Some(k) = clicked {
             *selected = Some(k);
             self.chosen = true;
-            self.revealed = (self.rows.iter().position(|r| r.key() == k)).map(|i| (k, i, height));
+            self.revealed = (self.rows.iter().position(|r| r.id() == k)).map(|i| (k, i, height));
         }
         body
     }
@@ -786,8 +970,8 @@ impl Pinned {
         ui: &mut egui::Ui,
         rows: &[Row],
         sort: &mut Sort,
-        selected: Option<EndpointKey>,
-    ) -> Option<EndpointKey> {
+        selected: Option<RowKey>,
+    ) -> Option<RowKey> {
         let view = ui.clip_rect();
         let header = self.header?;
         if header.left() >= view.left() - 0.5 {
@@ -831,7 +1015,7 @@ impl Pinned {
             && let Some(y) = cover.interact_pointer_pos().map(|p| p.y)
             && let Some(&(_, i)) = self.cells.iter().find(|(c, _)| c.y_range().contains(y))
         {
-            clicked = Some(rows[i].key());
+            clicked = Some(rows[i].id());
         }
         let mut child = place(ui, head, head.intersect(view), &[visuals.panel_fill]);
         sort_button(&mut child, SortColumn::Endpoint, sort);
@@ -842,7 +1026,7 @@ impl Pinned {
             if clip.height() <= 0.0 {
                 continue;
             }
-            let is_selected = selected == Some(r.key());
+            let is_selected = selected == Some(r.id());
             let mut fills = vec![visuals.panel_fill];
             if i % 2 == 0 {
                 fills.push(visuals.faint_bg_color);
@@ -857,7 +1041,7 @@ impl Pinned {
             }
             let mut child = place(ui, rect, clip, &fills);
             if endpoint_cell(&mut child, r, is_selected).clicked() {
-                clicked = Some(r.key());
+                clicked = Some(r.id());
             }
         }
         // Where the copy ends, as a column's edge.
@@ -1398,11 +1582,11 @@ fn cell(
             // What it most likely means first, in a few words: the sentence, with its counts
             // and times, is on hover and in the details of the selected row. Built for
             // visible rows only: a sentence per row of a large table would cost.
-            let sentence = report::full_diagnosis_in(o, host, clock, r.scope(range));
+            let sentence = r.sentence(host, clock, range);
             // One tooltip with the whole sentence (egui's own for elided text would be a
             // second).
             ui.add(
-                egui::Label::new(report::diagnosis_gist(o, host))
+                egui::Label::new(r.gist(host))
                     .truncate()
                     .show_tooltip_when_elided(false),
             )
@@ -1503,7 +1687,7 @@ fn row_text(
             SortColumn::PeakRate => o.peak_rate.to_string(),
             SortColumn::FirstSeen => seen(o.first_seen),
             SortColumn::LastSeen => seen(o.last_seen),
-            SortColumn::Diagnosis => report::full_diagnosis_in(o, host, clock, r.scope(range)),
+            SortColumn::Diagnosis => r.sentence(host, clock, range),
             SortColumn::Listener => listener_text(r.host.as_ref(), clock).0.text().to_owned(),
             SortColumn::Connecting => connecting_text(r.host.as_ref()),
         })
@@ -1678,7 +1862,7 @@ pub fn build_rows(
     sort: Sort,
 ) -> Vec<Row> {
     // Clients are not counted per second: in a range only a capture's single client is known.
-    let mut kept: Vec<(Offender, bool)> = match range {
+    let kept: Vec<(Offender, bool)> = match range {
         Some((from, to)) => offenders
             .iter()
             .filter_map(|o| {
@@ -1691,26 +1875,20 @@ pub fn build_rows(
             .collect(),
         None => offenders.iter().map(|o| (o.clone(), true)).collect(),
     };
-    // The engine's order: a scan's targets after the endpoints with problems of their own.
-    kept.sort_by(|(a, _), (b, _)| Offender::rank(a, b));
+    let mut rows = with_scans_folded(kept, host);
+    // Ranked as the report ranks them, a scan as one finding among the endpoints with
+    // problems of their own (by its targets' incidents together): synscan's 997 targets were
+    // 997 rows, each with the scan's sentence, the endpoints worth a look among them.
+    rows.sort_by(|a, b| ranked(&a.offender, &b.offender));
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank = i + 1;
+    }
     let words = filter_words(filter);
-    let mut rows: Vec<Row> = kept
-        .into_iter()
-        .enumerate()
-        .map(|(i, (o, clients_known))| Row {
-            rank: i + 1,
-            endpoint: report::offender_name(&o),
-            service: crate::services::name(o.port),
-            host: host.and_then(|h| h.endpoint_at(o.key())).cloned(),
-            offender: o,
-            clients_known,
-        })
-        .collect();
     // Each row's own filters are built once: asked whether any row writes the pasted
     // filter, then which, they were built twice per rebuild (the whole table's, where none
     // does), at each key typed and each live update.
     let written: Option<Vec<bool>> = own_filter(filter)
-        .map(|typed| (rows.iter().map(|r| writes(&r.offender, &typed))).collect())
+        .map(|typed| (rows.iter().map(|r| writes(r, &typed))).collect())
         .filter(|w: &Vec<bool>| w.contains(&true));
     match written {
         Some(written) => {
@@ -1725,6 +1903,123 @@ pub fn build_rows(
         ord.then_with(|| a.rank.cmp(&b.rank))
     });
     rows
+}
+
+/// The rows of `kept` (offenders, each with whether its clients are known), the targets of
+/// each scan folded into one row of the scan ([`Offender::folded`]), unranked.
+fn with_scans_folded(kept: Vec<(Offender, bool)>, host: Option<&HostReport>) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(kept.len());
+    // Few scans: a list, in the order met.
+    let mut scans: Vec<(Arc<Scan>, Vec<Offender>, bool)> = Vec::new();
+    for (o, clients_known) in kept {
+        let Some(scan) = o.scan.clone() else {
+            rows.push(Row {
+                rank: 0,
+                endpoint: report::offender_name(&o),
+                service: crate::services::name(o.port),
+                host: host.and_then(|h| h.endpoint_at(o.key())).cloned(),
+                offender: o,
+                clients_known,
+                scan: None,
+            });
+            continue;
+        };
+        match scans.iter_mut().find(|(s, _, _)| Arc::ptr_eq(s, &scan)) {
+            Some((_, targets, _)) => targets.push(o),
+            None => scans.push((scan, vec![o], clients_known)),
+        }
+    }
+    for (scan, mut targets, _) in scans {
+        targets.sort_by_key(Offender::key);
+        let refs: Vec<&Offender> = targets.iter().collect();
+        let Some(offender) = Offender::folded(&scan, &refs) else {
+            continue;
+        };
+        let mut answers: Vec<(EndpointKey, Answer)> = (targets.iter())
+            .map(|t| (t.key(), Answer::of(&scan, t)))
+            .collect();
+        // Open targets that failed nothing are no offenders (a SYN scan's open ports, their
+        // SYN-ACKs left unacknowledged): the scan names them all.
+        let offending = answers.len();
+        for k in &scan.open_targets {
+            if answers[..offending]
+                .binary_search_by_key(k, |(t, _)| *t)
+                .is_err()
+            {
+                answers.push((*k, Answer::Open));
+            }
+        }
+        answers.sort_unstable_by_key(|(k, _)| *k);
+        rows.push(Row {
+            rank: 0,
+            endpoint: report::scan_name(&scan),
+            service: match scan.kind {
+                crate::engine::ScanKind::Sweep { port } => crate::services::name(port),
+                crate::engine::ScanKind::Ports { .. } => None,
+            },
+            host: None,
+            offender,
+            // One client: the scanner.
+            clients_known: true,
+            scan: Some(ScanRow {
+                scan,
+                targets: answers,
+            }),
+        });
+    }
+    rows
+}
+
+/// The rows `offenders` make in all, without a time range or a filter: the endpoints with
+/// problems of their own and one for each scan.
+fn rows_in_all(offenders: &[Offender]) -> usize {
+    let mut scans: Vec<&Arc<Scan>> = Vec::new();
+    let mut own = 0;
+    for o in offenders {
+        match &o.scan {
+            None => own += 1,
+            Some(s) if !scans.iter().any(|t| Arc::ptr_eq(t, s)) => scans.push(s),
+            Some(_) => {}
+        }
+    }
+    own + scans.len()
+}
+
+/// The rows' rank order: incidents (most first), then by endpoint. A scan's row, its targets'
+/// incidents together, ranks among the endpoints by them.
+fn ranked(a: &Offender, b: &Offender) -> Ordering {
+    b.score()
+        .cmp(&a.score())
+        .then_with(|| a.key().cmp(&b.key()))
+}
+
+/// The worst row of `offenders` (an analysis' whole capture), as the table ranks its rows
+/// ([`build_rows`]): what the app selects for the first screen to tell. Cheap (no row is
+/// built): asked each frame while the selection follows the worst.
+pub fn worst(offenders: &[Offender]) -> Option<RowKey> {
+    // The engine ranks the endpoints with problems of their own first, by the same order.
+    let own = offenders
+        .iter()
+        .find(|o| o.scan.is_none())
+        .map(|o| (o.score(), o.key(), RowKey::Endpoint(o.key())));
+    let mut scans: Vec<(&Arc<Scan>, u64)> = Vec::new();
+    for o in offenders {
+        let Some(scan) = &o.scan else {
+            continue;
+        };
+        match scans.iter_mut().find(|(s, _)| Arc::ptr_eq(s, scan)) {
+            Some((_, n)) => *n = n.saturating_add(o.score()),
+            None => scans.push((scan, o.score())),
+        }
+    }
+    let folded = scans.into_iter().map(|(scan, n)| {
+        let key = RowKey::of_scan(scan);
+        (n, key.endpoint(), key)
+    });
+    own.into_iter()
+        .chain(folded)
+        .min_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)))
+        .map(|(_, _, key)| key)
 }
 
 /// Wireshark's display filter fields of an endpoint's port and address: typed in the filter
@@ -1806,16 +2101,16 @@ fn own_filter(filter: &str) -> Option<String> {
 }
 
 /// Whether `typed` ([`own_filter`]) is the Wireshark display filter or one of the BPF filters
-/// rstscope writes for `o`'s packets.
-fn writes(o: &Offender, typed: &str) -> bool {
+/// rstscope writes for the packets of `r` (an endpoint's, or a scan's).
+fn writes(r: &Row, typed: &str) -> bool {
     #[cfg(test)]
     tests::FILTERS_BUILT.with(|n| n.set(n.get() + 1));
     let same = |f: &str| f.split_whitespace().eq(typed.split(' '));
-    same(&report::wireshark_filter(
-        o.addr,
-        o.port,
-        o.encaps.as_slice(),
-    )) || report::bpf_lines(o).0.iter().any(|(_, f)| same(f))
+    let (sides, encaps) = (r.sides(), r.offender.encaps.as_slice());
+    same(&report::filters::wireshark_filter_of(sides, encaps))
+        || (report::filters::bpf_lines_of(sides, encaps).0)
+            .iter()
+            .any(|(_, f)| same(f))
 }
 
 /// Whether the filter has an operator of Wireshark's display filters that the box does not
@@ -1833,6 +2128,9 @@ fn wireshark_operators(filter: &str) -> bool {
 /// True when the row matches one word of the filter: part of its address:port, its port,
 /// its service name, a cause it has resets of, or its diagnosis kind.
 fn matches(r: &Row, word: &Word) -> bool {
+    if let Some(s) = &r.scan {
+        return matches_scan(r, s, word);
+    }
     let o = &r.offender;
     let word = match word {
         Word::Text(w) => w.as_str(),
@@ -1860,6 +2158,36 @@ fn matches(r: &Row, word: &Word) -> bool {
         })
 }
 
+/// [`matches`] for a scan's row: part of its client's or server's address, its port (a
+/// sweep), one of its targets' ports or addresses, a cause its targets have resets of, its
+/// kind ("scan", "sweep").
+fn matches_scan(r: &Row, s: &ScanRow, word: &Word) -> bool {
+    let scan = &s.scan;
+    let (server, port) = match scan.kind {
+        crate::engine::ScanKind::Ports { server } => (Some(server), None),
+        crate::engine::ScanKind::Sweep { port } => (None, Some(port)),
+    };
+    let word = match word {
+        Word::Text(w) => w.as_str(),
+        Word::Port(p) => return port == Some(*p) || s.has_target(Some(*p), None),
+        Word::Addr(a) => {
+            return scan.client == *a || server == Some(*a) || s.has_target(None, Some(*a));
+        }
+    };
+    let number = word.trim_start_matches(':').parse::<u16>().ok();
+    let addr = word.parse::<IpAddr>().ok();
+    r.endpoint.to_lowercase().contains(word)
+        || (number.is_some() && (port == number || s.has_target(number, None)))
+        || (addr.is_some() && s.has_target(None, addr))
+        || r.service.is_some_and(|s| s.to_lowercase().contains(word))
+        || Cause::ALL
+            .iter()
+            .any(|c| r.offender.rst_by_cause[c.index()] > 0 && c.as_str().contains(word))
+        || scan.kind.as_str().contains(word)
+        || report::scan_kind_words(scan.kind).contains(word)
+        || (r.offender.failed_attempts > 0 && "failed".contains(word))
+}
+
 fn compare(a: &Row, b: &Row, column: SortColumn) -> Ordering {
     let (x, y) = (&a.offender, &b.offender);
     match column {
@@ -1875,7 +2203,7 @@ fn compare(a: &Row, b: &Row, column: SortColumn) -> Ordering {
         SortColumn::PeakRate => x.peak_rate.cmp(&y.peak_rate),
         SortColumn::FirstSeen => x.first_seen.cmp(&y.first_seen),
         SortColumn::LastSeen => x.last_seen.cmp(&y.last_seen),
-        SortColumn::Diagnosis => x.diagnosis().kind.as_str().cmp(y.diagnosis().kind.as_str()),
+        SortColumn::Diagnosis => a.kind().cmp(b.kind()),
         SortColumn::Listener => listener_name(a).cmp(&listener_name(b)),
         SortColumn::Connecting => {
             connecting_text(a.host.as_ref()).cmp(&connecting_text(b.host.as_ref()))
@@ -2029,7 +2357,7 @@ mod tests {
     struct Table {
         view: OffendersView,
         sort: Sort,
-        selected: Option<EndpointKey>,
+        selected: Option<RowKey>,
         offenders: Vec<Offender>,
         version: u64,
     }
@@ -2097,11 +2425,11 @@ mod tests {
         h.run();
         h.hover_at(egui::pos2(450.0, top.expect("7001 in view") + 5.0));
         h.run();
-        h.state_mut().selected = Some((
+        h.state_mut().selected = Some(RowKey::Endpoint((
             "10.0.0.1".parse().expect("address"),
             7020,
             crate::packet::Overlay::NONE,
-        ));
+        )));
         h.run();
         assert_eq!(row_top(&h, 7001), top, "no scrolling under the pointer");
         assert!(row_top(&h, 7020).is_none());
@@ -2127,11 +2455,11 @@ mod tests {
         h.hover_at(bar.center());
         h.run();
         assert!(h.state().view.pointer_over);
-        h.state_mut().selected = Some((
+        h.state_mut().selected = Some(RowKey::Endpoint((
             "10.0.0.1".parse().expect("address"),
             7020,
             crate::packet::Overlay::NONE,
-        ));
+        )));
         h.run();
         assert_eq!(row_top(&h, 7001), top, "no scrolling under the bar");
         h.hover_at(egui::pos2(450.0, 1.0));

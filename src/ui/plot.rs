@@ -232,7 +232,8 @@ struct BucketsKey {
     width: i64,
     from: i64,
     to: i64,
-    highlight: Option<crate::engine::offenders::ServiceKey>,
+    /// The highlighted row's name (an endpoint's, or a scan's).
+    highlight: Option<String>,
 }
 
 /// The plot's state between frames.
@@ -309,8 +310,9 @@ pub struct PlotInput<'a> {
     pub analysis: &'a Analysis,
     /// The capture and its result: a change rebuilds the buckets.
     pub version: (u64, u64),
-    /// The selected offender (whole capture), drawn over the others.
-    pub highlight: Option<&'a Offender>,
+    /// The selected row's offender (whole capture; a scan's targets folded into one), drawn
+    /// over the others, and the row's name as the table writes it.
+    pub highlight: Option<(&'a Offender, &'a str)>,
     /// Height of the plot area.
     pub height: f32,
     /// A short window: the time axis's title (the clock and its zone) is said on the line
@@ -487,8 +489,8 @@ impl PlotView {
         let measure = |t: &str| one_line_width(ui, t, egui::TextStyle::Body);
         let per = rate_title(width, frame_height - RATE_TITLE_MARGIN, measure);
         let highlight = &self.highlight;
-        let highlight_name = input.highlight.map(report::offender_name);
-        let highlight_from = input.highlight.and_then(|o| o.series_from);
+        let highlight_name = input.highlight.map(|(_, name)| name.to_owned());
+        let highlight_from = input.highlight.and_then(|(o, _)| o.series_from);
         let dated = axis_dated(clock, &axis);
         let sample = axis_time(clock, axis.time(v0), &(v0..=v1), dated);
         let label_width = f64::from(one_line_width(ui, sample, egui::TextStyle::Body));
@@ -770,7 +772,7 @@ impl PlotView {
             width,
             from,
             to,
-            highlight: input.highlight.map(|o| o.key()),
+            highlight: input.highlight.map(|(_, name)| name.to_owned()),
         };
         if self.key.as_ref() == Some(&key) {
             return;
@@ -816,7 +818,7 @@ impl PlotView {
         // A copy of the selected offender's series, once for each new view.
         self.highlight = input
             .highlight
-            .map_or_else(Vec::new, |o| pieces(&o.series.to_vec()));
+            .map_or_else(Vec::new, |(o, _)| pieces(&o.series.to_vec()));
         self.key = Some(key);
     }
 
@@ -1209,12 +1211,9 @@ impl PlotView {
                             self.hide_late = false;
                         }
                     }
-                    if let Some(o) = input.highlight {
+                    if let Some((_, name)) = input.highlight {
                         ui.label(
-                            RichText::new(format!(
-                                "bright: {} · faded: the whole capture",
-                                report::offender_name(o)
-                            ))
+                            RichText::new(format!("bright: {name} · faded: the whole capture"))
                             .small(),
                         )
                         .on_hover_text(

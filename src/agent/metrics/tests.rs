@@ -654,6 +654,7 @@ fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
         other: 0,
         open_named: Vec::new(),
         refused_named: Vec::new(),
+        open_targets: Vec::new(),
         first_seen: None,
         last_seen: None,
         typical_attempts: 1,

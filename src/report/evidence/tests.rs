@@ -1088,3 +1088,38 @@ fn an_endpoint_in_many_networks_keeps_a_bounded_clause_for_each() {
     assert!(filter.contains("vxlan.vni == 32 && "), "{filter}");
     assert!(!filter.contains("vxlan.vni == 33 "), "{filter}");
 }
+
+/// A scan's packets (the app's row of a scan: [`Collect::scan`]) are those between its client
+/// and its server's ports probed, every probe's; saved, their file says so, and an analysis
+/// of it finds the same scan (tests/fixtures/syn-scan.pcap: 60 ports of 127.0.0.1).
+#[test]
+fn a_scans_packets_saved_are_the_scan_again() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syn-scan.pcap");
+    let a = crate::analysis::analyze_files(std::slice::from_ref(&path), Default::default())
+        .expect("analyzed");
+    let scan = a.snapshot.scans.first().expect("the scan");
+    let sides = crate::report::filters::Sides::of_scan(scan);
+    let how = Collect {
+        scan: Some(sides),
+        ..Collect::default()
+    };
+    let ev = collect_with(&[path], scan.lowest, None, 10_000, None, how).expect("collected");
+    assert!(ev.offender.is_none(), "a scan is no endpoint's offender");
+    assert_eq!(ev.connections.len() as u64, scan.attempts);
+    let mut bytes = Vec::new();
+    write_pcapng_to(&mut bytes, &ev).expect("write");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains(
+            "rstscope evidence: TCP packets between 127.0.0.1 and 127.0.0.1 ports 7400 to 7459"
+        ),
+        "the file says whose packets"
+    );
+    let saved = temp_file("scan-saved.pcapng", &bytes);
+    let again = crate::analysis::analyze_files(&[saved], Default::default()).expect("analyzed");
+    let found = again.snapshot.scans.first().expect("the scan again");
+    assert_eq!(
+        (found.kind, found.targets, found.refused, found.open()),
+        (scan.kind, scan.targets, scan.refused, scan.open())
+    );
+}

@@ -118,7 +118,7 @@ use self::owners::Owners;
 use self::places::{Moves, NetNamespaces, Origin, Origins, Place, RootedFiles};
 use super::loader::{RealFiles, missing_libraries};
 use super::program::Script;
-use super::restarts::{FailingStart, Forked, Restarts};
+use super::restarts::{FailingStart, Forked, NetNsUnread, Restarts};
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
 
@@ -842,8 +842,7 @@ impl Reader {
                     // Read now, while the run or its forker lives: a refused port of another
                     // namespace is not served by it.
                     let lineage = moves.net_lineage(exec.pid, execs);
-                    let net_ns = net_namespaces
-                        .of(at, &lineage, |tid| netns_of(&format!("/proc/{tid}/ns/net")));
+                    let net_ns = net_namespaces.of(at, &lineage, netns_read);
                     let forked = Forked { by, run, net_ns };
                     restarts.exec_forked(at, exec.pid, &exec.path, forked);
                     origins.started(&exec.path, Origin::of(exec.pid, moves, execs));
@@ -871,6 +870,7 @@ impl Reader {
                     if net {
                         moves.net_moved(tid);
                         net_namespaces.forget(tid);
+                        restarts.net_moved(tid);
                     }
                 }
                 ProcessEvent::Task(TaskEvent {
@@ -1353,6 +1353,18 @@ fn located(given: &str, pid: u32, execs: &mut Execs) -> Option<String> {
 pub(crate) fn netns_of(link: &str) -> Option<u64> {
     let target = fs::read_link(link).ok()?;
     parse_netns(target.to_str()?)
+}
+
+/// The network namespace of thread `tid` (its `/proc/<tid>/ns/net`), or why it cannot be
+/// read: gone, or refused (another user's process, and no CAP_SYS_PTRACE).
+fn netns_read(tid: u32) -> Result<u64, NetNsUnread> {
+    match fs::read_link(format!("/proc/{tid}/ns/net")) {
+        Ok(target) => (target.to_str())
+            .and_then(parse_netns)
+            .ok_or(NetNsUnread::Gone),
+        Err(e) if e.kind() == ErrorKind::PermissionDenied => Err(NetNsUnread::NotPermitted),
+        Err(_) => Err(NetNsUnread::Gone),
+    }
 }
 
 /// The inode number of a namespace link's target, `net:[<inode>]`.

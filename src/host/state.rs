@@ -780,6 +780,7 @@ impl HostState {
                     .cloned()
                     .collect(),
                 failed_connects: with_refusals(f, refusing),
+                net_ns_unread: self.net_ns_untold(f),
                 ..f.clone()
             })
             .collect();
@@ -871,6 +872,7 @@ impl HostState {
                     link,
                     connected_to,
                     failed_connects: with_refusals(f, refusing),
+                    net_ns_unread: self.net_ns_untold(f),
                     ..f.clone()
                 })
             })
@@ -900,6 +902,14 @@ impl HostState {
         }
         out.truncate(MAX_FAILING_SHOWN);
         out
+    }
+
+    /// Why whether failing program `f` ran in the capture's network namespace is not known
+    /// ([`FailingStart::net_ns_untold`]), where the capture's is known: what its sentence says
+    /// rather than guess. `None` where it is known, or the capture's is not (nothing of
+    /// namespaces can be said then).
+    fn net_ns_untold(&self, f: &FailingStart) -> Option<super::restarts::NetNsUnread> {
+        self.scope.net_ns.and_then(|ns| f.net_ns_untold(ns))
     }
 
     fn counter_span(&self) -> Option<(Timestamp, Timestamp)> {
@@ -1080,6 +1090,7 @@ mod tests {
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
+            net_ns_unread: None,
         }
     }
 
@@ -1503,27 +1514,32 @@ mod tests {
     /// A program crash-looping in another network namespace (another container, another test
     /// run) cannot have served a port refused in the capture's: where both namespaces are
     /// known it is left out, and one of the capture's namespace named; where either is not
-    /// known, as before. Each stays in the machine's list. Before, "While 7312 was refused,
-    /// X failed to start ..." named X of any namespace, by the timing alone.
+    /// known, it is told, with why its namespace is not known. Each stays in the machine's
+    /// list. Before, "While 7312 was refused, X failed to start ..." named X of any
+    /// namespace, by the timing alone; and one whose runs' namespaces were not all read was
+    /// told as one of the capture's.
     #[test]
     fn a_program_failing_in_another_network_namespace_is_not_told_with_a_refused_port() {
+        use crate::host::restarts::NetNsUnread::{Gone, NotPermitted};
         const OURS: u64 = 4_026_532_001;
         const THEIRS: u64 = 4_026_532_002;
-        let failing = |program: &str, net_ns: Vec<u64>| FailingStart {
+        // The one of no namespace read failed last, and so comes first.
+        let failing = |program: &str, net_ns: Vec<u64>, unread| FailingStart {
             signal: Some(11),
             killed: 3,
             exit_status: None,
             net_ns,
-            ..failing_start(program, 2, 6)
+            net_ns_unread: unread,
+            ..failing_start(program, 2, if unread == Some(Gone) { 7 } else { 6 })
         };
         let sample = || HostSample {
             at: at(8),
             listening: Some(Vec::new()),
             failing_starts: vec![
-                failing("/opt/theirs/crasher", vec![THEIRS]),
-                failing("/opt/ours/crasher", vec![OURS]),
-                failing("/opt/both/crasher", vec![THEIRS, OURS]),
-                failing("/opt/unknown/crasher", Vec::new()),
+                failing("/opt/theirs/crasher", vec![THEIRS], None),
+                failing("/opt/ours/crasher", vec![OURS], None),
+                failing("/opt/both/crasher", vec![THEIRS, OURS], None),
+                failing("/opt/unknown/crasher", Vec::new(), Some(Gone)),
             ],
             ..HostSample::default()
         };
@@ -1536,24 +1552,52 @@ mod tests {
                 4,
                 "the machine's list has them all"
             );
-            let mut told: Vec<String> = (report.endpoints[0].failing_starts.iter())
-                .map(|f| f.program.clone())
+            let mut told: Vec<(String, _)> = (report.endpoints[0].failing_starts.iter())
+                .map(|f| (f.program.clone(), f.net_ns_unread))
                 .collect();
-            told.sort();
+            told.sort_by(|a, b| a.0.cmp(&b.0));
             told
         };
-        assert_eq!(
-            told(Some(OURS)),
-            [
-                "/opt/both/crasher",
-                "/opt/ours/crasher",
-                "/opt/unknown/crasher"
-            ]
+        let programs =
+            |told: Vec<(String, _)>| -> Vec<String> { told.into_iter().map(|(p, _)| p).collect() };
+        // Three at most: the one of the capture's, the one of both, and the one of no
+        // namespace read, which says why (one read in the capture's needs no word).
+        let ours = told(Some(OURS));
+        assert_eq!(ours.len(), 3, "{ours:?}");
+        assert!(!programs(ours.clone()).contains(&"/opt/theirs/crasher".to_owned()));
+        assert!(ours.contains(&("/opt/unknown/crasher".to_owned(), Some(Gone))));
+        assert!(
+            (ours.iter()).all(|(p, unread)| unread.is_none() || p == "/opt/unknown/crasher"),
+            "{ours:?}"
         );
-        // Not known where the capture was: every one, as before (3 at most).
-        assert_eq!(told(None).len(), 3);
-        assert!(told(Some(THEIRS)).contains(&"/opt/theirs/crasher".to_owned()));
-        assert!(!told(Some(THEIRS)).contains(&"/opt/ours/crasher".to_owned()));
+        // Not known where the capture was: every one, as before (3 at most), with no word of
+        // namespaces.
+        let anywhere = told(None);
+        assert_eq!(anywhere.len(), 3);
+        assert!(anywhere.iter().all(|(_, unread)| unread.is_none()));
+        let theirs = programs(told(Some(THEIRS)));
+        assert!(theirs.contains(&"/opt/theirs/crasher".to_owned()));
+        assert!(!theirs.contains(&"/opt/ours/crasher".to_owned()));
+        // Read in ours only, and the others refused: whether it ran in theirs is not known.
+        let mut state = HostState::new(CaptureScope {
+            net_ns: Some(THEIRS),
+            ..scope()
+        });
+        state.apply(HostSample {
+            at: at(8),
+            listening: Some(Vec::new()),
+            failing_starts: vec![failing(
+                "/opt/partly/crasher",
+                vec![OURS],
+                Some(NotPermitted),
+            )],
+            ..HostSample::default()
+        });
+        let report = state.report(&[offender(7211, 0)]);
+        let partly = (report.endpoints[0].failing_starts.iter())
+            .map(|f| f.net_ns_unread)
+            .collect::<Vec<_>>();
+        assert_eq!(partly, [Some(NotPermitted)]);
     }
 
     /// Regression (terminal trial, the story live): the service crashed (refusals from second

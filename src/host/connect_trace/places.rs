@@ -35,7 +35,7 @@ use super::execs::{Execs, MAX_EXECS};
 use super::format::MoveKind;
 use crate::host::container;
 use crate::host::loader::{self, Files, Needs};
-use crate::host::restarts::Elsewhere;
+use crate::host::restarts::{Elsewhere, NetNsUnread};
 use crate::packet::Timestamp;
 
 /// Threads with a move remembered at most (every process a container's shell forks inherits
@@ -256,20 +256,33 @@ impl NetNamespaces {
     /// The network namespace of the process that starts a program at `at`, `lineage` being
     /// it and its forkers of the same namespace ([`Moves::net_lineage`]): a forker's read
     /// lately, else the first of them that `read` can read now (the process itself first: a
-    /// run gone already is told by its forker, a loop's shell). `None` where none can be read.
+    /// run gone already is told by its forker, a loop's shell). Where none can be read, why:
+    /// [`NetNsUnread::NotPermitted`] where a read was refused, else [`NetNsUnread::Gone`].
     pub fn of(
         &mut self,
         at: Timestamp,
         lineage: &[u32],
-        read: impl Fn(u32) -> Option<u64>,
-    ) -> Option<u64> {
+        read: impl Fn(u32) -> Result<u64, NetNsUnread>,
+    ) -> Result<u64, NetNsUnread> {
         let fresh = |seen: Timestamp| at.0.saturating_sub(seen.0) < NET_NS_KEEP_NS;
         if let Some(&(ns, _)) = (lineage.iter().skip(1))
             .find_map(|tid| self.read.get(tid).filter(|(_, seen)| fresh(*seen)))
         {
-            return Some(ns);
+            return Ok(ns);
         }
-        let (tid, ns) = lineage.iter().find_map(|&tid| Some((tid, read(tid)?)))?;
+        let mut why = NetNsUnread::Gone;
+        let (tid, ns) = lineage
+            .iter()
+            .find_map(|&tid| match read(tid) {
+                Ok(ns) => Some((tid, ns)),
+                Err(e) => {
+                    if e == NetNsUnread::NotPermitted {
+                        why = e;
+                    }
+                    None
+                }
+            })
+            .ok_or(why)?;
         if self.read.len() >= MAX_NET_NS_READ {
             self.read.retain(|_, (_, seen)| fresh(*seen));
             if self.read.len() >= MAX_NET_NS_READ {
@@ -277,7 +290,7 @@ impl NetNamespaces {
             }
         }
         self.read.insert(tid, (ns, at));
-        Some(ns)
+        Ok(ns)
     }
 
     /// Thread `tid` ended, or moved to another network namespace.
@@ -517,8 +530,9 @@ mod tests {
     /// itself where no forker was read lately, and a forker is read again after its end.
     #[test]
     fn a_forker_s_network_namespace_is_read_once_for_its_runs() {
+        use NetNsUnread::{Gone, NotPermitted};
         let reads = std::cell::RefCell::new(Vec::new());
-        let read = |ns: Option<u64>| {
+        let read = |ns: Result<u64, NetNsUnread>| {
             let reads = &reads;
             move |tid: u32| {
                 reads.borrow_mut().push(tid);
@@ -528,26 +542,40 @@ mod tests {
         let at = |s: i64| Timestamp::from_parts(s, 0);
         let mut n = NetNamespaces::default();
         // The run itself is read first; its forker gets nothing read.
-        assert_eq!(n.of(at(0), &[201, 200], read(Some(7))), Some(7));
+        assert_eq!(n.of(at(0), &[201, 200], read(Ok(7))), Ok(7));
         // Gone (nothing read for it): its forker is, and kept.
         assert_eq!(
-            n.of(at(1), &[202, 200], |tid| (tid == 200).then_some(8)),
-            Some(8)
+            n.of(at(1), &[202, 200], |tid| if tid == 200 {
+                Ok(8)
+            } else {
+                Err(Gone)
+            }),
+            Ok(8)
         );
-        assert_eq!(n.of(at(2), &[203, 200], read(Some(9))), Some(8), "kept");
+        assert_eq!(n.of(at(2), &[203, 200], read(Ok(9))), Ok(8), "kept");
         assert_eq!(*reads.borrow(), [201]);
         // Its end forgets it; so does time.
         n.forget(200);
-        assert_eq!(n.of(at(3), &[204, 200], read(None)), None);
+        assert_eq!(n.of(at(3), &[204, 200], read(Err(Gone))), Err(Gone));
         assert_eq!(
-            n.of(at(4), &[205, 200], |tid| (tid == 200).then_some(8)),
-            Some(8)
+            n.of(at(4), &[205, 200], |tid| if tid == 200 {
+                Ok(8)
+            } else {
+                Err(Gone)
+            }),
+            Ok(8)
         );
-        assert_eq!(
-            n.of(at(20), &[206, 200], read(Some(9))),
-            Some(9),
-            "read again"
-        );
+        assert_eq!(n.of(at(20), &[206, 200], read(Ok(9))), Ok(9), "read again");
+        // A read refused (another user's process, without CAP_SYS_PTRACE) is told as such,
+        // where nothing of the lineage could be read.
+        let refused = |tid| {
+            if tid == 301 {
+                Err(NotPermitted)
+            } else {
+                Err(Gone)
+            }
+        };
+        assert_eq!(n.of(at(21), &[300, 301], refused), Err(NotPermitted));
     }
 
     #[test]

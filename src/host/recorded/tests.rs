@@ -133,6 +133,7 @@ fn live_report() -> HostReport {
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
+            net_ns_unread: None,
         }],
         ..served.clone()
     };

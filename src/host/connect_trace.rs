@@ -403,6 +403,14 @@ impl ConnectTrace {
         let stop = Arc::new(AtomicBool::new(false));
         let lost = Arc::new(AtomicU64::new(0));
         let failing = Arc::new(Mutex::new(Vec::new()));
+        // Without the events of moves to another network namespace, a process that forked a
+        // run tells nothing of the run's namespace: `ip netns exec` moves the run itself.
+        let mut moves = Moves::default();
+        moves.net_moves_unseen(
+            ![MoveKind::Unshare, MoveKind::Setns]
+                .iter()
+                .all(|kind| move_formats.iter().any(|f| f.kind == *kind)),
+        );
         let reader = Reader {
             cpus,
             page: vec![0; page_size],
@@ -413,7 +421,7 @@ impl ConnectTrace {
             exit_call_format,
             task_formats,
             move_formats,
-            moves: Moves::default(),
+            moves,
             origins: Origins::default(),
             net_namespaces: NetNamespaces::default(),
             own_root: places::own_root(),

@@ -65,9 +65,18 @@ struct Mark {
 pub(super) struct Moves {
     marks: HashMap<u32, Mark>,
     serials: u64,
+    /// Moves to another network namespace are not told (a kernel without the `syscalls`
+    /// events of `setns()` and `unshare()`): see [`Self::net_lineage`].
+    net_moves_unseen: bool,
 }
 
 impl Moves {
+    /// Says whether moves to another network namespace go untold ([`Self::net_moved`] is
+    /// not called for them): then a process's forkers are not taken to share its namespace.
+    pub fn net_moves_unseen(&mut self, unseen: bool) {
+        self.net_moves_unseen = unseen;
+    }
+
     /// Thread `tid` moved (`kind`), or its process was put into cgroup `cgroup`.
     pub fn moved(&mut self, tid: u32, kind: MoveKind, cgroup: Option<String>) {
         if self.marks.len() >= MAX_MARKS && !self.marks.contains_key(&tid) {
@@ -161,10 +170,14 @@ impl Moves {
 
     /// Process `pid` and its forkers, nearest first, as far as they share its network
     /// namespace (no move to another seen between): whose `/proc/PID/ns/net` tells its.
+    /// Where moves are not told ([`Self::net_moves_unseen`]), `pid` alone: a forker's
+    /// namespace is a guess then (`ip netns exec` moves the process it runs the program in),
+    /// and a run gone before it is read is of a namespace not known, not of its forker's.
     pub fn net_lineage(&self, pid: u32, execs: &Execs) -> Vec<u32> {
         let net = self.net_serial(pid);
         let mut lineage = vec![pid];
-        while lineage.len() < MAX_LINEAGE
+        while !self.net_moves_unseen
+            && lineage.len() < MAX_LINEAGE
             && let Some(up) = lineage.last().and_then(|&p| execs.parent(p))
             && self.net_serial(up) == net
             && !lineage.contains(&up)
@@ -607,6 +620,9 @@ mod tests {
         execs.forked(100, 500);
         moves.forked(100, 500, false, false);
         assert_eq!(moves.net_lineage(500, &execs), [500, 100]);
+        // Where moves go untold (a kernel without the `syscalls` events), only its own.
+        moves.net_moves_unseen(true);
+        assert_eq!(moves.net_lineage(500, &execs), [500]);
     }
 
     #[test]

@@ -520,6 +520,66 @@ fn a_connect_made_in_another_network_namespace_is_not_passed_on() {
     );
 }
 
+/// Regression (three namespaces): another namespace's client gone at once after its refused
+/// connect (a `curl`, a script's `bash`), before the trace read its namespace, was passed on
+/// as a client of the same address and port here; its namespace read at its exec (from the
+/// shell that started it there, which stays) now tells it is another's.
+#[test]
+fn a_connect_of_another_network_namespace_s_client_gone_at_once_is_not_passed_on() {
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        println!("SKIPPED: no /bin/bash to run the other namespace's client");
+        return;
+    }
+    let Some(mut trace) = start() else {
+        return;
+    };
+    let Some(elsewhere) = common::Netns::or_skip("gone-client", "connect trace test") else {
+        return;
+    };
+    let dir = common::temp_dir("connect-trace", "gone-client");
+    let program = dir.join("rstgone");
+    let _ = std::fs::remove_file(&program);
+    std::os::unix::fs::symlink(bash, &program).expect("link to bash");
+    let refused = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        common::closed_port(Ipv4Addr::LOCALHOST.into()),
+    ));
+    // The other namespace's shell forks the client, which connects, is refused and ends;
+    // the shell waits on its input until this namespace's connect was seen.
+    let mut other = std::process::Command::new("ip")
+        .args(["netns", "exec", &elsewhere.name, "sh", "-c"])
+        .arg(format!(
+            "'{}' -c ': 3<>/dev/tcp/127.0.0.1/{}'; read x",
+            program.display(),
+            refused.port()
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run the other namespace's client");
+    std::thread::sleep(Duration::from_millis(300));
+    let err = TcpStream::connect_timeout(&refused, Duration::from_secs(2))
+        .expect_err("nothing listens there");
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+    let mut seen = Vec::new();
+    let ours = wait_for(&mut trace, &mut seen, &[refused]);
+    std::thread::sleep(Duration::from_millis(300));
+    trace.drain(&mut seen);
+    drop(other.stdin.take());
+    let _ = other.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(ours.len(), 1, "{ours:?}; all: {seen:?}");
+    let theirs: Vec<&ProcessSighting> = (seen.iter())
+        .filter(|s| s.remote == Some(refused) && s.pid != std::process::id())
+        .collect();
+    assert!(
+        theirs.is_empty(),
+        "another namespace's connect passed on: {theirs:?}; lost {}",
+        trace.lost()
+    );
+}
+
 /// A program that cannot load, started again and again as a supervisor restarts a crashed
 /// service: each run ends within a millisecond (the loader's "error while loading shared
 /// libraries", exit status 127), and the trace names it with the library its file needs.

@@ -854,7 +854,11 @@ impl Reader {
                     let forked = Forked { by, run, net_ns };
                     restarts.exec_forked(at, exec.pid, &exec.path, forked);
                     origins.started(&exec.path, Origin::of(exec.pid, moves, execs));
+                    let pid = exec.pid;
                     execs.exec(at, exec);
+                    if let Ok(ns) = net_ns {
+                        execs.read_net_ns(pid, at, ns);
+                    }
                 }
                 ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
                 ProcessEvent::Connect(change) if change.newstate == TCP_SYN_SENT => {
@@ -879,6 +883,7 @@ impl Reader {
                         moves.net_moved(tid);
                         net_namespaces.forget(tid);
                         restarts.net_moved(tid);
+                        execs.net_moved(tid);
                     }
                 }
                 ProcessEvent::Task(TaskEvent {
@@ -1005,6 +1010,13 @@ impl Reader {
                 // program the trace saw it start, resolved the same way.
                 if owner.exe.is_none() {
                     owner.exe = execs.path(owner.pid, at).map(resolved);
+                }
+                // Gone before its namespace was read: the one read at its exec, where the
+                // connecting thread is the process's own (a short-lived `curl`, a script's
+                // client) and it did not move since. Another namespace's client gone at once
+                // was passed on as a client of this one's same address and port.
+                if owner.netns.is_none() && owner.pid == tid {
+                    owner.netns = execs.net_ns(owner.pid, at);
                 }
                 owner
             };

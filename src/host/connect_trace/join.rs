@@ -10,7 +10,8 @@
 //! `ip netns`'s) is none of the capture's, which sees this namespace's interfaces only: its
 //! addresses may equal one of this namespace's connects (every namespace has its own
 //! 127.0.0.1), so it gives no sighting. The connecting thread's namespace is read with its
-//! process's name; a thread gone before then has none known, and its connect is kept (see
+//! process's name; a process's own thread gone before then is told by the namespace read at
+//! its exec, where the trace saw it start; one of no namespace known is kept (see
 //! [`Owner::netns`]).
 //!
 //! Memory is bounded: at most [`MAX_CONNECTING`] sockets wait for their second change (the
@@ -48,8 +49,10 @@ pub(super) struct Owner {
     /// The script it runs, from its arguments in `/proc` (read with its name).
     pub script: Option<crate::host::program::Script>,
     /// The connecting thread's network namespace (the inode number in `/proc/<tid>/ns/net`),
-    /// read with its process's name; `None` when the thread was gone by then (its process's
-    /// may differ: a thread can enter another namespace). Such a connect is kept: leaving it
+    /// read with its process's name; for a process's own thread gone by then, the one read
+    /// at its exec (its own or its forker's of the same namespace), where the trace saw it
+    /// start and no move since; else `None` (another thread's process may be in another:
+    /// a thread can enter another namespace). Such a connect is kept: leaving it
     /// out would lose every short-lived client (a `curl`, a script), which is what the trace
     /// is for, while a wrong name needs another namespace's short-lived process to connect to
     /// the same address from the same port within the same moment.

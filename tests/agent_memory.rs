@@ -706,6 +706,7 @@ fn journal_answers(host: &mut rstscope::host::state::HostState, second: i64, t0:
     host.former_owner(
         20_000 + (second % 40_000) as u16,
         Ok(Some(FormerOwner {
+            net_ns: None,
             unit: Some("collector.service".to_owned()),
             container: None,
             process: "collector".to_owned(),

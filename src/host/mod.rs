@@ -369,6 +369,21 @@ pub fn own_net_ns() -> Option<u64> {
     }
 }
 
+/// The network namespace the machine's own services run in (Linux: PID 1's, read as root),
+/// where it can be read: the system journal is the machine's, and a capture in another
+/// namespace cannot take a port it names for its own.
+#[must_use]
+pub fn machine_net_ns() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        connect_trace::netns_of("/proc/1/ns/net")
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
 /// Reads the kernel's TCP counters now (Linux: `/proc/net/snmp` and `/proc/net/netstat`;
 /// Windows: `GetTcpStatisticsEx`; macOS: the `net.inet.tcp.stats` sysctl).
 ///

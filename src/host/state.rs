@@ -12,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::clients::{ClientAttribution, ClientProcess, EndpointClients};
 use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
-use super::journal::{FormerOwner, GoneListener, ListenerEnd};
+use super::journal::{FormerOwner, GoneListener, ListenerEnd, OwnerNetNs};
 use super::processes::{MAX_DETAIL_BYTES, MAX_REMEMBERED, ProcessInfo};
 use super::restarts::{FailedConnects, FailingStart, StartLink};
 use super::{CounterSeries, ProcessSighting, TcpCounters, canonical};
@@ -115,6 +115,9 @@ pub struct CaptureScope {
     /// `/proc/self/ns/net`), where known: its interfaces are that namespace's, and so are its
     /// local endpoints' refusals. `None`: not known (not Linux, not read).
     pub net_ns: Option<u64>,
+    /// The network namespace the machine's services run in (PID 1's), where read: where the
+    /// capture's is another, a port the system journal names may be another namespace's.
+    pub machine_net_ns: Option<u64>,
 }
 
 /// One kernel counter over the capture.
@@ -471,6 +474,12 @@ impl HostState {
         }
     }
 
+    /// The network namespace captured in, where known ([`CaptureScope::net_ns`]).
+    #[must_use]
+    pub fn net_ns(&self) -> Option<u64> {
+        self.scope.net_ns
+    }
+
     /// Listeners an earlier run saw ([`ListenerHistory::carry`]): those gone are former
     /// listeners, as if this capture had seen them go.
     pub fn carry_listeners(&mut self, earlier: Vec<ListenerRecord>) {
@@ -479,9 +488,28 @@ impl HostState {
 
     /// The journal's answer to who served `port` before the capture (see
     /// [`journal`](crate::host::journal)); a lookup that failed becomes a note.
+    ///
+    /// The journal is the machine's: an owner whose process runs still in another network
+    /// namespace than the capture's ([`OwnerNetNs::Other`], as the caller read it) named
+    /// another namespace's port, and is left out with a note; one whose namespace is not known
+    /// beside a capture outside the machine's services' namespace is kept as
+    /// [`OwnerNetNs::Unknown`], which its sentence says.
     pub fn former_owner(&mut self, port: u16, answer: Result<Option<FormerOwner>, String>) {
         match answer {
-            Ok(Some(owner)) => {
+            Ok(Some(owner)) if owner.net_ns == Some(OwnerNetNs::Other) => self.note(format!(
+                "the system journal names {} listening on port {port} last, in another network \
+                 namespace than the capture's (its process runs there still): not told as its \
+                 former owner",
+                owner.label()
+            )),
+            Ok(Some(mut owner)) => {
+                let elsewhere = matches!(
+                    (self.scope.net_ns, self.scope.machine_net_ns),
+                    (Some(ours), Some(machine)) if ours != machine
+                );
+                if owner.net_ns.is_none() && elsewhere {
+                    owner.net_ns = Some(OwnerNetNs::Unknown);
+                }
                 let bytes = owner.text_bytes();
                 self.owners.insert(port, owner, bytes);
             }
@@ -1420,6 +1448,7 @@ mod tests {
     fn journal_collector() -> FormerOwner {
         use crate::host::journal::{UnitNow, UnitState};
         FormerOwner {
+            net_ns: None,
             unit: Some("collector.service".into()),
             container: None,
             process: "collector".into(),
@@ -1838,6 +1867,82 @@ mod tests {
         assert_eq!(report.endpoints[0].former_owner, None);
     }
 
+    /// The journal is the machine's, every network namespace's services write to it: a
+    /// former owner whose process runs still in another namespace than the capture's named
+    /// another namespace's port, and is left out with a note; one whose namespace cannot be
+    /// read, beside a capture outside the namespace of the machine's services (PID 1's), is
+    /// told with that said; beside a capture in it, as before.
+    #[test]
+    fn a_former_owner_of_the_journal_in_another_network_namespace_is_not_told_as_this_ones() {
+        const MACHINE: u64 = 4_026_531_840;
+        const OURS: u64 = 4_026_532_001;
+        let o = offender(7211, 0);
+        let told = |capture: u64, owner: FormerOwner| {
+            let mut state = HostState::new(CaptureScope {
+                net_ns: Some(capture),
+                machine_net_ns: Some(MACHINE),
+                ..scope()
+            });
+            state.apply(HostSample {
+                at: at(100),
+                listening: Some(Vec::new()),
+                local_addrs: vec![lo()],
+                ..HostSample::default()
+            });
+            state.former_owner(7211, Ok(Some(owner)));
+            let report = state.report(std::slice::from_ref(&o));
+            let sentence =
+                crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
+            (report, sentence)
+        };
+        let caveat = "The journal does not tell which network namespace's port 7211 it named, \
+                      and this capture's is not the one the machine's services run in: it may \
+                      have been another namespace's.";
+        // Running still, in another namespace: not told, and a note says why.
+        let running_elsewhere = FormerOwner {
+            net_ns: Some(OwnerNetNs::Other),
+            ..journal_collector()
+        };
+        let (report, sentence) = told(OURS, running_elsewhere);
+        assert_eq!(report.endpoints[0].former_owner, None);
+        assert!(!sentence.contains("journal shows"), "{sentence}");
+        assert!(
+            (report.notes.iter()).any(|n| n.contains("in another network namespace")),
+            "{:?}",
+            report.notes
+        );
+        // Gone, beside a capture in another namespace than the machine's services': told,
+        // saying so.
+        let (report, sentence) = told(OURS, journal_collector());
+        let e = &report.endpoints[0];
+        assert_eq!(
+            e.former_owner.as_ref().and_then(|f| f.net_ns),
+            Some(OwnerNetNs::Unknown)
+        );
+        assert!(
+            sentence.contains("journal shows collector.service"),
+            "{sentence}"
+        );
+        assert!(
+            sentence.ends_with(caveat) || sentence.contains(caveat),
+            "{sentence}"
+        );
+        // Running still in the capture's, or the capture in the machine's services' own: as
+        // before.
+        let running_here = FormerOwner {
+            net_ns: Some(OwnerNetNs::Capture),
+            ..journal_collector()
+        };
+        for (capture, owner) in [(OURS, running_here), (MACHINE, journal_collector())] {
+            let (_, sentence) = told(capture, owner);
+            assert!(
+                sentence.contains("journal shows collector.service"),
+                "{sentence}"
+            );
+            assert!(!sentence.contains("network namespace"), "{sentence}");
+        }
+    }
+
     /// The story: rstscope saw the collector listen and go during the capture, nothing took
     /// 7211; the journal's answer of how its unit ended (asked by its PID) joins the sentence
     /// "served by ... until ...". Without an answer, or with one for another PID, nothing more.
@@ -1906,6 +2011,7 @@ mod tests {
             loopback: false,
             narrow_filter: None,
             net_ns: None,
+            machine_net_ns: None,
         });
         case_7211(&mut state, false);
         let c = state.report(&[]).coverage.expect("coverage");

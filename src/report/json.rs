@@ -576,7 +576,7 @@ struct FormerOwnerOut<'a>(&'a FormerOwner);
 impl Serialize for FormerOwnerOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(9))?;
+        let mut m = serializer.serialize_map(Some(10))?;
         m.serialize_entry("source", "journal")?;
         m.serialize_entry("unit", &f.unit)?;
         m.serialize_entry("container", &f.container)?;
@@ -586,6 +586,7 @@ impl Serialize for FormerOwnerOut<'_> {
         m.serialize_entry("said", &f.said)?;
         m.serialize_entry("said_at", &Secs(f.said_at))?;
         m.serialize_entry("state", &f.state.as_ref().map(UnitStateOut))?;
+        m.serialize_entry("net_ns", &f.net_ns)?;
         m.end()
     }
 }
@@ -1462,6 +1463,19 @@ mod tests {
         assert_eq!(read["net_ns_unread"], Value::Null);
     }
 
+    /// The journal's former owner says where it ran as to network namespaces, where told.
+    #[test]
+    fn a_former_owner_says_its_network_namespace_where_told() {
+        use crate::host::journal::{FormerOwner, OwnerNetNs, UnitNow};
+        let mut f = FormerOwner::collector(Timestamp(0), Timestamp(0), UnitNow::Running);
+        let out = |f: &FormerOwner| serde_json::to_value(FormerOwnerOut(f)).expect("json");
+        assert_eq!(out(&f)["net_ns"], Value::Null);
+        f.net_ns = Some(OwnerNetNs::Unknown);
+        assert_eq!(out(&f)["net_ns"], "unknown");
+        f.net_ns = Some(OwnerNetNs::Capture);
+        assert_eq!(out(&f)["net_ns"], "capture");
+    }
+
     /// A program that failed in a container says which, and whether its file was read there.
     #[test]
     fn a_failing_start_in_a_container_names_it() {
@@ -1848,6 +1862,7 @@ mod tests {
                     "restarts": 3,
                     "last_words": null,
                 },
+                "net_ns": null,
             })
         );
     }

@@ -11,6 +11,7 @@ use crate::engine::offenders::ServiceKey;
 use crate::engine::{Cause, DiagnosisKind, Dropped, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
 use crate::host::history::ListenerRecord;
+use crate::host::journal::OwnerNetNs;
 use crate::host::restarts::{
     self, Elsewhere, FailingKind, FailingStart, NetNsUnread, Recovered, RecoveredHow, StartLink,
 };
@@ -3383,11 +3384,20 @@ fn listener_alone(
             match &e.former_owner {
                 Some(f) => format!(
                     "Nothing {listens} on {port}{when}{during}; the system journal shows {} \
-                     listening there last ({}: \"{}\"){}.",
+                     listening there last ({}: \"{}\"){}.{}",
                     f.label(),
                     clock.date_time(f.said_at),
                     f.said,
-                    f.state_words(|t| clock.date_time(t))
+                    f.state_words(|t| clock.date_time(t)),
+                    if f.net_ns == Some(OwnerNetNs::Unknown) {
+                        format!(
+                            " The journal does not tell which network namespace's port {port} \
+                             it named, and this capture's is not the one the machine's services \
+                             run in: it may have been another namespace's."
+                        )
+                    } else {
+                        String::new()
+                    }
                 ),
                 None => format!("Nothing {listens} on {port}{when}{during}."),
             }

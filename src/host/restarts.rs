@@ -238,14 +238,12 @@ pub struct FailingStart {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elsewhere: Option<Elsewhere>,
     /// The network namespaces its failed runs ran in, of those whose was read (the inode
-    /// numbers of their `/proc/PID/ns/net`, as [`Forked::net_ns`] gives each), at most
-    /// [`MAX_NET_NS`]; empty where none was read, or where there were more (then
-    /// `net_ns_unread` says so). Only this boot's processes are named by these numbers: not
+    /// numbers of their `/proc/PID/ns/net`, as [`Forked::net_ns`] gives each), the first
+    /// [`MAX_NET_NS`] (more, and `net_ns_unread` says so); empty where none was read. Only this boot's processes are named by these numbers: not
     /// saved with a capture, nor told in a report.
     #[serde(skip)]
     pub net_ns: Vec<u64>,
-    /// Why the network namespace of some of its runs is not known, where it is not (more
-    /// than [`MAX_NET_NS`] count as not read). Set this way by the event source; in a report's
+    /// Why the network namespace of some of its runs is not known, where it is not. Set this way by the event source; in a report's
     /// endpoint list (and a saved capture) only where the capture's namespace was known and
     /// no run was read in it ([`FailingStart::net_ns_untold`]): whether the program ran in
     /// the capture's namespace, and could have served its port, is then not known, and the
@@ -262,11 +260,13 @@ pub enum NetNsUnread {
     /// It ended before it was read, and so had every process that forked it in the same
     /// namespace: a run that fails within milliseconds, started into its namespace by the
     /// process itself (`ip netns exec`, a service manager's `NetworkNamespacePath=`, a
-    /// container runtime's `clone()`), or more than [`MAX_NET_NS`] namespaces to tell.
+    /// container runtime's `clone()`).
     Gone,
     /// Reading its `/proc/PID/ns/net` was refused (another user's process, and rstscope
     /// without CAP_SYS_PTRACE).
     NotPermitted,
+    /// Its runs ran in more than [`MAX_NET_NS`] namespaces, which are not all kept.
+    Many,
 }
 
 impl NetNsUnread {
@@ -283,6 +283,7 @@ impl NetNsUnread {
                 "reading their namespace was not permitted (another user's processes: rstscope \
                  needs root or CAP_SYS_PTRACE to read it)"
             }
+            Self::Many => "its runs ran in more network namespaces than rstscope keeps (8)",
         }
     }
 }
@@ -1045,7 +1046,7 @@ impl Restarts {
                 runs.net_ns.push(ns);
                 None
             }
-            Ok(_) => Some(NetNsUnread::Gone),
+            Ok(_) => Some(NetNsUnread::Many),
             Err(why) => Some(why),
         };
         if runs.net_ns_unread != Some(NetNsUnread::NotPermitted) && unread.is_some() {
@@ -1920,6 +1921,15 @@ mod tests {
             r.exit_status(pid, 1);
             r.exit(Timestamp(at.0 + 40 * MS), pid, "run");
         };
+        // One in a namespace of each of many test runs: more than are kept.
+        for i in 0..=MAX_NET_NS as i64 {
+            run(
+                &mut r,
+                i,
+                "/opt/d/collector",
+                Some(4_026_533_000 + i as u64),
+            );
+        }
         for i in 0..3 {
             run(&mut r, i, "/opt/a/collector", Some(4_026_532_001));
             run(
@@ -1951,6 +1961,8 @@ mod tests {
             net("/opt/c/collector"),
             (vec![4_026_532_001, 4_026_532_002], None)
         );
+        let (kept, why) = net("/opt/d/collector");
+        assert_eq!((kept.len(), why), (MAX_NET_NS, Some(NetNsUnread::Many)));
         let a = (failing.iter().find(|f| f.program == "/opt/a/collector")).expect("listed");
         assert!(a.only_in_other_net_ns(4_026_531_840));
         assert!(!a.only_in_other_net_ns(4_026_532_001));

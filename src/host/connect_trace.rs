@@ -199,6 +199,8 @@ pub struct ConnectTrace {
     reader: Option<JoinHandle<()>>,
     sightings: Receiver<ProcessSighting>,
     lost: Arc<AtomicU64>,
+    /// See [`ConnectTrace::unplaced`].
+    unplaced: Arc<AtomicU64>,
     /// See [`ConnectTrace::failing_starts`].
     failing: Arc<Mutex<Vec<FailingStart>>>,
     /// Which of the optional events this kernel gave, for [`ConnectEvents::describe`].
@@ -402,6 +404,7 @@ impl ConnectTrace {
         let (tx, sightings) = sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
         let lost = Arc::new(AtomicU64::new(0));
+        let unplaced = Arc::new(AtomicU64::new(0));
         let failing = Arc::new(Mutex::new(Vec::new()));
         // Without the events of moves to another network namespace, a process that forked a
         // run tells nothing of the run's namespace: `ip netns exec` moves the run itself.
@@ -439,6 +442,7 @@ impl ConnectTrace {
             // namespace's); the trace sees every namespace's.
             joiner: Joiner::new(netns_of("/proc/self/ns/net")),
             joiner_dropped: 0,
+            unplaced: Arc::clone(&unplaced),
             tx,
             lost: Arc::clone(&lost),
             stop: Arc::clone(&stop),
@@ -456,6 +460,7 @@ impl ConnectTrace {
             reader: Some(reader),
             sightings,
             lost,
+            unplaced,
             failing,
             events,
             instance,
@@ -471,6 +476,14 @@ impl ConnectTrace {
     #[must_use]
     pub fn lost(&self) -> u64 {
         self.lost.load(Ordering::Relaxed)
+    }
+
+    /// Connects passed on so far whose process's network namespace could not be read (gone
+    /// before it was, and not seen starting), this process's being known: each may be
+    /// another namespace's client of the same address and port.
+    #[must_use]
+    pub fn unplaced(&self) -> u64 {
+        self.unplaced.load(Ordering::Relaxed)
     }
 
     /// Programs seen failing to start so far: started again and again, each run failing soon
@@ -717,6 +730,8 @@ struct Reader {
     joiner: Joiner,
     /// `joiner.dropped()` already added to `lost`.
     joiner_dropped: u64,
+    /// `joiner.unplaced()`, for [`ConnectTrace::unplaced`].
+    unplaced: Arc<AtomicU64>,
     tx: SyncSender<ProcessSighting>,
     lost: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
@@ -1044,6 +1059,8 @@ impl Reader {
         self.lost
             .fetch_add(dropped - self.joiner_dropped, Ordering::Relaxed);
         self.joiner_dropped = dropped;
+        self.unplaced
+            .store(self.joiner.unplaced(), Ordering::Relaxed);
         Some(busiest)
     }
 
@@ -1458,6 +1475,10 @@ impl super::ConnectEvents for ConnectTrace {
         ConnectTrace::lost(self)
     }
 
+    fn unplaced(&self) -> u64 {
+        ConnectTrace::unplaced(self)
+    }
+
     fn describe(&self) -> &'static str {
         self.events.describe()
     }
@@ -1699,6 +1720,7 @@ mod tests {
             unnamed: Vec::new(),
             joiner: Joiner::new(None),
             joiner_dropped: 0,
+            unplaced: Arc::new(AtomicU64::new(0)),
             tx,
             lost: Arc::new(AtomicU64::new(0)),
             stop: Arc::new(AtomicBool::new(false)),

@@ -315,6 +315,12 @@ pub trait ConnectEvents: Send {
     fn drain(&mut self, out: &mut Vec<ProcessSighting>);
     /// Events lost so far (buffer overruns, full queues).
     fn lost(&self) -> u64;
+    /// Connects passed on so far whose process's network namespace could not be read, while
+    /// the capture's is known: each may be another namespace's client (none where the source
+    /// does not tell namespaces).
+    fn unplaced(&self) -> u64 {
+        0
+    }
     /// What the source is, for the notes of a report.
     fn describe(&self) -> &'static str;
     /// Programs seen failing to start again and again so far ([`restarts`]); none where the

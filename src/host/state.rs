@@ -96,6 +96,9 @@ pub struct HostSample {
     pub processes: Vec<ProcessInfo>,
     /// Connect events lost so far (the event source's running count).
     pub events_lost: u64,
+    /// Connects passed on so far whose process's network namespace could not be read (the
+    /// event source's running count, [`super::ConnectEvents::unplaced`]).
+    pub events_unplaced: u64,
     /// Programs seen failing to start so far (the event source's running list).
     pub failing_starts: Vec<FailingStart>,
     /// Problems met while reading (shown once each).
@@ -435,6 +438,7 @@ pub struct HostState {
     kept: Option<i64>,
     samples: u64,
     events_lost: u64,
+    events_unplaced: u64,
     notes: Vec<String>,
     /// The journal's former owners of ports, by port.
     owners: Answers<u16, FormerOwner>,
@@ -542,6 +546,7 @@ impl HostState {
     pub fn apply(&mut self, sample: HostSample) {
         self.samples += 1;
         self.events_lost = self.events_lost.max(sample.events_lost);
+        self.events_unplaced = self.events_unplaced.max(sample.events_unplaced);
         if let Some(c) = sample.counters {
             if self.counter_names.is_empty() {
                 self.counter_names = c.iter().map(|(n, _)| n).collect();
@@ -748,6 +753,15 @@ impl HostState {
             notes.push(format!(
                 "{} connect events were lost (kernel buffer overrun or queue full); their processes are not observed",
                 crate::report::thousands(self.events_lost)
+            ));
+        }
+        if self.events_unplaced > 0 {
+            // Kept rather than lose every short-lived client; said rather than guessed.
+            notes.push(format!(
+                "{} connects were tied to processes whose network namespace could not be read \
+                 (gone before it was, and not seen starting): each may be another namespace's \
+                 client of the same address and port, not the capture's",
+                crate::report::thousands(self.events_unplaced)
             ));
         }
         if self.clients.dropped() > 0 {
@@ -1865,6 +1879,36 @@ mod tests {
         let report = seen.report(&[o]);
         assert!(!report.endpoints[0].unserved());
         assert_eq!(report.endpoints[0].former_owner, None);
+    }
+
+    /// Connects tied to processes whose network namespace could not be read are kept (every
+    /// short-lived client would be lost otherwise), and the report says how many, rather than
+    /// let each read as the capture's namespace's.
+    #[test]
+    fn connects_of_processes_of_no_namespace_known_are_told() {
+        let mut state = HostState::new(scope());
+        state.apply(HostSample {
+            at: at(1),
+            events_unplaced: 2,
+            ..HostSample::default()
+        });
+        state.apply(HostSample {
+            at: at(2),
+            events_unplaced: 3,
+            ..HostSample::default()
+        });
+        let notes = state.report(&[]).notes;
+        assert!(
+            notes.iter().any(|n| n.starts_with(
+                "3 connects were tied to processes whose network namespace could not be read"
+            )),
+            "{notes:?}"
+        );
+        let none = HostState::new(scope()).report(&[]).notes;
+        assert!(
+            !none.iter().any(|n| n.contains("network namespace")),
+            "{none:?}"
+        );
     }
 
     /// The journal is the machine's, every network namespace's services write to it: a

@@ -86,6 +86,9 @@ pub(super) struct Joiner {
     order: VecDeque<(u64, Timestamp)>,
     early: VecDeque<Timed>,
     dropped: u64,
+    /// Sightings given of processes whose network namespace was not known, while this
+    /// process's was: each may be another namespace's client.
+    unplaced: u64,
 }
 
 impl Joiner {
@@ -101,6 +104,12 @@ impl Joiner {
     /// Connects dropped so far because too many were waiting at once.
     pub fn dropped(&self) -> u64 {
         self.dropped
+    }
+
+    /// Sightings given so far whose process's network namespace was not known, this
+    /// process's being known: kept (see [`Owner::netns`]), and told as such.
+    pub fn unplaced(&self) -> u64 {
+        self.unplaced
     }
 
     /// Takes one change; returns a sighting when it completes a connect() seen earlier.
@@ -173,9 +182,18 @@ impl Joiner {
     /// The sighting for a connect() seen at `at` by `owner` whose socket then changed as
     /// `end` says; `None` when no port was ever chosen (connect() failed before sending
     /// anything), or when `owner` is known to be in another network namespace.
-    fn sighting(&self, at: Timestamp, owner: Owner, end: &StateChange) -> Option<ProcessSighting> {
+    fn sighting(
+        &mut self,
+        at: Timestamp,
+        owner: Owner,
+        end: &StateChange,
+    ) -> Option<ProcessSighting> {
         let elsewhere = self.netns.is_some() && owner.netns.is_some() && owner.netns != self.netns;
-        (end.local.port() != 0 && !elsewhere).then_some(ProcessSighting {
+        if end.local.port() == 0 || elsewhere {
+            return None;
+        }
+        self.unplaced += u64::from(self.netns.is_some() && owner.netns.is_none());
+        Some(ProcessSighting {
             at,
             local: end.local,
             remote: Some(end.remote),
@@ -386,6 +404,8 @@ mod tests {
             joiner.connecting.is_empty(),
             "the other's connect is done with"
         );
+        // The one of no namespace known is counted, so that a report can say so.
+        assert_eq!(joiner.unplaced(), 1);
         // Where this process's own namespace is unknown, none is left out.
         let mut joiner = Joiner::new(None);
         joiner.push(

@@ -520,6 +520,66 @@ fn a_connect_made_in_another_network_namespace_is_not_passed_on() {
     );
 }
 
+/// Regression (three namespaces): another namespace's client gone at once after its refused
+/// connect (a `curl`, a script's `bash`), before the trace read its namespace, was passed on
+/// as a client of the same address and port here; its namespace read at its exec (from the
+/// shell that started it there, which stays) now tells it is another's.
+#[test]
+fn a_connect_of_another_network_namespace_s_client_gone_at_once_is_not_passed_on() {
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        println!("SKIPPED: no /bin/bash to run the other namespace's client");
+        return;
+    }
+    let Some(mut trace) = start() else {
+        return;
+    };
+    let Some(elsewhere) = common::Netns::or_skip("gone-client", "connect trace test") else {
+        return;
+    };
+    let dir = common::temp_dir("connect-trace", "gone-client");
+    let program = dir.join("rstgone");
+    let _ = std::fs::remove_file(&program);
+    std::os::unix::fs::symlink(bash, &program).expect("link to bash");
+    let refused = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        common::closed_port(Ipv4Addr::LOCALHOST.into()),
+    ));
+    // The other namespace's shell forks the client, which connects, is refused and ends;
+    // the shell waits on its input until this namespace's connect was seen.
+    let mut other = std::process::Command::new("ip")
+        .args(["netns", "exec", &elsewhere.name, "sh", "-c"])
+        .arg(format!(
+            "'{}' -c ': 3<>/dev/tcp/127.0.0.1/{}'; read x",
+            program.display(),
+            refused.port()
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run the other namespace's client");
+    std::thread::sleep(Duration::from_millis(300));
+    let err = TcpStream::connect_timeout(&refused, Duration::from_secs(2))
+        .expect_err("nothing listens there");
+    assert_eq!(err.kind(), ErrorKind::ConnectionRefused, "{err}");
+    let mut seen = Vec::new();
+    let ours = wait_for(&mut trace, &mut seen, &[refused]);
+    std::thread::sleep(Duration::from_millis(300));
+    trace.drain(&mut seen);
+    drop(other.stdin.take());
+    let _ = other.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(ours.len(), 1, "{ours:?}; all: {seen:?}");
+    let theirs: Vec<&ProcessSighting> = (seen.iter())
+        .filter(|s| s.remote == Some(refused) && s.pid != std::process::id())
+        .collect();
+    assert!(
+        theirs.is_empty(),
+        "another namespace's connect passed on: {theirs:?}; lost {}",
+        trace.lost()
+    );
+}
+
 /// A program that cannot load, started again and again as a supervisor restarts a crashed
 /// service: each run ends within a millisecond (the loader's "error while loading shared
 /// libraries", exit status 127), and the trace names it with the library its file needs.
@@ -532,7 +592,7 @@ fn a_program_restarted_again_and_again_that_cannot_load_is_named_with_its_missin
     let Some(trace) = start() else {
         return;
     };
-    let Some((dir, program)) = unloadable_copy_of_true("restarts") else {
+    let Some((dir, program)) = common::unloadable_copy_of_true("restarts") else {
         return;
     };
     let path = canonical(&program);
@@ -566,7 +626,7 @@ fn a_program_restarted_by_a_relative_path_is_named_and_read_from_its_directory()
     let Some(trace) = start() else {
         return;
     };
-    let Some((dir, program)) = unloadable_copy_of_true("relative") else {
+    let Some((dir, program)) = common::unloadable_copy_of_true("relative") else {
         return;
     };
     let path = canonical(&program);
@@ -605,7 +665,7 @@ fn a_program_failing_in_another_network_namespace_is_told_with_that_namespace() 
     let Some(elsewhere) = common::Netns::or_skip("failing", "connect trace test") else {
         return;
     };
-    let Some((dir, program)) = unloadable_copy_of_true("netns") else {
+    let Some((dir, program)) = common::unloadable_copy_of_true("netns") else {
         return;
     };
     let there = dir.join("collector-elsewhere");
@@ -664,7 +724,7 @@ fn a_program_failing_in_another_root_is_read_there_or_not_at_all() {
     let Some(trace) = start() else {
         return;
     };
-    let Some((dir, broken)) = unloadable_copy_of_true("container") else {
+    let Some((dir, broken)) = common::unloadable_copy_of_true("container") else {
         return;
     };
     for tool in ["unshare", "chroot", "ldd"] {
@@ -774,7 +834,7 @@ fn canonical(program: &std::path::Path) -> String {
 }
 
 /// The trace's failing start of `path` (see [`failing_starts_of`]), which must be there and
-/// need `libq.so.6` ([`unloadable_copy_of_true`]).
+/// need `libq.so.6` ([`common::unloadable_copy_of_true`]).
 fn failing_start_missing_libq(trace: &ConnectTrace, path: &str) -> FailingStart {
     let failing = failing_starts_of(trace, path);
     let f = (failing.iter().find(|f| f.program == path).cloned())
@@ -786,39 +846,6 @@ fn failing_start_missing_libq(trace: &ConnectTrace, path: &str) -> FailingStart 
         "{f:?}"
     );
     f
-}
-
-/// A copy of `/bin/true` that cannot load, `collector` in a directory of its own (removed by
-/// the caller): its needed `libc.so.6` renamed `libq.so.6` (same length), a library no machine
-/// has. `None` (said) where there is no such `/bin/true`.
-fn unloadable_copy_of_true(what: &str) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
-    let Ok(original) = std::fs::read("/bin/true") else {
-        println!("SKIPPED: no /bin/true to copy");
-        return None;
-    };
-    let mut patched = original;
-    let (from, to) = (b"libc.so.6\0", b"libq.so.6\0");
-    let mut renamed = 0;
-    for at in 0..patched.len().saturating_sub(from.len()) {
-        if &patched[at..at + from.len()] == from {
-            patched[at..at + from.len()].copy_from_slice(to);
-            renamed += 1;
-        }
-    }
-    if renamed == 0 {
-        println!("SKIPPED: /bin/true does not need libc.so.6 (static, or another libc)");
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("rstscope-{what}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary directory");
-    let program = dir.join("collector");
-    std::fs::write(&program, &patched).expect("write the program");
-    std::fs::set_permissions(
-        &program,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .expect("make it executable");
-    Some((dir, program))
 }
 
 /// The trace's failing starts once `path` has failed 3 times, or after [`WAIT`].

@@ -118,7 +118,7 @@ use self::owners::Owners;
 use self::places::{Moves, NetNamespaces, Origin, Origins, Place, RootedFiles};
 use super::loader::{RealFiles, missing_libraries};
 use super::program::Script;
-use super::restarts::{FailingStart, Forked, Restarts};
+use super::restarts::{FailingStart, Forked, NetNsUnread, Restarts};
 use super::{HostError, ProcessSighting};
 use crate::packet::Timestamp;
 
@@ -199,6 +199,8 @@ pub struct ConnectTrace {
     reader: Option<JoinHandle<()>>,
     sightings: Receiver<ProcessSighting>,
     lost: Arc<AtomicU64>,
+    /// See [`ConnectTrace::unplaced`].
+    unplaced: Arc<AtomicU64>,
     /// See [`ConnectTrace::failing_starts`].
     failing: Arc<Mutex<Vec<FailingStart>>>,
     /// Which of the optional events this kernel gave, for [`ConnectEvents::describe`].
@@ -402,7 +404,16 @@ impl ConnectTrace {
         let (tx, sightings) = sync_channel(QUEUE);
         let stop = Arc::new(AtomicBool::new(false));
         let lost = Arc::new(AtomicU64::new(0));
+        let unplaced = Arc::new(AtomicU64::new(0));
         let failing = Arc::new(Mutex::new(Vec::new()));
+        // Without the events of moves to another network namespace, a process that forked a
+        // run tells nothing of the run's namespace: `ip netns exec` moves the run itself.
+        let mut moves = Moves::default();
+        moves.net_moves_unseen(
+            ![MoveKind::Unshare, MoveKind::Setns]
+                .iter()
+                .all(|kind| move_formats.iter().any(|f| f.kind == *kind)),
+        );
         let reader = Reader {
             cpus,
             page: vec![0; page_size],
@@ -413,7 +424,7 @@ impl ConnectTrace {
             exit_call_format,
             task_formats,
             move_formats,
-            moves: Moves::default(),
+            moves,
             origins: Origins::default(),
             net_namespaces: NetNamespaces::default(),
             own_root: places::own_root(),
@@ -431,6 +442,7 @@ impl ConnectTrace {
             // namespace's); the trace sees every namespace's.
             joiner: Joiner::new(netns_of("/proc/self/ns/net")),
             joiner_dropped: 0,
+            unplaced: Arc::clone(&unplaced),
             tx,
             lost: Arc::clone(&lost),
             stop: Arc::clone(&stop),
@@ -448,6 +460,7 @@ impl ConnectTrace {
             reader: Some(reader),
             sightings,
             lost,
+            unplaced,
             failing,
             events,
             instance,
@@ -463,6 +476,14 @@ impl ConnectTrace {
     #[must_use]
     pub fn lost(&self) -> u64 {
         self.lost.load(Ordering::Relaxed)
+    }
+
+    /// Connects passed on so far whose process's network namespace could not be read (gone
+    /// before it was, and not seen starting), this process's being known: each may be
+    /// another namespace's client of the same address and port.
+    #[must_use]
+    pub fn unplaced(&self) -> u64 {
+        self.unplaced.load(Ordering::Relaxed)
     }
 
     /// Programs seen failing to start so far: started again and again, each run failing soon
@@ -709,6 +730,8 @@ struct Reader {
     joiner: Joiner,
     /// `joiner.dropped()` already added to `lost`.
     joiner_dropped: u64,
+    /// `joiner.unplaced()`, for [`ConnectTrace::unplaced`].
+    unplaced: Arc<AtomicU64>,
     tx: SyncSender<ProcessSighting>,
     lost: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
@@ -842,12 +865,15 @@ impl Reader {
                     // Read now, while the run or its forker lives: a refused port of another
                     // namespace is not served by it.
                     let lineage = moves.net_lineage(exec.pid, execs);
-                    let net_ns = net_namespaces
-                        .of(at, &lineage, |tid| netns_of(&format!("/proc/{tid}/ns/net")));
+                    let net_ns = net_namespaces.of(at, &lineage, netns_read);
                     let forked = Forked { by, run, net_ns };
                     restarts.exec_forked(at, exec.pid, &exec.path, forked);
                     origins.started(&exec.path, Origin::of(exec.pid, moves, execs));
+                    let pid = exec.pid;
                     execs.exec(at, exec);
+                    if let Ok(ns) = net_ns {
+                        execs.read_net_ns(pid, at, ns);
+                    }
                 }
                 ProcessEvent::ExitCall(call) => restarts.exit_status(call.tid, call.status),
                 ProcessEvent::Connect(change) if change.newstate == TCP_SYN_SENT => {
@@ -871,6 +897,8 @@ impl Reader {
                     if net {
                         moves.net_moved(tid);
                         net_namespaces.forget(tid);
+                        restarts.net_moved(tid);
+                        execs.net_moved(tid);
                     }
                 }
                 ProcessEvent::Task(TaskEvent {
@@ -998,6 +1026,13 @@ impl Reader {
                 if owner.exe.is_none() {
                     owner.exe = execs.path(owner.pid, at).map(resolved);
                 }
+                // Gone before its namespace was read: the one read at its exec, where the
+                // connecting thread is the process's own (a short-lived `curl`, a script's
+                // client) and it did not move since. Another namespace's client gone at once
+                // was passed on as a client of this one's same address and port.
+                if owner.netns.is_none() && owner.pid == tid {
+                    owner.netns = execs.net_ns(owner.pid, at);
+                }
                 owner
             };
             let Some(mut sighting) = self.joiner.push(timed, owner) else {
@@ -1024,6 +1059,8 @@ impl Reader {
         self.lost
             .fetch_add(dropped - self.joiner_dropped, Ordering::Relaxed);
         self.joiner_dropped = dropped;
+        self.unplaced
+            .store(self.joiner.unplaced(), Ordering::Relaxed);
         Some(busiest)
     }
 
@@ -1355,6 +1392,18 @@ pub(crate) fn netns_of(link: &str) -> Option<u64> {
     parse_netns(target.to_str()?)
 }
 
+/// The network namespace of thread `tid` (its `/proc/<tid>/ns/net`), or why it cannot be
+/// read: gone, or refused (another user's process, and no CAP_SYS_PTRACE).
+fn netns_read(tid: u32) -> Result<u64, NetNsUnread> {
+    match fs::read_link(format!("/proc/{tid}/ns/net")) {
+        Ok(target) => (target.to_str())
+            .and_then(parse_netns)
+            .ok_or(NetNsUnread::Gone),
+        Err(e) if e.kind() == ErrorKind::PermissionDenied => Err(NetNsUnread::NotPermitted),
+        Err(_) => Err(NetNsUnread::Gone),
+    }
+}
+
 /// The inode number of a namespace link's target, `net:[<inode>]`.
 fn parse_netns(target: &str) -> Option<u64> {
     target
@@ -1424,6 +1473,10 @@ impl super::ConnectEvents for ConnectTrace {
 
     fn lost(&self) -> u64 {
         ConnectTrace::lost(self)
+    }
+
+    fn unplaced(&self) -> u64 {
+        ConnectTrace::unplaced(self)
     }
 
     fn describe(&self) -> &'static str {
@@ -1667,6 +1720,7 @@ mod tests {
             unnamed: Vec::new(),
             joiner: Joiner::new(None),
             joiner_dropped: 0,
+            unplaced: Arc::new(AtomicU64::new(0)),
             tx,
             lost: Arc::new(AtomicU64::new(0)),
             stop: Arc::new(AtomicBool::new(false)),

@@ -91,6 +91,57 @@ pub struct FormerOwner {
     pub said_at: Timestamp,
     /// How the unit is now, as systemd logged it; `None` without a unit or its events.
     pub state: Option<UnitState>,
+    /// Where it ran as to network namespaces, against the live capture's, where that can be
+    /// told or where it cannot and should be ([`OwnerNetNs`]); `None` otherwise (its process
+    /// gone and the capture in the namespace of the machine's services, a saved file, and in
+    /// a host report saved by an rstscope before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_ns: Option<OwnerNetNs>,
+}
+
+/// Where the journal's former owner of a port ran, as to network namespaces: the journal is
+/// the machine's, every namespace's services write to it, and a port named there may be
+/// another namespace's (a container's own 127.0.0.1:7211, a service of
+/// `NetworkNamespacePath=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OwnerNetNs {
+    /// Its process runs still (the same PID and name), in the capture's namespace.
+    Capture,
+    /// Its process runs still, in another namespace than the capture's: the port it named is
+    /// not the capture's, and it is not told as its former owner.
+    Other,
+    /// Its process is gone (or could not be read), and the capture's namespace is not the
+    /// one the machine's services run in (PID 1's): which namespace's port it named is not
+    /// known, and the sentence says so.
+    Unknown,
+}
+
+/// Where the journal's former owner `owner` runs now, as to network namespaces, against the
+/// capture's `capture`, where its process (the journal's PID, of the same name) still runs and
+/// its namespace can be read; `None` otherwise. Linux only.
+#[must_use]
+pub fn running_net_ns(owner: &FormerOwner, capture: Option<u64>) -> Option<OwnerNetNs> {
+    #[cfg(target_os = "linux")]
+    {
+        let (pid, capture) = (owner.pid?, capture?);
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        // The PID given again to another program: not it.
+        if comm.trim_end_matches('\n') != owner.process {
+            return None;
+        }
+        let ns = super::connect_trace::netns_of(&format!("/proc/{pid}/ns/net"))?;
+        Some(if ns == capture {
+            OwnerNetNs::Capture
+        } else {
+            OwnerNetNs::Other
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (owner, capture);
+        None
+    }
 }
 
 /// A listener rstscope saw go during a live capture: what the journal is asked how it ended.
@@ -357,6 +408,7 @@ impl FormerOwner {
             exe: None,
             said: "listening on :7211".into(),
             said_at,
+            net_ns: None,
             state: Some(UnitState {
                 since,
                 now,
@@ -454,6 +506,7 @@ pub fn owner_from(mentions: &str, unit_entries: Option<&str>, port: u16) -> Opti
         said_at: time_of(&entry)?,
         state: None,
         unit,
+        net_ns: None,
     };
     if let (Some(unit), Some(entries)) = (&owner.unit, unit_entries) {
         owner.state = unit_state(entries, unit, owner.said_at);

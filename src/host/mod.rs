@@ -315,6 +315,12 @@ pub trait ConnectEvents: Send {
     fn drain(&mut self, out: &mut Vec<ProcessSighting>);
     /// Events lost so far (buffer overruns, full queues).
     fn lost(&self) -> u64;
+    /// Connects passed on so far whose process's network namespace could not be read, while
+    /// the capture's is known: each may be another namespace's client (none where the source
+    /// does not tell namespaces).
+    fn unplaced(&self) -> u64 {
+        0
+    }
     /// What the source is, for the notes of a report.
     fn describe(&self) -> &'static str;
     /// Programs seen failing to start again and again so far ([`restarts`]); none where the
@@ -362,6 +368,21 @@ pub fn own_net_ns() -> Option<u64> {
     #[cfg(target_os = "linux")]
     {
         connect_trace::netns_of("/proc/self/ns/net")
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+/// The network namespace the machine's own services run in (Linux: PID 1's, read as root),
+/// where it can be read: the system journal is the machine's, and a capture in another
+/// namespace cannot take a port it names for its own.
+#[must_use]
+pub fn machine_net_ns() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        connect_trace::netns_of("/proc/1/ns/net")
     }
     #[cfg(not(target_os = "linux"))]
     {

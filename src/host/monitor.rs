@@ -261,6 +261,7 @@ impl Reader {
         if let Ok(events) = &mut self.events {
             events.drain(&mut s.sightings);
             s.events_lost = events.lost();
+            s.events_unplaced = events.unplaced();
             s.failing_starts = events.failing_starts();
         }
         let mut described = HashSet::new();

@@ -237,12 +237,55 @@ pub struct FailingStart {
     /// `None` on the host's (and in a host report saved by an rstscope before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elsewhere: Option<Elsewhere>,
-    /// The network namespaces its failed runs ran in (the inode numbers of their
-    /// `/proc/PID/ns/net`, as [`Forked::net_ns`] gives each), at most [`MAX_NET_NS`]; empty
-    /// where any run's was not known. Only this boot's processes are named by these numbers:
-    /// not saved with a capture, nor told in a report.
+    /// The network namespaces its failed runs ran in, of those whose was read (the inode
+    /// numbers of their `/proc/PID/ns/net`, as [`Forked::net_ns`] gives each), the first
+    /// [`MAX_NET_NS`] (more, and `net_ns_unread` says so); empty where none was read. Only this boot's processes are named by these numbers: not
+    /// saved with a capture, nor told in a report.
     #[serde(skip)]
     pub net_ns: Vec<u64>,
+    /// Why the network namespace of some of its runs is not known, where it is not. Set this way by the event source; in a report's
+    /// endpoint list (and a saved capture) only where the capture's namespace was known and
+    /// no run was read in it ([`FailingStart::net_ns_untold`]): whether the program ran in
+    /// the capture's namespace, and could have served its port, is then not known, and the
+    /// diagnosis says so rather than guess. `None` otherwise (and in a host report saved by an
+    /// rstscope before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_ns_unread: Option<NetNsUnread>,
+}
+
+/// Why a process's network namespace was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetNsUnread {
+    /// It ended before it was read, and so had every process that forked it in the same
+    /// namespace: a run that fails within milliseconds, started into its namespace by the
+    /// process itself (`ip netns exec`, a service manager's `NetworkNamespacePath=`, a
+    /// container runtime's `clone()`).
+    Gone,
+    /// Reading its `/proc/PID/ns/net` was refused (another user's process, and rstscope
+    /// without CAP_SYS_PTRACE).
+    NotPermitted,
+    /// Its runs ran in more than [`MAX_NET_NS`] namespaces, which are not all kept.
+    Many,
+}
+
+impl NetNsUnread {
+    /// Why, in a sentence's words: "its runs had ended before their namespace could be
+    /// read, ...".
+    #[must_use]
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Gone => {
+                "its runs had ended before their namespace could be read, as had the processes \
+                 that started them there"
+            }
+            Self::NotPermitted => {
+                "reading their namespace was not permitted (another user's processes: rstscope \
+                 needs root or CAP_SYS_PTRACE to read it)"
+            }
+            Self::Many => "its runs ran in more network namespaces than rstscope keeps (8)",
+        }
+    }
 }
 
 /// The network namespaces of a program's failed runs told at most: more, and which it ran
@@ -366,7 +409,16 @@ impl FailingStart {
     /// any run's namespace was not known, `false`.
     #[must_use]
     pub fn only_in_other_net_ns(&self, net_ns: u64) -> bool {
-        !self.net_ns.is_empty() && !self.net_ns.contains(&net_ns)
+        self.net_ns_unread.is_none() && !self.net_ns.is_empty() && !self.net_ns.contains(&net_ns)
+    }
+
+    /// Why whether it ran in network namespace `net_ns` (a capture's) is not known: some of
+    /// its runs' namespaces were not read, and none of those read was `net_ns`. `None` where
+    /// it is known (a run read there, or every run read).
+    #[must_use]
+    pub fn net_ns_untold(&self, net_ns: u64) -> Option<NetNsUnread> {
+        self.net_ns_unread
+            .filter(|_| !self.net_ns.contains(&net_ns))
     }
 
     /// Its runs' failed connects went to `endpoint` (`addr:port`): its client there.
@@ -414,12 +466,12 @@ struct Running {
     forker: Option<u32>,
     /// Where a connect of its failed last (the peer's address).
     failed_connect: Option<SocketAddr>,
-    /// Its network namespace, where read ([`Forked::net_ns`]).
-    net_ns: Option<u64>,
+    /// Its network namespace, or why it was not read ([`Forked::net_ns`]).
+    net_ns: Result<u64, NetNsUnread>,
 }
 
 /// How a process came to be, where its fork was read ([`Restarts::exec_forked`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Forked {
     /// The thread that forked it (the supervisor: systemd, a shell's loop, a container's shim).
     pub by: Option<u32>,
@@ -427,9 +479,20 @@ pub struct Forked {
     /// that forked it, where that is a run.
     pub run: Option<u32>,
     /// The network namespace it runs in (the inode number of its `/proc/PID/ns/net`, or of a
-    /// forker's with no move to another seen between), where read: a refused port of one
-    /// namespace is not served by a program failing in another.
-    pub net_ns: Option<u64>,
+    /// forker's with no move to another seen between), or why it was not read: a refused
+    /// port of one namespace is not served by a program failing in another.
+    pub net_ns: Result<u64, NetNsUnread>,
+}
+
+impl Default for Forked {
+    /// Nothing known of it: its forkers not seen, its namespace not read.
+    fn default() -> Self {
+        Self {
+            by: None,
+            run: None,
+            net_ns: Err(NetNsUnread::Gone),
+        }
+    }
 }
 
 /// One program's failed runs, one after another.
@@ -469,10 +532,10 @@ struct Runs {
     /// and waited for failed (`tini`, `sh -c`, a script without `exec`). A program all of whose
     /// runs were such is not listed: the one whose failure it was is.
     secondary: u32,
-    /// The network namespaces its runs ran in ([`FailingStart::net_ns`]), and whether any
-    /// run's was not known (or there were more than [`MAX_NET_NS`]).
+    /// The network namespaces its runs ran in ([`FailingStart::net_ns`]), and why any run's
+    /// was not known (or there were more than [`MAX_NET_NS`]), a refused read first.
     net_ns: Vec<u64>,
-    net_ns_unknown: bool,
+    net_ns_unread: Option<NetNsUnread>,
 }
 
 impl Runs {
@@ -572,13 +635,21 @@ impl Restarts {
     /// then that one too, one of the two failed by the other's failure and is not listed by
     /// [`Self::failing`] for it; a good run ends only a loop of runs forked by the same thread.
     pub fn exec_forked(&mut self, at: Timestamp, pid: u32, program: &str, forked: Forked) {
-        // A process that execs again (a script execs its program) keeps how it came to be.
+        // A process that execs again (a script execs its program) keeps how it came to be,
+        // and the network namespace read before where it was not read now and the process
+        // did not move since ([`Self::net_moved`]).
         let (parent, forker, net_ns) = self.running.get(&pid).map_or_else(
             || {
                 let parent = forked.run.and_then(|tid| self.process_of(tid));
                 (parent, forked.by, forked.net_ns)
             },
-            |r| (r.parent, r.forker, forked.net_ns.or(r.net_ns)),
+            |r| {
+                let net_ns = match (forked.net_ns, r.net_ns) {
+                    (Err(_), Ok(before)) => Ok(before),
+                    (now, _) => now,
+                };
+                (r.parent, r.forker, net_ns)
+            },
         );
         let parent = parent.filter(|&p| p != pid);
         self.running.insert(
@@ -609,6 +680,19 @@ impl Restarts {
             let running = &self.running;
             self.order
                 .retain(|(pid, at)| running.get(pid).is_some_and(|r| r.started == *at));
+        }
+    }
+
+    /// Thread `tid` moved to another network namespace (`setns()` or `unshare()` of one, as
+    /// `ip netns exec` and a service manager's `NetworkNamespacePath=` do before they exec the
+    /// program): where it belongs to a run, the namespace read for that run is no longer its
+    /// process's, and a later exec of the process is not taken to run there. Regression (three
+    /// namespaces, a supervisor in the capture's starting each run with `ip netns exec`): the
+    /// runs, gone before they were read, were told with the supervisor's namespace, the
+    /// capture's, and named beside its refused port.
+    pub fn net_moved(&mut self, tid: u32) {
+        if let Some(run) = self.run_of(tid) {
+            run.net_ns = Err(NetNsUnread::Gone);
         }
     }
 
@@ -937,7 +1021,7 @@ impl Restarts {
             connect_to: Vec::new(),
             secondary: 0,
             net_ns: Vec::new(),
-            net_ns_unknown: false,
+            net_ns_unread: None,
         });
         if runs.forker != forker {
             runs.forker = None;
@@ -956,10 +1040,17 @@ impl Restarts {
                 runs.connect_to.push(to);
             }
         }
-        match run.net_ns {
-            Some(ns) if runs.net_ns.contains(&ns) => {}
-            Some(ns) if runs.net_ns.len() < MAX_NET_NS => runs.net_ns.push(ns),
-            _ => runs.net_ns_unknown = true,
+        let unread = match run.net_ns {
+            Ok(ns) if runs.net_ns.contains(&ns) => None,
+            Ok(ns) if runs.net_ns.len() < MAX_NET_NS => {
+                runs.net_ns.push(ns);
+                None
+            }
+            Ok(_) => Some(NetNsUnread::Many),
+            Err(why) => Some(why),
+        };
+        if runs.net_ns_unread != Some(NetNsUnread::NotPermitted) && unread.is_some() {
+            runs.net_ns_unread = unread;
         }
         name.clone_into(&mut runs.name);
     }
@@ -1064,11 +1155,8 @@ impl Restarts {
                     }),
                     recovered: runs.recovered,
                     elsewhere,
-                    net_ns: if runs.net_ns_unknown {
-                        Vec::new()
-                    } else {
-                        runs.net_ns.clone()
-                    },
+                    net_ns: runs.net_ns.clone(),
+                    net_ns_unread: runs.net_ns_unread,
                 })
             })
             .collect();
@@ -1088,7 +1176,7 @@ mod tests {
         Forked {
             by: Some(tid),
             run: Some(tid),
-            net_ns: None,
+            net_ns: Err(NetNsUnread::Gone),
         }
     }
 
@@ -1377,6 +1465,7 @@ mod tests {
                 recovered: None,
                 elsewhere: None,
                 net_ns: Vec::new(),
+                net_ns_unread: Some(NetNsUnread::Gone),
             }]
         );
         assert_eq!(failing[0].every_ns(), Some(2000 * MS));
@@ -1767,8 +1856,53 @@ mod tests {
         );
     }
 
+    /// A process that moves to another network namespace and then execs the program (`ip
+    /// netns exec`, a service manager's `NetworkNamespacePath=`) does not keep the namespace
+    /// read at its earlier exec: its runs, gone before they were read, are of a namespace not
+    /// known. Regression (three namespaces, a supervisor in the capture's starting each run
+    /// with `ip netns exec` into another): the runs were told with the supervisor's namespace,
+    /// the capture's, and the program named beside its refused port.
+    #[test]
+    fn a_run_that_moved_to_another_network_namespace_before_its_exec_is_not_told_with_the_old() {
+        const SUPERVISOR: u64 = 4_026_532_001;
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        for i in 0..3_u32 {
+            let at = Timestamp(i64::from(i) * 3000 * MS);
+            let pid = 100 + i;
+            let ip = Forked {
+                by: Some(1),
+                run: None,
+                net_ns: Ok(SUPERVISOR),
+            };
+            r.exec_forked(at, pid, "/usr/sbin/ip", ip);
+            r.net_moved(pid);
+            let gone = Forked {
+                net_ns: Err(NetNsUnread::Gone),
+                ..ip
+            };
+            r.exec_forked(Timestamp(at.0 + MS), pid, "/opt/b/collector", gone);
+            r.exit_status(pid, 127);
+            r.exit(Timestamp(at.0 + 2 * MS), pid, "collector");
+            // A script that execs its program without moving keeps the namespace read.
+            let sh = 200 + i;
+            r.exec_forked(at, sh, "/bin/sh", ip);
+            r.exec_forked(Timestamp(at.0 + MS), sh, "/opt/a/collector", gone);
+            r.exit_status(sh, 127);
+            r.exit(Timestamp(at.0 + 2 * MS), sh, "collector");
+        }
+        let failing = r.failing(Timestamp(10_000 * MS), |_| Vec::new());
+        let net = |program: &str| {
+            (failing.iter().find(|f| f.program == program))
+                .map(|f| (f.net_ns.clone(), f.net_ns_unread))
+                .unwrap_or_else(|| panic!("{program} in {failing:?}"))
+        };
+        assert_eq!(net("/opt/b/collector"), (vec![], Some(NetNsUnread::Gone)));
+        assert_eq!(net("/opt/a/collector"), (vec![SUPERVISOR], None));
+    }
+
     /// The network namespaces a program's failed runs ran in are told where each run's was
-    /// read, and not at all where any was not (a run gone before it, with no forker of its
+    /// read, and why where any was not (a run gone before it, with no forker of its
     /// namespace left): a report then cannot leave it out as another namespace's.
     #[test]
     fn the_network_namespaces_of_a_programs_runs_are_told_where_each_run_s_was_read() {
@@ -1781,12 +1915,21 @@ mod tests {
             let forked = Forked {
                 by: Some(1),
                 run: None,
-                net_ns,
+                net_ns: net_ns.ok_or(NetNsUnread::Gone),
             };
             r.exec_forked(at, pid, program, forked);
             r.exit_status(pid, 1);
             r.exit(Timestamp(at.0 + 40 * MS), pid, "run");
         };
+        // One in a namespace of each of many test runs: more than are kept.
+        for i in 0..=MAX_NET_NS as i64 {
+            run(
+                &mut r,
+                i,
+                "/opt/d/collector",
+                Some(4_026_533_000 + i as u64),
+            );
+        }
         for i in 0..3 {
             run(&mut r, i, "/opt/a/collector", Some(4_026_532_001));
             run(
@@ -1805,16 +1948,21 @@ mod tests {
         let failing = r.failing(Timestamp(10_000 * MS), |_| Vec::new());
         let net = |program: &str| {
             (failing.iter().find(|f| f.program == program))
-                .map(|f| f.net_ns.clone())
+                .map(|f| (f.net_ns.clone(), f.net_ns_unread))
                 .unwrap_or_else(|| panic!("{program} in {failing:?}"))
         };
-        assert_eq!(net("/opt/a/collector"), [4_026_532_001]);
+        assert_eq!(net("/opt/a/collector"), (vec![4_026_532_001], None));
         assert_eq!(
             net("/opt/b/collector"),
-            [] as [u64; 0],
+            (vec![4_026_532_001], Some(NetNsUnread::Gone)),
             "one run's not read"
         );
-        assert_eq!(net("/opt/c/collector"), [4_026_532_001, 4_026_532_002]);
+        assert_eq!(
+            net("/opt/c/collector"),
+            (vec![4_026_532_001, 4_026_532_002], None)
+        );
+        let (kept, why) = net("/opt/d/collector");
+        assert_eq!((kept.len(), why), (MAX_NET_NS, Some(NetNsUnread::Many)));
         let a = (failing.iter().find(|f| f.program == "/opt/a/collector")).expect("listed");
         assert!(a.only_in_other_net_ns(4_026_531_840));
         assert!(!a.only_in_other_net_ns(4_026_532_001));

@@ -12,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::clients::{ClientAttribution, ClientProcess, EndpointClients};
 use super::history::{ListenerHistory, ListenerRecord, ListenerStatus};
-use super::journal::{FormerOwner, GoneListener, ListenerEnd};
+use super::journal::{FormerOwner, GoneListener, ListenerEnd, OwnerNetNs};
 use super::processes::{MAX_DETAIL_BYTES, MAX_REMEMBERED, ProcessInfo};
 use super::restarts::{FailedConnects, FailingStart, StartLink};
 use super::{CounterSeries, ProcessSighting, TcpCounters, canonical};
@@ -96,6 +96,9 @@ pub struct HostSample {
     pub processes: Vec<ProcessInfo>,
     /// Connect events lost so far (the event source's running count).
     pub events_lost: u64,
+    /// Connects passed on so far whose process's network namespace could not be read (the
+    /// event source's running count, [`super::ConnectEvents::unplaced`]).
+    pub events_unplaced: u64,
     /// Programs seen failing to start so far (the event source's running list).
     pub failing_starts: Vec<FailingStart>,
     /// Problems met while reading (shown once each).
@@ -115,6 +118,9 @@ pub struct CaptureScope {
     /// `/proc/self/ns/net`), where known: its interfaces are that namespace's, and so are its
     /// local endpoints' refusals. `None`: not known (not Linux, not read).
     pub net_ns: Option<u64>,
+    /// The network namespace the machine's services run in (PID 1's), where read: where the
+    /// capture's is another, a port the system journal names may be another namespace's.
+    pub machine_net_ns: Option<u64>,
 }
 
 /// One kernel counter over the capture.
@@ -432,6 +438,7 @@ pub struct HostState {
     kept: Option<i64>,
     samples: u64,
     events_lost: u64,
+    events_unplaced: u64,
     notes: Vec<String>,
     /// The journal's former owners of ports, by port.
     owners: Answers<u16, FormerOwner>,
@@ -471,6 +478,12 @@ impl HostState {
         }
     }
 
+    /// The network namespace captured in, where known ([`CaptureScope::net_ns`]).
+    #[must_use]
+    pub fn net_ns(&self) -> Option<u64> {
+        self.scope.net_ns
+    }
+
     /// Listeners an earlier run saw ([`ListenerHistory::carry`]): those gone are former
     /// listeners, as if this capture had seen them go.
     pub fn carry_listeners(&mut self, earlier: Vec<ListenerRecord>) {
@@ -479,9 +492,28 @@ impl HostState {
 
     /// The journal's answer to who served `port` before the capture (see
     /// [`journal`](crate::host::journal)); a lookup that failed becomes a note.
+    ///
+    /// The journal is the machine's: an owner whose process runs still in another network
+    /// namespace than the capture's ([`OwnerNetNs::Other`], as the caller read it) named
+    /// another namespace's port, and is left out with a note; one whose namespace is not known
+    /// beside a capture outside the machine's services' namespace is kept as
+    /// [`OwnerNetNs::Unknown`], which its sentence says.
     pub fn former_owner(&mut self, port: u16, answer: Result<Option<FormerOwner>, String>) {
         match answer {
-            Ok(Some(owner)) => {
+            Ok(Some(owner)) if owner.net_ns == Some(OwnerNetNs::Other) => self.note(format!(
+                "the system journal names {} listening on port {port} last, in another network \
+                 namespace than the capture's (its process runs there still): not told as its \
+                 former owner",
+                owner.label()
+            )),
+            Ok(Some(mut owner)) => {
+                let elsewhere = matches!(
+                    (self.scope.net_ns, self.scope.machine_net_ns),
+                    (Some(ours), Some(machine)) if ours != machine
+                );
+                if owner.net_ns.is_none() && elsewhere {
+                    owner.net_ns = Some(OwnerNetNs::Unknown);
+                }
                 let bytes = owner.text_bytes();
                 self.owners.insert(port, owner, bytes);
             }
@@ -514,6 +546,7 @@ impl HostState {
     pub fn apply(&mut self, sample: HostSample) {
         self.samples += 1;
         self.events_lost = self.events_lost.max(sample.events_lost);
+        self.events_unplaced = self.events_unplaced.max(sample.events_unplaced);
         if let Some(c) = sample.counters {
             if self.counter_names.is_empty() {
                 self.counter_names = c.iter().map(|(n, _)| n).collect();
@@ -722,6 +755,15 @@ impl HostState {
                 crate::report::thousands(self.events_lost)
             ));
         }
+        if self.events_unplaced > 0 {
+            // Kept rather than lose every short-lived client; said rather than guessed.
+            notes.push(format!(
+                "{} connects were tied to processes whose network namespace could not be read \
+                 (gone before it was, and not seen starting): each may be another namespace's \
+                 client of the same address and port, not the capture's",
+                crate::report::thousands(self.events_unplaced)
+            ));
+        }
         if self.clients.dropped() > 0 {
             notes.push(format!(
                 "{} incidents were matched to processes early because too many waited at once",
@@ -780,6 +822,7 @@ impl HostState {
                     .cloned()
                     .collect(),
                 failed_connects: with_refusals(f, refusing),
+                net_ns_unread: self.net_ns_untold(f),
                 ..f.clone()
             })
             .collect();
@@ -871,6 +914,7 @@ impl HostState {
                     link,
                     connected_to,
                     failed_connects: with_refusals(f, refusing),
+                    net_ns_unread: self.net_ns_untold(f),
                     ..f.clone()
                 })
             })
@@ -900,6 +944,14 @@ impl HostState {
         }
         out.truncate(MAX_FAILING_SHOWN);
         out
+    }
+
+    /// Why whether failing program `f` ran in the capture's network namespace is not known
+    /// ([`FailingStart::net_ns_untold`]), where the capture's is known: what its sentence says
+    /// rather than guess. `None` where it is known, or the capture's is not (nothing of
+    /// namespaces can be said then).
+    fn net_ns_untold(&self, f: &FailingStart) -> Option<super::restarts::NetNsUnread> {
+        self.scope.net_ns.and_then(|ns| f.net_ns_untold(ns))
     }
 
     fn counter_span(&self) -> Option<(Timestamp, Timestamp)> {
@@ -1080,6 +1132,7 @@ mod tests {
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
+            net_ns_unread: None,
         }
     }
 
@@ -1409,6 +1462,7 @@ mod tests {
     fn journal_collector() -> FormerOwner {
         use crate::host::journal::{UnitNow, UnitState};
         FormerOwner {
+            net_ns: None,
             unit: Some("collector.service".into()),
             container: None,
             process: "collector".into(),
@@ -1503,27 +1557,32 @@ mod tests {
     /// A program crash-looping in another network namespace (another container, another test
     /// run) cannot have served a port refused in the capture's: where both namespaces are
     /// known it is left out, and one of the capture's namespace named; where either is not
-    /// known, as before. Each stays in the machine's list. Before, "While 7312 was refused,
-    /// X failed to start ..." named X of any namespace, by the timing alone.
+    /// known, it is told, with why its namespace is not known. Each stays in the machine's
+    /// list. Before, "While 7312 was refused, X failed to start ..." named X of any
+    /// namespace, by the timing alone; and one whose runs' namespaces were not all read was
+    /// told as one of the capture's.
     #[test]
     fn a_program_failing_in_another_network_namespace_is_not_told_with_a_refused_port() {
+        use crate::host::restarts::NetNsUnread::{Gone, NotPermitted};
         const OURS: u64 = 4_026_532_001;
         const THEIRS: u64 = 4_026_532_002;
-        let failing = |program: &str, net_ns: Vec<u64>| FailingStart {
+        // The one of no namespace read failed last, and so comes first.
+        let failing = |program: &str, net_ns: Vec<u64>, unread| FailingStart {
             signal: Some(11),
             killed: 3,
             exit_status: None,
             net_ns,
-            ..failing_start(program, 2, 6)
+            net_ns_unread: unread,
+            ..failing_start(program, 2, if unread == Some(Gone) { 7 } else { 6 })
         };
         let sample = || HostSample {
             at: at(8),
             listening: Some(Vec::new()),
             failing_starts: vec![
-                failing("/opt/theirs/crasher", vec![THEIRS]),
-                failing("/opt/ours/crasher", vec![OURS]),
-                failing("/opt/both/crasher", vec![THEIRS, OURS]),
-                failing("/opt/unknown/crasher", Vec::new()),
+                failing("/opt/theirs/crasher", vec![THEIRS], None),
+                failing("/opt/ours/crasher", vec![OURS], None),
+                failing("/opt/both/crasher", vec![THEIRS, OURS], None),
+                failing("/opt/unknown/crasher", Vec::new(), Some(Gone)),
             ],
             ..HostSample::default()
         };
@@ -1536,24 +1595,52 @@ mod tests {
                 4,
                 "the machine's list has them all"
             );
-            let mut told: Vec<String> = (report.endpoints[0].failing_starts.iter())
-                .map(|f| f.program.clone())
+            let mut told: Vec<(String, _)> = (report.endpoints[0].failing_starts.iter())
+                .map(|f| (f.program.clone(), f.net_ns_unread))
                 .collect();
-            told.sort();
+            told.sort_by(|a, b| a.0.cmp(&b.0));
             told
         };
-        assert_eq!(
-            told(Some(OURS)),
-            [
-                "/opt/both/crasher",
-                "/opt/ours/crasher",
-                "/opt/unknown/crasher"
-            ]
+        let programs =
+            |told: Vec<(String, _)>| -> Vec<String> { told.into_iter().map(|(p, _)| p).collect() };
+        // Three at most: the one of the capture's, the one of both, and the one of no
+        // namespace read, which says why (one read in the capture's needs no word).
+        let ours = told(Some(OURS));
+        assert_eq!(ours.len(), 3, "{ours:?}");
+        assert!(!programs(ours.clone()).contains(&"/opt/theirs/crasher".to_owned()));
+        assert!(ours.contains(&("/opt/unknown/crasher".to_owned(), Some(Gone))));
+        assert!(
+            (ours.iter()).all(|(p, unread)| unread.is_none() || p == "/opt/unknown/crasher"),
+            "{ours:?}"
         );
-        // Not known where the capture was: every one, as before (3 at most).
-        assert_eq!(told(None).len(), 3);
-        assert!(told(Some(THEIRS)).contains(&"/opt/theirs/crasher".to_owned()));
-        assert!(!told(Some(THEIRS)).contains(&"/opt/ours/crasher".to_owned()));
+        // Not known where the capture was: every one, as before (3 at most), with no word of
+        // namespaces.
+        let anywhere = told(None);
+        assert_eq!(anywhere.len(), 3);
+        assert!(anywhere.iter().all(|(_, unread)| unread.is_none()));
+        let theirs = programs(told(Some(THEIRS)));
+        assert!(theirs.contains(&"/opt/theirs/crasher".to_owned()));
+        assert!(!theirs.contains(&"/opt/ours/crasher".to_owned()));
+        // Read in ours only, and the others refused: whether it ran in theirs is not known.
+        let mut state = HostState::new(CaptureScope {
+            net_ns: Some(THEIRS),
+            ..scope()
+        });
+        state.apply(HostSample {
+            at: at(8),
+            listening: Some(Vec::new()),
+            failing_starts: vec![failing(
+                "/opt/partly/crasher",
+                vec![OURS],
+                Some(NotPermitted),
+            )],
+            ..HostSample::default()
+        });
+        let report = state.report(&[offender(7211, 0)]);
+        let partly = (report.endpoints[0].failing_starts.iter())
+            .map(|f| f.net_ns_unread)
+            .collect::<Vec<_>>();
+        assert_eq!(partly, [Some(NotPermitted)]);
     }
 
     /// Regression (terminal trial, the story live): the service crashed (refusals from second
@@ -1794,6 +1881,112 @@ mod tests {
         assert_eq!(report.endpoints[0].former_owner, None);
     }
 
+    /// Connects tied to processes whose network namespace could not be read are kept (every
+    /// short-lived client would be lost otherwise), and the report says how many, rather than
+    /// let each read as the capture's namespace's.
+    #[test]
+    fn connects_of_processes_of_no_namespace_known_are_told() {
+        let mut state = HostState::new(scope());
+        state.apply(HostSample {
+            at: at(1),
+            events_unplaced: 2,
+            ..HostSample::default()
+        });
+        state.apply(HostSample {
+            at: at(2),
+            events_unplaced: 3,
+            ..HostSample::default()
+        });
+        let notes = state.report(&[]).notes;
+        assert!(
+            notes.iter().any(|n| n.starts_with(
+                "3 connects were tied to processes whose network namespace could not be read"
+            )),
+            "{notes:?}"
+        );
+        let none = HostState::new(scope()).report(&[]).notes;
+        assert!(
+            !none.iter().any(|n| n.contains("network namespace")),
+            "{none:?}"
+        );
+    }
+
+    /// The journal is the machine's, every network namespace's services write to it: a
+    /// former owner whose process runs still in another namespace than the capture's named
+    /// another namespace's port, and is left out with a note; one whose namespace cannot be
+    /// read, beside a capture outside the namespace of the machine's services (PID 1's), is
+    /// told with that said; beside a capture in it, as before.
+    #[test]
+    fn a_former_owner_of_the_journal_in_another_network_namespace_is_not_told_as_this_ones() {
+        const MACHINE: u64 = 4_026_531_840;
+        const OURS: u64 = 4_026_532_001;
+        let o = offender(7211, 0);
+        let told = |capture: u64, owner: FormerOwner| {
+            let mut state = HostState::new(CaptureScope {
+                net_ns: Some(capture),
+                machine_net_ns: Some(MACHINE),
+                ..scope()
+            });
+            state.apply(HostSample {
+                at: at(100),
+                listening: Some(Vec::new()),
+                local_addrs: vec![lo()],
+                ..HostSample::default()
+            });
+            state.former_owner(7211, Ok(Some(owner)));
+            let report = state.report(std::slice::from_ref(&o));
+            let sentence =
+                crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
+            (report, sentence)
+        };
+        let caveat = "The journal does not tell which network namespace's port 7211 it named, \
+                      and this capture's is not the one the machine's services run in: it may \
+                      have been another namespace's.";
+        // Running still, in another namespace: not told, and a note says why.
+        let running_elsewhere = FormerOwner {
+            net_ns: Some(OwnerNetNs::Other),
+            ..journal_collector()
+        };
+        let (report, sentence) = told(OURS, running_elsewhere);
+        assert_eq!(report.endpoints[0].former_owner, None);
+        assert!(!sentence.contains("journal shows"), "{sentence}");
+        assert!(
+            (report.notes.iter()).any(|n| n.contains("in another network namespace")),
+            "{:?}",
+            report.notes
+        );
+        // Gone, beside a capture in another namespace than the machine's services': told,
+        // saying so.
+        let (report, sentence) = told(OURS, journal_collector());
+        let e = &report.endpoints[0];
+        assert_eq!(
+            e.former_owner.as_ref().and_then(|f| f.net_ns),
+            Some(OwnerNetNs::Unknown)
+        );
+        assert!(
+            sentence.contains("journal shows collector.service"),
+            "{sentence}"
+        );
+        assert!(
+            sentence.ends_with(caveat) || sentence.contains(caveat),
+            "{sentence}"
+        );
+        // Running still in the capture's, or the capture in the machine's services' own: as
+        // before.
+        let running_here = FormerOwner {
+            net_ns: Some(OwnerNetNs::Capture),
+            ..journal_collector()
+        };
+        for (capture, owner) in [(OURS, running_here), (MACHINE, journal_collector())] {
+            let (_, sentence) = told(capture, owner);
+            assert!(
+                sentence.contains("journal shows collector.service"),
+                "{sentence}"
+            );
+            assert!(!sentence.contains("network namespace"), "{sentence}");
+        }
+    }
+
     /// The story: rstscope saw the collector listen and go during the capture, nothing took
     /// 7211; the journal's answer of how its unit ended (asked by its PID) joins the sentence
     /// "served by ... until ...". Without an answer, or with one for another PID, nothing more.
@@ -1862,6 +2055,7 @@ mod tests {
             loopback: false,
             narrow_filter: None,
             net_ns: None,
+            machine_net_ns: None,
         });
         case_7211(&mut state, false);
         let c = state.report(&[]).coverage.expect("coverage");

@@ -407,7 +407,17 @@ impl HostSide {
     fn answered(&mut self, answers: Vec<Answer>) {
         for answer in answers {
             match answer {
-                Answer::Owner(port, a) => self.state.former_owner(port, a),
+                Answer::Owner(port, a) => {
+                    // Its process, where it runs still: in which network namespace.
+                    let capture = self.state.net_ns();
+                    let a = a.map(|owner| {
+                        owner.map(|mut o| {
+                            o.net_ns = crate::host::journal::running_net_ns(&o, capture);
+                            o
+                        })
+                    });
+                    self.state.former_owner(port, a);
+                }
                 Answer::End(pid, a) => self.state.listener_end(pid, a),
             }
         }
@@ -504,6 +514,7 @@ fn host_side(
             _ => None,
         },
         net_ns: crate::host::own_net_ns(),
+        machine_net_ns: crate::host::machine_net_ns(),
     });
     state.carry_listeners(former_listeners);
     let monitor = match HostMonitor::start(Duration::from_secs(1), crate::host::connect_events()) {

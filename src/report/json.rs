@@ -476,10 +476,12 @@ impl Serialize for FailingStartsOut<'_> {
 struct FailingStartOut<'a>(&'a FailingStart, Option<u64>);
 
 /// Where the runs of `f` ran, as to network namespaces: all in the capture's (`capture`),
-/// some in others too (`capture-and-others`), all in others (`others`); `None` where the
-/// capture's namespace or any run's is not known (a file, a namespace not read).
+/// some in others too (`capture-and-others`), all in others (`others`), of the runs whose
+/// namespace was read; `None` where the capture's namespace is not known (a file), where no
+/// run's was read, and where whether it ran in the capture's is not known
+/// ([`FailingStart::net_ns_untold`]: `net_ns_unread` says why).
 fn net_ns_of(f: &FailingStart, capture: Option<u64>) -> Option<&'static str> {
-    let capture = capture.filter(|_| !f.net_ns.is_empty())?;
+    let capture = capture.filter(|&ns| !f.net_ns.is_empty() && f.net_ns_untold(ns).is_none())?;
     let others = f.net_ns.iter().any(|&ns| ns != capture);
     Some(match (f.net_ns.contains(&capture), others) {
         (true, false) => "capture",
@@ -491,7 +493,7 @@ fn net_ns_of(f: &FailingStart, capture: Option<u64>) -> Option<&'static str> {
 impl Serialize for FailingStartOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(20))?;
+        let mut m = serializer.serialize_map(Some(21))?;
         m.serialize_entry("source", "exec-events")?;
         m.serialize_entry("kind", &f.kind())?;
         m.serialize_entry("program", &f.program)?;
@@ -535,6 +537,7 @@ impl Serialize for FailingStartOut<'_> {
             }),
         )?;
         m.serialize_entry("net_ns", &net_ns_of(f, self.1))?;
+        m.serialize_entry("net_ns_unread", &f.net_ns_unread)?;
         m.end()
     }
 }
@@ -573,7 +576,7 @@ struct FormerOwnerOut<'a>(&'a FormerOwner);
 impl Serialize for FormerOwnerOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(9))?;
+        let mut m = serializer.serialize_map(Some(10))?;
         m.serialize_entry("source", "journal")?;
         m.serialize_entry("unit", &f.unit)?;
         m.serialize_entry("container", &f.container)?;
@@ -583,6 +586,7 @@ impl Serialize for FormerOwnerOut<'_> {
         m.serialize_entry("said", &f.said)?;
         m.serialize_entry("said_at", &Secs(f.said_at))?;
         m.serialize_entry("state", &f.state.as_ref().map(UnitStateOut))?;
+        m.serialize_entry("net_ns", &f.net_ns)?;
         m.end()
     }
 }
@@ -1433,6 +1437,7 @@ mod tests {
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
+            net_ns_unread: None,
         }
     }
 
@@ -1475,8 +1480,31 @@ mod tests {
         assert_eq!(out(&f, Some(4026531840)), "capture-and-others");
         assert_eq!(out(&f, Some(4026532999)), "capture-and-others");
         assert_eq!(out(&f, Some(4026533000)), "others");
+        // Some runs' not read, none of those read in the capture's: whether it ran there is
+        // not known, and net_ns_unread says why; one read there is enough.
+        f.net_ns_unread = Some(crate::host::restarts::NetNsUnread::Gone);
+        assert_eq!(out(&f, Some(4026533000)), Value::Null, "a run's not known");
+        assert_eq!(out(&f, Some(4026531840)), "capture-and-others");
+        let unread = serde_json::to_value(FailingStartOut(&f, None)).expect("json");
+        assert_eq!(unread["net_ns_unread"], "gone");
         f.net_ns.clear();
-        assert_eq!(out(&f, Some(4026531840)), Value::Null, "a run's not known");
+        assert_eq!(out(&f, Some(4026531840)), Value::Null, "none read");
+        f.net_ns_unread = None;
+        let read = serde_json::to_value(FailingStartOut(&f, None)).expect("json");
+        assert_eq!(read["net_ns_unread"], Value::Null);
+    }
+
+    /// The journal's former owner says where it ran as to network namespaces, where told.
+    #[test]
+    fn a_former_owner_says_its_network_namespace_where_told() {
+        use crate::host::journal::{FormerOwner, OwnerNetNs, UnitNow};
+        let mut f = FormerOwner::collector(Timestamp(0), Timestamp(0), UnitNow::Running);
+        let out = |f: &FormerOwner| serde_json::to_value(FormerOwnerOut(f)).expect("json");
+        assert_eq!(out(&f)["net_ns"], Value::Null);
+        f.net_ns = Some(OwnerNetNs::Unknown);
+        assert_eq!(out(&f)["net_ns"], "unknown");
+        f.net_ns = Some(OwnerNetNs::Capture);
+        assert_eq!(out(&f)["net_ns"], "capture");
     }
 
     /// A program that failed in a container says which, and whether its file was read there.
@@ -1875,6 +1903,7 @@ mod tests {
                     "restarts": 3,
                     "last_words": null,
                 },
+                "net_ns": null,
             })
         );
     }

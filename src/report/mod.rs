@@ -11,8 +11,9 @@ use crate::engine::offenders::ServiceKey;
 use crate::engine::{Cause, DiagnosisKind, Dropped, Offender, Scan, ScanKind, SuspectRst};
 use crate::host::clients::EndpointClients;
 use crate::host::history::ListenerRecord;
+use crate::host::journal::OwnerNetNs;
 use crate::host::restarts::{
-    self, Elsewhere, FailingKind, FailingStart, Recovered, RecoveredHow, StartLink,
+    self, Elsewhere, FailingKind, FailingStart, NetNsUnread, Recovered, RecoveredHow, StartLink,
 };
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::{DropKind, Overlay, Timestamp};
@@ -3452,11 +3453,20 @@ fn listener_alone(
             match &e.former_owner {
                 Some(f) => format!(
                     "Nothing {listens} on {port}{when}{during}; the system journal shows {} \
-                     listening there last ({}: \"{}\"){}.",
+                     listening there last ({}: \"{}\"){}.{}",
                     f.label(),
                     clock.date_time(f.said_at),
                     f.said,
-                    f.state_words(|t| clock.date_time(t))
+                    f.state_words(|t| clock.date_time(t)),
+                    if f.net_ns == Some(OwnerNetNs::Unknown) {
+                        format!(
+                            " The journal does not tell which network namespace's port {port} \
+                             it named, and this capture's is not the one the machine's services \
+                             run in: it may have been another namespace's."
+                        )
+                    } else {
+                        String::new()
+                    }
                 ),
                 None => format!("Nothing {listens} on {port}{when}{during}."),
             }
@@ -3552,7 +3562,7 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
             format!("failed to start {runs}: {ended}")
         }
     };
-    match f.link {
+    let told = match f.link {
         StartLink::SameProgram => format!(
             "The program that listened on {port}, {}, {what}.",
             program_words(f)
@@ -3567,7 +3577,24 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
                 "no run lived long enough to listen"
             }
         ),
+    };
+    match f.net_ns_unread {
+        Some(why) => format!("{told} {}", net_ns_untold_words(why, Some(port))),
+        None => told,
     }
+}
+
+/// What a program failing to start whose runs' network namespace was not read says of it
+/// ([`FailingStart::net_ns_unread`]), told with refused `port` or in the machine's list: a
+/// program of another namespace (another container, `ip netns exec`) cannot have served a
+/// port of the capture's, and which it was is not known.
+fn net_ns_untold_words(why: NetNsUnread, port: Option<u16>) -> String {
+    format!(
+        "It may have run in another network namespace than the capture's{}: {}.",
+        port.map(|p| format!(", where it could not have served {p}"))
+            .unwrap_or_default(),
+        why.words()
+    )
 }
 
 /// [`failing_start_line`] as the machine-wide list of a capture tells it (`h`, "This machine"
@@ -3582,6 +3609,8 @@ pub fn failing_start_line_of(h: &HostReport, f: &FailingStart, clock: Clock) -> 
             "{line} It ran in another network namespace than the capture's: none of the ports \
              captured was its to serve."
         )
+    } else if let Some(why) = h.net_ns.and_then(|ns| f.net_ns_untold(ns)) {
+        format!("{line} {}", net_ns_untold_words(why, None))
     } else {
         line
     }
@@ -4148,6 +4177,7 @@ mod failing_start_tests {
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
+            net_ns_unread: None,
         }
     }
 
@@ -4187,6 +4217,51 @@ mod failing_start_tests {
         ] {
             assert!(!line(capture, runs).contains(mark), "{capture:?} {runs:?}");
         }
+    }
+
+    /// A program whose runs' network namespace was not read (they ended within milliseconds,
+    /// started into their namespace by `ip netns exec`, and nothing of that namespace left to
+    /// read it through; or the read was refused) says so with the refused port and in the
+    /// machine's list, rather than read as one of the capture's namespace. Regression (three
+    /// namespaces): such a program, failing in another, was told with the capture's refused
+    /// port as if it could have served it.
+    #[test]
+    fn a_program_whose_network_namespace_was_not_read_says_so() {
+        use crate::host::restarts::NetNsUnread::{Gone, NotPermitted};
+        let f = |runs: &[u64], unread| FailingStart {
+            link: StartLink::Timing,
+            net_ns: runs.to_vec(),
+            net_ns_unread: unread,
+            ..killed(3, Some(11), 3, 0)
+        };
+        let said = failing_start_sentence(7312, &f(&[], Some(Gone)), Clock::Utc);
+        assert!(
+            said.starts_with(&failing_start_sentence(7312, &f(&[], None), Clock::Utc))
+                && said.ends_with(
+                    " It may have run in another network namespace than the capture's, where \
+                     it could not have served 7312: its runs had ended before their namespace \
+                     could be read, as had the processes that started them there."
+                ),
+            "{said}"
+        );
+        let refused = failing_start_sentence(7312, &f(&[], Some(NotPermitted)), Clock::Utc);
+        assert!(refused.contains("CAP_SYS_PTRACE"), "{refused}");
+        // The machine's list, against the capture's namespace.
+        let line = |capture: Option<u64>, runs: &[u64], unread| {
+            let h = super::HostReport {
+                net_ns: capture,
+                ..super::HostReport::default()
+            };
+            super::failing_start_line_of(&h, &f(runs, unread), Clock::Utc)
+        };
+        let mark = "It may have run in another network namespace than the capture's: ";
+        let ours = 4_026_531_840;
+        assert!(line(Some(ours), &[], Some(Gone)).contains(mark));
+        assert!(line(Some(ours), &[4_026_532_001], Some(NotPermitted)).contains(mark));
+        // A run read in the capture's, or the capture's not known: nothing to say.
+        assert!(!line(Some(ours), &[ours], Some(Gone)).contains(mark));
+        assert!(!line(None, &[], Some(Gone)).contains(mark));
+        assert!(!line(Some(ours), &[4_026_532_001], None).contains(mark));
     }
 
     /// How the runs ended, as the kernel told it: the OOM killer's SIGKILL, runs that ended

@@ -2849,6 +2849,7 @@ mod tests {
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
+            net_ns_unread: None,
         };
         h.failing_starts = vec![f.clone()];
         let (text, _) = listener_text(Some(&h), Clock::Utc);

@@ -739,3 +739,37 @@ pub fn crash_loops(original: &[u8], dir: &Path, runs: u32, elsewhere: &Netns) ->
     let loops = [looping(&here, None), looping(&there, Some(&elsewhere.name))];
     CrashLoops { here, there, loops }
 }
+
+/// A copy of `/bin/true` that cannot load, `collector` in a directory of its own (removed by
+/// the caller): its needed `libc.so.6` renamed `libq.so.6` (same length), a library no machine
+/// has. `None` (said) where there is no such `/bin/true`.
+#[cfg(target_os = "linux")]
+pub fn unloadable_copy_of_true(what: &str) -> Option<(PathBuf, PathBuf)> {
+    let Ok(original) = std::fs::read("/bin/true") else {
+        println!("SKIPPED: no /bin/true to copy");
+        return None;
+    };
+    let mut patched = original;
+    let (from, to) = (b"libc.so.6\0", b"libq.so.6\0");
+    let mut renamed = 0;
+    for at in 0..patched.len().saturating_sub(from.len()) {
+        if &patched[at..at + from.len()] == from {
+            patched[at..at + from.len()].copy_from_slice(to);
+            renamed += 1;
+        }
+    }
+    if renamed == 0 {
+        println!("SKIPPED: /bin/true does not need libc.so.6 (static, or another libc)");
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("rstscope-{what}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let program = dir.join("collector");
+    std::fs::write(&program, &patched).expect("write the program");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("make it executable");
+    Some((dir, program))
+}

@@ -28,6 +28,9 @@ struct Started {
     path: String,
     /// When the process ended, where its exit was seen.
     ended: Option<Timestamp>,
+    /// Its network namespace as read at its exec (its own `/proc/PID/ns/net`, or a forker's
+    /// of the same namespace), until it moved to another ([`Execs::net_moved`]).
+    net_ns: Option<u64>,
 }
 
 /// See the module documentation.
@@ -98,6 +101,7 @@ impl Execs {
                 at,
                 path: exec.path,
                 ended: None,
+                net_ns: None,
             },
         );
         if let Some(old) = old {
@@ -134,10 +138,36 @@ impl Execs {
 
     /// The program process `pid` ran at `at`: started by then, and not ended before.
     pub fn path(&self, pid: u32, at: Timestamp) -> Option<&str> {
+        self.running(pid, at).map(|s| s.path.as_str())
+    }
+
+    fn running(&self, pid: u32, at: Timestamp) -> Option<&Started> {
         self.by_pid
             .get(&pid)
             .filter(|s| s.at <= at && s.ended.is_none_or(|end| end >= at))
-            .map(|s| s.path.as_str())
+    }
+
+    /// The network namespace of process `pid`'s exec at `at`, as read then
+    /// ([`Execs::exec`] of the same time): what tells the namespace of a process gone before
+    /// its own could be read.
+    pub fn read_net_ns(&mut self, pid: u32, at: Timestamp, net_ns: u64) {
+        if let Some(s) = self.by_pid.get_mut(&pid).filter(|s| s.at == at) {
+            s.net_ns = Some(net_ns);
+        }
+    }
+
+    /// Thread `tid` moved to another network namespace: where it leads a process seen
+    /// starting, the namespace read at its exec is no longer its.
+    pub fn net_moved(&mut self, tid: u32) {
+        if let Some(s) = self.by_pid.get_mut(&tid) {
+            s.net_ns = None;
+        }
+    }
+
+    /// The network namespace process `pid` ran in at `at`, as read at its exec, where it was
+    /// and the process has not moved since: started by then, and not ended before.
+    pub fn net_ns(&self, pid: u32, at: Timestamp) -> Option<u64> {
+        self.running(pid, at).and_then(|s| s.net_ns)
     }
 }
 
@@ -190,6 +220,31 @@ mod tests {
         e.exit(Timestamp(60), 9);
         assert_eq!(e.path(8, Timestamp(70)), Some("/usr/bin/nc"));
         assert_eq!(e.bytes, "/usr/bin/curl".len() + "/usr/bin/nc".len());
+    }
+
+    /// The namespace read at a process's exec is its namespace until it moves or ends, and a
+    /// later exec of its PID starts again without one.
+    #[test]
+    fn the_network_namespace_read_at_an_exec_is_kept_until_a_move() {
+        let mut e = Execs::default();
+        e.exec(Timestamp(10), exec(7, "/usr/bin/curl"));
+        assert_eq!(e.net_ns(7, Timestamp(11)), None, "not read");
+        e.read_net_ns(7, Timestamp(5), 4_026_532_001);
+        assert_eq!(e.net_ns(7, Timestamp(11)), None, "another exec's");
+        e.read_net_ns(7, Timestamp(10), 4_026_532_001);
+        assert_eq!(e.net_ns(7, Timestamp(11)), Some(4_026_532_001));
+        assert_eq!(e.net_ns(7, Timestamp(9)), None, "not started yet");
+        e.net_moved(7);
+        assert_eq!(e.net_ns(7, Timestamp(12)), None, "moved");
+        e.exec(Timestamp(20), exec(7, "/usr/bin/nc"));
+        e.read_net_ns(7, Timestamp(20), 4_026_532_002);
+        e.exit(Timestamp(30), 7);
+        assert_eq!(
+            e.net_ns(7, Timestamp(30)),
+            Some(4_026_532_002),
+            "at its end"
+        );
+        assert_eq!(e.net_ns(7, Timestamp(31)), None, "ended");
     }
 
     #[test]

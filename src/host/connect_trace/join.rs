@@ -10,7 +10,8 @@
 //! `ip netns`'s) is none of the capture's, which sees this namespace's interfaces only: its
 //! addresses may equal one of this namespace's connects (every namespace has its own
 //! 127.0.0.1), so it gives no sighting. The connecting thread's namespace is read with its
-//! process's name; a thread gone before then has none known, and its connect is kept (see
+//! process's name; a process's own thread gone before then is told by the namespace read at
+//! its exec, where the trace saw it start; one of no namespace known is kept (see
 //! [`Owner::netns`]).
 //!
 //! Memory is bounded: at most [`MAX_CONNECTING`] sockets wait for their second change (the
@@ -48,8 +49,10 @@ pub(super) struct Owner {
     /// The script it runs, from its arguments in `/proc` (read with its name).
     pub script: Option<crate::host::program::Script>,
     /// The connecting thread's network namespace (the inode number in `/proc/<tid>/ns/net`),
-    /// read with its process's name; `None` when the thread was gone by then (its process's
-    /// may differ: a thread can enter another namespace). Such a connect is kept: leaving it
+    /// read with its process's name; for a process's own thread gone by then, the one read
+    /// at its exec (its own or its forker's of the same namespace), where the trace saw it
+    /// start and no move since; else `None` (another thread's process may be in another:
+    /// a thread can enter another namespace). Such a connect is kept: leaving it
     /// out would lose every short-lived client (a `curl`, a script), which is what the trace
     /// is for, while a wrong name needs another namespace's short-lived process to connect to
     /// the same address from the same port within the same moment.
@@ -83,6 +86,9 @@ pub(super) struct Joiner {
     order: VecDeque<(u64, Timestamp)>,
     early: VecDeque<Timed>,
     dropped: u64,
+    /// Sightings given of processes whose network namespace was not known, while this
+    /// process's was: each may be another namespace's client.
+    unplaced: u64,
 }
 
 impl Joiner {
@@ -98,6 +104,12 @@ impl Joiner {
     /// Connects dropped so far because too many were waiting at once.
     pub fn dropped(&self) -> u64 {
         self.dropped
+    }
+
+    /// Sightings given so far whose process's network namespace was not known, this
+    /// process's being known: kept (see [`Owner::netns`]), and told as such.
+    pub fn unplaced(&self) -> u64 {
+        self.unplaced
     }
 
     /// Takes one change; returns a sighting when it completes a connect() seen earlier.
@@ -170,9 +182,18 @@ impl Joiner {
     /// The sighting for a connect() seen at `at` by `owner` whose socket then changed as
     /// `end` says; `None` when no port was ever chosen (connect() failed before sending
     /// anything), or when `owner` is known to be in another network namespace.
-    fn sighting(&self, at: Timestamp, owner: Owner, end: &StateChange) -> Option<ProcessSighting> {
+    fn sighting(
+        &mut self,
+        at: Timestamp,
+        owner: Owner,
+        end: &StateChange,
+    ) -> Option<ProcessSighting> {
         let elsewhere = self.netns.is_some() && owner.netns.is_some() && owner.netns != self.netns;
-        (end.local.port() != 0 && !elsewhere).then_some(ProcessSighting {
+        if end.local.port() == 0 || elsewhere {
+            return None;
+        }
+        self.unplaced += u64::from(self.netns.is_some() && owner.netns.is_none());
+        Some(ProcessSighting {
             at,
             local: end.local,
             remote: Some(end.remote),
@@ -383,6 +404,8 @@ mod tests {
             joiner.connecting.is_empty(),
             "the other's connect is done with"
         );
+        // The one of no namespace known is counted, so that a report can say so.
+        assert_eq!(joiner.unplaced(), 1);
         // Where this process's own namespace is unknown, none is left out.
         let mut joiner = Joiner::new(None);
         joiner.push(

@@ -35,7 +35,7 @@ use super::execs::{Execs, MAX_EXECS};
 use super::format::MoveKind;
 use crate::host::container;
 use crate::host::loader::{self, Files, Needs};
-use crate::host::restarts::Elsewhere;
+use crate::host::restarts::{Elsewhere, NetNsUnread};
 use crate::packet::Timestamp;
 
 /// Threads with a move remembered at most (every process a container's shell forks inherits
@@ -65,9 +65,18 @@ struct Mark {
 pub(super) struct Moves {
     marks: HashMap<u32, Mark>,
     serials: u64,
+    /// Moves to another network namespace are not told (a kernel without the `syscalls`
+    /// events of `setns()` and `unshare()`): see [`Self::net_lineage`].
+    net_moves_unseen: bool,
 }
 
 impl Moves {
+    /// Says whether moves to another network namespace go untold ([`Self::net_moved`] is
+    /// not called for them): then a process's forkers are not taken to share its namespace.
+    pub fn net_moves_unseen(&mut self, unseen: bool) {
+        self.net_moves_unseen = unseen;
+    }
+
     /// Thread `tid` moved (`kind`), or its process was put into cgroup `cgroup`.
     pub fn moved(&mut self, tid: u32, kind: MoveKind, cgroup: Option<String>) {
         if self.marks.len() >= MAX_MARKS && !self.marks.contains_key(&tid) {
@@ -161,10 +170,14 @@ impl Moves {
 
     /// Process `pid` and its forkers, nearest first, as far as they share its network
     /// namespace (no move to another seen between): whose `/proc/PID/ns/net` tells its.
+    /// Where moves are not told ([`Self::net_moves_unseen`]), `pid` alone: a forker's
+    /// namespace is a guess then (`ip netns exec` moves the process it runs the program in),
+    /// and a run gone before it is read is of a namespace not known, not of its forker's.
     pub fn net_lineage(&self, pid: u32, execs: &Execs) -> Vec<u32> {
         let net = self.net_serial(pid);
         let mut lineage = vec![pid];
-        while lineage.len() < MAX_LINEAGE
+        while !self.net_moves_unseen
+            && lineage.len() < MAX_LINEAGE
             && let Some(up) = lineage.last().and_then(|&p| execs.parent(p))
             && self.net_serial(up) == net
             && !lineage.contains(&up)
@@ -256,20 +269,33 @@ impl NetNamespaces {
     /// The network namespace of the process that starts a program at `at`, `lineage` being
     /// it and its forkers of the same namespace ([`Moves::net_lineage`]): a forker's read
     /// lately, else the first of them that `read` can read now (the process itself first: a
-    /// run gone already is told by its forker, a loop's shell). `None` where none can be read.
+    /// run gone already is told by its forker, a loop's shell). Where none can be read, why:
+    /// [`NetNsUnread::NotPermitted`] where a read was refused, else [`NetNsUnread::Gone`].
     pub fn of(
         &mut self,
         at: Timestamp,
         lineage: &[u32],
-        read: impl Fn(u32) -> Option<u64>,
-    ) -> Option<u64> {
+        read: impl Fn(u32) -> Result<u64, NetNsUnread>,
+    ) -> Result<u64, NetNsUnread> {
         let fresh = |seen: Timestamp| at.0.saturating_sub(seen.0) < NET_NS_KEEP_NS;
         if let Some(&(ns, _)) = (lineage.iter().skip(1))
             .find_map(|tid| self.read.get(tid).filter(|(_, seen)| fresh(*seen)))
         {
-            return Some(ns);
+            return Ok(ns);
         }
-        let (tid, ns) = lineage.iter().find_map(|&tid| Some((tid, read(tid)?)))?;
+        let mut why = NetNsUnread::Gone;
+        let (tid, ns) = lineage
+            .iter()
+            .find_map(|&tid| match read(tid) {
+                Ok(ns) => Some((tid, ns)),
+                Err(e) => {
+                    if e == NetNsUnread::NotPermitted {
+                        why = e;
+                    }
+                    None
+                }
+            })
+            .ok_or(why)?;
         if self.read.len() >= MAX_NET_NS_READ {
             self.read.retain(|_, (_, seen)| fresh(*seen));
             if self.read.len() >= MAX_NET_NS_READ {
@@ -277,7 +303,7 @@ impl NetNamespaces {
             }
         }
         self.read.insert(tid, (ns, at));
-        Some(ns)
+        Ok(ns)
     }
 
     /// Thread `tid` ended, or moved to another network namespace.
@@ -517,8 +543,9 @@ mod tests {
     /// itself where no forker was read lately, and a forker is read again after its end.
     #[test]
     fn a_forker_s_network_namespace_is_read_once_for_its_runs() {
+        use NetNsUnread::{Gone, NotPermitted};
         let reads = std::cell::RefCell::new(Vec::new());
-        let read = |ns: Option<u64>| {
+        let read = |ns: Result<u64, NetNsUnread>| {
             let reads = &reads;
             move |tid: u32| {
                 reads.borrow_mut().push(tid);
@@ -528,26 +555,40 @@ mod tests {
         let at = |s: i64| Timestamp::from_parts(s, 0);
         let mut n = NetNamespaces::default();
         // The run itself is read first; its forker gets nothing read.
-        assert_eq!(n.of(at(0), &[201, 200], read(Some(7))), Some(7));
+        assert_eq!(n.of(at(0), &[201, 200], read(Ok(7))), Ok(7));
         // Gone (nothing read for it): its forker is, and kept.
         assert_eq!(
-            n.of(at(1), &[202, 200], |tid| (tid == 200).then_some(8)),
-            Some(8)
+            n.of(at(1), &[202, 200], |tid| if tid == 200 {
+                Ok(8)
+            } else {
+                Err(Gone)
+            }),
+            Ok(8)
         );
-        assert_eq!(n.of(at(2), &[203, 200], read(Some(9))), Some(8), "kept");
+        assert_eq!(n.of(at(2), &[203, 200], read(Ok(9))), Ok(8), "kept");
         assert_eq!(*reads.borrow(), [201]);
         // Its end forgets it; so does time.
         n.forget(200);
-        assert_eq!(n.of(at(3), &[204, 200], read(None)), None);
+        assert_eq!(n.of(at(3), &[204, 200], read(Err(Gone))), Err(Gone));
         assert_eq!(
-            n.of(at(4), &[205, 200], |tid| (tid == 200).then_some(8)),
-            Some(8)
+            n.of(at(4), &[205, 200], |tid| if tid == 200 {
+                Ok(8)
+            } else {
+                Err(Gone)
+            }),
+            Ok(8)
         );
-        assert_eq!(
-            n.of(at(20), &[206, 200], read(Some(9))),
-            Some(9),
-            "read again"
-        );
+        assert_eq!(n.of(at(20), &[206, 200], read(Ok(9))), Ok(9), "read again");
+        // A read refused (another user's process, without CAP_SYS_PTRACE) is told as such,
+        // where nothing of the lineage could be read.
+        let refused = |tid| {
+            if tid == 301 {
+                Err(NotPermitted)
+            } else {
+                Err(Gone)
+            }
+        };
+        assert_eq!(n.of(at(21), &[300, 301], refused), Err(NotPermitted));
     }
 
     #[test]
@@ -579,6 +620,9 @@ mod tests {
         execs.forked(100, 500);
         moves.forked(100, 500, false, false);
         assert_eq!(moves.net_lineage(500, &execs), [500, 100]);
+        // Where moves go untold (a kernel without the `syscalls` events), only its own.
+        moves.net_moves_unseen(true);
+        assert_eq!(moves.net_lineage(500, &execs), [500]);
     }
 
     #[test]

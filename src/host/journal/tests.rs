@@ -364,3 +364,41 @@ fn last_words_in_few_words() {
     );
     assert_eq!(few_words(&"x".repeat(70)), format!("{}…", "x".repeat(60)));
 }
+
+/// The journal's former owner whose process runs still is placed by its own network
+/// namespace, where its PID still runs the program of that name: a PID given again to another
+/// program tells nothing.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_former_owner_running_still_is_placed_by_its_own_network_namespace() {
+    let me = std::process::id();
+    let comm = std::fs::read_to_string(format!("/proc/{me}/comm")).expect("own name");
+    let ours = crate::host::own_net_ns().expect("own namespace");
+    let owner = FormerOwner {
+        pid: Some(me),
+        process: comm.trim_end_matches('\n').to_owned(),
+        ..FormerOwner::collector(Timestamp(0), Timestamp(0), UnitNow::Running)
+    };
+    assert_eq!(
+        running_net_ns(&owner, Some(ours)),
+        Some(OwnerNetNs::Capture)
+    );
+    assert_eq!(
+        running_net_ns(&owner, Some(ours + 1)),
+        Some(OwnerNetNs::Other)
+    );
+    assert_eq!(
+        running_net_ns(&owner, None),
+        None,
+        "the capture's not known"
+    );
+    let another = FormerOwner {
+        process: "collector".into(),
+        ..owner
+    };
+    assert_eq!(
+        running_net_ns(&another, Some(ours)),
+        None,
+        "another program"
+    );
+}

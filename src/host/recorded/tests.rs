@@ -94,6 +94,7 @@ fn live_report() -> HostReport {
         clients: EndpointClients::default(),
         client_details: Vec::new(),
         former_owner: Some(FormerOwner {
+            net_ns: None,
             unit: Some("exporter.service".into()),
             container: None,
             process: "exporter".into(),
@@ -133,6 +134,7 @@ fn live_report() -> HostReport {
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),
+            net_ns_unread: None,
         }],
         ..served.clone()
     };

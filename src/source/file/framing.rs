@@ -940,6 +940,13 @@ impl NgFraming {
         head.map(Some).map_err(|what| corrupt_at(reader, what))
     }
 
+    /// The current section is little-endian and describes interfaces, all of them Ethernet.
+    pub(super) fn little_endian_ethernet(&self) -> bool {
+        !self.big_endian
+            && !self.interfaces.is_empty()
+            && (self.interfaces.iter()).all(|i| i.link_type == LinkType::ETHERNET)
+    }
+
     /// The Enhanced Packet Block at the start of `data` (the stream's bytes from `offset`)
     /// when it lies whole there and its lengths are sound, decoded as [`NgFraming::next`]
     /// does; `None` sends the caller to [`NgFraming::next`], which reads more, takes the
@@ -962,7 +969,7 @@ impl NgFraming {
 
     /// [`NgFraming::whole_packet`] in the section's byte order, `BIG_ENDIAN`.
     #[inline(always)]
-    fn whole_packet_as<const BIG_ENDIAN: bool>(
+    pub(super) fn whole_packet_as<const BIG_ENDIAN: bool>(
         &mut self,
         data: &[u8],
         offset: u64,

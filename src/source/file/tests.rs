@@ -1204,6 +1204,65 @@ fn frame_runs_deliver_what_next_frame_delivers() {
     }
 }
 
+/// pcapng packet blocks (those without options framed in place, the others through the
+/// options' reading) read as written, in runs and frame by frame: every padding of the
+/// frame's bytes, blocks with options, with only their end, on two interfaces of other
+/// resolutions and link types, in both byte orders, up to a block that refers to no interface.
+#[test]
+fn pcapng_runs_read_blocks_with_and_without_options_as_one_by_one() {
+    let payload: Vec<u8> = (0..64u8).collect();
+    for be in [false, true] {
+        let mut ng = shb(be);
+        ng.extend(idb(be, 1, 0, &[]));
+        ng.extend(idb(be, 101, 0, &[(9, &[9])]));
+        let mut written = Vec::new();
+        for i in 0..40u64 {
+            let data = &payload[..(i as usize * 5) % 23];
+            let ts = 1_700_000_000_000_000 + i * 999;
+            // Interface 1 counts nanoseconds, interface 0 microseconds.
+            let (on, ns) = if i % 3 == 2 { (1, ts) } else { (0, ts * 1000) };
+            written.push((ns as i64, if on == 1 { 101 } else { 1 }, data.to_vec()));
+            let opts: &[(u16, &[u8])] = match i % 4 {
+                0 => &[(1, b"a comment")],
+                _ => &[],
+            };
+            let mut block = epb(be, on, ts, data, opts);
+            if i % 4 == 1 {
+                // Only the end of options: 4 bytes before the trailer.
+                let len = block.len() as u32 + 4;
+                let trailer = block.len() - 4;
+                block.splice(trailer..trailer, [0u8; 4]);
+                let put = |v: u32| if be { v.to_be_bytes() } else { v.to_le_bytes() };
+                block[4..8].copy_from_slice(&put(len));
+                let end = block.len();
+                block[end - 4..].copy_from_slice(&put(len));
+            }
+            ng.extend(block);
+        }
+        ng.extend(epb(be, 7, 1_800_000_000_000_000, b"nowhere", &[]));
+        let file = TempFile::new("plain.pcapng", &ng);
+        let open = || FileSource::open(std::slice::from_ref(&file.0)).expect("opens");
+        let mut one_by_one = open();
+        let expected = drain(&mut one_by_one);
+        let read: Vec<_> = (expected.iter())
+            .map(|f| (f.ts, f.link_type, f.data.clone()))
+            .collect();
+        assert_eq!(read, written, "big-endian {be}");
+        for limit in [1, 3, 4096] {
+            let mut runs = open();
+            let frames = drain_runs(&mut runs, limit);
+            assert!(frames == expected, "big-endian {be}, runs of {limit}");
+            let problems = |s: &FileSource| format!("{:?}", s.problems());
+            assert_eq!(problems(&runs), problems(&one_by_one));
+            assert!(
+                problems(&runs).contains("interface 7"),
+                "{}",
+                problems(&runs)
+            );
+        }
+    }
+}
+
 /// Each byte order and time resolution of classic pcap has its own loop in a run: every
 /// one reads the times, lengths, bytes and interface counts its records hold, in runs and
 /// frame by frame.

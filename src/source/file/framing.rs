@@ -1011,7 +1011,8 @@ impl NgFraming {
         let field = |at| u32_in::<BIG_ENDIAN>(data, at);
         let (caplen, orig_len) = (field(20), field(24));
         // No options: the frame's bytes, padded to 32 bits, end at the trailer (so they fit).
-        if (caplen as usize).next_multiple_of(4) != len - 32
+        // In 64 bits: a length near 2^32 padded does not wrap where `usize` has 32.
+        if u64::from(caplen).next_multiple_of(4) != (len - 32) as u64
             || caplen > orig_len.saturating_add(ORIG_LEN_SLACK)
         {
             return None;

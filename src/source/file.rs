@@ -569,7 +569,7 @@ impl FileSource {
     /// where `next_frame` also moves the reader, its bookkeeping and the merge. Inlined into
     /// its caller, whose loop over runs it is.
     #[inline(always)]
-    pub fn frame_run(&mut self, limit: u64, mut each: impl FrameSink) -> u64 {
+    pub fn frame_run(&mut self, limit: u64, each: impl FrameSink) -> u64 {
         let Some(index) = self.delivered else {
             return 0;
         };
@@ -631,13 +631,27 @@ impl FileSource {
                 let (data, consumed) = (r.data(), r.consumed());
                 let processes = &mut self.processes;
                 let problems = &mut self.problems;
-                let each = |frame: Frame<'_>| each.frame_called(frame);
-                let (at, last, n) = run.frames(data, *first, each, |rest, at| {
-                    let offset = (consumed + at) as u64;
-                    let head = framing.whole_packet(rest, offset, processes, warnings);
-                    take_warnings(warnings, problems, info);
-                    head
-                });
+                // A little-endian section whose interfaces are all Ethernet (what Wireshark
+                // and dumpcap write on most machines) has a loop of its own, as a classic pcap
+                // file of Ethernet has: its frames go to the sink inlined and carry the link
+                // type as a constant. A run ends at the next block that is not a packet, so
+                // the section's interfaces stay as they are for the run.
+                let (at, last, n) = if framing.little_endian_ethernet() {
+                    run.frames::<true>(data, *first, each, |rest, at| {
+                        let offset = (consumed + at) as u64;
+                        let head =
+                            framing.whole_packet_as::<false>(rest, offset, processes, warnings);
+                        take_warnings(warnings, problems, info);
+                        head
+                    })
+                } else {
+                    run.frames::<false>(data, *first, each, |rest, at| {
+                        let offset = (consumed + at) as u64;
+                        let head = framing.whole_packet(rest, offset, processes, warnings);
+                        take_warnings(warnings, problems, info);
+                        head
+                    })
+                };
                 r.consume_noshift(at);
                 learn_indexes(run.interfaces, processes);
                 (at, last, n)
@@ -1204,13 +1218,15 @@ impl Run<'_> {
     /// Frames the pcapng blocks after `first` (the block delivered last, at the start of
     /// `data`), each with `whole` (given the bytes from the block on and its offset in
     /// `data`), and hands them to `each`: returns the offset and head of the last one and
-    /// how many.
+    /// how many. `ETHERNET`: the section is little-endian and all its interfaces are
+    /// Ethernet; its frames say so as a constant and go to [`FrameSink::frame_of_run`],
+    /// inlined, the others' to [`FrameSink::frame_called`].
     #[inline(always)]
-    fn frames(
+    fn frames<const ETHERNET: bool>(
         &mut self,
         data: &[u8],
         first: Head,
-        mut each: impl FnMut(Frame<'_>),
+        mut each: impl FrameSink,
         mut whole: impl FnMut(&[u8], usize) -> Option<Head>,
     ) -> (usize, Head, u64) {
         let (mut at, mut last, mut n) = (0, first, 0);
@@ -1234,10 +1250,14 @@ impl Run<'_> {
             if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
                 interface.frames += 1;
             }
-            each(Frame {
+            let frame = Frame {
                 ts: head.ts,
                 number: self.number + n,
-                link_type: head.link_type,
+                link_type: if ETHERNET {
+                    LinkType::ETHERNET
+                } else {
+                    head.link_type
+                },
                 interface: head.interface,
                 data: data
                     .get(at + head.start..at + head.start + head.len)
@@ -1249,8 +1269,14 @@ impl Run<'_> {
                 packet_id: head.meta.packet_id,
                 dropped: head.meta.dropped,
                 options: head.options.of(data.get(at..).unwrap_or_default()),
-            });
+            };
+            if ETHERNET {
+                each.frame_of_run(frame, data);
+            } else {
+                each.frame_called(frame);
+            }
         }
+        each.run_end(data);
         (at, last, n)
     }
 

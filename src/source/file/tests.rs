@@ -1026,6 +1026,79 @@ fn drain_runs(source: &mut FileSource, limit: u64) -> Vec<Got> {
     out
 }
 
+/// How a run handed its frames to a [`FrameSink`]: each frame's number and whether it came
+/// through [`FrameSink::frame_of_run`] with its bytes inside the records given, and the runs
+/// ended after such frames.
+#[derive(Default)]
+struct HowHanded {
+    frames: Vec<(u64, bool)>,
+    pending: Option<(usize, usize)>,
+    run_ends: u32,
+}
+
+impl FrameSink for &mut HowHanded {
+    fn frame(&mut self, frame: Frame<'_>) {
+        self.frames.push((frame.number, false));
+    }
+
+    fn frame_called(&mut self, frame: Frame<'_>) {
+        self.frame(frame);
+    }
+
+    fn frame_of_run(&mut self, frame: Frame<'_>, records: &[u8]) {
+        let range = records.as_ptr_range();
+        let inside =
+            range.contains(&frame.data.as_ptr()) && frame.data.as_ptr_range().end <= range.end;
+        assert!(inside, "a frame of a run lies in its records");
+        assert_eq!(frame.link_type, LinkType::ETHERNET);
+        self.pending = Some((records.as_ptr() as usize, records.len()));
+        self.frames.push((frame.number, true));
+    }
+
+    fn run_end(&mut self, records: &[u8]) {
+        if let Some(given) = self.pending.take() {
+            assert_eq!(given, (records.as_ptr() as usize, records.len()));
+            self.run_ends += 1;
+        }
+    }
+}
+
+/// The frames of a little-endian pcapng section of Ethernet interfaces (what Wireshark and
+/// dumpcap write) reach the sink as a classic pcap file of Ethernet's do: through
+/// [`FrameSink::frame_of_run`] with the records they lie in, the run's end told after them
+/// (the repeat check reads kept frames' bytes there then). A section with another link type,
+/// or in big-endian order, goes through [`FrameSink::frame_called`].
+#[test]
+fn pcapng_ethernet_frames_reach_the_sink_as_a_run_of_records() {
+    let file = |be: bool, link_types: &[u16]| {
+        let mut ng = shb(be);
+        for &lt in link_types {
+            ng.extend(idb(be, lt, 0, &[]));
+        }
+        for k in 0..6u64 {
+            let on = (k as u32) % link_types.len() as u32;
+            ng.extend(epb(be, on, 1_000_000 + k, &[k as u8; 60], &[]));
+        }
+        ng
+    };
+    for (be, link_types, inlined) in [
+        (false, &[1u16, 1][..], true),
+        (false, &[1, 101][..], false),
+        (true, &[1][..], false),
+    ] {
+        let (_file, source) = open_bytes("run.pcapng", &file(be, link_types));
+        let mut source = source.expect("opens");
+        let first = source.next_frame().map(|f| f.number);
+        assert_eq!(first, Some(1));
+        let mut how = HowHanded::default();
+        let n = source.frame_run(100, &mut how);
+        assert_eq!(n, 5, "{link_types:?}, big-endian {be}");
+        let expected: Vec<_> = (2..=6).map(|number| (number, inlined)).collect();
+        assert_eq!(how.frames, expected, "{link_types:?}, big-endian {be}");
+        assert_eq!(how.run_ends, u32::from(inlined));
+    }
+}
+
 /// The quiet spells of a file read in runs (whose loop tells them only of the frames that
 /// may end one) are those read frame by frame: gaps of more and of no more than an hour,
 /// before and after times stepping back, and runs starting anywhere.
@@ -1127,6 +1200,65 @@ fn frame_runs_deliver_what_next_frame_delivers() {
             );
             assert!(frames == expected, "{} files, runs of {limit}", set.len());
             assert_eq!(state(&runs), state(&one_by_one));
+        }
+    }
+}
+
+/// pcapng packet blocks (those without options framed in place, the others through the
+/// options' reading) read as written, in runs and frame by frame: every padding of the
+/// frame's bytes, blocks with options, with only their end, on two interfaces of other
+/// resolutions and link types, in both byte orders, up to a block that refers to no interface.
+#[test]
+fn pcapng_runs_read_blocks_with_and_without_options_as_one_by_one() {
+    let payload: Vec<u8> = (0..64u8).collect();
+    for be in [false, true] {
+        let mut ng = shb(be);
+        ng.extend(idb(be, 1, 0, &[]));
+        ng.extend(idb(be, 101, 0, &[(9, &[9])]));
+        let mut written = Vec::new();
+        for i in 0..40u64 {
+            let data = &payload[..(i as usize * 5) % 23];
+            let ts = 1_700_000_000_000_000 + i * 999;
+            // Interface 1 counts nanoseconds, interface 0 microseconds.
+            let (on, ns) = if i % 3 == 2 { (1, ts) } else { (0, ts * 1000) };
+            written.push((ns as i64, if on == 1 { 101 } else { 1 }, data.to_vec()));
+            let opts: &[(u16, &[u8])] = match i % 4 {
+                0 => &[(1, b"a comment")],
+                _ => &[],
+            };
+            let mut block = epb(be, on, ts, data, opts);
+            if i % 4 == 1 {
+                // Only the end of options: 4 bytes before the trailer.
+                let len = block.len() as u32 + 4;
+                let trailer = block.len() - 4;
+                block.splice(trailer..trailer, [0u8; 4]);
+                let put = |v: u32| if be { v.to_be_bytes() } else { v.to_le_bytes() };
+                block[4..8].copy_from_slice(&put(len));
+                let end = block.len();
+                block[end - 4..].copy_from_slice(&put(len));
+            }
+            ng.extend(block);
+        }
+        ng.extend(epb(be, 7, 1_800_000_000_000_000, b"nowhere", &[]));
+        let file = TempFile::new("plain.pcapng", &ng);
+        let open = || FileSource::open(std::slice::from_ref(&file.0)).expect("opens");
+        let mut one_by_one = open();
+        let expected = drain(&mut one_by_one);
+        let read: Vec<_> = (expected.iter())
+            .map(|f| (f.ts, f.link_type, f.data.clone()))
+            .collect();
+        assert_eq!(read, written, "big-endian {be}");
+        for limit in [1, 3, 4096] {
+            let mut runs = open();
+            let frames = drain_runs(&mut runs, limit);
+            assert!(frames == expected, "big-endian {be}, runs of {limit}");
+            let problems = |s: &FileSource| format!("{:?}", s.problems());
+            assert_eq!(problems(&runs), problems(&one_by_one));
+            assert!(
+                problems(&runs).contains("interface 7"),
+                "{}",
+                problems(&runs)
+            );
         }
     }
 }

@@ -2983,13 +2983,7 @@ fn a_program_failing_to_start_is_listed_in_the_this_machine_panel() {
         return;
     }
     let dir = temp_dir("failing-start-panel");
-    let program = dir.join("crashing-indexer");
-    std::fs::write(&program, &original).expect("write the program");
-    std::fs::set_permissions(
-        &program,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .expect("make it executable");
+    let program = common::program_file(&dir, "crashing-indexer", &original);
     for _ in 0..3 {
         // In the temporary folder: a core file, where the machine writes one, goes there.
         let mut child = std::process::Command::new(&program)

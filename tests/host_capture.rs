@@ -355,27 +355,9 @@ fn the_capture_commands_json_lists_the_machine_wide_side() {
     std::thread::sleep(Duration::from_millis(2200));
     drop(listener);
     let dir = common::temp_dir("host-capture", "machine-wide");
-    let program = dir.join("crashing-indexer");
-    std::fs::write(&program, &original).expect("write the program");
-    std::fs::set_permissions(
-        &program,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .expect("make it executable");
-    let program = std::fs::canonicalize(&program).expect("the copy");
-    let looped = std::process::Command::new("sh")
-        .args([
-            "-c",
-            "ulimit -c 0; i=0; while [ $i -lt 4 ]; do i=$((i+1)); \"$1\" 5 & p=$!; \
-             sleep 0.2; kill -SEGV $p; wait $p; sleep 0.2; done",
-            "sh",
-        ])
-        .arg(&program)
-        .current_dir(&dir)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("run the loop");
-    assert!(looped.success());
+    let program = common::program_file(&dir, "crashing-indexer", &original);
+    let looped = common::crash_loop(&program, &dir, 4, None).wait();
+    assert!(looped.expect("the loop ends").success());
     let out = child.wait_with_output().expect("rstscope ends");
     let err = rest.join().unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);

@@ -705,39 +705,57 @@ pub struct CrashLoops {
 /// in another container.
 #[cfg(target_os = "linux")]
 pub fn crash_loops(original: &[u8], dir: &Path, runs: u32, elsewhere: &Netns) -> CrashLoops {
-    let copy = |name: &str| {
-        let program = dir.join(name);
-        std::fs::write(&program, original).expect("write the program");
-        std::fs::set_permissions(
-            &program,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .expect("make it executable");
-        std::fs::canonicalize(&program).expect("the copy")
-    };
-    let (here, there) = (copy("crasher-here"), copy("crasher-elsewhere"));
+    let here = program_file(dir, "crasher-here", original);
+    let there = program_file(dir, "crasher-elsewhere", original);
+    let loops = [
+        crash_loop(&here, dir, runs, None),
+        crash_loop(&there, dir, runs, Some(&elsewhere.name)),
+    ];
+    CrashLoops { here, there, loops }
+}
+
+/// `bytes` (a program's, as `/bin/sleep`'s) written to `dir/name`, executable; its path with
+/// symbolic links followed, as the kernel's exec events name it.
+#[cfg(unix)]
+pub fn program_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let program = dir.join(name);
+    std::fs::write(&program, bytes).expect("write the program");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("make it executable");
+    std::fs::canonicalize(&program).expect("the program's path")
+}
+
+/// A shell loop, started in `dir`, running `program` (a copy of `/bin/sleep`) `runs` times,
+/// every run killed by SIGSEGV 0.2 s in and 0.2 s apart, no core files; in network namespace
+/// `netns` (through `ip netns exec`), or this one with `None`. It ends after its runs.
+#[cfg(target_os = "linux")]
+pub fn crash_loop(
+    program: &Path,
+    dir: &Path,
+    runs: u32,
+    netns: Option<&str>,
+) -> std::process::Child {
     let script = format!(
         "ulimit -c 0; i=0; while [ $i -lt {runs} ]; do i=$((i+1)); \"$1\" 5 & p=$!; \
          sleep 0.2; kill -SEGV $p; wait $p; sleep 0.2; done"
     );
-    let looping = |program: &Path, netns: Option<&str>| {
-        let mut c = match netns {
-            Some(ns) => {
-                let mut c = std::process::Command::new("ip");
-                c.args(["netns", "exec", ns, "sh"]);
-                c
-            }
-            None => std::process::Command::new("sh"),
-        };
-        c.args(["-c", &script, "sh"])
-            .arg(program)
-            .current_dir(dir)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start the loop")
+    let mut c = match netns {
+        Some(ns) => {
+            let mut c = std::process::Command::new("ip");
+            c.args(["netns", "exec", ns, "sh"]);
+            c
+        }
+        None => std::process::Command::new("sh"),
     };
-    let loops = [looping(&here, None), looping(&there, Some(&elsewhere.name))];
-    CrashLoops { here, there, loops }
+    c.args(["-c", &script, "sh"])
+        .arg(program)
+        .current_dir(dir)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the loop")
 }
 
 /// A copy of `/bin/true` that cannot load, `collector` in a directory of its own (removed by

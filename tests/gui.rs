@@ -14731,6 +14731,61 @@ fn a_scans_row_counts_a_time_range_and_is_drawn_bright_in_the_plot() {
     assert!(shows(&h, "bright: 127.0.0.1 → 127.0.0.1"));
 }
 
+/// Regression (s48, real window): in a time range, a scan's sentence told the whole capture
+/// ("probed 100 ports (7500 to 7599) of 127.0.0.1 in 3 s ... 100 refused"), beside the row's
+/// and the targets' list's 66 refused, its cell "port scan of 100 ports", and the copied
+/// diagnosis "12:03:05-12:03:07" before "Seen ... to 12:03:06". They tell the range's targets.
+#[test]
+fn a_scans_sentence_in_a_time_range_tells_the_range() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/scan-and-retrier.pcap")],
+    );
+    assert!(shows(
+        &h,
+        "probed 100 ports (7500 to 7599) of 127.0.0.1 in 3 s"
+    ));
+    let first = scan_row(&h).expect("the scan").offender.first_seen.second();
+    h.state_mut().set_range(Some((first, first + 1)));
+    h.run_steps(3);
+    settle(&mut h);
+    let row = scan_row(&h).expect("the scan in the range");
+    let scan = row.scan.as_ref().expect("the scan's row");
+    let n = scan.targets.len();
+    assert!(n > 0 && n < 100, "{n} of its 100 ports in the range");
+    let last = 7500 + n - 1;
+    let told = format!("probed {n} ports (7500 to {last}) of 127.0.0.1 in 2 s");
+    assert!(shows(&h, &told), "{told}");
+    assert!(!shows(&h, "probed 100 ports"));
+    assert!(shows(&h, &format!("{n} refused (closed): 7500, 7501")));
+    assert_eq!(
+        row.gist(None),
+        format!("port scan of {n} ports: {n} refused"),
+        "its cell"
+    );
+    assert_eq!(row.offender.incidents, n as u64);
+    h.get_by_label("Copy diagnosis").click();
+    h.step();
+    let copied = copied_texts(&h).join("\n");
+    assert!(copied.contains(&told), "{copied}");
+    assert!(
+        copied.contains("12:03:05-12:03:06): a port scan."),
+        "{copied}"
+    );
+    assert!(
+        copied.contains("Seen 2026-12-03 12:03:05 to 12:03:06"),
+        "{copied}"
+    );
+    // Without the range, the whole capture's again.
+    h.state_mut().set_range(None);
+    h.run_steps(3);
+    settle(&mut h);
+    assert!(shows(
+        &h,
+        "probed 100 ports (7500 to 7599) of 127.0.0.1 in 3 s"
+    ));
+}
+
 /// A sweep (one client, one port, many servers) is one row too: 10.0.0.1 refused on port 22 by
 /// 30 servers (10.0.1.1 to 10.0.1.30) in a capture written here, beside 10.0.0.2:7211 refused
 /// three times. The sweep's row is "10.0.0.1 → port 22" (ssh), ranked first; its details list

@@ -797,7 +797,7 @@ impl DetailsView {
         let o = o.clone();
         let mut action = None;
         let diagnosis = match input.row.and_then(|r| r.scan.as_ref()) {
-            Some(s) => report::scan_sentence(&s.scan, input.clock),
+            Some(s) => report::scan_sentence(s.told(), input.clock),
             None => report::full_diagnosis_in(&o, input.host, input.clock, scope),
         };
         // A live capture's files are its own pieces, no name a ticket's reader knows.

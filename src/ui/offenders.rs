@@ -110,9 +110,17 @@ pub struct ScanRow {
     /// Its targets the row counts (those with something in the time range, where one is
     /// selected), in endpoint order, each with its answer.
     pub targets: Vec<(EndpointKey, Answer)>,
+    /// With a time range, the scan as the row counts it there ([`scan_in_range`]): what its
+    /// sentence and its cell tell.
+    pub in_range: Option<Scan>,
 }
 
 impl ScanRow {
+    /// The scan its sentence tells: the time range's, where one is selected.
+    pub fn told(&self) -> &Scan {
+        self.in_range.as_ref().unwrap_or(&self.scan)
+    }
+
     /// The targets that answered `answer`, in endpoint order.
     pub fn answered(&self, answer: Answer) -> impl Iterator<Item = EndpointKey> + '_ {
         (self.targets.iter())
@@ -173,7 +181,7 @@ impl Row {
         range: Option<(i64, i64)>,
     ) -> String {
         match &self.scan {
-            Some(s) => report::scan_sentence(&s.scan, clock),
+            Some(s) => report::scan_sentence(s.told(), clock),
             None => report::full_diagnosis_in(&self.offender, host, clock, self.scope(range)),
         }
     }
@@ -181,7 +189,7 @@ impl Row {
     /// The diagnosis in a few words, for its cell.
     pub fn gist(&self, host: Option<&HostReport>) -> String {
         match &self.scan {
-            Some(s) => report::scan_gist(&s.scan),
+            Some(s) => report::scan_gist(s.told()),
             None => report::diagnosis_gist(&self.offender, host),
         }
     }
@@ -429,6 +437,7 @@ impl OffendersView {
                     .map(|o| (o.clone(), true))
                     .collect(),
                 None,
+                false,
             )
             .into_iter()
             .map(|r| (r.id(), r.offender))
@@ -1875,7 +1884,7 @@ pub fn build_rows(
             .collect(),
         None => offenders.iter().map(|o| (o.clone(), true)).collect(),
     };
-    let mut rows = with_scans_folded(kept, host);
+    let mut rows = with_scans_folded(kept, host, range.is_some());
     // Ranked as the report ranks them, a scan as one finding among the endpoints with
     // problems of their own (by its targets' incidents together): synscan's 997 targets were
     // 997 rows, each with the scan's sentence, the endpoints worth a look among them.
@@ -1906,8 +1915,13 @@ pub fn build_rows(
 }
 
 /// The rows of `kept` (offenders, each with whether its clients are known), the targets of
-/// each scan folded into one row of the scan ([`Offender::folded`]), unranked.
-fn with_scans_folded(kept: Vec<(Offender, bool)>, host: Option<&HostReport>) -> Vec<Row> {
+/// each scan folded into one row of the scan ([`Offender::folded`]), unranked; `in_range`:
+/// `kept` are cut to a time range, and so is each scan's sentence ([`scan_in_range`]).
+fn with_scans_folded(
+    kept: Vec<(Offender, bool)>,
+    host: Option<&HostReport>,
+    in_range: bool,
+) -> Vec<Row> {
     let mut rows = Vec::with_capacity(kept.len());
     // Few scans: a list, in the order met.
     let mut scans: Vec<(Arc<Scan>, Vec<Offender>, bool)> = Vec::new();
@@ -1950,6 +1964,7 @@ fn with_scans_folded(kept: Vec<(Offender, bool)>, host: Option<&HostReport>) -> 
             }
         }
         answers.sort_unstable_by_key(|(k, _)| *k);
+        let in_range = in_range.then(|| scan_in_range(&scan, &targets, &answers, &offender));
         rows.push(Row {
             rank: 0,
             endpoint: report::scan_name(&scan),
@@ -1964,10 +1979,89 @@ fn with_scans_folded(kept: Vec<(Offender, bool)>, host: Option<&HostReport>) -> 
             scan: Some(ScanRow {
                 scan,
                 targets: answers,
+                in_range,
             }),
         });
     }
     rows
+}
+
+/// `scan` as its row counts it in a time range: its targets there (`targets`, the range's
+/// offenders, in endpoint order; `answers`, each with its answer, the scan's open ports that
+/// failed nothing among them), their attempts and times (`folded`, their incidents in the
+/// range). The whole capture's sentence beside the range's counts told "probed 100 ports
+/// (7500 to 7599) ... in 3 s" over a row and a list of 66 refused; copied, "Seen ... to
+/// 12:03:06" after "12:03:05-12:03:07". What the range cannot tell stays the whole
+/// capture's: whether endpoints were dropped, and the endpoints left out as retried.
+fn scan_in_range(
+    scan: &Scan,
+    targets: &[Offender],
+    answers: &[(EndpointKey, Answer)],
+    folded: &Offender,
+) -> Scan {
+    let of = |k: &EndpointKey| {
+        (targets.binary_search_by_key(k, Offender::key))
+            .ok()
+            .map(|i| &targets[i])
+    };
+    let named = |list: &mut Vec<EndpointKey>, k: EndpointKey| {
+        if list.len() < crate::engine::scans::MAX_NAMED {
+            list.push(k);
+        }
+    };
+    let mut s = Scan {
+        targets: answers.len() as u64,
+        attempts: folded.attempts,
+        failed_attempts: folded.failed_attempts,
+        completed: 0,
+        half_open: 0,
+        refused: 0,
+        unanswered: 0,
+        unanswered_at_end: 0,
+        other: 0,
+        open_named: Vec::new(),
+        refused_named: Vec::new(),
+        first_seen: Some(folded.first_seen),
+        last_seen: Some(folded.last_seen),
+        ..scan.clone()
+    };
+    if let (Some(first), Some(last)) = (answers.first(), answers.last()) {
+        s.lowest = first.0;
+        s.highest = last.0;
+    }
+    for &(k, answer) in answers {
+        let target = of(&k);
+        match answer {
+            Answer::Open => {
+                // An open port that failed nothing is no offender: the scan's kind tells it.
+                if target.map_or(scan.half_open == 0, |t| t.completed > 0) {
+                    s.completed += 1;
+                } else {
+                    s.half_open += 1;
+                }
+                named(&mut s.open_named, k);
+            }
+            Answer::Refused => {
+                s.refused += 1;
+                named(&mut s.refused_named, k);
+            }
+            Answer::NoAnswer => {
+                s.unanswered += 1;
+                if target.is_some_and(|t| t.cut_off_attempts() >= t.failed_unanswered) {
+                    s.unanswered_at_end += 1;
+                }
+            }
+            Answer::GivenUp => s.other += 1,
+        }
+    }
+    // "Reset by the client instead of acknowledged" where every half-open one of the whole
+    // capture's was.
+    s.reset_by_client = if scan.reset_by_client == scan.half_open {
+        s.half_open
+    } else {
+        0
+    };
+    s
 }
 
 /// The rows `offenders` make in all, without a time range or a filter: the endpoints with

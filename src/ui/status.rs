@@ -753,12 +753,15 @@ fn save_limit(ui: &mut egui::Ui, limit_mb: &mut u64) {
     );
 }
 
+/// The frames of each link type, named as the terminal's `link types` line names them: "30:
+/// link type 242" left the admin to look the number up where `analyze` said "IP over
+/// InfiniBand (242): 30".
 fn link_types(a: &Analysis) -> String {
     let mut lines: Vec<String> = a
         .capture
         .link_types
         .iter()
-        .map(|(lt, n)| format!("{}: link type {}", thousands(*n), lt.0))
+        .map(|(lt, n)| format!("{}: {}", crate::decode::link_label(*lt), thousands(*n)))
         .collect();
     if lines.is_empty() {
         lines.push("no frames".into());
@@ -911,6 +914,21 @@ mod tests {
         assert!(
             both[0].starts_with("31 frames not decoded: ") && both[0].contains("1: "),
             "{both:?}"
+        );
+    }
+
+    /// Regression (s48, real window, tcpdump's ipoib.pcap): the packets' hover said "30: link
+    /// type 242"; it names each link type as `analyze` does, its frames after it.
+    #[test]
+    fn the_packets_hover_names_the_link_types() {
+        let mut a = Analysis::default();
+        a.capture.link_types = vec![
+            (crate::source::LinkType(242), 30),
+            (crate::source::LinkType(1), 1_234),
+        ];
+        assert_eq!(
+            link_types(&a),
+            "IP over InfiniBand (242): 30\nEthernet (1): 1,234"
         );
     }
 

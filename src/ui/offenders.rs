@@ -110,7 +110,7 @@ pub struct ScanRow {
     /// Its targets the row counts (those with something in the time range, where one is
     /// selected), in endpoint order, each with its answer.
     pub targets: Vec<(EndpointKey, Answer)>,
-    /// With a time range, the scan as the row counts it there ([`scan_in_range`]): what its
+    /// With a time range, the scan as the row counts it there (`scan_in_range`): what its
     /// sentence and its cell tell.
     pub in_range: Option<Scan>,
 }

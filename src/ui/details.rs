@@ -495,9 +495,7 @@ impl DetailsView {
                         (false, true) => Drop::Before,
                         (false, false) => Drop::No,
                     },
-                    at: at
-                        .as_ref()
-                        .map(|_| evidence::interface_name(ev, p.interface)),
+                    at: at.as_ref().map(|at| at.whole_name(ev, p)),
                 })
                 .collect();
             self.lines = Some((how, lines));

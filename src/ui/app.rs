@@ -1954,6 +1954,7 @@ impl RstscopeApp {
                                     selectable,
                                     filter: &filter,
                                     seen_on: seen_on.as_deref(),
+                                    told: &a.capture.warnings,
                                 },
                             )
                         });

@@ -362,6 +362,9 @@ pub struct DetailsInput<'a> {
     /// The interfaces the offender was seen on, in words, where the capture has several
     /// ([`report::seen_on_words`]).
     pub seen_on: Option<&'a str>,
+    /// The analysis's own warnings, which the status bar says: the evidence's same ones are
+    /// not said again over the lists.
+    pub told: &'a [String],
 }
 
 /// What the user asked for in the panel.
@@ -903,7 +906,7 @@ impl DetailsView {
         let warnings = self
             .evidence
             .as_ref()
-            .map(|ev| ev.warnings_in(input.clock))
+            .map(|ev| untold(ev.warnings_in(input.clock), input.told))
             .unwrap_or_default();
         // Each at the size of the text around it (small and cut at the right edge, a zip's
         // note on the members it skipped could not be read): whole and wrapped in full, on one
@@ -1357,6 +1360,15 @@ fn reading_line(ui: &mut egui::Ui, r: &SoFar, chosen: bool) {
             report::thousands(r.frames)
         ));
     });
+}
+
+/// The evidence's `warnings` the status bar does not say already (`told`, the analysis's): a
+/// file of a several-file capture gone before it was opened was said there, in the notice
+/// over the plot, and again in orange over every row's lists, as the evidence read the files
+/// again. One gone since the analysis read it is news, and stays.
+fn untold(mut warnings: Vec<String>, told: &[String]) -> Vec<String> {
+    warnings.retain(|w| !told.contains(w));
+    warnings
 }
 
 /// The text of the button that saves the packets listed.
@@ -3232,6 +3244,7 @@ mod tests {
                             selectable: true,
                             filter: &s.filter,
                             seen_on: None,
+                            told: &[],
                         },
                     );
                 },
@@ -3275,6 +3288,21 @@ mod tests {
         assert_eq!(name(Some(&ports)), "rstscope-scan-10.0.0.1-10.0.0.2.pcapng");
         assert_eq!(name(Some(&sweep)), "rstscope-sweep-10.0.0.1-22.pcapng");
         assert_eq!(name(None), "rstscope-10.0.0.2-0.pcapng");
+    }
+
+    /// Regression (real-window trial): of two files opened together, one gone before: its
+    /// "cannot read" was in the status bar and again in orange over every row's lists. One
+    /// that went after the analysis read it is news there, and stays.
+    #[test]
+    fn a_warning_the_status_bar_says_is_not_said_again_over_the_lists() {
+        let gone = "/caps/b.pcapng: cannot read: No such file or directory (os error 2)";
+        let since = "/caps/c.pcapng: cannot read: No such file or directory (os error 2)";
+        let told = [gone.to_owned()];
+        assert_eq!(
+            super::untold(vec![gone.to_owned(), since.to_owned()], &told),
+            [since]
+        );
+        assert!(super::untold(vec![gone.to_owned()], &told).is_empty());
     }
 
     #[test]

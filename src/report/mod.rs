@@ -541,7 +541,9 @@ pub fn rate(r: f64) -> String {
 
 /// How long a capture lasted, from `first` to `last` packet: `15.0 s` (tenths, under two
 /// minutes), else as [`approx_duration`] rounds it; under a second in milliseconds (`12 ms`,
-/// `2.5 ms`, `under 1 ms`, `0 ms` for one instant: "0.0 s" read as no time at all). Its
+/// `2.5 ms`), under one in microseconds (`172 µs`, as the app's connections say how long
+/// each lasted: "under 1 ms" beside a connection of "172 µs" spoke two clock languages), `0
+/// ms` for one instant ("0.0 s" read as no time at all). Its
 /// span, not the seconds it touched (a capture from 22:13:20.9 to 22:13:35.9 lasted 15.0 s,
 /// though it touched 16 seconds): the text report's time line and the app's headline say
 /// the same.
@@ -550,8 +552,9 @@ pub fn capture_span(first: Timestamp, last: Timestamp) -> String {
     let ms = secs * 1000.0;
     if secs <= 0.0 {
         "0 ms".to_owned()
-    } else if ms < 1.0 {
-        "under 1 ms".to_owned()
+    } else if ms < 0.9995 {
+        // At least 1 µs: a file's clock tells no less (nanosecond files round up).
+        format!("{:.0} µs", (ms * 1000.0).max(1.0))
     } else if ms < 9.95 {
         format!("{ms:.1} ms")
     } else if ms < 999.5 {
@@ -4531,13 +4534,18 @@ mod rate_tests {
     }
 
     /// Regression (real-window trial): a capture of 12 ms lasted "0.0 s", as one of a
-    /// single packet did.
+    /// single packet did; and one of 172 µs was "under 1 ms" beside its connection's "172
+    /// µs".
     #[test]
     fn a_capture_under_a_second_lasted_milliseconds() {
         let t0 = Timestamp::from_parts(1_700_000_000, 200_000_000);
         let after = |ns: i64| capture_span(t0, Timestamp(t0.0 + ns));
         assert_eq!(after(0), "0 ms");
-        assert_eq!(after(400_000), "under 1 ms");
+        assert_eq!(after(400_000), "400 µs");
+        assert_eq!(after(172_400), "172 µs");
+        assert_eq!(after(999_400), "999 µs");
+        assert_eq!(after(999_600), "1.0 ms");
+        assert_eq!(after(300), "1 µs");
         assert_eq!(after(2_500_000), "2.5 ms");
         assert_eq!(after(12_050_000), "12 ms");
         assert_eq!(after(999_000_000), "999 ms");

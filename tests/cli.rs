@@ -2830,6 +2830,12 @@ fn a_capture_under_a_second_is_told_in_milliseconds_without_averages() {
         "{text}"
     );
     assert!(!text.contains("0.0 s"), "{text}");
+    // Nor of the endpoint's three incidents 12 ms apart (they were "avg 3.0/s").
+    assert!(
+        text.contains("incidents 3: peak 3/s, no average (all within 12 ms); first "),
+        "{text}"
+    );
+    assert!(!text.contains("avg 3.0/s"), "{text}");
 }
 
 /// Regression: `--write` into a folder that does not exist said "cannot write the output:

@@ -573,6 +573,18 @@ pub fn under_a_second(first: Timestamp, last: Timestamp) -> bool {
     i128::from(last.0) - i128::from(first.0) < i128::from(Timestamp::NANOS_PER_SEC)
 }
 
+/// Whether `o`'s incidents all lie within less than a second (a single one included): no
+/// average per second is made of them, as none is of a capture under a second (three refusals
+/// 12 ms apart were "avg 3.0/s"); their count, peak and times say it.
+pub fn incidents_within_a_second(o: &Offender) -> bool {
+    under_a_second(o.first_seen, o.last_seen)
+}
+
+/// How long `o`'s incidents lasted, first to last, as [`capture_span`] says it (`12 ms`).
+pub fn incidents_span(o: &Offender) -> String {
+    capture_span(o.first_seen, o.last_seen)
+}
+
 /// A span for people: `10 s`, `12 min`, `3.5 h`, `2.1 days`.
 pub fn approx_duration(secs: i64) -> String {
     match secs {
@@ -2433,6 +2445,10 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
     };
     let all_incidents = if o.first_seen.second() == o.last_seen.second() {
         format!("at {}", clock.time(o.first_seen))
+    } else if incidents_within_a_second(o) {
+        // Two seconds touched, less than one apart: a rate over them would be made of
+        // less than a second.
+        clock.range(o.first_seen, o.last_seen)
     } else {
         format!(
             "{}, {}",

@@ -2346,16 +2346,27 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope, seen_on: Option<&str>) 
     // Beside the failed attempts, a bare rate reads as theirs: what it counts is on hover (the
     // header keeps to one line at 800 points; the sentence below gives the rate of what it
     // counts, e.g. the refusals alone).
-    ui.label(format!(
-        "{} avg, peak {}/s",
-        report::rate(o.avg_rate),
-        thousands(u64::from(o.peak_rate))
-    ))
-    .on_hover_text(
-        "incidents a second, from this endpoint's first incident's second to its last: an \
-         incident is a failed attempt, a reset that was not part of one (a refused attempt \
-         counts once), or an attempt answered only after its SYN was sent again",
-    );
+    const INCIDENT: &str = "an incident is a failed attempt, a reset that was not part of one \
+         (a refused attempt counts once), or an attempt answered only after its SYN was sent \
+         again";
+    if report::incidents_within_a_second(o) {
+        // No average of less than a second (the table's Avg cell is empty too).
+        ui.label(format!("peak {}/s", thousands(u64::from(o.peak_rate))))
+            .on_hover_text(format!(
+                "most incidents in one second; no average: {} ({INCIDENT})",
+                crate::ui::offenders::within_words(o)
+            ));
+    } else {
+        ui.label(format!(
+            "{} avg, peak {}/s",
+            report::rate(o.avg_rate),
+            thousands(u64::from(o.peak_rate))
+        ))
+        .on_hover_text(format!(
+            "incidents a second, from this endpoint's first incident's second to its last: \
+             {INCIDENT}"
+        ));
+    }
     if let Some(seen) = seen_on {
         ui.label(seen).on_hover_text(
             "the capture interfaces its connection attempts, resets and dropped packets were \

@@ -362,8 +362,9 @@ pub struct DetailsInput<'a> {
     /// The interfaces the offender was seen on, in words, where the capture has several
     /// ([`report::seen_on_words`]).
     pub seen_on: Option<&'a str>,
-    /// The analysis's own warnings, which the status bar says: the evidence's same ones are
-    /// not said again over the lists.
+    /// The analysis's warnings about files it could not read at all, which the notice, the
+    /// title and the status bar say: the evidence's same ones are not said again over the
+    /// lists (a file cut short is, as its packets past the cut are not listed).
     pub told: &'a [String],
 }
 
@@ -1362,10 +1363,11 @@ fn reading_line(ui: &mut egui::Ui, r: &SoFar, chosen: bool) {
     });
 }
 
-/// The evidence's `warnings` the status bar does not say already (`told`, the analysis's): a
-/// file of a several-file capture gone before it was opened was said there, in the notice
-/// over the plot, and again in orange over every row's lists, as the evidence read the files
-/// again. One gone since the analysis read it is news, and stays.
+/// The evidence's `warnings` but those already `told` (the analysis's about files it could
+/// not read at all): a file of a several-file capture gone before it was opened was said in
+/// the notice over the plot, the title and the status bar, and again in orange over every
+/// row's lists, as the evidence read the files again. One gone since the analysis read it is
+/// news, and stays.
 fn untold(mut warnings: Vec<String>, told: &[String]) -> Vec<String> {
     warnings.retain(|w| !told.contains(w));
     warnings

@@ -1346,8 +1346,12 @@ impl RecordedAt {
     /// several interfaces (`dumpcap -i lo -i if-a`) has it for every packet: its endpoint said
     /// "seen on lo and if-a" over packet lines that did not say which was seen where.
     pub fn new(ev: &Evidence, max_name: Option<usize>) -> Option<Self> {
-        let several = (ev.interfaces.iter().enumerate())
-            .any(|(i, a)| ev.interfaces[..i].iter().any(|b| b.file == a.file));
+        // Interfaces that gave no frame tell nothing apart (zeek's ldap pcapng files declare
+        // 126, of which one gave every frame: each line began "interface 48").
+        let gave: Vec<&crate::source::InterfaceInfo> =
+            (ev.interfaces.iter()).filter(|i| i.frames > 0).collect();
+        let several =
+            (gave.iter().enumerate()).any(|(i, a)| gave[..i].iter().any(|b| b.file == a.file));
         if ev.copies.total() == 0 && ev.across_files == 0 && !several {
             return None;
         }

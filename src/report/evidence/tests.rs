@@ -600,6 +600,36 @@ fn copies_on_a_lone_unnamed_interface_are_marked_without_a_name() {
     );
 }
 
+/// Regression (real-window trial, zeek's ldap pcapng files): a file declaring 126 interfaces,
+/// one of which gave every frame, began each packet line with "interface 48": nothing to tell
+/// apart. Two interfaces that both gave frames are named.
+#[test]
+fn interfaces_that_gave_no_frame_make_no_column() {
+    let syn = seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 1000, 0);
+    let rst = seg(v4(SERVER), 7211, v4(CLIENT), 40000, RST_ACK, 0, 1001);
+    let mut ev = only_packets(
+        &[((T0, 1), frame(&syn)), ((T0, 3), frame(&rst))],
+        "declared.pcapng",
+        server(),
+    );
+    let mut idle = ev.interfaces[0].clone();
+    idle.id = 1;
+    idle.frames = 0;
+    idle.name = Some("wlan0".to_owned());
+    ev.interfaces.push(idle);
+    assert!(RecordedAt::new(&ev, None).is_none());
+    ev.interfaces[1].frames = 1;
+    ev.packets[1].interface = 1;
+    let at = RecordedAt::new(&ev, None);
+    assert_eq!(
+        packet_line(&ev.packets[1], Clock::Utc, at.as_ref(), LineDate::None)
+            .split(" IP ")
+            .next()
+            .map(str::trim_end),
+        Some("22:13:20.000003 wlan0")
+    );
+}
+
 #[test]
 fn tcpdump_relative_sequence_numbers_over_a_connection() {
     let c = (v4(CLIENT), 40000);

@@ -852,6 +852,10 @@ mod tests {
         );
         assert_eq!(in_code_page("Jörg", 850), b"J\x94rg".to_vec());
         assert_eq!(in_code_page("Jörg", 1252), b"J\xf6rg".to_vec());
+        // A capture under a millisecond: the micro sign, which Japanese consoles' code page
+        // lacks, as u there and everywhere.
+        assert_eq!(in_code_page("(172 µs)", 932), b"(172 us)".to_vec());
+        assert_eq!(in_code_page("(172 µs)", 437), b"(172 us)".to_vec());
         assert!(in_code_page("", 437).is_empty());
     }
 

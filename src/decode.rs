@@ -396,6 +396,8 @@ pub fn link_label(lt: LinkType) -> String {
     match lt.0 & 0xFFFF_0000 {
         NETMON_MEDIA if name.ends_with("media type") => format!("{name} 0x{:04X}", lt.0 & 0xFFFF),
         NETMON_MEDIA => format!("{name}, media type 0x{:04X}", lt.0 & 0xFFFF),
+        // One rstscope decodes, by its name and then the file's number for it.
+        SNOOP_LINK if lt.0 == SNOOP_IPOIB => format!("{name} (snoop link type 26)"),
         SNOOP_LINK => format!("{name} {}", lt.0 & 0xFFFF),
         _ => format!("{name} ({})", lt.0),
     }
@@ -439,6 +441,7 @@ pub fn link_type_name(lt: LinkType) -> &'static str {
         LINKTYPE_NFLOG => "NFLOG",
         240 | 241 => "netANALYZER",
         LINKTYPE_IPOIB => "IP over InfiniBand",
+        SNOOP_IPOIB => "IP over InfiniBand",
         243 => "MPEG-2 TS",
         249 => "USBPcap",
         251 => "Bluetooth LE",
@@ -1373,7 +1376,11 @@ mod tests {
             link_label(LinkType(NETMON_MEDIA | 6)),
             "Network Monitor media type 0x0006"
         );
-        assert_eq!(link_label(LinkType(SNOOP_LINK | 26)), "snoop link type 26");
+        assert_eq!(link_label(LinkType(SNOOP_LINK | 27)), "snoop link type 27");
+        assert_eq!(
+            link_label(LinkType(SNOOP_LINK | 26)),
+            "IP over InfiniBand (snoop link type 26)"
+        );
         assert_eq!(
             Skip::UnsupportedLinkType(LinkType(NETMON_MEDIA | 0xFFE0)).key(),
             "unsupported-link-type:Network Monitor event (NetEvent), media type 0xFFE0"
@@ -2932,6 +2939,31 @@ mod tests {
         assert_eq!(
             decode_as(242, &ipoib(0x0800, &seg)[..43]),
             Decoded::Skipped(Skip::Truncated)
+        );
+    }
+
+    /// Regression (trial): a snoop file of an IPoIB interface (its type 26) was "snoop link
+    /// type 26", not decoded: its frames are the 4-byte header alone before IP, as
+    /// Wireshark's snoop reader gives them to its IPoIB dissector.
+    #[test]
+    fn ipoib_of_snoop_without_addresses() {
+        let lt = SNOOP_LINK | 26;
+        let ipoib =
+            |protocol: u16, payload: &[u8]| cat(&[&protocol.to_be_bytes(), &[0, 0], payload]);
+        let seg = ipv4(&tcp_seg(SYN, &[], &[]));
+        assert_v4_segment(&expect_tcp(lt, &ipoib(0x0800, &seg)), SYN, &[]);
+        let e = encap_of(lt, &ipoib(0x0800, &seg));
+        assert_eq!((e.raw, usize::from(e.ip_offset)), (true, 4));
+        let v6 = ipv6(6, &tcp_seg(SYN, &[], &[]));
+        assert_v6_segment(&expect_tcp(lt, &ipoib(0x86dd, &v6)), SYN, &[]);
+        assert_eq!(decode_as(lt, &ipoib(0x0806, &[0; 28])), Decoded::Other);
+        assert_eq!(
+            decode_as(lt, &ipoib(0x0800, &seg)[..3]),
+            Decoded::Skipped(Skip::Truncated)
+        );
+        assert_eq!(
+            decode_as(SNOOP_LINK | 27, &ipoib(0x0800, &seg)),
+            Decoded::Skipped(Skip::UnsupportedLinkType(LinkType(SNOOP_LINK | 27)))
         );
     }
 

@@ -2830,6 +2830,12 @@ fn a_capture_under_a_second_is_told_in_milliseconds_without_averages() {
         "{text}"
     );
     assert!(!text.contains("0.0 s"), "{text}");
+    // Nor of the endpoint's three incidents 12 ms apart (they were "avg 3.0/s").
+    assert!(
+        text.contains("incidents 3: peak 3/s, no average (all within 12 ms); first "),
+        "{text}"
+    );
+    assert!(!text.contains("avg 3.0/s"), "{text}");
 }
 
 /// Regression: `--write` into a folder that does not exist said "cannot write the output:
@@ -2922,6 +2928,46 @@ fn regression_a_locale_not_utf8_gets_three_dots_for_the_ellipsis() {
         "{}",
         run("C.UTF-8", "text")
     );
+}
+
+/// A capture under a millisecond is told in microseconds (`172 µs`); in a locale that is not
+/// UTF-8 the micro sign is `u` (`172 us`), as the report there is ASCII, and JSON keeps its
+/// seconds.
+#[test]
+fn a_capture_under_a_millisecond_is_told_in_microseconds_in_every_locale() {
+    let dir = temp_dir("under-a-millisecond");
+    let records = [
+        (
+            1_700_000_000,
+            200_000,
+            common::frame(7211, false, 0x02, 1000, 0),
+        ),
+        (
+            1_700_000_000,
+            200_172,
+            common::frame(7211, true, 0x14, 0, 1001),
+        ),
+    ];
+    let f = write(&dir, "172us.pcap", &common::pcap(&records));
+    let run = |locale: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["analyze", "--utc", &f])
+            .env("LC_ALL", locale)
+            .output()
+            .expect("run rstscope");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let utf8 = run("C.UTF-8");
+    assert!(
+        utf8.contains("to 2023-11-14 22:13:20.200172 +00:00 (172 µs)"),
+        "{utf8}"
+    );
+    for locale in ["POSIX", "C"] {
+        let text = run(locale);
+        assert!(text.contains("(172 us)"), "{locale}: {text}");
+        assert!(text.is_ascii(), "{locale}: {text}");
+    }
 }
 
 /// The offender `endpoint` of `rstscope analyze --format json FILE`.

@@ -12,7 +12,9 @@
 //! `include/uapi/linux/netfilter/nfnetlink_log.h` (NFLOG TLVs), Apple's `net/pktap.h` (the
 //! PKTAP header) and Endace's ERF types document (record types, extension headers, the 2-byte
 //! pad before Ethernet). IP over InfiniBand: RFC 4391 §6 (the 4-byte encapsulation header) and
-//! how tcpdump and Wireshark read LINKTYPE_IPOIB files (a 40-byte address header before it).
+//! how tcpdump and Wireshark read LINKTYPE_IPOIB files (a 40-byte address header before it);
+//! Wireshark's snoop reader and IPoIB dissector for snoop's InfiniBand type (26, the 4-byte
+//! header alone).
 
 use super::{MALFORMED, Skip, Stop, TRUNCATED};
 use crate::packet::{Guard, Shim, Shims};
@@ -40,6 +42,9 @@ pub(super) const LINKTYPE_IPV4: u32 = 228;
 pub(super) const LINKTYPE_IPV6: u32 = 229;
 pub(super) const LINKTYPE_NFLOG: u32 = 239;
 pub(super) const LINKTYPE_IPOIB: u32 = 242;
+/// A snoop file's InfiniBand (its `datalink` 26): IP over InfiniBand without the addresses
+/// LINKTYPE_IPOIB has before the header (Solaris' snoop on an IPoIB interface).
+pub(super) const SNOOP_IPOIB: u32 = crate::source::file::SNOOP_LINK | 26;
 pub(super) const LINKTYPE_PKTAP: u32 = 258;
 pub(super) const LINKTYPE_LINUX_SLL2: u32 = 276;
 
@@ -159,7 +164,8 @@ pub(super) fn link<'a>(lt: LinkType, data: &'a [u8], walk: &mut Walk) -> Result<
         LINKTYPE_NFLOG => nflog(data, walk),
         LINKTYPE_PKTAP => pktap(data, walk),
         LINKTYPE_ERF => erf(data, walk),
-        LINKTYPE_IPOIB => ipoib(data, walk),
+        LINKTYPE_IPOIB => ipoib(data, IPOIB_ADDRESSES_LEN, walk),
+        SNOOP_IPOIB => ipoib(data, 0, walk),
         _ => Err(Stop::Skip(Skip::UnsupportedLinkType(lt))),
     }
 }
@@ -568,18 +574,18 @@ fn pktap<'a>(data: &'a [u8], walk: &mut Walk) -> Result<Net<'a>, Stop> {
 /// The InfiniBand addresses before the IPoIB header of a LINKTYPE_IPOIB frame.
 const IPOIB_ADDRESSES_LEN: usize = 40;
 
-/// IP over InfiniBand as Linux captures it (LINKTYPE_IPOIB): 40 bytes of addresses (the
-/// destination's queue pair and GID for unicast, with zeros before them; a global route
-/// header for multicast), then RFC 4391's encapsulation header: a 16-bit protocol type (the
-/// Ethernet numbering) and 2 reserved bytes. libpcap has no keywords for this link type ("not
-/// implemented"), so filters find IP by its offset, checking the protocol type first.
-fn ipoib<'a>(data: &'a [u8], walk: &mut Walk) -> Result<Net<'a>, Stop> {
-    let (h, rest) = data
-        .split_first_chunk::<{ IPOIB_ADDRESSES_LEN + 4 }>()
-        .ok_or(TRUNCATED)?;
+/// IP over InfiniBand: `addresses` bytes of addresses (LINKTYPE_IPOIB as Linux captures it:
+/// 40, the destination's queue pair and GID for unicast, with zeros before them, a global
+/// route header for multicast; none in a snoop file), then RFC 4391's encapsulation header: a
+/// 16-bit protocol type (the Ethernet numbering) and 2 reserved bytes. libpcap has no keywords
+/// for this link type ("not implemented"), so filters find IP by its offset, checking the
+/// protocol type first.
+fn ipoib<'a>(data: &'a [u8], addresses: usize, walk: &mut Walk) -> Result<Net<'a>, Stop> {
+    let h = data.get(addresses..addresses + 4).ok_or(TRUNCATED)?;
+    let rest = &data[addresses + 4..];
     walk.raw = true;
-    walk.guard = Some((IPOIB_ADDRESSES_LEN, 2, 0xffff));
-    let protocol = u16::from_be_bytes([h[IPOIB_ADDRESSES_LEN], h[IPOIB_ADDRESSES_LEN + 1]]);
+    walk.guard = Some((addresses, 2, 0xffff));
+    let protocol = u16::from_be_bytes([h[0], h[1]]);
     match protocol {
         ETHERTYPE_IPV4 => Ok(Net::V4(rest)),
         ETHERTYPE_IPV6 => Ok(Net::V6(rest)),

@@ -692,12 +692,13 @@ fn pipe_code_page(stream: Stream) -> Option<u32> {
 }
 
 /// `text` in the Windows code page `code_page`: the ellipsis, which the consoles' code pages
-/// lack, as three dots ([`without_ellipsis`]); other characters the code page lacks as their
+/// lack, as three dots, and the micro sign, which the CJK ones lack, as `u`
+/// ([`ascii_marks`]); other characters the code page lacks as their
 /// nearest there, or `?`.
 #[cfg(windows)]
 pub fn in_code_page(text: &str, code_page: u32) -> Vec<u8> {
     use windows_sys::Win32::Globalization::WideCharToMultiByte;
-    let wide: Vec<u16> = without_ellipsis(text).encode_utf16().collect();
+    let wide: Vec<u16> = ascii_marks(text).encode_utf16().collect();
     let Ok(len) = i32::try_from(wide.len()) else {
         return text.as_bytes().to_vec();
     };
@@ -772,22 +773,24 @@ fn names_utf8(locale: &str) -> bool {
 
 /// `text` as a terminal of the user's locale shows it: where that is not UTF-8 (`LANG=C`,
 /// `LC_ALL=POSIX`, a Latin-1 locale), the ellipsis rstscope puts where it cuts a payload, a
-/// command line or a name as three dots ([`without_ellipsis`]): its UTF-8 bytes came out as
+/// command line or a name as three dots ([`ascii_marks`]): its UTF-8 bytes came out as
 /// `â€¦` on a terminal of such a locale. What rstscope only passes on (a process's or a file's
 /// name) is left as it is.
 pub fn in_the_locale(text: &str) -> std::borrow::Cow<'_, str> {
     if utf8_locale() {
         std::borrow::Cow::Borrowed(text)
     } else {
-        without_ellipsis(text)
+        ascii_marks(text)
     }
 }
 
-/// `text` with each ellipsis (`…`, which rstscope puts where it cuts a quoted payload, a
-/// command line or a name) as three dots, for a code page without it.
-pub fn without_ellipsis(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains('…') {
-        std::borrow::Cow::Owned(text.replace('…', "..."))
+/// `text` with the marks rstscope itself writes outside ASCII in ASCII, for a locale or code
+/// page that may lack them: each ellipsis (`…`, which rstscope puts where it cuts a quoted
+/// payload, a command line or a name) as three dots, and the micro sign of a duration (`172
+/// µs`, a capture under a millisecond) as `u` (`172 us`, as SI's ASCII fallback writes it).
+pub fn ascii_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(['…', 'µ']) {
+        std::borrow::Cow::Owned(text.replace('…', "...").replace('µ', "u"))
     } else {
         std::borrow::Cow::Borrowed(text)
     }
@@ -826,13 +829,14 @@ mod tests {
     }
 
     #[test]
-    fn an_ellipsis_becomes_three_dots_and_nothing_else_changes() {
+    fn an_ellipsis_becomes_three_dots_a_micro_sign_u_and_nothing_else_changes() {
         assert_eq!(
-            without_ellipsis("\"BIG-IP: TCP RST from remote syste…\" (cut by the capture)"),
+            ascii_marks("\"BIG-IP: TCP RST from remote syste…\" (cut by the capture)"),
             "\"BIG-IP: TCP RST from remote syste...\" (cut by the capture)"
         );
+        assert_eq!(ascii_marks("time ... (172 µs)"), "time ... (172 us)");
         assert!(matches!(
-            without_ellipsis("Jörg.pcap: 20 refused"),
+            ascii_marks("Jörg.pcap: 20 refused"),
             std::borrow::Cow::Borrowed("Jörg.pcap: 20 refused")
         ));
     }
@@ -848,6 +852,10 @@ mod tests {
         );
         assert_eq!(in_code_page("Jörg", 850), b"J\x94rg".to_vec());
         assert_eq!(in_code_page("Jörg", 1252), b"J\xf6rg".to_vec());
+        // A capture under a millisecond: the micro sign, which Japanese consoles' code page
+        // lacks, as u there and everywhere.
+        assert_eq!(in_code_page("(172 µs)", 932), b"(172 us)".to_vec());
+        assert_eq!(in_code_page("(172 µs)", 437), b"(172 us)".to_vec());
         assert!(in_code_page("", 437).is_empty());
     }
 

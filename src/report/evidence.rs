@@ -1329,6 +1329,9 @@ pub struct RecordedAt {
     /// Some packet listed is a record before a drop: the column has room for
     /// [`BEFORE_DROP`].
     before_drop: bool,
+    /// The capture has one capture point, without a name of its own: the column has only
+    /// the marks ("interface 0" before each line named nothing the capture tells apart).
+    lone: bool,
 }
 
 /// The mark of a packet's record before the capturing host dropped it
@@ -1343,13 +1346,25 @@ impl RecordedAt {
     /// several interfaces (`dumpcap -i lo -i if-a`) has it for every packet: its endpoint said
     /// "seen on lo and if-a" over packet lines that did not say which was seen where.
     pub fn new(ev: &Evidence, max_name: Option<usize>) -> Option<Self> {
-        let several = (ev.interfaces.iter().enumerate())
-            .any(|(i, a)| ev.interfaces[..i].iter().any(|b| b.file == a.file));
+        // Interfaces that gave no frame tell nothing apart (zeek's ldap pcapng files declare
+        // 126, of which one gave every frame: each line began "interface 48").
+        let gave: Vec<&crate::source::InterfaceInfo> =
+            (ev.interfaces.iter()).filter(|i| i.frames > 0).collect();
+        let several =
+            (gave.iter().enumerate()).any(|(i, a)| gave[..i].iter().any(|b| b.file == a.file));
         if ev.copies.total() == 0 && ev.across_files == 0 && !several {
+            return None;
+        }
+        let lone = lone_unnamed(ev);
+        if lone && ev.copies.total() == 0 {
+            // Its interfaces but one gave no frame: nothing to tell apart.
             return None;
         }
         let names: Vec<String> = (0..ev.interfaces.len())
             .map(|i| {
+                if lone {
+                    return String::new();
+                }
                 let name = interface_name(ev, i as u32);
                 max_name.map_or_else(|| name.clone(), |max| cut_middle(&name, max))
             })
@@ -1395,7 +1410,18 @@ impl RecordedAt {
             width,
             copies,
             before_drop,
+            lone,
         })
+    }
+
+    /// The whole name of where `p` was recorded, for its hover: [`interface_name`]'s, or
+    /// "the capture's one interface" where it has no name of its own.
+    pub fn whole_name(&self, ev: &Evidence, p: &EvidencePacket) -> String {
+        if self.lone {
+            "the capture's one interface".to_owned()
+        } else {
+            interface_name(ev, p.interface)
+        }
     }
 
     /// `p`'s mark in its cell ([`RecordedAt::cell`]): `drop`, [`BEFORE_DROP`] or `copy`, none
@@ -1431,10 +1457,25 @@ impl RecordedAt {
             } else {
                 4
             };
-            let _ = write!(s, " {mark:<width$}");
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            let _ = write!(s, "{mark:<width$}");
         }
         s
     }
+}
+
+/// Whether `ev`'s capture has a single capture point (one interface, or one rotated set's),
+/// without a name of its own: nothing for a column of where each packet was recorded to tell
+/// apart.
+fn lone_unnamed(ev: &Evidence) -> bool {
+    let mut points = (ev.interfaces.iter()).filter(|i| i.continues.is_none() && i.frames > 0);
+    let point = points.next().or_else(|| ev.interfaces.first());
+    points.next().is_none()
+        && ev.across_files == 0
+        && point.is_some_and(|i| i.name.is_none())
+        && (ev.interfaces.iter()).all(|i| i.name.is_none())
 }
 
 /// The whole name of interface `index` of the capture: its own, else, for files given together,
@@ -1547,9 +1588,10 @@ pub fn packet_line(
         date
     };
     let mut s = date.time(clock, p.ts, p.time_digits);
-    if let Some(at) = at {
+    // Empty for a capture of one unnamed interface whose lines listed hold no copy.
+    if let Some(cell) = at.map(|at| at.cell(p)).filter(|c| !c.is_empty()) {
         s.push(' ');
-        s.push_str(&at.cell(p));
+        s.push_str(&cell);
     }
     if let Some(a) = &p.arrival {
         // As tcpdump pads them: `lo    In  IP ...`.

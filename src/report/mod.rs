@@ -541,7 +541,9 @@ pub fn rate(r: f64) -> String {
 
 /// How long a capture lasted, from `first` to `last` packet: `15.0 s` (tenths, under two
 /// minutes), else as [`approx_duration`] rounds it; under a second in milliseconds (`12 ms`,
-/// `2.5 ms`, `under 1 ms`, `0 ms` for one instant: "0.0 s" read as no time at all). Its
+/// `2.5 ms`), under one in microseconds (`172 µs`, as the app's connections say how long
+/// each lasted: "under 1 ms" beside a connection of "172 µs" spoke two clock languages), `0
+/// ms` for one instant ("0.0 s" read as no time at all). Its
 /// span, not the seconds it touched (a capture from 22:13:20.9 to 22:13:35.9 lasted 15.0 s,
 /// though it touched 16 seconds): the text report's time line and the app's headline say
 /// the same.
@@ -550,8 +552,9 @@ pub fn capture_span(first: Timestamp, last: Timestamp) -> String {
     let ms = secs * 1000.0;
     if secs <= 0.0 {
         "0 ms".to_owned()
-    } else if ms < 1.0 {
-        "under 1 ms".to_owned()
+    } else if ms < 0.9995 {
+        // At least 1 µs: a file's clock tells no less (nanosecond files round up).
+        format!("{:.0} µs", (ms * 1000.0).max(1.0))
     } else if ms < 9.95 {
         format!("{ms:.1} ms")
     } else if ms < 999.5 {
@@ -568,6 +571,18 @@ pub fn capture_span(first: Timestamp, last: Timestamp) -> String {
 /// attempt is not "1.0/s"; the counts in it are said instead).
 pub fn under_a_second(first: Timestamp, last: Timestamp) -> bool {
     i128::from(last.0) - i128::from(first.0) < i128::from(Timestamp::NANOS_PER_SEC)
+}
+
+/// Whether `o`'s incidents all lie within less than a second (a single one included): no
+/// average per second is made of them, as none is of a capture under a second (three refusals
+/// 12 ms apart were "avg 3.0/s"); their count, peak and times say it.
+pub fn incidents_within_a_second(o: &Offender) -> bool {
+    under_a_second(o.first_seen, o.last_seen)
+}
+
+/// How long `o`'s incidents lasted, first to last, as [`capture_span`] says it (`12 ms`).
+pub fn incidents_span(o: &Offender) -> String {
+    capture_span(o.first_seen, o.last_seen)
 }
 
 /// A span for people: `10 s`, `12 min`, `3.5 h`, `2.1 days`.
@@ -2430,6 +2445,10 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
     };
     let all_incidents = if o.first_seen.second() == o.last_seen.second() {
         format!("at {}", clock.time(o.first_seen))
+    } else if incidents_within_a_second(o) {
+        // Two seconds touched, less than one apart: a rate over them would be made of
+        // less than a second.
+        clock.range(o.first_seen, o.last_seen)
     } else {
         format!(
             "{}, {}",
@@ -4531,13 +4550,18 @@ mod rate_tests {
     }
 
     /// Regression (real-window trial): a capture of 12 ms lasted "0.0 s", as one of a
-    /// single packet did.
+    /// single packet did; and one of 172 µs was "under 1 ms" beside its connection's "172
+    /// µs".
     #[test]
     fn a_capture_under_a_second_lasted_milliseconds() {
         let t0 = Timestamp::from_parts(1_700_000_000, 200_000_000);
         let after = |ns: i64| capture_span(t0, Timestamp(t0.0 + ns));
         assert_eq!(after(0), "0 ms");
-        assert_eq!(after(400_000), "under 1 ms");
+        assert_eq!(after(400_000), "400 µs");
+        assert_eq!(after(172_400), "172 µs");
+        assert_eq!(after(999_400), "999 µs");
+        assert_eq!(after(999_600), "1.0 ms");
+        assert_eq!(after(300), "1 µs");
         assert_eq!(after(2_500_000), "2.5 ms");
         assert_eq!(after(12_050_000), "12 ms");
         assert_eq!(after(999_000_000), "999 ms");

@@ -840,6 +840,17 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
                 "incidents 1{retries}: at {}",
                 clock.full_to(o.first_seen, digits)
             )
+        } else if super::incidents_within_a_second(o) {
+            // No average per second of less than a second ("avg 3.0/s" for three 12 ms
+            // apart), as the capture's own lines give none under a second.
+            format!(
+                "incidents {}{retries}: peak {}/s, no average (all within {}); first {} last {}",
+                grouped(o.incidents),
+                thousands(u64::from(o.peak_rate)),
+                super::incidents_span(o),
+                clock.full_to(o.first_seen, digits),
+                clock.full_to(o.last_seen, digits)
+            )
         } else {
             format!(
                 "incidents {}{retries}: avg {} peak {}/s; first {} last {}",

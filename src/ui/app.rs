@@ -1632,6 +1632,14 @@ impl RstscopeApp {
         };
         let version = src.version();
         let paths = src.paths.clone();
+        // The analysis's warnings about the files it could not read at all (gone before it
+        // was opened): the notice, the title's "(1 not read)" and the status bar say them; the
+        // details do not again (none of an endpoint's packets came from such a file).
+        let unread = src.unread();
+        let told: Vec<String> = (a.capture.warnings.iter())
+            .filter(|w| (unread.iter()).any(|p| w.starts_with(&format!("{}: ", p.display()))))
+            .cloned()
+            .collect();
         let ready = !src.is_loading();
         let live = src.capture.is_some();
         let capturing = src.is_capturing();
@@ -1954,6 +1962,7 @@ impl RstscopeApp {
                                     selectable,
                                     filter: &filter,
                                     seen_on: seen_on.as_deref(),
+                                    told: &told,
                                 },
                             )
                         });

@@ -362,6 +362,10 @@ pub struct DetailsInput<'a> {
     /// The interfaces the offender was seen on, in words, where the capture has several
     /// ([`report::seen_on_words`]).
     pub seen_on: Option<&'a str>,
+    /// The analysis's warnings about files it could not read at all, which the notice, the
+    /// title and the status bar say: the evidence's same ones are not said again over the
+    /// lists (a file cut short is, as its packets past the cut are not listed).
+    pub told: &'a [String],
 }
 
 /// What the user asked for in the panel.
@@ -495,9 +499,7 @@ impl DetailsView {
                         (false, true) => Drop::Before,
                         (false, false) => Drop::No,
                     },
-                    at: at
-                        .as_ref()
-                        .map(|_| evidence::interface_name(ev, p.interface)),
+                    at: at.as_ref().map(|at| at.whole_name(ev, p)),
                 })
                 .collect();
             self.lines = Some((how, lines));
@@ -905,7 +907,7 @@ impl DetailsView {
         let warnings = self
             .evidence
             .as_ref()
-            .map(|ev| ev.warnings_in(input.clock))
+            .map(|ev| untold(ev.warnings_in(input.clock), input.told))
             .unwrap_or_default();
         // Each at the size of the text around it (small and cut at the right edge, a zip's
         // note on the members it skipped could not be read): whole and wrapped in full, on one
@@ -1359,6 +1361,16 @@ fn reading_line(ui: &mut egui::Ui, r: &SoFar, chosen: bool) {
             report::thousands(r.frames)
         ));
     });
+}
+
+/// The evidence's `warnings` but those already `told` (the analysis's about files it could
+/// not read at all): a file of a several-file capture gone before it was opened was said in
+/// the notice over the plot, the title and the status bar, and again in orange over every
+/// row's lists, as the evidence read the files again. One gone since the analysis read it is
+/// news, and stays.
+fn untold(mut warnings: Vec<String>, told: &[String]) -> Vec<String> {
+    warnings.retain(|w| !told.contains(w));
+    warnings
 }
 
 /// The text of the button that saves the packets listed.
@@ -2336,16 +2348,27 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope, seen_on: Option<&str>) 
     // Beside the failed attempts, a bare rate reads as theirs: what it counts is on hover (the
     // header keeps to one line at 800 points; the sentence below gives the rate of what it
     // counts, e.g. the refusals alone).
-    ui.label(format!(
-        "{} avg, peak {}/s",
-        report::rate(o.avg_rate),
-        thousands(u64::from(o.peak_rate))
-    ))
-    .on_hover_text(
-        "incidents a second, from this endpoint's first incident's second to its last: an \
-         incident is a failed attempt, a reset that was not part of one (a refused attempt \
-         counts once), or an attempt answered only after its SYN was sent again",
-    );
+    const INCIDENT: &str = "an incident is a failed attempt, a reset that was not part of one \
+         (a refused attempt counts once), or an attempt answered only after its SYN was sent \
+         again";
+    if report::incidents_within_a_second(o) {
+        // No average of less than a second (the table's Avg cell is empty too).
+        ui.label(format!("peak {}/s", thousands(u64::from(o.peak_rate))))
+            .on_hover_text(format!(
+                "most incidents in one second; no average: {} ({INCIDENT})",
+                crate::ui::offenders::within_words(o)
+            ));
+    } else {
+        ui.label(format!(
+            "{} avg, peak {}/s",
+            report::rate(o.avg_rate),
+            thousands(u64::from(o.peak_rate))
+        ))
+        .on_hover_text(format!(
+            "incidents a second, from this endpoint's first incident's second to its last: \
+             {INCIDENT}"
+        ));
+    }
     if let Some(seen) = seen_on {
         ui.label(seen).on_hover_text(
             "the capture interfaces its connection attempts, resets and dropped packets were \
@@ -3234,6 +3257,7 @@ mod tests {
                             selectable: true,
                             filter: &s.filter,
                             seen_on: None,
+                            told: &[],
                         },
                     );
                 },
@@ -3277,6 +3301,21 @@ mod tests {
         assert_eq!(name(Some(&ports)), "rstscope-scan-10.0.0.1-10.0.0.2.pcapng");
         assert_eq!(name(Some(&sweep)), "rstscope-sweep-10.0.0.1-22.pcapng");
         assert_eq!(name(None), "rstscope-10.0.0.2-0.pcapng");
+    }
+
+    /// Regression (real-window trial): of two files opened together, one gone before: its
+    /// "cannot read" was in the status bar and again in orange over every row's lists. One
+    /// that went after the analysis read it is news there, and stays.
+    #[test]
+    fn a_warning_the_status_bar_says_is_not_said_again_over_the_lists() {
+        let gone = "/caps/b.pcapng: cannot read: No such file or directory (os error 2)";
+        let since = "/caps/c.pcapng: cannot read: No such file or directory (os error 2)";
+        let told = [gone.to_owned()];
+        assert_eq!(
+            super::untold(vec![gone.to_owned(), since.to_owned()], &told),
+            [since]
+        );
+        assert!(super::untold(vec![gone.to_owned()], &told).is_empty());
     }
 
     #[test]

@@ -1573,8 +1573,15 @@ fn cell(
                     );
             }
         }
+        // No average per second of less than a second: "3.0/s" for three incidents 12 ms
+        // apart (the whole of a short capture) read as a second's worth of them.
         SortColumn::AvgRate => {
-            ui.label(report::rate(o.avg_rate));
+            if report::incidents_within_a_second(o) {
+                ui.label(RichText::new("—").weak())
+                    .on_hover_text(format!("no average: {}", within_words(o)));
+            } else {
+                ui.label(report::rate(o.avg_rate));
+            }
         }
         SortColumn::PeakRate => {
             ui.label(format!("{}/s", report::thousands(u64::from(o.peak_rate))));
@@ -1692,6 +1699,8 @@ fn row_text(
                 };
                 format!("{prefix}{}", o.clients)
             }
+            // Empty, as the cell shows none (incidents within less than a second).
+            SortColumn::AvgRate if report::incidents_within_a_second(o) => String::new(),
             SortColumn::AvgRate => format!("{:.3}", o.avg_rate).replace('.', &decimal),
             SortColumn::PeakRate => o.peak_rate.to_string(),
             SortColumn::FirstSeen => seen(o.first_seen),
@@ -1703,6 +1712,19 @@ fn row_text(
         .map(flat)
         .collect();
     format!("{}\n{}", titles.join("\t"), cells.join("\t"))
+}
+
+/// Why `o` has no average per second: "its 3 incidents all lie within 12 ms, less than a
+/// second", "its one incident is a single instant".
+pub fn within_words(o: &Offender) -> String {
+    if o.incidents <= 1 {
+        return "its one incident is a single instant".to_owned();
+    }
+    format!(
+        "its {} incidents all lie within {}, less than a second",
+        report::thousands(o.incidents),
+        report::incidents_span(o)
+    )
 }
 
 /// The listener cell: the process now, or "none; collector (4312) until 15:08:12"; where one
@@ -2382,6 +2404,33 @@ mod tests {
 
     fn ports(rows: &[Row]) -> Vec<u16> {
         rows.iter().map(|r| r.offender.port).collect()
+    }
+
+    /// Regression (real-window trial): a capture of 12 ms with three refusals had "Avg
+    /// 3.0/s" in the table, a rate over less than a second, which the headline and the text
+    /// report give none of. The cell is empty (a dash, the reason on hover), as its copy is;
+    /// incidents over seconds keep their average.
+    #[test]
+    fn incidents_within_a_second_have_no_average() {
+        let mut short = offender(7211, 3, 0, &[100]);
+        short.first_seen = Timestamp::from_parts(100, 200_000_000);
+        short.last_seen = Timestamp::from_parts(100, 212_050_000);
+        short.avg_rate = 3.0;
+        let long = offender(80, 4, 0, &[100, 101]);
+        let data = [short, long];
+        let rows = build_rows(&data, None, &[], None, "", Sort::default());
+        let times = Times::of(&rows, Clock::Utc, 6);
+        let copied = |r: &Row| row_text(&[SortColumn::AvgRate], r, None, times, None);
+        let short_row = rows.iter().find(|r| r.offender.port == 7211).expect("7211");
+        let long_row = rows.iter().find(|r| r.offender.port == 80).expect("80");
+        assert!(report::incidents_within_a_second(&short_row.offender));
+        assert_eq!(copied(short_row), "Avg (/s)\n");
+        assert!(!report::incidents_within_a_second(&long_row.offender));
+        assert!(copied(long_row).ends_with("\n1.000") || copied(long_row).ends_with("\n1,000"));
+        assert_eq!(
+            within_words(&short_row.offender),
+            "its 3 incidents all lie within 12 ms, less than a second"
+        );
     }
 
     #[test]

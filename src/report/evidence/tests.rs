@@ -541,6 +541,95 @@ fn where_a_copy_was_recorded_is_a_column_after_the_time() {
     );
 }
 
+/// Regression (real-window trial): a pcapng of one interface without a name, holding the
+/// same frame twice, began every packet line with "interface 0", which named nothing the
+/// capture tells apart. The column keeps the marks alone; a named interface is named.
+#[test]
+fn copies_on_a_lone_unnamed_interface_are_marked_without_a_name() {
+    let syn = seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 1000, 0);
+    // Read as a packet of its own here; marked as the copy the reader finds below.
+    let mut again = syn.clone();
+    again.options = vec![1, 1, 1, 1];
+    let rst = seg(v4(SERVER), 7211, v4(CLIENT), 40000, RST_ACK, 0, 1001);
+    let mut ev = only_packets(
+        &[
+            ((T0, 1), frame(&syn)),
+            ((T0, 2), frame(&again)),
+            ((T0, 3), frame(&rst)),
+        ],
+        "repeats.pcapng",
+        server(),
+    );
+    ev.copies.repeated = 1;
+    ev.packets[1].copy = true;
+    let lines = |ev: &Evidence| -> Vec<String> {
+        let at = RecordedAt::new(ev, None);
+        ev.packets
+            .iter()
+            .map(|p| packet_line(p, Clock::Utc, at.as_ref(), LineDate::None))
+            .map(|l| l.split(" IP ").next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        lines(&ev),
+        [
+            "22:13:20.000001     ",
+            "22:13:20.000002 copy",
+            "22:13:20.000003     "
+        ]
+    );
+    let at = RecordedAt::new(&ev, None).expect("a column for the copy");
+    assert_eq!(
+        at.whole_name(&ev, &ev.packets[1]),
+        "the capture's one interface"
+    );
+    // Without the copy listed, the lines are tcpdump's alone.
+    ev.packets.remove(1);
+    assert_eq!(lines(&ev), ["22:13:20.000001", "22:13:20.000003"]);
+    // An interface named in the file is named.
+    ev.packets.insert(1, ev.packets[0].clone());
+    ev.packets[1].copy = true;
+    ev.interfaces[0].name = Some("eth0".to_owned());
+    assert_eq!(
+        lines(&ev),
+        [
+            "22:13:20.000001 eth0     ",
+            "22:13:20.000001 eth0 copy",
+            "22:13:20.000003 eth0     "
+        ]
+    );
+}
+
+/// Regression (real-window trial, zeek's ldap pcapng files): a file declaring 126 interfaces,
+/// one of which gave every frame, began each packet line with "interface 48": nothing to tell
+/// apart. Two interfaces that both gave frames are named.
+#[test]
+fn interfaces_that_gave_no_frame_make_no_column() {
+    let syn = seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 1000, 0);
+    let rst = seg(v4(SERVER), 7211, v4(CLIENT), 40000, RST_ACK, 0, 1001);
+    let mut ev = only_packets(
+        &[((T0, 1), frame(&syn)), ((T0, 3), frame(&rst))],
+        "declared.pcapng",
+        server(),
+    );
+    let mut idle = ev.interfaces[0].clone();
+    idle.id = 1;
+    idle.frames = 0;
+    idle.name = Some("wlan0".to_owned());
+    ev.interfaces.push(idle);
+    assert!(RecordedAt::new(&ev, None).is_none());
+    ev.interfaces[1].frames = 1;
+    ev.packets[1].interface = 1;
+    let at = RecordedAt::new(&ev, None);
+    assert_eq!(
+        packet_line(&ev.packets[1], Clock::Utc, at.as_ref(), LineDate::None)
+            .split(" IP ")
+            .next()
+            .map(str::trim_end),
+        Some("22:13:20.000003 wlan0")
+    );
+}
+
 #[test]
 fn tcpdump_relative_sequence_numbers_over_a_connection() {
     let c = (v4(CLIENT), 40000);

@@ -774,6 +774,112 @@ fn saved_refusals_of_a_firewall_opened_again_in_the_window_say_what_the_capture_
     assert_eq!(said(&h), before);
 }
 
+/// Regression (s49, synscan.pcapng's port scan: 2,000 of its 2,011 packets saved): "Save these
+/// packets…" of a row with more packets than the details keep ([`MAX_PACKETS`]) saved those
+/// kept, said only "saved …", and the file counted fewer failed attempts than the row. It
+/// reads the capture again for every packet of the row and says how many it saved; the
+/// file opened again says what the row said.
+///
+/// [`MAX_PACKETS`]: rstscope::ui::details::MAX_PACKETS
+#[test]
+fn save_these_packets_of_a_row_larger_than_the_details_keep_saves_every_packet() {
+    let dir = temp_dir("save-all");
+    let file = dir.join("refused-1006.pcap");
+    std::fs::write(&file, common::refused_pcap(7000, 1006)).expect("write");
+    let endpoint = "10.0.0.2:7000";
+    let mut h = harness(settings(), vec![file.clone()]);
+    settle(&mut h);
+    select(&mut h, endpoint);
+    let ev = h.state().evidence().expect("evidence collected").clone();
+    assert_eq!(
+        (ev.packets.len(), ev.more),
+        (2000, 12),
+        "the details keep 2,000"
+    );
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = dir.join("rstscope-10.0.0.2-7000.pcapng");
+    wait_for(&mut h, |h| {
+        shows(h, &format!("saved {}: 2,012 packets", saved.display()))
+    });
+    let offender = |path: &Path| {
+        let a = rstscope::analysis::analyze_files(&[path.to_path_buf()], Default::default())
+            .expect("analyzed");
+        assert!(
+            !a.capture
+                .warnings
+                .iter()
+                .any(|w| w.contains("this file holds")),
+            "{:?}",
+            a.capture.warnings
+        );
+        let o = a
+            .snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == 7000)
+            .cloned();
+        o.expect("7000 an offender")
+    };
+    let (was, is) = (offender(&file), offender(&saved));
+    assert_eq!(is.failed_attempts, 1006);
+    assert_eq!(
+        (is.failed_attempts, is.rst_by_cause, is.clients),
+        (was.failed_attempts, was.rst_by_cause, was.clients)
+    );
+    // Opened in the window, the same row.
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![saved]);
+    settle(&mut h);
+    assert!(shows(&h, "failed attempts 1,006 of 1,006"));
+    assert!(!shows(&h, "this file holds"));
+}
+
+/// Where the capture cannot be read again (its file gone since it was opened, as a live
+/// capture's temporary files can be), "Save these packets…" saves those listed, the notice
+/// says how many of how many and why, and the file says so when it is opened again: in the
+/// window and in the pcapng's comment, worded for a person.
+#[test]
+fn save_these_packets_of_what_was_kept_says_how_many_of_how_many() {
+    let dir = temp_dir("save-kept");
+    let file = dir.join("refused-1006.pcap");
+    std::fs::write(&file, common::refused_pcap(7000, 1006)).expect("write");
+    let mut h = harness(settings(), vec![file.clone()]);
+    settle(&mut h);
+    select(&mut h, "10.0.0.2:7000");
+    std::fs::remove_file(&file).expect("remove");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = dir.join("rstscope-10.0.0.2-7000.pcapng");
+    wait_for(&mut h, |h| {
+        shows(
+            h,
+            &format!(
+                "saved {}: the first 2,000 of the 2,012 packets (the capture could not be read again:",
+                saved.display()
+            ),
+        )
+    });
+    assert!(shows(&h, "; the file says so"));
+    let said = "this file holds the first 2,000 of the 2,012 TCP packets to or from \
+                10.0.0.2:7000 in the capture they were saved from (the later 12 are not in it): \
+                attempts and resets counted from it may be fewer than the capture's";
+    let bytes = std::fs::read(&saved).expect("saved");
+    assert!(
+        bytes.windows(said.len()).any(|w| w == said.as_bytes()),
+        "the section's comment"
+    );
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![saved]);
+    settle(&mut h);
+    assert!(shows(&h, "failed attempts 1,000 of 1,000"));
+    assert!(shows(&h, said), "the window says what the file holds");
+}
+
 /// How the journal told the collector (pid `pid`) of refused-v4's saved capture ended: its
 /// unit failed, exit status 127 after 5 restarts, for want of a library.
 fn collector_failed(pid: u32) -> rstscope::host::journal::ListenerEnd {

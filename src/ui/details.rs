@@ -544,7 +544,7 @@ pub fn saving_row(ui: &mut egui::Ui, progress: &SaveProgress, path: &std::path::
             report::grouped(frames)
         ));
         let what = format!(
-            "saving every packet of the row to {} (reading the capture again)",
+            "saving the row's packets to {} (reading the capture again)",
             crate::ui::file_name(path)
         );
         ui.add(egui::Label::new(RichText::new(what).weak()).truncate());

@@ -14892,6 +14892,45 @@ fn a_scans_sentence_in_a_time_range_tells_the_range() {
     ));
 }
 
+/// Regression (s49, left from s48): in a time range, a scan's sentence told the endpoint it left
+/// out as retried with the whole capture's attempts ("7211, tried 6 times") beside that
+/// endpoint's own row counting the range's. It tells the range's.
+#[test]
+fn a_scans_retried_endpoint_in_a_time_range_tells_the_ranges_attempts() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/scan-and-retrier.pcap")],
+    );
+    assert!(shows(
+        &h,
+        "7211, tried 6 times where the scan tried each port once"
+    ));
+    let first = scan_row(&h).expect("the scan").offender.first_seen.second();
+    h.state_mut().set_range(Some((first, first)));
+    h.run_steps(3);
+    settle(&mut h);
+    let tried = (h.state().rows().iter())
+        .find(|r| r.endpoint == "127.0.0.1:7211")
+        .map(|r| r.offender.attempts)
+        .expect("7211's row in the range");
+    assert!(
+        (1..6).contains(&tried),
+        "{tried} of its 6 attempts in the range"
+    );
+    let scan = scan_row(&h).expect("the scan in the range");
+    let told = scan.scan.as_ref().expect("a scan's row").told();
+    assert_eq!(
+        told.retried_named,
+        vec![((told.client, 7211, told.lowest.2), tried)]
+    );
+    assert_eq!(told.retried, 1);
+    // Two in the first second: "times", as the whole capture's six.
+    assert_eq!(tried, 2, "its attempts at 12:03:05.0 and 12:03:05.5");
+    let said = format!("7211, tried {tried} times where the scan tried each port once");
+    assert!(shows(&h, &said), "{said}");
+    assert!(!shows(&h, "tried 6 times"));
+}
+
 /// A sweep (one client, one port, many servers) is one row too: 10.0.0.1 refused on port 22 by
 /// 30 servers (10.0.1.1 to 10.0.1.30) in a capture written here, beside 10.0.0.2:7211 refused
 /// three times. The sweep's row is "10.0.0.1 → port 22" (ssh), ranked first; its details list

@@ -239,6 +239,23 @@ impl Scan {
     pub fn is_half_open(&self) -> bool {
         self.completed == 0 && self.half_open > 0
     }
+
+    /// The same scan with nothing counted yet: what it is (its kind, client and overlay
+    /// network, its lowest and highest target, whether endpoints were dropped, its typical
+    /// attempts and its open targets) kept, its targets, attempts, answers, names, times and
+    /// retried endpoints zeroed, to be counted again over part of what was seen (a time
+    /// range: the app's row). [`empty`] is the one place that says what zero is.
+    #[must_use]
+    pub fn uncounted(&self) -> Self {
+        Self {
+            targets_at_least: self.targets_at_least,
+            lowest: self.lowest,
+            highest: self.highest,
+            open_targets: self.open_targets.clone(),
+            typical_attempts: self.typical_attempts,
+            ..empty(self.kind, self.client, self.lowest.2)
+        }
+    }
 }
 
 /// How one target answered the client (the best answer it gave).

@@ -1943,6 +1943,13 @@ fn with_scans_folded(
             None => scans.push((scan, vec![o], clients_known)),
         }
     }
+    // The endpoints' own rows' attempts, where a scan in a time range looks up those it left
+    // out as retried.
+    let mut own: Vec<(EndpointKey, u64)> = match in_range && !scans.is_empty() {
+        true => (rows.iter().map(|r| (r.offender.key(), r.offender.attempts))).collect(),
+        false => Vec::new(),
+    };
+    own.sort_unstable_by_key(|&(k, _)| k);
     for (scan, mut targets, _) in scans {
         targets.sort_by_key(Offender::key);
         let refs: Vec<&Offender> = targets.iter().collect();
@@ -1964,7 +1971,13 @@ fn with_scans_folded(
             }
         }
         answers.sort_unstable_by_key(|(k, _)| *k);
-        let in_range = in_range.then(|| scan_in_range(&scan, &targets, &answers, &offender));
+        let in_range = in_range.then(|| {
+            // The retried endpoints are rows of their own (offenders, not targets).
+            let attempts = |k: EndpointKey| {
+                (own.binary_search_by_key(&k, |&(key, _)| key).ok()).map(|i| own[i].1)
+            };
+            scan_in_range(&scan, &targets, &answers, &offender, attempts)
+        });
         rows.push(Row {
             rank: 0,
             endpoint: report::scan_name(&scan),
@@ -1992,12 +2005,17 @@ fn with_scans_folded(
 /// range). The whole capture's sentence beside the range's counts told "probed 100 ports
 /// (7500 to 7599) ... in 3 s" over a row and a list of 66 refused; copied, "Seen ... to
 /// 12:03:06" after "12:03:05-12:03:07". What the range cannot tell stays the whole
-/// capture's: whether endpoints were dropped, and the endpoints left out as retried.
+/// capture's: whether endpoints were dropped. The endpoints it left out as retried are those
+/// with attempts in the range, each with the range's (`retried_in_range`: the attempts an
+/// endpoint had there, none where it had nothing there): "7211, tried 6 times" told the whole
+/// capture's beside a range of 3; past the [`MAX_NAMED`](crate::engine::scans::MAX_NAMED)
+/// named, the capture's count of the others stays.
 fn scan_in_range(
     scan: &Scan,
     targets: &[Offender],
     answers: &[(EndpointKey, Answer)],
     folded: &Offender,
+    retried_in_range: impl Fn(EndpointKey) -> Option<u64>,
 ) -> Scan {
     let of = |k: &EndpointKey| {
         (targets.binary_search_by_key(k, Offender::key))
@@ -2009,21 +2027,20 @@ fn scan_in_range(
             list.push(k);
         }
     };
+    let mut retried_named: Vec<(EndpointKey, u64)> = (scan.retried_named.iter())
+        .filter_map(|&(k, _)| Some((k, retried_in_range(k).filter(|&n| n > 0)?)))
+        .collect();
+    retried_named.sort_unstable_by_key(|&(k, n)| (std::cmp::Reverse(n), k));
+    let unnamed = scan.retried.saturating_sub(scan.retried_named.len() as u64);
     let mut s = Scan {
         targets: answers.len() as u64,
         attempts: folded.attempts,
         failed_attempts: folded.failed_attempts,
-        completed: 0,
-        half_open: 0,
-        refused: 0,
-        unanswered: 0,
-        unanswered_at_end: 0,
-        other: 0,
-        open_named: Vec::new(),
-        refused_named: Vec::new(),
         first_seen: Some(folded.first_seen),
         last_seen: Some(folded.last_seen),
-        ..scan.clone()
+        retried: retried_named.len() as u64 + unnamed,
+        retried_named,
+        ..scan.uncounted()
     };
     if let (Some(first), Some(last)) = (answers.first(), answers.last()) {
         s.lowest = first.0;

@@ -14931,6 +14931,27 @@ fn a_scans_retried_endpoint_in_a_time_range_tells_the_ranges_attempts() {
     assert!(!shows(&h, "tried 6 times"));
 }
 
+/// tests/fixtures/sweep.pcap (a real sweep on loopback: 127.0.0.1 tries port 7350 on 40
+/// addresses of 127.0.0.0/8) is one row, "127.0.0.1 → port 7350", selected as the worst: its
+/// sentence, its 40 servers refused, and its packets (every attempt's SYN and RST/ACK).
+#[test]
+fn a_sweep_captured_on_loopback_is_one_row_with_its_servers_and_packets() {
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/sweep.pcap")]);
+    settle(&mut h);
+    let rows = h.state().rows();
+    assert_eq!(rows.len(), 1, "the sweep's one row");
+    assert_eq!(rows[0].endpoint, "127.0.0.1 → port 7350");
+    let scan = rows[0].scan.as_ref().expect("a scan's row");
+    assert_eq!(scan.targets.len(), 40);
+    assert!(shows(
+        &h,
+        "127.0.0.1 probed port 7350 on 40 hosts (127.0.0.10 to 127.0.0.49)"
+    ));
+    assert!(shows(&h, "127.0.0.10, 127.0.0.11, 127.0.0.12"));
+    assert!(shows(&h, "Packets (80)"), "every attempt's two packets");
+    assert!(shows(&h, "Connections (40)"));
+}
+
 /// A sweep (one client, one port, many servers) is one row too: 10.0.0.1 refused on port 22 by
 /// 30 servers (10.0.1.1 to 10.0.1.30) in a capture written here, beside 10.0.0.2:7211 refused
 /// three times. The sweep's row is "10.0.0.1 → port 22" (ssh), ranked first; its details list

@@ -14952,6 +14952,81 @@ fn a_sweep_captured_on_loopback_is_one_row_with_its_servers_and_packets() {
     assert!(shows(&h, "Connections (40)"));
 }
 
+/// An Ethernet IPv4 frame of TCP from `src`:`sport` to `dst`:`dport`.
+fn tcp_frame(
+    (src, sport): ([u8; 4], u16),
+    (dst, dport): ([u8; 4], u16),
+    flags: u8,
+    (seq, ack): (u32, u32),
+) -> Vec<u8> {
+    let mut f = vec![0u8; 14];
+    f[12] = 0x08;
+    f.extend_from_slice(&[0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0]);
+    f.extend_from_slice(&src);
+    f.extend_from_slice(&dst);
+    f.extend_from_slice(&sport.to_be_bytes());
+    f.extend_from_slice(&dport.to_be_bytes());
+    f.extend_from_slice(&seq.to_be_bytes());
+    f.extend_from_slice(&ack.to_be_bytes());
+    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    f
+}
+
+/// Regression (s49, left from s48): a scan none of whose targets the endpoint table kept (more
+/// endpoints than its 10,000; the per-client tally found it) had no row and nothing in the
+/// table said it was there, though the report and the headline told it. A capture written
+/// here: 10.9.0.1 scans 6,000 ports of 10.9.0.2 (one refusal each), then 10,000 other
+/// endpoints are refused twice each, by clients of their own: the scan's targets, with the
+/// fewest incidents, are the endpoints the table drops.
+#[test]
+fn a_scan_whose_targets_the_table_dropped_is_said_beside_the_tables_count() {
+    let mut records = Vec::new();
+    let mut at = 0u32;
+    let mut refused = |client: ([u8; 4], u16), server: ([u8; 4], u16), isn: u32| {
+        let (secs, micros) = (1_700_000_000 + at / 1_000_000, at % 1_000_000);
+        records.push((secs, micros, tcp_frame(client, server, 0x02, (isn, 0))));
+        records.push((
+            secs,
+            micros + 50,
+            tcp_frame(server, client, 0x14, (0, isn + 1)),
+        ));
+        at += 200;
+    };
+    for port in 1..=6000u16 {
+        refused(
+            ([10, 9, 0, 1], 40000),
+            ([10, 9, 0, 2], port),
+            1000 + u32::from(port),
+        );
+    }
+    for i in 0..10_000u32 {
+        let (a, b) = ((i / 250) as u8, (i % 250) as u8 + 1);
+        for k in 0..2u16 {
+            refused(
+                ([10, 1, a, b], 50000 + k),
+                ([10, 2, a, b], 80),
+                5000 + i + u32::from(k) * 7,
+            );
+        }
+    }
+    let dir = temp_dir("tally-scan");
+    let file = dir.join("dropped-scan.pcap");
+    std::fs::write(&file, common::pcap(&records)).expect("write");
+    let mut h = harness(settings(), vec![file]);
+    settle(&mut h);
+    assert!(
+        h.state().rows().iter().all(|r| r.scan.is_none()),
+        "none of the scan's targets kept"
+    );
+    assert!(shows(&h, "+ 1 port scan not in the table"));
+    h.get_by_label("+ 1 port scan not in the table").hover();
+    // Its sentence on hover (after egui's tooltip delay).
+    wait_for(&mut h, |h| {
+        shows(h, "10.9.0.1 probed 6,000 ports (1 to 6000) of 10.9.0.2")
+    });
+    assert!(shows(&h, "none of this scan's targets is among those kept"));
+}
+
 /// A sweep (one client, one port, many servers) is one row too: 10.0.0.1 refused on port 22 by
 /// 30 servers (10.0.1.1 to 10.0.1.30) in a capture written here, beside 10.0.0.2:7211 refused
 /// three times. The sweep's row is "10.0.0.1 → port 22" (ssh), ranked first; its details list

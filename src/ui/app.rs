@@ -1685,6 +1685,8 @@ impl RstscopeApp {
             self.range,
             self.settings.sort,
         );
+        self.table
+            .note_scans(&a.snapshot.scans, &a.snapshot.offenders, version);
         // The selection survives a time range that leaves it out, but shows nothing then.
         let selected_row = self.selected.and_then(|k| self.table.row(k)).cloned();
         // The plot brightens the selected offender's series only while the table and the

@@ -257,6 +257,10 @@ pub struct OffendersView {
     whole_scans: Vec<(RowKey, Offender)>,
     /// The time range the rows were cut to.
     range: Option<(i64, i64)>,
+    /// Scans the analysis found that no row tells: none of their targets is among the
+    /// endpoints the table keeps (more were seen than it holds; the per-client tally found
+    /// them), and the version of the results they were looked for in ([`OffendersView::note_scans`]).
+    unlisted: (Vec<Arc<Scan>>, Option<(u64, u64)>),
     /// The keyboard moved the selection: the next frame centres it.
     scroll_to_selected: bool,
     /// The selected row, its place and the height the table had when it was last brought
@@ -521,6 +525,28 @@ impl OffendersView {
         self.scroll_to_selected = true;
     }
 
+    /// Notes the scans of the results (`version`, the capture's and its results') that no row
+    /// tells: a scan none of whose targets the endpoint table kept (more endpoints than it
+    /// holds; the per-client tally found it) has no row, and the table's heading says it is
+    /// there ([`unlisted_label`]).
+    pub fn note_scans(&mut self, scans: &[Arc<Scan>], offenders: &[Offender], version: (u64, u64)) {
+        if self.unlisted.1 == Some(version) {
+            return;
+        }
+        let told = |scan: &Arc<Scan>| {
+            (offenders.iter()).any(|o| o.scan.as_ref().is_some_and(|s| Arc::ptr_eq(s, scan)))
+        };
+        self.unlisted = (
+            scans.iter().filter(|s| !told(s)).cloned().collect(),
+            Some(version),
+        );
+    }
+
+    /// The scans no row tells ([`OffendersView::note_scans`]).
+    pub fn unlisted_scans(&self) -> &[Arc<Scan>] {
+        &self.unlisted.0
+    }
+
     /// Shows the filter box and the table; a click on a row changes `selected`.
     pub fn show(
         &mut self,
@@ -540,6 +566,9 @@ impl OffendersView {
                 "rows shown / in all: service endpoints with resets or failed attempts, and \
                  each scan one row with its targets",
             );
+            if !self.unlisted.0.is_empty() {
+                unlisted_label(ui, &self.unlisted.0, clock);
+            }
             if self.cut_in_range > 0 {
                 ui.label(
                     RichText::new(format!(
@@ -1858,6 +1887,43 @@ fn connecting_text(h: Option<&EndpointHost>) -> String {
         ));
     }
     parts.join(", ")
+}
+
+/// Beside the table's count: the scans that have no row (none of their targets kept, see
+/// [`OffendersView::note_scans`]), "+ 1 port scan not in the table", each told on hover.
+fn unlisted_label(ui: &mut egui::Ui, scans: &[Arc<Scan>], clock: Clock) {
+    let (ports, sweeps) = scans.iter().fold((0, 0), |(p, w), s| match s.kind {
+        ScanKind::Ports { .. } => (p + 1, w),
+        ScanKind::Sweep { .. } => (p, w + 1),
+    });
+    let mut parts = Vec::new();
+    match ports {
+        0 => {}
+        1 => parts.push("1 port scan".to_owned()),
+        n => parts.push(format!("{} port scans", report::grouped(n))),
+    }
+    match sweeps {
+        0 => {}
+        1 => parts.push("1 sweep".to_owned()),
+        n => parts.push(format!("{} sweeps", report::grouped(n))),
+    }
+    let text = format!("+ {} not in the table", parts.join(" and "));
+    let (whose, them) = match scans.len() {
+        1 => ("this scan's", "it"),
+        _ => ("these scans'", "them"),
+    };
+    let mut hover = format!(
+        "More endpoints were seen than the table keeps, and those with the fewest incidents \
+         went first: none of {whose} targets is among those kept, so no row tells {them}. The \
+         per-client tally found {them}; the report (Export, `rstscope analyze`) tells {them} \
+         too:"
+    );
+    for s in scans {
+        hover.push_str("\n\n");
+        hover.push_str(&report::scan_sentence(s, clock));
+    }
+    ui.label(RichText::new(text).color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)))
+        .on_hover_text(hover);
 }
 
 /// The rows for `offenders`: restricted to `range`, ranked, filtered, sorted. With `files` far

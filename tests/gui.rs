@@ -15027,6 +15027,52 @@ fn a_scan_whose_targets_the_table_dropped_is_said_beside_the_tables_count() {
     assert!(shows(&h, "none of this scan's targets is among those kept"));
 }
 
+/// Regression (s49, left from s48): in a time range, a scan's row listed its open ports that
+/// failed nothing (a SYN scan's SYN-ACKs left unacknowledged: no incident, no seconds) from the
+/// whole capture, beside the range's refused ones. A capture written here: 10.0.0.1 probes
+/// ports 1 to 30 of 10.0.0.2, ten a second over three seconds; ports 5 (second 0) and 25
+/// (second 2) answer with a SYN-ACK the client leaves, the others refuse. In second 2 the row
+/// lists 25 open, not 5.
+#[test]
+fn a_scans_open_ports_in_a_time_range_are_those_that_answered_there() {
+    let t0 = 1_700_000_000u32;
+    let (client, server) = ([10, 0, 0, 1], [10, 0, 0, 2]);
+    let mut records = Vec::new();
+    for port in 1..=30u16 {
+        let (secs, micros) = (t0 + u32::from(port - 1) / 10, u32::from(port % 10) * 50_000);
+        let isn = 1000 * u32::from(port);
+        let from = (client, 40000 + port);
+        records.push((
+            secs,
+            micros,
+            tcp_frame(from, (server, port), 0x02, (isn, 0)),
+        ));
+        let flags = if port % 20 == 5 { 0x12 } else { 0x14 };
+        let answer = tcp_frame((server, port), from, flags, (77, isn + 1));
+        records.push((secs, micros + 100, answer));
+    }
+    let dir = temp_dir("scan-open-range");
+    let file = dir.join("half-open-scan.pcap");
+    std::fs::write(&file, common::pcap(&records)).expect("write");
+    let mut h = harness(settings(), vec![file]);
+    settle(&mut h);
+    let open = |h: &Harness<'_, RstscopeApp>| -> Vec<u16> {
+        let row = scan_row(h).expect("the scan's row");
+        let scan = row.scan.as_ref().expect("a scan");
+        let answered = scan.answered(rstscope::ui::offenders::Answer::Open);
+        answered.map(|(_, port, _)| port).collect()
+    };
+    assert_eq!(open(&h), [5, 25], "the whole capture's");
+    let last = i64::from(t0) + 2;
+    h.state_mut().set_range(Some((last, last)));
+    h.run_steps(3);
+    settle(&mut h);
+    assert_eq!(open(&h), [25], "the range's");
+    let told = scan_row(&h).expect("the scan in the range");
+    let told = told.scan.as_ref().expect("a scan").told().clone();
+    assert_eq!((told.targets, told.half_open, told.refused), (10, 1, 9));
+}
+
 /// A sweep (one client, one port, many servers) is one row too: 10.0.0.1 refused on port 22 by
 /// 30 servers (10.0.1.1 to 10.0.1.30) in a capture written here, beside 10.0.0.2:7211 refused
 /// three times. The sweep's row is "10.0.0.1 → port 22" (ssh), ranked first; its details list

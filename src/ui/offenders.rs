@@ -80,7 +80,8 @@ impl Answer {
 
     /// How `o`, a target of `scan`, answered.
     fn of(scan: &Scan, o: &Offender) -> Self {
-        if o.completed > 0 || scan.open_targets.binary_search(&o.key()).is_ok() {
+        let key = o.key();
+        if o.completed > 0 || (scan.open_targets.binary_search_by_key(&key, |t| t.0)).is_ok() {
             Answer::Open
         } else if o.failed_refused > 0 {
             Answer::Refused
@@ -441,7 +442,7 @@ impl OffendersView {
                     .map(|o| (o.clone(), true))
                     .collect(),
                 None,
-                false,
+                None,
             )
             .into_iter()
             .map(|r| (r.id(), r.offender))
@@ -1950,7 +1951,7 @@ pub fn build_rows(
             .collect(),
         None => offenders.iter().map(|o| (o.clone(), true)).collect(),
     };
-    let mut rows = with_scans_folded(kept, host, range.is_some());
+    let mut rows = with_scans_folded(kept, host, range);
     // Ranked as the report ranks them, a scan as one finding among the endpoints with
     // problems of their own (by its targets' incidents together): synscan's 997 targets were
     // 997 rows, each with the scan's sentence, the endpoints worth a look among them.
@@ -1986,8 +1987,9 @@ pub fn build_rows(
 fn with_scans_folded(
     kept: Vec<(Offender, bool)>,
     host: Option<&HostReport>,
-    in_range: bool,
+    range: Option<(i64, i64)>,
 ) -> Vec<Row> {
+    let in_range = range.is_some();
     let mut rows = Vec::with_capacity(kept.len());
     // Few scans: a list, in the order met.
     let mut scans: Vec<(Arc<Scan>, Vec<Offender>, bool)> = Vec::new();
@@ -2026,9 +2028,17 @@ fn with_scans_folded(
             .map(|t| (t.key(), Answer::of(&scan, t)))
             .collect();
         // Open targets that failed nothing are no offenders (a SYN scan's open ports, their
-        // SYN-ACKs left unacknowledged): the scan names them all.
+        // SYN-ACKs left unacknowledged): the scan names them all, in a time range those that
+        // answered there.
         let offending = answers.len();
-        for k in &scan.open_targets {
+        let answered_in_range = |answered: Option<(i64, i64)>| match (range, answered) {
+            (Some((from, to)), Some((first, last))) => first <= to && last >= from,
+            _ => true,
+        };
+        for (k, answered) in &scan.open_targets {
+            if !answered_in_range(*answered) {
+                continue;
+            }
             if answers[..offending]
                 .binary_search_by_key(k, |(t, _)| *t)
                 .is_err()

@@ -1148,7 +1148,7 @@ impl Engine {
         let Some(c) = self.entries[idx].conn.as_ref() else {
             return;
         };
-        let last_time = c.zeek.last_time;
+        let (start_time, last_time) = (c.zeek.start_time, c.zeek.last_time);
         let state = c.zeek.conn_state();
         self.totals.conn_states[state.index()] += 1;
         if self.config.keep_connections {
@@ -1186,6 +1186,8 @@ impl Engine {
                     .answer_at(client, srv, Answer::HalfOpen, None);
                 if let Some(mut s) = self.services.get(srv) {
                     s.synack_left += 1;
+                    // From its SYN to its last SYN-ACK sent again.
+                    s.answered_in(start_time);
                     s.answered_in(last_time);
                 }
             }

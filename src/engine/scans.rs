@@ -246,7 +246,7 @@ impl Scan {
     /// network, its lowest and highest target, whether endpoints were dropped, its typical
     /// attempts and its open targets) kept, its targets, attempts, answers, names, times and
     /// retried endpoints zeroed, to be counted again over part of what was seen (a time
-    /// range: the app's row). [`empty`] is the one place that says what zero is.
+    /// range: the app's row). The engine's `empty` is the one place that says what zero is.
     #[must_use]
     pub fn uncounted(&self) -> Self {
         Self {

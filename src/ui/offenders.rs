@@ -529,7 +529,7 @@ impl OffendersView {
     /// Notes the scans of the results (`version`, the capture's and its results') that no row
     /// tells: a scan none of whose targets the endpoint table kept (more endpoints than it
     /// holds; the per-client tally found it) has no row, and the table's heading says it is
-    /// there ([`unlisted_label`]).
+    /// there (with their sentences on hover).
     pub fn note_scans(&mut self, scans: &[Arc<Scan>], offenders: &[Offender], version: (u64, u64)) {
         if self.unlisted.1 == Some(version) {
             return;

@@ -40,7 +40,7 @@ pub struct EndpointArgs {
     #[arg(long, value_name = "FILE.pcapng", requires = "endpoint", value_parser = crate::save_path)]
     pub write: Option<PathBuf>,
     /// Most packets printed and saved with --endpoint; the rest are counted.
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    #[arg(long, value_name = "N", default_value_t = evidence::SAVE_MAX_PACKETS)]
     pub max_packets: usize,
     /// With --endpoint, list (and save) every copy of a packet recorded at several capture
     /// points (a Windows pktmon trace's components, a bridge and its port), marked as copies;

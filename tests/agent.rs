@@ -2229,7 +2229,7 @@ fn evidence_cut_by_max_packets_holds_the_newest_packets_and_says_it_was_cut() {
     let all_frames = frames_of(&all.body);
     assert_eq!(all_frames.len(), 20, "a SYN and a RST per connect");
     let contains = |b: &[u8], s: &str| b.windows(s.len()).any(|w| w == s.as_bytes());
-    assert!(!contains(&all.body, "cut to"));
+    assert!(!contains(&all.body, "this file holds"));
     let cut = agent.get(&format!("/evidence?endpoint={target}&max_packets=4"));
     assert_eq!(cut.status, 200, "{}", cut.text());
     let cut_frames = frames_of(&cut.body);
@@ -2245,7 +2245,10 @@ fn evidence_cut_by_max_packets_holds_the_newest_packets_and_says_it_was_cut() {
     assert!(
         contains(
             &cut.body,
-            &format!("cut to the last 4 of 20 packets of {target}")
+            &format!(
+                "this file holds the last 4 of the 20 TCP packets to or from {target} in the \
+                 capture they were saved from (the older 16 are not in it)"
+            )
         ),
         "the file says it was cut"
     );

@@ -6577,3 +6577,50 @@ fn one_reset_of_a_connection_not_seen_starting_is_told_in_the_singular() {
          connection was left half-open by a reboot or a NAT timeout."
     );
 }
+
+/// Regression (s49): a file of an endpoint's packets cut by `--max-packets` (as the window's
+/// details cut theirs) said so only in a pcapng comment that "cut to the first 2 of 6 packets
+/// of ..." and that no analysis of the file showed: opened again it counted fewer failed
+/// attempts as if they were all. `analyze` of it now warns, in words, what it holds.
+#[test]
+fn a_saved_file_cut_by_max_packets_says_so_when_analyzed() {
+    let dir = temp_dir("cut-saved");
+    let f = write(&dir, "refused.pcap", &refused_pcap(3));
+    let to = dir.join("cut.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &f,
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--write",
+        &to,
+        "--max-packets",
+        "2",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let said = "this file holds the first 2 of the 6 TCP packets to or from 10.0.0.2:7211 in \
+                the capture they were saved from (the later 4 are not in it): attempts and \
+                resets counted from it may be fewer than the capture's";
+    let out = rstscope(&["analyze", &to]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("warning     {said}")), "{text}");
+    assert!(text.contains("failed attempts  1 of 1"), "{text}");
+    // And the endpoint's own evidence of the file, in the terminal.
+    let out = rstscope(&["analyze", &to, "--endpoint", "10.0.0.2:7211"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("rstscope: warning: {said}")), "{err}");
+    // A file saved whole says nothing of the kind.
+    let whole = dir.join("whole.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &f,
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--write",
+        &whole,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&rstscope(&["analyze", &whole]).stdout).into_owned();
+    assert!(!text.contains("this file holds"), "{text}");
+}

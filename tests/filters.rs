@@ -444,10 +444,15 @@ fn regression_networks_past_the_numbered_ones_are_their_own_endpoint() {
 #[test]
 fn scan_filters_select_the_scans_packets() {
     use rstscope::report::filters::{Sides, bpf_filters_of, wireshark_filter_of};
-    let mut files: Vec<PathBuf> = ["syn-scan.pcap", "scan-and-retrier.pcap", "vxlan-scans.pcap"]
-        .iter()
-        .map(|f| fixtures().join(f))
-        .collect();
+    let mut files: Vec<PathBuf> = [
+        "syn-scan.pcap",
+        "scan-and-retrier.pcap",
+        "vxlan-scans.pcap",
+        "sweep.pcap",
+    ]
+    .iter()
+    .map(|f| fixtures().join(f))
+    .collect();
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/pcaps/chrissanders-packets/synscan.pcapng");
     if corpus.exists() {
@@ -476,10 +481,11 @@ fn scan_filters_select_the_scans_packets() {
                 },
             )
             .expect("evidence");
-            let targets: BTreeSet<u16> = ev.connections.iter().map(|c| c.resp.1).collect();
+            // Its servers' ports (a port scan) or its servers (a sweep).
+            let targets: BTreeSet<_> = ev.connections.iter().map(|c| c.resp).collect();
             assert!(
                 targets.len() as u64 >= scan.targets,
-                "{name}: {} ports of {} targets",
+                "{name}: {} endpoints answering of {} targets",
                 targets.len(),
                 scan.targets
             );

@@ -1983,3 +1983,52 @@ fn regression_one_refusal_by_a_firewall_is_told_in_the_singular() {
         "Rejected by a firewall on the way"
     );
 }
+
+/// sweep.pcap (make-sweep.sh): 127.0.0.1 tries port 7350 once on each of 40 addresses of
+/// 127.0.0.0/8, nothing listening: one sweep, the one client, every server refused, each an
+/// endpoint of the scan and none an offender of its own.
+#[test]
+fn a_sweep_of_one_port_over_loopback_addresses_is_one_scan() {
+    let (a, conns) = run("tests/fixtures/sweep.pcap");
+    check_counts(&a, 80, 40, 40, 40);
+    assert_eq!(causes(&a), [40, 0, 0, 0, 0]);
+    assert_eq!(states(&conns), vec!["REJ"; 40]);
+    let s = &a.snapshot;
+    let lo: std::net::IpAddr = "127.0.0.1".parse().expect("ip");
+    assert_eq!(s.scans.len(), 1);
+    let scan = &s.scans[0];
+    assert_eq!(scan.kind, ScanKind::Sweep { port: 7350 });
+    assert_eq!(scan.client, lo);
+    let first: std::net::IpAddr = "127.0.0.10".parse().expect("ip");
+    let last: std::net::IpAddr = "127.0.0.49".parse().expect("ip");
+    assert_eq!(
+        (scan.targets, scan.lowest.0, scan.highest.0),
+        (40, first, last)
+    );
+    assert_eq!(
+        (
+            scan.attempts,
+            scan.failed_attempts,
+            scan.refused,
+            scan.open()
+        ),
+        (40, 40, 40, 0)
+    );
+    assert_eq!(s.offenders.len(), 40);
+    assert!(
+        s.offenders
+            .iter()
+            .all(|o| o.scan.is_some() && o.port == 7350)
+    );
+    let text = report::text::report(&a, Clock::Utc, 10);
+    assert!(
+        text.contains(
+            "1. 127.0.0.1 probed port 7350 on 40 hosts (127.0.0.10 to 127.0.0.49) in 2 s"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("a sweep. 40 refused (closed): 127.0.0.10, 127.0.0.11"),
+        "{text}"
+    );
+}

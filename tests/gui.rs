@@ -774,6 +774,112 @@ fn saved_refusals_of_a_firewall_opened_again_in_the_window_say_what_the_capture_
     assert_eq!(said(&h), before);
 }
 
+/// Regression (s49, synscan.pcapng's port scan: 2,000 of its 2,011 packets saved): "Save these
+/// packets…" of a row with more packets than the details keep ([`MAX_PACKETS`]) saved those
+/// kept, said only "saved …", and the file counted fewer failed attempts than the row. It
+/// reads the capture again for every packet of the row and says how many it saved; the
+/// file opened again says what the row said.
+///
+/// [`MAX_PACKETS`]: rstscope::ui::details::MAX_PACKETS
+#[test]
+fn save_these_packets_of_a_row_larger_than_the_details_keep_saves_every_packet() {
+    let dir = temp_dir("save-all");
+    let file = dir.join("refused-1006.pcap");
+    std::fs::write(&file, common::refused_pcap(7000, 1006)).expect("write");
+    let endpoint = "10.0.0.2:7000";
+    let mut h = harness(settings(), vec![file.clone()]);
+    settle(&mut h);
+    select(&mut h, endpoint);
+    let ev = h.state().evidence().expect("evidence collected").clone();
+    assert_eq!(
+        (ev.packets.len(), ev.more),
+        (2000, 12),
+        "the details keep 2,000"
+    );
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = dir.join("rstscope-10.0.0.2-7000.pcapng");
+    wait_for(&mut h, |h| {
+        shows(h, &format!("saved {}: 2,012 packets", saved.display()))
+    });
+    let offender = |path: &Path| {
+        let a = rstscope::analysis::analyze_files(&[path.to_path_buf()], Default::default())
+            .expect("analyzed");
+        assert!(
+            !a.capture
+                .warnings
+                .iter()
+                .any(|w| w.contains("this file holds")),
+            "{:?}",
+            a.capture.warnings
+        );
+        let o = a
+            .snapshot
+            .offenders
+            .iter()
+            .find(|o| o.port == 7000)
+            .cloned();
+        o.expect("7000 an offender")
+    };
+    let (was, is) = (offender(&file), offender(&saved));
+    assert_eq!(is.failed_attempts, 1006);
+    assert_eq!(
+        (is.failed_attempts, is.rst_by_cause, is.clients),
+        (was.failed_attempts, was.rst_by_cause, was.clients)
+    );
+    // Opened in the window, the same row.
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![saved]);
+    settle(&mut h);
+    assert!(shows(&h, "failed attempts 1,006 of 1,006"));
+    assert!(!shows(&h, "this file holds"));
+}
+
+/// Where the capture cannot be read again (its file gone since it was opened, as a live
+/// capture's temporary files can be), "Save these packets…" saves those listed, the notice
+/// says how many of how many and why, and the file says so when it is opened again: in the
+/// window and in the pcapng's comment, worded for a person.
+#[test]
+fn save_these_packets_of_what_was_kept_says_how_many_of_how_many() {
+    let dir = temp_dir("save-kept");
+    let file = dir.join("refused-1006.pcap");
+    std::fs::write(&file, common::refused_pcap(7000, 1006)).expect("write");
+    let mut h = harness(settings(), vec![file.clone()]);
+    settle(&mut h);
+    select(&mut h, "10.0.0.2:7000");
+    std::fs::remove_file(&file).expect("remove");
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let saved = dir.join("rstscope-10.0.0.2-7000.pcapng");
+    wait_for(&mut h, |h| {
+        shows(
+            h,
+            &format!(
+                "saved {}: the first 2,000 of the 2,012 packets (the capture could not be read again:",
+                saved.display()
+            ),
+        )
+    });
+    assert!(shows(&h, "; the file says so"));
+    let said = "this file holds the first 2,000 of the 2,012 TCP packets to or from \
+                10.0.0.2:7000 in the capture they were saved from (the later 12 are not in it): \
+                attempts and resets counted from it may be fewer than the capture's";
+    let bytes = std::fs::read(&saved).expect("saved");
+    assert!(
+        bytes.windows(said.len()).any(|w| w == said.as_bytes()),
+        "the section's comment"
+    );
+    let ctx = h.ctx.clone();
+    h.state_mut().open(&ctx, vec![saved]);
+    settle(&mut h);
+    assert!(shows(&h, "failed attempts 1,000 of 1,000"));
+    assert!(shows(&h, said), "the window says what the file holds");
+}
+
 /// How the journal told the collector (pid `pid`) of refused-v4's saved capture ended: its
 /// unit failed, exit status 127 after 5 restarts, for want of a library.
 fn collector_failed(pid: u32) -> rstscope::host::journal::ListenerEnd {
@@ -14784,6 +14890,187 @@ fn a_scans_sentence_in_a_time_range_tells_the_range() {
         &h,
         "probed 100 ports (7500 to 7599) of 127.0.0.1 in 3 s"
     ));
+}
+
+/// Regression (s49, left from s48): in a time range, a scan's sentence told the endpoint it left
+/// out as retried with the whole capture's attempts ("7211, tried 6 times") beside that
+/// endpoint's own row counting the range's. It tells the range's.
+#[test]
+fn a_scans_retried_endpoint_in_a_time_range_tells_the_ranges_attempts() {
+    let mut h = opened(
+        window([1280.0, 800.0]),
+        vec![manifest("tests/fixtures/scan-and-retrier.pcap")],
+    );
+    assert!(shows(
+        &h,
+        "7211, tried 6 times where the scan tried each port once"
+    ));
+    let first = scan_row(&h).expect("the scan").offender.first_seen.second();
+    h.state_mut().set_range(Some((first, first)));
+    h.run_steps(3);
+    settle(&mut h);
+    let tried = (h.state().rows().iter())
+        .find(|r| r.endpoint == "127.0.0.1:7211")
+        .map(|r| r.offender.attempts)
+        .expect("7211's row in the range");
+    assert!(
+        (1..6).contains(&tried),
+        "{tried} of its 6 attempts in the range"
+    );
+    let scan = scan_row(&h).expect("the scan in the range");
+    let told = scan.scan.as_ref().expect("a scan's row").told();
+    assert_eq!(
+        told.retried_named,
+        vec![((told.client, 7211, told.lowest.2), tried)]
+    );
+    assert_eq!(told.retried, 1);
+    // Two in the first second: "times", as the whole capture's six.
+    assert_eq!(tried, 2, "its attempts at 12:03:05.0 and 12:03:05.5");
+    let said = format!("7211, tried {tried} times where the scan tried each port once");
+    assert!(shows(&h, &said), "{said}");
+    assert!(!shows(&h, "tried 6 times"));
+}
+
+/// tests/fixtures/sweep.pcap (a real sweep on loopback: 127.0.0.1 tries port 7350 on 40
+/// addresses of 127.0.0.0/8) is one row, "127.0.0.1 → port 7350", selected as the worst: its
+/// sentence, its 40 servers refused, and its packets (every attempt's SYN and RST/ACK).
+#[test]
+fn a_sweep_captured_on_loopback_is_one_row_with_its_servers_and_packets() {
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/sweep.pcap")]);
+    settle(&mut h);
+    let rows = h.state().rows();
+    assert_eq!(rows.len(), 1, "the sweep's one row");
+    assert_eq!(rows[0].endpoint, "127.0.0.1 → port 7350");
+    let scan = rows[0].scan.as_ref().expect("a scan's row");
+    assert_eq!(scan.targets.len(), 40);
+    assert!(shows(
+        &h,
+        "127.0.0.1 probed port 7350 on 40 hosts (127.0.0.10 to 127.0.0.49)"
+    ));
+    assert!(shows(&h, "127.0.0.10, 127.0.0.11, 127.0.0.12"));
+    assert!(shows(&h, "Packets (80)"), "every attempt's two packets");
+    assert!(shows(&h, "Connections (40)"));
+}
+
+/// An Ethernet IPv4 frame of TCP from `src`:`sport` to `dst`:`dport`.
+fn tcp_frame(
+    (src, sport): ([u8; 4], u16),
+    (dst, dport): ([u8; 4], u16),
+    flags: u8,
+    (seq, ack): (u32, u32),
+) -> Vec<u8> {
+    let mut f = vec![0u8; 14];
+    f[12] = 0x08;
+    f.extend_from_slice(&[0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0]);
+    f.extend_from_slice(&src);
+    f.extend_from_slice(&dst);
+    f.extend_from_slice(&sport.to_be_bytes());
+    f.extend_from_slice(&dport.to_be_bytes());
+    f.extend_from_slice(&seq.to_be_bytes());
+    f.extend_from_slice(&ack.to_be_bytes());
+    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    f
+}
+
+/// Regression (s49, left from s48): a scan none of whose targets the endpoint table kept (more
+/// endpoints than its 10,000; the per-client tally found it) had no row and nothing in the
+/// table said it was there, though the report and the headline told it. A capture written
+/// here: 10.9.0.1 scans 6,000 ports of 10.9.0.2 (one refusal each), then 10,000 other
+/// endpoints are refused twice each, by clients of their own: the scan's targets, with the
+/// fewest incidents, are the endpoints the table drops.
+#[test]
+fn a_scan_whose_targets_the_table_dropped_is_said_beside_the_tables_count() {
+    let mut records = Vec::new();
+    let mut at = 0u32;
+    let mut refused = |client: ([u8; 4], u16), server: ([u8; 4], u16), isn: u32| {
+        let (secs, micros) = (1_700_000_000 + at / 1_000_000, at % 1_000_000);
+        records.push((secs, micros, tcp_frame(client, server, 0x02, (isn, 0))));
+        records.push((
+            secs,
+            micros + 50,
+            tcp_frame(server, client, 0x14, (0, isn + 1)),
+        ));
+        at += 200;
+    };
+    for port in 1..=6000u16 {
+        refused(
+            ([10, 9, 0, 1], 40000),
+            ([10, 9, 0, 2], port),
+            1000 + u32::from(port),
+        );
+    }
+    for i in 0..10_000u32 {
+        let (a, b) = ((i / 250) as u8, (i % 250) as u8 + 1);
+        for k in 0..2u16 {
+            refused(
+                ([10, 1, a, b], 50000 + k),
+                ([10, 2, a, b], 80),
+                5000 + i + u32::from(k) * 7,
+            );
+        }
+    }
+    let dir = temp_dir("tally-scan");
+    let file = dir.join("dropped-scan.pcap");
+    std::fs::write(&file, common::pcap(&records)).expect("write");
+    let mut h = harness(settings(), vec![file]);
+    settle(&mut h);
+    assert!(
+        h.state().rows().iter().all(|r| r.scan.is_none()),
+        "none of the scan's targets kept"
+    );
+    assert!(shows(&h, "+ 1 port scan not in the table"));
+    h.get_by_label("+ 1 port scan not in the table").hover();
+    // Its sentence on hover (after egui's tooltip delay).
+    wait_for(&mut h, |h| {
+        shows(h, "10.9.0.1 probed 6,000 ports (1 to 6000) of 10.9.0.2")
+    });
+    assert!(shows(&h, "none of this scan's targets is among those kept"));
+}
+
+/// Regression (s49, left from s48): in a time range, a scan's row listed its open ports that
+/// failed nothing (a SYN scan's SYN-ACKs left unacknowledged: no incident, no seconds) from the
+/// whole capture, beside the range's refused ones. A capture written here: 10.0.0.1 probes
+/// ports 1 to 30 of 10.0.0.2, ten a second over three seconds; ports 5 (second 0) and 25
+/// (second 2) answer with a SYN-ACK the client leaves, the others refuse. In second 2 the row
+/// lists 25 open, not 5.
+#[test]
+fn a_scans_open_ports_in_a_time_range_are_those_that_answered_there() {
+    let t0 = 1_700_000_000u32;
+    let (client, server) = ([10, 0, 0, 1], [10, 0, 0, 2]);
+    let mut records = Vec::new();
+    for port in 1..=30u16 {
+        let (secs, micros) = (t0 + u32::from(port - 1) / 10, u32::from(port % 10) * 50_000);
+        let isn = 1000 * u32::from(port);
+        let from = (client, 40000 + port);
+        records.push((
+            secs,
+            micros,
+            tcp_frame(from, (server, port), 0x02, (isn, 0)),
+        ));
+        let flags = if port % 20 == 5 { 0x12 } else { 0x14 };
+        let answer = tcp_frame((server, port), from, flags, (77, isn + 1));
+        records.push((secs, micros + 100, answer));
+    }
+    let dir = temp_dir("scan-open-range");
+    let file = dir.join("half-open-scan.pcap");
+    std::fs::write(&file, common::pcap(&records)).expect("write");
+    let mut h = harness(settings(), vec![file]);
+    settle(&mut h);
+    let open = |h: &Harness<'_, RstscopeApp>| -> Vec<u16> {
+        let row = scan_row(h).expect("the scan's row");
+        let scan = row.scan.as_ref().expect("a scan");
+        let answered = scan.answered(rstscope::ui::offenders::Answer::Open);
+        answered.map(|(_, port, _)| port).collect()
+    };
+    assert_eq!(open(&h), [5, 25], "the whole capture's");
+    let last = i64::from(t0) + 2;
+    h.state_mut().set_range(Some((last, last)));
+    h.run_steps(3);
+    settle(&mut h);
+    assert_eq!(open(&h), [25], "the range's");
+    let told = scan_row(&h).expect("the scan in the range");
+    let told = told.scan.as_ref().expect("a scan").told().clone();
+    assert_eq!((told.targets, told.half_open, told.refused), (10, 1, 9));
 }
 
 /// A sweep (one client, one port, many servers) is one row too: 10.0.0.1 refused on port 22 by

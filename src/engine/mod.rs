@@ -1148,6 +1148,7 @@ impl Engine {
         let Some(c) = self.entries[idx].conn.as_ref() else {
             return;
         };
+        let (start_time, last_time) = (c.zeek.start_time, c.zeek.last_time);
         let state = c.zeek.conn_state();
         self.totals.conn_states[state.index()] += 1;
         if self.config.keep_connections {
@@ -1185,6 +1186,9 @@ impl Engine {
                     .answer_at(client, srv, Answer::HalfOpen, None);
                 if let Some(mut s) = self.services.get(srv) {
                     s.synack_left += 1;
+                    // From its SYN to its last SYN-ACK sent again.
+                    s.answered_in(start_time);
+                    s.answered_in(last_time);
                 }
             }
         }
@@ -1374,6 +1378,7 @@ impl Engine {
             }
             if answered && how == Failure::Reset {
                 s.synack_reset += 1;
+                s.answered_in(at);
             }
             let sec = s.second(at);
             sec.failed_by[how.index()] += 1;
@@ -1452,6 +1457,7 @@ impl Engine {
                     .answer_at(client, srv, Answer::Completed, None);
                 if let Some(mut st) = self.services.get(srv) {
                     st.completed += 1;
+                    st.answered_in(p.ts);
                     st.second(p.ts).completed += 1;
                 }
             }

@@ -277,6 +277,10 @@ pub struct ServiceStats {
     /// Attempts answered by a SYN-ACK that the client never acknowledged, nor reset, until
     /// the connection ended (a half-open scan whose client's resets were not captured).
     pub synack_left: u64,
+    /// The first and last second of an attempt answered with a SYN-ACK that completed or was
+    /// left half-open ([`ServiceStats::answered_in`]): when a scan's open port answered, which
+    /// no incident tells (it failed nothing), for a time range to list it or not.
+    pub answered: Option<(i64, i64)>,
     /// Who made its connection attempts, while that was one client address; see
     /// [`ServiceStats::attempt_from`].
     pub attempt_client: AttemptClient,
@@ -758,6 +762,16 @@ impl ServiceStats {
     /// payload's length in the packet (its IP length says).
     pub fn rst_payload(&mut self, captured: &[u8], len: u32) {
         self.keep_payload(captured, len, usize::MAX);
+    }
+
+    /// Notes an attempt answered with a SYN-ACK (completed, or left half-open) at `ts`
+    /// ([`ServiceStats::answered`]).
+    pub fn answered_in(&mut self, ts: Timestamp) {
+        let second = ts.second();
+        self.answered = Some(match self.answered {
+            Some((first, last)) => (first.min(second), last.max(second)),
+            None => (second, second),
+        });
     }
 
     /// [`ServiceStats::rst_payload`] with `room` bytes left for texts: a text longer than

@@ -195,8 +195,10 @@ pub struct Scan {
     /// target's row in the app open from one refused or left unanswered past the first
     /// [`MAX_NAMED`]. A scan has at most one open target in five ([`MAX_COMPLETED_SHARE`]
     /// counts those completed; a SYN scan's half-open ones are as few where most ports are
-    /// closed). Empty for a scan only the tally found.
-    pub open_targets: Vec<ServiceKey>,
+    /// closed). Empty for a scan only the tally found. Each with the first and last second it
+    /// answered in ([`ServiceStats::answered`]), which tell a time range whether it answered
+    /// there (`None`: not known).
+    pub open_targets: Vec<(ServiceKey, Option<(i64, i64)>)>,
     /// First and last failed attempt or reset among the targets.
     pub first_seen: Option<Timestamp>,
     /// See `first_seen`.
@@ -238,6 +240,23 @@ impl Scan {
     /// The client completed no handshake, yet targets answered: a half-open (SYN) scan.
     pub fn is_half_open(&self) -> bool {
         self.completed == 0 && self.half_open > 0
+    }
+
+    /// The same scan with nothing counted yet: what it is (its kind, client and overlay
+    /// network, its lowest and highest target, whether endpoints were dropped, its typical
+    /// attempts and its open targets) kept, its targets, attempts, answers, names, times and
+    /// retried endpoints zeroed, to be counted again over part of what was seen (a time
+    /// range: the app's row). The engine's `empty` is the one place that says what zero is.
+    #[must_use]
+    pub fn uncounted(&self) -> Self {
+        Self {
+            targets_at_least: self.targets_at_least,
+            lowest: self.lowest,
+            highest: self.highest,
+            open_targets: self.open_targets.clone(),
+            typical_attempts: self.typical_attempts,
+            ..empty(self.kind, self.client, self.lowest.2)
+        }
     }
 }
 
@@ -643,11 +662,11 @@ fn judge<'a>(
             Answer::Completed => {
                 scan.completed += 1;
                 push_named(&mut scan.open_named, key);
-                scan.open_targets.push(key);
+                scan.open_targets.push((key, s.answered));
             }
             Answer::HalfOpen => {
                 scan.half_open += 1;
-                scan.open_targets.push(key);
+                scan.open_targets.push((key, s.answered));
                 if s.synack_reset > 0 && s.rst_from_client > 0 {
                     scan.reset_by_client += 1;
                 }

@@ -79,11 +79,53 @@ struct Block {
 /// `{"format": "rstscope-saved", "version": 1, "capture_end": ...}`.
 pub const SAVED_FORMAT: &str = "rstscope-saved";
 
-/// Enough of a block to tell where its capture ended.
+/// Enough of a block to tell where its capture ended (and, in a [`SAVED_FORMAT`] block, what
+/// of the capture's packets the file holds).
 #[derive(Serialize, Deserialize)]
 struct CaptureEnd {
     #[serde(default)]
     capture_end: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cut: Option<Cut>,
+}
+
+/// A file of saved packets that holds only some of the packets its capture had of what was
+/// saved (the window's details keep an endpoint's first 2,000; `--max-packets`; the agent's
+/// ring keeps the latest): saved in its [`SAVED_FORMAT`] block (`"cut": {"kept": 2000, "of":
+/// 2011, "latest": false, "what": "TCP packets to or from 10.0.0.2:7211"}`), so that an
+/// analysis of the file says so rather than report fewer attempts as if they were all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cut {
+    /// Packets in the file.
+    pub kept: u64,
+    /// Packets the capture had of `what`.
+    pub of: u64,
+    /// The file holds the last `kept` rather than the first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub latest: bool,
+    /// What the packets are, in words: "TCP packets to or from 10.0.0.2:7211".
+    pub what: String,
+}
+
+impl Cut {
+    /// What an analysis of the file says of it, as a warning: "this file holds the first
+    /// 2,000 of the 2,011 TCP packets to or from 10.0.0.2:7211 in the capture they were saved
+    /// from (11 left out): its counts are lower than that capture's".
+    #[must_use]
+    pub fn warning(&self) -> String {
+        let which = if self.latest { "last" } else { "first" };
+        let left = self.of.saturating_sub(self.kept);
+        let older = if self.latest { "older" } else { "later" };
+        format!(
+            "this file holds the {which} {} of the {} {} in the capture they were saved from \
+             (the {older} {} are not in it): attempts and resets counted from it may be \
+             fewer than the capture's",
+            crate::report::grouped(self.kept),
+            crate::report::grouped(self.of),
+            self.what,
+            crate::report::grouped(left),
+        )
+    }
 }
 
 /// The body of the block that saves `report`, recorded on `machine`.
@@ -198,8 +240,29 @@ pub fn capture_end(bodies: &[Vec<u8>]) -> Option<Timestamp> {
 /// # Errors
 /// As [`encode`].
 pub fn encode_capture_end(capture_end: Timestamp) -> serde_json::Result<Vec<u8>> {
-    let capture_end = Some(capture_end);
-    pcapng::own_block(SAVED_FORMAT, VERSION, &CaptureEnd { capture_end })
+    encode_saved(Some(capture_end), None)
+}
+
+/// The body of the [`SAVED_FORMAT`] block of a file of saved packets: where their capture had
+/// got to ([`capture_end`]), and what of the capture's packets it holds where not all
+/// ([`cut`]).
+///
+/// # Errors
+/// As [`encode`].
+pub fn encode_saved(
+    capture_end: Option<Timestamp>,
+    cut: Option<Cut>,
+) -> serde_json::Result<Vec<u8>> {
+    pcapng::own_block(SAVED_FORMAT, VERSION, &CaptureEnd { capture_end, cut })
+}
+
+/// What a file of saved packets holds of its capture's, where its [`SAVED_FORMAT`] block says
+/// it holds only some ([`Cut`]).
+#[must_use]
+pub fn cut(bodies: &[Vec<u8>]) -> Option<Cut> {
+    (bodies.iter())
+        .filter_map(|body| pcapng::read_own_block::<CaptureEnd>(body, SAVED_FORMAT)?.ok())
+        .find_map(|block| block.cut)
 }
 
 /// The name of this machine, to say where a saved capture's answers come from.

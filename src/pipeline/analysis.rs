@@ -1282,6 +1282,13 @@ impl EngineSide {
         if syn_fin_rst {
             capture.warnings.push(syn_fin_rst_file_warning());
         }
+        // A file of saved packets that holds only some of its capture's says so: its counts
+        // are not the capture's.
+        capture.warnings.extend(
+            source
+                .and_then(|s| recorded::cut(s.recorded_host()))
+                .map(|c| c.warning()),
+        );
         if host.started() {
             for i in engine.drain_incidents() {
                 host.incident(&i);

@@ -45,6 +45,12 @@ use held::HoldBack;
 /// Frames between two looks at the cancel flag (and two drains of finished connections).
 const CHECK_EVERY: u64 = 1 << 13;
 
+/// The most packets saved of one endpoint, scan or connection by default (`rstscope analyze
+/// --endpoint ... --write`, the window's "Save these packets…" of a capture file), the rest
+/// counted and said in the file ([`recorded::Cut`]): memory stays bounded however large the
+/// offender.
+pub const SAVE_MAX_PACKETS: usize = 100_000;
+
 /// At most this many connection records are kept; the rest are counted in
 /// [`Evidence::more_connections`].
 pub const MAX_CONNECTIONS: usize = 100_000;
@@ -252,6 +258,9 @@ pub struct Evidence {
     pub more: u64,
     /// The packets kept are the last `max_packets` ([`Collect::latest`]).
     pub latest: bool,
+    /// The packets are those of its one connection (`connections[0]`) alone, picked out to be
+    /// saved: [`Evidence::more`] counts that connection's packets left out.
+    pub one_connection: bool,
     /// What a person opening the saved file should know of it beyond its packets (the agent's
     /// ring had dropped older evidence...): written as comments of its section header, after
     /// what [`write_pcapng`] says itself.
@@ -359,6 +368,7 @@ impl Evidence {
             packets: Vec::new(),
             more: 0,
             latest: false,
+            one_connection: false,
             notes: Vec::new(),
             connections: Vec::new(),
             more_connections: 0,
@@ -817,6 +827,8 @@ fn collect_source_watched(
         .chain(recorded_time(source.files()).map(|c| c.end))
         .max();
     ev.capture_end = end;
+    ev.warnings
+        .extend(recorded::cut(source.recorded_host()).map(|c| c.warning()));
     match end {
         Some(end) => engine.finish_at(end),
         None => engine.finish(),
@@ -1800,28 +1812,11 @@ pub fn write_pcapng_with_host(
     ev: &Evidence,
     host: Option<&HostReport>,
 ) -> io::Result<()> {
-    let ep = match ev.scan {
-        None => endpoint(ev.endpoint.0, ev.endpoint.1),
-        Some(sides) => sides.words(),
-    };
-    let mut comments = vec![match ev.scan {
-        None => format!("rstscope evidence: TCP packets to or from {ep}"),
-        Some(_) => format!("rstscope evidence: TCP packets {ep}"),
-    }];
-    if ev.more > 0 {
-        let (kept, all) = (ev.packets.len(), ev.packets.len() as u64 + ev.more);
-        comments.push(if ev.latest {
-            format!(
-                "rstscope evidence: cut to the last {kept} of {all} packets of {ep}: the older \
-                 ones are not in this file, so an analysis of it counts fewer attempts and resets \
-                 (and may see connections without their start)"
-            )
-        } else {
-            format!(
-                "rstscope evidence: cut to the first {kept} of {all} packets of {ep}: the later \
-                 ones are not in this file, so an analysis of it counts fewer attempts and resets"
-            )
-        });
+    let what = packets_words(ev);
+    let mut comments = vec![format!("rstscope evidence: {what}")];
+    let cut = saved_cut(ev);
+    if let Some(cut) = &cut {
+        comments.push(format!("rstscope evidence: {}", cut.warning()));
     }
     let (addr, _, overlay) = ev.endpoint;
     comments.extend(answers::comment(addr, overlay, ev.host_answers));
@@ -1897,13 +1892,46 @@ pub fn write_pcapng_with_host(
         out.write_block(RSTSCOPE_HOST, &body)?;
     }
     let (span, capture_end) = saved_span(ev);
-    if let Some(end) = capture_end {
-        let body = recorded::encode_capture_end(end).map_err(io::Error::other)?;
+    if capture_end.is_some() || cut.is_some() {
+        let body = recorded::encode_saved(capture_end, cut).map_err(io::Error::other)?;
         out.write_block(RSTSCOPE_HOST, &body)?;
     }
     let spans = span.map_or_else(Vec::new, |span| vec![span; local.len()]);
     out.finish(&spans)?;
     Ok(())
+}
+
+/// What the evidence's packets are, in words: "TCP packets to or from 10.0.0.2:7211", a
+/// scan's "TCP packets between 172.16.0.8 and 64.13.134.52 ports 1 to 65389", one
+/// connection's "TCP packets of the connection from 10.0.0.1:40000 to 10.0.0.2:7211".
+pub fn packets_words(ev: &Evidence) -> String {
+    match (
+        ev.scan,
+        ev.connections.first().filter(|_| ev.one_connection),
+    ) {
+        (_, Some(c)) => format!(
+            "TCP packets of the connection from {} to {}",
+            endpoint(c.orig.0, c.orig.1),
+            endpoint(c.resp.0, c.resp.1)
+        ),
+        (Some(sides), None) => format!("TCP packets {}", sides.words()),
+        (None, None) => format!(
+            "TCP packets to or from {}",
+            endpoint(ev.endpoint.0, ev.endpoint.1)
+        ),
+    }
+}
+
+/// What of the capture's packets a file of the evidence's holds, where not all of them
+/// ([`recorded::Cut`]).
+pub fn saved_cut(ev: &Evidence) -> Option<recorded::Cut> {
+    let kept = ev.packets.len() as u64;
+    (ev.more > 0).then(|| recorded::Cut {
+        kept,
+        of: kept + ev.more,
+        latest: ev.latest,
+        what: packets_words(ev),
+    })
 }
 
 /// The statistics block of a file of saved packets (one an interface): from its first packet

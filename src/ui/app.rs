@@ -13,10 +13,12 @@ use crate::engine::{EngineConfig, Offender};
 use crate::pipeline::live::{LiveJob, LiveOptions, SavedFiles, StartError};
 use crate::pipeline::{self, Job, Update};
 use crate::report;
-use crate::report::evidence::{self, Evidence};
+use crate::report::evidence::Evidence;
 use crate::source::live::{CaptureFilter, CaptureStats};
 use crate::source::npcap;
-use crate::ui::details::{DetailsAction, DetailsInput, DetailsView};
+use crate::ui::details::{
+    self, DetailsAction, DetailsInput, DetailsView, SavePackets, SaveProgress,
+};
 use crate::ui::file_dialog::{FileDialogs, Purpose, SaveTag};
 use crate::ui::host::HostPanel;
 use crate::ui::offenders::{OffendersView, RowKey};
@@ -143,8 +145,17 @@ impl Running {
     }
 }
 
-/// An export being written: where it went, or the message saying why it did not.
-type Export = Task<Result<PathBuf, String>>;
+/// An export being written: where it went and what the notice adds after its path, or the
+/// message saying why it did not.
+type Export = Task<Result<(PathBuf, String), String>>;
+
+/// "Save these packets…" reading the capture again for every packet of a row: the export,
+/// how far it has got, and the file it goes to.
+struct PacketsSave {
+    task: Export,
+    progress: Arc<SaveProgress>,
+    path: PathBuf,
+}
 
 /// A live capture that has started (the job and the file it saves to), or why not.
 type Started = Result<(LiveJob, PathBuf), StartError>;
@@ -481,7 +492,10 @@ pub struct RstscopeApp {
     /// Quitting was asked for and agreed to: the window's close is not asked about again.
     quitting: bool,
     /// Packets waiting for the user to pick a file.
-    packets_to_save: Option<Arc<Evidence>>,
+    packets_to_save: Option<SavePackets>,
+    /// Packets being saved after the capture is read again for all of them (progress and
+    /// Cancel on a row of their own).
+    saving_packets: Option<PacketsSave>,
     /// The interface picker's list (runtime state, not a setting).
     interfaces: InterfaceList,
     host: HostPanel,
@@ -555,6 +569,7 @@ impl RstscopeApp {
             typing: false,
             quitting: false,
             packets_to_save: None,
+            saving_packets: None,
             interfaces: InterfaceList::default(),
             host: HostPanel::default(),
             fonts_ready: false,
@@ -1173,6 +1188,20 @@ impl RstscopeApp {
                 source_bar::progress(ui, &reading, replacing, &mut actions);
             });
         }
+        // Saving a row's packets, the capture read again: its progress and Cancel.
+        let mut cancel_save = false;
+        if let Some(save) = &self.saving_packets {
+            egui::Panel::top("saving").show(ui, |ui| {
+                cancel_save = details::saving_row(ui, &save.progress, &save.path);
+            });
+        }
+        if cancel_save && let Some(save) = self.saving_packets.take() {
+            self.show_notice(Notice {
+                error: false,
+                text: format!("not saved {}: cancelled", save.path.display()),
+                about: About::Shown,
+            });
+        }
         if !self.notices.is_empty() {
             egui::Panel::top("notices").show(ui, |ui| self.notices_ui(ui));
         }
@@ -1393,20 +1422,30 @@ impl RstscopeApp {
             }
             None => t.is_running(),
         });
+        if let Some(save) = &mut self.saving_packets {
+            match save.task.poll() {
+                Some(r) => {
+                    done.push((None, r));
+                    self.saving_packets = None;
+                }
+                None if !save.task.is_running() => self.saving_packets = None,
+                None => {}
+            }
+        }
         // "saved …" tells of the capture it was saved from: it goes with the next capture.
         for (of, r) in done {
             let saved = r.is_ok();
-            let saved_path = r.as_ref().ok().cloned();
+            let saved_path = r.as_ref().ok().map(|(path, _)| path.clone());
             let (error, text) = match r {
                 // A capture saved is one to open again: File > Recent lists it, as it lists
                 // the captures opened.
-                Ok(path) if of.is_some() => {
+                Ok((path, said)) if of.is_some() => {
                     self.settings.remember(std::slice::from_ref(&path));
-                    (false, format!("saved {}", path.display()))
+                    (false, format!("saved {}{said}", path.display()))
                 }
-                Ok(path) => {
+                Ok((path, said)) => {
                     self.settings.remember_folder(&path);
-                    (false, format!("saved {}", path.display()))
+                    (false, format!("saved {}{said}", path.display()))
                 }
                 Err(msg) => (true, msg),
             };
@@ -1654,6 +1693,8 @@ impl RstscopeApp {
             self.range,
             self.settings.sort,
         );
+        self.table
+            .note_scans(&a.snapshot.scans, &a.snapshot.offenders, version);
         // The selection survives a time range that leaves it out, but shows nothing then.
         let selected_row = self.selected.and_then(|k| self.table.row(k)).cloned();
         // The plot brightens the selected offender's series only while the table and the
@@ -2381,7 +2422,10 @@ impl RstscopeApp {
     fn save(&mut self, ctx: &egui::Context, tag: SaveTag, path: PathBuf) {
         let clock = self.settings.clock();
         let analysis = self.analysis();
-        let packets = self.packets_to_save.take();
+        if tag == SaveTag::Packets {
+            self.save_packets(ctx, path, analysis);
+            return;
+        }
         // A live capture's pcapng, once the capture has stopped (its writer has flushed then).
         let captured = self
             .source
@@ -2404,12 +2448,7 @@ impl RstscopeApp {
                         .unwrap_or_default();
                     std::fs::write(&path, text + "\n")
                 }),
-                // What the window says of the endpoint's programs (this machine's while
-                // capturing, the file's when it carries them) goes with its packets.
-                SaveTag::Packets => packets.as_ref().map(|ev| {
-                    let host = analysis.as_ref().and_then(|a| a.host.as_deref());
-                    evidence::write_pcapng(&path, ev, host.or(ev.recorded.as_ref()))
-                }),
+                SaveTag::Packets => None,
                 SaveTag::Capture => captured.as_ref().map(|pieces| {
                     if pieces.iter().any(|from| same_file(from, &path)) {
                         Ok(())
@@ -2419,7 +2458,7 @@ impl RstscopeApp {
                 }),
             };
             match written {
-                Some(Ok(())) => Ok(path),
+                Some(Ok(())) => Ok((path, String::new())),
                 Some(Err(e)) => Err(format!(
                     "cannot save {}: {}",
                     path.display(),
@@ -2432,6 +2471,42 @@ impl RstscopeApp {
             .then(|| self.source.as_ref().map(|s| s.id))
             .flatten();
         self.exports.push((of, task));
+    }
+
+    /// "Save these packets…" to `path` on a thread named `export`: every packet of the row,
+    /// read again from the capture where the details did not keep them all (with progress
+    /// and Cancel under the source bar), else those listed.
+    fn save_packets(
+        &mut self,
+        ctx: &egui::Context,
+        path: PathBuf,
+        analysis: Option<Arc<Analysis>>,
+    ) {
+        let Some(save) = self.packets_to_save.take() else {
+            return;
+        };
+        let progress = Arc::new(SaveProgress::default());
+        let shared = Arc::clone(&progress);
+        let repaint = crate::ui::repaint::Repaint::new(ctx);
+        let to = path.clone();
+        let again = save.again.is_some();
+        let task = Task::spawn("export", ctx, move |cancel| {
+            // What the window says of the endpoint's programs (this machine's while
+            // capturing, the file's when it carries them) goes with its packets.
+            let host = analysis.as_ref().and_then(|a| a.host.as_deref());
+            let said = details::save_packets(&save, &to, host, cancel, &shared, &repaint)?;
+            Ok((to, said))
+        });
+        if again {
+            // A newer save replaces one still reading (dropped: cancelled, nothing written).
+            self.saving_packets = Some(PacketsSave {
+                task,
+                progress,
+                path,
+            });
+        } else {
+            self.exports.push((None, task));
+        }
     }
 }
 

@@ -370,8 +370,209 @@ pub struct DetailsInput<'a> {
 
 /// What the user asked for in the panel.
 pub enum DetailsAction {
-    /// Save these packets as pcapng.
-    SavePackets(Arc<Evidence>, String),
+    /// Save these packets as pcapng, in a file named as suggested.
+    SavePackets(SavePackets, String),
+}
+
+/// What "Save these packets…" saves: the packets the details list, and where the capture had
+/// more of them than the details keep ([`MAX_PACKETS`]), how to read them all again from its
+/// files, as `rstscope analyze --endpoint ... --write` does.
+pub struct SavePackets {
+    /// The packets listed (one connection's, where one is selected).
+    pub listed: Arc<Evidence>,
+    /// Where the packets listed are not all the capture had and its files can be read again.
+    pub again: Option<ReadAgain>,
+}
+
+/// How to read a row's (or one of its connections') packets again from the capture's files,
+/// as the details read them, keeping up to [`evidence::SAVE_MAX_PACKETS`].
+#[derive(Debug, Clone)]
+pub struct ReadAgain {
+    /// The capture's files.
+    pub paths: Vec<PathBuf>,
+    /// The row's endpoint.
+    pub endpoint: EndpointKey,
+    /// The selected time range.
+    pub range: Option<(i64, i64)>,
+    /// As the details read them (a scan's sides, every copy, up to where the analysis
+    /// stopped).
+    pub how: evidence::Collect,
+    /// The selected connection, by its first frame: its packets alone.
+    pub connection: Option<u64>,
+}
+
+impl ReadAgain {
+    /// Reads the packets again on the calling thread (cancelled by `cancel`), telling `watch`
+    /// how far it has got; with a connection, its packets alone. Fails as the details'
+    /// reading does.
+    pub fn read(
+        &self,
+        cancel: &std::sync::atomic::AtomicBool,
+        watch: &mut dyn FnMut(&evidence::Reading<'_>),
+    ) -> Result<Evidence, String> {
+        let mut ev = evidence::collect_watched(
+            &self.paths,
+            self.endpoint,
+            self.range,
+            evidence::SAVE_MAX_PACKETS,
+            Some(cancel),
+            self.how,
+            watch,
+        )
+        .map_err(|e| e.to_string())?;
+        let Some(frame) = self.connection else {
+            return Ok(ev);
+        };
+        let index = (ev.connections.iter())
+            .position(|c| c.first_frame == frame)
+            .ok_or_else(|| "the connection is no longer in the capture's files".to_owned())?;
+        let lines = evidence::connection_packets(&ev, index);
+        ev = connection_only(&ev, &lines, &ev.connections[index]);
+        Ok(ev)
+    }
+}
+
+/// How far "Save these packets…" has got reading the capture again, shared with the window
+/// that shows it ([`saving_row`]).
+#[derive(Debug, Default)]
+pub struct SaveProgress {
+    /// Frames read.
+    frames: std::sync::atomic::AtomicU64,
+    /// The part of the capture's bytes read, in millionths.
+    done: std::sync::atomic::AtomicU32,
+}
+
+impl SaveProgress {
+    /// Frames read so far, and the part of the bytes (0 to 1).
+    pub fn read(&self) -> (u64, f32) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let done = self.done.load(Relaxed) as f32 / 1e6;
+        (self.frames.load(Relaxed), done)
+    }
+}
+
+/// Writes `save`'s packets to `path` (on the calling thread, a background one): every packet
+/// of the row (or connection) where its capture's files can be read again, else those
+/// listed. `host`: what the window says of the endpoint's programs, saved with them. Returns
+/// what the notice says after "saved PATH": how many packets, and where not all, why and
+/// that the file says so.
+///
+/// # Errors
+/// A message naming the file, when it cannot be written, or when the reading was cancelled
+/// (nothing is written then).
+pub fn save_packets(
+    save: &SavePackets,
+    path: &std::path::Path,
+    host: Option<&HostReport>,
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &SaveProgress,
+    repaint: &crate::ui::repaint::Repaint,
+) -> Result<String, String> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut why_not = None;
+    let read = save.again.as_ref().map(|again| {
+        again.read(cancel, &mut |r| {
+            progress.frames.store(r.frames, Relaxed);
+            progress
+                .done
+                .store((r.done.clamp(0.0, 1.0) * 1e6) as u32, Relaxed);
+            repaint.request();
+        })
+    });
+    if cancel.load(Relaxed) {
+        return Err(format!("not saved {}: cancelled", path.display()));
+    }
+    let all = match read {
+        Some(Ok(ev)) => Some(Arc::new(ev)),
+        Some(Err(e)) => {
+            why_not = Some(format!("the capture could not be read again: {e}"));
+            None
+        }
+        None => None,
+    };
+    let ev = all.as_ref().unwrap_or(&save.listed);
+    evidence::write_pcapng(path, ev, host.or(ev.recorded.as_ref())).map_err(|e| {
+        format!(
+            "cannot save {}: {}",
+            path.display(),
+            report::write_error(path, &e)
+        )
+    })?;
+    let kept = ev.packets.len();
+    let said = match evidence::saved_cut(ev) {
+        None => format!(": {}", packets_noun(kept)),
+        Some(cut) => {
+            let why = why_not.unwrap_or_else(|| match save.again {
+                Some(_) => format!(
+                    "the window saves up to {}: `rstscope analyze --endpoint ... --write \
+                     --max-packets N` saves more",
+                    report::grouped(evidence::SAVE_MAX_PACKETS)
+                ),
+                None => format!(
+                    "the details keep the first {}, and the capture cannot be read again",
+                    report::grouped(MAX_PACKETS)
+                ),
+            });
+            format!(
+                ": the first {} of the {} packets ({why}); the file says so",
+                report::grouped(cut.kept),
+                report::grouped(cut.of)
+            )
+        }
+    };
+    Ok(said)
+}
+
+/// "1 packet", "2,011 packets".
+fn packets_noun(n: usize) -> String {
+    match n {
+        1 => "1 packet".to_owned(),
+        n => format!("{} packets", report::grouped(n)),
+    }
+}
+
+/// The row under the source bar while "Save these packets…" reads the capture again: Cancel,
+/// the progress bar and how far it has got, and what is saved where. True when Cancel was
+/// clicked.
+pub fn saving_row(ui: &mut egui::Ui, progress: &SaveProgress, path: &std::path::Path) -> bool {
+    let (frames, done) = progress.read();
+    ui.horizontal(|ui| {
+        let cancel = ui
+            .button("Cancel")
+            .on_hover_text("stop reading; nothing is saved")
+            .clicked();
+        ui.add(crate::ui::source_bar::reading_bar(done, 220.0));
+        ui.label(format!(
+            "{} · {} packets read",
+            crate::ui::source_bar::percent(done),
+            report::grouped(frames)
+        ));
+        let what = format!(
+            "saving the row's packets to {} (reading the capture again)",
+            crate::ui::file_name(path)
+        );
+        ui.add(egui::Label::new(RichText::new(what).weak()).truncate());
+        cancel
+    })
+    .inner
+}
+
+/// The evidence of one connection's packets (`lines`, indices into `ev`'s) alone, to be
+/// saved: those listed of it are all it had, unless the evidence kept fewer packets than it
+/// counted (then the connection's left out are counted in [`Evidence::more`]).
+fn connection_only(ev: &Evidence, lines: &[usize], c: &ConnRecord) -> Evidence {
+    let more = match ev.more {
+        0 => 0,
+        _ => u64::from(c.packets).saturating_sub(lines.len() as u64),
+    };
+    Evidence {
+        packets: lines.iter().map(|&i| ev.packets[i].clone()).collect(),
+        more,
+        one_connection: true,
+        connections: vec![c.clone()],
+        more_connections: 0,
+        ..Evidence::clone(ev)
+    }
 }
 
 impl DetailsView {
@@ -768,6 +969,33 @@ impl DetailsView {
                 self.content(ui, input, (view, width), arrangement)
             })
             .inner
+            .map(|action| self.all_to_save(action))
+    }
+
+    /// "Save these packets…" of packets the details did not all keep: read all of them again
+    /// where the capture's files can be (not a pipe's bytes, read once), as `rstscope analyze
+    /// --endpoint ... --write` does. An admin who saves a row expects every packet of it.
+    fn all_to_save(&self, action: DetailsAction) -> DetailsAction {
+        let DetailsAction::SavePackets(mut save, name) = action;
+        let connection = (save.listed.connections.first()).filter(|_| save.listed.one_connection);
+        let cut = save.listed.more > 0;
+        save.again = self
+            .key
+            .as_ref()
+            .filter(|k| cut && crate::source::read_once(&k.paths).is_none())
+            .map(|k| ReadAgain {
+                paths: k.paths.clone(),
+                endpoint: k.endpoint,
+                range: k.range,
+                how: evidence::Collect {
+                    all_copies: k.all_copies,
+                    frames: k.frames,
+                    latest: false,
+                    scan: k.scan,
+                },
+                connection: connection.map(|c| c.first_frame),
+            });
+        DetailsAction::SavePackets(save, name)
     }
 
     /// What the panel holds, in `arrangement`; the lists fill `view` points (the panel's
@@ -1438,12 +1666,22 @@ fn save_button(
             "a pcapng file of just the selected connection's packets listed, for Wireshark"
                 .to_owned()
         }
-        Some(ev) if ev.more > 0 => format!(
-            "a pcapng file of the {} packets listed, for Wireshark ({} more were not kept; \
-             `rstscope analyze --endpoint ... --write` saves up to 100,000)",
-            report::grouped(ev.packets.len()),
-            report::thousands(ev.more)
-        ),
+        Some(ev) if ev.more > 0 => {
+            let all = ev.packets.len() as u64 + ev.more;
+            let saved = match all > evidence::SAVE_MAX_PACKETS as u64 {
+                true => format!(
+                    "the first {} of its {} packets",
+                    report::grouped(evidence::SAVE_MAX_PACKETS),
+                    report::grouped(all)
+                ),
+                false => format!("all {} packets", report::grouped(all)),
+            };
+            format!(
+                "a pcapng file of {saved}, for Wireshark: the capture is read again for them \
+                 (the details keep the first {})",
+                report::grouped(MAX_PACKETS)
+            )
+        }
         _ => "a pcapng file of just these packets, for Wireshark".to_owned(),
     };
     // On one line, never wrapped onto two (as it was in a packets column narrowed by dated
@@ -1469,16 +1707,22 @@ fn save_button(
     let clicked = save.clicked();
     match (packets, stream) {
         (Some(ev), Some((lines, c))) if clicked => {
-            let only = Evidence {
-                packets: lines.iter().map(|&i| ev.packets[i].clone()).collect(),
-                more: 0,
-                connections: vec![c.clone()],
-                more_connections: 0,
-                ..Evidence::clone(ev)
-            };
-            Some(DetailsAction::SavePackets(Arc::new(only), name))
+            let only = connection_only(ev, lines, c);
+            Some(DetailsAction::SavePackets(
+                SavePackets {
+                    listed: Arc::new(only),
+                    again: None,
+                },
+                name,
+            ))
         }
-        (Some(ev), None) if clicked => Some(DetailsAction::SavePackets(Arc::clone(ev), name)),
+        (Some(ev), None) if clicked => Some(DetailsAction::SavePackets(
+            SavePackets {
+                listed: Arc::clone(ev),
+                again: None,
+            },
+            name,
+        )),
         _ => None,
     }
 }

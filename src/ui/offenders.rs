@@ -80,7 +80,8 @@ impl Answer {
 
     /// How `o`, a target of `scan`, answered.
     fn of(scan: &Scan, o: &Offender) -> Self {
-        if o.completed > 0 || scan.open_targets.binary_search(&o.key()).is_ok() {
+        let key = o.key();
+        if o.completed > 0 || (scan.open_targets.binary_search_by_key(&key, |t| t.0)).is_ok() {
             Answer::Open
         } else if o.failed_refused > 0 {
             Answer::Refused
@@ -257,6 +258,10 @@ pub struct OffendersView {
     whole_scans: Vec<(RowKey, Offender)>,
     /// The time range the rows were cut to.
     range: Option<(i64, i64)>,
+    /// Scans the analysis found that no row tells: none of their targets is among the
+    /// endpoints the table keeps (more were seen than it holds; the per-client tally found
+    /// them), and the version of the results they were looked for in ([`OffendersView::note_scans`]).
+    unlisted: (Vec<Arc<Scan>>, Option<(u64, u64)>),
     /// The keyboard moved the selection: the next frame centres it.
     scroll_to_selected: bool,
     /// The selected row, its place and the height the table had when it was last brought
@@ -437,7 +442,7 @@ impl OffendersView {
                     .map(|o| (o.clone(), true))
                     .collect(),
                 None,
-                false,
+                None,
             )
             .into_iter()
             .map(|r| (r.id(), r.offender))
@@ -521,6 +526,28 @@ impl OffendersView {
         self.scroll_to_selected = true;
     }
 
+    /// Notes the scans of the results (`version`, the capture's and its results') that no row
+    /// tells: a scan none of whose targets the endpoint table kept (more endpoints than it
+    /// holds; the per-client tally found it) has no row, and the table's heading says it is
+    /// there (with their sentences on hover).
+    pub fn note_scans(&mut self, scans: &[Arc<Scan>], offenders: &[Offender], version: (u64, u64)) {
+        if self.unlisted.1 == Some(version) {
+            return;
+        }
+        let told = |scan: &Arc<Scan>| {
+            (offenders.iter()).any(|o| o.scan.as_ref().is_some_and(|s| Arc::ptr_eq(s, scan)))
+        };
+        self.unlisted = (
+            scans.iter().filter(|s| !told(s)).cloned().collect(),
+            Some(version),
+        );
+    }
+
+    /// The scans no row tells ([`OffendersView::note_scans`]).
+    pub fn unlisted_scans(&self) -> &[Arc<Scan>] {
+        &self.unlisted.0
+    }
+
     /// Shows the filter box and the table; a click on a row changes `selected`.
     pub fn show(
         &mut self,
@@ -540,6 +567,9 @@ impl OffendersView {
                 "rows shown / in all: service endpoints with resets or failed attempts, and \
                  each scan one row with its targets",
             );
+            if !self.unlisted.0.is_empty() {
+                unlisted_label(ui, &self.unlisted.0, clock);
+            }
             if self.cut_in_range > 0 {
                 ui.label(
                     RichText::new(format!(
@@ -1882,6 +1912,43 @@ fn connecting_text(h: Option<&EndpointHost>) -> String {
     parts.join(", ")
 }
 
+/// Beside the table's count: the scans that have no row (none of their targets kept, see
+/// [`OffendersView::note_scans`]), "+ 1 port scan not in the table", each told on hover.
+fn unlisted_label(ui: &mut egui::Ui, scans: &[Arc<Scan>], clock: Clock) {
+    let (ports, sweeps) = scans.iter().fold((0, 0), |(p, w), s| match s.kind {
+        ScanKind::Ports { .. } => (p + 1, w),
+        ScanKind::Sweep { .. } => (p, w + 1),
+    });
+    let mut parts = Vec::new();
+    match ports {
+        0 => {}
+        1 => parts.push("1 port scan".to_owned()),
+        n => parts.push(format!("{} port scans", report::grouped(n))),
+    }
+    match sweeps {
+        0 => {}
+        1 => parts.push("1 sweep".to_owned()),
+        n => parts.push(format!("{} sweeps", report::grouped(n))),
+    }
+    let text = format!("+ {} not in the table", parts.join(" and "));
+    let (whose, them) = match scans.len() {
+        1 => ("this scan's", "it"),
+        _ => ("these scans'", "them"),
+    };
+    let mut hover = format!(
+        "More endpoints were seen than the table keeps, and those with the fewest incidents \
+         went first: none of {whose} targets is among those kept, so no row tells {them}. The \
+         per-client tally found {them}; the report (Export, `rstscope analyze`) tells {them} \
+         too:"
+    );
+    for s in scans {
+        hover.push_str("\n\n");
+        hover.push_str(&report::scan_sentence(s, clock));
+    }
+    ui.label(RichText::new(text).color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)))
+        .on_hover_text(hover);
+}
+
 /// The rows for `offenders`: restricted to `range`, ranked, filtered, sorted. With `files` far
 /// apart in time, a range's average rates are over the time the files cover in it.
 pub fn build_rows(
@@ -1906,7 +1973,7 @@ pub fn build_rows(
             .collect(),
         None => offenders.iter().map(|o| (o.clone(), true)).collect(),
     };
-    let mut rows = with_scans_folded(kept, host, range.is_some());
+    let mut rows = with_scans_folded(kept, host, range);
     // Ranked as the report ranks them, a scan as one finding among the endpoints with
     // problems of their own (by its targets' incidents together): synscan's 997 targets were
     // 997 rows, each with the scan's sentence, the endpoints worth a look among them.
@@ -1942,8 +2009,9 @@ pub fn build_rows(
 fn with_scans_folded(
     kept: Vec<(Offender, bool)>,
     host: Option<&HostReport>,
-    in_range: bool,
+    range: Option<(i64, i64)>,
 ) -> Vec<Row> {
+    let in_range = range.is_some();
     let mut rows = Vec::with_capacity(kept.len());
     // Few scans: a list, in the order met.
     let mut scans: Vec<(Arc<Scan>, Vec<Offender>, bool)> = Vec::new();
@@ -1965,6 +2033,13 @@ fn with_scans_folded(
             None => scans.push((scan, vec![o], clients_known)),
         }
     }
+    // The endpoints' own rows' attempts, where a scan in a time range looks up those it left
+    // out as retried.
+    let mut own: Vec<(EndpointKey, u64)> = match in_range && !scans.is_empty() {
+        true => (rows.iter().map(|r| (r.offender.key(), r.offender.attempts))).collect(),
+        false => Vec::new(),
+    };
+    own.sort_unstable_by_key(|&(k, _)| k);
     for (scan, mut targets, _) in scans {
         targets.sort_by_key(Offender::key);
         let refs: Vec<&Offender> = targets.iter().collect();
@@ -1975,9 +2050,17 @@ fn with_scans_folded(
             .map(|t| (t.key(), Answer::of(&scan, t)))
             .collect();
         // Open targets that failed nothing are no offenders (a SYN scan's open ports, their
-        // SYN-ACKs left unacknowledged): the scan names them all.
+        // SYN-ACKs left unacknowledged): the scan names them all, in a time range those that
+        // answered there.
         let offending = answers.len();
-        for k in &scan.open_targets {
+        let answered_in_range = |answered: Option<(i64, i64)>| match (range, answered) {
+            (Some((from, to)), Some((first, last))) => first <= to && last >= from,
+            _ => true,
+        };
+        for (k, answered) in &scan.open_targets {
+            if !answered_in_range(*answered) {
+                continue;
+            }
             if answers[..offending]
                 .binary_search_by_key(k, |(t, _)| *t)
                 .is_err()
@@ -1986,7 +2069,13 @@ fn with_scans_folded(
             }
         }
         answers.sort_unstable_by_key(|(k, _)| *k);
-        let in_range = in_range.then(|| scan_in_range(&scan, &targets, &answers, &offender));
+        let in_range = in_range.then(|| {
+            // The retried endpoints are rows of their own (offenders, not targets).
+            let attempts = |k: EndpointKey| {
+                (own.binary_search_by_key(&k, |&(key, _)| key).ok()).map(|i| own[i].1)
+            };
+            scan_in_range(&scan, &targets, &answers, &offender, attempts)
+        });
         rows.push(Row {
             rank: 0,
             endpoint: report::scan_name(&scan),
@@ -2014,12 +2103,17 @@ fn with_scans_folded(
 /// range). The whole capture's sentence beside the range's counts told "probed 100 ports
 /// (7500 to 7599) ... in 3 s" over a row and a list of 66 refused; copied, "Seen ... to
 /// 12:03:06" after "12:03:05-12:03:07". What the range cannot tell stays the whole
-/// capture's: whether endpoints were dropped, and the endpoints left out as retried.
+/// capture's: whether endpoints were dropped. The endpoints it left out as retried are those
+/// with attempts in the range, each with the range's (`retried_in_range`: the attempts an
+/// endpoint had there, none where it had nothing there): "7211, tried 6 times" told the whole
+/// capture's beside a range of 3; past the [`MAX_NAMED`](crate::engine::scans::MAX_NAMED)
+/// named, the capture's count of the others stays.
 fn scan_in_range(
     scan: &Scan,
     targets: &[Offender],
     answers: &[(EndpointKey, Answer)],
     folded: &Offender,
+    retried_in_range: impl Fn(EndpointKey) -> Option<u64>,
 ) -> Scan {
     let of = |k: &EndpointKey| {
         (targets.binary_search_by_key(k, Offender::key))
@@ -2031,21 +2125,20 @@ fn scan_in_range(
             list.push(k);
         }
     };
+    let mut retried_named: Vec<(EndpointKey, u64)> = (scan.retried_named.iter())
+        .filter_map(|&(k, _)| Some((k, retried_in_range(k).filter(|&n| n > 0)?)))
+        .collect();
+    retried_named.sort_unstable_by_key(|&(k, n)| (std::cmp::Reverse(n), k));
+    let unnamed = scan.retried.saturating_sub(scan.retried_named.len() as u64);
     let mut s = Scan {
         targets: answers.len() as u64,
         attempts: folded.attempts,
         failed_attempts: folded.failed_attempts,
-        completed: 0,
-        half_open: 0,
-        refused: 0,
-        unanswered: 0,
-        unanswered_at_end: 0,
-        other: 0,
-        open_named: Vec::new(),
-        refused_named: Vec::new(),
         first_seen: Some(folded.first_seen),
         last_seen: Some(folded.last_seen),
-        ..scan.clone()
+        retried: retried_named.len() as u64 + unnamed,
+        retried_named,
+        ..scan.uncounted()
     };
     if let (Some(first), Some(last)) = (answers.first(), answers.last()) {
         s.lowest = first.0;

@@ -639,20 +639,19 @@ impl FileSource {
                 let (at, last, n) = if framing.little_endian_ethernet() {
                     run.frames::<true>(data, *first, each, |rest, at| {
                         let offset = (consumed + at) as u64;
-                        let head =
-                            framing.whole_packet_as::<false>(rest, offset, processes, warnings);
-                        take_warnings(warnings, problems, info);
-                        head
+                        framing.whole_packet_as::<false>(rest, offset, processes, warnings)
                     })
                 } else {
                     run.frames::<false>(data, *first, each, |rest, at| {
                         let offset = (consumed + at) as u64;
-                        let head = framing.whole_packet(rest, offset, processes, warnings);
-                        take_warnings(warnings, problems, info);
-                        head
+                        framing.whole_packet(rest, offset, processes, warnings)
                     })
                 };
                 r.consume_noshift(at);
+                // What the run's packet blocks' options said, in their order, once the run
+                // ends rather than looked for after each frame: nothing else adds a problem
+                // meanwhile, and the warnings' cap counts them as they come.
+                take_warnings(warnings, problems, info);
                 learn_indexes(run.interfaces, processes);
                 (at, last, n)
             }

@@ -639,20 +639,19 @@ impl FileSource {
                 let (at, last, n) = if framing.little_endian_ethernet() {
                     run.frames::<true>(data, *first, each, |rest, at| {
                         let offset = (consumed + at) as u64;
-                        let head =
-                            framing.whole_packet_as::<false>(rest, offset, processes, warnings);
-                        take_warnings(warnings, problems, info);
-                        head
+                        framing.whole_packet_as::<false>(rest, offset, processes, warnings)
                     })
                 } else {
                     run.frames::<false>(data, *first, each, |rest, at| {
                         let offset = (consumed + at) as u64;
-                        let head = framing.whole_packet(rest, offset, processes, warnings);
-                        take_warnings(warnings, problems, info);
-                        head
+                        framing.whole_packet(rest, offset, processes, warnings)
                     })
                 };
                 r.consume_noshift(at);
+                // What the run's packet blocks' options said, in their order, once the run
+                // ends rather than looked for after each frame: nothing else adds a problem
+                // meanwhile, and the warnings' cap counts them as they come.
+                take_warnings(warnings, problems, info);
                 learn_indexes(run.interfaces, processes);
                 (at, last, n)
             }
@@ -1230,6 +1229,10 @@ impl Run<'_> {
         mut whole: impl FnMut(&[u8], usize) -> Option<Head>,
     ) -> (usize, Head, u64) {
         let (mut at, mut last, mut n) = (0, first, 0);
+        // The frames are counted on their interface by spans of one interface (most files
+        // have one), each span's count added to it once: not read and written back in the
+        // interface's record every frame.
+        let (mut counting, mut counted) = (first.interface, 0);
         while n < self.limit {
             let next = at + last.record_len;
             let Some(head) = whole(data.get(next..).unwrap_or_default(), next) else {
@@ -1247,9 +1250,11 @@ impl Run<'_> {
             (at, last) = (next, head);
             n += 1;
             self.quiet.frame(head.ts);
-            if let Some(interface) = self.interfaces.get_mut(head.interface as usize) {
-                interface.frames += 1;
+            if head.interface != counting {
+                self.count_frames(counting, counted);
+                (counting, counted) = (head.interface, 0);
             }
+            counted += 1;
             let frame = Frame {
                 ts: head.ts,
                 number: self.number + n,
@@ -1276,8 +1281,16 @@ impl Run<'_> {
                 each.frame_called(frame);
             }
         }
+        self.count_frames(counting, counted);
         each.run_end(data);
         (at, last, n)
+    }
+
+    /// Adds `frames` to the frames of interface `interface` (global number).
+    fn count_frames(&mut self, interface: u32, frames: u64) {
+        if let Some(info) = self.interfaces.get_mut(interface as usize) {
+            info.frames += frames;
+        }
     }
 
     /// [`Run::frames`] for the records of a classic pcap file of this byte order: the

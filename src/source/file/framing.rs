@@ -799,6 +799,28 @@ struct NgInterface {
     lost: u64,
 }
 
+impl NgInterface {
+    /// The head of an Enhanced (or obsolete) Packet Block of `len` bytes captured on this
+    /// interface at `raw_ts` (in its clock's units), its frame of `lengths` (captured,
+    /// original) at byte 28, before its options are read: one construction for the blocks
+    /// framed in place ([`NgFraming::plain_packet`]) and those checked field by field
+    /// ([`NgFraming::packet`]).
+    #[inline(always)]
+    fn packet_head(&self, raw_ts: u64, (caplen, orig_len): (u32, u32), len: usize) -> Head {
+        Head {
+            ts: self.clock.at(raw_ts),
+            link_type: self.link_type,
+            interface: self.global,
+            start: 28,
+            len: caplen as usize,
+            orig_len,
+            record_len: len,
+            meta: PacketMeta::default(),
+            options: OptionsAt::default(),
+        }
+    }
+}
+
 /// What the pcapng framing needs from outside the file.
 pub(super) struct NgContext<'a> {
     pub(super) interfaces: &'a mut Vec<InterfaceInfo>,
@@ -1019,17 +1041,7 @@ impl NgFraming {
         }
         let interface = self.interfaces.get(field(8) as usize)?;
         let raw_ts = (u64::from(field(12)) << 32) | u64::from(field(16));
-        Some(Head {
-            ts: interface.clock.at(raw_ts),
-            link_type: interface.link_type,
-            interface: interface.global,
-            start: 28,
-            len: caplen as usize,
-            orig_len,
-            record_len: len,
-            meta: PacketMeta::default(),
-            options: OptionsAt::default(),
-        })
+        Some(interface.packet_head(raw_ts, (caplen, orig_len), len))
     }
 
     /// A packet block (complete in `block.data`, its length and trailer checked) with what
@@ -1125,17 +1137,7 @@ impl NgFraming {
                 self.interfaces.len()
             )
         })?;
-        Ok(Head {
-            ts: interface.clock.at(raw_ts),
-            link_type: interface.link_type,
-            interface: interface.global,
-            start: 28,
-            len: caplen as usize,
-            orig_len,
-            record_len: len,
-            meta: PacketMeta::default(),
-            options: OptionsAt::default(),
-        })
+        Ok(interface.packet_head(raw_ts, (caplen, orig_len), len))
     }
 
     /// A new section: its interfaces replace those of the previous one.

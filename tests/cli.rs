@@ -1843,8 +1843,12 @@ fn files_years_apart_are_said_to_be_apart() {
         ),
         "{text}"
     );
-    // The endpoint's too, though its first and last incidents are 17 years apart.
-    assert!(text.contains("incidents 10: avg 5.0/s peak 5/s"), "{text}");
+    // The endpoint's too, though its first and last incidents are 17 years apart, and what
+    // it is over said beside them (a bare "5.0/s" beside 17 years read as wrong).
+    assert!(
+        text.contains("incidents 10: avg 5.0/s over the 2 s captured, peak 5/s; first 2009-"),
+        "{text}"
+    );
     // And its evidence's sentence (it was "0.002/day").
     let out = rstscope(&[
         "analyze",
@@ -1857,12 +1861,13 @@ fn files_years_apart_are_said_to_be_apart() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
-            "refused all 10 connection attempts from client 127.0.0.1 (5.0/s, 2009-12-01"
+            "refused all 10 connection attempts from client 127.0.0.1 (5.0/s over the 2 s captured, 2009-12-01"
         ),
         "{text}"
     );
     let v = json(&rstscope(&["analyze", "--format", "json", &new, &old]));
     assert_eq!(v["offenders"][0]["avg_rate"], 5.0);
+    assert_eq!(v["offenders"][0]["avg_rate_seconds"], 2);
     let warnings = v["warnings"].as_array().expect("warnings");
     assert!(
         warnings.iter().any(|w| w
@@ -1917,7 +1922,7 @@ fn series_and_endpoint_lines_carry_their_date_in_a_capture_of_days() {
     ]));
     let sentence = text.lines().nth(1).unwrap_or_default();
     assert!(
-        sentence.contains("(5.0/s, 2026-11-26 13:08:38-2026-11-27 13:08:38)"),
+        sentence.contains("(5.0/s over the 2 s captured, 2026-11-26 13:08:38-2026-11-27 13:08:38)"),
         "{text}"
     );
     let section = |name: &str| -> Vec<&str> {
@@ -6576,6 +6581,49 @@ fn one_reset_of_a_connection_not_seen_starting_is_told_in_the_singular() {
          captured (at 2026-11-27T13:08:48Z): the capture began mid-connection, or the \
          connection was left half-open by a reboot or a NAT timeout."
     );
+}
+
+/// Regression (s49): a connection of one packet (a RST of a connection whose start was not
+/// captured) lasted "0 µs" in the window's connections, "0.000s" in the text and "0.000000" in
+/// the CSV, as if measured; Zeek's conn.log leaves its duration unset (`-`). The text says
+/// `-`, the CSV leaves the cell empty, and a connection of more packets keeps its duration.
+#[test]
+fn a_one_packet_connection_has_no_duration() {
+    let bytes = std::fs::read(fixture("abort-linger0.pcap")).expect("the fixture");
+    let dir = temp_dir("one-packet-duration");
+    let one = write(
+        &dir,
+        "stray-one.pcap",
+        &common::pcap_rewritten(&bytes, |i| i == 7, 0),
+    );
+    let out = rstscope(&["analyze", "--connections", &one]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = (text.lines())
+        .find(|l| l.contains(" OTH R "))
+        .unwrap_or_else(|| panic!("a connection line: {text}"));
+    assert!(line.ends_with(" suspect=0 -"), "{line}");
+    let out = rstscope(&["analyze", "--connections", "--format", "csv", &one]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let row = (csv.lines())
+        .find(|l| l.contains(",7302,"))
+        .unwrap_or_else(|| panic!("a connection row: {csv}"));
+    let cells: Vec<&str> = row.split(',').collect();
+    // start, duration, packets.
+    assert_eq!((cells[10], cells[11]), ("", "1"), "{row}");
+    // Eight packets from SYN to RST: a duration.
+    let whole = fixture("abort-linger0.pcap");
+    let out = rstscope(&["analyze", "--connections", "--format", "csv", &whole]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let row = csv.lines().nth(1).expect("a row");
+    let cells: Vec<&str> = row.split(',').collect();
+    assert!(cells[10].parse::<f64>().is_ok_and(|d| d > 0.0), "{row}");
+    let out = rstscope(&["analyze", "--connections", &whole]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = (text.lines())
+        .find(|l| l.contains(" -> 127.0.0.1:7302 "))
+        .unwrap_or_else(|| panic!("a connection line: {text}"));
+    assert!(line.ends_with('s'), "{line}");
 }
 
 /// Regression (s49): a file of an endpoint's packets cut by `--max-packets` (as the window's

@@ -1003,6 +1003,32 @@ fn ssh_pcaps_days_apart_warn_and_average_over_the_time_captured() {
     );
 }
 
+/// Regression (s49): the LDAP capture of two connections four days apart, with nothing
+/// captured between them, took its endpoint's average over the 2 s captured, as its Totals
+/// line says, but the sentence said "(1.0/s, 2023-02-21 00:08:34-2023-02-24 23:59:39)" and
+/// the incidents line "avg 1.0/s": two resets four days apart "at 1.0/s". Both now say what
+/// the rate is over.
+#[test]
+fn an_endpoints_rate_across_a_gap_says_what_it_is_over() {
+    let path = corpus_dir().join("zeek/ldap/ctu-sme-11-win7ad-1-ldap-tcp-50041.pcap");
+    if !path.is_file() {
+        always_show("corpus ldap gap test SKIPPED: ../shared/pcaps not found (see README)");
+        return;
+    }
+    let a = analyze_files(&[path], Options::default()).expect("ldap capture analyzed");
+    let o = &a.snapshot.offenders[0];
+    assert_eq!(o.avg_over, Some(2));
+    let text = rstscope::report::text::report(&a, rstscope::report::Clock::Utc, 10);
+    assert!(
+        text.contains("(1.0/s over the 2 s captured, 2023-02-21 00:08:34-2023-02-24 23:59:39)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("incidents 2: avg 1.0/s over the 2 s captured, peak 1/s; first 2023-02-21"),
+        "{text}"
+    );
+}
+
 /// Regression: zeek/ssh/ssh.pcap's packets fall on 9 days, but its peak and its offender's
 /// sentence said "at 03:24:26", a time of day that does not say which day; a capture of one
 /// day keeps the time alone. Every time of a capture of days now carries its date.

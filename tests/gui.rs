@@ -13798,6 +13798,14 @@ fn alt_f_opens_no_menu_behind_a_dialog() {
         );
     }
     assert!(shows(&h, "Copy details"), "About is still open");
+    // Nor does Ctrl+O open the Open dialog over it (real-window trial, s49: it did).
+    h.key_press_modifiers(
+        egui::Modifiers::CTRL | egui::Modifiers::COMMAND,
+        egui::Key::O,
+    );
+    h.run_steps(3);
+    assert!(!h.state().is_file_dialog_open(), "Ctrl+O behind About");
+    assert!(shows(&h, "Copy details"), "About is still open");
 }
 
 /// Regression (window test, 640x400): the fold's triangle before the legend's title cost a

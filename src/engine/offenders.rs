@@ -861,6 +861,7 @@ impl ServiceStats {
             first_seen: first,
             last_seen: last,
             avg_rate: incidents as f64 / span,
+            avg_over: None,
             peak_rate: peak,
             peak_second,
             rst_payloads: Arc::clone(&self.rst_payloads),
@@ -1158,8 +1159,15 @@ pub struct Offender {
     pub first_seen: Timestamp,
     /// Last incident.
     pub last_seen: Timestamp,
-    /// Incidents per second from the first to the last second.
+    /// Incidents per second from the first to the last second (over the seconds captured
+    /// between them where `avg_over` says so).
     pub avg_rate: f64,
+    /// Where nothing was captured for a while between its first and last incident (files far
+    /// apart in time, a file with long gaps): the seconds captured between them, which
+    /// `avg_rate` is over, so that the rate is not read as over its first to last span. Set
+    /// outside the engine, which does not know the files ([`Offender::restricted`] and
+    /// [`Offender::folded`] clear it).
+    pub avg_over: Option<i64>,
     /// Most incidents in one second.
     pub peak_rate: u32,
     /// That second.
@@ -1309,6 +1317,7 @@ impl Offender {
             first_seen: Timestamp::from_parts(first, 0),
             last_seen: Timestamp::from_parts(last, 0),
             avg_rate: incidents as f64 / (last - first + 1).max(1) as f64,
+            avg_over: None,
             peak_rate,
             peak_second,
             series: series.into(),
@@ -1411,6 +1420,7 @@ impl Offender {
             few_clients: std::array::from_fn(|i| (i == 0).then_some(scan.client)),
             clients_at_least: false,
             avg_rate: o.incidents as f64 / span as f64,
+            avg_over: None,
             peak_rate,
             peak_second,
             series: series.into(),
@@ -2133,6 +2143,7 @@ impl Offender {
             first_seen: Timestamp::from_parts(100, 0),
             last_seen: Timestamp::from_parts(100, 0),
             avg_rate: 0.0,
+            avg_over: None,
             peak_rate: 0,
             peak_second: 100,
             rst_payloads: Arc::default(),

@@ -251,10 +251,16 @@ pub fn covered_between(files: &[FileInfo], from: i64, to: i64) -> Option<i64> {
 /// With files far apart in time, takes `o`'s average rate over the time the files cover between
 /// its first and last incident, not over the gaps (an offender of the whole capture, or of a
 /// time range across a gap); otherwise leaves it as it is.
+///
+/// Where nothing was captured for a while between them, the seconds it is over are kept
+/// ([`Offender::avg_over`]): every place that shows the rate beside its first and last
+/// incident says so.
 pub fn fit_rate(files: &[FileInfo], o: &mut Offender) {
     let (from, to) = (o.first_seen.second(), o.last_seen.second());
+    o.avg_over = None;
     if let Some(covered) = covered_between(files, from, to) {
         o.avg_rate = o.incidents as f64 / covered as f64;
+        o.avg_over = (covered < to.saturating_sub(from).saturating_add(1)).then_some(covered);
     }
 }
 
@@ -644,6 +650,20 @@ mod tests {
         let (from, to) = (T0 + 100, T0 + years + 9);
         assert_eq!(covered_between(&files, from, to), Some(101 + 10));
         assert_eq!(covered_between(&files, T0 + 10, T0 + 19), Some(10));
+        // Its rate is over those seconds, and says so ([`Offender::avg_over`]); one within a
+        // stretch has nothing to say, and a time range's is fitted again.
+        let mut o = crate::engine::Offender {
+            incidents: 222,
+            first_seen: Timestamp::from_parts(from, 0),
+            last_seen: Timestamp::from_parts(to, 0),
+            ..crate::engine::Offender::blank("10.0.0.1", 80)
+        };
+        fit_rate(&files, &mut o);
+        assert_eq!((o.avg_rate, o.avg_over), (2.0, Some(111)));
+        o.first_seen = Timestamp::from_parts(T0 + 10, 0);
+        o.last_seen = Timestamp::from_parts(T0 + 19, 0);
+        fit_rate(&files, &mut o);
+        assert_eq!((o.avg_rate, o.avg_over), (22.2, None));
     }
 
     fn packet(

@@ -315,7 +315,7 @@ pub const CONNECTIONS_HEADER: &str = "orig_h,orig_p,resp_h,resp_p,conn_state,his
 /// network.
 pub fn connection(c: &ConnRecord) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{},{},{:.6},{},{},{}",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         c.orig.0,
         c.orig.1,
         c.resp.0,
@@ -326,7 +326,13 @@ pub fn connection(c: &ConnRecord) -> String {
         c.rst_cause.map_or("", Cause::as_str),
         c.suspect_injected,
         unix_secs(c.start),
-        c.duration_ns as f64 / 1e9,
+        // Empty for one packet, which lasted no time, as Zeek's conn.log leaves its duration
+        // unset (`-`); an empty cell, as `rst_cause` is where there is none.
+        if c.packets <= 1 {
+            String::new()
+        } else {
+            format!("{:.6}", c.duration_ns as f64 / 1e9)
+        },
         c.packets,
         c.first_frame,
         c.overlay.key()

@@ -42,6 +42,14 @@ fn number(x: f64, decimals: usize) -> Value {
         .map_or(Value::Null, Value::Number)
 }
 
+/// The seconds `o`'s `avg_rate` is over: its first to last second, or the seconds captured
+/// between them where nothing was captured for a while ([`Offender::avg_over`]).
+fn avg_rate_seconds(o: &Offender) -> i64 {
+    o.avg_over.unwrap_or_else(|| {
+        (o.last_seen.second().saturating_sub(o.first_seen.second())).saturating_add(1)
+    })
+}
+
 /// `x` with `n` decimals as the JSON number [`number`] makes, `None` where it makes null.
 fn decimals(x: f64, n: usize) -> Option<String> {
     x.is_finite().then(|| format!("{x:.n$}"))
@@ -218,6 +226,7 @@ impl OffenderOut<'_> {
         m.time("first_seen", o.first_seen)?;
         m.time("last_seen", o.last_seen)?;
         m.number("avg_rate", decimals(o.avg_rate, 3).as_deref())?;
+        m.field("avg_rate_seconds", &avg_rate_seconds(o))?;
         m.field("peak_rate", &o.peak_rate)?;
         m.field("peak_second", &o.peak_second)?;
         m.field("series_from", &o.series_from)?;

@@ -580,6 +580,20 @@ pub fn incidents_within_a_second(o: &Offender) -> bool {
     under_a_second(o.first_seen, o.last_seen)
 }
 
+/// `o`'s average rate as it is shown beside its first and last incident: `1.0/s`; where
+/// nothing was captured for a while between them ([`Offender::avg_over`]), with the time it is
+/// over: `1.0/s over the 2 s captured` (two resets four days apart "at 1.0/s" read as wrong).
+pub fn avg_rate_words(o: &Offender) -> String {
+    match o.avg_over {
+        Some(secs) => format!(
+            "{} over the {} captured",
+            rate(o.avg_rate),
+            approx_duration(secs)
+        ),
+        None => rate(o.avg_rate),
+    }
+}
+
 /// How long `o`'s incidents lasted, first to last, as [`capture_span`] says it (`12 ms`).
 pub fn incidents_span(o: &Offender) -> String {
     capture_span(o.first_seen, o.last_seen)
@@ -994,6 +1008,12 @@ fn kind_when(o: &Offender, kind: DiagnosisKind, clock: Clock) -> Option<String> 
     let whole_minutes = o.minutes_before.is_some_and(|m| start < m);
     let before = earlier.map_or(0, |(_, _, k)| k);
     if whole_minutes || n + before != total || (earlier.is_none() && total >= o.incidents) {
+        return None;
+    }
+    // Nothing captured for a while between the endpoint's first and last incident: the
+    // seconds captured in a part of that span are not known here, so the rate of one part
+    // would be over a gap. The whole's (over the time captured) is said instead.
+    if o.avg_over.is_some() {
         return None;
     }
     let at = |second: i64| Timestamp::from_parts(second, 0);
@@ -2452,7 +2472,7 @@ fn endpoint_diagnosis(o: &Offender, clock: Clock, scope: Scope, stopped: Stopped
     } else {
         format!(
             "{}, {}",
-            rate(o.avg_rate),
+            avg_rate_words(o),
             clock.range(o.first_seen, o.last_seen)
         )
     };
@@ -6519,6 +6539,80 @@ mod diagnosis_tests {
         };
         let s = diagnosis(&o, Clock::Utc);
         assert!(s.contains("(0.7/s, 22:13:20-22:13:35)"), "{s}");
+    }
+
+    /// Regression (s49): an endpoint's incidents four days apart with nothing captured between
+    /// them (a capture with a gap) took its average over the 2 s captured, but the sentence
+    /// said "(1.0/s, 00:08:34-23:59:39)": two resets days apart "at 1.0/s" read as wrong. It
+    /// now says what the rate is over; and a phase of it (the refusals after a service
+    /// stopped), whose seconds captured are not known here, gives no rate over the gap: the
+    /// whole's is said.
+    #[test]
+    fn a_rate_across_a_gap_says_what_it_is_over() {
+        use crate::engine::SecondCounts;
+        let base = 1_700_000_000;
+        let days = 4 * 86_400;
+        let o = Offender {
+            rst_packets: 2,
+            rst_by_cause: [0, 0, 2, 0, 0],
+            incidents: 2,
+            first_seen: Timestamp::from_parts(base, 0),
+            last_seen: Timestamp::from_parts(base + days, 0),
+            avg_rate: 1.0,
+            avg_over: Some(2),
+            ..Offender::blank("10.0.0.8", 389)
+        };
+        assert_eq!(super::avg_rate_words(&o), "1.0/s over the 2 s captured");
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("(1.0/s over the 2 s captured, 2023-11-14 22:13:20-2023-11-18 22:13:20)"),
+            "{s}"
+        );
+        // Without a gap, the bare rate.
+        let plain = Offender {
+            avg_over: None,
+            ..o.clone()
+        };
+        assert_eq!(super::avg_rate_words(&plain), "1.0/s");
+        // Refusals either side of a service, a gap between: no phase rate made over it.
+        let refused = |n: u32| SecondCounts {
+            rst: [n, 0, 0, 0, 0],
+            failed_by: [n, 0, 0],
+            incidents: n,
+            ..SecondCounts::default()
+        };
+        let served = SecondCounts {
+            completed: 3,
+            ..SecondCounts::default()
+        };
+        let series = vec![
+            (base, refused(1)),
+            (base + 1, served),
+            (base + days, refused(2)),
+            (base + days + 1, refused(2)),
+        ];
+        let o = Offender {
+            rst_packets: 5,
+            rst_by_cause: [5, 0, 0, 0, 0],
+            rst_from_server: 5,
+            attempts: 8,
+            completed: 3,
+            failed_attempts: 5,
+            failed_refused: 5,
+            incidents: 5,
+            first_seen: Timestamp::from_parts(base, 0),
+            last_seen: Timestamp::from_parts(base + days + 1, 0),
+            avg_rate: 5.0 / 3.0,
+            avg_over: Some(3),
+            series: series.into(),
+            ..Offender::blank("127.0.0.1", 7211)
+        };
+        let s = diagnosis(&o, Clock::Utc);
+        assert!(
+            s.contains("(1.7/s over the 3 s captured, 2023-11-14 22:13:20-"),
+            "{s}"
+        );
+        assert!(!s.contains("earlier"), "{s}");
     }
 
     /// Regression (real-failure trial: a server killed under its clients, captured with

@@ -853,9 +853,11 @@ pub fn report_fitted(a: &Analysis, clock: Clock, top: usize, width: Option<usize
             )
         } else {
             format!(
-                "incidents {}{retries}: avg {} peak {}/s; first {} last {}",
+                "incidents {}{retries}: avg {}{} peak {}/s; first {} last {}",
                 grouped(o.incidents),
-                rate(o.avg_rate),
+                super::avg_rate_words(o),
+                // "avg 1.0/s over the 2 s captured peak 1/s" read as one run.
+                if o.avg_over.is_some() { "," } else { "" },
                 thousands(u64::from(o.peak_rate)),
                 clock.full_to(o.first_seen, digits),
                 clock.full_to(o.last_seen, digits)
@@ -1217,7 +1219,7 @@ pub fn connection_line(c: &ConnRecord, clock: Clock) -> String {
 /// `06:22:10.100000`.
 pub fn connection_line_to(c: &ConnRecord, clock: Clock, digits: u8) -> String {
     let mut line = format!(
-        "{} {} -> {} {} {} rst={} cause={} suspect={} {:.3}s",
+        "{} {} -> {} {} {} rst={} cause={} suspect={} {}",
         clock.full_to(c.start, digits),
         endpoint(c.orig.0, c.orig.1),
         endpoint(c.resp.0, c.resp.1),
@@ -1226,7 +1228,13 @@ pub fn connection_line_to(c: &ConnRecord, clock: Clock, digits: u8) -> String {
         c.rst_count,
         c.rst_cause.map_or("-", Cause::as_str),
         c.suspect_injected,
-        c.duration_ns as f64 / 1e9
+        // One packet lasted no time: `-`, as Zeek's conn.log leaves it ("0.000s" read as a
+        // measured time).
+        if c.packets <= 1 {
+            "-".to_owned()
+        } else {
+            format!("{:.3}s", c.duration_ns as f64 / 1e9)
+        }
     );
     if !c.overlay.is_none() {
         line.push_str(" overlay=");

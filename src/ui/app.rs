@@ -1553,7 +1553,11 @@ impl RstscopeApp {
 
     fn keyboard_and_drops(&mut self, ctx: &egui::Context, actions: &mut Vec<Action>) {
         let before = actions.len();
-        if ctx.input_mut(|i| i.consume_shortcut(&source_bar::open_shortcut())) {
+        // Not behind a dialog, as no shortcut is: Ctrl+O over About opened the Open dialog
+        // over it (real-window trial).
+        let dialog =
+            ctx.memory(|m| m.top_modal_layer()).is_some() || self.dialogs.is_builtin_open();
+        if !dialog && ctx.input_mut(|i| i.consume_shortcut(&source_bar::open_shortcut())) {
             actions.push(Action::OpenDialog);
         }
         // Wireshark's File > Close and Save; not while typing (Ctrl+W deletes a word there)
@@ -1562,8 +1566,6 @@ impl RstscopeApp {
         // brought the keyboard to, as it always is for someone without a mouse, took both
         // shortcuts away (real-window trial, keyboard only: Stop capture by Enter, then
         // Ctrl+S and Ctrl+W did nothing).
-        let dialog =
-            ctx.memory(|m| m.top_modal_layer()).is_some() || self.dialogs.is_builtin_open();
         if !ctx.text_edit_focused() && !dialog {
             if self.source.is_some()
                 && ctx.input_mut(|i| i.consume_shortcut(&source_bar::close_shortcut()))

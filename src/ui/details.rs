@@ -2602,6 +2602,17 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope, seen_on: Option<&str>) 
                 "most incidents in one second; no average: {} ({INCIDENT})",
                 crate::ui::offenders::within_words(o)
             ));
+    } else if let Some(secs) = o.avg_over {
+        // Beside a first and last incident days apart, a bare "1.0/s" read as wrong.
+        ui.label(format!(
+            "avg {}, peak {}/s",
+            report::avg_rate_words(o),
+            thousands(u64::from(o.peak_rate))
+        ))
+        .on_hover_text(format!(
+            "{} ({INCIDENT})",
+            crate::ui::offenders::gap_words(o, secs)
+        ));
     } else {
         ui.label(format!(
             "{} avg, peak {}/s",
@@ -2979,6 +2990,17 @@ fn start_text(ts: Timestamp, clock: Clock, date: LineDate) -> String {
     clock.datetime(ts).format(&date.format(3)).to_string()
 }
 
+/// A connection's duration as its column writes it ([`duration`]); `-` for one of a single
+/// packet, which lasted no time, as Zeek's conn.log leaves its duration unset (`0 µs` read
+/// as a measured time).
+fn lasted(c: &ConnRecord, digits: u8) -> String {
+    if c.packets <= 1 {
+        "-".to_owned()
+    } else {
+        duration(c.duration_ns, digits)
+    }
+}
+
 /// A connection's duration as its column writes it, in the unit that keeps it short and
 /// exact enough to compare: `9 µs` (a refusal on loopback), `1.2 ms`, `0.503 s`, `75.250 s`,
 /// and from 100 seconds on `1:02:03` (hours, minutes, seconds). With no more digits than
@@ -3051,7 +3073,7 @@ impl ColumnChars {
             let server = report::endpoint_in(c.resp.0, c.resp.1, c.overlay).len();
             let history = c.history.chars().count().min(HISTORY_CHARS);
             let packets = report::grouped(c.packets).len();
-            let lasted = duration(c.duration_ns, self.digits).chars().count();
+            let lasted = lasted(c, self.digits).chars().count();
             for (i, n) in [
                 (DURATION, lasted),
                 (2, client),
@@ -3239,7 +3261,7 @@ fn connections_table(
                     });
                 };
                 mono(&mut row, start);
-                mono(&mut row, duration(c.duration_ns, digits));
+                mono(&mut row, lasted(c, digits));
                 // Each end with the overlay network it is in, as the offenders' rows and the
                 // scans' words name them: two tenants' overlays may number their machines
                 // alike (vxlan-scans.pcap's 10.42.0.1 scanned in VNI 42 and in VNI 43).
@@ -3365,7 +3387,7 @@ pub fn connection_rows_view(ctx: &egui::Context) -> Option<egui::Rect> {
 
 #[cfg(test)]
 mod tests {
-    use super::{duration, suspect_lines};
+    use super::{duration, lasted, suspect_lines};
     use crate::engine::cause::Suspicion;
     use crate::engine::{Cause, Offender, SuspectRst};
     use crate::packet::Timestamp;
@@ -3571,6 +3593,40 @@ mod tests {
         assert_eq!(duration(75_250_000_000, 6), "75.250 s");
         assert_eq!(duration(3_723_000_000_000, 6), "1:02:03");
         assert_eq!(duration(-5, 6), "0 µs");
+    }
+
+    /// Regression (s49): a connection of one packet (a stray RST) lasted "0 µs", as if
+    /// measured; Zeek's conn.log leaves its duration unset, `-`, and so does its column now. Two
+    /// packets in one tick of the file's clock keep what the clock tells.
+    #[test]
+    fn a_one_packet_connection_has_no_duration() {
+        let c = crate::engine::ConnRecord {
+            orig: ("10.0.0.1".parse().expect("an address"), 40000),
+            resp: ("10.0.0.2".parse().expect("an address"), 80),
+            overlay: crate::packet::Overlay::NONE,
+            state: crate::engine::ConnState::Oth,
+            history: "r".into(),
+            rst_count: 1,
+            rst_cause: Some(Cause::Stray),
+            suspect_injected: 0,
+            start: Timestamp::from_parts(1_700_000_000, 0),
+            duration_ns: 0,
+            packets: 1,
+            first_frame: 1,
+        };
+        assert_eq!(lasted(&c, 6), "-");
+        let two = crate::engine::ConnRecord {
+            packets: 2,
+            ..c.clone()
+        };
+        assert_eq!(lasted(&two, 6), "0 µs");
+        assert_eq!(lasted(&two, 3), "< 1 ms");
+        let longer = crate::engine::ConnRecord {
+            packets: 2,
+            duration_ns: 12_680,
+            ..c
+        };
+        assert_eq!(lasted(&longer, 6), "13 µs");
     }
 
     /// Regression: a Network Monitor 1.x file's times are milliseconds, and its refusals

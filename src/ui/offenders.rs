@@ -1609,6 +1609,11 @@ fn cell(
             if report::incidents_within_a_second(o) {
                 ui.label(RichText::new("—").weak())
                     .on_hover_text(format!("no average: {}", within_words(o)));
+            } else if let Some(secs) = o.avg_over {
+                // Beside its first and last incident days apart, a bare "1.0/s" read as wrong:
+                // what it is over is marked and said.
+                ui.label(format!("{}*", report::rate(o.avg_rate)))
+                    .on_hover_text(gap_words(o, secs));
             } else {
                 ui.label(report::rate(o.avg_rate));
             }
@@ -1947,6 +1952,22 @@ fn unlisted_label(ui: &mut egui::Ui, scans: &[Arc<Scan>], clock: Clock) {
     }
     ui.label(RichText::new(text).color(egui::Color32::from_rgb(0xd0, 0x60, 0x30)))
         .on_hover_text(hover);
+}
+
+/// What an average rate taken over the seconds captured ([`Offender::avg_over`]) is over, as
+/// the table's Avg cell and the details' rate say it on hover.
+pub fn gap_words(o: &Offender, secs: i64) -> String {
+    let span = o
+        .last_seen
+        .second()
+        .saturating_sub(o.first_seen.second())
+        .saturating_add(1);
+    format!(
+        "incidents a second over the {} captured between the first incident and the last, \
+         not over the {} from one to the other: nothing was captured for a while between them",
+        report::approx_duration(secs),
+        report::approx_duration(span)
+    )
 }
 
 /// The rows for `offenders`: restricted to `range`, ranked, filtered, sorted. With `files` far
@@ -2488,6 +2509,7 @@ mod tests {
             first_seen: Timestamp::from_parts(seconds[0], 0),
             last_seen: Timestamp::from_parts(*seconds.last().expect("seconds"), 0),
             avg_rate: 1.0,
+            avg_over: None,
             peak_rate: per,
             peak_second: seconds[0],
             series: seconds.iter().map(|&s| (s, c)).collect(),

@@ -74,6 +74,7 @@ impl World {
                 first_seen: Timestamp::from_parts(first, 0),
                 last_seen: Timestamp::from_parts(last, 0),
                 avg_rate: 0.0,
+                avg_over: None,
                 peak_rate: 0,
                 peak_second: first,
                 series: series.into(),

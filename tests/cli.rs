@@ -6561,19 +6561,26 @@ fn one_attempt_answered_late_is_told_in_the_singular() {
     );
 }
 
+/// abort-linger0.pcap cut down to its frame 8, the server's abort of its first connection: a
+/// reset alone, whose connection's start the file does not hold; written in a temporary
+/// folder named after `test`, its path returned.
+fn stray_reset_alone(test: &str) -> String {
+    let bytes = std::fs::read(fixture("abort-linger0.pcap")).expect("the fixture");
+    let dir = temp_dir(test);
+    write(
+        &dir,
+        "stray-one.pcap",
+        &common::pcap_rewritten(&bytes, |i| i == 7, 0),
+    )
+}
+
 /// Regression (s47): abort-linger0.pcap cut down to the server's abort of its first
 /// connection (frame 8 alone: a reset whose connection's start the capture does not hold)
 /// said "... for a connection whose start was not captured ...: the capture began
 /// mid-connection, or connections were left half-open by a reboot or a NAT timeout".
 #[test]
 fn one_reset_of_a_connection_not_seen_starting_is_told_in_the_singular() {
-    let bytes = std::fs::read(fixture("abort-linger0.pcap")).expect("the fixture");
-    let dir = temp_dir("stray-one");
-    let one = write(
-        &dir,
-        "stray-one.pcap",
-        &common::pcap_rewritten(&bytes, |i| i == 7, 0),
-    );
+    let one = stray_reset_alone("stray-one");
     let offenders = offenders_utc(&one);
     assert_eq!(
         offenders["127.0.0.1:7302"]["diagnosis"],
@@ -6589,13 +6596,7 @@ fn one_reset_of_a_connection_not_seen_starting_is_told_in_the_singular() {
 /// `-`, the CSV leaves the cell empty, and a connection of more packets keeps its duration.
 #[test]
 fn a_one_packet_connection_has_no_duration() {
-    let bytes = std::fs::read(fixture("abort-linger0.pcap")).expect("the fixture");
-    let dir = temp_dir("one-packet-duration");
-    let one = write(
-        &dir,
-        "stray-one.pcap",
-        &common::pcap_rewritten(&bytes, |i| i == 7, 0),
-    );
+    let one = stray_reset_alone("one-packet-duration");
     let out = rstscope(&["analyze", "--connections", &one]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);

@@ -471,25 +471,31 @@ fn tcpdump_lines_of_a_refusal() {
     );
 }
 
-/// A capture with copies of packets (a pktmon trace) says where each packet was recorded in a
-/// column after its time, and marks the further copies there: not at the end of the line,
-/// out of view beyond the TCP options. Names cut for the window keep their start and end.
-#[test]
-fn where_a_copy_was_recorded_is_a_column_after_the_time() {
+/// The evidence of a SYN, the same SYN sent again with other options (a packet of its own
+/// to the reader: not the same frame twice, which counts once; the tests mark it a copy) and
+/// the RST/ACK refusing it, 1 µs apart, read from a file named `file`.
+fn syn_again_and_refused(file: &str) -> Evidence {
     let syn = seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 1000, 0);
-    // Sent again with other options: not the same frame twice, which counts once.
     let mut again = syn.clone();
     again.options = vec![1, 1, 1, 1];
     let rst = seg(v4(SERVER), 7211, v4(CLIENT), 40000, RST_ACK, 0, 1001);
-    let mut ev = only_packets(
+    only_packets(
         &[
             ((T0, 1), frame(&syn)),
             ((T0, 2), frame(&again)),
             ((T0, 3), frame(&rst)),
         ],
-        "copies.pcap",
+        file,
         server(),
-    );
+    )
+}
+
+/// A capture with copies of packets (a pktmon trace) says where each packet was recorded in a
+/// column after its time, and marks the further copies there: not at the end of the line,
+/// out of view beyond the TCP options. Names cut for the window keep their start and end.
+#[test]
+fn where_a_copy_was_recorded_is_a_column_after_the_time() {
+    let mut ev = syn_again_and_refused("copies.pcap");
     let line = |ev: &Evidence, at: Option<&RecordedAt>| -> Vec<String> {
         ev.packets
             .iter()
@@ -546,20 +552,7 @@ fn where_a_copy_was_recorded_is_a_column_after_the_time() {
 /// capture tells apart. The column keeps the marks alone; a named interface is named.
 #[test]
 fn copies_on_a_lone_unnamed_interface_are_marked_without_a_name() {
-    let syn = seg(v4(CLIENT), 40000, v4(SERVER), 7211, SYN, 1000, 0);
-    // Read as a packet of its own here; marked as the copy the reader finds below.
-    let mut again = syn.clone();
-    again.options = vec![1, 1, 1, 1];
-    let rst = seg(v4(SERVER), 7211, v4(CLIENT), 40000, RST_ACK, 0, 1001);
-    let mut ev = only_packets(
-        &[
-            ((T0, 1), frame(&syn)),
-            ((T0, 2), frame(&again)),
-            ((T0, 3), frame(&rst)),
-        ],
-        "repeats.pcapng",
-        server(),
-    );
+    let mut ev = syn_again_and_refused("repeats.pcapng");
     ev.copies.repeated = 1;
     ev.packets[1].copy = true;
     let lines = |ev: &Evidence| -> Vec<String> {

@@ -1222,7 +1222,7 @@ impl DetailsView {
         // listed (those of a range within a day) start on one day.
         let column_chars = so_far.map_or(&self.column_chars, |r| &r.column_chars);
         let date = column_chars.date(input.clock, input.dated);
-        let widths = column_chars.widths(ui, date);
+        let widths = column_chars.widths(ui);
         let share = listed.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))
         });
@@ -2863,7 +2863,8 @@ fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str, cut: bool) {
 /// How the connections are listed in a frame.
 struct ConnectionList<'a> {
     clock: Clock,
-    /// The connections span days (or years): their starts carry the date.
+    /// The connections span days (or a capture of days): rows of their own say the date
+    /// where it changes ([`DayRows`]).
     date: LineDate,
     /// The digits of a second their capture records ([`Evidence::time_digits`]): Copy row
     /// writes their starts with no more.
@@ -2887,6 +2888,7 @@ fn connections(
     list: &ConnectionList<'_>,
 ) -> Option<usize> {
     let (height, from_start) = (list.height, list.from_start);
+    let days = DayRows::of(ui.ctx(), connections, list.clock, list.date);
     // Wider than its share of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
@@ -2895,7 +2897,7 @@ fn connections(
         // The rows, each as tall as the table lays them out, against the room the table
         // gives them (as `connections_table` reckons it).
         let row = list_row_height(ui);
-        let rows_height = connections.len() as f32 * (row + ui.spacing().item_spacing.y);
+        let rows_height = days.rows(connections.len()) as f32 * (row + ui.spacing().item_spacing.y);
         let room = height.min(ui.available_rect_before_wrap().height())
             - row
             - LIST_MARGIN
@@ -2913,7 +2915,9 @@ fn connections(
             if from_start {
                 area = area.horizontal_scroll_offset(0.0);
             }
-            let area = area.show(ui, |ui| connections_table(ui, rows, connections, list));
+            let area = area.show(ui, |ui| {
+                connections_table(ui, rows, (connections, &days), list)
+            });
             let (body, clicked) = area.inner;
             (clicked, Some(body))
         })
@@ -2978,16 +2982,128 @@ const CAUSE: usize = 5;
 /// What a connection's start shows: the time of day to the millisecond (`15:13:13.123`), the
 /// date and zone being the plot's.
 const START_CHARS: usize = 12;
-/// The month and day before the time where the connections span days (`05-01 `).
-const DATE_CHARS: usize = 6;
-/// The year before them where the connections span years (`2023-`).
-const YEAR_CHARS: usize = 5;
+/// A connection's start as its column writes it: `15:13:13.123`, the time of day; where the
+/// list spans days, the date is said on a row of its own where it changes ([`DayRows`]).
+fn start_text(ts: Timestamp, clock: Clock) -> String {
+    clock
+        .datetime(ts)
+        .format(&LineDate::None.format(3))
+        .to_string()
+}
 
-/// A connection's start as its column writes it: `15:13:13.123`, `05-01 15:13:13.123` (month
-/// and day) where the list spans days, `2023-05-01 15:13:13.123` where it spans years, as the
-/// offenders table's First and Last do.
-fn start_text(ts: Timestamp, clock: Clock, date: LineDate) -> String {
-    clock.datetime(ts).format(&date.format(3)).to_string()
+/// A row of the connections table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Line {
+    /// The connection of this index in the list.
+    Connection(usize),
+    /// The day of the connections below (the start of the first of them), where it changes.
+    Day(Timestamp),
+}
+
+/// The rows naming the day in a list of connections that spans days (or is dated, a
+/// capture of days): one above the first connection and one above each whose start falls on
+/// another day than the connection above it's, so that each start says the time of day alone
+/// (12 characters), as in a list within one day, rather than carry its date (18 characters,
+/// 23 with the year): at 1024 points a dated start column cut the server column
+/// ("192.168.1.108:3"), the date repeating on every row of the day.
+#[derive(Clone, Debug, Default)]
+struct DayRows {
+    /// Each day's row: the index of the connection under it, its own row in the table, and
+    /// that connection's start.
+    days: Arc<[(usize, usize, Timestamp)]>,
+}
+
+impl DayRows {
+    /// The day rows of `connections` in `clock`: none where `date` is [`LineDate::None`].
+    /// Found once per list and clock (kept in `ctx`'s memory), not every frame: a list has
+    /// up to [`evidence::MAX_CONNECTIONS`] rows.
+    fn of(ctx: &egui::Context, connections: &[ConnRecord], clock: Clock, date: LineDate) -> Self {
+        if date == LineDate::None || connections.is_empty() {
+            return Self::default();
+        }
+        // The list as it stands: a live capture's list grows, a new evidence is another one.
+        let key = (
+            connections.as_ptr() as usize,
+            connections.len(),
+            connections[0].start,
+            connections[connections.len() - 1].start,
+        );
+        let id = egui::Id::unique("details-connection-days");
+        type Kept = ((usize, usize, Timestamp, Timestamp), Clock, DayRows);
+        if let Some((k, c, days)) = ctx.data(|d| d.get_temp::<Kept>(id))
+            && k == key
+            && c == clock
+        {
+            return days;
+        }
+        let days = Self::find(connections, clock);
+        ctx.data_mut(|d| d.insert_temp::<Kept>(id, (key, clock, days.clone())));
+        days
+    }
+
+    /// The day rows of `connections` in `clock`, a list of days.
+    fn find(connections: &[ConnRecord], clock: Clock) -> Self {
+        let mut days = Vec::new();
+        let mut last = None;
+        for (i, c) in connections.iter().enumerate() {
+            let day = clock.datetime(c.start).date_naive();
+            if last != Some(day) {
+                days.push((i, i + days.len(), c.start));
+                last = Some(day);
+            }
+        }
+        Self { days: days.into() }
+    }
+
+    /// The table's rows for `n` connections.
+    fn rows(&self, n: usize) -> usize {
+        n + self.days.len()
+    }
+
+    /// What the table's row `row` shows.
+    fn line(&self, row: usize) -> Line {
+        let k = self.days.partition_point(|&(_, r, _)| r <= row);
+        match k.checked_sub(1).map(|k| self.days[k]) {
+            Some((_, r, ts)) if r == row => Line::Day(ts),
+            _ => Line::Connection(row - k),
+        }
+    }
+
+    /// The table's row of the connection `index`.
+    fn row_of(&self, index: usize) -> usize {
+        index + self.days.partition_point(|&(i, _, _)| i <= index)
+    }
+
+    /// The connections whose rows lie in the table's `rows`.
+    fn connections_in(&self, rows: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let before = |row: usize| self.days.partition_point(|&(_, r, _)| r < row);
+        rows.start - before(rows.start)..rows.end - before(rows.end)
+    }
+}
+
+/// A day's row in the connections table: its date in the start column, whole (`2023-02-21`,
+/// as wide as a time of day at most), the weekday and the clock on hover.
+fn day_row(row: &mut egui_extras::TableRow<'_, '_>, ts: Timestamp, clock: Clock) {
+    let at = clock.datetime(ts);
+    row.col(|ui| {
+        ui.style_mut().interaction.selectable_labels = false;
+        let text = RichText::new(at.format("%Y-%m-%d").to_string())
+            .monospace()
+            .strong();
+        ui.add(egui::Label::new(text).truncate())
+            .on_hover_text(format!(
+                "the connections below started on {} ({})",
+                at.format("%A %Y-%m-%d"),
+                if clock.is_utc() {
+                    "UTC".to_owned()
+                } else {
+                    format!("local time, UTC{}", at.format("%:z"))
+                }
+            ));
+    });
+    for _ in 1..CONNECTION_COLUMNS.len() {
+        row.col(|_| {});
+    }
 }
 
 /// A connection's duration as its column writes it ([`duration`]); `-` for one of a single
@@ -3092,8 +3208,8 @@ impl ColumnChars {
         }
     }
 
-    /// The date the connections' starts carry in `clock`: the day where they start on more
-    /// than one day or `dated` (a capture of days), the year too where on more than one year.
+    /// Whether the connections are listed with their days in `clock` ([`DayRows`]): where
+    /// they start on more than one day or `dated` (a capture of days).
     fn date(&self, clock: Clock, dated: bool) -> LineDate {
         match self.starts {
             Some((a, b)) => LineDate::of(clock, a, b, dated),
@@ -3103,8 +3219,8 @@ impl ColumnChars {
     }
 
     /// Each column's starting width in points: as wide as its title or its longest text,
-    /// whichever is wider; the start's with its `date`.
-    fn widths(&self, ui: &egui::Ui, date: LineDate) -> [f32; 8] {
+    /// whichever is wider; the start's a time of day (the date on rows of its own).
+    fn widths(&self, ui: &egui::Ui) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
         let width = |text: &str, font: &egui::FontId| one_line_width(ui, text, font.clone());
@@ -3113,13 +3229,6 @@ impl ColumnChars {
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
             let content = if i == CAUSE {
                 width(self.cause, &body)
-            } else if i == 0 && date != LineDate::None {
-                let year = if date == LineDate::Year {
-                    YEAR_CHARS
-                } else {
-                    0
-                };
-                (self.chars[i] + DATE_CHARS + year) as f32 * glyph
             } else {
                 self.chars[i] as f32 * glyph
             };
@@ -3201,7 +3310,7 @@ fn two_columns<R>(
 fn connections_table(
     ui: &mut egui::Ui,
     rows: Rows,
-    connections: &[ConnRecord],
+    (connections, days): (&[ConnRecord], &DayRows),
     list: &ConnectionList<'_>,
 ) -> (egui::scroll_area::ScrollAreaOutput<()>, Option<usize>) {
     let (clock, widths, height) = (list.clock, list.widths, list.height);
@@ -3230,7 +3339,7 @@ fn connections_table(
         .sense(egui::Sense::CLICK)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
     if let Some(i) = list.selected.filter(|_| list.keyed) {
-        table = table.scroll_to_row(i, None);
+        table = table.scroll_to_row(days.row_of(i), None);
     }
     let mut clicked = None;
     let (last, first) = widths.split_last().unwrap_or((&0.0, &[]));
@@ -3247,11 +3356,17 @@ fn connections_table(
             }
         })
         .body(|body| {
-            body.rows(row_height, connections.len(), |mut row| {
-                let index = row.index();
+            body.rows(row_height, days.rows(connections.len()), |mut row| {
+                let index = match days.line(row.index()) {
+                    Line::Connection(index) => index,
+                    Line::Day(ts) => {
+                        day_row(&mut row, ts, clock);
+                        return;
+                    }
+                };
                 let c = &connections[index];
                 row.set_selected(list.selected == Some(index));
-                let start = start_text(c.start, clock, list.date);
+                let start = start_text(c.start, clock);
                 // Cut with an ellipsis (the whole of it on hover), never silently.
                 let mono = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                     row.col(|ui| {
@@ -3306,11 +3421,13 @@ fn connections_table(
     // its scrolling) at i row strides.
     let stride = row_height + ui.spacing().item_spacing.y;
     let origin = body.inner_rect.top() - body.state.clamped_offset().y;
-    let n = connections.len();
+    let n = days.rows(connections.len());
     let slack = ROW_SEEN_SLACK;
     let first = ((view.top() - slack - origin) / stride).ceil().max(0.0) as usize;
     let end = (((view.bottom() + slack - origin - row_height) / stride).floor() + 1.0).max(0.0);
-    let rows = first.min(n)..(end as usize).min(n).max(first.min(n));
+    // The connections among them (a day's row is none).
+    let rows = days.connections_in(first.min(n)..(end as usize).min(n).max(first.min(n)));
+    let n = connections.len();
     let pass = ui.ctx().cumulative_pass_nr();
     let seen = RowsInView { view, rows, of: n };
     // The heading above, drawn before the rows, says them from the last pass: another pass
@@ -3598,6 +3715,75 @@ mod tests {
     /// Regression (s49): a connection of one packet (a stray RST) lasted "0 µs", as if
     /// measured; Zeek's conn.log leaves its duration unset, `-`, and so does its column now. Two
     /// packets in one tick of the file's clock keep what the clock tells.
+    /// A list of days has a row naming each day where it changes, above its first
+    /// connection; the rows map to the connections and back, and the rows in view to the
+    /// connections in view.
+    #[test]
+    fn a_list_of_days_names_each_day_where_it_changes() {
+        use super::{DayRows, Line};
+        let day = 86_400;
+        let at = |secs: i64| crate::engine::ConnRecord {
+            orig: ("10.0.0.1".parse().expect("an address"), 40000),
+            resp: ("10.0.0.2".parse().expect("an address"), 80),
+            overlay: crate::packet::Overlay::NONE,
+            state: crate::engine::ConnState::Rej,
+            history: "Sr".into(),
+            rst_count: 1,
+            rst_cause: Some(Cause::Refused),
+            suspect_injected: 0,
+            start: Timestamp::from_parts(1_699_920_000 + secs, 0),
+            duration_ns: 1_000,
+            packets: 2,
+            first_frame: 1,
+        };
+        // 2023-11-14 00:00 UTC: two that day, one on the 15th, one on the 17th, then one on
+        // the 15th again (a list in the order the connections ended).
+        let list = [at(10), at(20), at(day + 5), at(3 * day), at(day + 9)];
+        let days = DayRows::find(&list, Clock::Utc);
+        assert_eq!(days.rows(list.len()), 9);
+        let lines: Vec<Line> = (0..9).map(|r| days.line(r)).collect();
+        let date = |l: &Line| match l {
+            Line::Day(ts) => Some(Clock::Utc.datetime(*ts).format("%d").to_string()),
+            Line::Connection(_) => None,
+        };
+        assert_eq!(
+            lines.iter().map(date).collect::<Vec<_>>(),
+            [
+                Some("14".into()),
+                None,
+                None,
+                Some("15".into()),
+                None,
+                Some("17".into()),
+                None,
+                Some("15".into()),
+                None
+            ]
+        );
+        let connections: Vec<usize> = lines
+            .iter()
+            .filter_map(|l| match l {
+                Line::Connection(i) => Some(*i),
+                Line::Day(_) => None,
+            })
+            .collect();
+        assert_eq!(connections, [0, 1, 2, 3, 4]);
+        for i in 0..list.len() {
+            assert_eq!(days.line(days.row_of(i)), Line::Connection(i));
+        }
+        // Rows 2-5 (the second connection, the 15th, its connection, the 17th): connections
+        // 1 and 2; a day's row alone in view is no connection.
+        assert_eq!(days.connections_in(2..6), 1..3);
+        assert_eq!(days.connections_in(0..1), 0..0);
+        assert_eq!(days.connections_in(0..9), 0..5);
+        // Within one day and undated: no day row, the rows are the connections.
+        let undated = DayRows::default();
+        assert_eq!(undated.rows(3), 3);
+        assert_eq!(undated.line(2), Line::Connection(2));
+        assert_eq!(undated.row_of(2), 2);
+        assert_eq!(undated.connections_in(1..3), 1..3);
+    }
+
     #[test]
     fn a_one_packet_connection_has_no_duration() {
         let c = crate::engine::ConnRecord {

@@ -5595,9 +5595,10 @@ fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
 fn connections_and_packets_of_years_apart_carry_the_year() {
     let mut h = opened([1280.0, 800.0], years_apart_files());
     select(&mut h, "127.0.0.1:7300");
-    // The connections' days on rows of their own, with the year.
+    // The connections' days (the first the start column's title, the next on a row of its
+    // own), with the year.
     for day in ["2009-12-01", "2026-11-27"] {
-        assert!(h.query_by_label(day).is_some(), "the row of {day}");
+        assert!(h.query_all_by_label(day).next().is_some(), "{day} said");
     }
     assert!(h.query_all_by_label("13:08:38.100").count() >= 2);
     assert!(
@@ -7164,10 +7165,18 @@ fn connections_that_span_days_show_their_date() {
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
     assert!(shows(&h, "Connections (2)"));
-    // Each day said on a row of its own above its connections, each start a time of day.
+    // The first day said as the start column's title, the next on a row of its own above
+    // its connection, each start a time of day.
     for day in ["2023-11-14", "2023-11-15"] {
-        assert!(h.query_by_label(day).is_some(), "the row of {day}");
+        assert!(h.query_all_by_label(day).next().is_some(), "{day} said");
     }
+    let title = h.get_by_label("2023-11-14").rect();
+    let next = h.get_by_label("2023-11-15").rect();
+    assert!(title.bottom() <= next.top(), "{title:?} above {next:?}");
+    assert!(
+        h.query_by_label("start").is_none(),
+        "the day is the column's title"
+    );
     assert_eq!(h.query_all_by_label("22:13:20.000").count(), 2);
     // One day: the time alone.
     drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
@@ -10415,7 +10424,8 @@ fn at_1024x700_the_connections_of_a_capture_of_days_show_the_server_whole() {
     let mut h = opened(window([1024.0, 700.0]), vec![path]);
     assert_eq!(h.state().evidence().map(|e| e.connections.len()), Some(3));
     // Each connection selected in turn (the arrows scroll its row into view): its start a
-    // time of day, its day on the row above it, its server whole.
+    // time of day, its day above it (the first day's as the start column's title), its
+    // server whole.
     let first = h
         .query_all_by_label("08:20:00.123")
         .next()
@@ -10431,14 +10441,19 @@ fn at_1024x700_the_connections_of_a_capture_of_days_show_the_server_whole() {
         let chosen = h.state().stream().map(|c| c.start);
         let ev = h.state().evidence().expect("evidence").clone();
         assert_eq!(chosen, Some(ev.connections[n].start), "{date}: selected");
-        let day = h.get_by_label(date).rect();
+        // The day right above the selected connection's start: its row, or the start
+        // column's title where it is the first row in view.
+        let days: Vec<egui::Rect> = h.query_all_by_label(date).map(|n| n.rect()).collect();
         let starts: Vec<egui::Rect> = h
             .query_all_by_label("08:20:00.123")
             .map(|n| n.rect())
-            .filter(|r| r.top() > day.top() && r.top() < day.bottom() + 30.0)
+            .filter(|r| {
+                days.iter()
+                    .any(|d| r.top() > d.top() && r.top() < d.bottom() + 30.0)
+            })
             .collect();
         let [start] = starts[..] else {
-            panic!("{date}: one start under its day's row, {starts:?}");
+            panic!("{date}: one start under its day, {starts:?} {days:?}");
         };
         assert!(connection_row_drawn(&h, start), "{date}: its row in view");
         let server = h
@@ -12859,7 +12874,10 @@ fn packets_and_connections_in_a_capture_of_days_carry_their_date() {
     assert!(shows(&h, "Connections (5)"));
     // Dated by a row of their day above them, each start a time of day.
     let shown = |h: &Harness<'_, RstscopeApp>, text: &str| h.query_by_label(text).is_some();
-    assert!(shown(&h, "2023-11-15"), "the connections' day is said");
+    assert!(
+        h.query_all_by_label("2023-11-15").next().is_some(),
+        "the connections' day is said"
+    );
     assert!(h.query_all_by_label("22:13:20.000").next().is_some());
     assert!(!shown(&h, "2023-11-14"), "the first day's are not listed");
     assert!(shows(
@@ -15204,6 +15222,58 @@ fn a_sweep_is_one_row_whose_filters_select_its_client_and_port() {
     let ev = h.state().evidence().expect("the sweep's packets");
     assert_eq!(ev.connections.len(), 30, "one a server, none of 7211's");
     assert_eq!(ev.packets.len(), 60);
+}
+
+/// Regression (real window, s49, synscan.pcapng at 1024x700): a port scan's details listed
+/// its 993 filtered ports over three lines and the table under them gave its rows what the
+/// lists' margin and sideways bar left, kept whatever the width: one connection row of
+/// three. Each answer's targets keep to one line (as many as fit, the count of the rest, the
+/// first 60 on hover), and the rows no wider than their view keep no room for a sideways bar:
+/// the three rows the details are laid out for are in view.
+#[test]
+fn at_1024x700_a_scans_details_show_three_connection_rows() {
+    let path = temp_dir("scan-1024").join("scan-1024.pcap");
+    let (client, server) = ([172, 16, 0, 8], [64, 13, 134, 52]);
+    let open = [22u16, 53, 80];
+    let refused = [25u16, 70, 113, 443];
+    let base = 1_700_000_000_000_000u64;
+    let mut records = Vec::new();
+    for port in 1..=1000u16 {
+        let t = base + u64::from(port) * 2_000;
+        records.push((t, tcp_packet(client, server, 36050, port, 7, 0, 0x02)));
+        if open.contains(&port) {
+            records.push((t + 100, tcp_packet(server, client, port, 36050, 9, 8, 0x12)));
+        } else if refused.contains(&port) {
+            records.push((t + 100, tcp_packet(server, client, port, 36050, 0, 8, 0x14)));
+        }
+    }
+    // The capture goes on 20 s (another pair's packet): the silent ports got no answer.
+    let (a, b) = ([10, 0, 0, 1], [10, 0, 0, 2]);
+    records.push((base + 22_000_000, tcp_packet(a, b, 40000, 80, 1, 1, 0x10)));
+    write_raw_pcap(&path, records);
+    let h = opened(window([1024.0, 700.0]), vec![path]);
+    assert!(scan_row(&h).is_some(), "the scan's row");
+    assert_eq!(
+        h.state().details_arrangement(),
+        Some(rstscope::ui::details::Arrangement::Full),
+        "its targets listed"
+    );
+    // The filtered ports' line: one line, the rest counted.
+    let filtered = h.get_by_label_contains("1, 2, 3, 4, 5, 6, 7, 8, 9").rect();
+    let open_line = h.get_by_label("22, 53, 80").rect();
+    assert!(
+        filtered.height() < 1.5 * open_line.height(),
+        "one line: {filtered:?}, {open_line:?}"
+    );
+    assert!(shows(&h, " more"), "the rest counted");
+    assert!(shows(&h, "Connections (1,000)"), "its connections listed");
+    assert!(
+        shows(&h, "Connections (1,000) · rows 1–3 in view"),
+        "three rows in view: {:?}",
+        h.query_all_by_label_contains("Connections (")
+            .filter_map(|n| n.accesskit_node().label())
+            .collect::<Vec<_>>()
+    );
 }
 
 /// In the compact details (800x500), which have no room for a scan's targets listed, "Copy

@@ -2477,27 +2477,61 @@ fn scan_targets(ui: &mut egui::Ui, s: &ScanRow) {
                 if copy.clicked() {
                     ui.ctx().copy_text(all.join(","));
                 }
-                let mut shown = all
+                let mut listed = all
                     .iter()
                     .take(TARGETS_LISTED)
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(", ");
                 if all.len() > TARGETS_LISTED {
-                    shown.push_str(&format!(
+                    listed.push_str(&format!(
                         " … and {} more (Copy takes them all)",
                         report::thousands((all.len() - TARGETS_LISTED) as u64)
                     ));
                 }
+                // On one line, as many as fit and the count of the rest, the first
+                // [`TARGETS_LISTED`] on hover: wrapped, 993 filtered ports took three lines
+                // and left the connections one row at 1024x700.
                 let font = egui::FontId::monospace(fonts::PACKET_LINES);
-                ui.add(
-                    egui::Label::new(RichText::new(shown).font(font))
+                let glyph = one_line_width(ui, "0", font.clone());
+                let chars = (ui.available_width() / glyph.max(1.0)).floor() as usize;
+                let shown = targets_line(&all, chars);
+                let label = ui.add(
+                    egui::Label::new(RichText::new(&shown).font(font))
                         .selectable(true)
-                        .wrap(),
+                        .extend(),
                 );
+                if shown != all.join(", ") {
+                    label.on_hover_text(listed);
+                }
                 ui.end_row();
             }
         });
+}
+
+/// A scan's `targets` of one answer in at most `chars` characters: all of them where they fit,
+/// or as many as fit before the count of the rest (`1, 3, 4, 6 … and 989 more`), at least the
+/// first.
+fn targets_line(targets: &[String], chars: usize) -> String {
+    let whole = targets.join(", ");
+    if whole.chars().count() <= chars {
+        return whole;
+    }
+    let rest = |n: usize| format!(" … and {} more", report::thousands(n as u64));
+    let mut line = String::new();
+    for (i, t) in targets.iter().enumerate() {
+        let next = if i == 0 {
+            t.clone()
+        } else {
+            format!("{line}, {t}")
+        };
+        let after = rest(targets.len() - i - 1);
+        if i > 0 && next.chars().count() + after.chars().count() > chars {
+            return line + &rest(targets.len() - i);
+        }
+        line = next;
+    }
+    line
 }
 
 /// The suspect-injected resets kept with their evidence, a line each, but for the one the
@@ -2898,10 +2932,10 @@ fn connections(
         // gives them (as `connections_table` reckons it).
         let row = list_row_height(ui);
         let rows_height = days.rows(connections.len()) as f32 * (row + ui.spacing().item_spacing.y);
+        let strip = ui.spacing().scroll.allocated_width();
         let room = height.min(ui.available_rect_before_wrap().height())
             - row
-            - LIST_MARGIN
-            - ui.spacing().scroll.allocated_width();
+            - under_rows(ui, list.widths, ui.available_width() - strip);
         let mut bar =
             RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).expecting(rows_height > room);
         if from_start {
@@ -2915,8 +2949,9 @@ fn connections(
             if from_start {
                 area = area.horizontal_scroll_offset(0.0);
             }
+            let under = under_rows(ui, list.widths, ui.available_width());
             let area = area.show(ui, |ui| {
-                connections_table(ui, rows, (connections, &days), list)
+                connections_table(ui, rows, (connections, &days), (list, under))
             });
             let (body, clicked) = area.inner;
             (clicked, Some(body))
@@ -2941,6 +2976,24 @@ pub const LIST_ROWS: usize = 3;
 /// What the connections table keeps of its height besides the header and the rows.
 const LIST_MARGIN: f32 = 16.0;
 
+/// What the connections table keeps under its rows where they are no wider than their view:
+/// the spacing under the header and its rows'. The whole [`LIST_MARGIN`] and the sideways
+/// bar's room, kept whatever the width, left a scan's details at 1024x700 (its targets'
+/// lists above, the lists' margin cut to fit the plot) one connection row of three.
+const ROWS_MARGIN: f32 = 6.0;
+
+/// What the connections table keeps of its height under its header and rows in a view
+/// `width` wide: its margin and the sideways bar's room where its columns (`widths`) are
+/// wider, else [`ROWS_MARGIN`].
+fn under_rows(ui: &egui::Ui, widths: &[f32; 8], width: f32) -> f32 {
+    let spacing = ui.spacing().item_spacing.x;
+    if widths.iter().map(|w| w + spacing).sum::<f32>() > width + 0.5 {
+        LIST_MARGIN + egui::style::ScrollStyle::solid().allocated_width()
+    } else {
+        ROWS_MARGIN
+    }
+}
+
 /// The lists' least height: as `connections_table` gives its rows (the height less a header,
 /// a margin and the sideways bar), room for [`LIST_ROWS`] rows.
 fn lists_least(ui: &egui::Ui) -> f32 {
@@ -2951,11 +3004,12 @@ fn lists_least(ui: &egui::Ui) -> f32 {
         + spaced * LIST_ROWS as f32
 }
 
-/// What the lists need in the full arrangement: the header and [`LIST_ROWS`] rows, the
-/// spacing between them (their margin and sideways bar cut if need be).
+/// What the lists need in the full arrangement: the header and [`LIST_ROWS`] rows whole, as
+/// `connections_table` gives them where they are no wider than their view (their margin and
+/// sideways bar cut if need be: [`ROWS_MARGIN`] under them).
 fn full_lists(ui: &egui::Ui) -> f32 {
-    let (row, spacing) = (list_row_height(ui), ui.spacing().item_spacing.y);
-    row + (row + spacing) * LIST_ROWS as f32 - spacing
+    let row = list_row_height(ui);
+    row + ROWS_MARGIN + (row + ui.spacing().item_spacing.y) * LIST_ROWS as f32
 }
 
 /// Height of a connection row (and of the table's header).
@@ -3001,11 +3055,12 @@ enum Line {
 }
 
 /// The rows naming the day in a list of connections that spans days (or is dated, a
-/// capture of days): one above the first connection and one above each whose start falls on
-/// another day than the connection above it's, so that each start says the time of day alone
-/// (12 characters), as in a list within one day, rather than carry its date (18 characters,
-/// 23 with the year): at 1024 points a dated start column cut the server column
-/// ("192.168.1.108:3"), the date repeating on every row of the day.
+/// capture of days): one above each connection whose start falls on another day than the
+/// connection above it's (the first's day is the start column's title, as the day of the
+/// first row in view), so that each start says the time of day alone (12 characters), as in
+/// a list within one day, rather than carry its date (18 characters, 23 with the year): at
+/// 1024 points a dated start column cut the server column ("192.168.1.108:3"), the date
+/// repeating on every row of the day.
 #[derive(Clone, Debug, Default)]
 struct DayRows {
     /// Each day's row: the index of the connection under it, its own row in the table, and
@@ -3041,10 +3096,10 @@ impl DayRows {
         days
     }
 
-    /// The day rows of `connections` in `clock`, a list of days.
+    /// The day rows of `connections` in `clock`, a list of days: none above the first.
     fn find(connections: &[ConnRecord], clock: Clock) -> Self {
         let mut days = Vec::new();
-        let mut last = None;
+        let mut last = (connections.first()).map(|c| clock.datetime(c.start).date_naive());
         for (i, c) in connections.iter().enumerate() {
             let day = clock.datetime(c.start).date_naive();
             if last != Some(day) {
@@ -3081,29 +3136,38 @@ impl DayRows {
     }
 }
 
-/// A day's row in the connections table: its date in the start column, whole (`2023-02-21`,
-/// as wide as a time of day at most), the weekday and the clock on hover.
+/// A day's row in the connections table: its date in the start column ([`day_label`]).
 fn day_row(row: &mut egui_extras::TableRow<'_, '_>, ts: Timestamp, clock: Clock) {
-    let at = clock.datetime(ts);
-    row.col(|ui| {
-        ui.style_mut().interaction.selectable_labels = false;
-        let text = RichText::new(at.format("%Y-%m-%d").to_string())
-            .monospace()
-            .strong();
-        ui.add(egui::Label::new(text).truncate())
-            .on_hover_text(format!(
-                "the connections below started on {} ({})",
-                at.format("%A %Y-%m-%d"),
-                if clock.is_utc() {
-                    "UTC".to_owned()
-                } else {
-                    format!("local time, UTC{}", at.format("%:z"))
-                }
-            ));
-    });
+    row.col(|ui| day_label(ui, ts, clock, DAY_BELOW));
     for _ in 1..CONNECTION_COLUMNS.len() {
         row.col(|_| {});
     }
+}
+
+/// What a day's row says on hover before the day.
+const DAY_BELOW: &str = "the connections below started on";
+/// What the start column's title says on hover before the day, in a list of days.
+const DAY_ABOVE: &str = "start, a time of day; the first connection in view, and those \
+     below it up to the next day's row, started on";
+
+/// The day of `ts` in `clock`, whole (`2023-02-21`, as wide as a time of day at most), the
+/// weekday and the clock on hover after `what`.
+fn day_label(ui: &mut egui::Ui, ts: Timestamp, clock: Clock, what: &str) {
+    let at = clock.datetime(ts);
+    ui.style_mut().interaction.selectable_labels = false;
+    let text = RichText::new(at.format("%Y-%m-%d").to_string())
+        .monospace()
+        .strong();
+    ui.add(egui::Label::new(text).truncate())
+        .on_hover_text(format!(
+            "{what} {} ({})",
+            at.format("%A %Y-%m-%d"),
+            if clock.is_utc() {
+                "UTC".to_owned()
+            } else {
+                format!("local time, UTC{}", at.format("%:z"))
+            }
+        ));
 }
 
 /// A connection's duration as its column writes it ([`duration`]); `-` for one of a single
@@ -3311,7 +3375,7 @@ fn connections_table(
     ui: &mut egui::Ui,
     rows: Rows,
     (connections, days): (&[ConnRecord], &DayRows),
-    list: &ConnectionList<'_>,
+    (list, under): (&ConnectionList<'_>, f32),
 ) -> (egui::scroll_area::ScrollAreaOutput<()>, Option<usize>) {
     let (clock, widths, height) = (list.clock, list.widths, list.height);
     let digits = list.digits;
@@ -3319,8 +3383,17 @@ fn connections_table(
     // The table's own width, so that the scroll area around it knows to scroll sideways.
     let spacing = ui.spacing().item_spacing.x;
     ui.set_min_width(widths.iter().map(|w| w + spacing).sum::<f32>());
-    // Its height leaves room under it for the sideways bar, which is drawn below the content.
-    let bar = ui.spacing().scroll.allocated_width();
+    // A list of days: the start column's title is the day of the first row in view (of the
+    // last pass: the heading's rows), the rows below saying each next day.
+    let top_day = (list.date != LineDate::None)
+        .then(|| {
+            let top = connection_rows_in_view(ui.ctx())
+                .filter(|v| v.of == connections.len())
+                .map_or(0, |v| v.rows.start);
+            connections.get(top).or(connections.first())
+        })
+        .flatten()
+        .map(|c| c.start);
     // Widths are kept per set of starting widths: the next endpoint's IPv6 clients do not
     // take the narrow columns an IPv4 one was shown with.
     let salt = ("connections", widths.map(|w| w as u32));
@@ -3331,7 +3404,7 @@ fn connections_table(
         .id_salt(salt)
         .striped(true)
         .resizable(true)
-        .max_scroll_height(height - row_height - LIST_MARGIN - bar)
+        .max_scroll_height(height - row_height - under)
         // Tables keep 200 points by default, more than a small window's details have.
         .min_scrolled_height(0.0)
         .auto_shrink([false, false])
@@ -3349,9 +3422,12 @@ fn connections_table(
     let body = table
         .column(egui_extras::Column::remainder().at_least(last.max(30.0)))
         .header(row_height, |mut h| {
-            for title in CONNECTION_COLUMNS {
-                h.col(|ui| {
-                    ui.label(RichText::new(title).weak());
+            for (i, title) in CONNECTION_COLUMNS.into_iter().enumerate() {
+                h.col(|ui| match top_day.filter(|_| i == 0) {
+                    Some(ts) => day_label(ui, ts, clock, DAY_ABOVE),
+                    None => {
+                        ui.label(RichText::new(title).weak());
+                    }
                 });
             }
         })
@@ -3715,8 +3791,8 @@ mod tests {
     /// Regression (s49): a connection of one packet (a stray RST) lasted "0 µs", as if
     /// measured; Zeek's conn.log leaves its duration unset, `-`, and so does its column now. Two
     /// packets in one tick of the file's clock keep what the clock tells.
-    /// A list of days has a row naming each day where it changes, above its first
-    /// connection; the rows map to the connections and back, and the rows in view to the
+    /// A list of days has a row naming each day where it changes (the first day is the
+    /// start column's title); the rows map to the connections and back, and the rows in view to the
     /// connections in view.
     #[test]
     fn a_list_of_days_names_each_day_where_it_changes() {
@@ -3736,12 +3812,13 @@ mod tests {
             packets: 2,
             first_frame: 1,
         };
-        // 2023-11-14 00:00 UTC: two that day, one on the 15th, one on the 17th, then one on
-        // the 15th again (a list in the order the connections ended).
+        // 2023-11-14 00:00 UTC: two that day (its day the column's title, no row), one on
+        // the 15th, one on the 17th, then one on the 15th again (a list in the order the
+        // connections ended).
         let list = [at(10), at(20), at(day + 5), at(3 * day), at(day + 9)];
         let days = DayRows::find(&list, Clock::Utc);
-        assert_eq!(days.rows(list.len()), 9);
-        let lines: Vec<Line> = (0..9).map(|r| days.line(r)).collect();
+        assert_eq!(days.rows(list.len()), 8);
+        let lines: Vec<Line> = (0..8).map(|r| days.line(r)).collect();
         let date = |l: &Line| match l {
             Line::Day(ts) => Some(Clock::Utc.datetime(*ts).format("%d").to_string()),
             Line::Connection(_) => None,
@@ -3749,7 +3826,6 @@ mod tests {
         assert_eq!(
             lines.iter().map(date).collect::<Vec<_>>(),
             [
-                Some("14".into()),
                 None,
                 None,
                 Some("15".into()),
@@ -3771,17 +3847,37 @@ mod tests {
         for i in 0..list.len() {
             assert_eq!(days.line(days.row_of(i)), Line::Connection(i));
         }
-        // Rows 2-5 (the second connection, the 15th, its connection, the 17th): connections
+        // Rows 1-4 (the second connection, the 15th, its connection, the 17th): connections
         // 1 and 2; a day's row alone in view is no connection.
-        assert_eq!(days.connections_in(2..6), 1..3);
-        assert_eq!(days.connections_in(0..1), 0..0);
-        assert_eq!(days.connections_in(0..9), 0..5);
+        assert_eq!(days.connections_in(1..5), 1..3);
+        assert_eq!(days.connections_in(2..3), 2..2);
+        assert_eq!(days.connections_in(0..8), 0..5);
         // Within one day and undated: no day row, the rows are the connections.
         let undated = DayRows::default();
         assert_eq!(undated.rows(3), 3);
         assert_eq!(undated.line(2), Line::Connection(2));
         assert_eq!(undated.row_of(2), 2);
         assert_eq!(undated.connections_in(1..3), 1..3);
+    }
+
+    /// A scan's targets of one answer keep to one line: as many as fit and the count of the
+    /// rest, the first at least.
+    #[test]
+    fn a_scans_targets_keep_to_one_line() {
+        use super::targets_line;
+        let ports: Vec<String> = (1..=993).map(|p| p.to_string()).collect();
+        assert_eq!(targets_line(&ports[..3], 40), "1, 2, 3");
+        let line = targets_line(&ports, 40);
+        assert_eq!(line, "1, 2, 3, 4, 5, 6, 7, 8, 9 … and 984 more");
+        assert!(line.chars().count() <= 40, "{line}");
+        // A character short of the whole: ports given up for the count of them.
+        let short = targets_line(&ports[..10], "1, 2, 3, 4, 5, 6, 7, 8, 9, 10".len() - 1);
+        assert_eq!(short, "1, 2, 3, 4, 5 … and 5 more");
+        assert_eq!(
+            targets_line(&ports, 3),
+            "1 … and 992 more",
+            "the first at least"
+        );
     }
 
     #[test]

@@ -2897,8 +2897,8 @@ fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str, cut: bool) {
 /// How the connections are listed in a frame.
 struct ConnectionList<'a> {
     clock: Clock,
-    /// The connections span days (or a capture of days): rows of their own say the date
-    /// where it changes ([`DayRows`]).
+    /// The connections span days (or a capture of days): the start column's title says the
+    /// first day in view, rows of their own each next day ([`DayRows`]).
     date: LineDate,
     /// The digits of a second their capture records ([`Evidence::time_digits`]): Copy row
     /// writes their starts with no more.

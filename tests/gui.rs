@@ -5589,14 +5589,18 @@ fn a_stretch_label_leaves_the_next_stretch_its_only_axis_label() {
 
 /// Regression (real window): refused-v4.pcap opened with a copy of it 17 years older listed
 /// the connections' starts and the packets' times as "12-01 13:08:38.100" (2009) and then
-/// "11-27 13:08:38.100" (2026): time going back, to read. Across years they carry the year.
+/// "11-27 13:08:38.100" (2026): time going back, to read. Across years they carry the year
+/// (the connections' on the rows that say their day).
 #[test]
 fn connections_and_packets_of_years_apart_carry_the_year() {
     let mut h = opened([1280.0, 800.0], years_apart_files());
     select(&mut h, "127.0.0.1:7300");
-    for start in ["2009-12-01 13:08:38.100", "2026-11-27 13:08:38.100"] {
-        assert!(shows(&h, start), "a connection starting {start}");
+    // The connections' days (the first the start column's title, the next on a row of its
+    // own), with the year.
+    for day in ["2009-12-01", "2026-11-27"] {
+        assert!(h.query_all_by_label(day).next().is_some(), "{day} said");
     }
+    assert!(h.query_all_by_label("13:08:38.100").count() >= 2);
     assert!(
         h.query_by_label("12-01 13:08:38.100").is_none(),
         "no start without its year"
@@ -7161,8 +7165,19 @@ fn connections_that_span_days_show_their_date() {
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
     assert!(shows(&h, "Connections (2)"));
-    assert!(shows(&h, "11-14 22:13:20.000"), "the first day's");
-    assert!(shows(&h, "11-15 22:13:20.000"), "the next day's");
+    // The first day said as the start column's title, the next on a row of its own above
+    // its connection, each start a time of day.
+    for day in ["2023-11-14", "2023-11-15"] {
+        assert!(h.query_all_by_label(day).next().is_some(), "{day} said");
+    }
+    let title = h.get_by_label("2023-11-14").rect();
+    let next = h.get_by_label("2023-11-15").rect();
+    assert!(title.bottom() <= next.top(), "{title:?} above {next:?}");
+    assert!(
+        h.query_by_label("start").is_none(),
+        "the day is the column's title"
+    );
+    assert_eq!(h.query_all_by_label("22:13:20.000").count(), 2);
     // One day: the time alone.
     drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));
     let start = h.state().evidence().expect("evidence").connections[0].start;
@@ -10383,6 +10398,77 @@ fn at_1024x700_an_ipv4_endpoints_connections_show_the_server_whole() {
     );
 }
 
+/// Regression (real window, s49): at 1024x700 the connections of a capture spanning days (zeek's
+/// ldap capture, two connections four days apart) carried their date in every start
+/// ("02-21 00:08:34.075"), six characters more than a time of day, and cut the server column
+/// ("192.168.1.108:3") behind a sideways bar, where the README says every column shows. The
+/// date is said on a row of its own where it changes ("2023-11-14"), each start a time of
+/// day: with addresses as long as IPv4's get, on three days, each row's server is drawn whole.
+#[test]
+fn at_1024x700_the_connections_of_a_capture_of_days_show_the_server_whole() {
+    let path = temp_dir("long-ipv4-days").join("long-ipv4-days.pcap");
+    let (client, server) = ([192, 168, 100, 104], [212, 227, 115, 171]);
+    // 2023-11-14 08:20:00 UTC, a day later, three days later.
+    let records = [0u64, 1, 3].into_iter().flat_map(|day| {
+        let t = (1_699_950_000 + day * 86_400) * 1_000_000 + 123_000;
+        let isn = 1_000;
+        [
+            (t, tcp_packet(client, server, 52245, 50110, isn, 0, 0x02)),
+            (
+                t + 51_000,
+                tcp_packet(server, client, 50110, 52245, 0, isn + 1, 0x14),
+            ),
+        ]
+    });
+    write_raw_pcap(&path, records);
+    let mut h = opened(window([1024.0, 700.0]), vec![path]);
+    assert_eq!(h.state().evidence().map(|e| e.connections.len()), Some(3));
+    // Each connection selected in turn (the arrows scroll its row into view): its start a
+    // time of day, its day above it (the first day's as the start column's title), its
+    // server whole.
+    let first = h
+        .query_all_by_label("08:20:00.123")
+        .next()
+        .expect("a start")
+        .rect();
+    click_at(&mut h, first.center());
+    h.run_steps(2);
+    for (date, n) in [("2023-11-14", 0), ("2023-11-15", 1), ("2023-11-17", 2)] {
+        if n > 0 {
+            h.key_press(egui::Key::ArrowDown);
+            h.run_steps(2);
+        }
+        let chosen = h.state().stream().map(|c| c.start);
+        let ev = h.state().evidence().expect("evidence").clone();
+        assert_eq!(chosen, Some(ev.connections[n].start), "{date}: selected");
+        // The day right above the selected connection's start: its row, or the start
+        // column's title where it is the first row in view.
+        let days: Vec<egui::Rect> = h.query_all_by_label(date).map(|n| n.rect()).collect();
+        let starts: Vec<egui::Rect> = h
+            .query_all_by_label("08:20:00.123")
+            .map(|n| n.rect())
+            .filter(|r| {
+                days.iter()
+                    .any(|d| r.top() > d.top() && r.top() < d.bottom() + 30.0)
+            })
+            .collect();
+        let [start] = starts[..] else {
+            panic!("{date}: one start under its day, {starts:?} {days:?}");
+        };
+        assert!(connection_row_drawn(&h, start), "{date}: its row in view");
+        let server = h
+            .query_all_by_label("212.227.115.171:50110")
+            .map(|n| n.rect())
+            .find(|r| (r.center().y - start.center().y).abs() < 2.0)
+            .expect("the row's server cell");
+        let view = rstscope::ui::details::connection_rows_view(&h.ctx);
+        assert!(
+            connection_row_drawn(&h, server),
+            "{date}: server cell {server:?} cut by the rows' view {view:?}"
+        );
+    }
+}
+
 /// The one measure of a text laid out on one line, `ui::one_line_width`, is the width a label
 /// and a button draw it at, in their styles, strong or not: the layouts that decide by it what
 /// fits on a line (the details' counts, the legend, the status bar, the packets' heading)
@@ -12765,8 +12851,9 @@ fn a_small_window_shows_connections_without_scrolling() {
 /// Regression (real-window trial): in a capture of several days, the packets listed read
 /// "22:13:20.000000 IP ..." and, in a time range within one day, the connections' starts
 /// "22:13:20.000", while the range and the table's rows carried the date. They carry it too,
-/// as the connections of several days do (`11-15 22:13:20.000`); in a capture of one day the
-/// time stays alone.
+/// as the connections of several days do (the packets `11-15 22:13:20.000000`, the
+/// connections a row "2023-11-15" above their starts); in a capture of one day the time stays
+/// alone.
 #[test]
 fn packets_and_connections_in_a_capture_of_days_carry_their_date() {
     let path = two_days("packets-of-days");
@@ -12785,15 +12872,14 @@ fn packets_and_connections_in_a_capture_of_days_carry_their_date() {
     h.run_steps(2);
     settle(&mut h);
     assert!(shows(&h, "Connections (5)"));
-    let start = |h: &Harness<'_, RstscopeApp>, text: &str| h.query_by_label(text).is_some();
+    // Dated by a row of their day above them, each start a time of day.
+    let shown = |h: &Harness<'_, RstscopeApp>, text: &str| h.query_by_label(text).is_some();
     assert!(
-        start(&h, "11-15 22:13:20.000"),
-        "the connections' starts are dated"
+        h.query_all_by_label("2023-11-15").next().is_some(),
+        "the connections' day is said"
     );
-    assert!(
-        !start(&h, "11-14 22:13:20.000"),
-        "the first day's are not listed"
-    );
+    assert!(h.query_all_by_label("22:13:20.000").next().is_some());
+    assert!(!shown(&h, "2023-11-14"), "the first day's are not listed");
     assert!(shows(
         &h,
         "11-15 22:13:20.000100 IP 10.0.0.2.7000 > 10.0.0.1.40000"
@@ -15136,6 +15222,58 @@ fn a_sweep_is_one_row_whose_filters_select_its_client_and_port() {
     let ev = h.state().evidence().expect("the sweep's packets");
     assert_eq!(ev.connections.len(), 30, "one a server, none of 7211's");
     assert_eq!(ev.packets.len(), 60);
+}
+
+/// Regression (real window, s49, synscan.pcapng at 1024x700): a port scan's details listed
+/// its 993 filtered ports over three lines and the table under them gave its rows what the
+/// lists' margin and sideways bar left, kept whatever the width: one connection row of
+/// three. Each answer's targets keep to one line (as many as fit, the count of the rest, the
+/// first 60 on hover), and the rows no wider than their view keep no room for a sideways bar:
+/// the three rows the details are laid out for are in view.
+#[test]
+fn at_1024x700_a_scans_details_show_three_connection_rows() {
+    let path = temp_dir("scan-1024").join("scan-1024.pcap");
+    let (client, server) = ([172, 16, 0, 8], [64, 13, 134, 52]);
+    let open = [22u16, 53, 80];
+    let refused = [25u16, 70, 113, 443];
+    let base = 1_700_000_000_000_000u64;
+    let mut records = Vec::new();
+    for port in 1..=1000u16 {
+        let t = base + u64::from(port) * 2_000;
+        records.push((t, tcp_packet(client, server, 36050, port, 7, 0, 0x02)));
+        if open.contains(&port) {
+            records.push((t + 100, tcp_packet(server, client, port, 36050, 9, 8, 0x12)));
+        } else if refused.contains(&port) {
+            records.push((t + 100, tcp_packet(server, client, port, 36050, 0, 8, 0x14)));
+        }
+    }
+    // The capture goes on 20 s (another pair's packet): the silent ports got no answer.
+    let (a, b) = ([10, 0, 0, 1], [10, 0, 0, 2]);
+    records.push((base + 22_000_000, tcp_packet(a, b, 40000, 80, 1, 1, 0x10)));
+    write_raw_pcap(&path, records);
+    let h = opened(window([1024.0, 700.0]), vec![path]);
+    assert!(scan_row(&h).is_some(), "the scan's row");
+    assert_eq!(
+        h.state().details_arrangement(),
+        Some(rstscope::ui::details::Arrangement::Full),
+        "its targets listed"
+    );
+    // The filtered ports' line: one line, the rest counted.
+    let filtered = h.get_by_label_contains("1, 2, 3, 4, 5, 6, 7, 8, 9").rect();
+    let open_line = h.get_by_label("22, 53, 80").rect();
+    assert!(
+        filtered.height() < 1.5 * open_line.height(),
+        "one line: {filtered:?}, {open_line:?}"
+    );
+    assert!(shows(&h, " more"), "the rest counted");
+    assert!(shows(&h, "Connections (1,000)"), "its connections listed");
+    assert!(
+        shows(&h, "Connections (1,000) · rows 1–3 in view"),
+        "three rows in view: {:?}",
+        h.query_all_by_label_contains("Connections (")
+            .filter_map(|n| n.accesskit_node().label())
+            .collect::<Vec<_>>()
+    );
 }
 
 /// In the compact details (800x500), which have no room for a scan's targets listed, "Copy

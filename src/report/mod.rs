@@ -541,9 +541,9 @@ pub fn rate(r: f64) -> String {
 
 /// How long a capture lasted, from `first` to `last` packet: `15.0 s` (tenths, under two
 /// minutes), else as [`approx_duration`] rounds it; under a second in milliseconds (`12 ms`,
-/// `2.5 ms`), under one in microseconds (`172 µs`, as the app's connections say how long
-/// each lasted: "under 1 ms" beside a connection of "172 µs" spoke two clock languages), `0
-/// ms` for one instant ("0.0 s" read as no time at all). Its
+/// `2.5 ms`, up to `999 ms`: never `1.0 s`), under one in microseconds (`172 µs`, as the
+/// app's connections say how long each lasted: "under 1 ms" beside a connection of "172 µs"
+/// spoke two clock languages), `0 ms` for one instant ("0.0 s" read as no time at all). Its
 /// span, not the seconds it touched (a capture from 22:13:20.9 to 22:13:35.9 lasted 15.0 s,
 /// though it touched 16 seconds): the text report's time line and the app's headline say
 /// the same.
@@ -557,8 +557,10 @@ pub fn capture_span(first: Timestamp, last: Timestamp) -> String {
         format!("{:.0} µs", (ms * 1000.0).max(1.0))
     } else if ms < 9.95 {
         format!("{ms:.1} ms")
-    } else if ms < 999.5 {
-        format!("{ms:.0} ms")
+    } else if ms < 1000.0 {
+        // Under a second in milliseconds to the last (999.6 ms rounded to "1.0 s" read
+        // "its 10,000 incidents all lie within 1.0 s, less than a second").
+        format!("{:.0} ms", ms.min(999.0))
     } else if secs < 120.0 {
         format!("{secs:.1} s")
     } else {
@@ -4585,6 +4587,10 @@ mod rate_tests {
         assert_eq!(after(2_500_000), "2.5 ms");
         assert_eq!(after(12_050_000), "12 ms");
         assert_eq!(after(999_000_000), "999 ms");
+        // Regression (real window, a 10,000-port scan 100 µs a port): 999.9 ms was "1.0 s"
+        // in "all lie within 1.0 s, less than a second".
+        assert_eq!(after(999_900_000), "999 ms");
+        assert_eq!(after(999_999_999), "999 ms");
         assert_eq!(after(1_000_000_000), "1.0 s");
         assert_eq!(after(15_000_000_000), "15.0 s");
         assert!(under_a_second(t0, Timestamp(t0.0 + 999_999_999)));

@@ -1222,7 +1222,7 @@ impl DetailsView {
         // listed (those of a range within a day) start on one day.
         let column_chars = so_far.map_or(&self.column_chars, |r| &r.column_chars);
         let date = column_chars.date(input.clock, input.dated);
-        let widths = column_chars.widths(ui, date);
+        let widths = column_chars.widths(ui);
         let share = listed.map_or(0.5 * ui.available_width(), |_| {
             connections_share(ui.available_width(), connections_width(ui, &widths))
         });
@@ -2477,27 +2477,61 @@ fn scan_targets(ui: &mut egui::Ui, s: &ScanRow) {
                 if copy.clicked() {
                     ui.ctx().copy_text(all.join(","));
                 }
-                let mut shown = all
+                let mut listed = all
                     .iter()
                     .take(TARGETS_LISTED)
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(", ");
                 if all.len() > TARGETS_LISTED {
-                    shown.push_str(&format!(
+                    listed.push_str(&format!(
                         " … and {} more (Copy takes them all)",
                         report::thousands((all.len() - TARGETS_LISTED) as u64)
                     ));
                 }
+                // On one line, as many as fit and the count of the rest, the first
+                // [`TARGETS_LISTED`] on hover: wrapped, 993 filtered ports took three lines
+                // and left the connections one row at 1024x700.
                 let font = egui::FontId::monospace(fonts::PACKET_LINES);
-                ui.add(
-                    egui::Label::new(RichText::new(shown).font(font))
+                let glyph = one_line_width(ui, "0", font.clone());
+                let chars = (ui.available_width() / glyph.max(1.0)).floor() as usize;
+                let shown = targets_line(&all, chars);
+                let label = ui.add(
+                    egui::Label::new(RichText::new(&shown).font(font))
                         .selectable(true)
-                        .wrap(),
+                        .extend(),
                 );
+                if shown != all.join(", ") {
+                    label.on_hover_text(listed);
+                }
                 ui.end_row();
             }
         });
+}
+
+/// A scan's `targets` of one answer in at most `chars` characters: all of them where they fit,
+/// or as many as fit before the count of the rest (`1, 3, 4, 6 … and 989 more`), at least the
+/// first.
+fn targets_line(targets: &[String], chars: usize) -> String {
+    let whole = targets.join(", ");
+    if whole.chars().count() <= chars {
+        return whole;
+    }
+    let rest = |n: usize| format!(" … and {} more", report::thousands(n as u64));
+    let mut line = String::new();
+    for (i, t) in targets.iter().enumerate() {
+        let next = if i == 0 {
+            t.clone()
+        } else {
+            format!("{line}, {t}")
+        };
+        let after = rest(targets.len() - i - 1);
+        if i > 0 && next.chars().count() + after.chars().count() > chars {
+            return line + &rest(targets.len() - i);
+        }
+        line = next;
+    }
+    line
 }
 
 /// The suspect-injected resets kept with their evidence, a line each, but for the one the
@@ -2863,7 +2897,8 @@ fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str, cut: bool) {
 /// How the connections are listed in a frame.
 struct ConnectionList<'a> {
     clock: Clock,
-    /// The connections span days (or years): their starts carry the date.
+    /// The connections span days (or a capture of days): the start column's title says the
+    /// first day in view, rows of their own each next day ([`DayRows`]).
     date: LineDate,
     /// The digits of a second their capture records ([`Evidence::time_digits`]): Copy row
     /// writes their starts with no more.
@@ -2887,6 +2922,7 @@ fn connections(
     list: &ConnectionList<'_>,
 ) -> Option<usize> {
     let (height, from_start) = (list.height, list.from_start);
+    let days = DayRows::of(ui.ctx(), connections, list.clock, list.date);
     // Wider than its share of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
@@ -2895,11 +2931,11 @@ fn connections(
         // The rows, each as tall as the table lays them out, against the room the table
         // gives them (as `connections_table` reckons it).
         let row = list_row_height(ui);
-        let rows_height = connections.len() as f32 * (row + ui.spacing().item_spacing.y);
+        let rows_height = days.rows(connections.len()) as f32 * (row + ui.spacing().item_spacing.y);
+        let strip = ui.spacing().scroll.allocated_width();
         let room = height.min(ui.available_rect_before_wrap().height())
             - row
-            - LIST_MARGIN
-            - ui.spacing().scroll.allocated_width();
+            - under_rows(ui, list.widths, ui.available_width() - strip);
         let mut bar =
             RowsBar::new(ui, "connections-rows-bar", CONNECTIONS_BAR).expecting(rows_height > room);
         if from_start {
@@ -2913,7 +2949,10 @@ fn connections(
             if from_start {
                 area = area.horizontal_scroll_offset(0.0);
             }
-            let area = area.show(ui, |ui| connections_table(ui, rows, connections, list));
+            let under = under_rows(ui, list.widths, ui.available_width());
+            let area = area.show(ui, |ui| {
+                connections_table(ui, rows, (connections, &days), (list, under))
+            });
             let (body, clicked) = area.inner;
             (clicked, Some(body))
         })
@@ -2937,6 +2976,24 @@ pub const LIST_ROWS: usize = 3;
 /// What the connections table keeps of its height besides the header and the rows.
 const LIST_MARGIN: f32 = 16.0;
 
+/// What the connections table keeps under its rows where they are no wider than their view:
+/// the spacing under the header and its rows'. The whole [`LIST_MARGIN`] and the sideways
+/// bar's room, kept whatever the width, left a scan's details at 1024x700 (its targets'
+/// lists above, the lists' margin cut to fit the plot) one connection row of three.
+const ROWS_MARGIN: f32 = 6.0;
+
+/// What the connections table keeps of its height under its header and rows in a view
+/// `width` wide: its margin and the sideways bar's room where its columns (`widths`) are
+/// wider, else [`ROWS_MARGIN`].
+fn under_rows(ui: &egui::Ui, widths: &[f32; 8], width: f32) -> f32 {
+    let spacing = ui.spacing().item_spacing.x;
+    if widths.iter().map(|w| w + spacing).sum::<f32>() > width + 0.5 {
+        LIST_MARGIN + egui::style::ScrollStyle::solid().allocated_width()
+    } else {
+        ROWS_MARGIN
+    }
+}
+
 /// The lists' least height: as `connections_table` gives its rows (the height less a header,
 /// a margin and the sideways bar), room for [`LIST_ROWS`] rows.
 fn lists_least(ui: &egui::Ui) -> f32 {
@@ -2947,11 +3004,12 @@ fn lists_least(ui: &egui::Ui) -> f32 {
         + spaced * LIST_ROWS as f32
 }
 
-/// What the lists need in the full arrangement: the header and [`LIST_ROWS`] rows, the
-/// spacing between them (their margin and sideways bar cut if need be).
+/// What the lists need in the full arrangement: the header and [`LIST_ROWS`] rows whole, as
+/// `connections_table` gives them where they are no wider than their view (their margin and
+/// sideways bar cut if need be: [`ROWS_MARGIN`] under them).
 fn full_lists(ui: &egui::Ui) -> f32 {
-    let (row, spacing) = (list_row_height(ui), ui.spacing().item_spacing.y);
-    row + (row + spacing) * LIST_ROWS as f32 - spacing
+    let row = list_row_height(ui);
+    row + ROWS_MARGIN + (row + ui.spacing().item_spacing.y) * LIST_ROWS as f32
 }
 
 /// Height of a connection row (and of the table's header).
@@ -2978,16 +3036,138 @@ const CAUSE: usize = 5;
 /// What a connection's start shows: the time of day to the millisecond (`15:13:13.123`), the
 /// date and zone being the plot's.
 const START_CHARS: usize = 12;
-/// The month and day before the time where the connections span days (`05-01 `).
-const DATE_CHARS: usize = 6;
-/// The year before them where the connections span years (`2023-`).
-const YEAR_CHARS: usize = 5;
+/// A connection's start as its column writes it: `15:13:13.123`, the time of day; where the
+/// list spans days, the date is said on a row of its own where it changes ([`DayRows`]).
+fn start_text(ts: Timestamp, clock: Clock) -> String {
+    clock
+        .datetime(ts)
+        .format(&LineDate::None.format(3))
+        .to_string()
+}
 
-/// A connection's start as its column writes it: `15:13:13.123`, `05-01 15:13:13.123` (month
-/// and day) where the list spans days, `2023-05-01 15:13:13.123` where it spans years, as the
-/// offenders table's First and Last do.
-fn start_text(ts: Timestamp, clock: Clock, date: LineDate) -> String {
-    clock.datetime(ts).format(&date.format(3)).to_string()
+/// A row of the connections table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Line {
+    /// The connection of this index in the list.
+    Connection(usize),
+    /// The day of the connections below (the start of the first of them), where it changes.
+    Day(Timestamp),
+}
+
+/// The rows naming the day in a list of connections that spans days (or is dated, a
+/// capture of days): one above each connection whose start falls on another day than the
+/// connection above it's (the first's day is the start column's title, as the day of the
+/// first row in view), so that each start says the time of day alone (12 characters), as in
+/// a list within one day, rather than carry its date (18 characters, 23 with the year): at
+/// 1024 points a dated start column cut the server column ("192.168.1.108:3"), the date
+/// repeating on every row of the day.
+#[derive(Clone, Debug, Default)]
+struct DayRows {
+    /// Each day's row: the index of the connection under it, its own row in the table, and
+    /// that connection's start.
+    days: Arc<[(usize, usize, Timestamp)]>,
+}
+
+impl DayRows {
+    /// The day rows of `connections` in `clock`: none where `date` is [`LineDate::None`].
+    /// Found once per list and clock (kept in `ctx`'s memory), not every frame: a list has
+    /// up to [`evidence::MAX_CONNECTIONS`] rows.
+    fn of(ctx: &egui::Context, connections: &[ConnRecord], clock: Clock, date: LineDate) -> Self {
+        if date == LineDate::None || connections.is_empty() {
+            return Self::default();
+        }
+        // The list as it stands: a live capture's list grows, a new evidence is another one.
+        let key = (
+            connections.as_ptr() as usize,
+            connections.len(),
+            connections[0].start,
+            connections[connections.len() - 1].start,
+        );
+        let id = egui::Id::unique("details-connection-days");
+        type Kept = ((usize, usize, Timestamp, Timestamp), Clock, DayRows);
+        if let Some((k, c, days)) = ctx.data(|d| d.get_temp::<Kept>(id))
+            && k == key
+            && c == clock
+        {
+            return days;
+        }
+        let days = Self::find(connections, clock);
+        ctx.data_mut(|d| d.insert_temp::<Kept>(id, (key, clock, days.clone())));
+        days
+    }
+
+    /// The day rows of `connections` in `clock`, a list of days: none above the first.
+    fn find(connections: &[ConnRecord], clock: Clock) -> Self {
+        let mut days = Vec::new();
+        let mut last = (connections.first()).map(|c| clock.datetime(c.start).date_naive());
+        for (i, c) in connections.iter().enumerate() {
+            let day = clock.datetime(c.start).date_naive();
+            if last != Some(day) {
+                days.push((i, i + days.len(), c.start));
+                last = Some(day);
+            }
+        }
+        Self { days: days.into() }
+    }
+
+    /// The table's rows for `n` connections.
+    fn rows(&self, n: usize) -> usize {
+        n + self.days.len()
+    }
+
+    /// What the table's row `row` shows.
+    fn line(&self, row: usize) -> Line {
+        let k = self.days.partition_point(|&(_, r, _)| r <= row);
+        match k.checked_sub(1).map(|k| self.days[k]) {
+            Some((_, r, ts)) if r == row => Line::Day(ts),
+            _ => Line::Connection(row - k),
+        }
+    }
+
+    /// The table's row of the connection `index`.
+    fn row_of(&self, index: usize) -> usize {
+        index + self.days.partition_point(|&(i, _, _)| i <= index)
+    }
+
+    /// The connections whose rows lie in the table's `rows`.
+    fn connections_in(&self, rows: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let before = |row: usize| self.days.partition_point(|&(_, r, _)| r < row);
+        rows.start - before(rows.start)..rows.end - before(rows.end)
+    }
+}
+
+/// A day's row in the connections table: its date in the start column ([`day_label`]).
+fn day_row(row: &mut egui_extras::TableRow<'_, '_>, ts: Timestamp, clock: Clock) {
+    row.col(|ui| day_label(ui, ts, clock, DAY_BELOW));
+    for _ in 1..CONNECTION_COLUMNS.len() {
+        row.col(|_| {});
+    }
+}
+
+/// What a day's row says on hover before the day.
+const DAY_BELOW: &str = "the connections below started on";
+/// What the start column's title says on hover before the day, in a list of days.
+const DAY_ABOVE: &str = "start, a time of day; the first connection in view, and those \
+     below it up to the next day's row, started on";
+
+/// The day of `ts` in `clock`, whole (`2023-02-21`, as wide as a time of day at most), the
+/// weekday and the clock on hover after `what`.
+fn day_label(ui: &mut egui::Ui, ts: Timestamp, clock: Clock, what: &str) {
+    let at = clock.datetime(ts);
+    ui.style_mut().interaction.selectable_labels = false;
+    let text = RichText::new(at.format("%Y-%m-%d").to_string())
+        .monospace()
+        .strong();
+    ui.add(egui::Label::new(text).truncate())
+        .on_hover_text(format!(
+            "{what} {} ({})",
+            at.format("%A %Y-%m-%d"),
+            if clock.is_utc() {
+                "UTC".to_owned()
+            } else {
+                format!("local time, UTC{}", at.format("%:z"))
+            }
+        ));
 }
 
 /// A connection's duration as its column writes it ([`duration`]); `-` for one of a single
@@ -3092,8 +3272,8 @@ impl ColumnChars {
         }
     }
 
-    /// The date the connections' starts carry in `clock`: the day where they start on more
-    /// than one day or `dated` (a capture of days), the year too where on more than one year.
+    /// Whether the connections are listed with their days in `clock` ([`DayRows`]): where
+    /// they start on more than one day or `dated` (a capture of days).
     fn date(&self, clock: Clock, dated: bool) -> LineDate {
         match self.starts {
             Some((a, b)) => LineDate::of(clock, a, b, dated),
@@ -3103,8 +3283,8 @@ impl ColumnChars {
     }
 
     /// Each column's starting width in points: as wide as its title or its longest text,
-    /// whichever is wider; the start's with its `date`.
-    fn widths(&self, ui: &egui::Ui, date: LineDate) -> [f32; 8] {
+    /// whichever is wider; the start's a time of day (the date on rows of its own).
+    fn widths(&self, ui: &egui::Ui) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
         let width = |text: &str, font: &egui::FontId| one_line_width(ui, text, font.clone());
@@ -3113,13 +3293,6 @@ impl ColumnChars {
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
             let content = if i == CAUSE {
                 width(self.cause, &body)
-            } else if i == 0 && date != LineDate::None {
-                let year = if date == LineDate::Year {
-                    YEAR_CHARS
-                } else {
-                    0
-                };
-                (self.chars[i] + DATE_CHARS + year) as f32 * glyph
             } else {
                 self.chars[i] as f32 * glyph
             };
@@ -3201,8 +3374,8 @@ fn two_columns<R>(
 fn connections_table(
     ui: &mut egui::Ui,
     rows: Rows,
-    connections: &[ConnRecord],
-    list: &ConnectionList<'_>,
+    (connections, days): (&[ConnRecord], &DayRows),
+    (list, under): (&ConnectionList<'_>, f32),
 ) -> (egui::scroll_area::ScrollAreaOutput<()>, Option<usize>) {
     let (clock, widths, height) = (list.clock, list.widths, list.height);
     let digits = list.digits;
@@ -3210,8 +3383,17 @@ fn connections_table(
     // The table's own width, so that the scroll area around it knows to scroll sideways.
     let spacing = ui.spacing().item_spacing.x;
     ui.set_min_width(widths.iter().map(|w| w + spacing).sum::<f32>());
-    // Its height leaves room under it for the sideways bar, which is drawn below the content.
-    let bar = ui.spacing().scroll.allocated_width();
+    // A list of days: the start column's title is the day of the first row in view (of the
+    // last pass: the heading's rows), the rows below saying each next day.
+    let top_day = (list.date != LineDate::None)
+        .then(|| {
+            let top = connection_rows_in_view(ui.ctx())
+                .filter(|v| v.of == connections.len())
+                .map_or(0, |v| v.rows.start);
+            connections.get(top).or(connections.first())
+        })
+        .flatten()
+        .map(|c| c.start);
     // Widths are kept per set of starting widths: the next endpoint's IPv6 clients do not
     // take the narrow columns an IPv4 one was shown with.
     let salt = ("connections", widths.map(|w| w as u32));
@@ -3222,7 +3404,7 @@ fn connections_table(
         .id_salt(salt)
         .striped(true)
         .resizable(true)
-        .max_scroll_height(height - row_height - LIST_MARGIN - bar)
+        .max_scroll_height(height - row_height - under)
         // Tables keep 200 points by default, more than a small window's details have.
         .min_scrolled_height(0.0)
         .auto_shrink([false, false])
@@ -3230,7 +3412,7 @@ fn connections_table(
         .sense(egui::Sense::CLICK)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
     if let Some(i) = list.selected.filter(|_| list.keyed) {
-        table = table.scroll_to_row(i, None);
+        table = table.scroll_to_row(days.row_of(i), None);
     }
     let mut clicked = None;
     let (last, first) = widths.split_last().unwrap_or((&0.0, &[]));
@@ -3240,18 +3422,27 @@ fn connections_table(
     let body = table
         .column(egui_extras::Column::remainder().at_least(last.max(30.0)))
         .header(row_height, |mut h| {
-            for title in CONNECTION_COLUMNS {
-                h.col(|ui| {
-                    ui.label(RichText::new(title).weak());
+            for (i, title) in CONNECTION_COLUMNS.into_iter().enumerate() {
+                h.col(|ui| match top_day.filter(|_| i == 0) {
+                    Some(ts) => day_label(ui, ts, clock, DAY_ABOVE),
+                    None => {
+                        ui.label(RichText::new(title).weak());
+                    }
                 });
             }
         })
         .body(|body| {
-            body.rows(row_height, connections.len(), |mut row| {
-                let index = row.index();
+            body.rows(row_height, days.rows(connections.len()), |mut row| {
+                let index = match days.line(row.index()) {
+                    Line::Connection(index) => index,
+                    Line::Day(ts) => {
+                        day_row(&mut row, ts, clock);
+                        return;
+                    }
+                };
                 let c = &connections[index];
                 row.set_selected(list.selected == Some(index));
-                let start = start_text(c.start, clock, list.date);
+                let start = start_text(c.start, clock);
                 // Cut with an ellipsis (the whole of it on hover), never silently.
                 let mono = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                     row.col(|ui| {
@@ -3306,11 +3497,13 @@ fn connections_table(
     // its scrolling) at i row strides.
     let stride = row_height + ui.spacing().item_spacing.y;
     let origin = body.inner_rect.top() - body.state.clamped_offset().y;
-    let n = connections.len();
+    let n = days.rows(connections.len());
     let slack = ROW_SEEN_SLACK;
     let first = ((view.top() - slack - origin) / stride).ceil().max(0.0) as usize;
     let end = (((view.bottom() + slack - origin - row_height) / stride).floor() + 1.0).max(0.0);
-    let rows = first.min(n)..(end as usize).min(n).max(first.min(n));
+    // The connections among them (a day's row is none).
+    let rows = days.connections_in(first.min(n)..(end as usize).min(n).max(first.min(n)));
+    let n = connections.len();
     let pass = ui.ctx().cumulative_pass_nr();
     let seen = RowsInView { view, rows, of: n };
     // The heading above, drawn before the rows, says them from the last pass: another pass
@@ -3598,6 +3791,95 @@ mod tests {
     /// Regression (s49): a connection of one packet (a stray RST) lasted "0 µs", as if
     /// measured; Zeek's conn.log leaves its duration unset, `-`, and so does its column now. Two
     /// packets in one tick of the file's clock keep what the clock tells.
+    /// A list of days has a row naming each day where it changes (the first day is the
+    /// start column's title); the rows map to the connections and back, and the rows in view to the
+    /// connections in view.
+    #[test]
+    fn a_list_of_days_names_each_day_where_it_changes() {
+        use super::{DayRows, Line};
+        let day = 86_400;
+        let at = |secs: i64| crate::engine::ConnRecord {
+            orig: ("10.0.0.1".parse().expect("an address"), 40000),
+            resp: ("10.0.0.2".parse().expect("an address"), 80),
+            overlay: crate::packet::Overlay::NONE,
+            state: crate::engine::ConnState::Rej,
+            history: "Sr".into(),
+            rst_count: 1,
+            rst_cause: Some(Cause::Refused),
+            suspect_injected: 0,
+            start: Timestamp::from_parts(1_699_920_000 + secs, 0),
+            duration_ns: 1_000,
+            packets: 2,
+            first_frame: 1,
+        };
+        // 2023-11-14 00:00 UTC: two that day (its day the column's title, no row), one on
+        // the 15th, one on the 17th, then one on the 15th again (a list in the order the
+        // connections ended).
+        let list = [at(10), at(20), at(day + 5), at(3 * day), at(day + 9)];
+        let days = DayRows::find(&list, Clock::Utc);
+        assert_eq!(days.rows(list.len()), 8);
+        let lines: Vec<Line> = (0..8).map(|r| days.line(r)).collect();
+        let date = |l: &Line| match l {
+            Line::Day(ts) => Some(Clock::Utc.datetime(*ts).format("%d").to_string()),
+            Line::Connection(_) => None,
+        };
+        assert_eq!(
+            lines.iter().map(date).collect::<Vec<_>>(),
+            [
+                None,
+                None,
+                Some("15".into()),
+                None,
+                Some("17".into()),
+                None,
+                Some("15".into()),
+                None
+            ]
+        );
+        let connections: Vec<usize> = lines
+            .iter()
+            .filter_map(|l| match l {
+                Line::Connection(i) => Some(*i),
+                Line::Day(_) => None,
+            })
+            .collect();
+        assert_eq!(connections, [0, 1, 2, 3, 4]);
+        for i in 0..list.len() {
+            assert_eq!(days.line(days.row_of(i)), Line::Connection(i));
+        }
+        // Rows 1-4 (the second connection, the 15th, its connection, the 17th): connections
+        // 1 and 2; a day's row alone in view is no connection.
+        assert_eq!(days.connections_in(1..5), 1..3);
+        assert_eq!(days.connections_in(2..3), 2..2);
+        assert_eq!(days.connections_in(0..8), 0..5);
+        // Within one day and undated: no day row, the rows are the connections.
+        let undated = DayRows::default();
+        assert_eq!(undated.rows(3), 3);
+        assert_eq!(undated.line(2), Line::Connection(2));
+        assert_eq!(undated.row_of(2), 2);
+        assert_eq!(undated.connections_in(1..3), 1..3);
+    }
+
+    /// A scan's targets of one answer keep to one line: as many as fit and the count of the
+    /// rest, the first at least.
+    #[test]
+    fn a_scans_targets_keep_to_one_line() {
+        use super::targets_line;
+        let ports: Vec<String> = (1..=993).map(|p| p.to_string()).collect();
+        assert_eq!(targets_line(&ports[..3], 40), "1, 2, 3");
+        let line = targets_line(&ports, 40);
+        assert_eq!(line, "1, 2, 3, 4, 5, 6, 7, 8, 9 … and 984 more");
+        assert!(line.chars().count() <= 40, "{line}");
+        // A character short of the whole: ports given up for the count of them.
+        let short = targets_line(&ports[..10], "1, 2, 3, 4, 5, 6, 7, 8, 9, 10".len() - 1);
+        assert_eq!(short, "1, 2, 3, 4, 5 … and 5 more");
+        assert_eq!(
+            targets_line(&ports, 3),
+            "1 … and 992 more",
+            "the first at least"
+        );
+    }
+
     #[test]
     fn a_one_packet_connection_has_no_duration() {
         let c = crate::engine::ConnRecord {

@@ -3648,7 +3648,7 @@ pub fn failing_start_line_of(h: &HostReport, f: &FailingStart, clock: Clock) -> 
             "{line} It ran in another network namespace than the capture's: none of the ports \
              captured was its to serve."
         )
-    } else if let Some(why) = h.net_ns.and_then(|ns| f.net_ns_untold(ns)) {
+    } else if let Some(why) = f.net_ns_unread {
         format!("{line} {}", net_ns_untold_words(why, None))
     } else {
         line
@@ -4217,6 +4217,7 @@ mod failing_start_tests {
             elsewhere: None,
             net_ns: Vec::new(),
             net_ns_unread: None,
+            net_ns_relation: None,
         }
     }
 
@@ -4228,15 +4229,12 @@ mod failing_start_tests {
     fn a_program_failing_only_in_another_network_namespace_says_so_in_the_machines_list() {
         let mark = "It ran in another network namespace than the capture's";
         let line = |capture: Option<u64>, runs: &[u64]| {
-            let h = super::HostReport {
-                net_ns: capture,
-                ..super::HostReport::default()
-            };
             let f = FailingStart {
                 net_ns: runs.to_vec(),
                 ..killed(3, Some(11), 3, 0)
             };
-            super::failing_start_line_of(&h, &f, Clock::Utc)
+            let h = super::HostReport::default();
+            super::failing_start_line_of(&h, &f.told_against(capture), Clock::Utc)
         };
         let elsewhere = line(Some(4_026_531_840), &[4_026_532_001]);
         assert!(
@@ -4271,6 +4269,7 @@ mod failing_start_tests {
             link: StartLink::Timing,
             net_ns: runs.to_vec(),
             net_ns_unread: unread,
+            net_ns_relation: None,
             ..killed(3, Some(11), 3, 0)
         };
         let said = failing_start_sentence(7312, &f(&[], Some(Gone)), Clock::Utc);
@@ -4287,11 +4286,8 @@ mod failing_start_tests {
         assert!(refused.contains("CAP_SYS_PTRACE"), "{refused}");
         // The machine's list, against the capture's namespace.
         let line = |capture: Option<u64>, runs: &[u64], unread| {
-            let h = super::HostReport {
-                net_ns: capture,
-                ..super::HostReport::default()
-            };
-            super::failing_start_line_of(&h, &f(runs, unread), Clock::Utc)
+            let h = super::HostReport::default();
+            super::failing_start_line_of(&h, &f(runs, unread).told_against(capture), Clock::Utc)
         };
         let mark = "It may have run in another network namespace than the capture's: ";
         let ours = 4_026_531_840;

@@ -948,6 +948,7 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         elsewhere: None,
         net_ns: Vec::new(),
         net_ns_unread: None,
+        net_ns_relation: None,
     };
     let report = |failing_starts: Vec<FailingStart>| HostReport {
         samples: 3,

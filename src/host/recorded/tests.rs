@@ -135,6 +135,7 @@ fn live_report() -> HostReport {
             elsewhere: None,
             net_ns: Vec::new(),
             net_ns_unread: None,
+            net_ns_relation: None,
         }],
         ..served.clone()
     };

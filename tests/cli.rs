@@ -1143,10 +1143,11 @@ fn a_scan_cut_before_its_last_answers_does_not_call_them_filtered() {
         String::from_utf8(rstscope(&["analyze", "--scans", "--format", "csv", "--utc", &f]).stdout)
             .expect("UTF-8");
     let header: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
+    // Added after the others, with `rate_seconds` after it.
     let at_end = header.iter().position(|&c| c == "unanswered_at_end");
-    assert_eq!(at_end, Some(header.len() - 1), "{csv}");
+    assert_eq!(at_end, Some(header.len() - 2), "{csv}");
     assert!(
-        csv.lines().nth(1).is_some_and(|row| row.ends_with(",3")),
+        csv.lines().nth(1).is_some_and(|row| row.ends_with(",3,2")),
         "{csv}"
     );
 }
@@ -1879,6 +1880,73 @@ fn files_years_apart_are_said_to_be_apart() {
     assert!(v["files"][1]["last_packet"].as_f64().expect("a time") < 1_300_000_000.0);
 }
 
+/// Regression (s50): a scan over two stretches four days apart (sweep.pcap's first 20 probes
+/// moved four days back, in a file of their own) said "in 4.0 days (10.0 hosts/day, ...)":
+/// its rate over the span, though only 3 s were captured. It says what its rate is over, as
+/// an endpoint's does; the JSON's `rate_seconds` and the CSV's columns give the seconds, and
+/// its targets' diagnoses begin with the same sentence.
+#[test]
+fn a_scan_across_a_gap_says_what_its_rate_is_over() {
+    let dir = temp_dir("scan-gap");
+    let bytes = std::fs::read(fixture("sweep.pcap")).expect("fixture");
+    // Frames in order: a SYN and its RST/ACK each, 40 times.
+    let early = write(
+        &dir,
+        "early.pcap",
+        &common::pcap_rewritten(&bytes, |i| i < 40, -4 * 86_400),
+    );
+    let late = write(
+        &dir,
+        "late.pcap",
+        &common::pcap_rewritten(&bytes, |i| i >= 40, 0),
+    );
+    let told = "127.0.0.1 probed port 7350 on 40 hosts (127.0.0.10 to 127.0.0.49) in 4.0 days \
+                (13 hosts/s over the 3 s captured, 2026-12-03 15:50:47-2026-12-07 15:50:48): a \
+                sweep.";
+    let out = rstscope(&["analyze", "--utc", &late, &early]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(told), "{text}");
+    let v = json(&rstscope(&[
+        "analyze", "--utc", "--format", "json", &late, &early,
+    ]));
+    let scan = &v["scans"][0];
+    assert_eq!(scan["rate_seconds"], 3, "{scan}");
+    assert_eq!(scan["rate"], 13.333, "{scan}");
+    assert!(
+        scan["diagnosis"]
+            .as_str()
+            .is_some_and(|d| d.contains("(13 hosts/s over the 3 s captured, 2026-12-03T")),
+        "{scan}"
+    );
+    // A target's diagnosis begins with it (and it still names the scan it is a target of).
+    let target = &v["offenders"][0];
+    assert_eq!(target["scan"], 0, "{target}");
+    assert!(
+        target["diagnosis"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("127.0.0.1 probed port 7350 on 40 hosts")
+                && d.contains("(13 hosts/s over the 3 s captured, 2026-12-03T")),
+        "{target}"
+    );
+    let out = rstscope(&["analyze", "--scans", "--format", "csv", &late, &early]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].ends_with(",rate,diagnosis,unanswered_at_end,rate_seconds"));
+    assert!(
+        lines[1].contains(",13.333,\"") && lines[1].ends_with(",0,3"),
+        "{csv}"
+    );
+    // One stretch of its own: the seconds from its first to last.
+    let v = json(&rstscope(&[
+        "analyze",
+        "--format",
+        "json",
+        &fixture("sweep.pcap"),
+    ]));
+    assert_eq!(v["scans"][0]["rate_seconds"], 2, "{}", v["scans"][0]);
+}
+
 /// Regression: in a capture of two days the report dated its times, but `--series` rows and
 /// `--endpoint`'s packet lines and sentence gave the time of day alone ("13:08:38"), which
 /// does not say which of the days it was. They carry their date now; a capture of one day
@@ -2474,7 +2542,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
-            "10.0.0.1 probed 65,535 ports (1 to 65535) of 10.0.0.2 in 14 s (4,681 ports/s, "
+            "10.0.0.1 probed 65,535 ports (1 to 65535) of 10.0.0.2 in 13.1 s (4,681 ports/s, "
         ),
         "{text}"
     );
@@ -2500,7 +2568,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis,unanswered_at_end"
+        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis,unanswered_at_end,rate_seconds"
     );
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(

@@ -137,8 +137,10 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
 
 /// The scans table's columns (`rstscope analyze --scans --format csv`): one row per scan, with
 /// the counts of the JSON's `scans` (docs/json.md). `server` is a port scan's, `port` a
-/// sweep's; `lowest` and `highest` are ports in a port scan, addresses in a sweep.
-const SCAN_COLUMNS: [&str; 21] = [
+/// sweep's; `lowest` and `highest` are ports in a port scan, addresses in a sweep. The columns
+/// added later come last (`unanswered_at_end`, `rate_seconds`), so that a program that reads
+/// them by their place still can.
+const SCAN_COLUMNS: [&str; 22] = [
     "kind",
     "client",
     "server",
@@ -160,6 +162,7 @@ const SCAN_COLUMNS: [&str; 21] = [
     "rate",
     "diagnosis",
     "unanswered_at_end",
+    "rate_seconds",
 ];
 
 /// One scan's row, in [`SCAN_COLUMNS`] order.
@@ -196,6 +199,8 @@ fn scan_cells(scan: &Scan, clock: Clock) -> Vec<Cell> {
         Cell::Decimal3(scan.rate()),
         Cell::Text(scan_sentence(scan, clock.stamped())),
         Cell::Count(scan.unanswered_at_end),
+        scan.first_seen
+            .map_or_else(none, |_| Cell::Count(scan.rate_seconds().unsigned_abs())),
     ]
 }
 

@@ -42,14 +42,6 @@ fn number(x: f64, decimals: usize) -> Value {
         .map_or(Value::Null, Value::Number)
 }
 
-/// The seconds `o`'s `avg_rate` is over: its first to last second, or the seconds captured
-/// between them where nothing was captured for a while ([`Offender::avg_over`]).
-fn avg_rate_seconds(o: &Offender) -> i64 {
-    o.avg_over.unwrap_or_else(|| {
-        (o.last_seen.second().saturating_sub(o.first_seen.second())).saturating_add(1)
-    })
-}
-
 /// `x` with `n` decimals as the JSON number [`number`] makes, `None` where it makes null.
 fn decimals(x: f64, n: usize) -> Option<String> {
     x.is_finite().then(|| format!("{x:.n$}"))
@@ -141,6 +133,7 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
         "first_seen": scan.first_seen.map(time),
         "last_seen": scan.last_seen.map(time),
         "rate": number(scan.rate(), 3),
+        "rate_seconds": scan.first_seen.map(|_| scan.rate_seconds()),
         "attempts": scan.attempts,
         "failed_attempts": scan.failed_attempts,
         "answers": {
@@ -226,7 +219,7 @@ impl OffenderOut<'_> {
         m.time("first_seen", o.first_seen)?;
         m.time("last_seen", o.last_seen)?;
         m.number("avg_rate", decimals(o.avg_rate, 3).as_deref())?;
-        m.field("avg_rate_seconds", &avg_rate_seconds(o))?;
+        m.field("avg_rate_seconds", &super::avg_rate_seconds(o))?;
         m.field("peak_rate", &o.peak_rate)?;
         m.field("peak_second", &o.peak_second)?;
         m.field("series_from", &o.series_from)?;
@@ -1698,6 +1691,7 @@ mod tests {
             open_targets: Vec::new(),
             first_seen: Some(at(0)),
             last_seen: Some(at(3)),
+            rate_over: None,
             typical_attempts: 1,
             retried_named: vec![(
                 (

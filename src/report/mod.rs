@@ -594,6 +594,15 @@ pub fn avg_rate_words(o: &Offender) -> String {
     }
 }
 
+/// The seconds `o`'s average rate is over: its first to last second, or the seconds captured
+/// between them where nothing was captured for a while ([`Offender::avg_over`]): the JSON's
+/// `avg_rate_seconds` and the CSV's column of that name.
+pub(crate) fn avg_rate_seconds(o: &Offender) -> i64 {
+    o.avg_over.unwrap_or_else(|| {
+        (o.last_seen.second().saturating_sub(o.first_seen.second())).saturating_add(1)
+    })
+}
+
 /// How long `o`'s incidents lasted, first to last, as [`capture_span`] says it (`12 ms`).
 pub fn incidents_span(o: &Offender) -> String {
     capture_span(o.first_seen, o.last_seen)
@@ -1208,16 +1217,19 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
     };
     let when = match (scan.first_seen, scan.last_seen) {
         (Some(f), Some(l)) if f.second() != l.second() => {
-            let r = rate(scan.rate());
-            let r = match r.split_once('/') {
-                Some((n, per)) => format!("{n} {unit}/{per}"),
-                None => r,
-            };
-            format!(
-                " in {} ({r}, {})",
-                approx_duration(scan.span_secs()),
-                clock.range(f, l)
-            )
+            // How long it took, as every span is said (a 0.43 s sweep was "in 2 s", the
+            // seconds it touched); under a second, no rate per second is made of it, as none
+            // is of an endpoint's incidents.
+            let took = capture_span(f, l);
+            if under_a_second(f, l) {
+                format!(" in {took} ({})", clock.range(f, l))
+            } else {
+                format!(
+                    " in {took} ({}, {})",
+                    scan_rate_words(scan, unit),
+                    clock.range(f, l)
+                )
+            }
         }
         (Some(f), _) => format!(" at {}", clock.time(f)),
         _ => String::new(),
@@ -1232,6 +1244,22 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
         scan_answers(scan),
         scan_retried(scan)
     )
+}
+
+/// `scan`'s rate in `unit`s (`ports`, `hosts`): `12 ports/s`; where nothing was captured for a
+/// while between its first and last incident ([`Scan::rate_over`]), with the time it is over,
+/// as an endpoint's ([`avg_rate_words`]): `13 hosts/s over the 3 s captured` (a sweep over two
+/// stretches four days apart was "10.0 hosts/day").
+fn scan_rate_words(scan: &Scan, unit: &str) -> String {
+    let r = rate(scan.rate());
+    let r = match r.split_once('/') {
+        Some((n, per)) => format!("{n} {unit}/{per}"),
+        None => r,
+    };
+    match scan.rate_over {
+        Some(secs) => format!("{r} over the {} captured", approx_duration(secs)),
+        None => r,
+    }
 }
 
 /// A scan as one row names it: its client and server ("172.16.0.8 → 64.13.134.52", a port
@@ -4716,6 +4744,7 @@ mod diagnosis_tests {
             open_targets: Vec::new(),
             first_seen: None,
             last_seen: None,
+            rate_over: None,
             typical_attempts: 1,
             retried_named: Vec::new(),
             retried: 0,

@@ -658,6 +658,7 @@ fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
         open_targets: Vec::new(),
         first_seen: None,
         last_seen: None,
+        rate_over: None,
         typical_attempts: 1,
         retried_named: Vec::new(),
         retried: 0,

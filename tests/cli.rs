@@ -1869,6 +1869,23 @@ fn files_years_apart_are_said_to_be_apart() {
     let v = json(&rstscope(&["analyze", "--format", "json", &new, &old]));
     assert_eq!(v["offenders"][0]["avg_rate"], 5.0);
     assert_eq!(v["offenders"][0]["avg_rate_seconds"], 2);
+    // The CSV's offenders table too (s50: it had no counterpart of avg_rate_seconds), in its
+    // last column, added after the others.
+    let out = rstscope(&["analyze", "--format", "csv", &new, &old]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.ends_with(",overlay,late_answers,avg_rate_seconds")),
+        "{csv}"
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|r| r.contains(",5.000,") && r.ends_with(",0,2")),
+        "{csv}"
+    );
     let warnings = v["warnings"].as_array().expect("warnings");
     assert!(
         warnings.iter().any(|w| w
@@ -2582,15 +2599,13 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let out = rstscope(&["analyze", "--format", "csv", &f]);
     let csv = String::from_utf8_lossy(&out.stdout);
     let mut lines = csv.lines();
-    assert!(
-        lines
-            .next()
-            .is_some_and(|h| h.ends_with(",diagnosis,scan,scan_client,overlay,late_answers"))
-    );
+    assert!(lines.next().is_some_and(|h| {
+        h.ends_with(",diagnosis,scan,scan_client,overlay,late_answers,avg_rate_seconds")
+    }));
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty() && rows.len() <= 10_000, "{}", rows.len());
     assert!(
-        rows.iter().all(|r| r.ends_with(",port-scan,10.0.0.1,,0")),
+        rows.iter().all(|r| r.ends_with(",port-scan,10.0.0.1,,0,1")),
         "{}",
         rows[0]
     );
@@ -2690,7 +2705,8 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
         rows.len()
     );
     assert!(
-        rows.iter().all(|r| r.ends_with(",port-scan,127.0.0.1,,0")),
+        rows.iter()
+            .all(|r| r.ends_with(",port-scan,127.0.0.1,,0,1")),
         "{}",
         rows[0]
     );
@@ -6023,7 +6039,7 @@ fn regression_networks_past_the_numbered_ones_say_what_they_are() {
     let csv = common::analyze_ok(&path, "csv");
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("10.0.0.2,7211,") && l.ends_with(",vxlan:past-16380,0")),
+            .any(|l| l.starts_with("10.0.0.2,7211,") && l.contains(",vxlan:past-16380,0,")),
         "{csv}"
     );
 
@@ -6493,8 +6509,9 @@ fn regression_an_endpoint_answered_late_alone_is_ranked_and_counted_in_the_table
     let csv = stdout(rstscope(&["analyze", "--format", "csv", &f]));
     let mut lines = csv.lines();
     let titles: Vec<&str> = lines.next().expect("the header").split(',').collect();
-    assert_eq!(titles.last(), Some(&"late_answers"), "{titles:?}");
-    assert_eq!(titles[titles.len() - 2], "overlay");
+    assert_eq!(titles.last(), Some(&"avg_rate_seconds"), "{titles:?}");
+    assert_eq!(titles[titles.len() - 2], "late_answers");
+    assert_eq!(titles[titles.len() - 3], "overlay");
     let at = |t: &str| titles.iter().position(|&c| c == t).expect(t);
     // The diagnosis is quoted and holds commas: the row's cells read from both ends.
     let rows: Vec<(String, String, String)> = lines

@@ -75,8 +75,10 @@ enum Cell {
 /// empty for TCP carried directly in IP): two tenants' endpoints may share address and port.
 /// `late_answers` counts its attempts answered only after their SYNs were sent again (a full
 /// listen queue's: [`Offender::answered_late`]), which are no failed attempts; last, since it
-/// came after the others, so that a program that reads the columns by their place still can.
-const OFFENDER_COLUMNS: [&str; 23] = [
+/// came after the others, so that a program that reads the columns by their place still can;
+/// after it `avg_rate_seconds`, the seconds `avg_rate` is over (fewer than its first to last
+/// second where nothing was captured for a while between them: the JSON's field of that name).
+const OFFENDER_COLUMNS: [&str; 24] = [
     "address",
     "port",
     "rst_packets",
@@ -100,6 +102,7 @@ const OFFENDER_COLUMNS: [&str; 23] = [
     "scan_client",
     "overlay",
     "late_answers",
+    "avg_rate_seconds",
 ];
 
 /// One offender's row, in [`OFFENDER_COLUMNS`] order.
@@ -132,6 +135,7 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
             .map_or(Cell::Text(String::new()), |s| Cell::Address(s.client)),
         Cell::Text(o.overlay.key()),
         Cell::Count(o.answered_late()),
+        Cell::Count(super::avg_rate_seconds(o).unsigned_abs()),
     ]
 }
 

@@ -6756,4 +6756,38 @@ fn a_saved_file_cut_by_max_packets_says_so_when_analyzed() {
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&rstscope(&["analyze", &whole]).stdout).into_owned();
     assert!(!text.contains("this file holds"), "{text}");
+    // Saved again from the cut file, it still says so (s50: the first file's cut was lost,
+    // and the second file read as holding every packet); cut again, the capture's count.
+    let again = dir.join("again.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &to,
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--write",
+        &again,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&rstscope(&["analyze", &again]).stdout).into_owned();
+    assert!(text.contains(&format!("warning     {said}")), "{text}");
+    let twice = dir.join("twice.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &to,
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--write",
+        &twice,
+        "--max-packets",
+        "1",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&rstscope(&["analyze", &twice]).stdout).into_owned();
+    assert!(
+        text.contains(
+            "this file holds the first 1 of the 6 TCP packets to or from 10.0.0.2:7211 in the \
+             capture they were saved from (the later 5 are not in it)"
+        ),
+        "{text}"
+    );
 }

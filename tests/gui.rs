@@ -889,7 +889,14 @@ fn save_these_packets_of_what_was_kept_says_how_many_of_how_many() {
     h.get_by_label("Save").click();
     let resaved = again.join("rstscope-10.0.0.2-7000.pcapng");
     wait_for(&mut h, |h| {
-        shows(h, &format!("saved {}", resaved.display()))
+        shows(
+            h,
+            &format!(
+                "saved {}: 2,000 packets, all the file they were saved from had (it held only \
+                 some of its capture's); the file says so",
+                resaved.display()
+            ),
+        )
     });
     let bytes = std::fs::read(&resaved).expect("saved again");
     assert!(

@@ -501,6 +501,12 @@ pub fn save_packets(
     let kept = ev.packets.len();
     let said = match evidence::saved_cut(ev) {
         None => format!(": {}", packets_noun(kept)),
+        // Every packet the file read had, which was itself cut: not the window's doing.
+        Some(_) if ev.more == 0 && ev.cut_before.is_some() => format!(
+            ": {}, all the file they were saved from had (it held only some of its capture's); \
+             the file says so",
+            packets_noun(kept)
+        ),
         Some(cut) => {
             let why = why_not.unwrap_or_else(|| match save.again {
                 Some(_) => format!(

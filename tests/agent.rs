@@ -1206,6 +1206,79 @@ fn the_evidence_of_an_alert_names_the_former_listener_and_the_connecting_process
     assert!(text.contains("collector"), "{text}");
 }
 
+/// A program failing to start while its port is refused, told by the agent's `/report` with
+/// the network namespace its runs ran in (`net_ns` `capture`), is told the same by the
+/// analysis of the agent's `/evidence` for that port. Regression (s50): the file's said
+/// `net_ns` null, as the relation was made from the namespaces' numbers when the JSON was
+/// written, and a saved file does not keep those (they are this boot's).
+#[test]
+fn a_failing_starts_network_namespace_is_told_the_same_from_the_agents_evidence() {
+    let _lo = take_lo();
+    let Ok(original) = std::fs::read("/bin/sleep") else {
+        println!("SKIPPED: no /bin/sleep to copy");
+        return;
+    };
+    let Some(agent) = start_agent("failing-netns", &[]) else {
+        return;
+    };
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    sampled_from_now(&agent, "before the crash loop");
+    let dir = common::temp_dir("agent", "failing-netns-program");
+    let program = common::program_file(&dir, "crashing-server", &original);
+    let mut looped = common::crash_loop(&program, &dir, 4, None);
+    refused_connects(&addr, 8, 4);
+    assert!(looped.wait().expect("the loop ends").success());
+    let program = program.to_string_lossy().into_owned();
+    // The trace reads its events every 0.1 s, the machine is sampled every second.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let (report, live) = loop {
+        let report = agent.get("/report").json();
+        let live = (report["offenders"].as_array().into_iter().flatten())
+            .find(|o| o["endpoint"] == addr)
+            .cloned()
+            .unwrap_or(Value::Null);
+        let told = live["listener"]["failing_starts"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["program"] == program));
+        if told || Instant::now() > deadline {
+            break (report, live);
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let traced = report["host_notes"].as_array().is_some_and(|n| {
+        n.iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("connect events (")))
+    });
+    let starts = live["listener"]["failing_starts"].clone();
+    let Some(ours) = (starts.as_array().into_iter().flatten()).find(|f| f["program"] == program)
+    else {
+        assert!(!traced, "{program} among {addr}'s failing starts: {live}");
+        // A kernel without the exec and signal events.
+        common::always_show(&format!(
+            "no connect events here ({}): failing starts not checked",
+            report["host_notes"]
+        ));
+        return;
+    };
+    assert_eq!(ours["net_ns"], "capture", "{ours}");
+    assert_eq!(ours["signal"], 11, "{ours}");
+
+    let ev = agent.get(&format!("/evidence?endpoint={addr}"));
+    assert_eq!(ev.status, 200, "{}", ev.text());
+    let file = agent.dir.join("evidence-failing-netns.pcapng");
+    std::fs::write(&file, &ev.body).expect("save the evidence");
+    let offline = analyze_json(&file);
+    let from_file = (offline["offenders"].as_array().into_iter().flatten())
+        .find(|o| o["endpoint"] == addr)
+        .unwrap_or_else(|| panic!("no {addr} in {offline}"));
+    assert_eq!(
+        from_file["listener"]["failing_starts"], starts,
+        "the file's failing starts against the live report's"
+    );
+}
+
 /// The collector crashed, then the agent was restarted (an upgrade, its service manager): the
 /// restarted agent had no record of who served the port, so the refusal alert, whose
 /// `former_listener` is a label, ended at the restart and came back two minutes later saying

@@ -681,6 +681,7 @@ fn host_sample(
             elsewhere: None,
             net_ns: Vec::new(),
             net_ns_unread: None,
+            net_ns_relation: None,
             failed_connects: None,
         }],
         ..Default::default()

@@ -1143,10 +1143,11 @@ fn a_scan_cut_before_its_last_answers_does_not_call_them_filtered() {
         String::from_utf8(rstscope(&["analyze", "--scans", "--format", "csv", "--utc", &f]).stdout)
             .expect("UTF-8");
     let header: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
+    // Added after the others, with `rate_seconds` after it.
     let at_end = header.iter().position(|&c| c == "unanswered_at_end");
-    assert_eq!(at_end, Some(header.len() - 1), "{csv}");
+    assert_eq!(at_end, Some(header.len() - 2), "{csv}");
     assert!(
-        csv.lines().nth(1).is_some_and(|row| row.ends_with(",3")),
+        csv.lines().nth(1).is_some_and(|row| row.ends_with(",3,2")),
         "{csv}"
     );
 }
@@ -1868,6 +1869,23 @@ fn files_years_apart_are_said_to_be_apart() {
     let v = json(&rstscope(&["analyze", "--format", "json", &new, &old]));
     assert_eq!(v["offenders"][0]["avg_rate"], 5.0);
     assert_eq!(v["offenders"][0]["avg_rate_seconds"], 2);
+    // The CSV's offenders table too (s50: it had no counterpart of avg_rate_seconds), in its
+    // last column, added after the others.
+    let out = rstscope(&["analyze", "--format", "csv", &new, &old]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let mut lines = csv.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|h| h.ends_with(",overlay,late_answers,avg_rate_seconds")),
+        "{csv}"
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|r| r.contains(",5.000,") && r.ends_with(",0,2")),
+        "{csv}"
+    );
     let warnings = v["warnings"].as_array().expect("warnings");
     assert!(
         warnings.iter().any(|w| w
@@ -1877,6 +1895,73 @@ fn files_years_apart_are_said_to_be_apart() {
     );
     assert_eq!(v["files"][0]["first_packet"], 1_795_784_918.100_442);
     assert!(v["files"][1]["last_packet"].as_f64().expect("a time") < 1_300_000_000.0);
+}
+
+/// Regression (s50): a scan over two stretches four days apart (sweep.pcap's first 20 probes
+/// moved four days back, in a file of their own) said "in 4.0 days (10.0 hosts/day, ...)":
+/// its rate over the span, though only 3 s were captured. It says what its rate is over, as
+/// an endpoint's does; the JSON's `rate_seconds` and the CSV's columns give the seconds, and
+/// its targets' diagnoses begin with the same sentence.
+#[test]
+fn a_scan_across_a_gap_says_what_its_rate_is_over() {
+    let dir = temp_dir("scan-gap");
+    let bytes = std::fs::read(fixture("sweep.pcap")).expect("fixture");
+    // Frames in order: a SYN and its RST/ACK each, 40 times.
+    let early = write(
+        &dir,
+        "early.pcap",
+        &common::pcap_rewritten(&bytes, |i| i < 40, -4 * 86_400),
+    );
+    let late = write(
+        &dir,
+        "late.pcap",
+        &common::pcap_rewritten(&bytes, |i| i >= 40, 0),
+    );
+    let told = "127.0.0.1 probed port 7350 on 40 hosts (127.0.0.10 to 127.0.0.49) in 4.0 days \
+                (13 hosts/s over the 3 s captured, 2026-12-03 15:50:47-2026-12-07 15:50:48): a \
+                sweep.";
+    let out = rstscope(&["analyze", "--utc", &late, &early]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(told), "{text}");
+    let v = json(&rstscope(&[
+        "analyze", "--utc", "--format", "json", &late, &early,
+    ]));
+    let scan = &v["scans"][0];
+    assert_eq!(scan["rate_seconds"], 3, "{scan}");
+    assert_eq!(scan["rate"], 13.333, "{scan}");
+    assert!(
+        scan["diagnosis"]
+            .as_str()
+            .is_some_and(|d| d.contains("(13 hosts/s over the 3 s captured, 2026-12-03T")),
+        "{scan}"
+    );
+    // A target's diagnosis begins with it (and it still names the scan it is a target of).
+    let target = &v["offenders"][0];
+    assert_eq!(target["scan"], 0, "{target}");
+    assert!(
+        target["diagnosis"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("127.0.0.1 probed port 7350 on 40 hosts")
+                && d.contains("(13 hosts/s over the 3 s captured, 2026-12-03T")),
+        "{target}"
+    );
+    let out = rstscope(&["analyze", "--scans", "--format", "csv", &late, &early]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].ends_with(",rate,diagnosis,unanswered_at_end,rate_seconds"));
+    assert!(
+        lines[1].contains(",13.333,\"") && lines[1].ends_with(",0,3"),
+        "{csv}"
+    );
+    // One stretch of its own: the seconds from its first to last.
+    let v = json(&rstscope(&[
+        "analyze",
+        "--format",
+        "json",
+        &fixture("sweep.pcap"),
+    ]));
+    assert_eq!(v["scans"][0]["rate_seconds"], 2, "{}", v["scans"][0]);
 }
 
 /// Regression: in a capture of two days the report dated its times, but `--series` rows and
@@ -2474,7 +2559,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
-            "10.0.0.1 probed 65,535 ports (1 to 65535) of 10.0.0.2 in 14 s (4,681 ports/s, "
+            "10.0.0.1 probed 65,535 ports (1 to 65535) of 10.0.0.2 in 13.1 s (4,681 ports/s, "
         ),
         "{text}"
     );
@@ -2500,7 +2585,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis,unanswered_at_end"
+        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis,unanswered_at_end,rate_seconds"
     );
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(
@@ -2514,15 +2599,13 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let out = rstscope(&["analyze", "--format", "csv", &f]);
     let csv = String::from_utf8_lossy(&out.stdout);
     let mut lines = csv.lines();
-    assert!(
-        lines
-            .next()
-            .is_some_and(|h| h.ends_with(",diagnosis,scan,scan_client,overlay,late_answers"))
-    );
+    assert!(lines.next().is_some_and(|h| {
+        h.ends_with(",diagnosis,scan,scan_client,overlay,late_answers,avg_rate_seconds")
+    }));
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty() && rows.len() <= 10_000, "{}", rows.len());
     assert!(
-        rows.iter().all(|r| r.ends_with(",port-scan,10.0.0.1,,0")),
+        rows.iter().all(|r| r.ends_with(",port-scan,10.0.0.1,,0,1")),
         "{}",
         rows[0]
     );
@@ -2622,7 +2705,8 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
         rows.len()
     );
     assert!(
-        rows.iter().all(|r| r.ends_with(",port-scan,127.0.0.1,,0")),
+        rows.iter()
+            .all(|r| r.ends_with(",port-scan,127.0.0.1,,0,1")),
         "{}",
         rows[0]
     );
@@ -5955,7 +6039,7 @@ fn regression_networks_past_the_numbered_ones_say_what_they_are() {
     let csv = common::analyze_ok(&path, "csv");
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("10.0.0.2,7211,") && l.ends_with(",vxlan:past-16380,0")),
+            .any(|l| l.starts_with("10.0.0.2,7211,") && l.contains(",vxlan:past-16380,0,")),
         "{csv}"
     );
 
@@ -6425,8 +6509,9 @@ fn regression_an_endpoint_answered_late_alone_is_ranked_and_counted_in_the_table
     let csv = stdout(rstscope(&["analyze", "--format", "csv", &f]));
     let mut lines = csv.lines();
     let titles: Vec<&str> = lines.next().expect("the header").split(',').collect();
-    assert_eq!(titles.last(), Some(&"late_answers"), "{titles:?}");
-    assert_eq!(titles[titles.len() - 2], "overlay");
+    assert_eq!(titles.last(), Some(&"avg_rate_seconds"), "{titles:?}");
+    assert_eq!(titles[titles.len() - 2], "late_answers");
+    assert_eq!(titles[titles.len() - 3], "overlay");
     let at = |t: &str| titles.iter().position(|&c| c == t).expect(t);
     // The diagnosis is quoted and holds commas: the row's cells read from both ends.
     let rows: Vec<(String, String, String)> = lines
@@ -6672,4 +6757,38 @@ fn a_saved_file_cut_by_max_packets_says_so_when_analyzed() {
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&rstscope(&["analyze", &whole]).stdout).into_owned();
     assert!(!text.contains("this file holds"), "{text}");
+    // Saved again from the cut file, it still says so (s50: the first file's cut was lost,
+    // and the second file read as holding every packet); cut again, the capture's count.
+    let again = dir.join("again.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &to,
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--write",
+        &again,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&rstscope(&["analyze", &again]).stdout).into_owned();
+    assert!(text.contains(&format!("warning     {said}")), "{text}");
+    let twice = dir.join("twice.pcapng").display().to_string();
+    let out = rstscope(&[
+        "analyze",
+        &to,
+        "--endpoint",
+        "10.0.0.2:7211",
+        "--write",
+        &twice,
+        "--max-packets",
+        "1",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&rstscope(&["analyze", &twice]).stdout).into_owned();
+    assert!(
+        text.contains(
+            "this file holds the first 1 of the 6 TCP packets to or from 10.0.0.2:7211 in the \
+             capture they were saved from (the later 5 are not in it)"
+        ),
+        "{text}"
+    );
 }

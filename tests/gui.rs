@@ -874,10 +874,105 @@ fn save_these_packets_of_what_was_kept_says_how_many_of_how_many() {
         "the section's comment"
     );
     let ctx = h.ctx.clone();
-    h.state_mut().open(&ctx, vec![saved]);
+    h.state_mut().open(&ctx, vec![saved.clone()]);
     settle(&mut h);
     assert!(shows(&h, "failed attempts 1,000 of 1,000"));
     assert!(shows(&h, said), "the window says what the file holds");
+    // Saved again from the cut file, the new file still says what it holds of the capture
+    // (s50: the first file's cut was lost, and the second read as holding every packet).
+    select(&mut h, "10.0.0.2:7000");
+    let again = dir.join("again");
+    std::fs::create_dir_all(&again).expect("a folder");
+    h.state_mut().settings.last_folder = Some(again.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    let resaved = again.join("rstscope-10.0.0.2-7000.pcapng");
+    wait_for(&mut h, |h| {
+        shows(
+            h,
+            &format!(
+                "saved {}: 2,000 packets, all the file they were saved from had (it held only \
+                 some of its capture's); the file says so",
+                resaved.display()
+            ),
+        )
+    });
+    let bytes = std::fs::read(&resaved).expect("saved again");
+    assert!(
+        bytes.windows(said.len()).any(|w| w == said.as_bytes()),
+        "the section's comment of the file saved again"
+    );
+    let a = rstscope::analysis::analyze_files(&[resaved], Default::default()).expect("analyzed");
+    assert!(
+        a.capture.warnings.iter().any(|w| w.contains(said)),
+        "{:?}",
+        a.capture.warnings
+    );
+}
+
+/// Regression (s50): a connection whose packets are all past the 2,000 the details keep (the
+/// last of 1,006 refused connects, frames 2,011 and 2,012) had "Save these packets…" disabled,
+/// though Save reads the row's packets again from the capture's file (s49). It saves that
+/// connection's packets, read again.
+#[test]
+fn save_these_packets_of_a_connection_past_those_kept_reads_them_again() {
+    let dir = temp_dir("save-past-kept");
+    let file = dir.join("refused-1006.pcap");
+    std::fs::write(&file, common::refused_pcap(7000, 1006)).expect("write");
+    let mut h = harness(settings(), vec![file.clone()]);
+    settle(&mut h);
+    select(&mut h, "10.0.0.2:7000");
+    let ev = h.state().evidence().expect("evidence collected").clone();
+    assert_eq!((ev.packets.len(), ev.more), (2000, 12));
+    // The first connection, then the last (End), as a person picks it from the keyboard.
+    let first = h
+        .query_all_by_label("10.0.0.1:40000")
+        .next()
+        .expect("a connection row")
+        .rect()
+        .center();
+    h.hover_at(first);
+    h.step();
+    click_at(&mut h, first);
+    h.run_steps(2);
+    h.key_press(egui::Key::End);
+    h.run_steps(3);
+    let last = h.state().stream().expect("a connection selected").clone();
+    assert_eq!(
+        last.start.second(),
+        1_700_000_000 + 1005,
+        "the last connection"
+    );
+    assert!(shows(&h, "0 of its 2 listed"), "none of its packets listed");
+    assert!(
+        !h.get_by_label("Save these packets…")
+            .accesskit_node()
+            .is_disabled(),
+        "Save enabled"
+    );
+    h.state_mut().settings.last_folder = Some(dir.clone());
+    h.get_by_label("Save these packets…").click();
+    wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+    h.get_by_label("Save").click();
+    wait_for(&mut h, |h| shows(h, "saved ") && shows(h, ": 2 packets"));
+    let saved = (std::fs::read_dir(&dir).expect("the folder"))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("rstscope-10.0.0.2-7000-"))
+        })
+        .expect("the connection's file");
+    let a = rstscope::analysis::analyze_files(&[saved], Default::default()).expect("analyzed");
+    assert_eq!(
+        a.snapshot.totals.failed_attempts, 1,
+        "its one refused connect"
+    );
+    assert_eq!(
+        a.snapshot.offenders[0].first_seen.second(),
+        last.start.second()
+    );
 }
 
 /// How the journal told the collector (pid `pid`) of refused-v4's saved capture ended: its
@@ -14932,7 +15027,7 @@ fn a_scans_row_counts_a_time_range_and_is_drawn_bright_in_the_plot() {
 }
 
 /// Regression (s48, real window): in a time range, a scan's sentence told the whole capture
-/// ("probed 100 ports (7500 to 7599) of 127.0.0.1 in 3 s ... 100 refused"), beside the row's
+/// ("probed 100 ports (7500 to 7599) of 127.0.0.1 in 2.7 s ... 100 refused"), beside the row's
 /// and the targets' list's 66 refused, its cell "port scan of 100 ports", and the copied
 /// diagnosis "12:03:05-12:03:07" before "Seen ... to 12:03:06". They tell the range's targets.
 #[test]
@@ -14943,7 +15038,7 @@ fn a_scans_sentence_in_a_time_range_tells_the_range() {
     );
     assert!(shows(
         &h,
-        "probed 100 ports (7500 to 7599) of 127.0.0.1 in 3 s"
+        "probed 100 ports (7500 to 7599) of 127.0.0.1 in 2.7 s"
     ));
     let first = scan_row(&h).expect("the scan").offender.first_seen.second();
     h.state_mut().set_range(Some((first, first + 1)));
@@ -14954,7 +15049,14 @@ fn a_scans_sentence_in_a_time_range_tells_the_range() {
     let n = scan.targets.len();
     assert!(n > 0 && n < 100, "{n} of its 100 ports in the range");
     let last = 7500 + n - 1;
-    let told = format!("probed {n} ports (7500 to {last}) of 127.0.0.1 in 2 s");
+    // How long the range's probes took, as every span is said (s50: it was the seconds they
+    // touched, "in 2 s").
+    let (Some(from), Some(to)) = (scan.told().first_seen, scan.told().last_seen) else {
+        panic!("the range's scan has times");
+    };
+    let took = rstscope::report::capture_span(from, to);
+    assert!(!took.ends_with(" 2 s"), "{took}");
+    let told = format!("probed {n} ports (7500 to {last}) of 127.0.0.1 in {took}");
     assert!(shows(&h, &told), "{told}");
     assert!(!shows(&h, "probed 100 ports"));
     assert!(shows(&h, &format!("{n} refused (closed): 7500, 7501")));
@@ -14982,7 +15084,7 @@ fn a_scans_sentence_in_a_time_range_tells_the_range() {
     settle(&mut h);
     assert!(shows(
         &h,
-        "probed 100 ports (7500 to 7599) of 127.0.0.1 in 3 s"
+        "probed 100 ports (7500 to 7599) of 127.0.0.1 in 2.7 s"
     ));
 }
 

@@ -203,6 +203,12 @@ pub struct Scan {
     pub first_seen: Option<Timestamp>,
     /// See `first_seen`.
     pub last_seen: Option<Timestamp>,
+    /// Where nothing was captured for a while between `first_seen` and `last_seen` (files far
+    /// apart in time, a file with long gaps): the seconds captured between them, which
+    /// [`Scan::rate`] is over, so that its rate is not read as over the span from one to the
+    /// other. Set outside the engine, which does not know the files (as
+    /// [`Offender::avg_over`](crate::engine::Offender::avg_over)).
+    pub rate_over: Option<i64>,
     /// Connection attempts of the typical target (the median; 0 when not known: a scan only
     /// the tally found).
     pub typical_attempts: u64,
@@ -228,13 +234,19 @@ impl Scan {
         }
     }
 
-    /// Targets per second over that span (0 when no incident gave it a time: every target
-    /// still pending, or answered and left half-open).
+    /// The seconds [`Scan::rate`] is over: those of its span, or the seconds captured in it
+    /// where nothing was for a while ([`Scan::rate_over`]).
+    pub fn rate_seconds(&self) -> i64 {
+        self.rate_over.unwrap_or_else(|| self.span_secs()).max(1)
+    }
+
+    /// Targets per second over that span, or the seconds captured in it (0 when no incident
+    /// gave it a time: every target still pending, or answered and left half-open).
     pub fn rate(&self) -> f64 {
         if self.first_seen.is_none() {
             return 0.0;
         }
-        self.targets as f64 / self.span_secs() as f64
+        self.targets as f64 / self.rate_seconds() as f64
     }
 
     /// The client completed no handshake, yet targets answered: a half-open (SYN) scan.
@@ -604,6 +616,7 @@ fn empty(kind: ScanKind, client: IpAddr, overlay: Overlay) -> Scan {
         open_targets: Vec::new(),
         first_seen: None,
         last_seen: None,
+        rate_over: None,
         typical_attempts: 0,
         retried_named: Vec::new(),
         retried: 0,

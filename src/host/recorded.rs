@@ -105,6 +105,11 @@ pub struct Cut {
     pub latest: bool,
     /// What the packets are, in words: "TCP packets to or from 10.0.0.2:7211".
     pub what: String,
+    /// Where the packets were saved from a file that held only some of its capture's of other
+    /// packets (one connection's saved from a file of its endpoint's first 2,000): what that
+    /// file held, told after this one's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Box<Cut>>,
 }
 
 impl Cut {
@@ -113,17 +118,50 @@ impl Cut {
     /// from (11 left out): its counts are lower than that capture's".
     #[must_use]
     pub fn warning(&self) -> String {
-        let which = if self.latest { "last" } else { "first" };
-        let left = self.of.saturating_sub(self.kept);
-        let older = if self.latest { "older" } else { "later" };
+        let Some(within) = &self.within else {
+            return format!(
+                "this file holds {} in the capture they were saved from{}: attempts and \
+                 resets counted from it may be fewer than the capture's",
+                self.held(),
+                self.left_out(),
+            );
+        };
+        // Saved from a file that held only some of its capture's packets: "this file holds
+        // the 12 TCP packets of the connection ... in the file they were saved from, which
+        // held the first 2,000 of the 2,011 TCP packets to or from ... in its capture".
+        let (this, left) = match self.kept < self.of {
+            true => (self.held(), self.left_out()),
+            false => (
+                format!("the {} {}", crate::report::grouped(self.kept), self.what),
+                String::new(),
+            ),
+        };
         format!(
-            "this file holds the {which} {} of the {} {} in the capture they were saved from \
-             (the {older} {} are not in it): attempts and resets counted from it may be \
+            "this file holds {this} in the file they were saved from{left}, which held {} in \
+             the capture they were saved from{}: attempts and resets counted from it may be \
              fewer than the capture's",
+            within.held(),
+            within.left_out(),
+        )
+    }
+
+    /// "the first 2,000 of the 2,011 TCP packets to or from 10.0.0.2:7211".
+    fn held(&self) -> String {
+        format!(
+            "the {} {} of the {} {}",
+            if self.latest { "last" } else { "first" },
             crate::report::grouped(self.kept),
             crate::report::grouped(self.of),
-            self.what,
-            crate::report::grouped(left),
+            self.what
+        )
+    }
+
+    /// " (the later 11 are not in it)".
+    fn left_out(&self) -> String {
+        format!(
+            " (the {} {} are not in it)",
+            if self.latest { "older" } else { "later" },
+            crate::report::grouped(self.of.saturating_sub(self.kept))
         )
     }
 }

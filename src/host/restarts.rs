@@ -251,6 +251,39 @@ pub struct FailingStart {
     /// rstscope before it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_ns_unread: Option<NetNsUnread>,
+    /// Where its runs ran against the capture's network namespace
+    /// ([`FailingStart::net_ns_relation_to`]), set where a report is made (the capture's
+    /// namespace known then, live): the relation, not `net_ns`'s numbers, is what a file
+    /// saved by a live capture keeps, so that a report read back from it says what the live
+    /// one said. `None` where it is not known (and in a host report saved by an rstscope
+    /// before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_ns_relation: Option<NetNsRelation>,
+}
+
+/// Where the runs of a program failing to start ran, as to network namespaces, against the one
+/// a live capture captured in: of the runs whose namespace was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetNsRelation {
+    /// Every run in the capture's namespace.
+    Capture,
+    /// Some in the capture's, some in others (another container's, another test run's).
+    CaptureAndOthers,
+    /// Every run in other namespaces: none of the capture's ports was its to serve.
+    Others,
+}
+
+impl NetNsRelation {
+    /// Its name in the JSON: `capture`, `capture-and-others`, `others`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Capture => "capture",
+            Self::CaptureAndOthers => "capture-and-others",
+            Self::Others => "others",
+        }
+    }
 }
 
 /// Why a process's network namespace was not read.
@@ -410,6 +443,34 @@ impl FailingStart {
     #[must_use]
     pub fn only_in_other_net_ns(&self, net_ns: u64) -> bool {
         self.net_ns_unread.is_none() && !self.net_ns.is_empty() && !self.net_ns.contains(&net_ns)
+    }
+
+    /// Where its runs ran against network namespace `capture` (a capture's), of those whose
+    /// namespace was read: `None` where none was read, and where some were not and none was
+    /// read in `capture` (whether it ran there is not known: [`Self::net_ns_untold`]).
+    #[must_use]
+    pub fn net_ns_relation_to(&self, capture: u64) -> Option<NetNsRelation> {
+        if self.net_ns.is_empty() || self.net_ns_untold(capture).is_some() {
+            return None;
+        }
+        let others = self.net_ns.iter().any(|&ns| ns != capture);
+        Some(match (self.net_ns.contains(&capture), others) {
+            (true, false) => NetNsRelation::Capture,
+            (true, true) => NetNsRelation::CaptureAndOthers,
+            (false, _) => NetNsRelation::Others,
+        })
+    }
+
+    /// It as a report tells it, against the capture's network namespace `capture` (`None`:
+    /// not known): `net_ns_unread` only where whether it ran there is not known
+    /// ([`Self::net_ns_untold`]), and `net_ns_relation` set ([`Self::net_ns_relation_to`]).
+    #[must_use]
+    pub fn told_against(self, capture: Option<u64>) -> Self {
+        Self {
+            net_ns_unread: capture.and_then(|ns| self.net_ns_untold(ns)),
+            net_ns_relation: capture.and_then(|ns| self.net_ns_relation_to(ns)),
+            ..self
+        }
     }
 
     /// Why whether it ran in network namespace `net_ns` (a capture's) is not known: some of
@@ -1157,6 +1218,7 @@ impl Restarts {
                     elsewhere,
                     net_ns: runs.net_ns.clone(),
                     net_ns_unread: runs.net_ns_unread,
+                    net_ns_relation: None,
                 })
             })
             .collect();
@@ -1466,6 +1528,7 @@ mod tests {
                 elsewhere: None,
                 net_ns: Vec::new(),
                 net_ns_unread: Some(NetNsUnread::Gone),
+                net_ns_relation: None,
             }]
         );
         assert_eq!(failing[0].every_ns(), Some(2000 * MS));

@@ -308,21 +308,16 @@ pub struct HostReport {
     /// machine" panel lists them while the capture runs and after Stop.
     #[serde(skip)]
     pub failing_starts: Vec<FailingStart>,
-    /// The network namespace the live capture captured in ([`CaptureScope::net_ns`]), where
-    /// known: a program of `failing_starts` whose runs were all in others
-    /// ([`FailingStart::only_in_other_net_ns`]) served none of its ports, and the panel says
-    /// so. Live only, as `failing_starts`.
-    #[serde(skip)]
-    pub net_ns: Option<u64>,
 }
 
 impl HostReport {
-    /// True when every run of the failing program `f` was in another network namespace than
-    /// the capture's, as far as known (the capture's namespace and the runs' read): none of
-    /// this capture's ports was its to serve, and the diagnoses leave it out.
+    /// True when every run of the failing program `f` (of this report) was in another network
+    /// namespace than the capture's, as far as known (the capture's namespace and the runs'
+    /// read: [`FailingStart::net_ns_relation`]): none of this capture's ports was its to
+    /// serve, and the diagnoses leave it out.
     #[must_use]
     pub fn failing_elsewhere(&self, f: &FailingStart) -> bool {
-        self.net_ns.is_some_and(|ns| f.only_in_other_net_ns(ns))
+        f.net_ns_relation == Some(super::restarts::NetNsRelation::Others)
     }
 
     /// The entry of offender `addr:port`.
@@ -800,7 +795,6 @@ impl HostState {
             recorded: None,
             ended: self.ended,
             failing_starts: machine_failing,
-            net_ns: self.scope.net_ns,
         }
     }
 
@@ -822,8 +816,7 @@ impl HostState {
                     .cloned()
                     .collect(),
                 failed_connects: with_refusals(f, refusing),
-                net_ns_unread: self.net_ns_untold(f),
-                ..f.clone()
+                ..f.clone().told_against(self.scope.net_ns)
             })
             .collect();
         all.sort_by(|a, b| b.last.cmp(&a.last).then_with(|| a.program.cmp(&b.program)));
@@ -914,8 +907,7 @@ impl HostState {
                     link,
                     connected_to,
                     failed_connects: with_refusals(f, refusing),
-                    net_ns_unread: self.net_ns_untold(f),
-                    ..f.clone()
+                    ..f.clone().told_against(self.scope.net_ns)
                 })
             })
             .collect();
@@ -944,14 +936,6 @@ impl HostState {
         }
         out.truncate(MAX_FAILING_SHOWN);
         out
-    }
-
-    /// Why whether failing program `f` ran in the capture's network namespace is not known
-    /// ([`FailingStart::net_ns_untold`]), where the capture's is known: what its sentence says
-    /// rather than guess. `None` where it is known, or the capture's is not (nothing of
-    /// namespaces can be said then).
-    fn net_ns_untold(&self, f: &FailingStart) -> Option<super::restarts::NetNsUnread> {
-        self.scope.net_ns.and_then(|ns| f.net_ns_untold(ns))
     }
 
     fn counter_span(&self) -> Option<(Timestamp, Timestamp)> {
@@ -1133,6 +1117,7 @@ mod tests {
             elsewhere: None,
             net_ns: Vec::new(),
             net_ns_unread: None,
+            net_ns_relation: None,
         }
     }
 

@@ -238,6 +238,12 @@ impl CaptureInfo {
         }
     }
 
+    /// [`Self::fit_rates`] for the scans of `snapshot` (its offenders' included, which share
+    /// them).
+    pub fn fit_scan_rates(&self, snapshot: &mut Snapshot) {
+        merged::fit_scan_rates(&self.files, &mut snapshot.scans, &mut snapshot.offenders);
+    }
+
     /// Gives each offender the encapsulations of its IP version, for its filters: the ways
     /// TCP was carried directly in IP, and the tunnels its own packets came in, each with the
     /// overlay network it names (every tunnel of its IP version, in any network, where too
@@ -1219,6 +1225,7 @@ impl EngineSide {
             capture.new_captures = snapshot.totals.new_captures;
             capture.attach_encaps(&mut snapshot.offenders);
             capture.fit_rates(&mut snapshot.offenders);
+            capture.fit_scan_rates(&mut snapshot);
             let host = host.report(&snapshot.offenders).map(Arc::new);
             cb(Analysis {
                 capture,
@@ -1318,6 +1325,7 @@ impl EngineSide {
         capture.new_captures = snapshot.totals.new_captures;
         capture.attach_encaps(&mut snapshot.offenders);
         capture.fit_rates(&mut snapshot.offenders);
+        capture.fit_scan_rates(&mut snapshot);
         capture.ended_early = EndedEarly {
             connections: snapshot.totals.evicted,
             max_flows: options.engine.max_flows,

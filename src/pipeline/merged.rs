@@ -20,11 +20,12 @@
 
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use foldhash::HashMap;
 use foldhash::fast::FixedState;
 
-use crate::engine::Offender;
+use crate::engine::{Offender, Scan};
 use crate::packet::{TcpFlags, TcpPacket, Timestamp};
 use crate::report::Clock;
 use crate::source::{FileInfo, QuietSpells};
@@ -261,6 +262,40 @@ pub fn fit_rate(files: &[FileInfo], o: &mut Offender) {
     if let Some(covered) = covered_between(files, from, to) {
         o.avg_rate = o.incidents as f64 / covered as f64;
         o.avg_over = (covered < to.saturating_sub(from).saturating_add(1)).then_some(covered);
+    }
+}
+
+/// [`fit_rate`] for a scan: with files far apart in time, its rate over the time the files
+/// cover between its first and last incident, the seconds kept ([`Scan::rate_over`]) where
+/// nothing was captured for a while between them.
+pub fn fit_scan_rate(files: &[FileInfo], scan: &mut Scan) {
+    scan.rate_over = None;
+    let (Some(first), Some(last)) = (scan.first_seen, scan.last_seen) else {
+        return;
+    };
+    let (from, to) = (first.second(), last.second());
+    if let Some(covered) = covered_between(files, from, to) {
+        scan.rate_over = (covered < to.saturating_sub(from).saturating_add(1)).then_some(covered);
+    }
+}
+
+/// [`fit_scan_rate`] for each of `scans`, and its targets among `offenders` given the fitted
+/// scan (a scan is shared, and told apart by its place: [`Arc::ptr_eq`]). Nothing changes
+/// where no gap lies within a scan.
+pub fn fit_scan_rates(files: &[FileInfo], scans: &mut [Arc<Scan>], offenders: &mut [Offender]) {
+    for scan in scans {
+        let mut fitted = Scan::clone(scan);
+        fit_scan_rate(files, &mut fitted);
+        if fitted.rate_over == scan.rate_over {
+            continue;
+        }
+        let fitted = Arc::new(fitted);
+        for o in offenders.iter_mut() {
+            if o.scan.as_ref().is_some_and(|s| Arc::ptr_eq(s, scan)) {
+                o.scan = Some(Arc::clone(&fitted));
+            }
+        }
+        *scan = fitted;
     }
 }
 

@@ -75,8 +75,10 @@ enum Cell {
 /// empty for TCP carried directly in IP): two tenants' endpoints may share address and port.
 /// `late_answers` counts its attempts answered only after their SYNs were sent again (a full
 /// listen queue's: [`Offender::answered_late`]), which are no failed attempts; last, since it
-/// came after the others, so that a program that reads the columns by their place still can.
-const OFFENDER_COLUMNS: [&str; 23] = [
+/// came after the others, so that a program that reads the columns by their place still can;
+/// after it `avg_rate_seconds`, the seconds `avg_rate` is over (fewer than its first to last
+/// second where nothing was captured for a while between them: the JSON's field of that name).
+const OFFENDER_COLUMNS: [&str; 24] = [
     "address",
     "port",
     "rst_packets",
@@ -100,6 +102,7 @@ const OFFENDER_COLUMNS: [&str; 23] = [
     "scan_client",
     "overlay",
     "late_answers",
+    "avg_rate_seconds",
 ];
 
 /// One offender's row, in [`OFFENDER_COLUMNS`] order.
@@ -132,13 +135,16 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
             .map_or(Cell::Text(String::new()), |s| Cell::Address(s.client)),
         Cell::Text(o.overlay.key()),
         Cell::Count(o.answered_late()),
+        Cell::Count(super::avg_rate_seconds(o).unsigned_abs()),
     ]
 }
 
 /// The scans table's columns (`rstscope analyze --scans --format csv`): one row per scan, with
 /// the counts of the JSON's `scans` (docs/json.md). `server` is a port scan's, `port` a
-/// sweep's; `lowest` and `highest` are ports in a port scan, addresses in a sweep.
-const SCAN_COLUMNS: [&str; 21] = [
+/// sweep's; `lowest` and `highest` are ports in a port scan, addresses in a sweep. The columns
+/// added later come last (`unanswered_at_end`, `rate_seconds`), so that a program that reads
+/// them by their place still can.
+const SCAN_COLUMNS: [&str; 22] = [
     "kind",
     "client",
     "server",
@@ -160,6 +166,7 @@ const SCAN_COLUMNS: [&str; 21] = [
     "rate",
     "diagnosis",
     "unanswered_at_end",
+    "rate_seconds",
 ];
 
 /// One scan's row, in [`SCAN_COLUMNS`] order.
@@ -196,6 +203,8 @@ fn scan_cells(scan: &Scan, clock: Clock) -> Vec<Cell> {
         Cell::Decimal3(scan.rate()),
         Cell::Text(scan_sentence(scan, clock.stamped())),
         Cell::Count(scan.unanswered_at_end),
+        scan.first_seen
+            .map_or_else(none, |_| Cell::Count(scan.rate_seconds().unsigned_abs())),
     ]
 }
 

@@ -331,6 +331,10 @@ pub struct Evidence {
     /// what the endpoint's refusals are compared with ([`Offender::host_ttl`]). Saved with
     /// the packets, which hold the endpoint's SYN-ACKs only.
     pub host_answers: crate::engine::cause::TtlRange,
+    /// Where the file read is itself a file of saved packets that held only some of its
+    /// capture's ([`recorded::cut`]): what it held, so that a file saved from it again says
+    /// so too ([`saved_cut`]), rather than read as holding all of them.
+    pub cut_before: Option<recorded::Cut>,
 }
 
 impl Evidence {
@@ -388,6 +392,7 @@ impl Evidence {
             processes: Vec::new(),
             capture_end: None,
             host_answers: crate::engine::cause::TtlRange::default(),
+            cut_before: None,
         }
     }
 }
@@ -827,8 +832,9 @@ fn collect_source_watched(
         .chain(recorded_time(source.files()).map(|c| c.end))
         .max();
     ev.capture_end = end;
+    ev.cut_before = recorded::cut(source.recorded_host());
     ev.warnings
-        .extend(recorded::cut(source.recorded_host()).map(|c| c.warning()));
+        .extend(ev.cut_before.as_ref().map(recorded::Cut::warning));
     match end {
         Some(end) => engine.finish_at(end),
         None => engine.finish(),
@@ -1923,15 +1929,36 @@ pub fn packets_words(ev: &Evidence) -> String {
 }
 
 /// What of the capture's packets a file of the evidence's holds, where not all of them
-/// ([`recorded::Cut`]).
+/// ([`recorded::Cut`]). Read from a file that held only some itself ([`Evidence::cut_before`]):
+/// of the same packets, the capture's count of them (the first 2,000 of 2,011 saved again
+/// are still the first 2,000 of 2,011); of others (one connection's, picked out of them),
+/// what the file read held, told after what this one holds of it.
 pub fn saved_cut(ev: &Evidence) -> Option<recorded::Cut> {
     let kept = ev.packets.len() as u64;
-    (ev.more > 0).then(|| recorded::Cut {
-        kept,
-        of: kept + ev.more,
-        latest: ev.latest,
-        what: packets_words(ev),
-    })
+    let what = packets_words(ev);
+    match ev.cut_before.as_ref() {
+        Some(before) if before.what == what => Some(recorded::Cut {
+            kept,
+            of: before.of.max(kept + ev.more),
+            latest: before.latest || ev.latest,
+            what,
+            within: before.within.clone(),
+        }),
+        Some(before) => Some(recorded::Cut {
+            kept,
+            of: kept + ev.more,
+            latest: ev.latest,
+            what,
+            within: Some(Box::new(before.clone())),
+        }),
+        None => (ev.more > 0).then(|| recorded::Cut {
+            kept,
+            of: kept + ev.more,
+            latest: ev.latest,
+            what,
+            within: None,
+        }),
+    }
 }
 
 /// The statistics block of a file of saved packets (one an interface): from its first packet

@@ -19,7 +19,7 @@ use crate::engine::{
 };
 use crate::host::history::ListenerRecord;
 use crate::host::journal::{FormerOwner, ListenerEnd, UnitNow, UnitState};
-use crate::host::restarts::FailingStart;
+use crate::host::restarts::{FailingStart, NetNsRelation};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::{Overlay, Timestamp};
 use crate::source::Compression;
@@ -40,14 +40,6 @@ fn number(x: f64, decimals: usize) -> Value {
     format!("{x:.decimals$}")
         .parse::<Number>()
         .map_or(Value::Null, Value::Number)
-}
-
-/// The seconds `o`'s `avg_rate` is over: its first to last second, or the seconds captured
-/// between them where nothing was captured for a while ([`Offender::avg_over`]).
-fn avg_rate_seconds(o: &Offender) -> i64 {
-    o.avg_over.unwrap_or_else(|| {
-        (o.last_seen.second().saturating_sub(o.first_seen.second())).saturating_add(1)
-    })
 }
 
 /// `x` with `n` decimals as the JSON number [`number`] makes, `None` where it makes null.
@@ -141,6 +133,7 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
         "first_seen": scan.first_seen.map(time),
         "last_seen": scan.last_seen.map(time),
         "rate": number(scan.rate(), 3),
+        "rate_seconds": scan.first_seen.map(|_| scan.rate_seconds()),
         "attempts": scan.attempts,
         "failed_attempts": scan.failed_attempts,
         "answers": {
@@ -226,7 +219,7 @@ impl OffenderOut<'_> {
         m.time("first_seen", o.first_seen)?;
         m.time("last_seen", o.last_seen)?;
         m.number("avg_rate", decimals(o.avg_rate, 3).as_deref())?;
-        m.field("avg_rate_seconds", &avg_rate_seconds(o))?;
+        m.field("avg_rate_seconds", &super::avg_rate_seconds(o))?;
         m.field("peak_rate", &o.peak_rate)?;
         m.field("peak_second", &o.peak_second)?;
         m.field("series_from", &o.series_from)?;
@@ -257,10 +250,7 @@ impl OffenderOut<'_> {
                 earlier: EachOf(&e.listener.earlier, ListenerRecordOut),
                 former_owner: e.former_owner.as_ref().map(FormerOwnerOut),
                 ending: e.listener_end.as_ref().map(ListenerEndOut),
-                failing_starts: FailingStartsOut {
-                    starts: &e.failing_starts,
-                    capture_net_ns: host.and_then(|h| h.net_ns),
-                },
+                failing_starts: EachOf(&e.failing_starts, FailingStartOut),
             }),
         )?;
         m.field(
@@ -463,41 +453,12 @@ struct ListenerOut<'a> {
     earlier: EachOf<'a, ListenerRecord, ListenerRecordOut<'a>>,
     former_owner: Option<FormerOwnerOut<'a>>,
     ending: Option<ListenerEndOut<'a>>,
-    failing_starts: FailingStartsOut<'a>,
+    failing_starts: EachOf<'a, FailingStart, FailingStartOut<'a>>,
 }
 
-/// The programs that failed to start again and again while the endpoint was refused, with the
-/// network namespace the live capture captured in, where known ([`HostReport::net_ns`]).
-struct FailingStartsOut<'a> {
-    starts: &'a [FailingStart],
-    capture_net_ns: Option<u64>,
-}
-
-impl Serialize for FailingStartsOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer
-            .collect_seq((self.starts.iter()).map(|f| FailingStartOut(f, self.capture_net_ns)))
-    }
-}
-
-/// A program that failed to start again and again while the endpoint was refused, and the
-/// capture's network namespace, where known.
-struct FailingStartOut<'a>(&'a FailingStart, Option<u64>);
-
-/// Where the runs of `f` ran, as to network namespaces: all in the capture's (`capture`),
-/// some in others too (`capture-and-others`), all in others (`others`), of the runs whose
-/// namespace was read; `None` where the capture's namespace is not known (a file), where no
-/// run's was read, and where whether it ran in the capture's is not known
-/// ([`FailingStart::net_ns_untold`]: `net_ns_unread` says why).
-fn net_ns_of(f: &FailingStart, capture: Option<u64>) -> Option<&'static str> {
-    let capture = capture.filter(|&ns| !f.net_ns.is_empty() && f.net_ns_untold(ns).is_none())?;
-    let others = f.net_ns.iter().any(|&ns| ns != capture);
-    Some(match (f.net_ns.contains(&capture), others) {
-        (true, false) => "capture",
-        (true, true) => "capture-and-others",
-        (false, _) => "others",
-    })
-}
+/// A program that failed to start again and again while the endpoint was refused (or on this
+/// machine: the machine-wide list).
+struct FailingStartOut<'a>(&'a FailingStart);
 
 impl Serialize for FailingStartOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -545,7 +506,9 @@ impl Serialize for FailingStartOut<'_> {
                 })
             }),
         )?;
-        m.serialize_entry("net_ns", &net_ns_of(f, self.1))?;
+        // Where its runs ran against the capture's network namespace, as the live report
+        // found it (and a file it saved keeps).
+        m.serialize_entry("net_ns", &f.net_ns_relation.map(NetNsRelation::as_str))?;
         m.serialize_entry("net_ns_unread", &f.net_ns_unread)?;
         m.end()
     }
@@ -731,10 +694,7 @@ fn host(h: &HostReport) -> Option<Value> {
             "listening_port": h.listening_port,
             "listening": records(&h.listening),
             "gone": records(&h.gone),
-            "failing_starts": FailingStartsOut {
-                starts: &h.failing_starts,
-                capture_net_ns: h.net_ns,
-            },
+            "failing_starts": EachOf(&h.failing_starts, FailingStartOut),
         })
     })
 }
@@ -1447,6 +1407,7 @@ mod tests {
             elsewhere: None,
             net_ns: Vec::new(),
             net_ns_unread: None,
+            net_ns_relation: None,
         }
     }
 
@@ -1455,7 +1416,7 @@ mod tests {
     fn a_failing_start_says_when_it_recovered() {
         use crate::host::restarts::{Recovered, RecoveredHow};
         let mut f = failing_start("/opt/x/bin/collector");
-        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f, None)).expect("json");
+        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f)).expect("json");
         assert!(out(&f).get("recovered").is_some_and(Value::is_null));
         f.recovered = Some(Recovered {
             at: Timestamp(7_500_000_000),
@@ -1471,8 +1432,11 @@ mod tests {
     }
 
     /// A program's runs say the network namespaces they ran in against the live capture's:
-    /// all in it, in others too, in others only, or null where either is not known (a saved
-    /// file keeps neither: the numbers are this boot's).
+    /// all in it, in others too, in others only, or null where either is not known; and a
+    /// report read back from a file saved by the live capture says the same. Regression (s50):
+    /// the relation was made from the namespaces' numbers when the JSON was written, which a
+    /// file does not keep (they are this boot's), so the file's report said null where the
+    /// live one said "capture".
     #[test]
     fn a_failing_start_says_whether_it_ran_in_another_network_namespace() {
         let mut f = FailingStart {
@@ -1480,7 +1444,22 @@ mod tests {
             ..failing_start("/opt/x/crasher")
         };
         let out = |f: &FailingStart, capture: Option<u64>| {
-            serde_json::to_value(FailingStartOut(f, capture)).expect("json")["net_ns"].clone()
+            let f = FailingStart {
+                net_ns_relation: capture.and_then(|ns| f.net_ns_relation_to(ns)),
+                ..f.clone()
+            };
+            let live = serde_json::to_value(FailingStartOut(&f)).expect("json");
+            // As a saved capture holds it, and a report read back from it writes it.
+            let saved: FailingStart =
+                serde_json::from_str(&serde_json::to_string(&f).expect("saved")).expect("read");
+            assert!(saved.net_ns.is_empty(), "no namespace numbers saved");
+            let read = serde_json::to_value(FailingStartOut(&saved)).expect("json");
+            assert_eq!(live["net_ns"], read["net_ns"], "saved and read back");
+            assert_eq!(
+                live["net_ns_unread"], read["net_ns_unread"],
+                "saved and read back"
+            );
+            live["net_ns"].clone()
         };
         assert_eq!(out(&f, Some(4026531840)), "capture");
         assert_eq!(out(&f, Some(4026532999)), "others");
@@ -1494,12 +1473,12 @@ mod tests {
         f.net_ns_unread = Some(crate::host::restarts::NetNsUnread::Gone);
         assert_eq!(out(&f, Some(4026533000)), Value::Null, "a run's not known");
         assert_eq!(out(&f, Some(4026531840)), "capture-and-others");
-        let unread = serde_json::to_value(FailingStartOut(&f, None)).expect("json");
+        let unread = serde_json::to_value(FailingStartOut(&f)).expect("json");
         assert_eq!(unread["net_ns_unread"], "gone");
         f.net_ns.clear();
         assert_eq!(out(&f, Some(4026531840)), Value::Null, "none read");
         f.net_ns_unread = None;
-        let read = serde_json::to_value(FailingStartOut(&f, None)).expect("json");
+        let read = serde_json::to_value(FailingStartOut(&f)).expect("json");
         assert_eq!(read["net_ns_unread"], Value::Null);
     }
 
@@ -1538,7 +1517,7 @@ mod tests {
             }),
             ..failing_start("/opt/x/collector")
         };
-        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f, None)).expect("json");
+        let out = |f: &FailingStart| serde_json::to_value(FailingStartOut(f)).expect("json");
         assert_eq!(
             out(&f)["container"],
             json!({"runtime": "docker", "id": "3f2a9c1e0b7d", "pod": null,
@@ -1712,6 +1691,7 @@ mod tests {
             open_targets: Vec::new(),
             first_seen: Some(at(0)),
             last_seen: Some(at(3)),
+            rate_over: None,
             typical_attempts: 1,
             retried_named: vec![(
                 (
@@ -1805,9 +1785,9 @@ mod tests {
             // capture's network namespace.
             failing_starts: vec![FailingStart {
                 net_ns: vec![4_026_531_840],
+                net_ns_relation: Some(NetNsRelation::Capture),
                 ..failing_start("/opt/x/bin/indexer")
             }],
-            net_ns: Some(4_026_531_840),
             ..Default::default()
         };
         a.host = Some(std::sync::Arc::new(host));

@@ -596,6 +596,15 @@ pub fn avg_rate_words(o: &Offender) -> String {
     }
 }
 
+/// The seconds `o`'s average rate is over: its first to last second, or the seconds captured
+/// between them where nothing was captured for a while ([`Offender::avg_over`]): the JSON's
+/// `avg_rate_seconds` and the CSV's column of that name.
+pub(crate) fn avg_rate_seconds(o: &Offender) -> i64 {
+    o.avg_over.unwrap_or_else(|| {
+        (o.last_seen.second().saturating_sub(o.first_seen.second())).saturating_add(1)
+    })
+}
+
 /// How long `o`'s incidents lasted, first to last, as [`capture_span`] says it (`12 ms`).
 pub fn incidents_span(o: &Offender) -> String {
     capture_span(o.first_seen, o.last_seen)
@@ -1210,16 +1219,19 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
     };
     let when = match (scan.first_seen, scan.last_seen) {
         (Some(f), Some(l)) if f.second() != l.second() => {
-            let r = rate(scan.rate());
-            let r = match r.split_once('/') {
-                Some((n, per)) => format!("{n} {unit}/{per}"),
-                None => r,
-            };
-            format!(
-                " in {} ({r}, {})",
-                approx_duration(scan.span_secs()),
-                clock.range(f, l)
-            )
+            // How long it took, as every span is said (a 0.43 s sweep was "in 2 s", the
+            // seconds it touched); under a second, no rate per second is made of it, as none
+            // is of an endpoint's incidents.
+            let took = capture_span(f, l);
+            if under_a_second(f, l) {
+                format!(" in {took} ({})", clock.range(f, l))
+            } else {
+                format!(
+                    " in {took} ({}, {})",
+                    scan_rate_words(scan, unit),
+                    clock.range(f, l)
+                )
+            }
         }
         (Some(f), _) => format!(" at {}", clock.time(f)),
         _ => String::new(),
@@ -1234,6 +1246,22 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
         scan_answers(scan),
         scan_retried(scan)
     )
+}
+
+/// `scan`'s rate in `unit`s (`ports`, `hosts`): `12 ports/s`; where nothing was captured for a
+/// while between its first and last incident ([`Scan::rate_over`]), with the time it is over,
+/// as an endpoint's ([`avg_rate_words`]): `13 hosts/s over the 3 s captured` (a sweep over two
+/// stretches four days apart was "10.0 hosts/day").
+fn scan_rate_words(scan: &Scan, unit: &str) -> String {
+    let r = rate(scan.rate());
+    let r = match r.split_once('/') {
+        Some((n, per)) => format!("{n} {unit}/{per}"),
+        None => r,
+    };
+    match scan.rate_over {
+        Some(secs) => format!("{r} over the {} captured", approx_duration(secs)),
+        None => r,
+    }
 }
 
 /// A scan as one row names it: its client and server ("172.16.0.8 → 64.13.134.52", a port
@@ -3650,7 +3678,7 @@ pub fn failing_start_line_of(h: &HostReport, f: &FailingStart, clock: Clock) -> 
             "{line} It ran in another network namespace than the capture's: none of the ports \
              captured was its to serve."
         )
-    } else if let Some(why) = h.net_ns.and_then(|ns| f.net_ns_untold(ns)) {
+    } else if let Some(why) = f.net_ns_unread {
         format!("{line} {}", net_ns_untold_words(why, None))
     } else {
         line
@@ -4219,6 +4247,7 @@ mod failing_start_tests {
             elsewhere: None,
             net_ns: Vec::new(),
             net_ns_unread: None,
+            net_ns_relation: None,
         }
     }
 
@@ -4230,15 +4259,12 @@ mod failing_start_tests {
     fn a_program_failing_only_in_another_network_namespace_says_so_in_the_machines_list() {
         let mark = "It ran in another network namespace than the capture's";
         let line = |capture: Option<u64>, runs: &[u64]| {
-            let h = super::HostReport {
-                net_ns: capture,
-                ..super::HostReport::default()
-            };
             let f = FailingStart {
                 net_ns: runs.to_vec(),
                 ..killed(3, Some(11), 3, 0)
             };
-            super::failing_start_line_of(&h, &f, Clock::Utc)
+            let h = super::HostReport::default();
+            super::failing_start_line_of(&h, &f.told_against(capture), Clock::Utc)
         };
         let elsewhere = line(Some(4_026_531_840), &[4_026_532_001]);
         assert!(
@@ -4273,6 +4299,7 @@ mod failing_start_tests {
             link: StartLink::Timing,
             net_ns: runs.to_vec(),
             net_ns_unread: unread,
+            net_ns_relation: None,
             ..killed(3, Some(11), 3, 0)
         };
         let said = failing_start_sentence(7312, &f(&[], Some(Gone)), Clock::Utc);
@@ -4289,11 +4316,8 @@ mod failing_start_tests {
         assert!(refused.contains("CAP_SYS_PTRACE"), "{refused}");
         // The machine's list, against the capture's namespace.
         let line = |capture: Option<u64>, runs: &[u64], unread| {
-            let h = super::HostReport {
-                net_ns: capture,
-                ..super::HostReport::default()
-            };
-            super::failing_start_line_of(&h, &f(runs, unread), Clock::Utc)
+            let h = super::HostReport::default();
+            super::failing_start_line_of(&h, &f(runs, unread).told_against(capture), Clock::Utc)
         };
         let mark = "It may have run in another network namespace than the capture's: ";
         let ours = 4_026_531_840;
@@ -4726,6 +4750,7 @@ mod diagnosis_tests {
             open_targets: Vec::new(),
             first_seen: None,
             last_seen: None,
+            rate_over: None,
             typical_attempts: 1,
             retried_named: Vec::new(),
             retried: 0,

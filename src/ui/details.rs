@@ -501,6 +501,12 @@ pub fn save_packets(
     let kept = ev.packets.len();
     let said = match evidence::saved_cut(ev) {
         None => format!(": {}", packets_noun(kept)),
+        // Every packet the file read had, which was itself cut: not the window's doing.
+        Some(_) if ev.more == 0 && ev.cut_before.is_some() => format!(
+            ": {}, all the file they were saved from had (it held only some of its capture's); \
+             the file says so",
+            packets_noun(kept)
+        ),
         Some(cut) => {
             let why = why_not.unwrap_or_else(|| match save.again {
                 Some(_) => format!(
@@ -1386,7 +1392,18 @@ impl DetailsView {
                         ui.label(RichText::new(shown).strong()).on_hover_text(text);
                     }
                     let scan = input.row.and_then(|r| r.scan.as_ref()).map(|s| &*s.scan);
-                    *action = save_button(ui, (o, scan), ev, stream.as_ref(), input.clock, after);
+                    // Packets past those kept are read again from the capture's files
+                    // (not from a pipe's bytes, read once).
+                    let again =
+                        !input.paths.is_empty() && crate::source::read_once(input.paths).is_none();
+                    *action = save_button(
+                        ui,
+                        (o, scan),
+                        (ev, again),
+                        stream.as_ref(),
+                        input.clock,
+                        after,
+                    );
                     if copies {
                         let copies_box = ui.checkbox(all_copies, COPIES_BOX);
                         crate::ui::focus::ring(ui, &copies_box);
@@ -1646,22 +1663,29 @@ fn checkbox_width(ui: &egui::Ui, text: &str) -> f32 {
 }
 
 /// "Save these packets…": a pcapng of the packets listed (they are all there is, unless more
-/// were counted than kept, which its hover says). `after`: points of the heading's line kept
-/// for what follows the button.
+/// were counted than kept, which its hover says). `again`: the capture's files can be read
+/// again for packets the details did not keep ([`DetailsView::all_to_save`]), so a connection
+/// none of whose packets are listed (all past the details' first 2,000) can be saved too.
+/// `after`: points of the heading's line kept for what follows the button.
 fn save_button(
     ui: &mut egui::Ui,
     (o, scan): (&Offender, Option<&Scan>),
-    ev: Option<&Arc<Evidence>>,
+    (ev, again): (Option<&Arc<Evidence>>, bool),
     stream: Option<&(Vec<usize>, ConnRecord)>,
     clock: Clock,
     after: f32,
 ) -> Option<DetailsAction> {
     let packets = ev.filter(|e| match stream {
-        Some((lines, _)) => !lines.is_empty(),
-        None => !e.packets.is_empty(),
+        Some((lines, _)) => !lines.is_empty() || (again && e.more > 0),
+        None => !e.packets.is_empty() || (again && e.more > 0),
     });
     let name = packets_file_name(o, scan, stream.map(|(_, c)| c), clock);
     let hint = match packets {
+        Some(_) if stream.is_some_and(|(lines, _)| lines.is_empty()) => format!(
+            "a pcapng file of the selected connection's packets, for Wireshark: none of them is \
+             listed (the details keep the first {}), so the capture is read again for them",
+            report::grouped(MAX_PACKETS)
+        ),
         Some(_) if stream.is_some() => {
             "a pcapng file of just the selected connection's packets listed, for Wireshark"
                 .to_owned()

@@ -442,6 +442,7 @@ impl OffendersView {
                     .map(|o| (o.clone(), true))
                     .collect(),
                 None,
+                &capture.files,
                 None,
             )
             .into_iter()
@@ -1994,7 +1995,7 @@ pub fn build_rows(
             .collect(),
         None => offenders.iter().map(|o| (o.clone(), true)).collect(),
     };
-    let mut rows = with_scans_folded(kept, host, range);
+    let mut rows = with_scans_folded(kept, host, files, range);
     // Ranked as the report ranks them, a scan as one finding among the endpoints with
     // problems of their own (by its targets' incidents together): synscan's 997 targets were
     // 997 rows, each with the scan's sentence, the endpoints worth a look among them.
@@ -2030,6 +2031,7 @@ pub fn build_rows(
 fn with_scans_folded(
     kept: Vec<(Offender, bool)>,
     host: Option<&HostReport>,
+    files: &[FileInfo],
     range: Option<(i64, i64)>,
 ) -> Vec<Row> {
     let in_range = range.is_some();
@@ -2064,9 +2066,12 @@ fn with_scans_folded(
     for (scan, mut targets, _) in scans {
         targets.sort_by_key(Offender::key);
         let refs: Vec<&Offender> = targets.iter().collect();
-        let Some(offender) = Offender::folded(&scan, &refs) else {
+        let Some(mut offender) = Offender::folded(&scan, &refs) else {
             continue;
         };
+        // Its Avg and the details' rate across a gap say what they are over, as an
+        // endpoint's do ([`Offender::avg_over`], which folding leaves unset).
+        crate::pipeline::merged::fit_rate(files, &mut offender);
         let mut answers: Vec<(EndpointKey, Answer)> = (targets.iter())
             .map(|t| (t.key(), Answer::of(&scan, t)))
             .collect();
@@ -2095,7 +2100,9 @@ fn with_scans_folded(
             let attempts = |k: EndpointKey| {
                 (own.binary_search_by_key(&k, |&(key, _)| key).ok()).map(|i| own[i].1)
             };
-            scan_in_range(&scan, &targets, &answers, &offender, attempts)
+            let mut s = scan_in_range(&scan, &targets, &answers, &offender, attempts);
+            crate::pipeline::merged::fit_scan_rate(files, &mut s);
+            s
         });
         rows.push(Row {
             rank: 0,
@@ -3108,6 +3115,7 @@ mod tests {
             elsewhere: None,
             net_ns: Vec::new(),
             net_ns_unread: None,
+            net_ns_relation: None,
         };
         h.failing_starts = vec![f.clone()];
         let (text, _) = listener_text(Some(&h), Clock::Utc);

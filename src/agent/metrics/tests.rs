@@ -658,6 +658,7 @@ fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
         open_targets: Vec::new(),
         first_seen: None,
         last_seen: None,
+        rate_over: None,
         typical_attempts: 1,
         retried_named: Vec::new(),
         retried: 0,
@@ -948,6 +949,7 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         elsewhere: None,
         net_ns: Vec::new(),
         net_ns_unread: None,
+        net_ns_relation: None,
     };
     let report = |failing_starts: Vec<FailingStart>| HostReport {
         samples: 3,

@@ -135,6 +135,7 @@ fn live_report() -> HostReport {
             elsewhere: None,
             net_ns: Vec::new(),
             net_ns_unread: None,
+            net_ns_relation: None,
         }],
         ..served.clone()
     };
@@ -711,4 +712,55 @@ fn the_block_is_written_as_version_1_wrote_it() {
             report.replace(r#""listening_port":null"#, r#""listening_port":7211"#)
         )
     );
+}
+
+/// A file of one connection's packets saved from a file that held only its endpoint's first
+/// 2,000 says both: what it holds of the file it was saved from, and what that one held of
+/// its capture; and the block that says it reads back. Regression (s50): the first file's cut
+/// was lost on saving again, and the second read as holding every packet.
+#[test]
+fn a_cut_within_a_cut_file_says_both() {
+    let endpoint = Cut {
+        kept: 2000,
+        of: 2012,
+        latest: false,
+        what: "TCP packets to or from 10.0.0.2:7000".into(),
+        within: None,
+    };
+    let connection = Cut {
+        kept: 2,
+        of: 2,
+        latest: false,
+        what: "TCP packets of the connection from 10.0.0.1:40000 to 10.0.0.2:7000".into(),
+        within: Some(Box::new(endpoint.clone())),
+    };
+    assert_eq!(
+        connection.warning(),
+        "this file holds the 2 TCP packets of the connection from 10.0.0.1:40000 to \
+         10.0.0.2:7000 in the file they were saved from, which held the first 2,000 of the \
+         2,012 TCP packets to or from 10.0.0.2:7000 in the capture they were saved from (the \
+         later 12 are not in it): attempts and resets counted from it may be fewer than the \
+         capture's"
+    );
+    let cut_again = Cut {
+        kept: 1,
+        of: 2,
+        ..connection.clone()
+    };
+    assert!(
+        cut_again.warning().starts_with(
+            "this file holds the first 1 of the 2 TCP packets of the connection from \
+             10.0.0.1:40000 to 10.0.0.2:7000 in the file they were saved from (the later 1 are \
+             not in it), which held the first 2,000"
+        ),
+        "{}",
+        cut_again.warning()
+    );
+    let body = encode_saved(None, Some(connection.clone())).expect("encoded");
+    assert_eq!(cut(&[body]), Some(connection));
+    // One cut alone reads as before.
+    assert!(endpoint.warning().starts_with(
+        "this file holds the first 2,000 of the 2,012 TCP packets to or from 10.0.0.2:7000 in \
+         the capture they were saved from (the later 12 are not in it)"
+    ));
 }

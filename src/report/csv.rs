@@ -138,7 +138,7 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
 /// The scans table's columns (`rstscope analyze --scans --format csv`): one row per scan, with
 /// the counts of the JSON's `scans` (docs/json.md). `server` is a port scan's, `port` a
 /// sweep's; `lowest` and `highest` are ports in a port scan, addresses in a sweep.
-const SCAN_COLUMNS: [&str; 21] = [
+const SCAN_COLUMNS: [&str; 22] = [
     "kind",
     "client",
     "server",
@@ -160,6 +160,7 @@ const SCAN_COLUMNS: [&str; 21] = [
     "rate",
     "diagnosis",
     "unanswered_at_end",
+    "targets_not_kept",
 ];
 
 /// One scan's row, in [`SCAN_COLUMNS`] order.
@@ -196,6 +197,7 @@ fn scan_cells(scan: &Scan, clock: Clock) -> Vec<Cell> {
         Cell::Decimal3(scan.rate()),
         Cell::Text(scan_sentence(scan, clock.stamped())),
         Cell::Count(scan.unanswered_at_end),
+        Cell::Count(scan.not_kept),
     ]
 }
 

@@ -3956,6 +3956,73 @@ mod tests {
         );
     }
 
+    /// Regression (real-window trial): on a scan whose targets the endpoint table did not all
+    /// keep, each answer's line counted and listed only those kept ("5,500 refused (closed)
+    /// 5001, 5002, ...") beside the sentence's "10,498 refused (closed): 1, 2, 3", and an
+    /// answer none of whose targets were kept ("2 open: 22, 80") had no line. A line counts the
+    /// scan's targets with how many were not kept, and says its list holds those kept, and why.
+    #[test]
+    fn a_scans_answer_lines_count_its_targets_and_list_those_kept() {
+        use super::targets_by_answer;
+        use crate::engine::ScanKind;
+        use crate::packet::Overlay;
+        use crate::ui::offenders::{Answer, ScanRow};
+        use std::net::IpAddr;
+        use std::sync::Arc;
+        let (client, server): (IpAddr, IpAddr) = (
+            "10.0.0.1".parse().expect("ip"),
+            "10.0.0.2".parse().expect("ip"),
+        );
+        let row = |targets: u64, not_kept: u64, kept: std::ops::RangeInclusive<u16>| {
+            let mut scan = crate::engine::scans::tests_scan(ScanKind::Ports { server }, client);
+            scan.targets = targets;
+            scan.half_open = 2;
+            scan.refused = targets - 2;
+            scan.not_kept = not_kept;
+            ScanRow {
+                scan: Arc::new(scan),
+                targets: kept
+                    .map(|p| ((server, p, Overlay::NONE), Answer::Refused))
+                    .collect(),
+                in_range: None,
+            }
+        };
+        let lines = targets_by_answer(&row(300, 120, 121..=300));
+        let labels: Vec<String> = lines.iter().map(|a| a.label()).collect();
+        assert_eq!(
+            labels,
+            ["2 open, 2 not kept", "298 refused (closed), 118 not kept"]
+        );
+        assert!(lines[0].kept.is_empty());
+        assert!(
+            lines[0]
+                .not_kept_words()
+                .starts_with("none of these were kept as endpoints (the endpoint table keeps"),
+            "{}",
+            lines[0].not_kept_words()
+        );
+        assert_eq!(
+            (lines[1].kept.len(), lines[1].kept[0].as_str()),
+            (180, "121")
+        );
+        let words = lines[1].not_kept_words();
+        assert!(
+            words.starts_with("118 of these 298 were not kept as endpoints")
+                && words.ends_with("listed and copied are the 180 kept, 121 to 300"),
+            "{words}"
+        );
+        // A scan the table kept whole: its lines as before.
+        let lines = targets_by_answer(&row(22, 0, 1..=20));
+        assert_eq!(
+            lines.len(),
+            1,
+            "{:?}",
+            lines.iter().map(|a| a.label()).collect::<Vec<_>>()
+        );
+        assert_eq!(lines[0].label(), "20 refused (closed)");
+        assert_eq!(lines[0].not_kept(), 0);
+    }
+
     #[test]
     fn a_one_packet_connection_has_no_duration() {
         let c = crate::engine::ConnRecord {

@@ -122,18 +122,22 @@ impl ScanRow {
         self.in_range.as_ref().unwrap_or(&self.scan)
     }
 
-    /// The targets that answered `answer` as the scan's sentence counts them (the time
-    /// range's, where one is selected), with those the endpoint table did not keep
-    /// ([`Scan::not_kept`]): at least [`ScanRow::answered`]'s.
+    /// The targets that answered `answer` as the scan's sentence counts them, with those the
+    /// endpoint table did not keep ([`Scan::not_kept`]): at least [`ScanRow::answered`]'s, and
+    /// theirs where the table kept them all (or in a time range, counted over those kept).
     pub fn counted(&self, answer: Answer) -> u64 {
         let told = self.told();
+        let kept = self.answered(answer).count() as u64;
+        if told.not_kept == 0 {
+            return kept;
+        }
         let counted = match answer {
             Answer::Open => told.open(),
             Answer::Refused => told.refused,
             Answer::NoAnswer => told.unanswered,
             Answer::GivenUp => told.other,
         };
-        counted.max(self.answered(answer).count() as u64)
+        counted.max(kept)
     }
 
     /// The targets that answered `answer`, in endpoint order.

@@ -1143,11 +1143,14 @@ fn a_scan_cut_before_its_last_answers_does_not_call_them_filtered() {
         String::from_utf8(rstscope(&["analyze", "--scans", "--format", "csv", "--utc", &f]).stdout)
             .expect("UTF-8");
     let header: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
-    // Added after the others, with `rate_seconds` after it.
+    // Added after the others: `unanswered_at_end`, then `rate_seconds` and `targets_not_kept`.
     let at_end = header.iter().position(|&c| c == "unanswered_at_end");
-    assert_eq!(at_end, Some(header.len() - 2), "{csv}");
+    assert_eq!(at_end, Some(header.len() - 3), "{csv}");
+    assert_eq!(header.last(), Some(&"targets_not_kept"), "{csv}");
     assert!(
-        csv.lines().nth(1).is_some_and(|row| row.ends_with(",3,2")),
+        csv.lines()
+            .nth(1)
+            .is_some_and(|row| row.ends_with(",3,2,0")),
         "{csv}"
     );
 }
@@ -1949,9 +1952,9 @@ fn a_scan_across_a_gap_says_what_its_rate_is_over() {
     let out = rstscope(&["analyze", "--scans", "--format", "csv", &late, &early]);
     let csv = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].ends_with(",rate,diagnosis,unanswered_at_end,rate_seconds"));
+    assert!(lines[0].ends_with(",rate,diagnosis,unanswered_at_end,rate_seconds,targets_not_kept"));
     assert!(
-        lines[1].contains(",13.333,\"") && lines[1].ends_with(",0,3"),
+        lines[1].contains(",13.333,\"") && lines[1].ends_with(",0,3,0"),
         "{csv}"
     );
     // One stretch of its own: the seconds from its first to last.
@@ -2585,7 +2588,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis,unanswered_at_end,rate_seconds"
+        "kind,client,server,port,targets,targets_at_least,lowest,highest,attempts,failed_attempts,completed,half_open,reset_by_client,refused,unanswered,other,first_seen,last_seen,rate,diagnosis,unanswered_at_end,rate_seconds,targets_not_kept"
     );
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(
@@ -2633,7 +2636,9 @@ fn scans_of_a_capture_without_one_are_none() {
 /// made by make-wide-scan.sh): more endpoints than the 10,000 the engine keeps, so half of the
 /// scan's ports were dropped from the table (the report said "probed at least 5500 ports (5001
 /// to 10500)").
-/// Text, JSON, the CSV's scans table and its offenders tell the whole scan.
+/// Text, JSON, the CSV's scans table and its offenders tell the whole scan, and how many of
+/// its targets the table did not keep (the app's row counted 5,500 beside a sentence of
+/// 10,500, its list from port 5001 beside the sentence's "1, 2, 3").
 #[test]
 fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
     let f = fixture("wide-scan.pcap.xz");
@@ -2649,8 +2654,19 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
         text.contains(
             "a port scan. 2 open (answered with a SYN-ACK reset by the client instead of \
              acknowledged: a half-open SYN scan): 22, 80; 10,498 refused (closed): 1, 2, 3, 4, \
-             5, 6, 7, 8, 9, 10 and 10,488 more."
+             5, 6, 7, 8, 9, 10 and 10,488 more. Of its targets, 5,000 were not kept as \
+             endpoints (more endpoints were seen than the endpoint table keeps, and those with \
+             the fewest incidents went first): the endpoints' own counts, series and lists hold \
+             the other 5,500."
         ),
+        "{text}"
+    );
+    assert!(
+        text.contains("refused 10,498, no answer 0; not kept as endpoints 5,000\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("... and 5,500 endpoints that are targets of the scan above"),
         "{text}"
     );
 
@@ -2671,6 +2687,13 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
     assert_eq!(scan["kind"], "port-scan");
     assert_eq!(scan["targets"], 10_500);
     assert_eq!(scan["targets_at_least"], false);
+    // Its targets the table kept are the offenders whose `scan` it is: together with those
+    // not kept, every one of its targets.
+    assert_eq!(scan["targets_not_kept"], 5_000);
+    let kept = (report["offenders"].as_array().expect("offenders").iter())
+        .filter(|o| o["scan"] == 0)
+        .count();
+    assert_eq!(kept, 5_500);
     assert_eq!(scan["attempts"], 10_500);
     assert_eq!(scan["failed_attempts"], 10_500);
     assert_eq!(scan["answers"]["refused"], 10_498);
@@ -2695,6 +2718,9 @@ fn a_real_scan_larger_than_the_endpoint_table_is_counted_whole() {
         "{}",
         lines[1]
     );
+    // unanswered_at_end, rate_seconds, targets_not_kept.
+    let last: Vec<&str> = lines[1].rsplitn(4, ',').take(3).collect();
+    assert!(last[0] == "5000" && last[2] == "0", "{}", lines[1]);
 
     let out = rstscope(&["analyze", "--format", "csv", &f]);
     let csv = String::from_utf8_lossy(&out.stdout);

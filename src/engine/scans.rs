@@ -218,6 +218,12 @@ pub struct Scan {
     pub retried_named: Vec<(ServiceKey, u64)>,
     /// How many such endpoints there are.
     pub retried: u64,
+    /// Of `targets`, those the endpoint table did not keep as the scan's (it drops the
+    /// endpoints with the fewest incidents past its bound, a scan's ports first): counted by
+    /// the per-client tally, which sees every SYN, but no rows of the scan's, so the app's row,
+    /// its series and the offenders count only `targets - not_kept`. 0 when the table holds
+    /// them all.
+    pub not_kept: u64,
 }
 
 impl Scan {
@@ -259,10 +265,13 @@ impl Scan {
     /// attempts and its open targets) kept, its targets, attempts, answers, names, times and
     /// retried endpoints zeroed, to be counted again over part of what was seen (a time
     /// range: the app's row). The engine's `empty` is the one place that says what zero is.
+    /// Counted over the endpoints the table kept, its targets are at least those where the
+    /// table did not keep them all ([`Scan::not_kept`]): which of those the range held is not
+    /// known.
     #[must_use]
     pub fn uncounted(&self) -> Self {
         Self {
-            targets_at_least: self.targets_at_least,
+            targets_at_least: self.targets_at_least || self.not_kept > 0,
             lowest: self.lowest,
             highest: self.highest,
             open_targets: self.open_targets.clone(),
@@ -527,11 +536,15 @@ fn merge(found: &mut Vec<Found>, t: &Tallied, left_out: impl Fn(&Found) -> LeftO
             scan.retried_named = table.retried_named.clone();
             scan.open_targets = table.open_targets.clone();
             scan.retried = table.retried;
+            scan.not_kept = scan.targets.saturating_sub(found[i].targets.len() as u64);
             found[i].scan = scan;
         }
         Some(_) => {}
         None => found.push(Found {
-            scan,
+            scan: Scan {
+                not_kept: scan.targets,
+                ..scan
+            },
             targets: Vec::new(),
             retried: Vec::new(),
         }),
@@ -620,6 +633,7 @@ fn empty(kind: ScanKind, client: IpAddr, overlay: Overlay) -> Scan {
         typical_attempts: 0,
         retried_named: Vec::new(),
         retried: 0,
+        not_kept: 0,
     }
 }
 

@@ -1418,6 +1418,58 @@ fn refuse(e: &mut Engine, client: IpAddr, port: u16, isn: u32, ms: i64) {
     });
 }
 
+/// Regression (real-window trial): a port scan of 45,000 ports past the endpoint table's
+/// 10,000 told two stories: its sentence (the per-client tally, which sees every SYN) 45,000
+/// refused, its row and details (the endpoints kept) 10,000, the targets listed from port
+/// 35001 beside the sentence's "1, 2, 3". The scan counts the targets the table did not keep,
+/// and its sentence says how many and what the endpoints' own counts hold; a scan the table
+/// keeps whole says nothing of it. Here with the table's bound lowered to 100 endpoints.
+#[test]
+fn a_scan_says_how_many_of_its_targets_the_endpoint_table_did_not_keep() {
+    let small = |ports: u16| {
+        let mut config = EngineConfig::default();
+        config.services.max_tracked = 100;
+        let mut e = Engine::new(config);
+        for port in 1..=ports {
+            refuse(&mut e, CLIENT, port, u32::from(port) << 16, i64::from(port));
+        }
+        e.finish();
+        e.snapshot()
+    };
+    let s = small(300);
+    assert!(s.other_endpoints.dropped > 0, "the table overflowed");
+    assert_eq!(s.scans.len(), 1, "{:?}", s.scans);
+    let scan = &s.scans[0];
+    let kept = s.offenders.iter().filter(|o| o.scan.is_some()).count() as u64;
+    assert!(kept > 0 && kept < 300, "{kept} targets kept");
+    assert_eq!(
+        (scan.targets, scan.refused, scan.targets_at_least),
+        (300, 300, false)
+    );
+    assert_eq!(scan.not_kept, 300 - kept);
+    let sentence = crate::report::scan_sentence(scan, crate::report::Clock::Utc);
+    assert!(
+        sentence.ends_with(&format!(
+            "Of its targets, {} were not kept as endpoints (more endpoints were seen than the \
+             endpoint table keeps, and those with the fewest incidents went first): the \
+             endpoints' own counts, series and lists hold the other {kept}.",
+            300 - kept
+        )),
+        "{sentence}"
+    );
+    assert!(crate::report::scan_gist(scan).contains(&format!(" ({} not kept): ", 300 - kept)));
+    // Counted again over a time range, the kept targets are all it can count: at least.
+    let again = scan.uncounted();
+    assert_eq!((again.not_kept, again.targets_at_least), (0, true));
+
+    let s = small(50);
+    assert_eq!(s.other_endpoints.dropped, 0);
+    assert_eq!((s.scans[0].targets, s.scans[0].not_kept), (50, 0));
+    let sentence = crate::report::scan_sentence(&s.scans[0], crate::report::Clock::Utc);
+    assert!(!sentence.contains("not kept"), "{sentence}");
+    assert!(!crate::report::scan_gist(&s.scans[0]).contains("not kept"));
+}
+
 /// A scan: more service endpoints than the table keeps. The worst offender stays whatever
 /// order it came in, the dropped ones' counts are kept apart, and together they add up.
 #[test]

@@ -142,9 +142,9 @@ fn offender_cells(o: &Offender, host: Option<&HostReport>, clock: Clock) -> Vec<
 /// The scans table's columns (`rstscope analyze --scans --format csv`): one row per scan, with
 /// the counts of the JSON's `scans` (docs/json.md). `server` is a port scan's, `port` a
 /// sweep's; `lowest` and `highest` are ports in a port scan, addresses in a sweep. The columns
-/// added later come last (`unanswered_at_end`, `rate_seconds`), so that a program that reads
-/// them by their place still can.
-const SCAN_COLUMNS: [&str; 22] = [
+/// added later come last (`unanswered_at_end`, `rate_seconds`, `targets_not_kept`), so that a
+/// program that reads them by their place still can.
+const SCAN_COLUMNS: [&str; 23] = [
     "kind",
     "client",
     "server",
@@ -167,6 +167,7 @@ const SCAN_COLUMNS: [&str; 22] = [
     "diagnosis",
     "unanswered_at_end",
     "rate_seconds",
+    "targets_not_kept",
 ];
 
 /// One scan's row, in [`SCAN_COLUMNS`] order.
@@ -205,6 +206,7 @@ fn scan_cells(scan: &Scan, clock: Clock) -> Vec<Cell> {
         Cell::Count(scan.unanswered_at_end),
         scan.first_seen
             .map_or_else(none, |_| Cell::Count(scan.rate_seconds().unsigned_abs())),
+        Cell::Count(scan.not_kept),
     ]
 }
 

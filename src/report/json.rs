@@ -128,6 +128,7 @@ fn scan(scan: &Scan, clock: Clock) -> Value {
         "port": port,
         "targets": scan.targets,
         "targets_at_least": scan.targets_at_least,
+        "targets_not_kept": scan.not_kept,
         "lowest": endpoint(scan.lowest.0, scan.lowest.1),
         "highest": endpoint(scan.highest.0, scan.highest.1),
         "first_seen": scan.first_seen.map(time),
@@ -1702,6 +1703,7 @@ mod tests {
                 6,
             )],
             retried: 1,
+            not_kept: 3,
         });
         o.scan = Some(Arc::clone(&scan));
         a.snapshot.scans = vec![scan];

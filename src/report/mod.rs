@@ -1241,10 +1241,36 @@ pub fn scan_sentence(scan: &Scan, clock: Clock) -> String {
         ScanKind::Sweep { .. } => "a sweep",
     };
     format!(
-        "{} probed {what}{when}: {kind}. {}.{}",
+        "{} probed {what}{when}: {kind}. {}.{}{}",
         host_in(scan.client, network),
         scan_answers(scan),
-        scan_retried(scan)
+        scan_retried(scan),
+        scan_not_kept(scan)
+    )
+}
+
+/// Which of a scan's targets the endpoint table did not keep (with a leading space), or
+/// nothing: the tally counted them, but the offenders, their counts and series (the app's row
+/// of the scan) hold only the others, so a row's "5,500 refused" beside the sentence's 10,498
+/// says why.
+fn scan_not_kept(scan: &Scan) -> String {
+    if scan.not_kept == 0 {
+        return String::new();
+    }
+    let why = "more endpoints were seen than the endpoint table keeps, and those with the fewest \
+               incidents went first";
+    let kept = scan.targets.saturating_sub(scan.not_kept);
+    if kept == 0 {
+        return format!(
+            " None of its targets were kept as endpoints ({why}): the per-client tally counted \
+             them."
+        );
+    }
+    format!(
+        " Of its targets, {} were not kept as endpoints ({why}): the endpoints' own counts, \
+         series and lists hold the other {}.",
+        thousands(scan.not_kept),
+        thousands(kept)
     )
 }
 
@@ -1307,8 +1333,13 @@ pub fn scan_gist(scan: &Scan) -> String {
             parts.push(format!("{} {what}", thousands(n)));
         }
     }
+    // Before the answers: a table's cell cuts the end off.
+    let not_kept = match scan.not_kept {
+        0 => String::new(),
+        n => format!(" ({} not kept)", thousands(n)),
+    };
     format!(
-        "{} of {at_least}{} {unit}: {}",
+        "{} of {at_least}{} {unit}{not_kept}: {}",
         scan_kind_words(scan.kind),
         thousands(scan.targets),
         parts.join(", ")
@@ -4754,6 +4785,7 @@ mod diagnosis_tests {
             typical_attempts: 1,
             retried_named: Vec::new(),
             retried: 0,
+            not_kept: 0,
         };
         let scan = super::scan_sentence(&scan, Clock::Utc);
         assert!(scan.contains("probed 1,000 ports (1 to 1000)"), "{scan}");

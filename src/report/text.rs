@@ -962,7 +962,7 @@ fn scans(
         let _ = writeln!(out, "{}", wrapped(&number, &sentence, SENTENCE_HANG, width));
         let _ = writeln!(
             out,
-            "     attempts {}, failed {}; targets {}: open {} (completed {}, half-open {}), refused {}, no answer {}{}",
+            "     attempts {}, failed {}; targets {}: open {} (completed {}, half-open {}), refused {}, no answer {}{}{}",
             grouped(scan.attempts),
             grouped(scan.failed_attempts),
             grouped(scan.targets),
@@ -977,6 +977,10 @@ fn scans(
                     " ({} before the capture ended: too soon to tell)",
                     grouped(n)
                 ),
+            },
+            match scan.not_kept {
+                0 => String::new(),
+                n => format!("; not kept as endpoints {}", grouped(n)),
             }
         );
     }

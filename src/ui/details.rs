@@ -2018,7 +2018,7 @@ fn header(
             egui::Tooltip::for_enabled(&endpoint)
                 .width(width)
                 .show(|ui| {
-                    ui.horizontal_wrapped(|ui| counts(ui, o, scope, input.seen_on));
+                    ui.horizontal_wrapped(|ui| counts(ui, o, input.row, scope, input.seen_on));
                     let scan = input.row.is_some_and(|r| r.scan.is_some());
                     if tight && (input.host.is_some() || input.live) && !scan {
                         processes(ui, o, input, ProcessLines::Wrapped);
@@ -2052,7 +2052,7 @@ fn header(
         }
         ui.add_space(8.0);
         if !compact {
-            counts(ui, o, scope, input.seen_on);
+            counts(ui, o, input.row, scope, input.seen_on);
             ui.add_space(8.0);
         }
         end(ui);
@@ -2429,18 +2429,64 @@ fn sides_of(input: &DetailsInput<'_>, o: &Offender) -> Sides {
 /// Most targets listed for one answer; the rest are counted, and copied with them.
 pub const TARGETS_LISTED: usize = 60;
 
-/// A scan's targets by how they answered, as its sentence names them (ports, or addresses in
-/// a sweep): each answer that some gave, with them.
-fn targets_by_answer(s: &ScanRow) -> Vec<(Answer, Vec<String>)> {
+/// A scan's targets of one answer: those the endpoint table kept, as its sentence names them
+/// (ports, or addresses in a sweep), and how many the scan counts in all.
+struct Answered {
+    answer: Answer,
+    kept: Vec<String>,
+    counted: u64,
+}
+
+impl Answered {
+    /// Its count and answer, with how many were not kept: "10,498 refused (closed), 4,998 not
+    /// kept". The sentence counts them all (the per-client tally sees every SYN); the list,
+    /// beside the lowest the sentence names, held only those kept and read as another scan.
+    fn label(&self) -> String {
+        let count = format!(
+            "{} {}",
+            report::thousands(self.counted),
+            self.answer.words()
+        );
+        match self.not_kept() {
+            0 => count,
+            n => format!("{count}, {} not kept", report::thousands(n)),
+        }
+    }
+
+    fn not_kept(&self) -> u64 {
+        self.counted.saturating_sub(self.kept.len() as u64)
+    }
+
+    /// What the list holds where the table did not keep them all, and why.
+    fn not_kept_words(&self) -> String {
+        let why = "the endpoint table keeps a bounded number of endpoints and drops those with \
+                   the fewest incidents first; the per-client tally, which sees every SYN, \
+                   counted them, and the sentence names the lowest";
+        match (self.kept.first(), self.kept.last()) {
+            (Some(first), Some(last)) => format!(
+                "{} of these {} were not kept as endpoints ({why}): listed and copied are the {} \
+                 kept, {first} to {last}",
+                report::thousands(self.not_kept()),
+                report::thousands(self.counted),
+                report::thousands(self.kept.len() as u64),
+            ),
+            _ => format!("none of these were kept as endpoints ({why})"),
+        }
+    }
+}
+
+/// A scan's targets by how they answered: each answer that some gave, with them.
+fn targets_by_answer(s: &ScanRow) -> Vec<Answered> {
     Answer::ALL
         .into_iter()
-        .map(|answer| {
-            let all = (s.answered(answer))
+        .map(|answer| Answered {
+            answer,
+            kept: (s.answered(answer))
                 .map(|k| report::scan_target(s.scan.kind, k))
-                .collect::<Vec<_>>();
-            (answer, all)
+                .collect(),
+            counted: s.counted(answer),
         })
-        .filter(|(_, all)| !all.is_empty())
+        .filter(|a| a.counted > 0)
         .collect()
 }
 
@@ -2451,16 +2497,19 @@ pub const TARGETS_MENU: &str = "Copy targets…";
 /// targets, comma-separated (the full details list them).
 fn targets_menu(ui: &mut egui::Ui, s: &ScanRow) {
     let by_answer = targets_by_answer(s);
-    let counts: Vec<String> = (by_answer.iter())
-        .map(|(answer, all)| format!("{} {}", report::thousands(all.len() as u64), answer.words()))
-        .collect();
+    let counts: Vec<String> = by_answer.iter().map(Answered::label).collect();
     let button = egui::Button::new(TARGETS_MENU)
         .small()
         .wrap_mode(egui::TextWrapMode::Extend);
     let menu = egui::containers::menu::MenuButton::from_button(button).ui(ui, |ui| {
-        for ((_, all), count) in by_answer.iter().zip(&counts) {
-            if ui.button(count).clicked() {
-                ui.ctx().copy_text(all.join(","));
+        for (a, count) in by_answer.iter().zip(&counts) {
+            let entry = ui.add_enabled(!a.kept.is_empty(), egui::Button::new(count));
+            let entry = match a.not_kept() {
+                0 => entry,
+                _ => entry.on_hover_text(a.not_kept_words()),
+            };
+            if entry.clicked() {
+                ui.ctx().copy_text(a.kept.join(","));
                 ui.close();
             }
         }
@@ -2479,20 +2528,21 @@ fn scan_targets(ui: &mut egui::Ui, s: &ScanRow) {
         .num_columns(3)
         .spacing([8.0, 2.0])
         .show(ui, |ui| {
-            for (answer, all) in targets_by_answer(s) {
-                ui.label(
-                    RichText::new(format!(
-                        "{} {}",
-                        report::thousands(all.len() as u64),
-                        answer.words()
-                    ))
-                    .strong(),
-                );
+            for a in targets_by_answer(s) {
+                let all = &a.kept;
+                let label = ui.label(RichText::new(a.label()).strong());
+                if a.not_kept() > 0 {
+                    label.on_hover_text(a.not_kept_words());
+                }
                 let copy = ui
-                    .add(egui::Button::new("Copy").min_size(egui::vec2(58.0, 0.0)))
+                    .add_enabled(
+                        !all.is_empty(),
+                        egui::Button::new("Copy").min_size(egui::vec2(58.0, 0.0)),
+                    )
                     .on_hover_text(format!(
-                        "copy these {} {}, comma-separated",
+                        "copy these {}{} {}, comma-separated",
                         report::thousands(all.len() as u64),
+                        if a.not_kept() > 0 { " kept" } else { "" },
                         match kind {
                             ScanKind::Ports { .. } => "ports",
                             ScanKind::Sweep { .. } => "addresses",
@@ -2519,13 +2569,24 @@ fn scan_targets(ui: &mut egui::Ui, s: &ScanRow) {
                 let font = egui::FontId::monospace(fonts::PACKET_LINES);
                 let glyph = one_line_width(ui, "0", font.clone());
                 let chars = (ui.available_width() / glyph.max(1.0)).floor() as usize;
-                let shown = targets_line(&all, chars);
+                // Where the table did not keep them all, the list says it holds those kept:
+                // beside the sentence's "1, 2, 3", a bare "5001, 5002" told another scan.
+                let shown = match (a.not_kept(), all.is_empty()) {
+                    (0, _) => targets_line(all, chars),
+                    (_, true) => "none kept".to_owned(),
+                    (_, false) => format!(
+                        "kept: {}",
+                        targets_line(all, chars.saturating_sub("kept: ".len()))
+                    ),
+                };
                 let label = ui.add(
                     egui::Label::new(RichText::new(&shown).font(font))
                         .selectable(true)
                         .extend(),
                 );
-                if shown != all.join(", ") {
+                if a.not_kept() > 0 {
+                    label.on_hover_text(format!("{}: {listed}", a.not_kept_words()));
+                } else if shown != all.join(", ") {
                     label.on_hover_text(listed);
                 }
                 ui.end_row();
@@ -2576,8 +2637,9 @@ fn suspect_lines(o: &Offender, clock: report::Clock) -> Vec<String> {
 
 /// RSTs by cause, failed attempts, clients, rates, and the interfaces it was seen on where the
 /// capture has several (`seen_on`); counts with their thousands grouped, as the headline
-/// writes them ("40,000", not "40000").
-fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope, seen_on: Option<&str>) {
+/// writes them ("40,000", not "40000"). A scan's `row` whose targets the endpoint table did not
+/// all keep says its counts are those of the targets kept.
+fn counts(ui: &mut egui::Ui, o: &Offender, row: Option<&Row>, scope: Scope, seen_on: Option<&str>) {
     use report::thousands;
     ui.spacing_mut().item_spacing.x = 10.0;
     // Where the line is full, a count goes whole to the next one: wrapped, a live capture's
@@ -2614,6 +2676,20 @@ fn counts(ui: &mut egui::Ui, o: &Offender, scope: Scope, seen_on: Option<&str>) 
             thousands(o.failed_attempts),
             thousands(attempts)
         ));
+    }
+    // Beside the sentence's whole counts, the row's read as another scan's.
+    if let Some((words, s)) =
+        row.and_then(|r| Some((r.targets_not_kept()?, &r.scan.as_ref()?.scan)))
+    {
+        ui.label(
+            RichText::new(format!(
+                "of the {} targets kept ({} not kept)",
+                thousands(s.targets.saturating_sub(s.not_kept)),
+                thousands(s.not_kept)
+            ))
+            .color(ui.visuals().warn_fg_color),
+        )
+        .on_hover_text(words);
     }
     // Attempts answered only after their SYNs were sent again: no failure, but each an
     // incident, in the plot's colour for them (a listen queue that overflowed read "failed
@@ -3902,6 +3978,73 @@ mod tests {
             "1 … and 992 more",
             "the first at least"
         );
+    }
+
+    /// Regression (real-window trial): on a scan whose targets the endpoint table did not all
+    /// keep, each answer's line counted and listed only those kept ("5,500 refused (closed)
+    /// 5001, 5002, ...") beside the sentence's "10,498 refused (closed): 1, 2, 3", and an
+    /// answer none of whose targets were kept ("2 open: 22, 80") had no line. A line counts the
+    /// scan's targets with how many were not kept, and says its list holds those kept, and why.
+    #[test]
+    fn a_scans_answer_lines_count_its_targets_and_list_those_kept() {
+        use super::targets_by_answer;
+        use crate::engine::ScanKind;
+        use crate::packet::Overlay;
+        use crate::ui::offenders::{Answer, ScanRow};
+        use std::net::IpAddr;
+        use std::sync::Arc;
+        let (client, server): (IpAddr, IpAddr) = (
+            "10.0.0.1".parse().expect("ip"),
+            "10.0.0.2".parse().expect("ip"),
+        );
+        let row = |targets: u64, not_kept: u64, kept: std::ops::RangeInclusive<u16>| {
+            let mut scan = crate::engine::scans::tests_scan(ScanKind::Ports { server }, client);
+            scan.targets = targets;
+            scan.half_open = 2;
+            scan.refused = targets - 2;
+            scan.not_kept = not_kept;
+            ScanRow {
+                scan: Arc::new(scan),
+                targets: kept
+                    .map(|p| ((server, p, Overlay::NONE), Answer::Refused))
+                    .collect(),
+                in_range: None,
+            }
+        };
+        let lines = targets_by_answer(&row(300, 120, 121..=300));
+        let labels: Vec<String> = lines.iter().map(|a| a.label()).collect();
+        assert_eq!(
+            labels,
+            ["2 open, 2 not kept", "298 refused (closed), 118 not kept"]
+        );
+        assert!(lines[0].kept.is_empty());
+        assert!(
+            lines[0]
+                .not_kept_words()
+                .starts_with("none of these were kept as endpoints (the endpoint table keeps"),
+            "{}",
+            lines[0].not_kept_words()
+        );
+        assert_eq!(
+            (lines[1].kept.len(), lines[1].kept[0].as_str()),
+            (180, "121")
+        );
+        let words = lines[1].not_kept_words();
+        assert!(
+            words.starts_with("118 of these 298 were not kept as endpoints")
+                && words.ends_with("listed and copied are the 180 kept, 121 to 300"),
+            "{words}"
+        );
+        // A scan the table kept whole: its lines as before.
+        let lines = targets_by_answer(&row(22, 0, 1..=20));
+        assert_eq!(
+            lines.len(),
+            1,
+            "{:?}",
+            lines.iter().map(|a| a.label()).collect::<Vec<_>>()
+        );
+        assert_eq!(lines[0].label(), "20 refused (closed)");
+        assert_eq!(lines[0].not_kept(), 0);
     }
 
     #[test]

@@ -122,6 +122,24 @@ impl ScanRow {
         self.in_range.as_ref().unwrap_or(&self.scan)
     }
 
+    /// The targets that answered `answer` as the scan's sentence counts them, with those the
+    /// endpoint table did not keep ([`Scan::not_kept`]): at least [`ScanRow::answered`]'s, and
+    /// theirs where the table kept them all (or in a time range, counted over those kept).
+    pub fn counted(&self, answer: Answer) -> u64 {
+        let told = self.told();
+        let kept = self.answered(answer).count() as u64;
+        if told.not_kept == 0 {
+            return kept;
+        }
+        let counted = match answer {
+            Answer::Open => told.open(),
+            Answer::Refused => told.refused,
+            Answer::NoAnswer => told.unanswered,
+            Answer::GivenUp => told.other,
+        };
+        counted.max(kept)
+    }
+
     /// The targets that answered `answer`, in endpoint order.
     pub fn answered(&self, answer: Answer) -> impl Iterator<Item = EndpointKey> + '_ {
         (self.targets.iter())
@@ -160,6 +178,24 @@ pub struct Row {
 }
 
 impl Row {
+    /// Where the row is a scan the endpoint table did not keep every target of
+    /// ([`Scan::not_kept`]), what its counts hold: those of the targets kept, so at least the
+    /// scan's (a row's "5,500 refused" beside its sentence's 10,498 read as two scans).
+    pub fn targets_not_kept(&self) -> Option<String> {
+        let scan = &self.scan.as_ref()?.scan;
+        if scan.not_kept == 0 {
+            return None;
+        }
+        Some(format!(
+            "at least: counted over the {} of its {} targets the endpoint table kept; {} were \
+             not kept (more endpoints were seen than the table keeps, and those with the fewest \
+             incidents went first). Its sentence counts them all.",
+            report::thousands(scan.targets.saturating_sub(scan.not_kept)),
+            report::thousands(scan.targets),
+            report::thousands(scan.not_kept)
+        ))
+    }
+
     /// The row's key, as rows are selected.
     pub fn id(&self) -> RowKey {
         match &self.scan {
@@ -1561,6 +1597,15 @@ fn cell(
         SortColumn::Service => {
             ui.label(r.service.unwrap_or(""));
         }
+        SortColumn::Incidents | SortColumn::Cause(_) | SortColumn::Failed
+            if r.targets_not_kept().is_some() && not_kept_count(c, o) > 0 =>
+        {
+            let n = not_kept_count(c, o);
+            let count = ui.label(format!("≥{}", report::thousands(n)));
+            if let Some(words) = r.targets_not_kept() {
+                count_hover(ui, &count, words);
+            }
+        }
         SortColumn::Incidents => match range.and_then(|(from, _)| o.counted_from(from)) {
             Some(since) => {
                 ui.label(format!("≥{}", report::thousands(o.incidents)))
@@ -1679,6 +1724,15 @@ fn count_hover(ui: &mut egui::Ui, count: &egui::Response, text: String) {
         .on_hover_text(text);
 }
 
+/// The count of column `c` (incidents, a cause's resets or failed attempts) of `o`.
+fn not_kept_count(c: SortColumn, o: &Offender) -> u64 {
+    match c {
+        SortColumn::Incidents => o.incidents,
+        SortColumn::Cause(i) => o.rst_by_cause[i],
+        _ => o.failed_attempts,
+    }
+}
+
 /// The row as text, for "Copy row": the titles of `columns` and under them the row's cells,
 /// tab-separated, as a spreadsheet takes them; counts and rates as plain numbers (no thousands
 /// separators, no unit), times whole (date and zone; in a time range to the second, as
@@ -1713,6 +1767,10 @@ fn row_text(
         Some(_) => format!("{} {}", clock.date_time(t), clock.offset(t)),
         None => clock.full_to(t, times.digits),
     };
+    let at_least = |n: u64| match r.targets_not_kept().is_some() && n > 0 {
+        true => "≥",
+        false => "",
+    };
     let cells: Vec<String> = columns
         .iter()
         .map(|c| match c {
@@ -1720,12 +1778,16 @@ fn row_text(
             SortColumn::Endpoint => r.endpoint.clone(),
             SortColumn::Service => r.service.unwrap_or("").to_owned(),
             // "≥" as the cell shows it: counted only from later seconds in the range.
+            // "≥" as the cell shows it: counted only from later seconds in the range, or over
+            // the targets of a scan the endpoint table kept.
             SortColumn::Incidents => match range.and_then(|(from, _)| o.counted_from(from)) {
                 Some(_) => format!("≥{}", o.incidents),
-                None => o.incidents.to_string(),
+                None => format!("{}{}", at_least(o.incidents), o.incidents),
             },
-            SortColumn::Cause(i) => o.rst_by_cause[*i].to_string(),
-            SortColumn::Failed => o.failed_attempts.to_string(),
+            SortColumn::Cause(i) => {
+                format!("{}{}", at_least(o.rst_by_cause[*i]), o.rst_by_cause[*i])
+            }
+            SortColumn::Failed => format!("{}{}", at_least(o.failed_attempts), o.failed_attempts),
             SortColumn::Late => o.answered_late().to_string(),
             SortColumn::Clients => {
                 let prefix = match (r.clients_known, o.clients_at_least) {
@@ -2526,6 +2588,108 @@ mod tests {
 
     fn ports(rows: &[Row]) -> Vec<u16> {
         rows.iter().map(|r| r.offender.port).collect()
+    }
+
+    /// A refused SYN from 10.0.0.1:40000 to 10.0.0.2:`port` at `ms` of packet time.
+    fn refuse(e: &mut crate::engine::Engine, port: u16, ms: i64) {
+        use crate::packet::{TcpFlags, TcpPacket};
+        let (client, server): (IpAddr, IpAddr) = (
+            "10.0.0.1".parse().expect("ip"),
+            "10.0.0.2".parse().expect("ip"),
+        );
+        let syn = TcpPacket {
+            ts: Timestamp(ms * 1_000_000),
+            frame: 1,
+            interface: 0,
+            src: client,
+            dst: server,
+            sport: 40_000,
+            dport: port,
+            seq: u32::from(port) << 16,
+            ack: 0,
+            flags: TcpFlags(TcpFlags::SYN),
+            window: 100,
+            window_scale: None,
+            payload_len: 0,
+            payload: &[],
+            ttl: 64,
+            ip_id: None,
+            overlay: crate::packet::Overlay::NONE,
+        };
+        e.packet(&syn);
+        e.packet(&TcpPacket {
+            src: server,
+            dst: client,
+            sport: port,
+            dport: 40_000,
+            seq: 0,
+            ack: (u32::from(port) << 16).wrapping_add(1),
+            flags: TcpFlags(TcpFlags::RST | TcpFlags::ACK),
+            ..syn
+        });
+    }
+
+    /// Regression (real-window trial): a port scan of 45,000 ports, 35,000 of them not kept by
+    /// the endpoint table, had "10,000" in its row's cells and its details' "10,000 refused"
+    /// listing ports from 35001, beside its sentence's 45,000 refused "1, 2, 3, ...". The row's
+    /// cells say they are at least (the targets kept; why on hover, "≥" in Copy row too), its
+    /// Diagnosis cell and each answer's line count the scan's targets with how many were not
+    /// kept, and the line's list says it holds those kept. The table's bound lowered to 100.
+    #[test]
+    fn a_scans_row_says_which_of_its_targets_the_endpoint_table_kept() {
+        let mut config = crate::engine::EngineConfig::default();
+        config.services.max_tracked = 100;
+        let mut e = crate::engine::Engine::new(config);
+        for port in 1..=300u16 {
+            refuse(&mut e, port, i64::from(port));
+        }
+        e.finish();
+        let snap = e.snapshot();
+        let rows = build_rows(&snap.offenders, None, &[], None, "", Sort::default());
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        let s = r.scan.as_ref().expect("a scan's row");
+        let kept = s.answered(Answer::Refused).count() as u64;
+        assert!(kept > 0 && kept < 300, "{kept}");
+        assert_eq!(s.scan.not_kept, 300 - kept);
+        assert_eq!(s.counted(Answer::Refused), 300);
+        assert_eq!(s.counted(Answer::Open), 0);
+        assert!(
+            r.gist(None).starts_with(&format!(
+                "port scan of 300 ports ({} not kept): 300 refused",
+                300 - kept
+            )),
+            "{}",
+            r.gist(None)
+        );
+        let words = r.targets_not_kept().expect("targets not kept");
+        assert!(
+            words.contains(&format!(
+                "counted over the {kept} of its 300 targets the endpoint table kept"
+            )),
+            "{words}"
+        );
+        assert_eq!(r.offender.failed_attempts, kept);
+        let times = Times::of(&rows, Clock::Utc, 6);
+        let copied = row_text(
+            &[SortColumn::Incidents, SortColumn::Failed],
+            r,
+            None,
+            times,
+            None,
+        );
+        assert_eq!(copied, format!("Incidents\tFailed\n≥{kept}\t≥{kept}"));
+        // A scan the table kept whole: plain counts.
+        let mut e = crate::engine::Engine::new(crate::engine::EngineConfig::default());
+        for port in 1..=30u16 {
+            refuse(&mut e, port, i64::from(port));
+        }
+        e.finish();
+        let snap = e.snapshot();
+        let rows = build_rows(&snap.offenders, None, &[], None, "", Sort::default());
+        assert!(rows[0].targets_not_kept().is_none());
+        let copied = row_text(&[SortColumn::Failed], &rows[0], None, times, None);
+        assert_eq!(copied, "Failed\n30");
     }
 
     /// Regression (real-window trial): a capture of 12 ms with three refusals had "Avg

@@ -662,6 +662,7 @@ fn scan(client: &str, targets: u64, sweep: bool) -> Arc<Scan> {
         typical_attempts: 1,
         retried_named: Vec::new(),
         retried: 0,
+        not_kept: 0,
     })
 }
 

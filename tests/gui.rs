@@ -975,6 +975,82 @@ fn save_these_packets_of_a_connection_past_those_kept_reads_them_again() {
     );
 }
 
+/// The last of 1,006 refused connects (frames 2,011 and 2,012, past the 2,000 packets the
+/// details keep) selected with End, in a window of `size`.
+fn last_of_1006_selected(size: [f32; 2], dir: &Path) -> Harness<'static, RstscopeApp> {
+    let file = dir.join("refused-1006.pcap");
+    std::fs::write(&file, common::refused_pcap(7000, 1006)).expect("write");
+    let mut h = sized_harness_with(window(size), settings(), vec![file]);
+    settle(&mut h);
+    select(&mut h, "10.0.0.2:7000");
+    let first = h
+        .query_all_by_label("10.0.0.1:40000")
+        .next()
+        .expect("a connection row")
+        .rect()
+        .center();
+    h.hover_at(first);
+    h.step();
+    click_at(&mut h, first);
+    h.run_steps(2);
+    h.key_press(egui::Key::End);
+    h.run_steps(3);
+    laid_out(&mut h);
+    let last = h.state().stream().expect("a connection selected");
+    assert_eq!(
+        last.start.second(),
+        1_700_000_000 + 1005,
+        "the last connection"
+    );
+    h
+}
+
+/// Regression (s50 real-window trial): a connection whose packets are all past the 2,000 the
+/// details keep showed an empty packets pane and nothing else. The pane says why none is
+/// listed and what reads them.
+#[test]
+fn a_connection_past_the_packets_kept_says_why_none_is_listed() {
+    let dir = temp_dir("none-listed");
+    let h = last_of_1006_selected([1280.0, 800.0], &dir);
+    assert!(
+        shows(
+            &h,
+            "none of its 2 packets is listed: the details keep the endpoint's first 2,000 \
+             packets (and, with a time range, those in it), and they came later. Save these \
+             packets… reads the capture's file again for them"
+        ),
+        "the empty packets pane says why"
+    );
+}
+
+/// Regression (s50 real-window trial): after "Save these packets…" the "saved …" notice came
+/// above the results and pushed the selected connection (the last, brought into view with
+/// End) just out of the connections' view. It stays in view.
+#[test]
+fn the_selected_connection_stays_in_view_when_the_saved_notice_comes() {
+    for size in [[1024.0, 700.0], [1280.0, 800.0]] {
+        let dir = temp_dir(&format!("save-keeps-selection-{}", size[0]));
+        let mut h = last_of_1006_selected(size, &dir);
+        // The last connection's start, 22:30:05 UTC.
+        let selected_drawn = |h: &Harness<'_, RstscopeApp>| {
+            h.query_all_by_label_contains("22:30:05")
+                .any(|n| connection_row_drawn(h, n.rect()))
+        };
+        assert!(selected_drawn(&h), "{size:?}: in view before");
+        h.state_mut().settings.last_folder = Some(dir.clone());
+        // "Save…" where the packets' heading has no room for the whole text.
+        match h.query_by_label("Save these packets…") {
+            Some(save) => save.click(),
+            None => h.get_by_label("Save…").click(),
+        }
+        wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+        h.get_by_label("Save").click();
+        wait_for(&mut h, |h| shows(h, "saved ") && shows(h, ": 2 packets"));
+        laid_out(&mut h);
+        assert!(selected_drawn(&h), "{size:?}: in view under the notice");
+    }
+}
+
 /// How the journal told the collector (pid `pid`) of refused-v4's saved capture ended: its
 /// unit failed, exit status 127 after 5 restarts, for want of a library.
 fn collector_failed(pid: u32) -> rstscope::host::journal::ListenerEnd {

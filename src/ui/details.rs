@@ -503,9 +503,10 @@ pub fn save_packets(
         None => format!(": {}", packets_noun(kept)),
         // Every packet the file read had, which was itself cut: not the window's doing.
         Some(_) if ev.more == 0 && ev.cut_before.is_some() => format!(
-            ": {}, all the file they were saved from had (it held only some of its capture's); \
-             the file says so",
-            packets_noun(kept)
+            ": {}, all the file {} saved from had (it held only some of its capture's); the \
+             file says so",
+            packets_noun(kept),
+            if kept == 1 { "it was" } else { "they were" }
         ),
         Some(cut) => {
             let why = why_not.unwrap_or_else(|| match save.again {
@@ -519,9 +520,13 @@ pub fn save_packets(
                     report::grouped(MAX_PACKETS)
                 ),
             });
+            // "the first of the 2 packets", never "the first 1 of".
+            let first = match cut.kept {
+                1 => "the first".to_owned(),
+                n => format!("the first {}", report::grouped(n)),
+            };
             format!(
-                ": the first {} of the {} packets ({why}); the file says so",
-                report::grouped(cut.kept),
+                ": {first} of the {} packets ({why}); the file says so",
                 report::grouped(cut.of)
             )
         }
@@ -1221,6 +1226,9 @@ impl DetailsView {
         let chosen = so_far
             .zip(self.chosen)
             .and_then(|(r, frame)| r.connections.iter().position(|c| c.first_frame == frame));
+        // Packets past those kept are read again from the capture's files (not from a pipe's
+        // bytes, read once).
+        let again = !input.paths.is_empty() && crate::source::read_once(input.paths).is_none();
         let mut all_packets = false;
         let all_copies = &mut self.all_copies;
         // The connections take what their columns ask for (up to 65-72%), the packets the rest.
@@ -1392,10 +1400,6 @@ impl DetailsView {
                         ui.label(RichText::new(shown).strong()).on_hover_text(text);
                     }
                     let scan = input.row.and_then(|r| r.scan.as_ref()).map(|s| &*s.scan);
-                    // Packets past those kept are read again from the capture's files
-                    // (not from a pipe's bytes, read once).
-                    let again =
-                        !input.paths.is_empty() && crate::source::read_once(input.paths).is_none();
                     *action = save_button(
                         ui,
                         (o, scan),
@@ -1545,9 +1549,13 @@ impl DetailsView {
                     }
                 }
             },
-            |ui| match so_far {
-                Some(r) => reading_line(ui, r, chosen.is_some()),
-                None => wheel::area(ui, "details/packets", |ui| {
+            |ui| match (so_far, &stream) {
+                (Some(r), _) => reading_line(ui, r, chosen.is_some()),
+                (None, Some((listed, c))) if listed.is_empty() => {
+                    ui.add_space(4.0);
+                    ui.label(RichText::new(none_listed(c, again)).weak());
+                }
+                (None, _) => wheel::area(ui, "details/packets", |ui| {
                     packets(ui, lines, shown, height, packets_from_start);
                 }),
             },
@@ -1587,6 +1595,37 @@ fn no_connections(ev: Option<&Evidence>) -> &'static str {
     } else {
         "none began or ended in the part read: its packets are listed beside"
     }
+}
+
+/// Said where the packets go when none of the selected connection's is listed: they came
+/// after the endpoint's first [`MAX_PACKETS`] that the details keep (the last of 1,006
+/// refused connects showed an empty pane and nothing else). `again`: the capture's files can
+/// be read again for them, as "Save these packets…" does.
+fn none_listed(c: &ConnRecord, again: bool) -> String {
+    let (its, they, them) = match c.packets {
+        1 => ("its one packet is not listed".to_owned(), "it", "it"),
+        n => (
+            format!("none of its {} packets is listed", report::grouped(n)),
+            "they",
+            "them",
+        ),
+    };
+    let what = match again {
+        true => format!(
+            "{SAVE_PACKETS} reads the capture's file again for {them} (among the endpoint's \
+             first {})",
+            report::grouped(evidence::SAVE_MAX_PACKETS)
+        ),
+        false => format!(
+            "a capture read once (from a pipe) cannot be read again for {them}: save it to a \
+             file and open that"
+        ),
+    };
+    format!(
+        "{its}: the details keep the endpoint's first {} packets (and, with a time range, \
+         those in it), and {they} came later. {what}",
+        report::grouped(MAX_PACKETS)
+    )
 }
 
 /// How far the reading for the packets has got, where they go: a spinner, the part read and
@@ -3423,6 +3462,12 @@ fn connections_table(
     let salt = ("connections", widths.map(|w| w as u32));
     // Its column resize handles are no Tab stops (a connection row has none either).
     let handles = crate::ui::handles::Handles::before(ui, salt, widths.len());
+    // Brought into view where the keys moved the selection, or where the list's view shrank
+    // under it in the last pass (a notice came above the results).
+    let regained = ui
+        .ctx()
+        .data_mut(|d| d.remove_temp::<bool>(egui::Id::unique(KEEP_SELECTED)))
+        .unwrap_or(false);
     let mut table = rows
         .table(ui)
         .id_salt(salt)
@@ -3435,7 +3480,7 @@ fn connections_table(
         // A click selects a row, and no row is a Tab stop (the arrows move the selection).
         .sense(egui::Sense::CLICK)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-    if let Some(i) = list.selected.filter(|_| list.keyed) {
+    if let Some(i) = list.selected.filter(|_| list.keyed || regained) {
         table = table.scroll_to_row(days.row_of(i), None);
     }
     let mut clicked = None;
@@ -3534,7 +3579,24 @@ fn connections_table(
     // where they changed (the window resized, the list scrolled), or it would say the old
     // ones until the next event.
     let before = connection_rows_in_view(ui.ctx());
-    if before.is_none_or(|b| b.rows != seen.rows || b.of != seen.of) {
+    if before
+        .as_ref()
+        .is_none_or(|b| b.rows != seen.rows || b.of != seen.of)
+    {
+        ui.ctx().request_repaint();
+    }
+    // The selected row was in view and the view shrank from under it ("saved …" above the
+    // results took a line and pushed the last row just out of view): scrolled to in the
+    // next pass, as little as brings it back.
+    let lost = list.selected.zip(before.as_ref()).is_some_and(|(i, b)| {
+        b.of == seen.of
+            && b.rows.contains(&i)
+            && !seen.rows.contains(&i)
+            && seen.view.height() < b.view.height() - 0.5
+    });
+    if lost {
+        ui.ctx()
+            .data_mut(|d| d.insert_temp(egui::Id::unique(KEEP_SELECTED), true));
         ui.ctx().request_repaint();
     }
     ui.ctx()
@@ -3543,6 +3605,10 @@ fn connections_table(
 }
 
 const ROWS_VIEW: &str = "details-connection-rows-view";
+
+/// Set where the selected connection row went out of view as the list's view shrank: it is
+/// scrolled to in the next pass.
+const KEEP_SELECTED: &str = "details-keep-selected-in-view";
 
 /// How much of a connection row may be cut at the list's top or bottom for the heading to
 /// count it in view, in points: its text, centred in it, is still whole (at 640x480 the

@@ -6812,7 +6812,7 @@ fn a_saved_file_cut_by_max_packets_says_so_when_analyzed() {
     let text = String::from_utf8_lossy(&rstscope(&["analyze", &twice]).stdout).into_owned();
     assert!(
         text.contains(
-            "this file holds the first 1 of the 6 TCP packets to or from 10.0.0.2:7211 in the \
+            "this file holds the first of the 6 TCP packets to or from 10.0.0.2:7211 in the \
              capture they were saved from (the later 5 are not in it)"
         ),
         "{text}"

@@ -975,6 +975,82 @@ fn save_these_packets_of_a_connection_past_those_kept_reads_them_again() {
     );
 }
 
+/// The last of 1,006 refused connects (frames 2,011 and 2,012, past the 2,000 packets the
+/// details keep) selected with End, in a window of `size`.
+fn last_of_1006_selected(size: [f32; 2], dir: &Path) -> Harness<'static, RstscopeApp> {
+    let file = dir.join("refused-1006.pcap");
+    std::fs::write(&file, common::refused_pcap(7000, 1006)).expect("write");
+    let mut h = sized_harness_with(window(size), settings(), vec![file]);
+    settle(&mut h);
+    select(&mut h, "10.0.0.2:7000");
+    let first = h
+        .query_all_by_label("10.0.0.1:40000")
+        .next()
+        .expect("a connection row")
+        .rect()
+        .center();
+    h.hover_at(first);
+    h.step();
+    click_at(&mut h, first);
+    h.run_steps(2);
+    h.key_press(egui::Key::End);
+    h.run_steps(3);
+    laid_out(&mut h);
+    let last = h.state().stream().expect("a connection selected");
+    assert_eq!(
+        last.start.second(),
+        1_700_000_000 + 1005,
+        "the last connection"
+    );
+    h
+}
+
+/// Regression (s50 real-window trial): a connection whose packets are all past the 2,000 the
+/// details keep showed an empty packets pane and nothing else. The pane says why none is
+/// listed and what reads them.
+#[test]
+fn a_connection_past_the_packets_kept_says_why_none_is_listed() {
+    let dir = temp_dir("none-listed");
+    let h = last_of_1006_selected([1280.0, 800.0], &dir);
+    assert!(
+        shows(
+            &h,
+            "none of its 2 packets is listed: the details keep the endpoint's first 2,000 \
+             packets (and, with a time range, those in it), and they came later. Save these \
+             packets… reads the capture's file again for them"
+        ),
+        "the empty packets pane says why"
+    );
+}
+
+/// Regression (s50 real-window trial): after "Save these packets…" the "saved …" notice came
+/// above the results and pushed the selected connection (the last, brought into view with
+/// End) just out of the connections' view. It stays in view.
+#[test]
+fn the_selected_connection_stays_in_view_when_the_saved_notice_comes() {
+    for size in [[1024.0, 700.0], [1280.0, 800.0]] {
+        let dir = temp_dir(&format!("save-keeps-selection-{}", size[0]));
+        let mut h = last_of_1006_selected(size, &dir);
+        // The last connection's start, 22:30:05 UTC.
+        let selected_drawn = |h: &Harness<'_, RstscopeApp>| {
+            h.query_all_by_label_contains("22:30:05")
+                .any(|n| connection_row_drawn(h, n.rect()))
+        };
+        assert!(selected_drawn(&h), "{size:?}: in view before");
+        h.state_mut().settings.last_folder = Some(dir.clone());
+        // "Save…" where the packets' heading has no room for the whole text.
+        match h.query_by_label("Save these packets…") {
+            Some(save) => save.click(),
+            None => h.get_by_label("Save…").click(),
+        }
+        wait_for(&mut h, |h| h.query_by_label("Save").is_some());
+        h.get_by_label("Save").click();
+        wait_for(&mut h, |h| shows(h, "saved ") && shows(h, ": 2 packets"));
+        laid_out(&mut h);
+        assert!(selected_drawn(&h), "{size:?}: in view under the notice");
+    }
+}
+
 /// How the journal told the collector (pid `pid`) of refused-v4's saved capture ended: its
 /// unit failed, exit status 127 after 5 restarts, for want of a library.
 fn collector_failed(pid: u32) -> rstscope::host::journal::ListenerEnd {
@@ -5700,9 +5776,15 @@ fn connections_and_packets_of_years_apart_carry_the_year() {
         h.query_by_label("12-01 13:08:38.100").is_none(),
         "no start without its year"
     );
-    let packets = packet_lines_with(&h, "2009-12-01 13:08:38.100442 IP ");
-    assert_eq!(packets, 1, "the first packet's line has its year");
-    assert_eq!(packet_lines_with(&h, "2026-11-27 13:08:38.100442 IP "), 1);
+    // The packets under a row of their day (with the year), each a time of day.
+    // (Those of 2026 lie below the pane's view.)
+    assert!(packet_lines_with(&h, "13:08:38.100442 IP ") >= 1);
+    assert_eq!(packet_lines_with(&h, "-12-01 13:08:38.100442 IP "), 0);
+    assert_eq!(packet_lines_with(&h, "-11-27 13:08:38.100442 IP "), 0);
+    assert!(
+        h.query_all_by_label("2009-12-01").count() >= 2,
+        "the connections' and the packets' first day"
+    );
 }
 
 /// `2009-12-01 13:08` and its zone, `UTC` or `UTC+01:00`, as `clock` writes packet second
@@ -7265,8 +7347,15 @@ fn connections_that_span_days_show_their_date() {
     for day in ["2023-11-14", "2023-11-15"] {
         assert!(h.query_all_by_label(day).next().is_some(), "{day} said");
     }
-    let title = h.get_by_label("2023-11-14").rect();
-    let next = h.get_by_label("2023-11-15").rect();
+    // The connections' (the packets' column, at the right, says the days too).
+    let leftmost = |day: &str| {
+        h.query_all_by_label(day)
+            .map(|n| n.rect())
+            .min_by(|a, b| a.left().total_cmp(&b.left()))
+            .expect("the day said")
+    };
+    let title = leftmost("2023-11-14");
+    let next = leftmost("2023-11-15");
     assert!(title.bottom() <= next.top(), "{title:?} above {next:?}");
     assert!(
         h.query_by_label("start").is_none(),
@@ -10543,8 +10632,13 @@ fn at_1024x700_the_connections_of_a_capture_of_days_show_the_server_whole() {
             .query_all_by_label("08:20:00.123")
             .map(|n| n.rect())
             .filter(|r| {
-                days.iter()
-                    .any(|d| r.top() > d.top() && r.top() < d.bottom() + 30.0)
+                // In the start column (the packets' column says the days too).
+                days.iter().any(|d| {
+                    r.top() > d.top()
+                        && r.top() < d.bottom() + 30.0
+                        && r.left() < d.right()
+                        && d.left() < r.right()
+                })
             })
             .collect();
         let [start] = starts[..] else {
@@ -10562,6 +10656,85 @@ fn at_1024x700_the_connections_of_a_capture_of_days_show_the_server_whole() {
             "{date}: server cell {server:?} cut by the rows' view {view:?}"
         );
     }
+}
+
+/// Regression (real window, s50): at 1024x700 the packet lines of a capture spanning days
+/// (zeek's ldap capture, four days) began with the date ("02-21 00:08:34.075902 IP ...") and
+/// the packets pane cut the source address. Each line's time is a time of day, the day on a
+/// row of its own above the first line and where it changes, as the connections say it; the
+/// time and the whole source address show; a line copied takes its date back.
+#[test]
+fn at_1024x700_the_packet_lines_of_a_capture_of_days_show_time_and_source() {
+    let path = temp_dir("long-ipv4-days-packets").join("long-ipv4-days.pcap");
+    let (client, server) = ([192, 168, 100, 104], [212, 227, 115, 171]);
+    // 2023-11-14 08:20:00 UTC, a day later, three days later.
+    let records = [0u64, 1, 3].into_iter().flat_map(|day| {
+        let t = (1_699_950_000 + day * 86_400) * 1_000_000 + 123_000;
+        // Each day's SYN its own: a line shown alike on two days is copied as shown.
+        let isn = 1_000 + day as u32;
+        [
+            (t, tcp_packet(client, server, 52245, 50110, isn, 0, 0x02)),
+            (
+                t + 51_000,
+                tcp_packet(server, client, 50110, 52245, 0, isn + 1, 0x14),
+            ),
+        ]
+    });
+    write_raw_pcap(&path, records);
+    let mut h = opened(window([1024.0, 700.0]), vec![path]);
+    assert_eq!(h.state().evidence().map(|e| e.packets.len()), Some(6));
+    let right = harness_margin().x + 1024.0;
+    let width = |h: &Harness<'_, RstscopeApp>, text: &str| {
+        let font = egui::FontId::monospace(rstscope::ui::fonts::PACKET_LINES);
+        h.ctx.fonts_mut(|f| {
+            f.layout_no_wrap(text.into(), font, egui::Color32::WHITE)
+                .size()
+                .x
+        })
+    };
+    let syn = "08:20:00.123000 IP 192.168.100.104.52245 > 212.227.115.171.50110: Flags [S]";
+    let shown = |day: u32| format!("{syn}, seq {}, win 65535, length 0", 1000 + day);
+    let lines: Vec<egui::Rect> = [0, 1, 3]
+        .into_iter()
+        .flat_map(|day| {
+            let text = shown(day);
+            h.query_all_by_label(&text)
+                .map(|n| n.rect())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(lines.len(), 3, "three SYNs, each its time of day alone");
+    // Each under its day's row.
+    for (date, line) in ["2023-11-14", "2023-11-15", "2023-11-17"]
+        .iter()
+        .zip(&lines)
+    {
+        assert!(
+            h.query_all_by_label(date)
+                .any(|d| (d.rect().bottom() - line.top()).abs() < 6.0
+                    && d.rect().left() > right / 2.0),
+            "{date}: a day row right above its packet line {line:?}"
+        );
+    }
+    // The time and the whole source address in view.
+    let source = "08:20:00.123000 IP 192.168.100.104.52245";
+    let line = lines[0];
+    assert!(
+        line.left() + width(&h, source) <= right - 12.0,
+        "the source address ends at {} past the pane's view at {}",
+        line.left() + width(&h, source),
+        right - 12.0
+    );
+    // A line copied as egui copies a selected label's text (the line as shown, two lines
+    // with a line break): dated.
+    let shown = shown(1);
+    h.ctx.copy_text(format!("{shown}\n{shown}"));
+    h.step();
+    assert_eq!(
+        copied_texts(&h),
+        [format!("11-15 {shown}\n11-15 {shown}")],
+        "the copy carries the date"
+    );
 }
 
 /// The one measure of a text laid out on one line, `ui::one_line_width`, is the width a label
@@ -12954,12 +13127,18 @@ fn packets_and_connections_in_a_capture_of_days_carry_their_date() {
     let path = two_days("packets-of-days");
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
+    // The packets' day on a row of its own above them, each a time of day (s50: the date
+    // before every time cut the source address at 1024x700).
+    // (Those of the second day lie below the pane's view.)
+    assert!(packet_lines_with(&h, "22:13:20.000000 IP 10.0.0.1.40000 > 10.0.0.2.7000") >= 1);
+    assert_eq!(
+        packet_lines_with(&h, "11-14 22:13:20"),
+        0,
+        "no date before the time"
+    );
     assert!(
-        shows(
-            &h,
-            "11-14 22:13:20.000000 IP 10.0.0.1.40000 > 10.0.0.2.7000"
-        ),
-        "the packets are dated"
+        h.query_all_by_label("2023-11-14").count() >= 2,
+        "the first day's row above the packets too"
     );
     // A range on the second day: its connections all start that day.
     let day = 1_700_000_000 + 86_400;
@@ -12977,8 +13156,9 @@ fn packets_and_connections_in_a_capture_of_days_carry_their_date() {
     assert!(!shown(&h, "2023-11-14"), "the first day's are not listed");
     assert!(shows(
         &h,
-        "11-15 22:13:20.000100 IP 10.0.0.2.7000 > 10.0.0.1.40000"
+        "22:13:20.000100 IP 10.0.0.2.7000 > 10.0.0.1.40000"
     ));
+    assert_eq!(packet_lines_with(&h, "11-15 22:13:20"), 0);
 
     // One day: the time alone.
     drop_file(&mut h, manifest("tests/fixtures/refused-v4.pcap"));

@@ -131,13 +131,15 @@ impl Cut {
         // held the first 2,000 of the 2,011 TCP packets to or from ... in its capture".
         let (this, left) = match self.kept < self.of {
             true => (self.held(), self.left_out()),
-            false => (
-                format!("the {} {}", crate::report::grouped(self.kept), self.what),
-                String::new(),
-            ),
+            false => (self.all(), String::new()),
+        };
+        // "they were saved from", of one packet "it was".
+        let they = match self.kept == 1 && self.of == 1 {
+            true => "it was",
+            false => "they were",
         };
         format!(
-            "this file holds {this} in the file they were saved from{left}, which held {} in \
+            "this file holds {this} in the file {they} saved from{left}, which held {} in \
              the capture they were saved from{}: attempts and resets counted from it may be \
              fewer than the capture's",
             within.held(),
@@ -145,24 +147,42 @@ impl Cut {
         )
     }
 
-    /// "the first 2,000 of the 2,011 TCP packets to or from 10.0.0.2:7211".
+    /// "the first 2,000 of the 2,011 TCP packets to or from 10.0.0.2:7211", "the first of the
+    /// 2 TCP packets ...".
     fn held(&self) -> String {
-        format!(
-            "the {} {} of the {} {}",
-            if self.latest { "last" } else { "first" },
-            crate::report::grouped(self.kept),
-            crate::report::grouped(self.of),
-            self.what
-        )
+        let which = if self.latest { "last" } else { "first" };
+        match self.kept {
+            1 => format!(
+                "the {which} of the {} {}",
+                crate::report::grouped(self.of),
+                self.what
+            ),
+            kept => format!(
+                "the {which} {} of the {} {}",
+                crate::report::grouped(kept),
+                crate::report::grouped(self.of),
+                self.what
+            ),
+        }
     }
 
-    /// " (the later 11 are not in it)".
+    /// Every packet of `what`: "the 12 TCP packets of the connection ...", of one "the one TCP
+    /// packet of the connection ..." ("the 1 TCP packets" read as a slip).
+    fn all(&self) -> String {
+        match (self.kept, self.what.strip_prefix("TCP packets")) {
+            (1, Some(rest)) => format!("the one TCP packet{rest}"),
+            (1, None) => format!("the one of the {}", self.what),
+            (kept, _) => format!("the {} {}", crate::report::grouped(kept), self.what),
+        }
+    }
+
+    /// " (the later 11 are not in it)", " (the later one is not in it)".
     fn left_out(&self) -> String {
-        format!(
-            " (the {} {} are not in it)",
-            if self.latest { "older" } else { "later" },
-            crate::report::grouped(self.of.saturating_sub(self.kept))
-        )
+        let which = if self.latest { "older" } else { "later" };
+        match self.of.saturating_sub(self.kept) {
+            1 => format!(" (the {which} one is not in it)"),
+            n => format!(" (the {which} {} are not in it)", crate::report::grouped(n)),
+        }
     }
 }
 

@@ -1562,12 +1562,18 @@ pub fn other_endpoints_warning(
     other: &crate::engine::OtherEndpoints,
     max_tracked: usize,
 ) -> String {
+    use crate::report::plural;
+    // One endpoint dropped is said in the singular ("1 service endpoints were" read as a slip).
+    let (were, their) = match other.dropped {
+        1 => ("was", "its"),
+        _ => ("were", "their"),
+    };
     format!(
-        "{} service endpoints were not kept (more than {} were seen; those with the fewest incidents made room): their {} resets and {} failed attempts count in the totals, not in the offenders",
-        crate::report::thousands(other.dropped),
+        "{} {were} not kept (more than {} were seen; those with the fewest incidents made room): {their} {} and {} count in the totals, not in the offenders",
+        plural(other.dropped, "service endpoint", "service endpoints"),
         crate::report::thousands(max_tracked as u64),
-        crate::report::thousands(other.rst_packets()),
-        crate::report::thousands(other.failed_attempts)
+        plural(other.rst_packets(), "reset", "resets"),
+        plural(other.failed_attempts, "failed attempt", "failed attempts")
     )
 }
 
@@ -2680,6 +2686,36 @@ impl SourceStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (s50): one endpoint dropped with one reset read "1 service endpoints were
+    /// not kept ...: their 1 resets and 1 failed attempts"; more, in the plural still.
+    #[test]
+    fn endpoints_not_kept_are_counted_in_the_singular_or_the_plural() {
+        let one = crate::engine::OtherEndpoints {
+            dropped: 1,
+            rst_by_cause: [1, 0, 0, 0, 0],
+            failed_attempts: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            other_endpoints_warning(&one, 10_000),
+            "1 service endpoint was not kept (more than 10,000 were seen; those with the fewest \
+             incidents made room): its 1 reset and 1 failed attempt count in the totals, not in \
+             the offenders"
+        );
+        let many = crate::engine::OtherEndpoints {
+            dropped: 2,
+            rst_by_cause: [1, 2, 0, 0, 0],
+            failed_attempts: 0,
+            ..Default::default()
+        };
+        assert_eq!(
+            other_endpoints_warning(&many, 10_000),
+            "2 service endpoints were not kept (more than 10,000 were seen; those with the \
+             fewest incidents made room): their 3 resets and 0 failed attempts count in the \
+             totals, not in the offenders"
+        );
+    }
 
     /// Regression (terminal trial): the warning said that connections were ended early, and
     /// not what to do; the app, which has no such setting, is not told the option.

@@ -53,8 +53,11 @@ const RECORDED_AT_CHARS: usize = 16;
 
 /// A packet as the details list it.
 struct PacketLine {
-    /// Its tcpdump line, with where it was recorded after the time in a capture with copies.
+    /// Its tcpdump line, with where it was recorded after the time in a capture with copies;
+    /// its time a time of day, the day on a row above where the lines span days.
     text: String,
+    /// When it was recorded, for the day rows.
+    ts: Timestamp,
     /// A further copy of a packet listed before it.
     copy: bool,
     /// What the counts make of it beyond a packet sent or received: its record at a drop, or
@@ -107,6 +110,8 @@ pub struct DetailsView {
     /// tcpdump lines of the evidence, for the clock they were made with and whether they
     /// carry the date.
     lines: Option<((Clock, LineDate), Vec<PacketLine>)>,
+    /// The packet lines as shown (a time of day) and as copied (dated), where they differ.
+    wholes: Arc<crate::ui::clipboard::Wholes>,
     /// The filter last copied (its row: 0 is Wireshark's; [`DIAGNOSIS_COPIED`] the diagnosis)
     /// and when (egui time).
     copied: Option<(usize, f64)>,
@@ -503,9 +508,10 @@ pub fn save_packets(
         None => format!(": {}", packets_noun(kept)),
         // Every packet the file read had, which was itself cut: not the window's doing.
         Some(_) if ev.more == 0 && ev.cut_before.is_some() => format!(
-            ": {}, all the file they were saved from had (it held only some of its capture's); \
-             the file says so",
-            packets_noun(kept)
+            ": {}, all the file {} saved from had (it held only some of its capture's); the \
+             file says so",
+            packets_noun(kept),
+            if kept == 1 { "it was" } else { "they were" }
         ),
         Some(cut) => {
             let why = why_not.unwrap_or_else(|| match save.again {
@@ -519,9 +525,13 @@ pub fn save_packets(
                     report::grouped(MAX_PACKETS)
                 ),
             });
+            // "the first of the 2 packets", never "the first 1 of".
+            let first = match cut.kept {
+                1 => "the first".to_owned(),
+                n => format!("the first {}", report::grouped(n)),
+            };
             format!(
-                ": the first {} of the {} packets ({why}); the file says so",
-                report::grouped(cut.kept),
+                ": {first} of the {} packets ({why}); the file says so",
                 report::grouped(cut.of)
             )
         }
@@ -617,6 +627,7 @@ impl DetailsView {
             self.evidence = None;
             self.error = None;
             self.lines = None;
+            self.wholes = Arc::default();
             // A pipe gave its bytes to the analysis: reading it again would wait for ever.
             let once = wanted
                 .as_ref()
@@ -684,11 +695,21 @@ impl DetailsView {
             && self.lines.as_ref().is_none_or(|(c, _)| *c != how)
         {
             let at = evidence::RecordedAt::new(ev, Some(RECORDED_AT_CHARS));
+            // Each line's time a time of day, the day on a row above where it changes (the
+            // date before every time, "02-21 00:08:34.075902", cut the source address at
+            // 1024x700): the whole line, dated, is what a copy takes.
+            let mut wholes = Vec::new();
+            // (A dated clock, a capture of days', would date it still.)
+            let time_of_day = input.clock.zone_only();
             let lines = ev
                 .packets
                 .iter()
                 .map(|p| {
-                    let text = evidence::packet_line(p, input.clock, at.as_ref(), date);
+                    let text = evidence::packet_line(p, time_of_day, at.as_ref(), LineDate::None);
+                    if date != LineDate::None {
+                        let whole = evidence::packet_line(p, input.clock, at.as_ref(), date);
+                        wholes.push((text.clone(), whole));
+                    }
                     // The cell follows the time: the mark ends where the cell's text does.
                     let mark = at.as_ref().and_then(|at| {
                         let cell = at.cell(p);
@@ -699,6 +720,7 @@ impl DetailsView {
                 })
                 .map(|(p, text, mark)| PacketLine {
                     text,
+                    ts: p.ts,
                     mark,
                     copy: p.copy,
                     drop: match (p.dropped, p.before_drop) {
@@ -710,6 +732,7 @@ impl DetailsView {
                 })
                 .collect();
             self.lines = Some((how, lines));
+            self.wholes = Arc::new(crate::ui::clipboard::Wholes::new(wholes));
         }
     }
 
@@ -941,6 +964,8 @@ impl DetailsView {
     /// diagnosis first.
     pub fn show(&mut self, ui: &mut egui::Ui, input: &DetailsInput<'_>) -> Option<DetailsAction> {
         self.refresh(ui.ctx(), input);
+        // Text copied from the packet lines takes their date back.
+        crate::ui::clipboard::Wholes::offer(ui.ctx(), &self.wholes);
         let view = ui.available_height();
         // Without lists measured (a live capture's until Stop), by what is above them: at
         // 640x400 beside "This machine" the diagnosis was written out whole under its copy
@@ -1221,6 +1246,9 @@ impl DetailsView {
         let chosen = so_far
             .zip(self.chosen)
             .and_then(|(r, frame)| r.connections.iter().position(|c| c.first_frame == frame));
+        // Packets past those kept are read again from the capture's files (not from a pipe's
+        // bytes, read once).
+        let again = !input.paths.is_empty() && crate::source::read_once(input.paths).is_none();
         let mut all_packets = false;
         let all_copies = &mut self.all_copies;
         // The connections take what their columns ask for (up to 65-72%), the packets the rest.
@@ -1392,10 +1420,6 @@ impl DetailsView {
                         ui.label(RichText::new(shown).strong()).on_hover_text(text);
                     }
                     let scan = input.row.and_then(|r| r.scan.as_ref()).map(|s| &*s.scan);
-                    // Packets past those kept are read again from the capture's files
-                    // (not from a pipe's bytes, read once).
-                    let again =
-                        !input.paths.is_empty() && crate::source::read_once(input.paths).is_none();
                     *action = save_button(
                         ui,
                         (o, scan),
@@ -1497,11 +1521,12 @@ impl DetailsView {
             Some(_) => self.stream.as_ref().map(|s| s.index),
             None => chosen,
         };
-        let lines = self
+        let (lines_how, lines) = self
             .lines
             .as_ref()
-            .map(|(_, l)| l.as_slice())
-            .unwrap_or_default();
+            .map_or(((input.clock, LineDate::None), &[][..]), |(how, l)| {
+                (*how, l.as_slice())
+            });
         // The rest of the view, unless that is short of the least by more than a rounding
         // (which would show a scroll bar for nothing).
         let rest = view - (ui.cursor().top() - top);
@@ -1545,10 +1570,14 @@ impl DetailsView {
                     }
                 }
             },
-            |ui| match so_far {
-                Some(r) => reading_line(ui, r, chosen.is_some()),
-                None => wheel::area(ui, "details/packets", |ui| {
-                    packets(ui, lines, shown, height, packets_from_start);
+            |ui| match (so_far, &stream) {
+                (Some(r), _) => reading_line(ui, r, chosen.is_some()),
+                (None, Some((listed, c))) if listed.is_empty() => {
+                    ui.add_space(4.0);
+                    ui.label(RichText::new(none_listed(c, again)).weak());
+                }
+                (None, _) => wheel::area(ui, "details/packets", |ui| {
+                    packets(ui, (lines, shown), lines_how, height, packets_from_start);
                 }),
             },
         );
@@ -1587,6 +1616,37 @@ fn no_connections(ev: Option<&Evidence>) -> &'static str {
     } else {
         "none began or ended in the part read: its packets are listed beside"
     }
+}
+
+/// Said where the packets go when none of the selected connection's is listed: they came
+/// after the endpoint's first [`MAX_PACKETS`] that the details keep (the last of 1,006
+/// refused connects showed an empty pane and nothing else). `again`: the capture's files can
+/// be read again for them, as "Save these packets…" does.
+fn none_listed(c: &ConnRecord, again: bool) -> String {
+    let (its, they, them) = match c.packets {
+        1 => ("its one packet is not listed".to_owned(), "it", "it"),
+        n => (
+            format!("none of its {} packets is listed", report::grouped(n)),
+            "they",
+            "them",
+        ),
+    };
+    let what = match again {
+        true => format!(
+            "{SAVE_PACKETS} reads the capture's file again for {them} (among the endpoint's \
+             first {})",
+            report::grouped(evidence::SAVE_MAX_PACKETS)
+        ),
+        false => format!(
+            "a capture read once (from a pipe) cannot be read again for {them}: save it to a \
+             file and open that"
+        ),
+    };
+    format!(
+        "{its}: the details keep the endpoint's first {} packets (and, with a time range, \
+         those in it), and {they} came later. {what}",
+        report::grouped(MAX_PACKETS)
+    )
 }
 
 /// How far the reading for the packets has got, where they go: a spinner, the part read and
@@ -1800,8 +1860,8 @@ fn all_packets_chip(ui: &mut egui::Ui, text: &str) -> bool {
 /// scrolled to the first line's beginning.
 fn packets(
     ui: &mut egui::Ui,
-    lines: &[PacketLine],
-    shown: Option<&[usize]>,
+    (lines, shown): (&[PacketLine], Option<&[usize]>),
+    (clock, date): (Clock, LineDate),
     height: f32,
     from_start: bool,
 ) {
@@ -1817,12 +1877,54 @@ fn packets(
         area = area.scroll_offset(egui::Vec2::ZERO);
     }
     let count = shown.map_or(lines.len(), <[usize]>::len);
-    area.show_rows(ui, row_height, count, |ui, range| {
-        let picked: Vec<&PacketLine> = match shown {
-            Some(only) => only[range].iter().filter_map(|&i| lines.get(i)).collect(),
-            None => lines[range].iter().collect(),
-        };
-        for line in picked {
+    let line_at = |k: usize| match shown {
+        Some(only) => only.get(k).and_then(|&i| lines.get(i)),
+        None => lines.get(k),
+    };
+    // In a capture of days, the day on a row of its own above the first line and where it
+    // changes, as the connections say it.
+    let days = match date {
+        LineDate::None => DayRows::default(),
+        // Found once per list, connection and clock, not every frame (up to MAX_PACKETS
+        // lines, each a time zone's date).
+        LineDate::Day | LineDate::Year => {
+            let key = (
+                (lines.as_ptr() as usize, lines.len()),
+                (shown.map_or(0, |s| s.as_ptr() as usize), count),
+                (
+                    line_at(0).map(|l| l.ts),
+                    count.checked_sub(1).and_then(line_at).map(|l| l.ts),
+                ),
+            );
+            let id = egui::Id::unique("details-packet-days");
+            type Ends = (Option<Timestamp>, Option<Timestamp>);
+            type Kept = (((usize, usize), (usize, usize), Ends), Clock, DayRows);
+            match ui.ctx().data(|d| d.get_temp::<Kept>(id)) {
+                Some((k, c, days)) if k == key && c == clock => days,
+                _ => {
+                    let starts = (0..count).filter_map(|k| Some(line_at(k)?.ts));
+                    let days = DayRows::find(starts, clock, true);
+                    ui.ctx()
+                        .data_mut(|d| d.insert_temp::<Kept>(id, (key, clock, days.clone())));
+                    days
+                }
+            }
+        }
+    };
+    area.show_rows(ui, row_height, days.rows(count), |ui, range| {
+        for row in range {
+            let line = match days.line(row) {
+                Line::Connection(k) => line_at(k),
+                Line::Day(ts) => {
+                    // In a scope: the label keeps its own text from being selected, not
+                    // the lines' below it.
+                    ui.scope(|ui| day_label(ui, ts, clock, DAY_PACKETS));
+                    continue;
+                }
+            };
+            let Some(line) = line else {
+                continue;
+            };
             let mut text = RichText::new(&line.text).font(font.clone());
             // Left out of the counts: drawn as the copies are.
             let weak = line.copy || line.drop == Drop::Before;
@@ -3191,19 +3293,23 @@ impl DayRows {
         {
             return days;
         }
-        let days = Self::find(connections, clock);
+        let days = Self::find(connections.iter().map(|c| c.start), clock, false);
         ctx.data_mut(|d| d.insert_temp::<Kept>(id, (key, clock, days.clone())));
         days
     }
 
-    /// The day rows of `connections` in `clock`, a list of days: none above the first.
-    fn find(connections: &[ConnRecord], clock: Clock) -> Self {
+    /// The day rows of a list whose times are `starts` in `clock`, a list of days: one above
+    /// the first where `first` (the packets'; the connections say it in their start column's
+    /// title).
+    fn find(starts: impl Iterator<Item = Timestamp>, clock: Clock, first: bool) -> Self {
         let mut days = Vec::new();
-        let mut last = (connections.first()).map(|c| clock.datetime(c.start).date_naive());
-        for (i, c) in connections.iter().enumerate() {
-            let day = clock.datetime(c.start).date_naive();
+        let mut last = None;
+        for (i, ts) in starts.enumerate() {
+            let day = clock.datetime(ts).date_naive();
             if last != Some(day) {
-                days.push((i, i + days.len(), c.start));
+                if i > 0 || first {
+                    days.push((i, i + days.len(), ts));
+                }
                 last = Some(day);
             }
         }
@@ -3246,6 +3352,8 @@ fn day_row(row: &mut egui_extras::TableRow<'_, '_>, ts: Timestamp, clock: Clock)
 
 /// What a day's row says on hover before the day.
 const DAY_BELOW: &str = "the connections below started on";
+/// What a day's row among the packet lines says on hover before the day.
+const DAY_PACKETS: &str = "the packets below, each at a time of day, were recorded on";
 /// What the start column's title says on hover before the day, in a list of days.
 const DAY_ABOVE: &str = "start, a time of day; the first connection in view, and those \
      below it up to the next day's row, started on";
@@ -3499,6 +3607,12 @@ fn connections_table(
     let salt = ("connections", widths.map(|w| w as u32));
     // Its column resize handles are no Tab stops (a connection row has none either).
     let handles = crate::ui::handles::Handles::before(ui, salt, widths.len());
+    // Brought into view where the keys moved the selection, or where the list's view shrank
+    // under it in the last pass (a notice came above the results).
+    let regained = ui
+        .ctx()
+        .data_mut(|d| d.remove_temp::<bool>(egui::Id::unique(KEEP_SELECTED)))
+        .unwrap_or(false);
     let mut table = rows
         .table(ui)
         .id_salt(salt)
@@ -3511,7 +3625,7 @@ fn connections_table(
         // A click selects a row, and no row is a Tab stop (the arrows move the selection).
         .sense(egui::Sense::CLICK)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-    if let Some(i) = list.selected.filter(|_| list.keyed) {
+    if let Some(i) = list.selected.filter(|_| list.keyed || regained) {
         table = table.scroll_to_row(days.row_of(i), None);
     }
     let mut clicked = None;
@@ -3610,7 +3724,24 @@ fn connections_table(
     // where they changed (the window resized, the list scrolled), or it would say the old
     // ones until the next event.
     let before = connection_rows_in_view(ui.ctx());
-    if before.is_none_or(|b| b.rows != seen.rows || b.of != seen.of) {
+    if before
+        .as_ref()
+        .is_none_or(|b| b.rows != seen.rows || b.of != seen.of)
+    {
+        ui.ctx().request_repaint();
+    }
+    // The selected row was in view and the view shrank from under it ("saved …" above the
+    // results took a line and pushed the last row just out of view): scrolled to in the
+    // next pass, as little as brings it back.
+    let lost = list.selected.zip(before.as_ref()).is_some_and(|(i, b)| {
+        b.of == seen.of
+            && b.rows.contains(&i)
+            && !seen.rows.contains(&i)
+            && seen.view.height() < b.view.height() - 0.5
+    });
+    if lost {
+        ui.ctx()
+            .data_mut(|d| d.insert_temp(egui::Id::unique(KEEP_SELECTED), true));
         ui.ctx().request_repaint();
     }
     ui.ctx()
@@ -3619,6 +3750,10 @@ fn connections_table(
 }
 
 const ROWS_VIEW: &str = "details-connection-rows-view";
+
+/// Set where the selected connection row went out of view as the list's view shrank: it is
+/// scrolled to in the next pass.
+const KEEP_SELECTED: &str = "details-keep-selected-in-view";
 
 /// How much of a connection row may be cut at the list's top or bottom for the heading to
 /// count it in view, in points: its text, centred in it, is still whole (at 640x480 the
@@ -3916,7 +4051,13 @@ mod tests {
         // the 15th, one on the 17th, then one on the 15th again (a list in the order the
         // connections ended).
         let list = [at(10), at(20), at(day + 5), at(3 * day), at(day + 9)];
-        let days = DayRows::find(&list, Clock::Utc);
+        // The packets' list says the first day too, on a row above it.
+        let packets = DayRows::find(list.iter().map(|c| c.start), Clock::Utc, true);
+        assert_eq!(packets.rows(list.len()), 9);
+        assert!(matches!(packets.line(0), Line::Day(ts) if ts == list[0].start));
+        assert_eq!(packets.line(1), Line::Connection(0));
+        assert_eq!(packets.row_of(2), 4);
+        let days = DayRows::find(list.iter().map(|c| c.start), Clock::Utc, false);
         assert_eq!(days.rows(list.len()), 8);
         let lines: Vec<Line> = (0..8).map(|r| days.line(r)).collect();
         let date = |l: &Line| match l {

@@ -749,8 +749,8 @@ fn a_cut_within_a_cut_file_says_both() {
     };
     assert!(
         cut_again.warning().starts_with(
-            "this file holds the first 1 of the 2 TCP packets of the connection from \
-             10.0.0.1:40000 to 10.0.0.2:7000 in the file they were saved from (the later 1 are \
+            "this file holds the first of the 2 TCP packets of the connection from \
+             10.0.0.1:40000 to 10.0.0.2:7000 in the file they were saved from (the later one is \
              not in it), which held the first 2,000"
         ),
         "{}",
@@ -763,4 +763,63 @@ fn a_cut_within_a_cut_file_says_both() {
         "this file holds the first 2,000 of the 2,012 TCP packets to or from 10.0.0.2:7000 in \
          the capture they were saved from (the later 12 are not in it)"
     ));
+}
+
+/// Regression (s50 real-window trial): a cut file's warning said "the later 1 are not in it"
+/// (and "the first 1 of", "the 1 TCP packets"): one packet is said in the singular, more in
+/// the plural.
+#[test]
+fn a_cut_of_one_packet_is_told_in_the_singular() {
+    let endpoint = Cut {
+        kept: 2000,
+        of: 2001,
+        latest: false,
+        what: "TCP packets to or from 10.0.0.2:7000".into(),
+        within: None,
+    };
+    assert!(
+        endpoint.warning().starts_with(
+            "this file holds the first 2,000 of the 2,001 TCP packets to or from 10.0.0.2:7000 \
+             in the capture they were saved from (the later one is not in it): "
+        ),
+        "{}",
+        endpoint.warning()
+    );
+    let ring = Cut {
+        kept: 1,
+        of: 2,
+        latest: true,
+        ..endpoint.clone()
+    };
+    assert!(
+        ring.warning().starts_with(
+            "this file holds the last of the 2 TCP packets to or from 10.0.0.2:7000 in the \
+             capture they were saved from (the older one is not in it): "
+        ),
+        "{}",
+        ring.warning()
+    );
+    let one = Cut {
+        kept: 1,
+        of: 1,
+        latest: false,
+        what: "TCP packets of the connection from 10.0.0.1:40000 to 10.0.0.2:7000".into(),
+        within: Some(Box::new(endpoint.clone())),
+    };
+    assert!(
+        one.warning().starts_with(
+            "this file holds the one TCP packet of the connection from 10.0.0.1:40000 to \
+             10.0.0.2:7000 in the file it was saved from, which held the first 2,000 of the \
+             2,001 TCP packets to or from 10.0.0.2:7000 in the capture they were saved from \
+             (the later one is not in it): "
+        ),
+        "{}",
+        one.warning()
+    );
+    // Many left out, in the plural still.
+    let many = Cut {
+        of: 2012,
+        ..endpoint
+    };
+    assert!(many.warning().contains("(the later 12 are not in it)"));
 }

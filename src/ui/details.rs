@@ -3624,7 +3624,11 @@ fn connections_table(
         .auto_shrink([false, false])
         // A click selects a row, and no row is a Tab stop (the arrows move the selection).
         .sense(egui::Sense::CLICK)
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        // At once, as the offenders' rows: a request made while egui's animation runs is
+        // judged against where the rows are in that frame, and an arrow back up before the
+        // last one's scroll ended was left behind.
+        .animate_scrolling(false);
     if let Some(i) = list.selected.filter(|_| list.keyed || regained) {
         table = table.scroll_to_row(days.row_of(i), None);
     }

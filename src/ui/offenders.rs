@@ -851,7 +851,12 @@ impl OffendersView {
             // Tables keep 200 points by default: more than the splitter may give, which would
             // put the sideways bar under the rows' region, out of sight.
             .min_scrolled_height(0.0)
-            .auto_shrink([false, false]);
+            .auto_shrink([false, false])
+            // Rows are brought into view at once, never by egui's animation: a request made
+            // while one runs is judged against where the rows are in that frame, not where
+            // the animation takes them, so a selected row that fell out of view and came back
+            // in the next results was found "in view" and left behind (CI, at 800x600).
+            .animate_scrolling(false);
         for size in sizes {
             table = table.column(size);
         }
@@ -876,7 +881,7 @@ impl OffendersView {
         }
         self.window = Some(window);
         if grown {
-            table = table.vertical_scroll_offset(0.0).animate_scrolling(false);
+            table = table.vertical_scroll_offset(0.0);
         }
         let at = selected
             .and_then(|k| (self.rows.iter().position(|r| r.id() == k)).map(|i| (k, i, height)));
@@ -2865,6 +2870,45 @@ mod tests {
         h.hover_at(egui::pos2(450.0, 1.0));
         h.run();
         assert!(row_top(&h, 7020).is_some(), "shown once the pointer left");
+    }
+
+    /// Regression (CI, a live capture at 800x600, two rows in view): the selected endpoint
+    /// fell to the third rank and came back to the first in the next results; the table
+    /// started its animation down to the third row, then found the first "in view" (the
+    /// animation had not moved yet) and asked nothing, and the animation went on: the
+    /// selected row, the first, ended out of view with the table scrolled by one row. Rows
+    /// are brought into view at once.
+    #[test]
+    fn a_selected_row_that_falls_and_comes_back_at_once_stays_in_view() {
+        // Thirty endpoints, 31 down to 2 refusals: 7001 first (selected), 7030 last.
+        let ranked = |first: u64| -> Vec<Offender> {
+            (1..=30)
+                .map(|i| {
+                    let n = if i == 1 { first } else { 32 - u64::from(i) };
+                    offender(7000 + i, n, 0, &[100])
+                })
+                .collect()
+        };
+        let mut h = table_harness(ranked(31));
+        h.state_mut().selected = Some(RowKey::Endpoint((
+            "10.0.0.1".parse().expect("address"),
+            7001,
+            crate::packet::Overlay::NONE,
+        )));
+        h.run();
+        assert!(row_top(&h, 7001).is_some());
+        // Fallen to the 25th rank for one frame, then first again.
+        h.state_mut().offenders = ranked(7);
+        h.state_mut().version = 2;
+        h.step();
+        h.state_mut().offenders = ranked(40);
+        h.state_mut().version = 3;
+        h.run();
+        assert!(
+            row_top(&h, 7001).is_some_and(|y| y < 60.0),
+            "the selected first row in view: {:?}",
+            row_top(&h, 7001)
+        );
     }
 
     #[test]

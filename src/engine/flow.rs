@@ -578,8 +578,15 @@ pub struct Conn {
 }
 
 impl Conn {
-    /// A connection whose first packet is `p`, sent by `side`.
-    pub fn new(p: &TcpPacket<'_>, side: usize, orig_side: u8, flipped: bool) -> Self {
+    /// A connection whose first packet is `p`, sent by `side`, in frame `first_frame` of the
+    /// capture.
+    pub fn new(
+        p: &TcpPacket<'_>,
+        side: usize,
+        orig_side: u8,
+        flipped: bool,
+        first_frame: u64,
+    ) -> Self {
         let side = side as u8;
         let (server_side, by_handshake) = if p.flags.syn() && !p.flags.ack() {
             (1 - side, true)
@@ -603,7 +610,7 @@ impl Conn {
             rst_count: 0,
             suspect_count: 0,
             packets: 0,
-            first_frame: p.frame,
+            first_frame,
         }
     }
 

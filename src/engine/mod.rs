@@ -310,6 +310,9 @@ pub struct Engine {
     /// Linux `any` capture), else 0: set by the caller ([`Engine::set_link_index`]) for the
     /// packets that can count an attempt or a reset, which are analyzed one at a time.
     link_index: u32,
+    /// Added to the frame number of each packet given ([`Engine::set_frame_offset`]): the
+    /// packets of a part of the capture read on its own were numbered from the part's start.
+    frame_offset: u64,
     /// [`Snapshot::places`], at most [`SeenOn::LATER`] of them.
     places: Vec<(u32, u32)>,
     entries: Vec<Entry>,
@@ -399,6 +402,7 @@ impl Engine {
         Self {
             config,
             link_index: 0,
+            frame_offset: 0,
             places: Vec::new(),
             // Reserved, not touched: growing by doubling would leave the smaller copies behind.
             entries: Vec::with_capacity(reserved),
@@ -777,6 +781,21 @@ impl Engine {
     /// ([`Offender::seen_on`]). Only SYNs and RSTs need it.
     pub fn set_link_index(&mut self, index: u32) {
         self.link_index = index;
+    }
+
+    /// The frames before the packets given next, until set again: their frame numbers
+    /// ([`TcpPacket::frame`]) count from the start of a part of the capture read on its own
+    /// (the chunks of a file decoded on two threads), and the engine adds this where it keeps
+    /// one (a connection's first frame, a suspect reset's), so that nobody writes every packet
+    /// of the part again: that pass over the packets, on the engine's thread, cost the
+    /// reading thread's next writes into their cache lines (docs/benchmarks.md, s51).
+    pub fn set_frame_offset(&mut self, frames: u64) {
+        self.frame_offset = frames;
+    }
+
+    /// The number of `p`'s frame in the capture.
+    fn frame_of(&self, p: &TcpPacket<'_>) -> u64 {
+        p.frame + self.frame_offset
     }
 
     /// The [`SeenOn`] bit of a packet seen on capture interface `interface` (with the
@@ -1205,7 +1224,9 @@ impl Engine {
         if self.entries[idx].conn.is_none() {
             let flipped = flip_on_first_packet(p.sport, p.dport, p.flags);
             let orig_side = if flipped { 1 - side } else { side } as u8;
-            self.entries[idx].conn = Some(Conn::new(p, side, orig_side, flipped));
+            let first_frame = self.frame_of(p);
+            let conn = Conn::new(p, side, orig_side, flipped, first_frame);
+            self.entries[idx].conn = Some(conn);
         }
     }
 
@@ -1732,7 +1753,7 @@ impl Engine {
                 st.suspect_injected += 1;
                 st.suspect(SuspectRst {
                     at: p.ts,
-                    frame: Some(p.frame),
+                    frame: Some(p.frame + self.frame_offset),
                     client: (client_addr, client_port),
                     from_server,
                     cause,

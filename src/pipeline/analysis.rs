@@ -1097,6 +1097,7 @@ impl EngineSide {
             engine.assume_syn_fin_rst_only();
             *syn_fin_rst = true;
         }
+        engine.set_frame_offset(batch.frame_offset);
         capture.frames += batch.frames;
         capture.other_frames += batch.other;
         capture.encaps.merge(&batch.encaps);
@@ -1685,6 +1686,10 @@ struct Batch {
     drops: Vec<DropRecord>,
     /// The number of its first frame.
     frames_from: u64,
+    /// Added to its packets' frame numbers, which a chunk read on its own counted from the
+    /// chunk's start ([`balanced`]): by the engine where it keeps one
+    /// ([`Engine::set_frame_offset`]), rather than written into every slot on its thread.
+    frame_offset: u64,
     /// What its frames recorded at a drop came to.
     dropped: DroppedFrames,
     /// The names of the interfaces its drops were recorded at, for those not named in an
@@ -1748,6 +1753,7 @@ impl Batch {
 
     fn clear(&mut self) {
         self.len = 0;
+        self.frame_offset = 0;
         self.rst_payloads.clear();
         self.tags.clear();
         self.link_indexes.clear();

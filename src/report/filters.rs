@@ -71,23 +71,20 @@ pub fn wireshark_filter_of(sides: Sides, encaps: &[Encap]) -> String {
             .overlay
             .wireshark_filter()
             .map_or_else(String::new, |f| format!("{f} && "));
-        clauses.push(
-            network
-                + &match ipv6 {
-                    false => {
-                        let k = t.v4_before + 1;
-                        format!("ip.proto#{k} == 6 && {}", sides.wireshark("ip", k))
-                    }
-                    true => {
-                        let k = t.v6_before + 1;
-                        format!(
-                            "{} && !icmpv6 && {}",
-                            t.tunnel.wireshark_filter(),
-                            sides.wireshark("ipv6", k)
-                        )
-                    }
-                },
-        );
+        let mut clause = network;
+        match ipv6 {
+            false => {
+                let k = t.v4_before + 1;
+                let _ = write!(clause, "ip.proto#{k} == 6 && ");
+                sides.wireshark(&mut clause, "ip", usize::from(k));
+            }
+            true => {
+                let k = t.v6_before + 1;
+                let _ = write!(clause, "{} && !icmpv6 && ", t.tunnel.wireshark_filter());
+                sides.wireshark(&mut clause, "ipv6", usize::from(k));
+            }
+        }
+        clauses.push(clause);
     }
     if clauses.len() == 1 {
         return clauses.remove(0);
@@ -101,10 +98,18 @@ pub fn wireshark_filter_of(sides: Sides, encaps: &[Encap]) -> String {
 
 /// [`wireshark_filter`] for TCP carried directly in the outermost IP header.
 fn direct_wireshark_filter(sides: Sides) -> String {
+    let mut s = String::with_capacity(160);
     match sides.ipv6() {
-        false => format!("ip.proto#1 == 6 && {}", sides.wireshark("ip", 1)),
-        true => format!("!ip && !icmpv6 && {}", sides.wireshark("ipv6", 1)),
+        false => {
+            s.push_str("ip.proto#1 == 6 && ");
+            sides.wireshark(&mut s, "ip", 1);
+        }
+        true => {
+            s.push_str("!ip && !icmpv6 && ");
+            sides.wireshark(&mut s, "ipv6", 1);
+        }
     }
+    s
 }
 
 /// One side of the packets a filter selects: an address, a port (or a range of them), or both.
@@ -139,16 +144,50 @@ impl Side {
         ports: None,
     };
 
-    /// The ports' parts of a filter: `one(port)` for one, `range(first, last)` for a range.
+    /// The ports' part of a filter, where it names them: `one(port)` for one, `range(first,
+    /// last)` for a range, each writing it.
     fn ports_part(
         self,
-        one: impl Fn(u16) -> String,
-        range: impl Fn(u16, u16) -> String,
-    ) -> Option<String> {
-        self.ports.map(|(first, last)| match first == last {
-            true => one(first),
-            false => range(first, last),
-        })
+        parts: &mut Parts<'_>,
+        one: impl Fn(&mut String, u16),
+        range: impl Fn(&mut String, u16, u16),
+    ) {
+        if let Some((first, last)) = self.ports {
+            let out = parts.next();
+            match first == last {
+                true => one(out, first),
+                false => range(out, first, last),
+            }
+        }
+    }
+}
+
+/// The parts of one direction of a filter's condition, written one after the other into the
+/// filter's string with `join` between them: each part made a string of its own, the parts
+/// joined and the whole written again cost some 15,000 instructions an offender in the JSON
+/// report's filters (docs/benchmarks.md, s50 and s51).
+struct Parts<'s> {
+    out: &'s mut String,
+    join: &'s str,
+    empty: bool,
+}
+
+impl<'s> Parts<'s> {
+    fn new(out: &'s mut String, join: &'s str) -> Self {
+        Self {
+            out,
+            join,
+            empty: true,
+        }
+    }
+
+    /// Where the next part is written, after the join.
+    fn next(&mut self) -> &mut String {
+        if !self.empty {
+            self.out.push_str(self.join);
+        }
+        self.empty = false;
+        self.out
     }
 }
 
@@ -231,87 +270,122 @@ impl Sides {
         }
     }
 
-    /// The two directions as one expression, each made of `term(from side, to side)`'s parts.
-    fn either(self, join: &str, or: &str, term: impl Fn(Side, Side) -> Vec<String>) -> String {
-        let one = |from, to| term(from, to).join(join);
-        format!("(({}){or}({}))", one(self.a, self.b), one(self.b, self.a))
+    /// Writes the two directions as one expression, each made of the parts `term(parts, from
+    /// side, to side)` writes.
+    fn either(
+        self,
+        out: &mut String,
+        (join, or): (&str, &str),
+        term: impl Fn(&mut Parts<'_>, Side, Side),
+    ) {
+        out.push_str("((");
+        term(&mut Parts::new(out, join), self.a, self.b);
+        out.push(')');
+        out.push_str(or);
+        out.push('(');
+        term(&mut Parts::new(out, join), self.b, self.a);
+        out.push_str("))");
     }
 
-    /// The Wireshark condition with the IP layer `ip` (or `ipv6`) number `k`.
-    fn wireshark(self, ip: &str, k: impl std::fmt::Display) -> String {
-        let port = |dir: &str, s: Side| {
+    /// Writes the Wireshark condition with the IP layer `ip` (or `ipv6`) number `k`.
+    fn wireshark(self, out: &mut String, ip: &str, k: usize) {
+        let port = |parts: &mut Parts<'_>, dir: &str, s: Side| {
             s.ports_part(
-                |p| format!("tcp.{dir}port#1 == {p}"),
-                |p, q| format!("tcp.{dir}port#1 >= {p} && tcp.{dir}port#1 <= {q}"),
-            )
+                parts,
+                |out, p| {
+                    let _ = write!(out, "tcp.{dir}port#1 == {p}");
+                },
+                |out, p, q| {
+                    let _ = write!(out, "tcp.{dir}port#1 >= {p} && tcp.{dir}port#1 <= {q}");
+                },
+            );
         };
-        self.either(" && ", " || ", |from, to| {
-            let mut parts = Vec::new();
+        self.either(out, (" && ", " || "), |parts, from, to| {
             if let Some(a) = from.addr {
-                parts.push(format!("{ip}.src#{k} == {}", super::address(a)));
+                let out = parts.next();
+                let _ = write!(out, "{ip}.src#{k} == ");
+                super::write_address(out, a);
             }
-            parts.extend(port("src", from));
+            port(parts, "src", from);
             if let Some(a) = to.addr {
-                parts.push(format!("{ip}.dst#{k} == {}", super::address(a)));
+                let out = parts.next();
+                let _ = write!(out, "{ip}.dst#{k} == ");
+                super::write_address(out, a);
             }
-            parts.extend(port("dst", to));
-            parts
-        })
+            port(parts, "dst", to);
+        });
     }
 
-    /// The BPF condition with libpcap's keywords, the ports at `ports` (`None`: its `port`
-    /// keywords; else `ip6[N:2]` loads of the source port, the destination's after it).
-    fn bpf(self, ports: Option<u32>) -> String {
-        let port = |dir: &str, at: u32, s: Side| match ports {
+    /// Writes the BPF condition with libpcap's keywords, the ports at `ports` (`None`: its
+    /// `port` keywords; else `ip6[N:2]` loads of the source port, the destination's after it).
+    fn bpf(self, out: &mut String, ports: Option<u32>) {
+        let port = |parts: &mut Parts<'_>, dir: &str, at: u32, s: Side| match ports {
             None => s.ports_part(
-                |p| format!("{dir} port {p}"),
-                |p, q| format!("{dir} portrange {p}-{q}"),
+                parts,
+                |out, p| {
+                    let _ = write!(out, "{dir} port {p}");
+                },
+                |out, p, q| {
+                    let _ = write!(out, "{dir} portrange {p}-{q}");
+                },
             ),
             Some(o) => s.ports_part(
-                |p| format!("ip6[{}:2] == {p}", o + at),
-                |p, q| format!("ip6[{0}:2] >= {p} and ip6[{0}:2] <= {q}", o + at),
+                parts,
+                |out, p| {
+                    let _ = write!(out, "ip6[{}:2] == {p}", o + at);
+                },
+                |out, p, q| {
+                    let _ = write!(out, "ip6[{0}:2] >= {p} and ip6[{0}:2] <= {q}", o + at);
+                },
             ),
         };
-        self.either(" and ", " or ", |from, to| {
-            let mut parts = Vec::new();
+        self.either(out, (" and ", " or "), |parts, from, to| {
             if let Some(a) = from.addr {
-                parts.push(format!("src host {}", super::address(a)));
+                let out = parts.next();
+                out.push_str("src host ");
+                super::write_address(out, a);
             }
-            parts.extend(port("src", 0, from));
+            port(parts, "src", 0, from);
             if let Some(a) = to.addr {
-                parts.push(format!("dst host {}", super::address(a)));
+                let out = parts.next();
+                out.push_str("dst host ");
+                super::write_address(out, a);
             }
-            parts.extend(port("dst", 2, to));
-            parts
-        })
+            port(parts, "dst", 2, to);
+        });
     }
 
-    /// The BPF condition by `link[]` loads: the source address at `src`, the destination's at
-    /// `dst`, the ports at `sport` and `dport` (expressions), an address written by `addr_at`.
+    /// Writes the BPF condition by `link[]` loads: the source address at `src`, the
+    /// destination's at `dst`, the ports at `sport` and `dport` (expressions), an address
+    /// written by `addr_at`.
     fn raw(
         self,
+        out: &mut String,
         (src, dst): (usize, usize),
         (sport, dport): (&str, &str),
-        addr_at: impl Fn(IpAddr, usize) -> String,
-    ) -> String {
-        let port = |at: &str, s: Side| {
+        addr_at: impl Fn(&mut String, IpAddr, usize),
+    ) {
+        let port = |parts: &mut Parts<'_>, at: &str, s: Side| {
             s.ports_part(
-                |p| format!("link[{at}:2] == {p}"),
-                |p, q| format!("link[{at}:2] >= {p} and link[{at}:2] <= {q}"),
-            )
+                parts,
+                |out, p| {
+                    let _ = write!(out, "link[{at}:2] == {p}");
+                },
+                |out, p, q| {
+                    let _ = write!(out, "link[{at}:2] >= {p} and link[{at}:2] <= {q}");
+                },
+            );
         };
-        self.either(" and ", " or ", |from, to| {
-            let mut parts = Vec::new();
+        self.either(out, (" and ", " or "), |parts, from, to| {
             if let Some(a) = from.addr {
-                parts.push(addr_at(a, src));
+                addr_at(parts.next(), a, src);
             }
-            parts.extend(port(sport, from));
+            port(parts, sport, from);
             if let Some(a) = to.addr {
-                parts.push(addr_at(a, dst));
+                addr_at(parts.next(), a, dst);
             }
-            parts.extend(port(dport, to));
-            parts
-        })
+            port(parts, dport, to);
+        });
     }
 }
 
@@ -402,7 +476,10 @@ pub fn bpf_filters_of(sides: Sides, encaps: &[Encap]) -> Vec<BpfFilter> {
 /// `tcp and ((src host A and src port P) or (dst host A and dst port P))`: TCP right after
 /// the IP header, on any link type libpcap can parse.
 fn plain(sides: Sides) -> String {
-    format!("tcp and {}", sides.bpf(None))
+    let mut s = String::with_capacity(128);
+    s.push_str("tcp and ");
+    sides.bpf(&mut s, None);
+    s
 }
 
 /// Link types whose IP header libpcap finds by itself (`tcp`, `host` and `port` work).
@@ -541,7 +618,8 @@ fn v6_ext_clause(sides: Sides, x: &V6Ext) -> String {
     if let Some(f) = x.fragment_at {
         let _ = write!(s, " and ip6[{}:2] & 0xfff8 == 0", u32::from(f) + 2);
     }
-    let _ = write!(s, " and {}", sides.bpf(Some(u32::from(x.tcp_at))));
+    s.push_str(" and ");
+    sides.bpf(&mut s, Some(u32::from(x.tcp_at)));
     s
 }
 
@@ -563,28 +641,32 @@ fn raw_clause(sides: Sides, e: &Encap) -> String {
             parts.push(format!("link[{o}] & 0xf0 == 0x40"));
             parts.push(format!("link[{}] == 6", o + 9));
             parts.push(format!("link[{}:2] & 0x1fff == 0", o + 6));
-            let addr_at = |a: IpAddr, at: usize| match a {
-                IpAddr::V4(a) => format!("link[{at}:4] == {:#010x}", u32::from(a)),
-                IpAddr::V6(_) => String::new(),
+            let addr_at = |out: &mut String, a: IpAddr, at: usize| {
+                if let IpAddr::V4(a) = a {
+                    let _ = write!(out, "link[{at}:4] == {:#010x}", u32::from(a));
+                }
             };
-            parts.push(sides.raw(
+            let mut part = String::new();
+            sides.raw(
+                &mut part,
                 (o + 12, o + 16),
                 (&format!("{o} + {header}"), &format!("{} + {header}", o + 2)),
                 addr_at,
-            ));
+            );
+            parts.push(part);
         }
         true => {
-            let addr_at = |a: IpAddr, at: usize| {
+            let addr_at = |out: &mut String, a: IpAddr, at: usize| {
                 let IpAddr::V6(a) = a else {
-                    return String::new();
+                    return;
                 };
-                a.octets()
-                    .chunks(4)
-                    .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-                    .enumerate()
-                    .map(|(i, w)| format!("link[{}:4] == {w:#010x}", at + 4 * i))
-                    .collect::<Vec<_>>()
-                    .join(" and ")
+                let octets = a.octets();
+                let words =
+                    (octets.chunks(4)).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]));
+                for (i, w) in words.enumerate() {
+                    let join = if i > 0 { " and " } else { "" };
+                    let _ = write!(out, "{join}link[{}:4] == {w:#010x}", at + 4 * i);
+                }
             };
             parts.push(format!("link[{o}] & 0xf0 == 0x60"));
             let tcp_at = match e.v6_ext {
@@ -601,11 +683,14 @@ fn raw_clause(sides: Sides, e: &Encap) -> String {
                     o + usize::from(x.tcp_at)
                 }
             };
-            parts.push(sides.raw(
+            let mut part = String::new();
+            sides.raw(
+                &mut part,
                 (o + 8, o + 24),
                 (&tcp_at.to_string(), &(tcp_at + 2).to_string()),
                 addr_at,
-            ));
+            );
+            parts.push(part);
         }
     }
     parts.join(" and ")
@@ -726,6 +811,40 @@ mod tests {
         sll2.ip_offset = 24;
         let f = &bpf_filters(A, 80, &[sll2])[0].filter;
         assert!(!f.contains("vlan") && compiles(276, f), "{f}");
+    }
+
+    /// Every part of a filter written into one string gives the string the parts made one by
+    /// one: an IPv6 endpoint by offsets (its address in four words) and by keywords, and the
+    /// Wireshark filter of an IPv4 one.
+    #[test]
+    fn filters_written_in_one_string_read_as_their_parts() {
+        let v6: IpAddr = "2001:db8::7".parse().expect("ip");
+        let mut sll2 = Encap {
+            ipv6: true,
+            ..encap(276, &[Shim::Vlan])
+        };
+        sll2.ip_offset = 24;
+        let f = &bpf_filters(v6, 443, &[sll2])[0].filter;
+        assert_eq!(
+            f,
+            "link[24] & 0xf0 == 0x60 and link[30] == 6 and ((link[32:4] == 0x20010db8 and \
+             link[36:4] == 0x00000000 and link[40:4] == 0x00000000 and link[44:4] == 0x00000007 \
+             and link[64:2] == 443) or (link[48:4] == 0x20010db8 and link[52:4] == 0x00000000 \
+             and link[56:4] == 0x00000000 and link[60:4] == 0x00000007 and link[66:2] == 443))"
+        );
+        let native = Encap {
+            ipv6: true,
+            ..encap(1, &[])
+        };
+        assert_eq!(
+            bpf_filters(v6, 443, &[native])[0].filter,
+            "tcp and ((src host 2001:db8::7 and src port 443) or (dst host 2001:db8::7 and dst port 443))"
+        );
+        assert_eq!(
+            wireshark_filter(A, 7211, &[encap(1, &[])]),
+            "ip.proto#1 == 6 && ((ip.src#1 == 127.0.0.1 && tcp.srcport#1 == 7211) || (ip.dst#1 == \
+             127.0.0.1 && tcp.dstport#1 == 7211))"
+        );
     }
 
     #[test]

@@ -203,22 +203,25 @@ pub fn offender_name(o: &Offender) -> String {
 /// an address or two into every offender's fields, filters and sentence; `Display` writes an
 /// IPv4 address in seven pieces, each growing the string).
 pub fn address(addr: IpAddr) -> String {
+    let mut s = String::with_capacity(if addr.is_ipv4() { 15 } else { 39 });
+    write_address(&mut s, addr);
+    s
+}
+
+/// [`address`], written at the end of `out`.
+pub fn write_address(out: &mut String, addr: IpAddr) {
     match addr {
         IpAddr::V4(a) => {
-            let mut s = String::with_capacity(15);
             for (i, octet) in a.octets().into_iter().enumerate() {
                 if i > 0 {
-                    s.push('.');
+                    out.push('.');
                 }
-                s.push_str(itoa::Buffer::new().format(octet));
+                out.push_str(itoa::Buffer::new().format(octet));
             }
-            s
         }
         IpAddr::V6(a) => {
             use std::fmt::Write as _;
-            let mut s = String::with_capacity(39);
-            let _ = write!(s, "{a}");
-            s
+            let _ = write!(out, "{a}");
         }
     }
 }

@@ -3671,16 +3671,23 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
             "While {port} was refused, {} {what}. Whether it would serve {port} cannot be \
              seen ({}): only the timing links them.",
             program_words(f),
-            if f.missing.is_empty() {
-                "no run was seen listening"
-            } else {
-                "no run lived long enough to listen"
-            }
+            not_seen_listening(f)
         ),
     };
     match f.net_ns_unread {
         Some(why) => format!("{told} {}", net_ns_untold_words(why, Some(port))),
         None => told,
+    }
+}
+
+/// Why a program failing to start, linked to a refused port by the timing alone, is not known
+/// to serve it: "no run was seen listening", "no run lived long enough to listen" (one that
+/// cannot load).
+pub fn not_seen_listening(f: &FailingStart) -> &'static str {
+    if f.missing.is_empty() {
+        "no run was seen listening"
+    } else {
+        "no run lived long enough to listen"
     }
 }
 
@@ -4273,6 +4280,7 @@ mod failing_start_tests {
             missing: Vec::new(),
             link: StartLink::SameProgram,
             connected_to: Vec::new(),
+            supervised: true,
             failed_connects: None,
             recovered: None,
             elsewhere: None,

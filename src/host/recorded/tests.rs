@@ -130,6 +130,7 @@ fn live_report() -> HostReport {
             }],
             link: crate::host::restarts::StartLink::SameProgram,
             connected_to: Vec::new(),
+            supervised: false,
             failed_connects: None,
             recovered: None,
             elsewhere: None,

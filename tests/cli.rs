@@ -2562,7 +2562,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
-            "10.0.0.1 probed 65,535 ports (1 to 65535) of 10.0.0.2 in 13.1 s (4,681 ports/s, "
+            "10.0.0.1 probed 65,535 ports (1 to 65535) of 10.0.0.2 in 13.1 s (4,681 ports/s over 14 seconds, "
         ),
         "{text}"
     );

@@ -33,7 +33,7 @@ pub const JOURNAL_TEXT_BYTES: usize = 512 << 10;
 /// Distinct notes kept.
 const MAX_NOTES: usize = 32;
 /// Programs failing to start kept ...
-const MAX_FAILING: usize = 32;
+pub(crate) const MAX_FAILING: usize = 32;
 /// ... and shown with one endpoint at most.
 const MAX_FAILING_SHOWN: usize = 3;
 /// How far apart a program's failing starts and an endpoint's incidents may be and still be
@@ -304,9 +304,14 @@ pub struct HostReport {
     /// Every program seen failing to start on this machine during the capture, whether or
     /// not a port was refused meanwhile (see [`restarts`](super::restarts)), most recent
     /// first, each [`StartLink::Timing`]; at most 32, the ones failing longest ago forgotten
-    /// first. Live only: not saved with a capture (its endpoints' are); the app's "This
-    /// machine" panel lists them while the capture runs and after Stop.
-    #[serde(skip)]
+    /// first. The app's "This machine" panel lists them while the capture runs and after
+    /// Stop; a capture file saved by a live capture keeps them (and a file of one endpoint's
+    /// packets, beside that endpoint's own), so that its report lists what the live one did:
+    /// a program failing that no endpoint's diagnosis names (a service nobody connects to
+    /// yet, one the timing alone does not link) is seen there too. Empty in a file saved by an
+    /// rstscope before it, and in a file of several machines' captures (whose machine each
+    /// program failed on is not kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failing_starts: Vec<FailingStart>,
 }
 

@@ -648,6 +648,7 @@ impl DetailsView {
                         frames: k.frames,
                         latest: false,
                         scan: k.scan,
+                        scan_of_target: false,
                     };
                     evidence::collect_watched(
                         &k.paths,
@@ -1024,6 +1025,7 @@ impl DetailsView {
                     frames: k.frames,
                     latest: false,
                     scan: k.scan,
+                    scan_of_target: false,
                 },
                 connection: connection.map(|c| c.first_frame),
             });

@@ -1676,7 +1676,7 @@ fn restarts_that_cannot_load_show_in_the_listener_cell_and_the_details() {
         vec![manifest("tests/fixtures/story-restarting.pcapng")],
     );
     assert!(
-        shows(&h, "none; failing to start at the same time: collector"),
+        shows(&h, "none; collector failing to start at the same time"),
         "the Listener cell"
     );
     assert!(

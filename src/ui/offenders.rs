@@ -1860,7 +1860,7 @@ pub fn within_words(o: &Offender) -> String {
 /// listens again after another went, both, compactly: "collector (4400); earlier collector
 /// (4312) until 15:08:12" ("+2 more" where more went); a program failing to start while the
 /// port was refused, "collector fails to start" where the same executable listened there,
-/// "failing to start at the same time: collector" where only the timing links it (its runs
+/// "collector failing to start at the same time" where only the timing links it (its runs
 /// were not seen listening: a guess, said as one). The hover names every process that listened, and says the rest whole.
 fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<String>) {
     // Where it cannot be told, the cell says so rather than staying blank.
@@ -1924,13 +1924,12 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
     for f in &h.failing_starts {
         // A loop over (a later start went well) is told in the past. Regression (the window
         // on a busy machine): "rstscope? failed to start", of another's test binary linked by
-        // the timing alone, read as the port's crashed service.
+        // the timing alone, read as the port's crashed service. The name first: a narrow cell
+        // cuts the end.
         let over = f.recovered.is_some();
         text.push_str(&match (f.link, over) {
-            (StartLink::Timing, false) => {
-                format!("; failing to start at the same time: {}", f.name)
-            }
-            (StartLink::Timing, true) => format!("; failed to start at the same time: {}", f.name),
+            (StartLink::Timing, false) => format!("; {} failing to start at the same time", f.name),
+            (StartLink::Timing, true) => format!("; {} failed to start at the same time", f.name),
             (StartLink::SameProgram, false) => format!("; {} fails to start", f.name),
             (StartLink::SameProgram, true) => format!("; {} failed to start", f.name),
         });
@@ -3384,7 +3383,7 @@ mod tests {
         let (text, _) = listener_text(Some(&h), Clock::Utc);
         assert!(
             text.text()
-                .ends_with("; failing to start at the same time: collector"),
+                .ends_with("; collector failing to start at the same time"),
             "{}",
             text.text()
         );
@@ -3396,7 +3395,7 @@ mod tests {
         let (text, hover) = listener_text(Some(&h), Clock::Utc);
         assert!(
             text.text()
-                .ends_with("; failed to start at the same time: collector"),
+                .ends_with("; collector failed to start at the same time"),
             "{}",
             text.text()
         );

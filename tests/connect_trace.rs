@@ -937,7 +937,7 @@ fn a_tool_run_from_different_threads_is_not_told_supervised() {
     let Some(trace) = start() else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("rstscope-threads-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("rstscope-harness-tool-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary directory");
     let (tool, looped) = (dir.join("harness-tool"), dir.join("looped-tool"));
     for p in [&tool, &looped] {

@@ -76,6 +76,8 @@ pub fn run(
 ) -> Result<(), Failure> {
     let how = Collect {
         all_copies: args.all_copies,
+        // The diagnosis of a scan's target begins with the scan's sentence, as the report's.
+        scan_of_target: true,
         ..Collect::default()
     };
     // The capture is read whole for one endpoint: a large one takes as long as its analysis,

@@ -1210,7 +1210,8 @@ fn the_evidence_of_an_alert_names_the_former_listener_and_the_connecting_process
 /// the network namespace its runs ran in (`net_ns` `capture`), is told the same by the
 /// analysis of the agent's `/evidence` for that port. Regression (s50): the file's said
 /// `net_ns` null, as the relation was made from the namespaces' numbers when the JSON was
-/// written, and a saved file does not keep those (they are this boot's).
+/// written, and a saved file does not keep those (they are this boot's). The machine-wide
+/// list (`host.failing_starts`) is told the same from the file too.
 #[test]
 fn a_failing_starts_network_namespace_is_told_the_same_from_the_agents_evidence() {
     let _lo = take_lo();
@@ -1276,6 +1277,25 @@ fn a_failing_starts_network_namespace_is_told_the_same_from_the_agents_evidence(
     assert_eq!(
         from_file["listener"]["failing_starts"], starts,
         "the file's failing starts against the live report's"
+    );
+    // The machine-wide list too (live only before 2026-12-07: the file's was empty), as the
+    // report the evidence was saved from had it.
+    let machine = |r: &Value| -> Vec<Value> {
+        (r["host"]["failing_starts"].as_array().into_iter().flatten())
+            .filter(|f| f["program"] == program)
+            .cloned()
+            .collect()
+    };
+    let live_machine = machine(&agent.get("/report").json());
+    assert_eq!(
+        live_machine.len(),
+        1,
+        "{program} in the machine's list: {report}"
+    );
+    assert_eq!(
+        machine(&offline),
+        live_machine,
+        "the file's machine-wide failing starts against the live report's"
     );
 }
 

@@ -677,6 +677,7 @@ fn host_sample(
             missing: Vec::new(),
             link: Default::default(),
             connected_to: Vec::new(),
+            supervised: false,
             recovered: None,
             elsewhere: None,
             net_ns: Vec::new(),

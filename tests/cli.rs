@@ -2562,7 +2562,7 @@ fn a_scan_of_every_port_is_told_whole_in_every_output() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
-            "10.0.0.1 probed 65,535 ports (1 to 65535) of 10.0.0.2 in 13.1 s (4,681 ports/s, "
+            "10.0.0.1 probed 65,535 ports (1 to 65535) of 10.0.0.2 in 13.1 s (4,681 ports/s over 14 seconds, "
         ),
         "{text}"
     );
@@ -6817,4 +6817,55 @@ fn a_saved_file_cut_by_max_packets_says_so_when_analyzed() {
         ),
         "{text}"
     );
+}
+
+/// `analyze --endpoint` of a scan's target begins with the scan's sentence, as the report's
+/// diagnosis of that target, the app's details and the text report do: its diagnosis is the
+/// report's, word for word, in JSON and in text, for a port scan, a sweep over two stretches
+/// days apart (its rate over the seconds captured) and a scan larger than the endpoint table
+/// (its targets not kept said). Before, it told the port alone ("127.0.0.1:7405 refused the
+/// only connection attempt ..."), one arbitrary piece of the scan.
+#[test]
+fn endpoint_of_a_scans_target_begins_with_the_scans_sentence() {
+    for (file, target) in [
+        ("syn-scan.pcap", "127.0.0.1:7405"),
+        ("sweep.pcap", "127.0.0.12:7350"),
+        ("wide-scan.pcap.xz", "127.0.0.1:5002"),
+    ] {
+        let f = fixture(file);
+        let report = json(&rstscope(&["analyze", "--utc", "--format", "json", &f]));
+        let offender = (report["offenders"].as_array().into_iter().flatten())
+            .find(|o| o["endpoint"] == target)
+            .unwrap_or_else(|| panic!("{file}: no {target}"));
+        assert_eq!(offender["scan"], 0, "{file}: {target} is the scan's target");
+        let scan = report["scans"][0]["diagnosis"]
+            .as_str()
+            .expect("the scan's sentence");
+        let diagnosis = offender["diagnosis"].as_str().expect("a diagnosis");
+        assert!(diagnosis.starts_with(scan), "{file}: {diagnosis}");
+        let one = json(&rstscope(&[
+            "analyze",
+            "--utc",
+            "--format",
+            "json",
+            "--endpoint",
+            target,
+            &f,
+        ]));
+        assert_eq!(one["diagnosis"].as_str(), Some(diagnosis), "{file}");
+        let out = rstscope(&["analyze", "--utc", "--endpoint", target, &f]);
+        assert!(out.status.success(), "{file}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let first_words = scan.split(" (").next().expect("words");
+        let mut lines = text.lines();
+        assert!(
+            lines
+                .next()
+                .is_some_and(|l| l.starts_with(&format!("Endpoint {target}")))
+                && lines
+                    .next()
+                    .is_some_and(|l| l.trim_start().starts_with(first_words)),
+            "{file}: {text}"
+        );
+    }
 }

@@ -794,6 +794,8 @@ fn a_program_failing_in_another_root_is_read_there_or_not_at_all() {
     );
     let e = f.elsewhere.as_ref().expect("told in another root");
     assert!(e.file_read, "{f:?}");
+    // Every run forked by the loop's shell: one supervisor's loop, as the timing may link.
+    assert!(f.supervised, "{f:?}");
 
     // Runs alone in their roots: the host's file now lacks a library, the root's too.
     let other = dir.join("opt/collector2");
@@ -917,6 +919,68 @@ fn a_client_whose_runs_end_as_their_connects_are_refused_is_listed_with_those_co
     assert_eq!(connects.runs, f.starts, "every run's connect failed: {f:?}");
     assert_eq!(connects.to, [format!("127.0.0.1:{port}")], "{f:?}");
     assert_eq!(f.kind(), FailingKind::ConnectsFailed, "{f:?}");
+}
+
+/// A tool a test harness runs from its test threads, exiting 1 each time (a copy of
+/// `/bin/false`, run 4 times over 6 s, each from a thread of its own), against one a shell's
+/// loop restarts: both are listed, the tool not `supervised` (its runs forked by different
+/// threads), the loop's program `supervised`; by their statuses alone only the latter may be
+/// linked to a refused port by the timing. Regression (the window on a busy machine): another
+/// session's test binary, exiting 1 again and again, was shown as a refused port's "rstscope?
+/// failed to start".
+#[test]
+fn a_tool_run_from_different_threads_is_not_told_supervised() {
+    let Ok(original) = std::fs::read("/bin/false") else {
+        println!("SKIPPED: no /bin/false to copy");
+        return;
+    };
+    let Some(trace) = start() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("rstscope-harness-tool-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let (tool, looped) = (dir.join("harness-tool"), dir.join("looped-tool"));
+    for p in [&tool, &looped] {
+        std::fs::write(p, &original).expect("copy");
+        std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("executable");
+    }
+    let mut shell = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(format!(
+            "for i in 1 2 3 4; do '{}'; sleep 2; done",
+            looped.display()
+        ))
+        .spawn()
+        .expect("start the loop");
+    for i in 0..4 {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(2000));
+        }
+        let tool = tool.clone();
+        std::thread::spawn(move || std::process::Command::new(&tool).status())
+            .join()
+            .expect("the thread")
+            .expect("run the tool");
+    }
+    let _ = shell.wait();
+    let (tool, looped) = (canonical(&tool), canonical(&looped));
+    let failing = listed_when(&trace, |failing| {
+        [&tool, &looped]
+            .iter()
+            .all(|p| failing.iter().any(|f| f.program == **p && f.starts >= 4))
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    let told = |p: &str| {
+        (failing.iter().find(|f| f.program == p).cloned())
+            .unwrap_or_else(|| panic!("{p} not among the failing starts: {failing:?}"))
+    };
+    let (tool, looped) = (told(&tool), told(&looped));
+    assert!(!tool.supervised && !tool.timing_may_link(false), "{tool:?}");
+    assert!(
+        looped.supervised && looped.timing_may_link(false),
+        "{looped:?}"
+    );
 }
 
 /// A service that crashes at start, restarted again and again: each run killed by a signal

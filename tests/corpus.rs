@@ -816,7 +816,7 @@ fn only_the_syn_scan_of_the_corpus_is_a_scan() {
         .unwrap_or_default();
     assert!(
         first.starts_with(
-            "  1. 172.16.0.8 probed 1,000 ports (1 to 65389) of 64.13.134.52 in 5.1 s (167 ports/s, 20:24:16-20:24:21): a port scan. 3 open (answered with a SYN-ACK never acknowledged by the client: a half-open SYN scan): 22, 53, 80; 4 refused (closed): 25, 70, 113, 31337; 993 got no answer (filtered)."
+            "  1. 172.16.0.8 probed 1,000 ports (1 to 65389) of 64.13.134.52 in 5.1 s (167 ports/s over 6 seconds, 20:24:16-20:24:21): a port scan. 3 open (answered with a SYN-ACK never acknowledged by the client: a half-open SYN scan): 22, 53, 80; 4 refused (closed): 25, 70, 113, 31337; 993 got no answer (filtered)."
         ),
         "{text}"
     );

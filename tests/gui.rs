@@ -1666,7 +1666,9 @@ fn a_service_fixed_after_its_crash_shows_the_listener_before_it() {
 /// Regression (a trial of the 7211 story without a journal, the capture begun after the
 /// crash): nothing said who served 7211 nor why it did not come back, while the collector's
 /// restarts failed every 2 s on a missing library. The Listener cell says a program fails to
-/// start, with "?" (only the timing links it to the port), and the details give the sentence.
+/// start at the same time (only the timing links it to the port: said in words, not by a
+/// "?", which read as the crashed service whatever program it was), and the details give the
+/// sentence.
 #[test]
 fn restarts_that_cannot_load_show_in_the_listener_cell_and_the_details() {
     let h = opened(
@@ -1674,11 +1676,11 @@ fn restarts_that_cannot_load_show_in_the_listener_cell_and_the_details() {
         vec![manifest("tests/fixtures/story-restarting.pcapng")],
     );
     assert!(
-        shows(&h, "none; collector? fails to start"),
+        shows(&h, "none; collector failing to start at the same time"),
         "the Listener cell"
     );
     assert!(
-        shows(&h, "Failing to start:")
+        shows(&h, "Failing to start at the same time:")
             && shows(
                 &h,
                 "While 7211 was refused, /opt/rstscope-sample/bin/collector failed to start 5 \
@@ -1705,7 +1707,7 @@ fn the_failing_start_row_is_whole_in_the_full_details_and_the_sentence_told_once
     let sentence = "While 7211 was refused, /opt/rstscope-sample/bin/collector failed to start";
     let facts = "/opt/rstscope-sample/bin/collector — needs libzmq.so.5 (not found); 5 runs \
                  from 09:22:49 to 09:22:57 (every 2.0 s), each ended within 1 ms with exit \
-                 status 127";
+                 status 127 (no run lived long enough to listen)";
     for size in [[1280.0, 800.0], [1024.0, 700.0]] {
         let h = opened(
             window(size),

@@ -531,6 +531,8 @@ fn read_block(body: &[u8], problems: &mut Vec<String>) -> Option<HostReport> {
                 let processes = std::mem::take(&mut e.clients.processes);
                 e.clients.processes = one_entry_per_program(processes, Vec::new(), false);
             }
+            // As many as a live run keeps: the file's to say, not to grow without bound.
+            (report.failing_starts).truncate(crate::host::state::MAX_FAILING);
             report.recorded = Some(Recorded {
                 machine: block.machine,
                 while_capturing: block.while_capturing,
@@ -595,6 +597,11 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
         });
     }
     let mut report = merged.unwrap_or_default();
+    // Several machines' programs failing to start, one list: which machine each failed on is
+    // not kept, and a program of one told as another's would mislead.
+    if names.len() > 1 {
+        report.failing_starts.clear();
+    }
     for e in &mut report.endpoints {
         if let Some([one]) = named_by.get(&(e.addr, e.port)).map(Vec::as_slice) {
             e.machine = of.get(*one).cloned();
@@ -709,6 +716,16 @@ fn merge(into: &mut HostReport, later: HostReport) {
     };
     into.listening = later.listening;
     into.listening_port = later.listening_port;
+    // The machine's programs failing to start, one entry per program, most recent first, as
+    // the live list has them.
+    into.failing_starts = merge_failing(
+        later.failing_starts,
+        std::mem::take(&mut into.failing_starts),
+        overlap,
+    );
+    (into.failing_starts)
+        .sort_by(|a, b| b.last.cmp(&a.last).then_with(|| a.program.cmp(&b.program)));
+    (into.failing_starts).truncate(crate::host::state::MAX_FAILING);
     into.gone = merge_listeners(std::mem::take(&mut into.gone), later.gone, None);
     // A block naming an endpoint twice answers with its last entry for it.
     let last: HashMap<(IpAddr, u16), usize> = later

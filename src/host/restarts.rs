@@ -220,6 +220,15 @@ pub struct FailingStart {
     /// the report it was seen connecting to (at most 3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub connected_to: Vec<String>,
+    /// Every one of its runs was forked by the same thread, as the kernel's fork events told:
+    /// a supervisor's loop (systemd, runit, a shell's `while` loop) restarting one program.
+    /// `false` where they were forked by different threads (a test harness running a tool
+    /// from its test threads, cron's child for each job) or where the forks were not seen
+    /// (and in a host report saved by an rstscope before it). A program whose runs only ended
+    /// with a status (or were stopped) is linked by the timing alone only where this is so
+    /// ([`FailingStart::timing_may_link`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub supervised: bool,
     /// Its failed runs that ended after a connect of theirs failed (the kernel's socket
     /// changes: SYN_SENT to CLOSE, a refusal, an unreachable host or a connect given up), where
     /// any did: a client whose runs end as its connects fail (`bash -c 'exec
@@ -426,6 +435,22 @@ impl FailingStart {
             || self
                 .signal
                 .is_some_and(|sig| matches!(sig, 4 | 5 | 6 | 7 | 8 | 11 | 31))
+    }
+
+    /// It may be linked to a refused endpoint by the timing alone ([`StartLink::Timing`]):
+    /// its runs show a program that cannot start ([`Self::crashes_or_cannot_load`]), or,
+    /// ended only by statuses or stopped, were restarted by one supervisor's loop
+    /// ([`FailingStart::supervised`]); and they were not seen connecting (`connecting`: its name was
+    /// seen connecting to an endpoint with incidents; or a connect of its runs failed): a
+    /// client, not the port's crashed server. Regression (the window on a busy machine): a
+    /// test binary run again and again by another's tests, exiting with status 1, was offered
+    /// in the Listener cell as "rstscope? failed to start"; a `curl` in a loop, a cron job, a
+    /// test runner were as likely.
+    #[must_use]
+    pub fn timing_may_link(&self, connecting: bool) -> bool {
+        !connecting
+            && self.failed_connects.is_none()
+            && (self.crashes_or_cannot_load() || self.supervised)
     }
 
     /// What its runs were: [`FailingKind::ConnectsFailed`] where every one ended after a
@@ -1209,6 +1234,7 @@ impl Restarts {
                     missing: lacks,
                     link: StartLink::Timing,
                     connected_to: Vec::new(),
+                    supervised: runs.forker.is_some(),
                     failed_connects: (runs.connects_failed > 0).then(|| FailedConnects {
                         runs: runs.connects_failed,
                         to: runs.connect_to.iter().map(ToString::to_string).collect(),
@@ -1523,6 +1549,7 @@ mod tests {
                 missing: zmq(collector),
                 link: StartLink::Timing,
                 connected_to: Vec::new(),
+                supervised: false,
                 failed_connects: None,
                 recovered: None,
                 elsewhere: None,
@@ -1727,6 +1754,58 @@ mod tests {
                 })
             )]
         );
+    }
+
+    /// A program restarted by one supervisor's loop (every run forked by the same thread) is
+    /// told `supervised`; one whose runs were forked by different threads (a test harness
+    /// running a tool from its test threads, cron's child for each job) or whose forks were
+    /// not seen is not, and by its statuses alone it is then no program the timing may link
+    /// to a refused port. One that crashes may be linked either way; none seen connecting.
+    #[test]
+    fn runs_forked_by_one_supervisor_are_told_supervised() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let (looped, tested, unseen) = ("/opt/x/bin/collector", "/opt/t/debug/tool", "/opt/u/job");
+        for i in 0..4 {
+            let pid = 100 + u32::try_from(i).expect("pid");
+            start(&mut r, i * 2000, pid, looped, 7);
+            end(&mut r, i * 2000 + 5, pid, 1);
+            // Each run of the tool by another test thread of the harness.
+            start(
+                &mut r,
+                i * 2000 + 10,
+                pid + 100,
+                tested,
+                40 + u32::try_from(i).expect("tid"),
+            );
+            end(&mut r, i * 2000 + 15, pid + 100, 1);
+            r.exec(Timestamp((i * 2000 + 20) * MS), pid + 200, unseen);
+            end(&mut r, i * 2000 + 25, pid + 200, 1);
+        }
+        let failing = r.failing(Timestamp(10_000 * MS), loads);
+        let told = |p: &str| failing.iter().find(|f| f.program == p).expect(p).clone();
+        let (looped, tested, unseen) = (told(looped), told(tested), told(unseen));
+        assert!(looped.supervised && looped.timing_may_link(false));
+        assert!(!looped.timing_may_link(true), "seen connecting: a client");
+        for f in [&tested, &unseen] {
+            assert!(!f.supervised && !f.timing_may_link(false), "{f:?}");
+        }
+        let crashing = FailingStart {
+            signal: Some(11),
+            killed: 4,
+            exit_status: None,
+            ..tested.clone()
+        };
+        assert!(crashing.timing_may_link(false));
+        let client = FailingStart {
+            failed_connects: Some(FailedConnects {
+                runs: 1,
+                to: vec!["127.0.0.1:5432".into()],
+                refused: false,
+            }),
+            ..crashing
+        };
+        assert!(!client.timing_may_link(false), "its own connects failed");
     }
 
     /// Health checks and cron jobs that exit 0 are no failing starts, nor a check that fails

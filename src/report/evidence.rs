@@ -414,6 +414,14 @@ pub struct Collect {
     /// endpoint's overlay network, rather than the endpoint's. A scan is no offender: the
     /// evidence then has no [`Evidence::offender`] and no programs of the endpoint.
     pub scan: Option<Sides>,
+    /// Tell the scan the endpoint is a target of, where it is one, as the analysis does: its
+    /// [`Evidence::offender`]'s diagnosis then begins with the scan's sentence, as the report's
+    /// and the app's do (`rstscope analyze --endpoint`; the app has the analysis's). A second
+    /// engine counts the packets of the endpoint's address and of its port (a port scan of that
+    /// server, a sweep of that port): the engine's time over those packets again. Not with a
+    /// time range, and not for several files given together (a packet another file gave is
+    /// told apart only for the endpoint's own).
+    pub scan_of_target: bool,
 }
 
 /// The endpoint evidence is collected for: its address, port and overlay network
@@ -593,6 +601,12 @@ fn collect_source_watched(
         keep_incidents: range.is_some(),
         ..EngineConfig::default()
     });
+    // The scans among the packets of the endpoint's address and port, where asked: bounded as
+    // the analysis's engine is, so that a scan some of whose targets its table did not keep is
+    // told as the analysis tells it.
+    let mut scans =
+        (how.scan_of_target && how.scan.is_none() && range.is_none() && source.files().len() == 1)
+            .then(|| Engine::growing(EngineConfig::default()));
     let mut in_range_facts = RangeFacts::default();
     let mut ev = Evidence::new(endpoint);
     ev.scan = how.scan;
@@ -623,6 +637,9 @@ fn collect_source_watched(
             && (source.interfaces().iter()).any(|i| i.filter.as_deref() == Some(&syn_fin_rst))
         {
             engine.assume_syn_fin_rst_only();
+            if let Some(scans) = scans.as_mut() {
+                scans.assume_syn_fin_rst_only();
+            }
             filtered = true;
             ev.warnings
                 .push(crate::pipeline::analysis::syn_fin_rst_file_warning());
@@ -723,6 +740,13 @@ fn collect_source_watched(
             && dropped.is_none()
         {
             ev.host_answers.add(p.ttl);
+        }
+        if let Some(scans) = scans.as_mut()
+            && copy.is_none()
+            && dropped.is_none()
+            && (p.src == addr || p.dst == addr || p.sport == port || p.dport == port)
+        {
+            scans.packet(&p);
         }
         let from_endpoint = match how.scan {
             None if p.src == addr && p.sport == port => Some(true),
@@ -839,6 +863,15 @@ fn collect_source_watched(
         Some(end) => engine.finish_at(end),
         None => engine.finish(),
     }
+    let scan = scans.map(|mut scans| {
+        match end {
+            Some(end) => scans.finish_at(end),
+            None => scans.finish(),
+        }
+        (scans.snapshot().offenders.into_iter())
+            .find(|o| o.key() == (addr, port, overlay))
+            .and_then(|o| o.scan)
+    });
     keep_connections(&mut ev, &mut engine, range);
     if programs.started() {
         for i in engine.drain_incidents() {
@@ -871,8 +904,15 @@ fn collect_source_watched(
             if o.refusal_ttl.bounds().is_some() {
                 o.host_ttl = ev.host_answers;
             }
+            // A scan's target is told as the scan first, as the analysis tells it.
+            let scan = scan.flatten().map(|scan| {
+                let mut scan = crate::engine::Scan::clone(&scan);
+                crate::pipeline::merged::fit_scan_rate(source.files(), &mut scan);
+                std::sync::Arc::new(scan)
+            });
             Offender {
                 encaps: ev.encaps.clone(),
+                scan: scan.or(o.scan),
                 ..o
             }
         });

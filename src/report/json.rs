@@ -464,7 +464,7 @@ struct FailingStartOut<'a>(&'a FailingStart);
 impl Serialize for FailingStartOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
-        let mut m = serializer.serialize_map(Some(21))?;
+        let mut m = serializer.serialize_map(Some(22))?;
         m.serialize_entry("source", "exec-events")?;
         m.serialize_entry("kind", &f.kind())?;
         m.serialize_entry("program", &f.program)?;
@@ -483,6 +483,7 @@ impl Serialize for FailingStartOut<'_> {
             .collect();
         m.serialize_entry("missing_libraries", &missing)?;
         m.serialize_entry("link", &f.link)?;
+        m.serialize_entry("supervised", &f.supervised)?;
         m.serialize_entry("connected_to", &f.connected_to)?;
         m.serialize_entry(
             "failed_connects",
@@ -1403,6 +1404,7 @@ mod tests {
             missing: Vec::new(),
             link: crate::host::restarts::StartLink::Timing,
             connected_to: Vec::new(),
+            supervised: false,
             failed_connects: None,
             recovered: None,
             elsewhere: None,

@@ -1277,19 +1277,29 @@ fn scan_not_kept(scan: &Scan) -> String {
     )
 }
 
-/// `scan`'s rate in `unit`s (`ports`, `hosts`): `12 ports/s`; where nothing was captured for a
-/// while between its first and last incident ([`Scan::rate_over`]), with the time it is over,
-/// as an endpoint's ([`avg_rate_words`]): `13 hosts/s over the 3 s captured` (a sweep over two
-/// stretches four days apart was "10.0 hosts/day").
+/// `scan`'s rate in `unit`s (`ports`, `hosts`) with the seconds it is over
+/// ([`rate_span_words`]): `12 ports/s over 4 seconds`; where nothing was captured for a while
+/// between its first and last incident ([`Scan::rate_over`]), the time captured, as an
+/// endpoint's ([`avg_rate_words`]): `13 hosts/s over the 3 s captured` (a sweep over two
+/// stretches four days apart was "10.0 hosts/day"). Regression (fix-s50's review): "27 hosts
+/// in 3.0 s (6.8 hosts/s" read as a wrong division, the rate being over the 4 seconds from
+/// its first to its last, both counted.
 fn scan_rate_words(scan: &Scan, unit: &str) -> String {
     let r = rate(scan.rate());
     let r = match r.split_once('/') {
         Some((n, per)) => format!("{n} {unit}/{per}"),
         None => r,
     };
+    format!("{r} over {}", rate_span_words(scan))
+}
+
+/// The seconds a scan's rate is over, in words: "4 seconds" (its first to its last second,
+/// both counted, as every rate is: beside its exact duration, "27 hosts in 3.0 s (6.8
+/// hosts/s" read as a wrong division), or "the 3 s captured" across a gap.
+pub fn rate_span_words(scan: &Scan) -> String {
     match scan.rate_over {
-        Some(secs) => format!("{r} over the {} captured", approx_duration(secs)),
-        None => r,
+        Some(secs) => format!("the {} captured", approx_duration(secs)),
+        None => plural(scan.rate_seconds().unsigned_abs(), "second", "seconds"),
     }
 }
 
@@ -3674,16 +3684,23 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
             "While {port} was refused, {} {what}. Whether it would serve {port} cannot be \
              seen ({}): only the timing links them.",
             program_words(f),
-            if f.missing.is_empty() {
-                "no run was seen listening"
-            } else {
-                "no run lived long enough to listen"
-            }
+            not_seen_listening(f)
         ),
     };
     match f.net_ns_unread {
         Some(why) => format!("{told} {}", net_ns_untold_words(why, Some(port))),
         None => told,
+    }
+}
+
+/// Why a program failing to start, linked to a refused port by the timing alone, is not known
+/// to serve it: "no run was seen listening", "no run lived long enough to listen" (one that
+/// cannot load).
+pub fn not_seen_listening(f: &FailingStart) -> &'static str {
+    if f.missing.is_empty() {
+        "no run was seen listening"
+    } else {
+        "no run lived long enough to listen"
     }
 }
 
@@ -4276,6 +4293,7 @@ mod failing_start_tests {
             missing: Vec::new(),
             link: StartLink::SameProgram,
             connected_to: Vec::new(),
+            supervised: true,
             failed_connects: None,
             recovered: None,
             elsewhere: None,

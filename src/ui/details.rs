@@ -12,6 +12,7 @@ use eframe::egui::{self, RichText};
 
 use crate::engine::{Cause, ConnRecord, Offender};
 use crate::engine::{Scan, ScanKind};
+use crate::host::restarts::StartLink;
 use crate::host::state::HostReport;
 use crate::packet::Timestamp;
 use crate::report::evidence::{self, Evidence, LineDate};
@@ -647,6 +648,7 @@ impl DetailsView {
                         frames: k.frames,
                         latest: false,
                         scan: k.scan,
+                        scan_of_target: false,
                     };
                     evidence::collect_watched(
                         &k.paths,
@@ -1023,6 +1025,7 @@ impl DetailsView {
                     frames: k.frames,
                     latest: false,
                     scan: k.scan,
+                    scan_of_target: false,
                 },
                 connection: connection.map(|c| c.first_frame),
             });
@@ -3002,13 +3005,33 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, lines: P
         // first, the diagnosis above telling the sentence (what links each to the port: the
         // same executable listened there, or only the timing), which is the row's hover.
         for f in &e.failing_starts {
-            let text = report::failing_start_facts(f, input.clock);
             let sentence = report::failing_start_sentence(e.port, f, input.clock);
-            // A loop over (a later start went well) is told in the past.
-            let title = if f.recovered.is_some() {
-                "Failed to start:"
-            } else {
-                "Failing to start:"
+            // A loop over (a later start went well) is told in the past; one linked by the
+            // timing alone says so, and why it is no more than that. Regression (the window
+            // on a busy machine): another's test binary exiting 1 again and again read as the
+            // port's crashed service under "Failing to start:".
+            let over = f.recovered.is_some();
+            let (title, text) = match f.link {
+                StartLink::SameProgram => (
+                    if over {
+                        "Failed to start:"
+                    } else {
+                        "Failing to start:"
+                    },
+                    report::failing_start_facts(f, input.clock),
+                ),
+                StartLink::Timing => (
+                    if over {
+                        "Failed to start at the same time:"
+                    } else {
+                        "Failing to start at the same time:"
+                    },
+                    format!(
+                        "{} ({})",
+                        report::failing_start_facts(f, input.clock),
+                        report::not_seen_listening(f)
+                    ),
+                ),
             };
             let whole = |ui: &mut egui::Ui| {
                 ui.label(RichText::new(title).strong());

@@ -196,6 +196,24 @@ impl Row {
         ))
     }
 
+    /// Where the row is a scan the endpoint table did not keep every target of, what its Avg
+    /// cell is: over the whole capture the whole scan's rate, as its sentence gives it; in a
+    /// time range (`range`) at least the rate of the targets kept.
+    fn scan_rate_words(&self, range: Option<(i64, i64)>) -> Option<String> {
+        let not_kept = self.targets_not_kept()?;
+        let scan = &self.scan.as_ref()?.scan;
+        Some(match range {
+            Some(_) => not_kept,
+            None => format!(
+                "the whole scan's rate, as its sentence gives it: its {} targets over {}; the \
+                 counts beside it hold the {} targets the endpoint table kept",
+                report::thousands(scan.targets),
+                report::rate_span_words(scan),
+                report::thousands(scan.targets.saturating_sub(scan.not_kept))
+            ),
+        })
+    }
+
     /// The row's key, as rows are selected.
     pub fn id(&self) -> RowKey {
         match &self.scan {
@@ -1660,6 +1678,10 @@ fn cell(
             if report::incidents_within_a_second(o) {
                 ui.label(RichText::new("—").weak())
                     .on_hover_text(format!("no average: {}", within_words(o)));
+            } else if let Some(words) = r.scan_rate_words(range) {
+                let at_least = if range.is_some() { "≥" } else { "" };
+                let rate = ui.label(format!("{at_least}{}", report::rate(o.avg_rate)));
+                count_hover(ui, &rate, words);
             } else if let Some(secs) = o.avg_over {
                 // Beside its first and last incident days apart, a bare "1.0/s" read as wrong:
                 // what it is over is marked and said.
@@ -1804,7 +1826,16 @@ fn row_text(
             }
             // Empty, as the cell shows none (incidents within less than a second).
             SortColumn::AvgRate if report::incidents_within_a_second(o) => String::new(),
-            SortColumn::AvgRate => format!("{:.3}", o.avg_rate).replace('.', &decimal),
+            SortColumn::AvgRate => format!(
+                "{}{:.3}",
+                if range.is_some() && r.targets_not_kept().is_some() {
+                    "≥"
+                } else {
+                    ""
+                },
+                o.avg_rate
+            )
+            .replace('.', &decimal),
             SortColumn::PeakRate => o.peak_rate.to_string(),
             SortColumn::FirstSeen => seen(o.first_seen),
             SortColumn::LastSeen => seen(o.last_seen),
@@ -1833,8 +1864,9 @@ pub fn within_words(o: &Offender) -> String {
 /// The listener cell: the process now, or "none; collector (4312) until 15:08:12"; where one
 /// listens again after another went, both, compactly: "collector (4400); earlier collector
 /// (4312) until 15:08:12" ("+2 more" where more went); a program failing to start while the
-/// port was refused, "collector fails to start" ("collector? fails to start" where only the
-/// timing links it). The hover names every process that listened, and says the rest whole.
+/// port was refused, "collector fails to start" where the same executable listened there,
+/// "collector failing to start at the same time" where only the timing links it (its runs
+/// were not seen listening: a guess, said as one). The hover names every process that listened, and says the rest whole.
 fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<String>) {
     // Where it cannot be told, the cell says so rather than staying blank.
     if let Some(why) = h.and_then(|h| h.untold.as_deref()) {
@@ -1895,14 +1927,17 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
         ));
     }
     for f in &h.failing_starts {
-        let guess = if f.link == StartLink::Timing { "?" } else { "" };
-        // A loop over (a later start went well) is told in the past.
-        let fails = if f.recovered.is_some() {
-            "failed to start"
-        } else {
-            "fails to start"
-        };
-        text.push_str(&format!("; {}{guess} {fails}", f.name));
+        // A loop over (a later start went well) is told in the past. Regression (the window
+        // on a busy machine): "rstscope? failed to start", of another's test binary linked by
+        // the timing alone, read as the port's crashed service. The name first: a narrow cell
+        // cuts the end.
+        let over = f.recovered.is_some();
+        text.push_str(&match (f.link, over) {
+            (StartLink::Timing, false) => format!("; {} failing to start at the same time", f.name),
+            (StartLink::Timing, true) => format!("; {} failed to start at the same time", f.name),
+            (StartLink::SameProgram, false) => format!("; {} fails to start", f.name),
+            (StartLink::SameProgram, true) => format!("; {} failed to start", f.name),
+        });
         lines.push(report::failing_start_sentence(h.port, f, clock));
     }
     let text = RichText::new(text);
@@ -2139,6 +2174,14 @@ fn with_scans_folded(
         // Its Avg and the details' rate across a gap say what they are over, as an
         // endpoint's do ([`Offender::avg_over`], which folding leaves unset).
         crate::pipeline::merged::fit_rate(files, &mut offender);
+        // Over the whole capture, a scan the endpoint table did not keep every target of has
+        // the whole scan's rate, its sentence's (the tally's targets over its seconds), not
+        // its kept targets': "1,375/s" (5,500 kept over 4 s) beside "≥5,500" and a sentence
+        // of 10,500 ports read as the scan's. In a time range the cell says "≥" instead.
+        if !in_range && scan.not_kept > 0 && scan.first_seen.is_some() {
+            offender.avg_rate = scan.rate();
+            offender.avg_over = scan.rate_over;
+        }
         let mut answers: Vec<(EndpointKey, Answer)> = (targets.iter())
             .map(|t| (t.key(), Answer::of(&scan, t)))
             .collect();
@@ -2695,6 +2738,60 @@ mod tests {
         assert!(rows[0].targets_not_kept().is_none());
         let copied = row_text(&[SortColumn::Failed], &rows[0], None, times, None);
         assert_eq!(copied, "Failed\n30");
+    }
+
+    /// Regression (the lead's real-window review of wide-scan.pcap): a scan's row whose targets
+    /// the endpoint table did not all keep had Avg "1,375/s", its kept targets' rate (5,500
+    /// over 4 s), beside counts marked "≥" and a sentence of 10,500 ports. Over the whole
+    /// capture it is the whole scan's rate, the sentence's, in the cell, in Copy row and for
+    /// sorting; in a time range it is marked "≥" as the counts are.
+    #[test]
+    fn a_scans_row_whose_targets_were_not_all_kept_gives_the_whole_scans_rate() {
+        let mut config = crate::engine::EngineConfig::default();
+        config.services.max_tracked = 100;
+        let mut e = crate::engine::Engine::new(config);
+        // 200 ports within the first second, then 100 over the next eleven.
+        for port in 1..=300u16 {
+            let ms = match port {
+                1..=200 => i64::from(port),
+                _ => 1000 + i64::from(port - 200) * 100,
+            };
+            refuse(&mut e, port, ms);
+        }
+        e.finish();
+        let snap = e.snapshot();
+        let rows = build_rows(&snap.offenders, None, &[], None, "", Sort::default());
+        let r = &rows[0];
+        let s = r.scan.as_ref().expect("a scan's row");
+        assert!(s.scan.not_kept > 0, "{:?}", s.scan);
+        let kept = r.offender.incidents as f64;
+        let kept_secs = (r.offender.last_seen.second() - r.offender.first_seen.second() + 1) as f64;
+        assert!(
+            (kept / kept_secs - s.scan.rate()).abs() > 1.0,
+            "the test tells them apart"
+        );
+        assert!(
+            (r.offender.avg_rate - s.scan.rate()).abs() < 1e-9,
+            "{}",
+            r.offender.avg_rate
+        );
+        let words = r.scan_rate_words(None).expect("said on hover");
+        assert!(
+            words.starts_with(
+                "the whole scan's rate, as its sentence gives it: its 300 targets over 12 seconds"
+            ),
+            "{words}"
+        );
+        let times = Times::of(&rows, Clock::Utc, 6);
+        let decimal = crate::host::locale::spreadsheet().decimal;
+        assert_eq!(
+            row_text(&[SortColumn::AvgRate], r, None, times, None),
+            format!("Avg (/s)\n{:.3}", s.scan.rate()).replace('.', &decimal)
+        );
+        assert!(
+            row_text(&[SortColumn::AvgRate], r, None, times, Some((0, 10)))
+                .ends_with(&format!("\n≥{:.3}", r.offender.avg_rate).replace('.', &decimal)),
+        );
     }
 
     /// Regression (real-window trial): a capture of 12 ms with three refusals had "Avg
@@ -3318,6 +3415,7 @@ mod tests {
             missing: Vec::new(),
             link: crate::host::restarts::StartLink::Timing,
             connected_to: Vec::new(),
+            supervised: true,
             failed_connects: None,
             recovered: None,
             elsewhere: None,
@@ -3328,7 +3426,8 @@ mod tests {
         h.failing_starts = vec![f.clone()];
         let (text, _) = listener_text(Some(&h), Clock::Utc);
         assert!(
-            text.text().ends_with("; collector? fails to start"),
+            text.text()
+                .ends_with("; collector failing to start at the same time"),
             "{}",
             text.text()
         );
@@ -3336,12 +3435,22 @@ mod tests {
             at: t(30),
             how: crate::host::restarts::RecoveredHow::KeptRunning,
         });
-        h.failing_starts = vec![f];
+        h.failing_starts = vec![f.clone()];
         let (text, hover) = listener_text(Some(&h), Clock::Utc);
         assert!(
-            text.text().ends_with("; collector? failed to start"),
+            text.text()
+                .ends_with("; collector failed to start at the same time"),
             "{}",
             text.text()
+        );
+        // The same executable seen listening there: its own restarts, said as such.
+        f.link = crate::host::restarts::StartLink::SameProgram;
+        h.failing_starts = vec![f];
+        let (same, _) = listener_text(Some(&h), Clock::Utc);
+        assert!(
+            same.text().ends_with("; collector failed to start"),
+            "{}",
+            same.text()
         );
         assert!(hover.is_some_and(|h| h.contains("then it started at 22:13:50 and kept running")),);
     }

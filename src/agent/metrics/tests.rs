@@ -945,6 +945,7 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
         missing: Vec::new(),
         link: StartLink::Timing,
         connected_to: Vec::new(),
+        supervised: false,
         failed_connects: None,
         recovered: None,
         elsewhere: None,

@@ -130,6 +130,7 @@ fn live_report() -> HostReport {
             }],
             link: crate::host::restarts::StartLink::SameProgram,
             connected_to: Vec::new(),
+            supervised: false,
             failed_connects: None,
             recovered: None,
             elsewhere: None,
@@ -233,6 +234,98 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
         sentence.contains("the system journal shows exporter.service (/usr/local/bin/exporter)"),
         "{sentence}"
     );
+}
+
+/// The machine-wide list of programs failing to start, live only before: a saved capture (and a
+/// file of one endpoint's packets) keeps it, as the live report had it, the runs' network
+/// namespace relation with it; two consecutive blocks of one machine merge it by program (runs
+/// added where their times are apart); several machines' files do not mix theirs.
+#[test]
+fn the_machines_programs_failing_to_start_are_saved_and_read_back() {
+    use crate::host::restarts::{FailingStart, NetNsRelation, StartLink};
+    let failing = |program: &str, first: i64, last: i64| FailingStart {
+        program: program.into(),
+        name: program.rsplit('/').next().unwrap_or_default().into(),
+        starts: 3,
+        first: at(first),
+        last: at(last),
+        longest_ns: 40_000_000,
+        exit_status: Some(1),
+        signal: None,
+        killed: 0,
+        oom_killed: 0,
+        missing: Vec::new(),
+        link: StartLink::Timing,
+        connected_to: Vec::new(),
+        supervised: true,
+        failed_connects: None,
+        recovered: None,
+        elsewhere: None,
+        net_ns: vec![4_026_531_840],
+        net_ns_unread: None,
+        net_ns_relation: Some(NetNsRelation::Others),
+    };
+    let mut live = live_report();
+    live.failing_starts = vec![
+        failing("/opt/t/debug/tool", 100, 108),
+        failing("/usr/local/bin/indexer", 92, 104),
+    ];
+    let (read, problems) = decode(&[encode(&live, None).expect("encodes")]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let read = read.expect("rstscope's block");
+    // The namespaces' numbers are this boot's: the relation is what is kept.
+    let saved: Vec<FailingStart> = (live.failing_starts.iter())
+        .map(|f| FailingStart {
+            net_ns: Vec::new(),
+            ..f.clone()
+        })
+        .collect();
+    assert_eq!(read.failing_starts, saved);
+    assert!(read.failing_elsewhere(&read.failing_starts[0]));
+    // What the terminal's machine section says of them, from the file as live.
+    let clock = crate::report::Clock::Utc;
+    let line =
+        |h: &HostReport| crate::report::failing_start_line_of(h, &h.failing_starts[1], clock);
+    assert_eq!(line(&read), line(&live));
+    // A file of one endpoint's packets keeps them too.
+    let (one, _) = decode(&[encode_for_endpoint(&live, lo(), 7211).expect("encodes")]);
+    assert_eq!(one.expect("block").failing_starts, saved);
+    // A later block of the same machine: the tool's runs go on, apart in time.
+    let mut later = live_report();
+    later.sampled = Some((at(200), at(210)));
+    later.failing_starts = vec![failing("/opt/t/debug/tool", 201, 209)];
+    let (merged, _) = decode(&[
+        encode(&live, None).expect("encodes"),
+        encode(&later, None).expect("encodes"),
+    ]);
+    let merged = merged.expect("blocks");
+    let told: Vec<(&str, u32, i64, i64)> = (merged.failing_starts.iter())
+        .map(|f| {
+            (
+                f.program.as_str(),
+                f.starts,
+                f.first.second(),
+                f.last.second(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        told,
+        [
+            ("/opt/t/debug/tool", 6, 100, 209),
+            ("/usr/local/bin/indexer", 3, 92, 104)
+        ]
+    );
+    // Two machines' blocks: which machine each program failed on is not kept, so none is.
+    let (two, _) = decode(&[
+        encode(&live, Some("a".into())).expect("encodes"),
+        encode(&later, Some("b".into())).expect("encodes"),
+    ]);
+    assert!(two.expect("blocks").failing_starts.is_empty());
+    // An rstscope before it wrote none: read as none.
+    let old = br#"{"format": "rstscope-host", "version": 1, "report": {}}"#;
+    let (old, _) = decode(&[old.to_vec()]);
+    assert!(old.expect("block").failing_starts.is_empty());
 }
 
 #[test]

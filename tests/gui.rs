@@ -1012,6 +1012,18 @@ fn last_of_1006_selected(size: [f32; 2], dir: &Path) -> Harness<'static, Rstscop
 fn a_connection_past_the_packets_kept_says_why_none_is_listed() {
     let dir = temp_dir("none-listed");
     let h = last_of_1006_selected([1280.0, 800.0], &dir);
+    let note = h
+        .get_by_label_contains("none of its 2 packets is listed")
+        .rect();
+    // Ragged at the right, not justified (s51, real window: "none  of  its  2  packets"):
+    // a justified text's every row but the last is stretched to the pane's right edge, the
+    // window's less the panel's margin of 8 points.
+    let edge = harness_margin().x + 1280.0 - 8.0;
+    assert!(
+        note.right() < edge - 4.0,
+        "the note ends at {} as a justified text does, at the pane's edge {edge}",
+        note.right()
+    );
     assert!(
         shows(
             &h,

@@ -1559,13 +1559,13 @@ impl DetailsView {
                 match listed {
                     Some([]) if ev.is_some() => {
                         ui.add_space(4.0);
-                        ui.label(RichText::new(no_connections(ev.map(|e| &**e))).weak());
+                        weak_note(ui, no_connections(ev.map(|e| &**e)));
                         None
                     }
                     Some(found) => connections(ui, found, &list),
                     None => {
                         ui.add_space(4.0);
-                        ui.label(RichText::new(NONE_FOUND_YET).weak());
+                        weak_note(ui, NONE_FOUND_YET);
                         None
                     }
                 }
@@ -1574,7 +1574,7 @@ impl DetailsView {
                 (Some(r), _) => reading_line(ui, r, chosen.is_some()),
                 (None, Some((listed, c))) if listed.is_empty() => {
                     ui.add_space(4.0);
-                    ui.label(RichText::new(none_listed(c, again)).weak());
+                    weak_note(ui, none_listed(c, again));
                 }
                 (None, _) => wheel::area(ui, "details/packets", |ui| {
                     packets(ui, (lines, shown), lines_how, height, packets_from_start);
@@ -1591,6 +1591,17 @@ impl DetailsView {
             }
         }
     }
+}
+
+/// A note where a list would be, wrapped and ragged at the right: in the lists' columns (laid
+/// out justified, so that the lists fill them) a label's text is justified, and the pane of a
+/// connection with no packet listed read "none  of  its  2  packets  is  listed" (s51,
+/// real window).
+fn weak_note(ui: &mut egui::Ui, text: impl Into<String>) -> egui::Response {
+    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+        ui.label(RichText::new(text).weak())
+    })
+    .inner
 }
 
 /// Said under the lists' headings while the analysis reads a file: the lists come after it.

@@ -15587,6 +15587,16 @@ fn the_compact_details_copy_a_scans_targets_by_answer() {
         h.state().details_arrangement()
     );
     assert!(!shows(&h, "Programs: not in this file"));
+    // Its hover counts each answer's targets, one answer from the next apart by a semicolon
+    // (a count may hold a comma: "2 open, 2 not kept; 10,498 refused (closed), 4,998 not
+    // kept" read as four answers joined by commas).
+    let menu = h.get_by_label(rstscope::ui::details::TARGETS_MENU).rect();
+    let hovers = tooltips_on_hover(
+        &mut h,
+        menu,
+        "copy the scan's targets of one answer, comma-separated: 2 open; ",
+    );
+    assert_eq!(hovers, 1, "the menu's hover");
     h.get_by_label(rstscope::ui::details::TARGETS_MENU).click();
     h.run_steps(2);
     h.get_by_label("2 open").click();

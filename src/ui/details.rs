@@ -2629,7 +2629,7 @@ fn targets_menu(ui: &mut egui::Ui, s: &ScanRow) {
     });
     menu.0.on_hover_text(format!(
         "copy the scan's targets of one answer, comma-separated: {}",
-        counts.join(", ")
+        counts.join("; ")
     ));
 }
 

@@ -10749,6 +10749,76 @@ fn at_1024x700_the_packet_lines_of_a_capture_of_days_show_time_and_source() {
     );
 }
 
+/// zeek's ldap capture as its connections' columns see it: a session of `client`:50041 with
+/// 192.168.1.108:389 from `at` (µs since the epoch), ended by the server's reset right after
+/// the client's FIN (history "ShADdFar", after-close), its packets timed as the capture's.
+fn ldap_like_session(client: [u8; 4], at: u64) -> Vec<(u64, Vec<u8>)> {
+    let server = [192, 168, 1, 108];
+    let (c, s) = (701_618_827u32, 1_583_346_192u32);
+    // With `len` bytes of payload (the IP total length says so).
+    let packet = |from_client: bool, seq: u32, ack: u32, flags: u8, len: usize| {
+        let mut p = match from_client {
+            true => tcp_packet(client, server, 50041, 389, seq, ack, flags),
+            false => tcp_packet(server, client, 389, 50041, seq, ack, flags),
+        };
+        p.resize(40 + len, 0x30);
+        p[2..4].copy_from_slice(&(40 + len as u16).to_be_bytes());
+        p
+    };
+    vec![
+        (at, packet(true, c, 0, 0x02, 0)),
+        (at + 329, packet(false, s, c + 1, 0x12, 0)),
+        (at + 625, packet(true, c + 1, s + 1, 0x10, 0)),
+        (at + 3_038, packet(true, c + 1, s + 1, 0x18, 81)),
+        (at + 3_379, packet(false, s + 1, c + 82, 0x18, 283)),
+        (at + 4_490, packet(true, c + 82, s + 284, 0x18, 12)),
+        (at + 4_530, packet(true, c + 94, s + 284, 0x11, 0)),
+        (at + 4_703, packet(false, s + 284, c + 95, 0x10, 0)),
+        (at + 4_745, packet(false, s + 284, c + 95, 0x14, 0)),
+    ]
+}
+
+/// zeek's ldap capture's two sessions, four days apart (2023-02-21 00:08:34.075902 and
+/// 2023-02-24 23:59:39.613784 UTC), in `dir`, opened at 1024x700.
+fn ldap_like_capture(dir: &str) -> Harness<'static, RstscopeApp> {
+    let path = temp_dir(dir).join("ldap-days.pcap");
+    let records = [
+        ldap_like_session([192, 168, 1, 105], 1_676_938_114_075_902),
+        ldap_like_session([192, 168, 1, 107], 1_677_283_179_613_784),
+    ];
+    write_raw_pcap(&path, records.into_iter().flatten());
+    let h = opened(window([1024.0, 700.0]), vec![path]);
+    assert_eq!(h.state().evidence().map(|e| e.connections.len()), Some(2));
+    h
+}
+
+/// Regression (s50's leftovers): the packet lines of a capture of days say a time of day under
+/// their day's row, and their hover said no date (where the day's row is scrolled out of view,
+/// nothing did). It says the day, its weekday and the time.
+#[test]
+fn a_packet_line_of_a_capture_of_days_says_its_date_on_hover() {
+    let mut h = ldap_like_capture("ldap-days-hover");
+    // The second connection selected: its packets alone listed, under their day's row.
+    let client = h
+        .query_all_by_label("192.168.1.107:50041")
+        .map(|n| n.rect())
+        .find(|r| connection_row_drawn(&h, *r))
+        .expect("the second connection's client");
+    h.hover_at(client.center());
+    h.step();
+    click_at(&mut h, client.center());
+    h.run_steps(3);
+    let line = h
+        .get_by_label_contains("23:59:39.613784 IP 192.168.1.107.50041 > 192.168.1.108.389")
+        .rect();
+    let hovers = tooltips_on_hover(
+        &mut h,
+        egui::Rect::from_min_size(line.min, egui::vec2(60.0, line.height())),
+        "recorded on Friday 2023-02-24 at 23:59:39.613784 (UTC)",
+    );
+    assert_eq!(hovers, 1, "the line's hover");
+}
+
 /// The one measure of a text laid out on one line, `ui::one_line_width`, is the width a label
 /// and a button draw it at, in their styles, strong or not: the layouts that decide by it what
 /// fits on a line (the details' counts, the legend, the status bar, the packets' heading)

@@ -58,6 +58,9 @@ struct PacketLine {
     text: String,
     /// When it was recorded, for the day rows.
     ts: Timestamp,
+    /// The digits of a second its time has ([`evidence::EvidencePacket::time_digits`]), as
+    /// its line writes it.
+    digits: u8,
     /// A further copy of a packet listed before it.
     copy: bool,
     /// What the counts make of it beyond a packet sent or received: its record at a drop, or
@@ -721,6 +724,7 @@ impl DetailsView {
                 .map(|(p, text, mark)| PacketLine {
                     text,
                     ts: p.ts,
+                    digits: p.time_digits,
                     mark,
                     copy: p.copy,
                     drop: match (p.dropped, p.before_drop) {
@@ -1943,21 +1947,39 @@ fn packets(
                 text = text.weak();
             }
             let label = ui.add(egui::Label::new(text).extend());
-            let Some(at) = &line.at else {
-                continue;
+            // Where the lines say a time of day under their day's row, the day the line was
+            // recorded on, whatever row is in view above it.
+            let when = (date != LineDate::None).then(|| {
+                format!(
+                    "on {} at {}",
+                    clock.datetime(line.ts).format("%A %Y-%m-%d"),
+                    LineDate::None.time(clock, line.ts, line.digits),
+                )
+            });
+            let (recorded, zone) = match (&line.at, when) {
+                (Some(at), Some(when)) => (format!("at {at}, {when}"), true),
+                (Some(at), None) => (format!("at {at}"), false),
+                (None, Some(when)) => (when, true),
+                (None, None) => continue,
+            };
+            let zone = match zone {
+                true => format!(" ({})", zone_words(line.ts, clock)),
+                false => String::new(),
             };
             let hover = match (line.copy, line.drop) {
-                (true, _) => format!("a further copy of a packet listed above, recorded at {at}"),
+                (true, _) => {
+                    format!("a further copy of a packet listed above, recorded {recorded}{zone}")
+                }
                 (false, Drop::Before) => format!(
-                    "recorded at {at} on its way, before it was dropped (its drop is listed \
-                     after it, marked drop): not counted, as the packet is counted once, as \
-                     dropped, not as sent or received"
+                    "recorded {recorded}{zone} on its way, before it was dropped (its drop is \
+                     listed after it, marked drop): not counted, as the packet is counted once, \
+                     as dropped, not as sent or received"
                 ),
                 (false, Drop::At) => format!(
-                    "recorded at {at}, where it was dropped: counted as dropped, not as sent \
-                     or received"
+                    "recorded {recorded}{zone}, where it was dropped: counted as dropped, not as \
+                     sent or received"
                 ),
-                (false, Drop::No) => format!("recorded at {at}"),
+                (false, Drop::No) => format!("recorded {recorded}{zone}"),
             };
             if let Some(pinned) = pinned_mark(ui, &label, line, &font, weak) {
                 pinned.on_hover_text(&hover);
@@ -3378,15 +3400,23 @@ fn day_label(ui: &mut egui::Ui, ts: Timestamp, clock: Clock, what: &str) {
         .monospace()
         .strong();
     ui.add(egui::Label::new(text).truncate())
-        .on_hover_text(format!(
-            "{what} {} ({})",
-            at.format("%A %Y-%m-%d"),
-            if clock.is_utc() {
-                "UTC".to_owned()
-            } else {
-                format!("local time, UTC{}", at.format("%:z"))
-            }
-        ));
+        .on_hover_text(format!("{what} {}", day_words(ts, clock)));
+}
+
+/// The day of `ts` in `clock` with its weekday and the clock, as the day's labels say it on
+/// hover: `Friday 2023-02-24 (UTC)`, `Friday 2023-02-24 (local time, UTC+01:00)`.
+fn day_words(ts: Timestamp, clock: Clock) -> String {
+    let at = clock.datetime(ts);
+    format!("{} ({})", at.format("%A %Y-%m-%d"), zone_words(ts, clock))
+}
+
+/// The clock of a time `ts` is given in: `UTC`, `local time, UTC+01:00`.
+fn zone_words(ts: Timestamp, clock: Clock) -> String {
+    if clock.is_utc() {
+        "UTC".to_owned()
+    } else {
+        format!("local time, UTC{}", clock.datetime(ts).format("%:z"))
+    }
 }
 
 /// A connection's duration as its column writes it ([`duration`]); `-` for one of a single

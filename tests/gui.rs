@@ -7338,24 +7338,18 @@ fn an_empty_table_names_only_what_emptied_it() {
 /// Regression: a capture that spans days (zeek's llc.pcap: a day of resets, 10:30 to 10:29
 /// the next morning) listed its connections by time of day alone, so that the last one,
 /// "10:29:59.202", read as earlier than the first, "10:30:58.128", while the offenders table
-/// dated its First and Last. Where the connections span days their starts carry the date;
-/// within one day the time stays alone.
+/// dated its First and Last. Where the connections span days their days are said (here, five
+/// connections a day, on rows of their own; a day or two each, in their starts:
+/// `at_1024x700_a_sparse_capture_of_days_dates_each_start_rather_than_give_days_rows`); within
+/// one day the time stays alone.
 #[test]
 fn connections_that_span_days_show_their_date() {
-    let dir = temp_dir("connections-span-days");
-    let path = dir.join("two-days.pcap");
-    let day = 86_400;
-    let mut records = Vec::new();
-    for (at, isn) in [(1_700_000_000, 1000), (1_700_000_000 + day, 2000)] {
-        records.push((at, 0, common::frame(7000, false, 0x02, isn, 0)));
-        records.push((at, 100, common::frame(7000, true, 0x14, 0, isn + 1)));
-    }
-    std::fs::write(&path, common::pcap(&records)).expect("write");
+    let path = two_days("connections-span-days");
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
-    assert!(shows(&h, "Connections (2)"));
+    assert!(shows(&h, "Connections (10)"));
     // The first day said as the start column's title, the next on a row of its own above
-    // its connection, each start a time of day.
+    // its first connection, each start a time of day.
     for day in ["2023-11-14", "2023-11-15"] {
         assert!(h.query_all_by_label(day).next().is_some(), "{day} said");
     }
@@ -10790,6 +10784,55 @@ fn ldap_like_capture(dir: &str) -> Harness<'static, RstscopeApp> {
     let h = opened(window([1024.0, 700.0]), vec![path]);
     assert_eq!(h.state().evidence().map(|e| e.connections.len()), Some(2));
     h
+}
+
+/// Regression (s51, real window): at 1024x700 the connections of zeek's ldap capture, two
+/// sessions four days apart, took four rows for two: the first day the start column's title,
+/// then a connection, a row saying the next day, the other connection. In a capture whose
+/// days hold a connection or two, each start is dated, to the second ("02-24 23:59:39", the
+/// millisecond on hover), the second connection right under the first, no day row between
+/// them; every column, the server's too, still whole.
+#[test]
+fn at_1024x700_a_sparse_capture_of_days_dates_each_start_rather_than_give_days_rows() {
+    let mut h = ldap_like_capture("ldap-days-starts");
+    let client = h
+        .query_all_by_label("192.168.1.105:50041")
+        .next()
+        .expect("a client cell")
+        .rect();
+    let start = |h: &Harness<'_, RstscopeApp>, text: &str| {
+        h.query_all_by_label(text)
+            .map(|n| n.rect())
+            .find(|r| r.right() <= client.left())
+            .unwrap_or_else(|| panic!("{text}: a start cell left of the clients"))
+    };
+    let (first, second) = (start(&h, "02-21 00:08:34"), start(&h, "02-24 23:59:39"));
+    assert!(connection_row_drawn(&h, first) && connection_row_drawn(&h, second));
+    assert!(
+        second.top() - first.top() < 1.5 * first.height(),
+        "the second connection right under the first: {first:?} {second:?}"
+    );
+    // No day's row among the connections (the packets' lines keep theirs, at the right).
+    let packets = h.get_by_label_contains("Packets (18)").rect().left();
+    assert!(
+        !h.query_all_by_label("2023-02-24")
+            .any(|n| n.rect().left() < packets),
+        "a day row among the connections"
+    );
+    for server in h
+        .query_all_by_label("192.168.1.108:389")
+        .map(|n| n.rect())
+        .filter(|r| r.left() > client.right() && r.right() < packets)
+    {
+        assert!(connection_row_drawn(&h, server), "server {server:?} cut");
+    }
+    // The millisecond and the weekday on hover.
+    let hovers = tooltips_on_hover(
+        &mut h,
+        second,
+        "started at 23:59:39.613 on Friday 2023-02-24 (UTC)",
+    );
+    assert_eq!(hovers, 1, "the start's hover");
 }
 
 /// Regression (s50's leftovers): the packet lines of a capture of days say a time of day under

@@ -115,6 +115,10 @@ pub struct DetailsView {
     lines: Option<((Clock, LineDate), Vec<PacketLine>)>,
     /// The packet lines as shown (a time of day) and as copied (dated), where they differ.
     wholes: Arc<crate::ui::clipboard::Wholes>,
+    /// The characters of the longest packet line's time and source (`23:59:39.613784 IP
+    /// 192.168.1.107.50041`): what the packets' column keeps in view at least
+    /// ([`packets_least`]); 0 before the lines are made.
+    source_chars: usize,
     /// The filter last copied (its row: 0 is Wireshark's; [`DIAGNOSIS_COPIED`] the diagnosis)
     /// and when (egui time).
     copied: Option<(usize, f64)>,
@@ -631,6 +635,7 @@ impl DetailsView {
             self.error = None;
             self.lines = None;
             self.wholes = Arc::default();
+            self.source_chars = 0;
             // A pipe gave its bytes to the analysis: reading it again would wait for ever.
             let once = wanted
                 .as_ref()
@@ -737,6 +742,10 @@ impl DetailsView {
                 .collect();
             self.lines = Some((how, lines));
             self.wholes = Arc::new(crate::ui::clipboard::Wholes::new(wholes));
+            self.source_chars = (self.lines.iter().flat_map(|(_, l)| l))
+                .filter_map(|l| Some(l.text.get(..l.text.find(" > ")?)?.chars().count()))
+                .max()
+                .unwrap_or(0);
         }
     }
 
@@ -1260,9 +1269,23 @@ impl DetailsView {
         // listed (those of a range within a day) start on one day.
         let column_chars = so_far.map_or(&self.column_chars, |r| &r.column_chars);
         let date = column_chars.date(input.clock, input.dated);
-        let widths = column_chars.widths(ui);
-        let share = listed.map_or(0.5 * ui.available_width(), |_| {
-            connections_share(ui.available_width(), connections_width(ui, &widths))
+        // A sparse list of days dates each start, to the second, where that tells each apart
+        // and the table, its start column that much wider, still gets all it asks for; else
+        // the days have rows of their own ([`DayRows`]).
+        let width = ui.available_width();
+        let least = packets_least(ui, self.source_chars);
+        let dated = column_chars.widths(ui, Some(date));
+        let wanted = connections_width(ui, &dated);
+        let inline = date != LineDate::None
+            && column_chars.seconds_apart
+            && listed.is_some_and(|l| DayRows::of(ui.ctx(), l, input.clock, date).sparse(l.len()))
+            && connections_share(width, wanted, least) >= wanted;
+        let widths = match inline {
+            true => dated,
+            false => column_chars.widths(ui, None),
+        };
+        let share = listed.map_or(0.5 * width, |_| {
+            connections_share(width, connections_width(ui, &widths), least)
         });
         two_columns(
             ui,
@@ -1553,6 +1576,7 @@ impl DetailsView {
                 let list = ConnectionList {
                     clock: input.clock,
                     date,
+                    inline,
                     digits: ev.map_or(6, |e| e.time_digits()),
                     widths: &widths,
                     height,
@@ -3133,8 +3157,12 @@ fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str, cut: bool) {
 struct ConnectionList<'a> {
     clock: Clock,
     /// The connections span days (or a capture of days): the start column's title says the
-    /// first day in view, rows of their own each next day ([`DayRows`]).
+    /// first day in view, the start of each next day's first connection or a row of its own
+    /// that day ([`DayRows`]).
     date: LineDate,
+    /// Each start is dated, to the second, with no rows for the days ([`DayRows::inline`]):
+    /// the start column is as wide as a dated start (`widths`).
+    inline: bool,
     /// The digits of a second their capture records ([`Evidence::time_digits`]): Copy row
     /// writes their starts with no more.
     digits: u8,
@@ -3157,7 +3185,7 @@ fn connections(
     list: &ConnectionList<'_>,
 ) -> Option<usize> {
     let (height, from_start) = (list.height, list.from_start);
-    let days = DayRows::of(ui.ctx(), connections, list.clock, list.date);
+    let days = DayRows::of(ui.ctx(), connections, list.clock, list.date).inline(list.inline);
     // Wider than its share of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
@@ -3272,12 +3300,22 @@ const CAUSE: usize = 5;
 /// date and zone being the plot's.
 const START_CHARS: usize = 12;
 /// A connection's start as its column writes it: `15:13:13.123`, the time of day; where the
-/// list spans days, the date is said on a row of its own where it changes ([`DayRows`]).
+/// list spans days, under a row saying the day, or dated to the second ([`DayRows`]).
 fn start_text(ts: Timestamp, clock: Clock) -> String {
     clock
         .datetime(ts)
         .format(&LineDate::None.format(3))
         .to_string()
+}
+
+/// The characters of a start dated to the second with `date` ([`LineDate::format`]):
+/// `02-24 23:59:39`, `2023-02-24 23:59:39`.
+fn dated_start_chars(date: LineDate) -> usize {
+    match date {
+        LineDate::None => 8,
+        LineDate::Day => 14,
+        LineDate::Year => 19,
+    }
 }
 
 /// A row of the connections table.
@@ -3289,18 +3327,25 @@ enum Line {
     Day(Timestamp),
 }
 
-/// The rows naming the day in a list of connections that spans days (or is dated, a
-/// capture of days): one above each connection whose start falls on another day than the
-/// connection above it's (the first's day is the start column's title, as the day of the
-/// first row in view), so that each start says the time of day alone (12 characters), as in
-/// a list within one day, rather than carry its date (18 characters, 23 with the year): at
-/// 1024 points a dated start column cut the server column ("192.168.1.108:3"), the date
-/// repeating on every row of the day.
+/// Where the days change in a list of connections that spans days (or is dated, a capture of
+/// days): at each connection whose start falls on another day than the connection above it's
+/// (the first's day is the start column's title, as the day of the first row in view). Said
+/// in one of two ways, so that the date does not cost each start 6 characters (11 with the
+/// year) where a time of day takes 12:
+/// - on rows of their own, one above each such connection, each start a time of day: at 1024
+///   points a start dated to the millisecond on every row cut the server column
+///   ("192.168.1.108:3"), the date repeating on every row of the day;
+/// - in every start, to the second (`02-24 23:59:39`, [`ColumnChars::dated`]), where the list
+///   is sparse (its days hold two connections or fewer on average), no two starts fall in one
+///   second, and the table still gets all it asks for: in zeek's ldap capture, two connections
+///   four days apart, a day's row took one of the three rows 1024x700 shows.
 #[derive(Clone, Debug, Default)]
 struct DayRows {
-    /// Each day's row: the index of the connection under it, its own row in the table, and
-    /// that connection's start.
+    /// Each day's change: the index of the connection where it changes, its own row in the
+    /// table (where the day has a row), and that connection's start.
     days: Arc<[(usize, usize, Timestamp)]>,
+    /// The days are said in the starts, with no rows of their own.
+    inline: bool,
 }
 
 impl DayRows {
@@ -3346,16 +3391,36 @@ impl DayRows {
                 last = Some(day);
             }
         }
-        Self { days: days.into() }
+        Self {
+            days: days.into(),
+            inline: false,
+        }
+    }
+
+    /// The same days, said in the starts where `inline` ([`DayRows::inline`]).
+    fn inline(self, inline: bool) -> Self {
+        Self { inline, ..self }
+    }
+
+    /// Whether the days would take a row for every two connections or fewer: each start
+    /// dated is then worth its width ([`DayRows`]).
+    fn sparse(&self, n: usize) -> bool {
+        !self.days.is_empty() && self.days.len() * 2 + 2 >= n
     }
 
     /// The table's rows for `n` connections.
     fn rows(&self, n: usize) -> usize {
+        if self.inline {
+            return n;
+        }
         n + self.days.len()
     }
 
     /// What the table's row `row` shows.
     fn line(&self, row: usize) -> Line {
+        if self.inline {
+            return Line::Connection(row);
+        }
         let k = self.days.partition_point(|&(_, r, _)| r <= row);
         match k.checked_sub(1).map(|k| self.days[k]) {
             Some((_, r, ts)) if r == row => Line::Day(ts),
@@ -3365,11 +3430,17 @@ impl DayRows {
 
     /// The table's row of the connection `index`.
     fn row_of(&self, index: usize) -> usize {
+        if self.inline {
+            return index;
+        }
         index + self.days.partition_point(|&(i, _, _)| i <= index)
     }
 
     /// The connections whose rows lie in the table's `rows`.
     fn connections_in(&self, rows: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        if self.inline {
+            return rows;
+        }
         let before = |row: usize| self.days.partition_point(|&(_, r, _)| r < row);
         rows.start - before(rows.start)..rows.end - before(rows.end)
     }
@@ -3476,6 +3547,11 @@ struct ColumnChars {
     cause: &'static str,
     /// The first and the last connection's start.
     starts: Option<(Timestamp, Timestamp)>,
+    /// No two connections listed one after the other start in the same second: their starts
+    /// dated to the second tell each apart ([`DayRows`]).
+    seconds_apart: bool,
+    /// The last connection's start, for [`ColumnChars::seconds_apart`].
+    last_start: Option<Timestamp>,
     /// The digits of a second the capture's times have, as their durations are written.
     digits: u8,
 }
@@ -3486,6 +3562,8 @@ impl ColumnChars {
             chars: [START_CHARS, 0, 0, 0, 0, 0, 0, 0],
             cause: "",
             starts: None,
+            seconds_apart: true,
+            last_start: None,
             digits,
         };
         chars.add(connections);
@@ -3495,6 +3573,14 @@ impl ColumnChars {
     /// Counts `connections` in too.
     fn add(&mut self, connections: &[ConnRecord]) {
         for c in connections {
+            let second = |ts: Timestamp| ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
+            if self
+                .last_start
+                .is_some_and(|l| second(l) == second(c.start))
+            {
+                self.seconds_apart = false;
+            }
+            self.last_start = Some(c.start);
             self.starts = Some(self.starts.map_or((c.start, c.start), |(a, b)| {
                 (a.min(c.start), b.max(c.start))
             }));
@@ -3532,8 +3618,9 @@ impl ColumnChars {
     }
 
     /// Each column's starting width in points: as wide as its title or its longest text,
-    /// whichever is wider; the start's a time of day (the date on rows of its own).
-    fn widths(&self, ui: &egui::Ui) -> [f32; 8] {
+    /// whichever is wider; the start's a time of day (the date on rows of its own), or dated
+    /// to the second with `dated` ([`DayRows`]).
+    fn widths(&self, ui: &egui::Ui, dated: Option<LineDate>) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
         let width = |text: &str, font: &egui::FontId| one_line_width(ui, text, font.clone());
@@ -3542,6 +3629,8 @@ impl ColumnChars {
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
             let content = if i == CAUSE {
                 width(self.cause, &body)
+            } else if let Some(date) = dated.filter(|_| i == 0) {
+                dated_start_chars(date) as f32 * glyph
             } else {
                 self.chars[i] as f32 * glyph
             };
@@ -3567,14 +3656,32 @@ fn connections_width(ui: &egui::Ui, widths: &[f32; 8]) -> f32 {
 /// long and scroll sideways whatever they get). In a 1024-point window the widest IPv4 rows (a
 /// client and a server of 21 characters each, a 51.0 ms refusal) ask for 71% of the details: at
 /// 65% their server was cut ("212.227.15.171:11"). A small window's packets keep their 35%.
-fn connections_share(width: f32, wanted: f32) -> f32 {
-    let most = (width - PACKETS_LEAST).clamp(width * 0.65, width * 0.72);
+fn connections_share(width: f32, wanted: f32, packets: f32) -> f32 {
+    let most = (width - packets).clamp(width * 0.65, width * 0.72);
     wanted.clamp(width * 0.5, most)
 }
 
 /// The packets' least width where the connections take more than 65%: a packet's time and its
 /// source address and port.
 const PACKETS_LEAST: f32 = 290.0;
+
+/// The packets' least width where their lines' time and source are `chars` characters at most
+/// ([`DetailsView::source_chars`]; 0: not known): those characters and the pane's bar and
+/// margins, at most [`PACKETS_LEAST`] (the longest IPv4 source's, 40 characters). The ldap
+/// capture's shorter sources ("192.168.1.107.50041") leave the connections the room to date
+/// their starts at 1024 points ([`DayRows`]).
+fn packets_least(ui: &egui::Ui, chars: usize) -> f32 {
+    if chars == 0 {
+        return PACKETS_LEAST;
+    }
+    let font = egui::FontId::monospace(fonts::PACKET_LINES);
+    let glyph = one_line_width(ui, "0", font);
+    (chars as f32 * glyph + PACKETS_MARGIN).min(PACKETS_LEAST)
+}
+
+/// What the packets' pane takes beside its lines' text: its bar for the rows, the spacing
+/// between the two columns and the margin past the text.
+const PACKETS_MARGIN: f32 = 20.0;
 
 /// Lays out `left` in the first `left_width` points of the row and `right` in the rest, each
 /// top-down, as `ui.columns` does for two equal ones.
@@ -3634,7 +3741,8 @@ fn connections_table(
     ui.set_min_width(widths.iter().map(|w| w + spacing).sum::<f32>());
     // A list of days: the start column's title is the day of the first row in view (of the
     // last pass: the heading's rows), the rows below saying each next day.
-    let top_day = (list.date != LineDate::None)
+    // (Each start dated: the title says "start".)
+    let top_day = (list.date != LineDate::None && !days.inline)
         .then(|| {
             let top = connection_rows_in_view(ui.ctx())
                 .filter(|v| v.of == connections.len())
@@ -3697,7 +3805,6 @@ fn connections_table(
                 };
                 let c = &connections[index];
                 row.set_selected(list.selected == Some(index));
-                let start = start_text(c.start, clock);
                 // Cut with an ellipsis (the whole of it on hover), never silently.
                 let mono = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                     row.col(|ui| {
@@ -3706,7 +3813,24 @@ fn connections_table(
                         ui.add(egui::Label::new(RichText::new(text).monospace()).truncate());
                     });
                 };
-                mono(&mut row, start);
+                match days.inline {
+                    // Dated to the second, the millisecond and the weekday on hover.
+                    true => {
+                        row.col(|ui| {
+                            ui.style_mut().interaction.selectable_labels = false;
+                            let format = list.date.format(0);
+                            let text = clock.datetime(c.start).format(&format).to_string();
+                            let text = RichText::new(text).monospace();
+                            ui.add(egui::Label::new(text).truncate())
+                                .on_hover_text(format!(
+                                    "started at {} on {}",
+                                    start_text(c.start, clock),
+                                    day_words(c.start, clock)
+                                ));
+                        });
+                    }
+                    false => mono(&mut row, start_text(c.start, clock)),
+                }
                 mono(&mut row, lasted(c, digits));
                 // Each end with the overlay network it is in, as the offenders' rows and the
                 // scans' words name them: two tenants' overlays may number their machines

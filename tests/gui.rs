@@ -10731,14 +10731,21 @@ fn at_1024x700_the_packet_lines_of_a_capture_of_days_show_time_and_source() {
         line.left() + width(&h, source),
         right - 12.0
     );
-    // A line copied as egui copies a selected label's text (the line as shown, two lines
-    // with a line break): dated.
-    let shown = shown(1);
-    h.ctx.copy_text(format!("{shown}\n{shown}"));
+    // Lines selected as a person does, dragging from the second day's SYN down to the
+    // beginning of the third day's (the second day's two lines), then copied (Ctrl+C): each
+    // whole line dated.
+    drag(
+        &mut h,
+        egui::pos2(lines[1].left() + 1.0, lines[1].center().y),
+        lines[2].left_center() - egui::pos2(lines[1].left() + 1.0, lines[1].center().y),
+    );
+    h.event(egui::Event::Copy);
     h.step();
+    let rst = "08:20:00.174000 IP 212.227.115.171.50110 > 192.168.100.104.52245: Flags [R.], \
+               seq 0, ack 2, win 65535, length 0";
     assert_eq!(
         copied_texts(&h),
-        [format!("11-15 {shown}\n11-15 {shown}")],
+        [format!("11-15 {}\n11-15 {rst}", shown(1))],
         "the copy carries the date"
     );
 }

@@ -10780,15 +10780,15 @@ fn ldap_like_session(client: [u8; 4], at: u64) -> Vec<(u64, Vec<u8>)> {
 }
 
 /// zeek's ldap capture's two sessions, four days apart (2023-02-21 00:08:34.075902 and
-/// 2023-02-24 23:59:39.613784 UTC), in `dir`, opened at 1024x700.
-fn ldap_like_capture(dir: &str) -> Harness<'static, RstscopeApp> {
+/// 2023-02-24 23:59:39.613784 UTC), in `dir`, opened in a window of `size`.
+fn ldap_like_capture(dir: &str, size: [f32; 2]) -> Harness<'static, RstscopeApp> {
     let path = temp_dir(dir).join("ldap-days.pcap");
     let records = [
         ldap_like_session([192, 168, 1, 105], 1_676_938_114_075_902),
         ldap_like_session([192, 168, 1, 107], 1_677_283_179_613_784),
     ];
     write_raw_pcap(&path, records.into_iter().flatten());
-    let h = opened(window([1024.0, 700.0]), vec![path]);
+    let h = opened(window(size), vec![path]);
     assert_eq!(h.state().evidence().map(|e| e.connections.len()), Some(2));
     h
 }
@@ -10798,48 +10798,53 @@ fn ldap_like_capture(dir: &str) -> Harness<'static, RstscopeApp> {
 /// then a connection, a row saying the next day, the other connection. In a capture whose
 /// days hold a connection or two, each start is dated, to the second ("02-24 23:59:39", the
 /// millisecond on hover), the second connection right under the first, no day row between
-/// them; every column, the server's too, still whole.
+/// them; at 1024x700 every column, the server's too, still whole. At 800x600, where the table
+/// scrolls sideways whatever its starts say, the same: its rows are fewer.
 #[test]
-fn at_1024x700_a_sparse_capture_of_days_dates_each_start_rather_than_give_days_rows() {
-    let mut h = ldap_like_capture("ldap-days-starts");
-    let client = h
-        .query_all_by_label("192.168.1.105:50041")
-        .next()
-        .expect("a client cell")
-        .rect();
-    let start = |h: &Harness<'_, RstscopeApp>, text: &str| {
-        h.query_all_by_label(text)
-            .map(|n| n.rect())
-            .find(|r| r.right() <= client.left())
-            .unwrap_or_else(|| panic!("{text}: a start cell left of the clients"))
-    };
-    let (first, second) = (start(&h, "02-21 00:08:34"), start(&h, "02-24 23:59:39"));
-    assert!(connection_row_drawn(&h, first) && connection_row_drawn(&h, second));
-    assert!(
-        second.top() - first.top() < 1.5 * first.height(),
-        "the second connection right under the first: {first:?} {second:?}"
-    );
-    // No day's row among the connections (the packets' lines keep theirs, at the right).
-    let packets = h.get_by_label_contains("Packets (18)").rect().left();
-    assert!(
-        !h.query_all_by_label("2023-02-24")
-            .any(|n| n.rect().left() < packets),
-        "a day row among the connections"
-    );
-    for server in h
-        .query_all_by_label("192.168.1.108:389")
-        .map(|n| n.rect())
-        .filter(|r| r.left() > client.right() && r.right() < packets)
-    {
-        assert!(connection_row_drawn(&h, server), "server {server:?} cut");
+fn a_sparse_capture_of_days_dates_each_start_rather_than_give_days_rows() {
+    for size in [[1024.0, 700.0], [800.0, 600.0]] {
+        let mut h = ldap_like_capture(&format!("ldap-days-starts-{}", size[0]), size);
+        let client = h
+            .query_all_by_label("192.168.1.105:50041")
+            .next()
+            .expect("a client cell")
+            .rect();
+        let start = |h: &Harness<'_, RstscopeApp>, text: &str| {
+            h.query_all_by_label(text)
+                .map(|n| n.rect())
+                .find(|r| r.right() <= client.left())
+                .unwrap_or_else(|| panic!("{size:?} {text}: a start cell left of the clients"))
+        };
+        let (first, second) = (start(&h, "02-21 00:08:34"), start(&h, "02-24 23:59:39"));
+        assert!(connection_row_drawn(&h, first) && connection_row_drawn(&h, second));
+        assert!(
+            second.top() - first.top() < 1.5 * first.height(),
+            "{size:?}: the second connection right under the first: {first:?} {second:?}"
+        );
+        // No day's row among the connections (the packets' lines keep theirs, at the right).
+        let packets = h.get_by_label_contains("Packets (18)").rect().left();
+        assert!(
+            !h.query_all_by_label("2023-02-24")
+                .any(|n| n.rect().left() < packets),
+            "{size:?}: a day row among the connections"
+        );
+        if size[0] >= 1024.0 {
+            for server in h
+                .query_all_by_label("192.168.1.108:389")
+                .map(|n| n.rect())
+                .filter(|r| r.left() > client.right() && r.right() < packets)
+            {
+                assert!(connection_row_drawn(&h, server), "server {server:?} cut");
+            }
+        }
+        // The millisecond and the weekday on hover.
+        let hovers = tooltips_on_hover(
+            &mut h,
+            second,
+            "started at 23:59:39.613 on Friday 2023-02-24 (UTC)",
+        );
+        assert_eq!(hovers, 1, "{size:?}: the start's hover");
     }
-    // The millisecond and the weekday on hover.
-    let hovers = tooltips_on_hover(
-        &mut h,
-        second,
-        "started at 23:59:39.613 on Friday 2023-02-24 (UTC)",
-    );
-    assert_eq!(hovers, 1, "the start's hover");
 }
 
 /// Regression (s50's leftovers): the packet lines of a capture of days say a time of day under
@@ -10847,7 +10852,7 @@ fn at_1024x700_a_sparse_capture_of_days_dates_each_start_rather_than_give_days_r
 /// nothing did). It says the day, its weekday and the time.
 #[test]
 fn a_packet_line_of_a_capture_of_days_says_its_date_on_hover() {
-    let mut h = ldap_like_capture("ldap-days-hover");
+    let mut h = ldap_like_capture("ldap-days-hover", [1024.0, 700.0]);
     // The second connection selected: its packets alone listed, under their day's row.
     let client = h
         .query_all_by_label("192.168.1.107:50041")

@@ -1270,20 +1270,24 @@ impl DetailsView {
         let column_chars = so_far.map_or(&self.column_chars, |r| &r.column_chars);
         let date = column_chars.date(input.clock, input.dated);
         // A sparse list of days dates each start, to the second, where that tells each apart
-        // and the table, its start column that much wider, still gets all it asks for; else
-        // the days have rows of their own ([`DayRows`]).
+        // and the table, its start column that much wider, still gets all it asks for, or
+        // where it would not get it anyway (a small window's table scrolls sideways either
+        // way, and its rows are few); else the days have rows of their own ([`DayRows`]).
         let width = ui.available_width();
         let least = packets_least(ui, self.source_chars);
-        let dated = column_chars.widths(ui, Some(date));
-        let wanted = connections_width(ui, &dated);
+        let fits = |widths: &[f32; 8]| {
+            let wanted = connections_width(ui, widths);
+            connections_share(width, wanted, least) >= wanted
+        };
+        let (dated, timed) = (
+            column_chars.widths(ui, Some(date)),
+            column_chars.widths(ui, None),
+        );
         let inline = date != LineDate::None
             && column_chars.seconds_apart
             && listed.is_some_and(|l| DayRows::of(ui.ctx(), l, input.clock, date).sparse(l.len()))
-            && connections_share(width, wanted, least) >= wanted;
-        let widths = match inline {
-            true => dated,
-            false => column_chars.widths(ui, None),
-        };
+            && (fits(&dated) || !fits(&timed));
+        let widths = if inline { dated } else { timed };
         let share = listed.map_or(0.5 * width, |_| {
             connections_share(width, connections_width(ui, &widths), least)
         });

@@ -1037,10 +1037,12 @@ fn a_connection_past_the_packets_kept_says_why_none_is_listed() {
 
 /// Regression (s50 real-window trial): after "Save these packets…" the "saved …" notice came
 /// above the results and pushed the selected connection (the last, brought into view with
-/// End) just out of the connections' view. It stays in view.
+/// End) just out of the connections' view. It stays in view. At 800x600 (s51, real window and
+/// wine), where the details scroll as a whole, the notice left the row half under the status
+/// bar: the panel scrolls to it.
 #[test]
 fn the_selected_connection_stays_in_view_when_the_saved_notice_comes() {
-    for size in [[1024.0, 700.0], [1280.0, 800.0]] {
+    for size in [[1024.0, 700.0], [1280.0, 800.0], [800.0, 600.0]] {
         let dir = temp_dir(&format!("save-keeps-selection-{}", size[0]));
         let mut h = last_of_1006_selected(size, &dir);
         // The last connection's start, 22:30:05 UTC.

@@ -3227,8 +3227,29 @@ fn connections(
     if let Some(rows) = shown.rows {
         wheel::mark(ui, "details/connections", rows);
     }
+    // The selected row, whole in the table's own view but cut below the rows' view (a small
+    // window's details scroll as a whole): the panel is scrolled up by as much as it is cut.
+    // Asked for here, outside the table's scroll areas, each of which would take the request
+    // for itself; as a rect that far past the panel's clip (lower than the rows' view by the
+    // sideways bar).
+    if let Some(cut) = ui
+        .ctx()
+        .data_mut(|d| d.remove_temp::<Option<f32>>(egui::Id::unique(PANEL_TO_SELECTED)))
+        .flatten()
+    {
+        let clip = ui.clip_rect();
+        let end = clip.bottom() + cut;
+        ui.scroll_to_rect(
+            egui::Rect::from_x_y_ranges(clip.x_range(), end - 1.0..=end),
+            None,
+        );
+    }
     shown.inner
 }
+
+/// Set where the selected row, brought into view, lies whole in the table's view but is cut
+/// below the rows' view: by how many points, which the panel scrolls up ([`connections`]).
+const PANEL_TO_SELECTED: &str = "details-panel-to-selected";
 
 /// The accessible name of the connections' vertical scroll bar.
 pub const CONNECTIONS_BAR: &str = "Scroll the connections";
@@ -3898,6 +3919,20 @@ fn connections_table(
         .is_none_or(|b| b.rows != seen.rows || b.of != seen.of)
     {
         ui.ctx().request_repaint();
+    }
+    // The selected row brought into view (by the keys, or back under a notice) whole in the
+    // table's own view but cut below the rows' view: at 800x600, where the details scroll as
+    // a whole, the "saved …" notice left the last row half under the status bar, the table
+    // having nothing to scroll.
+    if let Some(i) = list.selected.filter(|_| list.keyed || regained) {
+        let top = origin + days.row_of(i) as f32 * stride;
+        let row = egui::Rect::from_x_y_ranges(view.x_range(), top..=top + row_height);
+        let cut = row.bottom() - view.bottom();
+        if body.inner_rect.expand(0.5).contains_rect(row) && cut > 0.5 {
+            ui.ctx()
+                .data_mut(|d| d.insert_temp(egui::Id::unique(PANEL_TO_SELECTED), Some(cut)));
+            ui.ctx().request_repaint();
+        }
     }
     // The selected row was in view and the view shrank from under it ("saved …" above the
     // results took a line and pushed the last row just out of view): scrolled to in the

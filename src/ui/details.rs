@@ -3783,10 +3783,11 @@ fn connections_table(
     let handles = crate::ui::handles::Handles::before(ui, salt, widths.len());
     // Brought into view where the keys moved the selection, or where the list's view shrank
     // under it in the last pass (a notice came above the results).
-    let regained = ui
+    let tries = ui
         .ctx()
-        .data_mut(|d| d.remove_temp::<bool>(egui::Id::unique(KEEP_SELECTED)))
-        .unwrap_or(false);
+        .data_mut(|d| d.remove_temp::<u8>(egui::Id::unique(KEEP_SELECTED)))
+        .unwrap_or(0);
+    let regained = tries > 0;
     let mut table = rows
         .table(ui)
         .id_salt(salt)
@@ -3920,13 +3921,21 @@ fn connections_table(
     {
         ui.ctx().request_repaint();
     }
+    // The selected row, and whether its text (the row less the 2 points above and below it,
+    // [`list_row_height`]) is whole in the rows' view.
+    let selected = list.selected.map(|i| {
+        let top = origin + days.row_of(i) as f32 * stride;
+        let row = egui::Rect::from_x_y_ranges(view.x_range(), top..=top + row_height);
+        let whole = view
+            .expand(0.5)
+            .contains_rect(row.shrink2(egui::vec2(0.0, 2.0)));
+        (i, row, whole)
+    });
     // The selected row brought into view (by the keys, or back under a notice) whole in the
     // table's own view but cut below the rows' view: at 800x600, where the details scroll as
     // a whole, the "saved …" notice left the last row half under the status bar, the table
     // having nothing to scroll.
-    if let Some(i) = list.selected.filter(|_| list.keyed || regained) {
-        let top = origin + days.row_of(i) as f32 * stride;
-        let row = egui::Rect::from_x_y_ranges(view.x_range(), top..=top + row_height);
+    if let Some((_, row, _)) = selected.filter(|_| list.keyed || regained) {
         let cut = row.bottom() - view.bottom();
         if body.inner_rect.expand(0.5).contains_rect(row) && cut > 0.5 {
             ui.ctx()
@@ -3935,17 +3944,28 @@ fn connections_table(
         }
     }
     // The selected row was in view and the view shrank from under it ("saved …" above the
-    // results took a line and pushed the last row just out of view): scrolled to in the
-    // next pass, as little as brings it back.
-    let lost = list.selected.zip(before.as_ref()).is_some_and(|(i, b)| {
-        b.of == seen.of
-            && b.rows.contains(&i)
-            && !seen.rows.contains(&i)
-            && seen.view.height() < b.view.height() - 0.5
-    });
-    if lost {
+    // results took a line and pushed the last row just out of view, or cut it, by a few points
+    // in one pass and more in the next): scrolled to in the next pass, as little as brings it
+    // back.
+    let lost = selected
+        .zip(before.as_ref())
+        .is_some_and(|((i, _, whole), b)| {
+            b.of == seen.of
+                && b.rows.contains(&i)
+                && !whole
+                && seen.view.height() < b.view.height() - 0.5
+        });
+    // Brought back over the next passes, as the layout under the notice may settle over
+    // several (its row came, then the plot's legend moved: the row, scrolled to in one pass,
+    // was cut again in the next), a few at most.
+    let again = match selected {
+        Some((_, _, false)) if regained => tries - 1,
+        _ => 0,
+    };
+    let tries = if lost { KEEP_TRIES } else { again };
+    if tries > 0 {
         ui.ctx()
-            .data_mut(|d| d.insert_temp(egui::Id::unique(KEEP_SELECTED), true));
+            .data_mut(|d| d.insert_temp(egui::Id::unique(KEEP_SELECTED), tries));
         ui.ctx().request_repaint();
     }
     ui.ctx()
@@ -3956,8 +3976,12 @@ fn connections_table(
 const ROWS_VIEW: &str = "details-connection-rows-view";
 
 /// Set where the selected connection row went out of view as the list's view shrank: it is
-/// scrolled to in the next pass.
+/// scrolled to in the next passes while it is not whole, [`KEEP_TRIES`] at most (the passes
+/// left).
 const KEEP_SELECTED: &str = "details-keep-selected-in-view";
+
+/// The passes in which a selected row lost under a notice is brought back ([`KEEP_SELECTED`]).
+const KEEP_TRIES: u8 = 8;
 
 /// How much of a connection row may be cut at the list's top or bottom for the heading to
 /// count it in view, in points: its text, centred in it, is still whole (at 640x480 the

@@ -4327,6 +4327,47 @@ mod tests {
         assert_eq!(undated.line(2), Line::Connection(2));
         assert_eq!(undated.row_of(2), 2);
         assert_eq!(undated.connections_in(1..3), 1..3);
+        // Three changes of day for five connections: sparse (two or fewer a day). Said in the
+        // starts, the days take no row: the rows are the connections.
+        assert!(days.sparse(list.len()));
+        let inline = days.clone().inline(true);
+        assert_eq!(inline.rows(list.len()), 5);
+        assert_eq!(inline.line(4), Line::Connection(4));
+        assert_eq!(inline.row_of(3), 3);
+        assert_eq!(inline.connections_in(1..4), 1..4);
+        // Five a day on two days is not; nor is a list within one day.
+        let dense: Vec<_> = (0..10).map(|k| at(k / 5 * day + k)).collect();
+        let dense = DayRows::find(dense.iter().map(|c| c.start), Clock::Utc, false);
+        assert!(!dense.sparse(10));
+        assert!(!undated.sparse(2));
+    }
+
+    /// A list's connections are told apart by their starts to the second where no two listed
+    /// one after the other start in one second (their starts dated to the second, [`DayRows`]).
+    #[test]
+    fn starts_a_second_apart_are_told_apart_to_the_second() {
+        use super::ColumnChars;
+        let at = |ns: i64| crate::engine::ConnRecord {
+            orig: ("10.0.0.1".parse().expect("an address"), 40000),
+            resp: ("10.0.0.2".parse().expect("an address"), 80),
+            overlay: crate::packet::Overlay::NONE,
+            state: crate::engine::ConnState::Rej,
+            history: "Sr".into(),
+            rst_count: 1,
+            rst_cause: Some(Cause::Refused),
+            suspect_injected: 0,
+            start: Timestamp(1_699_920_000 * Timestamp::NANOS_PER_SEC + ns),
+            duration_ns: 1_000,
+            packets: 2,
+            first_frame: 1,
+        };
+        let second = Timestamp::NANOS_PER_SEC;
+        let apart = [at(0), at(second + 900_000_000), at(3 * second)];
+        assert!(ColumnChars::of(&apart, 6).seconds_apart);
+        // 00:00:01.900 and 00:00:01.950: one second.
+        let mut within = ColumnChars::of(&apart[..2], 6);
+        within.add(&[at(second + 950_000_000)]);
+        assert!(!within.seconds_apart);
     }
 
     /// A scan's targets of one answer keep to one line: as many as fit and the count of the

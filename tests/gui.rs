@@ -1012,6 +1012,18 @@ fn last_of_1006_selected(size: [f32; 2], dir: &Path) -> Harness<'static, Rstscop
 fn a_connection_past_the_packets_kept_says_why_none_is_listed() {
     let dir = temp_dir("none-listed");
     let h = last_of_1006_selected([1280.0, 800.0], &dir);
+    let note = h
+        .get_by_label_contains("none of its 2 packets is listed")
+        .rect();
+    // Ragged at the right, not justified (s51, real window: "none  of  its  2  packets"):
+    // a justified text's every row but the last is stretched to the pane's right edge, the
+    // window's less the panel's margin of 8 points.
+    let edge = harness_margin().x + 1280.0 - 8.0;
+    assert!(
+        note.right() < edge - 4.0,
+        "the note ends at {} as a justified text does, at the pane's edge {edge}",
+        note.right()
+    );
     assert!(
         shows(
             &h,
@@ -1025,10 +1037,12 @@ fn a_connection_past_the_packets_kept_says_why_none_is_listed() {
 
 /// Regression (s50 real-window trial): after "Save these packets…" the "saved …" notice came
 /// above the results and pushed the selected connection (the last, brought into view with
-/// End) just out of the connections' view. It stays in view.
+/// End) just out of the connections' view. It stays in view. At 800x600 (s51, real window and
+/// wine), where the details scroll as a whole, the notice left the row half under the status
+/// bar: the panel scrolls to it.
 #[test]
 fn the_selected_connection_stays_in_view_when_the_saved_notice_comes() {
-    for size in [[1024.0, 700.0], [1280.0, 800.0]] {
+    for size in [[1024.0, 700.0], [1280.0, 800.0], [800.0, 600.0]] {
         let dir = temp_dir(&format!("save-keeps-selection-{}", size[0]));
         let mut h = last_of_1006_selected(size, &dir);
         // The last connection's start, 22:30:05 UTC.
@@ -7343,24 +7357,18 @@ fn an_empty_table_names_only_what_emptied_it() {
 /// Regression: a capture that spans days (zeek's llc.pcap: a day of resets, 10:30 to 10:29
 /// the next morning) listed its connections by time of day alone, so that the last one,
 /// "10:29:59.202", read as earlier than the first, "10:30:58.128", while the offenders table
-/// dated its First and Last. Where the connections span days their starts carry the date;
-/// within one day the time stays alone.
+/// dated its First and Last. Where the connections span days their days are said (here, five
+/// connections a day, on rows of their own; a day or two each, in their starts:
+/// `at_1024x700_a_sparse_capture_of_days_dates_each_start_rather_than_give_days_rows`); within
+/// one day the time stays alone.
 #[test]
 fn connections_that_span_days_show_their_date() {
-    let dir = temp_dir("connections-span-days");
-    let path = dir.join("two-days.pcap");
-    let day = 86_400;
-    let mut records = Vec::new();
-    for (at, isn) in [(1_700_000_000, 1000), (1_700_000_000 + day, 2000)] {
-        records.push((at, 0, common::frame(7000, false, 0x02, isn, 0)));
-        records.push((at, 100, common::frame(7000, true, 0x14, 0, isn + 1)));
-    }
-    std::fs::write(&path, common::pcap(&records)).expect("write");
+    let path = two_days("connections-span-days");
     let mut h = harness(settings(), vec![path]);
     settle(&mut h);
-    assert!(shows(&h, "Connections (2)"));
+    assert!(shows(&h, "Connections (10)"));
     // The first day said as the start column's title, the next on a row of its own above
-    // its connection, each start a time of day.
+    // its first connection, each start a time of day.
     for day in ["2023-11-14", "2023-11-15"] {
         assert!(h.query_all_by_label(day).next().is_some(), "{day} said");
     }
@@ -10762,16 +10770,147 @@ fn at_1024x700_the_packet_lines_of_a_capture_of_days_show_time_and_source() {
         line.left() + width(&h, source),
         right - 12.0
     );
-    // A line copied as egui copies a selected label's text (the line as shown, two lines
-    // with a line break): dated.
-    let shown = shown(1);
-    h.ctx.copy_text(format!("{shown}\n{shown}"));
+    // Lines selected as a person does, dragging from the second day's SYN down to the
+    // beginning of the third day's (the second day's two lines), then copied (Ctrl+C): each
+    // whole line dated.
+    drag(
+        &mut h,
+        egui::pos2(lines[1].left() + 1.0, lines[1].center().y),
+        lines[2].left_center() - egui::pos2(lines[1].left() + 1.0, lines[1].center().y),
+    );
+    h.event(egui::Event::Copy);
     h.step();
+    let rst = "08:20:00.174000 IP 212.227.115.171.50110 > 192.168.100.104.52245: Flags [R.], \
+               seq 0, ack 2, win 65535, length 0";
     assert_eq!(
         copied_texts(&h),
-        [format!("11-15 {shown}\n11-15 {shown}")],
+        [format!("11-15 {}\n11-15 {rst}", shown(1))],
         "the copy carries the date"
     );
+}
+
+/// zeek's ldap capture as its connections' columns see it: a session of `client`:50041 with
+/// 192.168.1.108:389 from `at` (µs since the epoch), ended by the server's reset right after
+/// the client's FIN (history "ShADdFar", after-close), its packets timed as the capture's.
+fn ldap_like_session(client: [u8; 4], at: u64) -> Vec<(u64, Vec<u8>)> {
+    let server = [192, 168, 1, 108];
+    let (c, s) = (701_618_827u32, 1_583_346_192u32);
+    // With `len` bytes of payload (the IP total length says so).
+    let packet = |from_client: bool, seq: u32, ack: u32, flags: u8, len: usize| {
+        let mut p = match from_client {
+            true => tcp_packet(client, server, 50041, 389, seq, ack, flags),
+            false => tcp_packet(server, client, 389, 50041, seq, ack, flags),
+        };
+        p.resize(40 + len, 0x30);
+        p[2..4].copy_from_slice(&(40 + len as u16).to_be_bytes());
+        p
+    };
+    vec![
+        (at, packet(true, c, 0, 0x02, 0)),
+        (at + 329, packet(false, s, c + 1, 0x12, 0)),
+        (at + 625, packet(true, c + 1, s + 1, 0x10, 0)),
+        (at + 3_038, packet(true, c + 1, s + 1, 0x18, 81)),
+        (at + 3_379, packet(false, s + 1, c + 82, 0x18, 283)),
+        (at + 4_490, packet(true, c + 82, s + 284, 0x18, 12)),
+        (at + 4_530, packet(true, c + 94, s + 284, 0x11, 0)),
+        (at + 4_703, packet(false, s + 284, c + 95, 0x10, 0)),
+        (at + 4_745, packet(false, s + 284, c + 95, 0x14, 0)),
+    ]
+}
+
+/// zeek's ldap capture's two sessions, four days apart (2023-02-21 00:08:34.075902 and
+/// 2023-02-24 23:59:39.613784 UTC), in `dir`, opened in a window of `size`.
+fn ldap_like_capture(dir: &str, size: [f32; 2]) -> Harness<'static, RstscopeApp> {
+    let path = temp_dir(dir).join("ldap-days.pcap");
+    let records = [
+        ldap_like_session([192, 168, 1, 105], 1_676_938_114_075_902),
+        ldap_like_session([192, 168, 1, 107], 1_677_283_179_613_784),
+    ];
+    write_raw_pcap(&path, records.into_iter().flatten());
+    let h = opened(window(size), vec![path]);
+    assert_eq!(h.state().evidence().map(|e| e.connections.len()), Some(2));
+    h
+}
+
+/// Regression (s51, real window): at 1024x700 the connections of zeek's ldap capture, two
+/// sessions four days apart, took four rows for two: the first day the start column's title,
+/// then a connection, a row saying the next day, the other connection. In a capture whose
+/// days hold a connection or two, each start is dated, to the second ("02-24 23:59:39", the
+/// millisecond on hover), the second connection right under the first, no day row between
+/// them; at 1024x700 every column, the server's too, still whole. At 800x600, where the table
+/// scrolls sideways whatever its starts say, the same: its rows are fewer.
+#[test]
+fn a_sparse_capture_of_days_dates_each_start_rather_than_give_days_rows() {
+    for size in [[1024.0, 700.0], [800.0, 600.0]] {
+        let mut h = ldap_like_capture(&format!("ldap-days-starts-{}", size[0]), size);
+        let client = h
+            .query_all_by_label("192.168.1.105:50041")
+            .next()
+            .expect("a client cell")
+            .rect();
+        let start = |h: &Harness<'_, RstscopeApp>, text: &str| {
+            h.query_all_by_label(text)
+                .map(|n| n.rect())
+                .find(|r| r.right() <= client.left())
+                .unwrap_or_else(|| panic!("{size:?} {text}: a start cell left of the clients"))
+        };
+        let (first, second) = (start(&h, "02-21 00:08:34"), start(&h, "02-24 23:59:39"));
+        assert!(connection_row_drawn(&h, first) && connection_row_drawn(&h, second));
+        assert!(
+            second.top() - first.top() < 1.5 * first.height(),
+            "{size:?}: the second connection right under the first: {first:?} {second:?}"
+        );
+        // No day's row among the connections (the packets' lines keep theirs, at the right).
+        let packets = h.get_by_label_contains("Packets (18)").rect().left();
+        assert!(
+            !h.query_all_by_label("2023-02-24")
+                .any(|n| n.rect().left() < packets),
+            "{size:?}: a day row among the connections"
+        );
+        if size[0] >= 1024.0 {
+            for server in h
+                .query_all_by_label("192.168.1.108:389")
+                .map(|n| n.rect())
+                .filter(|r| r.left() > client.right() && r.right() < packets)
+            {
+                assert!(connection_row_drawn(&h, server), "server {server:?} cut");
+            }
+        }
+        // The millisecond and the weekday on hover.
+        let hovers = tooltips_on_hover(
+            &mut h,
+            second,
+            "started at 23:59:39.613 on Friday 2023-02-24 (UTC)",
+        );
+        assert_eq!(hovers, 1, "{size:?}: the start's hover");
+    }
+}
+
+/// Regression (s50's leftovers): the packet lines of a capture of days say a time of day under
+/// their day's row, and their hover said no date (where the day's row is scrolled out of view,
+/// nothing did). It says the day, its weekday and the time.
+#[test]
+fn a_packet_line_of_a_capture_of_days_says_its_date_on_hover() {
+    let mut h = ldap_like_capture("ldap-days-hover", [1024.0, 700.0]);
+    // The second connection selected: its packets alone listed, under their day's row.
+    let client = h
+        .query_all_by_label("192.168.1.107:50041")
+        .map(|n| n.rect())
+        .find(|r| connection_row_drawn(&h, *r))
+        .expect("the second connection's client");
+    h.hover_at(client.center());
+    h.step();
+    click_at(&mut h, client.center());
+    h.run_steps(3);
+    let line = h
+        .get_by_label_contains("23:59:39.613784 IP 192.168.1.107.50041 > 192.168.1.108.389")
+        .rect();
+    let hovers = tooltips_on_hover(
+        &mut h,
+        egui::Rect::from_min_size(line.min, egui::vec2(60.0, line.height())),
+        "recorded on Friday 2023-02-24 at 23:59:39.613784 (UTC)",
+    );
+    assert_eq!(hovers, 1, "the line's hover");
 }
 
 /// The one measure of a text laid out on one line, `ui::one_line_width`, is the width a label
@@ -15612,6 +15751,16 @@ fn the_compact_details_copy_a_scans_targets_by_answer() {
         h.state().details_arrangement()
     );
     assert!(!shows(&h, "Programs: not in this file"));
+    // Its hover counts each answer's targets, one answer from the next apart by a semicolon
+    // (a count may hold a comma: "2 open, 2 not kept; 10,498 refused (closed), 4,998 not
+    // kept" read as four answers joined by commas).
+    let menu = h.get_by_label(rstscope::ui::details::TARGETS_MENU).rect();
+    let hovers = tooltips_on_hover(
+        &mut h,
+        menu,
+        "copy the scan's targets of one answer, comma-separated: 2 open; ",
+    );
+    assert_eq!(hovers, 1, "the menu's hover");
     h.get_by_label(rstscope::ui::details::TARGETS_MENU).click();
     h.run_steps(2);
     h.get_by_label("2 open").click();

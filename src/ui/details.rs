@@ -59,6 +59,9 @@ struct PacketLine {
     text: String,
     /// When it was recorded, for the day rows.
     ts: Timestamp,
+    /// The digits of a second its time has ([`evidence::EvidencePacket::time_digits`]), as
+    /// its line writes it.
+    digits: u8,
     /// A further copy of a packet listed before it.
     copy: bool,
     /// What the counts make of it beyond a packet sent or received: its record at a drop, or
@@ -113,6 +116,10 @@ pub struct DetailsView {
     lines: Option<((Clock, LineDate), Vec<PacketLine>)>,
     /// The packet lines as shown (a time of day) and as copied (dated), where they differ.
     wholes: Arc<crate::ui::clipboard::Wholes>,
+    /// The characters of the longest packet line's time and source (`23:59:39.613784 IP
+    /// 192.168.1.107.50041`): what the packets' column keeps in view at least
+    /// ([`packets_least`]); 0 before the lines are made.
+    source_chars: usize,
     /// The filter last copied (its row: 0 is Wireshark's; [`DIAGNOSIS_COPIED`] the diagnosis)
     /// and when (egui time).
     copied: Option<(usize, f64)>,
@@ -629,6 +636,7 @@ impl DetailsView {
             self.error = None;
             self.lines = None;
             self.wholes = Arc::default();
+            self.source_chars = 0;
             // A pipe gave its bytes to the analysis: reading it again would wait for ever.
             let once = wanted
                 .as_ref()
@@ -723,6 +731,7 @@ impl DetailsView {
                 .map(|(p, text, mark)| PacketLine {
                     text,
                     ts: p.ts,
+                    digits: p.time_digits,
                     mark,
                     copy: p.copy,
                     drop: match (p.dropped, p.before_drop) {
@@ -735,6 +744,10 @@ impl DetailsView {
                 .collect();
             self.lines = Some((how, lines));
             self.wholes = Arc::new(crate::ui::clipboard::Wholes::new(wholes));
+            self.source_chars = (self.lines.iter().flat_map(|(_, l)| l))
+                .filter_map(|l| Some(l.text.get(..l.text.find(" > ")?)?.chars().count()))
+                .max()
+                .unwrap_or(0);
         }
     }
 
@@ -1259,9 +1272,27 @@ impl DetailsView {
         // listed (those of a range within a day) start on one day.
         let column_chars = so_far.map_or(&self.column_chars, |r| &r.column_chars);
         let date = column_chars.date(input.clock, input.dated);
-        let widths = column_chars.widths(ui);
-        let share = listed.map_or(0.5 * ui.available_width(), |_| {
-            connections_share(ui.available_width(), connections_width(ui, &widths))
+        // A sparse list of days dates each start, to the second, where that tells each apart
+        // and the table, its start column that much wider, still gets all it asks for, or
+        // where it would not get it anyway (a small window's table scrolls sideways either
+        // way, and its rows are few); else the days have rows of their own ([`DayRows`]).
+        let width = ui.available_width();
+        let least = packets_least(ui, self.source_chars);
+        let fits = |widths: &[f32; 8]| {
+            let wanted = connections_width(ui, widths);
+            connections_share(width, wanted, least) >= wanted
+        };
+        let (dated, timed) = (
+            column_chars.widths(ui, Some(date)),
+            column_chars.widths(ui, None),
+        );
+        let inline = date != LineDate::None
+            && column_chars.seconds_apart
+            && listed.is_some_and(|l| DayRows::of(ui.ctx(), l, input.clock, date).sparse(l.len()))
+            && (fits(&dated) || !fits(&timed));
+        let widths = if inline { dated } else { timed };
+        let share = listed.map_or(0.5 * width, |_| {
+            connections_share(width, connections_width(ui, &widths), least)
         });
         two_columns(
             ui,
@@ -1552,6 +1583,7 @@ impl DetailsView {
                 let list = ConnectionList {
                     clock: input.clock,
                     date,
+                    inline,
                     digits: ev.map_or(6, |e| e.time_digits()),
                     widths: &widths,
                     height,
@@ -1562,13 +1594,13 @@ impl DetailsView {
                 match listed {
                     Some([]) if ev.is_some() => {
                         ui.add_space(4.0);
-                        ui.label(RichText::new(no_connections(ev.map(|e| &**e))).weak());
+                        weak_note(ui, no_connections(ev.map(|e| &**e)));
                         None
                     }
                     Some(found) => connections(ui, found, &list),
                     None => {
                         ui.add_space(4.0);
-                        ui.label(RichText::new(NONE_FOUND_YET).weak());
+                        weak_note(ui, NONE_FOUND_YET);
                         None
                     }
                 }
@@ -1577,7 +1609,7 @@ impl DetailsView {
                 (Some(r), _) => reading_line(ui, r, chosen.is_some()),
                 (None, Some((listed, c))) if listed.is_empty() => {
                     ui.add_space(4.0);
-                    ui.label(RichText::new(none_listed(c, again)).weak());
+                    weak_note(ui, none_listed(c, again));
                 }
                 (None, _) => wheel::area(ui, "details/packets", |ui| {
                     packets(ui, (lines, shown), lines_how, height, packets_from_start);
@@ -1594,6 +1626,17 @@ impl DetailsView {
             }
         }
     }
+}
+
+/// A note where a list would be, wrapped and ragged at the right: in the lists' columns (laid
+/// out justified, so that the lists fill them) a label's text is justified, and the pane of a
+/// connection with no packet listed read "none  of  its  2  packets  is  listed" (s51,
+/// real window).
+fn weak_note(ui: &mut egui::Ui, text: impl Into<String>) -> egui::Response {
+    ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+        ui.label(RichText::new(text).weak())
+    })
+    .inner
 }
 
 /// Said under the lists' headings while the analysis reads a file: the lists come after it.
@@ -1935,21 +1978,39 @@ fn packets(
                 text = text.weak();
             }
             let label = ui.add(egui::Label::new(text).extend());
-            let Some(at) = &line.at else {
-                continue;
+            // Where the lines say a time of day under their day's row, the day the line was
+            // recorded on, whatever row is in view above it.
+            let when = (date != LineDate::None).then(|| {
+                format!(
+                    "on {} at {}",
+                    clock.datetime(line.ts).format("%A %Y-%m-%d"),
+                    LineDate::None.time(clock, line.ts, line.digits),
+                )
+            });
+            let (recorded, zone) = match (&line.at, when) {
+                (Some(at), Some(when)) => (format!("at {at}, {when}"), true),
+                (Some(at), None) => (format!("at {at}"), false),
+                (None, Some(when)) => (when, true),
+                (None, None) => continue,
+            };
+            let zone = match zone {
+                true => format!(" ({})", zone_words(line.ts, clock)),
+                false => String::new(),
             };
             let hover = match (line.copy, line.drop) {
-                (true, _) => format!("a further copy of a packet listed above, recorded at {at}"),
+                (true, _) => {
+                    format!("a further copy of a packet listed above, recorded {recorded}{zone}")
+                }
                 (false, Drop::Before) => format!(
-                    "recorded at {at} on its way, before it was dropped (its drop is listed \
-                     after it, marked drop): not counted, as the packet is counted once, as \
-                     dropped, not as sent or received"
+                    "recorded {recorded}{zone} on its way, before it was dropped (its drop is \
+                     listed after it, marked drop): not counted, as the packet is counted once, \
+                     as dropped, not as sent or received"
                 ),
                 (false, Drop::At) => format!(
-                    "recorded at {at}, where it was dropped: counted as dropped, not as sent \
-                     or received"
+                    "recorded {recorded}{zone}, where it was dropped: counted as dropped, not as \
+                     sent or received"
                 ),
-                (false, Drop::No) => format!("recorded at {at}"),
+                (false, Drop::No) => format!("recorded {recorded}{zone}"),
             };
             if let Some(pinned) = pinned_mark(ui, &label, line, &font, weak) {
                 pinned.on_hover_text(&hover);
@@ -2621,7 +2682,7 @@ fn targets_menu(ui: &mut egui::Ui, s: &ScanRow) {
     });
     menu.0.on_hover_text(format!(
         "copy the scan's targets of one answer, comma-separated: {}",
-        counts.join(", ")
+        counts.join("; ")
     ));
 }
 
@@ -3123,8 +3184,12 @@ fn note(ui: &mut egui::Ui, what: &str, todo: &str, how: &str, cut: bool) {
 struct ConnectionList<'a> {
     clock: Clock,
     /// The connections span days (or a capture of days): the start column's title says the
-    /// first day in view, rows of their own each next day ([`DayRows`]).
+    /// first day in view, the start of each next day's first connection or a row of its own
+    /// that day ([`DayRows`]).
     date: LineDate,
+    /// Each start is dated, to the second, with no rows for the days ([`DayRows::inline`]):
+    /// the start column is as wide as a dated start (`widths`).
+    inline: bool,
     /// The digits of a second their capture records ([`Evidence::time_digits`]): Copy row
     /// writes their starts with no more.
     digits: u8,
@@ -3147,7 +3212,7 @@ fn connections(
     list: &ConnectionList<'_>,
 ) -> Option<usize> {
     let (height, from_start) = (list.height, list.from_start);
-    let days = DayRows::of(ui.ctx(), connections, list.clock, list.date);
+    let days = DayRows::of(ui.ctx(), connections, list.clock, list.date).inline(list.inline);
     // Wider than its share of a small window: it scrolls sideways, never over the packets.
     // Its bar for the rows stays at the right edge of the view, beside the rows.
     ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
@@ -3185,8 +3250,29 @@ fn connections(
     if let Some(rows) = shown.rows {
         wheel::mark(ui, "details/connections", rows);
     }
+    // The selected row, whole in the table's own view but cut below the rows' view (a small
+    // window's details scroll as a whole): the panel is scrolled up by as much as it is cut.
+    // Asked for here, outside the table's scroll areas, each of which would take the request
+    // for itself; as a rect that far past the panel's clip (lower than the rows' view by the
+    // sideways bar).
+    if let Some(cut) = ui
+        .ctx()
+        .data_mut(|d| d.remove_temp::<Option<f32>>(egui::Id::unique(PANEL_TO_SELECTED)))
+        .flatten()
+    {
+        let clip = ui.clip_rect();
+        let end = clip.bottom() + cut;
+        ui.scroll_to_rect(
+            egui::Rect::from_x_y_ranges(clip.x_range(), end - 1.0..=end),
+            None,
+        );
+    }
     shown.inner
 }
+
+/// Set where the selected row, brought into view, lies whole in the table's view but is cut
+/// below the rows' view: by how many points, which the panel scrolls up ([`connections`]).
+const PANEL_TO_SELECTED: &str = "details-panel-to-selected";
 
 /// The accessible name of the connections' vertical scroll bar.
 pub const CONNECTIONS_BAR: &str = "Scroll the connections";
@@ -3262,12 +3348,22 @@ const CAUSE: usize = 5;
 /// date and zone being the plot's.
 const START_CHARS: usize = 12;
 /// A connection's start as its column writes it: `15:13:13.123`, the time of day; where the
-/// list spans days, the date is said on a row of its own where it changes ([`DayRows`]).
+/// list spans days, under a row saying the day, or dated to the second ([`DayRows`]).
 fn start_text(ts: Timestamp, clock: Clock) -> String {
     clock
         .datetime(ts)
         .format(&LineDate::None.format(3))
         .to_string()
+}
+
+/// The characters of a start dated to the second with `date` ([`LineDate::format`]):
+/// `02-24 23:59:39`, `2023-02-24 23:59:39`.
+fn dated_start_chars(date: LineDate) -> usize {
+    match date {
+        LineDate::None => 8,
+        LineDate::Day => 14,
+        LineDate::Year => 19,
+    }
 }
 
 /// A row of the connections table.
@@ -3279,18 +3375,25 @@ enum Line {
     Day(Timestamp),
 }
 
-/// The rows naming the day in a list of connections that spans days (or is dated, a
-/// capture of days): one above each connection whose start falls on another day than the
-/// connection above it's (the first's day is the start column's title, as the day of the
-/// first row in view), so that each start says the time of day alone (12 characters), as in
-/// a list within one day, rather than carry its date (18 characters, 23 with the year): at
-/// 1024 points a dated start column cut the server column ("192.168.1.108:3"), the date
-/// repeating on every row of the day.
+/// Where the days change in a list of connections that spans days (or is dated, a capture of
+/// days): at each connection whose start falls on another day than the connection above it's
+/// (the first's day is the start column's title, as the day of the first row in view). Said
+/// in one of two ways, so that the date does not cost each start 6 characters (11 with the
+/// year) where a time of day takes 12:
+/// - on rows of their own, one above each such connection, each start a time of day: at 1024
+///   points a start dated to the millisecond on every row cut the server column
+///   ("192.168.1.108:3"), the date repeating on every row of the day;
+/// - in every start, to the second (`02-24 23:59:39`, [`ColumnChars::dated`]), where the list
+///   is sparse (its days hold two connections or fewer on average), no two starts fall in one
+///   second, and the table still gets all it asks for: in zeek's ldap capture, two connections
+///   four days apart, a day's row took one of the three rows 1024x700 shows.
 #[derive(Clone, Debug, Default)]
 struct DayRows {
-    /// Each day's row: the index of the connection under it, its own row in the table, and
-    /// that connection's start.
+    /// Each day's change: the index of the connection where it changes, its own row in the
+    /// table (where the day has a row), and that connection's start.
     days: Arc<[(usize, usize, Timestamp)]>,
+    /// The days are said in the starts, with no rows of their own.
+    inline: bool,
 }
 
 impl DayRows {
@@ -3336,16 +3439,36 @@ impl DayRows {
                 last = Some(day);
             }
         }
-        Self { days: days.into() }
+        Self {
+            days: days.into(),
+            inline: false,
+        }
+    }
+
+    /// The same days, said in the starts where `inline` ([`DayRows::inline`]).
+    fn inline(self, inline: bool) -> Self {
+        Self { inline, ..self }
+    }
+
+    /// Whether the days would take a row for every two connections or fewer: each start
+    /// dated is then worth its width ([`DayRows`]).
+    fn sparse(&self, n: usize) -> bool {
+        !self.days.is_empty() && self.days.len() * 2 + 2 >= n
     }
 
     /// The table's rows for `n` connections.
     fn rows(&self, n: usize) -> usize {
+        if self.inline {
+            return n;
+        }
         n + self.days.len()
     }
 
     /// What the table's row `row` shows.
     fn line(&self, row: usize) -> Line {
+        if self.inline {
+            return Line::Connection(row);
+        }
         let k = self.days.partition_point(|&(_, r, _)| r <= row);
         match k.checked_sub(1).map(|k| self.days[k]) {
             Some((_, r, ts)) if r == row => Line::Day(ts),
@@ -3355,11 +3478,17 @@ impl DayRows {
 
     /// The table's row of the connection `index`.
     fn row_of(&self, index: usize) -> usize {
+        if self.inline {
+            return index;
+        }
         index + self.days.partition_point(|&(i, _, _)| i <= index)
     }
 
     /// The connections whose rows lie in the table's `rows`.
     fn connections_in(&self, rows: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        if self.inline {
+            return rows;
+        }
         let before = |row: usize| self.days.partition_point(|&(_, r, _)| r < row);
         rows.start - before(rows.start)..rows.end - before(rows.end)
     }
@@ -3390,15 +3519,23 @@ fn day_label(ui: &mut egui::Ui, ts: Timestamp, clock: Clock, what: &str) {
         .monospace()
         .strong();
     ui.add(egui::Label::new(text).truncate())
-        .on_hover_text(format!(
-            "{what} {} ({})",
-            at.format("%A %Y-%m-%d"),
-            if clock.is_utc() {
-                "UTC".to_owned()
-            } else {
-                format!("local time, UTC{}", at.format("%:z"))
-            }
-        ));
+        .on_hover_text(format!("{what} {}", day_words(ts, clock)));
+}
+
+/// The day of `ts` in `clock` with its weekday and the clock, as the day's labels say it on
+/// hover: `Friday 2023-02-24 (UTC)`, `Friday 2023-02-24 (local time, UTC+01:00)`.
+fn day_words(ts: Timestamp, clock: Clock) -> String {
+    let at = clock.datetime(ts);
+    format!("{} ({})", at.format("%A %Y-%m-%d"), zone_words(ts, clock))
+}
+
+/// The clock of a time `ts` is given in: `UTC`, `local time, UTC+01:00`.
+fn zone_words(ts: Timestamp, clock: Clock) -> String {
+    if clock.is_utc() {
+        "UTC".to_owned()
+    } else {
+        format!("local time, UTC{}", clock.datetime(ts).format("%:z"))
+    }
 }
 
 /// A connection's duration as its column writes it ([`duration`]); `-` for one of a single
@@ -3458,6 +3595,11 @@ struct ColumnChars {
     cause: &'static str,
     /// The first and the last connection's start.
     starts: Option<(Timestamp, Timestamp)>,
+    /// No two connections listed one after the other start in the same second: their starts
+    /// dated to the second tell each apart ([`DayRows`]).
+    seconds_apart: bool,
+    /// The last connection's start, for [`ColumnChars::seconds_apart`].
+    last_start: Option<Timestamp>,
     /// The digits of a second the capture's times have, as their durations are written.
     digits: u8,
 }
@@ -3468,6 +3610,8 @@ impl ColumnChars {
             chars: [START_CHARS, 0, 0, 0, 0, 0, 0, 0],
             cause: "",
             starts: None,
+            seconds_apart: true,
+            last_start: None,
             digits,
         };
         chars.add(connections);
@@ -3477,6 +3621,14 @@ impl ColumnChars {
     /// Counts `connections` in too.
     fn add(&mut self, connections: &[ConnRecord]) {
         for c in connections {
+            let second = |ts: Timestamp| ts.0.div_euclid(Timestamp::NANOS_PER_SEC);
+            if self
+                .last_start
+                .is_some_and(|l| second(l) == second(c.start))
+            {
+                self.seconds_apart = false;
+            }
+            self.last_start = Some(c.start);
             self.starts = Some(self.starts.map_or((c.start, c.start), |(a, b)| {
                 (a.min(c.start), b.max(c.start))
             }));
@@ -3514,8 +3666,9 @@ impl ColumnChars {
     }
 
     /// Each column's starting width in points: as wide as its title or its longest text,
-    /// whichever is wider; the start's a time of day (the date on rows of its own).
-    fn widths(&self, ui: &egui::Ui) -> [f32; 8] {
+    /// whichever is wider; the start's a time of day (the date on rows of its own), or dated
+    /// to the second with `dated` ([`DayRows`]).
+    fn widths(&self, ui: &egui::Ui, dated: Option<LineDate>) -> [f32; 8] {
         let mono = egui::TextStyle::Monospace.resolve(ui.style());
         let body = egui::TextStyle::Body.resolve(ui.style());
         let width = |text: &str, font: &egui::FontId| one_line_width(ui, text, font.clone());
@@ -3524,6 +3677,8 @@ impl ColumnChars {
         for (i, title) in CONNECTION_COLUMNS.iter().enumerate() {
             let content = if i == CAUSE {
                 width(self.cause, &body)
+            } else if let Some(date) = dated.filter(|_| i == 0) {
+                dated_start_chars(date) as f32 * glyph
             } else {
                 self.chars[i] as f32 * glyph
             };
@@ -3549,14 +3704,32 @@ fn connections_width(ui: &egui::Ui, widths: &[f32; 8]) -> f32 {
 /// long and scroll sideways whatever they get). In a 1024-point window the widest IPv4 rows (a
 /// client and a server of 21 characters each, a 51.0 ms refusal) ask for 71% of the details: at
 /// 65% their server was cut ("212.227.15.171:11"). A small window's packets keep their 35%.
-fn connections_share(width: f32, wanted: f32) -> f32 {
-    let most = (width - PACKETS_LEAST).clamp(width * 0.65, width * 0.72);
+fn connections_share(width: f32, wanted: f32, packets: f32) -> f32 {
+    let most = (width - packets).clamp(width * 0.65, width * 0.72);
     wanted.clamp(width * 0.5, most)
 }
 
 /// The packets' least width where the connections take more than 65%: a packet's time and its
 /// source address and port.
 const PACKETS_LEAST: f32 = 290.0;
+
+/// The packets' least width where their lines' time and source are `chars` characters at most
+/// ([`DetailsView::source_chars`]; 0: not known): those characters and the pane's bar and
+/// margins, at most [`PACKETS_LEAST`] (the longest IPv4 source's, 40 characters). The ldap
+/// capture's shorter sources ("192.168.1.107.50041") leave the connections the room to date
+/// their starts at 1024 points ([`DayRows`]).
+fn packets_least(ui: &egui::Ui, chars: usize) -> f32 {
+    if chars == 0 {
+        return PACKETS_LEAST;
+    }
+    let font = egui::FontId::monospace(fonts::PACKET_LINES);
+    let glyph = one_line_width(ui, "0", font);
+    (chars as f32 * glyph + PACKETS_MARGIN).min(PACKETS_LEAST)
+}
+
+/// What the packets' pane takes beside its lines' text: its bar for the rows, the spacing
+/// between the two columns and the margin past the text.
+const PACKETS_MARGIN: f32 = 20.0;
 
 /// Lays out `left` in the first `left_width` points of the row and `right` in the rest, each
 /// top-down, as `ui.columns` does for two equal ones.
@@ -3616,7 +3789,8 @@ fn connections_table(
     ui.set_min_width(widths.iter().map(|w| w + spacing).sum::<f32>());
     // A list of days: the start column's title is the day of the first row in view (of the
     // last pass: the heading's rows), the rows below saying each next day.
-    let top_day = (list.date != LineDate::None)
+    // (Each start dated: the title says "start".)
+    let top_day = (list.date != LineDate::None && !days.inline)
         .then(|| {
             let top = connection_rows_in_view(ui.ctx())
                 .filter(|v| v.of == connections.len())
@@ -3632,10 +3806,11 @@ fn connections_table(
     let handles = crate::ui::handles::Handles::before(ui, salt, widths.len());
     // Brought into view where the keys moved the selection, or where the list's view shrank
     // under it in the last pass (a notice came above the results).
-    let regained = ui
+    let tries = ui
         .ctx()
-        .data_mut(|d| d.remove_temp::<bool>(egui::Id::unique(KEEP_SELECTED)))
-        .unwrap_or(false);
+        .data_mut(|d| d.remove_temp::<u8>(egui::Id::unique(KEEP_SELECTED)))
+        .unwrap_or(0);
+    let regained = tries > 0;
     let mut table = rows
         .table(ui)
         .id_salt(salt)
@@ -3683,7 +3858,6 @@ fn connections_table(
                 };
                 let c = &connections[index];
                 row.set_selected(list.selected == Some(index));
-                let start = start_text(c.start, clock);
                 // Cut with an ellipsis (the whole of it on hover), never silently.
                 let mono = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                     row.col(|ui| {
@@ -3692,7 +3866,24 @@ fn connections_table(
                         ui.add(egui::Label::new(RichText::new(text).monospace()).truncate());
                     });
                 };
-                mono(&mut row, start);
+                match days.inline {
+                    // Dated to the second, the millisecond and the weekday on hover.
+                    true => {
+                        row.col(|ui| {
+                            ui.style_mut().interaction.selectable_labels = false;
+                            let format = list.date.format(0);
+                            let text = clock.datetime(c.start).format(&format).to_string();
+                            let text = RichText::new(text).monospace();
+                            ui.add(egui::Label::new(text).truncate())
+                                .on_hover_text(format!(
+                                    "started at {} on {}",
+                                    start_text(c.start, clock),
+                                    day_words(c.start, clock)
+                                ));
+                        });
+                    }
+                    false => mono(&mut row, start_text(c.start, clock)),
+                }
                 mono(&mut row, lasted(c, digits));
                 // Each end with the overlay network it is in, as the offenders' rows and the
                 // scans' words name them: two tenants' overlays may number their machines
@@ -3757,18 +3948,51 @@ fn connections_table(
     {
         ui.ctx().request_repaint();
     }
-    // The selected row was in view and the view shrank from under it ("saved …" above the
-    // results took a line and pushed the last row just out of view): scrolled to in the
-    // next pass, as little as brings it back.
-    let lost = list.selected.zip(before.as_ref()).is_some_and(|(i, b)| {
-        b.of == seen.of
-            && b.rows.contains(&i)
-            && !seen.rows.contains(&i)
-            && seen.view.height() < b.view.height() - 0.5
+    // The selected row, and whether its text (the row less the 2 points above and below it,
+    // [`list_row_height`]) is whole in the rows' view.
+    let selected = list.selected.map(|i| {
+        let top = origin + days.row_of(i) as f32 * stride;
+        let row = egui::Rect::from_x_y_ranges(view.x_range(), top..=top + row_height);
+        let whole = view
+            .expand(0.5)
+            .contains_rect(row.shrink2(egui::vec2(0.0, 2.0)));
+        (i, row, whole)
     });
-    if lost {
+    // The selected row brought into view (by the keys, or back under a notice) whole in the
+    // table's own view but cut below the rows' view: at 800x600, where the details scroll as
+    // a whole, the "saved …" notice left the last row half under the status bar, the table
+    // having nothing to scroll.
+    if let Some((_, row, _)) = selected.filter(|_| list.keyed || regained) {
+        let cut = row.bottom() - view.bottom();
+        if body.inner_rect.expand(0.5).contains_rect(row) && cut > 0.5 {
+            ui.ctx()
+                .data_mut(|d| d.insert_temp(egui::Id::unique(PANEL_TO_SELECTED), Some(cut)));
+            ui.ctx().request_repaint();
+        }
+    }
+    // The selected row was in view and the view shrank from under it ("saved …" above the
+    // results took a line and pushed the last row just out of view, or cut it, by a few points
+    // in one pass and more in the next): scrolled to in the next pass, as little as brings it
+    // back.
+    let lost = selected
+        .zip(before.as_ref())
+        .is_some_and(|((i, _, whole), b)| {
+            b.of == seen.of
+                && b.rows.contains(&i)
+                && !whole
+                && seen.view.height() < b.view.height() - 0.5
+        });
+    // Brought back over the next passes, as the layout under the notice may settle over
+    // several (its row came, then the plot's legend moved: the row, scrolled to in one pass,
+    // was cut again in the next), a few at most.
+    let again = match selected {
+        Some((_, _, false)) if regained => tries - 1,
+        _ => 0,
+    };
+    let tries = if lost { KEEP_TRIES } else { again };
+    if tries > 0 {
         ui.ctx()
-            .data_mut(|d| d.insert_temp(egui::Id::unique(KEEP_SELECTED), true));
+            .data_mut(|d| d.insert_temp(egui::Id::unique(KEEP_SELECTED), tries));
         ui.ctx().request_repaint();
     }
     ui.ctx()
@@ -3779,8 +4003,12 @@ fn connections_table(
 const ROWS_VIEW: &str = "details-connection-rows-view";
 
 /// Set where the selected connection row went out of view as the list's view shrank: it is
-/// scrolled to in the next pass.
+/// scrolled to in the next passes while it is not whole, [`KEEP_TRIES`] at most (the passes
+/// left).
 const KEEP_SELECTED: &str = "details-keep-selected-in-view";
+
+/// The passes in which a selected row lost under a notice is brought back ([`KEEP_SELECTED`]).
+const KEEP_TRIES: u8 = 8;
 
 /// How much of a connection row may be cut at the list's top or bottom for the heading to
 /// count it in view, in points: its text, centred in it, is still whole (at 640x480 the
@@ -4126,6 +4354,47 @@ mod tests {
         assert_eq!(undated.line(2), Line::Connection(2));
         assert_eq!(undated.row_of(2), 2);
         assert_eq!(undated.connections_in(1..3), 1..3);
+        // Three changes of day for five connections: sparse (two or fewer a day). Said in the
+        // starts, the days take no row: the rows are the connections.
+        assert!(days.sparse(list.len()));
+        let inline = days.clone().inline(true);
+        assert_eq!(inline.rows(list.len()), 5);
+        assert_eq!(inline.line(4), Line::Connection(4));
+        assert_eq!(inline.row_of(3), 3);
+        assert_eq!(inline.connections_in(1..4), 1..4);
+        // Five a day on two days is not; nor is a list within one day.
+        let dense: Vec<_> = (0..10).map(|k| at(k / 5 * day + k)).collect();
+        let dense = DayRows::find(dense.iter().map(|c| c.start), Clock::Utc, false);
+        assert!(!dense.sparse(10));
+        assert!(!undated.sparse(2));
+    }
+
+    /// A list's connections are told apart by their starts to the second where no two listed
+    /// one after the other start in one second (their starts dated to the second, [`DayRows`]).
+    #[test]
+    fn starts_a_second_apart_are_told_apart_to_the_second() {
+        use super::ColumnChars;
+        let at = |ns: i64| crate::engine::ConnRecord {
+            orig: ("10.0.0.1".parse().expect("an address"), 40000),
+            resp: ("10.0.0.2".parse().expect("an address"), 80),
+            overlay: crate::packet::Overlay::NONE,
+            state: crate::engine::ConnState::Rej,
+            history: "Sr".into(),
+            rst_count: 1,
+            rst_cause: Some(Cause::Refused),
+            suspect_injected: 0,
+            start: Timestamp(1_699_920_000 * Timestamp::NANOS_PER_SEC + ns),
+            duration_ns: 1_000,
+            packets: 2,
+            first_frame: 1,
+        };
+        let second = Timestamp::NANOS_PER_SEC;
+        let apart = [at(0), at(second + 900_000_000), at(3 * second)];
+        assert!(ColumnChars::of(&apart, 6).seconds_apart);
+        // 00:00:01.900 and 00:00:01.950: one second.
+        let mut within = ColumnChars::of(&apart[..2], 6);
+        within.add(&[at(second + 950_000_000)]);
+        assert!(!within.seconds_apart);
     }
 
     /// A scan's targets of one answer keep to one line: as many as fit and the count of the

@@ -1796,6 +1796,22 @@ impl RstscopeApp {
                 }
                 whole => whole,
             };
+            // Before the details list connections (a live capture's, until Stop), they are
+            // compact, then tight, where that keeps the table's three rows beside the plot at
+            // its floor, rather than given the room of lists still to come: at 800x600 a live
+            // capture's kernel comparison, a line above the plot, left three rows some 13
+            // points short of that room, and the table kept its selected row only, the details
+            // shown in full.
+            let three = |diagnosis: f32| {
+                rest_with(diagnosis) + crate::ui::layout::SPLITTER + self.table.needs(ui).least()
+                    <= ui.available_height()
+            };
+            let diagnosis = match self.details.short_tops() {
+                Some(tops) if !three(diagnosis) => {
+                    (tops.into_iter().find(|&d| three(d))).unwrap_or(diagnosis)
+                }
+                _ => diagnosis,
+            };
             let held = self.stop_hold.filter(|h| {
                 live && !capturing && h.capture == version.0 && h.size == ui.available_size()
             });

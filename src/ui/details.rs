@@ -943,6 +943,16 @@ impl DetailsView {
         above + list_row_height(ui)
     }
 
+    /// Before the lists are measured (a live capture's, until Stop), what the panel shows
+    /// compact and tight ([`Arrangement`]): the header and its copy buttons, the diagnosis in
+    /// [`COMPACT_LINES`] lines, with the processes and without; nothing with lists, or before
+    /// it is measured. The table keeps its three rows beside these rather than beside the
+    /// [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT) kept for lists still to come.
+    pub fn short_tops(&self) -> Option<[f32; 2]> {
+        let alone = self.tops_alone;
+        (self.lists_at.tight <= 0.0 && alone.tight > 0.0).then_some([alone.compact, alone.tight])
+    }
+
     /// [`DetailsView::diagnosis_height`] without the lists' heading: the least window's
     /// (640x400 with a message over the results and "This machine" open), which has room for
     /// the table's first row and the diagnosis only, the lists scrolled to within the panel.

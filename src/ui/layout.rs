@@ -10,7 +10,11 @@
 //! details in full do not fit beside the plot and the table's least (1024x700 with a long
 //! story, 800x600), they are compact (the diagnosis in two lines, the filters on their copy
 //! buttons' hover) and given what that needs, so that connections are in view; the details
-//! scroll within what is left of them; a window too short for that (800x500; see
+//! scroll within what is left of them. A live capture's details, before their lists come
+//! at Stop, are compact (or tight) beside the table's three rows rather than given the room
+//! of lists still to come (at 800x600 its kernel comparison's line above the plot left the
+//! table its selected row only), and keep that layout at Stop, their connections scrolled
+//! to within them; a window too short for that (800x500; see
 //! [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT)) scrolls as a whole, the details given
 //! what they need. A plot folded by its heading (the user's choice, kept between runs) takes
 //! no height but its legend's.

@@ -1253,6 +1253,35 @@ impl Restarts {
     }
 }
 
+/// `program` failing to start 3 times from second `first` to `last`, each run ending within
+/// 40 ms with exit status 1, every run forked by one supervisor's loop, linked by the timing;
+/// the tests set what they need.
+#[cfg(test)]
+pub(crate) fn failing_start(program: &str, first: i64, last: i64) -> FailingStart {
+    FailingStart {
+        program: program.into(),
+        name: program.rsplit('/').next().unwrap_or_default().into(),
+        starts: 3,
+        first: Timestamp::from_parts(first, 0),
+        last: Timestamp::from_parts(last, 0),
+        longest_ns: 40_000_000,
+        exit_status: Some(1),
+        signal: None,
+        killed: 0,
+        oom_killed: 0,
+        missing: Vec::new(),
+        link: StartLink::Timing,
+        connected_to: Vec::new(),
+        supervised: true,
+        failed_connects: None,
+        recovered: None,
+        elsewhere: None,
+        net_ns: Vec::new(),
+        net_ns_unread: None,
+        net_ns_relation: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

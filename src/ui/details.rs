@@ -4298,20 +4298,7 @@ mod tests {
     fn a_list_of_days_names_each_day_where_it_changes() {
         use super::{DayRows, Line};
         let day = 86_400;
-        let at = |secs: i64| crate::engine::ConnRecord {
-            orig: ("10.0.0.1".parse().expect("an address"), 40000),
-            resp: ("10.0.0.2".parse().expect("an address"), 80),
-            overlay: crate::packet::Overlay::NONE,
-            state: crate::engine::ConnState::Rej,
-            history: "Sr".into(),
-            rst_count: 1,
-            rst_cause: Some(Cause::Refused),
-            suspect_injected: 0,
-            start: Timestamp::from_parts(1_699_920_000 + secs, 0),
-            duration_ns: 1_000,
-            packets: 2,
-            first_frame: 1,
-        };
+        let at = |secs: i64| refused_at(Timestamp::from_parts(1_699_920_000 + secs, 0));
         // 2023-11-14 00:00 UTC: two that day (its day the column's title, no row), one on
         // the 15th, one on the 17th, then one on the 15th again (a list in the order the
         // connections ended).
@@ -4379,12 +4366,9 @@ mod tests {
         assert!(!undated.sparse(2));
     }
 
-    /// A list's connections are told apart by their starts to the second where no two listed
-    /// one after the other start in one second (their starts dated to the second, [`DayRows`]).
-    #[test]
-    fn starts_a_second_apart_are_told_apart_to_the_second() {
-        use super::ColumnChars;
-        let at = |ns: i64| crate::engine::ConnRecord {
+    /// A connection of 10.0.0.1:40000 to 10.0.0.2:80 refused, started at `start`.
+    fn refused_at(start: Timestamp) -> crate::engine::ConnRecord {
+        crate::engine::ConnRecord {
             orig: ("10.0.0.1".parse().expect("an address"), 40000),
             resp: ("10.0.0.2".parse().expect("an address"), 80),
             overlay: crate::packet::Overlay::NONE,
@@ -4393,11 +4377,19 @@ mod tests {
             rst_count: 1,
             rst_cause: Some(Cause::Refused),
             suspect_injected: 0,
-            start: Timestamp(1_699_920_000 * Timestamp::NANOS_PER_SEC + ns),
+            start,
             duration_ns: 1_000,
             packets: 2,
             first_frame: 1,
-        };
+        }
+    }
+
+    /// A list's connections are told apart by their starts to the second where no two listed
+    /// one after the other start in one second (their starts dated to the second, [`DayRows`]).
+    #[test]
+    fn starts_a_second_apart_are_told_apart_to_the_second() {
+        use super::ColumnChars;
+        let at = |ns: i64| refused_at(Timestamp(1_699_920_000 * Timestamp::NANOS_PER_SEC + ns));
         let second = Timestamp::NANOS_PER_SEC;
         let apart = [at(0), at(second + 900_000_000), at(3 * second)];
         assert!(ColumnChars::of(&apart, 6).seconds_apart);

@@ -242,28 +242,11 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
 /// added where their times are apart); several machines' files do not mix theirs.
 #[test]
 fn the_machines_programs_failing_to_start_are_saved_and_read_back() {
-    use crate::host::restarts::{FailingStart, NetNsRelation, StartLink};
+    use crate::host::restarts::{FailingStart, NetNsRelation};
     let failing = |program: &str, first: i64, last: i64| FailingStart {
-        program: program.into(),
-        name: program.rsplit('/').next().unwrap_or_default().into(),
-        starts: 3,
-        first: at(first),
-        last: at(last),
-        longest_ns: 40_000_000,
-        exit_status: Some(1),
-        signal: None,
-        killed: 0,
-        oom_killed: 0,
-        missing: Vec::new(),
-        link: StartLink::Timing,
-        connected_to: Vec::new(),
-        supervised: true,
-        failed_connects: None,
-        recovered: None,
-        elsewhere: None,
         net_ns: vec![4_026_531_840],
-        net_ns_unread: None,
         net_ns_relation: Some(NetNsRelation::Others),
+        ..crate::host::restarts::failing_start(program, first, last)
     };
     let mut live = live_report();
     live.failing_starts = vec![

@@ -354,8 +354,8 @@ pub enum FailingKind {
     /// Runs that ended soon after their start with nothing seen before their end but the
     /// end itself: a program that cannot start.
     FailedStart,
-    /// Every run ended after a connect of its own failed: a client whose connects fail
-    /// (refused), or a service that gives up on its database; it started.
+    /// Every run ended after a connect of its own failed, none by a crash: a client whose
+    /// connects fail (refused), or a service that gives up on its database; it started.
     ConnectsFailed,
 }
 
@@ -460,11 +460,21 @@ impl FailingStart {
     }
 
     /// What its runs were: [`FailingKind::ConnectsFailed`] where every one ended after a
-    /// connect of its own failed.
+    /// connect of its own failed, and they did not crash nor fail to load
+    /// ([`Self::crashes_or_cannot_load`]): a server killed by SIGSEGV at each start after its
+    /// connect to its database was refused cannot start, whatever its connects did.
+    /// Regression (a trial of a crash-looping server linked again by the timing): "...,
+    /// each run killed by signal 11 (SIGSEGV) within 16 ms, after its connect to
+    /// 127.0.0.1:5432 was refused (its connects failed, not its start)", and the agent
+    /// counted its runs as `connects-failed`, apart from the programs that cannot start.
     #[must_use]
     pub fn kind(&self) -> FailingKind {
         match &self.failed_connects {
-            Some(c) if c.runs >= self.starts && self.starts > 0 => FailingKind::ConnectsFailed,
+            Some(c)
+                if c.runs >= self.starts && self.starts > 0 && !self.crashes_or_cannot_load() =>
+            {
+                FailingKind::ConnectsFailed
+            }
             _ => FailingKind::FailedStart,
         }
     }
@@ -1468,6 +1478,26 @@ mod tests {
         let collector = of("/opt/c/collector");
         assert_eq!(collector.failed_connects.as_ref().map(|c| c.runs), Some(1));
         assert_eq!(collector.kind(), FailingKind::FailedStart);
+        // Every run's connect failed, and every run crashed: a program that cannot start.
+        let crashed = FailingStart {
+            exit_status: None,
+            signal: Some(11),
+            killed: 12,
+            ..bash.clone()
+        };
+        assert_eq!(crashed.kind(), FailingKind::FailedStart);
+        let oom = FailingStart {
+            signal: None,
+            oom_killed: 1,
+            ..crashed.clone()
+        };
+        assert_eq!(oom.kind(), FailingKind::FailedStart);
+        // Stopped by a signal that is no crash (a pipeline's SIGPIPE): its connects still.
+        let piped = FailingStart {
+            signal: Some(13),
+            ..crashed
+        };
+        assert_eq!(piped.kind(), FailingKind::ConnectsFailed);
     }
 
     #[test]

@@ -4472,6 +4472,22 @@ mod failing_start_tests {
             "{}",
             super::failing_start_facts(&gave_up(4, true), Clock::Utc)
         );
+        // Every run killed by SIGSEGV after its connect failed: a program that cannot start
+        // (a server crashing when its database refuses it), a client there too.
+        let crashed = FailingStart {
+            exit_status: None,
+            signal: Some(11),
+            killed: 4,
+            ..gave_up(4, true)
+        };
+        assert_eq!(
+            failing_start_sentence(7211, &crashed, Clock::Utc),
+            "While 7211 was refused, /opt/x/bin/collector failed to start 4 times from 00:00:00 \
+             to 00:00:06 (every 2.0 s): each run ended within 3.1 s, killed by signal 11 \
+             (SIGSEGV) after its connect to 127.0.0.1:5432 or [::1]:5432 was refused. Whether \
+             it would serve 7211 cannot be seen (it was seen only as a client of 127.0.0.1:5432 \
+             and [::1]:5432, never listening): only the timing links them."
+        );
         let piped = FailingStart {
             exit_status: None,
             signal: Some(13),

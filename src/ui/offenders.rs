@@ -3532,6 +3532,18 @@ mod tests {
             timing_words(&curl),
             "; curl's connects to 127.0.0.1:5432 failed at the same time"
         );
+        // Every run crashed after its connect failed: it cannot start, a client there too.
+        let crashed = FailingStart {
+            exit_status: None,
+            signal: Some(11),
+            killed: 3,
+            failed_connects: Some(to_db.clone()),
+            ..failing_start("/opt/s/server", 2, 6)
+        };
+        assert_eq!(
+            timing_words(&crashed),
+            "; server failing to start at the same time (a client of 127.0.0.1:5432)"
+        );
         // Some runs' connects failed, not every one's: it failed to start, a client there.
         let some = FailingStart {
             failed_connects: Some(FailedConnects { runs: 1, ..to_db }),

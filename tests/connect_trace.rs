@@ -976,11 +976,8 @@ fn a_tool_run_from_different_threads_is_not_told_supervised() {
             .unwrap_or_else(|| panic!("{p} not among the failing starts: {failing:?}"))
     };
     let (tool, looped) = (told(&tool), told(&looped));
-    assert!(!tool.supervised && !tool.timing_may_link(false), "{tool:?}");
-    assert!(
-        looped.supervised && looped.timing_may_link(false),
-        "{looped:?}"
-    );
+    assert!(!tool.supervised && !tool.timing_may_link(), "{tool:?}");
+    assert!(looped.supervised && looped.timing_may_link(), "{looped:?}");
 }
 
 /// A service that crashes at start, restarted again and again: each run killed by a signal

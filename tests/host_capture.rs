@@ -1226,3 +1226,121 @@ fn a_program_started_into_another_network_namespace_is_not_told_as_the_captures(
         "{diagnosis}"
     );
 }
+
+/// A client in a shell's loop (a copy of bash opening 127.0.0.1:5432, nothing listening
+/// there, each run exiting 1 as its connect is refused) while 7211 refuses too, in a network
+/// namespace of the test's own: the loop is told with 7211, linked by the timing alone, as a
+/// client of 5432 (its connects there refused, `failed_connects`), and never with 5432, whose
+/// client it is. Its runs were forked by one shell: `supervised`. Regression: from 2026-12-07
+/// to 2026-12-08 a program seen connecting anywhere was linked to no refused port by the
+/// timing, so that a service its database refuses, restarted by systemd, was not named
+/// beside its own refused port; linked again, its words say it was seen only as a client.
+#[test]
+fn a_client_looping_on_another_refused_port_is_told_as_a_client_there() {
+    use std::process::{Command, Stdio};
+
+    let _one = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let bash = std::path::Path::new("/bin/bash");
+    if !bash.exists() {
+        common::always_show("host capture test SKIPPED (client elsewhere): no /bin/bash");
+        return;
+    }
+    let Some(netns) = common::Netns::or_skip("client-elsewhere", "host capture test") else {
+        return;
+    };
+    let dir = common::temp_dir("host-capture", "client-elsewhere");
+    // A copy under a name of its own (a link would read as the bash it links to).
+    let client = dir.join("db-client");
+    std::fs::copy(bash, &client).expect("copy bash");
+    let path = std::fs::canonicalize(&client)
+        .expect("the copy")
+        .display()
+        .to_string();
+    let Some((capture, rest)) =
+        common::capture_json_on_lo_in("client elsewhere", "11s", Some(&netns.name))
+    else {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    };
+    // The connect trace starts beside the capture: let it.
+    std::thread::sleep(Duration::from_millis(1000));
+    // 18 runs 0.3 s apart (over 5 s: runs ended by their statuses only make a loop once they
+    // went on that long); the shell stays until its input closes, as a supervisor does (one
+    // that ended well within 10 s would make its runs a script's helpers).
+    let mut shell = Command::new("ip")
+        .args(["netns", "exec", &netns.name, "sh", "-c"])
+        .arg(format!(
+            "for i in $(seq 18); do '{}' -c 'exec 3<>/dev/tcp/127.0.0.1/5432' 2>/dev/null; \
+             sleep 0.3; done; read x; exit 0",
+            client.display()
+        ))
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("start the loop");
+    // 7211 refused meanwhile, from a thread of this process in the namespace.
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            netns.enter();
+            refuse(
+                std::net::SocketAddr::from(([127, 0, 0, 1], 7211)),
+                20,
+                Duration::from_millis(300),
+            );
+        });
+    });
+    let out = capture.wait_with_output().expect("rstscope ends");
+    drop(shell.stdin.take());
+    let status = shell.wait().expect("the loop ends");
+    let err = rest.join().unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(status.success(), "{status:?}");
+    assert_eq!(out.status.code(), Some(0), "stderr: {err:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let listed = (v["host"]["failing_starts"].as_array().into_iter().flatten())
+        .any(|f| f["program"] == *path);
+    if !listed {
+        // Not root, or a kernel without the exec and exit events.
+        common::always_show(&format!(
+            "host capture test SKIPPED (client elsewhere): {path} not among the failing starts"
+        ));
+        return;
+    }
+    let offender = |port: u16| {
+        (v["offenders"].as_array().expect("offenders").iter())
+            .find(|o| o["endpoint"] == format!("127.0.0.1:{port}"))
+            .unwrap_or_else(|| panic!("127.0.0.1:{port} among the offenders: {v}"))
+    };
+    let theirs = |port: u16| {
+        (offender(port)["listener"]["failing_starts"]
+            .as_array()
+            .into_iter()
+            .flatten())
+        .find(|f| f["program"] == *path)
+        .cloned()
+    };
+    assert_eq!(theirs(5432), None, "5432's client is not its server");
+    let f = theirs(7211).unwrap_or_else(|| panic!("told with 7211: {}", offender(7211)));
+    assert_eq!(f["link"], "timing", "{f}");
+    assert_eq!(f["supervised"], true, "{f}");
+    assert_eq!(
+        f["failed_connects"]["to"],
+        serde_json::json!(["127.0.0.1:5432"]),
+        "{f}"
+    );
+    assert_eq!(f["failed_connects"]["refused"], true, "{f}");
+    let diagnosis = offender(7211)["diagnosis"].as_str().unwrap_or_default();
+    // Every run's connect was seen failing ("ran ..., after its connect ... (its connects
+    // failed, not its start)"), or, where the trace paired fewer, "failed to start ... after
+    // its connect ... was refused (17 of the 18 runs)": a client there either way.
+    assert!(
+        diagnosis.contains(&format!("While 7211 was refused, {path} ")),
+        "{diagnosis}"
+    );
+    for said in [
+        "after its connect to 127.0.0.1:5432 was refused",
+        "Whether it would serve 7211 cannot be seen (it was seen only as a client of \
+         127.0.0.1:5432, never listening): only the timing links them.",
+    ] {
+        assert!(diagnosis.contains(said), "{said:?} in {diagnosis}");
+    }
+}

@@ -810,7 +810,7 @@ impl Collector for Exposition {
         scan_metrics(&mut encoder, &self.scans)?;
         let mut m = encoder.encode_descriptor(
             "rstscope_failing_starts",
-            "Runs of programs that keep failing to start on this machine (Linux, as root), by executable and kind: runs that ended within 10 s of their exec with a status other than 0 or killed by a signal, 3 or more one after another, or at once for a shared library the loader cannot find; kind=\"connects-failed\" where each run ended after a connect of its own failed (a client refused again and again, a service giving up on its database), else kind=\"failed-start\". The first 8 programs' series seen are their own, any later one program=\"other\"",
+            "Runs of programs that keep failing to start on this machine (Linux, as root), by executable and kind: runs that ended within 10 s of their exec with a status other than 0 or killed by a signal, 3 or more one after another, or at once for a shared library the loader cannot find; kind=\"connects-failed\" where each run ended after a connect of its own failed and none crashed (a client refused again and again, a service giving up on its database), else kind=\"failed-start\". The first 8 programs' series seen are their own, any later one program=\"other\"",
             None,
             MetricType::Counter,
         )?;

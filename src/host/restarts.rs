@@ -354,8 +354,8 @@ pub enum FailingKind {
     /// Runs that ended soon after their start with nothing seen before their end but the
     /// end itself: a program that cannot start.
     FailedStart,
-    /// Every run ended after a connect of its own failed: a client whose connects fail
-    /// (refused), or a service that gives up on its database; it started.
+    /// Every run ended after a connect of its own failed, none by a crash: a client whose
+    /// connects fail (refused), or a service that gives up on its database; it started.
     ConnectsFailed,
 }
 
@@ -440,25 +440,41 @@ impl FailingStart {
     /// It may be linked to a refused endpoint by the timing alone ([`StartLink::Timing`]):
     /// its runs show a program that cannot start ([`Self::crashes_or_cannot_load`]), or,
     /// ended only by statuses or stopped, were restarted by one supervisor's loop
-    /// ([`FailingStart::supervised`]); and they were not seen connecting (`connecting`: its name was
-    /// seen connecting to an endpoint with incidents; or a connect of its runs failed): a
-    /// client, not the port's crashed server. Regression (the window on a busy machine): a
-    /// test binary run again and again by another's tests, exiting with status 1, was offered
-    /// in the Listener cell as "rstscope? failed to start"; a `curl` in a loop, a cron job, a
-    /// test runner were as likely.
+    /// ([`FailingStart::supervised`]): a tool a test harness runs from its threads, a cron
+    /// job, is not. Regression (the window on a busy machine): a test binary run again and
+    /// again by another's tests, exiting with status 1, was offered in the Listener cell as
+    /// "rstscope? failed to start".
+    ///
+    /// Whether it connects is not asked here: a client of the refused endpoint itself (by
+    /// name among its clients, or its runs' connects to it failed) is left out where it is
+    /// linked ([`HostState::report`](crate::host::state::HostState::report)), but a program
+    /// seen connecting elsewhere may still be the port's server: a service restarted by
+    /// systemd that exits 1 as its database refuses it, a server that crashes after it
+    /// connected somewhere. Such a program is told with what it connected to
+    /// ([`FailingStart::connected_to`], [`FailingStart::failed_connects`]). Regression: both
+    /// were left out from 2026-12-07 (the collector beside its own refused 7211, a
+    /// crash-looping server), with every program seen connecting anywhere.
     #[must_use]
-    pub fn timing_may_link(&self, connecting: bool) -> bool {
-        !connecting
-            && self.failed_connects.is_none()
-            && (self.crashes_or_cannot_load() || self.supervised)
+    pub fn timing_may_link(&self) -> bool {
+        self.crashes_or_cannot_load() || self.supervised
     }
 
     /// What its runs were: [`FailingKind::ConnectsFailed`] where every one ended after a
-    /// connect of its own failed.
+    /// connect of its own failed, and they did not crash nor fail to load
+    /// ([`Self::crashes_or_cannot_load`]): a server killed by SIGSEGV at each start after its
+    /// connect to its database was refused cannot start, whatever its connects did.
+    /// Regression (a trial of a crash-looping server linked again by the timing): "...,
+    /// each run killed by signal 11 (SIGSEGV) within 16 ms, after its connect to
+    /// 127.0.0.1:5432 was refused (its connects failed, not its start)", and the agent
+    /// counted its runs as `connects-failed`, apart from the programs that cannot start.
     #[must_use]
     pub fn kind(&self) -> FailingKind {
         match &self.failed_connects {
-            Some(c) if c.runs >= self.starts && self.starts > 0 => FailingKind::ConnectsFailed,
+            Some(c)
+                if c.runs >= self.starts && self.starts > 0 && !self.crashes_or_cannot_load() =>
+            {
+                FailingKind::ConnectsFailed
+            }
             _ => FailingKind::FailedStart,
         }
     }
@@ -511,6 +527,23 @@ impl FailingStart {
     #[must_use]
     pub fn failed_connecting_to(&self, endpoint: &str) -> bool {
         (self.failed_connects.iter()).any(|c| c.to.iter().any(|to| to == endpoint))
+    }
+
+    /// The endpoints it was seen connecting to as a client, `addr:port`: those its runs'
+    /// connects failed to first ([`FailingStart::failed_connects`]), then the others
+    /// ([`FailingStart::connected_to`]); empty where it was seen connecting nowhere. Beside a
+    /// refused endpoint it is linked to by the timing alone, where it was a client instead
+    /// (that endpoint's own clients are never linked to it).
+    #[must_use]
+    pub fn client_of(&self) -> Vec<String> {
+        let failed = self.failed_connects.iter().flat_map(|c| c.to.iter());
+        let mut to: Vec<String> = Vec::new();
+        for ep in failed.chain(&self.connected_to) {
+            if !to.contains(ep) {
+                to.push(ep.clone());
+            }
+        }
+        to
     }
 
     /// Its runs failed by their statuses only: no signal killed them and its file loads.
@@ -1445,6 +1478,26 @@ mod tests {
         let collector = of("/opt/c/collector");
         assert_eq!(collector.failed_connects.as_ref().map(|c| c.runs), Some(1));
         assert_eq!(collector.kind(), FailingKind::FailedStart);
+        // Every run's connect failed, and every run crashed: a program that cannot start.
+        let crashed = FailingStart {
+            exit_status: None,
+            signal: Some(11),
+            killed: 12,
+            ..bash.clone()
+        };
+        assert_eq!(crashed.kind(), FailingKind::FailedStart);
+        let oom = FailingStart {
+            signal: None,
+            oom_killed: 1,
+            ..crashed.clone()
+        };
+        assert_eq!(oom.kind(), FailingKind::FailedStart);
+        // Stopped by a signal that is no crash (a pipeline's SIGPIPE): its connects still.
+        let piped = FailingStart {
+            signal: Some(13),
+            ..crashed
+        };
+        assert_eq!(piped.kind(), FailingKind::ConnectsFailed);
     }
 
     #[test]
@@ -1789,7 +1842,11 @@ mod tests {
     /// told `supervised`; one whose runs were forked by different threads (a test harness
     /// running a tool from its test threads, cron's child for each job) or whose forks were
     /// not seen is not, and by its statuses alone it is then no program the timing may link
-    /// to a refused port. One that crashes may be linked either way; none seen connecting.
+    /// to a refused port. One that crashes may be linked either way. Connects do not decide
+    /// it (a client of the refused endpoint itself is left out where it is linked): a crashing
+    /// server whose runs connected somewhere before they crashed, and a supervised service
+    /// whose connects to its database were refused, may still be the port's server.
+    /// Regression: both were never linked from 2026-12-07.
     #[test]
     fn runs_forked_by_one_supervisor_are_told_supervised() {
         let mut r = Restarts::default();
@@ -1814,27 +1871,40 @@ mod tests {
         let failing = r.failing(Timestamp(10_000 * MS), loads);
         let told = |p: &str| failing.iter().find(|f| f.program == p).expect(p).clone();
         let (looped, tested, unseen) = (told(looped), told(tested), told(unseen));
-        assert!(looped.supervised && looped.timing_may_link(false));
-        assert!(!looped.timing_may_link(true), "seen connecting: a client");
+        assert!(looped.supervised && looped.timing_may_link());
         for f in [&tested, &unseen] {
-            assert!(!f.supervised && !f.timing_may_link(false), "{f:?}");
+            assert!(!f.supervised && !f.timing_may_link(), "{f:?}");
         }
+        let to_db = Some(FailedConnects {
+            runs: 4,
+            to: vec!["127.0.0.1:5432".into()],
+            refused: true,
+        });
+        // Restarted by systemd, exiting 1 as its database refuses it.
+        let gives_up = FailingStart {
+            failed_connects: to_db.clone(),
+            ..looped
+        };
+        assert!(gives_up.timing_may_link(), "{gives_up:?}");
         let crashing = FailingStart {
             signal: Some(11),
             killed: 4,
             exit_status: None,
             ..tested.clone()
         };
-        assert!(crashing.timing_may_link(false));
-        let client = FailingStart {
-            failed_connects: Some(FailedConnects {
-                runs: 1,
-                to: vec!["127.0.0.1:5432".into()],
-                refused: false,
-            }),
+        assert!(crashing.timing_may_link());
+        // Its connects failed before it crashed: still a crash.
+        let connected = FailingStart {
+            failed_connects: to_db.clone(),
             ..crashing
         };
-        assert!(!client.timing_may_link(false), "its own connects failed");
+        assert!(connected.timing_may_link(), "{connected:?}");
+        // By its statuses alone, unsupervised: not, connects or none.
+        let tool = FailingStart {
+            failed_connects: to_db,
+            ..tested
+        };
+        assert!(!tool.timing_may_link(), "{tool:?}");
     }
 
     /// Health checks and cron jobs that exit 0 are no failing starts, nor a check that fails

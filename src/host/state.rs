@@ -833,14 +833,16 @@ impl HostState {
     /// namespace where both its and theirs are known, linked as
     /// [`StartLink::SameProgram`] where the same executable was seen listening on its port
     /// (by this capture, or in the journal), else by [`StartLink::Timing`] alone where its
-    /// runs may be a server's ([`FailingStart::timing_may_link`]). Not by the timing a
-    /// program seen connecting, to it or to any endpoint of the report (`clients`), or whose
-    /// runs' connects failed: a client (`curl` exits 7 again and again while the port refuses
-    /// it), not its server; nor one whose runs only ended with a status and were not all
-    /// restarted by one supervisor's loop (a tool a test harness runs from its threads, a
-    /// cron job). Each with the other endpoints it was seen
-    /// connecting to (`clients`: endpoints by program name). Those with evidence first, then
-    /// those killed by a signal or unable to load.
+    /// runs may be a server's ([`FailingStart::timing_may_link`]: they crash or cannot load,
+    /// or one supervisor's loop restarted them; not a tool a test harness runs from its
+    /// threads, nor a cron job). Never a client of this endpoint: its name among the
+    /// endpoint's clients, or its runs' connects to it failed (`curl` exits 7 again and
+    /// again while the port refuses it). A program seen connecting elsewhere may be linked,
+    /// with what it connected to (`clients`: endpoints by program name; its failed
+    /// connects, refused or not): a service that gives up on its database, a crashing server
+    /// that connected before it crashed, or a client of another endpoint refused at the same
+    /// time, which its sentence says. Those with evidence first, then those killed by a
+    /// signal or unable to load.
     fn failing_for(
         &self,
         o: &Offender,
@@ -904,7 +906,7 @@ impl HostState {
                     StartLink::SameProgram
                 } else if its_clients.contains(f.name.as_str())
                     || f.recovered_before(o.last_seen)
-                    || !f.timing_may_link(clients.contains_key(f.name.as_str()))
+                    || !f.timing_may_link()
                 {
                     return None;
                 } else {
@@ -929,14 +931,20 @@ impl HostState {
                 .then_with(|| a.by_status_only().cmp(&b.by_status_only()))
                 .then_with(|| b.last.cmp(&a.last))
         });
-        // Beside a program with evidence (it listened there, it crashes or cannot load), one
-        // linked by the timing alone whose runs only ended with statuses other than 0 or were
+        // Beside a program with evidence (it listened there, it crashes or cannot load, it
+        // connected to, or was refused by, an endpoint with incidents of its own), one linked
+        // by the timing alone whose runs only ended with statuses other than 0 or were
         // stopped (SIGTERM, SIGPIPE), even by one supervisor's loop, is a script's check, or a
         // program another stopped, more likely than the port's server. Regression (the 7211
         // story live on a busy machine): "While 7211 was refused, /usr/bin/grep failed to
         // start 4 times ... with exit status 1", and a test run's programs "not all the same
         // way: 4 were killed by a signal", told beside the collector that needs its library.
-        let weak = |f: &FailingStart| f.link == StartLink::Timing && !f.crashes_or_cannot_load();
+        let weak = |f: &FailingStart| {
+            f.link == StartLink::Timing
+                && !f.crashes_or_cannot_load()
+                && f.connected_to.is_empty()
+                && !f.failed_connects.as_ref().is_some_and(|c| c.refused)
+        };
         if out.iter().any(|f| !weak(f)) {
             out.retain(|f| !weak(f));
         }
@@ -1220,13 +1228,13 @@ mod tests {
 
     /// A program failing to start by its exit status only may be a client failing its
     /// connects: the endpoint's own client (`retrier`, exit status 7) is not said to be its
-    /// server, nor another endpoint's. A crash (SIGSEGV) is, by the timing. A program seen
-    /// connecting to an endpoint with incidents (a service that gives up on its database,
-    /// exit status 1) is a client there, and by the timing alone no endpoint's server; the
-    /// machine-wide list tells it with what it connected to. Before, it was told with 7211 as
-    /// "seen connecting to 127.0.0.1:5432, an endpoint with incidents of its own", and the
-    /// retrier with 5432: a test runner or a `curl` in a loop was offered as a crashed
-    /// service.
+    /// server. A crash (SIGSEGV) is, by the timing. So is a service restarted by one
+    /// supervisor's loop that gives up on its database (exit status 1), said with the
+    /// endpoint it connected to, and not with that endpoint, whose client it is (where the
+    /// retrier is, with 7211 said). Regression: from 2026-12-07 to 2026-12-08 neither the
+    /// collector nor the retrier was said with the other's port (every program seen
+    /// connecting anywhere was left out), and the collector was no longer named beside its
+    /// own refused 7211.
     #[test]
     fn a_client_failing_its_connects_is_not_taken_for_a_service_failing_to_start() {
         let mut state = HostState::new(scope());
@@ -1274,9 +1282,21 @@ mod tests {
                 .map(|f| (f.program.as_str(), f.connected_to.clone()))
                 .collect()
         };
-        assert_eq!(shown(0), [("/opt/c/crasher", Vec::new())]);
-        // 5432: the collector is its client; the retrier is 7211's.
-        assert_eq!(shown(1), [("/opt/c/crasher", Vec::new())]);
+        assert_eq!(
+            shown(0),
+            [
+                ("/opt/c/crasher", Vec::new()),
+                ("/opt/c/collector", vec!["127.0.0.1:5432".to_owned()])
+            ]
+        );
+        // 5432: the collector is its client; the retrier is said with what it connected to.
+        assert_eq!(
+            shown(1),
+            [
+                ("/opt/c/crasher", Vec::new()),
+                ("/opt/r/retrier", vec!["127.0.0.1:7211".to_owned()])
+            ]
+        );
         // The machine-wide list: every program, each with the endpoints it connected to (the
         // retrier, 7211's client, says so there too: a client failing its connects, not a
         // program that cannot start).
@@ -1299,11 +1319,129 @@ mod tests {
                 "While 7211 was refused, /opt/c/crasher failed to start 4 times from 00:00:02 \
                  to 00:00:08 (every 2.0 s): each run ended within 40 ms, killed by signal 11 \
                  (SIGSEGV). Whether it would serve 7211 cannot be seen (no run was seen \
-                 listening): only the timing links them."
+                 listening): only the timing links them. While 7211 was refused, \
+                 /opt/c/collector failed to start 4 times from 00:00:02 to 00:00:08 (every \
+                 2.0 s): each run ended within 40 ms with exit status 1, and its processes were \
+                 seen connecting to 127.0.0.1:5432, an endpoint with incidents of its own. \
+                 Whether it would serve 7211 cannot be seen (it was seen only as a client of \
+                 127.0.0.1:5432, never listening): only the timing links them."
             ),
             "{sentence}"
         );
-        assert!(!sentence.contains("/opt/c/collector"), "{sentence}");
+        assert!(!sentence.contains("/opt/r/retrier"), "{sentence}");
+    }
+
+    /// Programs seen connecting elsewhere while 7211 refused, linked to it by the timing
+    /// alone, each with what it connected to: a server crash-looping (SIGSEGV) after its
+    /// processes connected to 5432, an endpoint with incidents, and a `curl` in a shell's
+    /// loop, every run refused by 5432. Neither is said with 5432, whose clients they are;
+    /// nor is a tool a test harness runs from its threads (not supervised, exit status 1)
+    /// whose connects to 5432 were refused too, with either port; nor, beside them, a check
+    /// failing by its status that connected nowhere. Regression: from 2026-12-07
+    /// to 2026-12-08 the crashing server was linked to no port (seen connecting anywhere, it
+    /// was taken for a client).
+    #[test]
+    fn programs_seen_connecting_elsewhere_are_linked_by_the_timing_with_what_they_connected_to() {
+        let mut state = HostState::new(scope());
+        case_7211(&mut state, true);
+        for (t, port) in [(104, 45_000), (106, 45_001)] {
+            state.apply(HostSample {
+                at: at(t),
+                sightings: vec![ProcessSighting {
+                    at: at(t),
+                    local: SocketAddr::new(lo(), port),
+                    remote: Some("127.0.0.1:5432".parse().expect("addr")),
+                    pid: 1000 + u32::from(port),
+                    name: "server".into(),
+                    exe: None,
+                    script: None,
+                    source: SightingSource::ConnectTrace,
+                }],
+                ..HostSample::default()
+            });
+            state.incident(&Incident {
+                server: (lo(), 5432, crate::packet::Overlay::NONE),
+                ..refused(t, port)
+            });
+        }
+        let refused_by_db = || {
+            Some(FailedConnects {
+                runs: 4,
+                to: vec!["127.0.0.1:5432".to_owned()],
+                refused: false,
+            })
+        };
+        let server = FailingStart {
+            starts: 4,
+            exit_status: None,
+            signal: Some(11),
+            killed: 4,
+            ..failing_start("/opt/s/server", 2, 8)
+        };
+        let curl = FailingStart {
+            starts: 4,
+            exit_status: Some(7),
+            failed_connects: refused_by_db(),
+            ..failing_start("/usr/bin/curl", 2, 8)
+        };
+        let tool = FailingStart {
+            starts: 4,
+            supervised: false,
+            failed_connects: refused_by_db(),
+            ..failing_start("/opt/t/debug/tool", 2, 8)
+        };
+        // A check polled by a supervised loop, failing by its status, seen connecting nowhere:
+        // beside those, a script's check more likely than the port's server.
+        let check = FailingStart {
+            starts: 4,
+            ..failing_start("/usr/bin/test", 2, 8)
+        };
+        state.apply(HostSample {
+            at: at(111),
+            failing_starts: vec![tool, curl, check, server],
+            ..HostSample::default()
+        });
+        let (o, db) = (offender(7211, 0), offender(5432, 0));
+        let report = state.report(&[o.clone(), db]);
+        let shown = |i: usize| -> Vec<(&str, Vec<String>)> {
+            (report.endpoints[i].failing_starts.iter())
+                .map(|f| (f.program.as_str(), f.client_of()))
+                .collect()
+        };
+        let db_only = vec!["127.0.0.1:5432".to_owned()];
+        assert_eq!(
+            shown(0),
+            [
+                ("/opt/s/server", db_only.clone()),
+                ("/usr/bin/curl", db_only.clone())
+            ]
+        );
+        // 5432: both are its clients; the check, alone there, is told by the timing.
+        assert_eq!(shown(1), [("/usr/bin/test", Vec::new())]);
+        let curl = &report.endpoints[0].failing_starts[1];
+        assert_eq!(curl.link, StartLink::Timing);
+        assert!(
+            curl.failed_connects.as_ref().is_some_and(|c| c.refused),
+            "5432 refused it: {curl:?}"
+        );
+        let sentence = crate::report::full_diagnosis(&o, Some(&report), crate::report::Clock::Utc);
+        assert!(
+            sentence.contains(
+                "While 7211 was refused, /opt/s/server failed to start 4 times from 00:00:02 to \
+                 00:00:08 (every 2.0 s): each run ended within 40 ms, killed by signal 11 \
+                 (SIGSEGV), and its processes were seen connecting to 127.0.0.1:5432, an \
+                 endpoint with incidents of its own. Whether it would serve 7211 cannot be seen \
+                 (it was seen only as a client of 127.0.0.1:5432, never listening): only the \
+                 timing links them. While 7211 was refused, /usr/bin/curl ran 4 times from \
+                 00:00:02 to 00:00:08 (every 2.0 s), each run exiting with status 7 within 40 \
+                 ms, after its connect to 127.0.0.1:5432 was refused (its connects failed, not \
+                 its start). Whether it would serve 7211 cannot be seen (it was seen only as a \
+                 client of 127.0.0.1:5432, never listening): only the timing links them."
+            ),
+            "{sentence}"
+        );
+        assert!(!sentence.contains("/opt/t/debug/tool"), "{sentence}");
+        assert!(!sentence.contains("/usr/bin/test"), "{sentence}");
     }
 
     /// A client whose runs each end as its connect is refused (`while :; do bash -c 'exec

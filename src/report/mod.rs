@@ -3657,9 +3657,10 @@ fn listener_alone(
 /// libzmq.so.5, which the loader cannot find." How its runs ended: with an exit status, or
 /// "killed by signal 11 (SIGSEGV)", "killed by signal 9 (SIGKILL) by the OOM killer". Where
 /// only the timing links them, it says so: its runs were not seen listening, so nothing shows
-/// which port it would serve. Regression (a trial of the 7211 story without a journal, the
-/// capture begun after the crash): the report said only "nothing did during this capture",
-/// while the collector's restarts failed every 2 s.
+/// which port it would serve; a program seen connecting elsewhere, that it was seen only as a
+/// client there ([`not_seen_listening`]). Regression (a trial of the 7211 story without a
+/// journal, the capture begun after the crash): the report said only "nothing did during this
+/// capture", while the collector's restarts failed every 2 s.
 ///
 /// One whose every run ended after a connect of its own failed (a service giving up on its
 /// database) is told as the machine-wide list tells it ([`failing_start_line`]): "... ran 4
@@ -3695,12 +3696,22 @@ pub fn failing_start_sentence(port: u16, f: &FailingStart, clock: Clock) -> Stri
 
 /// Why a program failing to start, linked to a refused port by the timing alone, is not known
 /// to serve it: "no run was seen listening", "no run lived long enough to listen" (one that
-/// cannot load).
-pub fn not_seen_listening(f: &FailingStart) -> &'static str {
-    if f.missing.is_empty() {
-        "no run was seen listening"
-    } else {
-        "no run lived long enough to listen"
+/// cannot load), or, for a program seen connecting elsewhere (a service whose database refuses
+/// it, a `curl` in a loop refused by another port at the same time), "it was seen only as a
+/// client of 127.0.0.1:5432, never listening": a client there, and no more than the timing
+/// links it to this port. Regression: such a program, linked again since 2026-12-08, read
+/// "Whether it would serve 7211 cannot be seen (no run was seen listening)", as if nothing
+/// but its starts had been seen.
+pub fn not_seen_listening(f: &FailingStart) -> String {
+    if !f.missing.is_empty() {
+        return "no run lived long enough to listen".to_owned();
+    }
+    match f.client_of().as_slice() {
+        [] => "no run was seen listening".to_owned(),
+        to => format!(
+            "it was seen only as a client of {}, never listening",
+            and_list(to)
+        ),
     }
 }
 
@@ -4408,7 +4419,8 @@ mod failing_start_tests {
 
     /// Runs that ended after their connects failed: with the endpoint, each run's end and
     /// where its connect failed (refused there, or only failed where nothing of the report
-    /// refused it; how many where not every run's did), and the facts row with it; on their
+    /// refused it; how many where not every run's did), that it was seen only as a client
+    /// there, never listening, and the facts row with it; on their
     /// own, where every run's did, what they were: a program that ran, not one that cannot
     /// start, killed by a signal here.
     #[test]
@@ -4434,8 +4446,9 @@ mod failing_start_tests {
             "While 7211 was refused, /opt/x/bin/collector ran 4 times from 00:00:00 to \
              00:00:06 (every 2.0 s), each run exiting with status 1 within 3.1 s, after its \
              connect to 127.0.0.1:5432 or [::1]:5432 was refused (its connects failed, not \
-             its start). Whether it would serve 7211 cannot be seen (no run was seen \
-             listening): only the timing links them."
+             its start). Whether it would serve 7211 cannot be seen (it was seen only as a \
+             client of 127.0.0.1:5432 and [::1]:5432, never listening): only the timing links \
+             them."
         );
         assert!(
             said.contains(
@@ -4458,6 +4471,22 @@ mod failing_start_tests {
             ),
             "{}",
             super::failing_start_facts(&gave_up(4, true), Clock::Utc)
+        );
+        // Every run killed by SIGSEGV after its connect failed: a program that cannot start
+        // (a server crashing when its database refuses it), a client there too.
+        let crashed = FailingStart {
+            exit_status: None,
+            signal: Some(11),
+            killed: 4,
+            ..gave_up(4, true)
+        };
+        assert_eq!(
+            failing_start_sentence(7211, &crashed, Clock::Utc),
+            "While 7211 was refused, /opt/x/bin/collector failed to start 4 times from 00:00:00 \
+             to 00:00:06 (every 2.0 s): each run ended within 3.1 s, killed by signal 11 \
+             (SIGSEGV) after its connect to 127.0.0.1:5432 or [::1]:5432 was refused. Whether \
+             it would serve 7211 cannot be seen (it was seen only as a client of 127.0.0.1:5432 \
+             and [::1]:5432, never listening): only the timing links them."
         );
         let piped = FailingStart {
             exit_status: None,

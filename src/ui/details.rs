@@ -12,7 +12,7 @@ use eframe::egui::{self, RichText};
 
 use crate::engine::{Cause, ConnRecord, Offender};
 use crate::engine::{Scan, ScanKind};
-use crate::host::restarts::StartLink;
+use crate::host::restarts::{FailingKind, FailingStart, StartLink};
 use crate::host::state::HostReport;
 use crate::packet::Timestamp;
 use crate::report::evidence::{self, Evidence, LineDate};
@@ -3077,33 +3077,7 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, lines: P
         // same executable listened there, or only the timing), which is the row's hover.
         for f in &e.failing_starts {
             let sentence = report::failing_start_sentence(e.port, f, input.clock);
-            // A loop over (a later start went well) is told in the past; one linked by the
-            // timing alone says so, and why it is no more than that. Regression (the window
-            // on a busy machine): another's test binary exiting 1 again and again read as the
-            // port's crashed service under "Failing to start:".
-            let over = f.recovered.is_some();
-            let (title, text) = match f.link {
-                StartLink::SameProgram => (
-                    if over {
-                        "Failed to start:"
-                    } else {
-                        "Failing to start:"
-                    },
-                    report::failing_start_facts(f, input.clock),
-                ),
-                StartLink::Timing => (
-                    if over {
-                        "Failed to start at the same time:"
-                    } else {
-                        "Failing to start at the same time:"
-                    },
-                    format!(
-                        "{} ({})",
-                        report::failing_start_facts(f, input.clock),
-                        report::not_seen_listening(f)
-                    ),
-                ),
-            };
+            let (title, text) = failing_start_row(f, input.clock);
             let whole = |ui: &mut egui::Ui| {
                 ui.label(RichText::new(title).strong());
                 ui.add(egui::Label::new(text.clone()).wrap())
@@ -3144,6 +3118,37 @@ fn processes(ui: &mut egui::Ui, o: &Offender, input: &DetailsInput<'_>, lines: P
     }
     if !input.live && e.clients.processes.is_empty() {
         weak(ui, &crate::report::no_program_named(Some(e)));
+    }
+}
+
+/// The details' row of a program failing to start while the port was refused: its title and
+/// its facts, the reason first. A loop over (a later start went well) is told in the past;
+/// one linked by the timing alone says so ("Failing to start at the same time:"), and why it
+/// is no more than that ("... (no run was seen listening)"); one whose every run ended as its
+/// connect to another endpoint failed is "A client failing at the same time:", its facts
+/// ending "(it was seen only as a client of 127.0.0.1:5432, never listening)". Regressions
+/// (the window on a busy machine): another's test binary exiting 1 again and again read as
+/// the port's crashed service under "Failing to start:"; and a `curl` in a loop, refused by
+/// another port, would have read as a program that cannot start.
+fn failing_start_row(f: &FailingStart, clock: Clock) -> (&'static str, String) {
+    let over = f.recovered.is_some();
+    let facts = report::failing_start_facts(f, clock);
+    match f.link {
+        StartLink::SameProgram if over => ("Failed to start:", facts),
+        StartLink::SameProgram => ("Failing to start:", facts),
+        StartLink::Timing => {
+            let client = f.kind() == FailingKind::ConnectsFailed && !f.client_of().is_empty();
+            let title = match (client, over) {
+                (true, true) => "A client failed at the same time:",
+                (true, false) => "A client failing at the same time:",
+                (false, true) => "Failed to start at the same time:",
+                (false, false) => "Failing to start at the same time:",
+            };
+            (
+                title,
+                format!("{facts} ({})", report::not_seen_listening(f)),
+            )
+        }
     }
 }
 
@@ -4559,5 +4564,74 @@ mod tests {
         assert_eq!(duration(500_000_000, 1), "0.5 s");
         assert_eq!(duration(50_000_000, 1), "< 100 ms");
         assert_eq!(duration(0, 0), "< 1 s");
+    }
+
+    /// The row of a program failing to start beside a refused port says how it is linked:
+    /// the same program's restarts; by the timing alone, with why it is no more than that; a
+    /// program seen connecting elsewhere (a service whose database refuses it) with that it
+    /// was seen only as a client there; one whose every run ended as its connect to another
+    /// port failed (a `curl` in a shell's loop) as a client failing, not a program that
+    /// cannot start. Regression: the last two, linked again, would have read "(no run was
+    /// seen listening)" under "Failing to start at the same time:".
+    #[test]
+    fn a_program_linked_by_the_timing_says_where_it_was_a_client() {
+        use super::failing_start_row;
+        use crate::host::restarts::{FailedConnects, FailingStart, StartLink, failing_start};
+        let runs = "3 runs from 00:00:02 to 00:00:06 (every 2.0 s), each ended within 40 ms";
+        let mut f = failing_start("/opt/c/collector", 2, 6);
+        assert_eq!(
+            failing_start_row(&f, Clock::Utc),
+            (
+                "Failing to start at the same time:",
+                format!(
+                    "/opt/c/collector — {runs} with exit status 1 (no run was seen \
+                     listening)"
+                )
+            )
+        );
+        f.connected_to = vec!["127.0.0.1:5432".into()];
+        assert_eq!(
+            failing_start_row(&f, Clock::Utc),
+            (
+                "Failing to start at the same time:",
+                format!(
+                    "/opt/c/collector — {runs} with exit status 1 (it was seen only as a \
+                     client of 127.0.0.1:5432, never listening)"
+                )
+            )
+        );
+        f.link = StartLink::SameProgram;
+        assert_eq!(
+            failing_start_row(&f, Clock::Utc),
+            (
+                "Failing to start:",
+                format!("/opt/c/collector — {runs} with exit status 1")
+            )
+        );
+        let mut curl = FailingStart {
+            exit_status: Some(7),
+            failed_connects: Some(FailedConnects {
+                runs: 3,
+                to: vec!["127.0.0.1:5432".into()],
+                refused: true,
+            }),
+            ..failing_start("/usr/bin/curl", 2, 6)
+        };
+        let told = format!(
+            "/usr/bin/curl — after its connect to 127.0.0.1:5432 was refused; {runs} with exit \
+             status 7 (it was seen only as a client of 127.0.0.1:5432, never listening)"
+        );
+        assert_eq!(
+            failing_start_row(&curl, Clock::Utc),
+            ("A client failing at the same time:", told)
+        );
+        curl.recovered = Some(crate::host::restarts::Recovered {
+            at: Timestamp::from_parts(9, 0),
+            how: crate::host::restarts::RecoveredHow::EndedWell,
+        });
+        assert_eq!(
+            failing_start_row(&curl, Clock::Utc).0,
+            "A client failed at the same time:"
+        );
     }
 }

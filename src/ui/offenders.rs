@@ -1866,7 +1866,10 @@ pub fn within_words(o: &Offender) -> String {
 /// (4312) until 15:08:12" ("+2 more" where more went); a program failing to start while the
 /// port was refused, "collector fails to start" where the same executable listened there,
 /// "collector failing to start at the same time" where only the timing links it (its runs
-/// were not seen listening: a guess, said as one). The hover names every process that listened, and says the rest whole.
+/// were not seen listening: a guess, said as one), with "(a client of 127.0.0.1:5432)" where
+/// it was seen connecting elsewhere, and "curl's connects to 127.0.0.1:5432 failing at the
+/// same time" where every run ended as its connect failed (a client there, not a program that
+/// cannot start). The hover names every process that listened, and says the rest whole.
 fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<String>) {
     // Where it cannot be told, the cell says so rather than staying blank.
     if let Some(why) = h.and_then(|h| h.untold.as_deref()) {
@@ -1932,11 +1935,10 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
         // the timing alone, read as the port's crashed service. The name first: a narrow cell
         // cuts the end.
         let over = f.recovered.is_some();
-        text.push_str(&match (f.link, over) {
-            (StartLink::Timing, false) => format!("; {} failing to start at the same time", f.name),
-            (StartLink::Timing, true) => format!("; {} failed to start at the same time", f.name),
-            (StartLink::SameProgram, false) => format!("; {} fails to start", f.name),
-            (StartLink::SameProgram, true) => format!("; {} failed to start", f.name),
+        text.push_str(&match f.link {
+            StartLink::Timing => timing_words(f),
+            StartLink::SameProgram if over => format!("; {} failed to start", f.name),
+            StartLink::SameProgram => format!("; {} fails to start", f.name),
         });
         lines.push(report::failing_start_sentence(h.port, f, clock));
     }
@@ -1947,6 +1949,34 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
         text
     };
     (text, (!lines.is_empty()).then(|| lines.join("\n")))
+}
+
+/// The listener cell's words of a program failing to start linked to the port by the timing
+/// alone: "; collector failing to start at the same time", "; collector failing to start at
+/// the same time (a client of 127.0.0.1:5432)" where it was seen connecting elsewhere, "; curl's
+/// connects to 127.0.0.1:5432 failing at the same time" where every run ended as its connect
+/// failed; in the past once a later start went well. Regression: a `curl` in a shell's loop,
+/// refused by 5432 while 7211 refused, read "curl failing to start at the same time" in 7211's
+/// cell, a program that cannot start rather than another port's client.
+fn timing_words(f: &crate::host::restarts::FailingStart) -> String {
+    let over = f.recovered.is_some();
+    let client_of = f.client_of();
+    let of = match client_of.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+    };
+    let when = if over { "failed" } else { "failing" };
+    if f.kind() == crate::host::restarts::FailingKind::ConnectsFailed && !of.is_empty() {
+        format!("; {}'s connects to {of} {when} at the same time", f.name)
+    } else if of.is_empty() {
+        format!("; {} {when} to start at the same time", f.name)
+    } else {
+        format!(
+            "; {} {when} to start at the same time (a client of {of})",
+            f.name
+        )
+    }
 }
 
 /// `name (pid)`, or "not visible" for a listener whose process cannot be seen.
@@ -3453,5 +3483,75 @@ mod tests {
             same.text()
         );
         assert!(hover.is_some_and(|h| h.contains("then it started at 22:13:50 and kept running")),);
+    }
+
+    /// A program linked to a refused port by the timing alone, seen connecting elsewhere,
+    /// says so in the cell: a service whose database refuses it is "a client of" it; a `curl`
+    /// in a shell's loop, every run refused by 5432 while 7211 refused, is told by its
+    /// connects, not as a program failing to start. Regression: both, linked again, would
+    /// have read "collector failing to start at the same time", "curl failing to start at
+    /// the same time", as 7211's crashed service.
+    #[test]
+    fn a_program_linked_by_the_timing_says_in_the_cell_where_it_was_a_client() {
+        use crate::host::restarts::{FailedConnects, FailingStart, failing_start};
+        let mut collector = failing_start("/opt/c/collector", 2, 6);
+        assert_eq!(
+            timing_words(&collector),
+            "; collector failing to start at the same time"
+        );
+        collector.connected_to = vec!["127.0.0.1:5432".into()];
+        assert_eq!(
+            timing_words(&collector),
+            "; collector failing to start at the same time (a client of 127.0.0.1:5432)"
+        );
+        collector.connected_to.push("127.0.0.1:6379".into());
+        assert_eq!(
+            timing_words(&collector),
+            "; collector failing to start at the same time (a client of 127.0.0.1:5432 and 1 \
+             more)"
+        );
+        let to_db = FailedConnects {
+            runs: 3,
+            to: vec!["127.0.0.1:5432".into()],
+            refused: true,
+        };
+        let mut curl = FailingStart {
+            exit_status: Some(7),
+            failed_connects: Some(to_db.clone()),
+            ..failing_start("/usr/bin/curl", 2, 6)
+        };
+        assert_eq!(
+            timing_words(&curl),
+            "; curl's connects to 127.0.0.1:5432 failing at the same time"
+        );
+        curl.recovered = Some(crate::host::restarts::Recovered {
+            at: Timestamp::from_parts(30, 0),
+            how: crate::host::restarts::RecoveredHow::EndedWell,
+        });
+        assert_eq!(
+            timing_words(&curl),
+            "; curl's connects to 127.0.0.1:5432 failed at the same time"
+        );
+        // Every run crashed after its connect failed: it cannot start, a client there too.
+        let crashed = FailingStart {
+            exit_status: None,
+            signal: Some(11),
+            killed: 3,
+            failed_connects: Some(to_db.clone()),
+            ..failing_start("/opt/s/server", 2, 6)
+        };
+        assert_eq!(
+            timing_words(&crashed),
+            "; server failing to start at the same time (a client of 127.0.0.1:5432)"
+        );
+        // Some runs' connects failed, not every one's: it failed to start, a client there.
+        let some = FailingStart {
+            failed_connects: Some(FailedConnects { runs: 1, ..to_db }),
+            ..failing_start("/opt/c/collector", 2, 6)
+        };
+        assert_eq!(
+            timing_words(&some),
+            "; collector failing to start at the same time (a client of 127.0.0.1:5432)"
+        );
     }
 }

@@ -3348,6 +3348,53 @@ fn a_program_failing_to_start_is_listed_in_the_this_machine_panel() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Regression: a capture saved by a live one (`rstscope capture --write`, Save) keeps the
+/// machine's programs failing to start, and the terminal's report of the file lists them, but
+/// the window's "This machine" panel showed them only for a live capture: an opened file's
+/// were nowhere on screen. They are listed there, as the machine that captured's (by its
+/// name), not this one's; a file without rstscope's record of its machine says nothing of it.
+#[test]
+fn an_opened_files_programs_failing_to_start_are_listed_in_the_this_machine_panel() {
+    let dir = temp_dir("failing-start-file");
+    let file = dir.join("saved.pcapng");
+    let program = "/opt/indexer/bin/indexer";
+    let bytes = common::refused_v4_saved_with_a_failing_program(program);
+    std::fs::write(&file, bytes).expect("written");
+    let mut h = harness(settings(), vec![file]);
+    settle(&mut h);
+    h.get_by_label("This machine").click();
+    h.run_steps(3);
+    let panel = machine_heading_left(&h);
+    let in_panel = |h: &Harness<'_, RstscopeApp>, text: &str| {
+        (h.query_all_by_label_contains(text)).any(|n| n.rect().left() >= panel - 1.0)
+    };
+    for said in [
+        "Failing again and again on the machine that captured",
+        "labutil01, as rstscope recorded it in the file, not this machine",
+        &format!("{program} failed to start 4 times from "),
+        "killed by signal 11 (SIGSEGV)",
+    ] {
+        assert!(
+            in_panel(&h, said),
+            "the panel says {said:?}: {}",
+            texts_on_screen(&h)
+        );
+    }
+    // Not "no program was seen failing" of this machine: none was sampled here.
+    assert!(!shows(&h, "no program was seen failing"));
+    // A file of another tool: nothing of a machine that captured it.
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/refused-v4.pcap")]);
+    settle(&mut h);
+    h.get_by_label("This machine").click();
+    h.run_steps(3);
+    assert!(
+        !shows(&h, "the machine that captured"),
+        "{}",
+        texts_on_screen(&h)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The "This machine" panel marks a program that kept failing to start in another network
 /// namespace than the capture's (another container, another test run): the diagnoses leave
 /// it out (none of the captured ports was its to serve), and its line there said nothing of
@@ -9300,7 +9347,7 @@ fn the_machine_panel_names_services_and_command_lines_and_unseen_processes() {
     let mut h = Harness::builder()
         .with_size([900.0, 600.0])
         .with_context_setup(rstscope::ui::fonts::add_symbols)
-        .build_ui(move |ui| panel.show(ui, Some(&report), rstscope::report::Clock::Utc));
+        .build_ui(move |ui| panel.show(ui, Some(&report), None, rstscope::report::Clock::Utc));
     h.run_steps(2);
     assert!(shows(
         &h,
@@ -9348,7 +9395,7 @@ fn the_machine_panels_sentences_wrap_inside_a_narrow_panel() {
     let mut h = Harness::builder()
         .with_size([width, 600.0])
         .with_context_setup(rstscope::ui::fonts::add_symbols)
-        .build_ui(move |ui| panel.show(ui, Some(&report), rstscope::report::Clock::Utc));
+        .build_ui(move |ui| panel.show(ui, Some(&report), None, rstscope::report::Clock::Utc));
     h.run_steps(2);
     let note = h
         .query_all_by_label_contains(UNSEEN_NOTE)

@@ -1233,10 +1233,11 @@ impl RstscopeApp {
         });
         if self.settings.show_host {
             // A file's process information is no reading of this machine.
-            let live = self
-                .analysis()
-                .and_then(|a| a.host.clone())
-                .filter(|h| h.of_this_machine());
+            let host = self.analysis().and_then(|a| a.host.clone());
+            let live = host.clone().filter(|h| h.of_this_machine());
+            // A saved capture's record of the machine that captured it (its programs failing
+            // to start), not a process information block of another tool's (never sampled).
+            let file = host.filter(|h| h.recorded.is_some() && h.samples > 0);
             let clock = self.settings.clock();
             // A narrow window keeps room for the results beside it; the user's drag may take
             // some of it.
@@ -1249,7 +1250,9 @@ impl RstscopeApp {
                 .resizable(true)
                 .default_size(width)
                 .max_size(crate::ui::host::most_dragged_width(available))
-                .show(ui, |ui| self.host.show(ui, live.as_ref(), clock));
+                .show(ui, |ui| {
+                    self.host.show(ui, live.as_ref(), file.as_ref(), clock);
+                });
         }
         match self.analysis() {
             Some(a) => self.results(ui, &a),

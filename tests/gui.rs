@@ -2915,7 +2915,7 @@ fn a_live_capture_without_packets_yet_says_it_waits_for_them() {
 /// started in the same second took the same temporary file, named by that second, as its
 /// name was only checked to be free and the file created once the interfaces were open; the
 /// first to end removed the other's packets, whose details then listed no connections
-/// (`a_live_capture_at_800x600_shows_its_three_rows_unscrolled` failed now and
+/// (`a_live_capture_at_800x600_shows_its_three_rows_and_a_connection_after_stop` failed now and
 /// then). Two windows started at once save to two files, and one's end leaves the other's.
 #[test]
 fn two_live_captures_started_at_once_save_to_files_of_their_own() {
@@ -3348,6 +3348,53 @@ fn a_program_failing_to_start_is_listed_in_the_this_machine_panel() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Regression: a capture saved by a live one (`rstscope capture --write`, Save) keeps the
+/// machine's programs failing to start, and the terminal's report of the file lists them, but
+/// the window's "This machine" panel showed them only for a live capture: an opened file's
+/// were nowhere on screen. They are listed there, as the machine that captured's (by its
+/// name), not this one's; a file without rstscope's record of its machine says nothing of it.
+#[test]
+fn an_opened_files_programs_failing_to_start_are_listed_in_the_this_machine_panel() {
+    let dir = temp_dir("failing-start-file");
+    let file = dir.join("saved.pcapng");
+    let program = "/opt/indexer/bin/indexer";
+    let bytes = common::refused_v4_saved_with_a_failing_program(program);
+    std::fs::write(&file, bytes).expect("written");
+    let mut h = harness(settings(), vec![file]);
+    settle(&mut h);
+    h.get_by_label("This machine").click();
+    h.run_steps(3);
+    let panel = machine_heading_left(&h);
+    let in_panel = |h: &Harness<'_, RstscopeApp>, text: &str| {
+        (h.query_all_by_label_contains(text)).any(|n| n.rect().left() >= panel - 1.0)
+    };
+    for said in [
+        "Failing again and again on the machine that captured",
+        "labutil01, as rstscope recorded it in the file, not this machine",
+        &format!("{program} failed to start 4 times from "),
+        "killed by signal 11 (SIGSEGV)",
+    ] {
+        assert!(
+            in_panel(&h, said),
+            "the panel says {said:?}: {}",
+            texts_on_screen(&h)
+        );
+    }
+    // Not "no program was seen failing" of this machine: none was sampled here.
+    assert!(!shows(&h, "no program was seen failing"));
+    // A file of another tool: nothing of a machine that captured it.
+    let mut h = harness(settings(), vec![manifest("tests/fixtures/refused-v4.pcap")]);
+    settle(&mut h);
+    h.get_by_label("This machine").click();
+    h.run_steps(3);
+    assert!(
+        !shows(&h, "the machine that captured"),
+        "{}",
+        texts_on_screen(&h)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The "This machine" panel marks a program that kept failing to start in another network
 /// namespace than the capture's (another container, another test run): the diagnoses leave
 /// it out (none of the captured ports was its to serve), and its line there said nothing of
@@ -3544,9 +3591,13 @@ fn a_client_whose_connects_are_refused_is_listed_as_such_in_the_this_machine_pan
 /// above the plot left three rows some 13 points short of the room kept for the details'
 /// lists to come, and the table showed its selected row only (a row laid out under the
 /// splitter was counted in view), the details in full. Before their lists the details are
-/// compact beside the table's three rows, as for a file at this size.
+/// compact beside the table's three rows, as for a file at this size. And (real window, the
+/// same): after Stop no connection row was in view under the compact diagnosis ("Connections
+/// (N) · no row in view"), the kernel's comparison taking a line of its own above the plot.
+/// Where that line costs the rows, the comparison is said on the hover of the kernel's
+/// counts, whole and once; a connection row is in view after Stop.
 #[test]
-fn a_live_capture_at_800x600_shows_its_three_rows_unscrolled() {
+fn a_live_capture_at_800x600_shows_its_three_rows_and_a_connection_after_stop() {
     let size = [800.0, 600.0];
     let _only_its_own = no_program_failing();
     let mut h = sized_harness(size, Vec::new());
@@ -3632,7 +3683,8 @@ fn a_live_capture_at_800x600_shows_its_three_rows_unscrolled() {
         );
     };
     rows_in_view(&h, "capturing");
-    // The comparison, once, on one line (cut, whole on hover).
+    // The comparison, once: not on a line of its own, which would leave no connection row
+    // in view after Stop, but on the hover of the kernel's counts, whole, in the window.
     let note = h
         .state()
         .source()
@@ -3641,11 +3693,40 @@ fn a_live_capture_at_800x600_shows_its_three_rows_unscrolled() {
         .and_then(|r| r.coverage.as_ref())
         .map(|c| c.note.clone())
         .expect("the comparison");
-    let said: Vec<egui::Rect> = h.query_all_by_label(&note).map(|n| n.rect()).collect();
-    assert!(
-        said.len() == 1 && said[0].height() < 20.0 && said[0].right() <= size[0],
-        "{note:?} said once on one line: {said:?}"
+    assert_eq!(
+        h.state().kernel_note_on_hover(),
+        Some(true),
+        "{note:?} on the kernel's counts' hover; {}",
+        texts_on_screen(&h)
     );
+    assert_eq!(
+        h.query_all_by_label_contains(&note).count(),
+        0,
+        "{note:?} not in the legend"
+    );
+    let counts = (h.query_all_by_label_contains("··· kernel AttemptFails"))
+        .map(|n| n.rect())
+        .next()
+        .expect("the kernel's counts");
+    h.hover_at(counts.center());
+    let start = Instant::now();
+    while h.query_all_by_label_contains(&note).count() == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{note:?} on the hover of the kernel's counts at {counts:?}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    let said: Vec<egui::Rect> = (h.query_all_by_label_contains(&note))
+        .map(|n| n.rect())
+        .collect();
+    assert!(
+        said.len() == 1 && said[0].right() <= size[0] && said[0].bottom() <= size[1],
+        "{note:?} said once, whole in the window: {said:?}"
+    );
+    h.remove_cursor();
+    h.run_steps(3);
     // The details' diagnosis and both filters, as for a file at this size (their lists are
     // filled when the capture stops).
     // (Compact beside the plot at its useful height: the filters on their copy buttons.)
@@ -3663,9 +3744,9 @@ fn a_live_capture_at_800x600_shows_its_three_rows_unscrolled() {
     settle(&mut h);
     h.run_steps(3);
     // Stopped, the layout it had while running is kept (the table does not move under the
-    // pointer): its three rows, and under the details' diagnosis the heading of their lists,
-    // their connections listed and scrolled to within the details (the kernel's line above
-    // the plot leaves the lists less than a file's at this size).
+    // pointer): its three rows, and under the details' diagnosis the heading of their lists
+    // and a connection row, the rest scrolled to within the details. With the kernel's
+    // comparison on a line of its own above the plot the heading said "no row in view".
     rows_in_view(&h, "stopped");
     select(&mut h, &top);
     let heading = (h.query_all_by_label_contains("Connections ("))
@@ -3676,9 +3757,40 @@ fn a_live_capture_at_800x600_shows_its_three_rows_unscrolled() {
         "stopped: the connections' heading in view; {}",
         texts_on_screen(&h)
     );
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| in_view(&h, n.rect()) && connection_row_drawn(&h, n.rect()))
+        .count();
     assert!(
-        h.query_all_by_label("REJ").count() >= 1,
-        "stopped: the connections of {top} listed; {}",
+        rows >= 1,
+        "stopped: a connection row of {top} in view above {}; {}",
+        status_top(&h),
+        texts_on_screen(&h)
+    );
+    // Laid out afresh once stopped (the window made larger and 800x600 again), the same: a
+    // connection row in view beside the three rows. (Real window, three ports refused in
+    // turn, their counts tied: the comparison went back to its line, "no row in view".)
+    // (As large as a real window of 800x600, the harness's margin aside: 16 points taller
+    // than the harness's own 800x600, and the row was cut there.)
+    h.set_size(egui::vec2(1024.0, 700.0));
+    settle(&mut h);
+    h.set_size(egui::Vec2::from(window(size)));
+    settle(&mut h);
+    let grip = h.get_by_label(rstscope::ui::layout::SPLITTER_LABEL).rect();
+    assert_eq!(
+        visible_rows_of(&h, &own, status_top(&h).min(grip.top() + 1.0)),
+        3,
+        "stopped, laid out afresh: the table's three rows; {}",
+        texts_on_screen(&h)
+    );
+    let rows = h
+        .query_all_by_label("REJ")
+        .filter(|n| in_view(&h, n.rect()) && connection_row_drawn(&h, n.rect()))
+        .count();
+    assert!(
+        rows >= 1,
+        "stopped, laid out afresh: a connection row of {top} in view above {}; {}",
+        status_top(&h),
         texts_on_screen(&h)
     );
 }
@@ -4495,6 +4607,7 @@ fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
                         compact: false,
                         loading: true,
                         kernel_note: true,
+                        note_on_hover: false,
                         folded: false,
                         for_room: false,
                         live: true,
@@ -4541,6 +4654,84 @@ fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
              {kernel:?}"
         );
     }
+}
+
+/// The kernel's comparison said on the hover of the kernel's counts (where the app finds its
+/// line of its own would cost the table's rows or the details' first connection: see
+/// `a_live_capture_at_800x600_shows_its_three_rows_and_a_connection_after_stop`): the legend
+/// keeps no line or room for it, and the counts' hover says it whole, once, first.
+#[test]
+fn the_kernels_comparison_on_hover_takes_no_line_of_the_legend() {
+    use rstscope::ui::plot::{PlotInput, PlotView};
+    let note = "The capture explains the kernel's count";
+    let under = |on_hover: bool| {
+        let mut h = Harness::builder()
+            .with_size([800.0, 600.0])
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, (plot, on_hover): &mut (PlotView, bool)| {
+                    let a = live_results_of(3_020, 2);
+                    egui::CentralPanel::default_margins().show(ui, |ui| {
+                        let input = PlotInput {
+                            analysis: &a,
+                            version: (1, 1),
+                            highlight: None,
+                            height: 110.0,
+                            compact: true,
+                            loading: true,
+                            kernel_note: true,
+                            note_on_hover: *on_hover,
+                            folded: false,
+                            for_room: false,
+                            live: true,
+                        };
+                        plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
+                        ui.label("under the plot");
+                    });
+                },
+                (PlotView::default(), on_hover),
+            );
+        h.run_steps(4);
+        let said = h.query_all_by_label_contains(note).count();
+        let top = h.get_by_label("under the plot").rect().top();
+        let counts = (h.query_all_by_label_contains("··· kernel AttemptFails"))
+            .map(|n| n.rect())
+            .next()
+            .expect("the kernel's counts");
+        h.hover_at(counts.center());
+        let start = Instant::now();
+        while (h
+            .query_all_by_label_contains("this machine's kernel counters")
+            .next())
+        .is_none()
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "on hover {on_hover}: the counts' hover at {counts:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+            h.step();
+        }
+        let hover: Vec<String> = (h.query_all_by_label_contains("this machine's kernel counters"))
+            .filter_map(|n| n.accesskit_node().value().or(n.accesskit_node().label()))
+            .collect();
+        (said, top, hover)
+    };
+    let (said, line_top, hover) = under(false);
+    assert_eq!(said, 1, "in the legend");
+    assert_eq!(hover.len(), 1);
+    assert!(!hover[0].contains(note), "said once: {hover:?}");
+    let (said, top, hover) = under(true);
+    assert_eq!(said, 0, "not in the legend");
+    assert!(
+        hover.len() == 1 && hover[0].starts_with(note),
+        "first on the counts' hover: {hover:?}"
+    );
+    // (Its place beside the counts or a line of its own, either way given back.)
+    assert!(
+        top <= line_top,
+        "under the plot at {top}, {line_top} with it"
+    );
 }
 
 /// [`the_table_holds_still_while_a_live_captures_counts_grow`] in a window of `size`; false
@@ -4595,7 +4786,10 @@ fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
         std::thread::sleep(Duration::from_millis(50));
         h.step();
         let listed = h.state().rows().iter().any(|r| r.endpoint == endpoint);
-        if listed && said(&h).is_some() && kernel(&h).is_some() {
+        // (Or on the kernel's counts' hover, where its line would cost rows: see
+        // `a_live_capture_at_800x600_shows_its_three_rows_and_a_connection_after_stop`.)
+        let on_hover = h.state().kernel_note_on_hover() == Some(true) && note(&h).is_some();
+        if listed && (said(&h).is_some() || on_hover) && kernel(&h).is_some() {
             break;
         }
         assert!(
@@ -4604,10 +4798,14 @@ fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
         );
     }
     laid_out(&mut h);
-    let line = said(&h).expect("the comparison").center().y;
+    // In the legend, or (where its line would cost rows) on the kernel's counts' hover.
+    let line = said(&h).map(|r| r.center().y);
     // (Where the plot is shown: folded for room, at 640x480, the legend has the line.)
     let shown = h.state().plot_height().is_some_and(|p| p > 0.0);
-    if size[0] <= 800.0 && shown {
+    if size[0] <= 800.0
+        && shown
+        && let Some(line) = line
+    {
         let counts = kernel(&h).expect("the kernel's counts").center().y;
         assert!(
             (line - counts).abs() < 2.0,
@@ -4662,10 +4860,13 @@ fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
         rect.height() < 20.0 && (words.ends_with(" offenders") || words.ends_with(" offender")),
         "{size:?}: the headline {words:?} at {rect:?}"
     );
-    let now = said(&h).expect("the comparison").center().y;
+    let now = said(&h).map(|r| r.center().y);
     assert!(
-        (now - line).abs() < 0.5,
-        "{size:?}: the comparison kept its line ({line}), not {now}"
+        match (now, line) {
+            (Some(now), Some(line)) => (now - line).abs() < 0.5,
+            (now, line) => now == line,
+        },
+        "{size:?}: the comparison kept its line ({line:?}), not {now:?}"
     );
     // Nor at Stop, under the pointer that just clicked it.
     h.get_by_label("Stop capture").click();
@@ -4859,7 +5060,7 @@ fn dropped_packets_keep_a_live_captures_status_bar_to_one_row_at_640_points() {
 /// and the headline's two lines were the details' one connection row in view. With the panel
 /// showing the capture's readings, the panel says it, the headline not; closed, the headline
 /// says it (the plot's legend, once there is TCP to plot: see
-/// `a_live_capture_at_800x600_shows_its_three_rows_unscrolled`).
+/// `a_live_capture_at_800x600_shows_its_three_rows_and_a_connection_after_stop`).
 #[test]
 fn the_kernels_comparison_is_said_once_beside_the_machine_panel() {
     let mut h = harness(settings(), Vec::new());
@@ -9300,7 +9501,7 @@ fn the_machine_panel_names_services_and_command_lines_and_unseen_processes() {
     let mut h = Harness::builder()
         .with_size([900.0, 600.0])
         .with_context_setup(rstscope::ui::fonts::add_symbols)
-        .build_ui(move |ui| panel.show(ui, Some(&report), rstscope::report::Clock::Utc));
+        .build_ui(move |ui| panel.show(ui, Some(&report), None, rstscope::report::Clock::Utc));
     h.run_steps(2);
     assert!(shows(
         &h,
@@ -9348,7 +9549,7 @@ fn the_machine_panels_sentences_wrap_inside_a_narrow_panel() {
     let mut h = Harness::builder()
         .with_size([width, 600.0])
         .with_context_setup(rstscope::ui::fonts::add_symbols)
-        .build_ui(move |ui| panel.show(ui, Some(&report), rstscope::report::Clock::Utc));
+        .build_ui(move |ui| panel.show(ui, Some(&report), None, rstscope::report::Clock::Utc));
     h.run_steps(2);
     let note = h
         .query_all_by_label_contains(UNSEEN_NOTE)

@@ -92,6 +92,77 @@ struct LiveFold {
     folded: bool,
 }
 
+/// Where a live capture's kernel comparison is said, for the capture and the results' size it
+/// was decided at: in the legend, or on the hover of the kernel's counts where the legend put
+/// it on a line of its own (800 points) and that line costs the table's three rows or the
+/// details' first connection beside the plot at its least. At 800x600 the line left no
+/// connection row in view after Stop, the details compact under the rows. Decided from
+/// frames laid out with the comparison in the legend (`on_hover` is `None` meanwhile) once
+/// what it is decided by has settled, and held: decided again in each frame, the line given
+/// back would leave room for it, and the legend and the plot's axis title, which follow the
+/// last frame's heights, would move each frame. Decided in the first frame at a new size, it
+/// went by the details' heights measured at the old width (taken once two frames agree), and
+/// a stopped capture laid out afresh at 800x600 kept the line.
+#[derive(Clone, Copy)]
+struct NoteHold {
+    capture: u64,
+    size: egui::Vec2,
+    on_hover: Option<bool>,
+    /// Until decided: the last frame's `line` and `short`, and the frames at this size.
+    seen: Option<(Option<bool>, bool)>,
+    frames: u8,
+}
+
+/// Frames at one size before the comparison's place is decided, the last two alike: the
+/// details' heights at a new width are taken in the second.
+const NOTE_FRAMES: u8 = 3;
+
+impl NoteHold {
+    /// Whether the comparison goes on hover in this frame, for `capture` at `size`: `line` is
+    /// where the last frame's legend put it ([`PlotView::note_line`]), `short` whether the
+    /// results with that legend are short of the table's three rows and the details' first
+    /// connection. Decided once the legend laid out at this size has placed it and both have
+    /// held for [`NOTE_FRAMES`] frames; the second value: a frame more is wanted for it.
+    fn on_hover(
+        hold: &mut Option<Self>,
+        capture: u64,
+        size: egui::Vec2,
+        line: Option<bool>,
+        short: bool,
+    ) -> (bool, bool) {
+        let h = match *hold {
+            Some(h) if h.capture == capture && h.size == size => h,
+            _ => Self {
+                capture,
+                size,
+                on_hover: None,
+                seen: None,
+                frames: 0,
+            },
+        };
+        if let Some(on) = h.on_hover {
+            return (on, false);
+        }
+        let frames = h.frames.saturating_add(1);
+        // (And however they go, within a second's frames: no frames requested without end.)
+        let settled = (frames >= NOTE_FRAMES && h.seen == Some((line, short))) || frames >= 60;
+        let on_hover = match line {
+            Some(own) if settled => Some(own && short),
+            _ => None,
+        };
+        *hold = Some(Self {
+            on_hover,
+            seen: Some((line, short)),
+            frames,
+            ..h
+        });
+        (
+            on_hover.unwrap_or(false),
+            line.is_some() && on_hover.is_none(),
+        )
+    }
+}
+
 /// What decides where the table lies (the plot folded for the window's height, the headline
 /// on one line, the plot's height and its axis title's place), as a frame laid the results out
 /// for the offender then selected. Where the user selects another offender in the same
@@ -464,6 +535,8 @@ pub struct RstscopeApp {
     stop_hold: Option<StopHold>,
     /// Whether a live capture's plot is folded for the window's height, held.
     live_fold: Option<LiveFold>,
+    /// Where a live capture's kernel comparison is said, held.
+    note_hold: Option<NoteHold>,
     /// How the last frame laid the results out above the table.
     layout_seen: Option<SelectLayout>,
     /// That layout, held since the user selected another offender (see [`SelectLayout`]).
@@ -553,6 +626,7 @@ impl RstscopeApp {
             headline_at: (0.0, 0.0),
             stop_hold: None,
             live_fold: None,
+            note_hold: None,
             layout_seen: None,
             select_hold: None,
             table: OffendersView::default(),
@@ -803,6 +877,13 @@ impl RstscopeApp {
     /// results were shown.
     pub fn plot_height(&self) -> Option<f32> {
         self.layout_seen.as_ref().map(|l| l.plot_height)
+    }
+
+    /// Where the last frame's layout said a live capture's kernel comparison: `Some(true)` on
+    /// the hover of the legend's kernel counts, `Some(false)` in the legend; `None` before it
+    /// was decided for this capture and size (or where there is none to say).
+    pub fn kernel_note_on_hover(&self) -> Option<bool> {
+        self.note_hold.and_then(|h| h.on_hover)
     }
 
     /// Opens files as one capture, replacing the current one.
@@ -1060,6 +1141,7 @@ impl RstscopeApp {
         self.headline_at = (0.0, 0.0);
         self.stop_hold = None;
         self.live_fold = None;
+        self.note_hold = None;
         self.layout_seen = None;
         self.select_hold = None;
     }
@@ -1233,10 +1315,11 @@ impl RstscopeApp {
         });
         if self.settings.show_host {
             // A file's process information is no reading of this machine.
-            let live = self
-                .analysis()
-                .and_then(|a| a.host.clone())
-                .filter(|h| h.of_this_machine());
+            let host = self.analysis().and_then(|a| a.host.clone());
+            let live = host.clone().filter(|h| h.of_this_machine());
+            // A saved capture's record of the machine that captured it (its programs failing
+            // to start), not a process information block of another tool's (never sampled).
+            let file = host.filter(|h| h.recorded.is_some() && h.samples > 0);
             let clock = self.settings.clock();
             // A narrow window keeps room for the results beside it; the user's drag may take
             // some of it.
@@ -1249,7 +1332,9 @@ impl RstscopeApp {
                 .resizable(true)
                 .default_size(width)
                 .max_size(crate::ui::host::most_dragged_width(available))
-                .show(ui, |ui| self.host.show(ui, live.as_ref(), clock));
+                .show(ui, |ui| {
+                    self.host.show(ui, live.as_ref(), file.as_ref(), clock);
+                });
         }
         match self.analysis() {
             Some(a) => self.results(ui, &a),
@@ -1812,6 +1897,35 @@ impl RstscopeApp {
                 }
                 _ => diagnosis,
             };
+            // The kernel's comparison on a line of its own under the legend's counts (an
+            // 800-point window's, "This machine" closed) goes to their hover where that line
+            // costs the table's three rows or the details' first connection: at 800x600 the
+            // details, compact under three rows, had no connection row in view after Stop
+            // ("no row in view"). Held for the capture and the size.
+            let note_on_hover = {
+                let needs = self.table.needs(ui);
+                let three = crate::ui::layout::TableNeeds {
+                    rows: needs.rows.max(crate::ui::layout::MIN_ROWS),
+                    fewest: crate::ui::layout::MIN_ROWS,
+                    ..needs
+                };
+                let short = rest_with(self.details.first_row_height(ui))
+                    + crate::ui::layout::SPLITTER
+                    + three.least()
+                    > ui.available_height();
+                let in_legend =
+                    !(show_host && a.host.as_ref().is_some_and(|h| h.of_this_machine()));
+                let line = self.plot.note_line(version.0).filter(|_| in_legend);
+                // The window's size and the results' width, as for `live_short`: a status bar
+                // that grows a line as the capture goes on (640x480) does not decide again.
+                let size = egui::vec2(ui.available_width(), ui.ctx().content_rect().height());
+                let (on_hover, again) =
+                    NoteHold::on_hover(&mut self.note_hold, version.0, size, line, short);
+                if again {
+                    ui.ctx().request_repaint();
+                }
+                on_hover
+            };
             let held = self.stop_hold.filter(|h| {
                 live && !capturing && h.capture == version.0 && h.size == ui.available_size()
             });
@@ -1952,6 +2066,7 @@ impl RstscopeApp {
                         compact,
                         loading: !ready,
                         kernel_note: !note_beside,
+                        note_on_hover,
                         folded,
                         for_room,
                         live,
@@ -2849,5 +2964,50 @@ mod tests {
             h.query_by_label_contains("; its installer's defaults")
                 .is_some()
         );
+    }
+
+    /// The kernel comparison's place is decided once the legend has placed it and what decides
+    /// it held for a few frames at one size (the details' heights at a new width come in the
+    /// second), then held there while what decided it changes; another size decides again.
+    #[test]
+    fn the_kernel_comparisons_place_is_decided_once_settled_and_held() {
+        let (a, b) = (egui::vec2(800.0, 600.0), egui::vec2(1024.0, 700.0));
+        let mut hold = None;
+        // Not placed yet: nothing decided, no frame asked for.
+        assert_eq!(
+            NoteHold::on_hover(&mut hold, 1, a, None, true),
+            (false, false)
+        );
+        // Placed on a line of its own; the details' heights of the old width first.
+        assert_eq!(
+            NoteHold::on_hover(&mut hold, 1, a, Some(true), false),
+            (false, true)
+        );
+        assert_eq!(
+            NoteHold::on_hover(&mut hold, 1, a, Some(true), true),
+            (false, true)
+        );
+        assert_eq!(
+            NoteHold::on_hover(&mut hold, 1, a, Some(true), true),
+            (true, false)
+        );
+        // Held: the line given back leaves room, and it stays on hover.
+        assert_eq!(
+            NoteHold::on_hover(&mut hold, 1, a, Some(false), false),
+            (true, false)
+        );
+        // Another size: decided again, in the legend where it shares the counts' line.
+        for _ in 0..NOTE_FRAMES {
+            assert!(!NoteHold::on_hover(&mut hold, 1, b, Some(false), true).0);
+        }
+        assert_eq!(
+            NoteHold::on_hover(&mut hold, 1, b, Some(true), true),
+            (false, false)
+        );
+        // Inputs that never settle are decided within a second's frames.
+        let mut hold = None;
+        let decided =
+            (0..100).position(|i| !NoteHold::on_hover(&mut hold, 2, a, Some(true), i % 2 == 0).1);
+        assert_eq!(decided, Some(59));
     }
 }

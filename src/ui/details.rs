@@ -943,6 +943,19 @@ impl DetailsView {
         above + list_row_height(ui)
     }
 
+    /// The height in which the panel shows its first connection row whole: the tight
+    /// arrangement and the lists with that row, their margin and sideways bar; before the
+    /// lists are measured (a live capture's, until Stop) the tight arrangement as measured
+    /// without them and what the lists will take; before either,
+    /// [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT).
+    pub fn first_row_height(&self, ui: &egui::Ui) -> f32 {
+        match (self.lists_at.tight, self.tops_alone.tight) {
+            (above, _) if above > 0.0 => above + lists_with_rows(ui, 1),
+            (_, top) if top > 0.0 => top + lists_with_rows(ui, 1),
+            _ => crate::ui::layout::DETAILS_FIT,
+        }
+    }
+
     /// Before the lists are measured (a live capture's, until Stop), what the panel shows
     /// compact and tight ([`Arrangement`]): the header and its copy buttons, the diagnosis in
     /// [`COMPACT_LINES`] lines, with the processes and without; nothing with lists, or before
@@ -3323,11 +3336,17 @@ fn under_rows(ui: &egui::Ui, widths: &[f32; 8], width: f32) -> f32 {
 /// The lists' least height: as `connections_table` gives its rows (the height less a header,
 /// a margin and the sideways bar), room for [`LIST_ROWS`] rows.
 fn lists_least(ui: &egui::Ui) -> f32 {
+    lists_with_rows(ui, LIST_ROWS)
+}
+
+/// What the lists need for their header and `rows` rows whole, with their margin and
+/// sideways bar: [`lists_least`] of `rows`. (A header and a row without them, the
+/// [`DetailsView::fit_height`] the layout gives at least, showed the row cut by the bar,
+/// "no row in view".)
+fn lists_with_rows(ui: &egui::Ui, rows: usize) -> f32 {
     let row = list_row_height(ui);
     let spaced = row + ui.spacing().item_spacing.y;
-    row + LIST_MARGIN
-        + egui::style::ScrollStyle::solid().allocated_width()
-        + spaced * LIST_ROWS as f32
+    row + LIST_MARGIN + egui::style::ScrollStyle::solid().allocated_width() + spaced * rows as f32
 }
 
 /// What the lists need in the full arrangement: the header and [`LIST_ROWS`] rows whole, as

@@ -149,8 +149,16 @@ impl HostPanel {
     }
 
     /// Shows the panel. `live` is the report of the capture on screen, if it has one; it
-    /// wins over a one-shot reading.
-    pub fn show(&mut self, ui: &mut egui::Ui, live: Option<&Arc<HostReport>>, clock: Clock) {
+    /// wins over a one-shot reading. `file` is the report a capture file carries, rstscope's
+    /// record of the machine that captured it (not this one): its programs failing to start
+    /// are listed first, as a live capture's are, in its words.
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        live: Option<&Arc<HostReport>>,
+        file: Option<&Arc<HostReport>>,
+        clock: Clock,
+    ) {
         if let Some(r) = self.task.as_mut().and_then(Task::poll) {
             self.reading = Some(Arc::new(r));
             self.task = None;
@@ -174,6 +182,21 @@ impl HostPanel {
             });
         });
         let report = live.or(self.reading.as_ref()).cloned();
+        // A file's machine first: it is the capture's on screen. Scrolled with the rest where
+        // this machine's reading follows it.
+        if let Some(f) = file.filter(|_| live.is_none()) {
+            let visible = ui.available_width();
+            let height = match report {
+                Some(_) => ui.available_height() * 0.4,
+                None => ui.available_height() * 0.6,
+            };
+            egui::ScrollArea::both()
+                .id_salt("host-file-scroll")
+                .max_height(height)
+                .auto_shrink([false, true])
+                .show(ui, |ui| recorded_failing(ui, f, clock, visible));
+            ui.separator();
+        }
         let Some(h) = report else {
             ui.label(
                 "A live capture samples this machine once a second: who listens on each port, \
@@ -414,7 +437,8 @@ fn history(ui: &mut egui::Ui, gone: &[ListenerRecord], clock: Clock) {
 /// The programs that kept failing to start on this machine while it was sampled, whether or
 /// not they would serve an endpoint of the results: a service failing that nobody connects to
 /// yet has no row there; and the clients whose runs each ended as their connects failed, told
-/// as such. Live only (a one-shot reading sees no starts).
+/// as such. Live only (a one-shot reading sees no starts); a capture file's are
+/// [`recorded_failing`]'s.
 fn failing_starts(ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f32) {
     // Not "Failing to start": a client whose connects are refused is listed here too, and
     // its line says it started.
@@ -430,6 +454,54 @@ fn failing_starts(ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f32)
             .weak(),
         );
     }
+    failing_lines(ui, h, clock, visible);
+}
+
+/// The programs failing to start again and again that a capture file's record of the machine
+/// that captured it keeps (`rstscope capture --write`, Save, a file of one endpoint's packets,
+/// the agent's `/evidence`): the list a live capture's panel showed, told as that machine's,
+/// not this one's. The list of an opened file was left to the terminal's report.
+fn recorded_failing(ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f32) {
+    let several = h
+        .recorded
+        .as_ref()
+        .is_some_and(|r| r.listening_of.is_some());
+    let machine = h.recorded.as_ref().and_then(|r| r.machine.as_deref());
+    let heading = match several {
+        true => "Failing again and again on the machines that captured",
+        false => "Failing again and again on the machine that captured",
+    };
+    ui.label(RichText::new(heading).strong());
+    let whose = match (several, machine) {
+        (true, _) => "as rstscope recorded them in the file, not this machine".to_owned(),
+        (false, Some(m)) => format!("{m}, as rstscope recorded it in the file, not this machine"),
+        (false, None) => "as rstscope recorded it in the file, not this machine".to_owned(),
+    };
+    let whose = match h.recorded.as_ref().is_some_and(|r| r.while_capturing) {
+        true => format!("{whose} (saved while it captured)"),
+        false => whose,
+    };
+    prose(ui, visible, RichText::new(whose).weak());
+    if h.failing_starts.is_empty() {
+        let none = match several {
+            // Which machine each failed on is not kept: none is.
+            true => {
+                "a capture of several machines keeps no such list (which machine each \
+                     program failed on is not recorded)"
+            }
+            false => {
+                "the file records no program failing to start again and again there \
+                      (files saved before 2026-12-07 keep none)"
+            }
+        };
+        prose(ui, visible, RichText::new(none).weak());
+    }
+    failing_lines(ui, h, clock, visible);
+}
+
+/// Each program of `h`'s machine-wide list on a line of its own: in the warning colour while
+/// it goes on, as history once over.
+fn failing_lines(ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f32) {
     for f in &h.failing_starts {
         let text = RichText::new(report::failing_start_line_of(h, f, clock));
         // One going on is a warning; one over is history.

@@ -14,7 +14,11 @@
 //! at Stop, are compact (or tight) beside the table's three rows rather than given the room
 //! of lists still to come (at 800x600 its kernel comparison's line above the plot left the
 //! table its selected row only), and keep that layout at Stop, their connections scrolled
-//! to within them; a window too short for that (800x500; see
+//! to within them; the kernel comparison's line of its own above the plot (800 points) goes
+//! to the hover of the kernel's counts where it costs those rows or the details' first
+//! connection, decided once for the capture and the size as the layout's other decisions
+//! are held (it left no connection row in view at 800x600 after Stop); a window too short
+//! for that (800x500; see
 //! [`DETAILS_FIT`](crate::ui::layout::DETAILS_FIT)) scrolls as a whole, the details given
 //! what they need. A plot folded by its heading (the user's choice, kept between runs) takes
 //! no height but its legend's.

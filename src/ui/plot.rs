@@ -279,21 +279,31 @@ pub struct PlotView {
 /// on the one above it.
 #[derive(Default)]
 struct LegendHold {
-    /// The capture (its id) and the legend's width in whole points it was laid out for.
-    key: Option<(u64, u32)>,
+    /// The capture (its id), the legend's width in whole points it was laid out for, and
+    /// whether the kernel's comparison is said on the hover of the kernel's counts
+    /// ([`PlotInput::note_on_hover`]): its line taken or given back lays the legend out
+    /// afresh.
+    key: Option<(u64, u32, bool)>,
     /// The tallest the legend's lines have been (0: not laid out yet): they never take less.
     height: f32,
     /// The kernel's comparison has had its place in the legend: its line was chosen then.
     note_placed: bool,
+    /// That place is on a line of its own (see [`coverage_note`]), or beside the kernel's
+    /// counts on theirs, under the legend's other items.
+    note_own_line: bool,
+    /// With the comparison on the counts' hover: the counts are on the legend's line, cut
+    /// shorter as they grow, as they were placed first (see [`PlotView::legend`]).
+    counts_inline: Option<bool>,
     /// A live capture's wrapped form, chosen where the legend first wrapped: its items then
     /// keep their places while the counts grow and at Stop.
     form: Option<LegendForm>,
 }
 
 impl LegendHold {
-    /// The hold for `capture` at `width`, afresh where either changed.
-    fn for_layout(&mut self, capture: u64, width: f32) -> &mut Self {
-        let key = Some((capture, width.round() as u32));
+    /// The hold for `capture` at `width`, the comparison on hover or not, afresh where any
+    /// changed.
+    fn for_layout(&mut self, capture: u64, width: f32, note_on_hover: bool) -> &mut Self {
+        let key = Some((capture, width.round() as u32, note_on_hover));
         if self.key != key {
             *self = Self {
                 key,
@@ -323,6 +333,11 @@ pub struct PlotInput<'a> {
     /// Say the kernel's counters compared with the capture's in the legend, after the
     /// kernel's line (not where "This machine" shows this capture's readings and says it).
     pub kernel_note: bool,
+    /// With `kernel_note`: say it on the hover of the kernel's counts, whole, rather than on
+    /// a line of the legend's own. The app's held choice where that line would cost the
+    /// table's rows or the details' first connection (800x600: no connection row was in
+    /// view after Stop); [`PlotView::note_line`] tells it where the legend put it.
+    pub note_on_hover: bool,
     /// The user folded the plot by its heading ([`PlotView::take_fold_toggle`]): the legend
     /// alone, with its counts by cause, and the time range selected if any; no plot.
     pub folded: bool,
@@ -359,6 +374,17 @@ impl PlotView {
     /// the plot, and remembers it ([`crate::ui::Settings::plot_folded`]).
     pub fn take_fold_toggle(&mut self) -> bool {
         std::mem::take(&mut self.fold_toggled)
+    }
+
+    /// Where the last frame's legend, laid out for `capture` with the kernel's comparison in
+    /// it ([`PlotInput::note_on_hover`] false), put the comparison: `Some(true)` on a line of
+    /// its own, or beside the kernel's counts on a line of theirs, under the legend's other
+    /// items (an 800-point window's); `Some(false)` on their line; `None` before it has its
+    /// place (the kernel not read yet, no TCP to plot) or where it is not the legend's to say.
+    pub fn note_line(&self, capture: u64) -> Option<bool> {
+        let hold = &self.legend_hold;
+        let laid_out = hold.key.is_some_and(|(c, _, hover)| c == capture && !hover);
+        (laid_out && hold.note_placed).then_some(hold.note_own_line)
     }
 
     /// One line that sums the capture up: resets, failed attempts, their rate, offenders; or,
@@ -835,12 +861,15 @@ impl PlotView {
     /// 480 points beside "This machine" the whole title took a line of its own and the legend
     /// four (five with the kernel's counts), the table one row. `tail`: the width of what a
     /// live capture's legend has after the failed attempts (the kernel's counts, the note's
-    /// least room), counted in its lines.
+    /// least room), counted in its lines; `inline`: the width of what is to fit on its one
+    /// line too (the kernel's counts, where the comparison after them is said on their
+    /// hover: [`PlotInput::note_on_hover`]).
     fn legend_form(
         ui: &egui::Ui,
         totals: &Totals,
         folded: bool,
         tail: &[f32],
+        inline: f32,
     ) -> (LegendForm, bool) {
         let width = |text: String| one_line_width(ui, text, egui::TextStyle::Button);
         let spacing = ui.spacing().item_spacing.x;
@@ -888,13 +917,13 @@ impl PlotView {
             others_left_out: false,
         };
         let others = width(OTHER_CAUSES.to_owned()) + spacing;
-        if whole + all + rest <= room {
+        if whole + all + rest + inline <= room {
             (form(LEGEND_TITLE, false), false)
-        } else if short + all + rest <= room {
+        } else if short + all + rest + inline <= room {
             (form(LEGEND_TITLE_SHORT, false), false)
-        } else if zeros >= 2 && short + merged + failed + 1.0 <= room {
+        } else if zeros >= 2 && short + merged + failed + 1.0 + inline <= room {
             (form(LEGEND_TITLE_SHORT, true), false)
-        } else if zeros >= 2 && folded && short + merged - others + failed + 1.0 <= room {
+        } else if zeros >= 2 && folded && short + merged - others + failed + 1.0 + inline <= room {
             // Folded for a short window beside "This machine" (640x400): one line more for
             // the table's first row and the diagnosis.
             let form = LegendForm {
@@ -988,9 +1017,8 @@ impl PlotView {
             kernel_total(crate::host::state::ATTEMPT_FAILS),
             kernel_total(crate::host::state::OUT_RSTS),
         );
-        let hold = self
-            .legend_hold
-            .for_layout(input.version.0, ui.available_width());
+        let on_hover = input.kernel_note && input.note_on_hover;
+        let hold = (self.legend_hold).for_layout(input.version.0, ui.available_width(), on_hover);
         // A live capture's wrapped form is chosen once for the capture and the width, its
         // kernel's counts (to come where not read yet) counted in its lines: chosen afresh in
         // each frame, a count grown by a digit or a cause's first reset could change it, and
@@ -1001,19 +1029,28 @@ impl PlotView {
             None => {
                 let live = kernel || input.live;
                 let tail = match live {
-                    true => Self::legend_tail(ui, fails, rsts, input.kernel_note),
+                    true => Self::legend_tail(ui, fails, rsts, input.kernel_note && !on_hover),
                     false => Vec::new(),
                 };
                 let folded = input.folded && !kernel;
-                let (form, wrapped) = Self::legend_form(ui, totals, folded, &tail);
-                if live && wrapped {
+                // On hover, the comparison leaves the kernel's counts to the legend's line: a
+                // form that keeps them on it, held (as the counts grow they are cut shorter
+                // there, whole on hover, rather than move to a line of their own).
+                let inline = match on_hover && kernel {
+                    true => tail.first().copied().unwrap_or(0.0),
+                    false => 0.0,
+                };
+                let (form, wrapped) = Self::legend_form(ui, totals, folded, &tail, inline);
+                if live && (wrapped || inline > 0.0) {
                     hold.form = Some(form);
                 }
                 form
             }
         };
-        let (held, note_placed) = (hold.height, hold.note_placed);
-        let mut note_placing = false;
+        let (held, note_placed, counts_inline) =
+            (hold.height, hold.note_placed, hold.counts_inline);
+        let mut counts_placing = None;
+        let mut note_placing = None;
         let top = ui.cursor().top();
         let lines = ui.horizontal_wrapped(|ui| {
             if fold_heading(ui, form.title, !input.folded, input.for_room).clicked() {
@@ -1078,18 +1115,43 @@ impl PlotView {
                 self.hide_failed = !self.hide_failed;
             }
             if let Some(h) = host {
+                const COUNTERS: &str = "this machine's kernel counters (/proc/net/snmp), sampled \
+                     each second: AttemptFails counts every failed connect made by this host, \
+                     captured or not (shown and hidden with the failed attempts); OutRsts every \
+                     RST it sent";
+                let note = h.coverage.as_ref().map(|c| c.note.as_str());
+                // The comparison said here where its line would cost the rows: whole, first.
+                let hover = match note.filter(|_| on_hover) {
+                    Some(note) => format!("{note}\n\n{COUNTERS}"),
+                    None => COUNTERS.to_owned(),
+                };
                 // Whole, on the next line where it does not fit on this one: cut in two, its
-                // second half read as the start of the comparison after it.
-                let counts = ui
-                    .add(
-                        egui::Label::new(RichText::new(kernel_counts(fails, rsts)).color(color))
-                            .extend(),
-                    )
-                    .on_hover_text(
-                        "this machine's kernel counters (/proc/net/snmp), sampled each second: \
-                     AttemptFails counts every failed connect made by this host, captured or not \
-                     (shown and hidden with the failed attempts); OutRsts every RST it sent",
-                    );
+                // second half read as the start of the comparison after it. With the
+                // comparison on their hover, on the legend's line where they fit there when
+                // first laid out, and kept there, cut shorter as they grow (whole on hover).
+                let text = RichText::new(kernel_counts(fails, rsts)).color(color);
+                let room = ui.available_size_before_wrap().x;
+                let inline = on_hover
+                    && counts_inline.unwrap_or_else(|| {
+                        room >= one_line_width(ui, text.clone(), egui::TextStyle::Body)
+                    });
+                if on_hover {
+                    counts_placing = Some(inline);
+                }
+                let counts = match inline {
+                    true => {
+                        let size = egui::vec2(room.max(0.0), ui.spacing().interact_size.y);
+                        let across = egui::Layout::left_to_right(egui::Align::Center);
+                        (ui.allocate_ui_with_layout(size, across, |ui| {
+                            ui.add(egui::Label::new(text).truncate())
+                        }))
+                        .inner
+                    }
+                    false => ui.add(egui::Label::new(text).extend()),
+                };
+                // On a line of its own: the comparison's, where it is said after them.
+                let started_line = counts.rect.left() <= ui.max_rect().left() + 1.0;
+                let counts = counts.on_hover_text(hover);
                 // The counts on the note's line may grow into its room while the capture
                 // runs ([`growth`]): the counts of the whole legend where it is one line.
                 let growth = if !input.loading {
@@ -1104,8 +1166,7 @@ impl PlotView {
                 // place is kept from the start.
                 let read =
                     h.coverage.is_some() || h.counter(crate::host::state::ATTEMPT_FAILS).is_some();
-                if input.kernel_note && read {
-                    let note = h.coverage.as_ref().map(|c| c.note.as_str());
+                if input.kernel_note && read && !on_hover {
                     // A line the legend keeps and no longer fills is the note's.
                     let spacing = ui.spacing();
                     let below = ui.min_rect().bottom() + spacing.item_spacing.y;
@@ -1113,8 +1174,8 @@ impl PlotView {
                     // Its line is chosen where it first has its place: the legend laid out
                     // afresh, or the kernel read after the legend (packets came first).
                     let afresh = held == 0.0 || !note_placed;
-                    coverage_note(ui, note, line_kept, afresh, growth);
-                    note_placing = true;
+                    let own = coverage_note(ui, note, line_kept, afresh, growth);
+                    note_placing = Some(own || started_line);
                 }
             }
         });
@@ -1123,7 +1184,13 @@ impl PlotView {
             ui.add_space(held - height);
         }
         self.legend_hold.height = held.max(height);
-        self.legend_hold.note_placed |= note_placing;
+        self.legend_hold.note_placed |= note_placing.is_some();
+        if let Some(own) = note_placing {
+            self.legend_hold.note_own_line = own;
+        }
+        if counts_placing.is_some() {
+            self.legend_hold.counts_inline = counts_placing;
+        }
         // Folded, the line under the legend is the time range's alone, where one is selected:
         // the tables show that range only, and its × clears it.
         if input.folded && range.is_none() {
@@ -1553,15 +1620,16 @@ fn failed_line<'a>(b: &Buckets, name: &str, color: Color32) -> Line<'a> {
 /// capture, another width, the kernel first read) with too little room left on the line for
 /// its first words once the counts on the line have grown by `growth` points. Else it stays on the line, cut
 /// shorter as the counts grow and take its room: moved to a line of its own, it moved the
-/// plot and the table down under the user's pointer.
+/// plot and the table down under the user's pointer. True where it is on a line of its own.
 fn coverage_note(
     ui: &mut egui::Ui,
     note: Option<&str>,
     line_kept: bool,
     afresh: bool,
     growth: f32,
-) {
-    if line_kept || (afresh && ui.available_size_before_wrap().x < LEAST_NOTE + growth) {
+) -> bool {
+    let own = line_kept || (afresh && ui.available_size_before_wrap().x < LEAST_NOTE + growth);
+    if own {
         ui.end_row();
     }
     let width = ui.available_size_before_wrap().x.max(0.0);
@@ -1580,6 +1648,7 @@ fn coverage_note(
             }
         },
     );
+    own
 }
 
 /// What the legend says of the kernel's counters.

@@ -250,12 +250,34 @@ pub fn refused_v4_saved_with_clients(
     refused_v4_saved(&[], None, connections, processes, not_observed)
 }
 
+/// [`refused_v4_saved_with_host_block`] whose machine-wide list of programs failing to start
+/// holds `program`, crashing at each of its 4 starts, 5 s apart from 20 s before the last
+/// frame (killed by signal 11, SIGSEGV, within 40 ms), still failing when the capture ended:
+/// a program no endpoint's diagnosis names (nothing connects to its port).
+pub fn refused_v4_saved_with_a_failing_program(program: &str) -> Vec<u8> {
+    saved(&[], None, (5, 5, 0), Some(program))
+}
+
 fn refused_v4_saved(
     others: &[&[u8]],
     listener_end: Option<rstscope::host::journal::ListenerEnd>,
     connections: u64,
     processes: u64,
     not_observed: u64,
+) -> Vec<u8> {
+    saved(
+        others,
+        listener_end,
+        (connections, processes, not_observed),
+        None,
+    )
+}
+
+fn saved(
+    others: &[&[u8]],
+    listener_end: Option<rstscope::host::journal::ListenerEnd>,
+    (connections, processes, not_observed): (u64, u64, u64),
+    failing: Option<&str>,
 ) -> Vec<u8> {
     use rstscope::host::SightingSource;
     use rstscope::host::clients::{ClientProcess, EndpointClients};
@@ -332,6 +354,13 @@ fn refused_v4_saved(
             machine: None,
             untold: None,
         }],
+        failing_starts: failing.map_or_else(Vec::new, |program| {
+            vec![failing_start(
+                program,
+                Timestamp(last.0 - 20_000_000_000),
+                last,
+            )]
+        }),
         ..HostReport::default()
     };
     for other in others {
@@ -340,6 +369,39 @@ fn refused_v4_saved(
     let body = recorded::encode(&live, Some("labutil01".into())).expect("encodes");
     w.write_block(RSTSCOPE_HOST, &body).expect("host block");
     w.finish(&[]).expect("finish")
+}
+
+/// `program` failing to start 4 times from `first` to 5 s before `last`, each run killed by
+/// signal 11 (SIGSEGV) within 40 ms, as the machine-wide list keeps it (linked by the timing).
+fn failing_start(
+    program: &str,
+    first: rstscope::packet::Timestamp,
+    last: rstscope::packet::Timestamp,
+) -> rstscope::host::restarts::FailingStart {
+    use rstscope::packet::Timestamp;
+    let name = program.rsplit('/').next().unwrap_or(program);
+    rstscope::host::restarts::FailingStart {
+        program: program.to_owned(),
+        name: name.chars().take(15).collect(),
+        starts: 4,
+        first,
+        last: Timestamp(last.0 - 5_000_000_000),
+        longest_ns: 40_000_000,
+        exit_status: None,
+        signal: Some(11),
+        killed: 4,
+        oom_killed: 0,
+        missing: Vec::new(),
+        link: Default::default(),
+        connected_to: Vec::new(),
+        supervised: true,
+        recovered: None,
+        elsewhere: None,
+        net_ns: Vec::new(),
+        net_ns_unread: None,
+        net_ns_relation: None,
+        failed_connects: None,
+    }
 }
 
 /// `rstscope capture -i lo --duration D --format json` as a user runs it, once it has said on

@@ -48,18 +48,22 @@ pub fn closed_port(ip: std::net::IpAddr) -> u16 {
 
 /// A client whose runs end as its connects are refused: `sh -c` running `client` (a copy of
 /// bash under a name of the test's own: a link would read as the bash it links to) 18 times,
-/// 0.3 s apart, each run opening 127.0.0.1:`port` (closed) and exiting 1. Over 5 s: runs that
-/// end by their statuses only make a loop once they went on that long. The shell then stays,
-/// as a supervisor does, until its standard input (piped) is closed, and exits 0: a shell that
-/// ends well within 10 s of its start made its runs a script's helpers, which the trace does
-/// not list once it has read that end (a test that looked sooner passed, and failed on a
-/// loaded machine, where the trace read it first).
-pub fn refused_client_loop(client: &Path, port: u16) -> std::process::Command {
+/// 0.3 s apart, each run opening `ip`:`port` (closed, on loopback) and exiting 1. Over 5 s:
+/// runs that end by their statuses only make a loop once they went on that long. The shell
+/// then stays, as a supervisor does, until its standard input (piped) is closed, and exits
+/// 0: a shell that ends well within 10 s of its start made its runs a script's helpers,
+/// which the trace does not list once it has read that end (a test that looked sooner
+/// passed, and failed on a loaded machine, where the trace read it first).
+pub fn refused_client_loop(
+    client: &Path,
+    ip: std::net::Ipv4Addr,
+    port: u16,
+) -> std::process::Command {
     let mut sh = std::process::Command::new("sh");
     sh.args([
         "-c",
         &format!(
-            "for i in $(seq 18); do {} -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' 2>/dev/null; \
+            "for i in $(seq 18); do {} -c 'exec 3<>/dev/tcp/{ip}/{port}' 2>/dev/null; \
              sleep 0.3; done; read x; exit 0",
             client.display()
         ),

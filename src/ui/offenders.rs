@@ -3402,26 +3402,10 @@ mod tests {
         assert_eq!(hover.expect("a hover").lines().count(), 2);
         // A program that kept failing to start; once a later start went well, in the past.
         let mut f = crate::host::restarts::FailingStart {
-            program: "/opt/c/collector".into(),
-            name: "collector".into(),
-            starts: 3,
-            first: t(0),
-            last: t(4),
-            longest_ns: 40_000_000,
             exit_status: None,
             signal: Some(11),
             killed: 3,
-            oom_killed: 0,
-            missing: Vec::new(),
-            link: crate::host::restarts::StartLink::Timing,
-            connected_to: Vec::new(),
-            supervised: true,
-            failed_connects: None,
-            recovered: None,
-            elsewhere: None,
-            net_ns: Vec::new(),
-            net_ns_unread: None,
-            net_ns_relation: None,
+            ..crate::host::restarts::failing_start("/opt/c/collector", t(0).second(), t(4).second())
         };
         h.failing_starts = vec![f.clone()];
         let (text, _) = listener_text(Some(&h), Clock::Utc);

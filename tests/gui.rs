@@ -10543,22 +10543,25 @@ fn write_causes_to(path: &Path, ports: u16) {
         // An abort: a handshake, then the client's RST.
         let (client, cport, c, s) = ([10, 0, 0, 2], 40_000 + k, 1_000 * u32::from(k), 7);
         records.extend([
-            (t + 1, tcp_packet(client, server, cport, port, c, 0, 0x02)),
+            (
+                t + 1,
+                common::ipv4_tcp((client, cport), (server, port), 0x02, (c, 0)),
+            ),
             (
                 t + 2,
-                tcp_packet(server, client, port, cport, s, c + 1, 0x12),
+                common::ipv4_tcp((server, port), (client, cport), 0x12, (s, c + 1)),
             ),
             (
                 t + 3,
-                tcp_packet(client, server, cport, port, c + 1, s + 1, 0x10),
+                common::ipv4_tcp((client, cport), (server, port), 0x10, (c + 1, s + 1)),
             ),
             (
                 t + 4,
-                tcp_packet(client, server, cport, port, c + 1, 0, 0x04),
+                common::ipv4_tcp((client, cport), (server, port), 0x04, (c + 1, 0)),
             ),
         ]);
         // A stray RST: nothing else of its connection seen.
-        let stray = tcp_packet(server, [10, 0, 0, 3], port, 50_000 + k, 99, 0, 0x04);
+        let stray = common::ipv4_tcp((server, port), ([10, 0, 0, 3], 50_000 + k), 0x04, (99, 0));
         records.push((t + 5, stray));
     }
     records.sort_by_key(|(t, _)| *t);
@@ -10569,8 +10572,13 @@ fn write_causes_to(path: &Path, ports: u16) {
 fn refusal(client: [u8; 4], cport: u16, sport: u16, n: u32, t_us: u64) -> [(u64, Vec<u8>); 2] {
     let server = [10, 0, 1, 1];
     let isn = n.wrapping_mul(2_654_435_761);
-    let syn = tcp_packet(client, server, cport, sport, isn, 0, 0x02);
-    let rst = tcp_packet(server, client, sport, cport, 0, isn.wrapping_add(1), 0x14);
+    let syn = common::ipv4_tcp((client, cport), (server, sport), 0x02, (isn, 0));
+    let rst = common::ipv4_tcp(
+        (server, sport),
+        (client, cport),
+        0x14,
+        (0, isn.wrapping_add(1)),
+    );
     [(t_us, syn), (t_us + 50, rst)]
 }
 
@@ -10598,26 +10606,6 @@ fn write_raw_pcap(path: &Path, records: impl IntoIterator<Item = (u64, Vec<u8>)>
     out.flush().expect("flush");
 }
 
-fn tcp_packet(
-    src: [u8; 4],
-    dst: [u8; 4],
-    sport: u16,
-    dport: u16,
-    seq: u32,
-    ack: u32,
-    flags: u8,
-) -> Vec<u8> {
-    let mut p = vec![0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0];
-    p.extend_from_slice(&src);
-    p.extend_from_slice(&dst);
-    p.extend_from_slice(&sport.to_be_bytes());
-    p.extend_from_slice(&dport.to_be_bytes());
-    p.extend_from_slice(&seq.to_be_bytes());
-    p.extend_from_slice(&ack.to_be_bytes());
-    p.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
-    p
-}
-
 /// Regression (real-window trial): at 1024x700 the details' connections cut the server column
 /// of an IPv4 endpoint ("192.168.100.1:8" in tcp_refuseconnection.pcapng, "212.227.15.171:11"
 /// in pop3.pcap), where the README says every column shows. With addresses as long as IPv4's
@@ -10631,10 +10619,13 @@ fn at_1024x700_an_ipv4_endpoints_connections_show_the_server_whole() {
         let t = 1_700_000_000_000_000 + n * 500_000;
         let isn = 1_000;
         [
-            (t, tcp_packet(client, server, 52245, 50110, isn, 0, 0x02)),
+            (
+                t,
+                common::ipv4_tcp((client, 52245), (server, 50110), 0x02, (isn, 0)),
+            ),
             (
                 t + 51_000,
-                tcp_packet(server, client, 50110, 52245, 0, isn + 1, 0x14),
+                common::ipv4_tcp((server, 50110), (client, 52245), 0x14, (0, isn + 1)),
             ),
         ]
     });
@@ -10678,10 +10669,13 @@ fn at_1024x700_the_connections_of_a_capture_of_days_show_the_server_whole() {
         let t = (1_699_950_000 + day * 86_400) * 1_000_000 + 123_000;
         let isn = 1_000;
         [
-            (t, tcp_packet(client, server, 52245, 50110, isn, 0, 0x02)),
+            (
+                t,
+                common::ipv4_tcp((client, 52245), (server, 50110), 0x02, (isn, 0)),
+            ),
             (
                 t + 51_000,
-                tcp_packet(server, client, 50110, 52245, 0, isn + 1, 0x14),
+                common::ipv4_tcp((server, 50110), (client, 52245), 0x14, (0, isn + 1)),
             ),
         ]
     });
@@ -10754,10 +10748,13 @@ fn at_1024x700_the_packet_lines_of_a_capture_of_days_show_time_and_source() {
         // Each day's SYN its own: a line shown alike on two days is copied as shown.
         let isn = 1_000 + day as u32;
         [
-            (t, tcp_packet(client, server, 52245, 50110, isn, 0, 0x02)),
+            (
+                t,
+                common::ipv4_tcp((client, 52245), (server, 50110), 0x02, (isn, 0)),
+            ),
             (
                 t + 51_000,
-                tcp_packet(server, client, 50110, 52245, 0, isn + 1, 0x14),
+                common::ipv4_tcp((server, 50110), (client, 52245), 0x14, (0, isn + 1)),
             ),
         ]
     });
@@ -10834,8 +10831,8 @@ fn ldap_like_session(client: [u8; 4], at: u64) -> Vec<(u64, Vec<u8>)> {
     // With `len` bytes of payload (the IP total length says so).
     let packet = |from_client: bool, seq: u32, ack: u32, flags: u8, len: usize| {
         let mut p = match from_client {
-            true => tcp_packet(client, server, 50041, 389, seq, ack, flags),
-            false => tcp_packet(server, client, 389, 50041, seq, ack, flags),
+            true => common::ipv4_tcp((client, 50041), (server, 389), flags, (seq, ack)),
+            false => common::ipv4_tcp((server, 389), (client, 50041), flags, (seq, ack)),
         };
         p.resize(40 + len, 0x30);
         p[2..4].copy_from_slice(&(40 + len as u16).to_be_bytes());
@@ -11091,7 +11088,7 @@ fn tcp6_packet(
     let mut p = vec![0x60, 0, 0, 0, 0, 20, 6, 64];
     p.extend_from_slice(&src);
     p.extend_from_slice(&dst);
-    let tcp = tcp_packet([0; 4], [0; 4], sport, dport, seq, ack, flags);
+    let tcp = common::ipv4_tcp(([0; 4], sport), ([0; 4], dport), flags, (seq, ack));
     p.extend_from_slice(&tcp[20..]);
     p
 }
@@ -14701,28 +14698,31 @@ fn regression_every_count_the_window_shows_is_grouped_as_the_terminal_does() {
     let (c, s) = (1_000u32, 7u32);
     // A connection of 1,203 packets to 10.0.1.1:7100 that the client aborts...
     let mut records = vec![
-        (base, tcp_packet(client, server, 40_000, 7100, c, 0, 0x02)),
+        (
+            base,
+            common::ipv4_tcp((client, 40_000), (server, 7100), 0x02, (c, 0)),
+        ),
         (
             base + 1,
-            tcp_packet(server, client, 7100, 40_000, s, c + 1, 0x12),
+            common::ipv4_tcp((server, 7100), (client, 40_000), 0x12, (s, c + 1)),
         ),
         (
             base + 2,
-            tcp_packet(client, server, 40_000, 7100, c + 1, s + 1, 0x10),
+            common::ipv4_tcp((client, 40_000), (server, 7100), 0x10, (c + 1, s + 1)),
         ),
     ];
     // (10 ms apart, each its own: packets alike within 5 ms are copies, counted once.)
     records.extend((0..1_199u32).map(|i| {
         let packet = match i % 2 {
-            0 => tcp_packet(client, server, 40_000, 7100, c + 1 + i, s + 1, 0x10),
-            _ => tcp_packet(server, client, 7100, 40_000, s + 1, c + 1 + i, 0x10),
+            0 => common::ipv4_tcp((client, 40_000), (server, 7100), 0x10, (c + 1 + i, s + 1)),
+            _ => common::ipv4_tcp((server, 7100), (client, 40_000), 0x10, (s + 1, c + 1 + i)),
         };
         (base + 10_000 * (1 + u64::from(i)), packet)
     }));
     let last = c + 1_200;
     records.push((
         base + 13_000_000,
-        tcp_packet(client, server, 40_000, 7100, last, s + 1, 0x14),
+        common::ipv4_tcp((client, 40_000), (server, 7100), 0x14, (last, s + 1)),
     ));
     // ... and 3,000 refused attempts to 10.0.1.1:7000 over three seconds.
     records.extend((0..3_000u64).flat_map(|i| {
@@ -15539,26 +15539,6 @@ fn a_sweep_captured_on_loopback_is_one_row_with_its_servers_and_packets() {
     assert!(shows(&h, "Connections (40)"));
 }
 
-/// An Ethernet IPv4 frame of TCP from `src`:`sport` to `dst`:`dport`.
-fn tcp_frame(
-    (src, sport): ([u8; 4], u16),
-    (dst, dport): ([u8; 4], u16),
-    flags: u8,
-    (seq, ack): (u32, u32),
-) -> Vec<u8> {
-    let mut f = vec![0u8; 14];
-    f[12] = 0x08;
-    f.extend_from_slice(&[0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0]);
-    f.extend_from_slice(&src);
-    f.extend_from_slice(&dst);
-    f.extend_from_slice(&sport.to_be_bytes());
-    f.extend_from_slice(&dport.to_be_bytes());
-    f.extend_from_slice(&seq.to_be_bytes());
-    f.extend_from_slice(&ack.to_be_bytes());
-    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
-    f
-}
-
 /// Regression (s49, left from s48): a scan none of whose targets the endpoint table kept (more
 /// endpoints than its 10,000; the per-client tally found it) had no row and nothing in the
 /// table said it was there, though the report and the headline told it. A capture written
@@ -15571,11 +15551,15 @@ fn a_scan_whose_targets_the_table_dropped_is_said_beside_the_tables_count() {
     let mut at = 0u32;
     let mut refused = |client: ([u8; 4], u16), server: ([u8; 4], u16), isn: u32| {
         let (secs, micros) = (1_700_000_000 + at / 1_000_000, at % 1_000_000);
-        records.push((secs, micros, tcp_frame(client, server, 0x02, (isn, 0))));
+        records.push((
+            secs,
+            micros,
+            common::tcp_frame(client, server, 0x02, (isn, 0)),
+        ));
         records.push((
             secs,
             micros + 50,
-            tcp_frame(server, client, 0x14, (0, isn + 1)),
+            common::tcp_frame(server, client, 0x14, (0, isn + 1)),
         ));
         at += 200;
     };
@@ -15632,10 +15616,10 @@ fn a_scans_open_ports_in_a_time_range_are_those_that_answered_there() {
         records.push((
             secs,
             micros,
-            tcp_frame(from, (server, port), 0x02, (isn, 0)),
+            common::tcp_frame(from, (server, port), 0x02, (isn, 0)),
         ));
         let flags = if port % 20 == 5 { 0x12 } else { 0x14 };
-        let answer = tcp_frame((server, port), from, flags, (77, isn + 1));
+        let answer = common::tcp_frame((server, port), from, flags, (77, isn + 1));
         records.push((secs, micros + 100, answer));
     }
     let dir = temp_dir("scan-open-range");
@@ -15733,16 +15717,28 @@ fn at_1024x700_a_scans_details_show_three_connection_rows() {
     let mut records = Vec::new();
     for port in 1..=1000u16 {
         let t = base + u64::from(port) * 2_000;
-        records.push((t, tcp_packet(client, server, 36050, port, 7, 0, 0x02)));
+        records.push((
+            t,
+            common::ipv4_tcp((client, 36050), (server, port), 0x02, (7, 0)),
+        ));
         if open.contains(&port) {
-            records.push((t + 100, tcp_packet(server, client, port, 36050, 9, 8, 0x12)));
+            records.push((
+                t + 100,
+                common::ipv4_tcp((server, port), (client, 36050), 0x12, (9, 8)),
+            ));
         } else if refused.contains(&port) {
-            records.push((t + 100, tcp_packet(server, client, port, 36050, 0, 8, 0x14)));
+            records.push((
+                t + 100,
+                common::ipv4_tcp((server, port), (client, 36050), 0x14, (0, 8)),
+            ));
         }
     }
     // The capture goes on 20 s (another pair's packet): the silent ports got no answer.
     let (a, b) = ([10, 0, 0, 1], [10, 0, 0, 2]);
-    records.push((base + 22_000_000, tcp_packet(a, b, 40000, 80, 1, 1, 0x10)));
+    records.push((
+        base + 22_000_000,
+        common::ipv4_tcp((a, 40000), (b, 80), 0x10, (1, 1)),
+    ));
     write_raw_pcap(&path, records);
     let h = opened(window([1024.0, 700.0]), vec![path]);
     assert!(scan_row(&h).is_some(), "the scan's row");

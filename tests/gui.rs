@@ -918,32 +918,10 @@ fn save_these_packets_of_what_was_kept_says_how_many_of_how_many() {
 #[test]
 fn save_these_packets_of_a_connection_past_those_kept_reads_them_again() {
     let dir = temp_dir("save-past-kept");
-    let file = dir.join("refused-1006.pcap");
-    std::fs::write(&file, common::refused_pcap(7000, 1006)).expect("write");
-    let mut h = harness(settings(), vec![file.clone()]);
-    settle(&mut h);
-    select(&mut h, "10.0.0.2:7000");
+    let mut h = last_of_1006_selected([1280.0, 800.0], &dir);
     let ev = h.state().evidence().expect("evidence collected").clone();
     assert_eq!((ev.packets.len(), ev.more), (2000, 12));
-    // The first connection, then the last (End), as a person picks it from the keyboard.
-    let first = h
-        .query_all_by_label("10.0.0.1:40000")
-        .next()
-        .expect("a connection row")
-        .rect()
-        .center();
-    h.hover_at(first);
-    h.step();
-    click_at(&mut h, first);
-    h.run_steps(2);
-    h.key_press(egui::Key::End);
-    h.run_steps(3);
     let last = h.state().stream().expect("a connection selected").clone();
-    assert_eq!(
-        last.start.second(),
-        1_700_000_000 + 1005,
-        "the last connection"
-    );
     assert!(shows(&h, "0 of its 2 listed"), "none of its packets listed");
     assert!(
         !h.get_by_label("Save these packets…")
@@ -976,7 +954,8 @@ fn save_these_packets_of_a_connection_past_those_kept_reads_them_again() {
 }
 
 /// The last of 1,006 refused connects (frames 2,011 and 2,012, past the 2,000 packets the
-/// details keep) selected with End, in a window of `size`.
+/// details keep) selected with End, as a person picks it from the keyboard (the first
+/// connection clicked, then End), in a window of `size`.
 fn last_of_1006_selected(size: [f32; 2], dir: &Path) -> Harness<'static, RstscopeApp> {
     let file = dir.join("refused-1006.pcap");
     std::fs::write(&file, common::refused_pcap(7000, 1006)).expect("write");

@@ -1867,8 +1867,6 @@ mod tests {
         };
         rstscope::packet::TcpPacket {
             ts: Timestamp((1_700_000_000_000 + ms) * 1_000_000),
-            frame: 0,
-            interface: 0,
             src,
             dst,
             sport,
@@ -1877,12 +1875,8 @@ mod tests {
             ack,
             flags: rstscope::packet::TcpFlags(flags),
             window: 65535,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
             ttl: 64,
-            ip_id: None,
-            overlay: rstscope::packet::Overlay::NONE,
+            ..rstscope::decode::BLANK
         }
     }
 

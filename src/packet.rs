@@ -691,6 +691,53 @@ impl EncapTally {
     }
 }
 
+/// A SYN from `client` to `server` (each an address and a port) with sequence number `isn`
+/// at `ts`: frame 1 of interface 0, a window of 100, TTL 64, no payload, no IP ID, in no
+/// overlay; the tests set what they need.
+#[cfg(test)]
+pub(crate) fn syn(
+    ts: Timestamp,
+    (src, sport): (IpAddr, u16),
+    (dst, dport): (IpAddr, u16),
+    isn: u32,
+) -> TcpPacket<'static> {
+    TcpPacket {
+        ts,
+        frame: 1,
+        interface: 0,
+        src,
+        dst,
+        sport,
+        dport,
+        seq: isn,
+        ack: 0,
+        flags: TcpFlags(TcpFlags::SYN),
+        window: 100,
+        window_scale: None,
+        payload_len: 0,
+        payload: &[],
+        ttl: 64,
+        ip_id: None,
+        overlay: Overlay::NONE,
+    }
+}
+
+/// The RST/ACK that refuses `syn` at once, from the end it was sent to (its other fields
+/// `syn`'s).
+#[cfg(test)]
+pub(crate) fn refusal(syn: &TcpPacket<'static>) -> TcpPacket<'static> {
+    TcpPacket {
+        src: syn.dst,
+        dst: syn.src,
+        sport: syn.dport,
+        dport: syn.sport,
+        seq: 0,
+        ack: syn.seq.wrapping_add(1),
+        flags: TcpFlags(TcpFlags::RST | TcpFlags::ACK),
+        ..*syn
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

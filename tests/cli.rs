@@ -6746,24 +6746,28 @@ fn a_one_packet_connection_has_no_duration() {
 fn a_saved_file_cut_by_max_packets_says_so_when_analyzed() {
     let dir = temp_dir("cut-saved");
     let f = write(&dir, "refused.pcap", &refused_pcap(3));
-    let to = dir.join("cut.pcapng").display().to_string();
-    let out = rstscope(&[
-        "analyze",
-        &f,
-        "--endpoint",
-        "10.0.0.2:7211",
-        "--write",
-        &to,
-        "--max-packets",
-        "2",
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    // `analyze FROM --endpoint 10.0.0.2:7211 --write NAME` with `more` arguments, then the
+    // text report of the file written: the file and that report.
+    let saved = |from: &str, name: &str, more: &[&str]| {
+        let to = dir.join(name).display().to_string();
+        let args = [
+            "analyze",
+            from,
+            "--endpoint",
+            "10.0.0.2:7211",
+            "--write",
+            &to,
+        ];
+        let out = rstscope(&[&args[..], more].concat());
+        assert!(out.status.success(), "{name}: {out:?}");
+        let out = rstscope(&["analyze", &to]);
+        assert!(out.status.success(), "{name}: {out:?}");
+        (to, String::from_utf8_lossy(&out.stdout).into_owned())
+    };
     let said = "this file holds the first 2 of the 6 TCP packets to or from 10.0.0.2:7211 in \
                 the capture they were saved from (the later 4 are not in it): attempts and \
                 resets counted from it may be fewer than the capture's";
-    let out = rstscope(&["analyze", &to]);
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let (to, text) = saved(&f, "cut.pcapng", &["--max-packets", "2"]);
     assert!(text.contains(&format!("warning     {said}")), "{text}");
     assert!(text.contains("failed attempts  1 of 1"), "{text}");
     // And the endpoint's own evidence of the file, in the terminal.
@@ -6771,45 +6775,13 @@ fn a_saved_file_cut_by_max_packets_says_so_when_analyzed() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("rstscope: warning: {said}")), "{err}");
     // A file saved whole says nothing of the kind.
-    let whole = dir.join("whole.pcapng").display().to_string();
-    let out = rstscope(&[
-        "analyze",
-        &f,
-        "--endpoint",
-        "10.0.0.2:7211",
-        "--write",
-        &whole,
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8_lossy(&rstscope(&["analyze", &whole]).stdout).into_owned();
+    let (_, text) = saved(&f, "whole.pcapng", &[]);
     assert!(!text.contains("this file holds"), "{text}");
     // Saved again from the cut file, it still says so (s50: the first file's cut was lost,
     // and the second file read as holding every packet); cut again, the capture's count.
-    let again = dir.join("again.pcapng").display().to_string();
-    let out = rstscope(&[
-        "analyze",
-        &to,
-        "--endpoint",
-        "10.0.0.2:7211",
-        "--write",
-        &again,
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8_lossy(&rstscope(&["analyze", &again]).stdout).into_owned();
+    let (_, text) = saved(&to, "again.pcapng", &[]);
     assert!(text.contains(&format!("warning     {said}")), "{text}");
-    let twice = dir.join("twice.pcapng").display().to_string();
-    let out = rstscope(&[
-        "analyze",
-        &to,
-        "--endpoint",
-        "10.0.0.2:7211",
-        "--write",
-        &twice,
-        "--max-packets",
-        "1",
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8_lossy(&rstscope(&["analyze", &twice]).stdout).into_owned();
+    let (_, text) = saved(&to, "twice.pcapng", &["--max-packets", "1"]);
     assert!(
         text.contains(
             "this file holds the first of the 6 TCP packets to or from 10.0.0.2:7211 in the \

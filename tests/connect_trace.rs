@@ -899,7 +899,7 @@ fn a_client_whose_runs_end_as_their_connects_are_refused_is_listed_with_those_co
     let client = dir.join("refused-client");
     std::fs::copy(bash, &client).expect("copy bash");
     let port = common::closed_port(Ipv4Addr::LOCALHOST.into());
-    let mut shell = common::refused_client_loop(&client, port)
+    let mut shell = common::refused_client_loop(&client, Ipv4Addr::LOCALHOST, port)
         .spawn()
         .expect("start the loop");
     let path = canonical(&client);

@@ -779,7 +779,7 @@ pub struct Entry {
 #[cfg(test)]
 mod tests {
     use super::{FlowKey, KeyHasher, V4Ends};
-    use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+    use crate::packet::{TcpFlags, TcpPacket};
     use std::net::IpAddr;
 
     /// The IPv4 and IPv6 shortcuts order the ends, and so number the sides, as the general
@@ -816,23 +816,14 @@ mod tests {
                 for &sport in &ports {
                     for &dport in &ports {
                         let p = TcpPacket {
-                            ts: Timestamp(0),
                             frame: 1,
-                            interface: 0,
                             src,
                             dst,
                             sport,
                             dport,
-                            seq: 0,
-                            ack: 0,
                             flags: TcpFlags(TcpFlags::ACK),
-                            window: 0,
-                            window_scale: None,
-                            payload_len: 0,
-                            payload: &[],
                             ttl: 64,
-                            ip_id: None,
-                            overlay: crate::packet::Overlay::NONE,
+                            ..crate::decode::BLANK
                         };
                         let (key, side, hash) = FlowKey::of(&p, &hasher);
                         assert_eq!(

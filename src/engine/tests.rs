@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::*;
-use crate::packet::{TcpFlags, TcpPacket, Timestamp};
+use crate::packet::{TcpFlags, TcpPacket, Timestamp, refusal, syn};
 
 const S: u16 = TcpFlags::SYN;
 const A: u16 = TcpFlags::ACK;
@@ -73,7 +73,6 @@ impl Seq {
             let p = TcpPacket {
                 ts: Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + q.ms * 1_000_000),
                 frame: self.frame,
-                interface: 0,
                 src,
                 dst,
                 sport: sp,
@@ -82,12 +81,10 @@ impl Seq {
                 ack: q.ack,
                 flags: TcpFlags(q.flags),
                 window: 65535,
-                window_scale: None,
                 payload_len: q.len,
-                payload: &[],
                 ttl: q.ttl,
                 ip_id: q.ip_id,
-                overlay: crate::packet::Overlay::NONE,
+                ..crate::decode::BLANK
             };
             self.engine.packet(&p);
         }
@@ -1159,33 +1156,13 @@ fn ipv6_refused_is_refused() {
     let mut e = Engine::new(EngineConfig::default());
     let c = IpAddr::V6(Ipv6Addr::LOCALHOST);
     let base = TcpPacket {
-        ts: Timestamp(0),
-        frame: 1,
-        interface: 0,
-        src: c,
-        dst: c,
-        sport: 50000,
-        dport: 7301,
-        seq: 10,
-        ack: 0,
-        flags: TcpFlags(S),
-        window: 100,
         window_scale: Some(7),
-        payload_len: 0,
-        payload: &[],
-        ttl: 64,
-        ip_id: None,
-        overlay: crate::packet::Overlay::NONE,
+        ..syn(Timestamp(0), (c, 50000), (c, 7301), 10)
     };
     e.packet(&base);
     e.packet(&TcpPacket {
-        sport: 7301,
-        dport: 50000,
-        seq: 0,
-        ack: 11,
-        flags: TcpFlags(R | A),
         frame: 2,
-        ..base
+        ..refusal(&base)
     });
     e.finish();
     let s = e.snapshot();
@@ -1386,36 +1363,14 @@ fn a_timer_due_again_without_progress_is_caught() {
 /// A SYN from `client`:40000 to SERVER:`port` with sequence number `isn` at `ms`
 /// milliseconds of packet time, refused by a RST/ACK at once.
 fn refuse(e: &mut Engine, client: IpAddr, port: u16, isn: u32, ms: i64) {
-    let syn = TcpPacket {
-        ts: Timestamp(ms * 1_000_000),
-        frame: 1,
-        interface: 0,
-        src: client,
-        dst: SERVER,
-        sport: 40_000,
-        dport: port,
-        seq: isn,
-        ack: 0,
-        flags: TcpFlags(S),
-        window: 100,
-        window_scale: None,
-        payload_len: 0,
-        payload: &[],
-        ttl: 64,
-        ip_id: None,
-        overlay: crate::packet::Overlay::NONE,
-    };
+    let syn = syn(
+        Timestamp(ms * 1_000_000),
+        (client, 40_000),
+        (SERVER, port),
+        isn,
+    );
     e.packet(&syn);
-    e.packet(&TcpPacket {
-        src: SERVER,
-        dst: client,
-        sport: port,
-        dport: 40_000,
-        seq: 0,
-        ack: isn.wrapping_add(1),
-        flags: TcpFlags(R | A),
-        ..syn
-    });
+    e.packet(&refusal(&syn));
 }
 
 /// Regression (real-window trial): a port scan of 45,000 ports past the endpoint table's
@@ -2532,23 +2487,13 @@ fn the_same_tuple_in_two_overlay_networks_is_two_flows_and_two_endpoints() {
         ..EngineConfig::default()
     });
     let syn = |overlay, ms: i64| TcpPacket {
-        ts: Timestamp(ms * 1_000_000),
-        frame: 1,
-        interface: 0,
-        src: CLIENT,
-        dst: SERVER,
-        sport: 40_000,
-        dport: 7211,
-        seq: 1000,
-        ack: 0,
-        flags: TcpFlags(S),
-        window: 100,
-        window_scale: None,
-        payload_len: 0,
-        payload: &[],
-        ttl: 64,
-        ip_id: None,
         overlay,
+        ..crate::packet::syn(
+            Timestamp(ms * 1_000_000),
+            (CLIENT, 40_000),
+            (SERVER, 7211),
+            1000,
+        )
     };
     let answer = |overlay, ms, flags, seq| TcpPacket {
         src: SERVER,
@@ -2602,7 +2547,6 @@ fn runs_count_and_time_as_packets_one_at_a_time() {
         TcpPacket {
             ts: Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + ms * 1_000_000),
             frame,
-            interface: 0,
             src,
             dst,
             sport: sp,
@@ -2611,12 +2555,9 @@ fn runs_count_and_time_as_packets_one_at_a_time() {
             ack: 5000,
             flags: TcpFlags(flags),
             window: 65535,
-            window_scale: None,
             payload_len: 10,
-            payload: &[],
             ttl: 64,
-            ip_id: None,
-            overlay: crate::packet::Overlay::NONE,
+            ..crate::decode::BLANK
         }
     };
     let back = NEW_CAPTURE_BACK_SECS * 1000 + 5_000;

@@ -1387,7 +1387,6 @@ mod tests {
         TcpPacket {
             ts,
             frame: 1,
-            interface: 0,
             src: std::net::Ipv4Addr::LOCALHOST.into(),
             dst: std::net::Ipv4Addr::LOCALHOST.into(),
             sport: 40000,
@@ -1398,10 +1397,8 @@ mod tests {
             window,
             window_scale,
             payload_len,
-            payload: &[],
             ttl: 64,
-            ip_id: None,
-            overlay: crate::packet::Overlay::NONE,
+            ..crate::decode::BLANK
         }
     }
 

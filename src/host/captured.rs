@@ -201,21 +201,14 @@ mod tests {
         TcpPacket {
             ts: Timestamp(ms * 1_000_000),
             frame: 1,
-            interface: 0,
             src,
             dst,
             sport,
             dport,
             seq: 1,
-            ack: 0,
             flags: TcpFlags(flags),
-            window: 0,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
             ttl: 64,
-            ip_id: None,
-            overlay: crate::packet::Overlay::NONE,
+            ..crate::decode::BLANK
         }
     }
 

@@ -1194,8 +1194,6 @@ mod tests {
         };
         TcpPacket {
             ts: Timestamp((secs * 1e9) as i64),
-            frame: 0,
-            interface: 0,
             src: std::net::Ipv4Addr::LOCALHOST.into(),
             dst: std::net::Ipv4Addr::LOCALHOST.into(),
             sport,
@@ -1204,12 +1202,8 @@ mod tests {
             ack,
             flags: crate::packet::TcpFlags(flags),
             window: 65535,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
             ttl: 64,
-            ip_id: None,
-            overlay: crate::packet::Overlay::NONE,
+            ..crate::decode::BLANK
         }
     }
 

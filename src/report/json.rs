@@ -1391,26 +1391,11 @@ mod tests {
     /// killed by SIGSEGV within 40 ms, linked by the timing alone; nothing else known.
     fn failing_start(program: &str) -> FailingStart {
         FailingStart {
-            program: program.into(),
-            name: program.rsplit('/').next().unwrap_or(program).into(),
-            starts: 3,
-            first: Timestamp(1_000_000_000),
-            last: Timestamp(5_000_000_000),
-            longest_ns: 40_000_000,
             exit_status: None,
             signal: Some(11),
             killed: 3,
-            oom_killed: 0,
-            missing: Vec::new(),
-            link: crate::host::restarts::StartLink::Timing,
-            connected_to: Vec::new(),
             supervised: false,
-            failed_connects: None,
-            recovered: None,
-            elsewhere: None,
-            net_ns: Vec::new(),
-            net_ns_unread: None,
-            net_ns_relation: None,
+            ..crate::host::restarts::failing_start(program, 1, 5)
         }
     }
 

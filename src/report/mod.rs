@@ -4286,31 +4286,19 @@ pub(crate) mod tests {
 #[cfg(test)]
 mod failing_start_tests {
     use super::{Clock, failing_start_sentence};
-    use crate::host::restarts::{FailingStart, Recovered, RecoveredHow, StartLink};
+    use crate::host::restarts::{FailingStart, Recovered, RecoveredHow, StartLink, failing_start};
     use crate::packet::Timestamp;
 
     fn killed(starts: u32, signal: Option<u8>, killed: u32, oom: u32) -> FailingStart {
         FailingStart {
-            program: "/opt/x/bin/collector".into(),
-            name: "collector".into(),
             starts,
-            first: Timestamp(0),
-            last: Timestamp(i64::from(starts - 1) * 2_000_000_000),
             longest_ns: 3_140_000_000,
             exit_status: None,
             signal,
             killed,
             oom_killed: oom,
-            missing: Vec::new(),
             link: StartLink::SameProgram,
-            connected_to: Vec::new(),
-            supervised: true,
-            failed_connects: None,
-            recovered: None,
-            elsewhere: None,
-            net_ns: Vec::new(),
-            net_ns_unread: None,
-            net_ns_relation: None,
+            ..failing_start("/opt/x/bin/collector", 0, i64::from(starts - 1) * 2)
         }
     }
 

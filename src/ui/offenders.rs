@@ -2670,41 +2670,18 @@ mod tests {
 
     /// A refused SYN from 10.0.0.1:40000 to 10.0.0.2:`port` at `ms` of packet time.
     fn refuse(e: &mut crate::engine::Engine, port: u16, ms: i64) {
-        use crate::packet::{TcpFlags, TcpPacket};
         let (client, server): (IpAddr, IpAddr) = (
             "10.0.0.1".parse().expect("ip"),
             "10.0.0.2".parse().expect("ip"),
         );
-        let syn = TcpPacket {
-            ts: Timestamp(ms * 1_000_000),
-            frame: 1,
-            interface: 0,
-            src: client,
-            dst: server,
-            sport: 40_000,
-            dport: port,
-            seq: u32::from(port) << 16,
-            ack: 0,
-            flags: TcpFlags(TcpFlags::SYN),
-            window: 100,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
-            ttl: 64,
-            ip_id: None,
-            overlay: crate::packet::Overlay::NONE,
-        };
+        let syn = crate::packet::syn(
+            Timestamp(ms * 1_000_000),
+            (client, 40_000),
+            (server, port),
+            u32::from(port) << 16,
+        );
         e.packet(&syn);
-        e.packet(&TcpPacket {
-            src: server,
-            dst: client,
-            sport: port,
-            dport: 40_000,
-            seq: 0,
-            ack: (u32::from(port) << 16).wrapping_add(1),
-            flags: TcpFlags(TcpFlags::RST | TcpFlags::ACK),
-            ..syn
-        });
+        e.packet(&crate::packet::refusal(&syn));
     }
 
     /// Regression (real-window trial): a port scan of 45,000 ports, 35,000 of them not kept by
@@ -3432,26 +3409,10 @@ mod tests {
         assert_eq!(hover.expect("a hover").lines().count(), 2);
         // A program that kept failing to start; once a later start went well, in the past.
         let mut f = crate::host::restarts::FailingStart {
-            program: "/opt/c/collector".into(),
-            name: "collector".into(),
-            starts: 3,
-            first: t(0),
-            last: t(4),
-            longest_ns: 40_000_000,
             exit_status: None,
             signal: Some(11),
             killed: 3,
-            oom_killed: 0,
-            missing: Vec::new(),
-            link: crate::host::restarts::StartLink::Timing,
-            connected_to: Vec::new(),
-            supervised: true,
-            failed_connects: None,
-            recovered: None,
-            elsewhere: None,
-            net_ns: Vec::new(),
-            net_ns_unread: None,
-            net_ns_relation: None,
+            ..crate::host::restarts::failing_start("/opt/c/collector", t(0).second(), t(4).second())
         };
         h.failing_starts = vec![f.clone()];
         let (text, _) = listener_text(Some(&h), Clock::Utc);

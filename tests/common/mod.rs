@@ -48,18 +48,22 @@ pub fn closed_port(ip: std::net::IpAddr) -> u16 {
 
 /// A client whose runs end as its connects are refused: `sh -c` running `client` (a copy of
 /// bash under a name of the test's own: a link would read as the bash it links to) 18 times,
-/// 0.3 s apart, each run opening 127.0.0.1:`port` (closed) and exiting 1. Over 5 s: runs that
-/// end by their statuses only make a loop once they went on that long. The shell then stays,
-/// as a supervisor does, until its standard input (piped) is closed, and exits 0: a shell that
-/// ends well within 10 s of its start made its runs a script's helpers, which the trace does
-/// not list once it has read that end (a test that looked sooner passed, and failed on a
-/// loaded machine, where the trace read it first).
-pub fn refused_client_loop(client: &Path, port: u16) -> std::process::Command {
+/// 0.3 s apart, each run opening `ip`:`port` (closed, on loopback) and exiting 1. Over 5 s:
+/// runs that end by their statuses only make a loop once they went on that long. The shell
+/// then stays, as a supervisor does, until its standard input (piped) is closed, and exits
+/// 0: a shell that ends well within 10 s of its start made its runs a script's helpers,
+/// which the trace does not list once it has read that end (a test that looked sooner
+/// passed, and failed on a loaded machine, where the trace read it first).
+pub fn refused_client_loop(
+    client: &Path,
+    ip: std::net::Ipv4Addr,
+    port: u16,
+) -> std::process::Command {
     let mut sh = std::process::Command::new("sh");
     sh.args([
         "-c",
         &format!(
-            "for i in $(seq 18); do {} -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' 2>/dev/null; \
+            "for i in $(seq 18); do {} -c 'exec 3<>/dev/tcp/{ip}/{port}' 2>/dev/null; \
              sleep 0.3; done; read x; exit 0",
             client.display()
         ),
@@ -119,22 +123,46 @@ pub fn rst_with_payload(client_port: u16, text: &str) -> Vec<u8> {
 /// Ethernet + IPv4 + TCP between 10.0.0.1:40000 and 10.0.0.2:`port`, from the client or, as
 /// a `reply`, from 10.0.0.2.
 pub fn frame(port: u16, reply: bool, flags: u8, seq: u32, ack: u32) -> Vec<u8> {
-    let (src, dst, sport, dport) = if reply {
-        ([10, 0, 0, 2], [10, 0, 0, 1], port, 40000)
+    let (client, server) = (([10, 0, 0, 1], 40000), ([10, 0, 0, 2], port));
+    let (src, dst) = if reply {
+        (server, client)
     } else {
-        ([10, 0, 0, 1], [10, 0, 0, 2], 40000, port)
+        (client, server)
     };
+    tcp_frame(src, dst, flags, (seq, ack))
+}
+
+/// An Ethernet frame of [`ipv4_tcp`].
+pub fn tcp_frame(
+    src: ([u8; 4], u16),
+    dst: ([u8; 4], u16),
+    flags: u8,
+    seq_ack: (u32, u32),
+) -> Vec<u8> {
     let mut f = vec![0u8; 14];
     f[12] = 0x08;
-    f.extend_from_slice(&[0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0]);
-    f.extend_from_slice(&src);
-    f.extend_from_slice(&dst);
-    f.extend_from_slice(&sport.to_be_bytes());
-    f.extend_from_slice(&dport.to_be_bytes());
-    f.extend_from_slice(&seq.to_be_bytes());
-    f.extend_from_slice(&ack.to_be_bytes());
-    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    f.extend_from_slice(&ipv4_tcp(src, dst, flags, seq_ack));
     f
+}
+
+/// An IPv4 packet of one TCP segment with `flags` from `src` to `dst` (each an address and a
+/// port): 20-byte headers, no payload, IP ID 1, don't fragment, TTL 64, a window of 65,535,
+/// checksums left 0.
+pub fn ipv4_tcp(
+    (src, sport): ([u8; 4], u16),
+    (dst, dport): ([u8; 4], u16),
+    flags: u8,
+    (seq, ack): (u32, u32),
+) -> Vec<u8> {
+    let mut p = vec![0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0];
+    p.extend_from_slice(&src);
+    p.extend_from_slice(&dst);
+    p.extend_from_slice(&sport.to_be_bytes());
+    p.extend_from_slice(&dport.to_be_bytes());
+    p.extend_from_slice(&seq.to_be_bytes());
+    p.extend_from_slice(&ack.to_be_bytes());
+    p.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    p
 }
 
 /// An Ethernet frame from 10.99.0.1 to 10.99.0.2 carrying `inner` (an Ethernet frame) in

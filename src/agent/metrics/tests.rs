@@ -928,30 +928,16 @@ fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
 fn failing_starts_are_counted_once_each_by_program_within_bounds() {
     use crate::host::SightingSource;
     use crate::host::clients::{ClientProcess, EndpointClients};
-    use crate::host::restarts::{FailingStart, StartLink};
+    use crate::host::restarts::{FailingStart, failing_start};
     use crate::host::state::{EndpointHost, HostReport};
     let at = |s: i64| Timestamp(s * Timestamp::NANOS_PER_SEC);
     let failing = |program: &str, first: i64, starts: u32, signal: Option<u8>| FailingStart {
-        program: program.into(),
-        name: program.rsplit('/').next().unwrap_or_default().into(),
         starts,
-        first: at(first),
-        last: at(first + 2 * i64::from(starts - 1)),
-        longest_ns: 40_000_000,
         exit_status: if signal.is_some() { None } else { Some(7) },
         signal,
         killed: if signal.is_some() { starts } else { 0 },
-        oom_killed: 0,
-        missing: Vec::new(),
-        link: StartLink::Timing,
-        connected_to: Vec::new(),
         supervised: false,
-        failed_connects: None,
-        recovered: None,
-        elsewhere: None,
-        net_ns: Vec::new(),
-        net_ns_unread: None,
-        net_ns_relation: None,
+        ..failing_start(program, first, first + 2 * i64::from(starts - 1))
     };
     let report = |failing_starts: Vec<FailingStart>| HostReport {
         samples: 3,

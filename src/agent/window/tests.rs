@@ -197,37 +197,18 @@ impl Refusals {
 
     /// A SYN to `port` refused at once, at `ms` after 1,700,000,000 s.
     fn refuse(&mut self, ms: i64, cport: u16, port: u16) {
-        use crate::packet::{TcpFlags, TcpPacket};
+        use crate::packet::{TcpPacket, refusal, syn};
         let lo: std::net::IpAddr = "127.0.0.1".parse().expect("ip");
         self.isn = self.isn.wrapping_add(7_919);
         let ts = Timestamp(1_700_000_000 * Timestamp::NANOS_PER_SEC + ms * 1_000_000);
         let syn = TcpPacket {
-            ts,
             frame: self.frames + 1,
-            interface: 0,
-            src: lo,
-            dst: lo,
-            sport: cport,
-            dport: port,
-            seq: self.isn,
-            ack: 0,
-            flags: TcpFlags(TcpFlags::SYN),
             window: 65535,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
-            ttl: 64,
-            ip_id: None,
-            overlay: crate::packet::Overlay::NONE,
+            ..syn(ts, (lo, cport), (lo, port), self.isn)
         };
         let rst = TcpPacket {
             frame: self.frames + 2,
-            sport: port,
-            dport: cport,
-            seq: 0,
-            ack: self.isn.wrapping_add(1),
-            flags: TcpFlags(TcpFlags::RST | TcpFlags::ACK),
-            ..syn
+            ..refusal(&syn)
         };
         self.engine.packet(&syn);
         self.engine.packet(&rst);

@@ -114,29 +114,16 @@ fn live_report() -> HostReport {
         }),
         // Its new build's restarts, failing (a saved capture keeps them).
         failing_starts: vec![crate::host::restarts::FailingStart {
-            program: "/usr/local/bin/exporter".into(),
-            name: "exporter".into(),
             starts: 4,
-            first: at(95),
-            last: at(101),
             longest_ns: 700_000,
             exit_status: Some(127),
-            signal: None,
-            killed: 0,
-            oom_killed: 0,
             missing: vec![crate::host::loader::MissingLibrary {
                 name: "libzmq.so.5".into(),
                 needed_by: "/usr/local/bin/exporter".into(),
             }],
             link: crate::host::restarts::StartLink::SameProgram,
-            connected_to: Vec::new(),
             supervised: false,
-            failed_connects: None,
-            recovered: None,
-            elsewhere: None,
-            net_ns: Vec::new(),
-            net_ns_unread: None,
-            net_ns_relation: None,
+            ..crate::host::restarts::failing_start("/usr/local/bin/exporter", 95, 101)
         }],
         ..served.clone()
     };

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::analysis::CaptureInfo;
 use crate::engine::scans::ScanId;
 use crate::engine::{Cause, Offender, Scan, ScanKind};
-use crate::host::restarts::StartLink;
+use crate::host::restarts::{FailingStart, StartLink};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
@@ -1866,7 +1866,10 @@ pub fn within_words(o: &Offender) -> String {
 /// (4312) until 15:08:12" ("+2 more" where more went); a program failing to start while the
 /// port was refused, "collector fails to start" where the same executable listened there,
 /// "collector failing to start at the same time" where only the timing links it (its runs
-/// were not seen listening: a guess, said as one). The hover names every process that listened, and says the rest whole.
+/// were not seen listening: a guess, said as one). Where nothing listens and the program that
+/// listened there still fails to start, that comes first, as why nothing listens: "none;
+/// collector fails to start; earlier collector (4312) until 15:08:12". The hover names every
+/// process that listened, and says the rest whole.
 fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<String>) {
     // Where it cannot be told, the cell says so rather than staying blank.
     if let Some(why) = h.and_then(|h| h.untold.as_deref()) {
@@ -1926,7 +1929,29 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
             e.addr
         ));
     }
+    // The port's own program failing to start while nothing listens: why nothing does, said
+    // before the listener that went. Regression (the bundled sample at 1024x700): the cell
+    // read "none; collector (3507) until…", the collector's failing restarts, the story's
+    // end, cut away at its end.
+    let first = |f: &FailingStart| {
+        h.listener.now.is_none() && f.link == StartLink::SameProgram && f.recovered.is_none()
+    };
+    if h.failing_starts.iter().any(first) {
+        let rest = text
+            .strip_prefix("none")
+            .unwrap_or(&text)
+            .trim_start_matches("; ");
+        let rest = (!rest.is_empty()).then(|| format!("; earlier {rest}"));
+        let failing: String = (h.failing_starts.iter().filter(|f| first(f)))
+            .map(|f| format!("; {} fails to start", f.name))
+            .collect();
+        text = format!("none{failing}{}", rest.unwrap_or_default());
+    }
     for f in &h.failing_starts {
+        lines.push(report::failing_start_sentence(h.port, f, clock));
+        if first(f) {
+            continue;
+        }
         // A loop over (a later start went well) is told in the past. Regression (the window
         // on a busy machine): "rstscope? failed to start", of another's test binary linked by
         // the timing alone, read as the port's crashed service. The name first: a narrow cell
@@ -1938,7 +1963,6 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
             (StartLink::SameProgram, false) => format!("; {} fails to start", f.name),
             (StartLink::SameProgram, true) => format!("; {} failed to start", f.name),
         });
-        lines.push(report::failing_start_sentence(h.port, f, clock));
     }
     let text = RichText::new(text);
     let text = if h.listener.now.is_none() || !h.failing_starts.is_empty() {
@@ -3453,5 +3477,90 @@ mod tests {
             same.text()
         );
         assert!(hover.is_some_and(|h| h.contains("then it started at 22:13:50 and kept running")),);
+    }
+
+    /// Regression (the bundled sample at 1024x700): nothing listened on 7211 after the
+    /// collector crashed, and its supervisor's restarts kept failing (libzmq.so.5 missing); the
+    /// cell read "none; collector (3507) until…", the failing restarts cut away at its end.
+    /// The port's own program failing to start comes first, as why nothing listens; one linked
+    /// by the timing alone, or whose loop is over, stays after the listener that went.
+    #[test]
+    fn the_listener_cell_says_first_that_the_ports_program_fails_to_start() {
+        use crate::host::clients::EndpointClients;
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        use crate::host::restarts::{Recovered, RecoveredHow, failing_start};
+        let t = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let mut h = EndpointHost {
+            addr: "127.0.0.1".parse().expect("ip"),
+            port: 7211,
+            listener: ListenerStatus {
+                now: None,
+                earlier: vec![ListenerRecord {
+                    addr: "127.0.0.1:7211".parse().expect("addr"),
+                    process: ProcessInfo::bare(3507, "collector"),
+                    first_seen: t(0),
+                    last_seen: t(4),
+                }],
+            },
+            clients: EndpointClients::default(),
+            client_details: Vec::new(),
+            local: true,
+            former_owner: None,
+            listener_end: None,
+            failing_starts: Vec::new(),
+            machine: None,
+            untold: None,
+        };
+        let same = FailingStart {
+            link: StartLink::SameProgram,
+            exit_status: Some(127),
+            ..failing_start("/opt/c/collector", 1_700_000_005, 1_700_000_015)
+        };
+        h.failing_starts = vec![same.clone()];
+        let (text, hover) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "none; collector fails to start; earlier collector (3507) until 22:13:24"
+        );
+        let hover = hover.expect("a hover");
+        assert!(hover.contains("earlier: collector (PID 3507)"), "{hover}");
+        assert!(
+            hover.contains("The program that listened on 7211, /opt/c/collector, failed to start"),
+            "{hover}"
+        );
+        // Beside one linked by the timing alone, which stays at the end, a guess.
+        let other = failing_start("/opt/x/indexer", 1_700_000_005, 1_700_000_015);
+        h.failing_starts = vec![same.clone(), other];
+        let (text, _) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "none; collector fails to start; earlier collector (3507) until 22:13:24; indexer \
+             failing to start at the same time"
+        );
+        // No listener seen go (the capture began after the crash): the same, without it.
+        h.listener.earlier.clear();
+        h.failing_starts = vec![same.clone()];
+        let (text, _) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(text.text(), "none; collector fails to start");
+        // Over (a later start kept running) and nothing listens: history, after the rest.
+        h.listener.earlier = vec![ListenerRecord {
+            addr: "127.0.0.1:7211".parse().expect("addr"),
+            process: ProcessInfo::bare(3507, "collector"),
+            first_seen: t(0),
+            last_seen: t(4),
+        }];
+        h.failing_starts = vec![FailingStart {
+            recovered: Some(Recovered {
+                at: t(30),
+                how: RecoveredHow::KeptRunning,
+            }),
+            ..same
+        }];
+        let (text, _) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "none; collector (3507) until 22:13:24; collector failed to start"
+        );
     }
 }

@@ -7022,6 +7022,42 @@ fn a_wide_window_gives_its_room_to_the_listener_column() {
     );
 }
 
+/// Regression (real window, the bundled sample at 1024x700): nothing listened on 7211 and the
+/// collector's restarts kept failing, and the Listener cell read "none; collector (3507)
+/// until…", then "none; collector fails to star…" once that came first: the story's end cut.
+/// The column starts at least as wide as those first words, room or not.
+#[test]
+fn the_listener_cell_shows_whole_that_the_ports_program_fails_to_start() {
+    let h = opened_in(
+        window([1024.0, 700.0]),
+        settings(),
+        vec![manifest("resources/story-7211.pcapng")],
+    );
+    let header = h.get_by_label("Diagnosis").rect();
+    let (text, rect) = h
+        .query_all_by_label_contains("none; collector fails to start")
+        .filter(|n| (n.rect().top() - header.bottom()).abs() < 40.0)
+        .find_map(|n| Some((n.accesskit_node().value()?, n.rect())))
+        .expect("the Listener cell of the top row");
+    assert!(text.starts_with("none; collector fails to start; earlier collector (3507)"));
+    let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+    let lead = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap(
+            // With the ellipsis of a cut cell after them (the real window showed "none;
+            // collector fails to star…" where the text and the cell's width differed by less).
+            "none; collector fails to start…".to_owned(),
+            font,
+            egui::Color32::BLACK,
+        )
+        .size()
+        .x
+    });
+    assert!(
+        rect.width() + 0.5 >= lead,
+        "the Listener cell {text:?} is cut to {rect:?}, its first words {lead} points"
+    );
+}
+
 /// Regression: the range's sentence named the whole capture's clients. Two clients take turns
 /// against one closed port, five seconds each; the first five seconds had one client.
 #[test]

@@ -1297,8 +1297,10 @@ fn initial_width(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> f32 {
 /// The starting widths of the Listener and Connecting columns: [`WHO_WIDTH`], or wider, up to
 /// their longest cell (of the first rows), where the window has room past the other columns
 /// and the Diagnosis column's longest gist (at 1920 points the Listener cell "none; collector
-/// (27962) until 22:18:37" was cut while Diagnosis had hundreds of points to spare). In steps
-/// of 20, so that similar captures share their column widths.
+/// (27962) until 22:18:37" was cut while Diagnosis had hundreds of points to spare), and the
+/// Listener column at least as wide as its cells' first words where a port's own program
+/// fails to start ([`listener_lead`]), room or not. In steps of 20, so that similar captures
+/// share their column widths.
 fn who_widths(
     ui: &egui::Ui,
     rows: &[Row],
@@ -1340,6 +1342,16 @@ fn who_widths(
         let extra = (wanted[i].min(WHO_MOST) - WHO_WIDTH).clamp(0.0, spare);
         spare -= extra;
         widths[i] = (((WHO_WIDTH + extra) / 20.0).ceil() * 20.0).min(WHO_MOST);
+    }
+    // Whatever the room, the Listener cell's first words where the port's program fails to
+    // start: at 1024 points the bundled sample's cell read "none; collector fails to star…".
+    if columns.contains(&SortColumn::Listener) {
+        let lead = (first.iter())
+            .filter_map(|r| r.host.as_ref().filter(|h| h.local && h.untold.is_none()))
+            .filter_map(listener_lead)
+            .map(|lead| measure(lead) + pad)
+            .fold(0.0, f32::max);
+        widths[0] = widths[0].max(((lead / 20.0).ceil() * 20.0).min(WHO_MOST));
     }
     widths
 }
@@ -1933,23 +1945,17 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
     // before the listener that went. Regression (the bundled sample at 1024x700): the cell
     // read "none; collector (3507) until…", the collector's failing restarts, the story's
     // end, cut away at its end.
-    let first = |f: &FailingStart| {
-        h.listener.now.is_none() && f.link == StartLink::SameProgram && f.recovered.is_none()
-    };
-    if h.failing_starts.iter().any(first) {
+    if let Some(lead) = listener_lead(h) {
         let rest = text
             .strip_prefix("none")
             .unwrap_or(&text)
             .trim_start_matches("; ");
         let rest = (!rest.is_empty()).then(|| format!("; earlier {rest}"));
-        let failing: String = (h.failing_starts.iter().filter(|f| first(f)))
-            .map(|f| format!("; {} fails to start", f.name))
-            .collect();
-        text = format!("none{failing}{}", rest.unwrap_or_default());
+        text = format!("{lead}{}", rest.unwrap_or_default());
     }
     for f in &h.failing_starts {
         lines.push(report::failing_start_sentence(h.port, f, clock));
-        if first(f) {
+        if fails_here(h, f) {
             continue;
         }
         // A loop over (a later start went well) is told in the past. Regression (the window
@@ -1971,6 +1977,22 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
         text
     };
     (text, (!lines.is_empty()).then(|| lines.join("\n")))
+}
+
+/// `f`, failing to start, is the program that listened on `h`'s port, nothing listens there
+/// now, and its loop goes on: why nothing listens, which the Listener cell says first.
+fn fails_here(h: &EndpointHost, f: &FailingStart) -> bool {
+    h.listener.now.is_none() && f.link == StartLink::SameProgram && f.recovered.is_none()
+}
+
+/// The Listener cell's first words where the port's own program fails to start
+/// ([`fails_here`]): "none; collector fails to start". The column starts at least as wide.
+fn listener_lead(h: &EndpointHost) -> Option<String> {
+    let failing: String = (h.failing_starts.iter())
+        .filter(|f| fails_here(h, f))
+        .map(|f| format!("; {} fails to start", f.name))
+        .collect();
+    (!failing.is_empty()).then(|| format!("none{failing}"))
 }
 
 /// `name (pid)`, or "not visible" for a listener whose process cannot be seen.

@@ -80,7 +80,8 @@ say "installed with dpkg -i"
 # Read whole before grep: grep -q stopping early would fail the pipeline under pipefail.
 installed_report=$(/usr/bin/rstscope analyze resources/story-7211.pcapng) \
   || { say "FAIL: the installed rstscope could not analyze the sample (status $?)"; exit 1; }
-grep -qF "it was served by collector (pid 27962" <<<"$installed_report" \
+grep -qF "it was served by collector (pid 3507" <<<"$installed_report" \
+  && grep -qF "it needs libzmq.so.5, which the loader cannot find" <<<"$installed_report" \
   || { say "FAIL: the installed rstscope does not analyze the sample"; exit 1; }
 say "/usr/bin/rstscope analyzes the sample"
 if /usr/bin/rstscope 2>/dev/null; then say "FAIL: the headless rstscope opened something"; exit 1; fi

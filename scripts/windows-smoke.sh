@@ -549,8 +549,9 @@ for _ in $(seq 20); do
   [ -n "$copied" ] && [ "$copied" != 'something else' ] && break
   sleep 0.25
 done
-{ grep -qF 'it was served by colectör (pid 27962, /opt/rstscope-sample/bin/colectör)' <<<"$copied" &&
-  grep -qF 'Connecting: re捕獲 (pid 27965' <<<"$copied"; } ||
+{ grep -qF 'it was served by colectör (pid 3507, /opt/rstscope-sample/bin/colectör)' <<<"$copied" &&
+  grep -qF 'The program that listened on 7211, /opt/rstscope-sample/bin/colectör, failed to start' <<<"$copied" &&
+  grep -qF 'Connecting: re捕獲 (pid 3509' <<<"$copied"; } ||
   fail "Ctrl+C did not put the offender's diagnosis on the X clipboard, non-ASCII intact: \"$copied\""
 stop_app
 report "a capture dropped on the window from outside (XDND, wine's OLE drag and drop) opens: \"$title\"$(grep -q 'entering the drag again' "$work/drop.err" && echo " (after entering the drag again: $(head -1 "$work/drop.err"))"); Ctrl+C puts its diagnosis on the X clipboard, non-ASCII intact (colectör, re捕獲); screenshot: $out_dir/windows-dropped.png"

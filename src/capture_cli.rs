@@ -1674,33 +1674,42 @@ mod tests {
             .collect();
         assert_eq!(told.len(), 2, "{printed:#?}");
         assert!(
-            told[0].0.starts_with("22:18:37  resets 11 (abort 11)"),
+            told[0].0.starts_with("00:43:34  resets 11 (abort 11)"),
             "{}",
             told[0].0
         );
         assert!(told[0].1.contains("saw 11 aborts"), "{}", told[0].1);
-        // Once the refusals are as many as the aborts (12 against 11, at 22:18:43), the sentence
+        // Once the refusals are as many as the aborts (12 against 11, at 00:43:40), the sentence
         // is theirs, with the collector that served the port and the reporter connecting.
         assert!(
-            told[1].0.starts_with("22:18:43  resets 2 (refused 2)"),
+            told[1].0.starts_with("00:43:40  resets 2 (refused 2)"),
             "{}",
             told[1].0
         );
         assert!(
             told[1].1.starts_with(
                 "127.0.0.1:7211 refused 12 of 23 connection attempts from client 127.0.0.1 (2.0/s, \
-                 22:18:38-22:18:43) while it accepted 11: nothing was listening on that port \
+                 00:43:35-00:43:40) while it accepted 11: nothing was listening on that port \
                  after the service stopped."
             ),
             "{}",
             told[1].1
         );
         assert!(
-            told[1].1.contains("served by collector (pid 27962"),
+            told[1].1.contains("served by collector (pid 3507"),
             "{}",
             told[1].1
         );
-        assert!(told[1].1.contains(": reporter (pid 27965"), "{}", told[1].1);
+        assert!(told[1].1.contains(": reporter (pid 3509"), "{}", told[1].1);
+        // And why nothing listened again: the collector's restarts, every second, could not load.
+        assert!(
+            told[1].1.contains(
+                "The program that listened on 7211, /opt/rstscope-sample/bin/collector, failed to \
+                 start 11 times"
+            ),
+            "{}",
+            told[1].1
+        );
     }
 
     /// Regression: a client refused before its service started, then served until the

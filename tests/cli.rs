@@ -4443,7 +4443,7 @@ fn regression_the_series_and_connections_fit_a_terminal() {
         lines.contains(&"time      resets  refused  abort  failed".to_owned()),
         "{lines:#?}"
     );
-    assert!(lines.contains(&"22:18:38       2        2      0       2".to_owned()));
+    assert!(lines.contains(&"00:43:35       2        2      0       2".to_owned()));
     let note = lines
         .iter()
         .position(|l| l.starts_with("(handshake, after, stray, suspect: 0"));
@@ -4457,14 +4457,14 @@ fn regression_the_series_and_connections_fit_a_terminal() {
         "{lines:#?}"
     );
     assert!(
-        lines[heading.unwrap_or_default() + 1].starts_with("22:18:37"),
+        lines[heading.unwrap_or_default() + 1].starts_with("00:43:34"),
         "{lines:#?}"
     );
     let piped = String::from_utf8_lossy(&rstscope(&args).stdout).into_owned();
     assert!(
         piped.contains(
             "\ntime         resets  refused  handshake    after  abort  stray  failed  suspect\n\
-             22:18:37         11        0          0        0     11      0       0        0\n"
+             00:43:34         11        0          0        0     11      0       0        0\n"
         ),
         "{piped}"
     );
@@ -4480,7 +4480,7 @@ fn regression_the_series_and_connections_fit_a_terminal() {
     for line in lines.iter().filter(|l| !l.is_empty()) {
         assert!(line.chars().count() < 80, "{} columns: {line}", line.len());
         assert!(
-            line.starts_with("2026-12-02 22:18:") || line.starts_with("  "),
+            line.starts_with("2026-12-08 00:43:") || line.starts_with("  "),
             "{line}"
         );
     }
@@ -4512,8 +4512,8 @@ fn regression_every_line_of_the_report_fits_a_50_column_terminal() {
     }
     // Six digits: the file records microseconds, as a live capture takes them.
     for stamp in [
-        "2026-12-02 22:18:30.632117 +00:00",
-        "2026-12-02 22:18:37.629599 +00:00",
+        "2026-12-08 00:43:27.505054 +00:00",
+        "2026-12-08 00:43:34.626727 +00:00",
     ] {
         assert!(
             lines.iter().any(|l| l.contains(stamp)),

@@ -563,7 +563,7 @@ fn regression_part_of_a_capture_says_its_process_counts_are_the_whole_captures()
     let why = rstscope::report::full_diagnosis(o, part.host.as_deref(), Clock::Utc);
     assert!(
         why.contains(
-            "Connecting, over the whole capture this file was saved from: reporter (pid 27965, \
+            "Connecting, over the whole capture this file was saved from: reporter (pid 3509, \
              /opt/rstscope-sample/bin/reporter), 31 incidents (connect-trace)."
         ),
         "{why}"
@@ -578,7 +578,7 @@ fn regression_part_of_a_capture_says_its_process_counts_are_the_whole_captures()
     // The whole capture's own sentence has nothing to add.
     let why =
         rstscope::report::full_diagnosis(&a.snapshot.offenders[0], a.host.as_deref(), Clock::Utc);
-    assert!(why.contains("Connecting: reporter (pid 27965"), "{why}");
+    assert!(why.contains("Connecting: reporter (pid 3509"), "{why}");
     assert_eq!(over(&a), "report");
 }
 

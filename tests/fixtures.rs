@@ -101,24 +101,31 @@ fn sample_7211_is_twenty_refusals_twice_a_second() {
 
 /// The story sample's offender sentence (`rstscope analyze --utc`), as the README shows it.
 const STORY_SENTENCE: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from client 127.0.0.1 \
-     (2.0/s, 22:18:38-22:18:47) while it accepted 11: nothing was listening on that port after the \
-     service stopped. Nothing listened on 7211 when the capture ended (22:18:49); it was served by collector (pid 27962, /opt/rstscope-sample/bin/collector) from \
-     22:18:33 until 22:18:37. Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents \
-     (connect-trace).";
+     (2.0/s, 00:43:35-00:43:44) while it accepted 11: nothing was listening on that port after the \
+     service stopped. Nothing listened on 7211 when the capture ended (00:43:46); it was served by \
+     collector (pid 3507, /opt/rstscope-sample/bin/collector) from 00:43:30 until 00:43:34. The \
+     program that listened on 7211, /opt/rstscope-sample/bin/collector, failed to start 11 times \
+     from 00:43:35 to 00:43:45 (every 1.0 s): each run ended within 1 ms with exit status 127, and \
+     it needs libzmq.so.5, which the loader cannot find. Connecting: reporter (pid 3509, \
+     /opt/rstscope-sample/bin/reporter), 31 incidents (connect-trace).";
 
 /// [`STORY_SENTENCE`] as the JSON writes it (`--utc`): each time whole, RFC 3339.
 const STORY_SENTENCE_STAMPED: &str = "127.0.0.1:7211 refused 20 of 31 connection attempts from \
-     client 127.0.0.1 (2.0/s, 2026-12-02T22:18:38Z to 2026-12-02T22:18:47Z) while it accepted 11: nothing was \
-     listening on that port after the service stopped. Nothing listened on 7211 when the capture \
-     ended (2026-12-02T22:18:49Z); it was served by collector (pid 27962, \
-     /opt/rstscope-sample/bin/collector) from 2026-12-02T22:18:33Z until 2026-12-02T22:18:37Z. \
-     Connecting: reporter (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents \
+     client 127.0.0.1 (2.0/s, 2026-12-08T00:43:35Z to 2026-12-08T00:43:44Z) while it accepted 11: \
+     nothing was listening on that port after the service stopped. Nothing listened on 7211 when \
+     the capture ended (2026-12-08T00:43:46Z); it was served by collector (pid 3507, \
+     /opt/rstscope-sample/bin/collector) from 2026-12-08T00:43:30Z until 2026-12-08T00:43:34Z. \
+     The program that listened on 7211, /opt/rstscope-sample/bin/collector, failed to start 11 \
+     times from 2026-12-08T00:43:35Z to 2026-12-08T00:43:45Z (every 1.0 s): each run ended within \
+     1 ms with exit status 127, and it needs libzmq.so.5, which the loader cannot find. \
+     Connecting: reporter (pid 3509, /opt/rstscope-sample/bin/reporter), 31 incidents \
      (connect-trace).";
 
 /// resources/story-7211.pcapng, the README's demo and the app's bundled sample, made by
 /// `rstscope capture --write` (resources/story-7211.README.md): 11 connections served, reset
-/// when the collector crashed, then 20 refusals twice a second; the file's host block names
-/// the collector that served 7211 until the crash and the reporter that connected.
+/// when the collector crashed, then 20 refusals twice a second while its supervisor's restarts,
+/// every second, failed on a missing libzmq.so.5; the file's host block names the collector that
+/// served 7211 until the crash, its failing restarts, and the reporter that connected.
 #[test]
 fn story_7211_names_the_collector_that_served_and_the_reporter() {
     let (a, conns) = run("resources/story-7211.pcapng");
@@ -151,13 +158,13 @@ fn story_7211_names_the_collector_that_served_and_the_reporter() {
     for line in [
         "The machine that captured (as rstscope recorded it in the file)",
         "  machine     labutil01",
-        "  listening   0 sockets when the capture ended (22:18:49)",
-        "  gone        collector (pid 27962, /opt/rstscope-sample/bin/collector) on \
-         127.0.0.1:7211 (seen 22:18:33 to 22:18:37)",
+        "  listening   0 sockets when the capture ended (00:43:46)",
+        "  gone        collector (pid 3507, /opt/rstscope-sample/bin/collector) on \
+         127.0.0.1:7211 (seen 00:43:30 to 00:43:34)",
         "  1. 127.0.0.1:7211",
         &format!("     {STORY_SENTENCE}"),
-        "     command (listened, pid 27962): /opt/rstscope-sample/bin/collector 127.0.0.1:7211 5",
-        "     command (connecting, pid 27965): /opt/rstscope-sample/bin/reporter 127.0.0.1:7211 20 2",
+        "     command (listened, pid 3507): /opt/rstscope-sample/bin/collector 127.0.0.1:7211 5",
+        "     command (connecting, pid 3509): /opt/rstscope-sample/bin/reporter 127.0.0.1:7211 20 2",
         "     resets 31 (refused 20, abort 11); failed attempts 20 of 31; clients 1",
     ] {
         assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
@@ -178,22 +185,47 @@ fn story_7211_names_the_collector_that_served_and_the_reporter() {
     assert_eq!(o["listener"]["now"], serde_json::Value::Null);
     let served = &o["listener"]["earlier"][0];
     assert_eq!(served["name"], "collector");
-    assert_eq!(served["pid"], 27962);
+    assert_eq!(served["pid"], 3507);
     assert_eq!(served["exe"], "/opt/rstscope-sample/bin/collector");
     assert_eq!(
         served["cmdline"],
         "/opt/rstscope-sample/bin/collector 127.0.0.1:7211 5"
     );
     assert_eq!(served["address"], "127.0.0.1:7211");
-    // Its last sample, 22:18:37 UTC, just before its connections were reset (22:18:37.6).
-    assert_eq!(served["last_seen"].as_f64(), Some(1_796_249_917.020_135));
+    // Its last sample, 00:43:34 UTC, just before its connections were reset (00:43:34.6).
+    assert_eq!(served["last_seen"].as_f64(), Some(1_796_690_614.000_072));
     let client = &o["client_processes"][0];
     assert_eq!(client["name"], "reporter");
-    assert_eq!(client["pid"], 27965);
+    assert_eq!(client["pid"], 3509);
     assert_eq!(client["exe"], "/opt/rstscope-sample/bin/reporter");
     assert_eq!(client["source"], "connect-trace");
     assert_eq!(client["connections"], 31);
     assert_eq!(o["client_processes_not_observed"], 0);
+    // The story's end: the collector's supervisor started it again every second, and the
+    // build installed meanwhile could not load (exit status 127, libzmq.so.5 missing). The
+    // same executable listened on 7211, so it is that port's program failing to start.
+    let f = &o["listener"]["failing_starts"][0];
+    assert_eq!(f["program"], "/opt/rstscope-sample/bin/collector");
+    assert_eq!(
+        (f["kind"].as_str(), f["link"].as_str(), f["starts"].as_u64()),
+        (Some("failed-start"), Some("same-program"), Some(11))
+    );
+    assert_eq!(f["exit_status"], 127, "the loader's");
+    assert_eq!(f["supervised"], true, "every run forked by one loop");
+    assert_eq!(
+        f["missing_libraries"],
+        serde_json::json!([{"name": "libzmq.so.5", "needed_by": "/opt/rstscope-sample/bin/collector"}])
+    );
+    assert!(
+        f["every"].as_f64().is_some_and(|s| (0.9..1.1).contains(&s)),
+        "{f}"
+    );
+    assert_eq!(f["net_ns"], "capture");
+    // The machine-wide list has it too; the text's machine section does not say it again.
+    let machine = json["host"]["failing_starts"].as_array().expect("list");
+    assert_eq!(machine.len(), 1, "{machine:?}");
+    assert_eq!(machine[0]["program"], f["program"]);
+    assert!(!text.contains("  failing     "), "{text}");
     assert!(
         json["host_notes"]
             .as_array()

@@ -1781,25 +1781,37 @@ fn the_story_sample_names_its_programs(h: &Harness<'_, RstscopeApp>) {
     assert!(shows(h, "Connecting"), "the Connecting column is shown");
     assert!(!shows(h, "not in this file"));
     assert!(
-        shows(h, "none; collector (27962) until 22:18:37"),
-        "the Listener cell: nothing now, the collector until its crash"
+        shows(
+            h,
+            "none; collector fails to start; earlier collector (3507) until 00:43:34"
+        ),
+        "the Listener cell: nothing now, as the collector fails to start (first, where a narrow \
+         cell shows it), and the collector until its crash"
     );
     assert!(
-        shows(h, "reporter (27965) · reporter 127.0.0.1:7211 20 2 ×31"),
+        shows(h, "reporter (3509) · reporter 127.0.0.1:7211 20 2 ×31"),
         "the Connecting cell"
     );
     assert!(
         shows(h, "Listened until")
             && shows(
                 h,
-                "collector (27962) · collector 127.0.0.1:7211 5 — until 22:18:37"
+                "collector (3507) · collector 127.0.0.1:7211 5 — until 00:43:34"
             ),
         "the details' listener: gone since the crash"
     );
     assert!(
         shows(
             h,
-            "reporter (27965) · reporter 127.0.0.1:7211 20 2 — 31 incidents (connect-trace)"
+            "/opt/rstscope-sample/bin/collector — needs libzmq.so.5 (not found); 11 runs from \
+             00:43:35 to 00:43:45 (every 1.0 s)"
+        ),
+        "the details' failing start: its restarts every second, the library it needs"
+    );
+    assert!(
+        shows(
+            h,
+            "reporter (3509) · reporter 127.0.0.1:7211 20 2 — 31 incidents (connect-trace)"
         ),
         "the details' connecting process"
     );
@@ -1812,9 +1824,12 @@ fn the_story_sample_names_its_programs(h: &Harness<'_, RstscopeApp>) {
     );
     assert!(shows(
         h,
-        "Nothing listened on 7211 when the capture ended (22:18:49); it was served by collector \
-         (pid 27962, /opt/rstscope-sample/bin/collector) from 22:18:33 until 22:18:37. Connecting: reporter \
-         (pid 27965, /opt/rstscope-sample/bin/reporter), 31 incidents (connect-trace)."
+        "Nothing listened on 7211 when the capture ended (00:43:46); it was served by collector \
+         (pid 3507, /opt/rstscope-sample/bin/collector) from 00:43:30 until 00:43:34. The program \
+         that listened on 7211, /opt/rstscope-sample/bin/collector, failed to start 11 times from \
+         00:43:35 to 00:43:45 (every 1.0 s): each run ended within 1 ms with exit status 127, and \
+         it needs libzmq.so.5, which the loader cannot find. Connecting: reporter (pid 3509, \
+         /opt/rstscope-sample/bin/reporter), 31 incidents (connect-trace)."
     ));
 }
 
@@ -4429,7 +4444,7 @@ fn a_connections_packets_heading_stays_on_one_line_in_a_narrow_column() {
     let cases = [
         (
             manifest("resources/story-7211.pcapng"),
-            "127.0.0.1:35196",
+            "127.0.0.1:41528",
             false,
         ),
         (many, "10.0.0.1:40000", true),
@@ -7173,8 +7188,8 @@ fn exports_and_filters_say_they_are_the_whole_capture_while_a_range_is_selected(
 }
 
 /// Regression (real window, story-7211 at 1920x1080): the Listener column stayed cut ("none;
-/// collector (27962) unt…") while the Diagnosis column had hundreds of points to spare. A
-/// window with room gives it to the cut columns.
+/// collector (27962) unt…", the sample of then) while the Diagnosis column had hundreds of
+/// points to spare. A window with room gives it to the cut columns.
 #[test]
 fn a_wide_window_gives_its_room_to_the_listener_column() {
     let h = opened_in(
@@ -7184,7 +7199,7 @@ fn a_wide_window_gives_its_room_to_the_listener_column() {
     );
     let header = h.get_by_label("Diagnosis").rect();
     let (text, rect) = h
-        .query_all_by_label_contains("collector (27962)")
+        .query_all_by_label_contains("earlier collector (3507)")
         .filter(|n| (n.rect().top() - header.bottom()).abs() < 40.0)
         .find_map(|n| Some((n.accesskit_node().value()?, n.rect())))
         .expect("the Listener cell of the top row");
@@ -7197,6 +7212,42 @@ fn a_wide_window_gives_its_room_to_the_listener_column() {
     assert!(
         rect.width() + 0.5 >= whole,
         "the Listener cell {text:?} is cut to {rect:?} of {whole} points"
+    );
+}
+
+/// Regression (real window, the bundled sample at 1024x700): nothing listened on 7211 and the
+/// collector's restarts kept failing, and the Listener cell read "none; collector (3507)
+/// until…", then "none; collector fails to star…" once that came first: the story's end cut.
+/// The column starts at least as wide as those first words, room or not.
+#[test]
+fn the_listener_cell_shows_whole_that_the_ports_program_fails_to_start() {
+    let h = opened_in(
+        window([1024.0, 700.0]),
+        settings(),
+        vec![manifest("resources/story-7211.pcapng")],
+    );
+    let header = h.get_by_label("Diagnosis").rect();
+    let (text, rect) = h
+        .query_all_by_label_contains("none; collector fails to start")
+        .filter(|n| (n.rect().top() - header.bottom()).abs() < 40.0)
+        .find_map(|n| Some((n.accesskit_node().value()?, n.rect())))
+        .expect("the Listener cell of the top row");
+    assert!(text.starts_with("none; collector fails to start; earlier collector (3507)"));
+    let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+    let lead = h.ctx.fonts_mut(|f| {
+        f.layout_no_wrap(
+            // With the ellipsis of a cut cell after them (the real window showed "none;
+            // collector fails to star…" where the text and the cell's width differed by less).
+            "none; collector fails to start…".to_owned(),
+            font,
+            egui::Color32::BLACK,
+        )
+        .size()
+        .x
+    });
+    assert!(
+        rect.width() + 0.5 >= lead,
+        "the Listener cell {text:?} is cut to {rect:?}, its first words {lead} points"
     );
 }
 
@@ -12172,18 +12223,18 @@ fn story_at(size: [f32; 2], machine: bool) -> Harness<'static, RstscopeApp> {
     )
 }
 
-/// The story's connection rows (their client cells, `127.0.0.1:35…`) drawn whole between the
+/// The story's connection rows (their client cells, `127.0.0.1:4…`) drawn whole between the
 /// details' "Connections (31)" (followed by the rows in view where not all are) and the
 /// status bar.
 fn story_connection_rows(h: &Harness<'_, RstscopeApp>) -> usize {
     let top = connections_heading(h).1.bottom();
     let bottom = status_top(h, "106 packets");
-    h.query_all_by_label_contains("127.0.0.1:35")
+    h.query_all_by_label_contains("127.0.0.1:4")
         .filter(|n| {
             let node = n.accesskit_node();
             node.label()
                 .or(node.value())
-                .is_some_and(|l| l.starts_with("127.0.0.1:35"))
+                .is_some_and(|l| l.starts_with("127.0.0.1:4"))
         })
         .filter(|n| n.rect().top() >= top && n.rect().bottom() <= bottom)
         .filter(|n| connection_row_drawn(h, n.rect()))
@@ -12210,7 +12261,7 @@ fn the_connections_heading_says_which_rows_are_in_view_where_they_give_way() {
     // point or two, a row still reads whole.
     let seen = |h: &Harness<'_, RstscopeApp>| {
         let view = rstscope::ui::details::connection_rows_view(&h.ctx).expect("rows drawn");
-        h.query_all_by_label_contains("127.0.0.1:35")
+        h.query_all_by_label_contains("127.0.0.1:4")
             .filter(|n| view.expand(0.5).contains_rect(n.rect()))
             .count()
     };
@@ -12276,12 +12327,13 @@ fn the_connections_heading_says_which_rows_are_in_view_where_they_give_way() {
 /// details go from full (the filters written out) to compact with the processes' lines, and
 /// only where those would leave no connection row, to tight, the processes on the endpoint's
 /// hover; each shows connection rows. The plot keeps its useful height all along (below it,
-/// folded for room: the details then have room again).
+/// folded for room: the details then have room again). (From 800 points: the story's
+/// collector failing to start takes a line of the details, and at 700 they are compact.)
 #[test]
 fn the_details_keep_their_processes_lines_until_the_window_is_too_short_for_them() {
     use rstscope::ui::details::Arrangement;
     let mut seen = Vec::new();
-    for height in (500..=700).rev().step_by(10) {
+    for height in (500..=800).rev().step_by(10) {
         let h = story_at([1024.0, height as f32], false);
         let arrangement = h.state().details_arrangement().expect("details shown");
         let rows = story_connection_rows(&h);
@@ -12301,7 +12353,7 @@ fn the_details_keep_their_processes_lines_until_the_window_is_too_short_for_them
     assert_eq!(
         seen,
         [Arrangement::Full, Arrangement::Compact, Arrangement::Tight],
-        "from 700 to 500 points high"
+        "from 800 to 500 points high"
     );
     // Tight, the endpoint's hover tells the processes, as wide as their text.
     let mut h = story_at([800.0, 600.0], false);

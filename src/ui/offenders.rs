@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::analysis::CaptureInfo;
 use crate::engine::scans::ScanId;
 use crate::engine::{Cause, Offender, Scan, ScanKind};
-use crate::host::restarts::StartLink;
+use crate::host::restarts::{FailingStart, StartLink};
 use crate::host::state::{EndpointHost, HostReport};
 use crate::packet::Timestamp;
 use crate::report::{self, Clock};
@@ -1297,8 +1297,10 @@ fn initial_width(ui: &egui::Ui, c: SortColumn, endpoint: f32) -> f32 {
 /// The starting widths of the Listener and Connecting columns: [`WHO_WIDTH`], or wider, up to
 /// their longest cell (of the first rows), where the window has room past the other columns
 /// and the Diagnosis column's longest gist (at 1920 points the Listener cell "none; collector
-/// (27962) until 22:18:37" was cut while Diagnosis had hundreds of points to spare). In steps
-/// of 20, so that similar captures share their column widths.
+/// (27962) until 22:18:37" was cut while Diagnosis had hundreds of points to spare), and the
+/// Listener column at least as wide as its cells' first words where a port's own program
+/// fails to start ([`listener_lead`]), room or not. In steps of 20, so that similar captures
+/// share their column widths.
 fn who_widths(
     ui: &egui::Ui,
     rows: &[Row],
@@ -1340,6 +1342,16 @@ fn who_widths(
         let extra = (wanted[i].min(WHO_MOST) - WHO_WIDTH).clamp(0.0, spare);
         spare -= extra;
         widths[i] = (((WHO_WIDTH + extra) / 20.0).ceil() * 20.0).min(WHO_MOST);
+    }
+    // Whatever the room, the Listener cell's first words where the port's program fails to
+    // start: at 1024 points the bundled sample's cell read "none; collector fails to star…".
+    if columns.contains(&SortColumn::Listener) {
+        let lead = (first.iter())
+            .filter_map(|r| r.host.as_ref().filter(|h| h.local && h.untold.is_none()))
+            .filter_map(listener_lead)
+            .map(|lead| measure(lead) + pad)
+            .fold(0.0, f32::max);
+        widths[0] = widths[0].max(((lead / 20.0).ceil() * 20.0).min(WHO_MOST));
     }
     widths
 }
@@ -1869,7 +1881,10 @@ pub fn within_words(o: &Offender) -> String {
 /// were not seen listening: a guess, said as one), with "(a client of 127.0.0.1:5432)" where
 /// it was seen connecting elsewhere, and "curl's connects to 127.0.0.1:5432 failing at the
 /// same time" where every run ended as its connect failed (a client there, not a program that
-/// cannot start). The hover names every process that listened, and says the rest whole.
+/// cannot start). Where nothing listens and the program that
+/// listened there still fails to start, that comes first, as why nothing listens: "none;
+/// collector fails to start; earlier collector (4312) until 15:08:12". The hover names every
+/// process that listened, and says the rest whole.
 fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<String>) {
     // Where it cannot be told, the cell says so rather than staying blank.
     if let Some(why) = h.and_then(|h| h.untold.as_deref()) {
@@ -1929,7 +1944,23 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
             e.addr
         ));
     }
+    // The port's own program failing to start while nothing listens: why nothing does, said
+    // before the listener that went. Regression (the bundled sample at 1024x700): the cell
+    // read "none; collector (3507) until…", the collector's failing restarts, the story's
+    // end, cut away at its end.
+    if let Some(lead) = listener_lead(h) {
+        let rest = text
+            .strip_prefix("none")
+            .unwrap_or(&text)
+            .trim_start_matches("; ");
+        let rest = (!rest.is_empty()).then(|| format!("; earlier {rest}"));
+        text = format!("{lead}{}", rest.unwrap_or_default());
+    }
     for f in &h.failing_starts {
+        lines.push(report::failing_start_sentence(h.port, f, clock));
+        if fails_here(h, f) {
+            continue;
+        }
         // A loop over (a later start went well) is told in the past. Regression (the window
         // on a busy machine): "rstscope? failed to start", of another's test binary linked by
         // the timing alone, read as the port's crashed service. The name first: a narrow cell
@@ -1940,7 +1971,6 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
             StartLink::SameProgram if over => format!("; {} failed to start", f.name),
             StartLink::SameProgram => format!("; {} fails to start", f.name),
         });
-        lines.push(report::failing_start_sentence(h.port, f, clock));
     }
     let text = RichText::new(text);
     let text = if h.listener.now.is_none() || !h.failing_starts.is_empty() {
@@ -1977,6 +2007,22 @@ fn timing_words(f: &crate::host::restarts::FailingStart) -> String {
             f.name
         )
     }
+}
+
+/// `f`, failing to start, is the program that listened on `h`'s port, nothing listens there
+/// now, and its loop goes on: why nothing listens, which the Listener cell says first.
+fn fails_here(h: &EndpointHost, f: &FailingStart) -> bool {
+    h.listener.now.is_none() && f.link == StartLink::SameProgram && f.recovered.is_none()
+}
+
+/// The Listener cell's first words where the port's own program fails to start
+/// ([`fails_here`]): "none; collector fails to start". The column starts at least as wide.
+fn listener_lead(h: &EndpointHost) -> Option<String> {
+    let failing: String = (h.failing_starts.iter())
+        .filter(|f| fails_here(h, f))
+        .map(|f| format!("; {} fails to start", f.name))
+        .collect();
+    (!failing.is_empty()).then(|| format!("none{failing}"))
 }
 
 /// `name (pid)`, or "not visible" for a listener whose process cannot be seen.
@@ -3513,6 +3559,91 @@ mod tests {
         assert_eq!(
             timing_words(&some),
             "; collector failing to start at the same time (a client of 127.0.0.1:5432)"
+        );
+    }
+
+    /// Regression (the bundled sample at 1024x700): nothing listened on 7211 after the
+    /// collector crashed, and its supervisor's restarts kept failing (libzmq.so.5 missing); the
+    /// cell read "none; collector (3507) until…", the failing restarts cut away at its end.
+    /// The port's own program failing to start comes first, as why nothing listens; one linked
+    /// by the timing alone, or whose loop is over, stays after the listener that went.
+    #[test]
+    fn the_listener_cell_says_first_that_the_ports_program_fails_to_start() {
+        use crate::host::clients::EndpointClients;
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+        use crate::host::restarts::{Recovered, RecoveredHow, failing_start};
+        let t = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let mut h = EndpointHost {
+            addr: "127.0.0.1".parse().expect("ip"),
+            port: 7211,
+            listener: ListenerStatus {
+                now: None,
+                earlier: vec![ListenerRecord {
+                    addr: "127.0.0.1:7211".parse().expect("addr"),
+                    process: ProcessInfo::bare(3507, "collector"),
+                    first_seen: t(0),
+                    last_seen: t(4),
+                }],
+            },
+            clients: EndpointClients::default(),
+            client_details: Vec::new(),
+            local: true,
+            former_owner: None,
+            listener_end: None,
+            failing_starts: Vec::new(),
+            machine: None,
+            untold: None,
+        };
+        let same = FailingStart {
+            link: StartLink::SameProgram,
+            exit_status: Some(127),
+            ..failing_start("/opt/c/collector", 1_700_000_005, 1_700_000_015)
+        };
+        h.failing_starts = vec![same.clone()];
+        let (text, hover) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "none; collector fails to start; earlier collector (3507) until 22:13:24"
+        );
+        let hover = hover.expect("a hover");
+        assert!(hover.contains("earlier: collector (PID 3507)"), "{hover}");
+        assert!(
+            hover.contains("The program that listened on 7211, /opt/c/collector, failed to start"),
+            "{hover}"
+        );
+        // Beside one linked by the timing alone, which stays at the end, a guess.
+        let other = failing_start("/opt/x/indexer", 1_700_000_005, 1_700_000_015);
+        h.failing_starts = vec![same.clone(), other];
+        let (text, _) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "none; collector fails to start; earlier collector (3507) until 22:13:24; indexer \
+             failing to start at the same time"
+        );
+        // No listener seen go (the capture began after the crash): the same, without it.
+        h.listener.earlier.clear();
+        h.failing_starts = vec![same.clone()];
+        let (text, _) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(text.text(), "none; collector fails to start");
+        // Over (a later start kept running) and nothing listens: history, after the rest.
+        h.listener.earlier = vec![ListenerRecord {
+            addr: "127.0.0.1:7211".parse().expect("addr"),
+            process: ProcessInfo::bare(3507, "collector"),
+            first_seen: t(0),
+            last_seen: t(4),
+        }];
+        h.failing_starts = vec![FailingStart {
+            recovered: Some(Recovered {
+                at: t(30),
+                how: RecoveredHow::KeptRunning,
+            }),
+            ..same
+        }];
+        let (text, _) = listener_text(Some(&h), Clock::Utc);
+        assert_eq!(
+            text.text(),
+            "none; collector (3507) until 22:13:24; collector failed to start"
         );
     }
 }

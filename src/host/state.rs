@@ -931,21 +931,27 @@ impl HostState {
                 .then_with(|| a.by_status_only().cmp(&b.by_status_only()))
                 .then_with(|| b.last.cmp(&a.last))
         });
-        // Beside a program with evidence (it listened there, it crashes or cannot load, it
-        // connected to, or was refused by, an endpoint with incidents of its own), one linked
-        // by the timing alone whose runs only ended with statuses other than 0 or were
-        // stopped (SIGTERM, SIGPIPE), even by one supervisor's loop, is a script's check, or a
-        // program another stopped, more likely than the port's server. Regression (the 7211
-        // story live on a busy machine): "While 7211 was refused, /usr/bin/grep failed to
-        // start 4 times ... with exit status 1", and a test run's programs "not all the same
-        // way: 4 were killed by a signal", told beside the collector that needs its library.
+        // Beside a program with evidence of being the port's server (it listened there, it
+        // crashes or cannot load), one linked by the timing alone whose runs only ended with
+        // statuses other than 0 or were stopped (SIGTERM, SIGPIPE), even by one supervisor's
+        // loop, is a script's check, or a program another stopped, more likely than the
+        // port's server. Regression (the 7211 story live on a busy machine): "While 7211 was
+        // refused, /usr/bin/grep failed to start 4 times ... with exit status 1", and a test
+        // run's programs "not all the same way: 4 were killed by a signal", told beside the
+        // collector that needs its library. A program seen as a client elsewhere (it
+        // connected to, or was refused by, an endpoint with incidents of its own) is no such
+        // evidence: until 2026-12-08 a `curl` refused by 5432 in a shell's loop pushed a
+        // supervised service exiting 1 at each start (a configuration error) off 7211's list,
+        // the client told where the server was not.
         let weak = |f: &FailingStart| {
             f.link == StartLink::Timing
                 && !f.crashes_or_cannot_load()
                 && f.connected_to.is_empty()
                 && !f.failed_connects.as_ref().is_some_and(|c| c.refused)
         };
-        if out.iter().any(|f| !weak(f)) {
+        let servers_evidence =
+            |f: &FailingStart| f.link == StartLink::SameProgram || f.crashes_or_cannot_load();
+        if out.iter().any(servers_evidence) {
             out.retain(|f| !weak(f));
         }
         out.truncate(MAX_FAILING_SHOWN);
@@ -1342,28 +1348,38 @@ mod tests {
     /// was taken for a client).
     #[test]
     fn programs_seen_connecting_elsewhere_are_linked_by_the_timing_with_what_they_connected_to() {
-        let mut state = HostState::new(scope());
-        case_7211(&mut state, true);
-        for (t, port) in [(104, 45_000), (106, 45_001)] {
-            state.apply(HostSample {
-                at: at(t),
-                sightings: vec![ProcessSighting {
+        let (o, db) = (offender(7211, 0), offender(5432, 0));
+        // 7211's story, with the server's processes connecting to 5432 and refused there.
+        let report_with = |failing_starts: Vec<FailingStart>| {
+            let mut state = HostState::new(scope());
+            case_7211(&mut state, true);
+            for (t, port) in [(104, 45_000), (106, 45_001)] {
+                state.apply(HostSample {
                     at: at(t),
-                    local: SocketAddr::new(lo(), port),
-                    remote: Some("127.0.0.1:5432".parse().expect("addr")),
-                    pid: 1000 + u32::from(port),
-                    name: "server".into(),
-                    exe: None,
-                    script: None,
-                    source: SightingSource::ConnectTrace,
-                }],
+                    sightings: vec![ProcessSighting {
+                        at: at(t),
+                        local: SocketAddr::new(lo(), port),
+                        remote: Some("127.0.0.1:5432".parse().expect("addr")),
+                        pid: 1000 + u32::from(port),
+                        name: "server".into(),
+                        exe: None,
+                        script: None,
+                        source: SightingSource::ConnectTrace,
+                    }],
+                    ..HostSample::default()
+                });
+                state.incident(&Incident {
+                    server: (lo(), 5432, crate::packet::Overlay::NONE),
+                    ..refused(t, port)
+                });
+            }
+            state.apply(HostSample {
+                at: at(111),
+                failing_starts,
                 ..HostSample::default()
             });
-            state.incident(&Incident {
-                server: (lo(), 5432, crate::packet::Overlay::NONE),
-                ..refused(t, port)
-            });
-        }
+            state.report(&[o.clone(), db.clone()])
+        };
         let refused_by_db = || {
             Some(FailedConnects {
                 runs: 4,
@@ -1396,18 +1412,14 @@ mod tests {
             starts: 4,
             ..failing_start("/usr/bin/test", 2, 8)
         };
-        state.apply(HostSample {
-            at: at(111),
-            failing_starts: vec![tool, curl, check, server],
-            ..HostSample::default()
-        });
-        let (o, db) = (offender(7211, 0), offender(5432, 0));
-        let report = state.report(&[o.clone(), db]);
-        let shown = |i: usize| -> Vec<(&str, Vec<String>)> {
+        fn shown_in(report: &HostReport, i: usize) -> Vec<(&str, Vec<String>)> {
             (report.endpoints[i].failing_starts.iter())
                 .map(|f| (f.program.as_str(), f.client_of()))
                 .collect()
-        };
+        }
+        let without_server = vec![tool.clone(), curl.clone(), check.clone()];
+        let report = report_with(vec![tool, curl, check, server]);
+        let shown = |i: usize| shown_in(&report, i);
         let db_only = vec!["127.0.0.1:5432".to_owned()];
         assert_eq!(
             shown(0),
@@ -1442,6 +1454,17 @@ mod tests {
         );
         assert!(!sentence.contains("/opt/t/debug/tool"), "{sentence}");
         assert!(!sentence.contains("/usr/bin/test"), "{sentence}");
+        // Without the crashing server, a client elsewhere is no evidence that pushes the
+        // supervised program failing by its status off 7211's list: that one may be 7211's
+        // own service failing on its configuration. Regression: until 2026-12-08 the curl
+        // refused by 5432 was told alone, as if the only candidate.
+        let report = report_with(without_server);
+        let mut both = shown_in(&report, 0);
+        both.sort();
+        assert_eq!(
+            both,
+            [("/usr/bin/curl", db_only), ("/usr/bin/test", Vec::new())]
+        );
     }
 
     /// A client whose runs each end as its connect is refused (`while :; do bash -c 'exec

@@ -1768,6 +1768,10 @@ mod tests {
                 note: "one failure was not captured".into(),
             }),
             notes: vec!["a note".into()],
+            // Over, and cut to the endpoint's port as a file of its packets is: when the
+            // listeners were read, and which port they are of, are written too.
+            ended: true,
+            listening_port: Some(port),
             listening: vec![record(4_400, 6, 9)],
             gone: vec![record(4_312, 0, 3)],
             // The machine-wide list: a program no endpoint's diagnosis told, its runs in the
@@ -1806,7 +1810,8 @@ mod tests {
     }
 
     /// Regression: the diagnosis in the JSON said "(2.0/s, 13:09:12-13:09:21)" and "listens on
-    /// 7211 again since 09:56:46": times of day with no date and no zone, in a report a team
+    /// 7211 again since 09:56:46" (now, the capture over, "listened ... until the capture
+    /// ended (...)"): times of day with no date and no zone, in a report a team
     /// reads on hosts in other zones. Each is RFC 3339 with its offset, as the contract's
     /// times are UTC-anchored Unix seconds.
     #[test]
@@ -1821,7 +1826,12 @@ mod tests {
             assert_eq!(crate::report::tests::bare_time(d), None, "{d}");
         }
         let own = v["offenders"][0]["diagnosis"].as_str().expect("a sentence");
-        assert!(own.contains("again since 2026-12-01T09:56:46Z"), "{own}");
+        assert!(
+            own.contains(
+                "again from 2026-12-01T09:56:46Z until the capture ended (2026-12-01T09:56:49Z)"
+            ),
+            "{own}"
+        );
     }
 
     /// Regression: the agent's `/report?since=10m` said "refused all 99 connection attempts"

@@ -5325,6 +5325,68 @@ fn saved_packets_of_a_capture_with_process_information_name_its_programs() {
     }
 }
 
+/// Regression (real window, 800x600, "This machine" open, a live capture refused on four
+/// closed ports of loopback): the panel, 200 points wide, said "its AttemptFails (32) matches
+/// the failed attempts captured ..." over a table whose counts in view were those since boot
+/// ("AttemptFails 96" under "since bo…"), the capture's column off its right edge. The
+/// capture's counts come first after the counters' names, in view.
+#[test]
+fn the_machine_panel_shows_the_captures_counters_first_in_an_800_point_window() {
+    use rstscope::host::TcpCounters;
+    use rstscope::host::state::{ATTEMPT_FAILS, HostReport, KernelCounter, OUT_RSTS};
+    let counter = |name| KernelCounter {
+        name,
+        total: 32,
+        per_second: Vec::new().into(),
+    };
+    let report = Arc::new(HostReport {
+        samples: 3,
+        counters_now: Some(TcpCounters::new(vec![
+            ("ActiveOpens", 96),
+            (ATTEMPT_FAILS, 96),
+            (OUT_RSTS, 96),
+            ("TCPAbortOnTimeout", 0),
+        ])),
+        kernel: vec![counter(ATTEMPT_FAILS), counter(OUT_RSTS)],
+        ..HostReport::default()
+    });
+    let width = 800.0;
+    let mut h = Harness::builder()
+        .with_size([width, 600.0])
+        .with_theme(egui::Theme::Light)
+        .with_context_setup(rstscope::ui::fonts::add_symbols)
+        .build_ui_state(
+            move |ui, panel: &mut rstscope::ui::host::HostPanel| {
+                egui::Panel::right("host")
+                    .resizable(false)
+                    .default_size(rstscope::ui::host::LEAST_WIDTH)
+                    .show(ui, |ui| {
+                        panel.show(ui, Some(&report), None, rstscope::report::Clock::Utc);
+                    });
+                egui::CentralPanel::default_margins().show(ui, |ui| ui.label("the results"));
+            },
+            rstscope::ui::host::HostPanel::default(),
+        );
+    h.run_steps(3);
+    let left = |label: &str| h.get_by_label(label).rect().left();
+    assert!(
+        left("during the capture") < left("since boot"),
+        "the capture's column first: during at {}, since boot at {}",
+        left("during the capture"),
+        left("since boot")
+    );
+    // The capture's AttemptFails and OutRsts, 32 each, in the window.
+    let in_view: Vec<egui::Rect> = (h.query_all_by_label("32"))
+        .map(|n| n.rect())
+        .filter(|r| r.right() <= width)
+        .collect();
+    assert_eq!(
+        in_view.len(),
+        2,
+        "the capture's counts in view: {in_view:?}"
+    );
+}
+
 /// Outside a capture the panel reads the machine on demand and lists the listener this test
 /// opened, with this process's name, and filters by port.
 #[test]

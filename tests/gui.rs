@@ -3172,6 +3172,7 @@ enum Live {
     FileOpenedAfter,
     TableHoldsStill,
     StatusBarAt640,
+    At800x600BesideThisMachine,
 }
 
 /// A loopback address of test `test`'s own, `127.X.Y.Z` made of this process's id and the
@@ -3583,12 +3584,36 @@ fn a_client_whose_connects_are_refused_is_listed_as_such_in_the_this_machine_pan
 /// counts, whole and once; a connection row is in view after Stop.
 #[test]
 fn a_live_capture_at_800x600_shows_its_three_rows_and_a_connection_after_stop() {
+    live_capture_at_800x600_keeps_its_rows(false);
+}
+
+/// Regression (real window, 800x600, "This machine" open, a live capture refused on four
+/// closed ports of loopback): the panel says the kernel's comparison, and the legend's kernel
+/// counts alone ("··· kernel AttemptFails 32 · OutRsts 32"), a few points short of room on
+/// its line in the results narrowed by the panel, took a line of their own above the plot;
+/// after Stop the details said "Connections (8) · no row in view". The counts keep to the
+/// legend's line, cut shorter (whole on hover), where their line costs the rows.
+#[test]
+fn a_live_capture_at_800x600_beside_this_machine_shows_a_connection_after_stop() {
+    live_capture_at_800x600_keeps_its_rows(true);
+}
+
+/// [`a_live_capture_at_800x600_shows_its_three_rows_and_a_connection_after_stop`], with
+/// "This machine" open (`panel`) or not.
+fn live_capture_at_800x600_keeps_its_rows(panel: bool) {
     let size = [800.0, 600.0];
     let _only_its_own = no_program_failing();
-    let mut h = sized_harness(size, Vec::new());
+    let settings = Settings {
+        show_host: panel,
+        ..settings()
+    };
+    let mut h = sized_harness_with(size, settings, Vec::new());
     h.run_steps(2);
     // Three ports nothing listens on any more, of a loopback address of this test's own.
-    let ip = own_loopback(Live::At800x600);
+    let ip = own_loopback(match panel {
+        false => Live::At800x600,
+        true => Live::At800x600BesideThisMachine,
+    });
     // The highest first: the first refused ranks below the others while their counts are
     // equal (ties go by port), and comes back to the top (its selected row with it) as its
     // refusals lead, as in the CI run where the table was left scrolled past it.
@@ -3670,46 +3695,73 @@ fn a_live_capture_at_800x600_shows_its_three_rows_and_a_connection_after_stop() 
     rows_in_view(&h, "capturing");
     // The comparison, once: not on a line of its own, which would leave no connection row
     // in view after Stop, but on the hover of the kernel's counts, whole, in the window.
-    let note = h
-        .state()
-        .source()
-        .and_then(|s| s.analysis.as_ref())
-        .and_then(|a| a.host.as_ref())
-        .and_then(|r| r.coverage.as_ref())
-        .map(|c| c.note.clone())
-        .expect("the comparison");
+    // (As it reads now: the kernel's counters are the machine's, and other live tests'
+    // refusals at the same time change its counts, and its words, as the capture goes on.)
+    let note_now = |h: &Harness<'_, RstscopeApp>| {
+        h.state()
+            .source()
+            .and_then(|s| s.analysis.as_ref())
+            .and_then(|a| a.host.as_ref())
+            .and_then(|r| r.coverage.as_ref())
+            .map(|c| c.note.clone())
+            .expect("the comparison")
+    };
+    let note = note_now(&h);
     assert_eq!(
         h.state().kernel_note_on_hover(),
         Some(true),
-        "{note:?} on the kernel's counts' hover; {}",
+        "{note:?} on the kernel's counts' hover (beside \"This machine\": the counts on the \
+         legend's line); {}",
         texts_on_screen(&h)
-    );
-    assert_eq!(
-        h.query_all_by_label_contains(&note).count(),
-        0,
-        "{note:?} not in the legend"
     );
     let counts = (h.query_all_by_label_contains("··· kernel AttemptFails"))
         .map(|n| n.rect())
         .next()
         .expect("the kernel's counts");
-    h.hover_at(counts.center());
-    let start = Instant::now();
-    while h.query_all_by_label_contains(&note).count() == 0 {
+    if panel {
+        // Said in the panel, once; the counts on the legend's line, the failed attempts'.
+        let panel_left = machine_heading_left(&h);
+        let said: Vec<f32> = (h.query_all_by_label(&note))
+            .map(|n| n.rect().left())
+            .collect();
         assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "{note:?} on the hover of the kernel's counts at {counts:?}"
+            said.len() == 1 && said[0] >= panel_left - 1.0,
+            "{note:?} once, in the panel (from {panel_left}): {said:?}"
         );
-        std::thread::sleep(Duration::from_millis(5));
-        h.step();
+        let failed = (h.query_all_by_label_contains("— failed attempts"))
+            .map(|n| n.rect())
+            .next()
+            .expect("the failed attempts' toggle");
+        assert!(
+            (counts.center().y - failed.center().y).abs() < 2.0 && counts.right() < panel_left,
+            "the kernel's counts at {counts:?} on the line of the failed attempts at {failed:?}"
+        );
+    } else {
+        assert_eq!(
+            h.query_all_by_label_contains(&note).count(),
+            0,
+            "{note:?} not in the legend"
+        );
+        h.hover_at(counts.center());
+        let start = Instant::now();
+        while h.query_all_by_label_contains(&note_now(&h)).count() == 0 {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{:?} on the hover of the kernel's counts at {counts:?}",
+                note_now(&h)
+            );
+            std::thread::sleep(Duration::from_millis(5));
+            h.step();
+        }
+        let note = note_now(&h);
+        let said: Vec<egui::Rect> = (h.query_all_by_label_contains(&note))
+            .map(|n| n.rect())
+            .collect();
+        assert!(
+            said.len() == 1 && said[0].right() <= size[0] && said[0].bottom() <= size[1],
+            "{note:?} said once, whole in the window: {said:?}"
+        );
     }
-    let said: Vec<egui::Rect> = (h.query_all_by_label_contains(&note))
-        .map(|n| n.rect())
-        .collect();
-    assert!(
-        said.len() == 1 && said[0].right() <= size[0] && said[0].bottom() <= size[1],
-        "{note:?} said once, whole in the window: {said:?}"
-    );
     h.remove_cursor();
     h.run_steps(3);
     // The details' diagnosis and both filters, as for a file at this size (their lists are
@@ -4729,6 +4781,104 @@ fn the_kernels_comparison_on_hover_takes_no_line_of_the_legend() {
     );
 }
 
+/// Regression (real window, 800x600, "This machine" open, a live capture): the panel says the
+/// kernel's comparison, and the legend's kernel counts alone, a few points short of room on
+/// its line, took a line of their own (after Stop the details had no connection row in
+/// view). Kept (the app's choice where that line costs the rows), they stay on the legend's
+/// line, cut shorter, and their hover says them whole, in one tooltip (egui's own copy of a
+/// cut label's text came over the counts' hover, at 640x480 too).
+#[test]
+fn the_kernels_counts_kept_beside_this_machine_take_no_line_of_their_own() {
+    use rstscope::ui::plot::{PlotInput, PlotView};
+    // About the results' width beside the panel in an 800-point window (600 points, where
+    // the counts' least fits by a few points): the counts whole fit the legend's line in
+    // neither, their least in both.
+    const WIDTH: f32 = 620.0;
+    let whole = "··· kernel AttemptFails 32 · OutRsts 32";
+    let laid_out = |kept: bool| {
+        let mut h = Harness::builder()
+            .with_size([WIDTH, 600.0])
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, (plot, kept): &mut (PlotView, bool)| {
+                    let a = live_results_of(32, 2);
+                    egui::CentralPanel::default_margins().show(ui, |ui| {
+                        let input = PlotInput {
+                            analysis: &a,
+                            version: (1, 1),
+                            highlight: None,
+                            height: 110.0,
+                            compact: true,
+                            loading: false,
+                            kernel_note: false,
+                            note_on_hover: *kept,
+                            folded: false,
+                            for_room: false,
+                            live: true,
+                        };
+                        plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
+                        ui.label("under the plot");
+                    });
+                },
+                (PlotView::default(), kept),
+            );
+        h.run_steps(4);
+        let counts = (h.query_all_by_label_contains("··· kernel AttemptFails"))
+            .map(|n| n.rect())
+            .next()
+            .expect("the kernel's counts");
+        let failed = (h.query_all_by_label_contains("— failed attempts"))
+            .map(|n| n.rect())
+            .next()
+            .expect("the failed attempts' toggle");
+        let top = h.get_by_label("under the plot").rect().top();
+        // Their hover: the texts of every tooltip that says the counts whole.
+        let before = h.query_all_by_label_contains(whole).count();
+        h.hover_at(counts.center());
+        let start = Instant::now();
+        while (h
+            .query_all_by_label_contains("this machine's kernel counters")
+            .next())
+        .is_none()
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "kept {kept}: the counts' hover at {counts:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+            h.step();
+        }
+        h.run_steps(2);
+        let hovers: Vec<String> = (h.query_all_by_label_contains(whole))
+            .filter_map(|n| n.accesskit_node().value().or(n.accesskit_node().label()))
+            .collect();
+        (counts, failed, top, before, hovers)
+    };
+    let (counts, first, line_top, _, _) = laid_out(false);
+    assert!(
+        counts.center().y > first.bottom(),
+        "not kept: the counts at {counts:?} on a line of their own, under the failed \
+         attempts at {first:?} (else this test's width tells nothing)"
+    );
+    let (counts, failed, top, before, hovers) = laid_out(true);
+    assert!(
+        (counts.center().y - first.center().y).abs() < 2.0
+            && (failed.center().y - first.center().y).abs() < 2.0
+            && counts.right() <= WIDTH,
+        "kept: the counts at {counts:?} on the legend's first line, with the failed attempts \
+         at {failed:?}, as they are at {first:?} without the counts"
+    );
+    assert!(
+        top <= line_top,
+        "under the plot at {top}, {line_top} with their line"
+    );
+    assert_eq!(
+        hovers.len() - before,
+        1,
+        "kept and cut: said whole once on hover ({before} before): {hovers:?}"
+    );
+}
+
 /// [`the_table_holds_still_while_a_live_captures_counts_grow`] in a window of `size`; false
 /// where the test cannot capture.
 fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
@@ -5173,6 +5323,68 @@ fn saved_packets_of_a_capture_with_process_information_name_its_programs() {
         assert!(shown.contains(&format!("Connecting: {program}")), "{shown}");
         assert_eq!(sentence(&saved, port), shown);
     }
+}
+
+/// Regression (real window, 800x600, "This machine" open, a live capture refused on four
+/// closed ports of loopback): the panel, 200 points wide, said "its AttemptFails (32) matches
+/// the failed attempts captured ..." over a table whose counts in view were those since boot
+/// ("AttemptFails 96" under "since bo…"), the capture's column off its right edge. The
+/// capture's counts come first after the counters' names, in view.
+#[test]
+fn the_machine_panel_shows_the_captures_counters_first_in_an_800_point_window() {
+    use rstscope::host::TcpCounters;
+    use rstscope::host::state::{ATTEMPT_FAILS, HostReport, KernelCounter, OUT_RSTS};
+    let counter = |name| KernelCounter {
+        name,
+        total: 32,
+        per_second: Vec::new().into(),
+    };
+    let report = Arc::new(HostReport {
+        samples: 3,
+        counters_now: Some(TcpCounters::new(vec![
+            ("ActiveOpens", 96),
+            (ATTEMPT_FAILS, 96),
+            (OUT_RSTS, 96),
+            ("TCPAbortOnTimeout", 0),
+        ])),
+        kernel: vec![counter(ATTEMPT_FAILS), counter(OUT_RSTS)],
+        ..HostReport::default()
+    });
+    let width = 800.0;
+    let mut h = Harness::builder()
+        .with_size([width, 600.0])
+        .with_theme(egui::Theme::Light)
+        .with_context_setup(rstscope::ui::fonts::add_symbols)
+        .build_ui_state(
+            move |ui, panel: &mut rstscope::ui::host::HostPanel| {
+                egui::Panel::right("host")
+                    .resizable(false)
+                    .default_size(rstscope::ui::host::LEAST_WIDTH)
+                    .show(ui, |ui| {
+                        panel.show(ui, Some(&report), None, rstscope::report::Clock::Utc);
+                    });
+                egui::CentralPanel::default_margins().show(ui, |ui| ui.label("the results"));
+            },
+            rstscope::ui::host::HostPanel::default(),
+        );
+    h.run_steps(3);
+    let left = |label: &str| h.get_by_label(label).rect().left();
+    assert!(
+        left("during the capture") < left("since boot"),
+        "the capture's column first: during at {}, since boot at {}",
+        left("during the capture"),
+        left("since boot")
+    );
+    // The capture's AttemptFails and OutRsts, 32 each, in the window.
+    let in_view: Vec<egui::Rect> = (h.query_all_by_label("32"))
+        .map(|n| n.rect())
+        .filter(|r| r.right() <= width)
+        .collect();
+    assert_eq!(
+        in_view.len(),
+        2,
+        "the capture's counts in view: {in_view:?}"
+    );
 }
 
 /// Outside a capture the panel reads the machine on demand and lists the listener this test

@@ -102,7 +102,9 @@ struct LiveFold {
 /// back would leave room for it, and the legend and the plot's axis title, which follow the
 /// last frame's heights, would move each frame. Decided in the first frame at a new size, it
 /// went by the details' heights measured at the old width (taken once two frames agree), and
-/// a stopped capture laid out afresh at 800x600 kept the line.
+/// a stopped capture laid out afresh at 800x600 kept the line. With "This machine" open (it
+/// says the comparison), the same for the kernel's counts' own line: on hover, they keep to
+/// the legend's line, cut shorter.
 #[derive(Clone, Copy)]
 struct NoteHold {
     capture: u64,
@@ -881,7 +883,8 @@ impl RstscopeApp {
 
     /// Where the last frame's layout said a live capture's kernel comparison: `Some(true)` on
     /// the hover of the legend's kernel counts, `Some(false)` in the legend; `None` before it
-    /// was decided for this capture and size (or where there is none to say).
+    /// was decided for this capture and size (or where there is none to say). With "This
+    /// machine" open, which says it: `Some(true)` where the counts keep to the legend's line.
     pub fn kernel_note_on_hover(&self) -> Option<bool> {
         self.note_hold.and_then(|h| h.on_hover)
     }
@@ -1901,7 +1904,9 @@ impl RstscopeApp {
             // 800-point window's, "This machine" closed) goes to their hover where that line
             // costs the table's three rows or the details' first connection: at 800x600 the
             // details, compact under three rows, had no connection row in view after Stop
-            // ("no row in view"). Held for the capture and the size.
+            // ("no row in view"). With the panel open (which says the comparison), the
+            // counts alone took that line at 800x600: they keep to the legend's line, cut
+            // shorter. Held for the capture and the size.
             let note_on_hover = {
                 let needs = self.table.needs(ui);
                 let three = crate::ui::layout::TableNeeds {
@@ -1913,9 +1918,7 @@ impl RstscopeApp {
                     + crate::ui::layout::SPLITTER
                     + three.least()
                     > ui.available_height();
-                let in_legend =
-                    !(show_host && a.host.as_ref().is_some_and(|h| h.of_this_machine()));
-                let line = self.plot.note_line(version.0).filter(|_| in_legend);
+                let line = self.plot.note_line(version.0);
                 // The window's size and the results' width, as for `live_short`: a status bar
                 // that grows a line as the capture goes on (640x480) does not decide again.
                 let size = egui::vec2(ui.available_width(), ui.ctx().content_rect().height());

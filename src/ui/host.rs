@@ -372,7 +372,9 @@ fn prose(ui: &mut egui::Ui, visible: f32, text: RichText) {
 }
 
 /// The counters since boot; during the capture too when `live` (a one-shot reading has no
-/// capture to count over).
+/// capture to count over), first after the counter's name: the comparison above says those
+/// ("its AttemptFails (32) matches ..."), and at 800 points the panel (200 points) showed
+/// the counts since boot only ("AttemptFails 96"), the capture's off its right edge.
 fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool, visible: f32) {
     ui.label(RichText::new("Kernel TCP counters").strong());
     if let Some(c) = &h.coverage {
@@ -387,14 +389,13 @@ fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool, visible: f32) {
         .num_columns(3)
         .show(ui, |ui| {
             ui.label(RichText::new("counter").strong());
-            ui.label(RichText::new("since boot").strong());
             if live {
                 ui.label(RichText::new("during the capture").strong());
             }
+            ui.label(RichText::new("since boot").strong());
             ui.end_row();
             for (name, value) in now.iter() {
                 ui.label(RichText::new(name).monospace());
-                ui.label(thousands(value));
                 match h.counter(name).filter(|_| live) {
                     Some(k) => {
                         let peak = k.per_second.iter().map(|&(_, n)| n).max().unwrap_or(0);
@@ -413,6 +414,7 @@ fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool, visible: f32) {
                     }
                     None => {}
                 }
+                ui.label(thousands(value));
                 ui.end_row();
             }
         });

@@ -1948,7 +1948,8 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
     // before the listener that went. Regression (the bundled sample at 1024x700): the cell
     // read "none; collector (3507) until…", the collector's failing restarts, the story's
     // end, cut away at its end.
-    if let Some(lead) = listener_lead(h) {
+    let led = listener_lead(h);
+    if let Some(lead) = led.clone() {
         let rest = text
             .strip_prefix("none")
             .unwrap_or(&text)
@@ -1956,11 +1957,21 @@ fn listener_text(h: Option<&EndpointHost>, clock: Clock) -> (RichText, Option<St
         let rest = (!rest.is_empty()).then(|| format!("; earlier {rest}"));
         text = format!("{lead}{}", rest.unwrap_or_default());
     }
+    // On hover too, that comes first, before the listener that went: the cell's order.
+    let mut first = match led {
+        Some(_) => (lines.iter())
+            .position(|l| l.starts_with("earlier: "))
+            .unwrap_or(lines.len()),
+        None => lines.len(),
+    };
     for f in &h.failing_starts {
-        lines.push(report::failing_start_sentence(h.port, f, clock));
+        let sentence = report::failing_start_sentence(h.port, f, clock);
         if fails_here(h, f) {
+            lines.insert(first.min(lines.len()), sentence);
+            first += 1;
             continue;
         }
+        lines.push(sentence);
         // A loop over (a later start went well) is told in the past. Regression (the window
         // on a busy machine): "rstscope? failed to start", of another's test binary linked by
         // the timing alone, read as the port's crashed service. The name first: a narrow cell
@@ -3607,9 +3618,13 @@ mod tests {
             "none; collector fails to start; earlier collector (3507) until 22:13:24"
         );
         let hover = hover.expect("a hover");
-        assert!(hover.contains("earlier: collector (PID 3507)"), "{hover}");
+        let earlier = hover.find("earlier: collector (PID 3507)");
+        let failing =
+            hover.find("The program that listened on 7211, /opt/c/collector, failed to start");
+        // In the cell's order: why nothing listens first (it came after the listener that
+        // went, at the hover's end, until 2026-12-08).
         assert!(
-            hover.contains("The program that listened on 7211, /opt/c/collector, failed to start"),
+            failing.is_some() && earlier.is_some() && failing < earlier,
             "{hover}"
         );
         // Beside one linked by the timing alone, which stays at the end, a guess.

@@ -333,10 +333,12 @@ pub struct PlotInput<'a> {
     /// Say the kernel's counters compared with the capture's in the legend, after the
     /// kernel's line (not where "This machine" shows this capture's readings and says it).
     pub kernel_note: bool,
-    /// With `kernel_note`: say it on the hover of the kernel's counts, whole, rather than on
-    /// a line of the legend's own. The app's held choice where that line would cost the
+    /// Keep the kernel's counts on the legend's line, cut shorter as they must (whole on
+    /// hover), and, with `kernel_note`, say the comparison on their hover, whole, rather than
+    /// on a line of the legend's own. The app's held choice where that line would cost the
     /// table's rows or the details' first connection (800x600: no connection row was in
-    /// view after Stop); [`PlotView::note_line`] tells it where the legend put it.
+    /// view after Stop; beside "This machine", the counts alone on a line, the same);
+    /// [`PlotView::note_line`] tells it where the legend put them.
     pub note_on_hover: bool,
     /// The user folded the plot by its heading ([`PlotView::take_fold_toggle`]): the legend
     /// alone, with its counts by cause, and the time range selected if any; no plot.
@@ -380,7 +382,9 @@ impl PlotView {
     /// it ([`PlotInput::note_on_hover`] false), put the comparison: `Some(true)` on a line of
     /// its own, or beside the kernel's counts on a line of theirs, under the legend's other
     /// items (an 800-point window's); `Some(false)` on their line; `None` before it has its
-    /// place (the kernel not read yet, no TCP to plot) or where it is not the legend's to say.
+    /// place (the kernel not read yet, no TCP to plot). Where "This machine" says the
+    /// comparison (no `kernel_note`), where the kernel's counts went: `Some(true)` on a line
+    /// of their own.
     pub fn note_line(&self, capture: u64) -> Option<bool> {
         let hold = &self.legend_hold;
         let laid_out = hold.key.is_some_and(|(c, _, hover)| c == capture && !hover);
@@ -1017,8 +1021,15 @@ impl PlotView {
             kernel_total(crate::host::state::ATTEMPT_FAILS),
             kernel_total(crate::host::state::OUT_RSTS),
         );
-        let on_hover = input.kernel_note && input.note_on_hover;
-        let hold = (self.legend_hold).for_layout(input.version.0, ui.available_width(), on_hover);
+        // The kernel's counts kept to the legend's line (cut as they must, whole on hover),
+        // where a line of theirs would cost the table's rows or the details' first connection:
+        // the comparison after them then said on their hover, or, with "This machine" open,
+        // in the panel (at 800x600 beside the panel the counts alone took a line, and after
+        // Stop the details said "no row in view").
+        let counts_kept = input.note_on_hover;
+        let on_hover = input.kernel_note && counts_kept;
+        let hold =
+            (self.legend_hold).for_layout(input.version.0, ui.available_width(), counts_kept);
         // A live capture's wrapped form is chosen once for the capture and the width, its
         // kernel's counts (to come where not read yet) counted in its lines: chosen afresh in
         // each frame, a count grown by a digit or a cause's first reset could change it, and
@@ -1033,14 +1044,24 @@ impl PlotView {
                     false => Vec::new(),
                 };
                 let folded = input.folded && !kernel;
-                // On hover, the comparison leaves the kernel's counts to the legend's line: a
-                // form that keeps them on it, held (as the counts grow they are cut shorter
-                // there, whole on hover, rather than move to a line of their own).
-                let inline = match on_hover && kernel {
+                // Kept, the kernel's counts have the legend's line: a form that keeps them on
+                // it, held (as the counts grow they are cut shorter there, whole on hover,
+                // rather than move to a line of their own); where no form has room for them
+                // whole, one with room for their least (beside "This machine" at 800 points).
+                let inline = match counts_kept && kernel {
                     true => tail.first().copied().unwrap_or(0.0),
                     false => 0.0,
                 };
-                let (form, wrapped) = Self::legend_form(ui, totals, folded, &tail, inline);
+                let (form, wrapped) = match Self::legend_form(ui, totals, folded, &tail, inline) {
+                    (_, true) if inline > 0.0 => {
+                        let least = least_counts(ui, fails) + ui.spacing().item_spacing.x;
+                        match Self::legend_form(ui, totals, folded, &[least], least) {
+                            (form, false) => (form, false),
+                            _ => Self::legend_form(ui, totals, folded, &tail, inline),
+                        }
+                    }
+                    chosen => chosen,
+                };
                 if live && (wrapped || inline > 0.0) {
                     hold.form = Some(form);
                 }
@@ -1126,24 +1147,33 @@ impl PlotView {
                     None => COUNTERS.to_owned(),
                 };
                 // Whole, on the next line where it does not fit on this one: cut in two, its
-                // second half read as the start of the comparison after it. With the
-                // comparison on their hover, on the legend's line where they fit there when
-                // first laid out, and kept there, cut shorter as they grow (whole on hover).
+                // second half read as the start of the comparison after it. Kept to the
+                // legend's line, there where their least fits when first laid out, and kept
+                // there, cut shorter as they grow (whole on hover).
                 let text = RichText::new(kernel_counts(fails, rsts)).color(color);
                 let room = ui.available_size_before_wrap().x;
-                let inline = on_hover
-                    && counts_inline.unwrap_or_else(|| {
-                        room >= one_line_width(ui, text.clone(), egui::TextStyle::Body)
-                    });
-                if on_hover {
+                let whole = one_line_width(ui, text.clone(), egui::TextStyle::Body);
+                let inline =
+                    counts_kept && counts_inline.unwrap_or_else(|| room >= least_counts(ui, fails));
+                if counts_kept {
                     counts_placing = Some(inline);
                 }
+                // Cut, they are said whole on their hover too, after the comparison: one
+                // hover (egui's own copy of a cut label came beside it, overlapping it).
+                let hover = match inline && room < whole {
+                    true => format!("{hover}\n\n{}", kernel_counts(fails, rsts)),
+                    false => hover,
+                };
                 let counts = match inline {
                     true => {
                         let size = egui::vec2(room.max(0.0), ui.spacing().interact_size.y);
                         let across = egui::Layout::left_to_right(egui::Align::Center);
                         (ui.allocate_ui_with_layout(size, across, |ui| {
-                            ui.add(egui::Label::new(text).truncate())
+                            ui.add(
+                                egui::Label::new(text)
+                                    .truncate()
+                                    .show_tooltip_when_elided(false),
+                            )
                         }))
                         .inner
                     }
@@ -1176,6 +1206,10 @@ impl PlotView {
                     let afresh = held == 0.0 || !note_placed;
                     let own = coverage_note(ui, note, line_kept, afresh, growth);
                     note_placing = Some(own || started_line);
+                } else if !input.kernel_note && read && !counts_kept {
+                    // "This machine" says the comparison: the counts' own line is what the
+                    // app weighs against the rows (see [`PlotView::note_line`]).
+                    note_placing = Some(started_line);
                 }
             }
         });
@@ -1658,6 +1692,13 @@ fn kernel_counts(fails: u64, rsts: u64) -> String {
         thousands(fails),
         thousands(rsts)
     )
+}
+
+/// The least room in which the kernel's counts are kept on the legend's line, cut: their
+/// AttemptFails whole ("··· kernel AttemptFails 32…"), OutRsts on hover.
+fn least_counts(ui: &egui::Ui, fails: u64) -> f32 {
+    let text = format!("··· kernel AttemptFails {} …", thousands(fails));
+    one_line_width(ui, text, egui::TextStyle::Body)
 }
 
 /// The least room on the line of the kernel's counts in which the legend's note is laid

@@ -56,6 +56,12 @@ pub struct Recorded {
     /// in a capture of one.
     #[serde(skip)]
     pub listening_of: Option<String>,
+    /// The one machine that captured has this machine's name (read as the file is): maybe
+    /// this machine, its record then as of the capture, not now. The file keeps no machine
+    /// ID, so the name is all that is compared; said "not this machine" until 2026-12-08,
+    /// which was false of a capture saved and opened on one server.
+    #[serde(skip)]
+    pub named_as_this: bool,
 }
 
 /// The block's fields after its format and version ([`pcapng::own_block`]).
@@ -482,26 +488,38 @@ pub fn decode_at(
         machines.pop().map(|m| m.report)
     };
     let merged = merged.map(|mut m| {
-        let on = match names.as_slice() {
-            [] | [_] => m
-                .recorded
-                .as_ref()
-                .and_then(|r| r.machine.as_deref())
-                .map(|n| format!(" on {n}"))
-                .unwrap_or_default(),
-            several => format!(" on {}", several.join(" and ")),
+        let (on, here) = match names.as_slice() {
+            [] | [_] => {
+                let name = m.recorded.as_ref().and_then(|r| r.machine.clone());
+                let here = name.is_some() && name == this_machine();
+                (name.map(|n| format!(" on {n}")).unwrap_or_default(), here)
+            }
+            several => (format!(" on {}", several.join(" and ")), false),
         };
-        let note = format!(
-            "who listened and who connected come from the capture file: rstscope recorded them{on} \
-             while capturing (the machine that captured, not this one)"
-        );
-        // A file saved from such a file (its endpoint's packets) carries the note already.
-        if !m.notes.contains(&note) {
-            m.notes.push(note);
+        if let Some(r) = &mut m.recorded {
+            r.named_as_this = here;
         }
+        // A file saved from such a file (its endpoint's packets) carries a note already,
+        // written where it was read: this reading's replaces it.
+        m.notes.retain(|n| !n.starts_with(RECORDED_NOTE));
+        m.notes.push(recorded_note(&on, here));
         m
     });
     (merged, problems)
+}
+
+/// How [`recorded_note`] begins.
+const RECORDED_NOTE: &str = "who listened and who connected come from the capture file:";
+
+/// The note that a capture file's answers are what rstscope recorded while capturing `on`
+/// the machines named (" on labutil01"), and whose they are: another machine's, or, `here`,
+/// one of this machine's name (maybe this one, its answers as of the capture).
+fn recorded_note(on: &str, here: bool) -> String {
+    let whose = match here {
+        true => "this machine's name: as they were then, not now",
+        false => "the machine that captured, not this one",
+    };
+    format!("{RECORDED_NOTE} rstscope recorded them{on} while capturing ({whose})")
 }
 
 /// One machine's blocks, merged.
@@ -537,6 +555,7 @@ fn read_block(body: &[u8], problems: &mut Vec<String>) -> Option<HostReport> {
                 machine: block.machine,
                 while_capturing: block.while_capturing,
                 listening_of: None,
+                named_as_this: false,
             });
             Some(report)
         }

@@ -474,8 +474,14 @@ fn recorded_failing(ui: &mut egui::Ui, h: &HostReport, clock: Clock, visible: f3
         false => "Failing again and again on the machine that captured",
     };
     ui.label(RichText::new(heading).strong());
+    let here = h.recorded.as_ref().is_some_and(|r| r.named_as_this);
     let whose = match (several, machine) {
         (true, _) => "as rstscope recorded them in the file, not this machine".to_owned(),
+        // A capture saved and opened on one server: not "not this machine".
+        (false, Some(m)) if here => format!(
+            "{m}, this machine's name, as rstscope recorded it in the file: as it was then, \
+             not now"
+        ),
         (false, Some(m)) => format!("{m}, as rstscope recorded it in the file, not this machine"),
         (false, None) => "as rstscope recorded it in the file, not this machine".to_owned(),
     };

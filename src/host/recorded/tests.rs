@@ -158,6 +158,7 @@ fn a_saved_report_reads_back_with_the_same_answers_for_each_offender() {
             machine: Some("labutil01".into()),
             while_capturing: false,
             listening_of: None,
+            named_as_this: false,
         })
     );
     assert!(!read.of_this_machine(), "another machine's answers");
@@ -764,6 +765,7 @@ fn the_block_is_written_as_version_1_wrote_it() {
             machine: Some("labutil01".into()),
             while_capturing: true,
             listening_of: None,
+            named_as_this: false,
         }),
         ..HostReport::default()
     };
@@ -885,4 +887,42 @@ fn a_cut_of_one_packet_is_told_in_the_singular() {
         ..endpoint
     };
     assert!(many.warning().contains("(the later 12 are not in it)"));
+}
+
+/// A capture saved and opened on one machine: its record is told as that of a machine of this
+/// one's name, as it was then, not as another machine's; a note a file saved from such a file
+/// carries (written where that file was read) gives way to this reading's. Regression (the
+/// real window, 2026-12-08): a capture made here read "vm, as rstscope recorded it in the
+/// file, not this machine", and `analyze` "(the machine that captured, not this one)".
+#[test]
+fn a_file_recorded_under_this_machines_name_is_not_said_to_be_anothers() {
+    let Some(here) = this_machine() else {
+        eprintln!("this machine's name is not known: SKIPPED");
+        return;
+    };
+    for (name, ours) in [(here.clone(), true), (format!("{here}-elsewhere"), false)] {
+        let saved_elsewhere = HostReport {
+            notes: vec![recorded_note(" on somewhere", !ours)],
+            ..HostReport::default()
+        };
+        let body = encode(&saved_elsewhere, Some(name.clone())).expect("encodes");
+        let (read, problems) = decode(&[body]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let read = read.expect("rstscope's block");
+        assert_eq!(read.recorded.as_ref().map(|r| r.named_as_this), Some(ours));
+        let notes: Vec<&String> = (read.notes.iter())
+            .filter(|n| n.starts_with(RECORDED_NOTE))
+            .collect();
+        let whose = match ours {
+            true => "(this machine's name: as they were then, not now)",
+            false => "(the machine that captured, not this one)",
+        };
+        assert_eq!(
+            notes,
+            [&format!(
+                "who listened and who connected come from the capture file: rstscope recorded \
+                 them on {name} while capturing {whose}"
+            )]
+        );
+    }
 }

@@ -392,10 +392,14 @@ fn is_zero(n: &u32) -> bool {
 }
 
 impl FailingStart {
-    /// The average time between starts, where there were two or more.
+    /// The average time between starts, where there were two or more and the last did not
+    /// come before the first. A capture's host block says what it likes: first and last
+    /// further apart than an `i64` holds (a block's times at its extremes) overflowed, and a
+    /// last before the first read "every -1.0 s"; neither tells an interval, so `None`.
     #[must_use]
     pub fn every_ns(&self) -> Option<i64> {
-        (self.starts > 1).then(|| (self.last.0 - self.first.0) / i64::from(self.starts - 1))
+        let span = self.last.0.checked_sub(self.first.0)?;
+        (self.starts > 1 && span >= 0).then(|| span / i64::from(self.starts - 1))
     }
 
     /// Its runs overlap `[from, to]`, give or take `slack_ns`.
@@ -1320,6 +1324,22 @@ mod tests {
     use super::*;
 
     const MS: i64 = 1_000_000;
+
+    /// Regression (fuzzing the reader with the story sample's host block): a block whose
+    /// failing start ran from `i64::MIN` to `i64::MAX` nanoseconds overflowed the interval
+    /// between starts, in every report that tells it; one whose last start came before its
+    /// first told a negative interval.
+    #[test]
+    fn failing_start_times_from_a_block_at_their_extremes_tell_no_interval() {
+        let mut f = failing_start("/opt/x/collector", 0, 4);
+        assert_eq!(f.every_ns(), Some(2000 * MS));
+        for (first, last) in [(i64::MIN, i64::MAX), (i64::MAX, i64::MIN), (4, 0)] {
+            (f.first, f.last) = (Timestamp(first), Timestamp(last));
+            assert_eq!(f.every_ns(), None, "from {first} to {last}");
+        }
+        (f.first, f.last, f.starts) = (Timestamp(i64::MIN), Timestamp(-1), u32::MAX);
+        assert_eq!(f.every_ns(), Some(i64::MAX / i64::from(u32::MAX - 1)));
+    }
 
     /// Forked by thread `tid`, a run's.
     fn forked(tid: u32) -> Forked {

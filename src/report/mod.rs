@@ -2994,8 +2994,12 @@ impl ClientsCounted {
     }
 }
 
+/// The incidents `c` attributes, saturating: a capture's host block may claim any count, and
+/// counts near 2^64 overflowed the sum (a file's block, fuzzing the reader).
 fn attributed(c: &EndpointClients) -> u64 {
-    c.processes.iter().map(|p| p.connections).sum::<u64>() + c.more + c.not_observed + c.remote
+    (c.processes.iter().map(|p| p.connections))
+        .chain([c.more, c.not_observed, c.remote])
+        .fold(0, u64::saturating_add)
 }
 
 /// What the machine that captured told of `o`'s listener, the sentence's and the gist's
@@ -7212,5 +7216,26 @@ mod seen_on_tests {
         assert_eq!(seen_on_words(&seen(&[0]), &a), None);
         assert!(seen_on(&seen(&[0]), &a).is_empty());
         assert_eq!(seen_on_words(&seen(&[]), &capture(2, 1)), None);
+    }
+}
+
+#[cfg(test)]
+mod clients_counted_tests {
+    use super::attributed;
+    use crate::host::clients::EndpointClients;
+
+    /// Regression (fuzzing the reader with the story sample's host block): a block whose
+    /// endpoint claims counts near 2^64 overflowed the sum of the clients it attributes.
+    #[test]
+    fn a_blocks_client_counts_near_2_64_saturate_rather_than_overflow() {
+        let mut c = EndpointClients {
+            not_observed: 2,
+            remote: 3,
+            more: 4,
+            ..EndpointClients::default()
+        };
+        assert_eq!(attributed(&c), 9);
+        c.remote = u64::MAX;
+        assert_eq!(attributed(&c), u64::MAX);
     }
 }

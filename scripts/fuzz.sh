@@ -22,8 +22,8 @@
 # name that says what it pins, once fixed. --save merges what was found into fuzz/corpus/TARGET
 # (libFuzzer -merge=1: the fewest inputs that keep the coverage), then, should that exceed the
 # target's budget (RSTSCOPE_FUZZ_SAVE_KB; by default 3,000 KB for reader, 1,500 for file and
-# engine, 1,000 for chunks, 500 for decode, so the repository and CI's replay stay small), drops the largest inputs
-# until it fits, saying how many.
+# engine, 1,000 for chunks, 500 for decode, so the repository and CI's replay stay small), keeps
+# the inputs saved before and drops the largest new ones until it fits, saying how many.
 #
 # Needs the nightly toolchain and cargo-fuzz; it installs both (rustup, cargo install) when
 # missing. Runs at nice 15 in one process (libFuzzer's fork mode with one job, which goes on
@@ -109,19 +109,24 @@ for t in "${targets[@]}"; do
       "$merged" "fuzz/corpus/$t" "$work/corpus/$t" -- -merge=1 -timeout="$timeout_each" \
       -max_len="${MAX_LEN[$t]}" >"$work/merge-$t.log" 2>&1
     grep -h 'MERGE-OUTER: [0-9]* new files' "$work/merge-$t.log" | sed "s/^/rstscope fuzz: $t: /" >&2 || true
-    # Over budget: the largest inputs go first (the merge keeps small ones where it can).
+    # Over budget: what was saved before stays (its coverage is what CI replays, and some of
+    # it only its largest inputs reach), then the new inputs smallest first; the largest new
+    # ones go (and, should the saved corpus alone exceed the budget, its largest too).
+    # libFuzzer names an input by its contents' SHA-1, so a saved input keeps its name.
     budget=$(( ${RSTSCOPE_FUZZ_SAVE_KB:-${SAVE_KB[$t]}} * 1024 ))
     total=0
     dropped=0
-    while IFS=' ' read -r size file; do
+    while IFS=' ' read -r _ size file; do
       if [ $(( total + size )) -le "$budget" ]; then
         total=$(( total + size ))
       else
         rm -f "$file"
         dropped=$(( dropped + 1 ))
       fi
-    done < <(find "$merged" -type f -printf '%s %p\n' | sort -n)
-    [ "$dropped" = 0 ] || say "$t: $dropped of the largest inputs dropped to stay within $(( budget / 1024 )) KB"
+    done < <(find "$merged" -type f -printf '%s %p\n' | while IFS=' ' read -r size file; do
+      if [ -e "fuzz/corpus/$t/$(basename "$file")" ]; then echo "0 $size $file"; else echo "1 $size $file"; fi
+    done | sort -k1,1n -k2,2n)
+    [ "$dropped" = 0 ] || say "$t: $dropped inputs dropped to stay within $(( budget / 1024 )) KB (the largest new ones first)"
     rm -rf "fuzz/corpus/$t" && mv "$merged" "fuzz/corpus/$t"
     say "$t: saved corpus $(find "fuzz/corpus/$t" -type f | wc -l) inputs, $(( total / 1024 )) KB"
   fi

@@ -874,31 +874,38 @@ fn merge_endpoint(before: EndpointHost, later: EndpointHost, overlap: bool) -> E
     }
 }
 
-/// `later`'s programs failing to start and `before`'s, one entry per program: its runs added
-/// unless the blocks' times `overlap` (then `later`'s, which saw more of them), the stronger
-/// link kept.
+/// `later`'s programs failing to start and `before`'s, one entry per program: its runs from
+/// the earliest first to the latest last of either (whichever block was sampled last, a
+/// block may tell an older run), their counts added unless the blocks' times `overlap` (then
+/// the larger kept, as the same runs are in both), the stronger link kept.
 fn merge_failing(
     later: Vec<FailingStart>,
     before: Vec<FailingStart>,
     overlap: bool,
 ) -> Vec<FailingStart> {
+    let add = |a: u32, b: u32| {
+        if overlap {
+            a.max(b)
+        } else {
+            a.saturating_add(b)
+        }
+    };
     let mut out = later;
     for b in before {
         match out.iter_mut().find(|f| f.program == b.program) {
             Some(f) => {
-                if !overlap {
-                    f.starts = f.starts.saturating_add(b.starts);
-                    f.killed = f.killed.saturating_add(b.killed);
-                    f.oom_killed = f.oom_killed.saturating_add(b.oom_killed);
-                    f.first = f.first.min(b.first);
-                    f.longest_ns = f.longest_ns.max(b.longest_ns);
-                    // Every run's, where both blocks' runs ended the same way.
-                    if f.exit_status != b.exit_status {
-                        f.exit_status = None;
-                    }
-                    if f.signal != b.signal {
-                        f.signal = None;
-                    }
+                f.starts = add(f.starts, b.starts);
+                f.killed = add(f.killed, b.killed);
+                f.oom_killed = add(f.oom_killed, b.oom_killed);
+                f.first = f.first.min(b.first);
+                f.last = f.last.max(b.last);
+                f.longest_ns = f.longest_ns.max(b.longest_ns);
+                // Every run's, where both blocks' runs ended the same way.
+                if f.exit_status != b.exit_status {
+                    f.exit_status = None;
+                }
+                if f.signal != b.signal {
+                    f.signal = None;
                 }
                 if b.link == StartLink::SameProgram {
                     f.link = StartLink::SameProgram;

@@ -733,7 +733,21 @@ fn merge(into: &mut HostReport, later: HostReport) {
         (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
         (a, b) => a.or(b),
     };
+    // A socket both blocks saw listening is one listener, seen from the earlier's first
+    // sample of it (as an endpoint's `now` is, in `merge_listeners`).
+    let mut seen_from: HashMap<(SocketAddr, u32), (Timestamp, Timestamp)> = HashMap::new();
+    for r in &into.listening {
+        let seen =
+            (seen_from.entry((r.addr, r.process.pid))).or_insert((r.first_seen, r.last_seen));
+        *seen = (seen.0.min(r.first_seen), seen.1.max(r.last_seen));
+    }
     into.listening = later.listening;
+    for r in &mut into.listening {
+        if let Some(&(first, last)) = seen_from.get(&(r.addr, r.process.pid)) {
+            r.first_seen = r.first_seen.min(first);
+            r.last_seen = r.last_seen.max(last);
+        }
+    }
     into.listening_port = later.listening_port;
     // The machine's programs failing to start, one entry per program, most recent first, as
     // the live list has them.

@@ -348,6 +348,34 @@ fn merged_failing_starts_keep_the_earliest_first_and_the_latest_last() {
     }
 }
 
+/// Regression (s54): a listener two blocks of one machine both saw listening at their last
+/// sample was told, in the machine's list, as first seen at the later block's first sample,
+/// while the endpoint's `now` (the same socket, merged) said the earlier's: one sighting,
+/// from the earliest first to the latest last.
+#[test]
+fn a_listener_both_blocks_saw_listening_is_one_sighting_from_the_earliest_first() {
+    let collector = |first: i64, last: i64| ListenerRecord {
+        addr: SocketAddr::new(lo(), 7211),
+        process: process(4400, "collector", "collector --port 7211"),
+        first_seen: at(first),
+        last_seen: at(last),
+    };
+    let mut earlier = live_report();
+    earlier.listening = vec![collector(95, 110)];
+    earlier.endpoints[0].listener.now = Some(collector(95, 110));
+    let mut later = live_report();
+    later.sampled = Some((at(200), at(203)));
+    later.listening = vec![collector(200, 203)];
+    later.endpoints[0].listener.now = Some(collector(200, 203));
+    for bodies in [[&earlier, &later], [&later, &earlier]] {
+        let (read, _) = decode(&bodies.map(|r| encode(r, None).expect("encodes")));
+        let read = read.expect("merged");
+        assert_eq!(read.listening, [collector(95, 203)]);
+        let served = read.endpoint(lo(), 7211).expect("7211");
+        assert_eq!(served.listener.now, Some(collector(95, 203)));
+    }
+}
+
 #[test]
 fn another_programs_block_is_left_alone_and_a_broken_one_is_said() {
     let (read, problems) = decode(&[b"{\"format\": \"something-else\"}".to_vec(), vec![0xff; 8]]);

@@ -675,16 +675,6 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
                     );
                     // The endpoint's own entry says it too, where its listener would be told.
                     report.endpoints.push(EndpointHost {
-                        addr: key.0,
-                        port: key.1,
-                        listener: ListenerStatus::default(),
-                        clients: EndpointClients::default(),
-                        client_details: Vec::new(),
-                        local: false,
-                        former_owner: None,
-                        listener_end: None,
-                        failing_starts: Vec::new(),
-                        machine: None,
                         untold: Some(format!(
                             "it is a loopback endpoint of {}, whose captures are in one \
                              file and whose packets are counted here as one endpoint: neither \
@@ -692,6 +682,7 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
                              analyze each machine's capture alone",
                             whose.join(" and ")
                         )),
+                        ..EndpointHost::empty(key.0, key.1)
                     });
                     report.notes.push(why);
                 }
@@ -1003,19 +994,7 @@ pub fn for_offenders(
                 .copied()
                 .or_else(|| fallback.and_then(|f| f.endpoint_at(o.key())))
                 .cloned()
-                .unwrap_or_else(|| EndpointHost {
-                    addr: o.addr,
-                    port: o.port,
-                    listener: Default::default(),
-                    clients: Default::default(),
-                    client_details: Vec::new(),
-                    local: false,
-                    former_owner: None,
-                    listener_end: None,
-                    failing_starts: Vec::new(),
-                    machine: None,
-                    untold: None,
-                })
+                .unwrap_or_else(|| EndpointHost::empty(o.addr, o.port))
         })
         .collect();
     let mut notes = recorded.notes.clone();

@@ -220,6 +220,25 @@ fn program_path(exe: &str) -> &str {
 }
 
 impl EndpointHost {
+    /// The entry of an endpoint nothing is told of: no listener, no connecting process, not
+    /// this machine's (what a report gives an offender its host's answers do not name).
+    #[must_use]
+    pub fn empty(addr: IpAddr, port: u16) -> Self {
+        Self {
+            addr,
+            port,
+            listener: ListenerStatus::default(),
+            clients: EndpointClients::default(),
+            client_details: Vec::new(),
+            local: false,
+            former_owner: None,
+            listener_end: None,
+            failing_starts: Vec::new(),
+            machine: None,
+            untold: None,
+        }
+    }
+
     /// Nothing listens on this endpoint of this machine, and nothing did while it was
     /// watched: who served it before is a question for the journal.
     #[must_use]

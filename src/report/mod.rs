@@ -5727,17 +5727,9 @@ mod diagnosis_tests {
             samples: u64::try_from((last.0 - first.0) / Timestamp::NANOS_PER_SEC + 1).unwrap_or(0),
             ended: true,
             endpoints: vec![crate::host::state::EndpointHost {
-                addr: o.addr,
-                port: o.port,
                 listener,
-                clients: Default::default(),
-                client_details: Vec::new(),
                 local: true,
-                former_owner: None,
-                listener_end: None,
-                failing_starts: Vec::new(),
-                machine: None,
-                untold: None,
+                ..crate::host::state::EndpointHost::empty(o.addr, o.port)
             }],
             ..crate::host::state::HostReport::default()
         }

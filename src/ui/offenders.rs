@@ -3414,7 +3414,6 @@ mod tests {
     /// 7211 story to its fix): the cell named the collector listening again only.
     #[test]
     fn the_listener_cell_names_the_one_before_the_listener_now() {
-        use crate::host::clients::EndpointClients;
         use crate::host::history::{ListenerRecord, ListenerStatus};
         use crate::host::processes::ProcessInfo;
         let t = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
@@ -3425,20 +3424,12 @@ mod tests {
             last_seen: t(to),
         };
         let mut h = EndpointHost {
-            addr: "127.0.0.1".parse().expect("ip"),
-            port: 7211,
             listener: ListenerStatus {
                 now: Some(record(4400, 20, 30)),
                 earlier: vec![record(4312, 0, 10)],
             },
-            clients: EndpointClients::default(),
-            client_details: Vec::new(),
             local: true,
-            former_owner: None,
-            listener_end: None,
-            failing_starts: Vec::new(),
-            machine: None,
-            untold: None,
+            ..EndpointHost::empty("127.0.0.1".parse().expect("ip"), 7211)
         };
         let (text, hover) = listener_text(Some(&h), Clock::Utc);
         assert_eq!(
@@ -3580,14 +3571,11 @@ mod tests {
     /// by the timing alone, or whose loop is over, stays after the listener that went.
     #[test]
     fn the_listener_cell_says_first_that_the_ports_program_fails_to_start() {
-        use crate::host::clients::EndpointClients;
         use crate::host::history::{ListenerRecord, ListenerStatus};
         use crate::host::processes::ProcessInfo;
         use crate::host::restarts::{Recovered, RecoveredHow, failing_start};
         let t = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
         let mut h = EndpointHost {
-            addr: "127.0.0.1".parse().expect("ip"),
-            port: 7211,
             listener: ListenerStatus {
                 now: None,
                 earlier: vec![ListenerRecord {
@@ -3597,14 +3585,8 @@ mod tests {
                     last_seen: t(4),
                 }],
             },
-            clients: EndpointClients::default(),
-            client_details: Vec::new(),
             local: true,
-            former_owner: None,
-            listener_end: None,
-            failing_starts: Vec::new(),
-            machine: None,
-            untold: None,
+            ..EndpointHost::empty("127.0.0.1".parse().expect("ip"), 7211)
         };
         let same = FailingStart {
             link: StartLink::SameProgram,

@@ -114,6 +114,11 @@ pub struct ScanRow {
     /// With a time range, the scan as the row counts it there (`scan_in_range`): what its
     /// sentence and its cell tell.
     pub in_range: Option<Scan>,
+    /// Where the row's Avg is the whole scan's rate rather than its targets' (over the whole
+    /// capture, the endpoint table not having kept them all: see [`Row::targets_not_kept`]),
+    /// the rate of the targets kept, as [`Offender::avg_rate`] and [`Offender::avg_over`]:
+    /// what the details give beside the counts, which are theirs too. `None` otherwise.
+    pub kept_rate: Option<(f64, Option<i64>)>,
 }
 
 impl ScanRow {
@@ -138,6 +143,21 @@ impl ScanRow {
             Answer::GivenUp => told.other,
         };
         counted.max(kept)
+    }
+
+    /// Where the details give the kept targets' rate ([`Self::kept_rate`]), what it is, and
+    /// the whole scan's rate that the table's Avg gives instead.
+    pub fn kept_rate_words(&self) -> Option<String> {
+        self.kept_rate?;
+        let scan = &self.scan;
+        Some(format!(
+            "Of the {} targets kept; the table's Avg is the whole scan's, as its sentence gives \
+             it: {}, its {} targets over {}",
+            report::thousands(scan.targets.saturating_sub(scan.not_kept)),
+            report::rate(scan.rate()),
+            report::thousands(scan.targets),
+            report::rate_span_words(scan)
+        ))
     }
 
     /// The targets that answered `answer`, in endpoint order.
@@ -2265,7 +2285,10 @@ fn with_scans_folded(
         // the whole scan's rate, its sentence's (the tally's targets over its seconds), not
         // its kept targets': "1,375/s" (5,500 kept over 4 s) beside "≥5,500" and a sentence
         // of 10,500 ports read as the scan's. In a time range the cell says "≥" instead.
+        // The details keep the kept targets' rate, beside their counts.
+        let mut kept_rate = None;
         if !in_range && scan.not_kept > 0 && scan.first_seen.is_some() {
+            kept_rate = Some((offender.avg_rate, offender.avg_over));
             offender.avg_rate = scan.rate();
             offender.avg_over = scan.rate_over;
         }
@@ -2316,6 +2339,7 @@ fn with_scans_folded(
                 scan,
                 targets: answers,
                 in_range,
+                kept_rate,
             }),
         });
     }

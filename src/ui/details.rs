@@ -4286,34 +4286,9 @@ mod tests {
     #[test]
     fn a_scans_details_give_the_kept_targets_rate_beside_their_counts() {
         use super::{DetailsInput, DetailsView};
-        use crate::ui::offenders::{Row, build_rows};
-        use crate::ui::settings::Sort;
+        use crate::ui::offenders::Row;
         use egui_kittest::kittest::{NodeT, Queryable};
-        let mut config = crate::engine::EngineConfig::default();
-        config.services.max_tracked = 100;
-        let mut e = crate::engine::Engine::new(config);
-        let (client, server): (std::net::IpAddr, std::net::IpAddr) = (
-            "10.0.0.1".parse().expect("ip"),
-            "10.0.0.2".parse().expect("ip"),
-        );
-        // 200 ports within the first second, then 100 over the next eleven.
-        for port in 1..=300u16 {
-            let ms = match port {
-                1..=200 => i64::from(port),
-                _ => 1000 + i64::from(port - 200) * 100,
-            };
-            let syn = crate::packet::syn(
-                Timestamp(ms * 1_000_000),
-                (client, 40_000),
-                (server, port),
-                u32::from(port) << 16,
-            );
-            e.packet(&syn);
-            e.packet(&crate::packet::refusal(&syn));
-        }
-        e.finish();
-        let snap = e.snapshot();
-        let rows = build_rows(&snap.offenders, None, &[], None, "", Sort::default());
+        let rows = crate::ui::offenders::rows_of_a_scan_not_all_kept();
         let row: Row = rows[0].clone();
         let scan = row.scan.as_ref().expect("a scan's row");
         let kept = scan.scan.targets - scan.scan.not_kept;

@@ -2679,6 +2679,44 @@ fn listener_name(r: &Row) -> Option<String> {
         .map(|l| l.process.program().text())
 }
 
+/// The rows of a port scan of 300 ports of 10.0.0.2 by 10.0.0.1, each refused, under an
+/// endpoint table whose bound is lowered to 100, so that it keeps some of the targets only:
+/// 200 ports within the first second, then 100 over the next eleven (the kept targets' rate
+/// is not the whole scan's).
+#[cfg(test)]
+pub(crate) fn rows_of_a_scan_not_all_kept() -> Vec<Row> {
+    let (client, server): (IpAddr, IpAddr) = (
+        "10.0.0.1".parse().expect("ip"),
+        "10.0.0.2".parse().expect("ip"),
+    );
+    let mut config = crate::engine::EngineConfig::default();
+    config.services.max_tracked = 100;
+    let mut e = crate::engine::Engine::new(config);
+    for port in 1..=300u16 {
+        let ms = match port {
+            1..=200 => i64::from(port),
+            _ => 1000 + i64::from(port - 200) * 100,
+        };
+        let syn = crate::packet::syn(
+            Timestamp(ms * 1_000_000),
+            (client, 40_000),
+            (server, port),
+            u32::from(port) << 16,
+        );
+        e.packet(&syn);
+        e.packet(&crate::packet::refusal(&syn));
+    }
+    e.finish();
+    build_rows(
+        &e.snapshot().offenders,
+        None,
+        &[],
+        None,
+        "",
+        Sort::default(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     thread_local! {
@@ -2835,20 +2873,7 @@ mod tests {
     /// sorting; in a time range it is marked "≥" as the counts are.
     #[test]
     fn a_scans_row_whose_targets_were_not_all_kept_gives_the_whole_scans_rate() {
-        let mut config = crate::engine::EngineConfig::default();
-        config.services.max_tracked = 100;
-        let mut e = crate::engine::Engine::new(config);
-        // 200 ports within the first second, then 100 over the next eleven.
-        for port in 1..=300u16 {
-            let ms = match port {
-                1..=200 => i64::from(port),
-                _ => 1000 + i64::from(port - 200) * 100,
-            };
-            refuse(&mut e, port, ms);
-        }
-        e.finish();
-        let snap = e.snapshot();
-        let rows = build_rows(&snap.offenders, None, &[], None, "", Sort::default());
+        let rows = super::rows_of_a_scan_not_all_kept();
         let r = &rows[0];
         let s = r.scan.as_ref().expect("a scan's row");
         assert!(s.scan.not_kept > 0, "{:?}", s.scan);

@@ -1916,11 +1916,18 @@ fn a_file_that_is_not_a_capture_shows_the_error_and_the_app_goes_on() {
 /// Whether the live capture's results compare the kernel's counters with the capture's: the
 /// machine's readings have come in beside the packets.
 fn kernel_compared(h: &Harness<'_, RstscopeApp>) -> bool {
+    kernel_note(h).is_some()
+}
+
+/// The live capture's comparison of the kernel's counters with the capture's, in its words,
+/// once it has one ([`kernel_compared`]).
+fn kernel_note(h: &Harness<'_, RstscopeApp>) -> Option<String> {
     h.state()
         .source()
         .and_then(|s| s.analysis.as_ref())
         .and_then(|a| a.host.as_ref())
-        .is_some_and(|r| r.coverage.is_some())
+        .and_then(|r| r.coverage.as_ref())
+        .map(|c| c.note.clone())
 }
 
 /// [`click_start_capture`], ready once the machine's side has answered at least once (the
@@ -3697,15 +3704,7 @@ fn live_capture_at_800x600_keeps_its_rows(panel: bool) {
     // in view after Stop, but on the hover of the kernel's counts, whole, in the window.
     // (As it reads now: the kernel's counters are the machine's, and other live tests'
     // refusals at the same time change its counts, and its words, as the capture goes on.)
-    let note_now = |h: &Harness<'_, RstscopeApp>| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .and_then(|r| r.coverage.as_ref())
-            .map(|c| c.note.clone())
-            .expect("the comparison")
-    };
+    let note_now = |h: &Harness<'_, RstscopeApp>| kernel_note(h).expect("the comparison");
     let note = note_now(&h);
     assert_eq!(
         h.state().kernel_note_on_hover(),
@@ -4885,14 +4884,7 @@ fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
             .map(|n| (n.accesskit_node().value().unwrap_or_default(), n.rect()))
             .next()
     };
-    let note = |h: &Harness<'_, RstscopeApp>| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .and_then(|r| r.coverage.as_ref())
-            .map(|c| c.note.clone())
-    };
+    let note = kernel_note;
     let said =
         |h: &Harness<'_, RstscopeApp>| note(h).and_then(|n| h.query_by_label(&n).map(|n| n.rect()));
     let kernel = |h: &Harness<'_, RstscopeApp>| {
@@ -5208,15 +5200,7 @@ fn the_kernels_comparison_is_said_once_beside_the_machine_panel() {
     ) {
         return;
     }
-    let note = |h: &Harness<'_, RstscopeApp>| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .and_then(|r| r.coverage.as_ref())
-            .map(|c| c.note.clone())
-            .expect("the comparison")
-    };
+    let note = |h: &Harness<'_, RstscopeApp>| kernel_note(h).expect("the comparison");
     // Where each copy of the sentence lies: left of the panel, or in it.
     let said = |h: &Harness<'_, RstscopeApp>| {
         let text = note(h);

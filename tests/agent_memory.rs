@@ -23,6 +23,8 @@ use rstscope::host::{CounterSeries, TcpCounters};
 use rstscope::packet::{TcpFlags, TcpPacket, Timestamp};
 use rstscope::report::Clock;
 
+mod common;
+
 /// Counts the bytes allocated and still held, and the most held at once since last reset.
 struct Counting;
 
@@ -664,26 +666,12 @@ fn host_sample(
         sightings,
         processes: details,
         failing_starts: vec![FailingStart {
-            program: format!("/opt/tool{program}/bin/tool{program}"),
-            name: format!("tool{program}"),
-            starts: 3,
-            first: Timestamp(at - 10_000_000_000),
-            last: Timestamp(at),
             longest_ns: 1_000_000,
-            exit_status: Some(1),
-            signal: None,
-            killed: 0,
-            oom_killed: 0,
-            missing: Vec::new(),
-            link: Default::default(),
-            connected_to: Vec::new(),
-            supervised: false,
-            recovered: None,
-            elsewhere: None,
-            net_ns: Vec::new(),
-            net_ns_unread: None,
-            net_ns_relation: None,
-            failed_connects: None,
+            ..common::failing_start(
+                &format!("/opt/tool{program}/bin/tool{program}"),
+                Timestamp(at - 10_000_000_000),
+                Timestamp(at),
+            )
         }],
         ..Default::default()
     }

@@ -1916,11 +1916,18 @@ fn a_file_that_is_not_a_capture_shows_the_error_and_the_app_goes_on() {
 /// Whether the live capture's results compare the kernel's counters with the capture's: the
 /// machine's readings have come in beside the packets.
 fn kernel_compared(h: &Harness<'_, RstscopeApp>) -> bool {
+    kernel_note(h).is_some()
+}
+
+/// The live capture's comparison of the kernel's counters with the capture's, in its words,
+/// once it has one ([`kernel_compared`]).
+fn kernel_note(h: &Harness<'_, RstscopeApp>) -> Option<String> {
     h.state()
         .source()
         .and_then(|s| s.analysis.as_ref())
         .and_then(|a| a.host.as_ref())
-        .is_some_and(|r| r.coverage.is_some())
+        .and_then(|r| r.coverage.as_ref())
+        .map(|c| c.note.clone())
 }
 
 /// [`click_start_capture`], ready once the machine's side has answered at least once (the
@@ -3697,15 +3704,7 @@ fn live_capture_at_800x600_keeps_its_rows(panel: bool) {
     // in view after Stop, but on the hover of the kernel's counts, whole, in the window.
     // (As it reads now: the kernel's counters are the machine's, and other live tests'
     // refusals at the same time change its counts, and its words, as the capture goes on.)
-    let note_now = |h: &Harness<'_, RstscopeApp>| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .and_then(|r| r.coverage.as_ref())
-            .map(|c| c.note.clone())
-            .expect("the comparison")
-    };
+    let note_now = |h: &Harness<'_, RstscopeApp>| kernel_note(h).expect("the comparison");
     let note = note_now(&h);
     assert_eq!(
         h.state().kernel_note_on_hover(),
@@ -4703,62 +4702,85 @@ fn legend_holds_still_while_counts_grow_to_millions(read_first: bool) {
     }
 }
 
+/// A live capture's plot, compact, 110 points high (as beside "This machine"), of
+/// [`live_results_of`]`(n, 2)` in a window `width` points wide and 600 high, a label "under
+/// the plot" under it, laid out: with `note` laid out while still loading and saying the
+/// kernel's comparison (the plot's `loading` and `kernel_note`), and with `on_hover` (the
+/// harness's state) putting that comparison on the kernel's counts' hover.
+fn compact_live_plot(
+    width: f32,
+    n: u64,
+    note: bool,
+    on_hover: bool,
+) -> Harness<'static, (rstscope::ui::plot::PlotView, bool)> {
+    use rstscope::ui::plot::{PlotInput, PlotView};
+    let mut h = Harness::builder()
+        .with_size([width, 600.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            move |ui, (plot, on_hover): &mut (PlotView, bool)| {
+                let a = live_results_of(n, 2);
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    let input = PlotInput {
+                        analysis: &a,
+                        version: (1, 1),
+                        highlight: None,
+                        height: 110.0,
+                        compact: true,
+                        loading: note,
+                        kernel_note: note,
+                        note_on_hover: *on_hover,
+                        folded: false,
+                        for_room: false,
+                        live: true,
+                    };
+                    plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
+                    ui.label("under the plot");
+                });
+            },
+            (PlotView::default(), on_hover),
+        );
+    h.run_steps(4);
+    h
+}
+
+/// Hovers the legend's kernel counts in `h` and steps until their hover ("this machine's
+/// kernel counters") is up, 10 s at the most (`case` says which in the failure); where the
+/// counts are.
+fn hover_the_kernels_counts<S>(h: &mut Harness<'_, S>, case: &str) -> egui::Rect {
+    let counts = (h.query_all_by_label_contains("··· kernel AttemptFails"))
+        .map(|n| n.rect())
+        .next()
+        .expect("the kernel's counts");
+    h.hover_at(counts.center());
+    let start = Instant::now();
+    while (h
+        .query_all_by_label_contains("this machine's kernel counters")
+        .next())
+    .is_none()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{case}: the counts' hover at {counts:?}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+    counts
+}
+
 /// The kernel's comparison said on the hover of the kernel's counts (where the app finds its
 /// line of its own would cost the table's rows or the details' first connection: see
 /// `a_live_capture_at_800x600_shows_its_three_rows_and_a_connection_after_stop`): the legend
 /// keeps no line or room for it, and the counts' hover says it whole, once, first.
 #[test]
 fn the_kernels_comparison_on_hover_takes_no_line_of_the_legend() {
-    use rstscope::ui::plot::{PlotInput, PlotView};
     let note = "The capture explains the kernel's count";
     let under = |on_hover: bool| {
-        let mut h = Harness::builder()
-            .with_size([800.0, 600.0])
-            .with_theme(egui::Theme::Light)
-            .build_ui_state(
-                |ui, (plot, on_hover): &mut (PlotView, bool)| {
-                    let a = live_results_of(3_020, 2);
-                    egui::CentralPanel::default_margins().show(ui, |ui| {
-                        let input = PlotInput {
-                            analysis: &a,
-                            version: (1, 1),
-                            highlight: None,
-                            height: 110.0,
-                            compact: true,
-                            loading: true,
-                            kernel_note: true,
-                            note_on_hover: *on_hover,
-                            folded: false,
-                            for_room: false,
-                            live: true,
-                        };
-                        plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
-                        ui.label("under the plot");
-                    });
-                },
-                (PlotView::default(), on_hover),
-            );
-        h.run_steps(4);
+        let mut h = compact_live_plot(800.0, 3_020, true, on_hover);
         let said = h.query_all_by_label_contains(note).count();
         let top = h.get_by_label("under the plot").rect().top();
-        let counts = (h.query_all_by_label_contains("··· kernel AttemptFails"))
-            .map(|n| n.rect())
-            .next()
-            .expect("the kernel's counts");
-        h.hover_at(counts.center());
-        let start = Instant::now();
-        while (h
-            .query_all_by_label_contains("this machine's kernel counters")
-            .next())
-        .is_none()
-        {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "on hover {on_hover}: the counts' hover at {counts:?}"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-            h.step();
-        }
+        hover_the_kernels_counts(&mut h, &format!("on hover {on_hover}"));
         let hover: Vec<String> = (h.query_all_by_label_contains("this machine's kernel counters"))
             .filter_map(|n| n.accesskit_node().value().or(n.accesskit_node().label()))
             .collect();
@@ -4789,44 +4811,13 @@ fn the_kernels_comparison_on_hover_takes_no_line_of_the_legend() {
 /// cut label's text came over the counts' hover, at 640x480 too).
 #[test]
 fn the_kernels_counts_kept_beside_this_machine_take_no_line_of_their_own() {
-    use rstscope::ui::plot::{PlotInput, PlotView};
     // About the results' width beside the panel in an 800-point window (600 points, where
     // the counts' least fits by a few points): the counts whole fit the legend's line in
     // neither, their least in both.
     const WIDTH: f32 = 620.0;
     let whole = "··· kernel AttemptFails 32 · OutRsts 32";
     let laid_out = |kept: bool| {
-        let mut h = Harness::builder()
-            .with_size([WIDTH, 600.0])
-            .with_theme(egui::Theme::Light)
-            .build_ui_state(
-                |ui, (plot, kept): &mut (PlotView, bool)| {
-                    let a = live_results_of(32, 2);
-                    egui::CentralPanel::default_margins().show(ui, |ui| {
-                        let input = PlotInput {
-                            analysis: &a,
-                            version: (1, 1),
-                            highlight: None,
-                            height: 110.0,
-                            compact: true,
-                            loading: false,
-                            kernel_note: false,
-                            note_on_hover: *kept,
-                            folded: false,
-                            for_room: false,
-                            live: true,
-                        };
-                        plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
-                        ui.label("under the plot");
-                    });
-                },
-                (PlotView::default(), kept),
-            );
-        h.run_steps(4);
-        let counts = (h.query_all_by_label_contains("··· kernel AttemptFails"))
-            .map(|n| n.rect())
-            .next()
-            .expect("the kernel's counts");
+        let mut h = compact_live_plot(WIDTH, 32, false, kept);
         let failed = (h.query_all_by_label_contains("— failed attempts"))
             .map(|n| n.rect())
             .next()
@@ -4834,20 +4825,7 @@ fn the_kernels_counts_kept_beside_this_machine_take_no_line_of_their_own() {
         let top = h.get_by_label("under the plot").rect().top();
         // Their hover: the texts of every tooltip that says the counts whole.
         let before = h.query_all_by_label_contains(whole).count();
-        h.hover_at(counts.center());
-        let start = Instant::now();
-        while (h
-            .query_all_by_label_contains("this machine's kernel counters")
-            .next())
-        .is_none()
-        {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "kept {kept}: the counts' hover at {counts:?}"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-            h.step();
-        }
+        let counts = hover_the_kernels_counts(&mut h, &format!("kept {kept}"));
         h.run_steps(2);
         let hovers: Vec<String> = (h.query_all_by_label_contains(whole))
             .filter_map(|n| n.accesskit_node().value().or(n.accesskit_node().label()))
@@ -4906,14 +4884,7 @@ fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
             .map(|n| (n.accesskit_node().value().unwrap_or_default(), n.rect()))
             .next()
     };
-    let note = |h: &Harness<'_, RstscopeApp>| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .and_then(|r| r.coverage.as_ref())
-            .map(|c| c.note.clone())
-    };
+    let note = kernel_note;
     let said =
         |h: &Harness<'_, RstscopeApp>| note(h).and_then(|n| h.query_by_label(&n).map(|n| n.rect()));
     let kernel = |h: &Harness<'_, RstscopeApp>| {
@@ -5229,15 +5200,7 @@ fn the_kernels_comparison_is_said_once_beside_the_machine_panel() {
     ) {
         return;
     }
-    let note = |h: &Harness<'_, RstscopeApp>| {
-        h.state()
-            .source()
-            .and_then(|s| s.analysis.as_ref())
-            .and_then(|a| a.host.as_ref())
-            .and_then(|r| r.coverage.as_ref())
-            .map(|c| c.note.clone())
-            .expect("the comparison")
-    };
+    let note = |h: &Harness<'_, RstscopeApp>| kernel_note(h).expect("the comparison");
     // Where each copy of the sentence lies: left of the panel, or in it.
     let said = |h: &Harness<'_, RstscopeApp>| {
         let text = note(h);

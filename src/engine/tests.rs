@@ -1178,23 +1178,13 @@ fn table_cap_evicts_and_counts() {
     });
     for i in 0..100u16 {
         let p = TcpPacket {
-            ts: Timestamp(i64::from(i) * 1000),
             frame: u64::from(i) + 1,
-            interface: 0,
-            src: CLIENT,
-            dst: SERVER,
-            sport: 1000 + i,
-            dport: 80,
-            seq: 1,
-            ack: 0,
-            flags: TcpFlags(S),
-            window: 100,
-            window_scale: None,
-            payload_len: 0,
-            payload: &[],
-            ttl: 64,
-            ip_id: None,
-            overlay: crate::packet::Overlay::NONE,
+            ..syn(
+                Timestamp(i64::from(i) * 1000),
+                (CLIENT, 1000 + i),
+                (SERVER, 80),
+                1,
+            )
         };
         e.packet(&p);
     }

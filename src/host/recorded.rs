@@ -675,16 +675,6 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
                     );
                     // The endpoint's own entry says it too, where its listener would be told.
                     report.endpoints.push(EndpointHost {
-                        addr: key.0,
-                        port: key.1,
-                        listener: ListenerStatus::default(),
-                        clients: EndpointClients::default(),
-                        client_details: Vec::new(),
-                        local: false,
-                        former_owner: None,
-                        listener_end: None,
-                        failing_starts: Vec::new(),
-                        machine: None,
                         untold: Some(format!(
                             "it is a loopback endpoint of {}, whose captures are in one \
                              file and whose packets are counted here as one endpoint: neither \
@@ -692,6 +682,7 @@ fn merge_machines(machines: Vec<Machine>, seen: &LoopbackSeen) -> HostReport {
                              analyze each machine's capture alone",
                             whose.join(" and ")
                         )),
+                        ..EndpointHost::empty(key.0, key.1)
                     });
                     report.notes.push(why);
                 }
@@ -733,7 +724,21 @@ fn merge(into: &mut HostReport, later: HostReport) {
         (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
         (a, b) => a.or(b),
     };
+    // A socket both blocks saw listening is one listener, seen from the earlier's first
+    // sample of it (as an endpoint's `now` is, in `merge_listeners`).
+    let mut seen_from: HashMap<(SocketAddr, u32), (Timestamp, Timestamp)> = HashMap::new();
+    for r in &into.listening {
+        let seen =
+            (seen_from.entry((r.addr, r.process.pid))).or_insert((r.first_seen, r.last_seen));
+        *seen = (seen.0.min(r.first_seen), seen.1.max(r.last_seen));
+    }
     into.listening = later.listening;
+    for r in &mut into.listening {
+        if let Some(&(first, last)) = seen_from.get(&(r.addr, r.process.pid)) {
+            r.first_seen = r.first_seen.min(first);
+            r.last_seen = r.last_seen.max(last);
+        }
+    }
     into.listening_port = later.listening_port;
     // The machine's programs failing to start, one entry per program, most recent first, as
     // the live list has them.
@@ -874,31 +879,38 @@ fn merge_endpoint(before: EndpointHost, later: EndpointHost, overlap: bool) -> E
     }
 }
 
-/// `later`'s programs failing to start and `before`'s, one entry per program: its runs added
-/// unless the blocks' times `overlap` (then `later`'s, which saw more of them), the stronger
-/// link kept.
+/// `later`'s programs failing to start and `before`'s, one entry per program: its runs from
+/// the earliest first to the latest last of either (whichever block was sampled last, a
+/// block may tell an older run), their counts added unless the blocks' times `overlap` (then
+/// the larger kept, as the same runs are in both), the stronger link kept.
 fn merge_failing(
     later: Vec<FailingStart>,
     before: Vec<FailingStart>,
     overlap: bool,
 ) -> Vec<FailingStart> {
+    let add = |a: u32, b: u32| {
+        if overlap {
+            a.max(b)
+        } else {
+            a.saturating_add(b)
+        }
+    };
     let mut out = later;
     for b in before {
         match out.iter_mut().find(|f| f.program == b.program) {
             Some(f) => {
-                if !overlap {
-                    f.starts = f.starts.saturating_add(b.starts);
-                    f.killed = f.killed.saturating_add(b.killed);
-                    f.oom_killed = f.oom_killed.saturating_add(b.oom_killed);
-                    f.first = f.first.min(b.first);
-                    f.longest_ns = f.longest_ns.max(b.longest_ns);
-                    // Every run's, where both blocks' runs ended the same way.
-                    if f.exit_status != b.exit_status {
-                        f.exit_status = None;
-                    }
-                    if f.signal != b.signal {
-                        f.signal = None;
-                    }
+                f.starts = add(f.starts, b.starts);
+                f.killed = add(f.killed, b.killed);
+                f.oom_killed = add(f.oom_killed, b.oom_killed);
+                f.first = f.first.min(b.first);
+                f.last = f.last.max(b.last);
+                f.longest_ns = f.longest_ns.max(b.longest_ns);
+                // Every run's, where both blocks' runs ended the same way.
+                if f.exit_status != b.exit_status {
+                    f.exit_status = None;
+                }
+                if f.signal != b.signal {
+                    f.signal = None;
                 }
                 if b.link == StartLink::SameProgram {
                     f.link = StartLink::SameProgram;
@@ -982,19 +994,7 @@ pub fn for_offenders(
                 .copied()
                 .or_else(|| fallback.and_then(|f| f.endpoint_at(o.key())))
                 .cloned()
-                .unwrap_or_else(|| EndpointHost {
-                    addr: o.addr,
-                    port: o.port,
-                    listener: Default::default(),
-                    clients: Default::default(),
-                    client_details: Vec::new(),
-                    local: false,
-                    former_owner: None,
-                    listener_end: None,
-                    failing_starts: Vec::new(),
-                    machine: None,
-                    untold: None,
-                })
+                .unwrap_or_else(|| EndpointHost::empty(o.addr, o.port))
         })
         .collect();
     let mut notes = recorded.notes.clone();

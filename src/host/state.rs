@@ -220,6 +220,25 @@ fn program_path(exe: &str) -> &str {
 }
 
 impl EndpointHost {
+    /// The entry of an endpoint nothing is told of: no listener, no connecting process, not
+    /// this machine's (what a report gives an offender its host's answers do not name).
+    #[must_use]
+    pub fn empty(addr: IpAddr, port: u16) -> Self {
+        Self {
+            addr,
+            port,
+            listener: ListenerStatus::default(),
+            clients: EndpointClients::default(),
+            client_details: Vec::new(),
+            local: false,
+            former_owner: None,
+            listener_end: None,
+            failing_starts: Vec::new(),
+            machine: None,
+            untold: None,
+        }
+    }
+
     /// Nothing listens on this endpoint of this machine, and nothing did while it was
     /// watched: who served it before is a question for the journal.
     #[must_use]
@@ -1166,6 +1185,31 @@ mod tests {
         }
     }
 
+    /// Processes named `name` connecting to 127.0.0.1:5432 at seconds 104 and 106, one process
+    /// a connect, each refused there.
+    fn clients_of_5432(state: &mut HostState, name: &str) {
+        for (t, port) in [(104, 45_000), (106, 45_001)] {
+            state.apply(HostSample {
+                at: at(t),
+                sightings: vec![ProcessSighting {
+                    at: at(t),
+                    local: SocketAddr::new(lo(), port),
+                    remote: Some("127.0.0.1:5432".parse().expect("addr")),
+                    pid: 1000 + u32::from(port),
+                    name: name.into(),
+                    exe: None,
+                    script: None,
+                    source: SightingSource::ConnectTrace,
+                }],
+                ..HostSample::default()
+            });
+            state.incident(&Incident {
+                server: (lo(), 5432, crate::packet::Overlay::NONE),
+                ..refused(t, port)
+            });
+        }
+    }
+
     /// The 7211 case: collector listens, stops; a local client is refused twice a second.
     fn case_7211(state: &mut HostState, captured: bool) {
         let collector = ProcessInfo::bare(4312, "collector");
@@ -1245,26 +1289,7 @@ mod tests {
     fn a_client_failing_its_connects_is_not_taken_for_a_service_failing_to_start() {
         let mut state = HostState::new(scope());
         case_7211(&mut state, true);
-        for (t, port) in [(104, 45_000), (106, 45_001)] {
-            state.apply(HostSample {
-                at: at(t),
-                sightings: vec![ProcessSighting {
-                    at: at(t),
-                    local: SocketAddr::new(lo(), port),
-                    remote: Some("127.0.0.1:5432".parse().expect("addr")),
-                    pid: 1000 + u32::from(port),
-                    name: "collector".into(),
-                    exe: None,
-                    script: None,
-                    source: SightingSource::ConnectTrace,
-                }],
-                ..HostSample::default()
-            });
-            state.incident(&Incident {
-                server: (lo(), 5432, crate::packet::Overlay::NONE),
-                ..refused(t, port)
-            });
-        }
+        clients_of_5432(&mut state, "collector");
         let failing = |program: &str, status: Option<u8>, signal: Option<u8>| FailingStart {
             starts: 4,
             exit_status: status,
@@ -1353,26 +1378,7 @@ mod tests {
         let report_with = |failing_starts: Vec<FailingStart>| {
             let mut state = HostState::new(scope());
             case_7211(&mut state, true);
-            for (t, port) in [(104, 45_000), (106, 45_001)] {
-                state.apply(HostSample {
-                    at: at(t),
-                    sightings: vec![ProcessSighting {
-                        at: at(t),
-                        local: SocketAddr::new(lo(), port),
-                        remote: Some("127.0.0.1:5432".parse().expect("addr")),
-                        pid: 1000 + u32::from(port),
-                        name: "server".into(),
-                        exe: None,
-                        script: None,
-                        source: SightingSource::ConnectTrace,
-                    }],
-                    ..HostSample::default()
-                });
-                state.incident(&Incident {
-                    server: (lo(), 5432, crate::packet::Overlay::NONE),
-                    ..refused(t, port)
-                });
-            }
+            clients_of_5432(&mut state, "server");
             state.apply(HostSample {
                 at: at(111),
                 failing_starts,

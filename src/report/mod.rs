@@ -589,13 +589,15 @@ pub fn incidents_within_a_second(o: &Offender) -> bool {
 /// nothing was captured for a while between them ([`Offender::avg_over`]), with the time it is
 /// over: `1.0/s over the 2 s captured` (two resets four days apart "at 1.0/s" read as wrong).
 pub fn avg_rate_words(o: &Offender) -> String {
-    match o.avg_over {
-        Some(secs) => format!(
-            "{} over the {} captured",
-            rate(o.avg_rate),
-            approx_duration(secs)
-        ),
-        None => rate(o.avg_rate),
+    rate_over_words(o.avg_rate, o.avg_over)
+}
+
+/// An average rate `avg` as [`avg_rate_words`] says an offender's, `over` the seconds captured
+/// it is over where that is not from its first second to its last.
+pub fn rate_over_words(avg: f64, over: Option<i64>) -> String {
+    match over {
+        Some(secs) => format!("{} over the {} captured", rate(avg), approx_duration(secs)),
+        None => rate(avg),
     }
 }
 
@@ -5727,17 +5729,9 @@ mod diagnosis_tests {
             samples: u64::try_from((last.0 - first.0) / Timestamp::NANOS_PER_SEC + 1).unwrap_or(0),
             ended: true,
             endpoints: vec![crate::host::state::EndpointHost {
-                addr: o.addr,
-                port: o.port,
                 listener,
-                clients: Default::default(),
-                client_details: Vec::new(),
                 local: true,
-                former_owner: None,
-                listener_end: None,
-                failing_starts: Vec::new(),
-                machine: None,
-                untold: None,
+                ..crate::host::state::EndpointHost::empty(o.addr, o.port)
             }],
             ..crate::host::state::HostReport::default()
         }

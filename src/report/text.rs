@@ -1442,8 +1442,6 @@ mod tests {
             sampled: Some((at, at)),
             samples: 5,
             endpoints: vec![EndpointHost {
-                addr: o.addr,
-                port: o.port,
                 listener: ListenerStatus {
                     now: None,
                     earlier: vec![ListenerRecord {
@@ -1467,11 +1465,7 @@ mod tests {
                 },
                 client_details: vec![process(5001, "python3", &long)],
                 local: true,
-                former_owner: None,
-                listener_end: None,
-                failing_starts: Vec::new(),
-                machine: None,
-                untold: None,
+                ..EndpointHost::empty(o.addr, o.port)
             }],
             ..HostReport::default()
         }));

@@ -2827,7 +2827,8 @@ fn suspect_lines(o: &Offender, clock: report::Clock) -> Vec<String> {
 /// RSTs by cause, failed attempts, clients, rates, and the interfaces it was seen on where the
 /// capture has several (`seen_on`); counts with their thousands grouped, as the headline
 /// writes them ("40,000", not "40000"). A scan's `row` whose targets the endpoint table did not
-/// all keep says its counts are those of the targets kept.
+/// all keep says first that its figures are those of the targets kept, its rate too (the
+/// table's Avg is the whole scan's, its sentence's).
 fn counts(ui: &mut egui::Ui, o: &Offender, row: Option<&Row>, scope: Scope, seen_on: Option<&str>) {
     use report::thousands;
     ui.spacing_mut().item_spacing.x = 10.0;
@@ -2835,6 +2836,21 @@ fn counts(ui: &mut egui::Ui, o: &Offender, row: Option<&Row>, scope: Scope, seen
     // rate at 800 points read "7,924/s avg, peak" at the end of one line and "10,877/s"
     // under it, as a count of its own.
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+    // Beside the sentence's whole counts, the row's read as another scan's; and the whole
+    // scan's rate beside the kept targets' counts ("1,500/s avg" beside "failed attempts
+    // 5,500", 4 s of them) read as a miscount. Said before every figure it holds for.
+    let scan = row.and_then(|r| r.scan.as_ref());
+    if let Some((words, s)) = row.and_then(|r| Some((r.targets_not_kept()?, &scan?.scan))) {
+        ui.label(
+            RichText::new(format!(
+                "of the {} targets kept ({} not kept):",
+                thousands(s.targets.saturating_sub(s.not_kept)),
+                thousands(s.not_kept)
+            ))
+            .color(ui.visuals().warn_fg_color),
+        )
+        .on_hover_text(words);
+    }
     for c in Cause::ALL {
         let n = o.rst_by_cause[c.index()];
         if n > 0 {
@@ -2865,20 +2881,6 @@ fn counts(ui: &mut egui::Ui, o: &Offender, row: Option<&Row>, scope: Scope, seen
             thousands(o.failed_attempts),
             thousands(attempts)
         ));
-    }
-    // Beside the sentence's whole counts, the row's read as another scan's.
-    if let Some((words, s)) =
-        row.and_then(|r| Some((r.targets_not_kept()?, &r.scan.as_ref()?.scan)))
-    {
-        ui.label(
-            RichText::new(format!(
-                "of the {} targets kept ({} not kept)",
-                thousands(s.targets.saturating_sub(s.not_kept)),
-                thousands(s.not_kept)
-            ))
-            .color(ui.visuals().warn_fg_color),
-        )
-        .on_hover_text(words);
     }
     // Attempts answered only after their SYNs were sent again: no failure, but each an
     // incident, in the plot's colour for them (a listen queue that overflowed read "failed
@@ -2918,33 +2920,40 @@ fn counts(ui: &mut egui::Ui, o: &Offender, row: Option<&Row>, scope: Scope, seen
     const INCIDENT: &str = "an incident is a failed attempt, a reset that was not part of one \
          (a refused attempt counts once), or an attempt answered only after its SYN was sent \
          again";
+    // A scan's row whose Avg is the whole scan's rate: its kept targets' here.
+    let kept_rate = scan.and_then(|s| s.kept_rate);
+    let (avg, over) = kept_rate.unwrap_or((o.avg_rate, o.avg_over));
+    // Which rate the table's Avg cell gives instead, where it is another.
+    let whole = scan
+        .and_then(ScanRow::kept_rate_words)
+        .map_or_else(String::new, |w| format!(". {w}"));
     if report::incidents_within_a_second(o) {
         // No average of less than a second (the table's Avg cell is empty too).
         ui.label(format!("peak {}/s", thousands(u64::from(o.peak_rate))))
             .on_hover_text(format!(
-                "most incidents in one second; no average: {} ({INCIDENT})",
+                "most incidents in one second; no average: {} ({INCIDENT}){whole}",
                 crate::ui::offenders::within_words(o)
             ));
-    } else if let Some(secs) = o.avg_over {
+    } else if let Some(secs) = over {
         // Beside a first and last incident days apart, a bare "1.0/s" read as wrong.
         ui.label(format!(
             "avg {}, peak {}/s",
-            report::avg_rate_words(o),
+            report::rate_over_words(avg, over),
             thousands(u64::from(o.peak_rate))
         ))
         .on_hover_text(format!(
-            "{} ({INCIDENT})",
+            "{} ({INCIDENT}){whole}",
             crate::ui::offenders::gap_words(o, secs)
         ));
     } else {
         ui.label(format!(
             "{} avg, peak {}/s",
-            report::rate(o.avg_rate),
+            report::rate(avg),
             thousands(u64::from(o.peak_rate))
         ))
         .on_hover_text(format!(
             "incidents a second, from this endpoint's first incident's second to its last: \
-             {INCIDENT}"
+             {INCIDENT}{whole}"
         ));
     }
     if let Some(seen) = seen_on {
@@ -4268,6 +4277,99 @@ mod tests {
         assert_eq!((at.full, at.compact), (short_at.full, short_at.compact));
     }
 
+    /// Regression (s54, wide-scan.pcap at 1280x800): the details of a scan's row whose targets
+    /// the endpoint table did not all keep gave "1,500/s avg" (the whole scan's rate, its
+    /// 10,500 targets over 7 s: the table's Avg and the sentence's) beside "refused 5,500" and
+    /// "failed attempts 5,500", its kept targets' counts, 4 s of them. Every figure there is
+    /// now the kept targets', the rate too, said first ("of the 5,500 targets kept (5,000 not
+    /// kept):"); the whole scan's rate is on the rate's hover. The table's bound lowered to 100.
+    #[test]
+    fn a_scans_details_give_the_kept_targets_rate_beside_their_counts() {
+        use super::{DetailsInput, DetailsView};
+        use crate::ui::offenders::Row;
+        use egui_kittest::kittest::{NodeT, Queryable};
+        let rows = crate::ui::offenders::rows_of_a_scan_not_all_kept();
+        let row: Row = rows[0].clone();
+        let scan = row.scan.as_ref().expect("a scan's row");
+        let kept = scan.scan.targets - scan.scan.not_kept;
+        let (kept_avg, over) = scan.kept_rate.expect("the kept targets' rate");
+        assert_eq!(over, None);
+        assert_eq!(
+            scan.kept_rate_words().as_deref(),
+            Some(
+                format!(
+                    "Of the {kept} targets kept; the table's Avg is the whole scan's, as its \
+                     sentence gives it: 25/s, its 300 targets over 12 seconds"
+                )
+                .as_str()
+            ),
+            "on the rate's hover"
+        );
+        let figures = &row.offender;
+        let whole = crate::report::rate(scan.scan.rate());
+        assert_ne!(
+            crate::report::rate(kept_avg),
+            whole,
+            "the test tells them apart"
+        );
+        let secs = (figures.last_seen.second() - figures.first_seen.second() + 1) as f64;
+        assert!((kept_avg - figures.incidents as f64 / secs).abs() < 1e-9);
+        let paths = Vec::new();
+        let mut h = egui_kittest::Harness::builder()
+            .with_size([1280.0, 500.0])
+            .with_max_steps(20)
+            .build_ui_state(
+                |ui, view: &mut DetailsView| {
+                    view.show(
+                        ui,
+                        &DetailsInput {
+                            source: 1,
+                            paths: &paths,
+                            row: Some(&row),
+                            range: None,
+                            clock: Clock::Utc,
+                            dated: false,
+                            ready: false,
+                            frames: None,
+                            live: false,
+                            host: None,
+                            selectable: true,
+                            filter: "",
+                            seen_on: None,
+                            told: &[],
+                        },
+                    );
+                },
+                DetailsView::default(),
+            );
+        h.run();
+        let rate = h.get_by_label_contains("avg, peak");
+        let node = rate.accesskit_node();
+        assert_eq!(
+            node.value().or(node.label()).as_deref(),
+            Some(
+                format!(
+                    "{} avg, peak {}/s",
+                    crate::report::rate(kept_avg),
+                    figures.peak_rate
+                )
+                .as_str()
+            )
+        );
+        let rate_left = rate.rect().left();
+        let said = format!(
+            "of the {kept} targets kept ({} not kept):",
+            scan.scan.not_kept
+        );
+        let said = h.get_by_label(&said).rect();
+        let refused = format!("refused {kept}");
+        let refused = h.get_by_label(&refused).rect();
+        assert!(
+            said.left() < refused.left() && refused.left() < rate_left,
+            "said before the counts and the rate: {said:?}, {refused:?}, {rate_left}"
+        );
+    }
+
     /// A connection's duration in the unit that keeps it short: a refusal on loopback lasts
     /// microseconds, a session seconds or hours.
     /// Saved packets of a scan's row are named after the scan: its kind, client and server
@@ -4472,6 +4574,7 @@ mod tests {
                     .map(|p| ((server, p, Overlay::NONE), Answer::Refused))
                     .collect(),
                 in_range: None,
+                kept_rate: None,
             }
         };
         let lines = targets_by_answer(&row(300, 120, 121..=300));

@@ -114,6 +114,11 @@ pub struct ScanRow {
     /// With a time range, the scan as the row counts it there (`scan_in_range`): what its
     /// sentence and its cell tell.
     pub in_range: Option<Scan>,
+    /// Where the row's Avg is the whole scan's rate rather than its targets' (over the whole
+    /// capture, the endpoint table not having kept them all: see [`Row::targets_not_kept`]),
+    /// the rate of the targets kept, as [`Offender::avg_rate`] and [`Offender::avg_over`]:
+    /// what the details give beside the counts, which are theirs too. `None` otherwise.
+    pub kept_rate: Option<(f64, Option<i64>)>,
 }
 
 impl ScanRow {
@@ -138,6 +143,21 @@ impl ScanRow {
             Answer::GivenUp => told.other,
         };
         counted.max(kept)
+    }
+
+    /// Where the details give the kept targets' rate ([`Self::kept_rate`]), what it is, and
+    /// the whole scan's rate that the table's Avg gives instead.
+    pub fn kept_rate_words(&self) -> Option<String> {
+        self.kept_rate?;
+        let scan = &self.scan;
+        Some(format!(
+            "Of the {} targets kept; the table's Avg is the whole scan's, as its sentence gives \
+             it: {}, its {} targets over {}",
+            report::thousands(scan.targets.saturating_sub(scan.not_kept)),
+            report::rate(scan.rate()),
+            report::thousands(scan.targets),
+            report::rate_span_words(scan)
+        ))
     }
 
     /// The targets that answered `answer`, in endpoint order.
@@ -2265,7 +2285,10 @@ fn with_scans_folded(
         // the whole scan's rate, its sentence's (the tally's targets over its seconds), not
         // its kept targets': "1,375/s" (5,500 kept over 4 s) beside "≥5,500" and a sentence
         // of 10,500 ports read as the scan's. In a time range the cell says "≥" instead.
+        // The details keep the kept targets' rate, beside their counts.
+        let mut kept_rate = None;
         if !in_range && scan.not_kept > 0 && scan.first_seen.is_some() {
+            kept_rate = Some((offender.avg_rate, offender.avg_over));
             offender.avg_rate = scan.rate();
             offender.avg_over = scan.rate_over;
         }
@@ -2316,6 +2339,7 @@ fn with_scans_folded(
                 scan,
                 targets: answers,
                 in_range,
+                kept_rate,
             }),
         });
     }
@@ -2655,6 +2679,44 @@ fn listener_name(r: &Row) -> Option<String> {
         .map(|l| l.process.program().text())
 }
 
+/// The rows of a port scan of 300 ports of 10.0.0.2 by 10.0.0.1, each refused, under an
+/// endpoint table whose bound is lowered to 100, so that it keeps some of the targets only:
+/// 200 ports within the first second, then 100 over the next eleven (the kept targets' rate
+/// is not the whole scan's).
+#[cfg(test)]
+pub(crate) fn rows_of_a_scan_not_all_kept() -> Vec<Row> {
+    let (client, server): (IpAddr, IpAddr) = (
+        "10.0.0.1".parse().expect("ip"),
+        "10.0.0.2".parse().expect("ip"),
+    );
+    let mut config = crate::engine::EngineConfig::default();
+    config.services.max_tracked = 100;
+    let mut e = crate::engine::Engine::new(config);
+    for port in 1..=300u16 {
+        let ms = match port {
+            1..=200 => i64::from(port),
+            _ => 1000 + i64::from(port - 200) * 100,
+        };
+        let syn = crate::packet::syn(
+            Timestamp(ms * 1_000_000),
+            (client, 40_000),
+            (server, port),
+            u32::from(port) << 16,
+        );
+        e.packet(&syn);
+        e.packet(&crate::packet::refusal(&syn));
+    }
+    e.finish();
+    build_rows(
+        &e.snapshot().offenders,
+        None,
+        &[],
+        None,
+        "",
+        Sort::default(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     thread_local! {
@@ -2811,20 +2873,7 @@ mod tests {
     /// sorting; in a time range it is marked "≥" as the counts are.
     #[test]
     fn a_scans_row_whose_targets_were_not_all_kept_gives_the_whole_scans_rate() {
-        let mut config = crate::engine::EngineConfig::default();
-        config.services.max_tracked = 100;
-        let mut e = crate::engine::Engine::new(config);
-        // 200 ports within the first second, then 100 over the next eleven.
-        for port in 1..=300u16 {
-            let ms = match port {
-                1..=200 => i64::from(port),
-                _ => 1000 + i64::from(port - 200) * 100,
-            };
-            refuse(&mut e, port, ms);
-        }
-        e.finish();
-        let snap = e.snapshot();
-        let rows = build_rows(&snap.offenders, None, &[], None, "", Sort::default());
+        let rows = super::rows_of_a_scan_not_all_kept();
         let r = &rows[0];
         let s = r.scan.as_ref().expect("a scan's row");
         assert!(s.scan.not_kept > 0, "{:?}", s.scan);
@@ -3414,7 +3463,6 @@ mod tests {
     /// 7211 story to its fix): the cell named the collector listening again only.
     #[test]
     fn the_listener_cell_names_the_one_before_the_listener_now() {
-        use crate::host::clients::EndpointClients;
         use crate::host::history::{ListenerRecord, ListenerStatus};
         use crate::host::processes::ProcessInfo;
         let t = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
@@ -3425,20 +3473,12 @@ mod tests {
             last_seen: t(to),
         };
         let mut h = EndpointHost {
-            addr: "127.0.0.1".parse().expect("ip"),
-            port: 7211,
             listener: ListenerStatus {
                 now: Some(record(4400, 20, 30)),
                 earlier: vec![record(4312, 0, 10)],
             },
-            clients: EndpointClients::default(),
-            client_details: Vec::new(),
             local: true,
-            former_owner: None,
-            listener_end: None,
-            failing_starts: Vec::new(),
-            machine: None,
-            untold: None,
+            ..EndpointHost::empty("127.0.0.1".parse().expect("ip"), 7211)
         };
         let (text, hover) = listener_text(Some(&h), Clock::Utc);
         assert_eq!(
@@ -3580,14 +3620,11 @@ mod tests {
     /// by the timing alone, or whose loop is over, stays after the listener that went.
     #[test]
     fn the_listener_cell_says_first_that_the_ports_program_fails_to_start() {
-        use crate::host::clients::EndpointClients;
         use crate::host::history::{ListenerRecord, ListenerStatus};
         use crate::host::processes::ProcessInfo;
         use crate::host::restarts::{Recovered, RecoveredHow, failing_start};
         let t = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
         let mut h = EndpointHost {
-            addr: "127.0.0.1".parse().expect("ip"),
-            port: 7211,
             listener: ListenerStatus {
                 now: None,
                 earlier: vec![ListenerRecord {
@@ -3597,14 +3634,8 @@ mod tests {
                     last_seen: t(4),
                 }],
             },
-            clients: EndpointClients::default(),
-            client_details: Vec::new(),
             local: true,
-            former_owner: None,
-            listener_end: None,
-            failing_starts: Vec::new(),
-            machine: None,
-            untold: None,
+            ..EndpointHost::empty("127.0.0.1".parse().expect("ip"), 7211)
         };
         let same = FailingStart {
             link: StartLink::SameProgram,

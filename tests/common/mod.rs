@@ -382,12 +382,20 @@ fn saved(
             machine: None,
             untold: None,
         }],
+        // 4 times from 20 s to 5 s before the end, each run killed by signal 11 (SIGSEGV).
         failing_starts: failing.map_or_else(Vec::new, |program| {
-            vec![failing_start(
-                program,
-                Timestamp(last.0 - 20_000_000_000),
-                last,
-            )]
+            vec![rstscope::host::restarts::FailingStart {
+                starts: 4,
+                exit_status: None,
+                signal: Some(11),
+                killed: 4,
+                supervised: true,
+                ..failing_start(
+                    program,
+                    Timestamp(last.0 - 20_000_000_000),
+                    Timestamp(last.0 - 5_000_000_000),
+                )
+            }]
         }),
         ..HostReport::default()
     };
@@ -399,30 +407,30 @@ fn saved(
     w.finish(&[]).expect("finish")
 }
 
-/// `program` failing to start 4 times from `first` to 5 s before `last`, each run killed by
-/// signal 11 (SIGSEGV) within 40 ms, as the machine-wide list keeps it (linked by the timing).
-fn failing_start(
+/// `program` failing to start 3 times from `first` to `last`, each run ending within 40 ms
+/// with exit status 1, as the machine-wide list keeps it (linked by the timing); the tests
+/// set what they need.
+pub fn failing_start(
     program: &str,
     first: rstscope::packet::Timestamp,
     last: rstscope::packet::Timestamp,
 ) -> rstscope::host::restarts::FailingStart {
-    use rstscope::packet::Timestamp;
     let name = program.rsplit('/').next().unwrap_or(program);
     rstscope::host::restarts::FailingStart {
         program: program.to_owned(),
         name: name.chars().take(15).collect(),
-        starts: 4,
+        starts: 3,
         first,
-        last: Timestamp(last.0 - 5_000_000_000),
+        last,
         longest_ns: 40_000_000,
-        exit_status: None,
-        signal: Some(11),
-        killed: 4,
+        exit_status: Some(1),
+        signal: None,
+        killed: 0,
         oom_killed: 0,
         missing: Vec::new(),
         link: Default::default(),
         connected_to: Vec::new(),
-        supervised: true,
+        supervised: false,
         recovered: None,
         elsewhere: None,
         net_ns: Vec::new(),

@@ -510,7 +510,6 @@ fn the_interfaces_lost_now_are_a_gauge_in_both_formats() {
 /// failed; a unit still running has no end time.
 #[test]
 fn a_listener_known_from_the_journal_is_the_former_listener() {
-    use crate::host::history::ListenerStatus;
     use crate::host::journal::{FormerOwner, UnitNow};
     use crate::host::state::{EndpointHost, HostReport};
     use crate::packet::Timestamp;
@@ -527,17 +526,9 @@ fn a_listener_known_from_the_journal_is_the_former_listener() {
     let report = |owner: &FormerOwner| HostReport {
         samples: 3,
         endpoints: vec![EndpointHost {
-            addr: key.0,
-            port: key.1,
-            listener: ListenerStatus::default(),
-            clients: Default::default(),
-            client_details: Vec::new(),
             local: true,
             former_owner: Some(owner.clone()),
-            listener_end: None,
-            failing_starts: Vec::new(),
-            machine: None,
-            untold: None,
+            ..EndpointHost::empty(key.0, key.1)
         }],
         ..HostReport::default()
     };
@@ -894,20 +885,11 @@ fn the_info_series_names_the_program_connecting_with_the_most_incidents() {
     let report = HostReport {
         samples: 3,
         endpoints: vec![EndpointHost {
-            addr: key.0,
-            port: key.1,
-            listener: Default::default(),
             clients: EndpointClients {
                 processes: vec![process(40, "backup-agent", 30), process(41, "psql", 2)],
                 ..EndpointClients::default()
             },
-            client_details: Vec::new(),
-            local: false,
-            former_owner: None,
-            listener_end: None,
-            failing_starts: Vec::new(),
-            machine: None,
-            untold: None,
+            ..EndpointHost::empty(key.0, key.1)
         }],
         ..HostReport::default()
     };
@@ -942,9 +924,6 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
     let report = |failing_starts: Vec<FailingStart>| HostReport {
         samples: 3,
         endpoints: vec![EndpointHost {
-            addr: "127.0.0.1".parse().expect("ip"),
-            port: 7211,
-            listener: Default::default(),
             clients: EndpointClients {
                 processes: vec![ClientProcess {
                     pid: 40,
@@ -957,13 +936,8 @@ fn failing_starts_are_counted_once_each_by_program_within_bounds() {
                 }],
                 ..EndpointClients::default()
             },
-            client_details: Vec::new(),
             local: true,
-            former_owner: None,
-            listener_end: None,
-            failing_starts: Vec::new(),
-            machine: None,
-            untold: None,
+            ..EndpointHost::empty("127.0.0.1".parse().expect("ip"), 7211)
         }],
         failing_starts,
         ..HostReport::default()

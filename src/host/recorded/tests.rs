@@ -299,6 +299,83 @@ fn the_machines_programs_failing_to_start_are_saved_and_read_back() {
     assert!(old.expect("block").failing_starts.is_empty());
 }
 
+/// Regression (s54): two blocks naming one program failing to start kept the earlier block's
+/// `first` but the last-sampled block's `last`, and where their times overlapped (a capture and
+/// the agent's evidence of it given together) neither was widened: the merged entry said the
+/// runs began with the block sampled last's first run, and ended with its last one, though the
+/// other block saw runs before and after. A merge keeps the earliest first and the latest
+/// last, the machine's list and an endpoint's alike; runs are added where the blocks' times
+/// are apart, the larger count kept where they overlap.
+#[test]
+fn merged_failing_starts_keep_the_earliest_first_and_the_latest_last() {
+    let told = |f: &FailingStart| (f.starts, f.first.second(), f.last.second());
+    let exporter = |h: &HostReport| {
+        let e = h.endpoint(lo(), 7300).expect("7300");
+        told(&e.failing_starts[0])
+    };
+    let tool = |first: i64, last: i64, starts: u32| FailingStart {
+        starts,
+        ..crate::host::restarts::failing_start("/opt/t/debug/tool", first, last)
+    };
+    let mut earlier = live_report();
+    earlier.failing_starts = vec![tool(95, 108, 7)];
+    assert_eq!(exporter(&earlier), (4, 95, 101));
+    // Sampled from 92 to 112, over the other's time: the same runs seen twice, fewer of them.
+    let mut overlapping = live_report();
+    overlapping.sampled = Some((at(92), at(112)));
+    overlapping.failing_starts = vec![tool(99, 104, 3)];
+    overlapping.endpoints[1].failing_starts[0].first = at(97);
+    overlapping.endpoints[1].failing_starts[0].last = at(99);
+    overlapping.endpoints[1].failing_starts[0].starts = 2;
+    // Sampled from 200 to 210, apart: more runs (its block told an older last, as a block may).
+    let mut apart = live_report();
+    apart.sampled = Some((at(200), at(210)));
+    apart.failing_starts = vec![tool(96, 104, 3)];
+    apart.endpoints[1].failing_starts[0].first = at(97);
+    apart.endpoints[1].failing_starts[0].last = at(99);
+    for (later, expected, expected_exporter) in [
+        (&overlapping, (7, 95, 108), (4, 95, 101)),
+        (&apart, (10, 95, 108), (8, 95, 101)),
+    ] {
+        for bodies in [[&earlier, later], [later, &earlier]] {
+            let (merged, problems) = decode(&bodies.map(|r| encode(r, None).expect("encodes")));
+            assert!(problems.is_empty(), "{problems:?}");
+            let merged = merged.expect("blocks");
+            let machine: Vec<_> = merged.failing_starts.iter().map(told).collect();
+            assert_eq!(machine, [expected], "{:?}", later.sampled);
+            assert_eq!(exporter(&merged), expected_exporter, "{:?}", later.sampled);
+        }
+    }
+}
+
+/// Regression (s54): a listener two blocks of one machine both saw listening at their last
+/// sample was told, in the machine's list, as first seen at the later block's first sample,
+/// while the endpoint's `now` (the same socket, merged) said the earlier's: one sighting,
+/// from the earliest first to the latest last.
+#[test]
+fn a_listener_both_blocks_saw_listening_is_one_sighting_from_the_earliest_first() {
+    let collector = |first: i64, last: i64| ListenerRecord {
+        addr: SocketAddr::new(lo(), 7211),
+        process: process(4400, "collector", "collector --port 7211"),
+        first_seen: at(first),
+        last_seen: at(last),
+    };
+    let mut earlier = live_report();
+    earlier.listening = vec![collector(95, 110)];
+    earlier.endpoints[0].listener.now = Some(collector(95, 110));
+    let mut later = live_report();
+    later.sampled = Some((at(200), at(203)));
+    later.listening = vec![collector(200, 203)];
+    later.endpoints[0].listener.now = Some(collector(200, 203));
+    for bodies in [[&earlier, &later], [&later, &earlier]] {
+        let (read, _) = decode(&bodies.map(|r| encode(r, None).expect("encodes")));
+        let read = read.expect("merged");
+        assert_eq!(read.listening, [collector(95, 203)]);
+        let served = read.endpoint(lo(), 7211).expect("7211");
+        assert_eq!(served.listener.now, Some(collector(95, 203)));
+    }
+}
+
 #[test]
 fn another_programs_block_is_left_alone_and_a_broken_one_is_said() {
     let (read, problems) = decode(&[b"{\"format\": \"something-else\"}".to_vec(), vec![0xff; 8]]);

@@ -15310,7 +15310,8 @@ fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_
         assert!(
             row.top() >= 0.0 && row.bottom() <= sentence.top() && sentence.bottom() <= bottom,
             "{what}: the selected row {row:?} and its diagnosis {sentence:?} above the status \
-             bar at {bottom}"
+             bar at {bottom}; {}",
+            live_layout_words(h)
         );
     };
     in_view(&h, "capturing");
@@ -15335,6 +15336,33 @@ fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_
         table_top(&h)
     );
     in_view(&h, "stopped");
+}
+
+/// What a live capture's layout was made of in the last frame, for a failed assertion to say:
+/// the rects of the message over the results, the headline, the legend's heading, its failed
+/// attempts and the kernel's counts, the table's heading; the plot's height (0: folded) and
+/// where the kernel's counts were kept. A test that failed once in a loaded run of every live
+/// test says what it needs to be understood from that run alone.
+fn live_layout_words(h: &Harness<'_, RstscopeApp>) -> String {
+    let rects = |label: &str| -> Vec<egui::Rect> {
+        h.query_all_by_label_contains(label)
+            .map(|n| n.rect())
+            .collect()
+    };
+    format!(
+        "message {:?}, headline {:?}, legend heading {:?}, failed attempts {:?}, kernel counts \
+         {:?}, table heading {:?}, plot height {:?}, kernel counts kept on the legend's line \
+         {:?}, rows {}",
+        rects("had not been saved"),
+        rects(" failed connection attempt"),
+        rects("Resets"),
+        rects("— failed attempts"),
+        rects("kernel AttemptFails"),
+        rects("Offenders"),
+        h.state().plot_height(),
+        h.state().kernel_note_on_hover(),
+        h.state().rows().len(),
+    )
 }
 
 /// The lowest row of the window (in points) with the refused colour between `top` and

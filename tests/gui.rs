@@ -4879,6 +4879,101 @@ fn the_kernels_counts_kept_beside_this_machine_take_no_line_of_their_own() {
     );
 }
 
+/// A live capture's results beside "This machine" as [`live_results_of`] makes them, with
+/// `causes` refusals and failed attempts, and this machine not sampled yet (`kernel` `None`)
+/// or its kernel's counts at `kernel`.
+fn live_results_sampled(causes: u64, kernel: Option<u64>) -> rstscope::analysis::Analysis {
+    use rstscope::host::state::{ATTEMPT_FAILS, HostReport, KernelCounter, OUT_RSTS};
+    let mut a = live_results_of(causes, 0);
+    let counter = |name, total| KernelCounter {
+        name,
+        total,
+        per_second: Vec::new().into(),
+    };
+    a.host = Some(Arc::new(match kernel {
+        None => HostReport::default(),
+        Some(n) => HostReport {
+            samples: 3,
+            kernel: vec![counter(ATTEMPT_FAILS, n), counter(OUT_RSTS, n)],
+            ..HostReport::default()
+        },
+    }));
+    a
+}
+
+/// Regression (a CI run of every live test at once, under load): at 640x400 beside "This
+/// machine" a live capture's diagnosis lay 71 points lower than in other runs, under the
+/// window's bottom. The legend is laid out, and the app decides whether the kernel's counts
+/// keep to its line (where a line of theirs costs the rows), in the frames the counters
+/// happen to arrive in: this machine first sampled after the first packets (seconds on a
+/// loaded machine), the legend had no counts, then took a line for them; the counts, still
+/// small when the app decided, fitted beside the failed attempts on the legend's second line
+/// and were not kept, and as AttemptFails grew they went to a third line of their own. The
+/// counts' place is kept from the first frame, and the legend reports them as on a line of
+/// their own where they will not fit on theirs as they grow: the app keeps them there. The
+/// legend takes the same height however late the counters come and however they grow.
+#[test]
+fn regression_a_live_legend_beside_this_machine_is_as_tall_whenever_the_counters_come() {
+    use rstscope::ui::plot::{PlotInput, PlotView};
+    // The results' width beside the panel in a 640x400 window; refusals of other tests
+    // counted too (the failed attempts on the legend's second line).
+    const CAUSES: u64 = 2_403;
+    type State = (PlotView, Option<u64>, Option<bool>);
+    let mut h = Harness::builder()
+        .with_size([440.0, 400.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, (plot, kernel, kept): &mut State| {
+                let a = live_results_sampled(CAUSES, *kernel);
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    let input = PlotInput {
+                        analysis: &a,
+                        version: (1, 1),
+                        highlight: None,
+                        height: 0.0,
+                        compact: true,
+                        loading: true,
+                        kernel_note: false,
+                        note_on_hover: kept.unwrap_or(false),
+                        folded: true,
+                        for_room: true,
+                        live: true,
+                    };
+                    plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
+                    ui.label("under the legend");
+                });
+                // As the app decides it in a window short of the rows (`NoteHold`): once the
+                // legend has placed the counts, kept where they are on a line of their own;
+                // then held.
+                if kept.is_none() {
+                    *kept = plot.note_line(1);
+                }
+            },
+            (PlotView::default(), None, None),
+        );
+    let under = |h: &Harness<'_, State>| h.get_by_label("under the legend").rect().top();
+    h.run_steps(4);
+    let top = under(&h);
+    for kernel in [3, 25, 2_403, 48_000, 3_000_000] {
+        h.state_mut().1 = Some(kernel);
+        h.run_steps(4);
+        let counts = (h.query_all_by_label_contains("kernel AttemptFails"))
+            .map(|n| n.rect())
+            .next();
+        let failed = (h.query_all_by_label_contains("— failed attempts"))
+            .map(|n| n.rect())
+            .next();
+        assert!(
+            (under(&h) - top).abs() < 0.5,
+            "kernel {kernel}: under the legend at {} where it was at {top} before this \
+             machine was sampled; the counts at {counts:?} (kept {:?}), the failed attempts \
+             at {failed:?}",
+            under(&h),
+            h.state().2
+        );
+    }
+}
+
 /// [`the_table_holds_still_while_a_live_captures_counts_grow`] in a window of `size`; false
 /// where the test cannot capture.
 fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {

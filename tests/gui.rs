@@ -5482,6 +5482,64 @@ fn the_machine_panel_shows_the_captures_counters_first_in_an_800_point_window() 
     );
 }
 
+/// Real window (640x480 and 1280x800, a live capture, "This machine" open): in the panel's
+/// counters table the longest name, "TCPAbortOnTimeout", touched the count after it, 8
+/// points apart in monospace ("TCPAbortOnTimeout 0", a space's width): read as one text.
+/// Its columns are set apart as a table's, at twice that.
+#[test]
+fn the_machine_panels_counters_keep_a_column_gap_after_the_longest_name() {
+    use rstscope::host::TcpCounters;
+    use rstscope::host::state::{ATTEMPT_FAILS, HostReport, KernelCounter, OUT_RSTS};
+    let counter = |name, total| KernelCounter {
+        name,
+        total,
+        per_second: Vec::new().into(),
+    };
+    let report = Arc::new(HostReport {
+        samples: 3,
+        counters_now: Some(TcpCounters::new(vec![
+            (ATTEMPT_FAILS, 96),
+            (OUT_RSTS, 96),
+            ("TCPAbortOnTimeout", 7),
+        ])),
+        kernel: vec![
+            counter(ATTEMPT_FAILS, 32),
+            counter(OUT_RSTS, 32),
+            counter("TCPAbortOnTimeout", 5),
+        ],
+        ..HostReport::default()
+    });
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .with_context_setup(rstscope::ui::fonts::add_symbols)
+        .build_ui_state(
+            move |ui, panel: &mut rstscope::ui::host::HostPanel| {
+                egui::Panel::right("host")
+                    .resizable(false)
+                    .default_size(420.0)
+                    .show(ui, |ui| {
+                        panel.show(ui, Some(&report), None, rstscope::report::Clock::Utc);
+                    });
+                egui::CentralPanel::default_margins().show(ui, |ui| ui.label("the results"));
+            },
+            rstscope::ui::host::HostPanel::default(),
+        );
+    h.run_steps(3);
+    let name = h.get_by_label("TCPAbortOnTimeout").rect();
+    let during = h.get_by_label("5").rect();
+    let since = h.get_by_label("7").rect();
+    assert!(
+        (during.center().y - name.center().y).abs() < 2.0 && during.left() - name.right() >= 14.0,
+        "the count during the capture at {during:?}, {} points after the name at {name:?}",
+        during.left() - name.right()
+    );
+    assert!(
+        since.left() > during.right(),
+        "since boot at {since:?}, after {during:?}"
+    );
+}
+
 /// Outside a capture the panel reads the machine on demand and lists the listener this test
 /// opened, with this process's name, and filters by port.
 #[test]

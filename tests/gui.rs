@@ -4857,6 +4857,101 @@ fn the_kernels_counts_kept_beside_this_machine_take_no_line_of_their_own() {
     );
 }
 
+/// A live capture's results beside "This machine" as [`live_results_of`] makes them, with
+/// `causes` refusals and failed attempts, and this machine not sampled yet (`kernel` `None`)
+/// or its kernel's counts at `kernel`.
+fn live_results_sampled(causes: u64, kernel: Option<u64>) -> rstscope::analysis::Analysis {
+    use rstscope::host::state::{ATTEMPT_FAILS, HostReport, KernelCounter, OUT_RSTS};
+    let mut a = live_results_of(causes, 0);
+    let counter = |name, total| KernelCounter {
+        name,
+        total,
+        per_second: Vec::new().into(),
+    };
+    a.host = Some(Arc::new(match kernel {
+        None => HostReport::default(),
+        Some(n) => HostReport {
+            samples: 3,
+            kernel: vec![counter(ATTEMPT_FAILS, n), counter(OUT_RSTS, n)],
+            ..HostReport::default()
+        },
+    }));
+    a
+}
+
+/// Regression (a CI run of every live test at once, under load): at 640x400 beside "This
+/// machine" a live capture's diagnosis lay 71 points lower than in other runs, under the
+/// window's bottom. The legend is laid out, and the app decides whether the kernel's counts
+/// keep to its line (where a line of theirs costs the rows), in the frames the counters
+/// happen to arrive in: this machine first sampled after the first packets (seconds on a
+/// loaded machine), the legend had no counts, then took a line for them; the counts, still
+/// small when the app decided, fitted beside the failed attempts on the legend's second line
+/// and were not kept, and as AttemptFails grew they went to a third line of their own. The
+/// counts' place is kept from the first frame, and the legend reports them as on a line of
+/// their own where they will not fit on theirs as they grow: the app keeps them there. The
+/// legend takes the same height however late the counters come and however they grow.
+#[test]
+fn regression_a_live_legend_beside_this_machine_is_as_tall_whenever_the_counters_come() {
+    use rstscope::ui::plot::{PlotInput, PlotView};
+    // The results' width beside the panel in a 640x400 window; refusals of other tests
+    // counted too (the failed attempts on the legend's second line).
+    const CAUSES: u64 = 2_403;
+    type State = (PlotView, Option<u64>, Option<bool>);
+    let mut h = Harness::builder()
+        .with_size([440.0, 400.0])
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, (plot, kernel, kept): &mut State| {
+                let a = live_results_sampled(CAUSES, *kernel);
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    let input = PlotInput {
+                        analysis: &a,
+                        version: (1, 1),
+                        highlight: None,
+                        height: 0.0,
+                        compact: true,
+                        loading: true,
+                        kernel_note: false,
+                        note_on_hover: kept.unwrap_or(false),
+                        folded: true,
+                        for_room: true,
+                        live: true,
+                    };
+                    plot.show(ui, &input, rstscope::report::Clock::Utc, &mut None);
+                    ui.label("under the legend");
+                });
+                // As the app decides it in a window short of the rows (`NoteHold`): once the
+                // legend has placed the counts, kept where they are on a line of their own;
+                // then held.
+                if kept.is_none() {
+                    *kept = plot.note_line(1);
+                }
+            },
+            (PlotView::default(), None, None),
+        );
+    let under = |h: &Harness<'_, State>| h.get_by_label("under the legend").rect().top();
+    h.run_steps(4);
+    let top = under(&h);
+    for kernel in [3, 25, 2_403, 48_000, 3_000_000] {
+        h.state_mut().1 = Some(kernel);
+        h.run_steps(4);
+        let counts = (h.query_all_by_label_contains("kernel AttemptFails"))
+            .map(|n| n.rect())
+            .next();
+        let failed = (h.query_all_by_label_contains("— failed attempts"))
+            .map(|n| n.rect())
+            .next();
+        assert!(
+            (under(&h) - top).abs() < 0.5,
+            "kernel {kernel}: under the legend at {} where it was at {top} before this \
+             machine was sampled; the counts at {counts:?} (kept {:?}), the failed attempts \
+             at {failed:?}",
+            under(&h),
+            h.state().2
+        );
+    }
+}
+
 /// [`the_table_holds_still_while_a_live_captures_counts_grow`] in a window of `size`; false
 /// where the test cannot capture.
 fn table_holds_still_while_counts_grow(size: [f32; 2]) -> bool {
@@ -5347,6 +5442,64 @@ fn the_machine_panel_shows_the_captures_counters_first_in_an_800_point_window() 
         in_view.len(),
         2,
         "the capture's counts in view: {in_view:?}"
+    );
+}
+
+/// Real window (640x480 and 1280x800, a live capture, "This machine" open): in the panel's
+/// counters table the longest name, "TCPAbortOnTimeout", touched the count after it, 8
+/// points apart in monospace ("TCPAbortOnTimeout 0", a space's width): read as one text.
+/// Its columns are set apart as a table's, at twice that.
+#[test]
+fn the_machine_panels_counters_keep_a_column_gap_after_the_longest_name() {
+    use rstscope::host::TcpCounters;
+    use rstscope::host::state::{ATTEMPT_FAILS, HostReport, KernelCounter, OUT_RSTS};
+    let counter = |name, total| KernelCounter {
+        name,
+        total,
+        per_second: Vec::new().into(),
+    };
+    let report = Arc::new(HostReport {
+        samples: 3,
+        counters_now: Some(TcpCounters::new(vec![
+            (ATTEMPT_FAILS, 96),
+            (OUT_RSTS, 96),
+            ("TCPAbortOnTimeout", 7),
+        ])),
+        kernel: vec![
+            counter(ATTEMPT_FAILS, 32),
+            counter(OUT_RSTS, 32),
+            counter("TCPAbortOnTimeout", 5),
+        ],
+        ..HostReport::default()
+    });
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_theme(egui::Theme::Light)
+        .with_context_setup(rstscope::ui::fonts::add_symbols)
+        .build_ui_state(
+            move |ui, panel: &mut rstscope::ui::host::HostPanel| {
+                egui::Panel::right("host")
+                    .resizable(false)
+                    .default_size(420.0)
+                    .show(ui, |ui| {
+                        panel.show(ui, Some(&report), None, rstscope::report::Clock::Utc);
+                    });
+                egui::CentralPanel::default_margins().show(ui, |ui| ui.label("the results"));
+            },
+            rstscope::ui::host::HostPanel::default(),
+        );
+    h.run_steps(3);
+    let name = h.get_by_label("TCPAbortOnTimeout").rect();
+    let during = h.get_by_label("5").rect();
+    let since = h.get_by_label("7").rect();
+    assert!(
+        (during.center().y - name.center().y).abs() < 2.0 && during.left() - name.right() >= 14.0,
+        "the count during the capture at {during:?}, {} points after the name at {name:?}",
+        during.left() - name.right()
+    );
+    assert!(
+        since.left() > during.right(),
+        "since boot at {since:?}, after {during:?}"
     );
 }
 
@@ -15273,7 +15426,8 @@ fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_
         assert!(
             row.top() >= 0.0 && row.bottom() <= sentence.top() && sentence.bottom() <= bottom,
             "{what}: the selected row {row:?} and its diagnosis {sentence:?} above the status \
-             bar at {bottom}"
+             bar at {bottom}; {}",
+            live_layout_words(h)
         );
     };
     in_view(&h, "capturing");
@@ -15298,6 +15452,33 @@ fn regression_a_live_capture_at_640x400_with_the_message_and_this_machine_shows_
         table_top(&h)
     );
     in_view(&h, "stopped");
+}
+
+/// What a live capture's layout was made of in the last frame, for a failed assertion to say:
+/// the rects of the message over the results, the headline, the legend's heading, its failed
+/// attempts and the kernel's counts, the table's heading; the plot's height (0: folded) and
+/// where the kernel's counts were kept. A test that failed once in a loaded run of every live
+/// test says what it needs to be understood from that run alone.
+fn live_layout_words(h: &Harness<'_, RstscopeApp>) -> String {
+    let rects = |label: &str| -> Vec<egui::Rect> {
+        h.query_all_by_label_contains(label)
+            .map(|n| n.rect())
+            .collect()
+    };
+    format!(
+        "message {:?}, headline {:?}, legend heading {:?}, failed attempts {:?}, kernel counts \
+         {:?}, table heading {:?}, plot height {:?}, kernel counts kept on the legend's line \
+         {:?}, rows {}",
+        rects("had not been saved"),
+        rects(" failed connection attempt"),
+        rects("Resets"),
+        rects("— failed attempts"),
+        rects("kernel AttemptFails"),
+        rects("Offenders"),
+        h.state().plot_height(),
+        h.state().kernel_note_on_hover(),
+        h.state().rows().len(),
+    )
 }
 
 /// The lowest row of the window (in points) with the refused colour between `top` and

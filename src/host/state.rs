@@ -374,6 +374,14 @@ impl HostReport {
         self.samples > 0 && self.recorded.is_none()
     }
 
+    /// A live capture's machine not sampled yet: its first sample (the kernel's counters with
+    /// it) is still to come, a second or so after the start, or seconds on a loaded machine,
+    /// often after the first packets. What the app lays out for it keeps its place meanwhile.
+    #[must_use]
+    pub fn to_be_sampled(&self) -> bool {
+        self.samples == 0 && self.recorded.is_none() && !self.ended
+    }
+
     /// The capture this report describes is over (its final report, or a saved capture's):
     /// who listens is as of its last sample, and saying "now" would be false.
     #[must_use]

@@ -2027,7 +2027,10 @@ impl RstscopeApp {
                 let top = ui.cursor().top();
                 // The kernel's counters beside the capture's: "This machine" says it, when it
                 // shows this capture's readings (a live capture's), under its counters.
-                let note_beside = show_host && a.host.as_ref().is_some_and(|h| h.of_this_machine());
+                // (Or will, once this machine is first sampled: the legend keeps the kernel's
+                // counts' place meanwhile, laid out as it will be.)
+                let note_beside = show_host
+                    && (a.host.as_ref()).is_some_and(|h| h.of_this_machine() || h.to_be_sampled());
                 let width = ui.available_width();
                 let wrapped = match one_line {
                     true => 0.0,

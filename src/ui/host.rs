@@ -371,6 +371,9 @@ fn prose(ui: &mut egui::Ui, visible: f32, text: RichText) {
     });
 }
 
+/// The gap between the counters table's columns (points): wider than a monospace space.
+const COUNTERS_GAP: f32 = 16.0;
+
 /// The counters since boot; during the capture too when `live` (a one-shot reading has no
 /// capture to count over), first after the counter's name: the comparison above says those
 /// ("its AttemptFails (32) matches ..."), and at 800 points the panel (200 points) showed
@@ -384,9 +387,12 @@ fn counters(ui: &mut egui::Ui, h: &HostReport, live: bool, visible: f32) {
         ui.label(RichText::new("not read on this OS").weak());
         return;
     };
+    // Its columns set apart as a table's: at the item spacing the longest name in monospace
+    // ("TCPAbortOnTimeout 0") read as one text with its count, a space between them.
     egui::Grid::new("host-counters")
         .striped(true)
         .num_columns(3)
+        .spacing([COUNTERS_GAP, ui.spacing().item_spacing.y])
         .show(ui, |ui| {
             ui.label(RichText::new("counter").strong());
             if live {

@@ -382,9 +382,10 @@ impl PlotView {
     /// it ([`PlotInput::note_on_hover`] false), put the comparison: `Some(true)` on a line of
     /// its own, or beside the kernel's counts on a line of theirs, under the legend's other
     /// items (an 800-point window's); `Some(false)` on their line; `None` before it has its
-    /// place (the kernel not read yet, no TCP to plot). Where "This machine" says the
-    /// comparison (no `kernel_note`), where the kernel's counts went: `Some(true)` on a line
-    /// of their own.
+    /// place (no TCP to plot; the kernel not read where this machine was sampled without it:
+    /// not yet sampled, its place is laid out). Where "This machine" says the comparison (no
+    /// `kernel_note`), where the kernel's counts went: `Some(true)` on a line of their own, or
+    /// on a line they will not fit on as a running capture's counts grow.
     pub fn note_line(&self, capture: u64) -> Option<bool> {
         let hold = &self.legend_hold;
         let laid_out = hold.key.is_some_and(|(c, _, hover)| c == capture && !hover);
@@ -1006,13 +1007,15 @@ impl PlotView {
         range: &mut Option<(i64, i64)>,
     ) {
         let totals = &input.analysis.snapshot.totals;
-        // (Not with the kernel's line, whose comparison is kept beside it on the line after.)
-        let kernel = input
-            .analysis
-            .host
-            .as_ref()
-            .is_some_and(|h| h.of_this_machine());
         let host = input.analysis.host.as_ref().filter(|h| h.of_this_machine());
+        // A live capture's machine not sampled yet: the kernel's counts keep their place, as
+        // wide as at zero, from the first frame, nothing said in it. Laid out only once they
+        // were read (a loaded machine samples seconds after the first packets), they took a
+        // line the legend's form and the app's choices had not counted, and at 640x400 beside
+        // "This machine" the diagnosis went under the window's bottom.
+        let to_come = (input.analysis.host.as_ref()).is_some_and(|h| h.to_be_sampled());
+        // (Not with the kernel's line, whose comparison is kept beside it on the line after.)
+        let kernel = host.is_some() || to_come;
         let kernel_total = |name| {
             host.and_then(|h| h.counter(name))
                 .map_or(0, |k: &crate::host::state::KernelCounter| k.total)
@@ -1135,12 +1138,14 @@ impl PlotView {
             {
                 self.hide_failed = !self.hide_failed;
             }
-            if let Some(h) = host {
+            if kernel {
                 const COUNTERS: &str = "this machine's kernel counters (/proc/net/snmp), sampled \
                      each second: AttemptFails counts every failed connect made by this host, \
                      captured or not (shown and hidden with the failed attempts); OutRsts every \
                      RST it sent";
-                let note = h.coverage.as_ref().map(|c| c.note.as_str());
+                let note = host
+                    .and_then(|h| h.coverage.as_ref())
+                    .map(|c| c.note.as_str());
                 // The comparison said here where its line would cost the rows: whole, first.
                 let hover = match note.filter(|_| on_hover) {
                     Some(note) => format!("{note}\n\n{COUNTERS}"),
@@ -1165,6 +1170,21 @@ impl PlotView {
                     false => hover,
                 };
                 let counts = match inline {
+                    // Not read yet: their place (kept to the line as they will be, or whole).
+                    _ if to_come => {
+                        let size = match inline {
+                            true => egui::vec2(room.max(0.0), ui.spacing().interact_size.y),
+                            false => (egui::WidgetText::from(text))
+                                .into_galley(
+                                    ui,
+                                    Some(egui::TextWrapMode::Extend),
+                                    f32::INFINITY,
+                                    egui::TextStyle::Body,
+                                )
+                                .size(),
+                        };
+                        ui.allocate_exact_size(size, egui::Sense::hover()).1
+                    }
                     true => {
                         let size = egui::vec2(room.max(0.0), ui.spacing().interact_size.y);
                         let across = egui::Layout::left_to_right(egui::Align::Center);
@@ -1192,10 +1212,13 @@ impl PlotView {
                 } else {
                     growth(ui, [fails, rsts].into_iter())
                 };
-                // Where the kernel is read its comparison comes within a second or two: its
-                // place is kept from the start.
-                let read =
-                    h.coverage.is_some() || h.counter(crate::host::state::ATTEMPT_FAILS).is_some();
+                // Where the kernel is read (or will be: this machine not sampled yet) its
+                // comparison comes within a second or two: its place is kept from the start.
+                let read = to_come
+                    || host.is_some_and(|h| {
+                        h.coverage.is_some()
+                            || h.counter(crate::host::state::ATTEMPT_FAILS).is_some()
+                    });
                 if input.kernel_note && read && !on_hover {
                     // A line the legend keeps and no longer fills is the note's.
                     let spacing = ui.spacing();
@@ -1208,8 +1231,22 @@ impl PlotView {
                     note_placing = Some(own || started_line);
                 } else if !input.kernel_note && read && !counts_kept {
                     // "This machine" says the comparison: the counts' own line is what the
-                    // app weighs against the rows (see [`PlotView::note_line`]).
-                    note_placing = Some(started_line);
+                    // app weighs against the rows (see [`PlotView::note_line`]), theirs where
+                    // they start one, or where they will not fit on theirs as the counts
+                    // grow (those before them on it too): beside the failed attempts on the
+                    // legend's second line at 640 points, with AttemptFails still small when
+                    // the app decided, they went to a third line of their own as it grew.
+                    let causes = Cause::ALL.iter().map(|c| totals.rst_by_cause[c.index()]);
+                    let grown = match input.loading {
+                        // (The legend's own `growth`, which the counts' room shadows here.)
+                        true => crate::ui::plot::growth(
+                            ui,
+                            causes.chain([totals.failed_attempts, fails, rsts]),
+                        ),
+                        false => 0.0,
+                    };
+                    let out = counts.rect.right() + grown > ui.max_rect().right() + 0.5;
+                    note_placing = Some(started_line || out);
                 }
             }
         });

@@ -795,6 +795,13 @@ impl SecondLines {
             for o in tops.into_iter().chain(late_top) {
                 lines.extend(self.tell(o, second, host, indent));
             }
+            // The machine as it is now: an endpoint told while nothing listened that is
+            // served again is told under the line of now, resets or not.
+            if second == until {
+                for o in self.served_again(s, host) {
+                    lines.extend(self.tell(o, second, host, indent));
+                }
+            }
         }
         self.counted.printed(s, from, until);
         self.next = Some(until + 1);
@@ -828,6 +835,27 @@ impl SecondLines {
             lines.extend(self.tell(o, at, a.host.as_deref(), indent));
         }
         lines
+    }
+
+    /// The endpoints told while nothing listened on them that the machine now sees served
+    /// (the service started again: the fix). Regression (terminal trial, the story live to
+    /// its fix): where the last refused second came before the collector's first accepted
+    /// connection, no second was topped again, and the lines went on with "resets 0" alone
+    /// until the final report told who listened again; a fix landing within a refused second
+    /// was told under it.
+    fn served_again<'a>(&self, s: &'a Snapshot, host: Option<&HostReport>) -> Vec<&'a Offender> {
+        let Some(h) = host else {
+            return Vec::new();
+        };
+        (s.offenders.iter())
+            .filter(|o| {
+                self.told
+                    .get(&(o.addr, o.port))
+                    .is_some_and(|told| told.listening.is_none())
+                    && h.endpoint_at(o.key())
+                        .is_some_and(|e| e.listener.now.is_some())
+            })
+            .collect()
     }
 
     /// The diagnosis of `o` as of the end of `second`, indented by `indent`, unless it was
@@ -1655,6 +1683,46 @@ mod tests {
         let mut before = host.clone();
         before.endpoints[0].failing_starts.clear();
         assert_ne!(Story::of(o, Some(host)), Story::of(o, Some(&before)));
+    }
+
+    /// Regression (terminal trial, the story live to its fix): the collector's library put
+    /// back after the last refused second, it listened again and accepted every connect, and
+    /// the lines said "resets 0" and no more until the final report. The service started
+    /// again is told under the line of the second the machine is seen serving it, once.
+    #[test]
+    fn regression_a_service_started_again_is_told_under_a_quiet_second() {
+        let file =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/story-fixed.pcapng");
+        let a = rstscope::analysis::analyze_files(&[file], Default::default()).expect("story");
+        let host = a.host.as_deref().expect("its host block");
+        let o = &a.snapshot.offenders[0];
+        let refused_last = o.last_seen.second();
+        // While refused, nothing listened yet.
+        let mut before = host.clone();
+        before.endpoints[0].listener.now = None;
+        let then = Analysis {
+            capture: a.capture.clone(),
+            snapshot: a.snapshot.clone(),
+            host: Some(Arc::new(before)),
+        };
+        let mut lines = SecondLines::new(Clock::Utc, false);
+        let printed = lines.lines_until(&then, &CaptureStats::default(), refused_last);
+        assert!(printed.iter().any(|l| l.starts_with(' ')), "{printed:#?}");
+        // The seconds after it: no resets, the collector listening again.
+        let printed = lines.lines_until(&a, &CaptureStats::default(), refused_last + 2);
+        let told: Vec<&String> = printed.iter().filter(|l| l.starts_with(' ')).collect();
+        assert_eq!(told.len(), 1, "{printed:#?}");
+        assert!(
+            printed[printed.len() - 2].contains("  resets 0  "),
+            "{printed:#?}"
+        );
+        assert!(
+            told[0].contains("collector (pid 14189, /opt/rstscope-sample/bin/collector)"),
+            "{}",
+            told[0]
+        );
+        let later = lines.lines_until(&a, &CaptureStats::default(), refused_last + 4);
+        assert!(later.iter().all(|l| !l.starts_with(' ')), "{later:#?}");
     }
 
     /// Regression: live on the 7211 story, the line of the crash's second told the aborts;

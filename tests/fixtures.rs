@@ -214,7 +214,7 @@ fn story_7211_names_the_collector_that_served_and_the_reporter() {
     assert_eq!(f["supervised"], true, "every run forked by one loop");
     assert_eq!(
         f["missing_libraries"],
-        serde_json::json!([{"name": "libzmq.so.5", "needed_by": "/opt/rstscope-sample/bin/collector"}])
+        serde_json::json!([{"name": "libzmq.so.5", "needed_by": "/opt/rstscope-sample/bin/collector", "found_since": false}])
     );
     assert!(
         f["every"].as_f64().is_some_and(|s| (0.9..1.1).contains(&s)),
@@ -316,7 +316,7 @@ fn regression_restarts_that_cannot_load_are_told_without_a_journal() {
     assert_eq!(f["exit_status"], 127, "the loader's");
     assert_eq!(
         f["missing_libraries"],
-        serde_json::json!([{"name": "libzmq.so.5", "needed_by": "/opt/rstscope-sample/bin/collector"}])
+        serde_json::json!([{"name": "libzmq.so.5", "needed_by": "/opt/rstscope-sample/bin/collector", "found_since": false}])
     );
     assert!(f["longest_run"].as_f64().is_some_and(|s| s < 0.01), "{f}");
     assert!(

@@ -44,6 +44,13 @@ pub struct MissingLibrary {
     pub name: String,
     /// The file that needs it: the program, or one of its libraries.
     pub needed_by: String,
+    /// The loader finds it now: a read of the program's file after its failed runs found
+    /// what an earlier read, while they failed, found missing (the library installed since,
+    /// the fix). Kept so that the runs' cause is still told once they stopped failing.
+    /// `false` from a read of the file itself (and in a host report saved by an rstscope
+    /// before it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub found_since: bool,
 }
 
 /// What the dynamic section of an ELF file says of its loading.
@@ -420,6 +427,7 @@ pub fn missing_libraries(program: &str, files: &dyn Files) -> Vec<MissingLibrary
                 None => missing.push(MissingLibrary {
                     name: name.clone(),
                     needed_by: path.clone(),
+                    found_since: false,
                 }),
             }
         }

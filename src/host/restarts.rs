@@ -693,6 +693,26 @@ impl Runs {
     }
 }
 
+/// What a new read of a failing program's file leaves told of its libraries: `missing`, or,
+/// where it finds none and the read before found some, those, each marked
+/// [`MissingLibrary::found_since`]: the library installed since (the fix), the runs' cause
+/// all the same. Regression (terminal trial, the story live to its fix): once the library was
+/// back, the report said "each run ended within 1 ms with exit status 127; then it started
+/// at 04:40:49 and kept running", no longer why, where its per-second lines had said "it
+/// needs libtrialq.so.1, which the loader cannot find".
+fn found_since(runs: &Runs, missing: Vec<MissingLibrary>) -> Vec<MissingLibrary> {
+    match &runs.checked {
+        Some((_, before, _)) if missing.is_empty() && !before.is_empty() => before
+            .iter()
+            .map(|m| MissingLibrary {
+                found_since: true,
+                ..m.clone()
+            })
+            .collect(),
+        _ => missing,
+    }
+}
+
 /// What one run's end does to its program's streak.
 enum Verdict {
     Count,
@@ -1061,12 +1081,13 @@ impl Restarts {
     /// for the run's end, which a service that started well may never reach. Whether the list
     /// changed.
     pub fn settle(&mut self, now: Timestamp) -> bool {
+        let reread = self.loads_since(now);
         if !self
             .programs
             .values()
             .any(|r| r.recovered.is_none() && r.listed())
         {
-            return false;
+            return reread;
         }
         let mut started: Vec<(String, Timestamp, Option<u32>)> = self
             .running
@@ -1084,11 +1105,30 @@ impl Restarts {
             .collect();
         // The earliest run that kept running is when it recovered.
         started.sort_by_key(|(_, at, _)| *at);
-        let mut changed = false;
+        let mut changed = reread;
         for (program, at, forker) in started {
             changed |= self.started_well(&program, at, forker, RecoveredHow::KeptRunning);
         }
         changed
+    }
+
+    /// A program whose file was found needing a library has a run going that started after
+    /// that read, [`RECHECK_NS`] ago or more: its file is due to be read again, the library
+    /// maybe installed (the run that goes on loaded it). Regression (terminal trial, the
+    /// story live to its fix): the library was put back just after a read, no run failed
+    /// after it to have the file read again, and the final report said the collector "needs
+    /// libtrialq.so.1, which the loader cannot find" beside "still listened when the capture
+    /// ended".
+    fn loads_since(&self, now: Timestamp) -> bool {
+        self.running.values().any(|r| {
+            self.programs.get(&r.program).is_some_and(|p| {
+                p.checked.as_ref().is_some_and(|(at, missing, _)| {
+                    missing.iter().any(|m| !m.found_since)
+                        && r.started > *at
+                        && now.0 - at.0 >= RECHECK_NS
+                })
+            })
+        })
     }
 
     /// One of `program`'s failed runs was another's failure ([`Runs::secondary`]).
@@ -1205,6 +1245,7 @@ impl Restarts {
         for (program, _) in self.helped.values().flatten() {
             *pending.entry(program.as_str()).or_default() += 1;
         }
+        let running = &self.running;
         let mut out: Vec<FailingStart> = self
             .programs
             .iter_mut()
@@ -1227,7 +1268,12 @@ impl Restarts {
                         } else {
                             RECHECK_NS
                         };
-                        runs.last > *at && now.0 - at.0 >= every
+                        // A run going on that started since: it loaded ([`Self::loads_since`]).
+                        let loaded = missing.iter().any(|m| !m.found_since)
+                            && running
+                                .values()
+                                .any(|r| r.program == *program && r.started > *at);
+                        (runs.last > *at || loaded) && now.0 - at.0 >= every
                     });
                 if stale {
                     let (missing, elsewhere) = read(program);
@@ -1239,7 +1285,7 @@ impl Restarts {
                             .as_ref()
                             .is_some_and(|(_, _, e)| e.as_ref().is_some_and(|e| e.file_read));
                     if !kept {
-                        runs.checked = Some((now, missing, elsewhere));
+                        runs.checked = Some((now, found_since(runs, missing), elsewhere));
                     }
                 }
                 let (lacks, elsewhere) = runs
@@ -1367,6 +1413,7 @@ mod tests {
         vec![MissingLibrary {
             name: "libzmq.so.5".into(),
             needed_by: program.into(),
+            found_since: false,
         }]
     }
 
@@ -1766,6 +1813,86 @@ mod tests {
         run(&mut r, q, 102, 0, 40, |r| r.signal_delivered(102, 11));
         run(&mut r, q, 102, 100, 12_000, |_| {});
         assert!(!r.programs.contains_key(q));
+    }
+
+    /// Regression (terminal trial, the story live to its fix): the collector's runs end at
+    /// once with status 127, its library missing; the library is put back and it starts and
+    /// keeps running. The read of its file after the fix found nothing missing, and the
+    /// loop was told recovered without its cause. The libraries stay told, found since; a
+    /// library missing again is told missing.
+    #[test]
+    fn regression_a_library_found_after_the_failed_runs_stays_their_cause() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let p = "/opt/x/bin/collector";
+        let mut installed = false;
+        let read = |r: &mut Restarts, ms: i64, installed: bool| {
+            r.failing(Timestamp(ms * MS), |p| {
+                if installed { Vec::new() } else { zmq(p) }
+            })
+        };
+        for i in 0..6 {
+            run(&mut r, p, 100, i * 1000, 1, |r| r.exit_status(100, 127));
+            let f = read(&mut r, i * 1000 + 2, installed);
+            assert_eq!(f.len(), 1, "run {i}");
+            assert!(f[0].missing.iter().all(|m| !m.found_since), "run {i}");
+        }
+        // Installed at 6 s: the next read, after a last failed run, finds it.
+        installed = true;
+        run(&mut r, p, 100, 10_500, 1, |r| r.exit_status(100, 127));
+        let f = read(&mut r, 10_502, installed);
+        assert_eq!(
+            f[0].missing,
+            [MissingLibrary {
+                found_since: true,
+                ..zmq(p)[0].clone()
+            }]
+        );
+        // It starts and keeps running: recovered, its cause still told.
+        r.exec(Timestamp(11_000 * MS), 101, p);
+        assert!(r.settle(Timestamp(21_000 * MS)));
+        let f = read(&mut r, 21_000, installed);
+        assert!(f[0].recovered.is_some());
+        assert!(f[0].missing.iter().all(|m| m.found_since), "{f:?}");
+        assert!(f[0].crashes_or_cannot_load());
+        // Removed again, a later loop's read finds it missing: not found since.
+        r.exit(Timestamp(30_000 * MS), 101, "collector");
+        for i in 0..3 {
+            run(&mut r, p, 100, 40_000 + i * 1000, 1, |r| {
+                r.exit_status(100, 127);
+            });
+        }
+        let f = read(&mut r, 50_000, false);
+        assert_eq!(f[0].missing, zmq(p));
+    }
+
+    /// Regression (terminal trial, the story live to its fix): the library was put back just
+    /// after a read of the collector's file, and its next run kept going: no failed run came
+    /// to have the file read again, and the report said it "needs libtrialq.so.1, which the
+    /// loader cannot find" beside it listening. A run started since the read has the file
+    /// read again, 5 s after the read, without waiting for it to have lived 10 s.
+    #[test]
+    fn regression_a_run_that_loaded_has_the_file_read_again() {
+        let mut r = Restarts::default();
+        r.statuses_told(true);
+        let p = "/opt/x/bin/collector";
+        let read = |r: &mut Restarts, ms: i64, installed: bool| {
+            r.failing(Timestamp(ms * MS), |p| {
+                if installed { Vec::new() } else { zmq(p) }
+            })
+        };
+        for i in 0..6 {
+            run(&mut r, p, 100, i * 1000, 1, |r| r.exit_status(100, 127));
+            read(&mut r, i * 1000 + 2, false);
+        }
+        // Installed at 5.5 s; the run of 6 s loads and goes on.
+        r.exec(Timestamp(6000 * MS), 101, p);
+        assert!(!r.settle(Timestamp(9000 * MS)), "read less than 5 s ago");
+        assert!(r.settle(Timestamp(10_100 * MS)), "due to be read again");
+        let f = read(&mut r, 10_100, true);
+        assert!(f[0].missing.iter().all(|m| m.found_since), "{f:?}");
+        assert!(f[0].recovered.is_none(), "not 10 s yet");
+        assert!(!r.settle(Timestamp(10_200 * MS)), "read once");
     }
 
     /// A run of `program` as process `pid` from `at_ms`, lasting `ms`, ended by `end`.

@@ -1627,6 +1627,7 @@ mod tests {
             missing: vec![MissingLibrary {
                 name: "libzmq.so.5".into(),
                 needed_by: program.into(),
+                found_since: false,
             }],
             ..failing_start(program, first, last)
         };
@@ -1851,6 +1852,7 @@ mod tests {
         collector.missing = vec![MissingLibrary {
             name: "libzmqfake.so.5".into(),
             needed_by: collector.program.clone(),
+            found_since: false,
         }];
         let mut over = failing("/usr/bin/grep", 6, 12);
         over.recovered = Some(Recovered {

@@ -11,8 +11,9 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use crate::decode::{
-    BLANK, Carried, Decoded, Inner, Skip, Tunnel, decode_encap, decode_into, editcap_encap,
-    link_type_name, linux_any_index, may_be_relabelled, relabelled, relabelled_other,
+    BLANK, Carried, Decoded, Inner, SUPPORTED_LINK_TYPES, Skip, Tunnel, decode_encap, decode_into,
+    editcap_encap, link_label, link_type_name, linux_any_index, may_be_relabelled, relabelled,
+    relabelled_other,
 };
 use crate::engine::Zones;
 use crate::engine::offenders::{RST_PAYLOAD_BYTES, ServiceKey};
@@ -1352,6 +1353,8 @@ impl EngineSide {
                 .extend(source.files().iter().filter_map(no_times_warning));
             let relabel = wrong_link_type_warnings(&capture.not_decoded_by_file, source.files());
             capture.warnings.extend(relabel);
+            let unread = unread_link_type_warnings(&capture.not_decoded_by_file, source.files());
+            capture.warnings.extend(unread);
         }
         let mut host = host.report(&snapshot.offenders);
         // What the machine that captured said, saved in the file by a live capture: it answers
@@ -1510,6 +1513,42 @@ pub fn wrong_link_type_warnings(
             link_type_name(labelled),
             labelled.0,
         ));
+    }
+    out
+}
+
+/// For the files most of whose frames are of a link type rstscope does not read
+/// ([`Skip::UnsupportedLinkType`], and decode under no other: [`wrong_link_type_warnings`]
+/// tells those), that they were not analyzed, and what to do. Network Monitor's media types
+/// are left to the frames' count: a trace saved from Message Analyzer holds events of other
+/// kinds beside its packets, which are no capture of another link type. Regression (terminal
+/// trial, a capture of a link type not read): the report's frames line said so, but neither
+/// standard error nor the JSON's warnings did, and the exit code was 0, so a script reading
+/// either took the capture for one free of resets.
+pub fn unread_link_type_warnings(
+    not_decoded_by_file: &[BTreeMap<Skip, u64>],
+    files: &[FileInfo],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (by_reason, f) in not_decoded_by_file.iter().zip(files) {
+        for (skip, &n) in by_reason {
+            if let &Skip::UnsupportedLinkType(lt) = skip
+                && lt.0 & 0xFFFF_0000 != crate::source::file::NETMON_MEDIA
+                && n > 0
+                && n.saturating_mul(2) >= f.frames
+            {
+                out.push(format!(
+                    "{}: {} of its {} frames are of link type {}, which rstscope does not \
+                     read: they are not analyzed, and resets and failed connections in them \
+                     are not counted. It reads {SUPPORTED_LINK_TYPES}: capture the traffic \
+                     again on an interface of one of these (tcpdump -i any on Linux)",
+                    f.path.display(),
+                    crate::report::thousands(n),
+                    crate::report::thousands(f.frames),
+                    link_label(lt)
+                ));
+            }
+        }
     }
     out
 }

@@ -479,7 +479,9 @@ impl Serialize for FailingStartOut<'_> {
         m.serialize_entry("killed", &f.killed)?;
         m.serialize_entry("oom_killed", &f.oom_killed)?;
         let missing: Vec<_> = (f.missing.iter())
-            .map(|l| json!({"name": l.name, "needed_by": l.needed_by}))
+            .map(
+                |l| json!({"name": l.name, "needed_by": l.needed_by, "found_since": l.found_since}),
+            )
             .collect();
         m.serialize_entry("missing_libraries", &missing)?;
         m.serialize_entry("link", &f.link)?;

@@ -3837,7 +3837,18 @@ fn program_words(f: &FailingStart) -> String {
 /// again on the row under it, two lines of a small window for nothing new.
 pub fn failing_start_facts(f: &FailingStart, clock: Clock) -> String {
     let needs = if !f.missing.is_empty() {
-        format!("needs {} (not found); ", and_list(&missing_names(f)))
+        let (now, then) = (missing_names(f, false), missing_names(f, true));
+        let mut needs = Vec::new();
+        if !now.is_empty() {
+            needs.push(format!("needs {} (not found)", and_list(&now)));
+        }
+        if !then.is_empty() {
+            needs.push(format!(
+                "needed {} (not found then, found later)",
+                and_list(&then)
+            ));
+        }
+        format!("{}; ", needs.join(", "))
     } else if let Some(connect) = connects_words(f) {
         // What each run did before it ended: the reason as far as seen.
         format!("after {connect}; ")
@@ -4008,20 +4019,34 @@ fn ended_how(f: &FailingStart) -> String {
 }
 
 /// "it needs libzmq.so.5, which the loader cannot find", its libraries' own needs named with
-/// the library that needs them.
+/// the library that needs them; "it needed libzmq.so.5, which the loader could not find then
+/// (found later)" for those a later read found ([`MissingLibrary::found_since`]: installed
+/// since, the fix).
 fn missing_words(f: &FailingStart) -> String {
-    format!(
-        "it needs {}, which the loader cannot find",
-        and_list(&missing_names(f))
-    )
+    let (now, then) = (missing_names(f, false), missing_names(f, true));
+    let mut words = Vec::new();
+    if !now.is_empty() {
+        words.push(format!(
+            "it needs {}, which the loader cannot find",
+            and_list(&now)
+        ));
+    }
+    if !then.is_empty() {
+        words.push(format!(
+            "it needed {}, which the loader could not find then (found later)",
+            and_list(&then)
+        ));
+    }
+    words.join(", and ")
 }
 
-/// The libraries a failing program needs and the loader cannot find, each library's own
-/// needs with the library that needs them: "libzmq.so.5", "libsodium.so.23 (for
-/// /usr/lib/libzmq.so.5)".
-fn missing_names(f: &FailingStart) -> Vec<String> {
+/// The libraries a failing program needs and the loader cannot find (`found_since` false),
+/// or could not while it failed and finds now (true), each library's own needs with the
+/// library that needs them: "libzmq.so.5", "libsodium.so.23 (for /usr/lib/libzmq.so.5)".
+fn missing_names(f: &FailingStart, found_since: bool) -> Vec<String> {
     f.missing
         .iter()
+        .filter(|m| m.found_since == found_since)
         .map(|m| {
             if m.needed_by == f.program {
                 m.name.clone()
@@ -4550,6 +4575,7 @@ mod failing_start_tests {
         f.missing = vec![MissingLibrary {
             name: "libzmqfake.so.5".into(),
             needed_by: "/opt/x/collector".into(),
+            found_since: false,
         }];
         assert!(
             failing_start_sentence(7211, &f, Clock::Utc).starts_with(
@@ -4590,6 +4616,48 @@ mod failing_start_tests {
             said(&f).ends_with("; then a run started at 01:02:05 ended with exit status 0."),
             "{}",
             said(&f)
+        );
+    }
+
+    /// Regression (terminal trial, the story live to its fix): once the missing library was
+    /// back and the collector kept running, its sentence said the status 127 and no more. The
+    /// library a later read found is told as the runs' cause, in the past; one still missing
+    /// as before.
+    #[test]
+    fn regression_a_library_found_later_is_still_told_as_the_runs_cause() {
+        let lib = |name: &str, found_since| crate::host::loader::MissingLibrary {
+            name: name.into(),
+            needed_by: "/opt/x/bin/collector".into(),
+            found_since,
+        };
+        let mut f = killed(9, None, 0, 0);
+        (f.exit_status, f.longest_ns) = (Some(127), 1_000_000);
+        f.missing = vec![lib("libtrialq.so.1", true)];
+        f.recovered = Some(Recovered {
+            at: Timestamp(20_000_000_000),
+            how: RecoveredHow::KeptRunning,
+        });
+        assert_eq!(
+            failing_start_sentence(7311, &f, Clock::Utc),
+            "The program that listened on 7311, /opt/x/bin/collector, failed to start 9 times \
+             from 00:00:00 to 00:00:16 (every 2.0 s): each run ended within 1 ms with exit \
+             status 127, and it needed libtrialq.so.1, which the loader could not find then \
+             (found later); then it started at 00:00:20 and kept running."
+        );
+        assert!(
+            super::failing_start_facts(&f, Clock::Utc)
+                .contains("— needed libtrialq.so.1 (not found then, found later); 9 runs"),
+            "{}",
+            super::failing_start_facts(&f, Clock::Utc)
+        );
+        f.missing.push(lib("libcfg.so.1", false));
+        assert!(
+            failing_start_sentence(7311, &f, Clock::Utc).contains(
+                "and it needs libcfg.so.1, which the loader cannot find, and it needed \
+                 libtrialq.so.1, which the loader could not find then (found later);"
+            ),
+            "{}",
+            failing_start_sentence(7311, &f, Clock::Utc)
         );
     }
 }

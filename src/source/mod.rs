@@ -932,14 +932,23 @@ pub fn held_open(e: &std::io::Error) -> bool {
 
 /// What to do about a file on disk that ends inside a record after some frames: the same as
 /// for one cut before them, as a capture still being written (tcpdump -w, when a buffer is
-/// written out) ends inside a record too; "cut short" alone reads as a damaged copy.
+/// written out) ends inside a record too; "cut short" alone reads as a damaged copy. A
+/// compressed file or a zip archive whose compressed data ends early was cut on its way:
+/// copied again whole, it gives the rest. Regression (terminal trial, a `.pcap.gz` cut
+/// short): its warning said what happened and that the results were kept, not what to do.
 fn read_again(path: &Path, packing: Packing, frames: u64) -> &'static str {
-    if frames == 0 || packing != Packing::Plain || file::is_stdin(path) {
-        ""
-    } else {
-        "; a capture still being written ends this way too (tcpdump -w writes its packets a \
-         buffer at a time): read it again once the capture has stopped for the rest, or copy \
-         the whole file again"
+    if frames == 0 || file::is_stdin(path) {
+        return "";
+    }
+    match packing {
+        Packing::Plain => {
+            "; a capture still being written ends this way too (tcpdump -w writes its packets a \
+             buffer at a time): read it again once the capture has stopped for the rest, or copy \
+             the whole file again"
+        }
+        Packing::CompressedCut(_) => "; copy the whole file again for the rest",
+        Packing::ZippedCut => "; copy the whole archive again for the rest",
+        Packing::Compressed(_) | Packing::Zipped => "",
     }
 }
 

@@ -202,12 +202,14 @@ fn a_library_is_missing_where_no_directory_the_loader_searches_has_it() {
         [
             MissingLibrary {
                 name: "libzmq.so.5".into(),
-                needed_by: "/opt/collector/bin/collector".into()
+                needed_by: "/opt/collector/bin/collector".into(),
+                found_since: false
             },
             MissingLibrary {
                 name: "libyaml-0.so.2".into(),
                 // As the loader finds it: through the RUNPATH's $ORIGIN, as written.
-                needed_by: "/opt/collector/bin/../lib/libcfg.so.1".into()
+                needed_by: "/opt/collector/bin/../lib/libcfg.so.1".into(),
+                found_since: false
             },
         ]
     );

@@ -120,6 +120,7 @@ fn live_report() -> HostReport {
             missing: vec![crate::host::loader::MissingLibrary {
                 name: "libzmq.so.5".into(),
                 needed_by: "/usr/local/bin/exporter".into(),
+                found_since: false,
             }],
             link: crate::host::restarts::StartLink::SameProgram,
             supervised: false,

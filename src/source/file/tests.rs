@@ -627,6 +627,11 @@ fn gzip_cut_short_is_truncated_and_keeps_earlier_frames() {
         )),
         "{message}"
     );
+    // Regression (terminal trial): and what to do, as a plain file's warning says it.
+    assert!(
+        message.ends_with("; copy the whole file again for the rest"),
+        "{message}"
+    );
 }
 
 /// A capture cut short and then compressed: the gzip data is whole, the record it ends in is

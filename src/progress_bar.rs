@@ -1,7 +1,7 @@
 //! The progress bar of `rstscope analyze` on a terminal: bytes, packets, rate and time left of
 //! a long read, drawn on stderr and cleared before anything else is printed there. The text
 //! fits itself to the terminal's width, giving up its least useful parts first, so that the
-//! bar keeps [`BAR_CELLS`].
+//! bar keeps [`BAR_CELLS`]; the bar keeps its width through a read (see [`layout`]).
 //!
 //! Each update draws the bar once, whole: the packets are stored where the bar's text reads
 //! them, then the position is set, which draws. (Its text set apart drew the bar a second
@@ -284,23 +284,38 @@ fn new_bar(
     target: ProgressDrawTarget,
 ) -> indicatif::ProgressBar {
     let total = (bytes_total > 0).then_some(bytes_total);
+    // The bar's cells are drawn here rather than by indicatif's `wide_bar`, which takes what
+    // the text of the moment leaves: its right bracket jumped by up to 6 columns within a run
+    // as the time left went from "7 seconds" to "1 second" to "<1 s".
     let template = if total.is_some() {
-        "[{wide_bar}] {read}"
+        "[{cells}] {read}"
     } else {
         "{spinner} {read}"
     };
+    // The line's width, as the terminal last told it (0: not yet, taken as unknown).
+    let line_width = |width: &AtomicU16| match width.load(Ordering::Relaxed) {
+        0 => usize::MAX,
+        w => usize::from(w),
+    };
+    let text_width = Arc::clone(&width);
     let read = move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
         let frames = frames.load(Ordering::Relaxed);
-        let width = match width.load(Ordering::Relaxed) {
-            0 => usize::MAX,
-            w => usize::from(w),
-        };
-        let _ = w.write_str(&fitted(s.pos(), s.len(), frames, start.elapsed(), width));
+        let _ = w.write_str(&fitted(
+            s.pos(),
+            s.len(),
+            frames,
+            start.elapsed(),
+            line_width(&text_width),
+        ));
+    };
+    let cells = move |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let cells = layout(s.len().unwrap_or_default(), line_width(&width)).cells;
+        let _ = w.write_str(&bar_cells(s.fraction(), cells));
     };
     let style = ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .with_key("read", read)
-        .progress_chars("=> ");
+        .with_key("cells", cells);
     // indicatif's spinner is braille, garbage on a terminal of a locale that is not UTF-8.
     let style = if rstscope::host::locale::utf8_locale() {
         style
@@ -310,21 +325,88 @@ fn new_bar(
     indicatif::ProgressBar::with_draw_target(total, target).with_style(style)
 }
 
-/// The bar's text on a line of `width` columns: the longest of its forms ([`texts`]) that
-/// leaves the bar [`BAR_CELLS`] (with its brackets and the space after them), or else the
-/// shortest. A spinner (no total) needs two columns only.
+/// The bar's text on a line of `width` columns: the form of its text ([`texts`]) that
+/// [`layout`] chose, or where that has grown past its room (more packets than a file of
+/// `total` bytes holds: a compressed one), the next that fits, or else the shortest. A spinner
+/// (no total) has no bar to keep steady: its longest text that fits beside it.
 fn fitted(read: u64, total: Option<u64>, frames: u64, elapsed: Duration, width: usize) -> String {
-    let room = if total.is_some() {
-        width.saturating_sub(BAR_CELLS + 3)
-    } else {
-        width.saturating_sub(2)
+    let (first, room) = match total {
+        Some(total) => {
+            let layout = layout(total, width);
+            let room = width.saturating_sub(layout.cells + 3);
+            (layout.form, room)
+        }
+        None => (0, width.saturating_sub(2)),
     };
     let mut forms = texts(read, total, frames, elapsed);
     let shortest = forms.pop().unwrap_or_default();
     forms
         .into_iter()
+        .skip(first)
         .find(|t| t.chars().count() <= room)
         .unwrap_or(shortest)
+}
+
+/// How a line of `width` columns is shared between the bar and its text in a read of `total`
+/// bytes: which of the text's forms ([`texts`]) is shown, and how many cells the bar has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Layout {
+    /// The index of the form in [`texts`].
+    form: usize,
+    /// The bar's cells, between its brackets.
+    cells: usize,
+}
+
+/// The [`Layout`] of a line of `width` columns (`usize::MAX`: unknown) for a read of `total`
+/// bytes: the longest form that, grown as wide as it can in the read ([`widest_texts`]),
+/// leaves the bar [`BAR_CELLS`] (with its brackets and the space after them), or else the
+/// shortest; the bar has the rest. Decided by the widest the text can be, not by its text of
+/// the moment, so the bar keeps its width through a run while its text changes.
+fn layout(total: u64, width: usize) -> Layout {
+    let widest = widest_texts(total);
+    let room = width.saturating_sub(BAR_CELLS + 3);
+    let form = widest
+        .iter()
+        .position(|&w| w <= room)
+        .unwrap_or(widest.len() - 1);
+    let cells = if width == usize::MAX {
+        BAR_CELLS
+    } else {
+        width.saturating_sub(widest[form] + 3)
+    };
+    Layout { form, cells }
+}
+
+/// The most characters each of [`texts`]' forms takes in a read of `total` bytes, whatever
+/// the bytes read, rate, packets and time left: bytes as "1023.99 KiB" on the way up, a rate
+/// as wide, a packet count at most one a 16 bytes (a pcap record's header alone), a time left
+/// as "59 seconds" or "59s", the percent as "100%".
+fn widest_texts(total: u64) -> [usize; 5] {
+    const BYTES: usize = "1023.99 KiB".len();
+    const PER_SECOND: usize = BYTES + "/s".len();
+    const LONG_LEFT: usize = ", 59 seconds left".len();
+    const SHORT_LEFT: usize = " 59s left".len();
+    const PERCENT: usize = "100%".len();
+    const SHORT_RATE: usize = "1023 KiB/s".len();
+    let bytes = BYTES + 1 + HumanBytes(total).to_string().len();
+    let packets = format!("{} packets", HumanCount(total / 16)).len();
+    [
+        bytes + 1 + PER_SECOND + 1 + packets + LONG_LEFT,
+        bytes + 1 + PER_SECOND + LONG_LEFT,
+        PERCENT + 1 + SHORT_RATE + SHORT_LEFT,
+        PERCENT + SHORT_LEFT,
+        PERCENT,
+    ]
+}
+
+/// The bar's `cells` at `fraction` read: `=` for what was read, `>` where the read is.
+fn bar_cells(fraction: f32, cells: usize) -> String {
+    let filled = ((fraction.clamp(0.0, 1.0) * cells as f32) as usize).min(cells);
+    let head = usize::from(filled < cells && fraction > 0.0);
+    let mut bar = "=".repeat(filled);
+    bar.push_str(&">".repeat(head));
+    bar.push_str(&" ".repeat(cells - filled - head));
+    bar
 }
 
 /// The bar's forms of its text, longest first: bytes read (of how many), rate, packets, and
@@ -597,6 +679,64 @@ mod tests {
         assert_eq!(at(40), "25% 6s left");
         assert_eq!(at(20), "25%");
         assert_eq!(at(usize::MAX), full, "width unknown");
+    }
+
+    /// Regression (terminal trial): within one read the bar's width moved between 27 and 33
+    /// cells as its text changed ("7 seconds left", "1 second left", "<1 s left"), and its
+    /// right bracket jumped with it.
+    #[test]
+    fn regression_the_bar_keeps_its_width_as_its_text_changes() {
+        let screen = Screen::default();
+        let start = Instant::now() - Duration::from_secs(2);
+        let mut bar = ProgressBar::on(screen.clone(), start);
+        let total = 1u64 << 30;
+        // Reads of 7 seconds, 1 second, less than one left, then all read (none said).
+        for (frames, read) in [
+            (9_000, 230 << 20),
+            (90_000, 640 << 20),
+            (2_715_648, 1000 << 20),
+            (2_800_000, total),
+        ] {
+            bar.update(progress(frames, read, total));
+        }
+        let lines = screen.lines();
+        assert_eq!(lines.len(), 4, "{lines:#?}");
+        let brackets: Vec<_> = lines.iter().map(|l| l.find("] ")).collect();
+        assert!(brackets[0].is_some_and(|b| b > BAR_CELLS), "{lines:#?}");
+        assert!(brackets.iter().all(|b| *b == brackets[0]), "{lines:#?}");
+        for (line, left) in lines
+            .iter()
+            .zip(["seconds left", "second left", "<1 s left"])
+        {
+            assert!(line.ends_with(left), "{line}");
+        }
+    }
+
+    /// The widest a text's form can be in a read ([`widest_texts`], which sets the bar's width)
+    /// is never less than its text at any point of the read, at any rate.
+    #[test]
+    fn no_text_is_wider_than_its_layout_allows() {
+        for total in [700u64, 10_000_000, 1 << 30, 5 << 40] {
+            let widest = widest_texts(total);
+            for step in 0..=200u64 {
+                let read = total / 200 * step;
+                for millis in [1u64, 700, 3_000, 90_000, 4_000_000] {
+                    let elapsed = Duration::from_millis(millis);
+                    let forms = texts(read, Some(total), total / 16, elapsed);
+                    for (form, w) in forms.iter().zip(widest) {
+                        assert!(form.chars().count() <= w, "{form:?} over {w}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The bar's cells: what was read, then where the read is, then what is left.
+    #[test]
+    fn the_cells_show_what_was_read() {
+        assert_eq!(bar_cells(0.0, 4), "    ");
+        assert_eq!(bar_cells(0.5, 4), "==> ");
+        assert_eq!(bar_cells(1.0, 4), "====");
     }
 
     /// A pipe's size is unknown: a spinner with what was read, no time left.

@@ -816,9 +816,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         stderr_line!("rstscope: warning: {w}");
     }
     if a.capture.unreadable().is_some() {
-        return Err(Failure::Input(
-            "no packets could be read from the input".into(),
-        ));
+        return Err(Failure::Input(nothing_read(
+            &args.files,
+            a.capture.warnings_in(clock).len(),
+        )));
     }
     write_report(args, &a, clock, first_line.written, out)?;
     // The warnings said how far the read went before Ctrl+C stopped it.
@@ -826,6 +827,39 @@ fn analyze(args: &AnalyzeArgs) -> Result<(), Failure> {
         return Err(Failure::Interrupted);
     }
     Ok(())
+}
+
+/// The error of an `analyze` of `files` of which no frame could be read, the `warnings` said
+/// above it telling why: it names the files, as the warnings do, and says what to do. It said
+/// "no packets could be read from the input", which named nothing and left the next step to
+/// guess.
+fn nothing_read(files: &[PathBuf], warnings: usize) -> String {
+    const NAMED: usize = 3;
+    let name = |f: &PathBuf| {
+        if rstscope::source::file::is_stdin(f) {
+            "standard input".to_owned()
+        } else {
+            f.display().to_string()
+        }
+    };
+    let mut names: Vec<String> = files.iter().take(NAMED).map(name).collect();
+    if files.len() > NAMED {
+        names.push(format!("{} more", files.len() - NAMED));
+    }
+    let named = match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("any of {} or {last}", rest.join(", ")),
+        None => "the input".to_owned(),
+    };
+    let why = match warnings {
+        0 => "",
+        1 => "do what the warning above says, or ",
+        _ => "do what the warnings above say, or ",
+    };
+    format!(
+        "no packets could be read from {named}, so there is no report: {why}give a capture \
+         file that holds packets (pcap or pcapng, as `tcpdump -w` or Wireshark write them)"
+    )
 }
 
 /// Why `-` among `files` cannot be read where standard input is the terminal: `rstscope
@@ -1066,6 +1100,35 @@ fn write_report(
 
 #[cfg(test)]
 mod tests {
+    /// Regression (terminal trial): `rstscope analyze F` of which no frame could be read ended
+    /// with "no packets could be read from the input", naming no file and saying nothing to do.
+    #[test]
+    fn regression_nothing_read_names_the_files_and_what_to_do() {
+        use std::path::PathBuf;
+        let files = |names: &[&str]| names.iter().map(PathBuf::from).collect::<Vec<_>>();
+        let one = super::nothing_read(&files(&["cut.pcapng"]), 1);
+        assert_eq!(
+            one,
+            "no packets could be read from cut.pcapng, so there is no report: do what the \
+             warning above says, or give a capture file that holds packets (pcap or pcapng, as \
+             `tcpdump -w` or Wireshark write them)"
+        );
+        let two = super::nothing_read(&files(&["a.pcap", "-"]), 2);
+        assert!(
+            two.starts_with(
+                "no packets could be read from any of a.pcap or standard input, so there is no \
+                 report: do what the warnings above say, "
+            ),
+            "{two}"
+        );
+        let five = super::nothing_read(&files(&["a", "b", "c", "d", "e"]), 0);
+        assert!(
+            five.starts_with("no packets could be read from any of a, b, c or 2 more, so there")
+                && five.contains("no report: give a capture file"),
+            "{five}"
+        );
+    }
+
     /// Regression (terminal trial): the headless build's `rstscope --help` said "Without a
     /// command it opens the desktop app, with the FILES given", which that build lacks.
     #[test]

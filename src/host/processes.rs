@@ -43,7 +43,8 @@ pub struct ProcessInfo {
     pub cmdline: Option<String>,
     /// User name (or numeric ID when the name is unknown).
     pub user: Option<String>,
-    /// Start time, Unix seconds.
+    /// Start time, Unix seconds (the second it began in: truncated, as the kernel's event
+    /// times are; see [`started_at`]).
     pub started: Option<u64>,
     /// Windows: the services this process hosts (a `svchost.exe` runs several), which tell
     /// two processes of the same name apart. Empty elsewhere and when none.
@@ -394,7 +395,9 @@ impl Processes {
                 }),
                 script: Script::of(cmd.iter().map(String::as_str)),
                 user,
-                started: Some(p.start_time()).filter(|&t| t > 0),
+                started: start_time(pid.as_u32())
+                    .or(Some(p.start_time()))
+                    .filter(|&t| t > 0),
                 #[cfg(windows)]
                 services: services.remove(&pid.as_u32()).unwrap_or_default(),
                 #[cfg(not(windows))]
@@ -450,9 +453,92 @@ impl Processes {
     }
 }
 
+/// The start of process `pid` in Unix seconds, on Linux read here rather than taken from
+/// sysinfo's: sysinfo adds the whole seconds of the process's start ticks to `/proc/stat`'s
+/// `btime`, both truncated, which put a start up to 2 s early, a second before the exec the
+/// connect trace saw of it (1796704848 for an exec at 1796704849.01). None where it cannot be
+/// read (a process gone since), and elsewhere.
+#[cfg(target_os = "linux")]
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // SAFETY: sysconf reads a constant of the system; it has no memory to misuse.
+    let ticks_per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).ok()?;
+    started_at(start_ticks(&stat)?, ticks_per_second, boot_unix_ns())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_time(_: u32) -> Option<u64> {
+    None
+}
+
+/// The process's start in `/proc/PID/stat` (its 22nd field), clock ticks after boot: counted
+/// after the name's closing parenthesis, as a name may hold spaces and parentheses.
+#[cfg(any(target_os = "linux", test))]
+fn start_ticks(stat: &str) -> Option<u64> {
+    let (_, fields) = stat.rsplit_once(')')?;
+    fields.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// When the machine booted, Unix nanoseconds: `CLOCK_REALTIME - CLOCK_BOOTTIME` now (the
+/// clock a process's start ticks count on), to the nanosecond where `btime` is whole seconds.
+#[cfg(target_os = "linux")]
+#[allow(
+    clippy::useless_conversion,
+    reason = "time_t and c_long are i32 on 32-bit targets"
+)]
+fn boot_unix_ns() -> i128 {
+    let ns = |clock| {
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `now` is a valid, writable timespec that clock_gettime only writes to.
+        unsafe { libc::clock_gettime(clock, &mut now) };
+        i128::from(now.tv_sec) * 1_000_000_000 + i128::from(now.tv_nsec)
+    };
+    let before = ns(libc::CLOCK_BOOTTIME);
+    let unix = ns(libc::CLOCK_REALTIME);
+    let after = ns(libc::CLOCK_BOOTTIME);
+    unix - (before + after) / 2
+}
+
+/// A process's start in Unix seconds, from its `ticks` after a boot at `boot_unix_ns`: the
+/// second it began in (truncated, as the kernel events' times are when told in seconds), to
+/// the tick's precision (10 ms), where the boot time is exact. None before 1970.
+#[cfg(any(target_os = "linux", test))]
+fn started_at(ticks: u64, ticks_per_second: u64, boot_unix_ns: i128) -> Option<u64> {
+    let since_boot = i128::from(ticks) * 1_000_000_000 / i128::from(ticks_per_second.max(1));
+    u64::try_from((boot_unix_ns + since_boot).div_euclid(1_000_000_000)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (terminal trial): a restarted program's `started` was 1796704848 where the
+    /// connect trace saw its exec at 1796704849.01: sysinfo's whole seconds of `btime` plus
+    /// the whole seconds of its start ticks, both truncated, lost up to 2 s.
+    #[test]
+    fn regression_a_start_is_the_second_it_began_in() {
+        // Booted at 1796704800.6; started 48.41 s later, at 1796704849.01.
+        let boot = 1_796_704_800_600_000_000;
+        assert_eq!(started_at(4841, 100, boot), Some(1_796_704_849));
+        // sysinfo's: 1796704800 + 48.
+        assert_eq!(1_796_704_800 + 4841 / 100, 1_796_704_848);
+        // A start at 1796704849.99 is still of that second, not rounded to the next.
+        assert_eq!(started_at(4939, 100, boot), Some(1_796_704_849));
+        assert_eq!(started_at(4940, 100, boot), Some(1_796_704_850));
+        assert_eq!(started_at(0, 0, -1), None);
+    }
+
+    /// The start ticks are counted after the name, which may hold spaces and parentheses.
+    #[test]
+    fn the_start_ticks_are_read_past_the_name() {
+        let stat = "4242 (my (odd) prog) S 1 4242 4242 0 -1 4194560 110 0 0 0 0 0 0 0 20 0 1 \
+                    0 4841 2555904 220 18446744073709551615";
+        assert_eq!(start_ticks(stat), Some(4841));
+        assert_eq!(start_ticks("4242 (cut"), None);
+    }
 
     /// Processes with command lines and paths as long as they may be: what their details
     /// hold stays within [`MAX_DETAIL_BYTES`], the latest kept.
@@ -504,7 +590,12 @@ mod tests {
         let exe = std::env::current_exe().expect("own exe");
         assert_eq!(me.exe.as_deref(), Some(exe.display().to_string().as_str()));
         assert!(me.cmdline.is_some());
-        assert!(me.started.is_some());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs();
+        let started = me.started.expect("started");
+        assert!(started <= now && now - started < 3600, "{started} at {now}");
         assert!(me.label().contains(&format!("pid {}", std::process::id())));
     }
 

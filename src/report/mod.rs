@@ -3593,8 +3593,12 @@ fn listener_alone(
         // First seen after the refusals, and no listener before it: not "again".
         (Some(now), None) if refused && now.first_seen > o.last_seen && started(now) => match as_of
         {
+            // Not "since" the sample that first saw it: under `capture`'s line of the second
+            // before that sample (the one whose refusals and accepted connection the
+            // diagnosis tells), "since 05:15:04" said it listened only after that line.
             AsOf::Now => format!(
-                "{} listens on {port} since {}: it started after {the_refusals}.",
+                "{} listens on {port}, first seen there at {} (samples are a second apart): it \
+                 started after {the_refusals}.",
                 now.process.label(),
                 clock.time(now.first_seen)
             ),
@@ -4066,13 +4070,15 @@ pub(crate) fn and_list(items: &[String]) -> String {
     }
 }
 
-/// "collector (pid 4312) listens on 7211 again since 15:09:02.", or as of the capture's end
-/// or of a saved file, for a listener that started after the refusals.
+/// "collector (pid 4312) listens on 7211 again, first seen there at 15:09:02 (samples are a
+/// second apart).", or as of the capture's end or of a saved file, for a listener that started
+/// after the refusals. Not "since" that sample: it listened before it, maybe a second earlier,
+/// within the second of `capture`'s line the diagnosis is told under.
 fn listening_again(now: &ListenerRecord, port: &str, clock: Clock, as_of: AsOf) -> String {
     let (when, listens) = (as_of.words(clock), as_of.listens());
     match as_of {
         AsOf::Now => format!(
-            "{} listens on {port} again since {}.",
+            "{} listens on {port} again, first seen there at {} (samples are a second apart).",
             now.process.label(),
             clock.time(now.first_seen)
         ),
@@ -5058,6 +5064,70 @@ mod diagnosis_tests {
             ),
             "{unseen}"
         );
+    }
+
+    /// Regression (terminal trial): under `capture`'s line of 05:15:03, which told 19 refusals
+    /// and 1 accepted connection, a running capture's diagnosis said the listener "listens on
+    /// 7311 since 05:15:04", the time of the sample after that second, as if it listened only
+    /// after the line's second. It says when the samples first saw it; so does a listener back
+    /// after an earlier one.
+    #[test]
+    fn regression_a_running_capture_tells_a_new_listener_as_first_seen_not_since() {
+        use crate::host::history::{ListenerRecord, ListenerStatus};
+        use crate::host::processes::ProcessInfo;
+
+        let at = |s: i64| Timestamp::from_parts(1_700_000_000 + s, 0);
+        let o = Offender {
+            failed_refused: 19,
+            failed_attempts: 19,
+            attempts: 20,
+            completed: 1,
+            first_seen: at(0),
+            last_seen: at(9),
+            ..offender(Cause::Refused, 19, 0)
+        };
+        let now = ListenerRecord {
+            addr: std::net::SocketAddr::new(o.addr, o.port),
+            process: ProcessInfo::bare(4420, "collector"),
+            first_seen: at(10),
+            last_seen: at(10),
+        };
+        let running = |listener| crate::host::state::HostReport {
+            ended: false,
+            ..sampled_host(&o, listener, at(0), at(10))
+        };
+        let h = running(ListenerStatus {
+            now: Some(now.clone()),
+            earlier: Vec::new(),
+        });
+        let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "collector (pid 4420) listens on 80, first seen there at 22:13:30 (samples are a \
+                 second apart): it started after the refusals."
+            ),
+            "{text}"
+        );
+        assert!(!text.contains(" since "), "{text}");
+        let was = ListenerRecord {
+            process: ProcessInfo::bare(4312, "collector"),
+            first_seen: at(-5),
+            last_seen: at(-1),
+            ..now.clone()
+        };
+        let h = running(ListenerStatus {
+            now: Some(now),
+            earlier: vec![was],
+        });
+        let text = super::full_diagnosis(&o, Some(&h), Clock::Utc);
+        assert!(
+            text.contains(
+                "collector (pid 4420) listens on 80 again, first seen there at 22:13:30 \
+                 (samples are a second apart)."
+            ),
+            "{text}"
+        );
+        assert!(!text.contains(" since "), "{text}");
     }
 
     /// Regression (terminal trial, as an ordinary user): 3 aborts at 01:39:51 from a listener

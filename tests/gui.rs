@@ -12205,48 +12205,54 @@ fn at_640x480_the_start_screen_shows_its_first_recent_capture() {
 /// they were cut on the left ("the latest [1000 MiB] of packets for the details" with "keeps"
 /// out of the window), the text after them wider too. Each is whole between the window's left
 /// edge and the panel's.
+/// Regression (s54, real window at 640x400): there the three buttons go on one row, some 140
+/// points each beside the panel, and a button grows to its label at 16 points ("Open the
+/// sample capture", 190): the row ran under the panel, Start capture cut to "Start cap", and
+/// the save-limit row's end with it. Their labels are smaller where they do not fit.
 #[test]
 fn at_480_points_beside_this_machine_the_start_screen_is_whole() {
-    let mut s = settings();
-    s.show_host = true;
-    s.recent = vec![vec![manifest("resources/sample-7211.pcapng")]];
-    let mut h = Harness::builder()
-        .with_size([480.0, 640.0])
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut RstscopeApp| app.show(ui),
-            RstscopeApp::new(s, Vec::new()),
-        );
-    h.run_steps(6);
-    // The panel's heading (the toolbar's button says it too, higher up).
-    let panel = h
-        .get_all_by_label("This machine")
-        .map(|n| n.rect())
-        .max_by(|a, b| a.top().total_cmp(&b.top()))
-        .expect("the panel's heading");
-    let start = h
-        .get_all_by_label("Start capture")
-        .map(|n| n.rect())
-        .max_by(|a, b| a.top().total_cmp(&b.top()))
-        .expect("the start screen's Start capture");
-    let mut rects = vec![("Start capture", start)];
-    for text in [
-        "Open a capture…",
-        "Open the sample capture",
-        "keeps the latest",
-        "of packets for the details and Export",
-        "Recent",
-    ] {
-        rects.push((text, h.get_by_label(text).rect()));
-    }
-    for text in ["Finds failed TCP connections", "or drop capture files"] {
-        rects.push((text, h.get_by_label_contains(text).rect()));
-    }
-    for (text, r) in rects {
-        assert!(
-            r.left() >= 0.0 && r.right() <= panel.left(),
-            "{text} at {r:?}, the panel's heading at {panel:?}"
-        );
+    for size in [[480.0, 640.0], [640.0, 400.0]] {
+        let mut s = settings();
+        s.show_host = true;
+        s.recent = vec![vec![manifest("resources/sample-7211.pcapng")]];
+        let mut h = Harness::builder()
+            .with_size(size)
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut RstscopeApp| app.show(ui),
+                RstscopeApp::new(s, Vec::new()),
+            );
+        h.run_steps(6);
+        // The panel's heading (the toolbar's button says it too, higher up).
+        let panel = h
+            .get_all_by_label("This machine")
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the panel's heading");
+        let start = h
+            .get_all_by_label("Start capture")
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .expect("the start screen's Start capture");
+        let mut rects = vec![("Start capture", start)];
+        for text in [
+            "Open a capture…",
+            "Open the sample capture",
+            "keeps the latest",
+            "of packets for the details and Export",
+            "Recent",
+        ] {
+            rects.push((text, h.get_by_label(text).rect()));
+        }
+        for text in ["Finds failed TCP connections", "or drop capture files"] {
+            rects.push((text, h.get_by_label_contains(text).rect()));
+        }
+        for (text, r) in rects {
+            assert!(
+                r.left() >= 0.0 && r.right() <= panel.left(),
+                "{size:?}: {text} at {r:?}, the panel's heading at {panel:?}"
+            );
+        }
     }
 }
 

@@ -2864,7 +2864,11 @@ fn capture_file(dir: &Path, started: chrono::NaiveDateTime) -> std::io::Result<P
     }
 }
 
-/// The first file's name without its extensions, for export file names.
+/// The start screen's buttons' labels.
+const START_OPEN: &str = "Open a capture…";
+const START_SAMPLE: &str = "Open the sample capture";
+const START_CAPTURE: &str = "Start capture";
+
 /// The start screen's buttons, each `width` wide, `gaps.between` apart (one under another, or
 /// across in a layout that lays them so); Start capture disabled, saying why, where capture
 /// cannot work (`why`).
@@ -2875,11 +2879,27 @@ fn start_buttons(
     why: Option<&npcap::NpcapError>,
     actions: &mut Vec<Action>,
 ) {
+    // At 16 points where the three labels fit the width; smaller where they do not (three
+    // on a row beside "This machine" at 640 points: some 140 each, where "Open the sample
+    // capture" takes 190 at 16), since a button grows to its label and the row ran under the
+    // panel, Start capture cut to "Start cap" and the centred lines under it cut with it.
+    let padding = 2.0 * ui.spacing().button_padding.x;
+    let widest = [START_OPEN, START_SAMPLE, START_CAPTURE]
+        .map(|t| {
+            crate::ui::one_line_width(ui, RichText::new(t).size(16.0), egui::TextStyle::Button)
+        })
+        .into_iter()
+        .fold(0.0, f32::max);
+    let size = if widest + padding <= width {
+        16.0
+    } else {
+        (16.0 * (width - padding) / widest).floor().max(10.0)
+    };
     let big = |text: &str| {
-        egui::Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(width, gaps.button))
+        egui::Button::new(RichText::new(text).size(size)).min_size(egui::vec2(width, gaps.button))
     };
     if ui
-        .add(big("Open a capture…"))
+        .add(big(START_OPEN))
         .on_hover_text(
             "pcap or pcapng, optionally compressed: gzip, zstd, lz4, xz, bzip2; or the captures \
              in a zip (Ctrl+O)",
@@ -2890,7 +2910,7 @@ fn start_buttons(
     }
     ui.add_space(gaps.between);
     if ui
-        .add(big("Open the sample capture"))
+        .add(big(START_SAMPLE))
         .on_hover_text(
             "a program that connects twice a second to 127.0.0.1:7211, where nothing listens",
         )
@@ -2900,7 +2920,7 @@ fn start_buttons(
     }
     ui.add_space(gaps.between);
     if ui
-        .add_enabled(why.is_none(), big("Start capture"))
+        .add_enabled(why.is_none(), big(START_CAPTURE))
         .on_disabled_hover_text(why.map(source_bar::unavailable_hover).unwrap_or_default())
         .clicked()
     {
@@ -2908,6 +2928,7 @@ fn start_buttons(
     }
 }
 
+/// The first file's name without its extensions, for export file names.
 fn file_stem(paths: &[PathBuf]) -> String {
     paths
         .first()

@@ -479,14 +479,23 @@ fn start_ticks(stat: &str) -> Option<u64> {
     fields.split_whitespace().nth(19)?.parse().ok()
 }
 
-/// When the machine booted, Unix nanoseconds: `CLOCK_REALTIME - CLOCK_BOOTTIME` now (the
-/// clock a process's start ticks count on), to the nanosecond where `btime` is whole seconds.
+/// When the machine booted, Unix nanoseconds: `CLOCK_REALTIME - CLOCK_BOOTTIME` (the clock a
+/// process's start ticks count on), to the nanosecond where `btime` is whole seconds. Read
+/// once: a process's start is compared from sample to sample (a listener carried over is the
+/// same process where its PID and start are), and the two clocks read again each time would
+/// put a start within microseconds of a second's edge in one second or the next.
+#[cfg(target_os = "linux")]
+fn boot_unix_ns() -> i128 {
+    static BOOT: std::sync::OnceLock<i128> = std::sync::OnceLock::new();
+    *BOOT.get_or_init(read_boot_unix_ns)
+}
+
 #[cfg(target_os = "linux")]
 #[allow(
     clippy::useless_conversion,
     reason = "time_t and c_long are i32 on 32-bit targets"
 )]
-fn boot_unix_ns() -> i128 {
+fn read_boot_unix_ns() -> i128 {
     let ns = |clock| {
         let mut now = libc::timespec {
             tv_sec: 0,

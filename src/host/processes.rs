@@ -44,7 +44,7 @@ pub struct ProcessInfo {
     /// User name (or numeric ID when the name is unknown).
     pub user: Option<String>,
     /// Start time, Unix seconds (the second it began in: truncated, as the kernel's event
-    /// times are; see [`started_at`]).
+    /// times are).
     pub started: Option<u64>,
     /// Windows: the services this process hosts (a `svchost.exe` runs several), which tell
     /// two processes of the same name apart. Empty elsewhere and when none.

@@ -516,7 +516,7 @@ const RECORDED_NOTE: &str = "who listened and who connected come from the captur
 /// one of this machine's name (maybe this one, its answers as of the capture).
 fn recorded_note(on: &str, here: bool) -> String {
     let whose = match here {
-        true => "this machine's name: as they were then, not now",
+        true => "the name of this machine too: they are as they were then, not now",
         false => "the machine that captured, not this one",
     };
     format!("{RECORDED_NOTE} rstscope recorded them{on} while capturing ({whose})")

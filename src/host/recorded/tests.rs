@@ -992,7 +992,7 @@ fn a_file_recorded_under_this_machines_name_is_not_said_to_be_anothers() {
             .filter(|n| n.starts_with(RECORDED_NOTE))
             .collect();
         let whose = match ours {
-            true => "(this machine's name: as they were then, not now)",
+            true => "(the name of this machine too: they are as they were then, not now)",
             false => "(the machine that captured, not this one)",
         };
         assert_eq!(

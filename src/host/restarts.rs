@@ -713,6 +713,19 @@ fn found_since(runs: &Runs, missing: Vec<MissingLibrary>) -> Vec<MissingLibrary>
     }
 }
 
+/// Whether `program`, whose file a read at `at` found needing libraries (`missing`, not yet
+/// found since), has a run going that started after that read: it loaded, the library maybe
+/// installed since, and its file is due to be read again.
+fn loaded_since(
+    running: &HashMap<u32, Running>,
+    program: &str,
+    at: Timestamp,
+    missing: &[MissingLibrary],
+) -> bool {
+    missing.iter().any(|m| !m.found_since)
+        && (running.values()).any(|r| r.program == program && r.started > at)
+}
+
 /// What one run's end does to its program's streak.
 enum Verdict {
     Count,
@@ -1120,13 +1133,9 @@ impl Restarts {
     /// libtrialq.so.1, which the loader cannot find" beside "still listened when the capture
     /// ended".
     fn loads_since(&self, now: Timestamp) -> bool {
-        self.running.values().any(|r| {
-            self.programs.get(&r.program).is_some_and(|p| {
-                p.checked.as_ref().is_some_and(|(at, missing, _)| {
-                    missing.iter().any(|m| !m.found_since)
-                        && r.started > *at
-                        && now.0 - at.0 >= RECHECK_NS
-                })
+        self.programs.iter().any(|(program, p)| {
+            p.checked.as_ref().is_some_and(|(at, missing, _)| {
+                loaded_since(&self.running, program, *at, missing) && now.0 - at.0 >= RECHECK_NS
             })
         })
     }
@@ -1269,10 +1278,7 @@ impl Restarts {
                             RECHECK_NS
                         };
                         // A run going on that started since: it loaded ([`Self::loads_since`]).
-                        let loaded = missing.iter().any(|m| !m.found_since)
-                            && running
-                                .values()
-                                .any(|r| r.program == *program && r.started > *at);
+                        let loaded = loaded_since(running, program, *at, missing);
                         (runs.last > *at || loaded) && now.0 - at.0 >= every
                     });
                 if stale {

@@ -2679,16 +2679,29 @@ fn listener_name(r: &Row) -> Option<String> {
         .map(|l| l.process.program().text())
 }
 
+/// A refused SYN from 10.0.0.1:40000 to 10.0.0.2:`port` at `ms` of packet time.
+#[cfg(test)]
+fn refuse(e: &mut crate::engine::Engine, port: u16, ms: i64) {
+    let (client, server): (IpAddr, IpAddr) = (
+        "10.0.0.1".parse().expect("ip"),
+        "10.0.0.2".parse().expect("ip"),
+    );
+    let syn = crate::packet::syn(
+        Timestamp(ms * 1_000_000),
+        (client, 40_000),
+        (server, port),
+        u32::from(port) << 16,
+    );
+    e.packet(&syn);
+    e.packet(&crate::packet::refusal(&syn));
+}
+
 /// The rows of a port scan of 300 ports of 10.0.0.2 by 10.0.0.1, each refused, under an
 /// endpoint table whose bound is lowered to 100, so that it keeps some of the targets only:
 /// 200 ports within the first second, then 100 over the next eleven (the kept targets' rate
 /// is not the whole scan's).
 #[cfg(test)]
 pub(crate) fn rows_of_a_scan_not_all_kept() -> Vec<Row> {
-    let (client, server): (IpAddr, IpAddr) = (
-        "10.0.0.1".parse().expect("ip"),
-        "10.0.0.2".parse().expect("ip"),
-    );
     let mut config = crate::engine::EngineConfig::default();
     config.services.max_tracked = 100;
     let mut e = crate::engine::Engine::new(config);
@@ -2697,14 +2710,7 @@ pub(crate) fn rows_of_a_scan_not_all_kept() -> Vec<Row> {
             1..=200 => i64::from(port),
             _ => 1000 + i64::from(port - 200) * 100,
         };
-        let syn = crate::packet::syn(
-            Timestamp(ms * 1_000_000),
-            (client, 40_000),
-            (server, port),
-            u32::from(port) << 16,
-        );
-        e.packet(&syn);
-        e.packet(&crate::packet::refusal(&syn));
+        refuse(&mut e, port, ms);
     }
     e.finish();
     build_rows(
@@ -2785,22 +2791,6 @@ mod tests {
 
     fn ports(rows: &[Row]) -> Vec<u16> {
         rows.iter().map(|r| r.offender.port).collect()
-    }
-
-    /// A refused SYN from 10.0.0.1:40000 to 10.0.0.2:`port` at `ms` of packet time.
-    fn refuse(e: &mut crate::engine::Engine, port: u16, ms: i64) {
-        let (client, server): (IpAddr, IpAddr) = (
-            "10.0.0.1".parse().expect("ip"),
-            "10.0.0.2".parse().expect("ip"),
-        );
-        let syn = crate::packet::syn(
-            Timestamp(ms * 1_000_000),
-            (client, 40_000),
-            (server, port),
-            u32::from(port) << 16,
-        );
-        e.packet(&syn);
-        e.packet(&crate::packet::refusal(&syn));
     }
 
     /// Regression (real-window trial): a port scan of 45,000 ports, 35,000 of them not kept by
